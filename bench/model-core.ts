@@ -1,0 +1,103 @@
+/**
+ * Model-core benchmark: conversion, session creation, and blend+create for the realism slider,
+ * on a full-size RRDBNet (nf=64, nb=23, gc=32) with random weights. Prints figures; asserts nothing.
+ *
+ *   npm run bench:model
+ */
+import { cpus } from 'node:os'
+import { rrdbConvs } from '../src/engine/arch/rrdbnet.js'
+import { blend } from '../src/engine/interpolate.js'
+import { buildRrdbOnnx } from '../src/engine/onnx/graph.js'
+import { createSession } from '../src/engine/runtime/session.js'
+import type { StateDict } from '../src/engine/weights/tensor.js'
+import type { RrdbArch } from '../src/shared/model.js'
+
+const ARCH: RrdbArch = {
+  arch: 'RRDBNet',
+  scale: 4,
+  nf: 64,
+  nb: 23,
+  gc: 32,
+  inChannels: 3,
+  outChannels: 3,
+  upsamples: 2,
+  unshuffle: 1,
+}
+
+function randomWeights(seed: number): StateDict {
+  let state = seed
+  const next = (): number => {
+    state = (state * 1664525 + 1013904223) >>> 0
+    return state / 2 ** 32 - 0.5
+  }
+  const weights: StateDict = new Map()
+  for (const conv of rrdbConvs(ARCH)) {
+    const scale = 0.1 * Math.sqrt(2 / (conv.in * 9))
+    const w = Float32Array.from({ length: conv.out * conv.in * 9 }, () => next() * scale * 3.4)
+    weights.set(`${conv.name}.weight`, { shape: [conv.out, conv.in, 3, 3], data: w, stored: 'float32' })
+    weights.set(`${conv.name}.bias`, {
+      shape: [conv.out],
+      data: new Float32Array(conv.out),
+      stored: 'float32',
+    })
+  }
+  return weights
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
+  const start = performance.now()
+  const value = await fn()
+  return { value, ms: performance.now() - start }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+async function main(): Promise<void> {
+  const psnr = randomWeights(1)
+  const gan = randomWeights(2)
+  const params = [...psnr.values()].reduce((n, t) => n + t.data.length, 0)
+  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`)
+  console.log(`model: RRDBNet nf=64 nb=23 gc=32, ${(params / 1e6).toFixed(2)} M parameters`)
+
+  const convert = await timed(() => buildRrdbOnnx(ARCH, psnr))
+  const convert16 = await timed(() => buildRrdbOnnx(ARCH, psnr, { precision: 'fp16' }))
+  console.log(
+    `convert fp32: ${convert.ms.toFixed(0)} ms (${(convert.value.byteLength / 2 ** 20).toFixed(1)} MiB)`,
+  )
+  console.log(
+    `convert fp16: ${convert16.ms.toFixed(0)} ms (${(convert16.value.byteLength / 2 ** 20).toFixed(1)} MiB)`,
+  )
+
+  const creates: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const { value: session, ms } = await timed(() => createSession(convert.value, { device: 'cpu' }))
+    creates.push(ms)
+    await session.release()
+  }
+  console.log(
+    `session create (cpu): median ${median(creates).toFixed(0)} ms of ${creates.map((m) => m.toFixed(0)).join(', ')}`,
+  )
+
+  const slider: Array<{ blend: number; build: number; create: number }> = []
+  for (const alpha of [0.2, 0.5, 0.8]) {
+    const mixed = await timed(() => blend(psnr, gan, alpha))
+    const built = await timed(() => buildRrdbOnnx(ARCH, mixed.value))
+    const created = await timed(() => createSession(built.value, { device: 'cpu' }))
+    await created.value.release()
+    slider.push({ blend: mixed.ms, build: built.ms, create: created.ms })
+  }
+  for (const [i, s] of slider.entries()) {
+    const total = s.blend + s.build + s.create
+    console.log(
+      `new α #${i + 1}: blend ${s.blend.toFixed(0)} ms + build ${s.build.toFixed(0)} ms + create ${s.create.toFixed(0)} ms = ${total.toFixed(0)} ms`,
+    )
+  }
+  console.log(
+    `new α ready (median): ${median(slider.map((s) => s.blend + s.build + s.create)).toFixed(0)} ms (aim: < 1500 ms)`,
+  )
+}
+
+await main()

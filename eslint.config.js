@@ -1,0 +1,71 @@
+import js from '@eslint/js'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+/** The layering of DESIGN.md §3: which top-level folders each layer may not import from. */
+const LAYERS = {
+  shared: ['engine', 'queue', 'main', 'preload', 'renderer', 'cli'],
+  engine: ['queue', 'main', 'preload', 'renderer', 'cli'],
+  queue: ['engine', 'main', 'preload', 'renderer', 'cli'],
+  renderer: ['engine', 'queue', 'main', 'preload', 'cli'],
+  preload: ['engine', 'queue', 'main', 'renderer', 'cli'],
+}
+
+const NODE_ONLY = ['^node:', '^electron$', '^onnxruntime-node$', '^sharp$']
+
+function layerRule(layer, forbidden) {
+  const patterns = [
+    {
+      regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+      message: `src/${layer} may not import from ${forbidden.join(', ')} (DESIGN.md §3).`,
+    },
+  ]
+  if (layer === 'shared' || layer === 'renderer') {
+    patterns.push({
+      regex: NODE_ONLY.join('|'),
+      message: `src/${layer} must stay free of Node, Electron and native modules.`,
+    })
+  }
+  if (layer === 'engine' || layer === 'queue') {
+    patterns.push({
+      regex: '^electron$',
+      message: `src/${layer} runs outside Electron too: no electron imports.`,
+    })
+  }
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  }
+}
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist',
+      'out',
+      'release',
+      'node_modules',
+      'test/fixtures',
+      'training',
+      'resources',
+      'scratch',
+      '**/*.svelte',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  ...Object.entries(LAYERS).map(([layer, forbidden]) => layerRule(layer, forbidden)),
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+)

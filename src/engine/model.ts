@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
+import type { ModelInfo, Precision, RrdbArch } from '../shared/model.js'
+import { detectArchitecture } from './arch/detect.js'
+import { blend, checkAlpha } from './interpolate.js'
+import { blendOnnx, initializerFloats } from './onnx/blend.js'
+import { buildRrdbOnnx } from './onnx/graph.js'
+import { decodeModel } from './onnx/proto.js'
+import { readCheckpoint } from './weights/checkpoint.js'
+import type { StateDict } from './weights/tensor.js'
+
+/** A model ready to become a session: canonical RRDBNet weights, or a ready ONNX graph. */
+export type LoadedModel =
+  | { kind: 'weights'; info: ModelInfo; weights: StateDict }
+  | { kind: 'onnx'; info: ModelInfo; bytes: Uint8Array }
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+export async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new EnhanceError('FILE_NOT_FOUND', `The model file ${path} does not exist.`)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `The model file ${path} cannot be read (${code ?? 'unknown error'}).`,
+    )
+  }
+}
+
+export function parseModel(bytes: Uint8Array, fileName = ''): LoadedModel {
+  const hash = sha256(bytes)
+  if (extname(fileName).toLowerCase() === '.onnx') return parseOnnx(bytes, hash)
+  const checkpoint = readCheckpoint(bytes)
+  const { layout, arch, weights } = detectArchitecture(checkpoint.tensors)
+  const params = [...weights.values()].reduce((sum, t) => sum + t.data.length, 0)
+  return {
+    kind: 'weights',
+    info: { ...arch, format: checkpoint.format, layout, params, sha256: hash },
+    weights,
+  }
+}
+
+/** An .onnx model keeps its own graph; its architecture is read from our metadata or its initializer names. */
+function parseOnnx(bytes: Uint8Array, hash: string): LoadedModel {
+  const model = decodeModel(bytes)
+  const initializers = model.graph.initializer
+  const params = initializers.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0)
+  const info = { format: 'onnx', layout: 'onnx', params, sha256: hash } as const
+  const stored = model.metadataProps?.find((p) => p.key === 'enhance.arch')?.value
+  if (stored) return { kind: 'onnx', info: { ...(JSON.parse(stored) as RrdbArch), ...info }, bytes }
+  const tensors: StateDict = new Map()
+  for (const t of initializers) {
+    const data = initializerFloats(t)
+    if (data && t.dims.length >= 1 && /\.(weight|bias)$/.test(t.name))
+      tensors.set(t.name, { shape: t.dims, data, stored: 'float32' })
+  }
+  try {
+    return { kind: 'onnx', info: { ...detectArchitecture(tensors).arch, ...info }, bytes }
+  } catch {
+    throw new EnhanceError(
+      'UNKNOWN_ARCHITECTURE',
+      'This .onnx file is not an RRDBNet Enhance recognises (its weights are not named like an ESRGAN model).',
+    )
+  }
+}
+
+export async function loadModel(path: string): Promise<LoadedModel> {
+  return parseModel(await readModelFile(path), path)
+}
+
+export function modelToOnnx(model: LoadedModel, precision: Precision = 'fp32'): Uint8Array {
+  if (model.kind === 'onnx') {
+    if (precision === 'fp16') {
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        'Converting a ready .onnx file to float16 is not supported; convert from the .pth or .safetensors.',
+      )
+    }
+    return model.bytes
+  }
+  return buildRrdbOnnx(model.info, model.weights, {
+    precision,
+    metadata: { 'enhance.sha256': model.info.sha256 },
+  })
+}
+
+/** Network interpolation between two loaded models: weights by canonical key, ONNX graphs by initializer. */
+export function blendModels(a: LoadedModel, b: LoadedModel, alpha: number): LoadedModel {
+  checkAlpha(alpha)
+  const sha = sha256(new TextEncoder().encode(`${a.info.sha256}+${b.info.sha256}@${alpha}`))
+  if (a.kind === 'weights' && b.kind === 'weights') {
+    return { kind: 'weights', info: { ...a.info, sha256: sha }, weights: blend(a.weights, b.weights, alpha) }
+  }
+  if (a.kind === 'onnx' && b.kind === 'onnx') {
+    return { kind: 'onnx', info: { ...a.info, sha256: sha }, bytes: blendOnnx(a.bytes, b.bytes, alpha) }
+  }
+  throw new EnhanceError(
+    'INCOMPATIBLE_MODELS',
+    'A checkpoint cannot be blended with an .onnx file. Blend two checkpoints, or two .onnx files of one graph.',
+  )
+}

@@ -1,0 +1,34 @@
+import { EnhanceError } from '../../shared/errors.js'
+
+/** What a user can ask for. `auto` means the best available in platform order. */
+export type DeviceRequest = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
+
+/** onnxruntime-node execution provider names. */
+export type Provider = 'cuda' | 'dml' | 'coreml' | 'cpu'
+
+/** The execution providers worth trying on each platform, fastest first; CPU always last. */
+export function providerOrder(platform: NodeJS.Platform, arch: string): Provider[] {
+  if (platform === 'win32') return ['cuda', 'dml', 'cpu']
+  if (platform === 'darwin') return arch === 'arm64' ? ['coreml', 'cpu'] : ['cpu']
+  if (platform === 'linux') return ['cuda', 'cpu']
+  return ['cpu']
+}
+
+/** The providers to try for a request, in order. A specific request is tried alone: no silent fallback. */
+export function providersFor(request: DeviceRequest, platform: NodeJS.Platform, arch: string): Provider[] {
+  const order = providerOrder(platform, arch)
+  if (request === 'auto') return order
+  if (!order.includes(request)) {
+    throw new EnhanceError(
+      'DEVICE_UNAVAILABLE',
+      `The ${request.toUpperCase()} device is not available on ${platform}/${arch}. Choose "auto" or "cpu".`,
+    )
+  }
+  return [request]
+}
+
+export const DEVICE_REQUESTS: readonly DeviceRequest[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml']
+
+export function isDeviceRequest(value: string): value is DeviceRequest {
+  return (DEVICE_REQUESTS as readonly string[]).includes(value)
+}

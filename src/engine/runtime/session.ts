@@ -1,0 +1,90 @@
+import ort from 'onnxruntime-node'
+import { EnhanceError } from '../../shared/errors.js'
+import { INPUT_NAME, OUTPUT_NAME } from '../onnx/graph.js'
+import { providersFor } from './providers.js'
+import type { DeviceRequest, Provider } from './providers.js'
+
+/**
+ * The one module that owns onnxruntime-node: sessions are created here, run here and released here.
+ */
+export interface ModelSession {
+  readonly provider: Provider
+  /** Runs one NCHW float32 batch and returns the NCHW float32 output. */
+  run(input: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: number[] }>
+  release(): Promise<void>
+}
+
+export interface CreateOptions {
+  device?: DeviceRequest
+  /** CPU threads for the CPU provider; 0 lets ONNX Runtime choose. */
+  threads?: number
+}
+
+function sessionOptions(provider: Provider, threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    // Fixed tile shapes mean one arena size; let it grow once and stay.
+    enableCpuMemArena: true,
+    logSeverityLevel: 3,
+  }
+}
+
+class OrtModelSession implements ModelSession {
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: Provider,
+  ) {}
+
+  async run(input: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: number[] }> {
+    const feed = new ort.Tensor('float32', input, dims)
+    try {
+      const result = await this.session.run({ [this.session.inputNames[0] ?? INPUT_NAME]: feed })
+      const output = result[this.session.outputNames[0] ?? OUTPUT_NAME]
+      if (!output || output.type !== 'float32')
+        throw new EnhanceError('INTERNAL', 'The model produced no float output.')
+      return { data: output.data as Float32Array, dims: [...output.dims] }
+    } catch (error) {
+      throw runFailure(error)
+    } finally {
+      feed.dispose()
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release()
+  }
+}
+
+function runFailure(error: unknown): EnhanceError {
+  if (error instanceof EnhanceError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  if (/out of memory|bad_alloc|Failed to allocate|cudaErrorMemoryAllocation/i.test(message)) {
+    return new EnhanceError('OUT_OF_MEMORY', 'The device ran out of memory. Use a smaller tile size.', {
+      cause: error,
+    })
+  }
+  return new EnhanceError('INTERNAL', `Inference failed: ${message}`, { cause: error })
+}
+
+/**
+ * Creates a session on the first provider that works. ONNX Runtime throws at create when a provider's
+ * libraries are missing (CUDA without its install step, DirectML off Windows), so each is tried in turn.
+ */
+export async function createSession(model: Uint8Array, options: CreateOptions = {}): Promise<ModelSession> {
+  const providers = providersFor(options.device ?? 'auto', process.platform, process.arch)
+  const failures: string[] = []
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(model, sessionOptions(provider, options.threads ?? 0))
+      return new OrtModelSession(session, provider)
+    } catch (error) {
+      failures.push(`${provider}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    }
+  }
+  throw new EnhanceError(
+    'DEVICE_UNAVAILABLE',
+    `No device could run this model (${failures.join('; ')}). Try --device cpu.`,
+  )
+}

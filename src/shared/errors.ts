@@ -1,0 +1,57 @@
+/** Stable error codes. They cross process and IPC boundaries as data, never as class instances. */
+export const ERROR_CODES = [
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_CHECKPOINT',
+  'CORRUPT_IMAGE',
+  'IMAGE_TOO_LARGE',
+  'UNKNOWN_ARCHITECTURE',
+  'INCOMPATIBLE_MODELS',
+  'DEGENERATE_MODEL',
+  'UNSAFE_CHECKPOINT',
+  'OUT_OF_MEMORY',
+  'DEVICE_UNAVAILABLE',
+  'DISK_FULL',
+  'FILE_NOT_FOUND',
+  'INVALID_ARGUMENT',
+  'CANCELLED',
+  'ENGINE_CRASHED',
+  'CHECKSUM_MISMATCH',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** What crosses IPC and process boundaries: Electron's `handle` keeps only `message`, so send both. */
+export interface ErrorData {
+  code: ErrorCode
+  message: string
+}
+
+export class EnhanceError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'EnhanceError'
+    this.code = code
+  }
+
+  toData(): ErrorData {
+    return { code: this.code, message: this.message }
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
+}
+
+/** Turns anything thrown into coded data; unknown failures become INTERNAL with their message kept. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof EnhanceError) return error.toData()
+  if (typeof error === 'object' && error !== null && 'code' in error && 'message' in error) {
+    const { code, message } = error
+    if (isErrorCode(code) && typeof message === 'string') return { code, message }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: 'INTERNAL', message: `Unexpected failure: ${message}` }
+}

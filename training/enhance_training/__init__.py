@@ -1,0 +1,1 @@
+"""ESRGAN training for Enhance: RRDBNet, data, losses and the two training stages."""

@@ -1,0 +1,92 @@
+"""RRDBNet exactly as in ESRGAN (Wang et al., 2018), with BasicSR parameter names.
+
+No BatchNorm, residual scaling 0.2, LeakyReLU 0.2, nearest-neighbour upsampling.
+`num_up` ×2 upsampling stages and an optional pixel-unshuffle in front cover every
+scale the app reads: scale = 2**num_up / unshuffle.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def lrelu(x: torch.Tensor) -> torch.Tensor:
+    return F.leaky_relu(x, negative_slope=0.2)
+
+
+class ResidualDenseBlock(nn.Module):
+    def __init__(self, nf: int, gc: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(nf, gc, 3, 1, 1)
+        self.conv2 = nn.Conv2d(nf + gc, gc, 3, 1, 1)
+        self.conv3 = nn.Conv2d(nf + 2 * gc, gc, 3, 1, 1)
+        self.conv4 = nn.Conv2d(nf + 3 * gc, gc, 3, 1, 1)
+        self.conv5 = nn.Conv2d(nf + 4 * gc, nf, 3, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x1 = lrelu(self.conv1(x))
+        x2 = lrelu(self.conv2(torch.cat((x, x1), 1)))
+        x3 = lrelu(self.conv3(torch.cat((x, x1, x2), 1)))
+        x4 = lrelu(self.conv4(torch.cat((x, x1, x2, x3), 1)))
+        x5 = self.conv5(torch.cat((x, x1, x2, x3, x4), 1))
+        return x + 0.2 * x5
+
+
+class RRDB(nn.Module):
+    def __init__(self, nf: int, gc: int) -> None:
+        super().__init__()
+        self.rdb1 = ResidualDenseBlock(nf, gc)
+        self.rdb2 = ResidualDenseBlock(nf, gc)
+        self.rdb3 = ResidualDenseBlock(nf, gc)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + 0.2 * self.rdb3(self.rdb2(self.rdb1(x)))
+
+
+class RRDBNet(nn.Module):
+    def __init__(
+        self,
+        in_ch: int = 3,
+        out_ch: int = 3,
+        nf: int = 64,
+        nb: int = 23,
+        gc: int = 32,
+        num_up: int = 2,
+        unshuffle: int = 1,
+    ) -> None:
+        super().__init__()
+        self.args = dict(in_ch=in_ch, out_ch=out_ch, nf=nf, nb=nb, gc=gc, num_up=num_up, unshuffle=unshuffle)
+        self.unshuffle = unshuffle
+        self.num_up = num_up
+        self.conv_first = nn.Conv2d(in_ch * unshuffle * unshuffle, nf, 3, 1, 1)
+        self.body = nn.Sequential(*[RRDB(nf, gc) for _ in range(nb)])
+        self.conv_body = nn.Conv2d(nf, nf, 3, 1, 1)
+        for i in range(num_up):
+            setattr(self, f"conv_up{i + 1}", nn.Conv2d(nf, nf, 3, 1, 1))
+        self.conv_hr = nn.Conv2d(nf, nf, 3, 1, 1)
+        self.conv_last = nn.Conv2d(nf, out_ch, 3, 1, 1)
+
+    @property
+    def scale(self) -> float:
+        return 2**self.num_up / self.unshuffle
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feat = F.pixel_unshuffle(x, self.unshuffle) if self.unshuffle > 1 else x
+        feat = self.conv_first(feat)
+        feat = feat + self.conv_body(self.body(feat))
+        for i in range(self.num_up):
+            up = getattr(self, f"conv_up{i + 1}")
+            feat = lrelu(up(F.interpolate(feat, scale_factor=2, mode="nearest")))
+        return self.conv_last(lrelu(self.conv_hr(feat)))
+
+
+def scaled_kaiming_init(model: nn.Module, scale: float = 0.1) -> None:
+    """ESRGAN's smaller initialisation: Kaiming normal scaled by 0.1, zero biases."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, a=0, mode="fan_in")
+            m.weight.data.mul_(scale)
+            if m.bias is not None:
+                m.bias.data.zero_()
