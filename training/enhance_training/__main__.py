@@ -1,0 +1,78 @@
+"""Commands: one per stage, plus export and the LR-reproduction check.
+
+  python3 -m enhance_training psnr   --out runs/psnr [--iters N ...]
+  python3 -m enhance_training gan    --out runs/gan --init runs/psnr/best.pt [--vgg vgg19.pth]
+  python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
+  python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from .config import SHARED, Config
+from .data import load_rgb, mod_crop
+from .export import export
+from .imresize import downsample_uint8
+from .train import Trainer
+
+
+def add_config_args(parser: argparse.ArgumentParser) -> None:
+    for f in fields(Config):
+        if f.name == "stage":
+            continue
+        kind = {"int": int, "float": float, "str": str, "bool": lambda s: s.lower() in ("1", "true", "yes")}[str(f.type)]
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=None)
+
+
+def check_lr(sets: list[str]) -> None:
+    """How exactly our MATLAB-style bicubic reproduces the benchmark LR files."""
+    for name in sets:
+        root = SHARED / "datasets" / "eval" / name
+        sq, sq_inner, n, n_inner, exact = 0.0, 0.0, 0, 0, 0
+        for hr_path in sorted((root / "HR").glob("*.png")):
+            lr = load_rgb(root / "LR_bicubic_x4" / hr_path.name).astype(np.float64)
+            mine = downsample_uint8(mod_crop(load_rgb(hr_path), 4)).astype(np.float64)
+            d = mine - lr
+            sq += (d**2).sum()
+            n += d.size
+            exact += (d == 0).sum()
+            inner = d[2:-2, 2:-2]
+            sq_inner += (inner**2).sum()
+            n_inner += inner.size
+        psnr = lambda s, k: 10 * np.log10(255**2 / (s / k))
+        print(f"{name}: PSNR {psnr(sq, n):.2f} dB, without a 2-px border {psnr(sq_inner, n_inner):.2f} dB, {100 * exact / n:.1f}% of values identical")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="enhance_training")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for stage in ("psnr", "gan"):
+        add_config_args(sub.add_parser(stage, help=f"train the {stage.upper()} stage"))
+    exp = sub.add_parser("export", help="write a checkpoint as .safetensors")
+    exp.add_argument("checkpoint", type=Path)
+    exp.add_argument("out", type=Path)
+    chk = sub.add_parser("check-lr", help="compare our bicubic ×1/4 with the benchmark LR files")
+    chk.add_argument("--sets", default="Set5,Set14,BSD100")
+    args = parser.parse_args(argv)
+
+    if args.command == "export":
+        print(export(args.checkpoint, args.out))
+        return 0
+    if args.command == "check-lr":
+        check_lr(args.sets.split(","))
+        return 0
+    values = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
+    config = Config.from_dict({"stage": args.command, "out": f"training/runs/{args.command}", **values})
+    best = Trainer(config).run(log=lambda line: print(line, flush=True))
+    print(f"done: best validation PSNR-Y {best['psnr']:.3f} dB at step {best['step']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

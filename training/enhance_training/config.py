@@ -1,0 +1,54 @@
+"""One dataclass holds every knob of a run; checkpoints carry it so a run resumes as it started."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+@dataclass
+class Config:
+    stage: str = "psnr"  # "psnr" (L1 pre-training) or "gan" (ESRGAN fine-tuning)
+    out: str = "training/runs/psnr"
+    data: str = str(SHARED / "datasets" / "train")
+    val: str = str(SHARED / "datasets" / "eval" / "Set5")
+    # Generator: a compact RRDBNet that runs a 640×480 photo ×4 in seconds on two CPU cores.
+    nf: int = 32
+    nb: int = 4
+    gc: int = 16
+    # Optimisation.
+    iters: int = 6000
+    batch: int = 16
+    lr_patch: int = 32
+    lr: float = 4e-4
+    min_lr: float = 1e-6
+    warmup: int = 100
+    seed: int = 0
+    threads: int = 2
+    size_power: float = 1.0
+    limit_images: int = 0  # 0 = all; tests use a handful
+    log_every: int = 25
+    val_every: int = 250
+    # GAN stage (ESRGAN: L_G = L_percep + λ·L_G^Ra + η·L1).
+    init: str = ""  # the stage-1 checkpoint the GAN stage starts from
+    d_nf: int = 32
+    d_lr: float = 1e-4
+    gan_weight: float = 5e-3  # λ
+    l1_weight: float = 1e-2  # η
+    percep_weight: float = 1.0
+    vgg: str = ""  # torchvision VGG19 weights; empty means the substitute below
+    feature_matching: bool = True  # substitute perceptual term: discriminator feature matching
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Config":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def model_args(self) -> dict:
+        return dict(in_ch=3, out_ch=3, nf=self.nf, nb=self.nb, gc=self.gc, num_up=2, unshuffle=1)

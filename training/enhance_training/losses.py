@@ -1,0 +1,77 @@
+"""ESRGAN's losses: L1, the relativistic average GAN loss, and the perceptual loss on VGG19
+conv5_4 features before activation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def ragan_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """L_D^Ra = −E[log D_Ra(x_r, x_f)] − E[log(1 − D_Ra(x_f, x_r))], D_Ra(a, b) = σ(C(a) − E[C(b)])."""
+    real = F.binary_cross_entropy_with_logits(real_logits - fake_logits.mean(), torch.ones_like(real_logits))
+    fake = F.binary_cross_entropy_with_logits(fake_logits - real_logits.mean(), torch.zeros_like(fake_logits))
+    return (real + fake) / 2
+
+
+def ragan_g_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """L_G^Ra = −E[log(1 − D_Ra(x_r, x_f))] − E[log D_Ra(x_f, x_r)]: symmetric, so G learns from real images too."""
+    real = F.binary_cross_entropy_with_logits(real_logits - fake_logits.mean(), torch.zeros_like(real_logits))
+    fake = F.binary_cross_entropy_with_logits(fake_logits - real_logits.mean(), torch.ones_like(fake_logits))
+    return (real + fake) / 2
+
+
+# VGG19 `features` indices: conv layers and where ReLU/max-pool follow (torchvision layout).
+VGG19_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512]
+CONV5_4_INDEX = 34  # features.34 is conv5_4; we stop before its ReLU at 35
+
+
+class VGG19Conv54(nn.Module):
+    """VGG19 up to conv5_4, before activation, with torchvision's `features.N` parameter names."""
+
+    MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        channels = 3
+        for item in VGG19_CFG:
+            if item == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(channels, int(item), 3, padding=1), nn.ReLU(inplace=False)]
+                channels = int(item)
+        self.features = nn.Sequential(*layers[: CONV5_4_INDEX + 1])
+        for p in self.parameters():
+            p.requires_grad_(False)
+
+    @classmethod
+    def from_torchvision(cls, path: Path) -> "VGG19Conv54":
+        model = cls()
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        wanted = {k: v for k, v in state.items() if k.startswith("features.") and int(k.split(".")[1]) <= CONV5_4_INDEX}
+        model.load_state_dict(wanted)
+        return model.eval()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features((x - self.MEAN) / self.STD)
+
+
+class PerceptualLoss(nn.Module):
+    def __init__(self, vgg: VGG19Conv54) -> None:
+        super().__init__()
+        self.vgg = vgg
+
+    def forward(self, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+        return F.l1_loss(self.vgg(sr), self.vgg(hr).detach())
+
+
+def feature_matching_loss(real_features: list[torch.Tensor], fake_features: list[torch.Tensor]) -> torch.Tensor:
+    """The substitute when no VGG19 weights are given: L1 between the discriminator's intermediate
+    features (before activation) of the HR and the SR patch, averaged over layers."""
+    terms = [F.l1_loss(f, r.detach()) for r, f in zip(real_features, fake_features)]
+    return torch.stack(terms).mean()

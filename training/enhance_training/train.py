@@ -1,0 +1,194 @@
+"""ESRGAN training, both stages, in one lean loop (in the spirit of nanoGPT's train.py).
+
+Checkpoints (`last.pt`) carry the config, model args, step, both optimisers and the best metric, and are
+written atomically; starting a run whose folder has one resumes it exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .arch import RRDBNet, scaled_kaiming_init
+from .config import Config
+from .data import PatchSampler, load_pairs, load_rgb, mod_crop
+from .discriminator import VGGDiscriminator
+from .losses import PerceptualLoss, VGG19Conv54, feature_matching_loss, ragan_d_loss, ragan_g_loss
+from .metrics import psnr_y, to_uint8_image
+
+
+def learning_rate(config: Config, step: int, peak: float) -> float:
+    if step < config.warmup:
+        return peak * (step + 1) / config.warmup
+    progress = min(1.0, (step - config.warmup) / max(1, config.iters - config.warmup))
+    return config.min_lr + 0.5 * (peak - config.min_lr) * (1 + math.cos(math.pi * progress))
+
+
+def save_atomic(obj: dict, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        torch.save(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def validate(model: RRDBNet, folder: str) -> float:
+    root = Path(folder)
+    scores = []
+    model.eval()
+    with torch.no_grad():
+        for hr_path in sorted((root / "HR").glob("*.png")):
+            hr = mod_crop(load_rgb(hr_path), 4)
+            lr = load_rgb(root / "LR_bicubic_x4" / hr_path.name)
+            x = torch.from_numpy(lr).permute(2, 0, 1)[None].float().div(255)
+            scores.append(psnr_y(to_uint8_image(model(x)), hr))
+    model.train()
+    return float(np.mean(scores))
+
+
+class Trainer:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.out = Path(config.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.g = RRDBNet(**config.model_args)
+        scaled_kaiming_init(self.g, 0.1)
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr, betas=(0.9, 0.99))
+        self.step = 0
+        self.best = {"psnr": -1.0, "step": 0}
+        self.history: list[dict] = []
+        self.gan = config.stage == "gan"
+        if self.gan:
+            self.d = VGGDiscriminator(nf=config.d_nf, patch=config.lr_patch * 4)
+            self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
+            self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
+            if config.init:
+                self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["g"])
+        self.sampler: PatchSampler | None = None
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def state(self) -> dict:
+        state = {
+            "config": self.config.to_dict(),
+            "model_args": self.config.model_args,
+            "step": self.step,
+            "g": self.g.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "best": self.best,
+            "history": self.history,
+        }
+        if self.gan:
+            state |= {"d": self.d.state_dict(), "opt_d": self.opt_d.state_dict()}
+        return state
+
+    def resume(self) -> bool:
+        last = self.out / "last.pt"
+        if not last.exists():
+            return False
+        state = torch.load(last, map_location="cpu", weights_only=False)
+        self.g.load_state_dict(state["g"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        if self.gan:
+            self.d.load_state_dict(state["d"])
+            self.opt_d.load_state_dict(state["opt_d"])
+        self.step, self.best, self.history = state["step"], state["best"], state["history"]
+        return True
+
+    def checkpoint(self) -> None:
+        save_atomic(self.state(), self.out / "last.pt")
+
+    # -- one step ----------------------------------------------------------------------------
+    def set_lr(self) -> float:
+        lr = learning_rate(self.config, self.step, self.config.lr)
+        for group in self.opt_g.param_groups:
+            group["lr"] = lr
+        if self.gan:
+            for group in self.opt_d.param_groups:
+                group["lr"] = learning_rate(self.config, self.step, self.config.d_lr)
+        return lr
+
+    def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
+        loss = F.l1_loss(self.g(lr_img), hr)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        return {"l1": loss.item()}
+
+    def gan_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
+        c = self.config
+        sr = self.g(lr_img)
+        for p in self.d.parameters():
+            p.requires_grad_(False)
+        real_logits, real_feats = self.d(hr, with_features=True)
+        fake_logits, fake_feats = self.d(sr, with_features=True)
+        l1 = F.l1_loss(sr, hr)
+        adv = ragan_g_loss(real_logits.detach(), fake_logits)
+        if self.percep is not None:
+            percep = self.percep(sr, hr)
+        elif c.feature_matching:
+            percep = feature_matching_loss(real_feats, fake_feats)
+        else:
+            percep = torch.zeros(())
+        g_loss = c.percep_weight * percep + c.gan_weight * adv + c.l1_weight * l1
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+
+        for p in self.d.parameters():
+            p.requires_grad_(True)
+        d_loss = ragan_d_loss(self.d(hr), self.d(sr.detach()))
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "d": d_loss.item()}
+
+    # -- the loop ----------------------------------------------------------------------------
+    def run(self, log=print, until: int | None = None) -> dict:
+        """Trains to `config.iters` (or stops early after step `until`, as an interruption would)."""
+        c = self.config
+        if self.resume():
+            log(f"resumed {self.out}/last.pt at step {self.step}")
+        if self.sampler is None:
+            started = time.time()
+            pairs = load_pairs(Path(c.data), limit=c.limit_images or None)
+            self.sampler = PatchSampler(pairs, c.lr_patch, size_power=c.size_power)
+            log(f"loaded {len(pairs)} training images in {time.time() - started:.0f}s")
+        self.g.train()
+        window_start, window_steps = time.time(), 0
+        while self.step < min(c.iters, until or c.iters):
+            lr = self.set_lr()
+            lr_img, hr = self.sampler.batch(c.seed, self.step, c.batch)
+            losses = self.gan_step(lr_img, hr) if self.gan else self.psnr_step(lr_img, hr)
+            self.step += 1
+            window_steps += 1
+            if self.step % c.log_every == 0 or self.step == c.iters:
+                rate = window_steps / max(1e-9, time.time() - window_start)
+                eta = (c.iters - self.step) / max(rate, 1e-9)
+                text = " ".join(f"{k} {v:.4f}" for k, v in losses.items())
+                log(f"step {self.step}/{c.iters} {text} lr {lr:.2e} {rate:.2f} it/s ETA {eta / 60:.1f} min")
+                window_start, window_steps = time.time(), 0
+            if self.step % c.val_every == 0 or self.step == c.iters:
+                self.evaluate(log)
+        return self.best
+
+    def evaluate(self, log) -> None:
+        score = validate(self.g, self.config.val) if Path(self.config.val).exists() else float("nan")
+        self.history.append({"step": self.step, "val_psnr": score})
+        is_best = score > self.best["psnr"] or self.config.stage == "gan"
+        if is_best:
+            # The GAN stage keeps its latest weights: PSNR is not what it optimises.
+            self.best = {"psnr": score, "step": self.step}
+            save_atomic({"g": self.g.state_dict(), "model_args": self.config.model_args, "step": self.step, "val_psnr": score}, self.out / "best.pt")
+        log(f"val {Path(self.config.val).name} PSNR-Y {score:.3f} dB at step {self.step}{' (best)' if is_best else ''}")
+        self.checkpoint()
+        (self.out / "history.json").write_text(json.dumps(self.history, indent=1))

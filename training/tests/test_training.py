@@ -1,0 +1,168 @@
+import json
+import math
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from enhance_training.arch import RRDBNet, scaled_kaiming_init
+from enhance_training.config import Config
+from enhance_training.data import PatchSampler, load_pairs
+from enhance_training.export import export
+from enhance_training.imresize import downsample_uint8, imresize
+from enhance_training.losses import ragan_d_loss, ragan_g_loss
+from enhance_training.train import Trainer, learning_rate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tiny_config(tmp: Path, photos: Path, **overrides) -> Config:
+    values = dict(out=str(tmp / "run"), data=str(photos), val=str(tmp / "no-val"), nf=8, nb=1, gc=4, iters=6,
+                  batch=2, lr_patch=12, warmup=0, log_every=100, val_every=3, threads=1, lr=1e-3)
+    values.update(overrides)
+    return Config(**values)
+
+
+@pytest.mark.parametrize("num_up,unshuffle,scale", [(2, 1, 4), (3, 1, 8), (2, 2, 2), (2, 4, 1)])
+def test_shapes(num_up, unshuffle, scale):
+    net = RRDBNet(nf=8, nb=1, gc=4, num_up=num_up, unshuffle=unshuffle)
+    out = net(torch.rand(1, 3, 8, 12))
+    assert out.shape == (1, 3, 8 * scale, 12 * scale)
+
+
+def test_no_batchnorm_and_residual_scaling():
+    net = RRDBNet(nf=8, nb=2, gc=4)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    rdb = net.body[0].rdb1
+    x = torch.rand(1, 8, 5, 5)
+    torch.nn.init.zeros_(rdb.conv5.weight)
+    torch.nn.init.constant_(rdb.conv5.bias, 1.0)
+    assert torch.allclose(rdb(x), x + 0.2)
+
+
+def test_initialisation_is_kaiming_times_point_one():
+    torch.manual_seed(0)
+    net = RRDBNet(nf=64, nb=1, gc=32)
+    scaled_kaiming_init(net, 0.1)
+    w = net.conv_body.weight
+    expected = 0.1 * math.sqrt(2 / (64 * 9))
+    assert abs(w.std().item() - expected) / expected < 0.05
+    assert net.conv_body.bias.abs().max().item() == 0
+
+
+def test_ragan_losses_match_the_formula():
+    real, fake = torch.tensor([[1.0], [2.0]]), torch.tensor([[0.0], [-1.0]])
+    sig = lambda v: 1 / (1 + math.exp(-v))
+    mean_r, mean_f = 1.5, -0.5
+    d_real = [-math.log(sig(r - mean_f)) for r in (1.0, 2.0)]
+    d_fake = [-math.log(1 - sig(f - mean_r)) for f in (0.0, -1.0)]
+    expected_d = (sum(d_real) / 2 + sum(d_fake) / 2) / 2
+    g_real = [-math.log(1 - sig(r - mean_f)) for r in (1.0, 2.0)]
+    g_fake = [-math.log(sig(f - mean_r)) for f in (0.0, -1.0)]
+    expected_g = (sum(g_real) / 2 + sum(g_fake) / 2) / 2
+    assert ragan_d_loss(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
+    assert ragan_g_loss(real, fake).item() == pytest.approx(expected_g, rel=1e-6)
+
+
+def test_matlab_bicubic_matches_known_values():
+    # A constant image stays constant; a linear ramp stays a ramp inside the borders.
+    flat = torch.full((1, 16, 16), 7.0, dtype=torch.float64)
+    assert torch.allclose(imresize(flat, 0.25), torch.full((1, 4, 4), 7.0, dtype=torch.float64))
+    ramp = torch.arange(32, dtype=torch.float64).repeat(32, 1)[None]
+    out = imresize(ramp, 0.25)[0, 0]
+    # Away from the symmetric-padded borders each output is the centre of its 4-pixel block.
+    assert out[2:6].tolist() == pytest.approx([9.5, 13.5, 17.5, 21.5])
+
+
+@pytest.mark.skipif(not (Path(Config().val) / "HR").exists(), reason="../shared/datasets not present")
+def test_bicubic_reproduces_the_benchmark_lr_files():
+    from enhance_training.data import load_rgb, mod_crop
+
+    root = Path(Config().val)
+    for hr_path in sorted((root / "HR").glob("*.png")):
+        lr = load_rgb(root / "LR_bicubic_x4" / hr_path.name).astype(float)
+        mine = downsample_uint8(mod_crop(load_rgb(hr_path), 4)).astype(float)
+        psnr = 10 * np.log10(255**2 / np.mean((mine - lr) ** 2))
+        assert psnr > 50, hr_path.name
+
+
+def test_batches_are_deterministic_and_aligned(photo_folder):
+    sampler = PatchSampler(load_pairs(photo_folder), lr_patch=12)
+    lr1, hr1 = sampler.batch(seed=3, step=5, size=4)
+    lr2, hr2 = sampler.batch(seed=3, step=5, size=4)
+    assert torch.equal(lr1, lr2) and torch.equal(hr1, hr2)
+    assert lr1.shape == (4, 3, 12, 12) and hr1.shape == (4, 3, 48, 48)
+    # The LR patch is the bicubic downsampling of its HR patch, up to border effects.
+    down = torch.nn.functional.avg_pool2d(hr1, 4)
+    assert (down - lr1)[..., 2:-2, 2:-2].abs().mean() < 0.03
+
+
+def test_a_few_steps_reduce_the_loss(tmp_path, photo_folder):
+    config = tiny_config(tmp_path, photo_folder, iters=60, val_every=1000)
+    trainer = Trainer(config)
+    sampler = PatchSampler(load_pairs(photo_folder), config.lr_patch)
+    lr, hr = sampler.batch(0, 0, 4)
+    before = torch.nn.functional.l1_loss(trainer.g(lr), hr).item()
+    trainer.run(log=lambda _: None)
+    after = torch.nn.functional.l1_loss(trainer.g(lr), hr).item()
+    assert after < before * 0.7
+
+
+@pytest.mark.parametrize("stage", ["psnr", "gan"])
+def test_resume_gives_the_same_weights(tmp_path, photo_folder, stage):
+    straight = Trainer(tiny_config(tmp_path / "a", photo_folder, stage=stage))
+    straight.run(log=lambda _: None)
+    interrupted = Trainer(tiny_config(tmp_path / "b", photo_folder, stage=stage))
+    interrupted.run(log=lambda _: None, until=3)  # as if killed right after the step-3 checkpoint
+    resumed = Trainer(tiny_config(tmp_path / "b", photo_folder, stage=stage))
+    lines = []
+    resumed.run(log=lines.append)
+    assert any("resumed" in line for line in lines)
+    for key, value in straight.g.state_dict().items():
+        assert torch.equal(value, resumed.g.state_dict()[key]), key
+
+
+def test_learning_rate_schedule():
+    config = Config(iters=100, warmup=10, lr=1e-3, min_lr=0)
+    assert learning_rate(config, 0, 1e-3) == pytest.approx(1e-4)
+    assert learning_rate(config, 10, 1e-3) == pytest.approx(1e-3)
+    assert learning_rate(config, 100, 1e-3) == pytest.approx(0)
+
+
+def read_safetensors(path: Path) -> tuple[dict, dict]:
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    meta = header.pop("__metadata__")
+    data = raw[8 + n :]
+    tensors = {}
+    for name, e in header.items():
+        a, b = e["data_offsets"]
+        tensors[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).reshape(e["shape"]).copy())
+    return tensors, meta
+
+
+def test_export_round_trip(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder))
+    trainer.run(log=lambda _: None)
+    out = tmp_path / "model.safetensors"
+    export(tmp_path / "run" / "last.pt", out)
+    tensors, meta = read_safetensors(out)
+    assert json.loads(meta["enhance.arch"])["nf"] == 8
+    for key, value in trainer.g.state_dict().items():
+        assert torch.equal(tensors[key], value)
+    assert set(tensors) == set(trainer.g.state_dict())
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "dist").exists(), reason="the app is not built (npm ci)")
+def test_exported_file_loads_in_the_app(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder))
+    trainer.run(log=lambda _: None)
+    out = tmp_path / "model.safetensors"
+    export(tmp_path / "run" / "last.pt", out)
+    info = json.loads(subprocess.run(["node", str(ROOT / "bin" / "enhance.js"), "inspect", str(out)], check=True, capture_output=True, text=True).stdout)
+    assert info["layout"] == "basicsr" and info["nf"] == 8 and info["nb"] == 1 and info["scale"] == 4
