@@ -1,15 +1,91 @@
 import { EnhanceError } from '../shared/errors.js'
+import { OUTPUT_FORMATS } from '../shared/settings.js'
+import type { EnhanceSettings, OutputFormat, SizeSpec } from '../shared/settings.js'
+import { DEFAULT_SETTINGS } from '../shared/settings.js'
+import { isDeviceRequest } from '../engine/runtime/providers.js'
+import type { DeviceRequest } from '../engine/runtime/providers.js'
 
-export function parseAlpha(text: string | undefined): number {
-  if (text === undefined) return 1
+function invalid(message: string): EnhanceError {
+  return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
+}
+
+export function parseAlpha(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
   const alpha = Number(text)
   if (text.trim() === '' || !Number.isFinite(alpha) || alpha < 0 || alpha > 1) {
-    throw new EnhanceError('INVALID_ARGUMENT', `--alpha must be a number from 0 to 1; got "${text}".`)
+    throw invalid(`--alpha must be a number from 0 to 1; got "${text}".`)
   }
   return alpha
 }
 
 export function requireValue(value: string | undefined, what: string): string {
-  if (!value) throw new EnhanceError('INVALID_ARGUMENT', `Missing ${what}. Run "enhance --help" for usage.`)
+  if (!value) throw invalid(`Missing ${what}.`)
   return value
+}
+
+function parseBox(text: string, flag: string): { width: number; height: number } {
+  const match = /^(\d+)[x×](\d+)$/i.exec(text.trim())
+  const width = Number(match?.[1])
+  const height = Number(match?.[2])
+  if (!match || width < 1 || height < 1)
+    throw invalid(`${flag} takes WIDTHxHEIGHT, like 3840x2160; got "${text}".`)
+  return { width, height }
+}
+
+export interface SizeFlags {
+  scale?: string | undefined
+  size?: string | undefined
+  fit?: string | undefined
+}
+
+export function parseSize(flags: SizeFlags): SizeSpec {
+  const given = [flags.scale, flags.size, flags.fit].filter((v) => v !== undefined)
+  if (given.length > 1) throw invalid('Use only one of --scale, --size and --fit.')
+  if (flags.scale !== undefined) {
+    const scale = Number(flags.scale)
+    if (!Number.isFinite(scale) || scale <= 0 || scale > 16)
+      throw invalid(`--scale must be a number above 0 and at most 16; got "${flags.scale}".`)
+    return { mode: 'scale', scale }
+  }
+  if (flags.size !== undefined) return { mode: 'exact', ...parseBox(flags.size, '--size') }
+  if (flags.fit !== undefined) return { mode: 'fit', ...parseBox(flags.fit, '--fit') }
+  return { mode: 'native' }
+}
+
+export function parseFormat(text: string | undefined): EnhanceSettings['format'] {
+  if (text === undefined) return DEFAULT_SETTINGS.format
+  const name =
+    text.toLowerCase() === 'jpg' ? 'jpeg' : text.toLowerCase() === 'tif' ? 'tiff' : text.toLowerCase()
+  if (name === 'same' || (OUTPUT_FORMATS as readonly string[]).includes(name))
+    return name as OutputFormat | 'same'
+  throw invalid(`--format must be one of png, jpg, webp, avif, tiff or same; got "${text}".`)
+}
+
+export function parseQuality(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_SETTINGS.quality
+  const quality = Number(text)
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
+    throw invalid(`--quality must be a whole number from 1 to 100; got "${text}".`)
+  return quality
+}
+
+export function parseTile(text: string | undefined): number | 'auto' {
+  if (text === undefined || text === 'auto') return 'auto'
+  const tile = Number(text)
+  if (!Number.isInteger(tile) || tile < 16 || tile > 4096)
+    throw invalid(`--tile must be "auto" or a size from 16 to 4096 pixels; got "${text}".`)
+  return tile
+}
+
+export function parseDevice(text: string | undefined): DeviceRequest {
+  if (text === undefined) return 'auto'
+  if (!isDeviceRequest(text)) throw invalid(`--device must be auto, cpu, cuda, dml or coreml; got "${text}".`)
+  return text
+}
+
+export function parseAlphaChannel(text: string | undefined): EnhanceSettings['alpha'] {
+  if (text === undefined) return DEFAULT_SETTINGS.alpha
+  if (text !== 'lanczos' && text !== 'model')
+    throw invalid(`--alpha-channel must be lanczos or model; got "${text}".`)
+  return text
 }

@@ -1,74 +1,174 @@
 import { parseArgs } from 'node:util'
+import { EngineClient, forkEngine } from '../engine/client.js'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
-import { parseAlpha, requireValue } from './args.js'
+import { DEFAULT_SETTINGS } from '../shared/settings.js'
+import {
+  parseAlpha,
+  parseAlphaChannel,
+  parseDevice,
+  parseFormat,
+  parseQuality,
+  parseSize,
+  parseTile,
+  requireValue,
+} from './args.js'
+import { runBatch } from './batch.js'
 import { convertCommand } from './convert.js'
+import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
+import { resolveModelSpec } from './models.js'
+import { humanReporter, ndjsonReporter } from './report.js'
 
 const USAGE = `enhance — ESRGAN photo enhancer
 
 Usage:
+  enhance <files|folders...> --out <dir> [--model <name|file>] [--blend <name|file>] [--alpha <0..1>]
+          [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
+          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml] [--recursive] [--skip-existing | --overwrite]
+          [--alpha-channel lanczos|model] [--background <colour>] [--json]
+      Enhance photos into --out, mirroring folders. Existing outputs are skipped unless --overwrite.
+      With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
   enhance inspect <checkpoint>
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
-      Write an ONNX model (opset 17, dynamic size). With --blend, the weights are interpolated:
-      alpha 0 is the first model, 1 the second.
+      Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated.
+  enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>]
+      PSNR and SSIM (Y channel, 4-px border shaved) on <dir>/HR and <dir>/LR_bicubic_x4, next to bicubic.
 
-Errors print "error <CODE>: <what to do>" and exit with status 1.`
+Errors print "error <CODE>: <what to do>". The exit status is 1 when anything failed.`
 
 export interface Io {
   out: (text: string) => void
   err: (text: string) => void
+  /** Raw stderr writes for the live progress bar. */
+  errRaw?: (text: string) => void
+  tty?: boolean
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  errRaw: (text) => process.stderr.write(text),
+  tty: process.stderr.isTTY,
 }
 
-async function dispatch(argv: string[], io: Io): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      blend: { type: 'string' },
-      alpha: { type: 'string' },
-      fp16: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+const OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  model: { type: 'string', short: 'm' },
+  blend: { type: 'string' },
+  alpha: { type: 'string' },
+  scale: { type: 'string' },
+  size: { type: 'string' },
+  fit: { type: 'string' },
+  format: { type: 'string' },
+  quality: { type: 'string' },
+  tile: { type: 'string' },
+  device: { type: 'string' },
+  background: { type: 'string' },
+  'alpha-channel': { type: 'string' },
+  recursive: { type: 'boolean', short: 'r', default: false },
+  'skip-existing': { type: 'boolean', default: false },
+  overwrite: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  fp16: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+export interface Hooks {
+  /** Tests start the engine from the built worker; the CLI uses the default next to itself. */
+  engine?: (device: string) => EngineClient
+}
+
+async function batch(inputs: string[], values: Values, io: Io, hooks: Hooks): Promise<number> {
+  if (values['skip-existing'] && values.overwrite)
+    throw new EnhanceError('INVALID_ARGUMENT', 'Use --skip-existing or --overwrite, not both.')
+  const alpha = parseAlpha(values.alpha)
+  const device = parseDevice(values.device)
+  const options = {
+    inputs,
+    out: requireValue(values.out, '--out <folder> for the enhanced photos'),
+    model: resolveModelSpec({
+      ...(values.model ? { model: values.model } : {}),
+      ...(values.blend ? { blend: values.blend } : {}),
+      ...(alpha !== undefined ? { alpha } : {}),
+    }),
+    settings: {
+      ...DEFAULT_SETTINGS,
+      size: parseSize(values),
+      format: parseFormat(values.format),
+      quality: parseQuality(values.quality),
+      tile: parseTile(values.tile),
+      alpha: parseAlphaChannel(values['alpha-channel']),
+      background: values.background ?? DEFAULT_SETTINGS.background,
     },
-  })
+    recursive: values.recursive,
+    overwrite: values.overwrite,
+  }
+  const engine =
+    hooks.engine?.(device) ?? new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device } }))
+  const reporter = values.json
+    ? ndjsonReporter(io.out)
+    : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false)
+  try {
+    const summary = await runBatch(options, engine, reporter)
+    return summary.failed > 0 ? 1 : 0
+  } finally {
+    reporter.close()
+    engine.close()
+  }
+}
+
+async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [command, target] = positionals
   if (values.help || !command) {
     io.out(USAGE)
-    return
+    return 0
   }
   if (command === 'inspect') {
     io.out(JSON.stringify(await inspectCommand(requireValue(target, 'the checkpoint to inspect'))))
-    return
+    return 0
   }
   if (command === 'convert') {
     const result = await convertCommand({
       checkpoint: requireValue(target, 'the checkpoint to convert'),
       out: requireValue(values.out, '--out <file.onnx>'),
       ...(values.blend ? { blend: values.blend } : {}),
-      alpha: parseAlpha(values.alpha),
+      alpha: parseAlpha(values.alpha) ?? 1,
       precision: values.fp16 ? 'fp16' : 'fp32',
     })
     io.out(JSON.stringify(result))
-    return
+    return 0
   }
-  throw new EnhanceError('INVALID_ARGUMENT', `Unknown command "${command}". Run "enhance --help" for usage.`)
+  if (command === 'eval') {
+    const alpha = parseAlpha(values.alpha)
+    const spec = resolveModelSpec({
+      ...(values.model ? { model: values.model } : {}),
+      ...(values.blend ? { blend: values.blend } : {}),
+      ...(alpha !== undefined ? { alpha } : {}),
+    })
+    await evalCommand(
+      requireValue(target, 'the dataset folder'),
+      spec,
+      { json: values.json, device: parseDevice(values.device) },
+      io.out,
+    )
+    return 0
+  }
+  return batch(positionals, values, io, hooks)
 }
 
 /** Runs the CLI and returns its exit status; every failure is printed as a coded error. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, hooks: Hooks = {}): Promise<number> {
   try {
-    await dispatch(argv, io)
-    return 0
+    return await dispatch(argv, io, hooks)
   } catch (error) {
     const data = toErrorData(error)
-    const code =
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'INVALID_ARGUMENT' : data.code
+    const code = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ? 'INVALID_ARGUMENT'
+      : data.code
     io.err(`error ${code}: ${data.message}`)
     return 1
   }

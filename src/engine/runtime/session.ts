@@ -31,6 +31,10 @@ function sessionOptions(provider: Provider, threads: number): ort.InferenceSessi
   }
 }
 
+// A provider whose libraries are missing (CUDA without its install step) logs an error from inside
+// ONNX Runtime before create throws; the fallback below reports it, so keep the console quiet.
+ort.env.logLevel = 'fatal'
+
 class OrtModelSession implements ModelSession {
   constructor(
     private readonly session: ort.InferenceSession,

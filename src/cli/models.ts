@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { EnhanceError } from '../shared/errors.js'
+import type { ModelSpecData } from '../shared/protocol.js'
+
+/** resources/models, next to the package root (the CLI runs from dist/src/cli). */
+export const MODELS_DIR = fileURLToPath(new URL('../../../resources/models/', import.meta.url))
+
+export interface CatalogEntry {
+  name: string
+  file: string
+  description: string
+  /** The GAN partner that makes the realism slider, for a PSNR-oriented model. */
+  pair?: string
+}
+
+export interface Catalog {
+  default: string
+  models: CatalogEntry[]
+}
+
+export function readCatalog(dir = MODELS_DIR): Catalog | null {
+  const path = `${dir}catalog.json`
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Catalog) : null
+}
+
+function byName(catalog: Catalog | null, name: string, dir: string): CatalogEntry | undefined {
+  const entry = catalog?.models.find((m) => m.name === name)
+  return entry ? { ...entry, file: `${dir}${entry.file}` } : undefined
+}
+
+/**
+ * `--model` is a bundled model's name or a file. With no --model the bundled default is used; when it has
+ * a GAN partner, `--alpha` (default 0.5) blends toward it. `--blend` names any partner explicitly.
+ */
+export function resolveModelSpec(
+  options: { model?: string; blend?: string; alpha?: number },
+  dir = MODELS_DIR,
+): ModelSpecData {
+  const catalog = readCatalog(dir)
+  const name = options.model ?? catalog?.default
+  if (!name) {
+    throw new EnhanceError(
+      'FILE_NOT_FOUND',
+      'No bundled model is installed. Pass --model <checkpoint.pth|.safetensors|.onnx>.',
+    )
+  }
+  const entry = byName(catalog, name, dir)
+  const path = entry?.file ?? name
+  const partnerName = options.blend ?? entry?.pair
+  if (!partnerName) return { path }
+  const partner = byName(catalog, partnerName, dir)?.file ?? partnerName
+  return { path, blend: { path: partner, alpha: options.alpha ?? 0.5 } }
+}

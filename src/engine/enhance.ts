@@ -1,0 +1,216 @@
+import { freemem } from 'node:os'
+import { resolve } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
+import type { ModelInfo } from '../shared/model.js'
+import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
+import { outputSize } from '../shared/settings.js'
+import { writeFileAtomic } from './files.js'
+import { decodeImage } from './image/decode.js'
+import { checkOutputSize, encodeImage } from './image/encode.js'
+import type { RasterImage } from './image/types.js'
+import { blendModels, loadModel, modelToOnnx } from './model.js'
+import type { LoadedModel } from './model.js'
+import { assertUsableOutput } from './probe.js'
+import { SessionCache } from './runtime/cache.js'
+import type { DeviceRequest } from './runtime/providers.js'
+import { createSession } from './runtime/session.js'
+import type { ModelSession } from './runtime/session.js'
+import { autoTileSize } from './tiling/plan.js'
+import type { Tile } from './tiling/plan.js'
+import { throwIfCancelled, upscaleRaster } from './upscale.js'
+
+export interface ModelSpec {
+  path: string
+  blend?: { path: string; alpha: number }
+}
+
+export interface TileProgress {
+  tile: number
+  tiles: number
+  etaMs: number | null
+}
+
+/** A finished tile, shrunk so a UI can paint the result as it forms. */
+export interface PreviewTile {
+  /** Full preview size and where this tile goes in it. */
+  previewWidth: number
+  previewHeight: number
+  x: number
+  y: number
+  width: number
+  height: number
+  rgb: Uint8Array
+}
+
+export interface EnhanceCallbacks {
+  signal?: AbortSignal
+  onProgress?: (progress: TileProgress) => void
+  onPreview?: (preview: PreviewTile) => void
+}
+
+export interface EnhanceResult {
+  output: string
+  width: number
+  height: number
+  format: OutputFormat
+  provider: string
+  tile: number
+  ms: number
+}
+
+/** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
+export const TILE_PAD = 16
+const PREVIEW_SIDE = 512
+
+const SAME_FORMAT: Record<string, OutputFormat> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  tiff: 'tiff',
+  heif: 'avif',
+  avif: 'avif',
+}
+
+export function resolveFormat(requested: EnhanceSettings['format'], inputFormat: string): OutputFormat {
+  return requested === 'same' ? (SAME_FORMAT[inputFormat] ?? 'png') : requested
+}
+
+function previewOf(target: RasterImage, region: Tile): PreviewTile {
+  const step = Math.max(1, Math.ceil(Math.max(target.width, target.height) / PREVIEW_SIDE))
+  const x0 = Math.ceil(region.x / step)
+  const y0 = Math.ceil(region.y / step)
+  const x1 = Math.ceil((region.x + region.width) / step)
+  const y1 = Math.ceil((region.y + region.height) / step)
+  const width = Math.max(0, x1 - x0)
+  const height = Math.max(0, y1 - y0)
+  const rgb = new Uint8Array(width * height * 3)
+  const shift = target.depth === 16 ? 8 : 0
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = ((y0 + y) * step * target.width + (x0 + x) * step) * target.channels
+      for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = target.pixels[at + c]! >> shift
+    }
+  }
+  const previewWidth = Math.ceil(target.width / step)
+  const previewHeight = Math.ceil(target.height / step)
+  return { previewWidth, previewHeight, x: x0, y: y0, width, height, rgb }
+}
+
+export interface EnhancerOptions {
+  device?: DeviceRequest
+  threads?: number
+  maxInputPixels?: number
+}
+
+/** Owns loaded models and sessions for one engine process, and enhances files with them. */
+export class Enhancer {
+  private readonly models = new Map<string, Promise<LoadedModel>>()
+  private readonly sessions = new SessionCache(3)
+
+  constructor(private readonly options: EnhancerOptions = {}) {}
+
+  private model(path: string): Promise<LoadedModel> {
+    const key = resolve(path)
+    let model = this.models.get(key)
+    if (!model) {
+      model = loadModel(key)
+      model.catch(() => this.models.delete(key))
+      this.models.set(key, model)
+    }
+    return model
+  }
+
+  async prepare(spec: ModelSpec): Promise<{ session: ModelSession; info: ModelInfo }> {
+    const base = await this.model(spec.path)
+    const model = spec.blend ? blendModels(base, await this.model(spec.blend.path), spec.blend.alpha) : base
+    if (model.info.inChannels !== 3 || model.info.outChannels !== 3) {
+      throw new EnhanceError(
+        'UNKNOWN_ARCHITECTURE',
+        'Photos need a model with 3 input and 3 output channels (RGB).',
+      )
+    }
+    const device = this.options.device ?? 'auto'
+    const key = {
+      model: model.info.sha256,
+      alpha: spec.blend?.alpha ?? 0,
+      device,
+      precision: 'fp32' as const,
+    }
+    const session = await this.sessions.get(key, async () => {
+      const created = await createSession(modelToOnnx(model), { device, threads: this.options.threads ?? 0 })
+      if (spec.blend) await assertUsableOutput(created, 3, 'INCOMPATIBLE_MODELS')
+      return created
+    })
+    return { session, info: model.info }
+  }
+
+  async enhanceFile(
+    input: string,
+    output: string,
+    spec: ModelSpec,
+    settings: EnhanceSettings,
+    callbacks: EnhanceCallbacks = {},
+  ): Promise<EnhanceResult> {
+    const started = performance.now()
+    if (resolve(input) === resolve(output)) {
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `The output ${output} would overwrite the original. Choose another folder or name.`,
+      )
+    }
+    throwIfCancelled(callbacks.signal)
+    const { session, info } = await this.prepare(spec)
+    const { image, meta } = await decodeImage(input, this.options.maxInputPixels)
+    const format = resolveFormat(settings.format, meta.format)
+    const size = outputSize(settings.size, image.width, image.height, info.scale)
+    checkOutputSize(format, size.width, size.height)
+    const tile = settings.tile === 'auto' ? this.autoTile(info) : settings.tile
+    const tileStart = performance.now()
+    const upscaled = await upscaleRaster(image, session, {
+      scale: info.scale,
+      tile,
+      pad: TILE_PAD,
+      alpha: settings.alpha,
+      ...(callbacks.signal ? { signal: callbacks.signal } : {}),
+      onTile: ({ tile: done, tiles, region, target }) => {
+        const rate = done / (performance.now() - tileStart)
+        callbacks.onProgress?.({
+          tile: done,
+          tiles,
+          etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
+        })
+        callbacks.onPreview?.(previewOf(target, region))
+      },
+    })
+    throwIfCancelled(callbacks.signal)
+    const encoded = await encodeImage(upscaled, meta, {
+      format,
+      quality: settings.quality,
+      background: settings.background,
+      ...size,
+    })
+    throwIfCancelled(callbacks.signal)
+    await writeFileAtomic(output, encoded)
+    return {
+      output,
+      ...size,
+      format,
+      provider: session.provider,
+      tile,
+      ms: Math.round(performance.now() - started),
+    }
+  }
+
+  private autoTile(info: ModelInfo): number {
+    return autoTileSize({
+      nf: info.nf,
+      scale: info.scale,
+      pad: TILE_PAD,
+      budgetBytes: Math.min(freemem(), 8 * 2 ** 30) / 4,
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.sessions.clear()
+  }
+}

@@ -1,0 +1,70 @@
+import { stat } from 'node:fs/promises'
+import sharp from 'sharp'
+import type { Metadata, SharpOptions } from 'sharp'
+import { EnhanceError } from '../../shared/errors.js'
+import type { DecodedImage, ImageMetadata } from './types.js'
+
+/** Default guard against decompression bombs: 100 megapixels of input. */
+export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
+
+const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'])
+
+function decodeError(path: string, error: unknown): EnhanceError {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/exceeds pixel limit/i.test(message)) {
+    return new EnhanceError(
+      'IMAGE_TOO_LARGE',
+      `${path} has more pixels than the limit for one photo. Raise the limit if you trust this file.`,
+    )
+  }
+  if (/unsupported image format|contains unsupported/i.test(message)) {
+    return new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF).`,
+    )
+  }
+  if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
+  return new EnhanceError('CORRUPT_IMAGE', `${path} is damaged or truncated (${message.split('\n')[0]}).`)
+}
+
+function metadataOf(info: Metadata): ImageMetadata {
+  const meta: ImageMetadata = {
+    format: info.format ?? 'unknown',
+    gray: info.space === 'b-w' || info.space === 'grey16' || (info.channels ?? 3) <= 2,
+    hasAlpha: info.hasAlpha ?? false,
+  }
+  if (info.exif) meta.exif = new Uint8Array(info.exif)
+  if (info.icc) meta.icc = new Uint8Array(info.icc)
+  if (info.xmp) meta.xmp = info.xmp.toString('utf8')
+  return meta
+}
+
+/**
+ * Decodes the first frame, applies EXIF orientation, and converts to sRGB through the embedded
+ * ICC profile (or the CMYK default), keeping 16-bit depth and alpha.
+ */
+export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<DecodedImage> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    (error: unknown) => Promise.reject(decodeError(path, error)),
+  )
+  if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes).`)
+  const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
+  try {
+    const info = await sharp(path, options).metadata()
+    const meta = metadataOf(info)
+    const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
+    const { data, info: out } = await sharp(path, options)
+      .rotate()
+      .toColourspace(deep ? 'rgb16' : 'srgb')
+      .raw({ depth: deep ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true })
+    const pixels = deep
+      ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    const channels = out.channels === 4 ? 4 : 3
+    return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
+  } catch (error) {
+    throw decodeError(path, error)
+  }
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { Sharp } from 'sharp'
+import { EnhanceError } from '../../shared/errors.js'
+import type { OutputFormat } from '../../shared/settings.js'
+import { injectExif, withUprightOrientation } from './exif.js'
+import type { ImageMetadata, RasterImage } from './types.js'
+
+/** Largest side each encoder accepts (JPEG's 16-bit header, WebP's 14-bit one, libheif's default). */
+export const FORMAT_MAX_SIDE: Record<OutputFormat, number> = {
+  jpeg: 65500,
+  webp: 16383,
+  avif: 16384,
+  png: 2 ** 31 - 1,
+  tiff: 2 ** 31 - 1,
+}
+
+export interface EncodeOptions {
+  format: OutputFormat
+  /** 1–100; ignored by PNG and TIFF, which are lossless. */
+  quality: number
+  /** The colour transparent areas are flattened onto for JPEG. */
+  background: string
+  /** Resize the raster to this size first (lanczos3), when it differs. */
+  width: number
+  height: number
+}
+
+export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
+  const limit = FORMAT_MAX_SIDE[format]
+  if (Math.max(width, height) > limit) {
+    throw new EnhanceError(
+      'IMAGE_TOO_LARGE',
+      `${width}×${height} is larger than ${format.toUpperCase()} allows (${limit} px per side). Choose PNG or TIFF, or a smaller size.`,
+    )
+  }
+}
+
+function formatted(pipeline: Sharp, options: EncodeOptions): Sharp {
+  const quality = Math.round(Math.min(100, Math.max(1, options.quality)))
+  switch (options.format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality, mozjpeg: true, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' })
+    case 'webp':
+      return pipeline.webp({ quality, effort: 4 })
+    case 'avif':
+      return pipeline.avif({ quality, effort: 4 })
+    case 'png':
+      return pipeline.png({ compressionLevel: 6 })
+    case 'tiff':
+      return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' })
+  }
+}
+
+/** sharp embeds a profile from a file path, so the input's own profile goes through a temporary file. */
+async function withProfile<T>(icc: Uint8Array | undefined, use: (profile: string) => Promise<T>): Promise<T> {
+  if (!icc) return use('srgb')
+  const path = join(tmpdir(), `enhance-${randomBytes(6).toString('hex')}.icc`)
+  await writeFile(path, icc)
+  try {
+    return await use(path)
+  } finally {
+    await rm(path, { force: true })
+  }
+}
+
+/**
+ * Encodes an sRGB raster, converting back to the input's ICC profile and carrying its XMP and EXIF
+ * (orientation reset to upright). 16-bit stays 16-bit for PNG and TIFF.
+ */
+export async function encodeImage(
+  image: RasterImage,
+  meta: ImageMetadata,
+  options: EncodeOptions,
+): Promise<Uint8Array> {
+  checkOutputSize(options.format, options.width, options.height)
+  const deep = image.depth === 16 && (options.format === 'png' || options.format === 'tiff')
+  const cmyk = meta.icc && /cmyk/i.test(new TextDecoder('latin1').decode(meta.icc.subarray(16, 20)))
+  const icc = cmyk ? undefined : meta.icc
+  return withProfile(icc, async (profile) => {
+    let pipeline = sharp(image.pixels, {
+      raw: { width: image.width, height: image.height, channels: image.channels },
+    })
+    if (image.width !== options.width || image.height !== options.height) {
+      pipeline = pipeline.resize(options.width, options.height, { fit: 'fill', kernel: 'lanczos3' })
+    }
+    if (options.format === 'jpeg' && image.channels === 4)
+      pipeline = pipeline.flatten({ background: options.background })
+    if (meta.gray) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w')
+    else pipeline = pipeline.toColourspace(deep ? 'rgb16' : 'srgb')
+    // An RGB profile on a grey image would turn it back into RGB.
+    if (!meta.gray || icc) pipeline = pipeline.withIccProfile(profile)
+    if (meta.xmp) pipeline = pipeline.withXmp(meta.xmp)
+    const encoded = await formatted(pipeline, options).toBuffer()
+    return meta.exif ? injectExif(encoded, options.format, withUprightOrientation(meta.exif)) : encoded
+  })
+}

@@ -1,0 +1,87 @@
+import { crc32 } from 'node:zlib'
+
+const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0] // "Exif\0\0"
+const ORIENTATION_TAG = 0x0112
+
+/** The TIFF part of an EXIF block, without the "Exif\0\0" prefix sharp and JPEG use. */
+function tiffPart(exif: Uint8Array): Uint8Array {
+  const prefixed = EXIF_HEADER.every((b, i) => exif[i] === b)
+  return prefixed ? exif.subarray(6) : exif
+}
+
+/**
+ * Returns a copy of the EXIF block with Orientation set to 1 (upright): the pixels are already
+ * rotated, and a viewer that applied the old tag again would turn the photo twice.
+ */
+export function withUprightOrientation(exif: Uint8Array): Uint8Array {
+  const copy = exif.slice()
+  const tiff = tiffPart(copy)
+  if (tiff.length < 8) return copy
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength)
+  const little = tiff[0] === 0x49
+  const ifd0 = view.getUint32(4, little)
+  if (ifd0 + 2 > tiff.length) return copy
+  const count = view.getUint16(ifd0, little)
+  for (let i = 0; i < count; i++) {
+    const entry = ifd0 + 2 + i * 12
+    if (entry + 12 > tiff.length) break
+    if (view.getUint16(entry, little) === ORIENTATION_TAG) view.setUint16(entry + 8, 1, little)
+  }
+  return copy
+}
+
+/** Inserts an APP1 Exif segment right after SOI (JFIF readers accept APP0 and APP1 in either order). */
+function injectJpeg(file: Uint8Array, tiff: Uint8Array): Uint8Array {
+  const payload = 2 + 6 + tiff.length
+  if (payload > 0xffff) return file // EXIF larger than one JPEG segment can hold.
+  const segment = new Uint8Array(2 + payload)
+  segment.set([0xff, 0xe1, payload >> 8, payload & 0xff, ...EXIF_HEADER])
+  segment.set(tiff, 10)
+  return Buffer.concat([file.subarray(0, 2), segment, file.subarray(2)])
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const chunk = new Uint8Array(12 + data.length)
+  const view = new DataView(chunk.buffer)
+  view.setUint32(0, data.length)
+  chunk.set(new TextEncoder().encode(type), 4)
+  chunk.set(data, 8)
+  view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)))
+  return chunk
+}
+
+/** Inserts an eXIf chunk before the first IDAT, as the PNG 1.5 extension requires. */
+function injectPng(file: Uint8Array, tiff: Uint8Array): Uint8Array {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  for (let at = 8; at + 8 <= file.length;) {
+    const length = view.getUint32(at)
+    const type = String.fromCharCode(...file.subarray(at + 4, at + 8))
+    if (type === 'IDAT')
+      return Buffer.concat([file.subarray(0, at), pngChunk('eXIf', tiff), file.subarray(at)])
+    at += 12 + length
+  }
+  return file
+}
+
+/** Adds an EXIF chunk to an extended (VP8X) WebP and sets its EXIF flag; sharp writes VP8X when it embeds ICC. */
+function injectWebp(file: Uint8Array, tiff: Uint8Array): Uint8Array {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  if (String.fromCharCode(...file.subarray(12, 16)) !== 'VP8X') return file
+  const chunk = new Uint8Array(8 + tiff.length + (tiff.length % 2))
+  chunk.set(new TextEncoder().encode('EXIF'), 0)
+  new DataView(chunk.buffer).setUint32(4, tiff.length, true)
+  chunk.set(tiff, 8)
+  const out = Buffer.concat([file, chunk])
+  out[20] = out[20]! | 0x08
+  new DataView(out.buffer, out.byteOffset).setUint32(4, view.getUint32(4, true) + chunk.length, true)
+  return out
+}
+
+/** Writes the EXIF block into an encoded file. TIFF and AVIF outputs are returned unchanged. */
+export function injectExif(file: Uint8Array, format: string, exif: Uint8Array): Uint8Array {
+  const tiff = tiffPart(exif)
+  if (format === 'jpeg') return injectJpeg(file, tiff)
+  if (format === 'png') return injectPng(file, tiff)
+  if (format === 'webp') return injectWebp(file, tiff)
+  return file
+}

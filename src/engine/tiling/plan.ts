@@ -1,0 +1,56 @@
+/** A tile's core: the input region whose output it owns. Its model input adds `pad` context on every side. */
+export interface Tile {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/**
+ * Tile origins along one axis: steps of `tile`, with the last one moved back so it ends at the edge.
+ * Every tile keeps the same size, so one session shape serves them all.
+ */
+export function axisStarts(length: number, tile: number): number[] {
+  if (length <= tile) return [0]
+  const starts: number[] = []
+  for (let at = 0; at + tile < length; at += tile) starts.push(at)
+  starts.push(length - tile)
+  return starts
+}
+
+export function planTiles(width: number, height: number, tile: number): Tile[] {
+  const w = Math.min(tile, width)
+  const h = Math.min(tile, height)
+  const tiles: Tile[] = []
+  for (const y of axisStarts(height, tile)) {
+    for (const x of axisStarts(width, tile)) tiles.push({ x, y, width: w, height: h })
+  }
+  return tiles
+}
+
+/** Mirror index without repeating the edge pixel (numpy 'reflect'), folding as often as needed. */
+export function reflectIndex(i: number, length: number): number {
+  if (length === 1) return 0
+  const period = 2 * (length - 1)
+  const m = ((i % period) + period) % period
+  return m < length ? m : period - m
+}
+
+/**
+ * Tile side from the memory available. The largest activations live at output resolution:
+ * about `nf` channels of float32 per output pixel, a few alive at once.
+ */
+export function autoTileSize(options: {
+  nf: number
+  scale: number
+  pad: number
+  budgetBytes: number
+}): number {
+  const candidates = [512, 384, 256, 192, 128, 96, 64, 48, 32]
+  const liveTensors = 6
+  for (const tile of candidates) {
+    const side = (tile + 2 * options.pad) * Math.max(1, options.scale)
+    if (side * side * options.nf * 4 * liveTensors <= options.budgetBytes) return tile
+  }
+  return 32
+}

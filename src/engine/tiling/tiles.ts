@@ -1,0 +1,78 @@
+import { maxValue } from '../image/types.js'
+import type { RasterImage } from '../image/types.js'
+import { reflectIndex } from './plan.js'
+import type { Tile } from './plan.js'
+
+/**
+ * The model input for a tile: its core plus `pad` pixels of context (mirrored at image borders),
+ * as NCHW float32 in [0, 1]. `source` picks the RGB channels, or the alpha channel repeated as grey.
+ */
+export function extractTile(
+  image: RasterImage,
+  tile: Tile,
+  pad: number,
+  source: 'rgb' | 'alpha' = 'rgb',
+): Float32Array {
+  const w = tile.width + 2 * pad
+  const h = tile.height + 2 * pad
+  const plane = w * h
+  const out = new Float32Array(3 * plane)
+  const scale = 1 / maxValue(image.depth)
+  const { pixels, channels, width, height } = image
+  for (let ty = 0; ty < h; ty++) {
+    const row = reflectIndex(tile.y - pad + ty, height) * width
+    for (let tx = 0; tx < w; tx++) {
+      const at = (row + reflectIndex(tile.x - pad + tx, width)) * channels
+      const o = ty * w + tx
+      if (source === 'alpha') {
+        const a = pixels[at + 3]! * scale
+        out[o] = a
+        out[plane + o] = a
+        out[2 * plane + o] = a
+      } else {
+        out[o] = pixels[at]! * scale
+        out[plane + o] = pixels[at + 1]! * scale
+        out[2 * plane + o] = pixels[at + 2]! * scale
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * Writes the core of a tile's model output (NCHW, `scale`× the padded tile) into `target`,
+ * clamped to [0, 1] and rounded to the target depth. `target` channels are RGB(A); with
+ * `into: 'alpha'` the mean of the output channels fills the alpha channel.
+ */
+export function insertTile(
+  target: RasterImage,
+  output: Float32Array,
+  tile: Tile,
+  pad: number,
+  scale: number,
+  into: 'rgb' | 'alpha' = 'rgb',
+): void {
+  const ow = (tile.width + 2 * pad) * scale
+  const oh = (tile.height + 2 * pad) * scale
+  const plane = ow * oh
+  const max = maxValue(target.depth)
+  const quantize = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * max)
+  const { pixels, channels, width } = target
+  const rows = tile.height * scale
+  const cols = tile.width * scale
+  for (let y = 0; y < rows; y++) {
+    const src = (pad * scale + y) * ow + pad * scale
+    const dst = ((tile.y * scale + y) * width + tile.x * scale) * channels
+    for (let x = 0; x < cols; x++) {
+      const s = src + x
+      const d = dst + x * channels
+      if (into === 'alpha') {
+        pixels[d + 3] = quantize((output[s]! + output[plane + s]! + output[2 * plane + s]!) / 3)
+      } else {
+        pixels[d] = quantize(output[s]!)
+        pixels[d + 1] = quantize(output[plane + s]!)
+        pixels[d + 2] = quantize(output[2 * plane + s]!)
+      }
+    }
+  }
+}

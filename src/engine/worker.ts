@@ -1,0 +1,51 @@
+/**
+ * The engine process entry. ONNX Runtime's session.run blocks the thread that calls it and a native
+ * fault kills the process, so inference lives here, apart from the app and the CLI.
+ */
+import { toErrorData } from '../shared/errors.js'
+import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
+import { Enhancer } from './enhance.js'
+import { loadModel } from './model.js'
+import { isDeviceRequest } from './runtime/providers.js'
+
+const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
+const enhancer = new Enhancer({
+  device: isDeviceRequest(device) ? device : 'auto',
+  threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
+})
+const running = new Map<number, AbortController>()
+
+function send(event: EngineEvent): void {
+  process.send?.(event)
+}
+
+async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Promise<void> {
+  try {
+    if (request.type === 'inspect') {
+      send({ type: 'result', id: request.id, value: (await loadModel(request.path)).info })
+      return
+    }
+    const controller = new AbortController()
+    running.set(request.id, controller)
+    const { id, item } = request
+    const value = await enhancer.enhanceFile(request.input, request.output, request.model, request.settings, {
+      signal: controller.signal,
+      onProgress: (p) => send({ type: 'progress', id, item, ...p }),
+      onPreview: (p) => send({ type: 'preview', id, item, ...p }),
+    })
+    send({ type: 'result', id, value })
+  } catch (error) {
+    send({ type: 'error', id: request.id, error: toErrorData(error) })
+  } finally {
+    running.delete(request.id)
+  }
+}
+
+process.on('message', (request: EngineRequest) => {
+  if (request.type === 'cancel') running.get(request.id)?.abort()
+  else void handle(request)
+})
+process.on('disconnect', () => {
+  void enhancer.close().finally(() => process.exit(0))
+})
+send({ type: 'ready', pid: process.pid })

@@ -1,0 +1,59 @@
+/** Output and processing settings shared by the CLI, the queue and the app. */
+export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+/** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
+export type SizeSpec =
+  | { mode: 'native' }
+  | { mode: 'scale'; scale: number }
+  | { mode: 'exact'; width: number; height: number }
+  | { mode: 'fit'; width: number; height: number }
+
+export type AlphaMode = 'lanczos' | 'model'
+
+export interface EnhanceSettings {
+  size: SizeSpec
+  /** A format, or 'same' as the input (falling back to PNG where the input format cannot be written). */
+  format: OutputFormat | 'same'
+  quality: number
+  background: string
+  alpha: AlphaMode
+  /** Tile side in input pixels, or 'auto'. */
+  tile: number | 'auto'
+}
+
+export const DEFAULT_SETTINGS: EnhanceSettings = {
+  size: { mode: 'native' },
+  format: 'same',
+  quality: 92,
+  background: '#ffffff',
+  alpha: 'lanczos',
+  tile: 'auto',
+}
+
+/** The output size for an input of `width`×`height` and a model of `scale`. */
+export function outputSize(
+  spec: SizeSpec,
+  width: number,
+  height: number,
+  scale: number,
+): { width: number; height: number } {
+  switch (spec.mode) {
+    case 'native':
+      return { width: width * scale, height: height * scale }
+    case 'scale':
+      return {
+        width: Math.max(1, Math.round(width * spec.scale)),
+        height: Math.max(1, Math.round(height * spec.scale)),
+      }
+    case 'exact':
+      return { width: spec.width, height: spec.height }
+    case 'fit': {
+      const ratio = Math.min(spec.width / width, spec.height / height)
+      return {
+        width: Math.max(1, Math.round(width * ratio)),
+        height: Math.max(1, Math.round(height * ratio)),
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import sharp from 'sharp'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import type { BatchEvent } from '../../src/cli/report.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-batch-'))
+const album = join(work, 'Family album')
+let model = ''
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split('\\').join('/'))
+    .sort()
+}
+
+async function photo(path: string, colour: string): Promise<void> {
+  mkdirSync(join(path, '..'), { recursive: true })
+  await sharp({ create: { width: 40, height: 24, channels: 3, background: colour } })
+    .jpeg()
+    .toFile(path)
+}
+
+interface Run {
+  status: number
+  events: BatchEvent[]
+  err: string
+}
+
+async function run(argv: string[], onEngine?: (engine: EngineClient) => void): Promise<Run> {
+  let out = ''
+  let err = ''
+  const status = await main(
+    ['--model', model, '--json', '--device', 'cpu', '--tile', '16', ...argv],
+    { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
+    {
+      engine: (device) => {
+        const engine = new EngineClient(() =>
+          forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device } }),
+        )
+        onEngine?.(engine)
+        return engine
+      },
+    },
+  )
+  const events = out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as BatchEvent)
+  return { status, events, err }
+}
+
+beforeAll(async () => {
+  model = writeIdentityModel(work)
+  await photo(join(album, '1962 Summer', 'Grand-mère à la plage.jpg'), '#c08040')
+  await photo(join(album, '1962 Summer', 'picnic.jpg'), '#40c080')
+  await photo(join(album, 'Über uns', 'tief', 'hochzeit 1975.jpg'), '#8040c0')
+  await photo(join(album, 'cover.jpg'), '#808080')
+  writeFileSync(join(album, 'notes.txt'), 'not a photo')
+})
+
+describe('enhance <folder> --out', () => {
+  it('mirrors nested folders with spaces and non-ASCII names, and reports NDJSON', async () => {
+    const out = join(work, 'out-1')
+    const { status, events } = await run([album, '--out', out, '--recursive'])
+    expect(status).toBe(0)
+    expect(listFiles(out)).toEqual(
+      [
+        '1962 Summer/Grand-mère à la plage.jpg',
+        '1962 Summer/picnic.jpg',
+        'cover.jpg',
+        'Über uns/tief/hochzeit 1975.jpg',
+      ].sort(),
+    )
+    const summary = events.at(-1)
+    expect(summary).toMatchObject({ event: 'summary', done: 4, failed: 0, skipped: 0 })
+    expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThan(4)
+    const meta = await sharp(join(out, 'cover.jpg')).metadata()
+    expect([meta.width, meta.height]).toEqual([160, 96])
+  })
+
+  it('without --recursive takes only the top folder; then skips what exists unless --overwrite', async () => {
+    const out = join(work, 'out-2')
+    expect((await run([album, '--out', out])).events.at(-1)).toMatchObject({ done: 1 })
+    const first = statSync(join(out, 'cover.jpg')).mtimeMs
+    const again = await run([album, '--out', out])
+    expect(again.events.at(-1)).toMatchObject({ done: 0, skipped: 1 })
+    const forced = await run([album, '--out', out, '--overwrite'])
+    expect(forced.events.at(-1)).toMatchObject({ done: 1, skipped: 0 })
+    expect(statSync(join(out, 'cover.jpg')).mtimeMs).toBeGreaterThanOrEqual(first)
+  })
+
+  it('reports a bad file with its code, goes on, and exits 1', async () => {
+    const mixed = join(work, 'mixed')
+    await photo(join(mixed, 'a.jpg'), '#102030')
+    writeFileSync(join(mixed, 'b.jpg'), Buffer.from('a text file saved with the wrong name'))
+    await photo(join(mixed, 'c.jpg'), '#302010')
+    const originals = readdirSync(mixed).map((f) => readFileSync(join(mixed, f)).toString('base64'))
+    const out = join(work, 'out-3')
+    const { status, events } = await run([mixed, '--out', out, '--format', 'png'])
+    expect(status).toBe(1)
+    expect(events.find((e) => e.event === 'failed')).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
+    expect(events.at(-1)).toMatchObject({ done: 2, failed: 1 })
+    expect(listFiles(out)).toEqual(['a.png', 'c.png'])
+    expect(readdirSync(mixed).map((f) => readFileSync(join(mixed, f)).toString('base64'))).toEqual(originals)
+  })
+
+  it('survives the engine being killed mid-image: the item is retried and the batch completes', async () => {
+    const out = join(work, 'out-4')
+    let killed = 0
+    const { status, events } = await run([album, '--out', out, '--recursive'], (engine) => {
+      const original = engine.enhance.bind(engine)
+      engine.enhance = (request, options = {}) =>
+        original(request, {
+          ...options,
+          onProgress: (e) => {
+            options.onProgress?.(e)
+            if (killed === 0 && request.item.includes('picnic') && e.tile === 2) {
+              killed++
+              engine.kill()
+            }
+          },
+        })
+    })
+    expect(killed).toBe(1)
+    expect(status).toBe(0)
+    expect(events.at(-1)).toMatchObject({ done: 4, failed: 0 })
+    expect(listFiles(out).length).toBe(4)
+    expect(listFiles(out).some((f) => f.includes('.partial'))).toBe(false)
+  })
+
+  it('rejects bad flags with a coded error', async () => {
+    for (const flags of [
+      ['--scale', '0'],
+      ['--size', '12by3'],
+      ['--quality', '101'],
+      ['--format', 'bmp'],
+      ['--tile', '3'],
+      ['--device', 'tpu'],
+      ['--alpha', '7'],
+    ]) {
+      const result = await run([album, '--out', join(work, 'never'), ...flags])
+      expect(result.status).toBe(1)
+      expect(result.err).toMatch(/^error INVALID_ARGUMENT: /)
+    }
+    expect(relative(work, join(work, 'never'))).toBe('never')
+    expect(readdirSync(work)).not.toContain('never')
+  })
+})

@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import type { EnhanceRequest } from '../../src/engine/client.js'
+import type { ProgressEvent } from '../../src/shared/protocol.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-engine-'))
+const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }))
+let request: (name: string) => EnhanceRequest
+
+beforeAll(async () => {
+  const model = writeIdentityModel(work, 16, 2, 8)
+  const input = join(work, 'photo.png')
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: '#4080c0' } })
+    .png()
+    .toFile(input)
+  request = (name) => ({
+    item: name,
+    input,
+    output: join(work, `${name}.png`),
+    model: { path: model },
+    settings: { ...DEFAULT_SETTINGS, tile: 16 },
+  })
+})
+afterAll(() => engine.close())
+
+describe('the engine process', () => {
+  it('enhances a photo with per-tile progress that is monotone and ends at the total', async () => {
+    const events: ProgressEvent[] = []
+    const previews: number[] = []
+    const result = await engine.enhance(request('plain'), {
+      onProgress: (e) => events.push(e),
+      onPreview: (p) => previews.push(p.width * p.height),
+    })
+    expect(result).toMatchObject({ width: 384, height: 256, provider: 'cpu' })
+    expect(events.map((e) => e.tile)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
+    expect(new Set(events.map((e) => e.tiles))).toEqual(new Set([24]))
+    expect(events.every((e) => e.item === 'plain')).toBe(true)
+    expect(events.at(-1)?.etaMs).toBe(0)
+    expect(previews).toHaveLength(24)
+    expect(previews.every((n) => n > 0)).toBe(true)
+  })
+
+  it('an already-cancelled request never starts', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const events: ProgressEvent[] = []
+    const code = await codeOf(() =>
+      engine.enhance(request('never'), { signal: controller.signal, onProgress: (e) => events.push(e) }),
+    )
+    expect(code).toBe('CANCELLED')
+    expect(events).toEqual([])
+    expect(existsSync(join(work, 'never.png'))).toBe(false)
+  })
+
+  it('cancel mid-run stops within one tile and writes nothing', async () => {
+    const controller = new AbortController()
+    const events: ProgressEvent[] = []
+    let abortedAt = 0
+    const code = await codeOf(() =>
+      engine.enhance(request('stopped'), {
+        signal: controller.signal,
+        onProgress: (e) => {
+          events.push(e)
+          if (e.tile === 3) {
+            abortedAt = e.tile
+            controller.abort()
+          }
+        },
+      }),
+    )
+    expect(code).toBe('CANCELLED')
+    expect(events.at(-1)!.tile - abortedAt).toBeLessThanOrEqual(1)
+    expect(existsSync(join(work, 'stopped.png'))).toBe(false)
+  })
+
+  it('cancel after done changes nothing', async () => {
+    const controller = new AbortController()
+    const result = await engine.enhance(request('finished'), { signal: controller.signal })
+    controller.abort()
+    expect(existsSync(result.output)).toBe(true)
+    expect((await engine.enhance(request('after'))).width).toBe(384)
+  })
+
+  it('a killed engine fails the item with ENGINE_CRASHED and the next request gets a fresh one', async () => {
+    const starts = engine.starts
+    const code = await codeOf(() =>
+      engine.enhance(request('killed'), {
+        onProgress: (e) => {
+          if (e.tile === 2) engine.kill()
+        },
+      }),
+    )
+    expect(code).toBe('ENGINE_CRASHED')
+    expect(existsSync(join(work, 'killed.png'))).toBe(false)
+    const again = await engine.enhance(request('killed'))
+    expect(existsSync(again.output)).toBe(true)
+    expect(engine.starts).toBe(starts + 1)
+  })
+
+  it('reports model errors as coded data', async () => {
+    expect(
+      await codeOf(() => engine.enhance({ ...request('bad'), model: { path: join(work, 'missing.pth') } })),
+    ).toBe('FILE_NOT_FOUND')
+    expect(await codeOf(() => engine.inspect(join(work, 'photo.png')))).toBe('UNSUPPORTED_FORMAT')
+  })
+})

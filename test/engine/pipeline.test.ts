@@ -1,0 +1,286 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { Sharp } from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Enhancer } from '../../src/engine/enhance.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import type { EnhanceSettings } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
+import { writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
+let model: { path: string }
+const enhancer = new Enhancer({ device: 'cpu', maxInputPixels: 4_000_000 })
+afterAll(() => enhancer.close())
+beforeAll(() => {
+  model = { path: writeIdentityModel(work) }
+})
+
+const settings = (overrides: Partial<EnhanceSettings> = {}): EnhanceSettings => ({
+  ...DEFAULT_SETTINGS,
+  tile: 16,
+  ...overrides,
+})
+
+/** 12×8 with a distinct colour in each quadrant, so any rotation or flip shows. */
+function quadrants(width = 12, height = 8): Buffer {
+  const px = Buffer.alloc(width * height * 3)
+  const colours = [
+    [220, 30, 30],
+    [30, 200, 40],
+    [40, 60, 210],
+    [230, 220, 40],
+  ]
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const q = (y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)
+      px.set(colours[q]!, (y * width + x) * 3)
+    }
+  }
+  return px
+}
+
+async function file(
+  name: string,
+  build: (s: Sharp) => Sharp,
+  raw = quadrants(),
+  width = 12,
+  height = 8,
+): Promise<string> {
+  const path = join(work, name)
+  await build(sharp(raw, { raw: { width, height, channels: 3 } })).toFile(path)
+  return path
+}
+
+async function pixelsOf(path: string, width: number, height: number): Promise<Buffer> {
+  return sharp(path)
+    .rotate()
+    .resize(width, height, { kernel: 'cubic', fit: 'fill' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer()
+}
+
+function meanAbsDiff(a: Buffer, b: Buffer): number {
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!)
+  return sum / a.length
+}
+
+describe('EXIF orientation', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'orientation %i gives an upright output with the tag reset',
+    async (orientation) => {
+      const input = await file(`o${orientation}.jpg`, (s) =>
+        s.withMetadata({ orientation }).jpeg({ quality: 100 }),
+      )
+      const output = join(work, `o${orientation}-out.jpg`)
+      const result = await enhancer.enhanceFile(input, output, model, settings())
+      const upright = await pixelsOf(input, 12, 8).catch(() => null)
+      const swapped = orientation >= 5
+      expect([result.width, result.height]).toEqual(swapped ? [32, 48] : [48, 32])
+      const meta = await sharp(output).metadata()
+      expect(meta.orientation ?? 1).toBe(1)
+      const inputUpright = await sharp(input).rotate().raw().toBuffer()
+      const shrunk = await sharp(output)
+        .resize(swapped ? 8 : 12, swapped ? 12 : 8, { kernel: 'nearest' })
+        .raw()
+        .toBuffer()
+      expect(upright).not.toBeNull()
+      expect(meanAbsDiff(shrunk, inputUpright)).toBeLessThan(6)
+    },
+  )
+})
+
+describe('colour, depth and alpha', () => {
+  it('a Display-P3 JPEG keeps its colours and its profile', async () => {
+    const input = await file('p3.jpg', (s) => s.withIccProfile('p3').jpeg({ quality: 98 }))
+    const output = join(work, 'p3-out.jpg')
+    await enhancer.enhanceFile(input, output, model, settings())
+    const inMeta = await sharp(input).metadata()
+    const outMeta = await sharp(output).metadata()
+    expect(outMeta.icc?.equals(inMeta.icc!)).toBe(true)
+    // Both read back through their profiles into sRGB: the downscaled output matches the input.
+    const a = await sharp(input).toColourspace('srgb').raw().toBuffer()
+    const b = await sharp(output).resize(12, 8, { kernel: 'nearest' }).toColourspace('srgb').raw().toBuffer()
+    expect(meanAbsDiff(a, b)).toBeLessThan(3)
+  })
+
+  it('16-bit PNG in gives 16-bit PNG out with the fine values kept', async () => {
+    const raw = new Uint16Array(12 * 8 * 3).map((_, i) => 1000 + i * 37)
+    const input = join(work, 'deep.png')
+    await sharp(raw, { raw: { width: 12, height: 8, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(input)
+    expect((await sharp(input).metadata()).depth).toBe('ushort')
+    const output = join(work, 'deep-out.png')
+    await enhancer.enhanceFile(input, output, model, settings())
+    expect((await sharp(output).metadata()).depth).toBe('ushort')
+    const back = await sharp(output)
+      .resize(12, 8, { kernel: 'nearest' })
+      .toColourspace('rgb16')
+      .raw({ depth: 'ushort' })
+      .toBuffer()
+    const values = new Uint16Array(back.buffer, back.byteOffset, back.byteLength / 2)
+    const original = await sharp(input).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer()
+    const expected = new Uint16Array(original.buffer, original.byteOffset, original.byteLength / 2)
+    // Within a few 16-bit steps (colour management rounds), far below one 8-bit step (257).
+    expect(Math.max(...values.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(16)
+    expect(values.some((v) => v % 257 !== 0)).toBe(true)
+  })
+
+  it.each(['lanczos', 'model'] as const)('RGBA keeps transparency (alpha by %s)', async (alpha) => {
+    const rgba = Buffer.alloc(12 * 8 * 4)
+    for (let i = 0; i < 12 * 8; i++) rgba.set([200, 100, 50, i % 12 < 6 ? 0 : 255], i * 4)
+    const input = join(work, `alpha-${alpha}.png`)
+    await sharp(rgba, { raw: { width: 12, height: 8, channels: 4 } })
+      .png()
+      .toFile(input)
+    const output = join(work, `alpha-${alpha}-out.png`)
+    await enhancer.enhanceFile(input, output, model, settings({ alpha }))
+    const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+    expect(info.channels).toBe(4)
+    const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * 4 + 3]!
+    expect(alphaAt(2, 5)).toBe(0)
+    expect(alphaAt(20, 5)).toBe(0)
+    expect(alphaAt(30, 5)).toBe(255)
+    expect(alphaAt(47, 31)).toBe(255)
+  })
+
+  it('flattens alpha onto the chosen colour only for JPEG', async () => {
+    const rgba = Buffer.alloc(4 * 4 * 4)
+    const input = join(work, 'clear.png')
+    await sharp(rgba, { raw: { width: 4, height: 4, channels: 4 } })
+      .png()
+      .toFile(input)
+    const output = join(work, 'clear-out.jpg')
+    await enhancer.enhanceFile(input, output, model, settings({ format: 'jpeg', background: '#00ff00' }))
+    const { data } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+    expect(data[1]).toBeGreaterThan(240)
+    expect(data[0]).toBeLessThan(15)
+  })
+
+  it('grayscale stays grayscale and CMYK becomes sRGB with its colours', async () => {
+    const gray = join(work, 'gray.png')
+    await sharp(quadrants(), { raw: { width: 12, height: 8, channels: 3 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(gray)
+    const grayOut = join(work, 'gray-out.png')
+    await enhancer.enhanceFile(gray, grayOut, model, settings())
+    expect((await sharp(grayOut).metadata()).channels).toBe(1)
+
+    const cmyk = await file('cmyk.jpg', (s) => s.toColourspace('cmyk').jpeg({ quality: 100 }))
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk')
+    const cmykOut = join(work, 'cmyk-out.jpg')
+    await enhancer.enhanceFile(cmyk, cmykOut, model, settings())
+    expect((await sharp(cmykOut).metadata()).space).toBe('srgb')
+    const a = await sharp(cmyk).toColourspace('srgb').raw().toBuffer()
+    const b = await sharp(cmykOut).resize(12, 8, { kernel: 'nearest' }).raw().toBuffer()
+    expect(meanAbsDiff(a, b)).toBeLessThan(6)
+  })
+
+  it('carries XMP and EXIF fields other than orientation', async () => {
+    const xmp =
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="enhance-test"/></rdf:RDF></x:xmpmeta>'
+    for (const format of ['jpeg', 'png', 'webp'] as const) {
+      const input = await file(`meta.${format}`, (s) =>
+        s
+          .withExif({ IFD0: { Copyright: 'Grandma 1962', Orientation: '3' } })
+          .withXmp(xmp)
+          .toFormat(format),
+      )
+      const output = join(work, `meta-out.${format}`)
+      await enhancer.enhanceFile(input, output, model, settings({ format }))
+      const meta = await sharp(output).metadata()
+      expect(meta.exif?.includes('Grandma 1962')).toBe(true)
+      expect(meta.orientation ?? 1).toBe(1)
+      expect(meta.xmp?.toString()).toContain('enhance-test')
+    }
+  })
+})
+
+describe('output size', () => {
+  it.each([
+    [{ mode: 'native' }, 48, 32],
+    [{ mode: 'scale', scale: 2 }, 24, 16],
+    [{ mode: 'scale', scale: 1 }, 12, 8],
+    [{ mode: 'exact', width: 50, height: 20 }, 50, 20],
+    [{ mode: 'fit', width: 30, height: 30 }, 30, 20],
+  ] as const)('%j gives %i×%i', async (size, width, height) => {
+    const input = await file(`size-${size.mode}.png`, (s) => s.png())
+    const output = join(work, `size-${size.mode}-${width}.png`)
+    const result = await enhancer.enhanceFile(input, output, model, settings({ size }))
+    const meta = await sharp(output).metadata()
+    expect([result.width, result.height, meta.width, meta.height]).toEqual([width, height, width, height])
+  })
+
+  it('refuses a size the format cannot hold, before any work', async () => {
+    const input = await file('wide.png', (s) => s.png())
+    const output = join(work, 'wide.webp')
+    const code = await codeOf(() =>
+      enhancer.enhanceFile(
+        input,
+        output,
+        model,
+        settings({ format: 'webp', size: { mode: 'exact', width: 20000, height: 10 } }),
+      ),
+    )
+    expect(code).toBe('IMAGE_TOO_LARGE')
+  })
+})
+
+describe('bad input gets a coded error and leaves nothing behind', () => {
+  const dir = join(work, 'bad')
+  mkdirSync(dir, { recursive: true })
+
+  it.each([
+    ['zero bytes', 'empty.jpg', () => Buffer.alloc(0), 'CORRUPT_IMAGE'],
+    [
+      'not an image',
+      'notes.png',
+      () => Buffer.from('this is a text file, not a photo'),
+      'UNSUPPORTED_FORMAT',
+    ],
+  ] as const)('%s', async (_what, name, content, code) => {
+    const input = join(dir, name)
+    writeFileSync(input, content())
+    expect(
+      await codeOf(() => enhancer.enhanceFile(input, join(dir, `${name}.out.png`), model, settings())),
+    ).toBe(code)
+  })
+
+  it('a truncated JPEG', async () => {
+    const whole = await sharp(quadrants(64, 64), { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    const input = join(dir, 'cut.jpg')
+    writeFileSync(input, whole.subarray(0, Math.floor(whole.length * 0.6)))
+    expect(await codeOf(() => enhancer.enhanceFile(input, join(dir, 'cut.out.png'), model, settings()))).toBe(
+      'CORRUPT_IMAGE',
+    )
+  })
+
+  it('a decompression bomb over the pixel limit', async () => {
+    const input = join(dir, 'bomb.png')
+    await sharp({ create: { width: 4000, height: 2000, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(input)
+    expect(
+      await codeOf(() => enhancer.enhanceFile(input, join(dir, 'bomb.out.png'), model, settings())),
+    ).toBe('IMAGE_TOO_LARGE')
+  })
+
+  it('an output that would replace the input', async () => {
+    const input = await file('self.png', (s) => s.png())
+    expect(await codeOf(() => enhancer.enhanceFile(input, input, model, settings()))).toBe('INVALID_ARGUMENT')
+  })
+
+  it('wrote no output or temporary file for any of them', () => {
+    expect(readdirSync(dir).filter((f) => f.includes('.out.') || f.includes('.partial'))).toEqual([])
+  })
+})

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { autoTileSize, axisStarts, planTiles, reflectIndex } from '../../src/engine/tiling/plan.js'
+import { extractTile, insertTile } from '../../src/engine/tiling/tiles.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
+
+describe('tile planning', () => {
+  it.each([
+    [1, 8],
+    [8, 8],
+    [9, 8],
+    [100, 32],
+    [64, 32],
+    [257, 64],
+  ])('covers %i pixels with fixed %i-pixel tiles', (length, tile) => {
+    const starts = axisStarts(length, tile)
+    const size = Math.min(tile, length)
+    const covered = new Array<boolean>(length).fill(false)
+    for (const s of starts) {
+      expect(s).toBeGreaterThanOrEqual(0)
+      expect(s + size).toBeLessThanOrEqual(length)
+      for (let i = s; i < s + size; i++) covered[i] = true
+    }
+    expect(covered.every(Boolean)).toBe(true)
+    expect(starts.length).toBe(Math.max(1, Math.ceil(length / tile)))
+  })
+
+  it('gives every tile of a large image the same shape', () => {
+    const tiles = planTiles(300, 130, 64)
+    expect(new Set(tiles.map((t) => `${t.width}x${t.height}`))).toEqual(new Set(['64x64']))
+    expect(tiles).toHaveLength(5 * 3)
+  })
+
+  it('mirrors indices without repeating the edge, folding past short sides', () => {
+    expect([-3, -2, -1, 0, 1, 4, 5, 6].map((i) => reflectIndex(i, 5))).toEqual([3, 2, 1, 0, 1, 4, 3, 2])
+    expect([-5, 7, 12].map((i) => reflectIndex(i, 3))).toEqual([1, 1, 0])
+    expect(reflectIndex(-7, 1)).toBe(0)
+  })
+
+  it('sizes automatic tiles to the memory budget', () => {
+    const big = autoTileSize({ nf: 32, scale: 4, pad: 16, budgetBytes: 16 * 2 ** 30 })
+    const small = autoTileSize({ nf: 64, scale: 4, pad: 16, budgetBytes: 256 * 2 ** 20 })
+    expect(big).toBe(512)
+    expect(small).toBeLessThan(big)
+    expect(autoTileSize({ nf: 64, scale: 4, pad: 16, budgetBytes: 1 })).toBe(32)
+  })
+})
+
+describe('tile extraction and insertion', () => {
+  const image: RasterImage = {
+    width: 5,
+    height: 4,
+    channels: 4,
+    depth: 8,
+    pixels: Uint8Array.from({ length: 5 * 4 * 4 }, (_, i) => (i * 13) % 256),
+  }
+
+  it('reads the tile and mirrored context as NCHW floats', () => {
+    const input = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1)
+    const plane = 4 * 4
+    // (row 0, col 0) of the padded tile mirrors image pixel (1, 1).
+    expect(input[0]).toBeCloseTo(image.pixels[(1 * 5 + 1) * 4]! / 255)
+    expect(input[plane + 1 * 4 + 1]).toBeCloseTo(image.pixels[1]! / 255)
+    const alpha = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1, 'alpha')
+    expect(alpha[5]).toBeCloseTo(image.pixels[3]! / 255)
+  })
+
+  it('writes back exactly what an identity model returns', () => {
+    const target: RasterImage = { ...image, pixels: new Uint8Array(image.pixels.length) }
+    for (const tile of planTiles(5, 4, 2)) {
+      insertTile(target, extractTile(image, tile, 1), tile, 1, 1)
+      insertTile(target, extractTile(image, tile, 1, 'alpha'), tile, 1, 1, 'alpha')
+    }
+    expect([...target.pixels]).toEqual([...image.pixels])
+  })
+})

@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { rrdbConvs } from '../../src/engine/arch/rrdbnet.js'
+import { writeSafetensors } from '../../src/engine/weights/safetensors.js'
+import type { StateDict } from '../../src/engine/weights/tensor.js'
+import type { RrdbArch } from '../../src/shared/model.js'
+
+export const WORKER = fileURLToPath(new URL('../../dist/src/engine/worker.js', import.meta.url))
+
+/**
+ * A real RRDBNet whose weights make it nearest-neighbour ×4: every path carries the three colour
+ * channels through identity kernels and the dense blocks add nothing. Colours survive exactly,
+ * so tests can check what the pipeline does around the model.
+ */
+export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2): string {
+  const arch: RrdbArch = {
+    arch: 'RRDBNet',
+    scale: 4,
+    nf,
+    nb,
+    gc,
+    inChannels: 3,
+    outChannels: 3,
+    upsamples: 2,
+    unshuffle: 1,
+  }
+  const weights: StateDict = new Map()
+  const passThrough = new Set(['conv_first', 'conv_up1', 'conv_up2', 'conv_hr', 'conv_last'])
+  for (const conv of rrdbConvs(arch)) {
+    const data = new Float32Array(conv.out * conv.in * 9)
+    if (passThrough.has(conv.name)) for (let c = 0; c < 3; c++) data[(c * conv.in + c) * 9 + 4] = 1
+    weights.set(`${conv.name}.weight`, { shape: [conv.out, conv.in, 3, 3], data, stored: 'float32' })
+    weights.set(`${conv.name}.bias`, {
+      shape: [conv.out],
+      data: new Float32Array(conv.out),
+      stored: 'float32',
+    })
+  }
+  const path = join(dir, 'identity-x4.safetensors')
+  writeFileSync(path, writeSafetensors(weights))
+  return path
+}
