@@ -4,6 +4,8 @@ import { Enhancer, TILE_PAD } from '../engine/enhance.js'
 import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
 import { imresize } from '../engine/metrics/imresize.js'
+import { niqe } from '../engine/metrics/niqe.js'
+import type { NiqeModel } from '../engine/metrics/niqe.js'
 import { lumaOf, psnr, shave, ssim } from '../engine/metrics/quality.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { upscaleRaster } from '../engine/upscale.js'
@@ -15,6 +17,8 @@ const SHAVE = 4
 export interface Scores {
   psnr: number
   ssim: number
+  /** Perceptual quality (lower is better), when the NIQE pristine model is available. */
+  niqe?: number
 }
 
 export interface ImageScores {
@@ -42,10 +46,13 @@ export function bicubicUpscale(image: RasterImage, scale: number): Uint8Array {
   return out
 }
 
-export function yScores(sr: Uint8Array, srChannels: number, hr: RasterImage): Scores {
-  const a = shave(lumaOf(sr, hr.width, hr.height, srChannels), SHAVE)
+export function yScores(sr: Uint8Array, srChannels: number, hr: RasterImage, niqeModel?: NiqeModel): Scores {
+  const luma = lumaOf(sr, hr.width, hr.height, srChannels)
+  const a = shave(luma, SHAVE)
   const b = shave(lumaOf(to8bit(hr), hr.width, hr.height, hr.channels), SHAVE)
-  return { psnr: psnr(a, b), ssim: ssim(a, b) }
+  const scores: Scores = { psnr: psnr(a, b), ssim: ssim(a, b) }
+  if (niqeModel) scores.niqe = niqe({ ...a, data: a.data.map(Math.round) }, niqeModel)
+  return scores
 }
 
 /** Crops to the HR size; models of scale 4 on an LR made from a mod-4 HR give exactly that size. */
@@ -57,17 +64,24 @@ function matchSize(image: RasterImage, width: number, height: number): RasterIma
   )
 }
 
+export interface EvalOptions {
+  device: DeviceRequest
+  niqe?: NiqeModel
+  /** Skip the bicubic baseline (the α sweep computes it once). */
+  bicubic?: boolean
+}
+
 export async function evaluateDataset(
   dir: string,
   spec: ModelSpecData,
-  device: DeviceRequest,
+  options: EvalOptions,
 ): Promise<ImageScores[]> {
   const names = (await readdir(join(dir, 'HR')).catch(() => []))
     .filter((n) => /\.(png|bmp|jpg|tif)$/i.test(n))
     .sort()
   if (names.length === 0)
     throw new EnhanceError('FILE_NOT_FOUND', `${dir} has no HR/ images (expected HR/ and LR_bicubic_x4/).`)
-  const enhancer = new Enhancer({ device })
+  const enhancer = new Enhancer({ device: options.device })
   try {
     const { session, info } = await enhancer.prepare(spec)
     const results: ImageScores[] = []
@@ -79,11 +93,11 @@ export async function evaluateDataset(
         hr.width,
         hr.height,
       )
-      results.push({
-        image: name,
-        model: yScores(to8bit(sr), sr.channels, hr),
-        bicubic: yScores(bicubicUpscale(lr, 4), 3, hr),
-      })
+      const bicubic =
+        options.bicubic === false
+          ? { psnr: NaN, ssim: NaN }
+          : yScores(bicubicUpscale(lr, 4), 3, hr, options.niqe)
+      results.push({ image: name, model: yScores(to8bit(sr), sr.channels, hr, options.niqe), bicubic })
     }
     return results
   } finally {
@@ -95,31 +109,60 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
+export function averageOf(results: ImageScores[], key: 'model' | 'bicubic'): Scores {
+  const scores = results.map((r) => r[key])
+  const average: Scores = { psnr: mean(scores.map((s) => s.psnr)), ssim: mean(scores.map((s) => s.ssim)) }
+  if (scores.every((s) => s.niqe !== undefined)) average.niqe = mean(scores.map((s) => s.niqe!))
+  return average
+}
+
+const cell = (s: Scores): string =>
+  `${s.psnr.toFixed(2).padStart(7)} ${s.ssim.toFixed(4)} ${s.niqe === undefined ? '      ' : s.niqe.toFixed(3).padStart(6)}`
+
+export interface EvalCommandOptions extends EvalOptions {
+  json: boolean
+  alphaSweep: boolean
+}
+
+async function sweep(
+  dir: string,
+  spec: ModelSpecData,
+  options: EvalCommandOptions,
+  write: (line: string) => void,
+): Promise<void> {
+  if (!spec.blend)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      '--alpha-sweep needs a model pair: the bundled default, or --model with --blend.',
+    )
+  const rows: Array<{ alpha: number; average: Scores }> = []
+  let bicubic: Scores | null = null
+  for (const alpha of [0, 0.2, 0.4, 0.6, 0.8, 1]) {
+    const results = await evaluateDataset(
+      dir,
+      { ...spec, blend: { ...spec.blend, alpha } },
+      { ...options, bicubic: bicubic === null },
+    )
+    bicubic ??= averageOf(results, 'bicubic')
+    rows.push({ alpha, average: averageOf(results, 'model') })
+  }
+  if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, sweep: rows, bicubic }))
+  write(`alpha   PSNR-Y   SSIM    NIQE`)
+  for (const row of rows) write(`${row.alpha.toFixed(1).padEnd(5)} ${cell(row.average)}`)
+  write(`bicubic ${cell(bicubic!)}`)
+}
+
 export async function evalCommand(
   dir: string,
   spec: ModelSpecData,
-  options: { json: boolean; device: DeviceRequest },
+  options: EvalCommandOptions,
   write: (line: string) => void,
 ): Promise<void> {
-  const results = await evaluateDataset(dir, spec, options.device)
-  const average = {
-    model: { psnr: mean(results.map((r) => r.model.psnr)), ssim: mean(results.map((r) => r.model.ssim)) },
-    bicubic: {
-      psnr: mean(results.map((r) => r.bicubic.psnr)),
-      ssim: mean(results.map((r) => r.bicubic.ssim)),
-    },
-  }
-  if (options.json) {
-    write(JSON.stringify({ dataset: dir, model: spec, images: results, average }))
-    return
-  }
-  write(`image            model PSNR-Y  SSIM    bicubic PSNR-Y  SSIM`)
-  for (const r of results) {
-    write(
-      `${r.image.padEnd(16)} ${r.model.psnr.toFixed(2).padStart(12)}  ${r.model.ssim.toFixed(4)}  ${r.bicubic.psnr.toFixed(2).padStart(14)}  ${r.bicubic.ssim.toFixed(4)}`,
-    )
-  }
-  write(
-    `${'average'.padEnd(16)} ${average.model.psnr.toFixed(2).padStart(12)}  ${average.model.ssim.toFixed(4)}  ${average.bicubic.psnr.toFixed(2).padStart(14)}  ${average.bicubic.ssim.toFixed(4)}`,
-  )
+  if (options.alphaSweep) return sweep(dir, spec, options, write)
+  const results = await evaluateDataset(dir, spec, options)
+  const average = { model: averageOf(results, 'model'), bicubic: averageOf(results, 'bicubic') }
+  if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, images: results, average }))
+  write(`image        model: PSNR-Y   SSIM    NIQE   bicubic: PSNR-Y   SSIM    NIQE`)
+  for (const r of results) write(`${r.image.padEnd(18)} ${cell(r.model)}          ${cell(r.bicubic)}`)
+  write(`${'average'.padEnd(18)} ${cell(average.model)}          ${cell(average.bicubic)}`)
 }

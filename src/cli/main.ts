@@ -16,7 +16,8 @@ import { runBatch } from './batch.js'
 import { convertCommand } from './convert.js'
 import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
-import { resolveModelSpec } from './models.js'
+import { DEFAULT_NIQE_PARAMS, resolveModelSpec } from './models.js'
+import { loadNiqeModel } from '../engine/metrics/niqe.js'
 import { humanReporter, ndjsonReporter } from './report.js'
 
 const USAGE = `enhance — ESRGAN photo enhancer
@@ -32,8 +33,10 @@ Usage:
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
       Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated.
-  enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>]
-      PSNR and SSIM (Y channel, 4-px border shaved) on <dir>/HR and <dir>/LR_bicubic_x4, next to bicubic.
+  enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>] [--alpha-sweep]
+          [--niqe-params <file>] [--json]
+      PSNR and SSIM (Y channel, 4-px border shaved) and NIQE on <dir>/HR and <dir>/LR_bicubic_x4, next to
+      bicubic. --alpha-sweep prints the perception–distortion table for α = 0, 0.2, … 1.
 
 Errors print "error <CODE>: <what to do>". The exit status is 1 when anything failed.`
 
@@ -70,6 +73,8 @@ const OPTIONS = {
   'skip-existing': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  'alpha-sweep': { type: 'boolean', default: false },
+  'niqe-params': { type: 'string' },
   fp16: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -149,12 +154,20 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       ...(values.blend ? { blend: values.blend } : {}),
       ...(alpha !== undefined ? { alpha } : {}),
     })
-    await evalCommand(
-      requireValue(target, 'the dataset folder'),
-      spec,
-      { json: values.json, device: parseDevice(values.device) },
-      io.out,
+    const niqeModel = await loadNiqeModel(values['niqe-params'] ?? DEFAULT_NIQE_PARAMS).catch(
+      (error: unknown) => {
+        if (values['niqe-params']) throw error
+        io.err(`note: NIQE skipped, no pristine model at ${DEFAULT_NIQE_PARAMS} (use --niqe-params)`)
+        return undefined
+      },
     )
+    const options = {
+      json: values.json,
+      device: parseDevice(values.device),
+      alphaSweep: values['alpha-sweep'],
+      ...(niqeModel ? { niqe: niqeModel } : {}),
+    }
+    await evalCommand(requireValue(target, 'the dataset folder'), spec, options, io.out)
     return 0
   }
   return batch(positionals, values, io, hooks)

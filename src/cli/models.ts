@@ -1,10 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 
-/** resources/models, next to the package root (the CLI runs from dist/src/cli). */
-export const MODELS_DIR = fileURLToPath(new URL('../../../resources/models/', import.meta.url))
+/** The folder with package.json: the CLI runs from dist/src/cli, tests from src/cli. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
+
+export const MODELS_DIR = join(packageRoot(), 'resources', 'models') + sep
+
+/** The NIQE pristine model lives beside the project, in ../shared/metrics; it is not ours to commit. */
+export const DEFAULT_NIQE_PARAMS = join(packageRoot(), '..', 'shared', 'metrics', 'niqe_pris_params.json')
 
 export interface CatalogEntry {
   name: string

@@ -34,7 +34,7 @@ def export(checkpoint: Path, out: Path, summary: dict | None = None) -> dict:
     model.load_state_dict(state["g"])
     arch = {
         "arch": "RRDBNet",
-        "scale": model.scale,
+        "scale": int(model.scale) if float(model.scale).is_integer() else model.scale,
         "nf": args["nf"],
         "nb": args["nb"],
         "gc": args["gc"],

@@ -56,7 +56,11 @@ export function ssim(a: Plane, b: Plane): number {
   let total = 0
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      let ma = 0, mb = 0, saa = 0, sbb = 0, sab = 0 // prettier-ignore
+      let ma = 0
+      let mb = 0
+      let saa = 0
+      let sbb = 0
+      let sab = 0
       for (let wy = 0; wy < 11; wy++) {
         for (let wx = 0; wx < 11; wx++) {
           const w = window[wy * 11 + wx]!
