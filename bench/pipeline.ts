@@ -1,0 +1,98 @@
+/**
+ * Pipeline benchmarks, each a ratio measured side by side in one run (figures printed, nothing asserted):
+ *   1. raw model throughput, ONNX Runtime against PyTorch, same weights, tile shape and threads;
+ *   2. a whole photo end to end (decode → tiles → inference → encode) against pure inference on its pixels;
+ *   3. peak RSS enhancing a 2000×1500 photo ×4 against the raw size of its output buffer.
+ *
+ *   npm run bench:pipeline
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { MODELS_DIR } from '../src/cli/models.js'
+import { Enhancer, TILE_PAD } from '../src/engine/enhance.js'
+import { loadModel, modelToOnnx } from '../src/engine/model.js'
+import { createSession } from '../src/engine/runtime/session.js'
+import type { ModelSession } from '../src/engine/runtime/session.js'
+import { planTiles } from '../src/engine/tiling/plan.js'
+import { DEFAULT_SETTINGS } from '../src/shared/settings.js'
+
+const MODEL = `${MODELS_DIR}enhance-psnr-x4.safetensors`
+const THREADS = cpus().length
+const TILE = 128
+
+async function timeRuns(session: ModelSession, side: number, runs: number): Promise<number> {
+  const input = new Float32Array(3 * side * side).map(() => Math.random())
+  await session.run(input, [1, 3, side, side])
+  const start = performance.now()
+  for (let i = 0; i < runs; i++) await session.run(input, [1, 3, side, side])
+  return (performance.now() - start) / runs
+}
+
+async function throughput(session: ModelSession): Promise<void> {
+  const side = TILE + 2 * TILE_PAD
+  const ortMs = await timeRuns(session, side, 5)
+  const torch = JSON.parse(
+    execFileSync('/usr/bin/python3', ['bench/torch_throughput.py', MODEL, String(side), '5', String(THREADS)], { encoding: 'utf8' }),
+  ) as { lrPixelsPerSecond: number; msPerTile: number; torch: string }
+  const ort = (side * side) / (ortMs / 1000)
+  console.log(`1. throughput, ${side}×${side} tile, ${THREADS} threads:`)
+  console.log(`   ONNX Runtime ${(ort / 1e3).toFixed(1)} k LR px/s (${ortMs.toFixed(0)} ms/tile)`)
+  console.log(`   PyTorch ${torch.torch} ${(torch.lrPixelsPerSecond / 1e3).toFixed(1)} k LR px/s (${torch.msPerTile.toFixed(0)} ms/tile)`)
+  console.log(`   ratio ONNX Runtime / PyTorch: ${(ort / torch.lrPixelsPerSecond).toFixed(2)}×`)
+}
+
+async function photo(path: string, width: number, height: number): Promise<void> {
+  const noise = Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * 2654435761) >>> 24))
+  await sharp(noise, { raw: { width, height, channels: 3 } }).blur(1.2).jpeg({ quality: 90 }).toFile(path)
+}
+
+async function endToEnd(session: ModelSession, work: string): Promise<void> {
+  const input = join(work, 'photo-640.jpg')
+  await photo(input, 640, 480)
+  const enhancer = new Enhancer({ device: 'cpu' })
+  const spec = { path: MODEL }
+  await enhancer.prepare(spec)
+  const settings = { ...DEFAULT_SETTINGS, tile: TILE }
+  const start = performance.now()
+  await enhancer.enhanceFile(input, join(work, 'out-640.jpg'), spec, settings)
+  const wall = performance.now() - start
+  await enhancer.close()
+  const tiles = planTiles(640, 480, TILE)
+  const side = TILE + 2 * TILE_PAD
+  const perTile = await timeRuns(session, side, 3)
+  const pure = perTile * tiles.length
+  console.log(`2. 640×480 JPEG ×4 end to end: ${(wall / 1000).toFixed(2)} s; pure inference on the same ${tiles.length} tiles ${(pure / 1000).toFixed(2)} s`)
+  console.log(`   ratio end-to-end / inference: ${(wall / pure).toFixed(3)}× (target ≤ 1.15)`)
+}
+
+function peakRss(work: string): void {
+  const input = join(work, 'photo-2000.jpg')
+  const script = `
+    import { Enhancer } from './dist/src/engine/enhance.js'
+    import { DEFAULT_SETTINGS } from './dist/src/shared/settings.js'
+    const e = new Enhancer({ device: 'cpu' })
+    await e.enhanceFile(${JSON.stringify(input)}, ${JSON.stringify(join(work, 'out-2000.png'))}, { path: ${JSON.stringify(MODEL)} }, { ...DEFAULT_SETTINGS, tile: 'auto' })
+    await e.close()
+    console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }))`
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  const { maxRssKb } = JSON.parse(out.trim().split('\n').pop()!) as { maxRssKb: number }
+  const outputBytes = 8000 * 6000 * 3
+  console.log(`3. 2000×1500 → 8000×6000: peak RSS ${(maxRssKb / 1024).toFixed(0)} MiB; raw output buffer ${(outputBytes / 2 ** 20).toFixed(0)} MiB`)
+  console.log(`   ratio peak RSS / output buffer: ${((maxRssKb * 1024) / outputBytes).toFixed(2)}×`)
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'enhance-bench-'))
+  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; model ${MODEL}`)
+  const session = await createSession(modelToOnnx(await loadModel(MODEL)), { device: 'cpu', threads: THREADS })
+  await throughput(session)
+  await endToEnd(session, work)
+  await photo(join(work, 'photo-2000.jpg'), 2000, 1500)
+  if (!process.argv.includes('--skip-rss')) peakRss(work)
+  await session.release()
+}
+
+await main()
