@@ -35,18 +35,27 @@ async function throughput(session: ModelSession): Promise<void> {
   const side = TILE + 2 * TILE_PAD
   const ortMs = await timeRuns(session, side, 5)
   const torch = JSON.parse(
-    execFileSync('/usr/bin/python3', ['bench/torch_throughput.py', MODEL, String(side), '5', String(THREADS)], { encoding: 'utf8' }),
+    execFileSync(
+      '/usr/bin/python3',
+      ['bench/torch_throughput.py', MODEL, String(side), '5', String(THREADS)],
+      { encoding: 'utf8' },
+    ),
   ) as { lrPixelsPerSecond: number; msPerTile: number; torch: string }
   const ort = (side * side) / (ortMs / 1000)
   console.log(`1. throughput, ${side}×${side} tile, ${THREADS} threads:`)
   console.log(`   ONNX Runtime ${(ort / 1e3).toFixed(1)} k LR px/s (${ortMs.toFixed(0)} ms/tile)`)
-  console.log(`   PyTorch ${torch.torch} ${(torch.lrPixelsPerSecond / 1e3).toFixed(1)} k LR px/s (${torch.msPerTile.toFixed(0)} ms/tile)`)
+  console.log(
+    `   PyTorch ${torch.torch} ${(torch.lrPixelsPerSecond / 1e3).toFixed(1)} k LR px/s (${torch.msPerTile.toFixed(0)} ms/tile)`,
+  )
   console.log(`   ratio ONNX Runtime / PyTorch: ${(ort / torch.lrPixelsPerSecond).toFixed(2)}×`)
 }
 
 async function photo(path: string, width: number, height: number): Promise<void> {
   const noise = Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * 2654435761) >>> 24))
-  await sharp(noise, { raw: { width, height, channels: 3 } }).blur(1.2).jpeg({ quality: 90 }).toFile(path)
+  await sharp(noise, { raw: { width, height, channels: 3 } })
+    .blur(1.2)
+    .jpeg({ quality: 90 })
+    .toFile(path)
 }
 
 async function endToEnd(session: ModelSession, work: string): Promise<void> {
@@ -64,7 +73,9 @@ async function endToEnd(session: ModelSession, work: string): Promise<void> {
   const side = TILE + 2 * TILE_PAD
   const perTile = await timeRuns(session, side, 3)
   const pure = perTile * tiles.length
-  console.log(`2. 640×480 JPEG ×4 end to end: ${(wall / 1000).toFixed(2)} s; pure inference on the same ${tiles.length} tiles ${(pure / 1000).toFixed(2)} s`)
+  console.log(
+    `2. 640×480 JPEG ×4 end to end: ${(wall / 1000).toFixed(2)} s; pure inference on the same ${tiles.length} tiles ${(pure / 1000).toFixed(2)} s`,
+  )
   console.log(`   ratio end-to-end / inference: ${(wall / pure).toFixed(3)}× (target ≤ 1.15)`)
 }
 
@@ -80,14 +91,21 @@ function peakRss(work: string): void {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
   const { maxRssKb } = JSON.parse(out.trim().split('\n').pop()!) as { maxRssKb: number }
   const outputBytes = 8000 * 6000 * 3
-  console.log(`3. 2000×1500 → 8000×6000: peak RSS ${(maxRssKb / 1024).toFixed(0)} MiB; raw output buffer ${(outputBytes / 2 ** 20).toFixed(0)} MiB`)
+  console.log(
+    `3. 2000×1500 → 8000×6000: peak RSS ${(maxRssKb / 1024).toFixed(0)} MiB; raw output buffer ${(outputBytes / 2 ** 20).toFixed(0)} MiB`,
+  )
   console.log(`   ratio peak RSS / output buffer: ${((maxRssKb * 1024) / outputBytes).toFixed(2)}×`)
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'enhance-bench-'))
-  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; model ${MODEL}`)
-  const session = await createSession(modelToOnnx(await loadModel(MODEL)), { device: 'cpu', threads: THREADS })
+  console.log(
+    `machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; model ${MODEL}`,
+  )
+  const session = await createSession(modelToOnnx(await loadModel(MODEL)), {
+    device: 'cpu',
+    threads: THREADS,
+  })
   await throughput(session)
   await endToEnd(session, work)
   await photo(join(work, 'photo-2000.jpg'), 2000, 1500)
