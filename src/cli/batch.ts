@@ -1,108 +1,129 @@
-import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { dirname, extname, resolve } from 'node:path'
-import type { EngineClient } from '../engine/client.js'
-import type { EnhanceRequest } from '../engine/client.js'
-import { EnhanceError, toErrorData } from '../shared/errors.js'
-import type { ModelSpecData } from '../shared/protocol.js'
-import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
+import { removeStalePartials } from '../engine/files.js'
+import { lockQueue } from '../queue/lock.js'
+import { QueueRunner } from '../queue/runner.js'
+import type { QueueEngine, QueueEvent } from '../queue/runner.js'
+import { QueueStore } from '../queue/store.js'
+import type { Item, JobSpec } from '../queue/types.js'
 import type { Reporter } from './report.js'
-import { outputPath, scanInputs } from './scan.js'
-
-export interface BatchOptions {
-  inputs: string[]
-  out: string
-  model: ModelSpecData
-  settings: EnhanceSettings
-  recursive: boolean
-  overwrite: boolean
-}
 
 export interface BatchSummary {
   done: number
   failed: number
   skipped: number
+  /** Items still queued, because their job paused (disk full, folder not writable, Ctrl-C). */
+  pending: number
 }
 
-const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
-  '.jpg': 'jpeg',
-  '.jpeg': 'jpeg',
-  '.png': 'png',
-  '.webp': 'webp',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-  '.avif': 'avif',
-  '.heic': 'avif',
-  '.heif': 'avif',
-}
-
-export function formatFor(settings: EnhanceSettings, input: string): OutputFormat {
-  return settings.format === 'same'
-    ? (FORMAT_BY_EXTENSION[extname(input).toLowerCase()] ?? 'png')
-    : settings.format
-}
-
-/** Retries an item once when the engine died under it; the client has already started a new one. */
-async function enhanceWithRetry(
-  engine: EngineClient,
-  request: EnhanceRequest,
-  reporter: Reporter,
-): Promise<{ ms: number; provider: string }> {
-  const onProgress = (p: { tile: number; tiles: number; etaMs: number | null }): void =>
-    reporter.emit({ event: 'progress', item: request.input, tile: p.tile, tiles: p.tiles, etaMs: p.etaMs })
-  try {
-    return await engine.enhance(request, { onProgress })
-  } catch (error) {
-    if (!(error instanceof EnhanceError) || error.code !== 'ENGINE_CRASHED') throw error
-    return engine.enhance(request, { onProgress })
+function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent): void {
+  if (event.type === 'progress') {
+    const item = items.get(event.itemId)
+    if (item)
+      reporter.emit({
+        event: 'progress',
+        item: item.input,
+        tile: event.tile,
+        tiles: event.tiles,
+        etaMs: event.etaMs,
+      })
+    return
   }
+  if (event.type !== 'item') return
+  const item = event.item
+  items.set(item.id, item)
+  if (item.state === 'running')
+    reporter.emit({ event: 'item', item: item.input, index: items.size, output: item.output })
+  if (item.state === 'done')
+    reporter.emit({ event: 'done', item: item.input, output: item.output, ms: item.ms ?? 0 })
+  if (item.state === 'failed' && item.error)
+    reporter.emit({ event: 'failed', item: item.input, ...item.error })
+  if (item.state === 'skipped' && item.skipReason === 'crashed') {
+    reporter.emit({
+      event: 'failed',
+      item: item.input,
+      code: 'ENGINE_CRASHED',
+      message: 'The engine crashed twice on this photo; it was skipped.',
+    })
+  }
+}
+
+export interface QueueSession {
+  runner: QueueRunner
+  close(): void
+}
+
+/** Opens (and locks) the durable queue in `dir`, with the runner bound to `engine`. */
+export function openQueue(dir: string, engine: QueueEngine): QueueSession {
+  const unlock = lockQueue(dir)
+  try {
+    const store = new QueueStore(dir)
+    const runner = new QueueRunner(store, engine, { removeStalePartials })
+    return {
+      runner,
+      close: () => {
+        store.close()
+        unlock()
+      },
+    }
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}
+
+function summarise(runner: QueueRunner, jobIds: string[]): BatchSummary {
+  const summary: BatchSummary = { done: 0, failed: 0, skipped: 0, pending: 0 }
+  for (const id of jobIds) {
+    for (const item of runner.items(id)) {
+      if (item.state === 'done') summary.done++
+      else if (item.state === 'skipped' && item.skipReason === 'exists') summary.skipped++
+      else if (item.state === 'queued' || item.state === 'running') summary.pending++
+      else summary.failed++
+    }
+  }
+  return summary
 }
 
 /**
- * Enhances every input through the engine process. A bad file is reported with its code and the batch
- * goes on; outputs are written complete or not at all, and originals are never touched.
+ * Runs jobs through the durable queue: a new one for `spec`, or (spec = null) whatever was left
+ * unfinished. A bad file is reported with its code and the batch goes on; an interrupted run
+ * continues with `enhance --resume`.
  */
-export async function runBatch(
-  options: BatchOptions,
-  engine: EngineClient,
+export async function runQueued(
+  session: QueueSession,
+  spec: JobSpec | null,
   reporter: Reporter,
 ): Promise<BatchSummary> {
   const started = performance.now()
-  const summary: BatchSummary = { done: 0, failed: 0, skipped: 0 }
-  reporter.emit({ event: 'start', inputs: options.inputs })
-  let index = 0
-  for await (const file of scanInputs(options.inputs, options.recursive)) {
-    index++
-    const format = formatFor(options.settings, file.path)
-    const output = outputPath(options.out, file, format)
-    reporter.emit({ event: 'item', item: file.path, index, output })
-    if (!options.overwrite && existsSync(output)) {
-      summary.skipped++
-      reporter.emit({ event: 'skipped', item: file.path, output, reason: 'exists' })
-      continue
+  const { runner } = session
+  const items = new Map<string, Item>()
+  const unsubscribe = runner.subscribe((event) => report(reporter, items, event))
+  try {
+    reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
+    const before = new Set(
+      runner.jobs.filter((j) => j.state === 'done' || j.state === 'cancelled').map((j) => j.id),
+    )
+    const job = spec ? await runner.addJob(spec) : null
+    // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
+    if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
+    for (const item of job ? runner.items(job.id) : []) {
+      if (item.state === 'skipped')
+        reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })
     }
-    try {
-      if (resolve(output) === resolve(file.path)) {
-        throw new EnhanceError(
-          'INVALID_ARGUMENT',
-          'The output would replace the original; choose a different --out folder.',
-        )
-      }
-      await mkdir(dirname(output), { recursive: true })
-      const settings = { ...options.settings, format }
-      const result = await enhanceWithRetry(
-        engine,
-        { item: file.path, input: file.path, output, model: options.model, settings },
-        reporter,
-      )
-      summary.done++
-      reporter.emit({ event: 'done', item: file.path, output, ms: result.ms, provider: result.provider })
-    } catch (error) {
-      summary.failed++
-      const { code, message } = toErrorData(error)
-      reporter.emit({ event: 'failed', item: file.path, code, message })
+    await runner.run()
+    const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)
+    const summary = summarise(runner, jobIds)
+    for (const id of jobIds) {
+      const paused = runner.jobs.find((j) => j.id === id && j.state === 'paused')
+      if (paused)
+        reporter.emit({
+          event: 'paused',
+          job: id,
+          ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
+        })
     }
+    reporter.emit({ event: 'summary', ...summary, ms: Math.round(performance.now() - started) })
+    return summary
+  } finally {
+    unsubscribe()
   }
-  reporter.emit({ event: 'summary', ...summary, ms: Math.round(performance.now() - started) })
-  return summary
 }

@@ -1,24 +1,16 @@
 import { parseArgs } from 'node:util'
-import { EngineClient, forkEngine } from '../engine/client.js'
-import { EnhanceError, toErrorData } from '../shared/errors.js'
-import { DEFAULT_SETTINGS } from '../shared/settings.js'
-import {
-  parseAlpha,
-  parseAlphaChannel,
-  parseDevice,
-  parseFormat,
-  parseQuality,
-  parseSize,
-  parseTile,
-  requireValue,
-} from './args.js'
-import { runBatch } from './batch.js'
+import { loadNiqeModel } from '../engine/metrics/niqe.js'
+import { defaultQueueDir } from '../queue/paths.js'
+import { toErrorData } from '../shared/errors.js'
+import { parseAlpha, parseDevice, requireValue } from './args.js'
 import { convertCommand } from './convert.js'
 import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
+import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
+import type { Hooks, Io } from './jobs.js'
 import { DEFAULT_NIQE_PARAMS, resolveModelSpec } from './models.js'
-import { loadNiqeModel } from '../engine/metrics/niqe.js'
-import { humanReporter, ndjsonReporter } from './report.js'
+
+export type { Hooks, Io } from './jobs.js'
 
 const USAGE = `enhance — ESRGAN photo enhancer
 
@@ -26,9 +18,15 @@ Usage:
   enhance <files|folders...> --out <dir> [--model <name|file>] [--blend <name|file>] [--alpha <0..1>]
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml] [--recursive] [--skip-existing | --overwrite]
-          [--alpha-channel lanczos|model] [--background <colour>] [--json]
-      Enhance photos into --out, mirroring folders. Existing outputs are skipped unless --overwrite.
+          [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
+          [--queue-dir <dir>] [--json]
+      Enhance photos into --out, mirroring folders, through the durable queue. Existing outputs are
+      skipped unless --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
+  enhance --resume
+      Continue every unfinished job in the queue (after Ctrl-C, a crash or a full disk).
+  enhance queue [report <job-id> [--csv]]
+      List the queue's jobs and their states, or export one job's items as JSON or CSV.
   enhance inspect <checkpoint>
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
@@ -39,14 +37,6 @@ Usage:
       bicubic. --alpha-sweep prints the perception–distortion table for α = 0, 0.2, … 1.
 
 Errors print "error <CODE>: <what to do>". The exit status is 1 when anything failed.`
-
-export interface Io {
-  out: (text: string) => void
-  err: (text: string) => void
-  /** Raw stderr writes for the live progress bar. */
-  errRaw?: (text: string) => void
-  tty?: boolean
-}
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -72,6 +62,11 @@ const OPTIONS = {
   recursive: { type: 'boolean', short: 'r', default: false },
   'skip-existing': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
+  suffix: { type: 'boolean', default: false },
+  naming: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  'queue-dir': { type: 'string' },
+  csv: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   'alpha-sweep': { type: 'boolean', default: false },
   'niqe-params': { type: 'string' },
@@ -79,56 +74,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
-
-export interface Hooks {
-  /** Tests start the engine from the built worker; the CLI uses the default next to itself. */
-  engine?: (device: string) => EngineClient
-}
-
-async function batch(inputs: string[], values: Values, io: Io, hooks: Hooks): Promise<number> {
-  if (values['skip-existing'] && values.overwrite)
-    throw new EnhanceError('INVALID_ARGUMENT', 'Use --skip-existing or --overwrite, not both.')
-  const alpha = parseAlpha(values.alpha)
-  const device = parseDevice(values.device)
-  const options = {
-    inputs,
-    out: requireValue(values.out, '--out <folder> for the enhanced photos'),
-    model: resolveModelSpec({
-      ...(values.model ? { model: values.model } : {}),
-      ...(values.blend ? { blend: values.blend } : {}),
-      ...(alpha !== undefined ? { alpha } : {}),
-    }),
-    settings: {
-      ...DEFAULT_SETTINGS,
-      size: parseSize(values),
-      format: parseFormat(values.format),
-      quality: parseQuality(values.quality),
-      tile: parseTile(values.tile),
-      alpha: parseAlphaChannel(values['alpha-channel']),
-      background: values.background ?? DEFAULT_SETTINGS.background,
-    },
-    recursive: values.recursive,
-    overwrite: values.overwrite,
-  }
-  const engine =
-    hooks.engine?.(device) ?? new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device } }))
-  const reporter = values.json
-    ? ndjsonReporter(io.out)
-    : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false)
-  try {
-    const summary = await runBatch(options, engine, reporter)
-    return summary.failed > 0 ? 1 : 0
-  } finally {
-    reporter.close()
-    engine.close()
-  }
-}
-
 async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [command, target] = positionals
-  if (values.help || !command) {
+  if (values.help || (!command && !values.resume)) {
     io.out(USAGE)
     return 0
   }
@@ -170,7 +119,10 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     await evalCommand(requireValue(target, 'the dataset folder'), spec, options, io.out)
     return 0
   }
-  return batch(positionals, values, io, hooks)
+  const queueDir = values['queue-dir'] ?? defaultQueueDir()
+  if (command === 'queue') return queueCommand(positionals.slice(1), values, queueDir, io)
+  if (values.resume) return batchCommand(null, values, queueDir, io, hooks)
+  return batchCommand(jobSpecFromFlags(positionals, values), values, queueDir, io, hooks)
 }
 
 /** Runs the CLI and returns its exit status; every failure is printed as a coded error. */

@@ -5,10 +5,11 @@ export type BatchEvent =
   | { event: 'start'; inputs: string[] }
   | { event: 'item'; item: string; index: number; output: string }
   | { event: 'progress'; item: string; tile: number; tiles: number; etaMs: number | null }
-  | { event: 'done'; item: string; output: string; ms: number; provider: string }
+  | { event: 'done'; item: string; output: string; ms: number }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
-  | { event: 'summary'; done: number; failed: number; skipped: number; ms: number }
+  | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
+  | { event: 'summary'; done: number; failed: number; skipped: number; pending: number; ms: number }
 
 export interface Reporter {
   emit(event: BatchEvent): void
@@ -54,9 +55,7 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           return
         }
         case 'done':
-          return line(
-            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider})`,
-          )
+          return line(`✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s)`)
         case 'failed':
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)
         case 'skipped':

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { open, rename, rm } from 'node:fs/promises'
+import { open, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 
@@ -12,9 +12,19 @@ function writeError(path: string, error: unknown): EnhanceError {
     )
   }
   return new EnhanceError(
-    'INVALID_ARGUMENT',
+    'OUTPUT_NOT_WRITABLE',
     `Cannot write ${path} (${code ?? String(error)}). Check the folder exists and is writable.`,
   )
+}
+
+const PARTIAL = /^\..+\.[0-9a-f]{12}\.partial$/
+
+/** Removes temporary files a killed writer left beside `path`'s siblings. */
+export async function removeStalePartials(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  const stale = names.filter((n) => PARTIAL.test(n))
+  await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })))
+  return stale.length
 }
 
 /** Writes to a temporary name beside the target, fsyncs, then renames: the target is only ever complete. */

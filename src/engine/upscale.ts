@@ -50,6 +50,8 @@ async function runTiles(
 ): Promise<void> {
   const { pad, scale } = options
   for (const tile of tiles) {
+    // Let pending messages (a cancel) run before the next tile starts.
+    await new Promise((resolve) => setImmediate(resolve))
     throwIfCancelled(options.signal)
     const input = extractTile(image, tile, pad, source)
     const dims = [1, 3, tile.height + 2 * pad, tile.width + 2 * pad]

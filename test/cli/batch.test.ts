@@ -36,7 +36,18 @@ async function run(argv: string[], onEngine?: (engine: EngineClient) => void): P
   let out = ''
   let err = ''
   const status = await main(
-    ['--model', model, '--json', '--device', 'cpu', '--tile', '16', ...argv],
+    [
+      '--model',
+      model,
+      '--json',
+      '--device',
+      'cpu',
+      '--tile',
+      '16',
+      '--queue-dir',
+      join(work, 'queue'),
+      ...argv,
+    ],
     { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
     {
       engine: (device) => {
@@ -121,7 +132,7 @@ describe('enhance <folder> --out', () => {
           ...options,
           onProgress: (e) => {
             options.onProgress?.(e)
-            if (killed === 0 && request.item.includes('picnic') && e.tile === 2) {
+            if (killed === 0 && request.input.includes('picnic') && e.tile === 2) {
               killed++
               engine.kill()
             }

@@ -152,7 +152,7 @@ describe('enhance convert', () => {
       join(work, 'missing', 'x.onnx'),
     )
     expect(result.status).toBe(1)
-    expect(result.err).toMatch(/^error INVALID_ARGUMENT: Cannot write/)
+    expect(result.err).toMatch(/^error OUTPUT_NOT_WRITABLE: Cannot write/)
     expect(readdirSync(work).filter((f) => f.includes('.partial'))).toEqual([])
   })
 })

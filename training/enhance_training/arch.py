@@ -83,10 +83,13 @@ class RRDBNet(nn.Module):
 
 
 def scaled_kaiming_init(model: nn.Module, scale: float = 0.1) -> None:
-    """ESRGAN's smaller initialisation: Kaiming normal scaled by 0.1, zero biases."""
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, a=0, mode="fan_in")
-            m.weight.data.mul_(scale)
-            if m.bias is not None:
-                m.bias.data.zero_()
+    """ESRGAN's smaller initialisation: Kaiming normal scaled by 0.1, zero biases, for the convolutions
+    inside the residual dense blocks (as the official code does). The trunk and upsampler keep PyTorch's
+    default initialisation, so the signal reaches the output from the first step."""
+    for block in model.modules():
+        if isinstance(block, ResidualDenseBlock):
+            for m in block.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight, a=0, mode="fan_in")
+                    m.weight.data.mul_(scale)
+                    m.bias.data.zero_()

@@ -44,14 +44,17 @@ def test_no_batchnorm_and_residual_scaling():
     assert torch.allclose(rdb(x), x + 0.2)
 
 
-def test_initialisation_is_kaiming_times_point_one():
+def test_initialisation_is_kaiming_times_point_one_in_the_dense_blocks():
     torch.manual_seed(0)
     net = RRDBNet(nf=64, nb=1, gc=32)
+    default_std = net.conv_body.weight.std().item()
     scaled_kaiming_init(net, 0.1)
-    w = net.conv_body.weight
-    expected = 0.1 * math.sqrt(2 / (64 * 9))
-    assert abs(w.std().item() - expected) / expected < 0.05
-    assert net.conv_body.bias.abs().max().item() == 0
+    conv = net.body[0].rdb2.conv5
+    expected = 0.1 * math.sqrt(2 / (conv.in_channels * 9))
+    assert abs(conv.weight.std().item() - expected) / expected < 0.05
+    assert conv.bias.abs().max().item() == 0
+    # The trunk keeps PyTorch's default initialisation, as in the official ESRGAN code.
+    assert net.conv_body.weight.std().item() == default_std
 
 
 def test_ragan_losses_match_the_formula():

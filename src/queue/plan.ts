@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { basename, extname, resolve } from 'node:path'
+import type { OutputFormat } from '../shared/settings.js'
+import { formatForInput } from '../shared/settings.js'
+import { outputPath } from './scan.js'
+import type { InputFile, NameVars } from './scan.js'
+import type { JobSpec } from './types.js'
+
+export interface PlannedOutput {
+  output: string
+  format: OutputFormat
+  /** The output already exists and the policy says to skip it. */
+  skip: boolean
+}
+
+/**
+ * Decides each input's output path, before anything runs: mirrored folders, the naming template,
+ * the overwrite policy, and conflicts. Two inputs that would share an output, or an output that
+ * would replace its own input, get a numeric suffix: nothing is ever written twice or over an original.
+ */
+export class OutputPlanner {
+  private readonly taken = new Set<string>()
+
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly vars: NameVars,
+    private readonly exists: (path: string) => boolean = existsSync,
+  ) {}
+
+  /** Marks an output as taken (by an item planned before a restart). */
+  reserve(output: string): void {
+    this.taken.add(key(output))
+  }
+
+  plan(file: InputFile): PlannedOutput {
+    const format = formatForInput(this.spec.settings.format, file.path)
+    const base = outputPath(this.spec.outDir, file, format, this.spec.naming, this.vars)
+    let output = base
+    for (let n = 2; this.conflicts(output, file.path); n++) {
+      output = `${base.slice(0, -extname(base).length)}_${n}${extname(base)}`
+    }
+    this.taken.add(key(output))
+    const skip = this.spec.policy === 'skip' && this.exists(output)
+    return { output, format, skip }
+  }
+
+  private conflicts(output: string, input: string): boolean {
+    if (this.taken.has(key(output)) || key(resolve(output)) === key(resolve(input))) return true
+    return this.spec.policy === 'suffix' && this.exists(output)
+  }
+}
+
+/** Windows and macOS file systems usually ignore case: "A.jpg" and "a.jpg" are one file there. */
+function key(path: string): string {
+  return process.platform === 'linux' ? path : path.toLowerCase()
+}
+
+export function modelLabel(path: string): string {
+  return basename(path, extname(path))
+}

@@ -1,0 +1,61 @@
+import type { Item, ItemState, Job } from './types.js'
+
+export interface JobReport {
+  id: string
+  state: Job['state']
+  pauseReason?: Job['pauseReason']
+  total: number
+  counts: Record<ItemState, number>
+  ignored: number
+  busyMs: number
+  /** Finished items per minute of busy time. */
+  perMinute: number | null
+  etaMs: number | null
+}
+
+export function jobReport(job: Job, items: Item[]): JobReport {
+  const counts: Record<ItemState, number> = {
+    queued: 0,
+    running: 0,
+    done: 0,
+    failed: 0,
+    cancelled: 0,
+    skipped: 0,
+  }
+  for (const item of items) counts[item.state]++
+  const finished = items.filter((i) => i.state === 'done' && i.ms !== undefined)
+  const msPerItem = finished.length ? finished.reduce((s, i) => s + i.ms!, 0) / finished.length : null
+  const remaining = counts.queued + counts.running
+  return {
+    id: job.id,
+    state: job.state,
+    ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
+    total: items.length,
+    counts,
+    ignored: job.ignored,
+    busyMs: job.busyMs,
+    perMinute: msPerItem ? 60_000 / msPerItem : null,
+    etaMs: msPerItem === null ? null : Math.round(remaining * msPerItem),
+  }
+}
+
+function csvField(value: string | number | undefined): string {
+  const text = value === undefined ? '' : String(value)
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** Every item with its status and error, as CSV (RFC 4180) or JSON. */
+export function exportItems(items: Item[], format: 'csv' | 'json'): string {
+  const rows = items.map((i) => ({
+    input: i.input,
+    output: i.output,
+    state: i.state,
+    code: i.error?.code,
+    message: i.error?.message,
+    ms: i.ms,
+    skipReason: i.skipReason,
+  }))
+  if (format === 'json') return JSON.stringify(rows, null, 2)
+  const header = ['input', 'output', 'state', 'code', 'message', 'ms', 'skipReason'] as const
+  return [header.join(','), ...rows.map((r) => header.map((h) => csvField(r[h])).join(','))].join('\n') + '\n'
+}

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { EnhanceError, toErrorData } from '../shared/errors.js'
+import type { ErrorCode, ErrorData } from '../shared/errors.js'
+import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import type { EnhanceSettings } from '../shared/settings.js'
+import { OutputPlanner, modelLabel } from './plan.js'
+import { scanInputs } from './scan.js'
+import type { QueueStore } from './store.js'
+import type { Item, Job, JobSpec } from './types.js'
+
+/** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
+export interface QueueEngine {
+  enhance(
+    request: { item: string; input: string; output: string; model: ModelSpecData; settings: EnhanceSettings },
+    options: {
+      signal?: AbortSignal
+      onProgress?: (e: ProgressEvent) => void
+      onPreview?: (e: PreviewEvent) => void
+    },
+  ): Promise<EnhanceReply>
+}
+
+export type QueueEvent =
+  | { type: 'job'; job: Job }
+  | { type: 'item'; item: Item }
+  | { type: 'progress'; jobId: string; itemId: string; tile: number; tiles: number; etaMs: number | null }
+  | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
+  | { type: 'idle' }
+
+/** Errors that stop the whole job rather than one item: nothing after it could be written either. */
+const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE']
+const MAX_CRASHES = 2
+const SCAN_BATCH = 500
+
+export interface Cleanup {
+  /** Removes temporary files a killed writer left in a folder. */
+  removeStalePartials(dir: string): Promise<unknown>
+}
+
+/**
+ * Runs jobs one at a time, in order, item by item. Every state change is committed to the journal
+ * before it is acted on, so a restart resumes at the item that was in flight.
+ */
+export class QueueRunner {
+  private current: {
+    jobId: string
+    itemId: string
+    controller: AbortController
+    why?: 'pause' | 'cancel'
+  } | null = null
+  private loop: Promise<void> | null = null
+  private readonly listeners = new Set<(event: QueueEvent) => void>()
+
+  constructor(
+    private readonly store: QueueStore,
+    private readonly engine: QueueEngine,
+    private readonly cleanup: Cleanup,
+  ) {
+    this.recover()
+  }
+
+  subscribe(listener: (event: QueueEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: QueueEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  private setJob(job: Job, state: Job['state'], pauseReason?: ErrorData): void {
+    this.store.commit({ t: 'job-state', jobId: job.id, state, ...(pauseReason ? { pauseReason } : {}) })
+    this.emit({ type: 'job', job: this.store.state.jobs.get(job.id)! })
+  }
+
+  private setItem(item: Item, patch: Partial<Omit<Item, 'id' | 'jobId'>>): void {
+    this.store.commit({ t: 'item', id: item.id, patch })
+    this.emit({ type: 'item', item: this.store.state.items.get(item.id)! })
+  }
+
+  /** After a crash: the item in flight goes back to the queue and its job resumes; half-scanned jobs rescan. */
+  private recover(): void {
+    for (const item of this.store.state.items.values()) {
+      if (item.state === 'running') this.store.commit({ t: 'item', id: item.id, patch: { state: 'queued' } })
+    }
+    for (const job of this.store.state.jobs.values()) {
+      if (job.state === 'running') this.store.commit({ t: 'job-state', jobId: job.id, state: 'queued' })
+    }
+  }
+
+  get jobs(): Job[] {
+    return this.store.state.orderedJobs()
+  }
+
+  items(jobId: string): Item[] {
+    return this.store.state.itemsOf(jobId)
+  }
+
+  /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
+  async addJob(spec: JobSpec): Promise<Job> {
+    const jobs = this.jobs
+    const job: Job = {
+      id: randomUUID(),
+      spec,
+      state: 'scanning',
+      createdAt: Date.now(),
+      order: jobs.length ? Math.max(...jobs.map((j) => j.order)) + 1 : 0,
+      ignored: 0,
+      busyMs: 0,
+    }
+    this.store.commit({ t: 'job', job })
+    await this.scan(job)
+    this.setJob(job, 'queued')
+    return this.store.state.jobs.get(job.id)!
+  }
+
+  private async scan(job: Job): Promise<void> {
+    const { spec } = job
+    // A scan cut short by a crash starts over, keeping the items it already made.
+    const known = new Set(this.items(job.id).map((i) => i.input))
+    const planner = new OutputPlanner(spec, {
+      scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
+      ...(spec.model.blend ? { alpha: spec.model.blend.alpha } : {}),
+      model: modelLabel(spec.model.path),
+    })
+    let batch: Item[] = []
+    const flush = (): void => {
+      if (batch.length) this.store.commit({ t: 'items', items: batch })
+      batch = []
+    }
+    const ignored = { count: 0 }
+    for (const item of this.items(job.id)) planner.reserve(item.output)
+    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored)) {
+      if (known.has(file.path)) continue
+      const { output, skip } = planner.plan(file)
+      batch.push({
+        id: randomUUID(),
+        jobId: job.id,
+        input: file.path,
+        output,
+        state: skip ? 'skipped' : 'queued',
+        crashes: 0,
+        ...(skip ? { skipReason: 'exists' as const } : {}),
+      })
+      if (batch.length >= SCAN_BATCH) flush()
+    }
+    flush()
+    this.store.commit({ t: 'job-stats', jobId: job.id, ignored: ignored.count })
+  }
+
+  /** Starts the loop if it is not running; resolves when no runnable job is left. */
+  run(): Promise<void> {
+    this.loop ??= this.drain().finally(() => {
+      this.loop = null
+      this.emit({ type: 'idle' })
+    })
+    return this.loop
+  }
+
+  private nextJob(): Job | undefined {
+    return this.jobs.find((j) => j.state === 'queued' || j.state === 'running')
+  }
+
+  private async drain(): Promise<void> {
+    for (const job of this.jobs.filter((j) => j.state === 'scanning')) {
+      await this.scan(job)
+      this.setJob(job, 'queued')
+    }
+    for (let job = this.nextJob(); job; job = this.nextJob()) {
+      if (job.state !== 'running') this.setJob(job, 'running')
+      await this.runJob(job)
+    }
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    const recovered = new Set<string>()
+    for (;;) {
+      const fresh = this.store.state.jobs.get(job.id)
+      if (!fresh || fresh.state !== 'running') return
+      const item = this.items(job.id).find((i) => i.state === 'queued')
+      if (!item) {
+        this.setJob(fresh, 'done')
+        return
+      }
+      const dir = dirname(item.output)
+      if (!recovered.has(dir)) {
+        recovered.add(dir)
+        await this.cleanup.removeStalePartials(dir)
+        continue // the job may have been paused or cancelled meanwhile: look again
+      }
+      await this.runItem(fresh, item)
+    }
+  }
+
+  private async runItem(job: Job, item: Item): Promise<void> {
+    const controller = new AbortController()
+    this.current = { jobId: job.id, itemId: item.id, controller }
+    this.setItem(item, { state: 'running' })
+    const started = performance.now()
+    try {
+      await mkdir(dirname(item.output), { recursive: true }).catch((error: unknown) => {
+        throw new EnhanceError(
+          'OUTPUT_NOT_WRITABLE',
+          `Cannot create ${dirname(item.output)} (${(error as NodeJS.ErrnoException).code}).`,
+        )
+      })
+      const result = await this.engine.enhance(
+        {
+          item: item.id,
+          input: item.input,
+          output: item.output,
+          model: job.spec.model,
+          settings: job.spec.settings,
+        },
+        {
+          signal: controller.signal,
+          onProgress: (e) =>
+            this.emit({
+              type: 'progress',
+              jobId: job.id,
+              itemId: item.id,
+              tile: e.tile,
+              tiles: e.tiles,
+              etaMs: e.etaMs,
+            }),
+          onPreview: (preview) => this.emit({ type: 'preview', jobId: job.id, itemId: item.id, preview }),
+        },
+      )
+      this.setItem(item, { state: 'done', ms: result.ms })
+    } catch (error) {
+      this.settleFailure(job, item, toErrorData(error))
+    } finally {
+      const busyMs =
+        (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(performance.now() - started)
+      this.store.commit({ t: 'job-stats', jobId: job.id, busyMs })
+      this.current = null
+    }
+  }
+
+  private settleFailure(job: Job, item: Item, error: ErrorData): void {
+    const why = this.current?.why
+    if (error.code === 'CANCELLED' && why === 'pause') return this.setItem(item, { state: 'queued' })
+    if (error.code === 'CANCELLED') return this.setItem(item, { state: 'cancelled' })
+    if (PAUSING.includes(error.code)) {
+      this.setItem(item, { state: 'queued' })
+      return this.setJob(job, 'paused', error)
+    }
+    if (error.code === 'ENGINE_CRASHED') {
+      const crashes = item.crashes + 1
+      // The first crash re-queues the item for one more try; a second one skips it.
+      if (crashes >= MAX_CRASHES)
+        return this.setItem(item, { state: 'skipped', skipReason: 'crashed', crashes, error })
+      return this.setItem(item, { state: 'queued', crashes, error })
+    }
+    this.setItem(item, { state: 'failed', error })
+  }
+
+  /** Pauses at the next tile boundary: the item in flight stops and goes back to the queue. */
+  pause(jobId: string): void {
+    const job = this.store.state.jobs.get(jobId)
+    if (!job || !['queued', 'running', 'scanning'].includes(job.state)) return
+    this.setJob(job, 'paused')
+    if (this.current?.jobId === jobId) {
+      this.current.why = 'pause'
+      this.current.controller.abort()
+    }
+  }
+
+  resume(jobId: string): void {
+    const job = this.store.state.jobs.get(jobId)
+    if (job?.state !== 'paused') return
+    this.setJob(job, 'queued')
+    void this.run()
+  }
+
+  cancel(jobId: string): void {
+    const job = this.store.state.jobs.get(jobId)
+    if (!job || job.state === 'done' || job.state === 'cancelled') return
+    this.setJob(job, 'cancelled')
+    for (const item of this.items(jobId))
+      if (item.state === 'queued') this.setItem(item, { state: 'cancelled' })
+    if (this.current?.jobId === jobId) {
+      this.current.why = 'cancel'
+      this.current.controller.abort()
+    }
+  }
+
+  /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */
+  retry(target: { itemId: string } | { jobId: string }): number {
+    const items =
+      'itemId' in target
+        ? [this.store.state.items.get(target.itemId)].filter((i) => i !== undefined)
+        : this.items(target.jobId)
+    const retryable = items.filter(
+      (i) => i.state === 'failed' || i.state === 'cancelled' || i.skipReason === 'crashed',
+    )
+    for (const item of retryable) this.setItem(item, { state: 'queued', crashes: 0 })
+    const jobIds = new Set(retryable.map((i) => i.jobId))
+    for (const id of jobIds) {
+      const job = this.store.state.jobs.get(id)
+      if (job && (job.state === 'done' || job.state === 'cancelled')) this.setJob(job, 'queued')
+    }
+    if (retryable.length) void this.run()
+    return retryable.length
+  }
+
+  reorder(jobIds: string[]): void {
+    this.store.commit({ t: 'order', jobIds })
+    for (const id of jobIds) {
+      const job = this.store.state.jobs.get(id)
+      if (job) this.emit({ type: 'job', job })
+    }
+  }
+
+  /** Waits for the loop to finish the item in flight (used when closing). */
+  async idle(): Promise<void> {
+    await this.loop
+  }
+}

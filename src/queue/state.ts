@@ -1,0 +1,92 @@
+import type { Item, Job, JobState } from './types.js'
+
+/** One durable change. The queue's state is the snapshot with these applied in order. */
+export type QueueEntry =
+  | { t: 'job'; job: Job }
+  | { t: 'items'; items: Item[] }
+  | { t: 'job-state'; jobId: string; state: JobState; pauseReason?: Job['pauseReason'] }
+  | { t: 'job-stats'; jobId: string; ignored?: number; busyMs?: number }
+  | { t: 'item'; id: string; patch: Partial<Omit<Item, 'id' | 'jobId'>> }
+  | { t: 'order'; jobIds: string[] }
+  | { t: 'forget'; jobId: string }
+
+export interface QueueSnapshot {
+  jobs: Job[]
+  items: Item[]
+}
+
+/** The in-memory queue: jobs by id, items by id and by job (in scan order). */
+export class QueueState {
+  readonly jobs = new Map<string, Job>()
+  readonly items = new Map<string, Item>()
+  private readonly byJob = new Map<string, string[]>()
+
+  static from(snapshot: QueueSnapshot | null, entries: QueueEntry[]): QueueState {
+    const state = new QueueState()
+    for (const job of snapshot?.jobs ?? []) state.apply({ t: 'job', job })
+    if (snapshot?.items.length) state.apply({ t: 'items', items: snapshot.items })
+    for (const entry of entries) state.apply(entry)
+    return state
+  }
+
+  apply(entry: QueueEntry): void {
+    switch (entry.t) {
+      case 'job':
+        this.jobs.set(entry.job.id, { ...entry.job })
+        if (!this.byJob.has(entry.job.id)) this.byJob.set(entry.job.id, [])
+        return
+      case 'items':
+        for (const item of entry.items) {
+          if (!this.items.has(item.id)) this.byJob.get(item.jobId)?.push(item.id)
+          this.items.set(item.id, { ...item })
+        }
+        return
+      case 'job-state': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        job.state = entry.state
+        if (entry.pauseReason) job.pauseReason = entry.pauseReason
+        else delete job.pauseReason
+        return
+      }
+      case 'job-stats': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        if (entry.ignored !== undefined) job.ignored = entry.ignored
+        if (entry.busyMs !== undefined) job.busyMs = entry.busyMs
+        return
+      }
+      case 'item': {
+        const item = this.items.get(entry.id)
+        if (!item) return
+        Object.assign(item, entry.patch)
+        if (entry.patch.state && entry.patch.state !== 'failed' && !('error' in entry.patch))
+          delete item.error
+        return
+      }
+      case 'order':
+        entry.jobIds.forEach((id, order) => {
+          const job = this.jobs.get(id)
+          if (job) job.order = order
+        })
+        return
+      case 'forget':
+        for (const id of this.byJob.get(entry.jobId) ?? []) this.items.delete(id)
+        this.byJob.delete(entry.jobId)
+        this.jobs.delete(entry.jobId)
+        return
+    }
+  }
+
+  itemsOf(jobId: string): Item[] {
+    return (this.byJob.get(jobId) ?? []).map((id) => this.items.get(id)!)
+  }
+
+  orderedJobs(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => a.order - b.order || a.createdAt - b.createdAt)
+  }
+
+  snapshot(): QueueSnapshot {
+    return { jobs: [...this.jobs.values()], items: [...this.items.values()] }
+  }
+}

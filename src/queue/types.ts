@@ -1,0 +1,49 @@
+import type { ErrorCode } from '../shared/errors.js'
+import type { ModelSpecData } from '../shared/protocol.js'
+import type { EnhanceSettings } from '../shared/settings.js'
+
+export type OverwritePolicy = 'skip' | 'overwrite' | 'suffix'
+
+/** Everything about a job that is decided when it is created and never changes afterwards. */
+export interface JobSpec {
+  inputs: string[]
+  recursive: boolean
+  outDir: string
+  model: ModelSpecData
+  settings: EnhanceSettings
+  /** Output name template: {name}, {scale}, {alpha}, {model}; the extension follows the format. */
+  naming: string
+  policy: OverwritePolicy
+}
+
+export type JobState = 'scanning' | 'queued' | 'running' | 'paused' | 'done' | 'cancelled'
+
+export type ItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped'
+
+export interface Job {
+  id: string
+  spec: JobSpec
+  state: JobState
+  /** Why a job paused by itself (disk full, folder not writable). */
+  pauseReason?: { code: ErrorCode; message: string }
+  createdAt: number
+  /** Position among jobs; lower runs first. */
+  order: number
+  /** Files seen while scanning that are not images. */
+  ignored: number
+  /** Milliseconds spent running items. */
+  busyMs: number
+}
+
+export interface Item {
+  id: string
+  jobId: string
+  input: string
+  output: string
+  state: ItemState
+  error?: { code: ErrorCode; message: string }
+  /** Times the engine died while this item ran; after two it is skipped. */
+  crashes: number
+  ms?: number
+  skipReason?: 'exists' | 'crashed'
+}

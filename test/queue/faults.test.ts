@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+import type { BatchEvent } from '../../src/cli/report.js'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-faults-'))
+const model = writeIdentityModel(work)
+
+async function album(name: string, count: number, size = 32): Promise<string> {
+  const dir = join(work, name)
+  mkdirSync(dir, { recursive: true })
+  for (let i = 0; i < count; i++) {
+    const noise = Buffer.from(
+      Array.from({ length: size * size * 3 }, (_, k) => (k * 2654435761 + i * 7919) >>> 24),
+    )
+    await sharp(noise, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toFile(join(dir, `p${i}.png`))
+  }
+  return dir
+}
+
+async function run(
+  argv: string[],
+  onEngine?: (engine: EngineClient) => void,
+): Promise<{ status: number; events: BatchEvent[]; out: string }> {
+  let out = ''
+  const status = await main(
+    ['--model', model, '--json', '--device', 'cpu', '--tile', '16', '--format', 'png', ...argv],
+    { out: (t) => (out += `${t}\n`), err: (t) => (out += `${t}\n`) },
+    {
+      engine: () => {
+        const engine = new EngineClient(() =>
+          forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }),
+        )
+        onEngine?.(engine)
+        return engine
+      },
+    },
+  )
+  const events = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as BatchEvent)
+  return { status, events, out }
+}
+
+const mounted: string[] = []
+afterAll(() => {
+  for (const dir of mounted) execFileSync('umount', [dir])
+})
+
+function tinyDisk(): string | null {
+  const dir = join(work, 'tiny-disk')
+  mkdirSync(dir, { recursive: true })
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' })
+    mounted.push(dir)
+    return dir
+  } catch {
+    return null
+  }
+}
+
+describe('queue faults, each handled as specified', () => {
+  it('an output folder that cannot be written pauses the job with its reason; nothing is lost', async () => {
+    const input = await album('unwritable', 2)
+    const blocker = join(work, 'blocker')
+    writeFileSync(blocker, 'a file where the output folder should be')
+    const queue = join(work, 'q-unwritable')
+    const first = await run([input, '--out', join(blocker, 'out'), '--queue-dir', queue])
+    expect(first.status).toBe(1)
+    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({ code: 'OUTPUT_NOT_WRITABLE' })
+    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 2 })
+    const listing = await run(['queue', '--queue-dir', queue])
+    expect((JSON.parse(listing.out) as unknown[])[0]).toMatchObject({
+      state: 'paused',
+      pauseReason: { code: 'OUTPUT_NOT_WRITABLE' },
+    })
+    rmSync(blocker)
+    const resumed = await run(['--resume', '--queue-dir', queue])
+    expect(resumed.status).toBe(0)
+    expect(resumed.events.at(-1)).toMatchObject({ done: 2, pending: 0 })
+  })
+
+  it.runIf(process.getuid?.() === 0)(
+    'a full disk (a 64 KiB tmpfs) pauses the job; resumed with room, the rest completes',
+    async () => {
+      const disk = tinyDisk()
+      if (!disk) {
+        console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
+        return
+      }
+      const input = await album('big-photos', 4, 96)
+      const queue = join(work, 'q-full')
+      const first = await run([input, '--out', join(disk, 'out'), '--queue-dir', queue])
+      const paused = first.events.find((e) => e.event === 'paused')
+      expect(paused).toMatchObject({ code: 'DISK_FULL' })
+      const summary = first.events.at(-1) as Extract<BatchEvent, { event: 'summary' }>
+      expect(summary.failed).toBe(0)
+      expect(summary.done + summary.pending).toBe(4)
+      expect(readdirSync(join(disk, 'out')).filter((f) => f.includes('.partial'))).toEqual([])
+      execFileSync('mount', ['-o', 'remount,size=16m', disk])
+      const resumed = await run(['--resume', '--queue-dir', queue])
+      expect(resumed.status).toBe(0)
+      expect(readdirSync(join(disk, 'out')).sort()).toEqual(['p0.png', 'p1.png', 'p2.png', 'p3.png'])
+    },
+  )
+
+  it('a file deleted while queued fails with FILE_NOT_FOUND and the others complete', async () => {
+    const input = await album('vanishing', 3)
+    const { events } = await run(
+      [input, '--out', join(work, 'out-vanishing'), '--queue-dir', join(work, 'q-vanish')],
+      (engine) => {
+        const original = engine.enhance.bind(engine)
+        engine.enhance = (request, options) => {
+          if (request.input.endsWith('p0.png')) rmSync(join(input, 'p1.png'))
+          return original(request, options)
+        }
+      },
+    )
+    expect(events.find((e) => e.event === 'failed')).toMatchObject({ code: 'FILE_NOT_FOUND' })
+    expect(events.at(-1)).toMatchObject({ done: 2, failed: 1 })
+  })
+
+  it('two inputs that map to one output get distinct names, decided before the job starts', async () => {
+    const dir = join(work, 'collide')
+    mkdirSync(dir, { recursive: true })
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } })
+      .jpeg()
+      .toFile(join(dir, 'a.jpg'))
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#0000ff' } })
+      .webp()
+      .toFile(join(dir, 'a.webp'))
+    const out = join(work, 'out-collide')
+    const { events } = await run([dir, '--out', out, '--queue-dir', join(work, 'q-collide')])
+    expect(events.at(-1)).toMatchObject({ done: 2 })
+    expect(readdirSync(out).sort()).toEqual(['a.png', 'a_2.png'])
+  })
+})

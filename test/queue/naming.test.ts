@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { OutputPlanner } from '../../src/queue/plan.js'
+import { renderName } from '../../src/queue/scan.js'
+import type { JobSpec } from '../../src/queue/types.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+
+const spec = (overrides: Partial<JobSpec> = {}): JobSpec => ({
+  inputs: ['/photos'],
+  recursive: true,
+  outDir: '/out',
+  model: { path: '/models/x.pth' },
+  settings: { ...DEFAULT_SETTINGS },
+  naming: '{name}',
+  policy: 'skip',
+  ...overrides,
+})
+
+describe('output naming', () => {
+  it('fills the template and keeps names file-system safe', () => {
+    expect(renderName('{name}_x{scale}', { name: 'IMG_1', scale: 4 })).toBe('IMG_1_x4')
+    expect(renderName('{name}_enhance_a{alpha}', { name: 'a', alpha: 0.5 })).toBe('a_enhance_a0.50')
+    expect(renderName('{name}:{model}', { name: 'a', model: 'esr/gan' })).toBe('a_esr_gan')
+    expect(renderName('', { name: 'fallback' })).toBe('fallback')
+  })
+
+  it('mirrors subfolders and follows the format', () => {
+    const planner = new OutputPlanner(spec({ naming: '{name}_x{scale}' }), { scale: 4 }, () => false)
+    expect(planner.plan({ path: '/photos/1962/beach.jpg', relativeDir: '1962' })).toEqual({
+      output: '/out/1962/beach_x4.jpg',
+      format: 'jpeg',
+      skip: false,
+    })
+    expect(planner.plan({ path: '/photos/scan.tiff', relativeDir: '' }).output).toBe('/out/scan_x4.tif')
+  })
+
+  it('gives two inputs that map to one output different names before anything runs', () => {
+    const planner = new OutputPlanner(
+      spec({ settings: { ...DEFAULT_SETTINGS, format: 'png' } }),
+      {},
+      () => false,
+    )
+    expect(planner.plan({ path: '/photos/a.jpg', relativeDir: '' }).output).toBe('/out/a.png')
+    expect(planner.plan({ path: '/photos/a.tif', relativeDir: '' }).output).toBe('/out/a_2.png')
+    expect(planner.plan({ path: '/photos/a.webp', relativeDir: '' }).output).toBe('/out/a_3.png')
+  })
+
+  it('never plans an output over its own input', () => {
+    const planner = new OutputPlanner(spec({ outDir: '/photos' }), {}, () => true)
+    expect(planner.plan({ path: '/photos/a.jpg', relativeDir: '' }).output).toBe('/photos/a_2.jpg')
+  })
+
+  it('applies the policy to existing outputs: skip, overwrite or suffix', () => {
+    const exists = (p: string): boolean => p === '/out/a.jpg'
+    const file = { path: '/photos/a.jpg', relativeDir: '' }
+    expect(new OutputPlanner(spec({ policy: 'skip' }), {}, exists).plan(file)).toMatchObject({
+      output: '/out/a.jpg',
+      skip: true,
+    })
+    expect(new OutputPlanner(spec({ policy: 'overwrite' }), {}, exists).plan(file)).toMatchObject({
+      output: '/out/a.jpg',
+      skip: false,
+    })
+    expect(new OutputPlanner(spec({ policy: 'suffix' }), {}, exists).plan(file)).toMatchObject({
+      output: '/out/a_2.jpg',
+      skip: false,
+    })
+  })
+})

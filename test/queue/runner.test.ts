@@ -1,0 +1,205 @@
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { QueueRunner } from '../../src/queue/runner.js'
+import type { QueueEngine } from '../../src/queue/runner.js'
+import { exportItems, jobReport } from '../../src/queue/report.js'
+import { QueueStore } from '../../src/queue/store.js'
+import type { JobSpec } from '../../src/queue/types.js'
+import { EnhanceError } from '../../src/shared/errors.js'
+import type { ErrorCode } from '../../src/shared/errors.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+
+/** A unit-test seam: "enhances" by copying the input, failing as told per file name. */
+function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log: string[] = []): QueueEngine {
+  return {
+    async enhance(request, options) {
+      log.push(request.input)
+      for (let tile = 1; tile <= 3; tile++) {
+        await new Promise((r) => setTimeout(r, 2))
+        if (options.signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
+        options.onProgress?.({ type: 'progress', id: 0, item: request.item, tile, tiles: 3, etaMs: null })
+      }
+      const name = request.input.split('/').pop()!
+      const planned = failures[name]
+      const code = Array.isArray(planned) ? planned.shift() : planned
+      if (code) throw new EnhanceError(code, `fake ${code}`)
+      writeFileSync(request.output, readFileSync(request.input))
+      return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 5 }
+    },
+  }
+}
+
+function setup(files: string[]): { dir: string; spec: JobSpec; queue: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'enhance-queue-'))
+  mkdirSync(join(dir, 'in', 'sub'), { recursive: true })
+  for (const f of files) writeFileSync(join(dir, 'in', f), `image ${f}`)
+  writeFileSync(join(dir, 'in', 'readme.txt'), 'not an image')
+  const spec: JobSpec = {
+    inputs: [join(dir, 'in')],
+    recursive: true,
+    outDir: join(dir, 'out'),
+    model: { path: 'model.safetensors' },
+    settings: { ...DEFAULT_SETTINGS, format: 'png' },
+    naming: '{name}',
+    policy: 'skip',
+  }
+  return { dir, spec, queue: join(dir, 'queue') }
+}
+
+const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
+
+describe('queue runner', () => {
+  it('runs every item, counts non-images, and reports per job', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.png', 'sub/c.webp'])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const report = jobReport(runner.jobs[0]!, runner.items(job.id))
+    expect(report).toMatchObject({ state: 'done', total: 3, ignored: 1, counts: { done: 3, failed: 0 } })
+    expect(runner.items(job.id).map((i) => i.output.replace(spec.outDir, ''))).toEqual([
+      '/a.png',
+      '/b.png',
+      '/sub/c.png',
+    ])
+  })
+
+  it('a failed item keeps its code, the job goes on, and retry runs it again', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const runner = new QueueRunner(
+      new QueueStore(queue),
+      fakeEngine({ 'b.jpg': ['CORRUPT_IMAGE'] }),
+      noCleanup,
+    )
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const failed = runner.items(job.id).find((i) => i.state === 'failed')!
+    expect(failed.error?.code).toBe('CORRUPT_IMAGE')
+    expect(runner.items(job.id).filter((i) => i.state === 'done')).toHaveLength(2)
+    const csv = exportItems(runner.items(job.id), 'csv')
+    expect(csv.split('\n')[0]).toBe('input,output,state,code,message,ms,skipReason')
+    expect(csv).toContain(',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,')
+    expect(runner.retry({ itemId: failed.id })).toBe(1)
+    await runner.run()
+    expect(runner.items(job.id).every((i) => i.state === 'done')).toBe(true)
+  })
+
+  it('re-queues an item once after an engine crash and skips it after the second', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const engine = fakeEngine({ 'a.jpg': ['ENGINE_CRASHED', 'ENGINE_CRASHED'], 'b.jpg': ['ENGINE_CRASHED'] })
+    const runner = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const [a, b] = runner.items(job.id)
+    expect(a).toMatchObject({
+      state: 'skipped',
+      skipReason: 'crashed',
+      crashes: 2,
+      error: { code: 'ENGINE_CRASHED' },
+    })
+    expect(b).toMatchObject({ state: 'done', crashes: 1 })
+    expect(runner.retry({ jobId: job.id })).toBe(1)
+  })
+
+  it('pauses the job when the disk is full, losing nothing, and resumes', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine({ 'b.jpg': ['DISK_FULL'] }), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    expect(runner.jobs[0]).toMatchObject({ state: 'paused', pauseReason: { code: 'DISK_FULL' } })
+    expect(runner.items(job.id).map((i) => i.state)).toEqual(['done', 'queued', 'queued'])
+    runner.resume(job.id)
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.state)).toEqual(['done', 'done', 'done'])
+  })
+
+  it('pause stops at a tile boundary and puts the item back; cancel cancels the rest', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    let paused = false
+    runner.subscribe((e) => {
+      if (e.type === 'progress' && e.tile === 2 && !paused) {
+        paused = true
+        runner.pause(job.id)
+      }
+    })
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.state)).toEqual(['queued', 'queued', 'queued'])
+    runner.resume(job.id)
+    runner.cancel(job.id)
+    await runner.run()
+    expect(runner.jobs[0]!.state).toBe('cancelled')
+    expect(new Set(runner.items(job.id).map((i) => i.state))).toEqual(new Set(['cancelled']))
+  })
+
+  it('runs jobs in their order, which can be changed', async () => {
+    const log: string[] = []
+    const first = setup(['one.jpg'])
+    const second = setup(['two.jpg'])
+    const runner = new QueueRunner(new QueueStore(first.queue), fakeEngine({}, log), noCleanup)
+    const a = await runner.addJob(first.spec)
+    const b = await runner.addJob(second.spec)
+    runner.reorder([b.id, a.id])
+    await runner.run()
+    expect(log.map((p) => p.split('/').pop())).toEqual(['two.jpg', 'one.jpg'])
+  })
+
+  it('survives a restart: the item in flight resumes, finished outputs are kept', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const log: string[] = []
+    const store = new QueueStore(queue)
+    const working = fakeEngine({}, log)
+    // The process "dies" while b.jpg runs: its engine call never returns.
+    const dying: QueueEngine = {
+      enhance: (request, options) =>
+        request.input.endsWith('b.jpg') ? new Promise(() => undefined) : working.enhance(request, options),
+    }
+    const runner = new QueueRunner(store, dying, noCleanup)
+    const job = await runner.addJob(spec)
+    void runner.run()
+    await new Promise((r) => setTimeout(r, 100))
+    store.close()
+    // A new process reads the journal: a.jpg done, b.jpg was running.
+    const restarted = new QueueRunner(new QueueStore(queue), fakeEngine({}, log), noCleanup)
+    expect(restarted.items(job.id).map((i) => i.state)).toEqual(['done', 'queued', 'queued'])
+    await restarted.run()
+    expect(restarted.items(job.id).map((i) => i.state)).toEqual(['done', 'done', 'done'])
+    expect(log.filter((p) => p.endsWith('a.jpg'))).toHaveLength(1)
+  })
+
+  it('drops a torn journal tail and keeps everything before it', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const first = new QueueStore(queue)
+    const runner = new QueueRunner(first, fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    first.close()
+    appendFileSync(join(queue, 'queue.journal'), '{"t":"item","id":"x","patch":{"sta')
+    const reopened = new QueueStore(queue)
+    expect(reopened.recoveredTornTail).toBe(true)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.state)).toEqual(['done', 'done'])
+    reopened.close()
+    expect(new QueueStore(queue).recoveredTornTail).toBe(false)
+  })
+
+  it('compacts the journal into an atomic snapshot with the same state', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'])
+    const store = new QueueStore(queue, 10)
+    const runner = new QueueRunner(store, fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    store.close()
+    const snapshot = JSON.parse(readFileSync(join(queue, 'queue.snapshot.json'), 'utf8')) as {
+      items: unknown[]
+    }
+    expect(snapshot.items).toHaveLength(4)
+    expect(new QueueStore(queue).state.itemsOf(job.id).map((i) => i.state)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+    ])
+  })
+})
