@@ -4,7 +4,16 @@ import { defineConfig } from 'electron-vite'
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { external: ['onnxruntime-node', 'sharp'] } },
+    build: {
+      rollupOptions: {
+        // The engine runs as its own utilityProcess, so it is a second entry next to main.
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          worker: resolve(import.meta.dirname, 'src/engine/worker.ts'),
+        },
+        external: ['onnxruntime-node', 'sharp'],
+      },
+    },
   },
   // Sandboxed preload scripts must be CommonJS.
   preload: { build: { rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } } } },

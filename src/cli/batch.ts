@@ -1,8 +1,5 @@
-import { removeStalePartials } from '../engine/files.js'
-import { lockQueue } from '../queue/lock.js'
-import { QueueRunner } from '../queue/runner.js'
-import type { QueueEngine, QueueEvent } from '../queue/runner.js'
-import { QueueStore } from '../queue/store.js'
+import type { QueueRunner, QueueEvent } from '../queue/runner.js'
+import type { QueueSession } from '../queue/session.js'
 import type { Item, JobSpec } from '../queue/types.js'
 import type { Reporter } from './report.js'
 
@@ -43,30 +40,6 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent)
       code: 'ENGINE_CRASHED',
       message: 'The engine crashed twice on this photo; it was skipped.',
     })
-  }
-}
-
-export interface QueueSession {
-  runner: QueueRunner
-  close(): void
-}
-
-/** Opens (and locks) the durable queue in `dir`, with the runner bound to `engine`. */
-export function openQueue(dir: string, engine: QueueEngine): QueueSession {
-  const unlock = lockQueue(dir)
-  try {
-    const store = new QueueStore(dir)
-    const runner = new QueueRunner(store, engine, { removeStalePartials })
-    return {
-      runner,
-      close: () => {
-        store.close()
-        unlock()
-      },
-    }
-  } catch (error) {
-    unlock()
-    throw error
   }
 }
 

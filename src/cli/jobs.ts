@@ -15,7 +15,9 @@ import {
   parseTile,
   requireValue,
 } from './args.js'
-import { openQueue, runQueued } from './batch.js'
+import { runQueued } from './batch.js'
+import { openQueue } from '../queue/session.js'
+import { removeStalePartials } from '../engine/files.js'
 import { resolveModelSpec } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
 import type { Reporter } from './report.js'
@@ -105,7 +107,7 @@ export async function batchCommand(
   const device = parseDevice(flags.device)
   const engine =
     hooks.engine?.(device) ?? new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device } }))
-  const session = openQueue(queueDir, engine)
+  const session = openQueue(queueDir, engine, { removeStalePartials })
   const reporter = reporterFor(flags.json, io)
   // Ctrl-C pauses: the item in flight stops at the next tile and `enhance --resume` picks it up.
   const interrupt = (): void => {
@@ -130,7 +132,11 @@ export function queueCommand(
   queueDir: string,
   io: Io,
 ): number {
-  const session = openQueue(queueDir, { enhance: () => Promise.reject(new Error('not running')) })
+  const session = openQueue(
+    queueDir,
+    { enhance: () => Promise.reject(new Error('not running')) },
+    { removeStalePartials },
+  )
   try {
     const { runner } = session
     const [sub, id] = args

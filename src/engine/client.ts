@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
+  CropReply,
   EngineEvent,
   EngineRequest,
   EnhanceReply,
@@ -44,7 +45,7 @@ export function forkEngine(options: ForkOptions = {}): EngineChannel {
 }
 
 interface Pending {
-  resolve: (value: EnhanceReply | ModelInfo) => void
+  resolve: (value: EnhanceReply | ModelInfo | CropReply) => void
   reject: (error: EnhanceError) => void
   onProgress?: (event: ProgressEvent) => void
   onPreview?: (event: PreviewEvent) => void
@@ -122,7 +123,7 @@ export class EngineClient {
     }
   }
 
-  private async request<T extends EnhanceReply | ModelInfo>(
+  private async request<T extends EnhanceReply | ModelInfo | CropReply>(
     build: (id: number) => EngineRequest,
     options: RequestOptions = {},
   ): Promise<T> {
@@ -147,6 +148,15 @@ export class EngineClient {
 
   enhance(request: EnhanceRequest, options: RequestOptions = {}): Promise<EnhanceReply> {
     return this.request<EnhanceReply>((id) => ({ type: 'enhance', id, ...request }), options)
+  }
+
+  /** The realism slider's live crop: `region` of `input` enhanced with `model`, as PNG. */
+  crop(
+    input: string,
+    region: { x: number; y: number; width: number; height: number },
+    model: ModelSpecData,
+  ): Promise<CropReply> {
+    return this.request<CropReply>((id) => ({ type: 'crop', id, input, region, model }))
   }
 
   inspect(path: string): Promise<ModelInfo> {

@@ -6,7 +6,8 @@ import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
 import { writeFileAtomic } from './files.js'
 import { decodeImage } from './image/decode.js'
-import { checkOutputSize, encodeImage } from './image/encode.js'
+import { checkOutputSize, encodeImage, encodeRasterPng } from './image/encode.js'
+import { cropRaster } from './image/crop.js'
 import type { RasterImage } from './image/types.js'
 import { blendModels, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
@@ -199,6 +200,43 @@ export class Enhancer {
       tile,
       ms: Math.round(performance.now() - started),
     }
+  }
+
+  /**
+   * Enhances one region of a photo, reading real neighbouring pixels as context, and returns it as PNG.
+   * The sessions stay cached per α, so moving the slider back and forth is fast.
+   */
+  async previewCrop(
+    input: string,
+    region: Tile,
+    spec: ModelSpec,
+  ): Promise<{ png: Uint8Array; width: number; height: number; ms: number }> {
+    const started = performance.now()
+    const { session, info } = await this.prepare(spec)
+    const { image } = await decodeImage(input, this.options.maxInputPixels)
+    const x = Math.max(0, Math.min(image.width - 1, Math.round(region.x)))
+    const y = Math.max(0, Math.min(image.height - 1, Math.round(region.y)))
+    const crop = {
+      x,
+      y,
+      width: Math.max(1, Math.min(image.width - x, Math.round(region.width))),
+      height: Math.max(1, Math.min(image.height - y, Math.round(region.height))),
+    }
+    const raster = cropRaster(image, crop, TILE_PAD)
+    const upscaled = await upscaleRaster(raster.image, session, {
+      scale: info.scale,
+      tile: 512,
+      pad: TILE_PAD,
+      alpha: 'lanczos',
+    })
+    const s = info.scale
+    const core = cropRaster(
+      upscaled,
+      { x: raster.offsetX * s, y: raster.offsetY * s, width: crop.width * s, height: crop.height * s },
+      0,
+    ).image
+    const png = await encodeRasterPng(core)
+    return { png, width: core.width, height: core.height, ms: Math.round(performance.now() - started) }
   }
 
   private autoTile(info: ModelInfo): number {

@@ -15,14 +15,30 @@ const enhancer = new Enhancer({
 })
 const running = new Map<number, AbortController>()
 
+/** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */
+interface ParentPort {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (event: { data: EngineRequest }) => void): void
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
 function send(event: EngineEvent): void {
-  process.send?.(event)
+  if (parentPort) parentPort.postMessage(event)
+  else process.send?.(event)
 }
 
 async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Promise<void> {
   try {
     if (request.type === 'inspect') {
       send({ type: 'result', id: request.id, value: (await loadModel(request.path)).info })
+      return
+    }
+    if (request.type === 'crop') {
+      send({
+        type: 'result',
+        id: request.id,
+        value: await enhancer.previewCrop(request.input, request.region, request.model),
+      })
       return
     }
     const controller = new AbortController()
@@ -41,10 +57,13 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
   }
 }
 
-process.on('message', (request: EngineRequest) => {
+function receive(request: EngineRequest): void {
   if (request.type === 'cancel') running.get(request.id)?.abort()
   else void handle(request)
-})
+}
+
+if (parentPort) parentPort.on('message', (event) => receive(event.data))
+else process.on('message', receive)
 process.on('disconnect', () => {
   void enhancer.close().finally(() => process.exit(0))
 })

@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BrowserWindow, app, ipcMain, nativeTheme, session } from 'electron'
+import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, session } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
-import { API_CHANNELS } from '../shared/api.js'
-import { inspectModel } from './services/models.js'
+import { EngineClient } from '../engine/client.js'
+import { removeStalePartials } from '../engine/files.js'
+import { openQueue } from '../queue/session.js'
+import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
+import type { AppEvent } from '../shared/api.js'
+import { utilityEngine } from './engine.js'
+import { createServices } from './services/app.js'
+import type { Catalog, Dialogs, Services } from './services/app.js'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'"
@@ -18,17 +25,64 @@ function fromOurWindow(event: IpcMainInvokeEvent): boolean {
   )
 }
 
-function bind<A extends unknown[], R>(channel: string, handler: (...args: A) => Promise<R>): void {
-  ipcMain.handle(channel, async (event, ...args: unknown[]) => {
-    if (!fromOurWindow(event)) throw new Error('Refused: IPC from an unknown sender.')
-    return handler(...(args as A))
-  })
+function bindServices(services: Services): void {
+  for (const [method, channel] of Object.entries(API_CHANNELS)) {
+    const handler = services[method as keyof typeof API_CHANNELS] as (...args: unknown[]) => Promise<unknown>
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      if (!fromOurWindow(event)) throw new Error('Refused: IPC from an unknown sender.')
+      return handler(...args)
+    })
+  }
+}
+
+function nativeDialogs(): Dialogs {
+  return {
+    async chooseInputs(kind) {
+      const result = await dialog.showOpenDialog(window!, {
+        properties:
+          kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
+        filters:
+          kind === 'files'
+            ? [
+                {
+                  name: 'Photos',
+                  extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'gif'],
+                },
+              ]
+            : [],
+      })
+      return result.canceled ? null : result.filePaths
+    },
+    async chooseOutputFolder() {
+      const result = await dialog.showOpenDialog(window!, {
+        properties: ['openDirectory', 'createDirectory'],
+      })
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    },
+  }
+}
+
+/** Taskbar/dock progress over all running jobs, and a notification when a job finishes. */
+function reflectProgress(event: AppEvent): void {
+  if (!window) return
+  if (event.type === 'job') {
+    const { counts, total } = event.job
+    if (event.job.state === 'running' && total > 0)
+      window.setProgressBar((counts.done + counts.failed + counts.skipped) / total)
+    if (event.job.state === 'done') {
+      window.setProgressBar(-1)
+      new Notification({
+        title: 'Enhance',
+        body: `${counts.done} photos enhanced${counts.failed ? `, ${counts.failed} failed` : ''}.`,
+      }).show()
+    }
+  }
 }
 
 function createWindow(): void {
   window = new BrowserWindow({
-    width: 1200,
-    height: 800,
+    width: 1280,
+    height: 820,
     show: false,
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#16171a' : '#f6f6f4',
     webPreferences: {
@@ -47,17 +101,41 @@ function createWindow(): void {
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
 }
 
+function start(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
+  )
+  const resources = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../..')
+  const modelsDir = join(resources, 'resources', 'models')
+  const catalog = JSON.parse(readFileSync(join(modelsDir, 'catalog.json'), 'utf8')) as Catalog
+  const workerPath = join(import.meta.dirname, 'worker.js')
+  const engine = new EngineClient(() => utilityEngine(workerPath, {}))
+  const queue = openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
+  const services = createServices({
+    version: app.getVersion(),
+    runner: queue.runner,
+    engine,
+    dialogs: nativeDialogs(),
+    modelsDir,
+    catalog,
+  })
+  bindServices(services)
+  services.subscribe((event) => {
+    window?.webContents.send(EVENT_CHANNEL, event)
+    reflectProgress(event)
+  })
+  createWindow()
+  void queue.runner.run()
+  app.on('will-quit', () => {
+    queue.close()
+    engine.close()
+  })
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   app.on('second-instance', () => window?.focus())
-  void app.whenReady().then(() => {
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
-    )
-    bind(API_CHANNELS.appVersion, () => Promise.resolve(app.getVersion()))
-    bind(API_CHANNELS.inspectModel, inspectModel)
-    createWindow()
-  })
+  void app.whenReady().then(start)
   app.on('window-all-closed', () => app.quit())
 }

@@ -1,11 +1,23 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { API_CHANNELS } from '../shared/api.js'
-import type { EnhanceApi } from '../shared/api.js'
+import type { IpcRendererEvent } from 'electron'
+import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
+import type { AppEvent, EnhanceApi } from '../shared/api.js'
+
+// Exactly the methods of EnhanceApi, each bound to its own channel: nothing generic is exposed.
+const calls = Object.fromEntries(
+  Object.entries(API_CHANNELS).map(([method, channel]) => [
+    method,
+    (...args: unknown[]) => ipcRenderer.invoke(channel, ...args),
+  ]),
+) as Omit<EnhanceApi, 'onEvent'>
 
 const api: EnhanceApi = {
-  appVersion: () => ipcRenderer.invoke(API_CHANNELS.appVersion) as Promise<string>,
-  inspectModel: (path) =>
-    ipcRenderer.invoke(API_CHANNELS.inspectModel, path) as ReturnType<EnhanceApi['inspectModel']>,
+  ...calls,
+  onEvent(listener) {
+    const handler = (_event: IpcRendererEvent, payload: AppEvent): void => listener(payload)
+    ipcRenderer.on(EVENT_CHANNEL, handler)
+    return () => ipcRenderer.off(EVENT_CHANNEL, handler)
+  },
 }
 
 contextBridge.exposeInMainWorld('api', api)

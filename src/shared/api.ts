@@ -1,8 +1,85 @@
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
+import type { EnhanceSettings } from './settings.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
+
+export type JobState = 'scanning' | 'queued' | 'running' | 'paused' | 'done' | 'cancelled'
+export type ItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped'
+
+export interface JobView {
+  id: string
+  state: JobState
+  pauseReason?: ErrorData
+  inputs: string[]
+  outDir: string
+  alpha: number | null
+  total: number
+  counts: Record<ItemState, number>
+  etaMs: number | null
+}
+
+export interface ItemView {
+  id: string
+  jobId: string
+  input: string
+  output: string
+  state: ItemState
+  error?: ErrorData
+}
+
+export interface ModelEntry {
+  name: string
+  path: string
+  bundled: boolean
+  info: ModelInfo
+  /** The GAN partner that enables the realism slider. */
+  pair?: string
+}
+
+export interface NewJob {
+  inputs: string[]
+  outDir: string
+  /** Realism: 0 faithful (PSNR model) … 1 realistic (GAN model). */
+  alpha: number
+  settings: EnhanceSettings
+  recursive: boolean
+}
+
+export interface Region {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+export interface CropPreview {
+  alpha: number
+  /** PNG of the enhanced crop, as a data: URL the renderer can show. */
+  url: string
+  width: number
+  height: number
+  ms: number
+}
+
+/** Events pushed to the renderer. */
+export type AppEvent =
+  | { type: 'job'; job: JobView }
+  | { type: 'item'; item: ItemView }
+  | { type: 'progress'; jobId: string; itemId: string; tile: number; tiles: number; etaMs: number | null }
+  | {
+      type: 'preview'
+      jobId: string
+      itemId: string
+      x: number
+      y: number
+      width: number
+      height: number
+      previewWidth: number
+      previewHeight: number
+      url: string
+    }
 
 /**
  * Everything the renderer can ask of the main process. The preload exposes exactly these
@@ -10,11 +87,45 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
  */
 export interface EnhanceApi {
   appVersion(): Promise<string>
+  listModels(): Promise<Result<ModelEntry[]>>
   inspectModel(path: string): Promise<Result<ModelInfo>>
+  /** Opens the native dialog (in tests: the harness picks); null when the user cancels. */
+  chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
+  chooseOutputFolder(): Promise<string | null>
+  addJob(job: NewJob): Promise<Result<JobView>>
+  listJobs(): Promise<JobView[]>
+  listItems(jobId: string): Promise<ItemView[]>
+  pauseJob(jobId: string): Promise<void>
+  resumeJob(jobId: string): Promise<void>
+  cancelJob(jobId: string): Promise<void>
+  retryJob(jobId: string): Promise<number>
+  reorderJobs(jobIds: string[]): Promise<void>
+  /** A downscaled view of a photo (input or output) for thumbnails and the compare view. */
+  imageUrl(path: string, maxSide: number): Promise<Result<{ url: string; width: number; height: number }>>
+  /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
+  previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
+  onEvent(listener: (event: AppEvent) => void): () => void
 }
 
+export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent'>
+
 /** IPC channel per API method: one place, so main and preload cannot disagree. */
-export const API_CHANNELS: { [K in keyof EnhanceApi]: `enhance:${K}` } = {
+export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   appVersion: 'enhance:appVersion',
+  listModels: 'enhance:listModels',
   inspectModel: 'enhance:inspectModel',
+  chooseInputs: 'enhance:chooseInputs',
+  chooseOutputFolder: 'enhance:chooseOutputFolder',
+  addJob: 'enhance:addJob',
+  listJobs: 'enhance:listJobs',
+  listItems: 'enhance:listItems',
+  pauseJob: 'enhance:pauseJob',
+  resumeJob: 'enhance:resumeJob',
+  cancelJob: 'enhance:cancelJob',
+  retryJob: 'enhance:retryJob',
+  reorderJobs: 'enhance:reorderJobs',
+  imageUrl: 'enhance:imageUrl',
+  previewCrop: 'enhance:previewCrop',
 }
+
+export const EVENT_CHANNEL = 'enhance:event'

@@ -19,6 +19,13 @@ export type EngineRequest =
       settings: EnhanceSettings
     }
   | { type: 'inspect'; id: number; path: string }
+  | {
+      type: 'crop'
+      id: number
+      input: string
+      region: { x: number; y: number; width: number; height: number }
+      model: ModelSpecData
+    }
   | { type: 'cancel'; id: number }
 
 export interface EnhanceReply {
@@ -28,6 +35,13 @@ export interface EnhanceReply {
   format: OutputFormat
   provider: string
   tile: number
+  ms: number
+}
+
+export interface CropReply {
+  png: Uint8Array
+  width: number
+  height: number
   ms: number
 }
 
@@ -46,7 +60,7 @@ export type EngineEvent =
       height: number
       rgb: Uint8Array
     }
-  | { type: 'result'; id: number; value: EnhanceReply | ModelInfo }
+  | { type: 'result'; id: number; value: EnhanceReply | ModelInfo | CropReply }
   | { type: 'error'; id: number; error: ErrorData }
 
 export type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>

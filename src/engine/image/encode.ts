@@ -98,3 +98,10 @@ export async function encodeImage(
     return meta.exif ? injectExif(encoded, options.format, withUprightOrientation(meta.exif)) : encoded
   })
 }
+
+/** A plain sRGB PNG of a raster, for previews. */
+export async function encodeRasterPng(image: RasterImage): Promise<Uint8Array> {
+  const raw = { width: image.width, height: image.height, channels: image.channels }
+  const pipeline = sharp(image.pixels, { raw }).toColourspace('srgb')
+  return pipeline.png({ compressionLevel: 3 }).toBuffer()
+}

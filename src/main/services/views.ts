@@ -1,0 +1,29 @@
+import { jobReport } from '../../queue/report.js'
+import type { Item, Job } from '../../queue/types.js'
+import type { ItemView, JobView } from '../../shared/api.js'
+
+export function jobView(job: Job, items: Item[]): JobView {
+  const report = jobReport(job, items)
+  return {
+    id: job.id,
+    state: job.state,
+    ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
+    inputs: job.spec.inputs,
+    outDir: job.spec.outDir,
+    alpha: job.spec.model.blend?.alpha ?? null,
+    total: report.total,
+    counts: report.counts,
+    etaMs: report.etaMs,
+  }
+}
+
+export function itemView(item: Item): ItemView {
+  return {
+    id: item.id,
+    jobId: item.jobId,
+    input: item.input,
+    output: item.output,
+    state: item.state,
+    ...(item.error ? { error: item.error } : {}),
+  }
+}

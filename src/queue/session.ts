@@ -1,0 +1,28 @@
+import { lockQueue } from './lock.js'
+import { QueueRunner } from './runner.js'
+import type { Cleanup, QueueEngine } from './runner.js'
+import { QueueStore } from './store.js'
+
+export interface QueueSession {
+  runner: QueueRunner
+  close(): void
+}
+
+/** Opens (and locks) the durable queue in `dir`, with its runner bound to `engine`. */
+export function openQueue(dir: string, engine: QueueEngine, cleanup: Cleanup): QueueSession {
+  const unlock = lockQueue(dir)
+  try {
+    const store = new QueueStore(dir)
+    const runner = new QueueRunner(store, engine, cleanup)
+    return {
+      runner,
+      close: () => {
+        store.close()
+        unlock()
+      },
+    }
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}

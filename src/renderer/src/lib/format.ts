@@ -1,0 +1,26 @@
+import type { ErrorData } from '../../../shared/errors.js'
+
+export function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path
+}
+
+export function eta(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return ''
+  const s = Math.round(ms / 1000)
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s left` : `${s} s left`
+}
+
+/** What to do next, in words, for each error code a person can meet. */
+const ADVICE: Partial<Record<ErrorData['code'], string>> = {
+  CORRUPT_IMAGE: 'The file is damaged. Try another copy of the photo.',
+  UNSUPPORTED_FORMAT: 'Save the photo as JPEG, PNG, WebP or TIFF and add it again.',
+  IMAGE_TOO_LARGE: 'Choose a smaller output size, or PNG/TIFF output.',
+  DISK_FULL: 'Free some disk space, then press Resume.',
+  OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
+  ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
+  FILE_NOT_FOUND: 'The photo was moved or deleted. Add it again from its new place.',
+}
+
+export function advice(error: ErrorData): string {
+  return ADVICE[error.code] ?? ''
+}

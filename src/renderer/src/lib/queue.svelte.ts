@@ -1,0 +1,101 @@
+import type { AppEvent, EnhanceApi, ItemView, JobView, NewJob } from '../../../shared/api.js'
+import type { ErrorData } from '../../../shared/errors.js'
+
+export interface TileProgress {
+  tile: number
+  tiles: number
+  etaMs: number | null
+}
+
+export interface PreviewTile {
+  x: number
+  y: number
+  width: number
+  height: number
+  url: string
+}
+
+/** The queue as the renderer sees it, kept current by the main process's events. */
+export class QueueStore {
+  #jobs = $state<JobView[]>([])
+  #items = $state<Record<string, ItemView[]>>({})
+  #progress = $state<Record<string, TileProgress>>({})
+  #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
+  #error = $state<ErrorData | null>(null)
+  #unsubscribe: () => void
+
+  constructor(private readonly api: EnhanceApi) {
+    this.#unsubscribe = api.onEvent((event) => this.apply(event))
+    void this.refresh()
+  }
+
+  get jobs(): JobView[] {
+    return this.#jobs
+  }
+  get error(): ErrorData | null {
+    return this.#error
+  }
+  items(jobId: string): ItemView[] {
+    return this.#items[jobId] ?? []
+  }
+  progress(itemId: string): TileProgress | undefined {
+    return this.#progress[itemId]
+  }
+  preview(itemId: string): { width: number; height: number; tiles: PreviewTile[] } | undefined {
+    return this.#previews[itemId]
+  }
+
+  async refresh(): Promise<void> {
+    this.#jobs = await this.api.listJobs()
+    for (const job of this.#jobs) this.#items[job.id] = await this.api.listItems(job.id)
+  }
+
+  private apply(event: AppEvent): void {
+    if (event.type === 'job') {
+      const at = this.#jobs.findIndex((j) => j.id === event.job.id)
+      if (at >= 0) this.#jobs[at] = event.job
+      else this.#jobs.push(event.job)
+    } else if (event.type === 'item') {
+      const list = (this.#items[event.item.jobId] ??= [])
+      const at = list.findIndex((i) => i.id === event.item.id)
+      if (at >= 0) list[at] = event.item
+      else list.push(event.item)
+    } else if (event.type === 'progress') {
+      this.#progress[event.itemId] = { tile: event.tile, tiles: event.tiles, etaMs: event.etaMs }
+    } else if (event.type === 'preview') {
+      const preview = (this.#previews[event.itemId] ??= {
+        width: event.previewWidth,
+        height: event.previewHeight,
+        tiles: [],
+      })
+      preview.tiles.push({ x: event.x, y: event.y, width: event.width, height: event.height, url: event.url })
+    }
+  }
+
+  async add(job: NewJob): Promise<boolean> {
+    const result = await this.api.addJob(job)
+    this.#error = result.ok ? null : result.error
+    if (result.ok) await this.refresh()
+    return result.ok
+  }
+
+  pause = (id: string): Promise<void> => this.api.pauseJob(id)
+  resume = (id: string): Promise<void> => this.api.resumeJob(id)
+  cancel = (id: string): Promise<void> => this.api.cancelJob(id)
+  retry = async (id: string): Promise<void> => {
+    await this.api.retryJob(id)
+  }
+
+  async move(jobId: string, delta: number): Promise<void> {
+    const ids = this.#jobs.map((j) => j.id)
+    const from = ids.indexOf(jobId)
+    const to = Math.max(0, Math.min(ids.length - 1, from + delta))
+    ids.splice(to, 0, ...ids.splice(from, 1))
+    await this.api.reorderJobs(ids)
+    this.#jobs = ids.map((id) => this.#jobs.find((j) => j.id === id)!)
+  }
+
+  destroy(): void {
+    this.#unsubscribe()
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The real Electron app. The Electron binary is downloaded at first launch and cannot be fetched on
+ * machines without internet, so this suite runs only where it is already present.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { _electron } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+
+const require = createRequire(import.meta.url)
+const electronDir = join(require.resolve('electron/package.json'), '..')
+const pathFile = join(electronDir, 'path.txt')
+const binary = existsSync(pathFile) ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null
+const available = binary !== null && existsSync(binary)
+
+if (!available)
+  console.log(
+    'Electron launch tests skipped: the Electron binary is not installed here (it cannot be downloaded offline).',
+  )
+
+describe.skipIf(!available)('the packaged-style Electron app', () => {
+  it('opens one hardened window with the typed API and nothing else', async () => {
+    const app = await _electron.launch({
+      executablePath: binary!,
+      args: [join(import.meta.dirname, '../../out/main/index.js')],
+    })
+    const page = await app.firstWindow()
+    await page.getByRole('heading', { name: /Enhance/ }).waitFor()
+    const exposed = await page.evaluate(() => ({
+      api: Object.keys((globalThis as unknown as { api: object }).api).sort(),
+      require: typeof (globalThis as unknown as { require?: unknown }).require,
+    }))
+    expect(exposed.require).toBe('undefined')
+    expect(exposed.api).toContain('addJob')
+    expect(exposed.api).not.toContain('send')
+    await app.close()
+  })
+})

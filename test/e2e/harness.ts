@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import { extname, join, normalize } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { removeStalePartials } from '../../src/engine/files.js'
+import { createServices } from '../../src/main/services/app.js'
+import type { Catalog, Services } from '../../src/main/services/app.js'
+import { openQueue } from '../../src/queue/session.js'
+import type { QueueSession } from '../../src/queue/session.js'
+import { API_CHANNELS } from '../../src/shared/api.js'
+import type { AppEvent } from '../../src/shared/api.js'
+import { WORKER } from '../helpers/models.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const RENDERER = join(ROOT, 'out', 'renderer')
+export const MODELS_DIR = join(ROOT, 'resources', 'models')
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+}
+
+/** Serves the built renderer (out/renderer) on loopback, as Electron would load it from disk. */
+export function serveRenderer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const path = normalize(
+      join(RENDERER, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)),
+    )
+    const file = path.endsWith('/') || path === RENDERER ? join(RENDERER, 'index.html') : path
+    try {
+      const body = readFileSync(file)
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+      response.end(body)
+    } catch {
+      response.writeHead(404).end()
+    }
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      resolve({
+        url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
+        server,
+      })
+    }),
+  )
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+/** What the native dialogs answer next: the tests play the user's choices. */
+export class ScriptedDialogs {
+  inputs: string[] | null = null
+  outputFolder: string | null = null
+  chooseInputs = (): Promise<string[] | null> => Promise.resolve(this.inputs)
+  chooseOutputFolder = (): Promise<string | null> => Promise.resolve(this.outputFolder)
+}
+
+export interface AppBackend {
+  services: Services
+  queue: QueueSession
+  engine: EngineClient
+  close(): void
+}
+
+/** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
+export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBackend {
+  const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }))
+  const queue = openQueue(queueDir, engine, { removeStalePartials })
+  const catalog = JSON.parse(readFileSync(join(MODELS_DIR, 'catalog.json'), 'utf8')) as Catalog
+  const services = createServices({
+    version: '0.1.0-test',
+    runner: queue.runner,
+    engine,
+    dialogs,
+    modelsDir: MODELS_DIR,
+    catalog,
+  })
+  return {
+    services,
+    queue,
+    engine,
+    close: () => {
+      queue.close()
+      engine.close()
+    },
+  }
+}
+
+/**
+ * Binds the services to the page as `window.api`, the way the preload does over IPC: one function per
+ * API method, and events pushed to the page's listeners.
+ */
+export async function bindPage(page: Page, backend: AppBackend): Promise<() => void> {
+  await page.exposeBinding('__enhanceCall', (_source, method: keyof typeof API_CHANNELS, args: unknown[]) => {
+    const handler = backend.services[method] as (...a: unknown[]) => Promise<unknown>
+    return handler(...args)
+  })
+  await page.addInitScript((methods: string[]) => {
+    const listeners = new Set<(event: unknown) => void>()
+    const call = (globalThis as unknown as { __enhanceCall: (m: string, a: unknown[]) => Promise<unknown> })
+      .__enhanceCall
+    const api: Record<string, unknown> = Object.fromEntries(
+      methods.map((m) => [m, (...args: unknown[]) => call(m, args)]),
+    )
+    api['onEvent'] = (listener: (event: unknown) => void) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    }
+    Object.assign(globalThis, { api, __enhanceEmit: (event: unknown) => listeners.forEach((l) => l(event)) })
+  }, Object.keys(API_CHANNELS))
+  return backend.services.subscribe((event: AppEvent) => {
+    void page
+      .evaluate(
+        (e) => (globalThis as unknown as { __enhanceEmit: (x: unknown) => void }).__enhanceEmit(e),
+        event,
+      )
+      .catch(() => undefined)
+  })
+}
