@@ -2,6 +2,13 @@ import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
+import type {
+  CropReply,
+  EnhanceReply,
+  ModelSpecData,
+  PreviewData,
+  TileProgressData,
+} from '../shared/protocol.js'
 import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
 import { writeFileAtomic } from './files.js'
@@ -20,43 +27,12 @@ import { autoTileSize } from './tiling/plan.js'
 import type { Tile } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
-export interface ModelSpec {
-  path: string
-  blend?: { path: string; alpha: number }
-}
-
-export interface TileProgress {
-  tile: number
-  tiles: number
-  etaMs: number | null
-}
-
-/** A finished tile, shrunk so a UI can paint the result as it forms. */
-export interface PreviewTile {
-  /** Full preview size and where this tile goes in it. */
-  previewWidth: number
-  previewHeight: number
-  x: number
-  y: number
-  width: number
-  height: number
-  rgb: Uint8Array
-}
+export type ModelSpec = ModelSpecData
 
 export interface EnhanceCallbacks {
   signal?: AbortSignal
-  onProgress?: (progress: TileProgress) => void
-  onPreview?: (preview: PreviewTile) => void
-}
-
-export interface EnhanceResult {
-  output: string
-  width: number
-  height: number
-  format: OutputFormat
-  provider: string
-  tile: number
-  ms: number
+  onProgress?: (progress: TileProgressData) => void
+  onPreview?: (preview: PreviewData) => void
 }
 
 /** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
@@ -76,7 +52,7 @@ export function resolveFormat(requested: EnhanceSettings['format'], inputFormat:
   return requested === 'same' ? (SAME_FORMAT[inputFormat] ?? 'png') : requested
 }
 
-function previewOf(target: RasterImage, region: Tile): PreviewTile {
+function previewOf(target: RasterImage, region: Tile): PreviewData {
   const step = Math.max(1, Math.ceil(Math.max(target.width, target.height) / PREVIEW_SIDE))
   const x0 = Math.ceil(region.x / step)
   const y0 = Math.ceil(region.y / step)
@@ -151,7 +127,7 @@ export class Enhancer {
     spec: ModelSpec,
     settings: EnhanceSettings,
     callbacks: EnhanceCallbacks = {},
-  ): Promise<EnhanceResult> {
+  ): Promise<EnhanceReply> {
     const started = performance.now()
     if (resolve(input) === resolve(output)) {
       throw new EnhanceError(
@@ -206,11 +182,7 @@ export class Enhancer {
    * Enhances one region of a photo, reading real neighbouring pixels as context, and returns it as PNG.
    * The sessions stay cached per α, so moving the slider back and forth is fast.
    */
-  async previewCrop(
-    input: string,
-    region: Tile,
-    spec: ModelSpec,
-  ): Promise<{ png: Uint8Array; width: number; height: number; ms: number }> {
+  async previewCrop(input: string, region: Tile, spec: ModelSpec): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.prepare(spec)
     const { image } = await decodeImage(input, this.options.maxInputPixels)

@@ -45,21 +45,27 @@ export interface CropReply {
   ms: number
 }
 
+export interface TileProgressData {
+  tile: number
+  tiles: number
+  etaMs: number | null
+}
+
+/** A finished tile, shrunk so a UI can paint the result as it forms: the full preview size and where it goes. */
+export interface PreviewData {
+  previewWidth: number
+  previewHeight: number
+  x: number
+  y: number
+  width: number
+  height: number
+  rgb: Uint8Array
+}
+
 export type EngineEvent =
   | { type: 'ready'; pid: number }
-  | { type: 'progress'; id: number; item: string; tile: number; tiles: number; etaMs: number | null }
-  | {
-      type: 'preview'
-      id: number
-      item: string
-      previewWidth: number
-      previewHeight: number
-      x: number
-      y: number
-      width: number
-      height: number
-      rgb: Uint8Array
-    }
+  | ({ type: 'progress'; id: number; item: string } & TileProgressData)
+  | ({ type: 'preview'; id: number; item: string } & PreviewData)
   | { type: 'result'; id: number; value: EnhanceReply | ModelInfo | CropReply }
   | { type: 'error'; id: number; error: ErrorData }
 

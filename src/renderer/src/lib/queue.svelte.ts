@@ -1,11 +1,6 @@
 import type { AppEvent, EnhanceApi, ItemView, JobView, NewJob } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
-
-export interface TileProgress {
-  tile: number
-  tiles: number
-  etaMs: number | null
-}
+import type { TileProgressData } from '../../../shared/protocol.js'
 
 export interface PreviewTile {
   x: number
@@ -19,7 +14,7 @@ export interface PreviewTile {
 export class QueueStore {
   #jobs = $state<JobView[]>([])
   #items = $state<Record<string, ItemView[]>>({})
-  #progress = $state<Record<string, TileProgress>>({})
+  #progress = $state<Record<string, TileProgressData>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
   #unsubscribe: () => void
@@ -38,7 +33,7 @@ export class QueueStore {
   items(jobId: string): ItemView[] {
     return this.#items[jobId] ?? []
   }
-  progress(itemId: string): TileProgress | undefined {
+  progress(itemId: string): TileProgressData | undefined {
     return this.#progress[itemId]
   }
   preview(itemId: string): { width: number; height: number; tiles: PreviewTile[] } | undefined {
