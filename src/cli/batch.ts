@@ -30,7 +30,13 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent)
   if (item.state === 'running')
     reporter.emit({ event: 'item', item: item.input, index: items.size, output: item.output })
   if (item.state === 'done')
-    reporter.emit({ event: 'done', item: item.input, output: item.output, ms: item.ms ?? 0 })
+    reporter.emit({
+      event: 'done',
+      item: item.input,
+      output: item.output,
+      ms: item.ms ?? 0,
+      provider: item.provider ?? '',
+    })
   if (item.state === 'failed' && item.error)
     reporter.emit({ event: 'failed', item: item.input, ...item.error })
   if (item.state === 'skipped' && item.skipReason === 'crashed') {

@@ -5,7 +5,7 @@ export type BatchEvent =
   | { event: 'start'; inputs: string[] }
   | { event: 'item'; item: string; index: number; output: string }
   | { event: 'progress'; item: string; tile: number; tiles: number; etaMs: number | null }
-  | { event: 'done'; item: string; output: string; ms: number }
+  | { event: 'done'; item: string; output: string; ms: number; provider: string }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
@@ -55,7 +55,9 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           return
         }
         case 'done':
-          return line(`✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s)`)
+          return line(
+            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider})`,
+          )
         case 'failed':
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)
         case 'skipped':

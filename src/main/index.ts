@@ -6,7 +6,7 @@ import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../engine/files.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
-import type { AppEvent } from '../shared/api.js'
+import type { AppEvent, DeviceChoice } from '../shared/api.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
 import type { Catalog, Dialogs, Services } from './services/app.js'
@@ -109,7 +109,8 @@ function start(): void {
   const modelsDir = join(resources, 'resources', 'models')
   const catalog = JSON.parse(readFileSync(join(modelsDir, 'catalog.json'), 'utf8')) as Catalog
   const workerPath = join(import.meta.dirname, 'worker.js')
-  const engine = new EngineClient(() => utilityEngine(workerPath, {}))
+  let device: DeviceChoice = 'auto'
+  const engine = new EngineClient(() => utilityEngine(workerPath, { ENHANCE_DEVICE: device }))
   const queue = openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
   const services = createServices({
     version: app.getVersion(),
@@ -118,6 +119,7 @@ function start(): void {
     dialogs: nativeDialogs(),
     modelsDir,
     catalog,
+    device: { get: () => device, set: (d) => (device = d) },
   })
   bindServices(services)
   services.subscribe((event) => {

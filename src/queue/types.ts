@@ -45,5 +45,7 @@ export interface Item {
   /** Times the engine died while this item ran; after two it is skipped. */
   crashes: number
   ms?: number
+  /** The execution provider that actually ran it (cpu, cuda, dml, coreml). */
+  provider?: string
   skipReason?: 'exists' | 'crashed'
 }

@@ -27,6 +27,8 @@ export interface ItemView {
   output: string
   state: ItemState
   error?: ErrorData
+  /** Where it ran (cpu, cuda, dml, coreml), once done. */
+  provider?: string
 }
 
 export interface ModelEntry {
@@ -104,8 +106,13 @@ export interface EnhanceApi {
   imageUrl(path: string, maxSide: number): Promise<Result<{ url: string; width: number; height: number }>>
   /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
   previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
+  /** The device the engine asks for; changing it restarts the engine between photos. */
+  getDevice(): Promise<DeviceChoice>
+  setDevice(device: DeviceChoice): Promise<void>
   onEvent(listener: (event: AppEvent) => void): () => void
 }
+
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
 
 export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent'>
 
@@ -126,6 +133,8 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   reorderJobs: 'enhance:reorderJobs',
   imageUrl: 'enhance:imageUrl',
   previewCrop: 'enhance:previewCrop',
+  getDevice: 'enhance:getDevice',
+  setDevice: 'enhance:setDevice',
 }
 
 export const EVENT_CHANNEL = 'enhance:event'

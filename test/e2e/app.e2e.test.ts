@@ -89,6 +89,8 @@ describe('the desktop UI in Chromium', () => {
     await job.getByRole('button', { name: /^Resume/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
     await expect(job.getByText('6 of 6 enhanced').isVisible()).resolves.toBe(true)
+    // What actually ran is shown for each photo.
+    await expect(job.getByText('done on CPU').count()).resolves.toBe(6)
     expect(
       readdirSync(join(work, 'enhanced'), { recursive: true }).filter((f) => String(f).endsWith('.jpg')),
     ).toHaveLength(6)

@@ -12,7 +12,7 @@ import type { Catalog, Services } from '../../src/main/services/app.js'
 import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
-import type { AppEvent } from '../../src/shared/api.js'
+import type { AppEvent, DeviceChoice } from '../../src/shared/api.js'
 import { WORKER } from '../helpers/models.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -85,7 +85,8 @@ export interface AppBackend {
 
 /** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
 export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBackend {
-  const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }))
+  let device: DeviceChoice = 'cpu'
+  const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device } }))
   const queue = openQueue(queueDir, engine, { removeStalePartials })
   const catalog = JSON.parse(readFileSync(join(MODELS_DIR, 'catalog.json'), 'utf8')) as Catalog
   const services = createServices({
@@ -95,6 +96,7 @@ export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBac
     dialogs,
     modelsDir: MODELS_DIR,
     catalog,
+    device: { get: () => device, set: (d) => (device = d) },
   })
   return {
     services,

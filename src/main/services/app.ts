@@ -3,7 +3,15 @@ import sharp from 'sharp'
 import type { EngineClient } from '../../engine/client.js'
 import { loadModel } from '../../engine/model.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type { AppEvent, EnhanceApi, ModelEntry, NewJob, Region, Result } from '../../shared/api.js'
+import type {
+  AppEvent,
+  DeviceChoice,
+  EnhanceApi,
+  ModelEntry,
+  NewJob,
+  Region,
+  Result,
+} from '../../shared/api.js'
 import { toErrorData } from '../../shared/errors.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { ModelSpecData } from '../../shared/protocol.js'
@@ -19,7 +27,14 @@ export interface Catalog {
   models: Array<{ name: string; file: string; pair?: string }>
 }
 
+/** The device setting, read by the engine spawner each time it starts an engine process. */
+export interface DeviceSetting {
+  get(): DeviceChoice
+  set(device: DeviceChoice): void
+}
+
 export interface ServiceDeps {
+  device: DeviceSetting
   version: string
   runner: QueueRunner
   engine: EngineClient
@@ -125,6 +140,16 @@ export function createServices(deps: ServiceDeps): Services {
         const crop = await engine.crop(input, region, bundledPair(alpha))
         return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
       }),
+
+    getDevice: () => Promise.resolve(deps.device.get()),
+    setDevice: (device) => {
+      if (device !== deps.device.get()) {
+        deps.device.set(device)
+        // Between photos the engine is idle; a running photo is retried in the new engine.
+        engine.kill()
+      }
+      return Promise.resolve()
+    },
 
     subscribe(listener) {
       return runner.subscribe((event) => {

@@ -25,5 +25,6 @@ export function itemView(item: Item): ItemView {
     output: item.output,
     state: item.state,
     ...(item.error ? { error: item.error } : {}),
+    ...(item.provider ? { provider: item.provider } : {}),
   }
 }
