@@ -73,7 +73,7 @@ class Trainer:
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
             self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
             if config.init:
-                self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["g"])
+                self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=False)["g"])  # our own checkpoint
         self.sampler: PatchSampler | None = None
 
     # -- checkpoints -------------------------------------------------------------------------
