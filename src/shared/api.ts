@@ -1,5 +1,6 @@
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
+import type { CropReply, PreviewData, TileProgressData } from './protocol.js'
 import type { EnhanceSettings } from './settings.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
@@ -56,32 +57,15 @@ export interface Region {
   height: number
 }
 
-export interface CropPreview {
-  alpha: number
-  /** PNG of the enhanced crop, as a data: URL the renderer can show. */
-  url: string
-  width: number
-  height: number
-  ms: number
-}
+/** The slider's crop as the renderer shows it: the engine's reply with the PNG as a data: URL. */
+export type CropPreview = Omit<CropReply, 'png'> & { alpha: number; url: string }
 
-/** Events pushed to the renderer. */
+/** Events pushed to the renderer: the engine's progress and previews, with previews as data: URLs. */
 export type AppEvent =
   | { type: 'job'; job: JobView }
   | { type: 'item'; item: ItemView }
-  | { type: 'progress'; jobId: string; itemId: string; tile: number; tiles: number; etaMs: number | null }
-  | {
-      type: 'preview'
-      jobId: string
-      itemId: string
-      x: number
-      y: number
-      width: number
-      height: number
-      previewWidth: number
-      previewHeight: number
-      url: string
-    }
+  | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
+  | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'rgb'>)
 
 /**
  * Everything the renderer can ask of the main process. The preload exposes exactly these
