@@ -154,8 +154,15 @@ describe('the desktop UI in Chromium', () => {
     dialogs.inputs = [album]
     dialogs.outputFolder = join(work, 'enhanced-3')
     await page.getByRole('button', { name: 'Add folder…' }).click()
-    const job = page.getByRole('article', { name: /Job Album 1962/ }).last()
-    await job.getByRole('progressbar', { name: /^Tiles of/ }).waitFor({ timeout: 60_000 })
+    await page
+      .getByRole('article', { name: /Job Album 1962/ })
+      .nth(1)
+      .waitFor()
+    const runner = backend.queue.runner
+    const jobId = runner.jobs.at(-1)!.id
+    await expect
+      .poll(() => runner.items(jobId).filter((i) => i.state === 'done').length, { timeout: 60_000 })
+      .toBeGreaterThan(0)
     // The app quits mid-job (the queue is on disk), then starts again.
     unbind()
     await page.close()

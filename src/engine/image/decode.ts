@@ -4,6 +4,10 @@ import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
 
+// Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
+// 2000×1500 photo ×4 peaked at 2.77 GB RSS, without it at 1.76 GB (bench/pipeline.ts).
+sharp.cache(false)
+
 /** Default guard against decompression bombs: 100 megapixels of input. */
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
 

@@ -43,7 +43,7 @@ function formatted(pipeline: Sharp, options: EncodeOptions): Sharp {
   const quality = Math.round(Math.min(100, Math.max(1, options.quality)))
   switch (options.format) {
     case 'jpeg':
-      return pipeline.jpeg({ quality, mozjpeg: true, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' })
+      return pipeline.jpeg({ quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' })
     case 'webp':
       return pipeline.webp({ quality, effort: 4 })
     case 'avif':
