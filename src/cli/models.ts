@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
+import { readCatalog } from '../engine/catalog.js'
+import type { Catalog, CatalogEntry } from '../engine/catalog.js'
 
 /** The folder with package.json: the CLI runs from dist/src/cli, tests from src/cli. */
 function packageRoot(): string {
@@ -15,24 +17,6 @@ export const MODELS_DIR = join(packageRoot(), 'resources', 'models') + sep
 
 /** The NIQE pristine model lives beside the project, in ../shared/metrics; it is not ours to commit. */
 export const DEFAULT_NIQE_PARAMS = join(packageRoot(), '..', 'shared', 'metrics', 'niqe_pris_params.json')
-
-export interface CatalogEntry {
-  name: string
-  file: string
-  description: string
-  /** The GAN partner that makes the realism slider, for a PSNR-oriented model. */
-  pair?: string
-}
-
-export interface Catalog {
-  default: string
-  models: CatalogEntry[]
-}
-
-export function readCatalog(dir = MODELS_DIR): Catalog | null {
-  const path = `${dir}catalog.json`
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Catalog) : null
-}
 
 function byName(catalog: Catalog | null, name: string, dir: string): CatalogEntry | undefined {
   const entry = catalog?.models.find((m) => m.name === name)

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, session } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
@@ -9,7 +8,8 @@ import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent, DeviceChoice } from '../shared/api.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
-import type { Catalog, Dialogs, Services } from './services/app.js'
+import type { Dialogs, Services } from './services/app.js'
+import { readCatalog } from '../engine/catalog.js'
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'"
@@ -107,7 +107,7 @@ function start(): void {
   )
   const resources = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../..')
   const modelsDir = join(resources, 'resources', 'models')
-  const catalog = JSON.parse(readFileSync(join(modelsDir, 'catalog.json'), 'utf8')) as Catalog
+  const catalog = readCatalog(modelsDir)
   const workerPath = join(import.meta.dirname, 'worker.js')
   let device: DeviceChoice = 'auto'
   const engine = new EngineClient(() => utilityEngine(workerPath, { ENHANCE_DEVICE: device }))

@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorCode, ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import { formatForInput } from '../shared/settings.js'
 import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { scanInputs } from './scan.js'
@@ -212,7 +213,8 @@ export class QueueRunner {
           input: item.input,
           output: item.output,
           model: job.spec.model,
-          settings: job.spec.settings,
+          // The format the planner named the output after, so the bytes always match the extension.
+          settings: { ...job.spec.settings, format: formatForInput(job.spec.settings.format, item.input) },
         },
         {
           signal: controller.signal,

@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { removeStalePartials } from '../../src/engine/files.js'
 import { createServices } from '../../src/main/services/app.js'
-import type { Catalog, Services } from '../../src/main/services/app.js'
+import type { Services } from '../../src/main/services/app.js'
+import { readCatalog } from '../../src/engine/catalog.js'
 import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
@@ -88,7 +89,7 @@ export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBac
   let device: DeviceChoice = 'cpu'
   const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device } }))
   const queue = openQueue(queueDir, engine, { removeStalePartials })
-  const catalog = JSON.parse(readFileSync(join(MODELS_DIR, 'catalog.json'), 'utf8')) as Catalog
+  const catalog = readCatalog(MODELS_DIR)
   const services = createServices({
     version: '0.1.0-test',
     runner: queue.runner,

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
+import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import { loadModel } from '../../engine/model.js'
 import type { QueueRunner } from '../../queue/runner.js'
@@ -20,11 +21,6 @@ import { itemView, jobView } from './views.js'
 export interface Dialogs {
   chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
   chooseOutputFolder(): Promise<string | null>
-}
-
-export interface Catalog {
-  default: string
-  models: Array<{ name: string; file: string; pair?: string }>
 }
 
 /** The device setting, read by the engine spawner each time it starts an engine process. */
