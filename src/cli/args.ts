@@ -1,6 +1,6 @@
 import { EnhanceError } from '../shared/errors.js'
-import { OUTPUT_FORMATS } from '../shared/settings.js'
-import type { EnhanceSettings, OutputFormat, SizeSpec } from '../shared/settings.js'
+import { METADATA_POLICIES, OUTPUT_FORMATS } from '../shared/settings.js'
+import type { EnhanceSettings, MetadataPolicy, OutputFormat, SizeSpec } from '../shared/settings.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import { isDeviceRequest } from '../engine/runtime/providers.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
@@ -81,6 +81,13 @@ export function parseDevice(text: string | undefined): DeviceRequest {
   if (text === undefined) return 'auto'
   if (!isDeviceRequest(text)) throw invalid(`--device must be auto, cpu, cuda, dml or coreml; got "${text}".`)
   return text
+}
+
+export function parseMetadata(text: string | undefined): MetadataPolicy {
+  if (text === undefined) return 'all'
+  if (!(METADATA_POLICIES as readonly string[]).includes(text))
+    throw invalid(`--metadata must be all, profile or none; got "${text}".`)
+  return text as MetadataPolicy
 }
 
 export function parseAlphaChannel(text: string | undefined): EnhanceSettings['alpha'] {

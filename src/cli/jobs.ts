@@ -10,6 +10,7 @@ import {
   parseAlphaChannel,
   parseDevice,
   parseFormat,
+  parseMetadata,
   parseQuality,
   parseSize,
   parseTile,
@@ -38,6 +39,7 @@ export interface BatchFlags {
   background?: string | undefined
   naming?: string | undefined
   'alpha-channel'?: string | undefined
+  metadata?: string | undefined
   recursive: boolean
   'skip-existing': boolean
   overwrite: boolean
@@ -84,6 +86,7 @@ export function jobSpecFromFlags(inputs: string[], flags: BatchFlags): JobSpec {
       tile: parseTile(flags.tile),
       alpha: parseAlphaChannel(flags['alpha-channel']),
       background: flags.background ?? DEFAULT_SETTINGS.background,
+      metadata: parseMetadata(flags.metadata),
     },
     naming: flags.naming ?? '{name}',
     policy: policyOf(flags),

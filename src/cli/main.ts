@@ -19,9 +19,10 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--queue-dir <dir>] [--json]
+          [--metadata all|profile|none] [--queue-dir <dir>] [--json]
       Enhance photos into --out, mirroring folders, through the durable queue. Existing outputs are
       skipped unless --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
+      --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
   enhance --resume
       Continue every unfinished job in the queue (after Ctrl-C, a crash or a full disk).
@@ -58,6 +59,7 @@ const OPTIONS = {
   tile: { type: 'string' },
   device: { type: 'string' },
   background: { type: 'string' },
+  metadata: { type: 'string' },
   'alpha-channel': { type: 'string' },
   recursive: { type: 'boolean', short: 'r', default: false },
   'skip-existing': { type: 'boolean', default: false },

@@ -164,6 +164,7 @@ export class Enhancer {
       format,
       quality: settings.quality,
       background: settings.background,
+      metadata: settings.metadata ?? 'all',
       ...size,
     })
     throwIfCancelled(callbacks.signal)

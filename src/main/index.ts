@@ -5,9 +5,10 @@ import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../engine/files.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
-import type { AppEvent, DeviceChoice } from '../shared/api.js'
+import type { AppEvent } from '../shared/api.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
+import { PreferencesStore } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
 
@@ -109,8 +110,10 @@ function start(): void {
   const modelsDir = join(resources, 'resources', 'models')
   const catalog = readCatalog(modelsDir)
   const workerPath = join(import.meta.dirname, 'worker.js')
-  let device: DeviceChoice = 'auto'
-  const engine = new EngineClient(() => utilityEngine(workerPath, { ENHANCE_DEVICE: device }))
+  const preferences = new PreferencesStore(join(app.getPath('userData'), 'preferences.json'))
+  const engine = new EngineClient(() =>
+    utilityEngine(workerPath, { ENHANCE_DEVICE: preferences.get().device }),
+  )
   const queue = openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
   const services = createServices({
     version: app.getVersion(),
@@ -119,7 +122,8 @@ function start(): void {
     dialogs: nativeDialogs(),
     modelsDir,
     catalog,
-    device: { get: () => device, set: (d) => (device = d) },
+    installedModelsDir: join(app.getPath('userData'), 'models'),
+    preferences,
   })
   bindServices(services)
   services.subscribe((event) => {

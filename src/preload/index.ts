@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { IpcRendererEvent } from 'electron'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent, EnhanceApi } from '../shared/api.js'
@@ -9,7 +9,7 @@ const calls = Object.fromEntries(
     method,
     (...args: unknown[]) => ipcRenderer.invoke(channel, ...args),
   ]),
-) as Omit<EnhanceApi, 'onEvent'>
+) as Omit<EnhanceApi, 'onEvent' | 'pathForFile'>
 
 const api: EnhanceApi = {
   ...calls,
@@ -18,6 +18,8 @@ const api: EnhanceApi = {
     ipcRenderer.on(EVENT_CHANNEL, handler)
     return () => ipcRenderer.off(EVENT_CHANNEL, handler)
   },
+  // Electron 32 removed File.path; a dropped file's path comes from webUtils, in the preload only.
+  pathForFile: (file) => webUtils.getPathForFile(file),
 }
 
 contextBridge.exposeInMainWorld('api', api)

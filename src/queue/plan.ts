@@ -3,7 +3,8 @@ import { basename, extname, resolve } from 'node:path'
 import type { OutputFormat } from '../shared/settings.js'
 import { formatForInput } from '../shared/settings.js'
 import { outputPath } from './scan.js'
-import type { InputFile, NameVars } from './scan.js'
+import type { NameVars } from '../shared/naming.js'
+import type { InputFile } from './scan.js'
 import type { JobSpec } from './types.js'
 
 export interface PlannedOutput {

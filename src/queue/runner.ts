@@ -9,6 +9,7 @@ import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { scanInputs } from './scan.js'
 import type { QueueStore } from './store.js'
+import { itemAlpha } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
@@ -30,6 +31,10 @@ export type QueueEvent =
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
   | { type: 'idle' }
 
+function modelAt(model: ModelSpecData, alpha: number | null): ModelSpecData {
+  return model.blend && alpha !== null ? { ...model, blend: { ...model.blend, alpha } } : model
+}
+
 /** Errors that stop the whole job rather than one item: nothing after it could be written either. */
 const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE']
 const MAX_CRASHES = 2
@@ -49,7 +54,8 @@ export class QueueRunner {
     jobId: string
     itemId: string
     controller: AbortController
-    why?: 'pause' | 'cancel'
+    /** Why it was stopped: 'requeue' puts it back (pause, new realism), 'cancel' does not. */
+    why?: 'requeue' | 'cancel'
   } | null = null
   private loop: Promise<void> | null = null
   private readonly listeners = new Set<(event: QueueEvent) => void>()
@@ -93,6 +99,10 @@ export class QueueRunner {
 
   get jobs(): Job[] {
     return this.store.state.orderedJobs()
+  }
+
+  job(jobId: string): Job | undefined {
+    return this.store.state.jobs.get(jobId)
   }
 
   items(jobId: string): Item[] {
@@ -212,7 +222,7 @@ export class QueueRunner {
           item: item.id,
           input: item.input,
           output: item.output,
-          model: job.spec.model,
+          model: modelAt(job.spec.model, itemAlpha(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
           settings: { ...job.spec.settings, format: formatForInput(job.spec.settings.format, item.input) },
         },
@@ -243,7 +253,7 @@ export class QueueRunner {
 
   private settleFailure(job: Job, item: Item, error: ErrorData): void {
     const why = this.current?.why
-    if (error.code === 'CANCELLED' && why === 'pause') return this.setItem(item, { state: 'queued' })
+    if (error.code === 'CANCELLED' && why === 'requeue') return this.setItem(item, { state: 'queued' })
     if (error.code === 'CANCELLED') return this.setItem(item, { state: 'cancelled' })
     if (PAUSING.includes(error.code)) {
       this.setItem(item, { state: 'queued' })
@@ -264,10 +274,7 @@ export class QueueRunner {
     const job = this.store.state.jobs.get(jobId)
     if (!job || !['queued', 'running', 'scanning'].includes(job.state)) return
     this.setJob(job, 'paused')
-    if (this.current?.jobId === jobId) {
-      this.current.why = 'pause'
-      this.current.controller.abort()
-    }
+    if (this.current?.jobId === jobId) this.stopCurrent('requeue')
   }
 
   resume(jobId: string): void {
@@ -283,10 +290,7 @@ export class QueueRunner {
     this.setJob(job, 'cancelled')
     for (const item of this.items(jobId))
       if (item.state === 'queued') this.setItem(item, { state: 'cancelled' })
-    if (this.current?.jobId === jobId) {
-      this.current.why = 'cancel'
-      this.current.controller.abort()
-    }
+    if (this.current?.jobId === jobId) this.stopCurrent('cancel')
   }
 
   /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */
@@ -306,6 +310,44 @@ export class QueueRunner {
     }
     if (retryable.length) void this.run()
     return retryable.length
+  }
+
+  private stopCurrent(why: 'requeue' | 'cancel'): void {
+    if (!this.current) return
+    this.current.why = why
+    this.current.controller.abort()
+  }
+
+  /**
+   * Chooses the realism for one photo or a whole job. Finished photos are enhanced again (their
+   * output is replaced in place), the one in flight restarts, and queued ones simply use it.
+   * Returns how many photos will be (re-)enhanced.
+   */
+  setAlpha(target: { jobId: string; itemId?: string }, alpha: number): number {
+    const job = this.store.state.jobs.get(target.jobId)
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    if (!job.spec.model.blend)
+      throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
+    if (!(alpha >= 0 && alpha <= 1))
+      throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
+    const targets = target.itemId
+      ? this.items(job.id).filter((i) => i.id === target.itemId)
+      : this.items(job.id)
+    if (target.itemId && !targets.length)
+      throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
+    if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { alpha } })
+    else this.store.commit({ t: 'job-alpha', jobId: job.id, alpha })
+    const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    for (const item of affected) {
+      if (item.state === 'done') this.setItem(item, { state: 'queued' })
+      else this.emit({ type: 'item', item: this.store.state.items.get(item.id)! })
+    }
+    if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
+    const fresh = this.store.state.jobs.get(job.id)!
+    if (fresh.state === 'done' || fresh.state === 'cancelled') this.setJob(fresh, 'queued')
+    else this.emit({ type: 'job', job: fresh })
+    if (affected.length) void this.run()
+    return affected.length
   }
 
   reorder(jobIds: string[]): void {

@@ -2,6 +2,8 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { FORMAT_EXTENSIONS } from '../shared/settings.js'
+import { renderName } from '../shared/naming.js'
+import type { NameVars } from '../shared/naming.js'
 import type { OutputFormat } from '../shared/settings.js'
 
 export const IMAGE_EXTENSIONS = new Set([
@@ -73,24 +75,4 @@ export function outputPath(
 ): string {
   const name = renderName(template, { ...vars, name: basename(file.path, extname(file.path)) })
   return join(resolve(outDir), file.relativeDir, `${name}.${FORMAT_EXTENSIONS[format]}`)
-}
-
-export interface NameVars {
-  name?: string
-  scale?: number
-  alpha?: number
-  model?: string
-}
-
-/** Fills {name}, {scale}, {alpha} and {model}; characters no file system accepts become "_". */
-export function renderName(template: string, vars: NameVars): string {
-  const values: Record<string, string> = {
-    name: vars.name ?? '',
-    scale: vars.scale === undefined ? '' : String(vars.scale),
-    alpha: vars.alpha === undefined ? '' : vars.alpha.toFixed(2),
-    model: vars.model ?? '',
-  }
-  const filled = template.replace(/\{(name|scale|alpha|model)\}/g, (_, key: string) => values[key] ?? '')
-  const safe = [...filled].map((c) => (c.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(c) ? '_' : c)).join('')
-  return safe || values['name'] || 'image'
 }

@@ -6,6 +6,8 @@ export type QueueEntry =
   | { t: 'items'; items: Item[] }
   | { t: 'job-state'; jobId: string; state: JobState; pauseReason?: Job['pauseReason'] }
   | { t: 'job-stats'; jobId: string; ignored?: number; busyMs?: number }
+  /** A realism for the whole job: it replaces any chosen per photo. */
+  | { t: 'job-alpha'; jobId: string; alpha: number }
   | { t: 'item'; id: string; patch: Partial<Omit<Item, 'id' | 'jobId'>> }
   | { t: 'order'; jobIds: string[] }
   | { t: 'forget'; jobId: string }
@@ -54,6 +56,13 @@ export class QueueState {
         if (!job) return
         if (entry.ignored !== undefined) job.ignored = entry.ignored
         if (entry.busyMs !== undefined) job.busyMs = entry.busyMs
+        return
+      }
+      case 'job-alpha': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        job.alpha = entry.alpha
+        for (const item of this.itemsOf(entry.jobId)) delete item.alpha
         return
       }
       case 'item': {

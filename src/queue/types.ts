@@ -1,8 +1,8 @@
 import type { ErrorCode } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
-import type { EnhanceSettings } from '../shared/settings.js'
+import type { EnhanceSettings, OverwritePolicy } from '../shared/settings.js'
 
-export type OverwritePolicy = 'skip' | 'overwrite' | 'suffix'
+export type { OverwritePolicy } from '../shared/settings.js'
 
 /** Everything about a job that is decided when it is created and never changes afterwards. */
 export interface JobSpec {
@@ -33,6 +33,8 @@ export interface Job {
   ignored: number
   /** Milliseconds spent running items. */
   busyMs: number
+  /** Realism chosen after the job was created, for all its photos (overrides the spec's). */
+  alpha?: number
 }
 
 export interface Item {
@@ -48,4 +50,12 @@ export interface Item {
   /** The execution provider that actually ran it (cpu, cuda, dml, coreml). */
   provider?: string
   skipReason?: 'exists' | 'crashed'
+  /** Realism chosen for this photo alone (overrides the job's). */
+  alpha?: number
+}
+
+/** The realism an item is enhanced at, or null when its job's model has no GAN partner. */
+export function itemAlpha(job: Job, item: Item): number | null {
+  if (!job.spec.model.blend) return null
+  return item.alpha ?? job.alpha ?? job.spec.model.blend.alpha
 }

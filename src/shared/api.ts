@@ -1,7 +1,7 @@
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, TileProgressData } from './protocol.js'
-import type { EnhanceSettings } from './settings.js'
+import type { Preferences, PreferencesPatch } from './preferences.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -27,6 +27,8 @@ export interface ItemView {
   input: string
   output: string
   state: ItemState
+  /** The realism it is (or was) enhanced at; null without a GAN partner. */
+  alpha: number | null
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
@@ -35,19 +37,11 @@ export interface ItemView {
 export interface ModelEntry {
   name: string
   path: string
+  /** Shipped with the app; otherwise imported by the user into the app's models folder. */
   bundled: boolean
   info: ModelInfo
   /** The GAN partner that enables the realism slider. */
   pair?: string
-}
-
-export interface NewJob {
-  inputs: string[]
-  outDir: string
-  /** Realism: 0 faithful (PSNR model) … 1 realistic (GAN model). */
-  alpha: number
-  settings: EnhanceSettings
-  recursive: boolean
 }
 
 export interface Region {
@@ -55,6 +49,15 @@ export interface Region {
   y: number
   width: number
   height: number
+}
+
+/** A downscaled view of a photo, with the upright size of the photo itself. */
+export interface ImageUrl {
+  url: string
+  width: number
+  height: number
+  originalWidth: number
+  originalHeight: number
 }
 
 /** The slider's crop as the renderer shows it: the engine's reply with the PNG as a data: URL. */
@@ -75,10 +78,13 @@ export interface EnhanceApi {
   appVersion(): Promise<string>
   listModels(): Promise<Result<ModelEntry[]>>
   inspectModel(path: string): Promise<Result<ModelInfo>>
+  /** Checks a checkpoint in the engine, then copies it into the app's models folder. */
+  importModel(path: string): Promise<Result<ModelEntry>>
   /** Opens the native dialog (in tests: the harness picks); null when the user cancels. */
   chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
   chooseOutputFolder(): Promise<string | null>
-  addJob(job: NewJob): Promise<Result<JobView>>
+  /** Enhances photos and folders (with subfolders) with the stored preferences: folder, format, realism… */
+  addJob(inputs: string[]): Promise<Result<JobView>>
   listJobs(): Promise<JobView[]>
   listItems(jobId: string): Promise<ItemView[]>
   pauseJob(jobId: string): Promise<void>
@@ -86,25 +92,30 @@ export interface EnhanceApi {
   cancelJob(jobId: string): Promise<void>
   retryJob(jobId: string): Promise<number>
   reorderJobs(jobIds: string[]): Promise<void>
+  /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
+  setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
   /** A downscaled view of a photo (input or output) for thumbnails and the compare view. */
-  imageUrl(path: string, maxSide: number): Promise<Result<{ url: string; width: number; height: number }>>
+  imageUrl(path: string, maxSide: number): Promise<Result<ImageUrl>>
   /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
   previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
-  /** The device the engine asks for; changing it restarts the engine between photos. */
-  getDevice(): Promise<DeviceChoice>
-  setDevice(device: DeviceChoice): Promise<void>
+  /** The settings store. Changing the device restarts the engine between photos. */
+  getPreferences(): Promise<Preferences>
+  updatePreferences(patch: PreferencesPatch): Promise<Result<Preferences>>
   onEvent(listener: (event: AppEvent) => void): () => void
+  /** The path of a file dropped on the window (Electron's webUtils; not an IPC call). */
+  pathForFile(file: File): string
 }
 
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
+export type { DeviceChoice } from './preferences.js'
 
-export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent'>
+export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent' | 'pathForFile'>
 
 /** IPC channel per API method: one place, so main and preload cannot disagree. */
 export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   appVersion: 'enhance:appVersion',
   listModels: 'enhance:listModels',
   inspectModel: 'enhance:inspectModel',
+  importModel: 'enhance:importModel',
   chooseInputs: 'enhance:chooseInputs',
   chooseOutputFolder: 'enhance:chooseOutputFolder',
   addJob: 'enhance:addJob',
@@ -115,10 +126,11 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
   reorderJobs: 'enhance:reorderJobs',
+  setAlpha: 'enhance:setAlpha',
   imageUrl: 'enhance:imageUrl',
   previewCrop: 'enhance:previewCrop',
-  getDevice: 'enhance:getDevice',
-  setDevice: 'enhance:setDevice',
+  getPreferences: 'enhance:getPreferences',
+  updatePreferences: 'enhance:updatePreferences',
 }
 
 export const EVENT_CHANNEL = 'enhance:event'

@@ -26,3 +26,25 @@ export interface ModelInfo extends RrdbArch {
   params: number
   sha256: string
 }
+
+const ARCH_FIELDS = [
+  'arch',
+  'scale',
+  'nf',
+  'nb',
+  'gc',
+  'inChannels',
+  'outChannels',
+  'upsamples',
+  'unshuffle',
+] as const
+
+/** Why two models cannot be blended for the realism slider, or null when they can. */
+export function pairProblem(a: ModelInfo, b: ModelInfo): string | null {
+  if ((a.format === 'onnx') !== (b.format === 'onnx'))
+    return 'a checkpoint cannot be blended with an .onnx file'
+  const differing = ARCH_FIELDS.filter((field) => a[field] !== b[field])
+  if (differing.length)
+    return `their architectures differ (${differing.map((f) => `${f} ${a[f]} vs ${b[f]}`).join(', ')})`
+  return null
+}

@@ -11,6 +11,14 @@ export type SizeSpec =
 
 export type AlphaMode = 'lanczos' | 'model'
 
+/** What happens when an output file already exists: skip the photo, replace the file, or add "_2". */
+export const OVERWRITE_POLICIES = ['skip', 'overwrite', 'suffix'] as const
+export type OverwritePolicy = (typeof OVERWRITE_POLICIES)[number]
+
+/** What the output keeps of the input's metadata: everything, only the colour profile, or nothing. */
+export const METADATA_POLICIES = ['all', 'profile', 'none'] as const
+export type MetadataPolicy = (typeof METADATA_POLICIES)[number]
+
 export interface EnhanceSettings {
   size: SizeSpec
   /** A format, or 'same' as the input (falling back to PNG where the input format cannot be written). */
@@ -20,6 +28,8 @@ export interface EnhanceSettings {
   alpha: AlphaMode
   /** Tile side in input pixels, or 'auto'. */
   tile: number | 'auto'
+  /** Older queue journals have no policy: they mean 'all'. */
+  metadata?: MetadataPolicy
 }
 
 export const DEFAULT_SETTINGS: EnhanceSettings = {
@@ -29,6 +39,7 @@ export const DEFAULT_SETTINGS: EnhanceSettings = {
   background: '#ffffff',
   alpha: 'lanczos',
   tile: 'auto',
+  metadata: 'all',
 }
 
 /** The output size for an input of `width`×`height` and a model of `scale`. */

@@ -155,6 +155,7 @@ describe('enhance <folder> --out', () => {
       ['--tile', '3'],
       ['--device', 'tpu'],
       ['--alpha', '7'],
+      ['--metadata', 'some'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

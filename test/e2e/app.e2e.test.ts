@@ -2,123 +2,135 @@
  * The desktop UI in a real browser: the renderer built by electron-vite, in Debian's Chromium, bound to
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Server } from 'node:http'
-import type { Browser, Page } from 'playwright-core'
-import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES } from '../helpers/fixtures.js'
-import {
-  SCREENSHOTS,
-  ScriptedDialogs,
-  bindPage,
-  launchChromium,
-  serveRenderer,
-  startBackend,
-} from './harness.js'
-import type { AppBackend } from './harness.js'
+import { AppSession, photo } from './session.js'
 
-const work = mkdtempSync(join(tmpdir(), 'enhance-e2e-'))
-const album = join(work, 'Album 1962')
-const queueDir = join(work, 'queue')
-const dialogs = new ScriptedDialogs()
-let browser: Browser
-let server: Server
-let url = ''
-let backend: AppBackend
-let page: Page
-let unbind: () => void
-
-async function photo(path: string, seed: number, width = 256, height = 192): Promise<void> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="hsl(${seed * 47},60%,50%)"/><circle cx="${20 + seed * 5}" cy="30" r="18" fill="#fff" opacity="0.6"/><path d="M0 ${height} L${width} 10" stroke="#202020" stroke-width="3"/></svg>`
-  await sharp(Buffer.from(svg)).jpeg({ quality: 92 }).toFile(path)
-}
-
-async function openApp(): Promise<void> {
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
-  unbind = await bindPage(page, backend)
-  await page.goto(url)
-  await page.getByRole('heading', { name: /Enhance/ }).waitFor()
-}
-
-async function shot(name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-}
+const app = new AppSession()
+const album = join(app.work, 'Album 1962')
+const jpgsIn = (dir: string): number =>
+  readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.jpg')).length
 
 beforeAll(async () => {
   mkdirSync(join(album, 'beach'), { recursive: true })
   for (let i = 0; i < 6; i++) await photo(join(album, i < 3 ? 'beach' : '', `photo ${i}.jpg`), i)
-  ;({ url, server } = await serveRenderer())
-  browser = await launchChromium()
-  backend = startBackend(queueDir, dialogs)
-  await openApp()
+  await app.start()
 }, 120_000)
 
-afterAll(async () => {
-  unbind?.()
-  await browser?.close()
-  server?.close()
-  backend?.close()
-})
+afterAll(() => app.stop())
 
-describe('the desktop UI in Chromium', () => {
+describe('the desktop UI in Chromium: queue, realism and compare', () => {
   it('starts empty and says what to do', async () => {
-    await expect(page.getByText(/No photos yet/).isVisible()).resolves.toBe(true)
-    await shot('01-empty-queue')
+    await expect(app.page.getByText(/No photos yet/).isVisible()).resolves.toBe(true)
+    await app.shot('01-empty-queue')
   })
 
   it('adds a folder, shows tile progress and a live preview, pauses, resumes and finishes', async () => {
-    dialogs.inputs = [album]
-    dialogs.outputFolder = join(work, 'enhanced')
+    const { page, dialogs, backend } = app
+    await app.tab('Settings')
     await page.getByRole('combobox', { name: 'Tile size' }).selectOption({ label: '64 px' })
+    await app.tab('Queue')
+    dialogs.inputs = [album]
+    dialogs.outputFolder = join(app.work, 'enhanced')
     await page.getByRole('button', { name: 'Add folder…' }).click()
     const job = page.getByRole('article', { name: /Job Album 1962/ })
     await job.waitFor()
     await job.getByRole('progressbar', { name: /^Tiles of/ }).waitFor({ timeout: 60_000 })
-    await shot('02-running-with-tiles')
+    await app.shot('02-running-with-tiles')
     await job.getByRole('button', { name: /^Pause/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('paused')
-    const pausedDone = backend.queue.runner
-      .items(backend.queue.runner.jobs[0]!.id)
-      .filter((i) => i.state === 'done').length
-    expect(pausedDone).toBeLessThan(6)
-    await shot('03-paused')
+    const runner = backend.queue.runner
+    expect(runner.items(runner.jobs[0]!.id).filter((i) => i.state === 'done').length).toBeLessThan(6)
+    await app.shot('03-paused')
     await job.getByRole('button', { name: /^Resume/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
     await expect(job.getByText('6 of 6 enhanced').isVisible()).resolves.toBe(true)
     // What actually ran is shown for each photo.
     await expect(job.getByText('done on CPU').count()).resolves.toBe(6)
-    expect(
-      readdirSync(join(work, 'enhanced'), { recursive: true }).filter((f) => String(f).endsWith('.jpg')),
-    ).toHaveLength(6)
-    await shot('04-done')
+    // Each photo has a thumbnail of its own.
+    await job.getByRole('img', { name: 'photo 3.jpg' }).waitFor()
+    expect(jpgsIn(join(app.work, 'enhanced'))).toBe(6)
+    await app.shot('04-done')
+  })
+
+  it('re-enhances one photo of a finished job at a new realism, leaving the others as they were', async () => {
+    const { page, backend } = app
+    const runner = backend.queue.runner
+    const items = runner.items(runner.jobs[0]!.id)
+    const target = items.find((i) => i.input.endsWith('photo 0.jpg'))!
+    const other = items.find((i) => i.input.endsWith('photo 1.jpg'))!
+    const [targetBefore, otherBefore] = [readFileSync(target.output), readFileSync(other.output)]
+    await page.getByRole('button', { name: 'Adjust realism of photo 0.jpg' }).click()
+    await page.getByRole('slider', { name: /Realism/ }).fill('1')
+    await page.locator('img[data-alpha="1"]').waitFor({ timeout: 60_000 })
+    await page.getByRole('button', { name: 'Apply 100% to this photo' }).click()
+    await page.getByRole('status').filter({ hasText: '1 photo will be enhanced again' }).waitFor()
+    await app.shot('05-realism-for-one-photo')
+    await expect
+      .poll(() => runner.items(target.jobId).find((i) => i.id === target.id)!.state, { timeout: 60_000 })
+      .toBe('done')
+    expect(readFileSync(target.output).equals(targetBefore)).toBe(false)
+    expect(readFileSync(other.output).equals(otherBefore)).toBe(true)
+    await app.tab('Queue')
+    await page
+      .getByRole('button', { name: 'Adjust realism of photo 0.jpg' })
+      .getByText('Realism 100%…')
+      .waitFor()
   })
 
   it('cancels a job', async () => {
-    dialogs.inputs = [join(album, 'beach')]
-    dialogs.outputFolder = join(work, 'enhanced-2')
-    await page.getByRole('button', { name: 'Add photos…' }).click()
-    const job = page.getByRole('article', { name: /Job beach/ })
+    app.dialogs.inputs = [join(album, 'beach')]
+    await app.page.getByRole('button', { name: 'Add photos…' }).click()
+    const job = app.page.getByRole('article', { name: /Job beach/ })
     await job.getByRole('button', { name: /^Cancel/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled')
   })
 
-  it('compares before and after', async () => {
-    await page.getByRole('tab', { name: 'Compare' }).click()
+  it('reorders jobs by dragging a handle, and with the arrow keys', async () => {
+    const { page, backend } = app
+    const order = () => backend.queue.runner.jobs.map((j) => j.spec.inputs[0]!.split('/').pop())
+    expect(order()).toEqual(['Album 1962', 'beach'])
+    const handle = page.getByRole('button', { name: /^Reorder beach/ })
+    const from = (await handle.boundingBox())!
+    const top = (await page.getByRole('article', { name: /Job Album 1962/ }).boundingBox())!
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(from.x + from.width / 2, top.y + 5, { steps: 8 })
+    await app.shot('06-dragging')
+    await page.mouse.up()
+    await expect.poll(order).toEqual(['beach', 'Album 1962'])
+    const titles = await page
+      .getByRole('article')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('aria-label')))
+    expect(titles).toEqual(['Job beach', 'Job Album 1962'])
+    await handle.focus()
+    await page.keyboard.press('ArrowDown')
+    await expect.poll(order).toEqual(['Album 1962', 'beach'])
+  })
+
+  it('compares before and after, with a loupe that shows the side under the pointer', async () => {
+    const { page } = app
+    await app.tab('Compare')
     await page.getByRole('combobox', { name: 'Photo to compare' }).selectOption({ index: 1 })
-    await page.getByRole('img', { name: 'After' }).waitFor()
+    const after = page.getByRole('img', { name: 'After' })
+    await after.waitFor()
     await page.getByRole('slider', { name: 'Before/after split' }).fill('30')
-    await shot('05-compare')
+    await page.getByRole('checkbox', { name: 'Loupe (3×)' }).check()
+    const box = (await after.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2)
+    await page.getByRole('img', { name: 'Loupe, after, 3× magnified' }).waitFor()
+    await app.shot('07-compare-loupe')
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2)
+    await page.getByRole('img', { name: 'Loupe, before, 3× magnified' }).waitFor()
     await page.getByRole('checkbox', { name: 'Side by side' }).check()
     await expect(page.getByRole('img', { name: 'Before' }).isVisible()).resolves.toBe(true)
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
-    await page.getByRole('tab', { name: 'Realism' }).click()
-    dialogs.inputs = [join(album, 'photo 4.jpg')]
+    const { page } = app
+    await app.tab('Realism')
+    app.dialogs.inputs = [join(album, 'photo 4.jpg')]
     await page.getByRole('button', { name: 'Choose a photo…' }).click()
     const slider = page.getByRole('slider', { name: /Realism/ })
     const crop = (alpha: number) => page.locator(`img[data-alpha="${alpha}"]`)
@@ -134,47 +146,33 @@ describe('the desktop UI in Chromium', () => {
     expect(await render(1)).toBe(realistic)
     await page.getByRole('button', { name: 'Show 5 levels' }).click()
     await page.getByRole('button', { name: 'Use realism 50%' }).waitFor({ timeout: 60_000 })
-    await shot('06-realism')
-  })
-
-  it('imports a checkpoint and shows its architecture, or the error for a bad one', async () => {
-    await page.getByRole('tab', { name: 'Models' }).click()
-    await page.getByText(/enhance-psnr-x4/).waitFor()
-    dialogs.inputs = [join(FIXTURES, 'oldarch_x4_legacy.pth')]
-    await page.getByRole('button', { name: 'Inspect a model file…' }).click()
-    await page.getByRole('definition').filter({ hasText: 'old-arch' }).waitFor()
-    await shot('07-models')
-    dialogs.inputs = [join(FIXTURES, 'malicious_zip.pth')]
-    await page.getByRole('button', { name: 'Inspect a model file…' }).click()
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/UNSAFE_CHECKPOINT/)
+    await page.getByRole('button', { name: 'Use realism 50%' }).click()
+    // With no queued photo open, the slider sets the realism of new jobs.
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.alpha)).toBe(0.5)
+    await app.shot('08-realism')
   })
 
   it('restarts mid-job and finds the queue resumed', async () => {
-    await page.getByRole('tab', { name: 'Queue' }).click()
+    const { page, dialogs } = app
+    await app.tab('Queue')
+    dialogs.outputFolder = join(app.work, 'enhanced-3')
+    await page.getByRole('button', { name: /^Output folder/ }).click()
     dialogs.inputs = [album]
-    dialogs.outputFolder = join(work, 'enhanced-3')
     await page.getByRole('button', { name: 'Add folder…' }).click()
     await page
       .getByRole('article', { name: /Job Album 1962/ })
       .nth(1)
       .waitFor()
-    const runner = backend.queue.runner
+    const runner = app.backend.queue.runner
     const jobId = runner.jobs.at(-1)!.id
+    expect(runner.job(jobId)!.spec.model.blend?.alpha).toBe(0.5)
     await expect
       .poll(() => runner.items(jobId).filter((i) => i.state === 'done').length, { timeout: 60_000 })
       .toBeGreaterThan(0)
-    // The app quits mid-job (the queue is on disk), then starts again.
-    unbind()
-    await page.close()
-    backend.close()
-    backend = startBackend(queueDir, dialogs)
-    void backend.queue.runner.run()
-    await openApp()
-    const resumed = page.getByRole('article', { name: /Job Album 1962/ }).last()
+    await app.restart()
+    const resumed = app.page.getByRole('article', { name: /Job Album 1962/ }).last()
     await expect.poll(() => resumed.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
-    expect(
-      readdirSync(join(work, 'enhanced-3'), { recursive: true }).filter((f) => String(f).endsWith('.jpg')),
-    ).toHaveLength(6)
-    await shot('08-resumed-after-restart')
+    expect(jpgsIn(join(app.work, 'enhanced-3'))).toBe(6)
+    await app.shot('09-resumed-after-restart')
   })
 })

@@ -2,11 +2,13 @@
  * The real Electron app. The Electron binary is downloaded at first launch and cannot be fetched on
  * machines without internet, so this suite runs only where it is already present.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { _electron } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { API_CHANNELS } from '../../src/shared/api.js'
 
 const require = createRequire(import.meta.url)
 const electronDir = join(require.resolve('electron/package.json'), '..')
@@ -23,7 +25,11 @@ describe.skipIf(!available)('the packaged-style Electron app', () => {
   it('opens one hardened window with the typed API and nothing else', async () => {
     const app = await _electron.launch({
       executablePath: binary!,
-      args: [join(import.meta.dirname, '../../out/main/index.js')],
+      // A fresh profile: settings and queue start empty.
+      args: [
+        join(import.meta.dirname, '../../out/main/index.js'),
+        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'enhance-electron-'))}`,
+      ],
     })
     const page = await app.firstWindow()
     await page.getByRole('heading', { name: /Enhance/ }).waitFor()
@@ -32,8 +38,14 @@ describe.skipIf(!available)('the packaged-style Electron app', () => {
       require: typeof (globalThis as unknown as { require?: unknown }).require,
     }))
     expect(exposed.require).toBe('undefined')
-    expect(exposed.api).toContain('addJob')
-    expect(exposed.api).not.toContain('send')
+    // Exactly the typed API: one function per IPC method, the event subscription, and webUtils' drop path.
+    expect(exposed.api).toEqual([...Object.keys(API_CHANNELS), 'onEvent', 'pathForFile'].sort())
+    const prefs = await page.evaluate(() =>
+      (
+        globalThis as unknown as { api: { getPreferences(): Promise<{ device: string }> } }
+      ).api.getPreferences(),
+    )
+    expect(prefs.device).toBe('auto')
     await app.close()
   })
 })

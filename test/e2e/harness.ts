@@ -13,7 +13,8 @@ import { readCatalog } from '../../src/engine/catalog.js'
 import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
-import type { AppEvent, DeviceChoice } from '../../src/shared/api.js'
+import type { AppEvent } from '../../src/shared/api.js'
+import { PreferencesStore } from '../../src/main/services/preferences.js'
 import { WORKER } from '../helpers/models.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -85,9 +86,12 @@ export interface AppBackend {
 }
 
 /** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
-export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBackend {
-  let device: DeviceChoice = 'cpu'
-  const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device } }))
+export function startBackend(dataDir: string, dialogs: ScriptedDialogs): AppBackend {
+  const preferences = new PreferencesStore(join(dataDir, 'preferences.json'))
+  const engine = new EngineClient(() =>
+    forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: preferences.get().device } }),
+  )
+  const queueDir = join(dataDir, 'queue')
   const queue = openQueue(queueDir, engine, { removeStalePartials })
   const catalog = readCatalog(MODELS_DIR)
   const services = createServices({
@@ -97,7 +101,8 @@ export function startBackend(queueDir: string, dialogs: ScriptedDialogs): AppBac
     dialogs,
     modelsDir: MODELS_DIR,
     catalog,
-    device: { get: () => device, set: (d) => (device = d) },
+    installedModelsDir: join(dataDir, 'models'),
+    preferences,
   })
   return {
     services,
@@ -126,6 +131,9 @@ export async function bindPage(page: Page, backend: AppBackend): Promise<() => v
     const api: Record<string, unknown> = Object.fromEntries(
       methods.map((m) => [m, (...args: unknown[]) => call(m, args)]),
     )
+    // Electron's webUtils knows a dropped file's path; here the test says which path each name stands for.
+    api['pathForFile'] = (file: File) =>
+      (globalThis as unknown as { __droppedPaths?: Record<string, string> }).__droppedPaths?.[file.name] ?? ''
     api['onEvent'] = (listener: (event: unknown) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -202,6 +202,34 @@ describe('colour, depth and alpha', () => {
       expect(meta.xmp?.toString()).toContain('enhance-test')
     }
   })
+
+  it('metadata "profile" drops EXIF and XMP but keeps the profile; "none" writes plain sRGB', async () => {
+    const input = await file('private.jpg', (s) =>
+      s
+        .withIccProfile('p3')
+        .withExif({ IFD0: { Copyright: 'Grandma 1962' } })
+        .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>')
+        .jpeg({ quality: 98 }),
+    )
+    const inMeta = await sharp(input).metadata()
+    const inSrgb = await sharp(input).toColourspace('srgb').raw().toBuffer()
+    for (const metadata of ['profile', 'none'] as const) {
+      const output = join(work, `private-${metadata}.jpg`)
+      await enhancer.enhanceFile(input, output, model, settings({ metadata }))
+      const meta = await sharp(output).metadata()
+      expect(meta.exif).toBeUndefined()
+      expect(meta.xmp).toBeUndefined()
+      if (metadata === 'profile') expect(meta.icc?.equals(inMeta.icc!)).toBe(true)
+      else expect(meta.icc).toBeUndefined()
+      // Either way the colours, read as a viewer would, are the input's.
+      const out = await sharp(output)
+        .resize(12, 8, { kernel: 'nearest' })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer()
+      expect(meanAbsDiff(inSrgb, out)).toBeLessThan(3)
+    }
+  })
 })
 
 describe('output size', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
-import { renderName } from '../../src/queue/scan.js'
+import { renderName } from '../../src/shared/naming.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 

@@ -72,8 +72,12 @@ class Trainer:
             self.d = VGGDiscriminator(nf=config.d_nf, patch=config.lr_patch * 4)
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
             self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
-            if config.init:
-                self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=False)["g"])  # our own checkpoint
+        if config.init:
+            self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=False)["g"])  # our own checkpoint
+        if config.channels_last:
+            self.g.to(memory_format=torch.channels_last)
+            if self.gan:
+                self.d.to(memory_format=torch.channels_last)
         self.sampler: PatchSampler | None = None
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -168,6 +172,8 @@ class Trainer:
         while self.step < min(c.iters, until or c.iters):
             lr = self.set_lr()
             lr_img, hr = self.sampler.batch(c.seed, self.step, c.batch)
+            if c.channels_last:
+                lr_img, hr = lr_img.contiguous(memory_format=torch.channels_last), hr.contiguous(memory_format=torch.channels_last)
             losses = self.gan_step(lr_img, hr) if self.gan else self.psnr_step(lr_img, hr)
             self.step += 1
             window_steps += 1

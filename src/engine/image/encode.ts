@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
-import type { OutputFormat } from '../../shared/settings.js'
+import type { MetadataPolicy, OutputFormat } from '../../shared/settings.js'
 import { injectExif, withUprightOrientation } from './exif.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
@@ -27,6 +27,8 @@ export interface EncodeOptions {
   /** Resize the raster to this size first (lanczos3), when it differs. */
   width: number
   height: number
+  /** 'profile' drops EXIF and XMP (camera, GPS); 'none' also writes plain sRGB without a profile. */
+  metadata: MetadataPolicy
 }
 
 export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
@@ -55,6 +57,13 @@ function formatted(pipeline: Sharp, options: EncodeOptions): Sharp {
   }
 }
 
+function keptMetadata(meta: ImageMetadata, policy: MetadataPolicy): ImageMetadata {
+  if (policy === 'all') return meta
+  const kept: ImageMetadata = { format: meta.format, gray: meta.gray, hasAlpha: meta.hasAlpha }
+  if (policy === 'profile' && meta.icc) kept.icc = meta.icc
+  return kept
+}
+
 /** sharp embeds a profile from a file path, so the input's own profile goes through a temporary file. */
 async function withProfile<T>(icc: Uint8Array | undefined, use: (profile: string) => Promise<T>): Promise<T> {
   if (!icc) return use('srgb')
@@ -73,10 +82,11 @@ async function withProfile<T>(icc: Uint8Array | undefined, use: (profile: string
  */
 export async function encodeImage(
   image: RasterImage,
-  meta: ImageMetadata,
+  input: ImageMetadata,
   options: EncodeOptions,
 ): Promise<Uint8Array> {
   checkOutputSize(options.format, options.width, options.height)
+  const meta = keptMetadata(input, options.metadata)
   const deep = image.depth === 16 && (options.format === 'png' || options.format === 'tiff')
   const cmyk = meta.icc && /cmyk/i.test(new TextDecoder('latin1').decode(meta.icc.subarray(16, 20)))
   const icc = cmyk ? undefined : meta.icc
@@ -92,7 +102,7 @@ export async function encodeImage(
     if (meta.gray) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w')
     else pipeline = pipeline.toColourspace(deep ? 'rgb16' : 'srgb')
     // An RGB profile on a grey image would turn it back into RGB.
-    if (!meta.gray || icc) pipeline = pipeline.withIccProfile(profile)
+    if ((!meta.gray || icc) && options.metadata !== 'none') pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp) pipeline = pipeline.withXmp(meta.xmp)
     const encoded = await formatted(pipeline, options).toBuffer()
     return meta.exif ? injectExif(encoded, options.format, withUprightOrientation(meta.exif)) : encoded

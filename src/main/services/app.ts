@@ -1,21 +1,11 @@
-import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
-import { loadModel } from '../../engine/model.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type {
-  AppEvent,
-  DeviceChoice,
-  EnhanceApi,
-  ModelEntry,
-  NewJob,
-  Region,
-  Result,
-} from '../../shared/api.js'
-import { toErrorData } from '../../shared/errors.js'
-import { EnhanceError } from '../../shared/errors.js'
-import type { ModelSpecData } from '../../shared/protocol.js'
+import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
+import { EnhanceError, toErrorData } from '../../shared/errors.js'
+import { ModelLibrary } from './models.js'
+import type { PreferencesStore } from './preferences.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
@@ -23,23 +13,20 @@ export interface Dialogs {
   chooseOutputFolder(): Promise<string | null>
 }
 
-/** The device setting, read by the engine spawner each time it starts an engine process. */
-export interface DeviceSetting {
-  get(): DeviceChoice
-  set(device: DeviceChoice): void
-}
-
 export interface ServiceDeps {
-  device: DeviceSetting
+  /** The settings store; the engine spawner reads its device each time it starts an engine process. */
+  preferences: PreferencesStore
   version: string
   runner: QueueRunner
   engine: EngineClient
   dialogs: Dialogs
   modelsDir: string
   catalog: Catalog | null
+  /** Where imported models are kept. */
+  installedModelsDir: string
 }
 
-export type Services = Omit<EnhanceApi, 'onEvent'> & {
+export type Services = Omit<EnhanceApi, 'onEvent' | 'pathForFile'> & {
   subscribe(listener: (event: AppEvent) => void): () => void
 }
 
@@ -60,97 +47,97 @@ function pngUrl(data: Uint8Array): string {
  * them in the app; the end-to-end tests bind the same functions to a Chromium page.
  */
 export function createServices(deps: ServiceDeps): Services {
-  const { runner, engine, catalog, modelsDir } = deps
-
-  const bundledPair = (alpha: number): ModelSpecData => {
-    const main = catalog?.models.find((m) => m.name === catalog.default)
-    if (!main) throw new EnhanceError('FILE_NOT_FOUND', 'No bundled model is installed.')
-    const partner = catalog?.models.find((m) => m.name === main.pair)
-    const spec: ModelSpecData = { path: join(modelsDir, main.file) }
-    return partner ? { ...spec, blend: { path: join(modelsDir, partner.file), alpha } } : spec
-  }
+  const { runner, engine, preferences } = deps
+  const models = new ModelLibrary({
+    bundledDir: deps.modelsDir,
+    catalog: deps.catalog,
+    installedDir: deps.installedModelsDir,
+    inspect: (path) => engine.inspect(path),
+  })
 
   const views = (jobId: string) => runner.items(jobId)
+  const jobOf = (jobId: string) => runner.job(jobId)
 
   return {
     appVersion: () => Promise.resolve(deps.version),
 
-    listModels: () =>
-      attempt(async () => {
-        const entries: ModelEntry[] = []
-        for (const m of catalog?.models ?? []) {
-          const path = join(modelsDir, m.file)
-          entries.push({
-            name: m.name,
-            path,
-            bundled: true,
-            info: (await loadModel(path)).info,
-            ...(m.pair ? { pair: m.pair } : {}),
-          })
-        }
-        return entries
-      }),
-
+    listModels: () => attempt(() => models.list()),
     inspectModel: (path) => attempt(() => engine.inspect(path)),
+    importModel: (path) => attempt(() => models.import(path)),
 
     chooseInputs: (kind) => deps.dialogs.chooseInputs(kind),
     chooseOutputFolder: () => deps.dialogs.chooseOutputFolder(),
 
-    addJob: (job: NewJob) =>
+    addJob: (inputs: string[]) =>
       attempt(async () => {
-        if (job.inputs.length === 0)
+        if (inputs.length === 0)
           throw new EnhanceError('INVALID_ARGUMENT', 'Add at least one photo or folder.')
+        const prefs = preferences.get()
+        if (!prefs.outDir)
+          throw new EnhanceError('INVALID_ARGUMENT', 'Choose an output folder for the enhanced photos first.')
         const created = await runner.addJob({
-          inputs: job.inputs,
-          recursive: job.recursive,
-          outDir: job.outDir,
-          model: bundledPair(job.alpha),
-          settings: job.settings,
-          naming: '{name}',
-          policy: 'suffix',
+          inputs,
+          recursive: true,
+          outDir: prefs.outDir,
+          model: models.spec(prefs.model, prefs.alpha),
+          settings: prefs.output,
+          naming: prefs.naming,
+          policy: prefs.policy,
         })
         void runner.run()
         return jobView(created, views(created.id))
       }),
 
     listJobs: () => Promise.resolve(runner.jobs.map((j) => jobView(j, views(j.id)))),
-    listItems: (jobId) => Promise.resolve(views(jobId).map(itemView)),
+    listItems: (jobId) => Promise.resolve(views(jobId).map((i) => itemView(i, jobOf(jobId)))),
     pauseJob: (jobId) => Promise.resolve(runner.pause(jobId)),
     resumeJob: (jobId) => Promise.resolve(runner.resume(jobId)),
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
     reorderJobs: (jobIds) => Promise.resolve(runner.reorder(jobIds)),
+    setAlpha: (target, alpha) => attempt(() => Promise.resolve(runner.setAlpha(target, alpha))),
 
     imageUrl: (path, maxSide) =>
       attempt(async () => {
-        const { data, info } = await sharp(path, { limitInputPixels: 100_000_000 })
+        const image = sharp(path, { limitInputPixels: 100_000_000 })
+        const meta = await image.metadata()
+        const { data, info } = await image
           .rotate()
           .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
           .png()
           .toBuffer({ resolveWithObject: true })
-        return { url: pngUrl(data), width: info.width, height: info.height }
+        const turned = (meta.orientation ?? 1) >= 5
+        return {
+          url: pngUrl(data),
+          width: info.width,
+          height: info.height,
+          originalWidth: (turned ? meta.height : meta.width) ?? info.width,
+          originalHeight: (turned ? meta.width : meta.height) ?? info.height,
+        }
       }),
 
     previewCrop: (input: string, region: Region, alpha: number) =>
       attempt(async () => {
-        const crop = await engine.crop(input, region, bundledPair(alpha))
+        const crop = await engine.crop(input, region, models.spec(preferences.get().model, alpha))
         return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
       }),
 
-    getDevice: () => Promise.resolve(deps.device.get()),
-    setDevice: (device) => {
-      if (device !== deps.device.get()) {
-        deps.device.set(device)
+    getPreferences: () => Promise.resolve(preferences.get()),
+    updatePreferences: (patch) =>
+      attempt(async () => {
+        const device = preferences.get().device
+        if (patch.model !== undefined) await models.checkChoice(patch.model)
+        const next = await preferences.update(patch)
         // Between photos the engine is idle; a running photo is retried in the new engine.
-        engine.kill()
-      }
-      return Promise.resolve()
-    },
+        if (next.device !== device) engine.kill()
+        return next
+      }),
 
     subscribe(listener) {
       return runner.subscribe((event) => {
         if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
-        else if (event.type === 'item') listener({ type: 'item', item: itemView(event.item) })
+        else if (event.type === 'item')
+          listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
         else if (event.type === 'progress') listener(event)
         else if (event.type === 'preview') {
           const p = event.preview

@@ -1,4 +1,5 @@
 import { jobReport } from '../../queue/report.js'
+import { itemAlpha } from '../../queue/types.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
 
@@ -10,20 +11,21 @@ export function jobView(job: Job, items: Item[]): JobView {
     ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
-    alpha: job.spec.model.blend?.alpha ?? null,
+    alpha: job.spec.model.blend ? (job.alpha ?? job.spec.model.blend.alpha) : null,
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,
   }
 }
 
-export function itemView(item: Item): ItemView {
+export function itemView(item: Item, job: Job | undefined): ItemView {
   return {
     id: item.id,
     jobId: item.jobId,
     input: item.input,
     output: item.output,
     state: item.state,
+    alpha: job ? itemAlpha(job, item) : null,
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
   }

@@ -24,3 +24,7 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
 export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
 }
+
+export function percent(alpha: number): string {
+  return `${Math.round(alpha * 100)}%`
+}

@@ -1,6 +1,7 @@
-import type { AppEvent, EnhanceApi, ItemView, JobView, NewJob } from '../../../shared/api.js'
+import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
+import { moved } from './reorder.js'
 
 export interface PreviewTile {
   x: number
@@ -67,8 +68,16 @@ export class QueueStore {
     }
   }
 
-  async add(job: NewJob): Promise<boolean> {
-    const result = await this.api.addJob(job)
+  /** Where the last finished photo actually ran (cpu, cuda, dml, coreml). */
+  get lastProvider(): string | null {
+    let last: string | null = null
+    for (const job of this.#jobs)
+      for (const item of this.items(job.id)) if (item.provider) last = item.provider
+    return last
+  }
+
+  async add(inputs: string[]): Promise<boolean> {
+    const result = await this.api.addJob(inputs)
     this.#error = result.ok ? null : result.error
     if (result.ok) await this.refresh()
     return result.ok
@@ -81,13 +90,12 @@ export class QueueStore {
     await this.api.retryJob(id)
   }
 
-  async move(jobId: string, delta: number): Promise<void> {
-    const ids = this.#jobs.map((j) => j.id)
-    const from = ids.indexOf(jobId)
-    const to = Math.max(0, Math.min(ids.length - 1, from + delta))
-    ids.splice(to, 0, ...ids.splice(from, 1))
-    await this.api.reorderJobs(ids)
-    this.#jobs = ids.map((id) => this.#jobs.find((j) => j.id === id)!)
+  /** Moves a job to position `to`; the queue runs jobs top to bottom. */
+  async moveTo(jobId: string, to: number): Promise<void> {
+    const from = this.#jobs.findIndex((j) => j.id === jobId)
+    if (from < 0 || from === to) return
+    this.#jobs = moved(this.#jobs, from, to)
+    await this.api.reorderJobs(this.#jobs.map((j) => j.id))
   }
 
   destroy(): void {

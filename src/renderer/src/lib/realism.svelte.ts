@@ -1,5 +1,6 @@
-import type { CropPreview, EnhanceApi, Region } from '../../../shared/api.js'
+import type { CropPreview, EnhanceApi, ItemView, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import type { PreferencesState } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 
@@ -8,7 +9,8 @@ export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
  * Requests are serialised; while one runs, only the latest α is kept for the next.
  */
 export class RealismStore {
-  #alpha = $state(0.5)
+  /** null until the user moves the slider: until then it shows the realism new jobs get. */
+  #alpha = $state<number | null>(null)
   #photo = $state<{ path: string; url: string; width: number; height: number } | null>(null)
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
@@ -16,11 +18,25 @@ export class RealismStore {
   #busy = $state(false)
   #error = $state<ErrorData | null>(null)
   #pending: number | null = null
+  #target = $state<ItemView | null>(null)
+  #applied = $state<string | null>(null)
 
-  constructor(private readonly api: EnhanceApi) {}
+  constructor(
+    private readonly api: EnhanceApi,
+    private readonly prefs: PreferencesState,
+  ) {}
+
+  /** The queued photo the slider is tuning, when it was opened from the queue. */
+  get target(): ItemView | null {
+    return this.#target
+  }
+  /** What the last "apply" did, in words. */
+  get applied(): string | null {
+    return this.#applied
+  }
 
   get alpha(): number {
-    return this.#alpha
+    return this.#alpha ?? this.prefs.value.alpha
   }
   get photo() {
     return this.#photo
@@ -44,18 +60,43 @@ export class RealismStore {
   async choosePhoto(): Promise<void> {
     const paths = await this.api.chooseInputs('files')
     if (!paths?.[0]) return
-    const image = await this.api.imageUrl(paths[0], 1024)
+    this.#target = null
+    await this.open(paths[0])
+  }
+
+  /** Opens a photo of the queue, to choose its realism (or its whole job's). */
+  async openItem(item: ItemView): Promise<void> {
+    this.#target = item
+    if (item.alpha !== null) this.#alpha = item.alpha
+    await this.open(item.input)
+  }
+
+  /** Re-enhances the target photo, or its whole job, at the slider's realism. */
+  async apply(scope: 'photo' | 'job'): Promise<void> {
+    const target = this.#target
+    if (!target) return
+    const alpha = this.alpha
+    const result = await this.api.setAlpha(
+      scope === 'photo' ? { jobId: target.jobId, itemId: target.id } : { jobId: target.jobId },
+      alpha,
+    )
+    this.#error = result.ok ? null : result.error
+    if (result.ok) {
+      this.#target = { ...target, alpha }
+      const what = result.value === 1 ? '1 photo' : `${result.value} photos`
+      this.#applied = `Realism ${Math.round(alpha * 100)}%: ${what} will be enhanced again.`
+    }
+  }
+
+  private async open(path: string): Promise<void> {
+    this.#applied = null
+    const image = await this.api.imageUrl(path, 1024)
     if (!image.ok) {
       this.#error = image.error
       return
     }
-    const full = await this.api.imageUrl(paths[0], 100_000)
-    this.#photo = {
-      path: paths[0],
-      url: image.value.url,
-      width: full.ok ? full.value.width : image.value.width,
-      height: full.ok ? full.value.height : image.value.height,
-    }
+    const { url, originalWidth: width, originalHeight: height } = image.value
+    this.#photo = { path, url, width, height }
     const side = Math.min(96, this.#photo.width, this.#photo.height)
     await this.pick({
       x: (this.#photo.width - side) / 2,
@@ -68,12 +109,23 @@ export class RealismStore {
   async pick(region: Region): Promise<void> {
     this.#region = region
     this.#thumbnails = []
-    await this.render(this.#alpha)
+    await this.render(this.alpha)
   }
 
   async setAlpha(alpha: number): Promise<void> {
     this.#alpha = alpha
     await this.render(alpha)
+  }
+
+  /** A realism level picked from the thumbnails: shown, and kept as the slider's choice. */
+  async choose(alpha: number): Promise<void> {
+    this.#alpha = alpha
+    await Promise.all([this.commit(), this.render(alpha)])
+  }
+
+  /** The slider was let go: with no queued photo open, its realism becomes the one for new jobs. */
+  async commit(): Promise<void> {
+    if (!this.#target && this.#alpha !== null) await this.prefs.update({ alpha: this.#alpha })
   }
 
   private async render(alpha: number): Promise<void> {

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import type { Catalog } from '../../engine/catalog.js'
+import { writeFileAtomic } from '../../engine/files.js'
+import type { ModelEntry } from '../../shared/api.js'
+import { EnhanceError } from '../../shared/errors.js'
+import { pairProblem } from '../../shared/model.js'
+import type { ModelInfo } from '../../shared/model.js'
+import type { ModelChoice } from '../../shared/preferences.js'
+import type { ModelSpecData } from '../../shared/protocol.js'
+
+const MODEL_EXTENSIONS = new Set(['.pth', '.pt', '.safetensors', '.onnx'])
+
+export interface LibraryDeps {
+  /** resources/models: the bundled pair and its catalog. */
+  bundledDir: string
+  catalog: Catalog | null
+  /** Where imported models are copied (the app's data folder). */
+  installedDir: string
+  /** Reads a model's architecture. The engine does it, so an untrusted file is parsed out of the main process. */
+  inspect(path: string): Promise<ModelInfo>
+}
+
+/** The bundled models, the ones the user imported, and which model (pair) new jobs use. */
+export class ModelLibrary {
+  constructor(private readonly deps: LibraryDeps) {}
+
+  async list(): Promise<ModelEntry[]> {
+    const { bundledDir, catalog, installedDir } = this.deps
+    const entries: ModelEntry[] = []
+    for (const m of catalog?.models ?? []) {
+      const path = join(bundledDir, m.file)
+      entries.push({
+        name: m.name,
+        path,
+        bundled: true,
+        info: await this.deps.inspect(path),
+        ...(m.pair ? { pair: m.pair } : {}),
+      })
+    }
+    const files = await readdir(installedDir).catch(() => [] as string[])
+    for (const file of files.filter((f) => MODEL_EXTENSIONS.has(extname(f).toLowerCase())).sort()) {
+      const path = join(installedDir, file)
+      const info = await this.deps.inspect(path).catch(() => null)
+      if (info) entries.push({ name: basename(file, extname(file)), path, bundled: false, info })
+    }
+    return entries
+  }
+
+  /** Copies a checked model into the models folder; importing the same file twice keeps one copy. */
+  async import(path: string): Promise<ModelEntry> {
+    const info = await this.deps.inspect(path)
+    await mkdir(this.deps.installedDir, { recursive: true })
+    const ext = extname(path).toLowerCase()
+    const stem = basename(path, extname(path))
+    for (let n = 1; ; n++) {
+      const name = n === 1 ? stem : `${stem}_${n}`
+      const target = join(this.deps.installedDir, `${name}${ext}`)
+      if (existsSync(target)) {
+        if ((await this.deps.inspect(target).catch(() => null))?.sha256 === info.sha256)
+          return { name, path: target, bundled: false, info }
+        continue
+      }
+      await writeFileAtomic(target, await readFile(path))
+      return { name, path: target, bundled: false, info }
+    }
+  }
+
+  /** Refuses a pair the slider could not blend, before it is saved as the choice for new jobs. */
+  async checkChoice(choice: ModelChoice | null): Promise<void> {
+    if (!choice?.partner) {
+      if (choice) await this.deps.inspect(choice.path)
+      return
+    }
+    const [a, b] = await Promise.all([this.deps.inspect(choice.path), this.deps.inspect(choice.partner)])
+    const problem = pairProblem(a, b)
+    if (problem)
+      throw new EnhanceError(
+        'INCOMPATIBLE_MODELS',
+        `These two models cannot be paired: ${problem}. Pair a PSNR model with a GAN model of the same architecture.`,
+      )
+  }
+
+  /** What the engine runs for a choice at realism `alpha`: the chosen model (pair), or the bundled pair. */
+  spec(choice: ModelChoice | null, alpha: number): ModelSpecData {
+    if (choice)
+      return choice.partner
+        ? { path: choice.path, blend: { path: choice.partner, alpha } }
+        : { path: choice.path }
+    const { catalog, bundledDir } = this.deps
+    const main = catalog?.models.find((m) => m.name === catalog.default)
+    if (!main)
+      throw new EnhanceError(
+        'FILE_NOT_FOUND',
+        'No bundled model is installed. Import a model in the Models view.',
+      )
+    const partner = catalog?.models.find((m) => m.name === main.pair)
+    const spec: ModelSpecData = { path: join(bundledDir, main.file) }
+    return partner ? { ...spec, blend: { path: join(bundledDir, partner.file), alpha } } : spec
+  }
+}

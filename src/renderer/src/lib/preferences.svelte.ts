@@ -1,0 +1,47 @@
+import type { EnhanceApi } from '../../../shared/api.js'
+import type { ErrorData } from '../../../shared/errors.js'
+import { DEFAULT_PREFERENCES } from '../../../shared/preferences.js'
+import type { Preferences, PreferencesPatch } from '../../../shared/preferences.js'
+
+/** The settings store as the renderer sees it: loaded once, changed through the main process, which validates and saves. */
+export class PreferencesState {
+  #value = $state<Preferences>(DEFAULT_PREFERENCES)
+  #loaded = $state(false)
+  #error = $state<ErrorData | null>(null)
+
+  constructor(private readonly api: EnhanceApi) {
+    void api.getPreferences().then((p) => {
+      this.#value = p
+      this.#loaded = true
+    })
+  }
+
+  get value(): Preferences {
+    return this.#value
+  }
+  get loaded(): boolean {
+    return this.#loaded
+  }
+  get error(): ErrorData | null {
+    return this.#error
+  }
+
+  /** Applies a change; a refused one leaves the stored value as it was and says why. */
+  async update(patch: PreferencesPatch): Promise<boolean> {
+    const result = await this.api.updatePreferences(patch)
+    if (result.ok) this.#value = result.value
+    this.#error = result.ok ? null : result.error
+    return result.ok
+  }
+
+  /** Asks for the output folder when none is chosen yet; false when the user cancels. */
+  async ensureOutputFolder(): Promise<boolean> {
+    if (this.#value.outDir) return true
+    return this.chooseOutputFolder()
+  }
+
+  async chooseOutputFolder(): Promise<boolean> {
+    const folder = await this.api.chooseOutputFolder()
+    return folder ? this.update({ outDir: folder }) : false
+  }
+}

@@ -1,0 +1,89 @@
+import { EnhanceError } from './errors.js'
+import { DEFAULT_SETTINGS, METADATA_POLICIES, OUTPUT_FORMATS, OVERWRITE_POLICIES } from './settings.js'
+import type { EnhanceSettings, OverwritePolicy } from './settings.js'
+
+export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const
+export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
+
+/** A model the user chose instead of the bundled pair, with an optional GAN partner for the slider. */
+export interface ModelChoice {
+  path: string
+  partner: string | null
+}
+
+/** What the app remembers between launches: the choices a user makes once and expects to stay made. */
+export interface Preferences {
+  device: DeviceChoice
+  /** Where new jobs write; null until the user picks a folder. */
+  outDir: string | null
+  output: EnhanceSettings
+  /** Output name template: {name}, {scale}, {alpha}, {model}. */
+  naming: string
+  policy: OverwritePolicy
+  /** Realism for new jobs: 0 faithful … 1 realistic. */
+  alpha: number
+  /** null: the bundled pair. */
+  model: ModelChoice | null
+}
+
+/** A change: top-level fields replace, output fields merge (so two quick changes cannot undo each other). */
+export type PreferencesPatch = Partial<Omit<Preferences, 'output'>> & { output?: Partial<EnhanceSettings> }
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  device: 'auto',
+  outDir: null,
+  output: DEFAULT_SETTINGS,
+  naming: '{name}',
+  policy: 'suffix',
+  alpha: 0.5,
+  model: null,
+}
+
+const invalid = (message: string): EnhanceError => new EnhanceError('INVALID_ARGUMENT', message)
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
+  throw invalid(`${what} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`)
+}
+
+function checkOutput(output: EnhanceSettings): EnhanceSettings {
+  if (output.format !== 'same') oneOf(output.format, OUTPUT_FORMATS, 'The output format')
+  if (!Number.isInteger(output.quality) || output.quality < 1 || output.quality > 100)
+    throw invalid(`Quality must be a whole number from 1 to 100; got ${output.quality}.`)
+  if (output.tile !== 'auto' && (!Number.isInteger(output.tile) || output.tile < 16 || output.tile > 4096))
+    throw invalid(`The tile size must be automatic or 16 to 4096 pixels; got ${output.tile}.`)
+  oneOf(output.metadata ?? 'all', METADATA_POLICIES, 'The metadata option')
+  return output
+}
+
+function checkNaming(naming: unknown): string {
+  if (typeof naming !== 'string' || !naming.includes('{name}'))
+    throw invalid('The file name pattern must contain {name}, so two photos never share one name.')
+  if (/[\\/]/.test(naming)) throw invalid('The file name pattern cannot contain / or \\.')
+  return naming
+}
+
+function checkModel(model: unknown): ModelChoice | null {
+  if (model === null) return null
+  const m = model as Partial<ModelChoice>
+  if (typeof m.path !== 'string' || !(m.partner === null || typeof m.partner === 'string'))
+    throw invalid('A model choice needs a model file, and a partner file or none.')
+  return { path: m.path, partner: m.partner }
+}
+
+/** Checks every field; an unknown or malformed value is refused with a sentence that says which. */
+export function validatePreferences(value: Preferences): Preferences {
+  if (typeof value.alpha !== 'number' || !(value.alpha >= 0 && value.alpha <= 1))
+    throw invalid(`Realism must be between 0 and 1; got ${value.alpha}.`)
+  if (value.outDir !== null && typeof value.outDir !== 'string')
+    throw invalid('The output folder must be a path.')
+  return {
+    device: oneOf(value.device, DEVICE_CHOICES, 'The device'),
+    outDir: value.outDir,
+    output: checkOutput({ ...DEFAULT_SETTINGS, ...value.output }),
+    naming: checkNaming(value.naming),
+    policy: oneOf(value.policy, OVERWRITE_POLICIES, 'The overwrite option'),
+    alpha: value.alpha,
+    model: checkModel(value.model ?? null),
+  }
+}

@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * Settings, models, drag-and-drop and readability, in Debian's Chromium against the real services.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIXTURES } from '../helpers/fixtures.js'
+import { AppSession, photo } from './session.js'
+
+const app = new AppSession()
+const photos = join(app.work, 'photos')
+
+beforeAll(async () => {
+  mkdirSync(photos, { recursive: true })
+  await photo(join(photos, 'IMG_0001.jpg'), 2, 96, 64)
+  await app.start()
+}, 120_000)
+
+afterAll(() => app.stop())
+
+describe('the desktop UI in Chromium: settings, models and accessibility', () => {
+  it('keeps settings across a restart and refuses a bad file name pattern with the reason', async () => {
+    const { page } = app
+    await app.tab('Settings')
+    await app.shot('10-settings')
+    const naming = page.getByRole('textbox', { name: 'File names' })
+    await naming.fill('photo')
+    await naming.press('Enter')
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/INVALID_ARGUMENT.*\{name\}/)
+    await expect(naming.inputValue()).resolves.toBe('{name}')
+    await naming.fill('{name}_x{scale}')
+    await naming.press('Enter')
+    await page.getByRole('combobox', { name: 'Format' }).selectOption('png')
+    await page.getByRole('combobox', { name: 'Metadata' }).selectOption('profile')
+    await page.getByRole('combobox', { name: 'If the file exists' }).selectOption('skip')
+    await page.getByText('IMG_0042_x4.png').waitFor()
+    await app.restart()
+    await app.tab('Settings')
+    await expect(app.page.getByRole('textbox', { name: 'File names' }).inputValue()).resolves.toBe(
+      '{name}_x{scale}',
+    )
+    await expect(app.page.getByRole('combobox', { name: 'Metadata' }).inputValue()).resolves.toBe('profile')
+    const stored = JSON.parse(readFileSync(join(app.dataDir, 'preferences.json'), 'utf8')) as {
+      output: { format: string }
+      policy: string
+    }
+    expect(stored).toMatchObject({ output: { format: 'png' }, policy: 'skip' })
+  })
+
+  it('enhances photos dropped on the queue, named and encoded as the settings say', async () => {
+    const { page } = app
+    await app.tab('Queue')
+    const input = join(photos, 'IMG_0001.jpg')
+    app.dialogs.outputFolder = join(app.work, 'out')
+    await page.evaluate((paths) => Object.assign(globalThis, { __droppedPaths: paths }), {
+      'IMG_0001.jpg': input,
+    })
+    const files = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File(['(bytes)'], 'IMG_0001.jpg', { type: 'image/jpeg' }))
+      return transfer
+    })
+    await page.locator('section[aria-label="Queue"]').dispatchEvent('drop', { dataTransfer: files })
+    const job = page.getByRole('article', { name: /Job IMG_0001.jpg/ })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const output = join(app.work, 'out', 'IMG_0001_x4.png')
+    expect(existsSync(output)).toBe(true)
+    expect(await sharp(output).metadata()).toMatchObject({ format: 'png', width: 384, height: 256 })
+  })
+
+  it('imports a checkpoint, refuses a pair of different architectures, and inspects a bad file', async () => {
+    const { page } = app
+    await app.tab('Models')
+    await page.getByRole('listitem').filter({ hasText: 'enhance-psnr-x4' }).waitFor()
+    app.dialogs.inputs = [join(FIXTURES, 'oldarch_x4_legacy.pth')]
+    await page.getByRole('button', { name: 'Import a model…' }).click()
+    await page.getByRole('listitem').filter({ hasText: 'oldarch_x4_legacy' }).getByText('imported').waitFor()
+    await page.getByRole('definition').filter({ hasText: 'old-arch' }).waitFor()
+    expect(existsSync(join(app.dataDir, 'models', 'oldarch_x4_legacy.pth'))).toBe(true)
+    await page.getByRole('combobox', { name: 'Faithful model' }).selectOption({ label: 'enhance-psnr-x4' })
+    await page
+      .getByRole('combobox', { name: 'Realistic partner' })
+      .selectOption({ label: 'oldarch_x4_legacy' })
+    await page.getByRole('button', { name: 'Use for new jobs' }).click()
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/INCOMPATIBLE_MODELS/)
+    expect((await app.backend.services.getPreferences()).model).toBeNull()
+    await page.getByRole('combobox', { name: 'Realistic partner' }).selectOption({ label: 'enhance-gan-x4' })
+    await page.getByRole('button', { name: 'Use for new jobs' }).click()
+    await expect
+      .poll(async () => (await app.backend.services.getPreferences()).model?.partner)
+      .toMatch(/enhance-gan-x4/)
+    await app.shot('11-models')
+    app.dialogs.inputs = [join(FIXTURES, 'malicious_zip.pth')]
+    await page.getByRole('button', { name: 'Inspect a model file…' }).click()
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/UNSAFE_CHECKPOINT/)
+  })
+
+  it('is operable from the keyboard: tabs move with the arrow keys and focus stays visible', async () => {
+    const { page } = app
+    await page.getByRole('tab', { name: 'Queue' }).click()
+    await page.keyboard.press('ArrowRight')
+    await expect(page.getByRole('tab', { name: 'Realism' }).getAttribute('aria-selected')).resolves.toBe(
+      'true',
+    )
+    await page.keyboard.press('Tab')
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).not.toBe('none')
+  })
+
+  it('stays readable at 200 % zoom: every view reflows with nothing cut off or scrolled sideways', async () => {
+    await app.closeWindow()
+    await app.open({ width: 640, height: 430 }, 2)
+    for (const name of ['Queue', 'Realism', 'Compare', 'Models', 'Settings']) {
+      await app.tab(name)
+      const overflow = await app.page.evaluate(() => {
+        const root = document.documentElement
+        const clipped = [...document.querySelectorAll('button, label, select, h1, h2, h3, p')]
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+          .map((e) => e.textContent?.trim().slice(0, 40))
+        const outside = [...document.querySelectorAll('button, select, input, p')]
+          .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1)
+          .map((e) => e.outerHTML.slice(0, 60))
+        return { sideways: root.scrollWidth - root.clientWidth, clipped, outside }
+      })
+      expect({ view: name, ...overflow }).toEqual({ view: name, sideways: 0, clipped: [], outside: [] })
+      await app.shot(`12-zoom-200-${name.toLowerCase()}`)
+    }
+  })
+})

@@ -1,0 +1,54 @@
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readCatalog } from '../../src/engine/catalog.js'
+import { loadModel } from '../../src/engine/model.js'
+import { ModelLibrary } from '../../src/main/services/models.js'
+import { MODELS_DIR } from '../../src/cli/models.js'
+import { codeOf } from '../helpers/errors.js'
+import { FIXTURES } from '../helpers/fixtures.js'
+
+function library(): { lib: ModelLibrary; installedDir: string } {
+  const installedDir = join(mkdtempSync(join(tmpdir(), 'enhance-models-')), 'models')
+  const lib = new ModelLibrary({
+    bundledDir: MODELS_DIR,
+    catalog: readCatalog(MODELS_DIR),
+    installedDir,
+    inspect: async (path) => (await loadModel(path)).info,
+  })
+  return { lib, installedDir }
+}
+
+describe('the model library', () => {
+  it('imports a checkpoint once, lists it next to the bundled pair, and refuses a malicious one', async () => {
+    const { lib, installedDir } = library()
+    const entry = await lib.import(join(FIXTURES, 'basicsr_x4_zip.pth'))
+    expect(entry).toMatchObject({
+      name: 'basicsr_x4_zip',
+      bundled: false,
+      info: { scale: 4, layout: 'basicsr' },
+    })
+    expect((await lib.import(join(FIXTURES, 'basicsr_x4_zip.pth'))).path).toBe(entry.path)
+    expect(await codeOf(() => lib.import(join(FIXTURES, 'malicious_zip.pth')))).toBe('UNSAFE_CHECKPOINT')
+    expect(readdirSync(installedDir)).toEqual(['basicsr_x4_zip.pth'])
+    const listed = await lib.list()
+    expect(listed.filter((m) => m.bundled).map((m) => m.name)).toEqual(['enhance-psnr-x4', 'enhance-gan-x4'])
+    expect(listed.filter((m) => !m.bundled).map((m) => m.name)).toEqual(['basicsr_x4_zip'])
+  })
+
+  it('pairs models of one architecture and refuses others', async () => {
+    const { lib } = library()
+    const bundled = await lib.list()
+    const [psnr, gan] = bundled.map((m) => m.path)
+    await expect(lib.checkChoice({ path: psnr!, partner: gan! })).resolves.toBeUndefined()
+    expect(
+      await codeOf(() => lib.checkChoice({ path: psnr!, partner: join(FIXTURES, 'basicsr_x2_zip.pth') })),
+    ).toBe('INCOMPATIBLE_MODELS')
+    expect(lib.spec({ path: psnr!, partner: gan! }, 0.3)).toEqual({
+      path: psnr,
+      blend: { path: gan, alpha: 0.3 },
+    })
+    expect(lib.spec(null, 0.7)).toEqual({ path: psnr, blend: { path: gan, alpha: 0.7 } })
+  })
+})

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PreferencesStore } from '../../src/main/services/preferences.js'
+import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
+import { codeOf } from '../helpers/errors.js'
+
+const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'enhance-prefs-')), 'preferences.json')
+const onDisk = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'))
+
+describe('the settings store', () => {
+  it('starts from the defaults and keeps what is changed across a restart', async () => {
+    const path = fresh()
+    const store = new PreferencesStore(path)
+    expect(store.get()).toEqual(DEFAULT_PREFERENCES)
+    await store.update({
+      device: 'cpu',
+      naming: '{name}_x{scale}',
+      output: { format: 'webp' },
+    })
+    // Output fields merge: this change keeps the format set above.
+    await store.update({ output: { quality: 80 } })
+    const reopened = new PreferencesStore(path).get()
+    expect(reopened).toMatchObject({ device: 'cpu', naming: '{name}_x{scale}' })
+    expect(reopened.output).toMatchObject({ format: 'webp', quality: 80, tile: 'auto' })
+  })
+
+  it('refuses a bad value with a coded error and changes nothing', async () => {
+    const path = fresh()
+    const store = new PreferencesStore(path)
+    await store.update({ policy: 'overwrite' })
+    const before = readFileSync(path, 'utf8')
+    for (const bad of [
+      { naming: 'photo' },
+      { naming: '../{name}' },
+      { alpha: 1.5 },
+      { device: 'tpu' },
+      { output: { quality: 0 } },
+      { output: { tile: 8 } },
+      { model: { path: 7 } },
+    ]) {
+      expect(await codeOf(() => store.update(bad as never))).toBe('INVALID_ARGUMENT')
+    }
+    expect(readFileSync(path, 'utf8')).toBe(before)
+    expect(store.get().policy).toBe('overwrite')
+  })
+
+  it('sets an unreadable file aside and starts from the defaults', () => {
+    const path = fresh()
+    writeFileSync(path, '{"device": "cpu", "naming": ')
+    expect(new PreferencesStore(path).get()).toEqual(DEFAULT_PREFERENCES)
+    expect(existsSync(`${path}.bad`)).toBe(true)
+  })
+
+  it('a burst of changes (a dragged slider) ends with the last one on disk', async () => {
+    const path = fresh()
+    const store = new PreferencesStore(path)
+    const alphas = Array.from({ length: 50 }, (_, i) => i / 49)
+    await Promise.all(alphas.map((alpha) => store.update({ alpha })))
+    expect(onDisk(path)).toMatchObject({ alpha: 1 })
+  })
+})

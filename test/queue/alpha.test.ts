@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { QueueRunner } from '../../src/queue/runner.js'
+import type { QueueEngine } from '../../src/queue/runner.js'
+import { QueueStore } from '../../src/queue/store.js'
+import type { JobSpec } from '../../src/queue/types.js'
+import { EnhanceError } from '../../src/shared/errors.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
+
+/** A unit-test seam that records the realism each photo was enhanced at; `hold` keeps one running until released. */
+function recordingEngine(
+  runs: { name: string; alpha: number | undefined }[],
+  hold?: { name: string; release?: () => void },
+): QueueEngine {
+  return {
+    async enhance(request, options) {
+      const name = request.input.split('/').pop()!
+      if (hold?.name === name) {
+        hold.name = ''
+        await new Promise<void>((resolve) => {
+          hold.release = resolve
+          options.signal?.addEventListener('abort', () => resolve())
+        })
+        if (options.signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
+      }
+      runs.push({ name, alpha: request.model.blend?.alpha })
+      writeFileSync(request.output, `alpha ${request.model.blend?.alpha}`)
+      return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 1 }
+    },
+  }
+}
+
+function setup(names: string[], blend = true): { spec: JobSpec; queue: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'enhance-alpha-'))
+  for (const n of names) writeFileSync(join(dir, n), n)
+  const spec: JobSpec = {
+    inputs: names.map((n) => join(dir, n)),
+    recursive: false,
+    outDir: join(dir, 'out'),
+    model: blend
+      ? { path: 'psnr.safetensors', blend: { path: 'gan.safetensors', alpha: 0.5 } }
+      : { path: 'psnr.safetensors' },
+    settings: { ...DEFAULT_SETTINGS, format: 'png' },
+    naming: '{name}',
+    policy: 'overwrite',
+  }
+  return { spec, queue: join(dir, 'queue') }
+}
+
+const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
+
+describe('realism per photo and per job', () => {
+  it('one photo is enhanced again at its own realism; the others keep the job’s', async () => {
+    const runs: { name: string; alpha: number | undefined }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const b = runner.items(job.id)[1]!
+    expect(runner.setAlpha({ jobId: job.id, itemId: b.id }, 0.9)).toBe(1)
+    await runner.run()
+    expect(runs).toEqual([
+      { name: 'a.jpg', alpha: 0.5 },
+      { name: 'b.jpg', alpha: 0.5 },
+      { name: 'c.jpg', alpha: 0.5 },
+      { name: 'b.jpg', alpha: 0.9 },
+    ])
+    expect(runner.job(job.id)!.state).toBe('done')
+    expect(runner.items(job.id).map((i) => i.alpha)).toEqual([undefined, 0.9, undefined])
+  })
+
+  it('a whole-job realism replaces per-photo choices, survives a restart, and restarts the photo in flight', async () => {
+    const runs: { name: string; alpha: number | undefined }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const hold: { name: string; release?: () => void } = { name: 'b.jpg' }
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine(runs, hold), noCleanup)
+    const job = await runner.addJob(spec)
+    const a = runner.items(job.id)[0]!
+    runner.setAlpha({ jobId: job.id, itemId: a.id }, 0.1)
+    const done = runner.run()
+    await expect.poll(() => hold.release).toBeDefined()
+    // b is in flight at the job's 0.5: a new whole-job realism stops it and runs it again at 0.2.
+    expect(runner.setAlpha({ jobId: job.id }, 0.2)).toBe(3)
+    await done
+    await runner.run()
+    // a ran at its own 0.1, then everything at 0.2; b's interrupted run at 0.5 never finished.
+    expect(runs).toEqual([
+      { name: 'a.jpg', alpha: 0.1 },
+      { name: 'a.jpg', alpha: 0.2 },
+      { name: 'b.jpg', alpha: 0.2 },
+      { name: 'c.jpg', alpha: 0.2 },
+    ])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(job.id)!.alpha).toBe(0.2)
+    expect(reopened.state.itemsOf(job.id).every((i) => i.alpha === undefined && i.state === 'done')).toBe(
+      true,
+    )
+  })
+
+  it('refuses a realism for a job without a GAN partner, or out of range', async () => {
+    const { spec, queue } = setup(['a.jpg'], false)
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine([]), noCleanup)
+    const job = await runner.addJob(spec)
+    expect(await codeOf(() => runner.setAlpha({ jobId: job.id }, 0.3))).toBe('INVALID_ARGUMENT')
+    const { spec: paired, queue: q2 } = setup(['a.jpg'])
+    const runner2 = new QueueRunner(new QueueStore(q2), recordingEngine([]), noCleanup)
+    const job2 = await runner2.addJob(paired)
+    expect(await codeOf(() => runner2.setAlpha({ jobId: job2.id }, 1.5))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => runner2.setAlpha({ jobId: job2.id, itemId: 'nope' }, 0.3))).toBe(
+      'INVALID_ARGUMENT',
+    )
+  })
+})
