@@ -253,7 +253,8 @@ export class QueueRunner {
 
   private settleFailure(job: Job, item: Item, error: ErrorData): void {
     const why = this.current?.why
-    if (error.code === 'CANCELLED' && why === 'requeue') return this.setItem(item, { state: 'queued' })
+    // Stopped on purpose to run again: whatever the engine answered (cancelled, or killed), it is no failure.
+    if (why === 'requeue') return this.setItem(item, { state: 'queued' })
     if (error.code === 'CANCELLED') return this.setItem(item, { state: 'cancelled' })
     if (PAUSING.includes(error.code)) {
       this.setItem(item, { state: 'queued' })
@@ -310,6 +311,11 @@ export class QueueRunner {
     }
     if (retryable.length) void this.run()
     return retryable.length
+  }
+
+  /** Stops the photo in flight and puts it back at the head of its job (before the engine is restarted). */
+  interruptCurrent(): void {
+    this.stopCurrent('requeue')
   }
 
   private stopCurrent(why: 'requeue' | 'cancel'): void {

@@ -7,13 +7,14 @@ import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
+import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 
 /** A unit-test seam that records the realism each photo was enhanced at; `hold` keeps one running until released. */
 function recordingEngine(
   runs: { name: string; alpha: number | undefined }[],
-  hold?: { name: string; release?: () => void },
+  hold?: { name: string; release?: () => void; abortCode?: ErrorCode },
 ): QueueEngine {
   return {
     async enhance(request, options) {
@@ -24,7 +25,7 @@ function recordingEngine(
           hold.release = resolve
           options.signal?.addEventListener('abort', () => resolve())
         })
-        if (options.signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
+        if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, alpha: request.model.blend?.alpha })
       writeFileSync(request.output, `alpha ${request.model.blend?.alpha}`)
@@ -114,5 +115,26 @@ describe('realism per photo and per job', () => {
     expect(await codeOf(() => runner2.setAlpha({ jobId: job2.id, itemId: 'nope' }, 0.3))).toBe(
       'INVALID_ARGUMENT',
     )
+  })
+
+  it('a photo interrupted for an engine restart (a new device) runs again, not counted as a crash', async () => {
+    const runs: { name: string; alpha: number | undefined }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    // The engine is killed right after the interruption: the request ends as ENGINE_CRASHED.
+    const hold: { name: string; release?: () => void; abortCode?: ErrorCode } = {
+      name: 'a.jpg',
+      abortCode: 'ENGINE_CRASHED',
+    }
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs, hold), noCleanup)
+    const job = await runner.addJob(spec)
+    const done = runner.run()
+    await expect.poll(() => hold.release).toBeDefined()
+    runner.interruptCurrent()
+    await done
+    expect(runs.map((r) => r.name)).toEqual(['a.jpg', 'b.jpg'])
+    expect(runner.items(job.id).map((i) => [i.state, i.crashes, i.error])).toEqual([
+      ['done', 0, undefined],
+      ['done', 0, undefined],
+    ])
   })
 })

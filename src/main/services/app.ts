@@ -128,8 +128,11 @@ export function createServices(deps: ServiceDeps): Services {
         const device = preferences.get().device
         if (patch.model !== undefined) await models.checkChoice(patch.model)
         const next = await preferences.update(patch)
-        // Between photos the engine is idle; a running photo is retried in the new engine.
-        if (next.device !== device) engine.kill()
+        if (next.device !== device) {
+          // The photo in flight goes back to the queue (not counted as a crash) and runs in the new engine.
+          runner.interruptCurrent()
+          engine.kill()
+        }
         return next
       }),
 

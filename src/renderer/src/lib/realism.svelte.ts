@@ -30,6 +30,10 @@ export class RealismStore {
   get target(): ItemView | null {
     return this.#target
   }
+  /** New jobs use a model without a GAN partner: the slider has nothing to blend. */
+  get unpaired(): boolean {
+    return this.prefs.value.model !== null && this.prefs.value.model.partner === null
+  }
   /** What the last "apply" did, in words. */
   get applied(): string | null {
     return this.#applied
