@@ -122,7 +122,13 @@ export class QueueRunner {
       busyMs: 0,
     }
     this.store.commit({ t: 'job', job })
-    await this.scan(job)
+    try {
+      await this.scan(job)
+    } catch (error) {
+      // An input that cannot be read (missing, no permission) refuses the job whole: nothing is left queued.
+      this.store.commit({ t: 'forget', jobId: job.id })
+      throw error
+    }
     this.setJob(job, 'queued')
     return this.store.state.jobs.get(job.id)!
   }
@@ -175,9 +181,14 @@ export class QueueRunner {
   }
 
   private async drain(): Promise<void> {
+    // Scans a crash interrupted; one whose inputs have gone since pauses with the reason instead of blocking the rest.
     for (const job of this.jobs.filter((j) => j.state === 'scanning')) {
-      await this.scan(job)
-      this.setJob(job, 'queued')
+      try {
+        await this.scan(job)
+        this.setJob(job, 'queued')
+      } catch (error) {
+        this.setJob(job, 'paused', toErrorData(error))
+      }
     }
     for (let job = this.nextJob(); job; job = this.nextJob()) {
       if (job.state !== 'running') this.setJob(job, 'running')

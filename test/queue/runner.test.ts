@@ -10,6 +10,7 @@ import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
 
 /** A unit-test seam: "enhances" by copying the input, failing as told per file name. */
 function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log: string[] = []): QueueEngine {
@@ -201,5 +202,23 @@ describe('queue runner', () => {
       'done',
       'done',
     ])
+  })
+
+  it('a job whose input is missing is refused whole and does not block later jobs', async () => {
+    const { spec, queue, dir } = setup(['a.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, fakeEngine(), noCleanup)
+    const missing = { ...spec, inputs: [join(dir, 'gone')] }
+    expect(await codeOf(() => runner.addJob(missing))).toBe('FILE_NOT_FOUND')
+    expect(runner.jobs).toHaveLength(0)
+    // A scan a crash cut short, whose input has gone since: it pauses with the reason, the next job runs.
+    store.commit({
+      t: 'job',
+      job: { id: 'stale', spec: missing, state: 'scanning', createdAt: 0, order: 0, ignored: 0, busyMs: 0 },
+    })
+    const job = await runner.addJob(spec)
+    await runner.run()
+    expect(runner.job('stale')).toMatchObject({ state: 'paused', pauseReason: { code: 'FILE_NOT_FOUND' } })
+    expect(runner.job(job.id)!.state).toBe('done')
   })
 })
