@@ -1,5 +1,5 @@
 import { EnhanceError } from '../shared/errors.js'
-import { METADATA_POLICIES, OUTPUT_FORMATS } from '../shared/settings.js'
+import { METADATA_POLICIES, OUTPUT_FORMATS, isQuality, isTileSize } from '../shared/settings.js'
 import type { EnhanceSettings, MetadataPolicy, OutputFormat, SizeSpec } from '../shared/settings.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import { isDeviceRequest } from '../engine/runtime/providers.js'
@@ -64,15 +64,14 @@ export function parseFormat(text: string | undefined): EnhanceSettings['format']
 export function parseQuality(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SETTINGS.quality
   const quality = Number(text)
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
-    throw invalid(`--quality must be a whole number from 1 to 100; got "${text}".`)
+  if (!isQuality(quality)) throw invalid(`--quality must be a whole number from 1 to 100; got "${text}".`)
   return quality
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {
   if (text === undefined || text === 'auto') return 'auto'
   const tile = Number(text)
-  if (!Number.isInteger(tile) || tile < 16 || tile > 4096)
+  if (!isTileSize(tile))
     throw invalid(`--tile must be "auto" or a size from 16 to 4096 pixels; got "${text}".`)
   return tile
 }

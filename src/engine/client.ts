@@ -9,6 +9,7 @@ import type {
   EnhanceReply,
   ModelSpecData,
   PreviewEvent,
+  Region,
   ProgressEvent,
 } from '../shared/protocol.js'
 import type { EnhanceSettings } from '../shared/settings.js'
@@ -151,11 +152,7 @@ export class EngineClient {
   }
 
   /** The realism slider's live crop: `region` of `input` enhanced with `model`, as PNG. */
-  crop(
-    input: string,
-    region: { x: number; y: number; width: number; height: number },
-    model: ModelSpecData,
-  ): Promise<CropReply> {
+  crop(input: string, region: Region, model: ModelSpecData): Promise<CropReply> {
     return this.request<CropReply>((id) => ({ type: 'crop', id, input, region, model }))
   }
 

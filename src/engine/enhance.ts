@@ -11,7 +11,7 @@ import type {
 } from '../shared/protocol.js'
 import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
-import { writeFileAtomic } from './files.js'
+import { fileVersion, writeFileAtomic } from './files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, encodeImage, encodeRasterPng } from './image/encode.js'
 import { cropRaster } from './image/crop.js'
@@ -83,6 +83,8 @@ export interface EnhancerOptions {
 export class Enhancer {
   private readonly models = new Map<string, Promise<LoadedModel>>()
   private readonly sessions = new SessionCache(3)
+  /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
+  private cropSource: { key: string; image: RasterImage } | null = null
 
   constructor(private readonly options: EnhancerOptions = {}) {}
 
@@ -186,7 +188,7 @@ export class Enhancer {
   async previewCrop(input: string, region: Tile, spec: ModelSpec): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.prepare(spec)
-    const { image } = await decodeImage(input, this.options.maxInputPixels)
+    const image = await this.decodedForCrop(input)
     const x = Math.max(0, Math.min(image.width - 1, Math.round(region.x)))
     const y = Math.max(0, Math.min(image.height - 1, Math.round(region.y)))
     const crop = {
@@ -212,6 +214,15 @@ export class Enhancer {
     return { png, width: core.width, height: core.height, ms: Math.round(performance.now() - started) }
   }
 
+  /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
+  private async decodedForCrop(input: string): Promise<RasterImage> {
+    const key = await fileVersion(input)
+    if (key !== null && this.cropSource?.key === key) return this.cropSource.image
+    const { image } = await decodeImage(input, this.options.maxInputPixels)
+    this.cropSource = key === null ? null : { key, image }
+    return image
+  }
+
   private autoTile(info: ModelInfo): number {
     return autoTileSize({
       nf: info.nf,
@@ -222,6 +233,7 @@ export class Enhancer {
   }
 
   async close(): Promise<void> {
+    this.cropSource = null
     await this.sessions.clear()
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { open, readdir, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 
 function writeError(path: string, error: unknown): EnhanceError {
@@ -43,4 +43,10 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     await rm(temp, { force: true })
     throw writeError(path, error)
   }
+}
+
+/** A key that changes when the file is replaced or edited (path, size, modification time); null if it cannot be read. */
+export async function fileVersion(path: string): Promise<string | null> {
+  const file = await stat(path).catch(() => null)
+  return file ? `${resolve(path)}|${file.size}|${file.mtimeMs}` : null
 }

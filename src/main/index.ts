@@ -3,6 +3,7 @@ import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, session
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../engine/files.js'
+import { IMAGE_EXTENSIONS } from '../queue/scan.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent } from '../shared/api.js'
@@ -44,12 +45,7 @@ function nativeDialogs(): Dialogs {
           kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
         filters:
           kind === 'files'
-            ? [
-                {
-                  name: 'Photos',
-                  extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'heic', 'gif'],
-                },
-              ]
+            ? [{ name: 'Photos', extensions: [...IMAGE_EXTENSIONS].map((ext) => ext.slice(1)) }]
             : [],
       })
       return result.canceled ? null : result.filePaths

@@ -341,28 +341,27 @@ export class QueueRunner {
    * Returns how many photos will be (re-)enhanced.
    */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): number {
-    const job = this.store.state.jobs.get(target.jobId)
+    const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     if (!job.spec.model.blend)
       throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
     if (!(alpha >= 0 && alpha <= 1))
       throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
-    const targets = target.itemId
-      ? this.items(job.id).filter((i) => i.id === target.itemId)
-      : this.items(job.id)
-    if (target.itemId && !targets.length)
+    const photo = target.itemId ? this.store.state.items.get(target.itemId) : undefined
+    if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
+    const targets = photo ? [photo] : this.items(job.id)
     if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { alpha } })
     else this.store.commit({ t: 'job-alpha', jobId: job.id, alpha })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
-      else this.emit({ type: 'item', item: this.store.state.items.get(item.id)! })
+      else this.emit({ type: 'item', item })
     }
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
-    const fresh = this.store.state.jobs.get(job.id)!
-    if (fresh.state === 'done' || fresh.state === 'cancelled') this.setJob(fresh, 'queued')
-    else this.emit({ type: 'job', job: fresh })
+    if (job.state === 'done' || job.state === 'cancelled') this.setJob(job, 'queued')
+    else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
   }

@@ -54,8 +54,13 @@ export interface Item {
   alpha?: number
 }
 
+/** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */
+export function jobAlpha(job: Job): number | null {
+  return job.spec.model.blend ? (job.alpha ?? job.spec.model.blend.alpha) : null
+}
+
 /** The realism an item is enhanced at, or null when its job's model has no GAN partner. */
 export function itemAlpha(job: Job, item: Item): number | null {
-  if (!job.spec.model.blend) return null
-  return item.alpha ?? job.alpha ?? job.spec.model.blend.alpha
+  const alpha = jobAlpha(job)
+  return alpha === null ? null : (item.alpha ?? alpha)
 }

@@ -1,6 +1,6 @@
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
-import type { CropReply, PreviewData, TileProgressData } from './protocol.js'
+import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, PreferencesPatch } from './preferences.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
@@ -42,13 +42,6 @@ export interface ModelEntry {
   info: ModelInfo
   /** The GAN partner that enables the realism slider. */
   pair?: string
-}
-
-export interface Region {
-  x: number
-  y: number
-  width: number
-  height: number
 }
 
 /** A downscaled view of a photo, with the upright size of the photo itself. */
@@ -107,6 +100,7 @@ export interface EnhanceApi {
 }
 
 export type { DeviceChoice } from './preferences.js'
+export type { Region } from './protocol.js'
 
 export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent' | 'pathForFile'>
 

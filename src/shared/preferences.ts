@@ -1,5 +1,12 @@
 import { EnhanceError } from './errors.js'
-import { DEFAULT_SETTINGS, METADATA_POLICIES, OUTPUT_FORMATS, OVERWRITE_POLICIES } from './settings.js'
+import {
+  DEFAULT_SETTINGS,
+  METADATA_POLICIES,
+  OUTPUT_FORMATS,
+  OVERWRITE_POLICIES,
+  isQuality,
+  isTileSize,
+} from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const
@@ -48,9 +55,9 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
 
 function checkOutput(output: EnhanceSettings): EnhanceSettings {
   if (output.format !== 'same') oneOf(output.format, OUTPUT_FORMATS, 'The output format')
-  if (!Number.isInteger(output.quality) || output.quality < 1 || output.quality > 100)
+  if (!isQuality(output.quality))
     throw invalid(`Quality must be a whole number from 1 to 100; got ${output.quality}.`)
-  if (output.tile !== 'auto' && (!Number.isInteger(output.tile) || output.tile < 16 || output.tile > 4096))
+  if (output.tile !== 'auto' && !isTileSize(output.tile))
     throw invalid(`The tile size must be automatic or 16 to 4096 pixels; got ${output.tile}.`)
   oneOf(output.metadata ?? 'all', METADATA_POLICIES, 'The metadata option')
   return output

@@ -8,6 +8,14 @@ export interface ModelSpecData {
   blend?: { path: string; alpha: number }
 }
 
+/** A rectangle of a photo, in its upright pixels. */
+export interface Region {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
 export type EngineRequest =
   | {
       type: 'enhance'
@@ -23,7 +31,7 @@ export type EngineRequest =
       type: 'crop'
       id: number
       input: string
-      region: { x: number; y: number; width: number; height: number }
+      region: Region
       model: ModelSpecData
     }
   | { type: 'cancel'; id: number }

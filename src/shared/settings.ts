@@ -32,6 +32,16 @@ export interface EnhanceSettings {
   metadata?: MetadataPolicy
 }
 
+/** Encoder quality: a whole number from 1 to 100. */
+export function isQuality(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 100
+}
+
+/** A fixed tile side: 16 to 4096 input pixels. */
+export function isTileSize(value: number): boolean {
+  return Number.isInteger(value) && value >= 16 && value <= 4096
+}
+
 export const DEFAULT_SETTINGS: EnhanceSettings = {
   size: { mode: 'native' },
   format: 'same',

@@ -232,6 +232,20 @@ describe('colour, depth and alpha', () => {
   })
 })
 
+describe('the realism crop', () => {
+  it('crops the region ×4 from the photo as it is now, re-reading a file that was replaced', async () => {
+    const path = await file('crop.png', (s) => s.png())
+    const first = await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)
+    expect(first).toMatchObject({ width: 16, height: 12 })
+    expect((await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)).png).toEqual(
+      first.png,
+    )
+    await file('crop.png', (s) => s.negate().png())
+    const replaced = await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)
+    expect(Buffer.from(replaced.png).equals(Buffer.from(first.png))).toBe(false)
+  })
+})
+
 describe('output size', () => {
   it.each([
     [{ mode: 'native' }, 48, 32],

@@ -9,20 +9,24 @@ import { MODELS_DIR } from '../../src/cli/models.js'
 import { codeOf } from '../helpers/errors.js'
 import { FIXTURES } from '../helpers/fixtures.js'
 
-function library(): { lib: ModelLibrary; installedDir: string } {
+function library(): { lib: ModelLibrary; installedDir: string; inspected: string[] } {
   const installedDir = join(mkdtempSync(join(tmpdir(), 'enhance-models-')), 'models')
+  const inspected: string[] = []
   const lib = new ModelLibrary({
     bundledDir: MODELS_DIR,
     catalog: readCatalog(MODELS_DIR),
     installedDir,
-    inspect: async (path) => (await loadModel(path)).info,
+    inspect: async (path) => {
+      inspected.push(path)
+      return (await loadModel(path)).info
+    },
   })
-  return { lib, installedDir }
+  return { lib, installedDir, inspected }
 }
 
 describe('the model library', () => {
   it('imports a checkpoint once, lists it next to the bundled pair, and refuses a malicious one', async () => {
-    const { lib, installedDir } = library()
+    const { lib, installedDir, inspected } = library()
     const entry = await lib.import(join(FIXTURES, 'basicsr_x4_zip.pth'))
     expect(entry).toMatchObject({
       name: 'basicsr_x4_zip',
@@ -35,6 +39,10 @@ describe('the model library', () => {
     const listed = await lib.list()
     expect(listed.filter((m) => m.bundled).map((m) => m.name)).toEqual(['enhance-psnr-x4', 'enhance-gan-x4'])
     expect(listed.filter((m) => !m.bundled).map((m) => m.name)).toEqual(['basicsr_x4_zip'])
+    // Listing again reads no model a second time: each file's architecture is kept per version.
+    const reads = inspected.length
+    await lib.list()
+    expect(inspected).toHaveLength(reads)
   })
 
   it('pairs models of one architecture and refuses others', async () => {

@@ -1,3 +1,4 @@
+import type { Region } from '../../shared/protocol.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -6,7 +7,7 @@ import type { RasterImage } from './types.js'
  */
 export function cropRaster(
   image: RasterImage,
-  region: { x: number; y: number; width: number; height: number },
+  region: Region,
   context: number,
 ): { image: RasterImage; offsetX: number; offsetY: number } {
   const x0 = Math.max(0, region.x - context)

@@ -1,7 +1,9 @@
 import { EnhanceError } from '../../shared/errors.js'
+import { DEVICE_CHOICES } from '../../shared/preferences.js'
+import type { DeviceChoice } from '../../shared/preferences.js'
 
-/** What a user can ask for. `auto` means the best available in platform order. */
-export type DeviceRequest = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
+/** What a user can ask for (the app's device setting). `auto` means the best available in platform order. */
+export type DeviceRequest = DeviceChoice
 
 /** onnxruntime-node execution provider names. */
 export type Provider = 'cuda' | 'dml' | 'coreml' | 'cpu'
@@ -27,8 +29,6 @@ export function providersFor(request: DeviceRequest, platform: NodeJS.Platform, 
   return [request]
 }
 
-export const DEVICE_REQUESTS: readonly DeviceRequest[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml']
-
 export function isDeviceRequest(value: string): value is DeviceRequest {
-  return (DEVICE_REQUESTS as readonly string[]).includes(value)
+  return (DEVICE_CHOICES as readonly string[]).includes(value)
 }

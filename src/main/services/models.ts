@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
-import { writeFileAtomic } from '../../engine/files.js'
+import { fileVersion, writeFileAtomic } from '../../engine/files.js'
 import type { ModelEntry } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import { pairProblem } from '../../shared/model.js'
@@ -24,7 +24,19 @@ export interface LibraryDeps {
 
 /** The bundled models, the ones the user imported, and which model (pair) new jobs use. */
 export class ModelLibrary {
+  /** Architectures already read, per version of a file: listing the models again reads nothing twice. */
+  private readonly infos = new Map<string, ModelInfo>()
+
   constructor(private readonly deps: LibraryDeps) {}
+
+  private async info(path: string): Promise<ModelInfo> {
+    const key = await fileVersion(path)
+    const known = key === null ? undefined : this.infos.get(key)
+    if (known) return known
+    const info = await this.deps.inspect(path)
+    if (key !== null) this.infos.set(key, info)
+    return info
+  }
 
   async list(): Promise<ModelEntry[]> {
     const { bundledDir, catalog, installedDir } = this.deps
@@ -35,14 +47,14 @@ export class ModelLibrary {
         name: m.name,
         path,
         bundled: true,
-        info: await this.deps.inspect(path),
+        info: await this.info(path),
         ...(m.pair ? { pair: m.pair } : {}),
       })
     }
     const files = await readdir(installedDir).catch(() => [] as string[])
     for (const file of files.filter((f) => MODEL_EXTENSIONS.has(extname(f).toLowerCase())).sort()) {
       const path = join(installedDir, file)
-      const info = await this.deps.inspect(path).catch(() => null)
+      const info = await this.info(path).catch(() => null)
       if (info) entries.push({ name: basename(file, extname(file)), path, bundled: false, info })
     }
     return entries
@@ -50,7 +62,7 @@ export class ModelLibrary {
 
   /** Copies a checked model into the models folder; importing the same file twice keeps one copy. */
   async import(path: string): Promise<ModelEntry> {
-    const info = await this.deps.inspect(path)
+    const info = await this.info(path)
     await mkdir(this.deps.installedDir, { recursive: true })
     const ext = extname(path).toLowerCase()
     const stem = basename(path, extname(path))
@@ -58,7 +70,7 @@ export class ModelLibrary {
       const name = n === 1 ? stem : `${stem}_${n}`
       const target = join(this.deps.installedDir, `${name}${ext}`)
       if (existsSync(target)) {
-        if ((await this.deps.inspect(target).catch(() => null))?.sha256 === info.sha256)
+        if ((await this.info(target).catch(() => null))?.sha256 === info.sha256)
           return { name, path: target, bundled: false, info }
         continue
       }
@@ -70,10 +82,10 @@ export class ModelLibrary {
   /** Refuses a pair the slider could not blend, before it is saved as the choice for new jobs. */
   async checkChoice(choice: ModelChoice | null): Promise<void> {
     if (!choice?.partner) {
-      if (choice) await this.deps.inspect(choice.path)
+      if (choice) await this.info(choice.path)
       return
     }
-    const [a, b] = await Promise.all([this.deps.inspect(choice.path), this.deps.inspect(choice.partner)])
+    const [a, b] = await Promise.all([this.info(choice.path), this.info(choice.partner)])
     const problem = pairProblem(a, b)
     if (problem)
       throw new EnhanceError(

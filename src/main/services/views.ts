@@ -1,5 +1,5 @@
 import { jobReport } from '../../queue/report.js'
-import { itemAlpha } from '../../queue/types.js'
+import { itemAlpha, jobAlpha } from '../../queue/types.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
 
@@ -11,7 +11,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
-    alpha: job.spec.model.blend ? (job.alpha ?? job.spec.model.blend.alpha) : null,
+    alpha: jobAlpha(job),
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,

@@ -1,3 +1,4 @@
+import type { EnhanceApi } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 
 export function basename(path: string): string {
@@ -27,4 +28,9 @@ export function advice(error: ErrorData): string {
 
 export function percent(alpha: number): string {
   return `${Math.round(alpha * 100)}%`
+}
+
+/** The paths of the files and folders dropped on the window (Electron knows them; a plain browser does not). */
+export function droppedPaths(api: EnhanceApi, event: DragEvent): string[] {
+  return [...(event.dataTransfer?.files ?? [])].map((file) => api.pathForFile(file)).filter(Boolean)
 }

@@ -1,8 +1,10 @@
 import type { CropPreview, EnhanceApi, ItemView, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import { percent } from './format.js'
 import type { PreferencesState } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
+const REGION_SIDE = 96
 
 /**
  * The realism slider: a region of one photo, re-rendered at the chosen α with the bundled pair.
@@ -88,7 +90,7 @@ export class RealismStore {
     if (result.ok) {
       this.#target = { ...target, alpha }
       const what = result.value === 1 ? '1 photo' : `${result.value} photos`
-      this.#applied = `Realism ${Math.round(alpha * 100)}%: ${what} will be enhanced again.`
+      this.#applied = `Realism ${percent(alpha)}: ${what} will be enhanced again.`
     }
   }
 
@@ -101,17 +103,16 @@ export class RealismStore {
     }
     const { url, originalWidth: width, originalHeight: height } = image.value
     this.#photo = { path, url, width, height }
-    const side = Math.min(96, this.#photo.width, this.#photo.height)
-    await this.pick({
-      x: (this.#photo.width - side) / 2,
-      y: (this.#photo.height - side) / 2,
-      width: side,
-      height: side,
-    })
+    await this.pickAround(width / 2, height / 2)
   }
 
-  async pick(region: Region): Promise<void> {
-    this.#region = region
+  /** Picks the square region (96 px, or the photo's short side) centred on a point, kept inside the photo. */
+  async pickAround(x: number, y: number): Promise<void> {
+    const photo = this.#photo
+    if (!photo) return
+    const side = Math.min(REGION_SIDE, photo.width, photo.height)
+    const clamp = (value: number, size: number) => Math.max(0, Math.min(size - side, value - side / 2))
+    this.#region = { x: clamp(x, photo.width), y: clamp(y, photo.height), width: side, height: side }
     this.#thumbnails = []
     await this.render(this.alpha)
   }
