@@ -1,6 +1,10 @@
+import { resolve } from 'node:path'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Compiles the renderer's rune stores (.svelte.ts) so their logic can be unit-tested.
+  plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') })],
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'test/eval/**', 'node_modules/**'],

@@ -132,6 +132,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await app.tab('Realism')
     app.dialogs.inputs = [join(album, 'photo 4.jpg')]
     await page.getByRole('button', { name: 'Choose a photo…' }).click()
+    await page.getByRole('heading', { name: /^photo 4\.jpg/ }).waitFor()
     const slider = page.getByRole('slider', { name: /Realism/ })
     const crop = (alpha: number) => page.locator(`img[data-alpha="${alpha}"]`)
     const render = async (alpha: number): Promise<string> => {

@@ -19,7 +19,9 @@ export class RealismStore {
   #thumbnails = $state<CropPreview[]>([])
   #busy = $state(false)
   #error = $state<ErrorData | null>(null)
-  #pending: number | null = null
+  /** The α the latest render was asked for; a request is this, the photo and the region. */
+  #wanted: number | null = null
+  #opening = 0
   #target = $state<ItemView | null>(null)
   #applied = $state<string | null>(null)
 
@@ -95,8 +97,14 @@ export class RealismStore {
   }
 
   private async open(path: string): Promise<void> {
+    const opening = ++this.#opening
     this.#applied = null
+    this.#photo = null
+    this.#region = null
+    this.#crop = null
+    this.#thumbnails = []
     const image = await this.api.imageUrl(path, 1024)
+    if (opening !== this.#opening) return
     if (!image.ok) {
       this.#error = image.error
       return
@@ -133,34 +141,58 @@ export class RealismStore {
     if (!this.#target && this.#alpha !== null) await this.prefs.update({ alpha: this.#alpha })
   }
 
+  /** A result is shown only if its photo and region are still the chosen ones: the user may have moved on. */
   private async render(alpha: number): Promise<void> {
-    if (!this.#photo || !this.#region) return
-    if (this.#busy) {
-      this.#pending = alpha
-      return
-    }
+    this.#wanted = alpha
+    if (this.#busy) return
     this.#busy = true
     try {
-      const result = await this.api.previewCrop(this.#photo.path, this.#region, alpha)
-      if (result.ok) {
-        this.#crop = result.value
-        this.#error = null
-      } else this.#error = result.error
+      let request = this.request()
+      while (request) {
+        const result = await this.api.previewCrop(request.path, request.region, request.alpha)
+        const latest = this.request()
+        if (latest && sameSubject(latest, request)) {
+          if (result.ok) this.#crop = result.value
+          this.#error = result.ok ? null : result.error
+        }
+        request = latest && !sameRequest(latest, request) ? latest : null
+      }
     } finally {
       this.#busy = false
     }
-    const next = this.#pending
-    this.#pending = null
-    if (next !== null && next !== alpha) await this.render(next)
+  }
+
+  private request(): CropRequest | null {
+    const photo = this.#photo
+    const region = this.#region
+    return photo && region && this.#wanted !== null ? { path: photo.path, region, alpha: this.#wanted } : null
   }
 
   async renderThumbnails(): Promise<void> {
-    if (!this.#photo || !this.#region) return
+    const subject = this.request()
+    if (!subject) return
     const thumbnails: CropPreview[] = []
     for (const alpha of THUMBNAIL_ALPHAS) {
-      const result = await this.api.previewCrop(this.#photo.path, this.#region, alpha)
+      const result = await this.api.previewCrop(subject.path, subject.region, alpha)
       if (result.ok) thumbnails.push(result.value)
     }
-    this.#thumbnails = thumbnails
+    const latest = this.request()
+    if (latest && sameSubject(latest, subject)) this.#thumbnails = thumbnails
   }
+}
+
+interface CropRequest {
+  path: string
+  region: Region
+  alpha: number
+}
+
+function sameSubject(a: CropRequest, b: CropRequest): boolean {
+  const r = a.region
+  const s = b.region
+  return a.path === b.path && r.x === s.x && r.y === s.y && r.width === s.width && r.height === s.height
+}
+
+function sameRequest(a: CropRequest, b: CropRequest): boolean {
+  return sameSubject(a, b) && a.alpha === b.alpha
 }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
+import type { PreferencesState } from '../../src/renderer/src/lib/preferences.svelte.js'
+import type { CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
+import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
+
+interface Call {
+  path: string
+  region: Region
+  alpha: number
+  finish: () => void
+}
+
+/** A seam for the store's ordering logic: crops finish only when the test says so. */
+function harness() {
+  const calls: Call[] = []
+  let chosen = ''
+  const api = {
+    chooseInputs: () => Promise.resolve([chosen]),
+    imageUrl: () =>
+      Promise.resolve({
+        ok: true,
+        value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
+      }),
+    previewCrop: (path: string, region: Region, alpha: number) =>
+      new Promise((resolve) => {
+        const value: CropPreview = { alpha, url: `${path}@${alpha}`, width: 384, height: 384, ms: 1 }
+        calls.push({ path, region, alpha, finish: () => resolve({ ok: true, value }) })
+      }),
+  } as unknown as EnhanceApi
+  const prefs = { value: DEFAULT_PREFERENCES } as PreferencesState
+  const store = new RealismStore(api, prefs)
+  const choose = (path: string) => {
+    chosen = path
+    return store.choosePhoto()
+  }
+  return { store, calls, choose }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('the realism slider', () => {
+  it('never shows a crop of the previous photo once another is chosen', async () => {
+    const { store, calls, choose } = harness()
+    await settle()
+    void choose('/a.jpg')
+    await settle()
+    calls[0]!.finish()
+    await settle()
+    void store.setAlpha(1)
+    await settle()
+    expect(calls).toHaveLength(2)
+    void choose('/b.jpg')
+    await settle()
+    expect(store.crop).toBeNull()
+    calls[1]!.finish() // the old photo's crop arrives late
+    await settle()
+    expect(store.crop).toBeNull()
+    expect(calls.at(-1)).toMatchObject({ path: '/b.jpg', alpha: 1 })
+    calls.at(-1)!.finish()
+    await settle()
+    expect(store.crop?.url).toBe('/b.jpg@1')
+  })
+
+  it('renders the latest α after the one in flight, and not the ones in between', async () => {
+    const { store, calls, choose } = harness()
+    void choose('/a.jpg')
+    await settle()
+    for (const alpha of [0.25, 0.5, 0.75]) void store.setAlpha(alpha)
+    calls[0]!.finish()
+    await settle()
+    expect(calls.map((c) => c.alpha)).toEqual([DEFAULT_PREFERENCES.alpha, 0.75])
+    calls[1]!.finish()
+    await settle()
+    expect(store.crop?.alpha).toBe(0.75)
+    expect(store.busy).toBe(false)
+  })
+
+  it('renders a newly picked region even at the same α', async () => {
+    const { store, calls, choose } = harness()
+    void choose('/a.jpg')
+    await settle()
+    void store.pickAround(10, 10)
+    calls[0]!.finish()
+    await settle()
+    expect(calls).toHaveLength(2)
+    expect(calls[1]!.region).toEqual({ x: 0, y: 0, width: 96, height: 96 })
+    expect(store.crop).toBeNull()
+  })
+})
