@@ -1,6 +1,7 @@
 import type { QueueRunner, QueueEvent } from '../queue/runner.js'
 import type { QueueSession } from '../queue/session.js'
 import type { Item, JobSpec } from '../queue/types.js'
+import { isFinished } from '../queue/types.js'
 import type { Reporter } from './report.js'
 
 export interface BatchSummary {
@@ -78,9 +79,7 @@ export async function runQueued(
   const unsubscribe = runner.subscribe((event) => report(reporter, items, event))
   try {
     reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
-    const before = new Set(
-      runner.jobs.filter((j) => j.state === 'done' || j.state === 'cancelled').map((j) => j.id),
-    )
+    const before = new Set(runner.jobs.filter(isFinished).map((j) => j.id))
     const job = spec ? await runner.addJob(spec) : null
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
@@ -88,9 +87,11 @@ export async function runQueued(
       if (item.state === 'skipped')
         reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })
     }
-    await runner.run()
+    // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
+    await runner.run(job ? [job.id] : undefined)
     const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)
     const summary = summarise(runner, jobIds)
+    const waiting = runner.jobs.filter((j) => !jobIds.includes(j.id) && !isFinished(j)).length
     for (const id of jobIds) {
       const paused = runner.jobs.find((j) => j.id === id && j.state === 'paused')
       if (paused)
@@ -100,7 +101,7 @@ export async function runQueued(
           ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
         })
     }
-    reporter.emit({ event: 'summary', ...summary, ms: Math.round(performance.now() - started) })
+    reporter.emit({ event: 'summary', ...summary, waiting, ms: Math.round(performance.now() - started) })
     return summary
   } finally {
     unsubscribe()

@@ -9,7 +9,16 @@ export type BatchEvent =
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
-  | { event: 'summary'; done: number; failed: number; skipped: number; pending: number; ms: number }
+  | {
+      event: 'summary'
+      done: number
+      failed: number
+      skipped: number
+      pending: number
+      /** Unfinished jobs of other runs, left in the shared queue for `enhance --resume` or the app. */
+      waiting: number
+      ms: number
+    }
 
 export interface Reporter {
   emit(event: BatchEvent): void
@@ -62,10 +71,17 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)
         case 'skipped':
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
+        case 'paused':
+          return line(`‖ Paused: ${event.code}: ${event.message} Fix it, then run enhance --resume.`)
         case 'summary':
-          return line(
+          line(
             `${event.done} enhanced, ${event.failed} failed, ${event.skipped} skipped in ${(event.ms / 1000).toFixed(1)} s`,
           )
+          if (event.waiting > 0)
+            line(
+              `${event.waiting} other unfinished ${event.waiting === 1 ? 'job waits' : 'jobs wait'} in the queue: enhance --resume (or the app) continues them.`,
+            )
+          return
         case 'start':
           return
       }

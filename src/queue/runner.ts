@@ -9,7 +9,7 @@ import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { scanInputs } from './scan.js'
 import type { QueueStore } from './store.js'
-import { itemAlpha } from './types.js'
+import { isFinished, itemAlpha } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
@@ -58,6 +58,8 @@ export class QueueRunner {
     why?: 'requeue' | 'cancel'
   } | null = null
   private loop: Promise<void> | null = null
+  /** The jobs the running loop may take; null for all of them. */
+  private scope: ReadonlySet<string> | null = null
   private readonly listeners = new Set<(event: QueueEvent) => void>()
 
   constructor(
@@ -167,22 +169,33 @@ export class QueueRunner {
     this.store.commit({ t: 'job-stats', jobId: job.id, ignored: ignored.count })
   }
 
-  /** Starts the loop if it is not running; resolves when no runnable job is left. */
-  run(): Promise<void> {
-    this.loop ??= this.drain().finally(() => {
-      this.loop = null
-      this.emit({ type: 'idle' })
-    })
+  /**
+   * Starts the loop if it is not running; resolves when no runnable job is left. With `only`, the
+   * loop takes just those jobs and leaves the others queued (the CLI enhancing its own photos).
+   */
+  run(only?: Iterable<string>): Promise<void> {
+    if (!this.loop) {
+      this.scope = only ? new Set(only) : null
+      this.loop = this.drain().finally(() => {
+        this.loop = null
+        this.scope = null
+        this.emit({ type: 'idle' })
+      })
+    }
     return this.loop
   }
 
+  private inScope(job: Job): boolean {
+    return this.scope === null || this.scope.has(job.id)
+  }
+
   private nextJob(): Job | undefined {
-    return this.jobs.find((j) => j.state === 'queued' || j.state === 'running')
+    return this.jobs.find((j) => (j.state === 'queued' || j.state === 'running') && this.inScope(j))
   }
 
   private async drain(): Promise<void> {
     // Scans a crash interrupted; one whose inputs have gone since pauses with the reason instead of blocking the rest.
-    for (const job of this.jobs.filter((j) => j.state === 'scanning')) {
+    for (const job of this.jobs.filter((j) => j.state === 'scanning' && this.inScope(j))) {
       try {
         await this.scan(job)
         this.setJob(job, 'queued')
@@ -298,7 +311,7 @@ export class QueueRunner {
 
   cancel(jobId: string): void {
     const job = this.store.state.jobs.get(jobId)
-    if (!job || job.state === 'done' || job.state === 'cancelled') return
+    if (!job || isFinished(job)) return
     this.setJob(job, 'cancelled')
     for (const item of this.items(jobId))
       if (item.state === 'queued') this.setItem(item, { state: 'cancelled' })
@@ -318,7 +331,7 @@ export class QueueRunner {
     const jobIds = new Set(retryable.map((i) => i.jobId))
     for (const id of jobIds) {
       const job = this.store.state.jobs.get(id)
-      if (job && (job.state === 'done' || job.state === 'cancelled')) this.setJob(job, 'queued')
+      if (job && isFinished(job)) this.setJob(job, 'queued')
     }
     if (retryable.length) void this.run()
     return retryable.length
@@ -360,7 +373,7 @@ export class QueueRunner {
       else this.emit({ type: 'item', item })
     }
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
-    if (job.state === 'done' || job.state === 'cancelled') this.setJob(job, 'queued')
+    if (isFinished(job)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length

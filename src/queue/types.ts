@@ -18,6 +18,11 @@ export interface JobSpec {
 
 export type JobState = 'scanning' | 'queued' | 'running' | 'paused' | 'done' | 'cancelled'
 
+/** Done or cancelled: nothing more will run unless the user asks again. */
+export function isFinished(job: { state: JobState }): boolean {
+  return job.state === 'done' || job.state === 'cancelled'
+}
+
 export type ItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped'
 
 export interface Job {

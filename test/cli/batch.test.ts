@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import sharp from 'sharp'
@@ -6,11 +14,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import type { BatchEvent } from '../../src/cli/report.js'
+import { openQueue } from '../../src/queue/session.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-batch-'))
 const album = join(work, 'Family album')
 let model = ''
+const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -32,22 +43,15 @@ interface Run {
   err: string
 }
 
-async function run(argv: string[], onEngine?: (engine: EngineClient) => void): Promise<Run> {
+async function run(
+  argv: string[],
+  onEngine?: (engine: EngineClient) => void,
+  queue = join(work, 'queue'),
+): Promise<Run> {
   let out = ''
   let err = ''
   const status = await main(
-    [
-      '--model',
-      model,
-      '--json',
-      '--device',
-      'cpu',
-      '--tile',
-      '16',
-      '--queue-dir',
-      join(work, 'queue'),
-      ...argv,
-    ],
+    ['--model', model, '--json', '--device', 'cpu', '--tile', '16', '--queue-dir', queue, ...argv],
     { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
     {
       engine: (device) => {
@@ -144,6 +148,33 @@ describe('enhance <folder> --out', () => {
     expect(events.at(-1)).toMatchObject({ done: 4, failed: 0 })
     expect(listFiles(out).length).toBe(4)
     expect(listFiles(out).some((f) => f.includes('.partial'))).toBe(false)
+  })
+
+  it('runs its own photos only: a job queued earlier waits for --resume, and the summary says so', async () => {
+    const queue = join(work, 'queue-shared')
+    const earlier = join(work, 'out-earlier')
+    const session = openQueue(queue, { enhance: () => Promise.reject(new Error('not run here')) }, noCleanup)
+    await session.runner.addJob({
+      inputs: [album],
+      recursive: true,
+      outDir: earlier,
+      model: { path: model },
+      settings: { ...DEFAULT_SETTINGS, tile: 16 },
+      naming: '{name}',
+      policy: 'skip',
+    })
+    session.close()
+
+    const out = join(work, 'out-own')
+    const own = await run([join(album, 'cover.jpg'), '--out', out], undefined, queue)
+    expect(own.status).toBe(0)
+    expect(own.events.at(-1)).toMatchObject({ event: 'summary', done: 1, waiting: 1 })
+    expect(listFiles(out)).toEqual(['cover.jpg'])
+    expect(existsSync(earlier)).toBe(false)
+
+    const resumed = await run(['--resume'], undefined, queue)
+    expect(resumed.events.at(-1)).toMatchObject({ event: 'summary', done: 4, waiting: 0 })
+    expect(listFiles(earlier)).toHaveLength(4)
   })
 
   it('rejects bad flags with a coded error', async () => {
