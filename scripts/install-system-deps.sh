@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests, fixtures and training need. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(python3-torch python3-numpy python3-pil python3-pytest chromium)
+PACKAGES=(python3-torch python3-numpy python3-pil python3-pytest chromium libimage-exiftool-perl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,7 +6,7 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import type { MetadataPolicy, OutputFormat } from '../../shared/settings.js'
-import { injectExif, withUprightOrientation } from './exif.js'
+import { exifForOutput, injectExif } from './exif.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 /** Largest side each encoder accepts (JPEG's 16-bit header, WebP's 14-bit one, libheif's default). */
@@ -105,7 +105,9 @@ export async function encodeImage(
     if ((!meta.gray || icc) && options.metadata !== 'none') pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp) pipeline = pipeline.withXmp(meta.xmp)
     const encoded = await formatted(pipeline, options).toBuffer()
-    return meta.exif ? injectExif(encoded, options.format, withUprightOrientation(meta.exif)) : encoded
+    return meta.exif
+      ? injectExif(encoded, options.format, exifForOutput(meta.exif, options.width, options.height))
+      : encoded
   })
 }
 

@@ -1,7 +1,12 @@
 import { crc32 } from 'node:zlib'
+import { injectHeifExif } from './exif-heif.js'
+import { injectTiffExif } from './exif-tiff.js'
 
 const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0] // "Exif\0\0"
 const ORIENTATION_TAG = 0x0112
+const EXIF_IFD_TAG = 0x8769
+const PIXEL_X_TAG = 0xa002
+const PIXEL_Y_TAG = 0xa003
 
 /** The TIFF part of an EXIF block, without the "Exif\0\0" prefix sharp and JPEG use. */
 function tiffPart(exif: Uint8Array): Uint8Array {
@@ -9,24 +14,45 @@ function tiffPart(exif: Uint8Array): Uint8Array {
   return prefixed ? exif.subarray(6) : exif
 }
 
+/** Calls `visit` with the offset and tag of each entry of the IFD at `ifd`. */
+function forEachEntry(
+  view: DataView,
+  little: boolean,
+  ifd: number,
+  visit: (at: number, tag: number) => void,
+): void {
+  if (ifd < 8 || ifd + 2 > view.byteLength) return
+  const count = view.getUint16(ifd, little)
+  for (let i = 0; i < count; i++) {
+    const at = ifd + 2 + i * 12
+    if (at + 12 > view.byteLength) return
+    visit(at, view.getUint16(at, little))
+  }
+}
+
 /**
- * Returns a copy of the EXIF block with Orientation set to 1 (upright): the pixels are already
- * rotated, and a viewer that applied the old tag again would turn the photo twice.
+ * Returns a copy of the EXIF block that describes the output: Orientation 1 (upright), since the
+ * pixels are already rotated and a viewer that applied the old tag would turn the photo twice, and
+ * the Exif image size set to the output's.
  */
-export function withUprightOrientation(exif: Uint8Array): Uint8Array {
+export function exifForOutput(exif: Uint8Array, width: number, height: number): Uint8Array {
   const copy = exif.slice()
   const tiff = tiffPart(copy)
   if (tiff.length < 8) return copy
   const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength)
   const little = tiff[0] === 0x49
-  const ifd0 = view.getUint32(4, little)
-  if (ifd0 + 2 > tiff.length) return copy
-  const count = view.getUint16(ifd0, little)
-  for (let i = 0; i < count; i++) {
-    const entry = ifd0 + 2 + i * 12
-    if (entry + 12 > tiff.length) break
-    if (view.getUint16(entry, little) === ORIENTATION_TAG) view.setUint16(entry + 8, 1, little)
-  }
+  let exifIfd = 0
+  forEachEntry(view, little, view.getUint32(4, little), (at, tag) => {
+    if (tag === ORIENTATION_TAG) view.setUint16(at + 8, 1, little)
+    if (tag === EXIF_IFD_TAG) exifIfd = view.getUint32(at + 8, little)
+  })
+  forEachEntry(view, little, exifIfd, (at, tag) => {
+    const size = tag === PIXEL_X_TAG ? width : tag === PIXEL_Y_TAG ? height : null
+    if (size === null) return
+    view.setUint16(at + 2, 4, little) // LONG: a SHORT may not hold the enlarged size
+    view.setUint32(at + 4, 1, little)
+    view.setUint32(at + 8, size, little)
+  })
   return copy
 }
 
@@ -77,11 +103,13 @@ function injectWebp(file: Uint8Array, tiff: Uint8Array): Uint8Array {
   return out
 }
 
-/** Writes the EXIF block into an encoded file. TIFF and AVIF outputs are returned unchanged. */
+/** Writes the EXIF block into an encoded file of any output format. */
 export function injectExif(file: Uint8Array, format: string, exif: Uint8Array): Uint8Array {
   const tiff = tiffPart(exif)
   if (format === 'jpeg') return injectJpeg(file, tiff)
   if (format === 'png') return injectPng(file, tiff)
   if (format === 'webp') return injectWebp(file, tiff)
+  if (format === 'avif') return injectHeifExif(file, tiff)
+  if (format === 'tiff') return injectTiffExif(file, tiff)
   return file
 }

@@ -1,0 +1,121 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Enhancer } from '../../src/engine/enhance.js'
+import { DEFAULT_SETTINGS, OUTPUT_FORMATS } from '../../src/shared/settings.js'
+import { injectHeifExif } from '../../src/engine/image/exif-heif.js'
+import { injectTiffExif } from '../../src/engine/image/exif-tiff.js'
+import { writeIdentityModel } from '../helpers/models.js'
+
+/** ExifTool (Debian's libimage-exiftool-perl) reads and writes the metadata: a reader that is not ours. */
+function exiftool(...args: string[]): string {
+  return execFileSync('exiftool', args, { encoding: 'utf8' })
+}
+
+function tagsOf(path: string): Record<string, unknown> {
+  const [tags] = JSON.parse(exiftool('-j', '-n', '-validate', '-warning', '-all', path)) as Record<
+    string,
+    unknown
+  >[]
+  return tags!
+}
+
+const hasExiftool = spawnSync('exiftool', ['-ver']).status === 0
+// CI installs ExifTool (scripts/install-system-deps.sh), so there a missing one fails the suite instead.
+if (!hasExiftool && process.env.CI === 'true') throw new Error('ExifTool is required in CI.')
+if (!hasExiftool)
+  console.log(
+    'EXIF format tests skipped: ExifTool is not installed (apt-get install libimage-exiftool-perl, or brew install exiftool).',
+  )
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-exif-'))
+const enhancer = new Enhancer({ device: 'cpu' })
+const input = join(work, 'scan.jpg')
+let model: { path: string }
+afterAll(() => enhancer.close())
+
+beforeAll(async () => {
+  if (!hasExiftool) return
+  model = { path: writeIdentityModel(work) }
+  await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a08060' } })
+    .jpeg()
+    .toFile(input)
+  // Big-endian, unlike what sharp writes, with rationals and a GPS IFD, and turned by Orientation 6.
+  exiftool(
+    '-q',
+    '-overwrite_original',
+    '-ExifByteOrder=Big-endian',
+    '-Make=Nikon',
+    '-Model=F3',
+    '-Artist=Grandpa',
+    '-Copyright=Grandma 1962',
+    '-DateTimeOriginal=1962:07:14 10:00:00',
+    '-ExposureTime=1/125',
+    '-GPSLatitude=48.8566',
+    '-GPSLatitudeRef=N',
+    '-GPSLongitude=2.3522',
+    '-GPSLongitudeRef=E',
+    '-ExifImageWidth=40',
+    '-ExifImageHeight=30',
+    '-Orientation#=6',
+    input,
+  )
+})
+
+describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
+  it.each(OUTPUT_FORMATS)(
+    '%s keeps camera, date, author and place, upright and with the output size',
+    async (format) => {
+      const output = join(work, `out.${format}`)
+      await enhancer.enhanceFile(input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format })
+      const tags = tagsOf(output)
+      expect(tags).toMatchObject({
+        Make: 'Nikon',
+        Model: 'F3',
+        Artist: 'Grandpa',
+        Copyright: 'Grandma 1962',
+        DateTimeOriginal: '1962:07:14 10:00:00',
+        ExposureTime: 0.008,
+      })
+      // ExifTool's validation counts errors, warnings and minor warnings. Its TIFF rules also want
+      // GPSProcessingMethod whenever there is GPS, which the source photo does not have.
+      if (format === 'tiff') {
+        expect(tags.Validate).toBe('0 1 0')
+        expect(tags.Warning).toMatch(/GPSProcessingMethod/)
+      } else expect(tags.Validate).toBe('0 0 0')
+      expect(tags.GPSLatitude).toBeCloseTo(48.8566, 4)
+      expect(tags.GPSLongitude).toBeCloseTo(2.3522, 4)
+      expect(tags.Orientation ?? 1).toBe(1)
+      if (format !== 'tiff') expect([tags.ExifImageWidth, tags.ExifImageHeight]).toEqual([120, 160])
+      expect(await sharp(output).metadata()).toMatchObject({ width: 120, height: 160 })
+    },
+  )
+
+  it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
+    const decoded = async (metadata: 'all' | 'profile') => {
+      const output = join(work, `pixels-${metadata}.${format}`)
+      await enhancer.enhanceFile(input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format, metadata })
+      return sharp(output).raw().toBuffer()
+    }
+    expect((await decoded('all')).equals(await decoded('profile'))).toBe(true)
+  })
+})
+
+describe('EXIF writers on files they cannot place it in', () => {
+  it('return the file unchanged', async () => {
+    const avif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .avif()
+      .toBuffer()
+    const tiff = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .tiff()
+      .toBuffer()
+    const exif = new Uint8Array([0x49, 0x49, 42, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    for (const broken of [avif.subarray(0, 40), Buffer.from('not a heif file at all')])
+      expect(injectHeifExif(broken, exif)).toBe(broken)
+    expect(injectTiffExif(tiff, exif)).toBe(tiff) // no tags to add
+    expect(injectTiffExif(tiff, Buffer.from('garbage'))).toBe(tiff)
+  })
+})
