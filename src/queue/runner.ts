@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorCode, ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
@@ -139,11 +140,7 @@ export class QueueRunner {
     const { spec } = job
     // A scan cut short by a crash starts over, keeping the items it already made.
     const known = new Set(this.items(job.id).map((i) => i.input))
-    const planner = new OutputPlanner(spec, {
-      scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
-      ...(spec.model.blend ? { alpha: spec.model.blend.alpha } : {}),
-      model: modelLabel(spec.model.path),
-    })
+    const planner = plannerFor(spec, spec.model.blend?.alpha)
     let batch: Item[] = []
     const flush = (): void => {
       if (batch.length) this.store.commit({ t: 'items', items: batch })
@@ -367,6 +364,7 @@ export class QueueRunner {
     if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { alpha } })
     else this.store.commit({ t: 'job-alpha', jobId: job.id, alpha })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    this.renameForAlpha(job, affected, alpha)
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
@@ -377,6 +375,26 @@ export class QueueRunner {
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
+  }
+
+  /**
+   * With {alpha} in the naming template, photos enhanced at a new realism get the name that says so.
+   * The earlier output stays as it was; an existing file is never replaced unless the job overwrites.
+   */
+  private renameForAlpha(job: Job, items: Item[], alpha: number): void {
+    if (!job.spec.naming.includes('{alpha}')) return
+    const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
+    // A photo's own current output is its to replace (the same realism chosen again keeps its name).
+    const own = new Set(items.map((i) => i.output))
+    const planner = plannerFor({ ...job.spec, policy }, alpha, (path) => !own.has(path) && existsSync(path))
+    const moving = new Set(items.map((i) => i.id))
+    for (const other of this.items(job.id)) if (!moving.has(other.id)) planner.reserve(other.output)
+    const outDir = resolve(job.spec.outDir)
+    for (const item of items) {
+      const relativeDir = relative(outDir, dirname(item.output))
+      const { output } = planner.plan({ path: item.input, relativeDir })
+      if (output !== item.output) this.store.commit({ t: 'item', id: item.id, patch: { output } })
+    }
   }
 
   reorder(jobIds: string[]): void {
@@ -391,4 +409,17 @@ export class QueueRunner {
   async idle(): Promise<void> {
     await this.loop
   }
+}
+
+function plannerFor(
+  spec: JobSpec,
+  alpha: number | undefined,
+  exists?: (path: string) => boolean,
+): OutputPlanner {
+  const vars = {
+    scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
+    ...(alpha === undefined ? {} : { alpha }),
+    model: modelLabel(spec.model.path),
+  }
+  return new OutputPlanner(spec, vars, exists)
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -135,6 +135,34 @@ describe('realism per photo and per job', () => {
     expect(runner.items(job.id).map((i) => [i.state, i.crashes, i.error])).toEqual([
       ['done', 0, undefined],
       ['done', 0, undefined],
+    ])
+  })
+
+  it('with {alpha} in the name, a new realism writes a new file and keeps the earlier one', async () => {
+    const runs: { name: string; alpha: number | undefined }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs), noCleanup)
+    const job = await runner.addJob({ ...spec, naming: '{name}_a{alpha}', policy: 'skip' })
+    await runner.run()
+    const out = (name: string) => join(spec.outDir, name)
+    const [a, b] = runner.items(job.id)
+    runner.setAlpha({ jobId: job.id, itemId: b!.id }, 1)
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a1.00.png')])
+    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
+    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('alpha 1')
+    // The same realism again keeps the name; going back to a name that exists adds a suffix.
+    runner.setAlpha({ jobId: job.id }, 0.5)
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50_2.png')])
+    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
+    expect(a!.output).toBe(out('a_a0.50.png'))
+    expect(runs.map((r) => `${r.name}@${r.alpha}`)).toEqual([
+      'a.jpg@0.5',
+      'b.jpg@0.5',
+      'b.jpg@1',
+      'a.jpg@0.5',
+      'b.jpg@0.5',
     ])
   })
 })
