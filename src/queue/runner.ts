@@ -347,7 +347,7 @@ export class QueueRunner {
 
   /**
    * Chooses the realism for one photo or a whole job. Finished photos are enhanced again (their
-   * output is replaced in place), the one in flight restarts, and queued ones simply use it.
+   * output is replaced, or renamed with {alpha}), the one in flight restarts, and queued ones use it.
    * Returns how many photos will be (re-)enhanced.
    */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): number {

@@ -41,6 +41,9 @@ class Config:
     percep_weight: float = 1.0
     vgg: str = ""  # torchvision VGG19 weights; empty means the substitute below
     feature_matching: bool = True  # substitute perceptual term: discriminator feature matching
+    # Exponential moving average of G's weights (0 = off), as BasicSR and Real-ESRGAN keep: it smooths
+    # the GAN stage's step-to-step swings. Validation and best.pt use the averaged weights.
+    ema: float = 0.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "Config":

@@ -6,6 +6,7 @@ written atomically; starting a run whose folder has one resumes it exactly where
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -78,6 +79,7 @@ class Trainer:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
                 self.d.to(memory_format=torch.channels_last)
+        self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -93,6 +95,8 @@ class Trainer:
         }
         if self.gan:
             state |= {"d": self.d.state_dict(), "opt_d": self.opt_d.state_dict()}
+        if self.g_ema is not None:
+            state["g_ema"] = self.g_ema.state_dict()
         return state
 
     def resume(self) -> bool:
@@ -105,6 +109,8 @@ class Trainer:
         if self.gan:
             self.d.load_state_dict(state["d"])
             self.opt_d.load_state_dict(state["opt_d"])
+        if self.g_ema is not None:
+            self.g_ema.load_state_dict(state["g_ema"])
         self.step, self.best, self.history = state["step"], state["best"], state["history"]
         return True
 
@@ -156,6 +162,17 @@ class Trainer:
         self.opt_d.step()
         return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "d": d_loss.item()}
 
+    @torch.no_grad()
+    def update_ema(self) -> None:
+        decay = self.config.ema
+        for averaged, current in zip(self.g_ema.parameters(), self.g.parameters()):
+            averaged.mul_(decay).add_(current, alpha=1 - decay)
+
+    @property
+    def g_eval(self) -> RRDBNet:
+        """The weights that are validated and exported: the moving average when there is one."""
+        return self.g_ema if self.g_ema is not None else self.g
+
     # -- the loop ----------------------------------------------------------------------------
     def run(self, log=print, until: int | None = None) -> dict:
         """Trains to `config.iters` (or stops early after step `until`, as an interruption would)."""
@@ -175,6 +192,8 @@ class Trainer:
             if c.channels_last:
                 lr_img, hr = lr_img.contiguous(memory_format=torch.channels_last), hr.contiguous(memory_format=torch.channels_last)
             losses = self.gan_step(lr_img, hr) if self.gan else self.psnr_step(lr_img, hr)
+            if self.g_ema is not None:
+                self.update_ema()
             self.step += 1
             window_steps += 1
             if self.step % c.log_every == 0 or self.step == c.iters:
@@ -188,13 +207,13 @@ class Trainer:
         return self.best
 
     def evaluate(self, log) -> None:
-        score = validate(self.g, self.config.val) if Path(self.config.val).exists() else float("nan")
+        score = validate(self.g_eval, self.config.val) if Path(self.config.val).exists() else float("nan")
         self.history.append({"step": self.step, "val_psnr": score})
         is_best = score > self.best["psnr"] or self.config.stage == "gan"
         if is_best:
             # The GAN stage keeps its latest weights: PSNR is not what it optimises.
             self.best = {"psnr": score, "step": self.step}
-            save_atomic({"g": self.g.state_dict(), "model_args": self.config.model_args, "step": self.step, "val_psnr": score}, self.out / "best.pt")
+            save_atomic({"g": self.g_eval.state_dict(), "model_args": self.config.model_args, "step": self.step, "val_psnr": score}, self.out / "best.pt")
         log(f"val {Path(self.config.val).name} PSNR-Y {score:.3f} dB at step {self.step}{' (best)' if is_best else ''}")
         self.checkpoint()
         (self.out / "history.json").write_text(json.dumps(self.history, indent=1))

@@ -129,6 +129,29 @@ def test_resume_gives_the_same_weights(tmp_path, photo_folder, stage):
         assert torch.equal(value, resumed.g.state_dict()[key]), key
 
 
+def test_resume_keeps_the_moving_average(tmp_path, photo_folder):
+    straight = Trainer(tiny_config(tmp_path / "a", photo_folder, stage="gan", ema=0.9))
+    straight.run(log=lambda _: None)
+    Trainer(tiny_config(tmp_path / "b", photo_folder, stage="gan", ema=0.9)).run(log=lambda _: None, until=3)
+    resumed = Trainer(tiny_config(tmp_path / "b", photo_folder, stage="gan", ema=0.9))
+    resumed.run(log=lambda _: None)
+    for key, value in straight.g_ema.state_dict().items():
+        assert torch.equal(value, resumed.g_ema.state_dict()[key]), key
+    best = torch.load(tmp_path / "b" / "run" / "best.pt", weights_only=False)["g"]
+    for key, value in resumed.g_ema.state_dict().items():
+        assert torch.equal(value, best[key]), key
+
+
+def test_moving_average_follows_its_formula(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, ema=0.75, iters=1))
+    start = {k: v.clone() for k, v in trainer.g.state_dict().items()}
+    trainer.run(log=lambda _: None)
+    for key, value in trainer.g_ema.state_dict().items():
+        expected = 0.75 * start[key] + 0.25 * trainer.g.state_dict()[key]
+        assert torch.allclose(value, expected, atol=1e-7), key
+    assert any(not torch.equal(start[k], trainer.g.state_dict()[k]) for k in start)
+
+
 def test_learning_rate_schedule():
     config = Config(iters=100, warmup=10, lr=1e-3, min_lr=0)
     assert learning_rate(config, 0, 1e-3) == pytest.approx(1e-4)
