@@ -128,7 +128,15 @@ function start(): void {
   })
   createWindow()
   void queue.runner.run()
-  app.on('will-quit', () => {
+  let flushed = false
+  app.on('will-quit', (event) => {
+    if (!flushed) {
+      // A setting changed just before quitting is still being written: finish it, then quit.
+      event.preventDefault()
+      flushed = true
+      void preferences.flush().finally(() => app.quit())
+      return
+    }
     queue.close()
     engine.close()
   })

@@ -82,7 +82,7 @@ export interface AppBackend {
   services: Services
   queue: QueueSession
   engine: EngineClient
-  close(): void
+  close(): Promise<void>
 }
 
 /** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
@@ -108,7 +108,8 @@ export function startBackend(dataDir: string, dialogs: ScriptedDialogs): AppBack
     services,
     queue,
     engine,
-    close: () => {
+    close: async () => {
+      await preferences.flush()
       queue.close()
       engine.close()
     },

@@ -55,7 +55,7 @@ export class AppSession {
   /** The app quits (its queue and settings are on disk) and starts again. */
   async restart(): Promise<void> {
     await this.closeWindow()
-    this.backend.close()
+    await this.backend.close()
     this.backend = startBackend(this.dataDir, this.dialogs)
     void this.backend.queue.runner.run()
     await this.open()
@@ -74,6 +74,6 @@ export class AppSession {
     this.unbind()
     await this.browser?.close()
     this.server?.close()
-    this.backend?.close()
+    await this.backend?.close()
   }
 }

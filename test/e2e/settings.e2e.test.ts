@@ -29,14 +29,16 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     const naming = page.getByRole('textbox', { name: 'File names' })
     await naming.fill('photo')
     await naming.press('Enter')
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/INVALID_ARGUMENT.*\{name\}/)
-    await expect(naming.inputValue()).resolves.toBe('{name}')
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/INVALID_ARGUMENT.*\{name\}/)
+    await expect.poll(() => naming.inputValue()).toBe('{name}')
     await naming.fill('{name}_x{scale}')
     await naming.press('Enter')
     await page.getByRole('combobox', { name: 'Format' }).selectOption('png')
     await page.getByRole('combobox', { name: 'Metadata' }).selectOption('profile')
     await page.getByRole('combobox', { name: 'If the file exists' }).selectOption('skip')
     await page.getByText('IMG_0042_x4.png').waitFor()
+    // Restart only once the last change has reached the store, as quitting the app would.
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.policy)).toBe('skip')
     await app.restart()
     await app.tab('Settings')
     await expect(app.page.getByRole('textbox', { name: 'File names' }).inputValue()).resolves.toBe(
@@ -85,7 +87,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
       .getByRole('combobox', { name: 'Realistic partner' })
       .selectOption({ label: 'oldarch_x4_legacy' })
     await page.getByRole('button', { name: 'Use for new jobs' }).click()
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/INCOMPATIBLE_MODELS/)
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/INCOMPATIBLE_MODELS/)
     expect((await app.backend.services.getPreferences()).model).toBeNull()
     await page.getByRole('combobox', { name: 'Realistic partner' }).selectOption({ label: 'enhance-gan-x4' })
     await page.getByRole('button', { name: 'Use for new jobs' }).click()
@@ -95,7 +97,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await app.shot('11-models')
     app.dialogs.inputs = [join(FIXTURES, 'malicious_zip.pth')]
     await page.getByRole('button', { name: 'Inspect a model file…' }).click()
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/UNSAFE_CHECKPOINT/)
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/UNSAFE_CHECKPOINT/)
   })
 
   it('is operable from the keyboard: tabs move with the arrow keys and focus stays visible', async () => {

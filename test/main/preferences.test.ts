@@ -60,4 +60,13 @@ describe('the settings store', () => {
     await Promise.all(alphas.map((alpha) => store.update({ alpha })))
     expect(onDisk(path)).toMatchObject({ alpha: 1 })
   })
+
+  it('flush waits for a change nobody awaited, as quitting does', async () => {
+    const path = fresh()
+    const store = new PreferencesStore(path)
+    void store.update({ alpha: 0.25 })
+    await store.flush()
+    expect(new PreferencesStore(path).get().alpha).toBe(0.25)
+    await store.flush() // nothing pending: resolves at once
+  })
 })

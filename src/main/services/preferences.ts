@@ -53,6 +53,11 @@ export class PreferencesStore {
     return next
   }
 
+  /** Resolves once every change so far is on disk (before the app quits). */
+  async flush(): Promise<void> {
+    await this.#writing
+  }
+
   private async drain(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true })
     while (this.#dirty) {
