@@ -22,7 +22,7 @@ afterAll(() => app.stop())
 
 describe('the desktop UI in Chromium: queue, realism and compare', () => {
   it('starts empty and says what to do', async () => {
-    await expect(app.page.getByText(/No photos yet/).isVisible()).resolves.toBe(true)
+    await app.page.getByText(/No photos yet/).waitFor({ state: 'visible' })
     await app.shot('01-empty-queue')
   })
 
@@ -45,9 +45,9 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await app.shot('03-paused')
     await job.getByRole('button', { name: /^Resume/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
-    await expect(job.getByText('6 of 6 enhanced').isVisible()).resolves.toBe(true)
+    await job.getByText('6 of 6 enhanced').waitFor({ state: 'visible' })
     // What actually ran is shown for each photo.
-    await expect(job.getByText('done on CPU').count()).resolves.toBe(6)
+    await expect.poll(() => job.getByText('done on CPU').count()).toBe(6)
     // Each photo has a thumbnail of its own.
     await job.getByRole('img', { name: 'photo 3.jpg' }).waitFor()
     expect(jpgsIn(join(app.work, 'enhanced'))).toBe(6)
@@ -124,7 +124,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2)
     await page.getByRole('img', { name: 'Loupe, before, 3× magnified' }).waitFor()
     await page.getByRole('checkbox', { name: 'Side by side' }).check()
-    await expect(page.getByRole('img', { name: 'Before' }).isVisible()).resolves.toBe(true)
+    await page.getByRole('img', { name: 'Before' }).waitFor({ state: 'visible' })
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
