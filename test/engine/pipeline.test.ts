@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +11,7 @@ import type { EnhanceSettings } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
 
+const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
 let model: { path: string }
 const enhancer = new Enhancer({ device: 'cpu', maxInputPixels: 4_000_000 })
@@ -305,6 +307,16 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect(await codeOf(() => enhancer.enhanceFile(input, join(dir, 'cut.out.png'), model, settings()))).toBe(
       'CORRUPT_IMAGE',
     )
+  })
+
+  it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {
+    const input = join(dir, 'IMG_0001.heic')
+    copyFileSync(HEVC_FIXTURE, input)
+    const error = await enhancer
+      .enhanceFile(input, join(dir, 'heic.out.png'), model, settings())
+      .catch((e) => e)
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
+    expect((error as Error).message).toMatch(/HEVC.*Convert it to JPEG/s)
   })
 
   it('a decompression bomb over the pixel limit', async () => {

@@ -54,8 +54,9 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
   )
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes).`)
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
+  let info: Metadata | undefined
   try {
-    const info = await sharp(path, options).metadata()
+    info = await sharp(path, options).metadata()
     const meta = metadataOf(info)
     const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
     const { data, info: out } = await sharp(path, options)
@@ -69,6 +70,16 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     const channels = out.channels === 4 ? 4 : 3
     return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
   } catch (error) {
+    // The container reads fine, so without this the photo would be called damaged.
+    if (info?.compression === 'hevc') throw new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
     throw decodeError(path, error)
   }
+}
+
+function hevcMessage(path: string): string {
+  return (
+    `${path} is a HEIC photo coded with HEVC, as iPhones save them. Enhance reads HEIF and AVIF coded ` +
+    'with AV1, but has no HEVC decoder (a patent-encumbered codec). Convert it to JPEG first: in Photos, ' +
+    'File › Export; for new iPhone photos, Settings › Camera › Formats › Most Compatible.'
+  )
 }
