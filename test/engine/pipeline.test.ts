@@ -312,9 +312,9 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
   it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {
     const input = join(dir, 'IMG_0001.heic')
     copyFileSync(HEVC_FIXTURE, input)
-    const error = await enhancer
+    const error: unknown = await enhancer
       .enhanceFile(input, join(dir, 'heic.out.png'), model, settings())
-      .catch((e) => e)
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
     expect((error as Error).message).toMatch(/HEVC.*Convert it to JPEG/s)
   })
