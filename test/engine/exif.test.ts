@@ -58,6 +58,7 @@ beforeAll(async () => {
     '-GPSLatitudeRef=N',
     '-GPSLongitude=2.3522',
     '-GPSLongitudeRef=E',
+    '-XMP-dc:Title=Summer 1962',
     '-ExifImageWidth=40',
     '-ExifImageHeight=30',
     '-Orientation#=6',
@@ -67,7 +68,7 @@ beforeAll(async () => {
 
 describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
   it.each(OUTPUT_FORMATS)(
-    '%s keeps camera, date, author and place, upright and with the output size',
+    '%s keeps camera, date, author, place and XMP, upright and with the output size',
     async (format) => {
       const output = join(work, `out.${format}`)
       await enhancer.enhanceFile(input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format })
@@ -79,6 +80,7 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
         Copyright: 'Grandma 1962',
         DateTimeOriginal: '1962:07:14 10:00:00',
         ExposureTime: 0.008,
+        Title: 'Summer 1962', // XMP
       })
       // ExifTool's validation counts errors, warnings and minor warnings. Its TIFF rules also want
       // GPSProcessingMethod whenever there is GPS, which the source photo does not have.
