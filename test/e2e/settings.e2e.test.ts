@@ -100,6 +100,17 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/UNSAFE_CHECKPOINT/)
   })
 
+  it('says an iPhone HEIC cannot be read, and how to convert it, when it is chosen for the preview', async () => {
+    const { page } = app
+    await app.tab('Realism')
+    app.dialogs.inputs = [join(FIXTURES, '..', 'images', 'hevc.heic')]
+    await page.getByRole('button', { name: 'Choose a photo…' }).click()
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^UNSUPPORTED_FORMAT: .*HEVC.*Convert it to JPEG/ })
+      .waitFor()
+  })
+
   it('is operable from the keyboard: tabs move with the arrow keys and focus stays visible', async () => {
     const { page } = app
     await page.getByRole('tab', { name: 'Queue' }).click()

@@ -13,7 +13,12 @@ export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
 
 const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'])
 
-function decodeError(path: string, error: unknown): EnhanceError {
+/**
+ * The coded error for a photo sharp could not read. `compression` is what its header said, when it
+ * could be read: a HEIC whose container reads fine would otherwise be called damaged.
+ */
+export function decodeError(path: string, error: unknown, compression?: string): EnhanceError {
+  if (compression === 'hevc') return new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
   const message = error instanceof Error ? error.message : String(error)
   if (/exceeds pixel limit/i.test(message)) {
     return new EnhanceError(
@@ -70,9 +75,7 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     const channels = out.channels === 4 ? 4 : 3
     return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
   } catch (error) {
-    // The container reads fine, so without this the photo would be called damaged.
-    if (info?.compression === 'hevc') throw new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
-    throw decodeError(path, error)
+    throw decodeError(path, error, info?.compression)
   }
 }
 

@@ -1,5 +1,6 @@
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
+import { decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
@@ -100,12 +101,15 @@ export function createServices(deps: ServiceDeps): Services {
     imageUrl: (path, maxSide) =>
       attempt(async () => {
         const image = sharp(path, { limitInputPixels: 100_000_000 })
-        const meta = await image.metadata()
+        const meta = await image
+          .metadata()
+          .catch((error: unknown) => Promise.reject(decodeError(path, error)))
         const { data, info } = await image
           .rotate()
           .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
           .png()
           .toBuffer({ resolveWithObject: true })
+          .catch((error: unknown) => Promise.reject(decodeError(path, error, meta.compression)))
         const turned = (meta.orientation ?? 1) >= 5
         return {
           url: pngUrl(data),
