@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import type { OutputFormat } from '../shared/settings.js'
 import { formatForInput } from '../shared/settings.js'
-import { outputPath } from './scan.js'
+import { outputPath, pathKey } from './scan.js'
 import type { NameVars } from '../shared/naming.js'
 import type { InputFile } from './scan.js'
 import type { JobSpec } from './types.js'
@@ -30,7 +30,7 @@ export class OutputPlanner {
 
   /** Marks an output as taken (by an item planned before a restart). */
   reserve(output: string): void {
-    this.taken.add(key(output))
+    this.taken.add(pathKey(output))
   }
 
   plan(file: InputFile): PlannedOutput {
@@ -40,20 +40,15 @@ export class OutputPlanner {
     for (let n = 2; this.conflicts(output, file.path); n++) {
       output = `${base.slice(0, -extname(base).length)}_${n}${extname(base)}`
     }
-    this.taken.add(key(output))
+    this.taken.add(pathKey(output))
     const skip = this.spec.policy === 'skip' && this.exists(output)
     return { output, format, skip }
   }
 
   private conflicts(output: string, input: string): boolean {
-    if (this.taken.has(key(output)) || key(resolve(output)) === key(resolve(input))) return true
+    if (this.taken.has(pathKey(output)) || pathKey(resolve(output)) === pathKey(resolve(input))) return true
     return this.spec.policy === 'suffix' && this.exists(output)
   }
-}
-
-/** Windows and macOS file systems usually ignore case: "A.jpg" and "a.jpg" are one file there. */
-function key(path: string): string {
-  return process.platform === 'linux' ? path : path.toLowerCase()
 }
 
 export function modelLabel(path: string): string {

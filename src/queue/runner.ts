@@ -148,7 +148,7 @@ export class QueueRunner {
     }
     const ignored = { count: 0 }
     for (const item of this.items(job.id)) planner.reserve(item.output)
-    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored)) {
+    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) {
       if (known.has(file.path)) continue
       const { output, skip } = planner.plan(file)
       batch.push({

@@ -26,22 +26,31 @@ export interface InputFile {
   relativeDir: string
 }
 
+/** Windows and macOS file systems usually ignore case: "A.jpg" and "a.jpg" are one file there. */
+export function pathKey(path: string): string {
+  return process.platform === 'linux' ? path : path.toLowerCase()
+}
+
 /** Counts files that were seen but are not images. */
 export interface ScanCounter {
   count: number
 }
 
-async function* walk(
-  root: string,
-  dir: string,
-  recursive: boolean,
-  ignored: ScanCounter,
-): AsyncGenerator<InputFile> {
+interface Walk {
+  root: string
+  recursive: boolean
+  ignored: ScanCounter
+  /** Folders not to descend into (path keys): the output folder, so earlier results are not enhanced again. */
+  skip: ReadonlySet<string>
+}
+
+async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
+  const { root, recursive, ignored, skip } = options
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) {
-      if (recursive) yield* walk(root, path, recursive, ignored)
+      if (recursive && !skip.has(pathKey(path))) yield* walk(path, options)
     } else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       yield { path, relativeDir: relative(root, dir) }
     } else if (entry.isFile()) {
@@ -50,17 +59,22 @@ async function* walk(
   }
 }
 
-/** Expands files and folders (recursively when asked) into image files, lazily, in a stable order. */
+/**
+ * Expands files and folders (recursively when asked) into image files, lazily, in a stable order.
+ * A subfolder that is the output folder is not entered: its photos are results, not originals.
+ */
 export async function* scanInputs(
   inputs: string[],
   recursive: boolean,
   ignored: ScanCounter = { count: 0 },
+  outDir?: string,
 ): AsyncGenerator<InputFile> {
+  const skip = new Set(outDir === undefined ? [] : [pathKey(resolve(outDir))])
   for (const input of inputs) {
     const path = resolve(input)
     const info = await stat(path).catch(() => null)
     if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
-    if (info.isDirectory()) yield* walk(path, path, recursive, ignored)
+    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip })
     else yield { path, relativeDir: '' }
   }
 }

@@ -135,6 +135,16 @@ describe('queue runner', () => {
     expect(new Set(runner.items(job.id).map((i) => i.state))).toEqual(new Set(['cancelled']))
   })
 
+  it('does not take earlier results from an output folder inside the input folder', async () => {
+    const { dir, spec, queue } = setup(['a.jpg', 'sub/c.webp'])
+    mkdirSync(join(dir, 'in', 'enhanced'), { recursive: true })
+    writeFileSync(join(dir, 'in', 'enhanced', 'a.png'), 'an earlier result')
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob({ ...spec, outDir: join(dir, 'in', 'enhanced') })
+    const inputs = runner.items(job.id).map((i) => i.input.slice(join(dir, 'in').length + 1))
+    expect(inputs).toEqual(['a.jpg', 'sub/c.webp'])
+  })
+
   it('runs jobs in their order, which can be changed', async () => {
     const log: string[] = []
     const first = setup(['one.jpg'])
