@@ -36,6 +36,14 @@ export interface ScanCounter {
   count: number
 }
 
+/**
+ * Hidden files and folders, macOS "._" companions on USB drives (named .jpg, but not images) and the
+ * thumbnail folders NAS boxes add beside each photo: none of them is a photo the user took.
+ */
+function isSystemEntry(name: string): boolean {
+  return name.startsWith('.') || name === '@eaDir' || name === '#recycle' || name === '$RECYCLE.BIN'
+}
+
 interface Walk {
   root: string
   recursive: boolean
@@ -49,7 +57,9 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory()) {
+    if (isSystemEntry(entry.name)) {
+      if (entry.isFile()) ignored.count++
+    } else if (entry.isDirectory()) {
       if (recursive && !skip.has(pathKey(path))) yield* walk(path, options)
     } else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       yield { path, relativeDir: relative(root, dir) }

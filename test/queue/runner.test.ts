@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
@@ -135,10 +135,15 @@ describe('queue runner', () => {
     expect(new Set(runner.items(job.id).map((i) => i.state))).toEqual(new Set(['cancelled']))
   })
 
-  it('does not take earlier results from an output folder inside the input folder', async () => {
+  it('does not take earlier results from an output folder inside the input folder, nor system files', async () => {
     const { dir, spec, queue } = setup(['a.jpg', 'sub/c.webp'])
     mkdirSync(join(dir, 'in', 'enhanced'), { recursive: true })
     writeFileSync(join(dir, 'in', 'enhanced', 'a.png'), 'an earlier result')
+    // Nor hidden files, macOS "._" companions, or a NAS's thumbnail folders.
+    for (const extra of ['._a.jpg', '.cache/b.jpg', '@eaDir/a.jpg/SYNOPHOTO_THUMB_XL.jpg']) {
+      mkdirSync(dirname(join(dir, 'in', extra)), { recursive: true })
+      writeFileSync(join(dir, 'in', extra), 'not a photo of the album')
+    }
     const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
     const job = await runner.addJob({ ...spec, outDir: join(dir, 'in', 'enhanced') })
     const inputs = runner.items(job.id).map((i) => i.input.slice(join(dir, 'in').length + 1))
