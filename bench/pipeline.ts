@@ -79,20 +79,20 @@ async function endToEnd(session: ModelSession, work: string): Promise<void> {
   console.log(`   ratio end-to-end / inference: ${(wall / pure).toFixed(3)}× (target ≤ 1.15)`)
 }
 
-function peakRss(work: string): void {
+function peakRss(work: string, format: 'png' | 'jpg'): void {
   const input = join(work, 'photo-2000.jpg')
   const script = `
     import { Enhancer } from './dist/src/engine/enhance.js'
     import { DEFAULT_SETTINGS } from './dist/src/shared/settings.js'
     const e = new Enhancer({ device: 'cpu' })
-    await e.enhanceFile(${JSON.stringify(input)}, ${JSON.stringify(join(work, 'out-2000.png'))}, { path: ${JSON.stringify(MODEL)} }, { ...DEFAULT_SETTINGS, tile: 'auto' })
+    await e.enhanceFile(${JSON.stringify(input)}, ${JSON.stringify(join(work, `out-2000.${format}`))}, { path: ${JSON.stringify(MODEL)} }, { ...DEFAULT_SETTINGS, tile: 'auto' })
     await e.close()
     console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }))`
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
   const { maxRssKb } = JSON.parse(out.trim().split('\n').pop()!) as { maxRssKb: number }
   const outputBytes = 8000 * 6000 * 3
   console.log(
-    `3. 2000×1500 → 8000×6000: peak RSS ${(maxRssKb / 1024).toFixed(0)} MiB; raw output buffer ${(outputBytes / 2 ** 20).toFixed(0)} MiB`,
+    `3. 2000×1500 → 8000×6000 ${format.toUpperCase()}: peak RSS ${(maxRssKb / 1024).toFixed(0)} MiB; raw output buffer ${(outputBytes / 2 ** 20).toFixed(0)} MiB`,
   )
   console.log(`   ratio peak RSS / output buffer: ${((maxRssKb * 1024) / outputBytes).toFixed(2)}×`)
 }
@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   await throughput(session)
   await endToEnd(session, work)
   await photo(join(work, 'photo-2000.jpg'), 2000, 1500)
-  if (!process.argv.includes('--skip-rss')) peakRss(work)
+  if (!process.argv.includes('--skip-rss'))
+    for (const format of ['png', 'jpg'] as const) peakRss(work, format)
   await session.release()
 }
 

@@ -1,0 +1,32 @@
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+import { encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+
+describe('JPEG encoding of large outputs', () => {
+  it('optimises Huffman tables only while the coefficients fit the memory budget', () => {
+    expect(jpegOptions(92, 2560, 1920)).toMatchObject({ chromaSubsampling: '4:4:4', optimiseCoding: true })
+    // 12000×8000 at 4:4:4 would hold 576 MB of coefficients.
+    expect(jpegOptions(92, 12000, 8000)).toMatchObject({ optimiseCoding: false })
+    // 4:2:0 holds half as many samples, so the same size still fits.
+    expect(jpegOptions(80, 7000, 7000).optimiseCoding).toBe(true)
+    expect(jpegOptions(92, 7000, 7000).optimiseCoding).toBe(false)
+  })
+
+  it('writes a valid JPEG past the budget, with the pixels it was given', async () => {
+    const [width, height] = [8000, 6000]
+    const pixels = new Uint8Array(width * height * 3)
+    for (let i = 0; i < pixels.length; i += 3) pixels.set([200, 120, 40], i)
+    const image = { width, height, channels: 3 as const, depth: 8 as const, pixels }
+    const meta = { format: 'jpeg', gray: false, hasAlpha: false }
+    const options = { format: 'jpeg', quality: 92, background: '#ffffff', metadata: 'none' } as const
+    const file = await encodeImage(image, meta, { ...options, width, height })
+    const decoded = sharp(file)
+    expect(await decoded.metadata()).toMatchObject({ format: 'jpeg', width, height })
+    const { data } = await decoded
+      .extract({ left: 4000, top: 3000, width: 1, height: 1 })
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    for (const [got, want] of [...data].map((v, i) => [v, [200, 120, 40][i]!]))
+      expect(Math.abs(got! - want)).toBeLessThanOrEqual(2)
+  })
+})
