@@ -2,7 +2,7 @@
  * The desktop UI in a real browser: the renderer built by electron-vite, in Debian's Chromium, bound to
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, photo } from './session.js'
@@ -125,6 +125,15 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('img', { name: 'Loupe, before, 3× magnified' }).waitFor()
     await page.getByRole('checkbox', { name: 'Side by side' }).check()
     await page.getByRole('img', { name: 'Before' }).waitFor({ state: 'visible' })
+    // An output deleted since: the view says so and what to do, instead of staying blank.
+    const runner = app.backend.queue.runner
+    const last = runner.items(runner.jobs[0]!.id).at(-1)!
+    rmSync(last.output)
+    await page.getByRole('combobox', { name: 'Photo to compare' }).selectOption({ label: 'photo 5.jpg' })
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^FILE_NOT_FOUND: .*Enhance it again from the queue/ })
+      .waitFor()
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
