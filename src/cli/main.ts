@@ -20,12 +20,13 @@ Usage:
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--queue-dir <dir>] [--json]
-      Enhance photos into --out, mirroring folders, through the durable queue. Existing outputs are
-      skipped unless --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
+      Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs
+      (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
+      --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
   enhance --resume
-      Continue every unfinished job in the queue (after Ctrl-C, a crash or a full disk).
+      Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
   enhance queue [report <job-id> [--csv]]
       List the queue's jobs and their states, or export one job's items as JSON or CSV.
   enhance inspect <checkpoint>
