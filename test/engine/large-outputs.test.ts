@@ -1,8 +1,9 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+import { checkOutputSize, encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+import { codeOf } from '../helpers/errors.js'
 
-describe('JPEG encoding of large outputs', () => {
+describe('large outputs', () => {
   it('optimises Huffman tables only while the coefficients fit the memory budget', () => {
     expect(jpegOptions(92, 2560, 1920)).toMatchObject({ chromaSubsampling: '4:4:4', optimiseCoding: true })
     // 12000×8000 at 4:4:4 would hold 576 MB of coefficients.
@@ -12,7 +13,7 @@ describe('JPEG encoding of large outputs', () => {
     expect(jpegOptions(92, 7000, 7000).optimiseCoding).toBe(false)
   })
 
-  it('writes a valid JPEG past the budget, with the pixels it was given', async () => {
+  it('writes a valid JPEG past the coding budget, with the pixels it was given', async () => {
     const [width, height] = [8000, 6000]
     const pixels = new Uint8Array(width * height * 3)
     for (let i = 0; i < pixels.length; i += 3) pixels.set([200, 120, 40], i)
@@ -28,5 +29,17 @@ describe('JPEG encoding of large outputs', () => {
       .toBuffer({ resolveWithObject: true })
     const error = [200, 120, 40].map((want, i) => Math.abs(data[i]! - want))
     expect(Math.max(...error)).toBeLessThanOrEqual(2)
+  })
+
+  it('refuses, before any work, a WebP or AVIF too big to encode in half the memory; JPEG, PNG and TIFF stream', async () => {
+    const eightGb = 8 * 2 ** 30
+    const check = (format: 'webp' | 'avif' | 'jpeg' | 'png' | 'tiff', width: number, height: number) => () =>
+      checkOutputSize(format, width, height, eightGb)
+    expect(await codeOf(check('avif', 16000, 12000))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(check('webp', 16383, 16383))).toBe('IMAGE_TOO_LARGE')
+    expect(check('avif', 16000, 12000)).toThrow(/about 7\.9 GB .* Choose JPEG, PNG or TIFF/)
+    expect(check('avif', 4000, 3000)).not.toThrow()
+    expect(check('webp', 12000, 8000)).not.toThrow()
+    for (const format of ['jpeg', 'png', 'tiff'] as const) expect(check(format, 60000, 40000)).not.toThrow()
   })
 })
