@@ -196,7 +196,7 @@ function inject(file: Uint8Array, tiff: Uint8Array): Uint8Array | null {
   const id = Math.max(...loc.ids, primary) + 1
   const iref = children.find((b) => b.type === 'iref')
   const irefWide = iref ? fullHeader(file, iref).version > 0 : false
-  if (id > 0xffff && (loc.version < 2 || !irefWide)) return null
+  if (id > 0xffff) return null // would need 32-bit item ids (infe v3); encoders write a handful of items
 
   const infe = box('infe', new Writer().write(0x02000001, 4).write(id, 2).write(0, 2).text('Exif\0').bytes())
   const idSize = irefWide ? 4 : 2
