@@ -379,13 +379,14 @@ export class QueueRunner {
 
   /**
    * With {alpha} in the naming template, photos enhanced at a new realism get the name that says so.
-   * The earlier output stays as it was; an existing file is never replaced unless the job overwrites.
+   * The earlier output stays as it was; a file that is not the photo's own is never replaced unless
+   * the job overwrites.
    */
   private renameForAlpha(job: Job, items: Item[], alpha: number): void {
     if (!job.spec.naming.includes('{alpha}')) return
     const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
-    // A photo's own current output is its to replace (the same realism chosen again keeps its name).
-    const own = new Set(items.map((i) => i.output))
+    // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
+    const own = new Set(items.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
     const planner = plannerFor({ ...job.spec, policy }, alpha, (path) => !own.has(path) && existsSync(path))
     const moving = new Set(items.map((i) => i.id))
     for (const other of this.items(job.id)) if (!moving.has(other.id)) planner.reserve(other.output)
@@ -393,7 +394,9 @@ export class QueueRunner {
     for (const item of items) {
       const relativeDir = relative(outDir, dirname(item.output))
       const { output } = planner.plan({ path: item.input, relativeDir })
-      if (output !== item.output) this.store.commit({ t: 'item', id: item.id, patch: { output } })
+      if (output === item.output) continue
+      const earlierOutputs = [...(item.earlierOutputs ?? []).filter((p) => p !== output), item.output]
+      this.store.commit({ t: 'item', id: item.id, patch: { output, earlierOutputs } })
     }
   }
 

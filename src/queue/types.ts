@@ -57,6 +57,8 @@ export interface Item {
   skipReason?: 'exists' | 'crashed'
   /** Realism chosen for this photo alone (overrides the job's). */
   alpha?: number
+  /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
+  earlierOutputs?: string[]
 }
 
 /** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */

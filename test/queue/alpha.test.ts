@@ -145,24 +145,32 @@ describe('realism per photo and per job', () => {
     const job = await runner.addJob({ ...spec, naming: '{name}_a{alpha}', policy: 'skip' })
     await runner.run()
     const out = (name: string) => join(spec.outDir, name)
-    const [a, b] = runner.items(job.id)
+    const b = runner.items(job.id)[1]
     runner.setAlpha({ jobId: job.id, itemId: b!.id }, 1)
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a1.00.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
     expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('alpha 1')
-    // The same realism again keeps the name; going back to a name that exists adds a suffix.
+    // The same realism again keeps the name; going back reuses the photo's own earlier file.
     runner.setAlpha({ jobId: job.id }, 0.5)
     await runner.run()
-    expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50_2.png')])
+    expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
-    expect(a!.output).toBe(out('a_a0.50.png'))
+    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('alpha 1')
+    // A file of that name that is not the photo's own is kept, and the photo gets a suffix.
+    writeFileSync(out('a_a0.80.png'), 'the user’s own file')
+    runner.setAlpha({ jobId: job.id }, 0.8)
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.80_2.png'), out('b_a0.80.png')])
+    expect(readFileSync(out('a_a0.80.png'), 'utf8')).toBe('the user’s own file')
     expect(runs.map((r) => `${r.name}@${r.alpha}`)).toEqual([
       'a.jpg@0.5',
       'b.jpg@0.5',
       'b.jpg@1',
       'a.jpg@0.5',
       'b.jpg@0.5',
+      'a.jpg@0.8',
+      'b.jpg@0.8',
     ])
   })
 })
