@@ -99,6 +99,7 @@ export class RealismStore {
   private async open(path: string): Promise<void> {
     const opening = ++this.#opening
     this.#applied = null
+    this.#error = null
     this.#photo = null
     this.#region = null
     this.#crop = null
