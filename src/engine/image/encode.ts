@@ -53,8 +53,9 @@ export function checkOutputSize(
       `${width}×${height} is larger than ${name} allows (${limit} px per side). Choose PNG or TIFF, or a smaller size.`,
     )
   }
-  const needed = width * height * ((WHOLE_PICTURE_BYTES_PER_PIXEL[format] ?? 0) + 3)
-  if (WHOLE_PICTURE_BYTES_PER_PIXEL[format] && needed > memory / 2) {
+  const perPixel = WHOLE_PICTURE_BYTES_PER_PIXEL[format]
+  const needed = width * height * ((perPixel ?? 0) + 3)
+  if (perPixel !== undefined && needed > memory / 2) {
     const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1)
     throw new EnhanceError(
       'IMAGE_TOO_LARGE',

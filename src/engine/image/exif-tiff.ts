@@ -72,6 +72,22 @@ function valueBytes(
   return value
 }
 
+/** Calls `visit` with the offset and tag of each entry of the IFD at `ifd`. */
+export function forEachEntry(
+  view: DataView,
+  little: boolean,
+  ifd: number,
+  visit: (at: number, tag: number) => void,
+): void {
+  if (ifd < 8 || ifd + 2 > view.byteLength) return
+  const count = view.getUint16(ifd, little)
+  for (let i = 0; i < count; i++) {
+    const at = ifd + 2 + i * 12
+    if (at + 12 > view.byteLength) return
+    visit(at, view.getUint16(at, little))
+  }
+}
+
 /** Reads an IFD's entries (in `little` byte order), following pointer tags; `keep` filters the tags. */
 function readIfd(
   tiff: Tiff,
@@ -80,24 +96,20 @@ function readIfd(
   keep: (tag: number) => boolean,
   depth = 0,
 ): Entry[] {
-  if (depth > 3 || at + 2 > tiff.bytes.length) return []
-  const count = tiff.view.getUint16(at, tiff.little)
   const entries: Entry[] = []
-  for (let i = 0; i < count; i++) {
-    const entryAt = at + 2 + i * 12
-    if (entryAt + 12 > tiff.bytes.length) break
-    const tag = tiff.view.getUint16(entryAt, tiff.little)
-    if (!keep(tag)) continue
+  if (depth > 3) return entries
+  forEachEntry(tiff.view, tiff.little, at, (entryAt, tag) => {
+    if (!keep(tag)) return
     const type = tiff.view.getUint16(entryAt + 2, tiff.little)
     const values = tiff.view.getUint32(entryAt + 4, tiff.little)
     if (POINTERS.has(tag)) {
       const ifd = readIfd(tiff, tiff.view.getUint32(entryAt + 8, tiff.little), little, inTiff, depth + 1)
       if (ifd.length) entries.push({ tag, type: 4, count: 1, value: new Uint8Array(4), ifd })
-      continue
+      return
     }
     const value = valueBytes(tiff, entryAt, type, values, little)
     if (value) entries.push({ tag, type, count: values, value })
-  }
+  })
   return entries
 }
 

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib'
 import { injectHeifExif } from './exif-heif.js'
-import { injectTiffExif } from './exif-tiff.js'
+import { forEachEntry, injectTiffExif } from './exif-tiff.js'
 
 const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0] // "Exif\0\0"
 const ORIENTATION_TAG = 0x0112
@@ -12,22 +12,6 @@ const PIXEL_Y_TAG = 0xa003
 function tiffPart(exif: Uint8Array): Uint8Array {
   const prefixed = EXIF_HEADER.every((b, i) => exif[i] === b)
   return prefixed ? exif.subarray(6) : exif
-}
-
-/** Calls `visit` with the offset and tag of each entry of the IFD at `ifd`. */
-function forEachEntry(
-  view: DataView,
-  little: boolean,
-  ifd: number,
-  visit: (at: number, tag: number) => void,
-): void {
-  if (ifd < 8 || ifd + 2 > view.byteLength) return
-  const count = view.getUint16(ifd, little)
-  for (let i = 0; i < count; i++) {
-    const at = ifd + 2 + i * 12
-    if (at + 12 > view.byteLength) return
-    visit(at, view.getUint16(at, little))
-  }
 }
 
 /**

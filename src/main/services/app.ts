@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
-import { decodeError } from '../../engine/image/decode.js'
+import { DEFAULT_MAX_INPUT_PIXELS, decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
@@ -100,7 +100,7 @@ export function createServices(deps: ServiceDeps): Services {
 
     imageUrl: (path, maxSide) =>
       attempt(async () => {
-        const image = sharp(path, { limitInputPixels: 100_000_000 })
+        const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
         const meta = await image
           .metadata()
           .catch((error: unknown) => Promise.reject(decodeError(path, error)))
