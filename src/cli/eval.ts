@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Enhancer, TILE_PAD } from '../engine/enhance.js'
 import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
+import { colourShift, gridStepRatio } from '../engine/metrics/artefacts.js'
 import { imresize } from '../engine/metrics/imresize.js'
 import { niqe } from '../engine/metrics/niqe.js'
 import type { NiqeModel } from '../engine/metrics/niqe.js'
@@ -13,12 +14,18 @@ import { EnhanceError } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 
 const SHAVE = 4
+/** JPEG's 8-px blocks, after ×4. */
+const BLOCK_GRID = 32
 
 export interface Scores {
   psnr: number
   ssim: number
   /** Perceptual quality (lower is better), when the NIQE pristine model is available. */
   niqe?: number
+  /** Mean R, G, B of the output minus the HR's, in 8-bit levels: a colour cast. */
+  colour: [number, number, number]
+  /** Luma steps across the 32-px grid over steps elsewhere (1 = no visible JPEG blocks). */
+  grid: number
 }
 
 export interface ImageScores {
@@ -50,7 +57,12 @@ export function yScores(sr: Uint8Array, srChannels: number, hr: RasterImage, niq
   const luma = lumaOf(sr, hr.width, hr.height, srChannels)
   const a = shave(luma, SHAVE)
   const b = shave(lumaOf(to8bit(hr), hr.width, hr.height, hr.channels), SHAVE)
-  const scores: Scores = { psnr: psnr(a, b), ssim: ssim(a, b) }
+  const scores: Scores = {
+    psnr: psnr(a, b),
+    ssim: ssim(a, b),
+    colour: colourShift(sr, srChannels, to8bit(hr), hr.channels),
+    grid: gridStepRatio(luma, BLOCK_GRID),
+  }
   if (niqeModel) scores.niqe = niqe({ ...a, data: a.data.map(Math.round) }, niqeModel)
   return scores
 }
@@ -80,14 +92,18 @@ export async function evaluateDataset(
     .filter((n) => /\.(png|bmp|jpg|tif)$/i.test(n))
     .sort()
   if (names.length === 0)
-    throw new EnhanceError('FILE_NOT_FOUND', `${dir} has no HR/ images (expected HR/ and LR_bicubic_x4/).`)
+    throw new EnhanceError(
+      'FILE_NOT_FOUND',
+      `${dir} has no HR/ images (expected HR/ and LR_bicubic_x4/ or LR_x4/).`,
+    )
+  const lrDir = await lowResolutionFolder(dir)
   const enhancer = new Enhancer({ device: options.device })
   try {
     const { session, info } = await enhancer.prepare(spec)
     const results: ImageScores[] = []
     for (const name of names) {
       const hr = (await decodeImage(join(dir, 'HR', name))).image
-      const lr = (await decodeImage(join(dir, 'LR_bicubic_x4', name))).image
+      const lr = (await decodeImage(join(lrDir, name))).image
       const sr = matchSize(
         await upscaleRaster(lr, session, { scale: info.scale, tile: 256, pad: TILE_PAD, alpha: 'lanczos' }),
         hr.width,
@@ -95,7 +111,7 @@ export async function evaluateDataset(
       )
       const bicubic =
         options.bicubic === false
-          ? { psnr: NaN, ssim: NaN }
+          ? { psnr: NaN, ssim: NaN, colour: [NaN, NaN, NaN] as [number, number, number], grid: NaN }
           : yScores(bicubicUpscale(lr, 4), 3, hr, options.niqe)
       results.push({ image: name, model: yScores(to8bit(sr), sr.channels, hr, options.niqe), bicubic })
     }
@@ -109,15 +125,31 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
+/** The LR images: `LR_x4/` in the real-world benchmark (not bicubic), `LR_bicubic_x4/` in the classic sets. */
+async function lowResolutionFolder(dir: string): Promise<string> {
+  const realWorld = join(dir, 'LR_x4')
+  const isDir = await stat(realWorld).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+  return isDir ? realWorld : join(dir, 'LR_bicubic_x4')
+}
+
 export function averageOf(results: ImageScores[], key: 'model' | 'bicubic'): Scores {
   const scores = results.map((r) => r[key])
-  const average: Scores = { psnr: mean(scores.map((s) => s.psnr)), ssim: mean(scores.map((s) => s.ssim)) }
+  const average: Scores = {
+    psnr: mean(scores.map((s) => s.psnr)),
+    ssim: mean(scores.map((s) => s.ssim)),
+    colour: [0, 1, 2].map((c) => mean(scores.map((s) => s.colour[c]!))) as [number, number, number],
+    grid: mean(scores.map((s) => s.grid)),
+  }
   if (scores.every((s) => s.niqe !== undefined)) average.niqe = mean(scores.map((s) => s.niqe!))
   return average
 }
 
 const cell = (s: Scores): string =>
-  `${s.psnr.toFixed(2).padStart(7)} ${s.ssim.toFixed(4)} ${s.niqe === undefined ? '      ' : s.niqe.toFixed(3).padStart(6)}`
+  `${s.psnr.toFixed(2).padStart(7)} ${s.ssim.toFixed(4)} ${s.niqe === undefined ? '      ' : s.niqe.toFixed(3).padStart(6)}` +
+  ` ${s.colour.map((v) => v.toFixed(1).padStart(5)).join('')} ${s.grid.toFixed(3)}`
 
 export interface EvalCommandOptions extends EvalOptions {
   json: boolean
@@ -147,7 +179,7 @@ async function sweep(
     rows.push({ alpha, average: averageOf(results, 'model') })
   }
   if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, sweep: rows, bicubic }))
-  write(`alpha   PSNR-Y   SSIM    NIQE`)
+  write(`alpha   PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid`)
   for (const row of rows) write(`${row.alpha.toFixed(1).padEnd(5)} ${cell(row.average)}`)
   write(`bicubic ${cell(bicubic!)}`)
 }
@@ -162,7 +194,9 @@ export async function evalCommand(
   const results = await evaluateDataset(dir, spec, options)
   const average = { model: averageOf(results, 'model'), bicubic: averageOf(results, 'bicubic') }
   if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, images: results, average }))
-  write(`image        model: PSNR-Y   SSIM    NIQE   bicubic: PSNR-Y   SSIM    NIQE`)
+  write(
+    `image        model: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid   bicubic: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid`,
+  )
   for (const r of results) write(`${r.image.padEnd(18)} ${cell(r.model)}          ${cell(r.bicubic)}`)
   write(`${'average'.padEnd(18)} ${cell(average.model)}          ${cell(average.bicubic)}`)
 }

@@ -4,6 +4,7 @@
   python3 -m enhance_training gan    --out runs/gan --init runs/psnr/best.pt [--vgg vgg19.pth]
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
+  python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from .config import SHARED, Config
 from .data import load_rgb, mod_crop
+from .benchmark import make_benchmark
 from .export import export
 from .imresize import downsample_uint8
 from .train import Trainer
@@ -59,8 +61,15 @@ def main(argv: list[str]) -> int:
     exp.add_argument("out", type=Path)
     chk = sub.add_parser("check-lr", help="compare our bicubic ×1/4 with the benchmark LR files")
     chk.add_argument("--sets", default="Set5,Set14,BSD100")
+    bench = sub.add_parser("benchmark", help="write the seeded real-world benchmark (web JPEG, camera, scan, mix)")
+    bench.add_argument("--out", type=Path, required=True)
+    bench.add_argument("--sets", default="Set14,BSD100")
+    bench.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
+    if args.command == "benchmark":
+        make_benchmark(args.out, args.sets.split(","), args.seed)
+        return 0
     if args.command == "export":
         print(export(args.checkpoint, args.out))
         return 0

@@ -13,7 +13,7 @@ class Config:
     stage: str = "psnr"  # "psnr" (L1 pre-training) or "gan" (ESRGAN fine-tuning)
     out: str = "training/runs/psnr"
     data: str = str(SHARED / "datasets" / "train")
-    val: str = str(SHARED / "datasets" / "eval" / "Set5")
+    val: str = str(SHARED / "datasets" / "eval" / "Set5")  # one folder, or several joined by commas (mean PSNR)
     # Generator: a compact RRDBNet that runs a 640×480 photo ×4 in seconds on two CPU cores.
     nf: int = 32
     nb: int = 4
@@ -30,10 +30,16 @@ class Config:
     channels_last: bool = True  # NHWC tensors: about 1.3x the steps/s of NCHW on this CPU
     size_power: float = 1.0
     limit_images: int = 0  # 0 = all; tests use a handful
+    # Training LR: "bicubic" (ESRGAN: MATLAB bicubic ×1/4) or "realworld" (Real-ESRGAN's second-order
+    # degradations, made on the fly). `clean_fraction` of each real-world batch keeps the bicubic LR, so
+    # clean originals stay sharp too; `gt_usm` sharpens the target of the pixel and perceptual losses.
+    degradation: str = "bicubic"
+    clean_fraction: float = 0.0
+    gt_usm: bool = False
     log_every: int = 25
     val_every: int = 250
     # GAN stage (ESRGAN: L_G = L_percep + λ·L_G^Ra + η·L1).
-    init: str = ""  # weights to start from: the stage-1 checkpoint for GAN, or an earlier PSNR run to continue
+    init: str = ""  # weights to start from (.pt checkpoint or exported .safetensors): stage 1 for GAN, or a run to continue
     d_nf: int = 32
     d_lr: float = 1e-4
     gan_weight: float = 5e-3  # λ

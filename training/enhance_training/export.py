@@ -27,6 +27,29 @@ def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: di
     tmp.replace(path)
 
 
+def read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """Reads a float32 .safetensors file (ours, as `write_safetensors` writes it): tensors and metadata."""
+    raw = path.read_bytes()
+    (length,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + length])
+    metadata = header.pop("__metadata__", {})
+    body = raw[8 + length :]
+    tensors = {}
+    for name, entry in header.items():
+        if entry["dtype"] != "F32":
+            raise ValueError(f"{path}: {name} is {entry['dtype']}; only F32 exports are read here")
+        start, end = entry["data_offsets"]
+        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(entry["shape"])
+    return tensors, metadata
+
+
+def load_generator_weights(path: Path) -> dict[str, torch.Tensor]:
+    """G's state dict from a training checkpoint (.pt) or an exported .safetensors, for warm starts."""
+    if path.suffix == ".safetensors":
+        return read_safetensors(path)[0]
+    return torch.load(path, map_location="cpu", weights_only=False)["g"]  # our own checkpoint
+
+
 def export(checkpoint: Path, out: Path, summary: dict | None = None) -> dict:
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     args = state["model_args"]

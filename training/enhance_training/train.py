@@ -20,7 +20,9 @@ import torch.nn.functional as F
 from .arch import RRDBNet, scaled_kaiming_init
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
+from .degradations import Degrader, usm_sharpen
 from .discriminator import VGGDiscriminator
+from .export import load_generator_weights
 from .losses import PerceptualLoss, VGG19Conv54, feature_matching_loss, ragan_d_loss, ragan_g_loss
 from .metrics import psnr_y, to_uint8_image
 
@@ -41,14 +43,23 @@ def save_atomic(obj: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def validate(model: RRDBNet, folder: str) -> float:
-    root = Path(folder)
+def lr_folder(root: Path) -> Path:
+    """A benchmark's LR images: `LR_x4/` in our real-world sets, `LR_bicubic_x4/` in the classic ones."""
+    return root / "LR_x4" if (root / "LR_x4").is_dir() else root / "LR_bicubic_x4"
+
+
+def validate(model: RRDBNet, folders: str) -> dict[str, float]:
+    """PSNR-Y on each benchmark folder (comma-separated) that exists, by folder path."""
+    return {folder: validate_folder(model, Path(folder)) for folder in folders.split(",") if Path(folder).exists()}
+
+
+def validate_folder(model: RRDBNet, root: Path) -> float:
     scores = []
     model.eval()
     with torch.no_grad():
         for hr_path in sorted((root / "HR").glob("*.png")):
             hr = mod_crop(load_rgb(hr_path), 4)
-            lr = load_rgb(root / "LR_bicubic_x4" / hr_path.name)
+            lr = load_rgb(lr_folder(root) / hr_path.name)
             x = torch.from_numpy(lr).permute(2, 0, 1)[None].float().div(255)
             scores.append(psnr_y(to_uint8_image(model(x)), hr))
     model.train()
@@ -74,13 +85,16 @@ class Trainer:
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
             self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
         if config.init:
-            self.g.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=False)["g"])  # our own checkpoint
+            self.g.load_state_dict(load_generator_weights(Path(config.init)))
         if config.channels_last:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
                 self.d.to(memory_format=torch.channels_last)
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
+        self.degrader = Degrader() if config.degradation == "realworld" else None
+        if config.degradation not in ("bicubic", "realworld"):
+            raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
 
     # -- checkpoints -------------------------------------------------------------------------
     def state(self) -> dict:
@@ -127,8 +141,23 @@ class Trainer:
                 group["lr"] = learning_rate(self.config, self.step, self.config.d_lr)
         return lr
 
+    def training_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(LR, HR) for this step: a pure function of (seed, step), degradations included."""
+        c = self.config
+        lr_img, hr = self.sampler.batch(c.seed, self.step, c.batch)
+        if self.degrader is not None:
+            rng = np.random.default_rng([c.seed, self.step, 1])
+            degraded = self.degrader(hr, rng)
+            keep_clean = torch.from_numpy(rng.random(c.batch) < c.clean_fraction).view(-1, 1, 1, 1)
+            lr_img = torch.where(keep_clean, lr_img, degraded)
+        return lr_img, hr
+
+    def pixel_target(self, hr: torch.Tensor) -> torch.Tensor:
+        """The target of the pixel and perceptual losses: the HR patch, unsharp-masked with `gt_usm`."""
+        return usm_sharpen(hr) if self.config.gt_usm else hr
+
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
-        loss = F.l1_loss(self.g(lr_img), hr)
+        loss = F.l1_loss(self.g(lr_img), self.pixel_target(hr))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
@@ -141,10 +170,11 @@ class Trainer:
             p.requires_grad_(False)
         real_logits, real_feats = self.d(hr, with_features=True)
         fake_logits, fake_feats = self.d(sr, with_features=True)
-        l1 = F.l1_loss(sr, hr)
+        target = self.pixel_target(hr)
+        l1 = F.l1_loss(sr, target)
         adv = ragan_g_loss(real_logits.detach(), fake_logits)
         if self.percep is not None:
-            percep = self.percep(sr, hr)
+            percep = self.percep(sr, target)
         elif c.feature_matching:
             percep = feature_matching_loss(real_feats, fake_feats)
         else:
@@ -188,7 +218,7 @@ class Trainer:
         window_start, window_steps = time.time(), 0
         while self.step < min(c.iters, until or c.iters):
             lr = self.set_lr()
-            lr_img, hr = self.sampler.batch(c.seed, self.step, c.batch)
+            lr_img, hr = self.training_batch()
             if c.channels_last:
                 lr_img, hr = lr_img.contiguous(memory_format=torch.channels_last), hr.contiguous(memory_format=torch.channels_last)
             losses = self.gan_step(lr_img, hr) if self.gan else self.psnr_step(lr_img, hr)
@@ -207,13 +237,16 @@ class Trainer:
         return self.best
 
     def evaluate(self, log) -> None:
-        score = validate(self.g_eval, self.config.val) if Path(self.config.val).exists() else float("nan")
-        self.history.append({"step": self.step, "val_psnr": score})
+        per_folder = validate(self.g_eval, self.config.val)
+        # Every folder weighs the same, so a real-world run is not picked for clean photos alone.
+        score = float(np.mean(list(per_folder.values()))) if per_folder else float("nan")
+        self.history.append({"step": self.step, "val_psnr": score} | ({"val": per_folder} if len(per_folder) > 1 else {}))
         is_best = score > self.best["psnr"] or self.config.stage == "gan"
         if is_best:
             # The GAN stage keeps its latest weights: PSNR is not what it optimises.
             self.best = {"psnr": score, "step": self.step}
             save_atomic({"g": self.g_eval.state_dict(), "model_args": self.config.model_args, "step": self.step, "val_psnr": score}, self.out / "best.pt")
-        log(f"val {Path(self.config.val).name} PSNR-Y {score:.3f} dB at step {self.step}{' (best)' if is_best else ''}")
+        detail = " (" + ", ".join(f"{Path(k).parent.name}/{Path(k).name} {v:.2f}" for k, v in per_folder.items()) + ")" if len(per_folder) > 1 else ""
+        log(f"val PSNR-Y {score:.3f} dB{detail} at step {self.step}{' (best)' if is_best else ''}")
         self.checkpoint()
         (self.out / "history.json").write_text(json.dumps(self.history, indent=1))

@@ -1,7 +1,6 @@
 import json
 import math
 import shutil
-import struct
 import subprocess
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import torch
 from enhance_training.arch import RRDBNet, scaled_kaiming_init
 from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
-from enhance_training.export import export
+from enhance_training.export import export, read_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
 from enhance_training.losses import ragan_d_loss, ragan_g_loss
 from enhance_training.train import Trainer, learning_rate
@@ -157,19 +156,6 @@ def test_learning_rate_schedule():
     assert learning_rate(config, 0, 1e-3) == pytest.approx(1e-4)
     assert learning_rate(config, 10, 1e-3) == pytest.approx(1e-3)
     assert learning_rate(config, 100, 1e-3) == pytest.approx(0)
-
-
-def read_safetensors(path: Path) -> tuple[dict, dict]:
-    raw = path.read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n])
-    meta = header.pop("__metadata__")
-    data = raw[8 + n :]
-    tensors = {}
-    for name, e in header.items():
-        a, b = e["data_offsets"]
-        tensors[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).reshape(e["shape"]).copy())
-    return tensors, meta
 
 
 def test_export_round_trip(tmp_path, photo_folder):
