@@ -27,7 +27,11 @@ export async function convertCommand(options: ConvertOptions): Promise<ConvertRe
     // Probe the full-precision graph on the CPU: it is the same weights whatever precision is written.
     const session = await createSession(modelToOnnx(model, 'fp32'), { device: 'cpu' })
     try {
-      await assertUsableOutput(session, model.info.inChannels, 'INCOMPATIBLE_MODELS')
+      await assertUsableOutput(
+        session,
+        { channels: model.info.inChannels, scale: model.info.scale },
+        'INCOMPATIBLE_MODELS',
+      )
     } finally {
       await session.release()
     }

@@ -117,7 +117,16 @@ export class Enhancer {
     }
     const session = await this.sessions.get(key, async () => {
       const created = await createSession(modelToOnnx(model), { device, threads: this.options.threads ?? 0 })
-      if (spec.blend) await assertUsableOutput(created, 3, 'INCOMPATIBLE_MODELS')
+      try {
+        await assertUsableOutput(
+          created,
+          { channels: 3, scale: model.info.scale },
+          spec.blend ? 'INCOMPATIBLE_MODELS' : 'DEGENERATE_MODEL',
+        )
+      } catch (error) {
+        await created.release()
+        throw error
+      }
       return created
     })
     return { session, info: model.info }

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import type { ModelInfo, Precision, RrdbArch } from '../shared/model.js'
+import type { ModelInfo, Precision } from '../shared/model.js'
 import { detectArchitecture } from './arch/detect.js'
 import { blend, checkAlpha } from './interpolate.js'
 import { blendOnnx, initializerFloats } from './onnx/blend.js'
 import { buildRrdbOnnx } from './onnx/graph.js'
 import { decodeModel } from './onnx/proto.js'
 import { readCheckpoint } from './weights/checkpoint.js'
+import { LIMITS, tooLarge } from './weights/limits.js'
+import { numel } from './weights/tensor.js'
 import type { StateDict } from './weights/tensor.js'
 
 /** A model ready to become a session: canonical RRDBNet weights, or a ready ONNX graph. */
@@ -38,7 +40,10 @@ export function parseModel(bytes: Uint8Array, fileName = ''): LoadedModel {
   if (extname(fileName).toLowerCase() === '.onnx') return parseOnnx(bytes, hash)
   const checkpoint = readCheckpoint(bytes)
   const { layout, arch, weights } = detectArchitecture(checkpoint.tensors)
-  const params = [...weights.values()].reduce((sum, t) => sum + t.data.length, 0)
+  // Shapes only: nothing has been decoded yet, so an oversized architecture costs no memory.
+  const params = [...weights.values()].reduce((sum, t) => sum + numel(t.shape), 0)
+  if (params > LIMITS.params) throw tooLarge(`${params} parameters`)
+  assertFiniteWeights(weights)
   return {
     kind: 'weights',
     info: { ...arch, format: checkpoint.format, layout, params, sha256: hash },
@@ -46,21 +51,36 @@ export function parseModel(bytes: Uint8Array, fileName = ''): LoadedModel {
   }
 }
 
-/** An .onnx model keeps its own graph; its architecture is read from our metadata or its initializer names. */
+/** NaN or infinite weights make every photo black or NaN; refuse them when the model is read. */
+function assertFiniteWeights(weights: StateDict): void {
+  for (const [name, tensor] of weights) {
+    if (!tensor.data.every(Number.isFinite)) {
+      throw new EnhanceError(
+        'DEGENERATE_MODEL',
+        `This model's weight ${name} holds NaN or infinite values, so it would turn photos black. Download it again or use another model.`,
+      )
+    }
+  }
+}
+
+/**
+ * An .onnx model keeps its own graph. Its architecture is always read from its initializers, never
+ * from metadata the file claims; the engine then checks on a probe image that the graph does what
+ * that architecture does (output size, finite values).
+ */
 function parseOnnx(bytes: Uint8Array, hash: string): LoadedModel {
   const model = decodeModel(bytes)
   const initializers = model.graph.initializer
-  const params = initializers.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0)
+  const params = initializers.reduce((sum, t) => sum + numel(t.dims), 0)
+  if (!(params <= LIMITS.params)) throw tooLarge(`${params} parameters`)
   const info = { format: 'onnx', layout: 'onnx', params, sha256: hash } as const
-  const stored = model.metadataProps?.find((p) => p.key === 'enhance.arch')?.value
-  if (stored) return { kind: 'onnx', info: { ...(JSON.parse(stored) as RrdbArch), ...info }, bytes }
-  const tensors: StateDict = new Map()
-  for (const t of initializers) {
-    const data = initializerFloats(t)
-    if (data && t.dims.length >= 1 && /\.(weight|bias)$/.test(t.name))
-      tensors.set(t.name, { shape: t.dims, data, stored: 'float32' })
-  }
   try {
+    const tensors: StateDict = new Map()
+    for (const t of initializers) {
+      const data = initializerFloats(t)
+      if (data && t.dims.length >= 1 && /\.(weight|bias)$/.test(t.name))
+        tensors.set(t.name, { shape: t.dims, data, stored: 'float32' })
+    }
     return { kind: 'onnx', info: { ...detectArchitecture(tensors).arch, ...info }, bytes }
   } catch {
     throw new EnhanceError(

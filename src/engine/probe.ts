@@ -31,21 +31,29 @@ export function degeneracy(output: Float32Array): Degeneracy {
 }
 
 /**
- * chaiNNer's interpolation sanity check: a blend of two unrelated models can cancel out into
- * an all-black or NaN image. Run a probe and refuse such a model before it ruins a batch.
+ * chaiNNer's interpolation sanity check, run on every model when its session is made: a blend of
+ * two unrelated models can cancel out into black, a damaged model gives NaN, and an .onnx graph
+ * may not do what its weights suggest. Refuse such a model before it ruins a batch.
  */
 export async function assertUsableOutput(
   session: ModelSession,
-  channels: number,
+  expected: { channels: number; scale: number },
   code: ErrorCode,
 ): Promise<void> {
-  const { data } = await session.run(probeImage(channels), [1, channels, PROBE_SIZE, PROBE_SIZE])
+  const { channels, scale } = expected
+  const { data, dims } = await session.run(probeImage(channels), [1, channels, PROBE_SIZE, PROBE_SIZE])
+  const side = PROBE_SIZE * scale
+  if (dims.join('×') !== [1, 3, side, side].join('×')) {
+    throw new EnhanceError(
+      code,
+      `This model turns a ${PROBE_SIZE}×${PROBE_SIZE} test image into ${dims.join('×')} instead of 1×3×${side}×${side}, ` +
+        'so it is not the network it claims to be. It was not used; try another model file.',
+    )
+  }
   const problem = degeneracy(data)
   if (problem) {
     const what = problem === 'black' ? 'an all-black image' : 'invalid (NaN or infinite) pixels'
-    throw new EnhanceError(
-      code,
-      `This model produces ${what} on a test image, so it was not used. Try a different pair or amount.`,
-    )
+    const advice = code === 'DEGENERATE_MODEL' ? 'Try another model file.' : 'Try a different pair or amount.'
+    throw new EnhanceError(code, `This model produces ${what} on a test image, so it was not used. ${advice}`)
   }
 }

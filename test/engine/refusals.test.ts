@@ -75,7 +75,8 @@ describe('corrupt checkpoints get coded errors, never raw exceptions', () => {
     }
     expect(
       [...outcomes].every((o) =>
-        ['loaded', 'UNKNOWN_ARCHITECTURE', 'UNSAFE_CHECKPOINT', ...CORRUPT].includes(o),
+        // A flipped byte in a float16 weight can make it NaN or infinite: DEGENERATE_MODEL.
+        ['loaded', 'UNKNOWN_ARCHITECTURE', 'UNSAFE_CHECKPOINT', 'DEGENERATE_MODEL', ...CORRUPT].includes(o),
       ),
     ).toBe(true)
     expect(outcomes.size).toBeGreaterThan(1)

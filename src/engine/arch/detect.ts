@@ -70,7 +70,9 @@ function oldArchRenamer(keys: Set<string>): Renamer {
   if (upsamples < 0 || expected.some((index, i) => indices[i] !== index)) {
     throw unknown(`its top-level layers ${indices.join(', ')} do not follow the ESRGAN layout`)
   }
-  const nb = Math.max(...[...keys].map((k) => Number(/^model\.1\.sub\.(\d+)\./.exec(k)?.[1] ?? -1)))
+  // A loop, not Math.max(...keys): spreading 500,000 keys into a call overflows the stack.
+  let nb = -1
+  for (const k of keys) nb = Math.max(nb, Number(/^model\.1\.sub\.(\d+)\./.exec(k)?.[1] ?? -1))
   return (key) => {
     if (key.startsWith('model.0.')) return `conv_first.${key.slice(8)}`
     const block = /^model\.1\.sub\.(\d+)\.RDB([123])\.conv([1-5])\.0\.(weight|bias)$/.exec(key)

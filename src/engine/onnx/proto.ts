@@ -11,6 +11,9 @@ export interface TensorMessage {
   floatData?: number[]
   int64Data?: number[]
   int32Data?: number[]
+  externalData?: Array<{ key: string; value: string }>
+  /** 1 = EXTERNAL: the data lives in another file, named by `externalData`. */
+  dataLocation?: number
 }
 
 export interface AttributeMessage {
@@ -21,6 +24,10 @@ export interface AttributeMessage {
   s?: Uint8Array
   ints?: number[]
   floats?: number[]
+  t?: TensorMessage
+  tensors?: TensorMessage[]
+  g?: GraphMessage
+  graphs?: GraphMessage[]
 }
 
 export interface NodeMessage {
@@ -84,5 +91,34 @@ export function decodeModel(bytes: Uint8Array): ModelMessage {
   if (!model.graph || !Array.isArray(model.graph.node) || model.graph.node.length === 0) {
     throw new EnhanceError('CORRUPT_CHECKPOINT', 'The .onnx file holds no graph.')
   }
+  if (usesExternalData(model.graph, 0)) {
+    throw new EnhanceError(
+      'UNSAFE_CHECKPOINT',
+      'This .onnx file reads its weights from other files on disk, which Enhance never allows. ' +
+        'Use a self-contained .onnx file (weights inside it), or the .pth / .safetensors it came from.',
+    )
+  }
   return model
+}
+
+const MAX_GRAPH_DEPTH = 8
+
+/**
+ * Whether any tensor (initializer, Constant attribute, or one in a subgraph) points at external
+ * data. Refused outright, so a model file can never make ONNX Runtime open a path it names.
+ */
+function usesExternalData(graph: GraphMessage, depth: number): boolean {
+  if (depth > MAX_GRAPH_DEPTH) return true
+  const external = (t: TensorMessage | undefined): boolean =>
+    !!t && (t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0)
+  if ((graph.initializer ?? []).some(external)) return true
+  return (graph.node ?? []).some((node) =>
+    (node.attribute ?? []).some(
+      (a) =>
+        external(a.t) ||
+        (a.tensors ?? []).some(external) ||
+        (a.g !== undefined && usesExternalData(a.g, depth + 1)) ||
+        (a.graphs ?? []).some((g) => usesExternalData(g, depth + 1)),
+    ),
+  )
 }

@@ -87,6 +87,13 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
       failures.push(`${provider}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
     }
   }
+  // The CPU provider always loads a valid model, so its failure is the model's, not the device's.
+  if (providers.includes('cpu')) {
+    throw new EnhanceError(
+      'CORRUPT_CHECKPOINT',
+      `ONNX Runtime could not load this model (${failures.join('; ')}). The file is damaged or not a model Enhance can run; try another model file.`,
+    )
+  }
   throw new EnhanceError(
     'DEVICE_UNAVAILABLE',
     `No device could run this model (${failures.join('; ')}). Try --device cpu.`,

@@ -2,6 +2,7 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { CheckpointFormat } from '../../shared/model.js'
 import { PickleDict, TensorRef } from './pickle.js'
 import type { PickleValue } from './pickle.js'
+import { LIMITS, tooLarge } from './limits.js'
 import { isLegacyPth, readPthLegacy, readPthZip } from './pth.js'
 import type { PickledCheckpoint } from './pth.js'
 import { looksLikeSafetensors, readSafetensors } from './safetensors.js'
@@ -50,7 +51,8 @@ function withoutModulePrefix(tensors: StateDict): StateDict {
 
 function unwrap(root: PickleValue): PickleDict {
   let current = root
-  for (;;) {
+  // A pickle can make a dict its own `params` (memo references): a loop, never weights.
+  for (let depth = 0; depth <= LIMITS.wrapperDepth; depth++) {
     if (!(current instanceof PickleDict)) {
       throw new EnhanceError('UNKNOWN_ARCHITECTURE', 'The checkpoint does not hold a dictionary of weights.')
     }
@@ -59,10 +61,15 @@ function unwrap(root: PickleValue): PickleDict {
     if (!wrapper) return dict
     current = dict.entries.get(wrapper) ?? null
   }
+  throw new EnhanceError(
+    'CORRUPT_CHECKPOINT',
+    `The checkpoint's weights are wrapped more than ${LIMITS.wrapperDepth} levels deep, or in a loop: it is damaged or hostile.`,
+  )
 }
 
 function stateDictFrom(pickled: PickledCheckpoint): StateDict {
   const dict = unwrap(pickled.root)
+  if (dict.entries.size > LIMITS.tensors) throw tooLarge(`${dict.entries.size} weights`)
   const tensors: StateDict = new Map()
   for (const [key, value] of dict.entries) {
     if (typeof key === 'string' && value instanceof TensorRef) {

@@ -1,4 +1,5 @@
 import { EnhanceError } from '../../shared/errors.js'
+import { LIMITS, isCount, tooLarge } from './limits.js'
 import type { DType } from './tensor.js'
 
 /**
@@ -104,18 +105,17 @@ function resolveGlobal(module: string, name: string): GlobalRef {
   )
 }
 
-function asNumbers(value: PickleValue | undefined): number[] {
+function asCounts(value: PickleValue | undefined): number[] {
   const items = value instanceof PickleTuple ? value.items : Array.isArray(value) ? value : null
-  if (!items || items.some((v) => typeof v !== 'number'))
-    throw malformed('a tensor shape is not a list of integers')
-  return items as number[]
+  if (!items || items.length > 8 || !items.every(isCount))
+    throw malformed('a tensor shape is not a short list of non-negative integers')
+  return items
 }
 
 function rebuildTensor(args: PickleValue[]): PickleValue {
   const [storage, offset, shape, stride] = args
-  if (!(storage instanceof StorageRef) || typeof offset !== 'number')
-    throw malformed('a tensor has no storage')
-  return new TensorRef(storage, offset, asNumbers(shape), asNumbers(stride))
+  if (!(storage instanceof StorageRef) || !isCount(offset)) throw malformed('a tensor has no storage')
+  return new TensorRef(storage, offset, asCounts(shape), asCounts(stride))
 }
 
 function latin1Bytes(value: PickleValue | undefined): Uint8Array {
@@ -145,6 +145,8 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad?: Persiste
 class Unpickler {
   private readonly view: DataView
   private readonly stack: StackItem[] = []
+  /** Stack positions of the MARKs, so finding the last one never scans the stack. */
+  private readonly marks: number[] = []
   private readonly memo = new Map<number, PickleValue>()
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
 
@@ -206,7 +208,9 @@ class Unpickler {
     return text
   }
 
+  private pushed = 0
   private push(value: StackItem): void {
+    if (++this.pushed > LIMITS.pickleItems) throw tooLarge(`more than ${LIMITS.pickleItems} pickled values`)
     this.stack.push(value)
   }
   private pop(): PickleValue {
@@ -220,8 +224,8 @@ class Unpickler {
     return value
   }
   private popMark(): PickleValue[] {
-    const mark = this.stack.lastIndexOf(MARK)
-    if (mark < 0) throw malformed('missing mark')
+    const mark = this.marks.pop()
+    if (mark === undefined) throw malformed('missing mark')
     const items = this.stack.splice(mark + 1) as PickleValue[]
     this.stack.pop()
     return items
@@ -240,6 +244,7 @@ class Unpickler {
         this.u64()
         return
       case 0x28: // MARK
+        this.marks.push(this.stack.length)
         return this.push(MARK)
       case 0x4e: // NONE
         return this.push(null)
@@ -320,20 +325,12 @@ class Unpickler {
         this.list(this.top()).push(value)
         return
       }
-      case 0x65: {
-        // APPENDS
-        const items = this.popMark()
-        this.list(this.top()).push(...items)
-        return
-      }
+      case 0x65: // APPENDS
+        return this.extend(this.popMark())
       case 0x8f: // EMPTY_SET
         return this.push([])
-      case 0x90: {
-        // ADDITEMS
-        const items = this.popMark()
-        this.list(this.top()).push(...items)
-        return
-      }
+      case 0x90: // ADDITEMS
+        return this.extend(this.popMark())
       case 0x91: // FROZENSET
         return this.push(this.popMark())
       case 0x7d: // EMPTY_DICT
@@ -422,6 +419,7 @@ class Unpickler {
   }
 
   private long(length: number): number | bigint {
+    if (length > LIMITS.longBytes) throw malformed(`an integer of ${length} bytes`)
     const data = this.raw(length)
     let value = 0n
     for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!)
@@ -449,6 +447,12 @@ class Unpickler {
   private persistent(pid: PickleValue): PickleValue {
     if (!this.persistentLoad) throw malformed('unexpected persistent reference')
     return this.persistentLoad(pid)
+  }
+
+  /** Appends one by one: spreading 300,000 items into push() overflows the call stack. */
+  private extend(items: PickleValue[]): void {
+    const list = this.list(this.top())
+    for (const item of items) list.push(item)
   }
 
   private list(value: PickleValue): PickleValue[] {

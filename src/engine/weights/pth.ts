@@ -1,7 +1,8 @@
 import { EnhanceError } from '../../shared/errors.js'
 import { PickleDict, PickleTuple, StorageRef, storageDType, unpickle } from './pickle.js'
 import type { PickleValue, TensorRef } from './pickle.js'
-import { DTYPE_SIZE, decodeElements, gatherStrided } from './tensor.js'
+import { LIMITS, boundedNumel, isCount, tooLarge } from './limits.js'
+import { DTYPE_SIZE, decodeElements, gatherStrided, lazyTensor } from './tensor.js'
 import type { Tensor } from './tensor.js'
 import { openZip } from './zip.js'
 
@@ -15,24 +16,40 @@ function corrupt(detail: string): EnhanceError {
   return new EnhanceError('CORRUPT_CHECKPOINT', `The PyTorch checkpoint is damaged (${detail}).`)
 }
 
-function storagesReader(loadBytes: (key: string) => Uint8Array): (ref: TensorRef) => Tensor {
+/** Turns tensor references into lazily decoded tensors; `loadBytes` gets each storage's exact byte size. */
+function storagesReader(
+  loadBytes: (key: string, byteLength: number) => Uint8Array,
+): (ref: TensorRef) => Tensor {
   const cache = new Map<string, Float32Array>()
-  return (ref) => {
+  const decode = (ref: TensorRef): Float32Array => {
     const { storage } = ref
     let data = cache.get(storage.key)
     if (!data) {
-      const bytes = loadBytes(storage.key)
+      const bytes = loadBytes(storage.key, storage.numel * DTYPE_SIZE[storage.dtype])
       const count = Math.floor(bytes.byteLength / DTYPE_SIZE[storage.dtype])
       if (count < storage.numel) throw corrupt(`storage ${storage.key} is shorter than declared`)
       data = decodeElements(bytes, storage.dtype, 0, storage.numel)
       cache.set(storage.key, data)
     }
-    return {
-      shape: ref.shape,
-      data: gatherStrided(data, ref.offset, ref.shape, ref.stride),
-      stored: storage.dtype,
-    }
+    return gatherStrided(data, ref.offset, ref.shape, ref.stride)
   }
+  return (ref) => {
+    // A view can't hold more elements than its storage (a stride-0 view of a huge shape would).
+    if (boundedNumel(ref.shape, ref.storage.numel) === null)
+      throw corrupt(`a tensor of shape ${ref.shape.join('×')} is larger than its storage`)
+    return lazyTensor(ref.shape, ref.storage.dtype, () => decode(ref))
+  }
+}
+
+function storageRef(
+  key: PickleValue | undefined,
+  type: PickleValue | undefined,
+  numel: PickleValue | undefined,
+): StorageRef {
+  if (typeof key !== 'string' || !isCount(numel)) throw corrupt('bad storage reference')
+  const dtype = storageDType(type ?? null)
+  if (numel * DTYPE_SIZE[dtype] > LIMITS.storageBytes) throw tooLarge(`a storage of ${numel} elements`)
+  return new StorageRef(key, dtype, numel)
 }
 
 function tupleItems(pid: PickleValue): PickleValue[] {
@@ -48,7 +65,7 @@ export function readPthZip(bytes: Uint8Array): PickledCheckpoint {
   if (!pickleName) throw corrupt('no data.pkl inside the archive')
   const prefix = pickleName.slice(0, -'data.pkl'.length)
   const byteOrder = zip.names().includes(`${prefix}byteorder`)
-    ? new TextDecoder().decode(zip.read(`${prefix}byteorder`))
+    ? new TextDecoder().decode(zip.read(`${prefix}byteorder`, 16))
     : 'little'
   if (byteOrder.trim() !== 'little') {
     throw new EnhanceError(
@@ -56,12 +73,14 @@ export function readPthZip(bytes: Uint8Array): PickledCheckpoint {
       'This checkpoint was saved on a big-endian machine, which is not supported.',
     )
   }
-  const { value } = unpickle(zip.read(pickleName), 0, (pid) => {
+  const { value } = unpickle(zip.read(pickleName, LIMITS.pickleBytes), 0, (pid) => {
     const [, type, key, , numel] = tupleItems(pid)
-    if (typeof key !== 'string' || typeof numel !== 'number') throw corrupt('bad storage reference')
-    return new StorageRef(key, storageDType(type ?? null), numel)
+    return storageRef(key, type, numel)
   })
-  return { root: value, materialize: storagesReader((key) => zip.read(`${prefix}data/${key}`)) }
+  return {
+    root: value,
+    materialize: storagesReader((key, byteLength) => zip.read(`${prefix}data/${key}`, byteLength)),
+  }
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn
@@ -87,10 +106,9 @@ export function readPthLegacy(bytes: Uint8Array): PickledCheckpoint {
   const storages = new Map<string, StorageRef>()
   const main = unpickle(bytes, info.end, (pid) => {
     const [, type, key, , numel, view] = tupleItems(pid)
-    if (typeof key !== 'string' || typeof numel !== 'number') throw corrupt('bad storage reference')
     if (view !== null && view !== undefined) throw corrupt('storage views are not supported')
-    const ref = storages.get(key) ?? new StorageRef(key, storageDType(type ?? null), numel)
-    storages.set(key, ref)
+    const ref = (typeof key === 'string' && storages.get(key)) || storageRef(key, type, numel)
+    storages.set(ref.key, ref)
     return ref
   })
   const keys = unpickle(bytes, main.end)

@@ -1,5 +1,6 @@
 import { EnhanceError } from '../../shared/errors.js'
-import { DTYPE_SIZE, decodeElements, numel } from './tensor.js'
+import { LIMITS, boundedNumel, isCount, tooLarge } from './limits.js'
+import { DTYPE_SIZE, decodeElements, lazyTensor } from './tensor.js'
 import type { DType, StateDict } from './tensor.js'
 
 const DTYPES: Record<string, DType> = {
@@ -61,10 +62,11 @@ function isEntry(value: unknown): value is HeaderEntry {
   return (
     typeof e.dtype === 'string' &&
     Array.isArray(e.shape) &&
-    e.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    e.shape.length <= 8 &&
+    e.shape.every(isCount) &&
     Array.isArray(e.data_offsets) &&
     e.data_offsets.length === 2 &&
-    e.data_offsets.every((d) => Number.isInteger(d) && d >= 0)
+    e.data_offsets.every(isCount)
   )
 }
 
@@ -80,7 +82,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   let metadata: Record<string, string> = {}
   for (const [name, entry] of Object.entries(entries)) {
     if (name === '__metadata__') {
-      metadata = (entry ?? {}) as Record<string, string>
+      metadata = stringRecord(entry)
       continue
     }
     if (!isEntry(entry)) throw corrupt(`bad header entry for ${name}`)
@@ -91,17 +93,24 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
         `Tensor ${name} has type ${entry.dtype}, which is not supported.`,
       )
     const [begin, end] = entry.data_offsets
-    const count = numel(entry.shape)
+    const count = boundedNumel(entry.shape, LIMITS.storageBytes / DTYPE_SIZE[dtype])
+    if (count === null) throw tooLarge(`a tensor ${name} of shape ${entry.shape.join('×')}`)
     if (end > data.length || end - begin !== count * DTYPE_SIZE[dtype])
       throw corrupt(`tensor ${name} has wrong offsets`)
-    // Offsets are byte offsets; decode from a copy aligned at the tensor's start.
-    tensors.set(name, {
-      shape: entry.shape,
-      data: decodeElements(data.subarray(begin, end), dtype, 0, count),
-      stored: dtype,
-    })
+    tensors.set(
+      name,
+      lazyTensor(entry.shape, dtype, () => decodeElements(data.subarray(begin, end), dtype, 0, count)),
+    )
   }
   return { tensors, metadata }
+}
+
+/** `__metadata__` is a map of strings by the format's rules; anything else in it is dropped. */
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  )
 }
 
 /** Writes float32 tensors (the app's export and test helper; training writes its own with PyTorch). */

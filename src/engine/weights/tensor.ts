@@ -24,6 +24,22 @@ export interface Tensor {
   stored: DType
 }
 
+/**
+ * A tensor whose data is decoded on first use: a checkpoint's shapes are checked against the
+ * architecture before any weight is materialised, so a file can't make the loader allocate for
+ * tensors that are then refused.
+ */
+export function lazyTensor(shape: number[], stored: DType, load: () => Float32Array): Tensor {
+  let data: Float32Array | undefined
+  return {
+    shape,
+    stored,
+    get data() {
+      return (data ??= load())
+    },
+  }
+}
+
 /** Tensors by name, in file order. */
 export type StateDict = Map<string, Tensor>
 
@@ -58,6 +74,8 @@ export function bfloat16ToFloat(bits: number): number {
   return f32[0] ?? 0
 }
 
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 /** Decodes `count` little-endian elements of `dtype` starting at element `start` of `bytes` into float32. */
 export function decodeElements(bytes: Uint8Array, dtype: DType, start: number, count: number): Float32Array {
   const size = DTYPE_SIZE[dtype]
@@ -66,6 +84,11 @@ export function decodeElements(bytes: Uint8Array, dtype: DType, start: number, c
       'CORRUPT_CHECKPOINT',
       'A tensor reaches past the end of its data: the file is truncated or corrupt.',
     )
+  }
+  if (dtype === 'float32' && littleEndianHost) {
+    // One copy instead of a DataView read per element (checkpoints and hosts are little-endian).
+    const at = bytes.byteOffset + start * size
+    return new Float32Array(bytes.buffer.slice(at, at + count * size))
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start * size, count * size)
   const out = new Float32Array(count)

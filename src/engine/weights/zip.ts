@@ -1,10 +1,12 @@
 import { inflateRawSync } from 'node:zlib'
 import { EnhanceError } from '../../shared/errors.js'
+import { isCount, tooLarge } from './limits.js'
 
 /** A read-only view of a ZIP archive held in memory (PyTorch ≥ 1.6 checkpoints are ZIP files). */
 export interface ZipArchive {
   names(): string[]
-  read(name: string): Uint8Array
+  /** An entry's bytes; an entry that declares more than `maxBytes` is refused before it is inflated. */
+  read(name: string, maxBytes: number): Uint8Array
 }
 
 interface Entry {
@@ -37,15 +39,18 @@ export function openZip(bytes: Uint8Array): ZipArchive {
   const entries = readCentralDirectory(bytes, view)
   return {
     names: () => [...entries.keys()],
-    read(name) {
+    read(name, maxBytes) {
       const entry = entries.get(name)
       if (!entry) throw corrupt(`missing entry ${name}`)
+      if (entry.size > maxBytes)
+        throw tooLarge(`an entry ${name} of ${entry.size} bytes where ${maxBytes} at most fit`)
       return readEntry(bytes, view, entry)
     },
   }
 }
 
 function findEndOfCentralDirectory(view: DataView): number {
+  if (view.byteLength < 22) throw corrupt('too short to be an archive')
   const earliest = Math.max(0, view.byteLength - 22 - 0xffff)
   for (let at = view.byteLength - 22; at >= earliest; at--) {
     if (view.getUint32(at, true) === EOCD) return at
@@ -65,6 +70,7 @@ function centralDirectoryBounds(view: DataView): { offset: number; count: number
     count = Number(view.getBigUint64(zip64 + 32, true))
     offset = Number(view.getBigUint64(zip64 + 48, true))
   }
+  if (!isCount(count) || !isCount(offset)) throw corrupt('bad ZIP64 record')
   return { offset, count }
 }
 
@@ -95,13 +101,18 @@ function readCentralDirectory(bytes: Uint8Array, view: DataView): Map<string, En
 
 /** ZIP64 keeps 64-bit sizes in an extra field, in this order, for each 32-bit field set to 0xFFFFFFFF. */
 function applyZip64Extra(view: DataView, start: number, length: number, entry: Entry): void {
-  for (let at = start; at + 4 <= start + length;) {
+  const end = start + length
+  if (end > view.byteLength) throw corrupt('a directory entry runs past the end of the file')
+  for (let at = start; at + 4 <= end;) {
     const id = view.getUint16(at, true)
     const size = view.getUint16(at + 2, true)
+    if (at + 4 + size > end) throw corrupt('a truncated extra field')
     if (id === 0x0001) {
       let field = at + 4
       const next = (): number => {
+        if (field + 8 > at + 4 + size) throw corrupt('a truncated ZIP64 extra field')
         const value = Number(view.getBigUint64(field, true))
+        if (!isCount(value)) throw corrupt('a ZIP64 size out of range')
         field += 8
         return value
       }
@@ -122,11 +133,15 @@ function readEntry(bytes: Uint8Array, view: DataView, entry: Entry): Uint8Array 
   const raw = bytes.subarray(start, end)
   if (entry.method === 0) return raw
   if (entry.method === 8) {
+    let inflated: Uint8Array
     try {
-      return inflateRawSync(raw, { maxOutputLength: entry.size })
+      // Inflates to the declared size at most, so a small bomb can't grow past what was checked.
+      inflated = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) })
     } catch {
-      throw corrupt('compressed data does not inflate')
+      throw corrupt('compressed data does not inflate to its declared size')
     }
+    if (inflated.byteLength !== entry.size) throw corrupt('an entry inflates to another size than declared')
+    return inflated
   }
   throw corrupt(`unsupported compression method ${entry.method}`)
 }
