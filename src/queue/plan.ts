@@ -17,10 +17,13 @@ export interface PlannedOutput {
 /**
  * Decides each input's output path, before anything runs: mirrored folders, the naming template,
  * the overwrite policy, and conflicts. Two inputs that would share an output, or an output that
- * would replace its own input, get a numeric suffix: nothing is ever written twice or over an original.
+ * would replace any file the scan saw (its own input, another input, a file it skipped), get a
+ * numeric suffix: nothing is ever written twice or over an original.
  */
 export class OutputPlanner {
   private readonly taken = new Set<string>()
+  /** Every file the job's scan saw: no output may ever replace one, whatever the policy. */
+  private readonly originals = new Set<string>()
 
   constructor(
     private readonly spec: JobSpec,
@@ -31,6 +34,11 @@ export class OutputPlanner {
   /** Marks an output as taken (by an item planned before a restart). */
   reserve(output: string): void {
     this.taken.add(pathKey(output))
+  }
+
+  /** Marks files as originals: outputs are planned around them, even with --overwrite. */
+  protect(paths: Iterable<string>): void {
+    for (const path of paths) this.originals.add(pathKey(resolve(path)))
   }
 
   plan(file: InputFile): PlannedOutput {
@@ -46,7 +54,9 @@ export class OutputPlanner {
   }
 
   private conflicts(output: string, input: string): boolean {
-    if (this.taken.has(pathKey(output)) || pathKey(resolve(output)) === pathKey(resolve(input))) return true
+    const key = pathKey(resolve(output))
+    if (this.taken.has(pathKey(output)) || this.originals.has(key) || key === pathKey(resolve(input)))
+      return true
     return this.spec.policy === 'suffix' && this.exists(output)
   }
 }

@@ -9,6 +9,7 @@ import { formatForInput } from '../shared/settings.js'
 import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { scanInputs } from './scan.js'
+import type { InputFile } from './scan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemAlpha } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
@@ -146,9 +147,14 @@ export class QueueRunner {
       if (batch.length) this.store.commit({ t: 'items', items: batch })
       batch = []
     }
-    const ignored = { count: 0 }
+    const ignored = { count: 0, seen: new Set<string>() }
     for (const item of this.items(job.id)) planner.reserve(item.output)
-    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) {
+    // The whole scan comes first: an output planned early must not land on an original found later
+    // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
+    const files: InputFile[] = []
+    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
+    planner.protect(ignored.seen)
+    for (const file of files) {
       if (known.has(file.path)) continue
       const { output, skip } = planner.plan(file)
       batch.push({
@@ -388,6 +394,7 @@ export class QueueRunner {
     // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
     const own = new Set(items.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
     const planner = plannerFor({ ...job.spec, policy }, alpha, (path) => !own.has(path) && existsSync(path))
+    planner.protect(this.items(job.id).map((i) => i.input))
     const moving = new Set(items.map((i) => i.id))
     for (const other of this.items(job.id)) if (!moving.has(other.id)) planner.reserve(other.output)
     const outDir = resolve(job.spec.outDir)

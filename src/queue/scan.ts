@@ -31,9 +31,11 @@ export function pathKey(path: string): string {
   return process.platform === 'linux' ? path : path.toLowerCase()
 }
 
-/** Counts files that were seen but are not images. */
+/** Counts files that were seen but are not images, and can list every file seen. */
 export interface ScanCounter {
   count: number
+  /** When given, every file the scan saw (images or not) is added: outputs must never replace one. */
+  seen?: Set<string>
 }
 
 /**
@@ -57,6 +59,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
+    if (entry.isFile()) ignored.seen?.add(path)
     if (isSystemEntry(entry.name)) {
       if (entry.isFile()) ignored.count++
     } else if (entry.isDirectory()) {
@@ -85,7 +88,10 @@ export async function* scanInputs(
     const info = await stat(path).catch(() => null)
     if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
     if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip })
-    else yield { path, relativeDir: '' }
+    else {
+      ignored.seen?.add(path)
+      yield { path, relativeDir: '' }
+    }
   }
 }
 

@@ -52,6 +52,26 @@ function setup(files: string[]): { dir: string; spec: JobSpec; queue: string } {
 const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
 
 describe('queue runner', () => {
+  it('never replaces an original, even with --overwrite into the input folder', async () => {
+    const { dir, spec, queue } = setup(['a.jpg', 'a.png', 'sub/b.png'])
+    writeFileSync(join(dir, 'in', 'sub', 'b_2.png'), 'a photo that happens to have this name')
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob({ ...spec, outDir: spec.inputs[0]!, policy: 'overwrite' })
+    await runner.run()
+    // a.jpg's output would be a.png, the other original: it and every later conflict get a suffix.
+    expect(runner.items(job.id).map((i) => [i.input.replace(dir, ''), i.output.replace(dir, '')])).toEqual([
+      ['/in/a.jpg', '/in/a_2.png'],
+      ['/in/a.png', '/in/a_3.png'],
+      ['/in/sub/b_2.png', '/in/sub/b_2_2.png'],
+      ['/in/sub/b.png', '/in/sub/b_3.png'],
+    ])
+    expect(readFileSync(join(dir, 'in', 'a.png'), 'utf8')).toBe('image a.png')
+    expect(readFileSync(join(dir, 'in', 'sub', 'b_2.png'), 'utf8')).toBe(
+      'a photo that happens to have this name',
+    )
+    expect(readFileSync(join(dir, 'in', 'a_2.png'), 'utf8')).toBe('image a.jpg')
+  })
+
   it('runs every item, counts non-images, and reports per job', async () => {
     const { spec, queue } = setup(['a.jpg', 'b.png', 'sub/c.webp'])
     const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
