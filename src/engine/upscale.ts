@@ -75,10 +75,15 @@ async function lanczosAlpha(image: RasterImage, target: RasterImage): Promise<vo
   for (let i = 0; i < alpha.length; i++) alpha[i] = pixels[i * channels + 3]!
   const raw = { width, height, channels: 1 as const }
   const depth = image.depth === 16 ? 'ushort' : 'uchar'
+  // Without the explicit one-band colourspace, libvips turns the plane into 3-band sRGB, and reading
+  // it as one band striped the alpha (a transparent row every third).
   const big = await sharp(alpha, { raw })
     .resize(target.width, target.height, { kernel: 'lanczos3', fit: 'fill' })
+    .toColourspace(image.depth === 16 ? 'grey16' : 'b-w')
     .raw({ depth })
     .toBuffer()
+  if (big.byteLength !== target.width * target.height * alpha.BYTES_PER_ELEMENT)
+    throw new EnhanceError('INTERNAL', 'The alpha plane came back from resizing with an unexpected size.')
   const values = image.depth === 16 ? new Uint16Array(big.buffer, big.byteOffset, big.byteLength / 2) : big
   for (let i = 0; i < target.width * target.height; i++) target.pixels[i * channels + 3] = values[i]!
 }

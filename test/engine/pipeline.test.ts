@@ -153,6 +153,58 @@ describe('colour, depth and alpha', () => {
     expect(alphaAt(47, 31)).toBe(255)
   })
 
+  it.each([
+    ['lanczos', 8],
+    ['lanczos', 16],
+    ['model', 8],
+  ] as const)(
+    'alpha by %s at %i bits matches the input alpha pixel for pixel (no stripes)',
+    async (alpha, bits) => {
+      // 64×64: a transparent left band, a half-transparent bottom band, opaque elsewhere.
+      const max = bits === 16 ? 65535 : 255
+      const alphaOf = (x: number, y: number): number => (x < 16 ? 0 : y >= 48 ? Math.round(max / 2) : max)
+      const Pixels = bits === 16 ? Uint16Array : Uint8Array
+      const rgba = new Pixels(64 * 64 * 4)
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++)
+          rgba.set([max / 3, max / 2, max / 5, alphaOf(x, y)].map(Math.round), (y * 64 + x) * 4)
+      const input = join(work, `bands-${alpha}-${bits}.png`)
+      const image = sharp(rgba, { raw: { width: 64, height: 64, channels: 4 } })
+      await (bits === 16 ? image.toColourspace('rgb16') : image).png().toFile(input)
+      const written = await sharp(input)
+        .toColourspace(bits === 16 ? 'rgb16' : 'srgb')
+        .raw({ depth: bits === 16 ? 'ushort' : 'uchar' })
+        .toBuffer()
+      const writtenAlpha = new Pixels(
+        written.buffer,
+        written.byteOffset,
+        written.byteLength / Pixels.BYTES_PER_ELEMENT,
+      )
+      expect([writtenAlpha[3], writtenAlpha[(50 * 64 + 40) * 4 + 3]]).toEqual([0, Math.round(max / 2)])
+      const output = join(work, `bands-${alpha}-${bits}-out.png`)
+      await enhancer.enhanceFile(input, output, model, settings({ alpha }))
+      // Read back at 16 bits through rgb16: raw({ depth }) alone only casts the 8-bit values.
+      const reader = bits === 16 ? sharp(output).toColourspace('rgb16') : sharp(output)
+      const { data, info } = await reader
+        .raw({ depth: bits === 16 ? 'ushort' : 'uchar' })
+        .toBuffer({ resolveWithObject: true })
+      const out = new Pixels(data.buffer, data.byteOffset, data.byteLength / Pixels.BYTES_PER_ELEMENT)
+      expect([info.width, info.height, info.channels]).toEqual([256, 256, 4])
+      let worst = 0
+      for (let y = 0; y < 256; y++) {
+        for (let x = 0; x < 256; x++) {
+          const [sx, sy] = [Math.floor(x / 4), Math.floor(y / 4)]
+          // Inside each band, away from its edges, where resampling has nothing to blend.
+          const interior =
+            [sx - 2, sx + 2].every((v) => v < 16 === sx < 16) &&
+            [sy - 2, sy + 2].every((v) => v >= 48 === sy >= 48)
+          if (interior) worst = Math.max(worst, Math.abs(out[(y * 256 + x) * 4 + 3]! - alphaOf(sx, sy)))
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(bits === 16 ? 257 : 1)
+    },
+  )
+
   it('flattens alpha onto the chosen colour only for JPEG', async () => {
     const rgba = Buffer.alloc(4 * 4 * 4)
     const input = join(work, 'clear.png')
