@@ -20,12 +20,30 @@ import { join } from 'node:path'
  * node:sqlite needs Node 22; the queue needs ordered, durable appends, which a journal gives with
  * no dependency and a format a person can read.
  */
+/** How loading reads untrusted lines: a parser that returns null for anything it won't accept. */
+export interface JournalParsers<Snapshot, Entry> {
+  entry: (value: unknown) => Entry | null
+  snapshot: (value: unknown) => { snapshot: Snapshot; dropped: number } | null
+}
+
+export interface JournalLoad<Snapshot, Entry> {
+  snapshot: Snapshot | null
+  entries: Entry[]
+  /** The last line was torn by a crash (no newline, not JSON) and was cut off. */
+  droppedTail: boolean
+  /** Lines and snapshot records that were not valid and were skipped; the rest was kept. */
+  skipped: number
+  /** The snapshot could not be read at all and was set aside as `queue.snapshot.json.bad`. */
+  snapshotSetAside: boolean
+}
+
 export class Journal<Snapshot, Entry> {
   private fd: number | null = null
   private appended = 0
 
   constructor(
     private readonly dir: string,
+    private readonly parsers: JournalParsers<Snapshot, Entry>,
     private readonly compactEvery = 5000,
   ) {}
 
@@ -36,33 +54,67 @@ export class Journal<Snapshot, Entry> {
     return join(this.dir, 'queue.journal')
   }
 
-  /** The last snapshot and the entries after it; a torn or corrupt tail line is dropped. */
-  load(): { snapshot: Snapshot | null; entries: Entry[]; droppedTail: boolean } {
-    const snapshot = existsSync(this.snapshotPath)
-      ? (JSON.parse(readFileSync(this.snapshotPath, 'utf8')) as Snapshot)
-      : null
-    const entries: Entry[] = []
-    let droppedTail = false
-    if (existsSync(this.journalPath)) {
-      const text = readFileSync(this.journalPath, 'utf8')
-      let validBytes = 0
-      for (const line of text.split('\n')) {
-        if (line === '') {
-          validBytes += 1
-          continue
-        }
-        try {
-          entries.push(JSON.parse(line) as Entry)
-          validBytes += Buffer.byteLength(line) + 1
-        } catch {
-          droppedTail = true
-          break
-        }
-      }
-      if (droppedTail) truncateSync(this.journalPath, Math.min(validBytes, Buffer.byteLength(text)))
+  /**
+   * The last snapshot and the entries after it. Nothing on disk can stop loading: a bad line or
+   * record is skipped and counted, the rest kept; only a torn last line (a crash mid-write) is cut.
+   */
+  load(): JournalLoad<Snapshot, Entry> {
+    const result: JournalLoad<Snapshot, Entry> = {
+      snapshot: null,
+      entries: [],
+      droppedTail: false,
+      skipped: 0,
+      snapshotSetAside: false,
     }
-    this.appended = entries.length
-    return { snapshot, entries, droppedTail }
+    this.loadSnapshot(result)
+    if (existsSync(this.journalPath)) this.loadEntries(readFileSync(this.journalPath, 'utf8'), result)
+    this.appended = result.entries.length
+    return result
+  }
+
+  private loadSnapshot(result: JournalLoad<Snapshot, Entry>): void {
+    if (!existsSync(this.snapshotPath)) return
+    let parsed: ReturnType<JournalParsers<Snapshot, Entry>['snapshot']>
+    try {
+      parsed = this.parsers.snapshot(JSON.parse(readFileSync(this.snapshotPath, 'utf8')))
+    } catch {
+      parsed = null
+    }
+    if (parsed) {
+      result.snapshot = parsed.snapshot
+      result.skipped += parsed.dropped
+    } else {
+      renameSync(this.snapshotPath, `${this.snapshotPath}.bad`)
+      result.snapshotSetAside = true
+    }
+  }
+
+  private loadEntries(text: string, result: JournalLoad<Snapshot, Entry>): void {
+    const lines = text.split('\n')
+    // The text after the last newline is a line whose write a crash cut short, if it isn't valid.
+    const tail = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line === '') continue
+      const entry = this.parse(line)
+      if (entry) result.entries.push(entry)
+      else result.skipped++
+    }
+    if (tail === '') return
+    const entry = this.parse(tail)
+    if (entry) {
+      result.entries.push(entry)
+    } else {
+      truncateSync(this.journalPath, Buffer.byteLength(text) - Buffer.byteLength(tail))
+      result.droppedTail = true
+    }
+  }
+
+  private parse(line: string): Entry | null {
+    try {
+      return this.parsers.entry(JSON.parse(line))
+    } catch {
+      return null
+    }
   }
 
   append(entry: Entry): void {

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 
 /** Electron's userData folder for an app named "Enhance", so the app and the CLI share one queue. */
 export function defaultDataDir(
@@ -13,4 +13,10 @@ export function defaultDataDir(
 
 export function defaultQueueDir(): string {
   return join(defaultDataDir(), 'queue')
+}
+
+/** Whether `path` lies strictly inside `folder` (after resolving both): where a job may write. */
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(resolve(folder), resolve(path))
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
 }

@@ -8,6 +8,7 @@ import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '.
 import { formatForInput } from '../shared/settings.js'
 import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
+import { isInside } from './paths.js'
 import { scanInputs } from './scan.js'
 import type { InputFile } from './scan.js'
 import type { QueueStore } from './store.js'
@@ -238,6 +239,11 @@ export class QueueRunner {
     this.setItem(item, { state: 'running' })
     const started = performance.now()
     try {
+      if (!isInside(job.spec.outDir, item.output))
+        throw new EnhanceError(
+          'INVALID_ARGUMENT',
+          `Its output ${item.output} lies outside the job's folder ${job.spec.outDir}. Add the photo again.`,
+        )
       await mkdir(dirname(item.output), { recursive: true }).catch((error: unknown) => {
         throw new EnhanceError(
           'OUTPUT_NOT_WRITABLE',

@@ -1,5 +1,8 @@
 import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { Journal } from './journal.js'
+import { isInside } from './paths.js'
+import { parseEntry, parseSnapshot } from './schema.js'
 import { QueueState } from './state.js'
 import type { QueueEntry, QueueSnapshot } from './state.js'
 
@@ -9,13 +12,48 @@ export class QueueStore {
   private readonly journal: Journal<QueueSnapshot, QueueEntry>
   /** The journal's last line was torn by a crash and was dropped on load. */
   readonly recoveredTornTail: boolean
+  /** What loading had to leave out, for the app and the CLI to report; the rest of the queue is kept. */
+  readonly loadProblems: { skippedEntries: number; snapshotSetAside: boolean; outputsOutsideJob: number }
 
   constructor(dir: string, compactEvery = 5000) {
     mkdirSync(dir, { recursive: true })
-    this.journal = new Journal(dir, compactEvery)
-    const { snapshot, entries, droppedTail } = this.journal.load()
+    this.journal = new Journal(dir, { entry: parseEntry, snapshot: parseSnapshot }, compactEvery)
+    const { snapshot, entries, droppedTail, skipped, snapshotSetAside } = this.journal.load()
     this.state = QueueState.from(snapshot, entries)
     this.recoveredTornTail = droppedTail
+    this.loadProblems = {
+      skippedEntries: skipped,
+      snapshotSetAside,
+      outputsOutsideJob: this.failOutputsOutsideJobs(),
+    }
+  }
+
+  /**
+   * The journal must never decide where files are written: an item whose output (or an earlier one)
+   * lies outside its job's output folder, as only an edited file could say, fails instead of running.
+   */
+  private failOutputsOutsideJobs(): number {
+    let failed = 0
+    for (const job of this.state.jobs.values()) {
+      const folder = resolve(job.spec.outDir)
+      for (const item of this.state.itemsOf(job.id)) {
+        const paths = [item.output, ...(item.earlierOutputs ?? [])]
+        if (paths.every((p) => isInside(folder, p)) || item.state === 'failed') continue
+        failed++
+        this.commit({
+          t: 'item',
+          id: item.id,
+          patch: {
+            state: 'failed',
+            error: {
+              code: 'INVALID_ARGUMENT',
+              message: `Its output ${item.output} lies outside the job's folder ${folder}: the queue file was changed by hand. Add the photo again.`,
+            },
+          },
+        })
+      }
+    }
+    return failed
   }
 
   commit(entry: QueueEntry): void {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -218,6 +218,72 @@ describe('queue runner', () => {
     expect(reopened.state.itemsOf(job.id).map((i) => i.state)).toEqual(['done', 'done'])
     reopened.close()
     expect(new QueueStore(queue).recoveredTornTail).toBe(false)
+  })
+
+  it('skips bad journal lines anywhere and keeps every good one after them, without truncating', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const first = new QueueStore(queue)
+    const runner = new QueueRunner(first, fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    first.close()
+    const journal = join(queue, 'queue.journal')
+    const good = readFileSync(journal, 'utf8').trimEnd().split('\n')
+    const hostile = [
+      'null',
+      '{"t":"items","items":null}',
+      '{"t":"job","job":null}',
+      '{"t":"order","jobIds":"x"}',
+      '{{{ garbage',
+    ]
+    // The bad lines go in the middle: the job line first, then the hostile ones, then the items.
+    writeFileSync(journal, [good[0], ...hostile, ...good.slice(1)].join('\n') + '\n')
+    const size = readFileSync(journal).length
+    const reopened = new QueueStore(queue)
+    expect(reopened.loadProblems.skippedEntries).toBe(hostile.length)
+    expect(reopened.recoveredTornTail).toBe(false)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.input.split('/').pop())).toEqual(['a.jpg', 'b.jpg'])
+    expect(readFileSync(journal).length).toBe(size)
+    // And the queue still runs.
+    const again = new QueueRunner(reopened, fakeEngine(), noCleanup)
+    await again.run()
+    expect(again.items(job.id).map((i) => i.state)).toEqual(['done', 'done'])
+  })
+
+  it.each(['{ not json', '{}', '{"jobs":null,"items":[]}'])(
+    'sets an unreadable snapshot (%s) aside as .bad and still opens',
+    (text) => {
+      const { queue } = setup([])
+      mkdirSync(queue, { recursive: true })
+      writeFileSync(join(queue, 'queue.snapshot.json'), text)
+      const store = new QueueStore(queue)
+      expect(store.loadProblems.snapshotSetAside).toBe(true)
+      expect(readFileSync(join(queue, 'queue.snapshot.json.bad'), 'utf8')).toBe(text)
+      expect(store.state.jobs.size).toBe(0)
+    },
+  )
+
+  it('an output path edited to point outside the job folder fails the item and writes nothing there', async () => {
+    const { dir, spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const first = new QueueStore(queue)
+    const runner = new QueueRunner(first, fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    const target = runner.items(job.id)[0]!
+    const outside = join(dir, 'elsewhere', 'victim.png')
+    first.commit({ t: 'item', id: target.id, patch: { output: outside } })
+    first.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.loadProblems.outputsOutsideJob).toBe(1)
+    const resumed = new QueueRunner(reopened, fakeEngine(), noCleanup)
+    await resumed.run()
+    expect(resumed.items(job.id).map((i) => [i.state, i.error?.code])).toEqual([
+      ['failed', 'INVALID_ARGUMENT'],
+      ['done', undefined],
+    ])
+    // Retrying it by hand is refused the same way: the path is checked when it runs, too.
+    resumed.retry({ itemId: target.id })
+    await resumed.run()
+    expect(resumed.items(job.id)[0]!.error?.code).toBe('INVALID_ARGUMENT')
+    expect(existsSync(outside)).toBe(false)
   })
 
   it('compacts the journal into an atomic snapshot with the same state', async () => {

@@ -1,0 +1,91 @@
+import * as z from 'zod'
+import { ERROR_CODES } from '../shared/errors.js'
+import { alphaSchema, modelSpecSchema, policySchema, settingsSchema } from '../shared/settings-schema.js'
+import type { QueueEntry, QueueSnapshot } from './state.js'
+import type { Item, Job } from './types.js'
+
+/** The queue's files are untrusted on load (DESIGN.md §4): every job, item and entry is checked. */
+const id = z.string().min(1).max(200)
+const path = z.string().min(1).max(4096)
+const errorData = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
+const count = z.number().int().min(0)
+
+const jobSchema: z.ZodType<Job> = z.object({
+  id,
+  spec: z.object({
+    inputs: z.array(path),
+    recursive: z.boolean(),
+    outDir: path,
+    model: modelSpecSchema,
+    settings: settingsSchema,
+    naming: z.string().max(1000),
+    policy: policySchema,
+  }),
+  state: z.enum(['scanning', 'queued', 'running', 'paused', 'done', 'cancelled']),
+  pauseReason: errorData.optional(),
+  createdAt: z.number(),
+  order: z.number(),
+  ignored: count,
+  busyMs: z.number().min(0),
+  alpha: alphaSchema.optional(),
+})
+
+const itemFields = {
+  input: path,
+  output: path,
+  state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'skipped']),
+  error: errorData.optional(),
+  crashes: count,
+  ms: z.number().min(0).optional(),
+  provider: z.string().optional(),
+  skipReason: z.enum(['exists', 'crashed']).optional(),
+  alpha: alphaSchema.optional(),
+  earlierOutputs: z.array(path).optional(),
+}
+
+const itemSchema: z.ZodType<Item> = z.object({ id, jobId: id, ...itemFields })
+
+const entrySchema: z.ZodType<QueueEntry> = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('job'), job: jobSchema }),
+  z.object({ t: z.literal('items'), items: z.array(itemSchema) }),
+  z.object({
+    t: z.literal('job-state'),
+    jobId: id,
+    state: z.enum(['scanning', 'queued', 'running', 'paused', 'done', 'cancelled']),
+    pauseReason: errorData.optional(),
+  }),
+  z.object({
+    t: z.literal('job-stats'),
+    jobId: id,
+    ignored: count.optional(),
+    busyMs: z.number().min(0).optional(),
+  }),
+  z.object({ t: z.literal('job-alpha'), jobId: id, alpha: alphaSchema }),
+  z.object({ t: z.literal('item'), id, patch: z.object(itemFields).partial() }),
+  z.object({ t: z.literal('order'), jobIds: z.array(id) }),
+  z.object({ t: z.literal('forget'), jobId: id }),
+])
+
+export function parseEntry(value: unknown): QueueEntry | null {
+  const result = entrySchema.safeParse(value)
+  return result.success ? result.data : null
+}
+
+/** The snapshot's valid jobs and items, and how many were dropped. */
+export function parseSnapshot(value: unknown): { snapshot: QueueSnapshot; dropped: number } | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { jobs, items } = value as { jobs?: unknown; items?: unknown }
+  if (!Array.isArray(jobs) || !Array.isArray(items)) return null
+  const keptJobs = jobs.flatMap((j) => {
+    const r = jobSchema.safeParse(j)
+    return r.success ? [r.data] : []
+  })
+  const keptItems = items.flatMap((i) => {
+    const r = itemSchema.safeParse(i)
+    return r.success ? [r.data] : []
+  })
+  return {
+    snapshot: { jobs: keptJobs, items: keptItems },
+    dropped: jobs.length - keptJobs.length + items.length - keptItems.length,
+  }
+}

@@ -1,0 +1,39 @@
+import * as z from 'zod'
+import { METADATA_POLICIES, OUTPUT_FORMATS, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
+import type { EnhanceSettings } from './settings.js'
+
+/**
+ * Runtime schemas for the settings everything shares, so what comes from disk or from the window
+ * is checked against the same rules as the types. zod: maintained, typed, no dependencies, and it
+ * runs unchanged in main, the queue and the renderer.
+ */
+const side = z.number().int().min(1).max(1_000_000)
+
+export const sizeSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('native') }),
+  z.object({ mode: z.literal('scale'), scale: z.number().gt(0).max(16) }),
+  z.object({ mode: z.literal('exact'), width: side, height: side }),
+  z.object({ mode: z.literal('fit'), width: side, height: side }),
+])
+
+/** CSS-like colours the encoder understands: #rgb, #rrggbb, or a plain colour name. */
+export const colourSchema = z.string().regex(/^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i)
+
+export const settingsSchema: z.ZodType<EnhanceSettings> = z.object({
+  size: sizeSchema,
+  format: z.enum([...OUTPUT_FORMATS, 'same']),
+  quality: z.number().refine(isQuality, 'a whole number from 1 to 100'),
+  background: colourSchema,
+  alpha: z.enum(['lanczos', 'model']),
+  tile: z.union([z.literal('auto'), z.number().refine(isTileSize, 'a tile side from 16 to 4096')]),
+  metadata: z.enum(METADATA_POLICIES).optional(),
+})
+
+export const policySchema = z.enum(OVERWRITE_POLICIES)
+
+export const alphaSchema = z.number().min(0).max(1)
+
+export const modelSpecSchema = z.object({
+  path: z.string().min(1),
+  blend: z.object({ path: z.string().min(1), alpha: alphaSchema }).optional(),
+})
