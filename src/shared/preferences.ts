@@ -8,6 +8,7 @@ import {
   isTileSize,
 } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
+import { settingsSchema } from './settings-schema.js'
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
@@ -60,7 +61,13 @@ function checkOutput(output: EnhanceSettings): EnhanceSettings {
   if (output.tile !== 'auto' && !isTileSize(output.tile))
     throw invalid(`The tile size must be automatic or 16 to 4096 pixels; got ${output.tile}.`)
   oneOf(output.metadata ?? 'all', METADATA_POLICIES, 'The metadata option')
-  return output
+  // Size, background and alpha mode: the same schema the queue and the IPC boundary use.
+  const parsed = settingsSchema.safeParse(output)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw invalid(`The output setting ${issue.path.join('.')} is not valid (${issue.message}).`)
+  }
+  return parsed.data
 }
 
 function checkNaming(naming: unknown): string {

@@ -19,7 +19,7 @@ export const sizeSchema = z.discriminatedUnion('mode', [
 /** CSS-like colours the encoder understands: #rgb, #rrggbb, or a plain colour name. */
 export const colourSchema = z.string().regex(/^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i)
 
-export const settingsSchema: z.ZodType<EnhanceSettings> = z.object({
+export const settingsObject = z.object({
   size: sizeSchema,
   format: z.enum([...OUTPUT_FORMATS, 'same']),
   quality: z.number().refine(isQuality, 'a whole number from 1 to 100'),
@@ -28,6 +28,8 @@ export const settingsSchema: z.ZodType<EnhanceSettings> = z.object({
   tile: z.union([z.literal('auto'), z.number().refine(isTileSize, 'a tile side from 16 to 4096')]),
   metadata: z.enum(METADATA_POLICIES).optional(),
 })
+
+export const settingsSchema: z.ZodType<EnhanceSettings> = settingsObject
 
 export const policySchema = z.enum(OVERWRITE_POLICIES)
 

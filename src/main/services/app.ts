@@ -7,6 +7,7 @@ import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
 import { EnhanceError, toErrorData } from '../../shared/errors.js'
 import { ModelLibrary } from './models.js'
 import type { PreferencesStore } from './preferences.js'
+import { withValidatedArguments } from './validate.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
@@ -48,6 +49,10 @@ function pngUrl(data: Uint8Array): string {
  * them in the app; the end-to-end tests bind the same functions to a Chromium page.
  */
 export function createServices(deps: ServiceDeps): Services {
+  return withValidatedArguments(unvalidatedServices(deps))
+}
+
+function unvalidatedServices(deps: ServiceDeps): Services {
   const { runner, engine, preferences } = deps
   const models = new ModelLibrary({
     bundledDir: deps.modelsDir,

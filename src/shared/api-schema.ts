@@ -1,0 +1,64 @@
+import * as z from 'zod'
+import type { ApiMethod } from './api.js'
+import { DEVICE_CHOICES } from './preferences.js'
+import { alphaSchema, policySchema, settingsObject } from './settings-schema.js'
+
+/**
+ * The arguments of every `window.api` call as runtime schemas, next to the contract they check:
+ * main validates each call against these before a handler runs (DESIGN.md §4). `result` says the
+ * method answers with a Result, so a refusal travels as `{ ok: false, error }`; the others reject.
+ */
+const id = z.string().min(1).max(200)
+const path = z.string().min(1).max(4096)
+const none = z.tuple([])
+
+const preferencesPatch = z.strictObject({
+  device: z.enum(DEVICE_CHOICES).optional(),
+  outDir: path.nullable().optional(),
+  output: z.strictObject(settingsObject.partial().shape).optional(),
+  naming: z.string().max(500).optional(),
+  policy: policySchema.optional(),
+  alpha: alphaSchema.optional(),
+  model: z.strictObject({ path, partner: path.nullable() }).nullable().optional(),
+})
+
+const region = z.strictObject({
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  width: z.number().int().min(1).max(4096),
+  height: z.number().int().min(1).max(4096),
+})
+
+export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: boolean } } = {
+  appVersion: { args: none, result: false },
+  listModels: { args: none, result: true },
+  inspectModel: { args: z.tuple([path]), result: true },
+  importModel: { args: z.tuple([path]), result: true },
+  chooseInputs: { args: z.tuple([z.enum(['files', 'folder'])]), result: false },
+  chooseOutputFolder: { args: none, result: false },
+  addJob: { args: z.tuple([z.array(path).max(100_000)]), result: true },
+  listJobs: { args: none, result: false },
+  listItems: { args: z.tuple([id]), result: false },
+  pauseJob: { args: z.tuple([id]), result: false },
+  resumeJob: { args: z.tuple([id]), result: false },
+  cancelJob: { args: z.tuple([id]), result: false },
+  retryJob: { args: z.tuple([id]), result: false },
+  reorderJobs: { args: z.tuple([z.array(id).max(100_000)]), result: false },
+  setAlpha: {
+    args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), alphaSchema]),
+    result: true,
+  },
+  imageUrl: { args: z.tuple([path, z.number().int().min(16).max(8192)]), result: true },
+  previewCrop: { args: z.tuple([path, region, alphaSchema]), result: true },
+  getPreferences: { args: none, result: false },
+  updatePreferences: { args: z.tuple([preferencesPatch]), result: true },
+}
+
+/** A sentence naming the first thing wrong with a call's arguments, or null when they are valid. */
+export function argumentProblem(method: ApiMethod, args: unknown[]): string | null {
+  const parsed = API_ARGUMENTS[method].args.safeParse(args)
+  if (parsed.success) return null
+  const issue = parsed.error.issues[0]!
+  const where = issue.path.length ? `argument ${issue.path.join('.')}` : 'its arguments'
+  return `${method}: ${where} is not valid (${issue.message}).`
+}
