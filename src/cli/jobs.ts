@@ -18,6 +18,7 @@ import {
 } from './args.js'
 import { runQueued } from './batch.js'
 import { openQueue } from '../queue/session.js'
+import { readQueueState } from '../queue/store.js'
 import { removeStalePartials } from '../engine/files.js'
 import { resolveModelSpec } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
@@ -110,7 +111,10 @@ export async function batchCommand(
   const device = parseDevice(flags.device)
   const engine =
     hooks.engine?.(device) ?? new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device } }))
-  const session = openQueue(queueDir, engine, { removeStalePartials })
+  const session = await openQueue(queueDir, engine, { removeStalePartials }).catch((error: unknown) => {
+    engine.close()
+    throw error
+  })
   const reporter = reporterFor(flags.json, io)
   // Ctrl-C pauses: the item in flight stops at the next tile and `enhance --resume` picks it up.
   const interrupt = (): void => {
@@ -135,24 +139,19 @@ export function queueCommand(
   queueDir: string,
   io: Io,
 ): number {
-  const session = openQueue(
-    queueDir,
-    { enhance: () => Promise.reject(new Error('not running')) },
-    { removeStalePartials },
-  )
-  try {
-    const { runner } = session
+  // Read-only and unlocked: it shows the queue even while the app or another command runs it.
+  const state = readQueueState(queueDir)
+  const jobs = state.orderedJobs()
+  {
     const [sub, id] = args
     if (sub === 'report') {
-      const job = runner.jobs.find((j) =>
-        j.id.startsWith(requireValue(id, 'the job id (or its first characters)')),
-      )
+      const job = jobs.find((j) => j.id.startsWith(requireValue(id, 'the job id (or its first characters)')))
       if (!job) throw new EnhanceError('INVALID_ARGUMENT', `No job ${id} in ${queueDir}.`)
-      io.out(exportItems(runner.items(job.id), flags.csv ? 'csv' : 'json'))
+      io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json'))
       return 0
     }
-    const reports = runner.jobs.map((job) => ({
-      ...jobReport(job, runner.items(job.id)),
+    const reports = jobs.map((job) => ({
+      ...jobReport(job, state.itemsOf(job.id)),
       outDir: job.spec.outDir,
       inputs: job.spec.inputs,
     }))
@@ -168,7 +167,5 @@ export function queueCommand(
       }
     }
     return 0
-  } finally {
-    session.close()
   }
 }

@@ -98,7 +98,7 @@ function createWindow(): void {
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
 }
 
-function start(): void {
+async function start(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
   )
@@ -110,7 +110,7 @@ function start(): void {
   const engine = new EngineClient(() =>
     utilityEngine(workerPath, { ENHANCE_DEVICE: preferences.get().device }),
   )
-  const queue = openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
+  const queue = await openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
   const services = createServices({
     version: app.getVersion(),
     runner: queue.runner,

@@ -58,7 +58,7 @@ export class Journal<Snapshot, Entry> {
    * The last snapshot and the entries after it. Nothing on disk can stop loading: a bad line or
    * record is skipped and counted, the rest kept; only a torn last line (a crash mid-write) is cut.
    */
-  load(): JournalLoad<Snapshot, Entry> {
+  load(repair = true): JournalLoad<Snapshot, Entry> {
     const result: JournalLoad<Snapshot, Entry> = {
       snapshot: null,
       entries: [],
@@ -66,13 +66,14 @@ export class Journal<Snapshot, Entry> {
       skipped: 0,
       snapshotSetAside: false,
     }
-    this.loadSnapshot(result)
-    if (existsSync(this.journalPath)) this.loadEntries(readFileSync(this.journalPath, 'utf8'), result)
+    this.loadSnapshot(result, repair)
+    if (existsSync(this.journalPath)) this.loadEntries(readFileSync(this.journalPath, 'utf8'), result, repair)
     this.appended = result.entries.length
     return result
   }
 
-  private loadSnapshot(result: JournalLoad<Snapshot, Entry>): void {
+  /** `repair`: set an unreadable snapshot aside and cut a torn tail; without it (a reader beside the owner) nothing is written. */
+  private loadSnapshot(result: JournalLoad<Snapshot, Entry>, repair: boolean): void {
     if (!existsSync(this.snapshotPath)) return
     let parsed: ReturnType<JournalParsers<Snapshot, Entry>['snapshot']>
     try {
@@ -83,13 +84,13 @@ export class Journal<Snapshot, Entry> {
     if (parsed) {
       result.snapshot = parsed.snapshot
       result.skipped += parsed.dropped
-    } else {
+    } else if (repair) {
       renameSync(this.snapshotPath, `${this.snapshotPath}.bad`)
       result.snapshotSetAside = true
     }
   }
 
-  private loadEntries(text: string, result: JournalLoad<Snapshot, Entry>): void {
+  private loadEntries(text: string, result: JournalLoad<Snapshot, Entry>, repair: boolean): void {
     const lines = text.split('\n')
     // The text after the last newline is a line whose write a crash cut short, if it isn't valid.
     const tail = lines.pop() ?? ''
@@ -104,7 +105,7 @@ export class Journal<Snapshot, Entry> {
     if (entry) {
       result.entries.push(entry)
     } else {
-      truncateSync(this.journalPath, Buffer.byteLength(text) - Buffer.byteLength(tail))
+      if (repair) truncateSync(this.journalPath, Buffer.byteLength(text) - Buffer.byteLength(tail))
       result.droppedTail = true
     }
   }

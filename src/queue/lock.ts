@@ -1,40 +1,71 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { realpathSync, mkdirSync, rmSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
+import type { Server } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+/**
+ * Where the lock of a queue folder listens. On Linux an abstract socket and on Windows a named pipe:
+ * the operating system releases both the moment the owner dies (killed, crashed, still being reaped),
+ * so no stale lock can outlive it and no reused pid can hold it. Elsewhere (macOS) a socket file,
+ * taken over when nothing answers on it.
+ */
+export function lockAddress(dir: string, platform: NodeJS.Platform = process.platform): string {
+  const id = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 24)
+  if (platform === 'linux') return `\0enhance-queue-${id}`
+  if (platform === 'win32') return `\\\\.\\pipe\\enhance-queue-${id}`
+  return join(tmpdir(), `enhance-queue-${id}.sock`)
 }
 
-/**
- * One process owns a queue folder at a time (the app or one CLI run): a lock file holds its pid.
- * A lock left by a process that no longer exists (killed, power loss) is taken over.
- */
-export function lockQueue(dir: string): () => void {
+function listen(server: Server, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(address, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** Whether a live process answers on a socket file (ECONNREFUSED or ENOENT: its owner is gone). */
+function answers(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(address)
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+function busy(dir: string): EnhanceError {
+  return new EnhanceError(
+    'QUEUE_BUSY',
+    `Another Enhance process (the app or an enhance command) is running the queue in ${dir}. ` +
+      'Wait for it to finish, or use --queue-dir for a separate queue. `enhance queue` can still show it.',
+  )
+}
+
+/** One process runs a queue folder at a time (the app or one CLI run). Resolves with the unlock. */
+export async function lockQueue(dir: string): Promise<() => void> {
   mkdirSync(dir, { recursive: true })
-  const path = join(dir, 'queue.lock')
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx')
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      return () => rmSync(path, { force: true })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const owner = Number(readFileSync(path, 'utf8'))
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new EnhanceError(
-          'QUEUE_BUSY',
-          `Another Enhance process (pid ${owner}) is using the queue in ${dir}. Wait for it, or use --queue-dir.`,
-        )
-      }
-      rmSync(path, { force: true })
-    }
+  const address = lockAddress(dir)
+  const server = createServer((socket) => socket.end())
+  const isFile = !address.startsWith('\0') && !address.startsWith('\\\\.\\pipe\\')
+  try {
+    await listen(server, address)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    if (!isFile || (await answers(address))) throw busy(dir)
+    rmSync(address, { force: true })
+    await listen(server, address).catch(() => Promise.reject(busy(dir)))
   }
-  throw new EnhanceError('QUEUE_BUSY', `Could not lock the queue in ${dir}.`)
+  server.unref()
+  return () => {
+    server.close()
+    if (isFile) rmSync(address, { force: true })
+  }
 }

@@ -9,8 +9,8 @@ export interface QueueSession {
 }
 
 /** Opens (and locks) the durable queue in `dir`, with its runner bound to `engine`. */
-export function openQueue(dir: string, engine: QueueEngine, cleanup: Cleanup): QueueSession {
-  const unlock = lockQueue(dir)
+export async function openQueue(dir: string, engine: QueueEngine, cleanup: Cleanup): Promise<QueueSession> {
+  const unlock = await lockQueue(dir)
   try {
     const store = new QueueStore(dir)
     const runner = new QueueRunner(store, engine, cleanup)

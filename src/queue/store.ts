@@ -70,3 +70,12 @@ export class QueueStore {
     this.journal.close()
   }
 }
+
+/**
+ * The queue as it is on disk, read without the lock and without changing a byte: `enhance queue`
+ * works while the app or another command runs the queue.
+ */
+export function readQueueState(dir: string): QueueState {
+  const { snapshot, entries } = new Journal(dir, { entry: parseEntry, snapshot: parseSnapshot }).load(false)
+  return QueueState.from(snapshot, entries)
+}

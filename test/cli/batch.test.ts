@@ -153,7 +153,11 @@ describe('enhance <folder> --out', () => {
   it('runs its own photos only: a job queued earlier waits for --resume, and the summary says so', async () => {
     const queue = join(work, 'queue-shared')
     const earlier = join(work, 'out-earlier')
-    const session = openQueue(queue, { enhance: () => Promise.reject(new Error('not run here')) }, noCleanup)
+    const session = await openQueue(
+      queue,
+      { enhance: () => Promise.reject(new Error('not run here')) },
+      noCleanup,
+    )
     await session.runner.addJob({
       inputs: [album],
       recursive: true,

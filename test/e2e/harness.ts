@@ -86,13 +86,13 @@ export interface AppBackend {
 }
 
 /** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
-export function startBackend(dataDir: string, dialogs: ScriptedDialogs): AppBackend {
+export async function startBackend(dataDir: string, dialogs: ScriptedDialogs): Promise<AppBackend> {
   const preferences = new PreferencesStore(join(dataDir, 'preferences.json'))
   const engine = new EngineClient(() =>
     forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: preferences.get().device } }),
   )
   const queueDir = join(dataDir, 'queue')
-  const queue = openQueue(queueDir, engine, { removeStalePartials })
+  const queue = await openQueue(queueDir, engine, { removeStalePartials })
   const catalog = readCatalog(MODELS_DIR)
   const services = createServices({
     version: '0.1.0-test',

@@ -35,7 +35,7 @@ export class AppSession {
   async start(): Promise<void> {
     ;({ url: this.url, server: this.server } = await serveRenderer())
     this.browser = await launchChromium()
-    this.backend = startBackend(this.dataDir, this.dialogs)
+    this.backend = await startBackend(this.dataDir, this.dialogs)
     await this.open()
   }
 
@@ -56,7 +56,7 @@ export class AppSession {
   async restart(): Promise<void> {
     await this.closeWindow()
     await this.backend.close()
-    this.backend = startBackend(this.dataDir, this.dialogs)
+    this.backend = await startBackend(this.dataDir, this.dialogs)
     void this.backend.queue.runner.run()
     await this.open()
   }

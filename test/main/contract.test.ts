@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/queue/store.js'
 import { API_ARGUMENTS, argumentProblem } from '../../src/shared/api-schema.js'
 import type { ApiMethod } from '../../src/shared/api.js'
@@ -69,10 +69,10 @@ function variants(method: ApiMethod): unknown[][] {
       for (const value of HOSTILE)
         out.push(base.map((a, j) => (i === j ? { ...(a as object), [key]: value } : a)))
   })
-  out.push([
-    ...base.slice(0, -1),
-    { ...(typeof base.at(-1) === 'object' ? base.at(-1) : {}), outDir: '/', unknown: 1 },
-  ])
+  // An object argument with a field the contract does not have.
+  const last: unknown = base.at(-1)
+  const lastObject = typeof last === 'object' && last !== null && !Array.isArray(last) ? last : {}
+  out.push([...base.slice(0, -1), { ...lastObject, outDir: '/', unknown: 1 }])
   return out
 }
 
@@ -82,7 +82,7 @@ async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome> {
   try {
     const value = await call()
     if (value && typeof value === 'object' && 'ok' in value && value.ok === false) {
-      const error = (value as { error: { code: unknown } }).error
+      const error = (value as unknown as { error: { code: unknown } }).error
       return { kind: 'error', code: String(error.code) }
     }
     return { kind: 'value' }
@@ -92,7 +92,10 @@ async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome> {
 }
 
 describe('the API contract, called with hostile arguments', () => {
-  const backend = startBackend(dataDir, new ScriptedDialogs())
+  let backend: Awaited<ReturnType<typeof startBackend>>
+  beforeAll(async () => {
+    backend = await startBackend(dataDir, new ScriptedDialogs())
+  })
   afterAll(() => backend.close())
 
   it('every method refuses what the contract does not allow, with a code; valid calls answer coded too', async () => {
@@ -121,7 +124,7 @@ describe('the API contract, called with hostile arguments', () => {
     const store = new QueueStore(join(dataDir, 'queue'))
     expect(store.loadProblems.skippedEntries).toBe(0)
     store.close()
-    const again = startBackend(dataDir, new ScriptedDialogs())
+    const again = await startBackend(dataDir, new ScriptedDialogs())
     expect(await again.services.listJobs()).toEqual([])
     expect((await again.services.getPreferences()).alpha).toBe(0.25)
     await again.close()

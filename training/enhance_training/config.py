@@ -45,6 +45,8 @@ class Config:
     gan_weight: float = 5e-3  # λ
     l1_weight: float = 1e-2  # η
     percep_weight: float = 1.0
+    # Low-pass colour term (L1 of 16×16 block means): 0 = off. It keeps the GAN stage free of a colour cast.
+    colour_weight: float = 0.0
     vgg: str = ""  # torchvision VGG19 weights; empty means the substitute below
     feature_matching: bool = True  # substitute perceptual term: discriminator feature matching
     # Exponential moving average of G's weights (0 = off), as BasicSR and Real-ESRGAN keep: it smooths

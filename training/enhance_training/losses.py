@@ -75,3 +75,9 @@ def feature_matching_loss(real_features: list[torch.Tensor], fake_features: list
     features (before activation) of the HR and the SR patch, averaged over layers."""
     terms = [F.l1_loss(f, r.detach()) for r, f in zip(real_features, fake_features)]
     return torch.stack(terms).mean()
+
+
+def colour_loss(sr: torch.Tensor, hr: torch.Tensor, block: int = 16) -> torch.Tensor:
+    """L1 between block means of SR and HR: a low-pass term that holds each area's colour and brightness
+    (the GAN stage's magenta cast) while leaving the texture inside a block to the other losses."""
+    return F.l1_loss(F.avg_pool2d(sr, block), F.avg_pool2d(hr, block))

@@ -23,7 +23,7 @@ from .data import PatchSampler, load_pairs, load_rgb, mod_crop
 from .degradations import Degrader, usm_sharpen
 from .discriminator import VGGDiscriminator
 from .export import load_generator_weights
-from .losses import PerceptualLoss, VGG19Conv54, feature_matching_loss, ragan_d_loss, ragan_g_loss
+from .losses import PerceptualLoss, VGG19Conv54, colour_loss, feature_matching_loss, ragan_d_loss, ragan_g_loss
 from .metrics import psnr_y, to_uint8_image
 
 
@@ -179,7 +179,8 @@ class Trainer:
             percep = feature_matching_loss(real_feats, fake_feats)
         else:
             percep = torch.zeros(())
-        g_loss = c.percep_weight * percep + c.gan_weight * adv + c.l1_weight * l1
+        colour = colour_loss(sr, hr) if c.colour_weight > 0 else torch.zeros(())
+        g_loss = c.percep_weight * percep + c.gan_weight * adv + c.l1_weight * l1 + c.colour_weight * colour
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
@@ -190,7 +191,7 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         self.opt_d.step()
-        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "d": d_loss.item()}
+        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(), "d": d_loss.item()}
 
     @torch.no_grad()
     def update_ema(self) -> None:

@@ -195,3 +195,15 @@ def test_a_run_warm_starts_from_an_exported_safetensors(tmp_path, photo_folder):
     for key, value in first.g.state_dict().items():
         assert torch.equal(second.g.state_dict()[key], value), key
     assert set(load_generator_weights(exported)) == set(first.g.state_dict())
+
+
+def test_colour_loss_sees_casts_and_ignores_fine_texture():
+    from enhance_training.losses import colour_loss
+
+    hr = smooth_image(64, 64)
+    checker = ((torch.arange(64)[:, None] + torch.arange(64)[None, :]) % 2).float() * 0.2 - 0.1
+    textured = hr + checker  # zero mean over every 16×16 block
+    cast = hr.clone()
+    cast[:, 0] += 6 / 255
+    assert colour_loss(textured, hr).item() < 1e-6
+    assert colour_loss(cast, hr).item() == pytest.approx(6 / 255 / 3, rel=1e-4)

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { lockQueue } from '../../src/queue/lock.js'
+import { QueueRunner } from '../../src/queue/runner.js'
+import { QueueStore, readQueueState } from '../../src/queue/store.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
+
+const LOCK_JS = fileURLToPath(new URL('../../dist/src/queue/lock.js', import.meta.url))
+
+/** Another process that takes the queue's lock and holds it until it is killed. */
+function holder(dir: string): Promise<ReturnType<typeof spawn>> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { lockQueue } = await import(${JSON.stringify(LOCK_JS)}); await lockQueue(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000)`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`the holder exited (${code})`)))
+  })
+}
+
+describe('the queue lock', () => {
+  it('is held while its owner lives and free the moment it is killed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-lock-'))
+    const child = await holder(dir)
+    expect(await codeOf(() => lockQueue(dir))).toBe('QUEUE_BUSY')
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    const unlock = await lockQueue(dir)
+    // And it can be taken again after a clean unlock.
+    unlock()
+    ;(await lockQueue(dir))()
+  })
+
+  it('ignores a stale lock file that names a live process (pid 1), as the old pid lock did not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-lock-'))
+    writeFileSync(join(dir, 'queue.lock'), '1')
+    const unlock = await lockQueue(dir)
+    unlock()
+  })
+
+  it('lets the read-only queue listing work while another process runs the queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-lock-'))
+    const photos = mkdtempSync(join(tmpdir(), 'enhance-lock-photos-'))
+    writeFileSync(join(photos, 'a.jpg'), 'x')
+    const store = new QueueStore(dir)
+    const runner = new QueueRunner(
+      store,
+      { enhance: () => Promise.reject(new Error('not run')) },
+      { removeStalePartials: () => Promise.resolve(0) },
+    )
+    await runner.addJob({
+      inputs: [photos],
+      recursive: false,
+      outDir: join(photos, 'out'),
+      model: { path: 'm.safetensors' },
+      settings: DEFAULT_SETTINGS,
+      naming: '{name}',
+      policy: 'skip',
+    })
+    store.close()
+    const child = await holder(dir)
+    try {
+      const state = readQueueState(dir)
+      expect([...state.jobs.values()].map((j) => state.itemsOf(j.id).length)).toEqual([1])
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+})
