@@ -66,6 +66,32 @@ export interface RequestOptions {
   onPreview?: (event: PreviewEvent) => void
 }
 
+/**
+ * How long the engine may stay silent on a request before it is presumed hung, killed and restarted
+ * (DESIGN.md §4: every engine call has a deadline). A photo's clock restarts at each tile's progress.
+ */
+export interface EngineDeadlines {
+  inspectMs: number
+  cropMs: number
+  /** Silence between two progress events of a photo. */
+  enhanceIdleMs: number
+  /** After a cancel, how long the engine may take to stop before it is killed. */
+  cancelGraceMs: number
+}
+
+export const DEFAULT_DEADLINES: EngineDeadlines = {
+  inspectMs: 60_000,
+  cropMs: 120_000,
+  enhanceIdleMs: 10 * 60_000,
+  cancelGraceMs: 3_000,
+}
+
+interface Call extends RequestOptions {
+  deadlineMs: number
+  /** The deadline counts from the last progress event instead of from the start. */
+  restartOnProgress?: boolean
+}
+
 interface Process {
   channel: EngineChannel
   ready: Promise<void>
@@ -78,10 +104,15 @@ interface Process {
 export class EngineClient {
   private current: Process | null = null
   private readonly pending = new Map<number, Pending>()
+  /** Requests the worker has not finished, by id: a cancelled one still here after its grace period is stuck. */
+  private readonly unfinished = new Set<number>()
   private nextId = 1
   private started = 0
 
-  constructor(private readonly spawn: () => EngineChannel = () => forkEngine()) {}
+  constructor(
+    private readonly spawn: () => EngineChannel = () => forkEngine(),
+    private readonly deadlines: EngineDeadlines = DEFAULT_DEADLINES,
+  ) {}
 
   /** How many engine processes have been started, the first included. */
   get starts(): number {
@@ -108,11 +139,13 @@ export class EngineClient {
       'ENGINE_CRASHED',
       `The inference engine stopped unexpectedly (exit ${code ?? 'signal'}). It has been restarted; retry the item.`,
     )
-    for (const pending of this.pending.values()) pending.reject(error)
+    for (const pending of [...this.pending.values()]) pending.reject(error)
     this.pending.clear()
+    this.unfinished.clear()
   }
 
   private dispatch(event: Exclude<EngineEvent, { type: 'ready' }>): void {
+    if (event.type === 'result' || event.type === 'error') this.unfinished.delete(event.id)
     const pending = this.pending.get(event.id)
     if (!pending) return
     if (event.type === 'progress') pending.onProgress?.(event)
@@ -126,38 +159,98 @@ export class EngineClient {
 
   private async request<T extends EnhanceReply | ModelInfo | CropReply>(
     build: (id: number) => EngineRequest,
-    options: RequestOptions = {},
+    call: Call,
   ): Promise<T> {
-    const { signal } = options
+    const { signal } = call
     if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
     const proc = this.process()
     await proc.ready
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => proc.channel.send({ type: 'cancel', id })
-      const settle = (): void => signal?.removeEventListener('abort', onAbort)
+      let timer: NodeJS.Timeout | undefined
+      let grace: NodeJS.Timeout | undefined
+      const settle = (): void => {
+        clearTimeout(timer)
+        clearTimeout(grace)
+        signal?.removeEventListener('abort', onAbort)
+        this.pending.delete(id)
+      }
+      const fail = (error: EnhanceError): void => {
+        settle()
+        reject(error)
+      }
+      // A hung engine (a parser stuck, a native call that never returns) is killed; the next call starts a fresh one.
+      const arm = (): void => {
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          fail(
+            new EnhanceError(
+              'TIMED_OUT',
+              `The engine did not answer within ${Math.round(call.deadlineMs / 1000)} s, so it was restarted. Try again; if it happens again, the file is the cause.`,
+            ),
+          )
+          this.restart(proc)
+        }, call.deadlineMs)
+        timer.unref()
+      }
+      // Cancel answers at once; an engine that does not stop within the grace period is restarted.
+      const onAbort = (): void => {
+        proc.channel.send({ type: 'cancel', id })
+        fail(new EnhanceError('CANCELLED', 'Cancelled.'))
+        grace = setTimeout(() => this.restartIfBusy(proc, id), this.deadlines.cancelGraceMs)
+        grace.unref()
+      }
       this.pending.set(id, {
         resolve: (value) => (settle(), resolve(value as T)),
-        reject: (error) => (settle(), reject(error)),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.onPreview ? { onPreview: options.onPreview } : {}),
+        reject: fail,
+        onProgress: (event) => {
+          if (call.restartOnProgress) arm()
+          call.onProgress?.(event)
+        },
+        ...(call.onPreview ? { onPreview: call.onPreview } : {}),
       })
       signal?.addEventListener('abort', onAbort, { once: true })
+      arm()
+      this.unfinished.add(id)
       proc.channel.send(build(id))
     })
   }
 
+  private restartIfBusy(proc: Process, id: number): void {
+    if (this.unfinished.has(id)) this.restart(proc)
+  }
+
+  /** Kills a hung engine process; its other requests fail with ENGINE_CRASHED and the next one starts afresh. */
+  private restart(proc: Process): void {
+    if (this.current === proc) proc.channel.kill()
+  }
+
   enhance(request: EnhanceRequest, options: RequestOptions = {}): Promise<EnhanceReply> {
-    return this.request<EnhanceReply>((id) => ({ type: 'enhance', id, ...request }), options)
+    return this.request<EnhanceReply>((id) => ({ type: 'enhance', id, ...request }), {
+      ...options,
+      deadlineMs: this.deadlines.enhanceIdleMs,
+      restartOnProgress: true,
+    })
   }
 
   /** The realism slider's live crop: `region` of `input` enhanced with `model`, as PNG. */
-  crop(input: string, region: Region, model: ModelSpecData): Promise<CropReply> {
-    return this.request<CropReply>((id) => ({ type: 'crop', id, input, region, model }))
+  crop(
+    input: string,
+    region: Region,
+    model: ModelSpecData,
+    options: RequestOptions = {},
+  ): Promise<CropReply> {
+    return this.request<CropReply>((id) => ({ type: 'crop', id, input, region, model }), {
+      ...options,
+      deadlineMs: this.deadlines.cropMs,
+    })
   }
 
-  inspect(path: string): Promise<ModelInfo> {
-    return this.request<ModelInfo>((id) => ({ type: 'inspect', id, path }))
+  inspect(path: string, options: RequestOptions = {}): Promise<ModelInfo> {
+    return this.request<ModelInfo>((id) => ({ type: 'inspect', id, path }), {
+      ...options,
+      deadlineMs: this.deadlines.inspectMs,
+    })
   }
 
   /** Kills the engine process (tests use it to simulate a crash; close() uses it to stop). */

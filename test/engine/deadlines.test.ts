@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { EngineClient } from '../../src/engine/client.js'
+import type { EngineChannel } from '../../src/engine/client.js'
+import type { EngineEvent, EngineRequest } from '../../src/shared/protocol.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { codeOf } from '../helpers/errors.js'
+
+/** A unit-test seam: an engine that is ready and then answers nothing, like one stuck in a parser. */
+class HungEngine implements EngineChannel {
+  static spawned: HungEngine[] = []
+  readonly sent: EngineRequest[] = []
+  killed = false
+  private exit: (code: number | null) => void = () => undefined
+  constructor() {
+    HungEngine.spawned.push(this)
+  }
+  send(request: EngineRequest): void {
+    this.sent.push(request)
+  }
+  onMessage(listener: (event: EngineEvent) => void): void {
+    queueMicrotask(() => listener({ type: 'ready', pid: 1 }))
+  }
+  onExit(listener: (code: number | null) => void): void {
+    this.exit = listener
+  }
+  kill(): void {
+    this.killed = true
+    this.exit(null)
+  }
+}
+
+const deadlines = { inspectMs: 50, cropMs: 50, enhanceIdleMs: 80, cancelGraceMs: 30 }
+
+describe('engine deadlines and cancellation', () => {
+  it('a request the engine never answers fails with TIMED_OUT and the engine is restarted', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new HungEngine(), deadlines)
+    expect(await codeOf(() => client.inspect('/models/hostile.pth'))).toBe('TIMED_OUT')
+    expect(HungEngine.spawned[0]!.killed).toBe(true)
+    expect(await codeOf(() => client.inspect('/models/other.pth'))).toBe('TIMED_OUT')
+    expect(HungEngine.spawned).toHaveLength(2)
+    client.close()
+  })
+
+  it('cancelling a stuck request answers CANCELLED at once and restarts the engine after the grace period', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new HungEngine(), { ...deadlines, inspectMs: 10_000 })
+    const controller = new AbortController()
+    const inspecting = codeOf(() => client.inspect('/models/hostile.pth', { signal: controller.signal }))
+    await new Promise((r) => setTimeout(r, 10))
+    const started = performance.now()
+    controller.abort()
+    expect(await inspecting).toBe('CANCELLED')
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(HungEngine.spawned[0]!.sent.map((r) => r.type)).toEqual(['inspect', 'cancel'])
+    expect(HungEngine.spawned[0]!.killed).toBe(false)
+    await new Promise((r) => setTimeout(r, 60))
+    expect(HungEngine.spawned[0]!.killed).toBe(true)
+    client.close()
+  })
+
+  it('a photo queued behind a hung inspect can be cancelled, and then fails CANCELLED instead of waiting', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new HungEngine(), {
+      ...deadlines,
+      inspectMs: 10_000,
+      enhanceIdleMs: 10_000,
+    })
+    const inspect = codeOf(() => client.inspect('/models/hostile.pth'))
+    const controller = new AbortController()
+    const request = {
+      item: 'a',
+      input: '/in/a.jpg',
+      output: '/out/a.png',
+      model: { path: 'm' },
+      settings: DEFAULT_SETTINGS,
+    }
+    const photo = codeOf(() => client.enhance(request, { signal: controller.signal }))
+    await new Promise((r) => setTimeout(r, 10))
+    controller.abort()
+    expect(await photo).toBe('CANCELLED')
+    // The stuck engine is restarted after the grace period; the inspect in it fails with it.
+    expect(await inspect).toBe('ENGINE_CRASHED')
+    client.close()
+  })
+})
