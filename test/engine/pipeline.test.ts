@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EnhanceSettings } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
+import { png16WithColourChunks } from '../helpers/png16.js'
 
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
@@ -151,6 +152,30 @@ describe('colour, depth and alpha', () => {
     expect(alphaAt(20, 5)).toBe(0)
     expect(alphaAt(30, 5)).toBe(255)
     expect(alphaAt(47, 31)).toBe(255)
+  })
+
+  it('a 16-bit PNG with gAMA/cHRM chunks and no ICC profile keeps its colours', async () => {
+    // A smooth gradient through (26214, 33323, 29344), which came out as (24241, 33580, 29055): cyan greens.
+    const [width, height] = [16, 8]
+    const pixels = new Uint16Array(width * height * 3)
+    for (let i = 0; i < width * height; i++)
+      pixels.set(
+        [26214 + (i % width) * 300, 33323 - (i % width) * 200, 29344 + Math.floor(i / width) * 400],
+        i * 3,
+      )
+    const input = join(work, 'gradient16.png')
+    writeFileSync(input, png16WithColourChunks(width, height, pixels))
+    const output = join(work, 'gradient16-out.png')
+    await enhancer.enhanceFile(input, output, model, settings())
+    // The stored values, as a viewer without colour management (or ImageMagick) reads them.
+    const { data, info } = await sharp(output, { ignoreIcc: true })
+      .resize(width, height, { kernel: 'nearest' })
+      .toColourspace('rgb16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true })
+    expect([info.channels, (await sharp(output).metadata()).depth]).toEqual([3, 'ushort'])
+    const out = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
+    expect(Math.max(...out.map((v, i) => Math.abs(v - pixels[i]!)))).toBeLessThanOrEqual(64)
   })
 
   it.each([

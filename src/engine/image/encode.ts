@@ -138,8 +138,11 @@ export async function encodeImage(
       pipeline = pipeline.flatten({ background: options.background })
     if (meta.gray) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w')
     else pipeline = pipeline.toColourspace(deep ? 'rgb16' : 'srgb')
-    // An RGB profile on a grey image would turn it back into RGB.
-    if ((!meta.gray || icc) && options.metadata !== 'none') pipeline = pipeline.withIccProfile(profile)
+    // An RGB profile on a grey image would turn it back into RGB. A 16-bit image without a profile
+    // of its own stays untagged (sRGB implied, as it came): libvips (sharp 0.35) transforms 16-bit
+    // pixels into its built-in sRGB profile wrongly, (26214, 33323, 29344) → (24241, 33580, 29055).
+    const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
+    if (tag) pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp) pipeline = pipeline.withXmp(meta.xmp)
     const encoded = await formatted(pipeline, options).toBuffer()
     return meta.exif
