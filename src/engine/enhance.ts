@@ -13,7 +13,7 @@ import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
 import { fileVersion, writeFileAtomic } from './files.js'
 import { decodeImage } from './image/decode.js'
-import { checkOutputSize, encodeImage, encodeRasterPng } from './image/encode.js'
+import { checkOutputSize, checkRasterSize, encodeImage, encodeRasterPng } from './image/encode.js'
 import { cropRaster } from './image/crop.js'
 import type { RasterImage } from './image/types.js'
 import { blendModels, loadModel, modelToOnnx } from './model.js'
@@ -152,6 +152,9 @@ export class Enhancer {
     const format = resolveFormat(settings.format, meta.format)
     const size = outputSize(settings.size, image.width, image.height, info.scale)
     checkOutputSize(format, size.width, size.height)
+    const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
+    const resized = size.width !== modelSize.width || size.height !== modelSize.height
+    checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
     const tile = settings.tile === 'auto' ? this.autoTile(info) : settings.tile
     const tileStart = performance.now()
     const upscaled = await upscaleRaster(image, session, {

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { checkOutputSize, encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+import { checkOutputSize, checkRasterSize, encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
 import { codeOf } from '../helpers/errors.js'
 
 describe('large outputs', () => {
@@ -41,5 +41,28 @@ describe('large outputs', () => {
     expect(check('avif', 4000, 3000)).not.toThrow()
     expect(check('webp', 12000, 8000)).not.toThrow()
     for (const format of ['jpeg', 'png', 'tiff'] as const) expect(check(format, 60000, 40000)).not.toThrow()
+  })
+})
+
+describe('rasters too large to hold', () => {
+  const terabyte = 2 ** 40
+  it('refuses a result one typed array cannot hold, however much memory there is', async () => {
+    // 89.6 MP RGB ×4: 43840×32704×3 bytes, just past the largest typed array.
+    const tooBig = { width: 43840, height: 32704 }
+    expect(await codeOf(() => checkRasterSize([tooBig], 3, 1, terabyte))).toBe('IMAGE_TOO_LARGE')
+    expect(
+      await codeOf(() => checkRasterSize([{ width: 9_000_000, height: 9_000_000 }], 3, 1, terabyte)),
+    ).toBe('IMAGE_TOO_LARGE')
+    expect(() => checkRasterSize([{ width: 40000, height: 32000 }], 3, 1, terabyte)).not.toThrow()
+  })
+
+  it('counts the model output and its resized copy against half the memory', async () => {
+    const eightGb = 8 * 2 ** 30
+    const model = { width: 32000, height: 24000 } // 2.1 GiB at 8-bit RGB
+    expect(() => checkRasterSize([model], 3, 1, eightGb)).not.toThrow()
+    expect(await codeOf(() => checkRasterSize([model, { width: 30000, height: 22500 }], 3, 1, eightGb))).toBe(
+      'IMAGE_TOO_LARGE',
+    )
+    expect(await codeOf(() => checkRasterSize([model], 3, 2, eightGb))).toBe('IMAGE_TOO_LARGE')
   })
 })

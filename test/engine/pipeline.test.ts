@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -404,6 +404,53 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect(
       await codeOf(() => enhancer.enhanceFile(input, join(dir, 'bomb.out.png'), model, settings())),
     ).toBe('IMAGE_TOO_LARGE')
+  })
+
+  it('an SVG named .png is refused by its content, and the file it points at is never read', async () => {
+    mkdirSync(join(dir, 'svg-sub'), { recursive: true })
+    writeFileSync(
+      join(dir, 'svg-sub', 'private.png'),
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+        .png()
+        .toBuffer(),
+    )
+    const input = join(dir, 'disguised.png')
+    writeFileSync(
+      input,
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image xlink:href="svg-sub/private.png" width="8" height="8"/></svg>',
+    )
+    const output = join(dir, 'disguised.out.png')
+    expect(await codeOf(() => enhancer.enhanceFile(input, output, model, settings()))).toBe(
+      'UNSUPPORTED_FORMAT',
+    )
+    expect(existsSync(output)).toBe(false)
+  })
+
+  it('a BMP is refused with UNSUPPORTED_FORMAT and how to convert it', async () => {
+    const input = join(dir, 'scan.bmp')
+    const header = Buffer.alloc(54)
+    header.write('BM', 0, 'latin1')
+    header.writeUInt32LE(54 + 4 * 4 * 3, 2)
+    header.writeUInt32LE(54, 10)
+    header.writeUInt32LE(40, 14)
+    header.writeInt32LE(4, 18)
+    header.writeInt32LE(4, 22)
+    header.writeUInt16LE(1, 26)
+    header.writeUInt16LE(24, 28)
+    writeFileSync(input, Buffer.concat([header, Buffer.alloc(4 * 4 * 3, 0x80)]))
+    const error = await enhancer
+      .enhanceFile(input, join(dir, 'scan.out.png'), model, settings())
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
+    expect((error as Error).message).toMatch(/BMP.*Convert it to PNG/)
+  })
+
+  it('a PNG output too large to hold is refused before any work, and nothing is written', async () => {
+    const input = await file('huge-size.png', (s) => s.png())
+    const output = join(dir, 'huge-size.out.png')
+    const huge = settings({ format: 'png', size: { mode: 'exact', width: 9_000_000, height: 9_000_000 } })
+    expect(await codeOf(() => enhancer.enhanceFile(input, output, model, huge))).toBe('IMAGE_TOO_LARGE')
+    expect(readdirSync(dir).filter((f) => f.startsWith('huge-size.out'))).toEqual([])
   })
 
   it('an output that would replace the input', async () => {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
+import { checkImageFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
@@ -58,6 +59,9 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     (error: unknown) => Promise.reject(decodeError(path, error)),
   )
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes).`)
+  await checkImageFormat(path).catch((error: unknown) =>
+    Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
+  )
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
   let info: Metadata | undefined
   try {

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir, totalmem } from 'node:os'
@@ -8,6 +9,8 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { MetadataPolicy, OutputFormat } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import type { ImageMetadata, RasterImage } from './types.js'
+
+const { MAX_LENGTH } = constants
 
 /** Largest side each encoder accepts (JPEG's 16-bit header, WebP's 14-bit one, libheif's default). */
 export const FORMAT_MAX_SIDE: Record<OutputFormat, number> = {
@@ -60,6 +63,30 @@ export function checkOutputSize(
     throw new EnhanceError(
       'IMAGE_TOO_LARGE',
       `Encoding ${width}×${height} as ${name} needs about ${gb(needed)} GB of memory at once, more than half of this computer's ${gb(memory)} GB. Choose JPEG, PNG or TIFF, which are written in strips, or a smaller size.`,
+    )
+  }
+}
+
+/**
+ * Every raster of a photo lives in one typed array, and the model output plus its resized copy must
+ * fit in memory together: a picture past either limit is refused before any work (PNG and TIFF are
+ * encoded in strips, but the pixels they are made from are not).
+ */
+export function checkRasterSize(
+  rasters: Array<{ width: number; height: number }>,
+  channels: number,
+  bytesPerSample: number,
+  memory = totalmem(),
+): void {
+  const bytes = rasters.map((r) => r.width * r.height * channels * bytesPerSample)
+  const largest = rasters[bytes.indexOf(Math.max(...bytes))]!
+  const total = bytes.reduce((a, b) => a + b, 0)
+  const gb = (n: number): string => (n / 2 ** 30).toFixed(1)
+  if (Math.max(...bytes) > MAX_LENGTH || total > memory / 2) {
+    throw new EnhanceError(
+      'IMAGE_TOO_LARGE',
+      `A ${largest.width}×${largest.height} result needs about ${gb(total)} GB of memory at once; this computer allows ` +
+        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller size (--scale 2, --fit 8000x8000) or a smaller photo.`,
     )
   }
 }

@@ -1,6 +1,7 @@
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
 import { DEFAULT_MAX_INPUT_PIXELS, decodeError } from '../../engine/image/decode.js'
+import { checkImageFormat } from '../../engine/image/sniff.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
@@ -105,6 +106,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     imageUrl: (path, maxSide) =>
       attempt(async () => {
+        await checkImageFormat(path).catch((error: unknown) =>
+          Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
+        )
         const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
         const meta = await image
           .metadata()

@@ -1,0 +1,46 @@
+import { open } from 'node:fs/promises'
+import { EnhanceError } from '../../shared/errors.js'
+
+/**
+ * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
+ * files an SVG points at), PDF and others by sniffing, so anything else is refused before sharp sees it.
+ */
+export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif'
+
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis'])
+
+export function sniffFormat(head: Uint8Array): ReadableFormat | 'bmp' | null {
+  const ascii = (from: number, to: number): string => String.fromCharCode(...head.subarray(from, to))
+  const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b)
+  if (starts(0xff, 0xd8, 0xff)) return 'jpeg'
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png'
+  if (ascii(0, 4) === 'GIF8') return 'gif'
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp'
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff'
+  if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
+  if (ascii(0, 2) === 'BM') return 'bmp'
+  return null
+}
+
+/** Refuses a file whose content is not one of the readable formats, with what to do about it. */
+export async function checkImageFormat(path: string): Promise<ReadableFormat> {
+  const head = new Uint8Array(16)
+  const file = await open(path, 'r')
+  try {
+    await file.read(head, 0, head.length, 0)
+  } finally {
+    await file.close()
+  }
+  const format = sniffFormat(head)
+  if (format === 'bmp')
+    throw new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is a BMP, which Enhance cannot read (its image library has no BMP decoder). Convert it to PNG first, losslessly.`,
+    )
+  if (format === null)
+    throw new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF), whatever its name says.`,
+    )
+  return format
+}
