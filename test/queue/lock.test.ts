@@ -24,7 +24,7 @@ function holder(dir: string): Promise<ReturnType<typeof spawn>> {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child))
+    child.stdout.once('data', () => resolve(child))
     child.once('exit', (code) => reject(new Error(`the holder exited (${code})`)))
   })
 }
