@@ -157,11 +157,14 @@ export class Enhancer {
     checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
     const tile = settings.tile === 'auto' ? this.autoTile(info) : settings.tile
     const tileStart = performance.now()
+    // The side that actually ran: out-of-memory retries halve it part-way through the photo.
+    let usedTile = tile
     const upscaled = await upscaleRaster(image, session, {
       scale: info.scale,
       tile,
       pad: TILE_PAD,
       alpha: settings.alpha,
+      onRetile: (side) => (usedTile = side),
       ...(callbacks.signal ? { signal: callbacks.signal } : {}),
       onTile: ({ tile: done, tiles, region, target }) => {
         const rate = done / (performance.now() - tileStart)
@@ -188,7 +191,7 @@ export class Enhancer {
       ...size,
       format,
       provider: session.provider,
-      tile,
+      tile: usedTile,
       ms: Math.round(performance.now() - started),
     }
   }

@@ -39,32 +39,74 @@ function emptyLike(image: RasterImage, scale: number): RasterImage {
   return { width, height, channels: image.channels, depth: image.depth, pixels }
 }
 
+/** Progress over the tiles of one photo: `done` only grows; `total` grows when tiles are split. */
+interface TileProgress {
+  done: number
+  total: number
+  /** The tile side in use: halved on each out-of-memory retry, and kept for later passes. */
+  side: number
+}
+
+async function runTile(
+  image: RasterImage,
+  target: RasterImage,
+  session: ModelSession,
+  options: UpscaleOptions,
+  source: 'rgb' | 'alpha',
+  tile: Tile,
+): Promise<void> {
+  const { pad, scale } = options
+  const input = extractTile(image, tile, pad, source)
+  const dims = [1, 3, tile.height + 2 * pad, tile.width + 2 * pad]
+  const { data } = await session.run(input, dims)
+  insertTile(target, data, tile, pad, scale, source)
+}
+
+/**
+ * Runs the tiles of one pass. Out of memory on a tile keeps every finished tile and splits the ones
+ * left into tiles of half the side (chaiNNer's auto_split), down to `minTile`: progress never goes back.
+ */
 async function runTiles(
   image: RasterImage,
   target: RasterImage,
   session: ModelSession,
   options: UpscaleOptions,
   source: 'rgb' | 'alpha',
-  tiles: Tile[],
-  offset: { done: number; total: number },
+  progress: TileProgress,
 ): Promise<void> {
-  const { pad, scale } = options
-  for (const tile of tiles) {
+  let left = planTiles(image.width, image.height, progress.side)
+  if (source === 'rgb') progress.total = left.length
+  while (left.length) {
+    const tile = left[0]!
     // Let pending messages (a cancel) run before the next tile starts.
     await new Promise((resolve) => setImmediate(resolve))
     throwIfCancelled(options.signal)
-    const input = extractTile(image, tile, pad, source)
-    const dims = [1, 3, tile.height + 2 * pad, tile.width + 2 * pad]
-    const { data } = await session.run(input, dims)
-    insertTile(target, data, tile, pad, scale, source)
-    offset.done++
+    try {
+      await runTile(image, target, session, options, source, tile)
+    } catch (error) {
+      const minTile = options.minTile ?? 32
+      if (!(error instanceof EnhanceError) || error.code !== 'OUT_OF_MEMORY' || progress.side / 2 < minTile)
+        throw error
+      progress.side = Math.floor(progress.side / 2)
+      const split = left.flatMap((t) =>
+        planTiles(t.width, t.height, progress.side).map((s) => ({ ...s, x: s.x + t.x, y: s.y + t.y })),
+      )
+      if (source === 'rgb') progress.total += split.length - left.length
+      left = split
+      options.onRetile?.(progress.side)
+      continue
+    }
+    left.shift()
+    if (source !== 'rgb') continue
+    progress.done++
+    const { scale } = options
     const region = {
       x: tile.x * scale,
       y: tile.y * scale,
       width: tile.width * scale,
       height: tile.height * scale,
     }
-    if (source === 'rgb') options.onTile?.({ tile: offset.done, tiles: offset.total, region, target })
+    options.onTile?.({ tile: progress.done, tiles: progress.total, region, target })
   }
 }
 
@@ -101,39 +143,19 @@ function keepTransparentAreas(image: RasterImage, target: RasterImage, scale: nu
 
 /**
  * Runs the model over the image in fixed-shape tiles with mirrored context, writing each tile's core
- * straight into the output raster. On OUT_OF_MEMORY the tile side is halved and the image restarted.
+ * straight into the output raster. On OUT_OF_MEMORY the tiles not yet done are split in half and the
+ * work goes on from the failed tile; `onRetile` reports each new side.
  */
 export async function upscaleRaster(
   image: RasterImage,
   session: ModelSession,
   options: UpscaleOptions,
 ): Promise<RasterImage> {
-  let tileSide = options.tile
-  for (;;) {
-    try {
-      return await upscaleWithTile(image, session, { ...options, tile: tileSide })
-    } catch (error) {
-      const minTile = options.minTile ?? 32
-      if (!(error instanceof EnhanceError) || error.code !== 'OUT_OF_MEMORY' || tileSide / 2 < minTile)
-        throw error
-      tileSide = Math.floor(tileSide / 2)
-      options.onRetile?.(tileSide)
-    }
-  }
-}
-
-async function upscaleWithTile(
-  image: RasterImage,
-  session: ModelSession,
-  options: UpscaleOptions,
-): Promise<RasterImage> {
   const target = emptyLike(image, options.scale)
-  const tiles = planTiles(image.width, image.height, options.tile)
-  const modelAlpha = image.channels === 4 && options.alpha === 'model'
-  const progress = { done: 0, total: tiles.length }
-  await runTiles(image, target, session, options, 'rgb', tiles, progress)
+  const progress: TileProgress = { done: 0, total: 0, side: options.tile }
+  await runTiles(image, target, session, options, 'rgb', progress)
   if (image.channels === 4) {
-    if (modelAlpha) await runTiles(image, target, session, options, 'alpha', tiles, progress)
+    if (options.alpha === 'model') await runTiles(image, target, session, options, 'alpha', progress)
     else await lanczosAlpha(image, target)
     keepTransparentAreas(image, target, options.scale)
   }

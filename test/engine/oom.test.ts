@@ -5,14 +5,18 @@ import { upscaleRaster } from '../../src/engine/upscale.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { codeOf } from '../helpers/errors.js'
 
-/** A unit-test seam: nearest ×2 "inference" that runs out of memory above a tile side. */
-function sessionWithLimit(maxSide: number, sides: number[]): ModelSession {
+/**
+ * A unit-test seam: nearest ×2 "inference" that runs out of memory above a tile side, from call
+ * number `fromCall` on (memory that runs short part-way through a photo).
+ */
+function sessionWithLimit(maxSide: number, sides: number[], fromCall = 0): ModelSession {
   return {
     provider: 'cpu',
     run: (input, dims) => {
       const [, , h = 0, w = 0] = dims
       sides.push(w)
-      if (w > maxSide) return Promise.reject(new EnhanceError('OUT_OF_MEMORY', 'out of memory'))
+      if (w > maxSide && sides.length > fromCall)
+        return Promise.reject(new EnhanceError('OUT_OF_MEMORY', 'out of memory'))
       const out = new Float32Array(3 * 4 * h * w)
       for (let c = 0; c < 3; c++)
         for (let y = 0; y < 2 * h; y++)
@@ -46,6 +50,40 @@ describe('out of memory', () => {
     expect(retiles).toEqual([64, 32])
     expect(Math.max(...sides.slice(-6))).toBeLessThanOrEqual(40)
     expect(out.pixels[((2 * 59 + 1) * 200 + 2 * 99 + 1) * 3]).toBe(image.pixels[(59 * 100 + 99) * 3])
+  })
+
+  it('keeps the finished tiles and goes on from the failed one, with progress that never goes back', async () => {
+    const big = {
+      ...image,
+      width: 200,
+      height: 120,
+      pixels: Uint8Array.from({ length: 200 * 120 * 3 }, (_, i) => (i * 7) % 253),
+    }
+    const sides: number[] = []
+    const events: Array<[number, number]> = []
+    const retiles: number[] = []
+    const out = await upscaleRaster(big, sessionWithLimit(39, sides, 7), {
+      scale: 2,
+      tile: 32,
+      pad: 4,
+      alpha: 'lanczos',
+      minTile: 16,
+      onRetile: (t) => retiles.push(t),
+      onTile: (e) => events.push([e.tile, e.tiles]),
+    })
+    // 7 tiles of 32 (40 with context) ran, the 8th failed; the rest ran at 16 and none was redone at 32.
+    expect(retiles).toEqual([16])
+    expect(sides.filter((w) => w === 40)).toHaveLength(8)
+    expect(events.slice(0, 7).map(([t]) => t)).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(events.every(([t], i) => t === i + 1)).toBe(true)
+    expect(events.at(-1)![0]).toBe(events.at(-1)![1])
+    // The whole output is the nearest ×2 of the input.
+    let wrong = 0
+    for (let y = 0; y < 240; y++)
+      for (let x = 0; x < 400; x++)
+        for (let c = 0; c < 3; c++)
+          if (out.pixels[(y * 400 + x) * 3 + c] !== big.pixels[((y >> 1) * 200 + (x >> 1)) * 3 + c]) wrong++
+    expect(wrong).toBe(0)
   })
 
   it('gives up with OUT_OF_MEMORY below the smallest tile', async () => {
