@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, session } from 'electron'
+import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../engine/files.js'
@@ -12,9 +12,9 @@ import { createServices } from './services/app.js'
 import { PreferencesStore } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
+import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
 
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'"
+const RENDERER_DIR = join(import.meta.dirname, '../renderer')
 
 let window: BrowserWindow | null = null
 
@@ -91,17 +91,12 @@ function createWindow(): void {
     },
   })
   window.on('ready-to-show', () => window?.show())
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  window.webContents.on('will-navigate', (event) => event.preventDefault())
-  const devUrl = process.env['ELECTRON_RENDERER_URL']
-  if (devUrl) void window.loadURL(devUrl)
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  void window.loadURL(rendererEntry(RENDERER_DIR))
 }
 
 async function start(): Promise<void> {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }),
-  )
+  hardenSession()
+  serveRenderer(RENDERER_DIR)
   const resources = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../..')
   const modelsDir = join(resources, 'resources', 'models')
   const catalog = readCatalog(modelsDir)
@@ -142,6 +137,7 @@ async function start(): Promise<void> {
   })
 }
 
+registerAppScheme()
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
