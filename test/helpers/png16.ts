@@ -25,7 +25,8 @@ export function png16WithColourChunks(width: number, height: number, pixels: Uin
   ;[31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000].forEach((v, i) => chrm.writeUInt32BE(v, i * 4))
   const raw = Buffer.alloc(height * (1 + width * 6))
   for (let y = 0; y < height; y++)
-    for (let i = 0; i < width * 3; i++) raw.writeUInt16BE(pixels[y * width * 3 + i]!, y * (1 + width * 6) + 1 + i * 2)
+    for (let i = 0; i < width * 3; i++)
+      raw.writeUInt16BE(pixels[y * width * 3 + i]!, y * (1 + width * 6) + 1 + i * 2)
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
