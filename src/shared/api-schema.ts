@@ -12,9 +12,9 @@ const id = z.string().min(1).max(200)
 const path = z.string().min(1).max(4096)
 const none = z.tuple([])
 
+/** The output folder is not here: only the folder dialog, in main, sets it. */
 const preferencesPatch = z.strictObject({
   device: z.enum(DEVICE_CHOICES).optional(),
-  outDir: path.nullable().optional(),
   output: z.strictObject(settingsObject.partial().shape).optional(),
   naming: z.string().max(500).optional(),
   policy: policySchema.optional(),

@@ -75,6 +75,7 @@ export interface EnhanceApi {
   importModel(path: string): Promise<Result<ModelEntry>>
   /** Opens the native dialog (in tests: the harness picks); null when the user cancels. */
   chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
+  /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
   chooseOutputFolder(): Promise<string | null>
   /** Enhances photos and folders (with subfolders) with the stored preferences: folder, format, realism… */
   addJob(inputs: string[]): Promise<Result<JobView>>
@@ -87,7 +88,7 @@ export interface EnhanceApi {
   reorderJobs(jobIds: string[]): Promise<void>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
-  /** A downscaled view of a photo (input or output) for thumbnails and the compare view. */
+  /** A downscaled view of a photo main handed out (dialog, drop, or a queue input or output). */
   imageUrl(path: string, maxSide: number): Promise<Result<ImageUrl>>
   /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
   previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>

@@ -9,6 +9,7 @@ import { EnhanceError, toErrorData } from '../../shared/errors.js'
 import { ModelLibrary } from './models.js'
 import type { PreferencesStore } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
+import { PathGrants } from './grants.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
@@ -64,21 +65,46 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
+  const grants = new PathGrants()
+  grants.grant([deps.modelsDir, deps.installedModelsDir])
+  /** Photos the window may show or crop: granted ones, and every input and output in the queue. */
+  const inQueue = (path: string): boolean =>
+    runner.jobs.some((job) => runner.items(job.id).some((i) => i.input === path || i.output === path))
+  const photo = (path: string): string => grants.check(path, inQueue)
+  /** A model choice names listed models only: bundled, or imported into the models folder. */
+  const listedModel = async (path: string): Promise<void> => {
+    if (!(await models.list()).some((m) => m.path === path))
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `${path} is not one of the app's models. Import it in the Models view first.`,
+      )
+  }
 
   return {
     appVersion: () => Promise.resolve(deps.version),
 
     listModels: () => attempt(() => models.list()),
-    inspectModel: (path) => attempt(() => engine.inspect(path)),
-    importModel: (path) => attempt(() => models.import(path)),
+    inspectModel: (path) => attempt(() => engine.inspect(grants.check(path))),
+    importModel: (path) => attempt(() => models.import(grants.check(path))),
 
-    chooseInputs: (kind) => deps.dialogs.chooseInputs(kind),
-    chooseOutputFolder: () => deps.dialogs.chooseOutputFolder(),
+    chooseInputs: async (kind) => {
+      const chosen = await deps.dialogs.chooseInputs(kind)
+      if (chosen) grants.grant(chosen)
+      return chosen
+    },
+    // The folder goes straight from the dialog into the settings: the window never names where to write.
+    chooseOutputFolder: async () => {
+      const folder = await deps.dialogs.chooseOutputFolder()
+      if (folder) await preferences.update({ outDir: folder })
+      return folder
+    },
 
     addJob: (inputs: string[]) =>
       attempt(async () => {
         if (inputs.length === 0)
           throw new EnhanceError('INVALID_ARGUMENT', 'Add at least one photo or folder.')
+        // Dropped files reach the window through Electron's webUtils; only read, never written.
+        grants.grant(inputs)
         const prefs = preferences.get()
         if (!prefs.outDir)
           throw new EnhanceError('INVALID_ARGUMENT', 'Choose an output folder for the enhanced photos first.')
@@ -106,6 +132,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     imageUrl: (path, maxSide) =>
       attempt(async () => {
+        photo(path)
         await checkImageFormat(path).catch((error: unknown) =>
           Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
         )
@@ -131,7 +158,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     previewCrop: (input: string, region: Region, alpha: number) =>
       attempt(async () => {
-        const crop = await engine.crop(input, region, models.spec(preferences.get().model, alpha))
+        const crop = await engine.crop(photo(input), region, models.spec(preferences.get().model, alpha))
         return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
       }),
 
@@ -139,6 +166,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     updatePreferences: (patch) =>
       attempt(async () => {
         const device = preferences.get().device
+        if (patch.model) {
+          await listedModel(patch.model.path)
+          if (patch.model.partner) await listedModel(patch.model.partner)
+        }
         if (patch.model !== undefined) await models.checkChoice(patch.model)
         const next = await preferences.update(patch)
         if (next.device !== device) {

@@ -40,8 +40,11 @@ export class PreferencesState {
     return this.chooseOutputFolder()
   }
 
+  /** Main puts the chosen folder into the settings itself; the window only reads them back. */
   async chooseOutputFolder(): Promise<boolean> {
     const folder = await this.api.chooseOutputFolder()
-    return folder ? this.update({ outDir: folder }) : false
+    if (!folder) return false
+    this.#value = await this.api.getPreferences()
+    return true
   }
 }
