@@ -1,7 +1,7 @@
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
-import type { Preferences, PreferencesPatch } from './preferences.js'
+import type { Preferences, WindowPreferencesPatch } from './preferences.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -94,7 +94,7 @@ export interface EnhanceApi {
   previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
   /** The settings store. Changing the device restarts the engine between photos. */
   getPreferences(): Promise<Preferences>
-  updatePreferences(patch: PreferencesPatch): Promise<Result<Preferences>>
+  updatePreferences(patch: WindowPreferencesPatch): Promise<Result<Preferences>>
   onEvent(listener: (event: AppEvent) => void): () => void
   /** The path of a file dropped on the window (Electron's webUtils; not an IPC call). */
   pathForFile(file: File): string

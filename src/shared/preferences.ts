@@ -37,6 +37,9 @@ export interface Preferences {
 /** A change: top-level fields replace, output fields merge (so two quick changes cannot undo each other). */
 export type PreferencesPatch = Partial<Omit<Preferences, 'output'>> & { output?: Partial<EnhanceSettings> }
 
+/** What the window may change: everything but the output folder, which only the folder dialog sets. */
+export type WindowPreferencesPatch = Omit<PreferencesPatch, 'outDir'>
+
 export const DEFAULT_PREFERENCES: Preferences = {
   device: 'auto',
   outDir: null,

@@ -1,7 +1,7 @@
 import type { EnhanceApi } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { DEFAULT_PREFERENCES } from '../../../shared/preferences.js'
-import type { Preferences, PreferencesPatch } from '../../../shared/preferences.js'
+import type { Preferences, WindowPreferencesPatch } from '../../../shared/preferences.js'
 
 /** The settings store as the renderer sees it: loaded once, changed through the main process, which validates and saves. */
 export class PreferencesState {
@@ -27,7 +27,7 @@ export class PreferencesState {
   }
 
   /** Applies a change; a refused one leaves the stored value as it was and says why. */
-  async update(patch: PreferencesPatch): Promise<boolean> {
+  async update(patch: WindowPreferencesPatch): Promise<boolean> {
     const result = await this.api.updatePreferences(patch)
     if (result.ok) this.#value = result.value
     this.#error = result.ok ? null : result.error
