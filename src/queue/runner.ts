@@ -207,7 +207,8 @@ export class QueueRunner {
         this.setJob(job, 'paused', toErrorData(error))
       }
     }
-    for (let job = this.nextJob(); job; job = this.nextJob()) {
+    // A closed queue (the app quitting) starts nothing more.
+    for (let job = this.nextJob(); job && !this.store.isClosed; job = this.nextJob()) {
       if (job.state !== 'running') this.setJob(job, 'running')
       await this.runJob(job)
     }
@@ -217,7 +218,7 @@ export class QueueRunner {
     const recovered = new Set<string>()
     for (;;) {
       const fresh = this.store.state.jobs.get(job.id)
-      if (!fresh || fresh.state !== 'running') return
+      if (!fresh || fresh.state !== 'running' || this.store.isClosed) return
       const item = this.items(job.id).find((i) => i.state === 'queued')
       if (!item) {
         this.setJob(fresh, 'done')

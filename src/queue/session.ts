@@ -17,6 +17,8 @@ export async function openQueue(dir: string, engine: QueueEngine, cleanup: Clean
     return {
       runner,
       close: () => {
+        // The photo in flight goes back to the queue, not to "cancelled": quitting is no decision about it.
+        runner.interruptCurrent()
         store.close()
         unlock()
       },

@@ -56,7 +56,15 @@ export class QueueStore {
     return failed
   }
 
+  private closed = false
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** After close, a late change (an item in flight settling as the app quits) is not written: the next start decides. */
   commit(entry: QueueEntry): void {
+    if (this.closed) return
     this.journal.append(entry)
     this.state.apply(entry)
     if (this.journal.wantsCompaction) this.journal.compact(this.state.snapshot())
@@ -67,6 +75,7 @@ export class QueueStore {
   }
 
   close(): void {
+    this.closed = true
     this.journal.close()
   }
 }

@@ -79,3 +79,39 @@ describe('the queue lock', () => {
     }
   })
 })
+
+describe('closing the queue with a photo in flight', () => {
+  it('leaves the photo to run again on the next start, not cancelled', async () => {
+    const { openQueue } = await import('../../src/queue/session.js')
+    const { EnhanceError } = await import('../../src/shared/errors.js')
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-close-'))
+    const photos = mkdtempSync(join(tmpdir(), 'enhance-close-photos-'))
+    writeFileSync(join(photos, 'a.jpg'), 'x')
+    // The engine answers only when told to stop, the way a closing engine process does.
+    const engine = {
+      enhance: (_request: unknown, options: { signal?: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => {
+          const stop = (): void => reject(new EnhanceError('CANCELLED', 'closed'))
+          if (options.signal?.aborted) stop()
+          options.signal?.addEventListener('abort', stop)
+        }),
+    }
+    const session = await openQueue(dir, engine, { removeStalePartials: () => Promise.resolve(0) })
+    const job = await session.runner.addJob({
+      inputs: [photos],
+      recursive: false,
+      outDir: join(photos, 'out'),
+      model: { path: 'm.safetensors' },
+      settings: DEFAULT_SETTINGS,
+      naming: '{name}',
+      policy: 'skip',
+    })
+    const running = session.runner.run()
+    await expect.poll(() => session.runner.items(job.id)[0]!.state).toBe('running')
+    session.close()
+    await running
+    const reopened = new QueueStore(dir)
+    expect(['queued', 'running']).toContain(reopened.state.itemsOf(job.id)[0]!.state)
+    reopened.close()
+  })
+})
