@@ -7,8 +7,22 @@ import { describe, expect, it } from 'vitest'
 import { lockQueue } from '../../src/queue/lock.js'
 import { QueueRunner } from '../../src/queue/runner.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
+import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+
+/** A job over one folder of photos, written next to them. */
+function oneFolderJob(photos: string): JobSpec {
+  return {
+    inputs: [photos],
+    recursive: false,
+    outDir: join(photos, 'out'),
+    model: { path: 'm.safetensors' },
+    settings: DEFAULT_SETTINGS,
+    naming: '{name}',
+    policy: 'skip',
+  }
+}
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/src/queue/lock.js', import.meta.url))
 
@@ -60,15 +74,7 @@ describe('the queue lock', () => {
       { enhance: () => Promise.reject(new Error('not run')) },
       { removeStalePartials: () => Promise.resolve(0) },
     )
-    await runner.addJob({
-      inputs: [photos],
-      recursive: false,
-      outDir: join(photos, 'out'),
-      model: { path: 'm.safetensors' },
-      settings: DEFAULT_SETTINGS,
-      naming: '{name}',
-      policy: 'skip',
-    })
+    await runner.addJob(oneFolderJob(photos))
     store.close()
     const child = await holder(dir)
     try {
@@ -97,15 +103,7 @@ describe('closing the queue with a photo in flight', () => {
         }),
     }
     const session = await openQueue(dir, engine, { removeStalePartials: () => Promise.resolve(0) })
-    const job = await session.runner.addJob({
-      inputs: [photos],
-      recursive: false,
-      outDir: join(photos, 'out'),
-      model: { path: 'm.safetensors' },
-      settings: DEFAULT_SETTINGS,
-      naming: '{name}',
-      policy: 'skip',
-    })
+    const job = await session.runner.addJob(oneFolderJob(photos))
     const running = session.runner.run()
     await expect.poll(() => session.runner.items(job.id)[0]!.state).toBe('running')
     session.close()
