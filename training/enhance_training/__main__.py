@@ -5,6 +5,7 @@
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
+  python3 -m enhance_training samples --out resources/models/degraded-samples.png
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from .config import SHARED, Config
 from .data import load_rgb, mod_crop
-from .benchmark import make_benchmark
+from .benchmark import degraded_samples, make_benchmark
 from .export import export
 from .imresize import downsample_uint8
 from .train import Trainer
@@ -65,8 +66,13 @@ def main(argv: list[str]) -> int:
     bench.add_argument("--out", type=Path, required=True)
     bench.add_argument("--sets", default="Set14,BSD100")
     bench.add_argument("--seed", type=int, default=0)
+    samples = sub.add_parser("samples", help="write the model card's grid of degraded samples of a synthetic chart")
+    samples.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
+    if args.command == "samples":
+        degraded_samples(args.out)
+        return 0
     if args.command == "benchmark":
         make_benchmark(args.out, args.sets.split(","), args.seed)
         return 0

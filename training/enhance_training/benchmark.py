@@ -95,3 +95,25 @@ def make_benchmark(out: Path, sets: list[str], seed: int = 0, log: Callable[[str
                 save_png(lr, out / cls / "LR_x4" / photo)
                 count += 1
         log(f"{cls}: {count} photos in {out / cls}")
+
+
+def test_chart(size: int = 128) -> torch.Tensor:
+    """A synthetic chart (zone-plate rings, a colour ramp, hard edges): the card's samples copy no photo."""
+    yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float64), torch.arange(size, dtype=torch.float64), indexing="ij")
+    r2 = (xx - size / 2) ** 2 + (yy - size / 2) ** 2
+    rings = 0.5 + 0.5 * torch.cos(r2 * torch.pi / (8 * size))
+    edges = ((xx // 16 + yy // 16) % 2).double()
+    chart = torch.stack([rings * 0.8 + 0.1, xx / size * 0.8 + 0.1, edges * 0.6 + 0.2 * rings])
+    chart[:, : size // 4] = torch.stack([edges[: size // 4]] * 3) * 0.9 + 0.05
+    return chart.float()[None]
+
+
+def degraded_samples(out: Path, count: int = 8, seed: int = 0) -> None:
+    """The model card's grid: the chart, then `count` seeded second-order degradations of it (shown ×4 nearest)."""
+    hr = test_chart().repeat(count, 1, 1, 1)
+    lr = Degrader()(hr, np.random.default_rng(seed))
+    tiles = [hr[0]] + [torch.nn.functional.interpolate(x[None], scale_factor=4, mode="nearest")[0] for x in lr]
+    rows = [torch.cat(tiles[i : i + 3], dim=2) for i in range(0, len(tiles), 3)]
+    width = rows[0].shape[2]
+    rows = [torch.nn.functional.pad(r, (0, width - r.shape[2]), value=1.0) for r in rows]
+    save_png(torch.cat(rows, dim=1)[None], out)

@@ -207,3 +207,15 @@ def test_colour_loss_sees_casts_and_ignores_fine_texture():
     cast[:, 0] += 6 / 255
     assert colour_loss(textured, hr).item() < 1e-6
     assert colour_loss(cast, hr).item() == pytest.approx(6 / 255 / 3, rel=1e-4)
+
+
+def test_the_card_grid_shows_the_chart_and_its_degradations(tmp_path):
+    from enhance_training.benchmark import degraded_samples, test_chart
+
+    out = tmp_path / "grid.png"
+    degraded_samples(out, count=8)
+    grid = np.array(Image.open(out))
+    assert grid.shape == (384, 384, 3)
+    chart = (test_chart()[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    assert np.abs(grid[:128, :128].astype(int) - chart).max() <= 1  # the chart itself, top left
+    assert np.abs(grid[:128, 128:256].astype(int) - chart).mean() > 5  # a degraded copy beside it
