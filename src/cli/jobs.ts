@@ -142,30 +142,28 @@ export function queueCommand(
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.
   const state = readQueueState(queueDir)
   const jobs = state.orderedJobs()
-  {
-    const [sub, id] = args
-    if (sub === 'report') {
-      const job = jobs.find((j) => j.id.startsWith(requireValue(id, 'the job id (or its first characters)')))
-      if (!job) throw new EnhanceError('INVALID_ARGUMENT', `No job ${id} in ${queueDir}.`)
-      io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json'))
-      return 0
-    }
-    const reports = jobs.map((job) => ({
-      ...jobReport(job, state.itemsOf(job.id)),
-      outDir: job.spec.outDir,
-      inputs: job.spec.inputs,
-    }))
-    if (flags.json) io.out(JSON.stringify(reports))
-    else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)
-    else {
-      for (const r of reports) {
-        const c = r.counts
-        const why = r.pauseReason ? ` (${r.pauseReason.code})` : ''
-        io.out(
-          `${r.id.slice(0, 8)}  ${r.state}${why}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}`,
-        )
-      }
-    }
+  const [sub, id] = args
+  if (sub === 'report') {
+    const job = jobs.find((j) => j.id.startsWith(requireValue(id, 'the job id (or its first characters)')))
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', `No job ${id} in ${queueDir}.`)
+    io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json'))
     return 0
   }
+  const reports = jobs.map((job) => ({
+    ...jobReport(job, state.itemsOf(job.id)),
+    outDir: job.spec.outDir,
+    inputs: job.spec.inputs,
+  }))
+  if (flags.json) io.out(JSON.stringify(reports))
+  else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)
+  else {
+    for (const r of reports) {
+      const c = r.counts
+      const why = r.pauseReason ? ` (${r.pauseReason.code})` : ''
+      io.out(
+        `${r.id.slice(0, 8)}  ${r.state}${why}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}`,
+      )
+    }
+  }
+  return 0
 }

@@ -91,7 +91,7 @@ function createWindow(): void {
     },
   })
   window.on('ready-to-show', () => window?.show())
-  void window.loadURL(rendererEntry(RENDERER_DIR))
+  void window.loadURL(rendererEntry())
 }
 
 async function start(): Promise<void> {

@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, net, protocol, session } from 'electron'
 import type { WebContents } from 'electron'
+import { isInside } from '../queue/paths.js'
 
 /** The renderer is served from its own scheme, so 'self' in the CSP means the app and nothing on disk. */
 export const APP_SCHEME = 'app'
@@ -29,8 +30,7 @@ export function rendererFile(rendererDir: string, url: string): string | null {
   } catch {
     return null
   }
-  const rel = relative(realpathSync(rendererDir), real)
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? real : null
+  return isInside(realpathSync(rendererDir), real) ? real : null
 }
 
 /** Serves the built renderer, and only it, on app://enhance; anything else is a 404. */
@@ -76,6 +76,6 @@ export function rendererDevUrl(): string | null {
   return process.env['ELECTRON_RENDERER_URL'] ?? null
 }
 
-export function rendererEntry(rendererDir: string): string {
-  return rendererDevUrl() ?? `${APP_ORIGIN}/${relative(rendererDir, join(rendererDir, 'index.html'))}`
+export function rendererEntry(): string {
+  return rendererDevUrl() ?? `${APP_ORIGIN}/index.html`
 }

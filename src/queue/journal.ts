@@ -10,16 +10,6 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 
-/**
- * Durability as an append-only journal with atomic compaction. Every change is one JSON line,
- * written and fsynced before the caller acts on it; a crash can leave only a torn last line,
- * which loading ignores. Compaction writes a snapshot to a temporary file, fsyncs and renames it
- * over the old one, then empties the journal.
- *
- * Why not SQLite: better-sqlite3 is a native module that must be rebuilt for Electron's ABI and
- * node:sqlite needs Node 22; the queue needs ordered, durable appends, which a journal gives with
- * no dependency and a format a person can read.
- */
 /** How loading reads untrusted lines: a parser that returns null for anything it won't accept. */
 export interface JournalParsers<Snapshot, Entry> {
   entry: (value: unknown) => Entry | null
@@ -37,6 +27,16 @@ export interface JournalLoad<Snapshot, Entry> {
   snapshotSetAside: boolean
 }
 
+/**
+ * Durability as an append-only journal with atomic compaction. Every change is one JSON line,
+ * written and fsynced before the caller acts on it; a crash can leave only a torn last line,
+ * which loading ignores. Compaction writes a snapshot to a temporary file, fsyncs and renames it
+ * over the old one, then empties the journal.
+ *
+ * Why not SQLite: better-sqlite3 is a native module that must be rebuilt for Electron's ABI and
+ * node:sqlite needs Node 22; the queue needs ordered, durable appends, which a journal gives with
+ * no dependency and a format a person can read.
+ */
 export class Journal<Snapshot, Entry> {
   private fd: number | null = null
   private appended = 0

@@ -97,8 +97,9 @@ function le(value: number, bytes: number): number[] {
 export interface ZipFile {
   name: string
   data: Uint8Array
-  /** Deflate it; `declaredSize` overrides the uncompressed size written in the headers. */
+  /** Deflate it, or `deflated`: `data` is a raw deflate stream already. `declaredSize` overrides the uncompressed size in the headers. */
   deflate?: boolean
+  deflated?: boolean
   declaredSize?: number
   /** Raw extra field bytes for the central directory entry. */
   extra?: Uint8Array
@@ -112,10 +113,11 @@ export function writeZip(files: ZipFile[]): Uint8Array {
   for (const file of files) {
     const name = Buffer.from(file.name)
     const body = file.deflate ? deflateRawSync(file.data) : Buffer.from(file.data)
+    const method = file.deflate || file.deflated ? 8 : 0
     const size = file.declaredSize ?? file.data.length
     const local = Buffer.alloc(30)
     local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(file.deflate ? 8 : 0, 8)
+    local.writeUInt16LE(method, 8)
     local.writeUInt32LE(body.length, 18)
     local.writeUInt32LE(size, 22)
     local.writeUInt16LE(name.length, 26)
@@ -123,7 +125,7 @@ export function writeZip(files: ZipFile[]): Uint8Array {
     const extra = Buffer.from(file.extra ?? new Uint8Array())
     const central = Buffer.alloc(46)
     central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(file.deflate ? 8 : 0, 10)
+    central.writeUInt16LE(method, 10)
     central.writeUInt32LE(body.length, 20)
     central.writeUInt32LE(size, 24)
     central.writeUInt16LE(name.length, 28)

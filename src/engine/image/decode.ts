@@ -59,9 +59,7 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     (error: unknown) => Promise.reject(decodeError(path, error)),
   )
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes).`)
-  await checkImageFormat(path).catch((error: unknown) =>
-    Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
-  )
+  await checkReadableImage(path)
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
   let info: Metadata | undefined
   try {
@@ -81,6 +79,14 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
   } catch (error) {
     throw decodeError(path, error, info?.compression)
   }
+}
+
+/** The content check of `sniff.ts`, with a file that cannot be opened coded like the decoder's errors. */
+export function checkReadableImage(path: string): Promise<void> {
+  return checkImageFormat(path).then(
+    () => undefined,
+    (error: unknown) => Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
+  )
 }
 
 function hevcMessage(path: string): string {

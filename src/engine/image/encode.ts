@@ -79,10 +79,11 @@ export function checkRasterSize(
   memory = totalmem(),
 ): void {
   const bytes = rasters.map((r) => r.width * r.height * channels * bytesPerSample)
-  const largest = rasters[bytes.indexOf(Math.max(...bytes))]!
+  const largestBytes = Math.max(...bytes)
+  const largest = rasters[bytes.indexOf(largestBytes)]!
   const total = bytes.reduce((a, b) => a + b, 0)
   const gb = (n: number): string => (n / 2 ** 30).toFixed(1)
-  if (Math.max(...bytes) > MAX_LENGTH || total > memory / 2) {
+  if (largestBytes > MAX_LENGTH || total > memory / 2) {
     throw new EnhanceError(
       'IMAGE_TOO_LARGE',
       `A ${largest.width}×${largest.height} result needs about ${gb(total)} GB of memory at once; this computer allows ` +

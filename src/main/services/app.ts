@@ -1,8 +1,8 @@
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
-import { DEFAULT_MAX_INPUT_PIXELS, decodeError } from '../../engine/image/decode.js'
-import { checkImageFormat } from '../../engine/image/sniff.js'
+import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
+import { isInside } from '../../queue/paths.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
 import { EnhanceError, toErrorData } from '../../shared/errors.js'
@@ -69,7 +69,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   grants.grant([deps.modelsDir, deps.installedModelsDir])
   /** Photos the window may show or crop: granted ones, and every input and output in the queue. */
   const inQueue = (path: string): boolean =>
-    runner.jobs.some((job) => runner.items(job.id).some((i) => i.input === path || i.output === path))
+    runner.jobs.some(
+      (job) =>
+        [job.spec.outDir, ...job.spec.inputs].some((root) => root === path || isInside(root, path)) &&
+        runner.items(job.id).some((i) => i.input === path || i.output === path),
+    )
   const photo = (path: string): string => grants.check(path, inQueue)
   /** A model choice names listed models only: bundled, or imported into the models folder. */
   const listedModel = async (path: string): Promise<void> => {
@@ -133,9 +137,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     imageUrl: (path, maxSide) =>
       attempt(async () => {
         photo(path)
-        await checkImageFormat(path).catch((error: unknown) =>
-          Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
-        )
+        await checkReadableImage(path)
         const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
         const meta = await image
           .metadata()
