@@ -4,11 +4,12 @@ import tseslint from 'typescript-eslint'
 
 /** The layering of DESIGN.md §3: which top-level folders each layer may not import from. */
 const LAYERS = {
-  shared: ['engine', 'queue', 'main', 'preload', 'renderer', 'cli'],
+  shared: ['engine', 'queue', 'main', 'preload', 'renderer', 'cli', 'node'],
+  node: ['engine', 'queue', 'main', 'preload', 'renderer', 'cli'],
   engine: ['queue', 'main', 'preload', 'renderer', 'cli'],
   queue: ['engine', 'main', 'preload', 'renderer', 'cli'],
-  renderer: ['engine', 'queue', 'main', 'preload', 'cli'],
-  preload: ['engine', 'queue', 'main', 'renderer', 'cli'],
+  renderer: ['engine', 'queue', 'main', 'preload', 'cli', 'node'],
+  preload: ['engine', 'queue', 'main', 'renderer', 'cli', 'node'],
 }
 
 const NODE_ONLY = ['^node:', '^electron$', '^onnxruntime-node$', '^sharp$']
@@ -26,7 +27,7 @@ function layerRule(layer, forbidden) {
       message: `src/${layer} must stay free of Node, Electron and native modules.`,
     })
   }
-  if (layer === 'engine' || layer === 'queue') {
+  if (layer === 'engine' || layer === 'queue' || layer === 'node') {
     patterns.push({
       regex: '^electron$',
       message: `src/${layer} runs outside Electron too: no electron imports.`,

@@ -7,7 +7,7 @@
 import { cpus } from 'node:os'
 import { rrdbConvs } from '../src/engine/arch/rrdbnet.js'
 import { blend } from '../src/engine/interpolate.js'
-import { buildRrdbOnnx } from '../src/engine/onnx/graph.js'
+import { buildOnnx } from '../src/engine/onnx/graph.js'
 import { createSession } from '../src/engine/runtime/session.js'
 import type { StateDict } from '../src/engine/weights/tensor.js'
 import type { RrdbArch } from '../src/shared/model.js'
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`)
   console.log(`model: RRDBNet nf=64 nb=23 gc=32, ${(params / 1e6).toFixed(2)} M parameters`)
 
-  const convert = await timed(() => buildRrdbOnnx(ARCH, psnr))
-  const convert16 = await timed(() => buildRrdbOnnx(ARCH, psnr, { precision: 'fp16' }))
+  const convert = await timed(() => buildOnnx(ARCH, psnr))
+  const convert16 = await timed(() => buildOnnx(ARCH, psnr, { precision: 'fp16' }))
   console.log(
     `convert fp32: ${convert.ms.toFixed(0)} ms (${(convert.value.byteLength / 2 ** 20).toFixed(1)} MiB)`,
   )
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const slider: Array<{ blend: number; build: number; create: number }> = []
   for (const alpha of [0.2, 0.5, 0.8]) {
     const mixed = await timed(() => blend(psnr, gan, alpha))
-    const built = await timed(() => buildRrdbOnnx(ARCH, mixed.value))
+    const built = await timed(() => buildOnnx(ARCH, mixed.value))
     const created = await timed(() => createSession(built.value, { device: 'cpu' }))
     await created.value.release()
     slider.push({ blend: mixed.ms, build: built.ms, create: created.ms })

@@ -1,4 +1,5 @@
 import { loadModel } from '../engine/model.js'
+import { archOf } from '../shared/model.js'
 import type { ModelInfo } from '../shared/model.js'
 
 export async function inspectCommand(path: string): Promise<ModelInfo> {
@@ -6,15 +7,7 @@ export async function inspectCommand(path: string): Promise<ModelInfo> {
   return {
     format: info.format,
     layout: info.layout,
-    arch: info.arch,
-    scale: info.scale,
-    nf: info.nf,
-    nb: info.nb,
-    gc: info.gc,
-    inChannels: info.inChannels,
-    outChannels: info.outChannels,
-    upsamples: info.upsamples,
-    unshuffle: info.unshuffle,
+    ...archOf(info),
     params: info.params,
     sha256: info.sha256,
   }

@@ -20,7 +20,8 @@ import { runQueued } from './batch.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { removeStalePartials } from '../engine/files.js'
-import { resolveModelSpec } from './models.js'
+import { MODELS_DIR, resolveModelSpec } from './models.js'
+import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
 import type { Reporter } from './report.js'
 
@@ -68,17 +69,25 @@ function policyOf(flags: BatchFlags): OverwritePolicy {
   return flags.overwrite ? 'overwrite' : flags.suffix ? 'suffix' : 'skip'
 }
 
-export function jobSpecFromFlags(inputs: string[], flags: BatchFlags): JobSpec {
+export function jobSpecFromFlags(
+  inputs: string[],
+  flags: BatchFlags,
+  installed: InstalledLookup = () => null,
+): JobSpec {
   const alpha = parseAlpha(flags.alpha)
   return {
     inputs: inputs.map((i) => resolve(i)),
     recursive: flags.recursive,
     outDir: resolve(requireValue(flags.out, '--out <folder> for the enhanced photos')),
-    model: resolveModelSpec({
-      ...(flags.model ? { model: flags.model } : {}),
-      ...(flags.blend ? { blend: flags.blend } : {}),
-      ...(alpha !== undefined ? { alpha } : {}),
-    }),
+    model: resolveModelSpec(
+      {
+        ...(flags.model ? { model: flags.model } : {}),
+        ...(flags.blend ? { blend: flags.blend } : {}),
+        ...(alpha !== undefined ? { alpha } : {}),
+      },
+      MODELS_DIR,
+      installed,
+    ),
     settings: {
       ...DEFAULT_SETTINGS,
       size: parseSize(flags),

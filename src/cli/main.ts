@@ -8,14 +8,17 @@ import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
 import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
-import { DEFAULT_NIQE_PARAMS, resolveModelSpec } from './models.js'
+import { modelsCommand, openStore } from './library.js'
+import type { LibraryFlags } from './library.js'
+import { DEFAULT_NIQE_PARAMS, MODELS_DIR, resolveModelSpec } from './models.js'
+import type { InstalledLookup } from './models.js'
 
 export type { Hooks, Io } from './jobs.js'
 
 const USAGE = `enhance — ESRGAN photo enhancer
 
 Usage:
-  enhance <files|folders...> --out <dir> [--model <name|file>] [--blend <name|file>] [--alpha <0..1>]
+  enhance <files|folders...> --out <dir> [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
@@ -29,6 +32,11 @@ Usage:
       Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
   enhance queue [report <job-id> [--csv]]
       List the queue's jobs and their states, or export one job's items as JSON or CSV.
+  enhance models [list | download <id> | remove <id>] [--catalog <file>...] [--models-dir <dir>] [--json]
+      The bundled models, and the catalogue's models with their state (installed or available), size and
+      licence. download fetches over HTTPS, checks size and SHA-256 and the file itself, then installs it
+      into the app's models folder (or --models-dir, or $ENHANCE_MODELS_DIR); an installed model is used by
+      its id: --model <id>, --blend <id>. --catalog adds catalogue files in OpenModelDB's entry format.
   enhance inspect <checkpoint>
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
@@ -74,6 +82,8 @@ const OPTIONS = {
   'alpha-sweep': { type: 'boolean', default: false },
   'niqe-params': { type: 'string' },
   fp16: { type: 'boolean', default: false },
+  catalog: { type: 'string', multiple: true },
+  'models-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
 
@@ -99,13 +109,19 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     io.out(JSON.stringify(result))
     return 0
   }
+  if (command === 'models') return modelsCommand(positionals.slice(1), values, io)
+  const installed = await installedModels(values)
   if (command === 'eval') {
     const alpha = parseAlpha(values.alpha)
-    const spec = resolveModelSpec({
-      ...(values.model ? { model: values.model } : {}),
-      ...(values.blend ? { blend: values.blend } : {}),
-      ...(alpha !== undefined ? { alpha } : {}),
-    })
+    const spec = resolveModelSpec(
+      {
+        ...(values.model ? { model: values.model } : {}),
+        ...(values.blend ? { blend: values.blend } : {}),
+        ...(alpha !== undefined ? { alpha } : {}),
+      },
+      MODELS_DIR,
+      installed,
+    )
     const niqeModel = await loadNiqeModel(values['niqe-params'] ?? DEFAULT_NIQE_PARAMS).catch(
       (error: unknown) => {
         if (values['niqe-params']) throw error
@@ -125,7 +141,16 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   const queueDir = values['queue-dir'] ?? defaultQueueDir()
   if (command === 'queue') return queueCommand(positionals.slice(1), values, queueDir, io)
   if (values.resume) return batchCommand(null, values, queueDir, io, hooks)
-  return batchCommand(jobSpecFromFlags(positionals, values), values, queueDir, io, hooks)
+  return batchCommand(jobSpecFromFlags(positionals, values, installed), values, queueDir, io, hooks)
+}
+
+/** Installed catalogue models by id, read only when --model or --blend could name one. */
+async function installedModels(
+  values: LibraryFlags & { model?: string; blend?: string },
+): Promise<InstalledLookup> {
+  if (!values.model && !values.blend) return () => null
+  const store = await openStore(values)
+  return (id) => store.installed(id)
 }
 
 /** Runs the CLI and returns its exit status; every failure is printed as a coded error. */

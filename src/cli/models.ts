@@ -23,15 +23,27 @@ function byName(catalog: Catalog | null, name: string, dir: string): CatalogEntr
   return entry ? { ...entry, file: `${dir}${entry.file}` } : undefined
 }
 
+/** An installed catalogue model by id, with its installed slider partner; null when not installed. */
+export type InstalledLookup = (id: string) => { path: string; partner?: string } | null
+
 /**
- * `--model` is a bundled model's name or a file. With no --model the bundled default is used; when it has
- * a GAN partner, `--alpha` (default 0.5) blends toward it. `--blend` names any partner explicitly.
+ * `--model` is a bundled model's name, an installed catalogue id or a file. With no --model the bundled
+ * default is used; when it has a partner, `--alpha` (default 0.5) blends toward it. `--blend` names any
+ * partner explicitly.
  */
 export function resolveModelSpec(
   options: { model?: string; blend?: string; alpha?: number },
   dir = MODELS_DIR,
+  installed: InstalledLookup = () => null,
 ): ModelSpecData {
   const catalog = readCatalog(dir)
+  const library = options.model ? installed(options.model) : null
+  if (library) {
+    const partner = options.blend ? (installed(options.blend)?.path ?? options.blend) : library.partner
+    return partner
+      ? { path: library.path, blend: { path: partner, alpha: options.alpha ?? 0.5 } }
+      : { path: library.path }
+  }
   const name = options.model ?? catalog?.default
   if (!name) {
     throw new EnhanceError(
@@ -43,6 +55,6 @@ export function resolveModelSpec(
   const path = entry?.file ?? name
   const partnerName = options.blend ?? entry?.pair
   if (!partnerName) return { path }
-  const partner = byName(catalog, partnerName, dir)?.file ?? partnerName
+  const partner = byName(catalog, partnerName, dir)?.file ?? installed(partnerName)?.path ?? partnerName
   return { path, blend: { path: partner, alpha: options.alpha ?? 0.5 } }
 }

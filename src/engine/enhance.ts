@@ -23,7 +23,7 @@ import { SessionCache } from './runtime/cache.js'
 import type { DeviceRequest } from './runtime/providers.js'
 import { createSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
-import { autoTileSize } from './tiling/plan.js'
+import { activationChannels, autoTileSize } from './tiling/plan.js'
 import type { Tile } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
@@ -240,7 +240,7 @@ export class Enhancer {
 
   private autoTile(info: ModelInfo): number {
     return autoTileSize({
-      nf: info.nf,
+      channels: activationChannels(info),
       scale: info.scale,
       pad: TILE_PAD,
       budgetBytes: Math.min(freemem(), 8 * 2 ** 30) / 4,

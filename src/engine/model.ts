@@ -6,7 +6,7 @@ import type { ModelInfo, Precision } from '../shared/model.js'
 import { detectArchitecture } from './arch/detect.js'
 import { blend, checkAlpha } from './interpolate.js'
 import { blendOnnx, initializerFloats } from './onnx/blend.js'
-import { buildRrdbOnnx } from './onnx/graph.js'
+import { buildOnnx } from './onnx/graph.js'
 import { decodeModel } from './onnx/proto.js'
 import { readCheckpoint } from './weights/checkpoint.js'
 import { LIMITS, tooLarge } from './weights/limits.js'
@@ -104,7 +104,7 @@ export function modelToOnnx(model: LoadedModel, precision: Precision = 'fp32'): 
     }
     return model.bytes
   }
-  return buildRrdbOnnx(model.info, model.weights, {
+  return buildOnnx(model.info, model.weights, {
     precision,
     metadata: { 'enhance.sha256': model.info.sha256 },
   })

@@ -12,6 +12,7 @@ import { createServices } from './services/app.js'
 import { PreferencesStore } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
+import { readLibraryFile } from '../node/model-store.js'
 import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
 
 const RENDERER_DIR = join(import.meta.dirname, '../renderer')
@@ -114,6 +115,7 @@ async function start(): Promise<void> {
     modelsDir,
     catalog,
     installedModelsDir: join(app.getPath('userData'), 'models'),
+    library: await readLibraryFile(join(modelsDir, 'library.json')),
     preferences,
   })
   bindServices(services)

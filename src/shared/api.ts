@@ -1,4 +1,5 @@
 import type { ErrorData } from './errors.js'
+import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
@@ -62,6 +63,15 @@ export type AppEvent =
   | { type: 'item'; item: ItemView }
   | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
   | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'rgb'>)
+  | { type: 'download'; id: string; progress: DownloadProgressData }
+
+/** A model download's progress, as the Models view shows it. */
+export interface DownloadProgressData {
+  received: number
+  total: number
+  bytesPerSecond: number
+  etaSeconds: number | null
+}
 
 /**
  * Everything the renderer can ask of the main process. The preload exposes exactly these
@@ -73,6 +83,14 @@ export interface EnhanceApi {
   inspectModel(path: string): Promise<Result<ModelInfo>>
   /** Checks a checkpoint in the engine, then copies it into the app's models folder. */
   importModel(path: string): Promise<Result<ModelEntry>>
+  /** The bundled models and the catalogue's, with what is installed. */
+  listLibrary(): Promise<Result<LibraryItem[]>>
+  /** Downloads a catalogue model (progress arrives as `download` events), checks it and installs it. */
+  downloadModel(id: string): Promise<Result<LibraryItem>>
+  /** Stops a download; its call then answers CANCELLED and nothing is left on disk. */
+  cancelDownload(id: string): Promise<void>
+  /** Deletes an installed catalogue model; new jobs that used it go back to the bundled pair. */
+  removeModel(id: string): Promise<Result<null>>
   /** Opens the native dialog (in tests: the harness picks); null when the user cancels. */
   chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
   /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
@@ -111,6 +129,10 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   listModels: 'enhance:listModels',
   inspectModel: 'enhance:inspectModel',
   importModel: 'enhance:importModel',
+  listLibrary: 'enhance:listLibrary',
+  downloadModel: 'enhance:downloadModel',
+  cancelDownload: 'enhance:cancelDownload',
+  removeModel: 'enhance:removeModel',
   chooseInputs: 'enhance:chooseInputs',
   chooseOutputFolder: 'enhance:chooseOutputFolder',
   addJob: 'enhance:addJob',

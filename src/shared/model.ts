@@ -1,7 +1,7 @@
 /** Facts about an ESRGAN-family model, detected from its weights and shared by every layer. */
 export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors' | 'onnx'
 
-export type WeightLayout = 'old-arch' | 'new-arch' | 'basicsr' | 'onnx'
+export type WeightLayout = 'old-arch' | 'new-arch' | 'basicsr' | 'compact' | 'onnx'
 
 export type Precision = 'fp32' | 'fp16'
 
@@ -20,15 +20,26 @@ export interface RrdbArch {
   unshuffle: number
 }
 
-export interface ModelInfo extends RrdbArch {
+/** Real-ESRGAN's SRVGGNetCompact: conv + PReLU, `numConv` more of them, a conv to out·s², pixel shuffle. */
+export interface CompactArch {
+  arch: 'compact'
+  scale: number
+  numFeat: number
+  numConv: number
+  inChannels: number
+  outChannels: number
+}
+
+export type ModelArch = RrdbArch | CompactArch
+
+export type ModelInfo = ModelArch & {
   format: CheckpointFormat
   layout: WeightLayout
   params: number
   sha256: string
 }
 
-const ARCH_FIELDS = [
-  'arch',
+const RRDB_FIELDS = [
   'scale',
   'nf',
   'nb',
@@ -38,13 +49,35 @@ const ARCH_FIELDS = [
   'upsamples',
   'unshuffle',
 ] as const
+const COMPACT_FIELDS = ['scale', 'numFeat', 'numConv', 'inChannels', 'outChannels'] as const
+
+/** The architecture alone, without the file facts: what `inspect` prints and what a pair must share. */
+export function archOf(info: ModelArch): ModelArch {
+  if (info.arch === 'compact') {
+    const { arch, scale, numFeat, numConv, inChannels, outChannels } = info
+    return { arch, scale, numFeat, numConv, inChannels, outChannels }
+  }
+  const { arch, scale, nf, nb, gc, inChannels, outChannels, upsamples, unshuffle } = info
+  return { arch, scale, nf, nb, gc, inChannels, outChannels, upsamples, unshuffle }
+}
+
+/** "RRDBNet nf 64 nb 23" or "compact nf 64 × 32 convs": the size in a line for people. */
+export function describeArch(arch: ModelArch): string {
+  return arch.arch === 'compact'
+    ? `Compact ×${arch.scale}, ${arch.numFeat} features × ${arch.numConv} convolutions`
+    : `RRDBNet ×${arch.scale}, nf ${arch.nf}, nb ${arch.nb}`
+}
 
 /** Why two models cannot be blended for the realism slider, or null when they can. */
 export function pairProblem(a: ModelInfo, b: ModelInfo): string | null {
   if ((a.format === 'onnx') !== (b.format === 'onnx'))
     return 'a checkpoint cannot be blended with an .onnx file'
-  const differing = ARCH_FIELDS.filter((field) => a[field] !== b[field])
+  if (a.arch !== b.arch) return `their architectures differ (${a.arch} vs ${b.arch})`
+  const left = archOf(a) as unknown as Record<string, number>
+  const right = archOf(b) as unknown as Record<string, number>
+  const fields = a.arch === 'compact' ? COMPACT_FIELDS : RRDB_FIELDS
+  const differing = fields.filter((field) => left[field] !== right[field])
   if (differing.length)
-    return `their architectures differ (${differing.map((f) => `${f} ${a[f]} vs ${b[f]}`).join(', ')})`
+    return `their architectures differ (${differing.map((f) => `${f} ${left[f]} vs ${right[f]}`).join(', ')})`
   return null
 }

@@ -14,6 +14,7 @@ import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
 import type { AppEvent } from '../../src/shared/api.js'
+import type { LibraryEntry } from '../../src/shared/library.js'
 import { PreferencesStore } from '../../src/main/services/preferences.js'
 import { WORKER } from '../helpers/models.js'
 
@@ -86,7 +87,11 @@ export interface AppBackend {
 }
 
 /** The main-process side, exactly as the app builds it, minus Electron: real queue, real engine process. */
-export async function startBackend(dataDir: string, dialogs: ScriptedDialogs): Promise<AppBackend> {
+export async function startBackend(
+  dataDir: string,
+  dialogs: ScriptedDialogs,
+  library: Record<string, LibraryEntry> = {},
+): Promise<AppBackend> {
   const preferences = new PreferencesStore(join(dataDir, 'preferences.json'))
   const engine = new EngineClient(() =>
     forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: preferences.get().device } }),
@@ -102,6 +107,7 @@ export async function startBackend(dataDir: string, dialogs: ScriptedDialogs): P
     modelsDir: MODELS_DIR,
     catalog,
     installedModelsDir: join(dataDir, 'models'),
+    library,
     preferences,
   })
   return {

@@ -13,6 +13,7 @@ import {
   startBackend,
 } from './harness.js'
 import type { AppBackend } from './harness.js'
+import type { LibraryEntry } from '../../src/shared/library.js'
 
 /** A synthetic photo: a flat colour, a soft disc and a hard diagonal, so enhancing visibly changes it. */
 export async function photo(path: string, seed: number, width = 256, height = 192): Promise<void> {
@@ -32,10 +33,13 @@ export class AppSession {
   private url = ''
   private unbind: () => void = () => undefined
 
+  /** `library`: the catalogue of downloadable models the backend offers (the built-in one is not used here). */
+  constructor(private readonly library: Record<string, LibraryEntry> = {}) {}
+
   async start(): Promise<void> {
     ;({ url: this.url, server: this.server } = await serveRenderer())
     this.browser = await launchChromium()
-    this.backend = await startBackend(this.dataDir, this.dialogs)
+    this.backend = await startBackend(this.dataDir, this.dialogs, this.library)
     await this.open()
   }
 
@@ -56,7 +60,7 @@ export class AppSession {
   async restart(): Promise<void> {
     await this.closeWindow()
     await this.backend.close()
-    this.backend = await startBackend(this.dataDir, this.dialogs)
+    this.backend = await startBackend(this.dataDir, this.dialogs, this.library)
     void this.backend.queue.runner.run()
     await this.open()
   }

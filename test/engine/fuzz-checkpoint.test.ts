@@ -213,8 +213,8 @@ describe('checkpoint fuzzing (structure-aware)', () => {
     const seed = seedCheckpoint()
     expect(
       parseModel(writeZip([{ name: 'archive/data.pkl', data: seed.pickle }, ...seed.storages]), 'seed.pth')
-        .info.nf,
-    ).toBe(4)
+        .info,
+    ).toMatchObject({ arch: 'RRDBNet', nf: 4 })
     const pickleName = 'archive/data.pkl'
     const storages = seed.storages
     const ops = tokenize(seed.pickle)

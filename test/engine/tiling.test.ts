@@ -37,11 +37,11 @@ describe('tile planning', () => {
   })
 
   it('sizes automatic tiles to the memory budget', () => {
-    const big = autoTileSize({ nf: 32, scale: 4, pad: 16, budgetBytes: 16 * 2 ** 30 })
-    const small = autoTileSize({ nf: 64, scale: 4, pad: 16, budgetBytes: 256 * 2 ** 20 })
+    const big = autoTileSize({ channels: 32, scale: 4, pad: 16, budgetBytes: 16 * 2 ** 30 })
+    const small = autoTileSize({ channels: 64, scale: 4, pad: 16, budgetBytes: 256 * 2 ** 20 })
     expect(big).toBe(512)
     expect(small).toBeLessThan(big)
-    expect(autoTileSize({ nf: 64, scale: 4, pad: 16, budgetBytes: 1 })).toBe(32)
+    expect(autoTileSize({ channels: 64, scale: 4, pad: 16, budgetBytes: 1 })).toBe(32)
   })
 })
 

@@ -21,10 +21,26 @@ export interface FixtureModel {
   dtype?: string
 }
 
+export interface CompactFixture {
+  name: string
+  file: string
+  format: string
+  scale: number
+  numFeat: number
+  numConv: number
+  inChannels: number
+  outChannels: number
+  params: number
+  output: string
+  outputShape: number[]
+}
+
 export interface Manifest {
   inputShape: number[]
   models: FixtureModel[]
   blend: { psnr: string; gan: string; alpha: number; output: string; outputShape: number[] }
+  compact: CompactFixture[]
+  compactBlend: { a: string; b: string; alpha: number; output: string; outputShape: number[] }
   refused: Array<{ file: string; code: ErrorCode }>
   pwnedMarker: string
 }

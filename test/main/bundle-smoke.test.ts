@@ -93,6 +93,10 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     expect(record.forks).toHaveLength(1)
     expect(existsSync(record.forks[0]!)).toBe(true)
     expect(record.calls['inspect']).toMatchObject({ ok: true, value: { arch: 'RRDBNet', scale: 4 } })
+    // The catalogue of downloads is read from the packaged resources: its Compact pair is offered.
+    expect(record.calls['listLibrary']).toMatchObject({ ok: true })
+    const library = (record.calls['listLibrary'] as { value: Array<{ id: string; state: string }> }).value
+    expect(library.find((m) => m.id === '4x-realesr-general-x4v3')).toMatchObject({ state: 'available' })
     // The checklist: permissions, webviews, windows, navigation and redirects all refused.
     expect(record.permission.sort()).toEqual(['check', 'request'])
     expect(record.calls).toMatchObject({

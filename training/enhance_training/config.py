@@ -32,9 +32,11 @@ class Config:
     limit_images: int = 0  # 0 = all; tests use a handful
     # Training LR: "bicubic" (ESRGAN: MATLAB bicubic ×1/4) or "realworld" (Real-ESRGAN's second-order
     # degradations, made on the fly). `clean_fraction` of each real-world batch keeps the bicubic LR, so
-    # clean originals stay sharp too; `gt_usm` sharpens the target of the pixel and perceptual losses.
+    # clean originals stay sharp too, and `photo_fraction` gets the single-pass degradation of
+    # `PhotoRanges` (one camera or one web save); `gt_usm` sharpens the target of the pixel and perceptual losses.
     degradation: str = "bicubic"
     clean_fraction: float = 0.0
+    photo_fraction: float = 0.0
     gt_usm: bool = False
     log_every: int = 25
     val_every: int = 250

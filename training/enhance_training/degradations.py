@@ -50,6 +50,24 @@ class DegradationConfig:
     scale: int = 4
 
 
+@dataclass(frozen=True)
+class PhotoRanges:
+    """One pass, as one camera pipeline or one save for the web degrades a photo: Gaussian blur (lens,
+    print, scanner), an antialiased ×1/s downscale (browsers, phones and editors all filter first),
+    mild sensor noise and one JPEG save. Real-ESRGAN's second order is built for images re-saved many
+    times; most album photos went through a single pass like this one, which it covers only thinly."""
+
+    blur_probability: float = 0.6
+    blur_sigma: tuple[float, float] = (0.3, 3.0)  # HR pixels
+    anisotropic_probability: float = 0.3
+    noise_probability: float = 0.5
+    noise_sigma: tuple[float, float] = (1.0, 10.0)  # 8-bit levels
+    grey_noise_probability: float = 0.4
+    jpeg_probability: float = 0.9
+    jpeg_quality: tuple[int, int] = (30, 95)
+    scale: int = 4
+
+
 # -- the operations, each exact and testable on its own ------------------------------------------
 
 
@@ -111,6 +129,13 @@ def jpeg(img: torch.Tensor, qualities: list[int]) -> torch.Tensor:
         decoded = np.array(Image.open(buffer).convert("RGB"))
         out.append(torch.from_numpy(decoded).permute(2, 0, 1))
     return torch.stack(out).to(img.device, torch.float32) / 255
+
+
+def downscale_antialiased(img: torch.Tensor, factor: int, mode: str) -> torch.Tensor:
+    size = (img.shape[-2] // factor, img.shape[-1] // factor)
+    if mode == "area":
+        return F.interpolate(img, size=size, mode="area")
+    return F.interpolate(img, size=size, mode=mode, align_corners=False, antialias=True)
 
 
 def to_uint8(img: torch.Tensor) -> torch.Tensor:
@@ -181,3 +206,36 @@ class Degrader:
         else:
             img = sinc_step(resize(jpeg(img, qualities), lr_size, mode))
         return to_uint8(img).float() / 255
+
+
+class PhotoDegrader:
+    """The single-pass degradation of `PhotoRanges`; each photo of the batch draws its own."""
+
+    def __init__(self, ranges: PhotoRanges | None = None) -> None:
+        self.ranges = ranges or PhotoRanges()
+
+    def __call__(self, hr: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+        r = self.ranges
+        b = hr.shape[0]
+        gen = torch.Generator(device=hr.device)
+        gen.manual_seed(int(rng.integers(0, 2**62)))
+        img = blur(hr, stack_kernels([self._kernel(rng) for _ in range(b)]))
+        img = downscale_antialiased(img, r.scale, RESIZE_MODES[int(rng.integers(len(RESIZE_MODES)))])
+        noisy = rng.random(b) < r.noise_probability
+        sigma = np.where(noisy, rng.uniform(*r.noise_sigma, size=b), 0.0) / 255
+        grey = torch.from_numpy(rng.random(b) < r.grey_noise_probability).to(img.device)
+        img = gaussian_noise(img, torch.from_numpy(sigma).float(), grey, gen).clamp(0, 1)
+        saved = torch.from_numpy(rng.random(b) < r.jpeg_probability).view(b, 1, 1, 1).to(img.device)
+        qualities = [int(q) for q in rng.integers(r.jpeg_quality[0], r.jpeg_quality[1] + 1, size=b)]
+        return to_uint8(torch.where(saved, jpeg(img, qualities), img)).float() / 255
+
+    def _kernel(self, rng: np.random.Generator) -> np.ndarray:
+        r = self.ranges
+        if rng.random() >= r.blur_probability:
+            return np.ones((1, 1))
+        sigma_x = float(rng.uniform(*r.blur_sigma))
+        sigma_y, theta = sigma_x, 0.0
+        if rng.random() < r.anisotropic_probability:
+            sigma_y, theta = float(rng.uniform(*r.blur_sigma)), float(rng.uniform(-np.pi, np.pi))
+        size = 2 * int(np.ceil(3 * max(sigma_x, sigma_y))) + 1
+        return gaussian(size, sigma_x, sigma_y, theta)

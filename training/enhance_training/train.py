@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from .arch import RRDBNet, scaled_kaiming_init
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
-from .degradations import Degrader, usm_sharpen
+from .degradations import Degrader, PhotoDegrader, usm_sharpen
 from .discriminator import VGGDiscriminator
 from .export import load_generator_weights
 from .losses import PerceptualLoss, VGG19Conv54, colour_loss, feature_matching_loss, ragan_d_loss, ragan_g_loss
@@ -93,6 +93,7 @@ class Trainer:
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
         self.degrader = Degrader() if config.degradation == "realworld" else None
+        self.photo_degrader = PhotoDegrader()
         if config.degradation not in ("bicubic", "realworld"):
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
 
@@ -148,8 +149,11 @@ class Trainer:
         if self.degrader is not None:
             rng = np.random.default_rng([c.seed, self.step, 1])
             degraded = self.degrader(hr, rng)
-            keep_clean = torch.from_numpy(rng.random(c.batch) < c.clean_fraction).view(-1, 1, 1, 1)
-            lr_img = torch.where(keep_clean, lr_img, degraded)
+            draw = torch.from_numpy(rng.random(c.batch)).view(-1, 1, 1, 1)
+            if c.photo_fraction > 0:
+                single_pass = self.photo_degrader(hr, np.random.default_rng([c.seed, self.step, 2]))
+                degraded = torch.where(draw < c.clean_fraction + c.photo_fraction, single_pass, degraded)
+            lr_img = torch.where(draw < c.clean_fraction, lr_img, degraded)
         return lr_img, hr
 
     def pixel_target(self, hr: torch.Tensor) -> torch.Tensor:

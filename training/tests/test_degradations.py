@@ -10,6 +10,8 @@ from enhance_training import kernels
 from enhance_training.benchmark import CLASSES, bicubic_quarter, degrade_photo
 from enhance_training.degradations import (
     Degrader,
+    PhotoDegrader,
+    PhotoRanges,
     blur,
     gaussian_noise,
     jpeg,
@@ -184,6 +186,51 @@ def test_real_world_batches_are_deterministic_and_mix_in_clean_ones(tmp_path, ph
     clean, _ = trainer.sampler.batch(config.seed, 0, config.batch)
     same = [(lr1[i] - clean[i]).abs().max().item() < 1e-7 for i in range(config.batch)]
     assert 0 < sum(same) < config.batch
+
+
+def test_real_world_batches_mix_in_single_pass_photos(tmp_path, photo_folder):
+    from enhance_training.data import PatchSampler, load_pairs
+
+    def batch(**mix):
+        config = tiny_config(tmp_path, photo_folder, degradation="realworld", batch=8, **mix)
+        trainer = Trainer(config)
+        trainer.sampler = PatchSampler(load_pairs(photo_folder), config.lr_patch)
+        return trainer.training_batch()[0]
+
+    second_order, single_pass, mixed = batch(), batch(photo_fraction=1.0), batch(photo_fraction=0.5)
+    from_single = [torch.equal(mixed[i], single_pass[i]) for i in range(8)]
+    from_second = [torch.equal(mixed[i], second_order[i]) for i in range(8)]
+    assert 0 < sum(from_single) < 8 and all(a != b for a, b in zip(from_single, from_second))
+
+
+def test_the_single_pass_is_an_antialiased_quarter_when_nothing_else_is_drawn():
+    hr = smooth_image(64, 96)
+    bare = PhotoRanges(blur_probability=0, noise_probability=0, jpeg_probability=0)
+    lr = PhotoDegrader(bare)(hr, np.random.default_rng(3))
+    assert lr.shape == (1, 3, 16, 24)
+    # Whichever filter was drawn, an antialiased ×1/4 of a smooth image is close to MATLAB's, far from a point sample.
+    assert (lr - bicubic_quarter(hr)).abs().mean().item() < 0.01
+    assert (lr - hr[..., 1::4, 1::4]).abs().mean().item() > 2 * (lr - bicubic_quarter(hr)).abs().mean().item()
+
+
+def test_the_single_pass_draws_per_photo_and_is_seeded():
+    hr = smooth_image(64, 64).repeat(8, 1, 1, 1)
+    lr = PhotoDegrader()(hr, np.random.default_rng(5))
+    assert torch.equal(lr, PhotoDegrader()(hr, np.random.default_rng(5)))
+    errors = (lr - bicubic_quarter(hr)).abs().mean(dim=(1, 2, 3))
+    assert errors.std() > 1e-3  # the same photo, eight different degradations
+    assert torch.equal(lr, to_uint8(lr).float() / 255)  # quantised like a decoded file
+
+
+def test_the_single_pass_noise_and_jpeg_are_as_asked():
+    flat = torch.full((4, 3, 128, 128), 0.5)
+    noisy = PhotoRanges(blur_probability=0, noise_probability=1, noise_sigma=(8, 8), grey_noise_probability=0, jpeg_probability=0)
+    lr = PhotoDegrader(noisy)(flat, np.random.default_rng(0))
+    assert lr.std().item() * 255 == pytest.approx(8, rel=0.08)
+    saved = PhotoRanges(blur_probability=0, noise_probability=0, jpeg_probability=1, jpeg_quality=(40, 40))
+    hr = smooth_image(128, 128)
+    expected = jpeg(PhotoDegrader(PhotoRanges(blur_probability=0, noise_probability=0, jpeg_probability=0))(hr, np.random.default_rng(1)), [40])
+    assert torch.equal(PhotoDegrader(saved)(hr, np.random.default_rng(1)), expected)
 
 
 def test_a_run_warm_starts_from_an_exported_safetensors(tmp_path, photo_folder):

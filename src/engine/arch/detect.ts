@@ -1,11 +1,12 @@
 import { EnhanceError } from '../../shared/errors.js'
-import type { RrdbArch, WeightLayout } from '../../shared/model.js'
+import type { ModelArch, RrdbArch, WeightLayout } from '../../shared/model.js'
 import type { StateDict, Tensor } from '../weights/tensor.js'
+import { compactLayers, inferCompactArch, looksCompact } from './compact.js'
 import { bodyConv, rrdbConvs, upConv } from './rrdbnet.js'
 
 export interface DetectedModel {
   layout: Exclude<WeightLayout, 'onnx'>
-  arch: RrdbArch
+  arch: ModelArch
   /** The weights renamed to the canonical BasicSR names, in forward order. */
   weights: StateDict
 }
@@ -13,14 +14,14 @@ export interface DetectedModel {
 function unknown(detail: string): EnhanceError {
   return new EnhanceError(
     'UNKNOWN_ARCHITECTURE',
-    `This model is not an ESRGAN-family RRDBNet Enhance can run (${detail}). ` +
-      'Use an ESRGAN, Real-ESRGAN (RRDBNet) or BasicSR RRDBNet checkpoint.',
+    `This model is not an ESRGAN-family network Enhance can run (${detail}). ` +
+      'Use an ESRGAN, Real-ESRGAN or BasicSR checkpoint of an RRDBNet or a Compact (SRVGGNetCompact) network.',
   )
 }
 
 type Renamer = (key: string) => string | null
 
-function detectLayout(keys: Set<string>): Exclude<WeightLayout, 'onnx'> {
+function detectLayout(keys: Set<string>): Exclude<WeightLayout, 'onnx' | 'compact'> {
   if ([...keys].some((k) => k.includes('conv1x1'))) {
     throw unknown('ESRGAN+ ("plus") models with 1×1 convolutions in their dense blocks are not supported yet')
   }
@@ -128,32 +129,57 @@ function inferArch(weights: StateDict): RrdbArch {
   }
 }
 
+interface ExpectedTensor {
+  key: string
+  shape: number[]
+}
+
+function rrdbTensors(arch: RrdbArch): ExpectedTensor[] {
+  return rrdbConvs(arch).flatMap((conv) => [
+    { key: `${conv.name}.weight`, shape: [conv.out, conv.in, 3, 3] },
+    { key: `${conv.name}.bias`, shape: [conv.out] },
+  ])
+}
+
+/** An .onnx graph holds PReLU slopes as C×1×1 so they broadcast; trailing 1s change no layout. */
+function sameShape(actual: number[], expected: number[]): boolean {
+  const trimmed = [...actual]
+  while (trimmed.length > expected.length && trimmed[trimmed.length - 1] === 1) trimmed.pop()
+  return trimmed.join('×') === expected.join('×')
+}
+
 /** Checks every expected tensor is present with the right shape, and puts them in forward order. */
-function validated(weights: StateDict, arch: RrdbArch): StateDict {
+function validated(weights: StateDict, expected: ExpectedTensor[]): StateDict {
   const ordered: StateDict = new Map()
-  for (const conv of rrdbConvs(arch)) {
-    const expected: Record<string, number[]> = { weight: [conv.out, conv.in, 3, 3], bias: [conv.out] }
-    for (const [param, shape] of Object.entries(expected)) {
-      const key = `${conv.name}.${param}`
-      const tensor: Tensor | undefined = weights.get(key)
-      if (!tensor) throw unknown(`${key} is missing`)
-      if (tensor.shape.join('×') !== shape.join('×')) {
-        throw unknown(`${key} has shape ${tensor.shape.join('×')} where ${shape.join('×')} was expected`)
-      }
-      ordered.set(key, tensor)
+  for (const { key, shape } of expected) {
+    const tensor: Tensor | undefined = weights.get(key)
+    if (!tensor) throw unknown(`${key} is missing`)
+    if (!sameShape(tensor.shape, shape)) {
+      throw unknown(`${key} has shape ${tensor.shape.join('×')} where ${shape.join('×')} was expected`)
     }
+    ordered.set(key, tensor)
   }
   const extra = [...weights.keys()].find((k) => !ordered.has(k))
   if (extra) throw unknown(`unexpected weight "${extra}"`)
   return ordered
 }
 
+function detectCompact(tensors: StateDict): DetectedModel {
+  const arch = inferCompactArch(tensors)
+  if (typeof arch === 'string') throw unknown(arch)
+  const expected = compactLayers(arch).flatMap((layer) =>
+    Object.entries(layer.shapes).map(([param, shape]) => ({ key: `${layer.name}.${param}`, shape })),
+  )
+  return { layout: 'compact', arch, weights: validated(tensors, expected) }
+}
+
 export function detectArchitecture(tensors: StateDict): DetectedModel {
   const keys = new Set(tensors.keys())
+  if (looksCompact(keys)) return detectCompact(tensors)
   const layout = detectLayout(keys)
   const renamer =
     layout === 'old-arch' ? oldArchRenamer(keys) : layout === 'new-arch' ? newArchRenamer : basicsrRenamer
   const canonical = rename(tensors, renamer)
   const arch = inferArch(canonical)
-  return { layout, arch, weights: validated(canonical, arch) }
+  return { layout, arch, weights: validated(canonical, rrdbTensors(arch)) }
 }

@@ -1,77 +1,12 @@
-import type { Precision, RrdbArch } from '../../shared/model.js'
+import type { ModelArch, Precision, RrdbArch } from '../../shared/model.js'
 import { RDBS, RDB_CONVS, bodyConv, upConv } from '../arch/rrdbnet.js'
 import type { StateDict } from '../weights/tensor.js'
-import { toHalfBytes } from './fp16.js'
-import { AttributeType, DataType, encodeModel } from './proto.js'
-import type { AttributeMessage, NodeMessage, TensorMessage, ValueInfoMessage } from './proto.js'
+import { GraphBuilder, encodeNetwork, float, graphInput, int, ints, nearestUpsample } from './builder.js'
+import type { BuildOptions } from './builder.js'
+import { buildCompactOnnx } from './compact-graph.js'
 
-export const OPSET = 17
-const IR_VERSION = 8
-export const INPUT_NAME = 'input'
-export const OUTPUT_NAME = 'output'
-
-function floatBytes(data: Float32Array): Uint8Array {
-  return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
-}
-
-function ints(name: string, values: number[]): AttributeMessage {
-  return { name, type: AttributeType.INTS, ints: values }
-}
-function int(name: string, value: number): AttributeMessage {
-  return { name, type: AttributeType.INT, i: value }
-}
-function float(name: string, value: number): AttributeMessage {
-  return { name, type: AttributeType.FLOAT, f: value }
-}
-function text(name: string, value: string): AttributeMessage {
-  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) }
-}
-
-/** Accumulates nodes and initializers; every intermediate value gets a fresh name. */
-class GraphBuilder {
-  readonly nodes: NodeMessage[] = []
-  readonly initializers: TensorMessage[] = []
-  private counter = 0
-
-  constructor(private readonly precision: Precision) {}
-
-  private fresh(hint: string): string {
-    return `${hint}_${this.counter++}`
-  }
-
-  op(opType: string, input: string[], attribute: AttributeMessage[] = [], hint = opType): string {
-    const output = this.fresh(hint)
-    this.nodes.push({ opType, input, output: [output], name: output, attribute })
-    return output
-  }
-
-  /** A float initializer in the graph's precision (weights, biases, the 0.2 residual scale). */
-  weight(name: string, dims: number[], data: Float32Array): string {
-    const half = this.precision === 'fp16'
-    this.initializers.push({
-      name,
-      dims,
-      dataType: half ? DataType.FLOAT16 : DataType.FLOAT,
-      rawData: half ? toHalfBytes(data) : floatBytes(data),
-    })
-    return name
-  }
-
-  int64s(name: string, values: number[]): string {
-    this.initializers.push({ name, dims: [values.length], dataType: DataType.INT64, int64Data: values })
-    return name
-  }
-
-  floats32(name: string, values: number[]): string {
-    this.initializers.push({ name, dims: [values.length], dataType: DataType.FLOAT, floatData: values })
-    return name
-  }
-}
-
-function tensorInfo(name: string, elemType: number, dims: Array<string | number>): ValueInfoMessage {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }))
-  return { name, type: { tensorType: { elemType, shape: { dim } } } }
-}
+export { INPUT_NAME, OUTPUT_NAME, OPSET, archMetadata } from './builder.js'
+export type { BuildOptions } from './builder.js'
 
 class RrdbGraph {
   private readonly g: GraphBuilder
@@ -125,16 +60,7 @@ class RrdbGraph {
   }
 
   upsample(x: string): string {
-    // Resize nearest with asymmetric/floor coordinates is exactly torch's F.interpolate(mode='nearest').
-    return this.g.op(
-      'Resize',
-      [x, '', 'upsample_scales'],
-      [
-        text('mode', 'nearest'),
-        text('coordinate_transformation_mode', 'asymmetric'),
-        text('nearest_mode', 'floor'),
-      ],
-    )
+    return nearestUpsample(this.g, x, 'upsample_scales')
   }
 
   /**
@@ -163,56 +89,24 @@ class RrdbGraph {
   }
 }
 
-export interface BuildOptions {
-  precision?: Precision
-  metadata?: Record<string, string>
-}
-
-/** Builds an RRDBNet ModelProto (opset 17, dynamic batch/height/width) from canonical weights. */
-export function buildRrdbOnnx(arch: RrdbArch, weights: StateDict, options: BuildOptions = {}): Uint8Array {
-  const precision = options.precision ?? 'fp32'
-  const net = new RrdbGraph(weights, precision)
+/** Builds an RRDBNet ModelProto from canonical weights. */
+function buildRrdbOnnx(arch: RrdbArch, weights: StateDict, options: BuildOptions): Uint8Array {
+  const net = new RrdbGraph(weights, options.precision ?? 'fp32')
   const g = net.builder
-  let x = precision === 'fp16' ? g.op('Cast', [INPUT_NAME], [int('to', DataType.FLOAT16)]) : INPUT_NAME
+  let x = graphInput(g, options.precision ?? 'fp32')
   if (arch.unshuffle > 1) x = net.pixelUnshuffle(x, arch.unshuffle, arch.inChannels)
   const first = net.conv('conv_first', x)
   let trunk = first
   for (let b = 0; b < arch.nb; b++) trunk = net.rrdb(b, trunk)
   let feat = g.op('Add', [first, net.conv('conv_body', trunk)])
   for (let u = 0; u < arch.upsamples; u++) feat = net.lrelu(net.conv(upConv(u), net.upsample(feat)))
-  let out = net.conv('conv_last', net.lrelu(net.conv('conv_hr', feat)))
-  if (precision === 'fp16') out = g.op('Cast', [out], [int('to', DataType.FLOAT)])
-  g.nodes.push({ opType: 'Identity', input: [out], output: [OUTPUT_NAME], name: OUTPUT_NAME })
-
-  const scaleDim = (d: string): string => (arch.scale === 1 ? d : `${d}*${arch.scale}`)
-  return encodeModel({
-    irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'enhance',
-    producerVersion: '1',
-    graph: {
-      name: 'RRDBNet',
-      node: g.nodes,
-      initializer: g.initializers,
-      input: [tensorInfo(INPUT_NAME, DataType.FLOAT, ['batch', arch.inChannels, 'height', 'width'])],
-      output: [
-        tensorInfo(OUTPUT_NAME, DataType.FLOAT, [
-          'batch',
-          arch.outChannels,
-          scaleDim('height'),
-          scaleDim('width'),
-        ]),
-      ],
-    },
-    metadataProps: Object.entries({ ...archMetadata(arch), precision, ...options.metadata }).map(
-      ([key, value]) => ({
-        key,
-        value,
-      }),
-    ),
-  })
+  const out = net.conv('conv_last', net.lrelu(net.conv('conv_hr', feat)))
+  return encodeNetwork('RRDBNet', arch, g, out, options)
 }
 
-export function archMetadata(arch: RrdbArch): Record<string, string> {
-  return { 'enhance.arch': JSON.stringify(arch) }
+/** The ONNX graph of any supported architecture (opset 17, dynamic batch/height/width). */
+export function buildOnnx(arch: ModelArch, weights: StateDict, options: BuildOptions = {}): Uint8Array {
+  return arch.arch === 'compact'
+    ? buildCompactOnnx(arch, weights, options)
+    : buildRrdbOnnx(arch, weights, options)
 }

@@ -1,3 +1,4 @@
+import type { ModelArch } from '../../shared/model.js'
 /** A tile's core: the input region whose output it owns. Its model input adds `pad` context on every side. */
 export interface Tile {
   x: number
@@ -37,11 +38,19 @@ export function reflectIndex(i: number, length: number): number {
 }
 
 /**
+ * Float32 channels per output pixel of the largest activations: RRDBNet upsamples its `nf` features to
+ * the output size; Compact keeps its features at the input size and only the out·s² last conv grows.
+ */
+export function activationChannels(arch: ModelArch): number {
+  return arch.arch === 'compact' ? Math.max(arch.outChannels, arch.numFeat / arch.scale ** 2) : arch.nf
+}
+
+/**
  * Tile side from the memory available. The largest activations live at output resolution:
- * about `nf` channels of float32 per output pixel, a few alive at once.
+ * about `channels` of float32 per output pixel, a few alive at once.
  */
 export function autoTileSize(options: {
-  nf: number
+  channels: number
   scale: number
   pad: number
   budgetBytes: number
@@ -51,7 +60,7 @@ export function autoTileSize(options: {
   const liveTensors = 10
   for (const tile of candidates) {
     const side = (tile + 2 * options.pad) * Math.max(1, options.scale)
-    if (side * side * options.nf * 4 * liveTensors <= options.budgetBytes) return tile
+    if (side * side * options.channels * 4 * liveTensors <= options.budgetBytes) return tile
   }
   return 32
 }

@@ -4,8 +4,11 @@ import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../..
 import type { EngineClient } from '../../engine/client.js'
 import { isInside } from '../../queue/paths.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type { AppEvent, EnhanceApi, Region, Result } from '../../shared/api.js'
-import { EnhanceError, toErrorData } from '../../shared/errors.js'
+import type { AppEvent, EnhanceApi, Region } from '../../shared/api.js'
+import { EnhanceError } from '../../shared/errors.js'
+import type { LibraryEntry } from '../../shared/library.js'
+import { createModelStore, libraryServices } from './library.js'
+import { attempt } from './result.js'
 import { ModelLibrary } from './models.js'
 import type { PreferencesStore } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
@@ -26,20 +29,14 @@ export interface ServiceDeps {
   dialogs: Dialogs
   modelsDir: string
   catalog: Catalog | null
-  /** Where imported models are kept. */
+  /** Where imported and downloaded models are kept. */
   installedModelsDir: string
+  /** The catalogue of downloadable models (resources/models/library.json). */
+  library: Record<string, LibraryEntry>
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'pathForFile'> & {
   subscribe(listener: (event: AppEvent) => void): () => void
-}
-
-async function attempt<T>(fn: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await fn() }
-  } catch (error) {
-    return { ok: false, error: toErrorData(error) }
-  }
 }
 
 function pngUrl(data: Uint8Array): string {
@@ -56,11 +53,18 @@ export function createServices(deps: ServiceDeps): Services {
 
 function unvalidatedServices(deps: ServiceDeps): Services {
   const { runner, engine, preferences } = deps
+  const listeners = new Set<(event: AppEvent) => void>()
+  const emit = (event: AppEvent): void => listeners.forEach((listener) => listener(event))
+  const store = createModelStore({ ...deps, emit })
   const models = new ModelLibrary({
     bundledDir: deps.modelsDir,
     catalog: deps.catalog,
     installedDir: deps.installedModelsDir,
     inspect: (path) => engine.inspect(path),
+    partnerOf: (name) => {
+      const partner = deps.library[name]?.partner?.id
+      return partner && store.isInstalled(partner) ? partner : undefined
+    },
   })
 
   const views = (jobId: string) => runner.items(jobId)
@@ -90,6 +94,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     listModels: () => attempt(() => models.list()),
     inspectModel: (path) => attempt(() => engine.inspect(grants.check(path))),
     importModel: (path) => attempt(() => models.import(grants.check(path))),
+    ...libraryServices({ ...deps, emit }, store),
 
     chooseInputs: async (kind) => {
       const chosen = await deps.dialogs.chooseInputs(kind)
@@ -183,7 +188,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
 
     subscribe(listener) {
-      return runner.subscribe((event) => {
+      listeners.add(listener)
+      const unsubscribe = runner.subscribe((event) => {
         if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
         else if (event.type === 'item')
           listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
@@ -211,6 +217,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
             .catch(() => undefined)
         }
       })
+      return () => {
+        listeners.delete(listener)
+        unsubscribe()
+      }
     },
   }
 }

@@ -20,6 +20,8 @@ export interface LibraryDeps {
   installedDir: string
   /** Reads a model's architecture. The engine does it, so an untrusted file is parsed out of the main process. */
   inspect(path: string): Promise<ModelInfo>
+  /** The installed slider partner of a downloaded catalogue model, by its id. */
+  partnerOf?(name: string): string | undefined
 }
 
 /** The bundled models, the ones the user imported, and which model (pair) new jobs use. */
@@ -52,10 +54,16 @@ export class ModelLibrary {
       })
     }
     const files = await readdir(installedDir).catch(() => [] as string[])
-    for (const file of files.filter((f) => MODEL_EXTENSIONS.has(extname(f).toLowerCase())).sort()) {
+    // Dot files are downloads in progress; they are never models until checked and renamed.
+    const modelFiles = files.filter(
+      (f) => !f.startsWith('.') && MODEL_EXTENSIONS.has(extname(f).toLowerCase()),
+    )
+    for (const file of modelFiles.sort()) {
       const path = join(installedDir, file)
       const info = await this.info(path).catch(() => null)
-      if (info) entries.push({ name: basename(file, extname(file)), path, bundled: false, info })
+      const name = basename(file, extname(file))
+      const pair = this.deps.partnerOf?.(name)
+      if (info) entries.push({ name, path, bundled: false, info, ...(pair ? { pair } : {}) })
     }
     return entries
   }
