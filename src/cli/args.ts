@@ -78,7 +78,8 @@ export function parseTile(text: string | undefined): number | 'auto' {
 
 export function parseDevice(text: string | undefined): DeviceRequest {
   if (text === undefined) return 'auto'
-  if (!isDeviceRequest(text)) throw invalid(`--device must be auto, cpu, cuda, dml or coreml; got "${text}".`)
+  if (!isDeviceRequest(text))
+    throw invalid(`--device must be auto, cpu, cuda, dml, coreml or webgpu; got "${text}".`)
   return text
 }
 

@@ -2,7 +2,7 @@ import { blendModels, loadModel, modelToOnnx } from '../engine/model.js'
 import { assertUsableOutput } from '../engine/probe.js'
 import { createSession } from '../engine/runtime/session.js'
 import type { Precision } from '../shared/model.js'
-import { writeFileAtomic } from '../engine/files.js'
+import { writeFileAtomic } from '../node/files.js'
 
 export interface ConvertOptions {
   checkpoint: string

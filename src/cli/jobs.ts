@@ -19,7 +19,7 @@ import {
 import { runQueued } from './batch.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
-import { removeStalePartials } from '../engine/files.js'
+import { removeStalePartials } from '../node/files.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'

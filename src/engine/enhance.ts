@@ -1,6 +1,7 @@
 import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
+import { archOf, describeArch } from '../shared/model.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
   CropReply,
@@ -11,7 +12,9 @@ import type {
 } from '../shared/protocol.js'
 import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
-import { fileVersion, writeFileAtomic } from './files.js'
+import type { DecisionStore } from '../node/device-decisions.js'
+import { machineKey } from '../node/device-decisions.js'
+import { fileVersion, writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage, encodeRasterPng } from './image/encode.js'
 import { cropRaster } from './image/crop.js'
@@ -20,8 +23,11 @@ import { blendModels, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
-import type { DeviceRequest } from './runtime/providers.js'
-import { createSession } from './runtime/session.js'
+import { assertAgreesWithCpu, measureProviders } from './runtime/choose.js'
+import type { Opener } from './runtime/choose.js'
+import { providersFor } from './runtime/providers.js'
+import type { DeviceRequest, Provider } from './runtime/providers.js'
+import { RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
 import { activationChannels, autoTileSize } from './tiling/plan.js'
 import type { Tile } from './tiling/plan.js'
@@ -77,12 +83,24 @@ export interface EnhancerOptions {
   device?: DeviceRequest
   threads?: number
   maxInputPixels?: number
+  /** Where `auto` remembers its measured choice per machine and architecture; in memory only without. */
+  decisions?: DecisionStore
+}
+
+/** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
+const ACCELERATOR_TILE_BUDGET = 2 * 2 ** 30
+
+function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
+  const code = error instanceof EnhanceError ? error.code : null
+  return session.provider !== 'cpu' && (code === 'OUT_OF_MEMORY' || code === 'DEVICE_UNAVAILABLE')
 }
 
 /** Owns loaded models and sessions for one engine process, and enhances files with them. */
 export class Enhancer {
   private readonly models = new Map<string, Promise<LoadedModel>>()
   private readonly sessions = new SessionCache(3)
+  /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
+  private readonly chosen = new Map<string, Promise<Provider>>()
   /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
   private cropSource: { key: string; image: RasterImage } | null = null
 
@@ -99,7 +117,10 @@ export class Enhancer {
     return model
   }
 
-  async prepare(spec: ModelSpec): Promise<{ session: ModelSession; info: ModelInfo }> {
+  async prepare(
+    spec: ModelSpec,
+    device = this.options.device ?? 'auto',
+  ): Promise<{ session: ModelSession; info: ModelInfo }> {
     const base = await this.model(spec.path)
     const model = spec.blend ? blendModels(base, await this.model(spec.blend.path), spec.blend.alpha) : base
     if (model.info.inChannels !== 3 || model.info.outChannels !== 3) {
@@ -108,7 +129,6 @@ export class Enhancer {
         'Photos need a model with 3 input and 3 output channels (RGB).',
       )
     }
-    const device = this.options.device ?? 'auto'
     const key = {
       model: model.info.sha256,
       alpha: spec.blend?.alpha ?? 0,
@@ -116,7 +136,7 @@ export class Enhancer {
       precision: 'fp32' as const,
     }
     const session = await this.sessions.get(key, async () => {
-      const created = await createSession(modelToOnnx(model), { device, threads: this.options.threads ?? 0 })
+      const created = await this.openFor(modelToOnnx(model), model.info, device)
       try {
         await assertUsableOutput(
           created,
@@ -130,6 +150,53 @@ export class Enhancer {
       return created
     })
     return { session, info: model.info }
+  }
+
+  /** `auto`: the measured choice; a named device: that one alone, if it computes what the CPU does. */
+  private async openFor(onnx: Uint8Array, info: ModelInfo, device: DeviceRequest): Promise<ModelSession> {
+    const threads = this.options.threads ?? 0
+    const open: Opener = (provider) => openSession(onnx, provider, threads)
+    if (device === 'auto') {
+      const provider = await this.choose(open, info)
+      // A remembered accelerator that no longer loads (its driver is gone) leaves the CPU.
+      return provider === 'cpu' ? open('cpu') : open(provider).catch(() => open('cpu'))
+    }
+    const session = await createSession(onnx, { device, threads })
+    try {
+      await assertAgreesWithCpu(session, open, info.inChannels)
+    } catch (error) {
+      await session.release()
+      throw error
+    }
+    return session
+  }
+
+  private choose(open: Opener, info: ModelInfo): Promise<Provider> {
+    const candidates = providersFor('auto', process.platform, process.arch)
+    const key = [machineKey(RUNTIME_VERSION), JSON.stringify(archOf(info)), candidates.join(',')].join('|')
+    let chosen = this.chosen.get(key)
+    if (!chosen) {
+      chosen = this.decide(key, open, info, candidates)
+      chosen.catch(() => this.chosen.delete(key))
+      this.chosen.set(key, chosen)
+    }
+    return chosen
+  }
+
+  private async decide(
+    key: string,
+    open: Opener,
+    info: ModelInfo,
+    candidates: Provider[],
+  ): Promise<Provider> {
+    if (candidates.length === 1) return 'cpu'
+    const store = this.options.decisions
+    const remembered = await store?.get(key)
+    if (remembered && candidates.includes(remembered.provider as Provider))
+      return remembered.provider as Provider
+    const decision = await measureProviders(open, candidates, info.inChannels, describeArch(info))
+    await store?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
+    return decision.provider as Provider
   }
 
   async enhanceFile(
@@ -147,7 +214,9 @@ export class Enhancer {
       )
     }
     throwIfCancelled(callbacks.signal)
-    const { session, info } = await this.prepare(spec)
+    const prepared = await this.prepare(spec)
+    const info = prepared.info
+    let session = prepared.session
     const { image, meta } = await decodeImage(input, this.options.maxInputPixels)
     const format = resolveFormat(settings.format, meta.format)
     const size = outputSize(settings.size, image.width, image.height, info.scale)
@@ -155,27 +224,41 @@ export class Enhancer {
     const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
     const resized = size.width !== modelSize.width || size.height !== modelSize.height
     checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
-    const tile = settings.tile === 'auto' ? this.autoTile(info) : settings.tile
-    const tileStart = performance.now()
     // The side that actually ran: out-of-memory retries halve it part-way through the photo.
-    let usedTile = tile
-    const upscaled = await upscaleRaster(image, session, {
-      scale: info.scale,
-      tile,
-      pad: TILE_PAD,
-      alpha: settings.alpha,
-      onRetile: (side) => (usedTile = side),
-      ...(callbacks.signal ? { signal: callbacks.signal } : {}),
-      onTile: ({ tile: done, tiles, region, target }) => {
-        const rate = done / (performance.now() - tileStart)
-        callbacks.onProgress?.({
-          tile: done,
-          tiles,
-          etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
-        })
-        callbacks.onPreview?.(previewOf(target, region))
-      },
-    })
+    let usedTile = 0
+    const upscaleOn = (on: ModelSession): Promise<RasterImage> => {
+      const tile = settings.tile === 'auto' ? this.autoTile(info, on.provider) : settings.tile
+      const tileStart = performance.now()
+      usedTile = tile
+      return upscaleRaster(image, on, {
+        scale: info.scale,
+        tile,
+        pad: TILE_PAD,
+        alpha: settings.alpha,
+        onRetile: (side) => (usedTile = side),
+        ...(callbacks.signal ? { signal: callbacks.signal } : {}),
+        onTile: ({ tile: done, tiles, region, target }) => {
+          const rate = done / (performance.now() - tileStart)
+          callbacks.onProgress?.({
+            tile: done,
+            tiles,
+            etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
+          })
+          callbacks.onPreview?.(previewOf(target, region))
+        },
+      })
+    }
+    let note: string | undefined
+    let upscaled: RasterImage
+    try {
+      upscaled = await upscaleOn(session)
+    } catch (error) {
+      if (!acceleratorGaveUp(session, error)) throw error
+      // A GPU out of memory at the smallest tile, or lost: this photo runs on the CPU, the batch goes on.
+      note = `${session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`
+      session = (await this.prepare(spec, 'cpu')).session
+      upscaled = await upscaleOn(session)
+    }
     throwIfCancelled(callbacks.signal)
     const encoded = await encodeImage(upscaled, meta, {
       format,
@@ -192,6 +275,7 @@ export class Enhancer {
       format,
       provider: session.provider,
       tile: usedTile,
+      ...(note ? { note } : {}),
       ms: Math.round(performance.now() - started),
     }
   }
@@ -238,12 +322,13 @@ export class Enhancer {
     return image
   }
 
-  private autoTile(info: ModelInfo): number {
+  private autoTile(info: ModelInfo, provider: Provider): number {
+    const cpuBudget = Math.min(freemem(), 8 * 2 ** 30) / 4
     return autoTileSize({
       channels: activationChannels(info),
       scale: info.scale,
       pad: TILE_PAD,
-      budgetBytes: Math.min(freemem(), 8 * 2 ** 30) / 4,
+      budgetBytes: provider === 'cpu' ? cpuBudget : ACCELERATOR_TILE_BUDGET,
     })
   }
 

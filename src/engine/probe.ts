@@ -5,14 +5,14 @@ import type { ModelSession } from './runtime/session.js'
 const PROBE_SIZE = 16
 
 /** A small image with gradients and fine texture, so a working model cannot answer it with black. */
-export function probeImage(channels: number): Float32Array {
-  const plane = PROBE_SIZE * PROBE_SIZE
+export function probeImage(channels: number, size = PROBE_SIZE): Float32Array {
+  const plane = size * size
   const data = new Float32Array(channels * plane)
   for (let c = 0; c < channels; c++) {
-    for (let y = 0; y < PROBE_SIZE; y++) {
-      for (let x = 0; x < PROBE_SIZE; x++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
         const texture = (x + y + c) % 2 ? 0.1 : -0.1
-        data[c * plane + y * PROBE_SIZE + x] = 0.2 + (0.5 * (x + y)) / (2 * PROBE_SIZE) + texture
+        data[c * plane + y * size + x] = 0.2 + (0.5 * (x + y)) / (2 * size) + texture
       }
     }
   }

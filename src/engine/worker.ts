@@ -7,11 +7,14 @@ import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
 import { Enhancer } from './enhance.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
+import { DecisionStore } from '../node/device-decisions.js'
+import { defaultDataDir } from '../node/paths.js'
 
 const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
 const enhancer = new Enhancer({
   device: isDeviceRequest(device) ? device : 'auto',
   threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
+  decisions: DecisionStore.in(process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()),
 })
 const running = new Map<number, AbortController>()
 

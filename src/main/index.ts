@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
-import { removeStalePartials } from '../engine/files.js'
+import { removeStalePartials } from '../node/files.js'
 import { IMAGE_EXTENSIONS } from '../queue/scan.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
@@ -13,6 +13,7 @@ import { PreferencesStore } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
 import { readLibraryFile } from '../node/model-store.js'
+import { DecisionStore } from '../node/device-decisions.js'
 import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
 
 const RENDERER_DIR = join(import.meta.dirname, '../renderer')
@@ -116,6 +117,7 @@ async function start(): Promise<void> {
     catalog,
     installedModelsDir: join(app.getPath('userData'), 'models'),
     library: await readLibraryFile(join(modelsDir, 'library.json')),
+    decisions: DecisionStore.in(app.getPath('userData')),
     preferences,
   })
   bindServices(services)

@@ -54,6 +54,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   },
   imageUrl: { args: z.tuple([path, z.number().int().min(16).max(8192)]), result: true },
   previewCrop: { args: z.tuple([path, region, alphaSchema]), result: true },
+  deviceChoice: { args: none, result: false },
   getPreferences: { args: none, result: false },
   updatePreferences: { args: z.tuple([preferencesPatch]), result: true },
 }

@@ -1,4 +1,5 @@
 import type { ErrorData } from './errors.js'
+import type { DeviceDecision } from './device.js'
 import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
@@ -110,6 +111,8 @@ export interface EnhanceApi {
   imageUrl(path: string, maxSide: number): Promise<Result<ImageUrl>>
   /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
   previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
+  /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
+  deviceChoice(): Promise<DeviceDecision | null>
   /** The settings store. Changing the device restarts the engine between photos. */
   getPreferences(): Promise<Preferences>
   updatePreferences(patch: WindowPreferencesPatch): Promise<Result<Preferences>>
@@ -146,6 +149,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   setAlpha: 'enhance:setAlpha',
   imageUrl: 'enhance:imageUrl',
   previewCrop: 'enhance:previewCrop',
+  deviceChoice: 'enhance:deviceChoice',
   getPreferences: 'enhance:getPreferences',
   updatePreferences: 'enhance:updatePreferences',
 }

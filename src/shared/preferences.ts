@@ -10,7 +10,7 @@ import {
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
 import { settingsSchema } from './settings-schema.js'
 
-export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const
+export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
 
 /** A model the user chose instead of the bundled pair, with an optional GAN partner for the slider. */

@@ -44,6 +44,8 @@ export interface EnhanceReply {
   provider: string
   tile: number
   ms: number
+  /** Set when the chosen GPU gave up on this photo and the CPU finished it. */
+  note?: string
 }
 
 export interface CropReply {

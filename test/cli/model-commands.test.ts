@@ -68,6 +68,15 @@ describe('enhance convert', () => {
     expect(model.info).toMatchObject({ format: 'onnx', layout: 'onnx', scale: 4, nf: 8, nb: 2, gc: 4 })
   })
 
+  it('converts a Compact network, whose .onnx reads back as the same architecture', async () => {
+    const out = join(work, 'compact.onnx')
+    const { status, out: text } = await cli('convert', fixturePath('compact_x2_zip.pth'), '--out', out)
+    expect(status).toBe(0)
+    expect(JSON.parse(text)).toMatchObject({ scale: 2 })
+    const model = await loadModel(out)
+    expect(model.info).toMatchObject({ arch: 'compact', layout: 'onnx', scale: 2, numFeat: 6, numConv: 2 })
+  })
+
   it('blends with --blend/--alpha and writes float16 with --fp16', async () => {
     const out = join(work, 'blend.onnx')
     const { status, out: text } = await cli(

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
+import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
+import { DecisionStore } from '../../src/node/device-decisions.js'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
-import { removeStalePartials } from '../../src/engine/files.js'
+import { removeStalePartials } from '../../src/node/files.js'
 import { createServices } from '../../src/main/services/app.js'
 import type { Services } from '../../src/main/services/app.js'
 import { readCatalog } from '../../src/engine/catalog.js'
@@ -22,6 +24,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const RENDERER = join(ROOT, 'out', 'renderer')
 export const MODELS_DIR = join(ROOT, 'resources', 'models')
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
+/** `auto`'s measured device choice, shared by every backend of a test run so it is measured once. */
+export const DEVICE_CHOICES = join(tmpdir(), `enhance-e2e-device-choices-${process.ppid}`)
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -94,7 +98,10 @@ export async function startBackend(
 ): Promise<AppBackend> {
   const preferences = new PreferencesStore(join(dataDir, 'preferences.json'))
   const engine = new EngineClient(() =>
-    forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: preferences.get().device } }),
+    forkEngine({
+      workerPath: WORKER,
+      env: { ENHANCE_DEVICE: preferences.get().device, ENHANCE_DATA_DIR: DEVICE_CHOICES },
+    }),
   )
   const queueDir = join(dataDir, 'queue')
   const queue = await openQueue(queueDir, engine, { removeStalePartials })
@@ -108,6 +115,7 @@ export async function startBackend(
     catalog,
     installedModelsDir: join(dataDir, 'models'),
     library,
+    decisions: DecisionStore.in(DEVICE_CHOICES),
     preferences,
   })
   return {

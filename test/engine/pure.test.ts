@@ -85,10 +85,11 @@ describe('degenerate outputs', () => {
 
 describe('execution providers', () => {
   it('orders GPU providers before the CPU per platform', () => {
-    expect(providersFor('auto', 'win32', 'x64')).toEqual(['cuda', 'dml', 'cpu'])
-    expect(providersFor('auto', 'linux', 'x64')).toEqual(['cuda', 'cpu'])
-    expect(providersFor('auto', 'darwin', 'arm64')).toEqual(['coreml', 'cpu'])
-    expect(providersFor('auto', 'darwin', 'x64')).toEqual(['cpu'])
+    expect(providersFor('auto', 'win32', 'x64')).toEqual(['cuda', 'dml', 'webgpu', 'cpu'])
+    expect(providersFor('auto', 'linux', 'x64')).toEqual(['cuda', 'webgpu', 'cpu'])
+    expect(providersFor('auto', 'darwin', 'arm64')).toEqual(['coreml', 'webgpu', 'cpu'])
+    expect(providersFor('auto', 'darwin', 'x64')).toEqual(['webgpu', 'cpu'])
+    expect(providersFor('webgpu', 'linux', 'x64')).toEqual(['webgpu'])
   })
 
   it('tries a named device alone and refuses one the platform lacks', async () => {

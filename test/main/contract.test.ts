@@ -39,6 +39,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   setAlpha: [{ jobId: 'no-such-job' }, 0.5],
   imageUrl: [missing, 256],
   previewCrop: [missing, { x: 0, y: 0, width: 64, height: 64 }, 0.5],
+  deviceChoice: [],
   getPreferences: [],
   updatePreferences: [{ alpha: 0.25 }],
 }

@@ -6,13 +6,17 @@ import type { DeviceChoice } from '../../shared/preferences.js'
 export type DeviceRequest = DeviceChoice
 
 /** onnxruntime-node execution provider names. */
-export type Provider = 'cuda' | 'dml' | 'coreml' | 'cpu'
+export type Provider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu'
 
-/** The execution providers worth trying on each platform, fastest first; CPU always last. */
+/**
+ * The execution providers worth trying on each platform, in the order `auto` measures them; CPU always
+ * last. WebGPU ships inside onnxruntime-node (Dawn: Vulkan, Direct3D 12 or Metal), so it is everywhere;
+ * `auto` keeps an accelerator only when its probe tile beats the CPU's (runtime/choose.ts).
+ */
 export function providerOrder(platform: NodeJS.Platform, arch: string): Provider[] {
-  if (platform === 'win32') return ['cuda', 'dml', 'cpu']
-  if (platform === 'darwin') return arch === 'arm64' ? ['coreml', 'cpu'] : ['cpu']
-  if (platform === 'linux') return ['cuda', 'cpu']
+  if (platform === 'win32') return ['cuda', 'dml', 'webgpu', 'cpu']
+  if (platform === 'darwin') return arch === 'arm64' ? ['coreml', 'webgpu', 'cpu'] : ['webgpu', 'cpu']
+  if (platform === 'linux') return ['cuda', 'webgpu', 'cpu']
   return ['cpu']
 }
 

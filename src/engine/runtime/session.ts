@@ -69,8 +69,22 @@ function runFailure(error: unknown): EnhanceError {
       cause: error,
     })
   }
+  if (/device (is |was )?lost|DEVICE_REMOVED|DEVICE_HUNG/i.test(message)) {
+    return new EnhanceError('DEVICE_UNAVAILABLE', `The GPU stopped responding (${message.split('\n')[0]}).`, {
+      cause: error,
+    })
+  }
   return new EnhanceError('INTERNAL', `Inference failed: ${message}`, { cause: error })
 }
+
+/** A session on exactly `provider`; throws what ONNX Runtime says when that provider cannot load it. */
+export async function openSession(model: Uint8Array, provider: Provider, threads = 0): Promise<ModelSession> {
+  const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads))
+  return new OrtModelSession(session, provider)
+}
+
+/** The ONNX Runtime version, part of the machine's identity for remembered device choices. */
+export const RUNTIME_VERSION = ort.env.versions.common
 
 /**
  * Creates a session on the first provider that works. ONNX Runtime throws at create when a provider's
@@ -81,8 +95,7 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
   const failures: string[] = []
   for (const provider of providers) {
     try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(provider, options.threads ?? 0))
-      return new OrtModelSession(session, provider)
+      return await openSession(model, provider, options.threads ?? 0)
     } catch (error) {
       failures.push(`${provider}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
     }

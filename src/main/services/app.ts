@@ -7,6 +7,7 @@ import type { QueueRunner } from '../../queue/runner.js'
 import type { AppEvent, EnhanceApi, Region } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
+import type { DecisionStore } from '../../node/device-decisions.js'
 import { createModelStore, libraryServices } from './library.js'
 import { attempt } from './result.js'
 import { ModelLibrary } from './models.js'
@@ -31,6 +32,8 @@ export interface ServiceDeps {
   catalog: Catalog | null
   /** Where imported and downloaded models are kept. */
   installedModelsDir: string
+  /** Where the engine remembers `auto`'s device choices (the data folder). */
+  decisions: DecisionStore
   /** The catalogue of downloadable models (resources/models/library.json). */
   library: Record<string, LibraryEntry>
 }
@@ -169,6 +172,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
       }),
 
+    deviceChoice: () => deps.decisions.latest(),
     getPreferences: () => Promise.resolve(preferences.get()),
     updatePreferences: (patch) =>
       attempt(async () => {

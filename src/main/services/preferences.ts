@@ -1,7 +1,7 @@
 import { readFileSync, renameSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { writeFileAtomic } from '../../engine/files.js'
+import { writeFileAtomic } from '../../node/files.js'
 import { DEFAULT_PREFERENCES, validatePreferences } from '../../shared/preferences.js'
 import type { Preferences, PreferencesPatch } from '../../shared/preferences.js'
 

@@ -1,0 +1,152 @@
+import type { DeviceDecision, ProviderProbe } from '../../shared/device.js'
+import { EnhanceError } from '../../shared/errors.js'
+import { probeImage } from '../probe.js'
+import type { Provider } from './providers.js'
+import type { ModelSession } from './session.js'
+
+/** The probe tile: large enough that a GPU's fixed costs show, small enough to measure in well under a second on a CPU. */
+export const PROBE_SIDE = 64
+/** An accelerator must reproduce the CPU's image this closely (fp32) to be used at all. */
+export const AGREEMENT = 1e-3
+
+export type Opener = (provider: Provider) => Promise<ModelSession>
+
+const NAMES: Record<Provider, string> = {
+  cpu: 'CPU',
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  coreml: 'CoreML',
+  webgpu: 'WebGPU',
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity
+  let max = 0
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!))
+  return max
+}
+
+interface Timed {
+  ms: number
+  output: Float32Array
+}
+
+/** Runs the probe twice and times the second run: the first compiles shaders and sizes arenas. */
+async function timeProbe(session: ModelSession, channels: number): Promise<Timed> {
+  const input = probeImage(channels, PROBE_SIDE)
+  const dims = [1, channels, PROBE_SIDE, PROBE_SIDE]
+  await session.run(input, dims)
+  const started = performance.now()
+  const { data } = await session.run(input, dims)
+  return { ms: performance.now() - started, output: data }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
+}
+
+/** Whether an accelerator computes the CPU's image; a sentence when it does not. */
+export function disagreement(
+  provider: Provider,
+  output: Float32Array,
+  reference: Float32Array,
+): string | null {
+  const diff = maxAbsDiff(output, reference)
+  if (diff <= AGREEMENT) return null
+  return `its image differs from the CPU's by up to ${diff.toPrecision(2)} (more than ${AGREEMENT}), so ${NAMES[provider]} computes this model wrongly here`
+}
+
+async function probeAccelerator(
+  open: Opener,
+  provider: Provider,
+  channels: number,
+  cpu: Timed,
+): Promise<ProviderProbe> {
+  let session: ModelSession | null = null
+  try {
+    session = await open(provider)
+    const timed = await timeProbe(session, channels)
+    const problem = disagreement(provider, timed.output, cpu.output)
+    return problem ? { provider, ms: timed.ms, problem } : { provider, ms: timed.ms }
+  } catch (error) {
+    return { provider, problem: firstLine(error) }
+  } finally {
+    await session?.release().catch(() => undefined)
+  }
+}
+
+function describeProbe(probe: ProviderProbe): string {
+  const time = probe.ms === undefined ? '' : `${probe.ms.toFixed(probe.ms < 10 ? 1 : 0)} ms`
+  return `${NAMES[probe.provider as Provider] ?? probe.provider}: ${[time, probe.problem].filter(Boolean).join(', ')}`
+}
+
+function reasonFor(chosen: ProviderProbe, cpu: ProviderProbe, probes: ProviderProbe[]): string {
+  const side = `${PROBE_SIDE}×${PROBE_SIDE}`
+  const measured = probes.map(describeProbe).join('; ')
+  if (chosen.provider !== 'cpu') {
+    const speedup = (cpu.ms! / chosen.ms!).toFixed(1)
+    return `${NAMES[chosen.provider as Provider]}, ${speedup}× the CPU on a ${side} probe tile (${measured}).`
+  }
+  const others = probes.filter((p) => p.provider !== 'cpu')
+  if (!others.length) return `CPU: no other device is offered on this platform.`
+  return `CPU: no other device beat it on a ${side} probe tile (${measured}).`
+}
+
+/**
+ * `auto`'s choice for one model: the CPU's probe tile as the reference, then each accelerator in platform
+ * order. An accelerator is kept only when it reproduces the CPU's image and is faster; a software adapter
+ * (lavapipe, SwiftShader) is far slower and so never chosen.
+ */
+export async function measureProviders(
+  open: Opener,
+  candidates: Provider[],
+  channels: number,
+  model: string,
+): Promise<DeviceDecision> {
+  const cpuSession = await open('cpu')
+  let cpuTimed: Timed
+  try {
+    cpuTimed = await timeProbe(cpuSession, channels)
+  } finally {
+    await cpuSession.release()
+  }
+  const cpu: ProviderProbe = { provider: 'cpu', ms: cpuTimed.ms }
+  const probes: ProviderProbe[] = [cpu]
+  for (const provider of candidates.filter((p) => p !== 'cpu')) {
+    probes.push(await probeAccelerator(open, provider, channels, cpuTimed))
+  }
+  const usable = probes.filter((p) => !p.problem && p.ms !== undefined)
+  const chosen = usable.reduce((best, p) => (p.ms! < best.ms! ? p : best), cpu)
+  return {
+    provider: chosen.provider,
+    reason: reasonFor(chosen, cpu, probes),
+    probes,
+    model,
+    measuredAt: new Date().toISOString(),
+  }
+}
+
+/**
+ * An explicitly chosen accelerator is used alone (no silent fallback), but only if it computes the CPU's
+ * image on the probe: otherwise DEVICE_UNAVAILABLE, with the measured difference.
+ */
+export async function assertAgreesWithCpu(
+  session: ModelSession,
+  open: Opener,
+  channels: number,
+): Promise<void> {
+  if (session.provider === 'cpu') return
+  const cpuSession = await open('cpu')
+  try {
+    const [own, reference] = [await timeProbe(session, channels), await timeProbe(cpuSession, channels)]
+    const problem = disagreement(session.provider, own.output, reference.output)
+    if (problem) {
+      throw new EnhanceError(
+        'DEVICE_UNAVAILABLE',
+        `${NAMES[session.provider]} cannot run this model: ${problem}. Use --device cpu or auto.`,
+      )
+    }
+  } finally {
+    await cpuSession.release()
+  }
+}

@@ -1,0 +1,18 @@
+/** What `auto` measured on one provider: its warm probe time, or why it was not usable. */
+export interface ProviderProbe {
+  provider: string
+  /** Milliseconds for the warm probe tile (the second run: the first compiles shaders). */
+  ms?: number
+  /** Why the provider could not be used: it would not load, or it computed a different image. */
+  problem?: string
+}
+
+/** The provider `auto` chose for one architecture on this machine, why, and what it measured. */
+export interface DeviceDecision {
+  provider: string
+  reason: string
+  probes: ProviderProbe[]
+  /** The architecture it was measured for, in words ("RRDBNet ×4, nf 32, nb 4"). */
+  model: string
+  measuredAt: string
+}
