@@ -17,7 +17,7 @@ import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engin
 import { createSession } from '../../src/engine/runtime/session.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { DecisionStore } from '../../src/node/device-decisions.js'
-import { codeOf } from '../helpers/errors.js'
+import { EnhanceError } from '../../src/shared/errors.js'
 import { fixtureBytes, fixturePath, input, manifest, maxAbsDiff, readFloats } from '../helpers/fixtures.js'
 import { WORKER } from '../helpers/models.js'
 import { webgpuAdapter } from '../helpers/webgpu.js'
@@ -69,8 +69,9 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     const spec = { path: fixturePath('compact_x2_zip.pth') }
     const named = new Enhancer({ device: 'webgpu' })
     const error = await named.prepare(spec).catch((e: unknown) => e)
-    expect(await codeOf(() => Promise.reject(error))).toBe('DEVICE_UNAVAILABLE')
-    expect(String((error as Error).message)).toMatch(/differs from the CPU's by up to/)
+    expect(error).toBeInstanceOf(EnhanceError)
+    expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
+    expect((error as EnhanceError).message).toMatch(/differs from the CPU's by up to/)
     const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
     const automatic = new Enhancer({ device: 'auto', decisions: store })
     expect((await automatic.prepare(spec)).session.provider).toBe('cpu')
