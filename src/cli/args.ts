@@ -1,4 +1,6 @@
 import { EnhanceError } from '../shared/errors.js'
+import { PRECISION_CHOICES } from '../shared/model.js'
+import type { PrecisionChoice } from '../shared/model.js'
 import { METADATA_POLICIES, OUTPUT_FORMATS, isQuality, isTileSize } from '../shared/settings.js'
 import type { EnhanceSettings, MetadataPolicy, OutputFormat, SizeSpec } from '../shared/settings.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
@@ -81,6 +83,13 @@ export function parseDevice(text: string | undefined): DeviceRequest {
   if (!isDeviceRequest(text))
     throw invalid(`--device must be auto, cpu, cuda, dml, coreml or webgpu; got "${text}".`)
   return text
+}
+
+export function parsePrecision(text: string | undefined): PrecisionChoice {
+  if (text === undefined) return 'auto'
+  if (!(PRECISION_CHOICES as readonly string[]).includes(text))
+    throw invalid(`--precision must be auto, fp32 or fp16; got "${text}".`)
+  return text as PrecisionChoice
 }
 
 export function parseMetadata(text: string | undefined): MetadataPolicy {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
+import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { exportItems, jobReport } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
@@ -9,6 +10,7 @@ import {
   parseAlpha,
   parseAlphaChannel,
   parseDevice,
+  parsePrecision,
   parseFormat,
   parseMetadata,
   parseQuality,
@@ -37,6 +39,7 @@ export interface BatchFlags {
   format?: string | undefined
   quality?: string | undefined
   tile?: string | undefined
+  precision?: string | undefined
   device?: string | undefined
   background?: string | undefined
   naming?: string | undefined
@@ -59,7 +62,7 @@ export interface Io {
 
 export interface Hooks {
   /** Tests start the engine from the built worker; the CLI uses the default next to itself. */
-  engine?: (device: DeviceRequest) => EngineClient
+  engine?: (device: DeviceRequest, precision: PrecisionChoice) => EngineClient
 }
 
 function policyOf(flags: BatchFlags): OverwritePolicy {
@@ -118,8 +121,10 @@ export async function batchCommand(
   hooks: Hooks,
 ): Promise<number> {
   const device = parseDevice(flags.device)
+  const precision = parsePrecision(flags.precision)
   const engine =
-    hooks.engine?.(device) ?? new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device } }))
+    hooks.engine?.(device, precision) ??
+    new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision } }))
   const session = await openQueue(queueDir, engine, { removeStalePartials }).catch((error: unknown) => {
     engine.close()
     throw error

@@ -20,7 +20,7 @@ const USAGE = `enhance — ESRGAN photo enhancer
 Usage:
   enhance <files|folders...> --out <dir> [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
-          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--recursive] [--skip-existing | --overwrite]
+          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--queue-dir <dir>] [--json]
       Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs
@@ -66,6 +66,7 @@ const OPTIONS = {
   format: { type: 'string' },
   quality: { type: 'string' },
   tile: { type: 'string' },
+  precision: { type: 'string' },
   device: { type: 'string' },
   background: { type: 'string' },
   metadata: { type: 'string' },

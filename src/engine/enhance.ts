@@ -2,7 +2,7 @@ import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { archOf, describeArch } from '../shared/model.js'
-import type { ModelInfo } from '../shared/model.js'
+import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
 import type {
   CropReply,
   EnhanceReply,
@@ -23,7 +23,7 @@ import { blendModels, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
-import { assertAgreesWithCpu, measureProviders } from './runtime/choose.js'
+import { HALF_AGREEMENT, assertAgreesWithCpu, compareHalf, measureProviders } from './runtime/choose.js'
 import type { Opener } from './runtime/choose.js'
 import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
@@ -85,6 +85,8 @@ export interface EnhancerOptions {
   maxInputPixels?: number
   /** Where `auto` remembers its measured choice per machine and architecture; in memory only without. */
   decisions?: DecisionStore
+  /** `auto`: float16 only on an accelerator where it measured faster and agrees with float32. */
+  precision?: PrecisionChoice
 }
 
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
@@ -129,14 +131,14 @@ export class Enhancer {
         'Photos need a model with 3 input and 3 output channels (RGB).',
       )
     }
-    const key = {
-      model: model.info.sha256,
-      alpha: spec.blend?.alpha ?? 0,
-      device,
-      precision: 'fp32' as const,
-    }
+    const precision = this.options.precision ?? 'auto'
+    const key = { model: model.info.sha256, alpha: spec.blend?.alpha ?? 0, device, precision }
     const session = await this.sessions.get(key, async () => {
-      const created = await this.openFor(modelToOnnx(model), model.info, device)
+      const created = await this.withPrecision(
+        await this.openFor(modelToOnnx(model), model.info, device),
+        model,
+        precision,
+      )
       try {
         await assertUsableOutput(
           created,
@@ -169,6 +171,39 @@ export class Enhancer {
       throw error
     }
     return session
+  }
+
+  /**
+   * Float16 where it is asked for, or (`auto`) on an accelerator where it measured faster; either way only
+   * when it computes float32's image within half precision. The CPU stays float32 on `auto`: ONNX Runtime's
+   * CPU kernels are float32 and a float16 graph only adds casts there.
+   */
+  private async withPrecision(
+    full: ModelSession,
+    model: LoadedModel,
+    precision: PrecisionChoice,
+  ): Promise<ModelSession> {
+    const cpuOrReady = full.provider === 'cpu' || model.kind === 'onnx'
+    if (precision === 'fp32' || (precision === 'auto' && cpuOrReady)) return full
+    const threads = this.options.threads ?? 0
+    const half = await Promise.resolve()
+      .then(() => openSession(modelToOnnx(model, 'fp16'), full.provider, threads, 'fp16'))
+      .catch(async (error: unknown) => {
+        if (precision !== 'fp16') return null // an adapter without shader-f16: stay at float32
+        await full.release()
+        throw error
+      })
+    if (!half) return full
+    const verdict = await compareHalf(full, half, model.info.inChannels).catch(() => null)
+    const useHalf = verdict !== null && verdict.agrees && (precision === 'fp16' || verdict.faster)
+    await (useHalf ? full : half).release()
+    if (useHalf) return half
+    if (precision !== 'fp16') return full
+    await full.release()
+    throw new EnhanceError(
+      'DEVICE_UNAVAILABLE',
+      `float16 on ${full.provider} differs from float32 by up to ${verdict?.diff.toPrecision(2) ?? '?'} (more than ${HALF_AGREEMENT}). Use --precision fp32 or auto.`,
+    )
   }
 
   private choose(open: Opener, info: ModelInfo): Promise<Provider> {

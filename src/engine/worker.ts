@@ -7,6 +7,7 @@ import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
 import { Enhancer } from './enhance.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
+import { isPrecisionChoice } from '../shared/model.js'
 import { DecisionStore } from '../node/device-decisions.js'
 import { defaultDataDir } from '../node/paths.js'
 
@@ -14,6 +15,7 @@ const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
 const enhancer = new Enhancer({
   device: isDeviceRequest(device) ? device : 'auto',
   threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
+  precision: isPrecisionChoice(process.env['ENHANCE_PRECISION']) ? process.env['ENHANCE_PRECISION'] : 'auto',
   decisions: DecisionStore.in(process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()),
 })
 const running = new Map<number, AbortController>()

@@ -5,6 +5,14 @@ export type WeightLayout = 'old-arch' | 'new-arch' | 'basicsr' | 'compact' | 'on
 
 export type Precision = 'fp32' | 'fp16'
 
+/** What a user can ask for: `auto` takes float16 only on an accelerator where it measured faster and agrees. */
+export const PRECISION_CHOICES = ['auto', 'fp32', 'fp16'] as const
+export type PrecisionChoice = (typeof PRECISION_CHOICES)[number]
+
+export function isPrecisionChoice(value: unknown): value is PrecisionChoice {
+  return (PRECISION_CHOICES as readonly unknown[]).includes(value)
+}
+
 export interface RrdbArch {
   arch: 'RRDBNet'
   /** Output size over input size: 2 ** upsamples / unshuffle. */

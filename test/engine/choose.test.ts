@@ -14,6 +14,7 @@ function fakeOpener(
     if (how === 'missing') return Promise.reject(new Error(`${provider} libraries not installed\nstack`))
     const session: ModelSession = {
       provider,
+      precision: 'fp32',
       run: async (input, dims) => {
         await new Promise((resolve) => setTimeout(resolve, how.delayMs))
         return { data: input.map((v) => v + (how.shift ?? 0)), dims: [...dims] }

@@ -12,6 +12,7 @@ import { codeOf } from '../helpers/errors.js'
 function sessionWithLimit(maxSide: number, sides: number[], fromCall = 0): ModelSession {
   return {
     provider: 'cpu',
+    precision: 'fp32',
     run: (input, dims) => {
       const [, , h = 0, w = 0] = dims
       sides.push(w)

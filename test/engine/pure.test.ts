@@ -103,6 +103,7 @@ describe('session cache', () => {
   function fake(log: string[], name: string): ModelSession {
     return {
       provider: 'cpu',
+      precision: 'fp32',
       run: () => Promise.resolve({ data: new Float32Array(), dims: [] }),
       release: () => {
         log.push(`release ${name}`)

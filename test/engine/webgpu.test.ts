@@ -65,6 +65,18 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     expect(maxAbsDiff(out, readFloats(manifest.blend.output))).toBeLessThan(1e-4)
   })
 
+  it('runs float16 on WebGPU when asked, within the half-precision tolerance of PyTorch', async () => {
+    const fixture = manifest.models.find((m) => m.name === 'basicsr_x4_safetensors')!
+    const enhancer = new Enhancer({ device: 'webgpu', precision: 'fp16' })
+    const { session } = await enhancer.prepare({ path: fixturePath(fixture.file) })
+    expect([session.provider, session.precision]).toEqual(['webgpu', 'fp16'])
+    const { data } = await session.run(input, manifest.inputShape)
+    const diff = maxAbsDiff(data, readFloats(fixture.output))
+    expect(diff).toBeLessThan(2e-2)
+    expect(diff).toBeGreaterThan(0) // really half precision, not float32 under another name
+    await enhancer.close()
+  })
+
   it('refuses WebGPU for a model it computes wrongly: by name a coded error, on auto the CPU', async () => {
     const spec = { path: fixturePath('compact_x2_zip.pth') }
     const named = new Enhancer({ device: 'webgpu' })
@@ -152,7 +164,10 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     const b = await sharp(join(work, 'cpu', 'photo.png'))
       .raw()
       .toBuffer()
-    expect(await sharp(join(work, 'webgpu', 'photo.png')).metadata()).toMatchObject({ width: 160, height: 112 })
+    expect(await sharp(join(work, 'webgpu', 'photo.png')).metadata()).toMatchObject({
+      width: 160,
+      height: 112,
+    })
     expect(a.length).toBe(b.length)
     let worst = 0
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!))

@@ -1,4 +1,4 @@
-import type { Precision } from '../../shared/model.js'
+import type { PrecisionChoice } from '../../shared/model.js'
 import type { DeviceRequest } from './providers.js'
 import type { ModelSession } from './session.js'
 
@@ -7,7 +7,7 @@ export interface SessionKey {
   model: string
   alpha: number
   device: DeviceRequest
-  precision: Precision
+  precision: PrecisionChoice
 }
 
 function keyString(key: SessionKey): string {

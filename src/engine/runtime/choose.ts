@@ -150,3 +150,21 @@ export async function assertAgreesWithCpu(
     await cpuSession.release()
   }
 }
+
+/** Float16 must stay this close to float32 on the probe: the golden tests' half-precision tolerance. */
+export const HALF_AGREEMENT = 2e-2
+
+/**
+ * Float16 against float32 on the same device: whether it computes the same image within half precision,
+ * whether it is faster, and the difference, so a refusal can say how far off it was.
+ */
+export async function compareHalf(
+  full: ModelSession,
+  half: ModelSession,
+  channels: number,
+): Promise<{ agrees: boolean; faster: boolean; diff: number }> {
+  const reference = await timeProbe(full, channels)
+  const own = await timeProbe(half, channels)
+  const diff = maxAbsDiff(own.output, reference.output)
+  return { agrees: diff <= HALF_AGREEMENT, faster: own.ms < reference.ms, diff }
+}

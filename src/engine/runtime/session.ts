@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node'
 import { EnhanceError } from '../../shared/errors.js'
+import type { Precision } from '../../shared/model.js'
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/graph.js'
 import { providersFor } from './providers.js'
 import type { DeviceRequest, Provider } from './providers.js'
@@ -9,6 +10,8 @@ import type { DeviceRequest, Provider } from './providers.js'
  */
 export interface ModelSession {
   readonly provider: Provider
+  /** The graph's weights and arithmetic; inputs and outputs are float32 either way. */
+  readonly precision: Precision
   /** Runs one NCHW float32 batch and returns the NCHW float32 output. */
   run(input: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: number[] }>
   release(): Promise<void>
@@ -39,6 +42,7 @@ class OrtModelSession implements ModelSession {
   constructor(
     private readonly session: ort.InferenceSession,
     readonly provider: Provider,
+    readonly precision: Precision,
   ) {}
 
   async run(input: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: number[] }> {
@@ -78,9 +82,14 @@ function runFailure(error: unknown): EnhanceError {
 }
 
 /** A session on exactly `provider`; throws what ONNX Runtime says when that provider cannot load it. */
-export async function openSession(model: Uint8Array, provider: Provider, threads = 0): Promise<ModelSession> {
+export async function openSession(
+  model: Uint8Array,
+  provider: Provider,
+  threads = 0,
+  precision: Precision = 'fp32',
+): Promise<ModelSession> {
   const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads))
-  return new OrtModelSession(session, provider)
+  return new OrtModelSession(session, provider, precision)
 }
 
 /** The ONNX Runtime version, part of the machine's identity for remembered device choices. */
