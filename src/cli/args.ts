@@ -1,5 +1,6 @@
 import { EnhanceError } from '../shared/errors.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../engine/image/decode.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import { METADATA_POLICIES, OUTPUT_FORMATS, isQuality, isTileSize } from '../shared/settings.js'
 import type { EnhanceSettings, MetadataPolicy, OutputFormat, SizeSpec } from '../shared/settings.js'
@@ -83,6 +84,15 @@ export function parseDevice(text: string | undefined): DeviceRequest {
   if (!isDeviceRequest(text))
     throw invalid(`--device must be auto, cpu, cuda, dml, coreml or webgpu; got "${text}".`)
   return text
+}
+
+/** The decoder's pixel limit for one photo, a guard against decompression bombs: 100 MP unless raised. */
+export function parseMaxPixels(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_INPUT_PIXELS
+  const value = Number(text.replace(/_/g, ''))
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw invalid(`--max-pixels must be a whole number of pixels, like 250000000; got "${text}".`)
+  return value
 }
 
 export function parsePrecision(text: string | undefined): PrecisionChoice {

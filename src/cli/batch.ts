@@ -12,7 +12,7 @@ export interface BatchSummary {
   pending: number
 }
 
-function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent): void {
+function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent, total: () => number): void {
   if (event.type === 'progress') {
     const item = items.get(event.itemId)
     if (item)
@@ -29,7 +29,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent)
   const item = event.item
   items.set(item.id, item)
   if (item.state === 'running')
-    reporter.emit({ event: 'item', item: item.input, index: items.size, output: item.output })
+    reporter.emit({ event: 'item', item: item.input, index: items.size, total: total(), output: item.output })
   if (item.state === 'done')
     reporter.emit({
       event: 'done',
@@ -76,7 +76,8 @@ export async function runQueued(
   const started = performance.now()
   const { runner } = session
   const items = new Map<string, Item>()
-  const unsubscribe = runner.subscribe((event) => report(reporter, items, event))
+  let total = 0
+  const unsubscribe = runner.subscribe((event) => report(reporter, items, event, () => total))
   try {
     reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
     const before = new Set(runner.jobs.filter(isFinished).map((j) => j.id))
@@ -87,6 +88,8 @@ export async function runQueued(
       if (item.state === 'skipped')
         reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })
     }
+    const running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
+    total = running.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'queued').length
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
     await runner.run(job ? [job.id] : undefined)
     const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)

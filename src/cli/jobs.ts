@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -10,6 +11,7 @@ import {
   parseAlpha,
   parseAlphaChannel,
   parseDevice,
+  parseMaxPixels,
   parsePrecision,
   parseFormat,
   parseMetadata,
@@ -40,6 +42,7 @@ export interface BatchFlags {
   quality?: string | undefined
   tile?: string | undefined
   precision?: string | undefined
+  'max-pixels'?: string | undefined
   device?: string | undefined
   background?: string | undefined
   naming?: string | undefined
@@ -58,11 +61,13 @@ export interface Io {
   /** Raw stderr writes for the live progress bar. */
   errRaw?: (text: string) => void
   tty?: boolean
+  /** Calls `listener` when stdout's reader goes away (`enhance --json | head`); returns an unsubscribe. */
+  onStdoutClosed?: (listener: () => void) => () => void
 }
 
 export interface Hooks {
   /** Tests start the engine from the built worker; the CLI uses the default next to itself. */
-  engine?: (device: DeviceRequest, precision: PrecisionChoice) => EngineClient
+  engine?: (device: DeviceRequest, precision: PrecisionChoice, maxPixels: number) => EngineClient
 }
 
 function policyOf(flags: BatchFlags): OverwritePolicy {
@@ -122,44 +127,127 @@ export async function batchCommand(
 ): Promise<number> {
   const device = parseDevice(flags.device)
   const precision = parsePrecision(flags.precision)
-  const engine =
-    hooks.engine?.(device, precision) ??
-    new EngineClient(() => forkEngine({ env: { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision } }))
+  const maxPixels = parseMaxPixels(flags['max-pixels'])
+  const env = { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision, ENHANCE_MAX_PIXELS: String(maxPixels) }
+  const engine = hooks.engine?.(device, precision, maxPixels) ?? new EngineClient(() => forkEngine({ env }))
   const session = await openQueue(queueDir, engine, { removeStalePartials }).catch((error: unknown) => {
     engine.close()
     throw error
   })
-  const reporter = reporterFor(flags.json, io)
+  if (spec && !spec.recursive) warnAboutSubfolders(spec.inputs, io)
+  let readerGone = false
+  const reporter = reporterFor(flags.json, { ...io, out: (text) => readerGone || io.out(text) })
   // Ctrl-C pauses: the item in flight stops at the next tile and `enhance --resume` picks it up.
+  const existing = new Set(session.runner.jobs.map((j) => j.id))
   const interrupt = (): void => {
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
+  // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
+  const stdoutClosed = (): void => {
+    readerGone = true
+    for (const job of session.runner.jobs) {
+      if (existing.has(job.id)) session.runner.pause(job.id)
+      else session.runner.cancel(job.id)
+    }
+  }
   process.once('SIGINT', interrupt)
+  const unsubscribe = io.onStdoutClosed?.(stdoutClosed)
   try {
     const summary = await runQueued(session, spec, reporter)
     return summary.failed > 0 || summary.pending > 0 ? 1 : 0
   } finally {
     process.off('SIGINT', interrupt)
+    unsubscribe?.()
     reporter.close()
     session.close()
     engine.close()
   }
 }
 
-/** `enhance queue` lists jobs; `enhance queue report <job>` exports every item of one. */
-export function queueCommand(
+/** Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. */
+function warnAboutSubfolders(inputs: string[], io: Io): void {
+  for (const input of inputs) {
+    const entries = (() => {
+      try {
+        return readdirSync(input, { withFileTypes: true })
+      } catch {
+        return [] // a file, or unreadable: the scan reports what matters
+      }
+    })()
+    const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).length
+    if (folders > 0)
+      io.err(
+        `note: ${input} has ${folders} subfolder${folders === 1 ? '' : 's'}, left out; add --recursive to include them.`,
+      )
+  }
+}
+
+function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, queueDir: string): T {
+  const prefix = requireValue(id, 'the job id (or its first characters; see "enhance queue")')
+  const matches = jobs.filter((j) => j.id.startsWith(prefix))
+  if (matches.length === 1) return matches[0]!
+  throw new EnhanceError(
+    'INVALID_ARGUMENT',
+    matches.length
+      ? `${prefix} matches ${matches.length} jobs; give more of its id.`
+      : `No job ${prefix} in ${queueDir}. Run "enhance queue" to list them.`,
+  )
+}
+
+const CHANGES = new Set(['remove', 'clear', 'cancel'])
+
+/**
+ * `enhance queue remove <job>`, `clear` (every finished job) and `cancel <job>`: they take the queue's lock,
+ * so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ */
+async function changeQueue(sub: string, id: string | undefined, queueDir: string, io: Io): Promise<number> {
+  // The engine is never started: removing, clearing and cancelling touch only the journal.
+  const engine = new EngineClient()
+  const session = await openQueue(queueDir, engine, { removeStalePartials })
+  try {
+    const { runner } = session
+    if (sub === 'clear') {
+      const removed = runner.clearFinished()
+      io.out(
+        `Removed ${removed.length} finished ${removed.length === 1 ? 'job' : 'jobs'}; their photos stay on disk.`,
+      )
+      return 0
+    }
+    const job = findJob(runner.jobs, id, queueDir)
+    if (sub === 'cancel') {
+      runner.cancel(job.id)
+      io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
+    } else {
+      runner.remove(job.id)
+      io.out(`Removed ${job.id.slice(0, 8)} from the queue; its photos stay in ${job.spec.outDir}.`)
+    }
+    return 0
+  } finally {
+    session.close()
+    engine.close()
+  }
+}
+
+/** `enhance queue` lists jobs; `report <job>` exports every item of one; `remove`, `clear` and `cancel` change it. */
+export async function queueCommand(
   args: string[],
   flags: { json: boolean; csv: boolean },
   queueDir: string,
   io: Io,
-): number {
+): Promise<number> {
+  const [sub, id] = args
+  if (sub !== undefined && CHANGES.has(sub)) return changeQueue(sub, id, queueDir, io)
+  if (sub !== undefined && sub !== 'report') {
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `"enhance queue ${sub}" is not a command: use report <job>, remove <job>, cancel <job> or clear.`,
+    )
+  }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.
   const state = readQueueState(queueDir)
   const jobs = state.orderedJobs()
-  const [sub, id] = args
   if (sub === 'report') {
-    const job = jobs.find((j) => j.id.startsWith(requireValue(id, 'the job id (or its first characters)')))
-    if (!job) throw new EnhanceError('INVALID_ARGUMENT', `No job ${id} in ${queueDir}.`)
+    const job = findJob(jobs, id, queueDir)
     io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json'))
     return 0
   }

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { closest, distance } from 'fastest-levenshtein'
 import { loadNiqeModel } from '../engine/metrics/niqe.js'
 import { defaultQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
@@ -10,7 +13,7 @@ import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
 import { modelsCommand, openStore } from './library.js'
 import type { LibraryFlags } from './library.js'
-import { DEFAULT_NIQE_PARAMS, MODELS_DIR, resolveModelSpec } from './models.js'
+import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 
 export type { Hooks, Io } from './jobs.js'
@@ -22,16 +25,19 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--queue-dir <dir>] [--json]
+          [--metadata all|profile|none] [--max-pixels <n>] [--queue-dir <dir>] [--json]
       Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
+  enhance --version
+      Print the version.
   enhance --resume
       Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
-  enhance queue [report <job-id> [--csv]]
-      List the queue's jobs and their states, or export one job's items as JSON or CSV.
+  enhance queue [report <job-id> [--csv] | remove <job-id> | cancel <job-id> | clear]
+      List the queue's jobs and their states, or export one job's items as JSON or CSV; remove a job,
+      cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
   enhance models [list | download <id> | remove <id>] [--catalog <file>...] [--models-dir <dir>] [--json]
       The bundled models, and the catalogue's models with their state (installed or available), size and
       licence. download fetches over HTTPS, checks size and SHA-256 and the file itself, then installs it
@@ -53,6 +59,13 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(`${text}\n`),
   errRaw: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY,
+  onStdoutClosed: (listener) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EPIPE') listener()
+    }
+    process.stdout.on('error', onError)
+    return () => process.stdout.off('error', onError)
+  },
 }
 
 const OPTIONS = {
@@ -86,11 +99,17 @@ const OPTIONS = {
   catalog: { type: 'string', multiple: true },
   'models-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+  'max-pixels': { type: 'string' },
 } as const
 
 async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [command, target] = positionals
+  if (values.version) {
+    io.out(version())
+    return 0
+  }
   if (values.help || (!command && !values.resume)) {
     io.out(USAGE)
     return 0
@@ -154,16 +173,31 @@ async function installedModels(
   return (id) => store.installed(id)
 }
 
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  return `enhance ${pkg.version}`
+}
+
+/** Node's message for an unknown flag says to put it after "--"; a person meant a flag that exists. */
+function unknownOption(message: string): string | null {
+  const name = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1]
+  if (!name) return null
+  const flags = Object.keys(OPTIONS).map((o) => `--${o}`)
+  const guess = closest(name.startsWith('--') ? name : `-${name}`, flags)
+  return distance(name, guess) <= 2
+    ? `Unknown option ${name}. Did you mean ${guess}?`
+    : `Unknown option ${name}. Run "enhance --help" for the options.`
+}
+
 /** Runs the CLI and returns its exit status; every failure is printed as a coded error. */
 export async function main(argv: string[], io: Io = defaultIo, hooks: Hooks = {}): Promise<number> {
   try {
     return await dispatch(argv, io, hooks)
   } catch (error) {
     const data = toErrorData(error)
-    const code = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ? 'INVALID_ARGUMENT'
-      : data.code
-    io.err(`error ${code}: ${data.message}`)
+    const parse = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const message = (parse && unknownOption((error as Error).message)) || data.message
+    io.err(`error ${parse ? 'INVALID_ARGUMENT' : data.code}: ${message}`)
     return 1
   }
 }

@@ -7,7 +7,7 @@ import { readCatalog } from '../engine/catalog.js'
 import type { Catalog, CatalogEntry } from '../engine/catalog.js'
 
 /** The folder with package.json: the CLI runs from dist/src/cli, tests from src/cli. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
   return dir

@@ -3,7 +3,7 @@ import type { ErrorData } from '../shared/errors.js'
 
 export type BatchEvent =
   | { event: 'start'; inputs: string[] }
-  | { event: 'item'; item: string; index: number; output: string }
+  | { event: 'item'; item: string; index: number; total: number; output: string }
   | { event: 'progress'; item: string; tile: number; tiles: number; etaMs: number | null }
   | { event: 'done'; item: string; output: string; ms: number; provider: string }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
@@ -30,18 +30,40 @@ export function ndjsonReporter(write: (line: string) => void): Reporter {
   return { emit: (event) => write(JSON.stringify(event)), close: () => undefined }
 }
 
-function formatEta(ms: number | null): string {
-  if (ms === null) return ''
+function duration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   return seconds >= 60
-    ? ` ETA ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
-    : ` ETA ${seconds}s`
+    ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
+    : `${seconds}s`
+}
+
+/** "· 4s left · all 1m20s": this photo's time left, and the batch's once one photo has finished. */
+function formatEta(photoMs: number | null, batchMs: number | null): string {
+  const parts = [
+    photoMs === null ? '' : ` · ${duration(photoMs)} left`,
+    batchMs === null ? '' : ` · all ${duration(batchMs)}`,
+  ]
+  return parts.join('')
+}
+
+function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
+  // Ctrl-C (or pause in the app) is the user's own decision: no error code, just how to go on.
+  if (event.code === 'CANCELLED') return '‖ Paused. Run enhance --resume to continue.'
+  return `‖ Paused: ${event.message} Fix it, then run enhance --resume (${event.code}).`
 }
 
 /** A live bar on a terminal (one line redrawn), plain lines otherwise. */
 export function humanReporter(write: (text: string) => void, tty: boolean): Reporter {
   let index = 0
+  let total = 0
+  const photoMs: number[] = []
   let live = false
+  /** The batch's time left: this photo's, plus the mean of finished photos for each one still to come. */
+  const batchLeft = (photoLeft: number | null): number | null => {
+    if (!photoMs.length || photoLeft === null) return null
+    const mean = photoMs.reduce((a, b) => a + b, 0) / photoMs.length
+    return photoLeft + Math.max(0, total - index) * mean
+  }
   const line = (text: string): void => {
     write(`${live ? '\r\x1b[2K' : ''}${text}\n`)
     live = false
@@ -51,6 +73,7 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
       switch (event.event) {
         case 'item':
           index = event.index
+          total = event.total
           return
         case 'progress': {
           if (!tty) return
@@ -58,12 +81,13 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           const filled = Math.round((event.tile / event.tiles) * width)
           const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
           write(
-            `\r\x1b[2K[${index}] ${basename(event.item)} ${bar} ${event.tile}/${event.tiles} tiles${formatEta(event.etaMs)}`,
+            `\r\x1b[2K[${index}/${total}] ${basename(event.item)} ${bar} ${event.tile}/${event.tiles} tiles${formatEta(event.etaMs, batchLeft(event.etaMs))}`,
           )
           live = true
           return
         }
         case 'done':
+          photoMs.push(event.ms)
           return line(
             `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider})`,
           )
@@ -72,7 +96,7 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
         case 'skipped':
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
         case 'paused':
-          return line(`‖ Paused: ${event.code}: ${event.message} Fix it, then run enhance --resume.`)
+          return line(pausedLine(event))
         case 'summary':
           line(
             `${event.done} enhanced, ${event.failed} failed, ${event.skipped} skipped in ${(event.ms / 1000).toFixed(1)} s`,

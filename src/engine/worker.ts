@@ -12,10 +12,16 @@ import { DecisionStore } from '../node/device-decisions.js'
 import { defaultDataDir } from '../node/paths.js'
 
 const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
+
+function maxPixelsFrom(text: string | undefined): { maxInputPixels?: number } {
+  const value = Number(text)
+  return text && Number.isSafeInteger(value) && value > 0 ? { maxInputPixels: value } : {}
+}
 const enhancer = new Enhancer({
   device: isDeviceRequest(device) ? device : 'auto',
   threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
   precision: isPrecisionChoice(process.env['ENHANCE_PRECISION']) ? process.env['ENHANCE_PRECISION'] : 'auto',
+  ...maxPixelsFrom(process.env['ENHANCE_MAX_PIXELS']),
   decisions: DecisionStore.in(process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()),
 })
 const running = new Map<number, AbortController>()

@@ -33,6 +33,7 @@ export type QueueEvent =
   | { type: 'progress'; jobId: string; itemId: string; tile: number; tiles: number; etaMs: number | null }
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
   | { type: 'idle' }
+  | { type: 'removed'; jobId: string }
 
 function modelAt(model: ModelSpecData, alpha: number | null): ModelSpecData {
   return model.blend && alpha !== null ? { ...model, blend: { ...model.blend, alpha } } : model
@@ -326,6 +327,22 @@ export class QueueRunner {
     for (const item of this.items(jobId))
       if (item.state === 'queued') this.setItem(item, { state: 'cancelled' })
     if (this.current?.jobId === jobId) this.stopCurrent('cancel')
+  }
+
+  /** Takes a job out of the queue (cancelling it first if it runs); its outputs stay where they are. */
+  remove(jobId: string): boolean {
+    if (!this.store.state.jobs.has(jobId)) return false
+    this.cancel(jobId)
+    this.store.commit({ t: 'forget', jobId })
+    this.emit({ type: 'removed', jobId })
+    return true
+  }
+
+  /** Removes every finished job (done or cancelled); returns their ids. */
+  clearFinished(): string[] {
+    const finished = this.jobs.filter(isFinished).map((job) => job.id)
+    for (const id of finished) this.remove(id)
+    return finished
   }
 
   /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */

@@ -16,7 +16,7 @@ describe('the terminal report', () => {
       { event: 'summary', done: 2, failed: 0, skipped: 0, pending: 3, waiting: 0, ms: 1500 },
     ])
     expect(text).toBe(
-      '‖ Paused: DISK_FULL: No space left on /mnt/out. Fix it, then run enhance --resume.\n' +
+      '‖ Paused: No space left on /mnt/out. Fix it, then run enhance --resume (DISK_FULL).\n' +
         '2 enhanced, 0 failed, 0 skipped in 1.5 s\n',
     )
   })
@@ -32,5 +32,33 @@ describe('the terminal report', () => {
       { event: 'summary', done: 1, failed: 0, skipped: 0, pending: 0, waiting: 2, ms: 900 },
     ])
     expect(two).toContain('2 other unfinished jobs wait in the queue')
+  })
+})
+
+describe('the terminal report: counts and plain pauses', () => {
+  function lines(events: Parameters<ReturnType<typeof humanReporter>['emit']>[0][]): string {
+    let text = ''
+    const reporter = humanReporter((t) => (text += t), true)
+    for (const event of events) reporter.emit(event)
+    return text
+  }
+
+  it('shows the photo count and, once a photo has finished, the time left for the batch', () => {
+    const text = lines([
+      { event: 'item', item: '/a/one.jpg', index: 1, total: 3, output: '/o/one.jpg' },
+      { event: 'progress', item: '/a/one.jpg', tile: 1, tiles: 4, etaMs: 3000 },
+      { event: 'done', item: '/a/one.jpg', output: '/o/one.jpg', ms: 10_000, provider: 'cpu' },
+      { event: 'item', item: '/a/two.jpg', index: 2, total: 3, output: '/o/two.jpg' },
+      { event: 'progress', item: '/a/two.jpg', tile: 2, tiles: 4, etaMs: 5000 },
+    ])
+    expect(text).toContain('[1/3] one.jpg ██████░░░░░░░░░░░░░░░░░░ 1/4 tiles · 3s left')
+    expect(text).not.toContain('1/4 tiles · 3s left · all')
+    expect(text).toContain('[2/3] two.jpg ████████████░░░░░░░░░░░░ 2/4 tiles · 5s left · all 15s')
+  })
+
+  it('says plainly that Ctrl-C paused, with no error code', () => {
+    expect(lines([{ event: 'paused', job: 'j', code: 'CANCELLED', message: 'Paused.' }])).toBe(
+      '‖ Paused. Run enhance --resume to continue.\n',
+    )
   })
 })

@@ -18,13 +18,18 @@ const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'
  * The coded error for a photo sharp could not read. `compression` is what its header said, when it
  * could be read: a HEIC whose container reads fine would otherwise be called damaged.
  */
-export function decodeError(path: string, error: unknown, compression?: string): EnhanceError {
+export function decodeError(
+  path: string,
+  error: unknown,
+  compression?: string,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): EnhanceError {
   if (compression === 'hevc') return new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
   const message = error instanceof Error ? error.message : String(error)
   if (/exceeds pixel limit/i.test(message)) {
     return new EnhanceError(
       'IMAGE_TOO_LARGE',
-      `${path} has more pixels than the limit for one photo. Raise the limit if you trust this file.`,
+      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. If you trust this file, run enhance again with --max-pixels and a larger number.`,
     )
   }
   if (/unsupported image format|contains unsupported/i.test(message)) {
@@ -77,7 +82,7 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     const channels = out.channels === 4 ? 4 : 3
     return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
   } catch (error) {
-    throw decodeError(path, error, info?.compression)
+    throw decodeError(path, error, info?.compression, maxPixels)
   }
 }
 

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+import type { Io } from '../../src/cli/main.js'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { readQueueState } from '../../src/queue/store.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
+const album = join(work, 'album')
+let model = ''
+
+async function photo(path: string, width = 40, height = 24): Promise<void> {
+  mkdirSync(join(path, '..'), { recursive: true })
+  await sharp({ create: { width, height, channels: 3, background: '#806040' } })
+    .jpeg()
+    .toFile(path)
+}
+
+interface Run {
+  status: number
+  out: string
+  err: string
+}
+
+async function cli(argv: string[], io: Partial<Io> = {}): Promise<Run> {
+  let out = ''
+  let err = ''
+  const status = await main(
+    argv,
+    { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), ...io },
+    {
+      engine: (device, precision, maxPixels) =>
+        new EngineClient(() =>
+          forkEngine({
+            workerPath: WORKER,
+            env: {
+              ENHANCE_DEVICE: device,
+              ENHANCE_PRECISION: precision,
+              ENHANCE_MAX_PIXELS: String(maxPixels),
+            },
+          }),
+        ),
+    },
+  )
+  return { status, out, err }
+}
+
+const batch = (queue: string, ...argv: string[]): string[] => [
+  '--model',
+  model,
+  '--device',
+  'cpu',
+  '--queue-dir',
+  join(work, queue),
+  ...argv,
+]
+
+beforeAll(async () => {
+  model = writeIdentityModel(work)
+  await photo(join(album, 'a.jpg'))
+  await photo(join(album, 'b.jpg'))
+  await photo(join(album, 'older', 'c.jpg'))
+})
+
+describe('the CLI for people', () => {
+  it('suggests the flag that was meant, and prints its version', async () => {
+    const typo = await cli(['photo.jpg', '--ouput', 'out'])
+    expect(typo.err).toBe('error INVALID_ARGUMENT: Unknown option --ouput. Did you mean --out?\n')
+    const far = await cli(['photo.jpg', '--colourise'])
+    expect(far.err).toMatch(/Unknown option --colourise\. Run "enhance --help" for the options\./)
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
+    expect((await cli(['--version'])).out).toBe(`enhance ${pkg.version}\n`)
+  })
+
+  it('says when subfolders are left out, and how to include them', async () => {
+    const run = await cli(batch('q-sub', album, '--out', join(work, 'out-sub')))
+    expect(run.err).toContain(`note: ${album} has 1 subfolder, left out; add --recursive to include them.`)
+    expect(readdirSync(join(work, 'out-sub')).sort()).toEqual(['a.jpg', 'b.jpg'])
+  })
+
+  it('names --max-pixels in the pixel-limit error, and the flag raises the limit', async () => {
+    const small = await cli(
+      batch('q-px', join(album, 'a.jpg'), '--out', join(work, 'out-px'), '--max-pixels', '500', '--json'),
+    )
+    expect(small.status).toBe(1)
+    expect(small.out).toMatch(/IMAGE_TOO_LARGE.*more than 500 pixels.*--max-pixels/)
+    const raised = await cli(
+      batch('q-px2', join(album, 'a.jpg'), '--out', join(work, 'out-px2'), '--max-pixels', '960'),
+    )
+    expect(raised.status).toBe(0)
+    expect((await cli(['x.jpg', '--out', 'o', '--max-pixels', 'lots'])).err).toMatch(
+      /--max-pixels must be a whole number/,
+    )
+  })
+
+  it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {
+    for (let i = 0; i < 6; i++) await photo(join(work, 'many', `p${i}.jpg`), 64, 48)
+    let close: () => void = () => undefined
+    const run = await cli(
+      batch('q-pipe', join(work, 'many'), '--out', join(work, 'out-pipe'), '--json', '--tile', '16'),
+      {
+        onStdoutClosed: (listener) => {
+          close = listener
+          return () => undefined
+        },
+        out: (text) => {
+          if (text.includes('"event":"done"')) close() // the reader took one line and left
+        },
+      },
+    )
+    expect(run.status).toBe(1)
+    const state = readQueueState(join(work, 'q-pipe'))
+    const [job] = state.orderedJobs()
+    expect(job!.state).toBe('cancelled')
+    const items = state.itemsOf(job!.id)
+    expect(items.filter((i) => i.state === 'done').length).toBeGreaterThanOrEqual(1)
+    expect(items.filter((i) => i.state === 'cancelled').length).toBeGreaterThanOrEqual(1)
+    expect(items.some((i) => i.state === 'queued' || i.state === 'running')).toBe(false)
+  })
+
+  it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
+    const queue = join(work, 'q-house')
+    await cli(batch('q-house', join(album, 'a.jpg'), '--out', join(work, 'out-house')))
+    const [done] = readQueueState(queue).orderedJobs()
+    expect((await cli(['queue', 'cancel', done!.id.slice(0, 6), '--queue-dir', queue])).out).toMatch(
+      /^Cancelled/,
+    )
+    expect((await cli(['queue', 'remove', 'zzzz', '--queue-dir', queue])).err).toMatch(/No job zzzz/)
+    const cleared = await cli(['queue', 'clear', '--queue-dir', queue])
+    expect(cleared.out).toBe('Removed 1 finished job; their photos stay on disk.\n')
+    expect(readQueueState(queue).orderedJobs()).toEqual([])
+    expect(existsSync(join(work, 'out-house', 'a.jpg'))).toBe(true)
+    await cli(batch('q-house', join(album, 'b.jpg'), '--out', join(work, 'out-house')))
+    const [second] = readQueueState(queue).orderedJobs()
+    const removed = await cli(['queue', 'remove', second!.id.slice(0, 8), '--queue-dir', queue])
+    expect(removed.out).toContain('Removed')
+    expect(readQueueState(queue).orderedJobs()).toEqual([])
+    expect((await cli(['queue', 'frobnicate', '--queue-dir', queue])).err).toMatch(/is not a command/)
+  })
+})
