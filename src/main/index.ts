@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme } from 'electron'
+import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, shell } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../node/files.js'
@@ -7,6 +7,7 @@ import { IMAGE_EXTENSIONS } from '../queue/scan.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent } from '../shared/api.js'
+import { EnhanceError } from '../shared/errors.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
 import { PreferencesStore } from './services/preferences.js'
@@ -57,6 +58,11 @@ function nativeDialogs(): Dialogs {
         properties: ['openDirectory', 'createDirectory'],
       })
       return result.canceled ? null : (result.filePaths[0] ?? null)
+    },
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    async openFolder(path) {
+      const failure = await shell.openPath(path)
+      if (failure) throw new EnhanceError('OUTPUT_NOT_WRITABLE', `The folder could not be opened: ${failure}`)
     },
   }
 }

@@ -65,6 +65,7 @@ export type AppEvent =
   | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
   | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'rgb'>)
   | { type: 'download'; id: string; progress: DownloadProgressData }
+  | { type: 'removed'; jobId: string }
 
 /** A model download's progress, as the Models view shows it. */
 export interface DownloadProgressData {
@@ -105,6 +106,12 @@ export interface EnhanceApi {
   cancelJob(jobId: string): Promise<void>
   retryJob(jobId: string): Promise<number>
   reorderJobs(jobIds: string[]): Promise<void>
+  /** Takes a job out of the queue (cancelling it if it runs); its photos stay on disk. */
+  removeJob(jobId: string): Promise<void>
+  /** Removes every finished job; returns how many. */
+  clearFinishedJobs(): Promise<number>
+  /** Shows a photo's output (or a job's output folder) in the system's file manager, by id: never a path. */
+  showInFolder(target: { jobId: string; itemId?: string }): Promise<Result<null>>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
   /** A downscaled view of a photo main handed out (dialog, drop, or a queue input or output). */
@@ -146,6 +153,9 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
   reorderJobs: 'enhance:reorderJobs',
+  removeJob: 'enhance:removeJob',
+  clearFinishedJobs: 'enhance:clearFinishedJobs',
+  showInFolder: 'enhance:showInFolder',
   setAlpha: 'enhance:setAlpha',
   imageUrl: 'enhance:imageUrl',
   previewCrop: 'enhance:previewCrop',

@@ -81,6 +81,13 @@ export class ScriptedDialogs {
   outputFolder: string | null = null
   chooseInputs = (): Promise<string[] | null> => Promise.resolve(this.inputs)
   chooseOutputFolder = (): Promise<string | null> => Promise.resolve(this.outputFolder)
+  /** What the window asked the file manager to show, in order. */
+  readonly shown: string[] = []
+  showItemInFolder = (path: string): void => void this.shown.push(path)
+  openFolder = (path: string): Promise<void> => {
+    this.shown.push(path)
+    return Promise.resolve()
+  }
 }
 
 export interface AppBackend {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
 import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
@@ -19,6 +20,9 @@ import { itemView, jobView } from './views.js'
 export interface Dialogs {
   chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
   chooseOutputFolder(): Promise<string | null>
+  /** Electron's shell: select a file in the file manager, or open a folder. */
+  showItemInFolder(path: string): void
+  openFolder(path: string): Promise<void>
 }
 
 export interface ServiceDeps {
@@ -140,6 +144,23 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
     reorderJobs: (jobIds) => Promise.resolve(runner.reorder(jobIds)),
+    removeJob: (jobId) => Promise.resolve(void runner.remove(jobId)),
+    clearFinishedJobs: () => Promise.resolve(runner.clearFinished().length),
+    showInFolder: (target) =>
+      attempt(async () => {
+        const job = jobOf(target.jobId)
+        if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+        const item = target.itemId ? views(job.id).find((i) => i.id === target.itemId) : undefined
+        if (target.itemId && !item)
+          throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the job.')
+        // Only paths the queue itself planned, and only once they exist.
+        const path = item?.state === 'done' ? item.output : job.spec.outDir
+        if (!existsSync(path))
+          throw new EnhanceError('FILE_NOT_FOUND', `${path} is not there any more; it was moved or deleted.`)
+        if (item?.state === 'done') deps.dialogs.showItemInFolder(path)
+        else await deps.dialogs.openFolder(path)
+        return null
+      }),
     setAlpha: (target, alpha) => attempt(() => Promise.resolve(runner.setAlpha(target, alpha))),
 
     imageUrl: (path, maxSide) =>
@@ -197,7 +218,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
         else if (event.type === 'item')
           listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
-        else if (event.type === 'progress') listener(event)
+        else if (event.type === 'progress' || event.type === 'removed') listener(event)
         else if (event.type === 'preview') {
           const p = event.preview
           void sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } })

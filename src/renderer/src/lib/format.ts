@@ -50,3 +50,53 @@ export function downloadStatus(p: {
   if (p.etaSeconds !== null) parts.push(eta(p.etaSeconds * 1000))
   return parts.join(' · ')
 }
+
+/** "Summer 2019 (8 photos)", "a.jpg and 2 more (3 photos)": never every file name joined by commas. */
+export function jobTitle(job: { inputs: string[]; total: number }): string {
+  const first = basename(job.inputs[0] ?? '')
+  const more = job.inputs.length > 1 ? ` and ${job.inputs.length - 1} more` : ''
+  return `${first}${more} (${job.total} ${job.total === 1 ? 'photo' : 'photos'})`
+}
+
+/** The job's state in words, honest about failures: a job with failed photos is not simply "done". */
+export function jobStatus(job: { state: string; total: number; counts: Record<string, number> }): {
+  text: string
+  warning: boolean
+} {
+  const { done = 0, failed = 0 } = job.counts
+  if (job.state === 'done' && failed > 0)
+    return { text: `Done, ${failed} of ${job.total} failed`, warning: true }
+  if (job.state === 'cancelled')
+    return { text: done ? `Cancelled after ${done} of ${job.total}` : 'Cancelled', warning: false }
+  const words: Record<string, string> = {
+    scanning: 'Finding photos…',
+    queued: 'Waiting',
+    running: 'Enhancing',
+    paused: 'Paused',
+    done: 'Done',
+  }
+  return { text: words[job.state] ?? job.state, warning: job.state === 'paused' }
+}
+
+/** Failures that another try can fix (a crash, memory, a full disk…); a damaged or missing file stays failed. */
+const RETRYABLE: ReadonlySet<ErrorData['code']> = new Set([
+  'ENGINE_CRASHED',
+  'OUT_OF_MEMORY',
+  'TIMED_OUT',
+  'DISK_FULL',
+  'OUTPUT_NOT_WRITABLE',
+  'DEVICE_UNAVAILABLE',
+  'INTERNAL',
+])
+
+export function canRetry(item: { state: string; error?: ErrorData }): boolean {
+  return item.state === 'failed' && item.error !== undefined && RETRYABLE.has(item.error.code)
+}
+
+/** One plain sentence for a failed photo: its name and what went wrong, without the path or the code. */
+export function failureSentence(item: { input: string; error?: ErrorData }): string {
+  const message = item.error?.message ?? ''
+  const name = basename(item.input)
+  const plain = message.split(item.input).join(name)
+  return plain.startsWith(name) ? plain : `${name}: ${plain}`
+}

@@ -56,6 +56,9 @@ export class QueueStore {
       const at = list.findIndex((i) => i.id === event.item.id)
       if (at >= 0) list[at] = event.item
       else list.push(event.item)
+    } else if (event.type === 'removed') {
+      this.#jobs = this.#jobs.filter((j) => j.id !== event.jobId)
+      delete this.#items[event.jobId]
     } else if (event.type === 'progress') {
       this.#progress[event.itemId] = { tile: event.tile, tiles: event.tiles, etaMs: event.etaMs }
     } else if (event.type === 'preview') {
@@ -88,6 +91,14 @@ export class QueueStore {
   cancel = (id: string): Promise<void> => this.api.cancelJob(id)
   retry = async (id: string): Promise<void> => {
     await this.api.retryJob(id)
+  }
+  remove = (id: string): Promise<void> => this.api.removeJob(id)
+  clearFinished = async (): Promise<void> => {
+    await this.api.clearFinishedJobs()
+  }
+  showInFolder = async (target: { jobId: string; itemId?: string }): Promise<void> => {
+    const result = await this.api.showInFolder(target)
+    this.#error = result.ok ? null : result.error
   }
 
   /** Moves a job to position `to`; the queue runs jobs top to bottom. */

@@ -1,0 +1,65 @@
+/// <reference lib="dom" />
+/**
+ * Queue housekeeping in Chromium: honest job states, failures in plain words, Show in folder by id,
+ * remove and clear finished.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppSession, photo } from './session.js'
+
+const app = new AppSession()
+const album = join(app.work, 'Summer 2019')
+
+beforeAll(async () => {
+  mkdirSync(album, { recursive: true })
+  await photo(join(album, 'beach.jpg'), 1, 48, 32)
+  await photo(join(album, 'dunes.jpg'), 2, 48, 32)
+  writeFileSync(join(album, 'empty.jpg'), '') // a 0-byte file: no retry can help it
+  await app.start()
+}, 120_000)
+
+afterAll(() => app.stop())
+
+describe('queue housekeeping in Chromium', () => {
+  it('says "Done, 1 of 3 failed", explains the failure in a sentence, and offers no useless retry', async () => {
+    const { page } = app
+    app.dialogs.outputFolder = join(app.work, 'out')
+    app.dialogs.inputs = [album]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    const job = page.getByRole('article', { name: 'Job Summer 2019 (3 photos)' })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await expect.poll(() => job.locator('.state').textContent()).toBe('Done, 1 of 3 failed')
+    expect(await job.locator('.state').getAttribute('class')).toContain('warning')
+    const failure = job.getByRole('note')
+    expect(await failure.locator('span').first().textContent()).toMatch(/^empty\.jpg is empty \(0 bytes\)\./)
+    expect(await failure.locator('span').first().textContent()).not.toContain(album)
+    await failure.getByText('Details').click()
+    expect(await failure.locator('details').textContent()).toContain('CORRUPT_IMAGE')
+    expect(await job.getByRole('button', { name: /^Retry/ }).count()).toBe(0)
+    expect(await job.getByRole('button', { name: /Adjust realism of empty\.jpg/ }).count()).toBe(0)
+    await app.shot('30-job-with-a-failure')
+  })
+
+  it('shows outputs and the output folder by id, then removes and clears jobs', async () => {
+    const { page } = app
+    const job = page.getByRole('article', { name: 'Job Summer 2019 (3 photos)' })
+    await job.getByRole('button', { name: 'Show the output folder of Summer 2019 (3 photos)' }).click()
+    await job.getByRole('button', { name: 'Show beach.jpg in its folder' }).click()
+    await expect
+      .poll(() => app.dialogs.shown)
+      .toEqual([join(app.work, 'out'), join(app.work, 'out', 'beach.jpg')])
+
+    await job.getByRole('button', { name: 'Remove Summer 2019 (3 photos) from the list' }).click()
+    await job.waitFor({ state: 'detached' })
+    expect(await app.backend.services.listJobs()).toEqual([])
+
+    app.dialogs.inputs = [join(album, 'dunes.jpg')]
+    await page.getByRole('button', { name: 'Add photos…' }).click()
+    const second = page.getByRole('article', { name: 'Job dunes.jpg (1 photo)' })
+    await expect.poll(() => second.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await page.getByRole('button', { name: 'Clear finished' }).click()
+    await second.waitFor({ state: 'detached' })
+    expect(await app.backend.services.listJobs()).toEqual([])
+  })
+})
