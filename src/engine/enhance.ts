@@ -19,7 +19,7 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage, encodeRasterPng } from './image/encode.js'
 import { cropRaster } from './image/crop.js'
 import type { RasterImage } from './image/types.js'
-import { blendModels, loadModel, modelToOnnx } from './model.js'
+import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
@@ -124,16 +124,20 @@ export class Enhancer {
     device = this.options.device ?? 'auto',
   ): Promise<{ session: ModelSession; info: ModelInfo }> {
     const base = await this.model(spec.path)
-    const model = spec.blend ? blendModels(base, await this.model(spec.blend.path), spec.blend.alpha) : base
-    if (model.info.inChannels !== 3 || model.info.outChannels !== 3) {
+    const partner = spec.blend ? await this.model(spec.blend.path) : null
+    const alpha = spec.blend?.alpha ?? 0
+    // The cache is asked first: a slider position seen before costs no blend at all.
+    const info = partner ? { ...base.info, sha256: blendSha(base, partner, alpha) } : base.info
+    if (info.inChannels !== 3 || info.outChannels !== 3) {
       throw new EnhanceError(
         'UNKNOWN_ARCHITECTURE',
         'Photos need a model with 3 input and 3 output channels (RGB).',
       )
     }
     const precision = this.options.precision ?? 'auto'
-    const key = { model: model.info.sha256, alpha: spec.blend?.alpha ?? 0, device, precision }
+    const key = { model: info.sha256, alpha, device, precision }
     const session = await this.sessions.get(key, async () => {
+      const model = partner ? blendModels(base, partner, alpha) : base
       const created = await this.withPrecision(
         await this.openFor(modelToOnnx(model), model.info, device),
         model,
@@ -151,7 +155,7 @@ export class Enhancer {
       }
       return created
     })
-    return { session, info: model.info }
+    return { session, info }
   }
 
   /** `auto`: the measured choice; a named device: that one alone, if it computes what the CPU does. */

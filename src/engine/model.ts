@@ -110,10 +110,15 @@ export function modelToOnnx(model: LoadedModel, precision: Precision = 'fp32'): 
   })
 }
 
+/** The identity of a blend, known without blending: the session cache is looked up with it first. */
+export function blendSha(a: LoadedModel, b: LoadedModel, alpha: number): string {
+  return sha256(new TextEncoder().encode(`${a.info.sha256}+${b.info.sha256}@${alpha}`))
+}
+
 /** Network interpolation between two loaded models: weights by canonical key, ONNX graphs by initializer. */
 export function blendModels(a: LoadedModel, b: LoadedModel, alpha: number): LoadedModel {
   checkAlpha(alpha)
-  const sha = sha256(new TextEncoder().encode(`${a.info.sha256}+${b.info.sha256}@${alpha}`))
+  const sha = blendSha(a, b, alpha)
   if (a.kind === 'weights' && b.kind === 'weights') {
     return { kind: 'weights', info: { ...a.info, sha256: sha }, weights: blend(a.weights, b.weights, alpha) }
   }
