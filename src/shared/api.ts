@@ -44,6 +44,8 @@ export interface ModelEntry {
   info: ModelInfo
   /** The GAN partner that enables the realism slider. */
   pair?: string
+  /** What it is good for, in a line (bundled and catalogue models). */
+  description?: string
 }
 
 /** A downscaled view of a photo, with the upright size of the photo itself. */

@@ -68,6 +68,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     catalog: deps.catalog,
     installedDir: deps.installedModelsDir,
     inspect: (path) => engine.inspect(path),
+    describe: (name) => deps.library[name]?.description,
     partnerOf: (name) => {
       const partner = deps.library[name]?.partner?.id
       return partner && store.isInstalled(partner) ? partner : undefined

@@ -22,6 +22,8 @@ export interface LibraryDeps {
   inspect(path: string): Promise<ModelInfo>
   /** The installed slider partner of a downloaded catalogue model, by its id. */
   partnerOf?(name: string): string | undefined
+  /** A downloaded catalogue model's description, by its id. */
+  describe?(name: string): string | undefined
 }
 
 /** The bundled models, the ones the user imported, and which model (pair) new jobs use. */
@@ -50,6 +52,7 @@ export class ModelLibrary {
         path,
         bundled: true,
         info: await this.info(path),
+        description: m.description,
         ...(m.pair ? { pair: m.pair } : {}),
       })
     }
@@ -63,7 +66,16 @@ export class ModelLibrary {
       const info = await this.info(path).catch(() => null)
       const name = basename(file, extname(file))
       const pair = this.deps.partnerOf?.(name)
-      if (info) entries.push({ name, path, bundled: false, info, ...(pair ? { pair } : {}) })
+      const description = this.deps.describe?.(name)
+      if (info)
+        entries.push({
+          name,
+          path,
+          bundled: false,
+          info,
+          ...(pair ? { pair } : {}),
+          ...(description ? { description } : {}),
+        })
     }
     return entries
   }
