@@ -12,7 +12,7 @@ import type {
 } from '../shared/protocol.js'
 import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
-import type { DecisionStore } from '../node/device-decisions.js'
+import type { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { machineKey } from '../node/device-decisions.js'
 import { fileVersion, writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
@@ -23,7 +23,13 @@ import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
-import { HALF_AGREEMENT, assertAgreesWithCpu, compareHalf, measureProviders } from './runtime/choose.js'
+import {
+  HALF_AGREEMENT,
+  assertAgreesWithCpu,
+  compareHalf,
+  measureProviders,
+  measureTiles,
+} from './runtime/choose.js'
 import type { Opener } from './runtime/choose.js'
 import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
@@ -87,6 +93,8 @@ export interface EnhancerOptions {
   decisions?: DecisionStore
   /** `auto`: float16 only on an accelerator where it measured faster and agrees with float32. */
   precision?: PrecisionChoice
+  /** Where `--tile auto` remembers the side it measured fastest; in memory only without. */
+  tiles?: TileStore
 }
 
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
@@ -103,6 +111,8 @@ export class Enhancer {
   private readonly sessions = new SessionCache(3)
   /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
   private readonly chosen = new Map<string, Promise<Provider>>()
+  /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
+  private readonly tiles = new Map<string, Promise<number>>()
   /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
   private cropSource: { key: string; image: RasterImage } | null = null
 
@@ -265,8 +275,8 @@ export class Enhancer {
     checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
     // The side that actually ran: out-of-memory retries halve it part-way through the photo.
     let usedTile = 0
-    const upscaleOn = (on: ModelSession): Promise<RasterImage> => {
-      const tile = settings.tile === 'auto' ? this.autoTile(info, on.provider) : settings.tile
+    const upscaleOn = async (on: ModelSession): Promise<RasterImage> => {
+      const tile = settings.tile === 'auto' ? await this.autoTile(info, on) : settings.tile
       const tileStart = performance.now()
       usedTile = tile
       return upscaleRaster(image, on, {
@@ -361,14 +371,46 @@ export class Enhancer {
     return image
   }
 
-  private autoTile(info: ModelInfo, provider: Provider): number {
+  /**
+   * `--tile auto`: the fastest side measured on this session's provider and precision, no larger than
+   * the memory budget allows; remembered per machine, so it is measured once.
+   */
+  private autoTile(info: ModelInfo, session: ModelSession): Promise<number> {
     const cpuBudget = Math.min(freemem(), 8 * 2 ** 30) / 4
-    return autoTileSize({
+    const ceiling = autoTileSize({
       channels: activationChannels(info),
       scale: info.scale,
       pad: TILE_PAD,
-      budgetBytes: provider === 'cpu' ? cpuBudget : ACCELERATOR_TILE_BUDGET,
+      budgetBytes: session.provider === 'cpu' ? cpuBudget : ACCELERATOR_TILE_BUDGET,
     })
+    const parts = [
+      machineKey(RUNTIME_VERSION),
+      JSON.stringify(archOf(info)),
+      session.provider,
+      session.precision,
+    ]
+    const key = [...parts, ceiling].join('|')
+    let tile = this.tiles.get(key)
+    if (!tile) {
+      tile = this.measureTile(key, info, session, ceiling)
+      tile.catch(() => this.tiles.delete(key))
+      this.tiles.set(key, tile)
+    }
+    return tile
+  }
+
+  private async measureTile(
+    key: string,
+    info: ModelInfo,
+    session: ModelSession,
+    ceiling: number,
+  ): Promise<number> {
+    const store = this.options.tiles
+    const remembered = await store?.get(key)
+    if (remembered) return remembered.tile
+    const { tile, rates } = await measureTiles(session, info.inChannels, TILE_PAD, ceiling)
+    await store?.set(key, { tile, rates, measuredAt: new Date().toISOString() }).catch(() => undefined)
+    return tile
   }
 
   async close(): Promise<void> {

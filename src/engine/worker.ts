@@ -8,10 +8,11 @@ import { Enhancer } from './enhance.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
-import { DecisionStore } from '../node/device-decisions.js'
+import { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { defaultDataDir } from '../node/paths.js'
 
 const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
+const dataDir = process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()
 
 function maxPixelsFrom(text: string | undefined): { maxInputPixels?: number } {
   const value = Number(text)
@@ -22,7 +23,8 @@ const enhancer = new Enhancer({
   threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
   precision: isPrecisionChoice(process.env['ENHANCE_PRECISION']) ? process.env['ENHANCE_PRECISION'] : 'auto',
   ...maxPixelsFrom(process.env['ENHANCE_MAX_PIXELS']),
-  decisions: DecisionStore.in(process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()),
+  decisions: DecisionStore.in(dataDir),
+  tiles: TileStore.in(dataDir),
 })
 const running = new Map<number, AbortController>()
 

@@ -15,39 +15,62 @@ export function machineKey(runtimeVersion: string): string {
   return createHash('sha256').update(facts).digest('hex').slice(0, 16)
 }
 
-type Decisions = Record<string, DeviceDecision>
+/** A remembered measurement: a device choice, or a tile size. */
+interface Measured {
+  measuredAt: string
+}
 
-/** `auto`'s remembered choices, one per machine and architecture, in the data folder the app and CLI share. */
-export class DecisionStore {
+/**
+ * Remembered measurements, one per machine and architecture (and provider, for tiles), in a JSON file in
+ * the data folder the app and CLI share. A damaged file only costs one new measurement.
+ */
+export class ChoiceFile<T extends Measured> {
   constructor(readonly path: string) {}
 
-  static in(dataDir: string): DecisionStore {
-    return new DecisionStore(join(dataDir, 'device-choices.json'))
-  }
-
-  async all(): Promise<Decisions> {
+  async all(): Promise<Record<string, T>> {
     const text = await readFile(this.path, 'utf8').catch(() => '{}')
     try {
       const parsed = JSON.parse(text) as unknown
-      return typeof parsed === 'object' && parsed !== null ? (parsed as Decisions) : {}
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, T>) : {}
     } catch {
-      return {} // a damaged file only costs one new measurement
+      return {}
     }
   }
 
-  async get(key: string): Promise<DeviceDecision | undefined> {
+  async get(key: string): Promise<T | undefined> {
     return (await this.all())[key]
   }
 
-  async set(key: string, decision: DeviceDecision): Promise<void> {
+  async set(key: string, value: T): Promise<void> {
     const all = await this.all()
-    all[key] = decision
+    all[key] = value
     await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(all, null, 2)))
   }
 
-  /** The most recent choice, for the device setting's explanation. */
-  async latest(): Promise<DeviceDecision | null> {
+  /** The most recent measurement, for the settings' explanation. */
+  async latest(): Promise<T | null> {
     const all = Object.values(await this.all())
     return all.sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))[0] ?? null
+  }
+}
+
+/** `auto`'s device choices. */
+export class DecisionStore extends ChoiceFile<DeviceDecision> {
+  static in(dataDir: string): DecisionStore {
+    return new DecisionStore(join(dataDir, 'device-choices.json'))
+  }
+}
+
+/** The tile side measured fastest per machine, architecture, provider and precision. */
+export interface TileDecision {
+  tile: number
+  /** LR pixels per second for each side tried. */
+  rates: Record<string, number>
+  measuredAt: string
+}
+
+export class TileStore extends ChoiceFile<TileDecision> {
+  static in(dataDir: string): TileStore {
+    return new TileStore(join(dataDir, 'tile-choices.json'))
   }
 }

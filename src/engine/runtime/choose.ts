@@ -168,3 +168,33 @@ export async function compareHalf(
   const diff = maxAbsDiff(own.output, reference.output)
   return { agrees: diff <= HALF_AGREEMENT, faster: own.ms < reference.ms, diff }
 }
+
+/** Tile sides worth measuring; larger ones rarely win on a CPU (activations leave the cache). */
+export const TILE_CANDIDATES = [64, 96, 128, 192, 256] as const
+
+/**
+ * The tile side that runs fastest here, from one warm run per candidate: LR pixels per second of each
+ * tile's core (the context pad is paid again by every tile, so small tiles pay more of it). Sides above
+ * `ceiling` (the memory budget) are not tried.
+ */
+export async function measureTiles(
+  session: ModelSession,
+  channels: number,
+  pad: number,
+  ceiling: number,
+): Promise<{ tile: number; rates: Record<string, number> }> {
+  const sides = TILE_CANDIDATES.filter((side) => side <= ceiling)
+  if (sides.length === 0) return { tile: ceiling, rates: {} }
+  const rates: Record<string, number> = {}
+  for (const side of sides) {
+    const size = side + 2 * pad
+    const input = probeImage(channels, size)
+    const dims = [1, channels, size, size]
+    await session.run(input, dims) // sizes the arena for this shape
+    const started = performance.now()
+    await session.run(input, dims)
+    rates[side] = Math.round((side * side) / ((performance.now() - started) / 1000))
+  }
+  const tile = sides.reduce((best, side) => (rates[side]! > rates[best]! ? side : best), sides[0]!)
+  return { tile, rates }
+}
