@@ -35,7 +35,7 @@ import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
 import { RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
-import { activationChannels, autoTileSize } from './tiling/plan.js'
+import { activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
 import type { Tile } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
@@ -112,7 +112,7 @@ export class Enhancer {
   /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
   private readonly chosen = new Map<string, Promise<Provider>>()
   /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
-  private readonly tiles = new Map<string, Promise<number>>()
+  private readonly tiles = new Map<string, Promise<Record<string, number>>>()
   /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
   private cropSource: { key: string; image: RasterImage } | null = null
 
@@ -276,7 +276,7 @@ export class Enhancer {
     // The side that actually ran: out-of-memory retries halve it part-way through the photo.
     let usedTile = 0
     const upscaleOn = async (on: ModelSession): Promise<RasterImage> => {
-      const tile = settings.tile === 'auto' ? await this.autoTile(info, on) : settings.tile
+      const tile = settings.tile === 'auto' ? await this.autoTile(info, on, image) : settings.tile
       const tileStart = performance.now()
       usedTile = tile
       return upscaleRaster(image, on, {
@@ -375,7 +375,11 @@ export class Enhancer {
    * `--tile auto`: the fastest side measured on this session's provider and precision, no larger than
    * the memory budget allows; remembered per machine, so it is measured once.
    */
-  private autoTile(info: ModelInfo, session: ModelSession): Promise<number> {
+  private async autoTile(
+    info: ModelInfo,
+    session: ModelSession,
+    photo: { width: number; height: number },
+  ): Promise<number> {
     const cpuBudget = Math.min(freemem(), 8 * 2 ** 30) / 4
     const ceiling = autoTileSize({
       channels: activationChannels(info),
@@ -390,27 +394,27 @@ export class Enhancer {
       session.precision,
     ]
     const key = [...parts, ceiling].join('|')
-    let tile = this.tiles.get(key)
-    if (!tile) {
-      tile = this.measureTile(key, info, session, ceiling)
-      tile.catch(() => this.tiles.delete(key))
-      this.tiles.set(key, tile)
+    let rates = this.tiles.get(key)
+    if (!rates) {
+      rates = this.measureTileRates(key, info, session, ceiling)
+      rates.catch(() => this.tiles.delete(key))
+      this.tiles.set(key, rates)
     }
-    return tile
+    return fastestTile(photo.width, photo.height, TILE_PAD, await rates, ceiling)
   }
 
-  private async measureTile(
+  private async measureTileRates(
     key: string,
     info: ModelInfo,
     session: ModelSession,
     ceiling: number,
-  ): Promise<number> {
+  ): Promise<Record<string, number>> {
     const store = this.options.tiles
     const remembered = await store?.get(key)
-    if (remembered) return remembered.tile
+    if (remembered) return remembered.rates
     const { tile, rates } = await measureTiles(session, info.inChannels, TILE_PAD, ceiling)
     await store?.set(key, { tile, rates, measuredAt: new Date().toISOString() }).catch(() => undefined)
-    return tile
+    return rates
   }
 
   async close(): Promise<void> {
