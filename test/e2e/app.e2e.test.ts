@@ -103,7 +103,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const titles = await page
       .getByRole('article')
       .evaluateAll((cards) => cards.map((c) => c.getAttribute('aria-label')))
-    expect(titles).toEqual(['Job beach', 'Job Album 1962'])
+    expect(titles).toEqual(['Job beach (3 photos)', 'Job Album 1962 (6 photos)'])
     await handle.focus()
     await page.keyboard.press('ArrowDown')
     await expect.poll(order).toEqual(['Album 1962', 'beach'])
