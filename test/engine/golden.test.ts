@@ -1,18 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engine/model.js'
 import { blendOnnx } from '../../src/engine/onnx/blend.js'
-import { createSession } from '../../src/engine/runtime/session.js'
-import type { ModelSession } from '../../src/engine/runtime/session.js'
-import { fixtureBytes, fixturePath, input, manifest, maxAbsDiff, readFloats } from '../helpers/fixtures.js'
+import { fixtureBytes, fixturePath, manifest, maxAbsDiff, readFloats } from '../helpers/fixtures.js'
+import { fixtureRunner } from '../helpers/sessions.js'
 
-const sessions: ModelSession[] = []
-afterAll(async () => Promise.all(sessions.map((s) => s.release())))
-
-async function runOnnx(onnx: Uint8Array): Promise<{ data: Float32Array; dims: number[] }> {
-  const session = await createSession(onnx, { device: 'cpu' })
-  sessions.push(session)
-  return session.run(input, manifest.inputShape)
-}
+const runOnnx = fixtureRunner('cpu')
 
 describe('every layout and file form matches PyTorch', () => {
   it.each(manifest.models.map((m) => [m.name, m] as const))('%s', async (_name, fixture) => {

@@ -8,30 +8,27 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { Enhancer } from '../../src/engine/enhance.js'
 import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engine/model.js'
-import { createSession } from '../../src/engine/runtime/session.js'
-import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { DecisionStore } from '../../src/node/device-decisions.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { fixtureBytes, fixturePath, input, manifest, maxAbsDiff, readFloats } from '../helpers/fixtures.js'
 import { WORKER } from '../helpers/models.js'
+import { fixtureRunner } from '../helpers/sessions.js'
 import { webgpuAdapter } from '../helpers/webgpu.js'
 
 const adapter = await webgpuAdapter()
 const work = mkdtempSync(join(tmpdir(), 'enhance-webgpu-'))
-const sessions: ModelSession[] = []
-afterAll(async () => Promise.all(sessions.map((s) => s.release())))
+const runOnnx = fixtureRunner('webgpu')
 
 async function runOnWebgpu(onnx: Uint8Array): Promise<Float32Array> {
-  const session = await createSession(onnx, { device: 'webgpu' })
-  sessions.push(session)
-  expect(session.provider).toBe('webgpu')
-  return (await session.run(input, manifest.inputShape)).data
+  const { data, provider } = await runOnnx(onnx)
+  expect(provider).toBe('webgpu')
+  return data
 }
 
 /**
@@ -139,6 +136,8 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
           fixturePath('basicsr_x4.safetensors'),
           '--device',
           device,
+          '--tile',
+          '64', // a fixed side: measuring every side on a software adapter takes minutes
           '--json',
           '--queue-dir',
           join(work, `queue-${device}`),
