@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { readCatalog } from '../engine/catalog.js'
+import { bundledModels, readCatalog } from '../engine/catalog.js'
 import { loadModel } from '../engine/model.js'
 import { ModelStore, readLibraryFile } from '../node/model-store.js'
 import type { DownloadProgress } from '../node/download.js'
@@ -26,12 +26,7 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function openStore(flags: LibraryFlags, bundledDir = MODELS_DIR): Promise<ModelStore> {
   let entries: Record<string, LibraryEntry> = await readLibraryFile(join(bundledDir, 'library.json'))
   for (const file of flags.catalog ?? []) entries = { ...entries, ...(await readLibraryFile(file)) }
-  const bundled = (readCatalog(bundledDir)?.models ?? []).map((m) => ({
-    id: m.name,
-    path: join(bundledDir, m.file),
-    description: m.description,
-    ...(m.pair ? { pair: m.pair } : {}),
-  }))
+  const bundled = bundledModels(bundledDir, readCatalog(bundledDir))
   return new ModelStore({
     modelsDir: flags['models-dir'] ?? defaultModelsDir(),
     entries,

@@ -100,6 +100,17 @@ export interface EnhancerOptions {
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
 const ACCELERATOR_TILE_BUDGET = 2 * 2 ** 30
 
+/** The promise for `key`, made once; a failed one is forgotten, so the next call tries again. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key)
+  if (!pending) {
+    pending = make()
+    pending.catch(() => cache.delete(key))
+    cache.set(key, pending)
+  }
+  return pending
+}
+
 function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
   const code = error instanceof EnhanceError ? error.code : null
   return session.provider !== 'cpu' && (code === 'OUT_OF_MEMORY' || code === 'DEVICE_UNAVAILABLE')
@@ -111,6 +122,8 @@ export class Enhancer {
   private readonly sessions = new SessionCache(3)
   /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
   private readonly chosen = new Map<string, Promise<Provider>>()
+  /** This machine's identity for remembered measurements: computed once, not per photo. */
+  private readonly machine = machineKey(RUNTIME_VERSION)
   /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
   private readonly tiles = new Map<string, Promise<Record<string, number>>>()
   /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
@@ -120,13 +133,7 @@ export class Enhancer {
 
   private model(path: string): Promise<LoadedModel> {
     const key = resolve(path)
-    let model = this.models.get(key)
-    if (!model) {
-      model = loadModel(key)
-      model.catch(() => this.models.delete(key))
-      this.models.set(key, model)
-    }
-    return model
+    return once(this.models, key, () => loadModel(key))
   }
 
   async prepare(
@@ -222,14 +229,8 @@ export class Enhancer {
 
   private choose(open: Opener, info: ModelInfo): Promise<Provider> {
     const candidates = providersFor('auto', process.platform, process.arch)
-    const key = [machineKey(RUNTIME_VERSION), JSON.stringify(archOf(info)), candidates.join(',')].join('|')
-    let chosen = this.chosen.get(key)
-    if (!chosen) {
-      chosen = this.decide(key, open, info, candidates)
-      chosen.catch(() => this.chosen.delete(key))
-      this.chosen.set(key, chosen)
-    }
-    return chosen
+    const key = [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
+    return once(this.chosen, key, () => this.decide(key, open, info, candidates))
   }
 
   private async decide(
@@ -387,20 +388,15 @@ export class Enhancer {
       pad: TILE_PAD,
       budgetBytes: session.provider === 'cpu' ? cpuBudget : ACCELERATOR_TILE_BUDGET,
     })
-    const parts = [
-      machineKey(RUNTIME_VERSION),
+    const key = [
+      this.machine,
       JSON.stringify(archOf(info)),
       session.provider,
       session.precision,
-    ]
-    const key = [...parts, ceiling].join('|')
-    let rates = this.tiles.get(key)
-    if (!rates) {
-      rates = this.measureTileRates(key, info, session, ceiling)
-      rates.catch(() => this.tiles.delete(key))
-      this.tiles.set(key, rates)
-    }
-    return fastestTile(photo.width, photo.height, TILE_PAD, await rates, ceiling)
+      ceiling,
+    ].join('|')
+    const rates = await once(this.tiles, key, () => this.measureTileRates(key, info, session, ceiling))
+    return fastestTile(photo.width, photo.height, TILE_PAD, rates, ceiling)
   }
 
   private async measureTileRates(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { basename, dirname, extname, join } from 'node:path'
@@ -55,9 +55,10 @@ async function readPartial(
   const meta = await readFile(paths.meta, 'utf8')
     .then((text) => JSON.parse(text) as { sha256?: string; validator?: string | null; offset?: number })
     .catch(() => null)
-  const size = await open(paths.temp, 'r')
-    .then(async (h) => (await h.stat().finally(() => h.close())).size)
-    .catch(() => 0)
+  const size = await stat(paths.temp).then(
+    (file) => file.size,
+    () => 0,
+  )
   if (meta?.sha256 !== target.sha256 || size === 0 || size >= target.size) {
     await rm(paths.temp, { force: true })
     return { offset: 0, validator: null }

@@ -1,8 +1,7 @@
-import { join } from 'node:path'
+import { bundledModels } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import { ModelStore } from '../../node/model-store.js'
-import type { BundledModel } from '../../node/model-store.js'
 import type { AppEvent, EnhanceApi } from '../../shared/api.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { PreferencesStore } from './preferences.js'
@@ -20,15 +19,6 @@ export interface LibraryServiceDeps {
 }
 
 type LibraryApi = Pick<EnhanceApi, 'listLibrary' | 'downloadModel' | 'cancelDownload' | 'removeModel'>
-
-export function bundledModels(modelsDir: string, catalog: Catalog | null): BundledModel[] {
-  return (catalog?.models ?? []).map((m) => ({
-    id: m.name,
-    path: join(modelsDir, m.file),
-    description: m.description,
-    ...(m.pair ? { pair: m.pair } : {}),
-  }))
-}
 
 export function createModelStore(deps: LibraryServiceDeps): ModelStore {
   return new ModelStore({
