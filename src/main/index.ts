@@ -10,6 +10,7 @@ import type { AppEvent } from '../shared/api.js'
 import { EnhanceError } from '../shared/errors.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
+import { MODEL_EXTENSIONS } from './services/models.js'
 import { PreferencesStore } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
@@ -40,16 +41,19 @@ function bindServices(services: Services): void {
   }
 }
 
+const extensions = (set: Set<string>) => [...set].map((ext) => ext.slice(1))
+const DIALOG_FILTERS = {
+  files: { name: 'Photos', extensions: extensions(IMAGE_EXTENSIONS) },
+  model: { name: 'Models (.pth, .safetensors, .onnx)', extensions: extensions(MODEL_EXTENSIONS) },
+}
+
 function nativeDialogs(): Dialogs {
   return {
     async chooseInputs(kind) {
       const result = await dialog.showOpenDialog(window!, {
         properties:
           kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
-        filters:
-          kind === 'files'
-            ? [{ name: 'Photos', extensions: [...IMAGE_EXTENSIONS].map((ext) => ext.slice(1)) }]
-            : [],
+        filters: kind === 'folder' ? [] : [DIALOG_FILTERS[kind]],
       })
       return result.canceled ? null : result.filePaths
     },

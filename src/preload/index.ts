@@ -9,17 +9,22 @@ const calls = Object.fromEntries(
     method,
     (...args: unknown[]) => ipcRenderer.invoke(channel, ...args),
   ]),
-) as Omit<EnhanceApi, 'onEvent' | 'pathForFile'>
+) as Omit<EnhanceApi, 'onEvent'>
 
 const api: EnhanceApi = {
   ...calls,
+  // The page hands over File objects, never paths: only a real drop's files have one (webUtils answers ''
+  // for a File the page made), so the window cannot name a path of its own.
+  selectDropped: (files) =>
+    ipcRenderer.invoke(
+      API_CHANNELS.selectDropped,
+      [...files].map((file) => webUtils.getPathForFile(file)).filter(Boolean),
+    ),
   onEvent(listener) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent): void => listener(payload)
     ipcRenderer.on(EVENT_CHANNEL, handler)
     return () => ipcRenderer.off(EVENT_CHANNEL, handler)
   },
-  // Electron 32 removed File.path; a dropped file's path comes from webUtils, in the preload only.
-  pathForFile: (file) => webUtils.getPathForFile(file),
 }
 
 contextBridge.exposeInMainWorld('api', api)

@@ -22,6 +22,12 @@ const preferencesPatch = z.strictObject({
   model: z.strictObject({ path, partner: path.nullable() }).nullable().optional(),
 })
 
+const chosenFile = z.strictObject({ selection: id, index: z.number().int().min(0).max(100_000) })
+const photoRef = z.union([
+  chosenFile,
+  z.strictObject({ jobId: id, itemId: id, side: z.enum(['input', 'output']) }),
+])
+
 const region = z.strictObject({
   x: z.number().int().min(0),
   y: z.number().int().min(0),
@@ -32,15 +38,17 @@ const region = z.strictObject({
 export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: boolean } } = {
   appVersion: { args: none, result: false },
   listModels: { args: none, result: true },
-  inspectModel: { args: z.tuple([path]), result: true },
-  importModel: { args: z.tuple([path]), result: true },
+  inspectModel: { args: z.tuple([chosenFile]), result: true },
+  importModel: { args: z.tuple([chosenFile]), result: true },
   listLibrary: { args: none, result: true },
   downloadModel: { args: z.tuple([id]), result: true },
   cancelDownload: { args: z.tuple([id]), result: false },
   removeModel: { args: z.tuple([id]), result: true },
-  chooseInputs: { args: z.tuple([z.enum(['files', 'folder'])]), result: false },
+  chooseInputs: { args: z.tuple([z.enum(['files', 'folder', 'model'])]), result: false },
   chooseOutputFolder: { args: none, result: false },
-  addJob: { args: z.tuple([z.array(path).max(100_000)]), result: true },
+  // Paths only from the preload, which reads them off the dropped File objects (webUtils).
+  selectDropped: { args: z.tuple([z.array(path).max(100_000)]), result: false },
+  addJob: { args: z.tuple([id]), result: true },
   listJobs: { args: none, result: false },
   listItems: { args: z.tuple([id]), result: false },
   pauseJob: { args: z.tuple([id]), result: false },
@@ -55,8 +63,8 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
     args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), alphaSchema]),
     result: true,
   },
-  imageUrl: { args: z.tuple([path, z.number().int().min(16).max(8192)]), result: true },
-  previewCrop: { args: z.tuple([path, region, alphaSchema]), result: true },
+  imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
+  previewCrop: { args: z.tuple([photoRef, region, alphaSchema]), result: true },
   deviceChoice: { args: none, result: false },
   getPreferences: { args: none, result: false },
   updatePreferences: { args: z.tuple([preferencesPatch]), result: true },

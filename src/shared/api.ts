@@ -48,6 +48,27 @@ export interface ModelEntry {
   description?: string
 }
 
+/**
+ * Files and folders the user chose in a dialog or dropped on the window. Main keeps their paths; the
+ * window gets an id to refer to them by, and their names to show (DESIGN.md §4: main owns every path).
+ */
+export interface Selection {
+  id: string
+  names: string[]
+}
+
+/** What a dialog offers: photos, folders of photos, or model checkpoints. */
+export type InputKind = 'files' | 'folder' | 'model'
+
+/** One file of a selection, by its position. */
+export interface ChosenFile {
+  selection: string
+  index: number
+}
+
+/** A photo the window may show or crop: a chosen file, or a queued photo's input or output. */
+export type PhotoRef = ChosenFile | { jobId: string; itemId: string; side: 'input' | 'output' }
+
 /** A downscaled view of a photo, with the upright size of the photo itself. */
 export interface ImageUrl {
   url: string
@@ -84,9 +105,10 @@ export interface DownloadProgressData {
 export interface EnhanceApi {
   appVersion(): Promise<string>
   listModels(): Promise<Result<ModelEntry[]>>
-  inspectModel(path: string): Promise<Result<ModelInfo>>
-  /** Checks a checkpoint in the engine, then copies it into the app's models folder. */
-  importModel(path: string): Promise<Result<ModelEntry>>
+  /** Reads a chosen checkpoint's architecture (nothing is installed). */
+  inspectModel(file: ChosenFile): Promise<Result<ModelInfo>>
+  /** Checks a chosen checkpoint in the engine, then copies it into the app's models folder. */
+  importModel(file: ChosenFile): Promise<Result<ModelEntry>>
   /** The bundled models and the catalogue's, with what is installed. */
   listLibrary(): Promise<Result<LibraryItem[]>>
   /** Downloads a catalogue model (progress arrives as `download` events), checks it and installs it. */
@@ -96,11 +118,16 @@ export interface EnhanceApi {
   /** Deletes an installed catalogue model; new jobs that used it go back to the bundled pair. */
   removeModel(id: string): Promise<Result<null>>
   /** Opens the native dialog (in tests: the harness picks); null when the user cancels. */
-  chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
+  chooseInputs(kind: InputKind): Promise<Selection | null>
+  /**
+   * The files and folders of a drop. The preload reads their paths with Electron's webUtils and hands
+   * them to main, so the window never names a path; null when none of them is a file on disk.
+   */
+  selectDropped(files: File[]): Promise<Selection | null>
   /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
   chooseOutputFolder(): Promise<string | null>
-  /** Enhances photos and folders (with subfolders) with the stored preferences: folder, format, realism… */
-  addJob(inputs: string[]): Promise<Result<JobView>>
+  /** Enhances a selection's photos and folders (with subfolders) with the stored preferences. */
+  addJob(selection: string): Promise<Result<JobView>>
   listJobs(): Promise<JobView[]>
   listItems(jobId: string): Promise<ItemView[]>
   pauseJob(jobId: string): Promise<void>
@@ -116,24 +143,22 @@ export interface EnhanceApi {
   showInFolder(target: { jobId: string; itemId?: string }): Promise<Result<null>>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
-  /** A downscaled view of a photo main handed out (dialog, drop, or a queue input or output). */
-  imageUrl(path: string, maxSide: number): Promise<Result<ImageUrl>>
-  /** Enhances `region` of a photo at realism `alpha` with the bundled pair: the slider's live crop. */
-  previewCrop(input: string, region: Region, alpha: number): Promise<Result<CropPreview>>
+  /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
+  imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
+  /** Enhances `region` of a photo at realism `alpha` with the models of new jobs: the slider's live crop. */
+  previewCrop(photo: PhotoRef, region: Region, alpha: number): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>
   /** The settings store. Changing the device restarts the engine between photos. */
   getPreferences(): Promise<Preferences>
   updatePreferences(patch: WindowPreferencesPatch): Promise<Result<Preferences>>
   onEvent(listener: (event: AppEvent) => void): () => void
-  /** The path of a file dropped on the window (Electron's webUtils; not an IPC call). */
-  pathForFile(file: File): string
 }
 
 export type { DeviceChoice } from './preferences.js'
 export type { Region } from './protocol.js'
 
-export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent' | 'pathForFile'>
+export type ApiMethod = Exclude<keyof EnhanceApi, 'onEvent'>
 
 /** IPC channel per API method: one place, so main and preload cannot disagree. */
 export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
@@ -147,6 +172,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   removeModel: 'enhance:removeModel',
   chooseInputs: 'enhance:chooseInputs',
   chooseOutputFolder: 'enhance:chooseOutputFolder',
+  selectDropped: 'enhance:selectDropped',
   addJob: 'enhance:addJob',
   listJobs: 'enhance:listJobs',
   listItems: 'enhance:listItems',

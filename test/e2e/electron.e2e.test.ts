@@ -38,8 +38,15 @@ describe.skipIf(!available)('the packaged-style Electron app', () => {
       require: typeof (globalThis as unknown as { require?: unknown }).require,
     }))
     expect(exposed.require).toBe('undefined')
-    // Exactly the typed API: one function per IPC method, the event subscription, and webUtils' drop path.
-    expect(exposed.api).toEqual([...Object.keys(API_CHANNELS), 'onEvent', 'pathForFile'].sort())
+    // Exactly the typed API: one function per IPC method and the event subscription.
+    expect(exposed.api).toEqual([...Object.keys(API_CHANNELS), 'onEvent'].sort())
+    // A File the page makes has no path on disk, so a drop cannot be forged to name one.
+    const forged = await page.evaluate(() =>
+      (
+        globalThis as unknown as { api: { selectDropped(files: File[]): Promise<unknown> } }
+      ).api.selectDropped([new File(['x'], '/etc/passwd')]),
+    )
+    expect(forged).toBeNull()
     const prefs = await page.evaluate(() =>
       (
         globalThis as unknown as { api: { getPreferences(): Promise<{ device: string }> } }

@@ -153,9 +153,13 @@ export async function bindPage(page: Page, backend: AppBackend): Promise<() => v
     const api: Record<string, unknown> = Object.fromEntries(
       methods.map((m) => [m, (...args: unknown[]) => call(m, args)]),
     )
-    // Electron's webUtils knows a dropped file's path; here the test says which path each name stands for.
-    api['pathForFile'] = (file: File) =>
-      (globalThis as unknown as { __droppedPaths?: Record<string, string> }).__droppedPaths?.[file.name] ?? ''
+    // As the preload does with Electron's webUtils: a dropped File's path (here the test says which path
+    // each name stands for), never a path from the page.
+    api['selectDropped'] = (files: File[]) => {
+      const known =
+        (globalThis as unknown as { __droppedPaths?: Record<string, string> }).__droppedPaths ?? {}
+      return call('selectDropped', [files.map((file) => known[file.name] ?? '').filter(Boolean)])
+    }
     api['onEvent'] = (listener: (event: unknown) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -92,6 +92,10 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     for (const model of record.calls.listModels.value) expect(existsSync(model.path)).toBe(true)
     expect(record.forks).toHaveLength(1)
     expect(existsSync(record.forks[0]!)).toBe(true)
+    // A model chosen in the dialog (which offers model files) is inspected by its selection id.
+    expect(record.calls['dialogFilters']).toEqual([
+      { name: 'Models (.pth, .safetensors, .onnx)', extensions: ['pth', 'pt', 'safetensors', 'onnx'] },
+    ])
     expect(record.calls['inspect']).toMatchObject({ ok: true, value: { arch: 'RRDBNet', scale: 4 } })
     // The catalogue of downloads is read from the packaged resources: its Compact pair is offered.
     expect(record.calls['listLibrary']).toMatchObject({ ok: true })

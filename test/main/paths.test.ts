@@ -1,10 +1,12 @@
-/** Main owns every path: the window can only name what a dialog, a drop or the queue gave it. */
+/** Main owns every path: the window refers to what a dialog, a drop or the queue gave it by id. */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
+import { Selections } from '../../src/main/services/selections.js'
+import type { ChosenFile, PhotoRef } from '../../src/shared/api.js'
+import { MODELS_DIR, ScriptedDialogs, startBackend } from '../e2e/harness.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'enhance-paths-'))
 const elsewhere = mkdtempSync(join(tmpdir(), 'enhance-elsewhere-'))
@@ -33,33 +35,82 @@ describe('paths the window may name', () => {
     expect((await api.getPreferences()).outDir).toBe(join(dataDir, 'out'))
   })
 
-  it('can show and crop only photos it was given', async () => {
+  it('names photos only by ids main handed out: a chosen file, or a queued photo', async () => {
     const api = backend.services
     const secret = join(elsewhere, 'private.png')
-    expect(await api.imageUrl(secret, 64)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
     const region = { x: 0, y: 0, width: 16, height: 16 }
-    expect(await api.previewCrop(secret, region, 0.5)).toMatchObject({
+    for (const call of [
+      () => api.imageUrl(secret as unknown as PhotoRef, 64),
+      () => api.previewCrop(secret as unknown as PhotoRef, region, 0.5),
+      () => api.imageUrl({ selection: 'made-up', index: 0 }, 64),
+      () => api.imageUrl({ jobId: 'made-up', itemId: 'made-up', side: 'output' }, 64),
+      () => api.addJob(secret),
+    ])
+      expect(await call()).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+
+    dialogs.inputs = [join(elsewhere, 'chosen.png')]
+    const chosen = await api.chooseInputs('files')
+    expect(chosen).toMatchObject({ names: ['chosen.png'] })
+    expect(JSON.stringify(chosen)).not.toContain(elsewhere) // the window sees names, not paths
+    const shown = await api.imageUrl({ selection: chosen!.id, index: 0 }, 64)
+    expect(shown).toMatchObject({ ok: true, value: { originalWidth: 32, originalHeight: 24 } })
+    expect(await api.imageUrl({ selection: chosen!.id, index: 1 }, 64)).toMatchObject({
       ok: false,
       error: { code: 'INVALID_ARGUMENT' },
     })
-    dialogs.inputs = [join(elsewhere, 'chosen.png')]
-    await api.chooseInputs('files')
-    const shown = await api.imageUrl(join(elsewhere, 'chosen.png'), 64)
-    expect(shown).toMatchObject({ ok: true, value: { originalWidth: 32, originalHeight: 24 } })
+    // A cancelled dialog hands out nothing.
+    dialogs.inputs = null
+    expect(await api.chooseInputs('files')).toBeNull()
   })
 
-  it('can inspect, import and choose only models from a dialog or the models folders', async () => {
+  it('starts a job from a drop by its id, and shows its photos by job and item', async () => {
     const api = backend.services
-    const models = await api.listModels()
-    expect(models.ok).toBe(true)
-    const bundled = models.ok ? models.value[0]!.path : ''
-    expect((await api.inspectModel(bundled)).ok).toBe(true)
+    expect(await api.selectDropped([])).toBeNull()
+    const dropped = await api.selectDropped([join(elsewhere, 'chosen.png')])
+    dialogs.outputFolder = join(dataDir, 'out')
+    await api.chooseOutputFolder()
+    const job = await api.addJob(dropped!.id)
+    expect(job.ok).toBe(true)
+    const jobId = job.ok ? job.value.id : ''
+    await expect.poll(async () => (await api.listJobs())[0]?.state, { timeout: 60_000 }).toBe('done')
+    const [item] = await api.listItems(jobId)
+    const output = await api.imageUrl({ jobId, itemId: item!.id, side: 'output' }, 256)
+    expect(output).toMatchObject({ ok: true, value: { originalWidth: 128, originalHeight: 96 } })
+    const input = await api.imageUrl({ jobId, itemId: item!.id, side: 'input' }, 256)
+    expect(input).toMatchObject({ ok: true, value: { originalWidth: 32, originalHeight: 24 } })
+  }, 90_000)
+
+  it('can inspect and import only models chosen in a dialog, and choose only listed ones', async () => {
+    const api = backend.services
     const foreign = join(elsewhere, 'model.safetensors')
-    expect(await api.inspectModel(foreign)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
-    expect(await api.importModel(foreign)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    const made = { selection: 'made-up', index: 0 }
+    expect(await api.inspectModel(made)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    expect(await api.importModel(made)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    expect(await api.inspectModel(foreign as unknown as ChosenFile)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    })
+    dialogs.inputs = [join(MODELS_DIR, 'enhance-psnr-x4.safetensors')]
+    const chosen = await api.chooseInputs('model')
+    expect(await api.inspectModel({ selection: chosen!.id, index: 0 })).toMatchObject({
+      ok: true,
+      value: { arch: 'RRDBNet', scale: 4 },
+    })
     expect(await api.updatePreferences({ model: { path: foreign, partner: null } })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_ARGUMENT' },
     })
+  })
+})
+
+describe('selections', () => {
+  it('are forgotten oldest first once 200 are kept, so memory stays bounded', () => {
+    const selections = new Selections()
+    const first = selections.add(['/a.jpg'])!
+    for (let i = 0; i < 200; i++) selections.add([`/b${i}.jpg`])
+    expect(() => selections.paths(first.id)).toThrow(/not chosen in this session/)
+    const last = selections.add(['/c.jpg', '/d/e.png'])!
+    expect(selections.paths(last.id)).toEqual(['/c.jpg', '/d/e.png'])
+    expect(last.names).toEqual(['c.jpg', 'e.png'])
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesState } from '../../src/renderer/src/lib/preferences.svelte.js'
-import type { CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
+import type { ChosenFile, CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 
 interface Call {
@@ -16,13 +16,14 @@ function harness() {
   const calls: Call[] = []
   let chosen = ''
   const api = {
-    chooseInputs: () => Promise.resolve([chosen]),
+    // Each chosen photo is a selection whose id stands for its path here.
+    chooseInputs: () => Promise.resolve({ id: chosen, names: [chosen] }),
     imageUrl: () =>
       Promise.resolve({
         ok: true,
         value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
       }),
-    previewCrop: (path: string, region: Region, alpha: number) =>
+    previewCrop: ({ selection: path }: ChosenFile, region: Region, alpha: number) =>
       new Promise((resolve) => {
         const value: CropPreview = { alpha, url: `${path}@${alpha}`, width: 384, height: 384, ms: 1 }
         calls.push({ path, region, alpha, finish: () => resolve({ ok: true, value }) })

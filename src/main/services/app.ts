@@ -3,9 +3,8 @@ import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
 import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
-import { isInside } from '../../queue/paths.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type { AppEvent, EnhanceApi, Region } from '../../shared/api.js'
+import type { AppEvent, EnhanceApi, InputKind, PhotoRef, Region, Selection } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
@@ -14,11 +13,11 @@ import { attempt } from './result.js'
 import { ModelLibrary } from './models.js'
 import type { PreferencesStore } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
-import { PathGrants } from './grants.js'
+import { Selections } from './selections.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
-  chooseInputs(kind: 'files' | 'folder'): Promise<string[] | null>
+  chooseInputs(kind: InputKind): Promise<string[] | null>
   chooseOutputFolder(): Promise<string | null>
   /** Electron's shell: select a file in the file manager, or open a folder. */
   showItemInFolder(path: string): void
@@ -42,7 +41,9 @@ export interface ServiceDeps {
   library: Record<string, LibraryEntry>
 }
 
-export type Services = Omit<EnhanceApi, 'onEvent' | 'pathForFile'> & {
+export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
+  /** The paths the preload read off a drop's File objects. */
+  selectDropped: (paths: string[]) => Promise<Selection | null>
   subscribe(listener: (event: AppEvent) => void): () => void
 }
 
@@ -77,16 +78,14 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
-  const grants = new PathGrants()
-  grants.grant([deps.modelsDir, deps.installedModelsDir])
-  /** Photos the window may show or crop: granted ones, and every input and output in the queue. */
-  const inQueue = (path: string): boolean =>
-    runner.jobs.some(
-      (job) =>
-        [job.spec.outDir, ...job.spec.inputs].some((root) => root === path || isInside(root, path)) &&
-        runner.items(job.id).some((i) => i.input === path || i.output === path),
-    )
-  const photo = (path: string): string => grants.check(path, inQueue)
+  const selections = new Selections()
+  /** The window names photos by id: a chosen file, or a queued photo's input or output. */
+  const photo = (ref: PhotoRef): string => {
+    if ('selection' in ref) return selections.file(ref)
+    const item = jobOf(ref.jobId) ? views(ref.jobId).find((i) => i.id === ref.itemId) : undefined
+    if (!item) throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
+    return ref.side === 'input' ? item.input : item.output
+  }
   /** A model choice names listed models only: bundled, or imported into the models folder. */
   const listedModel = async (path: string): Promise<void> => {
     if (!(await models.list()).some((m) => m.path === path))
@@ -100,15 +99,15 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     appVersion: () => Promise.resolve(deps.version),
 
     listModels: () => attempt(() => models.list()),
-    inspectModel: (path) => attempt(() => engine.inspect(grants.check(path))),
-    importModel: (path) => attempt(() => models.import(grants.check(path))),
+    inspectModel: (file) => attempt(() => engine.inspect(selections.file(file))),
+    importModel: (file) => attempt(() => models.import(selections.file(file))),
     ...libraryServices({ ...deps, emit }, store),
 
     chooseInputs: async (kind) => {
       const chosen = await deps.dialogs.chooseInputs(kind)
-      if (chosen) grants.grant(chosen)
-      return chosen
+      return chosen ? selections.add(chosen) : null
     },
+    selectDropped: (paths) => Promise.resolve(selections.add(paths)),
     // The folder goes straight from the dialog into the settings: the window never names where to write.
     chooseOutputFolder: async () => {
       const folder = await deps.dialogs.chooseOutputFolder()
@@ -116,12 +115,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       return folder
     },
 
-    addJob: (inputs: string[]) =>
+    addJob: (selection) =>
       attempt(async () => {
-        if (inputs.length === 0)
-          throw new EnhanceError('INVALID_ARGUMENT', 'Add at least one photo or folder.')
-        // Dropped files reach the window through Electron's webUtils; only read, never written.
-        grants.grant(inputs)
+        const inputs = selections.paths(selection)
         const prefs = preferences.get()
         if (!prefs.outDir)
           throw new EnhanceError('INVALID_ARGUMENT', 'Choose an output folder for the enhanced photos first.')
@@ -164,9 +160,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
     setAlpha: (target, alpha) => attempt(() => Promise.resolve(runner.setAlpha(target, alpha))),
 
-    imageUrl: (path, maxSide) =>
+    imageUrl: (ref, maxSide) =>
       attempt(async () => {
-        photo(path)
+        const path = photo(ref)
         await checkReadableImage(path)
         const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
         const meta = await image
@@ -188,9 +184,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         }
       }),
 
-    previewCrop: (input: string, region: Region, alpha: number) =>
+    previewCrop: (ref: PhotoRef, region: Region, alpha: number) =>
       attempt(async () => {
-        const crop = await engine.crop(photo(input), region, models.spec(preferences.get().model, alpha))
+        const crop = await engine.crop(photo(ref), region, models.spec(preferences.get().model, alpha))
         return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
       }),
 

@@ -10,7 +10,7 @@ import type { ModelInfo } from '../../shared/model.js'
 import type { ModelChoice } from '../../shared/preferences.js'
 import type { ModelSpecData } from '../../shared/protocol.js'
 
-const MODEL_EXTENSIONS = new Set(['.pth', '.pt', '.safetensors', '.onnx'])
+export const MODEL_EXTENSIONS = new Set(['.pth', '.pt', '.safetensors', '.onnx'])
 
 export interface LibraryDeps {
   /** resources/models: the bundled pair and its catalog. */

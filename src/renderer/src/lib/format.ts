@@ -1,4 +1,4 @@
-import type { EnhanceApi } from '../../../shared/api.js'
+import type { EnhanceApi, ItemView, PhotoRef, Selection } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { formatSize } from '../../../shared/library.js'
 
@@ -34,9 +34,15 @@ export function percent(alpha: number): string {
   return `${Math.round(alpha * 100)}%`
 }
 
-/** The paths of the files and folders dropped on the window (Electron knows them; a plain browser does not). */
-export function droppedPaths(api: EnhanceApi, event: DragEvent): string[] {
-  return [...(event.dataTransfer?.files ?? [])].map((file) => api.pathForFile(file)).filter(Boolean)
+/** A queued photo's input or output, as the window names it to main. */
+export function photoOf(item: ItemView, side: 'input' | 'output'): PhotoRef {
+  return { jobId: item.jobId, itemId: item.id, side }
+}
+
+/** The files and folders dropped on the window, handed to main as a selection; null when there are none. */
+export function selectDropped(api: EnhanceApi, event: DragEvent): Promise<Selection | null> {
+  const files = [...(event.dataTransfer?.files ?? [])]
+  return files.length ? api.selectDropped(files) : Promise.resolve(null)
 }
 
 /** "45% · 3.2 MB/s · 12 s left" for a download in progress. */

@@ -79,8 +79,9 @@ export class QueueStore {
     return last
   }
 
-  async add(inputs: string[]): Promise<boolean> {
-    const result = await this.api.addJob(inputs)
+  /** Starts a job on a selection (from a dialog or a drop). */
+  async add(selection: string): Promise<boolean> {
+    const result = await this.api.addJob(selection)
     this.#error = result.ok ? null : result.error
     if (result.ok) await this.refresh()
     return result.ok

@@ -1,6 +1,6 @@
-import type { CropPreview, EnhanceApi, ItemView, Region } from '../../../shared/api.js'
+import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
-import { percent } from './format.js'
+import { basename, percent, photoOf } from './format.js'
 import type { PreferencesState } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
@@ -13,7 +13,7 @@ const REGION_SIDE = 96
 export class RealismStore {
   /** null until the user moves the slider: until then it shows the realism new jobs get. */
   #alpha = $state<number | null>(null)
-  #photo = $state<{ path: string; url: string; width: number; height: number } | null>(null)
+  #photo = $state<{ ref: PhotoRef; name: string; url: string; width: number; height: number } | null>(null)
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
   #thumbnails = $state<CropPreview[]>([])
@@ -66,17 +66,17 @@ export class RealismStore {
   }
 
   async choosePhoto(): Promise<void> {
-    const paths = await this.api.chooseInputs('files')
-    if (!paths?.[0]) return
+    const chosen = await this.api.chooseInputs('files')
+    if (!chosen) return
     this.#target = null
-    await this.open(paths[0])
+    await this.open({ selection: chosen.id, index: 0 }, chosen.names[0]!)
   }
 
   /** Opens a photo of the queue, to choose its realism (or its whole job's). */
   async openItem(item: ItemView): Promise<void> {
     this.#target = item
     if (item.alpha !== null) this.#alpha = item.alpha
-    await this.open(item.input)
+    await this.open(photoOf(item, 'input'), basename(item.input))
   }
 
   /** Re-enhances the target photo, or its whole job, at the slider's realism. */
@@ -96,7 +96,7 @@ export class RealismStore {
     }
   }
 
-  private async open(path: string): Promise<void> {
+  private async open(ref: PhotoRef, name: string): Promise<void> {
     const opening = ++this.#opening
     this.#applied = null
     this.#error = null
@@ -104,14 +104,14 @@ export class RealismStore {
     this.#region = null
     this.#crop = null
     this.#thumbnails = []
-    const image = await this.api.imageUrl(path, 1024)
+    const image = await this.api.imageUrl(ref, 1024)
     if (opening !== this.#opening) return
     if (!image.ok) {
       this.#error = image.error
       return
     }
     const { url, originalWidth: width, originalHeight: height } = image.value
-    this.#photo = { path, url, width, height }
+    this.#photo = { ref, name, url, width, height }
     await this.pickAround(width / 2, height / 2)
   }
 
@@ -150,7 +150,7 @@ export class RealismStore {
     try {
       let request = this.request()
       while (request) {
-        const result = await this.api.previewCrop(request.path, request.region, request.alpha)
+        const result = await this.api.previewCrop(request.photo, request.region, request.alpha)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
           if (result.ok) this.#crop = result.value
@@ -166,7 +166,7 @@ export class RealismStore {
   private request(): CropRequest | null {
     const photo = this.#photo
     const region = this.#region
-    return photo && region && this.#wanted !== null ? { path: photo.path, region, alpha: this.#wanted } : null
+    return photo && region && this.#wanted !== null ? { photo: photo.ref, region, alpha: this.#wanted } : null
   }
 
   async renderThumbnails(): Promise<void> {
@@ -174,7 +174,7 @@ export class RealismStore {
     if (!subject) return
     const thumbnails: CropPreview[] = []
     for (const alpha of THUMBNAIL_ALPHAS) {
-      const result = await this.api.previewCrop(subject.path, subject.region, alpha)
+      const result = await this.api.previewCrop(subject.photo, subject.region, alpha)
       if (result.ok) thumbnails.push(result.value)
     }
     const latest = this.request()
@@ -183,7 +183,7 @@ export class RealismStore {
 }
 
 interface CropRequest {
-  path: string
+  photo: PhotoRef
   region: Region
   alpha: number
 }
@@ -191,7 +191,14 @@ interface CropRequest {
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
   const r = a.region
   const s = b.region
-  return a.path === b.path && r.x === s.x && r.y === s.y && r.width === s.width && r.height === s.height
+  return (
+    samePhoto(a.photo, b.photo) && r.x === s.x && r.y === s.y && r.width === s.width && r.height === s.height
+  )
+}
+
+function samePhoto(a: PhotoRef, b: PhotoRef): boolean {
+  if ('selection' in a) return 'selection' in b && a.selection === b.selection && a.index === b.index
+  return !('selection' in b) && a.jobId === b.jobId && a.itemId === b.itemId && a.side === b.side
 }
 
 function sameRequest(a: CropRequest, b: CropRequest): boolean {
