@@ -360,7 +360,14 @@ export class Enhancer {
       0,
     ).image
     const png = await encodeRasterPng(core)
-    return { png, width: core.width, height: core.height, ms: Math.round(performance.now() - started) }
+    const before = await encodeRasterPng(cropRaster(image, crop, 0).image, s)
+    return {
+      png,
+      before,
+      width: core.width,
+      height: core.height,
+      ms: Math.round(performance.now() - started),
+    }
   }
 
   /** Decodes once per version of the file (path, size and modification time), not once per slider move. */

@@ -78,8 +78,12 @@ export interface ImageUrl {
   originalHeight: number
 }
 
-/** The slider's crop as the renderer shows it: the engine's reply with the PNG as a data: URL. */
-export type CropPreview = Omit<CropReply, 'png'> & { alpha: number; url: string }
+/** The slider's crop as the renderer shows it: the engine's reply with both PNGs as data: URLs. */
+export type CropPreview = Omit<CropReply, 'png' | 'before'> & {
+  alpha: number
+  url: string
+  beforeUrl: string
+}
 
 /** Events pushed to the renderer: the engine's progress and previews, with previews as data: URLs. */
 export type AppEvent =

@@ -50,6 +50,8 @@ export interface EnhanceReply {
 
 export interface CropReply {
   png: Uint8Array
+  /** The same region of the input, enlarged to the same size with a bicubic filter. */
+  before: Uint8Array
   width: number
   height: number
   ms: number

@@ -42,6 +42,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('paused')
     const runner = backend.queue.runner
     expect(runner.items(runner.jobs[0]!.id).filter((i) => i.state === 'done').length).toBeLessThan(6)
+    // Nothing in a paused job claims to be running, or counts down.
+    await expect.poll(() => job.getByText(/running|s left/).count()).toBe(0)
     await app.shot('03-paused')
     await job.getByRole('button', { name: /^Resume/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
@@ -159,7 +161,39 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'Use realism 50%' }).click()
     // With no queued photo open, the slider sets the realism of new jobs.
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.alpha)).toBe(0.5)
+    await app.shot('08-realism-levels')
+    await page.getByRole('button', { name: 'Before | after' }).click()
+    await page.getByRole('img', { name: /^Before/ }).waitFor()
     await app.shot('08-realism')
+  })
+
+  it('fits the realism view in a 900×600 window, and renders the region dragged to', async () => {
+    const { page } = app
+    await page.setViewportSize({ width: 900, height: 600 })
+    try {
+      const inView = async (name: RegExp, role: 'slider' | 'img') => {
+        const box = (await page.getByRole(role, { name }).boundingBox())!
+        return box.y >= 0 && box.x >= 0 && box.y + box.height <= 600 && box.x + box.width <= 900
+      }
+      const region = page.getByRole('slider', { name: /^Region to preview/ })
+      const before = await region.getAttribute('aria-valuetext')
+      const box = (await region.boundingBox())!
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3, { steps: 4 })
+      await page.mouse.up()
+      await expect.poll(() => region.getAttribute('aria-valuetext')).not.toBe(before)
+      await page.getByRole('img', { name: /^Preview at realism/ }).waitFor()
+      await page.getByRole('img', { name: /^Before/ }).waitFor()
+      expect(await inView(/^Realism, from faithful/, 'slider')).toBe(true)
+      expect(await inView(/^Preview at realism/, 'img')).toBe(true)
+      expect(await inView(/^Before/, 'img')).toBe(true)
+      // Nothing to scroll: the whole view is on screen.
+      expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(600)
+      await app.shot('09-realism-900x600')
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 })
+    }
   })
 
   it('restarts mid-job and finds the queue resumed', async () => {

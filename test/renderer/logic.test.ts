@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dropIndex, moved } from '../../src/renderer/src/lib/reorder.js'
+import { itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
 import { exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
@@ -31,5 +32,21 @@ describe('settings helpers', () => {
   it('maps sizes to the choices in the menu', () => {
     expect(sizeKey({ mode: 'scale', scale: 2 })).toBe('x2')
     expect(sizeKey({ mode: 'native' })).toBe('native')
+  })
+})
+
+describe('progress in words', () => {
+  const item = { id: 'i', jobId: 'j', input: '/a.jpg', output: '/o/a.jpg', alpha: null } as const
+  it('moves the job bar with the tiles of the photo in progress', () => {
+    expect(jobProgress(2, { tile: 3, tiles: 4 })).toBe(2.75)
+    expect(jobProgress(2, undefined)).toBe(2)
+  })
+  it('says how far the photo is, and that it is paused while its job is', () => {
+    expect(photoProgress({ tile: 3, tiles: 4, etaMs: 2000 }, false)).toBe('75% · 2 s left')
+    expect(photoProgress({ tile: 3, tiles: 4, etaMs: null }, false)).toBe('75%')
+    expect(photoProgress({ tile: 3, tiles: 4, etaMs: 2000 }, true)).toBe('paused at 75%')
+    expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
+    expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
+    expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')
   })
 })

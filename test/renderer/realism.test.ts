@@ -25,7 +25,14 @@ function harness() {
       }),
     previewCrop: ({ selection: path }: ChosenFile, region: Region, alpha: number) =>
       new Promise((resolve) => {
-        const value: CropPreview = { alpha, url: `${path}@${alpha}`, width: 384, height: 384, ms: 1 }
+        const value: CropPreview = {
+          alpha,
+          url: `${path}@${alpha}`,
+          beforeUrl: '',
+          width: 384,
+          height: 384,
+          ms: 1,
+        }
         calls.push({ path, region, alpha, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi

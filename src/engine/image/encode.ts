@@ -180,8 +180,11 @@ export async function encodeImage(
 }
 
 /** A plain sRGB PNG of a raster, for previews. */
-export async function encodeRasterPng(image: RasterImage): Promise<Uint8Array> {
+export async function encodeRasterPng(image: RasterImage, enlarge = 1): Promise<Uint8Array> {
   const raw = { width: image.width, height: image.height, channels: image.channels }
-  const pipeline = sharp(image.pixels, { raw }).toColourspace('srgb')
+  let pipeline = sharp(image.pixels, { raw }).toColourspace('srgb')
+  // The slider's "before": the same pixels at the model's zoom, smoothly (what a viewer shows).
+  if (enlarge > 1)
+    pipeline = pipeline.resize(image.width * enlarge, image.height * enlarge, { kernel: 'cubic' })
   return pipeline.png({ compressionLevel: 3 }).toBuffer()
 }

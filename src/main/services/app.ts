@@ -187,7 +187,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     previewCrop: (ref: PhotoRef, region: Region, alpha: number) =>
       attempt(async () => {
         const crop = await engine.crop(photo(ref), region, models.spec(preferences.get().model, alpha))
-        return { alpha, url: pngUrl(crop.png), width: crop.width, height: crop.height, ms: crop.ms }
+        const { width, height, ms } = crop
+        return { alpha, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
       }),
 
     deviceChoice: () => deps.decisions.latest(),

@@ -1,4 +1,4 @@
-import type { EnhanceApi, ItemView, PhotoRef, Selection } from '../../../shared/api.js'
+import type { EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { formatSize } from '../../../shared/library.js'
 
@@ -10,6 +10,28 @@ export function eta(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
   const s = Math.round(ms / 1000)
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s left` : `${s} s left`
+}
+
+/** How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused. */
+export function photoProgress(
+  progress: { tile: number; tiles: number; etaMs: number | null },
+  paused: boolean,
+): string {
+  const done = `${Math.floor((100 * progress.tile) / Math.max(1, progress.tiles))}%`
+  if (paused) return `paused at ${done}`
+  const left = eta(progress.etaMs)
+  return left ? `${done} · ${left}` : done
+}
+
+/** Photos finished, plus the fraction of the one in progress: the job's bar moves with every tile. */
+export function jobProgress(finished: number, progress: { tile: number; tiles: number } | undefined): number {
+  return finished + (progress ? progress.tile / Math.max(1, progress.tiles) : 0)
+}
+
+/** A photo's state in words: a photo of a paused job is paused, not running. */
+export function itemStateText(item: ItemView, jobState: JobView['state']): string {
+  const state = item.state === 'running' && jobState === 'paused' ? 'paused' : item.state
+  return item.provider ? `${state} on ${item.provider.toUpperCase()}` : state
 }
 
 /** What to do next, in words, for each error code a person can meet. */

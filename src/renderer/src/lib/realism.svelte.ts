@@ -4,7 +4,8 @@ import { basename, percent, photoOf } from './format.js'
 import type { PreferencesState } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
-const REGION_SIDE = 96
+/** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
+export const REGION_SIDE = 128
 
 /**
  * The realism slider: a region of one photo, re-rendered at the chosen α with the bundled pair.
