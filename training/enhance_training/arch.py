@@ -93,3 +93,28 @@ def scaled_kaiming_init(model: nn.Module, scale: float = 0.1) -> None:
                     nn.init.kaiming_normal_(m.weight, a=0, mode="fan_in")
                     m.weight.data.mul_(scale)
                     m.bias.data.zero_()
+
+
+def grow_blocks(state: dict[str, torch.Tensor], model_args: dict, nb: int) -> dict[str, torch.Tensor]:
+    """The same function with `nb` RRDBs instead of the state's fewer: a wider capacity to train on without
+    losing what was learnt. New blocks go after the old ones with their last convolutions zeroed, so each
+    is x ↦ 1.2·x (RRDB's residual scaling around three identities); conv_body is divided by the same
+    factor, so the output is unchanged up to float rounding."""
+    old = model_args["nb"]
+    if nb < old:
+        raise ValueError(f"cannot shrink an RRDBNet from {old} to {nb} blocks")
+    grown = RRDBNet(**{**model_args, "nb": nb})
+    scaled_kaiming_init(grown, 0.1)
+    new_state = grown.state_dict()
+    for key, value in state.items():
+        new_state[key] = value.clone()
+    for i in range(old, nb):
+        for rdb in ("rdb1", "rdb2", "rdb3"):
+            new_state[f"body.{i}.{rdb}.conv5.weight"].zero_()
+            new_state[f"body.{i}.{rdb}.conv5.bias"].zero_()
+    new_state["conv_body.weight"] = state["conv_body.weight"] / 1.2 ** (nb - old)
+    return new_state
+
+
+def count_blocks(state: dict[str, torch.Tensor]) -> int:
+    return len({key.split(".")[1] for key in state if key.startswith("body.")})

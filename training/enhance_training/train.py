@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .arch import RRDBNet, scaled_kaiming_init
+from .arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
 from .degradations import Degrader, PhotoDegrader, usm_sharpen
@@ -85,7 +85,7 @@ class Trainer:
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
             self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
         if config.init:
-            self.g.load_state_dict(load_generator_weights(Path(config.init)))
+            self.g.load_state_dict(self.warm_start_weights(Path(config.init)))
         if config.channels_last:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
@@ -96,6 +96,14 @@ class Trainer:
         self.photo_degrader = PhotoDegrader()
         if config.degradation not in ("bicubic", "realworld"):
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
+
+    def warm_start_weights(self, path: Path) -> dict[str, torch.Tensor]:
+        """The weights to start from; a smaller RRDBNet is grown to this run's block count."""
+        state = load_generator_weights(path)
+        blocks = count_blocks(state)
+        if blocks == self.config.nb:
+            return state
+        return grow_blocks(state, {**self.config.model_args, "nb": blocks}, self.config.nb)
 
     # -- checkpoints -------------------------------------------------------------------------
     def state(self) -> dict:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from enhance_training.arch import RRDBNet, scaled_kaiming_init
+from enhance_training.arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
 from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, read_safetensors
@@ -54,6 +54,29 @@ def test_initialisation_is_kaiming_times_point_one_in_the_dense_blocks():
     assert conv.bias.abs().max().item() == 0
     # The trunk keeps PyTorch's default initialisation, as in the official ESRGAN code.
     assert net.conv_body.weight.std().item() == default_std
+
+
+def test_growing_blocks_keeps_the_function_and_trains_the_new_blocks(tmp_path, photo_folder):
+    torch.manual_seed(1)
+    small = RRDBNet(nf=8, nb=2, gc=4)
+    for p in small.parameters():
+        p.data.normal_(0, 0.05)
+    grown = RRDBNet(nf=8, nb=5, gc=4)
+    grown.load_state_dict(grow_blocks(small.state_dict(), small.args, 5))
+    x = torch.rand(1, 3, 10, 14)
+    with torch.no_grad():
+        assert (grown(x) - small(x)).abs().max().item() < 1e-5
+    assert count_blocks(grown.state_dict()) == 5
+    assert grown.body[4].rdb2.conv5.weight.abs().max().item() == 0
+    assert grown.body[4].rdb2.conv1.weight.abs().max().item() > 0
+    with pytest.raises(ValueError):
+        grow_blocks(grown.state_dict(), grown.args, 2)
+    # A warm start from the smaller network's file grows it, and a step moves the new blocks.
+    init = tmp_path / "small.pt"
+    torch.save({"g": small.state_dict()}, init)
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, nb=5, iters=1, init=str(init)))
+    trainer.run(log=lambda line: None)
+    assert trainer.g.body[4].rdb2.conv5.weight.abs().max().item() > 0
 
 
 def test_ragan_losses_match_the_formula():
