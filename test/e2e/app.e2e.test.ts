@@ -113,11 +113,32 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
 
   it('compares before and after, with a loupe that shows the side under the pointer', async () => {
     const { page } = app
-    await app.tab('Compare')
-    await page.getByRole('combobox', { name: 'Photo to compare' }).selectOption({ index: 1 })
+    // Opened from a finished photo in the queue.
+    await app.tab('Queue')
+    await page.getByRole('button', { name: 'Compare photo 0.jpg before and after' }).click()
     const after = page.getByRole('img', { name: 'After' })
     await after.waitFor()
-    await page.getByRole('slider', { name: 'Before/after split' }).fill('30')
+    const picker = page.getByRole('combobox', { name: 'Photo to compare' })
+    expect(await picker.locator('option:checked').textContent()).toBe('photo 0.jpg — Album 1962')
+    // Fitted to the window: the whole photo is on screen, in either orientation.
+    const fitted = (await after.boundingBox())!
+    expect(fitted.y + fitted.height).toBeLessThanOrEqual(860)
+    expect(fitted.x + fitted.width).toBeLessThanOrEqual(1280)
+    // The divider is dragged on the image, or moved with the arrow keys.
+    const divider = page.getByRole('slider', { name: 'Before/after split' })
+    const knob = (await divider.boundingBox())!
+    await page.mouse.move(knob.x + knob.width / 2, fitted.y + fitted.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(fitted.x + fitted.width * 0.32, fitted.y + fitted.height / 2, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(async () => Number(await divider.getAttribute('aria-valuenow'))).toBe(32)
+    await divider.press('ArrowLeft')
+    expect(Number(await divider.getAttribute('aria-valuenow'))).toBe(30)
+    await app.shot('06-compare-split')
+    // 1:1 shows the result's own pixels: 4× the 256×192 input.
+    await page.getByRole('button', { name: '1:1' }).click()
+    await expect.poll(async () => (await after.boundingBox())?.width).toBe(1024)
+    await page.getByRole('button', { name: 'Fit' }).click()
     await page.getByRole('checkbox', { name: 'Loupe (3×)' }).check()
     const box = (await after.boundingBox())!
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2)
@@ -131,7 +152,9 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const runner = app.backend.queue.runner
     const last = runner.items(runner.jobs[0]!.id).at(-1)!
     rmSync(last.output)
-    await page.getByRole('combobox', { name: 'Photo to compare' }).selectOption({ label: 'photo 5.jpg' })
+    await page
+      .getByRole('combobox', { name: 'Photo to compare' })
+      .selectOption({ label: 'photo 5.jpg — Album 1962' })
     await page
       .getByRole('alert')
       .filter({ hasText: /^FILE_NOT_FOUND: .*Enhance it again from the queue/ })
