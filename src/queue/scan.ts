@@ -39,6 +39,12 @@ export interface ScanCounter {
 }
 
 /**
+ * The app's default output folder, made beside the photos of a job. A subfolder of that name holds
+ * earlier results, so adding the album again never enhances them a second time.
+ */
+export const RESULTS_FOLDER = 'Enhanced'
+
+/**
  * Hidden files and folders, macOS "._" companions on USB drives (named .jpg, but not images) and the
  * thumbnail folders NAS boxes add beside each photo: none of them is a photo the user took.
  */
@@ -63,7 +69,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
     if (isSystemEntry(entry.name)) {
       if (entry.isFile()) ignored.count++
     } else if (entry.isDirectory()) {
-      if (recursive && !skip.has(pathKey(path))) yield* walk(path, options)
+      if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
     } else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       yield { path, relativeDir: relative(root, dir) }
     } else if (entry.isFile()) {

@@ -2,7 +2,7 @@
  * The desktop UI in a real browser: the renderer built by electron-vite, in Debian's Chromium, bound to
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, photo } from './session.js'
@@ -32,7 +32,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('combobox', { name: 'Tile size' }).selectOption({ label: '64 px' })
     await app.tab('Queue')
     dialogs.inputs = [album]
-    dialogs.outputFolder = join(app.work, 'enhanced')
+    // No output folder chosen: no second dialog, the photos go to an "Enhanced" folder inside the one added.
+    dialogs.outputFolder = join(app.work, 'never-asked')
     await page.getByRole('button', { name: 'Add folder…' }).click()
     const job = page.getByRole('article', { name: /Job Album 1962/ })
     await job.waitFor()
@@ -52,7 +53,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await expect.poll(() => job.getByText('done on CPU').count()).toBe(6)
     // Each photo has a thumbnail of its own.
     await job.getByRole('img', { name: 'photo 3.jpg' }).waitFor()
-    expect(jpgsIn(join(app.work, 'enhanced'))).toBe(6)
+    expect(jpgsIn(join(album, 'Enhanced'))).toBe(6)
+    expect(existsSync(join(app.work, 'never-asked'))).toBe(false)
     await app.shot('04-done')
   })
 

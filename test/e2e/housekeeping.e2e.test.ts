@@ -25,6 +25,7 @@ describe('queue housekeeping in Chromium', () => {
   it('says "Done, 1 of 3 failed", explains the failure in a sentence, and offers no useless retry', async () => {
     const { page } = app
     app.dialogs.outputFolder = join(app.work, 'out')
+    await app.backend.services.chooseOutputFolder()
     app.dialogs.inputs = [album]
     await page.getByRole('button', { name: 'Add folder…' }).click()
     const job = page.getByRole('article', { name: 'Job Summer 2019 (3 photos)' })

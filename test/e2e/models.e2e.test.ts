@@ -99,6 +99,7 @@ describe('the model catalogue in Chromium', () => {
     const input = join(photos, 'street.jpg')
     await photo(input, 3, 48, 32)
     app.dialogs.outputFolder = join(app.work, 'out')
+    await app.backend.services.chooseOutputFolder()
     app.dialogs.inputs = [input]
     await app.tab('Queue')
     await page.getByRole('button', { name: 'Add photos…' }).click()

@@ -57,6 +57,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await app.tab('Queue')
     const input = join(photos, 'IMG_0001.jpg')
     app.dialogs.outputFolder = join(app.work, 'out')
+    await app.backend.services.chooseOutputFolder()
     await page.evaluate((paths) => Object.assign(globalThis, { __droppedPaths: paths }), {
       'IMG_0001.jpg': input,
     })

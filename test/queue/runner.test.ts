@@ -159,6 +159,9 @@ describe('queue runner', () => {
     const { dir, spec, queue } = setup(['a.jpg', 'sub/c.webp'])
     mkdirSync(join(dir, 'in', 'enhanced'), { recursive: true })
     writeFileSync(join(dir, 'in', 'enhanced', 'a.png'), 'an earlier result')
+    // Nor the app's default output folder of an earlier job ("Enhanced" beside the photos).
+    mkdirSync(join(dir, 'in', 'sub', 'Enhanced'), { recursive: true })
+    writeFileSync(join(dir, 'in', 'sub', 'Enhanced', 'c.webp'), 'an earlier result')
     // Nor hidden files, macOS "._" companions, or a NAS's thumbnail folders.
     for (const extra of ['._a.jpg', '.cache/b.jpg', '@eaDir/a.jpg/SYNOPHOTO_THUMB_XL.jpg']) {
       mkdirSync(dirname(join(dir, 'in', extra)), { recursive: true })

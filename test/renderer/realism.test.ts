@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
+import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesState } from '../../src/renderer/src/lib/preferences.svelte.js'
 import type { ChosenFile, CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
@@ -92,7 +92,7 @@ describe('the realism slider', () => {
     calls[0]!.finish()
     await settle()
     expect(calls).toHaveLength(2)
-    expect(calls[1]!.region).toEqual({ x: 0, y: 0, width: 96, height: 96 })
+    expect(calls[1]!.region).toEqual({ x: 0, y: 0, width: REGION_SIDE, height: REGION_SIDE })
     expect(store.crop).toBeNull()
   })
 })

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
 import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
+import { RESULTS_FOLDER } from '../../queue/scan.js'
 import type { AppEvent, EnhanceApi, InputKind, PhotoRef, Region, Selection } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
@@ -45,6 +48,12 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
   /** The paths the preload read off a drop's File objects. */
   selectDropped: (paths: string[]) => Promise<Selection | null>
   subscribe(listener: (event: AppEvent) => void): () => void
+}
+
+/** With no output folder chosen, a job writes to an "Enhanced" folder beside its photos (inside a folder added). */
+export async function besideThePhotos(firstInput: string): Promise<string> {
+  const folder = (await stat(firstInput).catch(() => null))?.isDirectory() ? firstInput : dirname(firstInput)
+  return join(folder, RESULTS_FOLDER)
 }
 
 function pngUrl(data: Uint8Array): string {
@@ -119,12 +128,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       attempt(async () => {
         const inputs = selections.paths(selection)
         const prefs = preferences.get()
-        if (!prefs.outDir)
-          throw new EnhanceError('INVALID_ARGUMENT', 'Choose an output folder for the enhanced photos first.')
         const created = await runner.addJob({
           inputs,
           recursive: true,
-          outDir: prefs.outDir,
+          outDir: prefs.outDir ?? (await besideThePhotos(inputs[0]!)),
           model: models.spec(prefs.model, prefs.alpha),
           settings: prefs.output,
           naming: prefs.naming,

@@ -35,11 +35,6 @@ export class PreferencesState {
   }
 
   /** Asks for the output folder when none is chosen yet; false when the user cancels. */
-  async ensureOutputFolder(): Promise<boolean> {
-    if (this.#value.outDir) return true
-    return this.chooseOutputFolder()
-  }
-
   /** Main puts the chosen folder into the settings itself; the window only reads them back. */
   async chooseOutputFolder(): Promise<boolean> {
     const folder = await this.api.chooseOutputFolder()
