@@ -49,6 +49,9 @@ class Config:
     percep_weight: float = 1.0
     # Low-pass colour term (L1 of 16×16 block means): 0 = off. It keeps the GAN stage free of a colour cast.
     colour_weight: float = 0.0
+    # The same term on the slider's blends: each step also scores the network interpolated with the
+    # stage-1 weights (`init`) at a random α, so no point of the slider shifts colour or brightness.
+    blend_colour_weight: float = 0.0
     vgg: str = ""  # torchvision VGG19 weights; empty means the substitute below
     feature_matching: bool = True  # substitute perceptual term: discriminator feature matching
     # Exponential moving average of G's weights (0 = off), as BasicSR and Real-ESRGAN keep: it smooths

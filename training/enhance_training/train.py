@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.nn.utils.stateless import functional_call
 
 from .arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
 from .config import Config
@@ -90,6 +91,8 @@ class Trainer:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
                 self.d.to(memory_format=torch.channels_last)
+        # The weights the run started from (before a resume replaces G's): the slider's other end.
+        self.stage1 = {k: v.detach().clone() for k, v in self.g.state_dict().items()}
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
         self.degrader = Degrader() if config.degradation == "realworld" else None
@@ -192,7 +195,14 @@ class Trainer:
         else:
             percep = torch.zeros(())
         colour = colour_loss(sr, hr) if c.colour_weight > 0 else torch.zeros(())
-        g_loss = c.percep_weight * percep + c.gan_weight * adv + c.l1_weight * l1 + c.colour_weight * colour
+        blend_colour = self.blend_colour(lr_img, hr) if c.blend_colour_weight > 0 else torch.zeros(())
+        g_loss = (
+            c.percep_weight * percep
+            + c.gan_weight * adv
+            + c.l1_weight * l1
+            + c.colour_weight * colour
+            + c.blend_colour_weight * blend_colour
+        )
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
@@ -203,7 +213,15 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         self.opt_d.step()
-        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(), "d": d_loss.item()}
+        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(),
+                "blend_colour": blend_colour.item(), "d": d_loss.item()}
+
+    def blend_colour(self, lr_img: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+        """The colour term of the network interpolated at a random α with the frozen stage-1 weights:
+        ESRGAN's interpolation is not linear in the output, and a blend can darken where neither end does."""
+        alpha = float(np.random.default_rng([self.config.seed, self.step, 7]).uniform(0.2, 0.8))
+        blended = {name: (1 - alpha) * self.stage1[name] + alpha * p for name, p in self.g.named_parameters()}
+        return colour_loss(functional_call(self.g, blended, (lr_img,)), hr)
 
     @torch.no_grad()
     def update_ema(self) -> None:

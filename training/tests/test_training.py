@@ -13,7 +13,7 @@ from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, read_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
-from enhance_training.losses import ragan_d_loss, ragan_g_loss
+from enhance_training.losses import colour_loss, ragan_d_loss, ragan_g_loss
 from enhance_training.train import Trainer, learning_rate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,21 @@ def test_growing_blocks_keeps_the_function_and_trains_the_new_blocks(tmp_path, p
     trainer = Trainer(tiny_config(tmp_path, photo_folder, nb=5, iters=1, init=str(init)))
     trainer.run(log=lambda line: None)
     assert trainer.g.body[4].rdb2.conv5.weight.abs().max().item() > 0
+
+
+def test_blend_colour_term_scores_the_interpolated_network(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, stage="gan", blend_colour_weight=1.0, channels_last=False))
+    with torch.no_grad():
+        for p in trainer.g.parameters():
+            p.add_(0.02)
+    torch.manual_seed(0)
+    lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+    alpha = float(np.random.default_rng([trainer.config.seed, trainer.step, 7]).uniform(0.2, 0.8))
+    manual = RRDBNet(**trainer.config.model_args)
+    manual.load_state_dict({k: (1 - alpha) * trainer.stage1[k] + alpha * v for k, v in trainer.g.state_dict().items()})
+    expected = colour_loss(manual(lr), hr).item()
+    assert abs(trainer.blend_colour(lr, hr).item() - expected) < 1e-6
+    assert trainer.gan_step(lr, hr)["blend_colour"] > 0
 
 
 def test_ragan_losses_match_the_formula():
