@@ -65,7 +65,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const target = items.find((i) => i.input.endsWith('photo 0.jpg'))!
     const other = items.find((i) => i.input.endsWith('photo 1.jpg'))!
     const [targetBefore, otherBefore] = [readFileSync(target.output), readFileSync(other.output)]
-    await page.getByRole('button', { name: 'Adjust realism of photo 0.jpg' }).click()
+    await page.getByRole('button', { name: /^Realism \d+%… of photo 0\.jpg/ }).click()
     await page.getByRole('slider', { name: /Realism/ }).fill('1')
     await page.locator('img[data-alpha="1"]').waitFor({ timeout: 60_000 })
     await page.getByRole('button', { name: 'Apply 100% to this photo' }).click()
@@ -78,7 +78,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     expect(readFileSync(other.output).equals(otherBefore)).toBe(true)
     await app.tab('Queue')
     await page
-      .getByRole('button', { name: 'Adjust realism of photo 0.jpg' })
+      .getByRole('button', { name: /^Realism \d+%… of photo 0\.jpg/ })
       .getByText('Realism 100%…')
       .waitFor()
   })
@@ -225,7 +225,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const { page, dialogs } = app
     await app.tab('Queue')
     dialogs.outputFolder = join(app.work, 'enhanced-3')
-    await page.getByRole('button', { name: /^Output folder/ }).click()
+    await page.getByRole('button', { name: /^Save to/ }).click()
     dialogs.inputs = [album]
     await page.getByRole('button', { name: 'Add folder…' }).click()
     await page

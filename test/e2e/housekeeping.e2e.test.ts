@@ -38,14 +38,14 @@ describe('queue housekeeping in Chromium', () => {
     await failure.getByText('Details').click()
     expect(await failure.locator('details').textContent()).toContain('CORRUPT_IMAGE')
     expect(await job.getByRole('button', { name: /^Retry/ }).count()).toBe(0)
-    expect(await job.getByRole('button', { name: /Adjust realism of empty\.jpg/ }).count()).toBe(0)
+    expect(await job.getByRole('button', { name: /of empty\.jpg: adjust/ }).count()).toBe(0)
     await app.shot('30-job-with-a-failure')
   })
 
   it('shows outputs and the output folder by id, then removes and clears jobs', async () => {
     const { page } = app
     const job = page.getByRole('article', { name: 'Job Summer 2019 (3 photos)' })
-    await job.getByRole('button', { name: 'Show the output folder of Summer 2019 (3 photos)' }).click()
+    await job.getByRole('button', { name: 'Show in folder: the output of Summer 2019 (3 photos)' }).click()
     await job.getByRole('button', { name: 'Show beach.jpg in its folder' }).click()
     await expect
       .poll(() => app.dialogs.shown)
