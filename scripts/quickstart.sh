@@ -11,7 +11,11 @@ input=$(realpath -m -- "$1")
 out=$(realpath -m -- "${2:-enhanced}")
 shift $(( $# >= 2 ? 2 : 1 ))
 cd "$(dirname "$0")/.."
-if [ ! -f dist/src/cli/main.js ] || [ ! -d node_modules/onnxruntime-node ]; then
-  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+if [ ! -d node_modules/onnxruntime-node ]; then
+  npm ci --no-audit --no-fund
+fi
+# Install scripts are off (.npmrc), so the CLI is built here rather than by npm's "prepare".
+if [ ! -f dist/src/cli/main.js ]; then
+  npm run --silent build:node
 fi
 node bin/enhance.js "$input" --out "$out" "$@"
