@@ -1,4 +1,5 @@
 import { EnhanceError } from '../shared/errors.js'
+import { isAlpha } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../engine/image/decode.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -15,7 +16,7 @@ function invalid(message: string): EnhanceError {
 export function parseAlpha(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   const alpha = Number(text)
-  if (text.trim() === '' || !Number.isFinite(alpha) || alpha < 0 || alpha > 1) {
+  if (text.trim() === '' || !isAlpha(alpha)) {
     throw invalid(`--alpha must be a number from 0 to 1; got "${text}".`)
   }
   return alpha

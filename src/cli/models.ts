@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
+import { DEFAULT_ALPHA } from '../shared/settings-schema.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import { readCatalog } from '../engine/catalog.js'
 import type { Catalog, CatalogEntry } from '../engine/catalog.js'
@@ -41,7 +42,7 @@ export function resolveModelSpec(
   if (library) {
     const partner = options.blend ? (installed(options.blend)?.path ?? options.blend) : library.partner
     return partner
-      ? { path: library.path, blend: { path: partner, alpha: options.alpha ?? 0.5 } }
+      ? { path: library.path, blend: { path: partner, alpha: options.alpha ?? DEFAULT_ALPHA } }
       : { path: library.path }
   }
   const name = options.model ?? catalog?.default
@@ -56,5 +57,5 @@ export function resolveModelSpec(
   const partnerName = options.blend ?? entry?.pair
   if (!partnerName) return { path }
   const partner = byName(catalog, partnerName, dir)?.file ?? installed(partnerName)?.path ?? partnerName
-  return { path, blend: { path: partner, alpha: options.alpha ?? 0.5 } }
+  return { path, blend: { path: partner, alpha: options.alpha ?? DEFAULT_ALPHA } }
 }

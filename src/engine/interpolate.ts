@@ -1,8 +1,9 @@
 import { EnhanceError } from '../shared/errors.js'
+import { isAlpha } from '../shared/settings-schema.js'
 import type { StateDict } from './weights/tensor.js'
 
 export function checkAlpha(alpha: number): void {
-  if (!Number.isFinite(alpha) || alpha < 0 || alpha > 1) {
+  if (!isAlpha(alpha)) {
     throw new EnhanceError('INVALID_ARGUMENT', `The realism amount must be between 0 and 1; got ${alpha}.`)
   }
 }

@@ -1,3 +1,4 @@
+import type { ItemState, JobState } from '../shared/api.js'
 import type { ErrorCode } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { EnhanceSettings, OverwritePolicy } from '../shared/settings.js'
@@ -16,14 +17,12 @@ export interface JobSpec {
   policy: OverwritePolicy
 }
 
-export type JobState = 'scanning' | 'queued' | 'running' | 'paused' | 'done' | 'cancelled'
+export type { ItemState, JobState }
 
 /** Done or cancelled: nothing more will run unless the user asks again. */
 export function isFinished(job: { state: JobState }): boolean {
   return job.state === 'done' || job.state === 'cancelled'
 }
-
-export type ItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped'
 
 export interface Job {
   id: string

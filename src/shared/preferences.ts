@@ -8,7 +8,7 @@ import {
   isTileSize,
 } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
-import { settingsSchema } from './settings-schema.js'
+import { DEFAULT_ALPHA, settingsSchema } from './settings-schema.js'
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
@@ -46,7 +46,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   output: DEFAULT_SETTINGS,
   naming: '{name}',
   policy: 'suffix',
-  alpha: 0.5,
+  alpha: DEFAULT_ALPHA,
   model: null,
 }
 

@@ -33,7 +33,14 @@ export const settingsSchema: z.ZodType<EnhanceSettings> = settingsObject
 
 export const policySchema = z.enum(OVERWRITE_POLICIES)
 
+/** Realism runs from 0 (faithful) to 1 (realistic); new jobs start halfway. */
+export const DEFAULT_ALPHA = 0.5
 export const alphaSchema = z.number().min(0).max(1)
+
+/** Whether `alpha` is a realism amount: a finite number from 0 to 1. */
+export function isAlpha(alpha: number): boolean {
+  return alphaSchema.safeParse(alpha).success
+}
 
 export const modelSpecSchema = z.object({
   path: z.string().min(1),
