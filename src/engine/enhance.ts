@@ -1,3 +1,4 @@
+import { resolveFormat } from '../shared/formats.js'
 import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
@@ -10,7 +11,7 @@ import type {
   PreviewData,
   TileProgressData,
 } from '../shared/protocol.js'
-import type { EnhanceSettings, OutputFormat } from '../shared/settings.js'
+import type { EnhanceSettings } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
 import type { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { machineKey } from '../node/device-decisions.js'
@@ -50,19 +51,6 @@ export interface EnhanceCallbacks {
 /** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
 export const TILE_PAD = 16
 const PREVIEW_SIDE = 512
-
-const SAME_FORMAT: Record<string, OutputFormat> = {
-  jpeg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-  tiff: 'tiff',
-  heif: 'avif',
-  avif: 'avif',
-}
-
-export function resolveFormat(requested: EnhanceSettings['format'], inputFormat: string): OutputFormat {
-  return requested === 'same' ? (SAME_FORMAT[inputFormat] ?? 'png') : requested
-}
 
 function previewOf(target: RasterImage, region: Tile): PreviewData {
   const step = Math.max(1, Math.ceil(Math.max(target.width, target.height) / PREVIEW_SIDE))

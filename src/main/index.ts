@@ -3,7 +3,7 @@ import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, shell }
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../node/files.js'
-import { IMAGE_EXTENSIONS } from '../queue/scan.js'
+import { READABLE_EXTENSIONS } from '../shared/formats.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent } from '../shared/api.js'
@@ -43,7 +43,7 @@ function bindServices(services: Services): void {
 
 const extensions = (set: Set<string>) => [...set].map((ext) => ext.slice(1))
 const DIALOG_FILTERS = {
-  files: { name: 'Photos', extensions: extensions(IMAGE_EXTENSIONS) },
+  files: { name: 'Photos', extensions: extensions(READABLE_EXTENSIONS) },
   model: { name: 'Models (.pth, .safetensors, .onnx)', extensions: extensions(MODEL_EXTENSIONS) },
 }
 

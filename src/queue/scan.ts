@@ -1,24 +1,10 @@
+import { FORMAT_EXTENSIONS, READABLE_EXTENSIONS } from '../shared/formats.js'
+import type { OutputFormat } from '../shared/formats.js'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import { FORMAT_EXTENSIONS } from '../shared/settings.js'
 import { renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
-import type { OutputFormat } from '../shared/settings.js'
-
-export const IMAGE_EXTENSIONS = new Set([
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.avif',
-  '.heic',
-  '.heif',
-  '.gif',
-  '.bmp',
-])
 
 export interface InputFile {
   path: string
@@ -70,7 +56,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
       if (entry.isFile()) ignored.count++
     } else if (entry.isDirectory()) {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
-    } else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
+    } else if (entry.isFile() && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       yield { path, relativeDir: relative(root, dir) }
     } else if (entry.isFile()) {
       ignored.count++

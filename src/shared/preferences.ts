@@ -1,12 +1,6 @@
+import { OUTPUT_FORMATS } from './formats.js'
 import { EnhanceError } from './errors.js'
-import {
-  DEFAULT_SETTINGS,
-  METADATA_POLICIES,
-  OUTPUT_FORMATS,
-  OVERWRITE_POLICIES,
-  isQuality,
-  isTileSize,
-} from './settings.js'
+import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
 import { DEFAULT_ALPHA, settingsSchema } from './settings-schema.js'
 

@@ -1,6 +1,7 @@
+import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
-import type { EnhanceSettings, OutputFormat } from './settings.js'
+import type { EnhanceSettings } from './settings.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {

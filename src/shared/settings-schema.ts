@@ -1,5 +1,6 @@
+import { OUTPUT_FORMATS } from './formats.js'
 import * as z from 'zod'
-import { METADATA_POLICIES, OUTPUT_FORMATS, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
+import { METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings } from './settings.js'
 
 /**

@@ -1,6 +1,5 @@
 /** Output and processing settings shared by the CLI, the queue and the app. */
-export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+import type { OutputFormat } from './formats.js'
 
 /** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
 export type SizeSpec =
@@ -77,31 +76,4 @@ export function outputSize(
       }
     }
   }
-}
-
-const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
-  jpg: 'jpeg',
-  jpeg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-  tif: 'tiff',
-  tiff: 'tiff',
-  avif: 'avif',
-  heic: 'avif',
-  heif: 'avif',
-}
-
-/** The output format for an input file name: the requested one, or for 'same' the input's own (PNG where it cannot be written). */
-export function formatForInput(requested: EnhanceSettings['format'], fileName: string): OutputFormat {
-  if (requested !== 'same') return requested
-  const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()
-  return FORMAT_BY_EXTENSION[extension] ?? 'png'
-}
-
-export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
-  jpeg: 'jpg',
-  png: 'png',
-  webp: 'webp',
-  avif: 'avif',
-  tiff: 'tif',
 }

@@ -1,3 +1,4 @@
+import { READABLE_FORMATS_TEXT } from '../../shared/formats.js'
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
@@ -35,7 +36,7 @@ export function decodeError(
   if (/unsupported image format|contains unsupported/i.test(message)) {
     return new EnhanceError(
       'UNSUPPORTED_FORMAT',
-      `${path} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF).`,
+      `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}).`,
     )
   }
   if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)

@@ -1,3 +1,5 @@
+import { FORMAT_MAX_SIDE } from '../../shared/formats.js'
+import type { OutputFormat } from '../../shared/formats.js'
 import { constants } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
@@ -6,20 +8,11 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
-import type { MetadataPolicy, OutputFormat } from '../../shared/settings.js'
+import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 const { MAX_LENGTH } = constants
-
-/** Largest side each encoder accepts (JPEG's 16-bit header, WebP's 14-bit one, libheif's default). */
-export const FORMAT_MAX_SIDE: Record<OutputFormat, number> = {
-  jpeg: 65500,
-  webp: 16383,
-  avif: 16384,
-  png: 2 ** 31 - 1,
-  tiff: 2 ** 31 - 1,
-}
 
 export interface EncodeOptions {
   format: OutputFormat

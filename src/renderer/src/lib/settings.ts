@@ -1,5 +1,5 @@
+import { FORMAT_EXTENSIONS } from '../../../shared/formats.js'
 import { renderName } from '../../../shared/naming.js'
-import { FORMAT_EXTENSIONS } from '../../../shared/settings.js'
 import type { EnhanceSettings, SizeSpec } from '../../../shared/settings.js'
 
 export const SIZE_CHOICES: { key: string; label: string; size: SizeSpec }[] = [

@@ -1,0 +1,76 @@
+/**
+ * Image formats, in one place: what Enhance reads, what it writes, how each is named on disk, and
+ * each encoder's limits. The CLI, the queue, the engine and the app all read them here.
+ */
+export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+/** File extensions the queue picks up as photos (and the app's dialog offers). */
+export const READABLE_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.avif',
+  '.heic',
+  '.heif',
+  '.gif',
+  '.bmp',
+])
+
+/** The readable formats, for messages. */
+export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF'
+
+/** The extension each output format is written with. */
+export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  avif: 'avif',
+  tiff: 'tif',
+}
+
+/** Largest side each encoder accepts (JPEG's 16-bit header, WebP's 14-bit one, libheif's default). */
+export const FORMAT_MAX_SIDE: Record<OutputFormat, number> = {
+  jpeg: 65500,
+  webp: 16383,
+  avif: 16384,
+  png: 2 ** 31 - 1,
+  tiff: 2 ** 31 - 1,
+}
+
+const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  tif: 'tiff',
+  tiff: 'tiff',
+  avif: 'avif',
+  heic: 'avif',
+  heif: 'avif',
+}
+
+/** The same, by the format name the decoder (sharp) reports. */
+const FORMAT_BY_DECODER: Record<string, OutputFormat> = {
+  jpeg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  tiff: 'tiff',
+  heif: 'avif',
+  avif: 'avif',
+}
+
+/** The output format for an input file name: the requested one, or for 'same' the input's own (PNG where it cannot be written). */
+export function formatForInput(requested: OutputFormat | 'same', fileName: string): OutputFormat {
+  if (requested !== 'same') return requested
+  const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()
+  return FORMAT_BY_EXTENSION[extension] ?? 'png'
+}
+
+/** The same choice once the photo is decoded, from the decoder's own format name. */
+export function resolveFormat(requested: OutputFormat | 'same', decodedFormat: string): OutputFormat {
+  return requested === 'same' ? (FORMAT_BY_DECODER[decodedFormat] ?? 'png') : requested
+}
