@@ -51,7 +51,7 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
 }
 
 /** With no output folder chosen, a job writes to an "Enhanced" folder beside its photos (inside a folder added). */
-export async function besideThePhotos(firstInput: string): Promise<string> {
+async function besideThePhotos(firstInput: string): Promise<string> {
   const folder = (await stat(firstInput).catch(() => null))?.isDirectory() ? firstInput : dirname(firstInput)
   return join(folder, RESULTS_FOLDER)
 }
