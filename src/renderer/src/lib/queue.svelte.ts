@@ -56,9 +56,20 @@ export class QueueStore {
       const at = list.findIndex((i) => i.id === event.item.id)
       if (at >= 0) list[at] = event.item
       else list.push(event.item)
+      // Only the photo being enhanced shows tiles: a photo that left "running" drops its previews, so a
+      // long session does not keep every tile's image.
+      if (event.item.state !== 'running') {
+        delete this.#previews[event.item.id]
+        delete this.#progress[event.item.id]
+      }
     } else if (event.type === 'removed') {
       this.#jobs = this.#jobs.filter((j) => j.id !== event.jobId)
       delete this.#items[event.jobId]
+    } else if (
+      (event.type === 'progress' || event.type === 'preview') &&
+      this.finished(event.jobId, event.itemId)
+    ) {
+      // A preview encoded in main can arrive after its photo finished: nothing to show any more.
     } else if (event.type === 'progress') {
       this.#progress[event.itemId] = { tile: event.tile, tiles: event.tiles, etaMs: event.etaMs }
     } else if (event.type === 'preview') {
@@ -69,6 +80,11 @@ export class QueueStore {
       })
       preview.tiles.push({ x: event.x, y: event.y, width: event.width, height: event.height, url: event.url })
     }
+  }
+
+  private finished(jobId: string, itemId: string): boolean {
+    const state = this.#items[jobId]?.find((i) => i.id === itemId)?.state
+    return state !== undefined && state !== 'running' && state !== 'queued'
   }
 
   /** Where the last finished photo actually ran (cpu, cuda, dml, coreml). */

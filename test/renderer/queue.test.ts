@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
+import type { AppEvent, EnhanceApi, ItemView } from '../../src/shared/api.js'
+
+/** A seam for the store's event handling: the test plays main's events. */
+function harness() {
+  let emit: (event: AppEvent) => void = () => undefined
+  const api = {
+    onEvent: (listener: (event: AppEvent) => void) => {
+      emit = listener
+      return () => undefined
+    },
+    listJobs: () => Promise.resolve([]),
+    listItems: () => Promise.resolve([]),
+  } as unknown as EnhanceApi
+  return { store: new QueueStore(api), emit: (event: AppEvent) => emit(event) }
+}
+
+const item = (state: ItemView['state']): ItemView => ({
+  id: 'i1',
+  jobId: 'j1',
+  input: '/a.jpg',
+  output: '/out/a.jpg',
+  state,
+  alpha: 0.5,
+})
+const tile = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
+
+describe('the queue store', () => {
+  it('keeps tiles and progress only while a photo runs', () => {
+    const { store, emit } = harness()
+    emit({ type: 'item', item: item('running') })
+    emit({ type: 'progress', jobId: 'j1', itemId: 'i1', tile: 1, tiles: 4, etaMs: 3000 })
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:a', ...tile })
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:b', ...tile, x: 8 })
+    expect(store.preview('i1')?.tiles.map((t) => t.url)).toEqual(['data:a', 'data:b'])
+    expect(store.progress('i1')).toEqual({ tile: 1, tiles: 4, etaMs: 3000 })
+    emit({ type: 'item', item: item('done') })
+    expect(store.preview('i1')).toBeUndefined()
+    expect(store.progress('i1')).toBeUndefined()
+    expect(store.items('j1').map((i) => i.state)).toEqual(['done'])
+    // A preview that main encoded late is not kept either.
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:c', ...tile })
+    expect(store.preview('i1')).toBeUndefined()
+  })
+})
