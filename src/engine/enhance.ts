@@ -116,6 +116,7 @@ export class Enhancer {
   private readonly tiles = new Map<string, Promise<Record<string, number>>>()
   /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
   private cropSource: { key: string; image: RasterImage } | null = null
+  private cropBefore: { image: RasterImage; region: string; png: Uint8Array } | null = null
 
   constructor(private readonly options: EnhancerOptions = {}) {}
 
@@ -348,7 +349,7 @@ export class Enhancer {
       0,
     ).image
     const png = await encodeRasterPng(core)
-    const before = await encodeRasterPng(cropRaster(image, crop, 0).image, s)
+    const before = await this.beforeForCrop(image, crop, s)
     return {
       png,
       before,
@@ -356,6 +357,15 @@ export class Enhancer {
       height: core.height,
       ms: Math.round(performance.now() - started),
     }
+  }
+
+  /** The slider's "before" depends on the region, not on α: encoded once per region, not per slider move. */
+  private async beforeForCrop(image: RasterImage, crop: Tile, scale: number): Promise<Uint8Array> {
+    const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
+    if (this.cropBefore?.image === image && this.cropBefore.region === region) return this.cropBefore.png
+    const png = await encodeRasterPng(cropRaster(image, crop, 0).image, scale)
+    this.cropBefore = { image, region, png }
+    return png
   }
 
   /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
@@ -410,6 +420,7 @@ export class Enhancer {
 
   async close(): Promise<void> {
     this.cropSource = null
+    this.cropBefore = null
     await this.sessions.clear()
   }
 }

@@ -322,6 +322,10 @@ describe('the realism crop', () => {
     await file('crop.png', (s) => s.negate().png())
     const replaced = await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)
     expect(Buffer.from(replaced.png).equals(Buffer.from(first.png))).toBe(false)
+    // The "before" is the region of the photo as it is now, enlarged to the crop's size.
+    expect(Buffer.from(replaced.before).equals(Buffer.from(first.before))).toBe(false)
+    const before = await sharp(replaced.before).raw().toBuffer({ resolveWithObject: true })
+    expect(before.info).toMatchObject({ width: 16, height: 12 })
   })
 })
 

@@ -56,6 +56,16 @@ export function percent(alpha: number): string {
   return `${Math.round(alpha * 100)}%`
 }
 
+/** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */
+export function fitInside(
+  size: { width: number; height: number },
+  box: { width: number; height: number },
+): { width: number; height: number } | null {
+  if (!box.width || !box.height) return null
+  const scale = Math.min(box.width / size.width, box.height / size.height)
+  return { width: Math.floor(size.width * scale), height: Math.floor(size.height * scale) }
+}
+
 /** A queued photo's input or output, as the window names it to main. */
 export function photoOf(item: ItemView, side: 'input' | 'output'): PhotoRef {
   return { jobId: item.jobId, itemId: item.id, side }
