@@ -41,8 +41,10 @@ function describe(item: LibraryItem): string {
     : `${item.license ?? 'no licence'} (not for commercial use)`
   const pair = item.partner ? `; slider: ${item.partner.slider} with ${item.partner.id}` : ''
   const unsupported = item.unsupported ? `; cannot run: ${item.unsupported}` : ''
+  const state = item.isDefault ? `${item.state}, default` : item.state
   return [
-    `${item.id}  [${item.state}]  ${item.architecture} ×${item.scale}  ${formatSize(item.size)}  ${licence}`,
+    `${item.id}  [${state}]  ${item.architecture} ×${item.scale}  ${formatSize(item.size)}  ${licence}`,
+    ...(item.useFor ? [`    For: ${item.useFor}`] : []),
     `    ${item.description}${pair}${unsupported}`,
   ].join('\n')
 }

@@ -9,6 +9,8 @@ export interface CatalogEntry {
   description: string
   /** The GAN partner that makes the realism slider, for a PSNR-oriented model. */
   pair?: string
+  /** What a pair is for, in the words of the people who choose it ("Clean, sharp originals"). */
+  useFor?: string
 }
 
 export interface Catalog {
@@ -21,12 +23,14 @@ export function readCatalog(dir: string): Catalog | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Catalog) : null
 }
 
-/** The bundled models as the model store lists them: id, file path, description and slider partner. */
+/** The bundled models as the model store lists them: id, file path, description, slider partner, use. */
 export function bundledModels(dir: string, catalog: Catalog | null): BundledModel[] {
   return (catalog?.models ?? []).map((m) => ({
     id: m.name,
     path: join(dir, m.file),
     description: m.description,
+    isDefault: m.name === catalog?.default,
     ...(m.pair ? { pair: m.pair } : {}),
+    ...(m.useFor ? { useFor: m.useFor } : {}),
   }))
 }

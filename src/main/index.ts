@@ -126,6 +126,7 @@ async function start(): Promise<void> {
     modelsDir,
     catalog,
     installedModelsDir: join(app.getPath('userData'), 'models'),
+    tilesDir: join(app.getPath('userData'), 'tiles'),
     library: await readLibraryFile(join(modelsDir, 'library.json')),
     decisions: DecisionStore.in(app.getPath('userData')),
     preferences,

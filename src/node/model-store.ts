@@ -18,7 +18,10 @@ export interface BundledModel {
   id: string
   path: string
   description: string
+  /** The catalog's default: what new jobs use until the user chooses. */
+  isDefault: boolean
   pair?: string
+  useFor?: string
 }
 
 export interface ModelStoreOptions {
@@ -104,6 +107,9 @@ export class ModelStore {
       tags: [],
       size: file.size,
       path: model.path,
+      ...(model.isDefault ? { isDefault: true } : {}),
+      ...(model.useFor ? { useFor: model.useFor } : {}),
+      ...(model.pair ? { partner: { id: model.pair, slider: 'Realism' } } : {}),
     }
   }
 

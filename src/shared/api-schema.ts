@@ -28,6 +28,9 @@ const photoRef = z.union([
   z.strictObject({ jobId: id, itemId: id, side: z.enum(['input', 'output']) }),
 ])
 
+/** A 1:1 view's tile column or row (512-px steps, 2 M px at most). */
+const tileIndex = z.number().int().min(0).max(4095)
+
 const region = z.strictObject({
   x: z.number().int().min(0),
   y: z.number().int().min(0),
@@ -64,6 +67,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
     result: true,
   },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
+  imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
   previewCrop: { args: z.tuple([photoRef, region, alphaSchema]), result: true },
   deviceChoice: { args: none, result: false },
   getPreferences: { args: none, result: false },

@@ -46,6 +46,9 @@ export interface ModelEntry {
   pair?: string
   /** What it is good for, in a line (bundled and catalogue models). */
   description?: string
+  /** A bundled pair's use in plain words ("Clean, sharp originals"), and whether it is the default. */
+  useFor?: string
+  isDefault?: boolean
 }
 
 /**
@@ -76,6 +79,18 @@ export interface ImageUrl {
   height: number
   originalWidth: number
   originalHeight: number
+}
+
+/** 1:1 views load a photo in square tiles of this side (the last column and row may be smaller). */
+export const PHOTO_TILE_SIDE = 512
+
+/** One tile of a photo at its own size, upright: where it sits, and its pixels as a data: URL. */
+export interface ImageTile {
+  url: string
+  left: number
+  top: number
+  width: number
+  height: number
 }
 
 /** The slider's crop as the renderer shows it: the engine's reply with both PNGs as data: URLs. */
@@ -149,6 +164,8 @@ export interface EnhanceApi {
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
   imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
+  /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */
+  imageTile(photo: PhotoRef, column: number, row: number): Promise<Result<ImageTile>>
   /** Enhances `region` of a photo at realism `alpha` with the models of new jobs: the slider's live crop. */
   previewCrop(photo: PhotoRef, region: Region, alpha: number): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
@@ -190,6 +207,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   showInFolder: 'enhance:showInFolder',
   setAlpha: 'enhance:setAlpha',
   imageUrl: 'enhance:imageUrl',
+  imageTile: 'enhance:imageTile',
   previewCrop: 'enhance:previewCrop',
   deviceChoice: 'enhance:deviceChoice',
   getPreferences: 'enhance:getPreferences',

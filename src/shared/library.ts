@@ -114,6 +114,9 @@ export interface LibraryItem {
   partner?: { id: string; slider: string; meaning?: string }
   /** Why Enhance can't run it (another architecture), when it can't. */
   unsupported?: string
+  /** A bundled pair's use, in plain words, and whether new jobs use it until the user chooses. */
+  useFor?: string
+  isDefault?: boolean
 }
 
 /** "4.9 MB", "212 kB": a file size or a rate for people. */

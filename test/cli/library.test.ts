@@ -76,7 +76,18 @@ describe('enhance models, with a --catalog mirror on a local server', () => {
     expect(status).toBe(0)
     const items = JSON.parse(out) as LibraryItem[]
     const byId = new Map(items.map((i) => [i.id, i]))
-    expect(byId.get('enhance-psnr-x4')).toMatchObject({ state: 'bundled', architecture: 'RRDBNet', scale: 4 })
+    expect(byId.get('enhance-psnr-x4')).toMatchObject({
+      state: 'bundled',
+      architecture: 'RRDBNet',
+      scale: 4,
+      useFor: 'Clean, sharp originals',
+      partner: { id: 'enhance-gan-x4', slider: 'Realism' },
+    })
+    expect(byId.get('enhance-psnr-x4')?.isDefault).toBeUndefined()
+    expect(byId.get('enhance-real-psnr-x4')).toMatchObject({ state: 'bundled', isDefault: true })
+    const text = (await cli('models', 'list')).out
+    expect(text).toContain('enhance-real-psnr-x4  [bundled, default]')
+    expect(text).toContain('    For: Photos from phones, the web and scans (JPEG, noise, blur)')
     expect(byId.get('4x-realesr-general-wdn-x4v3')).toMatchObject({
       state: 'available',
       architecture: 'compact',

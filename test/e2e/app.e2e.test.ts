@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, photo } from './session.js'
 
@@ -140,6 +141,21 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     // 1:1 shows the result's own pixels: 4× the 256×192 input.
     await page.getByRole('button', { name: '1:1' }).click()
     await expect.poll(async () => (await after.boundingBox())?.width).toBe(1024)
+    // …loaded in 512-px tiles as they come into view (any size works the same way): here all four,
+    // and each holds exactly the output file's pixels at its place.
+    const tiles = after.locator('img[data-tile]')
+    await expect.poll(() => tiles.count()).toBe(4)
+    const runner = app.backend.queue.runner
+    const output = runner.items(runner.jobs[0]!.id).find((i) => i.input.endsWith('photo 0.jpg'))!.output
+    const tileSrc = await after.locator('img[data-tile="1,1"]').getAttribute('src')
+    const tilePixels = await sharp(Buffer.from(tileSrc!.split(',')[1]!, 'base64'))
+      .raw()
+      .toBuffer()
+    const filePixels = await sharp(output)
+      .extract({ left: 512, top: 512, width: 512, height: 256 })
+      .raw()
+      .toBuffer()
+    expect(tilePixels.equals(filePixels)).toBe(true)
     await page.getByRole('button', { name: 'Fit' }).click()
     await page.getByRole('checkbox', { name: 'Loupe (3×)' }).check()
     const box = (await after.boundingBox())!
@@ -151,7 +167,6 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('checkbox', { name: 'Side by side' }).check()
     await page.getByRole('img', { name: 'Before' }).waitFor({ state: 'visible' })
     // An output deleted since: the view says so and what to do, instead of staying blank.
-    const runner = app.backend.queue.runner
     const last = runner.items(runner.jobs[0]!.id).at(-1)!
     rmSync(last.output)
     await page

@@ -121,6 +121,7 @@ export async function startBackend(
     modelsDir: MODELS_DIR,
     catalog,
     installedModelsDir: join(dataDir, 'models'),
+    tilesDir: join(dataDir, 'tiles'),
     library,
     decisions: DecisionStore.in(DEVICE_CHOICES),
     preferences,

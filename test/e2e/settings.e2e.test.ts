@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURES } from '../helpers/fixtures.js'
+import { MODELS_DIR } from './harness.js'
 import { AppSession, photo } from './session.js'
 
 const app = new AppSession()
@@ -72,6 +73,24 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     const output = join(app.work, 'out', 'IMG_0001_x4.png')
     expect(existsSync(output)).toBe(true)
     expect(await sharp(output).metadata()).toMatchObject({ format: 'png', width: 384, height: 256 })
+  })
+
+  it('offers the bundled pairs by what the photos are, the real-photo pair by default', async () => {
+    const { page } = app
+    await app.tab('Models')
+    const photos = page.getByRole('radio', { name: /Photos from phones, the web and scans/ })
+    const clean = page.getByRole('radio', { name: /Clean, sharp originals/ })
+    await expect.poll(() => photos.isChecked()).toBe(true)
+    expect(await clean.isChecked()).toBe(false)
+    await clean.check()
+    await expect
+      .poll(async () => (await app.backend.services.getPreferences()).model)
+      .toEqual({
+        path: join(MODELS_DIR, 'enhance-psnr-x4.safetensors'),
+        partner: join(MODELS_DIR, 'enhance-gan-x4.safetensors'),
+      })
+    await photos.check()
+    await expect.poll(async () => (await app.backend.services.getPreferences()).model).toBeNull()
   })
 
   it('imports a checkpoint, refuses a pair of different architectures, and inspects a bad file', async () => {

@@ -37,7 +37,17 @@ describe('the model library', () => {
     expect(await codeOf(() => lib.import(join(FIXTURES, 'malicious_zip.pth')))).toBe('UNSAFE_CHECKPOINT')
     expect(readdirSync(installedDir)).toEqual(['basicsr_x4_zip.pth'])
     const listed = await lib.list()
-    expect(listed.filter((m) => m.bundled).map((m) => m.name)).toEqual(['enhance-psnr-x4', 'enhance-gan-x4'])
+    expect(listed.filter((m) => m.bundled).map((m) => m.name)).toEqual([
+      'enhance-real-psnr-x4',
+      'enhance-real-gan-x4',
+      'enhance-psnr-x4',
+      'enhance-gan-x4',
+    ])
+    // Each pair says what it is for, and the real-photo pair is the default for new jobs.
+    expect(listed.filter((m) => m.useFor).map((m) => [m.name, m.useFor, m.isDefault ?? false])).toEqual([
+      ['enhance-real-psnr-x4', 'Photos from phones, the web and scans (JPEG, noise, blur)', true],
+      ['enhance-psnr-x4', 'Clean, sharp originals', false],
+    ])
     expect(listed.filter((m) => !m.bundled).map((m) => m.name)).toEqual(['basicsr_x4_zip'])
     // Listing again reads no model a second time: each file's architecture is kept per version.
     const reads = inspected.length

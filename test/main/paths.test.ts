@@ -41,6 +41,8 @@ describe('paths the window may name', () => {
     const region = { x: 0, y: 0, width: 16, height: 16 }
     for (const call of [
       () => api.imageUrl(secret as unknown as PhotoRef, 64),
+      () => api.imageTile(secret as unknown as PhotoRef, 0, 0),
+      () => api.imageTile({ selection: 'made-up', index: 0 }, 0, 0),
       () => api.previewCrop(secret as unknown as PhotoRef, region, 0.5),
       () => api.imageUrl({ selection: 'made-up', index: 0 }, 64),
       () => api.imageUrl({ jobId: 'made-up', itemId: 'made-up', side: 'output' }, 64),
@@ -78,6 +80,8 @@ describe('paths the window may name', () => {
     expect(output).toMatchObject({ ok: true, value: { originalWidth: 128, originalHeight: 96 } })
     const input = await api.imageUrl({ jobId, itemId: item!.id, side: 'input' }, 256)
     expect(input).toMatchObject({ ok: true, value: { originalWidth: 32, originalHeight: 24 } })
+    const tile = await api.imageTile({ jobId, itemId: item!.id, side: 'output' }, 0, 0)
+    expect(tile).toMatchObject({ ok: true, value: { left: 0, top: 0, width: 128, height: 96 } })
   }, 90_000)
 
   it('can inspect and import only models chosen in a dialog, and choose only listed ones', async () => {

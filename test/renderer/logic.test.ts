@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { dropIndex, moved } from '../../src/renderer/src/lib/reorder.js'
 import { itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
 import { exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
+import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
 describe('drag to reorder', () => {
@@ -48,5 +49,26 @@ describe('progress in words', () => {
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')
+  })
+})
+
+describe('the tiles a 1:1 view loads', () => {
+  const big = { width: 16000, height: 12000 }
+  const key = (t: { column: number; row: number }) => `${t.column},${t.row}`
+  it('are those under the visible part, with one ring around it, clipped to the photo', () => {
+    const tiles = tilesInView({ left: 1100, top: 600, width: 1280, height: 800 }, big)
+    // Pixels 1100–2379 span columns 2–4, rows 600–1399 span rows 1–2; one more each way.
+    expect(tiles.map(key)).toEqual(
+      [0, 1, 2, 3].flatMap((row) => [1, 2, 3, 4, 5].map((column) => `${column},${row}`)),
+    )
+    expect(tilesInView({ left: 0, top: 0, width: 600, height: 300 }, big, 0).map(key)).toEqual(['0,0', '1,0'])
+  })
+  it('stop at the last partial tile, and are none when nothing is visible', () => {
+    const edge = tilesInView({ left: 15800, top: 11900, width: 200, height: 100 }, big, 2)
+    // The last column is 31 (16000 / 512 = 31.25), the last row 23; two more back, none beyond.
+    expect(edge.map(key)).toEqual(
+      [21, 22, 23].flatMap((row) => [28, 29, 30, 31].map((column) => `${column},${row}`)),
+    )
+    expect(tilesInView({ left: 0, top: 0, width: 0, height: 500 }, big)).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
 """Scores models on the real-world benchmark and the clean sets with the app's own `enhance eval`.
 
   python3 -m enhance_training.realworld_eval --bench bench/out/realworld \\
-      --model real=training/exports/enhance-realesrnet-x4.safetensors [--model …] [--jobs 2] \\
+      --model real=resources/models/enhance-real-psnr-x4.safetensors [--model …] [--jobs 2] \\
       --out training/logs/realworld-eval.json
 
 Every row is measured: PSNR/SSIM on Y (4-px shave), NIQE, the per-channel mean colour shift and the

@@ -17,6 +17,7 @@ import { ModelLibrary } from './models.js'
 import type { PreferencesStore } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
+import { PhotoTiles } from './tiles.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
@@ -42,6 +43,8 @@ export interface ServiceDeps {
   decisions: DecisionStore
   /** The catalogue of downloadable models (resources/models/library.json). */
   library: Record<string, LibraryEntry>
+  /** Where 1:1 views keep the tiles of the photos last opened (emptied at start). */
+  tilesDir: string
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
@@ -88,6 +91,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
   const selections = new Selections()
+  const tiles = new PhotoTiles(deps.tilesDir)
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
   const photo = (ref: PhotoRef): string => {
     if ('selection' in ref) return selections.file(ref)
@@ -189,6 +193,12 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           originalWidth: (turned ? meta.height : meta.width) ?? info.width,
           originalHeight: (turned ? meta.width : meta.height) ?? info.height,
         }
+      }),
+
+    imageTile: (ref, column, row) =>
+      attempt(async () => {
+        const { png, ...place } = await tiles.tile(photo(ref), column, row)
+        return { url: pngUrl(png), ...place }
       }),
 
     previewCrop: (ref: PhotoRef, region: Region, alpha: number) =>

@@ -54,6 +54,8 @@ export class ModelLibrary {
         info: await this.info(path),
         description: m.description,
         ...(m.pair ? { pair: m.pair } : {}),
+        ...(m.useFor ? { useFor: m.useFor } : {}),
+        ...(m.name === catalog?.default ? { isDefault: true } : {}),
       })
     }
     const files = await readdir(installedDir).catch(() => [] as string[])

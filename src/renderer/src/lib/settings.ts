@@ -22,7 +22,7 @@ export function exampleName(naming: string, output: EnhanceSettings, alpha: numb
     name: 'IMG_0042',
     scale: output.size.mode === 'scale' ? output.size.scale : 4,
     alpha,
-    model: 'enhance-psnr-x4',
+    model: 'enhance-real-psnr-x4',
   })
   return `${name}.${FORMAT_EXTENSIONS[output.format === 'same' ? 'jpeg' : output.format]}`
 }

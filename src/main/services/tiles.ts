@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
+import { fileVersion } from '../../node/files.js'
+import { PHOTO_TILE_SIDE } from '../../shared/api.js'
+import { EnhanceError } from '../../shared/errors.js'
+
+/** A results' ×4 of the largest photo the engine takes; still refuses a decompression bomb. */
+const MAX_TILED_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS
+
+export interface PhotoTile {
+  png: Buffer
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
+/**
+ * A photo's own pixels, upright, for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
+ * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
+ * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
+ */
+export class PhotoTiles {
+  private readonly cut = new Map<string, Promise<string>>()
+  private cleared: Promise<void> | undefined
+
+  constructor(
+    private readonly cacheDir: string,
+    private readonly keep = 4,
+  ) {}
+
+  async tile(path: string, column: number, row: number): Promise<PhotoTile> {
+    const folder = await this.folderFor(path)
+    const png = await readFile(join(folder, 'photo_files', '0', `${column}_${row}.png`)).catch(() => {
+      throw new EnhanceError('INVALID_ARGUMENT', `The photo has no tile at column ${column}, row ${row}.`)
+    })
+    const { width = 0, height = 0 } = await sharp(png).metadata()
+    return { png, left: column * PHOTO_TILE_SIDE, top: row * PHOTO_TILE_SIDE, width, height }
+  }
+
+  private async folderFor(path: string): Promise<string> {
+    this.cleared ??= rm(this.cacheDir, { recursive: true, force: true })
+    await this.cleared
+    const version = await fileVersion(path)
+    if (!version)
+      throw new EnhanceError('FILE_NOT_FOUND', `${path} is not there any more; it was moved or deleted.`)
+    const key = createHash('sha256').update(version).digest('hex').slice(0, 24)
+    let folder = this.cut.get(key)
+    if (!folder) {
+      folder = this.cutIntoTiles(path, join(this.cacheDir, key))
+      this.cut.set(key, folder)
+      folder.catch(() => this.cut.delete(key))
+      this.forgetOldest()
+    }
+    return folder
+  }
+
+  private async cutIntoTiles(path: string, folder: string): Promise<string> {
+    await checkReadableImage(path)
+    await rm(folder, { recursive: true, force: true })
+    await sharp(path, { limitInputPixels: MAX_TILED_PIXELS })
+      .rotate()
+      .png({ compressionLevel: 1 })
+      .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
+      .toFile(join(folder, 'photo.dz'))
+      .catch(async (error: unknown) => {
+        await rm(folder, { recursive: true, force: true })
+        throw decodeError(path, error)
+      })
+    return folder
+  }
+
+  private forgetOldest(): void {
+    while (this.cut.size > this.keep) {
+      const [key, folder] = this.cut.entries().next().value as [string, Promise<string>]
+      this.cut.delete(key)
+      void folder.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => undefined)
+    }
+  }
+}
