@@ -60,6 +60,8 @@ export class QueueRunner {
     controller: AbortController
     /** Why it was stopped: 'requeue' puts it back (pause, new realism), 'cancel' does not. */
     why?: 'requeue' | 'cancel'
+    /** Settles once the item's new state is committed. */
+    settled: Promise<void>
   } | null = null
   private loop: Promise<void> | null = null
   /** The jobs the running loop may take; null for all of them. */
@@ -237,7 +239,9 @@ export class QueueRunner {
 
   private async runItem(job: Job, item: Item): Promise<void> {
     const controller = new AbortController()
-    this.current = { jobId: job.id, itemId: item.id, controller }
+    let settle = (): void => undefined
+    const settled = new Promise<void>((resolve) => (settle = resolve))
+    this.current = { jobId: job.id, itemId: item.id, controller, settled }
     this.setItem(item, { state: 'running' })
     const started = performance.now()
     try {
@@ -283,6 +287,7 @@ export class QueueRunner {
         (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(performance.now() - started)
       this.store.commit({ t: 'job-stats', jobId: job.id, busyMs })
       this.current = null
+      settle()
     }
   }
 
@@ -431,6 +436,48 @@ export class QueueRunner {
     }
   }
 
+  /**
+   * Saves a job's photos in another folder, until its first photo is saved there (a job's results stay
+   * together). The photo in flight starts again, and every output is planned anew in the new folder,
+   * with the job's naming and conflict rules.
+   */
+  async changeOutDir(jobId: string, outDir: string): Promise<Job> {
+    const job = this.job(jobId)
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    if (job.state === 'scanning')
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        'The job is still finding its photos. Try again in a moment.',
+      )
+    if (this.current?.jobId === jobId) {
+      const { settled } = this.current
+      this.stopCurrent('requeue')
+      await settled
+    }
+    const items = this.items(jobId)
+    if (items.some((i) => i.state === 'done' || i.earlierOutputs?.length))
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `Photos of this job are already saved in ${job.spec.outDir}, and a job keeps its results together. Add the photos again to save them elsewhere.`,
+      )
+    const from = resolve(job.spec.outDir)
+    this.store.commit({ t: 'job-outdir', jobId, outDir: resolve(outDir) })
+    const planner = plannerFor(job.spec, job.alpha ?? job.spec.model.blend?.alpha)
+    planner.protect(items.map((i) => i.input))
+    for (const item of items) {
+      const { output, skip } = planner.plan({
+        path: item.input,
+        relativeDir: relative(from, dirname(item.output)),
+      })
+      this.store.commit({ t: 'item', id: item.id, patch: { output, ...skipPatch(item, skip) } })
+      this.emit({ type: 'item', item })
+    }
+    if (isFinished(job) && items.some((i) => i.state === 'queued')) this.setJob(job, 'queued')
+    else this.emit({ type: 'job', job })
+    void this.run()
+    return job
+  }
+
   reorder(jobIds: string[]): void {
     this.store.commit({ t: 'order', jobIds })
     for (const id of jobIds) {
@@ -443,6 +490,12 @@ export class QueueRunner {
   async idle(): Promise<void> {
     await this.loop
   }
+}
+
+/** A photo whose output existed in the old folder was skipped; in the new one it may run, or be skipped. */
+function skipPatch(item: Item, skip: boolean): Partial<Item> {
+  if (skip) return { state: 'skipped', skipReason: 'exists' }
+  return item.skipReason === 'exists' ? { state: 'queued', skipReason: undefined } : {}
 }
 
 function plannerFor(

@@ -61,6 +61,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.discriminatedUnion('t', [
     busyMs: z.number().min(0).optional(),
   }),
   z.object({ t: z.literal('job-alpha'), jobId: id, alpha: alphaSchema }),
+  z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
   z.object({ t: z.literal('item'), id, patch: z.object(itemFields).partial() }),
   z.object({ t: z.literal('order'), jobIds: z.array(id) }),
   z.object({ t: z.literal('forget'), jobId: id }),

@@ -8,6 +8,8 @@ export type QueueEntry =
   | { t: 'job-stats'; jobId: string; ignored?: number; busyMs?: number }
   /** A realism for the whole job: it replaces any chosen per photo. */
   | { t: 'job-alpha'; jobId: string; alpha: number }
+  /** Another output folder, chosen before the job saved any photo. */
+  | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'item'; id: string; patch: Partial<Omit<Item, 'id' | 'jobId'>> }
   | { t: 'order'; jobIds: string[] }
   | { t: 'forget'; jobId: string }
@@ -63,6 +65,11 @@ export class QueueState {
         if (!job) return
         job.alpha = entry.alpha
         for (const item of this.itemsOf(entry.jobId)) delete item.alpha
+        return
+      }
+      case 'job-outdir': {
+        const job = this.jobs.get(entry.jobId)
+        if (job) job.spec = { ...job.spec, outDir: entry.outDir }
         return
       }
       case 'item': {

@@ -160,6 +160,8 @@ export interface EnhanceApi {
   clearFinishedJobs(): Promise<number>
   /** Shows a photo's output (or a job's output folder) in the system's file manager, by id: never a path. */
   showInFolder(target: { jobId: string; itemId?: string }): Promise<Result<null>>
+  /** Asks for another output folder for a job that has saved no photo yet; null when the dialog is cancelled. */
+  changeJobFolder(jobId: string): Promise<Result<JobView | null>>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
   setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
@@ -205,6 +207,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',
   showInFolder: 'enhance:showInFolder',
+  changeJobFolder: 'enhance:changeJobFolder',
   setAlpha: 'enhance:setAlpha',
   imageUrl: 'enhance:imageUrl',
   imageTile: 'enhance:imageTile',

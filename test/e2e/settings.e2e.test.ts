@@ -3,7 +3,7 @@
 /**
  * Settings, models, drag-and-drop and readability, in Debian's Chromium against the real services.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -73,6 +73,26 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     const output = join(app.work, 'out', 'IMG_0001_x4.png')
     expect(existsSync(output)).toBe(true)
     expect(await sharp(output).metadata()).toMatchObject({ format: 'png', width: 384, height: 256 })
+  })
+
+  it("changes a job's folder before its first photo is saved: the photo in flight lands there instead", async () => {
+    const { page } = app
+    await app.tab('Queue')
+    const input = join(photos, 'IMG_0002.jpg')
+    await photo(input, 5, 640, 480)
+    app.dialogs.inputs = [input]
+    await page.getByRole('button', { name: 'Add photos…' }).click()
+    const job = page.getByRole('article', { name: /Job IMG_0002.jpg/ })
+    await job.getByRole('progressbar', { name: /^Tiles of/ }).waitFor({ timeout: 60_000 })
+    const elsewhere = join(app.work, 'elsewhere')
+    app.dialogs.outputFolder = elsewhere
+    await job.getByRole('button', { name: /^Change where .* is saved/ }).click()
+    await job.getByText(`Saved to ${elsewhere}`).waitFor()
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 90_000 }).toBe('done')
+    expect(readdirSync(elsewhere)).toEqual(['IMG_0002_x4.png'])
+    expect(existsSync(join(app.work, 'out', 'IMG_0002_x4.png'))).toBe(false)
+    // Its results stay together: once a photo is saved, the folder is no longer offered for change.
+    expect(await job.getByRole('button', { name: /^Change where/ }).count()).toBe(0)
   })
 
   it('offers the bundled pairs by what the photos are, the real-photo pair by default', async () => {

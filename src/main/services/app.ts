@@ -169,6 +169,14 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         else await deps.dialogs.openFolder(path)
         return null
       }),
+    changeJobFolder: (jobId) =>
+      attempt(async () => {
+        if (!jobOf(jobId)) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+        const folder = await deps.dialogs.chooseOutputFolder()
+        if (!folder) return null
+        const job = await runner.changeOutDir(jobId, folder)
+        return jobView(job, views(jobId))
+      }),
     setAlpha: (target, alpha) => attempt(() => Promise.resolve(runner.setAlpha(target, alpha))),
 
     imageUrl: (ref, maxSide) =>

@@ -118,6 +118,11 @@ export class QueueStore {
     this.#error = result.ok ? null : result.error
   }
 
+  changeFolder = async (jobId: string): Promise<void> => {
+    const result = await this.api.changeJobFolder(jobId)
+    this.#error = result.ok ? null : result.error
+  }
+
   /** Moves a job to position `to`; the queue runs jobs top to bottom. */
   async moveTo(jobId: string, to: number): Promise<void> {
     const from = this.#jobs.findIndex((j) => j.id === jobId)
