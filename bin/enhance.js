@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 const entry = new URL('../dist/src/cli/main.js', import.meta.url)
 if (!existsSync(entry)) {
   process.stderr.write(
-    'error INTERNAL: Enhance is not built yet. Run "npm run build:node" (npm ci does it for you).\n',
+    'error INTERNAL: Enhance is not built yet. Run "npm run build:node" first (scripts/quickstart.sh does it).\n',
   )
   process.exit(1)
 }

@@ -81,7 +81,8 @@ export async function runQueued(
   try {
     reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
     const before = new Set(runner.jobs.filter(isFinished).map((j) => j.id))
-    const job = spec ? await runner.addJob(spec) : null
+    // A shard run again (a retry, a preemption, another node) continues its job rather than adding one.
+    const job = spec ? await (spec.shard ? runner.jobFor(spec) : runner.addJob(spec)) : null
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
     for (const item of job ? runner.items(job.id) : []) {

@@ -1,9 +1,9 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
-import { exportItems, jobReport } from '../queue/report.js'
+import { exportItems, jobReport, mergeReports } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
@@ -21,6 +21,7 @@ import {
   requireValue,
 } from './args.js'
 import { runQueued } from './batch.js'
+import { parseShard } from '../queue/shard.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { removeStalePartials } from '../node/files.js'
@@ -43,6 +44,7 @@ export interface BatchFlags {
   tile?: string | undefined
   precision?: string | undefined
   'max-pixels'?: string | undefined
+  shard?: string | undefined
   device?: string | undefined
   background?: string | undefined
   naming?: string | undefined
@@ -83,6 +85,13 @@ export function jobSpecFromFlags(
   installed: InstalledLookup = () => null,
 ): JobSpec {
   const alpha = parseAlpha(flags.alpha)
+  const shard = parseShard(flags.shard)
+  const policy = policyOf(flags)
+  if (shard && policy === 'suffix')
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      '--suffix names photos by what already exists, which differs from shard to shard; use --skip-existing (the default) or --overwrite with --shard.',
+    )
   return {
     inputs: inputs.map((i) => resolve(i)),
     recursive: flags.recursive,
@@ -107,7 +116,8 @@ export function jobSpecFromFlags(
       metadata: parseMetadata(flags.metadata),
     },
     naming: flags.naming ?? '{name}',
-    policy: policyOf(flags),
+    policy,
+    ...(shard ? { shard } : {}),
   }
 }
 
@@ -228,14 +238,42 @@ async function changeQueue(sub: string, id: string | undefined, queueDir: string
   }
 }
 
+/** `enhance queue report --merge <dirs…>`: the shards of an album as one report, read without locks. */
+function mergedReport(dirs: string[], csv: boolean, io: Io): number {
+  if (dirs.length === 0)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      'Name the queue folders to merge: enhance queue report --merge <dir>...',
+    )
+  const states = dirs.map((dir) => {
+    if (!existsSync(dir))
+      throw new EnhanceError('FILE_NOT_FOUND', `${dir} is not a queue folder: it does not exist.`)
+    return readQueueState(dir)
+  })
+  const queues = states.map((state) => ({
+    jobs: state.orderedJobs(),
+    itemsOf: (id: string) => state.itemsOf(id),
+  }))
+  if (csv)
+    io.out(
+      exportItems(
+        queues.flatMap((q) => q.jobs.flatMap((j) => q.itemsOf(j.id))),
+        'csv',
+      ).trimEnd(),
+    )
+  else io.out(JSON.stringify(mergeReports(queues), null, 2))
+  return 0
+}
+
 /** `enhance queue` lists jobs; `report <job>` exports every item of one; `remove`, `clear` and `cancel` change it. */
 export async function queueCommand(
   args: string[],
-  flags: { json: boolean; csv: boolean },
+  flags: { json: boolean; csv: boolean; merge: boolean },
   queueDir: string,
   io: Io,
 ): Promise<number> {
   const [sub, id] = args
+  if (sub === 'report' && flags.merge) return mergedReport(args.slice(1), flags.csv, io)
   if (sub !== undefined && CHANGES.has(sub)) return changeQueue(sub, id, queueDir, io)
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(

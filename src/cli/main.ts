@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
 import { loadNiqeModel } from '../engine/metrics/niqe.js'
-import { defaultQueueDir } from '../queue/paths.js'
+import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
 import { parseAlpha, parseDevice, requireValue } from './args.js'
 import { convertCommand } from './convert.js'
@@ -25,12 +25,15 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--max-pixels <n>] [--queue-dir <dir>] [--json]
+          [--metadata all|profile|none] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--json]
       Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
+      --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
+      processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
+      in <out>/.enhance-shards/<k>, and running the same command again continues it.
   enhance --version
       Print the version.
   enhance --resume
@@ -38,6 +41,9 @@ Usage:
   enhance queue [report <job-id> [--csv] | remove <job-id> | cancel <job-id> | clear]
       List the queue's jobs and their states, or export one job's items as JSON or CSV; remove a job,
       cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
+  enhance queue report --merge <queue-dir>... [--csv]
+      One report over several queues (the shards of an album): counts and failures with their codes as
+      JSON, or every photo as CSV.
   enhance models [list | download <id> | remove <id>] [--catalog <file>...] [--models-dir <dir>] [--json]
       The bundled models, and the catalogue's models with their state (installed or available), size and
       licence. download fetches over HTTPS, checks size and SHA-256 and the file itself, then installs it
@@ -91,6 +97,8 @@ const OPTIONS = {
   naming: { type: 'string' },
   resume: { type: 'boolean', default: false },
   'queue-dir': { type: 'string' },
+  shard: { type: 'string' },
+  merge: { type: 'boolean', default: false },
   csv: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   'alpha-sweep': { type: 'boolean', default: false },
@@ -158,10 +166,13 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     await evalCommand(requireValue(target, 'the dataset folder'), spec, options, io.out)
     return 0
   }
-  const queueDir = values['queue-dir'] ?? defaultQueueDir()
-  if (command === 'queue') return queueCommand(positionals.slice(1), values, queueDir, io)
-  if (values.resume) return batchCommand(null, values, queueDir, io, hooks)
-  return batchCommand(jobSpecFromFlags(positionals, values, installed), values, queueDir, io, hooks)
+  if (command === 'queue')
+    return queueCommand(positionals.slice(1), values, values['queue-dir'] ?? defaultQueueDir(), io)
+  if (values.resume) return batchCommand(null, values, values['queue-dir'] ?? defaultQueueDir(), io, hooks)
+  const spec = jobSpecFromFlags(positionals, values, installed)
+  const queueDir =
+    values['queue-dir'] ?? (spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir())
+  return batchCommand(spec, values, queueDir, io, hooks)
 }
 
 /** Installed catalogue models by id, read only when --model or --blend could name one. */

@@ -17,12 +17,18 @@ function writeError(path: string, error: unknown): EnhanceError {
   )
 }
 
-const PARTIAL = /^\..+\.[0-9a-f]{12}\.partial$/
+const PARTIAL = /^\.(.+)\.[0-9a-f]{12}\.partial$/
 
-/** Removes temporary files a killed writer left beside `path`'s siblings. */
-export async function removeStalePartials(dir: string): Promise<number> {
+/**
+ * Removes temporary files a killed writer left in `dir`: of the files named in `targets` only, when
+ * given, since other processes (shards sharing the folder) may be writing theirs right now.
+ */
+export async function removeStalePartials(dir: string, targets?: ReadonlySet<string>): Promise<number> {
   const names = await readdir(dir).catch(() => [] as string[])
-  const stale = names.filter((n) => PARTIAL.test(n))
+  const stale = names.filter((n) => {
+    const match = PARTIAL.exec(n)
+    return match !== null && (!targets || targets.has(match[1]!))
+  })
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })))
   return stale.length
 }

@@ -1,8 +1,14 @@
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { defaultDataDir } from '../node/paths.js'
+import type { Shard } from './shard.js'
 
 export function defaultQueueDir(): string {
   return join(defaultDataDir(), 'queue')
+}
+
+/** A shard's own queue, on the shared output storage so a retry on another node finds it (hidden: never scanned). */
+export function shardQueueDir(outDir: string, shard: Shard): string {
+  return join(outDir, '.enhance-shards', String(shard.index))
 }
 
 /** Whether `path` lies strictly inside `folder` (after resolving both): where a job may write. */

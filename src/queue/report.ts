@@ -13,7 +13,7 @@ export interface JobReport {
   etaMs: number | null
 }
 
-export function jobReport(job: Job, items: Item[]): JobReport {
+export function countStates(items: Item[]): Record<ItemState, number> {
   const counts: Record<ItemState, number> = {
     queued: 0,
     running: 0,
@@ -23,6 +23,11 @@ export function jobReport(job: Job, items: Item[]): JobReport {
     skipped: 0,
   }
   for (const item of items) counts[item.state]++
+  return counts
+}
+
+export function jobReport(job: Job, items: Item[]): JobReport {
+  const counts = countStates(items)
   const finished = items.filter((i) => i.state === 'done' && i.ms !== undefined)
   const msPerItem = finished.length ? finished.reduce((s, i) => s + i.ms!, 0) / finished.length : null
   const remaining = counts.queued + counts.running
@@ -58,4 +63,31 @@ export function exportItems(items: Item[], format: 'csv' | 'json'): string {
   if (format === 'json') return JSON.stringify(rows, null, 2)
   const header = ['input', 'output', 'state', 'code', 'message', 'ms', 'skipReason'] as const
   return [header.join(','), ...rows.map((r) => header.map((h) => csvField(r[h])).join(','))].join('\n') + '\n'
+}
+
+/** One report over several queues (the shards of an album): totals, and every failure with its code. */
+export interface MergedReport {
+  queues: number
+  jobs: number
+  total: number
+  counts: Record<ItemState, number>
+  /** Photos that more than one queue holds: with a sound partition, none. */
+  duplicates: number
+  failures: { input: string; output: string; code: string; message: string }[]
+}
+
+export function mergeReports(queues: { jobs: Job[]; itemsOf: (jobId: string) => Item[] }[]): MergedReport {
+  const items = queues.flatMap((q) => q.jobs.flatMap((j) => q.itemsOf(j.id)))
+  const counts = countStates(items)
+  const inputs = new Set(items.map((i) => i.input))
+  return {
+    queues: queues.length,
+    jobs: queues.reduce((n, q) => n + q.jobs.length, 0),
+    total: items.length,
+    counts,
+    duplicates: items.length - inputs.size,
+    failures: items
+      .filter((i) => i.error && (i.state === 'failed' || i.state === 'skipped'))
+      .map((i) => ({ input: i.input, output: i.output, code: i.error!.code, message: i.error!.message })),
+  }
 }

@@ -2,7 +2,7 @@ import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname, relative, resolve } from 'node:path'
+import { basename, dirname, relative, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorCode, ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
@@ -10,6 +10,7 @@ import type { EnhanceSettings } from '../shared/settings.js'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { isInside } from './paths.js'
 import { scanInputs } from './scan.js'
+import { inShard } from './shard.js'
 import type { InputFile } from './scan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemAlpha } from './types.js'
@@ -45,8 +46,8 @@ const MAX_CRASHES = 2
 const SCAN_BATCH = 500
 
 export interface Cleanup {
-  /** Removes temporary files a killed writer left in a folder. */
-  removeStalePartials(dir: string): Promise<unknown>
+  /** Removes temporary files a killed writer left in a folder, for the named outputs only. */
+  removeStalePartials(dir: string, targets: ReadonlySet<string>): Promise<unknown>
 }
 
 /**
@@ -117,6 +118,22 @@ export class QueueRunner {
     return this.store.state.itemsOf(jobId)
   }
 
+  /**
+   * The job for `spec`, made once: running the same command again (a shard retried after a crash, a
+   * preemption, or on another node) continues that job, with any photo added since, instead of a second.
+   */
+  async jobFor(spec: JobSpec): Promise<Job> {
+    const key = canonical(spec)
+    const same = this.jobs.find((j) => canonical(j.spec) === key)
+    if (!same) return this.addJob(spec)
+    await this.scan(same)
+    for (const item of this.items(same.id))
+      if (item.state === 'cancelled') this.setItem(item, { state: 'queued' })
+    if (same.state !== 'queued' && this.items(same.id).some((i) => i.state === 'queued'))
+      this.setJob(same, 'queued')
+    return same
+  }
+
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
   async addJob(spec: JobSpec): Promise<Job> {
     const jobs = this.jobs
@@ -160,7 +177,9 @@ export class QueueRunner {
     planner.protect(ignored.seen)
     for (const file of files) {
       if (known.has(file.path)) continue
+      // Every shard plans every output, so names resolve alike everywhere, then keeps only its own.
       const { output, skip } = planner.plan(file)
+      if (!inShard(file, spec.shard)) continue
       batch.push({
         id: randomUUID(),
         jobId: job.id,
@@ -230,7 +249,8 @@ export class QueueRunner {
       const dir = dirname(item.output)
       if (!recovered.has(dir)) {
         recovered.add(dir)
-        await this.cleanup.removeStalePartials(dir)
+        const own = this.items(job.id).filter((i) => dirname(i.output) === dir)
+        await this.cleanup.removeStalePartials(dir, new Set(own.map((i) => basename(i.output))))
         continue // the job may have been paused or cancelled meanwhile: look again
       }
       await this.runItem(fresh, item)
@@ -490,6 +510,17 @@ export class QueueRunner {
   async idle(): Promise<void> {
     await this.loop
   }
+}
+
+/** A spec as text with its keys in order: two runs of one command give the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(value) ?? 'null'
 }
 
 /** A photo whose output existed in the old folder was skipped; in the new one it may run, or be skipped. */

@@ -46,9 +46,12 @@ interface Walk {
   skip: ReadonlySet<string>
 }
 
+/** The root collation, not the user's locale: every machine plans an album in the same order (shards). */
+const byName = new Intl.Collator('und').compare
+
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const { root, recursive, ignored, skip } = options
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
     if (entry.isFile()) ignored.seen?.add(path)

@@ -20,6 +20,7 @@ const jobSchema: z.ZodType<Job> = z.object({
     settings: settingsSchema,
     naming: z.string().max(1000),
     policy: policySchema,
+    shard: z.object({ index: count, count: z.number().int().min(1) }).optional(),
   }),
   state: z.enum(['scanning', 'queued', 'running', 'paused', 'done', 'cancelled']),
   pauseReason: errorData.optional(),

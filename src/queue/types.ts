@@ -2,10 +2,11 @@ import type { ItemState, JobState } from '../shared/api.js'
 import type { ErrorCode } from '../shared/errors.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { EnhanceSettings, OverwritePolicy } from '../shared/settings.js'
+import type { Shard } from './shard.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
 
-/** Everything about a job that is decided when it is created and never changes afterwards. */
+/** What a job is, decided when it is created (only its folder may change, before any photo is saved). */
 export interface JobSpec {
   inputs: string[]
   recursive: boolean
@@ -15,6 +16,8 @@ export interface JobSpec {
   /** Output name template: {name}, {scale}, {alpha}, {model}; the extension follows the format. */
   naming: string
   policy: OverwritePolicy
+  /** One share of an album run by several processes: every output is planned, only this share run. */
+  shard?: Shard
 }
 
 export type { ItemState, JobState }

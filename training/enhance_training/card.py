@@ -32,7 +32,7 @@ def sweep(psnr: Path, gan: Path, dataset: str) -> dict:
     return enhance("eval", str(SHARED / "datasets" / "eval" / dataset), "--model", str(psnr), "--blend", str(gan), "--alpha-sweep")
 
 
-def svg_plot(rows: list[dict], path: Path) -> None:
+def svg_plot(rows: list[dict], path: Path, where: str = "BSD100", title: str = "the bundled pair") -> None:
     """PSNR (x) against NIQE (y) for each α: the perception–distortion trade-off, lower NIQE is better."""
     w, h, pad = 560, 380, 60
     xs = [r["average"]["psnr"] for r in rows]
@@ -59,9 +59,9 @@ def svg_plot(rows: list[dict], path: Path) -> None:
         f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="black"/>'
         f"{ticks}"
         f'<polyline points="{points}" fill="none" stroke="#2f6fde" stroke-width="2"/>{labels}'
-        f'<text x="{w / 2}" y="{h - 15}" text-anchor="middle" font-size="13">PSNR-Y on BSD100 (dB, higher is more faithful)</text>'
-        f'<text x="18" y="{h / 2}" transform="rotate(-90 18 {h / 2})" text-anchor="middle" font-size="13">NIQE on BSD100 (lower looks more natural)</text>'
-        f'<text x="{w / 2}" y="30" text-anchor="middle" font-size="14">Perception–distortion trade-off of the bundled pair</text></svg>\n'
+        f'<text x="{w / 2}" y="{h - 15}" text-anchor="middle" font-size="13">PSNR-Y on {where} (dB, higher is more faithful)</text>'
+        f'<text x="18" y="{h / 2}" transform="rotate(-90 18 {h / 2})" text-anchor="middle" font-size="13">NIQE on {where} (lower looks more natural)</text>'
+        f'<text x="{w / 2}" y="30" text-anchor="middle" font-size="14">Perception–distortion trade-off of {title}</text></svg>\n'
     )
 
 
@@ -71,7 +71,13 @@ def main() -> None:
     parser.add_argument("--gan-log", type=Path, default=ROOT / "training" / "runs" / "gan.log")
     parser.add_argument("--ablation", type=Path, default=None, help="a GAN export trained without the perceptual substitute")
     parser.add_argument("--out", type=Path, default=ROOT / "training" / "runs" / "card.json")
+    parser.add_argument("--plot", nargs=4, metavar=("SWEEP_JSON", "SVG", "WHERE", "TITLE"),
+                        help="only draw the plot of an `enhance eval --alpha-sweep --json` result")
     args = parser.parse_args()
+    if args.plot:
+        sweep_json, svg, where, title = args.plot
+        svg_plot(json.loads(Path(sweep_json).read_text())["sweep"], Path(svg), where, title)
+        return
     psnr, gan = MODELS / "enhance-psnr-x4.safetensors", MODELS / "enhance-gan-x4.safetensors"
     results: dict = {"psnr": {}, "gan": {}}
     for name, model in (("psnr", psnr), ("gan", gan)):

@@ -27,6 +27,9 @@ class Config:
     warmup: int = 100
     seed: int = 0
     threads: int = 2
+    # Stage 1's pixel loss: "l1" (ESRGAN, Real-ESRNet) or "mse", whose optimum is the conditional mean,
+    # which is what PSNR scores: a short MSE fine-tune after L1 gains PSNR where the input is ambiguous.
+    pixel_loss: str = "l1"
     channels_last: bool = True  # NHWC tensors: about 1.3x the steps/s of NCHW on this CPU
     size_power: float = 1.0
     limit_images: int = 0  # 0 = all; tests use a handful

@@ -172,11 +172,12 @@ class Trainer:
         return usm_sharpen(hr) if self.config.gt_usm else hr
 
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
-        loss = F.l1_loss(self.g(lr_img), self.pixel_target(hr))
+        pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss}[self.config.pixel_loss]
+        loss = pixel_loss(self.g(lr_img), self.pixel_target(hr))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
-        return {"l1": loss.item()}
+        return {self.config.pixel_loss: loss.item()}
 
     def gan_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
         c = self.config

@@ -152,6 +152,17 @@ def test_a_few_steps_reduce_the_loss(tmp_path, photo_folder):
     assert after < before * 0.7
 
 
+def test_mse_pixel_loss_is_what_the_step_minimises(tmp_path, photo_folder):
+    config = tiny_config(tmp_path, photo_folder, iters=1, val_every=1000, pixel_loss="mse")
+    trainer = Trainer(config)
+    sampler = PatchSampler(load_pairs(photo_folder), config.lr_patch)
+    lr, hr = sampler.batch(0, 0, 4)
+    expected = torch.nn.functional.mse_loss(trainer.g(lr), hr).item()
+    reported = trainer.psnr_step(lr, hr)
+    assert list(reported) == ["mse"] and reported["mse"] == pytest.approx(expected, rel=1e-5)
+    assert torch.nn.functional.mse_loss(trainer.g(lr), hr).item() < expected
+
+
 @pytest.mark.parametrize("stage", ["psnr", "gan"])
 def test_resume_gives_the_same_weights(tmp_path, photo_folder, stage):
     straight = Trainer(tiny_config(tmp_path / "a", photo_folder, stage=stage))

@@ -1,0 +1,27 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { removeStalePartials } from '../../src/node/files.js'
+
+describe('stale partial files', () => {
+  it("are removed for the named outputs only: another writer's file in the same folder is left alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-partials-'))
+    const names = [
+      '.mine.png.0123456789ab.partial',
+      '.theirs.png.ba9876543210.partial',
+      '.mine.png.notapartial',
+      'mine.png',
+    ]
+    for (const name of names) writeFileSync(join(dir, name), 'x')
+    expect(await removeStalePartials(dir, new Set(['mine.png']))).toBe(1)
+    expect(readdirSync(dir).sort()).toEqual([
+      '.mine.png.notapartial',
+      '.theirs.png.ba9876543210.partial',
+      'mine.png',
+    ])
+    // With no names, every partial in the folder goes (one writer per folder).
+    expect(await removeStalePartials(dir)).toBe(1)
+    expect(readdirSync(dir).sort()).toEqual(['.mine.png.notapartial', 'mine.png'])
+  })
+})
