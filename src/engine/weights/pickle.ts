@@ -1,132 +1,13 @@
 import { EnhanceError } from '../../shared/errors.js'
-import { LIMITS, isCount, tooLarge } from './limits.js'
-import type { DType } from './tensor.js'
+import { LIMITS, tooLarge } from './limits.js'
+import { callAllowed, resolveGlobal } from './pickle-allow-list.js'
+import { PickleDict, PickleTuple, malformed } from './pickle-values.js'
+import type { PickleValue } from './pickle-values.js'
 
 /**
- * A pickle reader for the subset that PyTorch state dicts use. It never executes anything:
- * every GLOBAL is looked up in an allow-list of inert TypeScript stand-ins, and any other
- * global (os.system, builtins.eval, a model class…) refuses the file as UNSAFE_CHECKPOINT.
+ * The pickle virtual machine for the subset that PyTorch state dicts use. It never executes anything:
+ * every GLOBAL goes through the allow-list (`pickle-allow-list.ts`), the security policy.
  */
-export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleValue[]
-  | PickleTuple
-  | PickleDict
-  | GlobalRef
-  | StorageRef
-  | TensorRef
-  | Opaque
-
-export class PickleTuple {
-  constructor(readonly items: PickleValue[]) {}
-}
-
-export class PickleDict {
-  readonly entries = new Map<PickleValue, PickleValue>()
-}
-
-export class GlobalRef {
-  constructor(
-    readonly module: string,
-    readonly name: string,
-  ) {}
-}
-
-export class StorageRef {
-  constructor(
-    readonly key: string,
-    readonly dtype: DType,
-    readonly numel: number,
-  ) {}
-}
-
-export class TensorRef {
-  constructor(
-    readonly storage: StorageRef,
-    readonly offset: number,
-    readonly shape: number[],
-    readonly stride: number[],
-  ) {}
-}
-
-/** A harmless placeholder for allowed non-tensor objects (numpy scalars, dtypes) that state dicts never need. */
-export class Opaque {
-  constructor(readonly type: string) {}
-}
-
-const STORAGE_TYPES: Record<string, DType> = {
-  FloatStorage: 'float32',
-  HalfStorage: 'float16',
-  BFloat16Storage: 'bfloat16',
-  DoubleStorage: 'float64',
-  LongStorage: 'int64',
-  IntStorage: 'int32',
-  ShortStorage: 'int16',
-  CharStorage: 'int8',
-  ByteStorage: 'uint8',
-  BoolStorage: 'bool',
-}
-
-type Callable = (args: PickleValue[]) => PickleValue
-
-const CALLABLES: Record<string, Callable> = {
-  'collections.OrderedDict': () => new PickleDict(),
-  'torch._utils._rebuild_tensor_v2': rebuildTensor,
-  'torch._utils._rebuild_tensor': rebuildTensor,
-  'torch._utils._rebuild_parameter': (args) => args[0] ?? null,
-  'torch._utils._rebuild_parameter_with_state': (args) => args[0] ?? null,
-  '_codecs.encode': (args) => latin1Bytes(args[0]),
-  'numpy.core.multiarray.scalar': () => new Opaque('numpy.scalar'),
-  'numpy.dtype': () => new Opaque('numpy.dtype'),
-  'builtins.set': () => [],
-}
-
-export function storageDType(ref: PickleValue): DType {
-  if (ref instanceof GlobalRef && ref.module === 'torch') {
-    const dtype = STORAGE_TYPES[ref.name]
-    if (dtype) return dtype
-  }
-  throw new EnhanceError('CORRUPT_CHECKPOINT', 'A tensor names a storage type this reader does not know.')
-}
-
-function resolveGlobal(module: string, name: string): GlobalRef {
-  const qualified = `${module}.${name}`
-  if (qualified in CALLABLES || (module === 'torch' && name in STORAGE_TYPES))
-    return new GlobalRef(module, name)
-  throw new EnhanceError(
-    'UNSAFE_CHECKPOINT',
-    `This checkpoint asks to run "${qualified}", which a plain set of weights never needs. ` +
-      'It was refused and nothing in it was executed. Only load checkpoints from sources you trust.',
-  )
-}
-
-function asCounts(value: PickleValue | undefined): number[] {
-  const items = value instanceof PickleTuple ? value.items : Array.isArray(value) ? value : null
-  if (!items || items.length > 8 || !items.every(isCount))
-    throw malformed('a tensor shape is not a short list of non-negative integers')
-  return items
-}
-
-function rebuildTensor(args: PickleValue[]): PickleValue {
-  const [storage, offset, shape, stride] = args
-  if (!(storage instanceof StorageRef) || !isCount(offset)) throw malformed('a tensor has no storage')
-  return new TensorRef(storage, offset, asCounts(shape), asCounts(stride))
-}
-
-function latin1Bytes(value: PickleValue | undefined): Uint8Array {
-  if (typeof value !== 'string') return new Uint8Array()
-  return Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff)
-}
-
-function malformed(detail: string): EnhanceError {
-  return new EnhanceError('CORRUPT_CHECKPOINT', `The checkpoint's pickle data is malformed (${detail}).`)
-}
-
 export type PersistentLoad = (pid: PickleValue) => PickleValue
 
 export interface PickleResult {
@@ -372,7 +253,7 @@ class Unpickler {
       case 0x52: {
         // REDUCE
         const args = this.pop()
-        return this.push(this.call(this.pop(), args))
+        return this.push(callAllowed(this.pop(), args))
       }
       case 0x62: {
         // BUILD: state for OrderedDict (its _metadata) or a parameter; never needed, never executed.
@@ -435,13 +316,6 @@ class Unpickler {
     const value = Number.parseInt(text, 10)
     if (Number.isNaN(value)) throw malformed('bad integer')
     return value
-  }
-
-  private call(callee: PickleValue, args: PickleValue): PickleValue {
-    if (!(callee instanceof GlobalRef) || !(args instanceof PickleTuple)) throw malformed('bad call')
-    const fn = CALLABLES[`${callee.module}.${callee.name}`]
-    if (!fn) throw malformed(`${callee.module}.${callee.name} is not callable`)
-    return fn(args.items)
   }
 
   private persistent(pid: PickleValue): PickleValue {

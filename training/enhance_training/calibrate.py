@@ -1,0 +1,98 @@
+"""Removes a GAN partner's colour cast by moving its last convolution's bias, measured on training photos.
+
+  python3 -m enhance_training.calibrate --psnr resources/models/enhance-psnr-x4.safetensors \\
+      --gan resources/models/enhance-gan-x4.safetensors --out training/exports/enhance-gan-calibrated-x4.safetensors
+
+An ESRGAN generator's cast is mostly a constant per-channel offset of its output, and `conv_last`'s bias
+adds exactly such an offset (nothing follows it but the final clamp). The slider blends weights
+linearly, so moving the GAN's bias by δ moves the output at realism α by α·δ. The offset s(α) is
+measured on training photos (Kodak and McMaster from ../shared/datasets/train; never the evaluation
+sets) at several α, and δ per channel is the one that minimises max over α of |s(α) + α·δ|.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .arch import RRDBNet
+from .config import SHARED
+from .data import load_pairs
+from .export import read_safetensors, write_safetensors
+
+ALPHAS = (0.25, 0.5, 0.75, 1.0)
+
+
+def network(tensors: dict[str, torch.Tensor], arch: dict) -> RRDBNet:
+    net = RRDBNet(in_ch=3, out_ch=3, nf=arch["nf"], nb=arch["nb"], gc=arch["gc"], num_up=2, unshuffle=1)
+    net.load_state_dict(tensors)
+    return net.eval()
+
+
+def blend(psnr: dict[str, torch.Tensor], gan: dict[str, torch.Tensor], alpha: float) -> dict[str, torch.Tensor]:
+    return {k: (1 - alpha) * psnr[k] + alpha * gan[k] for k in psnr}
+
+
+@torch.no_grad()
+def mean_shift(net: RRDBNet, pairs, crop: int) -> np.ndarray:
+    """The output's mean minus the photo's, per channel, in 8-bit levels, averaged over photos (centre crops)."""
+    shifts = []
+    for pair in pairs:
+        h, w = pair.lr.shape[:2]
+        top, left = max(0, (h - crop) // 2), max(0, (w - crop) // 2)
+        lr = pair.lr[top : top + crop, left : left + crop]
+        hr = pair.hr[4 * top : 4 * (top + crop), 4 * left : 4 * (left + crop)]
+        x = torch.from_numpy(lr).permute(2, 0, 1)[None].float() / 255
+        sr = net(x).clamp(0, 1)[0].permute(1, 2, 0).numpy() * 255
+        shifts.append(sr.reshape(-1, 3).mean(0) - hr.reshape(-1, 3).astype(np.float64).mean(0))
+    return np.mean(shifts, axis=0)
+
+
+def best_offset(shifts: dict[float, np.ndarray]) -> np.ndarray:
+    """Per channel, the δ (levels) minimising the largest |s(α) + α·δ| over the measured α (a fine grid)."""
+    grid = np.arange(-20, 20, 0.005)
+    delta = []
+    for c in range(3):
+        worst = np.max([np.abs(shifts[a][c] + a * grid) for a in shifts], axis=0)
+        delta.append(grid[int(np.argmin(worst))])
+    return np.array(delta)
+
+
+def calibrate(psnr_path: Path, gan_path: Path, out: Path, data: Path, crop: int = 96) -> dict:
+    psnr, _ = read_safetensors(psnr_path)
+    gan, metadata = read_safetensors(gan_path)
+    arch = json.loads(metadata["enhance.arch"])
+    pairs = load_pairs(data / "kodak") + load_pairs(data / "mcmaster")
+    before = {a: mean_shift(network(blend(psnr, gan, a), arch), pairs, crop) for a in ALPHAS}
+    delta = best_offset(before)
+    gan = dict(gan)
+    gan["conv_last.bias"] = gan["conv_last.bias"] + torch.tensor(delta / 255, dtype=torch.float32)
+    after = {a: mean_shift(network(blend(psnr, gan, a), arch), pairs, crop) for a in ALPHAS}
+    summary = {
+        "photos": len(pairs),
+        "offset_levels": delta.round(3).tolist(),
+        "shift_before": {str(a): v.round(3).tolist() for a, v in before.items()},
+        "shift_after": {str(a): v.round(3).tolist() for a, v in after.items()},
+    }
+    training = json.loads(metadata.get("enhance.training", "{}") or "{}")
+    training["colour_calibration"] = summary
+    write_safetensors(gan, out, {**metadata, "enhance.training": json.dumps(training)})
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--psnr", type=Path, required=True)
+    parser.add_argument("--gan", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=SHARED / "datasets" / "train")
+    args = parser.parse_args()
+    print(json.dumps(calibrate(args.psnr, args.gan, args.out, args.data), indent=1))
+
+
+if __name__ == "__main__":
+    main()
