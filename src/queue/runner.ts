@@ -1,16 +1,17 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { basename, dirname, relative, resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
-import type { ErrorCode, ErrorData } from '../shared/errors.js'
+import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
 import type { EnhanceSettings } from '../shared/settings.js'
-import { OutputPlanner, modelLabel } from './plan.js'
+import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { scanInputs } from './scan.js'
 import { inShard } from './shard.js'
+import { outputsForAlpha, outputsInFolder, plannerFor, sameSpec } from './replan.js'
+import type { ItemPatches } from './replan.js'
 import type { InputFile } from './scan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemAlpha } from './types.js'
@@ -40,9 +41,7 @@ function modelAt(model: ModelSpecData, alpha: number | null): ModelSpecData {
   return model.blend && alpha !== null ? { ...model, blend: { ...model.blend, alpha } } : model
 }
 
-/** Errors that stop the whole job rather than one item: nothing after it could be written either. */
-const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE']
-const MAX_CRASHES = 2
+/** Items committed to the journal per entry while a folder is scanned. */
 const SCAN_BATCH = 500
 
 export interface Cleanup {
@@ -123,8 +122,7 @@ export class QueueRunner {
    * preemption, or on another node) continues that job, with any photo added since, instead of a second.
    */
   async jobFor(spec: JobSpec): Promise<Job> {
-    const key = canonical(spec)
-    const same = this.jobs.find((j) => canonical(j.spec) === key)
+    const same = this.jobs.find((j) => sameSpec(j.spec, spec))
     if (!same) return this.addJob(spec)
     await this.scan(same)
     for (const item of this.items(same.id))
@@ -312,22 +310,9 @@ export class QueueRunner {
   }
 
   private settleFailure(job: Job, item: Item, error: ErrorData): void {
-    const why = this.current?.why
-    // Stopped on purpose to run again: whatever the engine answered (cancelled, or killed), it is no failure.
-    if (why === 'requeue') return this.setItem(item, { state: 'queued' })
-    if (error.code === 'CANCELLED') return this.setItem(item, { state: 'cancelled' })
-    if (PAUSING.includes(error.code)) {
-      this.setItem(item, { state: 'queued' })
-      return this.setJob(job, 'paused', error)
-    }
-    if (error.code === 'ENGINE_CRASHED') {
-      const crashes = item.crashes + 1
-      // The first crash re-queues the item for one more try; a second one skips it.
-      if (crashes >= MAX_CRASHES)
-        return this.setItem(item, { state: 'skipped', skipReason: 'crashed', crashes, error })
-      return this.setItem(item, { state: 'queued', crashes, error })
-    }
-    this.setItem(item, { state: 'failed', error })
+    const outcome = failureOutcome(error, item, this.current?.why === 'requeue')
+    this.setItem(item, outcome.item)
+    if (outcome.pauseJob) this.setJob(job, 'paused', outcome.pauseJob)
   }
 
   /** Pauses at the next tile boundary: the item in flight stops and goes back to the queue. */
@@ -419,7 +404,7 @@ export class QueueRunner {
     if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { alpha } })
     else this.store.commit({ t: 'job-alpha', jobId: job.id, alpha })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    this.renameForAlpha(job, affected, alpha)
+    this.commitPatches(outputsForAlpha(job, this.items(job.id), affected, alpha))
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
@@ -432,27 +417,10 @@ export class QueueRunner {
     return affected.length
   }
 
-  /**
-   * With {alpha} in the naming template, photos enhanced at a new realism get the name that says so.
-   * The earlier output stays as it was; a file that is not the photo's own is never replaced unless
-   * the job overwrites.
-   */
-  private renameForAlpha(job: Job, items: Item[], alpha: number): void {
-    if (!job.spec.naming.includes('{alpha}')) return
-    const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
-    // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
-    const own = new Set(items.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
-    const planner = plannerFor({ ...job.spec, policy }, alpha, (path) => !own.has(path) && existsSync(path))
-    planner.protect(this.items(job.id).map((i) => i.input))
-    const moving = new Set(items.map((i) => i.id))
-    for (const other of this.items(job.id)) if (!moving.has(other.id)) planner.reserve(other.output)
-    const outDir = resolve(job.spec.outDir)
-    for (const item of items) {
-      const relativeDir = relative(outDir, dirname(item.output))
-      const { output } = planner.plan({ path: item.input, relativeDir })
-      if (output === item.output) continue
-      const earlierOutputs = [...(item.earlierOutputs ?? []).filter((p) => p !== output), item.output]
-      this.store.commit({ t: 'item', id: item.id, patch: { output, earlierOutputs } })
+  private commitPatches(patches: ItemPatches, emit = false): void {
+    for (const [id, patch] of patches) {
+      this.store.commit({ t: 'item', id, patch })
+      if (emit) this.emit({ type: 'item', item: this.store.state.items.get(id)! })
     }
   }
 
@@ -480,18 +448,9 @@ export class QueueRunner {
         'INVALID_ARGUMENT',
         `Photos of this job are already saved in ${job.spec.outDir}, and a job keeps its results together. Add the photos again to save them elsewhere.`,
       )
-    const from = resolve(job.spec.outDir)
+    const patches = outputsInFolder(job, items, resolve(outDir))
     this.store.commit({ t: 'job-outdir', jobId, outDir: resolve(outDir) })
-    const planner = plannerFor(job.spec, job.alpha ?? job.spec.model.blend?.alpha)
-    planner.protect(items.map((i) => i.input))
-    for (const item of items) {
-      const { output, skip } = planner.plan({
-        path: item.input,
-        relativeDir: relative(from, dirname(item.output)),
-      })
-      this.store.commit({ t: 'item', id: item.id, patch: { output, ...skipPatch(item, skip) } })
-      this.emit({ type: 'item', item })
-    }
+    this.commitPatches(patches, true)
     if (isFinished(job) && items.some((i) => i.state === 'queued')) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     void this.run()
@@ -510,34 +469,4 @@ export class QueueRunner {
   async idle(): Promise<void> {
     await this.loop
   }
-}
-
-/** A spec as text with its keys in order: two runs of one command give the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
-}
-
-/** A photo whose output existed in the old folder was skipped; in the new one it may run, or be skipped. */
-function skipPatch(item: Item, skip: boolean): Partial<Item> {
-  if (skip) return { state: 'skipped', skipReason: 'exists' }
-  return item.skipReason === 'exists' ? { state: 'queued', skipReason: undefined } : {}
-}
-
-function plannerFor(
-  spec: JobSpec,
-  alpha: number | undefined,
-  exists?: (path: string) => boolean,
-): OutputPlanner {
-  const vars = {
-    scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
-    ...(alpha === undefined ? {} : { alpha }),
-    model: modelLabel(spec.model.path),
-  }
-  return new OutputPlanner(spec, vars, exists)
 }

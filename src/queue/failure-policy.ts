@@ -1,0 +1,35 @@
+import type { ErrorCode, ErrorData } from '../shared/errors.js'
+import type { Item } from './types.js'
+
+/** Errors that are the folder's fault, not the photo's: the job pauses until they are fixed. */
+const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE']
+/** The first engine crash on a photo re-queues it for one more try; the second skips it. */
+export const MAX_CRASHES = 2
+
+export interface FailureOutcome {
+  item: Partial<Omit<Item, 'id' | 'jobId'>>
+  /** Set when the whole job pauses, with the reason it shows. */
+  pauseJob?: ErrorData
+}
+
+/**
+ * What a photo's failed run does to it and its job, as a table from (why it was stopped, the error) to
+ * the change: the queue's failure policy in one place.
+ */
+export function failureOutcome(
+  error: ErrorData,
+  item: Pick<Item, 'crashes'>,
+  stoppedToRequeue: boolean,
+): FailureOutcome {
+  // Stopped on purpose to run again: whatever the engine answered (cancelled, or killed), it is no failure.
+  if (stoppedToRequeue) return { item: { state: 'queued' } }
+  if (error.code === 'CANCELLED') return { item: { state: 'cancelled' } }
+  if (PAUSING.includes(error.code)) return { item: { state: 'queued' }, pauseJob: error }
+  if (error.code === 'ENGINE_CRASHED') {
+    const crashes = item.crashes + 1
+    return crashes >= MAX_CRASHES
+      ? { item: { state: 'skipped', skipReason: 'crashed', crashes, error } }
+      : { item: { state: 'queued', crashes, error } }
+  }
+  return { item: { state: 'failed', error } }
+}
