@@ -19,6 +19,7 @@ import { fileVersion, writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage, encodeRasterPng } from './image/encode.js'
 import { cropRaster } from './image/crop.js'
+import { previewOf } from './image/preview.js'
 import type { RasterImage } from './image/types.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
@@ -40,8 +41,6 @@ import { activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
 import type { Tile } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
-export type ModelSpec = ModelSpecData
-
 export interface EnhanceCallbacks {
   signal?: AbortSignal
   onProgress?: (progress: TileProgressData) => void
@@ -50,29 +49,6 @@ export interface EnhanceCallbacks {
 
 /** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
 export const TILE_PAD = 16
-const PREVIEW_SIDE = 512
-
-function previewOf(target: RasterImage, region: Tile): PreviewData {
-  const step = Math.max(1, Math.ceil(Math.max(target.width, target.height) / PREVIEW_SIDE))
-  const x0 = Math.ceil(region.x / step)
-  const y0 = Math.ceil(region.y / step)
-  const x1 = Math.ceil((region.x + region.width) / step)
-  const y1 = Math.ceil((region.y + region.height) / step)
-  const width = Math.max(0, x1 - x0)
-  const height = Math.max(0, y1 - y0)
-  const rgb = new Uint8Array(width * height * 3)
-  const shift = target.depth === 16 ? 8 : 0
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const at = ((y0 + y) * step * target.width + (x0 + x) * step) * target.channels
-      for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = target.pixels[at + c]! >> shift
-    }
-  }
-  const previewWidth = Math.ceil(target.width / step)
-  const previewHeight = Math.ceil(target.height / step)
-  return { previewWidth, previewHeight, x: x0, y: y0, width, height, rgb }
-}
-
 export interface EnhancerOptions {
   device?: DeviceRequest
   threads?: number
@@ -126,7 +102,7 @@ export class Enhancer {
   }
 
   async prepare(
-    spec: ModelSpec,
+    spec: ModelSpecData,
     device = this.options.device ?? 'auto',
   ): Promise<{ session: ModelSession; info: ModelInfo }> {
     const base = await this.model(spec.path)
@@ -241,7 +217,7 @@ export class Enhancer {
   async enhanceFile(
     input: string,
     output: string,
-    spec: ModelSpec,
+    spec: ModelSpecData,
     settings: EnhanceSettings,
     callbacks: EnhanceCallbacks = {},
   ): Promise<EnhanceReply> {
@@ -323,7 +299,7 @@ export class Enhancer {
    * Enhances one region of a photo, reading real neighbouring pixels as context, and returns it as PNG.
    * The sessions stay cached per α, so moving the slider back and forth is fast.
    */
-  async previewCrop(input: string, region: Tile, spec: ModelSpec): Promise<CropReply> {
+  async previewCrop(input: string, region: Tile, spec: ModelSpecData): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.prepare(spec)
     const image = await this.decodedForCrop(input)
