@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { DeviceDecision } from '../shared/device.js'
 import { writeFileAtomic } from './files.js'
 
@@ -44,6 +44,9 @@ export class ChoiceFile<T extends Measured> {
   async set(key: string, value: T): Promise<void> {
     const all = await this.all()
     all[key] = value
+    // A data folder that does not exist yet (a first run, ENHANCE_DATA_DIR somewhere new) is made, so the
+    // measurement is kept instead of being repeated on every run.
+    await mkdir(dirname(this.path), { recursive: true })
     await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(all, null, 2)))
   }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { TileStore } from '../../src/node/device-decisions.js'
 import { removeStalePartials } from '../../src/node/files.js'
 
 describe('stale partial files', () => {
@@ -23,5 +24,14 @@ describe('stale partial files', () => {
     // With no names, every partial in the folder goes (one writer per folder).
     expect(await removeStalePartials(dir)).toBe(1)
     expect(readdirSync(dir).sort()).toEqual(['.mine.png.notapartial', 'mine.png'])
+  })
+})
+
+describe('remembered measurements', () => {
+  it('make their data folder when it does not exist yet, so the next run finds them', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'enhance-choices-')), 'not', 'yet')
+    const measured = { tile: 128, rates: { '128': 50000 }, measuredAt: '2026-11-30T10:00:00.000Z' }
+    await TileStore.in(dir).set('machine|model|cpu|fp32', measured)
+    expect(await TileStore.in(dir).get('machine|model|cpu|fp32')).toEqual(measured)
   })
 })
