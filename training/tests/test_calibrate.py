@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from enhance_training.arch import RRDBNet
-from enhance_training.calibrate import ALPHAS, best_offset, calibrate
+from enhance_training.calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, best_offset, calibrate
 from enhance_training.export import read_safetensors, write_safetensors
 
 ARCH = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
@@ -15,6 +15,13 @@ def test_best_offset_cancels_a_cast_that_grows_with_alpha():
     cast = np.array([6.0, -1.5, 0.25])
     delta = best_offset({a: a * cast for a in ALPHAS})
     assert np.allclose(delta, -cast, atol=0.005)
+
+
+def test_a_weight_pulls_the_offset_towards_its_position():
+    shifts = {0.5: np.array([2.0, 0, 0]), 1.0: np.array([6.0, 0, 0])}
+    # Equal weights balance 2 + 0.5δ = −(6 + δ): δ = −16/3; the end counted double, 2 + 0.5δ = −2(6 + δ): δ = −5.6.
+    assert abs(best_offset(shifts)[0] - -16 / 3) < 0.01
+    assert abs(best_offset(shifts, {0.5: 1.0, 1.0: 2.0})[0] - -5.6) < 0.01
 
 
 def test_best_offset_balances_the_worst_slider_position():
@@ -36,7 +43,7 @@ def test_calibration_moves_only_the_last_bias_and_shifts_every_slider_position_b
     write_safetensors(psnr, tmp_path / "psnr.safetensors", meta)
     write_safetensors(gan, tmp_path / "gan.safetensors", meta)
     data = tmp_path / "train"
-    for name in ("kodak", "mcmaster"):
+    for name in CALIBRATION_FOLDERS:
         shutil.copytree(photo_folder, data / name)
     summary = calibrate(tmp_path / "psnr.safetensors", tmp_path / "gan.safetensors", tmp_path / "out.safetensors", data, crop=24)
     out, out_meta = read_safetensors(tmp_path / "out.safetensors")
@@ -46,11 +53,11 @@ def test_calibration_moves_only_the_last_bias_and_shifts_every_slider_position_b
     delta = np.array(summary["offset_levels"])
     assert np.allclose((out["conv_last.bias"] - gan["conv_last.bias"]).numpy() * 255, delta, atol=1e-3)
     before = {float(a): np.array(v) for a, v in summary["shift_before"].items()}
-    assert np.allclose(delta, best_offset(before), atol=1e-3)
+    assert np.allclose(delta, best_offset(before, WEIGHTS), atol=1e-3)
     for a in ALPHAS:
         assert np.allclose(summary["shift_after"][str(a)], before[a] + a * delta, atol=0.01)
     # The cast grew with α (+7.65 red from α = 0 to 1); the worst position is never worse than before.
     assert abs(before[1.0][0] - before[0.25][0] - 0.75 * 7.65) < 0.05
     worst = lambda shifts: max(abs(v) for values in shifts.values() for v in values)
     assert worst(summary["shift_after"]) <= worst(summary["shift_before"])
-    assert json.loads(out_meta["enhance.training"])["colour_calibration"]["photos"] == 8
+    assert json.loads(out_meta["enhance.training"])["colour_calibration"]["photos"] == 12
