@@ -148,11 +148,12 @@ describe('the container recipe', () => {
   const stage = (name: string) => stages.find((s) => new RegExp(`^\\S+ AS ${name}$`, 'm').test(s))!
 
   it('has a CPU and a CUDA image, both non-root, with the models and the built CLI', () => {
+    expect(stage('app')).toMatch(/^COPY resources\/models \.\/resources\/models$/m)
+    expect(stage('app')).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
     for (const name of ['cpu', 'cuda']) {
       const text = stage(name)
       expect(text).toMatch(/^USER 10001$/m)
-      expect(text).toMatch(/^COPY resources\/models \.\/resources\/models$/m)
-      expect(text).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
+      expect(text).toMatch(/^COPY --from=app \/app \.\/$/m)
       expect(text).toMatch(/^ENTRYPOINT \["node", "\/app\/bin\/enhance.js"/m)
     }
     expect(stage('modules-cuda')).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12')

@@ -1,14 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
-import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import { albumJob, noCleanup } from '../helpers/queue.js'
 
 /** A unit-test seam: "enhances" by copying the input after a few tiles, writing only when it finishes. */
 const copyingEngine: QueueEngine = {
@@ -22,23 +20,7 @@ const copyingEngine: QueueEngine = {
     return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 5 }
   },
 }
-const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
-
-function album(): { dir: string; spec: JobSpec; queue: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'enhance-outdir-'))
-  mkdirSync(join(dir, 'in', 'sub'), { recursive: true })
-  for (const f of ['a.jpg', 'b.jpg', 'sub/c.jpg']) writeFileSync(join(dir, 'in', f), `image ${f}`)
-  const spec: JobSpec = {
-    inputs: [join(dir, 'in')],
-    recursive: true,
-    outDir: join(dir, 'out'),
-    model: { path: 'model.safetensors' },
-    settings: { ...DEFAULT_SETTINGS, format: 'png' },
-    naming: '{name}',
-    policy: 'skip',
-  }
-  return { dir, spec, queue: join(dir, 'queue') }
-}
+const album = () => albumJob(['a.jpg', 'b.jpg', 'sub/c.jpg'], 'enhance-outdir-')
 
 const where = (runner: QueueRunner, jobId: string, dir: string) =>
   runner.items(jobId).map((i) => [basename(i.input), i.output.replace(dir, ''), i.state])

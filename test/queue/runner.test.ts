@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -9,8 +8,8 @@ import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import { albumJob, noCleanup } from '../helpers/queue.js'
 
 /** A unit-test seam: "enhances" by copying the input, failing as told per file name. */
 function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log: string[] = []): QueueEngine {
@@ -33,23 +32,11 @@ function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log:
 }
 
 function setup(files: string[]): { dir: string; spec: JobSpec; queue: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'enhance-queue-'))
-  mkdirSync(join(dir, 'in', 'sub'), { recursive: true })
-  for (const f of files) writeFileSync(join(dir, 'in', f), `image ${f}`)
-  writeFileSync(join(dir, 'in', 'readme.txt'), 'not an image')
-  const spec: JobSpec = {
-    inputs: [join(dir, 'in')],
-    recursive: true,
-    outDir: join(dir, 'out'),
-    model: { path: 'model.safetensors' },
-    settings: { ...DEFAULT_SETTINGS, format: 'png' },
-    naming: '{name}',
-    policy: 'skip',
-  }
-  return { dir, spec, queue: join(dir, 'queue') }
+  const job = albumJob(files)
+  mkdirSync(join(job.dir, 'in', 'sub'), { recursive: true })
+  writeFileSync(join(job.dir, 'in', 'readme.txt'), 'not an image')
+  return job
 }
-
-const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
 
 describe('queue runner', () => {
   it('never replaces an original, even with --overwrite into the input folder', async () => {

@@ -1,5 +1,3 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as FsPromises from 'node:fs/promises'
 import { describe, expect, it, vi } from 'vitest'
@@ -8,8 +6,8 @@ import type { QueueEngine } from '../../src/queue/runner.js'
 import { parseShard, shardOf } from '../../src/queue/shard.js'
 import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import { albumJob, noCleanup } from '../helpers/queue.js'
 
 /** Directory listings in an order a test chooses: a different file system, or another machine. */
 const listing = vi.hoisted(() => ({ seed: 0 }))
@@ -29,28 +27,15 @@ vi.mock('node:fs/promises', async (original) => {
 })
 
 const neverRuns: QueueEngine = { enhance: () => Promise.reject(new Error('not in this test')) }
-const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
 
 function album(): { dir: string; spec: JobSpec } {
-  const dir = mkdtempSync(join(tmpdir(), 'enhance-shard-'))
   const names: string[] = []
   for (const folder of ['', 'a', 'a/b', 'Ölands bro', 'c']) {
-    mkdirSync(join(dir, 'in', folder), { recursive: true })
     for (let n = 0; n < 8; n++) names.push(join(folder, `IMG_${n}.jpg`))
     // Two photos that want one output name: the first in the plan gets it, the other a suffix.
     names.push(join(folder, 'same.jpg'), join(folder, 'same.png'))
   }
-  for (const name of names) writeFileSync(join(dir, 'in', name), name)
-  const spec: JobSpec = {
-    inputs: [join(dir, 'in')],
-    recursive: true,
-    outDir: join(dir, 'out'),
-    model: { path: 'model.safetensors' },
-    settings: { ...DEFAULT_SETTINGS, format: 'png' },
-    naming: '{name}',
-    policy: 'skip',
-  }
-  return { dir, spec }
+  return albumJob(names, 'enhance-shard-')
 }
 
 /** Each shard's plan (input → output), scanned with the directory listings in the order of `seed`. */

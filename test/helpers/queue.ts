@@ -1,0 +1,34 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { JobSpec } from '../../src/queue/types.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+
+/** Removes nothing: for runners whose tests never leave a partial file behind. */
+export const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
+
+/**
+ * A folder `in/` of placeholder photos (their text is "image <name>") below a fresh temporary folder, and
+ * a job over it writing PNGs to `out/`, skipping existing outputs.
+ */
+export function albumJob(
+  files: string[],
+  prefix = 'enhance-queue-',
+): { dir: string; spec: JobSpec; queue: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  mkdirSync(join(dir, 'in'), { recursive: true })
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, 'in', f)), { recursive: true })
+    writeFileSync(join(dir, 'in', f), `image ${f}`)
+  }
+  const spec: JobSpec = {
+    inputs: [join(dir, 'in')],
+    recursive: true,
+    outDir: join(dir, 'out'),
+    model: { path: 'model.safetensors' },
+    settings: { ...DEFAULT_SETTINGS, format: 'png' },
+    naming: '{name}',
+    policy: 'skip',
+  }
+  return { dir, spec, queue: join(dir, 'queue') }
+}
