@@ -11,6 +11,9 @@ import type {
   PreviewEvent,
   Region,
   ProgressEvent,
+  Replies,
+  ReplyKind,
+  ResultEvent,
 } from '../shared/protocol.js'
 import type { EnhanceSettings } from '../shared/settings.js'
 
@@ -45,15 +48,21 @@ export function forkEngine(options: ForkOptions = {}): EngineChannel {
   }
 }
 
+/** A reply of the kind asked for, or undefined: each request's promise gets exactly its own type. */
+const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefined } = {
+  enhance: (event) => (event.kind === 'enhance' ? event.value : undefined),
+  inspect: (event) => (event.kind === 'inspect' ? event.value : undefined),
+  crop: (event) => (event.kind === 'crop' ? event.value : undefined),
+}
+
 interface Pending {
-  resolve: (value: EnhanceReply | ModelInfo | CropReply) => void
+  resolve: (event: ResultEvent) => void
   reject: (error: EnhanceError) => void
   onProgress?: (event: ProgressEvent) => void
   onPreview?: (event: PreviewEvent) => void
 }
 
 export interface EnhanceRequest {
-  item: string
   input: string
   output: string
   model: ModelSpecData
@@ -152,21 +161,22 @@ export class EngineClient {
     else if (event.type === 'preview') pending.onPreview?.(event)
     else {
       this.pending.delete(event.id)
-      if (event.type === 'result') pending.resolve(event.value)
+      if (event.type === 'result') pending.resolve(event)
       else pending.reject(new EnhanceError(event.error.code, event.error.message))
     }
   }
 
-  private async request<T extends EnhanceReply | ModelInfo | CropReply>(
+  private async request<K extends ReplyKind>(
+    kind: K,
     build: (id: number) => EngineRequest,
     call: Call,
-  ): Promise<T> {
+  ): Promise<Replies[K]> {
     const { signal } = call
     if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
     const proc = this.process()
     await proc.ready
     const id = this.nextId++
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Replies[K]>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       let grace: NodeJS.Timeout | undefined
       const settle = (): void => {
@@ -201,7 +211,18 @@ export class EngineClient {
         grace.unref()
       }
       this.pending.set(id, {
-        resolve: (value) => (settle(), resolve(value as T)),
+        resolve: (event) => {
+          const value = REPLY_OF[kind](event)
+          if (value === undefined)
+            return fail(
+              new EnhanceError(
+                'INTERNAL',
+                `The engine answered a ${kind} request with a ${event.kind} reply.`,
+              ),
+            )
+          settle()
+          resolve(value)
+        },
         reject: fail,
         onProgress: (event) => {
           if (call.restartOnProgress) arm()
@@ -226,7 +247,7 @@ export class EngineClient {
   }
 
   enhance(request: EnhanceRequest, options: RequestOptions = {}): Promise<EnhanceReply> {
-    return this.request<EnhanceReply>((id) => ({ type: 'enhance', id, ...request }), {
+    return this.request('enhance', (id) => ({ type: 'enhance', id, ...request }), {
       ...options,
       deadlineMs: this.deadlines.enhanceIdleMs,
       restartOnProgress: true,
@@ -240,14 +261,14 @@ export class EngineClient {
     model: ModelSpecData,
     options: RequestOptions = {},
   ): Promise<CropReply> {
-    return this.request<CropReply>((id) => ({ type: 'crop', id, input, region, model }), {
+    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
     })
   }
 
   inspect(path: string, options: RequestOptions = {}): Promise<ModelInfo> {
-    return this.request<ModelInfo>((id) => ({ type: 'inspect', id, path }), {
+    return this.request('inspect', (id) => ({ type: 'inspect', id, path }), {
       ...options,
       deadlineMs: this.deadlines.inspectMs,
     })

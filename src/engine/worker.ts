@@ -43,26 +43,27 @@ function send(event: EngineEvent): void {
 async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Promise<void> {
   try {
     if (request.type === 'inspect') {
-      send({ type: 'result', id: request.id, value: (await loadModel(request.path)).info })
+      send({ type: 'result', id: request.id, kind: 'inspect', value: (await loadModel(request.path)).info })
       return
     }
     if (request.type === 'crop') {
       send({
         type: 'result',
         id: request.id,
+        kind: 'crop',
         value: await enhancer.previewCrop(request.input, request.region, request.model),
       })
       return
     }
     const controller = new AbortController()
     running.set(request.id, controller)
-    const { id, item } = request
+    const { id } = request
     const value = await enhancer.enhanceFile(request.input, request.output, request.model, request.settings, {
       signal: controller.signal,
-      onProgress: (p) => send({ type: 'progress', id, item, ...p }),
-      onPreview: (p) => send({ type: 'preview', id, item, ...p }),
+      onProgress: (p) => send({ type: 'progress', id, ...p }),
+      onPreview: (p) => send({ type: 'preview', id, ...p }),
     })
-    send({ type: 'result', id, value })
+    send({ type: 'result', id, kind: 'enhance', value })
   } catch (error) {
     send({ type: 'error', id: request.id, error: toErrorData(error) })
   } finally {

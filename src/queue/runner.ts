@@ -20,7 +20,7 @@ import type { Item, Job, JobSpec } from './types.js'
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
   enhance(
-    request: { item: string; input: string; output: string; model: ModelSpecData; settings: EnhanceSettings },
+    request: { input: string; output: string; model: ModelSpecData; settings: EnhanceSettings },
     options: {
       signal?: AbortSignal
       onProgress?: (e: ProgressEvent) => void
@@ -276,7 +276,6 @@ export class QueueRunner {
       })
       const result = await this.engine.enhance(
         {
-          item: item.id,
           input: item.input,
           output: item.output,
           model: modelAt(job.spec.model, itemAlpha(job, item)),

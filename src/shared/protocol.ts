@@ -21,7 +21,6 @@ export type EngineRequest =
   | {
       type: 'enhance'
       id: number
-      item: string
       input: string
       output: string
       model: ModelSpecData
@@ -75,11 +74,24 @@ export interface PreviewData {
   rgb: Uint8Array
 }
 
+/** What each kind of request answers. */
+export interface Replies {
+  enhance: EnhanceReply
+  inspect: ModelInfo
+  crop: CropReply
+}
+export type ReplyKind = keyof Replies
+
+/** A reply, tagged with the kind of request it answers, so the client can check it got what it asked for. */
+export type ResultEvent = {
+  [K in ReplyKind]: { type: 'result'; id: number; kind: K; value: Replies[K] }
+}[ReplyKind]
+
 export type EngineEvent =
   | { type: 'ready'; pid: number }
-  | ({ type: 'progress'; id: number; item: string } & TileProgressData)
-  | ({ type: 'preview'; id: number; item: string } & PreviewData)
-  | { type: 'result'; id: number; value: EnhanceReply | ModelInfo | CropReply }
+  | ({ type: 'progress'; id: number } & TileProgressData)
+  | ({ type: 'preview'; id: number } & PreviewData)
+  | ResultEvent
   | { type: 'error'; id: number; error: ErrorData }
 
 export type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>

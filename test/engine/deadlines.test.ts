@@ -69,7 +69,6 @@ describe('engine deadlines and cancellation', () => {
     const inspect = codeOf(() => client.inspect('/models/hostile.pth'))
     const controller = new AbortController()
     const request = {
-      item: 'a',
       input: '/in/a.jpg',
       output: '/out/a.png',
       model: { path: 'm' },
@@ -81,6 +80,30 @@ describe('engine deadlines and cancellation', () => {
     expect(await photo).toBe('CANCELLED')
     // The stuck engine is restarted after the grace period; the inspect in it fails with it.
     expect(await inspect).toBe('ENGINE_CRASHED')
+    client.close()
+  })
+})
+
+/** A unit-test seam: an engine that answers every request with a crop reply, whatever was asked. */
+class ConfusedEngine extends HungEngine {
+  private listener: (event: EngineEvent) => void = () => undefined
+  override onMessage(listener: (event: EngineEvent) => void): void {
+    this.listener = listener
+    super.onMessage(listener)
+  }
+  override send(request: EngineRequest): void {
+    super.send(request)
+    const crop = { png: new Uint8Array(), before: new Uint8Array(), width: 1, height: 1, ms: 1 }
+    queueMicrotask(() => this.listener({ type: 'result', id: request.id, kind: 'crop', value: crop }))
+  }
+}
+
+describe('engine replies', () => {
+  it('are checked against the kind of request: a reply of another kind fails the call with INTERNAL', async () => {
+    const client = new EngineClient(() => new ConfusedEngine(), deadlines)
+    expect(await codeOf(() => client.inspect('/models/any.pth'))).toBe('INTERNAL')
+    const crop = await client.crop('/in/a.jpg', { x: 0, y: 0, width: 1, height: 1 }, { path: 'm' })
+    expect(crop).toMatchObject({ width: 1, height: 1, ms: 1 })
     client.close()
   })
 })

@@ -21,7 +21,6 @@ beforeAll(async () => {
     .png()
     .toFile(input)
   request = (name) => ({
-    item: name,
     input,
     output: join(work, `${name}.png`),
     model: { path: model },
@@ -41,7 +40,7 @@ describe('the engine process', () => {
     expect(result).toMatchObject({ width: 384, height: 256, provider: 'cpu' })
     expect(events.map((e) => e.tile)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
     expect(new Set(events.map((e) => e.tiles))).toEqual(new Set([24]))
-    expect(events.every((e) => e.item === 'plain')).toBe(true)
+    expect(new Set(events.map((e) => e.id)).size).toBe(1) // every event names this one request
     expect(events.at(-1)?.etaMs).toBe(0)
     expect(previews).toHaveLength(24)
     expect(previews.every((n) => n > 0)).toBe(true)
