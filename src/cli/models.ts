@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_ALPHA } from '../shared/settings-schema.js'
 import type { ModelSpecData } from '../shared/protocol.js'
-import { readCatalog } from '../engine/catalog.js'
-import type { Catalog, CatalogEntry } from '../engine/catalog.js'
+import { bundledSpec, readCatalog } from '../engine/catalog.js'
 
 /** The folder with package.json: the CLI runs from dist/src/cli, tests from src/cli. */
 export function packageRoot(): string {
@@ -18,11 +17,6 @@ export const MODELS_DIR = join(packageRoot(), 'resources', 'models') + sep
 
 /** The NIQE pristine model lives beside the project, in ../shared/metrics; it is not ours to commit. */
 export const DEFAULT_NIQE_PARAMS = join(packageRoot(), '..', 'shared', 'metrics', 'niqe_pris_params.json')
-
-function byName(catalog: Catalog | null, name: string, dir: string): CatalogEntry | undefined {
-  const entry = catalog?.models.find((m) => m.name === name)
-  return entry ? { ...entry, file: `${dir}${entry.file}` } : undefined
-}
 
 /** An installed catalogue model by id, with its installed slider partner; null when not installed. */
 export type InstalledLookup = (id: string) => { path: string; partner?: string } | null
@@ -52,10 +46,9 @@ export function resolveModelSpec(
       'No bundled model is installed. Pass --model <checkpoint.pth|.safetensors|.onnx>.',
     )
   }
-  const entry = byName(catalog, name, dir)
-  const path = entry?.file ?? name
-  const partnerName = options.blend ?? entry?.pair
-  if (!partnerName) return { path }
-  const partner = byName(catalog, partnerName, dir)?.file ?? installed(partnerName)?.path ?? partnerName
-  return { path, blend: { path: partner, alpha: options.alpha ?? DEFAULT_ALPHA } }
+  const alpha = options.alpha ?? DEFAULT_ALPHA
+  const bundled = bundledSpec(dir, catalog, name, alpha)
+  if (!options.blend) return bundled ?? { path: name }
+  const partner = bundledSpec(dir, catalog, options.blend, alpha)?.path ?? installed(options.blend)?.path
+  return { path: bundled?.path ?? name, blend: { path: partner ?? options.blend, alpha } }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BundledModel } from '../node/model-store.js'
+import type { ModelSpecData } from '../shared/protocol.js'
 
 /** resources/models/catalog.json: the bundled models, and which GAN model pairs with which PSNR model. */
 export interface CatalogEntry {
@@ -33,4 +34,23 @@ export function bundledModels(dir: string, catalog: Catalog | null): BundledMode
     ...(m.pair ? { pair: m.pair } : {}),
     ...(m.useFor ? { useFor: m.useFor } : {}),
   }))
+}
+
+/** A bundled model by name as the engine runs it: its file, blended at `alpha` with its slider partner's. */
+export function bundledSpec(
+  dir: string,
+  catalog: Catalog | null,
+  name: string,
+  alpha: number,
+): ModelSpecData | null {
+  const entry = catalog?.models.find((m) => m.name === name)
+  if (!entry) return null
+  const partner = catalog?.models.find((m) => m.name === entry.pair)
+  const path = join(dir, entry.file)
+  return partner ? { path, blend: { path: join(dir, partner.file), alpha } } : { path }
+}
+
+/** What new jobs run until the user chooses: the catalog's default pair. */
+export function defaultSpec(dir: string, catalog: Catalog | null, alpha: number): ModelSpecData | null {
+  return catalog ? bundledSpec(dir, catalog, catalog.default, alpha) : null
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
+import { defaultSpec } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
@@ -122,15 +123,12 @@ export class ModelLibrary {
       return choice.partner
         ? { path: choice.path, blend: { path: choice.partner, alpha } }
         : { path: choice.path }
-    const { catalog, bundledDir } = this.deps
-    const main = catalog?.models.find((m) => m.name === catalog.default)
-    if (!main)
+    const bundled = defaultSpec(this.deps.bundledDir, this.deps.catalog, alpha)
+    if (!bundled)
       throw new EnhanceError(
         'FILE_NOT_FOUND',
         'No bundled model is installed. Import a model in the Models view.',
       )
-    const partner = catalog?.models.find((m) => m.name === main.pair)
-    const spec: ModelSpecData = { path: join(bundledDir, main.file) }
-    return partner ? { ...spec, blend: { path: join(bundledDir, partner.file), alpha } } : spec
+    return bundled
   }
 }
