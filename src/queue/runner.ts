@@ -8,11 +8,9 @@ import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '.
 import type { EnhanceSettings } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
-import { scanInputs } from './scan.js'
-import { inShard } from './shard.js'
-import { outputsForAlpha, outputsInFolder, plannerFor, sameSpec } from './replan.js'
+import { outputsForAlpha, outputsInFolder, sameSpec } from './replan.js'
+import { scanJob } from './scanner.js'
 import type { ItemPatches } from './replan.js'
-import type { InputFile } from './scan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemAlpha } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
@@ -40,9 +38,6 @@ export type QueueEvent =
 function modelAt(model: ModelSpecData, alpha: number | null): ModelSpecData {
   return model.blend && alpha !== null ? { ...model, blend: { ...model.blend, alpha } } : model
 }
-
-/** Items committed to the journal per entry while a folder is scanned. */
-const SCAN_BATCH = 500
 
 export interface Cleanup {
   /** Removes temporary files a killed writer left in a folder, for the named outputs only. */
@@ -157,40 +152,10 @@ export class QueueRunner {
   }
 
   private async scan(job: Job): Promise<void> {
-    const { spec } = job
-    // A scan cut short by a crash starts over, keeping the items it already made.
-    const known = new Set(this.items(job.id).map((i) => i.input))
-    const planner = plannerFor(spec, spec.model.blend?.alpha)
-    let batch: Item[] = []
-    const flush = (): void => {
-      if (batch.length) this.store.commit({ t: 'items', items: batch })
-      batch = []
-    }
-    const ignored = { count: 0, seen: new Set<string>() }
-    for (const item of this.items(job.id)) planner.reserve(item.output)
-    // The whole scan comes first: an output planned early must not land on an original found later
-    // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
-    const files: InputFile[] = []
-    for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
-    planner.protect(ignored.seen)
-    for (const file of files) {
-      if (known.has(file.path)) continue
-      // Every shard plans every output, so names resolve alike everywhere, then keeps only its own.
-      const { output, skip } = planner.plan(file)
-      if (!inShard(file, spec.shard)) continue
-      batch.push({
-        id: randomUUID(),
-        jobId: job.id,
-        input: file.path,
-        output,
-        state: skip ? 'skipped' : 'queued',
-        crashes: 0,
-        ...(skip ? { skipReason: 'exists' as const } : {}),
-      })
-      if (batch.length >= SCAN_BATCH) flush()
-    }
-    flush()
-    this.store.commit({ t: 'job-stats', jobId: job.id, ignored: ignored.count })
+    const ignored = await scanJob(job, this.items(job.id), (items) =>
+      this.store.commit({ t: 'items', items }),
+    )
+    this.store.commit({ t: 'job-stats', jobId: job.id, ignored })
   }
 
   /**

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto'
+import { plannerFor } from './replan.js'
+import { scanInputs } from './scan.js'
+import type { InputFile } from './scan.js'
+import { inShard } from './shard.js'
+import type { Item, Job } from './types.js'
+
+/** Items committed to the journal per entry while a folder is scanned. */
+const SCAN_BATCH = 500
+
+/**
+ * Scans a job's inputs and plans each photo not yet among its items, handing them over in batches.
+ * Returns how many files were not images. A scan cut short by a crash starts over, keeping the items
+ * it already made.
+ */
+export async function scanJob(job: Job, existing: Item[], commit: (items: Item[]) => void): Promise<number> {
+  const { spec } = job
+  const known = new Set(existing.map((i) => i.input))
+  const planner = plannerFor(spec, spec.model.blend?.alpha)
+  for (const item of existing) planner.reserve(item.output)
+  const ignored = { count: 0, seen: new Set<string>() }
+  // The whole scan comes first: an output planned early must not land on an original found later
+  // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
+  const files: InputFile[] = []
+  for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
+  planner.protect(ignored.seen)
+  let batch: Item[] = []
+  for (const file of files) {
+    if (known.has(file.path)) continue
+    // Every shard plans every output, so names resolve alike everywhere, then keeps only its own.
+    const { output, skip } = planner.plan(file)
+    if (!inShard(file, spec.shard)) continue
+    batch.push({
+      id: randomUUID(),
+      jobId: job.id,
+      input: file.path,
+      output,
+      state: skip ? 'skipped' : 'queued',
+      crashes: 0,
+      ...(skip ? { skipReason: 'exists' as const } : {}),
+    })
+    if (batch.length >= SCAN_BATCH) {
+      commit(batch)
+      batch = []
+    }
+  }
+  if (batch.length) commit(batch)
+  return ignored.count
+}
