@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
-import { exportItems, jobReport, mergeReports } from '../queue/report.js'
+import { exportItems, jobReport, mergeReports, queueItems } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
@@ -250,18 +250,8 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
       throw new EnhanceError('FILE_NOT_FOUND', `${dir} is not a queue folder: it does not exist.`)
     return readQueueState(dir)
   })
-  const queues = states.map((state) => ({
-    jobs: state.orderedJobs(),
-    itemsOf: (id: string) => state.itemsOf(id),
-  }))
-  if (csv)
-    io.out(
-      exportItems(
-        queues.flatMap((q) => q.jobs.flatMap((j) => q.itemsOf(j.id))),
-        'csv',
-      ).trimEnd(),
-    )
-  else io.out(JSON.stringify(mergeReports(queues), null, 2))
+  if (csv) io.out(exportItems(states.flatMap(queueItems), 'csv').trimEnd())
+  else io.out(JSON.stringify(mergeReports(states), null, 2))
   return 0
 }
 

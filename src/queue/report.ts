@@ -1,3 +1,4 @@
+import type { QueueState } from './state.js'
 import type { Item, ItemState, Job } from './types.js'
 
 export interface JobReport {
@@ -76,13 +77,18 @@ export interface MergedReport {
   failures: { input: string; output: string; code: string; message: string }[]
 }
 
-export function mergeReports(queues: { jobs: Job[]; itemsOf: (jobId: string) => Item[] }[]): MergedReport {
-  const items = queues.flatMap((q) => q.jobs.flatMap((j) => q.itemsOf(j.id)))
+/** Every item of a queue, job by job in queue order. */
+export function queueItems(state: QueueState): Item[] {
+  return state.orderedJobs().flatMap((job) => state.itemsOf(job.id))
+}
+
+export function mergeReports(states: QueueState[]): MergedReport {
+  const items = states.flatMap(queueItems)
   const counts = countStates(items)
   const inputs = new Set(items.map((i) => i.input))
   return {
-    queues: queues.length,
-    jobs: queues.reduce((n, q) => n + q.jobs.length, 0),
+    queues: states.length,
+    jobs: states.reduce((n, state) => n + state.jobs.size, 0),
     total: items.length,
     counts,
     duplicates: items.length - inputs.size,

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { queueItems } from '../../src/queue/report.js'
 import type { MergedReport } from '../../src/queue/report.js'
 import { readQueueState } from '../../src/queue/store.js'
 
@@ -104,8 +105,7 @@ describe('an album shared by three shard processes', () => {
     const queue = shardQueues(out)[1]!
     const doneIn = () => {
       try {
-        const state = readQueueState(queue)
-        const items = state.orderedJobs().flatMap((j) => state.itemsOf(j.id))
+        const items = queueItems(readQueueState(queue))
         return { done: items.filter((i) => i.state === 'done').length, total: items.length }
       } catch {
         return { done: 0, total: 0 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { defaultSpec } from '../../engine/catalog.js'
+import { bundledModels, defaultSpec } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
@@ -46,17 +46,14 @@ export class ModelLibrary {
   async list(): Promise<ModelEntry[]> {
     const { bundledDir, catalog, installedDir } = this.deps
     const entries: ModelEntry[] = []
-    for (const m of catalog?.models ?? []) {
-      const path = join(bundledDir, m.file)
+    for (const { id, path, isDefault, ...described } of bundledModels(bundledDir, catalog)) {
       entries.push({
-        name: m.name,
+        name: id,
         path,
         bundled: true,
         info: await this.info(path),
-        description: m.description,
-        ...(m.pair ? { pair: m.pair } : {}),
-        ...(m.useFor ? { useFor: m.useFor } : {}),
-        ...(m.name === catalog?.default ? { isDefault: true } : {}),
+        ...described,
+        ...(isDefault ? { isDefault } : {}),
       })
     }
     const files = await readdir(installedDir).catch(() => [] as string[])

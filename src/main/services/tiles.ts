@@ -23,8 +23,15 @@ export interface PhotoTile {
  * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
  * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
  */
+/** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
+interface Cut {
+  folder: string
+  width: number
+  height: number
+}
+
 export class PhotoTiles {
-  private readonly cut = new Map<string, Promise<string>>()
+  private readonly cut = new Map<string, Promise<Cut>>()
   private cleared: Promise<void> | undefined
 
   constructor(
@@ -33,35 +40,44 @@ export class PhotoTiles {
   ) {}
 
   async tile(path: string, column: number, row: number): Promise<PhotoTile> {
-    const folder = await this.folderFor(path)
-    const png = await readFile(join(folder, 'photo_files', '0', `${column}_${row}.png`)).catch(() => {
-      throw new EnhanceError('INVALID_ARGUMENT', `The photo has no tile at column ${column}, row ${row}.`)
+    const cut = await this.cutFor(path)
+    const [left, top] = [column * PHOTO_TILE_SIDE, row * PHOTO_TILE_SIDE]
+    const [width, height] = [
+      Math.min(PHOTO_TILE_SIDE, cut.width - left),
+      Math.min(PHOTO_TILE_SIDE, cut.height - top),
+    ]
+    const missing = new EnhanceError(
+      'INVALID_ARGUMENT',
+      `The photo has no tile at column ${column}, row ${row}.`,
+    )
+    if (width <= 0 || height <= 0) throw missing
+    const png = await readFile(join(cut.folder, 'photo_files', '0', `${column}_${row}.png`)).catch(() => {
+      throw missing
     })
-    const { width = 0, height = 0 } = await sharp(png).metadata()
-    return { png, left: column * PHOTO_TILE_SIDE, top: row * PHOTO_TILE_SIDE, width, height }
+    return { png, left, top, width, height }
   }
 
-  private async folderFor(path: string): Promise<string> {
+  private async cutFor(path: string): Promise<Cut> {
     this.cleared ??= rm(this.cacheDir, { recursive: true, force: true })
     await this.cleared
     const version = await fileVersion(path)
     if (!version)
       throw new EnhanceError('FILE_NOT_FOUND', `${path} is not there any more; it was moved or deleted.`)
     const key = createHash('sha256').update(version).digest('hex').slice(0, 24)
-    let folder = this.cut.get(key)
-    if (!folder) {
-      folder = this.cutIntoTiles(path, join(this.cacheDir, key))
-      this.cut.set(key, folder)
-      folder.catch(() => this.cut.delete(key))
+    let cut = this.cut.get(key)
+    if (!cut) {
+      cut = this.cutIntoTiles(path, join(this.cacheDir, key))
+      this.cut.set(key, cut)
+      cut.catch(() => this.cut.delete(key))
       this.forgetOldest()
     }
-    return folder
+    return cut
   }
 
-  private async cutIntoTiles(path: string, folder: string): Promise<string> {
+  private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
     await checkReadableImage(path)
     await rm(folder, { recursive: true, force: true })
-    await sharp(path, { limitInputPixels: MAX_TILED_PIXELS })
+    const { width, height } = await sharp(path, { limitInputPixels: MAX_TILED_PIXELS })
       .rotate()
       .png({ compressionLevel: 1 })
       .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
@@ -70,14 +86,14 @@ export class PhotoTiles {
         await rm(folder, { recursive: true, force: true })
         throw decodeError(path, error)
       })
-    return folder
+    return { folder, width, height }
   }
 
   private forgetOldest(): void {
     while (this.cut.size > this.keep) {
-      const [key, folder] = this.cut.entries().next().value as [string, Promise<string>]
+      const [key, cut] = this.cut.entries().next().value as [string, Promise<Cut>]
       this.cut.delete(key)
-      void folder.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => undefined)
+      void cut.then(({ folder }) => rm(folder, { recursive: true, force: true })).catch(() => undefined)
     }
   }
 }
