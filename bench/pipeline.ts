@@ -10,13 +10,14 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp from 'sharp'
+import { syntheticPhoto } from './photos.js'
 import { MODELS_DIR } from '../src/cli/models.js'
 import { Enhancer, TILE_PAD } from '../src/engine/enhance.js'
 import { loadModel, modelToOnnx } from '../src/engine/model.js'
 import { createSession } from '../src/engine/runtime/session.js'
 import type { ModelSession } from '../src/engine/runtime/session.js'
 import { planTiles } from '../src/engine/tiling/plan.js'
+import { engineEnv } from '../src/node/engine-env.js'
 import { DEFAULT_SETTINGS } from '../src/shared/settings.js'
 
 const MODEL = `${MODELS_DIR}enhance-psnr-x4.safetensors`
@@ -38,7 +39,7 @@ async function throughput(session: ModelSession): Promise<void> {
     execFileSync(
       '/usr/bin/python3',
       ['bench/torch_throughput.py', MODEL, String(side), '5', String(THREADS)],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: engineEnv(process.env) },
     ),
   ) as { lrPixelsPerSecond: number; msPerTile: number; torch: string }
   const ort = (side * side) / (ortMs / 1000)
@@ -50,17 +51,9 @@ async function throughput(session: ModelSession): Promise<void> {
   console.log(`   ratio ONNX Runtime / PyTorch: ${(ort / torch.lrPixelsPerSecond).toFixed(2)}×`)
 }
 
-async function photo(path: string, width: number, height: number): Promise<void> {
-  const noise = Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * 2654435761) >>> 24))
-  await sharp(noise, { raw: { width, height, channels: 3 } })
-    .blur(1.2)
-    .jpeg({ quality: 90 })
-    .toFile(path)
-}
-
 async function endToEnd(session: ModelSession, work: string): Promise<void> {
   const input = join(work, 'photo-640.jpg')
-  await photo(input, 640, 480)
+  await syntheticPhoto(input, 640, 480)
   const enhancer = new Enhancer({ device: 'cpu' })
   const spec = { path: MODEL }
   await enhancer.prepare(spec)
@@ -88,7 +81,10 @@ function peakRss(work: string, format: 'png' | 'jpg'): void {
     await e.enhanceFile(${JSON.stringify(input)}, ${JSON.stringify(join(work, `out-2000.${format}`))}, { path: ${JSON.stringify(MODEL)} }, { ...DEFAULT_SETTINGS, tile: 'auto' })
     await e.close()
     console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }))`
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: engineEnv(process.env), // as the engine process runs
+  })
   const { maxRssKb } = JSON.parse(out.trim().split('\n').pop()!) as { maxRssKb: number }
   const outputBytes = 8000 * 6000 * 3
   console.log(
@@ -108,7 +104,7 @@ async function main(): Promise<void> {
   })
   await throughput(session)
   await endToEnd(session, work)
-  await photo(join(work, 'photo-2000.jpg'), 2000, 1500)
+  await syntheticPhoto(join(work, 'photo-2000.jpg'), 2000, 1500)
   if (!process.argv.includes('--skip-rss'))
     for (const format of ['png', 'jpg'] as const) peakRss(work, format)
   await session.release()

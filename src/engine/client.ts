@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { engineEnv } from '../node/engine-env.js'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
@@ -38,7 +39,7 @@ export function forkEngine(options: ForkOptions = {}): EngineChannel {
   const child = fork(options.workerPath ?? defaultWorkerPath(), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...options.env },
+    env: engineEnv(process.env, options.env),
   })
   return {
     send: (request) => child.send(request),

@@ -14,6 +14,7 @@ import type {
 import type { EnhanceSettings } from '../shared/settings.js'
 import { outputSize } from '../shared/settings.js'
 import type { DecisionStore, TileStore } from '../node/device-decisions.js'
+import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
 import { fileVersion, writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
@@ -51,6 +52,7 @@ export interface EnhanceCallbacks {
 export const TILE_PAD = 16
 export interface EnhancerOptions {
   device?: DeviceRequest
+  /** CPU threads per session; 0 or absent: one per physical core (`inferenceThreads`). */
   threads?: number
   maxInputPixels?: number
   /** Where `auto` remembers its measured choice per machine and architecture; in memory only without. */
@@ -94,7 +96,12 @@ export class Enhancer {
   private cropSource: { key: string; image: RasterImage } | null = null
   private cropBefore: { image: RasterImage; region: string; png: Uint8Array } | null = null
 
-  constructor(private readonly options: EnhancerOptions = {}) {}
+  /** CPU threads per session, resolved once: the rates `--tile auto` remembers depend on it. */
+  private readonly threads: number
+
+  constructor(private readonly options: EnhancerOptions = {}) {
+    this.threads = options.threads || inferenceThreads()
+  }
 
   private model(path: string): Promise<LoadedModel> {
     const key = resolve(path)
@@ -142,7 +149,7 @@ export class Enhancer {
 
   /** `auto`: the measured choice; a named device: that one alone, if it computes what the CPU does. */
   private async openFor(onnx: Uint8Array, info: ModelInfo, device: DeviceRequest): Promise<ModelSession> {
-    const threads = this.options.threads ?? 0
+    const { threads } = this
     const open: Opener = (provider) => openSession(onnx, provider, threads)
     if (device === 'auto') {
       const provider = await this.choose(open, info)
@@ -171,9 +178,8 @@ export class Enhancer {
   ): Promise<ModelSession> {
     const cpuOrReady = full.provider === 'cpu' || model.kind === 'onnx'
     if (precision === 'fp32' || (precision === 'auto' && cpuOrReady)) return full
-    const threads = this.options.threads ?? 0
     const half = await Promise.resolve()
-      .then(() => openSession(modelToOnnx(model, 'fp16'), full.provider, threads, 'fp16'))
+      .then(() => openSession(modelToOnnx(model, 'fp16'), full.provider, this.threads, 'fp16'))
       .catch(async (error: unknown) => {
         if (precision !== 'fp16') return null // an adapter without shader-f16: stay at float32
         await full.release()
@@ -375,6 +381,7 @@ export class Enhancer {
       session.provider,
       session.precision,
       ceiling,
+      `${this.threads} threads`,
     ].join('|')
     const rates = await once(this.tiles, key, () => this.measureTileRates(key, info, session, ceiling))
     return fastestTile(photo.width, photo.height, TILE_PAD, rates, ceiling)

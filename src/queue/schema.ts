@@ -39,6 +39,7 @@ const itemFields = {
   crashes: count,
   ms: z.number().min(0).optional(),
   provider: z.string().optional(),
+  tile: z.number().int().positive().optional(),
   skipReason: z.enum(['exists', 'crashed']).optional(),
   alpha: alphaSchema.optional(),
   earlierOutputs: z.array(path).optional(),

@@ -56,6 +56,8 @@ export interface Item {
   ms?: number
   /** The execution provider that actually ran it (cpu, cuda, dml, coreml). */
   provider?: string
+  /** The tile side that ran it (after any out-of-memory retries). */
+  tile?: number
   skipReason?: 'exists' | 'crashed'
   /** Realism chosen for this photo alone (overrides the job's). */
   alpha?: number

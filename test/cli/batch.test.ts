@@ -96,6 +96,9 @@ describe('enhance <folder> --out', () => {
     const summary = events.at(-1)
     expect(summary).toMatchObject({ event: 'summary', done: 4, failed: 0, skipped: 0 })
     expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThan(4)
+    // Each photo says the tile side it ran with: --tile 16 here.
+    const done = events.filter((e) => e.event === 'done')
+    expect(done.map((e) => ('tile' in e ? e.tile : null))).toEqual([16, 16, 16, 16])
     const meta = await sharp(join(out, 'cover.jpg')).metadata()
     expect([meta.width, meta.height]).toEqual([160, 96])
   })

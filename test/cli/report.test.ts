@@ -56,6 +56,18 @@ describe('the terminal report: counts and plain pauses', () => {
     expect(text).toContain('[2/3] two.jpg ████████████░░░░░░░░░░░░ 2/4 tiles · 5s left · all 15s')
   })
 
+  it('says where each finished photo went, how long it took and with which tiles', () => {
+    const done = {
+      event: 'done',
+      item: '/a/one.jpg',
+      output: '/o/one.jpg',
+      ms: 5300,
+      provider: 'cpu',
+    } as const
+    expect(lines([{ ...done, tile: 192 }])).toContain('✓ /a/one.jpg → /o/one.jpg (5.3 s, cpu, tiles of 192)')
+    expect(lines([done])).toContain('✓ /a/one.jpg → /o/one.jpg (5.3 s, cpu)')
+  })
+
   it('says plainly that Ctrl-C paused, with no error code', () => {
     expect(lines([{ event: 'paused', job: 'j', code: 'CANCELLED', message: 'Paused.' }])).toBe(
       '‖ Paused. Run enhance --resume to continue.\n',

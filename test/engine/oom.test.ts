@@ -56,9 +56,9 @@ describe('out of memory', () => {
   it('keeps the finished tiles and goes on from the failed one, with progress that never goes back', async () => {
     const big = {
       ...image,
-      width: 200,
-      height: 120,
-      pixels: Uint8Array.from({ length: 200 * 120 * 3 }, (_, i) => (i * 7) % 253),
+      width: 256,
+      height: 128,
+      pixels: Uint8Array.from({ length: 256 * 128 * 3 }, (_, i) => (i * 7) % 253),
     }
     const sides: number[] = []
     const events: Array<[number, number]> = []
@@ -80,10 +80,10 @@ describe('out of memory', () => {
     expect(events.at(-1)![0]).toBe(events.at(-1)![1])
     // The whole output is the nearest ×2 of the input.
     let wrong = 0
-    for (let y = 0; y < 240; y++)
-      for (let x = 0; x < 400; x++)
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 512; x++)
         for (let c = 0; c < 3; c++)
-          if (out.pixels[(y * 400 + x) * 3 + c] !== big.pixels[((y >> 1) * 200 + (x >> 1)) * 3 + c]) wrong++
+          if (out.pixels[(y * 512 + x) * 3 + c] !== big.pixels[((y >> 1) * 256 + (x >> 1)) * 3 + c]) wrong++
     expect(wrong).toBe(0)
   })
 

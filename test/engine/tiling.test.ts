@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { autoTileSize, axisStarts, planTiles, reflectIndex } from '../../src/engine/tiling/plan.js'
+import { autoTileSize, axisSpan, planTiles, reflectIndex } from '../../src/engine/tiling/plan.js'
 import { extractTile, insertTile } from '../../src/engine/tiling/tiles.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 
@@ -11,23 +11,34 @@ describe('tile planning', () => {
     [100, 32],
     [64, 32],
     [257, 64],
-  ])('covers %i pixels with fixed %i-pixel tiles', (length, tile) => {
-    const starts = axisStarts(length, tile)
-    const size = Math.min(tile, length)
-    const covered = new Array<boolean>(length).fill(false)
+  ])('covers %i pixels with equal tiles of at most %i pixels', (length, tile) => {
+    const { size, starts } = axisSpan(length, tile)
+    const covered = new Array<number>(length).fill(0)
     for (const s of starts) {
       expect(s).toBeGreaterThanOrEqual(0)
       expect(s + size).toBeLessThanOrEqual(length)
-      for (let i = s; i < s + size; i++) covered[i] = true
+      for (let i = s; i < s + size; i++) covered[i]!++
     }
-    expect(covered.every(Boolean)).toBe(true)
+    expect(covered.every((n) => n > 0)).toBe(true)
     expect(starts.length).toBe(Math.max(1, Math.ceil(length / tile)))
+    expect(size).toBeLessThanOrEqual(tile)
+    // Even split: the pixels run twice are fewer than the tiles.
+    expect(covered.filter((n) => n > 1).length).toBeLessThan(starts.length)
   })
 
-  it('gives every tile of a large image the same shape', () => {
+  it('gives every tile of a large image the same shape, split evenly', () => {
     const tiles = planTiles(300, 130, 64)
-    expect(new Set(tiles.map((t) => `${t.width}x${t.height}`))).toEqual(new Set(['64x64']))
+    expect(new Set(tiles.map((t) => `${t.width}x${t.height}`))).toEqual(new Set(['60x44']))
     expect(tiles).toHaveLength(5 * 3)
+    expect(tiles.at(-1)).toEqual({ x: 240, y: 86, width: 60, height: 44 })
+    expect(planTiles(640, 480, 256).map((t) => [t.x, t.y])).toEqual([
+      [0, 0],
+      [214, 0],
+      [426, 0],
+      [0, 240],
+      [214, 240],
+      [426, 240],
+    ])
   })
 
   it('mirrors indices without repeating the edge, folding past short sides', () => {

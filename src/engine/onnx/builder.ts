@@ -8,8 +8,9 @@ const IR_VERSION = 8
 export const INPUT_NAME = 'input'
 export const OUTPUT_NAME = 'output'
 
+/** The floats' own bytes, not a copy: every platform Enhance runs on is little-endian, as ONNX stores. */
 function floatBytes(data: Float32Array): Uint8Array {
-  return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
 
 export function ints(name: string, values: number[]): AttributeMessage {

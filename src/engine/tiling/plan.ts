@@ -8,25 +8,25 @@ export interface Tile {
 }
 
 /**
- * Tile origins along one axis: steps of `tile`, with the last one moved back so it ends at the edge.
- * Every tile keeps the same size, so one session shape serves them all.
+ * One axis of a plan: as few tiles as `tile` allows, all the same size, split as evenly as the length
+ * allows (the last ends at the edge and overlaps its neighbour by less than the tile count). One
+ * session shape serves them all, and no tile re-runs much of another: 640 px at most 256 is 3 × 214,
+ * not 3 × 256 with the last re-running 128 px of its neighbour.
  */
-export function axisStarts(length: number, tile: number): number[] {
-  if (length <= tile) return [0]
-  const starts: number[] = []
-  for (let at = 0; at + tile < length; at += tile) starts.push(at)
-  starts.push(length - tile)
-  return starts
+export function axisSpan(length: number, tile: number): { size: number; starts: number[] } {
+  const count = Math.max(1, Math.ceil(length / tile))
+  const size = Math.ceil(length / count)
+  const starts = Array.from({ length: count }, (_, i) => Math.min(i * size, length - size))
+  return { size, starts }
 }
 
+/** The tiles of a photo, none wider or taller than `tile`. */
 export function planTiles(width: number, height: number, tile: number): Tile[] {
-  const w = Math.min(tile, width)
-  const h = Math.min(tile, height)
-  const tiles: Tile[] = []
-  for (const y of axisStarts(height, tile)) {
-    for (const x of axisStarts(width, tile)) tiles.push({ x, y, width: w, height: h })
-  }
-  return tiles
+  const columns = axisSpan(width, tile)
+  const rows = axisSpan(height, tile)
+  return rows.starts.flatMap((y) =>
+    columns.starts.map((x) => ({ x, y, width: columns.size, height: rows.size })),
+  )
 }
 
 /** Mirror index without repeating the edge pixel (numpy 'reflect'), folding as often as needed. */
@@ -67,9 +67,8 @@ export function autoTileSize(options: {
 
 /**
  * The side whose plan for this photo takes least time, from the LR pixels per second measured for each
- * side: edge tiles are moved back to the edge, so a side that does not divide the photo re-runs what its
- * neighbours already did (a 384-px photo in 256-px tiles does 1.65× the pixels of 192-px tiles), and
- * the whole photo in one tile is a candidate when it fits the memory ceiling.
+ * side: every tile adds its context, so fewer, larger tiles do less work where they run as fast, and the
+ * whole photo in one tile is a candidate when it fits the memory ceiling.
  */
 export function fastestTile(
   width: number,
