@@ -19,6 +19,7 @@ import numpy as np
 
 from .config import SHARED, Config
 from .data import load_rgb, mod_crop
+from .allocator import restart_tuned
 from .benchmark import degraded_samples, make_benchmark
 from .export import export
 from .imresize import downsample_uint8
@@ -82,6 +83,7 @@ def main(argv: list[str]) -> int:
     if args.command == "check-lr":
         check_lr(args.sets.split(","))
         return 0
+    restart_tuned(argv)
     values = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
     config = Config.from_dict({"stage": args.command, "out": f"training/runs/{args.command}", **values})
     best = Trainer(config).run(log=lambda line: print(line, flush=True))
