@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import svelte from 'eslint-plugin-svelte'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
@@ -34,24 +35,32 @@ function layerRule(layer, forbidden) {
     })
   }
   return {
-    files: [`src/${layer}/**/*.ts`],
+    files: [`src/${layer}/**/*.ts`, `src/${layer}/**/*.svelte`],
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   }
 }
 
+/** Main's services are bound to Chromium in the end-to-end tests, so they reach Electron only through main. */
+const servicesRule = {
+  files: ['src/main/services/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^electron$',
+            message: 'src/main/services runs outside Electron in the tests: no electron imports.',
+          },
+        ],
+      },
+    ],
+  },
+}
+
 export default tseslint.config(
   {
-    ignores: [
-      'dist',
-      'out',
-      'release',
-      'node_modules',
-      'test/fixtures',
-      'training',
-      'resources',
-      'scratch',
-      '**/*.svelte',
-    ],
+    ignores: ['dist', 'out', 'release', 'node_modules', 'test/fixtures', 'training', 'resources', 'scratch'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -67,6 +76,14 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  { files: ['src/renderer/**'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['**/*.svelte'], ...tseslint.configs.disableTypeChecked },
   ...Object.entries(LAYERS).map(([layer, forbidden]) => layerRule(layer, forbidden)),
+  servicesRule,
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 )
