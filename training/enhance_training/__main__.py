@@ -3,6 +3,7 @@
   python3 -m enhance_training psnr   --out runs/psnr [--iters N ...]
   python3 -m enhance_training gan    --out runs/gan --init runs/psnr/best.pt [--vgg vgg19.pth]
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
+  python3 -m enhance_training grow resources/models/enhance-real-gan-x4.safetensors grown.safetensors --nb 6
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
@@ -21,7 +22,7 @@ from .config import SHARED, Config
 from .data import load_rgb, mod_crop
 from .allocator import restart_tuned
 from .benchmark import degraded_samples, make_benchmark
-from .export import export
+from .export import export, grow
 from .imresize import downsample_uint8
 from .train import Trainer
 
@@ -61,6 +62,10 @@ def main(argv: list[str]) -> int:
     exp = sub.add_parser("export", help="write a checkpoint as .safetensors")
     exp.add_argument("checkpoint", type=Path)
     exp.add_argument("out", type=Path)
+    grw = sub.add_parser("grow", help="an exported generator grown to more RRDBs, computing the same function")
+    grw.add_argument("source", type=Path)
+    grw.add_argument("out", type=Path)
+    grw.add_argument("--nb", type=int, required=True)
     chk = sub.add_parser("check-lr", help="compare our bicubic ×1/4 with the benchmark LR files")
     chk.add_argument("--sets", default="Set5,Set14,BSD100")
     bench = sub.add_parser("benchmark", help="write the seeded real-world benchmark (web JPEG, camera, scan, mix)")
@@ -79,6 +84,9 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "export":
         print(export(args.checkpoint, args.out))
+        return 0
+    if args.command == "grow":
+        print(grow(args.source, args.out, args.nb))
         return 0
     if args.command == "check-lr":
         check_lr(args.sets.split(","))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .arch import RRDBNet
+from .arch import RRDBNet, grow_blocks
 
 
 def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
@@ -70,4 +70,17 @@ def export(checkpoint: Path, out: Path, summary: dict | None = None) -> dict:
         "enhance.training": json.dumps({"step": state.get("step"), "val_psnr": state.get("val_psnr"), **(summary or {})}),
     }
     write_safetensors(model.state_dict(), out, metadata)
+    return arch
+
+
+def grow(source: Path, out: Path, nb: int) -> dict:
+    """An exported generator with `nb` RRDBs computing what the source's fewer compute (`grow_blocks`):
+    the partner a grown PSNR model needs for network interpolation, which blends like-shaped weights."""
+    tensors, metadata = read_safetensors(source)
+    arch = json.loads(metadata["enhance.arch"])
+    model_args = dict(in_ch=arch["inChannels"], out_ch=arch["outChannels"], nf=arch["nf"], nb=arch["nb"], gc=arch["gc"])
+    grown = grow_blocks(tensors, model_args, nb)
+    training = {**json.loads(metadata.get("enhance.training", "{}")), "grown": f"nb {arch['nb']} → {nb}, new blocks identities"}
+    arch = {**arch, "nb": nb}
+    write_safetensors(grown, out, {**metadata, "enhance.arch": json.dumps(arch), "enhance.training": json.dumps(training)})
     return arch

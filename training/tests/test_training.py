@@ -11,7 +11,7 @@ import torch
 from enhance_training.arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
 from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
-from enhance_training.export import export, read_safetensors
+from enhance_training.export import export, grow, read_safetensors, write_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
 from enhance_training.losses import colour_loss, ragan_d_loss, ragan_g_loss
 from enhance_training.train import Trainer, learning_rate
@@ -217,6 +217,21 @@ def test_export_round_trip(tmp_path, photo_folder):
     for key, value in trainer.g.state_dict().items():
         assert torch.equal(tensors[key], value)
     assert set(tensors) == set(trainer.g.state_dict())
+
+
+def test_grown_export_computes_what_the_source_did(tmp_path):
+    torch.manual_seed(0)
+    small = RRDBNet(nf=8, nb=1, gc=4).eval()
+    arch = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
+    write_safetensors(small.state_dict(), tmp_path / "small.safetensors", {"enhance.arch": json.dumps(arch)})
+    assert grow(tmp_path / "small.safetensors", tmp_path / "big.safetensors", 3)["nb"] == 3
+    tensors, meta = read_safetensors(tmp_path / "big.safetensors")
+    assert json.loads(meta["enhance.arch"])["nb"] == 3 and "nb 1 → 3" in json.loads(meta["enhance.training"])["grown"]
+    big = RRDBNet(nf=8, nb=3, gc=4).eval()
+    big.load_state_dict(tensors)
+    x = torch.rand(1, 3, 12, 12)
+    with torch.no_grad():
+        assert torch.allclose(big(x), small(x), atol=1e-5)
 
 
 @pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "dist").exists(), reason="the app is not built (npm ci)")
