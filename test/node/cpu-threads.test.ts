@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { inferenceThreads, linuxPhysicalCores } from '../../src/node/cpu-threads.js'
+import { cgroupCpuLimit, inferenceThreads, linuxPhysicalCores } from '../../src/node/cpu-threads.js'
 
 function sysfs(siblings: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'enhance-cpu-'))
@@ -22,6 +22,18 @@ describe('inference threads', () => {
 
   it('leaves the choice to ONNX Runtime where the topology cannot be read', () => {
     expect(linuxPhysicalCores(join(tmpdir(), 'no-such-sysfs'))).toBeNull()
+  })
+
+  it("keeps within a container's CPU quota", () => {
+    const file = (text: string): string => {
+      const path = join(mkdtempSync(join(tmpdir(), 'enhance-cg-')), 'cpu.max')
+      writeFileSync(path, text)
+      return path
+    }
+    expect(cgroupCpuLimit(file('200000 100000\n'))).toBe(2)
+    expect(cgroupCpuLimit(file('150000 100000\n'))).toBe(2)
+    expect(cgroupCpuLimit(file('max 100000\n'))).toBeNull()
+    expect(cgroupCpuLimit(join(tmpdir(), 'no-such-cpu.max'))).toBeNull()
   })
 
   it('never asks for more threads than the process may use', () => {
