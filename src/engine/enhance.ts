@@ -9,6 +9,7 @@ import type {
   EnhanceReply,
   ModelSpecData,
   PreviewData,
+  Region,
   TileProgressData,
 } from '../shared/protocol.js'
 import type { EnhanceSettings } from '../shared/settings.js'
@@ -39,7 +40,6 @@ import type { DeviceRequest, Provider } from './runtime/providers.js'
 import { RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
 import { activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
-import type { Tile } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
 export interface EnhanceCallbacks {
@@ -305,7 +305,7 @@ export class Enhancer {
    * Enhances one region of a photo, reading real neighbouring pixels as context, and returns it as PNG.
    * The sessions stay cached per α, so moving the slider back and forth is fast.
    */
-  async previewCrop(input: string, region: Tile, spec: ModelSpecData): Promise<CropReply> {
+  async previewCrop(input: string, region: Region, spec: ModelSpecData): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.prepare(spec)
     const image = await this.decodedForCrop(input)
@@ -342,7 +342,7 @@ export class Enhancer {
   }
 
   /** The slider's "before" depends on the region, not on α: encoded once per region, not per slider move. */
-  private async beforeForCrop(image: RasterImage, crop: Tile, scale: number): Promise<Uint8Array> {
+  private async beforeForCrop(image: RasterImage, crop: Region, scale: number): Promise<Uint8Array> {
     const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
     if (this.cropBefore?.image === image && this.cropBefore.region === region) return this.cropBefore.png
     const png = await encodeRasterPng(cropRaster(image, crop, 0).image, scale)

@@ -4,14 +4,14 @@ import type { AlphaMode } from '../shared/settings.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelSession } from './runtime/session.js'
 import { planTiles } from './tiling/plan.js'
-import type { Tile } from './tiling/plan.js'
+import type { Region } from '../shared/protocol.js'
 import { extractTile, insertTile } from './tiling/tiles.js'
 
 export interface TileEvent {
   tile: number
   tiles: number
   /** The finished tile in output coordinates, and the output it was written into, for live previews. */
-  region: Tile
+  region: Region
   target: RasterImage
 }
 
@@ -53,7 +53,7 @@ async function runTile(
   session: ModelSession,
   options: UpscaleOptions,
   source: 'rgb' | 'alpha',
-  tile: Tile,
+  tile: Region,
 ): Promise<void> {
   const { pad, scale } = options
   const input = extractTile(image, tile, pad, source)

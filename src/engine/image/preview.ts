@@ -1,12 +1,11 @@
-import type { PreviewData } from '../../shared/protocol.js'
-import type { Tile } from '../tiling/plan.js'
+import type { PreviewData, Region } from '../../shared/protocol.js'
 import type { RasterImage } from './types.js'
 
 /** Live previews are at most this many pixels a side, whatever the photo's size. */
 const PREVIEW_SIDE = 512
 
 /** The part of the live preview that `region` of the output fills in, subsampled to the preview's scale. */
-export function previewOf(target: RasterImage, region: Tile): PreviewData {
+export function previewOf(target: RasterImage, region: Region): PreviewData {
   const step = Math.max(1, Math.ceil(Math.max(target.width, target.height) / PREVIEW_SIDE))
   const x0 = Math.ceil(region.x / step)
   const y0 = Math.ceil(region.y / step)

@@ -1,11 +1,5 @@
 import type { ModelArch } from '../../shared/model.js'
-/** A tile's core: the input region whose output it owns. Its model input adds `pad` context on every side. */
-export interface Tile {
-  x: number
-  y: number
-  width: number
-  height: number
-}
+import type { Region } from '../../shared/protocol.js'
 
 /**
  * One axis of a plan: as few tiles as `tile` allows, all the same size, split as evenly as the length
@@ -20,8 +14,11 @@ export function axisSpan(length: number, tile: number): { size: number; starts: 
   return { size, starts }
 }
 
-/** The tiles of a photo, none wider or taller than `tile`. */
-export function planTiles(width: number, height: number, tile: number): Tile[] {
+/**
+ * The tiles of a photo, none wider or taller than `tile`: each the input region whose output it owns
+ * (its model input adds `pad` context on every side).
+ */
+export function planTiles(width: number, height: number, tile: number): Region[] {
   const columns = axisSpan(width, tile)
   const rows = axisSpan(height, tile)
   return rows.starts.flatMap((y) =>

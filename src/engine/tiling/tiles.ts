@@ -1,7 +1,7 @@
 import { maxValue } from '../image/types.js'
 import type { RasterImage } from '../image/types.js'
 import { reflectIndex } from './plan.js'
-import type { Tile } from './plan.js'
+import type { Region } from '../../shared/protocol.js'
 
 /**
  * The model input for a tile: its core plus `pad` pixels of context (mirrored at image borders),
@@ -9,7 +9,7 @@ import type { Tile } from './plan.js'
  */
 export function extractTile(
   image: RasterImage,
-  tile: Tile,
+  tile: Region,
   pad: number,
   source: 'rgb' | 'alpha' = 'rgb',
 ): Float32Array {
@@ -47,7 +47,7 @@ export function extractTile(
 export function insertTile(
   target: RasterImage,
   output: Float32Array,
-  tile: Tile,
+  tile: Region,
   pad: number,
   scale: number,
   into: 'rgb' | 'alpha' = 'rgb',
