@@ -11,7 +11,7 @@ import { EnhanceError } from '../shared/errors.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
 import { MODEL_EXTENSIONS } from './services/models.js'
-import { PreferencesStore } from './services/preferences.js'
+import { PreferencesFile } from './services/preferences.js'
 import type { Dialogs, Services } from './services/app.js'
 import { readCatalog } from '../engine/catalog.js'
 import { readLibraryFile } from '../node/model-store.js'
@@ -113,7 +113,7 @@ async function start(): Promise<void> {
   const modelsDir = join(resources, 'resources', 'models')
   const catalog = readCatalog(modelsDir)
   const workerPath = join(import.meta.dirname, 'worker.js')
-  const preferences = new PreferencesStore(join(app.getPath('userData'), 'preferences.json'))
+  const preferences = new PreferencesFile(join(app.getPath('userData'), 'preferences.json'))
   const engine = new EngineClient(() =>
     utilityEngine(workerPath, { ENHANCE_DEVICE: preferences.get().device }),
   )

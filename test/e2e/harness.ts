@@ -17,7 +17,7 @@ import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
 import type { AppEvent } from '../../src/shared/api.js'
 import type { LibraryEntry } from '../../src/shared/library.js'
-import { PreferencesStore } from '../../src/main/services/preferences.js'
+import { PreferencesFile } from '../../src/main/services/preferences.js'
 import { WORKER } from '../helpers/models.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -103,7 +103,7 @@ export async function startBackend(
   dialogs: ScriptedDialogs,
   library: Record<string, LibraryEntry> = {},
 ): Promise<AppBackend> {
-  const preferences = new PreferencesStore(join(dataDir, 'preferences.json'))
+  const preferences = new PreferencesFile(join(dataDir, 'preferences.json'))
   const engine = new EngineClient(() =>
     forkEngine({
       workerPath: WORKER,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PreferencesStore } from '../../src/main/services/preferences.js'
+import { PreferencesFile } from '../../src/main/services/preferences.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { codeOf } from '../helpers/errors.js'
 
@@ -12,7 +12,7 @@ const onDisk = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'))
 describe('the settings store', () => {
   it('starts from the defaults and keeps what is changed across a restart', async () => {
     const path = fresh()
-    const store = new PreferencesStore(path)
+    const store = new PreferencesFile(path)
     expect(store.get()).toEqual(DEFAULT_PREFERENCES)
     await store.update({
       device: 'cpu',
@@ -21,14 +21,14 @@ describe('the settings store', () => {
     })
     // Output fields merge: this change keeps the format set above.
     await store.update({ output: { quality: 80 } })
-    const reopened = new PreferencesStore(path).get()
+    const reopened = new PreferencesFile(path).get()
     expect(reopened).toMatchObject({ device: 'cpu', naming: '{name}_x{scale}' })
     expect(reopened.output).toMatchObject({ format: 'webp', quality: 80, tile: 'auto' })
   })
 
   it('refuses a bad value with a coded error and changes nothing', async () => {
     const path = fresh()
-    const store = new PreferencesStore(path)
+    const store = new PreferencesFile(path)
     await store.update({ policy: 'overwrite' })
     const before = readFileSync(path, 'utf8')
     for (const bad of [
@@ -49,13 +49,13 @@ describe('the settings store', () => {
   it('sets an unreadable file aside and starts from the defaults', () => {
     const path = fresh()
     writeFileSync(path, '{"device": "cpu", "naming": ')
-    expect(new PreferencesStore(path).get()).toEqual(DEFAULT_PREFERENCES)
+    expect(new PreferencesFile(path).get()).toEqual(DEFAULT_PREFERENCES)
     expect(existsSync(`${path}.bad`)).toBe(true)
   })
 
   it('a burst of changes (a dragged slider) ends with the last one on disk', async () => {
     const path = fresh()
-    const store = new PreferencesStore(path)
+    const store = new PreferencesFile(path)
     const alphas = Array.from({ length: 50 }, (_, i) => i / 49)
     await Promise.all(alphas.map((alpha) => store.update({ alpha })))
     expect(onDisk(path)).toMatchObject({ alpha: 1 })
@@ -63,10 +63,10 @@ describe('the settings store', () => {
 
   it('flush waits for a change nobody awaited, as quitting does', async () => {
     const path = fresh()
-    const store = new PreferencesStore(path)
+    const store = new PreferencesFile(path)
     void store.update({ alpha: 0.25 })
     await store.flush()
-    expect(new PreferencesStore(path).get().alpha).toBe(0.25)
+    expect(new PreferencesFile(path).get().alpha).toBe(0.25)
     await store.flush() // nothing pending: resolves at once
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
-import type { PreferencesState } from '../../src/renderer/src/lib/preferences.svelte.js'
+import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
 import type { ChosenFile, CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 
@@ -36,7 +36,7 @@ function harness() {
         calls.push({ path, region, alpha, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
-  const prefs = { value: DEFAULT_PREFERENCES } as PreferencesState
+  const prefs = { value: DEFAULT_PREFERENCES } as PreferencesStore
   const store = new RealismStore(api, prefs)
   const choose = (path: string) => {
     chosen = path

@@ -14,7 +14,7 @@ import type { DecisionStore } from '../../node/device-decisions.js'
 import { createModelStore, libraryServices } from './library.js'
 import { attempt } from './result.js'
 import { ModelLibrary } from './models.js'
-import type { PreferencesStore } from './preferences.js'
+import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
 import { PhotoTiles } from './tiles.js'
@@ -30,7 +30,7 @@ export interface Dialogs {
 
 export interface ServiceDeps {
   /** The settings store; the engine spawner reads its device each time it starts an engine process. */
-  preferences: PreferencesStore
+  preferences: PreferencesFile
   version: string
   runner: QueueRunner
   engine: EngineClient

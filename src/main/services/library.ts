@@ -4,12 +4,12 @@ import type { EngineClient } from '../../engine/client.js'
 import { ModelStore } from '../../node/model-store.js'
 import type { AppEvent, EnhanceApi } from '../../shared/api.js'
 import type { LibraryEntry } from '../../shared/library.js'
-import type { PreferencesStore } from './preferences.js'
+import type { PreferencesFile } from './preferences.js'
 import { attempt } from './result.js'
 
 export interface LibraryServiceDeps {
   engine: EngineClient
-  preferences: PreferencesStore
+  preferences: PreferencesFile
   modelsDir: string
   catalog: Catalog | null
   /** resources/models/library.json's entries. */

@@ -6,11 +6,11 @@ import { DEFAULT_PREFERENCES, validatePreferences } from '../../shared/preferenc
 import type { Preferences, PreferencesPatch } from '../../shared/preferences.js'
 
 /**
- * The settings store: one JSON file in the app's data folder, written atomically. A file that cannot
+ * The settings file: one JSON file in the app's data folder, written atomically. A file that cannot
  * be read back (hand-edited, from a future version) is set aside as `.bad` and the defaults are used,
  * rather than the app refusing to start.
  */
-export class PreferencesStore {
+export class PreferencesFile {
   #current: Preferences
   #dirty = false
   #writing: Promise<void> | null = null

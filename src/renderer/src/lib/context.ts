@@ -1,6 +1,6 @@
 import { createContext } from 'svelte'
 import type { EnhanceApi } from '../../../shared/api.js'
-import type { PreferencesState } from './preferences.svelte.js'
+import type { PreferencesStore } from './preferences.svelte.js'
 import type { QueueStore } from './queue.svelte.js'
 import type { RealismStore } from './realism.svelte.js'
 
@@ -8,7 +8,7 @@ import type { RealismStore } from './realism.svelte.js'
 export interface AppContext {
   api: EnhanceApi
   queue: QueueStore
-  prefs: PreferencesState
+  prefs: PreferencesStore
   realism: RealismStore
 }
 

@@ -4,7 +4,7 @@ import { DEFAULT_PREFERENCES } from '../../../shared/preferences.js'
 import type { Preferences, WindowPreferencesPatch } from '../../../shared/preferences.js'
 
 /** The settings store as the renderer sees it: loaded once, changed through the main process, which validates and saves. */
-export class PreferencesState {
+export class PreferencesStore {
   #value = $state<Preferences>(DEFAULT_PREFERENCES)
   #loaded = $state(false)
   #error = $state<ErrorData | null>(null)

@@ -1,7 +1,7 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { basename, percent, photoOf } from './format.js'
-import type { PreferencesState } from './preferences.svelte.js'
+import type { PreferencesStore } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
@@ -28,7 +28,7 @@ export class RealismStore {
 
   constructor(
     private readonly api: EnhanceApi,
-    private readonly prefs: PreferencesState,
+    private readonly prefs: PreferencesStore,
   ) {}
 
   /** The queued photo the slider is tuning, when it was opened from the queue. */
