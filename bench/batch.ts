@@ -1,8 +1,9 @@
 /**
  * The whole batch, side by side (issue #14): `enhance` on 8 photos of 384×384 → ×4 with the default model
  * and settings, timed from process start to exit (decoding, encoding and writes included), against
- * PyTorch's pure float32 inference on the same blended weights, tile plan and thread count. The two are
- * interleaved and repeated; the figures are medians with their spread. Nothing is asserted.
+ * PyTorch's pure float32 inference on the same blended weights, context and thread count, in the tile
+ * plan and memory layout it runs fastest (chosen once, `bench/torch_batch.py`). The two are interleaved
+ * and repeated; the figures are medians with their spread. Nothing is asserted.
  *
  *   npm run bench:batch [-- --reps 5]
  */
