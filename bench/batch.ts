@@ -18,16 +18,11 @@ import { inferenceThreads } from '../src/node/cpu-threads.js'
 import { engineEnv } from '../src/node/engine-env.js'
 import { DEFAULT_ALPHA } from '../src/shared/settings-schema.js'
 import { syntheticPhoto } from './photos.js'
+import { median } from './stats.js'
 
 const PHOTOS = 8
 const SIDE = 384
 const CPU_FLAGS = ['avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'avx512_bf16', 'amx_int8', 'amx_bf16']
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
 
 function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} s`

@@ -16,6 +16,7 @@ import { buildOnnx } from '../src/engine/onnx/graph.js'
 import { createSession } from '../src/engine/runtime/session.js'
 import type { StateDict } from '../src/engine/weights/tensor.js'
 import type { RrdbArch } from '../src/shared/model.js'
+import { median } from './stats.js'
 
 const ARCH: RrdbArch = {
   arch: 'RRDBNet',
@@ -53,11 +54,6 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: numbe
   const start = performance.now()
   const value = await fn()
   return { value, ms: performance.now() - start }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 async function main(): Promise<void> {

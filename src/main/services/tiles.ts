@@ -18,11 +18,6 @@ export interface PhotoTile {
   height: number
 }
 
-/**
- * A photo's own pixels, upright, for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
- * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
- * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
- */
 /** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
 interface Cut {
   folder: string
@@ -30,6 +25,11 @@ interface Cut {
   height: number
 }
 
+/**
+ * A photo's own pixels, upright, for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
+ * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
+ * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
+ */
 export class PhotoTiles {
   private readonly cut = new Map<string, Promise<Cut>>()
   private cleared: Promise<void> | undefined
