@@ -10,7 +10,7 @@ import { cpus } from 'node:os'
 import { MODELS_DIR } from '../src/cli/models.js'
 import { rrdbConvs } from '../src/engine/arch/rrdbnet.js'
 import { defaultSpec, readCatalog } from '../src/engine/catalog.js'
-import { Enhancer } from '../src/engine/enhance.js'
+import { ModelRegistry } from '../src/engine/registry.js'
 import { blend } from '../src/engine/interpolate.js'
 import { buildOnnx } from '../src/engine/onnx/graph.js'
 import { createSession } from '../src/engine/runtime/session.js'
@@ -104,14 +104,14 @@ async function main(): Promise<void> {
 
 /** A new α for the bundled default pair, through the engine as the slider asks for it. */
 async function defaultPairSlider(): Promise<void> {
-  const enhancer = new Enhancer({ device: 'cpu' })
+  const registry = new ModelRegistry({ device: 'cpu' })
   const spec = (alpha: number) => defaultSpec(MODELS_DIR, readCatalog(MODELS_DIR), alpha)!
-  await enhancer.prepare(spec(0)) // loads both files once, as the open app has
+  await registry.prepare(spec(0)) // loads both files once, as the open app has
   const times: number[] = []
   for (const alpha of [0.1, 0.3, 0.7, 0.9, 0.2]) {
-    times.push((await timed(() => enhancer.prepare(spec(alpha)))).ms)
+    times.push((await timed(() => registry.prepare(spec(alpha)))).ms)
   }
-  await enhancer.close()
+  await registry.close()
   console.log(
     `default pair, new α ready in the engine: median ${median(times).toFixed(0)} ms of ${times.map((m) => m.toFixed(0)).join(', ')} (target ≤ 300 ms)`,
   )

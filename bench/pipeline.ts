@@ -12,7 +12,9 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { syntheticPhoto } from './photos.js'
 import { MODELS_DIR } from '../src/cli/models.js'
-import { Enhancer, TILE_PAD } from '../src/engine/enhance.js'
+import { enhanceFile } from '../src/engine/enhance-file.js'
+import { ModelRegistry } from '../src/engine/registry.js'
+import { TILE_PAD } from '../src/engine/tiling/plan.js'
 import { loadModel, modelToOnnx } from '../src/engine/model.js'
 import { createSession } from '../src/engine/runtime/session.js'
 import type { ModelSession } from '../src/engine/runtime/session.js'
@@ -54,14 +56,14 @@ async function throughput(session: ModelSession): Promise<void> {
 async function endToEnd(session: ModelSession, work: string): Promise<void> {
   const input = join(work, 'photo-640.jpg')
   await syntheticPhoto(input, 640, 480)
-  const enhancer = new Enhancer({ device: 'cpu' })
-  const spec = { path: MODEL }
-  await enhancer.prepare(spec)
-  const settings = { ...DEFAULT_SETTINGS, tile: TILE }
+  const registry = new ModelRegistry({ device: 'cpu' })
+  const model = { path: MODEL }
+  await registry.prepare(model)
+  const settings = { ...DEFAULT_SETTINGS, format: 'jpeg' as const, tile: TILE }
   const start = performance.now()
-  await enhancer.enhanceFile(input, join(work, 'out-640.jpg'), spec, settings)
+  await enhanceFile(registry, { input, output: join(work, 'out-640.jpg'), model, settings })
   const wall = performance.now() - start
-  await enhancer.close()
+  await registry.close()
   const tiles = planTiles(640, 480, TILE)
   const side = TILE + 2 * TILE_PAD
   const perTile = await timeRuns(session, side, 3)
@@ -75,11 +77,17 @@ async function endToEnd(session: ModelSession, work: string): Promise<void> {
 function peakRss(work: string, format: 'png' | 'jpg'): void {
   const input = join(work, 'photo-2000.jpg')
   const script = `
-    import { Enhancer } from './dist/src/engine/enhance.js'
+    import { enhanceFile } from './dist/src/engine/enhance-file.js'
+    import { ModelRegistry } from './dist/src/engine/registry.js'
     import { DEFAULT_SETTINGS } from './dist/src/shared/settings.js'
-    const e = new Enhancer({ device: 'cpu' })
-    await e.enhanceFile(${JSON.stringify(input)}, ${JSON.stringify(join(work, `out-2000.${format}`))}, { path: ${JSON.stringify(MODEL)} }, { ...DEFAULT_SETTINGS, tile: 'auto' })
-    await e.close()
+    const registry = new ModelRegistry({ device: 'cpu' })
+    await enhanceFile(registry, {
+      input: ${JSON.stringify(input)},
+      output: ${JSON.stringify(join(work, `out-2000.${format}`))},
+      model: { path: ${JSON.stringify(MODEL)} },
+      settings: { ...DEFAULT_SETTINGS, format: ${JSON.stringify(format === 'jpg' ? 'jpeg' : 'png')}, tile: 'auto' },
+    })
+    await registry.close()
     console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }))`
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Enhancer, TILE_PAD } from '../engine/enhance.js'
+import { ModelRegistry } from '../engine/registry.js'
+import { TILE_PAD } from '../engine/tiling/plan.js'
 import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
 import { colourShift, gridStepRatio } from '../engine/metrics/artefacts.js'
@@ -97,9 +98,9 @@ export async function evaluateDataset(
       `${dir} has no HR/ images (expected HR/ and LR_bicubic_x4/ or LR_x4/).`,
     )
   const lrDir = await lowResolutionFolder(dir)
-  const enhancer = new Enhancer({ device: options.device })
+  const registry = new ModelRegistry({ device: options.device })
   try {
-    const { session, info } = await enhancer.prepare(spec)
+    const { session, info } = await registry.prepare(spec)
     const results: ImageScores[] = []
     for (const name of names) {
       const hr = (await decodeImage(join(dir, 'HR', name))).image
@@ -117,7 +118,7 @@ export async function evaluateDataset(
     }
     return results
   } finally {
-    await enhancer.close()
+    await registry.close()
   }
 }
 

@@ -16,7 +16,7 @@ import type {
   ReplyKind,
   ResultEvent,
 } from '../shared/protocol.js'
-import type { EnhanceSettings } from '../shared/settings.js'
+import type { EngineSettings } from '../shared/settings.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -67,7 +67,7 @@ export interface EnhanceRequest {
   input: string
   output: string
   model: ModelSpecData
-  settings: EnhanceSettings
+  settings: EngineSettings
 }
 
 export interface RequestOptions {

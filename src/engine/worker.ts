@@ -4,7 +4,9 @@
  */
 import { toErrorData } from '../shared/errors.js'
 import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
-import { Enhancer } from './enhance.js'
+import { CropRenderer } from './crop.js'
+import { enhanceFile } from './enhance-file.js'
+import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
@@ -18,14 +20,15 @@ function maxPixelsFrom(text: string | undefined): { maxInputPixels?: number } {
   const value = Number(text)
   return text && Number.isSafeInteger(value) && value > 0 ? { maxInputPixels: value } : {}
 }
-const enhancer = new Enhancer({
+const limits = maxPixelsFrom(process.env['ENHANCE_MAX_PIXELS'])
+const registry = new ModelRegistry({
   device: isDeviceRequest(device) ? device : 'auto',
   threads: Number(process.env['ENHANCE_THREADS'] ?? 0),
   precision: isPrecisionChoice(process.env['ENHANCE_PRECISION']) ? process.env['ENHANCE_PRECISION'] : 'auto',
-  ...maxPixelsFrom(process.env['ENHANCE_MAX_PIXELS']),
   decisions: DecisionStore.in(dataDir),
   tiles: TileStore.in(dataDir),
 })
+const crops = new CropRenderer(registry, limits.maxInputPixels)
 const running = new Map<number, AbortController>()
 
 /** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */
@@ -51,14 +54,15 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
         type: 'result',
         id: request.id,
         kind: 'crop',
-        value: await enhancer.previewCrop(request.input, request.region, request.model),
+        value: await crops.render(request.input, request.region, request.model),
       })
       return
     }
     const controller = new AbortController()
     running.set(request.id, controller)
     const { id } = request
-    const value = await enhancer.enhanceFile(request.input, request.output, request.model, request.settings, {
+    const value = await enhanceFile(registry, request, {
+      ...limits,
       signal: controller.signal,
       onProgress: (p) => send({ type: 'progress', id, ...p }),
       onPreview: (p) => send({ type: 'preview', id, ...p }),
@@ -79,6 +83,7 @@ function receive(request: EngineRequest): void {
 if (parentPort) parentPort.on('message', (event) => receive(event.data))
 else process.on('message', receive)
 process.on('disconnect', () => {
-  void enhancer.close().finally(() => process.exit(0))
+  crops.close()
+  void registry.close().finally(() => process.exit(0))
 })
 send({ type: 'ready', pid: process.pid })

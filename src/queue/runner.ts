@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
-import type { EnhanceSettings } from '../shared/settings.js'
+import type { EngineSettings } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForAlpha, outputsInFolder, sameSpec } from './replan.js'
@@ -18,7 +18,7 @@ import type { Item, Job, JobSpec } from './types.js'
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
   enhance(
-    request: { input: string; output: string; model: ModelSpecData; settings: EnhanceSettings },
+    request: { input: string; output: string; model: ModelSpecData; settings: EngineSettings },
     options: {
       signal?: AbortSignal
       onProgress?: (e: ProgressEvent) => void

@@ -53,24 +53,9 @@ const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
   heif: 'avif',
 }
 
-/** The same, by the format name the decoder (sharp) reports. */
-const FORMAT_BY_DECODER: Record<string, OutputFormat> = {
-  jpeg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-  tiff: 'tiff',
-  heif: 'avif',
-  avif: 'avif',
-}
-
 /** The output format for an input file name: the requested one, or for 'same' the input's own (PNG where it cannot be written). */
 export function formatForInput(requested: OutputFormat | 'same', fileName: string): OutputFormat {
   if (requested !== 'same') return requested
   const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()
   return FORMAT_BY_EXTENSION[extension] ?? 'png'
-}
-
-/** The same choice once the photo is decoded, from the decoder's own format name. */
-export function resolveFormat(requested: OutputFormat | 'same', decodedFormat: string): OutputFormat {
-  return requested === 'same' ? (FORMAT_BY_DECODER[decodedFormat] ?? 'png') : requested
 }

@@ -1,7 +1,7 @@
 import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo } from './model.js'
-import type { EnhanceSettings } from './settings.js'
+import type { EngineSettings } from './settings.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -24,7 +24,7 @@ export type EngineRequest =
       input: string
       output: string
       model: ModelSpecData
-      settings: EnhanceSettings
+      settings: EngineSettings
     }
   | { type: 'inspect'; id: number; path: string }
   | {

@@ -31,6 +31,10 @@ export interface EnhanceSettings {
   metadata?: MetadataPolicy
 }
 
+/** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it
+ * writes always match the extension the output was named with. */
+export type EngineSettings = Omit<EnhanceSettings, 'format'> & { format: OutputFormat }
+
 /** Encoder quality: a whole number from 1 to 100. */
 export function isQuality(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 100

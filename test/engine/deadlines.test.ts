@@ -72,7 +72,7 @@ describe('engine deadlines and cancellation', () => {
       input: '/in/a.jpg',
       output: '/out/a.png',
       model: { path: 'm' },
-      settings: DEFAULT_SETTINGS,
+      settings: { ...DEFAULT_SETTINGS, format: 'png' as const },
     }
     const photo = codeOf(() => client.enhance(request, { signal: controller.signal }))
     await new Promise((r) => setTimeout(r, 10))

@@ -24,7 +24,7 @@ beforeAll(async () => {
     input,
     output: join(work, `${name}.png`),
     model: { path: model },
-    settings: { ...DEFAULT_SETTINGS, tile: 16 },
+    settings: { ...DEFAULT_SETTINGS, format: 'png', tile: 16 },
   })
 })
 afterAll(() => engine.close())

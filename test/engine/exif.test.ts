@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Enhancer } from '../../src/engine/enhance.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { enhancePhoto } from '../helpers/enhance.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { injectHeifExif } from '../../src/engine/image/exif-heif.js'
 import { injectTiffExif } from '../../src/engine/image/exif-tiff.js'
@@ -33,10 +34,10 @@ if (!hasExiftool)
   )
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-exif-'))
-const enhancer = new Enhancer({ device: 'cpu' })
+const registry = new ModelRegistry({ device: 'cpu' })
 const input = join(work, 'scan.jpg')
 let model: { path: string }
-afterAll(() => enhancer.close())
+afterAll(() => registry.close())
 
 beforeAll(async () => {
   if (!hasExiftool) return
@@ -72,7 +73,7 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     '%s keeps camera, date, author, place and XMP, upright and with the output size',
     async (format) => {
       const output = join(work, `out.${format}`)
-      await enhancer.enhanceFile(input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format })
+      await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format })
       const tags = tagsOf(output)
       expect(tags).toMatchObject({
         Make: 'Nikon',
@@ -100,7 +101,7 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
   it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
     const decoded = async (metadata: 'all' | 'profile') => {
       const output = join(work, `pixels-${metadata}.${format}`)
-      await enhancer.enhanceFile(input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format, metadata })
+      await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format, metadata })
       return sharp(output).raw().toBuffer()
     }
     expect((await decoded('all')).equals(await decoded('profile'))).toBe(true)

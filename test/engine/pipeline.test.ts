@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Enhancer } from '../../src/engine/enhance.js'
+import { CropRenderer } from '../../src/engine/crop.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EnhanceSettings } from '../../src/shared/settings.js'
+import { enhancePhoto } from '../helpers/enhance.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
@@ -15,8 +17,12 @@ import { png16WithColourChunks } from '../helpers/png16.js'
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
 let model: { path: string }
-const enhancer = new Enhancer({ device: 'cpu', maxInputPixels: 4_000_000 })
-afterAll(() => enhancer.close())
+const MAX_PIXELS = 4_000_000
+const registry = new ModelRegistry({ device: 'cpu' })
+const crops = new CropRenderer(registry, MAX_PIXELS)
+afterAll(() => registry.close())
+const enhance = (input: string, output: string, spec: { path: string }, s: EnhanceSettings) =>
+  enhancePhoto(registry, input, output, spec, s, MAX_PIXELS)
 beforeAll(() => {
   model = { path: writeIdentityModel(work) }
 })
@@ -81,7 +87,7 @@ describe('EXIF orientation', () => {
         s.withMetadata({ orientation }).jpeg({ quality: 100 }),
       )
       const output = join(work, `o${orientation}-out.jpg`)
-      const result = await enhancer.enhanceFile(input, output, model, settings())
+      const result = await enhance(input, output, model, settings())
       const upright = await pixelsOf(input, 12, 8).catch(() => null)
       const swapped = orientation >= 5
       expect([result.width, result.height]).toEqual(swapped ? [32, 48] : [48, 32])
@@ -102,7 +108,7 @@ describe('colour, depth and alpha', () => {
   it('a Display-P3 JPEG keeps its colours and its profile', async () => {
     const input = await file('p3.jpg', (s) => s.withIccProfile('p3').jpeg({ quality: 98 }))
     const output = join(work, 'p3-out.jpg')
-    await enhancer.enhanceFile(input, output, model, settings())
+    await enhance(input, output, model, settings())
     const inMeta = await sharp(input).metadata()
     const outMeta = await sharp(output).metadata()
     expect(outMeta.icc?.equals(inMeta.icc!)).toBe(true)
@@ -121,7 +127,7 @@ describe('colour, depth and alpha', () => {
       .toFile(input)
     expect((await sharp(input).metadata()).depth).toBe('ushort')
     const output = join(work, 'deep-out.png')
-    await enhancer.enhanceFile(input, output, model, settings())
+    await enhance(input, output, model, settings())
     expect((await sharp(output).metadata()).depth).toBe('ushort')
     const back = await sharp(output)
       .resize(12, 8, { kernel: 'nearest' })
@@ -144,7 +150,7 @@ describe('colour, depth and alpha', () => {
       .png()
       .toFile(input)
     const output = join(work, `alpha-${alpha}-out.png`)
-    await enhancer.enhanceFile(input, output, model, settings({ alpha }))
+    await enhance(input, output, model, settings({ alpha }))
     const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
     expect(info.channels).toBe(4)
     const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * 4 + 3]!
@@ -166,7 +172,7 @@ describe('colour, depth and alpha', () => {
     const input = join(work, 'gradient16.png')
     writeFileSync(input, png16WithColourChunks(width, height, pixels))
     const output = join(work, 'gradient16-out.png')
-    await enhancer.enhanceFile(input, output, model, settings())
+    await enhance(input, output, model, settings())
     // The stored values, as a viewer without colour management (or ImageMagick) reads them.
     const { data, info } = await sharp(output, { ignoreIcc: true })
       .resize(width, height, { kernel: 'nearest' })
@@ -207,7 +213,7 @@ describe('colour, depth and alpha', () => {
       )
       expect([writtenAlpha[3], writtenAlpha[(50 * 64 + 40) * 4 + 3]]).toEqual([0, Math.round(max / 2)])
       const output = join(work, `bands-${alpha}-${bits}-out.png`)
-      await enhancer.enhanceFile(input, output, model, settings({ alpha }))
+      await enhance(input, output, model, settings({ alpha }))
       // Read back at 16 bits through rgb16: raw({ depth }) alone only casts the 8-bit values.
       const reader = bits === 16 ? sharp(output).toColourspace('rgb16') : sharp(output)
       const { data, info } = await reader
@@ -237,7 +243,7 @@ describe('colour, depth and alpha', () => {
       .png()
       .toFile(input)
     const output = join(work, 'clear-out.jpg')
-    await enhancer.enhanceFile(input, output, model, settings({ format: 'jpeg', background: '#00ff00' }))
+    await enhance(input, output, model, settings({ format: 'jpeg', background: '#00ff00' }))
     const { data } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
     expect(data[1]).toBeGreaterThan(240)
     expect(data[0]).toBeLessThan(15)
@@ -250,13 +256,13 @@ describe('colour, depth and alpha', () => {
       .png()
       .toFile(gray)
     const grayOut = join(work, 'gray-out.png')
-    await enhancer.enhanceFile(gray, grayOut, model, settings())
+    await enhance(gray, grayOut, model, settings())
     expect((await sharp(grayOut).metadata()).channels).toBe(1)
 
     const cmyk = await file('cmyk.jpg', (s) => s.toColourspace('cmyk').jpeg({ quality: 100 }))
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk')
     const cmykOut = join(work, 'cmyk-out.jpg')
-    await enhancer.enhanceFile(cmyk, cmykOut, model, settings())
+    await enhance(cmyk, cmykOut, model, settings())
     expect((await sharp(cmykOut).metadata()).space).toBe('srgb')
     const a = await sharp(cmyk).toColourspace('srgb').raw().toBuffer()
     const b = await sharp(cmykOut).resize(12, 8, { kernel: 'nearest' }).raw().toBuffer()
@@ -274,7 +280,7 @@ describe('colour, depth and alpha', () => {
           .toFormat(format),
       )
       const output = join(work, `meta-out.${format}`)
-      await enhancer.enhanceFile(input, output, model, settings({ format }))
+      await enhance(input, output, model, settings({ format }))
       const meta = await sharp(output).metadata()
       expect(meta.exif?.includes('Grandma 1962')).toBe(true)
       expect(meta.orientation ?? 1).toBe(1)
@@ -294,7 +300,7 @@ describe('colour, depth and alpha', () => {
     const inSrgb = await sharp(input).toColourspace('srgb').raw().toBuffer()
     for (const metadata of ['profile', 'none'] as const) {
       const output = join(work, `private-${metadata}.jpg`)
-      await enhancer.enhanceFile(input, output, model, settings({ metadata }))
+      await enhance(input, output, model, settings({ metadata }))
       const meta = await sharp(output).metadata()
       expect(meta.exif).toBeUndefined()
       expect(meta.xmp).toBeUndefined()
@@ -314,13 +320,11 @@ describe('colour, depth and alpha', () => {
 describe('the realism crop', () => {
   it('crops the region ×4 from the photo as it is now, re-reading a file that was replaced', async () => {
     const path = await file('crop.png', (s) => s.png())
-    const first = await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)
+    const first = await crops.render(path, { x: 2, y: 2, width: 4, height: 3 }, model)
     expect(first).toMatchObject({ width: 16, height: 12 })
-    expect((await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)).png).toEqual(
-      first.png,
-    )
+    expect((await crops.render(path, { x: 2, y: 2, width: 4, height: 3 }, model)).png).toEqual(first.png)
     await file('crop.png', (s) => s.negate().png())
-    const replaced = await enhancer.previewCrop(path, { x: 2, y: 2, width: 4, height: 3 }, model)
+    const replaced = await crops.render(path, { x: 2, y: 2, width: 4, height: 3 }, model)
     expect(Buffer.from(replaced.png).equals(Buffer.from(first.png))).toBe(false)
     // The "before" is the region of the photo as it is now, enlarged to the crop's size.
     expect(Buffer.from(replaced.before).equals(Buffer.from(first.before))).toBe(false)
@@ -339,7 +343,7 @@ describe('output size', () => {
   ] as const)('%j gives %i×%i', async (size, width, height) => {
     const input = await file(`size-${size.mode}.png`, (s) => s.png())
     const output = join(work, `size-${size.mode}-${width}.png`)
-    const result = await enhancer.enhanceFile(input, output, model, settings({ size }))
+    const result = await enhance(input, output, model, settings({ size }))
     const meta = await sharp(output).metadata()
     expect([result.width, result.height, meta.width, meta.height]).toEqual([width, height, width, height])
   })
@@ -348,7 +352,7 @@ describe('output size', () => {
     const input = await file('wide.png', (s) => s.png())
     const output = join(work, 'wide.webp')
     const code = await codeOf(() =>
-      enhancer.enhanceFile(
+      enhance(
         input,
         output,
         model,
@@ -374,9 +378,7 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
   ] as const)('%s', async (_what, name, content, code) => {
     const input = join(dir, name)
     writeFileSync(input, content())
-    expect(
-      await codeOf(() => enhancer.enhanceFile(input, join(dir, `${name}.out.png`), model, settings())),
-    ).toBe(code)
+    expect(await codeOf(() => enhance(input, join(dir, `${name}.out.png`), model, settings()))).toBe(code)
   })
 
   it('a truncated JPEG', async () => {
@@ -385,7 +387,7 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
       .toBuffer()
     const input = join(dir, 'cut.jpg')
     writeFileSync(input, whole.subarray(0, Math.floor(whole.length * 0.6)))
-    expect(await codeOf(() => enhancer.enhanceFile(input, join(dir, 'cut.out.png'), model, settings()))).toBe(
+    expect(await codeOf(() => enhance(input, join(dir, 'cut.out.png'), model, settings()))).toBe(
       'CORRUPT_IMAGE',
     )
   })
@@ -393,9 +395,9 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
   it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {
     const input = join(dir, 'IMG_0001.heic')
     copyFileSync(HEVC_FIXTURE, input)
-    const error: unknown = await enhancer
-      .enhanceFile(input, join(dir, 'heic.out.png'), model, settings())
-      .catch((e: unknown) => e)
+    const error: unknown = await enhance(input, join(dir, 'heic.out.png'), model, settings()).catch(
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
     expect((error as Error).message).toMatch(/HEVC.*Convert it to JPEG/s)
   })
@@ -405,9 +407,9 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     await sharp({ create: { width: 4000, height: 2000, channels: 3, background: '#808080' } })
       .png()
       .toFile(input)
-    expect(
-      await codeOf(() => enhancer.enhanceFile(input, join(dir, 'bomb.out.png'), model, settings())),
-    ).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(() => enhance(input, join(dir, 'bomb.out.png'), model, settings()))).toBe(
+      'IMAGE_TOO_LARGE',
+    )
   })
 
   it('an SVG named .png is refused by its content, and the file it points at is never read', async () => {
@@ -424,9 +426,7 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
       '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image xlink:href="svg-sub/private.png" width="8" height="8"/></svg>',
     )
     const output = join(dir, 'disguised.out.png')
-    expect(await codeOf(() => enhancer.enhanceFile(input, output, model, settings()))).toBe(
-      'UNSUPPORTED_FORMAT',
-    )
+    expect(await codeOf(() => enhance(input, output, model, settings()))).toBe('UNSUPPORTED_FORMAT')
     expect(existsSync(output)).toBe(false)
   })
 
@@ -442,9 +442,7 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     header.writeUInt16LE(1, 26)
     header.writeUInt16LE(24, 28)
     writeFileSync(input, Buffer.concat([header, Buffer.alloc(4 * 4 * 3, 0x80)]))
-    const error = await enhancer
-      .enhanceFile(input, join(dir, 'scan.out.png'), model, settings())
-      .catch((e: unknown) => e)
+    const error = await enhance(input, join(dir, 'scan.out.png'), model, settings()).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
     expect((error as Error).message).toMatch(/BMP.*Convert it to PNG/)
   })
@@ -453,13 +451,13 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     const input = await file('huge-size.png', (s) => s.png())
     const output = join(dir, 'huge-size.out.png')
     const huge = settings({ format: 'png', size: { mode: 'exact', width: 9_000_000, height: 9_000_000 } })
-    expect(await codeOf(() => enhancer.enhanceFile(input, output, model, huge))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(() => enhance(input, output, model, huge))).toBe('IMAGE_TOO_LARGE')
     expect(readdirSync(dir).filter((f) => f.startsWith('huge-size.out'))).toEqual([])
   })
 
   it('an output that would replace the input', async () => {
     const input = await file('self.png', (s) => s.png())
-    expect(await codeOf(() => enhancer.enhanceFile(input, input, model, settings()))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => enhance(input, input, model, settings()))).toBe('INVALID_ARGUMENT')
   })
 
   it('wrote no output or temporary file for any of them', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { Enhancer } from '../../src/engine/enhance.js'
+import { enhanceFile } from '../../src/engine/enhance-file.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
 import { TILE_CANDIDATES, measureTiles } from '../../src/engine/runtime/choose.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { TileStore } from '../../src/node/device-decisions.js'
@@ -62,13 +63,19 @@ describe('--tile auto, measured', () => {
       .toFile(photo)
     const store = TileStore.in(work)
     const settings = { ...DEFAULT_SETTINGS, tile: 'auto' as const, format: 'png' as const }
-    const first = new Enhancer({ device: 'cpu', tiles: store })
-    const reply = await first.enhanceFile(photo, join(work, 'a.png'), { path: model }, settings)
+    const job = (output: string) => ({
+      input: photo,
+      output: join(work, output),
+      model: { path: model },
+      settings,
+    })
+    const first = new ModelRegistry({ device: 'cpu', tiles: store })
+    const reply = await enhanceFile(first, job('a.png'))
     const [record] = Object.values(await store.all())
     expect(Object.keys(record!.rates).length).toBeGreaterThan(1)
     expect([...Object.keys(record!.rates).map(Number), 300]).toContain(reply.tile)
-    const second = new Enhancer({ device: 'cpu', tiles: store })
-    await second.enhanceFile(photo, join(work, 'b.png'), { path: model }, settings)
+    const second = new ModelRegistry({ device: 'cpu', tiles: store })
+    await enhanceFile(second, job('b.png'))
     expect((await store.latest())!.measuredAt).toBe(record!.measuredAt)
     await Promise.all([first.close(), second.close()])
   })

@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MODELS_DIR } from '../../src/cli/models.js'
-import { TILE_PAD } from '../../src/engine/enhance.js'
+import { TILE_PAD } from '../../src/engine/tiling/plan.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { loadModel, modelToOnnx } from '../../src/engine/model.js'
 import { createSession } from '../../src/engine/runtime/session.js'

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
-import { Enhancer } from '../../src/engine/enhance.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
 import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engine/model.js'
 import { DecisionStore } from '../../src/node/device-decisions.js'
 import { EnhanceError } from '../../src/shared/errors.js'
@@ -64,25 +64,25 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
 
   it('runs float16 on WebGPU when asked, within the half-precision tolerance of PyTorch', async () => {
     const fixture = manifest.models.find((m) => m.name === 'basicsr_x4_safetensors')!
-    const enhancer = new Enhancer({ device: 'webgpu', precision: 'fp16' })
-    const { session } = await enhancer.prepare({ path: fixturePath(fixture.file) })
+    const registry = new ModelRegistry({ device: 'webgpu', precision: 'fp16' })
+    const { session } = await registry.prepare({ path: fixturePath(fixture.file) })
     expect([session.provider, session.precision]).toEqual(['webgpu', 'fp16'])
     const { data } = await session.run(input, manifest.inputShape)
     const diff = maxAbsDiff(data, readFloats(fixture.output))
     expect(diff).toBeLessThan(2e-2)
     expect(diff).toBeGreaterThan(0) // really half precision, not float32 under another name
-    await enhancer.close()
+    await registry.close()
   })
 
   it('refuses WebGPU for a model it computes wrongly: by name a coded error, on auto the CPU', async () => {
     const spec = { path: fixturePath('compact_x2_zip.pth') }
-    const named = new Enhancer({ device: 'webgpu' })
+    const named = new ModelRegistry({ device: 'webgpu' })
     const error = await named.prepare(spec).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EnhanceError)
     expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
     expect((error as EnhanceError).message).toMatch(/differs from the CPU's by up to/)
     const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
-    const automatic = new Enhancer({ device: 'auto', decisions: store })
+    const automatic = new ModelRegistry({ device: 'auto', decisions: store })
     expect((await automatic.prepare(spec)).session.provider).toBe('cpu')
     const [decision] = Object.values(await store.all())
     expect(decision!.probes.find((p) => p.provider === 'webgpu')?.problem).toMatch(
@@ -93,7 +93,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
 
   it('auto keeps the CPU on a software adapter, says why, and remembers it per architecture', async () => {
     const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
-    const first = new Enhancer({ device: 'auto', decisions: store })
+    const first = new ModelRegistry({ device: 'auto', decisions: store })
     expect((await first.prepare({ path: fixturePath('basicsr_x4.safetensors') })).session.provider).toBe(
       'cpu',
     )
@@ -103,7 +103,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     const webgpu = remembered!.probes.find((p) => p.provider === 'webgpu')!
     expect(webgpu.ms).toBeGreaterThan(remembered!.probes[0]!.ms!)
     // A new process with the same store does not measure again: the record is untouched.
-    const second = new Enhancer({ device: 'auto', decisions: store })
+    const second = new ModelRegistry({ device: 'auto', decisions: store })
     await second.prepare({ path: fixturePath('oldarch_x4_zip.pth') }) // same architecture, other layout
     expect(Object.keys(await store.all())).toHaveLength(1)
     expect((await store.latest())!.measuredAt).toBe(remembered!.measuredAt)

@@ -1,6 +1,9 @@
 import type { ModelArch } from '../../shared/model.js'
 import type { Region } from '../../shared/protocol.js'
 
+/** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
+export const TILE_PAD = 16
+
 /**
  * One axis of a plan: as few tiles as `tile` allows, all the same size, split as evenly as the length
  * allows (the last ends at the edge and overlaps its neighbour by less than the tile count). One

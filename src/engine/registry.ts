@@ -1,28 +1,12 @@
-import { resolveFormat } from '../shared/formats.js'
 import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { archOf, describeArch } from '../shared/model.js'
 import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
-import type {
-  CropReply,
-  EnhanceReply,
-  ModelSpecData,
-  PreviewData,
-  Region,
-  TileProgressData,
-} from '../shared/protocol.js'
-import type { EnhanceSettings } from '../shared/settings.js'
-import { outputSize } from '../shared/settings.js'
+import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
-import { fileVersion, writeFileAtomic } from '../node/files.js'
-import { decodeImage } from './image/decode.js'
-import { checkOutputSize, checkRasterSize, encodeImage, encodeRasterPng } from './image/encode.js'
-import { cropRaster } from './image/crop.js'
-import { previewOf } from './image/preview.js'
-import type { RasterImage } from './image/types.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
@@ -39,28 +23,24 @@ import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
 import { RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
-import { activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
-import { throwIfCancelled, upscaleRaster } from './upscale.js'
+import { TILE_PAD, activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
 
-export interface EnhanceCallbacks {
-  signal?: AbortSignal
-  onProgress?: (progress: TileProgressData) => void
-  onPreview?: (preview: PreviewData) => void
-}
-
-/** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
-export const TILE_PAD = 16
-export interface EnhancerOptions {
+export interface RegistryOptions {
   device?: DeviceRequest
   /** CPU threads per session; 0 or absent: one per physical core (`inferenceThreads`). */
   threads?: number
-  maxInputPixels?: number
   /** Where `auto` remembers its measured choice per machine and architecture; in memory only without. */
   decisions?: DecisionStore
   /** `auto`: float16 only on an accelerator where it measured faster and agrees with float32. */
   precision?: PrecisionChoice
   /** Where `--tile auto` remembers the side it measured fastest; in memory only without. */
   tiles?: TileStore
+}
+
+/** A model ready to run: its session (provider and precision chosen) and what it is. */
+export interface PreparedModel {
+  session: ModelSession
+  info: ModelInfo
 }
 
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
@@ -77,13 +57,12 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
   return pending
 }
 
-function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
-  const code = error instanceof EnhanceError ? error.code : null
-  return session.provider !== 'cpu' && (code === 'OUT_OF_MEMORY' || code === 'DEVICE_UNAVAILABLE')
-}
-
-/** Owns loaded models and sessions for one engine process, and enhances files with them. */
-export class Enhancer {
+/**
+ * The models and sessions of one engine process: loads each model file once, blends a pair at a realism,
+ * opens the session on the provider and precision `auto` measured (or the one asked for), and picks
+ * `--tile auto`'s side. The file pipeline and the slider's crops both run what it prepares.
+ */
+export class ModelRegistry {
   private readonly models = new Map<string, Promise<LoadedModel>>()
   private readonly sessions = new SessionCache(3)
   /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
@@ -92,14 +71,10 @@ export class Enhancer {
   private readonly machine = machineKey(RUNTIME_VERSION)
   /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
   private readonly tiles = new Map<string, Promise<Record<string, number>>>()
-  /** The photo the slider last cropped, decoded: each move of the slider crops the same photo again. */
-  private cropSource: { key: string; image: RasterImage } | null = null
-  private cropBefore: { image: RasterImage; region: string; png: Uint8Array } | null = null
-
   /** CPU threads per session, resolved once: the rates `--tile auto` remembers depend on it. */
   private readonly threads: number
 
-  constructor(private readonly options: EnhancerOptions = {}) {
+  constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
   }
 
@@ -108,10 +83,7 @@ export class Enhancer {
     return once(this.models, key, () => loadModel(key))
   }
 
-  async prepare(
-    spec: ModelSpecData,
-    device = this.options.device ?? 'auto',
-  ): Promise<{ session: ModelSession; info: ModelInfo }> {
+  async prepare(spec: ModelSpecData, device = this.options.device ?? 'auto'): Promise<PreparedModel> {
     const base = await this.model(spec.path)
     const partner = spec.blend ? await this.model(spec.blend.path) : null
     const alpha = spec.blend?.alpha ?? 0
@@ -220,154 +192,17 @@ export class Enhancer {
     return decision.provider as Provider
   }
 
-  async enhanceFile(
-    input: string,
-    output: string,
-    spec: ModelSpecData,
-    settings: EnhanceSettings,
-    callbacks: EnhanceCallbacks = {},
-  ): Promise<EnhanceReply> {
-    const started = performance.now()
-    if (resolve(input) === resolve(output)) {
-      throw new EnhanceError(
-        'INVALID_ARGUMENT',
-        `The output ${output} would overwrite the original. Choose another folder or name.`,
-      )
-    }
-    throwIfCancelled(callbacks.signal)
-    const prepared = await this.prepare(spec)
-    const info = prepared.info
-    let session = prepared.session
-    const { image, meta } = await decodeImage(input, this.options.maxInputPixels)
-    const format = resolveFormat(settings.format, meta.format)
-    const size = outputSize(settings.size, image.width, image.height, info.scale)
-    checkOutputSize(format, size.width, size.height)
-    const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
-    const resized = size.width !== modelSize.width || size.height !== modelSize.height
-    checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
-    // The side that actually ran: out-of-memory retries halve it part-way through the photo.
-    let usedTile = 0
-    const upscaleOn = async (on: ModelSession): Promise<RasterImage> => {
-      const tile = settings.tile === 'auto' ? await this.autoTile(info, on, image) : settings.tile
-      const tileStart = performance.now()
-      usedTile = tile
-      return upscaleRaster(image, on, {
-        scale: info.scale,
-        tile,
-        pad: TILE_PAD,
-        alpha: settings.alpha,
-        onRetile: (side) => (usedTile = side),
-        ...(callbacks.signal ? { signal: callbacks.signal } : {}),
-        onTile: ({ tile: done, tiles, region, target }) => {
-          const rate = done / (performance.now() - tileStart)
-          callbacks.onProgress?.({
-            tile: done,
-            tiles,
-            etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
-          })
-          callbacks.onPreview?.(previewOf(target, region))
-        },
-      })
-    }
-    let note: string | undefined
-    let upscaled: RasterImage
-    try {
-      upscaled = await upscaleOn(session)
-    } catch (error) {
-      if (!acceleratorGaveUp(session, error)) throw error
-      // A GPU out of memory at the smallest tile, or lost: this photo runs on the CPU, the batch goes on.
-      note = `${session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`
-      session = (await this.prepare(spec, 'cpu')).session
-      upscaled = await upscaleOn(session)
-    }
-    throwIfCancelled(callbacks.signal)
-    const encoded = await encodeImage(upscaled, meta, {
-      format,
-      quality: settings.quality,
-      background: settings.background,
-      metadata: settings.metadata ?? 'all',
-      ...size,
-    })
-    throwIfCancelled(callbacks.signal)
-    await writeFileAtomic(output, encoded)
-    return {
-      output,
-      ...size,
-      format,
-      provider: session.provider,
-      tile: usedTile,
-      ...(note ? { note } : {}),
-      ms: Math.round(performance.now() - started),
-    }
-  }
-
   /**
-   * Enhances one region of a photo, reading real neighbouring pixels as context, and returns it as PNG.
-   * The sessions stay cached per α, so moving the slider back and forth is fast.
+   * The tile side for a photo: a fixed one as asked, or for `auto` the fastest side measured on this
+   * session's provider and precision, no larger than the memory budget allows; remembered per machine,
+   * so it is measured once.
    */
-  async previewCrop(input: string, region: Region, spec: ModelSpecData): Promise<CropReply> {
-    const started = performance.now()
-    const { session, info } = await this.prepare(spec)
-    const image = await this.decodedForCrop(input)
-    const x = Math.max(0, Math.min(image.width - 1, Math.round(region.x)))
-    const y = Math.max(0, Math.min(image.height - 1, Math.round(region.y)))
-    const crop = {
-      x,
-      y,
-      width: Math.max(1, Math.min(image.width - x, Math.round(region.width))),
-      height: Math.max(1, Math.min(image.height - y, Math.round(region.height))),
-    }
-    const raster = cropRaster(image, crop, TILE_PAD)
-    const upscaled = await upscaleRaster(raster.image, session, {
-      scale: info.scale,
-      tile: 512,
-      pad: TILE_PAD,
-      alpha: 'lanczos',
-    })
-    const s = info.scale
-    const core = cropRaster(
-      upscaled,
-      { x: raster.offsetX * s, y: raster.offsetY * s, width: crop.width * s, height: crop.height * s },
-      0,
-    ).image
-    const png = await encodeRasterPng(core)
-    const before = await this.beforeForCrop(image, crop, s)
-    return {
-      png,
-      before,
-      width: core.width,
-      height: core.height,
-      ms: Math.round(performance.now() - started),
-    }
-  }
-
-  /** The slider's "before" depends on the region, not on α: encoded once per region, not per slider move. */
-  private async beforeForCrop(image: RasterImage, crop: Region, scale: number): Promise<Uint8Array> {
-    const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
-    if (this.cropBefore?.image === image && this.cropBefore.region === region) return this.cropBefore.png
-    const png = await encodeRasterPng(cropRaster(image, crop, 0).image, scale)
-    this.cropBefore = { image, region, png }
-    return png
-  }
-
-  /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
-  private async decodedForCrop(input: string): Promise<RasterImage> {
-    const key = await fileVersion(input)
-    if (key !== null && this.cropSource?.key === key) return this.cropSource.image
-    const { image } = await decodeImage(input, this.options.maxInputPixels)
-    this.cropSource = key === null ? null : { key, image }
-    return image
-  }
-
-  /**
-   * `--tile auto`: the fastest side measured on this session's provider and precision, no larger than
-   * the memory budget allows; remembered per machine, so it is measured once.
-   */
-  private async autoTile(
-    info: ModelInfo,
-    session: ModelSession,
+  async tileFor(
+    requested: number | 'auto',
+    { session, info }: PreparedModel,
     photo: { width: number; height: number },
   ): Promise<number> {
+    if (requested !== 'auto') return requested
     const cpuBudget = Math.min(freemem(), 8 * 2 ** 30) / 4
     const ceiling = autoTileSize({
       channels: activationChannels(info),
@@ -402,8 +237,6 @@ export class Enhancer {
   }
 
   async close(): Promise<void> {
-    this.cropSource = null
-    this.cropBefore = null
     await this.sessions.clear()
   }
 }

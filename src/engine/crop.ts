@@ -1,0 +1,87 @@
+import type { CropReply, ModelSpecData, Region } from '../shared/protocol.js'
+import { fileVersion } from '../node/files.js'
+import { cropRaster } from './image/crop.js'
+import { decodeImage } from './image/decode.js'
+import { encodeRasterPng } from './image/encode.js'
+import type { RasterImage } from './image/types.js'
+import type { ModelRegistry } from './registry.js'
+import { TILE_PAD } from './tiling/plan.js'
+import { upscaleRaster } from './upscale.js'
+
+/**
+ * The realism slider's before/after: one region of a photo enhanced at a realism, reading real
+ * neighbouring pixels as context, as PNG. The photo is decoded once per version of its file and the
+ * "before" encoded once per region, so moving the slider costs one small upscale (and, for a realism
+ * seen before, no blend: the registry caches sessions per realism).
+ */
+export class CropRenderer {
+  private source: { key: string; image: RasterImage } | null = null
+  private before: { image: RasterImage; region: string; png: Uint8Array } | null = null
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly maxInputPixels?: number,
+  ) {}
+
+  async render(input: string, region: Region, model: ModelSpecData): Promise<CropReply> {
+    const started = performance.now()
+    const { session, info } = await this.registry.prepare(model)
+    const image = await this.decoded(input)
+    const crop = clampRegion(region, image)
+    const raster = cropRaster(image, crop, TILE_PAD)
+    const upscaled = await upscaleRaster(raster.image, session, {
+      scale: info.scale,
+      tile: 512,
+      pad: TILE_PAD,
+      alpha: 'lanczos',
+    })
+    const s = info.scale
+    const core = cropRaster(
+      upscaled,
+      { x: raster.offsetX * s, y: raster.offsetY * s, width: crop.width * s, height: crop.height * s },
+      0,
+    ).image
+    return {
+      png: await encodeRasterPng(core),
+      before: await this.beforeOf(image, crop, s),
+      width: core.width,
+      height: core.height,
+      ms: Math.round(performance.now() - started),
+    }
+  }
+
+  /** The "before" depends on the region, not on realism: encoded once per region, not per slider move. */
+  private async beforeOf(image: RasterImage, crop: Region, scale: number): Promise<Uint8Array> {
+    const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
+    if (this.before?.image === image && this.before.region === region) return this.before.png
+    const png = await encodeRasterPng(cropRaster(image, crop, 0).image, scale)
+    this.before = { image, region, png }
+    return png
+  }
+
+  /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
+  private async decoded(input: string): Promise<RasterImage> {
+    const key = await fileVersion(input)
+    if (key !== null && this.source?.key === key) return this.source.image
+    const { image } = await decodeImage(input, this.maxInputPixels)
+    this.source = key === null ? null : { key, image }
+    return image
+  }
+
+  close(): void {
+    this.source = null
+    this.before = null
+  }
+}
+
+/** The region in whole pixels, inside the photo and at least one pixel wide and tall. */
+function clampRegion(region: Region, image: { width: number; height: number }): Region {
+  const x = Math.max(0, Math.min(image.width - 1, Math.round(region.x)))
+  const y = Math.max(0, Math.min(image.height - 1, Math.round(region.y)))
+  return {
+    x,
+    y,
+    width: Math.max(1, Math.min(image.width - x, Math.round(region.width))),
+    height: Math.max(1, Math.min(image.height - y, Math.round(region.height))),
+  }
+}

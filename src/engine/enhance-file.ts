@@ -1,0 +1,116 @@
+import { resolve } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
+import type { EnhanceReply, ModelSpecData, PreviewData, TileProgressData } from '../shared/protocol.js'
+import type { EngineSettings } from '../shared/settings.js'
+import { outputSize } from '../shared/settings.js'
+import { writeFileAtomic } from '../node/files.js'
+import { decodeImage } from './image/decode.js'
+import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
+import { previewOf } from './image/preview.js'
+import type { RasterImage } from './image/types.js'
+import type { ModelRegistry, PreparedModel } from './registry.js'
+import type { ModelSession } from './runtime/session.js'
+import { TILE_PAD } from './tiling/plan.js'
+import { throwIfCancelled, upscaleRaster } from './upscale.js'
+
+export interface EnhanceJob {
+  input: string
+  output: string
+  model: ModelSpecData
+  settings: EngineSettings
+}
+
+export interface EnhanceOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: TileProgressData) => void
+  onPreview?: (preview: PreviewData) => void
+  /** Photos with more input pixels are refused before they are decoded (IMAGE_TOO_LARGE). */
+  maxInputPixels?: number
+}
+
+function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
+  const code = error instanceof EnhanceError ? error.code : null
+  return session.provider !== 'cpu' && (code === 'OUT_OF_MEMORY' || code === 'DEVICE_UNAVAILABLE')
+}
+
+/**
+ * One photo, file to file: decode (upright, colour-managed), upscale tile by tile with progress and
+ * previews, resize and encode as asked, and write the output atomically; the original is never written.
+ * A GPU that runs out of memory or is lost hands this photo to the CPU.
+ */
+export async function enhanceFile(
+  registry: ModelRegistry,
+  { input, output, model, settings }: EnhanceJob,
+  options: EnhanceOptions = {},
+): Promise<EnhanceReply> {
+  const started = performance.now()
+  if (resolve(input) === resolve(output)) {
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `The output ${output} would overwrite the original. Choose another folder or name.`,
+    )
+  }
+  throwIfCancelled(options.signal)
+  let prepared = await registry.prepare(model)
+  const { info } = prepared
+  const { image, meta } = await decodeImage(input, options.maxInputPixels)
+  const size = outputSize(settings.size, image.width, image.height, info.scale)
+  checkOutputSize(settings.format, size.width, size.height)
+  const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
+  const resized = size.width !== modelSize.width || size.height !== modelSize.height
+  checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
+  // The side that actually ran: out-of-memory retries halve it part-way through the photo.
+  let usedTile = 0
+  const upscaleOn = async (on: PreparedModel): Promise<RasterImage> => {
+    const tile = await registry.tileFor(settings.tile, on, image)
+    const tileStart = performance.now()
+    usedTile = tile
+    return upscaleRaster(image, on.session, {
+      scale: info.scale,
+      tile,
+      pad: TILE_PAD,
+      alpha: settings.alpha,
+      onRetile: (side) => (usedTile = side),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onTile: ({ tile: done, tiles, region, target }) => {
+        const rate = done / (performance.now() - tileStart)
+        options.onProgress?.({
+          tile: done,
+          tiles,
+          etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
+        })
+        options.onPreview?.(previewOf(target, region))
+      },
+    })
+  }
+  let note: string | undefined
+  let upscaled: RasterImage
+  try {
+    upscaled = await upscaleOn(prepared)
+  } catch (error) {
+    if (!acceleratorGaveUp(prepared.session, error)) throw error
+    // A GPU out of memory at the smallest tile, or lost: this photo runs on the CPU, the batch goes on.
+    note = `${prepared.session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`
+    prepared = await registry.prepare(model, 'cpu')
+    upscaled = await upscaleOn(prepared)
+  }
+  throwIfCancelled(options.signal)
+  const encoded = await encodeImage(upscaled, meta, {
+    format: settings.format,
+    quality: settings.quality,
+    background: settings.background,
+    metadata: settings.metadata ?? 'all',
+    ...size,
+  })
+  throwIfCancelled(options.signal)
+  await writeFileAtomic(output, encoded)
+  return {
+    output,
+    ...size,
+    format: settings.format,
+    provider: prepared.session.provider,
+    tile: usedTile,
+    ...(note ? { note } : {}),
+    ms: Math.round(performance.now() - started),
+  }
+}
