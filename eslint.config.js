@@ -40,23 +40,22 @@ function layerRule(layer, forbidden) {
   }
 }
 
-/** Main's services are bound to Chromium in the end-to-end tests, so they reach Electron only through main. */
-const servicesRule = {
-  files: ['src/main/services/**/*.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            regex: '^electron$',
-            message: 'src/main/services runs outside Electron in the tests: no electron imports.',
-          },
-        ],
-      },
-    ],
-  },
+/** Main decodes no photos: the engine process does, so a hostile file cannot stall or crash the app's own process. */
+const NO_SHARP_IN_MAIN = {
+  regex: '^sharp$',
+  message: 'src/main decodes and encodes no images: ask the engine (thumbnail, photoTile, previews).',
 }
+
+/** Main's services are bound to Chromium in the end-to-end tests, so they reach Electron only through main. */
+const NO_ELECTRON_IN_SERVICES = {
+  regex: '^electron$',
+  message: 'src/main/services runs outside Electron in the tests: no electron imports.',
+}
+
+const mainRules = [
+  { files: ['src/main/**/*.ts'], patterns: [NO_SHARP_IN_MAIN] },
+  { files: ['src/main/services/**/*.ts'], patterns: [NO_SHARP_IN_MAIN, NO_ELECTRON_IN_SERVICES] },
+].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }))
 
 export default tseslint.config(
   {
@@ -84,6 +83,6 @@ export default tseslint.config(
   { files: ['src/renderer/**'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['**/*.svelte'], ...tseslint.configs.disableTypeChecked },
   ...Object.entries(LAYERS).map(([layer, forbidden]) => layerRule(layer, forbidden)),
-  servicesRule,
+  ...mainRules,
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 )

@@ -9,12 +9,14 @@ import type {
   EngineRequest,
   EnhanceReply,
   ModelSpecData,
+  PhotoTileReply,
   PreviewEvent,
   Region,
   ProgressEvent,
   Replies,
   ReplyKind,
   ResultEvent,
+  ThumbnailReply,
 } from '../shared/protocol.js'
 import type { EngineSettings } from '../shared/settings.js'
 
@@ -54,6 +56,8 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   enhance: (event) => (event.kind === 'enhance' ? event.value : undefined),
   inspect: (event) => (event.kind === 'inspect' ? event.value : undefined),
   crop: (event) => (event.kind === 'crop' ? event.value : undefined),
+  thumbnail: (event) => (event.kind === 'thumbnail' ? event.value : undefined),
+  photoTile: (event) => (event.kind === 'photoTile' ? event.value : undefined),
 }
 
 interface Pending {
@@ -83,6 +87,8 @@ export interface RequestOptions {
 export interface EngineDeadlines {
   inspectMs: number
   cropMs: number
+  /** A thumbnail, or a 1:1 tile (the first cuts the whole photo into tiles). */
+  imageMs: number
   /** Silence between two progress events of a photo. */
   enhanceIdleMs: number
   /** After a cancel, how long the engine may take to stop before it is killed. */
@@ -92,6 +98,7 @@ export interface EngineDeadlines {
 export const DEFAULT_DEADLINES: EngineDeadlines = {
   inspectMs: 60_000,
   cropMs: 120_000,
+  imageMs: 60_000,
   enhanceIdleMs: 10 * 60_000,
   cancelGraceMs: 3_000,
 }
@@ -265,6 +272,27 @@ export class EngineClient {
     return this.request('crop', (id) => ({ type: 'crop', id, input, region, model }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
+    })
+  }
+
+  /** `input` upright, shrunk to fit `maxSide`, as PNG. */
+  thumbnail(input: string, maxSide: number, options: RequestOptions = {}): Promise<ThumbnailReply> {
+    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide }), {
+      ...options,
+      deadlineMs: this.deadlines.imageMs,
+    })
+  }
+
+  /** One tile of `input`'s own pixels for a 1:1 view, as PNG. */
+  photoTile(
+    input: string,
+    column: number,
+    row: number,
+    options: RequestOptions = {},
+  ): Promise<PhotoTileReply> {
+    return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row }), {
+      ...options,
+      deadlineMs: this.deadlines.imageMs,
     })
   }
 

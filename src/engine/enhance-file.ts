@@ -61,6 +61,9 @@ export async function enhanceFile(
   checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
   // The side that actually ran: out-of-memory retries halve it part-way through the photo.
   let usedTile = 0
+  // Previews are encoded while the next tile runs; all are sent before the reply, none after it.
+  const previews: Promise<void>[] = []
+  const { onPreview } = options
   const upscaleOn = async (on: PreparedModel): Promise<RasterImage> => {
     const tile = await registry.tileFor(settings.tile, on, image)
     const tileStart = performance.now()
@@ -79,7 +82,14 @@ export async function enhanceFile(
           tiles,
           etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
         })
-        options.onPreview?.(previewOf(target, region))
+        if (onPreview)
+          previews.push(
+            previewOf(target, region)
+              .then((preview) => {
+                if (preview) onPreview(preview)
+              })
+              .catch(() => undefined), // a preview is a courtesy: one that fails to encode is skipped
+          )
       },
     })
   }
@@ -94,6 +104,7 @@ export async function enhanceFile(
     prepared = await registry.prepare(model, 'cpu')
     upscaled = await upscaleOn(prepared)
   }
+  await Promise.all(previews)
   throwIfCancelled(options.signal)
   const encoded = await encodeImage(upscaled, meta, {
     format: settings.format,

@@ -6,12 +6,15 @@ import { toErrorData } from '../shared/errors.js'
 import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
 import { CropRenderer } from './crop.js'
 import { enhanceFile } from './enhance-file.js'
+import { PhotoTiles } from './image/photo-tiles.js'
+import { thumbnail } from './image/thumbnail.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
 import { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { defaultDataDir } from '../node/paths.js'
+import { join } from 'node:path'
 
 const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
 const dataDir = process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()
@@ -29,6 +32,7 @@ const registry = new ModelRegistry({
   tiles: TileStore.in(dataDir),
 })
 const crops = new CropRenderer(registry, limits.maxInputPixels)
+const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataDir, 'tiles'))
 const running = new Map<number, AbortController>()
 
 /** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */
@@ -47,6 +51,16 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
   try {
     if (request.type === 'inspect') {
       send({ type: 'result', id: request.id, kind: 'inspect', value: (await loadModel(request.path)).info })
+      return
+    }
+    if (request.type === 'thumbnail') {
+      const value = await thumbnail(request.input, request.maxSide)
+      send({ type: 'result', id: request.id, kind: 'thumbnail', value })
+      return
+    }
+    if (request.type === 'photoTile') {
+      const value = await photoTiles.tile(request.input, request.column, request.row)
+      send({ type: 'result', id: request.id, kind: 'photoTile', value })
       return
     }
     if (request.type === 'crop') {

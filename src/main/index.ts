@@ -115,7 +115,11 @@ async function start(): Promise<void> {
   const workerPath = join(import.meta.dirname, 'worker.js')
   const preferences = new PreferencesFile(join(app.getPath('userData'), 'preferences.json'))
   const engine = new EngineClient(() =>
-    utilityEngine(workerPath, { ENHANCE_DEVICE: preferences.get().device }),
+    utilityEngine(workerPath, {
+      ENHANCE_DEVICE: preferences.get().device,
+      // Where 1:1 views keep the tiles of the photos last opened (emptied when the engine starts).
+      ENHANCE_TILES_DIR: join(app.getPath('userData'), 'tiles'),
+    }),
   )
   const queue = await openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
   const services = createServices({
@@ -126,7 +130,6 @@ async function start(): Promise<void> {
     modelsDir,
     catalog,
     installedModelsDir: join(app.getPath('userData'), 'models'),
-    tilesDir: join(app.getPath('userData'), 'tiles'),
     library: await readLibraryFile(join(modelsDir, 'library.json')),
     decisions: DecisionStore.in(app.getPath('userData')),
     preferences,

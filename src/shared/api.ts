@@ -105,7 +105,7 @@ export type AppEvent =
   | { type: 'job'; job: JobView }
   | { type: 'item'; item: ItemView }
   | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
-  | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'rgb'>)
+  | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'png'>)
   | { type: 'download'; id: string; progress: DownloadProgressData }
   | { type: 'removed'; jobId: string }
 

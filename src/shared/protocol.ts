@@ -34,6 +34,8 @@ export type EngineRequest =
       region: Region
       model: ModelSpecData
     }
+  | { type: 'thumbnail'; id: number; input: string; maxSide: number }
+  | { type: 'photoTile'; id: number; input: string; column: number; row: number }
   | { type: 'cancel'; id: number }
 
 export interface EnhanceReply {
@@ -57,6 +59,24 @@ export interface CropReply {
   ms: number
 }
 
+/** A photo, upright, shrunk to fit `maxSide` (never enlarged), as PNG, and its own upright size. */
+export interface ThumbnailReply {
+  png: Uint8Array
+  width: number
+  height: number
+  originalWidth: number
+  originalHeight: number
+}
+
+/** One tile of a photo's own pixels for a 1:1 view, as PNG, and where it lies in the upright photo. */
+export interface PhotoTileReply {
+  png: Uint8Array
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
 export interface TileProgressData {
   tile: number
   tiles: number
@@ -71,7 +91,7 @@ export interface PreviewData {
   y: number
   width: number
   height: number
-  rgb: Uint8Array
+  png: Uint8Array
 }
 
 /** What each kind of request answers. */
@@ -79,6 +99,8 @@ export interface Replies {
   enhance: EnhanceReply
   inspect: ModelInfo
   crop: CropReply
+  thumbnail: ThumbnailReply
+  photoTile: PhotoTileReply
 }
 export type ReplyKind = keyof Replies
 

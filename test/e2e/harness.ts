@@ -107,7 +107,11 @@ export async function startBackend(
   const engine = new EngineClient(() =>
     forkEngine({
       workerPath: WORKER,
-      env: { ENHANCE_DEVICE: preferences.get().device, ENHANCE_DATA_DIR: DEVICE_CHOICES },
+      env: {
+        ENHANCE_DEVICE: preferences.get().device,
+        ENHANCE_DATA_DIR: DEVICE_CHOICES,
+        ENHANCE_TILES_DIR: join(dataDir, 'tiles'),
+      },
     }),
   )
   const queueDir = join(dataDir, 'queue')
@@ -121,7 +125,6 @@ export async function startBackend(
     modelsDir: MODELS_DIR,
     catalog,
     installedModelsDir: join(dataDir, 'models'),
-    tilesDir: join(dataDir, 'tiles'),
     library,
     decisions: DecisionStore.in(DEVICE_CHOICES),
     preferences,

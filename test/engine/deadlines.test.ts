@@ -29,7 +29,7 @@ class HungEngine implements EngineChannel {
   }
 }
 
-const deadlines = { inspectMs: 50, cropMs: 50, enhanceIdleMs: 80, cancelGraceMs: 30 }
+const deadlines = { inspectMs: 50, cropMs: 50, imageMs: 50, enhanceIdleMs: 80, cancelGraceMs: 30 }
 
 describe('engine deadlines and cancellation', () => {
   it('a request the engine never answers fails with TIMED_OUT and the engine is restarted', async () => {
@@ -38,7 +38,8 @@ describe('engine deadlines and cancellation', () => {
     expect(await codeOf(() => client.inspect('/models/hostile.pth'))).toBe('TIMED_OUT')
     expect(HungEngine.spawned[0]!.killed).toBe(true)
     expect(await codeOf(() => client.inspect('/models/other.pth'))).toBe('TIMED_OUT')
-    expect(HungEngine.spawned).toHaveLength(2)
+    expect(await codeOf(() => client.thumbnail('/photos/hostile.jpg', 256))).toBe('TIMED_OUT')
+    expect(HungEngine.spawned).toHaveLength(3)
     client.close()
   })
 

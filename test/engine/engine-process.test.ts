@@ -32,10 +32,10 @@ afterAll(() => engine.close())
 describe('the engine process', () => {
   it('enhances a photo with per-tile progress that is monotone and ends at the total', async () => {
     const events: ProgressEvent[] = []
-    const previews: number[] = []
+    const previews: { width: number; height: number; png: Buffer }[] = []
     const result = await engine.enhance(request('plain'), {
       onProgress: (e) => events.push(e),
-      onPreview: (p) => previews.push(p.width * p.height),
+      onPreview: (p) => void previews.push({ width: p.width, height: p.height, png: Buffer.from(p.png) }),
     })
     expect(result).toMatchObject({ width: 384, height: 256, provider: 'cpu' })
     expect(events.map((e) => e.tile)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
@@ -43,7 +43,13 @@ describe('the engine process', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(1) // every event names this one request
     expect(events.at(-1)?.etaMs).toBe(0)
     expect(previews).toHaveLength(24)
-    expect(previews.every((n) => n > 0)).toBe(true)
+    // Each preview is a PNG of the region it fills in, in the photo's colour (the engine encodes; the app shows).
+    for (const preview of previews) {
+      const { data, info } = await sharp(preview.png).raw().toBuffer({ resolveWithObject: true })
+      expect([info.width, info.height]).toEqual([preview.width, preview.height])
+      for (const [c, level] of [0x40, 0x80, 0xc0].entries())
+        expect(Math.abs(data[c]! - level)).toBeLessThanOrEqual(1)
+    }
   })
 
   it('an already-cancelled request never starts', async () => {

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import sharp from 'sharp'
 import type { Catalog } from '../../engine/catalog.js'
-import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { RESULTS_FOLDER } from '../../queue/scan.js'
@@ -17,7 +15,6 @@ import { ModelLibrary } from './models.js'
 import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
-import { PhotoTiles } from './tiles.js'
 import { itemView, jobView } from './views.js'
 
 export interface Dialogs {
@@ -43,8 +40,6 @@ export interface ServiceDeps {
   decisions: DecisionStore
   /** The catalogue of downloadable models (resources/models/library.json). */
   library: Record<string, LibraryEntry>
-  /** Where 1:1 views keep the tiles of the photos last opened (emptied at start). */
-  tilesDir: string
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
@@ -91,7 +86,6 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
   const selections = new Selections()
-  const tiles = new PhotoTiles(deps.tilesDir)
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
   const photo = (ref: PhotoRef): string => {
     if ('selection' in ref) return selections.file(ref)
@@ -181,31 +175,13 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
-        const path = photo(ref)
-        await checkReadableImage(path)
-        const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
-        const meta = await image
-          .metadata()
-          .catch((error: unknown) => Promise.reject(decodeError(path, error)))
-        const { data, info } = await image
-          .rotate()
-          .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-          .png()
-          .toBuffer({ resolveWithObject: true })
-          .catch((error: unknown) => Promise.reject(decodeError(path, error, meta.compression)))
-        const turned = (meta.orientation ?? 1) >= 5
-        return {
-          url: pngUrl(data),
-          width: info.width,
-          height: info.height,
-          originalWidth: (turned ? meta.height : meta.width) ?? info.width,
-          originalHeight: (turned ? meta.width : meta.height) ?? info.height,
-        }
+        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide)
+        return { url: pngUrl(png), ...size }
       }),
 
     imageTile: (ref, column, row) =>
       attempt(async () => {
-        const { png, ...place } = await tiles.tile(photo(ref), column, row)
+        const { png, ...place } = await engine.photoTile(photo(ref), column, row)
         return { url: pngUrl(png), ...place }
       }),
 
@@ -243,26 +219,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
         else if (event.type === 'progress' || event.type === 'removed') listener(event)
         else if (event.type === 'preview') {
-          const p = event.preview
-          void sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } })
-            .png()
-            .toBuffer()
-            .then(pngUrl)
-            .then((url) =>
-              listener({
-                type: 'preview',
-                jobId: event.jobId,
-                itemId: event.itemId,
-                x: p.x,
-                y: p.y,
-                width: p.width,
-                height: p.height,
-                previewWidth: p.previewWidth,
-                previewHeight: p.previewHeight,
-                url,
-              }),
-            )
-            .catch(() => undefined)
+          const { png, x, y, width, height, previewWidth, previewHeight } = event.preview
+          const place = { x, y, width, height, previewWidth, previewHeight }
+          listener({ type: 'preview', jobId: event.jobId, itemId: event.itemId, ...place, url: pngUrl(png) })
         }
       })
       return () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Region } from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { PhotoTiles } from '../../src/main/services/tiles.js'
+import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { PHOTO_TILE_SIDE } from '../../src/shared/api.js'
 import { codeOf } from '../helpers/errors.js'
 
@@ -21,7 +21,7 @@ async function noisePhoto(path: string, width: number, height: number, seed: num
     .toFile(path)
 }
 
-const rawOf = (input: Buffer | string, region?: Region) =>
+const rawOf = (input: Uint8Array | string, region?: Region) =>
   (region ? sharp(input).extract(region) : sharp(input)).removeAlpha().raw().toBuffer()
 
 describe('1:1 tiles of a photo', () => {

@@ -2,21 +2,14 @@ import { createHash } from 'node:crypto'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from '../../engine/image/decode.js'
+import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from './decode.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
+import type { PhotoTileReply } from '../../shared/protocol.js'
 
 /** A results' ×4 of the largest photo the engine takes; still refuses a decompression bomb. */
 const MAX_TILED_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS
-
-export interface PhotoTile {
-  png: Buffer
-  left: number
-  top: number
-  width: number
-  height: number
-}
 
 /** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
 interface Cut {
@@ -39,7 +32,7 @@ export class PhotoTiles {
     private readonly keep = 4,
   ) {}
 
-  async tile(path: string, column: number, row: number): Promise<PhotoTile> {
+  async tile(path: string, column: number, row: number): Promise<PhotoTileReply> {
     const cut = await this.cutFor(path)
     const [left, top] = [column * PHOTO_TILE_SIDE, row * PHOTO_TILE_SIDE]
     const [width, height] = [
