@@ -112,8 +112,8 @@ export function parseMetadata(text: string | undefined): MetadataPolicy {
   return text as MetadataPolicy
 }
 
-export function parseAlphaChannel(text: string | undefined): EnhanceSettings['alpha'] {
-  if (text === undefined) return DEFAULT_SETTINGS.alpha
+export function parseTransparency(text: string | undefined): EnhanceSettings['transparency'] {
+  if (text === undefined) return DEFAULT_SETTINGS.transparency
   if (text !== 'lanczos' && text !== 'model')
     throw invalid(`--alpha-channel must be lanczos or model; got "${text}".`)
   return text

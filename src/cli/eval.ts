@@ -106,7 +106,12 @@ export async function evaluateDataset(
       const hr = (await decodeImage(join(dir, 'HR', name))).image
       const lr = (await decodeImage(join(lrDir, name))).image
       const sr = matchSize(
-        await upscaleRaster(lr, session, { scale: info.scale, tile: 256, pad: TILE_PAD, alpha: 'lanczos' }),
+        await upscaleRaster(lr, session, {
+          scale: info.scale,
+          tile: 256,
+          pad: TILE_PAD,
+          transparency: 'lanczos',
+        }),
         hr.width,
         hr.height,
       )

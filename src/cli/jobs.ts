@@ -9,7 +9,7 @@ import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import {
   parseAlpha,
-  parseAlphaChannel,
+  parseTransparency,
   parseDevice,
   parseMaxPixels,
   parsePrecision,
@@ -111,7 +111,7 @@ export function jobSpecFromFlags(
       format: parseFormat(flags.format),
       quality: parseQuality(flags.quality),
       tile: parseTile(flags.tile),
-      alpha: parseAlphaChannel(flags['alpha-channel']),
+      transparency: parseTransparency(flags['alpha-channel']),
       background: flags.background ?? DEFAULT_SETTINGS.background,
       metadata: parseMetadata(flags.metadata),
     },

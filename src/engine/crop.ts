@@ -33,7 +33,7 @@ export class CropRenderer {
       scale: info.scale,
       tile: 512,
       pad: TILE_PAD,
-      alpha: 'lanczos',
+      transparency: 'lanczos',
     })
     const s = info.scale
     const core = cropRaster(

@@ -72,7 +72,7 @@ export async function enhanceFile(
       scale: info.scale,
       tile,
       pad: TILE_PAD,
-      alpha: settings.alpha,
+      transparency: settings.transparency,
       onRetile: (side) => (usedTile = side),
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tile: done, tiles, region, target }) => {

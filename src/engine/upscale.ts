@@ -1,11 +1,12 @@
 import sharp from 'sharp'
 import { EnhanceError } from '../shared/errors.js'
-import type { AlphaMode } from '../shared/settings.js'
+import type { TransparencyMode } from '../shared/settings.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelSession } from './runtime/session.js'
 import { planTiles } from './tiling/plan.js'
 import type { Region } from '../shared/protocol.js'
 import { extractTile, insertTile } from './tiling/tiles.js'
+import type { TileChannels } from './tiling/tiles.js'
 
 export interface TileEvent {
   tile: number
@@ -19,7 +20,7 @@ export interface UpscaleOptions {
   scale: number
   tile: number
   pad: number
-  alpha: AlphaMode
+  transparency: TransparencyMode
   signal?: AbortSignal
   onTile?: (event: TileEvent) => void
   /** Smallest tile the out-of-memory fallback will try. */
@@ -52,7 +53,7 @@ async function runTile(
   target: RasterImage,
   session: ModelSession,
   options: UpscaleOptions,
-  source: 'rgb' | 'alpha',
+  source: TileChannels,
   tile: Region,
 ): Promise<void> {
   const { pad, scale } = options
@@ -71,7 +72,7 @@ async function runTiles(
   target: RasterImage,
   session: ModelSession,
   options: UpscaleOptions,
-  source: 'rgb' | 'alpha',
+  source: TileChannels,
   progress: TileProgress,
 ): Promise<void> {
   let left = planTiles(image.width, image.height, progress.side)
@@ -155,7 +156,8 @@ export async function upscaleRaster(
   const progress: TileProgress = { done: 0, total: 0, side: options.tile }
   await runTiles(image, target, session, options, 'rgb', progress)
   if (image.channels === 4) {
-    if (options.alpha === 'model') await runTiles(image, target, session, options, 'alpha', progress)
+    if (options.transparency === 'model')
+      await runTiles(image, target, session, options, 'transparency', progress)
     else await lanczosAlpha(image, target)
     keepTransparentAreas(image, target, options.scale)
   }

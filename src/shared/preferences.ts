@@ -2,7 +2,7 @@ import { OUTPUT_FORMATS } from './formats.js'
 import { EnhanceError } from './errors.js'
 import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
-import { DEFAULT_ALPHA, settingsSchema } from './settings-schema.js'
+import { DEFAULT_ALPHA, renameLegacyAlpha, settingsSchema } from './settings-schema.js'
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
@@ -91,7 +91,10 @@ export function validatePreferences(value: Preferences): Preferences {
   return {
     device: oneOf(value.device, DEVICE_CHOICES, 'The device'),
     outDir: value.outDir,
-    output: checkOutput({ ...DEFAULT_SETTINGS, ...value.output }),
+    output: checkOutput({
+      ...DEFAULT_SETTINGS,
+      ...(renameLegacyAlpha(value.output) as Partial<EnhanceSettings>),
+    }),
     naming: checkNaming(value.naming),
     policy: oneOf(value.policy, OVERWRITE_POLICIES, 'The overwrite option'),
     alpha: value.alpha,

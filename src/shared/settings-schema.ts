@@ -20,17 +20,25 @@ export const sizeSchema = z.discriminatedUnion('mode', [
 /** CSS-like colours the encoder understands: #rgb, #rrggbb, or a plain colour name. */
 export const colourSchema = z.string().regex(/^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i)
 
+/** Settings saved before transparency had its own name called it `alpha`, as the realism is called. */
+export function renameLegacyAlpha(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('alpha' in value) || 'transparency' in value)
+    return value
+  const { alpha, ...rest } = value as Record<string, unknown>
+  return { ...rest, transparency: alpha }
+}
+
 export const settingsObject = z.object({
   size: sizeSchema,
   format: z.enum([...OUTPUT_FORMATS, 'same']),
   quality: z.number().refine(isQuality, 'a whole number from 1 to 100'),
   background: colourSchema,
-  alpha: z.enum(['lanczos', 'model']),
+  transparency: z.enum(['lanczos', 'model']),
   tile: z.union([z.literal('auto'), z.number().refine(isTileSize, 'a tile side from 16 to 4096')]),
   metadata: z.enum(METADATA_POLICIES).optional(),
 })
 
-export const settingsSchema: z.ZodType<EnhanceSettings> = settingsObject
+export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)
 
 export const policySchema = z.enum(OVERWRITE_POLICIES)
 

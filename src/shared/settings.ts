@@ -8,7 +8,8 @@ export type SizeSpec =
   | { mode: 'exact'; width: number; height: number }
   | { mode: 'fit'; width: number; height: number }
 
-export type AlphaMode = 'lanczos' | 'model'
+/** How a photo's transparency (its alpha channel) is enlarged: by lanczos, or by the model as grey. */
+export type TransparencyMode = 'lanczos' | 'model'
 
 /** What happens when an output file already exists: skip the photo, replace the file, or add "_2". */
 export const OVERWRITE_POLICIES = ['skip', 'overwrite', 'suffix'] as const
@@ -24,7 +25,7 @@ export interface EnhanceSettings {
   format: OutputFormat | 'same'
   quality: number
   background: string
-  alpha: AlphaMode
+  transparency: TransparencyMode
   /** Tile side in input pixels, or 'auto'. */
   tile: number | 'auto'
   /** Older queue journals have no policy: they mean 'all'. */
@@ -50,7 +51,7 @@ export const DEFAULT_SETTINGS: EnhanceSettings = {
   format: 'same',
   quality: 92,
   background: '#ffffff',
-  alpha: 'lanczos',
+  transparency: 'lanczos',
   tile: 'auto',
   metadata: 'all',
 }

@@ -45,7 +45,7 @@ describe('out of memory', () => {
       scale: 2,
       tile: 128,
       pad: 4,
-      alpha: 'lanczos',
+      transparency: 'lanczos',
       onRetile: (t) => retiles.push(t),
     })
     expect(retiles).toEqual([64, 32])
@@ -67,7 +67,7 @@ describe('out of memory', () => {
       scale: 2,
       tile: 32,
       pad: 4,
-      alpha: 'lanczos',
+      transparency: 'lanczos',
       minTile: 16,
       onRetile: (t) => retiles.push(t),
       onTile: (e) => events.push([e.tile, e.tiles]),
@@ -94,7 +94,7 @@ describe('out of memory', () => {
           scale: 2,
           tile: 64,
           pad: 4,
-          alpha: 'lanczos',
+          transparency: 'lanczos',
           minTile: 32,
         }),
       ),

@@ -150,7 +150,7 @@ describe('colour, depth and alpha', () => {
       .png()
       .toFile(input)
     const output = join(work, `alpha-${alpha}-out.png`)
-    await enhance(input, output, model, settings({ alpha }))
+    await enhance(input, output, model, settings({ transparency: alpha }))
     const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
     expect(info.channels).toBe(4)
     const alphaAt = (x: number, y: number): number => data[(y * info.width + x) * 4 + 3]!
@@ -213,7 +213,7 @@ describe('colour, depth and alpha', () => {
       )
       expect([writtenAlpha[3], writtenAlpha[(50 * 64 + 40) * 4 + 3]]).toEqual([0, Math.round(max / 2)])
       const output = join(work, `bands-${alpha}-${bits}-out.png`)
-      await enhance(input, output, model, settings({ alpha }))
+      await enhance(input, output, model, settings({ transparency: alpha }))
       // Read back at 16 bits through rgb16: raw({ depth }) alone only casts the 8-bit values.
       const reader = bits === 16 ? sharp(output).toColourspace('rgb16') : sharp(output)
       const { data, info } = await reader

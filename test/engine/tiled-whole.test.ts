@@ -36,15 +36,20 @@ describe('tiled inference on the bundled trained model', () => {
       scale: 4,
       tile: 4096,
       pad: TILE_PAD,
-      alpha: 'lanczos',
+      transparency: 'lanczos',
     })
-    const tiled = await upscaleRaster(image, session, { scale: 4, tile, pad: TILE_PAD, alpha: 'lanczos' })
+    const tiled = await upscaleRaster(image, session, {
+      scale: 4,
+      tile,
+      pad: TILE_PAD,
+      transparency: 'lanczos',
+    })
     let max = 0
     for (let i = 0; i < whole.pixels.length; i++)
       max = Math.max(max, Math.abs(whole.pixels[i]! - tiled.pixels[i]!))
     expect(max).toBeLessThanOrEqual(1)
     // Without context the seams show: the check above is not vacuous.
-    const seamy = await upscaleRaster(image, session, { scale: 4, tile, pad: 0, alpha: 'lanczos' })
+    const seamy = await upscaleRaster(image, session, { scale: 4, tile, pad: 0, transparency: 'lanczos' })
     let seam = 0
     for (let i = 0; i < whole.pixels.length; i++)
       seam = Math.max(seam, Math.abs(whole.pixels[i]! - seamy.pixels[i]!))

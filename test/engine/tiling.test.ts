@@ -71,7 +71,7 @@ describe('tile extraction and insertion', () => {
     // (row 0, col 0) of the padded tile mirrors image pixel (1, 1).
     expect(input[0]).toBeCloseTo(image.pixels[(1 * 5 + 1) * 4]! / 255)
     expect(input[plane + 1 * 4 + 1]).toBeCloseTo(image.pixels[1]! / 255)
-    const alpha = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1, 'alpha')
+    const alpha = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1, 'transparency')
     expect(alpha[5]).toBeCloseTo(image.pixels[3]! / 255)
   })
 
@@ -79,7 +79,7 @@ describe('tile extraction and insertion', () => {
     const target: RasterImage = { ...image, pixels: new Uint8Array(image.pixels.length) }
     for (const tile of planTiles(5, 4, 2)) {
       insertTile(target, extractTile(image, tile, 1), tile, 1, 1)
-      insertTile(target, extractTile(image, tile, 1, 'alpha'), tile, 1, 1, 'alpha')
+      insertTile(target, extractTile(image, tile, 1, 'transparency'), tile, 1, 1, 'transparency')
     }
     expect([...target.pixels]).toEqual([...image.pixels])
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PreferencesFile } from '../../src/main/services/preferences.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
+import { settingsSchema } from '../../src/shared/settings-schema.js'
 import { codeOf } from '../helpers/errors.js'
 
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'enhance-prefs-')), 'preferences.json')
@@ -44,6 +45,19 @@ describe('the settings store', () => {
     }
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect(store.get().policy).toBe('overwrite')
+  })
+
+  it('reads settings saved before transparency had its own name (output.alpha), in a file and a journal', () => {
+    const path = fresh()
+    const { transparency, ...rest } = DEFAULT_PREFERENCES.output
+    expect(transparency).toBe('lanczos')
+    const legacy = { ...rest, alpha: 'model' }
+    writeFileSync(path, JSON.stringify({ ...DEFAULT_PREFERENCES, output: legacy }))
+    expect(new PreferencesFile(path).get().output).toEqual({
+      ...DEFAULT_PREFERENCES.output,
+      transparency: 'model',
+    })
+    expect(settingsSchema.parse(legacy)).toEqual({ ...DEFAULT_PREFERENCES.output, transparency: 'model' })
   })
 
   it('sets an unreadable file aside and starts from the defaults', () => {

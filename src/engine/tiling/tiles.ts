@@ -3,15 +3,18 @@ import type { RasterImage } from '../image/types.js'
 import { reflectIndex } from './plan.js'
 import type { Region } from '../../shared/protocol.js'
 
+/** Which of a photo's channels a tile carries: its colour, or its transparency (alpha channel) as grey. */
+export type TileChannels = 'rgb' | 'transparency'
+
 /**
  * The model input for a tile: its core plus `pad` pixels of context (mirrored at image borders),
- * as NCHW float32 in [0, 1]. `source` picks the RGB channels, or the alpha channel repeated as grey.
+ * as NCHW float32 in [0, 1]. `source` picks the RGB channels, or the transparency repeated as grey.
  */
 export function extractTile(
   image: RasterImage,
   tile: Region,
   pad: number,
-  source: 'rgb' | 'alpha' = 'rgb',
+  source: TileChannels = 'rgb',
 ): Float32Array {
   const w = tile.width + 2 * pad
   const h = tile.height + 2 * pad
@@ -24,7 +27,7 @@ export function extractTile(
     for (let tx = 0; tx < w; tx++) {
       const at = (row + reflectIndex(tile.x - pad + tx, width)) * channels
       const o = ty * w + tx
-      if (source === 'alpha') {
+      if (source === 'transparency') {
         const a = pixels[at + 3]! * scale
         out[o] = a
         out[plane + o] = a
@@ -42,7 +45,7 @@ export function extractTile(
 /**
  * Writes the core of a tile's model output (NCHW, `scale`× the padded tile) into `target`,
  * clamped to [0, 1] and rounded to the target depth. `target` channels are RGB(A); with
- * `into: 'alpha'` the mean of the output channels fills the alpha channel.
+ * `into: 'transparency'` the mean of the output channels fills the alpha channel.
  */
 export function insertTile(
   target: RasterImage,
@@ -50,7 +53,7 @@ export function insertTile(
   tile: Region,
   pad: number,
   scale: number,
-  into: 'rgb' | 'alpha' = 'rgb',
+  into: TileChannels = 'rgb',
 ): void {
   const ow = (tile.width + 2 * pad) * scale
   const oh = (tile.height + 2 * pad) * scale
@@ -66,7 +69,7 @@ export function insertTile(
     for (let x = 0; x < cols; x++) {
       const s = src + x
       const d = dst + x * channels
-      if (into === 'alpha') {
+      if (into === 'transparency') {
         pixels[d + 3] = quantize((output[s]! + output[plane + s]! + output[2 * plane + s]!) / 3)
       } else {
         pixels[d] = quantize(output[s]!)
