@@ -16,7 +16,7 @@ import { defaultSpec, readCatalog } from '../src/engine/catalog.js'
 import { TILE_PAD } from '../src/engine/tiling/plan.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
 import { engineEnv } from '../src/node/engine-env.js'
-import { DEFAULT_ALPHA } from '../src/shared/settings-schema.js'
+import { DEFAULT_REALISM } from '../src/shared/settings-schema.js'
 import { syntheticPhoto } from './photos.js'
 import { median } from './stats.js'
 
@@ -76,7 +76,7 @@ function torch<T>(
   threads: number,
   rest: string[],
 ): T {
-  const args = [spec.psnr, spec.gan, String(DEFAULT_ALPHA), String(TILE_PAD), String(threads), ...rest]
+  const args = [spec.psnr, spec.gan, String(DEFAULT_REALISM), String(TILE_PAD), String(threads), ...rest]
   // The same environment as the engine process gets (huge pages for large allocations on Linux).
   const out = execFileSync('/usr/bin/python3', ['bench/torch_batch.py', command, ...args], {
     encoding: 'utf8',
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   mkdirSync(photosDir)
   const photos = Array.from({ length: PHOTOS }, (_, i) => join(photosDir, `photo-${i}.jpg`))
   for (const [i, path] of photos.entries()) await syntheticPhoto(path, SIDE, SIDE, i)
-  const spec = defaultSpec(MODELS_DIR, readCatalog(MODELS_DIR), DEFAULT_ALPHA)
+  const spec = defaultSpec(MODELS_DIR, readCatalog(MODELS_DIR), DEFAULT_REALISM)
   if (!spec?.blend) throw new Error('The bundled default pair is missing.')
   const pair = { psnr: spec.path, gan: spec.blend.path }
   const threads = inferenceThreads() || cpus().length
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     `machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; flags: ${cpuFlags()}; node ${process.version}`,
   )
   console.log(
-    `model: the default pair at α ${DEFAULT_ALPHA} (${pair.psnr} + ${pair.gan}), float32, ${threads} threads`,
+    `model: the default pair at α ${DEFAULT_REALISM} (${pair.psnr} + ${pair.gan}), float32, ${threads} threads`,
   )
   const first = runEnhance(photosDir, work, 'first', dataDir)
   console.log(

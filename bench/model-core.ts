@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   )
 
   const slider: Array<{ blend: number; build: number; create: number }> = []
-  for (const alpha of [0.2, 0.5, 0.8]) {
-    const mixed = await timed(() => blend(psnr, gan, alpha))
+  for (const realism of [0.2, 0.5, 0.8]) {
+    const mixed = await timed(() => blend(psnr, gan, realism))
     const built = await timed(() => buildOnnx(ARCH, mixed.value))
     const created = await timed(() => createSession(built.value, { device: 'cpu' }))
     await created.value.release()
@@ -105,11 +105,11 @@ async function main(): Promise<void> {
 /** A new α for the bundled default pair, through the engine as the slider asks for it. */
 async function defaultPairSlider(): Promise<void> {
   const registry = new ModelRegistry({ device: 'cpu' })
-  const spec = (alpha: number) => defaultSpec(MODELS_DIR, readCatalog(MODELS_DIR), alpha)!
+  const spec = (realism: number) => defaultSpec(MODELS_DIR, readCatalog(MODELS_DIR), realism)!
   await registry.prepare(spec(0)) // loads both files once, as the open app has
   const times: number[] = []
-  for (const alpha of [0.1, 0.3, 0.7, 0.9, 0.2]) {
-    times.push((await timed(() => registry.prepare(spec(alpha)))).ms)
+  for (const realism of [0.1, 0.3, 0.7, 0.9, 0.2]) {
+    times.push((await timed(() => registry.prepare(spec(realism)))).ms)
   }
   await registry.close()
   console.log(

@@ -1,7 +1,7 @@
 import { OUTPUT_FORMATS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { EnhanceError } from '../shared/errors.js'
-import { isAlpha } from '../shared/settings-schema.js'
+import { isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../engine/image/decode.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -15,13 +15,13 @@ function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
 }
 
-export function parseAlpha(text: string | undefined): number | undefined {
+export function parseRealism(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
-  const alpha = Number(text)
-  if (text.trim() === '' || !isAlpha(alpha)) {
+  const realism = Number(text)
+  if (text.trim() === '' || !isRealism(realism)) {
     throw invalid(`--alpha must be a number from 0 to 1; got "${text}".`)
   }
-  return alpha
+  return realism
 }
 
 export function requireValue(value: string | undefined, what: string): string {

@@ -8,7 +8,7 @@ export interface ConvertOptions {
   checkpoint: string
   out: string
   blend?: string
-  alpha: number
+  realism: number
   precision: Precision
 }
 
@@ -23,7 +23,7 @@ export interface ConvertResult {
 export async function convertCommand(options: ConvertOptions): Promise<ConvertResult> {
   let model = await loadModel(options.checkpoint)
   if (options.blend) {
-    model = blendModels(model, await loadModel(options.blend), options.alpha)
+    model = blendModels(model, await loadModel(options.blend), options.realism)
     // Probe the full-precision graph on the CPU: it is the same weights whatever precision is written.
     const session = await createSession(modelToOnnx(model, 'fp32'), { device: 'cpu' })
     try {

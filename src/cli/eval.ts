@@ -178,7 +178,7 @@ async function sweep(
   for (const alpha of [0, 0.2, 0.4, 0.6, 0.8, 1]) {
     const results = await evaluateDataset(
       dir,
-      { ...spec, blend: { ...spec.blend, alpha } },
+      { ...spec, blend: { ...spec.blend, realism: alpha } },
       { ...options, bicubic: bicubic === null },
     )
     bicubic ??= averageOf(results, 'bicubic')

@@ -8,7 +8,7 @@ import type { JobSpec, OverwritePolicy } from '../queue/types.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import {
-  parseAlpha,
+  parseRealism,
   parseTransparency,
   parseDevice,
   parseMaxPixels,
@@ -84,7 +84,7 @@ export function jobSpecFromFlags(
   flags: BatchFlags,
   installed: InstalledLookup = () => null,
 ): JobSpec {
-  const alpha = parseAlpha(flags.alpha)
+  const realism = parseRealism(flags.alpha)
   const shard = parseShard(flags.shard)
   const policy = policyOf(flags)
   if (shard && policy === 'suffix')
@@ -100,7 +100,7 @@ export function jobSpecFromFlags(
       {
         ...(flags.model ? { model: flags.model } : {}),
         ...(flags.blend ? { blend: flags.blend } : {}),
-        ...(alpha !== undefined ? { alpha } : {}),
+        ...(realism !== undefined ? { realism } : {}),
       },
       MODELS_DIR,
       installed,

@@ -5,7 +5,7 @@ import { closest, distance } from 'fastest-levenshtein'
 import { loadNiqeModel } from '../engine/metrics/niqe.js'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
-import { parseAlpha, parseDevice, requireValue } from './args.js'
+import { parseRealism, parseDevice, requireValue } from './args.js'
 import { convertCommand } from './convert.js'
 import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
@@ -131,7 +131,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       checkpoint: requireValue(target, 'the checkpoint to convert'),
       out: requireValue(values.out, '--out <file.onnx>'),
       ...(values.blend ? { blend: values.blend } : {}),
-      alpha: parseAlpha(values.alpha) ?? 1,
+      realism: parseRealism(values.alpha) ?? 1,
       precision: values.fp16 ? 'fp16' : 'fp32',
     })
     io.out(JSON.stringify(result))
@@ -140,12 +140,12 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   if (command === 'models') return modelsCommand(positionals.slice(1), values, io)
   const installed = await installedModels(values)
   if (command === 'eval') {
-    const alpha = parseAlpha(values.alpha)
+    const realism = parseRealism(values.alpha)
     const spec = resolveModelSpec(
       {
         ...(values.model ? { model: values.model } : {}),
         ...(values.blend ? { blend: values.blend } : {}),
-        ...(alpha !== undefined ? { alpha } : {}),
+        ...(realism !== undefined ? { realism } : {}),
       },
       MODELS_DIR,
       installed,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EnhanceError } from '../shared/errors.js'
-import { DEFAULT_ALPHA } from '../shared/settings-schema.js'
+import { DEFAULT_REALISM } from '../shared/settings-schema.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import { bundledSpec, readCatalog } from '../engine/catalog.js'
 
@@ -27,7 +27,7 @@ export type InstalledLookup = (id: string) => { path: string; partner?: string }
  * partner explicitly.
  */
 export function resolveModelSpec(
-  options: { model?: string; blend?: string; alpha?: number },
+  options: { model?: string; blend?: string; realism?: number },
   dir = MODELS_DIR,
   installed: InstalledLookup = () => null,
 ): ModelSpecData {
@@ -36,7 +36,7 @@ export function resolveModelSpec(
   if (library) {
     const partner = options.blend ? (installed(options.blend)?.path ?? options.blend) : library.partner
     return partner
-      ? { path: library.path, blend: { path: partner, alpha: options.alpha ?? DEFAULT_ALPHA } }
+      ? { path: library.path, blend: { path: partner, realism: options.realism ?? DEFAULT_REALISM } }
       : { path: library.path }
   }
   const name = options.model ?? catalog?.default
@@ -46,9 +46,9 @@ export function resolveModelSpec(
       'No bundled model is installed. Pass --model <checkpoint.pth|.safetensors|.onnx>.',
     )
   }
-  const alpha = options.alpha ?? DEFAULT_ALPHA
-  const bundled = bundledSpec(dir, catalog, name, alpha)
+  const realism = options.realism ?? DEFAULT_REALISM
+  const bundled = bundledSpec(dir, catalog, name, realism)
   if (!options.blend) return bundled ?? { path: name }
-  const partner = bundledSpec(dir, catalog, options.blend, alpha)?.path ?? installed(options.blend)?.path
-  return { path: bundled?.path ?? name, blend: { path: partner ?? options.blend, alpha } }
+  const partner = bundledSpec(dir, catalog, options.blend, realism)?.path ?? installed(options.blend)?.path
+  return { path: bundled?.path ?? name, blend: { path: partner ?? options.blend, realism } }
 }

@@ -36,21 +36,21 @@ export function bundledModels(dir: string, catalog: Catalog | null): BundledMode
   }))
 }
 
-/** A bundled model by name as the engine runs it: its file, blended at `alpha` with its slider partner's. */
+/** A bundled model by name as the engine runs it: its file, blended at `realism` with its slider partner's. */
 export function bundledSpec(
   dir: string,
   catalog: Catalog | null,
   name: string,
-  alpha: number,
+  realism: number,
 ): ModelSpecData | null {
   const entry = catalog?.models.find((m) => m.name === name)
   if (!entry) return null
   const partner = catalog?.models.find((m) => m.name === entry.pair)
   const path = join(dir, entry.file)
-  return partner ? { path, blend: { path: join(dir, partner.file), alpha } } : { path }
+  return partner ? { path, blend: { path: join(dir, partner.file), realism } } : { path }
 }
 
 /** What new jobs run until the user chooses: the catalog's default pair. */
-export function defaultSpec(dir: string, catalog: Catalog | null, alpha: number): ModelSpecData | null {
-  return catalog ? bundledSpec(dir, catalog, catalog.default, alpha) : null
+export function defaultSpec(dir: string, catalog: Catalog | null, realism: number): ModelSpecData | null {
+  return catalog ? bundledSpec(dir, catalog, catalog.default, realism) : null
 }

@@ -1,10 +1,10 @@
 import { EnhanceError } from '../shared/errors.js'
-import { isAlpha } from '../shared/settings-schema.js'
+import { isRealism } from '../shared/settings-schema.js'
 import type { StateDict } from './weights/tensor.js'
 
-export function checkAlpha(alpha: number): void {
-  if (!isAlpha(alpha)) {
-    throw new EnhanceError('INVALID_ARGUMENT', `The realism amount must be between 0 and 1; got ${alpha}.`)
+export function checkRealism(realism: number): void {
+  if (!isRealism(realism)) {
+    throw new EnhanceError('INVALID_ARGUMENT', `The realism amount must be between 0 and 1; got ${realism}.`)
   }
 }
 
@@ -25,10 +25,10 @@ export function checkCompatible(a: StateDict, b: StateDict): void {
   }
 }
 
-export function lerp(a: Float32Array, b: Float32Array, alpha: number): Float32Array {
+export function lerp(a: Float32Array, b: Float32Array, realism: number): Float32Array {
   const out = new Float32Array(a.length)
-  const keep = 1 - alpha
-  for (let i = 0; i < a.length; i++) out[i] = keep * a[i]! + alpha * b[i]!
+  const keep = 1 - realism
+  for (let i = 0; i < a.length; i++) out[i] = keep * a[i]! + realism * b[i]!
   return out
 }
 
@@ -36,13 +36,13 @@ export function lerp(a: Float32Array, b: Float32Array, alpha: number): Float32Ar
  * ESRGAN's network interpolation: θ(α) = (1 − α)·θ_a + α·θ_b, weight by weight.
  * α = 0 gives exactly `a` and α = 1 exactly `b`.
  */
-export function blend(a: StateDict, b: StateDict, alpha: number): StateDict {
-  checkAlpha(alpha)
+export function blend(a: StateDict, b: StateDict, realism: number): StateDict {
+  checkRealism(realism)
   checkCompatible(a, b)
   const out: StateDict = new Map()
   for (const [key, ta] of a) {
     const tb = b.get(key)!
-    out.set(key, { shape: ta.shape, data: lerp(ta.data, tb.data, alpha), stored: ta.stored })
+    out.set(key, { shape: ta.shape, data: lerp(ta.data, tb.data, realism), stored: ta.stored })
   }
   return out
 }

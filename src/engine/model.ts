@@ -4,7 +4,7 @@ import { extname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelInfo, Precision } from '../shared/model.js'
 import { detectArchitecture } from './arch/detect.js'
-import { blend, checkAlpha } from './interpolate.js'
+import { blend, checkRealism } from './interpolate.js'
 import { blendOnnx, initializerFloats } from './onnx/blend.js'
 import { buildOnnx } from './onnx/graph.js'
 import { decodeModel } from './onnx/proto.js'
@@ -111,19 +111,23 @@ export function modelToOnnx(model: LoadedModel, precision: Precision = 'fp32'): 
 }
 
 /** The identity of a blend, known without blending: the session cache is looked up with it first. */
-export function blendSha(a: LoadedModel, b: LoadedModel, alpha: number): string {
-  return sha256(new TextEncoder().encode(`${a.info.sha256}+${b.info.sha256}@${alpha}`))
+export function blendSha(a: LoadedModel, b: LoadedModel, realism: number): string {
+  return sha256(new TextEncoder().encode(`${a.info.sha256}+${b.info.sha256}@${realism}`))
 }
 
 /** Network interpolation between two loaded models: weights by canonical key, ONNX graphs by initializer. */
-export function blendModels(a: LoadedModel, b: LoadedModel, alpha: number): LoadedModel {
-  checkAlpha(alpha)
-  const sha = blendSha(a, b, alpha)
+export function blendModels(a: LoadedModel, b: LoadedModel, realism: number): LoadedModel {
+  checkRealism(realism)
+  const sha = blendSha(a, b, realism)
   if (a.kind === 'weights' && b.kind === 'weights') {
-    return { kind: 'weights', info: { ...a.info, sha256: sha }, weights: blend(a.weights, b.weights, alpha) }
+    return {
+      kind: 'weights',
+      info: { ...a.info, sha256: sha },
+      weights: blend(a.weights, b.weights, realism),
+    }
   }
   if (a.kind === 'onnx' && b.kind === 'onnx') {
-    return { kind: 'onnx', info: { ...a.info, sha256: sha }, bytes: blendOnnx(a.bytes, b.bytes, alpha) }
+    return { kind: 'onnx', info: { ...a.info, sha256: sha }, bytes: blendOnnx(a.bytes, b.bytes, realism) }
   }
   throw new EnhanceError(
     'INCOMPATIBLE_MODELS',

@@ -86,9 +86,9 @@ export class ModelRegistry {
   async prepare(spec: ModelSpecData, device = this.options.device ?? 'auto'): Promise<PreparedModel> {
     const base = await this.model(spec.path)
     const partner = spec.blend ? await this.model(spec.blend.path) : null
-    const alpha = spec.blend?.alpha ?? 0
+    const realism = spec.blend?.realism ?? 0
     // The cache is asked first: a slider position seen before costs no blend at all.
-    const info = partner ? { ...base.info, sha256: blendSha(base, partner, alpha) } : base.info
+    const info = partner ? { ...base.info, sha256: blendSha(base, partner, realism) } : base.info
     if (info.inChannels !== 3 || info.outChannels !== 3) {
       throw new EnhanceError(
         'UNKNOWN_ARCHITECTURE',
@@ -96,9 +96,9 @@ export class ModelRegistry {
       )
     }
     const precision = this.options.precision ?? 'auto'
-    const key = { model: info.sha256, alpha, device, precision }
+    const key = { model: info.sha256, realism, device, precision }
     const session = await this.sessions.get(key, async () => {
-      const model = partner ? blendModels(base, partner, alpha) : base
+      const model = partner ? blendModels(base, partner, realism) : base
       const created = await this.withPrecision(
         await this.openFor(modelToOnnx(model), model.info, device),
         model,

@@ -8,12 +8,12 @@ export type ItemPatches = Map<string, Partial<Omit<Item, 'id' | 'jobId'>>>
 
 export function plannerFor(
   spec: JobSpec,
-  alpha: number | undefined,
+  realism: number | undefined,
   exists?: (path: string) => boolean,
 ): OutputPlanner {
   const vars = {
     scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
-    ...(alpha === undefined ? {} : { alpha }),
+    ...(realism === undefined ? {} : { realism }),
     model: modelLabel(spec.model.path),
   }
   return new OutputPlanner(spec, vars, exists)
@@ -27,13 +27,13 @@ const relativeDirOf = (job: Job, item: Item) => relative(resolve(job.spec.outDir
  * The earlier output stays as it was; a file that is not the photo's own is never replaced unless
  * the job overwrites.
  */
-export function outputsForAlpha(job: Job, all: Item[], moving: Item[], alpha: number): ItemPatches {
+export function outputsForRealism(job: Job, all: Item[], moving: Item[], realism: number): ItemPatches {
   const patches: ItemPatches = new Map()
   if (!job.spec.naming.includes('{alpha}')) return patches
   const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
   // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
   const own = new Set(moving.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
-  const planner = plannerFor({ ...job.spec, policy }, alpha, (path) => !own.has(path) && existsSync(path))
+  const planner = plannerFor({ ...job.spec, policy }, realism, (path) => !own.has(path) && existsSync(path))
   planner.protect(all.map((i) => i.input))
   const ids = new Set(moving.map((i) => i.id))
   for (const other of all) if (!ids.has(other.id)) planner.reserve(other.output)
@@ -51,7 +51,7 @@ export function outputsForAlpha(job: Job, all: Item[], moving: Item[], alpha: nu
  * skipped because its output existed in the old folder may run in the new one, or be skipped there.
  */
 export function outputsInFolder(job: Job, items: Item[], outDir: string): ItemPatches {
-  const planner = plannerFor({ ...job.spec, outDir }, job.alpha ?? job.spec.model.blend?.alpha)
+  const planner = plannerFor({ ...job.spec, outDir }, job.realism ?? job.spec.model.blend?.realism)
   planner.protect(items.map((i) => i.input))
   const patches: ItemPatches = new Map()
   for (const item of items) {

@@ -5,14 +5,15 @@ import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import { isRealism } from '../shared/settings-schema.js'
 import type { EngineSettings } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
-import { outputsForAlpha, outputsInFolder, sameSpec } from './replan.js'
+import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
 import { scanJob } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemAlpha } from './types.js'
+import { isFinished, itemRealism } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
@@ -35,8 +36,8 @@ export type QueueEvent =
   | { type: 'idle' }
   | { type: 'removed'; jobId: string }
 
-function modelAt(model: ModelSpecData, alpha: number | null): ModelSpecData {
-  return model.blend && alpha !== null ? { ...model, blend: { ...model.blend, alpha } } : model
+function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
+  return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
 }
 
 export interface Cleanup {
@@ -243,7 +244,7 @@ export class QueueRunner {
         {
           input: item.input,
           output: item.output,
-          model: modelAt(job.spec.model, itemAlpha(job, item)),
+          model: modelAt(job.spec.model, itemRealism(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
           settings: { ...job.spec.settings, format: formatForInput(job.spec.settings.format, item.input) },
         },
@@ -354,21 +355,20 @@ export class QueueRunner {
    * output is replaced, or renamed with {alpha}), the one in flight restarts, and queued ones use it.
    * Returns how many photos will be (re-)enhanced.
    */
-  setAlpha(target: { jobId: string; itemId?: string }, alpha: number): number {
+  setRealism(target: { jobId: string; itemId?: string }, realism: number): number {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     if (!job.spec.model.blend)
       throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
-    if (!(alpha >= 0 && alpha <= 1))
-      throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
+    if (!isRealism(realism)) throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
     const photo = target.itemId ? this.store.state.items.get(target.itemId) : undefined
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
-    if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { alpha } })
-    else this.store.commit({ t: 'job-alpha', jobId: job.id, alpha })
+    if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { realism } })
+    else this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    this.commitPatches(outputsForAlpha(job, this.items(job.id), affected, alpha))
+    this.commitPatches(outputsForRealism(job, this.items(job.id), affected, realism))
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })

@@ -16,7 +16,7 @@ const SCAN_BATCH = 500
 export async function scanJob(job: Job, existing: Item[], commit: (items: Item[]) => void): Promise<number> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
-  const planner = plannerFor(spec, spec.model.blend?.alpha)
+  const planner = plannerFor(spec, spec.model.blend?.realism)
   for (const item of existing) planner.reserve(item.output)
   const ignored = { count: 0, seen: new Set<string>() }
   // The whole scan comes first: an output planned early must not land on an original found later

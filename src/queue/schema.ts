@@ -1,6 +1,12 @@
 import * as z from 'zod'
 import { ERROR_CODES } from '../shared/errors.js'
-import { alphaSchema, modelSpecSchema, policySchema, settingsSchema } from '../shared/settings-schema.js'
+import {
+  modelSpecSchema,
+  policySchema,
+  realismSchema,
+  renamedFrom,
+  settingsSchema,
+} from '../shared/settings-schema.js'
 import type { QueueEntry, QueueSnapshot } from './state.js'
 import type { Item, Job } from './types.js'
 
@@ -10,7 +16,14 @@ const path = z.string().min(1).max(4096)
 const errorData = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 const count = z.number().int().min(0)
 
-const jobSchema: z.ZodType<Job> = z.object({
+/** Jobs, items and entries written before the realism had its own name called it `alpha`. */
+const legacyRealism = renamedFrom('alpha', 'realism')
+function legacyEntry(value: unknown): unknown {
+  const entry = value as { t?: unknown } | null
+  return entry?.t === 'job-alpha' ? { ...(legacyRealism(entry) as object), t: 'job-realism' } : value
+}
+
+const jobObject = z.object({
   id,
   spec: z.object({
     inputs: z.array(path),
@@ -28,8 +41,9 @@ const jobSchema: z.ZodType<Job> = z.object({
   order: z.number(),
   ignored: count,
   busyMs: z.number().min(0),
-  alpha: alphaSchema.optional(),
+  realism: realismSchema.optional(),
 })
+const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)
 
 const itemFields = {
   input: path,
@@ -41,33 +55,40 @@ const itemFields = {
   provider: z.string().optional(),
   tile: z.number().int().positive().optional(),
   skipReason: z.enum(['exists', 'crashed']).optional(),
-  alpha: alphaSchema.optional(),
+  realism: realismSchema.optional(),
   earlierOutputs: z.array(path).optional(),
 }
 
-const itemSchema: z.ZodType<Item> = z.object({ id, jobId: id, ...itemFields })
+const itemSchema: z.ZodType<Item> = z.preprocess(legacyRealism, z.object({ id, jobId: id, ...itemFields }))
 
-const entrySchema: z.ZodType<QueueEntry> = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('job'), job: jobSchema }),
-  z.object({ t: z.literal('items'), items: z.array(itemSchema) }),
-  z.object({
-    t: z.literal('job-state'),
-    jobId: id,
-    state: z.enum(['scanning', 'queued', 'running', 'paused', 'done', 'cancelled']),
-    pauseReason: errorData.optional(),
-  }),
-  z.object({
-    t: z.literal('job-stats'),
-    jobId: id,
-    ignored: count.optional(),
-    busyMs: z.number().min(0).optional(),
-  }),
-  z.object({ t: z.literal('job-alpha'), jobId: id, alpha: alphaSchema }),
-  z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
-  z.object({ t: z.literal('item'), id, patch: z.object(itemFields).partial() }),
-  z.object({ t: z.literal('order'), jobIds: z.array(id) }),
-  z.object({ t: z.literal('forget'), jobId: id }),
-])
+const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
+  legacyEntry,
+  z.discriminatedUnion('t', [
+    z.object({ t: z.literal('job'), job: jobSchema }),
+    z.object({ t: z.literal('items'), items: z.array(itemSchema) }),
+    z.object({
+      t: z.literal('job-state'),
+      jobId: id,
+      state: z.enum(['scanning', 'queued', 'running', 'paused', 'done', 'cancelled']),
+      pauseReason: errorData.optional(),
+    }),
+    z.object({
+      t: z.literal('job-stats'),
+      jobId: id,
+      ignored: count.optional(),
+      busyMs: z.number().min(0).optional(),
+    }),
+    z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
+    z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
+    z.object({
+      t: z.literal('item'),
+      id,
+      patch: z.preprocess(legacyRealism, z.object(itemFields).partial()),
+    }),
+    z.object({ t: z.literal('order'), jobIds: z.array(id) }),
+    z.object({ t: z.literal('forget'), jobId: id }),
+  ]),
+)
 
 export function parseEntry(value: unknown): QueueEntry | null {
   const result = entrySchema.safeParse(value)

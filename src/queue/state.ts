@@ -7,7 +7,7 @@ export type QueueEntry =
   | { t: 'job-state'; jobId: string; state: JobState; pauseReason?: Job['pauseReason'] }
   | { t: 'job-stats'; jobId: string; ignored?: number; busyMs?: number }
   /** A realism for the whole job: it replaces any chosen per photo. */
-  | { t: 'job-alpha'; jobId: string; alpha: number }
+  | { t: 'job-realism'; jobId: string; realism: number }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'item'; id: string; patch: Partial<Omit<Item, 'id' | 'jobId'>> }
@@ -60,11 +60,11 @@ export class QueueState {
         if (entry.busyMs !== undefined) job.busyMs = entry.busyMs
         return
       }
-      case 'job-alpha': {
+      case 'job-realism': {
         const job = this.jobs.get(entry.jobId)
         if (!job) return
-        job.alpha = entry.alpha
-        for (const item of this.itemsOf(entry.jobId)) delete item.alpha
+        job.realism = entry.realism
+        for (const item of this.itemsOf(entry.jobId)) delete item.realism
         return
       }
       case 'job-outdir': {

@@ -41,7 +41,7 @@ export interface Job {
   /** Milliseconds spent running items. */
   busyMs: number
   /** Realism chosen after the job was created, for all its photos (overrides the spec's). */
-  alpha?: number
+  realism?: number
 }
 
 export interface Item {
@@ -60,18 +60,18 @@ export interface Item {
   tile?: number
   skipReason?: 'exists' | 'crashed'
   /** Realism chosen for this photo alone (overrides the job's). */
-  alpha?: number
+  realism?: number
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
   earlierOutputs?: string[]
 }
 
 /** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */
-export function jobAlpha(job: Job): number | null {
-  return job.spec.model.blend ? (job.alpha ?? job.spec.model.blend.alpha) : null
+export function jobRealism(job: Job): number | null {
+  return job.spec.model.blend ? (job.realism ?? job.spec.model.blend.realism) : null
 }
 
 /** The realism an item is enhanced at, or null when its job's model has no GAN partner. */
-export function itemAlpha(job: Job, item: Item): number | null {
-  const alpha = jobAlpha(job)
-  return alpha === null ? null : (item.alpha ?? alpha)
+export function itemRealism(job: Job, item: Item): number | null {
+  const realism = jobRealism(job)
+  return realism === null ? null : (item.realism ?? realism)
 }

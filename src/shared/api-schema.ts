@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import type { ApiMethod } from './api.js'
 import { DEVICE_CHOICES } from './preferences.js'
-import { alphaSchema, policySchema, settingsObject } from './settings-schema.js'
+import { realismSchema, policySchema, settingsObject } from './settings-schema.js'
 
 /**
  * The arguments of every `window.api` call as runtime schemas, next to the contract they check:
@@ -18,7 +18,7 @@ const preferencesPatch = z.strictObject({
   output: z.strictObject(settingsObject.partial().shape).optional(),
   naming: z.string().max(500).optional(),
   policy: policySchema.optional(),
-  alpha: alphaSchema.optional(),
+  realism: realismSchema.optional(),
   model: z.strictObject({ path, partner: path.nullable() }).nullable().optional(),
 })
 
@@ -63,13 +63,13 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   clearFinishedJobs: { args: none, result: false },
   changeJobFolder: { args: z.tuple([id]), result: true },
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
-  setAlpha: {
-    args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), alphaSchema]),
+  setRealism: {
+    args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), realismSchema]),
     result: true,
   },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
-  previewCrop: { args: z.tuple([photoRef, region, alphaSchema]), result: true },
+  previewCrop: { args: z.tuple([photoRef, region, realismSchema]), result: true },
   deviceChoice: { args: none, result: false },
   getPreferences: { args: none, result: false },
   updatePreferences: { args: z.tuple([preferencesPatch]), result: true },

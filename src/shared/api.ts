@@ -17,7 +17,7 @@ export interface JobView {
   pauseReason?: ErrorData
   inputs: string[]
   outDir: string
-  alpha: number | null
+  realism: number | null
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null
@@ -30,7 +30,7 @@ export interface ItemView {
   output: string
   state: ItemState
   /** The realism it is (or was) enhanced at; null without a GAN partner. */
-  alpha: number | null
+  realism: number | null
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
@@ -95,7 +95,7 @@ export interface ImageTile {
 
 /** The slider's crop as the renderer shows it: the engine's reply with both PNGs as data: URLs. */
 export type CropPreview = Omit<CropReply, 'png' | 'before'> & {
-  alpha: number
+  realism: number
   url: string
   beforeUrl: string
 }
@@ -163,13 +163,13 @@ export interface EnhanceApi {
   /** Asks for another output folder for a job that has saved no photo yet; null when the dialog is cancelled. */
   changeJobFolder(jobId: string): Promise<Result<JobView | null>>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
-  setAlpha(target: { jobId: string; itemId?: string }, alpha: number): Promise<Result<number>>
+  setRealism(target: { jobId: string; itemId?: string }, realism: number): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
   imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
   /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */
   imageTile(photo: PhotoRef, column: number, row: number): Promise<Result<ImageTile>>
-  /** Enhances `region` of a photo at realism `alpha` with the models of new jobs: the slider's live crop. */
-  previewCrop(photo: PhotoRef, region: Region, alpha: number): Promise<Result<CropPreview>>
+  /** Enhances `region` of a photo at realism `realism` with the models of new jobs: the slider's live crop. */
+  previewCrop(photo: PhotoRef, region: Region, realism: number): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>
   /** The settings store. Changing the device restarts the engine between photos. */
@@ -208,7 +208,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   clearFinishedJobs: 'enhance:clearFinishedJobs',
   showInFolder: 'enhance:showInFolder',
   changeJobFolder: 'enhance:changeJobFolder',
-  setAlpha: 'enhance:setAlpha',
+  setRealism: 'enhance:setRealism',
   imageUrl: 'enhance:imageUrl',
   imageTile: 'enhance:imageTile',
   previewCrop: 'enhance:previewCrop',

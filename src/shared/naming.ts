@@ -2,16 +2,19 @@
 export interface NameVars {
   name?: string
   scale?: number
-  alpha?: number
+  realism?: number
   model?: string
 }
 
-/** Fills {name}, {scale}, {alpha} and {model}; characters no file system accepts become "_". */
+/**
+ * Fills {name}, {scale}, {alpha} (the realism, named as ESRGAN's α and the CLI's --alpha) and {model};
+ * characters no file system accepts become "_".
+ */
 export function renderName(template: string, vars: NameVars): string {
   const values: Record<string, string> = {
     name: vars.name ?? '',
     scale: vars.scale === undefined ? '' : String(vars.scale),
-    alpha: vars.alpha === undefined ? '' : vars.alpha.toFixed(2),
+    alpha: vars.realism === undefined ? '' : vars.realism.toFixed(2),
     model: vars.model ?? '',
   }
   const filled = template.replace(/\{(name|scale|alpha|model)\}/g, (_, key: string) => values[key] ?? '')

@@ -2,7 +2,13 @@ import { OUTPUT_FORMATS } from './formats.js'
 import { EnhanceError } from './errors.js'
 import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
-import { DEFAULT_ALPHA, renameLegacyAlpha, settingsSchema } from './settings-schema.js'
+import {
+  DEFAULT_REALISM,
+  isRealism,
+  renameLegacyAlpha,
+  renamedFrom,
+  settingsSchema,
+} from './settings-schema.js'
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number]
@@ -23,7 +29,7 @@ export interface Preferences {
   naming: string
   policy: OverwritePolicy
   /** Realism for new jobs: 0 faithful … 1 realistic. */
-  alpha: number
+  realism: number
   /** null: the bundled pair. */
   model: ModelChoice | null
 }
@@ -40,7 +46,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   output: DEFAULT_SETTINGS,
   naming: '{name}',
   policy: 'suffix',
-  alpha: DEFAULT_ALPHA,
+  realism: DEFAULT_REALISM,
   model: null,
 }
 
@@ -58,7 +64,7 @@ function checkOutput(output: EnhanceSettings): EnhanceSettings {
   if (output.tile !== 'auto' && !isTileSize(output.tile))
     throw invalid(`The tile size must be automatic or 16 to 4096 pixels; got ${output.tile}.`)
   oneOf(output.metadata ?? 'all', METADATA_POLICIES, 'The metadata option')
-  // Size, background and alpha mode: the same schema the queue and the IPC boundary use.
+  // Size, background and transparency: the same schema the queue and the IPC boundary use.
   const parsed = settingsSchema.safeParse(output)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
@@ -82,10 +88,13 @@ function checkModel(model: unknown): ModelChoice | null {
   return { path: m.path, partner: m.partner }
 }
 
+/** A preferences file saved before the realism had its own name (`alpha`). */
+export const renameLegacyRealism = renamedFrom('alpha', 'realism')
+
 /** Checks every field; an unknown or malformed value is refused with a sentence that says which. */
 export function validatePreferences(value: Preferences): Preferences {
-  if (typeof value.alpha !== 'number' || !(value.alpha >= 0 && value.alpha <= 1))
-    throw invalid(`Realism must be between 0 and 1; got ${value.alpha}.`)
+  if (typeof value.realism !== 'number' || !isRealism(value.realism))
+    throw invalid(`Realism must be between 0 and 1; got ${value.realism}.`)
   if (value.outDir !== null && typeof value.outDir !== 'string')
     throw invalid('The output folder must be a path.')
   return {
@@ -97,7 +106,7 @@ export function validatePreferences(value: Preferences): Preferences {
     }),
     naming: checkNaming(value.naming),
     policy: oneOf(value.policy, OVERWRITE_POLICIES, 'The overwrite option'),
-    alpha: value.alpha,
+    realism: value.realism,
     model: checkModel(value.model ?? null),
   }
 }

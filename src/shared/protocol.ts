@@ -6,7 +6,7 @@ import type { EngineSettings } from './settings.js'
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
   path: string
-  blend?: { path: string; alpha: number }
+  blend?: { path: string; realism: number }
 }
 
 /** A rectangle of a photo, in its upright pixels. */

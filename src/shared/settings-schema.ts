@@ -20,13 +20,20 @@ export const sizeSchema = z.discriminatedUnion('mode', [
 /** CSS-like colours the encoder understands: #rgb, #rrggbb, or a plain colour name. */
 export const colourSchema = z.string().regex(/^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i)
 
-/** Settings saved before transparency had its own name called it `alpha`, as the realism is called. */
-export function renameLegacyAlpha(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !('alpha' in value) || 'transparency' in value)
-    return value
-  const { alpha, ...rest } = value as Record<string, unknown>
-  return { ...rest, transparency: alpha }
+/**
+ * Reads a value saved under an older field name: `from` becomes `to` where only `from` is there. Before
+ * the realism and the transparency had names of their own, both were saved as `alpha`.
+ */
+export function renamedFrom(from: string, to: string): (value: unknown) => unknown {
+  return (value) => {
+    if (typeof value !== 'object' || value === null || !(from in value) || to in value) return value
+    const { [from]: moved, ...rest } = value as Record<string, unknown>
+    return { ...rest, [to]: moved }
+  }
 }
+
+/** Output settings saved when transparency was `alpha`. */
+export const renameLegacyAlpha = renamedFrom('alpha', 'transparency')
 
 export const settingsObject = z.object({
   size: sizeSchema,
@@ -43,15 +50,21 @@ export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLeg
 export const policySchema = z.enum(OVERWRITE_POLICIES)
 
 /** Realism runs from 0 (faithful) to 1 (realistic); new jobs start halfway. */
-export const DEFAULT_ALPHA = 0.5
-export const alphaSchema = z.number().min(0).max(1)
+export const DEFAULT_REALISM = 0.5
+export const realismSchema = z.number().min(0).max(1)
 
-/** Whether `alpha` is a realism amount: a finite number from 0 to 1. */
-export function isAlpha(alpha: number): boolean {
-  return alphaSchema.safeParse(alpha).success
+/** Whether `realism` is a realism amount (ESRGAN's interpolation α): a finite number from 0 to 1. */
+export function isRealism(realism: number): boolean {
+  return realismSchema.safeParse(realism).success
 }
 
 export const modelSpecSchema = z.object({
   path: z.string().min(1),
-  blend: z.object({ path: z.string().min(1), alpha: alphaSchema }).optional(),
+  // Saved before the realism had its own name: `alpha`, as in ESRGAN's network interpolation.
+  blend: z
+    .preprocess(
+      renamedFrom('alpha', 'realism'),
+      z.object({ path: z.string().min(1), realism: realismSchema }),
+    )
+    .optional(),
 })

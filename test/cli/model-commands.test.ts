@@ -131,7 +131,7 @@ describe('enhance convert', () => {
     expect(existsSync(out)).toBe(false)
   })
 
-  it('refuses an incompatible pair and a bad alpha', async () => {
+  it('refuses an incompatible pair and a bad realism', async () => {
     const out = join(work, 'bad.onnx')
     const pair = await cli(
       'convert',
@@ -142,7 +142,7 @@ describe('enhance convert', () => {
       out,
     )
     expect(pair.err).toMatch(/^error INCOMPATIBLE_MODELS: /)
-    const alpha = await cli(
+    const realism = await cli(
       'convert',
       fixturePath('basicsr_x4.safetensors'),
       '--blend',
@@ -152,7 +152,7 @@ describe('enhance convert', () => {
       '--out',
       out,
     )
-    expect(alpha.err).toMatch(/^error INVALID_ARGUMENT: /)
+    expect(realism.err).toMatch(/^error INVALID_ARGUMENT: /)
     expect(existsSync(out)).toBe(false)
   })
 

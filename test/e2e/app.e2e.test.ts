@@ -68,7 +68,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const [targetBefore, otherBefore] = [readFileSync(target.output), readFileSync(other.output)]
     await page.getByRole('button', { name: /^Realism \d+%… of photo 0\.jpg/ }).click()
     await page.getByRole('slider', { name: /Realism/ }).fill('1')
-    await page.locator('img[data-alpha="1"]').waitFor({ timeout: 60_000 })
+    await page.locator('img[data-realism="1"]').waitFor({ timeout: 60_000 })
     await page.getByRole('button', { name: 'Apply 100% to this photo' }).click()
     await page.getByRole('status').filter({ hasText: '1 photo will be enhanced again' }).waitFor()
     await app.shot('05-realism-for-one-photo')
@@ -185,11 +185,11 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'Choose a photo…' }).click()
     await page.getByRole('heading', { name: /^photo 4\.jpg/ }).waitFor()
     const slider = page.getByRole('slider', { name: /Realism/ })
-    const crop = (alpha: number) => page.locator(`img[data-alpha="${alpha}"]`)
-    const render = async (alpha: number): Promise<string> => {
-      await slider.fill(String(alpha))
-      await crop(alpha).waitFor({ timeout: 60_000 })
-      return (await crop(alpha).getAttribute('src'))!
+    const crop = (realism: number) => page.locator(`img[data-realism="${realism}"]`)
+    const render = async (realism: number): Promise<string> => {
+      await slider.fill(String(realism))
+      await crop(realism).waitFor({ timeout: 60_000 })
+      return (await crop(realism).getAttribute('src'))!
     }
     const faithful = await render(0)
     const realistic = await render(1)
@@ -200,7 +200,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'Use realism 50%' }).waitFor({ timeout: 60_000 })
     await page.getByRole('button', { name: 'Use realism 50%' }).click()
     // With no queued photo open, the slider sets the realism of new jobs.
-    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.alpha)).toBe(0.5)
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.5)
     await app.shot('08-realism-levels')
     await page.getByRole('button', { name: 'Before | after' }).click()
     await page.getByRole('img', { name: /^Before/ }).waitFor()
@@ -249,7 +249,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .waitFor()
     const runner = app.backend.queue.runner
     const jobId = runner.jobs.at(-1)!.id
-    expect(runner.job(jobId)!.spec.model.blend?.alpha).toBe(0.5)
+    expect(runner.job(jobId)!.spec.model.blend?.realism).toBe(0.5)
     await expect
       .poll(() => runner.items(jobId).filter((i) => i.state === 'done').length, { timeout: 60_000 })
       .toBeGreaterThan(0)

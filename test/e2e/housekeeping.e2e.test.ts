@@ -66,7 +66,7 @@ describe('queue housekeeping in Chromium', () => {
 
   it('sets the realism for new jobs from the queue, without choosing a photo first', async () => {
     await app.page.getByRole('slider', { name: 'Realism for new jobs' }).fill('0.75')
-    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.alpha)).toBe(0.75)
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.75)
     await app.page.getByText('75%').waitFor()
   })
 })

@@ -108,7 +108,7 @@ describe('the model catalogue in Chromium', () => {
 
     const [created] = await app.backend.services.listJobs()
     const [item] = await app.backend.services.listItems(created!.id)
-    const alpha = (await app.backend.services.getPreferences()).alpha
+    const realism = (await app.backend.services.getPreferences()).realism
     const cliOut = join(app.work, 'cli')
     const status = await main(
       [
@@ -118,7 +118,7 @@ describe('the model catalogue in Chromium', () => {
         '--model',
         'test-weak',
         '--alpha',
-        String(alpha),
+        String(realism),
         '--models-dir',
         models,
         '--catalog',

@@ -111,9 +111,9 @@ describe('session cache', () => {
       },
     }
   }
-  const key = (model: string, alpha = 0.5) => ({
+  const key = (model: string, realism = 0.5) => ({
     model,
-    alpha,
+    realism,
     device: 'auto' as const,
     precision: 'fp32' as const,
   })

@@ -37,7 +37,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   cancelJob: ['no-such-job'],
   retryJob: ['no-such-job'],
   reorderJobs: [['no-such-job']],
-  setAlpha: [{ jobId: 'no-such-job' }, 0.5],
+  setRealism: [{ jobId: 'no-such-job' }, 0.5],
   removeJob: ['no-such-job'],
   clearFinishedJobs: [],
   showInFolder: [{ jobId: 'no-such-job' }],
@@ -47,7 +47,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   previewCrop: [{ selection: 'no-such-selection', index: 0 }, { x: 0, y: 0, width: 64, height: 64 }, 0.5],
   deviceChoice: [],
   getPreferences: [],
-  updatePreferences: [{ alpha: 0.25 }],
+  updatePreferences: [{ realism: 0.25 }],
 }
 
 const polluted = JSON.parse(
@@ -137,7 +137,7 @@ describe('the API contract, called with hostile arguments', () => {
     store.close()
     const again = await startBackend(dataDir, new ScriptedDialogs())
     expect(await again.services.listJobs()).toEqual([])
-    expect((await again.services.getPreferences()).alpha).toBe(0.25)
+    expect((await again.services.getPreferences()).realism).toBe(0.25)
     await again.close()
   })
 })

@@ -65,8 +65,8 @@ describe('the model library', () => {
     ).toBe('INCOMPATIBLE_MODELS')
     expect(lib.spec({ path: psnr!, partner: gan! }, 0.3)).toEqual({
       path: psnr,
-      blend: { path: gan, alpha: 0.3 },
+      blend: { path: gan, realism: 0.3 },
     })
-    expect(lib.spec(null, 0.7)).toEqual({ path: psnr, blend: { path: gan, alpha: 0.7 } })
+    expect(lib.spec(null, 0.7)).toEqual({ path: psnr, blend: { path: gan, realism: 0.7 } })
   })
 })

@@ -27,7 +27,7 @@ afterAll(() => backend.close())
 describe('paths the window may name', () => {
   it('cannot set the output folder: only the folder dialog does, in main', async () => {
     const api = backend.services
-    const refused = await api.updatePreferences({ outDir: elsewhere } as unknown as { alpha: number })
+    const refused = await api.updatePreferences({ outDir: elsewhere } as unknown as { realism: number })
     expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
     expect((await api.getPreferences()).outDir).toBeNull()
     dialogs.outputFolder = join(dataDir, 'out')

@@ -35,7 +35,7 @@ describe('the settings store', () => {
     for (const bad of [
       { naming: 'photo' },
       { naming: '../{name}' },
-      { alpha: 1.5 },
+      { realism: 1.5 },
       { device: 'tpu' },
       { output: { quality: 0 } },
       { output: { tile: 8 } },
@@ -47,17 +47,21 @@ describe('the settings store', () => {
     expect(store.get().policy).toBe('overwrite')
   })
 
-  it('reads settings saved before transparency had its own name (output.alpha), in a file and a journal', () => {
+  it('reads a file saved when realism and transparency were both called alpha', () => {
     const path = fresh()
     const { transparency, ...rest } = DEFAULT_PREFERENCES.output
-    expect(transparency).toBe('lanczos')
-    const legacy = { ...rest, alpha: 'model' }
-    writeFileSync(path, JSON.stringify({ ...DEFAULT_PREFERENCES, output: legacy }))
-    expect(new PreferencesFile(path).get().output).toEqual({
+    const { realism, ...others } = DEFAULT_PREFERENCES
+    expect([transparency, realism]).toEqual(['lanczos', 0.5])
+    const legacyOutput = { ...rest, alpha: 'model' }
+    writeFileSync(path, JSON.stringify({ ...others, alpha: 0.8, output: legacyOutput }))
+    const read = new PreferencesFile(path).get()
+    expect(read.realism).toBe(0.8)
+    expect(read.output).toEqual({ ...DEFAULT_PREFERENCES.output, transparency: 'model' })
+    // The queue's journal reads its jobs' settings through the same schema.
+    expect(settingsSchema.parse(legacyOutput)).toEqual({
       ...DEFAULT_PREFERENCES.output,
       transparency: 'model',
     })
-    expect(settingsSchema.parse(legacy)).toEqual({ ...DEFAULT_PREFERENCES.output, transparency: 'model' })
   })
 
   it('sets an unreadable file aside and starts from the defaults', () => {
@@ -70,17 +74,17 @@ describe('the settings store', () => {
   it('a burst of changes (a dragged slider) ends with the last one on disk', async () => {
     const path = fresh()
     const store = new PreferencesFile(path)
-    const alphas = Array.from({ length: 50 }, (_, i) => i / 49)
-    await Promise.all(alphas.map((alpha) => store.update({ alpha })))
-    expect(onDisk(path)).toMatchObject({ alpha: 1 })
+    const realisms = Array.from({ length: 50 }, (_, i) => i / 49)
+    await Promise.all(realisms.map((realism) => store.update({ realism })))
+    expect(onDisk(path)).toMatchObject({ realism: 1 })
   })
 
   it('flush waits for a change nobody awaited, as quitting does', async () => {
     const path = fresh()
     const store = new PreferencesFile(path)
-    void store.update({ alpha: 0.25 })
+    void store.update({ realism: 0.25 })
     await store.flush()
-    expect(new PreferencesFile(path).get().alpha).toBe(0.25)
+    expect(new PreferencesFile(path).get().realism).toBe(0.25)
     await store.flush() // nothing pending: resolves at once
   })
 })

@@ -18,7 +18,7 @@ const spec = (overrides: Partial<JobSpec> = {}): JobSpec => ({
 describe('output naming', () => {
   it('fills the template and keeps names file-system safe', () => {
     expect(renderName('{name}_x{scale}', { name: 'IMG_1', scale: 4 })).toBe('IMG_1_x4')
-    expect(renderName('{name}_enhance_a{alpha}', { name: 'a', alpha: 0.5 })).toBe('a_enhance_a0.50')
+    expect(renderName('{name}_enhance_a{alpha}', { name: 'a', realism: 0.5 })).toBe('a_enhance_a0.50')
     expect(renderName('{name}:{model}', { name: 'a', model: 'esr/gan' })).toBe('a_esr_gan')
     expect(renderName('', { name: 'fallback' })).toBe('fallback')
   })

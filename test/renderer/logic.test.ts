@@ -37,7 +37,7 @@ describe('settings helpers', () => {
 })
 
 describe('progress in words', () => {
-  const item = { id: 'i', jobId: 'j', input: '/a.jpg', output: '/o/a.jpg', alpha: null } as const
+  const item = { id: 'i', jobId: 'j', input: '/a.jpg', output: '/o/a.jpg', realism: null } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tile: 3, tiles: 4 })).toBe(2.75)
     expect(jobProgress(2, undefined)).toBe(2)

@@ -22,7 +22,7 @@ const item = (state: ItemView['state']): ItemView => ({
   input: '/a.jpg',
   output: '/out/a.jpg',
   state,
-  alpha: 0.5,
+  realism: 0.5,
 })
 const tile = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

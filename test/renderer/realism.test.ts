@@ -7,7 +7,7 @@ import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 interface Call {
   path: string
   region: Region
-  alpha: number
+  realism: number
   finish: () => void
 }
 
@@ -23,17 +23,17 @@ function harness() {
         ok: true,
         value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
       }),
-    previewCrop: ({ selection: path }: ChosenFile, region: Region, alpha: number) =>
+    previewCrop: ({ selection: path }: ChosenFile, region: Region, realism: number) =>
       new Promise((resolve) => {
         const value: CropPreview = {
-          alpha,
-          url: `${path}@${alpha}`,
+          realism,
+          url: `${path}@${realism}`,
           beforeUrl: '',
           width: 384,
           height: 384,
           ms: 1,
         }
-        calls.push({ path, region, alpha, finish: () => resolve({ ok: true, value }) })
+        calls.push({ path, region, realism, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
   const prefs = { value: DEFAULT_PREFERENCES } as PreferencesStore
@@ -55,7 +55,7 @@ describe('the realism slider', () => {
     await settle()
     calls[0]!.finish()
     await settle()
-    void store.setAlpha(1)
+    void store.setRealism(1)
     await settle()
     expect(calls).toHaveLength(2)
     void choose('/b.jpg')
@@ -64,7 +64,7 @@ describe('the realism slider', () => {
     calls[1]!.finish() // the old photo's crop arrives late
     await settle()
     expect(store.crop).toBeNull()
-    expect(calls.at(-1)).toMatchObject({ path: '/b.jpg', alpha: 1 })
+    expect(calls.at(-1)).toMatchObject({ path: '/b.jpg', realism: 1 })
     calls.at(-1)!.finish()
     await settle()
     expect(store.crop?.url).toBe('/b.jpg@1')
@@ -74,13 +74,13 @@ describe('the realism slider', () => {
     const { store, calls, choose } = harness()
     void choose('/a.jpg')
     await settle()
-    for (const alpha of [0.25, 0.5, 0.75]) void store.setAlpha(alpha)
+    for (const realism of [0.25, 0.5, 0.75]) void store.setRealism(realism)
     calls[0]!.finish()
     await settle()
-    expect(calls.map((c) => c.alpha)).toEqual([DEFAULT_PREFERENCES.alpha, 0.75])
+    expect(calls.map((c) => c.realism)).toEqual([DEFAULT_PREFERENCES.realism, 0.75])
     calls[1]!.finish()
     await settle()
-    expect(store.crop?.alpha).toBe(0.75)
+    expect(store.crop?.realism).toBe(0.75)
     expect(store.busy).toBe(false)
   })
 

@@ -32,7 +32,7 @@ function graphSignature(model: ModelMessage): string {
   return JSON.stringify(nodes)
 }
 
-function blendInitializer(a: TensorMessage, b: TensorMessage, alpha: number): TensorMessage {
+function blendInitializer(a: TensorMessage, b: TensorMessage, realism: number): TensorMessage {
   if (a.dataType !== b.dataType || a.dims.join('×') !== b.dims.join('×')) {
     throw incompatible(`initializer "${a.name}" differs in type or shape`)
   }
@@ -43,13 +43,13 @@ function blendInitializer(a: TensorMessage, b: TensorMessage, alpha: number): Te
       throw incompatible(`non-float initializer "${a.name}" differs`)
     return a
   }
-  const mixed = lerp(fa, fb, alpha)
+  const mixed = lerp(fa, fb, realism)
   const rawData = a.dataType === DataType.FLOAT16 ? toHalfBytes(mixed) : new Uint8Array(mixed.buffer)
   return { name: a.name, dims: a.dims, dataType: a.dataType, rawData }
 }
 
 /** Network interpolation for two .onnx files of one graph: every float initializer is blended. */
-export function blendOnnx(aBytes: Uint8Array, bBytes: Uint8Array, alpha: number): Uint8Array {
+export function blendOnnx(aBytes: Uint8Array, bBytes: Uint8Array, realism: number): Uint8Array {
   const a = decodeModel(aBytes)
   const b = decodeModel(bBytes)
   if (graphSignature(a) !== graphSignature(b)) throw incompatible('their graphs differ')
@@ -58,7 +58,7 @@ export function blendOnnx(aBytes: Uint8Array, bBytes: Uint8Array, alpha: number)
   const initializer = a.graph.initializer.map((t) => {
     const other = others.get(t.name)
     if (!other) throw incompatible(`initializer "${t.name}" exists in only one of them`)
-    return blendInitializer(t, other, alpha)
+    return blendInitializer(t, other, realism)
   })
   return encodeModel({ ...a, graph: { ...a.graph, initializer } })
 }

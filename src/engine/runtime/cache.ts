@@ -5,13 +5,13 @@ import type { ModelSession } from './session.js'
 export interface SessionKey {
   /** Content hash of the model, or of the blend pair ("a+b"). */
   model: string
-  alpha: number
+  realism: number
   device: DeviceRequest
   precision: PrecisionChoice
 }
 
 function keyString(key: SessionKey): string {
-  return `${key.model}|${key.alpha}|${key.device}|${key.precision}`
+  return `${key.model}|${key.realism}|${key.device}|${key.precision}`
 }
 
 /**

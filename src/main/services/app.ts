@@ -130,7 +130,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           inputs,
           recursive: true,
           outDir: prefs.outDir ?? (await besideThePhotos(inputs[0]!)),
-          model: models.spec(prefs.model, prefs.alpha),
+          model: models.spec(prefs.model, prefs.realism),
           settings: prefs.output,
           naming: prefs.naming,
           policy: prefs.policy,
@@ -171,7 +171,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const job = await runner.changeOutDir(jobId, folder)
         return jobView(job, views(jobId))
       }),
-    setAlpha: (target, alpha) => attempt(() => Promise.resolve(runner.setAlpha(target, alpha))),
+    setRealism: (target, realism) => attempt(() => Promise.resolve(runner.setRealism(target, realism))),
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
@@ -185,11 +185,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return { url: pngUrl(png), ...place }
       }),
 
-    previewCrop: (ref: PhotoRef, region: Region, alpha: number) =>
+    previewCrop: (ref: PhotoRef, region: Region, realism: number) =>
       attempt(async () => {
-        const crop = await engine.crop(photo(ref), region, models.spec(preferences.get().model, alpha))
+        const crop = await engine.crop(photo(ref), region, models.spec(preferences.get().model, realism))
         const { width, height, ms } = crop
-        return { alpha, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
+        return { realism, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
       }),
 
     deviceChoice: () => deps.decisions.latest(),

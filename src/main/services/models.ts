@@ -114,13 +114,13 @@ export class ModelLibrary {
       )
   }
 
-  /** What the engine runs for a choice at realism `alpha`: the chosen model (pair), or the bundled pair. */
-  spec(choice: ModelChoice | null, alpha: number): ModelSpecData {
+  /** What the engine runs for a choice at realism `realism`: the chosen model (pair), or the bundled pair. */
+  spec(choice: ModelChoice | null, realism: number): ModelSpecData {
     if (choice)
       return choice.partner
-        ? { path: choice.path, blend: { path: choice.partner, alpha } }
+        ? { path: choice.path, blend: { path: choice.partner, realism } }
         : { path: choice.path }
-    const bundled = defaultSpec(this.deps.bundledDir, this.deps.catalog, alpha)
+    const bundled = defaultSpec(this.deps.bundledDir, this.deps.catalog, realism)
     if (!bundled)
       throw new EnhanceError(
         'FILE_NOT_FOUND',

@@ -1,5 +1,5 @@
 import { jobReport } from '../../queue/report.js'
-import { itemAlpha, jobAlpha } from '../../queue/types.js'
+import { itemRealism, jobRealism } from '../../queue/types.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
 
@@ -11,7 +11,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
-    alpha: jobAlpha(job),
+    realism: jobRealism(job),
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,
@@ -25,7 +25,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     input: item.input,
     output: item.output,
     state: item.state,
-    alpha: job ? itemAlpha(job, item) : null,
+    realism: job ? itemRealism(job, item) : null,
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
   }

@@ -52,8 +52,8 @@ export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
 }
 
-export function percent(alpha: number): string {
-  return `${Math.round(alpha * 100)}%`
+export function percent(realism: number): string {
+  return `${Math.round(realism * 100)}%`
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

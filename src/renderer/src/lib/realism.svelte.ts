@@ -13,7 +13,7 @@ export const REGION_SIDE = 128
  */
 export class RealismStore {
   /** null until the user moves the slider: until then it shows the realism new jobs get. */
-  #alpha = $state<number | null>(null)
+  #realism = $state<number | null>(null)
   #photo = $state<{ ref: PhotoRef; name: string; url: string; width: number; height: number } | null>(null)
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
@@ -44,8 +44,8 @@ export class RealismStore {
     return this.#applied
   }
 
-  get alpha(): number {
-    return this.#alpha ?? this.prefs.value.alpha
+  get realism(): number {
+    return this.#realism ?? this.prefs.value.realism
   }
   get photo() {
     return this.#photo
@@ -76,7 +76,7 @@ export class RealismStore {
   /** Opens a photo of the queue, to choose its realism (or its whole job's). */
   async openItem(item: ItemView): Promise<void> {
     this.#target = item
-    if (item.alpha !== null) this.#alpha = item.alpha
+    if (item.realism !== null) this.#realism = item.realism
     await this.open(photoOf(item, 'input'), basename(item.input))
   }
 
@@ -84,16 +84,16 @@ export class RealismStore {
   async apply(scope: 'photo' | 'job'): Promise<void> {
     const target = this.#target
     if (!target) return
-    const alpha = this.alpha
-    const result = await this.api.setAlpha(
+    const realism = this.realism
+    const result = await this.api.setRealism(
       scope === 'photo' ? { jobId: target.jobId, itemId: target.id } : { jobId: target.jobId },
-      alpha,
+      realism,
     )
     this.#error = result.ok ? null : result.error
     if (result.ok) {
-      this.#target = { ...target, alpha }
+      this.#target = { ...target, realism }
       const what = result.value === 1 ? '1 photo' : `${result.value} photos`
-      this.#applied = `Realism ${percent(alpha)}: ${what} will be enhanced again.`
+      this.#applied = `Realism ${percent(realism)}: ${what} will be enhanced again.`
     }
   }
 
@@ -124,34 +124,34 @@ export class RealismStore {
     const clamp = (value: number, size: number) => Math.max(0, Math.min(size - side, value - side / 2))
     this.#region = { x: clamp(x, photo.width), y: clamp(y, photo.height), width: side, height: side }
     this.#thumbnails = []
-    await this.render(this.alpha)
+    await this.render(this.realism)
   }
 
-  async setAlpha(alpha: number): Promise<void> {
-    this.#alpha = alpha
-    await this.render(alpha)
+  async setRealism(realism: number): Promise<void> {
+    this.#realism = realism
+    await this.render(realism)
   }
 
   /** A realism level picked from the thumbnails: shown, and kept as the slider's choice. */
-  async choose(alpha: number): Promise<void> {
-    this.#alpha = alpha
-    await Promise.all([this.commit(), this.render(alpha)])
+  async choose(realism: number): Promise<void> {
+    this.#realism = realism
+    await Promise.all([this.commit(), this.render(realism)])
   }
 
   /** The slider was let go: with no queued photo open, its realism becomes the one for new jobs. */
   async commit(): Promise<void> {
-    if (!this.#target && this.#alpha !== null) await this.prefs.update({ alpha: this.#alpha })
+    if (!this.#target && this.#realism !== null) await this.prefs.update({ realism: this.#realism })
   }
 
   /** A result is shown only if its photo and region are still the chosen ones: the user may have moved on. */
-  private async render(alpha: number): Promise<void> {
-    this.#wanted = alpha
+  private async render(realism: number): Promise<void> {
+    this.#wanted = realism
     if (this.#busy) return
     this.#busy = true
     try {
       let request = this.request()
       while (request) {
-        const result = await this.api.previewCrop(request.photo, request.region, request.alpha)
+        const result = await this.api.previewCrop(request.photo, request.region, request.realism)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
           if (result.ok) this.#crop = result.value
@@ -167,15 +167,17 @@ export class RealismStore {
   private request(): CropRequest | null {
     const photo = this.#photo
     const region = this.#region
-    return photo && region && this.#wanted !== null ? { photo: photo.ref, region, alpha: this.#wanted } : null
+    return photo && region && this.#wanted !== null
+      ? { photo: photo.ref, region, realism: this.#wanted }
+      : null
   }
 
   async renderThumbnails(): Promise<void> {
     const subject = this.request()
     if (!subject) return
     const thumbnails: CropPreview[] = []
-    for (const alpha of THUMBNAIL_ALPHAS) {
-      const result = await this.api.previewCrop(subject.photo, subject.region, alpha)
+    for (const realism of THUMBNAIL_ALPHAS) {
+      const result = await this.api.previewCrop(subject.photo, subject.region, realism)
       if (result.ok) thumbnails.push(result.value)
     }
     const latest = this.request()
@@ -186,7 +188,7 @@ export class RealismStore {
 interface CropRequest {
   photo: PhotoRef
   region: Region
-  alpha: number
+  realism: number
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
@@ -203,5 +205,5 @@ function samePhoto(a: PhotoRef, b: PhotoRef): boolean {
 }
 
 function sameRequest(a: CropRequest, b: CropRequest): boolean {
-  return sameSubject(a, b) && a.alpha === b.alpha
+  return sameSubject(a, b) && a.realism === b.realism
 }

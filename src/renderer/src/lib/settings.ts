@@ -17,11 +17,11 @@ export function sizeKey(size: SizeSpec): string {
 }
 
 /** What "IMG_0042.jpg" would be called with these settings, as the queue will name it. */
-export function exampleName(naming: string, output: EnhanceSettings, alpha: number): string {
+export function exampleName(naming: string, output: EnhanceSettings, realism: number): string {
   const name = renderName(naming, {
     name: 'IMG_0042',
     scale: output.size.mode === 'scale' ? output.size.scale : 4,
-    alpha,
+    realism,
     model: 'enhance-real-psnr-x4',
   })
   return `${name}.${FORMAT_EXTENSIONS[output.format === 'same' ? 'jpeg' : output.format]}`

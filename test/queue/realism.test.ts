@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -13,7 +13,7 @@ import { codeOf } from '../helpers/errors.js'
 
 /** A unit-test seam that records the realism each photo was enhanced at; `hold` keeps one running until released. */
 function recordingEngine(
-  runs: { name: string; alpha: number | undefined }[],
+  runs: { name: string; realism: number | undefined }[],
   hold?: { name: string; release?: () => void; abortCode?: ErrorCode },
 ): QueueEngine {
   return {
@@ -27,22 +27,22 @@ function recordingEngine(
         })
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
-      runs.push({ name, alpha: request.model.blend?.alpha })
-      writeFileSync(request.output, `alpha ${request.model.blend?.alpha}`)
+      runs.push({ name, realism: request.model.blend?.realism })
+      writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 1 }
     },
   }
 }
 
 function setup(names: string[], blend = true): { spec: JobSpec; queue: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'enhance-alpha-'))
+  const dir = mkdtempSync(join(tmpdir(), 'enhance-realism-'))
   for (const n of names) writeFileSync(join(dir, n), n)
   const spec: JobSpec = {
     inputs: names.map((n) => join(dir, n)),
     recursive: false,
     outDir: join(dir, 'out'),
     model: blend
-      ? { path: 'psnr.safetensors', blend: { path: 'gan.safetensors', alpha: 0.5 } }
+      ? { path: 'psnr.safetensors', blend: { path: 'gan.safetensors', realism: 0.5 } }
       : { path: 'psnr.safetensors' },
     settings: { ...DEFAULT_SETTINGS, format: 'png' },
     naming: '{name}',
@@ -55,70 +55,102 @@ const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
 
 describe('realism per photo and per job', () => {
   it('one photo is enhanced again at its own realism; the others keep the job’s', async () => {
-    const runs: { name: string; alpha: number | undefined }[] = []
+    const runs: { name: string; realism: number | undefined }[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs), noCleanup)
     const job = await runner.addJob(spec)
     await runner.run()
     const b = runner.items(job.id)[1]!
-    expect(runner.setAlpha({ jobId: job.id, itemId: b.id }, 0.9)).toBe(1)
+    expect(runner.setRealism({ jobId: job.id, itemId: b.id }, 0.9)).toBe(1)
     await runner.run()
     expect(runs).toEqual([
-      { name: 'a.jpg', alpha: 0.5 },
-      { name: 'b.jpg', alpha: 0.5 },
-      { name: 'c.jpg', alpha: 0.5 },
-      { name: 'b.jpg', alpha: 0.9 },
+      { name: 'a.jpg', realism: 0.5 },
+      { name: 'b.jpg', realism: 0.5 },
+      { name: 'c.jpg', realism: 0.5 },
+      { name: 'b.jpg', realism: 0.9 },
     ])
     expect(runner.job(job.id)!.state).toBe('done')
-    expect(runner.items(job.id).map((i) => i.alpha)).toEqual([undefined, 0.9, undefined])
+    expect(runner.items(job.id).map((i) => i.realism)).toEqual([undefined, 0.9, undefined])
   })
 
   it('a whole-job realism replaces per-photo choices, survives a restart, and restarts the photo in flight', async () => {
-    const runs: { name: string; alpha: number | undefined }[] = []
+    const runs: { name: string; realism: number | undefined }[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
     const hold: { name: string; release?: () => void } = { name: 'b.jpg' }
     const store = new QueueStore(queue)
     const runner = new QueueRunner(store, recordingEngine(runs, hold), noCleanup)
     const job = await runner.addJob(spec)
     const a = runner.items(job.id)[0]!
-    runner.setAlpha({ jobId: job.id, itemId: a.id }, 0.1)
+    runner.setRealism({ jobId: job.id, itemId: a.id }, 0.1)
     const done = runner.run()
     await expect.poll(() => hold.release).toBeDefined()
     // b is in flight at the job's 0.5: a new whole-job realism stops it and runs it again at 0.2.
-    expect(runner.setAlpha({ jobId: job.id }, 0.2)).toBe(3)
+    expect(runner.setRealism({ jobId: job.id }, 0.2)).toBe(3)
     await done
     await runner.run()
     // a ran at its own 0.1, then everything at 0.2; b's interrupted run at 0.5 never finished.
     expect(runs).toEqual([
-      { name: 'a.jpg', alpha: 0.1 },
-      { name: 'a.jpg', alpha: 0.2 },
-      { name: 'b.jpg', alpha: 0.2 },
-      { name: 'c.jpg', alpha: 0.2 },
+      { name: 'a.jpg', realism: 0.1 },
+      { name: 'a.jpg', realism: 0.2 },
+      { name: 'b.jpg', realism: 0.2 },
+      { name: 'c.jpg', realism: 0.2 },
     ])
     store.close()
     const reopened = new QueueStore(queue)
-    expect(reopened.state.jobs.get(job.id)!.alpha).toBe(0.2)
-    expect(reopened.state.itemsOf(job.id).every((i) => i.alpha === undefined && i.state === 'done')).toBe(
+    expect(reopened.state.jobs.get(job.id)!.realism).toBe(0.2)
+    expect(reopened.state.itemsOf(job.id).every((i) => i.realism === undefined && i.state === 'done')).toBe(
       true,
     )
+  })
+
+  it('reads a queue written when the realism was saved as alpha (journal and snapshot)', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([]), noCleanup)
+    const job = await runner.addJob(spec)
+    const [a, b] = runner.items(job.id)
+    runner.setRealism({ jobId: job.id }, 0.3)
+    runner.setRealism({ jobId: job.id, itemId: b!.id }, 0.8)
+    store.close()
+    const expected = (s: QueueStore) => ({
+      job: s.state.jobs.get(job.id)!.realism,
+      blend: s.state.jobs.get(job.id)!.spec.model.blend?.realism,
+      items: [a!, b!].map((i) => s.state.itemsOf(job.id).find((x) => x.id === i.id)!.realism),
+    })
+    const now = new QueueStore(queue)
+    const saved = expected(now)
+    now.close()
+    expect(saved).toEqual({ job: 0.3, blend: 0.5, items: [undefined, 0.8] })
+    // As an older Enhance wrote it: every realism under the name alpha, the job's change a 'job-alpha' entry.
+    for (const file of readdirSync(queue).filter((f) => f.startsWith('queue.'))) {
+      const text = readFileSync(join(queue, file), 'utf8')
+      writeFileSync(
+        join(queue, file),
+        text.replaceAll('"realism"', '"alpha"').replaceAll('job-realism', 'job-alpha'),
+      )
+    }
+    expect(readFileSync(join(queue, 'queue.journal'), 'utf8')).toContain('"job-alpha"')
+    const legacy = new QueueStore(queue)
+    expect(expected(legacy)).toEqual(saved)
+    legacy.close()
   })
 
   it('refuses a realism for a job without a GAN partner, or out of range', async () => {
     const { spec, queue } = setup(['a.jpg'], false)
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine([]), noCleanup)
     const job = await runner.addJob(spec)
-    expect(await codeOf(() => runner.setAlpha({ jobId: job.id }, 0.3))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => runner.setRealism({ jobId: job.id }, 0.3))).toBe('INVALID_ARGUMENT')
     const { spec: paired, queue: q2 } = setup(['a.jpg'])
     const runner2 = new QueueRunner(new QueueStore(q2), recordingEngine([]), noCleanup)
     const job2 = await runner2.addJob(paired)
-    expect(await codeOf(() => runner2.setAlpha({ jobId: job2.id }, 1.5))).toBe('INVALID_ARGUMENT')
-    expect(await codeOf(() => runner2.setAlpha({ jobId: job2.id, itemId: 'nope' }, 0.3))).toBe(
+    expect(await codeOf(() => runner2.setRealism({ jobId: job2.id }, 1.5))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => runner2.setRealism({ jobId: job2.id, itemId: 'nope' }, 0.3))).toBe(
       'INVALID_ARGUMENT',
     )
   })
 
   it('a photo interrupted for an engine restart (a new device) runs again, not counted as a crash', async () => {
-    const runs: { name: string; alpha: number | undefined }[] = []
+    const runs: { name: string; realism: number | undefined }[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg'])
     // The engine is killed right after the interruption: the request ends as ENGINE_CRASHED.
     const hold: { name: string; release?: () => void; abortCode?: ErrorCode } = {
@@ -139,31 +171,31 @@ describe('realism per photo and per job', () => {
   })
 
   it('with {alpha} in the name, a new realism writes a new file and keeps the earlier one', async () => {
-    const runs: { name: string; alpha: number | undefined }[] = []
+    const runs: { name: string; realism: number | undefined }[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg'])
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs), noCleanup)
     const job = await runner.addJob({ ...spec, naming: '{name}_a{alpha}', policy: 'skip' })
     await runner.run()
     const out = (name: string) => join(spec.outDir, name)
     const b = runner.items(job.id)[1]
-    runner.setAlpha({ jobId: job.id, itemId: b!.id }, 1)
+    runner.setRealism({ jobId: job.id, itemId: b!.id }, 1)
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a1.00.png')])
-    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
-    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('alpha 1')
+    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
+    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // The same realism again keeps the name; going back reuses the photo's own earlier file.
-    runner.setAlpha({ jobId: job.id }, 0.5)
+    runner.setRealism({ jobId: job.id }, 0.5)
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50.png')])
-    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('alpha 0.5')
-    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('alpha 1')
+    expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
+    expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // A file of that name that is not the photo's own is kept, and the photo gets a suffix.
     writeFileSync(out('a_a0.80.png'), 'the user’s own file')
-    runner.setAlpha({ jobId: job.id }, 0.8)
+    runner.setRealism({ jobId: job.id }, 0.8)
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.80_2.png'), out('b_a0.80.png')])
     expect(readFileSync(out('a_a0.80.png'), 'utf8')).toBe('the user’s own file')
-    expect(runs.map((r) => `${r.name}@${r.alpha}`)).toEqual([
+    expect(runs.map((r) => `${r.name}@${r.realism}`)).toEqual([
       'a.jpg@0.5',
       'b.jpg@0.5',
       'b.jpg@1',
