@@ -19,7 +19,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       reporter.emit({
         event: 'progress',
         item: item.input,
-        tile: event.tile,
+        tile: event.tilesDone, // the NDJSON's public name for the tiles done
         tiles: event.tiles,
         etaMs: event.etaMs,
       })

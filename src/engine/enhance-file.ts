@@ -75,12 +75,12 @@ export async function enhanceFile(
       transparency: settings.transparency,
       onRetile: (side) => (usedTile = side),
       ...(options.signal ? { signal: options.signal } : {}),
-      onTile: ({ tile: done, tiles, region, target }) => {
-        const rate = done / (performance.now() - tileStart)
+      onTile: ({ tilesDone, tiles, region, target }) => {
+        const rate = tilesDone / (performance.now() - tileStart)
         options.onProgress?.({
-          tile: done,
+          tilesDone,
           tiles,
-          etaMs: done < tiles ? Math.round((tiles - done) / rate) : 0,
+          etaMs: tilesDone < tiles ? Math.round((tiles - tilesDone) / rate) : 0,
         })
         if (onPreview)
           previews.push(

@@ -9,7 +9,7 @@ import { extractTile, insertTile } from './tiling/tiles.js'
 import type { TileChannels } from './tiling/tiles.js'
 
 export interface TileEvent {
-  tile: number
+  tilesDone: number
   tiles: number
   /** The finished tile in output coordinates, and the output it was written into, for live previews. */
   region: Region
@@ -107,7 +107,7 @@ async function runTiles(
       width: tile.width * scale,
       height: tile.height * scale,
     }
-    options.onTile?.({ tile: progress.done, tiles: progress.total, region, target })
+    options.onTile?.({ tilesDone: progress.done, tiles: progress.total, region, target })
   }
 }
 

@@ -31,7 +31,14 @@ export interface QueueEngine {
 export type QueueEvent =
   | { type: 'job'; job: Job }
   | { type: 'item'; item: Item }
-  | { type: 'progress'; jobId: string; itemId: string; tile: number; tiles: number; etaMs: number | null }
+  | {
+      type: 'progress'
+      jobId: string
+      itemId: string
+      tilesDone: number
+      tiles: number
+      etaMs: number | null
+    }
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
   | { type: 'idle' }
   | { type: 'removed'; jobId: string }
@@ -255,7 +262,7 @@ export class QueueRunner {
               type: 'progress',
               jobId: job.id,
               itemId: item.id,
-              tile: e.tile,
+              tilesDone: e.tilesDone,
               tiles: e.tiles,
               etaMs: e.etaMs,
             }),

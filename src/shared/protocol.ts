@@ -44,6 +44,7 @@ export interface EnhanceReply {
   height: number
   format: OutputFormat
   provider: string
+  /** The tile side the photo ran with (out-of-memory retries may have halved it). */
   tile: number
   ms: number
   /** Set when the chosen GPU gave up on this photo and the CPU finished it. */
@@ -77,8 +78,9 @@ export interface PhotoTileReply {
   height: number
 }
 
+/** How far a photo is: `tilesDone` of its `tiles` (a tile's side is `tile` elsewhere, its rectangle a Region). */
 export interface TileProgressData {
-  tile: number
+  tilesDone: number
   tiles: number
   etaMs: number | null
 }

@@ -139,7 +139,7 @@ describe('enhance <folder> --out', () => {
           ...options,
           onProgress: (e) => {
             options.onProgress?.(e)
-            if (killed === 0 && request.input.includes('picnic') && e.tile === 2) {
+            if (killed === 0 && request.input.includes('picnic') && e.tilesDone === 2) {
               killed++
               engine.kill()
             }

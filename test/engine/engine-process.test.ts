@@ -38,7 +38,7 @@ describe('the engine process', () => {
       onPreview: (p) => void previews.push({ width: p.width, height: p.height, png: Buffer.from(p.png) }),
     })
     expect(result).toMatchObject({ width: 384, height: 256, provider: 'cpu' })
-    expect(events.map((e) => e.tile)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
+    expect(events.map((e) => e.tilesDone)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
     expect(new Set(events.map((e) => e.tiles))).toEqual(new Set([24]))
     expect(new Set(events.map((e) => e.id)).size).toBe(1) // every event names this one request
     expect(events.at(-1)?.etaMs).toBe(0)
@@ -73,15 +73,15 @@ describe('the engine process', () => {
         signal: controller.signal,
         onProgress: (e) => {
           events.push(e)
-          if (e.tile === 3) {
-            abortedAt = e.tile
+          if (e.tilesDone === 3) {
+            abortedAt = e.tilesDone
             controller.abort()
           }
         },
       }),
     )
     expect(code).toBe('CANCELLED')
-    expect(events.at(-1)!.tile - abortedAt).toBeLessThanOrEqual(1)
+    expect(events.at(-1)!.tilesDone - abortedAt).toBeLessThanOrEqual(1)
     expect(existsSync(join(work, 'stopped.png'))).toBe(false)
   })
 
@@ -98,7 +98,7 @@ describe('the engine process', () => {
     const code = await codeOf(() =>
       engine.enhance(request('killed'), {
         onProgress: (e) => {
-          if (e.tile === 2) engine.kill()
+          if (e.tilesDone === 2) engine.kill()
         },
       }),
     )

@@ -70,7 +70,7 @@ describe('out of memory', () => {
       transparency: 'lanczos',
       minTile: 16,
       onRetile: (t) => retiles.push(t),
-      onTile: (e) => events.push([e.tile, e.tiles]),
+      onTile: (e) => events.push([e.tilesDone, e.tiles]),
     })
     // 7 tiles of 32 (40 with context) ran, the 8th failed; the rest ran at 16 and none was redone at 32.
     expect(retiles).toEqual([16])

@@ -14,7 +14,7 @@ const copyingEngine: QueueEngine = {
     for (let tile = 1; tile <= 3; tile++) {
       await new Promise((r) => setTimeout(r, 5))
       if (options.signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
-      options.onProgress?.({ type: 'progress', id: 0, tile, tiles: 3, etaMs: null })
+      options.onProgress?.({ type: 'progress', id: 0, tilesDone: tile, tiles: 3, etaMs: null })
     }
     writeFileSync(request.output, readFileSync(request.input))
     return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 5 }

@@ -19,7 +19,7 @@ function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log:
       for (let tile = 1; tile <= 3; tile++) {
         await new Promise((r) => setTimeout(r, 2))
         if (options.signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
-        options.onProgress?.({ type: 'progress', id: 0, tile, tiles: 3, etaMs: null })
+        options.onProgress?.({ type: 'progress', id: 0, tilesDone: tile, tiles: 3, etaMs: null })
       }
       const name = request.input.split('/').pop()!
       const planned = failures[name]
@@ -128,7 +128,7 @@ describe('queue runner', () => {
     const job = await runner.addJob(spec)
     let paused = false
     runner.subscribe((e) => {
-      if (e.type === 'progress' && e.tile === 2 && !paused) {
+      if (e.type === 'progress' && e.tilesDone === 2 && !paused) {
         paused = true
         runner.pause(job.id)
       }

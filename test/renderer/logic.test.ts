@@ -39,13 +39,13 @@ describe('settings helpers', () => {
 describe('progress in words', () => {
   const item = { id: 'i', jobId: 'j', input: '/a.jpg', output: '/o/a.jpg', realism: null } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
-    expect(jobProgress(2, { tile: 3, tiles: 4 })).toBe(2.75)
+    expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
     expect(jobProgress(2, undefined)).toBe(2)
   })
   it('says how far the photo is, and that it is paused while its job is', () => {
-    expect(photoProgress({ tile: 3, tiles: 4, etaMs: 2000 }, false)).toBe('75% · 2 s left')
-    expect(photoProgress({ tile: 3, tiles: 4, etaMs: null }, false)).toBe('75%')
-    expect(photoProgress({ tile: 3, tiles: 4, etaMs: 2000 }, true)).toBe('paused at 75%')
+    expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, false)).toBe('75% · 2 s left')
+    expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: null }, false)).toBe('75%')
+    expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, true)).toBe('paused at 75%')
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')

@@ -24,23 +24,23 @@ const item = (state: ItemView['state']): ItemView => ({
   state,
   realism: 0.5,
 })
-const tile = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
+const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 
 describe('the queue store', () => {
   it('keeps tiles and progress only while a photo runs', () => {
     const { store, emit } = harness()
     emit({ type: 'item', item: item('running') })
-    emit({ type: 'progress', jobId: 'j1', itemId: 'i1', tile: 1, tiles: 4, etaMs: 3000 })
-    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:a', ...tile })
-    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:b', ...tile, x: 8 })
+    emit({ type: 'progress', jobId: 'j1', itemId: 'i1', tilesDone: 1, tiles: 4, etaMs: 3000 })
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:a', ...region })
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:b', ...region, x: 8 })
     expect(store.preview('i1')?.tiles.map((t) => t.url)).toEqual(['data:a', 'data:b'])
-    expect(store.progress('i1')).toEqual({ tile: 1, tiles: 4, etaMs: 3000 })
+    expect(store.progress('i1')).toEqual({ tilesDone: 1, tiles: 4, etaMs: 3000 })
     emit({ type: 'item', item: item('done') })
     expect(store.preview('i1')).toBeUndefined()
     expect(store.progress('i1')).toBeUndefined()
     expect(store.items('j1').map((i) => i.state)).toEqual(['done'])
-    // A preview that main encoded late is not kept either.
-    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:c', ...tile })
+    // A preview that arrives after its photo finished is not kept either.
+    emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:c', ...region })
     expect(store.preview('i1')).toBeUndefined()
   })
 })

@@ -14,18 +14,21 @@ export function eta(ms: number | null | undefined): string {
 
 /** How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused. */
 export function photoProgress(
-  progress: { tile: number; tiles: number; etaMs: number | null },
+  progress: { tilesDone: number; tiles: number; etaMs: number | null },
   paused: boolean,
 ): string {
-  const done = `${Math.floor((100 * progress.tile) / Math.max(1, progress.tiles))}%`
+  const done = `${Math.floor((100 * progress.tilesDone) / Math.max(1, progress.tiles))}%`
   if (paused) return `paused at ${done}`
   const left = eta(progress.etaMs)
   return left ? `${done} · ${left}` : done
 }
 
 /** Photos finished, plus the fraction of the one in progress: the job's bar moves with every tile. */
-export function jobProgress(finished: number, progress: { tile: number; tiles: number } | undefined): number {
-  return finished + (progress ? progress.tile / Math.max(1, progress.tiles) : 0)
+export function jobProgress(
+  finished: number,
+  progress: { tilesDone: number; tiles: number } | undefined,
+): number {
+  return finished + (progress ? progress.tilesDone / Math.max(1, progress.tiles) : 0)
 }
 
 /** A photo's state in words: a photo of a paused job is paused, not running. */

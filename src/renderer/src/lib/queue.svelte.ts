@@ -71,7 +71,7 @@ export class QueueStore {
     ) {
       // A preview encoded in main can arrive after its photo finished: nothing to show any more.
     } else if (event.type === 'progress') {
-      this.#progress[event.itemId] = { tile: event.tile, tiles: event.tiles, etaMs: event.etaMs }
+      this.#progress[event.itemId] = { tilesDone: event.tilesDone, tiles: event.tiles, etaMs: event.etaMs }
     } else if (event.type === 'preview') {
       const preview = (this.#previews[event.itemId] ??= {
         width: event.previewWidth,
