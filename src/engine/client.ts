@@ -7,6 +7,7 @@ import type {
   CropReply,
   EngineEvent,
   EngineRequest,
+  EnhanceJob,
   EnhanceReply,
   ModelSpecData,
   PhotoTileReply,
@@ -18,7 +19,6 @@ import type {
   ResultEvent,
   ThumbnailReply,
 } from '../shared/protocol.js'
-import type { EngineSettings } from '../shared/settings.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -65,13 +65,6 @@ interface Pending {
   reject: (error: EnhanceError) => void
   onProgress?: (event: ProgressEvent) => void
   onPreview?: (event: PreviewEvent) => void
-}
-
-export interface EnhanceRequest {
-  input: string
-  output: string
-  model: ModelSpecData
-  settings: EngineSettings
 }
 
 export interface RequestOptions {
@@ -254,7 +247,7 @@ export class EngineClient {
     if (this.current === proc) proc.channel.kill()
   }
 
-  enhance(request: EnhanceRequest, options: RequestOptions = {}): Promise<EnhanceReply> {
+  enhance(request: EnhanceJob, options: RequestOptions = {}): Promise<EnhanceReply> {
     return this.request('enhance', (id) => ({ type: 'enhance', id, ...request }), {
       ...options,
       deadlineMs: this.deadlines.enhanceIdleMs,

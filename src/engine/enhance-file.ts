@@ -1,7 +1,6 @@
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import type { EnhanceReply, ModelSpecData, PreviewData, TileProgressData } from '../shared/protocol.js'
-import type { EngineSettings } from '../shared/settings.js'
+import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { outputSize } from '../shared/settings.js'
 import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
@@ -12,13 +11,6 @@ import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
 import { TILE_PAD } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
-
-export interface EnhanceJob {
-  input: string
-  output: string
-  model: ModelSpecData
-  settings: EngineSettings
-}
 
 export interface EnhanceOptions {
   signal?: AbortSignal

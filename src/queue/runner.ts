@@ -4,9 +4,14 @@ import { mkdir } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
-import type { EnhanceReply, ModelSpecData, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import type {
+  EnhanceJob,
+  EnhanceReply,
+  ModelSpecData,
+  PreviewEvent,
+  ProgressEvent,
+} from '../shared/protocol.js'
 import { isRealism } from '../shared/settings-schema.js'
-import type { EngineSettings } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
@@ -19,7 +24,7 @@ import type { Item, Job, JobSpec } from './types.js'
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
   enhance(
-    request: { input: string; output: string; model: ModelSpecData; settings: EngineSettings },
+    request: EnhanceJob,
     options: {
       signal?: AbortSignal
       onProgress?: (e: ProgressEvent) => void

@@ -17,15 +17,16 @@ export interface Region {
   height: number
 }
 
+/** One photo to enhance, file to file: with which model, and how. */
+export interface EnhanceJob {
+  input: string
+  output: string
+  model: ModelSpecData
+  settings: EngineSettings
+}
+
 export type EngineRequest =
-  | {
-      type: 'enhance'
-      id: number
-      input: string
-      output: string
-      model: ModelSpecData
-      settings: EngineSettings
-    }
+  | ({ type: 'enhance'; id: number } & EnhanceJob)
   | { type: 'inspect'; id: number; path: string }
   | {
       type: 'crop'

@@ -4,15 +4,14 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
-import type { EnhanceRequest } from '../../src/engine/client.js'
-import type { ProgressEvent } from '../../src/shared/protocol.js'
+import type { EnhanceJob, ProgressEvent } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-engine-'))
 const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }))
-let request: (name: string) => EnhanceRequest
+let request: (name: string) => EnhanceJob
 
 beforeAll(async () => {
   const model = writeIdentityModel(work, 16, 2, 8)
