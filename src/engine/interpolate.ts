@@ -25,8 +25,12 @@ export function checkCompatible(a: StateDict, b: StateDict): void {
   }
 }
 
-export function lerp(a: Float32Array, b: Float32Array, realism: number): Float32Array {
-  const out = new Float32Array(a.length)
+export function lerp(
+  a: Float32Array,
+  b: Float32Array,
+  realism: number,
+  out = new Float32Array(a.length),
+): Float32Array {
   const keep = 1 - realism
   for (let i = 0; i < a.length; i++) out[i] = keep * a[i]! + realism * b[i]!
   return out

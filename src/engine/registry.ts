@@ -8,6 +8,7 @@ import type { DecisionStore, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
+import { BlendTemplate } from './onnx/blend-template.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
@@ -64,6 +65,8 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
  */
 export class ModelRegistry {
   private readonly models = new Map<string, Promise<LoadedModel>>()
+  /** Per pair of weight files: the encoded model each new realism rewrites in place. */
+  private readonly templates = new Map<string, Promise<BlendTemplate | null>>()
   private readonly sessions = new SessionCache(3)
   /** `auto`'s choice per architecture in this process (the store keeps it across processes). */
   private readonly chosen = new Map<string, Promise<Provider>>()
@@ -98,16 +101,17 @@ export class ModelRegistry {
     const precision = this.options.precision ?? 'auto'
     const key = { model: info.sha256, realism, device, precision }
     const session = await this.sessions.get(key, async () => {
-      const model = partner ? blendModels(base, partner, realism) : base
-      const created = await this.withPrecision(
-        await this.openFor(modelToOnnx(model), model.info, device),
-        model,
-        precision,
-      )
+      // The blended weights themselves are needed only without a template, or for a float16 graph.
+      let model: LoadedModel | undefined
+      const blended = (): LoadedModel => (model ??= partner ? blendModels(base, partner, realism) : base)
+      const open = (onnx: Uint8Array) => this.openFor(onnx, info, device)
+      const template = partner ? await this.template(base, partner) : null
+      const full = template ? await template.with(realism, open) : await open(modelToOnnx(blended()))
+      const created = await this.withPrecision(full, base.kind, blended, precision)
       try {
         await assertUsableOutput(
           created,
-          { channels: 3, scale: model.info.scale },
+          { channels: 3, scale: info.scale },
           spec.blend ? 'INCOMPATIBLE_MODELS' : 'DEGENERATE_MODEL',
         )
       } catch (error) {
@@ -117,6 +121,15 @@ export class ModelRegistry {
       return created
     })
     return { session, info }
+  }
+
+  /** A pair of weight files' blend template, made once; ready .onnx files keep their own blending. */
+  private template(base: LoadedModel, partner: LoadedModel): Promise<BlendTemplate | null> {
+    if (base.kind !== 'weights' || partner.kind !== 'weights') return Promise.resolve(null)
+    const key = `${base.info.sha256}+${partner.info.sha256}`
+    return once(this.templates, key, () =>
+      Promise.resolve().then(() => BlendTemplate.of(modelToOnnx(base), modelToOnnx(partner))),
+    )
   }
 
   /** `auto`: the measured choice; a named device: that one alone, if it computes what the CPU does. */
@@ -145,20 +158,21 @@ export class ModelRegistry {
    */
   private async withPrecision(
     full: ModelSession,
-    model: LoadedModel,
+    kind: LoadedModel['kind'],
+    model: () => LoadedModel,
     precision: PrecisionChoice,
   ): Promise<ModelSession> {
-    const cpuOrReady = full.provider === 'cpu' || model.kind === 'onnx'
+    const cpuOrReady = full.provider === 'cpu' || kind === 'onnx'
     if (precision === 'fp32' || (precision === 'auto' && cpuOrReady)) return full
     const half = await Promise.resolve()
-      .then(() => openSession(modelToOnnx(model, 'fp16'), full.provider, this.threads, 'fp16'))
+      .then(() => openSession(modelToOnnx(model(), 'fp16'), full.provider, this.threads, 'fp16'))
       .catch(async (error: unknown) => {
         if (precision !== 'fp16') return null // an adapter without shader-f16: stay at float32
         await full.release()
         throw error
       })
     if (!half) return full
-    const verdict = await compareHalf(full, half, model.info.inChannels).catch(() => null)
+    const verdict = await compareHalf(full, half, model().info.inChannels).catch(() => null)
     const useHalf = verdict !== null && verdict.agrees && (precision === 'fp16' || verdict.faster)
     await (useHalf ? full : half).release()
     if (useHalf) return half
