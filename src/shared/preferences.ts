@@ -88,8 +88,17 @@ function checkModel(model: unknown): ModelChoice | null {
   return { path: m.path, partner: m.partner }
 }
 
-/** A preferences file saved before the realism had its own name (`alpha`). */
-export const renameLegacyRealism = renamedFrom('alpha', 'realism')
+const renameLegacyRealism = renamedFrom('alpha', 'realism')
+
+/**
+ * A preferences file as an older Enhance saved it, in today's names: its realism and its output's
+ * transparency were both `alpha`. Read once, before the file is merged with the defaults.
+ */
+export function upgradeStoredPreferences(stored: unknown): unknown {
+  const upgraded = renameLegacyRealism(stored)
+  if (typeof upgraded !== 'object' || upgraded === null || !('output' in upgraded)) return upgraded
+  return { ...upgraded, output: renameLegacyAlpha(upgraded.output) }
+}
 
 /** Checks every field; an unknown or malformed value is refused with a sentence that says which. */
 export function validatePreferences(value: Preferences): Preferences {
@@ -100,10 +109,7 @@ export function validatePreferences(value: Preferences): Preferences {
   return {
     device: oneOf(value.device, DEVICE_CHOICES, 'The device'),
     outDir: value.outDir,
-    output: checkOutput({
-      ...DEFAULT_SETTINGS,
-      ...(renameLegacyAlpha(value.output) as Partial<EnhanceSettings>),
-    }),
+    output: checkOutput({ ...DEFAULT_SETTINGS, ...value.output }),
     naming: checkNaming(value.naming),
     policy: oneOf(value.policy, OVERWRITE_POLICIES, 'The overwrite option'),
     realism: value.realism,

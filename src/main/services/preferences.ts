@@ -2,7 +2,11 @@ import { readFileSync, renameSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { writeFileAtomic } from '../../node/files.js'
-import { DEFAULT_PREFERENCES, renameLegacyRealism, validatePreferences } from '../../shared/preferences.js'
+import {
+  DEFAULT_PREFERENCES,
+  upgradeStoredPreferences,
+  validatePreferences,
+} from '../../shared/preferences.js'
 import type { Preferences, PreferencesPatch } from '../../shared/preferences.js'
 
 /**
@@ -27,7 +31,7 @@ export class PreferencesFile {
       return DEFAULT_PREFERENCES
     }
     try {
-      const stored = renameLegacyRealism(JSON.parse(text)) as Partial<Preferences>
+      const stored = upgradeStoredPreferences(JSON.parse(text)) as Partial<Preferences>
       return validatePreferences({ ...DEFAULT_PREFERENCES, ...stored })
     } catch {
       renameSync(this.path, `${this.path}.bad`)
