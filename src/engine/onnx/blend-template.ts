@@ -1,4 +1,5 @@
 import { lerp } from '../interpolate.js'
+import { initializerFloats } from './blend.js'
 import { DataType, decodeModel } from './proto.js'
 
 interface Segment {
@@ -16,9 +17,7 @@ function floatInitializers(bytes: Uint8Array): Map<string, { offset: number; flo
     if (t.dataType !== DataType.FLOAT || !raw || raw.byteLength === 0) continue
     // The decoder hands out views of `bytes`; without one there is no offset to write at.
     if (raw.buffer !== bytes.buffer) return null
-    const copy = new Float32Array(raw.byteLength / 4)
-    new Uint8Array(copy.buffer).set(raw)
-    found.set(t.name, { offset: raw.byteOffset - bytes.byteOffset, floats: copy })
+    found.set(t.name, { offset: raw.byteOffset - bytes.byteOffset, floats: initializerFloats(t)! })
   }
   return found
 }
