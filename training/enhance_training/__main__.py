@@ -4,6 +4,7 @@
   python3 -m enhance_training gan    --out runs/gan --init runs/psnr/best.pt [--vgg vgg19.pth]
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
   python3 -m enhance_training grow resources/models/enhance-real-gan-x4.safetensors grown.safetensors --nb 6
+  python3 -m enhance_training colour-tune --psnr P.safetensors --gan G.safetensors --out G-tuned.safetensors [--steps 400]
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -22,6 +24,7 @@ from .config import SHARED, Config
 from .data import load_rgb, mod_crop
 from .allocator import restart_tuned
 from .benchmark import degraded_samples, make_benchmark
+from .colour_tune import colour_tune
 from .export import export, grow
 from .imresize import downsample_uint8
 from .train import Trainer
@@ -66,6 +69,12 @@ def main(argv: list[str]) -> int:
     grw.add_argument("source", type=Path)
     grw.add_argument("out", type=Path)
     grw.add_argument("--nb", type=int, required=True)
+    tune = sub.add_parser("colour-tune", help="a GAN partner's colour cast trained out of its last two convolutions")
+    tune.add_argument("--psnr", type=Path, required=True)
+    tune.add_argument("--gan", type=Path, required=True)
+    tune.add_argument("--out", type=Path, required=True)
+    tune.add_argument("--steps", type=int, default=400)
+    tune.add_argument("--data", type=Path, default=SHARED / "datasets" / "train")
     chk = sub.add_parser("check-lr", help="compare our bicubic ×1/4 with the benchmark LR files")
     chk.add_argument("--sets", default="Set5,Set14,BSD100")
     bench = sub.add_parser("benchmark", help="write the seeded real-world benchmark (web JPEG, camera, scan, mix)")
@@ -87,6 +96,11 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "grow":
         print(grow(args.source, args.out, args.nb))
+        return 0
+    if args.command == "colour-tune":
+        restart_tuned(argv)
+        summary = colour_tune(args.psnr, args.gan, args.out, args.data, args.steps, log=lambda line: print(line, flush=True))
+        print(json.dumps(summary, indent=1))
         return 0
     if args.command == "check-lr":
         check_lr(args.sets.split(","))
