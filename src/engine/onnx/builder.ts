@@ -1,5 +1,6 @@
 import type { ModelArch, Precision } from '../../shared/model.js'
 import { toHalfBytes } from './fp16.js'
+import type { ActivationPlan } from './int8.js'
 import { AttributeType, DataType, encodeModel } from './proto.js'
 import type { AttributeMessage, NodeMessage, TensorMessage, ValueInfoMessage } from './proto.js'
 
@@ -72,7 +73,8 @@ function tensorInfo(name: string, elemType: number, dims: Array<string | number>
   return { name, type: { tensorType: { elemType, shape: { dim } } } }
 }
 
-export interface BuildOptions {
+/** `ranges` (int8) and `probe` (calibration outputs) apply to RRDBNet graphs in float32. */
+export interface BuildOptions extends ActivationPlan {
   precision?: Precision
   metadata?: Record<string, string>
 }
@@ -93,6 +95,7 @@ export function encodeNetwork(
   g: GraphBuilder,
   out: string,
   options: BuildOptions,
+  probes?: ReadonlyMap<string, string>,
 ): Uint8Array {
   const precision = options.precision ?? 'fp32'
   const last = precision === 'fp16' ? g.op('Cast', [out], [int('to', DataType.FLOAT)]) : out
@@ -115,6 +118,11 @@ export function encodeNetwork(
           scaleDim('height'),
           scaleDim('width'),
         ]),
+        // calibration: each probed activation as an extra output named by its key
+        ...[...(probes ?? [])].map(([name, value]) => {
+          g.nodes.push({ opType: 'Identity', input: [value], output: [name], name })
+          return tensorInfo(name, DataType.FLOAT, ['batch', 'channels', 'h', 'w'])
+        }),
       ],
     },
     metadataProps: Object.entries({ ...archMetadata(arch), precision, ...options.metadata }).map(

@@ -4,18 +4,23 @@ import type { StateDict } from '../weights/tensor.js'
 import { GraphBuilder, encodeNetwork, float, graphInput, int, ints, nearestUpsample } from './builder.js'
 import type { BuildOptions } from './builder.js'
 import { buildCompactOnnx } from './compact-graph.js'
+import { ActivationQuantiser } from './int8.js'
+import type { ActivationPlan } from './int8.js'
 
 export { INPUT_NAME, OUTPUT_NAME, OPSET, archMetadata } from './builder.js'
 export type { BuildOptions } from './builder.js'
 
 class RrdbGraph {
   private readonly g: GraphBuilder
+  readonly q: ActivationQuantiser
 
   constructor(
     private readonly weights: StateDict,
     precision: Precision,
+    plan: ActivationPlan,
   ) {
     this.g = new GraphBuilder(precision)
+    this.q = new ActivationQuantiser(this.g, plan)
     this.g.weight('residual_scale', [], new Float32Array([0.2]))
     this.g.floats32('upsample_scales', [1, 1, 2, 2])
   }
@@ -24,17 +29,25 @@ class RrdbGraph {
     return this.g
   }
 
+  /** A 3×3 convolution; int8 when its input is quantised and its output has a range. */
   conv(name: string, x: string): string {
     const w = this.weights.get(`${name}.weight`)!
     const b = this.weights.get(`${name}.bias`)!
+    const attrs = [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])]
+    const input = this.q.input(x, `${name}:in`)
+    const inputKey = this.q.keyOfValue(input)
+    if (inputKey && this.q.range(`${name}:out`)) {
+      const { weight, bias } = this.q.convWeights(name, w, b.data, this.q.range(inputKey)!)
+      return this.q.at(this.g.op('Conv', [input, weight, bias], attrs, name), `${name}:out`)
+    }
     this.g.weight(`${name}.weight`, w.shape, w.data)
     this.g.weight(`${name}.bias`, b.shape, b.data)
-    const attrs = [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])]
-    return this.g.op('Conv', [x, `${name}.weight`, `${name}.bias`], attrs, name)
+    return this.q.at(this.g.op('Conv', [input, `${name}.weight`, `${name}.bias`], attrs, name), `${name}:out`)
   }
 
-  lrelu(x: string): string {
-    return this.g.op('LeakyRelu', [x], [float('alpha', 0.2)])
+  /** LeakyReLU(0.2) after convolution `name`, quantised at `<name>:act` when the plan has it. */
+  lrelu(x: string, name: string): string {
+    return this.q.at(this.g.op('LeakyRelu', [x], [float('alpha', 0.2)]), `${name}:act`)
   }
 
   /** x + 0.2 · y: the residual scaling of every RDB and RRDB. */
@@ -42,13 +55,15 @@ class RrdbGraph {
     return this.g.op('Add', [x, this.g.op('Mul', [y, 'residual_scale'])])
   }
 
+  /** The residual's own x stays float32; the dense connections see it quantised, once. */
   rdb(block: number, rdb: number, x: string): string {
-    const features = [x]
+    const quantised = this.q.at(x, `${bodyConv(block, rdb, 1)}:in`)
+    const features = [quantised]
     for (const c of RDB_CONVS) {
-      const input = features.length === 1 ? x : this.g.op('Concat', [...features], [int('axis', 1)])
+      const input = features.length === 1 ? quantised : this.g.op('Concat', [...features], [int('axis', 1)])
       const out = this.conv(bodyConv(block, rdb, c), input)
       if (c === 5) return this.scaledAdd(x, out)
-      features.push(this.lrelu(out))
+      features.push(this.lrelu(out, bodyConv(block, rdb, c)))
     }
     throw new Error('unreachable')
   }
@@ -59,8 +74,12 @@ class RrdbGraph {
     return this.scaledAdd(x, y)
   }
 
-  upsample(x: string): string {
-    return nearestUpsample(this.g, x, 'upsample_scales')
+  /** Nearest ×2 copies values, so a quantised input keeps its range through it (a uint8 Resize). */
+  upsample(x: string, name: string): string {
+    const input = this.q.input(x, `${name}:in`)
+    const key = this.q.keyOfValue(input)
+    const y = nearestUpsample(this.g, input, 'upsample_scales')
+    return key ? this.q.at(y, key) : y
   }
 
   /**
@@ -91,7 +110,7 @@ class RrdbGraph {
 
 /** Builds an RRDBNet ModelProto from canonical weights. */
 function buildRrdbOnnx(arch: RrdbArch, weights: StateDict, options: BuildOptions): Uint8Array {
-  const net = new RrdbGraph(weights, options.precision ?? 'fp32')
+  const net = new RrdbGraph(weights, options.precision ?? 'fp32', options)
   const g = net.builder
   let x = graphInput(g, options.precision ?? 'fp32')
   if (arch.unshuffle > 1) x = net.pixelUnshuffle(x, arch.unshuffle, arch.inChannels)
@@ -99,9 +118,12 @@ function buildRrdbOnnx(arch: RrdbArch, weights: StateDict, options: BuildOptions
   let trunk = first
   for (let b = 0; b < arch.nb; b++) trunk = net.rrdb(b, trunk)
   let feat = g.op('Add', [first, net.conv('conv_body', trunk)])
-  for (let u = 0; u < arch.upsamples; u++) feat = net.lrelu(net.conv(upConv(u), net.upsample(feat)))
-  const out = net.conv('conv_last', net.lrelu(net.conv('conv_hr', feat)))
-  return encodeNetwork('RRDBNet', arch, g, out, options)
+  for (let u = 0; u < arch.upsamples; u++) {
+    const name = upConv(u)
+    feat = net.lrelu(net.conv(name, net.upsample(feat, name)), name)
+  }
+  const out = net.conv('conv_last', net.lrelu(net.conv('conv_hr', feat), 'conv_hr'))
+  return encodeNetwork('RRDBNet', arch, g, out, options, net.q.probes)
 }
 
 /** The ONNX graph of any supported architecture (opset 17, dynamic batch/height/width). */

@@ -61,7 +61,7 @@ export interface ModelMessage {
   metadataProps?: Array<{ key: string; value: string }>
 }
 
-export const DataType = { FLOAT: 1, INT64: 7, FLOAT16: 10 } as const
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10 } as const
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const
 
 let modelType: protobuf.Type | undefined
