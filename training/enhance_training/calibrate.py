@@ -81,13 +81,22 @@ def calibrate(psnr_path: Path, gan_path: Path, out: Path, data: Path, crop: int 
     summary = {
         "photos": len(pairs),
         "offset_levels": delta.round(3).tolist(),
-        "shift_before": {str(a): v.round(3).tolist() for a, v in before.items()},
-        "shift_after": {str(a): v.round(3).tolist() for a, v in after.items()},
+        "shift_before": by_alpha(before),
+        "shift_after": by_alpha(after),
     }
-    training = json.loads(metadata.get("enhance.training", "{}") or "{}")
-    training["colour_calibration"] = summary
-    write_safetensors(gan, out, {**metadata, "enhance.training": json.dumps(training)})
+    write_recorded(gan, out, metadata, "colour_calibration", summary)
     return summary
+
+
+def by_alpha(shifts: dict[float, np.ndarray]) -> dict[str, list[float]]:
+    return {str(a): v.round(3).tolist() for a, v in shifts.items()}
+
+
+def write_recorded(weights: dict[str, torch.Tensor], out: Path, metadata: dict, key: str, summary: dict) -> None:
+    """Writes the changed partner with what was done to it recorded under `key` in its training metadata."""
+    training = json.loads(metadata.get("enhance.training", "{}") or "{}")
+    training[key] = summary
+    write_safetensors(weights, out, {**metadata, "enhance.training": json.dumps(training)})
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import torch
 import torch.nn.functional as F
 
 from .arch import RRDBNet, lrelu
-from .calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, blend, mean_shift, network
+from .calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, blend, by_alpha, mean_shift, network, write_recorded
 from .config import SHARED
 from .data import PatchSampler, load_pairs
-from .export import read_safetensors, write_safetensors
+from .export import read_safetensors
 from .losses import colour_loss
 
 HEAD = ("conv_hr.weight", "conv_hr.bias", "conv_last.weight", "conv_last.bias")
@@ -97,14 +97,7 @@ def colour_tune(psnr_path: Path, gan_path: Path, out: Path, data: Path, steps: i
     before = shifts(gan)
     tuned = tune_head(psnr, gan, arch, sampler, steps, log=log)
     after = shifts(tuned)
-    summary = {
-        "photos": len(measure),
-        "steps": steps,
-        "shift_before": {str(a): v.round(3).tolist() for a, v in before.items()},
-        "shift_after": {str(a): v.round(3).tolist() for a, v in after.items()},
-    }
-    training = json.loads(metadata.get("enhance.training", "{}") or "{}")
-    training["colour_tune"] = summary
-    write_safetensors(tuned, out, {**metadata, "enhance.training": json.dumps(training)})
+    summary = {"photos": len(measure), "steps": steps, "shift_before": by_alpha(before), "shift_after": by_alpha(after)}
+    write_recorded(tuned, out, metadata, "colour_tune", summary)
     return summary
 
