@@ -31,11 +31,17 @@ def activation_params(lo: float, hi: float) -> tuple[float, int]:
     return float(torch.tensor(scale, dtype=torch.float32)), int(min(255, max(0, round(-low / scale))))
 
 
-def fake_quant(x: torch.Tensor, rng: Range) -> torch.Tensor:
+def straight_through(x: torch.Tensor, quantised: torch.Tensor) -> torch.Tensor:
+    """`quantised`'s values with `x`'s gradient (the straight-through estimator of quantisation-aware training)."""
+    return x + (quantised - x).detach()
+
+
+def fake_quant(x: torch.Tensor, rng: Range, ste: bool = False) -> torch.Tensor:
     """QuantizeLinear then DequantizeLinear at `rng`'s uint8 parameters."""
     scale, zero = activation_params(*rng)
     q = torch.clamp(torch.round(x / scale) + zero, 0, 255)
-    return (q - zero) * scale
+    y = (q - zero) * scale
+    return straight_through(x, y) if ste else y
 
 
 def quantise_weight(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,11 +53,14 @@ def quantise_weight(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return values.float(), scale64.float()
 
 
-def int8_conv(x: torch.Tensor, conv: torch.nn.Conv2d, input_range: Range) -> torch.Tensor:
+def int8_conv(x: torch.Tensor, conv: torch.nn.Conv2d, input_range: Range, ste: bool = False) -> torch.Tensor:
     values, scales = quantise_weight(conv.weight)
     bias_scales = (scales.double() * activation_params(*input_range)[0]).float()
-    bias = torch.floor(conv.bias.detach().double() / bias_scales.double() + 0.5) * bias_scales.double()
-    return F.conv2d(x, values * scales[:, None, None, None], bias.float(), padding=1)
+    bias = (torch.floor(conv.bias.detach().double() / bias_scales.double() + 0.5) * bias_scales.double()).float()
+    weight = values * scales[:, None, None, None]
+    if ste:
+        weight, bias = straight_through(conv.weight, weight), straight_through(conv.bias, bias)
+    return F.conv2d(x, weight, bias, padding=1)
 
 
 Hook = Callable[[torch.Tensor, str], torch.Tensor]
@@ -60,8 +69,8 @@ Hook = Callable[[torch.Tensor, str], torch.Tensor]
 class _Graph:
     """One pass over RRDBNet in the engine graph's order; `at` is applied at every activation key."""
 
-    def __init__(self, net: RRDBNet, at: Hook, ranges: dict[str, Range] | None) -> None:
-        self.net, self.at, self.ranges = net, at, ranges or {}
+    def __init__(self, net: RRDBNet, at: Hook, ranges: dict[str, Range] | None, ste: bool = False) -> None:
+        self.net, self.at, self.ranges, self.ste = net, at, ranges or {}, ste
         # by id, holding the tensor too: a freed tensor's id can be reused by a new one
         self.quantised: dict[int, tuple[str, torch.Tensor]] = {}
 
@@ -83,7 +92,7 @@ class _Graph:
         x = self.input(x, f"{name}:in")
         in_key = self.key_of(x)
         if in_key and f"{name}:out" in self.ranges:
-            y = int8_conv(x, module, self.ranges[in_key])
+            y = int8_conv(x, module, self.ranges[in_key], self.ste)
         else:
             y = module(x)
         return self.mark(y, f"{name}:out")
@@ -122,12 +131,14 @@ class _Graph:
         return self.conv("conv_last", hidden)
 
 
-def int8_forward(net: RRDBNet, x: torch.Tensor, ranges: dict[str, Range]) -> torch.Tensor:
-    """What the engine's int8 graph with these ranges computes (up to float rounding at step boundaries)."""
-    def at(t: torch.Tensor, key: str) -> torch.Tensor:
-        return fake_quant(t, ranges[key]) if key in ranges else t
+def int8_forward(net: RRDBNet, x: torch.Tensor, ranges: dict[str, Range], ste: bool = False) -> torch.Tensor:
+    """What the engine's int8 graph with these ranges computes (up to float rounding at step boundaries);
+    with `ste`, differentiable for quantisation-aware training."""
 
-    return _Graph(net, at, ranges).forward(x)
+    def at(t: torch.Tensor, key: str) -> torch.Tensor:
+        return fake_quant(t, ranges[key], ste) if key in ranges else t
+
+    return _Graph(net, at, ranges, ste).forward(x)
 
 
 @torch.no_grad()

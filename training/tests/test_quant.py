@@ -48,3 +48,15 @@ def test_calibrated_int8_is_close_to_float_and_lands_on_8_bit_steps():
     assert torch.allclose(steps, steps.round(), atol=1e-3) and quantised.min() >= 0 and quantised.max() <= 1
     difference = (quantised - exact).abs().mean() * 255
     assert 0 < difference < 3
+
+
+def test_straight_through_keeps_the_int8_values_and_passes_gradients():
+    net = small_net()
+    x = torch.rand(1, 3, 12, 12)
+    with torch.no_grad():
+        ranges = calibrate(net, [x])
+        plain = int8_forward(net, x, ranges)
+    trained = int8_forward(net, x, ranges, ste=True)
+    assert torch.equal(trained.detach(), plain)
+    trained.mean().backward()
+    assert net.conv_first.weight.grad.abs().sum() > 0 and net.body[0].rdb1.conv1.weight.grad.abs().sum() > 0
