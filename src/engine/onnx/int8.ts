@@ -1,4 +1,5 @@
 import { DataType } from './proto.js'
+import { int } from './builder.js'
 import type { GraphBuilder } from './builder.js'
 
 /** An activation's calibrated range (min ≤ 0 ≤ max), from float32 runs over sample photos. */
@@ -128,7 +129,7 @@ export class ActivationQuantiser {
     add('bias_q', [out], DataType.INT32, biasValues)
     add('bias_scale', [out], DataType.FLOAT, biasScales)
     add('bias_zero', [out], DataType.INT32, new Int32Array(out))
-    const axis = [{ name: 'axis', type: 2, i: 0 }]
+    const axis = [int('axis', 0)]
     return {
       weight: this.g.op(
         'DequantizeLinear',
