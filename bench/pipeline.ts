@@ -2,6 +2,7 @@
  * Pipeline benchmarks, each a ratio measured side by side in one run (figures printed, nothing asserted):
  *   1. raw model throughput, ONNX Runtime against PyTorch, same weights, tile shape and threads;
  *   2. a whole photo end to end (decode → tiles → inference → encode) against pure inference on its pixels;
+ *   2b. the same photo with the app's live previews against without;
  *   3. peak RSS enhancing a 2000×1500 photo ×4 against the raw size of its output buffer.
  *
  *   npm run bench:pipeline
@@ -21,6 +22,7 @@ import type { ModelSession } from '../src/engine/runtime/session.js'
 import { planTiles } from '../src/engine/tiling/plan.js'
 import { engineEnv } from '../src/node/engine-env.js'
 import { DEFAULT_SETTINGS } from '../src/shared/settings.js'
+import { median } from './stats.js'
 
 const MODEL = `${MODELS_DIR}enhance-psnr-x4.safetensors`
 const THREADS = cpus().length
@@ -74,6 +76,36 @@ async function endToEnd(session: ModelSession, work: string): Promise<void> {
   console.log(`   ratio end-to-end / inference: ${(wall / pure).toFixed(3)}× (target ≤ 1.15)`)
 }
 
+/** What the app's live previews (one PNG per finished tile, as the engine sends them) add to a photo. */
+async function previewCost(work: string): Promise<void> {
+  const input = join(work, 'photo-640.jpg')
+  const registry = new ModelRegistry({ device: 'cpu' })
+  const model = { path: MODEL }
+  await registry.prepare(model)
+  const settings = { ...DEFAULT_SETTINGS, format: 'jpeg' as const, tile: TILE }
+  const walls: Record<'without' | 'with', number[]> = { without: [], with: [] }
+  let previews = 0
+  for (let rep = 0; rep < 3; rep++) {
+    for (const kind of ['without', 'with'] as const) {
+      const onPreview = kind === 'with' ? () => void previews++ : undefined
+      const start = performance.now()
+      await enhanceFile(
+        registry,
+        { input, output: join(work, 'out-640.jpg'), model, settings },
+        { onPreview },
+      )
+      walls[kind].push(performance.now() - start)
+    }
+  }
+  await registry.close()
+  const show = (v: number[]): string =>
+    `${(median(v) / 1000).toFixed(2)} s (${v.map((x) => (x / 1000).toFixed(2)).join(', ')})`
+  console.log(
+    `2b. the same photo with live previews (${previews / 3} per photo) against without, interleaved ×3:`,
+  )
+  console.log(`   with ${show(walls.with)}, without ${show(walls.without)}`)
+}
+
 function peakRss(work: string, format: 'png' | 'jpg'): void {
   const input = join(work, 'photo-2000.jpg')
   const script = `
@@ -112,6 +144,7 @@ async function main(): Promise<void> {
   })
   await throughput(session)
   await endToEnd(session, work)
+  await previewCost(work)
   await syntheticPhoto(join(work, 'photo-2000.jpg'), 2000, 1500)
   if (!process.argv.includes('--skip-rss'))
     for (const format of ['png', 'jpg'] as const) peakRss(work, format)
