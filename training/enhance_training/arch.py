@@ -72,14 +72,18 @@ class RRDBNet(nn.Module):
     def scale(self) -> float:
         return 2**self.num_up / self.unshuffle
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Everything before `conv_hr`: the upsampled features the last two convolutions turn into colour."""
         feat = F.pixel_unshuffle(x, self.unshuffle) if self.unshuffle > 1 else x
         feat = self.conv_first(feat)
         feat = feat + self.conv_body(self.body(feat))
         for i in range(self.num_up):
             up = getattr(self, f"conv_up{i + 1}")
             feat = lrelu(up(F.interpolate(feat, scale_factor=2, mode="nearest")))
-        return self.conv_last(lrelu(self.conv_hr(feat)))
+        return feat
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv_last(lrelu(self.conv_hr(self.features(x))))
 
 
 def scaled_kaiming_init(model: nn.Module, scale: float = 0.1) -> None:

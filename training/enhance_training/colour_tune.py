@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .arch import RRDBNet, lrelu
+from .arch import lrelu
 from .calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, blend, by_alpha, mean_shift, network, write_recorded
 from .config import SHARED
 from .data import PatchSampler, load_pairs
@@ -29,16 +29,6 @@ from .losses import colour_loss
 HEAD = ("conv_hr.weight", "conv_hr.bias", "conv_last.weight", "conv_last.bias")
 # Photos for training the head; cbsd399's small photos add variety here (only a few crops each).
 TUNE_FOLDERS = CALIBRATION_FOLDERS + ("cbsd399",)
-
-
-def trunk_features(net: RRDBNet, x: torch.Tensor) -> torch.Tensor:
-    """Everything before `conv_hr`: the features the head turns into colour."""
-    feat = F.pixel_unshuffle(x, net.unshuffle) if net.unshuffle > 1 else x
-    feat = net.conv_first(feat)
-    feat = feat + net.conv_body(net.body(feat))
-    for i in range(net.num_up):
-        feat = lrelu(getattr(net, f"conv_up{i + 1}")(F.interpolate(feat, scale_factor=2, mode="nearest")))
-    return feat
 
 
 def blended_head(feat: torch.Tensor, psnr: dict, gan: dict, alpha: float) -> torch.Tensor:
@@ -74,7 +64,7 @@ def tune_head(
         colour = keep = torch.zeros(())
         for a in ALPHAS:
             with torch.no_grad():
-                feat = trunk_features(nets[a], lr_batch)
+                feat = nets[a].features(lr_batch)
                 reference = blended_head(feat, psnr, gan, a)
             out = blended_head(feat, psnr, head, a)
             colour = colour + WEIGHTS[a] * colour_loss(out, hr_batch)

@@ -88,7 +88,7 @@ class _Graph:
         return t if self.key_of(t) else self.mark(t, key)
 
     def conv(self, name: str, x: torch.Tensor) -> torch.Tensor:
-        module = getattr(self.net, name) if "." not in name else self.net.get_submodule(name)
+        module = self.net.get_submodule(name)
         x = self.input(x, f"{name}:in")
         in_key = self.key_of(x)
         if in_key and f"{name}:out" in self.ranges:

@@ -6,7 +6,7 @@ from PIL import Image
 
 from enhance_training.arch import RRDBNet
 from enhance_training.calibrate import ALPHAS, blend, network
-from enhance_training.colour_tune import HEAD, TUNE_FOLDERS, blended_head, colour_tune, high_pass, trunk_features
+from enhance_training.colour_tune import HEAD, TUNE_FOLDERS, blended_head, colour_tune, high_pass
 from enhance_training.export import read_safetensors, write_safetensors
 
 ARCH = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
@@ -29,7 +29,7 @@ def test_the_split_forward_is_the_network_at_every_blend():
     for a in (0.0, 0.3, 1.0):
         net = network(blend(psnr, gan, a), ARCH)
         with torch.no_grad():
-            split = blended_head(trunk_features(net, x), psnr, gan, a)
+            split = blended_head(net.features(x), psnr, gan, a)
             assert torch.allclose(split, net(x), atol=1e-6)
 
 
