@@ -40,7 +40,7 @@ function runEnhance(
   work: string,
   run: string,
   dataDir: string,
-): { seconds: number; tile: number } {
+): { seconds: number; tile: number; precision: string } {
   const start = performance.now()
   const out = execFileSync(
     process.execPath,
@@ -59,10 +59,10 @@ function runEnhance(
   const done = out
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { event: string; tile?: number })
+    .map((line) => JSON.parse(line) as { event: string; tile?: number; precision?: string })
     .filter((event) => event.event === 'done')
   if (done.length !== PHOTOS) throw new Error(`enhance finished ${done.length} of ${PHOTOS} photos:\n${out}`)
-  return { seconds, tile: done[0]!.tile ?? 0 }
+  return { seconds, tile: done[0]!.tile ?? 0, precision: done[0]!.precision ?? '?' }
 }
 
 interface TorchPlan {
@@ -101,11 +101,11 @@ async function main(): Promise<void> {
     `machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; flags: ${cpuFlags()}; node ${process.version}`,
   )
   console.log(
-    `model: the default pair at α ${DEFAULT_REALISM} (${pair.psnr} + ${pair.gan}), float32, ${threads} threads`,
+    `model: the default pair at α ${DEFAULT_REALISM} (${pair.psnr} + ${pair.gan}), ${threads} threads; PyTorch in float32`,
   )
   const first = runEnhance(photosDir, work, 'first', dataDir)
   console.log(
-    `first enhance run (measures the device and tile sides once, then remembers): ${first.seconds.toFixed(2)} s, tiles of ${first.tile}`,
+    `first enhance run (measures the device, precision and tile sides once, then remembers): ${first.seconds.toFixed(2)} s, ${first.precision}, tiles of ${first.tile}`,
   )
   const sides = [...new Set([48, 64, 96, 128, 192, SIDE, first.tile])].sort((x, y) => x - y)
   const plan = torch<TorchPlan>('choose', pair, threads, [photos[0]!, ...sides.map(String)])
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     ])
     baseline.push(seconds)
     console.log(
-      `rep ${rep + 1}: enhance ${run.seconds.toFixed(2)} s (tiles of ${run.tile}); PyTorch inference ${seconds.toFixed(2)} s`,
+      `rep ${rep + 1}: enhance ${run.seconds.toFixed(2)} s (${run.precision}, tiles of ${run.tile}); PyTorch inference ${seconds.toFixed(2)} s`,
     )
   }
   console.log(`${PHOTOS} photos ${SIDE}×${SIDE} → ×4, ${reps} interleaved repetitions:`)

@@ -101,7 +101,7 @@ export function parseMaxPixels(text: string | undefined): number {
 export function parsePrecision(text: string | undefined): PrecisionChoice {
   if (text === undefined) return 'auto'
   if (!(PRECISION_CHOICES as readonly string[]).includes(text))
-    throw invalid(`--precision must be auto, fp32 or fp16; got "${text}".`)
+    throw invalid(`--precision must be auto, fp32, fp16 or int8; got "${text}".`)
   return text as PrecisionChoice
 }
 

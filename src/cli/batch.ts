@@ -37,6 +37,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       output: item.output,
       ms: item.ms ?? 0,
       provider: item.provider ?? '',
+      ...(item.precision ? { precision: item.precision } : {}),
       ...(item.tile ? { tile: item.tile } : {}),
     })
   if (item.state === 'failed' && item.error)

@@ -23,7 +23,7 @@ const USAGE = `enhance — ESRGAN photo enhancer
 Usage:
   enhance <files|folders...> --out <dir> [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
-          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16] [--recursive] [--skip-existing | --overwrite]
+          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--json]
       Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs

@@ -5,7 +5,15 @@ export type BatchEvent =
   | { event: 'start'; inputs: string[] }
   | { event: 'item'; item: string; index: number; total: number; output: string }
   | { event: 'progress'; item: string; tile: number; tiles: number; etaMs: number | null }
-  | { event: 'done'; item: string; output: string; ms: number; provider: string; tile?: number }
+  | {
+      event: 'done'
+      item: string
+      output: string
+      ms: number
+      provider: string
+      precision?: string
+      tile?: number
+    }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
@@ -89,7 +97,7 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
         case 'done':
           photoMs.push(event.ms)
           return line(
-            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider}${event.tile ? `, tiles of ${event.tile}` : ''})`,
+            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider}${event.precision ? ` ${event.precision}` : ''}${event.tile ? `, tiles of ${event.tile}` : ''})`,
           )
         case 'failed':
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)

@@ -112,6 +112,7 @@ export async function enhanceFile(
     ...size,
     format: settings.format,
     provider: prepared.session.provider,
+    precision: prepared.session.precision,
     tile: usedTile,
     ...(note ? { note } : {}),
     ms: Math.round(performance.now() - started),

@@ -12,7 +12,7 @@ import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
-import { DecisionStore, TileStore } from '../node/device-decisions.js'
+import { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { defaultDataDir } from '../node/paths.js'
 import { join } from 'node:path'
 
@@ -30,6 +30,7 @@ const registry = new ModelRegistry({
   precision: isPrecisionChoice(process.env['ENHANCE_PRECISION']) ? process.env['ENHANCE_PRECISION'] : 'auto',
   decisions: DecisionStore.in(dataDir),
   tiles: TileStore.in(dataDir),
+  int8: Int8Store.in(dataDir),
 })
 const crops = new CropRenderer(registry, limits.maxInputPixels)
 const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataDir, 'tiles'))

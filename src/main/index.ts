@@ -117,6 +117,7 @@ async function start(): Promise<void> {
   const engine = new EngineClient(() =>
     utilityEngine(workerPath, {
       ENHANCE_DEVICE: preferences.get().device,
+      ENHANCE_PRECISION: preferences.get().precision,
       // Where 1:1 views keep the tiles of the photos last opened (emptied when the engine starts).
       ENHANCE_TILES_DIR: join(app.getPath('userData'), 'tiles'),
     }),

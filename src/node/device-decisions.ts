@@ -77,3 +77,17 @@ export class TileStore extends ChoiceFile<TileDecision> {
     return new TileStore(join(dataDir, 'tile-choices.json'))
   }
 }
+
+/** Whether int8 ran faster than float32 per machine, architecture and thread count, and the two times. */
+export interface Int8Decision {
+  int8: boolean
+  fp32Ms: number
+  int8Ms: number
+  measuredAt: string
+}
+
+export class Int8Store extends ChoiceFile<Int8Decision> {
+  static in(dataDir: string): Int8Store {
+    return new Int8Store(join(dataDir, 'int8-choices.json'))
+  }
+}

@@ -274,7 +274,13 @@ export class QueueRunner {
           onPreview: (preview) => this.emit({ type: 'preview', jobId: job.id, itemId: item.id, preview }),
         },
       )
-      this.setItem(item, { state: 'done', ms: result.ms, provider: result.provider, tile: result.tile })
+      this.setItem(item, {
+        state: 'done',
+        ms: result.ms,
+        provider: result.provider,
+        precision: result.precision,
+        tile: result.tile,
+      })
     } catch (error) {
       this.settleFailure(job, item, toErrorData(error))
     } finally {

@@ -53,6 +53,7 @@ const itemFields = {
   crashes: count,
   ms: z.number().min(0).optional(),
   provider: z.string().optional(),
+  precision: z.enum(['fp32', 'fp16', 'int8']).optional(),
   tile: z.number().int().positive().optional(),
   skipReason: z.enum(['exists', 'crashed']).optional(),
   realism: realismSchema.optional(),

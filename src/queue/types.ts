@@ -1,5 +1,6 @@
 import type { ItemState, JobState } from '../shared/api.js'
 import type { ErrorCode } from '../shared/errors.js'
+import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { EnhanceSettings, OverwritePolicy } from '../shared/settings.js'
 import type { Shard } from './shard.js'
@@ -56,6 +57,8 @@ export interface Item {
   ms?: number
   /** The execution provider that actually ran it (cpu, cuda, dml, coreml). */
   provider?: string
+  /** The arithmetic that ran it: fp32, fp16 or int8. */
+  precision?: Precision
   /** The tile side that ran it (after any out-of-memory retries). */
   tile?: number
   skipReason?: 'exists' | 'crashed'

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { ApiMethod } from './api.js'
+import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
 import { realismSchema, policySchema, settingsObject } from './settings-schema.js'
 
@@ -15,6 +16,7 @@ const none = z.tuple([])
 /** The output folder is not here: only the folder dialog, in main, sets it. */
 const preferencesPatch = z.strictObject({
   device: z.enum(DEVICE_CHOICES).optional(),
+  precision: z.enum(PRECISION_CHOICES).optional(),
   output: z.strictObject(settingsObject.partial().shape).optional(),
   naming: z.string().max(500).optional(),
   policy: policySchema.optional(),

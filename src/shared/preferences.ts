@@ -1,4 +1,6 @@
 import { OUTPUT_FORMATS } from './formats.js'
+import { PRECISION_CHOICES } from './model.js'
+import type { PrecisionChoice } from './model.js'
 import { EnhanceError } from './errors.js'
 import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
@@ -22,6 +24,8 @@ export interface ModelChoice {
 /** What the app remembers between launches: the choices a user makes once and expects to stay made. */
 export interface Preferences {
   device: DeviceChoice
+  /** auto: int8 on a CPU where it measured faster within the quality bound, float16 on a GPU likewise. */
+  precision: PrecisionChoice
   /** Where new jobs write; null until the user picks a folder. */
   outDir: string | null
   output: EnhanceSettings
@@ -42,6 +46,7 @@ export type WindowPreferencesPatch = Omit<PreferencesPatch, 'outDir'>
 
 export const DEFAULT_PREFERENCES: Preferences = {
   device: 'auto',
+  precision: 'auto',
   outDir: null,
   output: DEFAULT_SETTINGS,
   naming: '{name}',
@@ -108,6 +113,8 @@ export function validatePreferences(value: Preferences): Preferences {
     throw invalid('The output folder must be a path.')
   return {
     device: oneOf(value.device, DEVICE_CHOICES, 'The device'),
+    // Preferences saved before the setting existed have none: the default.
+    precision: oneOf(value.precision ?? 'auto', PRECISION_CHOICES, 'The precision'),
     outDir: value.outDir,
     output: checkOutput({ ...DEFAULT_SETTINGS, ...value.output }),
     naming: checkNaming(value.naming),

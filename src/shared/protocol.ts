@@ -1,6 +1,6 @@
 import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
-import type { ModelInfo } from './model.js'
+import type { ModelInfo, Precision } from './model.js'
 import type { EngineSettings } from './settings.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
@@ -45,6 +45,8 @@ export interface EnhanceReply {
   height: number
   format: OutputFormat
   provider: string
+  /** The arithmetic it ran in: fp32, fp16 or int8. */
+  precision: Precision
   /** The tile side the photo ran with (out-of-memory retries may have halved it). */
   tile: number
   ms: number

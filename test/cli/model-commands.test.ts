@@ -56,7 +56,7 @@ describe('enhance inspect', () => {
     expect((await cli('frobnicate')).err).toMatch(/^error INVALID_ARGUMENT: /)
     expect((await cli('inspect', 'x', '--bogus')).err).toMatch(/^error INVALID_ARGUMENT: /)
     expect((await cli('x.jpg', '--out', work, '--precision', 'int4')).err).toMatch(
-      /^error INVALID_ARGUMENT: --precision must be auto, fp32 or fp16; got "int4"/,
+      /^error INVALID_ARGUMENT: --precision must be auto, fp32, fp16 or int8; got "int4"/,
     )
   })
 })

@@ -17,7 +17,16 @@ const copyingEngine: QueueEngine = {
       options.onProgress?.({ type: 'progress', id: 0, tilesDone: tile, tiles: 3, etaMs: null })
     }
     writeFileSync(request.output, readFileSync(request.input))
-    return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 5 }
+    return {
+      output: request.output,
+      width: 1,
+      height: 1,
+      format: 'png',
+      provider: 'cpu',
+      precision: 'fp32',
+      tile: 1,
+      ms: 5,
+    }
   },
 }
 const album = () => albumJob(['a.jpg', 'b.jpg', 'sub/c.jpg'], 'enhance-outdir-')

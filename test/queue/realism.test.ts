@@ -29,7 +29,16 @@ function recordingEngine(
       }
       runs.push({ name, realism: request.model.blend?.realism })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
-      return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 1 }
+      return {
+        output: request.output,
+        width: 1,
+        height: 1,
+        format: 'png',
+        provider: 'cpu',
+        precision: 'fp32',
+        tile: 1,
+        ms: 1,
+      }
     },
   }
 }

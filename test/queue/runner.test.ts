@@ -26,7 +26,16 @@ function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log:
       const code = Array.isArray(planned) ? planned.shift() : planned
       if (code) throw new EnhanceError(code, `fake ${code}`)
       writeFileSync(request.output, readFileSync(request.input))
-      return { output: request.output, width: 1, height: 1, format: 'png', provider: 'cpu', tile: 1, ms: 5 }
+      return {
+        output: request.output,
+        width: 1,
+        height: 1,
+        format: 'png',
+        provider: 'cpu',
+        precision: 'fp32',
+        tile: 1,
+        ms: 5,
+      }
     },
   }
 }

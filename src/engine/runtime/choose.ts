@@ -198,3 +198,31 @@ export async function measureTiles(
   const tile = sides.reduce((best, side) => (rates[side]! > rates[best]! ? side : best), sides[0]!)
   return { tile, rates }
 }
+
+/** int8 is timed on a tile of this side: large enough that per-run overheads do not decide. */
+export const INT8_TIMING_SIDE = 128
+
+/**
+ * float32 against int8 on the same CPU, interleaved, three runs each after a warm-up: the medians. One
+ * warm probe (as for float16) swung by 30 % between identical runs here, which decided nothing.
+ */
+export async function compareInt8(
+  full: ModelSession,
+  quantised: ModelSession,
+  channels: number,
+): Promise<{ fp32Ms: number; int8Ms: number }> {
+  const input = probeImage(channels, INT8_TIMING_SIDE)
+  const dims = [1, channels, INT8_TIMING_SIDE, INT8_TIMING_SIDE]
+  const times: [number[], number[]] = [[], []]
+  const sessions = [full, quantised] as const
+  for (const session of sessions) await session.run(input, dims)
+  for (let rep = 0; rep < 3; rep++) {
+    for (const [i, session] of sessions.entries()) {
+      const started = performance.now()
+      await session.run(input, dims)
+      times[i]!.push(performance.now() - started)
+    }
+  }
+  const middle = (v: number[]) => v.sort((a, b) => a - b)[1]!
+  return { fp32Ms: middle(times[0]), int8Ms: middle(times[1]) }
+}

@@ -26,7 +26,7 @@ export interface Dialogs {
 }
 
 export interface ServiceDeps {
-  /** The settings store; the engine spawner reads its device each time it starts an engine process. */
+  /** The settings store; the engine spawner reads its device and precision each time it starts an engine. */
   preferences: PreferencesFile
   version: string
   runner: QueueRunner
@@ -196,14 +196,14 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     getPreferences: () => Promise.resolve(preferences.get()),
     updatePreferences: (patch) =>
       attempt(async () => {
-        const device = preferences.get().device
+        const { device, precision } = preferences.get()
         if (patch.model) {
           await listedModel(patch.model.path)
           if (patch.model.partner) await listedModel(patch.model.partner)
         }
         if (patch.model !== undefined) await models.checkChoice(patch.model)
         const next = await preferences.update(patch)
-        if (next.device !== device) {
+        if (next.device !== device || next.precision !== precision) {
           // The photo in flight goes back to the queue (not counted as a crash) and runs in the new engine.
           runner.interruptCurrent()
           engine.kill()

@@ -1,0 +1,111 @@
+/** What the int8 calibration command and the int8 benchmark share: photos as tensors, probes, scores. */
+import ort from 'onnxruntime-node'
+import sharp from 'sharp'
+import { join } from 'node:path'
+import type { LoadedModel } from '../src/engine/model.js'
+import type { StateDict } from '../src/engine/weights/tensor.js'
+import type { ModelInfo } from '../src/shared/model.js'
+import { buildOnnx, OUTPUT_NAME } from '../src/engine/onnx/graph.js'
+import type { ProbeRun } from '../src/engine/onnx/int8-calibration.js'
+import { inferenceThreads } from '../src/node/cpu-threads.js'
+
+export const SHARED = join(process.cwd(), '..', 'shared', 'datasets')
+export const SET14 = join(SHARED, 'eval', 'Set14')
+/** Pairs with int8 calibration: label, faithful model, realistic partner. */
+export const PAIRS = [
+  ['real-photo pair (default)', 'enhance-real-psnr-x4', 'enhance-real-gan-x4'],
+  ['clean pair', 'enhance-psnr-x4', 'enhance-gan-x4'],
+] as const
+
+export interface Planar {
+  data: Float32Array
+  dims: number[]
+  rgb: Buffer
+}
+
+/** A photo (or its top-left `crop`², or a centred crop of it downscaled by `shrink`) as NCHW floats. */
+export async function readPlanar(path: string, crop?: number, shrink = 1): Promise<Planar> {
+  let image = sharp(path)
+  if (shrink > 1) {
+    const { width = 0, height = 0 } = await image.metadata()
+    const buffer = await image
+      .resize(Math.round(width / shrink), Math.round(height / shrink), { kernel: 'cubic' })
+      .png()
+      .toBuffer()
+    image = sharp(buffer)
+  }
+  if (crop) image = image.extract({ left: 0, top: 0, width: crop, height: crop })
+  const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  const n = info.width * info.height
+  const planar = new Float32Array(3 * n)
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) planar[c * n + i] = data[i * 3 + c]! / 255
+  return { data: planar, dims: [1, 3, info.height, info.width], rgb: data }
+}
+
+export function sessionOptions(profile?: string): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: inferenceThreads(),
+    enableMemPattern: false,
+    logSeverityLevel: 3,
+    ...(profile ? { enableProfiling: true, profileFilePrefix: profile } : {}),
+  }
+}
+
+export async function run(session: ort.InferenceSession, input: Planar): Promise<Float32Array> {
+  const out = await session.run({ input: new ort.Tensor('float32', input.data, input.dims) })
+  return out[OUTPUT_NAME]!.data as Float32Array
+}
+
+export function weightsOf(model: LoadedModel): {
+  info: Extract<ModelInfo, { arch: 'RRDBNet' }>
+  weights: StateDict
+} {
+  if (model.kind !== 'weights' || model.info.arch !== 'RRDBNet')
+    throw new Error('int8 is built from RRDBNet weights')
+  return { info: model.info, weights: model.weights }
+}
+
+/** Every probed activation of `weights` on each crop, with its dims. */
+export async function probeRuns(model: LoadedModel, crops: Planar[]): Promise<ProbeRun[]> {
+  const { info, weights } = weightsOf(model)
+  const probe = await ort.InferenceSession.create(buildOnnx(info, weights, { probe: true }), sessionOptions())
+  const runs: ProbeRun[] = []
+  for (const crop of crops) {
+    const out = await probe.run({ input: new ort.Tensor('float32', crop.data, crop.dims) })
+    const keys = probe.outputNames.filter((n) => n !== OUTPUT_NAME)
+    runs.push(new Map(keys.map((n) => [n, { data: out[n]!.data as Float32Array, dims: out[n]!.dims }])))
+  }
+  await probe.release()
+  return runs
+}
+
+const toByte = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255)
+const luma = (r: number, g: number, b: number): number => 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
+
+/** PSNR-Y against the HR photo with a 4-px border shaved, as `enhance eval` measures. */
+export function psnrY(sr: Float32Array, width: number, height: number, hr: Planar): number {
+  const [, , hh, hw] = hr.dims as [number, number, number, number]
+  const plane = width * height
+  let se = 0
+  let n = 0
+  for (let y = 4; y < Math.min(height, hh) - 4; y++) {
+    for (let x = 4; x < Math.min(width, hw) - 4; x++) {
+      const i = y * width + x
+      const j = (y * hw + x) * 3
+      const e =
+        luma(toByte(sr[i]!), toByte(sr[plane + i]!), toByte(sr[2 * plane + i]!)) -
+        luma(hr.rgb[j]!, hr.rgb[j + 1]!, hr.rgb[j + 2]!)
+      se += e * e
+      n++
+    }
+  }
+  return 10 * Math.log10((255 * 255) / (se / n))
+}
+
+/** The mean absolute difference between two outputs as 8-bit images, in levels. */
+export function meanAbsLevels(a: Float32Array, b: Float32Array): number {
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += Math.abs(toByte(a[i]!) - toByte(b[i]!))
+  return sum / a.length
+}

@@ -1,0 +1,92 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { MODELS_DIR } from '../../src/cli/models.js'
+import type { Int8Calibration } from '../../src/engine/onnx/int8-plan.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import type { RegistryOptions } from '../../src/engine/registry.js'
+import type { ModelSpecData } from '../../src/shared/protocol.js'
+import { probeImage } from '../../src/engine/probe.js'
+import { Int8Store } from '../../src/node/device-decisions.js'
+import type { Int8Decision } from '../../src/node/device-decisions.js'
+import { fixturePath, manifest } from '../helpers/fixtures.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-int8-choice-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const pair = (dir: string, realism = 0.5) => ({
+  path: join(dir, 'enhance-real-psnr-x4.safetensors'),
+  blend: { path: join(dir, 'enhance-real-gan-x4.safetensors'), realism },
+})
+const side = 32
+const input = probeImage(3, side)
+
+async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MODELS_DIR)) {
+  const registry = new ModelRegistry({ device: 'cpu', threads: 1, ...options })
+  try {
+    const { session } = await registry.prepare(spec)
+    const { data } = await session.run(input, [1, 3, side, side])
+    return { precision: session.precision, data }
+  } finally {
+    await registry.close()
+  }
+}
+
+const levels = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255)
+
+describe('int8 in the engine', () => {
+  it('runs the bundled pair in int8 when asked: within about a level of float32, not equal to it', async () => {
+    const full = await prepared({ precision: 'fp32' })
+    const quantised = await prepared({ precision: 'int8' })
+    expect([full.precision, quantised.precision]).toEqual(['fp32', 'int8'])
+    let total = 0
+    full.data.forEach((v, i) => (total += Math.abs(levels(v) - levels(quantised.data[i]!))))
+    expect(total).toBeGreaterThan(0)
+    expect(total / full.data.length).toBeLessThan(1.5)
+  })
+
+  it('auto measures int8 against float32 once, remembers it, and follows what it remembers', async () => {
+    const store = Int8Store.in(join(work, 'data'))
+    const first = await prepared({ precision: 'auto', int8: store })
+    const [[key, decision]] = Object.entries(await store.all()) as [[string, Int8Decision]]
+    expect(decision.fp32Ms).toBeGreaterThan(0)
+    expect(decision.int8Ms).toBeGreaterThan(0)
+    expect(first.precision).toBe(decision.int8Ms < decision.fp32Ms ? 'int8' : 'fp32')
+
+    for (const remembered of [false, true]) {
+      writeFileSync(store.path, JSON.stringify({ [key]: { ...decision, int8: remembered } }))
+      const next = await prepared({ precision: 'auto', int8: store })
+      expect(next.precision).toBe(remembered ? 'int8' : 'fp32')
+      expect((await store.get(key))!.measuredAt).toBe(decision.measuredAt) // not measured again
+    }
+  })
+
+  it('auto keeps float32 where the calibration measured outside the bound, even where int8 is faster', async () => {
+    const dir = join(work, 'models')
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir)
+    for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
+      copyFileSync(join(MODELS_DIR, f), join(dir, f))
+    const calibration = JSON.parse(
+      readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
+    ) as Int8Calibration
+    calibration.measured.realisticMeanAbsLevels = 1.2
+    writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+    const store = Int8Store.in(join(work, 'data-bound'))
+    const measured = await prepared({ precision: 'auto', int8: store }, pair(dir))
+    expect(measured.precision).toBe('fp32')
+    expect(await store.all()).toEqual({}) // nothing to measure: int8 was never a candidate
+    // asked for by name, it still runs: the user chose speed over the bound
+    expect((await prepared({ precision: 'int8' }, pair(dir))).precision).toBe('int8')
+  })
+
+  it('refuses int8 for a model without a calibration, and says what to use', async () => {
+    const spec = { path: fixturePath(manifest.blend.psnr) }
+    await expect(prepared({ precision: 'int8' }, spec)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('--precision fp32 or auto') as unknown,
+    })
+    expect((await prepared({ precision: 'auto' }, spec)).precision).toBe('fp32')
+  })
+})
