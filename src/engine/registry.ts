@@ -182,7 +182,6 @@ export class ModelRegistry {
     precision: PrecisionChoice,
   ): Promise<ModelSession> {
     const cpuOrReady = full.provider === 'cpu' || kind === 'onnx'
-    if (precision === 'int8') throw new Error('int8 is prepared by withInt8')
     if (precision === 'fp32' || (precision === 'auto' && cpuOrReady)) return full
     const half = await Promise.resolve()
       .then(() => openSession(modelToOnnx(model(), 'fp16'), full.provider, this.threads, 'fp16'))

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { JobSpec } from '../../src/queue/types.js'
+import type { EnhanceReply } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
 /** Removes nothing: for runners whose tests never leave a partial file behind. */
@@ -31,4 +32,9 @@ export function albumJob(
     policy: 'skip',
   }
   return { dir, spec, queue: join(dir, 'queue') }
+}
+
+/** What a fake engine replies for a photo it "enhanced" to `output`. */
+export function fakeReply(output: string, ms = 5): EnhanceReply {
+  return { output, width: 1, height: 1, format: 'png', provider: 'cpu', precision: 'fp32', tile: 1, ms }
 }

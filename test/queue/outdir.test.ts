@@ -6,7 +6,7 @@ import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { codeOf } from '../helpers/errors.js'
-import { albumJob, noCleanup } from '../helpers/queue.js'
+import { albumJob, noCleanup, fakeReply } from '../helpers/queue.js'
 
 /** A unit-test seam: "enhances" by copying the input after a few tiles, writing only when it finishes. */
 const copyingEngine: QueueEngine = {
@@ -17,16 +17,7 @@ const copyingEngine: QueueEngine = {
       options.onProgress?.({ type: 'progress', id: 0, tilesDone: tile, tiles: 3, etaMs: null })
     }
     writeFileSync(request.output, readFileSync(request.input))
-    return {
-      output: request.output,
-      width: 1,
-      height: 1,
-      format: 'png',
-      provider: 'cpu',
-      precision: 'fp32',
-      tile: 1,
-      ms: 5,
-    }
+    return fakeReply(request.output)
   },
 }
 const album = () => albumJob(['a.jpg', 'b.jpg', 'sub/c.jpg'], 'enhance-outdir-')

@@ -10,6 +10,7 @@ import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import { fakeReply } from '../helpers/queue.js'
 
 /** A unit-test seam that records the realism each photo was enhanced at; `hold` keeps one running until released. */
 function recordingEngine(
@@ -29,16 +30,7 @@ function recordingEngine(
       }
       runs.push({ name, realism: request.model.blend?.realism })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
-      return {
-        output: request.output,
-        width: 1,
-        height: 1,
-        format: 'png',
-        provider: 'cpu',
-        precision: 'fp32',
-        tile: 1,
-        ms: 1,
-      }
+      return fakeReply(request.output, 1)
     },
   }
 }

@@ -9,7 +9,7 @@ import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { codeOf } from '../helpers/errors.js'
-import { albumJob, noCleanup } from '../helpers/queue.js'
+import { albumJob, noCleanup, fakeReply } from '../helpers/queue.js'
 
 /** A unit-test seam: "enhances" by copying the input, failing as told per file name. */
 function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log: string[] = []): QueueEngine {
@@ -26,16 +26,7 @@ function fakeEngine(failures: Record<string, ErrorCode | ErrorCode[]> = {}, log:
       const code = Array.isArray(planned) ? planned.shift() : planned
       if (code) throw new EnhanceError(code, `fake ${code}`)
       writeFileSync(request.output, readFileSync(request.input))
-      return {
-        output: request.output,
-        width: 1,
-        height: 1,
-        format: 'png',
-        provider: 'cpu',
-        precision: 'fp32',
-        tile: 1,
-        ms: 5,
-      }
+      return fakeReply(request.output)
     },
   }
 }
