@@ -12,6 +12,7 @@ import { lumaOf, psnr, shave, ssim } from '../engine/metrics/quality.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { upscaleRaster } from '../engine/upscale.js'
 import { EnhanceError } from '../shared/errors.js'
+import type { PrecisionChoice } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 
 const SHAVE = 4
@@ -79,6 +80,8 @@ function matchSize(image: RasterImage, width: number, height: number): RasterIma
 
 export interface EvalOptions {
   device: DeviceRequest
+  /** Scores the model itself in float32 unless asked otherwise (`--precision int8` scores the int8 path). */
+  precision?: PrecisionChoice
   niqe?: NiqeModel
   /** Skip the bicubic baseline (the α sweep computes it once). */
   bicubic?: boolean
@@ -98,7 +101,7 @@ export async function evaluateDataset(
       `${dir} has no HR/ images (expected HR/ and LR_bicubic_x4/ or LR_x4/).`,
     )
   const lrDir = await lowResolutionFolder(dir)
-  const registry = new ModelRegistry({ device: options.device })
+  const registry = new ModelRegistry({ device: options.device, precision: options.precision ?? 'fp32' })
   try {
     const { session, info } = await registry.prepare(spec)
     const results: ImageScores[] = []

@@ -5,7 +5,7 @@ import { closest, distance } from 'fastest-levenshtein'
 import { loadNiqeModel } from '../engine/metrics/niqe.js'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
-import { parseRealism, parseDevice, requireValue } from './args.js'
+import { parseRealism, parseDevice, parsePrecision, requireValue } from './args.js'
 import { convertCommand } from './convert.js'
 import { evalCommand } from './eval.js'
 import { inspectCommand } from './inspect.js'
@@ -54,7 +54,7 @@ Usage:
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
       Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated.
   enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>] [--alpha-sweep]
-          [--niqe-params <file>] [--json]
+          [--precision fp32|int8] [--niqe-params <file>] [--json]
       PSNR and SSIM (Y channel, 4-px border shaved) and NIQE on <dir>/HR and <dir>/LR_bicubic_x4, next to
       bicubic. --alpha-sweep prints the perception–distortion table for α = 0, 0.2, … 1.
 
@@ -160,6 +160,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     const options = {
       json: values.json,
       device: parseDevice(values.device),
+      precision: values.precision === undefined ? ('fp32' as const) : parsePrecision(values.precision),
       alphaSweep: values['alpha-sweep'],
       ...(niqeModel ? { niqe: niqeModel } : {}),
     }
