@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import type { ModelInfo } from '../shared/model.js'
+import type { ModelInfo, RrdbArch } from '../shared/model.js'
+import { rrdbConvs } from './arch/rrdbnet.js'
+import { equalisableConvs } from './onnx/equalise.js'
 import { int8CalibrationSchema, planAt } from './onnx/int8-plan.js'
 import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
 
@@ -21,8 +23,22 @@ export async function readInt8Calibration(modelPath: string): Promise<Int8Calibr
 }
 
 /**
+ * Whether every factor and range names a part of this architecture, at its width: a file that does not
+ * would rescale the wrong channels (or none), so it counts as no calibration.
+ */
+export function fitsArch({ grid }: Int8Calibration, arch: RrdbArch): boolean {
+  const widths = new Map(equalisableConvs(arch).map(({ conv }) => [conv, arch.gc]))
+  const keys = new Set(rrdbConvs(arch).flatMap(({ name }) => [`${name}:in`, `${name}:out`, `${name}:act`]))
+  return grid.every(
+    (point) =>
+      Object.entries(point.scales).every(([conv, factors]) => widths.get(conv) === factors.length) &&
+      Object.keys(point.ranges).every((key) => keys.has(key)),
+  )
+}
+
+/**
  * The calibration's plan for a model at `realism`: only for the very weights it was made from (their
- * SHA-256), the pair blended, or either end alone.
+ * SHA-256), the pair blended, or either end alone, and only when it fits their architecture.
  */
 export function planFor(
   calibration: Int8Calibration,
@@ -30,6 +46,7 @@ export function planFor(
   partner: ModelInfo | null,
   realism: number,
 ): Int8Plan | null {
+  if (base.arch !== 'RRDBNet' || !fitsArch(calibration, base)) return null
   const { faithful, realistic } = calibration
   if (partner)
     return faithful === base.sha256 && realistic === partner.sha256 ? planAt(calibration, realism) : null

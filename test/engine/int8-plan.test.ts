@@ -131,8 +131,11 @@ describe('a stored int8 calibration', () => {
     expect(at(1)).toEqual({ scales: [2, 2], range: [-1, 9] })
   })
 
+  // a tiny RRDBNet whose dense blocks grow by 2 channels, as the test calibration's factors are
+  const arch = { arch: 'RRDBNet', scale: 4, nf: 4, nb: 1, gc: 2, inChannels: 3, outChannels: 3 }
+  const info = (sha256: string) => ({ ...arch, upsamples: 2, unshuffle: 1, sha256 }) as ModelInfo
+
   it('applies only to the weights it was made from', () => {
-    const info = (sha256: string) => ({ sha256 }) as ModelInfo
     const range = (realism: number, a: string, b: string | null) =>
       planFor(calibration, info(a), b ? info(b) : null, realism)?.ranges.get('body.0.rdb1.conv1:in')
     expect(range(0.25, SHA_A, SHA_B)).toEqual([-2, 3])
@@ -140,6 +143,20 @@ describe('a stored int8 calibration', () => {
     expect(range(0, SHA_A, null)).toEqual([-1, 1])
     expect(range(0, SHA_B, null)).toEqual([-1, 9]) // the realistic end alone
     expect(range(0, 'c'.repeat(64), null)).toBeUndefined()
+  })
+
+  it('counts as no calibration where it does not fit the architecture', () => {
+    const at = (grid: Int8Calibration['grid']) =>
+      planFor({ ...calibration, grid }, info(SHA_A), info(SHA_B), 0.5)
+    expect(at(calibration.grid)).not.toBeNull()
+    const [first, ...rest] = calibration.grid
+    const wider = { ...first!, scales: { 'body.0.rdb1.conv1': [1, 2, 3] } }
+    expect(at([wider, ...rest])).toBeNull()
+    const unknown = { ...first!, ranges: { 'body.7.rdb1.conv1:in': [-1, 1] as [number, number] } }
+    expect(at([unknown, ...rest])).toBeNull()
+    expect(
+      planFor(calibration, { ...info(SHA_A), arch: 'compact' } as ModelInfo, info(SHA_B), 0.5),
+    ).toBeNull()
   })
 
   it('keeps the bound only when both recorded figures do', () => {
