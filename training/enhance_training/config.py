@@ -27,6 +27,9 @@ class Config:
     warmup: int = 100
     seed: int = 0
     threads: int = 2
+    # "auto": a CUDA GPU when PyTorch sees one, else the CPU; or "cpu", "cuda", "cuda:1". Batches, the
+    # degradations (JPEG aside: a real encoder on the CPU), losses and validation all run there.
+    device: str = "auto"
     # Stage 1's pixel loss: "l1" (ESRGAN, Real-ESRNet) or "mse", whose optimum is the conditional mean,
     # which is what PSNR scores: a short MSE fine-tune after L1 gains PSNR where the input is ambiguous.
     pixel_loss: str = "l1"

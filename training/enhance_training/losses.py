@@ -58,7 +58,7 @@ class VGG19Conv54(nn.Module):
         return model.eval()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.features((x - self.MEAN) / self.STD)
+        return self.features((x - self.MEAN.to(x)) / self.STD.to(x))
 
 
 class PerceptualLoss(nn.Module):

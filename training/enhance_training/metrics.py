@@ -21,4 +21,4 @@ def psnr_y(sr: np.ndarray, hr: np.ndarray, shave: int = 4) -> float:
 
 def to_uint8_image(t: torch.Tensor) -> np.ndarray:
     """1×3×H×W float in [0, 1] → H×W×3 uint8, rounded as the app does."""
-    return t.clamp(0, 1).mul(255).round().byte()[0].permute(1, 2, 0).numpy()
+    return t.detach().cpu().clamp(0, 1).mul(255).round().byte()[0].permute(1, 2, 0).numpy()

@@ -56,15 +56,26 @@ def validate(model: RRDBNet, folders: str) -> dict[str, float]:
 
 def validate_folder(model: RRDBNet, root: Path) -> float:
     scores = []
+    device = next(model.parameters()).device
     model.eval()
     with torch.no_grad():
         for hr_path in sorted((root / "HR").glob("*.png")):
             hr = mod_crop(load_rgb(hr_path), 4)
             lr = load_rgb(lr_folder(root) / hr_path.name)
-            x = torch.from_numpy(lr).permute(2, 0, 1)[None].float().div(255)
+            x = torch.from_numpy(lr).permute(2, 0, 1)[None].float().div(255).to(device)
             scores.append(psnr_y(to_uint8_image(model(x)), hr))
     model.train()
     return float(np.mean(scores))
+
+
+def training_device(name: str) -> torch.device:
+    """The device a run trains on: `auto` takes a CUDA GPU when PyTorch sees one."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit(f"--device {name}: PyTorch sees no CUDA GPU here; use --device cpu or auto.")
+    return device
 
 
 class Trainer:
@@ -74,17 +85,20 @@ class Trainer:
         self.out.mkdir(parents=True, exist_ok=True)
         torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
+        self.device = training_device(config.device)
         self.g = RRDBNet(**config.model_args)
         scaled_kaiming_init(self.g, 0.1)
+        self.g.to(self.device)
         self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr, betas=(0.9, 0.99))
         self.step = 0
         self.best = {"psnr": -1.0, "step": 0}
         self.history: list[dict] = []
         self.gan = config.stage == "gan"
         if self.gan:
-            self.d = VGGDiscriminator(nf=config.d_nf, patch=config.lr_patch * 4)
+            self.d = VGGDiscriminator(nf=config.d_nf, patch=config.lr_patch * 4).to(self.device)
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.d_lr, betas=(0.9, 0.99))
-            self.percep = PerceptualLoss(VGG19Conv54.from_torchvision(Path(config.vgg))) if config.vgg else None
+            vgg = VGG19Conv54.from_torchvision(Path(config.vgg)).to(self.device) if config.vgg else None
+            self.percep = PerceptualLoss(vgg) if vgg is not None else None
         if config.init:
             self.g.load_state_dict(self.warm_start_weights(Path(config.init)))
         if config.channels_last:
@@ -156,11 +170,11 @@ class Trainer:
     def training_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(LR, HR) for this step: a pure function of (seed, step), degradations included."""
         c = self.config
-        lr_img, hr = self.sampler.batch(c.seed, self.step, c.batch)
+        lr_img, hr = (t.to(self.device) for t in self.sampler.batch(c.seed, self.step, c.batch))
         if self.degrader is not None:
             rng = np.random.default_rng([c.seed, self.step, 1])
             degraded = self.degrader(hr, rng)
-            draw = torch.from_numpy(rng.random(c.batch)).view(-1, 1, 1, 1)
+            draw = torch.from_numpy(rng.random(c.batch)).view(-1, 1, 1, 1).to(self.device)
             if c.photo_fraction > 0:
                 single_pass = self.photo_degrader(hr, np.random.default_rng([c.seed, self.step, 2]))
                 degraded = torch.where(draw < c.clean_fraction + c.photo_fraction, single_pass, degraded)
@@ -194,9 +208,9 @@ class Trainer:
         elif c.feature_matching:
             percep = feature_matching_loss(real_feats, fake_feats)
         else:
-            percep = torch.zeros(())
-        colour = colour_loss(sr, hr) if c.colour_weight > 0 else torch.zeros(())
-        blend_colour = self.blend_colour(lr_img, hr) if c.blend_colour_weight > 0 else torch.zeros(())
+            percep = sr.new_zeros(())
+        colour = colour_loss(sr, hr) if c.colour_weight > 0 else sr.new_zeros(())
+        blend_colour = self.blend_colour(lr_img, hr) if c.blend_colour_weight > 0 else sr.new_zeros(())
         g_loss = (
             c.percep_weight * percep
             + c.gan_weight * adv

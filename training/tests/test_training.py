@@ -14,7 +14,7 @@ from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, grow, read_safetensors, write_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
 from enhance_training.losses import colour_loss, ragan_d_loss, ragan_g_loss
-from enhance_training.train import Trainer, learning_rate
+from enhance_training.train import Trainer, learning_rate, training_device
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -161,6 +161,28 @@ def test_mse_pixel_loss_is_what_the_step_minimises(tmp_path, photo_folder):
     reported = trainer.psnr_step(lr, hr)
     assert list(reported) == ["mse"] and reported["mse"] == pytest.approx(expected, rel=1e-5)
     assert torch.nn.functional.mse_loss(trainer.g(lr), hr).item() < expected
+
+
+def test_device_auto_takes_a_gpu_only_when_pytorch_sees_one(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert training_device("auto") == torch.device("cpu")
+    with pytest.raises(SystemExit, match="sees no CUDA GPU"):
+        training_device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert training_device("auto") == torch.device("cuda")
+    assert training_device("cuda:1") == torch.device("cuda", 1)
+
+
+@pytest.mark.parametrize("stage", ["psnr", "gan"])
+def test_a_run_named_on_the_cpu_is_the_run_auto_makes_here(tmp_path, photo_folder, stage):
+    if torch.cuda.is_available():
+        pytest.skip("auto takes the GPU on this machine")
+    runs = [Trainer(tiny_config(tmp_path / name, photo_folder, stage=stage, device=name)) for name in ("cpu", "auto")]
+    for trainer in runs:
+        trainer.run(log=lambda _: None)
+    assert runs[0].g.conv_last.weight.device.type == "cpu"
+    for key, value in runs[0].g.state_dict().items():
+        assert torch.equal(value, runs[1].g.state_dict()[key]), key
 
 
 @pytest.mark.parametrize("stage", ["psnr", "gan"])
