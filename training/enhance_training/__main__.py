@@ -8,6 +8,7 @@
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
+  python3 -m enhance_training pack --out training/runs/pack --val <folders,...> [--patches 3000] [--hr-patch 192]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .allocator import restart_tuned
 from .benchmark import degraded_samples, make_benchmark
 from .colour_tune import colour_tune
 from .export import export, grow
+from .pack import pack
 from .imresize import downsample_uint8
 from .train import Trainer
 
@@ -81,10 +83,20 @@ def main(argv: list[str]) -> int:
     bench.add_argument("--out", type=Path, required=True)
     bench.add_argument("--sets", default="Set14,BSD100")
     bench.add_argument("--seed", type=int, default=0)
+    pk = sub.add_parser("pack", help="a patch subset of the training photos and the validation folders, for a GPU machine")
+    pk.add_argument("--out", type=Path, required=True)
+    pk.add_argument("--patches", type=int, default=3000)
+    pk.add_argument("--hr-patch", type=int, default=192)
+    pk.add_argument("--val", required=True, help="validation folders, comma-separated")
+    pk.add_argument("--data", type=Path, default=SHARED / "datasets" / "train")
     samples = sub.add_parser("samples", help="write the model card's grid of degraded samples of a synthetic chart")
     samples.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
+    if args.command == "pack":
+        val = [Path(v) for v in args.val.split(",")]
+        print(json.dumps(pack(args.data, val, args.out, args.patches, args.hr_patch), indent=1))
+        return 0
     if args.command == "samples":
         degraded_samples(args.out)
         return 0

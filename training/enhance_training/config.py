@@ -44,6 +44,9 @@ class Config:
     clean_fraction: float = 0.0
     photo_fraction: float = 0.0
     gt_usm: bool = False
+    # A wall-clock budget (0 = none), for a lent GPU's minutes: after its first 50 steps the run shortens
+    # `iters` to what its measured rate fits in 90 % of the budget, so the cosine still ends at `min_lr`.
+    max_minutes: float = 0.0
     log_every: int = 25
     val_every: int = 250
     # GAN stage (ESRGAN: L_G = L_percep + λ·L_G^Ra + η·L1).

@@ -78,6 +78,9 @@ def training_device(name: str) -> torch.device:
     return device
 
 
+BUDGET_PROBE_STEPS = 50
+
+
 class Trainer:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -262,6 +265,7 @@ class Trainer:
             log(f"loaded {len(pairs)} training images in {time.time() - started:.0f}s")
         self.g.train()
         window_start, window_steps = time.time(), 0
+        loop_start, start_step = time.time(), self.step
         while self.step < min(c.iters, until or c.iters):
             lr = self.set_lr()
             lr_img, hr = self.training_batch()
@@ -278,9 +282,19 @@ class Trainer:
                 text = " ".join(f"{k} {v:.4f}" for k, v in losses.items())
                 log(f"step {self.step}/{c.iters} {text} lr {lr:.2e} {rate:.2f} it/s ETA {eta / 60:.1f} min")
                 window_start, window_steps = time.time(), 0
+            if c.max_minutes > 0 and self.step - start_step == BUDGET_PROBE_STEPS:
+                self.fit_to_budget(time.time() - loop_start, BUDGET_PROBE_STEPS, log)
             if self.step % c.val_every == 0 or self.step == c.iters:
                 self.evaluate(log)
         return self.best
+
+    def fit_to_budget(self, elapsed: float, steps: int, log) -> None:
+        """Shortens the run to what its measured rate fits in 90 % of `max_minutes`."""
+        c = self.config
+        fits = self.step + int(steps / elapsed * (c.max_minutes * 60 - elapsed) * 0.9)
+        if fits < c.iters:
+            c.iters = max(self.step + 1, fits)
+            log(f"budget {c.max_minutes:g} min at {steps / elapsed:.2f} it/s: the run ends at step {c.iters}")
 
     def evaluate(self, log) -> None:
         per_folder = validate(self.g_eval, self.config.val)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from enhance_training.arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
 from enhance_training.config import Config
@@ -264,3 +265,29 @@ def test_exported_file_loads_in_the_app(tmp_path, photo_folder):
     export(tmp_path / "run" / "last.pt", out)
     info = json.loads(subprocess.run(["node", str(ROOT / "bin" / "enhance.js"), "inspect", str(out)], check=True, capture_output=True, text=True).stdout)
     assert info["layout"] == "basicsr" and info["nf"] == 8 and info["nb"] == 1 and info["scale"] == 4
+
+
+def test_a_time_budget_shortens_the_schedule_to_what_fits(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, iters=100_000, max_minutes=0.05, val_every=100_000))
+    lines = []
+    trainer.run(log=lines.append)
+    budget = [line for line in lines if line.startswith("budget")]
+    assert len(budget) == 1 and trainer.config.iters < 100_000
+    assert trainer.step == trainer.config.iters  # ended where the shortened cosine ends
+    assert learning_rate(trainer.config, trainer.step, trainer.config.lr) == pytest.approx(trainer.config.min_lr)
+
+
+def test_a_pack_holds_the_asked_patches_and_the_validation_folders(tmp_path, photo_folder):
+    from enhance_training.pack import pack
+
+    val = tmp_path / "Set5"
+    (val / "HR").mkdir(parents=True)
+    (val / "HR" / "a.png").write_bytes(b"png")
+    summary = pack(photo_folder, [val], tmp_path / "pack", patches=7, hr_patch=32, seed=3)
+    crops = sorted((tmp_path / "pack" / "train").glob("*.jpg"))
+    assert summary["patches"] == 7 and len(crops) == 7
+    assert all(Image.open(c).size == (32, 32) for c in crops)
+    assert (tmp_path / "pack" / "val" / "Set5" / "HR" / "a.png").read_bytes() == b"png"
+    again = pack(photo_folder, [val], tmp_path / "pack2", patches=7, hr_patch=32, seed=3)
+    assert [c.read_bytes() for c in crops] == [c.read_bytes() for c in sorted((tmp_path / "pack2" / "train").glob("*.jpg"))]
+    assert again["bytes"] == summary["bytes"]
