@@ -7,11 +7,10 @@ import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
-import { planFor, readInt8Calibration } from './int8.js'
+import { Int8Choice } from './int8-choice.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
-import { int8Onnx, withinBound } from './onnx/int8-plan.js'
-import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
 import { BlendTemplate } from './onnx/blend-template.js'
+import { once } from './once.js'
 import type { LoadedModel } from './model.js'
 import { assertUsableOutput } from './probe.js'
 import { SessionCache } from './runtime/cache.js'
@@ -19,7 +18,6 @@ import {
   HALF_AGREEMENT,
   assertAgreesWithCpu,
   compareHalf,
-  compareInt8,
   measureProviders,
   measureTiles,
 } from './runtime/choose.js'
@@ -38,16 +36,10 @@ export interface RegistryOptions {
   decisions?: DecisionStore
   /** `auto`: float16 only on an accelerator where it measured faster and agrees with float32. */
   precision?: PrecisionChoice
-  /** Where the side it measured fastest for `--tile auto` is remembered; in memory only without. */
+  /** Where `--tile auto` remembers the side it measured fastest; in memory only without. */
   tiles?: TileStore
   /** Where `auto` remembers whether int8 ran faster than float32 here; in memory only without. */
   int8?: Int8Store
-}
-
-/** A stored int8 plan for one blend, and whether its calibration measured within the quality bound. */
-interface FoundPlan {
-  plan: Int8Plan
-  withinBound: boolean
 }
 
 /** A model ready to run: its session (provider and precision chosen) and what it is. */
@@ -58,17 +50,6 @@ export interface PreparedModel {
 
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
 const ACCELERATOR_TILE_BUDGET = 2 * 2 ** 30
-
-/** The promise for `key`, made once; a failed one is forgotten, so the next call tries again. */
-function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let pending = cache.get(key)
-  if (!pending) {
-    pending = make()
-    pending.catch(() => cache.delete(key))
-    cache.set(key, pending)
-  }
-  return pending
-}
 
 /**
  * The models and sessions of one engine process: loads each model file once, blends a pair at a realism,
@@ -86,15 +67,14 @@ export class ModelRegistry {
   private readonly machine = machineKey(RUNTIME_VERSION)
   /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
   private readonly tiles = new Map<string, Promise<Record<string, number>>>()
-  /** Int8 calibrations by model file, read once. */
-  private readonly calibrations = new Map<string, Promise<Int8Calibration | null>>()
-  /** Whether int8 measured faster, per architecture, in this process (the store keeps it across). */
-  private readonly int8Faster = new Map<string, boolean>()
+  /** int8's stored calibrations and `auto`'s measured choice of it. */
+  private readonly int8: Int8Choice
   /** CPU threads per session, resolved once: the rates `--tile auto` remembers depend on it. */
   private readonly threads: number
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
+    this.int8 = new Int8Choice(this.machine, this.threads, options.int8)
   }
 
   private model(path: string): Promise<LoadedModel> {
@@ -125,7 +105,9 @@ export class ModelRegistry {
       const full = template ? await template.with(realism, open) : await open(modelToOnnx(blended()))
       const created =
         precision === 'int8' || (precision === 'auto' && full.provider === 'cpu')
-          ? await this.withInt8(full, blended, precision, () => this.int8Plan(spec, base, partner, realism))
+          ? await this.int8.session(full, blended, precision, () =>
+              this.int8.plan(spec, base, partner, realism),
+            )
           : await this.withPrecision(full, base.kind, blended, precision)
       try {
         await assertUsableOutput(
@@ -201,77 +183,6 @@ export class ModelRegistry {
       'DEVICE_UNAVAILABLE',
       `float16 on ${full.provider} differs from float32 by up to ${verdict?.diff.toPrecision(2) ?? '?'} (more than ${HALF_AGREEMENT}). Use --precision fp32 or auto.`,
     )
-  }
-
-  /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
-  private async int8Plan(
-    spec: ModelSpecData,
-    base: LoadedModel,
-    partner: LoadedModel | null,
-    realism: number,
-  ): Promise<FoundPlan | null> {
-    if (base.info.arch !== 'RRDBNet' || base.kind !== 'weights' || partner?.kind === 'onnx') return null
-    for (const path of [spec.path, spec.blend?.path]) {
-      if (!path) continue
-      const calibration = await once(this.calibrations, resolve(path), () => readInt8Calibration(path))
-      const plan = calibration && planFor(calibration, base.info, partner?.info ?? null, realism)
-      if (plan) return { plan, withinBound: withinBound(calibration) }
-    }
-    return null
-  }
-
-  /**
-   * int8 where it is asked for, or (`auto`, on the CPU) where the model's stored calibration keeps the
-   * quality bound and int8 measured faster than float32 on this machine (measured once, remembered).
-   */
-  private async withInt8(
-    full: ModelSession,
-    model: () => LoadedModel,
-    precision: PrecisionChoice,
-    findPlan: () => Promise<FoundPlan | null>,
-  ): Promise<ModelSession> {
-    const asked = precision === 'int8'
-    const refuse = async (message: string): Promise<never> => {
-      await full.release()
-      throw new EnhanceError('INVALID_ARGUMENT', message)
-    }
-    if (full.provider !== 'cpu')
-      return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
-    const found = await findPlan()
-    if (!found) {
-      if (!asked) return full
-      return refuse(
-        'This model has no int8 calibration (the bundled pairs have one, a .int8.json file beside the model). Use --precision fp32 or auto.',
-      )
-    }
-    const loaded = model()
-    if (loaded.kind !== 'weights' || loaded.info.arch !== 'RRDBNet') return full
-    const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`].join('|')
-    const remembered = this.int8Faster.get(key) ?? (await this.options.int8?.get(key))?.int8
-    if (!asked && (!found.withinBound || remembered === false)) return full
-    const quantised = await openSession(
-      int8Onnx(loaded.info, loaded.weights, found.plan),
-      'cpu',
-      this.threads,
-      'int8',
-    )
-    const faster = asked || (remembered ?? (await this.measureInt8(key, full, quantised, loaded.info)))
-    await (faster ? full : quantised).release()
-    return faster ? quantised : full
-  }
-
-  private async measureInt8(
-    key: string,
-    full: ModelSession,
-    quantised: ModelSession,
-    info: ModelInfo,
-  ): Promise<boolean> {
-    const times = await compareInt8(full, quantised, info.inChannels)
-    const faster = times.int8Ms < times.fp32Ms
-    this.int8Faster.set(key, faster)
-    const decision = { int8: faster, ...times, measuredAt: new Date().toISOString() }
-    await this.options.int8?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
-    return faster
   }
 
   private choose(open: Opener, info: ModelInfo): Promise<Provider> {

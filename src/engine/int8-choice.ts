@@ -1,0 +1,105 @@
+import { resolve } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
+import { archOf } from '../shared/model.js'
+import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
+import type { ModelSpecData } from '../shared/protocol.js'
+import type { Int8Store } from '../node/device-decisions.js'
+import { planFor, readInt8Calibration } from './int8.js'
+import type { LoadedModel } from './model.js'
+import { once } from './once.js'
+import { int8Onnx, withinBound } from './onnx/int8-plan.js'
+import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
+import { compareInt8 } from './runtime/choose.js'
+import { openSession } from './runtime/session.js'
+import type { ModelSession } from './runtime/session.js'
+
+/** A stored int8 plan for one blend, and whether its calibration measured within the quality bound. */
+interface FoundPlan {
+  plan: Int8Plan
+  withinBound: boolean
+}
+
+/** int8 on the CPU for one engine: the calibrations stored beside models, and `auto`'s measured choice. */
+export class Int8Choice {
+  /** Calibrations by model file, read once. */
+  private readonly calibrations = new Map<string, Promise<Int8Calibration | null>>()
+  /** Whether int8 measured faster, per architecture, in this process (the store keeps it across). */
+  private readonly faster = new Map<string, boolean>()
+
+  constructor(
+    private readonly machine: string,
+    private readonly threads: number,
+    private readonly store?: Int8Store,
+  ) {}
+
+  /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
+  async plan(
+    spec: ModelSpecData,
+    base: LoadedModel,
+    partner: LoadedModel | null,
+    realism: number,
+  ): Promise<FoundPlan | null> {
+    if (base.info.arch !== 'RRDBNet' || base.kind !== 'weights' || partner?.kind === 'onnx') return null
+    for (const path of [spec.path, spec.blend?.path]) {
+      if (!path) continue
+      const calibration = await once(this.calibrations, resolve(path), () => readInt8Calibration(path))
+      const plan = calibration && planFor(calibration, base.info, partner?.info ?? null, realism)
+      if (plan) return { plan, withinBound: withinBound(calibration) }
+    }
+    return null
+  }
+
+  /**
+   * int8 where it is asked for, or (`auto`, on the CPU) where the model's stored calibration keeps the
+   * quality bound and int8 measured faster than float32 on this machine (measured once, remembered).
+   */
+  async session(
+    full: ModelSession,
+    model: () => LoadedModel,
+    precision: PrecisionChoice,
+    findPlan: () => Promise<FoundPlan | null>,
+  ): Promise<ModelSession> {
+    const asked = precision === 'int8'
+    const refuse = async (message: string): Promise<never> => {
+      await full.release()
+      throw new EnhanceError('INVALID_ARGUMENT', message)
+    }
+    if (full.provider !== 'cpu')
+      return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
+    const found = await findPlan()
+    if (!found) {
+      if (!asked) return full
+      return refuse(
+        'This model has no int8 calibration (the bundled pairs have one, a .int8.json file beside the model). Use --precision fp32 or auto.',
+      )
+    }
+    const loaded = model()
+    if (loaded.kind !== 'weights' || loaded.info.arch !== 'RRDBNet') return full
+    const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`].join('|')
+    const remembered = this.faster.get(key) ?? (await this.store?.get(key))?.int8
+    if (!asked && (!found.withinBound || remembered === false)) return full
+    const quantised = await openSession(
+      int8Onnx(loaded.info, loaded.weights, found.plan),
+      'cpu',
+      this.threads,
+      'int8',
+    )
+    const faster = asked || (remembered ?? (await this.measure(key, full, quantised, loaded.info)))
+    await (faster ? full : quantised).release()
+    return faster ? quantised : full
+  }
+
+  private async measure(
+    key: string,
+    full: ModelSession,
+    quantised: ModelSession,
+    info: ModelInfo,
+  ): Promise<boolean> {
+    const times = await compareInt8(full, quantised, info.inChannels)
+    const faster = times.int8Ms < times.fp32Ms
+    this.faster.set(key, faster)
+    const decision = { int8: faster, ...times, measuredAt: new Date().toISOString() }
+    await this.store?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
+    return faster
+  }
+}
