@@ -23,7 +23,7 @@ export interface Planar {
   rgb: Buffer
 }
 
-/** A photo (or its top-left `crop`², or a centred crop of it downscaled by `shrink`) as NCHW floats. */
+/** A photo as NCHW floats: shrunk by `shrink` first (cubic), then its top-left `crop`² if asked. */
 export async function readPlanar(path: string, crop?: number, shrink = 1): Promise<Planar> {
   let image = sharp(path)
   if (shrink > 1) {
