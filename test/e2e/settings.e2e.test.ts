@@ -37,6 +37,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await page.getByRole('combobox', { name: 'Format' }).selectOption('png')
     await page.getByRole('combobox', { name: 'Metadata' }).selectOption('profile')
     await page.getByRole('combobox', { name: 'If the file exists' }).selectOption('skip')
+    await page.getByRole('combobox', { name: 'Precision' }).selectOption('fp32')
     await page.getByText('IMG_0042_x4.png').waitFor()
     // Restart only once the last change has reached the store, as quitting the app would.
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.policy)).toBe('skip')
@@ -46,11 +47,15 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
       '{name}_x{scale}',
     )
     await expect(app.page.getByRole('combobox', { name: 'Metadata' }).inputValue()).resolves.toBe('profile')
+    const precision = app.page.getByRole('combobox', { name: 'Precision' })
+    await expect(precision.inputValue()).resolves.toBe('fp32')
     const stored = JSON.parse(readFileSync(join(app.dataDir, 'preferences.json'), 'utf8')) as {
       output: { format: string }
       policy: string
     }
-    expect(stored).toMatchObject({ output: { format: 'png' }, policy: 'skip' })
+    expect(stored).toMatchObject({ output: { format: 'png' }, policy: 'skip', precision: 'fp32' })
+    await precision.selectOption('auto')
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.precision)).toBe('auto')
   })
 
   it('enhances photos dropped on the queue, named and encoded as the settings say', async () => {

@@ -17,13 +17,14 @@ describe('the settings store', () => {
     expect(store.get()).toEqual(DEFAULT_PREFERENCES)
     await store.update({
       device: 'cpu',
+      precision: 'int8',
       naming: '{name}_x{scale}',
       output: { format: 'webp' },
     })
     // Output fields merge: this change keeps the format set above.
     await store.update({ output: { quality: 80 } })
     const reopened = new PreferencesFile(path).get()
-    expect(reopened).toMatchObject({ device: 'cpu', naming: '{name}_x{scale}' })
+    expect(reopened).toMatchObject({ device: 'cpu', precision: 'int8', naming: '{name}_x{scale}' })
     expect(reopened.output).toMatchObject({ format: 'webp', quality: 80, tile: 'auto' })
   })
 
@@ -37,6 +38,7 @@ describe('the settings store', () => {
       { naming: '../{name}' },
       { realism: 1.5 },
       { device: 'tpu' },
+      { precision: 'int4' },
       { output: { quality: 0 } },
       { output: { tile: 8 } },
       { model: { path: 7 } },
@@ -62,6 +64,14 @@ describe('the settings store', () => {
       ...DEFAULT_PREFERENCES.output,
       transparency: 'model',
     })
+  })
+
+  it('reads a file saved before the precision setting existed as automatic', () => {
+    const path = fresh()
+    const { precision, ...older } = { ...DEFAULT_PREFERENCES, device: 'cpu' as const }
+    expect(precision).toBe('auto')
+    writeFileSync(path, JSON.stringify(older))
+    expect(new PreferencesFile(path).get()).toMatchObject({ device: 'cpu', precision: 'auto' })
   })
 
   it('sets an unreadable file aside and starts from the defaults', () => {
