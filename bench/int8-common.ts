@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { LoadedModel } from '../src/engine/model.js'
 import type { StateDict } from '../src/engine/weights/tensor.js'
 import type { ModelInfo } from '../src/shared/model.js'
+import { lumaOf, psnr, shave } from '../src/engine/metrics/quality.js'
 import { buildOnnx, OUTPUT_NAME } from '../src/engine/onnx/graph.js'
 import type { ProbeRun } from '../src/engine/onnx/int8-calibration.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
@@ -81,26 +82,25 @@ export async function probeRuns(model: LoadedModel, crops: Planar[]): Promise<Pr
 }
 
 const toByte = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255)
-const luma = (r: number, g: number, b: number): number => 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
 
-/** PSNR-Y against the HR photo with a 4-px border shaved, as `enhance eval` measures. */
+/**
+ * PSNR-Y against the HR photo over their common top-left region with a 4-px border shaved, through the
+ * metrics `enhance eval` uses.
+ */
 export function psnrY(sr: Float32Array, width: number, height: number, hr: Planar): number {
   const [, , hh, hw] = hr.dims as [number, number, number, number]
+  const [w, h] = [Math.min(width, hw), Math.min(height, hh)]
   const plane = width * height
-  let se = 0
-  let n = 0
-  for (let y = 4; y < Math.min(height, hh) - 4; y++) {
-    for (let x = 4; x < Math.min(width, hw) - 4; x++) {
-      const i = y * width + x
-      const j = (y * hw + x) * 3
-      const e =
-        luma(toByte(sr[i]!), toByte(sr[plane + i]!), toByte(sr[2 * plane + i]!)) -
-        luma(hr.rgb[j]!, hr.rgb[j + 1]!, hr.rgb[j + 2]!)
-      se += e * e
-      n++
+  const [ours, theirs] = [new Uint8Array(w * h * 3), new Uint8Array(w * h * 3)]
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        ours[(y * w + x) * 3 + c] = toByte(sr[c * plane + y * width + x]!)
+        theirs[(y * w + x) * 3 + c] = hr.rgb[(y * hw + x) * 3 + c]!
+      }
     }
   }
-  return 10 * Math.log10((255 * 255) / (se / n))
+  return psnr(shave(lumaOf(ours, w, h, 3), 4), shave(lumaOf(theirs, w, h, 3), 4))
 }
 
 /** The mean absolute difference between two outputs as 8-bit images, in levels. */

@@ -39,7 +39,8 @@ export class Int8Choice {
     partner: LoadedModel | null,
     realism: number,
   ): Promise<FoundPlan | null> {
-    if (base.info.arch !== 'RRDBNet' || base.kind !== 'weights' || partner?.kind === 'onnx') return null
+    // planFor checks the architecture; ready .onnx graphs have no weights to quantise
+    if (base.kind !== 'weights' || partner?.kind === 'onnx') return null
     for (const path of [spec.path, spec.blend?.path]) {
       if (!path) continue
       const calibration = await once(this.calibrations, resolve(path), () => readInt8Calibration(path))

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { ERROR_CODES } from '../shared/errors.js'
+import { PRECISIONS } from '../shared/model.js'
 import {
   modelSpecSchema,
   policySchema,
@@ -53,7 +54,7 @@ const itemFields = {
   crashes: count,
   ms: z.number().min(0).optional(),
   provider: z.string().optional(),
-  precision: z.enum(['fp32', 'fp16', 'int8']).optional(),
+  precision: z.enum(PRECISIONS).optional(),
   tile: z.number().int().positive().optional(),
   skipReason: z.enum(['exists', 'crashed']).optional(),
   realism: realismSchema.optional(),

@@ -3,13 +3,15 @@ export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors' | 'onnx'
 
 export type WeightLayout = 'old-arch' | 'new-arch' | 'basicsr' | 'compact' | 'onnx'
 
-export type Precision = 'fp32' | 'fp16' | 'int8'
+/** The arithmetic a session runs in. */
+export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const
+export type Precision = (typeof PRECISIONS)[number]
 
 /**
  * What a user can ask for. `auto` takes float16 only on an accelerator where it measured faster and agrees,
  * and int8 only on the CPU, for a model whose stored calibration keeps the quality bound, where it measured faster.
  */
-export const PRECISION_CHOICES = ['auto', 'fp32', 'fp16', 'int8'] as const
+export const PRECISION_CHOICES = ['auto', ...PRECISIONS] as const
 export type PrecisionChoice = (typeof PRECISION_CHOICES)[number]
 
 export function isPrecisionChoice(value: unknown): value is PrecisionChoice {

@@ -1,6 +1,6 @@
 import type { RrdbArch } from '../../shared/model.js'
 import { equalisableConvs, equalisingScales } from './equalise.js'
-import { activationParams } from './int8.js'
+import { activationParams, extent } from './int8.js'
 import type { Range } from './int8.js'
 
 /** One calibration run's probed activations: each key's NCHW values and their dims. */
@@ -89,16 +89,8 @@ export function calibratedTrunkRanges(runs: readonly ProbeRun[]): Map<string, Ra
     const total = all.reduce((n, d) => n + d.length, 0)
     const stride = Math.max(1, Math.floor(total / SAMPLES_PER_KEY))
     const samples: number[] = []
-    let [lo, hi] = [0, 0]
-    for (const data of all) {
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i]!
-        if (v < lo) lo = v
-        else if (v > hi) hi = v
-        if (i % stride === 0) samples.push(v)
-      }
-    }
-    ranges.set(key, clippedRange(Float32Array.from(samples), [lo, hi]))
+    for (const data of all) for (let i = 0; i < data.length; i += stride) samples.push(data[i]!)
+    ranges.set(key, clippedRange(Float32Array.from(samples), extent(all)))
   }
   return ranges
 }

@@ -153,18 +153,25 @@ export class ActivationQuantiser {
 const FLOAT_KEYS = /^(conv_first|conv_body):|^conv_last:in$/
 export const OUTPUT_RANGE: Range = [0, 1]
 
+/** The min and max over `arrays`, widening `from` (0 is always inside: ONNX's uint8 convention). */
+export function extent(arrays: Iterable<Float32Array>, from: Range = [0, 0]): Range {
+  let [lo, hi] = from
+  for (const data of arrays) {
+    for (const v of data) {
+      if (v < lo) lo = v
+      else if (v > hi) hi = v
+    }
+  }
+  return [lo, hi]
+}
+
 /** int8 ranges from calibration runs: each key's min and max over every probe output seen. */
 export function calibratedRanges(runs: Iterable<ReadonlyMap<string, Float32Array>>): Map<string, Range> {
   const ranges = new Map<string, Range>()
   for (const run of runs) {
     for (const [key, data] of run) {
       if (FLOAT_KEYS.test(key) || key === 'conv_last:out') continue
-      let [lo, hi] = ranges.get(key) ?? [0, 0]
-      for (const v of data) {
-        if (v < lo) lo = v
-        else if (v > hi) hi = v
-      }
-      ranges.set(key, [lo, hi])
+      ranges.set(key, extent([data], ranges.get(key)))
     }
   }
   ranges.set('conv_last:out', OUTPUT_RANGE)
