@@ -2,8 +2,9 @@
  * The whole batch, side by side (issue #14): `enhance` on 8 photos of 384×384 → ×4 with the default model
  * and settings, timed from process start to exit (decoding, encoding and writes included), against
  * PyTorch's pure float32 inference on the same blended weights, context and thread count, in the tile
- * plan and memory layout it runs fastest (chosen once, `bench/torch_batch.py`). The two are interleaved
- * and repeated; the figures are medians with their spread. Nothing is asserted.
+ * plan and memory layout it runs fastest (chosen once, `bench/torch_batch.py`), in the engine's allocator
+ * environment (the target's baseline) and as installed (glibc's defaults). The runs are interleaved and
+ * repeated; the figures are medians with their spread. Nothing is asserted.
  *
  *   npm run bench:batch [-- --reps 5]
  */
@@ -70,17 +71,25 @@ interface TorchPlan {
   layout: string
 }
 
+/**
+ * `tuned`: the same environment as the engine process gets (huge pages for large allocations on Linux), the
+ * baseline the target is judged against; `as installed`: glibc's defaults, as PyTorch runs for most people.
+ */
+type TorchEnv = 'tuned' | 'as installed'
+
 function torch<T>(
   command: 'choose' | 'run',
   spec: { psnr: string; gan: string },
   threads: number,
   rest: string[],
+  env: TorchEnv = 'tuned',
 ): T {
   const args = [spec.psnr, spec.gan, String(DEFAULT_REALISM), String(TILE_PAD), String(threads), ...rest]
-  // The same environment as the engine process gets (huge pages for large allocations on Linux).
+  const plain = { ...process.env }
+  delete plain.GLIBC_TUNABLES
   const out = execFileSync('/usr/bin/python3', ['bench/torch_batch.py', command, ...args], {
     encoding: 'utf8',
-    env: engineEnv(process.env),
+    env: env === 'tuned' ? engineEnv(process.env) : plain,
   })
   return JSON.parse(out) as T
 }
@@ -114,17 +123,16 @@ async function main(): Promise<void> {
   )
   const enhance: number[] = []
   const baseline: number[] = []
+  const installed: number[] = []
+  const torchRun = (env: TorchEnv): number =>
+    torch<{ seconds: number }>('run', pair, threads, [String(plan.tile), plan.layout, ...photos], env).seconds
   for (let rep = 0; rep < reps; rep++) {
     const run = runEnhance(photosDir, work, String(rep), dataDir)
     enhance.push(run.seconds)
-    const { seconds } = torch<{ seconds: number }>('run', pair, threads, [
-      String(plan.tile),
-      plan.layout,
-      ...photos,
-    ])
-    baseline.push(seconds)
+    baseline.push(torchRun('tuned'))
+    installed.push(torchRun('as installed'))
     console.log(
-      `rep ${rep + 1}: enhance ${run.seconds.toFixed(2)} s (${run.precision}, tiles of ${run.tile}); PyTorch inference ${seconds.toFixed(2)} s`,
+      `rep ${rep + 1}: enhance ${run.seconds.toFixed(2)} s (${run.precision}, tiles of ${run.tile}); PyTorch inference ${baseline.at(-1)!.toFixed(2)} s, as installed ${installed.at(-1)!.toFixed(2)} s`,
     )
   }
   console.log(`${PHOTOS} photos ${SIDE}×${SIDE} → ×4, ${reps} interleaved repetitions:`)
@@ -135,6 +143,9 @@ async function main(): Promise<void> {
     `  PyTorch, pure tiled inference:          median ${median(baseline).toFixed(2)} s (${spread(baseline)})`,
   )
   console.log(`  ratio PyTorch / enhance: ${(median(baseline) / median(enhance)).toFixed(2)}× (target ≥ 3)`)
+  console.log(
+    `  PyTorch as installed (glibc's default allocator, no huge pages): median ${median(installed).toFixed(2)} s (${spread(installed)}), ${(median(installed) / median(enhance)).toFixed(2)}× enhance's time`,
+  )
 }
 
 await main()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of the batch benchmark: the photos enhanced by the same blended weights, float32, the
-same thread count and context, in equal tiles split evenly as `enhance` plans them. PyTorch gets its own
-fastest tile side and memory layout, chosen once on one of the photos (`choose`: its speed per pixel
+same thread count and context (none past the photo's edge), in tiles split evenly as `enhance` plans
+them. PyTorch gets its own fastest tile side and memory layout, chosen once on one of the photos (`choose`: its speed per pixel
 falls steeply with the tile on this machine, unlike ONNX Runtime's), so the baseline is the strongest it
 can be. `run` times inference alone: loading, blending, decoding and the output are left out.
 
@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,17 +64,20 @@ def run(net: RRDBNet, pad: int, tile: int, layout: str, photos: list[str]) -> di
         img = torch.from_numpy(np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255)
         img = img.permute(2, 0, 1)[None]
         h, w = img.shape[2:]
-        padded = F.pad(img, [pad] * 4, mode="reflect")
         out = torch.empty(1, 3, h * 4, w * 4)
         tw, xs = axis_span(w, tile)
         th, ys = axis_span(h, tile)
         for y in ys:
             for x in xs:
-                crop = padded[:, :, y : y + th + 2 * pad, x : x + tw + 2 * pad].contiguous(memory_format=fmt)
+                # enhance's tileWindow: up to `pad` pixels of real context, none past the photo's edge
+                x0, y0 = max(0, x - pad), max(0, y - pad)
+                x1, y1 = min(w, x + tw + pad), min(h, y + th + pad)
+                crop = img[:, :, y0:y1, x0:x1].contiguous(memory_format=fmt)
                 start = time.perf_counter()
                 sr = net(crop)
                 seconds += time.perf_counter() - start
-                out[:, :, 4 * y : 4 * (y + th), 4 * x : 4 * (x + tw)] = sr[:, :, 4 * pad : 4 * (pad + th), 4 * pad : 4 * (pad + tw)]
+                oy, ox = 4 * (y - y0), 4 * (x - x0)
+                out[:, :, 4 * y : 4 * (y + th), 4 * x : 4 * (x + tw)] = sr[:, :, oy : oy + 4 * th, ox : ox + 4 * tw]
                 tiles += 1
     return {"seconds": seconds, "tiles": tiles, "torch": torch.__version__}
 

@@ -5,7 +5,7 @@ import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
-import { TILE_PAD } from './tiling/plan.js'
+import { TILE_PAD, inputMultiple } from './tiling/plan.js'
 import { upscaleRaster } from './upscale.js'
 
 /**
@@ -33,6 +33,7 @@ export class CropRenderer {
       scale: info.scale,
       tile: 512,
       pad: TILE_PAD,
+      multiple: inputMultiple(info),
       transparency: 'lanczos',
     })
     const s = info.scale

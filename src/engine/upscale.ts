@@ -3,7 +3,7 @@ import { EnhanceError } from '../shared/errors.js'
 import type { TransparencyMode } from '../shared/settings.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelSession } from './runtime/session.js'
-import { planTiles } from './tiling/plan.js'
+import { planTiles, tileWindow } from './tiling/plan.js'
 import type { Region } from '../shared/protocol.js'
 import { extractTile, insertTile } from './tiling/tiles.js'
 import type { TileChannels } from './tiling/tiles.js'
@@ -20,6 +20,8 @@ export interface UpscaleOptions {
   scale: number
   tile: number
   pad: number
+  /** The side the model's input must be a multiple of (`inputMultiple`); 1 when not given. */
+  multiple?: number
   transparency: TransparencyMode
   signal?: AbortSignal
   onTile?: (event: TileEvent) => void
@@ -57,10 +59,9 @@ async function runTile(
   tile: Region,
 ): Promise<void> {
   const { pad, scale } = options
-  const input = extractTile(image, tile, pad, source)
-  const dims = [1, 3, tile.height + 2 * pad, tile.width + 2 * pad]
-  const { data } = await session.run(input, dims)
-  insertTile(target, data, tile, pad, scale, source)
+  const window = tileWindow(tile, image.width, image.height, pad, options.multiple)
+  const { data } = await session.run(extractTile(image, window, source), [1, 3, window.height, window.width])
+  insertTile(target, data, tile, window, scale, source)
 }
 
 /**
@@ -143,7 +144,7 @@ function keepTransparentAreas(image: RasterImage, target: RasterImage, scale: nu
 }
 
 /**
- * Runs the model over the image in fixed-shape tiles with mirrored context, writing each tile's core
+ * Runs the model over the image in tiles with real context around each, writing each tile's core
  * straight into the output raster. On OUT_OF_MEMORY the tiles not yet done are split in half and the
  * work goes on from the failed tile; `onRetile` reports each new side.
  */

@@ -7,6 +7,8 @@ import { loadModel, modelToOnnx } from '../../src/engine/model.js'
 import { createSession } from '../../src/engine/runtime/session.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { upscaleRaster } from '../../src/engine/upscale.js'
+import { inputMultiple } from '../../src/engine/tiling/plan.js'
+import { fixturePath } from '../helpers/fixtures.js'
 
 let session: ModelSession
 afterAll(() => session?.release())
@@ -54,5 +56,38 @@ describe('tiled inference on the bundled trained model', () => {
     for (let i = 0; i < whole.pixels.length; i++)
       seam = Math.max(seam, Math.abs(whole.pixels[i]! - seamy.pixels[i]!))
     expect(seam).toBeGreaterThan(4)
+  })
+})
+
+function maxDiff(a: RasterImage, b: RasterImage): number {
+  let max = 0
+  for (let i = 0; i < a.pixels.length; i++) max = Math.max(max, Math.abs(a.pixels[i]! - b.pixels[i]!))
+  return max
+}
+
+describe('Real-ESRGAN ×1 and ×2 models (pixel-unshuffle first) on a photo of odd size', () => {
+  // These models take sides that are multiples of 4 and 2; a 53 × 37 photo failed with a reshape error.
+  it.each([
+    ['basicsr_x1.safetensors', 1],
+    ['basicsr_x2_zip.pth', 2],
+  ])('%s enhances it whole and in tiles, the same within 1/255', async (file, scale) => {
+    const model = await loadModel(fixturePath(file))
+    const own = await createSession(modelToOnnx(model), { device: 'cpu' })
+    try {
+      const image = await testImage(53, 37)
+      const options = {
+        scale,
+        pad: TILE_PAD,
+        multiple: inputMultiple(model.info),
+        transparency: 'lanczos',
+      } as const
+      const whole = await upscaleRaster(image, own, { ...options, tile: 4096 })
+      const tiled = await upscaleRaster(image, own, { ...options, tile: 17 })
+      expect([whole.width, whole.height]).toEqual([53 * scale, 37 * scale])
+      expect(maxDiff(whole, tiled)).toBeLessThanOrEqual(1)
+      expect(new Set(whole.pixels).size).toBeGreaterThan(50)
+    } finally {
+      await own.release()
+    }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { autoTileSize, axisSpan, planTiles, reflectIndex } from '../../src/engine/tiling/plan.js'
+import { autoTileSize, axisSpan, planTiles, reflectIndex, tileWindow } from '../../src/engine/tiling/plan.js'
 import { extractTile, insertTile } from '../../src/engine/tiling/tiles.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 
@@ -65,21 +65,44 @@ describe('tile extraction and insertion', () => {
     pixels: Uint8Array.from({ length: 5 * 4 * 4 }, (_, i) => (i * 13) % 256),
   }
 
-  it('reads the tile and mirrored context as NCHW floats', () => {
-    const input = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1)
+  it('reads a window as NCHW floats, mirroring only where it passes the edge', () => {
+    const input = extractTile(image, { x: -1, y: -1, width: 4, height: 4 })
     const plane = 4 * 4
-    // (row 0, col 0) of the padded tile mirrors image pixel (1, 1).
+    // (row 0, col 0) of the window mirrors image pixel (1, 1); (1, 1) is pixel (0, 0).
     expect(input[0]).toBeCloseTo(image.pixels[(1 * 5 + 1) * 4]! / 255)
     expect(input[plane + 1 * 4 + 1]).toBeCloseTo(image.pixels[1]! / 255)
-    const alpha = extractTile(image, { x: 0, y: 0, width: 2, height: 2 }, 1, 'transparency')
+    const alpha = extractTile(image, { x: -1, y: -1, width: 4, height: 4 }, 'transparency')
     expect(alpha[5]).toBeCloseTo(image.pixels[3]! / 255)
+  })
+
+  it('gives each tile real context up to the pad, none past the edge, and a side the model can take', () => {
+    expect(tileWindow({ x: 40, y: 40, width: 20, height: 20 }, 100, 100, 16)).toEqual({
+      x: 24,
+      y: 24,
+      width: 52,
+      height: 52,
+    })
+    expect(tileWindow({ x: 0, y: 90, width: 30, height: 10 }, 100, 100, 16)).toEqual({
+      x: 0,
+      y: 74,
+      width: 46,
+      height: 26,
+    })
+    // A ×1 Real-ESRGAN model takes sides that are multiples of 4: 53 × 37 is read as 56 × 40.
+    expect(tileWindow({ x: 0, y: 0, width: 53, height: 37 }, 53, 37, 16, 4)).toEqual({
+      x: 0,
+      y: 0,
+      width: 56,
+      height: 40,
+    })
   })
 
   it('writes back exactly what an identity model returns', () => {
     const target: RasterImage = { ...image, pixels: new Uint8Array(image.pixels.length) }
     for (const tile of planTiles(5, 4, 2)) {
-      insertTile(target, extractTile(image, tile, 1), tile, 1, 1)
-      insertTile(target, extractTile(image, tile, 1, 'transparency'), tile, 1, 1, 'transparency')
+      const window = tileWindow(tile, 5, 4, 1, 2)
+      insertTile(target, extractTile(image, window), tile, window, 1)
+      insertTile(target, extractTile(image, window, 'transparency'), tile, window, 1, 'transparency')
     }
     expect([...target.pixels]).toEqual([...image.pixels])
   })

@@ -4,10 +4,34 @@ import type { Region } from '../../shared/protocol.js'
 /** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
 export const TILE_PAD = 16
 
+/** The side a model's input must be a multiple of: Real-ESRGAN ×2 and ×1 pixel-unshuffle by 2 or 4 first. */
+export function inputMultiple(arch: ModelArch): number {
+  return arch.arch === 'RRDBNet' ? arch.unshuffle : 1
+}
+
+/**
+ * The model input for a tile: its core plus up to `pad` of the network's own pixels of real context on
+ * each side. None is invented past the photo's edge, where the network's zero padding then gives exactly
+ * what one run over the whole photo gives, and no work is spent on mirrored pixels. A model that
+ * pixel-unshuffles by `multiple` sees the photo in blocks of that side, so its window starts on the
+ * whole photo's block grid, takes `pad · multiple` photo pixels of context, and ends on a block too
+ * (mirrored where that passes the edge).
+ */
+export function tileWindow(tile: Region, width: number, height: number, pad: number, multiple = 1): Region {
+  const context = pad * multiple
+  const down = (v: number): number => Math.floor(v / multiple) * multiple
+  const up = (v: number): number => Math.ceil(v / multiple) * multiple
+  const x = down(Math.max(0, tile.x - context))
+  const y = down(Math.max(0, tile.y - context))
+  const right = Math.min(width, tile.x + tile.width + context)
+  const bottom = Math.min(height, tile.y + tile.height + context)
+  return { x, y, width: up(right - x), height: up(bottom - y) }
+}
+
 /**
  * One axis of a plan: as few tiles as `tile` allows, all the same size, split as evenly as the length
- * allows (the last ends at the edge and overlaps its neighbour by less than the tile count). One
- * session shape serves them all, and no tile re-runs much of another: 640 px at most 256 is 3 × 214,
+ * allows (the last ends at the edge and overlaps its neighbour by less than the tile count), so no
+ * tile re-runs much of another: 640 px at most 256 is 3 × 214,
  * not 3 × 256 with the last re-running 128 px of its neighbour.
  */
 export function axisSpan(length: number, tile: number): { size: number; starts: number[] } {
@@ -91,10 +115,9 @@ export function fastestTile(
   const candidates = [...measured, ...(whole <= ceiling ? [whole] : [])].filter((side) => side <= ceiling)
   // A tile's speed follows its real size: a side larger than the photo runs the photo's size.
   const cost = (side: number): number =>
-    planTiles(width, height, side).reduce(
-      (sum, t) =>
-        sum + (t.width + 2 * pad) * (t.height + 2 * pad) * perInputPixel(Math.max(t.width, t.height)),
-      0,
-    )
+    planTiles(width, height, side).reduce((sum, t) => {
+      const input = tileWindow(t, width, height, pad)
+      return sum + input.width * input.height * perInputPixel(Math.max(t.width, t.height))
+    }, 0)
   return candidates.reduce((best, side) => (cost(side) < cost(best) ? side : best), candidates[0] ?? ceiling)
 }

@@ -7,25 +7,19 @@ import type { Region } from '../../shared/protocol.js'
 export type TileChannels = 'rgb' | 'transparency'
 
 /**
- * The model input for a tile: its core plus `pad` pixels of context (mirrored at image borders),
- * as NCHW float32 in [0, 1]. `source` picks the RGB channels, or the transparency repeated as grey.
+ * A tile's model input `window` (see `tileWindow`) as NCHW float32 in [0, 1], mirrored where it passes the
+ * photo's edge. `source` picks the RGB channels, or the transparency repeated as grey.
  */
-export function extractTile(
-  image: RasterImage,
-  tile: Region,
-  pad: number,
-  source: TileChannels = 'rgb',
-): Float32Array {
-  const w = tile.width + 2 * pad
-  const h = tile.height + 2 * pad
+export function extractTile(image: RasterImage, window: Region, source: TileChannels = 'rgb'): Float32Array {
+  const { width: w, height: h } = window
   const plane = w * h
   const out = new Float32Array(3 * plane)
   const scale = 1 / maxValue(image.depth)
   const { pixels, channels, width, height } = image
   for (let ty = 0; ty < h; ty++) {
-    const row = reflectIndex(tile.y - pad + ty, height) * width
+    const row = reflectIndex(window.y + ty, height) * width
     for (let tx = 0; tx < w; tx++) {
-      const at = (row + reflectIndex(tile.x - pad + tx, width)) * channels
+      const at = (row + reflectIndex(window.x + tx, width)) * channels
       const o = ty * w + tx
       if (source === 'transparency') {
         const a = pixels[at + 3]! * scale
@@ -43,7 +37,7 @@ export function extractTile(
 }
 
 /**
- * Writes the core of a tile's model output (NCHW, `scale`× the padded tile) into `target`,
+ * Writes the core `tile` of the model output for `window` (NCHW, `scale`× the window) into `target`,
  * clamped to [0, 1] and rounded to the target depth. `target` channels are RGB(A); with
  * `into: 'transparency'` the mean of the output channels fills the alpha channel.
  */
@@ -51,12 +45,12 @@ export function insertTile(
   target: RasterImage,
   output: Float32Array,
   tile: Region,
-  pad: number,
+  window: Region,
   scale: number,
   into: TileChannels = 'rgb',
 ): void {
-  const ow = (tile.width + 2 * pad) * scale
-  const oh = (tile.height + 2 * pad) * scale
+  const ow = window.width * scale
+  const oh = window.height * scale
   const plane = ow * oh
   const max = maxValue(target.depth)
   const quantize = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * max)
@@ -64,7 +58,7 @@ export function insertTile(
   const rows = tile.height * scale
   const cols = tile.width * scale
   for (let y = 0; y < rows; y++) {
-    const src = (pad * scale + y) * ow + pad * scale
+    const src = ((tile.y - window.y) * scale + y) * ow + (tile.x - window.x) * scale
     const dst = ((tile.y * scale + y) * width + tile.x * scale) * channels
     for (let x = 0; x < cols; x++) {
       const s = src + x
