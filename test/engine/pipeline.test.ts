@@ -12,6 +12,8 @@ import type { EnhanceSettings } from '../../src/shared/settings.js'
 import { enhancePhoto } from '../helpers/enhance.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
+import { fixturePath } from '../helpers/fixtures.js'
+import { MODELS_DIR } from '../../src/cli/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
 
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
@@ -330,6 +332,32 @@ describe('the realism crop', () => {
     expect(Buffer.from(replaced.before).equals(Buffer.from(first.before))).toBe(false)
     const before = await sharp(replaced.before).raw().toBuffer({ resolveWithObject: true })
     expect(before.info).toMatchObject({ width: 16, height: 12 })
+  })
+
+  it.each([
+    ['the bundled ×4 model', `${MODELS_DIR}enhance-psnr-x4.safetensors`, 4],
+    ['a ×1 model that pixel-unshuffles by 4', fixturePath('basicsr_x1.safetensors'), 1],
+  ])('shows what %s makes of that region of the whole photo, within 1/255', async (_, path, scale) => {
+    const [width, height] = [53, 37]
+    const noise = Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * 7919) % 251))
+    const photo = await file(`crop-odd-${scale}.png`, (s) => s.blur(1.2).png(), noise, width, height)
+    const output = join(work, `crop-odd-${scale}-out.png`)
+    await enhance(photo, output, { path }, settings())
+    const region = { x: 21, y: 9, width: 13, height: 11 }
+    const shown = await sharp((await crops.render(photo, region, { path })).png)
+      .raw()
+      .toBuffer()
+    const whole = await sharp(output)
+      .extract({
+        left: region.x * scale,
+        top: region.y * scale,
+        width: region.width * scale,
+        height: region.height * scale,
+      })
+      .raw()
+      .toBuffer()
+    expect(shown.length).toBe(whole.length)
+    expect(Math.max(...shown.map((v, i) => Math.abs(v - whole[i]!)))).toBeLessThanOrEqual(1)
   })
 })
 
