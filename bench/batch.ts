@@ -3,8 +3,9 @@
  * and settings, timed from process start to exit (decoding, encoding and writes included), against
  * PyTorch's pure float32 inference on the same blended weights, context and thread count, in the tile
  * plan and memory layout it runs fastest (chosen once, `bench/torch_batch.py`), in the engine's allocator
- * environment (the target's baseline) and as installed (glibc's defaults). The runs are interleaved and
- * repeated; the figures are medians with their spread. Nothing is asserted.
+ * environment (the target's baseline) and as installed (glibc's defaults), and the ceiling: ONNX Runtime's
+ * inference alone (`batch-ceiling.ts`). The runs are interleaved and repeated; the figures are medians
+ * with their spread. Nothing is asserted.
  *
  *   npm run bench:batch [-- --reps 5]
  */
@@ -20,6 +21,7 @@ import { engineEnv } from '../src/node/engine-env.js'
 import { DEFAULT_REALISM } from '../src/shared/settings-schema.js'
 import { syntheticPhoto } from './photos.js'
 import { median } from './stats.js'
+import { inferenceCeiling } from './batch-ceiling.js'
 
 const PHOTOS = 8
 const SIDE = 384
@@ -121,6 +123,8 @@ async function main(): Promise<void> {
   console.log(
     `PyTorch's fastest plan on this CPU (tile sides ${sides.join(', ')}, NCHW or channels-last, timed on one photo): tiles of ${plan.tile}, ${plan.layout}`,
   )
+  const ceiling = await inferenceCeiling(pair, DEFAULT_REALISM, photos)
+  const ceilingTimes = new Map<string, number[]>()
   const enhance: number[] = []
   const baseline: number[] = []
   const installed: number[] = []
@@ -131,6 +135,8 @@ async function main(): Promise<void> {
     enhance.push(run.seconds)
     baseline.push(torchRun('tuned'))
     installed.push(torchRun('as installed'))
+    for (const [name, seconds] of Object.entries(await ceiling()))
+      ceilingTimes.set(name, [...(ceilingTimes.get(name) ?? []), seconds])
     console.log(
       `rep ${rep + 1}: enhance ${run.seconds.toFixed(2)} s (${run.precision}, tiles of ${run.tile}); PyTorch inference ${baseline.at(-1)!.toFixed(2)} s, as installed ${installed.at(-1)!.toFixed(2)} s`,
     )
@@ -143,6 +149,13 @@ async function main(): Promise<void> {
     `  PyTorch, pure tiled inference:          median ${median(baseline).toFixed(2)} s (${spread(baseline)})`,
   )
   console.log(`  ratio PyTorch / enhance: ${(median(baseline) / median(enhance)).toFixed(2)}× (target ≥ 3)`)
+  console.log(
+    '  the ceiling: ONNX Runtime inference alone, each photo as one window, against the PyTorch figure above:',
+  )
+  for (const [name, times] of ceilingTimes)
+    console.log(
+      `    ${name}: median ${median(times).toFixed(2)} s (${spread(times)}), ${(median(baseline) / median(times)).toFixed(2)}×`,
+    )
   console.log(
     `  PyTorch as installed (glibc's default allocator, no huge pages): median ${median(installed).toFixed(2)} s (${spread(installed)}), ${(median(installed) / median(enhance)).toFixed(2)}× enhance's time`,
   )
