@@ -31,8 +31,8 @@ export function tileWindow(tile: Region, width: number, height: number, pad: num
 /**
  * One axis of a plan: as few tiles as `tile` allows, all the same size, split as evenly as the length
  * allows (the last ends at the edge and overlaps its neighbour by less than the tile count), so no
- * tile re-runs much of another: 640 px at most 256 is 3 × 214,
- * not 3 × 256 with the last re-running 128 px of its neighbour.
+ * tile re-runs much of another: 640 px at most 256 is 3 × 214, not 3 × 256 with the last re-running
+ * 128 px of its neighbour.
  */
 export function axisSpan(length: number, tile: number): { size: number; starts: number[] } {
   const count = Math.max(1, Math.ceil(length / tile))
