@@ -6,10 +6,7 @@
 import ort from 'onnxruntime-node'
 import { readInt8Calibration } from '../src/engine/int8.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
-import { buildOnnx } from '../src/engine/onnx/graph.js'
-import { calibratedRanges } from '../src/engine/onnx/int8.js'
-import { int8Onnx, planAt } from '../src/engine/onnx/int8-plan.js'
-import { probeRuns, readPlanar, run, sessionOptions, weightsOf } from './int8-common.js'
+import { comparisonGraphs, readPlanar, run, sessionOptions } from './int8-common.js'
 
 export type CeilingTimes = Record<string, number>
 
@@ -20,19 +17,11 @@ export async function inferenceCeiling(
   photos: string[],
 ): Promise<() => Promise<CeilingTimes>> {
   const blend = blendModels(await loadModel(pair.psnr), await loadModel(pair.gan), realism)
-  const { info, weights } = weightsOf(blend)
   const calibration = await readInt8Calibration(pair.psnr)
   if (!calibration) throw new Error(`${pair.psnr} has no int8 calibration: run npm run calibrate:int8`)
   const inputs = await Promise.all(photos.map((photo) => readPlanar(photo)))
   const crops = await Promise.all(photos.slice(0, 4).map((photo) => readPlanar(photo, 64)))
-  const everywhere = calibratedRanges(
-    (await probeRuns(blend, crops)).map((r) => new Map([...r].map(([k, v]) => [k, v.data]))),
-  )
-  const graphs = {
-    float32: buildOnnx(info, weights),
-    'int8 as shipped': int8Onnx(info, weights, planAt(calibration, realism)),
-    'int8 everywhere': buildOnnx(info, weights, { ranges: everywhere }),
-  }
+  const graphs = await comparisonGraphs(blend, calibration, crops, realism)
   const sessions = await Promise.all(
     Object.entries(graphs).map(
       async ([name, bytes]) => [name, await ort.InferenceSession.create(bytes, sessionOptions())] as const,

@@ -7,6 +7,9 @@ import type { StateDict } from '../src/engine/weights/tensor.js'
 import type { ModelInfo } from '../src/shared/model.js'
 import { lumaOf, psnr, shave } from '../src/engine/metrics/quality.js'
 import { buildOnnx, OUTPUT_NAME } from '../src/engine/onnx/graph.js'
+import { calibratedRanges } from '../src/engine/onnx/int8.js'
+import { int8Onnx, planAt } from '../src/engine/onnx/int8-plan.js'
+import type { Int8Calibration } from '../src/engine/onnx/int8-plan.js'
 import type { ProbeRun } from '../src/engine/onnx/int8-calibration.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
 
@@ -108,4 +111,25 @@ export function meanAbsLevels(a: Float32Array, b: Float32Array): number {
   let sum = 0
   for (let i = 0; i < a.length; i++) sum += Math.abs(toByte(a[i]!) - toByte(b[i]!))
   return sum / a.length
+}
+
+/**
+ * The graphs the int8 benchmarks compare, for `model` (a blend at `realism`): float32, int8 as shipped (the
+ * stored calibration's plan) and int8 everywhere (min/max ranges over `crops`, the tail too: outside the bound).
+ */
+export async function comparisonGraphs(
+  model: LoadedModel,
+  calibration: Int8Calibration,
+  crops: Planar[],
+  realism: number,
+): Promise<Record<string, Uint8Array>> {
+  const { info, weights } = weightsOf(model)
+  const minMax = calibratedRanges(
+    (await probeRuns(model, crops)).map((r) => new Map([...r].map(([k, v]) => [k, v.data]))),
+  )
+  return {
+    float32: buildOnnx(info, weights),
+    'int8 as shipped': int8Onnx(info, weights, planAt(calibration, realism)),
+    'int8 everywhere': buildOnnx(info, weights, { ranges: minMax }),
+  }
 }

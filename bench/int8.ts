@@ -16,33 +16,16 @@ import { join } from 'node:path'
 import { MODELS_DIR } from '../src/cli/models.js'
 import { readInt8Calibration } from '../src/engine/int8.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
-import type { LoadedModel } from '../src/engine/model.js'
-import { buildOnnx } from '../src/engine/onnx/graph.js'
-import { calibratedRanges } from '../src/engine/onnx/int8.js'
-import { int8Onnx, planAt } from '../src/engine/onnx/int8-plan.js'
-import type { Int8Calibration } from '../src/engine/onnx/int8-plan.js'
 import { ModelRegistry } from '../src/engine/registry.js'
 import type { PrecisionChoice } from '../src/shared/model.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
-import { PAIRS, SHARED, probeRuns, readPlanar, run, sessionOptions, weightsOf } from './int8-common.js'
+import { PAIRS, SHARED, comparisonGraphs, readPlanar, run, sessionOptions } from './int8-common.js'
 import type { Planar } from './int8-common.js'
 import { median } from './stats.js'
 
 const KODAK = join(SHARED, 'train', 'kodak')
 const show = (v: number[]): string =>
   `${median(v).toFixed(0)} ms (${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)})`
-
-async function graphs(model: LoadedModel, calibration: Int8Calibration, crops: Planar[]) {
-  const { info, weights } = weightsOf(model)
-  const minMax = calibratedRanges(
-    (await probeRuns(model, crops)).map((r) => new Map([...r].map(([k, v]) => [k, v.data]))),
-  )
-  return {
-    float32: buildOnnx(info, weights),
-    'int8 (shipped)': int8Onnx(info, weights, planAt(calibration, 0.5)),
-    'int8 everywhere': buildOnnx(info, weights, { ranges: minMax }),
-  }
-}
 
 async function tileSpeed(onnx: Record<string, Uint8Array>, tile: Planar): Promise<void> {
   const sessions = await Promise.all(
@@ -127,7 +110,7 @@ async function main(): Promise<void> {
     if (!calibration) throw new Error(`${psnrName} has no int8 calibration: run npm run calibrate:int8`)
     const psnr = await loadModel(join(MODELS_DIR, `${psnrName}.safetensors`))
     const gan = await loadModel(join(MODELS_DIR, `${ganName}.safetensors`))
-    const onnx = await graphs(blendModels(psnr, gan, 0.5), calibration, crops)
+    const onnx = await comparisonGraphs(blendModels(psnr, gan, 0.5), calibration, crops, 0.5)
     console.log(`\n${label}, α 0.5, one 160² tile, interleaved, 7 runs:`)
     await tileSpeed(onnx, tile)
     console.log('per operator (the 7 largest):')
