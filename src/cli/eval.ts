@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelRegistry } from '../engine/registry.js'
-import { TILE_PAD, inputMultiple } from '../engine/tiling/plan.js'
+import { modelTiling } from '../engine/tiling/plan.js'
 import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
 import { colourShift, gridStepRatio } from '../engine/metrics/artefacts.js'
@@ -110,10 +110,8 @@ export async function evaluateDataset(
       const lr = (await decodeImage(join(lrDir, name))).image
       const sr = matchSize(
         await upscaleRaster(lr, session, {
-          scale: info.scale,
+          ...modelTiling(info),
           tile: 256,
-          pad: TILE_PAD,
-          multiple: inputMultiple(info),
           transparency: 'lanczos',
         }),
         hr.width,

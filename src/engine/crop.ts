@@ -5,7 +5,7 @@ import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
-import { TILE_PAD, inputMultiple, tileWindow } from './tiling/plan.js'
+import { modelTiling, tileWindow } from './tiling/plan.js'
 import { upscaleRaster } from './upscale.js'
 
 /**
@@ -28,18 +28,16 @@ export class CropRenderer {
     const { session, info } = await this.registry.prepare(model)
     const image = await this.decoded(input)
     const crop = clampRegion(region, image)
-    const multiple = inputMultiple(info)
+    const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
-    const window = tileWindow(crop, image.width, image.height, TILE_PAD, multiple)
+    const window = tileWindow(crop, image.width, image.height, tiling.pad, tiling.multiple)
     const raster = cropRaster(image, window, 0)
     const upscaled = await upscaleRaster(raster.image, session, {
-      scale: info.scale,
+      ...tiling,
       tile: 512,
-      pad: TILE_PAD,
-      multiple,
       transparency: 'lanczos',
     })
-    const s = info.scale
+    const s = tiling.scale
     const core = cropRaster(
       upscaled,
       {

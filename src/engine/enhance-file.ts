@@ -9,7 +9,7 @@ import { previewOf } from './image/preview.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
-import { TILE_PAD, inputMultiple } from './tiling/plan.js'
+import { modelTiling } from './tiling/plan.js'
 import { throwIfCancelled, upscaleRaster } from './upscale.js'
 
 export interface EnhanceOptions {
@@ -61,10 +61,8 @@ export async function enhanceFile(
     const tileStart = performance.now()
     usedTile = tile
     return upscaleRaster(image, on.session, {
-      scale: info.scale,
+      ...modelTiling(info),
       tile,
-      pad: TILE_PAD,
-      multiple: inputMultiple(info),
       transparency: settings.transparency,
       onRetile: (side) => (usedTile = side),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -9,6 +9,11 @@ export function inputMultiple(arch: ModelArch): number {
   return arch.arch === 'RRDBNet' ? arch.unshuffle : 1
 }
 
+/** How a model's photos are tiled: its scale, the context each tile reads, the side its input needs. */
+export function modelTiling(arch: ModelArch): { scale: number; pad: number; multiple: number } {
+  return { scale: arch.scale, pad: TILE_PAD, multiple: inputMultiple(arch) }
+}
+
 /**
  * The model input for a tile: its core plus up to `pad` of the network's own pixels of real context on
  * each side. None is invented past the photo's edge, where the network's zero padding then gives exactly
