@@ -1,4 +1,6 @@
 import { fork } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { engineEnv } from '../node/engine-env.js'
 import { EnhanceError } from '../shared/errors.js'
@@ -31,6 +33,19 @@ export interface EngineChannel {
 export interface ForkOptions {
   workerPath?: string
   env?: Record<string, string>
+  /** Where the engine's stderr goes, less Dawn's limit notices: this process's by default. */
+  stderr?: Writable
+}
+
+/** Dawn (the WebGPU inside onnxruntime-node) tells stderr, on every device probe, that it lowered two
+ * limits nothing here uses; to someone enhancing a photo that reads as a fault. */
+const DAWN_LIMIT_NOTICE = /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced\b/
+
+/** Copies the engine's stderr to `sink` line by line, leaving out Dawn's limit notices. */
+export function forwardEngineStderr(source: Readable, sink: Writable): void {
+  createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => {
+    if (!DAWN_LIMIT_NOTICE.test(line)) sink.write(`${line}\n`)
+  })
 }
 
 export function defaultWorkerPath(): string {
@@ -40,9 +55,10 @@ export function defaultWorkerPath(): string {
 export function forkEngine(options: ForkOptions = {}): EngineChannel {
   const child = fork(options.workerPath ?? defaultWorkerPath(), [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: engineEnv(process.env, options.env),
   })
+  if (child.stderr) forwardEngineStderr(child.stderr, options.stderr ?? process.stderr)
   return {
     send: (request) => child.send(request),
     onMessage: (listener) => child.on('message', (event) => listener(event as EngineEvent)),

@@ -67,10 +67,11 @@ def main(argv: list[str]) -> int:
     exp = sub.add_parser("export", help="write a checkpoint as .safetensors")
     exp.add_argument("checkpoint", type=Path)
     exp.add_argument("out", type=Path)
-    grw = sub.add_parser("grow", help="an exported generator grown to more RRDBs, computing the same function")
+    grw = sub.add_parser("grow", help="an exported generator grown to more or wider RRDBs, computing the same function")
     grw.add_argument("source", type=Path)
     grw.add_argument("out", type=Path)
-    grw.add_argument("--nb", type=int, required=True)
+    for width in ("--nb", "--nf", "--gc"):
+        grw.add_argument(width, type=int)
     tune = sub.add_parser("colour-tune", help="a GAN partner's colour cast trained out of its last two convolutions")
     tune.add_argument("--psnr", type=Path, required=True)
     tune.add_argument("--gan", type=Path, required=True)
@@ -107,7 +108,7 @@ def main(argv: list[str]) -> int:
         print(export(args.checkpoint, args.out))
         return 0
     if args.command == "grow":
-        print(grow(args.source, args.out, args.nb))
+        print(grow(args.source, args.out, args.nb, args.nf, args.gc))
         return 0
     if args.command == "colour-tune":
         restart_tuned(argv)

@@ -122,3 +122,46 @@ def grow_blocks(state: dict[str, torch.Tensor], model_args: dict, nb: int) -> di
 
 def count_blocks(state: dict[str, torch.Tensor]) -> int:
     return len({key.split(".")[1] for key in state if key.startswith("body.")})
+
+
+def state_width(state: dict[str, torch.Tensor]) -> tuple[int, int]:
+    """(nf, gc) of an RRDBNet state: the trunk's channels and each dense layer's growth."""
+    return state["conv_first.weight"].shape[0], state["body.0.rdb1.conv1.weight"].shape[0]
+
+
+def widen(state: dict[str, torch.Tensor], model_args: dict, nf: int, gc: int) -> dict[str, torch.Tensor]:
+    """The same function with a wider trunk (`nf`) and dense growth (`gc`): every old weight keeps its place,
+    weights that read a new channel start at zero (so nothing old sees them), and weights that write one
+    start as a fresh network's would (so the new channels carry signal and the zeros get gradients)."""
+    old_nf, old_gc = model_args["nf"], model_args["gc"]
+    if nf < old_nf or gc < old_gc:
+        raise ValueError(f"cannot narrow an RRDBNet from nf {old_nf}, gc {old_gc} to nf {nf}, gc {gc}")
+    wide = RRDBNet(**{**model_args, "nf": nf, "gc": gc})
+    scaled_kaiming_init(wide, 0.1)
+    new_state = {key: value.detach().clone() for key, value in wide.state_dict().items()}
+
+    def dense_input(layer: int) -> torch.Tensor:
+        """Where the old input channels of a dense layer (concat of x and the earlier layers' outputs) land."""
+        segments = [torch.arange(old_nf)] + [nf + k * gc + torch.arange(old_gc) for k in range(layer - 1)]
+        return torch.cat(segments)
+
+    for key, old in state.items():
+        new = new_state[key]
+        rows = torch.arange(old.shape[0])
+        if old.dim() == 1:
+            new[rows] = old
+            continue
+        layer = int(key.split(".")[-2][-1]) if ".rdb" in key else 0
+        cols = dense_input(layer) if layer else torch.arange(old.shape[1])
+        new[rows] = 0.0
+        new[rows[:, None], cols[None, :]] = old
+    return new_state
+
+
+def grow_network(state: dict[str, torch.Tensor], model_args: dict, target_args: dict) -> dict[str, torch.Tensor]:
+    """`state` (of `model_args`) grown to `target_args`' blocks and widths, computing the same function."""
+    grown = grow_blocks(state, model_args, target_args["nb"]) if target_args["nb"] != model_args["nb"] else state
+    deeper = {**model_args, "nb": target_args["nb"]}
+    if (target_args["nf"], target_args["gc"]) == (model_args["nf"], model_args["gc"]):
+        return grown
+    return widen(grown, deeper, target_args["nf"], target_args["gc"])

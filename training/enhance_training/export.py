@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .arch import RRDBNet, grow_blocks
+from .arch import RRDBNet, grow_network
 
 
 def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
@@ -73,14 +73,17 @@ def export(checkpoint: Path, out: Path, summary: dict | None = None) -> dict:
     return arch
 
 
-def grow(source: Path, out: Path, nb: int) -> dict:
-    """An exported generator with `nb` RRDBs computing what the source's fewer compute (`grow_blocks`):
-    the partner a grown PSNR model needs for network interpolation, which blends like-shaped weights."""
+def grow(source: Path, out: Path, nb: int | None = None, nf: int | None = None, gc: int | None = None) -> dict:
+    """An exported generator grown to more RRDBs or wider ones, computing what the source computes
+    (`grow_network`): the partner a grown PSNR model needs for network interpolation, which blends
+    like-shaped weights."""
     tensors, metadata = read_safetensors(source)
     arch = json.loads(metadata["enhance.arch"])
     model_args = dict(in_ch=arch["inChannels"], out_ch=arch["outChannels"], nf=arch["nf"], nb=arch["nb"], gc=arch["gc"])
-    grown = grow_blocks(tensors, model_args, nb)
-    training = {**json.loads(metadata.get("enhance.training", "{}")), "grown": f"nb {arch['nb']} → {nb}, new blocks identities"}
-    arch = {**arch, "nb": nb}
+    target = {**model_args, "nb": nb or arch["nb"], "nf": nf or arch["nf"], "gc": gc or arch["gc"]}
+    grown = grow_network(tensors, model_args, target)
+    change = ", ".join(f"{key} {model_args[key]} → {target[key]}" for key in ("nb", "nf", "gc") if target[key] != model_args[key])
+    training = {**json.loads(metadata.get("enhance.training", "{}")), "grown": f"{change}, the new parts computing nothing yet"}
+    arch = {**arch, "nb": target["nb"], "nf": target["nf"], "gc": target["gc"]}
     write_safetensors(grown, out, {**metadata, "enhance.arch": json.dumps(arch), "enhance.training": json.dumps(training)})
     return arch

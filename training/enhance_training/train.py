@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.utils.stateless import functional_call
 
-from .arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
+from .arch import RRDBNet, count_blocks, grow_network, scaled_kaiming_init, state_width
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
 from .degradations import Degrader, PhotoDegrader, usm_sharpen
@@ -118,12 +118,13 @@ class Trainer:
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
 
     def warm_start_weights(self, path: Path) -> dict[str, torch.Tensor]:
-        """The weights to start from; a smaller RRDBNet is grown to this run's block count."""
+        """The weights to start from; a smaller RRDBNet is grown to this run's blocks and widths."""
         state = load_generator_weights(path)
-        blocks = count_blocks(state)
-        if blocks == self.config.nb:
+        nf, gc = state_width(state)
+        source_args = {**self.config.model_args, "nb": count_blocks(state), "nf": nf, "gc": gc}
+        if source_args == self.config.model_args:
             return state
-        return grow_blocks(state, {**self.config.model_args, "nb": blocks}, self.config.nb)
+        return grow_network(state, source_args, self.config.model_args)
 
     # -- checkpoints -------------------------------------------------------------------------
     def state(self) -> dict:
@@ -188,9 +189,14 @@ class Trainer:
         """The target of the pixel and perceptual losses: the HR patch, unsharp-masked with `gt_usm`."""
         return usm_sharpen(hr) if self.config.gt_usm else hr
 
+    def generate(self, lr_img: torch.Tensor) -> torch.Tensor:
+        """G's output for a training step, in float32 whether or not the forward pass ran in bfloat16."""
+        with torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
+            return self.g(lr_img).float()
+
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
         pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss}[self.config.pixel_loss]
-        loss = pixel_loss(self.g(lr_img), self.pixel_target(hr))
+        loss = pixel_loss(self.generate(lr_img), self.pixel_target(hr))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
@@ -198,7 +204,7 @@ class Trainer:
 
     def gan_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
         c = self.config
-        sr = self.g(lr_img)
+        sr = self.generate(lr_img)
         for p in self.d.parameters():
             p.requires_grad_(False)
         real_logits, real_feats = self.d(hr, with_features=True)

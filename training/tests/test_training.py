@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from enhance_training.arch import RRDBNet, count_blocks, grow_blocks, scaled_kaiming_init
+from enhance_training.arch import RRDBNet, count_blocks, grow_blocks, grow_network, scaled_kaiming_init, state_width, widen
 from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, grow, read_safetensors, write_safetensors
@@ -78,6 +78,49 @@ def test_growing_blocks_keeps_the_function_and_trains_the_new_blocks(tmp_path, p
     trainer = Trainer(tiny_config(tmp_path, photo_folder, nb=5, iters=1, init=str(init)))
     trainer.run(log=lambda line: None)
     assert trainer.g.body[4].rdb2.conv5.weight.abs().max().item() > 0
+
+
+def test_widening_keeps_the_function_and_trains_the_new_channels(tmp_path, photo_folder):
+    torch.manual_seed(2)
+    small = RRDBNet(nf=8, nb=2, gc=4)
+    for p in small.parameters():
+        p.data.normal_(0, 0.05)
+    target = {**small.args, "nb": 3, "nf": 12, "gc": 6}
+    wide = RRDBNet(**target)
+    wide.load_state_dict(grow_network(small.state_dict(), small.args, target))
+    x = torch.rand(1, 3, 9, 11)
+    with torch.no_grad():
+        assert (wide(x) - small(x)).abs().max().item() < 1e-5
+    assert state_width(wide.state_dict()) == (12, 6)
+    conv3 = wide.body[1].rdb2.conv3.weight
+    # Old weights in place: the dense input is [x (12), x1 (6), x2 (6)]; the old x1 sat at 8…11, now at 12…15.
+    assert torch.equal(conv3[:4, 12:16], small.body[1].rdb2.conv3.weight[:4, 8:12])
+    assert conv3[:4, 8:12].abs().max().item() == 0 and conv3[:4, 16:18].abs().max().item() == 0
+    assert conv3[4:].abs().max().item() > 0  # the new channels are written, so they carry signal
+    with pytest.raises(ValueError):
+        widen(wide.state_dict(), wide.args, 8, 6)
+    # A warm start from the narrower file widens it, and one step moves the zeros that read new channels.
+    init = tmp_path / "small.pt"
+    torch.save({"g": small.state_dict()}, init)
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, nb=3, nf=12, gc=6, iters=1, init=str(init)))
+    trainer.run(log=lambda line: None)
+    assert trainer.g.conv_last.weight[:, 8:].abs().max().item() > 0
+
+
+def test_bf16_step_computes_the_float32_loss_to_bfloat16_precision(tmp_path, photo_folder):
+    losses = {}
+    for bf16 in (False, True):
+        trainer = Trainer(tiny_config(tmp_path / str(bf16), photo_folder, bf16=bf16, channels_last=False))
+        torch.manual_seed(0)
+        lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+        assert trainer.generate(lr).dtype == torch.float32
+        before = trainer.g.conv_last.weight.detach().clone()
+        losses[bf16] = trainer.psnr_step(lr, hr)["l1"]
+        assert not torch.equal(before, trainer.g.conv_last.weight)
+        assert trainer.g.conv_last.weight.dtype == torch.float32
+    # Same weights (same seed), so the losses agree to bfloat16's 8 bits of mantissa, and no closer than float32.
+    assert abs(losses[True] - losses[False]) < 0.01 * losses[False]
+    assert losses[True] != losses[False]
 
 
 def test_blend_colour_term_scores_the_interpolated_network(tmp_path, photo_folder):
@@ -247,10 +290,11 @@ def test_grown_export_computes_what_the_source_did(tmp_path):
     small = RRDBNet(nf=8, nb=1, gc=4).eval()
     arch = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
     write_safetensors(small.state_dict(), tmp_path / "small.safetensors", {"enhance.arch": json.dumps(arch)})
-    assert grow(tmp_path / "small.safetensors", tmp_path / "big.safetensors", 3)["nb"] == 3
+    assert grow(tmp_path / "small.safetensors", tmp_path / "big.safetensors", 3, nf=12, gc=6) == {**arch, "nb": 3, "nf": 12, "gc": 6}
     tensors, meta = read_safetensors(tmp_path / "big.safetensors")
-    assert json.loads(meta["enhance.arch"])["nb"] == 3 and "nb 1 → 3" in json.loads(meta["enhance.training"])["grown"]
-    big = RRDBNet(nf=8, nb=3, gc=4).eval()
+    assert json.loads(meta["enhance.arch"])["nf"] == 12
+    assert "nb 1 → 3, nf 8 → 12, gc 4 → 6" in json.loads(meta["enhance.training"])["grown"]
+    big = RRDBNet(nf=12, nb=3, gc=6).eval()
     big.load_state_dict(tensors)
     x = torch.rand(1, 3, 12, 12)
     with torch.no_grad():
