@@ -11,13 +11,13 @@ set -euo pipefail
 export PYTHONPATH=training PYTHONUNBUFFERED=1
 OUT=${OUT:-training/runs/device-out}
 PACK=training/runs/pack
-INIT=${INIT:-training/exports/enhance-real-psnr-nb6-x4.safetensors}
+INIT=${INIT:-training/exports/enhance-real-psnr-nf48-x4.safetensors}
 RUN=$(mktemp -d)
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 VAL=$(ls -d "$PACK"/val/* | paste -sd, -)
 python3 -m enhance_training psnr --out "$RUN" --data "$PACK/train" --val "$VAL" --device auto \
-  --init "$INIT" --nb "${NB:-6}" --batch "${BATCH:-64}" --lr-patch 48 --iters 100000 \
+  --init "$INIT" --nb "${NB:-6}" --nf "${NF:-48}" --gc "${GC:-16}" --bf16 true --batch "${BATCH:-64}" --lr-patch 48 --iters 100000 \
   --max-minutes "${MINUTES:-7}" --lr 2e-4 --warmup 100 --min-lr 1e-6 --val-every 1000 --ema 0.999 \
   --threads 8 --seed 10 --degradation realworld --clean-fraction 0.2 --photo-fraction 0.5 \
   2>&1 | tee "$OUT/train.log"
