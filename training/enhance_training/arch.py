@@ -159,7 +159,8 @@ def widen(state: dict[str, torch.Tensor], model_args: dict, nf: int, gc: int) ->
 
 
 def grow_network(state: dict[str, torch.Tensor], model_args: dict, target_args: dict) -> dict[str, torch.Tensor]:
-    """`state` (of `model_args`) grown to `target_args`' blocks and widths, computing the same function."""
+    """`state` (of `model_args`) grown to `target_args`' blocks and widths, computing the same function;
+    `state` itself when they match."""
     grown = grow_blocks(state, model_args, target_args["nb"]) if target_args["nb"] != model_args["nb"] else state
     deeper = {**model_args, "nb": target_args["nb"]}
     if (target_args["nf"], target_args["gc"]) == (model_args["nf"], model_args["gc"]):

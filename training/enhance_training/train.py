@@ -122,8 +122,6 @@ class Trainer:
         state = load_generator_weights(path)
         nf, gc = state_width(state)
         source_args = {**self.config.model_args, "nb": count_blocks(state), "nf": nf, "gc": gc}
-        if source_args == self.config.model_args:
-            return state
         return grow_network(state, source_args, self.config.model_args)
 
     # -- checkpoints -------------------------------------------------------------------------
