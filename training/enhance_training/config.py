@@ -47,6 +47,9 @@ class Config:
     clean_fraction: float = 0.0
     photo_fraction: float = 0.0
     gt_usm: bool = False
+    # The degradations' JPEG: "libjpeg" (Pillow's encoder, on the CPU), "torch" (the same lossy path in PyTorch,
+    # on the batch's device: no CPU round trip per JPEG on a GPU) or "auto" (torch on a CUDA GPU, else libjpeg).
+    jpeg_codec: str = "auto"
     # A wall-clock budget (0 = none), for a lent GPU's minutes: after its first 50 steps the run shortens
     # `iters` to what its measured rate fits in 90 % of the budget, so the cosine still ends at `min_lr`.
     max_minutes: float = 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from PIL import Image
 from .kernels import BlurRanges, gaussian, random_blur, random_final_sinc
 
 RESIZE_MODES = ("area", "bilinear", "bicubic")
+
+# A JPEG round trip of a batch, one quality per image: `jpeg` (libjpeg through Pillow) or `jpeg_torch.jpeg_torch`.
+JpegCodec = Callable[[torch.Tensor, list[int]], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -158,8 +162,9 @@ def usm_sharpen(img: torch.Tensor, weight: float = 0.5, threshold: float = 10) -
 
 
 class Degrader:
-    def __init__(self, config: DegradationConfig | None = None) -> None:
+    def __init__(self, config: DegradationConfig | None = None, codec: JpegCodec | None = None) -> None:
         self.config = config or DegradationConfig()
+        self.jpeg = codec or jpeg
 
     def __call__(self, hr: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
         """HR B×3×H×W → LR B×3×(H/s)×(W/s), quantised to 8-bit levels like a decoded file."""
@@ -191,7 +196,7 @@ class Degrader:
             img = gaussian_noise(img, sigma, grey, gen)
         else:
             img = poisson_noise(img, torch.from_numpy(rng.uniform(*ranges.poisson_scale, size=b)).float(), grey, gen)
-        return jpeg(img.clamp(0, 1), [int(q) for q in rng.integers(ranges.jpeg_quality[0], ranges.jpeg_quality[1] + 1, size=b)])
+        return self.jpeg(img.clamp(0, 1), [int(q) for q in rng.integers(ranges.jpeg_quality[0], ranges.jpeg_quality[1] + 1, size=b)])
 
     def _final(self, img, rng, lr_size) -> torch.Tensor:
         c = self.config
@@ -202,17 +207,18 @@ class Degrader:
         qualities = [int(q) for q in rng.integers(c.stage2.jpeg_quality[0], c.stage2.jpeg_quality[1] + 1, size=b)]
         sinc_step = (lambda x: blur(x, kernels)) if kernels is not None else (lambda x: x)
         if rng.random() < 0.5:
-            img = jpeg(sinc_step(resize(img, lr_size, mode)).clamp(0, 1), qualities)
+            img = self.jpeg(sinc_step(resize(img, lr_size, mode)).clamp(0, 1), qualities)
         else:
-            img = sinc_step(resize(jpeg(img, qualities), lr_size, mode))
+            img = sinc_step(resize(self.jpeg(img, qualities), lr_size, mode))
         return to_uint8(img).float() / 255
 
 
 class PhotoDegrader:
     """The single-pass degradation of `PhotoRanges`; each photo of the batch draws its own."""
 
-    def __init__(self, ranges: PhotoRanges | None = None) -> None:
+    def __init__(self, ranges: PhotoRanges | None = None, codec: JpegCodec | None = None) -> None:
         self.ranges = ranges or PhotoRanges()
+        self.jpeg = codec or jpeg
 
     def __call__(self, hr: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
         r = self.ranges
@@ -227,7 +233,7 @@ class PhotoDegrader:
         img = gaussian_noise(img, torch.from_numpy(sigma).float(), grey, gen).clamp(0, 1)
         saved = torch.from_numpy(rng.random(b) < r.jpeg_probability).view(b, 1, 1, 1).to(img.device)
         qualities = [int(q) for q in rng.integers(r.jpeg_quality[0], r.jpeg_quality[1] + 1, size=b)]
-        return to_uint8(torch.where(saved, jpeg(img, qualities), img)).float() / 255
+        return to_uint8(torch.where(saved, self.jpeg(img, qualities), img)).float() / 255
 
     def _kernel(self, rng: np.random.Generator) -> np.ndarray:
         r = self.ranges

@@ -21,9 +21,10 @@ from torch.nn.utils.stateless import functional_call
 from .arch import RRDBNet, count_blocks, grow_network, scaled_kaiming_init, state_width
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
-from .degradations import Degrader, PhotoDegrader, usm_sharpen
+from .degradations import Degrader, JpegCodec, PhotoDegrader, jpeg, usm_sharpen
 from .discriminator import VGGDiscriminator
 from .export import load_generator_weights
+from .jpeg_torch import jpeg_torch
 from .losses import PerceptualLoss, VGG19Conv54, colour_loss, feature_matching_loss, ragan_d_loss, ragan_g_loss
 from .metrics import psnr_y, to_uint8_image
 
@@ -78,6 +79,35 @@ def training_device(name: str) -> torch.device:
     return device
 
 
+def cpu_has_native_bf16(cpuinfo: str) -> bool:
+    return any(flag in cpuinfo.split() for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def check_bf16(device: torch.device, cpuinfo_path: Path = Path("/proc/cpuinfo")) -> None:
+    """Refuses `--bf16` where bfloat16 is emulated: on a CPU without AVX512-BF16 or AMX a step is ~15× slower."""
+    if device.type == "cuda":
+        supported = torch.cuda.is_bf16_supported()
+    elif cpuinfo_path.exists():
+        supported = cpu_has_native_bf16(cpuinfo_path.read_text())
+    else:
+        return  # no way to tell here: let it run
+    if not supported:
+        raise SystemExit(
+            f"--bf16 true: this {device.type.upper()} has no native bfloat16, so PyTorch would emulate it and train"
+            " many times slower than in float32. Run with --bf16 false."
+        )
+
+
+def jpeg_codec(name: str, device: torch.device) -> JpegCodec:
+    """The degradations' JPEG for `--jpeg-codec`: "auto" keeps a GPU run's batches on the GPU."""
+    codecs = {"libjpeg": jpeg, "torch": jpeg_torch}
+    if name == "auto":
+        return jpeg_torch if device.type == "cuda" else jpeg
+    if name not in codecs:
+        raise SystemExit(f"--jpeg-codec {name}: choose auto, libjpeg or torch.")
+    return codecs[name]
+
+
 BUDGET_PROBE_STEPS = 50
 
 
@@ -89,6 +119,8 @@ class Trainer:
         torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
         self.device = training_device(config.device)
+        if config.bf16:
+            check_bf16(self.device)
         self.g = RRDBNet(**config.model_args)
         scaled_kaiming_init(self.g, 0.1)
         self.g.to(self.device)
@@ -112,8 +144,9 @@ class Trainer:
         self.stage1 = {k: v.detach().clone() for k, v in self.g.state_dict().items()}
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
-        self.degrader = Degrader() if config.degradation == "realworld" else None
-        self.photo_degrader = PhotoDegrader()
+        codec = jpeg_codec(config.jpeg_codec, self.device)
+        self.degrader = Degrader(codec=codec) if config.degradation == "realworld" else None
+        self.photo_degrader = PhotoDegrader(codec=codec)
         if config.degradation not in ("bicubic", "realworld"):
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
 

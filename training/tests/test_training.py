@@ -15,7 +15,9 @@ from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, grow, read_safetensors, write_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
 from enhance_training.losses import colour_loss, ragan_d_loss, ragan_g_loss
-from enhance_training.train import Trainer, learning_rate, training_device
+from enhance_training.jpeg_torch import jpeg_torch
+from enhance_training.degradations import jpeg
+from enhance_training.train import Trainer, check_bf16, cpu_has_native_bf16, jpeg_codec, learning_rate, training_device
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,7 +109,9 @@ def test_widening_keeps_the_function_and_trains_the_new_channels(tmp_path, photo
     assert trainer.g.conv_last.weight[:, 8:].abs().max().item() > 0
 
 
-def test_bf16_step_computes_the_float32_loss_to_bfloat16_precision(tmp_path, photo_folder):
+def test_bf16_step_computes_the_float32_loss_to_bfloat16_precision(tmp_path, photo_folder, monkeypatch):
+    # The numerics, on any CPU: emulated bfloat16 (slow, which check_bf16 refuses for real runs) rounds the same way.
+    monkeypatch.setattr("enhance_training.train.check_bf16", lambda device: None)
     losses = {}
     for bf16 in (False, True):
         trainer = Trainer(tiny_config(tmp_path / str(bf16), photo_folder, bf16=bf16, channels_last=False))
@@ -121,6 +125,41 @@ def test_bf16_step_computes_the_float32_loss_to_bfloat16_precision(tmp_path, pho
     # Same weights (same seed), so the losses agree to bfloat16's 8 bits of mantissa, and no closer than float32.
     assert abs(losses[True] - losses[False]) < 0.01 * losses[False]
     assert losses[True] != losses[False]
+
+
+def test_bf16_is_refused_on_a_cpu_that_would_emulate_it(tmp_path):
+    zen2 = "flags\t\t: fpu sse sse2 avx avx2 fma\n"
+    sapphire = "flags\t\t: fpu avx2 avx512f avx512_bf16 amx_bf16\n"
+    assert not cpu_has_native_bf16(zen2)
+    assert cpu_has_native_bf16(sapphire)
+    assert not cpu_has_native_bf16("flags : avx512_bf16x\n")  # whole flags only
+    (tmp_path / "zen2").write_text(zen2)
+    (tmp_path / "sapphire").write_text(sapphire)
+    with pytest.raises(SystemExit, match="--bf16 false"):
+        check_bf16(torch.device("cpu"), tmp_path / "zen2")
+    check_bf16(torch.device("cpu"), tmp_path / "sapphire")
+    check_bf16(torch.device("cpu"), tmp_path / "no-cpuinfo")  # cannot tell: runs
+
+
+def test_jpeg_codec_auto_keeps_a_gpu_batch_on_the_gpu():
+    assert jpeg_codec("auto", torch.device("cpu")) is jpeg
+    assert jpeg_codec("auto", torch.device("cuda")) is jpeg_torch
+    assert jpeg_codec("torch", torch.device("cpu")) is jpeg_torch
+    assert jpeg_codec("libjpeg", torch.device("cuda")) is jpeg
+    with pytest.raises(SystemExit, match="auto, libjpeg or torch"):
+        jpeg_codec("nvjpeg", torch.device("cpu"))
+
+
+def test_a_run_degrades_with_the_codec_it_asks_for(tmp_path, photo_folder):
+    batches = {}
+    for codec in ("auto", "libjpeg", "torch"):
+        trainer = Trainer(tiny_config(tmp_path / codec, photo_folder, degradation="realworld", jpeg_codec=codec,
+                                      batch=6, lr_patch=16, photo_fraction=0.5, clean_fraction=0.2))
+        trainer.sampler = PatchSampler(load_pairs(photo_folder), 16)
+        batches[codec] = trainer.training_batch()[0] * 255
+    assert torch.equal(batches["auto"], batches["libjpeg"])  # on a CPU
+    assert torch.equal(batches["torch"], batches["libjpeg"])  # the codecs agree to the bit
+    assert not torch.equal(batches["libjpeg"], trainer.sampler.batch(trainer.config.seed, 0, 6)[0] * 255)
 
 
 def test_blend_colour_term_scores_the_interpolated_network(tmp_path, photo_folder):
