@@ -4,6 +4,7 @@ import { archOf } from '../shared/model.js'
 import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { Int8Store } from '../node/device-decisions.js'
+import { int8KernelsExact } from '../node/int8-kernels.js'
 import { planFor, readInt8Calibration } from './int8.js'
 import type { LoadedModel } from './model.js'
 import { once } from './once.js'
@@ -30,6 +31,8 @@ export class Int8Choice {
     private readonly machine: string,
     private readonly threads: number,
     private readonly store?: Int8Store,
+    /** Whether this CPU's int8 kernels sum exactly (`int8KernelsExact`); without, int8 is never used. */
+    private readonly exactKernels: boolean = int8KernelsExact(),
   ) {}
 
   /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
@@ -67,6 +70,12 @@ export class Int8Choice {
     }
     if (full.provider !== 'cpu')
       return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
+    if (!this.exactKernels) {
+      if (!asked) return full
+      return refuse(
+        "This CPU's int8 arithmetic saturates (x86-64 without VNNI), so int8 would not compute what the model does. Use --precision fp32 or auto.",
+      )
+    }
     const found = await findPlan()
     if (!found) {
       if (!asked) return full

@@ -40,6 +40,8 @@ export interface RegistryOptions {
   tiles?: TileStore
   /** Where `auto` remembers whether int8 ran faster than float32 here; in memory only without. */
   int8?: Int8Store
+  /** Whether this CPU's int8 kernels are exact; detected when absent (`int8KernelsExact`). */
+  int8ExactKernels?: boolean
 }
 
 /** A model ready to run: its session (provider and precision chosen) and what it is. */
@@ -74,7 +76,7 @@ export class ModelRegistry {
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
-    this.int8 = new Int8Choice(this.machine, this.threads, options.int8)
+    this.int8 = new Int8Choice(this.machine, this.threads, options.int8, options.int8ExactKernels)
   }
 
   private model(path: string): Promise<LoadedModel> {

@@ -23,7 +23,8 @@ const side = 32
 const input = probeImage(3, side)
 
 async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MODELS_DIR)) {
-  const registry = new ModelRegistry({ device: 'cpu', threads: 1, ...options })
+  // The choice given exact int8 kernels, whatever this CPU's (the last test covers a saturating one).
+  const registry = new ModelRegistry({ device: 'cpu', threads: 1, int8ExactKernels: true, ...options })
   try {
     const { session } = await registry.prepare(spec)
     const { data } = await session.run(input, [1, 3, side, side])
@@ -88,5 +89,18 @@ describe('int8 in the engine', () => {
       message: expect.stringContaining('--precision fp32 or auto') as unknown,
     })
     expect((await prepared({ precision: 'auto' }, spec)).precision).toBe('fp32')
+  })
+
+  it('never runs int8 where the CPU saturates it: refuses it by name, and auto keeps float32 unmeasured', async () => {
+    const store = Int8Store.in(join(work, 'data-saturating'))
+    await expect(prepared({ precision: 'int8', int8ExactKernels: false })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('saturates') as unknown,
+    })
+    const auto = await prepared({ precision: 'auto', int8: store, int8ExactKernels: false })
+    expect(auto.precision).toBe('fp32')
+    expect(await store.all()).toEqual({})
+    const fp32 = await prepared({ precision: 'fp32' })
+    expect(Array.from(auto.data)).toEqual(Array.from(fp32.data))
   })
 })

@@ -10,6 +10,7 @@ import {
 } from '../../src/engine/onnx/int8.js'
 import { DataType, decodeModel } from '../../src/engine/onnx/proto.js'
 import { probeImage } from '../../src/engine/probe.js'
+import { int8KernelsExact } from '../../src/node/int8-kernels.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import type { Range } from '../../src/engine/onnx/int8.js'
 import { fixtureBytes, input, manifest, readFloats } from '../helpers/fixtures.js'
@@ -128,9 +129,16 @@ describe('an int8 RRDBNet graph', () => {
       steps = Math.max(steps, d)
       if (d > 0) differing++
     })
+    if (!int8KernelsExact()) {
+      // x86-64 without VNNI: ONNX Runtime's pairwise 16-bit sums saturate (8,579 of 9,216 outputs moved, by up
+      // to 80 levels, on an AVX2 EPYC), which is why the engine never runs int8 there. Should a later ONNX
+      // Runtime sum exactly on such CPUs, this fails, and the gate can go.
+      expect(steps).toBeGreaterThan(1)
+      return
+    }
     // Both land on 8-bit steps; an activation that falls on a rounding boundary in one and not the
     // other (float sums in another order) moves a few outputs by a step.
     expect(steps).toBeLessThanOrEqual(1)
-    expect(differing / ours.length).toBeLessThan(0.005) // 0 of 9,216 on the dev VM
+    expect(differing / ours.length).toBeLessThan(0.005) // 0 of 9,216 on an AVX-512 VNNI VM
   })
 })
