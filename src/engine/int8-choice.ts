@@ -73,7 +73,7 @@ export class Int8Choice {
     if (!this.exactKernels) {
       if (!asked) return full
       return refuse(
-        "This CPU's int8 arithmetic saturates (x86-64 without VNNI), so int8 would not compute what the model does. Use --precision fp32 or auto.",
+        "int8 needs a CPU whose int8 arithmetic is exact (Arm, or x86-64 with VNNI); this one's saturates or cannot be told apart, so int8 would not compute what the model does. Use --precision fp32 or auto.",
       )
     }
     const found = await findPlan()
