@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .degradations import to_uint8
+
 _LUMA_BASE = [
     [16, 11, 10, 16, 24, 40, 51, 61],
     [12, 12, 14, 19, 26, 58, 60, 55],
@@ -146,7 +148,7 @@ def _fancy_upsample(chroma: torch.Tensor) -> torch.Tensor:
 def jpeg_torch(img: torch.Tensor, qualities: list[int]) -> torch.Tensor:
     """Each image of B×3×H×W in [0, 1] saved as a 4:2:0 JPEG at its quality and decoded, on img's device."""
     b, _, h, w = img.shape
-    rgb = (img.clamp(0, 1) * 255).round()
+    rgb = to_uint8(img).float()
     # libjpeg pads as it goes: columns at full resolution to whole chroma blocks, rows to the 2×2 grid, then each
     # plane's rows to whole blocks (so chroma repeats its own last row, not the photo's).
     ycc = _rgb_to_ycbcr(F.pad(rgb, [0, -w % 16, 0, h % 2], mode="replicate"))
