@@ -4,13 +4,13 @@ import { archOf } from '../shared/model.js'
 import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { Int8Store } from '../node/device-decisions.js'
-import { int8KernelsExact } from '../node/int8-kernels.js'
 import { planFor, readInt8Calibration } from './int8.js'
 import type { LoadedModel } from './model.js'
 import { once } from './once.js'
 import { int8Onnx, withinBound } from './onnx/int8-plan.js'
 import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
 import { compareInt8 } from './runtime/choose.js'
+import { int8KernelsExact } from './runtime/int8-exact.js'
 import { openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
 
@@ -31,8 +31,8 @@ export class Int8Choice {
     private readonly machine: string,
     private readonly threads: number,
     private readonly store?: Int8Store,
-    /** Whether this CPU's int8 kernels sum exactly (`int8KernelsExact`); without, int8 is never used. */
-    private readonly exactKernels: boolean = int8KernelsExact(),
+    /** Whether this CPU's int8 kernels sum exactly (`int8KernelsExact`, measured); without, int8 is never used. */
+    private readonly exactKernels: () => Promise<boolean> = int8KernelsExact,
   ) {}
 
   /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
@@ -70,10 +70,10 @@ export class Int8Choice {
     }
     if (full.provider !== 'cpu')
       return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
-    if (!this.exactKernels) {
+    if (!(await this.exactKernels())) {
       if (!asked) return full
       return refuse(
-        "int8 needs a CPU whose int8 arithmetic is exact (Arm, or x86-64 with VNNI); this one's saturates or cannot be told apart, so int8 would not compute what the model does. Use --precision fp32 or auto.",
+        "int8 needs a CPU whose int8 arithmetic is exact (Arm, or x86-64 with VNNI); this one's saturates (measured), so int8 would not compute what the model does. Use --precision fp32 or auto.",
       )
     }
     const found = await findPlan()

@@ -40,7 +40,7 @@ export interface RegistryOptions {
   tiles?: TileStore
   /** Where `auto` remembers whether int8 ran faster than float32 here; in memory only without. */
   int8?: Int8Store
-  /** Whether this CPU's int8 kernels are exact; detected when absent (`int8KernelsExact`). */
+  /** Whether this CPU's int8 kernels are exact; measured when absent (`int8KernelsExact`). */
   int8ExactKernels?: boolean
 }
 
@@ -76,7 +76,13 @@ export class ModelRegistry {
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
-    this.int8 = new Int8Choice(this.machine, this.threads, options.int8, options.int8ExactKernels)
+    const exact = options.int8ExactKernels
+    this.int8 = new Int8Choice(
+      this.machine,
+      this.threads,
+      options.int8,
+      exact === undefined ? undefined : () => Promise.resolve(exact),
+    )
   }
 
   private model(path: string): Promise<LoadedModel> {

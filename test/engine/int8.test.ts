@@ -10,7 +10,7 @@ import {
 } from '../../src/engine/onnx/int8.js'
 import { DataType, decodeModel } from '../../src/engine/onnx/proto.js'
 import { probeImage } from '../../src/engine/probe.js'
-import { int8KernelsExact } from '../../src/node/int8-kernels.js'
+import { int8KernelsExact } from '../../src/engine/runtime/int8-exact.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import type { Range } from '../../src/engine/onnx/int8.js'
 import { fixtureBytes, input, manifest, readFloats } from '../helpers/fixtures.js'
@@ -129,7 +129,7 @@ describe('an int8 RRDBNet graph', () => {
       steps = Math.max(steps, d)
       if (d > 0) differing++
     })
-    if (!int8KernelsExact()) {
+    if (!(await int8KernelsExact())) {
       // x86-64 without VNNI: ONNX Runtime's pairwise 16-bit sums saturate (8,579 of 9,216 outputs moved, by up
       // to 80 levels, on an AVX2 EPYC), which is why the engine never runs int8 there. Should a later ONNX
       // Runtime sum exactly on such CPUs, this fails, and the gate can go.

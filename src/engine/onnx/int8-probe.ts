@@ -1,0 +1,103 @@
+import { GraphBuilder, INPUT_NAME, OPSET, OUTPUT_NAME, int, ints } from './builder.js'
+import { DataType, encodeModel } from './proto.js'
+
+// One of the network's int8 convolutions (3×3, 32 channels in, 16 out, per-channel int8 weights, uint8
+// activations) at the extreme of both ranges: every product is 255 × 127, so any kernel that adds two of
+// them into a saturating 16-bit lane (64,770 > 32,767) lands on about half the exact sum.
+const IN_CHANNELS = 32
+const OUT_CHANNELS = 16
+const SIDE = 5
+const ACTIVATION = 255
+const WEIGHT = 127
+const PRODUCT = ACTIVATION * WEIGHT
+/** A full 3×3 window's exact sum lands at level 142 of 255; a power of two, so every float involved is exact. */
+export const OUTPUT_SCALE = 2 ** 16
+
+export interface Int8Probe {
+  model: Uint8Array
+  input: Float32Array
+  dims: number[]
+  /** What exact integer arithmetic gives, to compare the kernels' output with. */
+  exact: Float32Array
+}
+
+function quantisedParams(g: GraphBuilder, name: string, scale: number): void {
+  g.initializers.push({ name: `${name}.scale`, dims: [], dataType: DataType.FLOAT, floatData: [scale] })
+  g.initializers.push({
+    name: `${name}.zero`,
+    dims: [],
+    dataType: DataType.UINT8,
+    rawData: new Uint8Array([0]),
+  })
+}
+
+function qdq(g: GraphBuilder, x: string, name: string): string {
+  const q = g.op('QuantizeLinear', [x, `${name}.scale`, `${name}.zero`])
+  return g.op('DequantizeLinear', [q, `${name}.scale`, `${name}.zero`])
+}
+
+function probeGraph(): Uint8Array {
+  const g = new GraphBuilder('fp32')
+  quantisedParams(g, 'in', 1)
+  quantisedParams(g, 'out', OUTPUT_SCALE)
+  const perChannel = (name: string, dataType: number, data: ArrayBufferView, dims: number[]) =>
+    g.initializers.push({
+      name,
+      dims,
+      dataType,
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    })
+  perChannel('w.q', DataType.INT8, new Int8Array(OUT_CHANNELS * IN_CHANNELS * 9).fill(WEIGHT), [
+    OUT_CHANNELS,
+    IN_CHANNELS,
+    3,
+    3,
+  ])
+  perChannel('w.scale', DataType.FLOAT, new Float32Array(OUT_CHANNELS).fill(1), [OUT_CHANNELS])
+  perChannel('w.zero', DataType.INT8, new Int8Array(OUT_CHANNELS), [OUT_CHANNELS])
+  const weight = g.op('DequantizeLinear', ['w.q', 'w.scale', 'w.zero'], [int('axis', 0)])
+  const conv = g.op(
+    'Conv',
+    [qdq(g, INPUT_NAME, 'in'), weight],
+    [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])],
+  )
+  g.nodes.push({ opType: 'Identity', input: [qdq(g, conv, 'out')], output: [OUTPUT_NAME], name: OUTPUT_NAME })
+  const tensor = (name: string, dims: number[]) => ({
+    name,
+    type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  })
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'enhance',
+    producerVersion: '1',
+    graph: {
+      name: 'int8-probe',
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [tensor(INPUT_NAME, [1, IN_CHANNELS, SIDE, SIDE])],
+      output: [tensor(OUTPUT_NAME, [1, OUT_CHANNELS, SIDE, SIDE])],
+    },
+    metadataProps: [],
+  })
+}
+
+/** The exact output: each position's window taps inside the image, times the channels, times 255 × 127, requantised. */
+function exactOutput(): Float32Array {
+  const taps = (i: number) => (i === 0 || i === SIDE - 1 ? 2 : 3)
+  const plane = Array.from({ length: SIDE * SIDE }, (_, p) => {
+    const sum = taps(Math.floor(p / SIDE)) * taps(p % SIDE) * IN_CHANNELS * PRODUCT
+    return Math.min(255, Math.round(sum / OUTPUT_SCALE)) * OUTPUT_SCALE
+  })
+  return Float32Array.from({ length: OUT_CHANNELS * SIDE * SIDE }, (_, i) => plane[i % (SIDE * SIDE)]!)
+}
+
+/** A one-convolution int8 graph whose output shows whether this CPU's int8 kernels sum exactly or saturate. */
+export function int8Probe(): Int8Probe {
+  return {
+    model: probeGraph(),
+    input: new Float32Array(IN_CHANNELS * SIDE * SIDE).fill(ACTIVATION),
+    dims: [1, IN_CHANNELS, SIDE, SIDE],
+    exact: exactOutput(),
+  }
+}
