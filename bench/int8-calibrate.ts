@@ -3,10 +3,12 @@
  * 0, 0.1, …, 1: the dense blocks' channels equalised from their activations, then each int8 activation's
  * range clipped where it quantises with the least error, both measured on 16 crops of training photos (8 at
  * full resolution, 8 of photos shrunk ×1/4 like the small photos people enlarge). Then the bound is
- * measured on Set14 through the file as written (its rounding included) and recorded in it; `--precision
- * auto` uses int8 only where the recorded figures keep the bound.
+ * measured on Set14 through the file as written (its rounding included) and recorded in it, for int8 weights
+ * and for the 7-bit ones that CPUs without VNNI run; `--precision auto` uses either only where its recorded
+ * figures keep the bound. Each is measured only where this CPU's kernels compute it exactly: on one without
+ * VNNI, `--keep-grid` measures the 7-bit weights on the stored grid and keeps its int8 figures.
  *
- *   npm run calibrate:int8        (needs ../shared/datasets)
+ *   npm run calibrate:int8 [-- --keep-grid]        (needs ../shared/datasets)
  */
 import ort from 'onnxruntime-node'
 import { readdirSync, writeFileSync } from 'node:fs'
@@ -17,8 +19,17 @@ import type { LoadedModel } from '../src/engine/model.js'
 import { equaliseWeights } from '../src/engine/onnx/equalise.js'
 import { buildOnnx } from '../src/engine/onnx/graph.js'
 import { calibratedScales, calibratedTrunkRanges } from '../src/engine/onnx/int8-calibration.js'
-import { int8CalibrationSchema, int8Onnx, planAt, withinBound } from '../src/engine/onnx/int8-plan.js'
-import type { Int8Calibration } from '../src/engine/onnx/int8-plan.js'
+import { readInt8Calibration } from '../src/engine/int8.js'
+import type { WeightBits } from '../src/engine/onnx/int8.js'
+import {
+  int8CalibrationSchema,
+  int8Onnx,
+  measuredWith,
+  planAt,
+  withinBound,
+} from '../src/engine/onnx/int8-plan.js'
+import type { Int8Calibration, Int8Measured } from '../src/engine/onnx/int8-plan.js'
+import { kernelsExact } from '../src/engine/runtime/int8-exact.js'
 import {
   PAIRS,
   SET14,
@@ -65,11 +76,17 @@ async function gridPoint(blend: LoadedModel, crops: Planar[]) {
 }
 
 /** Set14 through float32 and through the file's int8 plan at `realism`: PSNR-Y difference and mean |Δ|. */
-async function measure(psnr: LoadedModel, gan: LoadedModel, calibration: Int8Calibration, realism: number) {
+async function measureAt(
+  psnr: LoadedModel,
+  gan: LoadedModel,
+  calibration: Int8Calibration,
+  realism: number,
+  bits: WeightBits,
+) {
   const { info, weights } = weightsOf(blendModels(psnr, gan, realism))
   const fp32 = await ort.InferenceSession.create(buildOnnx(info, weights), sessionOptions())
   const int8 = await ort.InferenceSession.create(
-    int8Onnx(info, weights, planAt(calibration, realism)),
+    int8Onnx(info, weights, planAt(calibration, realism), bits),
     sessionOptions(),
   )
   let delta = 0
@@ -87,53 +104,88 @@ async function measure(psnr: LoadedModel, gan: LoadedModel, calibration: Int8Cal
   return { deltaDb: round(delta / names.length, 4), meanAbsLevels: round(levels / names.length, 4) }
 }
 
+/** The bound's figures with `bits` weights: α 0 and 1, the default α 0.5 and 0.55 (between grid points). */
+async function measure(
+  psnr: LoadedModel,
+  gan: LoadedModel,
+  calibration: Int8Calibration,
+  bits: WeightBits,
+): Promise<Int8Measured> {
+  const at = new Map<number, { deltaDb: number; meanAbsLevels: number }>()
+  for (const realism of [0, 0.5, 0.55, 1]) {
+    const m = await measureAt(psnr, gan, calibration, realism, bits)
+    at.set(realism, m)
+    console.log(
+      `  ${bits} α ${realism}: − float32 PSNR-Y ${m.deltaDb.toFixed(3)} dB, mean |Δ| ${m.meanAbsLevels.toFixed(3)} levels`,
+    )
+  }
+  return {
+    set: 'Set14',
+    faithfulDeltaDb: at.get(0)!.deltaDb,
+    realisticMeanAbsLevels: at.get(1)!.meanAbsLevels,
+    defaultMeanAbsLevels: at.get(0.5)!.meanAbsLevels,
+    betweenGridMeanAbsLevels: at.get(0.55)!.meanAbsLevels,
+  }
+}
+
+async function calibratedGrid(psnr: LoadedModel, gan: LoadedModel, crops: Planar[]) {
+  const started = performance.now()
+  const grid = []
+  for (const realism of GRID)
+    grid.push({ realism, ...(await gridPoint(blendModels(psnr, gan, realism), crops)) })
+  console.log(
+    `  calibrated at ${GRID.length} realisms in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  )
+  return grid
+}
+
 async function main(): Promise<void> {
+  const keepGrid = process.argv.includes('--keep-grid')
+  const exact = { int8: await kernelsExact('int8'), int7: await kernelsExact('int7') }
+  console.log(`exact kernels here: int8 ${exact.int8}, int7 ${exact.int7}`)
   const crops = await calibrationCrops()
   for (const [label, psnrName, ganName] of PAIRS) {
-    const psnr = await loadModel(join(MODELS_DIR, `${psnrName}.safetensors`))
+    console.log(label)
+    const path = join(MODELS_DIR, `${psnrName}.safetensors`)
+    const psnr = await loadModel(path)
     const gan = await loadModel(join(MODELS_DIR, `${ganName}.safetensors`))
-    const started = performance.now()
-    const grid = []
-    for (const realism of GRID)
-      grid.push({ realism, ...(await gridPoint(blendModels(psnr, gan, realism), crops)) })
-    console.log(
-      `${label}: calibrated at ${GRID.length} realisms in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-    )
+    const stored = await readInt8Calibration(path)
+    const kept = keepGrid && stored?.faithful === psnr.info.sha256 && stored.realistic === gan.info.sha256
+    if (keepGrid && !kept) throw new Error(`${psnrName}: no stored calibration of these weights to keep`)
+    if (!kept && !exact.int8)
+      throw new Error('int8 kernels saturate on this CPU: calibrate on one with VNNI, or pass --keep-grid')
     const draft = {
       format: 'enhance-int8/1' as const,
       faithful: psnr.info.sha256,
       realistic: gan.info.sha256,
       calibration: CALIBRATION,
-      measured: {
+      measured: stored?.measured ?? {
         set: 'Set14',
         faithfulDeltaDb: 0,
         realisticMeanAbsLevels: 0,
         defaultMeanAbsLevels: 0,
         betweenGridMeanAbsLevels: 0,
       },
-      grid,
+      grid: kept ? stored.grid : await calibratedGrid(psnr, gan, crops),
     }
-    const at = new Map<number, { deltaDb: number; meanAbsLevels: number }>()
-    for (const realism of [0, 0.5, 0.55, 1]) {
-      const m = await measure(psnr, gan, draft, realism)
-      at.set(realism, m)
-      console.log(
-        `  α ${realism}: int8 − float32 PSNR-Y ${m.deltaDb.toFixed(3)} dB, mean |Δ| ${m.meanAbsLevels.toFixed(3)} levels`,
-      )
-    }
-    const calibration = int8CalibrationSchema.parse({
-      ...draft,
-      measured: {
-        set: 'Set14',
-        faithfulDeltaDb: at.get(0)!.deltaDb,
-        realisticMeanAbsLevels: at.get(1)!.meanAbsLevels,
-        defaultMeanAbsLevels: at.get(0.5)!.meanAbsLevels,
-        betweenGridMeanAbsLevels: at.get(0.55)!.meanAbsLevels,
-      },
-    })
+    const measured = exact.int8 ? await measure(psnr, gan, draft, 'int8') : draft.measured
+    const measuredInt7 = exact.int7
+      ? await measure(psnr, gan, draft, 'int7')
+      : kept
+        ? stored.measuredInt7
+        : undefined
+    const calibration = int8CalibrationSchema.parse({ ...draft, measured, measuredInt7 })
     const file = join(MODELS_DIR, `${psnrName}.int8.json`)
     writeFileSync(file, `${JSON.stringify(calibration)}\n`)
-    console.log(`  ${withinBound(calibration) ? 'within' : 'OUTSIDE'} the bound; wrote ${file}`)
+    for (const bits of ['int8', 'int7'] as const) {
+      const where = measuredWith(calibration, bits)
+        ? withinBound(calibration, bits)
+          ? 'within'
+          : 'OUTSIDE'
+        : 'not measured:'
+      console.log(`  ${bits}: ${where} the bound`)
+    }
+    console.log(`  wrote ${file}`)
   }
 }
 

@@ -10,6 +10,7 @@ import { buildOnnx, OUTPUT_NAME } from '../src/engine/onnx/graph.js'
 import { calibratedRanges } from '../src/engine/onnx/int8.js'
 import { int8Onnx, planAt } from '../src/engine/onnx/int8-plan.js'
 import type { Int8Calibration } from '../src/engine/onnx/int8-plan.js'
+import type { WeightBits } from '../src/engine/onnx/int8.js'
 import type { ProbeRun } from '../src/engine/onnx/int8-calibration.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
 
@@ -122,6 +123,7 @@ export async function comparisonGraphs(
   calibration: Int8Calibration,
   crops: Planar[],
   realism: number,
+  bits: WeightBits,
 ): Promise<Record<string, Uint8Array>> {
   const { info, weights } = weightsOf(model)
   const minMax = calibratedRanges(
@@ -129,7 +131,7 @@ export async function comparisonGraphs(
   )
   return {
     float32: buildOnnx(info, weights),
-    'int8 as shipped': int8Onnx(info, weights, planAt(calibration, realism)),
-    'int8 everywhere': buildOnnx(info, weights, { ranges: minMax }),
+    [`int8 as shipped (${bits} weights)`]: int8Onnx(info, weights, planAt(calibration, realism), bits),
+    'int8 everywhere': buildOnnx(info, weights, { ranges: minMax, weights: bits }),
   }
 }

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MODELS_DIR } from '../src/cli/models.js'
 import { readInt8Calibration } from '../src/engine/int8.js'
+import { measuredWith } from '../src/engine/onnx/int8-plan.js'
+import { exactInt8Weights } from '../src/engine/runtime/int8-exact.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
 import { ModelRegistry } from '../src/engine/registry.js'
 import type { PrecisionChoice } from '../src/shared/model.js'
@@ -104,22 +106,27 @@ async function main(): Promise<void> {
   const photos = readdirSync(KODAK).sort()
   const crops = await Promise.all(photos.slice(0, 8).map((f) => readPlanar(join(KODAK, f), 64)))
   const tile = await readPlanar(join(KODAK, photos[10]!), 160)
-  console.log(`ONNX Runtime ${ort.env.versions.common}, ${inferenceThreads()} threads`)
+  const bits = await exactInt8Weights()
+  if (!bits) throw new Error("this CPU's int8 kernels saturate even 7-bit weights: nothing to measure")
+  console.log(
+    `ONNX Runtime ${ort.env.versions.common}, ${inferenceThreads()} threads, ${bits} weights (exact here)`,
+  )
   for (const [label, psnrName, ganName] of PAIRS) {
     const calibration = await readInt8Calibration(join(MODELS_DIR, `${psnrName}.safetensors`))
     if (!calibration) throw new Error(`${psnrName} has no int8 calibration: run npm run calibrate:int8`)
     const psnr = await loadModel(join(MODELS_DIR, `${psnrName}.safetensors`))
     const gan = await loadModel(join(MODELS_DIR, `${ganName}.safetensors`))
-    const onnx = await comparisonGraphs(blendModels(psnr, gan, 0.5), calibration, crops, 0.5)
+    const onnx = await comparisonGraphs(blendModels(psnr, gan, 0.5), calibration, crops, 0.5, bits)
     console.log(`\n${label}, α 0.5, one 160² tile, interleaved, 7 runs:`)
     await tileSpeed(onnx, tile)
     console.log('per operator (the 7 largest):')
     await profile(onnx, tile)
     console.log('the slider, 7 new realisms each:')
     await sliderTimes(psnrName, ganName)
-    const m = calibration.measured
+    const m = measuredWith(calibration, bits)
+    if (!m) throw new Error(`${psnrName}'s calibration has no ${bits} figures: npm run calibrate:int8`)
     console.log(
-      `quality, ${m.set}, int8 against float32 (npm run calibrate:int8): α 0 ${m.faithfulDeltaDb.toFixed(3)} dB; ` +
+      `quality, ${m.set}, ${bits} against float32 (npm run calibrate:int8): α 0 ${m.faithfulDeltaDb.toFixed(3)} dB; ` +
         `mean |Δ| α 0.5 ${m.defaultMeanAbsLevels.toFixed(2)}, α 0.55 ${m.betweenGridMeanAbsLevels.toFixed(2)}, ` +
         `α 1 ${m.realisticMeanAbsLevels.toFixed(2)} levels (bound: −0.1 dB, 1 level)`,
     )

@@ -9,15 +9,32 @@ import type { LoadedModel } from './model.js'
 import { once } from './once.js'
 import { int8Onnx, withinBound } from './onnx/int8-plan.js'
 import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
+import type { WeightBits } from './onnx/int8.js'
 import { compareInt8 } from './runtime/choose.js'
-import { int8KernelsExact } from './runtime/int8-exact.js'
+import { exactInt8Weights } from './runtime/int8-exact.js'
 import { openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
+import type { Provider } from './runtime/providers.js'
 
-/** A stored int8 plan for one blend, and whether its calibration measured within the quality bound. */
+/** A session opened on first use, and released only if it was. */
+export class LazySession {
+  private opened: Promise<ModelSession> | undefined
+
+  constructor(private readonly open: () => Promise<ModelSession>) {}
+
+  get(): Promise<ModelSession> {
+    return (this.opened ??= this.open())
+  }
+
+  async release(): Promise<void> {
+    if (this.opened) await (await this.opened).release()
+  }
+}
+
+/** A stored int8 plan for one blend, and its calibration (whose measured figures say whether it keeps the bound). */
 interface FoundPlan {
   plan: Int8Plan
-  withinBound: boolean
+  calibration: Int8Calibration
 }
 
 /** int8 on the CPU for one engine: the calibrations stored beside models, and `auto`'s measured choice. */
@@ -31,8 +48,8 @@ export class Int8Choice {
     private readonly machine: string,
     private readonly threads: number,
     private readonly store?: Int8Store,
-    /** Whether this CPU's int8 kernels sum exactly (`int8KernelsExact`, measured); without, int8 is never used. */
-    private readonly exactKernels: () => Promise<boolean> = int8KernelsExact,
+    /** The widest weights this CPU's int8 kernels sum exactly (`exactInt8Weights`, measured); none: never int8. */
+    private readonly exactWeights: () => Promise<WeightBits | null> = exactInt8Weights,
   ) {}
 
   /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
@@ -48,17 +65,20 @@ export class Int8Choice {
       if (!path) continue
       const calibration = await once(this.calibrations, resolve(path), () => readInt8Calibration(path))
       const plan = calibration && planFor(calibration, base.info, partner?.info ?? null, realism)
-      if (plan) return { plan, withinBound: withinBound(calibration) }
+      if (plan) return { plan, calibration }
     }
     return null
   }
 
   /**
    * int8 where it is asked for, or (`auto`, on the CPU) where the model's stored calibration keeps the
-   * quality bound and int8 measured faster than float32 on this machine (measured once, remembered).
+   * quality bound and int8 measured faster than float32 on this machine (measured once, remembered). The
+   * float32 session is opened only when it is the answer or int8 must be measured against it, so a slider
+   * move in int8 costs one session, not two.
    */
   async session(
-    full: ModelSession,
+    full: LazySession,
+    provider: Provider,
     model: () => LoadedModel,
     precision: PrecisionChoice,
     findPlan: () => Promise<FoundPlan | null>,
@@ -68,35 +88,40 @@ export class Int8Choice {
       await full.release()
       throw new EnhanceError('INVALID_ARGUMENT', message)
     }
-    if (full.provider !== 'cpu')
-      return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
-    if (!(await this.exactKernels())) {
-      if (!asked) return full
+    if (provider !== 'cpu') return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
+    const bits = await this.exactWeights()
+    if (!bits) {
+      if (!asked) return full.get()
       return refuse(
-        "int8 needs a CPU whose int8 arithmetic is exact (Arm, or x86-64 with VNNI); this one's saturates (measured), so int8 would not compute what the model does. Use --precision fp32 or auto.",
+        "int8 needs a CPU whose int8 arithmetic is exact; this one's saturates (measured), so int8 would not compute what the model does. Use --precision fp32 or auto.",
       )
     }
     const found = await findPlan()
     if (!found) {
-      if (!asked) return full
+      if (!asked) return full.get()
       return refuse(
         'This model has no int8 calibration (the bundled pairs have one, a .int8.json file beside the model). Use --precision fp32 or auto.',
       )
     }
     const loaded = model()
-    if (loaded.kind !== 'weights' || loaded.info.arch !== 'RRDBNet') return full
-    const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`].join('|')
+    if (loaded.kind !== 'weights' || loaded.info.arch !== 'RRDBNet') return full.get()
+    const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`, bits].join('|')
     const remembered = this.faster.get(key) ?? (await this.store?.get(key))?.int8
-    if (!asked && (!found.withinBound || remembered === false)) return full
+    if (!asked && (!withinBound(found.calibration, bits) || remembered === false)) return full.get()
     const quantised = await openSession(
-      int8Onnx(loaded.info, loaded.weights, found.plan),
+      int8Onnx(loaded.info, loaded.weights, found.plan, bits),
       'cpu',
       this.threads,
       'int8',
     )
-    const faster = asked || (remembered ?? (await this.measure(key, full, quantised, loaded.info)))
-    await (faster ? full : quantised).release()
-    return faster ? quantised : full
+    const faster =
+      asked || (remembered ?? (await this.measure(key, await full.get(), quantised, loaded.info)))
+    if (!faster) {
+      await quantised.release()
+      return full.get()
+    }
+    await full.release()
+    return quantised
   }
 
   private async measure(

@@ -7,7 +7,8 @@ import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
-import { Int8Choice } from './int8-choice.js'
+import { Int8Choice, LazySession } from './int8-choice.js'
+import type { WeightBits } from './onnx/int8.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import { BlendTemplate } from './onnx/blend-template.js'
 import { once } from './once.js'
@@ -40,8 +41,8 @@ export interface RegistryOptions {
   tiles?: TileStore
   /** Where `auto` remembers whether int8 ran faster than float32 here; in memory only without. */
   int8?: Int8Store
-  /** Whether this CPU's int8 kernels are exact; measured when absent (`int8KernelsExact`). */
-  int8ExactKernels?: boolean
+  /** The widest weights this CPU's int8 kernels sum exactly (null: none); measured when absent (`exactInt8Weights`). */
+  int8Weights?: WeightBits | null
 }
 
 /** A model ready to run: its session (provider and precision chosen) and what it is. */
@@ -76,12 +77,12 @@ export class ModelRegistry {
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
-    const exact = options.int8ExactKernels
+    const bits = options.int8Weights
     this.int8 = new Int8Choice(
       this.machine,
       this.threads,
       options.int8,
-      exact === undefined ? undefined : () => Promise.resolve(exact),
+      bits === undefined ? undefined : () => Promise.resolve(bits),
     )
   }
 
@@ -110,13 +111,16 @@ export class ModelRegistry {
       const blended = (): LoadedModel => (model ??= partner ? blendModels(base, partner, realism) : base)
       const open = (onnx: Uint8Array) => this.openFor(onnx, info, device)
       const template = partner ? await this.template(base, partner) : null
-      const full = template ? await template.with(realism, open) : await open(modelToOnnx(blended()))
+      const full = new LazySession(() =>
+        template ? template.with(realism, open) : open(modelToOnnx(blended())),
+      )
+      const provider = (await this.knownProvider(device, info)) ?? (await full.get()).provider
       const created =
-        precision === 'int8' || (precision === 'auto' && full.provider === 'cpu')
-          ? await this.int8.session(full, blended, precision, () =>
+        precision === 'int8' || (precision === 'auto' && provider === 'cpu')
+          ? await this.int8.session(full, provider, blended, precision, () =>
               this.int8.plan(spec, base, partner, realism),
             )
-          : await this.withPrecision(full, base.kind, blended, precision)
+          : await this.withPrecision(await full.get(), base.kind, blended, precision)
       try {
         await assertUsableOutput(
           created,
@@ -194,9 +198,21 @@ export class ModelRegistry {
   }
 
   private choose(open: Opener, info: ModelInfo): Promise<Provider> {
+    const key = this.chooseKey(info)
+    return once(this.chosen, key, () =>
+      this.decide(key, open, info, providersFor('auto', process.platform, process.arch)),
+    )
+  }
+
+  private chooseKey(info: ModelInfo): string {
     const candidates = providersFor('auto', process.platform, process.arch)
-    const key = [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
-    return once(this.chosen, key, () => this.decide(key, open, info, candidates))
+    return [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
+  }
+
+  /** The provider a session would open on, when known without opening one: the CPU asked for, or auto's choice made. */
+  private knownProvider(device: DeviceRequest, info: ModelInfo): Promise<Provider> | undefined {
+    if (device === 'cpu') return Promise.resolve('cpu')
+    return device === 'auto' ? this.chosen.get(this.chooseKey(info)) : undefined
   }
 
   private async decide(

@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import type { Int8Calibration } from '../../src/engine/onnx/int8-plan.js'
+import { Int8Choice, LazySession } from '../../src/engine/int8-choice.js'
+import { blendModels, loadModel } from '../../src/engine/model.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
+import { openSession } from '../../src/engine/runtime/session.js'
+import { modelToOnnx } from '../../src/engine/model.js'
+import { archOf } from '../../src/shared/model.js'
 import type { RegistryOptions } from '../../src/engine/registry.js'
 import type { ModelSpecData } from '../../src/shared/protocol.js'
 import { probeImage } from '../../src/engine/probe.js'
@@ -23,8 +28,8 @@ const side = 32
 const input = probeImage(3, side)
 
 async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MODELS_DIR)) {
-  // The choice given exact int8 kernels, whatever this CPU's (the last test covers a saturating one).
-  const registry = new ModelRegistry({ device: 'cpu', threads: 1, int8ExactKernels: true, ...options })
+  // int8 or 7-bit weights as this CPU's kernels measure (the last tests set them)
+  const registry = new ModelRegistry({ device: 'cpu', threads: 1, ...options })
   try {
     const { session } = await registry.prepare(spec)
     const { data } = await session.run(input, [1, 3, side, side])
@@ -73,6 +78,7 @@ describe('int8 in the engine', () => {
       readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
     ) as Int8Calibration
     calibration.measured.realisticMeanAbsLevels = 1.2
+    calibration.measuredInt7!.realisticMeanAbsLevels = 1.2
     writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
     const store = Int8Store.in(join(work, 'data-bound'))
     const measured = await prepared({ precision: 'auto', int8: store }, pair(dir))
@@ -91,16 +97,73 @@ describe('int8 in the engine', () => {
     expect((await prepared({ precision: 'auto' }, spec)).precision).toBe('fp32')
   })
 
-  it('never runs int8 where the CPU saturates it: refuses it by name, and auto keeps float32 unmeasured', async () => {
+  it('runs 7-bit weights where 8-bit ones saturate: within about a level of float32, not what 8-bit computes', async () => {
+    const full = await prepared({ precision: 'fp32' })
+    const seven = await prepared({ precision: 'int8', int8Weights: 'int7' })
+    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' })
+    let total = 0
+    let differing = 0
+    full.data.forEach((v, i) => {
+      total += Math.abs(levels(v) - levels(seven.data[i]!))
+      if (levels(seven.data[i]!) !== levels(eight.data[i]!)) differing++
+    })
+    expect(seven.precision).toBe('int8')
+    expect(total / full.data.length).toBeLessThan(1.5)
+    expect(differing).toBeGreaterThan(0) // the weights really had 7 bits
+  })
+
+  it('auto keeps float32 with 7-bit weights for a calibration that never measured them (files made before)', async () => {
+    const dir = join(work, 'models-old')
+    mkdirSync(dir)
+    for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
+      copyFileSync(join(MODELS_DIR, f), join(dir, f))
+    const calibration = JSON.parse(
+      readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
+    ) as Int8Calibration
+    delete calibration.measuredInt7
+    writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+    const store = Int8Store.in(join(work, 'data-old'))
+    const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int7' }, pair(dir))
+    expect(auto.precision).toBe('fp32')
+    expect(await store.all()).toEqual({})
+  })
+
+  it('never runs int8 where the CPU saturates even 7-bit weights: refuses it by name, and auto keeps float32 unmeasured', async () => {
     const store = Int8Store.in(join(work, 'data-saturating'))
-    await expect(prepared({ precision: 'int8', int8ExactKernels: false })).rejects.toMatchObject({
+    await expect(prepared({ precision: 'int8', int8Weights: null })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       message: expect.stringContaining('saturates') as unknown,
     })
-    const auto = await prepared({ precision: 'auto', int8: store, int8ExactKernels: false })
+    const auto = await prepared({ precision: 'auto', int8: store, int8Weights: null })
     expect(auto.precision).toBe('fp32')
     expect(await store.all()).toEqual({})
     const fp32 = await prepared({ precision: 'fp32' })
     expect(Array.from(auto.data)).toEqual(Array.from(fp32.data))
+  })
+
+  it('opens no float32 session for a slider move where int8 is the remembered choice, and one where it is not', async () => {
+    const spec = pair(MODELS_DIR)
+    const [psnr, gan] = [await loadModel(spec.path), await loadModel(spec.blend.path)]
+    const blend = blendModels(psnr, gan, 0.5)
+    const store = Int8Store.in(join(work, 'data-lazy'))
+    const choice = new Int8Choice('test machine', 1, store, () => Promise.resolve('int7'))
+    const key = ['test machine', JSON.stringify(archOf(blend.info)), '1 threads', 'int7'].join('|')
+    for (const remembered of [true, false]) {
+      await store.set(key, { int8: remembered, fp32Ms: 2, int8Ms: 1, measuredAt: new Date().toISOString() })
+      let opened = 0
+      const full = new LazySession(() => {
+        opened++
+        return openSession(modelToOnnx(blend), 'cpu', 1)
+      })
+      const session = await choice.session(
+        full,
+        'cpu',
+        () => blend,
+        'auto',
+        () => choice.plan(spec, psnr, gan, 0.5),
+      )
+      expect([session.precision, opened]).toEqual(remembered ? ['int8', 0] : ['fp32', 1])
+      await session.release()
+    }
   })
 })

@@ -159,12 +159,17 @@ describe('a stored int8 calibration', () => {
     ).toBeNull()
   })
 
-  it('keeps the bound only when both recorded figures do', () => {
-    expect(withinBound(calibration)).toBe(true)
+  it('keeps the bound only when both recorded figures do, for the weights they were measured with', () => {
+    expect(withinBound(calibration, 'int8')).toBe(true)
     const off = (measured: Partial<Int8Calibration['measured']>) =>
-      withinBound({ ...calibration, measured: { ...calibration.measured, ...measured } })
+      withinBound({ ...calibration, measured: { ...calibration.measured, ...measured } }, 'int8')
     expect(off({ realisticMeanAbsLevels: 1.01 })).toBe(false)
     expect(off({ faithfulDeltaDb: -0.11 })).toBe(false)
+    // 7-bit weights only by their own figures: none recorded (older files), none kept
+    expect(withinBound(calibration, 'int7')).toBe(false)
+    const int7 = { ...calibration.measured, realisticMeanAbsLevels: 1.2 }
+    expect(withinBound({ ...calibration, measuredInt7: int7 }, 'int7')).toBe(false)
+    expect(withinBound({ ...calibration, measuredInt7: calibration.measured }, 'int7')).toBe(true)
   })
 
   const work = mkdtempSync(join(tmpdir(), 'enhance-int8-'))
@@ -200,42 +205,46 @@ describe('the bundled pairs’ int8 calibrations', () => {
       ]
       // A retrained model without a new calibration would fail here (and get float32 from auto).
       expect([stored!.faithful, stored!.realistic]).toEqual([psnr.info.sha256, gan.info.sha256])
-      expect(withinBound(stored!)).toBe(true)
+      expect(withinBound(stored!, 'int8')).toBe(true)
+      expect(withinBound(stored!, 'int7')).toBe(true)
       expect(int8CalibrationSchema.parse(stored).grid.map((p) => p.realism)).toEqual([
         0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1,
       ])
     },
   )
 
-  it('builds an int8 trunk with a float32 tail that computes the realistic end within about a level', async () => {
-    const stored = (await readInt8Calibration(`${MODELS_DIR}enhance-real-psnr-x4.safetensors`))!
-    const blend = blendModels(
-      await loadModel(`${MODELS_DIR}enhance-real-psnr-x4.safetensors`),
-      await loadModel(`${MODELS_DIR}enhance-real-gan-x4.safetensors`),
-      1,
-    )
-    const { info, weights } = rrdb(blend)
-    const onnx = int8Onnx(info, weights, planAt(stored, 1))
-    const initialisers = decodeModel(onnx).graph.initializer
-    const typeOf = (name: string) => initialisers.find((t) => t.name === name)?.dataType
-    expect(typeOf('body.3.rdb3.conv5.weight_q')).toBe(DataType.INT8)
-    expect(typeOf('conv_hr.weight')).toBe(DataType.FLOAT)
-    expect(typeOf('conv_up2.weight')).toBe(DataType.FLOAT)
+  it.each(['int8', 'int7'] as const)(
+    'builds an %s trunk with a float32 tail that computes the realistic end within about a level',
+    async (bits) => {
+      const stored = (await readInt8Calibration(`${MODELS_DIR}enhance-real-psnr-x4.safetensors`))!
+      const blend = blendModels(
+        await loadModel(`${MODELS_DIR}enhance-real-psnr-x4.safetensors`),
+        await loadModel(`${MODELS_DIR}enhance-real-gan-x4.safetensors`),
+        1,
+      )
+      const { info, weights } = rrdb(blend)
+      const onnx = int8Onnx(info, weights, planAt(stored, 1), bits)
+      const initialisers = decodeModel(onnx).graph.initializer
+      const typeOf = (name: string) => initialisers.find((t) => t.name === name)?.dataType
+      expect(typeOf('body.3.rdb3.conv5.weight_q')).toBe(DataType.INT8)
+      expect(typeOf('conv_hr.weight')).toBe(DataType.FLOAT)
+      expect(typeOf('conv_up2.weight')).toBe(DataType.FLOAT)
 
-    const side = 40
-    const input = probeImage(3, side).map((v, i) => v * 0.8 + 0.1 * Math.sin(i / 7))
-    const [exact, quantised] = [
-      await infer(buildOnnx(info, weights), input, side),
-      await infer(onnx, input, side),
-    ]
-    let total = 0
-    let changed = 0
-    exact.forEach((v, i) => {
-      const d = Math.abs(levels(v) - levels(quantised[i]!))
-      total += d
-      if (d) changed++
-    })
-    expect(changed).toBeGreaterThan(0) // int8 really ran
-    expect(total / exact.length).toBeLessThan(1.5)
-  })
+      const side = 40
+      const input = probeImage(3, side).map((v, i) => v * 0.8 + 0.1 * Math.sin(i / 7))
+      const [exact, quantised] = [
+        await infer(buildOnnx(info, weights), input, side),
+        await infer(onnx, input, side),
+      ]
+      let total = 0
+      let changed = 0
+      exact.forEach((v, i) => {
+        const d = Math.abs(levels(v) - levels(quantised[i]!))
+        total += d
+        if (d) changed++
+      })
+      expect(changed).toBeGreaterThan(0) // int8 really ran
+      expect(total / exact.length).toBeLessThan(1.5)
+    },
+  )
 })

@@ -10,7 +10,7 @@ import {
 } from '../../src/engine/onnx/int8.js'
 import { DataType, decodeModel } from '../../src/engine/onnx/proto.js'
 import { probeImage } from '../../src/engine/probe.js'
-import { int8KernelsExact } from '../../src/engine/runtime/int8-exact.js'
+import { kernelsExact } from '../../src/engine/runtime/int8-exact.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import type { Range } from '../../src/engine/onnx/int8.js'
 import { fixtureBytes, input, manifest, readFloats } from '../helpers/fixtures.js'
@@ -104,41 +104,47 @@ describe('an int8 RRDBNet graph', () => {
     expect(total / quantised.length).toBeLessThan(1.5)
   })
 
-  it("computes what PyTorch's mirror of it computes (training/enhance_training/quant.py), at the same ranges", async () => {
-    const model = parseModel(fixtureBytes(manifest.int8.model), manifest.int8.model)
-    if (model.kind !== 'weights') throw new Error('a weights model')
-    const json = JSON.parse(new TextDecoder().decode(fixtureBytes(manifest.int8.ranges))) as Record<
-      string,
-      Range
-    >
-    const ranges = new Map(Object.entries(json))
-    const [, , h, w] = manifest.inputShape as [number, number, number, number]
-    const session = await ort.InferenceSession.create(
-      buildOnnx(model.info, model.weights, { ranges }),
-      options,
-    )
-    const result = await session.run({ input: new ort.Tensor('float32', input, [1, 3, h, w]) })
-    await session.release()
-    const ours = result[OUTPUT_NAME]!.data as Float32Array
-    const theirs = readFloats(manifest.int8.output)
-    expect(ours.length).toBe(theirs.length)
-    let steps = 0
-    let differing = 0
-    ours.forEach((v, i) => {
-      const d = Math.round(Math.abs(v - theirs[i]!) * 255)
-      steps = Math.max(steps, d)
-      if (d > 0) differing++
-    })
-    if (!(await int8KernelsExact())) {
-      // x86-64 without VNNI: ONNX Runtime's pairwise 16-bit sums saturate (8,579 of 9,216 outputs moved, by up
-      // to 80 levels, on an AVX2 EPYC), which is why the engine never runs int8 there. Should a later ONNX
-      // Runtime sum exactly on such CPUs, this fails, and the gate can go.
-      expect(steps).toBeGreaterThan(1)
-      return
-    }
-    // Both land on 8-bit steps; an activation that falls on a rounding boundary in one and not the
-    // other (float sums in another order) moves a few outputs by a step.
-    expect(steps).toBeLessThanOrEqual(1)
-    expect(differing / ours.length).toBeLessThan(0.005) // 0 of 9,216 on an AVX-512 VNNI VM
-  })
+  it.each([
+    ['int8', () => manifest.int8.output],
+    ['int7', () => manifest.int8.int7.output],
+  ] as const)(
+    "computes what PyTorch's mirror of it computes with %s weights (training/enhance_training/quant.py)",
+    async (bits, output) => {
+      const model = parseModel(fixtureBytes(manifest.int8.model), manifest.int8.model)
+      if (model.kind !== 'weights') throw new Error('a weights model')
+      const json = JSON.parse(new TextDecoder().decode(fixtureBytes(manifest.int8.ranges))) as Record<
+        string,
+        Range
+      >
+      const ranges = new Map(Object.entries(json))
+      const [, , h, w] = manifest.inputShape as [number, number, number, number]
+      const session = await ort.InferenceSession.create(
+        buildOnnx(model.info, model.weights, { ranges, weights: bits }),
+        options,
+      )
+      const result = await session.run({ input: new ort.Tensor('float32', input, [1, 3, h, w]) })
+      await session.release()
+      const ours = result[OUTPUT_NAME]!.data as Float32Array
+      const theirs = readFloats(output())
+      expect(ours.length).toBe(theirs.length)
+      let steps = 0
+      let differing = 0
+      ours.forEach((v, i) => {
+        const d = Math.round(Math.abs(v - theirs[i]!) * 255)
+        steps = Math.max(steps, d)
+        if (d > 0) differing++
+      })
+      if (!(await kernelsExact(bits))) {
+        // x86-64 without VNNI, int8 weights: ONNX Runtime's pairwise 16-bit sums saturate (8,579 of 9,216 outputs
+        // moved, by up to 80 levels, on an AVX2 EPYC), which is why the engine takes 7-bit weights there. Should a
+        // later ONNX Runtime sum exactly on such CPUs, this fails, and int8 weights can run there.
+        expect(steps).toBeGreaterThan(1)
+        return
+      }
+      // Both land on 8-bit steps; an activation that falls on a rounding boundary in one and not the
+      // other (float sums in another order) moves a few outputs by a step.
+      expect(steps).toBeLessThanOrEqual(1)
+      expect(differing / ours.length).toBeLessThan(0.005) // int8: 0 of 9,216 on an AVX-512 VNNI VM
+    },
+  )
 })

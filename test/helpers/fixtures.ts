@@ -40,7 +40,14 @@ export interface Manifest {
   models: FixtureModel[]
   blend: { psnr: string; gan: string; alpha: number; output: string; outputShape: number[] }
   /** PyTorch's mirror of the engine's int8 graph: its calibrated ranges and its output for the input. */
-  int8: { model: string; ranges: string; output: string; outputShape: number[] }
+  int8: {
+    model: string
+    ranges: string
+    output: string
+    outputShape: number[]
+    /** The same graph with 7-bit weights. */
+    int7: { output: string; outputShape: number[] }
+  }
   compact: CompactFixture[]
   compactBlend: { a: string; b: string; alpha: number; output: string; outputShape: number[] }
   refused: Array<{ file: string; code: ErrorCode }>

@@ -4,7 +4,7 @@ the fixtures can pin the two together.
 
 Activations are uint8 with a calibrated range [lo, hi] widened to include 0 (ONNX QuantizeLinear: round
 half to even, saturate); weights are int8 per output channel, symmetric (max |w| ↦ 127, JavaScript's
-Math.round); biases are int32 at input scale × weight scale. Keys: `<conv>:in`, `<conv>:out`, `<conv>:act`.
+Math.round; or ↦ 63, the 7-bit weights the engine uses where 8-bit u8×s8 kernels saturate); biases are int32 at input scale × weight scale. Keys: `<conv>:in`, `<conv>:out`, `<conv>:act`.
 `conv_first` and `conv_body` stay float, the residual adds stay float, and `conv_last`'s output is
 quantised to [0, 1] in steps of 1/255, exactly the 8-bit image.
 """
@@ -44,17 +44,17 @@ def fake_quant(x: torch.Tensor, rng: Range, ste: bool = False) -> torch.Tensor:
     return straight_through(x, y) if ste else y
 
 
-def quantise_weight(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def quantise_weight(w: torch.Tensor, levels: int = 127) -> tuple[torch.Tensor, torch.Tensor]:
     """int8 values (as float) and float32 scales per output channel, as the engine's quantiseWeights."""
     flat = w.detach().double().reshape(w.shape[0], -1)
     peak = flat.abs().amax(dim=1)
-    scale64 = torch.where(peak > 0, peak / 127, torch.ones_like(peak))
+    scale64 = torch.where(peak > 0, peak / levels, torch.ones_like(peak))
     values = torch.floor(flat / scale64[:, None] + 0.5).reshape(w.shape)
     return values.float(), scale64.float()
 
 
-def int8_conv(x: torch.Tensor, conv: torch.nn.Conv2d, input_range: Range, ste: bool = False) -> torch.Tensor:
-    values, scales = quantise_weight(conv.weight)
+def int8_conv(x: torch.Tensor, conv: torch.nn.Conv2d, input_range: Range, ste: bool = False, levels: int = 127) -> torch.Tensor:
+    values, scales = quantise_weight(conv.weight, levels)
     bias_scales = (scales.double() * activation_params(*input_range)[0]).float()
     bias = (torch.floor(conv.bias.detach().double() / bias_scales.double() + 0.5) * bias_scales.double()).float()
     weight = values * scales[:, None, None, None]
@@ -69,8 +69,8 @@ Hook = Callable[[torch.Tensor, str], torch.Tensor]
 class _Graph:
     """One pass over RRDBNet in the engine graph's order; `at` is applied at every activation key."""
 
-    def __init__(self, net: RRDBNet, at: Hook, ranges: dict[str, Range] | None, ste: bool = False) -> None:
-        self.net, self.at, self.ranges, self.ste = net, at, ranges or {}, ste
+    def __init__(self, net: RRDBNet, at: Hook, ranges: dict[str, Range] | None, ste: bool = False, levels: int = 127) -> None:
+        self.net, self.at, self.ranges, self.ste, self.levels = net, at, ranges or {}, ste, levels
         # by id, holding the tensor too: a freed tensor's id can be reused by a new one
         self.quantised: dict[int, tuple[str, torch.Tensor]] = {}
 
@@ -92,7 +92,7 @@ class _Graph:
         x = self.input(x, f"{name}:in")
         in_key = self.key_of(x)
         if in_key and f"{name}:out" in self.ranges:
-            y = int8_conv(x, module, self.ranges[in_key], self.ste)
+            y = int8_conv(x, module, self.ranges[in_key], self.ste, self.levels)
         else:
             y = module(x)
         return self.mark(y, f"{name}:out")
@@ -131,14 +131,14 @@ class _Graph:
         return self.conv("conv_last", hidden)
 
 
-def int8_forward(net: RRDBNet, x: torch.Tensor, ranges: dict[str, Range], ste: bool = False) -> torch.Tensor:
+def int8_forward(net: RRDBNet, x: torch.Tensor, ranges: dict[str, Range], ste: bool = False, levels: int = 127) -> torch.Tensor:
     """What the engine's int8 graph with these ranges computes (up to float rounding at step boundaries);
-    with `ste`, differentiable for quantisation-aware training."""
+    with `ste`, differentiable for quantisation-aware training; `levels` 63 for its 7-bit weights."""
 
     def at(t: torch.Tensor, key: str) -> torch.Tensor:
         return fake_quant(t, ranges[key], ste) if key in ranges else t
 
-    return _Graph(net, at, ranges, ste).forward(x)
+    return _Graph(net, at, ranges, ste, levels).forward(x)
 
 
 @torch.no_grad()

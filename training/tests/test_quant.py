@@ -28,6 +28,13 @@ def test_weights_are_int8_per_output_channel_rounded_half_away_from_zero_like_ja
     assert torch.allclose(scales, torch.tensor([0.5 / 127, 0.02 / 127]))
 
 
+def test_seven_bit_weights_put_the_largest_at_63():
+    w = torch.tensor([0.5, -0.26, 0.1, 0.0, -0.02, 0.011, 0.004, 0.0]).reshape(2, 4, 1, 1)
+    values, scales = quantise_weight(w, levels=63)
+    assert values.flatten().tolist() == [63, -33, 13, 0, -63, 35, 13, 0]
+    assert torch.allclose(scales, torch.tensor([0.5 / 63, 0.02 / 63]))
+
+
 @torch.no_grad()
 def test_without_ranges_the_mirror_is_the_network():
     net = small_net()

@@ -4,7 +4,7 @@ import type { StateDict } from '../weights/tensor.js'
 import { equaliseWeights } from './equalise.js'
 import type { ChannelScales } from './equalise.js'
 import { buildOnnx } from './graph.js'
-import type { Range, Ranges } from './int8.js'
+import type { Range, Ranges, WeightBits } from './int8.js'
 
 /** What an int8 graph of one blend needs: its channels' equalising factors and its activations' ranges. */
 export interface Int8Plan {
@@ -18,6 +18,14 @@ export const INT8_BOUND = { faithfulDeltaDb: -0.1, realisticMeanAbsLevels: 1 } a
 const sha = z.string().regex(/^[0-9a-f]{64}$/)
 const finite = z.number().finite()
 const range = z.tuple([finite.max(0), finite.min(0)])
+const measuredSchema = z.object({
+  set: z.string(),
+  faithfulDeltaDb: finite,
+  realisticMeanAbsLevels: finite,
+  /** At the default realism, 0.5 (a grid point), and at 0.55 (between two). */
+  defaultMeanAbsLevels: finite,
+  betweenGridMeanAbsLevels: finite,
+})
 const point = z.object({
   realism: z.number().min(0).max(1),
   scales: z.record(z.string(), z.array(finite.positive())),
@@ -33,21 +41,24 @@ export const int8CalibrationSchema = z.object({
   faithful: sha,
   realistic: sha,
   calibration: z.string(),
-  measured: z.object({
-    set: z.string(),
-    faithfulDeltaDb: finite,
-    realisticMeanAbsLevels: finite,
-    /** At the default realism, 0.5 (a grid point), and at 0.55 (between two). */
-    defaultMeanAbsLevels: finite,
-    betweenGridMeanAbsLevels: finite,
-  }),
+  /** The bound as measured with int8 weights, and (files made since) with 7-bit ones. */
+  measured: measuredSchema,
+  measuredInt7: measuredSchema.optional(),
   grid: z.array(point).min(2),
 })
 export type Int8Calibration = z.infer<typeof int8CalibrationSchema>
+export type Int8Measured = z.infer<typeof measuredSchema>
 
-/** Whether the measured figures keep the bound, so `auto` may choose int8. */
-export function withinBound({ measured }: Int8Calibration): boolean {
+/** The figures measured with `bits` weights, if they were. */
+export function measuredWith(calibration: Int8Calibration, bits: WeightBits): Int8Measured | undefined {
+  return bits === 'int8' ? calibration.measured : calibration.measuredInt7
+}
+
+/** Whether the figures measured with `bits` weights keep the bound, so `auto` may choose them. */
+export function withinBound(calibration: Int8Calibration, bits: WeightBits): boolean {
+  const measured = measuredWith(calibration, bits)
   return (
+    measured !== undefined &&
     measured.faithfulDeltaDb >= INT8_BOUND.faithfulDeltaDb &&
     measured.realisticMeanAbsLevels <= INT8_BOUND.realisticMeanAbsLevels
   )
@@ -82,9 +93,10 @@ export function planAt(calibration: Int8Calibration, realism: number): Int8Plan 
 }
 
 /** The int8 ONNX graph of RRDBNet weights: channels equalised, then the dense blocks quantised. */
-export function int8Onnx(arch: RrdbArch, weights: StateDict, plan: Int8Plan): Uint8Array {
+export function int8Onnx(arch: RrdbArch, weights: StateDict, plan: Int8Plan, bits: WeightBits): Uint8Array {
   return buildOnnx(arch, equaliseWeights(weights, arch, plan.scales), {
     ranges: plan.ranges,
     precision: 'int8',
+    weights: bits,
   })
 }

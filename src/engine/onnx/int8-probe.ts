@@ -1,16 +1,16 @@
 import { GraphBuilder, INPUT_NAME, OPSET, OUTPUT_NAME, int, ints } from './builder.js'
+import { WEIGHT_LEVELS } from './int8.js'
+import type { WeightBits } from './int8.js'
 import { DataType, encodeModel } from './proto.js'
 
-// One of the network's int8 convolutions (3×3, 32 channels in, 16 out, per-channel int8 weights, uint8
-// activations) at the extreme of both ranges: every product is 255 × 127, so any kernel that adds two of
-// them into a saturating 16-bit lane (64,770 > 32,767) lands on about half the exact sum.
+// One of the network's int8 convolutions (3×3, 32 channels in, 16 out, per-channel weights, uint8
+// activations) at the extreme of both ranges: every product is 255 × the largest weight (127 for int8), so a
+// kernel that adds two of them into a saturating 16-bit lane (64,770 > 32,767) lands on about half the sum.
 const IN_CHANNELS = 32
 const OUT_CHANNELS = 16
 const SIDE = 5
 const ACTIVATION = 255
-const WEIGHT = 127
-const PRODUCT = ACTIVATION * WEIGHT
-/** A full 3×3 window's exact sum lands at level 142 of 255; a power of two, so every float involved is exact. */
+/** A full 3×3 window's exact sum lands at level 142 of 255 (int8); a power of two, so every float is exact. */
 export const OUTPUT_SCALE = 2 ** 16
 
 export interface Int8Probe {
@@ -36,7 +36,7 @@ function qdq(g: GraphBuilder, x: string, name: string): string {
   return g.op('DequantizeLinear', [q, `${name}.scale`, `${name}.zero`])
 }
 
-function probeGraph(): Uint8Array {
+function probeGraph(weight: number): Uint8Array {
   const g = new GraphBuilder('fp32')
   quantisedParams(g, 'in', 1)
   quantisedParams(g, 'out', OUTPUT_SCALE)
@@ -47,7 +47,7 @@ function probeGraph(): Uint8Array {
       dataType,
       rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     })
-  perChannel('w.q', DataType.INT8, new Int8Array(OUT_CHANNELS * IN_CHANNELS * 9).fill(WEIGHT), [
+  perChannel('w.q', DataType.INT8, new Int8Array(OUT_CHANNELS * IN_CHANNELS * 9).fill(weight), [
     OUT_CHANNELS,
     IN_CHANNELS,
     3,
@@ -55,10 +55,10 @@ function probeGraph(): Uint8Array {
   ])
   perChannel('w.scale', DataType.FLOAT, new Float32Array(OUT_CHANNELS).fill(1), [OUT_CHANNELS])
   perChannel('w.zero', DataType.INT8, new Int8Array(OUT_CHANNELS), [OUT_CHANNELS])
-  const weight = g.op('DequantizeLinear', ['w.q', 'w.scale', 'w.zero'], [int('axis', 0)])
+  const weights = g.op('DequantizeLinear', ['w.q', 'w.scale', 'w.zero'], [int('axis', 0)])
   const conv = g.op(
     'Conv',
-    [qdq(g, INPUT_NAME, 'in'), weight],
+    [qdq(g, INPUT_NAME, 'in'), weights],
     [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])],
   )
   g.nodes.push({ opType: 'Identity', input: [qdq(g, conv, 'out')], output: [OUTPUT_NAME], name: OUTPUT_NAME })
@@ -82,22 +82,23 @@ function probeGraph(): Uint8Array {
   })
 }
 
-/** The exact output: each position's window taps inside the image, times the channels, times 255 × 127, requantised. */
-function exactOutput(): Float32Array {
+/** The exact output: each position's window taps inside the image, times the channels, times 255 × weight, requantised. */
+function exactOutput(weight: number): Float32Array {
   const taps = (i: number) => (i === 0 || i === SIDE - 1 ? 2 : 3)
   const plane = Array.from({ length: SIDE * SIDE }, (_, p) => {
-    const sum = taps(Math.floor(p / SIDE)) * taps(p % SIDE) * IN_CHANNELS * PRODUCT
+    const sum = taps(Math.floor(p / SIDE)) * taps(p % SIDE) * IN_CHANNELS * ACTIVATION * weight
     return Math.min(255, Math.round(sum / OUTPUT_SCALE)) * OUTPUT_SCALE
   })
   return Float32Array.from({ length: OUT_CHANNELS * SIDE * SIDE }, (_, i) => plane[i % (SIDE * SIDE)]!)
 }
 
-/** A one-convolution int8 graph whose output shows whether this CPU's int8 kernels sum exactly or saturate. */
-export function int8Probe(): Int8Probe {
+/** A one-convolution graph whose output shows whether this CPU's kernels sum `bits` weights exactly or saturate. */
+export function int8Probe(bits: WeightBits): Int8Probe {
+  const weight = WEIGHT_LEVELS[bits]
   return {
-    model: probeGraph(),
+    model: probeGraph(weight),
     input: new Float32Array(IN_CHANNELS * SIDE * SIDE).fill(ACTIVATION),
     dims: [1, IN_CHANNELS, SIDE, SIDE],
-    exact: exactOutput(),
+    exact: exactOutput(weight),
   }
 }

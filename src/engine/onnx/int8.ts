@@ -15,10 +15,11 @@ export function activationParams([lo, hi]: Range): { scale: number; zeroPoint: n
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-min / scale))) }
 }
 
-/** Symmetric int8 per output channel: scale = max |w| / 127 over each channel's weights. */
+/** Symmetric per output channel: scale = max |w| / `levels` (127, or 63 for 7 bits) over each channel's weights. */
 export function quantiseWeights(
   data: Float32Array,
   outChannels: number,
+  levels = 127,
 ): { values: Int8Array; scales: Float32Array } {
   const per = data.length / outChannels
   const values = new Int8Array(data.length)
@@ -26,7 +27,7 @@ export function quantiseWeights(
   for (let c = 0; c < outChannels; c++) {
     let max = 0
     for (let i = c * per; i < (c + 1) * per; i++) max = Math.max(max, Math.abs(data[i]!))
-    const scale = max > 0 ? max / 127 : 1
+    const scale = max > 0 ? max / levels : 1
     scales[c] = scale
     for (let i = c * per; i < (c + 1) * per; i++) values[i] = Math.round(data[i]! / scale)
   }
@@ -41,7 +42,17 @@ function bytes(view: ArrayBufferView): Uint8Array {
 export interface ActivationPlan {
   ranges?: Ranges
   probe?: boolean
+  /** The weights' precision (int8 when absent); the activations are uint8 either way. */
+  weights?: WeightBits
 }
+
+/**
+ * int8 weights, or 7-bit ones (max |w| ↦ 63) for x86-64 CPUs without VNNI, whose u8×s8 kernels add two
+ * products into a saturating 16-bit lane: 2 × 255 × 63 = 32,130 always fits, 2 × 255 × 127 does not (ONNX
+ * Runtime's `reduce_range`). They run the same kernels at the same speed, at half the weights' resolution.
+ */
+export type WeightBits = 'int8' | 'int7'
+export const WEIGHT_LEVELS: Record<WeightBits, number> = { int8: 127, int7: 63 }
 
 /**
  * Places QuantizeLinear → DequantizeLinear pairs where a plan has a range, in the QDQ form ONNX Runtime's
@@ -117,7 +128,7 @@ export class ActivationQuantiser {
     input: Range,
   ) {
     const out = weight.shape[0]!
-    const { values, scales } = quantiseWeights(weight.data, out)
+    const { values, scales } = quantiseWeights(weight.data, out, WEIGHT_LEVELS[this.plan.weights ?? 'int8'])
     const inputScale = activationParams(input).scale
     const biasScales = scales.map((s) => s * inputScale)
     const biasValues = Int32Array.from(bias, (b, c) => Math.round(b / biasScales[c]!))
