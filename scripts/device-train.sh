@@ -14,13 +14,15 @@ export PYTHONPATH=training PYTHONUNBUFFERED=1
 PYTHON=${PYTHON:-python3}  # the device machine's PyTorch; here /usr/bin/python3
 OUT=${OUT:-training/runs/device-out}
 PACK=${PACK:-training/runs/pack}
-INIT=${INIT:-training/exports/enhance-real-psnr-nf48-x4.safetensors}
+# nf 32 / nb 6 by default: the largest size that keeps a 640×480 photo under 10 s on the slowest CPU this project's
+# machines have had (AVX2 only: 7.3–8.0 s with 7-bit int8 weights; nf 48 took 12.1–14.1 s there)
+INIT=${INIT:-training/exports/enhance-real-psnr-nb6-x4.safetensors}
 PSNR_RUN=$(mktemp -d)
 GAN_RUN=$(mktemp -d)
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 VAL=$(ls -d "$PACK"/val/* | paste -sd, -)
-COMMON=(--data "$PACK/train" --val "$VAL" --device "${DEVICE:-auto}" --nb "${NB:-6}" --nf "${NF:-48}" --gc "${GC:-16}"
+COMMON=(--data "$PACK/train" --val "$VAL" --device "${DEVICE:-auto}" --nb "${NB:-6}" --nf "${NF:-32}" --gc "${GC:-16}"
   --bf16 "${BF16:-true}" --lr-patch "${PATCH:-48}" --iters 100000 --threads "${THREADS:-8}" --degradation realworld
   --clean-fraction 0.2 --photo-fraction 0.5)
 
