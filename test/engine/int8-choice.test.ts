@@ -39,6 +39,20 @@ async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MOD
   }
 }
 
+/** The bundled real-photo pair copied into `name`, beside its calibration as `edit` changes it. */
+function pairWithCalibration(name: string, edit: (calibration: Int8Calibration) => void): string {
+  const dir = join(work, name)
+  mkdirSync(dir)
+  for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
+    copyFileSync(join(MODELS_DIR, f), join(dir, f))
+  const calibration = JSON.parse(
+    readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
+  ) as Int8Calibration
+  edit(calibration)
+  writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+  return dir
+}
+
 const levels = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255)
 
 describe('int8 in the engine', () => {
@@ -69,17 +83,10 @@ describe('int8 in the engine', () => {
   })
 
   it('auto keeps float32 where the calibration measured outside the bound, even where int8 is faster', async () => {
-    const dir = join(work, 'models')
-    rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir)
-    for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
-      copyFileSync(join(MODELS_DIR, f), join(dir, f))
-    const calibration = JSON.parse(
-      readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
-    ) as Int8Calibration
-    calibration.measured.realisticMeanAbsLevels = 1.2
-    calibration.measuredInt7!.realisticMeanAbsLevels = 1.2
-    writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+    const dir = pairWithCalibration('models', (calibration) => {
+      calibration.measured.realisticMeanAbsLevels = 1.2
+      calibration.measuredInt7!.realisticMeanAbsLevels = 1.2
+    })
     const store = Int8Store.in(join(work, 'data-bound'))
     const measured = await prepared({ precision: 'auto', int8: store }, pair(dir))
     expect(measured.precision).toBe('fp32')
@@ -113,15 +120,7 @@ describe('int8 in the engine', () => {
   })
 
   it('auto keeps float32 with 7-bit weights for a calibration that never measured them (files made before)', async () => {
-    const dir = join(work, 'models-old')
-    mkdirSync(dir)
-    for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
-      copyFileSync(join(MODELS_DIR, f), join(dir, f))
-    const calibration = JSON.parse(
-      readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
-    ) as Int8Calibration
-    delete calibration.measuredInt7
-    writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+    const dir = pairWithCalibration('models-old', (calibration) => delete calibration.measuredInt7)
     const store = Int8Store.in(join(work, 'data-old'))
     const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int7' }, pair(dir))
     expect(auto.precision).toBe('fp32')

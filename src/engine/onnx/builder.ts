@@ -68,7 +68,7 @@ export class GraphBuilder {
   }
 }
 
-function tensorInfo(name: string, elemType: number, dims: Array<string | number>): ValueInfoMessage {
+export function tensorInfo(name: string, elemType: number, dims: Array<string | number>): ValueInfoMessage {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }))
   return { name, type: { tensorType: { elemType, shape: { dim } } } }
 }
@@ -101,33 +101,42 @@ export function encodeNetwork(
   const last = precision === 'fp16' ? g.op('Cast', [out], [int('to', DataType.FLOAT)]) : out
   g.nodes.push({ opType: 'Identity', input: [last], output: [OUTPUT_NAME], name: OUTPUT_NAME })
   const scaleDim = (d: string): string => (arch.scale === 1 ? d : `${d}*${arch.scale}`)
+  return encodeGraph(
+    name,
+    g,
+    [tensorInfo(INPUT_NAME, DataType.FLOAT, ['batch', arch.inChannels, 'height', 'width'])],
+    [
+      tensorInfo(OUTPUT_NAME, DataType.FLOAT, [
+        'batch',
+        arch.outChannels,
+        scaleDim('height'),
+        scaleDim('width'),
+      ]),
+      // calibration: each probed activation as an extra output named by its key
+      ...[...(probes ?? [])].map(([name, value]) => {
+        g.nodes.push({ opType: 'Identity', input: [value], output: [name], name })
+        return tensorInfo(name, DataType.FLOAT, ['batch', 'channels', 'h', 'w'])
+      }),
+    ],
+    { ...archMetadata(arch), precision, ...options.metadata },
+  )
+}
+
+/** A graph of `g`'s nodes and initializers as an ONNX model (opset 17). */
+export function encodeGraph(
+  name: string,
+  g: GraphBuilder,
+  input: ValueInfoMessage[],
+  output: ValueInfoMessage[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   return encodeModel({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'enhance',
     producerVersion: '1',
-    graph: {
-      name,
-      node: g.nodes,
-      initializer: g.initializers,
-      input: [tensorInfo(INPUT_NAME, DataType.FLOAT, ['batch', arch.inChannels, 'height', 'width'])],
-      output: [
-        tensorInfo(OUTPUT_NAME, DataType.FLOAT, [
-          'batch',
-          arch.outChannels,
-          scaleDim('height'),
-          scaleDim('width'),
-        ]),
-        // calibration: each probed activation as an extra output named by its key
-        ...[...(probes ?? [])].map(([name, value]) => {
-          g.nodes.push({ opType: 'Identity', input: [value], output: [name], name })
-          return tensorInfo(name, DataType.FLOAT, ['batch', 'channels', 'h', 'w'])
-        }),
-      ],
-    },
-    metadataProps: Object.entries({ ...archMetadata(arch), precision, ...options.metadata }).map(
-      ([key, value]) => ({ key, value }),
-    ),
+    graph: { name, node: g.nodes, initializer: g.initializers, input, output },
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   })
 }
 

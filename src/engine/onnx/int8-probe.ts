@@ -1,7 +1,7 @@
-import { GraphBuilder, INPUT_NAME, OPSET, OUTPUT_NAME, int, ints } from './builder.js'
+import { GraphBuilder, INPUT_NAME, OUTPUT_NAME, encodeGraph, int, ints, tensorInfo } from './builder.js'
 import { WEIGHT_LEVELS } from './int8.js'
 import type { WeightBits } from './int8.js'
-import { DataType, encodeModel } from './proto.js'
+import { DataType } from './proto.js'
 
 // One of the network's int8 convolutions (3×3, 32 channels in, 16 out, per-channel weights, uint8
 // activations) at the extreme of both ranges: every product is 255 × the largest weight (127 for int8), so a
@@ -62,24 +62,9 @@ function probeGraph(weight: number): Uint8Array {
     [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])],
   )
   g.nodes.push({ opType: 'Identity', input: [qdq(g, conv, 'out')], output: [OUTPUT_NAME], name: OUTPUT_NAME })
-  const tensor = (name: string, dims: number[]) => ({
-    name,
-    type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
-  })
-  return encodeModel({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'enhance',
-    producerVersion: '1',
-    graph: {
-      name: 'int8-probe',
-      node: g.nodes,
-      initializer: g.initializers,
-      input: [tensor(INPUT_NAME, [1, IN_CHANNELS, SIDE, SIDE])],
-      output: [tensor(OUTPUT_NAME, [1, OUT_CHANNELS, SIDE, SIDE])],
-    },
-    metadataProps: [],
-  })
+  const tensor = (name: string, channels: number) =>
+    tensorInfo(name, DataType.FLOAT, [1, channels, SIDE, SIDE])
+  return encodeGraph('int8-probe', g, [tensor(INPUT_NAME, IN_CHANNELS)], [tensor(OUTPUT_NAME, OUT_CHANNELS)])
 }
 
 /** The exact output: each position's window taps inside the image, times the channels, times 255 × weight, requantised. */
