@@ -6,8 +6,7 @@
 import ort from 'onnxruntime-node'
 import { readInt8Calibration } from '../src/engine/int8.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
-import { exactInt8Weights } from '../src/engine/runtime/int8-exact.js'
-import { comparisonGraphs, readPlanar, run, sessionOptions } from './int8-common.js'
+import { benchWeights, comparisonGraphs, readPlanar, run, sessionOptions } from './int8-common.js'
 
 export type CeilingTimes = Record<string, number>
 
@@ -22,8 +21,7 @@ export async function inferenceCeiling(
   if (!calibration) throw new Error(`${pair.psnr} has no int8 calibration: run npm run calibrate:int8`)
   const inputs = await Promise.all(photos.map((photo) => readPlanar(photo)))
   const crops = await Promise.all(photos.slice(0, 4).map((photo) => readPlanar(photo, 64)))
-  const bits = await exactInt8Weights()
-  if (!bits) throw new Error("this CPU's int8 kernels saturate even 7-bit weights")
+  const bits = await benchWeights()
   const graphs = await comparisonGraphs(blend, calibration, crops, realism, bits)
   const sessions = await Promise.all(
     Object.entries(graphs).map(

@@ -11,6 +11,7 @@ import { calibratedRanges } from '../src/engine/onnx/int8.js'
 import { int8Onnx, planAt } from '../src/engine/onnx/int8-plan.js'
 import type { Int8Calibration } from '../src/engine/onnx/int8-plan.js'
 import type { WeightBits } from '../src/engine/onnx/int8.js'
+import { exactInt8Weights } from '../src/engine/runtime/int8-exact.js'
 import type { ProbeRun } from '../src/engine/onnx/int8-calibration.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
 
@@ -134,4 +135,11 @@ export async function comparisonGraphs(
     [`int8 as shipped (${bits} weights)`]: int8Onnx(info, weights, planAt(calibration, realism), bits),
     'int8 everywhere': buildOnnx(info, weights, { ranges: minMax, weights: bits }),
   }
+}
+
+/** The weights this CPU's int8 kernels compute exactly, the only ones worth benchmarking. */
+export async function benchWeights(): Promise<WeightBits> {
+  const bits = await exactInt8Weights()
+  if (!bits) throw new Error("this CPU's int8 kernels saturate even 7-bit weights: nothing to measure")
+  return bits
 }

@@ -16,12 +16,19 @@ import { join } from 'node:path'
 import { MODELS_DIR } from '../src/cli/models.js'
 import { readInt8Calibration } from '../src/engine/int8.js'
 import { measuredWith } from '../src/engine/onnx/int8-plan.js'
-import { exactInt8Weights } from '../src/engine/runtime/int8-exact.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
 import { ModelRegistry } from '../src/engine/registry.js'
 import type { PrecisionChoice } from '../src/shared/model.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
-import { PAIRS, SHARED, comparisonGraphs, readPlanar, run, sessionOptions } from './int8-common.js'
+import {
+  PAIRS,
+  SHARED,
+  benchWeights,
+  comparisonGraphs,
+  readPlanar,
+  run,
+  sessionOptions,
+} from './int8-common.js'
 import type { Planar } from './int8-common.js'
 import { median } from './stats.js'
 
@@ -106,8 +113,7 @@ async function main(): Promise<void> {
   const photos = readdirSync(KODAK).sort()
   const crops = await Promise.all(photos.slice(0, 8).map((f) => readPlanar(join(KODAK, f), 64)))
   const tile = await readPlanar(join(KODAK, photos[10]!), 160)
-  const bits = await exactInt8Weights()
-  if (!bits) throw new Error("this CPU's int8 kernels saturate even 7-bit weights: nothing to measure")
+  const bits = await benchWeights()
   console.log(
     `ONNX Runtime ${ort.env.versions.common}, ${inferenceThreads()} threads, ${bits} weights (exact here)`,
   )

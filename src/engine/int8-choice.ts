@@ -13,23 +13,8 @@ import type { WeightBits } from './onnx/int8.js'
 import { compareInt8 } from './runtime/choose.js'
 import { exactInt8Weights } from './runtime/int8-exact.js'
 import { openSession } from './runtime/session.js'
-import type { ModelSession } from './runtime/session.js'
+import type { LazySession, ModelSession } from './runtime/session.js'
 import type { Provider } from './runtime/providers.js'
-
-/** A session opened on first use, and released only if it was. */
-export class LazySession {
-  private opened: Promise<ModelSession> | undefined
-
-  constructor(private readonly open: () => Promise<ModelSession>) {}
-
-  get(): Promise<ModelSession> {
-    return (this.opened ??= this.open())
-  }
-
-  async release(): Promise<void> {
-    if (this.opened) await (await this.opened).release()
-  }
-}
 
 /** A stored int8 plan for one blend, and its calibration (whose measured figures say whether it keeps the bound). */
 interface FoundPlan {

@@ -7,7 +7,7 @@ import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { machineKey } from '../node/device-decisions.js'
-import { Int8Choice, LazySession } from './int8-choice.js'
+import { Int8Choice } from './int8-choice.js'
 import type { WeightBits } from './onnx/int8.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
 import { BlendTemplate } from './onnx/blend-template.js'
@@ -25,7 +25,7 @@ import {
 import type { Opener } from './runtime/choose.js'
 import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
-import { RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
+import { LazySession, RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
 import { TILE_PAD, activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
 
@@ -198,14 +198,15 @@ export class ModelRegistry {
   }
 
   private choose(open: Opener, info: ModelInfo): Promise<Provider> {
-    const key = this.chooseKey(info)
-    return once(this.chosen, key, () =>
-      this.decide(key, open, info, providersFor('auto', process.platform, process.arch)),
-    )
+    const candidates = providersFor('auto', process.platform, process.arch)
+    const key = this.chooseKey(info, candidates)
+    return once(this.chosen, key, () => this.decide(key, open, info, candidates))
   }
 
-  private chooseKey(info: ModelInfo): string {
-    const candidates = providersFor('auto', process.platform, process.arch)
+  private chooseKey(
+    info: ModelInfo,
+    candidates = providersFor('auto', process.platform, process.arch),
+  ): string {
     return [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
   }
 

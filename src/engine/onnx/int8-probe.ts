@@ -1,5 +1,5 @@
 import { GraphBuilder, INPUT_NAME, OUTPUT_NAME, encodeGraph, int, ints, tensorInfo } from './builder.js'
-import { WEIGHT_LEVELS } from './int8.js'
+import { ActivationQuantiser, WEIGHT_LEVELS } from './int8.js'
 import type { WeightBits } from './int8.js'
 import { DataType } from './proto.js'
 
@@ -21,25 +21,15 @@ export interface Int8Probe {
   exact: Float32Array
 }
 
-function quantisedParams(g: GraphBuilder, name: string, scale: number): void {
-  g.initializers.push({ name: `${name}.scale`, dims: [], dataType: DataType.FLOAT, floatData: [scale] })
-  g.initializers.push({
-    name: `${name}.zero`,
-    dims: [],
-    dataType: DataType.UINT8,
-    rawData: new Uint8Array([0]),
-  })
-}
-
-function qdq(g: GraphBuilder, x: string, name: string): string {
-  const q = g.op('QuantizeLinear', [x, `${name}.scale`, `${name}.zero`])
-  return g.op('DequantizeLinear', [q, `${name}.scale`, `${name}.zero`])
-}
-
 function probeGraph(weight: number): Uint8Array {
   const g = new GraphBuilder('fp32')
-  quantisedParams(g, 'in', 1)
-  quantisedParams(g, 'out', OUTPUT_SCALE)
+  // uint8 over [0, 255] has scale 1 and over [0, 255 × 2^16] scale 2^16, both exact
+  const q = new ActivationQuantiser(g, {
+    ranges: new Map([
+      ['probe:in', [0, ACTIVATION]],
+      ['probe:out', [0, ACTIVATION * OUTPUT_SCALE]],
+    ]),
+  })
   const perChannel = (name: string, dataType: number, data: ArrayBufferView, dims: number[]) =>
     g.initializers.push({
       name,
@@ -58,10 +48,15 @@ function probeGraph(weight: number): Uint8Array {
   const weights = g.op('DequantizeLinear', ['w.q', 'w.scale', 'w.zero'], [int('axis', 0)])
   const conv = g.op(
     'Conv',
-    [qdq(g, INPUT_NAME, 'in'), weights],
+    [q.at(INPUT_NAME, 'probe:in'), weights],
     [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), ints('strides', [1, 1])],
   )
-  g.nodes.push({ opType: 'Identity', input: [qdq(g, conv, 'out')], output: [OUTPUT_NAME], name: OUTPUT_NAME })
+  g.nodes.push({
+    opType: 'Identity',
+    input: [q.at(conv, 'probe:out')],
+    output: [OUTPUT_NAME],
+    name: OUTPUT_NAME,
+  })
   const tensor = (name: string, channels: number) =>
     tensorInfo(name, DataType.FLOAT, [1, channels, SIDE, SIDE])
   return encodeGraph('int8-probe', g, [tensor(INPUT_NAME, IN_CHANNELS)], [tensor(OUTPUT_NAME, OUT_CHANNELS)])

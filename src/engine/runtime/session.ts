@@ -17,6 +17,21 @@ export interface ModelSession {
   release(): Promise<void>
 }
 
+/** A session opened on first use, and released only if it was. */
+export class LazySession {
+  private opened: Promise<ModelSession> | undefined
+
+  constructor(private readonly open: () => Promise<ModelSession>) {}
+
+  get(): Promise<ModelSession> {
+    return (this.opened ??= this.open())
+  }
+
+  async release(): Promise<void> {
+    if (this.opened) await (await this.opened).release()
+  }
+}
+
 export interface CreateOptions {
   device?: DeviceRequest
   /** CPU threads for the CPU provider; 0 lets ONNX Runtime choose. */
