@@ -151,8 +151,13 @@ export class ModelRegistry {
     const open: Opener = (provider) => openSession(onnx, provider, threads)
     if (device === 'auto') {
       const provider = await this.choose(open, info)
-      // A remembered accelerator that no longer loads (its driver is gone) leaves the CPU.
-      return provider === 'cpu' ? open('cpu') : open(provider).catch(() => open('cpu'))
+      if (provider === 'cpu') return open('cpu')
+      return open(provider).catch(() => {
+        // A remembered accelerator that no longer loads (its driver is gone) leaves the CPU, and this
+        // process says so from now on, so that the next realism takes the CPU's int8 path too.
+        this.chosen.set(this.chooseKey(info), Promise.resolve('cpu'))
+        return open('cpu')
+      })
     }
     const session = await createSession(onnx, { device, threads })
     try {

@@ -13,7 +13,7 @@ import { archOf } from '../../src/shared/model.js'
 import type { RegistryOptions } from '../../src/engine/registry.js'
 import type { ModelSpecData } from '../../src/shared/protocol.js'
 import { probeImage } from '../../src/engine/probe.js'
-import { Int8Store } from '../../src/node/device-decisions.js'
+import { DecisionStore, Int8Store } from '../../src/node/device-decisions.js'
 import type { Int8Decision } from '../../src/node/device-decisions.js'
 import { fixturePath, manifest } from '../helpers/fixtures.js'
 
@@ -138,6 +138,33 @@ describe('int8 in the engine', () => {
     expect(await store.all()).toEqual({})
     const fp32 = await prepared({ precision: 'fp32' })
     expect(Array.from(auto.data)).toEqual(Array.from(fp32.data))
+  })
+
+  it('keeps the CPU int8 path for every realism where a remembered accelerator no longer loads', async () => {
+    // remembers CUDA for every model; onnxruntime-node as installed here has no CUDA provider to load
+    const decisions = new (class extends DecisionStore {
+      override get = () =>
+        Promise.resolve({ provider: 'cuda', reason: 'remembered', probes: [], model: '', measuredAt: '' })
+    })(join(work, 'unused-device-choices.json'))
+    const int8 = Int8Store.in(join(work, 'data-gone'))
+    await prepared({ precision: 'auto', int8 })
+    const [[key, decision]] = Object.entries(await int8.all()) as [[string, Int8Decision]]
+    writeFileSync(int8.path, JSON.stringify({ [key]: { ...decision, int8: true } }))
+
+    const registry = new ModelRegistry({ device: 'auto', precision: 'auto', threads: 1, decisions, int8 })
+    try {
+      const taken = []
+      for (const realism of [0.5, 0.6]) {
+        const { session } = await registry.prepare(pair(MODELS_DIR, realism))
+        taken.push([session.provider, session.precision])
+      }
+      expect(taken).toEqual([
+        ['cpu', 'int8'],
+        ['cpu', 'int8'],
+      ])
+    } finally {
+      await registry.close()
+    }
   })
 
   it('opens no float32 session for a slider move where int8 is the remembered choice, and one where it is not', async () => {
