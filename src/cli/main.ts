@@ -74,7 +74,7 @@ const defaultIo: Io = {
   },
 }
 
-const OPTIONS = {
+export const OPTIONS = {
   out: { type: 'string', short: 'o' },
   model: { type: 'string', short: 'm' },
   blend: { type: 'string' },

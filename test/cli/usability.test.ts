@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { OPTIONS, main } from '../../src/cli/main.js'
 import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { readQueueState } from '../../src/queue/store.js'
@@ -67,6 +67,18 @@ beforeAll(async () => {
 })
 
 describe('the CLI for people', () => {
+  it('names every option it accepts in --help and in the README', async () => {
+    const flagsIn = (text: string): Set<string> => new Set(text.match(/--[a-z][a-z0-9-]*/g))
+    const help = flagsIn((await cli(['--help'])).out)
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const summary = /## The `enhance` command\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    const documented = flagsIn(summary)
+    const accepted = Object.keys(OPTIONS).map((name) => `--${name}`)
+    expect(accepted.filter((flag) => flag !== '--help' && !help.has(flag))).toEqual([])
+    expect(accepted.filter((flag) => !documented.has(flag))).toEqual([])
+    expect([...help].filter((flag) => !accepted.includes(flag))).toEqual([])
+  })
+
   it('suggests the flag that was meant, and prints its version', async () => {
     const typo = await cli(['photo.jpg', '--ouput', 'out'])
     expect(typo.err).toBe('error INVALID_ARGUMENT: Unknown option --ouput. Did you mean --out?\n')
