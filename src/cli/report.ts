@@ -82,6 +82,9 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
         case 'item':
           index = event.index
           total = event.total
+          // Until its first tile the photo is loading, and on a machine's first run `auto` is measuring.
+          if (tty) write(`\r\x1b[2K[${index}/${total}] ${basename(event.item)} · preparing…`)
+          live = tty
           return
         case 'progress': {
           if (!tty) return

@@ -6,6 +6,7 @@ import type { ModelInfo, PrecisionChoice } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
+import { noGpuReason } from '../node/gpu-devices.js'
 import { machineKey } from '../node/device-decisions.js'
 import { Int8Choice } from './int8-choice.js'
 import type { WeightBits } from './onnx/int8.js'
@@ -43,6 +44,8 @@ export interface RegistryOptions {
   int8?: Int8Store
   /** The widest weights this CPU's int8 kernels sum exactly (null: none); measured when absent (`exactInt8Weights`). */
   int8Weights?: WeightBits | null
+  /** Why `auto` need not probe accelerators here (null: probe them); absent: this machine's device nodes (`noGpuReason`). */
+  noGpu?: string | null
 }
 
 /** A model ready to run: its session (provider and precision chosen) and what it is. */
@@ -232,7 +235,8 @@ export class ModelRegistry {
     const remembered = await store?.get(key)
     if (remembered && candidates.includes(remembered.provider as Provider))
       return remembered.provider as Provider
-    const decision = await measureProviders(open, candidates, info.inChannels, describeArch(info))
+    const noGpu = this.options.noGpu === undefined ? noGpuReason() : this.options.noGpu
+    const decision = await measureProviders(open, candidates, info.inChannels, describeArch(info), noGpu)
     await store?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
     return decision.provider as Provider
   }

@@ -4,14 +4,19 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { DeviceDecision } from '../shared/device.js'
 import { writeFileAtomic } from './files.js'
+import { linuxGpuDeviceNodes } from './gpu-devices.js'
 
 /**
- * This machine as far as speed goes: CPU, cores, memory, platform and the ONNX Runtime version. When any of
- * them changes, every remembered choice is measured again.
+ * This machine as far as speed goes: CPU, cores, memory, platform, its GPU device nodes on Linux (a GPU or
+ * driver added later) and the ONNX Runtime version. When any of them changes, every remembered choice is
+ * measured again.
  */
 export function machineKey(runtimeVersion: string): string {
   const cpu = cpus()[0]?.model ?? 'unknown cpu'
-  const facts = [process.platform, process.arch, cpu, cpus().length, totalmem(), runtimeVersion].join('|')
+  const gpus = process.platform === 'linux' ? linuxGpuDeviceNodes().join(',') : ''
+  const facts = [process.platform, process.arch, cpu, cpus().length, totalmem(), gpus, runtimeVersion].join(
+    '|',
+  )
   return createHash('sha256').update(facts).digest('hex').slice(0, 16)
 }
 

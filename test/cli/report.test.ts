@@ -56,6 +56,21 @@ describe('the terminal report: counts and plain pauses', () => {
     expect(text).toContain('[2/3] two.jpg ████████████░░░░░░░░░░░░ 2/4 tiles · 5s left · all 15s')
   })
 
+  it('shows each photo at once, before its first tile, and replaces that line', () => {
+    const item = { event: 'item', item: '/a/one.jpg', index: 1, total: 2, output: '/o/one.jpg' } as const
+    expect(lines([item])).toBe('\r\x1b[2K[1/2] one.jpg · preparing…')
+    const failed = {
+      event: 'failed',
+      item: '/a/one.jpg',
+      code: 'CORRUPT_IMAGE',
+      message: 'Damaged.',
+    } as const
+    expect(lines([item, failed])).toBe(
+      '\r\x1b[2K[1/2] one.jpg · preparing…\r\x1b[2K✗ /a/one.jpg: CORRUPT_IMAGE: Damaged.\n',
+    )
+    expect(printed([item])).toBe('')
+  })
+
   it('says where each finished photo went, how long it took and with which tiles', () => {
     const done = {
       event: 'done',

@@ -38,6 +38,24 @@ describe("auto's device choice", () => {
     expect(decision.probes[1]!.problem).toBeDefined()
   })
 
+  it('opens no accelerator on a machine without a GPU, and records why for each', async () => {
+    const opened: Provider[] = []
+    const fast = fakeOpener({ cpu: { delayMs: 60 }, webgpu: { delayMs: 0 } })
+    const open: Opener = (provider) => {
+      opened.push(provider)
+      return fast(provider)
+    }
+    const noGpu = 'not measured: this machine has no GPU'
+    const decision = await measureProviders(open, ['cuda', 'webgpu', 'cpu'], 3, 'RRDBNet ×4', noGpu)
+    expect(opened).toEqual(['cpu'])
+    expect(decision.provider).toBe('cpu')
+    expect(decision.probes.slice(1)).toEqual([
+      { provider: 'cuda', problem: noGpu },
+      { provider: 'webgpu', problem: noGpu },
+    ])
+    expect(decision.reason).toMatch(/WebGPU: not measured: this machine has no GPU\)\.$/)
+  })
+
   it('takes a faster accelerator that computes the same image', async () => {
     const open = fakeOpener({ cpu: { delayMs: 60 }, webgpu: { delayMs: 0 } })
     const decision = await measureProviders(open, ['webgpu', 'cpu'], 3, 'RRDBNet ×4')

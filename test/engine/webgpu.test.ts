@@ -15,6 +15,7 @@ import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engine/model.js'
 import { DecisionStore } from '../../src/node/device-decisions.js'
+import { noGpuReason } from '../../src/node/gpu-devices.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { fixtureBytes, fixturePath, input, manifest, maxAbsDiff, readFloats } from '../helpers/fixtures.js'
 import { WORKER } from '../helpers/models.js'
@@ -82,7 +83,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
     expect((error as EnhanceError).message).toMatch(/differs from the CPU's by up to/)
     const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
-    const automatic = new ModelRegistry({ device: 'auto', decisions: store })
+    const automatic = new ModelRegistry({ device: 'auto', decisions: store, noGpu: null })
     expect((await automatic.prepare(spec)).session.provider).toBe('cpu')
     const [decision] = Object.values(await store.all())
     expect(decision!.probes.find((p) => p.provider === 'webgpu')?.problem).toMatch(
@@ -93,7 +94,8 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
 
   it('auto keeps the CPU on a software adapter, says why, and remembers it per architecture', async () => {
     const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
-    const first = new ModelRegistry({ device: 'auto', decisions: store })
+    // Measured even where the machine has no GPU device, so the software adapter's probe is what decides.
+    const first = new ModelRegistry({ device: 'auto', decisions: store, noGpu: null })
     expect((await first.prepare({ path: fixturePath('basicsr_x4.safetensors') })).session.provider).toBe(
       'cpu',
     )
@@ -103,7 +105,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     const webgpu = remembered!.probes.find((p) => p.provider === 'webgpu')!
     expect(webgpu.ms).toBeGreaterThan(remembered!.probes[0]!.ms!)
     // A new process with the same store does not measure again: the record is untouched.
-    const second = new ModelRegistry({ device: 'auto', decisions: store })
+    const second = new ModelRegistry({ device: 'auto', decisions: store, noGpu: null })
     await second.prepare({ path: fixturePath('oldarch_x4_zip.pth') }) // same architecture, other layout
     expect(Object.keys(await store.all())).toHaveLength(1)
     expect((await store.latest())!.measuredAt).toBe(remembered!.measuredAt)
@@ -171,5 +173,20 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
     let worst = 0
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!))
     expect(worst).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('auto on a machine without a GPU', () => {
+  it('opens no accelerator session where there is no GPU device: the CPU, with the reason', async () => {
+    const store = DecisionStore.in(mkdtempSync(join(work, 'choices-')))
+    const noGpu = noGpuReason('linux', mkdtempSync(join(work, 'dev-')))
+    const registry = new ModelRegistry({ device: 'auto', decisions: store, noGpu })
+    const { session } = await registry.prepare({ path: fixturePath('basicsr_x4.safetensors') })
+    expect(session.provider).toBe('cpu')
+    const decision = await store.latest()
+    expect(decision!.probes.slice(1)).toEqual(
+      ['cuda', 'webgpu'].map((provider) => ({ provider, problem: noGpu })),
+    )
+    await registry.close()
   })
 })

@@ -95,13 +95,15 @@ function reasonFor(chosen: ProviderProbe, cpu: ProviderProbe, probes: ProviderPr
 /**
  * `auto`'s choice for one model: the CPU's probe tile as the reference, then each accelerator in platform
  * order. An accelerator is kept only when it reproduces the CPU's image and is faster; a software adapter
- * (lavapipe, SwiftShader) is far slower and so never chosen.
+ * (lavapipe, SwiftShader) is far slower and so never chosen. With `noGpu` (a machine without a GPU) no
+ * accelerator is opened: each is recorded with that reason, saving a software adapter's seconds of probing.
  */
 export async function measureProviders(
   open: Opener,
   candidates: Provider[],
   channels: number,
   model: string,
+  noGpu: string | null = null,
 ): Promise<DeviceDecision> {
   const cpuSession = await open('cpu')
   let cpuTimed: Timed
@@ -113,7 +115,9 @@ export async function measureProviders(
   const cpu: ProviderProbe = { provider: 'cpu', ms: cpuTimed.ms }
   const probes: ProviderProbe[] = [cpu]
   for (const provider of candidates.filter((p) => p !== 'cpu')) {
-    probes.push(await probeAccelerator(open, provider, channels, cpuTimed))
+    probes.push(
+      noGpu ? { provider, problem: noGpu } : await probeAccelerator(open, provider, channels, cpuTimed),
+    )
   }
   const usable = probes.filter((p) => !p.problem && p.ms !== undefined)
   const chosen = usable.reduce((best, p) => (p.ms! < best.ms! ? p : best), cpu)
