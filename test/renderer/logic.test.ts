@@ -46,6 +46,8 @@ describe('progress in words', () => {
     expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, false)).toBe('75% · 2 s left')
     expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: null }, false)).toBe('75%')
     expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, true)).toBe('paused at 75%')
+    expect(photoProgress(undefined, false)).toBe('preparing…')
+    expect(photoProgress(undefined, true)).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')

@@ -12,11 +12,15 @@ export function eta(ms: number | null | undefined): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s left` : `${s} s left`
 }
 
-/** How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused. */
+/**
+ * How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused; before
+ * its first tile (loading, or measuring this computer on a first run) "preparing…".
+ */
 export function photoProgress(
-  progress: { tilesDone: number; tiles: number; etaMs: number | null },
+  progress: { tilesDone: number; tiles: number; etaMs: number | null } | undefined,
   paused: boolean,
 ): string {
+  if (!progress) return paused ? 'paused' : 'preparing…'
   const done = `${Math.floor((100 * progress.tilesDone) / Math.max(1, progress.tiles))}%`
   if (paused) return `paused at ${done}`
   const left = eta(progress.etaMs)
