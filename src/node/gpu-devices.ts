@@ -24,10 +24,11 @@ export function linuxGpuDeviceNodes(devDir = '/dev'): string[] {
 }
 
 /**
- * Why `auto` need not probe any accelerator on this machine (a sentence), or null where one may work.
- * Only Linux can tell from its device nodes; elsewhere every accelerator is measured.
+ * Why `auto` need not probe any accelerator on this machine (a clause), or null where one may work: at
+ * most a software adapter could open there. Only Linux can tell from its device nodes; elsewhere every
+ * accelerator is measured.
  */
 export function noGpuReason(platform: NodeJS.Platform = process.platform, devDir = '/dev'): string | null {
   if (platform !== 'linux' || linuxGpuDeviceNodes(devDir).length > 0) return null
-  return `not measured: this machine has no GPU (no ${devDir}/dri render node, NVIDIA device or ${devDir}/dxg), only a software adapter that runs on the CPU`
+  return `this machine has no GPU (no ${devDir}/dri render node, NVIDIA device or ${devDir}/dxg)`
 }

@@ -184,8 +184,9 @@ describe('auto on a machine without a GPU', () => {
     const { session } = await registry.prepare({ path: fixturePath('basicsr_x4.safetensors') })
     expect(session.provider).toBe('cpu')
     const decision = await store.latest()
+    expect(decision!.reason).toBe(`CPU: ${noGpu}, so no accelerator was measured.`)
     expect(decision!.probes.slice(1)).toEqual(
-      ['cuda', 'webgpu'].map((provider) => ({ provider, problem: noGpu })),
+      ['cuda', 'webgpu'].map((provider) => ({ provider, problem: `not measured: ${noGpu}` })),
     )
     await registry.close()
   })

@@ -116,14 +116,16 @@ export async function measureProviders(
   const probes: ProviderProbe[] = [cpu]
   for (const provider of candidates.filter((p) => p !== 'cpu')) {
     probes.push(
-      noGpu ? { provider, problem: noGpu } : await probeAccelerator(open, provider, channels, cpuTimed),
+      noGpu
+        ? { provider, problem: `not measured: ${noGpu}` }
+        : await probeAccelerator(open, provider, channels, cpuTimed),
     )
   }
   const usable = probes.filter((p) => !p.problem && p.ms !== undefined)
   const chosen = usable.reduce((best, p) => (p.ms! < best.ms! ? p : best), cpu)
   return {
     provider: chosen.provider,
-    reason: reasonFor(chosen, cpu, probes),
+    reason: noGpu ? `CPU: ${noGpu}, so no accelerator was measured.` : reasonFor(chosen, cpu, probes),
     probes,
     model,
     measuredAt: new Date().toISOString(),
