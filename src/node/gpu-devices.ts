@@ -20,7 +20,7 @@ export function linuxGpuDeviceNodes(devDir = '/dev'): string[] {
   const top = list(devDir)
     .filter((name) => name === 'dxg' || name === 'nvidiactl' || /^nvidia\d+$/.test(name))
     .map((name) => `${devDir}/${name}`)
-  return [...render, ...top]
+  return [...render, ...top].sort() // sorted: the machine key hashes them
 }
 
 /**
