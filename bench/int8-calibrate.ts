@@ -6,7 +6,8 @@
  * measured on Set14 through the file as written (its rounding included) and recorded in it, for int8 weights
  * and for the 7-bit ones that CPUs without VNNI run; `--precision auto` uses either only where its recorded
  * figures keep the bound. Each is measured only where this CPU's kernels compute it exactly: on one without
- * VNNI, `--keep-grid` measures the 7-bit weights on the stored grid and keeps its int8 figures.
+ * VNNI a new calibration records 7-bit figures only (the engine then runs 7-bit weights on every CPU), and
+ * `--keep-grid` keeps a pair's stored grid, and its int8 figures, where they are of the same weights.
  *
  *   npm run calibrate:int8 [-- --keep-grid]        (needs ../shared/datasets)
  */
@@ -151,29 +152,17 @@ async function main(): Promise<void> {
     const gan = await loadModel(join(MODELS_DIR, `${ganName}.safetensors`))
     const stored = await readInt8Calibration(path)
     const kept = keepGrid && stored?.faithful === psnr.info.sha256 && stored.realistic === gan.info.sha256
-    if (keepGrid && !kept) throw new Error(`${psnrName}: no stored calibration of these weights to keep`)
-    if (!kept && !exact.int8)
-      throw new Error('int8 kernels saturate on this CPU: calibrate on one with VNNI, or pass --keep-grid')
     const draft = {
       format: 'enhance-int8/1' as const,
       faithful: psnr.info.sha256,
       realistic: gan.info.sha256,
       calibration: CALIBRATION,
-      measured: stored?.measured ?? {
-        set: 'Set14',
-        faithfulDeltaDb: 0,
-        realisticMeanAbsLevels: 0,
-        defaultMeanAbsLevels: 0,
-        betweenGridMeanAbsLevels: 0,
-      },
       grid: kept ? stored.grid : await calibratedGrid(psnr, gan, crops),
     }
-    const measured = exact.int8 ? await measure(psnr, gan, draft, 'int8') : draft.measured
-    const measuredInt7 = exact.int7
-      ? await measure(psnr, gan, draft, 'int7')
-      : kept
-        ? stored.measuredInt7
-        : undefined
+    const figures = async (bits: WeightBits, before: Int8Measured | undefined) =>
+      exact[bits] ? measure(psnr, gan, draft, bits) : kept ? before : undefined
+    const measured = await figures('int8', stored?.measured)
+    const measuredInt7 = await figures('int7', stored?.measuredInt7)
     const calibration = int8CalibrationSchema.parse({ ...draft, measured, measuredInt7 })
     const file = join(MODELS_DIR, `${psnrName}.int8.json`)
     writeFileSync(file, `${JSON.stringify(calibration)}\n`)

@@ -7,7 +7,7 @@ import type { Int8Store } from '../node/device-decisions.js'
 import { planFor, readInt8Calibration } from './int8.js'
 import type { LoadedModel } from './model.js'
 import { once } from './once.js'
-import { int8Onnx, withinBound } from './onnx/int8-plan.js'
+import { boundedWeights, int8Onnx } from './onnx/int8-plan.js'
 import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
 import type { WeightBits } from './onnx/int8.js'
 import { compareInt8 } from './runtime/choose.js'
@@ -74,8 +74,8 @@ export class Int8Choice {
       throw new EnhanceError('INVALID_ARGUMENT', message)
     }
     if (provider !== 'cpu') return refuse('int8 runs on the CPU only. Use --device cpu, or --precision auto.')
-    const bits = await this.exactWeights()
-    if (!bits) {
+    const widest = await this.exactWeights()
+    if (!widest) {
       if (!asked) return full.get()
       return refuse(
         "int8 needs a CPU whose int8 arithmetic is exact; this one's saturates (measured), so int8 would not compute what the model does. Use --precision fp32 or auto.",
@@ -88,11 +88,13 @@ export class Int8Choice {
         'This model has no int8 calibration (the bundled pairs have one, a .int8.json file beside the model). Use --precision fp32 or auto.',
       )
     }
+    const bounded = boundedWeights(found.calibration, widest)
+    const bits = bounded ?? widest
     const loaded = model()
     if (loaded.kind !== 'weights' || loaded.info.arch !== 'RRDBNet') return full.get()
     const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`, bits].join('|')
     const remembered = this.faster.get(key) ?? (await this.store?.get(key))?.int8
-    if (!asked && (!withinBound(found.calibration, bits) || remembered === false)) return full.get()
+    if (!asked && (!bounded || remembered === false)) return full.get()
     const quantised = await openSession(
       int8Onnx(loaded.info, loaded.weights, found.plan, bits),
       'cpu',

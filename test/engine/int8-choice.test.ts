@@ -84,7 +84,7 @@ describe('int8 in the engine', () => {
 
   it('auto keeps float32 where the calibration measured outside the bound, even where int8 is faster', async () => {
     const dir = pairWithCalibration('models', (calibration) => {
-      calibration.measured.realisticMeanAbsLevels = 1.2
+      calibration.measured!.realisticMeanAbsLevels = 1.2
       calibration.measuredInt7!.realisticMeanAbsLevels = 1.2
     })
     const store = Int8Store.in(join(work, 'data-bound'))
@@ -125,6 +125,18 @@ describe('int8 in the engine', () => {
     const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int7' }, pair(dir))
     expect(auto.precision).toBe('fp32')
     expect(await store.all()).toEqual({})
+  })
+
+  it('auto runs 7-bit weights on a CPU that sums 8-bit ones exactly, for a calibration that could measure only them', async () => {
+    const dir = pairWithCalibration('models-int7-only', (calibration) => delete calibration.measured)
+    const store = Int8Store.in(join(work, 'data-int7-only'))
+    const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int8' }, pair(dir))
+    const [key] = Object.keys(await store.all())
+    expect(key).toMatch(/\|int7$/) // measured, and remembered, for the weights it would run
+    const seven = await prepared({ precision: 'int8', int8Weights: 'int7' }, pair(dir))
+    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' }, pair(MODELS_DIR))
+    if (auto.precision === 'int8') expect(Array.from(auto.data)).toEqual(Array.from(seven.data))
+    expect(Array.from(seven.data)).not.toEqual(Array.from(eight.data))
   })
 
   it('never runs int8 where the CPU saturates even 7-bit weights: refuses it by name, and auto keeps float32 unmeasured', async () => {

@@ -10,8 +10,14 @@ import type { LoadedModel } from '../../src/engine/model.js'
 import { equaliseWeights, equalisingScales } from '../../src/engine/onnx/equalise.js'
 import { buildOnnx, OUTPUT_NAME } from '../../src/engine/onnx/graph.js'
 import { clippedRange, quantisationError } from '../../src/engine/onnx/int8-calibration.js'
-import { int8CalibrationSchema, int8Onnx, planAt, withinBound } from '../../src/engine/onnx/int8-plan.js'
-import type { Int8Calibration } from '../../src/engine/onnx/int8-plan.js'
+import {
+  boundedWeights,
+  int8CalibrationSchema,
+  int8Onnx,
+  planAt,
+  withinBound,
+} from '../../src/engine/onnx/int8-plan.js'
+import type { Int8Calibration, Int8Measured } from '../../src/engine/onnx/int8-plan.js'
 import { DataType, decodeModel } from '../../src/engine/onnx/proto.js'
 import { probeImage } from '../../src/engine/probe.js'
 import type { ModelInfo } from '../../src/shared/model.js'
@@ -161,15 +167,32 @@ describe('a stored int8 calibration', () => {
 
   it('keeps the bound only when both recorded figures do, for the weights they were measured with', () => {
     expect(withinBound(calibration, 'int8')).toBe(true)
-    const off = (measured: Partial<Int8Calibration['measured']>) =>
-      withinBound({ ...calibration, measured: { ...calibration.measured, ...measured } }, 'int8')
+    const off = (measured: Partial<Int8Measured>) =>
+      withinBound({ ...calibration, measured: { ...calibration.measured!, ...measured } }, 'int8')
     expect(off({ realisticMeanAbsLevels: 1.01 })).toBe(false)
     expect(off({ faithfulDeltaDb: -0.11 })).toBe(false)
     // 7-bit weights only by their own figures: none recorded (older files), none kept
     expect(withinBound(calibration, 'int7')).toBe(false)
-    const int7 = { ...calibration.measured, realisticMeanAbsLevels: 1.2 }
+    const int7 = { ...calibration.measured!, realisticMeanAbsLevels: 1.2 }
     expect(withinBound({ ...calibration, measuredInt7: int7 }, 'int7')).toBe(false)
     expect(withinBound({ ...calibration, measuredInt7: calibration.measured }, 'int7')).toBe(true)
+    // made where 8-bit weights could not be measured: no int8 figures
+    expect(withinBound({ ...calibration, measured: undefined }, 'int8')).toBe(false)
+  })
+
+  it('runs the widest weights the CPU sums exactly whose figures keep the bound, 7-bit where 8-bit were not measured', () => {
+    const good = calibration.measured!
+    const bad = { ...good, faithfulDeltaDb: -0.2 }
+    const choose = (measured?: Int8Measured, measuredInt7?: Int8Measured) => [
+      boundedWeights({ ...calibration, measured, measuredInt7 }, 'int8'),
+      boundedWeights({ ...calibration, measured, measuredInt7 }, 'int7'),
+    ]
+    expect(choose(good, good)).toEqual(['int8', 'int7'])
+    expect(choose(undefined, good)).toEqual(['int7', 'int7'])
+    expect(choose(bad, good)).toEqual(['int7', 'int7'])
+    expect(choose(good, undefined)).toEqual(['int8', null]) // never wider than the CPU computes exactly
+    expect(choose(good, bad)).toEqual(['int8', null])
+    expect(choose(undefined, undefined)).toEqual([null, null])
   })
 
   const work = mkdtempSync(join(tmpdir(), 'enhance-int8-'))

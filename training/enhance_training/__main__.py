@@ -8,6 +8,7 @@
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
+  python3 -m enhance_training crops --out resources/models/realworld-crops.png [--photo Set14_img_002.png]
   python3 -m enhance_training pack --out training/runs/pack --val <folders,...> [--patches 3000] [--hr-patch 192]
 """
 
@@ -26,6 +27,7 @@ from .data import load_rgb, mod_crop
 from .allocator import restart_tuned
 from .benchmark import degraded_samples, make_benchmark
 from .colour_tune import colour_tune
+from .crops import DEFAULT_PHOTO as DEFAULT_CROPS_PHOTO, Pair, side_by_side
 from .export import export, grow
 from .pack import pack
 from .imresize import downsample_uint8
@@ -92,6 +94,11 @@ def main(argv: list[str]) -> int:
     pk.add_argument("--data", type=Path, default=SHARED / "datasets" / "train")
     samples = sub.add_parser("samples", help="write the model card's grid of degraded samples of a synthetic chart")
     samples.add_argument("--out", type=Path, required=True)
+    crops = sub.add_parser("crops", help="write the model card's side-by-side crops of both pairs on the real-world benchmark")
+    crops.add_argument("--out", type=Path, required=True)
+    crops.add_argument("--bench", type=Path, default=Path("bench/out/realworld"))
+    crops.add_argument("--photo", default=DEFAULT_CROPS_PHOTO, help="a file name in the benchmark's HR folders")
+    crops.add_argument("--models", type=Path, default=Path("resources/models"))
     args = parser.parse_args(argv)
 
     if args.command == "pack":
@@ -100,6 +107,10 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "samples":
         degraded_samples(args.out)
+        return 0
+    if args.command == "crops":
+        pairs = [Pair(args.models / f"enhance-{kind}psnr-x4.safetensors", args.models / f"enhance-{kind}gan-x4.safetensors") for kind in ("", "real-")]
+        side_by_side(args.bench, args.photo, *pairs, args.out)
         return 0
     if args.command == "benchmark":
         make_benchmark(args.out, args.sets.split(","), args.seed)

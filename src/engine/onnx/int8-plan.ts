@@ -41,8 +41,11 @@ export const int8CalibrationSchema = z.object({
   faithful: sha,
   realistic: sha,
   calibration: z.string(),
-  /** The bound as measured with int8 weights, and (files made since) with 7-bit ones. */
-  measured: measuredSchema,
+  /**
+   * The bound as measured with int8 weights (absent where the calibrating CPU's int8 kernels saturate, so they
+   * could not be measured), and (files made since) with 7-bit ones.
+   */
+  measured: measuredSchema.optional(),
   measuredInt7: measuredSchema.optional(),
   grid: z.array(point).min(2),
 })
@@ -62,6 +65,16 @@ export function withinBound(calibration: Int8Calibration, bits: WeightBits): boo
     measured.faithfulDeltaDb >= INT8_BOUND.faithfulDeltaDb &&
     measured.realisticMeanAbsLevels <= INT8_BOUND.realisticMeanAbsLevels
   )
+}
+
+/**
+ * The widest weights, no wider than `widest` (what this CPU's kernels sum exactly), whose measured figures keep
+ * the bound; null where none do. 7-bit weights run exactly wherever 8-bit ones do, so a calibration made on a
+ * CPU that could measure only them still serves one that computes 8-bit weights exactly.
+ */
+export function boundedWeights(calibration: Int8Calibration, widest: WeightBits): WeightBits | null {
+  const candidates: WeightBits[] = widest === 'int8' ? ['int8', 'int7'] : ['int7']
+  return candidates.find((bits) => withinBound(calibration, bits)) ?? null
 }
 
 const lerp = (a: number, b: number, t: number): number => a + (b - a) * t
