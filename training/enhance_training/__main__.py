@@ -3,12 +3,12 @@
   python3 -m enhance_training psnr   --out runs/psnr [--iters N ...]
   python3 -m enhance_training gan    --out runs/gan --init runs/psnr/best.pt [--vgg vgg19.pth]
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
-  python3 -m enhance_training grow resources/models/enhance-real-gan-x4.safetensors grown.safetensors --nb 6
+  python3 -m enhance_training grow resources/models/enhance-real-gan-x4.safetensors grown.safetensors --nb 6 [--inner-from P.safetensors]
   python3 -m enhance_training colour-tune --psnr P.safetensors --gan G.safetensors --out G-tuned.safetensors [--steps 400]
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
-  python3 -m enhance_training crops --out resources/models/realworld-crops.png [--photo Set14_img_002.png]
+  python3 -m enhance_training crops --out resources/models/realworld-crops.png [--photo Set14_img_012.png]
   python3 -m enhance_training pack --out training/runs/pack --val <folders,...> [--patches 3000] [--hr-patch 192]
 """
 
@@ -74,6 +74,7 @@ def main(argv: list[str]) -> int:
     grw.add_argument("out", type=Path)
     for width in ("--nb", "--nf", "--gc"):
         grw.add_argument(width, type=int)
+    grw.add_argument("--inner-from", type=Path, help="the faithful end whose new blocks' inner convolutions the partner takes")
     tune = sub.add_parser("colour-tune", help="a GAN partner's colour cast trained out of its last two convolutions")
     tune.add_argument("--psnr", type=Path, required=True)
     tune.add_argument("--gan", type=Path, required=True)
@@ -119,7 +120,7 @@ def main(argv: list[str]) -> int:
         print(export(args.checkpoint, args.out))
         return 0
     if args.command == "grow":
-        print(grow(args.source, args.out, args.nb, args.nf, args.gc))
+        print(grow(args.source, args.out, args.nb, args.nf, args.gc, args.inner_from))
         return 0
     if args.command == "colour-tune":
         restart_tuned(argv)

@@ -1,7 +1,7 @@
 """The model card's side-by-side crops: one photo of the real-world benchmark per class, shown as bicubic | the clean
 pair | the real-photo pair at α 0 / 0.5 / 1 | HR, each at the ×4 output's own pixels (nothing resampled for show).
 
-  python3 -m enhance_training crops --out resources/models/realworld-crops.png [--photo Set14_img_002.png]
+  python3 -m enhance_training crops --out resources/models/realworld-crops.png [--photo Set14_img_012.png]
 
 The window is the square whose HR has the most luma gradient energy, chosen from the HR alone, so no model's
 output picks it. The networks run here in float32 PyTorch, which the app's engine matches to 1e-5 (golden tests).
@@ -31,8 +31,8 @@ CLASS_WORDS = {
     "blurred_scan": "blurred scan",
     "second_order": "second-order mix (re-saved, noisy, blurred)",
 }
-# Set14's "barbara": patterned cloth, a face and wood, where blocks, noise and blur all show.
-DEFAULT_PHOTO = "Set14_img_002.png"
+# Set14's "peppers": smooth curved surfaces and hard edges, where JPEG blocks, noise and halos all show.
+DEFAULT_PHOTO = "Set14_img_012.png"
 SCALE = 4
 GAP = 4
 LABEL_HEIGHT = 16
@@ -132,7 +132,7 @@ def class_row(bench: Path, cls: str, photo: str, columns: list[Column], side: in
     return [render(c, lr)[window] for c in columns] + [hr[window]]
 
 
-def side_by_side(bench: Path, photo: str, clean: Pair, real: Pair, out: Path, side: int = 160) -> list[list[np.ndarray]]:
+def side_by_side(bench: Path, photo: str, clean: Pair, real: Pair, out: Path, side: int = 128) -> list[list[np.ndarray]]:
     columns = [
         Column("bicubic"),
         Column("clean pair, α 0.5", clean, 0.5),
@@ -142,5 +142,5 @@ def side_by_side(bench: Path, photo: str, clean: Pair, real: Pair, out: Path, si
     ]
     rows = [(f"{CLASS_WORDS[cls]}: {photo}", class_row(bench, cls, photo, columns, side)) for cls in CLASSES]
     out.parent.mkdir(parents=True, exist_ok=True)
-    grid(rows, [c.label for c in columns] + ["original (HR)"]).save(out)
+    grid(rows, [c.label for c in columns] + ["original (HR)"]).save(out, optimize=True)
     return [tiles for _, tiles in rows]

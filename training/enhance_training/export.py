@@ -73,17 +73,32 @@ def export(checkpoint: Path, out: Path, summary: dict | None = None) -> dict:
     return arch
 
 
-def grow(source: Path, out: Path, nb: int | None = None, nf: int | None = None, gc: int | None = None) -> dict:
+def grow(
+    source: Path, out: Path, nb: int | None = None, nf: int | None = None, gc: int | None = None, inner_from: Path | None = None
+) -> dict:
     """An exported generator grown to more RRDBs or wider ones, computing what the source computes
     (`grow_network`): the partner a grown PSNR model needs for network interpolation, which blends
-    like-shaped weights."""
+    like-shaped weights. With `inner_from` (a model of the target's shape, the faithful end the partner is
+    for) the new blocks' inner convolutions (conv1–conv4 of each dense block) are that model's: their last
+    convolutions stay zero, so the grown model still computes the source's function, and every blend's new
+    blocks are the faithful end's own with their output scaled by 1 − α, not a mix with random weights."""
     tensors, metadata = read_safetensors(source)
     arch = json.loads(metadata["enhance.arch"])
     model_args = dict(in_ch=arch["inChannels"], out_ch=arch["outChannels"], nf=arch["nf"], nb=arch["nb"], gc=arch["gc"])
     target = {**model_args, "nb": nb or arch["nb"], "nf": nf or arch["nf"], "gc": gc or arch["gc"]}
     grown = grow_network(tensors, model_args, target)
+    note = "the new parts computing nothing yet"
+    if inner_from is not None:
+        if (target["nf"], target["gc"]) != (model_args["nf"], model_args["gc"]):
+            raise ValueError("--inner-from copies whole blocks: grow the blocks only (--nb), not their widths")
+        inner, _ = read_safetensors(inner_from)
+        new_blocks = tuple(f"body.{i}." for i in range(model_args["nb"], target["nb"]))
+        for key in grown:
+            if key.startswith(new_blocks) and ".conv5." not in key:
+                grown[key] = inner[key].clone()
+        note += f"; the new blocks' conv1–conv4 from {inner_from.name}"
     change = ", ".join(f"{key} {model_args[key]} → {target[key]}" for key in ("nb", "nf", "gc") if target[key] != model_args[key])
-    training = {**json.loads(metadata.get("enhance.training", "{}")), "grown": f"{change}, the new parts computing nothing yet"}
+    training = {**json.loads(metadata.get("enhance.training", "{}")), "grown": f"{change}, {note}"}
     arch = {**arch, "nb": target["nb"], "nf": target["nf"], "gc": target["gc"]}
     write_safetensors(grown, out, {**metadata, "enhance.arch": json.dumps(arch), "enhance.training": json.dumps(training)})
     return arch

@@ -46,12 +46,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--clean", action="store_true", help="also score Set5, Set14 and BSD100")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--precision", default="auto", help="the app's --precision: fp32 scores the weights themselves")
     args = parser.parse_args()
     models: dict[str, str] = {}
     for spec in args.model:
         name, _, rest = spec.partition("=")
         path, _, pair = rest.partition("@")
-        models[name] = f"--model {path}" + (f" --blend {pair.split(':')[0]} --alpha {pair.split(':')[1]}" if pair else "")
+        blend = f" --blend {pair.split(':')[0]} --alpha {pair.split(':')[1]}" if pair else ""
+        models[name] = f"--model {path}{blend} --precision {args.precision}"
     datasets = {c: args.bench / c for c in CLASSES}
     if args.clean:
         datasets |= {s: SHARED / "datasets" / "eval" / s for s in SETS}

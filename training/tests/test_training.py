@@ -340,6 +340,33 @@ def test_grown_export_computes_what_the_source_did(tmp_path):
         assert torch.allclose(big(x), small(x), atol=1e-5)
 
 
+def test_a_partner_grown_with_the_faithful_ends_inner_weights_still_computes_its_own_function(tmp_path):
+    torch.manual_seed(3)
+    arch = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
+    small = RRDBNet(nf=8, nb=1, gc=4).eval()
+    faithful = RRDBNet(nf=8, nb=3, gc=4).eval()
+    for p in [*small.parameters(), *faithful.parameters()]:
+        p.data.normal_(0, 0.05)
+    write_safetensors(small.state_dict(), tmp_path / "gan.safetensors", {"enhance.arch": json.dumps(arch)})
+    write_safetensors(faithful.state_dict(), tmp_path / "psnr.safetensors", {"enhance.arch": json.dumps({**arch, "nb": 3})})
+    grow(tmp_path / "gan.safetensors", tmp_path / "grown.safetensors", 3, inner_from=tmp_path / "psnr.safetensors")
+    tensors, meta = read_safetensors(tmp_path / "grown.safetensors")
+    assert "conv1–conv4 from psnr.safetensors" in json.loads(meta["enhance.training"])["grown"]
+    for key, value in tensors.items():
+        if key.startswith(("body.1.", "body.2.")):
+            expected = torch.zeros_like(value) if ".conv5." in key else faithful.state_dict()[key]
+            assert torch.equal(value, expected), key
+        elif key.startswith("body.0."):
+            assert torch.equal(value, small.state_dict()[key]), key
+    grown = RRDBNet(nf=8, nb=3, gc=4).eval()
+    grown.load_state_dict(tensors)
+    x = torch.rand(1, 3, 12, 12)
+    with torch.no_grad():
+        assert torch.allclose(grown(x), small(x), atol=1e-5)
+    with pytest.raises(ValueError):
+        grow(tmp_path / "gan.safetensors", tmp_path / "wide.safetensors", 3, nf=12, inner_from=tmp_path / "psnr.safetensors")
+
+
 @pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "dist").exists(), reason="the app is not built (npm ci)")
 def test_exported_file_loads_in_the_app(tmp_path, photo_folder):
     trainer = Trainer(tiny_config(tmp_path, photo_folder))
