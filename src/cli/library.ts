@@ -39,13 +39,13 @@ function describe(item: LibraryItem): string {
   const licence = item.commercialUse
     ? (item.license ?? '')
     : `${item.license ?? 'no licence'} (not for commercial use)`
-  const pair = item.partner ? `; slider: ${item.partner.slider} with ${item.partner.id}` : ''
-  const unsupported = item.unsupported ? `; cannot run: ${item.unsupported}` : ''
   const state = item.isDefault ? `${item.state}, default` : item.state
   return [
     `${item.id}  [${state}]  ${item.architecture} ×${item.scale}  ${formatSize(item.size)}  ${licence}`,
     ...(item.useFor ? [`    For: ${item.useFor}`] : []),
-    `    ${item.description}${pair}${unsupported}`,
+    `    ${item.description}`,
+    ...(item.partner ? [`    Slider: ${item.partner.slider}, with ${item.partner.id}`] : []),
+    ...(item.unsupported ? [`    Cannot run: ${item.unsupported}`] : []),
   ].join('\n')
 }
 

@@ -88,6 +88,11 @@ describe('enhance models, with a --catalog mirror on a local server', () => {
     const text = (await cli('models', 'list')).out
     expect(text).toContain('enhance-real-psnr-x4  [bundled, default]')
     expect(text).toContain('    For: Photos from phones, the web and scans (JPEG, noise, blur)')
+    // each fact on its own line, not run on after a description's full stop
+    expect(text).toContain(
+      'MODEL_CARD.md.\n    Slider: Realism, with enhance-real-gan-x4\nenhance-real-gan-x4  [bundled]',
+    )
+    expect(text).not.toContain('.;')
     expect(byId.get('4x-realesr-general-wdn-x4v3')).toMatchObject({
       state: 'available',
       architecture: 'compact',
