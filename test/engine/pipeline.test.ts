@@ -406,7 +406,14 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
   ] as const)('%s', async (_what, name, content, code) => {
     const input = join(dir, name)
     writeFileSync(input, content())
-    expect(await codeOf(() => enhance(input, join(dir, `${name}.out.png`), model, settings()))).toBe(code)
+    const error: unknown = await enhance(input, join(dir, `${name}.out.png`), model, settings()).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code })
+    // and a sentence saying what to do
+    expect((error as Error).message).toMatch(
+      /\. (Copy it again from where it came from|Open it in an image editor)/,
+    )
   })
 
   it('a truncated JPEG', async () => {
@@ -415,9 +422,11 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
       .toBuffer()
     const input = join(dir, 'cut.jpg')
     writeFileSync(input, whole.subarray(0, Math.floor(whole.length * 0.6)))
-    expect(await codeOf(() => enhance(input, join(dir, 'cut.out.png'), model, settings()))).toBe(
-      'CORRUPT_IMAGE',
+    const error: unknown = await enhance(input, join(dir, 'cut.out.png'), model, settings()).catch(
+      (e: unknown) => e,
     )
+    expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
+    expect((error as Error).message).toContain('Copy it again from where it came from')
   })
 
   it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {

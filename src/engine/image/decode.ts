@@ -1,14 +1,16 @@
-import { READABLE_FORMATS_TEXT } from '../../shared/formats.js'
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
-import { checkImageFormat } from './sniff.js'
+import { checkImageFormat, unreadableFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
 // 2000×1500 photo ×4 peaked at 2.77 GB RSS, without it at 1.76 GB (bench/pipeline.ts).
 sharp.cache(false)
+
+const COPY_AGAIN =
+  'Copy it again from where it came from (the camera, phone or backup); Enhance has not changed it.'
 
 /** Default guard against decompression bombs: 100 megapixels of input. */
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
@@ -33,14 +35,12 @@ export function decodeError(
       `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. If you trust this file, run enhance again with --max-pixels and a larger number.`,
     )
   }
-  if (/unsupported image format|contains unsupported/i.test(message)) {
-    return new EnhanceError(
-      'UNSUPPORTED_FORMAT',
-      `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}).`,
-    )
-  }
+  if (/unsupported image format|contains unsupported/i.test(message)) return unreadableFormat(path)
   if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
-  return new EnhanceError('CORRUPT_IMAGE', `${path} is damaged or truncated (${message.split('\n')[0]}).`)
+  return new EnhanceError(
+    'CORRUPT_IMAGE',
+    `${path} is damaged or truncated (${message.split('\n')[0]}). ${COPY_AGAIN}`,
+  )
 }
 
 function metadataOf(info: Metadata): ImageMetadata {
@@ -64,7 +64,7 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
     (s) => s.size,
     (error: unknown) => Promise.reject(decodeError(path, error)),
   )
-  if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes).`)
+  if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkReadableImage(path)
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
   let info: Metadata | undefined

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import { EnhanceError } from '../../shared/errors.js'
+import { READABLE_FORMATS_TEXT } from '../../shared/formats.js'
 
 /**
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
@@ -37,10 +38,14 @@ export async function checkImageFormat(path: string): Promise<ReadableFormat> {
       'UNSUPPORTED_FORMAT',
       `${path} is a BMP, which Enhance cannot read (its image library has no BMP decoder). Convert it to PNG first, losslessly.`,
     )
-  if (format === null)
-    throw new EnhanceError(
-      'UNSUPPORTED_FORMAT',
-      `${path} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIF, GIF), whatever its name says.`,
-    )
+  if (format === null) throw unreadableFormat(path)
   return format
+}
+
+/** The refusal for content Enhance cannot read, whatever the file's name says, and what to do about it. */
+export function unreadableFormat(path: string): EnhanceError {
+  return new EnhanceError(
+    'UNSUPPORTED_FORMAT',
+    `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
+  )
 }
