@@ -1,10 +1,11 @@
 import { cpus, totalmem } from 'node:os'
 import { createHash } from 'node:crypto'
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { DeviceDecision } from '../shared/device.js'
 import { writeFileAtomic } from './files.js'
 import { linuxGpuDeviceNodes } from './gpu-devices.js'
+import { makeDirectory } from './make-directory.js'
 
 /**
  * This machine as far as speed goes: CPU, cores, memory, platform, its GPU device nodes on Linux (a GPU or
@@ -51,7 +52,7 @@ export class ChoiceFile<T extends Measured> {
     all[key] = value
     // A data folder that does not exist yet (a first run, ENHANCE_DATA_DIR somewhere new) is made, so the
     // measurement is kept instead of being repeated on every run.
-    await mkdir(dirname(this.path), { recursive: true })
+    makeDirectory(dirname(this.path))
     await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(all, null, 2)))
   }
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { basename, dirname, extname, join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { formatSize } from '../shared/library.js'
 import { cancelledOr, checkedUrl, get, statusError } from './http-get.js'
+import { makeDirectory } from './make-directory.js'
 
 /** What to fetch: the catalogue's facts for one file. */
 export interface DownloadTarget {
@@ -260,7 +261,7 @@ export async function download(
   const urls = target.urls.map(checkedUrl)
   if (!urls.length) throw new EnhanceError('INVALID_ARGUMENT', 'This catalogue entry lists no download URL.')
   const paths = partialPaths(dest)
-  await mkdir(dirname(dest), { recursive: true })
+  makeDirectory(dirname(dest))
   const state = await readPartial(paths, target)
   await ensureFreeSpace(dirname(dest), target.size - state.offset)
   const transfer = new Transfer(target, paths, state, options)

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { realpathSync, mkdirSync, rmSync } from 'node:fs'
+import { realpathSync, rmSync } from 'node:fs'
+import { makeDirectory } from '../node/make-directory.js'
 import { connect, createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -51,7 +52,7 @@ function busy(dir: string): EnhanceError {
 
 /** One process runs a queue folder at a time (the app or one CLI run). Resolves with the unlock. */
 export async function lockQueue(dir: string): Promise<() => void> {
-  mkdirSync(dir, { recursive: true })
+  makeDirectory(dir)
   const address = lockAddress(dir)
   const server = createServer((socket) => socket.end())
   const isFile = !address.startsWith('\0') && !address.startsWith('\\\\.\\pipe\\')

@@ -1,6 +1,6 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
+import { makeDirectory } from '../node/make-directory.js'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
@@ -246,12 +246,14 @@ export class QueueRunner {
           'INVALID_ARGUMENT',
           `Its output ${item.output} lies outside the job's folder ${job.spec.outDir}. Add the photo again.`,
         )
-      await mkdir(dirname(item.output), { recursive: true }).catch((error: unknown) => {
+      try {
+        makeDirectory(dirname(item.output))
+      } catch (error) {
         throw new EnhanceError(
           'OUTPUT_NOT_WRITABLE',
-          `Cannot create ${dirname(item.output)} (${(error as NodeJS.ErrnoException).code}).`,
+          `Cannot create ${dirname(item.output)} (${(error as NodeJS.ErrnoException).code}): check that its drive is connected and you may write there.`,
         )
-      })
+      }
       const result = await this.engine.enhance(
         {
           input: item.input,

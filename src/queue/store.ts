@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { makeDirectory } from '../node/make-directory.js'
 import { resolve } from 'node:path'
 import { Journal } from './journal.js'
 import { isInside } from './paths.js'
@@ -16,7 +16,7 @@ export class QueueStore {
   readonly loadProblems: { skippedEntries: number; snapshotSetAside: boolean; outputsOutsideJob: number }
 
   constructor(dir: string, compactEvery = 5000) {
-    mkdirSync(dir, { recursive: true })
+    makeDirectory(dir)
     this.journal = new Journal(dir, { entry: parseEntry, snapshot: parseSnapshot }, compactEvery)
     const { snapshot, entries, droppedTail, skipped, snapshotSetAside } = this.journal.load()
     this.state = QueueState.from(snapshot, entries)

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { bundledModels, defaultSpec } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
@@ -10,6 +10,7 @@ import { pairProblem } from '../../shared/model.js'
 import type { ModelInfo } from '../../shared/model.js'
 import type { ModelChoice } from '../../shared/preferences.js'
 import type { ModelSpecData } from '../../shared/protocol.js'
+import { makeDirectory } from '../../node/make-directory.js'
 
 export const MODEL_EXTENSIONS = new Set(['.pth', '.pt', '.safetensors', '.onnx'])
 
@@ -83,7 +84,7 @@ export class ModelLibrary {
   /** Copies a checked model into the models folder; importing the same file twice keeps one copy. */
   async import(path: string): Promise<ModelEntry> {
     const info = await this.info(path)
-    await mkdir(this.deps.installedDir, { recursive: true })
+    makeDirectory(this.deps.installedDir)
     const ext = extname(path).toLowerCase()
     const stem = basename(path, extname(path))
     for (let n = 1; ; n++) {

@@ -1,5 +1,4 @@
 import { readFileSync, renameSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { writeFileAtomic } from '../../node/files.js'
 import {
@@ -8,6 +7,7 @@ import {
   validatePreferences,
 } from '../../shared/preferences.js'
 import type { Preferences, PreferencesPatch } from '../../shared/preferences.js'
+import { makeDirectory } from '../../node/make-directory.js'
 
 /**
  * The settings file: one JSON file in the app's data folder, written atomically. A file that cannot
@@ -63,7 +63,7 @@ export class PreferencesFile {
   }
 
   private async drain(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true })
+    makeDirectory(dirname(this.path))
     while (this.#dirty) {
       this.#dirty = false
       await writeFileAtomic(

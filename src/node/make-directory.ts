@@ -1,0 +1,31 @@
+import { mkdirSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+
+const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code
+
+/**
+ * `mkdir -p`, one level at a time. Node's `{ recursive: true }` spins forever at full CPU where an existing
+ * parent cannot hold children (a path under /proc, or through a dangling symlink to an unmounted disk): the
+ * child answers ENOENT, the parent EEXIST, and it retries (nodejs/node, measured on Node 20 here). This
+ * walks up to the nearest existing folder, then makes each missing one, so such a path fails at once with
+ * its own error code.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = []
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      statSync(at)
+      break // exists: what it is, mkdir below (or the caller's write) reports
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT' || dirname(at) === at) throw error
+      missing.push(at)
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at)
+    } catch (error) {
+      if (codeOf(error) !== 'EEXIST') throw error // EEXIST: made meanwhile, or a link whose child fails next
+    }
+  }
+}
