@@ -5,8 +5,8 @@ const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoExc
 
 /**
  * `mkdir -p`, one level at a time. Node's `{ recursive: true }` spins forever at full CPU where an existing
- * parent cannot hold children (a path under /proc, or through a dangling symlink to an unmounted disk): the
- * child answers ENOENT, the parent EEXIST, and it retries (nodejs/node, measured on Node 20 here). This
+ * parent cannot hold children and the child answers ENOENT (a path under /proc, measured on Node 20 here; a
+ * dangling symlink it does report): the parent answers EEXIST, and it retries. This
  * walks up to the nearest existing folder, then makes each missing one, so such a path fails at once with
  * its own error code.
  */
