@@ -17,7 +17,7 @@ OUT=${OUT:-training/runs/device-out}
 PACK=${PACK:-training/runs/pack}
 # nf 32 / nb 6 by default: the largest size that keeps a 640×480 photo under 10 s on the slowest CPU this project's
 # machines have had (AVX2 only: 7.3–8.0 s with 7-bit int8 weights; nf 48 took 12.1–14.1 s there)
-INIT=${INIT:-training/exports/enhance-real-psnr-nb6-x4.safetensors}
+INIT=${INIT:-resources/models/enhance-real-psnr-x4.safetensors}
 PSNR_RUN=$(mktemp -d)
 MSE_RUN=$(mktemp -d)
 GAN_RUN=$(mktemp -d)

@@ -20,9 +20,14 @@ import { fixturePath, manifest } from '../helpers/fixtures.js'
 const work = mkdtempSync(join(tmpdir(), 'enhance-int8-choice-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const pair = (dir: string, realism = 0.5) => ({
-  path: join(dir, 'enhance-real-psnr-x4.safetensors'),
-  blend: { path: join(dir, 'enhance-real-gan-x4.safetensors'), realism },
+type PairNames = readonly [faithful: string, realistic: string]
+// The real-photo pair's calibration, made on a CPU without VNNI, carries 7-bit figures only; the clean pair's
+// (made on a VNNI CPU) carries 8-bit ones too.
+const REAL: PairNames = ['enhance-real-psnr-x4', 'enhance-real-gan-x4']
+const CLEAN: PairNames = ['enhance-psnr-x4', 'enhance-gan-x4']
+const pair = (dir: string, realism = 0.5, [psnr, gan] = REAL) => ({
+  path: join(dir, `${psnr}.safetensors`),
+  blend: { path: join(dir, `${gan}.safetensors`), realism },
 })
 const side = 32
 const input = probeImage(3, side)
@@ -39,17 +44,21 @@ async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MOD
   }
 }
 
-/** The bundled real-photo pair copied into `name`, beside its calibration as `edit` changes it. */
-function pairWithCalibration(name: string, edit: (calibration: Int8Calibration) => void): string {
+/** A bundled pair copied into `name`, beside its calibration as `edit` changes it. */
+function pairWithCalibration(
+  name: string,
+  edit: (calibration: Int8Calibration) => void,
+  [psnr, gan] = CLEAN,
+): string {
   const dir = join(work, name)
   mkdirSync(dir)
-  for (const f of ['enhance-real-psnr-x4.safetensors', 'enhance-real-gan-x4.safetensors'])
+  for (const f of [`${psnr}.safetensors`, `${gan}.safetensors`])
     copyFileSync(join(MODELS_DIR, f), join(dir, f))
   const calibration = JSON.parse(
-    readFileSync(join(MODELS_DIR, 'enhance-real-psnr-x4.int8.json'), 'utf8'),
+    readFileSync(join(MODELS_DIR, `${psnr}.int8.json`), 'utf8'),
   ) as Int8Calibration
   edit(calibration)
-  writeFileSync(join(dir, 'enhance-real-psnr-x4.int8.json'), JSON.stringify(calibration))
+  writeFileSync(join(dir, `${psnr}.int8.json`), JSON.stringify(calibration))
   return dir
 }
 
@@ -88,11 +97,11 @@ describe('int8 in the engine', () => {
       calibration.measuredInt7!.realisticMeanAbsLevels = 1.2
     })
     const store = Int8Store.in(join(work, 'data-bound'))
-    const measured = await prepared({ precision: 'auto', int8: store }, pair(dir))
+    const measured = await prepared({ precision: 'auto', int8: store }, pair(dir, 0.5, CLEAN))
     expect(measured.precision).toBe('fp32')
     expect(await store.all()).toEqual({}) // nothing to measure: int8 was never a candidate
     // asked for by name, it still runs: the user chose speed over the bound
-    expect((await prepared({ precision: 'int8' }, pair(dir))).precision).toBe('int8')
+    expect((await prepared({ precision: 'int8' }, pair(dir, 0.5, CLEAN))).precision).toBe('int8')
   })
 
   it('refuses int8 for a model without a calibration, and says what to use', async () => {
@@ -107,7 +116,13 @@ describe('int8 in the engine', () => {
   it('runs 7-bit weights where 8-bit ones saturate: within about a level of float32, not what 8-bit computes', async () => {
     const full = await prepared({ precision: 'fp32' })
     const seven = await prepared({ precision: 'int8', int8Weights: 'int7' })
-    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' })
+    // the same pair with 8-bit figures granted, so a VNNI-like CPU runs 8-bit weights
+    const granted = pairWithCalibration(
+      'models-int8-granted',
+      (calibration) => (calibration.measured = calibration.measuredInt7),
+      REAL,
+    )
+    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' }, pair(granted))
     let total = 0
     let differing = 0
     full.data.forEach((v, i) => {
@@ -122,7 +137,10 @@ describe('int8 in the engine', () => {
   it('auto keeps float32 with 7-bit weights for a calibration that never measured them (files made before)', async () => {
     const dir = pairWithCalibration('models-old', (calibration) => delete calibration.measuredInt7)
     const store = Int8Store.in(join(work, 'data-old'))
-    const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int7' }, pair(dir))
+    const auto = await prepared(
+      { precision: 'auto', int8: store, int8Weights: 'int7' },
+      pair(dir, 0.5, CLEAN),
+    )
     expect(auto.precision).toBe('fp32')
     expect(await store.all()).toEqual({})
   })
@@ -130,11 +148,14 @@ describe('int8 in the engine', () => {
   it('auto runs 7-bit weights on a CPU that sums 8-bit ones exactly, for a calibration that could measure only them', async () => {
     const dir = pairWithCalibration('models-int7-only', (calibration) => delete calibration.measured)
     const store = Int8Store.in(join(work, 'data-int7-only'))
-    const auto = await prepared({ precision: 'auto', int8: store, int8Weights: 'int8' }, pair(dir))
+    const auto = await prepared(
+      { precision: 'auto', int8: store, int8Weights: 'int8' },
+      pair(dir, 0.5, CLEAN),
+    )
     const [key] = Object.keys(await store.all())
     expect(key).toMatch(/\|int7$/) // measured, and remembered, for the weights it would run
-    const seven = await prepared({ precision: 'int8', int8Weights: 'int7' }, pair(dir))
-    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' }, pair(MODELS_DIR))
+    const seven = await prepared({ precision: 'int8', int8Weights: 'int7' }, pair(dir, 0.5, CLEAN))
+    const eight = await prepared({ precision: 'int8', int8Weights: 'int8' }, pair(MODELS_DIR, 0.5, CLEAN))
     if (auto.precision === 'int8') expect(Array.from(auto.data)).toEqual(Array.from(seven.data))
     expect(Array.from(seven.data)).not.toEqual(Array.from(eight.data))
   })
