@@ -7,12 +7,13 @@ import type { Int8Store } from '../node/device-decisions.js'
 import { planFor, readInt8Calibration } from './int8.js'
 import type { LoadedModel } from './model.js'
 import { once } from './once.js'
+import { FusedInt8Graphs } from './onnx/int8-fused.js'
 import { boundedWeights, int8Onnx } from './onnx/int8-plan.js'
 import type { Int8Calibration, Int8Plan } from './onnx/int8-plan.js'
 import type { WeightBits } from './onnx/int8.js'
 import { compareInt8 } from './runtime/choose.js'
 import { exactInt8Weights } from './runtime/int8-exact.js'
-import { openSession } from './runtime/session.js'
+import { fuseInt8Graph, openSession } from './runtime/session.js'
 import type { LazySession, ModelSession } from './runtime/session.js'
 import type { Provider } from './runtime/providers.js'
 
@@ -28,6 +29,8 @@ export class Int8Choice {
   private readonly calibrations = new Map<string, Promise<Int8Calibration | null>>()
   /** Whether int8 measured faster, per architecture, in this process (the store keeps it across). */
   private readonly faster = new Map<string, boolean>()
+  /** Slider moves open ONNX Runtime's fused graph with new weights rather than fusing again. */
+  readonly graphs: FusedInt8Graphs
 
   constructor(
     private readonly machine: string,
@@ -35,7 +38,9 @@ export class Int8Choice {
     private readonly store?: Int8Store,
     /** The widest weights this CPU's int8 kernels sum exactly (`exactInt8Weights`, measured); none: never int8. */
     private readonly exactWeights: () => Promise<WeightBits | null> = exactInt8Weights,
-  ) {}
+  ) {
+    this.graphs = new FusedInt8Graphs((qdq) => fuseInt8Graph(qdq, threads))
+  }
 
   /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
   async plan(
@@ -96,7 +101,7 @@ export class Int8Choice {
     const remembered = this.faster.get(key) ?? (await this.store?.get(key))?.int8
     if (!asked && (!bounded || remembered === false)) return full.get()
     const quantised = await openSession(
-      int8Onnx(loaded.info, loaded.weights, found.plan, bits),
+      this.graphs.model(int8Onnx(loaded.info, loaded.weights, found.plan, bits)),
       'cpu',
       this.threads,
       'int8',

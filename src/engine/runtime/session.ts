@@ -1,4 +1,7 @@
 import ort from 'onnxruntime-node'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { EnhanceError } from '../../shared/errors.js'
 import type { Precision } from '../../shared/model.js'
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/graph.js'
@@ -109,6 +112,29 @@ export async function openSession(
 ): Promise<ModelSession> {
   const session = await ort.InferenceSession.create(model, sessionOptions(provider, threads))
   return new OrtModelSession(session, provider, precision)
+}
+
+/**
+ * ONNX Runtime's fused form of a QDQ graph on the CPU: the graph its hardware-independent ('extended')
+ * optimisations make, which it can only write to a file. Opened at the usual level it computes exactly what
+ * the QDQ graph does (the layout passes left to 'all' run then).
+ */
+export async function fuseInt8Graph(qdq: Uint8Array, threads = 0): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'enhance-fused-'))
+  try {
+    const file = join(dir, 'fused.onnx')
+    const session = await ort.InferenceSession.create(qdq, {
+      ...sessionOptions('cpu', threads),
+      graphOptimizationLevel: 'extended',
+      optimizedModelFilePath: file,
+      // It would merge initializers that happen to be equal at this realism, and not at the next.
+      extra: { optimization: { disable_specified_optimizers: 'ConstantSharing' } },
+    })
+    await session.release()
+    return new Uint8Array(await readFile(file))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** The ONNX Runtime version, part of the machine's identity for remembered device choices. */
