@@ -86,7 +86,7 @@ async function profile(onnx: Record<string, Uint8Array>, tile: Planar): Promise<
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** A new realism's session ready through the engine (blend, build, open), in each precision, interleaved. */
+/** A new realism's session ready through the engine (blend, build, open), in each precision, interleaved, once both templates are made. */
 async function sliderTimes(psnrName: string, ganName: string): Promise<void> {
   const registries: Array<[PrecisionChoice, ModelRegistry]> = [
     ['fp32', new ModelRegistry({ device: 'cpu', precision: 'fp32' })],
@@ -97,7 +97,12 @@ async function sliderTimes(psnrName: string, ganName: string): Promise<void> {
     blend: { path: join(MODELS_DIR, `${ganName}.safetensors`), realism },
   })
   const times = new Map(registries.map(([p]) => [p, [] as number[]]))
-  for (const [, r] of registries) await r.prepare(spec(0.5)) // loads the files, makes the template
+  // loads the files and makes the float32 template; the second realism starts the int8 one (fused graph)
+  for (const [, r] of registries) {
+    await r.prepare(spec(0.5))
+    await r.prepare(spec(0.55))
+    await r.idle()
+  }
   for (const realism of [0.13, 0.27, 0.41, 0.58, 0.66, 0.79, 0.93]) {
     for (const [precision, r] of registries) {
       const started = performance.now()

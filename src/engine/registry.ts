@@ -285,6 +285,11 @@ export class ModelRegistry {
     return rates
   }
 
+  /** Settles when the work this registry started in the background (int8 templates) is done. */
+  async idle(): Promise<void> {
+    await this.int8.graphs.idle()
+  }
+
   async close(): Promise<void> {
     await this.sessions.clear()
   }
