@@ -18,7 +18,6 @@ import { readInt8Calibration } from '../src/engine/int8.js'
 import { measuredWith } from '../src/engine/onnx/int8-plan.js'
 import { blendModels, loadModel } from '../src/engine/model.js'
 import { ModelRegistry } from '../src/engine/registry.js'
-import type { PrecisionChoice } from '../src/shared/model.js'
 import { inferenceThreads } from '../src/node/cpu-threads.js'
 import {
   PAIRS,
@@ -88,8 +87,9 @@ async function profile(onnx: Record<string, Uint8Array>, tile: Planar): Promise<
 
 /** A new realism's session ready through the engine (blend, build, open), in each precision, interleaved, once both templates are made. */
 async function sliderTimes(psnrName: string, ganName: string): Promise<void> {
-  const registries: Array<[PrecisionChoice, ModelRegistry]> = [
+  const registries: Array<[string, ModelRegistry]> = [
     ['fp32', new ModelRegistry({ device: 'cpu', precision: 'fp32' })],
+    ['int8, fused anew', new ModelRegistry({ device: 'cpu', precision: 'int8', int8Templates: false })],
     ['int8', new ModelRegistry({ device: 'cpu', precision: 'int8' })],
   ]
   const spec = (realism: number) => ({

@@ -29,8 +29,8 @@ export class Int8Choice {
   private readonly calibrations = new Map<string, Promise<Int8Calibration | null>>()
   /** Whether int8 measured faster, per architecture, in this process (the store keeps it across). */
   private readonly faster = new Map<string, boolean>()
-  /** Slider moves open ONNX Runtime's fused graph with new weights rather than fusing again. */
-  readonly graphs: FusedInt8Graphs
+  /** Slider moves open ONNX Runtime's fused graph with new weights rather than fusing again; null: fuse anew. */
+  readonly graphs: FusedInt8Graphs | null
 
   constructor(
     private readonly machine: string,
@@ -38,8 +38,9 @@ export class Int8Choice {
     private readonly store?: Int8Store,
     /** The widest weights this CPU's int8 kernels sum exactly (`exactInt8Weights`, measured); none: never int8. */
     private readonly exactWeights: () => Promise<WeightBits | null> = exactInt8Weights,
+    fusedTemplates = true,
   ) {
-    this.graphs = new FusedInt8Graphs((qdq) => fuseInt8Graph(qdq, threads))
+    this.graphs = fusedTemplates ? new FusedInt8Graphs((qdq) => fuseInt8Graph(qdq, threads)) : null
   }
 
   /** The int8 plan stored beside either model of the spec for exactly these weights, if any. */
@@ -100,12 +101,8 @@ export class Int8Choice {
     const key = [this.machine, JSON.stringify(archOf(loaded.info)), `${this.threads} threads`, bits].join('|')
     const remembered = this.faster.get(key) ?? (await this.store?.get(key))?.int8
     if (!asked && (!bounded || remembered === false)) return full.get()
-    const quantised = await openSession(
-      this.graphs.model(int8Onnx(loaded.info, loaded.weights, found.plan, bits)),
-      'cpu',
-      this.threads,
-      'int8',
-    )
+    const qdq = int8Onnx(loaded.info, loaded.weights, found.plan, bits)
+    const quantised = await openSession(this.graphs?.model(qdq) ?? qdq, 'cpu', this.threads, 'int8')
     const faster =
       asked || (remembered ?? (await this.measure(key, await full.get(), quantised, loaded.info)))
     if (!faster) {

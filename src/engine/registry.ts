@@ -44,6 +44,8 @@ export interface RegistryOptions {
   int8?: Int8Store
   /** The widest weights this CPU's int8 kernels sum exactly (null: none); measured when absent (`exactInt8Weights`). */
   int8Weights?: WeightBits | null
+  /** Whether int8 slider moves open ONNX Runtime's fused graph with new weights (default), not fuse anew. */
+  int8Templates?: boolean
   /** Why `auto` need not probe accelerators here (null: probe them); absent: this machine's device nodes (`noGpuReason`). */
   noGpu?: string | null
 }
@@ -86,6 +88,7 @@ export class ModelRegistry {
       this.threads,
       options.int8,
       bits === undefined ? undefined : () => Promise.resolve(bits),
+      options.int8Templates ?? true,
     )
   }
 
@@ -287,7 +290,7 @@ export class ModelRegistry {
 
   /** Settles when the work this registry started in the background (int8 templates) is done. */
   async idle(): Promise<void> {
-    await this.int8.graphs.idle()
+    await this.int8.graphs?.idle()
   }
 
   async close(): Promise<void> {
