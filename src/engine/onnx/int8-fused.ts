@@ -39,7 +39,7 @@ function sameTensor(a: TensorMessage, b: TensorMessage | undefined): boolean {
 export class FusedInt8Template {
   private constructor(
     private readonly fused: ModelMessage,
-    readonly structure: string,
+    private readonly structure: string,
   ) {}
 
   /**
