@@ -116,10 +116,11 @@ export class ModelRegistry {
       let model: LoadedModel | undefined
       const blended = (): LoadedModel => (model ??= partner ? blendModels(base, partner, realism) : base)
       const open = (onnx: Uint8Array) => this.openFor(onnx, info, device)
-      const template = partner ? await this.template(base, partner) : null
-      const full = new LazySession(() =>
-        template ? template.with(realism, open) : open(modelToOnnx(blended())),
-      )
+      // float32's session (and the pair's template for it) is made only if it is needed: int8 may not
+      const full = new LazySession(async () => {
+        const template = partner ? await this.template(base, partner) : null
+        return template ? template.with(realism, open) : open(modelToOnnx(blended()))
+      })
       const provider = (await this.knownProvider(device, info)) ?? (await full.get()).provider
       const created =
         precision === 'int8' || (precision === 'auto' && provider === 'cpu')
@@ -221,10 +222,25 @@ export class ModelRegistry {
     return [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
   }
 
-  /** The provider a session would open on, when known without opening one: the CPU asked for, or auto's choice made. */
-  private knownProvider(device: DeviceRequest, info: ModelInfo): Promise<Provider> | undefined {
-    if (device === 'cpu') return Promise.resolve('cpu')
-    return device === 'auto' ? this.chosen.get(this.chooseKey(info)) : undefined
+  /**
+   * The provider a session would open on, when known without opening one: the CPU asked for, auto's choice
+   * made in this process, or a CPU it remembers (a remembered accelerator is opened: its driver may be gone).
+   */
+  private async knownProvider(device: DeviceRequest, info: ModelInfo): Promise<Provider | undefined> {
+    if (device === 'cpu') return 'cpu'
+    if (device !== 'auto') return undefined
+    const candidates = providersFor('auto', process.platform, process.arch)
+    const key = this.chooseKey(info, candidates)
+    const chosen = this.chosen.get(key)
+    if (chosen) return chosen
+    return (await this.remembered(key, candidates)) === 'cpu' ? 'cpu' : undefined
+  }
+
+  /** auto's choice where it needs no measuring: the CPU as the only candidate, or the store's. */
+  private async remembered(key: string, candidates: Provider[]): Promise<Provider | undefined> {
+    if (candidates.length === 1) return 'cpu'
+    const remembered = (await this.options.decisions?.get(key))?.provider as Provider | undefined
+    return remembered && candidates.includes(remembered) ? remembered : undefined
   }
 
   private async decide(
@@ -233,11 +249,9 @@ export class ModelRegistry {
     info: ModelInfo,
     candidates: Provider[],
   ): Promise<Provider> {
-    if (candidates.length === 1) return 'cpu'
+    const remembered = await this.remembered(key, candidates)
+    if (remembered) return remembered
     const store = this.options.decisions
-    const remembered = await store?.get(key)
-    if (remembered && candidates.includes(remembered.provider as Provider))
-      return remembered.provider as Provider
     const noGpu = this.options.noGpu === undefined ? noGpuReason() : this.options.noGpu
     const decision = await measureProviders(open, candidates, info.inChannels, describeArch(info), noGpu)
     await store?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
