@@ -2,16 +2,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
-import { loadNiqeModel } from '../engine/metrics/niqe.js'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
 import { parseRealism, parseDevice, parsePrecision, requireValue } from './args.js'
-import { convertCommand } from './convert.js'
-import { evalCommand } from './eval.js'
-import { inspectCommand } from './inspect.js'
 import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
-import { modelsCommand, openStore } from './library.js'
 import type { LibraryFlags } from './library.js'
 import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
@@ -122,11 +117,14 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     io.out(USAGE)
     return 0
   }
+  // Each command loads what it needs: a batch's process only queues and talks to the engine's.
   if (command === 'inspect') {
+    const { inspectCommand } = await import('./inspect.js')
     io.out(JSON.stringify(await inspectCommand(requireValue(target, 'the checkpoint to inspect'))))
     return 0
   }
   if (command === 'convert') {
+    const { convertCommand } = await import('./convert.js')
     const result = await convertCommand({
       checkpoint: requireValue(target, 'the checkpoint to convert'),
       out: requireValue(values.out, '--out <file.onnx>'),
@@ -137,7 +135,10 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     io.out(JSON.stringify(result))
     return 0
   }
-  if (command === 'models') return modelsCommand(positionals.slice(1), values, io)
+  if (command === 'models') {
+    const { modelsCommand } = await import('./library.js')
+    return modelsCommand(positionals.slice(1), values, io)
+  }
   const installed = await installedModels(values)
   if (command === 'eval') {
     const realism = parseRealism(values.alpha)
@@ -150,6 +151,10 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       MODELS_DIR,
       installed,
     )
+    const [{ evalCommand }, { loadNiqeModel }] = await Promise.all([
+      import('./eval.js'),
+      import('../engine/metrics/niqe.js'),
+    ])
     const niqeModel = await loadNiqeModel(values['niqe-params'] ?? DEFAULT_NIQE_PARAMS).catch(
       (error: unknown) => {
         if (values['niqe-params']) throw error
@@ -181,6 +186,7 @@ async function installedModels(
   values: LibraryFlags & { model?: string; blend?: string },
 ): Promise<InstalledLookup> {
   if (!values.model && !values.blend) return () => null
+  const { openStore } = await import('./library.js')
   const store = await openStore(values)
   return (id) => store.installed(id)
 }

@@ -59,3 +59,6 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
   const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()
   return FORMAT_BY_EXTENSION[extension] ?? 'png'
 }
+
+/** Default guard against decompression bombs: 100 megapixels of input. */
+export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000

@@ -4,6 +4,7 @@ import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import { checkImageFormat, unreadableFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
 // 2000×1500 photo ×4 peaked at 2.77 GB RSS, without it at 1.76 GB (bench/pipeline.ts).
@@ -11,9 +12,6 @@ sharp.cache(false)
 
 const COPY_AGAIN =
   'Copy it again from where it came from (the camera, phone or backup); Enhance has not changed it.'
-
-/** Default guard against decompression bombs: 100 megapixels of input. */
-export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
 
 const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'])
 

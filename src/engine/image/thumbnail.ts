@@ -1,6 +1,7 @@
 import sharp from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
-import { DEFAULT_MAX_INPUT_PIXELS, checkReadableImage, decodeError } from './decode.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import { checkReadableImage, decodeError } from './decode.js'
 
 /** A photo upright and shrunk to fit `maxSide` (never enlarged), as PNG, with its own upright size. */
 export async function thumbnail(path: string, maxSide: number): Promise<ThumbnailReply> {
