@@ -233,7 +233,9 @@ export class ModelRegistry {
     const key = this.chooseKey(info, candidates)
     const chosen = this.chosen.get(key)
     if (chosen) return chosen
-    return (await this.remembered(key, candidates)) === 'cpu' ? 'cpu' : undefined
+    if ((await this.remembered(key, candidates)) !== 'cpu') return undefined
+    this.chosen.set(key, Promise.resolve('cpu'))
+    return 'cpu'
   }
 
   /** auto's choice where it needs no measuring: the CPU as the only candidate, or the store's. */
