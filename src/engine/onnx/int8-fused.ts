@@ -67,8 +67,8 @@ export class FusedInt8Template {
 
 /**
  * The int8 graph to open for each realism of a pair. The first graph of a structure opens as built (a job
- * at one realism pays only the decoding that names its structure); the second starts its fused template in the background, and each
- * one after it is ready opens as the fused graph with its own weights.
+ * at one realism pays only the decoding that names its structure); the second starts its fused template in
+ * the background, and each one after it is ready opens as the fused graph with its own weights.
  */
 export class FusedInt8Graphs {
   /** The first graph of each structure, until a second one comes to make the template with. */
