@@ -56,9 +56,12 @@ export class FusedInt8Template {
     return new FusedInt8Template(fused, structureOf(source))
   }
 
-  /** The fused graph with `qdq`'s initializers, or null where `qdq` is not of the template's structure. */
-  at(qdq: ModelMessage): Uint8Array | null {
-    if (structureOf(qdq) !== this.structure) return null
+  /**
+   * The fused graph with `qdq`'s initializers, or null where `qdq` is not of the template's structure
+   * (`structure`: its digest, where the caller has it already).
+   */
+  at(qdq: ModelMessage, structure = structureOf(qdq)): Uint8Array | null {
+    if (structure !== this.structure) return null
     const own = new Map(qdq.graph.initializer.map((t) => [t.name, t]))
     const initializer = this.fused.graph.initializer.map((t) => own.get(t.name)!)
     return encodeModel({ ...this.fused, graph: { ...this.fused.graph, initializer } })
@@ -82,7 +85,7 @@ export class FusedInt8Graphs {
     const message = decodeModel(qdq)
     const key = structureOf(message)
     const template = this.ready.get(key)
-    if (template) return template.at(message) ?? qdq
+    if (template) return template.at(message, key) ?? qdq
     const first = this.first.get(key)
     if (!first) {
       if (!this.building.has(key)) this.first.set(key, qdq)
