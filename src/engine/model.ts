@@ -12,6 +12,7 @@ import { readCheckpoint } from './weights/checkpoint.js'
 import { LIMITS, tooLarge } from './weights/limits.js'
 import { numel } from './weights/tensor.js'
 import type { StateDict } from './weights/tensor.js'
+import { errnoCode } from '../node/errno.js'
 
 /** A model ready to become a session: canonical RRDBNet weights, or a ready ONNX graph. */
 export type LoadedModel =
@@ -26,7 +27,7 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const code = errnoCode(error)
     if (code === 'ENOENT') throw new EnhanceError('FILE_NOT_FOUND', `The model file ${path} does not exist.`)
     throw new EnhanceError(
       'INVALID_ARGUMENT',

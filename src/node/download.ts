@@ -9,6 +9,7 @@ import { EnhanceError } from '../shared/errors.js'
 import { formatSize } from '../shared/library.js'
 import { cancelledOr, checkedUrl, get, statusError } from './http-get.js'
 import { makeDirectory } from './make-directory.js'
+import { isDiskFull } from './errno.js'
 
 /** What to fetch: the catalogue's facts for one file. */
 export interface DownloadTarget {
@@ -285,8 +286,7 @@ export async function download(
 
 /** ENOSPC or EDQUOT as DISK_FULL; null for anything else. */
 function diskFullOr(error: unknown): EnhanceError | null {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code !== 'ENOSPC' && code !== 'EDQUOT') return null
+  if (!isDiskFull(error)) return null
   return new EnhanceError(
     'DISK_FULL',
     'The disk filled up during the download; nothing was installed. Free some space and try again.',

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
+import { errnoCode, isDiskFull } from './errno.js'
 
 function writeError(path: string, error: unknown): EnhanceError {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (isDiskFull(error)) {
     return new EnhanceError(
       'DISK_FULL',
       `The disk is full; ${path} was not written. Free some space and try again.`,
@@ -13,7 +13,7 @@ function writeError(path: string, error: unknown): EnhanceError {
   }
   return new EnhanceError(
     'OUTPUT_NOT_WRITABLE',
-    `Cannot write ${path} (${code ?? String(error)}). Check the folder exists and is writable.`,
+    `Cannot write ${path} (${errnoCode(error) ?? String(error)}). Check the folder exists and is writable.`,
   )
 }
 

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { isIP } from 'node:net'
 import { EnhanceError } from '../shared/errors.js'
+import { errnoCode } from './errno.js'
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
@@ -41,7 +42,7 @@ const NETWORK_CODES = new Set([
 /** A request failure as a coded error with what to do. */
 export function networkError(error: unknown, url: URL): EnhanceError {
   if (error instanceof EnhanceError) return error
-  const code = (error as NodeJS.ErrnoException).code ?? ''
+  const code = errnoCode(error) ?? ''
   if (TLS_CODES.test(code)) {
     return new EnhanceError(
       'TLS_ERROR',

@@ -1,7 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-
-const codeOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code
+import { errnoCode } from './errno.js'
 
 /**
  * `mkdir -p`, one level at a time. Node's `{ recursive: true }` spins forever at full CPU where an existing
@@ -17,7 +16,7 @@ export function makeDirectory(dir: string): void {
       statSync(at)
       break // exists: what it is, mkdir below (or the caller's write) reports
     } catch (error) {
-      if (codeOf(error) !== 'ENOENT' || dirname(at) === at) throw error
+      if (errnoCode(error) !== 'ENOENT' || dirname(at) === at) throw error
       missing.push(at)
     }
   }
@@ -25,7 +24,7 @@ export function makeDirectory(dir: string): void {
     try {
       mkdirSync(at)
     } catch (error) {
-      if (codeOf(error) !== 'EEXIST') throw error // EEXIST: made meanwhile, or a link whose child fails next
+      if (errnoCode(error) !== 'EEXIST') throw error // EEXIST: made meanwhile, or a link whose child fails next
     }
   }
 }

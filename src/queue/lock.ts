@@ -6,6 +6,7 @@ import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
+import { errnoCode } from '../node/errno.js'
 
 /**
  * Where the lock of a queue folder listens. On Linux an abstract socket and on Windows a named pipe:
@@ -59,7 +60,7 @@ export async function lockQueue(dir: string): Promise<() => void> {
   try {
     await listen(server, address)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    if (errnoCode(error) !== 'EADDRINUSE') throw error
     if (!isFile || (await answers(address))) throw busy(dir)
     rmSync(address, { force: true })
     await listen(server, address).catch(() => Promise.reject(busy(dir)))

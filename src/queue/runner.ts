@@ -1,6 +1,7 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
 import { makeDirectory } from '../node/make-directory.js'
+import { errnoCode } from '../node/errno.js'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
@@ -251,7 +252,7 @@ export class QueueRunner {
       } catch (error) {
         throw new EnhanceError(
           'OUTPUT_NOT_WRITABLE',
-          `Cannot create ${dirname(item.output)} (${(error as NodeJS.ErrnoException).code}): check that its drive is connected and you may write there.`,
+          `Cannot create ${dirname(item.output)} (${errnoCode(error) ?? String(error)}): check that its drive is connected and you may write there.`,
         )
       }
       const result = await this.engine.enhance(

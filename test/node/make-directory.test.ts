@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
+import { errnoCode } from '../../src/node/errno.js'
 import { makeDirectory } from '../../src/node/make-directory.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-mkdir-'))
@@ -14,7 +15,7 @@ const codeOf = (run: () => void): string | undefined => {
     run()
     return undefined
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code
+    return errnoCode(error)
   }
 }
 
