@@ -115,7 +115,7 @@ describe('the Kubernetes Indexed Job', () => {
     expect(readdirSync(join(out, '.enhance-shards')).sort()).toEqual(
       Array.from({ length: job.spec!.completions! }, (_, i) => String(i)).sort(),
     )
-  }, 120_000)
+  }, 300_000)
 })
 
 describe('the Slurm array script', () => {
@@ -139,7 +139,7 @@ describe('the Slurm array script', () => {
       }),
     )
     expect(results(out)).toEqual(['a.jpg', 'b.jpg', 'sub/c.jpg', 'sub/d.png'])
-  }, 120_000)
+  }, 300_000)
 })
 
 describe('the container recipe', () => {

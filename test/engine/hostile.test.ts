@@ -16,7 +16,7 @@ describe('the hostile model corpus', () => {
   beforeAll(async () => {
     rmSync(manifest.pwnedMarker, { force: true })
     await writeHostileCorpus(dir)
-  }, 60_000)
+  }, 180_000)
 
   it.each(HOSTILE_CASES.map((c) => [c.file, c.expect] as const))(
     '%s: %s within 10 s and 1 GiB',

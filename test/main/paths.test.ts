@@ -74,7 +74,7 @@ describe('paths the window may name', () => {
     const job = await api.addJob(dropped!.id)
     expect(job.ok).toBe(true)
     const jobId = job.ok ? job.value.id : ''
-    await expect.poll(async () => (await api.listJobs())[0]?.state, { timeout: 60_000 }).toBe('done')
+    await expect.poll(async () => (await api.listJobs())[0]?.state, { timeout: 150_000 }).toBe('done')
     const [item] = await api.listItems(jobId)
     const output = await api.imageUrl({ jobId, itemId: item!.id, side: 'output' }, 256)
     expect(output).toMatchObject({ ok: true, value: { originalWidth: 128, originalHeight: 96 } })
