@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
+import { errnoCode } from '../node/errno.js'
 import { EnhanceError } from '../shared/errors.js'
 import type { ModelInfo, Precision } from '../shared/model.js'
 import { detectArchitecture } from './arch/detect.js'
@@ -12,7 +13,6 @@ import { readCheckpoint } from './weights/checkpoint.js'
 import { LIMITS, tooLarge } from './weights/limits.js'
 import { numel } from './weights/tensor.js'
 import type { StateDict } from './weights/tensor.js'
-import { errnoCode } from '../node/errno.js'
 
 /** A model ready to become a session: canonical RRDBNet weights, or a ready ONNX graph. */
 export type LoadedModel =
