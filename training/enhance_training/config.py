@@ -72,6 +72,12 @@ class Config:
     # Exponential moving average of G's weights (0 = off), as BasicSR and Real-ESRGAN keep: it smooths
     # the GAN stage's step-to-step swings. Validation and best.pt use the averaged weights.
     ema: float = 0.0
+    # LDL's artefact term (Liang et al., 2022; 0 = off; needs `ema`): L1 weighted by where the output is locally
+    # erratic and no closer to the target than the moving average's, which suppresses the GAN's worm-like textures.
+    artifact_weight: float = 0.0
+    artifact_window: int = 7
+    # A checkpoint whose discriminator starts this GAN run (a trained one, when fine-tuning a realistic end).
+    init_d: str = ""
 
     @classmethod
     def from_dict(cls, values: dict) -> "Config":

@@ -81,3 +81,30 @@ def colour_loss(sr: torch.Tensor, hr: torch.Tensor, block: int = 16) -> torch.Te
     """L1 between block means of SR and HR: a low-pass term that holds each area's colour and brightness
     (the GAN stage's magenta cast) while leaving the texture inside a block to the other losses."""
     return F.l1_loss(F.avg_pool2d(sr, block), F.avg_pool2d(hr, block))
+
+
+def local_variance(x: torch.Tensor, window: int) -> torch.Tensor:
+    """The unbiased variance of each pixel's window × window neighbourhood (reflected at the borders)."""
+    pad = window // 2
+    padded = F.pad(x, [pad] * 4, mode="reflect")
+    mean = F.avg_pool2d(padded, window, stride=1)
+    mean_sq = F.avg_pool2d(padded * padded, window, stride=1)
+    n = window * window
+    return ((mean_sq - mean * mean) * n / (n - 1)).clamp_min(0)
+
+
+def artifact_map(sr: torch.Tensor, stable_sr: torch.Tensor, hr: torch.Tensor, window: int = 7) -> torch.Tensor:
+    """LDL's artefact map (Liang et al., CVPR 2022): where the GAN output's residual is locally erratic
+    (high variance in a window, scaled by the patch's residual variance^(1/5)) and no closer to the target
+    than the stable weights' (the moving average), the output is likely an artefact, not a detail."""
+    residual = (hr - sr).abs().sum(1, keepdim=True)
+    stable_residual = (hr - stable_sr).abs().sum(1, keepdim=True)
+    patch = residual.flatten(1).var(1).view(-1, 1, 1, 1) ** 0.2
+    weight = patch * local_variance(residual, window)
+    return torch.where(residual < stable_residual, torch.zeros_like(weight), weight)
+
+
+def artifact_loss(sr: torch.Tensor, stable_sr: torch.Tensor, hr: torch.Tensor, window: int = 7) -> torch.Tensor:
+    """L1 between SR and HR weighted by the artefact map, which is held fixed (no gradient through it)."""
+    weight = artifact_map(sr.detach(), stable_sr, hr, window)
+    return F.l1_loss(weight * sr, weight * hr)

@@ -25,7 +25,15 @@ from .degradations import Degrader, JpegCodec, PhotoDegrader, jpeg, usm_sharpen
 from .discriminator import VGGDiscriminator
 from .export import load_generator_weights
 from .jpeg_torch import jpeg_torch
-from .losses import PerceptualLoss, VGG19Conv54, colour_loss, feature_matching_loss, ragan_d_loss, ragan_g_loss
+from .losses import (
+    PerceptualLoss,
+    VGG19Conv54,
+    artifact_loss,
+    colour_loss,
+    feature_matching_loss,
+    ragan_d_loss,
+    ragan_g_loss,
+)
 from .metrics import psnr_y, to_uint8_image
 
 
@@ -136,6 +144,10 @@ class Trainer:
             self.percep = PerceptualLoss(vgg) if vgg is not None else None
         if config.init:
             self.g.load_state_dict(self.warm_start_weights(Path(config.init)))
+        if self.gan and config.init_d:
+            self.d.load_state_dict(torch.load(config.init_d, map_location="cpu", weights_only=False)["d"])
+        if config.artifact_weight > 0 and config.ema <= 0:
+            raise ValueError("the artefact term compares with the moving average: give --ema too")
         if config.channels_last:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
@@ -251,12 +263,14 @@ class Trainer:
             percep = sr.new_zeros(())
         colour = colour_loss(sr, hr) if c.colour_weight > 0 else sr.new_zeros(())
         blend_colour = self.blend_colour(lr_img, hr) if c.blend_colour_weight > 0 else sr.new_zeros(())
+        artifacts = self.artifact_term(lr_img, sr, hr) if c.artifact_weight > 0 else sr.new_zeros(())
         g_loss = (
             c.percep_weight * percep
             + c.gan_weight * adv
             + c.l1_weight * l1
             + c.colour_weight * colour
             + c.blend_colour_weight * blend_colour
+            + c.artifact_weight * artifacts
         )
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -269,7 +283,13 @@ class Trainer:
         d_loss.backward()
         self.opt_d.step()
         return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(),
-                "blend_colour": blend_colour.item(), "d": d_loss.item()}
+                "blend_colour": blend_colour.item(), "artifacts": artifacts.item(), "d": d_loss.item()}
+
+    def artifact_term(self, lr_img: torch.Tensor, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+        """LDL scores against the plain HR patch, not the unsharp-masked target of the pixel loss."""
+        with torch.no_grad(), torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
+            stable = self.g_ema(lr_img).float()
+        return artifact_loss(sr, stable, hr, self.config.artifact_window)
 
     def blend_colour(self, lr_img: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
         """The colour term of the network interpolated at a random α with the frozen stage-1 weights:

@@ -41,11 +41,12 @@ export function itemStateText(item: ItemView, jobState: JobView['state']): strin
   return item.provider ? `${state} on ${item.provider.toUpperCase()}` : state
 }
 
-/** What to do next, in words, for each error code a person can meet. */
+/**
+ * What to do next in the window, for the codes whose message cannot say it (a button to press, a photo to add
+ * again). A damaged, unreadable or too large photo is not here: the engine's message already says what to do
+ * about that very file, and a second, generic sentence would only repeat or contradict it.
+ */
 const ADVICE: Partial<Record<ErrorData['code'], string>> = {
-  CORRUPT_IMAGE: 'The file is damaged. Try another copy of the photo.',
-  UNSUPPORTED_FORMAT: 'Save the photo as JPEG, PNG, WebP or TIFF and add it again.',
-  IMAGE_TOO_LARGE: 'Choose a smaller output size, or PNG/TIFF output.',
   DISK_FULL: 'Free some disk space, then press Resume.',
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',

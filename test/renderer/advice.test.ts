@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+import { decodeImage } from '../../src/engine/image/decode.js'
+import { advice } from '../../src/renderer/src/lib/format.js'
+import { EnhanceError } from '../../src/shared/errors.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'enhance-advice-'))
+
+async function decodeFailure(name: string, bytes: Buffer): Promise<EnhanceError> {
+  const path = join(dir, name)
+  writeFileSync(path, bytes)
+  const error = await decodeImage(path).then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(EnhanceError)
+  return error as EnhanceError
+}
+
+describe('what a failed photo says to do, in the window', () => {
+  it('is the engine’s own sentence alone for a damaged or unreadable file', async () => {
+    const noise = Buffer.from(Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 7919) % 251))
+    const jpeg = await sharp(noise, { raw: { width: 96, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    const failures = [
+      await decodeFailure('empty.jpg', Buffer.alloc(0)),
+      await decodeFailure('cut.jpg', jpeg.subarray(0, jpeg.length >> 1)),
+      await decodeFailure('notes.png', Buffer.from('just some text, not a picture')),
+    ]
+    expect(failures.map((e) => e.code)).toEqual(['CORRUPT_IMAGE', 'CORRUPT_IMAGE', 'UNSUPPORTED_FORMAT'])
+    for (const error of failures) {
+      expect(error.message).toMatch(/Copy it again|save it as JPEG or PNG/)
+      expect(advice(error.toData())).toBe('')
+    }
+  })
+
+  it('names the button to press where the message cannot', () => {
+    const data = (code: 'DISK_FULL' | 'ENGINE_CRASHED') => new EnhanceError(code, 'x').toData()
+    expect(advice(data('DISK_FULL'))).toBe('Free some disk space, then press Resume.')
+    expect(advice(data('ENGINE_CRASHED'))).toBe('The engine restarted. Press Retry to try this photo again.')
+  })
+})
