@@ -232,10 +232,10 @@ class Trainer:
         """The target of the pixel and perceptual losses: the HR patch, unsharp-masked with `gt_usm`."""
         return usm_sharpen(hr) if self.config.gt_usm else hr
 
-    def generate(self, lr_img: torch.Tensor) -> torch.Tensor:
-        """G's output for a training step, in float32 whether or not the forward pass ran in bfloat16."""
+    def generate(self, lr_img: torch.Tensor, net: RRDBNet | None = None) -> torch.Tensor:
+        """G's output (or `net`'s) for a training step, in float32 whether or not the forward pass ran in bfloat16."""
         with torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
-            return self.g(lr_img).float()
+            return (net or self.g)(lr_img).float()
 
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
         pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss}[self.config.pixel_loss]
@@ -287,8 +287,8 @@ class Trainer:
 
     def artifact_term(self, lr_img: torch.Tensor, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
         """LDL scores against the plain HR patch, not the unsharp-masked target of the pixel loss."""
-        with torch.no_grad(), torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
-            stable = self.g_ema(lr_img).float()
+        with torch.no_grad():
+            stable = self.generate(lr_img, self.g_ema)
         return artifact_loss(sr, stable, hr, self.config.artifact_window)
 
     def blend_colour(self, lr_img: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
