@@ -4,7 +4,7 @@ import { ModelRegistry } from '../engine/registry.js'
 import { modelTiling } from '../engine/tiling/plan.js'
 import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
-import { colourShift, gridStepRatio } from '../engine/metrics/artefacts.js'
+import { colourShift, edgeChromaError, gridStepRatio } from '../engine/metrics/artefacts.js'
 import { imresize } from '../engine/metrics/imresize.js'
 import { niqe } from '../engine/metrics/niqe.js'
 import type { NiqeModel } from '../engine/metrics/niqe.js'
@@ -28,6 +28,8 @@ export interface Scores {
   colour: [number, number, number]
   /** Luma steps across the 32-px grid over steps elsewhere (1 = no visible JPEG blocks). */
   grid: number
+  /** Mean Cb/Cr error in levels along the HR's strongest edges: coloured fringes. */
+  fringe: number
 }
 
 export interface ImageScores {
@@ -56,14 +58,17 @@ export function bicubicUpscale(image: RasterImage, scale: number): Uint8Array {
 }
 
 export function yScores(sr: Uint8Array, srChannels: number, hr: RasterImage, niqeModel?: NiqeModel): Scores {
+  const reference = to8bit(hr)
   const luma = lumaOf(sr, hr.width, hr.height, srChannels)
+  const referenceLuma = lumaOf(reference, hr.width, hr.height, hr.channels)
   const a = shave(luma, SHAVE)
-  const b = shave(lumaOf(to8bit(hr), hr.width, hr.height, hr.channels), SHAVE)
+  const b = shave(referenceLuma, SHAVE)
   const scores: Scores = {
     psnr: psnr(a, b),
     ssim: ssim(a, b),
-    colour: colourShift(sr, srChannels, to8bit(hr), hr.channels),
+    colour: colourShift(sr, srChannels, reference, hr.channels),
     grid: gridStepRatio(luma, BLOCK_GRID),
+    fringe: edgeChromaError(sr, srChannels, reference, hr.channels, referenceLuma, SHAVE),
   }
   if (niqeModel) scores.niqe = niqe({ ...a, data: a.data.map(Math.round) }, niqeModel)
   return scores
@@ -119,7 +124,13 @@ export async function evaluateDataset(
       )
       const bicubic =
         options.bicubic === false
-          ? { psnr: NaN, ssim: NaN, colour: [NaN, NaN, NaN] as [number, number, number], grid: NaN }
+          ? {
+              psnr: NaN,
+              ssim: NaN,
+              colour: [NaN, NaN, NaN] as [number, number, number],
+              grid: NaN,
+              fringe: NaN,
+            }
           : yScores(bicubicUpscale(lr, 4), 3, hr, options.niqe)
       results.push({ image: name, model: yScores(to8bit(sr), sr.channels, hr, options.niqe), bicubic })
     }
@@ -150,6 +161,7 @@ export function averageOf(results: ImageScores[], key: 'model' | 'bicubic'): Sco
     ssim: mean(scores.map((s) => s.ssim)),
     colour: [0, 1, 2].map((c) => mean(scores.map((s) => s.colour[c]!))) as [number, number, number],
     grid: mean(scores.map((s) => s.grid)),
+    fringe: mean(scores.map((s) => s.fringe)),
   }
   if (scores.every((s) => s.niqe !== undefined)) average.niqe = mean(scores.map((s) => s.niqe!))
   return average
@@ -157,7 +169,7 @@ export function averageOf(results: ImageScores[], key: 'model' | 'bicubic'): Sco
 
 const cell = (s: Scores): string =>
   `${s.psnr.toFixed(2).padStart(7)} ${s.ssim.toFixed(4)} ${s.niqe === undefined ? '      ' : s.niqe.toFixed(3).padStart(6)}` +
-  ` ${s.colour.map((v) => v.toFixed(1).padStart(5)).join('')} ${s.grid.toFixed(3)}`
+  ` ${s.colour.map((v) => v.toFixed(1).padStart(5)).join('')} ${s.grid.toFixed(3)} ${s.fringe.toFixed(2).padStart(6)}`
 
 export interface EvalCommandOptions extends EvalOptions {
   json: boolean
@@ -187,7 +199,7 @@ async function sweep(
     rows.push({ alpha, average: averageOf(results, 'model') })
   }
   if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, sweep: rows, bicubic }))
-  write(`alpha   PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid`)
+  write(`alpha   PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid fringe`)
   for (const row of rows) write(`${row.alpha.toFixed(1).padEnd(5)} ${cell(row.average)}`)
   write(`bicubic ${cell(bicubic!)}`)
 }
@@ -203,7 +215,7 @@ export async function evalCommand(
   const average = { model: averageOf(results, 'model'), bicubic: averageOf(results, 'bicubic') }
   if (options.json) return write(JSON.stringify({ dataset: dir, model: spec, images: results, average }))
   write(
-    `image        model: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid   bicubic: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid`,
+    `image        model: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid fringe   bicubic: PSNR-Y   SSIM    NIQE    ΔR   ΔG   ΔB  grid fringe`,
   )
   for (const r of results) write(`${r.image.padEnd(18)} ${cell(r.model)}          ${cell(r.bicubic)}`)
   write(`${'average'.padEnd(18)} ${cell(average.model)}          ${cell(average.bicubic)}`)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { colourShift, gridStepRatio } from '../../src/engine/metrics/artefacts.js'
+import { colourShift, edgeChromaError, gridStepRatio } from '../../src/engine/metrics/artefacts.js'
+import { lumaOf } from '../../src/engine/metrics/quality.js'
 import type { Plane } from '../../src/engine/metrics/imresize.js'
 
 function plane(width: number, height: number, value: (x: number, y: number) => number): Plane {
@@ -34,5 +35,41 @@ describe('gridStepRatio', () => {
     // A grid of another period is not counted as this one.
     const otherGrid = plane(128, 96, (x, y) => x * 0.5 + y * 0.25 + 4 * (Math.floor((x + 16) / 32) % 2))
     expect(gridStepRatio(otherGrid, 32)).toBeLessThan(1)
+  })
+})
+
+describe('edgeChromaError', () => {
+  // A 24×24 grey photo, dark on the left and light from x = 12: its only strong edges are columns 11 and 12.
+  const size = 24
+  const photo = (colour: (x: number, y: number) => [number, number, number]): Uint8Array =>
+    Uint8Array.from(
+      { length: size * size * 3 },
+      (_, i) => colour(((i / 3) % size) | 0, (i / 3 / size) | 0)[i % 3]!,
+    )
+  const grey = (x: number): [number, number, number] => (x < 12 ? [40, 40, 40] : [200, 200, 200])
+  const reference = photo(grey)
+  const luma = lumaOf(reference, size, size, 3)
+
+  it('is 0 for the original and for a change of luma alone', () => {
+    expect(edgeChromaError(reference, 3, reference, 3, luma, 4)).toBe(0)
+    const brighter = photo((x) => grey(x).map((v) => v + 10) as [number, number, number])
+    expect(edgeChromaError(brighter, 3, reference, 3, luma, 4)).toBeCloseTo(0, 10)
+  })
+
+  it('scores a green seam along the edge, and not the same seam away from it', () => {
+    const seam = (at: number) =>
+      photo((x) => (x === at ? [grey(x)[0], grey(x)[1] + 51, grey(x)[2]] : grey(x)))
+    // G + 51 moves Cb by −74.203/5 and Cr by −93.786/5 levels; the edge pixels are the two columns, 16 rows each
+    // inside the 4-px border, and the seam covers one of them.
+    const expected = ((74.203 + 93.786) / 5 / 2) * (16 / 32)
+    expect(edgeChromaError(seam(12), 3, reference, 3, luma, 4)).toBeCloseTo(expected, 10)
+    expect(edgeChromaError(seam(6), 3, reference, 3, luma, 4)).toBe(0)
+  })
+
+  it('reads each image with its own channel count', () => {
+    const rgba = Uint8Array.from({ length: size * size * 4 }, (_, i) =>
+      i % 4 === 3 ? 255 : reference[(i >> 2) * 3 + (i % 4)]!,
+    )
+    expect(edgeChromaError(rgba, 4, reference, 3, luma, 4)).toBe(0)
   })
 })

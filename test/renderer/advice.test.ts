@@ -38,6 +38,22 @@ describe('what a failed photo says to do, in the window', () => {
     }
   })
 
+  it('offers a window user a way past the pixel limit, not only the command line’s flag', async () => {
+    const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer()
+    writeFileSync(join(dir, 'big.png'), photo)
+    const error = await decodeImage(join(dir, 'big.png'), 1000).then(
+      () => null,
+      (e: unknown) => e as EnhanceError,
+    )
+    expect(error?.code).toBe('IMAGE_TOO_LARGE')
+    expect(error?.message).toContain('has more than 1,000 pixels')
+    expect(error?.message).toContain('Enhance a smaller copy of it')
+    expect(error?.message).toContain('--max-pixels')
+    expect(advice(error!.toData())).toBe('')
+  })
+
   it('names the button to press where the message cannot', () => {
     const data = (code: 'DISK_FULL' | 'ENGINE_CRASHED') => new EnhanceError(code, 'x').toData()
     expect(advice(data('DISK_FULL'))).toBe('Free some disk space, then press Resume.')

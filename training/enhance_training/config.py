@@ -67,6 +67,16 @@ class Config:
     # The same term on the slider's blends: each step also scores the network interpolated with the
     # stage-1 weights (`init`) at a random α, so no point of the slider shifts colour or brightness.
     blend_colour_weight: float = 0.0
+    # Chroma term (L1 of Cb and Cr at full resolution; 0 = off): the realistic end keeps the original's colour along
+    # edges (no coloured fringes) while its luma is left free for texture.
+    chroma_weight: float = 0.0
+    # The slider's middle in the generator's loss (0 = off): the same step also takes the pixel, perceptual
+    # and adversarial terms of the interpolated network's output at that α, so that fine-tuning a realistic
+    # end improves the blends people use (the default is α 0.5), not only α = 1.
+    blend_weight: float = 0.0
+    # The slider's other end for both blend terms: a faithful end's weights, when the run fine-tunes a realistic
+    # end; empty means the weights the run started from (`init`), as when stage 2 is trained from stage 1.
+    blend_partner: str = ""
     vgg: str = ""  # torchvision VGG19 weights; empty means the substitute below
     feature_matching: bool = True  # substitute perceptual term: discriminator feature matching
     # Exponential moving average of G's weights (0 = off), as BasicSR and Real-ESRGAN keep: it smooths

@@ -83,6 +83,17 @@ def colour_loss(sr: torch.Tensor, hr: torch.Tensor, block: int = 16) -> torch.Te
     return F.l1_loss(F.avg_pool2d(sr, block), F.avg_pool2d(hr, block))
 
 
+# BT.601's chroma rows for RGB in [0, 1] (Cb, Cr, scaled to [-0.5, 0.5]): what PSNR-Y leaves out.
+CHROMA = torch.tensor([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+
+
+def chroma_loss(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+    """L1 of the Cb and Cr planes at full resolution: it holds the output's colour to the original's along edges,
+    where the GAN stage paints coloured fringes, and leaves luma, where realistic texture lives, to the other terms."""
+    weights = CHROMA.to(sr)
+    return F.l1_loss(torch.einsum("cj,njhw->nchw", weights, sr), torch.einsum("cj,njhw->nchw", weights, hr))
+
+
 def local_variance(x: torch.Tensor, window: int) -> torch.Tensor:
     """The unbiased variance of each pixel's window × window neighbourhood (reflected at the borders)."""
     pad = window // 2

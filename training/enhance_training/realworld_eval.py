@@ -4,8 +4,9 @@
       --model real=resources/models/enhance-real-psnr-x4.safetensors [--model …] [--jobs 2] \\
       --out training/logs/realworld-eval.json
 
-Every row is measured: PSNR/SSIM on Y (4-px shave), NIQE, the per-channel mean colour shift and the
-JPEG grid ratio, for each model and for bicubic, on each real-world class and on Set5/Set14/BSD100.
+Every row is measured: PSNR/SSIM on Y (4-px shave), NIQE, the per-channel mean colour shift, the
+JPEG grid ratio and the chroma error along edges (fringes), for each model and for bicubic, on each
+real-world class and on Set5/Set14/BSD100.
 Bicubic is the same for every model, so it is taken from the first one.
 """
 
@@ -26,7 +27,7 @@ def score(model: str, dataset: Path) -> dict:
 
 
 def table(results: dict, models: list[str]) -> str:
-    lines = ["| set | bicubic PSNR | " + " | ".join(f"{m} PSNR / NIQE / max ΔRGB / grid" for m in models) + " |"]
+    lines = ["| set | bicubic PSNR | " + " | ".join(f"{m} PSNR / NIQE / max ΔRGB / grid / fringe" for m in models) + " |"]
     lines.append("|---" * (2 + len(models)) + "|")
     for dataset, row in results.items():
         bicubic = next(iter(row.values()))["bicubic"]
@@ -34,8 +35,10 @@ def table(results: dict, models: list[str]) -> str:
         for m in models:
             r = row[m]["model"]
             shift = max(abs(v) for v in r["colour"])
-            cells.append(f"{r['psnr']:.2f} / {r.get('niqe', float('nan')):.2f} / {shift:.2f} / {r['grid']:.3f}")
-        lines.append(f"| {dataset} | {bicubic['psnr']:.2f} (grid {bicubic['grid']:.3f}) | " + " | ".join(cells) + " |")
+            fringe = r.get("fringe", float("nan"))
+            cells.append(f"{r['psnr']:.2f} / {r.get('niqe', float('nan')):.2f} / {shift:.2f} / {r['grid']:.3f} / {fringe:.2f}")
+        fringe = bicubic.get("fringe", float("nan"))
+        lines.append(f"| {dataset} | {bicubic['psnr']:.2f} (grid {bicubic['grid']:.3f}, fringe {fringe:.2f}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from .losses import (
     PerceptualLoss,
     VGG19Conv54,
     artifact_loss,
+    chroma_loss,
     colour_loss,
     feature_matching_loss,
     ragan_d_loss,
@@ -152,8 +153,7 @@ class Trainer:
             self.g.to(memory_format=torch.channels_last)
             if self.gan:
                 self.d.to(memory_format=torch.channels_last)
-        # The weights the run started from (before a resume replaces G's): the slider's other end.
-        self.stage1 = {k: v.detach().clone() for k, v in self.g.state_dict().items()}
+        self.partner = self.slider_partner()
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
         codec = jpeg_codec(config.jpeg_codec, self.device)
@@ -161,6 +161,14 @@ class Trainer:
         self.photo_degrader = PhotoDegrader(codec=codec)
         if config.degradation not in ("bicubic", "realworld"):
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
+
+    def slider_partner(self) -> dict[str, torch.Tensor]:
+        """The slider's other end for the blend terms: `blend_partner`, or the weights the run started from
+        (taken before a resume replaces G's)."""
+        if not self.config.blend_partner:
+            return {k: v.detach().clone() for k, v in self.g.state_dict().items()}
+        partner = self.warm_start_weights(Path(self.config.blend_partner))
+        return {k: v.to(self.device) for k, v in partner.items()}
 
     def warm_start_weights(self, path: Path) -> dict[str, torch.Tensor]:
         """The weights to start from; a smaller RRDBNet is grown to this run's blocks and widths."""
@@ -232,10 +240,14 @@ class Trainer:
         """The target of the pixel and perceptual losses: the HR patch, unsharp-masked with `gt_usm`."""
         return usm_sharpen(hr) if self.config.gt_usm else hr
 
-    def generate(self, lr_img: torch.Tensor, net: RRDBNet | None = None) -> torch.Tensor:
-        """G's output (or `net`'s) for a training step, in float32 whether or not the forward pass ran in bfloat16."""
+    def generate(self, lr_img: torch.Tensor, net: RRDBNet | None = None,
+                 weights: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        """G's output (or `net`'s, or G's with other `weights`) for a training step, in float32 whether or not the
+        forward pass ran in bfloat16."""
+        net = net or self.g
         with torch.autocast(device_type=self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16):
-            return (net or self.g)(lr_img).float()
+            out = functional_call(net, weights, (lr_img,)) if weights is not None else net(lr_img)
+        return out.float()
 
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
         pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss}[self.config.pixel_loss]
@@ -251,25 +263,23 @@ class Trainer:
         for p in self.d.parameters():
             p.requires_grad_(False)
         real_logits, real_feats = self.d(hr, with_features=True)
-        fake_logits, fake_feats = self.d(sr, with_features=True)
-        target = self.pixel_target(hr)
-        l1 = F.l1_loss(sr, target)
-        adv = ragan_g_loss(real_logits.detach(), fake_logits)
-        if self.percep is not None:
-            percep = self.percep(sr, target)
-        elif c.feature_matching:
-            percep = feature_matching_loss(real_feats, fake_feats)
-        else:
-            percep = sr.new_zeros(())
+        l1, adv, percep = self.realism_terms(sr, hr, real_logits, real_feats)
         colour = colour_loss(sr, hr) if c.colour_weight > 0 else sr.new_zeros(())
-        blend_colour = self.blend_colour(lr_img, hr) if c.blend_colour_weight > 0 else sr.new_zeros(())
+        chroma = chroma_loss(sr, hr) if c.chroma_weight > 0 else sr.new_zeros(())
+        blend_colour, blend = sr.new_zeros(()), sr.new_zeros(())
+        if c.blend_colour_weight > 0 or c.blend_weight > 0:
+            blended = self.blended_output(lr_img)
+            if c.blend_colour_weight > 0:
+                blend_colour = colour_loss(blended, hr)
+            if c.blend_weight > 0:
+                blend = self.weighted_realism(*self.realism_terms(blended, hr, real_logits, real_feats))
         artifacts = self.artifact_term(lr_img, sr, hr) if c.artifact_weight > 0 else sr.new_zeros(())
         g_loss = (
-            c.percep_weight * percep
-            + c.gan_weight * adv
-            + c.l1_weight * l1
+            self.weighted_realism(l1, adv, percep)
             + c.colour_weight * colour
+            + c.chroma_weight * chroma
             + c.blend_colour_weight * blend_colour
+            + c.blend_weight * blend
             + c.artifact_weight * artifacts
         )
         self.opt_g.zero_grad(set_to_none=True)
@@ -282,8 +292,28 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         self.opt_d.step()
-        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(),
-                "blend_colour": blend_colour.item(), "artifacts": artifacts.item(), "d": d_loss.item()}
+        return {"l1": l1.item(), "percep": percep.item(), "g_adv": adv.item(), "colour": colour.item(), "chroma": chroma.item(),
+                "blend_colour": blend_colour.item(), "blend": blend.item(), "artifacts": artifacts.item(),
+                "d": d_loss.item()}
+
+    def realism_terms(self, sr: torch.Tensor, hr: torch.Tensor, real_logits: torch.Tensor,
+                      real_feats: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """ESRGAN's generator terms for an output: L1 and perceptual against the pixel target, RaGAN's adversarial."""
+        fake_logits, fake_feats = self.d(sr, with_features=True)
+        target = self.pixel_target(hr)
+        adv = ragan_g_loss(real_logits.detach(), fake_logits)
+        if self.percep is not None:
+            percep = self.percep(sr, target)
+        elif self.config.feature_matching:
+            percep = feature_matching_loss(real_feats, fake_feats)
+        else:
+            percep = sr.new_zeros(())
+        return F.l1_loss(sr, target), adv, percep
+
+    def weighted_realism(self, l1: torch.Tensor, adv: torch.Tensor, percep: torch.Tensor) -> torch.Tensor:
+        """L_G = L_percep + λ·L_G^Ra + η·L1."""
+        c = self.config
+        return c.percep_weight * percep + c.gan_weight * adv + c.l1_weight * l1
 
     def artifact_term(self, lr_img: torch.Tensor, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
         """LDL scores against the plain HR patch, not the unsharp-masked target of the pixel loss."""
@@ -291,12 +321,12 @@ class Trainer:
             stable = self.generate(lr_img, self.g_ema)
         return artifact_loss(sr, stable, hr, self.config.artifact_window)
 
-    def blend_colour(self, lr_img: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
-        """The colour term of the network interpolated at a random α with the frozen stage-1 weights:
-        ESRGAN's interpolation is not linear in the output, and a blend can darken where neither end does."""
+    def blended_output(self, lr_img: torch.Tensor) -> torch.Tensor:
+        """The output of the network interpolated with the slider's other end at a random α of the step: ESRGAN's
+        interpolation is not linear in the output, so a blend can darken, or smooth, where neither end does."""
         alpha = float(np.random.default_rng([self.config.seed, self.step, 7]).uniform(0.2, 0.8))
-        blended = {name: (1 - alpha) * self.stage1[name] + alpha * p for name, p in self.g.named_parameters()}
-        return colour_loss(functional_call(self.g, blended, (lr_img,)), hr)
+        blended = {name: (1 - alpha) * self.partner[name] + alpha * p for name, p in self.g.named_parameters()}
+        return self.generate(lr_img, weights=blended)
 
     @torch.no_grad()
     def update_ema(self) -> None:

@@ -266,3 +266,16 @@ def test_the_card_grid_shows_the_chart_and_its_degradations(tmp_path):
     chart = (test_chart()[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     assert np.abs(grid[:128, :128].astype(int) - chart).max() <= 1  # the chart itself, top left
     assert np.abs(grid[:128, 128:256].astype(int) - chart).mean() > 5  # a degraded copy beside it
+
+
+def test_chroma_loss_sees_coloured_fringes_and_ignores_grey_texture():
+    from enhance_training.losses import chroma_loss
+    torch.manual_seed(0)
+    hr = torch.rand(1, 3, 16, 16)
+    grey_texture = hr + 0.1 * torch.rand(1, 1, 16, 16)  # the same change in R, G and B: luma only
+    assert chroma_loss(grey_texture, hr).item() < 1e-7
+    fringe = hr.clone()
+    fringe[:, 1, :, 8] += 0.2  # a green line one pixel wide
+    # Cb moves by -0.331264·0.2 and Cr by -0.418688·0.2 on 16 of the 256 pixels of each plane.
+    expected = (0.331264 + 0.418688) * 0.2 * 16 / 256 / 2
+    assert chroma_loss(fringe, hr).item() == pytest.approx(expected, rel=1e-5)

@@ -14,7 +14,7 @@ from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, grow, read_safetensors, write_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
-from enhance_training.losses import colour_loss, ragan_d_loss, ragan_g_loss
+from enhance_training.losses import chroma_loss, colour_loss, ragan_d_loss, ragan_g_loss
 from enhance_training.jpeg_torch import jpeg_torch
 from enhance_training.degradations import jpeg
 from enhance_training.train import Trainer, check_bf16, cpu_has_native_bf16, jpeg_codec, learning_rate, training_device
@@ -162,19 +162,60 @@ def test_a_run_degrades_with_the_codec_it_asks_for(tmp_path, photo_folder):
     assert not torch.equal(batches["libjpeg"], trainer.sampler.batch(trainer.config.seed, 0, 6)[0] * 255)
 
 
-def test_blend_colour_term_scores_the_interpolated_network(tmp_path, photo_folder):
-    trainer = Trainer(tiny_config(tmp_path, photo_folder, stage="gan", blend_colour_weight=1.0, channels_last=False))
-    with torch.no_grad():
-        for p in trainer.g.parameters():
-            p.add_(0.02)
-    torch.manual_seed(0)
-    lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+def blended_by_hand(trainer: Trainer, lr: torch.Tensor) -> torch.Tensor:
+    """The network interpolated at this step's α with `trainer.partner`, built as a plain module."""
     alpha = float(np.random.default_rng([trainer.config.seed, trainer.step, 7]).uniform(0.2, 0.8))
     manual = RRDBNet(**trainer.config.model_args)
-    manual.load_state_dict({k: (1 - alpha) * trainer.stage1[k] + alpha * v for k, v in trainer.g.state_dict().items()})
-    expected = colour_loss(manual(lr), hr).item()
-    assert abs(trainer.blend_colour(lr, hr).item() - expected) < 1e-6
-    assert trainer.gan_step(lr, hr)["blend_colour"] > 0
+    manual.load_state_dict({k: (1 - alpha) * trainer.partner[k] + alpha * v for k, v in trainer.g.state_dict().items()})
+    return manual(lr)
+
+
+def nudge(net: torch.nn.Module, by: float) -> None:
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(by)
+
+
+def test_blend_colour_term_scores_the_interpolated_network(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, stage="gan", blend_colour_weight=1.0, channels_last=False))
+    nudge(trainer.g, 0.02)
+    torch.manual_seed(0)
+    lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+    expected = colour_loss(blended_by_hand(trainer, lr), hr).item()
+    assert abs(colour_loss(trainer.blended_output(lr), hr).item() - expected) < 1e-6
+    assert trainer.gan_step(lr, hr)["blend_colour"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_blend_term_scores_the_middle_against_a_given_partner(tmp_path, photo_folder):
+    partner = RRDBNet(nf=8, nb=1, gc=4)
+    torch.manual_seed(3)
+    for p in partner.parameters():
+        torch.nn.init.normal_(p, std=0.05)
+    write_safetensors(partner.state_dict(), tmp_path / "faithful.safetensors", {})
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, stage="gan", blend_weight=1.0, channels_last=False,
+                                  blend_partner=str(tmp_path / "faithful.safetensors")))
+    assert all(torch.equal(trainer.partner[k], v) for k, v in partner.state_dict().items())
+    torch.manual_seed(0)
+    lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+    middle = blended_by_hand(trainer, lr)
+    real_logits, real_feats = trainer.d(hr, with_features=True)
+    expected = trainer.weighted_realism(*trainer.realism_terms(middle, hr, real_logits, real_feats)).item()
+    alone = Trainer(tiny_config(tmp_path / "alone", photo_folder, stage="gan", channels_last=False))
+    alone.g.load_state_dict(trainer.g.state_dict())
+    alone.d.load_state_dict(trainer.d.state_dict())
+    assert trainer.gan_step(lr, hr)["blend"] == pytest.approx(expected, rel=1e-5)
+    assert alone.gan_step(lr, hr)["blend"] == 0
+    # The middle's terms reach the realistic end's weights: the same step moves them differently without it.
+    assert any(not torch.equal(a, b) for a, b in zip(trainer.g.parameters(), alone.g.parameters()))
+
+
+def test_chroma_term_scores_the_realistic_end_against_the_plain_original(tmp_path, photo_folder):
+    trainer = Trainer(tiny_config(tmp_path, photo_folder, stage="gan", chroma_weight=1.0, gt_usm=True, channels_last=False))
+    torch.manual_seed(0)
+    lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
+    with torch.no_grad():
+        expected = chroma_loss(trainer.g(lr), hr).item()
+    assert trainer.gan_step(lr, hr)["chroma"] == pytest.approx(expected, rel=1e-5)
 
 
 def test_ragan_losses_match_the_formula():

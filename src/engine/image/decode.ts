@@ -30,7 +30,7 @@ export function decodeError(
   if (/exceeds pixel limit/i.test(message)) {
     return new EnhanceError(
       'IMAGE_TOO_LARGE',
-      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. If you trust this file, run enhance again with --max-pixels and a larger number.`,
+      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it; or, if you trust this file, raise the limit with the enhance command's --max-pixels.`,
     )
   }
   if (/unsupported image format|contains unsupported/i.test(message)) return unreadableFormat(path)

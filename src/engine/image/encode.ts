@@ -80,7 +80,7 @@ export function checkRasterSize(
     throw new EnhanceError(
       'IMAGE_TOO_LARGE',
       `A ${largest.width}×${largest.height} result needs about ${gb(total)} GB of memory at once; this computer allows ` +
-        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller size (--scale 2, --fit 8000x8000) or a smaller photo.`,
+        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller output size (Size in the app's Settings; --scale 2 or --fit 8000x8000 for the enhance command) or a smaller photo.`,
     )
   }
 }

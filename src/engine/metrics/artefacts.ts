@@ -48,3 +48,51 @@ function directionalRatio(plane: Plane, period: number, dx: number, dy: number):
   if (gridCount === 0 || other === 0) return NaN
   return grid / gridCount / (other / otherCount)
 }
+
+/** BT.601 Cb and Cr of pixel `i` in 8-bit levels, as MATLAB's rgb2ycbcr (whose Y is `lumaOf`'s). */
+function chromaAt(pixels: Uint8Array, i: number, channels: number): [number, number] {
+  const r = pixels[i * channels]!
+  const g = pixels[i * channels + 1]!
+  const b = pixels[i * channels + 2]!
+  return [128 + (-37.797 * r - 74.203 * g + 112 * b) / 255, 128 + (112 * r - 93.786 * g - 18.214 * b) / 255]
+}
+
+/**
+ * Coloured fringes: the mean chroma error in 8-bit levels, (|ΔCb| + |ΔCr|) / 2, over the reference's strongest
+ * edges (its top `share` of luma gradient magnitudes by central differences, `border` px shaved). A GAN paints
+ * green or magenta seams along edges, which a whole-photo mean (`colourShift`) averages away.
+ */
+export function edgeChromaError(
+  output: Uint8Array,
+  outputChannels: number,
+  reference: Uint8Array,
+  referenceChannels: number,
+  referenceLuma: Plane,
+  border: number,
+  share = 0.1,
+): number {
+  const { width, height, data } = referenceLuma
+  const from = Math.max(1, border)
+  const inside: number[] = []
+  const gradients: number[] = []
+  for (let y = from; y < height - from; y++) {
+    for (let x = from; x < width - from; x++) {
+      const i = y * width + x
+      inside.push(i)
+      gradients.push(Math.hypot(data[i + 1]! - data[i - 1]!, data[i + width]! - data[i - width]!))
+    }
+  }
+  if (inside.length === 0) return NaN
+  const sorted = Float64Array.from(gradients).sort()
+  const threshold = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - share)))]!
+  let sum = 0
+  let count = 0
+  inside.forEach((i, k) => {
+    if (gradients[k]! < threshold) return
+    const [cb, cr] = chromaAt(output, i, outputChannels)
+    const [cbRef, crRef] = chromaAt(reference, i, referenceChannels)
+    sum += (Math.abs(cb - cbRef) + Math.abs(cr - crRef)) / 2
+    count++
+  })
+  return sum / count
+}
