@@ -263,7 +263,8 @@ class Trainer:
         for p in self.d.parameters():
             p.requires_grad_(False)
         real_logits, real_feats = self.d(hr, with_features=True)
-        l1, adv, percep = self.realism_terms(sr, hr, real_logits, real_feats)
+        target = self.pixel_target(hr)
+        l1, adv, percep = self.realism_terms(sr, target, real_logits, real_feats)
         colour = colour_loss(sr, hr) if c.colour_weight > 0 else sr.new_zeros(())
         chroma = chroma_loss(sr, hr) if c.chroma_weight > 0 else sr.new_zeros(())
         blend_colour, blend = sr.new_zeros(()), sr.new_zeros(())
@@ -272,7 +273,7 @@ class Trainer:
             if c.blend_colour_weight > 0:
                 blend_colour = colour_loss(blended, hr)
             if c.blend_weight > 0:
-                blend = self.weighted_realism(*self.realism_terms(blended, hr, real_logits, real_feats))
+                blend = self.weighted_realism(*self.realism_terms(blended, target, real_logits, real_feats))
         artifacts = self.artifact_term(lr_img, sr, hr) if c.artifact_weight > 0 else sr.new_zeros(())
         g_loss = (
             self.weighted_realism(l1, adv, percep)
@@ -296,11 +297,11 @@ class Trainer:
                 "blend_colour": blend_colour.item(), "blend": blend.item(), "artifacts": artifacts.item(),
                 "d": d_loss.item()}
 
-    def realism_terms(self, sr: torch.Tensor, hr: torch.Tensor, real_logits: torch.Tensor,
+    def realism_terms(self, sr: torch.Tensor, target: torch.Tensor, real_logits: torch.Tensor,
                       real_feats: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """ESRGAN's generator terms for an output: L1 and perceptual against the pixel target, RaGAN's adversarial."""
+        """ESRGAN's generator terms for an output: L1 and perceptual against the pixel target (`pixel_target`),
+        RaGAN's adversarial."""
         fake_logits, fake_feats = self.d(sr, with_features=True)
-        target = self.pixel_target(hr)
         adv = ragan_g_loss(real_logits.detach(), fake_logits)
         if self.percep is not None:
             percep = self.percep(sr, target)

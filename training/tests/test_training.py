@@ -199,7 +199,7 @@ def test_blend_term_scores_the_middle_against_a_given_partner(tmp_path, photo_fo
     lr, hr = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 48, 48)
     middle = blended_by_hand(trainer, lr)
     real_logits, real_feats = trainer.d(hr, with_features=True)
-    expected = trainer.weighted_realism(*trainer.realism_terms(middle, hr, real_logits, real_feats)).item()
+    expected = trainer.weighted_realism(*trainer.realism_terms(middle, trainer.pixel_target(hr), real_logits, real_feats)).item()
     alone = Trainer(tiny_config(tmp_path / "alone", photo_folder, stage="gan", channels_last=False))
     alone.g.load_state_dict(trainer.g.state_dict())
     alone.d.load_state_dict(trainer.d.state_dict())
