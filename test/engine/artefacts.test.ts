@@ -66,6 +66,21 @@ describe('edgeChromaError', () => {
     expect(edgeChromaError(seam(6), 3, reference, 3, luma, 4)).toBe(0)
   })
 
+  it('scores only the edges of a mostly flat photo, not its flat pixels', () => {
+    // One light 2×2 square on a dark photo: fewer than a tenth of the pixels have any gradient.
+    const square = (x: number, y: number): [number, number, number] =>
+      x >= 11 && x <= 12 && y >= 11 && y <= 12 ? [200, 200, 200] : [40, 40, 40]
+    const dot = photo(square)
+    const dotLuma = lumaOf(dot, size, size, 3)
+    const greenCorner = photo((x, y) => (x < 8 && y < 8 ? [40, 91, 40] : square(x, y)))
+    expect(edgeChromaError(greenCorner, 3, dot, 3, dotLuma, 4)).toBe(0)
+    const greenSquare = photo((x, y) => {
+      const [r, g, b] = square(x, y)
+      return x >= 11 && x <= 12 && y >= 11 && y <= 12 ? [r, g + 51, b] : [r, g, b]
+    })
+    expect(edgeChromaError(greenSquare, 3, dot, 3, dotLuma, 4)).toBeGreaterThan(0)
+  })
+
   it('reads each image with its own channel count', () => {
     const rgba = Uint8Array.from({ length: size * size * 4 }, (_, i) =>
       i % 4 === 3 ? 255 : reference[(i >> 2) * 3 + (i % 4)]!,
