@@ -21,8 +21,8 @@ const work = mkdtempSync(join(tmpdir(), 'enhance-int8-choice-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 type PairNames = readonly [faithful: string, realistic: string]
-// The real-photo pair's calibration, made on a CPU without VNNI, carries 7-bit figures only; the clean pair's
-// (made on a VNNI CPU) carries 8-bit ones too.
+// Both bundled pairs' calibrations were made on a VNNI CPU and carry 8-bit figures as well as 7-bit ones; the tests
+// that need a calibration without one of them edit a copy (pairWithCalibration).
 const REAL: PairNames = ['enhance-real-psnr-x4', 'enhance-real-gan-x4']
 const CLEAN: PairNames = ['enhance-psnr-x4', 'enhance-gan-x4']
 const pair = (dir: string, realism = 0.5, [psnr, gan] = REAL) => ({

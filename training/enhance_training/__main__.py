@@ -5,6 +5,7 @@
   python3 -m enhance_training export runs/psnr/best.pt ../resources/models/enhance-psnr-x4.safetensors
   python3 -m enhance_training grow resources/models/enhance-real-gan-x4.safetensors grown.safetensors --nb 6 [--inner-from P.safetensors]
   python3 -m enhance_training colour-tune --psnr P.safetensors --gan G.safetensors --out G-tuned.safetensors [--steps 400]
+      [--chroma-weight 1 --degradation realworld]
   python3 -m enhance_training check-lr [--sets Set5,Set14,BSD100]
   python3 -m enhance_training benchmark --out bench/out/realworld [--sets Set14,BSD100] [--seed 0]
   python3 -m enhance_training samples --out resources/models/degraded-samples.png
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> int:
     tune.add_argument("--out", type=Path, required=True)
     tune.add_argument("--steps", type=int, default=400)
     tune.add_argument("--data", type=Path, default=SHARED / "datasets" / "train")
+    tune.add_argument("--chroma-weight", type=float, default=0.0, help="also learn Cb/Cr at full resolution (fringes)")
+    tune.add_argument("--degradation", choices=("bicubic", "realworld"), default="bicubic")
     chk = sub.add_parser("check-lr", help="compare our bicubic ×1/4 with the benchmark LR files")
     chk.add_argument("--sets", default="Set5,Set14,BSD100")
     bench = sub.add_parser("benchmark", help="write the seeded real-world benchmark (web JPEG, camera, scan, mix)")
@@ -124,7 +127,8 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "colour-tune":
         restart_tuned(argv)
-        summary = colour_tune(args.psnr, args.gan, args.out, args.data, args.steps, log=lambda line: print(line, flush=True))
+        summary = colour_tune(args.psnr, args.gan, args.out, args.data, args.steps, chroma_weight=args.chroma_weight,
+                              degradation=args.degradation, log=lambda line: print(line, flush=True))
         print(json.dumps(summary, indent=1))
         return 0
     if args.command == "check-lr":

@@ -245,3 +245,27 @@ class PhotoDegrader:
             sigma_y, theta = float(rng.uniform(*r.blur_sigma)), float(rng.uniform(-np.pi, np.pi))
         size = 2 * int(np.ceil(3 * max(sigma_x, sigma_y))) + 1
         return gaussian(size, sigma_x, sigma_y, theta)
+
+
+@dataclass
+class RealWorldMix:
+    """A training batch's LR as the real-world runs draw it: per photo, the clean bicubic LR (`clean_fraction`),
+    a single-pass photo degradation (`photo_fraction`) or Real-ESRGAN's second order; a pure function of
+    (seed, step)."""
+
+    clean_fraction: float
+    photo_fraction: float
+    codec: JpegCodec | None = None
+
+    def __post_init__(self) -> None:
+        self.second_order = Degrader(codec=self.codec)
+        self.single_pass = PhotoDegrader(codec=self.codec)
+
+    def __call__(self, lr: torch.Tensor, hr: torch.Tensor, seed: int, step: int) -> torch.Tensor:
+        rng = np.random.default_rng([seed, step, 1])
+        degraded = self.second_order(hr, rng)
+        draw = torch.from_numpy(rng.random(hr.shape[0])).view(-1, 1, 1, 1).to(hr.device)
+        if self.photo_fraction > 0:
+            single_pass = self.single_pass(hr, np.random.default_rng([seed, step, 2]))
+            degraded = torch.where(draw < self.clean_fraction + self.photo_fraction, single_pass, degraded)
+        return torch.where(draw < self.clean_fraction, lr, degraded)

@@ -87,6 +87,15 @@ def colour_loss(sr: torch.Tensor, hr: torch.Tensor, block: int = 16) -> torch.Te
 CHROMA = torch.tensor([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
 
 
+# BT.601's luma row for RGB in [0, 1]: what PSNR-Y and NIQE read.
+LUMA = torch.tensor([[0.299, 0.587, 0.114]])
+
+
+def luma(x: torch.Tensor) -> torch.Tensor:
+    """The B×1×H×W BT.601 luma of a B×3×H×W batch."""
+    return torch.einsum("cj,njhw->nchw", LUMA.to(x), x)
+
+
 def chroma_loss(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
     """L1 of the Cb and Cr planes at full resolution: it holds the output's colour to the original's along edges,
     where the GAN stage paints coloured fringes, and leaves luma, where realistic texture lives, to the other terms."""

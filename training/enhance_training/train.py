@@ -21,7 +21,7 @@ from torch.nn.utils.stateless import functional_call
 from .arch import RRDBNet, count_blocks, grow_network, scaled_kaiming_init, state_width
 from .config import Config
 from .data import PatchSampler, load_pairs, load_rgb, mod_crop
-from .degradations import Degrader, JpegCodec, PhotoDegrader, jpeg, usm_sharpen
+from .degradations import JpegCodec, RealWorldMix, jpeg, usm_sharpen
 from .discriminator import VGGDiscriminator
 from .export import load_generator_weights
 from .jpeg_torch import jpeg_torch
@@ -157,8 +157,8 @@ class Trainer:
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False) if config.ema > 0 else None
         self.sampler: PatchSampler | None = None
         codec = jpeg_codec(config.jpeg_codec, self.device)
-        self.degrader = Degrader(codec=codec) if config.degradation == "realworld" else None
-        self.photo_degrader = PhotoDegrader(codec=codec)
+        self.mix = (RealWorldMix(config.clean_fraction, config.photo_fraction, codec)
+                    if config.degradation == "realworld" else None)
         if config.degradation not in ("bicubic", "realworld"):
             raise ValueError(f"degradation must be bicubic or realworld, not {config.degradation!r}")
 
@@ -226,14 +226,8 @@ class Trainer:
         """(LR, HR) for this step: a pure function of (seed, step), degradations included."""
         c = self.config
         lr_img, hr = (t.to(self.device) for t in self.sampler.batch(c.seed, self.step, c.batch))
-        if self.degrader is not None:
-            rng = np.random.default_rng([c.seed, self.step, 1])
-            degraded = self.degrader(hr, rng)
-            draw = torch.from_numpy(rng.random(c.batch)).view(-1, 1, 1, 1).to(self.device)
-            if c.photo_fraction > 0:
-                single_pass = self.photo_degrader(hr, np.random.default_rng([c.seed, self.step, 2]))
-                degraded = torch.where(draw < c.clean_fraction + c.photo_fraction, single_pass, degraded)
-            lr_img = torch.where(draw < c.clean_fraction, lr_img, degraded)
+        if self.mix is not None:
+            lr_img = self.mix(lr_img, hr, c.seed, self.step)
         return lr_img, hr
 
     def pixel_target(self, hr: torch.Tensor) -> torch.Tensor:

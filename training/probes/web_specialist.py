@@ -28,7 +28,7 @@ config = Config(out=args.out, init=args.init, nf=48, gc=16, nb=6, pixel_loss=arg
            degradation="realworld", clean_fraction=0.0, photo_fraction=1.0, iters=args.iters, lr=args.lr, warmup=25,
            min_lr=1e-6, lr_patch=32, batch=16, val_every=250, seed=args.seed, threads=2, val="training/runs/val-realworld/web_jpeg")
 trainer = Trainer(config)
-trainer.photo_degrader = PhotoDegrader(PhotoRanges(blur_probability=0, noise_probability=0, jpeg_probability=1, jpeg_quality=(55, 55)))
+trainer.mix.single_pass = PhotoDegrader(PhotoRanges(blur_probability=0, noise_probability=0, jpeg_probability=1, jpeg_quality=(55, 55)))
 # Every photo takes the single pass (photo_fraction 1), so the second order is not computed at all.
-trainer.degrader = lambda hr, rng: torch.nn.functional.avg_pool2d(hr, 4)
+trainer.mix.second_order = lambda hr, rng: torch.nn.functional.avg_pool2d(hr, 4)
 trainer.run(log=lambda s: print(s, flush=True))

@@ -6,8 +6,10 @@ from PIL import Image
 
 from enhance_training.arch import RRDBNet
 from enhance_training.calibrate import ALPHAS, blend, network
-from enhance_training.colour_tune import HEAD, TUNE_FOLDERS, blended_head, colour_tune, high_pass
+from enhance_training.colour_tune import HEAD, TUNE_FOLDERS, blended_head, colour_tune, high_pass, tune_head
+from enhance_training.data import Pair, PatchSampler
 from enhance_training.export import read_safetensors, write_safetensors
+from enhance_training.losses import chroma_loss, luma
 
 ARCH = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
 
@@ -76,3 +78,31 @@ def test_colour_tune_trains_only_the_gan_head_and_removes_its_cast(tmp_path):
     assert np.abs(after).max() < 1.5
     training = json.loads(out_meta["enhance.training"])
     assert training["stage"] == "gan" and training["colour_tune"]["steps"] == 60
+
+
+def test_the_chroma_tune_takes_out_fringes_and_its_tether_holds_luma():
+    """A partner that paints a luma-neutral colour along vertical edges (a fringe) loses most of it; the rest of the
+    network is untouched, and the luma tether keeps luma closer to the partner's than no tether does."""
+    psnr = nearest_upscaler()
+    gan = {k: v.clone() for k, v in psnr.items()}
+    fringe = torch.tensor([-1.0, 1.0, -(0.587 - 0.299) / 0.114])  # luma 0: a pure chroma direction
+    edge = torch.tensor([[0.0, 0.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]) / 2
+    for c in range(3):
+        gan["conv_last.weight"][c, :3] += fringe[c] * edge
+    # Photos of 4-px blocks, so the faithful end (nearest ×4) is exact and every chroma error is the fringe.
+    rng = np.random.default_rng(2)
+    blocks = [rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for _ in range(4)]
+    sampler = PatchSampler([Pair(f"{i}", lr.repeat(4, 0).repeat(4, 1), lr) for i, lr in enumerate(blocks)], 16)
+    tune = lambda tether: tune_head(psnr, gan, ARCH, sampler, steps=150, batch=4, lr=5e-3, tether=tether, chroma_weight=1.0)
+    tuned, untethered = tune(1.0), tune(0.0)
+
+    for key in gan:
+        if key not in HEAD:
+            assert torch.equal(tuned[key], gan[key]), key
+    lr_img, _ = sampler.batch(99, 0, 4)
+    inner = lambda x: x[..., 4:-4, 4:-4]  # the zero padding at the border is an edge the head cannot tell apart
+    with torch.no_grad():
+        plain, before, after, loose = (inner(network(w, ARCH)(lr_img)) for w in (psnr, gan, tuned, untethered))
+    assert chroma_loss(after, plain) < 0.4 * chroma_loss(before, plain)
+    luma_drift = lambda x: (luma(x) - luma(before)).abs().mean()
+    assert luma_drift(after) < 0.5 * luma_drift(loose)
