@@ -6,6 +6,7 @@ import { decodeImage } from '../engine/image/decode.js'
 import type { RasterImage } from '../engine/image/types.js'
 import { colourShift, edgeChromaError, gridStepRatio } from '../engine/metrics/artefacts.js'
 import { imresize } from '../engine/metrics/imresize.js'
+import type { Plane } from '../engine/metrics/imresize.js'
 import { niqe } from '../engine/metrics/niqe.js'
 import type { NiqeModel } from '../engine/metrics/niqe.js'
 import { lumaOf, psnr, shave, ssim } from '../engine/metrics/quality.js'
@@ -57,18 +58,35 @@ export function bicubicUpscale(image: RasterImage, scale: number): Uint8Array {
   return out
 }
 
-export function yScores(sr: Uint8Array, srChannels: number, hr: RasterImage, niqeModel?: NiqeModel): Scores {
-  const reference = to8bit(hr)
-  const luma = lumaOf(sr, hr.width, hr.height, srChannels)
-  const referenceLuma = lumaOf(reference, hr.width, hr.height, hr.channels)
+/** The HR photo as every score reads it, prepared once per photo: 8-bit pixels and their luma, whole and shaved. */
+interface Reference {
+  pixels: Uint8Array
+  channels: number
+  luma: Plane
+  shaved: Plane
+}
+
+function referenceOf(hr: RasterImage): Reference {
+  const pixels = to8bit(hr)
+  const luma = lumaOf(pixels, hr.width, hr.height, hr.channels)
+  return { pixels, channels: hr.channels, luma, shaved: shave(luma, SHAVE) }
+}
+
+export function yScores(
+  sr: Uint8Array,
+  srChannels: number,
+  reference: Reference,
+  niqeModel?: NiqeModel,
+): Scores {
+  const luma = lumaOf(sr, reference.luma.width, reference.luma.height, srChannels)
   const a = shave(luma, SHAVE)
-  const b = shave(referenceLuma, SHAVE)
+  const b = reference.shaved
   const scores: Scores = {
     psnr: psnr(a, b),
     ssim: ssim(a, b),
-    colour: colourShift(sr, srChannels, reference, hr.channels),
+    colour: colourShift(sr, srChannels, reference.pixels, reference.channels),
     grid: gridStepRatio(luma, BLOCK_GRID),
-    fringe: edgeChromaError(sr, srChannels, reference, hr.channels, referenceLuma, SHAVE),
+    fringe: edgeChromaError(sr, srChannels, reference.pixels, reference.channels, reference.luma, SHAVE),
   }
   if (niqeModel) scores.niqe = niqe({ ...a, data: a.data.map(Math.round) }, niqeModel)
   return scores
@@ -112,6 +130,7 @@ export async function evaluateDataset(
     const results: ImageScores[] = []
     for (const name of names) {
       const hr = (await decodeImage(join(dir, 'HR', name))).image
+      const reference = referenceOf(hr)
       const lr = (await decodeImage(join(lrDir, name))).image
       const sr = matchSize(
         await upscaleRaster(lr, session, {
@@ -131,8 +150,8 @@ export async function evaluateDataset(
               grid: NaN,
               fringe: NaN,
             }
-          : yScores(bicubicUpscale(lr, 4), 3, hr, options.niqe)
-      results.push({ image: name, model: yScores(to8bit(sr), sr.channels, hr, options.niqe), bicubic })
+          : yScores(bicubicUpscale(lr, 4), 3, reference, options.niqe)
+      results.push({ image: name, model: yScores(to8bit(sr), sr.channels, reference, options.niqe), bicubic })
     }
     return results
   } finally {

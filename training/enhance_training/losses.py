@@ -91,16 +91,20 @@ CHROMA = torch.tensor([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
 LUMA = torch.tensor([[0.299, 0.587, 0.114]])
 
 
+def planes(rows: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The planes of a B×3×H×W batch that `rows` (one RGB row per plane) project it to."""
+    return torch.einsum("cj,njhw->nchw", rows.to(x), x)
+
+
 def luma(x: torch.Tensor) -> torch.Tensor:
     """The B×1×H×W BT.601 luma of a B×3×H×W batch."""
-    return torch.einsum("cj,njhw->nchw", LUMA.to(x), x)
+    return planes(LUMA, x)
 
 
 def chroma_loss(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
     """L1 of the Cb and Cr planes at full resolution: it holds the output's colour to the original's along edges,
     where the GAN stage paints coloured fringes, and leaves luma, where realistic texture lives, to the other terms."""
-    weights = CHROMA.to(sr)
-    return F.l1_loss(torch.einsum("cj,njhw->nchw", weights, sr), torch.einsum("cj,njhw->nchw", weights, hr))
+    return F.l1_loss(planes(CHROMA, sr), planes(CHROMA, hr))
 
 
 def local_variance(x: torch.Tensor, window: int) -> torch.Tensor:
