@@ -31,7 +31,8 @@ class Config:
     # degradations (JPEG aside: a real encoder on the CPU), losses and validation all run there.
     device: str = "auto"
     # Stage 1's pixel loss: "l1" (ESRGAN, Real-ESRNet) or "mse", whose optimum is the conditional mean,
-    # which is what PSNR scores: a short MSE fine-tune after L1 gains PSNR where the input is ambiguous.
+    # which is what PSNR scores: a short MSE fine-tune after L1 gains PSNR where the input is ambiguous;
+    # or "logmse", each patch's log MSE (`losses.log_mse_loss`), for a score that averages dB over photos.
     pixel_loss: str = "l1"
     channels_last: bool = True  # NHWC tensors: about 1.3x the steps/s of NCHW on this CPU
     # The generator's forward pass autocast to bfloat16 (oneDNN on a CPU with AVX512-BF16, or a GPU): 1.5x the

@@ -32,6 +32,7 @@ from .losses import (
     chroma_loss,
     colour_loss,
     feature_matching_loss,
+    log_mse_loss,
     ragan_d_loss,
     ragan_g_loss,
 )
@@ -244,7 +245,7 @@ class Trainer:
         return out.float()
 
     def psnr_step(self, lr_img: torch.Tensor, hr: torch.Tensor) -> dict:
-        pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss}[self.config.pixel_loss]
+        pixel_loss = {"l1": F.l1_loss, "mse": F.mse_loss, "logmse": log_mse_loss}[self.config.pixel_loss]
         loss = pixel_loss(self.generate(lr_img), self.pixel_target(hr))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()

@@ -14,7 +14,7 @@ from enhance_training.config import Config
 from enhance_training.data import PatchSampler, load_pairs
 from enhance_training.export import export, grow, read_safetensors, write_safetensors
 from enhance_training.imresize import downsample_uint8, imresize
-from enhance_training.losses import chroma_loss, colour_loss, ragan_d_loss, ragan_g_loss
+from enhance_training.losses import chroma_loss, colour_loss, log_mse_loss, ragan_d_loss, ragan_g_loss
 from enhance_training.jpeg_torch import jpeg_torch
 from enhance_training.degradations import jpeg
 from enhance_training.train import Trainer, check_bf16, cpu_has_native_bf16, jpeg_codec, learning_rate, training_device
@@ -285,6 +285,37 @@ def test_mse_pixel_loss_is_what_the_step_minimises(tmp_path, photo_folder):
     reported = trainer.psnr_step(lr, hr)
     assert list(reported) == ["mse"] and reported["mse"] == pytest.approx(expected, rel=1e-5)
     assert torch.nn.functional.mse_loss(trainer.g(lr), hr).item() < expected
+
+
+def test_log_mse_loss_is_the_mean_log_of_each_patchs_error():
+    hr = torch.zeros(2, 3, 4, 4)
+    sr = hr.clone()
+    sr[0] += 0.1  # MSE 0.01
+    sr[1, :, :2] += 0.2  # half the pixels off by 0.2: MSE 0.02
+    expected = (math.log(0.01 + 1e-3) + math.log(0.02 + 1e-3)) / 2
+    assert log_mse_loss(sr, hr).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_log_mse_loss_weighs_a_patch_by_its_own_error():
+    """Plain MSE pulls hardest on the worst patch; the log pulls each patch in proportion to 1 / its error."""
+    hr = torch.zeros(2, 1, 8, 8)
+    sr = torch.stack([torch.full((1, 8, 8), 0.02), torch.full((1, 8, 8), 0.2)]).requires_grad_(True)
+    log_mse_loss(sr, hr).backward()
+    per_patch_pull = sr.grad.flatten(1).abs().sum(1)
+    mse_pull = torch.tensor([0.02, 0.2])  # plain MSE's gradient, up to one constant
+    ratio = per_patch_pull / mse_pull
+    assert ratio[0] / ratio[1] == pytest.approx((0.2**2 + 1e-3) / (0.02**2 + 1e-3), rel=1e-4)
+
+
+def test_the_log_mse_step_reports_and_lowers_its_loss(tmp_path, photo_folder):
+    config = tiny_config(tmp_path, photo_folder, iters=1, val_every=1000, pixel_loss="logmse")
+    trainer = Trainer(config)
+    sampler = PatchSampler(load_pairs(photo_folder), config.lr_patch)
+    lr, hr = sampler.batch(0, 0, 4)
+    expected = log_mse_loss(trainer.g(lr), hr).item()
+    reported = trainer.psnr_step(lr, hr)
+    assert list(reported) == ["logmse"] and reported["logmse"] == pytest.approx(expected, rel=1e-5)
+    assert log_mse_loss(trainer.g(lr), hr).item() < expected
 
 
 def test_device_auto_takes_a_gpu_only_when_pytorch_sees_one(monkeypatch):
