@@ -98,7 +98,7 @@ def colour_tune(psnr_path: Path, gan_path: Path, out: Path, data: Path, steps: i
     measure = [p for folder in CALIBRATION_FOLDERS for p in load_pairs(data / folder)]
     shifts = lambda g: {a: mean_shift(network(blend(psnr, g, a), arch), measure, crop) for a in ALPHAS}
     before = shifts(gan)
-    # The real-world runs' shares of clean and single-pass LR photos (training/README.md, runs 3–11).
+    # The shares of clean and single-pass LR photos of runs 3–9 and the real-photo GAN stages (training/README.md).
     mix = RealWorldMix(clean_fraction=0.2, photo_fraction=0.5) if degradation == "realworld" else None
     tuned = tune_head(psnr, gan, arch, sampler, steps, chroma_weight=chroma_weight, mix=mix, log=log)
     after = shifts(tuned)

@@ -83,20 +83,20 @@ def colour_loss(sr: torch.Tensor, hr: torch.Tensor, block: int = 16) -> torch.Te
     return F.l1_loss(F.avg_pool2d(sr, block), F.avg_pool2d(hr, block))
 
 
-# BT.601's chroma rows for RGB in [0, 1] (Cb, Cr, scaled to [-0.5, 0.5]): what PSNR-Y leaves out.
-CHROMA = torch.tensor([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
-
-
-# BT.601's luma row for RGB in [0, 1]: what PSNR-Y and NIQE read.
-LUMA = torch.tensor([[0.299, 0.587, 0.114]])
-
-
 def log_mse_loss(sr: torch.Tensor, hr: torch.Tensor, floor: float = 1e-3) -> torch.Tensor:
     """Mean over the batch of log(MSE of each patch + floor): a benchmark averages PSNR in dB over photos, so a
     patch's error counts relative to its own size, not in absolute levels as in plain MSE, where the most degraded
     patches dominate. The floor (30 dB) keeps flat patches from taking over."""
     per_patch = (sr - hr).pow(2).flatten(1).mean(1)
     return torch.log(per_patch + floor).mean()
+
+
+# BT.601's chroma rows for RGB in [0, 1] (Cb, Cr, scaled to [-0.5, 0.5]): what PSNR-Y leaves out.
+CHROMA = torch.tensor([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+
+
+# BT.601's luma row for RGB in [0, 1]: what PSNR-Y and NIQE read.
+LUMA = torch.tensor([[0.299, 0.587, 0.114]])
 
 
 def planes(rows: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
