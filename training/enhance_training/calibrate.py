@@ -93,9 +93,11 @@ def by_alpha(shifts: dict[float, np.ndarray]) -> dict[str, list[float]]:
 
 
 def write_recorded(weights: dict[str, torch.Tensor], out: Path, metadata: dict, key: str, summary: dict) -> None:
-    """Writes the changed partner with what was done to it recorded under `key` in its training metadata."""
+    """Writes the changed partner with what was done to it recorded under `key` in its training metadata; a
+    second pass of the same kind is appended, so the record lists every pass in order instead of only the last."""
     training = json.loads(metadata.get("enhance.training", "{}") or "{}")
-    training[key] = summary
+    earlier = training.get(key)
+    training[key] = summary if earlier is None else [*(earlier if isinstance(earlier, list) else [earlier]), summary]
     write_safetensors(weights, out, {**metadata, "enhance.training": json.dumps(training)})
 
 

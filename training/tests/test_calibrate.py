@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from enhance_training.arch import RRDBNet
-from enhance_training.calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, best_offset, calibrate
+from enhance_training.calibrate import ALPHAS, CALIBRATION_FOLDERS, WEIGHTS, best_offset, calibrate, write_recorded
 from enhance_training.export import read_safetensors, write_safetensors
 
 ARCH = {"arch": "RRDBNet", "scale": 4, "nf": 8, "nb": 1, "gc": 4, "inChannels": 3, "outChannels": 3}
@@ -61,3 +61,16 @@ def test_calibration_moves_only_the_last_bias_and_shifts_every_slider_position_b
     worst = lambda shifts: max(abs(v) for values in shifts.values() for v in values)
     assert worst(summary["shift_after"]) <= worst(summary["shift_before"])
     assert json.loads(out_meta["enhance.training"])["colour_calibration"]["photos"] == 12
+
+
+def test_a_second_pass_of_the_same_kind_is_appended_to_the_record_not_written_over_it(tmp_path):
+    weights = RRDBNet(nf=8, nb=1, gc=4).state_dict()
+    first, second = tmp_path / "first.safetensors", tmp_path / "second.safetensors"
+    base = {"enhance.arch": json.dumps(ARCH), "enhance.training": json.dumps({"step": 500})}
+    write_recorded(weights, first, base, "colour_tune", {"steps": 400, "chroma_weight": 1.0})
+    write_recorded(weights, second, read_safetensors(first)[1], "colour_tune", {"steps": 200, "chroma_weight": 3.0})
+    write_recorded(weights, second, read_safetensors(second)[1], "colour_tune", {"steps": 100, "chroma_weight": 0.5})
+    training = json.loads(read_safetensors(second)[1]["enhance.training"])
+    assert training["step"] == 500
+    assert [t["chroma_weight"] for t in training["colour_tune"]] == [1.0, 3.0, 0.5]
+    assert json.loads(read_safetensors(first)[1]["enhance.training"])["colour_tune"] == {"steps": 400, "chroma_weight": 1.0}
