@@ -72,7 +72,7 @@ function referenceOf(hr: RasterImage): Reference {
   return { pixels, channels: hr.channels, luma, shaved: shave(luma, SHAVE) }
 }
 
-export function yScores(
+function yScores(
   sr: Uint8Array,
   srChannels: number,
   reference: Reference,
