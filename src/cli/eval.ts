@@ -72,12 +72,7 @@ function referenceOf(hr: RasterImage): Reference {
   return { pixels, channels: hr.channels, luma, shaved: shave(luma, SHAVE) }
 }
 
-function yScores(
-  sr: Uint8Array,
-  srChannels: number,
-  reference: Reference,
-  niqeModel?: NiqeModel,
-): Scores {
+function yScores(sr: Uint8Array, srChannels: number, reference: Reference, niqeModel?: NiqeModel): Scores {
   const luma = lumaOf(sr, reference.luma.width, reference.luma.height, srChannels)
   const a = shave(luma, SHAVE)
   const b = reference.shaved
