@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import type { Int8Calibration } from '../../src/engine/onnx/int8-plan.js'
 import { Int8Choice } from '../../src/engine/int8-choice.js'
-import { blendModels, loadModel } from '../../src/engine/model.js'
+import { blendModels, loadModel, sha256 } from '../../src/engine/model.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { LazySession, openSession } from '../../src/engine/runtime/session.js'
 import { modelToOnnx } from '../../src/engine/model.js'
@@ -45,6 +44,9 @@ async function prepared(options: RegistryOptions, spec: ModelSpecData = pair(MOD
   }
 }
 
+const bundledCalibration = (psnr: string): Int8Calibration =>
+  JSON.parse(readFileSync(join(MODELS_DIR, `${psnr}.int8.json`), 'utf8')) as Int8Calibration
+
 /** A bundled pair copied into `name`, beside its calibration as `edit` changes it. */
 function pairWithCalibration(
   name: string,
@@ -55,9 +57,7 @@ function pairWithCalibration(
   mkdirSync(dir)
   for (const f of [`${psnr}.safetensors`, `${gan}.safetensors`])
     copyFileSync(join(MODELS_DIR, f), join(dir, f))
-  const calibration = JSON.parse(
-    readFileSync(join(MODELS_DIR, `${psnr}.int8.json`), 'utf8'),
-  ) as Int8Calibration
+  const calibration = bundledCalibration(psnr)
   edit(calibration)
   writeFileSync(join(dir, `${psnr}.int8.json`), JSON.stringify(calibration))
   return dir
@@ -65,19 +65,13 @@ function pairWithCalibration(
 
 const levels = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 255)
 
-const fileSha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
-
 describe('the bundled int8 calibrations', () => {
   // A calibration applies only to the files it names by hash; one left stale by a retrained or re-recorded model
   // would silently send that pair back to float32.
   it.each([REAL, CLEAN])('name their pair %s by the files as they are', (psnr, gan) => {
-    const calibration = JSON.parse(
-      readFileSync(join(MODELS_DIR, `${psnr}.int8.json`), 'utf8'),
-    ) as Int8Calibration
-    expect([calibration.faithful, calibration.realistic]).toEqual([
-      fileSha256(join(MODELS_DIR, `${psnr}.safetensors`)),
-      fileSha256(join(MODELS_DIR, `${gan}.safetensors`)),
-    ])
+    const calibration = bundledCalibration(psnr)
+    const fileHash = (name: string) => sha256(readFileSync(join(MODELS_DIR, `${name}.safetensors`)))
+    expect([calibration.faithful, calibration.realistic]).toEqual([fileHash(psnr), fileHash(gan)])
   })
 })
 
