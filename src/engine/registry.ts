@@ -22,6 +22,7 @@ import {
   compareHalf,
   measureProviders,
   measureTiles,
+  sidesToMeasure,
 } from './runtime/choose.js'
 import type { Opener } from './runtime/choose.js'
 import { providersFor } from './runtime/providers.js'
@@ -73,7 +74,7 @@ export class ModelRegistry {
   private readonly chosen = new Map<string, Promise<Provider>>()
   /** This machine's identity for remembered measurements: computed once, not per photo. */
   private readonly machine = machineKey(RUNTIME_VERSION)
-  /** `--tile auto`'s measured side per architecture, provider and precision in this process. */
+  /** `--tile auto`'s measured rates per architecture, provider and precision in this process. */
   private readonly tiles = new Map<string, Promise<Record<string, number>>>()
   /** int8's stored calibrations and `auto`'s measured choice of it. */
   private readonly int8: Int8Choice
@@ -262,8 +263,8 @@ export class ModelRegistry {
 
   /**
    * The tile side for a photo: a fixed one as asked, or for `auto` the fastest side measured on this
-   * session's provider and precision, no larger than the memory budget allows; remembered per machine,
-   * so it is measured once.
+   * session's provider and precision, no larger than the memory budget allows; each side is measured
+   * when a photo first could use it, and remembered per machine.
    */
   async tileFor(
     requested: number | 'auto',
@@ -286,21 +287,27 @@ export class ModelRegistry {
       ceiling,
       `${this.threads} threads`,
     ].join('|')
-    const rates = await once(this.tiles, key, () => this.measureTileRates(key, info, session, ceiling))
+    const rates = await this.tileRates(key, info, session, photo, ceiling)
     return fastestTile(photo.width, photo.height, TILE_PAD, rates, ceiling)
   }
 
-  private async measureTileRates(
+  /**
+   * The rates remembered for `key`, with the sides this photo's plan could use and no earlier photo
+   * needed measured now and remembered too.
+   */
+  private async tileRates(
     key: string,
     info: ModelInfo,
     session: ModelSession,
+    photo: { width: number; height: number },
     ceiling: number,
   ): Promise<Record<string, number>> {
     const store = this.options.tiles
-    const remembered = await store?.get(key)
-    if (remembered) return remembered.rates
-    const { tile, rates } = await measureTiles(session, info.inChannels, TILE_PAD, ceiling)
-    await store?.set(key, { tile, rates, measuredAt: new Date().toISOString() }).catch(() => undefined)
+    const rates = await once(this.tiles, key, async () => ({ ...(await store?.get(key))?.rates }))
+    const sides = sidesToMeasure(photo, ceiling, rates)
+    if (sides.length === 0) return rates
+    Object.assign(rates, await measureTiles(session, info.inChannels, TILE_PAD, sides))
+    await store?.set(key, { rates, measuredAt: new Date().toISOString() }).catch(() => undefined)
     return rates
   }
 

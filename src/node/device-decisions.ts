@@ -70,9 +70,8 @@ export class DecisionStore extends ChoiceFile<DeviceDecision> {
   }
 }
 
-/** The tile side measured fastest per machine, architecture, provider and precision. */
+/** Tile speeds per machine, architecture, provider and precision: the sides photos have needed so far. */
 export interface TileDecision {
-  tile: number
   /** LR pixels per second for each side tried. */
   rates: Record<string, number>
   measuredAt: string

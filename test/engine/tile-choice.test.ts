@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { enhanceFile } from '../../src/engine/enhance-file.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
-import { TILE_CANDIDATES, measureTiles } from '../../src/engine/runtime/choose.js'
+import { TILE_CANDIDATES, measureTiles, sidesToMeasure } from '../../src/engine/runtime/choose.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { TileStore } from '../../src/node/device-decisions.js'
 import { fastestTile, planTiles } from '../../src/engine/tiling/plan.js'
@@ -44,14 +44,24 @@ describe('--tile auto, measured', () => {
 
   it('takes the side with the most LR pixels per second, and never one above the memory ceiling', async () => {
     const sizes: number[] = []
-    const { tile, rates } = await measureTiles(cacheCliff(sizes), 3, 16, 256)
-    expect(tile).toBe(192)
+    const large = { width: 2000, height: 1500 }
+    const rates = await measureTiles(cacheCliff(sizes), 3, 16, sidesToMeasure(large, 256, {}))
     expect(Object.keys(rates).map(Number)).toEqual([...TILE_CANDIDATES])
     expect(rates['192']).toBeGreaterThan(rates['256']!)
     expect(rates['192']).toBeGreaterThan(rates['64']!)
+    expect(fastestTile(large.width, large.height, 16, rates, 256)).toBe(192)
     const capped: number[] = []
-    expect((await measureTiles(cacheCliff(capped), 3, 16, 100)).tile).toBeLessThanOrEqual(96)
+    await measureTiles(cacheCliff(capped), 3, 16, sidesToMeasure(large, 100, {}))
     expect(Math.max(...capped)).toBe(96 + 32)
+  })
+
+  it('measures only the sides a photo could use and no earlier photo measured', () => {
+    expect(sidesToMeasure({ width: 40, height: 30 }, 256, {})).toEqual([])
+    expect(sidesToMeasure({ width: 100, height: 60 }, 256, {})).toEqual([64, 96])
+    expect(sidesToMeasure({ width: 300, height: 200 }, 256, { '64': 1, '96': 2 })).toEqual([128, 192, 256])
+    expect(sidesToMeasure({ width: 300, height: 200 }, 128, { '64': 1 })).toEqual([96, 128])
+    // With nothing measured a photo that fits runs as one tile of its own size.
+    expect(fastestTile(40, 30, 16, {}, 256)).toBe(40)
   })
 
   it('measures once per machine and model, remembers it, and uses it for the photo', async () => {
@@ -78,5 +88,37 @@ describe('--tile auto, measured', () => {
     await enhanceFile(second, job('b.png'))
     expect((await store.latest())!.measuredAt).toBe(record!.measuredAt)
     await Promise.all([first.close(), second.close()])
+  })
+
+  it('lets a small first photo skip the measuring a large one needs, and adds sides as photos grow', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'enhance-tiles-'))
+    const model = writeIdentityModel(work)
+    const store = TileStore.in(work)
+    const registry = new ModelRegistry({ device: 'cpu', tiles: store })
+    const settings = { ...DEFAULT_SETTINGS, tile: 'auto' as const, format: 'png' as const }
+    const enhance = async (width: number, height: number) => {
+      const input = join(work, `${width}x${height}.png`)
+      await sharp({ create: { width, height, channels: 3, background: '#406080' } })
+        .png()
+        .toFile(input)
+      const reply = await enhanceFile(registry, {
+        input,
+        output: join(work, `out-${width}.png`),
+        model: { path: model },
+        settings,
+      })
+      const [record] = Object.values(await store.all())
+      return { tile: reply.tile, rates: record?.rates ?? {} }
+    }
+    const tiny = await enhance(40, 30)
+    expect(tiny).toEqual({ tile: 40, rates: {} })
+    const small = await enhance(100, 60)
+    expect(Object.keys(small.rates).map(Number)).toEqual([64, 96])
+    const large = await enhance(300, 200)
+    expect(Object.keys(large.rates).map(Number)).toEqual([...TILE_CANDIDATES])
+    // The sides the small photo measured were remembered, not measured again.
+    expect(large.rates['64']).toBe(small.rates['64'])
+    expect(large.rates['96']).toBe(small.rates['96'])
+    await registry.close()
   })
 })

@@ -179,18 +179,29 @@ export async function compareHalf(
 export const TILE_CANDIDATES = [64, 96, 128, 192, 256] as const
 
 /**
- * The tile side that runs fastest here, from one warm run per candidate: LR pixels per second of each
- * tile's core (the context pad is paid again by every tile, so small tiles pay more of it). Sides above
- * `ceiling` (the memory budget) are not tried.
+ * The candidate sides a photo's plan can use and `known` lacks: none above `ceiling` (the memory budget),
+ * and none as large as the photo, which runs as one tile at its own size (timed by the largest side below
+ * it). A small photo measures little or nothing; a large one, every side once.
+ */
+export function sidesToMeasure(
+  photo: { width: number; height: number },
+  ceiling: number,
+  known: Record<string, number>,
+): number[] {
+  const longest = Math.max(photo.width, photo.height)
+  return TILE_CANDIDATES.filter((side) => side <= ceiling && side < longest && !(side in known))
+}
+
+/**
+ * LR pixels per second of a tile's core at each side, from one warm run each (the context pad is paid
+ * again by every tile, so small tiles pay more of it).
  */
 export async function measureTiles(
   session: ModelSession,
   channels: number,
   pad: number,
-  ceiling: number,
-): Promise<{ tile: number; rates: Record<string, number> }> {
-  const sides = TILE_CANDIDATES.filter((side) => side <= ceiling)
-  if (sides.length === 0) return { tile: ceiling, rates: {} }
+  sides: readonly number[],
+): Promise<Record<string, number>> {
   const rates: Record<string, number> = {}
   for (const side of sides) {
     const size = side + 2 * pad
@@ -201,8 +212,7 @@ export async function measureTiles(
     await session.run(input, dims)
     rates[side] = Math.round((side * side) / ((performance.now() - started) / 1000))
   }
-  const tile = sides.reduce((best, side) => (rates[side]! > rates[best]! ? side : best), sides[0]!)
-  return { tile, rates }
+  return rates
 }
 
 /** int8 is timed on a tile of this side: large enough that per-run overheads do not decide. */

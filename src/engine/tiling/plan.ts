@@ -110,10 +110,10 @@ export function fastestTile(
     .map(Number)
     .filter((side) => rates[side]! > 0)
     .sort((a, b) => a - b)
-  if (measured.length === 0) return ceiling
-  /** Seconds per input pixel (core and context) at `side`, from the largest measured side not above it. */
+  if (measured.length === 0) return Math.min(ceiling, Math.max(width, height))
+  /** Seconds per input pixel (core and context) at `side`, from the nearest measured side. */
   const perInputPixel = (side: number): number => {
-    const m = measured.filter((s) => s <= side).at(-1) ?? measured[0]!
+    const m = measured.reduce((near, s) => (Math.abs(s - side) < Math.abs(near - side) ? s : near))
     return (m * m) / ((m + 2 * pad) ** 2 * rates[m]!)
   }
   const whole = Math.max(width, height)
