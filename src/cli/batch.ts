@@ -39,6 +39,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       provider: item.provider ?? '',
       ...(item.precision ? { precision: item.precision } : {}),
       ...(item.tile ? { tile: item.tile } : {}),
+      ...(item.note ? { note: item.note } : {}),
     })
   if (item.state === 'failed' && item.error)
     reporter.emit({ event: 'failed', item: item.input, ...item.error })

@@ -51,6 +51,7 @@ export interface BatchFlags {
   'alpha-channel'?: string | undefined
   metadata?: string | undefined
   recursive: boolean
+  'read-damaged': boolean
   'skip-existing': boolean
   overwrite: boolean
   suffix: boolean
@@ -114,6 +115,7 @@ export function jobSpecFromFlags(
       transparency: parseTransparency(flags['alpha-channel']),
       background: flags.background ?? DEFAULT_SETTINGS.background,
       metadata: parseMetadata(flags.metadata),
+      ...(flags['read-damaged'] ? { readDamaged: true } : {}),
     },
     naming: flags.naming ?? '{name}',
     policy,

@@ -13,6 +13,8 @@ export type BatchEvent =
       provider: string
       precision?: string
       tile?: number
+      /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
+      note?: string
     }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
@@ -100,7 +102,7 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
         case 'done':
           photoMs.push(event.ms)
           return line(
-            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider}${event.precision ? ` ${event.precision}` : ''}${event.tile ? `, tiles of ${event.tile}` : ''})`,
+            `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider}${event.precision ? ` ${event.precision}` : ''}${event.tile ? `, tiles of ${event.tile}` : ''})${event.note ? `\n  note: ${event.note}` : ''}`,
           )
         case 'failed':
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)

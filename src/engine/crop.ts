@@ -70,7 +70,8 @@ export class CropRenderer {
   private async decoded(input: string): Promise<RasterImage> {
     const key = await fileVersion(input)
     if (key !== null && this.source?.key === key) return this.source.image
-    const { image } = await decodeImage(input, this.maxInputPixels)
+    // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
+    const { image } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
     this.source = key === null ? null : { key, image }
     return image
   }

@@ -45,7 +45,10 @@ export async function enhanceFile(
   throwIfCancelled(options.signal)
   let prepared = await registry.prepare(model)
   const { info } = prepared
-  const { image, meta } = await decodeImage(input, options.maxInputPixels)
+  const { image, meta, damage } = await decodeImage(input, {
+    maxPixels: options.maxInputPixels,
+    readDamaged: settings.readDamaged,
+  })
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
@@ -84,14 +87,17 @@ export async function enhanceFile(
       },
     })
   }
-  let note: string | undefined
+  const notes: string[] = []
+  if (damage) notes.push(`The file is cut short or damaged (${damage}): what could be read was enhanced.`)
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared)
   } catch (error) {
     if (!acceleratorGaveUp(prepared.session, error)) throw error
     // A GPU out of memory at the smallest tile, or lost: this photo runs on the CPU, the batch goes on.
-    note = `${prepared.session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`
+    notes.push(
+      `${prepared.session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`,
+    )
     prepared = await registry.prepare(model, 'cpu')
     upscaled = await upscaleOn(prepared)
   }
@@ -113,7 +119,7 @@ export async function enhanceFile(
     provider: prepared.session.provider,
     precision: prepared.session.precision,
     tile: usedTile,
-    ...(note ? { note } : {}),
+    ...(notes.length ? { note: notes.join(' ') } : {}),
     ms: Math.round(performance.now() - started),
   }
 }

@@ -53,6 +53,9 @@ function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
   return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
 }
 
+/** One photo, all of a job, or one photo of a job (as the window names it). */
+export type ItemTarget = { itemId: string } | { jobId: string; itemId?: string }
+
 export interface Cleanup {
   /** Removes temporary files a killed writer left in a folder, for the named outputs only. */
   removeStalePartials(dir: string, targets: ReadonlySet<string>): Promise<unknown>
@@ -261,7 +264,11 @@ export class QueueRunner {
           output: item.output,
           model: modelAt(job.spec.model, itemRealism(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
-          settings: { ...job.spec.settings, format: formatForInput(job.spec.settings.format, item.input) },
+          settings: {
+            ...job.spec.settings,
+            format: formatForInput(job.spec.settings.format, item.input),
+            readDamaged: job.spec.settings.readDamaged || item.readDamaged,
+          },
         },
         {
           signal: controller.signal,
@@ -283,6 +290,7 @@ export class QueueRunner {
         provider: result.provider,
         precision: result.precision,
         tile: result.tile,
+        note: result.note,
       })
     } catch (error) {
       this.settleFailure(job, item, toErrorData(error))
@@ -342,22 +350,38 @@ export class QueueRunner {
   }
 
   /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */
-  retry(target: { itemId: string } | { jobId: string }): number {
-    const items =
-      'itemId' in target
-        ? [this.store.state.items.get(target.itemId)].filter((i) => i !== undefined)
-        : this.items(target.jobId)
-    const retryable = items.filter(
-      (i) => i.state === 'failed' || i.state === 'cancelled' || i.skipReason === 'crashed',
+  retry(target: ItemTarget): number {
+    return this.requeue(
+      this.targeted(target).filter(
+        (i) => i.state === 'failed' || i.state === 'cancelled' || i.skipReason === 'crashed',
+      ),
+      { state: 'queued', crashes: 0 },
     )
-    for (const item of retryable) this.setItem(item, { state: 'queued', crashes: 0 })
-    const jobIds = new Set(retryable.map((i) => i.jobId))
+  }
+
+  /** Queues the photos refused as cut short or damaged (PARTIAL_IMAGE) again, to be read as far as they go. */
+  readDamaged(target: ItemTarget): number {
+    return this.requeue(
+      this.targeted(target).filter((i) => i.state === 'failed' && i.error?.code === 'PARTIAL_IMAGE'),
+      { state: 'queued', crashes: 0, readDamaged: true },
+    )
+  }
+
+  private targeted(target: ItemTarget): Item[] {
+    if ('jobId' in target && target.itemId === undefined) return this.items(target.jobId)
+    const item = this.store.state.items.get(target.itemId!)
+    return item && (!('jobId' in target) || item.jobId === target.jobId) ? [item] : []
+  }
+
+  private requeue(items: Item[], patch: Partial<Omit<Item, 'id' | 'jobId'>>): number {
+    for (const item of items) this.setItem(item, patch)
+    const jobIds = new Set(items.map((i) => i.jobId))
     for (const id of jobIds) {
       const job = this.store.state.jobs.get(id)
       if (job && isFinished(job)) this.setJob(job, 'queued')
     }
-    if (retryable.length) void this.run()
-    return retryable.length
+    if (items.length) void this.run()
+    return items.length
   }
 
   /** Stops the photo in flight and puts it back at the head of its job (before the engine is restarted). */

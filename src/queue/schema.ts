@@ -56,7 +56,9 @@ const itemFields = {
   provider: z.string().optional(),
   precision: z.enum(PRECISIONS).optional(),
   tile: z.number().int().positive().optional(),
+  note: z.string().max(4000).optional(),
   skipReason: z.enum(['exists', 'crashed']).optional(),
+  readDamaged: z.boolean().optional(),
   realism: realismSchema.optional(),
   earlierOutputs: z.array(path).optional(),
 }

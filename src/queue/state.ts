@@ -78,6 +78,8 @@ export class QueueState {
         Object.assign(item, entry.patch)
         if (entry.patch.state && entry.patch.state !== 'failed' && !('error' in entry.patch))
           delete item.error
+        // A note belongs to the run that wrote it: the next run of the photo starts without one.
+        if (entry.patch.state && !('note' in entry.patch)) delete item.note
         return
       }
       case 'order':

@@ -61,7 +61,11 @@ export interface Item {
   precision?: Precision
   /** The tile side that ran it (after any out-of-memory retries). */
   tile?: number
+  /** What the engine said about how it ran: a GPU that gave up on it, a damaged file read as far as it goes. */
+  note?: string
   skipReason?: 'exists' | 'crashed'
+  /** Enhance this photo as far as its cut-short or damaged file can be read (asked after a PARTIAL_IMAGE). */
+  readDamaged?: boolean
   /** Realism chosen for this photo alone (overrides the job's). */
   realism?: number
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */

@@ -34,6 +34,8 @@ export interface ItemView {
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
+  /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
+  note?: string
 }
 
 export interface ModelEntry {
@@ -153,6 +155,11 @@ export interface EnhanceApi {
   resumeJob(jobId: string): Promise<void>
   cancelJob(jobId: string): Promise<void>
   retryJob(jobId: string): Promise<number>
+  /**
+   * Enhances a job's photos refused as cut short or damaged (PARTIAL_IMAGE), or one of them, as far as
+   * their files can be read; answers how many were queued.
+   */
+  readDamaged(target: { jobId: string; itemId?: string }): Promise<number>
   reorderJobs(jobIds: string[]): Promise<void>
   /** Takes a job out of the queue (cancelling it if it runs); its photos stay on disk. */
   removeJob(jobId: string): Promise<void>
@@ -203,6 +210,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   resumeJob: 'enhance:resumeJob',
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
+  readDamaged: 'enhance:readDamaged',
   reorderJobs: 'enhance:reorderJobs',
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',

@@ -3,6 +3,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED_FORMAT',
   'CORRUPT_CHECKPOINT',
   'CORRUPT_IMAGE',
+  /** Cut short or damaged, but part of it can be read (`--read-damaged` enhances that part). */
+  'PARTIAL_IMAGE',
   'IMAGE_TOO_LARGE',
   'UNKNOWN_ARCHITECTURE',
   'INCOMPATIBLE_MODELS',

@@ -30,6 +30,8 @@ export interface EnhanceSettings {
   tile: number | 'auto'
   /** Older queue journals have no policy: they mean 'all'. */
   metadata?: MetadataPolicy
+  /** Enhance a cut-short or damaged photo as far as it can be read, instead of refusing it (PARTIAL_IMAGE). */
+  readDamaged?: boolean
 }
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -109,6 +109,27 @@ describe('the CLI for people', () => {
     expect((await cli(['x.jpg', '--out', 'o', '--max-pixels', 'lots'])).err).toMatch(
       /--max-pixels must be a whole number/,
     )
+  })
+
+  it('refuses a cut-short photo, naming --read-damaged, and with it enhances what can be read, with a note', async () => {
+    const texture = Buffer.from(Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 7919) % 251))
+    const whole = await sharp(texture, { raw: { width: 64, height: 48, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    const cut = join(work, 'damaged', 'cut.jpg')
+    mkdirSync(join(work, 'damaged'), { recursive: true })
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)))
+    const refused = await cli(batch('q-cut', cut, '--out', join(work, 'out-cut')))
+    expect(refused.status).toBe(1)
+    expect(refused.err + refused.out).toMatch(/PARTIAL_IMAGE: .*cut short or damaged.*--read-damaged/)
+    expect(existsSync(join(work, 'out-cut', 'cut.jpg'))).toBe(false)
+    const read = await cli(batch('q-cut2', cut, '--out', join(work, 'out-cut'), '--read-damaged', '--json'))
+    expect(read.status).toBe(0)
+    const done = read.out.split('\n').find((line) => line.includes('"event":"done"'))!
+    expect((JSON.parse(done) as { note?: string }).note).toMatch(
+      /premature end.*what could be read was enhanced/,
+    )
+    expect((await sharp(join(work, 'out-cut', 'cut.jpg')).metadata()).width).toBe(256)
   })
 
   it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, photo } from './session.js'
 
@@ -62,6 +63,31 @@ describe('queue housekeeping in Chromium', () => {
     await page.getByRole('button', { name: 'Clear finished' }).click()
     await second.waitFor({ state: 'detached' })
     expect(await app.backend.services.listJobs()).toEqual([])
+  })
+
+  it('offers to enhance what a cut-short photo holds, and says so under the result', async () => {
+    const { page } = app
+    const texture = Buffer.from(Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 7919) % 251))
+    const whole = await sharp(texture, { raw: { width: 64, height: 48, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    const cut = join(app.work, 'cut.jpg')
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)))
+    app.dialogs.inputs = [cut]
+    await page.getByRole('button', { name: 'Add photos…' }).click()
+    const job = page.getByRole('article', { name: 'Job cut.jpg (1 photo)' })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const failure = job.locator('.failure')
+    expect(await failure.locator('span').first().textContent()).toMatch(/^cut\.jpg is cut short or damaged/)
+    await app.shot('31-cut-short-photo')
+    await job.getByRole('button', { name: 'Enhance what can be read of cut.jpg' }).click()
+    await expect.poll(() => job.locator('li').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await expect
+      .poll(() => job.locator('.note').textContent())
+      .toMatch(/premature end.*what could be read was enhanced/)
+    expect(await job.locator('.failure').count()).toBe(0)
+    await app.shot('32-cut-short-photo-read')
+    expect((await sharp(join(app.work, 'out', 'cut.jpg')).metadata()).width).toBe(256)
   })
 
   it('sets the realism for new jobs from the queue, without choosing a photo first', async () => {

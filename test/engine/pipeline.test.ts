@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CropRenderer } from '../../src/engine/crop.js'
+import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EnhanceSettings } from '../../src/shared/settings.js'
@@ -416,19 +417,6 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     )
   })
 
-  it('a truncated JPEG', async () => {
-    const whole = await sharp(quadrants(64, 64), { raw: { width: 64, height: 64, channels: 3 } })
-      .jpeg()
-      .toBuffer()
-    const input = join(dir, 'cut.jpg')
-    writeFileSync(input, whole.subarray(0, Math.floor(whole.length * 0.6)))
-    const error: unknown = await enhance(input, join(dir, 'cut.out.png'), model, settings()).catch(
-      (e: unknown) => e,
-    )
-    expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
-    expect((error as Error).message).toContain('Copy it again from where it came from')
-  })
-
   it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {
     const input = join(dir, 'IMG_0001.heic')
     copyFileSync(HEVC_FIXTURE, input)
@@ -499,5 +487,63 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
 
   it('wrote no output or temporary file for any of them', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.out.') || f.includes('.partial'))).toEqual([])
+  })
+})
+
+describe('a cut-short photo', () => {
+  const damagedDir = join(work, 'damaged')
+  mkdirSync(damagedDir, { recursive: true })
+  const side = 64
+  // Texture, so that most of the file is picture, not header: cut at 60 %, the top rows remain.
+  const texture = Buffer.from(Array.from({ length: side * side * 3 }, (_, i) => (i * 7919) % 251))
+  const input = join(damagedDir, 'cut.jpg')
+  let whole: Buffer
+  beforeAll(async () => {
+    whole = await sharp(texture, { raw: { width: side, height: side, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    writeFileSync(input, whole.subarray(0, Math.floor(whole.length * 0.6)))
+  })
+  const row = side * 3
+
+  it('is refused as partly readable, and with readDamaged enhanced as far as it goes', async () => {
+    const output = join(damagedDir, 'cut.out.png')
+    const error: unknown = await enhance(input, output, model, settings({ format: 'png' })).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'PARTIAL_IMAGE' })
+    expect((error as Error).message).toMatch(/Copy it again from where it came from.*--read-damaged/s)
+    expect(existsSync(output)).toBe(false)
+
+    const reply = await enhance(input, output, model, settings({ format: 'png', readDamaged: true }))
+    expect(reply.note).toMatch(/cut short or damaged \(.*premature end.*\): what could be read was enhanced/)
+    // The identity model is nearest ×4: every fourth output pixel is the pixel the decoder read.
+    const out = await sharp(output).raw().toBuffer()
+    const sampled = Buffer.alloc(side * side * 3)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) {
+        const from = (y * 4 * side * 4 + x * 4) * 3
+        out.copy(sampled, (y * side + x) * 3, from, from + 3)
+      }
+    const strict = await sharp(whole).raw().toBuffer()
+    // The rows before the cut are the whole photo's; the rows after it are the decoder's grey.
+    expect(sampled.subarray(0, row)).toEqual(strict.subarray(0, row))
+    expect([...new Set(sampled.subarray(sampled.length - row))]).toEqual([128])
+  })
+
+  it('shows in the views as far as it goes: thumbnail and the realism preview', async () => {
+    const thumb = await thumbnail(input, 256)
+    expect([thumb.width, thumb.height]).toEqual([side, side])
+    const shown = await sharp(thumb.png).removeAlpha().raw().toBuffer()
+    const strict = await sharp(whole).raw().toBuffer()
+    expect(shown.subarray(0, row)).toEqual(strict.subarray(0, row))
+    expect([...new Set(shown.subarray(shown.length - row))]).toEqual([128])
+    const crop = await crops.render(input, { x: 0, y: 0, width: 8, height: 8 }, model)
+    const enhanced = await sharp(crop.png).removeAlpha().raw().toBuffer()
+    // Nearest ×4 of the top-left 8×8: the first output row repeats the photo's first 8 pixels 4 times each.
+    const expected = Buffer.concat(
+      Array.from({ length: 32 }, (_, x) => strict.subarray(Math.floor(x / 4) * 3, Math.floor(x / 4) * 3 + 3)),
+    )
+    expect(enhanced.subarray(0, 32 * 3)).toEqual(expected)
   })
 })

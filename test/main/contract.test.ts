@@ -36,6 +36,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   resumeJob: ['no-such-job'],
   cancelJob: ['no-such-job'],
   retryJob: ['no-such-job'],
+  readDamaged: [{ jobId: 'no-such-job' }],
   reorderJobs: [['no-such-job']],
   setRealism: [{ jobId: 'no-such-job' }, 0.5],
   removeJob: ['no-such-job'],

@@ -93,6 +93,48 @@ describe('queue runner', () => {
     expect(runner.items(job.id).every((i) => i.state === 'done')).toBe(true)
   })
 
+  it('reads a cut-short photo as far as it goes only when asked, keeps the note, and drops it on the next run', async () => {
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const asked: Record<string, boolean | undefined> = {}
+    const engine: QueueEngine = {
+      enhance(request) {
+        const name = request.input.split('/').pop()!
+        asked[name] = request.settings.readDamaged
+        if (name !== 'a.jpg' && !request.settings.readDamaged)
+          return Promise.reject(
+            new EnhanceError(name === 'b.jpg' ? 'PARTIAL_IMAGE' : 'CORRUPT_IMAGE', `fake ${name}`),
+          )
+        writeFileSync(request.output, 'enhanced')
+        const note = request.settings.readDamaged ? 'read as far as it goes' : undefined
+        return Promise.resolve({ ...fakeReply(request.output), ...(note ? { note } : {}) })
+      },
+    }
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, engine, noCleanup)
+    const job = await runner.addJob({
+      ...spec,
+      model: { ...spec.model, blend: { path: 'gan.safetensors', realism: 0.5 } },
+    })
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.error?.code ?? i.state)).toEqual([
+      'done',
+      'PARTIAL_IMAGE',
+      'CORRUPT_IMAGE',
+    ])
+    // Only the partly readable photo is queued again, and only it is read leniently.
+    expect(runner.readDamaged({ jobId: job.id })).toBe(1)
+    await runner.run()
+    const [a, b, c] = runner.items(job.id)
+    expect(b).toMatchObject({ state: 'done', readDamaged: true, note: 'read as far as it goes' })
+    expect(asked).toEqual({ 'a.jpg': undefined, 'b.jpg': true, 'c.jpg': undefined })
+    expect([a!.note, c!.state]).toEqual([undefined, 'failed'])
+    // The note survives a restart (the journal), and a new run of the photo starts without it.
+    const reopened = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    expect(reopened.items(job.id)[1]!.note).toBe('read as far as it goes')
+    expect(reopened.setRealism({ jobId: job.id, itemId: b!.id }, 0.25)).toBeGreaterThan(0)
+    expect(reopened.items(job.id)[1]!.note).toBeUndefined()
+  })
+
   it('re-queues an item once after an engine crash and skips it after the second', async () => {
     const { spec, queue } = setup(['a.jpg', 'b.jpg'])
     const engine = fakeEngine({ 'a.jpg': ['ENGINE_CRASHED', 'ENGINE_CRASHED'], 'b.jpg': ['ENGINE_CRASHED'] })

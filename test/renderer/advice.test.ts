@@ -31,7 +31,7 @@ describe('what a failed photo says to do, in the window', () => {
       await decodeFailure('cut.jpg', jpeg.subarray(0, jpeg.length >> 1)),
       await decodeFailure('notes.png', Buffer.from('just some text, not a picture')),
     ]
-    expect(failures.map((e) => e.code)).toEqual(['CORRUPT_IMAGE', 'CORRUPT_IMAGE', 'UNSUPPORTED_FORMAT'])
+    expect(failures.map((e) => e.code)).toEqual(['CORRUPT_IMAGE', 'PARTIAL_IMAGE', 'UNSUPPORTED_FORMAT'])
     for (const error of failures) {
       expect(error.message).toMatch(/Copy it again|save it as JPEG or PNG/)
       expect(advice(error.toData())).toBe('')
@@ -43,7 +43,7 @@ describe('what a failed photo says to do, in the window', () => {
       .png()
       .toBuffer()
     writeFileSync(join(dir, 'big.png'), photo)
-    const error = await decodeImage(join(dir, 'big.png'), 1000).then(
+    const error = await decodeImage(join(dir, 'big.png'), { maxPixels: 1000 }).then(
       () => null,
       (e: unknown) => e as EnhanceError,
     )

@@ -13,6 +13,12 @@ sharp.cache(false)
 const COPY_AGAIN =
   'Copy it again from where it came from (the camera, phone or backup); Enhance has not changed it.'
 
+/**
+ * How views read a photo (thumbnails, the compare view's tiles): as photo viewers do, a cut-short or
+ * damaged file as far as it goes. They write no result, so there is nothing to refuse.
+ */
+export const VIEW_FAIL_ON = 'none' as const
+
 const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'])
 
 /**
@@ -37,7 +43,7 @@ export function decodeError(
   if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
   return new EnhanceError(
     'CORRUPT_IMAGE',
-    `${path} is damaged or truncated (${message.split('\n')[0]}). ${COPY_AGAIN}`,
+    `${path} is damaged or truncated (${firstLine(error)}). ${COPY_AGAIN}`,
   )
 }
 
@@ -53,11 +59,26 @@ function metadataOf(info: Metadata): ImageMetadata {
   return meta
 }
 
+export interface DecodeOptions {
+  /** Photos with more pixels are refused before they are decoded (IMAGE_TOO_LARGE). */
+  maxPixels?: number
+  /** A photo whose file is cut short or damaged is read as far as it goes, as photo viewers show it. */
+  readDamaged?: boolean
+}
+
+/** A decoded photo; `damage` says what was wrong with a damaged file that was read as far as it goes. */
+export type DecodedPhoto = DecodedImage & { damage?: string }
+
 /**
  * Decodes the first frame, applies EXIF orientation, and converts to sRGB through the embedded
- * ICC profile (or the CMYK default), keeping 16-bit depth and alpha.
+ * ICC profile (or the CMYK default), keeping 16-bit depth and alpha. A file that is cut short or
+ * damaged is refused (PARTIAL_IMAGE where part of it can be read) unless `readDamaged` asks for the
+ * part libvips can read, with the rest filled as its decoder fills it (grey for JPEG, black for PNG).
  */
-export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<DecodedImage> {
+export async function decodeImage(
+  path: string,
+  { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false }: DecodeOptions = {},
+): Promise<DecodedPhoto> {
   const size = await stat(path).then(
     (s) => s.size,
     (error: unknown) => Promise.reject(decodeError(path, error)),
@@ -65,24 +86,65 @@ export async function decodeImage(path: string, maxPixels = DEFAULT_MAX_INPUT_PI
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkReadableImage(path)
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
-  let info: Metadata | undefined
   try {
-    info = await sharp(path, options).metadata()
-    const meta = metadataOf(info)
-    const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
-    const { data, info: out } = await sharp(path, options)
-      .rotate()
-      .toColourspace(deep ? 'rgb16' : 'srgb')
-      .raw({ depth: deep ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true })
-    const pixels = deep
-      ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    const channels = out.channels === 4 ? 4 : 3
-    return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
+    return await readPixels(path, options)
   } catch (error) {
-    throw decodeError(path, error, info?.compression, maxPixels)
+    const compression = await sharp(path, options)
+      .metadata()
+      .then((info) => info.compression)
+      .catch(() => undefined)
+    const refused = decodeError(path, error, compression, maxPixels)
+    if (refused.code !== 'CORRUPT_IMAGE') throw refused
+    const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
+    if (!(await partlyReadable(path, lenient))) throw refused
+    const damage = firstLine(error)
+    if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
+    return { ...(await readPixels(path, lenient)), damage }
   }
+}
+
+/** The decoder's own pixels and metadata for `options`; sharp's errors as they come. */
+async function readPixels(path: string, options: SharpOptions): Promise<DecodedImage> {
+  const info = await sharp(path, options).metadata()
+  const meta = metadataOf(info)
+  const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
+  const { data, info: out } = await sharp(path, options)
+    .rotate()
+    .toColourspace(deep ? 'rgb16' : 'srgb')
+    .raw({ depth: deep ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+  const pixels = deep
+    ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  const channels = out.channels === 4 ? 4 : 3
+  return { image: { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }, meta }
+}
+
+/**
+ * Whether the lenient decoder makes a picture of the file, checked small: a JPEG shrinks on load, so a
+ * tiny file that claims a huge photo is not decoded whole only to be refused.
+ */
+function partlyReadable(path: string, lenient: SharpOptions): Promise<boolean> {
+  return sharp(path, lenient)
+    .resize(64, 64, { fit: 'inside' })
+    .raw()
+    .toBuffer()
+    .then(
+      () => true,
+      () => false,
+    )
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+}
+
+function partialMessage(path: string, damage: string): string {
+  return (
+    `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN} ` +
+    'Or enhance what can be read, with the missing part filled in grey or black as photo viewers show it: ' +
+    'press "Enhance what can be read" in the app, or run the enhance command with --read-damaged.'
+  )
 }
 
 /** The content check of `sniff.ts`, with a file that cannot be opened coded like the decoder's errors. */

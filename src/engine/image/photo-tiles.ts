@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { checkReadableImage, decodeError } from './decode.js'
+import { VIEW_FAIL_ON, checkReadableImage, decodeError } from './decode.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
@@ -71,7 +71,7 @@ export class PhotoTiles {
   private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
     await checkReadableImage(path)
     await rm(folder, { recursive: true, force: true })
-    const { width, height } = await sharp(path, { limitInputPixels: MAX_TILED_PIXELS })
+    const { width, height } = await sharp(path, { limitInputPixels: MAX_TILED_PIXELS, failOn: VIEW_FAIL_ON })
       .rotate()
       .png({ compressionLevel: 1 })
       .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })

@@ -1,12 +1,12 @@
 import sharp from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { checkReadableImage, decodeError } from './decode.js'
+import { VIEW_FAIL_ON, checkReadableImage, decodeError } from './decode.js'
 
 /** A photo upright and shrunk to fit `maxSide` (never enlarged), as PNG, with its own upright size. */
 export async function thumbnail(path: string, maxSide: number): Promise<ThumbnailReply> {
   await checkReadableImage(path)
-  const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
+  const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS, failOn: VIEW_FAIL_ON })
   const meta = await image.metadata().catch((error: unknown) => Promise.reject(decodeError(path, error)))
   const { data, info } = await image
     .rotate()

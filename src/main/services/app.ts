@@ -145,6 +145,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     resumeJob: (jobId) => Promise.resolve(runner.resume(jobId)),
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
+    readDamaged: (target) => Promise.resolve(runner.readDamaged(target)),
     reorderJobs: (jobIds) => Promise.resolve(runner.reorder(jobIds)),
     removeJob: (jobId) => Promise.resolve(void runner.remove(jobId)),
     clearFinishedJobs: () => Promise.resolve(runner.clearFinished().length),

@@ -28,5 +28,6 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     realism: job ? itemRealism(job, item) : null,
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
+    ...(item.note ? { note: item.note } : {}),
   }
 }

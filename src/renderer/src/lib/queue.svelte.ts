@@ -109,6 +109,9 @@ export class QueueStore {
   retry = async (id: string): Promise<void> => {
     await this.api.retryJob(id)
   }
+  readDamaged = async (target: { jobId: string; itemId?: string }): Promise<void> => {
+    await this.api.readDamaged(target)
+  }
   remove = (id: string): Promise<void> => this.api.removeJob(id)
   clearFinished = async (): Promise<void> => {
     await this.api.clearFinishedJobs()
