@@ -20,6 +20,7 @@ import type {
   ReplyKind,
   ResultEvent,
   ThumbnailReply,
+  WarmUpReply,
 } from '../shared/protocol.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
@@ -74,6 +75,7 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   crop: (event) => (event.kind === 'crop' ? event.value : undefined),
   thumbnail: (event) => (event.kind === 'thumbnail' ? event.value : undefined),
   photoTile: (event) => (event.kind === 'photoTile' ? event.value : undefined),
+  warmUp: (event) => (event.kind === 'warmUp' ? event.value : undefined),
 }
 
 interface Pending {
@@ -100,6 +102,8 @@ export interface EngineDeadlines {
   imageMs: number
   /** Silence between two progress events of a photo. */
   enhanceIdleMs: number
+  /** Making a model ready: `auto`'s measurements, once per machine and model, on the slowest CPU. */
+  warmUpMs: number
   /** After a cancel, how long the engine may take to stop before it is killed. */
   cancelGraceMs: number
 }
@@ -109,6 +113,7 @@ export const DEFAULT_DEADLINES: EngineDeadlines = {
   cropMs: 120_000,
   imageMs: 60_000,
   enhanceIdleMs: 10 * 60_000,
+  warmUpMs: 10 * 60_000,
   cancelGraceMs: 3_000,
 }
 
@@ -302,6 +307,17 @@ export class EngineClient {
     return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
+    })
+  }
+
+  /**
+   * Makes `model` ready before a photo asks for it: its session, and what `auto` measures for the
+   * device, the precision and every tile side, remembered per machine.
+   */
+  warmUp(model: ModelSpecData, tile: number | 'auto', options: RequestOptions = {}): Promise<WarmUpReply> {
+    return this.request('warmUp', (id) => ({ type: 'warmUp', id, model, tile }), {
+      ...options,
+      deadlineMs: this.deadlines.warmUpMs,
     })
   }
 

@@ -293,9 +293,10 @@ export class ModelRegistry {
 
   /**
    * The rates remembered for `key`, with the sides this photo's plan could use and no earlier photo
-   * needed measured now and remembered too.
+   * needed measured now and remembered too. One measurement at a time per key: a photo and a warm-up
+   * timing tiles together would slow each other's runs and remember both wrong.
    */
-  private async tileRates(
+  private tileRates(
     key: string,
     info: ModelInfo,
     session: ModelSession,
@@ -303,12 +304,25 @@ export class ModelRegistry {
     ceiling: number,
   ): Promise<Record<string, number>> {
     const store = this.options.tiles
-    const rates = await once(this.tiles, key, async () => ({ ...(await store?.get(key))?.rates }))
-    const sides = sidesToMeasure(photo, ceiling, rates)
-    if (sides.length === 0) return rates
-    Object.assign(rates, await measureTiles(session, info.inChannels, TILE_PAD, sides))
-    await store?.set(key, { rates, measuredAt: new Date().toISOString() }).catch(() => undefined)
-    return rates
+    const previous =
+      this.tiles.get(key) ??
+      (store?.get(key) ?? Promise.resolve(undefined)).then(
+        (remembered) => ({ ...remembered?.rates }),
+        () => ({}),
+      )
+    const next = previous.then(async (rates) => {
+      const sides = sidesToMeasure(photo, ceiling, rates)
+      if (sides.length === 0) return rates
+      const merged = { ...rates, ...(await measureTiles(session, info.inChannels, TILE_PAD, sides)) }
+      await store?.set(key, { rates: merged, measuredAt: new Date().toISOString() }).catch(() => undefined)
+      return merged
+    })
+    // A failed measurement leaves what was known; the next photo tries again.
+    this.tiles.set(
+      key,
+      next.catch(() => previous),
+    )
+    return next
   }
 
   /** Settles when the work this registry started in the background (int8 templates) is done. */

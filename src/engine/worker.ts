@@ -10,6 +10,7 @@ import { PhotoTiles } from './image/photo-tiles.js'
 import { thumbnail } from './image/thumbnail.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
+import { warmUp } from './warm-up.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
 import { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
@@ -62,6 +63,11 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     if (request.type === 'photoTile') {
       const value = await photoTiles.tile(request.input, request.column, request.row)
       send({ type: 'result', id: request.id, kind: 'photoTile', value })
+      return
+    }
+    if (request.type === 'warmUp') {
+      const value = await warmUp(registry, request.model, request.tile)
+      send({ type: 'result', id: request.id, kind: 'warmUp', value })
       return
     }
     if (request.type === 'crop') {

@@ -142,6 +142,8 @@ async function start(): Promise<void> {
   })
   createWindow()
   void queue.runner.run()
+  // A failure here is the first photo's to report, with its own coded error.
+  services.warmUp().catch(() => undefined)
   let flushed = false
   app.on('will-quit', (event) => {
     if (!flushed) {

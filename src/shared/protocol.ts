@@ -37,6 +37,7 @@ export type EngineRequest =
     }
   | { type: 'thumbnail'; id: number; input: string; maxSide: number }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }
+  | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   | { type: 'cancel'; id: number }
 
 export interface EnhanceReply {
@@ -50,8 +51,15 @@ export interface EnhanceReply {
   /** The tile side the photo ran with (out-of-memory retries may have halved it). */
   tile: number
   ms: number
-  /** Set when the chosen GPU gave up on this photo and the CPU finished it. */
+  /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
   note?: string
+}
+
+/** A model made ready before any photo asks for it: where it will run, and how long that took. */
+export interface WarmUpReply {
+  provider: string
+  precision: Precision
+  ms: number
 }
 
 export interface CropReply {
@@ -106,6 +114,7 @@ export interface Replies {
   crop: CropReply
   thumbnail: ThumbnailReply
   photoTile: PhotoTileReply
+  warmUp: WarmUpReply
 }
 export type ReplyKind = keyof Replies
 

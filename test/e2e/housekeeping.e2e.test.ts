@@ -90,6 +90,17 @@ describe('queue housekeeping in Chromium', () => {
     expect((await sharp(join(app.work, 'out', 'cut.jpg')).metadata()).width).toBe(256)
   })
 
+  it('makes the model of new jobs ready at start, so a photo then runs where the warm-up said', async () => {
+    const ready = await app.backend.services.warmUp()
+    expect(ready.provider).toBe('cpu')
+    app.dialogs.inputs = [join(album, 'beach.jpg')]
+    await app.page.getByRole('button', { name: 'Add photos…' }).click()
+    const job = app.page.getByRole('article', { name: 'Job beach.jpg (1 photo)' })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const [item] = await app.backend.services.listItems((await app.backend.services.listJobs()).at(-1)!.id)
+    expect(item!.provider).toBe(ready.provider)
+  })
+
   it('sets the realism for new jobs from the queue, without choosing a photo first', async () => {
     await app.page.getByRole('slider', { name: 'Realism for new jobs' }).fill('0.75')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.75)

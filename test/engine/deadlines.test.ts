@@ -29,7 +29,14 @@ class HungEngine implements EngineChannel {
   }
 }
 
-const deadlines = { inspectMs: 50, cropMs: 50, imageMs: 50, enhanceIdleMs: 80, cancelGraceMs: 30 }
+const deadlines = {
+  inspectMs: 50,
+  cropMs: 50,
+  imageMs: 50,
+  enhanceIdleMs: 80,
+  warmUpMs: 50,
+  cancelGraceMs: 30,
+}
 
 describe('engine deadlines and cancellation', () => {
   it('a request the engine never answers fails with TIMED_OUT and the engine is restarted', async () => {

@@ -25,6 +25,7 @@ interface StubRecord {
   appEvents: string[]
   contentsEvents: string[]
   forks: string[]
+  engineRequests: Array<{ type: string; model?: string; blend?: string }>
   calls: Record<string, unknown> & { listModels: { ok: boolean; value: Array<{ path: string }> } }
 }
 
@@ -92,6 +93,11 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     for (const model of record.calls.listModels.value) expect(existsSync(model.path)).toBe(true)
     expect(record.forks).toHaveLength(1)
     expect(existsSync(record.forks[0]!)).toBe(true)
+    // The default pair is made ready at start, from files that exist.
+    const warmUp = record.engineRequests.find((r) => r.type === 'warmUp')!
+    expect(warmUp.model).toMatch(/enhance-real-psnr-x4\.safetensors$/)
+    expect(warmUp.blend).toMatch(/enhance-real-gan-x4\.safetensors$/)
+    for (const file of [warmUp.model!, warmUp.blend!]) expect(existsSync(file)).toBe(true)
     // A model chosen in the dialog (which offers model files) is inspected by its selection id.
     expect(record.calls['dialogFilters']).toEqual([
       { name: 'Models (.pth, .safetensors, .onnx)', extensions: ['pth', 'pt', 'safetensors', 'onnx'] },

@@ -8,6 +8,7 @@ import { RESULTS_FOLDER } from '../../queue/scan.js'
 import type { AppEvent, EnhanceApi, InputKind, PhotoRef, Region, Selection } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
+import type { WarmUpReply } from '../../shared/protocol.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { createModelStore, libraryServices } from './library.js'
 import { attempt } from './result.js'
@@ -46,6 +47,11 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
   /** The paths the preload read off a drop's File objects. */
   selectDropped: (paths: string[]) => Promise<Selection | null>
   subscribe(listener: (event: AppEvent) => void): () => void
+  /**
+   * Makes the model of new jobs ready while the window opens (main's own call, not the window's): the
+   * first photo then need not wait for `auto`'s one-time measurements.
+   */
+  warmUp(): Promise<WarmUpReply>
 }
 
 /** With no output folder chosen, a job writes to an "Enhanced" folder beside its photos (inside a folder added). */
@@ -211,6 +217,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         }
         return next
       }),
+
+    warmUp: () => {
+      const prefs = preferences.get()
+      return engine.warmUp(models.spec(prefs.model, prefs.realism), prefs.output.tile)
+    },
 
     subscribe(listener) {
       listeners.add(listener)

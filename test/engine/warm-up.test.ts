@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { enhanceFile } from '../../src/engine/enhance-file.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { TILE_CANDIDATES } from '../../src/engine/runtime/choose.js'
+import { warmUp } from '../../src/engine/warm-up.js'
+import { TileStore } from '../../src/node/device-decisions.js'
+import type { TileDecision } from '../../src/node/device-decisions.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-warm-up-'))
+const model = { path: writeIdentityModel(work) }
+const settings = { ...DEFAULT_SETTINGS, tile: 'auto' as const, format: 'png' as const }
+
+async function photo(name: string, width: number, height: number): Promise<string> {
+  const path = join(work, name)
+  await sharp({ create: { width, height, channels: 3, background: '#406080' } })
+    .png()
+    .toFile(path)
+  return path
+}
+
+/** The real store, counting the measurements it is asked to remember. */
+class CountingStore extends TileStore {
+  writes = 0
+  override set(key: string, value: TileDecision): Promise<void> {
+    this.writes++
+    return super.set(key, value)
+  }
+}
+
+describe('warming a model up before the first photo', () => {
+  it('measures every tile side once, and a photo arriving meanwhile waits for it instead of measuring too', async () => {
+    const store = new CountingStore(join(mkdtempSync(join(work, 'a-')), 'tile-choices.json'))
+    const registry = new ModelRegistry({ device: 'cpu', tiles: store })
+    const input = await photo('large.png', 300, 200)
+    const [ready, reply] = await Promise.all([
+      warmUp(registry, model, 'auto'),
+      enhanceFile(registry, { input, output: join(work, 'large-out.png'), model, settings }),
+    ])
+    expect(ready.provider).toBe('cpu')
+    expect(reply.precision).toBe(ready.precision)
+    const [record] = Object.values(await store.all())
+    expect(Object.keys(record!.rates).map(Number)).toEqual([...TILE_CANDIDATES])
+    expect(store.writes).toBe(1)
+    await registry.close()
+  })
+
+  it('through the engine process: the reply says where the model runs, and the rates are remembered', async () => {
+    const dataDir = mkdtempSync(join(work, 'data-'))
+    const engine = new EngineClient(() =>
+      forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu', ENHANCE_DATA_DIR: dataDir } }),
+    )
+    afterAll(() => engine.close())
+    const ready = await engine.warmUp(model, 'auto')
+    expect(ready).toMatchObject({ provider: 'cpu' })
+    const remembered = () =>
+      Object.values(
+        JSON.parse(readFileSync(join(dataDir, 'tile-choices.json'), 'utf8')) as Record<string, TileDecision>,
+      )
+    const [first] = remembered()
+    expect(Object.keys(first!.rates).map(Number)).toEqual([...TILE_CANDIDATES])
+    const input = await photo('second.png', 300, 200)
+    const reply = await engine.enhance({ input, output: join(work, 'second-out.png'), model, settings })
+    expect(reply.precision).toBe(ready.precision)
+    expect(remembered()).toEqual([first])
+  })
+})
