@@ -60,9 +60,10 @@ export function exportItems(items: Item[], format: 'csv' | 'json'): string {
     message: i.error?.message,
     ms: i.ms,
     skipReason: i.skipReason,
+    note: i.note,
   }))
   if (format === 'json') return JSON.stringify(rows, null, 2)
-  const header = ['input', 'output', 'state', 'code', 'message', 'ms', 'skipReason'] as const
+  const header = ['input', 'output', 'state', 'code', 'message', 'ms', 'skipReason', 'note'] as const
   return [header.join(','), ...rows.map((r) => header.map((h) => csvField(r[h])).join(','))].join('\n') + '\n'
 }
 
