@@ -36,6 +36,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await naming.press('Enter')
     await page.getByRole('combobox', { name: 'Format' }).selectOption('png')
     await page.getByRole('combobox', { name: 'Metadata' }).selectOption('profile')
+    await page.getByRole('combobox', { name: 'Cut-short or damaged photos' }).selectOption('read')
     await page.getByRole('combobox', { name: 'If the file exists' }).selectOption('skip')
     await page.getByRole('combobox', { name: 'Precision' }).selectOption('fp32')
     await page.getByText('IMG_0042_x4.png').waitFor()
@@ -53,7 +54,14 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
       output: { format: string }
       policy: string
     }
-    expect(stored).toMatchObject({ output: { format: 'png' }, policy: 'skip', precision: 'fp32' })
+    expect(stored).toMatchObject({
+      output: { format: 'png', readDamaged: true },
+      policy: 'skip',
+      precision: 'fp32',
+    })
+    await expect(
+      app.page.getByRole('combobox', { name: 'Cut-short or damaged photos' }).inputValue(),
+    ).resolves.toBe('read')
     await precision.selectOption('auto')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.precision)).toBe('auto')
   })
