@@ -180,8 +180,8 @@ export const TILE_CANDIDATES = [64, 96, 128, 192, 256] as const
 
 /**
  * The candidate sides a photo's plan can use and `known` lacks: none above `ceiling` (the memory budget),
- * and none as large as the photo, which runs as one tile at its own size (timed by the largest side below
- * it). A small photo measures little or nothing; a large one, every side once.
+ * and none as large as the photo, which runs as one tile at its own size (timed by the nearest side
+ * measured). A small photo measures little or nothing; a large one, every side once.
  */
 export function sidesToMeasure(
   photo: { width: number; height: number },
