@@ -101,6 +101,33 @@ describe('queue housekeeping in Chromium', () => {
     expect(item!.provider).toBe(ready.provider)
   })
 
+  it('makes a new engine or pair ready when the settings change, but not for a slider move', async () => {
+    const { engine, services } = app.backend
+    const warmed: string[] = []
+    const original = engine.warmUp.bind(engine)
+    engine.warmUp = (model, tile, options) => {
+      warmed.push(model.path)
+      return original(model, tile, options)
+    }
+    try {
+      await services.updatePreferences({ precision: 'fp32' })
+      await expect.poll(() => warmed.length).toBe(1)
+      await services.updatePreferences({ realism: 0.3 })
+      const clean = (await services.listModels()) as {
+        ok: true
+        value: { name: string; path: string; pair?: string }[]
+      }
+      const faithful = clean.value.find((m) => m.name === 'enhance-psnr-x4')!
+      const partner = clean.value.find((m) => m.name === faithful.pair)!
+      await services.updatePreferences({ model: { path: faithful.path, partner: partner.path } })
+      await expect.poll(() => warmed).toEqual([warmed[0], faithful.path])
+      expect(warmed[0]).toMatch(/enhance-real-psnr-x4\.safetensors$/)
+    } finally {
+      engine.warmUp = original
+      await services.updatePreferences({ precision: 'auto', realism: 0.5, model: null })
+    }
+  })
+
   it('sets the realism for new jobs from the queue, without choosing a photo first', async () => {
     await app.page.getByRole('slider', { name: 'Realism for new jobs' }).fill('0.75')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.75)

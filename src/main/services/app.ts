@@ -49,7 +49,8 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
   subscribe(listener: (event: AppEvent) => void): () => void
   /**
    * Makes the model of new jobs ready while the window opens (main's own call, not the window's): the
-   * first photo then need not wait for `auto`'s one-time measurements.
+   * first photo then need not wait for `auto`'s one-time measurements. A new device, precision or pair
+   * is made ready the same way when the settings change.
    */
   warmUp(): Promise<WarmUpReply>
 }
@@ -98,6 +99,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const item = jobOf(ref.jobId) ? views(ref.jobId).find((i) => i.id === ref.itemId) : undefined
     if (!item) throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     return ref.side === 'input' ? item.input : item.output
+  }
+  /** The model of new jobs made ready in the engine before a photo asks for it. */
+  const warmUpNewJobs = (): Promise<WarmUpReply> => {
+    const prefs = preferences.get()
+    return engine.warmUp(models.spec(prefs.model, prefs.realism), prefs.output.tile)
   }
   /** A model choice names listed models only: bundled, or imported into the models folder. */
   const listedModel = async (path: string): Promise<void> => {
@@ -210,18 +216,18 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         }
         if (patch.model !== undefined) await models.checkChoice(patch.model)
         const next = await preferences.update(patch)
-        if (next.device !== device || next.precision !== precision) {
+        const newEngine = next.device !== device || next.precision !== precision
+        if (newEngine) {
           // The photo in flight goes back to the queue (not counted as a crash) and runs in the new engine.
           runner.interruptCurrent()
           engine.kill()
         }
+        // A new engine or another pair is made ready before new jobs ask for it (slider moves are not).
+        if (newEngine || patch.model !== undefined) warmUpNewJobs().catch(() => undefined)
         return next
       }),
 
-    warmUp: () => {
-      const prefs = preferences.get()
-      return engine.warmUp(models.spec(prefs.model, prefs.realism), prefs.output.tile)
-    },
+    warmUp: warmUpNewJobs,
 
     subscribe(listener) {
       listeners.add(listener)
