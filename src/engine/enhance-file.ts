@@ -45,7 +45,7 @@ export async function enhanceFile(
   throwIfCancelled(options.signal)
   let prepared = await registry.prepare(model)
   const { info } = prepared
-  const { image, meta, damage } = await decodeImage(input, {
+  const { image, meta, damage, warning } = await decodeImage(input, {
     maxPixels: options.maxInputPixels,
     readDamaged: settings.readDamaged,
   })
@@ -89,6 +89,7 @@ export async function enhanceFile(
   }
   const notes: string[] = []
   if (damage) notes.push(`The file is cut short or damaged (${damage}): what could be read was enhanced.`)
+  if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared)

@@ -546,4 +546,44 @@ describe('a cut-short photo', () => {
     )
     expect(enhanced.subarray(0, 32 * 3)).toEqual(expected)
   })
+
+  it('a TIFF cut short before its directory is called damaged, not an unknown format', async () => {
+    const tiff = await sharp(texture, { raw: { width: side, height: side, channels: 3 } })
+      .tiff()
+      .toBuffer()
+    const cut = join(damagedDir, 'cut.tif')
+    writeFileSync(cut, tiff.subarray(0, tiff.length >> 1))
+    const output = join(damagedDir, 'cut-tif.out.png')
+    const error: unknown = await enhance(cut, output, model, settings({ readDamaged: true })).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
+    expect((error as Error).message).toMatch(
+      /begins as a photo Enhance reads.*damaged or cut short.*Copy it again/,
+    )
+    expect(existsSync(output)).toBe(false)
+  })
+
+  it('a file the decoder only warns about is enhanced, and its note passes the warning on', async () => {
+    // A flat JPEG-coded TIFF keeps its directory first: cut in half it loses a table, which libtiff reports
+    // as a warning and reads as black.
+    const flat = await sharp({ create: { width: side, height: side, channels: 3, background: '#c8c8c8' } })
+      .tiff()
+      .toBuffer()
+    const input = join(damagedDir, 'warned.tif')
+    writeFileSync(input, flat.subarray(0, flat.length >> 1))
+    const reply = await enhance(input, join(damagedDir, 'warned.out.png'), model, settings({ format: 'png' }))
+    expect(reply.note).toMatch(
+      /^The decoder reported a problem with the file \(.*Quantization table.*\); check the result\.$/,
+    )
+    // The same file whole: no warning, no note.
+    writeFileSync(join(damagedDir, 'flat.tif'), flat)
+    const clean = await enhance(
+      join(damagedDir, 'flat.tif'),
+      join(damagedDir, 'flat.out.png'),
+      model,
+      settings({ format: 'png' }),
+    )
+    expect(clean.note).toBeUndefined()
+  })
 })

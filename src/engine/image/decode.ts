@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { checkImageFormat, unreadableFormat } from './sniff.js'
+import { checkImageFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
@@ -39,7 +39,13 @@ export function decodeError(
       `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it; or, if you trust this file, raise the limit with the enhance command's --max-pixels.`,
     )
   }
-  if (/unsupported image format|contains unsupported/i.test(message)) return unreadableFormat(path)
+  // Every caller has sniffed the content as a format Enhance reads (`checkReadableImage`), so no loader
+  // taking it means the rest of the file is damaged: a TIFF cut short loses the directory at its end.
+  if (/unsupported image format|contains unsupported/i.test(message))
+    return new EnhanceError(
+      'CORRUPT_IMAGE',
+      `${path} begins as a photo Enhance reads, but the rest of it cannot be read: it is damaged or cut short, or an unusual variant of its format. ${COPY_AGAIN} If it opens in another program, save it there as JPEG or PNG.`,
+    )
   if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
   return new EnhanceError(
     'CORRUPT_IMAGE',
@@ -66,14 +72,18 @@ export interface DecodeOptions {
   readDamaged?: boolean
 }
 
-/** A decoded photo; `damage` says what was wrong with a damaged file that was read as far as it goes. */
-export type DecodedPhoto = DecodedImage & { damage?: string }
+/**
+ * A decoded photo; `damage` says what was wrong with a damaged file read as far as it goes, `warning`
+ * what the decoder reported about a file it read.
+ */
+export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string }
 
 /**
  * Decodes the first frame, applies EXIF orientation, and converts to sRGB through the embedded
- * ICC profile (or the CMYK default), keeping 16-bit depth and alpha. A file that is cut short or
- * damaged is refused (PARTIAL_IMAGE where part of it can be read) unless `readDamaged` asks for the
- * part libvips can read, with the rest filled as its decoder fills it (grey for JPEG, black for PNG).
+ * ICC profile (or the CMYK default), keeping 16-bit depth and alpha. A file the decoder only warns
+ * about is read, and `warning` says what it reported. A file that is cut short or damaged is refused
+ * (PARTIAL_IMAGE where part of it can be read) unless `readDamaged` asks for the part libvips can read,
+ * with the rest filled as its decoder fills it (grey for JPEG, black for PNG).
  */
 export async function decodeImage(
   path: string,
@@ -85,22 +95,38 @@ export async function decodeImage(
   )
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkReadableImage(path)
-  const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }
+  const options: SharpOptions = { limitInputPixels: maxPixels, pages: 1 }
   try {
-    return await readPixels(path, options)
-  } catch (error) {
-    const compression = await sharp(path, options)
-      .metadata()
-      .then((info) => info.compression)
-      .catch(() => undefined)
-    const refused = decodeError(path, error, compression, maxPixels)
-    if (refused.code !== 'CORRUPT_IMAGE') throw refused
-    const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
-    if (!(await partlyReadable(path, lenient))) throw refused
-    const damage = firstLine(error)
-    if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
-    return { ...(await readPixels(path, lenient)), damage }
+    return await readPixels(path, { ...options, failOn: 'warning' })
+  } catch (warning) {
+    try {
+      // Warnings only: a JPEG's stray bytes are common and harmless, a TIFF's missing table blanks a strip,
+      // so the photo is read and its note passes on what the decoder said.
+      return { ...(await readPixels(path, { ...options, failOn: 'truncated' })), warning: firstLine(warning) }
+    } catch (error) {
+      return refuseOrReadDamaged(path, error, options, { maxPixels, readDamaged })
+    }
   }
+}
+
+/** A file the decoder gave up on: refused with its reason, or, when asked and possible, read as far as it goes. */
+async function refuseOrReadDamaged(
+  path: string,
+  error: unknown,
+  options: SharpOptions,
+  { maxPixels, readDamaged }: Required<DecodeOptions>,
+): Promise<DecodedPhoto> {
+  const compression = await sharp(path, options)
+    .metadata()
+    .then((info) => info.compression)
+    .catch(() => undefined)
+  const refused = decodeError(path, error, compression, maxPixels)
+  if (refused.code !== 'CORRUPT_IMAGE') throw refused
+  const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
+  if (!(await partlyReadable(path, lenient))) throw refused
+  const damage = firstLine(error)
+  if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
+  return { ...(await readPixels(path, lenient)), damage }
 }
 
 /** The decoder's own pixels and metadata for `options`; sharp's errors as they come. */
