@@ -13,7 +13,7 @@ export type BatchEvent =
       provider: string
       precision?: string
       tile?: number
-      /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
+      /** The engine's note on how it ran (`EnhanceReply.note`). */
       note?: string
     }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }

@@ -61,7 +61,7 @@ export interface Item {
   precision?: Precision
   /** The tile side that ran it (after any out-of-memory retries). */
   tile?: number
-  /** What the engine said about how it ran: a GPU that gave up on it, a damaged file read as far as it goes. */
+  /** The engine's note on how it ran (`EnhanceReply.note`), kept until the photo runs again. */
   note?: string
   skipReason?: 'exists' | 'crashed'
   /** Enhance this photo as far as its cut-short or damaged file can be read (asked after a PARTIAL_IMAGE). */

@@ -34,7 +34,7 @@ export interface ItemView {
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
-  /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
+  /** The engine's note on how it ran (`EnhanceReply.note`). */
   note?: string
 }
 
