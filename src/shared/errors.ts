@@ -57,6 +57,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
 }
 
+/** The first line of what was thrown: native libraries' messages run on with detail no sentence needs. */
+export function firstLineOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+}
+
 /** Turns anything thrown into coded data; unknown failures become INTERNAL with their message kept. */
 export function toErrorData(error: unknown): ErrorData {
   if (error instanceof EnhanceError) return error.toData()

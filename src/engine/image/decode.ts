@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
-import { EnhanceError } from '../../shared/errors.js'
+import { EnhanceError, firstLineOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { checkImageFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
@@ -49,7 +49,7 @@ export function decodeError(
   if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
   return new EnhanceError(
     'CORRUPT_IMAGE',
-    `${path} is damaged or truncated (${firstLine(error)}). ${COPY_AGAIN}`,
+    `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,
   )
 }
 
@@ -102,7 +102,10 @@ export async function decodeImage(
     try {
       // Warnings only: a JPEG's stray bytes are common and harmless, a TIFF's missing table blanks a strip,
       // so the photo is read and its note passes on what the decoder said.
-      return { ...(await readPixels(path, { ...options, failOn: 'truncated' })), warning: firstLine(warning) }
+      return {
+        ...(await readPixels(path, { ...options, failOn: 'truncated' })),
+        warning: firstLineOf(warning),
+      }
     } catch (error) {
       return refuseOrReadDamaged(path, error, options, { maxPixels, readDamaged })
     }
@@ -124,7 +127,7 @@ async function refuseOrReadDamaged(
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
   const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
   if (!(await partlyReadable(path, lenient))) throw refused
-  const damage = firstLine(error)
+  const damage = firstLineOf(error)
   if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
   return { ...(await readPixels(path, lenient)), damage }
 }
@@ -159,10 +162,6 @@ function partlyReadable(path: string, lenient: SharpOptions): Promise<boolean> {
       () => true,
       () => false,
     )
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 }
 
 function partialMessage(path: string, damage: string): string {

@@ -1,5 +1,5 @@
 import type { DeviceDecision, ProviderProbe } from '../../shared/device.js'
-import { EnhanceError } from '../../shared/errors.js'
+import { EnhanceError, firstLineOf } from '../../shared/errors.js'
 import { probeImage } from '../probe.js'
 import type { Provider } from './providers.js'
 import type { ModelSession } from './session.js'
@@ -41,10 +41,6 @@ async function timeProbe(session: ModelSession, channels: number): Promise<Timed
   return { ms: performance.now() - started, output: data }
 }
 
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)
-}
-
 /** Whether an accelerator computes the CPU's image; a sentence when it does not. */
 export function disagreement(
   provider: Provider,
@@ -69,7 +65,7 @@ async function probeAccelerator(
     const problem = disagreement(provider, timed.output, cpu.output)
     return problem ? { provider, ms: timed.ms, problem } : { provider, ms: timed.ms }
   } catch (error) {
-    return { provider, problem: firstLine(error) }
+    return { provider, problem: firstLineOf(error).slice(0, 160) }
   } finally {
     await session?.release().catch(() => undefined)
   }
