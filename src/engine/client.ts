@@ -164,12 +164,23 @@ export class EngineClient {
   }
 
   private crashed(proc: Process, code: number | null): void {
+    this.retire(
+      proc,
+      new EnhanceError(
+        'ENGINE_CRASHED',
+        `The inference engine stopped unexpectedly (exit ${code ?? 'signal'}). It has been restarted; retry the item.`,
+      ),
+    )
+  }
+
+  /**
+   * Lets a process go and fails its requests with `error`. The next request starts a fresh process at
+   * once: a killed one may take a while to exit, and nothing more may be sent to it meanwhile.
+   */
+  private retire(proc: Process, error: EnhanceError): void {
     if (this.current !== proc) return
     this.current = null
-    const error = new EnhanceError(
-      'ENGINE_CRASHED',
-      `The inference engine stopped unexpectedly (exit ${code ?? 'signal'}). It has been restarted; retry the item.`,
-    )
+    proc.channel.kill()
     for (const pending of [...this.pending.values()]) pending.reject(error)
     this.pending.clear()
     this.unfinished.clear()
@@ -265,7 +276,13 @@ export class EngineClient {
 
   /** Kills a hung engine process; its other requests fail with ENGINE_CRASHED and the next one starts afresh. */
   private restart(proc: Process): void {
-    if (this.current === proc) proc.channel.kill()
+    this.retire(
+      proc,
+      new EnhanceError(
+        'ENGINE_CRASHED',
+        'The inference engine was restarted because a request hung. Retry the item.',
+      ),
+    )
   }
 
   enhance(request: EnhanceJob, options: RequestOptions = {}): Promise<EnhanceReply> {
@@ -328,17 +345,24 @@ export class EngineClient {
     })
   }
 
-  /** Kills the engine process (tests use it to simulate a crash; close() uses it to stop). */
+  /** Kills the engine process as a crash would (tests use it to simulate one). */
   kill(): void {
     this.current?.channel.kill()
   }
 
+  /**
+   * Starts a fresh engine for the next request, which reads the device and precision afresh (a settings
+   * change). Requests still in flight fail with CANCELLED.
+   */
+  replace(): void {
+    if (this.current)
+      this.retire(
+        this.current,
+        new EnhanceError('CANCELLED', 'The engine was restarted for new settings; try again.'),
+      )
+  }
+
   close(): void {
-    const proc = this.current
-    this.current = null
-    proc?.channel.kill()
-    for (const pending of this.pending.values())
-      pending.reject(new EnhanceError('CANCELLED', 'The engine was closed.'))
-    this.pending.clear()
+    if (this.current) this.retire(this.current, new EnhanceError('CANCELLED', 'The engine was closed.'))
   }
 }

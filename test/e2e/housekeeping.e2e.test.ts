@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toErrorData } from '../../src/shared/errors.js'
 import { AppSession, photo } from './session.js'
 
 const app = new AppSession()
@@ -104,24 +105,32 @@ describe('queue housekeeping in Chromium', () => {
   it('makes a new engine or pair ready when the settings change, but not for a slider move', async () => {
     const { engine, services } = app.backend
     const warmed: string[] = []
+    const outcomes: Promise<string>[] = []
     const original = engine.warmUp.bind(engine)
     engine.warmUp = (model, tile, options) => {
       warmed.push(model.path)
-      return original(model, tile, options)
+      const warming = original(model, tile, options)
+      outcomes.push(
+        warming.then(
+          (reply) => reply.provider,
+          (error: unknown) => toErrorData(error).code,
+        ),
+      )
+      return warming
     }
     try {
+      // The engine is restarted for the new precision: the warm-up and a listing made at once reach the new one.
       await services.updatePreferences({ precision: 'fp32' })
+      const listed = await services.listModels()
       await expect.poll(() => warmed.length).toBe(1)
       await services.updatePreferences({ realism: 0.3 })
-      const clean = (await services.listModels()) as {
-        ok: true
-        value: { name: string; path: string; pair?: string }[]
-      }
-      const faithful = clean.value.find((m) => m.name === 'enhance-psnr-x4')!
-      const partner = clean.value.find((m) => m.name === faithful.pair)!
+      if (!listed.ok) throw new Error(`listing the models failed: ${listed.error.message}`)
+      const faithful = listed.value.find((m) => m.name === 'enhance-psnr-x4')!
+      const partner = listed.value.find((m) => m.name === faithful.pair)!
       await services.updatePreferences({ model: { path: faithful.path, partner: partner.path } })
       await expect.poll(() => warmed).toEqual([warmed[0], faithful.path])
       expect(warmed[0]).toMatch(/enhance-real-psnr-x4\.safetensors$/)
+      expect(await Promise.all(outcomes)).toEqual(['cpu', 'cpu'])
     } finally {
       engine.warmUp = original
       await services.updatePreferences({ precision: 'auto', realism: 0.5, model: null })

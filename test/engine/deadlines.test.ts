@@ -92,6 +92,52 @@ describe('engine deadlines and cancellation', () => {
   })
 })
 
+/** A hung engine whose process, like a real one, exits a while after it is killed. */
+class SlowToExitEngine extends HungEngine {
+  private exitLater: (code: number | null) => void = () => undefined
+  override onExit(listener: (code: number | null) => void): void {
+    this.exitLater = listener
+  }
+  override kill(): void {
+    this.killed = true
+    setTimeout(() => this.exitLater(null), 30)
+  }
+}
+
+describe('an engine let go before its process has exited', () => {
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+  it('for new settings: what was in flight fails CANCELLED, and the next request runs in a fresh engine', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new SlowToExitEngine(), { ...deadlines, inspectMs: 10_000 })
+    const before = codeOf(() => client.inspect('/models/a.pth'))
+    await settle(5)
+    client.replace()
+    expect(await before).toBe('CANCELLED')
+    const after = codeOf(() => client.inspect('/models/b.pth'))
+    await settle(60) // the first process has exited by now; its exit must not touch the second's request
+    expect(HungEngine.spawned.map((e) => [e.killed, e.sent.map((r) => r.type)])).toEqual([
+      [true, ['inspect']],
+      [false, ['inspect']],
+    ])
+    client.close()
+    expect(await after).toBe('CANCELLED')
+  })
+
+  it('after a hang: the others in it fail ENGINE_CRASHED at once, and the next request runs in a fresh engine', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new SlowToExitEngine(), { ...deadlines, imageMs: 10_000 })
+    const thumbnail = codeOf(() => client.thumbnail('/photos/a.jpg', 256))
+    expect(await codeOf(() => client.inspect('/models/hostile.pth'))).toBe('TIMED_OUT')
+    const next = codeOf(() => client.thumbnail('/photos/b.jpg', 256))
+    expect(await thumbnail).toBe('ENGINE_CRASHED')
+    await settle(60)
+    expect(HungEngine.spawned.map((e) => e.sent.length)).toEqual([2, 1])
+    client.close()
+    expect(await next).toBe('CANCELLED')
+  })
+})
+
 /** A unit-test seam: an engine that answers every request with a crop reply, whatever was asked. */
 class ConfusedEngine extends HungEngine {
   private listener: (event: EngineEvent) => void = () => undefined

@@ -220,7 +220,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         if (newEngine) {
           // The photo in flight goes back to the queue (not counted as a crash) and runs in the new engine.
           runner.interruptCurrent()
-          engine.kill()
+          engine.replace()
         }
         // A new engine or another pair is made ready before new jobs ask for it (slider moves are not).
         if (newEngine || patch.model !== undefined) warmUpNewJobs().catch(() => undefined)
