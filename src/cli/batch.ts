@@ -2,6 +2,7 @@ import type { QueueRunner, QueueEvent } from '../queue/runner.js'
 import type { QueueSession } from '../queue/session.js'
 import type { Item, JobSpec } from '../queue/types.js'
 import { isFinished } from '../queue/types.js'
+import { withFlagRemedy } from './remedies.js'
 import type { Reporter } from './report.js'
 
 export interface BatchSummary {
@@ -42,7 +43,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       ...(item.note ? { note: item.note } : {}),
     })
   if (item.state === 'failed' && item.error)
-    reporter.emit({ event: 'failed', item: item.input, ...item.error })
+    reporter.emit({ event: 'failed', item: item.input, ...withFlagRemedy(item.error) })
   if (item.state === 'skipped' && item.skipReason === 'crashed') {
     reporter.emit({
       event: 'failed',

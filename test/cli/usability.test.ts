@@ -101,7 +101,7 @@ describe('the CLI for people', () => {
       batch('q-px', join(album, 'a.jpg'), '--out', join(work, 'out-px'), '--max-pixels', '500', '--json'),
     )
     expect(small.status).toBe(1)
-    expect(small.out).toMatch(/IMAGE_TOO_LARGE.*more than 500 pixels.*--max-pixels/)
+    expect(small.out).toMatch(/IMAGE_TOO_LARGE.*more than 500 pixels.*run again with a higher --max-pixels/)
     const raised = await cli(
       batch('q-px2', join(album, 'a.jpg'), '--out', join(work, 'out-px2'), '--max-pixels', '960'),
     )
@@ -121,7 +121,9 @@ describe('the CLI for people', () => {
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)))
     const refused = await cli(batch('q-cut', cut, '--out', join(work, 'out-cut')))
     expect(refused.status).toBe(1)
-    expect(refused.err + refused.out).toMatch(/PARTIAL_IMAGE: .*cut short or damaged.*--read-damaged/)
+    expect(refused.err + refused.out).toMatch(
+      /PARTIAL_IMAGE: .*cut short or damaged.*run again with --read-damaged/,
+    )
     expect(existsSync(join(work, 'out-cut', 'cut.jpg'))).toBe(false)
     const read = await cli(batch('q-cut2', cut, '--out', join(work, 'out-cut'), '--read-damaged', '--json'))
     expect(read.status).toBe(0)

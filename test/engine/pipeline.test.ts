@@ -512,7 +512,7 @@ describe('a cut-short photo', () => {
       (e: unknown) => e,
     )
     expect(error).toMatchObject({ code: 'PARTIAL_IMAGE' })
-    expect((error as Error).message).toMatch(/Copy it again from where it came from.*--read-damaged/s)
+    expect((error as Error).message).toMatch(/cut short or damaged.*Copy it again from where it came from/s)
     expect(existsSync(output)).toBe(false)
 
     const reply = await enhance(input, output, model, settings({ format: 'png', readDamaged: true }))

@@ -36,7 +36,7 @@ export function decodeError(
   if (/exceeds pixel limit/i.test(message)) {
     return new EnhanceError(
       'IMAGE_TOO_LARGE',
-      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it; or, if you trust this file, raise the limit with the enhance command's --max-pixels.`,
+      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it.`,
     )
   }
   // Every caller has sniffed the content as a format Enhance reads (`checkReadableImage`), so no loader
@@ -165,11 +165,7 @@ function partlyReadable(path: string, lenient: SharpOptions): Promise<boolean> {
 }
 
 function partialMessage(path: string, damage: string): string {
-  return (
-    `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN} ` +
-    'Or enhance what can be read, with the missing part filled in grey or black as photo viewers show it: ' +
-    'press "Enhance what can be read" in the app, or run the enhance command with --read-damaged.'
-  )
+  return `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN}`
 }
 
 /** The content check of `sniff.ts`, with a file that cannot be opened coded like the decoder's errors. */

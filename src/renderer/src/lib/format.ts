@@ -43,10 +43,12 @@ export function itemStateText(item: ItemView, jobState: JobView['state']): strin
 
 /**
  * What to do next in the window, for the codes whose message cannot say it (a button to press, a photo to add
- * again). A damaged, unreadable or too large photo is not here: the engine's message already says what to do
- * about that very file, and a second, generic sentence would only repeat or contradict it.
+ * again). The engine's message says what to do anywhere; each surface adds how to get past it there (the
+ * command line's are in cli/remedies.ts).
  */
 const ADVICE: Partial<Record<ErrorData['code'], string>> = {
+  PARTIAL_IMAGE:
+    'Or press “Enhance what can be read”: the missing part is filled in grey or black, as photo viewers show it.',
   DISK_FULL: 'Free some disk space, then press Resume.',
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',

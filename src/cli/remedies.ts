@@ -1,0 +1,17 @@
+import type { ErrorData } from '../shared/errors.js'
+
+/**
+ * The flag that gets a photo past a refusal, said only on the command line: the engine's message says what
+ * to do anywhere, and the window offers a button or a smaller copy instead.
+ */
+const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
+  PARTIAL_IMAGE:
+    'Or run again with --read-damaged to enhance what can be read, the missing part grey or black as photo viewers show it.',
+  IMAGE_TOO_LARGE: 'If you trust this file, run again with a higher --max-pixels.',
+}
+
+/** A photo's failure as the command line reports it: the engine's sentence and, where there is one, its flag. */
+export function withFlagRemedy(error: ErrorData): ErrorData {
+  const remedy = FLAG_REMEDY[error.code]
+  return remedy ? { code: error.code, message: `${error.message} ${remedy}` } : error
+}
