@@ -57,9 +57,14 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
 }
 
+/** The message of what was thrown, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** The first line of what was thrown: native libraries' messages run on with detail no sentence needs. */
 export function firstLineOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+  return messageOf(error).split('\n')[0]!
 }
 
 /** Turns anything thrown into coded data; unknown failures become INTERNAL with their message kept. */
@@ -69,6 +74,5 @@ export function toErrorData(error: unknown): ErrorData {
     const { code, message } = error
     if (isErrorCode(code) && typeof message === 'string') return { code, message }
   }
-  const message = error instanceof Error ? error.message : String(error)
-  return { code: 'INTERNAL', message: `Unexpected failure: ${message}` }
+  return { code: 'INTERNAL', message: `Unexpected failure: ${messageOf(error)}` }
 }

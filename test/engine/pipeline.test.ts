@@ -16,6 +16,7 @@ import { writeIdentityModel } from '../helpers/models.js'
 import { fixturePath } from '../helpers/fixtures.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
+import { directoryFirstTiff } from '../helpers/tiff.js'
 
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
@@ -564,23 +565,79 @@ describe('a cut-short photo', () => {
     expect(existsSync(output)).toBe(false)
   })
 
-  it('a file the decoder only warns about is enhanced, and its note passes the warning on', async () => {
-    // A flat JPEG-coded TIFF keeps its directory first: cut in half it loses a table, which libtiff reports
-    // as a warning and reads as black.
+  /** Every fourth pixel of every fourth row: what the identity model (nearest ×4) was given. */
+  async function sampledInput(output: string): Promise<Buffer> {
+    const out = await sharp(output).removeAlpha().raw().toBuffer()
+    const sampled = Buffer.alloc(side * side * 3)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) {
+        const from = (y * 4 * side * 4 + x * 4) * 3
+        out.copy(sampled, (y * side + x) * 3, from, from + 3)
+      }
+    return sampled
+  }
+
+  it('a TIFF cut short after its directory (strips missing, or its JPEG tables) is refused as partly readable', async () => {
+    // Uncompressed, directory first, as scanners write them: libtiff only warns that the strips run past
+    // the end (in strips of 8 rows, or in one), and libvips reads what is missing as black.
+    const cut = (name: string, file: Buffer, fraction: number): string => {
+      writeFileSync(join(damagedDir, name), file.subarray(0, Math.floor(file.length * fraction)))
+      return join(damagedDir, name)
+    }
+    const cutScan = cut('cut-scan.tif', directoryFirstTiff(side, side, texture, 8), 0.6)
+    const cutStrip = cut(
+      'cut-strip.tif',
+      directoryFirstTiff(32, 24, texture.subarray(0, 32 * 24 * 3), 24),
+      0.6,
+    )
+    // JPEG-coded, flat: cut in half, it loses a table.
     const flat = await sharp({ create: { width: side, height: side, channels: 3, background: '#c8c8c8' } })
       .tiff()
       .toBuffer()
-    const input = join(damagedDir, 'warned.tif')
-    writeFileSync(input, flat.subarray(0, flat.length >> 1))
-    const reply = await enhance(input, join(damagedDir, 'warned.out.png'), model, settings({ format: 'png' }))
+    const cutFlat = cut('cut-flat.tif', flat, 0.5)
+    const refused: string[] = []
+    for (const path of [cutScan, cutStrip, cutFlat])
+      refused.push(
+        await enhance(path, join(damagedDir, 'refused.out.png'), model, settings({ format: 'png' })).then(
+          () => 'enhanced',
+          (e: Error & { code: string }) => `${e.code}: ${/damaged \((.*)\), but part/.exec(e.message)?.[1]}`,
+        ),
+      )
+    expect(refused).toEqual([
+      'PARTIAL_IMAGE: tiff2vips: Read error at scanline 24; got 1146 bytes, expected 1536',
+      'PARTIAL_IMAGE: tiff2vips: Read error at scanline 4294967295; got 1322 bytes, expected 2304',
+      'PARTIAL_IMAGE: tiff2vips: Quantization table 0x00 was not defined',
+    ])
+    expect(existsSync(join(damagedDir, 'refused.out.png'))).toBe(false)
+
+    const output = join(damagedDir, 'cut-scan.out.png')
+    const reply = await enhance(cutScan, output, model, settings({ format: 'png', readDamaged: true }))
     expect(reply.note).toMatch(
-      /^The decoder reported a problem with the file \(.*Quantization table.*\); check the result\.$/,
+      /^The file is cut short or damaged \(tiff2vips: Read error at scanline 24.*\): what could be read/,
     )
+    // The whole strips before the cut are the scan's own pixels; the rest is black.
+    const sampled = await sampledInput(output)
+    expect(sampled.subarray(0, 32 * row)).toEqual(texture.subarray(0, 32 * row))
+    expect([...new Set(sampled.subarray(sampled.length - row))]).toEqual([0])
+  })
+
+  it('a file the decoder only warns about is enhanced as it reads, and its note passes the warning on', async () => {
+    // Stray bytes before a JPEG marker: common from some cameras and editors, and harmless.
+    const sos = whole.indexOf(Buffer.from([0xff, 0xda]))
+    const stray = Buffer.concat([whole.subarray(0, sos), Buffer.from([1, 2, 3, 4]), whole.subarray(sos)])
+    const input = join(damagedDir, 'stray.jpg')
+    writeFileSync(input, stray)
+    const output = join(damagedDir, 'stray.out.png')
+    const reply = await enhance(input, output, model, settings({ format: 'png' }))
+    expect(reply.note).toBe(
+      'The decoder reported a problem with the file (VipsJpeg: Corrupt JPEG data: 4 extraneous bytes before marker 0xda); check the result.',
+    )
+    expect(await sampledInput(output)).toEqual(await sharp(whole).raw().toBuffer())
     // The same file whole: no warning, no note.
-    writeFileSync(join(damagedDir, 'flat.tif'), flat)
+    writeFileSync(join(damagedDir, 'whole.jpg'), whole)
     const clean = await enhance(
-      join(damagedDir, 'flat.tif'),
-      join(damagedDir, 'flat.out.png'),
+      join(damagedDir, 'whole.jpg'),
+      join(damagedDir, 'whole.out.png'),
       model,
       settings({ format: 'png' }),
     )

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, SharpOptions } from 'sharp'
-import { EnhanceError, firstLineOf } from '../../shared/errors.js'
+import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { checkImageFormat } from './sniff.js'
 import type { DecodedImage, ImageMetadata } from './types.js'
@@ -32,7 +32,7 @@ export function decodeError(
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): EnhanceError {
   if (compression === 'hevc') return new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
-  const message = error instanceof Error ? error.message : String(error)
+  const message = messageOf(error)
   if (/exceeds pixel limit/i.test(message)) {
     return new EnhanceError(
       'IMAGE_TOO_LARGE',
@@ -46,12 +46,22 @@ export function decodeError(
       'CORRUPT_IMAGE',
       `${path} begins as a photo Enhance reads, but the rest of it cannot be read: it is damaged or cut short, or an unusual variant of its format. ${COPY_AGAIN} If it opens in another program, save it there as JPEG or PNG.`,
     )
-  if (/missing|ENOENT/i.test(message)) return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
+  // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
+  if (/Input file is missing|ENOENT/.test(message))
+    return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
   return new EnhanceError(
     'CORRUPT_IMAGE',
     `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,
   )
 }
+
+/**
+ * What libtiff only warns about but means part of the picture is missing, not a blemish: strips that run
+ * past the end of the file (a TIFF cut short after its directory), or a JPEG-coded strip whose tables were
+ * cut off. libvips reads the missing part as black, so such a file counts as cut short.
+ */
+const MISSING_DATA =
+  /Read error (?:at scanline|on strip|on tile)|Quantization table 0x[0-9a-f]+ was not defined/i
 
 function metadataOf(info: Metadata): ImageMetadata {
   const meta: ImageMetadata = {
@@ -96,18 +106,20 @@ export async function decodeImage(
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkReadableImage(path)
   const options: SharpOptions = { limitInputPixels: maxPixels, pages: 1 }
+  const damaged = { maxPixels, readDamaged }
   try {
     return await readPixels(path, { ...options, failOn: 'warning' })
   } catch (warning) {
+    if (MISSING_DATA.test(messageOf(warning))) return refuseOrReadDamaged(path, warning, options, damaged)
     try {
-      // Warnings only: a JPEG's stray bytes are common and harmless, a TIFF's missing table blanks a strip,
-      // so the photo is read and its note passes on what the decoder said.
+      // Warnings only: a JPEG's stray bytes are common and harmless, so the photo is read and its note
+      // passes on what the decoder said.
       return {
         ...(await readPixels(path, { ...options, failOn: 'truncated' })),
         warning: firstLineOf(warning),
       }
     } catch (error) {
-      return refuseOrReadDamaged(path, error, options, { maxPixels, readDamaged })
+      return refuseOrReadDamaged(path, error, options, damaged)
     }
   }
 }

@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EnhanceError } from '../../shared/errors.js'
+import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import type { Precision } from '../../shared/model.js'
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/graph.js'
 import { providersFor } from './providers.js'
@@ -89,14 +89,14 @@ class OrtModelSession implements ModelSession {
 
 function runFailure(error: unknown): EnhanceError {
   if (error instanceof EnhanceError) return error
-  const message = error instanceof Error ? error.message : String(error)
+  const message = messageOf(error)
   if (/out of memory|bad_alloc|Failed to allocate|cudaErrorMemoryAllocation/i.test(message)) {
     return new EnhanceError('OUT_OF_MEMORY', 'The device ran out of memory. Use a smaller tile size.', {
       cause: error,
     })
   }
   if (/device (is |was )?lost|DEVICE_REMOVED|DEVICE_HUNG/i.test(message)) {
-    return new EnhanceError('DEVICE_UNAVAILABLE', `The GPU stopped responding (${message.split('\n')[0]}).`, {
+    return new EnhanceError('DEVICE_UNAVAILABLE', `The GPU stopped responding (${firstLineOf(error)}).`, {
       cause: error,
     })
   }

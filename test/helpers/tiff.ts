@@ -1,0 +1,48 @@
+/**
+ * An uncompressed 8-bit RGB TIFF with its directory before the pixels, as scanners write them: cut short,
+ * it keeps its directory and loses strips. (libvips writes the directory after the pixels.)
+ */
+export function directoryFirstTiff(width: number, height: number, rgb: Buffer, rowsPerStrip: number): Buffer {
+  const strips = Math.ceil(height / rowsPerStrip)
+  const stripBytes = (strip: number) => Math.min(rowsPerStrip, height - strip * rowsPerStrip) * width * 3
+  const entries = 10
+  const ifdEnd = 8 + 2 + entries * 12 + 4
+  const bitsAt = ifdEnd
+  const offsetsAt = bitsAt + 8
+  const countsAt = offsetsAt + 4 * strips
+  const pixelsAt = countsAt + 4 * strips
+  const file = Buffer.alloc(pixelsAt + rgb.length)
+  file.write('II', 0, 'latin1')
+  file.writeUInt16LE(42, 2)
+  file.writeUInt32LE(8, 4)
+  file.writeUInt16LE(entries, 8)
+  const SHORT = 3
+  const LONG = 4
+  const tags: [tag: number, type: number, count: number, value: number][] = [
+    [256, LONG, 1, width],
+    [257, LONG, 1, height],
+    [258, SHORT, 3, bitsAt],
+    [259, SHORT, 1, 1], // no compression
+    [262, SHORT, 1, 2], // RGB
+    [273, LONG, strips, strips === 1 ? pixelsAt : offsetsAt],
+    [277, SHORT, 1, 3],
+    [278, LONG, 1, rowsPerStrip],
+    [279, LONG, strips, strips === 1 ? stripBytes(0) : countsAt],
+    [284, SHORT, 1, 1], // interleaved
+  ]
+  tags.forEach(([tag, type, count, value], i) => {
+    const at = 10 + i * 12
+    file.writeUInt16LE(tag, at)
+    file.writeUInt16LE(type, at + 2)
+    file.writeUInt32LE(count, at + 4)
+    if (type === SHORT && count === 1) file.writeUInt16LE(value, at + 8)
+    else file.writeUInt32LE(value, at + 8)
+  })
+  for (let c = 0; c < 3; c++) file.writeUInt16LE(8, bitsAt + 2 * c)
+  for (let s = 0, offset = pixelsAt; s < strips; offset += stripBytes(s), s++) {
+    file.writeUInt32LE(offset, offsetsAt + 4 * s)
+    file.writeUInt32LE(stripBytes(s), countsAt + 4 * s)
+  }
+  rgb.copy(file, pixelsAt)
+  return file
+}
