@@ -133,7 +133,9 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     app.dialogs.inputs = [join(FIXTURES, 'oldarch_x4_legacy.pth')]
     await page.getByRole('button', { name: 'Import a model…' }).click()
     await page.getByRole('listitem').filter({ hasText: 'oldarch_x4_legacy' }).getByText('imported').waitFor()
-    await page.getByRole('definition').filter({ hasText: 'old-arch' }).waitFor()
+    const facts = page.getByRole('definition')
+    await facts.filter({ hasText: 'the original ESRGAN release’s (old-arch)' }).waitFor()
+    expect(await facts.allTextContents()).toContain('RRDBNet (ESRGAN): nf 8, nb 2, gc 4')
     expect(existsSync(join(app.dataDir, 'models', 'oldarch_x4_legacy.pth'))).toBe(true)
     await page.getByRole('combobox', { name: 'Faithful model' }).selectOption({ label: 'enhance-psnr-x4' })
     await page
