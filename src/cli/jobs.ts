@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import type { Dirent } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
@@ -186,7 +187,10 @@ function warnAboutSubfolders(inputs: string[], io: Io): void {
         return [] // a file, or unreadable: the scan reports what matters
       }
     })()
-    const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).length
+    const isFolder = (e: Dirent) =>
+      e.isDirectory() ||
+      (e.isSymbolicLink() && statSync(join(input, e.name), { throwIfNoEntry: false })?.isDirectory())
+    const folders = entries.filter((e) => isFolder(e) && !e.name.startsWith('.')).length
     if (folders > 0)
       io.err(
         `note: ${input} has ${folders} subfolder${folders === 1 ? '' : 's'}, left out; add --recursive to include them.`,

@@ -1,6 +1,7 @@
 import { FORMAT_EXTENSIONS, READABLE_EXTENSIONS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { renderName } from '../shared/naming.js'
@@ -44,24 +45,43 @@ interface Walk {
   ignored: ScanCounter
   /** Folders not to descend into (path keys): the output folder, so earlier results are not enhanced again. */
   skip: ReadonlySet<string>
+  /** The real paths of the folders walked: a link back up the tree is not followed round again. */
+  walked: Set<string>
+}
+
+/**
+ * What an entry is, a link taken as what it points to (a photo linked into an album is a photo of it);
+ * null for a link that points nowhere.
+ */
+async function kindOf(entry: Dirent, path: string): Promise<'file' | 'directory' | 'other' | null> {
+  if (entry.isSymbolicLink()) {
+    const target = await stat(path).catch(() => null)
+    if (!target) return null
+    return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other'
+  }
+  return entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other'
 }
 
 /** The root collation, not the user's locale: every machine plans an album in the same order (shards). */
 const byName = new Intl.Collator('und').compare
 
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
-  const { root, recursive, ignored, skip } = options
+  const { root, recursive, ignored, skip, walked } = options
+  const real = pathKey(await realpath(dir))
+  if (walked.has(real)) return
+  walked.add(real)
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    if (entry.isFile()) ignored.seen?.add(path)
-    if (isSystemEntry(entry.name)) {
-      if (entry.isFile()) ignored.count++
-    } else if (entry.isDirectory()) {
+    const kind = await kindOf(entry, path)
+    if (kind === 'file') ignored.seen?.add(path)
+    if (isSystemEntry(entry.name) || kind === null) {
+      if (kind !== 'directory' && kind !== 'other') ignored.count++
+    } else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
-    } else if (entry.isFile() && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
+    } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       yield { path, relativeDir: relative(root, dir) }
-    } else if (entry.isFile()) {
+    } else if (kind === 'file') {
       ignored.count++
     }
   }
@@ -78,11 +98,12 @@ export async function* scanInputs(
   outDir?: string,
 ): AsyncGenerator<InputFile> {
   const skip = new Set(outDir === undefined ? [] : [pathKey(resolve(outDir))])
+  const walked = new Set<string>()
   for (const input of inputs) {
     const path = resolve(input)
     const info = await stat(path).catch(() => null)
     if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
-    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip })
+    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked })
     else {
       ignored.seen?.add(path)
       yield { path, relativeDir: '' }

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -94,6 +103,13 @@ describe('the CLI for people', () => {
     const run = await cli(batch('q-sub', album, '--out', join(work, 'out-sub')))
     expect(run.err).toContain(`note: ${album} has 1 subfolder, left out; add --recursive to include them.`)
     expect(readdirSync(join(work, 'out-sub')).sort()).toEqual(['a.jpg', 'b.jpg'])
+    // A linked folder is a subfolder too (the scan follows it with --recursive).
+    const linking = join(work, 'linking')
+    mkdirSync(join(linking, 'real'), { recursive: true })
+    copyFileSync(join(album, 'a.jpg'), join(linking, 'a.jpg'))
+    symlinkSync(album, join(linking, 'linked'))
+    const linked = await cli(batch('q-sub2', linking, '--out', join(work, 'out-sub2')))
+    expect(linked.err).toContain(`note: ${linking} has 2 subfolders, left out;`)
   })
 
   it('names --max-pixels in the pixel-limit error, and the flag raises the limit', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -204,6 +204,29 @@ describe('queue runner', () => {
     const job = await runner.addJob({ ...spec, outDir: join(dir, 'in', 'enhanced') })
     const inputs = runner.items(job.id).map((i) => i.input.slice(join(dir, 'in').length + 1))
     expect(inputs).toEqual(['a.jpg', 'sub/c.webp'])
+  })
+
+  it('follows links to photos and folders, round a loop of links only once', async () => {
+    const { spec, queue, dir } = setup(['a.jpg'])
+    const album = join(dir, 'in')
+    mkdirSync(join(album, 'sub'), { recursive: true })
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true })
+    writeFileSync(join(dir, 'elsewhere', 'b.jpg'), 'a photo kept elsewhere')
+    symlinkSync(join(dir, 'elsewhere', 'b.jpg'), join(album, 'linked.jpg'))
+    symlinkSync(join(dir, 'elsewhere'), join(album, 'sub', 'more'))
+    symlinkSync(album, join(album, 'sub', 'back-to-album'))
+    symlinkSync(join(dir, 'nowhere.jpg'), join(album, 'gone.jpg'))
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    const inputs = runner.items(job.id).map((i) => i.input.slice(album.length + 1))
+    expect(inputs).toEqual(['a.jpg', 'linked.jpg', 'sub/more/b.jpg'])
+    expect(runner.items(job.id).map((i) => i.output.slice(spec.outDir.length + 1))).toEqual([
+      'a.png',
+      'linked.png',
+      'sub/more/b.png',
+    ])
+    // The link that points nowhere is left out like readme.txt, and said in the job's count.
+    expect(runner.job(job.id)?.ignored).toBe(2)
   })
 
   it('runs jobs in their order, which can be changed', async () => {
