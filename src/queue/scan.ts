@@ -43,7 +43,10 @@ interface Walk {
   root: string
   recursive: boolean
   ignored: ScanCounter
-  /** Folders not to descend into (path keys): the output folder, so earlier results are not enhanced again. */
+  /**
+   * Folders not to descend into (path keys, as named and as real paths): the output folder, so earlier
+   * results are not enhanced again.
+   */
   skip: ReadonlySet<string>
   /** The real paths of the folders walked: a link back up the tree is not followed round again. */
   walked: Set<string>
@@ -68,7 +71,8 @@ const byName = new Intl.Collator('und').compare
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const { root, recursive, ignored, skip, walked } = options
   const real = pathKey(await realpath(dir))
-  if (walked.has(real)) return
+  // The output folder is not entered by a link to it either; an input folder named as the output is walked.
+  if (walked.has(real) || (dir !== root && skip.has(real))) return
   walked.add(real)
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
@@ -97,7 +101,12 @@ export async function* scanInputs(
   ignored: ScanCounter = { count: 0 },
   outDir?: string,
 ): AsyncGenerator<InputFile> {
-  const skip = new Set(outDir === undefined ? [] : [pathKey(resolve(outDir))])
+  const skip = new Set<string>()
+  if (outDir !== undefined) {
+    skip.add(pathKey(resolve(outDir)))
+    const real = await realpath(outDir).catch(() => null)
+    if (real) skip.add(pathKey(real))
+  }
   const walked = new Set<string>()
   for (const input of inputs) {
     const path = resolve(input)

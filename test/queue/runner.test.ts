@@ -206,7 +206,7 @@ describe('queue runner', () => {
     expect(inputs).toEqual(['a.jpg', 'sub/c.webp'])
   })
 
-  it('follows links to photos and folders, round a loop of links only once', async () => {
+  it('follows links to photos and folders, round a loop of links once and never into the output folder', async () => {
     const { spec, queue, dir } = setup(['a.jpg'])
     const album = join(dir, 'in')
     mkdirSync(join(album, 'sub'), { recursive: true })
@@ -216,6 +216,10 @@ describe('queue runner', () => {
     symlinkSync(join(dir, 'elsewhere'), join(album, 'sub', 'more'))
     symlinkSync(album, join(album, 'sub', 'back-to-album'))
     symlinkSync(join(dir, 'nowhere.jpg'), join(album, 'gone.jpg'))
+    // Nor earlier results, through a link to the output folder.
+    mkdirSync(spec.outDir, { recursive: true })
+    writeFileSync(join(spec.outDir, 'a.png'), 'an earlier result')
+    symlinkSync(spec.outDir, join(album, 'sub', 'results'))
     const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
     const job = await runner.addJob(spec)
     const inputs = runner.items(job.id).map((i) => i.input.slice(album.length + 1))
