@@ -207,9 +207,11 @@ export class EngineClient {
     const { signal } = call
     if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
     const proc = this.process()
-    await proc.ready
     const id = this.nextId++
+    // The deadline and a crash count from now, not from when the engine is ready: one that dies or
+    // hangs while starting fails the request instead of leaving it waiting for ever.
     return new Promise<Replies[K]>((resolve, reject) => {
+      let sent = false
       let timer: NodeJS.Timeout | undefined
       let grace: NodeJS.Timeout | undefined
       const settle = (): void => {
@@ -238,8 +240,9 @@ export class EngineClient {
       }
       // Cancel answers at once; an engine that does not stop within the grace period is restarted.
       const onAbort = (): void => {
-        proc.channel.send({ type: 'cancel', id })
         fail(new EnhanceError('CANCELLED', 'Cancelled.'))
+        if (!sent) return void this.unfinished.delete(id)
+        proc.channel.send({ type: 'cancel', id })
         grace = setTimeout(() => this.restartIfBusy(proc, id), this.deadlines.cancelGraceMs)
         grace.unref()
       }
@@ -266,7 +269,11 @@ export class EngineClient {
       signal?.addEventListener('abort', onAbort, { once: true })
       arm()
       this.unfinished.add(id)
-      proc.channel.send(build(id))
+      void proc.ready.then(() => {
+        if (!this.pending.has(id)) return
+        sent = true
+        proc.channel.send(build(id))
+      })
     })
   }
 

@@ -138,6 +138,54 @@ describe('an engine let go before its process has exited', () => {
   })
 })
 
+/** An engine process that dies while starting (a native library that will not load), before it is ready. */
+class DiesAtStart implements EngineChannel {
+  static spawned = 0
+  readonly sent: EngineRequest[] = []
+  constructor() {
+    DiesAtStart.spawned++
+  }
+  send(request: EngineRequest): void {
+    this.sent.push(request)
+  }
+  onMessage(): void {}
+  onExit(listener: (code: number | null) => void): void {
+    setTimeout(() => listener(1), 5)
+  }
+  kill(): void {}
+}
+
+/** An engine process that never gets ready and never exits. */
+class NeverReady extends HungEngine {
+  override onMessage(): void {}
+}
+
+describe('an engine that does not start', () => {
+  it('fails the request with ENGINE_CRASHED when the process dies before it is ready', async () => {
+    DiesAtStart.spawned = 0
+    const client = new EngineClient(() => new DiesAtStart(), deadlines)
+    expect(await codeOf(() => client.inspect('/models/a.pth'))).toBe('ENGINE_CRASHED')
+    expect(await codeOf(() => client.thumbnail('/photos/a.jpg', 256))).toBe('ENGINE_CRASHED')
+    expect(DiesAtStart.spawned).toBe(2)
+    client.close()
+  })
+
+  it('times out a request waiting for an engine that never gets ready, and starts another', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new NeverReady(), deadlines)
+    expect(await codeOf(() => client.inspect('/models/a.pth'))).toBe('TIMED_OUT')
+    expect(HungEngine.spawned.map((e) => [e.killed, e.sent.length])).toEqual([[true, 0]])
+    const controller = new AbortController()
+    const waiting = codeOf(() => client.inspect('/models/b.pth', { signal: controller.signal }))
+    await new Promise((r) => setTimeout(r, 10))
+    controller.abort()
+    expect(await waiting).toBe('CANCELLED')
+    // Nothing was sent to an engine that was never ready, not even the cancel.
+    expect(HungEngine.spawned.map((e) => e.sent.length)).toEqual([0, 0])
+    client.close()
+  })
+})
+
 /** A unit-test seam: an engine that answers every request with a crop reply, whatever was asked. */
 class ConfusedEngine extends HungEngine {
   private listener: (event: EngineEvent) => void = () => undefined
