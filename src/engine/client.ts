@@ -126,6 +126,7 @@ interface Call extends RequestOptions {
 interface Process {
   channel: EngineChannel
   ready: Promise<void>
+  started: boolean
 }
 
 /**
@@ -156,19 +157,26 @@ export class EngineClient {
     this.started++
     let markReady = (): void => undefined
     const ready = new Promise<void>((resolve) => (markReady = resolve))
-    const proc: Process = { channel, ready }
-    channel.onMessage((event) => (event.type === 'ready' ? markReady() : this.dispatch(event)))
+    const proc: Process = { channel, ready, started: false }
+    channel.onMessage((event) => {
+      if (event.type !== 'ready') return this.dispatch(event)
+      proc.started = true
+      markReady()
+    })
     channel.onExit((code) => this.crashed(proc, code))
     this.current = proc
     return proc
   }
 
   private crashed(proc: Process, code: number | null): void {
+    const exit = `exit ${code ?? 'signal'}`
     this.retire(
       proc,
       new EnhanceError(
         'ENGINE_CRASHED',
-        `The inference engine stopped unexpectedly (exit ${code ?? 'signal'}). It has been restarted; retry the item.`,
+        proc.started
+          ? `The inference engine stopped unexpectedly (${exit}). It has been restarted; retry the item.`
+          : `The inference engine could not start (${exit}). Try again; if it keeps failing, reinstall Enhance.`,
       ),
     )
   }

@@ -4,6 +4,7 @@ import type { EngineChannel } from '../../src/engine/client.js'
 import type { EngineEvent, EngineRequest } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import type { EnhanceError } from '../../src/shared/errors.js'
 
 /** A unit-test seam: an engine that is ready and then answers nothing, like one stuck in a parser. */
 class HungEngine implements EngineChannel {
@@ -164,7 +165,14 @@ describe('an engine that does not start', () => {
   it('fails the request with ENGINE_CRASHED when the process dies before it is ready', async () => {
     DiesAtStart.spawned = 0
     const client = new EngineClient(() => new DiesAtStart(), deadlines)
-    expect(await codeOf(() => client.inspect('/models/a.pth'))).toBe('ENGINE_CRASHED')
+    const error = (await client.inspect('/models/a.pth').then(
+      () => null,
+      (e: unknown) => e,
+    )) as EnhanceError
+    expect([error.code, error.message]).toEqual([
+      'ENGINE_CRASHED',
+      'The inference engine could not start (exit 1). Try again; if it keeps failing, reinstall Enhance.',
+    ])
     expect(await codeOf(() => client.thumbnail('/photos/a.jpg', 256))).toBe('ENGINE_CRASHED')
     expect(DiesAtStart.spawned).toBe(2)
     client.close()
