@@ -57,12 +57,9 @@ interface Walk {
  * null for a link that points nowhere.
  */
 async function kindOf(entry: Dirent, path: string): Promise<'file' | 'directory' | 'other' | null> {
-  if (entry.isSymbolicLink()) {
-    const target = await stat(path).catch(() => null)
-    if (!target) return null
-    return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other'
-  }
-  return entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other'
+  const target = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry
+  if (!target) return null
+  return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other'
 }
 
 /** The root collation, not the user's locale: every machine plans an album in the same order (shards). */
