@@ -172,12 +172,15 @@ export class EngineClient {
     const exit = `exit ${code ?? 'signal'}`
     this.retire(
       proc,
-      new EnhanceError(
-        'ENGINE_CRASHED',
-        proc.started
-          ? `The inference engine stopped unexpectedly (${exit}). It has been restarted; retry the item.`
-          : `The inference engine could not start (${exit}). Try again; if it keeps failing, reinstall Enhance.`,
-      ),
+      proc.started
+        ? new EnhanceError(
+            'ENGINE_CRASHED',
+            `The inference engine stopped unexpectedly (${exit}). It has been restarted; retry the item.`,
+          )
+        : new EnhanceError(
+            'ENGINE_NOT_STARTED',
+            `The inference engine could not start (${exit}); if it keeps failing, reinstall Enhance.`,
+          ),
     )
   }
 

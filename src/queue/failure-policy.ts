@@ -1,8 +1,11 @@
 import type { ErrorCode, ErrorData } from '../shared/errors.js'
 import type { Item } from './types.js'
 
-/** Errors that are the folder's fault, not the photo's: the job pauses until they are fixed. */
-const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE']
+/**
+ * Errors that are the folder's or the machine's fault, not the photo's: the job pauses until they are
+ * fixed, instead of failing every photo after it the same way.
+ */
+const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE', 'ENGINE_NOT_STARTED']
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'INVALID_ARGUMENT',
   'CANCELLED',
   'ENGINE_CRASHED',
+  /** The engine process exited before it was ready: the machine's fault, not a photo's, so the job pauses. */
+  'ENGINE_NOT_STARTED',
   'TIMED_OUT',
   'CHECKSUM_MISMATCH',
   'CATALOGUE_MISMATCH',

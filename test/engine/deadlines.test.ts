@@ -162,7 +162,7 @@ class NeverReady extends HungEngine {
 }
 
 describe('an engine that does not start', () => {
-  it('fails the request with ENGINE_CRASHED when the process dies before it is ready', async () => {
+  it('fails the request with ENGINE_NOT_STARTED when the process dies before it is ready', async () => {
     DiesAtStart.spawned = 0
     const client = new EngineClient(() => new DiesAtStart(), deadlines)
     const error = (await client.inspect('/models/a.pth').then(
@@ -170,10 +170,10 @@ describe('an engine that does not start', () => {
       (e: unknown) => e,
     )) as EnhanceError
     expect([error.code, error.message]).toEqual([
-      'ENGINE_CRASHED',
-      'The inference engine could not start (exit 1). Try again; if it keeps failing, reinstall Enhance.',
+      'ENGINE_NOT_STARTED',
+      'The inference engine could not start (exit 1); if it keeps failing, reinstall Enhance.',
     ])
-    expect(await codeOf(() => client.thumbnail('/photos/a.jpg', 256))).toBe('ENGINE_CRASHED')
+    expect(await codeOf(() => client.thumbnail('/photos/a.jpg', 256))).toBe('ENGINE_NOT_STARTED')
     expect(DiesAtStart.spawned).toBe(2)
     client.close()
   })

@@ -12,6 +12,7 @@ describe('the failure policy, as a table', () => {
     [false, 'CANCELLED', 0, { state: 'cancelled' }, false],
     [false, 'DISK_FULL', 0, { state: 'queued' }, true],
     [false, 'OUTPUT_NOT_WRITABLE', 0, { state: 'queued' }, true],
+    [false, 'ENGINE_NOT_STARTED', 0, { state: 'queued' }, true],
     [false, 'ENGINE_CRASHED', 0, { state: 'queued', crashes: 1, error: error('ENGINE_CRASHED') }, false],
     [
       false,

@@ -29,6 +29,7 @@ async function album(name: string, count: number, size = 32): Promise<string> {
 async function run(
   argv: string[],
   onEngine?: (engine: EngineClient) => void,
+  workerPath = WORKER,
 ): Promise<{ status: number; events: BatchEvent[]; out: string }> {
   let out = ''
   const status = await main(
@@ -36,9 +37,7 @@ async function run(
     { out: (t) => (out += `${t}\n`), err: (t) => (out += `${t}\n`) },
     {
       engine: () => {
-        const engine = new EngineClient(() =>
-          forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }),
-        )
+        const engine = new EngineClient(() => forkEngine({ workerPath, env: { ENHANCE_DEVICE: 'cpu' } }))
         onEngine?.(engine)
         return engine
       },
@@ -112,6 +111,28 @@ describe('queue faults, each handled as specified', () => {
       expect(readdirSync(join(disk, 'out')).sort()).toEqual(['p0.png', 'p1.png', 'p2.png', 'p3.png'])
     },
   )
+
+  it('an engine that cannot start pauses the job instead of failing every photo; resumed, the rest completes', async () => {
+    const input = await album('no-engine', 3)
+    const queue = join(work, 'q-no-engine')
+    // A worker that dies as it loads, as one whose native libraries are missing would.
+    const broken = join(work, 'broken-worker.mjs')
+    writeFileSync(broken, 'process.exit(3)\n')
+    const first = await run(
+      [input, '--out', join(work, 'out-no-engine'), '--queue-dir', queue],
+      undefined,
+      broken,
+    )
+    expect(first.events.filter((e) => e.event === 'failed')).toEqual([])
+    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+      code: 'ENGINE_NOT_STARTED',
+      message: 'The inference engine could not start (exit 3); if it keeps failing, reinstall Enhance.',
+    })
+    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 3 })
+    const resumed = await run(['--resume', '--queue-dir', queue])
+    expect(resumed.status).toBe(0)
+    expect(readdirSync(join(work, 'out-no-engine')).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
+  })
 
   it('a file deleted while queued fails with FILE_NOT_FOUND and the others complete', async () => {
     const input = await album('vanishing', 3)

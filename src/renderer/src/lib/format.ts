@@ -52,6 +52,7 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
   DISK_FULL: 'Free some disk space, then press Resume.',
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
+  ENGINE_NOT_STARTED: 'Press Resume to try again.',
   FILE_NOT_FOUND: 'The photo was moved or deleted. Add it again from its new place.',
   NETWORK_UNAVAILABLE: 'Check the internet connection and press Download again; it resumes where it stopped.',
   CHECKSUM_MISMATCH: 'The file was not the model listed, so it was deleted. Try again later.',
@@ -129,6 +130,7 @@ export function jobStatus(job: { state: string; total: number; counts: Record<st
 /** Failures that another try can fix (a crash, memory, a full disk…); a damaged or missing file stays failed. */
 const RETRYABLE: ReadonlySet<ErrorData['code']> = new Set([
   'ENGINE_CRASHED',
+  'ENGINE_NOT_STARTED',
   'OUT_OF_MEMORY',
   'TIMED_OUT',
   'DISK_FULL',
