@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import type { Dirent } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -25,6 +24,7 @@ import { runQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
+import { entryKind } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
@@ -187,10 +187,9 @@ function warnAboutSubfolders(inputs: string[], io: Io): void {
         return [] // a file, or unreadable: the scan reports what matters
       }
     })()
-    const isFolder = (e: Dirent) =>
-      e.isDirectory() ||
-      (e.isSymbolicLink() && statSync(join(input, e.name), { throwIfNoEntry: false })?.isDirectory())
-    const folders = entries.filter((e) => isFolder(e) && !e.name.startsWith('.')).length
+    const folders = entries.filter(
+      (e) => entryKind(e, join(input, e.name)) === 'directory' && !e.name.startsWith('.'),
+    ).length
     if (folders > 0)
       io.err(
         `note: ${input} has ${folders} subfolder${folders === 1 ? '' : 's'}, left out; add --recursive to include them.`,

@@ -1,6 +1,7 @@
 import { FORMAT_EXTENSIONS, READABLE_EXTENSIONS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
@@ -53,11 +54,11 @@ interface Walk {
 }
 
 /**
- * What an entry is, a link taken as what it points to (a photo linked into an album is a photo of it);
- * null for a link that points nowhere.
+ * What a folder's entry is, a link taken as what it points to (a photo linked into an album is a photo of
+ * it); null for a link that points nowhere.
  */
-async function kindOf(entry: Dirent, path: string): Promise<'file' | 'directory' | 'other' | null> {
-  const target = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry
+export function entryKind(entry: Dirent, path: string): 'file' | 'directory' | 'other' | null {
+  const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry
   if (!target) return null
   return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other'
 }
@@ -74,7 +75,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    const kind = await kindOf(entry, path)
+    const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
     if (isSystemEntry(entry.name) || kind === null) {
       if (kind !== 'directory' && kind !== 'other') ignored.count++
