@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { makeDirectory } from '../node/make-directory.js'
 import { errnoCode } from '../node/errno.js'
 import { basename, dirname, resolve } from 'node:path'
-import { EnhanceError, toErrorData } from '../shared/errors.js'
+import { EnhanceError, canReadDamaged, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type {
   EnhanceJob,
@@ -361,10 +361,11 @@ export class QueueRunner {
 
   /** Queues the photos refused as cut short or damaged (PARTIAL_IMAGE) again, to be read as far as they go. */
   readDamaged(target: ItemTarget): number {
-    return this.requeue(
-      this.targeted(target).filter((i) => i.state === 'failed' && i.error?.code === 'PARTIAL_IMAGE'),
-      { state: 'queued', crashes: 0, readDamaged: true },
-    )
+    return this.requeue(this.targeted(target).filter(canReadDamaged), {
+      state: 'queued',
+      crashes: 0,
+      readDamaged: true,
+    })
   }
 
   private targeted(target: ItemTarget): Item[] {

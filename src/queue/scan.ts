@@ -78,7 +78,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
     const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
     if (isSystemEntry(entry.name) || kind === null) {
-      if (kind !== 'directory' && kind !== 'other') ignored.count++
+      if (kind === 'file' || kind === null) ignored.count++
     } else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
     } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {

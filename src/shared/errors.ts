@@ -59,6 +59,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
 }
 
+/** A photo refused because its file is cut short or damaged, though part of it can be read as far as it goes. */
+export function canReadDamaged(item: { state: string; error?: ErrorData }): boolean {
+  return item.state === 'failed' && item.error?.code === 'PARTIAL_IMAGE'
+}
+
 /** The message of what was thrown, whatever was thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

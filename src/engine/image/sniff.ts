@@ -43,7 +43,7 @@ export async function checkImageFormat(path: string): Promise<ReadableFormat> {
 }
 
 /** The refusal for content Enhance cannot read, whatever the file's name says, and what to do about it. */
-export function unreadableFormat(path: string): EnhanceError {
+function unreadableFormat(path: string): EnhanceError {
   return new EnhanceError(
     'UNSUPPORTED_FORMAT',
     `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,

@@ -143,11 +143,6 @@ export function canRetry(item: { state: string; error?: ErrorData }): boolean {
   return item.state === 'failed' && item.error !== undefined && RETRYABLE.has(item.error.code)
 }
 
-/** A photo refused because its file is cut short or damaged, though part of it can be read. */
-export function canReadDamaged(item: { state: string; error?: ErrorData }): boolean {
-  return item.state === 'failed' && item.error?.code === 'PARTIAL_IMAGE'
-}
-
 /** One plain sentence for a failed photo: its name and what went wrong, without the path or the code. */
 export function failureSentence(item: { input: string; error?: ErrorData }): string {
   const message = item.error?.message ?? ''

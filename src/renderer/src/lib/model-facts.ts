@@ -19,16 +19,19 @@ const WEIGHT_NAMES: Record<WeightLayout, string> = {
 export function modelFacts(info: ModelInfo): [label: string, value: string][] {
   const network =
     info.arch === 'compact'
-      ? ['Network', `Real-ESRGAN compact (SRVGGNet): ${info.numFeat} features, ${info.numConv} convolutions`]
-      : ['Network', `RRDBNet (ESRGAN): nf ${info.nf}, nb ${info.nb}, gc ${info.gc}`]
+      ? `Real-ESRGAN compact (SRVGGNet): ${info.numFeat} features, ${info.numConv} convolutions`
+      : `RRDBNet (ESRGAN): nf ${info.nf}, nb ${info.nb}, gc ${info.gc}`
   const facts: [string, string][] = [
     ['Enlarges', `×${info.scale}`],
-    network as [string, string],
+    ['Network', network],
     ['Parameters', info.params.toLocaleString('en')],
   ]
   if (info.inChannels !== 3 || info.outChannels !== 3)
     facts.push(['Channels', `${info.inChannels} in, ${info.outChannels} out`])
-  facts.push(['File', FILE_KINDS[info.format]], ['Weight names as in', WEIGHT_NAMES[info.layout]])
-  facts.push(['SHA-256', info.sha256])
+  facts.push(
+    ['File', FILE_KINDS[info.format]],
+    ['Weight names as in', WEIGHT_NAMES[info.layout]],
+    ['SHA-256', info.sha256],
+  )
   return facts
 }
