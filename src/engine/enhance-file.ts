@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
-import type { RasterImage } from './image/types.js'
+import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
 import { modelTiling } from './tiling/plan.js'
@@ -18,6 +18,14 @@ export interface EnhanceOptions {
   onPreview?: (preview: PreviewData) => void
   /** Photos with more input pixels are refused before they are decoded (IMAGE_TOO_LARGE). */
   maxInputPixels?: number
+}
+
+/** What the output leaves out of a file of several frames or pages: the decoder reads only the first. */
+export function pagesNote({ format, pages }: ImageMetadata): string | null {
+  if (!pages) return null
+  if (format === 'gif' || format === 'webp')
+    return `It is an animation of ${pages} frames: only the first frame was enhanced, as a still photo.`
+  return `It holds ${pages} pages: only the first was enhanced. To enhance the others, save each page as its own file.`
 }
 
 function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
@@ -90,6 +98,8 @@ export async function enhanceFile(
   const notes: string[] = []
   if (damage) notes.push(`The file is cut short or damaged (${damage}): what could be read was enhanced.`)
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
+  const pages = pagesNote(meta)
+  if (pages) notes.push(pages)
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared)

@@ -644,3 +644,62 @@ describe('a cut-short photo', () => {
     expect(clean.note).toBeUndefined()
   })
 })
+
+describe('a file of several frames or pages', () => {
+  const [width, height] = [8, 6]
+  const FRAME_COLOURS = [
+    [200, 30, 40],
+    [30, 200, 40],
+    [40, 30, 200],
+  ]
+
+  /** Three flat frames, red, green and blue, stacked as libvips holds a multi-page image. */
+  function stacked(frames = FRAME_COLOURS.length): Sharp {
+    const pixels = Buffer.alloc(width * height * frames * 3)
+    for (let i = 0; i < width * height * frames; i++)
+      pixels.set(FRAME_COLOURS[Math.floor(i / (width * height))]!, i * 3)
+    return sharp(pixels, { raw: { width, height: height * frames, channels: 3, pageHeight: height } })
+  }
+
+  /** The distinct colours of an output, and how many pages it has. */
+  async function coloursAndPages(path: string): Promise<{ colours: string[]; pages: number }> {
+    const pixels = await sharp(path).removeAlpha().raw().toBuffer()
+    const colours = new Set<string>()
+    for (let i = 0; i < pixels.length; i += 3) colours.add([...pixels.subarray(i, i + 3)].join(','))
+    return { colours: [...colours], pages: (await sharp(path).metadata()).pages ?? 1 }
+  }
+
+  it('enhances the first frame or page as a still photo, and its note says the others were left out', async () => {
+    const dir = join(work, 'pages')
+    mkdirSync(dir, { recursive: true })
+    const inputs = {
+      'animation.gif': stacked().gif({ loop: 0, delay: [100, 100, 100] }),
+      'animation.webp': stacked().webp({ lossless: true, loop: 0 }),
+      'scans.tif': stacked().tiff({ compression: 'lzw' }),
+      'still.gif': stacked(1).gif(),
+    }
+    const results: Record<string, { note?: string; colours: string[]; pages: number }> = {}
+    for (const [name, pipeline] of Object.entries(inputs)) {
+      await pipeline.toFile(join(dir, name))
+      const output = join(dir, `${name}.out.png`)
+      const reply = await enhance(join(dir, name), output, model, settings({ format: 'png' }))
+      results[name] = { ...(await coloursAndPages(output)), ...(reply.note ? { note: reply.note } : {}) }
+    }
+    const first = { colours: ['200,30,40'], pages: 1 }
+    expect(results).toEqual({
+      'animation.gif': {
+        ...first,
+        note: 'It is an animation of 3 frames: only the first frame was enhanced, as a still photo.',
+      },
+      'animation.webp': {
+        ...first,
+        note: 'It is an animation of 3 frames: only the first frame was enhanced, as a still photo.',
+      },
+      'scans.tif': {
+        ...first,
+        note: 'It holds 3 pages: only the first was enhanced. To enhance the others, save each page as its own file.',
+      },
+      'still.gif': first,
+    })
+  })
+})

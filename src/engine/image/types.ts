@@ -18,6 +18,8 @@ export interface ImageMetadata {
   /** The input was grayscale; the model saw it as RGB and the output goes back to one channel. */
   gray: boolean
   hasAlpha: boolean
+  /** Frames of an animation or pages of a document, when more than one: only the first is read. */
+  pages?: number
 }
 
 export interface DecodedImage {
