@@ -23,6 +23,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
         tile: event.tilesDone, // the NDJSON's public name for the tiles done
         tiles: event.tiles,
         etaMs: event.etaMs,
+        ...(event.measuring ? { measuring: true } : {}),
       })
     return
   }

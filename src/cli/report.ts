@@ -1,10 +1,19 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
+import { MEASURING_TEXT } from '../shared/device.js'
 
 export type BatchEvent =
   | { event: 'start'; inputs: string[] }
   | { event: 'item'; item: string; index: number; total: number; output: string }
-  | { event: 'progress'; item: string; tile: number; tiles: number; etaMs: number | null }
+  | {
+      event: 'progress'
+      item: string
+      tile: number
+      tiles: number
+      etaMs: number | null
+      /** No tiles yet: the engine is timing this computer, once per machine and model. */
+      measuring?: true
+    }
   | {
       event: 'done'
       item: string
@@ -84,12 +93,17 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
         case 'item':
           index = event.index
           total = event.total
-          // Until its first tile the photo is loading, and on a machine's first run `auto` is measuring.
+          // Until its first tile the photo is loading; a measurement, if any, says so itself.
           if (tty) write(`\r\x1b[2K[${index}/${total}] ${basename(event.item)} · preparing…`)
           live = tty
           return
         case 'progress': {
           if (!tty) return
+          if (event.measuring) {
+            write(`\r\x1b[2K[${index}/${total}] ${basename(event.item)} · ${MEASURING_TEXT}`)
+            live = true
+            return
+          }
           const width = 24
           const filled = Math.round((event.tile / event.tiles) * width)
           const bar = '█'.repeat(filled) + '░'.repeat(width - filled)

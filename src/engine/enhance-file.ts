@@ -51,6 +51,22 @@ export async function enhanceFile(
     )
   }
   throwIfCancelled(options.signal)
+  const stopWatching = registry.measuring.watch(() =>
+    options.onProgress?.({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true }),
+  )
+  try {
+    return await enhanceWithModel(registry, { input, output, model, settings }, options, started)
+  } finally {
+    stopWatching()
+  }
+}
+
+async function enhanceWithModel(
+  registry: ModelRegistry,
+  { input, output, model, settings }: EnhanceJob,
+  options: EnhanceOptions,
+  started: number,
+): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
   const { info } = prepared
   const { image, meta, damage, warning } = await decodeImage(input, {

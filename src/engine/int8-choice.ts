@@ -16,6 +16,7 @@ import { exactInt8Weights } from './runtime/int8-exact.js'
 import { fuseInt8Graph, openSession } from './runtime/session.js'
 import type { LazySession, ModelSession } from './runtime/session.js'
 import type { Provider } from './runtime/providers.js'
+import { MeasuringSignal } from './measuring.js'
 
 /** A stored int8 plan for one blend, and its calibration (whose measured figures say whether it keeps the bound). */
 interface FoundPlan {
@@ -39,6 +40,7 @@ export class Int8Choice {
     /** The widest weights this CPU's int8 kernels sum exactly (`exactInt8Weights`, measured); none: never int8. */
     private readonly exactWeights: () => Promise<WeightBits | null> = exactInt8Weights,
     fusedTemplates = true,
+    private readonly measuring = new MeasuringSignal(),
   ) {
     this.graphs = fusedTemplates ? new FusedInt8Graphs((qdq) => fuseInt8Graph(qdq, threads)) : null
   }
@@ -119,7 +121,7 @@ export class Int8Choice {
     quantised: ModelSession,
     info: ModelInfo,
   ): Promise<boolean> {
-    const times = await compareInt8(full, quantised, info.inChannels)
+    const times = await this.measuring.during(() => compareInt8(full, quantised, info.inChannels))
     const faster = times.int8Ms < times.fp32Ms
     this.faster.set(key, faster)
     const decision = { int8: faster, ...times, measuredAt: new Date().toISOString() }

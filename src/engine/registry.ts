@@ -30,6 +30,7 @@ import type { DeviceRequest, Provider } from './runtime/providers.js'
 import { LazySession, RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
 import { TILE_PAD, activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
+import { MeasuringSignal } from './measuring.js'
 
 export interface RegistryOptions {
   device?: DeviceRequest
@@ -80,6 +81,8 @@ export class ModelRegistry {
   private readonly int8: Int8Choice
   /** CPU threads per session, resolved once: the rates `--tile auto` remembers depend on it. */
   private readonly threads: number
+  /** Tells a waiting photo that `auto` is timing this computer (once per machine and model). */
+  readonly measuring = new MeasuringSignal()
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.threads = options.threads || inferenceThreads()
@@ -90,6 +93,7 @@ export class ModelRegistry {
       options.int8,
       bits === undefined ? undefined : () => Promise.resolve(bits),
       options.int8Templates ?? true,
+      this.measuring,
     )
   }
 
@@ -256,7 +260,9 @@ export class ModelRegistry {
     if (remembered) return remembered
     const store = this.options.decisions
     const noGpu = this.options.noGpu === undefined ? noGpuReason() : this.options.noGpu
-    const decision = await measureProviders(open, candidates, info.inChannels, describeArch(info), noGpu)
+    const decision = await this.measuring.during(() =>
+      measureProviders(open, candidates, info.inChannels, describeArch(info), noGpu),
+    )
     await store?.set(key, decision).catch(() => undefined) // an unwritable store only costs a re-measure
     return decision.provider as Provider
   }
@@ -313,7 +319,10 @@ export class ModelRegistry {
     const next = previous.then(async (rates) => {
       const sides = sidesToMeasure(photo, ceiling, rates)
       if (sides.length === 0) return rates
-      const merged = { ...rates, ...(await measureTiles(session, info.inChannels, TILE_PAD, sides)) }
+      const measured = await this.measuring.during(() =>
+        measureTiles(session, info.inChannels, TILE_PAD, sides),
+      )
+      const merged = { ...rates, ...measured }
       await store?.set(key, { rates: merged, measuredAt: new Date().toISOString() }).catch(() => undefined)
       return merged
     })

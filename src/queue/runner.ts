@@ -44,6 +44,7 @@ export type QueueEvent =
       tilesDone: number
       tiles: number
       etaMs: number | null
+      measuring?: true
     }
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
   | { type: 'idle' }
@@ -280,6 +281,7 @@ export class QueueRunner {
               tilesDone: e.tilesDone,
               tiles: e.tiles,
               etaMs: e.etaMs,
+              ...(e.measuring ? { measuring: true } : {}),
             }),
           onPreview: (preview) => this.emit({ type: 'preview', jobId: job.id, itemId: item.id, preview }),
         },

@@ -16,3 +16,6 @@ export interface DeviceDecision {
   model: string
   measuredAt: string
 }
+
+/** What a photo waiting on `auto`'s measurements shows, in the app and the CLI: it happens once per machine and model. */
+export const MEASURING_TEXT = 'measuring this computer’s speed (only the first time)…'

@@ -94,6 +94,8 @@ export interface TileProgressData {
   tilesDone: number
   tiles: number
   etaMs: number | null
+  /** Before the first tile: the engine is timing this computer (once per machine and model), no tiles yet. */
+  measuring?: true
 }
 
 /** A finished tile, shrunk so a UI can paint the result as it forms: the full preview size and where it goes. */

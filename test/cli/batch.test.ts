@@ -47,6 +47,7 @@ async function run(
   argv: string[],
   onEngine?: (engine: EngineClient) => void,
   queue = join(work, 'queue'),
+  engineEnv: Record<string, string> = {},
 ): Promise<Run> {
   let out = ''
   let err = ''
@@ -56,7 +57,7 @@ async function run(
     {
       engine: (device) => {
         const engine = new EngineClient(() =>
-          forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device } }),
+          forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: device, ...engineEnv } }),
         )
         onEngine?.(engine)
         return engine
@@ -182,6 +183,31 @@ describe('enhance <folder> --out', () => {
     const resumed = await run(['--resume'], undefined, queue)
     expect(resumed.events.at(-1)).toMatchObject({ event: 'summary', done: 4, waiting: 0 })
     expect(listFiles(earlier)).toHaveLength(4)
+  })
+
+  it('says when a first run measures this computer, before the first tile, and not on the next run', async () => {
+    const dir = join(work, 'measuring')
+    const input = join(dir, 'wide.png')
+    mkdirSync(dir, { recursive: true })
+    await sharp({ create: { width: 300, height: 200, channels: 3, background: '#806040' } })
+      .png()
+      .toFile(input)
+    const engineEnv = { ENHANCE_DATA_DIR: join(dir, 'data') }
+    const progressOf = async (out: string): Promise<string[]> => {
+      const argv = [input, '--out', join(dir, out), '--tile', 'auto']
+      const { status, events } = await run(argv, undefined, join(dir, 'queue'), engineEnv)
+      expect(status).toBe(0)
+      return events.flatMap((e) =>
+        e.event !== 'progress' ? [] : [e.measuring ? 'measuring' : `${e.tile}/${e.tiles}`],
+      )
+    }
+    const first = await progressOf('first')
+    expect(first[0]).toBe('measuring')
+    expect(first.slice(1).every((p) => /^\d+\/\d+$/.test(p))).toBe(true)
+    expect(first.at(-1)).toMatch(/^(\d+)\/\1$/)
+    const second = await progressOf('second')
+    expect(second.length).toBeGreaterThan(0)
+    expect(second).not.toContain('measuring')
   })
 
   it('rejects bad flags with a coded error', async () => {

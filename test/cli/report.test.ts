@@ -71,6 +71,25 @@ describe('the terminal report: counts and plain pauses', () => {
     expect(printed([item])).toBe('')
   })
 
+  it('says when a first run is measuring this computer before the first tile', () => {
+    const item = { event: 'item', item: '/a/one.jpg', index: 1, total: 2, output: '/o/one.jpg' } as const
+    const measuring = {
+      event: 'progress',
+      item: '/a/one.jpg',
+      tile: 0,
+      tiles: 0,
+      etaMs: null,
+      measuring: true,
+    } as const
+    const tile = { event: 'progress', item: '/a/one.jpg', tile: 1, tiles: 4, etaMs: 3000 } as const
+    expect(lines([item, measuring, tile])).toBe(
+      '\r\x1b[2K[1/2] one.jpg · preparing…' +
+        '\r\x1b[2K[1/2] one.jpg · measuring this computer’s speed (only the first time)…' +
+        '\r\x1b[2K[1/2] one.jpg ██████░░░░░░░░░░░░░░░░░░ 1/4 tiles · 3s left',
+    )
+    expect(printed([item, measuring, tile])).toBe('')
+  })
+
   it('says where each finished photo went, how long it took and with which tiles', () => {
     const done = {
       event: 'done',

@@ -9,6 +9,7 @@ import { TILE_CANDIDATES, measureTiles, sidesToMeasure } from '../../src/engine/
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { TileStore } from '../../src/node/device-decisions.js'
 import { fastestTile, planTiles } from '../../src/engine/tiling/plan.js'
+import type { TileProgressData } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { writeIdentityModel } from '../helpers/models.js'
 
@@ -79,14 +80,26 @@ describe('--tile auto, measured', () => {
       model: { path: model },
       settings,
     })
+    // What the photo's progress says: measuring first (once), then its tiles.
+    const said = (events: TileProgressData[]) =>
+      events.map((e) => (e.measuring ? 'measuring' : `${e.tilesDone}/${e.tiles}`))
+    const firstEvents: TileProgressData[] = []
     const first = new ModelRegistry({ device: 'cpu', tiles: store })
-    const reply = await enhanceFile(first, job('a.png'))
+    const reply = await enhanceFile(first, job('a.png'), { onProgress: (e) => firstEvents.push(e) })
     const [record] = Object.values(await store.all())
     expect(Object.keys(record!.rates).length).toBeGreaterThan(1)
     expect([...Object.keys(record!.rates).map(Number), 300]).toContain(reply.tile)
+    const tiles = firstEvents.at(-1)!.tiles
+    expect(said(firstEvents)).toEqual([
+      'measuring',
+      ...Array.from({ length: tiles }, (_, i) => `${i + 1}/${tiles}`),
+    ])
+    const secondEvents: TileProgressData[] = []
     const second = new ModelRegistry({ device: 'cpu', tiles: store })
-    await enhanceFile(second, job('b.png'))
+    await enhanceFile(second, job('b.png'), { onProgress: (e) => secondEvents.push(e) })
     expect((await store.latest())!.measuredAt).toBe(record!.measuredAt)
+    expect(said(secondEvents)).not.toContain('measuring')
+    expect(secondEvents.length).toBeGreaterThan(0)
     await Promise.all([first.close(), second.close()])
   })
 

@@ -48,6 +48,9 @@ describe('progress in words', () => {
     expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, true)).toBe('paused at 75%')
     expect(photoProgress(undefined, false)).toBe('preparing…')
     expect(photoProgress(undefined, true)).toBe('paused')
+    const measuring = { tilesDone: 0, tiles: 0, etaMs: null, measuring: true } as const
+    expect(photoProgress(measuring, false)).toBe('measuring this computer’s speed (only the first time)…')
+    expect(photoProgress(measuring, true)).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')

@@ -30,6 +30,16 @@ describe('the queue store', () => {
   it('keeps tiles and progress only while a photo runs', () => {
     const { store, emit } = harness()
     emit({ type: 'item', item: item('running') })
+    emit({
+      type: 'progress',
+      jobId: 'j1',
+      itemId: 'i1',
+      tilesDone: 0,
+      tiles: 0,
+      etaMs: null,
+      measuring: true,
+    })
+    expect(store.progress('i1')).toEqual({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true })
     emit({ type: 'progress', jobId: 'j1', itemId: 'i1', tilesDone: 1, tiles: 4, etaMs: 3000 })
     emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:a', ...region })
     emit({ type: 'preview', jobId: 'j1', itemId: 'i1', url: 'data:b', ...region, x: 8 })

@@ -1,6 +1,8 @@
 import type { EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
+import type { TileProgressData } from '../../../shared/protocol.js'
 
 export function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
@@ -14,13 +16,11 @@ export function eta(ms: number | null | undefined): string {
 
 /**
  * How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused; before
- * its first tile (loading, or measuring this computer on a first run) "preparing…".
+ * its first tile "preparing…" (loading), or what the engine is measuring on a first run.
  */
-export function photoProgress(
-  progress: { tilesDone: number; tiles: number; etaMs: number | null } | undefined,
-  paused: boolean,
-): string {
+export function photoProgress(progress: TileProgressData | undefined, paused: boolean): string {
   if (!progress) return paused ? 'paused' : 'preparing…'
+  if (progress.measuring) return paused ? 'paused' : MEASURING_TEXT
   const done = `${Math.floor((100 * progress.tilesDone) / Math.max(1, progress.tiles))}%`
   if (paused) return `paused at ${done}`
   const left = eta(progress.etaMs)

@@ -71,7 +71,8 @@ export class QueueStore {
     ) {
       // A preview encoded in main can arrive after its photo finished: nothing to show any more.
     } else if (event.type === 'progress') {
-      this.#progress[event.itemId] = { tilesDone: event.tilesDone, tiles: event.tiles, etaMs: event.etaMs }
+      const { tilesDone, tiles, etaMs, measuring } = event
+      this.#progress[event.itemId] = { tilesDone, tiles, etaMs, ...(measuring ? { measuring } : {}) }
     } else if (event.type === 'preview') {
       const preview = (this.#previews[event.itemId] ??= {
         width: event.previewWidth,
