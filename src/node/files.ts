@@ -46,7 +46,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     }
     await rename(temp, path)
   } catch (error) {
-    await rm(temp, { force: true })
+    // Where the folder is not one (ENOTDIR), even removing the temporary name fails: the write's error counts.
+    await rm(temp, { force: true }).catch(() => undefined)
     throw writeError(path, error)
   }
 }

@@ -1,6 +1,12 @@
 import { mkdirSync, statSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
 import { errnoCode } from './errno.js'
+
+function notADirectory(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path })
+}
 
 /**
  * `mkdir -p`, one level at a time. Node's `{ recursive: true }` spins forever at full CPU where an existing
@@ -10,15 +16,20 @@ import { errnoCode } from './errno.js'
  * its own error code.
  */
 export function makeDirectory(dir: string): void {
+  const target = resolve(dir)
   const missing: string[] = []
-  for (let at = resolve(dir); ; at = dirname(at)) {
+  for (let at = target; ; at = dirname(at)) {
+    let found: Stats
     try {
-      statSync(at)
-      break // exists: what it is, mkdir below (or the caller's write) reports
+      found = statSync(at)
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT' || dirname(at) === at) throw error
       missing.push(at)
+      continue
     }
+    // A parent that is no folder fails its child's mkdir below with ENOTDIR; the folder itself, here.
+    if (at === target && !found.isDirectory()) throw notADirectory(at)
+    break
   }
   for (const at of missing.reverse()) {
     try {
@@ -27,4 +38,17 @@ export function makeDirectory(dir: string): void {
       if (errnoCode(error) !== 'EEXIST') throw error // EEXIST: made meanwhile, or a link whose child fails next
     }
   }
+}
+
+/** Why an output folder could not be made, coded for the queue: a job pauses on it until the folder is fixed. */
+export function outputFolderError(dir: string, error: unknown): EnhanceError {
+  if (errnoCode(error) === 'ENOTDIR')
+    return new EnhanceError(
+      'OUTPUT_NOT_WRITABLE',
+      `${dir} cannot be a folder: it, or a folder above it, is a file. Choose another output folder.`,
+    )
+  return new EnhanceError(
+    'OUTPUT_NOT_WRITABLE',
+    `Cannot create ${dir} (${errnoCode(error) ?? String(error)}): check that its drive is connected and you may write there.`,
+  )
 }

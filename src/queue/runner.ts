@@ -1,7 +1,6 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
-import { makeDirectory } from '../node/make-directory.js'
-import { errnoCode } from '../node/errno.js'
+import { makeDirectory, outputFolderError } from '../node/make-directory.js'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, canReadDamaged, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
@@ -254,10 +253,7 @@ export class QueueRunner {
       try {
         makeDirectory(dirname(item.output))
       } catch (error) {
-        throw new EnhanceError(
-          'OUTPUT_NOT_WRITABLE',
-          `Cannot create ${dirname(item.output)} (${errnoCode(error) ?? String(error)}): check that its drive is connected and you may write there.`,
-        )
+        throw outputFolderError(dirname(item.output), error)
       }
       const result = await this.engine.enhance(
         {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TileStore } from '../../src/node/device-decisions.js'
-import { removeStalePartials } from '../../src/node/files.js'
+import { removeStalePartials, writeFileAtomic } from '../../src/node/files.js'
+import type { EnhanceError } from '../../src/shared/errors.js'
 
 describe('stale partial files', () => {
   it("are removed for the named outputs only: another writer's file in the same folder is left alone", async () => {
@@ -33,5 +34,21 @@ describe('remembered measurements', () => {
     const measured = { tile: 128, rates: { '128': 50000 }, measuredAt: '2026-11-30T10:00:00.000Z' }
     await TileStore.in(dir).set('machine|model|cpu|fp32', measured)
     expect(await TileStore.in(dir).get('machine|model|cpu|fp32')).toEqual(measured)
+  })
+})
+
+describe('writing an output atomically', () => {
+  it('into a "folder" that is a file: OUTPUT_NOT_WRITABLE with the reason, not an unexpected failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
+    const file = join(dir, 'photo.jpg')
+    writeFileSync(file, 'the original')
+    const error = (await writeFileAtomic(join(file, 'photo.jpg'), new Uint8Array([1])).catch(
+      (e: unknown) => e,
+    )) as EnhanceError
+    expect([error.code, error.message]).toEqual([
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write ${join(file, 'photo.jpg')} (ENOTDIR). Check the folder exists and is writable.`,
+    ])
+    expect(readdirSync(dir)).toEqual(['photo.jpg'])
   })
 })

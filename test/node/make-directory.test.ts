@@ -32,6 +32,7 @@ describe('making a folder and its missing parents', () => {
   it('fails with the file system’s own code where a file or a dangling link is in the way', () => {
     writeFileSync(join(work, 'a-file'), 'x')
     expect(codeOf(() => makeDirectory(join(work, 'a-file', 'sub')))).toBe('ENOTDIR')
+    expect(codeOf(() => makeDirectory(join(work, 'a-file')))).toBe('ENOTDIR') // as mkdir -p: a file is no folder
     symlinkSync(join(work, 'unmounted-disk'), join(work, 'link'))
     expect(codeOf(() => makeDirectory(join(work, 'link', 'out')))).toBe('ENOENT')
     mkdirSync(join(work, 'plain'))

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -68,24 +68,66 @@ function tinyDisk(): string | null {
 }
 
 describe('queue faults, each handled as specified', () => {
-  it('an output folder that cannot be written pauses the job with its reason; nothing is lost', async () => {
+  it('an output folder that cannot be made pauses the job with its reason; nothing is lost', async () => {
     const input = await album('unwritable', 2)
-    const blocker = join(work, 'blocker')
-    writeFileSync(blocker, 'a file where the output folder should be')
+    // The output drive is not plugged in: its mount point is a link to a folder that is not there.
+    const drive = join(work, 'unplugged-drive')
+    symlinkSync(drive, join(work, 'drive'))
     const queue = join(work, 'q-unwritable')
-    const first = await run([input, '--out', join(blocker, 'out'), '--queue-dir', queue])
+    const first = await run([input, '--out', join(work, 'drive', 'out'), '--queue-dir', queue])
     expect(first.status).toBe(1)
-    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({ code: 'OUTPUT_NOT_WRITABLE' })
+    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+      code: 'OUTPUT_NOT_WRITABLE',
+      message: `Cannot create ${join(work, 'drive', 'out')} (ENOENT): check that its drive is connected and you may write there.`,
+    })
     expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 2 })
     const listing = await run(['queue', '--queue-dir', queue])
     expect((JSON.parse(listing.out) as unknown[])[0]).toMatchObject({
       state: 'paused',
       pauseReason: { code: 'OUTPUT_NOT_WRITABLE' },
     })
-    rmSync(blocker)
+    mkdirSync(drive)
     const resumed = await run(['--resume', '--queue-dir', queue])
     expect(resumed.status).toBe(0)
     expect(resumed.events.at(-1)).toMatchObject({ done: 2, pending: 0 })
+    expect(readdirSync(join(drive, 'out')).sort()).toEqual(['p0.png', 'p1.png'])
+  })
+
+  it('an --out that cannot be a folder (a file, or under one) is refused before any work, and nothing is queued', async () => {
+    const input = await album('typo', 1)
+    const file = join(input, 'p0.png')
+    const queue = join(work, 'q-typo')
+    const refusals = []
+    for (const out of [file, join(file, 'sub')]) {
+      const { status, out: printed } = await run([input, '--out', out, '--queue-dir', queue])
+      refusals.push({ status, printed: printed.trim() })
+    }
+    expect(refusals).toEqual([
+      {
+        status: 1,
+        printed: `error INVALID_ARGUMENT: --out ${file} is not a folder. Name a folder for the enhanced photos (it is made if missing).`,
+      },
+      {
+        status: 1,
+        printed: `error INVALID_ARGUMENT: --out ${join(file, 'sub')} cannot be a folder: a folder above it is a file. Name a folder for the enhanced photos (it is made if missing).`,
+      },
+    ])
+    const listing = await run(['queue', '--queue-dir', queue])
+    expect(JSON.parse(listing.out)).toEqual([])
+    expect(readdirSync(input)).toEqual(['p0.png'])
+  })
+
+  it('an output folder that became a file after the job was queued pauses the job, saying so', async () => {
+    const input = await album('replaced', 1)
+    const out = join(work, 'replaced-out')
+    const queue = join(work, 'q-replaced')
+    // The folder is swapped for a file between planning and writing: when the engine is asked for.
+    const first = await run([input, '--out', out, '--queue-dir', queue], () => writeFileSync(out, 'x'))
+    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+      code: 'OUTPUT_NOT_WRITABLE',
+      message: `${out} cannot be a folder: it, or a folder above it, is a file. Choose another output folder.`,
+    })
+    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 1 })
   })
 
   it.runIf(process.getuid?.() === 0)(
