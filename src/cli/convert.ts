@@ -1,3 +1,6 @@
+import { existsSync, realpathSync } from 'node:fs'
+import { extname, resolve } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
 import { blendModels, loadModel, modelToOnnx } from '../engine/model.js'
 import { assertUsableOutput } from '../engine/probe.js'
 import { createSession } from '../engine/runtime/session.js'
@@ -10,6 +13,8 @@ export interface ConvertOptions {
   blend?: string
   realism: number
   precision: Precision
+  /** Replace an existing --out (never the models being converted). */
+  overwrite?: boolean
 }
 
 export interface ConvertResult {
@@ -20,7 +25,32 @@ export interface ConvertResult {
   blended: boolean
 }
 
+/** The same file, links and relative names resolved; a file that does not exist is only itself. */
+function sameFile(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path)
+    } catch {
+      return resolve(path)
+    }
+  }
+  return real(a) === real(b)
+}
+
+/**
+ * What --out may be: an .onnx file that is not one of the models read, and that does not exist yet unless
+ * --overwrite says to replace it. A mistyped --out would otherwise silently replace a photo or the checkpoint.
+ */
+export function checkConvertOutput({ checkpoint, blend, out, overwrite }: ConvertOptions): void {
+  const refuse = (why: string): EnhanceError => new EnhanceError('INVALID_ARGUMENT', `--out ${out} ${why}`)
+  if (extname(out).toLowerCase() !== '.onnx') throw refuse('must name an .onnx file, like model.onnx.')
+  if ([checkpoint, blend].some((model) => model !== undefined && sameFile(model, out)))
+    throw refuse('is a model being converted; name another file.')
+  if (existsSync(out) && !overwrite) throw refuse('exists; add --overwrite to replace it.')
+}
+
 export async function convertCommand(options: ConvertOptions): Promise<ConvertResult> {
+  checkConvertOutput(options)
   let model = await loadModel(options.checkpoint)
   if (options.blend) {
     model = blendModels(model, await loadModel(options.blend), options.realism)

@@ -48,8 +48,9 @@ Usage:
       its id: --model <id>, --blend <id>. --catalog adds catalogue files in OpenModelDB's entry format.
   enhance inspect <checkpoint>
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
-  enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16]
-      Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated.
+  enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16] [--overwrite]
+      Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated. An existing
+      --out is replaced only with --overwrite, and never one of the models being converted.
   enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>] [--alpha-sweep]
           [--precision fp32|int8] [--niqe-params <file>] [--json]
       PSNR and SSIM (Y channel, 4-px border shaved) and NIQE on <dir>/HR and <dir>/LR_bicubic_x4, next to
@@ -134,6 +135,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       ...(values.blend ? { blend: values.blend } : {}),
       realism: parseRealism(values.alpha) ?? 1,
       precision: values.fp16 ? 'fp16' : 'fp32',
+      overwrite: values.overwrite,
     })
     io.out(JSON.stringify(result))
     return 0

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -154,6 +154,42 @@ describe('enhance convert', () => {
     )
     expect(realism.err).toMatch(/^error INVALID_ARGUMENT: /)
     expect(existsSync(out)).toBe(false)
+  })
+
+  it('never replaces a photo, the model being converted, or an existing file without --overwrite', async () => {
+    const dir = join(work, 'clobber')
+    mkdirSync(dir, { recursive: true })
+    const photo = join(dir, 'grandma.jpg')
+    const checkpoint = join(dir, 'model.onnx')
+    const existing = join(dir, 'existing.onnx')
+    writeFileSync(photo, 'the only copy of a photo')
+    await cli('convert', fixturePath('basicsr_x4.safetensors'), '--out', checkpoint)
+    writeFileSync(existing, 'an earlier conversion')
+    const before = [photo, checkpoint, existing].map((f) => readFileSync(f))
+    const refused = []
+    for (const [source, out, ...more] of [
+      [fixturePath('basicsr_x4.safetensors'), photo],
+      [checkpoint, checkpoint, '--overwrite'],
+      [fixturePath('basicsr_x4.safetensors'), existing],
+    ] as const) {
+      const { status, err } = await cli('convert', source!, '--out', out!, ...more)
+      refused.push(`${status} ${err.trim()}`)
+    }
+    expect(refused).toEqual([
+      `1 error INVALID_ARGUMENT: --out ${photo} must name an .onnx file, like model.onnx.`,
+      `1 error INVALID_ARGUMENT: --out ${checkpoint} is a model being converted; name another file.`,
+      `1 error INVALID_ARGUMENT: --out ${existing} exists; add --overwrite to replace it.`,
+    ])
+    expect([photo, checkpoint, existing].map((f) => readFileSync(f))).toEqual(before)
+    const replaced = await cli(
+      'convert',
+      fixturePath('basicsr_x4.safetensors'),
+      '--out',
+      existing,
+      '--overwrite',
+    )
+    expect(replaced.status).toBe(0)
+    expect(readFileSync(existing)).toEqual(readFileSync(checkpoint))
   })
 
   it('reports a folder it cannot write to, leaving no temporary file', async () => {
