@@ -172,7 +172,7 @@ describe('enhance convert', () => {
       [checkpoint, checkpoint, '--overwrite'],
       [fixturePath('basicsr_x4.safetensors'), existing],
     ] as const) {
-      const { status, err } = await cli('convert', source!, '--out', out!, ...more)
+      const { status, err } = await cli('convert', source, '--out', out, ...more)
       refused.push(`${status} ${err.trim()}`)
     }
     expect(refused).toEqual([
