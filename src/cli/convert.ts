@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
+import { pathKey } from '../queue/scan.js'
 import { blendModels, loadModel, modelToOnnx } from '../engine/model.js'
 import { assertUsableOutput } from '../engine/probe.js'
 import { createSession } from '../engine/runtime/session.js'
@@ -25,13 +26,13 @@ export interface ConvertResult {
   blended: boolean
 }
 
-/** The same file, links and relative names resolved; a file that does not exist is only itself. */
+/** The same file, links, relative names and (off Linux) case resolved; a file not there yet is only itself. */
 function sameFile(a: string, b: string): boolean {
   const real = (path: string): string => {
     try {
-      return realpathSync(path)
+      return pathKey(realpathSync(path))
     } catch {
-      return resolve(path)
+      return pathKey(resolve(path))
     }
   }
   return real(a) === real(b)
