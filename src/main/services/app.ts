@@ -138,7 +138,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       attempt(async () => {
         const inputs = selections.paths(selection)
         const prefs = preferences.get()
-        const created = await runner.addJob({
+        // The same photos with the same settings again (a folder with newly scanned photos, or dropped twice)
+        // continue their job, which takes only the new ones, instead of enhancing every photo again beside
+        // the first results.
+        const created = await runner.jobFor({
           inputs,
           recursive: true,
           outDir: prefs.outDir ?? (await besideThePhotos(inputs[0]!)),

@@ -1,0 +1,56 @@
+/** Adding photos the queue already has, with the same settings: their job takes only what is new. */
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-add-again-'))
+const album = join(work, 'Grandma 1962')
+const dialogs = new ScriptedDialogs()
+let backend: Awaited<ReturnType<typeof startBackend>>
+
+const scan = (name: string, background: string): Promise<unknown> =>
+  sharp({ create: { width: 24, height: 16, channels: 3, background } })
+    .png()
+    .toFile(join(album, name))
+
+beforeAll(async () => {
+  mkdirSync(album)
+  await scan('page-1.png', '#806040')
+  await scan('page-2.png', '#408060')
+  backend = await startBackend(join(work, 'data'), dialogs)
+})
+afterAll(() => backend.close())
+
+async function addAlbum(): Promise<string> {
+  const api = backend.services
+  const dropped = await api.selectDropped([album])
+  const job = await api.addJob(dropped!.id)
+  if (!job.ok) throw new Error(job.error.message)
+  await expect.poll(async () => (await api.listJobs())[0]?.state, { timeout: 120_000 }).toBe('done')
+  return job.value.id
+}
+
+describe('adding a folder the queue already has', () => {
+  it('enhances only the photos scanned since, in the same job, and never a second copy of the others', async () => {
+    const first = await addAlbum()
+    const enhanced = join(album, 'Enhanced')
+    expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png'])
+    const written = (name: string): number => statSync(join(enhanced, name)).mtimeMs
+    const firstWritten = [written('page-1.png'), written('page-2.png')]
+
+    await scan('page-3.png', '#604080')
+    expect(await addAlbum()).toBe(first)
+    expect((await backend.services.listJobs()).map((j) => j.id)).toEqual([first])
+    const items = await backend.services.listItems(first)
+    expect(items.map((i) => [basename(i.input), i.state]).sort()).toEqual([
+      ['page-1.png', 'done'],
+      ['page-2.png', 'done'],
+      ['page-3.png', 'done'],
+    ])
+    expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png', 'page-3.png'])
+    expect([written('page-1.png'), written('page-2.png')]).toEqual(firstWritten)
+  })
+})
