@@ -79,6 +79,8 @@ export class QueueRunner {
   /** The jobs the running loop may take; null for all of them. */
   private scope: ReadonlySet<string> | null = null
   private readonly listeners = new Set<(event: QueueEvent) => void>()
+  /** Each job's latest scan: a second scan waits for the first, or both would add the same new photos. */
+  private readonly scans = new Map<string, Promise<void>>()
 
   constructor(
     private readonly store: QueueStore,
@@ -137,11 +139,14 @@ export class QueueRunner {
     const same = this.jobs.find((j) => sameSpec(j.spec, spec))
     if (!same) return this.addJob(spec)
     await this.scan(same)
+    if (!this.job(same.id)) return this.addJob(spec) // its first scan refused it meanwhile
     for (const item of this.items(same.id))
       if (item.state === 'cancelled') this.setItem(item, { state: 'queued' })
-    if (same.state !== 'queued' && this.items(same.id).some((i) => i.state === 'queued'))
-      this.setJob(same, 'queued')
-    return same
+    // A job running (or still being added) goes on as it is, and takes the new photos in its turn.
+    const current = this.job(same.id)!
+    const busy = current.state === 'queued' || current.state === 'running' || current.state === 'scanning'
+    if (!busy && this.items(same.id).some((i) => i.state === 'queued')) this.setJob(current, 'queued')
+    return this.job(same.id)!
   }
 
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
@@ -168,11 +173,22 @@ export class QueueRunner {
     return this.store.state.jobs.get(job.id)!
   }
 
-  private async scan(job: Job): Promise<void> {
-    const ignored = await scanJob(job, this.items(job.id), (items) =>
-      this.store.commit({ t: 'items', items }),
-    )
-    this.store.commit({ t: 'job-stats', jobId: job.id, ignored })
+  private scan(job: Job): Promise<void> {
+    const previous = this.scans.get(job.id) ?? Promise.resolve()
+    const next = previous.then(async () => {
+      if (!this.job(job.id)) return // refused whole by the scan before this one
+      const ignored = await scanJob(job, this.items(job.id), (items) =>
+        this.store.commit({ t: 'items', items }),
+      )
+      this.store.commit({ t: 'job-stats', jobId: job.id, ignored })
+    })
+    // A failed scan leaves its job to the caller; the next scan still runs.
+    const settled = next.catch(() => undefined)
+    this.scans.set(job.id, settled)
+    void settled.then(() => {
+      if (this.scans.get(job.id) === settled) this.scans.delete(job.id)
+    })
+    return next
   }
 
   /**

@@ -53,4 +53,31 @@ describe('adding a folder the queue already has', () => {
     expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png', 'page-3.png'])
     expect([written('page-1.png'), written('page-2.png')]).toEqual(firstWritten)
   })
+
+  it('dropped twice at once: one job, each photo once', async () => {
+    const api = backend.services
+    const twice = join(work, 'Wedding 1975')
+    mkdirSync(twice)
+    for (const [name, background] of [
+      ['a.png', '#aa4040'],
+      ['b.png', '#40aa40'],
+      ['c.png', '#4040aa'],
+    ])
+      await sharp({ create: { width: 24, height: 16, channels: 3, background } })
+        .png()
+        .toFile(join(twice, name))
+    const drops = await Promise.all([api.selectDropped([twice]), api.selectDropped([twice])])
+    const jobs = await Promise.all(drops.map((drop) => api.addJob(drop!.id)))
+    const ids = jobs.map((job) => (job.ok ? job.value.id : job.error.message))
+    expect(ids[1]).toBe(ids[0])
+    await expect
+      .poll(async () => (await api.listJobs()).find((j) => j.id === ids[0])?.state, { timeout: 120_000 })
+      .toBe('done')
+    expect((await api.listItems(ids[0]!)).map((i) => basename(i.input)).sort()).toEqual([
+      'a.png',
+      'b.png',
+      'c.png',
+    ])
+    expect(readdirSync(join(twice, 'Enhanced')).sort()).toEqual(['a.png', 'b.png', 'c.png'])
+  })
 })
