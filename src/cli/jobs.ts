@@ -16,6 +16,7 @@ import {
   parsePrecision,
   parseFormat,
   parseMetadata,
+  parseNaming,
   parseQuality,
   parseSize,
   parseTile,
@@ -120,7 +121,7 @@ export function jobSpecFromFlags(
       metadata: parseMetadata(flags.metadata),
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
     },
-    naming: flags.naming ?? '{name}',
+    naming: parseNaming(flags.naming),
     policy,
     ...(shard ? { shard } : {}),
   }

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { defaultDataDir } from '../node/paths.js'
 import type { Shard } from './shard.js'
 
@@ -14,5 +14,6 @@ export function shardQueueDir(outDir: string, shard: Shard): string {
 /** Whether `path` lies strictly inside `folder` (after resolving both): where a job may write. */
 export function isInside(folder: string, path: string): boolean {
   const rel = relative(resolve(folder), resolve(path))
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+  // A name that only begins with two dots (`..photo.png`) is inside.
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
 }

@@ -2,6 +2,7 @@ import { OUTPUT_FORMATS } from './formats.js'
 import { PRECISION_CHOICES } from './model.js'
 import type { PrecisionChoice } from './model.js'
 import { EnhanceError } from './errors.js'
+import { namingProblem } from './naming.js'
 import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
 import {
@@ -79,9 +80,9 @@ function checkOutput(output: EnhanceSettings): EnhanceSettings {
 }
 
 function checkNaming(naming: unknown): string {
-  if (typeof naming !== 'string' || !naming.includes('{name}'))
-    throw invalid('The file name pattern must contain {name}, so two photos never share one name.')
-  if (/[\\/]/.test(naming)) throw invalid('The file name pattern cannot contain / or \\.')
+  if (typeof naming !== 'string') throw invalid('The file name pattern must be text.')
+  const problem = namingProblem(naming)
+  if (problem) throw invalid(`The file name pattern ${problem}.`)
   return naming
 }
 

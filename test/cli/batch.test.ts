@@ -220,6 +220,8 @@ describe('enhance <folder> --out', () => {
       ['--device', 'tpu'],
       ['--alpha', '7'],
       ['--metadata', 'some'],
+      ['--naming', 'photo'],
+      ['--naming', '{name}{date}'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

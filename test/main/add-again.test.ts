@@ -58,11 +58,8 @@ describe('adding a folder the queue already has', () => {
     const api = backend.services
     const twice = join(work, 'Wedding 1975')
     mkdirSync(twice)
-    for (const [name, background] of [
-      ['a.png', '#aa4040'],
-      ['b.png', '#40aa40'],
-      ['c.png', '#4040aa'],
-    ])
+    const colours = { 'a.png': '#aa4040', 'b.png': '#40aa40', 'c.png': '#4040aa' }
+    for (const [name, background] of Object.entries(colours))
       await sharp({ create: { width: 24, height: 16, channels: 3, background } })
         .png()
         .toFile(join(twice, name))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
-import { renderName } from '../../src/shared/naming.js'
+import { namingProblem, renderName } from '../../src/shared/naming.js'
+import { isInside } from '../../src/queue/paths.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
@@ -21,6 +22,35 @@ describe('output naming', () => {
     expect(renderName('{name}_enhance_a{alpha}', { name: 'a', realism: 0.5 })).toBe('a_enhance_a0.50')
     expect(renderName('{name}:{model}', { name: 'a', model: 'esr/gan' })).toBe('a_esr_gan')
     expect(renderName('', { name: 'fallback' })).toBe('fallback')
+  })
+
+  it('says what is wrong with a template, one rule for the app and the CLI', () => {
+    const problems = [
+      '{name}_x{scale}_{alpha}_{model}',
+      'photo',
+      '{name}/x',
+      '{name}_{size}',
+      '.{name}',
+      '{name}{}',
+    ].map(namingProblem)
+    expect(problems).toEqual([
+      null,
+      'must contain {name}, so two photos never share one name',
+      'cannot contain / or \\',
+      'has {size}, which is not one of {name}, {scale}, {alpha}, {model}',
+      'cannot start with ".": such files are hidden',
+      'has {}, which is not one of {name}, {scale}, {alpha}, {model}',
+    ])
+  })
+
+  it('counts a name that only begins with two dots as inside the output folder', () => {
+    expect([
+      isInside('/out', '/out/..x.png'),
+      isInside('/out', '/out/sub/x.png'),
+      isInside('/out', '/out/../x.png'),
+      isInside('/out', '/out'),
+      isInside('/out', '/outside/x.png'),
+    ]).toEqual([true, true, false, false, false])
   })
 
   it('mirrors subfolders and follows the format', () => {
