@@ -2,7 +2,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, OUTPUT_FORMATS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { EnhanceError } from '../shared/errors.js'
 import { namingProblem } from '../shared/naming.js'
-import { isRealism } from '../shared/settings-schema.js'
+import { isColour, isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import { METADATA_POLICIES, isQuality, isTileSize } from '../shared/settings.js'
@@ -65,6 +65,12 @@ export function parseFormat(text: string | undefined): EnhanceSettings['format']
   if (name === 'same' || (OUTPUT_FORMATS as readonly string[]).includes(name))
     return name as OutputFormat | 'same'
   throw invalid(`--format must be one of png, jpg, webp, avif, tiff or same; got "${text}".`)
+}
+
+export function parseBackground(text: string | undefined): string {
+  if (text === undefined) return DEFAULT_SETTINGS.background
+  if (!isColour(text)) throw invalid(`--background must be a colour, like #ffffff or white; got "${text}".`)
+  return text
 }
 
 export function parseNaming(text: string | undefined): string {

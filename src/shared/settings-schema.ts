@@ -1,3 +1,4 @@
+import * as colourPackage from '@img/colour'
 import { OUTPUT_FORMATS } from './formats.js'
 import * as z from 'zod'
 import { METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
@@ -17,8 +18,21 @@ export const sizeSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('fit'), width: side, height: side }),
 ])
 
-/** CSS-like colours the encoder understands: #rgb, #rrggbb, or a plain colour name. */
-export const colourSchema = z.string().regex(/^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i)
+// CommonJS whose types declare an ES default export: imported as a namespace, its default is the function.
+const Color = colourPackage.default as unknown as (text: string) => unknown
+
+/** Whether sharp reads `text` as a colour: its own parser (@img/colour), so what passes here encodes. */
+export function isColour(text: string): boolean {
+  try {
+    Color(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Colours the encoder understands: #rgb, #rrggbb, a CSS colour name, rgb(…). */
+export const colourSchema = z.string().max(64).refine(isColour, 'a colour such as #ffffff or white')
 
 /**
  * Reads a value saved under an older field name: `from` becomes `to` where only `from` is there. Before

@@ -222,6 +222,7 @@ describe('enhance <folder> --out', () => {
       ['--metadata', 'some'],
       ['--naming', 'photo'],
       ['--naming', '{name}{date}'],
+      ['--background', 'notacolour'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PreferencesFile } from '../../src/main/services/preferences.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
-import { settingsSchema } from '../../src/shared/settings-schema.js'
+import { isColour, settingsSchema } from '../../src/shared/settings-schema.js'
 import { codeOf } from '../helpers/errors.js'
 
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'enhance-prefs-')), 'preferences.json')
@@ -41,6 +41,7 @@ describe('the settings store', () => {
       { precision: 'int4' },
       { output: { quality: 0 } },
       { output: { tile: 8 } },
+      { output: { background: 'notacolour' } },
       { model: { path: 7 } },
     ]) {
       expect(await codeOf(() => store.update(bad as never))).toBe('INVALID_ARGUMENT')
@@ -96,5 +97,15 @@ describe('the settings store', () => {
     await store.flush()
     expect(new PreferencesFile(path).get().realism).toBe(0.25)
     await store.flush() // nothing pending: resolves at once
+  })
+})
+
+describe('the background colour', () => {
+  it('is what sharp reads as a colour, whatever the surface: a word that is no colour is refused', () => {
+    const colours = ['white', '#abc', '#A0B1C2', 'rgb(10, 20, 30)', 'rebeccapurple', 'notacolour', '#12', '']
+    expect(colours.map(isColour)).toEqual([true, true, true, true, true, false, false, false])
+    const background = (value: string) =>
+      settingsSchema.safeParse({ ...DEFAULT_PREFERENCES.output, background: value }).success
+    expect([background('white'), background('notacolour')]).toEqual([true, false])
   })
 })
