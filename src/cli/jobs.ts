@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import type { Stats } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -29,7 +28,7 @@ import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { entryKind } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
-import { errnoCode } from '../node/errno.js'
+import { folderProblem } from '../node/make-directory.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
@@ -131,19 +130,12 @@ export function jobSpecFromFlags(
 /** The --out folder, made when a photo is written; one that cannot be a folder is refused before any work. */
 function outputFolderOf(out: string | undefined): string {
   const dir = resolve(requireValue(out, '--out <folder> for the enhanced photos'))
-  const refuse = (why: string): EnhanceError =>
-    new EnhanceError(
+  const problem = folderProblem(dir)
+  if (problem)
+    throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `--out ${dir} ${why}. Name a folder for the enhanced photos (it is made if missing).`,
+      `--out ${dir} ${problem}. Name a folder for the enhanced photos (it is made if missing).`,
     )
-  let found: Stats | undefined
-  try {
-    found = statSync(dir, { throwIfNoEntry: false })
-  } catch (error) {
-    if (errnoCode(error) === 'ENOTDIR') throw refuse('cannot be a folder: a folder above it is a file')
-    return dir // unreadable here: the job pauses with the reason when it writes
-  }
-  if (found && !found.isDirectory()) throw refuse('is not a folder')
   return dir
 }
 

@@ -1,9 +1,10 @@
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { bundledModels, readCatalog } from '../engine/catalog.js'
 import { loadModel } from '../engine/model.js'
 import { ModelStore, readLibraryFile } from '../node/model-store.js'
 import type { DownloadProgress } from '../node/download.js'
 import { defaultDataDir } from '../node/paths.js'
+import { folderProblem } from '../node/make-directory.js'
 import { EnhanceError } from '../shared/errors.js'
 import { formatSize } from '../shared/library.js'
 import type { LibraryEntry, LibraryItem } from '../shared/library.js'
@@ -22,13 +23,25 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['ENHANCE_MODELS_DIR'] ?? join(defaultDataDir(env), 'models')
 }
 
+/** Where models are installed; one that cannot be a folder is refused before anything is listed or fetched. */
+function modelsFolderOf(flags: LibraryFlags): string {
+  const dir = resolve(flags['models-dir'] ?? defaultModelsDir())
+  const problem = folderProblem(dir)
+  if (problem)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `The models folder ${dir} (--models-dir or ENHANCE_MODELS_DIR) ${problem}. Name a folder for installed models (it is made if missing).`,
+    )
+  return dir
+}
+
 /** The built-in catalogue plus every `--catalog` file; a later file's entry replaces an earlier one's. */
 export async function openStore(flags: LibraryFlags, bundledDir = MODELS_DIR): Promise<ModelStore> {
   let entries: Record<string, LibraryEntry> = await readLibraryFile(join(bundledDir, 'library.json'))
   for (const file of flags.catalog ?? []) entries = { ...entries, ...(await readLibraryFile(file)) }
   const bundled = bundledModels(bundledDir, readCatalog(bundledDir))
   return new ModelStore({
-    modelsDir: flags['models-dir'] ?? defaultModelsDir(),
+    modelsDir: modelsFolderOf(flags),
     entries,
     bundled,
     inspect: async (path) => (await loadModel(path)).info,

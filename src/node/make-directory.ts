@@ -4,6 +4,21 @@ import { dirname, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { errnoCode } from './errno.js'
 
+/**
+ * Why `dir` cannot be (or become) a folder, as the end of a sentence, or null: checked before any work,
+ * so a mistyped path is refused at once instead of failing each write.
+ */
+export function folderProblem(dir: string): string | null {
+  let found: Stats | undefined
+  try {
+    found = statSync(dir, { throwIfNoEntry: false })
+  } catch (error) {
+    if (errnoCode(error) === 'ENOTDIR') return 'cannot be a folder: a folder above it is a file'
+    return null // unreadable here: the write that needs it says why
+  }
+  return found && !found.isDirectory() ? 'is not a folder' : null
+}
+
 function notADirectory(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path })
 }

@@ -161,6 +161,25 @@ describe('enhance models, with a --catalog mirror on a local server', () => {
     )
   })
 
+  it('refuses a models folder that cannot be one, before listing or fetching anything', async () => {
+    const file = join(work, 'not-a-folder')
+    writeFileSync(file, 'x')
+    const said = []
+    for (const dir of [file, join(file, 'models')]) {
+      let err = ''
+      const status = await main(['models', 'list', '--models-dir', dir], {
+        out: () => undefined,
+        err: (t) => (err += t),
+      })
+      said.push(`${status} ${err}`)
+    }
+    const tail = 'Name a folder for installed models (it is made if missing).'
+    expect(said).toEqual([
+      `1 error INVALID_ARGUMENT: The models folder ${file} (--models-dir or ENHANCE_MODELS_DIR) is not a folder. ${tail}`,
+      `1 error INVALID_ARGUMENT: The models folder ${join(file, 'models')} (--models-dir or ENHANCE_MODELS_DIR) cannot be a folder: a folder above it is a file. ${tail}`,
+    ])
+  })
+
   it('reports a catalogue that does not follow the format, naming the entry', async () => {
     const broken = join(work, 'broken.json')
     writeFileSync(
