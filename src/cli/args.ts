@@ -2,6 +2,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, OUTPUT_FORMATS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { EnhanceError } from '../shared/errors.js'
 import { namingProblem } from '../shared/naming.js'
+import { folderProblem } from '../node/make-directory.js'
 import { isColour, isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -65,6 +66,20 @@ export function parseFormat(text: string | undefined): EnhanceSettings['format']
   if (name === 'same' || (OUTPUT_FORMATS as readonly string[]).includes(name))
     return name as OutputFormat | 'same'
   throw invalid(`--format must be one of png, jpg, webp, avif, tiff or same; got "${text}".`)
+}
+
+/**
+ * A folder the command will make or use, refused before any work when it cannot be one: `named` is how the
+ * user gave it ("--out /x"), `holds` what it is for ("the enhanced photos").
+ */
+export function usableFolder(dir: string, named: string, holds: string): string {
+  const problem = folderProblem(dir)
+  if (problem)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `${named} ${problem}. Name a folder for ${holds} (it is made if missing).`,
+    )
+  return dir
 }
 
 export function parseBackground(text: string | undefined): string {

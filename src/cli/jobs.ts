@@ -21,6 +21,7 @@ import {
   parseSize,
   parseTile,
   requireValue,
+  usableFolder,
 } from './args.js'
 import { runQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
@@ -28,7 +29,6 @@ import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { entryKind } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
-import { folderProblem } from '../node/make-directory.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
@@ -100,7 +100,7 @@ export function jobSpecFromFlags(
   return {
     inputs: inputs.map((i) => resolve(i)),
     recursive: flags.recursive,
-    outDir: outputFolderOf(flags.out),
+    outDir: outputFolder(flags.out),
     model: resolveModelSpec(
       {
         ...(flags.model ? { model: flags.model } : {}),
@@ -127,16 +127,9 @@ export function jobSpecFromFlags(
   }
 }
 
-/** The --out folder, made when a photo is written; one that cannot be a folder is refused before any work. */
-function outputFolderOf(out: string | undefined): string {
+function outputFolder(out: string | undefined): string {
   const dir = resolve(requireValue(out, '--out <folder> for the enhanced photos'))
-  const problem = folderProblem(dir)
-  if (problem)
-    throw new EnhanceError(
-      'INVALID_ARGUMENT',
-      `--out ${dir} ${problem}. Name a folder for the enhanced photos (it is made if missing).`,
-    )
-  return dir
+  return usableFolder(dir, `--out ${dir}`, 'the enhanced photos')
 }
 
 function reporterFor(json: boolean, io: Io): Reporter {

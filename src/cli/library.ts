@@ -4,11 +4,10 @@ import { loadModel } from '../engine/model.js'
 import { ModelStore, readLibraryFile } from '../node/model-store.js'
 import type { DownloadProgress } from '../node/download.js'
 import { defaultDataDir } from '../node/paths.js'
-import { folderProblem } from '../node/make-directory.js'
 import { EnhanceError } from '../shared/errors.js'
 import { formatSize } from '../shared/library.js'
 import type { LibraryEntry, LibraryItem } from '../shared/library.js'
-import { requireValue } from './args.js'
+import { requireValue, usableFolder } from './args.js'
 import type { Io } from './jobs.js'
 import { MODELS_DIR } from './models.js'
 
@@ -23,25 +22,18 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['ENHANCE_MODELS_DIR'] ?? join(defaultDataDir(env), 'models')
 }
 
-/** Where models are installed; one that cannot be a folder is refused before anything is listed or fetched. */
-function modelsFolderOf(flags: LibraryFlags): string {
-  const dir = resolve(flags['models-dir'] ?? defaultModelsDir())
-  const problem = folderProblem(dir)
-  if (problem)
-    throw new EnhanceError(
-      'INVALID_ARGUMENT',
-      `The models folder ${dir} (--models-dir or ENHANCE_MODELS_DIR) ${problem}. Name a folder for installed models (it is made if missing).`,
-    )
-  return dir
-}
-
 /** The built-in catalogue plus every `--catalog` file; a later file's entry replaces an earlier one's. */
 export async function openStore(flags: LibraryFlags, bundledDir = MODELS_DIR): Promise<ModelStore> {
   let entries: Record<string, LibraryEntry> = await readLibraryFile(join(bundledDir, 'library.json'))
   for (const file of flags.catalog ?? []) entries = { ...entries, ...(await readLibraryFile(file)) }
   const bundled = bundledModels(bundledDir, readCatalog(bundledDir))
+  const modelsDir = resolve(flags['models-dir'] ?? defaultModelsDir())
   return new ModelStore({
-    modelsDir: modelsFolderOf(flags),
+    modelsDir: usableFolder(
+      modelsDir,
+      `The models folder ${modelsDir} (--models-dir or ENHANCE_MODELS_DIR)`,
+      'installed models',
+    ),
     entries,
     bundled,
     inspect: async (path) => (await loadModel(path)).info,

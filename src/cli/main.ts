@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { toErrorData } from '../shared/errors.js'
-import { parseRealism, parseDevice, parsePrecision, requireValue } from './args.js'
+import { parseRealism, parseDevice, parsePrecision, requireValue, usableFolder } from './args.js'
 import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
 import type { LibraryFlags } from './library.js'
@@ -178,12 +178,23 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     return 0
   }
   if (command === 'queue')
-    return queueCommand(positionals.slice(1), values, values['queue-dir'] ?? defaultQueueDir(), io)
-  if (values.resume) return batchCommand(null, values, values['queue-dir'] ?? defaultQueueDir(), io, hooks)
+    return queueCommand(
+      positionals.slice(1),
+      values,
+      queueFolderOf(values['queue-dir'], defaultQueueDir()),
+      io,
+    )
+  if (values.resume)
+    return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
   const spec = jobSpecFromFlags(positionals, values, installed)
-  const queueDir =
-    values['queue-dir'] ?? (spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir())
-  return batchCommand(spec, values, queueDir, io, hooks)
+  const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
+  return batchCommand(spec, values, queueFolderOf(values['queue-dir'], fallback), io, hooks)
+}
+
+/** The queue's folder; one that cannot be a folder is refused before anything is queued. */
+function queueFolderOf(asked: string | undefined, fallback: string): string {
+  const dir = asked ?? fallback
+  return usableFolder(dir, `The queue folder ${dir} (--queue-dir)`, 'the queue')
 }
 
 /** Installed catalogue models by id, read only when --model or --blend could name one. */

@@ -115,6 +115,14 @@ describe('queue faults, each handled as specified', () => {
     const listing = await run(['queue', '--queue-dir', queue])
     expect(JSON.parse(listing.out)).toEqual([])
     expect(readdirSync(input)).toEqual(['p0.png'])
+    // So is a queue folder that cannot be one, for a new job, --resume and the listing alike.
+    const queueRefusals = []
+    for (const argv of [[input, '--out', join(work, 'typo-out')], ['--resume'], ['queue']]) {
+      const { status, out: printed } = await run([...argv, '--queue-dir', file])
+      queueRefusals.push(`${status} ${printed.trim()}`)
+    }
+    const refusal = `1 error INVALID_ARGUMENT: The queue folder ${file} (--queue-dir) is not a folder. Name a folder for the queue (it is made if missing).`
+    expect(queueRefusals).toEqual([refusal, refusal, refusal])
   })
 
   it('an output folder that became a file after the job was queued pauses the job, saying so', async () => {
