@@ -111,6 +111,11 @@ export async function* scanInputs(
     const info = await stat(path).catch(() => null)
     if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
     if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked })
+    else if (!info.isFile())
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `${input} is neither a file nor a folder (a device, pipe or socket). Name photo files or folders of them.`,
+      )
     else {
       ignored.seen?.add(path)
       yield { path, relativeDir: '' }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -374,6 +375,15 @@ describe('queue runner', () => {
     const runner = new QueueRunner(store, fakeEngine(), noCleanup)
     const missing = { ...spec, inputs: [join(dir, 'gone')] }
     expect(await codeOf(() => runner.addJob(missing))).toBe('FILE_NOT_FOUND')
+    expect(runner.jobs).toHaveLength(0)
+    // A pipe named like a photo is no photo file: refused by what it is (the engine called it "empty").
+    const pipe = join(dir, 'camera.jpg')
+    execFileSync('mkfifo', [pipe])
+    const refused = await runner.addJob({ ...spec, inputs: [pipe] }).catch((e: EnhanceError) => e)
+    expect([(refused as EnhanceError).code, (refused as EnhanceError).message]).toEqual([
+      'INVALID_ARGUMENT',
+      `${pipe} is neither a file nor a folder (a device, pipe or socket). Name photo files or folders of them.`,
+    ])
     expect(runner.jobs).toHaveLength(0)
     // A scan a crash cut short, whose input has gone since: it pauses with the reason, the next job runs.
     store.commit({
