@@ -10,6 +10,7 @@ import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EnhanceSettings } from '../../src/shared/settings.js'
+import type { EnhanceError } from '../../src/shared/errors.js'
 import { enhancePhoto } from '../helpers/enhance.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
@@ -416,6 +417,15 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect((error as Error).message).toMatch(
       /\. (Copy it again from where it came from|Open it in an image editor)/,
     )
+    // The views (thumbnail, the realism preview) say the same of it as the engine.
+    const shown: unknown = await thumbnail(input, 64).catch((e: unknown) => e)
+    const cropped: unknown = await crops
+      .render(input, { x: 0, y: 0, width: 8, height: 8 }, model)
+      .catch((e: unknown) => e)
+    expect([shown, cropped].map((e) => [(e as EnhanceError).code, (e as Error).message])).toEqual([
+      [code, (error as Error).message],
+      [code, (error as Error).message],
+    ])
   })
 
   it('an iPhone HEIC (HEVC) is called what it is, not damaged, and says what to do', async () => {

@@ -100,11 +100,6 @@ export async function decodeImage(
   path: string,
   { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
-  const size = await stat(path).then(
-    (s) => s.size,
-    (error: unknown) => Promise.reject(decodeError(path, error)),
-  )
-  if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkReadableImage(path)
   const options: SharpOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
@@ -181,12 +176,17 @@ function partialMessage(path: string, damage: string): string {
   return `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN}`
 }
 
-/** The content check of `sniff.ts`, with a file that cannot be opened coded like the decoder's errors. */
-export function checkReadableImage(path: string): Promise<void> {
-  return checkImageFormat(path).then(
-    () => undefined,
-    (error: unknown) => Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error)),
-  )
+/**
+ * What every reader of a photo checks first, the engine and the views alike: the file is there, not empty,
+ * and its content is a format Enhance reads (`sniff.ts`); a file that cannot be opened is coded like the
+ * decoder's errors.
+ */
+export async function checkReadableImage(path: string): Promise<void> {
+  const coded = (error: unknown): Promise<never> =>
+    Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error))
+  const { size } = await stat(path).catch(coded)
+  if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
+  await checkImageFormat(path).catch(coded)
 }
 
 function hevcMessage(path: string): string {
