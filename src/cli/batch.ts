@@ -1,3 +1,4 @@
+import { leftOutText } from '../shared/formats.js'
 import type { QueueRunner, QueueEvent } from '../queue/runner.js'
 import type { QueueSession } from '../queue/session.js'
 import type { Item, JobSpec } from '../queue/types.js'
@@ -90,6 +91,8 @@ export async function runQueued(
     const job = spec ? await (spec.shard ? runner.jobFor(spec) : runner.addJob(spec)) : null
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
+    const leftOut = job && leftOutText(job.leftOut)
+    if (job?.leftOut && leftOut) reporter.emit({ event: 'left-out', files: job.leftOut, message: leftOut })
     for (const item of job ? runner.items(job.id) : []) {
       if (item.state === 'skipped')
         reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })

@@ -27,6 +27,8 @@ export type BatchEvent =
     }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
+  /** Files in the inputs that are not photos Enhance reads (system files aside), by extension. */
+  | { event: 'left-out'; files: Record<string, number>; message: string }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
   | {
       event: 'summary'
@@ -120,6 +122,8 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           )
         case 'failed':
           return line(`✗ ${event.item}: ${event.code}: ${event.message}`)
+        case 'left-out':
+          return line(`note: ${event.message}`)
         case 'skipped':
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
         case 'paused':

@@ -177,10 +177,10 @@ export class QueueRunner {
     const previous = this.scans.get(job.id) ?? Promise.resolve()
     const next = previous.then(async () => {
       if (!this.job(job.id)) return // refused whole by the scan before this one
-      const ignored = await scanJob(job, this.items(job.id), (items) =>
+      const stats = await scanJob(job, this.items(job.id), (items) =>
         this.store.commit({ t: 'items', items }),
       )
-      this.store.commit({ t: 'job-stats', jobId: job.id, ignored })
+      this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
     })
     // A failed scan leaves its job to the caller; the next scan still runs.
     const settled = next.catch(() => undefined)

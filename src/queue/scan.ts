@@ -22,6 +22,8 @@ export function pathKey(path: string): string {
 /** Counts files that were seen but are not images, and can list every file seen. */
 export interface ScanCounter {
   count: number
+  /** When given, the files left out that are not system files, by extension ("" for none), lower case. */
+  leftOut?: Map<string, number>
   /** When given, every file the scan saw (images or not) is added: outputs must never replace one. */
   seen?: Set<string>
 }
@@ -32,12 +34,15 @@ export interface ScanCounter {
  */
 export const RESULTS_FOLDER = 'Enhanced'
 
+/** Folders NAS boxes and Windows add, and the thumbnail caches Windows writes beside photos. */
+const SYSTEM_NAMES = new Set(['@eadir', '#recycle', '$recycle.bin', 'thumbs.db', 'desktop.ini'])
+
 /**
  * Hidden files and folders, macOS "._" companions on USB drives (named .jpg, but not images) and the
  * thumbnail folders NAS boxes add beside each photo: none of them is a photo the user took.
  */
 function isSystemEntry(name: string): boolean {
-  return name.startsWith('.') || name === '@eaDir' || name === '#recycle' || name === '$RECYCLE.BIN'
+  return name.startsWith('.') || SYSTEM_NAMES.has(name.toLowerCase())
 }
 
 interface Walk {
@@ -85,6 +90,8 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
       yield { path, relativeDir: relative(root, dir) }
     } else if (kind === 'file') {
       ignored.count++
+      const extension = extname(entry.name).toLowerCase()
+      ignored.leftOut?.set(extension, (ignored.leftOut.get(extension) ?? 0) + 1)
     }
   }
 }

@@ -41,6 +41,7 @@ const jobObject = z.object({
   createdAt: z.number(),
   order: z.number(),
   ignored: count,
+  leftOut: z.record(z.string().max(64), count).optional(),
   busyMs: z.number().min(0),
   realism: realismSchema.optional(),
 })
@@ -80,6 +81,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
       t: z.literal('job-stats'),
       jobId: id,
       ignored: count.optional(),
+      leftOut: z.record(z.string().max(64), count).optional(),
       busyMs: z.number().min(0).optional(),
     }),
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),

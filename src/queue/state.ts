@@ -5,7 +5,7 @@ export type QueueEntry =
   | { t: 'job'; job: Job }
   | { t: 'items'; items: Item[] }
   | { t: 'job-state'; jobId: string; state: JobState; pauseReason?: Job['pauseReason'] }
-  | { t: 'job-stats'; jobId: string; ignored?: number; busyMs?: number }
+  | { t: 'job-stats'; jobId: string; ignored?: number; leftOut?: Record<string, number>; busyMs?: number }
   /** A realism for the whole job: it replaces any chosen per photo. */
   | { t: 'job-realism'; jobId: string; realism: number }
   /** Another output folder, chosen before the job saved any photo. */
@@ -57,6 +57,7 @@ export class QueueState {
         const job = this.jobs.get(entry.jobId)
         if (!job) return
         if (entry.ignored !== undefined) job.ignored = entry.ignored
+        if (entry.leftOut !== undefined) job.leftOut = entry.leftOut
         if (entry.busyMs !== undefined) job.busyMs = entry.busyMs
         return
       }

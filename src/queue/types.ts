@@ -39,6 +39,8 @@ export interface Job {
   order: number
   /** Files seen while scanning that are not images. */
   ignored: number
+  /** Of those, the ones a person put there (not system files), by extension: what to tell them was left out. */
+  leftOut?: Record<string, number>
   /** Milliseconds spent running items. */
   busyMs: number
   /** Realism chosen after the job was created, for all its photos (overrides the spec's). */

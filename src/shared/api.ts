@@ -21,6 +21,8 @@ export interface JobView {
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null
+  /** What the scan left out of the inputs, in words (`leftOutText`), when anything was. */
+  leftOut?: string
 }
 
 export interface ItemView {

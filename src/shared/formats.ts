@@ -62,3 +62,37 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
 
 /** Default guard against decompression bombs: 100 megapixels of input. */
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
+
+/** Camera RAW files, which need a RAW converter: the camera maker's software, or a photo editor. */
+const CAMERA_RAW = new Set([
+  '.arw',
+  '.cr2',
+  '.cr3',
+  '.dng',
+  '.nef',
+  '.nrw',
+  '.orf',
+  '.pef',
+  '.raf',
+  '.rw2',
+  '.srw',
+])
+
+/**
+ * What a scan left out of an album, in words, from its files by extension ("" for none); null when nothing
+ * was: "Left out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
+ */
+export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
+  const kinds = Object.entries(leftOut ?? {}).sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0)
+  if (total === 0) return null
+  const listed = kinds.map(([ext, n]) => `${n} ${ext || 'without an extension'}`).join(', ')
+  const raw = kinds.filter(([ext]) => CAMERA_RAW.has(ext)).map(([ext]) => ext)
+  const files = total === 1 ? 'file that is not a photo' : 'files that are not photos'
+  return (
+    `Left out ${total} ${files} Enhance reads: ${listed}.` +
+    (raw.length
+      ? ` Camera RAW files (${raw.join(', ')}) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.`
+      : '')
+  )
+}

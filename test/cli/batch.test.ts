@@ -97,6 +97,14 @@ describe('enhance <folder> --out', () => {
     const summary = events.at(-1)
     expect(summary).toMatchObject({ event: 'summary', done: 4, failed: 0, skipped: 0 })
     expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThan(4)
+    // The album's notes.txt is no photo: said once, before the photos.
+    expect(events.filter((e) => e.event === 'left-out')).toEqual([
+      {
+        event: 'left-out',
+        files: { '.txt': 1 },
+        message: 'Left out 1 file that is not a photo Enhance reads: 1 .txt.',
+      },
+    ])
     // Each photo says the tile side it ran with: --tile 16 here.
     const done = events.filter((e) => e.event === 'done')
     expect(done.map((e) => ('tile' in e ? e.tile : null))).toEqual([16, 16, 16, 16])

@@ -1,5 +1,5 @@
 /** Adding photos the queue already has, with the same settings: their job takes only what is new. */
-import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import sharp from 'sharp'
@@ -20,6 +20,9 @@ beforeAll(async () => {
   mkdirSync(album)
   await scan('page-1.png', '#806040')
   await scan('page-2.png', '#408060')
+  // Beside the scans: the scanner's RAW file, and the system files Windows and macOS leave, which are not news.
+  for (const name of ['page-1.CR2', 'Thumbs.db', 'desktop.ini', '.DS_Store'])
+    writeFileSync(join(album, name), 'x')
   backend = await startBackend(join(work, 'data'), dialogs)
 })
 afterAll(() => backend.close())
@@ -43,7 +46,12 @@ describe('adding a folder the queue already has', () => {
 
     await scan('page-3.png', '#604080')
     expect(await addAlbum()).toBe(first)
-    expect((await backend.services.listJobs()).map((j) => j.id)).toEqual([first])
+    const [job] = await backend.services.listJobs()
+    expect([job!.id, job!.leftOut]).toEqual([
+      first,
+      'Left out 1 file that is not a photo Enhance reads: 1 .cr2. ' +
+        "Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.",
+    ])
     const items = await backend.services.listItems(first)
     expect(items.map((i) => [basename(i.input), i.state]).sort()).toEqual([
       ['page-1.png', 'done'],

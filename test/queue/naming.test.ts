@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
 import { namingProblem, renderName } from '../../src/shared/naming.js'
 import { isInside } from '../../src/queue/paths.js'
+import { leftOutText } from '../../src/shared/formats.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
@@ -41,6 +42,16 @@ describe('output naming', () => {
       'cannot start with ".": such files are hidden',
       'has {}, which is not one of {name}, {scale}, {alpha}, {model}',
     ])
+  })
+
+  it('says what a scan left out, by extension, and what to do with camera RAW files', () => {
+    expect(leftOutText({})).toBeNull()
+    expect(leftOutText(undefined)).toBeNull()
+    expect(leftOutText({ '.txt': 1 })).toBe('Left out 1 file that is not a photo Enhance reads: 1 .txt.')
+    expect(leftOutText({ '.txt': 1, '.nef': 3, '': 1 })).toBe(
+      'Left out 5 files that are not photos Enhance reads: 3 .nef, 1 without an extension, 1 .txt. ' +
+        "Camera RAW files (.nef) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.",
+    )
   })
 
   it('counts a name that only begins with two dots as inside the output folder', () => {

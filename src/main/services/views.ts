@@ -1,3 +1,4 @@
+import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
 import { itemRealism, jobRealism } from '../../queue/types.js'
 import type { Item, Job } from '../../queue/types.js'
@@ -5,6 +6,7 @@ import type { ItemView, JobView } from '../../shared/api.js'
 
 export function jobView(job: Job, items: Item[]): JobView {
   const report = jobReport(job, items)
+  const leftOut = leftOutText(job.leftOut)
   return {
     id: job.id,
     state: job.state,
@@ -15,6 +17,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,
+    ...(leftOut ? { leftOut } : {}),
   }
 }
 
