@@ -45,6 +45,16 @@ function isSystemEntry(name: string): boolean {
   return name.startsWith('.') || SYSTEM_NAMES.has(name.toLowerCase())
 }
 
+/** Kinds of left-out file told apart; the rest are counted together, so the journal entry stays small. */
+const LEFT_OUT_KINDS = 24
+
+/** Counts a left-out file by its extension: an unusually long one as none, past the kinds told apart as "other". */
+function countLeftOut(counts: Map<string, number>, extension: string): void {
+  let kind = extension.length <= 12 ? extension : ''
+  if (!counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
+  counts.set(kind, (counts.get(kind) ?? 0) + 1)
+}
+
 interface Walk {
   root: string
   recursive: boolean
@@ -90,8 +100,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
       yield { path, relativeDir: relative(root, dir) }
     } else if (kind === 'file') {
       ignored.count++
-      const extension = extname(entry.name).toLowerCase()
-      ignored.leftOut?.set(extension, (ignored.leftOut.get(extension) ?? 0) + 1)
+      if (ignored.leftOut) countLeftOut(ignored.leftOut, extname(entry.name).toLowerCase())
     }
   }
 }

@@ -79,14 +79,16 @@ const CAMERA_RAW = new Set([
 ])
 
 /**
- * What a scan left out of an album, in words, from its files by extension ("" for none); null when nothing
+ * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
+ * kinds past those told apart); null when nothing
  * was: "Left out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
  */
 export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
   const kinds = Object.entries(leftOut ?? {}).sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
   if (total === 0) return null
-  const listed = kinds.map(([ext, n]) => `${n} ${ext || 'without an extension'}`).join(', ')
+  const named = (ext: string): string => (ext === 'other' ? 'of other kinds' : ext || 'without an extension')
+  const listed = kinds.map(([ext, n]) => `${n} ${named(ext)}`).join(', ')
   const raw = kinds.filter(([ext]) => CAMERA_RAW.has(ext)).map(([ext]) => ext)
   const files = total === 1 ? 'file that is not a photo' : 'files that are not photos'
   return (

@@ -48,6 +48,9 @@ describe('output naming', () => {
     expect(leftOutText({})).toBeNull()
     expect(leftOutText(undefined)).toBeNull()
     expect(leftOutText({ '.txt': 1 })).toBe('Left out 1 file that is not a photo Enhance reads: 1 .txt.')
+    expect(leftOutText({ other: 2, '.psd': 3 })).toBe(
+      'Left out 5 files that are not photos Enhance reads: 3 .psd, 2 of other kinds.',
+    )
     expect(leftOutText({ '.txt': 1, '.nef': 3, '': 1 })).toBe(
       'Left out 5 files that are not photos Enhance reads: 3 .nef, 1 without an extension, 1 .txt. ' +
         "Camera RAW files (.nef) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.",
