@@ -91,7 +91,7 @@ export async function runQueued(
     const job = spec ? await (spec.shard ? runner.jobFor(spec) : runner.addJob(spec)) : null
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
-    const leftOut = job && leftOutText(job.leftOut)
+    const leftOut = leftOutText(job?.leftOut)
     if (job?.leftOut && leftOut) reporter.emit({ event: 'left-out', files: job.leftOut, message: leftOut })
     for (const item of job ? runner.items(job.id) : []) {
       if (item.state === 'skipped')

@@ -10,8 +10,8 @@ const SCAN_BATCH = 500
 
 /**
  * Scans a job's inputs and plans each photo not yet among its items, handing them over in batches.
- * Returns how many files were not images, and those a person put there by extension. A scan cut short by a crash starts over, keeping the items
- * it already made.
+ * Returns how many files were not images, and those a person put there by extension. A scan cut short
+ * by a crash starts over, keeping the items it already made.
  */
 export async function scanJob(
   job: Job,
