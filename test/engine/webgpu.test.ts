@@ -14,6 +14,8 @@ import type { BatchEvent } from '../../src/cli/report.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { blendModels, loadModel, modelToOnnx, parseModel } from '../../src/engine/model.js'
+import { createSession } from '../../src/engine/runtime/session.js'
+import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { DecisionStore } from '../../src/node/device-decisions.js'
 import { noGpuReason } from '../../src/node/gpu-devices.js'
 import { EnhanceError } from '../../src/shared/errors.js'
@@ -190,5 +192,18 @@ describe('auto on a machine without a GPU', () => {
       ['cuda', 'webgpu'].map((provider) => ({ provider, problem: `not measured: ${noGpu}` })),
     )
     await registry.close()
+  })
+})
+
+describe('CUDA asked for where its libraries are not installed', () => {
+  it('is DEVICE_UNAVAILABLE with the one command that installs them', async () => {
+    const model = parseModel(fixtureBytes('compact_x2_zip.pth'), 'compact_x2_zip.pth')
+    const opened = await createSession(modelToOnnx(model), { device: 'cuda' }).catch((e: unknown) => e)
+    // Where CUDA is installed (a connected GPU machine) the session opens, and there is nothing to say.
+    if (!(opened instanceof EnhanceError)) return void (await (opened as ModelSession).release())
+    expect(opened.code).toBe('DEVICE_UNAVAILABLE')
+    expect(opened.message).toContain(
+      'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js.',
+    )
   })
 })

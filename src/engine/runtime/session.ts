@@ -161,8 +161,17 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
       `ONNX Runtime could not load this model (${failures.join('; ')}). The file is damaged or not a model Enhance can run; try another model file.`,
     )
   }
+  const cuda = failures.some((f) => f.startsWith('cuda:') && /shared library/i.test(f)) ? CUDA_INSTALL : ''
   throw new EnhanceError(
     'DEVICE_UNAVAILABLE',
-    `No device could run this model (${failures.join('; ')}). Try --device cpu.`,
+    `No device could run this model (${failures.join('; ')}).${cuda} Try --device cpu.`,
   )
 }
+
+/**
+ * onnxruntime-node ships the CUDA provider's own library but not the CUDA runtime it loads: the one step that
+ * enables it (README, "GPU").
+ */
+const CUDA_INSTALL =
+  ' CUDA needs its libraries installed once, on Linux x64 with CUDA 12 and cuDNN 9: ' +
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js.'
