@@ -151,7 +151,7 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
     try {
       return await openSession(model, provider, options.threads ?? 0)
     } catch (error) {
-      failures.push(`${provider}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+      failures.push(`${provider}: ${firstLineOf(error)}`)
     }
   }
   // The CPU provider always loads a valid model, so its failure is the model's, not the device's.
