@@ -22,6 +22,7 @@ import {
   compareHalf,
   measureProviders,
   measureTiles,
+  providerName,
   sidesToMeasure,
 } from './runtime/choose.js'
 import type { Opener } from './runtime/choose.js'
@@ -171,6 +172,7 @@ export class ModelRegistry {
         return open('cpu')
       })
     }
+    this.refuseWithoutGpu(device)
     const session = await createSession(onnx, { device, threads })
     try {
       await assertAgreesWithCpu(session, open, info.inChannels)
@@ -227,6 +229,24 @@ export class ModelRegistry {
     return [this.machine, JSON.stringify(archOf(info)), candidates.join(',')].join('|')
   }
 
+  private noGpu(): string | null {
+    return this.options.noGpu === undefined ? noGpuReason() : this.options.noGpu
+  }
+
+  /**
+   * An accelerator asked for by name where the machine has no GPU could only open a software adapter
+   * (Dawn on lavapipe or SwiftShader): it runs on the CPU, about 100 times slower than the CPU provider
+   * (a 1×1 PNG took 81.7 s here), which no one asking for a GPU wants.
+   */
+  private refuseWithoutGpu(device: Exclude<DeviceRequest, 'auto'>): void {
+    const noGpu = device === 'cpu' ? null : this.noGpu()
+    if (!noGpu) return
+    throw new EnhanceError(
+      'DEVICE_UNAVAILABLE',
+      `${providerName(device)} needs a GPU, and ${noGpu}: only a software adapter, which runs on the CPU about 100 times slower than the CPU itself, could open. Use --device auto or cpu ("Automatic" or "CPU" in Settings).`,
+    )
+  }
+
   /**
    * The provider a session would open on, when known without opening one: the CPU asked for, auto's choice
    * made in this process, or a CPU it remembers (a remembered accelerator is opened: its driver may be gone).
@@ -259,7 +279,7 @@ export class ModelRegistry {
     const remembered = await this.remembered(key, candidates)
     if (remembered) return remembered
     const store = this.options.decisions
-    const noGpu = this.options.noGpu === undefined ? noGpuReason() : this.options.noGpu
+    const noGpu = this.noGpu()
     const decision = await this.measuring.during(() =>
       measureProviders(open, candidates, info.inChannels, describeArch(info), noGpu),
     )

@@ -32,6 +32,8 @@ const registry = new ModelRegistry({
   decisions: DecisionStore.in(dataDir),
   tiles: TileStore.in(dataDir),
   int8: Int8Store.in(dataDir),
+  // A software adapter stands in for a GPU only when asked: the WebGPU tests run on lavapipe.
+  ...(process.env['ENHANCE_SOFTWARE_GPU'] === '1' ? { noGpu: null } : {}),
 })
 const crops = new CropRenderer(registry, limits.maxInputPixels)
 const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataDir, 'tiles'))

@@ -67,7 +67,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
 
   it('runs float16 on WebGPU when asked, within the half-precision tolerance of PyTorch', async () => {
     const fixture = manifest.models.find((m) => m.name === 'basicsr_x4_safetensors')!
-    const registry = new ModelRegistry({ device: 'webgpu', precision: 'fp16' })
+    const registry = new ModelRegistry({ device: 'webgpu', precision: 'fp16', noGpu: null })
     const { session } = await registry.prepare({ path: fixturePath(fixture.file) })
     expect([session.provider, session.precision]).toEqual(['webgpu', 'fp16'])
     const { data } = await session.run(input, manifest.inputShape)
@@ -79,7 +79,7 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
 
   it('refuses WebGPU for a model it computes wrongly: by name a coded error, on auto the CPU', async () => {
     const spec = { path: fixturePath('compact_x2_zip.pth') }
-    const named = new ModelRegistry({ device: 'webgpu' })
+    const named = new ModelRegistry({ device: 'webgpu', noGpu: null })
     const error = await named.prepare(spec).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EnhanceError)
     expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
@@ -149,7 +149,9 @@ describe.skipIf(!adapter.ok)(`WebGPU on this machine's adapter (${adapter.reason
         { out: (t) => (out += `${t}\n`), err: () => undefined },
         {
           engine: (d) =>
-            new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: d } })),
+            new EngineClient(() =>
+              forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: d, ENHANCE_SOFTWARE_GPU: '1' } }),
+            ),
         },
       )
       expect(status).toBe(0)
@@ -193,6 +195,25 @@ describe('auto on a machine without a GPU', () => {
     )
     await registry.close()
   })
+
+  it.each(['webgpu', 'cuda'] as const)(
+    'refuses %s asked for by name there, before opening a software adapter',
+    async (device) => {
+      const noGpu = noGpuReason('linux', mkdtempSync(join(work, 'dev-')))!
+      const registry = new ModelRegistry({ device, noGpu })
+      const error = await registry
+        .prepare({ path: fixturePath('basicsr_x4.safetensors') })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(EnhanceError)
+      expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
+      expect((error as EnhanceError).message).toBe(
+        `${device === 'cuda' ? 'CUDA' : 'WebGPU'} needs a GPU, and ${noGpu}: only a software adapter, which runs on the CPU about 100 times slower than the CPU itself, could open. Use --device auto or cpu ("Automatic" or "CPU" in Settings).`,
+      )
+      const cpu = await registry.prepare({ path: fixturePath('basicsr_x4.safetensors') }, 'cpu')
+      expect(cpu.session.provider).toBe('cpu')
+      await registry.close()
+    },
+  )
 })
 
 describe('CUDA asked for where its libraries are not installed', () => {

@@ -13,6 +13,7 @@ describe('the failure policy, as a table', () => {
     [false, 'DISK_FULL', 0, { state: 'queued' }, true],
     [false, 'OUTPUT_NOT_WRITABLE', 0, { state: 'queued' }, true],
     [false, 'ENGINE_NOT_STARTED', 0, { state: 'queued' }, true],
+    [false, 'DEVICE_UNAVAILABLE', 0, { state: 'queued' }, true],
     [false, 'ENGINE_CRASHED', 0, { state: 'queued', crashes: 1, error: error('ENGINE_CRASHED') }, false],
     [
       false,

@@ -19,6 +19,11 @@ const NAMES: Record<Provider, string> = {
   webgpu: 'WebGPU',
 }
 
+/** A provider as people call it: "WebGPU", "CUDA". */
+export function providerName(provider: Provider): string {
+  return NAMES[provider]
+}
+
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Infinity
   let max = 0

@@ -53,6 +53,8 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
   ENGINE_NOT_STARTED: 'Press Resume to try again.',
+  DEVICE_UNAVAILABLE:
+    'Choose another device in Settings (Automatic picks one that works here), then press Resume.',
   FILE_NOT_FOUND: 'The photo was moved or deleted. Add it again from its new place.',
   NETWORK_UNAVAILABLE: 'Check the internet connection and press Download again; it resumes where it stopped.',
   CHECKSUM_MISMATCH: 'The file was not the model listed, so it was deleted. Try again later.',
