@@ -74,6 +74,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
   previewCrop: { args: z.tuple([photoRef, region, realismSchema]), result: true },
   deviceChoice: { args: none, result: false },
+  devices: { args: none, result: false },
   getPreferences: { args: none, result: false },
   updatePreferences: { args: z.tuple([preferencesPatch]), result: true },
 }

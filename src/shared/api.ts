@@ -1,5 +1,5 @@
 import type { ErrorData } from './errors.js'
-import type { DeviceDecision } from './device.js'
+import type { DeviceDecision, DeviceOffer } from './device.js'
 import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
@@ -181,6 +181,8 @@ export interface EnhanceApi {
   previewCrop(photo: PhotoRef, region: Region, realism: number): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>
+  /** The devices Settings offers on this computer, each accelerator marked where it has no GPU for it. */
+  devices(): Promise<DeviceOffer[]>
   /** The settings store. Changing the device restarts the engine between photos. */
   getPreferences(): Promise<Preferences>
   updatePreferences(patch: WindowPreferencesPatch): Promise<Result<Preferences>>
@@ -223,6 +225,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   imageTile: 'enhance:imageTile',
   previewCrop: 'enhance:previewCrop',
   deviceChoice: 'enhance:deviceChoice',
+  devices: 'enhance:devices',
   getPreferences: 'enhance:getPreferences',
   updatePreferences: 'enhance:updatePreferences',
 }

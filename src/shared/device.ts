@@ -1,3 +1,11 @@
+import type { DeviceChoice } from './preferences.js'
+
+/** A device the Settings list offers on this computer, and why it cannot run here (absent: it may). */
+export interface DeviceOffer {
+  device: DeviceChoice
+  unavailable?: string
+}
+
 /** What `auto` measured on one provider: its warm probe time, or why it was not usable. */
 export interface ProviderProbe {
   provider: string

@@ -9,6 +9,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURES } from '../helpers/fixtures.js'
 import { MODELS_DIR } from './harness.js'
+import { deviceOffers } from '../../src/engine/runtime/providers.js'
+import { noGpuReason } from '../../src/node/gpu-devices.js'
 import { AppSession, photo } from './session.js'
 
 const app = new AppSession()
@@ -64,6 +66,26 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     ).resolves.toBe('read')
     await precision.selectOption('auto')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.precision)).toBe('auto')
+  })
+
+  it("lists this computer's devices, greying out accelerators it has no GPU for", async () => {
+    await app.tab('Settings')
+    const device = app.page.getByRole('combobox', { name: 'Device' })
+    const offers = deviceOffers(process.platform, process.arch, noGpuReason())
+    await expect
+      .poll(() =>
+        device
+          .locator('option')
+          .evaluateAll((options) =>
+            options.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).disabled]),
+          ),
+      )
+      .toEqual(offers.map((o) => [o.device, o.unavailable !== undefined]))
+    const greyed = offers.find((o) => o.unavailable)
+    if (greyed)
+      await expect(device.locator(`option[value="${greyed.device}"]`).textContent()).resolves.toMatch(
+        / — no GPU found$/,
+      )
   })
 
   it('enhances photos dropped on the queue, named and encoded as the settings say', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { degeneracy } from '../../src/engine/probe.js'
 import { blend } from '../../src/engine/interpolate.js'
 import { floatToHalf } from '../../src/engine/onnx/fp16.js'
-import { providersFor } from '../../src/engine/runtime/providers.js'
+import { deviceOffers, providersFor } from '../../src/engine/runtime/providers.js'
 import { SessionCache } from '../../src/engine/runtime/cache.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { bfloat16ToFloat, gatherStrided, halfToFloat } from '../../src/engine/weights/tensor.js'
@@ -96,6 +96,21 @@ describe('execution providers', () => {
     expect(providersFor('cuda', 'linux', 'x64')).toEqual(['cuda'])
     expect(await codeOf(() => providersFor('dml', 'linux', 'x64'))).toBe('DEVICE_UNAVAILABLE')
     expect(await codeOf(() => providersFor('coreml', 'win32', 'x64'))).toBe('DEVICE_UNAVAILABLE')
+  })
+
+  it("offers Settings each platform's devices, marking accelerators where there is no GPU", () => {
+    expect(deviceOffers('win32', 'x64', null)).toEqual(
+      ['auto', 'cpu', 'cuda', 'dml', 'webgpu'].map((device) => ({ device })),
+    )
+    expect(deviceOffers('darwin', 'arm64', null)).toEqual(
+      ['auto', 'cpu', 'coreml', 'webgpu'].map((device) => ({ device })),
+    )
+    expect(deviceOffers('linux', 'x64', 'no GPU here')).toEqual([
+      { device: 'auto' },
+      { device: 'cpu' },
+      { device: 'cuda', unavailable: 'no GPU here' },
+      { device: 'webgpu', unavailable: 'no GPU here' },
+    ])
   })
 })
 

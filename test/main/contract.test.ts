@@ -47,6 +47,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   imageTile: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'output' }, 0, 0],
   previewCrop: [{ selection: 'no-such-selection', index: 0 }, { x: 0, y: 0, width: 64, height: 64 }, 0.5],
   deviceChoice: [],
+  devices: [],
   getPreferences: [],
   updatePreferences: [{ realism: 0.25 }],
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { dropIndex, moved } from '../../src/renderer/src/lib/reorder.js'
 import { itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
-import { exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
+import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 
@@ -75,5 +75,54 @@ describe('the tiles a 1:1 view loads', () => {
       [21, 22, 23].flatMap((row) => [28, 29, 30, 31].map((column) => `${column},${row}`)),
     )
     expect(tilesInView({ left: 0, top: 0, width: 0, height: 500 }, big)).toEqual([])
+  })
+})
+
+describe('the Device list', () => {
+  const noGpu = 'this machine has no GPU (no /dev/dri render node, NVIDIA device or /dev/dxg)'
+  const linux = [
+    { device: 'auto' as const },
+    { device: 'cpu' as const },
+    { device: 'cuda' as const, unavailable: noGpu },
+    { device: 'webgpu' as const, unavailable: noGpu },
+  ]
+
+  it('greys out accelerators without a GPU, and says why the stored one cannot run', () => {
+    expect(deviceOptions(linux, 'auto')).toEqual([
+      { device: 'auto', label: 'Automatic (best available)', disabled: false },
+      { device: 'cpu', label: 'CPU', disabled: false },
+      { device: 'cuda', label: 'NVIDIA GPU (CUDA) — no GPU found', disabled: true },
+      {
+        device: 'webgpu',
+        label: 'Any GPU (WebGPU: Vulkan, Direct3D 12, Metal) — no GPU found',
+        disabled: true,
+      },
+    ])
+    expect(deviceProblem(linux, 'auto')).toBeNull()
+    // The stored choice stays choosable and in view, with the reason under the list.
+    expect(deviceOptions(linux, 'webgpu').find((o) => o.device === 'webgpu')?.disabled).toBe(false)
+    expect(deviceProblem(linux, 'webgpu')).toBe(
+      `Any GPU (WebGPU: Vulkan, Direct3D 12, Metal) cannot run here: ${noGpu}. Photos wait until you choose Automatic or CPU.`,
+    )
+  })
+
+  it('keeps a device this kind of computer lacks in view when it is the stored one (a settings file from elsewhere)', () => {
+    const options = deviceOptions(linux, 'dml')
+    expect(options.map((o) => o.device)).toEqual(['auto', 'cpu', 'cuda', 'webgpu', 'dml'])
+    expect(options.at(-1)).toEqual({
+      device: 'dml',
+      label: 'GPU (DirectML, Windows) — not on this computer',
+      disabled: false,
+    })
+    expect(deviceProblem(linux, 'dml')).toMatch(
+      /^GPU \(DirectML, Windows\) cannot run here: it is not available/,
+    )
+  })
+
+  it('offers every device, none greyed, until the computer has said which it has', () => {
+    const options = deviceOptions(null, 'cpu')
+    expect(options.map((o) => o.device)).toEqual(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'])
+    expect(options.some((o) => o.disabled)).toBe(false)
+    expect(deviceProblem(null, 'cuda')).toBeNull()
   })
 })

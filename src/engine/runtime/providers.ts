@@ -1,6 +1,7 @@
 import { EnhanceError } from '../../shared/errors.js'
 import { DEVICE_CHOICES } from '../../shared/preferences.js'
 import type { DeviceChoice } from '../../shared/preferences.js'
+import type { DeviceOffer } from '../../shared/device.js'
 
 /** What a user can ask for (the app's device setting). `auto` means the best available in platform order. */
 export type DeviceRequest = DeviceChoice
@@ -18,6 +19,17 @@ export function providerOrder(platform: NodeJS.Platform, arch: string): Provider
   if (platform === 'darwin') return arch === 'arm64' ? ['coreml', 'webgpu', 'cpu'] : ['webgpu', 'cpu']
   if (platform === 'linux') return ['cuda', 'webgpu', 'cpu']
   return ['cpu']
+}
+
+/**
+ * The devices worth offering on this platform (automatic and the CPU always), an accelerator marked with
+ * `noGpu` where the machine has no GPU for it: it would open only a software adapter, or nothing.
+ */
+export function deviceOffers(platform: NodeJS.Platform, arch: string, noGpu: string | null): DeviceOffer[] {
+  const order: DeviceChoice[] = providerOrder(platform, arch)
+  return DEVICE_CHOICES.filter((device) => device === 'auto' || order.includes(device)).map((device) =>
+    device === 'auto' || device === 'cpu' || !noGpu ? { device } : { device, unavailable: noGpu },
+  )
 }
 
 /** The providers to try for a request, in order. A specific request is tried alone: no silent fallback. */

@@ -10,6 +10,8 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { WarmUpReply } from '../../shared/protocol.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
+import { noGpuReason } from '../../node/gpu-devices.js'
+import { deviceOffers } from '../../engine/runtime/providers.js'
 import { createModelStore, libraryServices } from './library.js'
 import { attempt } from './result.js'
 import { ModelLibrary } from './models.js'
@@ -209,6 +211,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
 
     deviceChoice: () => deps.decisions.latest(),
+    devices: () => Promise.resolve(deviceOffers(process.platform, process.arch, noGpuReason())),
     getPreferences: () => Promise.resolve(preferences.get()),
     updatePreferences: (patch) =>
       attempt(async () => {

@@ -1,6 +1,8 @@
 import { FORMAT_EXTENSIONS } from '../../../shared/formats.js'
 import { renderName } from '../../../shared/naming.js'
 import type { EnhanceSettings, SizeSpec } from '../../../shared/settings.js'
+import type { DeviceOffer } from '../../../shared/device.js'
+import type { DeviceChoice } from '../../../shared/preferences.js'
 
 export const SIZE_CHOICES: { key: string; label: string; size: SizeSpec }[] = [
   { key: 'native', label: "The model's scale (×4)", size: { mode: 'native' } },
@@ -25,4 +27,50 @@ export function exampleName(naming: string, output: EnhanceSettings, realism: nu
     model: 'enhance-real-psnr-x4',
   })
   return `${name}.${FORMAT_EXTENSIONS[output.format === 'same' ? 'jpeg' : output.format]}`
+}
+
+const DEVICE_LABELS: Record<DeviceChoice, string> = {
+  auto: 'Automatic (best available)',
+  cpu: 'CPU',
+  cuda: 'NVIDIA GPU (CUDA)',
+  dml: 'GPU (DirectML, Windows)',
+  coreml: 'Apple Neural Engine (CoreML)',
+  webgpu: 'Any GPU (WebGPU: Vulkan, Direct3D 12, Metal)',
+}
+
+export interface DeviceOption {
+  device: DeviceChoice
+  label: string
+  /** Shown but not choosable: this computer has nothing it could run on. */
+  disabled: boolean
+}
+
+/**
+ * The Device list: the devices this computer offers (all of them until it has said), those without a GPU
+ * to run on greyed out, and the stored choice kept in view even where it cannot run, so the list never
+ * shows a device other than the one in effect.
+ */
+export function deviceOptions(offers: DeviceOffer[] | null, current: DeviceChoice): DeviceOption[] {
+  const shown: DeviceOffer[] =
+    offers ?? (Object.keys(DEVICE_LABELS) as DeviceChoice[]).map((device) => ({ device }))
+  const options = shown.map(({ device, unavailable }) => ({
+    device,
+    label: unavailable ? `${DEVICE_LABELS[device]} — no GPU found` : DEVICE_LABELS[device],
+    disabled: unavailable !== undefined && device !== current,
+  }))
+  if (shown.some((offer) => offer.device === current)) return options
+  return [
+    ...options,
+    { device: current, label: `${DEVICE_LABELS[current]} — not on this computer`, disabled: false },
+  ]
+}
+
+/** Why the stored device cannot run here, as the help under the list says it; null where it may. */
+export function deviceProblem(offers: DeviceOffer[] | null, current: DeviceChoice): string | null {
+  if (!offers) return null
+  const offer = offers.find((o) => o.device === current)
+  const why = offer ? offer.unavailable : 'it is not available on this kind of computer'
+  return why
+    ? `${DEVICE_LABELS[current]} cannot run here: ${why}. Photos wait until you choose Automatic or CPU.`
+    : null
 }
