@@ -57,11 +57,10 @@ export function makeDirectory(dir: string): void {
 
 /** Why an output folder could not be made, coded for the queue: a job pauses on it until the folder is fixed. */
 export function outputFolderError(dir: string, error: unknown): EnhanceError {
-  if (errnoCode(error) === 'ENOTDIR')
-    return new EnhanceError(
-      'OUTPUT_NOT_WRITABLE',
-      `${dir} cannot be a folder: it, or a folder above it, is a file. Choose another output folder.`,
-    )
+  if (errnoCode(error) === 'ENOTDIR') {
+    const why = folderProblem(dir) ?? 'cannot be a folder: it, or a folder above it, is a file'
+    return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${why}. Choose another output folder.`)
+  }
   return new EnhanceError(
     'OUTPUT_NOT_WRITABLE',
     `Cannot create ${dir} (${errnoCode(error) ?? String(error)}): check that its drive is connected and you may write there.`,

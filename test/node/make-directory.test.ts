@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { errnoCode } from '../../src/node/errno.js'
-import { makeDirectory } from '../../src/node/make-directory.js'
+import { makeDirectory, outputFolderError } from '../../src/node/make-directory.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-mkdir-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -37,6 +37,28 @@ describe('making a folder and its missing parents', () => {
     expect(codeOf(() => makeDirectory(join(work, 'link', 'out')))).toBe('ENOENT')
     mkdirSync(join(work, 'plain'))
     expect(codeOf(() => makeDirectory(join(work, 'plain', 'a', 'b')))).toBeUndefined()
+  })
+
+  it('says which is the file, for an output folder that is one and one under one', () => {
+    const file = join(work, 'photos.zip')
+    writeFileSync(file, 'x')
+    const errorFor = (dir: string) => {
+      try {
+        makeDirectory(dir)
+      } catch (error) {
+        const coded = outputFolderError(dir, error)
+        return [coded.code, coded.message]
+      }
+      return null
+    }
+    expect(errorFor(file)).toEqual([
+      'OUTPUT_NOT_WRITABLE',
+      `${file} is not a folder. Choose another output folder.`,
+    ])
+    expect(errorFor(join(file, 'Enhanced'))).toEqual([
+      'OUTPUT_NOT_WRITABLE',
+      `${join(file, 'Enhanced')} cannot be a folder: a folder above it is a file. Choose another output folder.`,
+    ])
   })
 
   // Node's own { recursive: true } spins at full CPU here, so a regression would hang: run it in a child.

@@ -133,7 +133,7 @@ describe('queue faults, each handled as specified', () => {
     const first = await run([input, '--out', out, '--queue-dir', queue], () => writeFileSync(out, 'x'))
     expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
       code: 'OUTPUT_NOT_WRITABLE',
-      message: `${out} cannot be a folder: it, or a folder above it, is a file. Choose another output folder.`,
+      message: `${out} is not a folder. Choose another output folder.`,
     })
     expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 1 })
   })
