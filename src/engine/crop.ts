@@ -8,6 +8,12 @@ import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
 import { upscaleRaster } from './upscale.js'
 
+/** A decoded photo, and whether its output is kept grey as the enhanced file's is. */
+interface PreviewSource {
+  image: RasterImage
+  colourless: boolean
+}
+
 /**
  * The realism slider's before/after: one region of a photo enhanced at a realism, reading real
  * neighbouring pixels as context, as PNG. The photo is decoded once per version of its file and the
@@ -15,7 +21,7 @@ import { upscaleRaster } from './upscale.js'
  * seen before, no blend: the registry caches sessions per realism).
  */
 export class CropRenderer {
-  private source: { key: string; image: RasterImage } | null = null
+  private source: { key: string; photo: PreviewSource } | null = null
   private before: { image: RasterImage; region: string; png: Uint8Array } | null = null
 
   constructor(
@@ -26,7 +32,7 @@ export class CropRenderer {
   async render(input: string, region: Region, model: ModelSpecData): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const image = await this.decoded(input)
+    const { image, colourless } = await this.decoded(input)
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -36,6 +42,7 @@ export class CropRenderer {
       ...tiling,
       tile: 512,
       transparency: 'lanczos',
+      colourless,
     })
     const s = tiling.scale
     const core = cropRaster(
@@ -67,13 +74,14 @@ export class CropRenderer {
   }
 
   /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
-  private async decoded(input: string): Promise<RasterImage> {
+  private async decoded(input: string): Promise<PreviewSource> {
     const key = await fileVersion(input)
-    if (key !== null && this.source?.key === key) return this.source.image
+    if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
-    const { image } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    this.source = key === null ? null : { key, image }
-    return image
+    const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    const photo = { image, colourless: meta.colourless ?? false }
+    this.source = key === null ? null : { key, photo }
+    return photo
   }
 
   close(): void {

@@ -91,6 +91,7 @@ async function enhanceWithModel(
       ...modelTiling(info),
       tile,
       transparency: settings.transparency,
+      colourless: meta.colourless ?? false,
       onRetile: (side) => (usedTile = side),
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tilesDone, tiles, region, target }) => {

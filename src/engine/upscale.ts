@@ -23,6 +23,8 @@ export interface UpscaleOptions {
   /** The side the model's input must be a multiple of (`inputMultiple`); 1 when not given. */
   multiple?: number
   transparency: TransparencyMode
+  /** The photo has no colour (`ImageMetadata.colourless`): its output is kept grey, tile by tile. */
+  colourless?: boolean
   signal?: AbortSignal
   onTile?: (event: TileEvent) => void
   /** Smallest tile the out-of-memory fallback will try. */
@@ -61,7 +63,7 @@ async function runTile(
   const { pad, scale } = options
   const window = tileWindow(tile, image.width, image.height, pad, options.multiple)
   const { data } = await session.run(extractTile(image, window, source), [1, 3, window.height, window.width])
-  insertTile(target, data, tile, window, scale, source)
+  insertTile(target, data, tile, window, scale, source === 'rgb' && options.colourless ? 'grey' : source)
 }
 
 /**

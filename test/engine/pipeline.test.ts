@@ -6,6 +6,8 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CropRenderer } from '../../src/engine/crop.js'
+import { upscaleRaster } from '../../src/engine/upscale.js'
+import { modelTiling } from '../../src/engine/tiling/plan.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -124,7 +126,8 @@ describe('colour, depth and alpha', () => {
   })
 
   it('16-bit PNG in gives 16-bit PNG out with the fine values kept', async () => {
-    const raw = new Uint16Array(12 * 8 * 3).map((_, i) => 1000 + i * 37)
+    // Each channel apart from the others (a grey photo's output is made grey, which moves fine values).
+    const raw = new Uint16Array(12 * 8 * 3).map((_, i) => 1000 + i * 37 + (i % 3) * 9000)
     const input = join(work, 'deep.png')
     await sharp(raw, { raw: { width: 12, height: 8, channels: 3 } })
       .toColourspace('rgb16')
@@ -272,6 +275,52 @@ describe('colour, depth and alpha', () => {
     const a = await sharp(cmyk).toColourspace('srgb').raw().toBuffer()
     const b = await sharp(cmykOut).resize(12, 8, { kernel: 'nearest' }).raw().toBuffer()
     expect(meanAbsDiff(a, b)).toBeLessThan(6)
+  })
+
+  it('keeps a black-and-white photo grey, in the file and the slider, where the model would tint it', async () => {
+    // A grey photo kept as colour (R = G = B), as a scanner in colour mode or a grey JPEG saved as RGB makes it.
+    const raw = Buffer.alloc(12 * 8 * 3)
+    for (let i = 0; i < 12 * 8; i++) raw.fill(((i * 37) % 200) + 30, i * 3, i * 3 + 3)
+    const bw = await file('bw-as-colour.png', (s) => s.png(), raw)
+    // The fixture RRDBNet (random weights) adds colour to grey, as trained models' realistic ends do less of.
+    const tinting = { path: fixturePath('basicsr_x4.safetensors') }
+    const colourOf = (pixels: Buffer | Uint8Array, channels: number): number => {
+      let most = 0
+      for (let at = 0; at < pixels.length; at += channels)
+        most = Math.max(
+          most,
+          Math.max(pixels[at]!, pixels[at + 1]!, pixels[at + 2]!) -
+            Math.min(pixels[at]!, pixels[at + 1]!, pixels[at + 2]!),
+        )
+      return most
+    }
+    const { session, info } = await registry.prepare(tinting)
+    const image = {
+      width: 12,
+      height: 8,
+      channels: 3 as const,
+      depth: 8 as const,
+      pixels: new Uint8Array(raw),
+    }
+    const asComputed = await upscaleRaster(image, session, {
+      ...modelTiling(info),
+      tile: 16,
+      transparency: 'lanczos',
+    })
+    expect(colourOf(asComputed.pixels, 3)).toBeGreaterThan(20)
+    const colour = await file('colour.png', (s) => s.png())
+    const out = { bw: join(work, 'bw-out.png'), colour: join(work, 'colour-out.png') }
+    await enhance(bw, out.bw, tinting, settings())
+    await enhance(colour, out.colour, tinting, settings())
+    const bwOut = await sharp(out.bw).raw().toBuffer({ resolveWithObject: true })
+    expect(bwOut.info.channels).toBe(3) // still an RGB file, as it came
+    expect(colourOf(bwOut.data, 3)).toBe(0)
+    // A colour photo is left as the model computes it.
+    const colourOut = await sharp(out.colour).raw().toBuffer({ resolveWithObject: true })
+    expect(colourOf(colourOut.data, 3)).toBeGreaterThan(100)
+    const crop = await crops.render(bw, { x: 0, y: 0, width: 12, height: 8 }, tinting)
+    const cropped = await sharp(crop.png).raw().toBuffer({ resolveWithObject: true })
+    expect(colourOf(cropped.data, cropped.info.channels)).toBe(0)
   })
 
   it('carries XMP and EXIF fields other than orientation', async () => {

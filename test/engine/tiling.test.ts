@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { autoTileSize, axisSpan, planTiles, reflectIndex, tileWindow } from '../../src/engine/tiling/plan.js'
 import { extractTile, insertTile } from '../../src/engine/tiling/tiles.js'
+import { isColourless } from '../../src/engine/image/types.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 
 describe('tile planning', () => {
@@ -105,5 +106,39 @@ describe('tile extraction and insertion', () => {
       insertTile(target, extractTile(image, window, 'transparency'), tile, window, 1, 'transparency')
     }
     expect([...target.pixels]).toEqual([...image.pixels])
+  })
+})
+
+describe('photos without colour', () => {
+  const raster = (pixels: number[], channels: 3 | 4 = 3, depth: 8 | 16 = 8): RasterImage => ({
+    width: pixels.length / channels,
+    height: 1,
+    channels,
+    depth,
+    pixels: depth === 16 ? new Uint16Array(pixels) : new Uint8Array(pixels),
+  })
+
+  it('counts a photo as grey within 2 levels between channels, transparent pixels aside', () => {
+    expect(isColourless(raster([10, 10, 10, 200, 201, 202]))).toBe(true)
+    expect(isColourless(raster([10, 10, 10, 200, 201, 203]))).toBe(false) // 3 levels: a faint sepia
+    expect(isColourless(raster([50, 50, 50, 255, 0, 0, 255, 0], 4))).toBe(true) // the red is invisible
+    expect(isColourless(raster([50, 50, 50, 255, 255, 0, 0, 1], 4))).toBe(false)
+    expect(isColourless(raster([1000, 1514, 1000], 3, 16))).toBe(true) // 2 levels of 255 in 16 bits
+    expect(isColourless(raster([1000, 1515, 1000], 3, 16))).toBe(false)
+  })
+
+  it("writes the mean of a tile's output channels into all three for a grey photo", () => {
+    const target = raster([0, 0, 0, 0, 0, 0])
+    // NCHW for a 2×1 window at ×1: R plane, G plane, B plane.
+    const output = new Float32Array([0.2, 1, 0.4, 0.5, 0.6, 0])
+    insertTile(
+      target,
+      output,
+      { x: 0, y: 0, width: 2, height: 1 },
+      { x: 0, y: 0, width: 2, height: 1 },
+      1,
+      'grey',
+    )
+    expect([...target.pixels]).toEqual([102, 102, 102, 128, 128, 128])
   })
 })

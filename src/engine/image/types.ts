@@ -17,6 +17,11 @@ export interface ImageMetadata {
   xmp?: string
   /** The input was grayscale; the model saw it as RGB and the output goes back to one channel. */
   gray: boolean
+  /**
+   * Every pixel is a grey: a grayscale photo, or a black-and-white one kept as colour (a scan made in colour
+   * mode, a grey JPEG saved as RGB). The model's output is then made grey too: it would add tints.
+   */
+  colourless?: boolean
   hasAlpha: boolean
   /** Frames of an animation or pages of a document, when more than one: only the first is read. */
   pages?: number
@@ -29,4 +34,21 @@ export interface DecodedImage {
 
 export function maxValue(depth: 8 | 16): number {
   return depth === 16 ? 65535 : 255
+}
+
+/**
+ * Whether every pixel is a grey, within `tolerance` levels of 255 between its channels; pixels that are fully
+ * transparent have no colour to see and do not count.
+ */
+export function isColourless(image: RasterImage, tolerance = 2): boolean {
+  const { pixels, channels, depth } = image
+  const limit = (tolerance * maxValue(depth)) / 255
+  for (let at = 0; at < pixels.length; at += channels) {
+    if (channels === 4 && pixels[at + 3] === 0) continue
+    const r = pixels[at]!
+    const g = pixels[at + 1]!
+    const b = pixels[at + 2]!
+    if (Math.max(r, g, b) - Math.min(r, g, b) > limit) return false
+  }
+  return true
 }

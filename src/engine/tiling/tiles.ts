@@ -36,10 +36,14 @@ export function extractTile(image: RasterImage, window: Region, source: TileChan
   return out
 }
 
+/** Where a tile's output goes: the colour channels, the same grey in all three, or the alpha channel. */
+export type TileTarget = TileChannels | 'grey'
+
 /**
  * Writes the core `tile` of the model output for `window` (NCHW, `scale`× the window) into `target`,
- * clamped to [0, 1] and rounded to the target depth. `target` channels are RGB(A); with
- * `into: 'transparency'` the mean of the output channels fills the alpha channel.
+ * clamped to [0, 1] and rounded to the target depth. `target` channels are RGB(A); with `into: 'grey'`
+ * the mean of the output channels fills all three colour channels, with `into: 'transparency'` the alpha
+ * channel.
  */
 export function insertTile(
   target: RasterImage,
@@ -47,7 +51,7 @@ export function insertTile(
   tile: Region,
   window: Region,
   scale: number,
-  into: TileChannels = 'rgb',
+  into: TileTarget = 'rgb',
 ): void {
   const ow = window.width * scale
   const oh = window.height * scale
@@ -63,12 +67,14 @@ export function insertTile(
     for (let x = 0; x < cols; x++) {
       const s = src + x
       const d = dst + x * channels
-      if (into === 'transparency') {
-        pixels[d + 3] = quantize((output[s]! + output[plane + s]! + output[2 * plane + s]!) / 3)
-      } else {
+      if (into === 'rgb') {
         pixels[d] = quantize(output[s]!)
         pixels[d + 1] = quantize(output[plane + s]!)
         pixels[d + 2] = quantize(output[2 * plane + s]!)
+      } else {
+        const mean = quantize((output[s]! + output[plane + s]! + output[2 * plane + s]!) / 3)
+        if (into === 'transparency') pixels[d + 3] = mean
+        else pixels[d] = pixels[d + 1] = pixels[d + 2] = mean
       }
     }
   }
