@@ -212,6 +212,20 @@ function version(): string {
   return `enhance ${pkg.version}`
 }
 
+/** Node's argument errors in a person's words: it speaks of "--" separators and '<value>' placeholders. */
+function parseProblem(message: string): string | null {
+  return unknownOption(message) ?? missingValue(message)
+}
+
+function missingValue(message: string): string | null {
+  const [, flag, ambiguous] =
+    /Option '(?:-\w, )?(--[\w-]+)[^']*' argument (?:(is ambiguous)|missing)/.exec(message) ?? []
+  if (!flag) return null
+  return ambiguous
+    ? `${flag} needs a value, and what follows it begins with "-". Write ${flag}=<value> for a value that begins with "-"; run "enhance --help" for usage.`
+    : `${flag} needs a value. Run "enhance --help" for usage.`
+}
+
 /** Node's message for an unknown flag says to put it after "--"; a person meant a flag that exists. */
 function unknownOption(message: string): string | null {
   const name = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1]
@@ -230,7 +244,7 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: Hooks = {}
   } catch (error) {
     const data = toErrorData(error)
     const parse = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    const message = (parse && unknownOption((error as Error).message)) || data.message
+    const message = (parse && parseProblem((error as Error).message)) || data.message
     io.err(`error ${parse ? 'INVALID_ARGUMENT' : data.code}: ${message}`)
     return 1
   }

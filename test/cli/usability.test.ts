@@ -93,6 +93,13 @@ describe('the CLI for people', () => {
     expect(typo.err).toBe('error INVALID_ARGUMENT: Unknown option --ouput. Did you mean --out?\n')
     const far = await cli(['photo.jpg', '--colourise'])
     expect(far.err).toMatch(/Unknown option --colourise\. Run "enhance --help" for the options\./)
+    // A flag without its value is said in a person's words, not Node's "<value>" and "ambiguous".
+    expect((await cli(['photo.jpg', '-o'])).err).toBe(
+      'error INVALID_ARGUMENT: --out needs a value. Run "enhance --help" for usage.\n',
+    )
+    expect((await cli(['photo.jpg', '--out', 'o', '--scale', '-1'])).err).toBe(
+      'error INVALID_ARGUMENT: --scale needs a value, and what follows it begins with "-". Write --scale=<value> for a value that begins with "-"; run "enhance --help" for usage.\n',
+    )
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string
     }
