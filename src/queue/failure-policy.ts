@@ -6,7 +6,13 @@ import type { Item } from './types.js'
  * fixed, instead of failing every photo after it the same way. A device that cannot run the job's model
  * is one: another device, chosen for the engine, runs the same job on resume.
  */
-const PAUSING: ErrorCode[] = ['DISK_FULL', 'OUTPUT_NOT_WRITABLE', 'ENGINE_NOT_STARTED', 'DEVICE_UNAVAILABLE']
+const PAUSING: ErrorCode[] = [
+  'DISK_FULL',
+  'OUTPUT_NOT_WRITABLE',
+  'INPUT_UNAVAILABLE',
+  'ENGINE_NOT_STARTED',
+  'DEVICE_UNAVAILABLE',
+]
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 

@@ -1,5 +1,6 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, canReadDamaged, toErrorData } from '../shared/errors.js'
@@ -318,7 +319,7 @@ export class QueueRunner {
   }
 
   private settleFailure(job: Job, item: Item, error: ErrorData): void {
-    const outcome = failureOutcome(error, item, this.current?.why === 'requeue')
+    const outcome = failureOutcome(whoseFault(error, item), item, this.current?.why === 'requeue')
     this.setItem(item, outcome.item)
     if (outcome.pauseJob) this.setJob(job, 'paused', outcome.pauseJob)
   }
@@ -492,5 +493,19 @@ export class QueueRunner {
   /** Waits for the loop to finish the item in flight (used when closing). */
   async idle(): Promise<void> {
     await this.loop
+  }
+}
+
+/**
+ * A photo that is not there is the photo's own failure where its folder still is (it was deleted), and the
+ * whole job's where the folder is gone too: an album moved or renamed, or its drive unplugged, which every
+ * photo after it would fail the same way.
+ */
+function whoseFault(error: ErrorData, item: Item): ErrorData {
+  const folder = dirname(item.input)
+  if (error.code !== 'FILE_NOT_FOUND' || existsSync(folder)) return error
+  return {
+    code: 'INPUT_UNAVAILABLE',
+    message: `The folder ${folder} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,
   }
 }

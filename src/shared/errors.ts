@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'DISK_FULL',
   'OUTPUT_NOT_WRITABLE',
   'FILE_NOT_FOUND',
+  /** A queued photo's folder is not there now (moved, renamed, its drive unplugged): the job pauses. */
+  'INPUT_UNAVAILABLE',
   'INVALID_ARGUMENT',
   'CANCELLED',
   'ENGINE_CRASHED',

@@ -284,7 +284,7 @@ describe('colour, depth and alpha', () => {
     const bw = await file('bw-as-colour.png', (s) => s.png(), raw)
     // The fixture RRDBNet (random weights) adds colour to grey, as trained models' realistic ends do less of.
     const tinting = { path: fixturePath('basicsr_x4.safetensors') }
-    const colourOf = (pixels: Buffer | Uint8Array, channels: number): number => {
+    const colourOf = (pixels: ArrayLike<number>, channels: number): number => {
       let most = 0
       for (let at = 0; at < pixels.length; at += channels)
         most = Math.max(

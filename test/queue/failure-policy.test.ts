@@ -14,6 +14,8 @@ describe('the failure policy, as a table', () => {
     [false, 'OUTPUT_NOT_WRITABLE', 0, { state: 'queued' }, true],
     [false, 'ENGINE_NOT_STARTED', 0, { state: 'queued' }, true],
     [false, 'DEVICE_UNAVAILABLE', 0, { state: 'queued' }, true],
+    [false, 'INPUT_UNAVAILABLE', 0, { state: 'queued' }, true],
+    [false, 'FILE_NOT_FOUND', 0, { state: 'failed', error: error('FILE_NOT_FOUND') }, false],
     [false, 'ENGINE_CRASHED', 0, { state: 'queued', crashes: 1, error: error('ENGINE_CRASHED') }, false],
     [
       false,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -198,6 +198,36 @@ describe('queue faults, each handled as specified', () => {
     )
     expect(events.find((e) => e.event === 'failed')).toMatchObject({ code: 'FILE_NOT_FOUND' })
     expect(events.at(-1)).toMatchObject({ done: 2, failed: 1 })
+  })
+
+  it('an album whose folder went away (moved, its drive unplugged) pauses the job; put back, it completes', async () => {
+    const input = await album('unplugged-album', 3)
+    const away = join(work, 'album-elsewhere')
+    const out = join(work, 'out-unplugged')
+    const queue = join(work, 'q-unplugged')
+    const first = await run([input, '--out', out, '--queue-dir', queue], (engine) => {
+      const original = engine.enhance.bind(engine)
+      engine.enhance = (request, options) => {
+        // The drive goes while the first photo is being enhanced.
+        if (request.input.endsWith('p0.png')) renameSync(input, away)
+        return original(request, options)
+      }
+    })
+    expect(first.status).toBe(1)
+    expect(first.events.find((e) => e.event === 'paused')).toEqual({
+      event: 'paused',
+      job: expect.any(String) as string,
+      code: 'INPUT_UNAVAILABLE',
+      message: `The folder ${input} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,
+    })
+    // No photo is failed for it, and none after it is tried.
+    expect(first.events.filter((e) => e.event === 'failed')).toEqual([])
+    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 3 })
+    renameSync(away, input)
+    const resumed = await run(['--resume', '--queue-dir', queue])
+    expect(resumed.status).toBe(0)
+    expect(resumed.events.at(-1)).toMatchObject({ done: 3, failed: 0, pending: 0 })
+    expect(readdirSync(out).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
   })
 
   it('two inputs that map to one output get distinct names, decided before the job starts', async () => {

@@ -51,6 +51,7 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
     'Or press “Enhance what can be read”: the missing part is filled in grey or black, as photo viewers show it.',
   DISK_FULL: 'Free some disk space, then press Resume.',
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
+  INPUT_UNAVAILABLE: 'Then press Resume: the photos not yet enhanced go on.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
   ENGINE_NOT_STARTED: 'Press Resume to try again.',
   DEVICE_UNAVAILABLE:
