@@ -11,6 +11,11 @@ function writeError(path: string, error: unknown): EnhanceError {
       `The disk is full; ${path} was not written. Free some space and try again.`,
     )
   }
+  if (errnoCode(error) === 'EISDIR')
+    return new EnhanceError(
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write ${path}: a folder has that name. Rename or move that folder, or choose another output folder.`,
+    )
   return new EnhanceError(
     'OUTPUT_NOT_WRITABLE',
     `Cannot write ${path} (${errnoCode(error) ?? String(error)}). Check the folder exists and is writable.`,

@@ -1,6 +1,6 @@
 import { formatForInput } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
 import { outputPath, pathKey } from './scan.js'
 import type { NameVars } from '../shared/naming.js'
@@ -18,7 +18,8 @@ export interface PlannedOutput {
  * Decides each input's output path, before anything runs: mirrored folders, the naming template,
  * the overwrite policy, and conflicts. Two inputs that would share an output, or an output that
  * would replace any file the scan saw (its own input, another input, a file it skipped), get a
- * numeric suffix: nothing is ever written twice or over an original.
+ * numeric suffix: nothing is ever written twice or over an original. So does a name a folder already
+ * has, whatever the policy: no photo can be written there, and skipping it would call a folder a result.
  */
 export class OutputPlanner {
   private readonly taken = new Set<string>()
@@ -29,6 +30,7 @@ export class OutputPlanner {
     private readonly spec: JobSpec,
     private readonly vars: NameVars,
     private readonly exists: (path: string) => boolean = existsSync,
+    private readonly isFolder: (path: string) => boolean = folderOnDisk,
   ) {}
 
   /** Marks an output as taken (by an item planned before a restart). */
@@ -57,8 +59,13 @@ export class OutputPlanner {
     const key = pathKey(resolve(output))
     if (this.taken.has(pathKey(output)) || this.originals.has(key) || key === pathKey(resolve(input)))
       return true
+    if (this.isFolder(output)) return true
     return this.spec.policy === 'suffix' && this.exists(output)
   }
+}
+
+function folderOnDisk(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
 }
 
 export function modelLabel(path: string): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -50,5 +50,20 @@ describe('writing an output atomically', () => {
       `Cannot write ${join(file, 'photo.jpg')} (ENOTDIR). Check the folder exists and is writable.`,
     ])
     expect(readdirSync(dir)).toEqual(['photo.jpg'])
+  })
+
+  it('onto a folder of the same name: says so, and leaves the folder and no temporary file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
+    const folder = join(dir, 'photo.jpg')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'kept.txt'), 'x')
+    const error = (await writeFileAtomic(folder, new Uint8Array([1])).catch(
+      (e: unknown) => e,
+    )) as EnhanceError
+    expect([error.code, error.message]).toEqual([
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write ${folder}: a folder has that name. Rename or move that folder, or choose another output folder.`,
+    ])
+    expect([readdirSync(dir), readdirSync(folder)]).toEqual([['photo.jpg'], ['kept.txt']])
   })
 })

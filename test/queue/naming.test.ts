@@ -109,4 +109,15 @@ describe('output naming', () => {
       skip: false,
     })
   })
+
+  it('names around a folder that has the output name, whatever the policy', () => {
+    const isFolder = (p: string): boolean => p === '/out/a.jpg'
+    const file = { path: '/photos/a.jpg', relativeDir: '' }
+    for (const policy of ['skip', 'overwrite', 'suffix'] as const)
+      expect(new OutputPlanner(spec({ policy }), {}, isFolder, isFolder).plan(file)).toEqual({
+        output: '/out/a_2.jpg',
+        format: 'jpeg',
+        skip: false,
+      })
+  })
 })
