@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
+import { MAX_NAME_BYTES, truncateUtf8 } from '../shared/naming.js'
 import { errnoCode, isDiskFull } from './errno.js'
 
 function writeError(path: string, error: unknown): EnhanceError {
@@ -23,6 +24,12 @@ function writeError(path: string, error: unknown): EnhanceError {
 }
 
 const PARTIAL = /^\.(.+)\.[0-9a-f]{12}\.partial$/
+/** A target's name as its temporary file carries it: cut so that the temporary name fits where the target does. */
+const PARTIAL_NAME_BYTES = MAX_NAME_BYTES - '..0123456789ab.partial'.length
+
+function partialStem(name: string): string {
+  return truncateUtf8(name, PARTIAL_NAME_BYTES)
+}
 
 /**
  * Removes temporary files a killed writer left in `dir`: of the files named in `targets` only, when
@@ -30,9 +37,10 @@ const PARTIAL = /^\.(.+)\.[0-9a-f]{12}\.partial$/
  */
 export async function removeStalePartials(dir: string, targets?: ReadonlySet<string>): Promise<number> {
   const names = await readdir(dir).catch(() => [] as string[])
+  const stems = targets && new Set([...targets].map(partialStem))
   const stale = names.filter((n) => {
     const match = PARTIAL.exec(n)
-    return match !== null && (!targets || targets.has(match[1]!))
+    return match !== null && (!stems || stems.has(match[1]!))
   })
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })))
   return stale.length
@@ -40,7 +48,10 @@ export async function removeStalePartials(dir: string, targets?: ReadonlySet<str
 
 /** Writes to a temporary name beside the target, fsyncs, then renames: the target is only ever complete. */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`)
+  const temp = join(
+    dirname(path),
+    `.${partialStem(basename(path))}.${randomBytes(6).toString('hex')}.partial`,
+  )
   try {
     const handle = await open(temp, 'wx')
     try {

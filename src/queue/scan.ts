@@ -5,7 +5,7 @@ import { statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import { renderName } from '../shared/naming.js'
+import { fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
 
 export interface InputFile {
@@ -147,6 +147,8 @@ export function outputPath(
   template = '{name}',
   vars: NameVars = {},
 ): string {
-  const name = renderName(template, { ...vars, name: basename(file.path, extname(file.path)) })
-  return join(resolve(outDir), file.relativeDir, `${name}.${FORMAT_EXTENSIONS[format]}`)
+  const extension = FORMAT_EXTENSIONS[format]
+  const render = (name: string) => renderName(template, { ...vars, name })
+  const name = fitFileName(render, basename(file.path, extname(file.path)), extension)
+  return join(resolve(outDir), file.relativeDir, `${name}.${extension}`)
 }

@@ -41,3 +41,43 @@ export function renderName(template: string, vars: NameVars): string {
   const safe = [...filled].map((c) => (c.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(c) ? '_' : c)).join('')
   return safe || values['name'] || 'image'
 }
+
+/** The longest file name most file systems take: 255 bytes of UTF-8 (ext4, APFS; NTFS counts 255 UTF-16 units). */
+export const MAX_NAME_BYTES = 255
+/** Room kept for the "_2" … "_99999" a name gets when it is taken. */
+const SUFFIX_BYTES = 6
+
+/** `text` cut to at most `maxBytes` bytes of UTF-8, never inside a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (byteLength(text) <= maxBytes) return text
+  let bytes = 0
+  let cut = ''
+  for (const char of text) {
+    bytes += byteLength(char)
+    if (bytes > maxBytes) break
+    cut += char
+  }
+  return cut
+}
+
+/**
+ * An output's name without its extension, from `render` of the photo's own name: where the whole file name
+ * (with a suffix, should it be taken) would not fit on a file system, the photo's name is cut and what the
+ * template adds is kept, so a long photo name with `_enhanced_x4` added can still be written.
+ */
+export function fitFileName(render: (name: string) => string, name: string, extension: string): string {
+  const room = MAX_NAME_BYTES - SUFFIX_BYTES - byteLength(`.${extension}`)
+  const rendered = render(name)
+  if (byteLength(rendered) <= room) return rendered
+  // What the template adds, and how many copies of the name it holds ({name} may come twice): each copy
+  // gets an equal share of the room the rest leaves.
+  const one = byteLength(render('x'))
+  const copies = Math.max(1, byteLength(render('xx')) - one)
+  const share = Math.floor((room - (one - copies)) / copies)
+  // A template whose own text is too long (a very long model name) is cut too.
+  return truncateUtf8(share > 0 ? render(truncateUtf8(name, share)) : rendered, room)
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length
+}

@@ -26,6 +26,18 @@ describe('stale partial files', () => {
     expect(await removeStalePartials(dir)).toBe(1)
     expect(readdirSync(dir).sort()).toEqual(['.mine.png.notapartial', 'mine.png'])
   })
+
+  it('fit beside a target whose name is as long as a file system allows, and are found again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-partials-'))
+    const target = join(dir, `${'é'.repeat(125)}.png`) // 254 bytes
+    await writeFileAtomic(target, new Uint8Array([7]))
+    expect(readdirSync(dir)).toEqual([`${'é'.repeat(125)}.png`])
+    // A writer killed mid-way leaves its temporary file, named with the target's name cut to fit.
+    const stem = 'é'.repeat(116) // 232 bytes: 233 would cut a character in two
+    writeFileSync(join(dir, `.${stem}.0123456789ab.partial`), 'x')
+    expect(await removeStalePartials(dir, new Set([`${'é'.repeat(125)}.png`]))).toBe(1)
+    expect(readdirSync(dir)).toEqual([`${'é'.repeat(125)}.png`])
+  })
 })
 
 describe('remembered measurements', () => {

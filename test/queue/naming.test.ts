@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
-import { namingProblem, renderName } from '../../src/shared/naming.js'
+import { fitFileName, namingProblem, renderName, truncateUtf8 } from '../../src/shared/naming.js'
 import { isInside } from '../../src/queue/paths.js'
 import { leftOutText } from '../../src/shared/formats.js'
 import type { JobSpec } from '../../src/queue/types.js'
@@ -119,5 +119,40 @@ describe('output naming', () => {
         format: 'jpeg',
         skip: false,
       })
+  })
+})
+
+describe('names too long for a file system', () => {
+  const bytes = (text: string): number => new TextEncoder().encode(text).length
+
+  it('cuts UTF-8 at a character boundary, never inside one', () => {
+    expect(truncateUtf8('Oma–Opa', 5)).toBe('Oma') // "–" is 3 bytes: 3 + 3 > 5
+    expect(truncateUtf8('Oma–Opa', 6)).toBe('Oma–')
+    expect(truncateUtf8('🙂🙂', 7)).toBe('🙂')
+    expect(truncateUtf8('short', 255)).toBe('short')
+  })
+
+  it("fits an output name, with room for a suffix, in 255 bytes, cutting the photo's name and keeping the template's", () => {
+    const render = (name: string): string => renderName('{name}_enhanced_x{scale}', { name, scale: 4 })
+    expect(fitFileName(render, 'beach', 'jpg')).toBe('beach_enhanced_x4')
+    const long = 'Großmutters Hochzeit '.repeat(20) // 440 bytes
+    const fitted = fitFileName(render, long, 'jpg')
+    expect(fitted.endsWith('_enhanced_x4')).toBe(true)
+    expect(long.startsWith(fitted.slice(0, -'_enhanced_x4'.length))).toBe(true)
+    expect(bytes(`${fitted}_99999.jpg`)).toBeLessThanOrEqual(255)
+    expect(bytes(fitted)).toBeGreaterThan(255 - 6 - 4 - 4) // cut only as much as it must
+    // {name} twice, and a template too long by itself.
+    const twice = fitFileName((n) => `${n}-${n}`, 'x'.repeat(300), 'png')
+    expect(twice).toBe(`${'x'.repeat(122)}-${'x'.repeat(122)}`)
+    expect(fitFileName(() => 'm'.repeat(300), 'a', 'png')).toBe('m'.repeat(245))
+  })
+
+  it('plans a long photo name with a template added as a name that can be written, and suffixes it when taken', () => {
+    const name = 'a'.repeat(250)
+    const planner = new OutputPlanner(spec({ naming: '{name}_enhanced_x{scale}' }), { scale: 4 }, () => false)
+    const first = planner.plan({ path: `/photos/${name}.jpg`, relativeDir: '' }).output
+    expect(first).toBe(`/out/${'a'.repeat(233)}_enhanced_x4.jpg`)
+    const second = planner.plan({ path: `/elsewhere/${name}.jpg`, relativeDir: '' }).output
+    expect(second).toBe(`/out/${'a'.repeat(233)}_enhanced_x4_2.jpg`)
   })
 })
