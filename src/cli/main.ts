@@ -10,6 +10,7 @@ import type { Hooks, Io } from './jobs.js'
 import type { LibraryFlags } from './library.js'
 import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
+import { withFlagRemedy } from './remedies.js'
 
 export type { Hooks, Io } from './jobs.js'
 
@@ -244,7 +245,7 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: Hooks = {}
   } catch (error) {
     const data = toErrorData(error)
     const parse = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    const message = (parse && parseProblem((error as Error).message)) || data.message
+    const message = (parse && parseProblem((error as Error).message)) || withFlagRemedy(data).message
     io.err(`error ${parse ? 'INVALID_ARGUMENT' : data.code}: ${message}`)
     return 1
   }

@@ -8,6 +8,16 @@ const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   PARTIAL_IMAGE:
     'Or run again with --read-damaged to enhance what can be read, the missing part grey or black as photo viewers show it.',
   IMAGE_TOO_LARGE: 'If you trust this file, run again with a higher --max-pixels.',
+  DEVICE_UNAVAILABLE: 'Run again with --device auto or --device cpu.',
+}
+
+/** How to go on with a job that paused itself, on the command line; most causes are fixed outside Enhance. */
+const PAUSE_REMEDY: Partial<Record<ErrorData['code'], string>> = {
+  DEVICE_UNAVAILABLE: 'Run enhance --resume --device auto (or --device cpu) to go on',
+}
+
+export function pauseRemedy(code: ErrorData['code']): string {
+  return PAUSE_REMEDY[code] ?? 'Fix it, then run enhance --resume'
 }
 
 /** A photo's failure as the command line reports it: the engine's sentence and, where there is one, its flag. */

@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
 import { MEASURING_TEXT } from '../shared/device.js'
+import { pauseRemedy } from './remedies.js'
 
 export type BatchEvent =
   | { event: 'start'; inputs: string[] }
@@ -70,7 +71,7 @@ function formatEta(photoMs: number | null, batchMs: number | null): string {
 function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
   // Ctrl-C (or pause in the app) is the user's own decision: no error code, just how to go on.
   if (event.code === 'CANCELLED') return '‖ Paused. Run enhance --resume to continue.'
-  return `‖ Paused: ${event.message} Fix it, then run enhance --resume (${event.code}).`
+  return `‖ Paused: ${event.message} ${pauseRemedy(event.code)} (${event.code}).`
 }
 
 /** A live bar on a terminal (one line redrawn), plain lines otherwise. */

@@ -243,7 +243,7 @@ export class ModelRegistry {
     if (!noGpu) return
     throw new EnhanceError(
       'DEVICE_UNAVAILABLE',
-      `${providerName(device)} needs a GPU, and ${noGpu}: only a software adapter, which runs on the CPU about 100 times slower than the CPU itself, could open. Use --device auto or cpu ("Automatic" or "CPU" in Settings).`,
+      `${providerName(device)} needs a GPU, and ${noGpu}: only a software adapter could open, which runs on the CPU about 100 times slower than the CPU itself.`,
     )
   }
 

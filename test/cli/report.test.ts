@@ -19,6 +19,13 @@ describe('the terminal report', () => {
       '‖ Paused: No space left on /mnt/out. Fix it, then run enhance --resume (DISK_FULL).\n' +
         '2 enhanced, 0 failed, 0 skipped in 1.5 s\n',
     )
+    // A device that cannot run the job is fixed with a flag: the line says which.
+    const device = printed([
+      { event: 'paused', job: 'j1', code: 'DEVICE_UNAVAILABLE', message: 'WebGPU needs a GPU.' },
+    ])
+    expect(device).toBe(
+      '‖ Paused: WebGPU needs a GPU. Run enhance --resume --device auto (or --device cpu) to go on (DEVICE_UNAVAILABLE).\n',
+    )
   })
 
   it('mentions jobs of other runs left waiting in the shared queue', () => {

@@ -207,7 +207,7 @@ describe('auto on a machine without a GPU', () => {
       expect(error).toBeInstanceOf(EnhanceError)
       expect((error as EnhanceError).code).toBe('DEVICE_UNAVAILABLE')
       expect((error as EnhanceError).message).toBe(
-        `${device === 'cuda' ? 'CUDA' : 'WebGPU'} needs a GPU, and ${noGpu}: only a software adapter, which runs on the CPU about 100 times slower than the CPU itself, could open. Use --device auto or cpu ("Automatic" or "CPU" in Settings).`,
+        `${device === 'cuda' ? 'CUDA' : 'WebGPU'} needs a GPU, and ${noGpu}: only a software adapter could open, which runs on the CPU about 100 times slower than the CPU itself.`,
       )
       const cpu = await registry.prepare({ path: fixturePath('basicsr_x4.safetensors') }, 'cpu')
       expect(cpu.session.provider).toBe('cpu')

@@ -39,7 +39,7 @@ export function providersFor(request: DeviceRequest, platform: NodeJS.Platform, 
   if (!order.includes(request)) {
     throw new EnhanceError(
       'DEVICE_UNAVAILABLE',
-      `The ${request.toUpperCase()} device is not available on ${platform}/${arch}. Choose "auto" or "cpu".`,
+      `The ${request.toUpperCase()} device is not available on ${platform}/${arch}.`,
     )
   }
   return [request]

@@ -164,7 +164,7 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
   const cuda = failures.some((f) => f.startsWith('cuda:') && /shared library/i.test(f)) ? CUDA_INSTALL : ''
   throw new EnhanceError(
     'DEVICE_UNAVAILABLE',
-    `No device could run this model (${failures.join('; ')}).${cuda} Try --device cpu.`,
+    `No device could run this model (${failures.join('; ')}).${cuda}`,
   )
 }
 
