@@ -65,7 +65,11 @@ export class OutputPlanner {
 }
 
 function folderOnDisk(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+  } catch {
+    return false // a folder above it is a file (ENOTDIR), or it cannot be read: writing it will say why
+  }
 }
 
 export function modelLabel(path: string): string {
