@@ -24,16 +24,28 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 export async function readModelFile(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array
   try {
-    return await readFile(path)
+    bytes = await readFile(path)
   } catch (error) {
     const code = errnoCode(error)
     if (code === 'ENOENT') throw new EnhanceError('FILE_NOT_FOUND', `The model file ${path} does not exist.`)
+    if (code === 'EISDIR')
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `${path} is a folder, not a model file. Name a .pth, .safetensors or .onnx file.`,
+      )
     throw new EnhanceError(
       'INVALID_ARGUMENT',
       `The model file ${path} cannot be read (${code ?? 'unknown error'}).`,
     )
   }
+  if (bytes.length === 0)
+    throw new EnhanceError(
+      'CORRUPT_CHECKPOINT',
+      `The model file ${path} is empty (0 bytes): it was not downloaded or copied whole. Download or copy it again.`,
+    )
+  return bytes
 }
 
 export function parseModel(bytes: Uint8Array, fileName = ''): LoadedModel {

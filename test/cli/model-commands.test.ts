@@ -52,6 +52,15 @@ describe('enhance inspect', () => {
     expect(unsafe.status).toBe(1)
     expect(unsafe.err).toMatch(/^error UNSAFE_CHECKPOINT: /)
     expect((await cli('inspect', join(work, 'nope.pth'))).err).toMatch(/^error FILE_NOT_FOUND: /)
+    // A folder, and a file that was never downloaded whole: each named, with what to do.
+    expect((await cli('inspect', work)).err).toBe(
+      `error INVALID_ARGUMENT: ${work} is a folder, not a model file. Name a .pth, .safetensors or .onnx file.\n`,
+    )
+    const empty = join(work, 'empty.pth')
+    writeFileSync(empty, '')
+    expect((await cli('inspect', empty)).err).toBe(
+      `error CORRUPT_CHECKPOINT: The model file ${empty} is empty (0 bytes): it was not downloaded or copied whole. Download or copy it again.\n`,
+    )
     expect((await cli('inspect')).err).toMatch(/^error INVALID_ARGUMENT: /)
     expect((await cli('frobnicate')).err).toMatch(/^error INVALID_ARGUMENT: /)
     expect((await cli('inspect', 'x', '--bogus')).err).toMatch(/^error INVALID_ARGUMENT: /)
