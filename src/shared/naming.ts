@@ -78,6 +78,8 @@ export function fitFileName(render: (name: string) => string, name: string, exte
   return truncateUtf8(share > 0 ? render(truncateUtf8(name, share)) : rendered, room)
 }
 
+const utf8 = new TextEncoder()
+
 function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length
+  return utf8.encode(text).length
 }
