@@ -27,7 +27,13 @@ const relativeDirOf = (job: Job, item: Item) => relative(resolve(job.spec.outDir
  * The earlier output stays as it was; a file that is not the photo's own is never replaced unless
  * the job overwrites.
  */
-export function outputsForRealism(job: Job, all: Item[], moving: Item[], realism: number): ItemPatches {
+export function outputsForRealism(
+  job: Job,
+  all: Item[],
+  moving: Item[],
+  realism: number,
+  othersOutputs: string[],
+): ItemPatches {
   const patches: ItemPatches = new Map()
   if (!job.spec.naming.includes('{alpha}')) return patches
   const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
@@ -37,6 +43,7 @@ export function outputsForRealism(job: Job, all: Item[], moving: Item[], realism
   planner.protect(all.map((i) => i.input))
   const ids = new Set(moving.map((i) => i.id))
   for (const other of all) if (!ids.has(other.id)) planner.reserve(other.output)
+  for (const output of othersOutputs) planner.reserve(output)
   for (const item of moving) {
     const { output } = planner.plan({ path: item.input, relativeDir: relativeDirOf(job, item) })
     if (output === item.output) continue
@@ -50,9 +57,15 @@ export function outputsForRealism(job: Job, all: Item[], moving: Item[], realism
  * Every output of a job planned anew in another folder, with its naming and conflict rules. A photo
  * skipped because its output existed in the old folder may run in the new one, or be skipped there.
  */
-export function outputsInFolder(job: Job, items: Item[], outDir: string): ItemPatches {
+export function outputsInFolder(
+  job: Job,
+  items: Item[],
+  outDir: string,
+  othersOutputs: string[],
+): ItemPatches {
   const planner = plannerFor({ ...job.spec, outDir }, job.realism ?? job.spec.model.blend?.realism)
   planner.protect(items.map((i) => i.input))
+  for (const output of othersOutputs) planner.reserve(output)
   const patches: ItemPatches = new Map()
   for (const item of items) {
     const { output, skip } = planner.plan({ path: item.input, relativeDir: relativeDirOf(job, item) })

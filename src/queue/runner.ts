@@ -20,7 +20,10 @@ import { scanJob } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemRealism } from './types.js'
-import type { Item, Job, JobSpec } from './types.js'
+import type { Item, ItemState, Job, JobSpec } from './types.js'
+
+/** A photo in these states will be written (a cancelled one again when its album is added again). */
+const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running', 'cancelled'])
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
@@ -133,6 +136,17 @@ export class QueueRunner {
   }
 
   /**
+   * The outputs other jobs are still to write: a job plans its own around them, whatever its policy, so
+   * two jobs of one album (at two realism levels, say) never write one file.
+   */
+  private outputsOfOtherJobs(jobId: string): string[] {
+    const outputs: string[] = []
+    for (const item of this.store.state.items.values())
+      if (item.jobId !== jobId && STILL_TO_WRITE.has(item.state)) outputs.push(item.output)
+    return outputs
+  }
+
+  /**
    * The job for `spec`, made once: running the same command again (a shard retried after a crash, a
    * preemption, or on another node) continues that job, with any photo added since, instead of a second.
    */
@@ -178,7 +192,7 @@ export class QueueRunner {
     const previous = this.scans.get(job.id) ?? Promise.resolve()
     const next = previous.then(async () => {
       if (!this.job(job.id)) return // refused whole by the scan before this one
-      const stats = await scanJob(job, this.items(job.id), (items) =>
+      const stats = await scanJob(job, this.items(job.id), this.outputsOfOtherJobs(job.id), (items) =>
         this.store.commit({ t: 'items', items }),
       )
       this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
@@ -429,7 +443,8 @@ export class QueueRunner {
     if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { realism } })
     else this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    this.commitPatches(outputsForRealism(job, this.items(job.id), affected, realism))
+    const others = this.outputsOfOtherJobs(job.id)
+    this.commitPatches(outputsForRealism(job, this.items(job.id), affected, realism, others))
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
@@ -473,7 +488,7 @@ export class QueueRunner {
         'INVALID_ARGUMENT',
         `Photos of this job are already saved in ${job.spec.outDir}, and a job keeps its results together. Add the photos again to save them elsewhere.`,
       )
-    const patches = outputsInFolder(job, items, resolve(outDir))
+    const patches = outputsInFolder(job, items, resolve(outDir), this.outputsOfOtherJobs(jobId))
     this.store.commit({ t: 'job-outdir', jobId, outDir: resolve(outDir) })
     this.commitPatches(patches, true)
     if (isFinished(job) && items.some((i) => i.state === 'queued')) this.setJob(job, 'queued')

@@ -66,6 +66,16 @@ interface Walk {
   skip: ReadonlySet<string>
   /** The real paths of the folders walked: a link back up the tree is not followed round again. */
   walked: Set<string>
+  /** The photos found so far (path keys): one named twice, or also inside a folder named, is one photo. */
+  found: Set<string>
+}
+
+/** Whether this photo is new to the scan, remembering it: the first place a photo is found wins. */
+function firstSighting(found: Set<string>, path: string): boolean {
+  const key = pathKey(path)
+  if (found.has(key)) return false
+  found.add(key)
+  return true
 }
 
 /**
@@ -82,7 +92,7 @@ export function entryKind(entry: Dirent, path: string): 'file' | 'directory' | '
 const byName = new Intl.Collator('und').compare
 
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
-  const { root, recursive, ignored, skip, walked } = options
+  const { root, recursive, ignored, skip, walked, found } = options
   const real = pathKey(await realpath(dir))
   // The output folder is not entered by a link to it either; an input folder named as the output is walked.
   if (walked.has(real) || (dir !== root && skip.has(real))) return
@@ -97,7 +107,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
     } else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
     } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
-      yield { path, relativeDir: relative(root, dir) }
+      if (firstSighting(found, path)) yield { path, relativeDir: relative(root, dir) }
     } else if (kind === 'file') {
       ignored.count++
       if (ignored.leftOut) countLeftOut(ignored.leftOut, extname(entry.name).toLowerCase())
@@ -106,8 +116,8 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
 }
 
 /**
- * Expands files and folders (recursively when asked) into image files, lazily, in a stable order.
- * A subfolder that is the output folder is not entered: its photos are results, not originals.
+ * Expands files and folders (recursively when asked) into image files, lazily, in a stable order, each
+ * photo once. A subfolder that is the output folder is not entered: its photos are results, not originals.
  */
 export async function* scanInputs(
   inputs: string[],
@@ -122,11 +132,12 @@ export async function* scanInputs(
     if (real) skip.add(pathKey(real))
   }
   const walked = new Set<string>()
+  const found = new Set<string>()
   for (const input of inputs) {
     const path = resolve(input)
     const info = await stat(path).catch(() => null)
     if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
-    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked })
+    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked, found })
     else if (!info.isFile())
       throw new EnhanceError(
         'INVALID_ARGUMENT',
@@ -134,7 +145,7 @@ export async function* scanInputs(
       )
     else {
       ignored.seen?.add(path)
-      yield { path, relativeDir: '' }
+      if (firstSighting(found, path)) yield { path, relativeDir: '' }
     }
   }
 }

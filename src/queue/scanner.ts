@@ -9,19 +9,21 @@ import type { Item, Job } from './types.js'
 const SCAN_BATCH = 500
 
 /**
- * Scans a job's inputs and plans each photo not yet among its items, handing them over in batches.
+ * Scans a job's inputs and plans each photo not yet among its items, around the outputs already planned
+ * (its own and other jobs' still to write), handing them over in batches.
  * Returns how many files were not images, and those a person put there by extension. A scan cut short
  * by a crash starts over, keeping the items it already made.
  */
 export async function scanJob(
   job: Job,
   existing: Item[],
+  othersOutputs: string[],
   commit: (items: Item[]) => void,
 ): Promise<{ ignored: number; leftOut: Record<string, number> }> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
   const planner = plannerFor(spec, spec.model.blend?.realism)
-  for (const item of existing) planner.reserve(item.output)
+  for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
   const ignored = { count: 0, seen: new Set<string>(), leftOut: new Map<string, number>() }
   // The whole scan comes first: an output planned early must not land on an original found later
   // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).

@@ -234,6 +234,57 @@ describe('queue runner', () => {
     expect(runner.job(job.id)?.ignored).toBe(2)
   })
 
+  it('enhances a photo named twice, or named and inside a folder named, once', async () => {
+    const { spec, queue, dir } = setup(['a.jpg', 'sub/b.jpg'])
+    const album = join(dir, 'in')
+    const inputs = [join(album, 'a.jpg'), `${album}/./a.jpg`, album, join(album, 'sub', 'b.jpg')]
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob({ ...spec, inputs })
+    await runner.run()
+    // The first place a photo is found decides its output: b.jpg keeps the subfolder it was found in.
+    expect(runner.items(job.id).map((i) => [i.input.slice(dir.length), i.output.slice(dir.length)])).toEqual([
+      ['/in/a.jpg', '/out/a.png'],
+      ['/in/sub/b.jpg', '/out/sub/b.png'],
+    ])
+  })
+
+  it('never writes one file from two jobs: a job plans around the outputs others are still to write', async () => {
+    const { spec, queue, dir } = setup(['a.jpg', 'b.jpg'])
+    const at = (realism: number): JobSpec => ({
+      ...spec,
+      model: { ...spec.model, blend: { path: 'gan.safetensors', realism } },
+    })
+    const written: Record<string, string> = {}
+    const engine: QueueEngine = {
+      enhance(request) {
+        const content = `${request.input.split('/').pop()} at ${request.model.blend?.realism}`
+        writeFileSync(request.output, content)
+        written[request.output.slice(dir.length)] = content
+        return Promise.resolve(fakeReply(request.output))
+      },
+    }
+    const runner = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    const faithful = await runner.addJob(at(0.2))
+    const realistic = await runner.addJob(at(0.8))
+    // Overwriting is about files already there, not about another job's photos still to come.
+    const third = await runner.addJob({ ...at(1), policy: 'overwrite' })
+    const outputs = (id: string) => runner.items(id).map((i) => i.output.slice(dir.length))
+    expect([outputs(faithful.id), outputs(realistic.id), outputs(third.id)]).toEqual([
+      ['/out/a.png', '/out/b.png'],
+      ['/out/a_2.png', '/out/b_2.png'],
+      ['/out/a_3.png', '/out/b_3.png'],
+    ])
+    await runner.run()
+    expect(written['/out/a.png']).toBe('a.jpg at 0.2')
+    expect(readFileSync(join(dir, 'out', 'a_2.png'), 'utf8')).toBe('a.jpg at 0.8')
+    // A job moved to a folder where another job's photos are still to come plans around them too.
+    const elsewhere = await runner.addJob({ ...at(0.5), outDir: join(dir, 'elsewhere') })
+    const pending = await runner.addJob({ ...at(0.6), outDir: join(dir, 'later') })
+    await runner.changeOutDir(pending.id, join(dir, 'elsewhere'))
+    expect(outputs(elsewhere.id)).toEqual(['/elsewhere/a.png', '/elsewhere/b.png'])
+    expect(outputs(pending.id)).toEqual(['/elsewhere/a_2.png', '/elsewhere/b_2.png'])
+  })
+
   it('runs jobs in their order, which can be changed', async () => {
     const log: string[] = []
     const first = setup(['one.jpg'])
