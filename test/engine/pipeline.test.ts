@@ -168,6 +168,37 @@ describe('colour, depth and alpha', () => {
     expect(alphaAt(47, 31)).toBe(255)
   })
 
+  it.each(['lanczos', 'model'] as const)(
+    'a cut-out keeps its colour up to its edge, where the model reads the hidden pixels beside it (alpha by %s)',
+    async (alpha) => {
+      // The left half transparent and black under it, as editors save it; the right half an opaque red.
+      const rgba = Buffer.alloc(16 * 16 * 4)
+      for (let i = 0; i < 16 * 16; i++) if (i % 16 >= 8) rgba.set([230, 40, 40, 255], i * 4)
+      const input = join(work, `cut-out-${alpha}.png`)
+      await sharp(rgba, { raw: { width: 16, height: 16, channels: 4 } })
+        .png()
+        .toFile(input)
+      const output = join(work, `cut-out-${alpha}-out.png`)
+      const blurring = { path: writeIdentityModel(work, 4, 1, 2, true) }
+      await enhance(input, output, blurring, settings({ transparency: alpha }))
+      const { data } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+      // Along the cut-out's edge (the photo's own edges aside, where the model's zero padding darkens it).
+      let visible = 0
+      let worst = 0
+      for (let y = 8; y < 56; y++) {
+        for (let x = 24; x < 48; x++) {
+          const at = (y * 64 + x) * 4
+          if (data[at + 3]! < 16) continue
+          visible++
+          worst = Math.max(worst, ...[230, 40, 40].map((v, c) => Math.abs(data[at + c]! - v)))
+        }
+      }
+      // The edge's column was a third black (R 153) before: a dark outline round every cut-out.
+      expect(visible).toBeGreaterThanOrEqual(48 * 16)
+      expect(worst).toBeLessThanOrEqual(1)
+    },
+  )
+
   it('a 16-bit PNG with gAMA/cHRM chunks and no ICC profile keeps its colours', async () => {
     // A smooth gradient through (26214, 33323, 29344), which came out as (24241, 33580, 29055): cyan greens.
     const [width, height] = [16, 8]

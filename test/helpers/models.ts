@@ -11,9 +11,10 @@ export const WORKER = fileURLToPath(new URL('../../dist/src/engine/worker.js', i
 /**
  * A real RRDBNet whose weights make it nearest-neighbour ×4: every path carries the three colour
  * channels through identity kernels and the dense blocks add nothing. Colours survive exactly,
- * so tests can check what the pipeline does around the model.
+ * so tests can check what the pipeline does around the model. With `blur`, its first convolution
+ * averages each pixel's 3×3 neighbourhood: a model that reads the colours around a pixel, as real ones do.
  */
-export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2): string {
+export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2, blur = false): string {
   const arch: RrdbArch = {
     arch: 'RRDBNet',
     scale: 4,
@@ -29,7 +30,9 @@ export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2): string 
   const passThrough = new Set(['conv_first', 'conv_up1', 'conv_up2', 'conv_hr', 'conv_last'])
   for (const conv of rrdbConvs(arch)) {
     const data = new Float32Array(conv.out * conv.in * 9)
-    if (passThrough.has(conv.name)) for (let c = 0; c < 3; c++) data[(c * conv.in + c) * 9 + 4] = 1
+    const taps = blur && conv.name === 'conv_first' ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [4]
+    if (passThrough.has(conv.name))
+      for (let c = 0; c < 3; c++) for (const tap of taps) data[(c * conv.in + c) * 9 + tap] = 1 / taps.length
     weights.set(`${conv.name}.weight`, { shape: [conv.out, conv.in, 3, 3], data, stored: 'float32' })
     weights.set(`${conv.name}.bias`, {
       shape: [conv.out],
@@ -37,7 +40,7 @@ export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2): string 
       stored: 'float32',
     })
   }
-  const path = join(dir, 'identity-x4.safetensors')
+  const path = join(dir, blur ? 'blur-x4.safetensors' : 'identity-x4.safetensors')
   writeFileSync(path, writeSafetensors(weights))
   return path
 }
