@@ -22,8 +22,8 @@ import type { QueueStore } from './store.js'
 import { isFinished, itemRealism } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 
-/** A photo in these states will be written (a cancelled one again when its album is added again). */
-const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running', 'cancelled'])
+/** A photo in these states will be written (a paused job's too). A cancelled one is not waited for. */
+const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running'])
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
