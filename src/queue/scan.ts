@@ -88,8 +88,11 @@ export function entryKind(entry: Dirent, path: string): 'file' | 'directory' | '
   return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other'
 }
 
-/** The root collation, not the user's locale: every machine plans an album in the same order (shards). */
-const byName = new Intl.Collator('und').compare
+/**
+ * Numbers in names in their order (IMG_2 before IMG_10), as file managers show them; the root collation,
+ * not the user's locale: every machine plans an album in the same order (shards).
+ */
+const byName = new Intl.Collator('und', { numeric: true }).compare
 
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const { root, recursive, ignored, skip, walked, found } = options

@@ -234,6 +234,27 @@ describe('queue runner', () => {
     expect(runner.job(job.id)?.ignored).toBe(2)
   })
 
+  it('queues an album in the order a file manager shows it: numbers in names by their value', async () => {
+    const { spec, queue } = setup([
+      'IMG_10.jpg',
+      'IMG_2.jpg',
+      'IMG_1.jpg',
+      'img_3.jpg',
+      'Scan 9.png',
+      'Scan 10.png',
+    ])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const job = await runner.addJob(spec)
+    expect(runner.items(job.id).map((i) => i.input.split('/').pop())).toEqual([
+      'IMG_1.jpg',
+      'IMG_2.jpg',
+      'img_3.jpg',
+      'IMG_10.jpg',
+      'Scan 9.png',
+      'Scan 10.png',
+    ])
+  })
+
   it('enhances a photo named twice, or named and inside a folder named, once', async () => {
     const { spec, queue, dir } = setup(['a.jpg', 'sub/b.jpg'])
     const album = join(dir, 'in')
