@@ -136,13 +136,14 @@ export class QueueRunner {
   }
 
   /**
-   * The outputs other jobs are still to write: a job plans its own around them, whatever its policy, so
-   * two jobs of one album (at two realism levels, say) never write one file.
+   * The outputs other jobs are still to write, which a job plans its own around: two jobs of one album (at
+   * two realism levels, say) keep both results. A job that overwrites replaces them, as it would files.
    */
-  private outputsOfOtherJobs(jobId: string): string[] {
+  private outputsOfOtherJobs(job: Job): string[] {
     const outputs: string[] = []
+    if (job.spec.policy === 'overwrite') return outputs
     for (const item of this.store.state.items.values())
-      if (item.jobId !== jobId && STILL_TO_WRITE.has(item.state)) outputs.push(item.output)
+      if (item.jobId !== job.id && STILL_TO_WRITE.has(item.state)) outputs.push(item.output)
     return outputs
   }
 
@@ -192,7 +193,7 @@ export class QueueRunner {
     const previous = this.scans.get(job.id) ?? Promise.resolve()
     const next = previous.then(async () => {
       if (!this.job(job.id)) return // refused whole by the scan before this one
-      const stats = await scanJob(job, this.items(job.id), this.outputsOfOtherJobs(job.id), (items) =>
+      const stats = await scanJob(job, this.items(job.id), this.outputsOfOtherJobs(job), (items) =>
         this.store.commit({ t: 'items', items }),
       )
       this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
@@ -443,7 +444,7 @@ export class QueueRunner {
     if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { realism } })
     else this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    const others = this.outputsOfOtherJobs(job.id)
+    const others = this.outputsOfOtherJobs(job)
     this.commitPatches(outputsForRealism(job, this.items(job.id), affected, realism, others))
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
@@ -488,7 +489,7 @@ export class QueueRunner {
         'INVALID_ARGUMENT',
         `Photos of this job are already saved in ${job.spec.outDir}, and a job keeps its results together. Add the photos again to save them elsewhere.`,
       )
-    const patches = outputsInFolder(job, items, resolve(outDir), this.outputsOfOtherJobs(jobId))
+    const patches = outputsInFolder(job, items, resolve(outDir), this.outputsOfOtherJobs(job))
     this.store.commit({ t: 'job-outdir', jobId, outDir: resolve(outDir) })
     this.commitPatches(patches, true)
     if (isFinished(job) && items.some((i) => i.state === 'queued')) this.setJob(job, 'queued')

@@ -275,28 +275,25 @@ describe('queue runner', () => {
       ...spec,
       model: { ...spec.model, blend: { path: 'gan.safetensors', realism } },
     })
-    const written: Record<string, string> = {}
     const engine: QueueEngine = {
       enhance(request) {
-        const content = `${request.input.split('/').pop()} at ${request.model.blend?.realism}`
-        writeFileSync(request.output, content)
-        written[request.output.slice(dir.length)] = content
+        writeFileSync(request.output, `${request.input.split('/').pop()} at ${request.model.blend?.realism}`)
         return Promise.resolve(fakeReply(request.output))
       },
     }
     const runner = new QueueRunner(new QueueStore(queue), engine, noCleanup)
     const faithful = await runner.addJob(at(0.2))
     const realistic = await runner.addJob(at(0.8))
-    // Overwriting is about files already there, not about another job's photos still to come.
-    const third = await runner.addJob({ ...at(1), policy: 'overwrite' })
+    // A job that overwrites replaces the first job's photos, as it would replace files already there.
+    const replacing = await runner.addJob({ ...at(1), policy: 'overwrite' })
     const outputs = (id: string) => runner.items(id).map((i) => i.output.slice(dir.length))
-    expect([outputs(faithful.id), outputs(realistic.id), outputs(third.id)]).toEqual([
+    expect([outputs(faithful.id), outputs(realistic.id), outputs(replacing.id)]).toEqual([
       ['/out/a.png', '/out/b.png'],
       ['/out/a_2.png', '/out/b_2.png'],
-      ['/out/a_3.png', '/out/b_3.png'],
+      ['/out/a.png', '/out/b.png'],
     ])
     await runner.run()
-    expect(written['/out/a.png']).toBe('a.jpg at 0.2')
+    expect(readFileSync(join(dir, 'out', 'a.png'), 'utf8')).toBe('a.jpg at 1')
     expect(readFileSync(join(dir, 'out', 'a_2.png'), 'utf8')).toBe('a.jpg at 0.8')
     // A job moved to a folder where another job's photos are still to come plans around them too.
     const elsewhere = await runner.addJob({ ...at(0.5), outDir: join(dir, 'elsewhere') })
