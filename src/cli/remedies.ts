@@ -8,6 +8,7 @@ const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   PARTIAL_IMAGE:
     'Or run again with --read-damaged to enhance what can be read, the missing part grey or black as photo viewers show it.',
   IMAGE_TOO_LARGE: 'If you trust this file, run again with a higher --max-pixels.',
+  RESULT_TOO_LARGE: 'For a smaller result, run again with --scale 2 or --fit 8000x8000.',
   DEVICE_UNAVAILABLE: 'Run again with --device auto or --device cpu.',
 }
 

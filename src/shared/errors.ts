@@ -5,7 +5,10 @@ export const ERROR_CODES = [
   'CORRUPT_IMAGE',
   /** Cut short or damaged, but part of it can be read (`--read-damaged` enhances that part). */
   'PARTIAL_IMAGE',
+  /** The photo has more pixels than the decompression-bomb limit (`--max-pixels` raises it). */
   'IMAGE_TOO_LARGE',
+  /** The result asked for is too large to hold or to write in its format: a smaller size (or format) is not. */
+  'RESULT_TOO_LARGE',
   'UNKNOWN_ARCHITECTURE',
   'INCOMPATIBLE_MODELS',
   'DEGENERATE_MODEL',

@@ -134,6 +134,20 @@ describe('the CLI for people', () => {
     )
   })
 
+  it('names a smaller size, not --max-pixels, for a result too large for its format', async () => {
+    const out = join(work, 'out-big')
+    const run = await cli(
+      batch('q-big', join(album, 'a.jpg'), '--out', out, '--size', '70000x10', '--format', 'jpg', '--json'),
+    )
+    expect(run.status).toBe(1)
+    const failed = run.out.split('\n').find((line) => line.includes('"failed"'))
+    expect(JSON.parse(failed!)).toMatchObject({
+      code: 'RESULT_TOO_LARGE',
+      message:
+        '70000×10 is larger than JPEG allows (65500 px per side). Choose PNG or TIFF, or a smaller size. For a smaller result, run again with --scale 2 or --fit 8000x8000.',
+    })
+  })
+
   it('refuses a cut-short photo, naming --read-damaged, and with it enhances what can be read, with a note', async () => {
     const texture = Buffer.from(Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 7919) % 251))
     const whole = await sharp(texture, { raw: { width: 64, height: 48, channels: 3 } })

@@ -35,8 +35,8 @@ describe('large outputs', () => {
     const eightGb = 8 * 2 ** 30
     const check = (format: 'webp' | 'avif' | 'jpeg' | 'png' | 'tiff', width: number, height: number) => () =>
       checkOutputSize(format, width, height, eightGb)
-    expect(await codeOf(check('avif', 16000, 12000))).toBe('IMAGE_TOO_LARGE')
-    expect(await codeOf(check('webp', 16383, 16383))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(check('avif', 16000, 12000))).toBe('RESULT_TOO_LARGE')
+    expect(await codeOf(check('webp', 16383, 16383))).toBe('RESULT_TOO_LARGE')
     expect(check('avif', 16000, 12000)).toThrow(/about 7\.9 GB .* Choose JPEG, PNG or TIFF/)
     expect(check('avif', 4000, 3000)).not.toThrow()
     expect(check('webp', 12000, 8000)).not.toThrow()
@@ -49,10 +49,10 @@ describe('rasters too large to hold', () => {
   it('refuses a result one typed array cannot hold, however much memory there is', async () => {
     // 89.6 MP RGB ×4: 43840×32704×3 bytes, just past the largest typed array.
     const tooBig = { width: 43840, height: 32704 }
-    expect(await codeOf(() => checkRasterSize([tooBig], 3, 1, terabyte))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(() => checkRasterSize([tooBig], 3, 1, terabyte))).toBe('RESULT_TOO_LARGE')
     expect(
       await codeOf(() => checkRasterSize([{ width: 9_000_000, height: 9_000_000 }], 3, 1, terabyte)),
-    ).toBe('IMAGE_TOO_LARGE')
+    ).toBe('RESULT_TOO_LARGE')
     expect(() => checkRasterSize([{ width: 40000, height: 32000 }], 3, 1, terabyte)).not.toThrow()
   })
 
@@ -61,8 +61,8 @@ describe('rasters too large to hold', () => {
     const model = { width: 32000, height: 24000 } // 2.1 GiB at 8-bit RGB
     expect(() => checkRasterSize([model], 3, 1, eightGb)).not.toThrow()
     expect(await codeOf(() => checkRasterSize([model, { width: 30000, height: 22500 }], 3, 1, eightGb))).toBe(
-      'IMAGE_TOO_LARGE',
+      'RESULT_TOO_LARGE',
     )
-    expect(await codeOf(() => checkRasterSize([model], 3, 2, eightGb))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(() => checkRasterSize([model], 3, 2, eightGb))).toBe('RESULT_TOO_LARGE')
   })
 })

@@ -470,7 +470,7 @@ describe('output size', () => {
         settings({ format: 'webp', size: { mode: 'exact', width: 20000, height: 10 } }),
       ),
     )
-    expect(code).toBe('IMAGE_TOO_LARGE')
+    expect(code).toBe('RESULT_TOO_LARGE')
   })
 })
 
@@ -567,7 +567,7 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     const input = await file('huge-size.png', (s) => s.png())
     const output = join(dir, 'huge-size.out.png')
     const huge = settings({ format: 'png', size: { mode: 'exact', width: 9_000_000, height: 9_000_000 } })
-    expect(await codeOf(() => enhance(input, output, model, huge))).toBe('IMAGE_TOO_LARGE')
+    expect(await codeOf(() => enhance(input, output, model, huge))).toBe('RESULT_TOO_LARGE')
     expect(readdirSync(dir).filter((f) => f.startsWith('huge-size.out'))).toEqual([])
   })
 

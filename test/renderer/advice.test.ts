@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
+import { checkRasterSize } from '../../src/engine/image/encode.js'
 import { advice } from '../../src/renderer/src/lib/format.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 
@@ -63,5 +64,23 @@ describe('what a failed photo says to do, in the window', () => {
     const data = (code: 'DISK_FULL' | 'ENGINE_CRASHED') => new EnhanceError(code, 'x').toData()
     expect(advice(data('DISK_FULL'))).toBe('Free some disk space, then press Resume.')
     expect(advice(data('ENGINE_CRASHED'))).toBe('The engine restarted. Press Retry to try this photo again.')
+  })
+
+  it("says where a smaller result is chosen in the window, and the engine's message names no flag", () => {
+    let refusal: unknown
+    try {
+      checkRasterSize([{ width: 90_000, height: 60_000 }], 3, 1, 2 ** 33)
+    } catch (error) {
+      refusal = error
+    }
+    const data = (refusal as EnhanceError).toData()
+    expect(data).toEqual({
+      code: 'RESULT_TOO_LARGE',
+      message:
+        'A 90000×60000 result needs about 15.1 GB of memory at once; this computer allows 4.0 GB. Choose a smaller output size, or a smaller photo.',
+    })
+    expect(advice(data)).toBe(
+      'Choose a smaller Size (or another format) in Settings, then add the photo again.',
+    )
   })
 })

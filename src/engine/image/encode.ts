@@ -45,7 +45,7 @@ export function checkOutputSize(
   const name = format.toUpperCase()
   if (Math.max(width, height) > limit) {
     throw new EnhanceError(
-      'IMAGE_TOO_LARGE',
+      'RESULT_TOO_LARGE',
       `${width}×${height} is larger than ${name} allows (${limit} px per side). Choose PNG or TIFF, or a smaller size.`,
     )
   }
@@ -54,7 +54,7 @@ export function checkOutputSize(
   if (perPixel !== undefined && needed > memory / 2) {
     const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1)
     throw new EnhanceError(
-      'IMAGE_TOO_LARGE',
+      'RESULT_TOO_LARGE',
       `Encoding ${width}×${height} as ${name} needs about ${gb(needed)} GB of memory at once, more than half of this computer's ${gb(memory)} GB. Choose JPEG, PNG or TIFF, which are written in strips, or a smaller size.`,
     )
   }
@@ -78,9 +78,9 @@ export function checkRasterSize(
   const gb = (n: number): string => (n / 2 ** 30).toFixed(1)
   if (largestBytes > MAX_LENGTH || total > memory / 2) {
     throw new EnhanceError(
-      'IMAGE_TOO_LARGE',
+      'RESULT_TOO_LARGE',
       `A ${largest.width}×${largest.height} result needs about ${gb(total)} GB of memory at once; this computer allows ` +
-        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller output size (Size in the app's Settings; --scale 2 or --fit 8000x8000 for the enhance command) or a smaller photo.`,
+        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller output size, or a smaller photo.`,
     )
   }
 }

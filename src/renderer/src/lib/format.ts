@@ -50,6 +50,7 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
   PARTIAL_IMAGE:
     'Or press “Enhance what can be read”: the missing part is filled in grey or black, as photo viewers show it.',
   DISK_FULL: 'Free some disk space, then press Resume.',
+  RESULT_TOO_LARGE: 'Choose a smaller Size (or another format) in Settings, then add the photo again.',
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   INPUT_UNAVAILABLE: 'Then press Resume: the photos not yet enhanced go on.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
