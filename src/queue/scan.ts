@@ -66,15 +66,17 @@ interface Walk {
   skip: ReadonlySet<string>
   /** The real paths of the folders walked: a link back up the tree is not followed round again. */
   walked: Set<string>
-  /** The photos found so far (path keys): one named twice, or also inside a folder named, is one photo. */
+  /** The photos found so far: one named twice, or also inside a folder named, is one photo. */
   found: Set<string>
 }
 
-/** Whether this photo is new to the scan, remembering it: the first place a photo is found wins. */
+/**
+ * Whether this photo is new to the scan, remembering it: the first place a photo is found wins. Paths are
+ * compared as they are, not case-folded: on a case-sensitive drive of a Mac, IMG_1.JPG and img_1.jpg are two.
+ */
 function firstSighting(found: Set<string>, path: string): boolean {
-  const key = pathKey(path)
-  if (found.has(key)) return false
-  found.add(key)
+  if (found.has(path)) return false
+  found.add(path)
   return true
 }
 

@@ -269,7 +269,7 @@ describe('queue runner', () => {
     ])
   })
 
-  it('never writes one file from two jobs: a job plans around the outputs others are still to write', async () => {
+  it('keeps both results of an album added twice: a job plans around the outputs others are still to write', async () => {
     const { spec, queue, dir } = setup(['a.jpg', 'b.jpg'])
     const at = (realism: number): JobSpec => ({
       ...spec,
