@@ -212,7 +212,7 @@ export class ModelRegistry {
     await full.release()
     throw new EnhanceError(
       'DEVICE_UNAVAILABLE',
-      `float16 on ${full.provider} differs from float32 by up to ${verdict?.diff.toPrecision(2) ?? '?'} (more than ${HALF_AGREEMENT}). Use --precision fp32 or auto.`,
+      `float16 on ${full.provider} differs from float32 by up to ${verdict?.diff.toPrecision(2) ?? '?'} (more than ${HALF_AGREEMENT}). Choose full (float32) or automatic precision.`,
     )
   }
 

@@ -106,6 +106,21 @@ function createWindow(): void {
   void window.loadURL(rendererEntry())
 }
 
+/**
+ * The queue is another process's (an enhance command in a terminal): say so and quit. Before, the app
+ * stopped starting without a word, and no window opened.
+ */
+function refuseBusyQueue(error: unknown): null {
+  if (!(error instanceof EnhanceError) || error.code !== 'QUEUE_BUSY') throw error
+  dialog.showErrorBox(
+    'Enhance is already enhancing photos',
+    'An enhance command (in a terminal or a script) is running the queue now. Open Enhance again when it has ' +
+      'finished, or stop it with Ctrl-C: its photos wait in the queue, and the window goes on with them.',
+  )
+  app.quit()
+  return null
+}
+
 async function start(): Promise<void> {
   hardenSession()
   serveRenderer(RENDERER_DIR)
@@ -122,7 +137,10 @@ async function start(): Promise<void> {
       ENHANCE_TILES_DIR: join(app.getPath('userData'), 'tiles'),
     }),
   )
-  const queue = await openQueue(join(app.getPath('userData'), 'queue'), engine, { removeStalePartials })
+  const queue = await openQueue(join(app.getPath('userData'), 'queue'), engine, {
+    removeStalePartials,
+  }).catch(refuseBusyQueue)
+  if (!queue) return
   const services = createServices({
     version: app.getVersion(),
     runner: queue.runner,

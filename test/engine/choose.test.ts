@@ -73,6 +73,11 @@ describe("auto's device choice", () => {
   it('refuses an explicitly chosen accelerator that computes a different image, with the difference', async () => {
     const open = fakeOpener({ webgpu: { delayMs: 0, shift: 0.5 } })
     const session = await open('webgpu')
+    // The engine says what is wrong; each surface adds its own way on (a flag, or a setting and Resume).
+    await expect(assertAgreesWithCpu(session, open, 3)).rejects.toMatchObject({
+      message:
+        "WebGPU cannot run this model: its image differs from the CPU's by up to 0.50 (more than 0.001), so WebGPU computes this model wrongly here.",
+    })
     expect(await codeOf(() => assertAgreesWithCpu(session, open, 3))).toBe('DEVICE_UNAVAILABLE')
     const same = await fakeOpener({})('webgpu')
     await expect(assertAgreesWithCpu(same, fakeOpener({}), 3)).resolves.toBeUndefined()

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { lockQueue } from '../../src/queue/lock.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -118,6 +119,23 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       redirectRefused: true,
       newWindow: { action: 'deny' },
     })
+  }, 60_000)
+
+  it('says why it cannot start while an enhance command runs the queue, and quits', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'enhance-ud-'))
+    const unlock = await lockQueue(join(userData, 'queue'))
+    try {
+      const record = await startMain({ ELECTRON_STUB_USER_DATA: userData })
+      expect(record.calls['errorBox']).toEqual({
+        title: 'Enhance is already enhancing photos',
+        content:
+          'An enhance command (in a terminal or a script) is running the queue now. Open Enhance again when it has finished, or stop it with Ctrl-C: its photos wait in the queue, and the window goes on with them.',
+      })
+      expect(record.calls['quit']).toBe(true)
+      expect([record.windows.length, record.forks.length]).toEqual([0, 0])
+    } finally {
+      unlock()
+    }
   }, 60_000)
 
   it('ignores ELECTRON_RENDERER_URL when packaged and loads the app from app://', async () => {

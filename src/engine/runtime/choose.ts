@@ -150,7 +150,7 @@ export async function assertAgreesWithCpu(
     if (problem) {
       throw new EnhanceError(
         'DEVICE_UNAVAILABLE',
-        `${NAMES[session.provider]} cannot run this model: ${problem}. Use --device cpu or auto.`,
+        `${NAMES[session.provider]} cannot run this model: ${problem}.`,
       )
     }
   } finally {
