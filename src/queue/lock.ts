@@ -47,7 +47,7 @@ function busy(dir: string): EnhanceError {
   return new EnhanceError(
     'QUEUE_BUSY',
     `Another Enhance process (the app or an enhance command) is running the queue in ${dir}. ` +
-      'Wait for it to finish, or use --queue-dir for a separate queue. `enhance queue` can still show it.',
+      'Wait for it to finish (or quit the app), or use --queue-dir for a separate queue. `enhance queue` can still show it.',
   )
 }
 

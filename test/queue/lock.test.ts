@@ -48,6 +48,9 @@ describe('the queue lock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enhance-lock-'))
     const child = await holder(dir)
     expect(await codeOf(() => lockQueue(dir))).toBe('QUEUE_BUSY')
+    await expect(lockQueue(dir)).rejects.toThrow(
+      `Another Enhance process (the app or an enhance command) is running the queue in ${dir}. Wait for it to finish (or quit the app), or use --queue-dir for a separate queue.`,
+    )
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGKILL')
     await exited
