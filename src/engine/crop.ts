@@ -3,6 +3,7 @@ import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
+import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
@@ -79,7 +80,7 @@ export class CropRenderer {
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const photo = { image, colourless: meta.colourless ?? false }
+    const photo = { image: withColourUnderTransparency(image), colourless: meta.colourless ?? false }
     this.source = key === null ? null : { key, photo }
     return photo
   }

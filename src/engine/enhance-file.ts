@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
+import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -69,10 +70,12 @@ async function enhanceWithModel(
 ): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
   const { info } = prepared
-  const { image, meta, damage, warning } = await decodeImage(input, {
+  const decoded = await decodeImage(input, {
     maxPixels: options.maxInputPixels,
     readDamaged: settings.readDamaged,
   })
+  const { meta, damage, warning } = decoded
+  const image = withColourUnderTransparency(decoded.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }

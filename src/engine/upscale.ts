@@ -2,7 +2,6 @@ import sharp from 'sharp'
 import { EnhanceError } from '../shared/errors.js'
 import type { TransparencyMode } from '../shared/settings.js'
 import type { RasterImage } from './image/types.js'
-import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { ModelSession } from './runtime/session.js'
 import { planTiles, tileWindow } from './tiling/plan.js'
 import type { Region } from '../shared/protocol.js'
@@ -158,7 +157,7 @@ export async function upscaleRaster(
 ): Promise<RasterImage> {
   const target = emptyLike(image, options.scale)
   const progress: TileProgress = { done: 0, total: 0, side: options.tile }
-  await runTiles(withColourUnderTransparency(image), target, session, options, 'rgb', progress)
+  await runTiles(image, target, session, options, 'rgb', progress)
   if (image.channels === 4) {
     if (options.transparency === 'model')
       await runTiles(image, target, session, options, 'transparency', progress)

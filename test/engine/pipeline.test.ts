@@ -442,6 +442,39 @@ describe('the realism crop', () => {
     expect(shown.length).toBe(whole.length)
     expect(Math.max(...shown.map((v, i) => Math.abs(v - whole[i]!)))).toBeLessThanOrEqual(1)
   })
+
+  it("shows a cut-out's region as the file has it: the colour under hidden pixels comes from the whole photo", async () => {
+    // Red and blue at the photo's ends, outside the crop's context; a green stripe inside it; hidden black between.
+    const [width, height] = [64, 16]
+    const rgba = Buffer.alloc(width * height * 4)
+    for (let i = 0; i < width * height; i++) {
+      const x = i % width
+      const colour = x < 4 ? [230, 40, 40] : x >= 60 ? [40, 60, 220] : x === 32 ? [40, 200, 60] : null
+      if (colour) rgba.set([...colour, 255], i * 4)
+    }
+    const photo = join(work, 'crop-cut-out.png')
+    await sharp(rgba, { raw: { width, height, channels: 4 } })
+      .png()
+      .toFile(photo)
+    const spec = { path: `${MODELS_DIR}enhance-psnr-x4.safetensors` }
+    const output = join(work, 'crop-cut-out-out.png')
+    await enhance(photo, output, spec, settings({ transparency: 'lanczos' }))
+    const region = { x: 30, y: 4, width: 5, height: 8 }
+    const shown = await sharp((await crops.render(photo, region, spec)).png)
+      .raw()
+      .toBuffer()
+    const whole = await sharp(output)
+      .extract({ left: region.x * 4, top: region.y * 4, width: region.width * 4, height: region.height * 4 })
+      .raw()
+      .toBuffer()
+    expect(shown.length).toBe(whole.length)
+    let worst = 0
+    for (let at = 0; at < shown.length; at += 4) {
+      if (whole[at + 3] === 0) continue // no colour to see
+      for (let c = 0; c < 4; c++) worst = Math.max(worst, Math.abs(shown[at + c]! - whole[at + c]!))
+    }
+    expect(worst).toBeLessThanOrEqual(1)
+  })
 })
 
 describe('output size', () => {

@@ -82,6 +82,8 @@ function hasHiddenAndVisible(image: RasterImage): boolean {
  * around every edge: each takes the mean colour of the nearest visible pixels (push-pull: averaged up a
  * pyramid, pulled back down). Left as saved (usually black), they darkened the edge of a cut-out or a logo
  * by up to 200 levels. Visible pixels are untouched; the photo itself is returned when nothing is hidden.
+ * Done once on the whole decoded photo, for the file and for the slider's crop alike: a crop's window alone
+ * would fill from other pixels, and show other colours than the file at a cut-out's edge.
  */
 export function withColourUnderTransparency(image: RasterImage): RasterImage {
   if (image.channels !== 4 || !hasHiddenAndVisible(image)) return image
