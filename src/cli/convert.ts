@@ -5,6 +5,7 @@ import { pathKey } from '../queue/scan.js'
 import { blendModels, loadModel, modelToOnnx } from '../engine/model.js'
 import { assertUsableOutput } from '../engine/probe.js'
 import { createSession } from '../engine/runtime/session.js'
+import { storedPrecision } from '../engine/onnx/precision.js'
 import type { Precision } from '../shared/model.js'
 import { writeFileAtomic } from '../node/files.js'
 
@@ -72,7 +73,8 @@ export async function convertCommand(options: ConvertOptions): Promise<ConvertRe
   return {
     out: options.out,
     bytes: onnx.byteLength,
-    precision: options.precision,
+    // A ready .onnx file is written as it is (modelToOnnx refuses a float16 conversion of one).
+    precision: model.kind === 'onnx' ? storedPrecision(onnx) : options.precision,
     scale: model.info.scale,
     blended: !!options.blend,
   }

@@ -116,6 +116,20 @@ describe('enhance convert', () => {
     expect(readFileSync(out).byteLength).toBeLessThan(readFileSync(full).byteLength * 0.6)
   })
 
+  it('reports the precision a ready .onnx file holds when it copies one', async () => {
+    const half = join(work, 'half.onnx')
+    await cli('convert', fixturePath('basicsr_x4.safetensors'), '--fp16', '--out', half)
+    const copy = join(work, 'half-copy.onnx')
+    const { status, out: text } = await cli('convert', half, '--out', copy)
+    expect(status).toBe(0)
+    expect(JSON.parse(text)).toMatchObject({ precision: 'fp16', blended: false })
+    expect(readFileSync(copy).equals(readFileSync(half))).toBe(true)
+    const full = join(work, 'full.onnx')
+    await cli('convert', fixturePath('basicsr_x4.safetensors'), '--out', full)
+    const { out: fullText } = await cli('convert', full, '--out', join(work, 'full-copy.onnx'))
+    expect(JSON.parse(fullText)).toMatchObject({ precision: 'fp32' })
+  })
+
   it('refuses a blend that produces a black image, and writes nothing', async () => {
     const model = parseModel(fixtureBytes('basicsr_x4.safetensors'), 'a.safetensors')
     if (model.kind !== 'weights') throw new Error('expected weights')
