@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { BrowserWindow, Notification, app, dialog, ipcMain, nativeTheme, shell } from 'electron'
+import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, nativeTheme, shell } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../node/files.js'
@@ -17,10 +17,15 @@ import { readCatalog } from '../engine/catalog.js'
 import { readLibraryFile } from '../node/model-store.js'
 import { DecisionStore } from '../node/device-decisions.js'
 import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
+import { finishedNotice, taskbarProgress } from './desktop.js'
+import { isFolderOrPhoto, photosNamedAtLaunch } from './launch-paths.js'
+import { menuTemplate } from './menu.js'
+import { OpenRequests } from './open-requests.js'
 
 const RENDERER_DIR = join(import.meta.dirname, '../renderer')
 
 let window: BrowserWindow | null = null
+const openRequests = new OpenRequests()
 
 /** Only our own window's main frame may call the API. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -71,28 +76,32 @@ function nativeDialogs(): Dialogs {
   }
 }
 
-/** Taskbar/dock progress over all running jobs, and a notification when a job finishes. */
-function reflectProgress(event: AppEvent): void {
-  if (!window) return
-  if (event.type === 'job') {
-    const { counts, total } = event.job
-    if (event.job.state === 'running' && total > 0)
-      window.setProgressBar((counts.done + counts.failed + counts.skipped) / total)
-    if (event.job.state === 'done') {
-      window.setProgressBar(-1)
-      new Notification({
-        title: 'Enhance',
-        body: `${counts.done} photos enhanced${counts.failed ? `, ${counts.failed} failed` : ''}.`,
-      }).show()
-    }
+/** Taskbar/dock progress over the whole queue, and a notification when a job finishes out of sight. */
+async function reflectProgress(event: AppEvent, services: Services): Promise<void> {
+  if (!window || (event.type !== 'job' && event.type !== 'removed')) return
+  const { value, mode } = taskbarProgress(await services.listJobs())
+  window.setProgressBar(value, { mode })
+  if (event.type === 'job' && event.job.state === 'done' && !window.isFocused()) {
+    const notification = new Notification(finishedNotice(event.job))
+    notification.on('click', showWindow)
+    notification.show()
   }
 }
 
-function createWindow(): void {
+function showWindow(): void {
+  if (!window) return
+  if (window.isMinimized()) window.restore()
+  window.show()
+  window.focus()
+}
+
+function createWindow(deliver: (paths: string[]) => void): void {
   window = new BrowserWindow({
     width: 1280,
     height: 820,
     show: false,
+    // The menu's shortcuts work without a menu bar across the window (Alt shows it on Windows and Linux).
+    autoHideMenuBar: true,
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#16171a' : '#f6f6f4',
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -103,6 +112,7 @@ function createWindow(): void {
     },
   })
   window.on('ready-to-show', () => window?.show())
+  window.webContents.once('did-finish-load', () => openRequests.ready(deliver))
   void window.loadURL(rendererEntry())
 }
 
@@ -156,9 +166,17 @@ async function start(): Promise<void> {
   bindServices(services)
   services.subscribe((event) => {
     window?.webContents.send(EVENT_CHANNEL, event)
-    reflectProgress(event)
+    void reflectProgress(event, services)
   })
-  createWindow()
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({ platform: process.platform, packaged: app.isPackaged }, (kind) =>
+        services.menuAdd(kind),
+      ),
+    ),
+  )
+  openRequests.add(photosNamedAtLaunch(process.argv, { packaged: app.isPackaged, cwd: process.cwd() }))
+  createWindow((paths) => services.openPaths(paths))
   void queue.runner.run()
   // A failure here is the first photo's to report, with its own coded error.
   services.warmUp().catch(() => undefined)
@@ -180,7 +198,16 @@ registerAppScheme()
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => window?.focus())
+  // Enhance opened again (Open with, the app's icon, a terminal): this window takes what it names.
+  app.on('second-instance', (_event, argv, cwd) => {
+    showWindow()
+    openRequests.add(photosNamedAtLaunch(argv, { packaged: app.isPackaged, cwd }))
+  })
+  // macOS names files opened with the app in this event, from before the app is ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    openRequests.add([path].filter(isFolderOrPhoto))
+  })
   void app.whenReady().then(start)
   app.on('window-all-closed', () => app.quit())
 }

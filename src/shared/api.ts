@@ -64,8 +64,11 @@ export interface Selection {
   names: string[]
 }
 
+/** Photos, or folders of photos. */
+export type PhotoInputKind = 'files' | 'folder'
+
 /** What a dialog offers: photos, folders of photos, or model checkpoints. */
-export type InputKind = 'files' | 'folder' | 'model'
+export type InputKind = PhotoInputKind | 'model'
 
 /** One file of a selection, by its position. */
 export interface ChosenFile {
@@ -112,6 +115,10 @@ export type AppEvent =
   | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'png'>)
   | { type: 'download'; id: string; progress: DownloadProgressData }
   | { type: 'removed'; jobId: string }
+  /** The menu's Add Photos… or Add Folder…: the window does what its own button does. */
+  | { type: 'add'; kind: PhotoInputKind }
+  /** Photos or folders opened with Enhance from the system (Open with, the app's icon), to start a job on. */
+  | { type: 'opened'; selection: Selection }
 
 /** A model download's progress, as the Models view shows it. */
 export interface DownloadProgressData {

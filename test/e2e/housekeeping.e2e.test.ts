@@ -3,7 +3,7 @@
  * Queue housekeeping in Chromium: honest job states, failures in plain words, Show in folder by id,
  * remove and clear finished.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -143,5 +143,31 @@ describe('queue housekeeping in Chromium', () => {
     await app.page.getByRole('slider', { name: 'Realism for new jobs' }).fill('0.75')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.75)
     await app.page.getByText('75%').waitFor()
+  })
+
+  it("adds from the menu's Add Photos…, and starts on photos opened with Enhance, from any view", async () => {
+    const { page } = app
+    const opened = join(app.work, 'Opened')
+    mkdirSync(opened)
+    for (const [i, name] of ['menu.jpg', 'first.jpg', 'second.jpg'].entries())
+      await photo(join(opened, name), 5 + i, 40, 30)
+    const queueTab = page.getByRole('tab', { name: 'Queue' })
+
+    await app.tab('Settings')
+    app.dialogs.inputs = [join(opened, 'menu.jpg')]
+    app.backend.services.menuAdd('files')
+    const fromMenu = page.getByRole('article', { name: 'Job menu.jpg (1 photo)' })
+    await expect.poll(() => fromMenu.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    expect(await queueTab.getAttribute('aria-selected')).toBe('true')
+
+    await app.tab('Models')
+    app.backend.services.openPaths([join(opened, 'first.jpg'), join(opened, 'second.jpg')])
+    const fromSystem = page.getByRole('article', { name: 'Job first.jpg and 1 more (2 photos)' })
+    await expect.poll(() => fromSystem.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    expect(await queueTab.getAttribute('aria-selected')).toBe('true')
+    const written = (await app.backend.services.listJobs()).find((j) => j.total === 2)!
+    expect(written.counts.done).toBe(2)
+    const outputs = await app.backend.services.listItems(written.id)
+    expect(outputs.map((item) => existsSync(item.output))).toEqual([true, true])
   })
 })

@@ -4,10 +4,11 @@
  * and session, and find every file it points at (preload, renderer, engine worker, models).
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { lockQueue } from '../../src/queue/lock.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
@@ -26,13 +27,27 @@ interface StubRecord {
   appEvents: string[]
   contentsEvents: string[]
   forks: string[]
+  sent: Array<{ type: string } & Record<string, unknown>>
+  menu: MenuRecord[]
+  progress: Array<[number, string | undefined]>
+  notifications: Array<{ title: string; body: string }>
   engineRequests: Array<{ type: string; model?: string; blend?: string }>
   calls: Record<string, unknown> & { listModels: { ok: boolean; value: Array<{ path: string }> } }
 }
 
-async function startMain(env: Record<string, string>): Promise<StubRecord> {
+interface MenuRecord {
+  label?: string
+  role?: string
+  accelerator?: string
+  submenu?: MenuRecord[]
+}
+
+const menuItems = (menu: MenuRecord[]): MenuRecord[] =>
+  menu.flatMap((item) => [item, ...menuItems(item.submenu ?? [])])
+
+async function startMain(env: Record<string, string>, args: string[] = []): Promise<StubRecord> {
   const out = join(mkdtempSync(join(tmpdir(), 'enhance-stub-')), 'record.json')
-  const child = spawn(process.execPath, ['--import', STUB, MAIN], {
+  const child = spawn(process.execPath, ['--import', STUB, MAIN, ...args], {
     env: {
       ...process.env,
       ELECTRON_STUB_RECORD: out,
@@ -43,7 +58,7 @@ async function startMain(env: Record<string, string>): Promise<StubRecord> {
   })
   try {
     for (let waited = 0; !existsSync(out); waited += 50) {
-      if (waited > 20_000) throw new Error('the main bundle did not finish starting within 20 s')
+      if (waited > 40_000) throw new Error('the main bundle did not finish starting within 40 s')
       if (child.exitCode !== null) throw new Error(`the main bundle exited with ${child.exitCode}`)
       await new Promise((r) => setTimeout(r, 50))
     }
@@ -108,6 +123,17 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     expect(record.calls['listLibrary']).toMatchObject({ ok: true })
     const library = (record.calls['listLibrary'] as { value: Array<{ id: string; state: string }> }).value
     expect(library.find((m) => m.id === '4x-realesr-general-x4v3')).toMatchObject({ state: 'available' })
+    // The menu: File adds photos or a folder, as the Queue's buttons do (the window is told to), with shortcuts.
+    const file = record.menu.find((menu) => menu.label === 'File')!.submenu!
+    expect(file.slice(0, 2)).toEqual([
+      { label: 'Add Photos…', accelerator: 'CmdOrCtrl+O' },
+      { label: 'Add Folder…', accelerator: 'CmdOrCtrl+Shift+O' },
+    ])
+    expect(record.sent.filter((e) => e.type === 'add' || e.type === 'opened')).toEqual([
+      { type: 'add', kind: 'files' },
+    ])
+    // Unpackaged, the developer's Reload and tools stay in View.
+    expect(menuItems(record.menu).map((item) => item.role)).toContain('toggleDevTools')
     // The checklist: permissions, webviews, windows, navigation and redirects all refused.
     expect(record.permission.sort()).toEqual(['check', 'request'])
     expect(record.calls).toMatchObject({
@@ -145,5 +171,57 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       ELECTRON_STUB_RESOURCES: ROOT,
     })
     expect(record.loads).toEqual(['app://enhance/index.html'])
+    // Electron's default menu would offer Reload and the developer tools to every user.
+    const roles = menuItems(record.menu).map((item) => item.role)
+    expect(roles).not.toContain('reload')
+    expect(roles).not.toContain('toggleDevTools')
+    expect(roles).toContain('zoomIn')
   }, 60_000)
+
+  it('starts a job on the photos and folders a launch names, and on those a second launch names', async () => {
+    const place = mkdtempSync(join(tmpdir(), 'enhance-open-'))
+    mkdirSync(join(place, 'album'))
+    await sharp({ create: { width: 16, height: 12, channels: 3, background: '#3070c0' } }).toFile(
+      join(place, 'first.png'),
+    )
+    await sharp({ create: { width: 12, height: 16, channels: 3, background: '#c07030' } }).toFile(
+      join(place, 'album', 'b.jpg'),
+    )
+    writeFileSync(join(place, 'notes.txt'), 'not a photo')
+    const record = await startMain(
+      {
+        // The second launch, as Electron hands it over: its executable, the app's folder, a switch, a folder.
+        ELECTRON_STUB_SECOND_ARGV: JSON.stringify(['/opt/electron', '.', '--no-sandbox', 'album']),
+        ELECTRON_STUB_SECOND_CWD: place,
+      },
+      [join(place, 'first.png'), '--enable-logging', join(place, 'notes.txt'), join(place, 'missing.jpg')],
+    )
+    // The window is handed each launch's photos as one selection: the switch, the text file and the missing
+    // file left out.
+    const opened = record.sent.filter((e) => e.type === 'opened')
+    expect(opened.map((e) => (e['selection'] as { names: string[] }).names)).toEqual([
+      ['first.png'],
+      ['album'],
+    ])
+    // The window starts a job on each (here the stub does); both run to the end and write their photos.
+    const jobs = record.calls['jobs'] as Array<{ state: string; counts: { done: number } }>
+    expect(jobs.map((job) => [job.state, job.counts.done])).toEqual([
+      ['done', 1],
+      ['done', 1],
+    ])
+    expect(existsSync(join(place, 'Enhanced', 'first.png'))).toBe(true)
+    expect(existsSync(join(place, 'album', 'Enhanced', 'b.jpg'))).toBe(true)
+    // Finished out of sight: a notice per job, naming it; the taskbar bar cleared when the queue is done.
+    expect(record.notifications).toEqual([
+      { title: 'first.png (1 photo)', body: '1 photo enhanced.' },
+      { title: 'album (1 photo)', body: '1 photo enhanced.' },
+    ])
+    expect(record.progress.at(-1)).toEqual([-1, 'none'])
+    expect(record.progress.length).toBeGreaterThan(1)
+    for (const [value, mode] of record.progress.slice(0, -1)) {
+      expect(mode).toBe('normal')
+      expect(value).toBeGreaterThanOrEqual(0)
+      expect(value).toBeLessThan(1)
+    }
+  }, 90_000)
 })

@@ -5,7 +5,15 @@ import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { RESULTS_FOLDER } from '../../queue/scan.js'
-import type { AppEvent, EnhanceApi, InputKind, PhotoRef, Region, Selection } from '../../shared/api.js'
+import type {
+  AppEvent,
+  EnhanceApi,
+  InputKind,
+  PhotoInputKind,
+  PhotoRef,
+  Region,
+  Selection,
+} from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { WarmUpReply } from '../../shared/protocol.js'
@@ -55,6 +63,13 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
    * is made ready the same way when the settings change.
    */
   warmUp(): Promise<WarmUpReply>
+  /** The menu's Add Photos… or Add Folder… (main's call): the window does what its own button does. */
+  menuAdd(kind: PhotoInputKind): void
+  /**
+   * Photos or folders the system opened with Enhance (main's call): chosen as a drop's are, and handed to the
+   * window, which starts a job on them with its settings and shows any refusal as it does for its own.
+   */
+  openPaths(paths: readonly string[]): void
 }
 
 /** With no output folder chosen, a job writes to an "Enhanced" folder beside its photos (inside a folder added). */
@@ -234,6 +249,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
 
     warmUp: warmUpNewJobs,
+    menuAdd: (kind) => emit({ type: 'add', kind }),
+    openPaths: (paths) => {
+      const selection = selections.add(paths)
+      if (selection) emit({ type: 'opened', selection })
+    },
 
     subscribe(listener) {
       listeners.add(listener)

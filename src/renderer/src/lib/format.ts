@@ -2,11 +2,10 @@ import type { EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../.
 import type { ErrorData } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
+import { basename } from '../../../shared/job-title.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 
-export function basename(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path
-}
+export { basename, jobTitle } from '../../../shared/job-title.js'
 
 export function eta(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
@@ -102,13 +101,6 @@ export function downloadStatus(p: {
   const parts = [`${Math.floor((p.received / p.total) * 100)}%`, `${formatSize(p.bytesPerSecond)}/s`]
   if (p.etaSeconds !== null) parts.push(eta(p.etaSeconds * 1000))
   return parts.join(' · ')
-}
-
-/** "Summer 2019 (8 photos)", "a.jpg and 2 more (3 photos)": never every file name joined by commas. */
-export function jobTitle(job: { inputs: string[]; total: number }): string {
-  const first = basename(job.inputs[0] ?? '')
-  const more = job.inputs.length > 1 ? ` and ${job.inputs.length - 1} more` : ''
-  return `${first}${more} (${job.total} ${job.total === 1 ? 'photo' : 'photos'})`
 }
 
 /** The job's state in words, honest about failures: a job with failed photos is not simply "done". */

@@ -1,4 +1,4 @@
-import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../../shared/api.js'
+import type { AppEvent, EnhanceApi, ItemView, JobView, PhotoInputKind } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { moved } from './reorder.js'
@@ -96,7 +96,13 @@ export class QueueStore {
     return last
   }
 
-  /** Starts a job on a selection (from a dialog or a drop). */
+  /** Add photos… / Add folder…: the dialog, then a job on what was chosen (nothing when cancelled). */
+  async choose(kind: PhotoInputKind): Promise<void> {
+    const chosen = await this.api.chooseInputs(kind)
+    if (chosen) await this.add(chosen.id)
+  }
+
+  /** Starts a job on a selection (from a dialog, a drop, or photos opened with Enhance). */
   async add(selection: string): Promise<boolean> {
     const result = await this.api.addJob(selection)
     this.#error = result.ok ? null : result.error

@@ -1,0 +1,48 @@
+import type { MenuItemConstructorOptions } from 'electron'
+import type { PhotoInputKind } from '../shared/api.js'
+
+export interface MenuOptions {
+  platform: NodeJS.Platform
+  /** A packaged app has no Reload or developer tools: neither is anything a user needs. */
+  packaged: boolean
+}
+
+/**
+ * The app's menu: File's Add Photos… (Ctrl/⌘ O) and Add Folder… (Ctrl/⌘ Shift O) do what the Queue's buttons
+ * do; Edit keeps copy and paste working in text fields on macOS; View zooms. Electron's default menu would
+ * offer Reload and the developer tools in the packaged app.
+ */
+export function menuTemplate(
+  { platform, packaged }: MenuOptions,
+  add: (kind: PhotoInputKind) => void,
+): MenuItemConstructorOptions[] {
+  const mac = platform === 'darwin'
+  const developer: MenuItemConstructorOptions[] = packaged
+    ? []
+    : [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }]
+  return [
+    ...(mac ? [{ role: 'appMenu' } as const] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Add Photos…', accelerator: 'CmdOrCtrl+O', click: () => add('files') },
+        { label: 'Add Folder…', accelerator: 'CmdOrCtrl+Shift+O', click: () => add('folder') },
+        { type: 'separator' },
+        mac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        ...developer,
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+  ]
+}

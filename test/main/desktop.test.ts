@@ -1,0 +1,141 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { JobView } from '../../src/shared/api.js'
+import { finishedNotice, taskbarProgress } from '../../src/main/desktop.js'
+import { photosNamedAtLaunch } from '../../src/main/launch-paths.js'
+import { menuTemplate } from '../../src/main/menu.js'
+import { OpenRequests } from '../../src/main/open-requests.js'
+
+function job(state: JobView['state'], total: number, counts: Partial<JobView['counts']> = {}): JobView {
+  return {
+    id: `${state}-${total}`,
+    state,
+    inputs: ['/photos/Summer 2019'],
+    outDir: '/photos/Summer 2019/Enhanced',
+    realism: 0.5,
+    total,
+    counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
+    etaMs: null,
+  }
+}
+
+describe('the taskbar progress', () => {
+  it('runs over every job still to finish, and is cleared once none is', () => {
+    expect(taskbarProgress([job('done', 4, { done: 4 }), job('running', 6, { done: 1, failed: 1 })])).toEqual(
+      {
+        value: 2 / 6,
+        mode: 'normal',
+      },
+    )
+    expect(
+      taskbarProgress([job('running', 4, { done: 3, skipped: 1 }), job('queued', 4), job('scanning', 0)]),
+    ).toEqual({ value: 4 / 8, mode: 'normal' })
+    // A cancelled or finished job no longer holds the bar.
+    expect(
+      taskbarProgress([job('cancelled', 4, { done: 1, cancelled: 3 }), job('done', 2, { done: 2 })]),
+    ).toEqual({ value: -1, mode: 'none' })
+    expect(taskbarProgress([])).toEqual({ value: -1, mode: 'none' })
+  })
+
+  it('shows paused while nothing runs and a job waits on the user', () => {
+    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('queued', 4)])).toEqual({
+      value: 1 / 8,
+      mode: 'paused',
+    })
+    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('running', 4)]).mode).toBe('normal')
+  })
+})
+
+describe('the notice of a finished job', () => {
+  it('names the album and counts in words, failures and skips included', () => {
+    expect(finishedNotice(job('done', 1, { done: 1 }))).toEqual({
+      title: 'Summer 2019 (1 photo)',
+      body: '1 photo enhanced.',
+    })
+    expect(finishedNotice(job('done', 8, { done: 5, failed: 2, skipped: 1 }))).toEqual({
+      title: 'Summer 2019 (8 photos)',
+      body: '5 photos enhanced, 2 failed, 1 skipped.',
+    })
+  })
+})
+
+describe('the photos a launch names', () => {
+  const place = mkdtempSync(join(tmpdir(), 'enhance-launch-'))
+  mkdirSync(join(place, 'album'))
+  for (const name of ['a.JPG', 'b.heic', 'notes.txt']) writeFileSync(join(place, name), 'x')
+
+  it('are the folders and photos after the executable (and an unpackaged app its folder)', () => {
+    const named = ['a.JPG', '--enable-logging', 'notes.txt', 'album', 'gone.jpg', join(place, 'b.heic')]
+    expect(photosNamedAtLaunch(['/opt/Enhance', ...named], { packaged: true, cwd: place })).toEqual([
+      join(place, 'a.JPG'),
+      join(place, 'album'),
+      join(place, 'b.heic'),
+    ])
+    // `electron .` run in the project: the app's own folder is no album.
+    expect(photosNamedAtLaunch(['/opt/electron', '.', 'album'], { packaged: false, cwd: place })).toEqual([
+      join(place, 'album'),
+    ])
+    expect(photosNamedAtLaunch(['/opt/Enhance'], { packaged: true, cwd: place })).toEqual([])
+  })
+})
+
+describe('the requests to open photos', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('wait for the window, and one gesture naming several files is one job', () => {
+    const requests = new OpenRequests()
+    const delivered: string[][] = []
+    requests.add(['/a.jpg'])
+    requests.add(['/b.jpg', '/a.jpg'])
+    vi.advanceTimersByTime(1000)
+    expect(delivered).toEqual([])
+    requests.ready((paths) => delivered.push(paths))
+    expect(delivered).toEqual([['/a.jpg', '/b.jpg']])
+    requests.add(['/c.jpg'])
+    vi.advanceTimersByTime(100)
+    requests.add(['/d.jpg'])
+    expect(delivered).toHaveLength(1)
+    vi.advanceTimersByTime(200)
+    expect(delivered).toEqual([
+      ['/a.jpg', '/b.jpg'],
+      ['/c.jpg', '/d.jpg'],
+    ])
+    requests.add([])
+    vi.advanceTimersByTime(1000)
+    expect(delivered).toHaveLength(2)
+  })
+})
+
+describe('the menu', () => {
+  const labels = (platform: NodeJS.Platform, packaged: boolean) =>
+    menuTemplate({ platform, packaged }, () => undefined).map((menu) => menu.label ?? menu.role)
+
+  it('adds photos or a folder through the window, with the usual shortcuts', () => {
+    const asked: string[] = []
+    const file = menuTemplate({ platform: 'win32', packaged: true }, (kind) => asked.push(kind))[0]!
+    const items = file.submenu as Array<{ label?: string; accelerator?: string; click?: () => void }>
+    items[0]!.click!()
+    items[1]!.click!()
+    expect(asked).toEqual(['files', 'folder'])
+    expect(items.map((item) => item.accelerator)).toEqual([
+      'CmdOrCtrl+O',
+      'CmdOrCtrl+Shift+O',
+      undefined,
+      undefined,
+    ])
+  })
+
+  it("has macOS's app menu there only, and the developer's tools only unpackaged", () => {
+    expect(labels('darwin', true)).toEqual(['appMenu', 'File', 'editMenu', 'View', 'windowMenu'])
+    expect(labels('linux', true)).toEqual(['File', 'editMenu', 'View', 'windowMenu'])
+    const roles = (packaged: boolean) =>
+      (
+        menuTemplate({ platform: 'linux', packaged }, () => undefined)[2]!.submenu as Array<{ role?: string }>
+      ).map((item) => item.role)
+    expect(roles(true)).not.toContain('toggleDevTools')
+    expect(roles(false)).toContain('toggleDevTools')
+  })
+})
