@@ -2,12 +2,15 @@ import type { JobView } from '../shared/api.js'
 import { jobTitle } from '../shared/job-title.js'
 
 export interface TaskbarProgress {
-  /** 0…1, or -1 for no bar. */
+  /** 0…1; -1 for no bar, 2 for a bar that cannot say how far (Electron's convention on macOS and Linux). */
   value: number
-  mode: 'normal' | 'paused' | 'none'
+  mode: 'normal' | 'paused' | 'indeterminate' | 'none'
 }
 
 const ACTIVE = new Set(['scanning', 'queued', 'running', 'paused'])
+/** Jobs the queue is on or comes to next by itself: a paused job waits on the user. */
+const working = (jobs: readonly JobView[]): JobView[] =>
+  jobs.filter((job) => ACTIVE.has(job.state) && job.state !== 'paused')
 
 /**
  * The taskbar or dock bar over every job still to finish, so it ends when the queue does and never stays
@@ -17,13 +20,14 @@ const ACTIVE = new Set(['scanning', 'queued', 'running', 'paused'])
 export function taskbarProgress(jobs: readonly JobView[]): TaskbarProgress {
   const active = jobs.filter((job) => ACTIVE.has(job.state))
   const total = active.reduce((sum, job) => sum + job.total, 0)
-  if (active.length === 0 || total === 0) return { value: -1, mode: 'none' }
+  if (active.length === 0) return { value: -1, mode: 'none' }
+  // Only folders still being scanned: how many photos there are is not known yet.
+  if (total === 0) return { value: 2, mode: 'indeterminate' }
   const finished = active.reduce(
     (sum, { counts }) => sum + counts.done + counts.failed + counts.skipped + counts.cancelled,
     0,
   )
-  const running = active.some((job) => job.state === 'running' || job.state === 'scanning')
-  const paused = !running && active.some((job) => job.state === 'paused')
+  const paused = working(jobs).length === 0
   return { value: finished / total, mode: paused ? 'paused' : 'normal' }
 }
 
@@ -36,4 +40,40 @@ export function finishedNotice(job: JobView): { title: string; body: string } {
   if (failed) parts.push(`${failed} failed`)
   if (skipped) parts.push(`${skipped} skipped`)
   return { title: jobTitle(job), body: `${parts.join(', ')}.` }
+}
+
+/**
+ * Keeps the computer from sleeping while photos are being enhanced (an album left overnight on a laptop
+ * would otherwise stop at the first idle sleep), and lets it sleep again as soon as nothing runs.
+ * The screen may still turn off.
+ */
+export class KeepAwake {
+  #blocker: number | null = null
+
+  constructor(
+    private readonly blocker: { start(type: 'prevent-app-suspension'): number; stop(id: number): void },
+  ) {}
+
+  update(jobs: readonly JobView[]): void {
+    const busy = working(jobs).length > 0
+    if (busy && this.#blocker === null) this.#blocker = this.blocker.start('prevent-app-suspension')
+    else if (!busy && this.#blocker !== null) {
+      this.blocker.stop(this.#blocker)
+      this.#blocker = null
+    }
+  }
+}
+
+/**
+ * What closing the window asks while photos are still being enhanced: quitting stops them (they wait in the
+ * queue for the next start), which a user closing the window may not expect. Null when nothing runs.
+ */
+export function quitQuestion(jobs: readonly JobView[]): { message: string; detail: string } | null {
+  const going = working(jobs)
+  if (going.length === 0) return null
+  const left = going.reduce((sum, { counts }) => sum + counts.queued + counts.running, 0)
+  return {
+    message: left > 0 ? `Enhance is still working on ${photos(left)}.` : 'Enhance is still finding photos.',
+    detail: 'If you quit now, they wait in the queue, and Enhance goes on with them the next time it opens.',
+  }
 }

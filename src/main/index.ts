@@ -1,12 +1,22 @@
 import { join } from 'node:path'
-import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, nativeTheme, shell } from 'electron'
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  app,
+  dialog,
+  ipcMain,
+  nativeTheme,
+  powerSaveBlocker,
+  shell,
+} from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
 import { EngineClient } from '../engine/client.js'
 import { removeStalePartials } from '../node/files.js'
 import { READABLE_EXTENSIONS } from '../shared/formats.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
-import type { AppEvent } from '../shared/api.js'
+import type { AppEvent, JobView } from '../shared/api.js'
 import { EnhanceError } from '../shared/errors.js'
 import { utilityEngine } from './engine.js'
 import { createServices } from './services/app.js'
@@ -17,7 +27,7 @@ import { readCatalog } from '../engine/catalog.js'
 import { readLibraryFile } from '../node/model-store.js'
 import { DecisionStore } from '../node/device-decisions.js'
 import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
-import { finishedNotice, taskbarProgress } from './desktop.js'
+import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from './desktop.js'
 import { isFolderOrPhoto, photosNamedAtLaunch } from './launch-paths.js'
 import { menuTemplate } from './menu.js'
 import { OpenRequests } from './open-requests.js'
@@ -26,6 +36,9 @@ const RENDERER_DIR = join(import.meta.dirname, '../renderer')
 
 let window: BrowserWindow | null = null
 const openRequests = new OpenRequests()
+const keepAwake = new KeepAwake(powerSaveBlocker)
+/** The queue's jobs as last reported, for what must be known at once (closing the window). */
+let lastJobs: JobView[] = []
 
 /** Only our own window's main frame may call the API. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -76,16 +89,44 @@ function nativeDialogs(): Dialogs {
   }
 }
 
-/** Taskbar/dock progress over the whole queue, and a notification when a job finishes out of sight. */
+/**
+ * Taskbar/dock progress over the whole queue, the computer kept awake while it works, and a notification
+ * when a job finishes out of sight.
+ */
 async function reflectProgress(event: AppEvent, services: Services): Promise<void> {
   if (!window || (event.type !== 'job' && event.type !== 'removed')) return
-  const { value, mode } = taskbarProgress(await services.listJobs())
+  const jobs = await services.listJobs()
+  lastJobs = jobs
+  keepAwake.update(jobs)
+  const { value, mode } = taskbarProgress(jobs)
   window.setProgressBar(value, { mode })
   if (event.type === 'job' && event.job.state === 'done' && !window.isFocused()) {
     const notification = new Notification(finishedNotice(event.job))
     notification.on('click', showWindow)
     notification.show()
   }
+}
+
+let quitConfirmed = false
+
+/** Closing the window quits: while photos are being enhanced, it asks first. */
+function askBeforeStopping(event: Electron.Event): void {
+  const question = quitQuestion(lastJobs)
+  if (quitConfirmed || !question || !window) return
+  event.preventDefault()
+  void dialog
+    .showMessageBox(window, {
+      type: 'question',
+      buttons: ['Quit', 'Keep enhancing'],
+      defaultId: 1,
+      cancelId: 1,
+      ...question,
+    })
+    .then(({ response }) => {
+      if (response !== 0) return
+      quitConfirmed = true
+      window?.close()
+    })
 }
 
 function showWindow(): void {
@@ -112,6 +153,7 @@ function createWindow(deliver: (paths: string[]) => void): void {
     },
   })
   window.on('ready-to-show', () => window?.show())
+  window.on('close', askBeforeStopping)
   window.webContents.once('did-finish-load', () => openRequests.ready(deliver))
   void window.loadURL(rendererEntry())
 }

@@ -31,6 +31,7 @@ interface StubRecord {
   menu: MenuRecord[]
   progress: Array<[number, string | undefined]>
   notifications: Array<{ title: string; body: string }>
+  awake: string[]
   engineRequests: Array<{ type: string; model?: string; blend?: string }>
   calls: Record<string, unknown> & { listModels: { ok: boolean; value: Array<{ path: string }> } }
 }
@@ -217,11 +218,28 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       { title: 'album (1 photo)', body: '1 photo enhanced.' },
     ])
     expect(record.progress.at(-1)).toEqual([-1, 'none'])
+    // Closing the window while they ran asked first (and "Keep enhancing" kept it open); once done, it closes.
+    expect(record.calls['closeWhileWorkingPrevented']).toBe(true)
+    expect(record.calls['messageBoxes']).toEqual([
+      {
+        type: 'question',
+        buttons: ['Quit', 'Keep enhancing'],
+        defaultId: 1,
+        cancelId: 1,
+        message: expect.stringMatching(/^Enhance is still working on [12] photos?\.$/),
+        detail:
+          'If you quit now, they wait in the queue, and Enhance goes on with them the next time it opens.',
+      },
+    ])
+    expect(record.calls['closeWhenDonePrevented']).toBe(false)
+    // Kept awake while the photos ran (once or per job), allowed to sleep after.
+    expect(record.awake[0]).toBe('start prevent-app-suspension')
+    expect(record.awake.at(-1)).toMatch(/^stop \d+$/)
+    expect(record.awake.filter((call) => call.startsWith('stop'))).toHaveLength(record.awake.length / 2)
     expect(record.progress.length).toBeGreaterThan(1)
-    for (const [value, mode] of record.progress.slice(0, -1)) {
-      expect(mode).toBe('normal')
-      expect(value).toBeGreaterThanOrEqual(0)
-      expect(value).toBeLessThan(1)
-    }
+    // While they ran: a fraction, or "cannot say" while a folder was still being scanned.
+    for (const [value, mode] of record.progress.slice(0, -1))
+      if (mode === 'indeterminate') expect(value).toBe(2)
+      else expect([mode, value >= 0 && value < 1]).toEqual(['normal', true])
   }, 90_000)
 })

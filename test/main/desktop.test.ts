@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { JobView } from '../../src/shared/api.js'
-import { finishedNotice, taskbarProgress } from '../../src/main/desktop.js'
+import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from '../../src/main/desktop.js'
 import { photosNamedAtLaunch } from '../../src/main/launch-paths.js'
 import { menuTemplate } from '../../src/main/menu.js'
 import { OpenRequests } from '../../src/main/open-requests.js'
@@ -37,14 +37,67 @@ describe('the taskbar progress', () => {
       taskbarProgress([job('cancelled', 4, { done: 1, cancelled: 3 }), job('done', 2, { done: 2 })]),
     ).toEqual({ value: -1, mode: 'none' })
     expect(taskbarProgress([])).toEqual({ value: -1, mode: 'none' })
+    expect(taskbarProgress([job('scanning', 0)])).toEqual({ value: 2, mode: 'indeterminate' })
   })
 
   it('shows paused while nothing runs and a job waits on the user', () => {
-    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('queued', 4)])).toEqual({
-      value: 1 / 8,
+    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('done', 4, { done: 4 })])).toEqual({
+      value: 1 / 4,
       mode: 'paused',
     })
-    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('running', 4)]).mode).toBe('normal')
+    // Another job to run next: the queue goes on.
+    expect(taskbarProgress([job('paused', 4, { done: 1 }), job('queued', 4)])).toEqual({
+      value: 1 / 8,
+      mode: 'normal',
+    })
+  })
+})
+
+describe('keeping the computer awake', () => {
+  it('holds one blocker while the queue works, and lets go when it stops or waits on the user', () => {
+    const calls: string[] = []
+    let next = 0
+    const awake = new KeepAwake({
+      start: (type) => (calls.push(`start ${type}`), ++next),
+      stop: (id) => void calls.push(`stop ${id}`),
+    })
+    awake.update([job('scanning', 0)])
+    awake.update([job('running', 2), job('queued', 3)])
+    // Between two jobs: the next one is queued, about to run.
+    awake.update([job('done', 2), job('queued', 3)])
+    awake.update([job('done', 2), job('running', 3)])
+    expect(calls).toEqual(['start prevent-app-suspension'])
+    awake.update([job('done', 2), job('paused', 3)])
+    awake.update([job('done', 2), job('paused', 3)])
+    awake.update([job('running', 3)])
+    awake.update([])
+    expect(calls).toEqual([
+      'start prevent-app-suspension',
+      'stop 1',
+      'start prevent-app-suspension',
+      'stop 2',
+    ])
+  })
+})
+
+describe('closing the window while photos are enhanced', () => {
+  it('asks, counting the photos still to do in the jobs that go on', () => {
+    expect(
+      quitQuestion([
+        job('running', 8, { done: 3, running: 1, queued: 4 }),
+        job('queued', 2, { queued: 2 }),
+        job('paused', 5, { queued: 5 }),
+      ])?.message,
+    ).toBe('Enhance is still working on 7 photos.')
+    expect(quitQuestion([job('running', 2, { done: 1, running: 1 })])?.message).toBe(
+      'Enhance is still working on 1 photo.',
+    )
+    expect(quitQuestion([job('scanning', 0)])?.message).toBe('Enhance is still finding photos.')
+  })
+
+  it('lets it close at once when nothing runs (a paused job waits on the user anyway)', () => {
+    expect(quitQuestion([job('done', 2, { done: 2 }), job('paused', 5, { queued: 5 })])).toBeNull()
+    expect(quitQuestion([])).toBeNull()
   })
 })
 
