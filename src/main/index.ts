@@ -8,6 +8,7 @@ import {
   ipcMain,
   nativeTheme,
   powerSaveBlocker,
+  screen,
   shell,
 } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron'
@@ -31,6 +32,8 @@ import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from './desk
 import { isFolderOrPhoto, photosNamedAtLaunch } from './launch-paths.js'
 import { menuTemplate } from './menu.js'
 import { OpenRequests } from './open-requests.js'
+import { MIN_SIZE, placement, readWindowState, saveWindowState } from './window-state.js'
+import type { WindowState } from './window-state.js'
 
 const RENDERER_DIR = join(import.meta.dirname, '../renderer')
 
@@ -39,6 +42,8 @@ const openRequests = new OpenRequests()
 const keepAwake = new KeepAwake(powerSaveBlocker)
 /** The queue's jobs as last reported, for what must be known at once (closing the window). */
 let lastJobs: JobView[] = []
+/** Where the window was as it closed, saved as the app quits and reopened there. */
+let closingPlace: WindowState | null = null
 
 /** Only our own window's main frame may call the API. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
@@ -136,10 +141,11 @@ function showWindow(): void {
   window.focus()
 }
 
-function createWindow(deliver: (paths: string[]) => void): void {
+function createWindow(deliver: (paths: string[]) => void, place: ReturnType<typeof placement>): void {
   window = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    ...place.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     show: false,
     // The menu's shortcuts work without a menu bar across the window (Alt shows it on Windows and Linux).
     autoHideMenuBar: true,
@@ -152,7 +158,11 @@ function createWindow(deliver: (paths: string[]) => void): void {
       webSecurity: true,
     },
   })
+  if (place.maximized) window.maximize()
   window.on('ready-to-show', () => window?.show())
+  window.on('close', () => {
+    if (window) closingPlace = { bounds: window.getNormalBounds(), maximized: window.isMaximized() }
+  })
   window.on('close', askBeforeStopping)
   window.webContents.once('did-finish-load', () => openRequests.ready(deliver))
   void window.loadURL(rendererEntry())
@@ -218,17 +228,21 @@ async function start(): Promise<void> {
     ),
   )
   openRequests.add(photosNamedAtLaunch(process.argv, { packaged: app.isPackaged, cwd: process.cwd() }))
-  createWindow((paths) => services.openPaths(paths))
+  const windowFile = join(app.getPath('userData'), 'window.json')
+  const workAreas = screen.getAllDisplays().map((display) => display.workArea)
+  createWindow((paths) => services.openPaths(paths), placement(await readWindowState(windowFile), workAreas))
   void queue.runner.run()
   // A failure here is the first photo's to report, with its own coded error.
   services.warmUp().catch(() => undefined)
   let flushed = false
   app.on('will-quit', (event) => {
     if (!flushed) {
-      // A setting changed just before quitting is still being written: finish it, then quit.
+      // A setting changed just before quitting is still being written: finish it (and the window's place),
+      // then quit.
       event.preventDefault()
       flushed = true
-      void preferences.flush().finally(() => app.quit())
+      const place = closingPlace && saveWindowState(windowFile, closingPlace).catch(() => undefined)
+      void Promise.all([preferences.flush(), place]).finally(() => app.quit())
       return
     }
     queue.close()

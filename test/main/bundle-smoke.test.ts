@@ -18,7 +18,7 @@ const MAIN = join(ROOT, 'out/main/index.js')
 const STUB = join(ROOT, 'test/fixtures/electron-stub/register.mjs')
 
 interface StubRecord {
-  windows: Array<{ webPreferences: Record<string, unknown> }>
+  windows: Array<{ webPreferences: Record<string, unknown> } & Record<string, unknown>>
   loads: string[]
   ipc: string[]
   schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>
@@ -164,6 +164,37 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       unlock()
     }
   }, 60_000)
+
+  it('opens the window where it was closed, and as the first time when that place is on no screen', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'enhance-ud-'))
+    const first = await startMain({ ELECTRON_STUB_USER_DATA: userData })
+    expect(first.windows[0]).toMatchObject({ width: 1280, height: 820, minWidth: 640, minHeight: 480 })
+    expect(first.windows[0]).not.toHaveProperty('x')
+    // Quitting finished writing where the window was before it let the app go.
+    expect(first.calls['quitWaited']).toBe(true)
+    const left = { x: 300, y: 120, width: 1000, height: 700 }
+    expect(JSON.parse(readFileSync(join(userData, 'window.json'), 'utf8'))).toEqual({
+      bounds: { x: 40, y: 30, width: 1100, height: 760 },
+      maximized: false,
+    })
+    const second = await startMain({
+      ELECTRON_STUB_USER_DATA: userData,
+      ELECTRON_STUB_BOUNDS: JSON.stringify(left),
+    })
+    expect(second.windows[0]).toMatchObject({ x: 40, y: 30, width: 1100, height: 760 })
+    expect(JSON.parse(readFileSync(join(userData, 'window.json'), 'utf8'))).toEqual({
+      bounds: left,
+      maximized: false,
+    })
+    // Left on a second screen that is gone now: its size kept, its place the system's.
+    writeFileSync(
+      join(userData, 'window.json'),
+      JSON.stringify({ bounds: { x: 2500, y: 200, width: 900, height: 600 }, maximized: false }),
+    )
+    const third = await startMain({ ELECTRON_STUB_USER_DATA: userData })
+    expect(third.windows[0]).toMatchObject({ width: 900, height: 600 })
+    expect(third.windows[0]).not.toHaveProperty('x')
+  }, 90_000)
 
   it('ignores ELECTRON_RENDERER_URL when packaged and loads the app from app://', async () => {
     const record = await startMain({

@@ -7,6 +7,7 @@ import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from '../../
 import { photosNamedAtLaunch } from '../../src/main/launch-paths.js'
 import { menuTemplate } from '../../src/main/menu.js'
 import { OpenRequests } from '../../src/main/open-requests.js'
+import { placement, readWindowState, saveWindowState } from '../../src/main/window-state.js'
 
 function job(state: JobView['state'], total: number, counts: Partial<JobView['counts']> = {}): JobView {
   return {
@@ -190,5 +191,49 @@ describe('the menu', () => {
       ).map((item) => item.role)
     expect(roles(true)).not.toContain('toggleDevTools')
     expect(roles(false)).toContain('toggleDevTools')
+  })
+})
+
+describe("the window's place", () => {
+  const screens = [
+    { x: 0, y: 0, width: 1920, height: 1040 },
+    { x: -1280, y: 0, width: 1280, height: 1000 },
+  ]
+
+  it('is where it was, on any screen, its size within what the views need and the largest screen', () => {
+    const at = (x: number, y: number, width: number, height: number, maximized = false) =>
+      placement({ bounds: { x, y, width, height }, maximized }, screens)
+    expect(at(100, 50, 1000, 700)).toEqual({
+      bounds: { x: 100, y: 50, width: 1000, height: 700 },
+      maximized: false,
+    })
+    expect(at(-1200, 10, 800, 600, true)).toEqual({
+      bounds: { x: -1200, y: 10, width: 800, height: 600 },
+      maximized: true,
+    })
+    expect(at(0, 0, 200, 100).bounds).toEqual({ x: 0, y: 0, width: 640, height: 480 })
+    expect(at(0, 0, 5000, 3000).bounds).toEqual({ x: 0, y: 0, width: 1920, height: 1040 })
+    // Its title bar on no screen (a monitor unplugged, or pushed off the top): placed by the system.
+    expect(at(2000, 100, 900, 600).bounds).toEqual({ width: 900, height: 600 })
+    expect(at(100, -200, 900, 600).bounds).toEqual({ width: 900, height: 600 })
+    expect(placement(null, screens)).toEqual({ bounds: { width: 1280, height: 820 }, maximized: false })
+  })
+
+  it('is read back as written, and a damaged or foreign file is no place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-window-'))
+    const file = join(dir, 'window.json')
+    expect(await readWindowState(file)).toBeNull()
+    const state = { bounds: { x: -5, y: 7, width: 900, height: 650 }, maximized: true }
+    await saveWindowState(file, state)
+    expect(await readWindowState(file)).toEqual(state)
+    for (const text of [
+      '{',
+      '{"bounds":{"x":"1","y":0,"width":1,"height":1},"maximized":false}',
+      '[]',
+      'null',
+    ]) {
+      writeFileSync(file, text)
+      expect(await readWindowState(file)).toBeNull()
+    }
   })
 })
