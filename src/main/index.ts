@@ -113,12 +113,15 @@ async function reflectProgress(event: AppEvent, services: Services): Promise<voi
 }
 
 let quitConfirmed = false
+let asking = false
 
-/** Closing the window quits: while photos are being enhanced, it asks first. */
+/** Closing the window quits: while photos are being enhanced, it asks first (once, however often it is closed). */
 function askBeforeStopping(event: Electron.Event): void {
   const question = quitQuestion(lastJobs)
   if (quitConfirmed || !question || !window) return
   event.preventDefault()
+  if (asking) return
+  asking = true
   void dialog
     .showMessageBox(window, {
       type: 'question',
@@ -128,6 +131,7 @@ function askBeforeStopping(event: Electron.Event): void {
       ...question,
     })
     .then(({ response }) => {
+      asking = false
       if (response !== 0) return
       quitConfirmed = true
       window?.close()
