@@ -131,6 +131,10 @@ describe('the photos a launch names', () => {
     expect(photosNamedAtLaunch(['/opt/electron', '.', 'album'], { packaged: false, cwd: place })).toEqual([
       join(place, 'album'),
     ])
+    // Switches before the app's path (as Playwright launches it) do not make the app's path a photo's.
+    expect(
+      photosNamedAtLaunch(['/opt/electron', '--inspect=0', '.', 'album'], { packaged: false, cwd: place }),
+    ).toEqual([join(place, 'album')])
     expect(photosNamedAtLaunch(['/opt/Enhance'], { packaged: true, cwd: place })).toEqual([])
   })
 })
