@@ -4,7 +4,7 @@ import { jobTitle } from '../shared/job-title.js'
 export interface TaskbarProgress {
   /** 0…1; -1 for no bar, 2 for a bar that cannot say how far (Electron's convention on macOS and Linux). */
   value: number
-  mode: 'normal' | 'paused' | 'indeterminate' | 'none'
+  mode: 'normal' | 'paused' | 'error' | 'indeterminate' | 'none'
 }
 
 const ACTIVE = new Set(['scanning', 'queued', 'running', 'paused'])
@@ -14,8 +14,8 @@ const working = (jobs: readonly JobView[]): JobView[] =>
 
 /**
  * The taskbar or dock bar over every job still to finish, so it ends when the queue does and never stays
- * behind after a job is cancelled or removed; paused (yellow on Windows) while nothing runs and a job waits
- * on the user.
+ * behind after a job is cancelled or removed. While nothing runs and a job waits on the user: paused (yellow
+ * on Windows) when paused by them, error (red) when a problem paused it (a full disk, a missing drive).
  */
 export function taskbarProgress(jobs: readonly JobView[]): TaskbarProgress {
   const active = jobs.filter((job) => ACTIVE.has(job.state))
@@ -27,8 +27,9 @@ export function taskbarProgress(jobs: readonly JobView[]): TaskbarProgress {
     (sum, { counts }) => sum + counts.done + counts.failed + counts.skipped + counts.cancelled,
     0,
   )
-  const paused = working(jobs).length === 0
-  return { value: finished / total, mode: paused ? 'paused' : 'normal' }
+  const value = finished / total
+  if (working(jobs).length > 0) return { value, mode: 'normal' }
+  return { value, mode: active.some((job) => job.pauseReason) ? 'error' : 'paused' }
 }
 
 const photos = (n: number): string => `${n} ${n === 1 ? 'photo' : 'photos'}`

@@ -41,11 +41,16 @@ describe('the taskbar progress', () => {
     expect(taskbarProgress([job('scanning', 0)])).toEqual({ value: 2, mode: 'indeterminate' })
   })
 
-  it('shows paused while nothing runs and a job waits on the user', () => {
+  it('shows paused, or an error when a problem paused it, while nothing runs and a job waits on the user', () => {
     expect(taskbarProgress([job('paused', 4, { done: 1 }), job('done', 4, { done: 4 })])).toEqual({
       value: 1 / 4,
       mode: 'paused',
     })
+    const stopped = {
+      ...job('paused', 4, { done: 1 }),
+      pauseReason: { code: 'DISK_FULL' as const, message: 'x' },
+    }
+    expect(taskbarProgress([stopped, job('paused', 4)])).toEqual({ value: 1 / 8, mode: 'error' })
     // Another job to run next: the queue goes on.
     expect(taskbarProgress([job('paused', 4, { done: 1 }), job('queued', 4)])).toEqual({
       value: 1 / 8,
