@@ -11,7 +11,7 @@ import { niqe } from '../engine/metrics/niqe.js'
 import type { NiqeModel } from '../engine/metrics/niqe.js'
 import { lumaOf, psnr, shave, ssim } from '../engine/metrics/quality.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
-import { upscaleRaster } from '../engine/upscale.js'
+import { colourHoldOf, upscaleRaster } from '../engine/upscale.js'
 import { EnhanceError } from '../shared/errors.js'
 import type { PrecisionChoice } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
@@ -132,6 +132,7 @@ export async function evaluateDataset(
           ...modelTiling(info),
           tile: 256,
           transparency: 'lanczos',
+          colourHold: colourHoldOf(spec),
         }),
         hr.width,
         hr.height,

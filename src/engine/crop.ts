@@ -7,7 +7,7 @@ import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
-import { upscaleRaster } from './upscale.js'
+import { colourHoldOf, upscaleRaster } from './upscale.js'
 
 /** A decoded photo, and whether its output is kept grey as the enhanced file's is. */
 interface PreviewSource {
@@ -44,6 +44,7 @@ export class CropRenderer {
       tile: 512,
       transparency: 'lanczos',
       colourless,
+      colourHold: colourHoldOf(model),
     })
     const s = tiling.scale
     const core = cropRaster(

@@ -11,7 +11,7 @@ import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
 import { modelTiling } from './tiling/plan.js'
-import { throwIfCancelled, upscaleRaster } from './upscale.js'
+import { colourHoldOf, throwIfCancelled, upscaleRaster } from './upscale.js'
 
 export interface EnhanceOptions {
   signal?: AbortSignal
@@ -95,6 +95,7 @@ async function enhanceWithModel(
       tile,
       transparency: settings.transparency,
       colourless: meta.colourless ?? false,
+      colourHold: colourHoldOf(model),
       onRetile: (side) => (usedTile = side),
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tilesDone, tiles, region, target }) => {

@@ -13,8 +13,16 @@ export const WORKER = fileURLToPath(new URL('../../dist/src/engine/worker.js', i
  * channels through identity kernels and the dense blocks add nothing. Colours survive exactly,
  * so tests can check what the pipeline does around the model. With `blur`, its first convolution
  * averages each pixel's 3×3 neighbourhood: a model that reads the colours around a pixel, as real ones do.
+ * With a `cast`, its last convolution adds that much to each channel everywhere: a colour cast, as a GAN's.
  */
-export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2, blur = false): string {
+export function writeIdentityModel(
+  dir: string,
+  nf = 4,
+  nb = 1,
+  gc = 2,
+  blur = false,
+  cast: readonly [number, number, number] = [0, 0, 0],
+): string {
   const arch: RrdbArch = {
     arch: 'RRDBNet',
     scale: 4,
@@ -34,13 +42,12 @@ export function writeIdentityModel(dir: string, nf = 4, nb = 1, gc = 2, blur = f
     if (passThrough.has(conv.name))
       for (let c = 0; c < 3; c++) for (const tap of taps) data[(c * conv.in + c) * 9 + tap] = 1 / taps.length
     weights.set(`${conv.name}.weight`, { shape: [conv.out, conv.in, 3, 3], data, stored: 'float32' })
-    weights.set(`${conv.name}.bias`, {
-      shape: [conv.out],
-      data: new Float32Array(conv.out),
-      stored: 'float32',
-    })
+    const bias = new Float32Array(conv.out)
+    if (conv.name === 'conv_last') bias.set(cast)
+    weights.set(`${conv.name}.bias`, { shape: [conv.out], data: bias, stored: 'float32' })
   }
-  const path = join(dir, blur ? 'blur-x4.safetensors' : 'identity-x4.safetensors')
+  const kind = cast.some((v) => v !== 0) ? `cast-${cast.join('_')}` : blur ? 'blur' : 'identity'
+  const path = join(dir, `${kind}-x4.safetensors`)
   writeFileSync(path, writeSafetensors(weights))
   return path
 }
