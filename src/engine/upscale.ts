@@ -77,7 +77,10 @@ async function runTile(
   const window = tileWindow(tile, image.width, image.height, pad, options.multiple)
   const input = extractTile(image, window, source)
   const { data } = await session.run(input, [1, 3, window.height, window.width])
-  if (source === 'rgb') holdColour(input, data, window.width, window.height, scale, options.colourHold ?? 0)
+  if (source === 'rgb') {
+    const core = { x: tile.x - window.x, y: tile.y - window.y, width: tile.width, height: tile.height }
+    holdColour(input, data, window, core, scale, options.colourHold ?? 0)
+  }
   insertTile(target, data, tile, window, scale, source === 'rgb' && options.colourless ? 'grey' : source)
 }
 

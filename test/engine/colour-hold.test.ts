@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { holdColour } from '../../src/engine/image/colour-hold.js'
+import type { Span } from '../../src/engine/image/colour-hold.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { colourHoldOf } from '../../src/engine/upscale.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -32,6 +33,19 @@ function tileOf(w: number, h: number, s: number, cast: number[], detail = 0.04) 
   return { input, clean, output }
 }
 
+/** The hold over a whole window (its core the whole of it), or over `core`. */
+function hold(
+  input: Float32Array,
+  output: Float32Array,
+  width: number,
+  height: number,
+  scale: number,
+  strength: number,
+  core: Span = { x: 0, y: 0, width, height },
+): void {
+  holdColour(input, output, { width, height }, core, scale, strength)
+}
+
 const maxDifference = (a: Float32Array, b: Float32Array): number =>
   a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0)
 
@@ -39,19 +53,19 @@ describe('holding the output to the photo’s colour', () => {
   it('takes a broad cast away and keeps every finer detail', () => {
     const { input, clean, output } = tileOf(7, 5, 4, [0.08, -0.03, 0.05])
     expect(maxDifference(output, clean)).toBeCloseTo(0.08, 5)
-    holdColour(input, output, 7, 5, 4, 1)
+    hold(input, output, 7, 5, 4, 1)
     expect(maxDifference(output, clean)).toBeLessThan(1e-5)
   })
 
   it('takes that share of it at a lower strength, and nothing at 0', () => {
     const half = tileOf(6, 6, 2, [0.1, 0, 0])
-    holdColour(half.input, half.output, 6, 6, 2, 0.5)
+    hold(half.input, half.output, 6, 6, 2, 0.5)
     const red = half.output.subarray(0, 144).map((v, i) => v - half.clean[i]!)
     expect(Math.min(...red)).toBeCloseTo(0.05, 5)
     expect(Math.max(...red)).toBeCloseTo(0.05, 5)
     const none = tileOf(6, 6, 2, [0.1, 0, 0])
     const before = none.output.slice()
-    holdColour(none.input, none.output, 6, 6, 2, 0)
+    hold(none.input, none.output, 6, 6, 2, 0)
     expect(none.output).toEqual(before)
   })
 
@@ -64,7 +78,7 @@ describe('holding the output to the photo’s colour', () => {
     }
     // 5×5 input pixels turned 0.2 redder in the output (the middle of the photo): 90 % taken back at its centre.
     redden(20, 40)
-    holdColour(input, output, 15, 15, 4, 1)
+    hold(input, output, 15, 15, 4, 1)
     expect(redAt(30, 30)).toBeLessThan(0.2 * 0.1)
     // Four input pixels from its edge, next to nothing is changed.
     expect(Math.abs(redAt(30, 4))).toBeLessThan(0.002)
@@ -72,8 +86,28 @@ describe('holding the output to the photo’s colour', () => {
     const single = tileOf(15, 15, 4, [0, 0, 0], 0)
     for (let y = 28; y < 32; y++)
       for (let x = 28; x < 32; x++) single.output[y * 60 + x] = single.output[y * 60 + x]! + 0.2
-    holdColour(single.input, single.output, 15, 15, 4, 1)
+    hold(single.input, single.output, 15, 15, 4, 1)
     expect(single.output[30 * 60 + 30]! - single.clean[30 * 60 + 30]!).toBeGreaterThan(0.2 * 0.8)
+  })
+
+  it('gives a tile’s core exactly what the whole window gives it, reading only around the core', () => {
+    const next = random(11)
+    const input = Float32Array.from({ length: 3 * 20 * 16 }, () => next())
+    const output = Float32Array.from({ length: 3 * 80 * 64 }, () => next())
+    const whole = output.slice()
+    hold(input, whole, 20, 16, 4, 1)
+    const core = { x: 6, y: 5, width: 8, height: 6 }
+    const part = output.slice()
+    hold(input, part, 20, 16, 4, 1, core)
+    for (let c = 0; c < 3; c++)
+      for (let Y = 0; Y < 64; Y++)
+        for (let X = 0; X < 80; X++) {
+          const i = c * 80 * 64 + Y * 80 + X
+          const inCore = X >= 24 && X < 56 && Y >= 20 && Y < 44
+          // In the core, the same to float precision; outside it, untouched.
+          if (inCore) expect(Math.abs(part[i]! - whole[i]!)).toBeLessThan(1e-6)
+          else expect(part[i]).toBe(output[i])
+        }
   })
 
   it('is none for a model alone or the faithful end, and full from 50 % realism', () => {
