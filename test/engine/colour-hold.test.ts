@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { holdColour } from '../../src/engine/image/colour-hold.js'
-import type { Span } from '../../src/engine/image/colour-hold.js'
+import type { Region } from '../../src/shared/protocol.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { colourHoldOf } from '../../src/engine/upscale.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -41,7 +41,7 @@ function hold(
   height: number,
   scale: number,
   strength: number,
-  core: Span = { x: 0, y: 0, width, height },
+  core: Region = { x: 0, y: 0, width, height },
 ): void {
   holdColour(input, output, { width, height }, core, scale, strength)
 }

@@ -1,11 +1,13 @@
 /**
  * The realistic model's colour cast, held back. The GAN end of a pair shifts colours in broad areas (a
- * blue sky turned +4.9 levels red at α = 1 on a clean photo) while the photo itself says what they are
+ * blue sky turned +4.3 levels red at α = 1 on a clean photo) while the photo itself says what they are
  * at low frequencies. So the output's low frequencies are pulled towards the photo's: the difference
  * between the input and the output averaged back to the input's size, smoothed (σ = 1 input pixel), is
  * upsampled bilinearly and added, `strength` of it. Detail (everything finer) is the model's; the
  * figures are in the model card ("The colour hold").
  */
+
+import type { Region } from '../../shared/protocol.js'
 
 const SIGMA = 1
 const RADIUS = 3
@@ -43,16 +45,8 @@ function blur(plane: Float32Array, width: number, height: number): Float32Array 
 /** Input pixels around a tile's core that its correction reads: the blur's reach and bilinear's one more. */
 const MARGIN = RADIUS + 1
 
-/** A rectangle in input pixels, relative to the tile's window. */
-export interface Span {
-  x: number
-  y: number
-  width: number
-  height: number
-}
-
 /**
- * Pulls the `core` of `output` (NCHW, three planes `scale`× the `window` of `input`, also NCHW) towards the
+ * Pulls the `core` (input pixels, relative to the window) of `output` (NCHW, three planes `scale`× the `window` of `input`, also NCHW) towards the
  * input's colour at low frequencies, in place; only the core and `MARGIN` input pixels around it (or up to
  * the window's edge, which there is the photo's) are read, since only the core is kept. Strength 0 leaves
  * it as it is.
@@ -61,7 +55,7 @@ export function holdColour(
   input: Float32Array,
   output: Float32Array,
   window: { width: number; height: number },
-  core: Span,
+  core: Region,
   scale: number,
   strength: number,
 ): void {
