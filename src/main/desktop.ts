@@ -1,5 +1,5 @@
 import type { JobView } from '../shared/api.js'
-import { jobTitle } from '../shared/job-title.js'
+import { jobTitle, photoCount } from '../shared/job-title.js'
 
 export interface TaskbarProgress {
   /** 0…1; -1 for no bar, 2 for a bar that cannot say how far (Electron's convention on macOS and Linux). */
@@ -32,12 +32,10 @@ export function taskbarProgress(jobs: readonly JobView[]): TaskbarProgress {
   return { value, mode: active.some((job) => job.pauseReason) ? 'error' : 'paused' }
 }
 
-const photos = (n: number): string => `${n} ${n === 1 ? 'photo' : 'photos'}`
-
 /** The notification for a finished job: which album, and honest about failures. */
 export function finishedNotice(job: JobView): { title: string; body: string } {
   const { done, failed, skipped } = job.counts
-  const parts = [`${photos(done)} enhanced`]
+  const parts = [`${photoCount(done)} enhanced`]
   if (failed) parts.push(`${failed} failed`)
   if (skipped) parts.push(`${skipped} skipped`)
   return { title: jobTitle(job), body: `${parts.join(', ')}.` }
@@ -74,7 +72,8 @@ export function quitQuestion(jobs: readonly JobView[]): { message: string; detai
   if (going.length === 0) return null
   const left = going.reduce((sum, { counts }) => sum + counts.queued + counts.running, 0)
   return {
-    message: left > 0 ? `Enhance is still working on ${photos(left)}.` : 'Enhance is still finding photos.',
+    message:
+      left > 0 ? `Enhance is still working on ${photoCount(left)}.` : 'Enhance is still finding photos.',
     detail: 'If you quit now, they wait in the queue, and Enhance goes on with them the next time it opens.',
   }
 }

@@ -3,9 +3,14 @@ export function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
 }
 
+/** "1 photo", "8 photos". */
+export function photoCount(n: number): string {
+  return `${n} ${n === 1 ? 'photo' : 'photos'}`
+}
+
 /** "Summer 2019 (8 photos)", "a.jpg and 2 more (3 photos)": never every file name joined by commas. */
 export function jobTitle(job: { inputs: string[]; total: number }): string {
   const first = basename(job.inputs[0] ?? '')
   const more = job.inputs.length > 1 ? ` and ${job.inputs.length - 1} more` : ''
-  return `${first}${more} (${job.total} ${job.total === 1 ? 'photo' : 'photos'})`
+  return `${first}${more} (${photoCount(job.total)})`
 }
