@@ -100,12 +100,17 @@ function nativeDialogs(): Dialogs {
  */
 async function reflectProgress(event: AppEvent, services: Services): Promise<void> {
   if (!window || (event.type !== 'job' && event.type !== 'removed')) return
+  // A job's view comes again with each photo's change; a finished job is notified once, as it finishes.
+  const finished =
+    event.type === 'job' &&
+    event.job.state === 'done' &&
+    lastJobs.find((job) => job.id === event.job.id)?.state !== 'done'
   const jobs = await services.listJobs()
   lastJobs = jobs
   keepAwake.update(jobs)
   const { value, mode } = taskbarProgress(jobs)
   window.setProgressBar(value, { mode })
-  if (event.type === 'job' && event.job.state === 'done' && !window.isFocused()) {
+  if (finished && !window.isFocused()) {
     const notification = new Notification(finishedNotice(event.job))
     notification.on('click', showWindow)
     notification.show()
@@ -220,6 +225,7 @@ async function start(): Promise<void> {
     preferences,
   })
   bindServices(services)
+  lastJobs = await services.listJobs()
   services.subscribe((event) => {
     window?.webContents.send(EVENT_CHANNEL, event)
     void reflectProgress(event, services)

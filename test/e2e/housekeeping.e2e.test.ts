@@ -170,4 +170,21 @@ describe('queue housekeeping in Chromium', () => {
     const outputs = await app.backend.services.listItems(written.id)
     expect(outputs.map((item) => existsSync(item.output))).toEqual([true, true])
   })
+
+  it("moves a job's count and bar with each photo it finishes, not only when the job does", async () => {
+    const { page } = app
+    const album = join(app.work, 'Slow album')
+    mkdirSync(album)
+    for (let i = 0; i < 4; i++) await photo(join(album, `p${i}.jpg`), i, 320, 240)
+    app.dialogs.inputs = [album]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    const job = page.getByRole('article', { name: 'Job Slow album (4 photos)' })
+    // Before, it said "0 of 4 enhanced" (its bar at 0) until the last photo was done.
+    await expect
+      .poll(() => job.locator('.counts').textContent(), { timeout: 60_000, interval: 50 })
+      .toMatch(/^\s*[123] of 4 enhanced/)
+    expect(await job.getAttribute('data-state')).toBe('running')
+    expect(Number(await job.locator('progress').first().getAttribute('value'))).toBeGreaterThanOrEqual(1)
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+  })
 })

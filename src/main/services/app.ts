@@ -259,9 +259,12 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       listeners.add(listener)
       const unsubscribe = runner.subscribe((event) => {
         if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
-        else if (event.type === 'item')
-          listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
-        else if (event.type === 'progress' || event.type === 'removed') listener(event)
+        else if (event.type === 'item') {
+          const job = jobOf(event.item.jobId)
+          listener({ type: 'item', item: itemView(event.item, job) })
+          // A job's counts are its items': "3 of 8 enhanced", its bar and the taskbar move with each photo.
+          if (job) listener({ type: 'job', job: jobView(job, views(job.id)) })
+        } else if (event.type === 'progress' || event.type === 'removed') listener(event)
         else if (event.type === 'preview') {
           const { png, x, y, width, height, previewWidth, previewHeight } = event.preview
           const place = { x, y, width, height, previewWidth, previewHeight }
