@@ -10,6 +10,7 @@ const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   IMAGE_TOO_LARGE: 'If you trust this file, run again with a higher --max-pixels.',
   RESULT_TOO_LARGE: 'For a smaller result, run again with --scale 2 or --fit 8000x8000.',
   DEVICE_UNAVAILABLE: 'Run again with --device auto or --device cpu.',
+  PATH_TOO_LONG: 'Run again with a shorter --out (or --naming).',
 }
 
 /** How to go on with a job that paused itself, on the command line; most causes are fixed outside Enhance. */

@@ -3,7 +3,7 @@ import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { MAX_NAME_BYTES, truncateUtf8 } from '../shared/naming.js'
-import { errnoCode, isDiskFull } from './errno.js'
+import { errnoCode, isDiskFull, pathTooLong } from './errno.js'
 
 function writeError(path: string, error: unknown): EnhanceError {
   if (isDiskFull(error)) {
@@ -12,6 +12,8 @@ function writeError(path: string, error: unknown): EnhanceError {
       `The disk is full; ${path} was not written. Free some space and try again.`,
     )
   }
+  const tooLong = pathTooLong(path, error)
+  if (tooLong) return tooLong
   if (errnoCode(error) === 'EISDIR')
     return new EnhanceError(
       'OUTPUT_NOT_WRITABLE',

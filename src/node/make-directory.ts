@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import { errnoCode } from './errno.js'
+import { errnoCode, pathTooLong } from './errno.js'
 
 /**
  * Why `dir` cannot be (or become) a folder, as the end of a sentence, or null: checked before any work,
@@ -55,8 +55,13 @@ export function makeDirectory(dir: string): void {
   }
 }
 
-/** Why an output folder could not be made, coded for the queue: a job pauses on it until the folder is fixed. */
+/**
+ * Why an output folder could not be made, coded for the queue: a job pauses on it until the folder is fixed,
+ * except for a path too long, which is this photo's alone.
+ */
 export function outputFolderError(dir: string, error: unknown): EnhanceError {
+  const tooLong = pathTooLong(dir, error)
+  if (tooLong) return tooLong
   if (errnoCode(error) === 'ENOTDIR') {
     const why = folderProblem(dir) ?? 'cannot be a folder: it, or a folder above it, is a file'
     return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${why}. Choose another output folder.`)

@@ -1,4 +1,4 @@
-import { FORMAT_EXTENSIONS, READABLE_EXTENSIONS } from '../shared/formats.js'
+import { READABLE_EXTENSIONS, outputExtension } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
@@ -155,7 +155,10 @@ export async function* scanInputs(
   }
 }
 
-/** `<out>/<subfolders>/<name>.<ext>`: the folder structure below each input folder is mirrored. */
+/**
+ * `<out>/<subfolders>/<name>.<ext>`: the folder structure below each input folder is mirrored, and a photo
+ * kept in its format keeps its extension's spelling.
+ */
 export function outputPath(
   outDir: string,
   file: InputFile,
@@ -163,7 +166,7 @@ export function outputPath(
   template = '{name}',
   vars: NameVars = {},
 ): string {
-  const extension = FORMAT_EXTENSIONS[format]
+  const extension = outputExtension(format, basename(file.path))
   const render = (name: string) => renderName(template, { ...vars, name })
   const name = fitFileName(render, basename(file.path, extname(file.path)), extension)
   return join(resolve(outDir), file.relativeDir, `${name}.${extension}`)

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'DEVICE_UNAVAILABLE',
   'DISK_FULL',
   'OUTPUT_NOT_WRITABLE',
+  /** A result's whole path is longer than the system allows: that photo fails, the others go on. */
+  'PATH_TOO_LONG',
   'FILE_NOT_FOUND',
   /** A queued photo's folder is not there now (moved, renamed, its drive unplugged): the job pauses. */
   'INPUT_UNAVAILABLE',

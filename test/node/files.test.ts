@@ -64,6 +64,23 @@ describe('writing an output atomically', () => {
     expect(readdirSync(dir)).toEqual(['photo.jpg'])
   })
 
+  it('past the whole-path limit (4,096 bytes on Linux): PATH_TOO_LONG naming it, and nothing written', async () => {
+    let dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
+    // A folder whose path is 3,950 bytes (under the limit), then a 244-byte name (under the name limit).
+    while (Buffer.byteLength(dir) + 241 < 3950) dir = join(dir, 'd'.repeat(240))
+    dir = join(dir, 'd'.repeat(3950 - Buffer.byteLength(dir) - 1))
+    mkdirSync(dir, { recursive: true })
+    const target = join(dir, `${'p'.repeat(240)}.png`)
+    const error = (await writeFileAtomic(target, new Uint8Array([1])).catch(
+      (e: unknown) => e,
+    )) as EnhanceError
+    expect([error.code, error.message]).toEqual([
+      'PATH_TOO_LONG',
+      `${target} is a longer path than this system allows (${Buffer.byteLength(target)} bytes), so this photo was not written. Choose an output folder with a shorter path, or a shorter naming template.`,
+    ])
+    expect(readdirSync(dir)).toEqual([])
+  })
+
   it('onto a folder of the same name: says so, and leaves the folder and no temporary file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
     const folder = join(dir, 'photo.jpg')

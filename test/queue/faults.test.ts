@@ -184,6 +184,32 @@ describe('queue faults, each handled as specified', () => {
     expect(readdirSync(join(work, 'out-no-engine')).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
   })
 
+  it('a photo whose mirrored output path is past the system limit fails with PATH_TOO_LONG; the job goes on', async () => {
+    const input = join(work, 'deep-album')
+    let deep = input
+    for (let i = 0; i < 12; i++) deep = join(deep, `${'d'.repeat(240)}${i}`)
+    mkdirSync(deep, { recursive: true })
+    await sharp(Buffer.alloc(8 * 8 * 3, 90), { raw: { width: 8, height: 8, channels: 3 } })
+      .png()
+      .toFile(join(deep, 'far.png'))
+    mkdirSync(join(input, 'near'))
+    await sharp(Buffer.alloc(8 * 8 * 3, 90), { raw: { width: 8, height: 8, channels: 3 } })
+      .png()
+      .toFile(join(input, 'near', 'close.png'))
+    let out = join(work, 'out-deep')
+    for (let i = 0; i < 6; i++) out = join(out, `${'o'.repeat(240)}${i}`)
+    const { events } = await run([input, '--recursive', '--out', out, '--queue-dir', join(work, 'q-deep')])
+    const failed = events.find((e) => e.event === 'failed')
+    expect(failed).toMatchObject({ code: 'PATH_TOO_LONG', item: join(deep, 'far.png') })
+    expect(events.some((e) => e.event === 'paused')).toBe(false)
+    expect(events.at(-1)).toMatchObject({ done: 1, failed: 1 })
+    const written = await sharp(join(out, 'near', 'close.png'))
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    expect([written.info.width, written.info.height, written.data[0]]).toEqual([32, 32, 90])
+    expect(readdirSync(out).sort()).toEqual(['near'])
+  })
+
   it('a file deleted while queued fails with FILE_NOT_FOUND and the others complete', async () => {
     const input = await album('vanishing', 3)
     const { events } = await run(

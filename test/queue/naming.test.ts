@@ -74,7 +74,48 @@ describe('output naming', () => {
       format: 'jpeg',
       skip: false,
     })
-    expect(planner.plan({ path: '/photos/scan.tiff', relativeDir: '' }).output).toBe('/out/scan_x4.tif')
+    expect(planner.plan({ path: '/photos/scan.tiff', relativeDir: '' }).output).toBe('/out/scan_x4.tiff')
+  })
+
+  it("keeps a photo's own extension where its format is kept, and the format's own where it changes", () => {
+    const same = new OutputPlanner(spec(), {}, () => false)
+    const png = new OutputPlanner(spec({ settings: { ...DEFAULT_SETTINGS, format: 'png' } }), {}, () => false)
+    const jpeg = new OutputPlanner(
+      spec({ settings: { ...DEFAULT_SETTINGS, format: 'jpeg' } }),
+      {},
+      () => false,
+    )
+    const planned = (planner: OutputPlanner, name: string) =>
+      planner.plan({ path: `/photos/${name}`, relativeDir: '' })
+    expect(
+      ['IMG_0001.JPG', 'b.jpeg', 'c.TIF', 'd.heic', 'e.HEIF', 'f.gif', 'g.bmp', 'h'].map(
+        (n) => planned(same, n).output,
+      ),
+    ).toEqual([
+      '/out/IMG_0001.JPG',
+      '/out/b.jpeg',
+      '/out/c.TIF',
+      '/out/d.avif',
+      '/out/e.avif',
+      '/out/f.png',
+      '/out/g.png',
+      '/out/h.png',
+    ])
+    expect(planned(png, 'a.PNG').output).toBe('/out/a.PNG')
+    expect(planned(png, 'b.jpeg').output).toBe('/out/b.png')
+    expect(planned(jpeg, 'c.jpeg').output).toBe('/out/c.jpeg')
+    expect(planned(jpeg, 'd.tiff').output).toBe('/out/d.jpg')
+  })
+
+  it('gives a .jpg and a .jpeg of one name different outputs only where their formats differ', () => {
+    const png = new OutputPlanner(spec({ settings: { ...DEFAULT_SETTINGS, format: 'png' } }), {}, () => false)
+    const same = new OutputPlanner(spec(), {}, () => false)
+    expect(
+      [png, png].map((p, i) => p.plan({ path: `/photos/a.${['jpg', 'jpeg'][i]}`, relativeDir: '' }).output),
+    ).toEqual(['/out/a.png', '/out/a_2.png'])
+    expect(
+      [same, same].map((p, i) => p.plan({ path: `/photos/a.${['jpg', 'jpeg'][i]}`, relativeDir: '' }).output),
+    ).toEqual(['/out/a.jpg', '/out/a.jpeg'])
   })
 
   it('gives two inputs that map to one output different names before anything runs', () => {
