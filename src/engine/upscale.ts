@@ -8,6 +8,7 @@ import type { Region } from '../shared/protocol.js'
 import { extractTile, insertTile } from './tiling/tiles.js'
 import type { TileChannels } from './tiling/tiles.js'
 import { holdColour } from './image/colour-hold.js'
+import { holdEdges } from './image/edge-hold.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 
 /**
@@ -36,7 +37,10 @@ export interface UpscaleOptions {
   transparency: TransparencyMode
   /** The photo has no colour (`ImageMetadata.colourless`): its output is kept grey, tile by tile. */
   colourless?: boolean
-  /** How much of the photo's own low-frequency colour the output is held to (`colourHoldOf`); 0 when not given. */
+  /**
+   * How much of the photo's own low-frequency colour the output is held to (`colourHoldOf`), along its edges
+   * too (`holdEdges`); 0 when not given.
+   */
   colourHold?: number
   signal?: AbortSignal
   onTile?: (event: TileEvent) => void
@@ -79,6 +83,14 @@ async function runTile(
   const { data } = await session.run(input, [1, 3, window.height, window.width])
   if (source === 'rgb') {
     const core = { x: tile.x - window.x, y: tile.y - window.y, width: tile.width, height: tile.height }
+    const edges = {
+      top: window.y === 0,
+      left: window.x === 0,
+      bottom: window.y + window.height === image.height,
+      right: window.x + window.width === image.width,
+    }
+    // The edges first: they are read 6 input pixels along past the core, where the colour hold changes nothing.
+    holdEdges(input, data, window, edges, scale, options.colourHold ?? 0)
     holdColour(input, data, window, core, scale, options.colourHold ?? 0)
   }
   insertTile(target, data, tile, window, scale, source === 'rgb' && options.colourless ? 'grey' : source)

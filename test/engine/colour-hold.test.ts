@@ -127,7 +127,10 @@ describe('a pair whose realistic end casts colour, end to end', () => {
   // +0.1 red (25.5 levels) and −0.04 blue everywhere at the realistic end.
   const casting = writeIdentityModel(work, 4, 1, 2, false, [0.1, 0, -0.04])
 
-  /** Mean output minus the photo's nearest-neighbour ×4, per channel, in levels; and the largest difference. */
+  /**
+   * Mean output minus the photo's nearest-neighbour ×4, per channel, in levels, and the largest difference,
+   * inside the outermost 4 rows and columns.
+   */
   async function castOf(realism: number | null): Promise<{ mean: number[]; max: number }> {
     const next = random(3)
     const raw = Buffer.from(Array.from({ length: 40 * 30 * 3 }, () => 60 + Math.floor(next() * 120)))
@@ -143,10 +146,18 @@ describe('a pair whose realistic end casts colour, end to end', () => {
       .resize(160, 120, { kernel: 'nearest' })
       .raw()
       .toBuffer()
+    // The rows the photo's outermost pixels became are the edge hold's (edge-hold.test.ts): it pulls them
+    // towards the photo upsampled bilinearly, where this model answers with nearest neighbours.
+    const inside = (i: number) => {
+      const [X, Y] = [Math.floor(i / 3) % 160, Math.floor(i / 3 / 160)]
+      return Math.min(X, 159 - X, Y, 119 - Y) >= 4
+    }
+    const counted = got.length / 3 - (160 * 120 - 152 * 112)
     const mean = [0, 0, 0]
     let max = 0
     for (let i = 0; i < got.length; i++) {
-      mean[i % 3]! += (got[i]! - want[i]!) / (got.length / 3)
+      if (!inside(i)) continue
+      mean[i % 3]! += (got[i]! - want[i]!) / counted
       max = Math.max(max, Math.abs(got[i]! - want[i]!))
     }
     return { mean: mean.map((m) => Math.round(m * 10) / 10), max }

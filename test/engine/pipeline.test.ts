@@ -179,7 +179,7 @@ describe('colour, depth and alpha', () => {
         .png()
         .toFile(input)
       const output = join(work, `cut-out-${alpha}-out.png`)
-      const blurring = { path: writeIdentityModel(work, 4, 1, 2, true) }
+      const blurring = { path: writeIdentityModel(work, 4, 1, 2, 'input') }
       await enhance(input, output, blurring, settings({ transparency: alpha }))
       const { data } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
       // Along the cut-out's edge (the photo's own edges aside, where the model's zero padding darkens it).
