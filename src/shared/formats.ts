@@ -56,11 +56,16 @@ const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
 /** HEIF photos are written as AVIF, HEIF's royalty-free kind, so they take AVIF's extension. */
 const HEIF_EXTENSIONS = new Set(['heic', 'heif'])
 
+/** A file name's extension as spelled, without the dot; '' for none. */
+function extensionOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.')
+  return dot < 0 ? '' : fileName.slice(dot + 1)
+}
+
 /** The output format for an input file name: the requested one, or for 'same' the input's own (PNG where it cannot be written). */
 export function formatForInput(requested: OutputFormat | 'same', fileName: string): OutputFormat {
   if (requested !== 'same') return requested
-  const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase()
-  return FORMAT_BY_EXTENSION[extension] ?? 'png'
+  return FORMAT_BY_EXTENSION[extensionOf(fileName).toLowerCase()] ?? 'png'
 }
 
 /**
@@ -68,9 +73,10 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
  * `.JPG`), where the output keeps the input's format, so an album keeps its names; the format's own otherwise.
  */
 export function outputExtension(format: OutputFormat, inputName: string): string {
-  const own = inputName.slice(inputName.lastIndexOf('.') + 1)
-  const keepsFormat = own !== inputName && !HEIF_EXTENSIONS.has(own.toLowerCase())
-  return keepsFormat && FORMAT_BY_EXTENSION[own.toLowerCase()] === format ? own : FORMAT_EXTENSIONS[format]
+  const own = extensionOf(inputName)
+  const keepsFormat =
+    !HEIF_EXTENSIONS.has(own.toLowerCase()) && FORMAT_BY_EXTENSION[own.toLowerCase()] === format
+  return keepsFormat ? own : FORMAT_EXTENSIONS[format]
 }
 
 /** Default guard against decompression bombs: 100 megapixels of input. */
