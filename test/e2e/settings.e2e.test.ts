@@ -152,6 +152,18 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     const { page } = app
     await app.tab('Models')
     await page.getByRole('listitem').filter({ hasText: 'enhance-psnr-x4' }).waitFor()
+    // A faithful model's facts line says what it pairs with, then what it is: one sentence, no stray separator.
+    const factsLine = (name: string) =>
+      page
+        .getByRole('listitem')
+        .filter({ has: page.getByText(name, { exact: true }) })
+        .locator('.help')
+    expect(await factsLine('enhance-real-psnr-x4').textContent()).toBe(
+      'Pairs with enhance-real-gan-x4 for the realism slider · RRDBNet ×4, nf 32, nb 6, 1.12 M parameters, safetensors',
+    )
+    expect(await factsLine('enhance-real-gan-x4').textContent()).toBe(
+      'RRDBNet ×4, nf 32, nb 6, 1.12 M parameters, safetensors',
+    )
     app.dialogs.inputs = [join(FIXTURES, 'oldarch_x4_legacy.pth')]
     await page.getByRole('button', { name: 'Import a model…' }).click()
     await page.getByRole('listitem').filter({ hasText: 'oldarch_x4_legacy' }).getByText('imported').waitFor()
