@@ -126,12 +126,14 @@ export async function evaluateDataset(
     for (const name of names) {
       const hr = (await decodeImage(join(dir, 'HR', name))).image
       const reference = referenceOf(hr)
-      const lr = (await decodeImage(join(lrDir, name))).image
+      const { image: lr, meta } = await decodeImage(join(lrDir, name))
+      // As a file is enhanced: a photo with no colour comes out grey (`enhance-file.ts`).
       const sr = matchSize(
         await upscaleRaster(lr, session, {
           ...modelTiling(info),
           tile: 256,
           transparency: 'lanczos',
+          colourless: meta.colourless ?? false,
           colourHold: colourHoldOf(spec),
         }),
         hr.width,
