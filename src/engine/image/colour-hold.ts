@@ -8,18 +8,11 @@
  */
 
 import type { Region } from '../../shared/protocol.js'
+import { bilinearTap, clampIndex, gaussianKernel } from './resample.js'
 
 const SIGMA = 1
 const RADIUS = 3
-const KERNEL = (() => {
-  const k = Array.from({ length: 2 * RADIUS + 1 }, (_, i) =>
-    Math.exp(-((i - RADIUS) ** 2) / (2 * SIGMA ** 2)),
-  )
-  const sum = k.reduce((a, b) => a + b, 0)
-  return k.map((v) => v / sum)
-})()
-
-const clamp = (i: number, n: number): number => (i < 0 ? 0 : i >= n ? n - 1 : i)
+const KERNEL = gaussianKernel(SIGMA, RADIUS)
 
 /** One plane blurred along rows then columns, edges repeated. */
 function blur(plane: Float32Array, width: number, height: number): Float32Array {
@@ -28,7 +21,7 @@ function blur(plane: Float32Array, width: number, height: number): Float32Array 
     for (let x = 0; x < width; x++) {
       let sum = 0
       for (let k = -RADIUS; k <= RADIUS; k++)
-        sum += KERNEL[k + RADIUS]! * plane[y * width + clamp(x + k, width)]!
+        sum += KERNEL[k + RADIUS]! * plane[y * width + clampIndex(x + k, width)]!
       rows[y * width + x] = sum
     }
   const out = new Float32Array(plane.length)
@@ -36,7 +29,7 @@ function blur(plane: Float32Array, width: number, height: number): Float32Array 
     for (let x = 0; x < width; x++) {
       let sum = 0
       for (let k = -RADIUS; k <= RADIUS; k++)
-        sum += KERNEL[k + RADIUS]! * rows[clamp(y + k, height) * width + x]!
+        sum += KERNEL[k + RADIUS]! * rows[clampIndex(y + k, height) * width + x]!
       out[y * width + x] = sum
     }
   return out
@@ -88,11 +81,9 @@ export function holdColour(
         diff[y * w + x] = input[c * width * height + (y0 + y) * width + x0 + x]! - diff[y * w + x]! * area
     const low = blur(diff, w, h)
     for (let Y = core.y * scale; Y < (core.y + core.height) * scale; Y++) {
-      const v = Math.min(Math.max((Y + 0.5) / scale - 0.5, 0), height - 1) - y0
-      const top = Math.floor(v)
-      const bottom = Math.min(top + 1, h - 1)
-      const fy = v - top
-      for (let x = 0; x < w; x++) row[x] = low[top * w + x]! * (1 - fy) + low[bottom * w + x]! * fy
+      const [top, bottom, fy] = bilinearTap(Y, scale, height)
+      for (let x = 0; x < w; x++)
+        row[x] = low[(top - y0) * w + x]! * (1 - fy) + low[(bottom - y0) * w + x]! * fy
       const base = off + Y * ow + core.x * scale
       for (let X = 0; X < left.length; X++) {
         const fx = weight[X]!
@@ -117,10 +108,10 @@ function bilinearTaps(
   const right = new Int32Array(count)
   const weight = new Float32Array(count)
   for (let i = 0; i < count; i++) {
-    const u = Math.min(Math.max((first + i + 0.5) / scale - 0.5, 0), width - 1)
-    left[i] = Math.floor(u) - from
-    right[i] = Math.min(Math.floor(u) + 1, width - 1) - from
-    weight[i] = u - Math.floor(u)
+    const [l, r, f] = bilinearTap(first + i, scale, width)
+    left[i] = l - from
+    right[i] = r - from
+    weight[i] = f
   }
   return { left, right, weight }
 }

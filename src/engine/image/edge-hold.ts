@@ -8,6 +8,8 @@
  * soften a real line one pixel in. The figures are in the model card ("The edge hold").
  */
 
+import { bilinearTap, clampIndex, gaussianKernel } from './resample.js'
+
 /** Which sides of a tile's window are the photo's own edges (the others are context from its neighbours). */
 export interface PhotoEdges {
   top: boolean
@@ -18,15 +20,7 @@ export interface PhotoEdges {
 
 const SIGMA = 8
 const RADIUS = 3 * SIGMA
-const KERNEL = (() => {
-  const k = Array.from({ length: 2 * RADIUS + 1 }, (_, i) =>
-    Math.exp(-((i - RADIUS) ** 2) / (2 * SIGMA ** 2)),
-  )
-  const sum = k.reduce((a, b) => a + b, 0)
-  return Float32Array.from(k, (v) => v / sum)
-})()
-
-const clamp = (i: number, n: number): number => (i < 0 ? 0 : i >= n ? n - 1 : i)
+const KERNEL = gaussianKernel(SIGMA, RADIUS)
 
 /**
  * `values` smoothed by the Gaussian above over the pixels `counted` (the others take no part: they are
@@ -39,7 +33,7 @@ function smooth(values: Float32Array, counted: (i: number) => boolean): Float32A
     let sum = 0
     let weight = 0
     for (let k = -RADIUS; k <= RADIUS; k++) {
-      const j = clamp(i + k, n)
+      const j = clampIndex(i + k, n)
       if (!counted(j)) continue
       sum += KERNEL[k + RADIUS]! * values[j]!
       weight += KERNEL[k + RADIUS]!
@@ -47,13 +41,6 @@ function smooth(values: Float32Array, counted: (i: number) => boolean): Float32A
     out[i] = weight > 0 ? sum / weight : 0
   }
   return out
-}
-
-/** The input pixels output position `at` is interpolated between, and how far along (edges held). */
-function taps(at: number, scale: number, length: number): [number, number, number] {
-  const u = Math.min(Math.max((at + 0.5) / scale - 0.5, 0), length - 1)
-  const low = Math.floor(u)
-  return [low, Math.min(low + 1, length - 1), u - low]
 }
 
 /**
@@ -112,8 +99,8 @@ export function holdEdges(
     const plane = c * ow * oh
     const at = (y: number, x: number): number => input[c * width * height + y * width + x]!
     const bilinear = (Y: number, X: number): number => {
-      const [top, bottom, fy] = taps(Y, scale, height)
-      const [left, right, fx] = taps(X, scale, width)
+      const [top, bottom, fy] = bilinearTap(Y, scale, height)
+      const [left, right, fx] = bilinearTap(X, scale, width)
       const upper = at(top, left) * (1 - fx) + at(top, right) * fx
       return upper * (1 - fy) + (at(bottom, left) * (1 - fx) + at(bottom, right) * fx) * fy
     }
