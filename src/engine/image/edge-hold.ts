@@ -26,7 +26,7 @@ const KERNEL = gaussianKernel(SIGMA, RADIUS)
  * `values` smoothed by the Gaussian above over the pixels `counted` (the others take no part: they are
  * the corner of the perpendicular edge's band, whose line is not this one), its ends repeated.
  */
-function smooth(values: Float32Array, counted: (i: number) => boolean): Float32Array {
+function smooth(values: Float32Array, counted: Uint8Array): Float32Array {
   const n = values.length
   const out = new Float32Array(n)
   for (let i = 0; i < n; i++) {
@@ -34,7 +34,7 @@ function smooth(values: Float32Array, counted: (i: number) => boolean): Float32A
     let weight = 0
     for (let k = -RADIUS; k <= RADIUS; k++) {
       const j = clampIndex(i + k, n)
-      if (!counted(j)) continue
+      if (!counted[j]) continue
       sum += KERNEL[k + RADIUS]! * values[j]!
       weight += KERNEL[k + RADIUS]!
     }
@@ -55,7 +55,7 @@ function holdBand(
   lines: number,
   length: number,
   reference: (line: number, i: number) => number,
-  counted: (i: number) => boolean,
+  counted: Uint8Array,
   strength: number,
 ): void {
   const low = Array.from({ length: lines }, (_, line) => {
@@ -92,9 +92,13 @@ export function holdEdges(
   const oh = height * scale
   const rows = [...(edges.top ? [0] : []), ...(edges.bottom ? [oh - scale] : [])]
   const columns = [...(edges.left ? [0] : []), ...(edges.right ? [ow - scale] : [])]
-  const outside = (bands: number[]) => (i: number) => !bands.some((first) => i >= first && i < first + scale)
-  const awayFromColumns = outside(columns)
-  const awayFromRows = outside(rows)
+  const outside = (bands: number[], length: number): Uint8Array => {
+    const counted = new Uint8Array(length).fill(1)
+    for (const first of bands) counted.fill(0, first, first + scale)
+    return counted
+  }
+  const awayFromColumns = outside(columns, ow)
+  const awayFromRows = outside(rows, oh)
   for (let c = 0; c < 3; c++) {
     const plane = c * ow * oh
     const at = (y: number, x: number): number => input[c * width * height + y * width + x]!
