@@ -27,6 +27,7 @@ import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
 import { itemView, jobView } from './views.js'
+import { jobViewBatcher } from './job-batch.js'
 
 export interface Dialogs {
   chooseInputs(kind: InputKind): Promise<string[] | null>
@@ -257,13 +258,15 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     subscribe(listener) {
       listeners.add(listener)
+      const jobDue = jobViewBatcher((jobId) => {
+        const job = jobOf(jobId)
+        if (job && listeners.has(listener)) listener({ type: 'job', job: jobView(job, views(jobId)) })
+      })
       const unsubscribe = runner.subscribe((event) => {
         if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
         else if (event.type === 'item') {
-          const job = jobOf(event.item.jobId)
-          listener({ type: 'item', item: itemView(event.item, job) })
-          // A job's counts are its items': "3 of 8 enhanced", its bar and the taskbar move with each photo.
-          if (job) listener({ type: 'job', job: jobView(job, views(job.id)) })
+          listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
+          jobDue(event.item.jobId)
         } else if (event.type === 'progress' || event.type === 'removed') listener(event)
         else if (event.type === 'preview') {
           const { png, x, y, width, height, previewWidth, previewHeight } = event.preview
