@@ -89,9 +89,10 @@ async function runTile(
       bottom: window.y + window.height === image.height,
       right: window.x + window.width === image.width,
     }
+    const strength = options.colourHold ?? 0
     // The edges first: they are read 6 input pixels along past the core, where the colour hold changes nothing.
-    holdEdges(input, data, window, edges, scale, options.colourHold ?? 0)
-    holdColour(input, data, window, core, scale, options.colourHold ?? 0)
+    holdEdges(input, data, window, edges, scale, strength)
+    holdColour(input, data, window, core, scale, strength)
   }
   insertTile(target, data, tile, window, scale, source === 'rgb' && options.colourless ? 'grey' : source)
 }
