@@ -141,4 +141,36 @@ describe('photos without colour', () => {
     )
     expect([...target.pixels]).toEqual([102, 102, 102, 128, 128, 128])
   })
+
+  it.each([8, 16] as const)(
+    'rounds every %i-bit level half up, as Math.round does, at the halves and one float32 step either side',
+    (depth) => {
+      const max = depth === 16 ? 65535 : 255
+      // The float32 samples nearest each half level, and their float32 neighbours, and some past [0, 1].
+      const halves = Array.from({ length: max }, (_, k) => Math.fround((k + 0.5) / max))
+      const next = (v: number, by: number): number => {
+        const bits = new Float32Array([v])
+        new Int32Array(bits.buffer)[0]! += by
+        return bits[0]!
+      }
+      const samples = [
+        -0.5,
+        -1e-9,
+        0,
+        1,
+        1 + 1e-6,
+        2,
+        NaN,
+        ...halves.flatMap((v) => [next(v, -1), v, next(v, 1)]),
+      ]
+      const width = samples.length
+      const target = raster(new Array<number>(3 * width).fill(0), 3, depth)
+      const output = Float32Array.from([...samples, ...samples, ...samples])
+      const region = { x: 0, y: 0, width, height: 1 }
+      insertTile(target, output, region, region, 1)
+      const expected = Float32Array.from(samples).map((v) => Math.round(Math.min(1, Math.max(0, v)) * max))
+      const red = target.pixels.filter((_, i) => i % 3 === 0)
+      expect([...red]).toEqual([...expected].map((v) => (Number.isNaN(v) ? 0 : v)))
+    },
+  )
 })
