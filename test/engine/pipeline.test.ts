@@ -505,6 +505,31 @@ describe('output size', () => {
     )
     expect(code).toBe('RESULT_TOO_LARGE')
   })
+
+  it.each([
+    [1, 1],
+    [300, 1],
+    [1, 40],
+  ])('a %i×%i photo, a pixel across, keeps its colour', async (width, height) => {
+    // A model that reads each pixel's neighbours: past the edge of a 1-px photo that is 8 zeros of 9.
+    const blurring = { path: writeIdentityModel(work, 4, 1, 2, 'input') }
+    const raw = Buffer.alloc(width * height * 3)
+    for (let i = 0; i < raw.length; i += 3) raw.set([200, 150, 100], i)
+    const input = await file(`tiny-${width}x${height}.png`, (s) => s.png(), raw, width, height)
+    const output = join(work, `tiny-${width}x${height}-out.png`)
+    await enhance(input, output, blurring, settings())
+    const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+    expect([info.width, info.height]).toEqual([width * 4, height * 4])
+    // A side of 8 px or more is an edge like any photo's: there this model reads zeros past it, as always.
+    const atEnd = (at: number, side: number): boolean => side >= 8 && (at < 4 || at >= 4 * side - 4)
+    let worst = 0
+    for (let y = 0; y < info.height; y++)
+      for (let x = 0; x < info.width; x++)
+        if (!atEnd(x, width) && !atEnd(y, height))
+          for (let c = 0; c < 3; c++)
+            worst = Math.max(worst, Math.abs(data[(y * info.width + x) * 3 + c]! - [200, 150, 100][c]!))
+    expect(worst).toBeLessThanOrEqual(1) // before: 178 levels off for 1×1 (a ninth of the light), 133 for 300×1
+  })
 })
 
 describe('bad input gets a coded error and leaves nothing behind', () => {
