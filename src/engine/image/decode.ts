@@ -4,6 +4,7 @@ import type { Metadata, SharpOptions } from 'sharp'
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { checkImageFormat } from './sniff.js'
+import { withDecodedHeic } from './system-heic.js'
 import { isColourless } from './types.js'
 import type { DecodedImage, ImageMetadata, RasterImage } from './types.js'
 
@@ -22,24 +23,14 @@ export const VIEW_FAIL_ON = 'none' as const
 
 const SIXTEEN_BIT = new Set(['ushort', 'short', 'uint', 'int', 'float', 'double'])
 
-/**
- * The coded error for a photo sharp could not read. `compression` is what its header said, when it
- * could be read: a HEIC whose container reads fine would otherwise be called damaged.
- */
+/** The coded error for a photo sharp could not read. */
 export function decodeError(
   path: string,
   error: unknown,
-  compression?: string,
   maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): EnhanceError {
-  if (compression === 'hevc') return new EnhanceError('UNSUPPORTED_FORMAT', hevcMessage(path))
   const message = messageOf(error)
-  if (/exceeds pixel limit/i.test(message)) {
-    return new EnhanceError(
-      'IMAGE_TOO_LARGE',
-      `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it.`,
-    )
-  }
+  if (/exceeds pixel limit/i.test(message)) return tooLargeError(path, maxPixels)
   // Every caller has sniffed the content as a format Enhance reads (`checkReadableImage`), so no loader
   // taking it means the rest of the file is damaged: a TIFF cut short loses the directory at its end.
   if (/unsupported image format|contains unsupported/i.test(message))
@@ -54,6 +45,35 @@ export function decodeError(
     'CORRUPT_IMAGE',
     `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,
   )
+}
+
+function tooLargeError(path: string, maxPixels: number): EnhanceError {
+  return new EnhanceError(
+    'IMAGE_TOO_LARGE',
+    `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it.`,
+  )
+}
+
+/**
+ * Runs `read` on a PNG of a HEIC coded with HEVC (`info`, its header as sharp reads it), made by the
+ * system's decoder (`system-heic.ts`), once its size in the header is within the pixel limit. Every reader
+ * of photos (the engine, thumbnails, the compare view) comes here when sharp says HEVC.
+ */
+export async function readThroughSystemDecoder<T>(
+  path: string,
+  info: Metadata,
+  maxPixels: number,
+  read: (png: string) => Promise<T>,
+): Promise<T> {
+  if ((info.width ?? 0) * (info.height ?? 0) > maxPixels) throw tooLargeError(path, maxPixels)
+  return withDecodedHeic(path, info.pagePrimary ?? 0, read)
+}
+
+/** sharp's header of a file, or undefined where not even that can be read. */
+export function headerOf(path: string, options: SharpOptions = {}): Promise<Metadata | undefined> {
+  return sharp(path, options)
+    .metadata()
+    .catch(() => undefined)
 }
 
 /**
@@ -128,11 +148,14 @@ async function refuseOrReadDamaged(
   options: SharpOptions,
   { maxPixels, readDamaged }: Required<DecodeOptions>,
 ): Promise<DecodedPhoto> {
-  const compression = await sharp(path, options)
-    .metadata()
-    .then((info) => info.compression)
-    .catch(() => undefined)
-  const refused = decodeError(path, error, compression, maxPixels)
+  const header = await headerOf(path, options)
+  if (header?.compression === 'hevc')
+    return readThroughSystemDecoder(path, header, maxPixels, async (png) => {
+      // Upright already: the decoder applies HEIF's rotation, and HEIF says EXIF's orientation is not to be.
+      const { image } = await readPixels(png, { limitInputPixels: maxPixels }, false)
+      return { image, meta: { ...metadataOf(header), colourless: isColourless(image) } }
+    })
+  const refused = decodeError(path, error, maxPixels)
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
   const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
   if (!(await partlyReadable(path, lenient))) throw refused
@@ -141,13 +164,16 @@ async function refuseOrReadDamaged(
   return { ...(await readPixels(path, lenient)), damage }
 }
 
-/** The decoder's own pixels and metadata for `options`; sharp's errors as they come. */
-async function readPixels(path: string, options: SharpOptions): Promise<DecodedImage> {
+/**
+ * The decoder's own pixels and metadata for `options`, turned upright by EXIF's orientation unless
+ * `orient` is false; sharp's errors as they come.
+ */
+async function readPixels(path: string, options: SharpOptions, orient = true): Promise<DecodedImage> {
   const info = await sharp(path, options).metadata()
   const meta = metadataOf(info)
   const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
-  const { data, info: out } = await sharp(path, options)
-    .rotate()
+  const decoder = sharp(path, options)
+  const { data, info: out } = await (orient ? decoder.rotate() : decoder)
     .toColourspace(deep ? 'rgb16' : 'srgb')
     .raw({ depth: deep ? 'ushort' : 'uchar' })
     .toBuffer({ resolveWithObject: true })
@@ -189,12 +215,4 @@ export async function checkReadableImage(path: string): Promise<void> {
   const { size } = await stat(path).catch(coded)
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
   await checkImageFormat(path).catch(coded)
-}
-
-function hevcMessage(path: string): string {
-  return (
-    `${path} is a HEIC photo coded with HEVC, as iPhones save them. Enhance reads HEIF and AVIF coded ` +
-    'with AV1, but has no HEVC decoder (a patent-encumbered codec). Convert it to JPEG first: in Photos, ' +
-    'File › Export; for new iPhone photos, Settings › Camera › Formats › Most Compatible.'
-  )
 }

@@ -2,8 +2,15 @@ import { createHash } from 'node:crypto'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import type { Sharp } from 'sharp'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { VIEW_FAIL_ON, checkReadableImage, decodeError } from './decode.js'
+import {
+  VIEW_FAIL_ON,
+  checkReadableImage,
+  decodeError,
+  headerOf,
+  readThroughSystemDecoder,
+} from './decode.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
@@ -71,14 +78,23 @@ export class PhotoTiles {
   private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
     await checkReadableImage(path)
     await rm(folder, { recursive: true, force: true })
-    const { width, height } = await sharp(path, { limitInputPixels: MAX_TILED_PIXELS, failOn: VIEW_FAIL_ON })
-      .rotate()
-      .png({ compressionLevel: 1 })
-      .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
-      .toFile(join(folder, 'photo.dz'))
+    const options = { limitInputPixels: MAX_TILED_PIXELS, failOn: VIEW_FAIL_ON }
+    const cut = (image: Sharp) =>
+      image
+        .png({ compressionLevel: 1 })
+        .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
+        .toFile(join(folder, 'photo.dz'))
+    const fromSystemDecoder = async (error: unknown) => {
+      const header = await headerOf(path, options)
+      if (header?.compression !== 'hevc') throw decodeError(path, error)
+      // Upright as the system's decoder writes it (HEIF's rotation applied).
+      return readThroughSystemDecoder(path, header, MAX_TILED_PIXELS, (png) => cut(sharp(png, options)))
+    }
+    const { width, height } = await cut(sharp(path, options).rotate())
+      .catch(fromSystemDecoder)
       .catch(async (error: unknown) => {
         await rm(folder, { recursive: true, force: true })
-        throw decodeError(path, error)
+        throw error
       })
     return { folder, width, height }
   }

@@ -1,25 +1,45 @@
 import sharp from 'sharp'
+import type { Sharp } from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { VIEW_FAIL_ON, checkReadableImage, decodeError } from './decode.js'
+import { VIEW_FAIL_ON, checkReadableImage, decodeError, readThroughSystemDecoder } from './decode.js'
+
+const OPTIONS = { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS, failOn: VIEW_FAIL_ON }
 
 /** A photo upright and shrunk to fit `maxSide` (never enlarged), as PNG, with its own upright size. */
 export async function thumbnail(path: string, maxSide: number): Promise<ThumbnailReply> {
   await checkReadableImage(path)
-  const image = sharp(path, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS, failOn: VIEW_FAIL_ON })
-  const meta = await image.metadata().catch((error: unknown) => Promise.reject(decodeError(path, error)))
+  const meta = await sharp(path, OPTIONS)
+    .metadata()
+    .catch((error: unknown) => Promise.reject(decodeError(path, error)))
+  if (meta.compression === 'hevc')
+    // The system's decoder writes it upright (HEIF's rotation applied; EXIF's is not HEIF's to follow).
+    return readThroughSystemDecoder(path, meta, DEFAULT_MAX_INPUT_PIXELS, async (png) => {
+      const { width, height } = await sharp(png, OPTIONS).metadata()
+      return shrink(sharp(png, OPTIONS), path, maxSide, { width, height })
+    })
+  const turned = (meta.orientation ?? 1) >= 5
+  const upright = { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height }
+  return shrink(sharp(path, OPTIONS).rotate(), path, maxSide, upright)
+}
+
+/** `image` (of the photo at `path`) shrunk to fit `maxSide`, as PNG, with the photo's `upright` size. */
+async function shrink(
+  image: Sharp,
+  path: string,
+  maxSide: number,
+  upright: { width?: number; height?: number },
+): Promise<ThumbnailReply> {
   const { data, info } = await image
-    .rotate()
     .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
     .png()
     .toBuffer({ resolveWithObject: true })
-    .catch((error: unknown) => Promise.reject(decodeError(path, error, meta.compression)))
-  const turned = (meta.orientation ?? 1) >= 5
+    .catch((error: unknown) => Promise.reject(decodeError(path, error)))
   return {
     png: data,
     width: info.width,
     height: info.height,
-    originalWidth: (turned ? meta.height : meta.width) ?? info.width,
-    originalHeight: (turned ? meta.width : meta.height) ?? info.height,
+    originalWidth: upright.width ?? info.width,
+    originalHeight: upright.height ?? info.height,
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * HEIC photos coded with HEVC, as iPhones save them, decoded by a decoder the system already has: macOS's
+ * `sips`, or libheif's `heif-dec` / `heif-convert` (with libde265) where installed. sharp's libvips ships
+ * no HEVC decoder (a patent-encumbered codec), and neither does Enhance; the system's is licensed with it.
+ */
+import { execFile } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { EnhanceError, firstLineOf } from '../../shared/errors.js'
+
+/** A program that decodes a HEIC's primary image into a PNG. */
+export interface HeicDecoder {
+  command: string
+  args: (input: string, output: string) => string[]
+}
+
+const SIPS: HeicDecoder = {
+  command: '/usr/bin/sips',
+  args: (input, output) => ['-s', 'format', 'png', input, '--out', output],
+}
+const LIBHEIF_TOOLS = ['heif-dec', 'heif-convert']
+
+/** Decoding an iPhone's 48 MP photo takes a few seconds; far longer means the file keeps the decoder busy. */
+export const HEIC_DECODE_TIMEOUT_MS = 120_000
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The system's HEIC decoder, or null where it has none Enhance can use (Windows, Linux without libheif's tools). */
+export function findHeicDecoder(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): HeicDecoder | null {
+  if (platform === 'darwin' && isExecutable(SIPS.command)) return SIPS
+  if (platform === 'win32') return null
+  const folders = (env['PATH'] ?? '').split(delimiter).filter(Boolean)
+  for (const tool of LIBHEIF_TOOLS)
+    for (const folder of folders) {
+      const command = join(folder, tool)
+      if (isExecutable(command)) return { command, args: (input, output) => ['--quiet', input, output] }
+    }
+  return null
+}
+
+function run(decoder: HeicDecoder, input: string, output: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      decoder.command,
+      decoder.args(input, output),
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20, windowsHide: true },
+      (error, _stdout, stderr) => {
+        if (!error) return resolve()
+        const tool = decoder.command.split(/[\\/]/).pop()
+        if (error.killed)
+          return reject(
+            new EnhanceError(
+              'TIMED_OUT',
+              `${input} kept the system's HEIC decoder (${tool}) busy for over ${timeoutMs / 1000} s and it was stopped. Convert it to JPEG in another program first.`,
+            ),
+          )
+        const said = firstLineOf(String(stderr).trim() || error.message)
+        reject(
+          new EnhanceError(
+            'CORRUPT_IMAGE',
+            `${input} could not be decoded by the system's HEIC decoder (${tool}: ${said}): it is damaged, or a variant the decoder does not read. If it opens in another program, save it there as JPEG.`,
+          ),
+        )
+      },
+    )
+  })
+}
+
+/**
+ * The PNG the decoder wrote: its only one, or, where the file holds several top-level images (each its own
+ * PNG, `-1`, `-2`, …, in the order libvips counts pages), the primary image's.
+ */
+async function primaryPng(folder: string, primary: number): Promise<string> {
+  const pngs = (await readdir(folder)).filter((name) => name.endsWith('.png')).sort()
+  const chosen = pngs.length === 1 ? pngs[0] : pngs.find((name) => name.endsWith(`-${primary + 1}.png`))
+  if (!chosen)
+    throw new EnhanceError(
+      'INTERNAL',
+      `The system's HEIC decoder wrote ${pngs.length} images, none the primary one.`,
+    )
+  return join(folder, chosen)
+}
+
+/**
+ * Runs `read` on a PNG of the HEIC's primary image, upright (HEIF's own rotation applied), and removes the
+ * PNG after. Throws UNSUPPORTED_FORMAT, saying what to do, where the system has no decoder.
+ */
+export async function withDecodedHeic<T>(
+  path: string,
+  primary: number,
+  read: (png: string) => Promise<T>,
+  decoder: HeicDecoder | null = findHeicDecoder(),
+  timeoutMs = HEIC_DECODE_TIMEOUT_MS,
+): Promise<T> {
+  if (!decoder) throw new EnhanceError('UNSUPPORTED_FORMAT', noDecoderMessage(path))
+  const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
+  try {
+    await run(decoder, path, join(folder, 'photo.png'), timeoutMs)
+    return await read(await primaryPng(folder, primary))
+  } finally {
+    await rm(folder, { recursive: true, force: true })
+  }
+}
+
+function noDecoderMessage(path: string): string {
+  return (
+    `${path} is a HEIC photo coded with HEVC, as iPhones save them. Enhance reads these with the system's ` +
+    "own HEVC decoder and found none here. On Linux, install libheif's tools (Debian, Ubuntu: apt install " +
+    'libheif-examples). Elsewhere, convert it to JPEG first: in Photos, File › Export; for new iPhone ' +
+    'photos, Settings › Camera › Formats › Most Compatible.'
+  )
+}

@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+import { decodeImage } from '../../src/engine/image/decode.js'
+import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
+import { findHeicDecoder, withDecodedHeic } from '../../src/engine/image/system-heic.js'
+import { thumbnail } from '../../src/engine/image/thumbnail.js'
+import { codeOf } from '../helpers/errors.js'
+
+const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'enhance-heic-test-'))
+
+// libheif's tools (Debian's libheif-examples): heif-enc makes HEVC photos, heif-convert decodes them.
+const hasLibheif = spawnSync('heif-enc', ['--version']).error === undefined && findHeicDecoder() !== null
+// CI installs them (scripts/install-system-deps.sh), so there a missing one fails the suite instead.
+if (!hasLibheif && process.env.CI === 'true') throw new Error("libheif's tools are required in CI.")
+if (!hasLibheif)
+  console.log('HEIC decoding tests skipped: no heif-enc / heif-convert (apt-get install libheif-examples).')
+
+/** An executable shell script in a folder of its own, as a stand-in decoder: a unit-test seam. */
+function script(name: string, body: string): string {
+  const folder = mkdtempSync(join(work, 'bin-'))
+  const path = join(folder, name)
+  writeFileSync(path, `#!/bin/sh\n${body}\n`)
+  chmodSync(path, 0o755)
+  return path
+}
+
+/** 96×64, a distinct colour in each quadrant, so a lost or turned picture shows. */
+const QUADRANTS = [
+  [220, 40, 40],
+  [40, 190, 60],
+  [50, 70, 210],
+  [230, 210, 50],
+]
+async function quadrantsHeic(name: string): Promise<string> {
+  const raw = Buffer.alloc(96 * 64 * 3)
+  for (let y = 0; y < 64; y++)
+    for (let x = 0; x < 96; x++) raw.set(QUADRANTS[(y < 32 ? 0 : 2) + (x < 48 ? 0 : 1)]!, (y * 96 + x) * 3)
+  const png = join(work, `${name}.png`)
+  await sharp(raw, { raw: { width: 96, height: 64, channels: 3 } })
+    .png()
+    .toFile(png)
+  const heic = join(work, `${name}.heic`)
+  const made = spawnSync('heif-enc', ['-q', '95', '-o', heic, png], { encoding: 'utf8' })
+  if (made.status !== 0) throw new Error(made.stderr)
+  return heic
+}
+
+/** The colour at the centre of each quadrant of an RGB raster. */
+function quadrantColours(pixels: ArrayLike<number>, width: number, height: number): number[][] {
+  return [0, 1, 2, 3].map((q) => {
+    const x = Math.floor(((q % 2) + 0.5) * (width / 2))
+    const y = Math.floor((Math.floor(q / 2) + 0.5) * (height / 2))
+    const at = (y * width + x) * 3
+    return [pixels[at]!, pixels[at + 1]!, pixels[at + 2]!]
+  })
+}
+
+describe("finding the system's HEIC decoder", () => {
+  it("takes libheif's heif-dec, then heif-convert, from the PATH, and none on Windows", () => {
+    const convert = script('heif-convert', 'exit 0')
+    const folder = join(convert, '..')
+    expect(findHeicDecoder({ PATH: `${work}:${folder}` }, 'linux')?.command).toBe(convert)
+    const dec = script('heif-dec', 'exit 0')
+    expect(findHeicDecoder({ PATH: `${folder}:${join(dec, '..')}` }, 'linux')?.command).toBe(dec)
+    expect(findHeicDecoder({ PATH: work }, 'linux')).toBeNull()
+    expect(findHeicDecoder({ PATH: folder }, 'win32')).toBeNull()
+  })
+
+  it('says what to install or do where there is none, and runs nothing', async () => {
+    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), null).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
+    expect((error as Error).message).toMatch(/HEVC.*apt install libheif-examples.*convert it to JPEG/s)
+  })
+})
+
+describe('a decoder that fails or hangs', () => {
+  it('is stopped after the time allowed (TIMED_OUT), and the folder it wrote into removed', async () => {
+    const told = join(work, 'told-output.txt')
+    const hang = {
+      command: script('heif-dec', `echo "$1" > ${told}; sleep 30`),
+      args: (_: string, output: string) => [output],
+    }
+    const started = Date.now()
+    const code = await codeOf(() => withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), hang, 300))
+    expect(code).toBe('TIMED_OUT')
+    expect(Date.now() - started).toBeLessThan(10_000)
+    const output = readFileSync(told, 'utf8').trim()
+    expect(output).toMatch(/enhance-heic-.*photo\.png$/)
+    expect(existsSync(dirname(output))).toBe(false)
+  })
+
+  it("passes on what it said, as a damaged photo's error", async () => {
+    const failing = {
+      command: script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'),
+      args: () => [],
+    }
+    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), failing).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
+    expect((error as Error).message).toMatch(/heif-dec: Invalid input: No ftyp box/)
+  })
+})
+
+describe.runIf(hasLibheif)("an iPhone photo (HEIC, HEVC) through the system's decoder", () => {
+  it('is decoded with its colours, each quadrant where it was', async () => {
+    const heic = await quadrantsHeic('quadrants')
+    const { image, meta } = await decodeImage(heic)
+    expect([image.width, image.height, image.channels, image.depth, meta.format]).toEqual([
+      96,
+      64,
+      3,
+      8,
+      'heif',
+    ])
+    const found = quadrantColours(image.pixels, 96, 64)
+    found.forEach((colour, q) =>
+      colour.forEach((v, c) => expect(Math.abs(v - QUADRANTS[q]![c]!)).toBeLessThan(8)),
+    )
+  })
+
+  it('is refused over the pixel limit from its header, before the decoder runs', async () => {
+    const heic = await quadrantsHeic('limit')
+    expect(await codeOf(() => decodeImage(heic, { maxPixels: 96 * 64 - 1 }))).toBe('IMAGE_TOO_LARGE')
+  })
+
+  it('shows in the views: its thumbnail and the compare view tiles', async () => {
+    const heic = await quadrantsHeic('views')
+    const thumb = await thumbnail(heic, 48)
+    expect([thumb.width, thumb.height, thumb.originalWidth, thumb.originalHeight]).toEqual([48, 32, 96, 64])
+    const { data } = await sharp(thumb.png).raw().toBuffer({ resolveWithObject: true })
+    const found = quadrantColours(data, 48, 32)
+    found.forEach((colour, q) =>
+      colour.forEach((v, c) => expect(Math.abs(v - QUADRANTS[q]![c]!)).toBeLessThan(8)),
+    )
+    const tile = await new PhotoTiles(join(work, 'tiles')).tile(heic, 0, 0)
+    expect([tile.left, tile.top, tile.width, tile.height]).toEqual([0, 0, 96, 64])
+    const pixels = await sharp(tile.png).raw().toBuffer()
+    const fromTile = quadrantColours(pixels, 96, 64)
+    fromTile.forEach((colour, q) =>
+      colour.forEach((v, c) => expect(Math.abs(v - QUADRANTS[q]![c]!)).toBeLessThan(8)),
+    )
+  })
+
+  it('reads the fixture made by heif-enc as a 64×48 photo', async () => {
+    const copy = join(work, 'IMG_0001.HEIC')
+    copyFileSync(HEVC_FIXTURE, copy)
+    const { image } = await decodeImage(copy)
+    expect([image.width, image.height]).toEqual([64, 48])
+  })
+})
