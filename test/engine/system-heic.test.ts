@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { decodeImage } from '../../src/engine/image/decode.js'
+import { decodeImage, readThroughSystemDecoder } from '../../src/engine/image/decode.js'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { findHeicDecoder, withDecodedHeic } from '../../src/engine/image/system-heic.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
@@ -37,7 +37,8 @@ const QUADRANTS = [
   [50, 70, 210],
   [230, 210, 50],
 ]
-async function quadrantsHeic(name: string): Promise<string> {
+/** The quadrants as a PNG. */
+async function quadrantsPng(name: string): Promise<string> {
   const raw = Buffer.alloc(96 * 64 * 3)
   for (let y = 0; y < 64; y++)
     for (let x = 0; x < 96; x++) raw.set(QUADRANTS[(y < 32 ? 0 : 2) + (x < 48 ? 0 : 1)]!, (y * 96 + x) * 3)
@@ -45,8 +46,15 @@ async function quadrantsHeic(name: string): Promise<string> {
   await sharp(raw, { raw: { width: 96, height: 64, channels: 3 } })
     .png()
     .toFile(png)
+  return png
+}
+
+/** The quadrants as an iPhone saves a photo: HEIC, coded with HEVC by heif-enc. */
+async function quadrantsHeic(name: string, source?: string): Promise<string> {
   const heic = join(work, `${name}.heic`)
-  const made = spawnSync('heif-enc', ['-q', '95', '-o', heic, png], { encoding: 'utf8' })
+  const made = spawnSync('heif-enc', ['-q', '95', '-o', heic, source ?? (await quadrantsPng(name))], {
+    encoding: 'utf8',
+  })
   if (made.status !== 0) throw new Error(made.stderr)
   return heic
 }
@@ -73,7 +81,7 @@ describe("finding the system's HEIC decoder", () => {
   })
 
   it('says what to install or do where there is none, and runs nothing', async () => {
-    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), null).catch(
+    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, null, () => Promise.resolve(1)).catch(
       (e: unknown) => e,
     )
     expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' })
@@ -87,9 +95,11 @@ describe('a decoder that fails or hangs', () => {
     const hang = {
       command: script('heif-dec', `echo "$1" > ${told}; sleep 30`),
       args: (_: string, output: string) => [output],
+      extension: 'png' as const,
+      orient: false,
     }
     const started = Date.now()
-    const code = await codeOf(() => withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), hang, 300))
+    const code = await codeOf(() => withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), 300))
     expect(code).toBe('TIMED_OUT')
     expect(Date.now() - started).toBeLessThan(10_000)
     const output = readFileSync(told, 'utf8').trim()
@@ -101,8 +111,10 @@ describe('a decoder that fails or hangs', () => {
     const failing = {
       command: script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'),
       args: () => [],
+      extension: 'png' as const,
+      orient: false,
     }
-    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, () => Promise.resolve(1), failing).catch(
+    const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, failing, () => Promise.resolve(1)).catch(
       (e: unknown) => e,
     )
     expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
@@ -150,10 +162,60 @@ describe.runIf(hasLibheif)("an iPhone photo (HEIC, HEVC) through the system's de
     )
   })
 
+  it("keeps the pixels as libheif gives them, HEIF's rotation applied and the camera's EXIF orientation not", async () => {
+    // heif-enc keeps a JPEG's EXIF (orientation 6 here) and adds no rotation of HEIF's own: HEIF readers,
+    // libvips among them, show such a file as stored; heif-convert copies the tag into its PNG all the same.
+    const jpeg = join(work, 'turned.jpg')
+    await sharp(await quadrantsPng('turned'))
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toFile(jpeg)
+    const heic = await quadrantsHeic('turned', jpeg)
+    const { image, meta } = await decodeImage(heic)
+    expect([image.width, image.height]).toEqual([96, 64])
+    quadrantColours(image.pixels, 96, 64).forEach((colour, q) =>
+      colour.forEach((v, c) => expect(Math.abs(v - QUADRANTS[q]![c]!)).toBeLessThan(8)),
+    )
+    expect(meta.exif?.length).toBeGreaterThan(0) // kept for the output, where its orientation becomes 1
+  })
+
   it('reads the fixture made by heif-enc as a 64×48 photo', async () => {
     const copy = join(work, 'IMG_0001.HEIC')
     copyFileSync(HEVC_FIXTURE, copy)
     const { image } = await decodeImage(copy)
     expect([image.width, image.height]).toEqual([64, 48])
+  })
+})
+
+describe("a decoder that leaves HEIF's rotation to an orientation tag (macOS's sips writes a TIFF)", () => {
+  it('has the tag applied: the photo comes out upright, its size turned', async () => {
+    // A stand-in for sips: it writes the photo as stored, with orientation 6 (turn 90° clockwise) to apply.
+    const tiff = join(work, 'stored.tiff')
+    await sharp(await quadrantsPng('stored'))
+      .withMetadata({ orientation: 6 })
+      .tiff()
+      .toFile(tiff)
+    const sips = {
+      command: script('sips', `cp ${tiff} "$1"`),
+      args: (_: string, out: string) => [out],
+      extension: 'tiff' as const,
+      orient: true,
+    }
+    const header = await sharp(tiff).metadata() // as the HEIC's header would say: 96×64, primary image 0
+    const { data, info } = await readThroughSystemDecoder(
+      HEVC_FIXTURE,
+      header,
+      { limitInputPixels: 1e6 },
+      async (upright, decoded) => {
+        expect([decoded.width, decoded.height]).toEqual([64, 96])
+        return upright.raw().toBuffer({ resolveWithObject: true })
+      },
+      sips,
+    )
+    expect([info.width, info.height]).toEqual([64, 96])
+    // Turned clockwise: the top-left quadrant (red) is now top-right, the bottom-left (blue) top-left.
+    const [topLeft, topRight] = quadrantColours(data, 64, 96)
+    expect(topLeft!.map((v, c) => Math.abs(v - QUADRANTS[2]![c]!) < 8)).toEqual([true, true, true])
+    expect(topRight!.map((v, c) => Math.abs(v - QUADRANTS[0]![c]!) < 8)).toEqual([true, true, true])
   })
 })

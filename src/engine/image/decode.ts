@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
-import type { Metadata, SharpOptions } from 'sharp'
+import type { Metadata, Sharp, SharpOptions } from 'sharp'
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { checkImageFormat } from './sniff.js'
-import { withDecodedHeic } from './system-heic.js'
+import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
 import { isColourless } from './types.js'
 import type { DecodedImage, ImageMetadata, RasterImage } from './types.js'
 
@@ -55,18 +55,27 @@ function tooLargeError(path: string, maxPixels: number): EnhanceError {
 }
 
 /**
- * Runs `read` on a PNG of a HEIC coded with HEVC (`info`, its header as sharp reads it), made by the
- * system's decoder (`system-heic.ts`), once its size in the header is within the pixel limit. Every reader
- * of photos (the engine, thumbnails, the compare view) comes here when sharp says HEVC.
+ * Runs `read` on a sharp image of a HEIC coded with HEVC (`info`, its header as sharp reads it), decoded by
+ * the system's decoder (`system-heic.ts`) and upright, once its size in the header is within the pixel
+ * limit. Every reader of photos (the engine, thumbnails, the compare view) comes here when sharp says HEVC.
  */
 export async function readThroughSystemDecoder<T>(
   path: string,
   info: Metadata,
-  maxPixels: number,
-  read: (png: string) => Promise<T>,
+  options: SharpOptions & { limitInputPixels: number },
+  read: (upright: Sharp, decoded: Metadata & { width: number; height: number }) => Promise<T>,
+  decoder = findHeicDecoder(),
 ): Promise<T> {
+  const maxPixels = options.limitInputPixels
   if ((info.width ?? 0) * (info.height ?? 0) > maxPixels) throw tooLargeError(path, maxPixels)
-  return withDecodedHeic(path, info.pagePrimary ?? 0, read)
+  const primary = info.pagePrimary ?? 0
+  return withDecodedHeic(path, primary, decoder, async (file, orient) => {
+    const image = sharp(file, options)
+    const decoded = await image.metadata()
+    const turned = orient && (decoded.orientation ?? 1) >= 5
+    const [width, height] = turned ? [decoded.height, decoded.width] : [decoded.width, decoded.height]
+    return read(orient ? image.rotate() : image, { ...decoded, width, height })
+  })
 }
 
 /** sharp's header of a file, or undefined where not even that can be read. */
@@ -150,11 +159,15 @@ async function refuseOrReadDamaged(
 ): Promise<DecodedPhoto> {
   const header = await headerOf(path, options)
   if (header?.compression === 'hevc')
-    return readThroughSystemDecoder(path, header, maxPixels, async (png) => {
-      // Upright already: the decoder applies HEIF's rotation, and HEIF says EXIF's orientation is not to be.
-      const { image } = await readPixels(png, { limitInputPixels: maxPixels }, false)
-      return { image, meta: { ...metadataOf(header), colourless: isColourless(image) } }
-    })
+    return readThroughSystemDecoder(
+      path,
+      header,
+      { limitInputPixels: maxPixels },
+      async (upright, decoded) => {
+        const image = await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))
+        return { image, meta: { ...metadataOf(header), colourless: isColourless(image) } }
+      },
+    )
   const refused = decodeError(path, error, maxPixels)
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
   const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
@@ -164,16 +177,17 @@ async function refuseOrReadDamaged(
   return { ...(await readPixels(path, lenient)), damage }
 }
 
-/**
- * The decoder's own pixels and metadata for `options`, turned upright by EXIF's orientation unless
- * `orient` is false; sharp's errors as they come.
- */
-async function readPixels(path: string, options: SharpOptions, orient = true): Promise<DecodedImage> {
+/** The decoder's own pixels and metadata for `options`, upright; sharp's errors as they come. */
+async function readPixels(path: string, options: SharpOptions): Promise<DecodedImage> {
   const info = await sharp(path, options).metadata()
   const meta = metadataOf(info)
-  const deep = SIXTEEN_BIT.has(info.depth ?? 'uchar')
-  const decoder = sharp(path, options)
-  const { data, info: out } = await (orient ? decoder.rotate() : decoder)
+  const image = await rasterOf(sharp(path, options).rotate(), SIXTEEN_BIT.has(info.depth ?? 'uchar'))
+  return { image, meta: { ...meta, colourless: isColourless(image) } }
+}
+
+/** `decoder`'s pixels in sRGB, 16 bits per channel where the photo has more than 8, alpha kept. */
+async function rasterOf(decoder: Sharp, deep: boolean): Promise<RasterImage> {
+  const { data, info: out } = await decoder
     .toColourspace(deep ? 'rgb16' : 'srgb')
     .raw({ depth: deep ? 'ushort' : 'uchar' })
     .toBuffer({ resolveWithObject: true })
@@ -181,8 +195,7 @@ async function readPixels(path: string, options: SharpOptions, orient = true): P
     ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
     : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   const channels = out.channels === 4 ? 4 : 3
-  const image: RasterImage = { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }
-  return { image, meta: { ...meta, colourless: isColourless(image) } }
+  return { width: out.width, height: out.height, channels, depth: deep ? 16 : 8, pixels }
 }
 
 /**

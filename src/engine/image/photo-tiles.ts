@@ -87,8 +87,7 @@ export class PhotoTiles {
     const fromSystemDecoder = async (error: unknown) => {
       const header = await headerOf(path, options)
       if (header?.compression !== 'hevc') throw decodeError(path, error)
-      // Upright as the system's decoder writes it (HEIF's rotation applied).
-      return readThroughSystemDecoder(path, header, MAX_TILED_PIXELS, (png) => cut(sharp(png, options)))
+      return readThroughSystemDecoder(path, header, options, cut)
     }
     const { width, height } = await cut(sharp(path, options).rotate())
       .catch(fromSystemDecoder)

@@ -10,17 +10,36 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { EnhanceError, firstLineOf } from '../../shared/errors.js'
 
-/** A program that decodes a HEIC's primary image into a PNG. */
+/**
+ * A program that decodes a HEIC's primary image into a file of `extension` that sharp reads, and whether
+ * sharp is to turn that file upright by its own orientation tag (`orient`).
+ */
 export interface HeicDecoder {
   command: string
   args: (input: string, output: string) => string[]
+  extension: 'png' | 'tiff'
+  orient: boolean
 }
 
+/**
+ * macOS's ImageIO may leave HEIF's rotation to an orientation tag rather than the pixels: a TIFF carries
+ * that tag, as a PNG may not, and sharp applies it.
+ */
 const SIPS: HeicDecoder = {
   command: '/usr/bin/sips',
-  args: (input, output) => ['-s', 'format', 'png', input, '--out', output],
+  args: (input, output) => ['-s', 'format', 'tiff', input, '--out', output],
+  extension: 'tiff',
+  orient: true,
 }
 const LIBHEIF_TOOLS = ['heif-dec', 'heif-convert']
+
+/**
+ * libheif applies HEIF's rotation to the pixels and copies the photo's EXIF, orientation tag and all,
+ * into the PNG: that tag is the camera's, which HEIF tells readers to ignore (libvips does), so not applied.
+ */
+function libheifTool(command: string): HeicDecoder {
+  return { command, args: (input, output) => ['--quiet', input, output], extension: 'png', orient: false }
+}
 
 /** Decoding an iPhone's 48 MP photo takes a few seconds; far longer means the file keeps the decoder busy. */
 export const HEIC_DECODE_TIMEOUT_MS = 120_000
@@ -45,7 +64,7 @@ export function findHeicDecoder(
   for (const tool of LIBHEIF_TOOLS)
     for (const folder of folders) {
       const command = join(folder, tool)
-      if (isExecutable(command)) return { command, args: (input, output) => ['--quiet', input, output] }
+      if (isExecutable(command)) return libheifTool(command)
     }
   return null
 }
@@ -79,36 +98,38 @@ function run(decoder: HeicDecoder, input: string, output: string, timeoutMs: num
 }
 
 /**
- * The PNG the decoder wrote: its only one, or, where the file holds several top-level images (each its own
- * PNG, `-1`, `-2`, …, in the order libvips counts pages), the primary image's.
+ * The file the decoder wrote: its only one, or, where the photo holds several top-level images (each its own
+ * file, `-1`, `-2`, …, in the order libvips counts pages), the primary image's.
  */
-async function primaryPng(folder: string, primary: number): Promise<string> {
-  const pngs = (await readdir(folder)).filter((name) => name.endsWith('.png')).sort()
-  const chosen = pngs.length === 1 ? pngs[0] : pngs.find((name) => name.endsWith(`-${primary + 1}.png`))
+async function primaryFile(folder: string, extension: string, primary: number): Promise<string> {
+  const files = (await readdir(folder)).filter((name) => name.endsWith(`.${extension}`)).sort()
+  const chosen =
+    files.length === 1 ? files[0] : files.find((name) => name.endsWith(`-${primary + 1}.${extension}`))
   if (!chosen)
     throw new EnhanceError(
       'INTERNAL',
-      `The system's HEIC decoder wrote ${pngs.length} images, none the primary one.`,
+      `The system's HEIC decoder wrote ${files.length} images, none the primary one.`,
     )
   return join(folder, chosen)
 }
 
 /**
- * Runs `read` on a PNG of the HEIC's primary image, upright (HEIF's own rotation applied), and removes the
- * PNG after. Throws UNSUPPORTED_FORMAT, saying what to do, where the system has no decoder.
+ * Runs `read` on a file of the HEIC's primary image, as the system's decoder wrote it, with whether its own
+ * orientation tag is to be applied, and removes the file after. Throws UNSUPPORTED_FORMAT, saying what to
+ * do, where the system has no decoder.
  */
 export async function withDecodedHeic<T>(
   path: string,
   primary: number,
-  read: (png: string) => Promise<T>,
-  decoder: HeicDecoder | null = findHeicDecoder(),
+  decoder: HeicDecoder | null,
+  read: (file: string, orient: boolean) => Promise<T>,
   timeoutMs = HEIC_DECODE_TIMEOUT_MS,
 ): Promise<T> {
   if (!decoder) throw new EnhanceError('UNSUPPORTED_FORMAT', noDecoderMessage(path))
   const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
   try {
-    await run(decoder, path, join(folder, 'photo.png'), timeoutMs)
-    return await read(await primaryPng(folder, primary))
+    await run(decoder, path, join(folder, `photo.${decoder.extension}`), timeoutMs)
+    return await read(await primaryFile(folder, decoder.extension, primary), decoder.orient)
   } finally {
     await rm(folder, { recursive: true, force: true })
   }

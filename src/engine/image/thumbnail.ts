@@ -13,11 +13,9 @@ export async function thumbnail(path: string, maxSide: number): Promise<Thumbnai
     .metadata()
     .catch((error: unknown) => Promise.reject(decodeError(path, error)))
   if (meta.compression === 'hevc')
-    // The system's decoder writes it upright (HEIF's rotation applied; EXIF's is not HEIF's to follow).
-    return readThroughSystemDecoder(path, meta, DEFAULT_MAX_INPUT_PIXELS, async (png) => {
-      const { width, height } = await sharp(png, OPTIONS).metadata()
-      return shrink(sharp(png, OPTIONS), path, maxSide, { width, height })
-    })
+    return readThroughSystemDecoder(path, meta, OPTIONS, (upright, decoded) =>
+      shrink(upright, path, maxSide, decoded),
+    )
   const turned = (meta.orientation ?? 1) >= 5
   const upright = { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height }
   return shrink(sharp(path, OPTIONS).rotate(), path, maxSide, upright)
