@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { delimiter, join, resolve } from 'node:path'
 import { EnhanceError, firstLineOf } from '../../shared/errors.js'
 
 /**
@@ -128,7 +128,8 @@ export async function withDecodedHeic<T>(
   if (!decoder) throw new EnhanceError('UNSUPPORTED_FORMAT', noDecoderMessage(path))
   const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
   try {
-    await run(decoder, path, join(folder, `photo.${decoder.extension}`), timeoutMs)
+    // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
+    await run(decoder, resolve(path), join(folder, `photo.${decoder.extension}`), timeoutMs)
     return await read(await primaryFile(folder, decoder.extension, primary), decoder.orient)
   } finally {
     await rm(folder, { recursive: true, force: true })
