@@ -107,6 +107,29 @@ describe('a decoder that fails or hangs', () => {
     expect(existsSync(dirname(output))).toBe(false)
   })
 
+  it('runs at most two at once, however many photos ask', async () => {
+    const png = await quadrantsPng('in-turn')
+    const running = mkdtempSync(join(work, 'running-'))
+    const log = join(work, 'running.log')
+    // Each run marks itself running, notes how many are, works a while, then writes its PNG.
+    const body = `mkdir ${running}/$$; ls ${running} | wc -l >> ${log}; sleep 0.3; rmdir ${running}/$$; cp ${png} "$1"`
+    const decoder = {
+      command: script('heif-dec', body),
+      args: (_: string, out: string) => [out],
+      extension: 'png' as const,
+      orient: false,
+    }
+    const sizes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        withDecodedHeic(HEVC_FIXTURE, 0, decoder, async (file) => (await sharp(file).metadata()).width),
+      ),
+    )
+    expect(sizes).toEqual([96, 96, 96, 96, 96])
+    const counts = readFileSync(log, 'utf8').trim().split('\n').map(Number)
+    expect(counts).toHaveLength(5)
+    expect(Math.max(...counts)).toBe(2)
+  })
+
   it("passes on what it said, as a damaged photo's error", async () => {
     const failing = {
       command: script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'),

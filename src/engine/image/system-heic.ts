@@ -114,6 +114,25 @@ async function primaryFile(folder: string, extension: string, primary: number): 
 }
 
 /**
+ * At most this many decoders at once: each holds a whole photo (105 MB for an iPhone's 12 MP), and the
+ * thumbnails of an album's rows on screen are all asked for at once.
+ */
+const MAX_DECODERS = 2
+let decoding = 0
+const waiting: (() => void)[] = []
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (decoding >= MAX_DECODERS) await new Promise<void>((start) => waiting.push(start))
+  decoding++
+  try {
+    return await work()
+  } finally {
+    decoding--
+    waiting.shift()?.()
+  }
+}
+
+/**
  * Runs `read` on a file of the HEIC's primary image, as the system's decoder wrote it, with whether its own
  * orientation tag is to be applied, and removes the file after. Throws UNSUPPORTED_FORMAT, saying what to
  * do, where the system has no decoder.
@@ -129,7 +148,7 @@ export async function withDecodedHeic<T>(
   const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
   try {
     // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
-    await run(decoder, resolve(path), join(folder, `photo.${decoder.extension}`), timeoutMs)
+    await inTurn(() => run(decoder, resolve(path), join(folder, `photo.${decoder.extension}`), timeoutMs))
     return await read(await primaryFile(folder, decoder.extension, primary), decoder.orient)
   } finally {
     await rm(folder, { recursive: true, force: true })
