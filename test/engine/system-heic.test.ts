@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeImage, readThroughSystemDecoder } from '../../src/engine/image/decode.js'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { findHeicDecoder, withDecodedHeic } from '../../src/engine/image/system-heic.js'
+import type { HeicDecoder } from '../../src/engine/image/system-heic.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { codeOf } from '../helpers/errors.js'
 
@@ -37,6 +38,12 @@ const QUADRANTS = [
   [50, 70, 210],
   [230, 210, 50],
 ]
+/** A stand-in decoder: `command` run with the output's path, writing a file of `extension` for any purpose. */
+function standIn(command: string, extension: string, orient = false): HeicDecoder {
+  const file = { extension, args: (_: string, output: string) => [output] }
+  return { command, writes: { photo: file, thumbnail: file }, orient }
+}
+
 /** The quadrants as a PNG. */
 async function quadrantsPng(name: string): Promise<string> {
   const raw = Buffer.alloc(96 * 64 * 3)
@@ -92,14 +99,11 @@ describe("finding the system's HEIC decoder", () => {
 describe('a decoder that fails or hangs', () => {
   it('is stopped after the time allowed (TIMED_OUT), and the folder it wrote into removed', async () => {
     const told = join(work, 'told-output.txt')
-    const hang = {
-      command: script('heif-dec', `echo "$1" > ${told}; sleep 30`),
-      args: (_: string, output: string) => [output],
-      extension: 'png' as const,
-      orient: false,
-    }
+    const hang = standIn(script('heif-dec', `echo "$1" > ${told}; sleep 30`), 'png')
     const started = Date.now()
-    const code = await codeOf(() => withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), 300))
+    const code = await codeOf(() =>
+      withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { timeoutMs: 300 }),
+    )
     expect(code).toBe('TIMED_OUT')
     expect(Date.now() - started).toBeLessThan(10_000)
     const output = readFileSync(told, 'utf8').trim()
@@ -113,12 +117,7 @@ describe('a decoder that fails or hangs', () => {
     const log = join(work, 'running.log')
     // Each run marks itself running, notes how many are, works a while, then writes its PNG.
     const body = `mkdir ${running}/$$; ls ${running} | wc -l >> ${log}; sleep 0.3; rmdir ${running}/$$; cp ${png} "$1"`
-    const decoder = {
-      command: script('heif-dec', body),
-      args: (_: string, out: string) => [out],
-      extension: 'png' as const,
-      orient: false,
-    }
+    const decoder = standIn(script('heif-dec', body), 'png')
     const sizes = await Promise.all(
       Array.from({ length: 5 }, () =>
         withDecodedHeic(HEVC_FIXTURE, 0, decoder, async (file) => (await sharp(file).metadata()).width),
@@ -131,12 +130,7 @@ describe('a decoder that fails or hangs', () => {
   })
 
   it("passes on what it said, as a damaged photo's error", async () => {
-    const failing = {
-      command: script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'),
-      args: () => [],
-      extension: 'png' as const,
-      orient: false,
-    }
+    const failing = standIn(script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'), 'png')
     const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, failing, () => Promise.resolve(1)).catch(
       (e: unknown) => e,
     )
@@ -202,6 +196,22 @@ describe.runIf(hasLibheif)("an iPhone photo (HEIC, HEVC) through the system's de
     expect(meta.exif?.length).toBeGreaterThan(0) // kept for the output, where its orientation becomes 1
   })
 
+  it('writes every pixel (a PNG) for the engine and the 1:1 view, a JPEG at quality 95 for a thumbnail', async () => {
+    const heic = await quadrantsHeic('purposes')
+    const header = await sharp(heic).metadata()
+    const formatFor = (purpose: 'photo' | 'thumbnail') =>
+      readThroughSystemDecoder(
+        heic,
+        header,
+        { limitInputPixels: 1e6 },
+        (_, decoded) => Promise.resolve(decoded.format),
+        {
+          purpose,
+        },
+      )
+    expect([await formatFor('photo'), await formatFor('thumbnail')]).toEqual(['png', 'jpeg'])
+  })
+
   it('reads the fixture made by heif-enc as a 64×48 photo', async () => {
     const copy = join(work, 'IMG_0001.HEIC')
     copyFileSync(HEVC_FIXTURE, copy)
@@ -218,12 +228,7 @@ describe("a decoder that leaves HEIF's rotation to an orientation tag (macOS's s
       .withMetadata({ orientation: 6 })
       .tiff()
       .toFile(tiff)
-    const sips = {
-      command: script('sips', `cp ${tiff} "$1"`),
-      args: (_: string, out: string) => [out],
-      extension: 'tiff' as const,
-      orient: true,
-    }
+    const sips = standIn(script('sips', `cp ${tiff} "$1"`), 'tiff', true)
     const header = await sharp(tiff).metadata() // as the HEIC's header would say: 96×64, primary image 0
     const { data, info } = await readThroughSystemDecoder(
       HEVC_FIXTURE,
@@ -233,7 +238,7 @@ describe("a decoder that leaves HEIF's rotation to an orientation tag (macOS's s
         expect([decoded.width, decoded.height]).toEqual([64, 96])
         return upright.raw().toBuffer({ resolveWithObject: true })
       },
-      sips,
+      { decoder: sips },
     )
     expect([info.width, info.height]).toEqual([64, 96])
     // Turned clockwise: the top-left quadrant (red) is now top-right, the bottom-left (blue) top-left.

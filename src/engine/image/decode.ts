@@ -5,6 +5,7 @@ import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { checkImageFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
+import type { DecodePurpose, HeicDecoder } from './system-heic.js'
 import { isColourless } from './types.js'
 import type { DecodedImage, ImageMetadata, RasterImage } from './types.js'
 
@@ -64,18 +65,22 @@ export async function readThroughSystemDecoder<T>(
   info: Metadata,
   options: SharpOptions & { limitInputPixels: number },
   read: (upright: Sharp, decoded: Metadata & { width: number; height: number }) => Promise<T>,
-  decoder = findHeicDecoder(),
+  {
+    purpose = 'photo',
+    decoder = findHeicDecoder(),
+  }: { purpose?: DecodePurpose; decoder?: HeicDecoder | null } = {},
 ): Promise<T> {
   const maxPixels = options.limitInputPixels
   if ((info.width ?? 0) * (info.height ?? 0) > maxPixels) throw tooLargeError(path, maxPixels)
   const primary = info.pagePrimary ?? 0
-  return withDecodedHeic(path, primary, decoder, async (file, orient) => {
+  const readDecoded = async (file: string, orient: boolean): Promise<T> => {
     const image = sharp(file, options)
     const decoded = await image.metadata()
     const turned = orient && (decoded.orientation ?? 1) >= 5
     const [width, height] = turned ? [decoded.height, decoded.width] : [decoded.width, decoded.height]
     return read(orient ? image.rotate() : image, { ...decoded, width, height })
-  })
+  }
+  return withDecodedHeic(path, primary, decoder, readDecoded, { purpose })
 }
 
 /** sharp's header of a file, or undefined where not even that can be read. */

@@ -11,34 +11,56 @@ import { delimiter, join, resolve } from 'node:path'
 import { EnhanceError, firstLineOf } from '../../shared/errors.js'
 
 /**
- * A program that decodes a HEIC's primary image into a file of `extension` that sharp reads, and whether
- * sharp is to turn that file upright by its own orientation tag (`orient`).
+ * What a decoded file is for: a photo to enhance or to view at 1:1, every pixel as decoded; or a thumbnail,
+ * which only shrinks it, so a JPEG at quality 95 does (libheif writes one in 1.7 s for 12 MP, a PNG in 5.8).
+ */
+export type DecodePurpose = 'photo' | 'thumbnail'
+
+/** How a decoder writes the file for a purpose: the file's extension, and its arguments to write `output`. */
+interface DecodedFile {
+  extension: string
+  args: (input: string, output: string) => string[]
+}
+
+/**
+ * A program that decodes a HEIC's primary image into a file sharp reads, and whether sharp is to turn that
+ * file upright by its own orientation tag (`orient`).
  */
 export interface HeicDecoder {
   command: string
-  args: (input: string, output: string) => string[]
-  extension: 'png' | 'tiff'
+  writes: Record<DecodePurpose, DecodedFile>
   orient: boolean
 }
 
 /**
  * macOS's ImageIO may leave HEIF's rotation to an orientation tag rather than the pixels: a TIFF carries
- * that tag, as a PNG may not, and sharp applies it.
+ * that tag, as a PNG may not, and sharp applies it. Uncompressed, it is quick to write for thumbnails too.
  */
+const SIPS_TIFF: DecodedFile = {
+  extension: 'tiff',
+  args: (input, output) => ['-s', 'format', 'tiff', input, '--out', output],
+}
 const SIPS: HeicDecoder = {
   command: '/usr/bin/sips',
-  args: (input, output) => ['-s', 'format', 'tiff', input, '--out', output],
-  extension: 'tiff',
+  writes: { photo: SIPS_TIFF, thumbnail: SIPS_TIFF },
   orient: true,
 }
 const LIBHEIF_TOOLS = ['heif-dec', 'heif-convert']
 
 /**
  * libheif applies HEIF's rotation to the pixels and copies the photo's EXIF, orientation tag and all,
- * into the PNG: that tag is the camera's, which HEIF tells readers to ignore (libvips does), so not applied.
+ * into the file: that tag is the camera's, which HEIF tells readers to ignore (libvips does), so not applied.
+ * It picks the format by the output's extension.
  */
 function libheifTool(command: string): HeicDecoder {
-  return { command, args: (input, output) => ['--quiet', input, output], extension: 'png', orient: false }
+  return {
+    command,
+    writes: {
+      photo: { extension: 'png', args: (input, output) => ['--quiet', input, output] },
+      thumbnail: { extension: 'jpg', args: (input, output) => ['--quiet', '-q', '95', input, output] },
+    },
+    orient: false,
+  }
 }
 
 /** Decoding an iPhone's 48 MP photo takes a few seconds; far longer means the file keeps the decoder busy. */
@@ -69,11 +91,17 @@ export function findHeicDecoder(
   return null
 }
 
-function run(decoder: HeicDecoder, input: string, output: string, timeoutMs: number): Promise<void> {
+function run(
+  decoder: HeicDecoder,
+  file: DecodedFile,
+  input: string,
+  output: string,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       decoder.command,
-      decoder.args(input, output),
+      file.args(input, output),
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20, windowsHide: true },
       (error, _stdout, stderr) => {
         if (!error) return resolve()
@@ -133,23 +161,28 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `read` on a file of the HEIC's primary image, as the system's decoder wrote it, with whether its own
- * orientation tag is to be applied, and removes the file after. Throws UNSUPPORTED_FORMAT, saying what to
- * do, where the system has no decoder.
+ * Runs `read` on a file of the HEIC's primary image, as the system's decoder wrote it for `purpose`, with
+ * whether its own orientation tag is to be applied, and removes the file after. Throws
+ * UNSUPPORTED_FORMAT, saying what to do, where the system has no decoder.
  */
 export async function withDecodedHeic<T>(
   path: string,
   primary: number,
   decoder: HeicDecoder | null,
   read: (file: string, orient: boolean) => Promise<T>,
-  timeoutMs = HEIC_DECODE_TIMEOUT_MS,
+  {
+    purpose = 'photo',
+    timeoutMs = HEIC_DECODE_TIMEOUT_MS,
+  }: { purpose?: DecodePurpose; timeoutMs?: number } = {},
 ): Promise<T> {
   if (!decoder) throw new EnhanceError('UNSUPPORTED_FORMAT', noDecoderMessage(path))
+  const file = decoder.writes[purpose]
   const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
   try {
     // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
-    await inTurn(() => run(decoder, resolve(path), join(folder, `photo.${decoder.extension}`), timeoutMs))
-    return await read(await primaryFile(folder, decoder.extension, primary), decoder.orient)
+    const output = join(folder, `photo.${file.extension}`)
+    await inTurn(() => run(decoder, file, resolve(path), output, timeoutMs))
+    return await read(await primaryFile(folder, file.extension, primary), decoder.orient)
   } finally {
     await rm(folder, { recursive: true, force: true })
   }

@@ -13,8 +13,12 @@ export async function thumbnail(path: string, maxSide: number): Promise<Thumbnai
     .metadata()
     .catch((error: unknown) => Promise.reject(decodeError(path, error)))
   if (meta.compression === 'hevc')
-    return readThroughSystemDecoder(path, meta, OPTIONS, (upright, decoded) =>
-      shrink(upright, path, maxSide, decoded),
+    return readThroughSystemDecoder(
+      path,
+      meta,
+      OPTIONS,
+      (upright, decoded) => shrink(upright, path, maxSide, decoded),
+      { purpose: 'thumbnail' },
     )
   const turned = (meta.orientation ?? 1) >= 5
   const upright = { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height }
