@@ -212,6 +212,18 @@ describe.runIf(hasLibheif)("an iPhone photo (HEIC, HEVC) through the system's de
     expect([await formatFor('photo'), await formatFor('thumbnail')]).toEqual(['png', 'jpeg'])
   })
 
+  it('of a file with two images, reads the primary one and counts both', async () => {
+    const red = join(work, 'red.png')
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#ff0000' } })
+      .png()
+      .toFile(red)
+    // heif-enc makes the first input the primary image; libheif then writes one PNG per image.
+    const heic = join(work, 'two.heic')
+    expect(spawnSync('heif-enc', ['-q', '90', '-o', heic, await quadrantsPng('two'), red]).status).toBe(0)
+    const { image, meta } = await decodeImage(heic)
+    expect([image.width, image.height, meta.pages]).toEqual([96, 64, 2])
+  })
+
   it('reads the fixture made by heif-enc as a 64×48 photo', async () => {
     const copy = join(work, 'IMG_0001.HEIC')
     copyFileSync(HEVC_FIXTURE, copy)
