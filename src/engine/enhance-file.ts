@@ -21,11 +21,13 @@ export interface EnhanceOptions {
   maxInputPixels?: number
 }
 
-/** What the output leaves out of a file of several frames or pages: the decoder reads only the first. */
+/** What the output leaves out of a file of several frames or pages: the decoder reads only the first (HEIF: the primary). */
 export function pagesNote({ format, pages }: ImageMetadata): string | null {
   if (!pages) return null
   if (format === 'gif' || format === 'webp')
     return `It is an animation of ${pages} frames: only the first frame was enhanced, as a still photo.`
+  // HEIF marks one image the photo (its primary); the others are a burst's or an edit's.
+  if (format === 'heif') return `It holds ${pages} images: only the one it shows as the photo was enhanced.`
   return `It holds ${pages} pages: only the first was enhanced. To enhance the others, save each page as its own file.`
 }
 

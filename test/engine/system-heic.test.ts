@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
+import { pagesNote } from '../../src/engine/enhance-file.js'
 import { decodeImage, readThroughSystemDecoder } from '../../src/engine/image/decode.js'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { findHeicDecoder, withDecodedHeic } from '../../src/engine/image/system-heic.js'
@@ -222,6 +223,7 @@ describe.runIf(hasLibheif)("an iPhone photo (HEIC, HEVC) through the system's de
     expect(spawnSync('heif-enc', ['-q', '90', '-o', heic, await quadrantsPng('two'), red]).status).toBe(0)
     const { image, meta } = await decodeImage(heic)
     expect([image.width, image.height, meta.pages]).toEqual([96, 64, 2])
+    expect(pagesNote(meta)).toBe('It holds 2 images: only the one it shows as the photo was enhanced.')
   })
 
   it('reads the fixture made by heif-enc as a 64×48 photo', async () => {
