@@ -150,13 +150,15 @@ let decoding = 0
 const waiting: (() => void)[] = []
 
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (decoding >= MAX_DECODERS) await new Promise<void>((start) => waiting.push(start))
-  decoding++
+  if (decoding < MAX_DECODERS) decoding++
+  else await new Promise<void>((start) => waiting.push(start))
   try {
     return await work()
   } finally {
-    decoding--
-    waiting.shift()?.()
+    // The slot passes straight to the next in line, so no newcomer can take it in between.
+    const next = waiting.shift()
+    if (next) next()
+    else decoding--
   }
 }
 
