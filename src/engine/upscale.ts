@@ -1,6 +1,7 @@
 import sharp from 'sharp'
 import { EnhanceError } from '../shared/errors.js'
 import type { TransparencyMode } from '../shared/settings.js'
+import { blankLike } from './image/types.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelSession } from './runtime/session.js'
 import { planTiles, reflectIndex, tileWindow } from './tiling/plan.js'
@@ -52,14 +53,6 @@ export interface UpscaleOptions {
 
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
-}
-
-function emptyLike(image: RasterImage, scale: number): RasterImage {
-  const width = image.width * scale
-  const height = image.height * scale
-  const length = width * height * image.channels
-  const pixels = image.depth === 16 ? new Uint16Array(length) : new Uint8Array(length)
-  return { width, height, channels: image.channels, depth: image.depth, pixels }
 }
 
 /** Progress over the tiles of one photo: `done` only grows; `total` grows when tiles are split. */
@@ -193,18 +186,15 @@ function padToMinimum(image: RasterImage): { padded: RasterImage; at: Region } {
     width: image.width,
     height: image.height,
   }
+  const padded = blankLike(image, width, height)
   const { channels } = image
-  const pixels =
-    image.depth === 16
-      ? new Uint16Array(width * height * channels)
-      : new Uint8Array(width * height * channels)
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const from =
         (reflectIndex(y - at.y, image.height) * image.width + reflectIndex(x - at.x, image.width)) * channels
-      pixels.set(image.pixels.subarray(from, from + channels), (y * width + x) * channels)
+      padded.pixels.set(image.pixels.subarray(from, from + channels), (y * width + x) * channels)
     }
-  return { padded: { ...image, width, height, pixels }, at }
+  return { padded, at }
 }
 
 /**
@@ -239,7 +229,7 @@ async function upscaleWhole(
   session: ModelSession,
   options: UpscaleOptions,
 ): Promise<RasterImage> {
-  const target = emptyLike(image, options.scale)
+  const target = blankLike(image, image.width * options.scale, image.height * options.scale)
   const progress: TileProgress = { done: 0, total: 0, side: options.tile }
   await runTiles(image, target, session, options, 'rgb', progress)
   if (image.channels === 4) {

@@ -1,4 +1,5 @@
 import type { Region } from '../../shared/protocol.js'
+import { blankLike } from './types.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -17,16 +18,13 @@ export function cropRaster(
   const width = x1 - x0
   const height = y1 - y0
   const { channels } = image
-  const pixels =
-    image.depth === 16
-      ? new Uint16Array(width * height * channels)
-      : new Uint8Array(width * height * channels)
+  const cropped = blankLike(image, width, height)
   for (let y = 0; y < height; y++) {
     const start = ((y0 + y) * image.width + x0) * channels
-    pixels.set(image.pixels.subarray(start, start + width * channels), y * width * channels)
+    cropped.pixels.set(image.pixels.subarray(start, start + width * channels), y * width * channels)
   }
   return {
-    image: { width, height, channels, depth: image.depth, pixels },
+    image: cropped,
     offsetX: region.x - x0,
     offsetY: region.y - y0,
   }

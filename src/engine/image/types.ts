@@ -32,6 +32,13 @@ export interface DecodedImage {
   meta: ImageMetadata
 }
 
+/** A black raster of `width`×`height` with `like`'s channels and depth. */
+export function blankLike(like: RasterImage, width: number, height: number): RasterImage {
+  const length = width * height * like.channels
+  const pixels = like.depth === 16 ? new Uint16Array(length) : new Uint8Array(length)
+  return { width, height, channels: like.channels, depth: like.depth, pixels }
+}
+
 export function maxValue(depth: 8 | 16): number {
   return depth === 16 ? 65535 : 255
 }
