@@ -130,6 +130,23 @@ describe('a decoder that fails or hangs', () => {
     expect(Math.max(...counts)).toBe(2)
   })
 
+  // Every Mac has sips, found before the PATH.
+  it.skipIf(process.platform === 'darwin')(
+    'reaches the photo as the decoder said it, read once, through the engine',
+    async () => {
+      const calls = join(work, 'calls.log')
+      const failing = script('heif-dec', `echo run >> ${calls}; echo "Invalid input: broken" >&2; exit 1`)
+      const path = process.env['PATH']
+      process.env['PATH'] = dirname(failing)
+      const error: unknown = await decodeImage(HEVC_FIXTURE)
+        .catch((e: unknown) => e)
+        .finally(() => (process.env['PATH'] = path))
+      expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
+      expect((error as Error).message).toMatch(/heif-dec: Invalid input: broken/)
+      expect(readFileSync(calls, 'utf8')).toBe('run\n')
+    },
+  )
+
   it("passes on what it said, as a damaged photo's error", async () => {
     const failing = standIn(script('heif-dec', 'echo "Invalid input: No ftyp box" >&2; exit 1'), 'png')
     const error: unknown = await withDecodedHeic(HEVC_FIXTURE, 0, failing, () => Promise.resolve(1)).catch(

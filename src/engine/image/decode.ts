@@ -63,7 +63,7 @@ function tooLargeError(path: string, maxPixels: number): EnhanceError {
 export async function readThroughSystemDecoder<T>(
   path: string,
   info: Metadata,
-  options: SharpOptions & { limitInputPixels: number },
+  options: ReadOptions,
   read: (upright: Sharp, decoded: Metadata & { width: number; height: number }) => Promise<T>,
   {
     purpose = 'photo',
@@ -136,11 +136,13 @@ export async function decodeImage(
   { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
   await checkReadableImage(path)
-  const options: SharpOptions = { limitInputPixels: maxPixels, pages: 1 }
+  const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
     return await readPixels(path, { ...options, failOn: 'warning' })
   } catch (warning) {
+    // Ours, not the decoder's (a HEIC the system's decoder could not read): said as it is.
+    if (warning instanceof EnhanceError) throw warning
     if (MISSING_DATA.test(messageOf(warning))) return refuseOrReadDamaged(path, warning, options, damaged)
     try {
       // Warnings only: a JPEG's stray bytes are common and harmless, so the photo is read and its note
@@ -159,35 +161,37 @@ export async function decodeImage(
 async function refuseOrReadDamaged(
   path: string,
   error: unknown,
-  options: SharpOptions,
+  options: ReadOptions,
   { maxPixels, readDamaged }: Required<DecodeOptions>,
 ): Promise<DecodedPhoto> {
-  const header = await headerOf(path, options)
-  if (header?.compression === 'hevc')
-    return readThroughSystemDecoder(
-      path,
-      header,
-      { limitInputPixels: maxPixels },
-      async (upright, decoded) => {
-        const image = await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))
-        return { image, meta: { ...metadataOf(header), colourless: isColourless(image) } }
-      },
-    )
   const refused = decodeError(path, error, maxPixels)
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
-  const lenient: SharpOptions = { ...options, failOn: VIEW_FAIL_ON }
+  const lenient: ReadOptions = { ...options, failOn: VIEW_FAIL_ON }
   if (!(await partlyReadable(path, lenient))) throw refused
   const damage = firstLineOf(error)
   if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
   return { ...(await readPixels(path, lenient)), damage }
 }
 
-/** The decoder's own pixels and metadata for `options`, upright; sharp's errors as they come. */
-async function readPixels(path: string, options: SharpOptions): Promise<DecodedImage> {
+/** sharp's options for reading a photo, its pixel limit always set. */
+type ReadOptions = SharpOptions & { limitInputPixels: number }
+
+/**
+ * The decoder's own pixels and metadata for `options`, upright; sharp's errors as they come. A HEIC coded
+ * with HEVC, which sharp cannot decode, is read through the system's decoder, its metadata its own.
+ */
+async function readPixels(path: string, options: ReadOptions): Promise<DecodedImage> {
   const info = await sharp(path, options).metadata()
   const meta = metadataOf(info)
-  const image = await rasterOf(sharp(path, options).rotate(), SIXTEEN_BIT.has(info.depth ?? 'uchar'))
-  return { image, meta: { ...meta, colourless: isColourless(image) } }
+  const withColourless = (image: RasterImage): DecodedImage => ({
+    image,
+    meta: { ...meta, colourless: isColourless(image) },
+  })
+  if (info.compression === 'hevc')
+    return readThroughSystemDecoder(path, info, options, async (upright, decoded) =>
+      withColourless(await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))),
+    )
+  return withColourless(await rasterOf(sharp(path, options).rotate(), SIXTEEN_BIT.has(info.depth ?? 'uchar')))
 }
 
 /** `decoder`'s pixels in sRGB, 16 bits per channel where the photo has more than 8, alpha kept. */
