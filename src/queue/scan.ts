@@ -26,6 +26,8 @@ export interface ScanCounter {
   leftOut?: Map<string, number>
   /** When given, every file the scan saw (images or not) is added: outputs must never replace one. */
   seen?: Set<string>
+  /** Folders not looked in: subfolders, when the scan is not recursive, and folders of earlier results. */
+  foldersPassed?: number
 }
 
 /**
@@ -111,6 +113,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
       if (kind === 'file' || kind === null) ignored.count++
     } else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
+      else ignored.foldersPassed = (ignored.foldersPassed ?? 0) + 1
     } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       if (firstSighting(found, path)) yield { path, relativeDir: relative(root, dir) }
     } else if (kind === 'file') {

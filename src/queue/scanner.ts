@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { EnhanceError } from '../shared/errors.js'
+import { READABLE_FORMATS_TEXT, leftOutText } from '../shared/formats.js'
 import { plannerFor } from './replan.js'
 import { scanInputs } from './scan.js'
-import type { InputFile } from './scan.js'
+import type { InputFile, ScanCounter } from './scan.js'
 import { inShard } from './shard.js'
 import type { Item, Job } from './types.js'
 
@@ -29,6 +31,7 @@ export async function scanJob(
   // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
   const files: InputFile[] = []
   for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
+  if (files.length === 0 && existing.length === 0) throw noPhotosError(spec.inputs, spec.recursive, ignored)
   planner.protect(ignored.seen)
   let batch: Item[] = []
   for (const file of files) {
@@ -52,4 +55,31 @@ export async function scanJob(
   }
   if (batch.length) commit(batch)
   return { ignored: ignored.count, leftOut: Object.fromEntries(ignored.leftOut) }
+}
+
+/**
+ * The refusal of a job whose folders hold no photo Enhance reads, saying why: what was left out, the
+ * subfolders passed by (the command line's note says how to include them), or nothing there at all.
+ */
+function noPhotosError(inputs: string[], recursive: boolean, scan: ScanCounter): EnhanceError {
+  const [where, holds] =
+    inputs.length === 1 ? [inputs[0], 'It holds'] : [`the ${inputs.length} folders chosen`, 'They hold']
+  const leftOut = leftOutText(Object.fromEntries(scan.leftOut ?? []))
+  const folders = scan.foldersPassed ?? 0
+  const passed = folders === 1 ? 'one subfolder' : `${folders} subfolders`
+  const why = [
+    leftOut,
+    folders
+      ? `${holds} ${passed}${recursive ? ' of earlier results, not enhanced again' : ', not looked in'}.`
+      : '',
+    leftOut || folders
+      ? ''
+      : scan.count
+        ? `${holds} only hidden or system files.`
+        : `${holds} nothing at all.`,
+  ]
+  return new EnhanceError(
+    'NO_PHOTOS',
+    `There are no photos to enhance in ${where}. ${why.filter(Boolean).join(' ')} Enhance reads ${READABLE_FORMATS_TEXT} files.`,
+  )
 }

@@ -119,6 +119,23 @@ describe('the CLI for people', () => {
     expect(linked.err).toContain(`note: ${linking} has 2 subfolders, left out;`)
   })
 
+  it('refuses a folder with no photos in it, saying what is there, and writes nothing', async () => {
+    const only = join(work, 'only-subfolders')
+    await photo(join(only, '2019', 'a.jpg'))
+    const out = join(work, 'out-none')
+    const run = await cli(batch('q-none', only, '--out', out))
+    expect(run.status).toBe(1)
+    expect(run.err).toBe(
+      `note: ${only} has 1 subfolder, left out; add --recursive to include them.\n` +
+        `error NO_PHOTOS: There are no photos to enhance in ${only}. It holds one subfolder, not looked in. ` +
+        'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF files.\n',
+    )
+    expect(existsSync(out)).toBe(false)
+    expect(readQueueState(join(work, 'q-none')).jobs.size).toBe(0)
+    expect((await cli(batch('q-none', only, '--out', out, '--recursive'))).status).toBe(0)
+    expect(readdirSync(join(out, '2019'))).toEqual(['a.jpg'])
+  })
+
   it('names --max-pixels in the pixel-limit error, and the flag raises the limit', async () => {
     const small = await cli(
       batch('q-px', join(album, 'a.jpg'), '--out', join(work, 'out-px'), '--max-pixels', '500', '--json'),

@@ -2,7 +2,7 @@
  * The desktop UI in a real browser: the renderer built by electron-vite, in Debian's Chromium, bound to
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -99,6 +99,24 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const job = app.page.getByRole('article', { name: /Job beach/ })
     await job.getByRole('button', { name: /^Cancel/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled')
+  })
+
+  it('says why a folder with no photos makes no job', async () => {
+    const { page } = app
+    const raw = join(app.work, 'From the camera')
+    mkdirSync(raw)
+    writeFileSync(join(raw, 'IMG_0001.CR2'), 'a RAW file')
+    app.dialogs.inputs = [raw]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'NO_PHOTOS' }).textContent())
+      .toBe(
+        `NO_PHOTOS: There are no photos to enhance in ${raw}. Left out 1 file that is not a photo Enhance reads: 1 .cr2. ` +
+          "Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
+          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF files.',
+      )
+    expect(app.backend.queue.runner.jobs).toHaveLength(2)
+    expect(readdirSync(raw)).toEqual(['IMG_0001.CR2'])
   })
 
   it('reorders jobs by dragging a handle, and with the arrow keys', async () => {

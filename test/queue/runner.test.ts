@@ -438,6 +438,59 @@ describe('queue runner', () => {
     ])
   })
 
+  it('folders with no photo make no job, and the refusal says what is there instead', async () => {
+    const { dir, spec, queue } = albumJob([])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const folder = (name: string, files: string[] = []): string => {
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, name, f)), { recursive: true })
+        writeFileSync(join(dir, name, f), 'x')
+      }
+      mkdirSync(join(dir, name), { recursive: true })
+      return join(dir, name)
+    }
+    const refusal = async (inputs: string[], recursive = true): Promise<[string, string] | 'added'> => {
+      const made = await runner.addJob({ ...spec, inputs, recursive }).catch((e: EnhanceError) => e)
+      return made instanceof EnhanceError ? [made.code, made.message] : 'added'
+    }
+    const formats = 'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF files.'
+    const empty = folder('empty')
+    expect(await refusal([empty])).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in ${empty}. It holds nothing at all. ${formats}`,
+    ])
+    const raw = folder('raw', ['IMG_1.CR2', 'IMG_2.cr2', 'notes.txt', '.DS_Store'])
+    expect(await refusal([raw])).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in ${raw}. Left out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. ` +
+        `Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. ${formats}`,
+    ])
+    const nested = folder('nested', ['2019/a.jpg', '2020/b.jpg'])
+    expect(await refusal([nested], false)).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in ${nested}. It holds 2 subfolders, not looked in. ${formats}`,
+    ])
+    const done = folder('done', ['Enhanced/a.png'])
+    const hidden = folder('hidden', ['Thumbs.db', '.picasa.ini'])
+    expect(await refusal([done, hidden])).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in the 2 folders chosen. They hold one subfolder of earlier results, not enhanced again. ${formats}`,
+    ])
+    expect(await refusal([hidden])).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in ${hidden}. It holds only hidden or system files. ${formats}`,
+    ])
+    expect(runner.jobs).toHaveLength(0)
+    // The same folders, recursively: photos, so a job. A shard whose share is none is still a job.
+    expect(await refusal([nested])).toBe('added')
+    const one = folder('one', ['a.jpg'])
+    const shares = [0, 1].map((index) =>
+      runner.addJob({ ...spec, inputs: [one], shard: { index, count: 2 } }),
+    )
+    const shards = await Promise.all(shares)
+    expect(shards.map((job) => runner.items(job.id).length).sort()).toEqual([0, 1])
+  })
+
   it('a job whose input is missing is refused whole and does not block later jobs', async () => {
     const { spec, queue, dir } = setup(['a.jpg'])
     const store = new QueueStore(queue)
