@@ -21,7 +21,7 @@ export const READABLE_EXTENSIONS = new Set([
 ])
 
 /** The readable formats, for messages. */
-export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF'
+export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP'
 
 /** The extension each output format is written with. */
 export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {

@@ -113,7 +113,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .toBe(
         `NO_PHOTOS: There are no photos to enhance in ${raw}. Left out 1 file that is not a photo Enhance reads: 1 .cr2. ` +
           "Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
-          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF files.',
+          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP files.',
       )
     expect(app.backend.queue.runner.jobs).toHaveLength(2)
     expect(readdirSync(raw)).toEqual(['IMG_0001.CR2'])

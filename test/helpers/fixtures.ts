@@ -56,6 +56,11 @@ export interface Manifest {
 
 export const manifest = JSON.parse(readFileSync(`${FIXTURES}manifest.json`, 'utf8')) as Manifest
 
+/** A file under test/fixtures/images (see its README). */
+export function imageFixture(file: string): string {
+  return fileURLToPath(new URL(`../fixtures/images/${file}`, import.meta.url))
+}
+
 export function fixturePath(file: string): string {
   return `${FIXTURES}${file}`
 }

@@ -1,9 +1,13 @@
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, Sharp, SharpOptions } from 'sharp'
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import { BMP_HEADER_BYTES, BmpError, decodeBmp, pixelDataBytes, readBmpHeader } from './bmp.js'
+import type { BmpHeader } from './bmp.js'
 import { checkImageFormat } from './sniff.js'
+import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
 import type { DecodePurpose, HeicDecoder } from './system-heic.js'
 import { isColourless } from './types.js'
@@ -135,7 +139,7 @@ export async function decodeImage(
   path: string,
   { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
-  await checkReadableImage(path)
+  if ((await checkReadableImage(path)) === 'bmp') return readBmp(path, { maxPixels, readDamaged })
   const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
@@ -231,10 +235,78 @@ function partialMessage(path: string, damage: string): string {
  * and its content is a format Enhance reads (`sniff.ts`); a file that cannot be opened is coded like the
  * decoder's errors.
  */
-export async function checkReadableImage(path: string): Promise<void> {
+export async function checkReadableImage(path: string): Promise<ReadableFormat> {
   const coded = (error: unknown): Promise<never> =>
     Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error))
   const { size } = await stat(path).catch(coded)
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
-  await checkImageFormat(path).catch(coded)
+  return checkImageFormat(path).catch(coded)
+}
+
+/**
+ * A BMP, which libvips cannot read, decoded by `bmp.ts` once its header is within the pixel limit, reading no
+ * more of the file than its pixels take. A file cut short is refused (PARTIAL_IMAGE) unless `readDamaged`, its
+ * missing rows black.
+ */
+export async function readBmp(
+  path: string,
+  { maxPixels, readDamaged }: Required<DecodeOptions>,
+): Promise<DecodedPhoto> {
+  const file = await open(path, 'r').catch((error: unknown) => Promise.reject(decodeError(path, error)))
+  try {
+    const { size } = await file.stat()
+    const head = await readAt(file, 0, Math.min(size, BMP_HEADER_BYTES))
+    const header = bmpHeader(path, head)
+    if (header.width * header.height > maxPixels) throw tooLargeError(path, maxPixels)
+    const data = await readAt(
+      file,
+      header.dataOffset,
+      Math.min(pixelDataBytes(header), Math.max(0, size - header.dataOffset)),
+    )
+    const { image, rowsRead } = decodeBmp(header, data)
+    const damage =
+      rowsRead < header.height ? `only ${rowsRead} of its ${header.height} rows are in the file` : undefined
+    if (damage && (rowsRead === 0 || !readDamaged))
+      throw new EnhanceError(rowsRead === 0 ? 'CORRUPT_IMAGE' : 'PARTIAL_IMAGE', partialMessage(path, damage))
+    const meta = { format: 'bmp', gray: header.greyPalette, hasAlpha: image.channels === 4 }
+    return { image, meta: { ...meta, colourless: isColourless(image) }, ...(damage ? { damage } : {}) }
+  } finally {
+    await file.close()
+  }
+}
+
+/** Up to `length` bytes of `file` from `position`: fewer where the file ends first. */
+async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length)
+  let filled = 0
+  while (filled < length) {
+    const { bytesRead } = await file.read(bytes, filled, length - filled, position + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return bytes.subarray(0, filled)
+}
+
+/** A BMP's header, or the coded refusal of one that makes no sense or is a variant Enhance does not decode. */
+function bmpHeader(path: string, head: Uint8Array): BmpHeader {
+  try {
+    return readBmpHeader(head)
+  } catch (error) {
+    if (!(error instanceof BmpError)) throw error
+    if (error.kind === 'unsupported')
+      throw new EnhanceError(
+        'UNSUPPORTED_FORMAT',
+        `${path} is a BMP, but ${error.message}, which Enhance cannot read. Open it in an image editor and save it as PNG.`,
+      )
+    throw new EnhanceError(
+      'CORRUPT_IMAGE',
+      `${path} is damaged: it begins as a BMP, but ${error.message}. ${COPY_AGAIN}`,
+    )
+  }
+}
+
+/** sharp over a decoded raster (a BMP's), for the views that shrink or cut it. */
+export function sharpOfRaster(image: RasterImage): Sharp {
+  const { width, height, channels, pixels } = image
+  return sharp(pixels, { raw: { width, height, channels } })
 }

@@ -9,7 +9,9 @@ import {
   checkReadableImage,
   decodeError,
   headerOf,
+  readBmp,
   readThroughSystemDecoder,
+  sharpOfRaster,
 } from './decode.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
@@ -76,7 +78,7 @@ export class PhotoTiles {
   }
 
   private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
-    await checkReadableImage(path)
+    const format = await checkReadableImage(path)
     await rm(folder, { recursive: true, force: true })
     const options = { limitInputPixels: MAX_TILED_PIXELS, failOn: VIEW_FAIL_ON }
     const cut = (image: Sharp) =>
@@ -89,12 +91,17 @@ export class PhotoTiles {
       if (header?.compression !== 'hevc') throw decodeError(path, error)
       return readThroughSystemDecoder(path, header, options, cut)
     }
-    const { width, height } = await cut(sharp(path, options).rotate())
-      .catch(fromSystemDecoder)
-      .catch(async (error: unknown) => {
-        await rm(folder, { recursive: true, force: true })
-        throw error
-      })
+    // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
+    const photo =
+      format === 'bmp'
+        ? readBmp(path, { maxPixels: DEFAULT_MAX_INPUT_PIXELS, readDamaged: true }).then(({ image }) =>
+            cut(sharpOfRaster(image)),
+          )
+        : cut(sharp(path, options).rotate()).catch(fromSystemDecoder)
+    const { width, height } = await photo.catch(async (error: unknown) => {
+      await rm(folder, { recursive: true, force: true })
+      throw error
+    })
     return { folder, width, height }
   }
 

@@ -6,11 +6,14 @@ import { READABLE_FORMATS_TEXT } from '../../shared/formats.js'
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
  * files an SVG points at), PDF and others by sniffing, so anything else is refused before sharp sees it.
  */
-export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif'
+export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp'
+
+/** The sizes of the header after a BMP's first 14 bytes: Windows' (12, 40 … 124) and OS/2's (16 … 64). */
+const BMP_INFO_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124])
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis'])
 
-export function sniffFormat(head: Uint8Array): ReadableFormat | 'bmp' | null {
+export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   const ascii = (from: number, to: number): string => String.fromCharCode(...head.subarray(from, to))
   const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b)
   if (starts(0xff, 0xd8, 0xff)) return 'jpeg'
@@ -19,13 +22,14 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | 'bmp' | null {
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp'
   if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff'
   if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
-  if (ascii(0, 2) === 'BM') return 'bmp'
+  if (ascii(0, 2) === 'BM' && BMP_INFO_SIZES.has(head[14]! | (head[15]! << 8) | (head[16]! << 16)))
+    return 'bmp'
   return null
 }
 
 /** Refuses a file whose content is not one of the readable formats, with what to do about it. */
 export async function checkImageFormat(path: string): Promise<ReadableFormat> {
-  const head = new Uint8Array(16)
+  const head = new Uint8Array(18)
   const file = await open(path, 'r')
   try {
     await file.read(head, 0, head.length, 0)
@@ -33,11 +37,6 @@ export async function checkImageFormat(path: string): Promise<ReadableFormat> {
     await file.close()
   }
   const format = sniffFormat(head)
-  if (format === 'bmp')
-    throw new EnhanceError(
-      'UNSUPPORTED_FORMAT',
-      `${path} is a BMP, which Enhance cannot read (its image library has no BMP decoder). Convert it to PNG first, losslessly.`,
-    )
   if (format === null) throw unreadableFormat(path)
   return format
 }
