@@ -109,12 +109,13 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     app.dialogs.inputs = [raw]
     await page.getByRole('button', { name: 'Add folder…' }).click()
     await expect
-      .poll(() => page.getByRole('alert').filter({ hasText: 'NO_PHOTOS' }).textContent())
+      .poll(() => page.getByRole('alert').filter({ hasText: 'NO_PHOTOS' }).innerText())
       .toBe(
-        `NO_PHOTOS: There are no photos to enhance in ${raw}. Left out 1 file that is not a photo Enhance reads: 1 .cr2. ` +
+        `There are no photos to enhance in ${raw}. Left out 1 file that is not a photo Enhance reads: 1 .cr2. ` +
           "Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
-          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP files.',
+          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP files. NO_PHOTOS',
       )
+    await app.shot('33-no-photos')
     expect(app.backend.queue.runner.jobs).toHaveLength(2)
     expect(readdirSync(raw)).toEqual(['IMG_0001.CR2'])
   })
@@ -201,7 +202,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .selectOption({ label: 'photo 5.jpg — Album 1962' })
     await page
       .getByRole('alert')
-      .filter({ hasText: /^FILE_NOT_FOUND: .*Enhance it again from the queue/ })
+      .filter({ hasText: /Enhance it again from the queue, or choose another photo\.\s*FILE_NOT_FOUND$/ })
       .waitFor()
   })
 
