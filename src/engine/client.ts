@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { engineEnv } from '../node/engine-env.js'
-import { EnhanceError } from '../shared/errors.js'
+import { EnhanceError, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
   CropReply,
@@ -216,7 +216,7 @@ export class EngineClient {
     call: Call,
   ): Promise<Replies[K]> {
     const { signal } = call
-    if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
+    throwIfCancelled(signal)
     const proc = this.process()
     const id = this.nextId++
     // The deadline and a crash count from now, not from when the engine is ready: one that dies or
@@ -251,7 +251,7 @@ export class EngineClient {
       }
       // Cancel answers at once; an engine that does not stop within the grace period is restarted.
       const onAbort = (): void => {
-        fail(new EnhanceError('CANCELLED', 'Cancelled.'))
+        fail(cancelledError())
         if (!sent) return void this.unfinished.delete(id)
         proc.channel.send({ type: 'cancel', id })
         grace = setTimeout(() => this.restartIfBusy(proc, id), this.deadlines.cancelGraceMs)

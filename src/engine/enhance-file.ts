@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { EnhanceError } from '../shared/errors.js'
+import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { outputSize } from '../shared/settings.js'
 import { writeFileAtomic } from '../node/files.js'
@@ -11,7 +11,7 @@ import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
 import { modelTiling } from './tiling/plan.js'
-import { colourHoldOf, throwIfCancelled, upscaleRaster } from './upscale.js'
+import { colourHoldOf, upscaleRaster } from './upscale.js'
 
 export interface EnhanceOptions {
   signal?: AbortSignal
@@ -75,6 +75,7 @@ async function enhanceWithModel(
   const decoded = await decodeImage(input, {
     maxPixels: options.maxInputPixels,
     readDamaged: settings.readDamaged,
+    signal: options.signal,
   })
   const { meta, damage, warning } = decoded
   const image = withColourUnderTransparency(decoded.image)

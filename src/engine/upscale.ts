@@ -1,5 +1,5 @@
 import sharp from 'sharp'
-import { EnhanceError } from '../shared/errors.js'
+import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { TransparencyMode } from '../shared/settings.js'
 import { blankLike } from './image/types.js'
 import type { RasterImage } from './image/types.js'
@@ -49,10 +49,6 @@ export interface UpscaleOptions {
   /** Smallest tile the out-of-memory fallback will try. */
   minTile?: number
   onRetile?: (tile: number) => void
-}
-
-export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new EnhanceError('CANCELLED', 'Cancelled.')
 }
 
 /** Progress over the tiles of one photo: `done` only grows; `total` grows when tiles are split. */

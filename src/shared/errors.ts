@@ -73,6 +73,15 @@ export function canReadDamaged(item: { state: string; error?: ErrorData }): bool
   return item.state === 'failed' && item.error?.code === 'PARTIAL_IMAGE'
 }
 
+/** The error of work stopped because it was cancelled (a pause, a cancel, the app quitting). */
+export function cancelledError(): EnhanceError {
+  return new EnhanceError('CANCELLED', 'Cancelled.')
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError()
+}
+
 /** The message of what was thrown, whatever was thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

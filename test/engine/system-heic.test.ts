@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +38,16 @@ function script(name: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`)
   chmodSync(path, 0o755)
   return path
+}
+
+/** Whether process `pid` is still there (a killed one may linger a moment, until it is reaped). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** 96×64, a distinct colour in each quadrant, so a lost or turned picture shows. */
@@ -112,6 +130,46 @@ describe('a decoder that fails or hangs', () => {
     expect(existsSync(dirname(output))).toBe(false)
   })
 
+  it('is killed as soon as its photo is cancelled, decoding or waiting in line, and frees its place', async () => {
+    const pids = mkdtempSync(join(work, 'pids-'))
+    const hang = standIn(script('heif-dec', `touch ${pids}/$$; exec sleep 30`), 'png')
+    const controllers = [0, 1, 2].map(() => new AbortController())
+    const started = Date.now()
+    const runs = controllers.map((controller) =>
+      codeOf(() =>
+        withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { signal: controller.signal }),
+      ),
+    )
+    await expect.poll(() => readdirSync(pids).length).toBe(2) // two decoding, the third in line
+    controllers[2]!.abort()
+    expect(await runs[2]).toBe('CANCELLED')
+    controllers[0]!.abort()
+    controllers[1]!.abort()
+    expect(await Promise.all(runs.slice(0, 2))).toEqual(['CANCELLED', 'CANCELLED'])
+    expect(Date.now() - started).toBeLessThan(10_000) // not the decoders' 30 s
+    const decoders = readdirSync(pids).map(Number)
+    expect(decoders).toHaveLength(2) // the one in line never ran
+    for (const pid of decoders) await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false)
+    // Both places are free again: two new photos decode at once, without waiting for the killed ones.
+    const png = await quadrantsPng('after-cancel')
+    const quick = standIn(script('heif-dec', `cp ${png} "$1"`), 'png')
+    const widths = await Promise.all(
+      [0, 1].map(() =>
+        withDecodedHeic(HEVC_FIXTURE, 0, quick, async (file) => (await sharp(file).metadata()).width),
+      ),
+    )
+    expect(widths).toEqual([96, 96])
+    // Cancelled before it starts, a photo runs nothing.
+    const before = new AbortController()
+    before.abort()
+    expect(
+      await codeOf(() =>
+        withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { signal: before.signal }),
+      ),
+    ).toBe('CANCELLED')
+    expect(readdirSync(pids)).toHaveLength(2)
+  })
+
   it('runs at most two at once, however many photos ask', async () => {
     const png = await quadrantsPng('in-turn')
     const running = mkdtempSync(join(work, 'running-'))
@@ -144,6 +202,24 @@ describe('a decoder that fails or hangs', () => {
       expect(error).toMatchObject({ code: 'CORRUPT_IMAGE' })
       expect((error as Error).message).toMatch(/heif-dec: Invalid input: broken/)
       expect(readFileSync(calls, 'utf8')).toBe('run\n')
+    },
+  )
+
+  it.skipIf(process.platform === 'darwin')(
+    'is stopped through the engine when the photo is cancelled',
+    async () => {
+      const pids = mkdtempSync(join(work, 'engine-pids-'))
+      const hang = script('heif-dec', `/usr/bin/touch ${pids}/$$; exec /usr/bin/sleep 30`) // the PATH holds only it
+      const path = process.env['PATH']
+      process.env['PATH'] = dirname(hang)
+      const controller = new AbortController()
+      const decoding = codeOf(() => decodeImage(HEVC_FIXTURE, { signal: controller.signal })).finally(
+        () => (process.env['PATH'] = path),
+      )
+      await expect.poll(() => readdirSync(pids).length).toBe(1)
+      controller.abort()
+      expect(await decoding).toBe('CANCELLED')
+      await expect.poll(() => alive(Number(readdirSync(pids)[0])), { timeout: 5000 }).toBe(false)
     },
   )
 

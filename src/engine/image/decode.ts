@@ -72,7 +72,8 @@ export async function readThroughSystemDecoder<T>(
   {
     purpose = 'photo',
     decoder = findHeicDecoder(),
-  }: { purpose?: DecodePurpose; decoder?: HeicDecoder | null } = {},
+    signal,
+  }: { purpose?: DecodePurpose; decoder?: HeicDecoder | null; signal?: AbortSignal | undefined } = {},
 ): Promise<T> {
   const maxPixels = options.limitInputPixels
   if ((info.width ?? 0) * (info.height ?? 0) > maxPixels) throw tooLargeError(path, maxPixels)
@@ -84,7 +85,7 @@ export async function readThroughSystemDecoder<T>(
     const [width, height] = turned ? [decoded.height, decoded.width] : [decoded.width, decoded.height]
     return read(orient ? image.rotate() : image, { ...decoded, width, height })
   }
-  return withDecodedHeic(path, primary, decoder, readDecoded, { purpose })
+  return withDecodedHeic(path, primary, decoder, readDecoded, { purpose, signal })
 }
 
 /** sharp's header of a file, or undefined where not even that can be read. */
@@ -120,6 +121,8 @@ export interface DecodeOptions {
   maxPixels?: number
   /** A photo whose file is cut short or damaged is read as far as it goes, as photo viewers show it. */
   readDamaged?: boolean
+  /** Stops a decode that takes long (the system's HEIC decoder) when the photo is cancelled. */
+  signal?: AbortSignal | undefined
 }
 
 /**
@@ -137,13 +140,13 @@ export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string }
  */
 export async function decodeImage(
   path: string,
-  { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false }: DecodeOptions = {},
+  { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false, signal }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
   if ((await checkReadableImage(path)) === 'bmp') return readBmp(path, { maxPixels, readDamaged })
   const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
-    return await readPixels(path, { ...options, failOn: 'warning' })
+    return await readPixels(path, { ...options, failOn: 'warning' }, signal)
   } catch (warning) {
     // Ours, not the decoder's (a HEIC the system's decoder could not read): said as it is.
     if (warning instanceof EnhanceError) throw warning
@@ -152,7 +155,7 @@ export async function decodeImage(
       // Warnings only: a JPEG's stray bytes are common and harmless, so the photo is read and its note
       // passes on what the decoder said.
       return {
-        ...(await readPixels(path, { ...options, failOn: 'truncated' })),
+        ...(await readPixels(path, { ...options, failOn: 'truncated' }, signal)),
         warning: firstLineOf(warning),
       }
     } catch (error) {
@@ -166,7 +169,7 @@ async function refuseOrReadDamaged(
   path: string,
   error: unknown,
   options: ReadOptions,
-  { maxPixels, readDamaged }: Required<DecodeOptions>,
+  { maxPixels, readDamaged }: Limits,
 ): Promise<DecodedPhoto> {
   const refused = decodeError(path, error, maxPixels)
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
@@ -177,6 +180,9 @@ async function refuseOrReadDamaged(
   return { ...(await readPixels(path, lenient)), damage }
 }
 
+/** The pixel limit, and whether a damaged file is read as far as it goes. */
+type Limits = Required<Pick<DecodeOptions, 'maxPixels' | 'readDamaged'>>
+
 /** sharp's options for reading a photo, its pixel limit always set. */
 type ReadOptions = SharpOptions & { limitInputPixels: number }
 
@@ -184,7 +190,7 @@ type ReadOptions = SharpOptions & { limitInputPixels: number }
  * The decoder's own pixels and metadata for `options`, upright; sharp's errors as they come. A HEIC coded
  * with HEVC, which sharp cannot decode, is read through the system's decoder, its metadata its own.
  */
-async function readPixels(path: string, options: ReadOptions): Promise<DecodedImage> {
+async function readPixels(path: string, options: ReadOptions, signal?: AbortSignal): Promise<DecodedImage> {
   const info = await sharp(path, options).metadata()
   const meta = metadataOf(info)
   const withColourless = (image: RasterImage): DecodedImage => ({
@@ -192,8 +198,13 @@ async function readPixels(path: string, options: ReadOptions): Promise<DecodedIm
     meta: { ...meta, colourless: isColourless(image) },
   })
   if (info.compression === 'hevc')
-    return readThroughSystemDecoder(path, info, options, async (upright, decoded) =>
-      withColourless(await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))),
+    return readThroughSystemDecoder(
+      path,
+      info,
+      options,
+      async (upright, decoded) =>
+        withColourless(await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))),
+      { signal },
     )
   return withColourless(await rasterOf(sharp(path, options).rotate(), SIXTEEN_BIT.has(info.depth ?? 'uchar')))
 }
@@ -248,10 +259,7 @@ export async function checkReadableImage(path: string): Promise<ReadableFormat> 
  * more of the file than its pixels take. A file cut short is refused (PARTIAL_IMAGE) unless `readDamaged`, its
  * missing rows black.
  */
-export async function readBmp(
-  path: string,
-  { maxPixels, readDamaged }: Required<DecodeOptions>,
-): Promise<DecodedPhoto> {
+export async function readBmp(path: string, { maxPixels, readDamaged }: Limits): Promise<DecodedPhoto> {
   const file = await open(path, 'r').catch((error: unknown) => Promise.reject(decodeError(path, error)))
   try {
     const { size } = await file.stat()
