@@ -7,6 +7,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { BMP_HEADER_BYTES, BmpError, decodeBmp, pixelDataBytes, readBmpHeader } from './bmp.js'
 import type { BmpHeader } from './bmp.js'
 import { checkImageFormat } from './sniff.js'
+import { Turns } from './turns.js'
 import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
 import type { DecodePurpose, HeicDecoder } from './system-heic.js'
@@ -142,7 +143,8 @@ export async function decodeImage(
   path: string,
   { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false, signal }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
-  if ((await checkReadableImage(path)) === 'bmp') return readBmp(path, { maxPixels, readDamaged })
+  if ((await checkReadableImage(path)) === 'bmp')
+    return bmpReads.take(() => readBmp(path, { maxPixels, readDamaged }))
   const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
@@ -259,7 +261,7 @@ export async function checkReadableImage(path: string): Promise<ReadableFormat> 
  * more of the file than its pixels take. A file cut short is refused (PARTIAL_IMAGE) unless `readDamaged`, its
  * missing rows black.
  */
-export async function readBmp(path: string, { maxPixels, readDamaged }: Limits): Promise<DecodedPhoto> {
+async function readBmp(path: string, { maxPixels, readDamaged }: Limits): Promise<DecodedPhoto> {
   const file = await open(path, 'r').catch((error: unknown) => Promise.reject(decodeError(path, error)))
   try {
     const { size } = await file.stat()
@@ -313,8 +315,21 @@ function bmpHeader(path: string, head: Uint8Array): BmpHeader {
   }
 }
 
-/** sharp over a decoded raster (a BMP's), for the views that shrink or cut it. */
-export function sharpOfRaster(image: RasterImage): Sharp {
-  const { width, height, channels, pixels } = image
-  return sharp(pixels, { raw: { width, height, channels } })
+/** Two BMPs read at most at once: each is held whole, and an album's visible thumbnails come all at once. */
+const bmpReads = new Turns(2)
+
+/**
+ * Runs `use` on a BMP's pixels (read as far as they go, as views read) as sharp and as a raster, in its turn:
+ * for the views that shrink or cut it.
+ */
+export function withBmp<T>(
+  path: string,
+  maxPixels: number,
+  use: (image: Sharp, raster: RasterImage) => Promise<T>,
+): Promise<T> {
+  return bmpReads.take(async () => {
+    const { image } = await readBmp(path, { maxPixels, readDamaged: true })
+    const { width, height, channels, pixels } = image
+    return use(sharp(pixels, { raw: { width, height, channels } }), image)
+  })
 }

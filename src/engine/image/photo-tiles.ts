@@ -9,9 +9,8 @@ import {
   checkReadableImage,
   decodeError,
   headerOf,
-  readBmp,
   readThroughSystemDecoder,
-  sharpOfRaster,
+  withBmp,
 } from './decode.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
@@ -94,9 +93,7 @@ export class PhotoTiles {
     // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
     const photo =
       format === 'bmp'
-        ? readBmp(path, { maxPixels: DEFAULT_MAX_INPUT_PIXELS, readDamaged: true }).then(({ image }) =>
-            cut(sharpOfRaster(image)),
-          )
+        ? withBmp(path, DEFAULT_MAX_INPUT_PIXELS, cut)
         : cut(sharp(path, options).rotate()).catch(fromSystemDecoder)
     const { width, height } = await photo.catch(async (error: unknown) => {
       await rm(folder, { recursive: true, force: true })

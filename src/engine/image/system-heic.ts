@@ -8,7 +8,8 @@ import { accessSync, constants } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
-import { EnhanceError, cancelledError, firstLineOf, throwIfCancelled } from '../../shared/errors.js'
+import { EnhanceError, cancelledError, firstLineOf } from '../../shared/errors.js'
+import { Turns } from './turns.js'
 
 /**
  * What a decoded file is for: a photo to enhance or to view at 1:1, every pixel as decoded; or a thumbnail,
@@ -148,43 +149,8 @@ async function primaryFile(folder: string, extension: string, primary: number): 
   return join(folder, chosen)
 }
 
-/**
- * At most this many decoders at once: each holds a whole photo (105 MB for an iPhone's 12 MP), and the
- * thumbnails of an album's rows on screen are all asked for at once.
- */
-const MAX_DECODERS = 2
-let decoding = 0
-const waiting: (() => void)[] = []
-
-async function inTurn<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  throwIfCancelled(signal)
-  if (decoding < MAX_DECODERS) decoding++
-  else await slotHandedOver(signal)
-  try {
-    return await work()
-  } finally {
-    // The slot passes straight to the next in line, so no newcomer can take it in between.
-    const next = waiting.shift()
-    if (next) next()
-    else decoding--
-  }
-}
-
-/** Waits in line for a finished decoder's slot; a photo cancelled meanwhile leaves the line. */
-function slotHandedOver(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((start, reject) => {
-    const leave = (): void => {
-      waiting.splice(waiting.indexOf(take), 1)
-      reject(cancelledError())
-    }
-    const take = (): void => {
-      signal?.removeEventListener('abort', leave)
-      start()
-    }
-    waiting.push(take)
-    signal?.addEventListener('abort', leave, { once: true })
-  })
-}
+/** Two decoders at most: each holds a whole photo (105 MB for an iPhone's 12 MP). */
+const decoders = new Turns(2)
 
 /**
  * Runs `read` on a file of the HEIC's primary image, as the system's decoder wrote it for `purpose`, with
@@ -209,7 +175,7 @@ export async function withDecodedHeic<T>(
   try {
     // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
     const output = join(folder, `photo.${file.extension}`)
-    await inTurn(() => run(decoder, file, resolve(path), output, { timeoutMs, signal }), signal)
+    await decoders.take(() => run(decoder, file, resolve(path), output, { timeoutMs, signal }), signal)
     return await read(await primaryFile(folder, file.extension, primary), decoder.orient)
   } finally {
     await rm(folder, { recursive: true, force: true })

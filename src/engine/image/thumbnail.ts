@@ -2,23 +2,14 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import {
-  VIEW_FAIL_ON,
-  checkReadableImage,
-  decodeError,
-  readBmp,
-  readThroughSystemDecoder,
-  sharpOfRaster,
-} from './decode.js'
+import { VIEW_FAIL_ON, checkReadableImage, decodeError, readThroughSystemDecoder, withBmp } from './decode.js'
 
 const OPTIONS = { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS, failOn: VIEW_FAIL_ON }
 
 /** A photo upright and shrunk to fit `maxSide` (never enlarged), as PNG, with its own upright size. */
 export async function thumbnail(path: string, maxSide: number): Promise<ThumbnailReply> {
-  if ((await checkReadableImage(path)) === 'bmp') {
-    const { image } = await readBmp(path, { maxPixels: OPTIONS.limitInputPixels, readDamaged: true })
-    return shrink(sharpOfRaster(image), path, maxSide, image)
-  }
+  if ((await checkReadableImage(path)) === 'bmp')
+    return withBmp(path, OPTIONS.limitInputPixels, (image, raster) => shrink(image, path, maxSide, raster))
   const meta = await sharp(path, OPTIONS)
     .metadata()
     .catch((error: unknown) => Promise.reject(decodeError(path, error)))
