@@ -97,6 +97,19 @@ const CAMERA_RAW = new Set([
   '.srw',
 ])
 
+/** How a camera RAW file becomes a photo Enhance reads. */
+const RAW_EXPORT = "as JPEG or TIFF first, in the camera maker's software or a photo editor"
+
+/** Whether a file is named as a camera RAW file (most are TIFF inside, holding the sensor's data or a preview). */
+export function isCameraRaw(fileName: string): boolean {
+  return CAMERA_RAW.has(`.${extensionOf(fileName).toLowerCase()}`)
+}
+
+/** The refusal of a camera RAW file named to be enhanced. */
+export function cameraRawMessage(path: string): string {
+  return `${path} is a camera RAW file, which needs exporting ${RAW_EXPORT}: Enhance reads the photos made from RAW files, not the sensor's data (or the small preview kept beside it).`
+}
+
 /**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
  * kinds past those told apart); null when nothing
@@ -112,8 +125,6 @@ export function leftOutText(leftOut: Record<string, number> | undefined): string
   const files = total === 1 ? 'file that is not a photo' : 'files that are not photos'
   return (
     `Left out ${total} ${files} Enhance reads: ${listed}.` +
-    (raw.length
-      ? ` Camera RAW files (${raw.join(', ')}) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.`
-      : '')
+    (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '')
   )
 }

@@ -622,6 +622,25 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect(existsSync(output)).toBe(false)
   })
 
+  it('a camera RAW file, though TIFF inside, is refused with how to export it, not read as its preview', async () => {
+    const tiff = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#806040' } })
+      .tiff()
+      .toBuffer()
+    for (const name of ['IMG_0001.dng', 'IMG_0002.CR2']) {
+      const input = join(dir, name)
+      writeFileSync(input, tiff)
+      const output = join(dir, `${name}.out.png`)
+      const error: unknown = await enhance(input, output, model, settings()).catch((e: unknown) => e)
+      expect([(error as EnhanceError).code, (error as Error).message]).toEqual([
+        'UNSUPPORTED_FORMAT',
+        `${input} is a camera RAW file, which needs exporting as JPEG or TIFF first, in the camera maker's software ` +
+          "or a photo editor: Enhance reads the photos made from RAW files, not the sensor's data (or the small preview kept beside it).",
+      ])
+      expect(await codeOf(() => thumbnail(input, 64))).toBe('UNSUPPORTED_FORMAT')
+      expect(existsSync(output)).toBe(false)
+    }
+  })
+
   it('a PNG output too large to hold is refused before any work, and nothing is written', async () => {
     const input = await file('huge-size.png', (s) => s.png())
     const output = join(dir, 'huge-size.out.png')

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, Sharp, SharpOptions } from 'sharp'
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
-import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../shared/formats.js'
 import { BMP_HEADER_BYTES, BmpError, decodeBmp, pixelDataBytes, readBmpHeader } from './bmp.js'
 import type { BmpHeader } from './bmp.js'
 import { checkImageFormat } from './sniff.js'
@@ -249,6 +249,8 @@ function partialMessage(path: string, damage: string): string {
  * decoder's errors.
  */
 export async function checkReadableImage(path: string): Promise<ReadableFormat> {
+  // By name: most RAW files are TIFF inside, and libvips would read their first image, a thumbnail or raw sensor data.
+  if (isCameraRaw(path)) throw new EnhanceError('UNSUPPORTED_FORMAT', cameraRawMessage(path))
   const coded = (error: unknown): Promise<never> =>
     Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error))
   const { size } = await stat(path).catch(coded)
