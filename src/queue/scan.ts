@@ -1,4 +1,4 @@
-import { READABLE_EXTENSIONS, outputExtension } from '../shared/formats.js'
+import { READABLE_EXTENSIONS, isCameraRaw, outputExtension } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
@@ -55,6 +55,11 @@ function countLeftOut(counts: Map<string, number>, extension: string): void {
   let kind = extension.length <= 12 ? extension : ''
   if (!counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
+}
+
+function leaveOut(ignored: ScanCounter, extension: string): void {
+  ignored.count++
+  if (ignored.leftOut) countLeftOut(ignored.leftOut, extension)
 }
 
 interface Walk {
@@ -116,10 +121,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
       else ignored.foldersPassed = (ignored.foldersPassed ?? 0) + 1
     } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
       if (firstSighting(found, path)) yield { path, relativeDir: relative(root, dir) }
-    } else if (kind === 'file') {
-      ignored.count++
-      if (ignored.leftOut) countLeftOut(ignored.leftOut, extname(entry.name).toLowerCase())
-    }
+    } else if (kind === 'file') leaveOut(ignored, extname(entry.name).toLowerCase())
   }
 }
 
@@ -153,7 +155,9 @@ export async function* scanInputs(
       )
     else {
       ignored.seen?.add(path)
-      if (firstSighting(found, path)) yield { path, relativeDir: '' }
+      // A RAW file named on its own is left out as one in a folder is, with how to export it.
+      if (isCameraRaw(path)) leaveOut(ignored, extname(path).toLowerCase())
+      else if (firstSighting(found, path)) yield { path, relativeDir: '' }
     }
   }
 }

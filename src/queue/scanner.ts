@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { stat } from 'node:fs/promises'
 import { EnhanceError } from '../shared/errors.js'
 import { READABLE_FORMATS_TEXT, leftOutText } from '../shared/formats.js'
 import { plannerFor } from './replan.js'
@@ -31,7 +32,8 @@ export async function scanJob(
   // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
   const files: InputFile[] = []
   for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
-  if (files.length === 0 && existing.length === 0) throw noPhotosError(spec.inputs, spec.recursive, ignored)
+  if (files.length === 0 && existing.length === 0)
+    throw noPhotosError(spec.inputs, await allFolders(spec.inputs), spec.recursive, ignored)
   planner.protect(ignored.seen)
   let batch: Item[] = []
   for (const file of files) {
@@ -58,21 +60,30 @@ export async function scanJob(
 }
 
 /**
- * The refusal of a job whose folders hold no photo Enhance reads, saying why: what was left out, the
- * subfolders passed by (the command line's note says how to include them), or nothing there at all.
+ * The refusal of a job whose files and folders hold no photo Enhance reads (`folders`: only folders were
+ * chosen), saying why: what was left out, the subfolders passed by (the command line's note says how to
+ * include them), or nothing there at all.
  */
-function noPhotosError(inputs: string[], recursive: boolean, scan: ScanCounter): EnhanceError {
-  const [where, holds] =
-    inputs.length === 1 ? [inputs[0], 'It holds'] : [`the ${inputs.length} folders chosen`, 'They hold']
+function noPhotosError(
+  inputs: string[],
+  folders: boolean,
+  recursive: boolean,
+  scan: ScanCounter,
+): EnhanceError {
+  const [where, holds] = !folders
+    ? ['what was chosen', 'It holds']
+    : inputs.length === 1
+      ? [inputs[0], 'It holds']
+      : [`the ${inputs.length} folders chosen`, 'They hold']
   const leftOut = leftOutText(Object.fromEntries(scan.leftOut ?? []))
-  const folders = scan.foldersPassed ?? 0
-  const passed = folders === 1 ? 'one subfolder' : `${folders} subfolders`
+  const subfolders = scan.foldersPassed ?? 0
+  const passed = subfolders === 1 ? 'one subfolder' : `${subfolders} subfolders`
   const why = [
     leftOut,
-    folders
+    subfolders
       ? `${holds} ${passed}${recursive ? ' of earlier results, not enhanced again' : ', not looked in'}.`
       : '',
-    leftOut || folders
+    leftOut || subfolders
       ? ''
       : scan.count
         ? `${holds} only hidden or system files.`
@@ -82,4 +93,14 @@ function noPhotosError(inputs: string[], recursive: boolean, scan: ScanCounter):
     'NO_PHOTOS',
     `There are no photos to enhance in ${where}. ${why.filter(Boolean).join(' ')} Enhance reads ${READABLE_FORMATS_TEXT} files.`,
   )
+}
+
+/** Whether every input is a folder (the scan has found each there). */
+function allFolders(inputs: string[]): Promise<boolean> {
+  const folder = (path: string) =>
+    stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    )
+  return Promise.all(inputs.map(folder)).then((kinds) => kinds.every(Boolean))
 }

@@ -480,6 +480,13 @@ describe('queue runner', () => {
       'NO_PHOTOS',
       `There are no photos to enhance in ${hidden}. It holds only hidden or system files. ${formats}`,
     ])
+    // RAW files named on their own are left out as in a folder, with how to export them.
+    const named = [join(raw, 'IMG_1.CR2'), join(raw, 'IMG_2.cr2')]
+    expect(await refusal(named)).toEqual([
+      'NO_PHOTOS',
+      'There are no photos to enhance in what was chosen. Left out 2 files that are not photos Enhance reads: 2 .cr2. ' +
+        `Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. ${formats}`,
+    ])
     expect(runner.jobs).toHaveLength(0)
     // The same folders, recursively: photos, so a job. A shard whose share is none is still a job.
     expect(await refusal([nested])).toBe('added')
