@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CropRenderer } from '../../src/engine/crop.js'
 import { upscaleRaster } from '../../src/engine/upscale.js'
 import { modelTiling } from '../../src/engine/tiling/plan.js'
+import { decodeImage } from '../../src/engine/image/decode.js'
+import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -19,7 +21,7 @@ import { writeIdentityModel } from '../helpers/models.js'
 import { fixturePath, imageFixture } from '../helpers/fixtures.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
-import { directoryFirstTiff } from '../helpers/tiff.js'
+import { directoryFirstTiff, floatTiff } from '../helpers/tiff.js'
 
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
@@ -318,6 +320,36 @@ describe('colour, depth and alpha', () => {
     const [a, b] = await Promise.all([pixels(fromBmp), pixels(fromPng)])
     expect([a.info.width, a.info.height, a.info.channels]).toEqual([37 * 4, 23 * 4, 3])
     expect(a.data.equals(b.data)).toBe(true)
+  })
+
+  it('reads a grey TIFF of floating-point samples as linear light, as libvips reads a colour one', async () => {
+    // A ramp from black to white in linear light, as one grey band and as three equal ones (scRGB to libvips).
+    const [width, height] = [64, 8]
+    const linear = (bands: number) =>
+      Float32Array.from(
+        { length: width * height * bands },
+        (_, i) => (Math.floor(i / bands) % width) / (width - 1),
+      )
+    const grey = join(work, 'float-grey.tif')
+    const rgb = join(work, 'float-rgb.tif')
+    writeFileSync(grey, floatTiff(width, height, 1, linear(1)))
+    writeFileSync(rgb, floatTiff(width, height, 3, linear(3)))
+    const { image, meta } = await decodeImage(grey)
+    const reference = await sharp(rgb).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer()
+    const levels = new Uint16Array(reference.buffer, reference.byteOffset, reference.byteLength / 2)
+    expect([image.depth, image.channels, meta.gray]).toEqual([16, 3, true])
+    const worst = Math.max(...Array.from(image.pixels, (v, i) => Math.abs(v - levels[i]!)))
+    expect(worst).toBeLessThanOrEqual(2) // of 65535; before: every level under 258, a black photo
+    expect(image.pixels[(width / 2) * 3]).toBeGreaterThan(40000) // linear 0.5 is a light grey, 0.73
+    // The views show it as the engine reads it.
+    const raw = (png: Uint8Array) => sharp(png).raw().toBuffer()
+    const [thumbGrey, thumbRgb] = await Promise.all([thumbnail(grey, 64), thumbnail(rgb, 64)]) // no shrinking: libvips shrinks scRGB in linear light
+    const [a, b] = await Promise.all([raw(thumbGrey.png), raw(thumbRgb.png)])
+    expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1)
+    const tiles = new PhotoTiles(join(work, 'float-tiles'))
+    const [tileGrey, tileRgb] = [await tiles.tile(grey, 0, 0), await tiles.tile(rgb, 0, 0)]
+    const [c, d] = await Promise.all([raw(tileGrey.png), raw(tileRgb.png)])
+    expect(Math.max(...Array.from(c, (v, i) => Math.abs(v - d[i]!)))).toBeLessThanOrEqual(1)
   })
 
   it('keeps a black-and-white photo grey, in the file and the slider, where the model would tint it', async () => {

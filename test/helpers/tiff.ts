@@ -46,3 +46,50 @@ export function directoryFirstTiff(width: number, height: number, rgb: Buffer, r
   rgb.copy(file, pixelsAt)
   return file
 }
+
+/**
+ * An uncompressed TIFF of 32-bit floating-point samples, grey (1 band) or RGB (3), as HDR and scientific
+ * programs write them; libvips reads the RGB kind as scRGB, linear light from 0 to 1.
+ */
+export function floatTiff(width: number, height: number, bands: 1 | 3, values: Float32Array): Buffer {
+  const entries = 11
+  const ifdAt = 8
+  const arraysAt = ifdAt + 2 + entries * 12 + 4
+  const pixelsAt = arraysAt + 12
+  const file = Buffer.alloc(pixelsAt + values.byteLength)
+  file.write('II', 0, 'latin1')
+  file.writeUInt16LE(42, 2)
+  file.writeUInt32LE(ifdAt, 4)
+  file.writeUInt16LE(entries, ifdAt)
+  const SHORT = 3
+  const LONG = 4
+  // Per-band values (bits, sample format) sit in the entry for one band, in an array after the directory for three.
+  const perBand = (value: number, at: number): number => {
+    if (bands === 1) return value
+    for (let b = 0; b < 3; b++) file.writeUInt16LE(value, at + 2 * b)
+    return at
+  }
+  const tags: [tag: number, type: number, count: number, value: number][] = [
+    [256, LONG, 1, width],
+    [257, LONG, 1, height],
+    [258, SHORT, bands, perBand(32, arraysAt)],
+    [259, SHORT, 1, 1], // no compression
+    [262, SHORT, 1, bands === 3 ? 2 : 1], // RGB, or grey with black at 0
+    [273, LONG, 1, pixelsAt],
+    [277, SHORT, 1, bands],
+    [278, LONG, 1, height],
+    [279, LONG, 1, values.byteLength],
+    [284, SHORT, 1, 1], // interleaved
+    [339, SHORT, bands, perBand(3, arraysAt + 6)], // IEEE floating point
+  ]
+  tags.forEach(([tag, type, count, value], i) => {
+    const at = ifdAt + 2 + i * 12
+    file.writeUInt16LE(tag, at)
+    file.writeUInt16LE(type, at + 2)
+    file.writeUInt32LE(count, at + 4)
+    if (type === SHORT && count === 1) file.writeUInt16LE(value, at + 8)
+    else file.writeUInt32LE(value, at + 8)
+  })
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).copy(file, pixelsAt)
+  return file
+}

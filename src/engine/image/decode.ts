@@ -208,7 +208,44 @@ async function readPixels(path: string, options: ReadOptions, signal?: AbortSign
         withColourless(await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))),
       { signal },
     )
-  return withColourless(await rasterOf(sharp(path, options).rotate(), SIXTEEN_BIT.has(info.depth ?? 'uchar')))
+  const upright = sharp(path, options).rotate()
+  if (isLinearFloatGrey(info)) return withColourless(await linearGreyRaster(upright))
+  return withColourless(await rasterOf(upright, SIXTEEN_BIT.has(info.depth ?? 'uchar')))
+}
+
+/**
+ * A greyscale photo of floating-point samples (a TIFF from an HDR or scientific program): linear light from 0 to
+ * 1, as libvips takes colour ones (scRGB). libvips would read its grey as levels of 0–255 and make it black.
+ */
+export function isLinearFloatGrey(info: Partial<Pick<Metadata, 'depth' | 'channels'>>): boolean {
+  return (info.depth === 'float' || info.depth === 'double') && (info.channels ?? 3) <= 2
+}
+
+/** Linear light, 0 to 1, as a 16-bit sRGB level (IEC 61966-2-1's curve). */
+function srgbLevel(linear: number): number {
+  const v = Math.min(1, Math.max(0, linear))
+  return Math.round(65535 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055))
+}
+
+/** A linear float greyscale photo (`isLinearFloatGrey`) as 16-bit sRGB, grey in each channel, alpha kept. */
+export async function linearGreyRaster(decoder: Sharp): Promise<RasterImage> {
+  const { data, info } = await decoder.raw({ depth: 'float' }).toBuffer({ resolveWithObject: true })
+  const values = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4)
+  const stride = info.channels
+  const alpha = stride === 2 || stride === 4
+  const channels = alpha ? 4 : 3
+  const pixels = new Uint16Array(info.width * info.height * channels)
+  for (let i = 0, at = 0; at < pixels.length; i += stride, at += channels) {
+    const level = srgbLevel(values[i]!)
+    pixels[at] = pixels[at + 1] = pixels[at + 2] = level
+    if (alpha) pixels[at + 3] = Math.round(65535 * Math.min(1, Math.max(0, values[i + stride - 1]!)))
+  }
+  return { width: info.width, height: info.height, channels, depth: 16, pixels }
+}
+
+/** sharp over a raster decoded here (a BMP's, a linear float grey's), for the views that shrink or cut it. */
+export function sharpOfRaster({ width, height, channels, pixels }: RasterImage): Sharp {
+  return sharp(pixels, { raw: { width, height, channels } })
 }
 
 /** `decoder`'s pixels in sRGB, 16 bits per channel where the photo has more than 8, alpha kept. */
@@ -331,7 +368,6 @@ export function withBmp<T>(
 ): Promise<T> {
   return bmpReads.take(async () => {
     const { image } = await readBmp(path, { maxPixels, readDamaged: true })
-    const { width, height, channels, pixels } = image
-    return use(sharp(pixels, { raw: { width, height, channels } }), image)
+    return use(sharpOfRaster(image), image)
   })
 }

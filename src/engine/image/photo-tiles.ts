@@ -9,7 +9,10 @@ import {
   checkReadableImage,
   decodeError,
   headerOf,
+  isLinearFloatGrey,
+  linearGreyRaster,
   readThroughSystemDecoder,
+  sharpOfRaster,
   withBmp,
 } from './decode.js'
 import { fileVersion } from '../../node/files.js'
@@ -94,7 +97,9 @@ export class PhotoTiles {
     const photo =
       format === 'bmp'
         ? withBmp(path, DEFAULT_MAX_INPUT_PIXELS, cut)
-        : cut(sharp(path, options).rotate()).catch(fromSystemDecoder)
+        : format === 'tiff' && isLinearFloatGrey((await headerOf(path, options)) ?? {})
+          ? linearGreyRaster(sharp(path, options).rotate()).then((raster) => cut(sharpOfRaster(raster)))
+          : cut(sharp(path, options).rotate()).catch(fromSystemDecoder)
     const { width, height } = await photo.catch(async (error: unknown) => {
       await rm(folder, { recursive: true, force: true })
       throw error

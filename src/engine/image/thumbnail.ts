@@ -2,7 +2,16 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { VIEW_FAIL_ON, checkReadableImage, decodeError, readThroughSystemDecoder, withBmp } from './decode.js'
+import {
+  VIEW_FAIL_ON,
+  checkReadableImage,
+  decodeError,
+  isLinearFloatGrey,
+  linearGreyRaster,
+  readThroughSystemDecoder,
+  sharpOfRaster,
+  withBmp,
+} from './decode.js'
 
 const OPTIONS = { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS, failOn: VIEW_FAIL_ON }
 
@@ -21,6 +30,10 @@ export async function thumbnail(path: string, maxSide: number): Promise<Thumbnai
       (upright, decoded) => shrink(upright, path, maxSide, decoded),
       { purpose: 'thumbnail' },
     )
+  if (isLinearFloatGrey(meta)) {
+    const raster = await linearGreyRaster(sharp(path, OPTIONS).rotate())
+    return shrink(sharpOfRaster(raster), path, maxSide, raster)
+  }
   const turned = (meta.orientation ?? 1) >= 5
   const upright = { width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height }
   return shrink(sharp(path, OPTIONS).rotate(), path, maxSide, upright)
