@@ -89,13 +89,6 @@ export async function readThroughSystemDecoder<T>(
   return withDecodedHeic(path, primary, decoder, readDecoded, { purpose, signal })
 }
 
-/** sharp's header of a file, or undefined where not even that can be read. */
-export function headerOf(path: string, options: SharpOptions = {}): Promise<Metadata | undefined> {
-  return sharp(path, options)
-    .metadata()
-    .catch(() => undefined)
-}
-
 /**
  * What libtiff only warns about but means part of the picture is missing, not a blemish: strips that run
  * past the end of the file (a TIFF cut short after its directory), or a JPEG-coded strip whose tables were

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import {
-  VIEW_FAIL_ON,
-  checkReadableImage,
-  decodeError,
-  headerOf,
-  isLinearFloatGrey,
-  linearGreyRaster,
-  readThroughSystemDecoder,
-  sharpOfRaster,
-  withBmp,
-} from './decode.js'
+import { withViewedPhoto } from './view-read.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
@@ -80,30 +69,18 @@ export class PhotoTiles {
   }
 
   private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
-    const format = await checkReadableImage(path)
     await rm(folder, { recursive: true, force: true })
-    const options = { limitInputPixels: MAX_TILED_PIXELS, failOn: VIEW_FAIL_ON }
     const cut = (image: Sharp) =>
       image
         .png({ compressionLevel: 1 })
         .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
         .toFile(join(folder, 'photo.dz'))
-    const fromSystemDecoder = async (error: unknown) => {
-      const header = await headerOf(path, options)
-      if (header?.compression !== 'hevc') throw decodeError(path, error)
-      return readThroughSystemDecoder(path, header, options, cut)
-    }
-    // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
-    const photo =
-      format === 'bmp'
-        ? withBmp(path, DEFAULT_MAX_INPUT_PIXELS, cut)
-        : format === 'tiff' && isLinearFloatGrey((await headerOf(path, options)) ?? {})
-          ? linearGreyRaster(sharp(path, options).rotate()).then((raster) => cut(sharpOfRaster(raster)))
-          : cut(sharp(path, options).rotate()).catch(fromSystemDecoder)
-    const { width, height } = await photo.catch(async (error: unknown) => {
-      await rm(folder, { recursive: true, force: true })
-      throw error
-    })
+    const { width, height } = await withViewedPhoto(path, MAX_TILED_PIXELS, 'photo', cut).catch(
+      async (error: unknown) => {
+        await rm(folder, { recursive: true, force: true })
+        throw error
+      },
+    )
     return { folder, width, height }
   }
 

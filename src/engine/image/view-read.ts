@@ -1,0 +1,49 @@
+import sharp from 'sharp'
+import type { Sharp } from 'sharp'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import {
+  VIEW_FAIL_ON,
+  checkReadableImage,
+  decodeError,
+  isLinearFloatGrey,
+  linearGreyRaster,
+  readThroughSystemDecoder,
+  sharpOfRaster,
+  withBmp,
+} from './decode.js'
+import type { DecodePurpose } from './system-heic.js'
+
+/** A photo's size as it stands upright. */
+export interface UprightSize {
+  width?: number | undefined
+  height?: number | undefined
+}
+
+/**
+ * Runs `view` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as it
+ * goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
+ * linear reading of a float grey TIFF; the system's HEIC decoder, writing a file fit for `purpose`), with its
+ * upright size. The engine reads photos to enhance through `decodeImage`, the same way.
+ */
+export async function withViewedPhoto<T>(
+  path: string,
+  limitInputPixels: number,
+  purpose: DecodePurpose,
+  view: (image: Sharp, upright: UprightSize) => Promise<T>,
+): Promise<T> {
+  // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
+  if ((await checkReadableImage(path)) === 'bmp')
+    return withBmp(path, Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS), view)
+  const options = { limitInputPixels, failOn: VIEW_FAIL_ON }
+  const header = await sharp(path, options)
+    .metadata()
+    .catch((error: unknown) => Promise.reject(decodeError(path, error)))
+  if (header.compression === 'hevc') return readThroughSystemDecoder(path, header, options, view, { purpose })
+  if (isLinearFloatGrey(header)) {
+    const raster = await linearGreyRaster(sharp(path, options).rotate())
+    return view(sharpOfRaster(raster), raster)
+  }
+  const turned = (header.orientation ?? 1) >= 5
+  const [width, height] = turned ? [header.height, header.width] : [header.width, header.height]
+  return view(sharp(path, options).rotate(), { width, height })
+}
