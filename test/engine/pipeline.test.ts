@@ -152,6 +152,24 @@ describe('colour, depth and alpha', () => {
     expect(values.some((v) => v % 257 !== 0)).toBe(true)
   })
 
+  it.each(['jpeg', 'webp', 'avif'] as const)(
+    'a 16-bit photo (a 48-bit scan) written as %s keeps its colours',
+    async (format) => {
+      // The colour libvips moved on its way from 16 bits into sRGB: (26214, 33323, 29344) → (24241, …), red −8 levels.
+      const raw = new Uint16Array(16 * 16 * 3).map((_, i) => [26214, 33323, 29344][i % 3]!)
+      const input = join(work, `scan48-${format}.png`)
+      await sharp(raw, { raw: { width: 16, height: 16, channels: 3 } })
+        .toColourspace('rgb16')
+        .png()
+        .toFile(input)
+      const output = join(work, `scan48.${format}`)
+      await enhance(input, output, model, settings({ format, quality: 95 }))
+      const { data } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+      const worst = Math.max(...Array.from(data, (v, i) => Math.abs(v - [102, 130, 114][i % 3]!)))
+      expect(worst).toBeLessThanOrEqual(2) // before: 8 levels off in red
+    },
+  )
+
   it.each(['lanczos', 'model'] as const)('RGBA keeps transparency (alpha by %s)', async (alpha) => {
     const rgba = Buffer.alloc(12 * 8 * 4)
     for (let i = 0; i < 12 * 8; i++) rgba.set([200, 100, 50, i % 12 < 6 ? 0 : 255], i * 4)

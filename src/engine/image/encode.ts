@@ -10,6 +10,7 @@ import type { JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
+import { eightBitOf } from './types.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 const { MAX_LENGTH } = constants
@@ -148,11 +149,14 @@ export async function encodeImage(
   const deep = image.depth === 16 && (options.format === 'png' || options.format === 'tiff')
   const cmyk = meta.icc && /cmyk/i.test(new TextDecoder('latin1').decode(meta.icc.subarray(16, 20)))
   const icc = cmyk ? undefined : meta.icc
+  // A format of 8 bits gets 8-bit pixels from here: libvips (sharp 0.35) transforms 16-bit pixels into its built-in
+  // sRGB profile wrongly (below), and did so on the way to JPEG, WebP and AVIF too (a 48-bit scan's red −2.4 levels).
+  const source = deep ? image : eightBitOf(image)
   return withProfile(icc, async (profile) => {
-    let pipeline = sharp(image.pixels, {
-      raw: { width: image.width, height: image.height, channels: image.channels },
+    let pipeline = sharp(source.pixels, {
+      raw: { width: source.width, height: source.height, channels: source.channels },
     })
-    if (image.width !== options.width || image.height !== options.height) {
+    if (source.width !== options.width || source.height !== options.height) {
       pipeline = pipeline.resize(options.width, options.height, { fit: 'fill', kernel: 'lanczos3' })
     }
     if (options.format === 'jpeg' && image.channels === 4)

@@ -39,6 +39,14 @@ export function blankLike(like: RasterImage, width: number, height: number): Ras
   return { width, height, channels: like.channels, depth: like.depth, pixels }
 }
 
+/** A raster as 8-bit: a 16-bit one's levels rounded to the nearest (v / 257); an 8-bit one as it is. */
+export function eightBitOf(image: RasterImage): RasterImage {
+  if (image.depth === 8) return image
+  const pixels = new Uint8Array(image.pixels.length)
+  for (let i = 0; i < pixels.length; i++) pixels[i] = ((image.pixels[i]! + 128) / 257) | 0
+  return { ...image, depth: 8, pixels }
+}
+
 export function maxValue(depth: 8 | 16): number {
   return depth === 16 ? 65535 : 255
 }
