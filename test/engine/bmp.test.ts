@@ -11,7 +11,6 @@ import { decodeImage } from '../../src/engine/image/decode.js'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
 import { EnhanceError } from '../../src/shared/errors.js'
-import { codeOf } from '../helpers/errors.js'
 import { imageFixture } from '../helpers/fixtures.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-bmp-'))
@@ -103,7 +102,11 @@ describe('BMP', () => {
     expect(Buffer.from(partRle.image.pixels).subarray(kept).equals(rleWhole.data.subarray(kept))).toBe(true)
     // No pixel at all is no picture.
     const none = edited('rgb24.bmp', 'no-pixels.bmp', (bytes) => bytes.subarray(0, 54))
-    expect(await codeOf(() => decodeImage(none, { readDamaged: true }))).toBe('CORRUPT_IMAGE')
+    expect(await refusal(decodeImage(none, { readDamaged: true }))).toEqual([
+      'CORRUPT_IMAGE',
+      `${none} is cut short: none of its pixels are in the file. ` +
+        'Copy it again from where it came from (the camera, phone or backup); Enhance has not changed it.',
+    ])
   })
 
   it('refuses a header over the pixel limit before reading its pixels, and variants it does not decode', async () => {

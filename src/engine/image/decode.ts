@@ -7,6 +7,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../s
 import { BMP_HEADER_BYTES, BmpError, decodeBmp, pixelDataBytes, readBmpHeader } from './bmp.js'
 import type { BmpHeader } from './bmp.js'
 import { checkImageFormat } from './sniff.js'
+import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import { Turns } from './turns.js'
 import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
@@ -206,36 +207,6 @@ async function readPixels(path: string, options: ReadOptions, signal?: AbortSign
   return withColourless(await rasterOf(upright, SIXTEEN_BIT.has(info.depth ?? 'uchar')))
 }
 
-/**
- * A greyscale photo of floating-point samples (a TIFF from an HDR or scientific program): linear light from 0 to
- * 1, as libvips takes colour ones (scRGB). libvips would read its grey as levels of 0–255 and make it black.
- */
-export function isLinearFloatGrey(info: Partial<Pick<Metadata, 'depth' | 'channels'>>): boolean {
-  return (info.depth === 'float' || info.depth === 'double') && (info.channels ?? 3) <= 2
-}
-
-/** Linear light, 0 to 1, as a 16-bit sRGB level (IEC 61966-2-1's curve). */
-function srgbLevel(linear: number): number {
-  const v = Math.min(1, Math.max(0, linear))
-  return Math.round(65535 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055))
-}
-
-/** A linear float greyscale photo (`isLinearFloatGrey`) as 16-bit sRGB, grey in each channel, alpha kept. */
-export async function linearGreyRaster(decoder: Sharp): Promise<RasterImage> {
-  const { data, info } = await decoder.raw({ depth: 'float' }).toBuffer({ resolveWithObject: true })
-  const values = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4)
-  const stride = info.channels
-  const alpha = stride === 2 || stride === 4
-  const channels = alpha ? 4 : 3
-  const pixels = new Uint16Array(info.width * info.height * channels)
-  for (let i = 0, at = 0; at < pixels.length; i += stride, at += channels) {
-    const level = srgbLevel(values[i]!)
-    pixels[at] = pixels[at + 1] = pixels[at + 2] = level
-    if (alpha) pixels[at + 3] = Math.round(65535 * Math.min(1, Math.max(0, values[i + stride - 1]!)))
-  }
-  return { width: info.width, height: info.height, channels, depth: 16, pixels }
-}
-
 /** sharp over a raster decoded here (a BMP's, a linear float grey's), for the views that shrink or cut it. */
 export function sharpOfRaster({ width, height, channels, pixels }: RasterImage): Sharp {
   return sharp(pixels, { raw: { width, height, channels } })
@@ -308,8 +279,12 @@ async function readBmp(path: string, { maxPixels, readDamaged }: Limits): Promis
     const { image, rowsRead } = decodeBmp(header, data)
     const damage =
       rowsRead < header.height ? `only ${rowsRead} of its ${header.height} rows are in the file` : undefined
-    if (damage && (rowsRead === 0 || !readDamaged))
-      throw new EnhanceError(rowsRead === 0 ? 'CORRUPT_IMAGE' : 'PARTIAL_IMAGE', partialMessage(path, damage))
+    if (rowsRead === 0)
+      throw new EnhanceError(
+        'CORRUPT_IMAGE',
+        `${path} is cut short: none of its pixels are in the file. ${COPY_AGAIN}`,
+      )
+    if (damage && !readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
     const meta = { format: 'bmp', gray: header.greyPalette, hasAlpha: image.channels === 4 }
     return { image, meta: { ...meta, colourless: isColourless(image) }, ...(damage ? { damage } : {}) }
   } finally {

@@ -5,12 +5,11 @@ import {
   VIEW_FAIL_ON,
   checkReadableImage,
   decodeError,
-  isLinearFloatGrey,
-  linearGreyRaster,
   readThroughSystemDecoder,
   sharpOfRaster,
   withBmp,
 } from './decode.js'
+import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import type { DecodePurpose } from './system-heic.js'
 
 /** A photo's size as it stands upright. */
