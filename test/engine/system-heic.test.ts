@@ -132,23 +132,28 @@ describe('a decoder that fails or hangs', () => {
 
   it('is killed as soon as its photo is cancelled, decoding or waiting in line, and frees its place', async () => {
     const pids = mkdtempSync(join(work, 'pids-'))
-    const hang = standIn(script('heif-dec', `touch ${pids}/$$; exec sleep 30`), 'png')
-    const controllers = [0, 1, 2].map(() => new AbortController())
+    // One stand-in per photo, each noting its process under the photo's number.
+    const hangs = [0, 1, 2].map((n) =>
+      standIn(script('heif-dec', `echo $$ > ${pids}/${n}; exec sleep 30`), 'png'),
+    )
+    const controllers = hangs.map(() => new AbortController())
     const started = Date.now()
-    const runs = controllers.map((controller) =>
+    const runs = hangs.map((hang, n) =>
       codeOf(() =>
-        withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { signal: controller.signal }),
+        withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { signal: controllers[n]!.signal }),
       ),
     )
-    await expect.poll(() => readdirSync(pids).length).toBe(2) // two decoding, the third in line
+    // The first two asked decode, the third waits in line.
+    await expect.poll(() => readdirSync(pids).length).toBe(2)
+    expect(readdirSync(pids).sort()).toEqual(['0', '1'])
     controllers[2]!.abort()
     expect(await runs[2]).toBe('CANCELLED')
     controllers[0]!.abort()
     controllers[1]!.abort()
     expect(await Promise.all(runs.slice(0, 2))).toEqual(['CANCELLED', 'CANCELLED'])
     expect(Date.now() - started).toBeLessThan(10_000) // not the decoders' 30 s
-    const decoders = readdirSync(pids).map(Number)
-    expect(decoders).toHaveLength(2) // the one in line never ran
+    expect(readdirSync(pids).sort()).toEqual(['0', '1']) // the one in line never ran
+    const decoders = ['0', '1'].map((n) => Number(readFileSync(join(pids, n), 'utf8')))
     for (const pid of decoders) await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false)
     // Both places are free again: two new photos decode at once, without waiting for the killed ones.
     const png = await quadrantsPng('after-cancel')
@@ -164,10 +169,10 @@ describe('a decoder that fails or hangs', () => {
     before.abort()
     expect(
       await codeOf(() =>
-        withDecodedHeic(HEVC_FIXTURE, 0, hang, () => Promise.resolve(1), { signal: before.signal }),
+        withDecodedHeic(HEVC_FIXTURE, 0, hangs[2]!, () => Promise.resolve(1), { signal: before.signal }),
       ),
     ).toBe('CANCELLED')
-    expect(readdirSync(pids)).toHaveLength(2)
+    expect(readdirSync(pids).sort()).toEqual(['0', '1'])
   })
 
   it('runs at most two at once, however many photos ask', async () => {

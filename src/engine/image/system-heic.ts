@@ -149,7 +149,7 @@ async function primaryFile(folder: string, extension: string, primary: number): 
   return join(folder, chosen)
 }
 
-/** Two decoders at most: each holds a whole photo (105 MB for an iPhone's 12 MP). */
+/** Two photos at most, decoding and read back: each holds a whole photo (105 MB for an iPhone's 12 MP). */
 const decoders = new Turns(2)
 
 /**
@@ -171,15 +171,18 @@ export async function withDecodedHeic<T>(
 ): Promise<T> {
   if (!decoder) throw new EnhanceError('UNSUPPORTED_FORMAT', noDecoderMessage(path))
   const file = decoder.writes[purpose]
-  const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
-  try {
-    // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
-    const output = join(folder, `photo.${file.extension}`)
-    await decoders.take(() => run(decoder, file, resolve(path), output, { timeoutMs, signal }), signal)
-    return await read(await primaryFile(folder, file.extension, primary), decoder.orient)
-  } finally {
-    await rm(folder, { recursive: true, force: true })
-  }
+  // Taken before anything is awaited, so photos decode in the order they were asked for.
+  return decoders.take(async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'enhance-heic-'))
+    try {
+      // Absolute, so no file name can read as one of the decoder's options ("-o.heic").
+      const output = join(folder, `photo.${file.extension}`)
+      await run(decoder, file, resolve(path), output, { timeoutMs, signal })
+      return await read(await primaryFile(folder, file.extension, primary), decoder.orient)
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+  }, signal)
 }
 
 function noDecoderMessage(path: string): string {
