@@ -1,7 +1,7 @@
 import type { Sharp } from 'sharp'
 import type { ThumbnailReply } from '../../shared/protocol.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { decodeError } from './decode.js'
+import { decodeError } from './read-errors.js'
 import { withViewedPhoto } from './view-read.js'
 import type { UprightSize } from './view-read.js'
 

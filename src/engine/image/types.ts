@@ -32,6 +32,18 @@ export interface DecodedImage {
   meta: ImageMetadata
 }
 
+/**
+ * A decoded photo; `damage` says what was wrong with a damaged file read as far as it goes, `warning`
+ * what the decoder reported about a file it read.
+ */
+export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string }
+
+/** The pixel limit, and whether a damaged file is read as far as it goes. */
+export interface ReadLimits {
+  maxPixels: number
+  readDamaged: boolean
+}
+
 /** A black raster of `width`×`height` with `like`'s channels and depth. */
 export function blankLike(like: RasterImage, width: number, height: number): RasterImage {
   const length = width * height * like.channels

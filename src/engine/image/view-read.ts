@@ -1,15 +1,11 @@
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import {
-  VIEW_FAIL_ON,
-  checkReadableImage,
-  decodeError,
-  readThroughSystemDecoder,
-  sharpOfRaster,
-  withBmp,
-} from './decode.js'
+import { withBmp } from './bmp-file.js'
+import { VIEW_FAIL_ON, checkReadableImage, readThroughSystemDecoder } from './decode.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
+import { sharpOfRaster } from './raster.js'
+import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
 
 /** A photo's size as it stands upright. */

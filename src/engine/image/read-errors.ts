@@ -1,0 +1,43 @@
+import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+
+/** What to do about a damaged file: the readers of photos end their refusals with it. */
+export const COPY_AGAIN =
+  'Copy it again from where it came from (the camera, phone or backup); Enhance has not changed it.'
+
+/** The coded error for a photo sharp could not read. */
+export function decodeError(
+  path: string,
+  error: unknown,
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+): EnhanceError {
+  const message = messageOf(error)
+  if (/exceeds pixel limit/i.test(message)) return tooLargeError(path, maxPixels)
+  // Every caller has sniffed the content as a format Enhance reads (`checkReadableImage`), so no loader
+  // taking it means the rest of the file is damaged: a TIFF cut short loses the directory at its end.
+  if (/unsupported image format|contains unsupported/i.test(message))
+    return new EnhanceError(
+      'CORRUPT_IMAGE',
+      `${path} begins as a photo Enhance reads, but the rest of it cannot be read: it is damaged or cut short, or an unusual variant of its format. ${COPY_AGAIN} If it opens in another program, save it there as JPEG or PNG.`,
+    )
+  // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
+  if (/Input file is missing|ENOENT/.test(message))
+    return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
+  return new EnhanceError(
+    'CORRUPT_IMAGE',
+    `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,
+  )
+}
+
+/** A photo over the pixel limit (IMAGE_TOO_LARGE). */
+export function tooLargeError(path: string, maxPixels: number): EnhanceError {
+  return new EnhanceError(
+    'IMAGE_TOO_LARGE',
+    `${path} has more than ${maxPixels.toLocaleString('en')} pixels, the limit that guards against decompression bombs. Enhance a smaller copy of it.`,
+  )
+}
+
+/** A damaged file's refusal (PARTIAL_IMAGE) where part of it can be read. */
+export function partialMessage(path: string, damage: string): string {
+  return `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN}`
+}
