@@ -1,9 +1,10 @@
-import { READABLE_EXTENSIONS, isCameraRaw, outputExtension } from '../shared/formats.js'
+import { BROKEN_LINK, READABLE_EXTENSIONS, isCameraRaw, outputExtension } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
+import { missingFileError } from '../node/errno.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
@@ -53,7 +54,7 @@ const LEFT_OUT_KINDS = 24
 /** Counts a left-out file by its extension: an unusually long one as none, past the kinds told apart as "other". */
 function countLeftOut(counts: Map<string, number>, extension: string): void {
   let kind = extension.length <= 12 ? extension : ''
-  if (!counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
+  if (kind !== BROKEN_LINK && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
 }
 
@@ -114,9 +115,10 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
     const path = join(dir, entry.name)
     const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
-    if (isSystemEntry(entry.name) || kind === null) {
+    if (isSystemEntry(entry.name)) {
       if (kind === 'file' || kind === null) ignored.count++
-    } else if (kind === 'directory') {
+    } else if (kind === null) leaveOut(ignored, BROKEN_LINK)
+    else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
       else ignored.foldersPassed = (ignored.foldersPassed ?? 0) + 1
     } else if (kind === 'file' && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
@@ -146,7 +148,7 @@ export async function* scanInputs(
   for (const input of inputs) {
     const path = resolve(input)
     const info = await stat(path).catch(() => null)
-    if (!info) throw new EnhanceError('FILE_NOT_FOUND', `${input} does not exist.`)
+    if (!info) throw missingFileError(input)
     if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked, found })
     else if (!info.isFile())
       throw new EnhanceError(

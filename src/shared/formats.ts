@@ -111,14 +111,26 @@ export function cameraRawMessage(path: string): string {
 }
 
 /**
+ * The left-out kind of a link whose file is not there (a photo on a drive not plugged in, or moved away): no
+ * extension's spelling, which always starts with a dot.
+ */
+export const BROKEN_LINK = 'link'
+
+/**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
- * kinds past those told apart); null when nothing
- * was: "Left out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
+ * kinds past those told apart, `BROKEN_LINK` for links to nothing); null when nothing was: "Left out 3 files
+ * that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
  */
 export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
-  const kinds = Object.entries(leftOut ?? {}).sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+  const { [BROKEN_LINK]: links = 0, ...files } = leftOut ?? {}
+  const text = [notPhotosText(files), links ? brokenLinksText(links) : ''].filter(Boolean).join(' ')
+  return text || null
+}
+
+function notPhotosText(leftOut: Record<string, number>): string {
+  const kinds = Object.entries(leftOut).sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
-  if (total === 0) return null
+  if (total === 0) return ''
   const named = (ext: string): string => (ext === 'other' ? 'of other kinds' : ext || 'without an extension')
   const listed = kinds.map(([ext, n]) => `${n} ${named(ext)}`).join(', ')
   const raw = kinds.filter(([ext]) => CAMERA_RAW.has(ext)).map(([ext]) => ext)
@@ -127,4 +139,10 @@ export function leftOutText(leftOut: Record<string, number> | undefined): string
     `Left out ${total} ${files} Enhance reads: ${listed}.` +
     (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '')
   )
+}
+
+function brokenLinksText(links: number): string {
+  return links === 1
+    ? 'Left out 1 link to a file that is not there: plug in the drive it points to, or find where the file moved, then add it again.'
+    : `Left out ${links} links to files that are not there: plug in the drive they point to, or find where the files moved, then add them again.`
 }

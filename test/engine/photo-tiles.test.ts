@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, utimesSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, symlinkSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -99,5 +99,13 @@ describe('1:1 tiles of a photo', () => {
   it('says a missing photo is gone', async () => {
     const tiles = new PhotoTiles(join(dir, 'cache-missing'))
     expect(await codeOf(() => tiles.tile(join(dir, 'nowhere.png'), 0, 0))).toBe('FILE_NOT_FOUND')
+    // A link to a photo on a drive not plugged in says so.
+    const link = join(dir, 'on-backup.png')
+    symlinkSync(join(dir, 'unplugged', 'photo.png'), link)
+    const error: unknown = await tiles.tile(link, 0, 0).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'FILE_NOT_FOUND' })
+    expect((error as Error).message).toBe(
+      `${link} is a link to ${join(dir, 'unplugged', 'photo.png')}, which is not there: plug in the drive it is on, or find where it moved.`,
+    )
   })
 })

@@ -44,6 +44,16 @@ describe('output naming', () => {
     ])
   })
 
+  it('says which links point to nothing, and what to do, apart from the files that are not photos', () => {
+    expect(leftOutText({ link: 1 })).toBe(
+      'Left out 1 link to a file that is not there: plug in the drive it points to, or find where the file moved, then add it again.',
+    )
+    expect(leftOutText({ '.txt': 1, link: 3 })).toBe(
+      'Left out 1 file that is not a photo Enhance reads: 1 .txt. ' +
+        'Left out 3 links to files that are not there: plug in the drive they point to, or find where the files moved, then add them again.',
+    )
+  })
+
   it('says what a scan left out, by extension, and what to do with camera RAW files', () => {
     expect(leftOutText({})).toBeNull()
     expect(leftOutText(undefined)).toBeNull()

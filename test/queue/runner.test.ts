@@ -230,8 +230,9 @@ describe('queue runner', () => {
       'linked.png',
       'sub/more/b.png',
     ])
-    // The link that points nowhere is left out like readme.txt, and said in the job's count.
+    // The link that points nowhere is left out like readme.txt, and said as a link.
     expect(runner.job(job.id)?.ignored).toBe(2)
+    expect(runner.job(job.id)?.leftOut).toEqual({ '.txt': 1, link: 1 })
   })
 
   it('queues an album in the order a file manager shows it: numbers in names by their value', async () => {
@@ -479,6 +480,20 @@ describe('queue runner', () => {
     expect(await refusal([hidden])).toEqual([
       'NO_PHOTOS',
       `There are no photos to enhance in ${hidden}. It holds only hidden or system files. ${formats}`,
+    ])
+    // Photos linked from a drive not plugged in: the links are said, with what to do, not taken as system files.
+    const linked = folder('linked', ['.hidden-link-target'])
+    symlinkSync('/Volumes/Backup/IMG_1.jpg', join(linked, 'IMG_1.jpg'))
+    symlinkSync('/Volumes/Backup/IMG_2.jpg', join(linked, 'IMG_2.jpg'))
+    symlinkSync('/Volumes/Backup/.thumb', join(linked, '.thumb'))
+    expect(await refusal([linked])).toEqual([
+      'NO_PHOTOS',
+      `There are no photos to enhance in ${linked}. Left out 2 links to files that are not there: plug in the drive they point to, or find where the files moved, then add them again. ${formats}`,
+    ])
+    const link = join(linked, 'IMG_1.jpg')
+    expect(await refusal([link])).toEqual([
+      'FILE_NOT_FOUND',
+      `${link} is a link to /Volumes/Backup/IMG_1.jpg, which is not there: plug in the drive it is on, or find where it moved.`,
     ])
     // RAW files named on their own are left out as in a folder, with how to export them.
     const named = [join(raw, 'IMG_1.CR2'), join(raw, 'IMG_2.cr2')]

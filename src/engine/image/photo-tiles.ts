@@ -8,6 +8,7 @@ import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { PhotoTileReply } from '../../shared/protocol.js'
+import { missingFileError } from '../../node/errno.js'
 
 /** A results' ×4 of the largest photo the engine takes; still refuses a decompression bomb. */
 const MAX_TILED_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS
@@ -55,8 +56,7 @@ export class PhotoTiles {
     this.cleared ??= rm(this.cacheDir, { recursive: true, force: true })
     await this.cleared
     const version = await fileVersion(path)
-    if (!version)
-      throw new EnhanceError('FILE_NOT_FOUND', `${path} is not there any more; it was moved or deleted.`)
+    if (!version) throw missingFileError(path)
     const key = createHash('sha256').update(version).digest('hex').slice(0, 24)
     let cut = this.cut.get(key)
     if (!cut) {

@@ -1,5 +1,6 @@
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import { missingFileError } from '../../node/errno.js'
 
 /** What to do about a damaged file: the readers of photos end their refusals with it. */
 export const COPY_AGAIN =
@@ -21,8 +22,7 @@ export function decodeError(
       `${path} begins as a photo Enhance reads, but the rest of it cannot be read: it is damaged or cut short, or an unusual variant of its format. ${COPY_AGAIN} If it opens in another program, save it there as JPEG or PNG.`,
     )
   // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
-  if (/Input file is missing|ENOENT/.test(message))
-    return new EnhanceError('FILE_NOT_FOUND', `${path} does not exist.`)
+  if (/Input file is missing|ENOENT/.test(message)) return missingFileError(path)
   return new EnhanceError(
     'CORRUPT_IMAGE',
     `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,

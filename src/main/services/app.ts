@@ -28,6 +28,7 @@ import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
 import { itemView, jobView } from './views.js'
 import { jobViewBatcher } from './job-batch.js'
+import { missingFileError } from '../../node/errno.js'
 
 export interface Dialogs {
   chooseInputs(kind: InputKind): Promise<string[] | null>
@@ -191,8 +192,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the job.')
         // Only paths the queue itself planned, and only once they exist.
         const path = item?.state === 'done' ? item.output : job.spec.outDir
-        if (!existsSync(path))
-          throw new EnhanceError('FILE_NOT_FOUND', `${path} is not there any more; it was moved or deleted.`)
+        if (!existsSync(path)) throw missingFileError(path)
         if (item?.state === 'done') deps.dialogs.showItemInFolder(path)
         else await deps.dialogs.openFolder(path)
         return null
