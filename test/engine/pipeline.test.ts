@@ -672,6 +672,23 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect(existsSync(output)).toBe(false)
   })
 
+  it('a TIFF in Lab colours, which libvips does not read, is refused as such, not as a damaged file', async () => {
+    const input = join(dir, 'scan-lab.tif')
+    writeFileSync(input, directoryFirstTiff(8, 6, Buffer.alloc(8 * 6 * 3, 100), 6, 8))
+    const output = join(dir, 'scan-lab.out.png')
+    const error: unknown = await enhance(input, output, model, settings()).catch((e: unknown) => e)
+    expect([(error as EnhanceError).code, (error as Error).message]).toEqual([
+      'UNSUPPORTED_FORMAT',
+      `${input} is a TIFF in Lab colours, which Enhance cannot read. Open it in an image editor and save it in RGB colours (Image › Mode › RGB in Photoshop), as TIFF or JPEG.`,
+    ])
+    expect(await codeOf(() => thumbnail(input, 64))).toBe('UNSUPPORTED_FORMAT')
+    expect(existsSync(output)).toBe(false)
+    // The same file's pixels as RGB are read: the refusal is the colours', not the file's layout.
+    writeFileSync(input, directoryFirstTiff(8, 6, Buffer.alloc(8 * 6 * 3, 100), 6))
+    await enhance(input, output, model, settings())
+    expect((await sharp(output).metadata()).width).toBe(32)
+  })
+
   it('a camera RAW file, though TIFF inside, is refused with how to export it, not read as its preview', async () => {
     const tiff = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#806040' } })
       .tiff()

@@ -1,8 +1,15 @@
 /**
  * An uncompressed 8-bit RGB TIFF with its directory before the pixels, as scanners write them: cut short,
- * it keeps its directory and loses strips. (libvips writes the directory after the pixels.)
+ * it keeps its directory and loses strips. (libvips writes the directory after the pixels.) `photometric`
+ * says how its three samples are to be read: 2, RGB; 8, CIELab.
  */
-export function directoryFirstTiff(width: number, height: number, rgb: Buffer, rowsPerStrip: number): Buffer {
+export function directoryFirstTiff(
+  width: number,
+  height: number,
+  rgb: Buffer,
+  rowsPerStrip: number,
+  photometric = 2,
+): Buffer {
   const strips = Math.ceil(height / rowsPerStrip)
   const stripBytes = (strip: number) => Math.min(rowsPerStrip, height - strip * rowsPerStrip) * width * 3
   const entries = 10
@@ -23,7 +30,7 @@ export function directoryFirstTiff(width: number, height: number, rgb: Buffer, r
     [257, LONG, 1, height],
     [258, SHORT, 3, bitsAt],
     [259, SHORT, 1, 1], // no compression
-    [262, SHORT, 1, 2], // RGB
+    [262, SHORT, 1, photometric],
     [273, LONG, strips, strips === 1 ? pixelsAt : offsetsAt],
     [277, SHORT, 1, 3],
     [278, LONG, 1, rowsPerStrip],

@@ -21,6 +21,12 @@ export function decodeError(
       'CORRUPT_IMAGE',
       `${path} begins as a photo Enhance reads, but the rest of it cannot be read: it is damaged or cut short, or an unusual variant of its format. ${COPY_AGAIN} If it opens in another program, save it there as JPEG or PNG.`,
     )
+  // libvips reads no 8-bit CIELab TIFF (a scanner's or Photoshop's Lab mode) and calls its header corrupt.
+  if (/bad labq format/i.test(message))
+    return new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is a TIFF in Lab colours, which Enhance cannot read. Open it in an image editor and save it in RGB colours (Image › Mode › RGB in Photoshop), as TIFF or JPEG.`,
+    )
   // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
   if (/Input file is missing|ENOENT/.test(message)) return missingFileError(path)
   return new EnhanceError(
