@@ -1,4 +1,3 @@
-import { readlinkSync } from 'node:fs'
 import { EnhanceError } from '../shared/errors.js'
 
 /** The `code` of a failed system call (ENOENT, ENOSPC, …), or undefined for any other error. */
@@ -23,26 +22,4 @@ export function pathTooLong(path: string, error: unknown): EnhanceError | undefi
 export function isDiskFull(error: unknown): boolean {
   const code = errnoCode(error)
   return code === 'ENOSPC' || code === 'EDQUOT'
-}
-
-/**
- * FILE_NOT_FOUND for a file that is not there (never was, or was moved or deleted since); a link whose file is
- * gone (a photo on a drive not plugged in) says where it points and what to do.
- */
-export function missingFileError(path: string): EnhanceError {
-  const target = linkTarget(path)
-  return new EnhanceError(
-    'FILE_NOT_FOUND',
-    target === null
-      ? `${path} is not there: it was moved, renamed or deleted, or its name is mistyped.`
-      : `${path} is a link to ${target}, which is not there: plug in the drive it is on, or find where it moved.`,
-  )
-}
-
-function linkTarget(path: string): string | null {
-  try {
-    return readlinkSync(path)
-  } catch {
-    return null
-  }
 }

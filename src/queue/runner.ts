@@ -2,6 +2,7 @@ import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
+import { linkTarget } from '../node/missing-file.js'
 import { basename, dirname, resolve } from 'node:path'
 import { EnhanceError, canReadDamaged, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
@@ -515,10 +516,11 @@ export class QueueRunner {
 /**
  * A photo that is not there is the photo's own failure where its folder still is (it was deleted), and the
  * whole job's where the folder is gone too: an album moved or renamed, or its drive unplugged, which every
- * photo after it would fail the same way.
+ * photo after it would fail the same way. A linked photo's folder is the one its link points into.
  */
 function whoseFault(error: ErrorData, item: Item): ErrorData {
-  const folder = dirname(item.input)
+  const target = linkTarget(item.input)
+  const folder = dirname(target === null ? item.input : resolve(dirname(item.input), target))
   if (error.code !== 'FILE_NOT_FOUND' || existsSync(folder)) return error
   return {
     code: 'INPUT_UNAVAILABLE',

@@ -256,6 +256,33 @@ describe('queue faults, each handled as specified', () => {
     expect(readdirSync(out).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
   })
 
+  it('an album of links to photos on a drive that is unplugged pauses the job too; plugged in, it completes', async () => {
+    const drive = await album('linked-drive', 3)
+    const input = join(work, 'linked-album')
+    mkdirSync(input)
+    for (const name of ['p0.png', 'p1.png', 'p2.png']) symlinkSync(join(drive, name), join(input, name))
+    const away = join(work, 'drive-unplugged')
+    const out = join(work, 'out-linked')
+    const queue = join(work, 'q-linked')
+    const first = await run([input, '--out', out, '--queue-dir', queue], (engine) => {
+      const original = engine.enhance.bind(engine)
+      engine.enhance = (request, options) => {
+        if (request.input.endsWith('p0.png')) renameSync(drive, away)
+        return original(request, options)
+      }
+    })
+    expect(first.status).toBe(1)
+    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+      code: 'INPUT_UNAVAILABLE',
+      message: `The folder ${drive} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,
+    })
+    expect(first.events.filter((e) => e.event === 'failed')).toEqual([])
+    renameSync(away, drive)
+    const resumed = await run(['--resume', '--queue-dir', queue])
+    expect(resumed.events.at(-1)).toMatchObject({ done: 3, failed: 0, pending: 0 })
+    expect(readdirSync(out).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
+  })
+
   it('two inputs that map to one output get distinct names, decided before the job starts', async () => {
     const dir = join(work, 'collide')
     mkdirSync(dir, { recursive: true })
