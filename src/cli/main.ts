@@ -11,6 +11,7 @@ import type { LibraryFlags } from './library.js'
 import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 import { withFlagRemedy } from './remedies.js'
+import { printableLines } from './printable.js'
 
 export type { Hooks, Io } from './jobs.js'
 
@@ -60,8 +61,9 @@ Usage:
 Errors print "error <CODE>: <what to do>". The exit status is 1 when anything failed.`
 
 const defaultIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  // On a terminal, names are shown, not acted on; piped or redirected (JSON, CSV), the bytes are kept.
+  out: (text) => process.stdout.write(`${process.stdout.isTTY ? printableLines(text) : text}\n`),
+  err: (text) => process.stderr.write(`${process.stderr.isTTY ? printableLines(text) : text}\n`),
   errRaw: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY,
   onStdoutClosed: (listener) => {

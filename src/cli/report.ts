@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
 import { MEASURING_TEXT } from '../shared/device.js'
+import { printableFields } from './printable.js'
 import { pauseRemedy } from './remedies.js'
 
 export type BatchEvent =
@@ -91,7 +92,9 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
     live = false
   }
   return {
-    emit(event) {
+    emit(told) {
+      // A terminal shows names, not the escape sequences they may hold; a log keeps them as they are.
+      const event = tty ? printableFields(told) : told
       switch (event.event) {
         case 'item':
           index = event.index
