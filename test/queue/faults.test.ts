@@ -26,6 +26,17 @@ async function album(name: string, count: number, size = 32): Promise<string> {
   return dir
 }
 
+/** An engine hook that does `action` while the album's first photo (p0.png) is being enhanced. */
+function duringFirstPhoto(action: () => void): (engine: EngineClient) => void {
+  return (engine) => {
+    const original = engine.enhance.bind(engine)
+    engine.enhance = (request, options) => {
+      if (request.input.endsWith('p0.png')) action()
+      return original(request, options)
+    }
+  }
+}
+
 async function run(
   argv: string[],
   onEngine?: (engine: EngineClient) => void,
@@ -214,13 +225,7 @@ describe('queue faults, each handled as specified', () => {
     const input = await album('vanishing', 3)
     const { events } = await run(
       [input, '--out', join(work, 'out-vanishing'), '--queue-dir', join(work, 'q-vanish')],
-      (engine) => {
-        const original = engine.enhance.bind(engine)
-        engine.enhance = (request, options) => {
-          if (request.input.endsWith('p0.png')) rmSync(join(input, 'p1.png'))
-          return original(request, options)
-        }
-      },
+      duringFirstPhoto(() => rmSync(join(input, 'p1.png'))),
     )
     expect(events.find((e) => e.event === 'failed')).toMatchObject({ code: 'FILE_NOT_FOUND' })
     expect(events.at(-1)).toMatchObject({ done: 2, failed: 1 })
@@ -231,14 +236,10 @@ describe('queue faults, each handled as specified', () => {
     const away = join(work, 'album-elsewhere')
     const out = join(work, 'out-unplugged')
     const queue = join(work, 'q-unplugged')
-    const first = await run([input, '--out', out, '--queue-dir', queue], (engine) => {
-      const original = engine.enhance.bind(engine)
-      engine.enhance = (request, options) => {
-        // The drive goes while the first photo is being enhanced.
-        if (request.input.endsWith('p0.png')) renameSync(input, away)
-        return original(request, options)
-      }
-    })
+    const first = await run(
+      [input, '--out', out, '--queue-dir', queue],
+      duringFirstPhoto(() => renameSync(input, away)),
+    )
     expect(first.status).toBe(1)
     expect(first.events.find((e) => e.event === 'paused')).toEqual({
       event: 'paused',
@@ -264,13 +265,10 @@ describe('queue faults, each handled as specified', () => {
     const away = join(work, 'drive-unplugged')
     const out = join(work, 'out-linked')
     const queue = join(work, 'q-linked')
-    const first = await run([input, '--out', out, '--queue-dir', queue], (engine) => {
-      const original = engine.enhance.bind(engine)
-      engine.enhance = (request, options) => {
-        if (request.input.endsWith('p0.png')) renameSync(drive, away)
-        return original(request, options)
-      }
-    })
+    const first = await run(
+      [input, '--out', out, '--queue-dir', queue],
+      duringFirstPhoto(() => renameSync(drive, away)),
+    )
     expect(first.status).toBe(1)
     expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
       code: 'INPUT_UNAVAILABLE',
