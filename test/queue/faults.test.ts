@@ -231,52 +231,37 @@ describe('queue faults, each handled as specified', () => {
     expect(events.at(-1)).toMatchObject({ done: 2, failed: 1 })
   })
 
-  it('an album whose folder went away (moved, its drive unplugged) pauses the job; put back, it completes', async () => {
-    const input = await album('unplugged-album', 3)
-    const away = join(work, 'album-elsewhere')
-    const out = join(work, 'out-unplugged')
-    const queue = join(work, 'q-unplugged')
-    const first = await run(
-      [input, '--out', out, '--queue-dir', queue],
-      duringFirstPhoto(() => renameSync(input, away)),
-    )
-    expect(first.status).toBe(1)
-    expect(first.events.find((e) => e.event === 'paused')).toEqual({
-      event: 'paused',
-      job: expect.any(String) as string,
-      code: 'INPUT_UNAVAILABLE',
-      message: `The folder ${input} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,
-    })
-    // No photo is failed for it, and none after it is tried.
-    expect(first.events.filter((e) => e.event === 'failed')).toEqual([])
-    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 3 })
-    renameSync(away, input)
-    const resumed = await run(['--resume', '--queue-dir', queue])
-    expect(resumed.status).toBe(0)
-    expect(resumed.events.at(-1)).toMatchObject({ done: 3, failed: 0, pending: 0 })
-    expect(readdirSync(out).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
-  })
-
-  it('an album of links to photos on a drive that is unplugged pauses the job too; plugged in, it completes', async () => {
-    const drive = await album('linked-drive', 3)
-    const input = join(work, 'linked-album')
-    mkdirSync(input)
-    for (const name of ['p0.png', 'p1.png', 'p2.png']) symlinkSync(join(drive, name), join(input, name))
-    const away = join(work, 'drive-unplugged')
-    const out = join(work, 'out-linked')
-    const queue = join(work, 'q-linked')
+  it.each([
+    ['an album whose folder went away (moved, its drive unplugged)', 'album-on-drive', false],
+    ['an album of links to photos on a drive that is unplugged', 'linked-drive', true],
+  ])('%s pauses the job; put back, it completes', async (_, name, linked) => {
+    const drive = await album(name, 3)
+    const input = linked ? join(work, `${name}-links`) : drive
+    if (linked) {
+      mkdirSync(input)
+      for (const photo of ['p0.png', 'p1.png', 'p2.png']) symlinkSync(join(drive, photo), join(input, photo))
+    }
+    const away = join(work, `${name}-away`)
+    const out = join(work, `${name}-out`)
+    const queue = join(work, `${name}-queue`)
     const first = await run(
       [input, '--out', out, '--queue-dir', queue],
       duringFirstPhoto(() => renameSync(drive, away)),
     )
     expect(first.status).toBe(1)
-    expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+    // The folder named is the one the photos are in: a link's, the one it points into.
+    expect(first.events.find((e) => e.event === 'paused')).toEqual({
+      event: 'paused',
+      job: expect.any(String) as string,
       code: 'INPUT_UNAVAILABLE',
       message: `The folder ${drive} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,
     })
+    // No photo is failed for it, and none after it is tried.
     expect(first.events.filter((e) => e.event === 'failed')).toEqual([])
+    expect(first.events.at(-1)).toMatchObject({ done: 0, failed: 0, pending: 3 })
     renameSync(away, drive)
     const resumed = await run(['--resume', '--queue-dir', queue])
+    expect(resumed.status).toBe(0)
     expect(resumed.events.at(-1)).toMatchObject({ done: 3, failed: 0, pending: 0 })
     expect(readdirSync(out).sort()).toEqual(['p0.png', 'p1.png', 'p2.png'])
   })
