@@ -1,7 +1,7 @@
 /**
  * Whether a terminal acts on a character instead of showing it: control characters (escape sequences clear
  * the screen, set the title or the clipboard; a carriage return or newline rewrites a line) and the
- * bidirectional marks and overrides that show "photo‮gpj.exe" as "photoexe.jpg". Tab is text.
+ * bidirectional marks and overrides that show "photo" + U+202E + "gpj.exe" as "photoexe.jpg". Tab is text.
  */
 function actedOn(code: number): boolean {
   return (

@@ -10,7 +10,7 @@ export function missingFileError(path: string): EnhanceError {
   return new EnhanceError(
     'FILE_NOT_FOUND',
     target === null
-      ? `${path} is not there: it was moved, renamed or deleted, or its name is mistyped.`
+      ? `${path} is not there: it was moved, renamed or deleted.`
       : `${path} is a link to ${target}, which is not there: plug in the drive it is on, or find where it moved.`,
   )
 }
