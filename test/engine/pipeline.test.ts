@@ -684,9 +684,10 @@ describe('bad input gets a coded error and leaves nothing behind', () => {
     expect(await codeOf(() => thumbnail(input, 64))).toBe('UNSUPPORTED_FORMAT')
     expect(existsSync(output)).toBe(false)
     // The same file's pixels as RGB are read: the refusal is the colours', not the file's layout.
-    writeFileSync(input, directoryFirstTiff(8, 6, Buffer.alloc(8 * 6 * 3, 100), 6))
-    await enhance(input, output, model, settings())
-    expect((await sharp(output).metadata()).width).toBe(32)
+    const rgb = join(mkdtempSync(join(tmpdir(), 'enhance-rgb-tiff-')), 'scan-rgb.tif')
+    writeFileSync(rgb, directoryFirstTiff(8, 6, Buffer.alloc(8 * 6 * 3, 100), 6))
+    await enhance(rgb, `${rgb}.png`, model, settings())
+    expect((await sharp(`${rgb}.png`).metadata()).width).toBe(32)
   })
 
   it('a camera RAW file, though TIFF inside, is refused with how to export it, not read as its preview', async () => {
