@@ -1,5 +1,7 @@
 import { readlinkSync } from 'node:fs'
 import { EnhanceError } from '../shared/errors.js'
+import { permissionRemedy } from '../shared/formats.js'
+import { errnoCode } from './errno.js'
 
 /**
  * FILE_NOT_FOUND for a file that is not there (never was, or was moved or deleted since); a link whose file is
@@ -22,4 +24,18 @@ export function linkTarget(path: string): string | null {
   } catch {
     return null
   }
+}
+
+/** Whether the system refused to open a file or folder for its permissions (or, on macOS, privacy settings). */
+export function isPermissionDenied(error: unknown): boolean {
+  const code = errnoCode(error)
+  return code === 'EACCES' || code === 'EPERM'
+}
+
+/** PERMISSION_DENIED for a photo or folder the system does not let Enhance read, saying how to allow it. */
+export function permissionError(path: string): EnhanceError {
+  return new EnhanceError(
+    'PERMISSION_DENIED',
+    `${path} cannot be opened: the system does not let Enhance read it. ${permissionRemedy('it')}, then try again.`,
+  )
 }

@@ -1,10 +1,16 @@
-import { BROKEN_LINK, READABLE_EXTENSIONS, isCameraRaw, outputExtension } from '../shared/formats.js'
+import {
+  BROKEN_LINK,
+  READABLE_EXTENSIONS,
+  UNREADABLE_FOLDER,
+  isCameraRaw,
+  outputExtension,
+} from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
-import { missingFileError } from '../node/missing-file.js'
+import { isPermissionDenied, missingFileError, permissionError } from '../node/missing-file.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
@@ -110,7 +116,15 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   // The output folder is not entered by a link to it either; an input folder named as the output is walked.
   if (walked.has(real) || (dir !== root && skip.has(real))) return
   walked.add(real)
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name))
+  const listed = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    // A folder inside the album that may not be opened (macOS's privacy settings, a drive's system folder)
+    // is left out and said; one named to be enhanced is refused.
+    if (!isPermissionDenied(error)) throw error
+    if (dir === root) throw permissionError(dir)
+    return null
+  })
+  if (!listed) return leaveOut(ignored, UNREADABLE_FOLDER)
+  const entries = listed.sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
     const kind = entryKind(entry, path)

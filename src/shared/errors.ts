@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   /** A result's whole path is longer than the system allows: that photo fails, the others go on. */
   'PATH_TOO_LONG',
   'FILE_NOT_FOUND',
+  /** A photo or folder the system does not let Enhance read (its permissions, or macOS's privacy settings). */
+  'PERMISSION_DENIED',
   /** The folders chosen hold no photo Enhance reads: no job is made (a shard's share may still be none). */
   'NO_PHOTOS',
   /** A queued photo's folder is not there now (moved, renamed, its drive unplugged): the job pauses. */

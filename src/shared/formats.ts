@@ -110,6 +110,14 @@ export function cameraRawMessage(path: string): string {
   return `${path} is a camera RAW file, which needs exporting ${RAW_EXPORT}: Enhance reads the photos made from RAW files, not the sensor's data (or the small preview kept beside it).`
 }
 
+/** How to let Enhance read files or folders (`it` or `them`) the system does not let it open. */
+export function permissionRemedy(it: 'it' | 'them'): string {
+  return `Give your account permission to read ${it} (Properties or Get Info), or on a Mac allow Enhance in System Settings › Privacy & Security › Files and Folders`
+}
+
+/** The left-out kind of a subfolder the system does not let Enhance open; no extension's spelling. */
+export const UNREADABLE_FOLDER = 'folder'
+
 /**
  * The left-out kind of a link whose file is not there (a photo on a drive not plugged in, or moved away): no
  * extension's spelling, which always starts with a dot.
@@ -118,13 +126,18 @@ export const BROKEN_LINK = 'link'
 
 /**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
- * kinds past those told apart, `BROKEN_LINK` for links to nothing); null when nothing was: "Left out 3 files
+ * kinds past those told apart, `BROKEN_LINK` for links to nothing, `UNREADABLE_FOLDER` for folders not opened);
+ * null when nothing was: "Left out 3 files
  * that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
  */
 export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
-  const { [BROKEN_LINK]: links = 0, ...files } = leftOut ?? {}
-  const text = [notPhotosText(files), links ? brokenLinksText(links) : ''].filter(Boolean).join(' ')
-  return text || null
+  const { [BROKEN_LINK]: links = 0, [UNREADABLE_FOLDER]: folders = 0, ...files } = leftOut ?? {}
+  const text = [
+    notPhotosText(files),
+    links ? brokenLinksText(links) : '',
+    folders ? unreadableFoldersText(folders) : '',
+  ]
+  return text.filter(Boolean).join(' ') || null
 }
 
 function notPhotosText(leftOut: Record<string, number>): string {
@@ -139,6 +152,12 @@ function notPhotosText(leftOut: Record<string, number>): string {
     `Left out ${total} ${files} Enhance reads: ${listed}.` +
     (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '')
   )
+}
+
+function unreadableFoldersText(folders: number): string {
+  const [count, it] =
+    folders === 1 ? (['1 folder', 'it'] as const) : ([`${folders} folders`, 'them'] as const)
+  return `Left out ${count} the system does not let Enhance open. ${permissionRemedy(it)}, then add ${it} again.`
 }
 
 function brokenLinksText(links: number): string {

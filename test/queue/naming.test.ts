@@ -44,9 +44,13 @@ describe('output naming', () => {
     ])
   })
 
-  it('says which links point to nothing, and what to do, apart from the files that are not photos', () => {
+  it('says which links point to nothing and which folders may not be opened, and what to do, apart from the files that are not photos', () => {
     expect(leftOutText({ link: 1 })).toBe(
       'Left out 1 link to a file that is not there: plug in the drive it points to, or find where the file moved, then add it again.',
+    )
+    expect(leftOutText({ folder: 2 })).toBe(
+      'Left out 2 folders the system does not let Enhance open. Give your account permission to read them ' +
+        '(Properties or Get Info), or on a Mac allow Enhance in System Settings › Privacy & Security › Files and Folders, then add them again.',
     )
     expect(leftOutText({ '.txt': 1, link: 3 })).toBe(
       'Left out 1 file that is not a photo Enhance reads: 1 .txt. ' +

@@ -124,8 +124,9 @@ export function jobStatus(job: { state: string; total: number; counts: Record<st
   return { text: words[job.state] ?? job.state, warning: job.state === 'paused' }
 }
 
-/** Failures that another try can fix (a crash, memory, a full disk…); a damaged or missing file stays failed. */
+/** Failures that another try can fix (a crash, memory, a full disk, permissions…); a damaged or missing file stays failed. */
 const RETRYABLE: ReadonlySet<ErrorData['code']> = new Set([
+  'PERMISSION_DENIED',
   'ENGINE_CRASHED',
   'ENGINE_NOT_STARTED',
   'OUT_OF_MEMORY',
