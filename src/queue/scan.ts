@@ -10,7 +10,7 @@ import { readdir, realpath, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
-import { isPermissionDenied, missingFileError, permissionError } from '../node/missing-file.js'
+import { isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
@@ -60,7 +60,8 @@ const LEFT_OUT_KINDS = 24
 /** Counts a left-out file by its extension: an unusually long one as none, past the kinds told apart as "other". */
 function countLeftOut(counts: Map<string, number>, extension: string): void {
   let kind = extension.length <= 12 ? extension : ''
-  if (kind !== BROKEN_LINK && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
+  const ownKind = kind === BROKEN_LINK || kind === UNREADABLE_FOLDER // each said with what to do, never merged
+  if (!ownKind && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
 }
 

@@ -8,7 +8,7 @@ import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { PhotoTileReply } from '../../shared/protocol.js'
-import { missingFileError } from '../../node/missing-file.js'
+import { missingFileError } from '../../node/file-access.js'
 
 /** A results' ×4 of the largest photo the engine takes; still refuses a decompression bomb. */
 const MAX_TILED_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS

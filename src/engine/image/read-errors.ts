@@ -1,6 +1,6 @@
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
-import { isPermissionDenied, missingFileError, permissionError } from '../../node/missing-file.js'
+import { isPermissionDenied, missingFileError, permissionError } from '../../node/file-access.js'
 
 /** What to do about a damaged file: the readers of photos end their refusals with it. */
 export const COPY_AGAIN =

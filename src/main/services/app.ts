@@ -28,7 +28,7 @@ import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
 import { itemView, jobView } from './views.js'
 import { jobViewBatcher } from './job-batch.js'
-import { missingFileError } from '../../node/missing-file.js'
+import { missingFileError } from '../../node/file-access.js'
 
 export interface Dialogs {
   chooseInputs(kind: InputKind): Promise<string[] | null>

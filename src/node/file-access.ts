@@ -1,3 +1,4 @@
+/** Why a photo or folder cannot be read (not there, or not allowed), said with what to do. */
 import { readlinkSync } from 'node:fs'
 import { EnhanceError } from '../shared/errors.js'
 import { permissionRemedy } from '../shared/formats.js'
