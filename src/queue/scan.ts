@@ -44,7 +44,14 @@ export interface ScanCounter {
 export const RESULTS_FOLDER = 'Enhanced'
 
 /** Folders NAS boxes and Windows add, and the thumbnail caches Windows writes beside photos. */
-const SYSTEM_NAMES = new Set(['@eadir', '#recycle', '$recycle.bin', 'thumbs.db', 'desktop.ini'])
+const SYSTEM_NAMES = new Set([
+  '@eadir',
+  '#recycle',
+  '$recycle.bin',
+  'system volume information',
+  'thumbs.db',
+  'desktop.ini',
+])
 
 /**
  * Hidden files and folders, macOS "._" companions on USB drives (named .jpg, but not images) and the

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -31,5 +31,22 @@ describe('what a scan leaves out', () => {
     // 35 left-out files a person put there, whatever their kind; the three system files are not among them.
     expect(Object.values(leftOut).reduce((a, b) => a + b, 0)).toBe(35)
     expect(leftOut['other']).toBe(35 - 2 - 1 - 2 - 21)
+  })
+
+  it("passes a drive's system folders, and keeps the kinds said with what to do apart past the cap", async () => {
+    const drive = mkdtempSync(join(tmpdir(), 'enhance-drive-'))
+    for (const folder of ['System Volume Information', '$RECYCLE.BIN', 'DCIM']) mkdirSync(join(drive, folder))
+    writeFileSync(join(drive, 'System Volume Information', 'IndexerVolumeGuid'), 'x')
+    writeFileSync(join(drive, 'DCIM', 'IMG_1.jpg'), 'x')
+    for (let i = 0; i < 30; i++) writeFileSync(join(drive, `a.k${String(i).padStart(2, '0')}`), 'x')
+    symlinkSync(join(drive, 'unplugged', 'IMG_2.jpg'), join(drive, 'z-IMG_2.jpg')) // scanned after the cap fills
+    const counter = { count: 0, leftOut: new Map<string, number>() }
+    const photos = []
+    for await (const file of scanInputs([drive], true, counter)) photos.push(file.path)
+    expect(photos).toEqual([join(drive, 'DCIM', 'IMG_1.jpg')])
+    const leftOut = Object.fromEntries(counter.leftOut)
+    expect(leftOut['link']).toBe(1)
+    expect(leftOut['other']).toBe(30 - 24)
+    expect(Object.values(leftOut).reduce((a, b) => a + b, 0)).toBe(31) // nothing of the system folders
   })
 })
