@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dropIndex, moved } from '../../src/renderer/src/lib/reorder.js'
-import { itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
+import { canRetry, itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -124,5 +124,14 @@ describe('the Device list', () => {
     expect(options.map((o) => o.device)).toEqual(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'])
     expect(options.some((o) => o.disabled)).toBe(false)
     expect(deviceProblem(null, 'cuda')).toBeNull()
+  })
+})
+
+describe('which failed photos the window offers to retry', () => {
+  it('those another try can fix once the user acts (permissions given, space freed), not damaged or missing ones', () => {
+    const codes = ['PERMISSION_DENIED', 'DISK_FULL', 'CORRUPT_IMAGE', 'FILE_NOT_FOUND'] as const
+    const failed = codes.map((code) => canRetry({ state: 'failed', error: { code, message: '' } }))
+    expect(failed).toEqual([true, true, false, false])
+    expect(canRetry({ state: 'done' })).toBe(false)
   })
 })
