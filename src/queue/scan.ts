@@ -2,12 +2,13 @@ import {
   BROKEN_LINK,
   READABLE_EXTENSIONS,
   UNREADABLE_FOLDER,
+  UNUSABLE_NAME,
   isCameraRaw,
   outputExtension,
 } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
-import { statSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
 import { isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
@@ -67,7 +68,8 @@ const LEFT_OUT_KINDS = 24
 /** Counts a left-out file by its extension: an unusually long one as none, past the kinds told apart as "other". */
 function countLeftOut(counts: Map<string, number>, extension: string): void {
   let kind = extension.length <= 12 ? extension : ''
-  const ownKind = kind === BROKEN_LINK || kind === UNREADABLE_FOLDER // each said with what to do, never merged
+  // Each said with what to do, never merged.
+  const ownKind = kind === BROKEN_LINK || kind === UNREADABLE_FOLDER || kind === UNUSABLE_NAME
   if (!ownKind && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
 }
@@ -113,6 +115,14 @@ export function entryKind(entry: Dirent, path: string): 'file' | 'directory' | '
 }
 
 /**
+ * Whether a name read from the folder cannot name its file: bytes that are not UTF-8 came back as U+FFFD,
+ * and the path they make leads nowhere. (A name may hold U+FFFD itself; then its path is there.)
+ */
+function isUnusableName(name: string, path: string): boolean {
+  return name.includes('\uFFFD') && !lstatSync(path, { throwIfNoEntry: false })
+}
+
+/**
  * Numbers in names in their order (IMG_2 before IMG_10), as file managers show them; the root collation,
  * not the user's locale: every machine plans an album in the same order (shards).
  */
@@ -135,6 +145,10 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const entries = listed.sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
+    if (isUnusableName(entry.name, path)) {
+      leaveOut(ignored, UNUSABLE_NAME)
+      continue
+    }
     const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
     if (isSystemEntry(entry.name)) {

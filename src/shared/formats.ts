@@ -119,6 +119,12 @@ export function permissionRemedy(it: 'it' | 'them'): string {
 export const UNREADABLE_FOLDER = 'folder'
 
 /**
+ * The left-out kind of a file whose name is not UTF-8 (Linux keeps a name's bytes as they were written: old
+ * Windows and zip programs wrote accented letters in Latin-1), which no path string can name.
+ */
+export const UNUSABLE_NAME = 'name'
+
+/**
  * The left-out kind of a link whose file is not there (a photo on a drive not plugged in, or moved away): no
  * extension's spelling, which always starts with a dot.
  */
@@ -126,16 +132,22 @@ export const BROKEN_LINK = 'link'
 
 /**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
- * kinds past those told apart, `BROKEN_LINK` for links to nothing, `UNREADABLE_FOLDER` for folders not opened);
- * null when nothing was: "Left out 3 files
+ * kinds past those told apart, `BROKEN_LINK` for links to nothing, `UNREADABLE_FOLDER` for folders not opened,
+ * `UNUSABLE_NAME` for names that are not UTF-8); null when nothing was: "Left out 3 files
  * that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
  */
 export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
-  const { [BROKEN_LINK]: links = 0, [UNREADABLE_FOLDER]: folders = 0, ...files } = leftOut ?? {}
+  const {
+    [BROKEN_LINK]: links = 0,
+    [UNREADABLE_FOLDER]: folders = 0,
+    [UNUSABLE_NAME]: names = 0,
+    ...files
+  } = leftOut ?? {}
   const text = [
     notPhotosText(files),
     links ? brokenLinksText(links) : '',
     folders ? unreadableFoldersText(folders) : '',
+    names ? unusableNamesText(names) : '',
   ]
   return text.filter(Boolean).join(' ') || null
 }
@@ -158,6 +170,11 @@ function unreadableFoldersText(folders: number): string {
   const [count, it] =
     folders === 1 ? (['1 folder', 'it'] as const) : ([`${folders} folders`, 'them'] as const)
   return `Left out ${count} the system does not let Enhance open. ${permissionRemedy(it)}, then add ${it} again.`
+}
+
+function unusableNamesText(names: number): string {
+  const [count, them] = names === 1 ? (['1 file', 'it'] as const) : ([`${names} files`, 'them'] as const)
+  return `Left out ${count} whose name is not written in UTF-8 (old Windows and zip programs wrote accented letters that way), so Enhance cannot open ${them}: rename ${them}, then add ${them} again.`
 }
 
 function brokenLinksText(links: number): string {

@@ -49,4 +49,16 @@ describe('what a scan leaves out', () => {
     expect(leftOut['other']).toBe(30 - 24)
     expect(Object.values(leftOut).reduce((a, b) => a + b, 0)).toBe(31) // nothing of the system folders
   })
+
+  it('leaves out a file whose name is not UTF-8, which no path string can name, and keeps one holding U+FFFD', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-latin1-'))
+    // "Müller.jpg" as an old zip wrote it: ü in Latin-1, one byte (0xFC) that is not UTF-8.
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/M`), Buffer.from([0xfc]), Buffer.from('ller.jpg')]), 'x')
+    writeFileSync(join(dir, 'odd\uFFFD.jpg'), 'x') // a real U+FFFD, written as UTF-8: a usable name
+    const counter = { count: 0, leftOut: new Map<string, number>() }
+    const photos = []
+    for await (const file of scanInputs([dir], false, counter)) photos.push(file.path)
+    expect(photos).toEqual([join(dir, 'odd\uFFFD.jpg')])
+    expect(Object.fromEntries(counter.leftOut)).toEqual({ name: 1 })
+  })
 })

@@ -52,6 +52,9 @@ describe('output naming', () => {
       'Left out 2 folders the system does not let Enhance open. Give your account permission to read them ' +
         '(Properties or Get Info), or on a Mac allow Enhance in System Settings › Privacy & Security › Files and Folders, then add them again.',
     )
+    expect(leftOutText({ name: 1 })).toBe(
+      'Left out 1 file whose name is not written in UTF-8 (old Windows and zip programs wrote accented letters that way), so Enhance cannot open it: rename it, then add it again.',
+    )
     expect(leftOutText({ '.txt': 1, link: 3 })).toBe(
       'Left out 1 file that is not a photo Enhance reads: 1 .txt. ' +
         'Left out 3 links to files that are not there: plug in the drive they point to, or find where the files moved, then add them again.',
