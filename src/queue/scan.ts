@@ -135,8 +135,8 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   if (walked.has(real) || (dir !== root && skip.has(real))) return
   walked.add(real)
   const listed = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-    // A folder inside the album that may not be opened (macOS's privacy settings, a drive's system folder)
-    // is left out and said; one named to be enhanced is refused.
+    // A folder inside the album that may not be opened (macOS's privacy settings, a folder another account
+    // locked) is left out and said; one named to be enhanced is refused.
     if (!isPermissionDenied(error)) throw error
     if (dir === root) throw permissionError(dir)
     return null
@@ -145,15 +145,12 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const entries = listed.sort((a, b) => byName(a.name, b.name))
   for (const entry of entries) {
     const path = join(dir, entry.name)
-    if (isUnusableName(entry.name, path)) {
-      leaveOut(ignored, UNUSABLE_NAME)
-      continue
-    }
     const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
     if (isSystemEntry(entry.name)) {
       if (kind === 'file' || kind === null) ignored.count++
-    } else if (kind === null) leaveOut(ignored, BROKEN_LINK)
+    } else if (isUnusableName(entry.name, path)) leaveOut(ignored, UNUSABLE_NAME)
+    else if (kind === null) leaveOut(ignored, BROKEN_LINK)
     else if (kind === 'directory') {
       if (recursive && entry.name !== RESULTS_FOLDER && !skip.has(pathKey(path))) yield* walk(path, options)
       else ignored.foldersPassed = (ignored.foldersPassed ?? 0) + 1

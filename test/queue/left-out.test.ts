@@ -55,10 +55,15 @@ describe('what a scan leaves out', () => {
     // "Müller.jpg" as an old zip wrote it: ü in Latin-1, one byte (0xFC) that is not UTF-8.
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/M`), Buffer.from([0xfc]), Buffer.from('ller.jpg')]), 'x')
     writeFileSync(join(dir, 'odd\uFFFD.jpg'), 'x') // a real U+FFFD, written as UTF-8: a usable name
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${dir}/._M`), Buffer.from([0xfc]), Buffer.from('ller.jpg')]),
+      'x',
+    ) // a system file: not said
     const counter = { count: 0, leftOut: new Map<string, number>() }
     const photos = []
     for await (const file of scanInputs([dir], false, counter)) photos.push(file.path)
     expect(photos).toEqual([join(dir, 'odd\uFFFD.jpg')])
     expect(Object.fromEntries(counter.leftOut)).toEqual({ name: 1 })
+    expect(counter.count).toBe(2)
   })
 })
