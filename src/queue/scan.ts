@@ -3,6 +3,7 @@ import {
   READABLE_EXTENSIONS,
   UNREADABLE_FOLDER,
   UNUSABLE_NAME,
+  isAdvisedKind,
   isCameraRaw,
   outputExtension,
 } from '../shared/formats.js'
@@ -68,9 +69,7 @@ const LEFT_OUT_KINDS = 24
 /** Counts a left-out file by its extension: an unusually long one as none, past the kinds told apart as "other". */
 function countLeftOut(counts: Map<string, number>, extension: string): void {
   let kind = extension.length <= 12 ? extension : ''
-  // Each said with what to do, never merged.
-  const ownKind = kind === BROKEN_LINK || kind === UNREADABLE_FOLDER || kind === UNUSABLE_NAME
-  if (!ownKind && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
+  if (!isAdvisedKind(kind) && !counts.has(kind) && counts.size >= LEFT_OUT_KINDS) kind = 'other'
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
 }
 

@@ -132,24 +132,16 @@ export const BROKEN_LINK = 'link'
 
 /**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
- * kinds past those told apart, `BROKEN_LINK` for links to nothing, `UNREADABLE_FOLDER` for folders not opened,
- * `UNUSABLE_NAME` for names that are not UTF-8); null when nothing was: "Left out 3 files
- * that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
+ * kinds past those told apart, and the `ADVISED` kinds, each with what to do); null when nothing was: "Left
+ * out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
  */
 export function leftOutText(leftOut: Record<string, number> | undefined): string | null {
-  const {
-    [BROKEN_LINK]: links = 0,
-    [UNREADABLE_FOLDER]: folders = 0,
-    [UNUSABLE_NAME]: names = 0,
-    ...files
-  } = leftOut ?? {}
-  const text = [
-    notPhotosText(files),
-    links ? brokenLinksText(links) : '',
-    folders ? unreadableFoldersText(folders) : '',
-    names ? unusableNamesText(names) : '',
-  ]
-  return text.filter(Boolean).join(' ') || null
+  const counts = leftOut ?? {}
+  const files = Object.fromEntries(Object.entries(counts).filter(([kind]) => !isAdvisedKind(kind)))
+  const advised = Object.entries(ADVISED)
+    .filter(([kind]) => counts[kind])
+    .map(([kind, text]) => text(counts[kind]!))
+  return [notPhotosText(files), ...advised].filter(Boolean).join(' ') || null
 }
 
 function notPhotosText(leftOut: Record<string, number>): string {
@@ -181,4 +173,16 @@ function brokenLinksText(links: number): string {
   return links === 1
     ? 'Left out 1 link to a file that is not there: plug in the drive it points to, or find where the file moved, then add it again.'
     : `Left out ${links} links to files that are not there: plug in the drive they point to, or find where the files moved, then add them again.`
+}
+
+/** The left-out kinds that are no extension, each said with what to do about it. */
+const ADVISED: Record<string, (count: number) => string> = {
+  [BROKEN_LINK]: brokenLinksText,
+  [UNREADABLE_FOLDER]: unreadableFoldersText,
+  [UNUSABLE_NAME]: unusableNamesText,
+}
+
+/** Whether a left-out kind is one said with what to do (`BROKEN_LINK`, …), never merged into "other kinds". */
+export function isAdvisedKind(kind: string): boolean {
+  return Object.hasOwn(ADVISED, kind)
 }
