@@ -11,7 +11,7 @@ import { checkImageFormat } from './sniff.js'
 import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
 import type { DecodePurpose, HeicDecoder } from './system-heic.js'
-import { isColourless } from './types.js'
+import { isColourless, uprightSize } from './types.js'
 import type { DecodedImage, DecodedPhoto, ImageMetadata, RasterImage, ReadLimits } from './types.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
@@ -48,9 +48,7 @@ export async function readThroughSystemDecoder<T>(
   const readDecoded = async (file: string, orient: boolean): Promise<T> => {
     const image = sharp(file, options)
     const decoded = await image.metadata()
-    const turned = orient && (decoded.orientation ?? 1) >= 5
-    const [width, height] = turned ? [decoded.height, decoded.width] : [decoded.width, decoded.height]
-    return read(orient ? image.rotate() : image, { ...decoded, width, height })
+    return read(orient ? image.rotate() : image, { ...decoded, ...(orient ? uprightSize(decoded) : {}) })
   }
   return withDecodedHeic(path, primary, decoder, readDecoded, { purpose, signal })
 }

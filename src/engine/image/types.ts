@@ -44,6 +44,15 @@ export interface ReadLimits {
   readDamaged: boolean
 }
 
+/** A photo's width and height as it stands upright: swapped where its EXIF orientation (5 to 8) turns it. */
+export function uprightSize<N>(size: { width: N; height: N; orientation?: number | undefined }): {
+  width: N
+  height: N
+} {
+  const turned = (size.orientation ?? 1) >= 5
+  return turned ? { width: size.height, height: size.width } : { width: size.width, height: size.height }
+}
+
 /** A black raster of `width`×`height` with `like`'s channels and depth. */
 export function blankLike(like: RasterImage, width: number, height: number): RasterImage {
   const length = width * height * like.channels

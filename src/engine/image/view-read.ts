@@ -7,6 +7,7 @@ import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import { sharpOfRaster } from './raster.js'
 import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
+import { uprightSize } from './types.js'
 
 /** A photo's size as it stands upright. */
 export interface UprightSize {
@@ -38,7 +39,5 @@ export async function withViewedPhoto<T>(
     const raster = await linearGreyRaster(sharp(path, options).rotate())
     return view(sharpOfRaster(raster), raster)
   }
-  const turned = (header.orientation ?? 1) >= 5
-  const [width, height] = turned ? [header.height, header.width] : [header.width, header.height]
-  return view(sharp(path, options).rotate(), { width, height })
+  return view(sharp(path, options).rotate(), uprightSize(header))
 }
