@@ -1,6 +1,13 @@
+import { printable } from './printable.js'
+
 /** The last part of a path, with either separator: the renderer has no node:path. */
 export function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
+}
+
+/** A file's name as the window and notifications show it: what would be acted on (a right-to-left override) written as its code. */
+export function shownName(path: string): string {
+  return printable(basename(path))
 }
 
 /** "1 photo", "8 photos". */
@@ -10,7 +17,7 @@ export function photoCount(n: number): string {
 
 /** "Summer 2019 (8 photos)", "a.jpg and 2 more (3 photos)": never every file name joined by commas. */
 export function jobTitle(job: { inputs: string[]; total: number }): string {
-  const first = basename(job.inputs[0] ?? '')
+  const first = shownName(job.inputs[0] ?? '')
   const more = job.inputs.length > 1 ? ` and ${job.inputs.length - 1} more` : ''
   return `${first}${more} (${photoCount(job.total)})`
 }

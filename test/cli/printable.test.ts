@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { printable, printableFields, printableLines } from '../../src/cli/printable.js'
+import { printableFields, printableLines } from '../../src/cli/printable.js'
+import { printable } from '../../src/shared/printable.js'
 import { humanReporter } from '../../src/cli/report.js'
 
 const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))

@@ -287,4 +287,35 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     expect(jpgsIn(join(app.work, 'enhanced-3'))).toBe(6)
     await app.shot('09-resumed-after-restart')
   })
+
+  it('shows a name that would be drawn backwards with its code, and keeps a long name on its photo’s row', async () => {
+    const { page } = app
+    const chat = join(app.work, 'Saved from a chat')
+    mkdirSync(chat)
+    // "empty" + RIGHT-TO-LEFT OVERRIDE + "gnp.jpg": drawn as it is, it reads "emptygpj.png" and turns its
+    // failure sentence around ("emptyro enohp ,aremac…").
+    writeFileSync(join(chat, 'empty\u202egnp.jpg'), '')
+    const long =
+      'IMG_20190704_183522_HDR_Portrait_Mode_edited_final_FINAL_version2_copy_of_copy_of_copy_of_copy.jpg'
+    await photo(join(chat, long), 7, 96, 64)
+    await app.tab('Queue')
+    await page.setViewportSize({ width: 900, height: 600 })
+    app.dialogs.inputs = [chat]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    const card = page.getByRole('article', { name: /Job Saved from a chat/ })
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const failure = card.locator('.failure > span')
+    expect(await failure.innerText()).toBe(
+      'empty\\u202egnp.jpg is empty (0 bytes). Copy it again from where it came from (the camera, phone or backup); ' +
+        'Enhance has not changed it.',
+    )
+    const row = card.locator('li').filter({ hasText: long })
+    const [thumbnail, name] = [
+      await row.locator('.thumb').boundingBox(),
+      await row.getByText(long).boundingBox(),
+    ]
+    expect(name!.y).toBeLessThan(thumbnail!.y + thumbnail!.height)
+    expect(name!.x).toBeGreaterThan(thumbnail!.x + thumbnail!.width)
+    await app.shot('34-names-from-outside')
+  })
 })

@@ -118,6 +118,11 @@ describe('the notice of a finished job', () => {
       body: '5 photos enhanced, 2 failed, 1 skipped.',
     })
   })
+
+  it('shows an album name that would be drawn backwards with its code, as the window does', () => {
+    const disguised = { ...job('done', 1, { done: 1 }), inputs: ['/photos/\u202egpj.exe'] }
+    expect(finishedNotice(disguised).title).toBe('\\u202egpj.exe (1 photo)')
+  })
 })
 
 describe('the photos a launch names', () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { dropIndex, moved } from '../../src/renderer/src/lib/reorder.js'
-import { canRetry, itemStateText, jobProgress, photoProgress } from '../../src/renderer/src/lib/format.js'
+import {
+  canRetry,
+  failureSentence,
+  itemStateText,
+  jobProgress,
+  jobTitle,
+  photoProgress,
+  shownName,
+} from '../../src/renderer/src/lib/format.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -133,5 +141,24 @@ describe('which failed photos the window offers to retry', () => {
     const failed = codes.map((code) => canRetry({ state: 'failed', error: { code, message: '' } }))
     expect(failed).toEqual([true, true, false, false])
     expect(canRetry({ state: 'done' })).toBe(false)
+  })
+})
+
+describe('names from outside, as the window shows them', () => {
+  // "holiday" + RIGHT-TO-LEFT OVERRIDE + "gnp.exe" is drawn as "holidayexe.png", and turns the rest of its sentence around.
+  const disguised = '/photos/Summer\u202e 2019/holiday\u202egnp.exe'
+
+  it('writes the characters that would be acted on as their codes, in names, titles and sentences', () => {
+    expect(shownName(disguised)).toBe('holiday\\u202egnp.exe')
+    expect(shownName('C:\\Photos\\bell\x07.jpg')).toBe('bell\\x07.jpg')
+    expect(jobTitle({ inputs: ['/photos/Summer\u202e 2019'], total: 2 })).toBe(
+      'Summer\\u202e 2019 (2 photos)',
+    )
+    const error = { code: 'CORRUPT_IMAGE' as const, message: `${disguised} is empty (0 bytes).` }
+    expect(failureSentence({ input: disguised, error })).toBe('holiday\\u202egnp.exe is empty (0 bytes).')
+  })
+
+  it('leaves every other name as it is: accents, other scripts, emoji, tabs', () => {
+    expect(shownName('/photos/Née à Paris 📷 写真 שלום\t.heic')).toBe('Née à Paris 📷 写真 שלום\t.heic')
   })
 })

@@ -3,9 +3,12 @@ import type { ErrorData } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
 import { basename } from '../../../shared/job-title.js'
+import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 
-export { basename, jobTitle } from '../../../shared/job-title.js'
+export { jobTitle, shownName } from '../../../shared/job-title.js'
+// Text from outside (a message naming a file, a model's name) is shown through it.
+export { printable } from '../../../shared/printable.js'
 
 export function eta(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
@@ -146,5 +149,5 @@ export function failureSentence(item: { input: string; error?: ErrorData }): str
   const message = item.error?.message ?? ''
   const name = basename(item.input)
   const plain = message.split(item.input).join(name)
-  return plain.startsWith(name) ? plain : `${name}: ${plain}`
+  return printable(plain.startsWith(name) ? plain : `${name}: ${plain}`)
 }

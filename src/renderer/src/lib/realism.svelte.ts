@@ -1,6 +1,6 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
-import { basename, percent, photoOf } from './format.js'
+import { percent, photoOf, printable, shownName } from './format.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
@@ -70,14 +70,14 @@ export class RealismStore {
     const chosen = await this.api.chooseInputs('files')
     if (!chosen) return
     this.#target = null
-    await this.open({ selection: chosen.id, index: 0 }, chosen.names[0]!)
+    await this.open({ selection: chosen.id, index: 0 }, printable(chosen.names[0]!))
   }
 
   /** Opens a photo of the queue, to choose its realism (or its whole job's). */
   async openItem(item: ItemView): Promise<void> {
     this.#target = item
     if (item.realism !== null) this.#realism = item.realism
-    await this.open(photoOf(item, 'input'), basename(item.input))
+    await this.open(photoOf(item, 'input'), shownName(item.input))
   }
 
   /** Re-enhances the target photo, or its whole job, at the slider's realism. */
