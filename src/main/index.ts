@@ -64,7 +64,7 @@ function bindServices(services: Services): void {
   }
 }
 
-const extensions = (set: Set<string>) => [...set].map((ext) => ext.slice(1))
+const extensions = (set: ReadonlySet<string>) => [...set].map((ext) => ext.slice(1))
 const DIALOG_FILTERS = {
   files: { name: 'Photos', extensions: extensions(READABLE_EXTENSIONS) },
   model: { name: 'Models (.pth, .safetensors, .onnx)', extensions: extensions(MODEL_EXTENSIONS) },

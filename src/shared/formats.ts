@@ -5,20 +5,40 @@
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
+/** The formats photos are read from; those Enhance does not write (HEIF, GIF, BMP) besides its outputs. */
+type PhotoFormat = OutputFormat | 'heif' | 'gif' | 'bmp'
+
+/**
+ * What each photo extension holds, as cameras, phones, browsers and Windows name them: Windows saves JPEGs
+ * from the web as `.jfif`, browsers also as `.pjpeg` or `.jpe`; Canon, Sony and Fujifilm cameras save HEIF
+ * as `.hif`; Windows' clipboard and old programs save BMP as `.dib`.
+ */
+const FORMAT_OF_EXTENSION: Record<string, PhotoFormat> = {
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  jpe: 'jpeg',
+  jfif: 'jpeg',
+  jfi: 'jpeg',
+  jif: 'jpeg',
+  pjpeg: 'jpeg',
+  pjp: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  tif: 'tiff',
+  tiff: 'tiff',
+  avif: 'avif',
+  heic: 'heif',
+  heif: 'heif',
+  hif: 'heif',
+  gif: 'gif',
+  bmp: 'bmp',
+  dib: 'bmp',
+}
+
 /** File extensions the queue picks up as photos (and the app's dialog offers). */
-export const READABLE_EXTENSIONS = new Set([
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.avif',
-  '.heic',
-  '.heif',
-  '.gif',
-  '.bmp',
-])
+export const READABLE_EXTENSIONS: ReadonlySet<string> = new Set(
+  Object.keys(FORMAT_OF_EXTENSION).map((extension) => `.${extension}`),
+)
 
 /** The readable formats, for messages. */
 export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP'
@@ -41,21 +61,6 @@ export const FORMAT_MAX_SIDE: Record<OutputFormat, number> = {
   tiff: 2 ** 31 - 1,
 }
 
-const FORMAT_BY_EXTENSION: Record<string, OutputFormat> = {
-  jpg: 'jpeg',
-  jpeg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-  tif: 'tiff',
-  tiff: 'tiff',
-  avif: 'avif',
-  heic: 'avif',
-  heif: 'avif',
-}
-
-/** HEIF photos are written as AVIF, HEIF's royalty-free kind, so they take AVIF's extension. */
-const HEIF_EXTENSIONS = new Set(['heic', 'heif'])
-
 /** A file name's extension as spelled, without the dot; '' for none. */
 function extensionOf(fileName: string): string {
   const dot = fileName.lastIndexOf('.')
@@ -65,7 +70,13 @@ function extensionOf(fileName: string): string {
 /** The output format for an input file name: the requested one, or for 'same' the input's own (PNG where it cannot be written). */
 export function formatForInput(requested: OutputFormat | 'same', fileName: string): OutputFormat {
   if (requested !== 'same') return requested
-  return FORMAT_BY_EXTENSION[extensionOf(fileName).toLowerCase()] ?? 'png'
+  return writtenAs(FORMAT_OF_EXTENSION[extensionOf(fileName).toLowerCase()])
+}
+
+/** The output format a photo of `format` keeps: HEIF is written as AVIF, HEIF's royalty-free kind; GIF and BMP as PNG. */
+function writtenAs(format: PhotoFormat | undefined): OutputFormat {
+  if (format === 'heif') return 'avif'
+  return format === 'gif' || format === 'bmp' || format === undefined ? 'png' : format
 }
 
 /**
@@ -74,9 +85,7 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
  */
 export function outputExtension(format: OutputFormat, inputName: string): string {
   const own = extensionOf(inputName)
-  const keepsFormat =
-    !HEIF_EXTENSIONS.has(own.toLowerCase()) && FORMAT_BY_EXTENSION[own.toLowerCase()] === format
-  return keepsFormat ? own : FORMAT_EXTENSIONS[format]
+  return FORMAT_OF_EXTENSION[own.toLowerCase()] === format ? own : FORMAT_EXTENSIONS[format]
 }
 
 /** Default guard against decompression bombs: 100 megapixels of input. */
@@ -144,18 +153,46 @@ export function leftOutText(leftOut: Record<string, number> | undefined): string
   return [notPhotosText(files), ...advised].filter(Boolean).join(' ') || null
 }
 
+/** Images people keep beside their photos in formats Enhance does not read: editors' documents, newer and older codecs. */
+const OTHER_IMAGES = new Set([
+  '.afphoto',
+  '.exr',
+  '.hdr',
+  '.ico',
+  '.j2k',
+  '.jp2',
+  '.jpx',
+  '.jxl',
+  '.kra',
+  '.pcx',
+  '.pdn',
+  '.psb',
+  '.psd',
+  '.svg',
+  '.tga',
+  '.xcf',
+])
+
+/** What to do with the left-out files of `kinds` that are camera RAW files or images in other formats, in words. */
+function saveAsText(kinds: string[]): string {
+  const raw = kinds.filter((ext) => CAMERA_RAW.has(ext))
+  const images = kinds.filter((ext) => OTHER_IMAGES.has(ext))
+  return (
+    (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '') +
+    (images.length
+      ? ` Images in formats Enhance does not read (${images.join(', ')}) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.`
+      : '')
+  )
+}
+
 function notPhotosText(leftOut: Record<string, number>): string {
   const kinds = Object.entries(leftOut).sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
   if (total === 0) return ''
   const named = (ext: string): string => (ext === 'other' ? 'of other kinds' : ext || 'without an extension')
   const listed = kinds.map(([ext, n]) => `${n} ${named(ext)}`).join(', ')
-  const raw = kinds.filter(([ext]) => CAMERA_RAW.has(ext)).map(([ext]) => ext)
   const files = total === 1 ? 'file that is not a photo' : 'files that are not photos'
-  return (
-    `Left out ${total} ${files} Enhance reads: ${listed}.` +
-    (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '')
-  )
+  return `Left out ${total} ${files} Enhance reads: ${listed}.${saveAsText(kinds.map(([ext]) => ext))}`
 }
 
 function unreadableFoldersText(folders: number): string {

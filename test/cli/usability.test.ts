@@ -10,6 +10,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPTIONS, main } from '../../src/cli/main.js'
@@ -117,6 +118,32 @@ describe('the CLI for people', () => {
     symlinkSync(album, join(linking, 'linked'))
     const linked = await cli(batch('q-sub2', linking, '--out', join(work, 'out-sub2')))
     expect(linked.err).toContain(`note: ${linking} has 2 subfolders, left out;`)
+  })
+
+  it('enhances photos saved under the other names of JPEG, HEIF and BMP, each kept in its own format', async () => {
+    // Windows saves JPEGs from the web as .jfif, browsers as .pjpeg; Canon, Sony and Fujifilm cameras save HEIF as
+    // .HIF; the clipboard saves BMP as .dib. They were left out as "not photos".
+    const saved = join(work, 'saved')
+    await photo(join(saved, 'web.jfif'))
+    await photo(join(saved, 'pic.pjpeg'))
+    await sharp({ create: { width: 40, height: 24, channels: 3, background: '#406080' } })
+      .heif({ compression: 'av1' })
+      .toFile(join(saved, 'DSC0001.HIF'))
+    copyFileSync(
+      fileURLToPath(new URL('../fixtures/images/bmp/grey8.bmp', import.meta.url)),
+      join(saved, 'clip.dib'),
+    )
+    const out = join(work, 'out-saved')
+    const run = await cli(batch('q-saved', saved, '--out', out))
+    expect(run.err).not.toContain('Left out')
+    expect(run.status).toBe(0)
+    expect(readdirSync(out).sort()).toEqual(['DSC0001.avif', 'clip.png', 'pic.pjpeg', 'web.jfif'])
+    const formats = await Promise.all(
+      ['DSC0001.avif', 'clip.png', 'pic.pjpeg', 'web.jfif'].map(
+        async (n) => (await sharp(join(out, n)).metadata()).format,
+      ),
+    )
+    expect(formats).toEqual(['heif', 'png', 'jpeg', 'jpeg'])
   })
 
   it('refuses a folder with no photos in it, saying what is there, and writes nothing', async () => {

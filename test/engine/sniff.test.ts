@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { sniffFormat } from '../../src/engine/image/sniff.js'
+import { checkImageFormat, sniffFormat } from '../../src/engine/image/sniff.js'
 
 const bytes = (...parts: Array<string | number[]>): Uint8Array =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)))
@@ -23,5 +26,43 @@ describe('sniffFormat', () => {
     [null, bytes('')],
   ] as const)('%s', (format, head) => {
     expect(sniffFormat(head)).toBe(format)
+  })
+})
+
+describe('the refusal of a file Enhance does not read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'enhance-other-formats-'))
+  const refusal = async (name: string, head: Uint8Array): Promise<unknown> => {
+    writeFileSync(join(dir, name), Buffer.concat([head, Buffer.alloc(64, 7)]))
+    return checkImageFormat(join(dir, name)).catch((error: unknown) => error)
+  }
+
+  it.each([
+    ['a Photoshop document (PSD)', 'layers.psd', bytes('8BPS', [0, 1])],
+    ['a JPEG XL image', 'raw.jxl', bytes([0xff, 0x0a, 0xfa, 0x7f])],
+    ['a JPEG XL image', 'boxed.jxl', bytes([0, 0, 0, 0x0c], 'JXL ', [0x0d, 0x0a, 0x87, 0x0a])],
+    ['a JPEG 2000 image', 'scan.jp2', bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a])],
+    ['a GIMP image (XCF)', 'edit.xcf', bytes('gimp xcf v011')],
+    ['an OpenEXR image', 'render.exr', bytes([0x76, 0x2f, 0x31, 0x01])],
+    ['a PDF document', 'scan.pdf', bytes('%PDF-1.7')],
+  ] as const)('names %s (%s) and says how to save it as a photo', async (is, name, head) => {
+    expect(await refusal(name, head)).toMatchObject({
+      code: 'UNSUPPORTED_FORMAT',
+      message: `${join(dir, name)} is ${is}, which Enhance does not read. Open it in the program that made it or an image editor and save it as JPEG, PNG or TIFF.`,
+    })
+  })
+
+  it('says a video (a Live Photo’s .MOV, a phone’s .mp4) is one, and anything else by what Enhance reads', async () => {
+    const video =
+      'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP).'
+    expect(await refusal('IMG_0001.MOV', bytes([0, 0, 0, 0x14], 'ftypqt  '))).toMatchObject({
+      message: `${join(dir, 'IMG_0001.MOV')} ${video}`,
+    })
+    expect(await refusal('clip.mp4', bytes([0, 0, 0, 0x18], 'ftypmp42'))).toMatchObject({
+      message: `${join(dir, 'clip.mp4')} ${video}`,
+    })
+    expect(await refusal('notes.png', bytes('just some text'))).toMatchObject({
+      code: 'UNSUPPORTED_FORMAT',
+      message: `${join(dir, 'notes.png')} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
+    })
   })
 })

@@ -66,11 +66,17 @@ describe('output naming', () => {
     expect(leftOutText(undefined)).toBeNull()
     expect(leftOutText({ '.txt': 1 })).toBe('Left out 1 file that is not a photo Enhance reads: 1 .txt.')
     expect(leftOutText({ other: 2, '.psd': 3 })).toBe(
-      'Left out 5 files that are not photos Enhance reads: 3 .psd, 2 of other kinds.',
+      'Left out 5 files that are not photos Enhance reads: 3 .psd, 2 of other kinds. ' +
+        'Images in formats Enhance does not read (.psd) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
     )
     expect(leftOutText({ '.txt': 1, '.nef': 3, '': 1 })).toBe(
       'Left out 5 files that are not photos Enhance reads: 3 .nef, 1 without an extension, 1 .txt. ' +
         "Camera RAW files (.nef) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.",
+    )
+    expect(leftOutText({ '.jxl': 2, '.cr3': 1, '.xcf': 1, '.mov': 1 })).toBe(
+      'Left out 5 files that are not photos Enhance reads: 2 .jxl, 1 .cr3, 1 .mov, 1 .xcf. ' +
+        "Camera RAW files (.cr3) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
+        'Images in formats Enhance does not read (.jxl, .xcf) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
     )
   })
 
@@ -118,6 +124,12 @@ describe('output naming', () => {
       '/out/g.png',
       '/out/h.png',
     ])
+    // The other names JPEG, HEIF and BMP are saved under: from the web on Windows, a camera's HEIF, the clipboard.
+    expect(
+      ['i.jfif', 'j.pjpeg', 'k.jpe', 'DSC0001.HIF', 'l.dib'].map((n) => planned(same, n).output),
+    ).toEqual(['/out/i.jfif', '/out/j.pjpeg', '/out/k.jpe', '/out/DSC0001.avif', '/out/l.png'])
+    expect(planned(png, 'i.jfif').output).toBe('/out/i.png')
+    expect(planned(jpeg, 'i.jfif').output).toBe('/out/i.jfif')
     expect(planned(png, 'a.PNG').output).toBe('/out/a.PNG')
     expect(planned(png, 'b.jpeg').output).toBe('/out/b.png')
     expect(planned(jpeg, 'c.jpeg').output).toBe('/out/c.jpeg')

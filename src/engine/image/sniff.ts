@@ -27,6 +27,31 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   return null
 }
 
+const VIDEO = 'a video'
+
+/** MP4 and QuickTime brands: a phone's videos, and the .MOV half of an iPhone's Live Photo. */
+const VIDEO_BRANDS = new Set(['qt  ', 'isom', 'iso2', 'mp41', 'mp42', 'M4V ', 'avc1', '3gp4', '3gp5'])
+
+type Ascii = (from: number, to: number) => string
+
+/** Formats people have that Enhance does not read, by their first bytes, so that a refusal names what the file is. */
+const OTHER_FORMATS: ReadonlyArray<[is: string, recognised: (ascii: Ascii) => boolean]> = [
+  ['a Photoshop document (PSD)', (ascii) => ascii(0, 4) === '8BPS'],
+  ['a JPEG XL image', (ascii) => ascii(0, 2) === '\xff\x0a' || ascii(4, 8) === 'JXL '],
+  ['a JPEG 2000 image', (ascii) => ascii(4, 8) === 'jP  ' || ascii(0, 4) === '\xff\x4f\xff\x51'],
+  ['a GIMP image (XCF)', (ascii) => ascii(0, 9) === 'gimp xcf '],
+  ['an OpenEXR image', (ascii) => ascii(0, 4) === '\x76\x2f\x31\x01'],
+  ['a Radiance HDR image', (ascii) => ascii(0, 2) === '#?'],
+  ['a PDF document', (ascii) => ascii(0, 5) === '%PDF-'],
+  [VIDEO, (ascii) => ascii(4, 8) === 'ftyp' && VIDEO_BRANDS.has(ascii(8, 12))],
+]
+
+/** What a file Enhance does not read is, when its first bytes say: "a Photoshop document (PSD)". */
+function otherFormat(head: Uint8Array): string | null {
+  const ascii: Ascii = (from, to) => String.fromCharCode(...head.subarray(from, to))
+  return OTHER_FORMATS.find(([, recognised]) => recognised(ascii))?.[0] ?? null
+}
+
 /** Refuses a file whose content is not one of the readable formats, with what to do about it. */
 export async function checkImageFormat(path: string): Promise<ReadableFormat> {
   const head = new Uint8Array(18)
@@ -37,12 +62,22 @@ export async function checkImageFormat(path: string): Promise<ReadableFormat> {
     await file.close()
   }
   const format = sniffFormat(head)
-  if (format === null) throw unreadableFormat(path)
+  if (format === null) throw unreadableFormat(path, otherFormat(head))
   return format
 }
 
 /** The refusal for content Enhance cannot read, whatever the file's name says, and what to do about it. */
-function unreadableFormat(path: string): EnhanceError {
+function unreadableFormat(path: string, is: string | null): EnhanceError {
+  if (is === VIDEO)
+    return new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is a video, which Enhance does not enhance: it enhances photos (${READABLE_FORMATS_TEXT}).`,
+    )
+  if (is)
+    return new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is ${is}, which Enhance does not read. Open it in the program that made it or an image editor and save it as JPEG, PNG or TIFF.`,
+    )
   return new EnhanceError(
     'UNSUPPORTED_FORMAT',
     `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
