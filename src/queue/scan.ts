@@ -125,7 +125,7 @@ function isUnusableName(name: string, path: string): boolean {
  * Numbers in names in their order (IMG_2 before IMG_10), as file managers show them; the root collation,
  * not the user's locale: every machine plans an album in the same order (shards).
  */
-const byName = new Intl.Collator('und', { numeric: true }).compare
+export const byName = new Intl.Collator('und', { numeric: true }).compare
 
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const { root, recursive, ignored, skip, walked, found } = options

@@ -146,6 +146,17 @@ describe('the CLI for people', () => {
     expect(formats).toEqual(['heif', 'png', 'jpeg', 'jpeg'])
   })
 
+  it('expands a wildcard the shell passed as it is (Windows), and says when one matches nothing', async () => {
+    const none = await cli(batch('q-wild', join(album, 'z*.jpg'), '--out', join(work, 'out-wild')))
+    expect([none.status, none.err]).toEqual([
+      1,
+      `error FILE_NOT_FOUND: No file or folder matches ${join(album, 'z*.jpg')}. Check the folder and the pattern (for example *.jpg, or IMG_*.JPG).\n`,
+    ])
+    const run = await cli(batch('q-wild', join(album, '?.jpg'), '--out', join(work, 'out-wild')))
+    expect(run.status).toBe(0)
+    expect(readdirSync(join(work, 'out-wild')).sort()).toEqual(['a.jpg', 'b.jpg'])
+  })
+
   it('refuses a folder with no photos in it, saying what is there, and writes nothing', async () => {
     const only = join(work, 'only-subfolders')
     await photo(join(only, '2019', 'a.jpg'))
