@@ -416,9 +416,10 @@ describe('colour, depth and alpha', () => {
     expect(colourOf(cropped.data, cropped.info.channels)).toBe(0)
   })
 
-  it('carries XMP and EXIF fields other than orientation', async () => {
+  it('carries XMP and EXIF fields other than orientation, and their size as the output’s', async () => {
+    // An editor writes the orientation into XMP too: left at 3, viewers that read XMP turn the upright result over.
     const xmp =
-      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="enhance-test"/></rdf:RDF></x:xmpmeta>'
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" dc:format="enhance-test" tiff:Orientation="3" exif:PixelXDimension="12" exif:PixelYDimension="8"/></rdf:RDF></x:xmpmeta>'
     for (const format of ['jpeg', 'png', 'webp'] as const) {
       const input = await file(`meta.${format}`, (s) =>
         s
@@ -432,6 +433,8 @@ describe('colour, depth and alpha', () => {
       expect(meta.exif?.includes('Grandma 1962')).toBe(true)
       expect(meta.orientation ?? 1).toBe(1)
       expect(meta.xmp?.toString()).toContain('enhance-test')
+      const size = `exif:PixelXDimension="${meta.width}" exif:PixelYDimension="${meta.height}"`
+      expect(meta.xmp?.toString()).toContain(`tiff:Orientation="1" ${size}`)
     }
   })
 

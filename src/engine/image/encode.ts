@@ -10,6 +10,7 @@ import type { JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
+import { xmpForOutput } from './xmp.js'
 import { eightBitOf } from './types.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
@@ -137,7 +138,7 @@ async function withProfile<T>(icc: Uint8Array | undefined, use: (profile: string
 
 /**
  * Encodes an sRGB raster, converting back to the input's ICC profile and carrying its XMP and EXIF
- * (orientation reset to upright). 16-bit stays 16-bit for PNG and TIFF.
+ * (orientation reset to upright, image size the output's). 16-bit stays 16-bit for PNG and TIFF.
  */
 export async function encodeImage(
   image: RasterImage,
@@ -168,7 +169,7 @@ export async function encodeImage(
     // pixels into its built-in sRGB profile wrongly, (26214, 33323, 29344) → (24241, 33580, 29055).
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
-    if (meta.xmp) pipeline = pipeline.withXmp(meta.xmp)
+    if (meta.xmp) pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height))
     const encoded = await formatted(pipeline, options).toBuffer()
     return meta.exif
       ? injectExif(encoded, options.format, exifForOutput(meta.exif, options.width, options.height))
