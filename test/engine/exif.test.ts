@@ -25,6 +25,15 @@ function tagsOf(path: string): Record<string, unknown> {
   return tags!
 }
 
+/** The orientation tags and the thumbnail's, by group (IFD0, XMP-tiff, IFD1). */
+function turnAndThumbnail(path: string): Record<string, unknown> {
+  const [tags] = JSON.parse(exiftool('-j', '-n', '-G1', '-Orientation', '-ThumbnailLength', path)) as [
+    Record<string, unknown>,
+  ]
+  const { SourceFile: _, ...named } = tags!
+  return named
+}
+
 const hasExiftool = spawnSync('exiftool', ['-ver']).status === 0
 // CI installs ExifTool (scripts/install-system-deps.sh), so there a missing one fails the suite instead.
 if (!hasExiftool && process.env.CI === 'true') throw new Error('ExifTool is required in CI.')
@@ -45,7 +54,12 @@ beforeAll(async () => {
   await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a08060' } })
     .jpeg()
     .toFile(input)
-  // Big-endian, unlike what sharp writes, with rationals and a GPS IFD, and turned by Orientation 6.
+  const thumbnail = join(work, 'thumbnail.jpg')
+  await sharp({ create: { width: 16, height: 12, channels: 3, background: '#a08060' } })
+    .jpeg()
+    .toFile(thumbnail)
+  // Big-endian, unlike what sharp writes, with rationals and a GPS IFD, and turned by Orientation 6 (in XMP too,
+  // as editors write it), with the camera's thumbnail of the photo as stored, sideways.
   exiftool(
     '-q',
     '-overwrite_original',
@@ -64,6 +78,8 @@ beforeAll(async () => {
     '-ExifImageWidth=40',
     '-ExifImageHeight=30',
     '-Orientation#=6',
+    '-XMP-tiff:Orientation#=6',
+    `-ThumbnailImage<=${thumbnail}`,
     input,
   )
 })
@@ -93,6 +109,10 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
       expect(tags.GPSLatitude).toBeCloseTo(48.8566, 4)
       expect(tags.GPSLongitude).toBeCloseTo(2.3522, 4)
       expect(tags.Orientation ?? 1).toBe(1)
+      expect(turnAndThumbnail(input)).toMatchObject({ 'XMP-tiff:Orientation': 6, 'IFD0:Orientation': 6 })
+      expect(Object.keys(turnAndThumbnail(input))).toContain('IFD1:ThumbnailLength')
+      // The camera's thumbnail, of the photo sideways as stored, is not carried (file managers show it).
+      expect(turnAndThumbnail(output)).toEqual({ 'IFD0:Orientation': 1, 'XMP-tiff:Orientation': 1 })
       if (format !== 'tiff') expect([tags.ExifImageWidth, tags.ExifImageHeight]).toEqual([120, 160])
       expect(await sharp(output).metadata()).toMatchObject({ width: 120, height: 160 })
     },

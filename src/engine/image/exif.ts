@@ -16,8 +16,9 @@ function tiffPart(exif: Uint8Array): Uint8Array {
 
 /**
  * Returns a copy of the EXIF block that describes the output: Orientation 1 (upright), since the
- * pixels are already rotated and a viewer that applied the old tag would turn the photo twice, and
- * the Exif image size set to the output's.
+ * pixels are already rotated and a viewer that applied the old tag would turn the photo twice, the
+ * Exif image size set to the output's, and no thumbnail: the camera's (IFD1) is of the photo as it was
+ * stored, sideways where it was to be turned, and file managers show it in their small views.
  */
 export function exifForOutput(exif: Uint8Array, width: number, height: number): Uint8Array {
   const copy = exif.slice()
@@ -26,10 +27,12 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number): 
   const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength)
   const little = tiff[0] === 0x49
   let exifIfd = 0
-  forEachEntry(view, little, view.getUint32(4, little), (at, tag) => {
+  const ifd0 = view.getUint32(4, little)
+  forEachEntry(view, little, ifd0, (at, tag) => {
     if (tag === ORIENTATION_TAG) view.setUint16(at + 8, 1, little)
     if (tag === EXIF_IFD_TAG) exifIfd = view.getUint32(at + 8, little)
   })
+  unlinkNextIfd(view, little, ifd0)
   forEachEntry(view, little, exifIfd, (at, tag) => {
     const size = tag === PIXEL_X_TAG ? width : tag === PIXEL_Y_TAG ? height : null
     if (size === null) return
@@ -38,6 +41,13 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number): 
     view.setUint32(at + 8, size, little)
   })
   return copy
+}
+
+/** Ends the chain of IFDs after `ifd` (IFD0), leaving out IFD1, the thumbnail's. */
+function unlinkNextIfd(view: DataView, little: boolean, ifd: number): void {
+  if (ifd < 8 || ifd + 2 > view.byteLength) return
+  const next = ifd + 2 + view.getUint16(ifd, little) * 12
+  if (next + 4 <= view.byteLength) view.setUint32(next, 0, little)
 }
 
 /** Inserts an APP1 Exif segment right after SOI (JFIF readers accept APP0 and APP1 in either order). */
