@@ -4,14 +4,19 @@ import { glob } from 'tinyglobby'
 import { EnhanceError } from '../shared/errors.js'
 import { byName } from '../queue/scan.js'
 
-/** The characters that make a name a pattern: `*` and `?` as Windows' own commands take them, and `[…]`. */
-const WILDCARD = /[*?[]/
+/**
+ * The characters that make a name a pattern: `*` and `?`, as Windows' own commands take them. Every other
+ * character is itself (`Photos [2019]`, `IMG (1).jpg`), so it is escaped from tinyglobby's richer syntax.
+ */
+const WILDCARD = /[*?]/
+const LITERAL = /[[\](){}!+@\\]/g
 
 /**
  * The inputs with each wildcard pattern replaced by the files and folders it matches, in the order file managers
  * show them. POSIX shells expand patterns before the command runs; Windows' cmd and PowerShell pass `*.jpg` as it
  * is, so the command expands it (tinyglobby: the matcher Vite and ESLint use, case-insensitive there as Windows is).
- * A name that exists is never a pattern, and a pattern that matches nothing is refused as such.
+ * A name that exists is never a pattern, and a pattern that matches nothing is refused as such (where a POSIX shell
+ * passes one on, it matched nothing there either).
  */
 export async function expandWildcards(inputs: string[], platform = process.platform): Promise<string[]> {
   const expanded: string[][] = []
@@ -33,7 +38,13 @@ export function splitPattern(
   // The folder as typed, up to and with the separator before the first wildcard: `C:\Photos\`, `/`, or here.
   const length = parts.slice(0, first).reduce((sum, part) => sum + part.length + 1, 0)
   const folder = length === 0 ? '.' : input.slice(0, length)
-  return { folder, rest: parts.slice(first).join('/') }
+  return {
+    folder,
+    rest: parts
+      .slice(first)
+      .map((part) => part.replace(LITERAL, '\\$&'))
+      .join('/'),
+  }
 }
 
 async function matches(

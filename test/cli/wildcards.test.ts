@@ -6,8 +6,8 @@ import { expandWildcards, splitPattern } from '../../src/cli/wildcards.js'
 import { codeOf } from '../helpers/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'enhance-wildcards-'))
-for (const name of ['IMG_10.jpg', 'IMG_2.jpg', 'notes.txt', 'IMG_*.jpg.txt'])
-  writeFileSync(join(dir, name), 'x')
+const names = ['IMG_10.jpg', 'IMG_2.jpg', 'notes.txt', 'IMG_*.jpg.txt', 'IMG (1) [a].jpg', 'IMG 1 a.jpg']
+for (const name of names) writeFileSync(join(dir, name), 'x')
 mkdirSync(join(dir, '2019-summer'))
 mkdirSync(join(dir, '2019-winter'))
 
@@ -27,6 +27,11 @@ describe('wildcards the shell did not expand (Windows’ cmd and PowerShell)', (
   it('match regardless of case on Windows, as its file names do, and by case elsewhere', async () => {
     expect(await expandWildcards([join(dir, 'img_1*.JPG')], 'win32')).toEqual([join(dir, 'IMG_10.jpg')])
     expect(await codeOf(() => expandWildcards([join(dir, 'img_1*.JPG')], 'linux'))).toBe('FILE_NOT_FOUND')
+  })
+
+  it('take only * and ? as wildcards: brackets and parentheses are part of names', async () => {
+    // As a glob, "(1)" and "[a]" would match "IMG 1 a.jpg" instead.
+    expect(await expandWildcards([join(dir, 'IMG (1) [a]*')])).toEqual([join(dir, 'IMG (1) [a].jpg')])
   })
 
   it('leave a name that exists as it is, even one holding a wildcard character', async () => {
@@ -50,6 +55,10 @@ describe('wildcards the shell did not expand (Windows’ cmd and PowerShell)', (
     expect(splitPattern('*.jpg', 'win32')).toEqual({ folder: '.', rest: '*.jpg' })
     expect(splitPattern('/photos/*/a.jpg', 'linux')).toEqual({ folder: '/photos/', rest: '*/a.jpg' })
     expect(splitPattern('/*.jpg', 'linux')).toEqual({ folder: '/', rest: '*.jpg' })
+    expect(splitPattern('Photos [2019]/IMG (1)*.jpg', 'linux')).toEqual({
+      folder: 'Photos [2019]/',
+      rest: 'IMG \\(1\\)*.jpg',
+    })
     expect(splitPattern('C:\\Photos\\a.jpg', 'win32')).toBeNull()
   })
 })

@@ -30,8 +30,7 @@ function turnAndThumbnail(path: string): Record<string, unknown> {
   const [tags] = JSON.parse(exiftool('-j', '-n', '-G1', '-Orientation', '-ThumbnailLength', path)) as [
     Record<string, unknown>,
   ]
-  const { SourceFile: _, ...named } = tags!
-  return named
+  return Object.fromEntries(Object.entries(tags).filter(([tag]) => tag !== 'SourceFile'))
 }
 
 const hasExiftool = spawnSync('exiftool', ['-ver']).status === 0
