@@ -438,6 +438,21 @@ describe('colour, depth and alpha', () => {
     }
   })
 
+  it('keeps a scan’s pixels per inch in the formats that hold them, and says 72 where the photo says none', async () => {
+    // libvips gave pixels that came in raw 25.4 ppi: a 600 ppi scan's TIFF then opened as a print 24 times too large.
+    const scan = await file('scan-600.tif', (s) => s.withDensity(600).tiff())
+    const screenshot = await file('no-density.png', (s) => s.png())
+    expect((await sharp(screenshot).metadata()).density).toBeUndefined()
+    for (const format of ['tiff', 'png', 'jpeg'] as const) {
+      const output = join(work, `density-out.${format}`)
+      await enhance(scan, output, model, settings({ format }))
+      expect([format, (await sharp(output).metadata()).density]).toEqual([format, 600])
+    }
+    const output = join(work, 'no-density-out.tif')
+    await enhance(screenshot, output, model, settings({ format: 'tiff' }))
+    expect((await sharp(output).metadata()).density).toBe(72)
+  })
+
   it('metadata "profile" drops EXIF and XMP but keeps the profile; "none" writes plain sRGB', async () => {
     const input = await file('private.jpg', (s) =>
       s

@@ -70,6 +70,7 @@ function metadataOf(info: Metadata): ImageMetadata {
   if (info.exif) meta.exif = new Uint8Array(info.exif)
   if (info.icc) meta.icc = new Uint8Array(info.icc)
   if (info.xmp) meta.xmp = info.xmp.toString('utf8')
+  if (info.density) meta.density = info.density
   if ((info.pages ?? 1) > 1) meta.pages = info.pages
   return meta
 }

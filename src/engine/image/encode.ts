@@ -11,6 +11,7 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { xmpForOutput } from './xmp.js'
+import { DEFAULT_DENSITY, tiffDensity, withDensity } from './density.js'
 import { eightBitOf } from './types.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
@@ -101,7 +102,7 @@ export function jpegOptions(quality: number, width: number, height: number): Jpe
   return { quality, chromaSubsampling, optimiseCoding }
 }
 
-function formatted(pipeline: Sharp, options: EncodeOptions): Sharp {
+function formatted(pipeline: Sharp, options: EncodeOptions, density: number): Sharp {
   const quality = Math.round(Math.min(100, Math.max(1, options.quality)))
   switch (options.format) {
     case 'jpeg':
@@ -113,7 +114,7 @@ function formatted(pipeline: Sharp, options: EncodeOptions): Sharp {
     case 'png':
       return pipeline.png({ compressionLevel: 6 })
     case 'tiff':
-      return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' })
+      return pipeline.tiff({ compression: 'lzw', predictor: 'horizontal', ...tiffDensity(density) })
   }
 }
 
@@ -121,6 +122,8 @@ function keptMetadata(meta: ImageMetadata, policy: MetadataPolicy): ImageMetadat
   if (policy === 'all') return meta
   const kept: ImageMetadata = { format: meta.format, gray: meta.gray, hasAlpha: meta.hasAlpha }
   if (policy === 'profile' && meta.icc) kept.icc = meta.icc
+  // Not private, and part of the file's layout: a scan prints at its size whatever else is dropped.
+  if (meta.density) kept.density = meta.density
   return kept
 }
 
@@ -170,7 +173,12 @@ export async function encodeImage(
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp) pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height))
-    const encoded = await formatted(pipeline, options).toBuffer()
+    const density = meta.density ?? DEFAULT_DENSITY
+    const encoded = withDensity(
+      await formatted(pipeline, options, density).toBuffer(),
+      options.format,
+      density,
+    )
     return meta.exif
       ? injectExif(encoded, options.format, exifForOutput(meta.exif, options.width, options.height))
       : encoded

@@ -60,7 +60,7 @@ function injectJpeg(file: Uint8Array, tiff: Uint8Array): Uint8Array {
   return Buffer.concat([file.subarray(0, 2), segment, file.subarray(2)])
 }
 
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const chunk = new Uint8Array(12 + data.length)
   const view = new DataView(chunk.buffer)
   view.setUint32(0, data.length)

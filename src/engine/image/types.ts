@@ -15,6 +15,8 @@ export interface ImageMetadata {
   /** The embedded ICC profile, when the input had one. */
   icc?: Uint8Array
   xmp?: string
+  /** Pixels per inch, when the file says (a scan's 600): a print's size, which a viewer or editor reads from it. */
+  density?: number
   /** The input was grayscale; the model saw it as RGB and the output goes back to one channel. */
   gray: boolean
   /**
