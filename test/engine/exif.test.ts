@@ -117,6 +117,17 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     },
   )
 
+  it('sets the image size an editor wrote into IFD0 (where JPEG’s EXIF should have none) to the output’s', async () => {
+    const edited = join(work, 'edited.jpg')
+    exiftool('-q', '-o', edited, '-IFD0:ImageWidth=40', '-IFD0:ImageHeight=30', input)
+    const output = join(work, 'edited-out.jpg')
+    await enhancePhoto(registry, edited, output, model, { ...DEFAULT_SETTINGS, tile: 16, format: 'jpeg' })
+    const sizes = (path: string): unknown =>
+      JSON.parse(exiftool('-j', '-n', '-G1', '-IFD0:ImageWidth', '-IFD0:ImageHeight', path))
+    expect(sizes(edited)).toMatchObject([{ 'IFD0:ImageWidth': 40, 'IFD0:ImageHeight': 30 }])
+    expect(sizes(output)).toMatchObject([{ 'IFD0:ImageWidth': 120, 'IFD0:ImageHeight': 160 }])
+  })
+
   it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
     const decoded = async (metadata: 'all' | 'profile') => {
       const output = join(work, `pixels-${metadata}.${format}`)

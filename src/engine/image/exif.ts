@@ -7,6 +7,8 @@ const ORIENTATION_TAG = 0x0112
 const EXIF_IFD_TAG = 0x8769
 const PIXEL_X_TAG = 0xa002
 const PIXEL_Y_TAG = 0xa003
+const IMAGE_WIDTH_TAG = 0x0100
+const IMAGE_LENGTH_TAG = 0x0101
 
 /** The TIFF part of an EXIF block, without the "Exif\0\0" prefix sharp and JPEG use. */
 function tiffPart(exif: Uint8Array): Uint8Array {
@@ -17,8 +19,9 @@ function tiffPart(exif: Uint8Array): Uint8Array {
 /**
  * Returns a copy of the EXIF block that describes the output: Orientation 1 (upright), since the
  * pixels are already rotated and a viewer that applied the old tag would turn the photo twice, the
- * Exif image size set to the output's, and no thumbnail: the camera's (IFD1) is of the photo as it was
- * stored, sideways where it was to be turned, and file managers show it in their small views.
+ * image size set to the output's (the Exif pixel dimensions, and IFD0's where an editor wrote it), and
+ * no thumbnail: the camera's (IFD1) is of the photo as it was stored, sideways where it was to be
+ * turned, and file managers show it in their small views.
  */
 export function exifForOutput(exif: Uint8Array, width: number, height: number): Uint8Array {
   const copy = exif.slice()
@@ -31,16 +34,22 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number): 
   forEachEntry(view, little, ifd0, (at, tag) => {
     if (tag === ORIENTATION_TAG) view.setUint16(at + 8, 1, little)
     if (tag === EXIF_IFD_TAG) exifIfd = view.getUint32(at + 8, little)
+    if (tag === IMAGE_WIDTH_TAG || tag === IMAGE_LENGTH_TAG)
+      setSize(view, little, at, tag === IMAGE_WIDTH_TAG ? width : height)
   })
   unlinkNextIfd(view, little, ifd0)
   forEachEntry(view, little, exifIfd, (at, tag) => {
-    const size = tag === PIXEL_X_TAG ? width : tag === PIXEL_Y_TAG ? height : null
-    if (size === null) return
-    view.setUint16(at + 2, 4, little) // LONG: a SHORT may not hold the enlarged size
-    view.setUint32(at + 4, 1, little)
-    view.setUint32(at + 8, size, little)
+    if (tag === PIXEL_X_TAG || tag === PIXEL_Y_TAG)
+      setSize(view, little, at, tag === PIXEL_X_TAG ? width : height)
   })
   return copy
+}
+
+/** Writes a size into the entry at `at` as one LONG: a SHORT may not hold the enlarged size. */
+function setSize(view: DataView, little: boolean, at: number, size: number): void {
+  view.setUint16(at + 2, 4, little)
+  view.setUint32(at + 4, 1, little)
+  view.setUint32(at + 8, size, little)
 }
 
 /** Ends the chain of IFDs after `ifd` (IFD0), leaving out IFD1, the thumbnail's. */
