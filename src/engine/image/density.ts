@@ -1,10 +1,11 @@
 /**
- * A photo's pixels per inch in its output: libvips gives pixels that come in raw 1 pixel per millimetre (25.4 ppi),
- * so a 600 ppi scan's TIFF or PNG opened in an editor as a print 24 times too large, and a JPEG said none. The input's density is kept,
- * as editors keep it when they enlarge (a larger print), and where the photo says none, the usual 72.
+ * A photo's pixels per inch in its output: libvips gives pixels that come in raw 1 pixel per millimetre
+ * (25.4 ppi), so a 600 ppi scan's TIFF or PNG opened in an editor as a print 24 times too large, and a JPEG
+ * said none. The input's density is kept, as editors keep it when they enlarge (a larger print), and where
+ * the photo says none, the usual 72.
  */
 import type { OutputFormat } from '../../shared/formats.js'
-import { pngChunk } from './exif.js'
+import { firstPngChunk, pngChunk } from './exif.js'
 
 export const DEFAULT_DENSITY = 72
 
@@ -19,20 +20,15 @@ function withPngDensity(png: Uint8Array, density: number): Uint8Array {
   view.setUint32(4, perMetre)
   data[8] = 1 // the unit: the metre
   const chunk = pngChunk('pHYs', data)
-  const file = new DataView(png.buffer, png.byteOffset, png.byteLength)
-  for (let at = 8; at + 8 <= png.length;) {
-    const length = file.getUint32(at)
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8))
-    if (type === 'pHYs') return Buffer.concat([png.subarray(0, at), chunk, png.subarray(at + 12 + length)])
-    if (type === 'IDAT') return Buffer.concat([png.subarray(0, at), chunk, png.subarray(at)])
-    at += 12 + length
-  }
-  return png
+  const place = firstPngChunk(png, ['pHYs', 'IDAT'])
+  if (!place) return png
+  const after = place.type === 'pHYs' ? place.at + place.size : place.at
+  return Buffer.concat([png.subarray(0, place.at), chunk, png.subarray(after)])
 }
 
 /**
- * A JPEG that says `density` pixels per inch in a JFIF segment, first after SOI: libvips writes none, and where the
- * photo had no EXIF to carry its density, the output said nothing of it.
+ * A JPEG that says `density` pixels per inch in a JFIF segment, first after SOI: libvips writes none, and
+ * where the photo had no EXIF to carry its density, the output said nothing of it.
  */
 function withJpegDensity(jpeg: Uint8Array, density: number): Uint8Array {
   if (jpeg[2] === 0xff && jpeg[3] === 0xe0) return jpeg
@@ -43,7 +39,7 @@ function withJpegDensity(jpeg: Uint8Array, density: number): Uint8Array {
   return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)])
 }
 
-/** An encoded file saying `density` pixels per inch where its format holds it and libvips did not write it (TIFF: `tiffDensity`). */
+/** An encoded file saying `density` pixels per inch where libvips did not write it (TIFF's is `tiffDensity`). */
 export function withDensity(file: Uint8Array, format: OutputFormat, density: number): Uint8Array {
   if (format === 'png') return withPngDensity(file, density)
   return format === 'jpeg' ? withJpegDensity(file, density) : file

@@ -81,15 +81,28 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
 
 /** Inserts an eXIf chunk before the first IDAT, as the PNG 1.5 extension requires. */
 function injectPng(file: Uint8Array, tiff: Uint8Array): Uint8Array {
+  const idat = firstPngChunk(file, ['IDAT'])
+  if (!idat) return file
+  return Buffer.concat([file.subarray(0, idat.at), pngChunk('eXIf', tiff), file.subarray(idat.at)])
+}
+
+/** The first of a PNG's chunks of one of `types`: where it starts, its type, and its whole size. */
+export function firstPngChunk(
+  file: Uint8Array,
+  types: string[],
+): { at: number; type: string; size: number } | undefined {
+  for (const chunk of pngChunks(file)) if (types.includes(chunk.type)) return chunk
+  return undefined
+}
+
+/** A PNG's chunks in order: where each starts, its type, and its whole size (data and the 12 bytes around it). */
+function* pngChunks(file: Uint8Array): Generator<{ at: number; type: string; size: number }> {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   for (let at = 8; at + 8 <= file.length;) {
-    const length = view.getUint32(at)
-    const type = String.fromCharCode(...file.subarray(at + 4, at + 8))
-    if (type === 'IDAT')
-      return Buffer.concat([file.subarray(0, at), pngChunk('eXIf', tiff), file.subarray(at)])
-    at += 12 + length
+    const size = 12 + view.getUint32(at)
+    yield { at, type: String.fromCharCode(...file.subarray(at + 4, at + 8)), size }
+    at += size
   }
-  return file
 }
 
 /** Adds an EXIF chunk to an extended (VP8X) WebP and sets its EXIF flag; sharp writes VP8X when it embeds ICC. */
