@@ -1,6 +1,6 @@
 import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -114,6 +114,16 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
       expect(turnAndThumbnail(output)).toEqual({ 'IFD0:Orientation': 1, 'XMP-tiff:Orientation': 1 })
       if (format !== 'tiff') expect([tags.ExifImageWidth, tags.ExifImageHeight]).toEqual([120, 160])
       expect(await sharp(output).metadata()).toMatchObject({ width: 120, height: 160 })
+      if (format === 'jpeg') {
+        // JFIF (APP0) first, then EXIF (APP1), as editors write them.
+        const bytes = readFileSync(output)
+        const app1 = 4 + bytes.readUInt16BE(4)
+        expect([bytes[3], bytes[app1 + 1], bytes.subarray(app1 + 4, app1 + 8).toString()]).toEqual([
+          0xe0,
+          0xe1,
+          'Exif',
+        ])
+      }
     },
   )
 

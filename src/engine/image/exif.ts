@@ -59,14 +59,16 @@ function unlinkNextIfd(view: DataView, little: boolean, ifd: number): void {
   if (next + 4 <= view.byteLength) view.setUint32(next, 0, little)
 }
 
-/** Inserts an APP1 Exif segment right after SOI (JFIF readers accept APP0 and APP1 in either order). */
+/** Inserts an APP1 Exif segment after SOI, and after the JFIF segment where there is one, as editors write them. */
 function injectJpeg(file: Uint8Array, tiff: Uint8Array): Uint8Array {
   const payload = 2 + 6 + tiff.length
   if (payload > 0xffff) return file // EXIF larger than one JPEG segment can hold.
   const segment = new Uint8Array(2 + payload)
   segment.set([0xff, 0xe1, payload >> 8, payload & 0xff, ...EXIF_HEADER])
   segment.set(tiff, 10)
-  return Buffer.concat([file.subarray(0, 2), segment, file.subarray(2)])
+  const jfif = file[2] === 0xff && file[3] === 0xe0
+  const at = jfif ? 4 + ((file[4]! << 8) | file[5]!) : 2
+  return Buffer.concat([file.subarray(0, at), segment, file.subarray(at)])
 }
 
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {
