@@ -12,7 +12,7 @@ import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from '
 import type { InstalledLookup } from './models.js'
 import { withFlagRemedy } from './remedies.js'
 import { printableLines } from './printable.js'
-import { expandWildcards } from './wildcards.js'
+import { expandWildcards, refuseStrayQuotes } from './wildcards.js'
 
 export type { Hooks, Io } from './jobs.js'
 
@@ -190,7 +190,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
-  const spec = jobSpecFromFlags(await expandWildcards(positionals), values, installed)
+  const spec = jobSpecFromFlags(await expandWildcards(refuseStrayQuotes(positionals)), values, installed)
   const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
   return batchCommand(spec, values, queueFolderOf(values['queue-dir'], fallback), io, hooks)
 }

@@ -27,6 +27,20 @@ export async function expandWildcards(inputs: string[], platform = process.platf
   return expanded.flat()
 }
 
+/**
+ * Refuses, on Windows, an input holding a quotation mark, which no Windows name can: there a backslash just
+ * before a closing quote (`"C:\Photos\"`, as tab completion and copied paths end) escapes it, so the quote, and
+ * every argument after it up to the next quote, become part of the name, and `--out` is lost.
+ */
+export function refuseStrayQuotes(inputs: string[], platform = process.platform): string[] {
+  const quoted = platform === 'win32' ? inputs.find((input) => input.includes('"')) : undefined
+  if (quoted === undefined) return inputs
+  throw new EnhanceError(
+    'INVALID_ARGUMENT',
+    `${quoted} holds a quotation mark, which no Windows name can: a backslash just before a closing quote ("C:\\Photos\\") keeps the quote, and what follows it, in the name. Leave out that last backslash ("C:\\Photos").`,
+  )
+}
+
 /** A pattern's folder (the part before its first wildcard) and the rest, in the pattern syntax; null for none. */
 export function splitPattern(
   input: string,

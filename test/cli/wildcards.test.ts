@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { expandWildcards, splitPattern } from '../../src/cli/wildcards.js'
+import { expandWildcards, refuseStrayQuotes, splitPattern } from '../../src/cli/wildcards.js'
 import { codeOf } from '../helpers/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'enhance-wildcards-'))
@@ -60,5 +60,25 @@ describe('wildcards the shell did not expand (Windows’ cmd and PowerShell)', (
       rest: 'IMG \\(1\\)*.jpg',
     })
     expect(splitPattern('C:\\Photos\\a.jpg', 'win32')).toBeNull()
+  })
+})
+
+describe('a quotation mark in a name on Windows', () => {
+  it('is refused with what happened: "C:\\My Photos\\" kept its quote, and swallowed --out', () => {
+    // What cmd passes for: enhance "C:\My Photos\" --out enhanced
+    expect(() => refuseStrayQuotes(['C:\\My Photos" --out enhanced'], 'win32')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message:
+          'C:\\My Photos" --out enhanced holds a quotation mark, which no Windows name can: a backslash just before a ' +
+          'closing quote ("C:\\Photos\\") keeps the quote, and what follows it, in the name. Leave out that last backslash ("C:\\Photos").',
+      }),
+    )
+  })
+
+  it('is part of the name elsewhere, where names may hold one', () => {
+    const named = ['say "cheese".jpg', 'C:\\Photos']
+    expect(refuseStrayQuotes(named, 'linux')).toBe(named)
+    expect(refuseStrayQuotes(['C:\\Photos'], 'win32')).toEqual(['C:\\Photos'])
   })
 })
