@@ -75,6 +75,8 @@ export interface Io {
 export interface Hooks {
   /** Tests start the engine from the built worker; the CLI uses the default next to itself. */
   engine?: (device: DeviceRequest, precision: PrecisionChoice, maxPixels: number) => EngineClient
+  /** The system whose command line passed the arguments: tests take Windows' (no wildcards expanded, quotes). */
+  platform?: NodeJS.Platform
 }
 
 function policyOf(flags: BatchFlags): OverwritePolicy {

@@ -190,7 +190,11 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
-  const spec = jobSpecFromFlags(await expandWildcards(refuseStrayQuotes(positionals)), values, installed)
+  const spec = jobSpecFromFlags(
+    await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform),
+    values,
+    installed,
+  )
   const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
   return batchCommand(spec, values, queueFolderOf(values['queue-dir'], fallback), io, hooks)
 }

@@ -36,13 +36,14 @@ interface Run {
   err: string
 }
 
-async function cli(argv: string[], io: Partial<Io> = {}): Promise<Run> {
+async function cli(argv: string[], io: Partial<Io> = {}, platform?: NodeJS.Platform): Promise<Run> {
   let out = ''
   let err = ''
   const status = await main(
     argv,
     { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), ...io },
     {
+      ...(platform ? { platform } : {}),
       engine: (device, precision, maxPixels) =>
         new EngineClient(() =>
           forkEngine({
@@ -155,6 +156,13 @@ describe('the CLI for people', () => {
     const run = await cli(batch('q-wild', join(album, '?.jpg'), '--out', join(work, 'out-wild')))
     expect(run.status).toBe(0)
     expect(readdirSync(join(work, 'out-wild')).sort()).toEqual(['a.jpg', 'b.jpg'])
+    // As cmd passes `enhance "…\album\" --out …`: the quote kept, --out swallowed.
+    const quoted = await cli(batch('q-wild', `${album}" --out ${join(work, 'out-quoted')}`), {}, 'win32')
+    expect([quoted.status, quoted.err]).toEqual([
+      1,
+      expect.stringContaining('error INVALID_ARGUMENT: ') as unknown,
+    ])
+    expect(quoted.err).toContain('holds a quotation mark, which no Windows name can')
   })
 
   it('refuses a folder with no photos in it, saying what is there, and writes nothing', async () => {
