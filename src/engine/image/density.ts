@@ -5,7 +5,7 @@
  * the photo says none, the usual 72.
  */
 import type { OutputFormat } from '../../shared/formats.js'
-import { firstPngChunk, pngChunk } from './exif.js'
+import { afterJfif, firstPngChunk, pngChunk } from './exif.js'
 
 export const DEFAULT_DENSITY = 72
 
@@ -31,7 +31,7 @@ function withPngDensity(png: Uint8Array, density: number): Uint8Array {
  * where the photo had no EXIF to carry its density, the output said nothing of it.
  */
 function withJpegDensity(jpeg: Uint8Array, density: number): Uint8Array {
-  if (jpeg[2] === 0xff && jpeg[3] === 0xe0) return jpeg
+  if (afterJfif(jpeg) > 2) return jpeg
   const perInch = Math.min(0xffff, Math.max(1, Math.round(density)))
   const segment = new Uint8Array([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 2, 1, 0, 0, 0, 0, 0, 0])
   new DataView(segment.buffer).setUint16(12, perInch)

@@ -66,9 +66,14 @@ function injectJpeg(file: Uint8Array, tiff: Uint8Array): Uint8Array {
   const segment = new Uint8Array(2 + payload)
   segment.set([0xff, 0xe1, payload >> 8, payload & 0xff, ...EXIF_HEADER])
   segment.set(tiff, 10)
-  const jfif = file[2] === 0xff && file[3] === 0xe0
-  const at = jfif ? 4 + ((file[4]! << 8) | file[5]!) : 2
+  const at = afterJfif(file)
   return Buffer.concat([file.subarray(0, at), segment, file.subarray(at)])
+}
+
+/** Where a JPEG's segments go after SOI: past its JFIF segment (APP0) where it begins with one, else 2. */
+export function afterJfif(file: Uint8Array): number {
+  const jfif = file[2] === 0xff && file[3] === 0xe0
+  return jfif ? 4 + ((file[4]! << 8) | file[5]!) : 2
 }
 
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {

@@ -13,8 +13,15 @@ const BMP_INFO_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124])
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis'])
 
+type Ascii = (from: number, to: number) => string
+
+/** The bytes of `head` from `from` to `to` as Latin-1 text, to compare with a format's signature. */
+function asciiOf(head: Uint8Array): Ascii {
+  return (from, to) => String.fromCharCode(...head.subarray(from, to))
+}
+
 export function sniffFormat(head: Uint8Array): ReadableFormat | null {
-  const ascii = (from: number, to: number): string => String.fromCharCode(...head.subarray(from, to))
+  const ascii = asciiOf(head)
   const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b)
   if (starts(0xff, 0xd8, 0xff)) return 'jpeg'
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png'
@@ -32,8 +39,6 @@ const VIDEO = 'a video'
 /** MP4 and QuickTime brands: a phone's videos, and the .MOV half of an iPhone's Live Photo. */
 const VIDEO_BRANDS = new Set(['qt  ', 'isom', 'iso2', 'mp41', 'mp42', 'M4V ', 'avc1', '3gp4', '3gp5'])
 
-type Ascii = (from: number, to: number) => string
-
 /** Formats people have that Enhance does not read, by their first bytes, so that a refusal names what the file is. */
 const OTHER_FORMATS: ReadonlyArray<[is: string, recognised: (ascii: Ascii) => boolean]> = [
   ['a Photoshop document (PSD)', (ascii) => ascii(0, 4) === '8BPS'],
@@ -48,7 +53,7 @@ const OTHER_FORMATS: ReadonlyArray<[is: string, recognised: (ascii: Ascii) => bo
 
 /** What a file Enhance does not read is, when its first bytes say: "a Photoshop document (PSD)". */
 function otherFormat(head: Uint8Array): string | null {
-  const ascii: Ascii = (from, to) => String.fromCharCode(...head.subarray(from, to))
+  const ascii = asciiOf(head)
   return OTHER_FORMATS.find(([, recognised]) => recognised(ascii))?.[0] ?? null
 }
 
