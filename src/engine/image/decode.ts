@@ -5,6 +5,7 @@ import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../shared/formats.js'
 import { readBmp } from './bmp-file.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
+import { checkJpegScans } from './jpeg-scans.js'
 import { rasterOf } from './raster.js'
 import { COPY_AGAIN, decodeError, partialMessage, tooLargeError } from './read-errors.js'
 import { checkImageFormat } from './sniff.js'
@@ -188,5 +189,7 @@ export async function checkReadableImage(path: string): Promise<ReadableFormat> 
     Promise.reject(error instanceof EnhanceError ? error : decodeError(path, error))
   const { size } = await stat(path).catch(coded)
   if (size === 0) throw new EnhanceError('CORRUPT_IMAGE', `${path} is empty (0 bytes). ${COPY_AGAIN}`)
-  return checkImageFormat(path).catch(coded)
+  const format = await checkImageFormat(path).catch(coded)
+  if (format === 'jpeg') await checkJpegScans(path).catch(coded)
+  return format
 }
