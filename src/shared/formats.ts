@@ -173,14 +173,28 @@ const OTHER_IMAGES = new Set([
   '.xcf',
 ])
 
-/** What to do with the left-out files of `kinds` that are camera RAW files or images in other formats, in words. */
+/** Archives people are sent photos in (Google Takeout, shared albums, mail attachments). */
+const ARCHIVES = new Set(['.7z', '.bz2', '.gz', '.rar', '.tar', '.tgz', '.xz', '.zip'])
+
+/** How photos come out of an archive on each system. */
+const EXTRACT_HOW =
+  'on Windows, right-click › Extract All…; on a Mac, double-click; 7z and RAR archives need 7-Zip or The Unarchiver'
+
+/** What to do with one archive, as a clause. */
+export const EXTRACT_ARCHIVE = `extract it first (${EXTRACT_HOW}), then add the folder it makes`
+
+/** What to do with the left-out files of `kinds` that are camera RAW files, images in other formats or archives, in words. */
 function saveAsText(kinds: string[]): string {
   const raw = kinds.filter((ext) => CAMERA_RAW.has(ext))
   const images = kinds.filter((ext) => OTHER_IMAGES.has(ext))
+  const archives = kinds.filter((ext) => ARCHIVES.has(ext))
   return (
     (raw.length ? ` Camera RAW files (${raw.join(', ')}) need exporting ${RAW_EXPORT}.` : '') +
     (images.length
       ? ` Images in formats Enhance does not read (${images.join(', ')}) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.`
+      : '') +
+    (archives.length
+      ? ` Photos in archives (${archives.join(', ')}) need extracting first (${EXTRACT_HOW}), then add the folders they make.`
       : '')
   )
 }

@@ -51,6 +51,20 @@ describe('the refusal of a file Enhance does not read', () => {
     })
   })
 
+  it.each([
+    ['a ZIP archive', 'Takeout.zip', bytes('PK', [3, 4, 20, 0])],
+    ['a ZIP archive', 'empty.zip', bytes('PK', [5, 6, 0, 0])],
+    ['a 7z archive', 'album.7z', bytes('7z', [0xbc, 0xaf, 0x27, 0x1c, 0, 4])],
+    ['a RAR archive', 'album.rar', bytes('Rar!', [0x1a, 0x07, 1, 0])],
+    ['a compressed archive', 'takeout.tgz', bytes([0x1f, 0x8b, 8, 0])],
+    ['a compressed archive', 'photos.tar.xz', bytes([0xfd], '7zXZ', [0])],
+  ] as const)('names %s (%s) and says to extract it, on each system', async (is, name, head) => {
+    expect(await refusal(name, head)).toMatchObject({
+      code: 'UNSUPPORTED_FORMAT',
+      message: `${join(dir, name)} is ${is}, which Enhance does not open: extract it first (on Windows, right-click › Extract All…; on a Mac, double-click; 7z and RAR archives need 7-Zip or The Unarchiver), then add the folder it makes.`,
+    })
+  })
+
   it('says a video (a Live Photo’s .MOV, a phone’s .mp4) is one, and anything else by what Enhance reads', async () => {
     const video =
       'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP).'

@@ -80,6 +80,14 @@ describe('output naming', () => {
     )
   })
 
+  it('says photos in archives (a Google Takeout .tgz, a shared album .zip) need extracting first', () => {
+    expect(leftOutText({ '.zip': 2, '.tgz': 1, '.json': 4 })).toBe(
+      'Left out 7 files that are not photos Enhance reads: 4 .json, 2 .zip, 1 .tgz. ' +
+        'Photos in archives (.zip, .tgz) need extracting first (on Windows, right-click › Extract All…; on a Mac, ' +
+        'double-click; 7z and RAR archives need 7-Zip or The Unarchiver), then add the folders they make.',
+    )
+  })
+
   it('counts a name that only begins with two dots as inside the output folder', () => {
     expect([
       isInside('/out', '/out/..x.png'),

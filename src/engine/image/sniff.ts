@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import { EnhanceError } from '../../shared/errors.js'
-import { READABLE_FORMATS_TEXT } from '../../shared/formats.js'
+import { EXTRACT_ARCHIVE, READABLE_FORMATS_TEXT } from '../../shared/formats.js'
 
 /**
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
@@ -34,27 +34,58 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   return null
 }
 
-const VIDEO = 'a video'
-
 /** MP4 and QuickTime brands: a phone's videos, and the .MOV half of an iPhone's Live Photo. */
 const VIDEO_BRANDS = new Set(['qt  ', 'isom', 'iso2', 'mp41', 'mp42', 'M4V ', 'avc1', '3gp4', '3gp5'])
 
+/** What a file Enhance does not read is ("a Photoshop document (PSD)"), and which advice fits it. */
+interface OtherFormat {
+  is: string
+  kind: 'image' | 'video' | 'archive'
+  recognised: (ascii: Ascii) => boolean
+}
+
 /** Formats people have that Enhance does not read, by their first bytes, so that a refusal names what the file is. */
-const OTHER_FORMATS: ReadonlyArray<[is: string, recognised: (ascii: Ascii) => boolean]> = [
-  ['a Photoshop document (PSD)', (ascii) => ascii(0, 4) === '8BPS'],
-  ['a JPEG XL image', (ascii) => ascii(0, 2) === '\xff\x0a' || ascii(4, 8) === 'JXL '],
-  ['a JPEG 2000 image', (ascii) => ascii(4, 8) === 'jP  ' || ascii(0, 4) === '\xff\x4f\xff\x51'],
-  ['a GIMP image (XCF)', (ascii) => ascii(0, 9) === 'gimp xcf '],
-  ['an OpenEXR image', (ascii) => ascii(0, 4) === '\x76\x2f\x31\x01'],
-  ['a Radiance HDR image', (ascii) => ascii(0, 2) === '#?'],
-  ['a PDF document', (ascii) => ascii(0, 5) === '%PDF-'],
-  [VIDEO, (ascii) => ascii(4, 8) === 'ftyp' && VIDEO_BRANDS.has(ascii(8, 12))],
+const OTHER_FORMATS: readonly OtherFormat[] = [
+  { is: 'a Photoshop document (PSD)', kind: 'image', recognised: (ascii) => ascii(0, 4) === '8BPS' },
+  {
+    is: 'a JPEG XL image',
+    kind: 'image',
+    recognised: (ascii) => ascii(0, 2) === '\xff\x0a' || ascii(4, 8) === 'JXL ',
+  },
+  {
+    is: 'a JPEG 2000 image',
+    kind: 'image',
+    recognised: (ascii) => ascii(4, 8) === 'jP  ' || ascii(0, 4) === '\xff\x4f\xff\x51',
+  },
+  { is: 'a GIMP image (XCF)', kind: 'image', recognised: (ascii) => ascii(0, 9) === 'gimp xcf ' },
+  { is: 'an OpenEXR image', kind: 'image', recognised: (ascii) => ascii(0, 4) === '\x76\x2f\x31\x01' },
+  { is: 'a Radiance HDR image', kind: 'image', recognised: (ascii) => ascii(0, 2) === '#?' },
+  { is: 'a PDF document', kind: 'image', recognised: (ascii) => ascii(0, 5) === '%PDF-' },
+  {
+    is: 'a video',
+    kind: 'video',
+    recognised: (ascii) => ascii(4, 8) === 'ftyp' && VIDEO_BRANDS.has(ascii(8, 12)),
+  },
+  // Google Takeout, shared albums and mail attachments come as archives.
+  {
+    is: 'a ZIP archive',
+    kind: 'archive',
+    recognised: (ascii) => ['PK\x03\x04', 'PK\x05\x06', 'PK\x07\x08'].includes(ascii(0, 4)),
+  },
+  { is: 'a 7z archive', kind: 'archive', recognised: (ascii) => ascii(0, 6) === '7z\xbc\xaf\x27\x1c' },
+  { is: 'a RAR archive', kind: 'archive', recognised: (ascii) => ascii(0, 6) === 'Rar!\x1a\x07' },
+  {
+    is: 'a compressed archive',
+    kind: 'archive',
+    recognised: (ascii) =>
+      ascii(0, 2) === '\x1f\x8b' || ascii(0, 3) === 'BZh' || ascii(0, 6) === '\xfd7zXZ\x00',
+  },
 ]
 
-/** What a file Enhance does not read is, when its first bytes say: "a Photoshop document (PSD)". */
-function otherFormat(head: Uint8Array): string | null {
+/** What a file Enhance does not read is, when its first bytes say. */
+function otherFormat(head: Uint8Array): OtherFormat | undefined {
   const ascii = asciiOf(head)
-  return OTHER_FORMATS.find(([, recognised]) => recognised(ascii))?.[0] ?? null
+  return OTHER_FORMATS.find(({ recognised }) => recognised(ascii))
 }
 
 /** Refuses a file whose content is not one of the readable formats, with what to do about it. */
@@ -72,19 +103,19 @@ export async function checkImageFormat(path: string): Promise<ReadableFormat> {
 }
 
 /** The refusal for content Enhance cannot read, whatever the file's name says, and what to do about it. */
-function unreadableFormat(path: string, is: string | null): EnhanceError {
-  if (is === VIDEO)
-    return new EnhanceError(
-      'UNSUPPORTED_FORMAT',
-      `${path} is a video, which Enhance does not enhance: it enhances photos (${READABLE_FORMATS_TEXT}).`,
-    )
-  if (is)
-    return new EnhanceError(
-      'UNSUPPORTED_FORMAT',
-      `${path} is ${is}, which Enhance does not read. Open it in the program that made it or an image editor and save it as JPEG, PNG or TIFF.`,
-    )
-  return new EnhanceError(
-    'UNSUPPORTED_FORMAT',
-    `${path} is not an image format Enhance can read (${READABLE_FORMATS_TEXT}), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
-  )
+function unreadableFormat(path: string, other: OtherFormat | undefined): EnhanceError {
+  return new EnhanceError('UNSUPPORTED_FORMAT', `${path} ${unreadableText(other)}`)
+}
+
+function unreadableText(other: OtherFormat | undefined): string {
+  switch (other?.kind) {
+    case 'video':
+      return `is a video, which Enhance does not enhance: it enhances photos (${READABLE_FORMATS_TEXT}).`
+    case 'archive':
+      return `is ${other.is}, which Enhance does not open: ${EXTRACT_ARCHIVE}.`
+    case 'image':
+      return `is ${other.is}, which Enhance does not read. Open it in the program that made it or an image editor and save it as JPEG, PNG or TIFF.`
+    case undefined:
+      return `is not an image format Enhance can read (${READABLE_FORMATS_TEXT}), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`
+  }
 }
