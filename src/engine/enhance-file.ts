@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { outputSize } from '../shared/settings.js'
+import type { MetadataPolicy } from '../shared/settings.js'
 import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
@@ -29,6 +31,15 @@ export function pagesNote({ format, pages }: ImageMetadata): string | null {
   // HEIF marks one image the photo (its primary); the others are a burst's or an edit's.
   if (format === 'heif') return `It holds ${pages} images: only the one it shows as the photo was enhanced.`
   return `It holds ${pages} pages: only the first was enhanced. To enhance the others, save each page as its own file.`
+}
+
+/**
+ * When the output says it was last modified: when the original was, where everything the photo says of itself
+ * is kept (file managers and photo libraries date a photo without EXIF by it); otherwise when it is written.
+ */
+async function originalDate(input: string, metadata: MetadataPolicy): Promise<Date | undefined> {
+  if (metadata !== 'all') return undefined
+  return (await stat(input).catch(() => null))?.mtime
 }
 
 function acceleratorGaveUp(session: ModelSession, error: unknown): boolean {
@@ -146,7 +157,7 @@ async function enhanceWithModel(
     ...size,
   })
   throwIfCancelled(options.signal)
-  await writeFileAtomic(output, encoded)
+  await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all'))
   return {
     output,
     ...size,

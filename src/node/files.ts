@@ -48,8 +48,11 @@ export async function removeStalePartials(dir: string, targets?: ReadonlySet<str
   return stale.length
 }
 
-/** Writes to a temporary name beside the target, fsyncs, then renames: the target is only ever complete. */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+/**
+ * Writes to a temporary name beside the target, fsyncs, then renames: the target is only ever complete. With
+ * `modified`, the file says it was last modified then, where the system lets it be set.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array, modified?: Date): Promise<void> {
   const temp = join(
     dirname(path),
     `.${partialStem(basename(path))}.${randomBytes(6).toString('hex')}.partial`,
@@ -58,6 +61,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
     const handle = await open(temp, 'wx')
     try {
       await handle.writeFile(data)
+      // A file system that keeps no such time (or refuses it) still gets the file, dated when written.
+      if (modified) await handle.utimes(new Date(), modified).catch(() => undefined)
       await handle.sync()
     } finally {
       await handle.close()
@@ -70,8 +75,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   }
 }
 
-/** A key that changes when the file is replaced or edited (path, size, modification time); null if it cannot be read. */
+/**
+ * A key that changes when the file is replaced or edited: its path, inode, size, and modification and change
+ * times (an enhanced photo written again carries its original's modification time, but is a new file); null
+ * if it cannot be read.
+ */
 export async function fileVersion(path: string): Promise<string | null> {
   const file = await stat(path).catch(() => null)
-  return file ? `${resolve(path)}|${file.size}|${file.mtimeMs}` : null
+  return file ? `${resolve(path)}|${file.ino}|${file.size}|${file.mtimeMs}|${file.ctimeMs}` : null
 }

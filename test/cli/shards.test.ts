@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { queueItems } from '../../src/queue/report.js'
 import type { MergedReport } from '../../src/queue/report.js'
 import { readQueueState } from '../../src/queue/store.js'
+import { writeOf } from '../helpers/write-of.js'
 
 const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-shards-'))
@@ -133,7 +134,7 @@ describe('an album shared by three shard processes', () => {
 
   it('writes nothing when a finished shard runs again', async () => {
     const out = join(work, 'three')
-    const times = () => [...results(out).keys()].map((f) => statSync(join(out, f)).mtimeMs)
+    const times = () => [...results(out).keys()].map((f) => writeOf(join(out, f)))
     const before = times()
     const again = await enhance(shardArgs(out, 2)).finished
     expect(again.status).toBe(0)

@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -479,6 +488,25 @@ describe('colour, depth and alpha', () => {
         .toBuffer()
       expect(meanAbsDiff(inSrgb, out)).toBeLessThan(3)
     }
+  })
+})
+
+describe("the output's date", () => {
+  it("is the original's last modification where its metadata is kept, and when it was written where not", async () => {
+    const input = await file('scanned-1998.png', (s) => s.png())
+    const scanned = new Date('1998-07-04T12:34:56.789Z')
+    utimesSync(input, scanned, scanned)
+    const kept = join(work, 'scanned-1998-all.png')
+    await enhance(input, kept, model, settings())
+    const before = Date.now()
+    const plain = join(work, 'scanned-1998-none.png')
+    await enhance(input, plain, model, settings({ metadata: 'none' }))
+    const profile = join(work, 'scanned-1998-profile.png')
+    await enhance(input, profile, model, settings({ metadata: 'profile' }))
+    expect(statSync(kept).mtimeMs).toBe(scanned.getTime())
+    expect(statSync(plain).mtimeMs).toBeGreaterThanOrEqual(before - 1000)
+    expect(statSync(profile).mtimeMs).toBeGreaterThanOrEqual(before - 1000)
+    expect(statSync(input).mtimeMs).toBe(scanned.getTime())
   })
 })
 

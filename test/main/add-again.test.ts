@@ -1,10 +1,11 @@
 /** Adding photos the queue already has, with the same settings: their job takes only what is new. */
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
+import { writeOf } from '../helpers/write-of.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-add-again-'))
 const album = join(work, 'Grandma 1962')
@@ -41,7 +42,7 @@ describe('adding a folder the queue already has', () => {
     const first = await addAlbum()
     const enhanced = join(album, 'Enhanced')
     expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png'])
-    const written = (name: string): number => statSync(join(enhanced, name)).mtimeMs
+    const written = (name: string): string => writeOf(join(enhanced, name))
     const firstWritten = [written('page-1.png'), written('page-2.png')]
 
     await scan('page-3.png', '#604080')

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TileStore } from '../../src/node/device-decisions.js'
-import { removeStalePartials, writeFileAtomic } from '../../src/node/files.js'
+import { fileVersion, removeStalePartials, writeFileAtomic } from '../../src/node/files.js'
 import type { EnhanceError } from '../../src/shared/errors.js'
 
 describe('stale partial files', () => {
@@ -50,6 +50,18 @@ describe('remembered measurements', () => {
 })
 
 describe('writing an output atomically', () => {
+  it('dates it as asked, and a file written again with the same date and size is a new version of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
+    const file = join(dir, 'photo.png')
+    const taken = new Date('2001-02-03T04:05:06.789Z')
+    await writeFileAtomic(file, new Uint8Array([1, 2, 3]), taken)
+    const first = await fileVersion(file)
+    expect(statSync(file).mtimeMs).toBe(taken.getTime())
+    await writeFileAtomic(file, new Uint8Array([4, 5, 6]), taken)
+    expect([statSync(file).mtimeMs, statSync(file).size]).toEqual([taken.getTime(), 3])
+    expect(await fileVersion(file)).not.toBe(first)
+  })
+
   it('into a "folder" that is a file: OUTPUT_NOT_WRITABLE with the reason, not an unexpected failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
     const file = join(dir, 'photo.jpg')
