@@ -2,6 +2,7 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { ModelArch, RrdbArch, WeightLayout } from '../../shared/model.js'
 import type { StateDict, Tensor } from '../weights/tensor.js'
 import { compactLayers, inferCompactArch, looksCompact } from './compact.js'
+import { otherFamily } from './other-families.js'
 import { bodyConv, rrdbConvs, upConv } from './rrdbnet.js'
 
 export interface DetectedModel {
@@ -175,6 +176,8 @@ function detectCompact(tensors: StateDict): DetectedModel {
 
 export function detectArchitecture(tensors: StateDict): DetectedModel {
   const keys = new Set(tensors.keys())
+  const family = otherFamily(keys)
+  if (family) throw unknown(`its network is ${family}`)
   if (looksCompact(keys)) return detectCompact(tensors)
   const layout = detectLayout(keys)
   const renamer =
