@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -27,7 +27,7 @@ import { runQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
-import { entryKind } from '../queue/scan.js'
+import { besideThePhotos, entryKind } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
@@ -99,10 +99,11 @@ export function jobSpecFromFlags(
       'INVALID_ARGUMENT',
       '--suffix names photos by what already exists, which differs from shard to shard; use --skip-existing (the default) or --overwrite with --shard.',
     )
+  const resolved = inputs.map((i) => resolve(i))
   return {
-    inputs: inputs.map((i) => resolve(i)),
+    inputs: resolved,
     recursive: flags.recursive,
-    outDir: outputFolder(flags.out),
+    outDir: outputFolder(flags.out, resolved),
     model: resolveModelSpec(
       {
         ...(flags.model ? { model: flags.model } : {}),
@@ -129,9 +130,15 @@ export function jobSpecFromFlags(
   }
 }
 
-function outputFolder(out: string | undefined): string {
-  const dir = resolve(requireValue(out, '--out <folder> for the enhanced photos'))
-  return usableFolder(dir, `--out ${dir}`, 'the enhanced photos')
+/** --out, or where the app would write: an "Enhanced" folder beside the photos (inside a folder named). */
+function outputFolder(out: string | undefined, inputs: string[]): string {
+  if (out !== undefined) {
+    const dir = resolve(out)
+    return usableFolder(dir, `--out ${dir}`, 'the enhanced photos')
+  }
+  const first = inputs[0]! // with no inputs, the command shows its usage instead
+  const dir = besideThePhotos(first, statSync(first, { throwIfNoEntry: false })?.isDirectory() ?? false)
+  return usableFolder(dir, `The folder for the enhanced photos, ${dir},`, 'the enhanced photos with --out')
 }
 
 function reporterFor(json: boolean, io: Io): Reporter {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
-import { toErrorData } from '../shared/errors.js'
+import { EnhanceError, toErrorData } from '../shared/errors.js'
 import { parseRealism, parseDevice, parsePrecision, requireValue, usableFolder } from './args.js'
 import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
@@ -19,12 +19,13 @@ export type { Hooks, Io } from './jobs.js'
 const USAGE = `enhance — ESRGAN photo enhancer
 
 Usage:
-  enhance <files|folders...> --out <dir> [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
+  enhance <files|folders...> [--out <dir>] [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--json]
-      Enhance photos into --out, mirroring folders, through the durable queue; only this new job runs
+      Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
+      app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {alpha}, {model}.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
@@ -190,6 +191,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
+  if (command) refuseMistypedCommand(command)
   const spec = jobSpecFromFlags(
     await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform),
     values,
@@ -243,6 +245,19 @@ function unknownOption(message: string): string | null {
   return distance(name, guess) <= 2
     ? `Unknown option ${name}. Did you mean ${guess}?`
     : `Unknown option ${name}. Run "enhance --help" for the options.`
+}
+
+const COMMANDS = ['convert', 'eval', 'inspect', 'models', 'queue']
+
+/**
+ * A first word that is no file here but nearly a command (`enhance modles list`) was meant as the command:
+ * said so, instead of enhancing a photo of that name that is not there.
+ */
+function refuseMistypedCommand(first: string): void {
+  if (/[./\\]/.test(first) || existsSync(first)) return
+  const guess = closest(first, COMMANDS)
+  if (distance(first, guess) <= 2)
+    throw new EnhanceError('INVALID_ARGUMENT', `Unknown command "${first}". Did you mean "enhance ${guess}"?`)
 }
 
 /** Runs the CLI and returns its exit status; every failure is printed as a coded error. */

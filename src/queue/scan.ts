@@ -11,7 +11,7 @@ import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { lstatSync, statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
-import { basename, extname, join, relative, resolve } from 'node:path'
+import { basename, dirname, extname, join, relative, resolve } from 'node:path'
 import { isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fitFileName, renderName } from '../shared/naming.js'
@@ -40,10 +40,18 @@ export interface ScanCounter {
 }
 
 /**
- * The app's default output folder, made beside the photos of a job. A subfolder of that name holds
- * earlier results, so adding the album again never enhances them a second time.
+ * The default output folder, made beside the photos of a job. A subfolder of that name holds earlier
+ * results, so adding the album again never enhances them a second time.
  */
 export const RESULTS_FOLDER = 'Enhanced'
+
+/**
+ * Where a job writes when no output folder was chosen, in the app and the command alike: an "Enhanced" folder
+ * beside its first photo, or inside it when that is a folder.
+ */
+export function besideThePhotos(firstInput: string, isFolder: boolean): string {
+  return join(isFolder ? firstInput : dirname(firstInput), RESULTS_FOLDER)
+}
 
 /** Folders NAS boxes and Windows add, and the thumbnail caches Windows writes beside photos. */
 const SYSTEM_NAMES = new Set([

@@ -220,6 +220,18 @@ describe('enhance <folder> --out', () => {
     expect(second).not.toContain('measuring')
   })
 
+  it('without --out writes where the app would: an "Enhanced" folder inside a folder named, beside a photo named', async () => {
+    const scans = join(work, 'Scans 1970')
+    await photo(join(scans, 'page 1.jpg'), '#806040')
+    await photo(join(work, 'loose.jpg'), '#406080')
+    expect((await run([scans])).events.at(-1)).toMatchObject({ done: 1, failed: 0 })
+    expect((await run([join(work, 'loose.jpg')])).events.at(-1)).toMatchObject({ done: 1, failed: 0 })
+    expect(listFiles(scans)).toEqual(['Enhanced/page 1.jpg', 'page 1.jpg'])
+    expect(listFiles(join(work, 'Enhanced'))).toEqual(['loose.jpg'])
+    // The results folder is not read as photos the next time.
+    expect((await run([scans, '--recursive'])).events.at(-1)).toMatchObject({ done: 0, skipped: 1 })
+  })
+
   it('rejects bad flags with a coded error', async () => {
     for (const flags of [
       ['--scale', '0'],

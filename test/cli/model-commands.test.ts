@@ -62,7 +62,11 @@ describe('enhance inspect', () => {
       `error CORRUPT_CHECKPOINT: The model file ${empty} is empty (0 bytes): it was not downloaded or copied whole. Download or copy it again.\n`,
     )
     expect((await cli('inspect')).err).toMatch(/^error INVALID_ARGUMENT: /)
-    expect((await cli('frobnicate')).err).toMatch(/^error INVALID_ARGUMENT: /)
+    expect((await cli('inpsect', 'x.pth')).err).toBe(
+      'error INVALID_ARGUMENT: Unknown command "inpsect". Did you mean "enhance inspect"?\n',
+    )
+    // Any other word is a photo's name, enhanced beside it if it were there.
+    expect((await cli('frobnicate')).err).toMatch(/^error FILE_NOT_FOUND: /)
     expect((await cli('inspect', 'x', '--bogus')).err).toMatch(/^error INVALID_ARGUMENT: /)
     expect((await cli('x.jpg', '--out', work, '--precision', 'int4')).err).toMatch(
       /^error INVALID_ARGUMENT: --precision must be auto, fp32, fp16 or int8; got "int4"/,

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import { RESULTS_FOLDER } from '../../queue/scan.js'
+import { besideThePhotos } from '../../queue/scan.js'
 import type {
   AppEvent,
   EnhanceApi,
@@ -74,10 +73,8 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
   openPaths(paths: readonly string[]): void
 }
 
-/** With no output folder chosen, a job writes to an "Enhanced" folder beside its photos (inside a folder added). */
-async function besideThePhotos(firstInput: string): Promise<string> {
-  const folder = (await stat(firstInput).catch(() => null))?.isDirectory() ? firstInput : dirname(firstInput)
-  return join(folder, RESULTS_FOLDER)
+async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false
 }
 
 function pngUrl(data: Uint8Array): string {
@@ -163,7 +160,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const created = await runner.jobFor({
           inputs,
           recursive: true,
-          outDir: prefs.outDir ?? (await besideThePhotos(inputs[0]!)),
+          outDir: prefs.outDir ?? besideThePhotos(inputs[0]!, await isFolder(inputs[0]!)),
           model: models.spec(prefs.model, prefs.realism),
           settings: prefs.output,
           naming: prefs.naming,
