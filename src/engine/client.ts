@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import type { Readable, Writable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { engineEnv } from '../node/engine-env.js'
 import { EnhanceError, cancelledError, throwIfCancelled } from '../shared/errors.js'
@@ -43,7 +43,7 @@ export interface ForkOptions {
 const DAWN_LIMIT_NOTICE = /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced\b/
 
 /** Copies the engine's stderr to `sink` line by line, leaving out Dawn's limit notices. */
-export function forwardEngineStderr(source: Readable, sink: Writable): void {
+export function forwardEngineStderr(source: NodeJS.ReadableStream, sink: Writable): void {
   createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => {
     if (!DAWN_LIMIT_NOTICE.test(line)) sink.write(`${line}\n`)
   })

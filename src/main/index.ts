@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import {
   BrowserWindow,
@@ -18,8 +19,10 @@ import { READABLE_EXTENSIONS } from '../shared/formats.js'
 import { openQueue } from '../queue/session.js'
 import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
 import type { AppEvent, JobView } from '../shared/api.js'
-import { EnhanceError } from '../shared/errors.js'
+import { EnhanceError, messageOf } from '../shared/errors.js'
 import { utilityEngine } from './engine.js'
+import { QueueDiary, logFaultsOfMain } from './diagnostics.js'
+import { LogFile } from '../node/log-file.js'
 import { createServices } from './services/app.js'
 import { MODEL_EXTENSIONS } from './services/models.js'
 import { PreferencesFile } from './services/preferences.js'
@@ -195,18 +198,27 @@ function refuseBusyQueue(error: unknown): null {
 async function start(): Promise<void> {
   hardenSession()
   serveRenderer(RENDERER_DIR)
+  const log = new LogFile(join(app.getPath('logs'), 'enhance.log'))
+  logFaultsOfMain(log)
+  void log.write(
+    `Enhance ${app.getVersion()} starting on ${process.platform} ${process.arch} (Electron ${process.versions.electron ?? '?'}, ${availableParallelism()} CPU threads)`,
+  )
   const resources = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../..')
   const modelsDir = join(resources, 'resources', 'models')
   const catalog = readCatalog(modelsDir)
   const workerPath = join(import.meta.dirname, 'worker.js')
   const preferences = new PreferencesFile(join(app.getPath('userData'), 'preferences.json'))
   const engine = new EngineClient(() =>
-    utilityEngine(workerPath, {
-      ENHANCE_DEVICE: preferences.get().device,
-      ENHANCE_PRECISION: preferences.get().precision,
-      // Where 1:1 views keep the tiles of the photos last opened (emptied when the engine starts).
-      ENHANCE_TILES_DIR: join(app.getPath('userData'), 'tiles'),
-    }),
+    utilityEngine(
+      workerPath,
+      {
+        ENHANCE_DEVICE: preferences.get().device,
+        ENHANCE_PRECISION: preferences.get().precision,
+        // Where 1:1 views keep the tiles of the photos last opened (emptied when the engine starts).
+        ENHANCE_TILES_DIR: join(app.getPath('userData'), 'tiles'),
+      },
+      (line) => void log.write(line),
+    ),
   )
   const queue = await openQueue(join(app.getPath('userData'), 'queue'), engine, {
     removeStalePartials,
@@ -226,14 +238,19 @@ async function start(): Promise<void> {
   })
   bindServices(services)
   lastJobs = await services.listJobs()
+  const diary = new QueueDiary()
+  diary.remember(lastJobs)
   services.subscribe((event) => {
     window?.webContents.send(EVENT_CHANNEL, event)
     void reflectProgress(event, services)
+    const line = diary.lineFor(event)
+    if (line) void log.write(line)
   })
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
-      menuTemplate({ platform: process.platform, packaged: app.isPackaged }, (kind) =>
-        services.menuAdd(kind),
+      menuTemplate(
+        { platform: process.platform, packaged: app.isPackaged },
+        { add: (kind) => services.menuAdd(kind), showLog: () => shell.showItemInFolder(log.path) },
       ),
     ),
   )
@@ -242,8 +259,14 @@ async function start(): Promise<void> {
   const workAreas = screen.getAllDisplays().map((display) => display.workArea)
   createWindow((paths) => services.openPaths(paths), placement(await readWindowState(windowFile), workAreas))
   void queue.runner.run()
-  // A failure here is the first photo's to report, with its own coded error.
-  services.warmUp().catch(() => undefined)
+  // A failure here is the first photo's to report, with its own coded error; the log says either.
+  services.warmUp().then(
+    (ready) =>
+      void log.write(
+        `The model of new jobs is ready on ${ready.provider} (${ready.precision}), in ${ready.ms} ms.`,
+      ),
+    (error: unknown) => void log.write(`Making the model ready failed: ${messageOf(error)}`),
+  )
   let flushed = false
   app.on('will-quit', (event) => {
     if (!flushed) {

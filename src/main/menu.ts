@@ -9,12 +9,18 @@ export interface MenuOptions {
 
 /**
  * The app's menu: File's Add Photos… (Ctrl/⌘ O) and Add Folder… (Ctrl/⌘ Shift O) do what the Queue's buttons
- * do; Edit keeps copy and paste working in text fields on macOS; View zooms. Electron's default menu would
+ * do; Edit keeps copy and paste working in text fields on macOS; View zooms; Help shows the log file. Electron's default menu would
  * offer Reload and the developer tools in the packaged app.
  */
+export interface MenuActions {
+  add: (kind: PhotoInputKind) => void
+  /** Shows the diagnostic log in the file manager, to send with a report. */
+  showLog: () => void
+}
+
 export function menuTemplate(
   { platform, packaged }: MenuOptions,
-  add: (kind: PhotoInputKind) => void,
+  { add, showLog }: MenuActions,
 ): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin'
   const developer: MenuItemConstructorOptions[] = packaged
@@ -44,5 +50,6 @@ export function menuTemplate(
       ],
     },
     { role: 'windowMenu' },
+    { role: 'help', submenu: [{ label: 'Show Log File', click: showLog }] },
   ]
 }

@@ -220,8 +220,10 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       join(place, 'album', 'b.jpg'),
     )
     writeFileSync(join(place, 'notes.txt'), 'not a photo')
+    const userData = mkdtempSync(join(tmpdir(), 'enhance-ud-'))
     const record = await startMain(
       {
+        ELECTRON_STUB_USER_DATA: userData,
         // The second launch, as Electron hands it over: its executable, the app's folder, a switch, a folder.
         ELECTRON_STUB_SECOND_ARGV: JSON.stringify(['/opt/electron', '.', '--no-sandbox', 'album']),
         ELECTRON_STUB_SECOND_CWD: place,
@@ -249,6 +251,15 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       { title: 'album (1 photo)', body: '1 photo enhanced.' },
     ])
     expect(record.progress.at(-1)).toEqual([-1, 'none'])
+    // The log (Help › Show Log File) says what ran and how it ended.
+    const log = readFileSync(join(userData, 'enhance.log'), 'utf8').replace(/^\S+ /gm, '')
+    expect(log).toMatch(/^Enhance 0\.0\.0-stub starting on \w+ \w+ \(Electron \?, \d+ CPU threads\)$/m)
+    expect(log).toMatch(/^The model of new jobs is ready on cpu \((int8|fp32)\), in \d+ ms\.$/m)
+    expect(log).toContain('Job finished: first.png (1 photo): 1 photo enhanced.\n')
+    expect(log).toContain('Job finished: album (1 photo): 1 photo enhanced.\n')
+    expect(menuItems(record.menu).find((item) => item.role === 'help')?.submenu).toEqual([
+      { label: 'Show Log File' },
+    ])
     // Closing the window while they ran asked first, once for two tries (and "Keep enhancing" kept it open);
     // once done, it closes.
     expect(record.calls['closeWhileWorkingPrevented']).toEqual([true, true])

@@ -178,12 +178,16 @@ describe('the requests to open photos', () => {
 })
 
 describe('the menu', () => {
+  const none = { add: () => undefined, showLog: () => undefined }
   const labels = (platform: NodeJS.Platform, packaged: boolean) =>
-    menuTemplate({ platform, packaged }, () => undefined).map((menu) => menu.label ?? menu.role)
+    menuTemplate({ platform, packaged }, none).map((menu) => menu.label ?? menu.role)
 
   it('adds photos or a folder through the window, with the usual shortcuts', () => {
     const asked: string[] = []
-    const file = menuTemplate({ platform: 'win32', packaged: true }, (kind) => asked.push(kind))[0]!
+    const file = menuTemplate(
+      { platform: 'win32', packaged: true },
+      { ...none, add: (kind) => void asked.push(kind) },
+    )[0]!
     const items = file.submenu as Array<{ label?: string; accelerator?: string; click?: () => void }>
     items[0]!.click!()
     items[1]!.click!()
@@ -196,13 +200,24 @@ describe('the menu', () => {
     ])
   })
 
+  it('shows the log file from Help, to send with a report', () => {
+    let shown = 0
+    const help = menuTemplate({ platform: 'win32', packaged: true }, { ...none, showLog: () => shown++ }).at(
+      -1,
+    )!
+    const items = help.submenu as Array<{ label?: string; click?: () => void }>
+    expect(items.map((item) => item.label)).toEqual(['Show Log File'])
+    items[0]!.click!()
+    expect(shown).toBe(1)
+  })
+
   it("has macOS's app menu there only, and the developer's tools only unpackaged", () => {
-    expect(labels('darwin', true)).toEqual(['appMenu', 'File', 'editMenu', 'View', 'windowMenu'])
-    expect(labels('linux', true)).toEqual(['File', 'editMenu', 'View', 'windowMenu'])
+    expect(labels('darwin', true)).toEqual(['appMenu', 'File', 'editMenu', 'View', 'windowMenu', 'help'])
+    expect(labels('linux', true)).toEqual(['File', 'editMenu', 'View', 'windowMenu', 'help'])
     const roles = (packaged: boolean) =>
-      (
-        menuTemplate({ platform: 'linux', packaged }, () => undefined)[2]!.submenu as Array<{ role?: string }>
-      ).map((item) => item.role)
+      (menuTemplate({ platform: 'linux', packaged }, none)[2]!.submenu as Array<{ role?: string }>).map(
+        (item) => item.role,
+      )
     expect(roles(true)).not.toContain('toggleDevTools')
     expect(roles(false)).toContain('toggleDevTools')
   })

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { QueueDiary } from '../../src/main/diagnostics.js'
+import type { ItemView, JobView } from '../../src/shared/api.js'
+
+const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0 }
+const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView => ({
+  id: 'j1',
+  state,
+  inputs: ['/photos/Summer 2019'],
+  outDir: '/photos/Summer 2019/Enhanced',
+  realism: 0.5,
+  total: 3,
+  counts,
+  etaMs: null,
+  ...change,
+})
+const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({
+  id,
+  jobId: 'j1',
+  input: `/photos/Summer 2019/${id}.jpg`,
+  output: `/photos/Summer 2019/Enhanced/${id}.jpg`,
+  state,
+  realism: 0.5,
+  ...change,
+})
+
+describe('what the log says of the queue', () => {
+  it('a failed photo, a note on how one ran, a pause with its reason and a finished job, each once', () => {
+    const diary = new QueueDiary()
+    const empty = { code: 'CORRUPT_IMAGE' as const, message: 'empty.jpg is empty (0 bytes).' }
+    const full = { code: 'DISK_FULL' as const, message: 'The disk is full.' }
+    const said = [
+      { type: 'job', job: job('running') },
+      { type: 'item', item: item('a', 'running') },
+      {
+        type: 'item',
+        item: item('a', 'done', { note: 'cuda failed (out of memory); this photo ran on the CPU.' }),
+      },
+      { type: 'item', item: item('empty', 'failed', { error: empty }) },
+      { type: 'item', item: item('empty', 'failed', { error: empty }) },
+      { type: 'item', item: item('b', 'done') },
+      { type: 'job', job: job('paused', { pauseReason: full }) },
+      { type: 'job', job: job('paused', { pauseReason: full }) },
+      { type: 'progress', jobId: 'j1', itemId: 'b', tilesDone: 1, tiles: 2, etaMs: 5 },
+      { type: 'job', job: job('done', { counts: { ...counts, done: 2, failed: 1 } }) },
+      { type: 'job', job: job('done', { counts: { ...counts, done: 2, failed: 1 } }) },
+    ] as const
+    expect(said.map((event) => diary.lineFor(event)).filter(Boolean)).toEqual([
+      'Photo enhanced with a note: /photos/Summer 2019/a.jpg: cuda failed (out of memory); this photo ran on the CPU.',
+      'Photo failed: /photos/Summer 2019/empty.jpg: CORRUPT_IMAGE: empty.jpg is empty (0 bytes).',
+      'Job paused: Summer 2019 (3 photos): DISK_FULL: The disk is full.',
+      'Job finished: Summer 2019 (3 photos): 2 photos enhanced, 1 failed.',
+    ])
+  })
+
+  it('says nothing of jobs as they stood when the app started', () => {
+    const diary = new QueueDiary()
+    const finished = job('done', { counts: { ...counts, done: 3 } })
+    diary.remember([finished])
+    expect(diary.lineFor({ type: 'job', job: finished })).toBeNull()
+  })
+})
