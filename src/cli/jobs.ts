@@ -189,6 +189,8 @@ export async function batchCommand(
     process.off('SIGINT', interrupt)
     unsubscribe?.()
     reporter.close()
+    // A photo paused part-way is saving its tiles so far, for --resume to pick up.
+    await engine.drain()
     session.close()
     engine.close()
   }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline'
 import type { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { engineEnv } from '../node/engine-env.js'
-import { EnhanceError, cancelledError, throwIfCancelled } from '../shared/errors.js'
+import { EnhanceError, KEEP_PROGRESS, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
   CropReply,
@@ -106,6 +106,8 @@ export interface EngineDeadlines {
   warmUpMs: number
   /** After a cancel, how long the engine may take to stop before it is killed. */
   cancelGraceMs: number
+  /** After a pause, how long it may take to stop and save the photo's tiles so far (a large photo on a slow disk). */
+  keepGraceMs: number
 }
 
 export const DEFAULT_DEADLINES: EngineDeadlines = {
@@ -115,6 +117,7 @@ export const DEFAULT_DEADLINES: EngineDeadlines = {
   enhanceIdleMs: 10 * 60_000,
   warmUpMs: 10 * 60_000,
   cancelGraceMs: 3_000,
+  keepGraceMs: 60_000,
 }
 
 interface Call extends RequestOptions {
@@ -253,8 +256,10 @@ export class EngineClient {
       const onAbort = (): void => {
         fail(cancelledError())
         if (!sent) return void this.unfinished.delete(id)
-        proc.channel.send({ type: 'cancel', id })
-        grace = setTimeout(() => this.restartIfBusy(proc, id), this.deadlines.cancelGraceMs)
+        const keep = signal?.reason === KEEP_PROGRESS
+        proc.channel.send({ type: 'cancel', id, ...(keep ? { keep } : {}) })
+        const { cancelGraceMs, keepGraceMs } = this.deadlines
+        grace = setTimeout(() => this.restartIfBusy(proc, id), keep ? keepGraceMs : cancelGraceMs)
         grace.unref()
       }
       this.pending.set(id, {
@@ -378,6 +383,15 @@ export class EngineClient {
         this.current,
         new EnhanceError('CANCELLED', 'The engine was restarted for new settings; try again.'),
       )
+  }
+
+  /**
+   * Resolves once the engine has finished every request it was sent, a paused photo's saving included, or
+   * after `maxMs`: what to wait for before closing it on purpose.
+   */
+  async drain(maxMs = this.deadlines.keepGraceMs): Promise<void> {
+    for (const until = Date.now() + maxMs; this.unfinished.size > 0 && Date.now() < until;)
+      await new Promise((resolve) => setTimeout(resolve, 20))
   }
 
   close(): void {

@@ -12,6 +12,8 @@ import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
+import { freshTiles, photoRun } from './resume.js'
+import type { ResumeStore, TilesSoFar } from './resume.js'
 import { modelTiling } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
@@ -21,6 +23,8 @@ export interface EnhanceOptions {
   onPreview?: (preview: PreviewData) => void
   /** Photos with more input pixels are refused before they are decoded (IMAGE_TOO_LARGE). */
   maxInputPixels?: number
+  /** Where a photo stopped part-way keeps its tiles so far (`KEEP_PROGRESS`), and picks up from. */
+  resume?: ResumeStore
 }
 
 /** What the output leaves out of a file of several frames or pages: the decoder reads only the first (HEIF: the primary). */
@@ -100,9 +104,10 @@ async function enhanceWithModel(
   // Previews are encoded while the next tile runs; all are sent before the reply, none after it.
   const previews: Promise<void>[] = []
   const { onPreview } = options
-  const upscaleOn = async (on: PreparedModel): Promise<RasterImage> => {
+  const upscaleOn = async (on: PreparedModel, soFar: TilesSoFar): Promise<RasterImage> => {
     const tile = await registry.tileFor(settings.tile, on, image)
     const tileStart = performance.now()
+    const startDone = soFar.done
     usedTile = tile
     return upscaleRaster(image, on.session, {
       ...modelTiling(info),
@@ -111,9 +116,10 @@ async function enhanceWithModel(
       colourless: meta.colourless ?? false,
       colourHold: colourHoldOf(model),
       onRetile: (side) => (usedTile = side),
+      soFar,
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tilesDone, tiles, region, target }) => {
-        const rate = tilesDone / (performance.now() - tileStart)
+        const rate = (tilesDone - startDone) / (performance.now() - tileStart)
         options.onProgress?.({
           tilesDone,
           tiles,
@@ -130,6 +136,10 @@ async function enhanceWithModel(
       },
     })
   }
+  const run = await photoRun(options.resume, input, image, {
+    parts: [model, settings, prepared.session.provider, prepared.session.precision],
+    output: { ...modelSize, channels: image.channels, depth: image.depth },
+  })
   const notes: string[] = []
   if (damage) notes.push(`The file is cut short or damaged (${damage}): what could be read was enhanced.`)
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
@@ -137,15 +147,16 @@ async function enhanceWithModel(
   if (pages) notes.push(pages)
   let upscaled: RasterImage
   try {
-    upscaled = await upscaleOn(prepared)
+    upscaled = await upscaleOn(prepared, run.soFar)
   } catch (error) {
+    await run.stopped(options.signal)
     if (!acceleratorGaveUp(prepared.session, error)) throw error
     // A GPU out of memory at the smallest tile, or lost: this photo runs on the CPU, the batch goes on.
     notes.push(
       `${prepared.session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`,
     )
     prepared = await registry.prepare(model, 'cpu')
-    upscaled = await upscaleOn(prepared)
+    upscaled = await upscaleOn(prepared, freshTiles())
   }
   await Promise.all(previews)
   throwIfCancelled(options.signal)
@@ -158,6 +169,7 @@ async function enhanceWithModel(
   })
   throwIfCancelled(options.signal)
   await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all'))
+  await run.finished()
   return {
     output,
     ...size,

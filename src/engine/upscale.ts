@@ -3,6 +3,7 @@ import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { TransparencyMode } from '../shared/settings.js'
 import { blankLike } from './image/types.js'
 import type { RasterImage } from './image/types.js'
+import type { TilesSoFar } from './resume.js'
 import type { ModelSession } from './runtime/session.js'
 import { planTiles, reflectIndex, tileWindow } from './tiling/plan.js'
 import type { Region } from '../shared/protocol.js'
@@ -49,6 +50,11 @@ export interface UpscaleOptions {
   /** Smallest tile the out-of-memory fallback will try. */
   minTile?: number
   onRetile?: (tile: number) => void
+  /**
+   * Where the colour pass stands, kept up to date tile by tile (the output so far and the tiles left); given
+   * with a target and tiles left, the pass picks up there. Photos smaller than a tile start afresh.
+   */
+  soFar?: TilesSoFar
 }
 
 /** Progress over the tiles of one photo: `done` only grows; `total` grows when tiles are split. */
@@ -99,8 +105,13 @@ async function runTiles(
   source: TileChannels,
   progress: TileProgress,
 ): Promise<void> {
-  let left = planTiles(image.width, image.height, progress.side)
-  if (source === 'rgb') progress.total = left.length
+  const soFar = source === 'rgb' ? options.soFar : undefined
+  let left = soFar?.left ?? planTiles(image.width, image.height, progress.side)
+  if (source === 'rgb') progress.total = progress.done + left.length
+  const keep = (): void => {
+    if (soFar) Object.assign(soFar, { target, left: [...left], done: progress.done, total: progress.total })
+  }
+  keep()
   while (left.length) {
     const tile = left[0]!
     // Let pending messages (a cancel) run before the next tile starts.
@@ -118,12 +129,14 @@ async function runTiles(
       )
       if (source === 'rgb') progress.total += split.length - left.length
       left = split
+      keep()
       options.onRetile?.(progress.side)
       continue
     }
     left.shift()
     if (source !== 'rgb') continue
     progress.done++
+    keep()
     const { scale } = options
     const region = {
       x: tile.x * scale,
@@ -207,6 +220,8 @@ export async function upscaleRaster(
   if (image.width >= MIN_SIDE && image.height >= MIN_SIDE) return upscaleWhole(image, session, options)
   const { padded, at } = padToMinimum(image)
   const { onTile, ...rest } = options
+  // A photo this small is run whole, in one go: it always starts afresh.
+  delete rest.soFar
   const output = await upscaleWhole(padded, session, rest)
   const { scale } = options
   const core = { x: at.x * scale, y: at.y * scale, width: at.width * scale, height: at.height * scale }
@@ -225,8 +240,9 @@ async function upscaleWhole(
   session: ModelSession,
   options: UpscaleOptions,
 ): Promise<RasterImage> {
-  const target = blankLike(image, image.width * options.scale, image.height * options.scale)
-  const progress: TileProgress = { done: 0, total: 0, side: options.tile }
+  const target =
+    options.soFar?.target ?? blankLike(image, image.width * options.scale, image.height * options.scale)
+  const progress: TileProgress = { done: options.soFar?.done ?? 0, total: 0, side: options.tile }
   await runTiles(image, target, session, options, 'rgb', progress)
   if (image.channels === 4) {
     if (options.transparency === 'model')

@@ -2,11 +2,12 @@
  * The engine process entry. ONNX Runtime's session.run blocks the thread that calls it and a native
  * fault kills the process, so inference lives here, apart from the app and the CLI.
  */
-import { toErrorData } from '../shared/errors.js'
+import { KEEP_PROGRESS, toErrorData } from '../shared/errors.js'
 import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
 import { CropRenderer } from './crop.js'
 import { enhanceFile } from './enhance-file.js'
 import { PhotoTiles } from './image/photo-tiles.js'
+import { ResumeStore } from './resume.js'
 import { thumbnail } from './image/thumbnail.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
@@ -38,6 +39,8 @@ const registry = new ModelRegistry({
 const crops = new CropRenderer(registry, limits.maxInputPixels)
 const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataDir, 'tiles'))
 const running = new Map<number, AbortController>()
+// Photos paused part-way keep their tiles here until they run again.
+const resume = new ResumeStore(join(dataDir, 'resume'))
 
 /** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */
 interface ParentPort {
@@ -86,6 +89,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     const { id } = request
     const value = await enhanceFile(registry, request, {
       ...limits,
+      resume,
       signal: controller.signal,
       onProgress: (p) => send({ type: 'progress', id, ...p }),
       onPreview: (p) => send({ type: 'preview', id, ...p }),
@@ -99,7 +103,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
 }
 
 function receive(request: EngineRequest): void {
-  if (request.type === 'cancel') running.get(request.id)?.abort()
+  if (request.type === 'cancel') running.get(request.id)?.abort(request.keep ? KEEP_PROGRESS : undefined)
   else void handle(request)
 }
 

@@ -271,14 +271,14 @@ async function start(): Promise<void> {
   app.on('will-quit', (event) => {
     if (!flushed) {
       // A setting changed just before quitting is still being written: finish it (and the window's place),
-      // then quit.
+      // and let the photo in flight save its tiles so far (it picks up there at the next start), then quit.
       event.preventDefault()
       flushed = true
       const place = closingPlace && saveWindowState(windowFile, closingPlace).catch(() => undefined)
-      void Promise.all([preferences.flush(), place]).finally(() => app.quit())
+      queue.close()
+      void Promise.all([preferences.flush(), place, engine.drain(10_000)]).finally(() => app.quit())
       return
     }
-    queue.close()
     engine.close()
   })
 }

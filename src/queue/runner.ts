@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
 import { linkTarget } from '../node/file-access.js'
 import { basename, dirname, resolve } from 'node:path'
-import { EnhanceError, canReadDamaged, toErrorData } from '../shared/errors.js'
+import { EnhanceError, KEEP_PROGRESS, canReadDamaged, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type {
   EnhanceJob,
@@ -340,12 +340,15 @@ export class QueueRunner {
     if (outcome.pauseJob) this.setJob(job, 'paused', outcome.pauseJob)
   }
 
-  /** Pauses at the next tile boundary: the item in flight stops and goes back to the queue. */
+  /**
+   * Pauses at the next tile boundary: the item in flight stops and goes back to the queue, its tiles so far
+   * kept by the engine, so that it picks up there when the job resumes.
+   */
   pause(jobId: string): void {
     const job = this.store.state.jobs.get(jobId)
     if (!job || !['queued', 'running', 'scanning'].includes(job.state)) return
     this.setJob(job, 'paused')
-    if (this.current?.jobId === jobId) this.stopCurrent('requeue')
+    if (this.current?.jobId === jobId) this.stopCurrent('requeue', KEEP_PROGRESS)
   }
 
   resume(jobId: string): void {
@@ -421,10 +424,18 @@ export class QueueRunner {
     this.stopCurrent('requeue')
   }
 
-  private stopCurrent(why: 'requeue' | 'cancel'): void {
+  /**
+   * Stops the photo in flight and puts it back at the head of its job, its tiles so far kept, for the app to
+   * quit: it picks up there at the next start.
+   */
+  suspendCurrent(): void {
+    this.stopCurrent('requeue', KEEP_PROGRESS)
+  }
+
+  private stopCurrent(why: 'requeue' | 'cancel', reason?: typeof KEEP_PROGRESS): void {
     if (!this.current) return
     this.current.why = why
-    this.current.controller.abort()
+    this.current.controller.abort(reason)
   }
 
   /**

@@ -18,7 +18,8 @@ export async function openQueue(dir: string, engine: QueueEngine, cleanup: Clean
       runner,
       close: () => {
         // The photo in flight goes back to the queue, not to "cancelled": quitting is no decision about it.
-        runner.interruptCurrent()
+        // Its tiles so far are kept, for it to pick up there.
+        runner.suspendCurrent()
         store.close()
         unlock()
       },

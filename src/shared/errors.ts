@@ -80,6 +80,12 @@ export function cancelledError(): EnhanceError {
   return new EnhanceError('CANCELLED', 'Cancelled.')
 }
 
+/**
+ * The reason a photo is stopped with when it is to pick up where it stopped (a pause, the app quitting): its
+ * tiles so far are kept for its next run.
+ */
+export const KEEP_PROGRESS = 'keep-progress'
+
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError()
 }

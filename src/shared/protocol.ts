@@ -38,7 +38,8 @@ export type EngineRequest =
   | { type: 'thumbnail'; id: number; input: string; maxSide: number }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
-  | { type: 'cancel'; id: number }
+  /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
+  | { type: 'cancel'; id: number; keep?: boolean }
 
 export interface EnhanceReply {
   output: string

@@ -37,6 +37,7 @@ const deadlines = {
   enhanceIdleMs: 80,
   warmUpMs: 50,
   cancelGraceMs: 30,
+  keepGraceMs: 30,
 }
 
 describe('engine deadlines and cancellation', () => {

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto'
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { KEEP_PROGRESS } from '../shared/errors.js'
+import { fileVersion, writeFileAtomic } from '../node/files.js'
+import type { RasterImage } from './image/types.js'
+import type { Region } from '../shared/protocol.js'
+
+type Size = Pick<RasterImage, 'width' | 'height'>
+type Shape = Pick<RasterImage, 'width' | 'height' | 'channels' | 'depth'>
+
+/**
+ * How far a photo's tiles have come: its output so far and the tiles still to run. The upscaler keeps it up to
+ * date tile by tile, so that a photo paused part-way can be saved and pick up there.
+ */
+export interface TilesSoFar {
+  target: RasterImage | null
+  left: Region[] | null
+  done: number
+  total: number
+}
+
+export function freshTiles(): TilesSoFar {
+  return { target: null, left: null, done: 0, total: 0 }
+}
+
+/** A photo's run: its tiles so far (saved ones, or none), kept when it is stopped to pick up later. */
+export interface PhotoRun {
+  soFar: TilesSoFar
+  /** After the photo stopped: a stop to pick up later (`KEEP_PROGRESS`) saves what it added. */
+  stopped(signal: AbortSignal | undefined): Promise<void>
+  /** After its output is written: nothing is kept any more. */
+  finished(): Promise<void>
+}
+
+/**
+ * The run of the photo at `input` (read as `image`), its tiles so far picked up from `store` where they were
+ * kept under the same `parts` (model, settings, device) for the same `output` raster.
+ */
+export async function photoRun(
+  store: ResumeStore | undefined,
+  input: string,
+  image: Size,
+  { parts, output }: { parts: unknown; output: Shape },
+): Promise<PhotoRun> {
+  const key = store ? await store.keyOf(input, parts) : null
+  const nothing = (): Promise<void> => Promise.resolve()
+  if (!store || !key) return { soFar: freshTiles(), stopped: nothing, finished: nothing }
+  const soFar = (await store.load(key, image, output)) ?? freshTiles()
+  const picked = soFar.done
+  return {
+    soFar,
+    async stopped(signal) {
+      if (signal?.reason === KEEP_PROGRESS && soFar.done > picked) await store.save(key, soFar)
+    },
+    finished: () => store.drop(key),
+  }
+}
+
+const MAGIC = 'enhance-tiles-so-far 1\n'
+/** A pause or two waiting to resume; older ones are for photos that went another way (another realism). */
+const KEPT = 2
+
+const region = z.object({
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  width: z.number().int().min(1),
+  height: z.number().int().min(1),
+})
+const header = z.object({
+  width: z.number().int().min(1),
+  height: z.number().int().min(1),
+  channels: z.union([z.literal(3), z.literal(4)]),
+  depth: z.union([z.literal(8), z.literal(16)]),
+  left: z.array(region),
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+})
+
+/**
+ * The tiles of photos paused part-way, one file each, under a key of everything their pixels depend on: the
+ * input file as it is now (path, inode, size and times), the model, the settings and where they ran. A photo
+ * that comes back the same picks up where it stopped; anything changed starts it afresh. Files are written
+ * atomically and read as untrusted (a header checked against the photo, sizes against the file).
+ */
+export class ResumeStore {
+  constructor(private readonly dir: string) {}
+
+  /** The key of a photo's run, or null when its input cannot be read (it then fails on its own). */
+  async keyOf(input: string, parts: unknown): Promise<string | null> {
+    const version = await fileVersion(input)
+    if (!version) return null
+    return createHash('sha256')
+      .update(JSON.stringify([version, parts]))
+      .digest('hex')
+      .slice(0, 32)
+  }
+
+  async save(key: string, soFar: TilesSoFar): Promise<void> {
+    const { target, left } = soFar
+    if (!target || !left) return
+    await mkdir(this.dir, { recursive: true })
+    const head = Buffer.from(
+      MAGIC +
+        JSON.stringify({
+          width: target.width,
+          height: target.height,
+          channels: target.channels,
+          depth: target.depth,
+          left,
+          done: soFar.done,
+          total: soFar.total,
+        }) +
+        '\n',
+    )
+    const pixels = new Uint8Array(target.pixels.buffer, target.pixels.byteOffset, target.pixels.byteLength)
+    await writeFileAtomic(this.path(key), Buffer.concat([head, pixels]))
+    await this.prune()
+  }
+
+  /**
+   * The tiles so far saved under `key` for `input` (the photo as the model reads it) and its output `like`, or
+   * null; a file that does not fit them is removed.
+   */
+  async load(key: string, input: Size, like: Shape): Promise<TilesSoFar | null> {
+    const path = this.path(key)
+    const file = await open(path, 'r').catch(() => null)
+    if (!file) return null
+    try {
+      const soFar = await readTilesSoFar(file, input, like).catch(() => null)
+      if (!soFar) await rm(path, { force: true })
+      return soFar
+    } finally {
+      await file.close()
+    }
+  }
+
+  drop(key: string): Promise<void> {
+    return rm(this.path(key), { force: true })
+  }
+
+  private path(key: string): string {
+    return join(this.dir, `${key}.tiles`)
+  }
+
+  private async prune(): Promise<void> {
+    const names = (await readdir(this.dir).catch(() => [])).filter((name) => name.endsWith('.tiles'))
+    const dated = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        mtime: (await stat(join(this.dir, name)).catch(() => null))?.mtimeMs ?? 0,
+      })),
+    )
+    const old = dated.sort((a, b) => b.mtime - a.mtime).slice(KEPT)
+    await Promise.all(old.map(({ name }) => rm(join(this.dir, name), { force: true })))
+  }
+}
+
+const inside = (r: z.infer<typeof region>, size: Size): boolean =>
+  r.x + r.width <= size.width && r.y + r.height <= size.height
+
+async function readTilesSoFar(file: FileHandle, input: Size, like: Shape): Promise<TilesSoFar | null> {
+  const { size } = await file.stat()
+  const start = Buffer.alloc(Math.min(size, 1 << 20))
+  await file.read(start, 0, start.length, 0)
+  const end = start.indexOf('\n', MAGIC.length)
+  if (!start.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC)) || end < 0) return null
+  const parsed = header.safeParse(JSON.parse(start.subarray(MAGIC.length, end).toString('utf8')) as unknown)
+  if (!parsed.success) return null
+  const { left, done, total, ...shape } = parsed.data
+  const same = shape.width === like.width && shape.height === like.height && shape.channels === like.channels
+  const bytes = like.width * like.height * like.channels * (like.depth / 8)
+  if (!same || shape.depth !== like.depth || size !== end + 1 + bytes) return null
+  if (done > total || !left.every((r) => inside(r, input))) return null
+  const pixels = Buffer.alloc(bytes)
+  await file.read(pixels, 0, bytes, end + 1)
+  const view =
+    like.depth === 16
+      ? new Uint16Array(pixels.buffer, pixels.byteOffset, bytes / 2)
+      : new Uint8Array(pixels.buffer, pixels.byteOffset, bytes)
+  return { target: { ...shape, pixels: view }, left, done, total }
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, readdirSync, truncateSync, statSync, utimesSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { enhanceFile } from '../../src/engine/enhance-file.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { ResumeStore, freshTiles } from '../../src/engine/resume.js'
+import { KEEP_PROGRESS } from '../../src/shared/errors.js'
+import type { EnhanceError } from '../../src/shared/errors.js'
+import type { ModelSpecData } from '../../src/shared/protocol.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-resume-'))
+const registry = new ModelRegistry({ device: 'cpu' })
+const settings = { ...DEFAULT_SETTINGS, tile: 16, format: 'png' as const }
+let model: ModelSpecData
+const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const
+
+async function photo(name: string): Promise<string> {
+  const path = join(work, name)
+  // 96×64 in tiles of 16: 24 tiles. The model reads each pixel's neighbours, so a tile's edges matter.
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: '#000', noise } })
+    .png()
+    .toFile(path)
+  return path
+}
+
+interface Run {
+  tiles: number[]
+  error?: EnhanceError
+}
+
+/** Enhances `input` into `output`, stopped with `reason` once `stopAfter` tiles are done. */
+async function run(
+  input: string,
+  output: string,
+  store: ResumeStore | undefined,
+  stop?: { after: number; reason?: string },
+): Promise<Run> {
+  const controller = new AbortController()
+  const tiles: number[] = []
+  const onProgress = ({ tilesDone, tiles: total }: { tilesDone: number; tiles: number }): void => {
+    if (total === 0) return
+    tiles.push(tilesDone)
+    if (tilesDone === stop?.after) controller.abort(stop.reason)
+  }
+  return enhanceFile(
+    registry,
+    { input, output, model, settings },
+    { signal: controller.signal, onProgress, ...(store ? { resume: store } : {}) },
+  ).then(
+    () => ({ tiles }),
+    (error: EnhanceError) => ({ tiles, error }),
+  )
+}
+
+const pixels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
+const kept = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : [])
+const count = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+describe('a photo stopped part-way to pick up later', () => {
+  beforeAll(() => {
+    model = { path: writeIdentityModel(work, 4, 1, 2, 'input') }
+  })
+
+  it('goes on from its next tile, and comes out as if it had never stopped', async () => {
+    const input = await photo('scan.png')
+    await run(input, join(work, 'whole.png'), undefined)
+    const dir = join(work, 'kept-1')
+    const store = new ResumeStore(dir)
+    const first = await run(input, join(work, 'resumed.png'), store, { after: 5, reason: KEEP_PROGRESS })
+    expect([first.error?.code, first.tiles, kept(dir).length]).toEqual(['CANCELLED', count(1, 5), 1])
+    expect(existsSync(join(work, 'resumed.png'))).toBe(false)
+    const second = await run(input, join(work, 'resumed.png'), store)
+    expect([second.error, second.tiles]).toEqual([undefined, count(6, 24)])
+    expect((await pixels(join(work, 'resumed.png'))).equals(await pixels(join(work, 'whole.png')))).toBe(true)
+    expect(kept(dir)).toEqual([])
+  })
+
+  it('keeps nothing when it is cancelled, and starts afresh when the photo changed since', async () => {
+    const input = await photo('print.png')
+    const dir = join(work, 'kept-2')
+    const store = new ResumeStore(dir)
+    const cancelled = await run(input, join(work, 'print-out.png'), store, { after: 5 })
+    expect([cancelled.error?.code, kept(dir)]).toEqual(['CANCELLED', []])
+    await run(input, join(work, 'print-out.png'), store, { after: 7, reason: KEEP_PROGRESS })
+    expect(kept(dir)).toHaveLength(1)
+    utimesSync(input, new Date(), new Date(Date.now() + 60_000)) // edited since
+    expect((await run(input, join(work, 'print-out.png'), store)).tiles).toEqual(count(1, 24))
+  })
+})
+
+describe('the tiles kept of paused photos', () => {
+  const raster = { width: 8, height: 4, channels: 3 as const, depth: 8 as const }
+  const soFar = () => ({
+    ...freshTiles(),
+    target: { ...raster, pixels: new Uint8Array(8 * 4 * 3).fill(9) },
+    left: [{ x: 1, y: 0, width: 1, height: 1 }],
+    done: 1,
+    total: 2,
+  })
+
+  it('are read back as they were saved, for the output they were saved for only', async () => {
+    const store = new ResumeStore(join(work, 'kept-3'))
+    await store.save('a', soFar())
+    expect(await store.load('a', { width: 2, height: 1 }, raster)).toEqual(soFar())
+    // Another output size: removed, as a file cut short or with tiles outside the photo would be.
+    expect(await store.load('a', { width: 2, height: 1 }, { ...raster, width: 4 })).toBeNull()
+    expect(kept(join(work, 'kept-3'))).toEqual([])
+  })
+
+  it('a file cut short or with tiles outside the photo is not read, and is removed', async () => {
+    const dir = join(work, 'kept-4')
+    const store = new ResumeStore(dir)
+    await store.save('short', soFar())
+    truncateSync(join(dir, 'short.tiles'), statSync(join(dir, 'short.tiles')).size - 1)
+    expect(await store.load('short', { width: 2, height: 1 }, raster)).toBeNull()
+    await store.save('outside', soFar())
+    expect(await store.load('outside', { width: 1, height: 1 }, raster)).toBeNull()
+    expect(kept(dir)).toEqual([])
+  })
+
+  it('stay two at most: a pause or two waiting, the newest kept', async () => {
+    const dir = join(work, 'kept-5')
+    const store = new ResumeStore(dir)
+    for (const key of ['first', 'second', 'third']) {
+      await store.save(key, soFar())
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(kept(dir).sort()).toEqual(['second.tiles', 'third.tiles'])
+  })
+})
