@@ -53,7 +53,9 @@ export async function photoRun(
   return {
     soFar,
     async stopped(signal) {
-      if (signal?.reason === KEEP_PROGRESS && soFar.done > picked) await store.save(key, soFar)
+      // A save that fails (a full disk) only loses the head start: the photo runs afresh next time.
+      if (signal?.reason === KEEP_PROGRESS && soFar.done > picked)
+        await store.save(key, soFar).catch(() => undefined)
     },
     finished: () => store.drop(key),
   }
