@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { KEEP_PROGRESS } from '../shared/errors.js'
-import { fileVersion, writeFileAtomic } from '../node/files.js'
+import { fileVersion, removeStalePartials, writeFileAtomic } from '../node/files.js'
 import type { RasterImage } from './image/types.js'
 import type { Region } from '../shared/protocol.js'
 
@@ -64,6 +64,8 @@ export async function photoRun(
 const MAGIC = 'enhance-tiles-so-far 1\n'
 /** A pause or two waiting to resume; older ones are for photos that went another way (another realism). */
 const KEPT = 2
+/** A photo paused longer than this starts afresh: its tiles (hundreds of MB) are not held for ever. */
+const KEPT_DAYS = 14
 
 const region = z.object({
   x: z.number().int().min(0),
@@ -119,7 +121,7 @@ export class ResumeStore {
     )
     const pixels = new Uint8Array(target.pixels.buffer, target.pixels.byteOffset, target.pixels.byteLength)
     await writeFileAtomic(this.path(key), Buffer.concat([head, pixels]))
-    await this.prune()
+    await this.tidy()
   }
 
   /**
@@ -147,7 +149,12 @@ export class ResumeStore {
     return join(this.dir, `${key}.tiles`)
   }
 
-  private async prune(): Promise<void> {
+  /**
+   * Keeps the newest `KEPT` saves younger than `KEPT_DAYS`, and removes what an engine killed while saving
+   * left: run as the engine starts and after each save.
+   */
+  async tidy(): Promise<void> {
+    await removeStalePartials(this.dir).catch(() => 0)
     const names = (await readdir(this.dir).catch(() => [])).filter((name) => name.endsWith('.tiles'))
     const dated = await Promise.all(
       names.map(async (name) => ({
@@ -155,7 +162,9 @@ export class ResumeStore {
         mtime: (await stat(join(this.dir, name)).catch(() => null))?.mtimeMs ?? 0,
       })),
     )
-    const old = dated.sort((a, b) => b.mtime - a.mtime).slice(KEPT)
+    const since = Date.now() - KEPT_DAYS * 24 * 3600_000
+    const newest = dated.sort((a, b) => b.mtime - a.mtime)
+    const old = [...newest.slice(KEPT), ...newest.slice(0, KEPT).filter(({ mtime }) => mtime < since)]
     await Promise.all(old.map(({ name }) => rm(join(this.dir, name), { force: true })))
   }
 }

@@ -41,6 +41,7 @@ const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataD
 const running = new Map<number, AbortController>()
 // Photos paused part-way keep their tiles here until they run again.
 const resume = new ResumeStore(join(dataDir, 'resume'))
+void resume.tidy()
 
 /** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */
 interface ParentPort {

@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, truncateSync, statSync, utimesSync, existsSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -131,5 +139,11 @@ describe('the tiles kept of paused photos', () => {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     expect(kept(dir).sort()).toEqual(['second.tiles', 'third.tiles'])
+    // Older than two weeks, or the temporary file of an engine killed while saving: removed as the engine starts.
+    const weeksAgo = new Date(Date.now() - 15 * 24 * 3600_000)
+    utimesSync(join(dir, 'second.tiles'), weeksAgo, weeksAgo)
+    writeFileSync(join(dir, '.fourth.tiles.0123456789ab.partial'), 'cut short')
+    await store.tidy()
+    expect(kept(dir)).toEqual(['third.tiles'])
   })
 })
