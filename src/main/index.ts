@@ -235,6 +235,7 @@ async function start(): Promise<void> {
     library: await readLibraryFile(join(modelsDir, 'library.json')),
     decisions: DecisionStore.in(app.getPath('userData')),
     preferences,
+    logFile: log.path,
   })
   bindServices(services)
   lastJobs = await services.listJobs()
@@ -250,7 +251,7 @@ async function start(): Promise<void> {
     Menu.buildFromTemplate(
       menuTemplate(
         { platform: process.platform, packaged: app.isPackaged },
-        { add: (kind) => services.menuAdd(kind), showLog: () => shell.showItemInFolder(log.path) },
+        { add: (kind) => services.menuAdd(kind), showLog: () => void services.showLogFile() },
       ),
     ),
   )

@@ -64,6 +64,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   reorderJobs: { args: z.tuple([z.array(id).max(100_000)]), result: false },
   removeJob: { args: z.tuple([id]), result: false },
   clearFinishedJobs: { args: none, result: false },
+  showLogFile: { args: none, result: false },
   changeJobFolder: { args: z.tuple([id]), result: true },
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
   setRealism: {

@@ -178,6 +178,8 @@ export interface EnhanceApi {
   showInFolder(target: { jobId: string; itemId?: string }): Promise<Result<null>>
   /** Asks for another output folder for a job that has saved no photo yet; null when the dialog is cancelled. */
   changeJobFolder(jobId: string): Promise<Result<JobView | null>>
+  /** Shows the diagnostic log in the system's file manager, to send with a report. */
+  showLogFile(): Promise<void>
   /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
   setRealism(target: { jobId: string; itemId?: string }, realism: number): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
@@ -226,6 +228,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',
   showInFolder: 'enhance:showInFolder',
+  showLogFile: 'enhance:showLogFile',
   changeJobFolder: 'enhance:changeJobFolder',
   setRealism: 'enhance:setRealism',
   imageUrl: 'enhance:imageUrl',

@@ -128,6 +128,7 @@ export async function startBackend(
     library,
     decisions: DecisionStore.in(DEVICE_CHOICES),
     preferences,
+    logFile: join(dataDir, 'logs', 'enhance.log'),
   })
   return {
     services,

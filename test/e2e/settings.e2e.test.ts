@@ -88,6 +88,15 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
       )
   })
 
+  it('shows the log file, to send with a report, from the settings as from the Help menu', async () => {
+    await app.tab('Settings')
+    const shown = app.dialogs.shown.length
+    await app.page.getByRole('button', { name: 'Show log file' }).click()
+    await expect
+      .poll(() => app.dialogs.shown.slice(shown))
+      .toEqual([join(app.dataDir, 'logs', 'enhance.log')])
+  })
+
   it('enhances photos dropped on the queue, named and encoded as the settings say', async () => {
     const { page } = app
     await app.tab('Queue')

@@ -41,6 +41,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   setRealism: [{ jobId: 'no-such-job' }, 0.5],
   removeJob: ['no-such-job'],
   clearFinishedJobs: [],
+  showLogFile: [],
   showInFolder: [{ jobId: 'no-such-job' }],
   changeJobFolder: ['no-such-job'],
   imageUrl: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'input' }, 256],

@@ -52,6 +52,8 @@ export interface ServiceDeps {
   decisions: DecisionStore
   /** The catalogue of downloadable models (resources/models/library.json). */
   library: Record<string, LibraryEntry>
+  /** The diagnostic log (`LogFile.path`). */
+  logFile: string
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
@@ -180,6 +182,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     reorderJobs: (jobIds) => Promise.resolve(runner.reorder(jobIds)),
     removeJob: (jobId) => Promise.resolve(void runner.remove(jobId)),
     clearFinishedJobs: () => Promise.resolve(runner.clearFinished().length),
+    showLogFile: () => Promise.resolve(deps.dialogs.showItemInFolder(deps.logFile)),
     showInFolder: (target) =>
       attempt(async () => {
         const job = jobOf(target.jobId)
