@@ -1,5 +1,6 @@
 import type { JobView } from '../shared/api.js'
 import { jobTitle, photoCount } from '../shared/job-title.js'
+import { printable } from '../shared/printable.js'
 
 export interface TaskbarProgress {
   /** 0…1; -1 for no bar, 2 for a bar that cannot say how far (Electron's convention on macOS and Linux). */
@@ -39,6 +40,18 @@ export function finishedNotice(job: JobView): { title: string; body: string } {
   if (failed) parts.push(`${failed} failed`)
   if (skipped) parts.push(`${skipped} skipped`)
   return { title: jobTitle(job), body: `${parts.join(', ')}.` }
+}
+
+/**
+ * What to tell someone away from the window about a job that changed from `before`: that it finished, or that
+ * a problem paused it (a full disk, an unplugged drive: an album left overnight waits for them); null otherwise.
+ */
+export function noticeFor(job: JobView, before: JobView | undefined): { title: string; body: string } | null {
+  if (job.state === 'done' && before?.state !== 'done') return finishedNotice(job)
+  const reason = job.state === 'paused' ? job.pauseReason : undefined
+  if (reason && before?.pauseReason?.code !== reason.code)
+    return { title: jobTitle(job), body: `Paused: ${printable(reason.message)}` }
+  return null
 }
 
 /**

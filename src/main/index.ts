@@ -31,7 +31,7 @@ import { readCatalog } from '../engine/catalog.js'
 import { readLibraryFile } from '../node/model-store.js'
 import { DecisionStore } from '../node/device-decisions.js'
 import { hardenSession, registerAppScheme, rendererEntry, serveRenderer } from './security.js'
-import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from './desktop.js'
+import { KeepAwake, noticeFor, quitQuestion, taskbarProgress } from './desktop.js'
 import { isFolderOrPhoto, photosNamedAtLaunch } from './launch-paths.js'
 import { menuTemplate } from './menu.js'
 import { OpenRequests } from './open-requests.js'
@@ -103,18 +103,21 @@ function nativeDialogs(): Dialogs {
  */
 async function reflectProgress(event: AppEvent, services: Services): Promise<void> {
   if (!window || (event.type !== 'job' && event.type !== 'removed')) return
-  // A job's view comes again with each photo's change; a finished job is notified once, as it finishes.
-  const finished =
-    event.type === 'job' &&
-    event.job.state === 'done' &&
-    lastJobs.find((job) => job.id === event.job.id)?.state !== 'done'
+  // A job's view comes again with each photo's change: each change worth a notice is told once.
+  const notice =
+    event.type === 'job'
+      ? noticeFor(
+          event.job,
+          lastJobs.find((job) => job.id === event.job.id),
+        )
+      : null
   const jobs = await services.listJobs()
   lastJobs = jobs
   keepAwake.update(jobs)
   const { value, mode } = taskbarProgress(jobs)
   window.setProgressBar(value, { mode })
-  if (finished && !window.isFocused()) {
-    const notification = new Notification(finishedNotice(event.job))
+  if (notice && !window.isFocused()) {
+    const notification = new Notification(notice)
     notification.on('click', showWindow)
     notification.show()
   }

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { JobView } from '../../src/shared/api.js'
-import { KeepAwake, finishedNotice, quitQuestion, taskbarProgress } from '../../src/main/desktop.js'
+import {
+  KeepAwake,
+  finishedNotice,
+  noticeFor,
+  quitQuestion,
+  taskbarProgress,
+} from '../../src/main/desktop.js'
 import { photosNamedAtLaunch } from '../../src/main/launch-paths.js'
 import { menuTemplate } from '../../src/main/menu.js'
 import { OpenRequests } from '../../src/main/open-requests.js'
@@ -107,7 +113,7 @@ describe('closing the window while photos are enhanced', () => {
   })
 })
 
-describe('the notice of a finished job', () => {
+describe("a job's notices, while the window is in the background", () => {
   it('names the album and counts in words, failures and skips included', () => {
     expect(finishedNotice(job('done', 1, { done: 1 }))).toEqual({
       title: 'Summer 2019 (1 photo)',
@@ -117,6 +123,31 @@ describe('the notice of a finished job', () => {
       title: 'Summer 2019 (8 photos)',
       body: '5 photos enhanced, 2 failed, 1 skipped.',
     })
+  })
+
+  it('is given once as the job finishes, and so is a pause for a problem, with its sentence; a pause by hand is not', () => {
+    const running = job('running', 8, { done: 3, running: 1 })
+    const full = {
+      code: 'DISK_FULL' as const,
+      message: 'The disk is full; /photos/b.jpg was not written. Free some space and try again.',
+    }
+    const stopped = { ...job('paused', 8, { done: 3, queued: 5 }), pauseReason: full }
+    const finished = job('done', 8, { done: 8 })
+    expect([
+      noticeFor(stopped, running),
+      noticeFor(stopped, stopped),
+      noticeFor(job('paused', 8, { done: 3, queued: 5 }), running),
+      noticeFor(finished, stopped),
+      noticeFor(finished, finished),
+      noticeFor(running, undefined),
+    ]).toEqual([
+      { title: 'Summer 2019 (8 photos)', body: `Paused: ${full.message}` },
+      null,
+      null,
+      { title: 'Summer 2019 (8 photos)', body: '8 photos enhanced.' },
+      null,
+      null,
+    ])
   })
 
   it('shows an album name that would be drawn backwards with its code, as the window does', () => {
