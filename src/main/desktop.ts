@@ -56,18 +56,28 @@ export function noticeFor(job: JobView, before: JobView | undefined): { title: s
 
 /**
  * Keeps the computer from sleeping while photos are being enhanced (an album left overnight on a laptop
- * would otherwise stop at the first idle sleep), and lets it sleep again as soon as nothing runs.
- * The screen may still turn off.
+ * would otherwise stop at the first idle sleep), and lets it sleep again as soon as nothing runs. On battery
+ * it lets the system sleep as it would: enhancing runs the processor flat out, and a laptop kept awake on
+ * battery overnight would be found empty. The screen may still turn off.
  */
 export class KeepAwake {
   #blocker: number | null = null
+  #jobs: readonly JobView[] = []
+  #onBattery = false
 
   constructor(
     private readonly blocker: { start(type: 'prevent-app-suspension'): number; stop(id: number): void },
   ) {}
 
+  /** The computer went on battery (true) or on mains power (false). */
+  power(onBattery: boolean): void {
+    this.#onBattery = onBattery
+    this.update(this.#jobs)
+  }
+
   update(jobs: readonly JobView[]): void {
-    const busy = working(jobs).length > 0
+    this.#jobs = jobs
+    const busy = working(jobs).length > 0 && !this.#onBattery
     if (busy && this.#blocker === null) this.#blocker = this.blocker.start('prevent-app-suspension')
     else if (!busy && this.#blocker !== null) {
       this.blocker.stop(this.#blocker)

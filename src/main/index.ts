@@ -8,6 +8,7 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
+  powerMonitor,
   powerSaveBlocker,
   screen,
   shell,
@@ -242,6 +243,9 @@ async function start(): Promise<void> {
   })
   bindServices(services)
   lastJobs = await services.listJobs()
+  keepAwake.power(powerMonitor.isOnBatteryPower())
+  powerMonitor.on('on-battery', () => keepAwake.power(true))
+  powerMonitor.on('on-ac', () => keepAwake.power(false))
   const diary = new QueueDiary()
   diary.remember(lastJobs)
   services.subscribe((event) => {

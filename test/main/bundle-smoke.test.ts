@@ -146,6 +146,10 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       redirectRefused: true,
       newWindow: { action: 'deny' },
     })
+    // It follows the power source: on battery the system may sleep as it would.
+    expect(record.appEvents).toEqual(
+      expect.arrayContaining(['powerMonitor:on-battery', 'powerMonitor:on-ac']),
+    )
   }, 60_000)
 
   it('says why it cannot start while an enhance command runs the queue, and quits', async () => {

@@ -90,6 +90,24 @@ describe('keeping the computer awake', () => {
       'stop 2',
     ])
   })
+
+  it('lets the system sleep as it would while on battery, and holds it again on mains power', () => {
+    const calls: string[] = []
+    let next = 0
+    const awake = new KeepAwake({
+      start: () => (calls.push('start'), ++next),
+      stop: (id) => void calls.push(`stop ${id}`),
+    })
+    awake.update([job('running', 2)])
+    awake.power(true)
+    awake.update([job('running', 2, { done: 1, running: 1 })])
+    awake.power(false)
+    awake.power(false)
+    awake.power(true)
+    awake.update([])
+    awake.power(false)
+    expect(calls).toEqual(['start', 'stop 1', 'start', 'stop 2'])
+  })
 })
 
 describe('closing the window while photos are enhanced', () => {
