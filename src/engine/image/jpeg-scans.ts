@@ -75,17 +75,21 @@ async function countScans(file: WindowedFile, atMost: number): Promise<number> {
  * The marker at or after `from`, skipping fill bytes, a scan's entropy-coded data (whose 0xFF bytes are
  * followed by a stuffed 0x00 or are restart markers) and stray bytes as libjpeg does; null at the end of the file.
  */
-async function nextMarker(file: WindowedFile, from: number): Promise<{ code: number; end: number } | null> {
+async function nextMarker(file: WindowedFile, from: number): Promise<Marker | null> {
   let at = from
   for (;;) {
-    at = await file.indexOfFF(at)
-    if (at < 0) return null
-    let code = await file.byte(at + 1)
-    while (code === 0xff) code = await file.byte(++at + 1)
-    if (code === null) return null
-    if (code !== 0x00) return { code, end: at + 2 }
-    at += 2
+    if (!(await file.load(at))) return null
+    const found = file.markerFrom(at)
+    if (typeof found !== 'number') return found
+    // The window ended first; where it cannot move on, the file has.
+    if (found === at) return null
+    at = found
   }
+}
+
+interface Marker {
+  code: number
+  end: number
 }
 
 /** A file read through one 1 MiB window: a JPEG of any size is walked in bounded memory. */
@@ -106,15 +110,28 @@ class WindowedFile {
     return high === null || low === null ? null : (high << 8) | low
   }
 
-  /** The position of the first 0xFF at or after `from`, or −1. */
-  async indexOfFF(from: number): Promise<number> {
-    let at = from
-    while (await this.holds(at)) {
-      const found = this.window.indexOf(0xff, at - this.start)
-      if (found >= 0) return this.start + found
-      at = this.start + this.window.length
+  /**
+   * The first marker at or after `at` whose code is in the window, found in memory (a photo's entropy data
+   * holds a 0xFF every few hundred bytes); else where to look on from, the last 0xFF it could not see past.
+   */
+  markerFrom(at: number): Marker | number {
+    const { window, start } = this
+    let i = at - start
+    for (;;) {
+      i = window.indexOf(0xff, i)
+      if (i < 0) return start + window.length
+      let code = i + 1
+      while (code < window.length && window[code] === 0xff) code++
+      if (code >= window.length) return start + code - 1
+      if (window[code] !== 0x00) return { code: window[code]!, end: start + code + 1 }
+      i = code + 1
     }
-    return -1
+  }
+
+  /** Moves the window to `at` unless it holds `at` and the byte after; false past the end of the file. */
+  async load(at: number): Promise<boolean> {
+    if (at >= this.start && at + 1 < this.start + this.window.length) return true
+    return this.read(at)
   }
 
   close(): Promise<void> {
@@ -124,6 +141,10 @@ class WindowedFile {
   /** Moves the window to start at `at` unless it holds it already; false past the end of the file. */
   private async holds(at: number): Promise<boolean> {
     if (at >= this.start && at < this.start + this.window.length) return true
+    return this.read(at)
+  }
+
+  private async read(at: number): Promise<boolean> {
     const buffer = Buffer.alloc(WINDOW)
     const { bytesRead } = await this.handle.read(buffer, 0, WINDOW, at)
     this.window = buffer.subarray(0, bytesRead)
