@@ -44,6 +44,32 @@ describe('counting the scans of a JPEG as libjpeg meets them', () => {
     ).toBe(0)
   })
 
+  it('finds a marker that straddles the edge of its 1 MiB window', async () => {
+    const jpeg = progressiveJpegOfScans(64, 48, 5)
+    const firstScan = jpeg.indexOf(Buffer.from([0xff, 0xda]))
+    for (const lastByte of [0, 1]) {
+      // Comments before the frame put the first scan's 0xFF, then its code, on the window's last byte.
+      let fill = (1 << 20) - 1 - lastByte - firstScan
+      const comments: Buffer[] = []
+      while (fill > 0) {
+        const size = Math.min(fill, 60_000)
+        comments.push(
+          Buffer.concat([
+            Buffer.from([0xff, 0xfe, (size - 2) >> 8, (size - 2) & 0xff]),
+            Buffer.alloc(size - 4, 0x41),
+          ]),
+        )
+        fill -= size
+      }
+      const path = at(`edge-${lastByte}.jpg`)
+      writeFileSync(path, Buffer.concat([jpeg.subarray(0, 2), ...comments, jpeg.subarray(2)]))
+      expect(readFileSync(path).subarray((1 << 20) - 1 - lastByte, (1 << 20) + 1 - lastByte)).toEqual(
+        Buffer.from([0xff, 0xda]),
+      )
+      expect(await progressiveScans(path, 1000)).toBe(5)
+    }
+  })
+
   it('counts scans of end-of-block runs, stopping at the number asked for', async () => {
     writeFileSync(at('runs.jpg'), progressiveJpegOfScans(640, 480, 3000))
     expect(await progressiveScans(at('runs.jpg'), 5000)).toBe(3000)
