@@ -120,7 +120,7 @@ export class ResumeStore {
         '\n',
     )
     const pixels = new Uint8Array(target.pixels.buffer, target.pixels.byteOffset, target.pixels.byteLength)
-    await writeFileAtomic(this.path(key), Buffer.concat([head, pixels]))
+    await writeFileAtomic(this.path(key), [head, pixels])
     await this.tidy()
   }
 
@@ -186,10 +186,20 @@ async function readTilesSoFar(file: FileHandle, input: Size, like: Shape): Promi
   if (!same || shape.depth !== like.depth || size !== end + 1 + bytes) return null
   if (done > total || !left.every((r) => inside(r, input))) return null
   const pixels = Buffer.alloc(bytes)
-  await file.read(pixels, 0, bytes, end + 1)
+  if (!(await readFully(file, pixels, end + 1))) return null
   const view =
     like.depth === 16
       ? new Uint16Array(pixels.buffer, pixels.byteOffset, bytes / 2)
       : new Uint8Array(pixels.buffer, pixels.byteOffset, bytes)
   return { target: { ...shape, pixels: view }, left, done, total }
+}
+
+/** Fills `buffer` from `position` (one read returns at most about 2 GB on Linux); false if the file ends first. */
+async function readFully(file: FileHandle, buffer: Buffer, position: number): Promise<boolean> {
+  for (let done = 0; done < buffer.length;) {
+    const { bytesRead } = await file.read(buffer, done, buffer.length - done, position + done)
+    if (bytesRead === 0) return false
+    done += bytesRead
+  }
+  return true
 }

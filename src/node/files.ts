@@ -49,10 +49,15 @@ export async function removeStalePartials(dir: string, targets?: ReadonlySet<str
 }
 
 /**
- * Writes to a temporary name beside the target, fsyncs, then renames: the target is only ever complete. With
- * `modified`, the file says it was last modified then, where the system lets it be set.
+ * Writes `data` (or its parts, in order) to a temporary name beside the target, fsyncs, then renames: the
+ * target is only ever complete. With `modified`, the file says it was last modified then, where the system
+ * lets it be set.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array, modified?: Date): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | readonly Uint8Array[],
+  modified?: Date,
+): Promise<void> {
   const temp = join(
     dirname(path),
     `.${partialStem(basename(path))}.${randomBytes(6).toString('hex')}.partial`,
@@ -60,7 +65,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array, modified?:
   try {
     const handle = await open(temp, 'wx')
     try {
-      await handle.writeFile(data)
+      // Parts are written one after the other, each whole (writeFile goes on from where the last ended): a
+      // large file is never copied into one buffer first.
+      for (const part of data instanceof Uint8Array ? [data] : data) await handle.writeFile(part)
       // A file system that keeps no such time (or refuses it) still gets the file, dated when written.
       if (modified) await handle.utimes(new Date(), modified).catch(() => undefined)
       await handle.sync()
