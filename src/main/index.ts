@@ -124,6 +124,23 @@ async function reflectProgress(event: AppEvent, services: Services): Promise<voi
   }
 }
 
+/** Keeps the computer awake while the queue works on mains power only (`KeepAwake`). */
+function followPowerSource(): void {
+  keepAwake.power(powerMonitor.isOnBatteryPower())
+  powerMonitor.on('on-battery', () => keepAwake.power(true))
+  powerMonitor.on('on-ac', () => keepAwake.power(false))
+}
+
+/** Writes what changes in the queue to the log (`QueueDiary`), from the jobs as they stand at the start. */
+function logQueue(log: LogFile, services: Services, jobs: readonly JobView[]): void {
+  const diary = new QueueDiary()
+  diary.remember(jobs)
+  services.subscribe((event) => {
+    const line = diary.lineFor(event)
+    if (line) void log.write(line)
+  })
+}
+
 let quitConfirmed = false
 let asking = false
 
@@ -243,16 +260,11 @@ async function start(): Promise<void> {
   })
   bindServices(services)
   lastJobs = await services.listJobs()
-  keepAwake.power(powerMonitor.isOnBatteryPower())
-  powerMonitor.on('on-battery', () => keepAwake.power(true))
-  powerMonitor.on('on-ac', () => keepAwake.power(false))
-  const diary = new QueueDiary()
-  diary.remember(lastJobs)
+  followPowerSource()
+  logQueue(log, services, lastJobs)
   services.subscribe((event) => {
     window?.webContents.send(EVENT_CHANNEL, event)
     void reflectProgress(event, services)
-    const line = diary.lineFor(event)
-    if (line) void log.write(line)
   })
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
