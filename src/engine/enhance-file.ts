@@ -137,7 +137,8 @@ async function enhanceWithModel(
     })
   }
   const run = await photoRun(options.resume, input, image, {
-    parts: [model, settings, prepared.session.provider, prepared.session.precision],
+    model,
+    parts: [settings, prepared.session.provider, prepared.session.precision],
     output: { ...modelSize, channels: image.channels, depth: image.depth },
   })
   const notes: string[] = []

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { KEEP_PROGRESS } from '../shared/errors.js'
 import { fileVersion, removeStalePartials, writeFileAtomic } from '../node/files.js'
 import type { RasterImage } from './image/types.js'
-import type { Region } from '../shared/protocol.js'
+import type { ModelSpecData, Region } from '../shared/protocol.js'
 
 type Size = Pick<RasterImage, 'width' | 'height'>
 type Shape = Pick<RasterImage, 'width' | 'height' | 'channels' | 'depth'>
@@ -37,15 +37,15 @@ export interface PhotoRun {
 
 /**
  * The run of the photo at `input` (read as `image`), its tiles so far picked up from `store` where they were
- * kept under the same `parts` (model, settings, device) for the same `output` raster.
+ * kept for the same `model` and `parts` (settings, device) and the same `output` raster.
  */
 export async function photoRun(
   store: ResumeStore | undefined,
   input: string,
   image: Size,
-  { parts, output }: { parts: unknown; output: Shape },
+  { model, parts, output }: { model: ModelSpecData; parts: unknown; output: Shape },
 ): Promise<PhotoRun> {
-  const key = store ? await store.keyOf(input, parts) : null
+  const key = store ? await store.keyOf(input, model, parts) : null
   const nothing = (): Promise<void> => Promise.resolve()
   if (!store || !key) return { soFar: freshTiles(), stopped: nothing, finished: nothing }
   const soFar = (await store.load(key, image, output)) ?? freshTiles()
@@ -92,12 +92,16 @@ const header = z.object({
 export class ResumeStore {
   constructor(private readonly dir: string) {}
 
-  /** The key of a photo's run, or null when its input cannot be read (it then fails on its own). */
-  async keyOf(input: string, parts: unknown): Promise<string | null> {
+  /**
+   * The key of a photo's run: its input and model files as they are now (a model replaced at the same path
+   * draws other tiles), and `parts`; null when the input cannot be read (it then fails on its own).
+   */
+  async keyOf(input: string, model: ModelSpecData, parts: unknown): Promise<string | null> {
     const version = await fileVersion(input)
     if (!version) return null
+    const models = await Promise.all([model.path, model.blend?.path ?? model.path].map(fileVersion))
     return createHash('sha256')
-      .update(JSON.stringify([version, parts]))
+      .update(JSON.stringify([version, models, model, parts]))
       .digest('hex')
       .slice(0, 32)
   }

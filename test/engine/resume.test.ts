@@ -88,7 +88,7 @@ describe('a photo stopped part-way to pick up later', () => {
     expect(kept(dir)).toEqual([])
   })
 
-  it('keeps nothing when it is cancelled, and starts afresh when the photo changed since', async () => {
+  it('keeps nothing when it is cancelled, and starts afresh when the photo or the model changed since', async () => {
     const input = await photo('print.png')
     const dir = join(work, 'kept-2')
     const store = new ResumeStore(dir)
@@ -97,6 +97,10 @@ describe('a photo stopped part-way to pick up later', () => {
     await run(input, join(work, 'print-out.png'), store, { after: 7, reason: KEEP_PROGRESS })
     expect(kept(dir)).toHaveLength(1)
     utimesSync(input, new Date(), new Date(Date.now() + 60_000)) // edited since
+    expect((await run(input, join(work, 'print-out.png'), store)).tiles).toEqual(count(1, 24))
+    // The same with a model file replaced at its path (an imported model updated): its tiles would differ.
+    await run(input, join(work, 'print-out.png'), store, { after: 7, reason: KEEP_PROGRESS })
+    utimesSync(model.path, new Date(), new Date(Date.now() + 60_000))
     expect((await run(input, join(work, 'print-out.png'), store)).tiles).toEqual(count(1, 24))
   })
 })
