@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { queueItems } from '../../src/queue/report.js'
 import type { MergedReport } from '../../src/queue/report.js'
 import { readQueueState } from '../../src/queue/store.js'
-import { writeOf } from '../helpers/write-of.js'
+import { fileVersion } from '../../src/node/files.js'
 
 const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-shards-'))
@@ -134,8 +134,8 @@ describe('an album shared by three shard processes', () => {
 
   it('writes nothing when a finished shard runs again', async () => {
     const out = join(work, 'three')
-    const times = () => [...results(out).keys()].map((f) => writeOf(join(out, f)))
-    const before = times()
+    const versions = () => Promise.all([...results(out).keys()].map((f) => fileVersion(join(out, f))))
+    const before = await versions()
     const again = await enhance(shardArgs(out, 2)).finished
     expect(again.status).toBe(0)
     const events = again.out
@@ -143,7 +143,7 @@ describe('an album shared by three shard processes', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string })
     expect(events.filter((e) => e.event === 'done' || e.event === 'item')).toEqual([])
-    expect(times()).toEqual(before)
+    expect(await versions()).toEqual(before)
     expect((await merged(out)).jobs).toBe(3) // continued its job, did not add one
   }, 120_000)
 

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
-import { writeOf } from '../helpers/write-of.js'
+import { fileVersion } from '../../src/node/files.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-add-again-'))
 const album = join(work, 'Grandma 1962')
@@ -42,8 +42,9 @@ describe('adding a folder the queue already has', () => {
     const first = await addAlbum()
     const enhanced = join(album, 'Enhanced')
     expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png'])
-    const written = (name: string): string => writeOf(join(enhanced, name))
-    const firstWritten = [written('page-1.png'), written('page-2.png')]
+    const written = () =>
+      Promise.all(['page-1.png', 'page-2.png'].map((name) => fileVersion(join(enhanced, name))))
+    const firstWritten = await written()
 
     await scan('page-3.png', '#604080')
     expect(await addAlbum()).toBe(first)
@@ -60,7 +61,7 @@ describe('adding a folder the queue already has', () => {
       ['page-3.png', 'done'],
     ])
     expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png', 'page-3.png'])
-    expect([written('page-1.png'), written('page-2.png')]).toEqual(firstWritten)
+    expect(await written()).toEqual(firstWritten)
   })
 
   it('dropped twice at once: one job, each photo once', async () => {
