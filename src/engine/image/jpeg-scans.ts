@@ -63,8 +63,8 @@ async function countScans(file: WindowedFile, atMost: number): Promise<number> {
     if (length === null) return scans
     at = marker.end + length
     if (FRAMES.has(marker.code)) {
-      progressive = PROGRESSIVE_FRAMES.has(marker.code)
-      if (!progressive) return 0
+      if (!PROGRESSIVE_FRAMES.has(marker.code)) return 0
+      progressive = true
     } else if (marker.code === SOS && progressive) {
       if (++scans >= atMost) return scans
     }
@@ -100,7 +100,7 @@ class WindowedFile {
   constructor(private readonly handle: FileHandle) {}
 
   async byte(at: number): Promise<number | null> {
-    if (!(await this.holds(at))) return null
+    if (!(await this.load(at))) return null
     return this.window[at - this.start] ?? null
   }
 
@@ -136,12 +136,6 @@ class WindowedFile {
 
   close(): Promise<void> {
     return this.handle.close()
-  }
-
-  /** Moves the window to start at `at` unless it holds it already; false past the end of the file. */
-  private async holds(at: number): Promise<boolean> {
-    if (at >= this.start && at < this.start + this.window.length) return true
-    return this.read(at)
   }
 
   private async read(at: number): Promise<boolean> {
