@@ -257,6 +257,7 @@ async function start(): Promise<void> {
     decisions: DecisionStore.in(app.getPath('userData')),
     preferences,
     logFile: log.path,
+    pastedDir: join(app.getPath('pictures'), 'Pasted into Enhance'),
   })
   bindServices(services)
   lastJobs = await services.listJobs()

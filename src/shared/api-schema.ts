@@ -12,6 +12,8 @@ import { realismSchema, policySchema, settingsObject } from './settings-schema.j
 const id = z.string().min(1).max(200)
 const path = z.string().min(1).max(4096)
 const none = z.tuple([])
+/** One pasted image's bytes at most: a 100-megapixel photo as PNG, with room. */
+export const MAX_PASTED_BYTES = 512 * 2 ** 20
 
 /** The output folder is not here: only the folder dialog, in main, sets it. */
 const preferencesPatch = z.strictObject({
@@ -53,6 +55,17 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   chooseOutputFolder: { args: none, result: false },
   // Paths only from the preload, which reads them off the dropped File objects (webUtils).
   selectDropped: { args: z.tuple([z.array(path).max(100_000)]), result: false },
+  pastePhotos: {
+    args: z.tuple([
+      z.strictObject({
+        paths: z.array(path).max(100_000),
+        images: z
+          .array(z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_PASTED_BYTES))
+          .max(100),
+      }),
+    ]),
+    result: true,
+  },
   addJob: { args: z.tuple([id]), result: true },
   listJobs: { args: none, result: false },
   listItems: { args: z.tuple([id]), result: false },

@@ -64,6 +64,12 @@ export interface Selection {
   names: string[]
 }
 
+/** A paste as it reaches main: the paths of copied files, and the bytes of copied images. */
+export interface Pasted {
+  paths: string[]
+  images: Uint8Array[]
+}
+
 /** Photos, or folders of photos. */
 export type PhotoInputKind = 'files' | 'folder'
 
@@ -154,6 +160,12 @@ export interface EnhanceApi {
    * them to main, so the window never names a path; null when none of them is a file on disk.
    */
   selectDropped(files: File[]): Promise<Selection | null>
+  /**
+   * What a paste holds: files copied in the file manager (their paths read as a drop's are) and images
+   * copied from a browser or another program (their bytes, which main saves as photos in its own folder).
+   * NO_PHOTOS when it holds neither.
+   */
+  pastePhotos(files: File[]): Promise<Result<Selection>>
   /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
   chooseOutputFolder(): Promise<string | null>
   /** Enhances a selection's photos and folders (with subfolders) with the stored preferences. */
@@ -216,6 +228,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   chooseInputs: 'enhance:chooseInputs',
   chooseOutputFolder: 'enhance:chooseOutputFolder',
   selectDropped: 'enhance:selectDropped',
+  pastePhotos: 'enhance:pastePhotos',
   addJob: 'enhance:addJob',
   listJobs: 'enhance:listJobs',
   listItems: 'enhance:listItems',

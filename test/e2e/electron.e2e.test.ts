@@ -47,6 +47,13 @@ describe.skipIf(!available)('the packaged-style Electron app', () => {
       ).api.selectDropped([new File(['x'], '/etc/passwd')]),
     )
     expect(forged).toBeNull()
+    // Nor a paste: such a File is taken as a pasted image's bytes, which here are no image.
+    const forgedPaste = await page.evaluate(() =>
+      (globalThis as unknown as { api: { pastePhotos(files: File[]): Promise<unknown> } }).api.pastePhotos([
+        new File(['x'], '/etc/passwd'),
+      ]),
+    )
+    expect(forgedPaste).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_FORMAT' } })
     const prefs = await page.evaluate(() =>
       (
         globalThis as unknown as { api: { getPreferences(): Promise<{ device: string }> } }

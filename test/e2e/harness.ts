@@ -129,6 +129,7 @@ export async function startBackend(
     decisions: DecisionStore.in(DEVICE_CHOICES),
     preferences,
     logFile: join(dataDir, 'logs', 'enhance.log'),
+    pastedDir: join(dataDir, 'Pasted into Enhance'),
   })
   return {
     services,
@@ -160,10 +161,16 @@ export async function bindPage(page: Page, backend: AppBackend): Promise<() => v
     )
     // As the preload does with Electron's webUtils: a dropped File's path (here the test says which path
     // each name stands for), never a path from the page.
-    api['selectDropped'] = (files: File[]) => {
-      const known =
-        (globalThis as unknown as { __droppedPaths?: Record<string, string> }).__droppedPaths ?? {}
-      return call('selectDropped', [files.map((file) => known[file.name] ?? '').filter(Boolean)])
+    const pathOf = (file: File): string =>
+      ((globalThis as unknown as { __droppedPaths?: Record<string, string> }).__droppedPaths ?? {})[
+        file.name
+      ] ?? ''
+    api['selectDropped'] = (files: File[]) => call('selectDropped', [files.map(pathOf).filter(Boolean)])
+    // As the preload does: a file's path where it has one, the bytes of a pasted image where it has none.
+    api['pastePhotos'] = async (files: File[]) => {
+      const images = files.filter((file) => !pathOf(file)).map((file) => file.arrayBuffer())
+      const bytes = (await Promise.all(images)).map((buffer) => new Uint8Array(buffer))
+      return call('pastePhotos', [{ paths: files.map(pathOf).filter(Boolean), images: bytes }])
     }
     api['onEvent'] = (listener: (event: unknown) => void) => {
       listeners.add(listener)

@@ -9,8 +9,10 @@ import type {
   EnhanceApi,
   InputKind,
   PhotoInputKind,
+  Pasted,
   PhotoRef,
   Region,
+  Result,
   Selection,
 } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
@@ -25,6 +27,7 @@ import { ModelLibrary } from './models.js'
 import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
+import { NOTHING_PASTED, PastedPhotos } from './pasted.js'
 import { itemView, jobView } from './views.js'
 import { jobViewBatcher } from './job-batch.js'
 import { missingFileError } from '../../node/file-access.js'
@@ -54,11 +57,15 @@ export interface ServiceDeps {
   library: Record<string, LibraryEntry>
   /** The diagnostic log (`LogFile.path`). */
   logFile: string
+  /** Where images pasted into the window are saved as photos (in the app: Pictures › Pasted into Enhance). */
+  pastedDir: string
 }
 
-export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped'> & {
+export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'pastePhotos'> & {
   /** The paths the preload read off a drop's File objects. */
   selectDropped: (paths: string[]) => Promise<Selection | null>
+  /** A paste as the preload hands it over: copied files' paths, copied images' bytes. */
+  pastePhotos: (pasted: Pasted) => Promise<Result<Selection>>
   subscribe(listener: (event: AppEvent) => void): () => void
   /**
    * Makes the model of new jobs ready while the window opens (main's own call, not the window's): the
@@ -111,6 +118,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
   const selections = new Selections()
+  const pasted = new PastedPhotos(deps.pastedDir)
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
   const photo = (ref: PhotoRef): string => {
     if ('selection' in ref) return selections.file(ref)
@@ -145,6 +153,12 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       return chosen ? selections.add(chosen) : null
     },
     selectDropped: (paths) => Promise.resolve(selections.add(paths)),
+    pastePhotos: ({ paths, images }) =>
+      attempt(async () => {
+        const selection = selections.add([...paths, ...(await pasted.save(images))])
+        if (!selection) throw new EnhanceError('NO_PHOTOS', NOTHING_PASTED)
+        return selection
+      }),
     // The folder goes straight from the dialog into the settings: the window never names where to write.
     chooseOutputFolder: async () => {
       const folder = await deps.dialogs.chooseOutputFolder()

@@ -110,6 +110,13 @@ export class QueueStore {
     return result.ok
   }
 
+  /** A paste: a job on the photos it holds, or why it holds none. */
+  async paste(files: File[]): Promise<void> {
+    const pasted = await this.api.pastePhotos(files)
+    if (pasted.ok) await this.add(pasted.value.id)
+    else this.#error = pasted.error
+  }
+
   pause = (id: string): Promise<void> => this.api.pauseJob(id)
   resume = (id: string): Promise<void> => this.api.resumeJob(id)
   cancel = (id: string): Promise<void> => this.api.cancelJob(id)

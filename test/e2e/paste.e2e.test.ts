@@ -1,0 +1,125 @@
+/// <reference lib="dom" />
+/**
+ * Pasting in Chromium: a photo copied to the real clipboard and pasted with the keyboard becomes a job, its
+ * image saved once in main's folder and enhanced beside it; text fields keep their own pastes.
+ */
+import { mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NOTHING_PASTED } from '../../src/main/services/pasted.js'
+import { AppSession, photo } from './session.js'
+
+const app = new AppSession()
+const pastedDir = () => join(app.dataDir, 'Pasted into Enhance')
+let copied: Buffer
+
+/** Puts `png` on the system clipboard as a browser's Copy Image does. */
+async function copyImage(png: Buffer): Promise<void> {
+  await app.page.evaluate(
+    async (bytes) => {
+      const blob = new Blob([new Uint8Array(bytes)], { type: 'image/png' })
+      await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })])
+    },
+    [...png],
+  )
+}
+
+const copyText = (text: string) => app.page.evaluate((t) => navigator.clipboard.writeText(t), text)
+
+async function pressPaste(): Promise<void> {
+  await app.page.locator('body').focus()
+  await app.page.keyboard.press('Control+V')
+}
+
+beforeAll(async () => {
+  const source = join(app.work, 'copied.jpg')
+  await photo(source, 3, 40, 30)
+  copied = await sharp(source).png().toBuffer()
+  await app.start()
+  await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+}, 120_000)
+
+afterAll(() => app.stop())
+
+describe('pasting photos in Chromium', () => {
+  it('enhances a copied image pasted from any view, saved once with its pixels as copied', async () => {
+    const { page } = app
+    await page.getByText(/paste it with Ctrl\+V/).waitFor()
+    await app.tab('Models')
+    await copyImage(copied)
+    await pressPaste()
+    const job = page.getByRole('article', {
+      name: /^Job Pasted \d{4}-\d\d-\d\d at \d\d\.\d\d\.\d\d\.png \(1 photo\)$/,
+    })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    expect(await page.getByRole('tab', { name: 'Queue' }).getAttribute('aria-selected')).toBe('true')
+
+    const [saved] = readdirSync(pastedDir()).filter((name) => name.endsWith('.png'))
+    const pixels = (file: string | Buffer) => sharp(file).removeAlpha().raw().toBuffer()
+    expect((await pixels(join(pastedDir(), saved!))).equals(await pixels(copied))).toBe(true)
+    const [item] = await app.backend.services.listItems((await app.backend.services.listJobs())[0]!.id)
+    expect(item!.output).toBe(join(pastedDir(), 'Enhanced', saved!))
+    expect(await sharp(item!.output).metadata()).toMatchObject({ width: 160, height: 120 })
+  })
+
+  it('takes the same image pasted again as the same photo: no second file, no second job', async () => {
+    await pressPaste()
+    await expect.poll(() => app.backend.services.listJobs().then((jobs) => jobs.length)).toBe(1)
+    await app.page.waitForTimeout(300)
+    expect((await app.backend.services.listJobs()).length).toBe(1)
+    expect(readdirSync(pastedDir()).filter((name) => name !== 'Enhanced')).toHaveLength(1)
+    expect(await app.page.getByRole('alert').count()).toBe(0)
+  })
+
+  it('says what to copy when the clipboard holds no photo', async () => {
+    await copyText('https://example.com/photo.jpg')
+    await pressPaste()
+    const alert = app.page.getByRole('alert')
+    await expect.poll(() => alert.textContent()).toContain(NOTHING_PASTED)
+    expect(await alert.textContent()).toContain('NO_PHOTOS')
+    expect((await app.backend.services.listJobs()).length).toBe(1)
+  })
+
+  it('leaves a paste into a text field to the field', async () => {
+    const { page } = app
+    await app.tab('Settings')
+    const names = page.getByRole('textbox', { name: 'File names' })
+    await names.fill('')
+    await copyText('{name}_restored')
+    await names.focus()
+    await page.keyboard.press('Control+V')
+    await expect.poll(() => names.inputValue()).toBe('{name}_restored')
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true')
+    await copyImage(copied)
+    await names.focus()
+    await page.keyboard.press('Control+V')
+    await page.waitForTimeout(300)
+    expect((await app.backend.services.listJobs()).length).toBe(1)
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('enhances files copied in the file manager where they are, as a drop does', async () => {
+    const { page } = app
+    const album = join(app.work, 'copied-files')
+    mkdirSync(album)
+    await photo(join(album, 'scan.jpg'), 9, 40, 30)
+    await page.evaluate(
+      (path) => {
+        Object.assign(globalThis, { __droppedPaths: { 'scan.jpg': path } })
+        const files = new DataTransfer()
+        files.items.add(new File(['not read: the file is on disk'], 'scan.jpg', { type: 'image/jpeg' }))
+        document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: files, bubbles: true }))
+      },
+      join(album, 'scan.jpg'),
+    )
+    const job = page.getByRole('article', { name: 'Job scan.jpg (1 photo)' })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const jobs = await app.backend.services.listJobs()
+    const scanJob = jobs.find((j) => j.inputs[0] === join(album, 'scan.jpg'))!
+    const [item] = await app.backend.services.listItems(scanJob.id)
+    // Named by the template the last test pasted into Settings.
+    expect(item!.output).toBe(join(album, 'Enhanced', 'scan_restored.jpg'))
+    expect(readdirSync(pastedDir()).filter((name) => name !== 'Enhanced')).toHaveLength(1)
+  })
+})
