@@ -6,6 +6,8 @@ import {
   Notification,
   app,
   dialog,
+  ClipboardItem,
+  clipboard,
   ipcMain,
   nativeTheme,
   powerMonitor,
@@ -91,6 +93,10 @@ function nativeDialogs(): Dialogs {
       return result.canceled ? null : (result.filePaths[0] ?? null)
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
+    copyImage: (png) =>
+      clipboard.write([
+        new ClipboardItem({ 'image/png': new Blob([new Uint8Array(png)], { type: 'image/png' }) }),
+      ]),
     async openFolder(path) {
       const failure = await shell.openPath(path)
       if (failure) throw new EnhanceError('OUTPUT_NOT_WRITABLE', `The folder could not be opened: ${failure}`)

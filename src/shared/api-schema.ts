@@ -79,6 +79,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   clearFinishedJobs: { args: none, result: false },
   showLogFile: { args: none, result: false },
   changeJobFolder: { args: z.tuple([id]), result: true },
+  copyResult: { args: z.tuple([z.strictObject({ jobId: id, itemId: id })]), result: true },
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
   setRealism: {
     args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), realismSchema]),

@@ -64,6 +64,17 @@ export interface Selection {
   names: string[]
 }
 
+/** The longest side of a photo put on the clipboard: a bitmap there holds 4 bytes a pixel (268 MB at this size). */
+export const CLIPBOARD_MAX_SIDE = 8192
+
+/** What `copyResult` put on the clipboard, and the size of the file it came from. */
+export interface CopiedImage {
+  width: number
+  height: number
+  originalWidth: number
+  originalHeight: number
+}
+
 /** A paste as it reaches main: the paths of copied files, and the bytes of copied images. */
 export interface Pasted {
   paths: string[]
@@ -188,6 +199,11 @@ export interface EnhanceApi {
   clearFinishedJobs(): Promise<number>
   /** Shows a photo's output (or a job's output folder) in the system's file manager, by id: never a path. */
   showInFolder(target: { jobId: string; itemId?: string }): Promise<Result<null>>
+  /**
+   * Puts an enhanced photo on the system clipboard, to paste into a chat, a mail or a document: as an sRGB
+   * bitmap, shrunk to fit `CLIPBOARD_MAX_SIDE` where it is larger. Answers the size copied and the file's.
+   */
+  copyResult(target: { jobId: string; itemId: string }): Promise<Result<CopiedImage>>
   /** Asks for another output folder for a job that has saved no photo yet; null when the dialog is cancelled. */
   changeJobFolder(jobId: string): Promise<Result<JobView | null>>
   /** Shows the diagnostic log in the system's file manager, to send with a report. */
@@ -241,6 +257,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',
   showInFolder: 'enhance:showInFolder',
+  copyResult: 'enhance:copyResult',
   showLogFile: 'enhance:showLogFile',
   changeJobFolder: 'enhance:changeJobFolder',
   setRealism: 'enhance:setRealism',

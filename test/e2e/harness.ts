@@ -84,6 +84,12 @@ export class ScriptedDialogs {
   /** What the window asked the file manager to show, in order. */
   readonly shown: string[] = []
   showItemInFolder = (path: string): void => void this.shown.push(path)
+  /** What the window last put on the clipboard (PNG bytes). */
+  copied: Uint8Array | null = null
+  copyImage = (png: Uint8Array): Promise<void> => {
+    this.copied = png
+    return Promise.resolve()
+  }
   openFolder = (path: string): Promise<void> => {
     this.shown.push(path)
     return Promise.resolve()

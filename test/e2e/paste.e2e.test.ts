@@ -63,6 +63,19 @@ describe('pasting photos in Chromium', () => {
     expect(await sharp(item!.output).metadata()).toMatchObject({ width: 160, height: 120 })
   })
 
+  it('copies the enhanced photo to the clipboard, whole, and says so under it', async () => {
+    const job = (await app.backend.services.listJobs())[0]!
+    const [item] = await app.backend.services.listItems(job.id)
+    const name = item!.input.split('/').at(-1)!
+    await app.page.getByRole('button', { name: `Copy the enhanced ${name}` }).click()
+    await app.page.getByRole('status').filter({ hasText: 'Copied' }).waitFor()
+    const raw = (file: Uint8Array | string) =>
+      sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+    const [copiedPixels, output] = await Promise.all([raw(app.dialogs.copied!), raw(item!.output)])
+    expect(copiedPixels.info).toMatchObject({ width: 160, height: 120 })
+    expect(copiedPixels.data.equals(output.data)).toBe(true)
+  })
+
   it('takes the same image pasted again as the same photo: no second file, no second job', async () => {
     await pressPaste()
     await expect.poll(() => app.backend.services.listJobs().then((jobs) => jobs.length)).toBe(1)

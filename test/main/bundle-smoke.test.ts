@@ -248,6 +248,16 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       ['done', 1],
     ])
     expect(existsSync(join(place, 'Enhanced', 'first.png'))).toBe(true)
+    // Its result copied: the whole 64×48 photo on Electron's clipboard. The original pasted back as an image:
+    // saved in Pictures, byte for byte.
+    expect(record.calls['copyResult']).toEqual({
+      ok: true,
+      value: { width: 64, height: 48, originalWidth: 64, originalHeight: 48 },
+    })
+    expect(record.calls['copied']).toEqual([{ width: 64, height: 48 }])
+    const pasted = record.calls['pasted'] as { ok: true; value: { names: [string] } }
+    const saved = join(userData, 'Pictures', 'Pasted into Enhance', pasted.value.names[0])
+    expect(readFileSync(saved).equals(readFileSync(join(place, 'first.png')))).toBe(true)
     expect(existsSync(join(place, 'album', 'Enhanced', 'b.jpg'))).toBe(true)
     // Finished out of sight: a notice per job, naming it; the taskbar bar cleared when the queue is done.
     expect(record.notifications).toEqual([

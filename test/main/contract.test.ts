@@ -45,6 +45,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   showLogFile: [],
   showInFolder: [{ jobId: 'no-such-job' }],
   changeJobFolder: ['no-such-job'],
+  copyResult: [{ jobId: 'no-such-job', itemId: 'no-such-item' }],
   imageUrl: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'input' }, 256],
   imageTile: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'output' }, 0, 0],
   previewCrop: [{ selection: 'no-such-selection', index: 0 }, { x: 0, y: 0, width: 64, height: 64 }, 0.5],

@@ -8,7 +8,9 @@ import {
   jobTitle,
   photoProgress,
   shownName,
+  copiedText,
 } from '../../src/renderer/src/lib/format.js'
+import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -160,5 +162,21 @@ describe('names from outside, as the window shows them', () => {
 
   it('leaves every other name as it is: accents, other scripts, emoji, tabs', () => {
     expect(shownName('/photos/Née à Paris 📷 写真 שלום\t.heic')).toBe('Née à Paris 📷 写真 שלום\t.heic')
+  })
+})
+
+describe('the clipboard in words', () => {
+  it('says a result was copied, and at what size where the clipboard got it shrunk', () => {
+    const whole = { width: 1600, height: 1200, originalWidth: 1600, originalHeight: 1200 }
+    expect(copiedText(whole)).toBe('Copied')
+    expect(copiedText({ width: 8192, height: 6144, originalWidth: 16128, originalHeight: 12096 })).toBe(
+      'Copied at 8192×6144 (the file is 16128×12096)',
+    )
+  })
+
+  // Which fields keep their own pastes is tried in Chromium (paste.e2e.test.ts).
+  it('names the paste keys as this computer does', () => {
+    expect(pasteKeys('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)')).toBe('⌘V')
+    expect(pasteKeys('Mozilla/5.0 (X11; Linux x86_64)')).toBe('Ctrl+V')
   })
 })

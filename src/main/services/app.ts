@@ -4,6 +4,7 @@ import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { besideThePhotos } from '../../queue/scan.js'
+import { CLIPBOARD_MAX_SIDE } from '../../shared/api.js'
 import type {
   AppEvent,
   EnhanceApi,
@@ -38,6 +39,8 @@ export interface Dialogs {
   /** Electron's shell: select a file in the file manager, or open a folder. */
   showItemInFolder(path: string): void
   openFolder(path: string): Promise<void>
+  /** Electron's clipboard: an image (PNG bytes) in place of what it held. */
+  copyImage(png: Uint8Array): Promise<void>
 }
 
 export interface ServiceDeps {
@@ -117,6 +120,16 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
+  const queued = (jobId: string) => {
+    const job = jobOf(jobId)
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    return job
+  }
+  const itemOf = (jobId: string, itemId: string) => {
+    const item = views(jobId).find((i) => i.id === itemId)
+    if (!item) throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the job.')
+    return item
+  }
   const selections = new Selections()
   const pasted = new PastedPhotos(deps.pastedDir)
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
@@ -199,17 +212,24 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     showLogFile: () => Promise.resolve(deps.dialogs.showItemInFolder(deps.logFile)),
     showInFolder: (target) =>
       attempt(async () => {
-        const job = jobOf(target.jobId)
-        if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
-        const item = target.itemId ? views(job.id).find((i) => i.id === target.itemId) : undefined
-        if (target.itemId && !item)
-          throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the job.')
+        const job = queued(target.jobId)
+        const item = target.itemId === undefined ? undefined : itemOf(job.id, target.itemId)
         // Only paths the queue itself planned, and only once they exist.
         const path = item?.state === 'done' ? item.output : job.spec.outDir
         if (!existsSync(path)) throw missingFileError(path)
         if (item?.state === 'done') deps.dialogs.showItemInFolder(path)
         else await deps.dialogs.openFolder(path)
         return null
+      }),
+    copyResult: (target) =>
+      attempt(async () => {
+        const item = itemOf(queued(target.jobId).id, target.itemId)
+        if (item.state !== 'done')
+          throw new EnhanceError('INVALID_ARGUMENT', 'That photo has not been enhanced yet.')
+        if (!existsSync(item.output)) throw missingFileError(item.output)
+        const { png, ...size } = await engine.thumbnail(item.output, CLIPBOARD_MAX_SIDE)
+        await deps.dialogs.copyImage(png)
+        return size
       }),
     changeJobFolder: (jobId) =>
       attempt(async () => {

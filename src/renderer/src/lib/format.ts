@@ -1,4 +1,4 @@
-import type { EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
+import type { CopiedImage, EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
@@ -93,6 +93,13 @@ export function photoOf(item: ItemView, side: 'input' | 'output'): PhotoRef {
 export function selectDropped(api: EnhanceApi, event: DragEvent): Promise<Selection | null> {
   const files = [...(event.dataTransfer?.files ?? [])]
   return files.length ? api.selectDropped(files) : Promise.resolve(null)
+}
+
+/** "Copied", or "Copied at 8192×6144 (the file is 16128×12096)" where the clipboard got it shrunk. */
+export function copiedText(copied: CopiedImage): string {
+  const { width, height, originalWidth, originalHeight } = copied
+  if (width === originalWidth && height === originalHeight) return 'Copied'
+  return `Copied at ${width}×${height} (the file is ${originalWidth}×${originalHeight})`
 }
 
 /** "45% · 3.2 MB/s · 12 s left" for a download in progress. */

@@ -1,6 +1,7 @@
 import type { AppEvent, EnhanceApi, ItemView, JobView, PhotoInputKind } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
+import { copiedText } from './format.js'
 import { moved } from './reorder.js'
 
 export interface PreviewTile {
@@ -18,6 +19,8 @@ export class QueueStore {
   #progress = $state<Record<string, TileProgressData>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
+  /** The photo whose result was last copied, and what was copied, in words. */
+  #copied = $state<{ itemId: string; text: string } | null>(null)
   #unsubscribe: () => void
 
   constructor(private readonly api: EnhanceApi) {
@@ -30,6 +33,9 @@ export class QueueStore {
   }
   get error(): ErrorData | null {
     return this.#error
+  }
+  get copied(): { itemId: string; text: string } | null {
+    return this.#copied
   }
   items(jobId: string): ItemView[] {
     return this.#items[jobId] ?? []
@@ -108,6 +114,13 @@ export class QueueStore {
     this.#error = result.ok ? null : result.error
     if (result.ok) await this.refresh()
     return result.ok
+  }
+
+  /** An enhanced photo onto the clipboard, then a word under it saying so. */
+  async copy(jobId: string, itemId: string): Promise<void> {
+    const copied = await this.api.copyResult({ jobId, itemId })
+    this.#error = copied.ok ? null : copied.error
+    this.#copied = copied.ok ? { itemId, text: copiedText(copied.value) } : null
   }
 
   /** A paste: a job on the photos it holds, or why it holds none. */
