@@ -20,6 +20,7 @@ import type {
   ReplyKind,
   ResultEvent,
   ThumbnailReply,
+  ViewedFile,
   WarmUpReply,
 } from '../shared/protocol.js'
 
@@ -329,9 +330,14 @@ export class EngineClient {
     })
   }
 
-  /** `input` upright, shrunk to fit `maxSide`, as PNG. */
-  thumbnail(input: string, maxSide: number, options: RequestOptions = {}): Promise<ThumbnailReply> {
-    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide }), {
+  /** `input` (a photo, or a result) upright, shrunk to fit `maxSide`, as PNG. */
+  thumbnail(
+    input: string,
+    maxSide: number,
+    of: ViewedFile = 'photo',
+    options: RequestOptions = {},
+  ): Promise<ThumbnailReply> {
+    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide, of }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })

@@ -62,7 +62,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'thumbnail') {
-      const value = await thumbnail(request.input, request.maxSide)
+      const value = await thumbnail(request.input, request.maxSide, request.of)
       send({ type: 'result', id: request.id, kind: 'thumbnail', value })
       return
     }

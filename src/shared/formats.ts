@@ -90,6 +90,11 @@ export function outputExtension(format: OutputFormat, inputName: string): string
 
 /** Default guard against decompression bombs: 100 megapixels of input. */
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000
+/**
+ * The guard for views of a result: a ×4 of the largest photo the engine takes (a 12 MP phone photo's is
+ * 195 MP), still refusing a decompression bomb.
+ */
+export const MAX_RESULT_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS
 
 /** Camera RAW files, which need a RAW converter: the camera maker's software, or a photo editor. */
 const CAMERA_RAW = new Set([

@@ -35,7 +35,7 @@ export type EngineRequest =
       region: Region
       model: ModelSpecData
     }
-  | { type: 'thumbnail'; id: number; input: string; maxSide: number }
+  | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
@@ -73,6 +73,9 @@ export interface CropReply {
 }
 
 /** A photo, upright, shrunk to fit `maxSide` (never enlarged), as PNG, and its own upright size. */
+/** What a view reads: a photo (the engine's pixel limit), or a result (×16 of it, a ×4 of the largest photo). */
+export type ViewedFile = 'photo' | 'result'
+
 export interface ThumbnailReply {
   png: Uint8Array
   width: number

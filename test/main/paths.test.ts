@@ -84,6 +84,32 @@ describe('paths the window may name', () => {
     expect(tile).toMatchObject({ ok: true, value: { left: 0, top: 0, width: 128, height: 96 } })
   }, 90_000)
 
+  it('shows and copies a result of more pixels than a photo may have, as a 12 MP photo ×4 has', async () => {
+    const api = backend.services
+    const [job] = await api.listJobs()
+    const [item] = await api.listItems(job!.id)
+    // The result as a 6.75 MP photo's ×4 would be: 108 MP, past the 100 MP guard for photos.
+    const large = sharp({ create: { width: 12000, height: 9000, channels: 3, background: '#3a6f9c' } })
+    await large.png({ compressionLevel: 1 }).toFile(item!.output)
+    const shown = await api.imageUrl({ jobId: job!.id, itemId: item!.id, side: 'output' }, 256)
+    expect(shown).toMatchObject({ ok: true, value: { width: 256, height: 192, originalWidth: 12000 } })
+    const copied = await api.copyResult({ jobId: job!.id, itemId: item!.id })
+    expect(copied).toEqual({
+      ok: true,
+      value: { width: 8192, height: 6144, originalWidth: 12000, originalHeight: 9000 },
+    })
+    const onClipboard = await sharp(dialogs.copied!).raw().toBuffer({ resolveWithObject: true })
+    expect(onClipboard.info).toMatchObject({ width: 8192, height: 6144 })
+    expect([...onClipboard.data.subarray(0, 3)]).toEqual([0x3a, 0x6f, 0x9c])
+    // The same file chosen as a photo to enhance is still held to the guard.
+    dialogs.inputs = [item!.output]
+    const chosen = await api.chooseInputs('files')
+    expect(await api.imageUrl({ selection: chosen!.id, index: 0 }, 256)).toMatchObject({
+      ok: false,
+      error: { code: 'IMAGE_TOO_LARGE' },
+    })
+  }, 120_000)
+
   it('can inspect and import only models chosen in a dialog, and choose only listed ones', async () => {
     const api = backend.services
     const foreign = join(elsewhere, 'model.safetensors')

@@ -2,16 +2,13 @@ import { createHash } from 'node:crypto'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Sharp } from 'sharp'
-import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import { MAX_RESULT_PIXELS } from '../../shared/formats.js'
 import { withViewedPhoto } from './view-read.js'
 import { fileVersion } from '../../node/files.js'
 import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { PhotoTileReply } from '../../shared/protocol.js'
 import { missingFileError } from '../../node/file-access.js'
-
-/** A results' ×4 of the largest photo the engine takes; still refuses a decompression bomb. */
-const MAX_TILED_PIXELS = 16 * DEFAULT_MAX_INPUT_PIXELS
 
 /** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
 interface Cut {
@@ -75,7 +72,7 @@ export class PhotoTiles {
         .png({ compressionLevel: 1 })
         .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
         .toFile(join(folder, 'photo.dz'))
-    const { width, height } = await withViewedPhoto(path, MAX_TILED_PIXELS, 'photo', cut).catch(
+    const { width, height } = await withViewedPhoto(path, MAX_RESULT_PIXELS, 'photo', cut).catch(
       async (error: unknown) => {
         await rm(folder, { recursive: true, force: true })
         throw error

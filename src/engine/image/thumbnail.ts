@@ -1,15 +1,17 @@
 import type { Sharp } from 'sharp'
-import type { ThumbnailReply } from '../../shared/protocol.js'
-import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
+import type { ThumbnailReply, ViewedFile } from '../../shared/protocol.js'
+import { DEFAULT_MAX_INPUT_PIXELS, MAX_RESULT_PIXELS } from '../../shared/formats.js'
 import { decodeError } from './read-errors.js'
 import { withViewedPhoto } from './view-read.js'
 import type { UprightSize } from './view-read.js'
 
-/** A photo upright and shrunk to fit `maxSide` (never enlarged), as PNG, with its own upright size. */
-export function thumbnail(path: string, maxSide: number): Promise<ThumbnailReply> {
-  return withViewedPhoto(path, DEFAULT_MAX_INPUT_PIXELS, 'thumbnail', (image, upright) =>
-    shrink(image, path, maxSide, upright),
-  )
+/**
+ * A photo (or a result: `of`, which may have 16 times the pixels) upright and shrunk to fit `maxSide` (never
+ * enlarged), as PNG, with its own upright size.
+ */
+export function thumbnail(path: string, maxSide: number, of: ViewedFile = 'photo'): Promise<ThumbnailReply> {
+  const limit = of === 'result' ? MAX_RESULT_PIXELS : DEFAULT_MAX_INPUT_PIXELS
+  return withViewedPhoto(path, limit, 'thumbnail', (image, upright) => shrink(image, path, maxSide, upright))
 }
 
 /** `image` (of the photo at `path`) shrunk to fit `maxSide`, as PNG, with the photo's `upright` size. */

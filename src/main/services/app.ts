@@ -227,7 +227,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         if (item.state !== 'done')
           throw new EnhanceError('INVALID_ARGUMENT', 'That photo has not been enhanced yet.')
         if (!existsSync(item.output)) throw missingFileError(item.output)
-        const { png, ...size } = await engine.thumbnail(item.output, CLIPBOARD_MAX_SIDE)
+        const { png, ...size } = await engine.thumbnail(item.output, CLIPBOARD_MAX_SIDE, 'result')
         await deps.dialogs.copyImage(png)
         return size
       }),
@@ -243,7 +243,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
-        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide)
+        const of = 'side' in ref && ref.side === 'output' ? 'result' : 'photo'
+        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide, of)
         return { url: pngUrl(png), ...size }
       }),
 
