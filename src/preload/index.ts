@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { IpcRendererEvent } from 'electron'
-import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
-import type { AppEvent, EnhanceApi, Pasted, Result, Selection } from '../shared/api.js'
+import { API_CHANNELS, EVENT_CHANNEL, MAX_HANDED_IMAGE_BYTES } from '../shared/api.js'
+import type { AppEvent, EnhanceApi, HandedPhotos, Result, Selection } from '../shared/api.js'
 
 // Exactly the methods of EnhanceApi, each bound to its own channel: nothing generic is exposed.
 const calls = Object.fromEntries(
@@ -20,16 +20,19 @@ const api: EnhanceApi = {
       API_CHANNELS.selectDropped,
       [...files].map((file) => webUtils.getPathForFile(file)).filter(Boolean),
     ),
-  // A pasted File with a path is a file copied in the file manager, as a drop's; one without is an image
-  // copied from a page or program, whose bytes main saves. Either way the window names no path.
-  pastePhotos: async (files) => {
+  // A File with a path is a file copied or dragged in the file manager; one without is an image copied or
+  // dragged from a page or program, whose bytes main saves. Either way the window names no path.
+  takePhotos: async (files, via) => {
     const paths = files.map((file) => webUtils.getPathForFile(file))
-    const images = files.filter((_, index) => !paths[index]).map((file) => file.arrayBuffer())
-    const pasted: Pasted = {
+    const pathless = files.filter((_, index) => !paths[index])
+    const taken = pathless.filter((file) => file.size <= MAX_HANDED_IMAGE_BYTES)
+    const handed: HandedPhotos = {
+      via,
       paths: paths.filter(Boolean),
-      images: (await Promise.all(images)).map((bytes) => new Uint8Array(bytes)),
+      images: await Promise.all(taken.map(async (file) => new Uint8Array(await file.arrayBuffer()))),
+      oversized: pathless.length - taken.length,
     }
-    return (await ipcRenderer.invoke(API_CHANNELS.pastePhotos, pasted)) as Result<Selection>
+    return (await ipcRenderer.invoke(API_CHANNELS.takePhotos, handed)) as Result<Selection>
   },
   onEvent(listener) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent): void => listener(payload)

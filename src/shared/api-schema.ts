@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { MAX_HANDED_IMAGE_BYTES } from './api.js'
 import type { ApiMethod } from './api.js'
 import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
@@ -12,8 +13,6 @@ import { realismSchema, policySchema, settingsObject } from './settings-schema.j
 const id = z.string().min(1).max(200)
 const path = z.string().min(1).max(4096)
 const none = z.tuple([])
-/** One pasted image's bytes at most: a 100-megapixel photo as PNG, with room. */
-export const MAX_PASTED_BYTES = 512 * 2 ** 20
 
 /** The output folder is not here: only the folder dialog, in main, sets it. */
 const preferencesPatch = z.strictObject({
@@ -55,13 +54,15 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   chooseOutputFolder: { args: none, result: false },
   // Paths only from the preload, which reads them off the dropped File objects (webUtils).
   selectDropped: { args: z.tuple([z.array(path).max(100_000)]), result: false },
-  pastePhotos: {
+  takePhotos: {
     args: z.tuple([
       z.strictObject({
+        via: z.enum(['paste', 'drop']),
         paths: z.array(path).max(100_000),
         images: z
-          .array(z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_PASTED_BYTES))
+          .array(z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_HANDED_IMAGE_BYTES))
           .max(100),
+        oversized: z.number().int().min(0).max(100_000),
       }),
     ]),
     result: true,

@@ -75,10 +75,22 @@ export interface CopiedImage {
   originalHeight: number
 }
 
-/** A paste as it reaches main: the paths of copied files, and the bytes of copied images. */
-export interface Pasted {
+/** How photos were handed to the window: pasted, or dropped on it. */
+export type HandedVia = 'paste' | 'drop'
+
+/** One image handed over by its bytes, at most: a 100-megapixel photo as PNG, with room. */
+export const MAX_HANDED_IMAGE_BYTES = 512 * 2 ** 20
+
+/**
+ * Photos pasted or dropped, as they reach main: the paths of files (copied or dragged in the file manager),
+ * the bytes of images that have no file (copied, or dragged from a browser), and how many of those were
+ * larger than `MAX_HANDED_IMAGE_BYTES` and left behind.
+ */
+export interface HandedPhotos {
+  via: HandedVia
   paths: string[]
   images: Uint8Array[]
+  oversized: number
 }
 
 /** Photos, or folders of photos. */
@@ -172,11 +184,11 @@ export interface EnhanceApi {
    */
   selectDropped(files: File[]): Promise<Selection | null>
   /**
-   * What a paste holds: files copied in the file manager (their paths read as a drop's are) and images
-   * copied from a browser or another program (their bytes, which main saves as photos in its own folder).
-   * NO_PHOTOS when it holds neither.
+   * The photos of a paste or a drop: files copied or dragged in the file manager (their paths, read as
+   * `selectDropped` reads them) and images copied or dragged from a browser or another program (their bytes,
+   * which main saves as photos in its own folder). NO_PHOTOS when there are neither.
    */
-  pastePhotos(files: File[]): Promise<Result<Selection>>
+  takePhotos(files: File[], via: HandedVia): Promise<Result<Selection>>
   /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
   chooseOutputFolder(): Promise<string | null>
   /** Enhances a selection's photos and folders (with subfolders) with the stored preferences. */
@@ -244,7 +256,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   chooseInputs: 'enhance:chooseInputs',
   chooseOutputFolder: 'enhance:chooseOutputFolder',
   selectDropped: 'enhance:selectDropped',
-  pastePhotos: 'enhance:pastePhotos',
+  takePhotos: 'enhance:takePhotos',
   addJob: 'enhance:addJob',
   listJobs: 'enhance:listJobs',
   listItems: 'enhance:listItems',

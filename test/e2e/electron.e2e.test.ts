@@ -47,11 +47,11 @@ describe.skipIf(!available)('the packaged-style Electron app', () => {
       ).api.selectDropped([new File(['x'], '/etc/passwd')]),
     )
     expect(forged).toBeNull()
-    // Nor a paste: such a File is taken as a pasted image's bytes, which here are no image.
+    // Nor a drop or a paste: such a File is taken as an image's bytes, which here are no image.
     const forgedPaste = await page.evaluate(() =>
-      (globalThis as unknown as { api: { pastePhotos(files: File[]): Promise<unknown> } }).api.pastePhotos([
-        new File(['x'], '/etc/passwd'),
-      ]),
+      (
+        globalThis as unknown as { api: { takePhotos(files: File[], via: string): Promise<unknown> } }
+      ).api.takePhotos([new File(['x'], '/etc/passwd')], 'drop'),
     )
     expect(forgedPaste).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED_FORMAT' } })
     const prefs = await page.evaluate(() =>

@@ -172,11 +172,12 @@ export async function bindPage(page: Page, backend: AppBackend): Promise<() => v
         file.name
       ] ?? ''
     api['selectDropped'] = (files: File[]) => call('selectDropped', [files.map(pathOf).filter(Boolean)])
-    // As the preload does: a file's path where it has one, the bytes of a pasted image where it has none.
-    api['pastePhotos'] = async (files: File[]) => {
+    // As the preload does: a file's path where it has one, the bytes of an image where it has none.
+    api['takePhotos'] = async (files: File[], via: string) => {
       const images = files.filter((file) => !pathOf(file)).map((file) => file.arrayBuffer())
       const bytes = (await Promise.all(images)).map((buffer) => new Uint8Array(buffer))
-      return call('pastePhotos', [{ paths: files.map(pathOf).filter(Boolean), images: bytes }])
+      const handed = { via, paths: files.map(pathOf).filter(Boolean), images: bytes, oversized: 0 }
+      return call('takePhotos', [handed])
     }
     api['onEvent'] = (listener: (event: unknown) => void) => {
       listeners.add(listener)

@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
 /**
- * Pasting in Chromium: a photo copied to the real clipboard and pasted with the keyboard becomes a job, its
- * image saved once in main's folder and enhanced beside it; text fields keep their own pastes.
+ * Pasting and dropping in Chromium: a photo copied to the real clipboard and pasted with the keyboard, or an
+ * image dragged from a browser (a File with no path), becomes a job, its image saved once in main's folder and
+ * enhanced beside it; text fields keep their own pastes; a link dropped alone is said not to be downloaded.
  */
-import { mkdirSync, readdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { NOTHING_PASTED } from '../../src/main/services/pasted.js'
+import { NOTHING_TAKEN } from '../../src/main/services/pasted.js'
 import { AppSession, photo } from './session.js'
 
 const app = new AppSession()
@@ -42,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(() => app.stop())
 
-describe('pasting photos in Chromium', () => {
+describe('pasting and dropping photos in Chromium', () => {
   it('enhances a copied image pasted from any view, saved once with its pixels as copied', async () => {
     const { page } = app
     await page.getByText(/paste it with Ctrl\+V/).waitFor()
@@ -89,7 +90,7 @@ describe('pasting photos in Chromium', () => {
     await copyText('https://example.com/photo.jpg')
     await pressPaste()
     const alert = app.page.getByRole('alert')
-    await expect.poll(() => alert.textContent()).toContain(NOTHING_PASTED)
+    await expect.poll(() => alert.textContent()).toContain(NOTHING_TAKEN.paste)
     expect(await alert.textContent()).toContain('NO_PHOTOS')
     expect((await app.backend.services.listJobs()).length).toBe(1)
   })
@@ -134,5 +135,42 @@ describe('pasting photos in Chromium', () => {
     // Named by the template the last test pasted into Settings.
     expect(item!.output).toBe(join(album, 'Enhanced', 'scan_restored.jpg'))
     expect(readdirSync(pastedDir()).filter((name) => name !== 'Enhanced')).toHaveLength(1)
+  })
+
+  it('takes an image dragged from a browser, which has no file, as a pasted one', async () => {
+    const { page } = app
+    const dragged = await sharp({ create: { width: 24, height: 18, channels: 3, background: '#a04060' } })
+      .png()
+      .toBuffer()
+    const transfer = await page.evaluateHandle(
+      (bytes) => {
+        const files = new DataTransfer()
+        files.items.add(new File([new Uint8Array(bytes)], 'photo.png', { type: 'image/png' }))
+        files.setData('text/uri-list', 'https://example.com/photo.png')
+        return files
+      },
+      [...dragged],
+    )
+    await page.locator('section[aria-label="Queue"]').dispatchEvent('drop', { dataTransfer: transfer })
+    const job = page.getByRole('article', {
+      name: /^Job Dropped \d{4}-\d\d-\d\d at [\d.]+\.png \(1 photo\)$/,
+    })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const saved = readdirSync(pastedDir()).find((name) => name.startsWith('Dropped'))!
+    expect(readFileSync(join(pastedDir(), saved)).equals(dragged)).toBe(true)
+  })
+
+  it('says a link dropped alone is not downloaded, and what to do instead', async () => {
+    const { page } = app
+    const before = (await app.backend.services.listJobs()).length
+    const transfer = await page.evaluateHandle(() => {
+      const link = new DataTransfer()
+      link.setData('text/uri-list', 'https://example.com/photo.jpg')
+      return link
+    })
+    await page.locator('section[aria-label="Queue"]').dispatchEvent('drop', { dataTransfer: transfer })
+    const alert = page.getByRole('alert')
+    await expect.poll(() => alert.textContent()).toContain(NOTHING_TAKEN.drop)
+    expect((await app.backend.services.listJobs()).length).toBe(before)
   })
 })

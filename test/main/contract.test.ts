@@ -29,7 +29,9 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   chooseInputs: ['files'],
   chooseOutputFolder: [],
   selectDropped: [[missing]],
-  pastePhotos: [{ paths: [missing], images: [new Uint8Array([0x89, 0x50, 0x4e, 0x47])] }],
+  takePhotos: [
+    { via: 'paste', paths: [missing], images: [new Uint8Array([0x89, 0x50, 0x4e, 0x47])], oversized: 0 },
+  ],
   addJob: ['no-such-selection'],
   listJobs: [],
   listItems: ['no-such-job'],

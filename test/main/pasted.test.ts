@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PastedPhotos, pastedStem } from '../../src/main/services/pasted.js'
-import { MAX_PASTED_BYTES, argumentProblem } from '../../src/shared/api-schema.js'
+import { argumentProblem } from '../../src/shared/api-schema.js'
+import { MAX_HANDED_IMAGE_BYTES } from '../../src/shared/api.js'
 import { codeOf } from '../helpers/errors.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-pasted-'))
@@ -29,13 +30,13 @@ const fresh = (name: string): { dir: string; pasted: PastedPhotos } => {
 
 describe('pasted images', () => {
   it('are named by the local time, with no character a file system refuses', () => {
-    expect(pastedStem(NOW)).toBe('Pasted 2026-12-03 at 09.05.07')
-    expect(pastedStem(new Date(2027, 0, 31, 23, 59, 0))).toBe('Pasted 2027-01-31 at 23.59.00')
+    expect(pastedStem(NOW, 'paste')).toBe('Pasted 2026-12-03 at 09.05.07')
+    expect(pastedStem(new Date(2027, 0, 31, 23, 59, 0), 'drop')).toBe('Dropped 2027-01-31 at 23.59.00')
   })
 
   it('are saved byte for byte, named after their format, in a folder made for them', async () => {
     const { dir, pasted } = fresh('formats')
-    const paths = await pasted.save([png, jpeg])
+    const paths = await pasted.save([png, jpeg], 'paste')
     expect(paths).toEqual([
       join(dir, 'Pasted 2026-12-03 at 09.05.07.png'),
       join(dir, 'Pasted 2026-12-03 at 09.05.07 (2).jpg'),
@@ -46,7 +47,7 @@ describe('pasted images', () => {
 
   it('never take one name twice, even pasted at once in the same second', async () => {
     const { dir, pasted } = fresh('at-once')
-    const [first, second] = await Promise.all([pasted.save([png]), pasted.save([otherPng])])
+    const [first, second] = await Promise.all([pasted.save([png], 'paste'), pasted.save([otherPng], 'paste')])
     expect(new Set([...first, ...second]).size).toBe(2)
     expect(readdirSync(dir).sort()).toEqual([
       'Pasted 2026-12-03 at 09.05.07 (2).png',
@@ -57,11 +58,11 @@ describe('pasted images', () => {
 
   it('are one file however often the same image is pasted, and a new one once that file was changed', async () => {
     const { dir, pasted } = fresh('again')
-    const [path] = await pasted.save([png])
-    expect(await pasted.save([png])).toEqual([path])
+    const [path] = await pasted.save([png], 'paste')
+    expect(await pasted.save([png], 'paste')).toEqual([path])
     expect(readdirSync(dir)).toHaveLength(1)
     writeFileSync(path!, 'edited away') // a different file there now: a new name, not this one overwritten
-    const [again] = await pasted.save([png])
+    const [again] = await pasted.save([png], 'paste')
     expect(again).not.toBe(path)
     expect(readFileSync(path!, 'utf8')).toBe('edited away')
   })
@@ -69,7 +70,7 @@ describe('pasted images', () => {
   it('refuse what is no photo Enhance reads, writing nothing', async () => {
     const { dir, pasted } = fresh('refused')
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
-    expect(await codeOf(() => pasted.save([png, svg]))).toBe('UNSUPPORTED_FORMAT')
+    expect(await codeOf(() => pasted.save([png, svg], 'paste'))).toBe('UNSUPPORTED_FORMAT')
     expect(() => readdirSync(dir)).toThrow(/ENOENT/)
   })
 
@@ -77,14 +78,15 @@ describe('pasted images', () => {
     const blocked = join(work, 'a-file')
     writeFileSync(blocked, '')
     const pasted = new PastedPhotos(join(blocked, 'Pasted into Enhance'), () => NOW)
-    expect(await codeOf(() => pasted.save([png]))).toBe('OUTPUT_NOT_WRITABLE')
+    expect(await codeOf(() => pasted.save([png], 'paste'))).toBe('OUTPUT_NOT_WRITABLE')
   })
 
   it('are refused past their size before main holds them', () => {
-    const call = (image: Uint8Array) => argumentProblem('pastePhotos', [{ paths: [], images: [image] }])
+    const call = (image: Uint8Array) =>
+      argumentProblem('takePhotos', [{ via: 'paste', paths: [], images: [image], oversized: 0 }])
     expect(call(new Uint8Array(16))).toBeNull()
-    expect(call(new Uint8Array(MAX_PASTED_BYTES + 1))).toMatch(
-      /^pastePhotos: argument 0\.images\.0 is not valid/,
+    expect(call(new Uint8Array(MAX_HANDED_IMAGE_BYTES + 1))).toMatch(
+      /^takePhotos: argument 0\.images\.0 is not valid/,
     )
   })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Selections } from '../../src/main/services/selections.js'
+import { NOTHING_TAKEN } from '../../src/main/services/pasted.js'
 import type { ChosenFile, PhotoRef } from '../../src/shared/api.js'
 import { MODELS_DIR, ScriptedDialogs, startBackend } from '../e2e/harness.js'
 
@@ -83,6 +84,21 @@ describe('paths the window may name', () => {
     const tile = await api.imageTile({ jobId, itemId: item!.id, side: 'output' }, 0, 0)
     expect(tile).toMatchObject({ ok: true, value: { left: 0, top: 0, width: 128, height: 96 } })
   }, 90_000)
+
+  it('takes no photo from a drop or paste of nothing, or of an image too large to hand over', async () => {
+    const api = backend.services
+    const take = (via: 'paste' | 'drop', oversized = 0) =>
+      api.takePhotos({ via, paths: [], images: [], oversized })
+    expect(await take('drop')).toEqual({
+      ok: false,
+      error: { code: 'NO_PHOTOS', message: NOTHING_TAKEN.drop },
+    })
+    expect(await take('paste')).toEqual({
+      ok: false,
+      error: { code: 'NO_PHOTOS', message: NOTHING_TAKEN.paste },
+    })
+    expect(await take('drop', 1)).toMatchObject({ ok: false, error: { code: 'IMAGE_TOO_LARGE' } })
+  })
 
   it('shows and copies a result of more pixels than a photo may have, as a 12 MP photo ×4 has', async () => {
     const api = backend.services

@@ -10,7 +10,7 @@ import type {
   EnhanceApi,
   InputKind,
   PhotoInputKind,
-  Pasted,
+  HandedPhotos,
   PhotoRef,
   Region,
   Result,
@@ -28,7 +28,7 @@ import { ModelLibrary } from './models.js'
 import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
-import { NOTHING_PASTED, PastedPhotos } from './pasted.js'
+import { NOTHING_TAKEN, PastedPhotos, TOO_LARGE_TO_TAKE } from './pasted.js'
 import { itemView, jobView } from './views.js'
 import { jobViewBatcher } from './job-batch.js'
 import { missingFileError } from '../../node/file-access.js'
@@ -60,15 +60,15 @@ export interface ServiceDeps {
   library: Record<string, LibraryEntry>
   /** The diagnostic log (`LogFile.path`). */
   logFile: string
-  /** Where images pasted into the window are saved as photos (in the app: Pictures › Pasted into Enhance). */
+  /** Where images pasted or dragged into the window with no file are saved (in the app: Pictures › Pasted into Enhance). */
   pastedDir: string
 }
 
-export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'pastePhotos'> & {
+export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhotos'> & {
   /** The paths the preload read off a drop's File objects. */
   selectDropped: (paths: string[]) => Promise<Selection | null>
-  /** A paste as the preload hands it over: copied files' paths, copied images' bytes. */
-  pastePhotos: (pasted: Pasted) => Promise<Result<Selection>>
+  /** A paste or a drop as the preload hands it over: files' paths, and the bytes of images with no file. */
+  takePhotos: (handed: HandedPhotos) => Promise<Result<Selection>>
   subscribe(listener: (event: AppEvent) => void): () => void
   /**
    * Makes the model of new jobs ready while the window opens (main's own call, not the window's): the
@@ -166,10 +166,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       return chosen ? selections.add(chosen) : null
     },
     selectDropped: (paths) => Promise.resolve(selections.add(paths)),
-    pastePhotos: ({ paths, images }) =>
+    takePhotos: ({ via, paths, images, oversized }) =>
       attempt(async () => {
-        const selection = selections.add([...paths, ...(await pasted.save(images))])
-        if (!selection) throw new EnhanceError('NO_PHOTOS', NOTHING_PASTED)
+        if (oversized) throw new EnhanceError('IMAGE_TOO_LARGE', TOO_LARGE_TO_TAKE)
+        const selection = selections.add([...paths, ...(await pasted.save(images, via))])
+        if (!selection) throw new EnhanceError('NO_PHOTOS', NOTHING_TAKEN[via])
         return selection
       }),
     // The folder goes straight from the dialog into the settings: the window never names where to write.

@@ -1,4 +1,11 @@
-import type { AppEvent, EnhanceApi, ItemView, JobView, PhotoInputKind } from '../../../shared/api.js'
+import type {
+  AppEvent,
+  EnhanceApi,
+  HandedVia,
+  ItemView,
+  JobView,
+  PhotoInputKind,
+} from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText } from './format.js'
@@ -123,11 +130,11 @@ export class QueueStore {
     this.#copied = copied.ok ? { itemId, text: copiedText(copied.value) } : null
   }
 
-  /** A paste: a job on the photos it holds, or why it holds none. */
-  async paste(files: File[]): Promise<void> {
-    const pasted = await this.api.pastePhotos(files)
-    if (pasted.ok) await this.add(pasted.value.id)
-    else this.#error = pasted.error
+  /** A paste or a drop: a job on the photos it holds, or why it holds none. */
+  async take(files: File[], via: HandedVia): Promise<void> {
+    const taken = await this.api.takePhotos(files, via)
+    if (taken.ok) await this.add(taken.value.id)
+    else this.#error = taken.error
   }
 
   pause = (id: string): Promise<void> => this.api.pauseJob(id)
