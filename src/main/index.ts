@@ -104,6 +104,15 @@ function nativeDialogs(): Dialogs {
   }
 }
 
+/** The user's Pictures folder; the data folder where the system names none (Electron throws then). */
+function picturesFolder(): string {
+  try {
+    return app.getPath('pictures')
+  } catch {
+    return app.getPath('userData')
+  }
+}
+
 /**
  * Taskbar/dock progress over the whole queue, the computer kept awake while it works, and a notification
  * when a job finishes out of sight.
@@ -263,7 +272,7 @@ async function start(): Promise<void> {
     decisions: DecisionStore.in(app.getPath('userData')),
     preferences,
     logFile: log.path,
-    pastedDir: join(app.getPath('pictures'), 'Pasted into Enhance'),
+    pastedDir: join(picturesFolder(), 'Pasted into Enhance'),
   })
   bindServices(services)
   lastJobs = await services.listJobs()

@@ -52,6 +52,7 @@ async function startMain(env: Record<string, string>, args: string[] = []): Prom
     env: {
       ...process.env,
       ELECTRON_STUB_RECORD: out,
+      ELECTRON_STUB_PASTE: ONE_PIXEL_PNG,
       ELECTRON_STUB_USER_DATA: mkdtempSync(join(tmpdir(), 'enhance-ud-')),
       ...env,
     },
@@ -67,6 +68,16 @@ async function startMain(env: Record<string, string>, args: string[] = []): Prom
   } finally {
     child.kill('SIGKILL')
   }
+}
+
+/** An image the stub's window pastes: one red pixel, as PNG. */
+const ONE_PIXEL_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+
+/** The base64 of the image the stub's window pasted, as saved under `pictures`' "Pasted into Enhance". */
+function pastedFile(record: StubRecord, pictures: string): string {
+  const pasted = record.calls['pasted'] as { ok: true; value: { names: [string] } }
+  return readFileSync(join(pictures, 'Pasted into Enhance', pasted.value.names[0])).toString('base64')
 }
 
 describe('the built main bundle, against a recording stub of Electron', () => {
@@ -201,12 +212,17 @@ describe('the built main bundle, against a recording stub of Electron', () => {
   }, 90_000)
 
   it('ignores ELECTRON_RENDERER_URL when packaged and loads the app from app://', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'enhance-ud-'))
     const record = await startMain({
       ELECTRON_RENDERER_URL: 'http://evil.example',
       ELECTRON_STUB_PACKAGED: '1',
       ELECTRON_STUB_RESOURCES: ROOT,
+      ELECTRON_STUB_USER_DATA: userData,
+      ELECTRON_STUB_NO_PICTURES: '1',
     })
     expect(record.loads).toEqual(['app://enhance/index.html'])
+    // Where the system names no Pictures folder (Electron throws), pasted images go to the data folder.
+    expect(pastedFile(record, userData)).toEqual(ONE_PIXEL_PNG)
     // Electron's default menu would offer Reload and the developer tools to every user.
     const roles = menuItems(record.menu).map((item) => item.role)
     expect(roles).not.toContain('reload')
@@ -248,16 +264,14 @@ describe('the built main bundle, against a recording stub of Electron', () => {
       ['done', 1],
     ])
     expect(existsSync(join(place, 'Enhanced', 'first.png'))).toBe(true)
-    // Its result copied: the whole 64×48 photo on Electron's clipboard. The original pasted back as an image:
-    // saved in Pictures, byte for byte.
+    // Its result copied: the whole 64×48 photo on Electron's clipboard.
     expect(record.calls['copyResult']).toEqual({
       ok: true,
       value: { width: 64, height: 48, originalWidth: 64, originalHeight: 48 },
     })
     expect(record.calls['copied']).toEqual([{ width: 64, height: 48 }])
-    const pasted = record.calls['pasted'] as { ok: true; value: { names: [string] } }
-    const saved = join(userData, 'Pictures', 'Pasted into Enhance', pasted.value.names[0])
-    expect(readFileSync(saved).equals(readFileSync(join(place, 'first.png')))).toBe(true)
+    // The image the window pasted, saved byte for byte in Pictures.
+    expect(pastedFile(record, join(userData, 'Pictures'))).toEqual(ONE_PIXEL_PNG)
     expect(existsSync(join(place, 'album', 'Enhanced', 'b.jpg'))).toBe(true)
     // Finished out of sight: a notice per job, naming it; the taskbar bar cleared when the queue is done.
     expect(record.notifications).toEqual([
