@@ -135,8 +135,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
   const photo = (ref: PhotoRef): string => {
     if ('selection' in ref) return selections.file(ref)
-    const item = jobOf(ref.jobId) ? views(ref.jobId).find((i) => i.id === ref.itemId) : undefined
-    if (!item) throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
+    const item = itemOf(queued(ref.jobId).id, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
   /** The model of new jobs made ready in the engine before a photo asks for it. */
@@ -234,7 +233,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
     changeJobFolder: (jobId) =>
       attempt(async () => {
-        if (!jobOf(jobId)) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+        queued(jobId)
         const folder = await deps.dialogs.chooseOutputFolder()
         if (!folder) return null
         const job = await runner.changeOutDir(jobId, folder)
