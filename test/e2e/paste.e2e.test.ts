@@ -160,6 +160,20 @@ describe('pasting and dropping photos in Chromium', () => {
     expect(readFileSync(join(pastedDir(), saved)).equals(dragged)).toBe(true)
   })
 
+  it('takes nothing from an image dragged inside the window and let go on the queue', async () => {
+    const { page } = app
+    await page
+      .getByRole('button', { name: 'Dismiss' })
+      .click()
+      .catch(() => undefined)
+    const before = (await app.backend.services.listJobs()).length
+    const thumbnail = page.locator('section[aria-label="Queue"] li img').first()
+    await thumbnail.dragTo(page.locator('section[aria-label="Queue"] .toolbar'))
+    await page.waitForTimeout(500)
+    expect(await page.getByRole('alert').count()).toBe(0)
+    expect((await app.backend.services.listJobs()).length).toBe(before)
+  })
+
   it('says a link dropped alone is not downloaded, and what to do instead', async () => {
     const { page } = app
     const before = (await app.backend.services.listJobs()).length
