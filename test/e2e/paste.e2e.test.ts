@@ -113,7 +113,7 @@ describe('pasting and dropping photos in Chromium', () => {
     expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true')
   })
 
-  it('enhances files copied in the file manager where they are, as a drop does', async () => {
+  it('enhances files copied in the file manager where they are, as a drop does, and not their icons', async () => {
     const { page } = app
     const album = join(app.work, 'copied-files')
     mkdirSync(album)
@@ -123,6 +123,10 @@ describe('pasting and dropping photos in Chromium', () => {
         Object.assign(globalThis, { __droppedPaths: { 'scan.jpg': path } })
         const files = new DataTransfer()
         files.items.add(new File(['not read: the file is on disk'], 'scan.jpg', { type: 'image/jpeg' }))
+        // As Finder puts a copied file's icon on the clipboard beside it: not a photo to enhance.
+        files.items.add(
+          new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'image.png', { type: 'image/png' }),
+        )
         document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: files, bubbles: true }))
       },
       join(album, 'scan.jpg'),

@@ -167,8 +167,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     selectDropped: (paths) => Promise.resolve(selections.add(paths)),
     takePhotos: ({ via, paths, images, oversized }) =>
       attempt(async () => {
+        // Files copied in macOS's Finder come with a picture of their icon (Electron #2244): files come first.
+        if (paths.length) return selections.add(paths)!
         if (oversized) throw new EnhanceError('IMAGE_TOO_LARGE', TOO_LARGE_TO_TAKE)
-        const selection = selections.add([...paths, ...(await pasted.save(images, via))])
+        const selection = selections.add(await pasted.save(images, via))
         if (!selection) throw new EnhanceError('NO_PHOTOS', NOTHING_TAKEN[via])
         return selection
       }),
