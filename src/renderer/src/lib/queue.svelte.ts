@@ -41,6 +41,9 @@ export class QueueStore {
   get error(): ErrorData | null {
     return this.#error
   }
+  dismissError(): void {
+    this.#error = null
+  }
   get copied(): { itemId: string; text: string } | null {
     return this.#copied
   }
