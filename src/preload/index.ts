@@ -1,7 +1,8 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { IpcRendererEvent } from 'electron'
-import { API_CHANNELS, EVENT_CHANNEL, MAX_HANDED_IMAGE_BYTES } from '../shared/api.js'
-import type { AppEvent, EnhanceApi, HandedPhotos, Result, Selection } from '../shared/api.js'
+import { API_CHANNELS, EVENT_CHANNEL } from '../shared/api.js'
+import { handedPhotos } from '../shared/handed.js'
+import type { AppEvent, EnhanceApi, Result, Selection } from '../shared/api.js'
 
 // Exactly the methods of EnhanceApi, each bound to its own channel: nothing generic is exposed.
 const calls = Object.fromEntries(
@@ -23,15 +24,7 @@ const api: EnhanceApi = {
   // A File with a path is a file copied or dragged in the file manager; one without is an image copied or
   // dragged from a page or program, whose bytes main saves. Either way the window names no path.
   takePhotos: async (files, via) => {
-    const paths = files.map((file) => webUtils.getPathForFile(file))
-    const pathless = files.filter((_, index) => !paths[index])
-    const taken = pathless.filter((file) => file.size <= MAX_HANDED_IMAGE_BYTES)
-    const handed: HandedPhotos = {
-      via,
-      paths: paths.filter(Boolean),
-      images: await Promise.all(taken.map(async (file) => new Uint8Array(await file.arrayBuffer()))),
-      oversized: pathless.length - taken.length,
-    }
+    const handed = await handedPhotos(files, via, (file) => webUtils.getPathForFile(file))
     return (await ipcRenderer.invoke(API_CHANNELS.takePhotos, handed)) as Result<Selection>
   },
   onEvent(listener) {

@@ -15,7 +15,8 @@ import { readCatalog } from '../../src/engine/catalog.js'
 import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
 import { API_CHANNELS } from '../../src/shared/api.js'
-import type { AppEvent } from '../../src/shared/api.js'
+import type { AppEvent, HandedVia } from '../../src/shared/api.js'
+import { handedPhotos } from '../../src/shared/handed.js'
 import type { LibraryEntry } from '../../src/shared/library.js'
 import { PreferencesFile } from '../../src/main/services/preferences.js'
 import { WORKER } from '../helpers/models.js'
@@ -149,13 +150,39 @@ export async function startBackend(
   }
 }
 
+/** A File of a paste or drop, as the page hands it over: its name, the path the test gave it, its bytes. */
+interface PageFile {
+  name: string
+  path: string
+  bytes: Uint8Array
+}
+
+/** What the preload does with a paste's or a drop's files, with the paths the test gave them. */
+async function takePhotos(backend: AppBackend, files: PageFile[], via: HandedVia) {
+  const made = files.map((file) => ({
+    file: new File([new Uint8Array(file.bytes)], file.name),
+    path: file.path,
+  }))
+  const pathOf = (file: File) => made.find((m) => m.file === file)?.path ?? ''
+  return backend.services.takePhotos(
+    await handedPhotos(
+      made.map((m) => m.file),
+      via,
+      pathOf,
+    ),
+  )
+}
+
 /**
  * Binds the services to the page as `window.api`, the way the preload does over IPC: one function per
  * API method, and events pushed to the page's listeners.
  */
 export async function bindPage(page: Page, backend: AppBackend): Promise<() => void> {
-  await page.exposeBinding('__enhanceCall', (_source, method: keyof typeof API_CHANNELS, args: unknown[]) => {
-    const handler = backend.services[method] as (...a: unknown[]) => Promise<unknown>
+  await page.exposeBinding('__enhanceCall', (_source, method: string, args: unknown[]) => {
+    if (method === '__takePhotos') return takePhotos(backend, ...(args as [PageFile[], HandedVia]))
+    const handler = backend.services[method as keyof typeof API_CHANNELS] as (
+      ...a: unknown[]
+    ) => Promise<unknown>
     return handler(...args)
   })
   await page.addInitScript((methods: string[]) => {
@@ -172,12 +199,14 @@ export async function bindPage(page: Page, backend: AppBackend): Promise<() => v
         file.name
       ] ?? ''
     api['selectDropped'] = (files: File[]) => call('selectDropped', [files.map(pathOf).filter(Boolean)])
-    // As the preload does: a file's path where it has one, the bytes of an image where it has none.
+    // The files as they are, each with the path the test gave its name: sorted as the preload sorts them.
     api['takePhotos'] = async (files: File[], via: string) => {
-      const images = files.filter((file) => !pathOf(file)).map((file) => file.arrayBuffer())
-      const bytes = (await Promise.all(images)).map((buffer) => new Uint8Array(buffer))
-      const handed = { via, paths: files.map(pathOf).filter(Boolean), images: bytes, oversized: 0 }
-      return call('takePhotos', [handed])
+      const handed = files.map(async (file) => ({
+        name: file.name,
+        path: pathOf(file),
+        bytes: new Uint8Array(await file.arrayBuffer()),
+      }))
+      return call('__takePhotos', [await Promise.all(handed), via])
     }
     api['onEvent'] = (listener: (event: unknown) => void) => {
       listeners.add(listener)

@@ -92,7 +92,7 @@ describe('pasting and dropping photos in Chromium', () => {
     const alert = app.page.getByRole('alert')
     await expect.poll(() => alert.textContent()).toContain(NOTHING_TAKEN.paste)
     expect(await alert.textContent()).toContain('NO_PHOTOS')
-    await alert.getByRole('button', { name: 'Dismiss' }).click()
+    await app.page.getByRole('button', { name: 'Dismiss' }).click()
     await alert.waitFor({ state: 'detached' })
     expect((await app.backend.services.listJobs()).length).toBe(1)
   })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PastedPhotos, pastedStem } from '../../src/main/services/pasted.js'
+import { handedPhotos } from '../../src/shared/handed.js'
 import { argumentProblem } from '../../src/shared/api-schema.js'
 import { MAX_HANDED_IMAGE_BYTES } from '../../src/shared/api.js'
 import { codeOf } from '../helpers/errors.js'
@@ -88,5 +89,22 @@ describe('pasted images', () => {
     expect(call(new Uint8Array(MAX_HANDED_IMAGE_BYTES + 1))).toMatch(
       /^takePhotos: argument 0\.images\.0 is not valid/,
     )
+  })
+})
+
+describe('what a paste or a drop hands to main', () => {
+  it('is the paths of files that have one, and the bytes of those that have none, past the size counted', async () => {
+    const onDisk = new File(['(not read)'], 'IMG_1.jpg')
+    const copied = new File([new Uint8Array([1, 2, 3])], 'image.png')
+    const huge = new File([new Uint8Array(16)], 'huge.png')
+    Object.defineProperty(huge, 'size', { value: MAX_HANDED_IMAGE_BYTES + 1 })
+    const pathOf = (file: File) => (file === onDisk ? '/photos/IMG_1.jpg' : '')
+    const handed = await handedPhotos([onDisk, copied, huge], 'drop', pathOf)
+    expect(handed).toEqual({
+      via: 'drop',
+      paths: ['/photos/IMG_1.jpg'],
+      images: [new Uint8Array([1, 2, 3])],
+      oversized: 1,
+    })
   })
 })
