@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { MAX_HANDED_IMAGE_BYTES } from './api.js'
+import { HANDED_VIA, MAX_HANDED_IMAGE_BYTES } from './api.js'
 import type { ApiMethod } from './api.js'
 import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
@@ -57,7 +57,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   takePhotos: {
     args: z.tuple([
       z.strictObject({
-        via: z.enum(['paste', 'drop']),
+        via: z.enum(HANDED_VIA),
         paths: z.array(path).max(100_000),
         images: z
           .array(z.instanceof(Uint8Array).refine((bytes) => bytes.length <= MAX_HANDED_IMAGE_BYTES))

@@ -76,7 +76,8 @@ export interface CopiedImage {
 }
 
 /** How photos were handed to the window: pasted, or dropped on it. */
-export type HandedVia = 'paste' | 'drop'
+export const HANDED_VIA = ['paste', 'drop'] as const
+export type HandedVia = (typeof HANDED_VIA)[number]
 
 /** One image handed over by its bytes, at most: a 100-megapixel photo as PNG, with room. */
 export const MAX_HANDED_IMAGE_BYTES = 512 * 2 ** 20
