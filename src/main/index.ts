@@ -273,6 +273,7 @@ async function start(): Promise<void> {
     preferences,
     logFile: log.path,
     pastedDir: join(picturesFolder(), 'Pasted into Enhance'),
+    temporary: { dir: app.getPath('temp'), resultsDir: join(picturesFolder(), 'Enhanced') },
   })
   bindServices(services)
   lastJobs = await services.listJobs()

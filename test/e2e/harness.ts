@@ -137,6 +137,8 @@ export async function startBackend(
     preferences,
     logFile: join(dataDir, 'logs', 'enhance.log'),
     pastedDir: join(dataDir, 'Pasted into Enhance'),
+    // Stands for the system's temporary folder (the tests' own photos are in the real one).
+    temporary: { dir: join(dataDir, 'system-temp'), resultsDir: join(dataDir, 'Pictures', 'Enhanced') },
   })
   return {
     services,

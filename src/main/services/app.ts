@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { isAbsolute, relative, resolve } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import { besideThePhotos } from '../../queue/scan.js'
+import { besideThePhotos, pathKey } from '../../queue/scan.js'
 import { CLIPBOARD_MAX_SIDE } from '../../shared/api.js'
 import type {
   AppEvent,
@@ -62,6 +63,11 @@ export interface ServiceDeps {
   logFile: string
   /** Where images pasted or dragged into the window with no file are saved (in the app: Pictures › Pasted into Enhance). */
   pastedDir: string
+  /**
+   * The system's temporary folder, and where results go of photos in it (in the app: Pictures › Enhanced): a
+   * photo opened from inside a ZIP or a mail is a copy there, and an "Enhanced" folder beside it may be cleared.
+   */
+  temporary: { dir: string; resultsDir: string }
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhotos'> & {
@@ -87,6 +93,14 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
 
 async function isFolder(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isDirectory() ?? false
+}
+
+/** An "Enhanced" folder beside the photos, but out of the system's temporary folder, which it may clear. */
+async function defaultOutDir(first: string, temporary: ServiceDeps['temporary']): Promise<string> {
+  const fromTemporary = relative(pathKey(resolve(temporary.dir)), pathKey(resolve(first)))
+  if (fromTemporary && !fromTemporary.startsWith('..') && !isAbsolute(fromTemporary))
+    return temporary.resultsDir
+  return besideThePhotos(first, await isFolder(first))
 }
 
 function pngUrl(data: Uint8Array): string {
@@ -191,7 +205,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const created = await runner.jobFor({
           inputs,
           recursive: true,
-          outDir: prefs.outDir ?? besideThePhotos(inputs[0]!, await isFolder(inputs[0]!)),
+          outDir: prefs.outDir ?? (await defaultOutDir(inputs[0]!, deps.temporary)),
           model: models.spec(prefs.model, prefs.realism),
           settings: prefs.output,
           naming: prefs.naming,
