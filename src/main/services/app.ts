@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { isAbsolute, relative, resolve } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { besideThePhotos, pathKey } from '../../queue/scan.js'
+import { isInside } from '../../queue/paths.js'
 import { CLIPBOARD_MAX_SIDE } from '../../shared/api.js'
 import type {
   AppEvent,
@@ -97,9 +97,7 @@ async function isFolder(path: string): Promise<boolean> {
 
 /** An "Enhanced" folder beside the photos, but out of the system's temporary folder, which it may clear. */
 async function defaultOutDir(first: string, temporary: ServiceDeps['temporary']): Promise<string> {
-  const fromTemporary = relative(pathKey(resolve(temporary.dir)), pathKey(resolve(first)))
-  if (fromTemporary && !fromTemporary.startsWith('..') && !isAbsolute(fromTemporary))
-    return temporary.resultsDir
+  if (isInside(pathKey(temporary.dir), pathKey(first))) return temporary.resultsDir
   return besideThePhotos(first, await isFolder(first))
 }
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { sniffFormat } from '../../engine/image/sniff.js'
+import { sha256 } from '../../engine/model.js'
 import type { ReadableFormat } from '../../engine/image/sniff.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import { makeDirectory, outputFolderError } from '../../node/make-directory.js'
@@ -70,7 +70,7 @@ export class PastedPhotos {
   }
 
   private async saveOne(image: Uint8Array, format: ReadableFormat, via: HandedVia): Promise<string> {
-    const hash = createHash('sha256').update(image).digest('hex')
+    const hash = sha256(image)
     const known = this.saved.get(hash)
     if (known && (await fileVersion(known.path)) === known.version) return known.path
     try {
