@@ -104,7 +104,11 @@ async function enhanceWithModel(
   // Previews are encoded while the next tile runs; all are sent before the reply, none after it.
   const previews: Promise<void>[] = []
   const { onPreview } = options
-  const upscaleOn = async (on: PreparedModel, soFar: TilesSoFar): Promise<RasterImage> => {
+  const upscaleOn = async (
+    on: PreparedModel,
+    soFar: TilesSoFar,
+    progressed?: () => void,
+  ): Promise<RasterImage> => {
     const tile = await registry.tileFor(settings.tile, on, image)
     const tileStart = performance.now()
     const startDone = soFar.done
@@ -125,6 +129,7 @@ async function enhanceWithModel(
           tiles,
           etaMs: tilesDone < tiles ? Math.round((tiles - tilesDone) / rate) : 0,
         })
+        progressed?.()
         if (onPreview)
           previews.push(
             previewOf(target, region)
@@ -148,7 +153,7 @@ async function enhanceWithModel(
   if (pages) notes.push(pages)
   let upscaled: RasterImage
   try {
-    upscaled = await upscaleOn(prepared, run.soFar)
+    upscaled = await upscaleOn(prepared, run.soFar, run.progressed)
   } catch (error) {
     await run.stopped(options.signal)
     if (!acceleratorGaveUp(prepared.session, error)) throw error
@@ -160,7 +165,13 @@ async function enhanceWithModel(
     upscaled = await upscaleOn(prepared, freshTiles())
   }
   await Promise.all(previews)
-  throwIfCancelled(options.signal)
+  // Every tile is done from here: a pause picks up at the encoding, and so does a photo whose folder went away.
+  const stopIfCancelled = async (): Promise<void> => {
+    if (!options.signal?.aborted) return
+    await run.stopped(options.signal)
+    throwIfCancelled(options.signal)
+  }
+  await stopIfCancelled()
   const encoded = await encodeImage(upscaled, meta, {
     format: settings.format,
     quality: settings.quality,
@@ -168,8 +179,13 @@ async function enhanceWithModel(
     metadata: settings.metadata ?? 'all',
     ...size,
   })
-  throwIfCancelled(options.signal)
-  await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all'))
+  await stopIfCancelled()
+  await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all')).catch(
+    async (error: unknown) => {
+      await run.stopped(options.signal)
+      throw error
+    },
+  )
   await run.finished()
   return {
     output,

@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { KEEP_PROGRESS } from '../shared/errors.js'
-import { fileVersion, removeStalePartials, writeFileAtomic } from '../node/files.js'
+import { fileVersion, freeBytes, removeStalePartials, writeFileAtomic } from '../node/files.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelSpecData, Region } from '../shared/protocol.js'
 
@@ -13,7 +13,7 @@ type Shape = Pick<RasterImage, 'width' | 'height' | 'channels' | 'depth'>
 
 /**
  * How far a photo's tiles have come: its output so far and the tiles still to run. The upscaler keeps it up to
- * date tile by tile, so that a photo paused part-way can be saved and pick up there.
+ * date tile by tile, so that a photo stopped part-way (paused, or killed after a checkpoint) can pick up there.
  */
 export interface TilesSoFar {
   target: RasterImage | null
@@ -26,14 +26,27 @@ export function freshTiles(): TilesSoFar {
   return { target: null, left: null, done: 0, total: 0 }
 }
 
-/** A photo's run: its tiles so far (saved ones, or none), kept when it is stopped to pick up later. */
+/** A photo's run: its tiles so far (saved ones, or none), kept now and then while it runs and when it stops. */
 export interface PhotoRun {
   soFar: TilesSoFar
-  /** After the photo stopped: a stop to pick up later (`KEEP_PROGRESS`) saves what it added. */
+  /**
+   * After each tile: saves the tiles so far when the last save is long enough ago (a checkpoint), so that a
+   * crash, a kill or a power cut loses minutes of a long photo, not all of it. Never waits for the save.
+   */
+  progressed: () => void
+  /**
+   * After the photo stopped before its output was written: a cancel drops what was kept (the photo starts
+   * afresh), anything else keeps what it added (a pause, an error a retry may get past).
+   */
   stopped(signal: AbortSignal | undefined): Promise<void>
   /** After its output is written: nothing is kept any more. */
   finished(): Promise<void>
 }
+
+/** The least time between two checkpoints of a running photo, unless the store is given another. */
+export const CHECKPOINT_EVERY_MS = 60_000
+/** A checkpoint waits this many times as long as the last one took: saving costs at most 1/20 of the run. */
+const CHECKPOINT_SPACING = 19
 
 /**
  * The run of the photo at `input` (read as `image`), its tiles so far picked up from `store` where they were
@@ -47,22 +60,66 @@ export async function photoRun(
 ): Promise<PhotoRun> {
   const key = store ? await store.keyOf(input, model, parts) : null
   const nothing = (): Promise<void> => Promise.resolve()
-  if (!store || !key) return { soFar: freshTiles(), stopped: nothing, finished: nothing }
+  if (!store || !key)
+    return { soFar: freshTiles(), progressed: () => undefined, stopped: nothing, finished: nothing }
   const soFar = (await store.load(key, image, output)) ?? freshTiles()
-  const picked = soFar.done
+  let kept = soFar.done
+  let saving: Promise<void> | null = null
+  let lastSaved = performance.now()
+  let lastCost = 0
+  // A save that fails (a full disk) only loses the head start: the photo runs afresh next time.
+  const save = (): Promise<void> => {
+    const started = performance.now()
+    kept = soFar.done
+    return store
+      .save(key, soFar)
+      .then(() => {
+        lastSaved = performance.now()
+        lastCost = lastSaved - started
+      })
+      .catch(() => undefined)
+  }
+  const keepAdded = async (): Promise<void> => {
+    await saving
+    if (soFar.done > kept) await save()
+  }
   return {
     soFar,
-    async stopped(signal) {
-      // A save that fails (a full disk) only loses the head start: the photo runs afresh next time.
-      if (signal?.reason === KEEP_PROGRESS && soFar.done > picked)
-        await store.save(key, soFar).catch(() => undefined)
+    progressed: () => {
+      const due = Math.max(store.checkpointEveryMs, CHECKPOINT_SPACING * lastCost)
+      if (saving || soFar.done <= kept || performance.now() - lastSaved < due) return
+      saving = save().finally(() => (saving = null))
     },
-    finished: () => store.drop(key),
+    async stopped(signal) {
+      if (signal?.aborted && signal.reason !== KEEP_PROGRESS) {
+        await saving
+        await store.drop(key)
+      } else await keepAdded()
+    },
+    async finished() {
+      await saving
+      await store.drop(key)
+    },
   }
 }
 
+export interface ResumeOptions {
+  checkpointEveryMs?: number
+  /** A save that would leave less free than this, or than its own size, is not made. */
+  keepFreeBytes?: number
+}
+
+/**
+ * Tiles are kept only while the disk has room to spare: a save as large as the output (gigabytes for a large
+ * photo) must not take the space the output itself, or anything else on the disk, needs.
+ */
+const KEEP_FREE_BYTES = 2 ** 30
+
 const MAGIC = 'enhance-tiles-so-far 1\n'
-/** A pause or two waiting to resume; older ones are for photos that went another way (another realism). */
+/**
+ * The photo running and a pause waiting, or two pauses; older ones are for photos that went another way
+ * (another realism).
+ */
 const KEPT = 2
 /** A photo paused longer than this starts afresh: its tiles (hundreds of MB) are not held for ever. */
 const KEPT_DAYS = 14
@@ -84,13 +141,24 @@ const header = z.object({
 })
 
 /**
- * The tiles of photos paused part-way, one file each, under a key of everything their pixels depend on: the
+ * The tiles of photos stopped part-way (paused, or running and saved now and then), one file each, under a key of
+ * everything their pixels depend on: the
  * input file as it is now (path, inode, size and times), the model, the settings and where they ran. A photo
  * that comes back the same picks up where it stopped; anything changed starts it afresh. Files are written
  * atomically and read as untrusted (a header checked against the photo, sizes against the file).
  */
 export class ResumeStore {
-  constructor(private readonly dir: string) {}
+  /** The least time between two checkpoints of a running photo (`PhotoRun.progressed`). */
+  readonly checkpointEveryMs: number
+  private readonly keepFreeBytes: number
+
+  constructor(
+    private readonly dir: string,
+    { checkpointEveryMs = CHECKPOINT_EVERY_MS, keepFreeBytes = KEEP_FREE_BYTES }: ResumeOptions = {},
+  ) {
+    this.checkpointEveryMs = checkpointEveryMs
+    this.keepFreeBytes = keepFreeBytes
+  }
 
   /**
    * The key of a photo's run: its input and model files as they are now (a model replaced at the same path
@@ -109,7 +177,8 @@ export class ResumeStore {
   async save(key: string, soFar: TilesSoFar): Promise<void> {
     const { target, left } = soFar
     if (!target || !left) return
-    await mkdir(this.dir, { recursive: true })
+    // The header is taken before anything is awaited: tiles that finish while the pixels are written change
+    // only tiles it still lists as left, which run again when the photo picks up.
     const head = Buffer.from(
       MAGIC +
         JSON.stringify({
@@ -124,6 +193,9 @@ export class ResumeStore {
         '\n',
     )
     const pixels = new Uint8Array(target.pixels.buffer, target.pixels.byteOffset, target.pixels.byteLength)
+    await mkdir(this.dir, { recursive: true })
+    const size = head.length + pixels.length
+    if ((await freeBytes(this.dir)) - size < Math.max(size, this.keepFreeBytes)) return
     await writeFileAtomic(this.path(key), [head, pixels])
     await this.tidy()
   }

@@ -39,8 +39,11 @@ const registry = new ModelRegistry({
 const crops = new CropRenderer(registry, limits.maxInputPixels)
 const photoTiles = new PhotoTiles(process.env['ENHANCE_TILES_DIR'] ?? join(dataDir, 'tiles'))
 const running = new Map<number, AbortController>()
-// Photos paused part-way keep their tiles here until they run again.
-const resume = new ResumeStore(join(dataDir, 'resume'))
+// Photos stopped part-way keep their tiles here until they run again; a running one is saved now and then.
+const checkpointMs = Number(process.env['ENHANCE_CHECKPOINT_MS'] ?? NaN)
+const resume = new ResumeStore(join(dataDir, 'resume'), {
+  ...(checkpointMs >= 0 ? { checkpointEveryMs: checkpointMs } : {}),
+})
 void resume.tidy()
 
 /** Electron's utilityProcess talks through process.parentPort; child_process.fork through process.send. */

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { basename, dirname, extname, join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { formatSize } from '../shared/library.js'
 import { cancelledOr, checkedUrl, get, statusError } from './http-get.js'
+import { freeBytes } from './files.js'
 import { makeDirectory } from './make-directory.js'
 import { isDiskFull } from './errno.js'
 
@@ -77,8 +78,7 @@ async function removePartial(paths: { temp: string; meta: string }): Promise<voi
 }
 
 export async function ensureFreeSpace(dir: string, bytes: number): Promise<void> {
-  const fs = await statfs(dir)
-  const free = fs.bavail * fs.bsize
+  const free = await freeBytes(dir)
   if (free < bytes) {
     throw new EnhanceError(
       'DISK_FULL',

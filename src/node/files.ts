@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { open, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { MAX_NAME_BYTES, truncateUtf8 } from '../shared/naming.js'
@@ -80,6 +80,12 @@ export async function writeFileAtomic(
     await rm(temp, { force: true }).catch(() => undefined)
     throw writeError(path, error)
   }
+}
+
+/** The bytes this process may still write on the disk holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const fs = await statfs(dir)
+  return fs.bavail * fs.bsize
 }
 
 /**

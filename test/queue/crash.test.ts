@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -105,4 +105,100 @@ describe('kill -9 mid-batch, then enhance --resume', () => {
       expect([...outputs.keys()].some((f) => f.includes('.partial') || /_2\.png$/.test(f))).toBe(false)
     },
   )
+})
+
+describe('a power cut part-way through a long photo, then enhance --resume', () => {
+  it('picks up at the last checkpoint of its tiles, and the result is the same as in one go', async () => {
+    const dir = mkdtempSync(join(work, 'power-cut-'))
+    mkdirSync(join(dir, 'in'))
+    // 512×384 in tiles of 16: 768 tiles, and a model that reads each pixel's neighbours.
+    const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const
+    await sharp({ create: { width: 512, height: 384, channels: 3, background: '#000', noise } })
+      .png()
+      .toFile(join(dir, 'in', 'scan.png'))
+    const neighbours = writeIdentityModel(dir, 4, 1, 2, 'input')
+    const data = join(dir, 'data')
+    // A checkpoint as often as its cost allows (1/20 of the run), not once a minute.
+    const env = { ...process.env, ENHANCE_DATA_DIR: data, ENHANCE_CHECKPOINT_MS: '0' }
+    const command = (out: string, queue: string): string[] => [
+      CLI,
+      join(dir, 'in'),
+      '--out',
+      out,
+      '--queue-dir',
+      queue,
+      '--model',
+      neighbours,
+      '--device',
+      'cpu',
+      '--tile',
+      '16',
+      '--format',
+      'png',
+      '--json',
+    ]
+    const whole = spawnSync(process.execPath, command(join(dir, 'whole'), join(dir, 'queue-whole')), { env })
+    expect(whole.status).toBe(0)
+    const checkpoints = (): string[] =>
+      existsSync(join(data, 'resume'))
+        ? readdirSync(join(data, 'resume')).filter((name) => name.endsWith('.tiles'))
+        : []
+    // How many tiles the checkpoint on disk holds (its header's `done`), 0 if none.
+    const checkpointed = (): number => {
+      const [name] = checkpoints()
+      if (!name) return 0
+      const head = readFileSync(join(data, 'resume', name))
+        .subarray(0, 64 * 1024)
+        .toString('latin1')
+        .split('\n')[1]
+      return (JSON.parse(head!) as { done: number }).done
+    }
+    expect(checkpoints()).toEqual([])
+
+    // The command and its engine process killed at once, as a power cut would, once a checkpoint is on disk.
+    const tilesOf = (stdout: string): number[] =>
+      stdout
+        .split('\n')
+        .filter((line) => line.includes('"event":"progress"'))
+        .map((line) => (JSON.parse(line) as { tile: number }).tile)
+        .filter((tile) => tile > 0)
+    const out = join(dir, 'out')
+    const queue = join(dir, 'queue')
+    const child = spawn(process.execPath, command(out, queue), {
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let stdout = ''
+    // Null if it ran to its end without a checkpoint.
+    const cutAt = await new Promise<number | null>((resolve) => {
+      child.on('exit', () => resolve(null))
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const last = tilesOf(stdout).at(-1) ?? 0
+        if (checkpointed() >= 100 && child.exitCode === null && !child.killed) {
+          process.kill(-child.pid!, 'SIGKILL')
+          resolve(last)
+        }
+      })
+    })
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => child.on('exit', resolve))
+    expect([cutAt !== null && cutAt < 768, existsSync(join(out, 'scan.png'))]).toEqual([true, false])
+
+    const resumed = spawnSync(process.execPath, [CLI, '--resume', '--queue-dir', queue, '--json'], {
+      env,
+      encoding: 'utf8',
+    })
+    expect(resumed.status).toBe(0)
+    const tiles = tilesOf(resumed.stdout)
+    expect(tiles[0]).toBeGreaterThan(100)
+    expect(tiles.at(-1)).toBe(768)
+    const [again, inOneGo] = await Promise.all(
+      [join(out, 'scan.png'), join(dir, 'whole', 'scan.png')].map((path) => sharp(path).raw().toBuffer()),
+    )
+    expect(again!.equals(inOneGo!)).toBe(true)
+    // Nothing left of it: neither its checkpoint nor the one the cut caught half-written.
+    expect(readdirSync(join(data, 'resume'))).toEqual([])
+  }, 120_000)
 })
