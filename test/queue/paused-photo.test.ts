@@ -16,7 +16,7 @@ import { noCleanup } from '../helpers/queue.js'
  * A folder of one noisy 96×64 photo (24 tiles of 16 px), a job over it with a model that reads each pixel's
  * neighbours, and a real engine process whose data folder (where paused photos keep their tiles) is `data`.
  */
-async function onePhotoAlbum(prefix: string) {
+async function onePhotoAlbum(prefix: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   mkdirSync(join(dir, 'in'))
   const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const
@@ -24,7 +24,9 @@ async function onePhotoAlbum(prefix: string) {
     .png()
     .toFile(join(dir, 'in', 'scan.png'))
   const data = join(dir, 'data')
-  const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DATA_DIR: data } }))
+  const engine = new EngineClient(() =>
+    forkEngine({ workerPath: WORKER, env: { ENHANCE_DATA_DIR: data, ...env } }),
+  )
   const spec = (outDir: string): JobSpec => ({
     inputs: [join(dir, 'in')],
     recursive: false,
@@ -71,6 +73,37 @@ describe('a photo paused part-way, in the real engine', () => {
         [join(dir, 'out', 'scan.png'), join(whole, 'scan.png')].map((path) => sharp(path).raw().toBuffer()),
       )
       expect(resumed!.equals(inOneGo!)).toBe(true)
+    } finally {
+      engine.close()
+    }
+  }, 60_000)
+
+  it('picks up at its last checkpoint when the engine crashed part-way and the photo is retried', async () => {
+    // A checkpoint as often as its cost allows, not once a minute.
+    const { dir, engine, spec, kept } = await onePhotoAlbum('enhance-crashed-', {
+      ENHANCE_CHECKPOINT_MS: '0',
+    })
+    const runner = new QueueRunner(new QueueStore(join(dir, 'queue')), engine, noCleanup)
+    try {
+      const job = await runner.addJob(spec(join(dir, 'out')))
+      const tiles: number[] = []
+      let crashedAt = 0
+      runner.subscribe((event) => {
+        if (event.type !== 'progress' || event.tiles === 0) return
+        tiles.push(event.tilesDone)
+        if (!crashedAt && event.tilesDone >= 12 && kept().length) {
+          crashedAt = tiles.length
+          engine.kill()
+        }
+      })
+      await runner.run()
+      expect([runner.job(job.id)?.state, runner.items(job.id)[0]?.crashes]).toEqual(['done', 1])
+      // The retry began after the checkpoint's tiles, not at the first.
+      const retried = tiles.slice(crashedAt)
+      expect(retried[0]).toBeGreaterThan(1)
+      expect(retried[0]).toBeLessThanOrEqual(tiles[crashedAt - 1]! + 1)
+      expect(retried.at(-1)).toBe(24)
+      expect(kept()).toEqual([])
     } finally {
       engine.close()
     }
