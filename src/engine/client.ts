@@ -2,6 +2,8 @@ import { fork } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { awakeTimeout } from '../node/awake-timeout.js'
+import type { AwakeTimeout } from '../node/awake-timeout.js'
 import { engineEnv } from '../node/engine-env.js'
 import { EnhanceError, KEEP_PROGRESS, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
@@ -148,6 +150,8 @@ export class EngineClient {
   constructor(
     private readonly spawn: () => EngineChannel = () => forkEngine(),
     private readonly deadlines: EngineDeadlines = DEFAULT_DEADLINES,
+    /** What deadlines are counted on (time awake: `awakeTimeout`); a test moves its own. */
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   /** How many engine processes have been started, the first included. */
@@ -227,10 +231,10 @@ export class EngineClient {
     // hangs while starting fails the request instead of leaving it waiting for ever.
     return new Promise<Replies[K]>((resolve, reject) => {
       let sent = false
-      let timer: NodeJS.Timeout | undefined
+      let timer: AwakeTimeout | undefined
       let grace: NodeJS.Timeout | undefined
       const settle = (): void => {
-        clearTimeout(timer)
+        timer?.clear()
         clearTimeout(grace)
         signal?.removeEventListener('abort', onAbort)
         this.pending.delete(id)
@@ -241,17 +245,20 @@ export class EngineClient {
       }
       // A hung engine (a parser stuck, a native call that never returns) is killed; the next call starts a fresh one.
       const arm = (): void => {
-        clearTimeout(timer)
-        timer = setTimeout(() => {
-          fail(
-            new EnhanceError(
-              'TIMED_OUT',
-              `The engine did not answer within ${Math.round(call.deadlineMs / 1000)} s, so it was restarted. Try again; if it happens again, the file is the cause.`,
-            ),
-          )
-          this.restart(proc)
-        }, call.deadlineMs)
-        timer.unref()
+        timer?.clear()
+        timer = awakeTimeout(
+          () => {
+            fail(
+              new EnhanceError(
+                'TIMED_OUT',
+                `The engine did not answer within ${Math.round(call.deadlineMs / 1000)} s, so it was restarted. Try again; if it happens again, the file is the cause.`,
+              ),
+            )
+            this.restart(proc)
+          },
+          call.deadlineMs,
+          this.clock,
+        )
       }
       // Cancel answers at once; an engine that does not stop within the grace period is restarted.
       const onAbort = (): void => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { EngineClient } from '../../src/engine/client.js'
 import type { EngineChannel } from '../../src/engine/client.js'
 import type { EngineEvent, EngineRequest } from '../../src/shared/protocol.js'
@@ -50,6 +50,37 @@ describe('engine deadlines and cancellation', () => {
     expect(await codeOf(() => client.thumbnail('/photos/hostile.jpg', 256))).toBe('TIMED_OUT')
     expect(HungEngine.spawned).toHaveLength(3)
     client.close()
+  })
+
+  it('a call running when the machine went to sleep is not taken for hung on waking: its deadline counts time awake', async () => {
+    vi.useFakeTimers()
+    try {
+      let now = 0
+      const client = new EngineClient(
+        () => new HungEngine(),
+        { ...deadlines, inspectMs: 10 * 60_000 },
+        () => now,
+      )
+      let code: string | undefined
+      void codeOf(() => client.inspect('/models/slow.pth')).then((c) => (code = c))
+      const awakeFor = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 1_000) {
+          now += 1_000
+          await vi.advanceTimersByTimeAsync(1_000)
+        }
+      }
+      await awakeFor(60_000)
+      // Asleep for a night: Node's timers see the hours go by, the process none of them until it wakes.
+      await vi.advanceTimersByTimeAsync(8 * 3600_000)
+      now += 8 * 3600_000
+      await awakeFor(60_000)
+      expect(code).toBeUndefined()
+      await awakeFor(8 * 60_000 + 1_000)
+      expect(code).toBe('TIMED_OUT')
+      client.close()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('cancelling a stuck request answers CANCELLED at once and restarts the engine after the grace period', async () => {
