@@ -7,9 +7,9 @@ export interface AwakeTimeout {
 }
 
 /**
- * Calls `callback` once `ms` of time awake have passed. Node's own timers count the time a laptop spends
- * asleep (libuv evaluates them on waking: nodejs/node#6763, libuv/libuv#962), so a 10-minute deadline on a
- * photo running when the lid closed ended the moment it opened again, and killed a working engine as hung.
+ * Calls `callback` once `ms` of time awake have passed. Node's own timers can count the time a laptop spends
+ * asleep (on Windows libuv evaluates them on waking: nodejs/node#6763, libuv/libuv#962), so a 10-minute deadline
+ * on a photo running when the lid closed ended the moment it opened again, and killed a working engine as hung.
  * This one looks at the clock every second and leaves out any gap longer than a few seconds. It never keeps
  * the process alive.
  */
