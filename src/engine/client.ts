@@ -2,8 +2,8 @@ import { fork } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { awakeTimeout } from '../node/awake-timeout.js'
-import type { AwakeTimeout } from '../node/awake-timeout.js'
+import { awakeTimeout } from '../node/awake-time.js'
+import type { AwakeTimeout, Clocks } from '../node/awake-time.js'
 import { engineEnv } from '../node/engine-env.js'
 import { EnhanceError, KEEP_PROGRESS, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
@@ -151,7 +151,7 @@ export class EngineClient {
     private readonly spawn: () => EngineChannel = () => forkEngine(),
     private readonly deadlines: EngineDeadlines = DEFAULT_DEADLINES,
     /** What deadlines are counted on (time awake: `awakeTimeout`); a test moves its own. */
-    private readonly clock: () => number = () => performance.now(),
+    private readonly clocks?: Clocks,
   ) {}
 
   /** How many engine processes have been started, the first included. */
@@ -257,7 +257,7 @@ export class EngineClient {
             this.restart(proc)
           },
           call.deadlineMs,
-          this.clock,
+          this.clocks,
         )
       }
       // Cancel answers at once; an engine that does not stop within the grace period is restarted.

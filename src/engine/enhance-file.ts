@@ -4,6 +4,7 @@ import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { outputSize } from '../shared/settings.js'
 import type { MetadataPolicy } from '../shared/settings.js'
+import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
@@ -61,7 +62,8 @@ export async function enhanceFile(
   { input, output, model, settings }: EnhanceJob,
   options: EnhanceOptions = {},
 ): Promise<EnhanceReply> {
-  const started = performance.now()
+  // Time awake: a photo running while the laptop slept is not timed, or given a time left, with the night in it.
+  const clock = new AwakeClock()
   if (resolve(input) === resolve(output)) {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
@@ -73,8 +75,9 @@ export async function enhanceFile(
     options.onProgress?.({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true }),
   )
   try {
-    return await enhanceWithModel(registry, { input, output, model, settings }, options, started)
+    return await enhanceWithModel(registry, { input, output, model, settings }, options, clock)
   } finally {
+    clock.stop()
     stopWatching()
   }
 }
@@ -83,7 +86,7 @@ async function enhanceWithModel(
   registry: ModelRegistry,
   { input, output, model, settings }: EnhanceJob,
   options: EnhanceOptions,
-  started: number,
+  clock: AwakeClock,
 ): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
   const { info } = prepared
@@ -110,7 +113,7 @@ async function enhanceWithModel(
     progressed?: () => void,
   ): Promise<RasterImage> => {
     const tile = await registry.tileFor(settings.tile, on, image)
-    const tileStart = performance.now()
+    const tileStart = clock.elapsed()
     const startDone = soFar.done
     usedTile = tile
     return upscaleRaster(image, on.session, {
@@ -123,7 +126,7 @@ async function enhanceWithModel(
       soFar,
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tilesDone, tiles, region, target }) => {
-        const rate = (tilesDone - startDone) / (performance.now() - tileStart)
+        const rate = (tilesDone - startDone) / (clock.elapsed() - tileStart)
         options.onProgress?.({
           tilesDone,
           tiles,
@@ -195,6 +198,6 @@ async function enhanceWithModel(
     precision: prepared.session.precision,
     tile: usedTile,
     ...(notes.length ? { note: notes.join(' ') } : {}),
-    ms: Math.round(performance.now() - started),
+    ms: Math.round(clock.elapsed()),
   }
 }

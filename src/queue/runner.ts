@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
 import { linkTarget } from '../node/file-access.js'
 import { basename, dirname, resolve } from 'node:path'
+import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type {
@@ -276,7 +277,7 @@ export class QueueRunner {
     const settled = new Promise<void>((resolve) => (settle = resolve))
     this.current = { jobId: job.id, itemId: item.id, controller, settled }
     this.setItem(item, { state: 'running' })
-    const started = performance.now()
+    const clock = new AwakeClock()
     try {
       if (!isInside(job.spec.outDir, item.output))
         throw new EnhanceError(
@@ -326,8 +327,8 @@ export class QueueRunner {
     } catch (error) {
       this.settleFailure(job, item, toErrorData(error))
     } finally {
-      const busyMs =
-        (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(performance.now() - started)
+      const busyMs = (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(clock.elapsed())
+      clock.stop()
       this.store.commit({ t: 'job-stats', jobId: job.id, busyMs })
       this.current = null
       settle()

@@ -59,7 +59,7 @@ describe('engine deadlines and cancellation', () => {
       const client = new EngineClient(
         () => new HungEngine(),
         { ...deadlines, inspectMs: 10 * 60_000 },
-        () => now,
+        { now: () => now, cpu: () => 0 },
       )
       let code: string | undefined
       void codeOf(() => client.inspect('/models/slow.pth')).then((c) => (code = c))
