@@ -44,7 +44,7 @@ export interface PhotoRun {
 }
 
 /** The least time between two checkpoints of a running photo, unless the store is given another. */
-export const CHECKPOINT_EVERY_MS = 60_000
+const CHECKPOINT_EVERY_MS = 60_000
 /** A checkpoint waits this many times as long as the last one took: saving costs at most 1/20 of the run. */
 const CHECKPOINT_SPACING = 19
 
@@ -141,11 +141,11 @@ const header = z.object({
 })
 
 /**
- * The tiles of photos stopped part-way (paused, or running and saved now and then), one file each, under a key of
- * everything their pixels depend on: the
- * input file as it is now (path, inode, size and times), the model, the settings and where they ran. A photo
- * that comes back the same picks up where it stopped; anything changed starts it afresh. Files are written
- * atomically and read as untrusted (a header checked against the photo, sizes against the file).
+ * The tiles of photos stopped part-way (paused, or running and saved now and then), one file each, under a
+ * key of everything their pixels depend on: the input file as it is now (path, inode, size and times), the
+ * model, the settings and where they ran. A photo that comes back the same picks up where it stopped;
+ * anything changed starts it afresh. Files are written atomically and read as untrusted (a header checked
+ * against the photo, sizes against the file).
  */
 export class ResumeStore {
   /** The least time between two checkpoints of a running photo (`PhotoRun.progressed`). */
