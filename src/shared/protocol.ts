@@ -72,10 +72,10 @@ export interface CropReply {
   ms: number
 }
 
-/** A photo, upright, shrunk to fit `maxSide` (never enlarged), as PNG, and its own upright size. */
 /** What a view reads: a photo (the engine's pixel limit), or a result (×16 of it, a ×4 of the largest photo). */
 export type ViewedFile = 'photo' | 'result'
 
+/** A photo, upright, shrunk to fit `maxSide` (never enlarged), as PNG, and its own upright size. */
 export interface ThumbnailReply {
   png: Uint8Array
   width: number

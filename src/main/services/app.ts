@@ -137,7 +137,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     return job
   }
+  /** A photo of a job still in the queue (which is said first when it is not). */
   const itemOf = (jobId: string, itemId: string) => {
+    queued(jobId)
     const item = views(jobId).find((i) => i.id === itemId)
     if (!item) throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the job.')
     return item
@@ -147,7 +149,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   /** The window names photos by id: a chosen file, or a queued photo's input or output. */
   const photo = (ref: PhotoRef): string => {
     if ('selection' in ref) return selections.file(ref)
-    const item = itemOf(queued(ref.jobId).id, ref.itemId)
+    const item = itemOf(ref.jobId, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
   /** The model of new jobs made ready in the engine before a photo asks for it. */
@@ -237,7 +239,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       }),
     copyResult: (target) =>
       attempt(async () => {
-        const item = itemOf(queued(target.jobId).id, target.itemId)
+        const item = itemOf(target.jobId, target.itemId)
         if (item.state !== 'done')
           throw new EnhanceError('INVALID_ARGUMENT', 'That photo has not been enhanced yet.')
         if (!existsSync(item.output)) throw missingFileError(item.output)
