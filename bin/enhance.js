@@ -8,5 +8,8 @@ if (!existsSync(entry)) {
   )
   process.exit(1)
 }
+// A terminal closed under the command leaves what is still written to it failing (EIO): that is dropped, and
+// the command, told by SIGHUP, still pauses and keeps the photo's tiles.
+process.stderr.on('error', () => {})
 const { main } = await import(entry.href)
 process.exitCode = await main(process.argv.slice(2))

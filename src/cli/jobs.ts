@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
+import { constants } from 'node:os'
 import { join, resolve } from 'node:path'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -70,6 +71,8 @@ export interface Io {
   tty?: boolean
   /** Calls `listener` when stdout's reader goes away (`enhance --json | head`); returns an unsubscribe. */
   onStdoutClosed?: (listener: () => void) => () => void
+  /** Ends the process by `signal`, once what was written has gone out: the command's way out when one stopped it. */
+  endBy?: (signal: NodeJS.Signals) => Promise<void>
 }
 
 export interface Hooks {
@@ -147,6 +150,8 @@ function reporterFor(json: boolean, io: Io): Reporter {
     : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false)
 }
 
+const PAUSING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
 /** `enhance <inputs> --out …` (spec) or `enhance --resume` (null): runs through the durable queue. */
 export async function batchCommand(
   spec: JobSpec | null,
@@ -167,9 +172,12 @@ export async function batchCommand(
   if (spec && !spec.recursive) warnAboutSubfolders(spec.inputs, io)
   let readerGone = false
   const reporter = reporterFor(flags.json, { ...io, out: (text) => readerGone || io.out(text) })
-  // Ctrl-C pauses: the item in flight stops at the next tile and `enhance --resume` picks it up.
+  // Ctrl-C, a closed terminal and a polite kill (`kill`, Slurm, `docker stop`) pause: the item in flight
+  // stops at the next tile, keeping its tiles, and `enhance --resume` picks it up. A second one ends it at once.
   const existing = new Set(session.runner.jobs.map((j) => j.id))
-  const interrupt = (): void => {
+  const stopped: { by?: NodeJS.Signals } = {} // set by a signal's listener
+  const interrupt = (signal: NodeJS.Signals): void => {
+    stopped.by = signal
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
   // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
@@ -180,13 +188,14 @@ export async function batchCommand(
       else session.runner.cancel(job.id)
     }
   }
-  process.once('SIGINT', interrupt)
+  for (const signal of PAUSING_SIGNALS) process.once(signal, interrupt)
   const unsubscribe = io.onStdoutClosed?.(stdoutClosed)
+  let status: number
   try {
     const summary = await runQueued(session, spec, reporter)
-    return summary.failed > 0 || summary.pending > 0 ? 1 : 0
+    status = summary.failed > 0 || summary.pending > 0 ? 1 : 0
   } finally {
-    process.off('SIGINT', interrupt)
+    for (const signal of PAUSING_SIGNALS) process.off(signal, interrupt)
     unsubscribe?.()
     reporter.close()
     // A photo paused part-way is saving its tiles so far, for --resume to pick up.
@@ -194,6 +203,10 @@ export async function batchCommand(
     session.close()
     engine.close()
   }
+  // Stopped by a signal, the command ends by it, its tiles saved: a shell script's loop stops at Ctrl-C too.
+  if (!stopped.by) return status
+  await io.endBy?.(stopped.by)
+  return 128 + constants.signals[stopped.by] // the status a shell gives a command that signal ended
 }
 
 /** Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. */

@@ -75,6 +75,24 @@ const defaultIo: Io = {
     process.stdout.on('error', onError)
     return () => process.stdout.off('error', onError)
   },
+  endBy,
+}
+
+/**
+ * Ends this process by the signal that stopped it, as a program that cleans up on a signal should: its shell
+ * sees it ended so, and stops a script's loop at Ctrl-C. It skips Node's exit-time terminal reset, which
+ * aborts when the terminal has been closed (nodejs/node#51519). Windows has no such signals: the status says it.
+ */
+async function endBy(signal: NodeJS.Signals): Promise<void> {
+  if (process.platform === 'win32') return
+  // A closed terminal fails the write (EIO): that is its end too.
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise((done) => {
+      stream.once('error', done)
+      stream.write('', done)
+    })
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  process.kill(process.pid, signal)
 }
 
 export const OPTIONS = {

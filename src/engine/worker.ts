@@ -53,6 +53,19 @@ interface ParentPort {
 }
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 
+/**
+ * A terminal's Ctrl-C and hang-up reach its whole foreground group, the engine too, and Slurm, `docker stop`
+ * and `systemctl stop` send SIGTERM to every process: the engine outlives them, so that the command it serves
+ * can pause and this process save the photo's tiles so far. It stops when that command closes the channel
+ * (`disconnect`) or kills it. The app kills its engine with SIGTERM (utilityProcess.kill), so there it counts.
+ */
+function outliveSignalsToTheCommand(forkedByTheCommand: boolean): void {
+  const signals: NodeJS.Signals[] = forkedByTheCommand
+    ? ['SIGINT', 'SIGHUP', 'SIGTERM']
+    : ['SIGINT', 'SIGHUP']
+  for (const signal of signals) process.on(signal, () => undefined)
+}
+
 function send(event: EngineEvent): void {
   if (parentPort) parentPort.postMessage(event)
   else process.send?.(event)
@@ -113,6 +126,7 @@ function receive(request: EngineRequest): void {
 
 if (parentPort) parentPort.on('message', (event) => receive(event.data))
 else process.on('message', receive)
+outliveSignalsToTheCommand(parentPort === undefined)
 process.on('disconnect', () => {
   crops.close()
   void registry.close().finally(() => process.exit(0))

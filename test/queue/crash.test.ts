@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -107,45 +115,73 @@ describe('kill -9 mid-batch, then enhance --resume', () => {
   )
 })
 
+/** A photo of 768 tiles (512×384 in tiles of 16) and a model that reads each pixel's neighbours, run once whole. */
+async function longPhoto(name: string, checkpointMs: string) {
+  const dir = mkdtempSync(join(work, `${name}-`))
+  mkdirSync(join(dir, 'in'))
+  const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const
+  await sharp({ create: { width: 512, height: 384, channels: 3, background: '#000', noise } })
+    .png()
+    .toFile(join(dir, 'in', 'scan.png'))
+  const neighbours = writeIdentityModel(dir, 4, 1, 2, 'input')
+  const data = join(dir, 'data')
+  const env = { ...process.env, ENHANCE_DATA_DIR: data, ENHANCE_CHECKPOINT_MS: checkpointMs }
+  const out = join(dir, 'out')
+  const queue = join(dir, 'queue')
+  const command = (output = out, queueDir = queue): string[] => [
+    CLI,
+    join(dir, 'in'),
+    '--out',
+    output,
+    '--queue-dir',
+    queueDir,
+    '--model',
+    neighbours,
+    '--device',
+    'cpu',
+    '--tile',
+    '16',
+    '--format',
+    'png',
+    '--json',
+  ]
+  const whole = spawnSync(process.execPath, command(join(dir, 'whole'), join(dir, 'queue-whole')), { env })
+  expect(whole.status).toBe(0)
+  const resumeFiles = (): string[] =>
+    existsSync(join(data, 'resume'))
+      ? readdirSync(join(data, 'resume')).filter((file) => file.endsWith('.tiles'))
+      : []
+  /** `enhance --resume`: the tiles it ran, and whether its result equals the photo enhanced in one go. */
+  const resume = async () => {
+    const resumed = spawnSync(process.execPath, [CLI, '--resume', '--queue-dir', queue, '--json'], {
+      env,
+      encoding: 'utf8',
+    })
+    expect(resumed.status).toBe(0)
+    const [again, inOneGo] = await Promise.all(
+      [join(out, 'scan.png'), join(dir, 'whole', 'scan.png')].map((path) => sharp(path).raw().toBuffer()),
+    )
+    return { tiles: tilesOf(resumed.stdout), same: again!.equals(inOneGo!) }
+  }
+  return { dir, data, env, out, queue, command, resumeFiles, resume }
+}
+
+/** The tiles done, in order, that a run's progress events report. */
+const tilesOf = (stdout: string): number[] =>
+  stdout
+    .split('\n')
+    .filter((line) => line.includes('"event":"progress"'))
+    .map((line) => (JSON.parse(line) as { tile: number }).tile)
+    .filter((tile) => tile > 0)
+
 describe('a power cut part-way through a long photo, then enhance --resume', () => {
   it('picks up at the last checkpoint of its tiles, and the result is the same as in one go', async () => {
-    const dir = mkdtempSync(join(work, 'power-cut-'))
-    mkdirSync(join(dir, 'in'))
-    // 512×384 in tiles of 16: 768 tiles, and a model that reads each pixel's neighbours.
-    const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const
-    await sharp({ create: { width: 512, height: 384, channels: 3, background: '#000', noise } })
-      .png()
-      .toFile(join(dir, 'in', 'scan.png'))
-    const neighbours = writeIdentityModel(dir, 4, 1, 2, 'input')
-    const data = join(dir, 'data')
     // A checkpoint as often as its cost allows (1/20 of the run), not once a minute.
-    const env = { ...process.env, ENHANCE_DATA_DIR: data, ENHANCE_CHECKPOINT_MS: '0' }
-    const command = (out: string, queue: string): string[] => [
-      CLI,
-      join(dir, 'in'),
-      '--out',
-      out,
-      '--queue-dir',
-      queue,
-      '--model',
-      neighbours,
-      '--device',
-      'cpu',
-      '--tile',
-      '16',
-      '--format',
-      'png',
-      '--json',
-    ]
-    const whole = spawnSync(process.execPath, command(join(dir, 'whole'), join(dir, 'queue-whole')), { env })
-    expect(whole.status).toBe(0)
-    const checkpoints = (): string[] =>
-      existsSync(join(data, 'resume'))
-        ? readdirSync(join(data, 'resume')).filter((name) => name.endsWith('.tiles'))
-        : []
+    const photo = await longPhoto('power-cut', '0')
+    const { data, env, out } = photo
     // How many tiles the checkpoint on disk holds (its header's `done`), 0 if none.
     const checkpointed = (): number => {
-      const [name] = checkpoints()
+      const [name] = photo.resumeFiles()
       if (!name) return 0
       const head = readFileSync(join(data, 'resume', name))
         .subarray(0, 64 * 1024)
@@ -153,18 +189,10 @@ describe('a power cut part-way through a long photo, then enhance --resume', () 
         .split('\n')[1]
       return (JSON.parse(head!) as { done: number }).done
     }
-    expect(checkpoints()).toEqual([])
+    expect(photo.resumeFiles()).toEqual([])
 
     // The command and its engine process killed at once, as a power cut would, once a checkpoint is on disk.
-    const tilesOf = (stdout: string): number[] =>
-      stdout
-        .split('\n')
-        .filter((line) => line.includes('"event":"progress"'))
-        .map((line) => (JSON.parse(line) as { tile: number }).tile)
-        .filter((tile) => tile > 0)
-    const out = join(dir, 'out')
-    const queue = join(dir, 'queue')
-    const child = spawn(process.execPath, command(out, queue), {
+    const child = spawn(process.execPath, photo.command(), {
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -186,19 +214,100 @@ describe('a power cut part-way through a long photo, then enhance --resume', () 
       await new Promise((resolve) => child.on('exit', resolve))
     expect([cutAt !== null && cutAt < 768, existsSync(join(out, 'scan.png'))]).toEqual([true, false])
 
-    const resumed = spawnSync(process.execPath, [CLI, '--resume', '--queue-dir', queue, '--json'], {
-      env,
-      encoding: 'utf8',
-    })
-    expect(resumed.status).toBe(0)
-    const tiles = tilesOf(resumed.stdout)
+    const { tiles, same } = await photo.resume()
     expect(tiles[0]).toBeGreaterThan(100)
     expect(tiles.at(-1)).toBe(768)
-    const [again, inOneGo] = await Promise.all(
-      [join(out, 'scan.png'), join(dir, 'whole', 'scan.png')].map((path) => sharp(path).raw().toBuffer()),
-    )
-    expect(again!.equals(inOneGo!)).toBe(true)
+    expect(same).toBe(true)
     // Nothing left of it: neither its checkpoint nor the one the cut caught half-written.
     expect(readdirSync(join(data, 'resume'))).toEqual([])
+  }, 120_000)
+})
+
+/**
+ * A terminal sends Ctrl-C and its hang-up to its whole foreground group, the engine included, and Slurm's
+ * `scancel`, `docker stop` and `systemctl stop` send SIGTERM to every process: each pauses the photo in flight
+ * with every tile it has, not only those of its last checkpoint (none here: they are a minute apart).
+ */
+describe('Ctrl-C in a terminal, a closed terminal, or a polite kill of every process, then enhance --resume', () => {
+  it.each(['SIGINT', 'SIGHUP', 'SIGTERM'] as const)(
+    '%s to the command and its engine keeps every tile so far',
+    async (signal) => {
+      const photo = await longPhoto(signal, String(3_600_000))
+      const child = spawn(process.execPath, photo.command(), {
+        env: photo.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      let stdout = ''
+      let sent = false
+      const stoppedAt = await new Promise<number>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString()
+          const last = tilesOf(stdout).at(-1) ?? 0
+          if (last >= 100 && !sent) {
+            sent = true
+            process.kill(-child.pid!, signal)
+            resolve(last)
+          }
+        })
+      })
+      const ended = await new Promise((resolve) => child.on('exit', (code, by) => resolve(by ?? code)))
+      // Ended by that signal once its tiles were saved, as a shell expects: a script's loop stops at Ctrl-C too.
+      expect([ended, stdout.includes('"event":"paused"'), photo.resumeFiles().length]).toEqual([
+        signal,
+        true,
+        1,
+      ])
+
+      const { tiles, same } = await photo.resume()
+      expect(tiles[0]).toBeGreaterThan(stoppedAt)
+      expect([tiles.at(-1), same]).toEqual([768, true])
+    },
+    120_000,
+  )
+
+  it('a terminal window closed on the command (its hang-up, then writes that fail) keeps every tile so far', async () => {
+    const photo = await longPhoto('closed-terminal', String(3_600_000))
+    const statusFile = join(photo.dir, 'status')
+    const command = [
+      CLI,
+      ...photo
+        .command()
+        .slice(1)
+        .filter((arg) => arg !== '--json'),
+    ]
+    // The terminal's shell: it runs the command as a job of its own and passes the hang-up on to it, as
+    // bash and zsh do, and writes down how the command ended.
+    const shell = `
+      const { spawn } = require('node:child_process')
+      const job = spawn(process.execPath, ${JSON.stringify(command)}, { stdio: 'inherit', detached: true })
+      process.on('SIGHUP', () => process.kill(-job.pid, 'SIGHUP'))
+      job.on('exit', (code, signal) => require('node:fs').writeFileSync(${JSON.stringify(statusFile)}, String(code ?? signal)))`
+    const script = join(photo.dir, 'shell.cjs')
+    writeFileSync(script, shell)
+    const terminal = spawn('script', ['-qfc', `exec '${process.execPath}' '${script}'`, '/dev/null'], {
+      env: photo.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    })
+    let screen = ''
+    const stoppedAt = await new Promise<number>((resolve) => {
+      terminal.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString()
+        const last = Number([...screen.matchAll(/(\d+)\/768 tiles/g)].at(-1)?.[1] ?? 0)
+        if (last >= 100 && !terminal.killed) {
+          terminal.kill('SIGKILL') // the terminal window closes: the kernel hangs its session up
+          resolve(last)
+        }
+      })
+    })
+    for (const started = Date.now(); !existsSync(statusFile) && Date.now() - started < 60_000;)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    // Not SIGABRT: Node's exit-time terminal reset aborts on a closed terminal (nodejs/node#51519).
+    expect([readFileSync(statusFile, 'utf8'), photo.resumeFiles().length]).toEqual(['SIGHUP', 1])
+
+    const { tiles, same } = await photo.resume()
+    expect(tiles[0]).toBeGreaterThan(stoppedAt)
+    expect([tiles.at(-1), same]).toEqual([768, true])
   }, 120_000)
 })
