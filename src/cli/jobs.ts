@@ -69,6 +69,8 @@ export interface Io {
   /** Raw stderr writes for the live progress bar. */
   errRaw?: (text: string) => void
   tty?: boolean
+  /** The terminal's width in columns, read when the live line is drawn; undefined when unknown. */
+  columns?: () => number | undefined
   /** Calls `listener` when stdout's reader goes away (`enhance --json | head`); returns an unsubscribe. */
   onStdoutClosed?: (listener: () => void) => () => void
   /** Ends the process by `signal`, once what was written has gone out: the command's way out when one stopped it. */
@@ -147,7 +149,7 @@ function outputFolder(out: string | undefined, inputs: string[]): string {
 function reporterFor(json: boolean, io: Io): Reporter {
   return json
     ? ndjsonReporter(io.out)
-    : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false)
+    : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false, io.columns)
 }
 
 const PAUSING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']

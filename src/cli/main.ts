@@ -68,6 +68,7 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(`${process.stderr.isTTY ? printableLines(text) : text}\n`),
   errRaw: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY,
+  columns: () => process.stderr.columns,
   onStdoutClosed: (listener) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       if (error.code === 'EPIPE') listener()

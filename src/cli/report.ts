@@ -1,6 +1,8 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
 import { MEASURING_TEXT } from '../shared/device.js'
+import { fitLiveLine } from './live-line.js'
+import type { LiveLine } from './live-line.js'
 import { printableFields } from './printable.js'
 import { pauseRemedy } from './remedies.js'
 
@@ -60,13 +62,12 @@ function duration(ms: number): string {
     : `${seconds}s`
 }
 
-/** "· 4s left · all 1m20s": this photo's time left, and the batch's once one photo has finished. */
-function formatEta(photoMs: number | null, batchMs: number | null): string {
-  const parts = [
+/** "· 4s left", "· all 1m20s": this photo's time left, and the batch's once one photo has finished. */
+function times(photoMs: number | null, batchMs: number | null): string[] {
+  return [
     photoMs === null ? '' : ` · ${duration(photoMs)} left`,
     batchMs === null ? '' : ` · all ${duration(batchMs)}`,
-  ]
-  return parts.join('')
+  ].filter(Boolean)
 }
 
 function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
@@ -75,8 +76,15 @@ function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
   return `‖ Paused: ${event.message} ${pauseRemedy(event.code)} (${event.code}).`
 }
 
-/** A live bar on a terminal (one line redrawn), plain lines otherwise. */
-export function humanReporter(write: (text: string) => void, tty: boolean): Reporter {
+/**
+ * A live bar on a terminal (one line redrawn, fitted to its width, read at each redraw: terminals are resized),
+ * plain lines otherwise.
+ */
+export function humanReporter(
+  write: (text: string) => void,
+  tty: boolean,
+  columns: () => number | undefined = () => undefined,
+): Reporter {
   let index = 0
   let total = 0
   const photoMs: number[] = []
@@ -91,6 +99,14 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
     write(`${live ? '\r\x1b[2K' : ''}${text}\n`)
     live = false
   }
+  const redraw = (item: string, tail: string[], tiles?: LiveLine['tiles']): void => {
+    const fitted = fitLiveLine(
+      { position: `[${index}/${total}]`, name: basename(item), tail, ...(tiles ? { tiles } : {}) },
+      columns(),
+    )
+    write(`\r\x1b[2K${fitted}`)
+    live = true
+  }
   return {
     emit(told) {
       // A terminal shows names, not the escape sequences they may hold; a log keeps them as they are.
@@ -100,24 +116,17 @@ export function humanReporter(write: (text: string) => void, tty: boolean): Repo
           index = event.index
           total = event.total
           // Until its first tile the photo is loading; a measurement, if any, says so itself.
-          if (tty) write(`\r\x1b[2K[${index}/${total}] ${basename(event.item)} · preparing…`)
-          live = tty
+          if (tty) redraw(event.item, [' · preparing…'])
           return
         case 'progress': {
           if (!tty) return
-          if (event.measuring) {
-            write(`\r\x1b[2K[${index}/${total}] ${basename(event.item)} · ${MEASURING_TEXT}`)
-            live = true
-            return
-          }
-          const width = 24
-          const filled = Math.round((event.tile / event.tiles) * width)
-          const bar = '█'.repeat(filled) + '░'.repeat(width - filled)
-          write(
-            `\r\x1b[2K[${index}/${total}] ${basename(event.item)} ${bar} ${event.tile}/${event.tiles} tiles${formatEta(event.etaMs, batchLeft(event.etaMs))}`,
+          if (event.measuring) return redraw(event.item, [` · ${MEASURING_TEXT}`])
+          const tiles = { done: event.tile, of: event.tiles }
+          return redraw(
+            event.item,
+            [` ${event.tile}/${event.tiles} tiles`, ...times(event.etaMs, batchLeft(event.etaMs))],
+            tiles,
           )
-          live = true
-          return
         }
         case 'done':
           photoMs.push(event.ms)
