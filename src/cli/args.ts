@@ -2,7 +2,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, OUTPUT_FORMATS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { EnhanceError } from '../shared/errors.js'
 import { namingProblem } from '../shared/naming.js'
-import { folderProblem } from '../node/make-directory.js'
+import { folderProblem, writeProblem } from '../node/make-directory.js'
 import { isColour, isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import type { PrecisionChoice } from '../shared/model.js'
@@ -73,10 +73,12 @@ export function parseFormat(text: string | undefined): EnhanceSettings['format']
  * user gave it ("--out /x"), `holds` what it is for ("the enhanced photos").
  */
 export function usableFolder(dir: string, named: string, holds: string): string {
-  const problem = folderProblem(dir)
+  const shape = folderProblem(dir)
+  const write = shape ? null : writeProblem(dir)
+  const problem = shape ?? write
   if (problem)
     throw new EnhanceError(
-      'INVALID_ARGUMENT',
+      write ? 'OUTPUT_NOT_WRITABLE' : 'INVALID_ARGUMENT',
       `${named} ${problem}. Name a folder for ${holds} (it is made if missing).`,
     )
   return dir

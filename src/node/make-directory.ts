@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
@@ -17,6 +17,31 @@ export function folderProblem(dir: string): string | null {
     return null // unreadable here: the write that needs it says why
   }
   return found && !found.isDirectory() ? 'is not a folder' : null
+}
+
+const READ_ONLY_DRIVE =
+  'is on a read-only drive (a CD or DVD, a locked SD card, or a share mounted read-only)'
+
+/**
+ * Whether `dir`, or the folder it would be made in, is on a drive mounted read-only: known before any work,
+ * unlike a permission, which some network drives decide only when asked to write.
+ */
+function onReadOnlyDrive(dir: string): boolean {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      accessSync(at, constants.W_OK)
+      return false
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code === 'EROFS') return true
+      if (code !== 'ENOENT' || dirname(at) === at) return false
+    }
+  }
+}
+
+/** Why nothing can be written in `dir` (to be made if missing), as the end of a sentence, or null. */
+export function writeProblem(dir: string): string | null {
+  return onReadOnlyDrive(dir) ? READ_ONLY_DRIVE : null
 }
 
 function notADirectory(path: string): NodeJS.ErrnoException {
@@ -66,6 +91,8 @@ export function outputFolderError(dir: string, error: unknown): EnhanceError {
     const why = folderProblem(dir) ?? 'cannot be a folder: it, or a folder above it, is a file'
     return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${why}. Choose another output folder.`)
   }
+  if (errnoCode(error) === 'EROFS')
+    return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${READ_ONLY_DRIVE}. Choose another output folder.`)
   return new EnhanceError(
     'OUTPUT_NOT_WRITABLE',
     `Cannot create ${dir} (${errnoCode(error) ?? String(error)}): check that its drive is connected and you may write there.`,

@@ -61,6 +61,41 @@ describe('making a folder and its missing parents', () => {
     ])
   })
 
+  it.runIf(process.getuid?.() === 0)(
+    'says a drive that went read-only (a failing SD card, a share remounted) is one, rather than its code',
+    () => {
+      const drive = join(work, 'sd-card')
+      mkdirSync(drive)
+      try {
+        spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', drive], { stdio: 'ignore' })
+      } catch {
+        // checked below
+      }
+      const readOnly = codeOf(() => writeFileSync(join(drive, 'probe'), 'x')) === 'EROFS'
+      if (!readOnly) {
+        console.log('skipped: cannot mount a read-only tmpfs here (needs mount rights)')
+        return
+      }
+      try {
+        const dir = join(drive, 'DCIM', 'Enhanced')
+        const error = (() => {
+          try {
+            makeDirectory(dir)
+          } catch (caught) {
+            return outputFolderError(dir, caught)
+          }
+          return null
+        })()
+        expect([error?.code, error?.message]).toEqual([
+          'OUTPUT_NOT_WRITABLE',
+          `${dir} is on a read-only drive (a CD or DVD, a locked SD card, or a share mounted read-only). Choose another output folder.`,
+        ])
+      } finally {
+        spawnSync('umount', [drive])
+      }
+    },
+  )
+
   // Node's own { recursive: true } spins at full CPU here, so a regression would hang: run it in a child.
   it.runIf(existsSync('/proc/self'))(
     'enhancing into a folder under /proc pauses the job at once with OUTPUT_NOT_WRITABLE, instead of spinning',

@@ -173,6 +173,40 @@ describe('queue faults, each handled as specified', () => {
     },
   )
 
+  it.runIf(process.getuid?.() === 0)(
+    'photos on a read-only drive (a photo CD, a locked SD card) are refused before anything is queued, saying to name --out',
+    async () => {
+      const disk = tinyDisk()
+      if (!disk) {
+        console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
+        return
+      }
+      const photos = await album('photo-cd', 2)
+      execFileSync('cp', ['-r', photos, join(disk, 'PICTURES')])
+      execFileSync('mount', ['-o', 'remount,ro', disk])
+      const queue = join(work, 'q-photo-cd')
+      const beside = await run([join(disk, 'PICTURES'), '--queue-dir', queue])
+      expect([beside.status, beside.out.trim()]).toEqual([
+        1,
+        `error OUTPUT_NOT_WRITABLE: The folder for the enhanced photos, ${join(disk, 'PICTURES', 'Enhanced')}, is on a read-only drive (a CD or DVD, a locked SD card, or a share mounted read-only). Name a folder for the enhanced photos with --out (it is made if missing).`,
+      ])
+      const named = await run([join(disk, 'PICTURES'), '--out', join(disk, 'out'), '--queue-dir', queue])
+      expect(named.out).toContain(
+        `error OUTPUT_NOT_WRITABLE: --out ${join(disk, 'out')} is on a read-only drive`,
+      )
+      // Nothing was queued to wait for a drive that will never take it.
+      expect(JSON.parse((await run(['queue', '--queue-dir', queue])).out)).toEqual([])
+      const elsewhere = await run([
+        join(disk, 'PICTURES'),
+        '--out',
+        join(work, 'from-cd'),
+        '--queue-dir',
+        queue,
+      ])
+      expect([elsewhere.status, readdirSync(join(work, 'from-cd')).sort()]).toEqual([0, ['p0.png', 'p1.png']])
+    },
+  )
+
   it('an engine that cannot start pauses the job instead of failing every photo; resumed, the rest completes', async () => {
     const input = await album('no-engine', 3)
     const queue = join(work, 'q-no-engine')
