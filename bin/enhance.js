@@ -8,8 +8,8 @@ if (!existsSync(entry)) {
   )
   process.exit(1)
 }
-// A terminal closed under the command leaves what is still written to it failing (EIO): that is dropped, and
-// the command, told by SIGHUP, still pauses and keeps the photo's tiles.
+// What is still written after its reader went away (a terminal closed: EIO; \`| head\` done: EPIPE) is dropped, not
+// left to end the command uncaught: a batch pauses on the hang-up, and cancels its job when nobody reads.
 process.stderr.on('error', () => {})
 const { main } = await import(entry.href)
 process.exitCode = await main(process.argv.slice(2))

@@ -71,8 +71,11 @@ export interface Io {
   tty?: boolean
   /** The terminal's width in columns, read when the live line is drawn; undefined when unknown. */
   columns?: () => number | undefined
-  /** Calls `listener` when stdout's reader goes away (`enhance --json | head`); returns an unsubscribe. */
-  onStdoutClosed?: (listener: () => void) => () => void
+  /**
+   * Calls `listener` when the reader of what the command writes goes away (`enhance --json | head`, `enhance 2>&1 |
+   * head`); returns an unsubscribe.
+   */
+  onReaderGone?: (listener: () => void) => () => void
   /** Ends the process by `signal`, once what was written has gone out: the command's way out when one stopped it. */
   endBy?: (signal: NodeJS.Signals) => Promise<void>
 }
@@ -183,7 +186,7 @@ export async function batchCommand(
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
   // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
-  const stdoutClosed = (): void => {
+  const readerLeft = (): void => {
     readerGone = true
     for (const job of session.runner.jobs) {
       if (existing.has(job.id)) session.runner.pause(job.id)
@@ -191,7 +194,7 @@ export async function batchCommand(
     }
   }
   for (const signal of PAUSING_SIGNALS) process.once(signal, interrupt)
-  const unsubscribe = io.onStdoutClosed?.(stdoutClosed)
+  const unsubscribe = io.onReaderGone?.(readerLeft)
   let status: number
   try {
     const summary = await runQueued(session, spec, reporter)

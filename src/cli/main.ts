@@ -69,12 +69,14 @@ const defaultIo: Io = {
   errRaw: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY,
   columns: () => process.stderr.columns,
-  onStdoutClosed: (listener) => {
+  onReaderGone: (listener) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       if (error.code === 'EPIPE') listener()
     }
-    process.stdout.on('error', onError)
-    return () => process.stdout.off('error', onError)
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', onError)
+    return () => {
+      for (const stream of [process.stdout, process.stderr]) stream.off('error', onError)
+    }
   },
   endBy,
 }

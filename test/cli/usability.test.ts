@@ -8,6 +8,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +20,7 @@ import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { readQueueState } from '../../src/queue/store.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
+const CLI = new URL('../../bin/enhance.js', import.meta.url).pathname
 const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
 const album = join(work, 'album')
 let model = ''
@@ -240,7 +242,7 @@ describe('the CLI for people', () => {
     const run = await cli(
       batch('q-pipe', join(work, 'many'), '--out', join(work, 'out-pipe'), '--json', '--tile', '16'),
       {
-        onStdoutClosed: (listener) => {
+        onReaderGone: (listener) => {
           close = listener
           return () => undefined
         },
@@ -257,6 +259,19 @@ describe('the CLI for people', () => {
     expect(items.filter((i) => i.state === 'done').length).toBeGreaterThanOrEqual(1)
     expect(items.filter((i) => i.state === 'cancelled').length).toBeGreaterThanOrEqual(1)
     expect(items.some((i) => i.state === 'queued' || i.state === 'running')).toBe(false)
+  })
+
+  it('cancels its own job when nobody reads its report on a real pipe (enhance 2>&1 | head -1)', async () => {
+    for (let i = 0; i < 40; i++) await photo(join(work, 'piped', `p${i}.jpg`), 64, 48)
+    const queue = join(work, 'q-head')
+    const args = batch('q-head', join(work, 'piped'), '--out', join(work, 'out-head'), '--tile', '16')
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    child.stderr.once('data', () => child.stderr.destroy()) // head has its line, and leaves
+    const status = await new Promise((resolve) => child.on('exit', resolve))
+    const [job] = readQueueState(queue).orderedJobs()
+    const items = readQueueState(queue).itemsOf(job!.id)
+    expect([status, job!.state]).toEqual([1, 'cancelled'])
+    expect(items.filter((i) => i.state === 'done').length).toBeLessThan(40)
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
