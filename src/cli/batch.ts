@@ -1,7 +1,8 @@
 import { leftOutText } from '../shared/formats.js'
 import type { QueueRunner, QueueEvent } from '../queue/runner.js'
 import type { QueueSession } from '../queue/session.js'
-import type { Item, JobSpec } from '../queue/types.js'
+import type { Item, Job, JobSpec } from '../queue/types.js'
+import { watchFolders } from '../queue/watch.js'
 import { isFinished } from '../queue/types.js'
 import { withFlagRemedy } from './remedies.js'
 import type { Reporter } from './report.js'
@@ -91,12 +92,7 @@ export async function runQueued(
     const job = spec ? await (spec.shard ? runner.jobFor(spec) : runner.addJob(spec)) : null
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
-    const leftOut = leftOutText(job?.leftOut)
-    if (job?.leftOut && leftOut) reporter.emit({ event: 'left-out', files: job.leftOut, message: leftOut })
-    for (const item of job ? runner.items(job.id) : []) {
-      if (item.state === 'skipped')
-        reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })
-    }
+    if (job) reportFound(reporter, runner, job)
     const running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
     total = running.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'queued').length
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
@@ -114,6 +110,71 @@ export async function runQueued(
         })
     }
     reporter.emit({ event: 'summary', ...summary, waiting, ms: Math.round(performance.now() - started) })
+    return summary
+  } finally {
+    unsubscribe()
+  }
+}
+
+/** What a scan of the job found that is not to run: files left out, and photos whose output exists (once each). */
+function reportFound(reporter: Reporter, runner: QueueRunner, job: Job, told = new Set<string>()): void {
+  const leftOut = leftOutText(job.leftOut)
+  if (job.leftOut && leftOut && !told.has('left-out'))
+    reporter.emit({ event: 'left-out', files: job.leftOut, message: leftOut })
+  told.add('left-out')
+  for (const item of runner.items(job.id)) {
+    if (item.state !== 'skipped' || told.has(item.id)) continue
+    told.add(item.id)
+    reporter.emit({ event: 'skipped', item: item.input, output: item.output, reason: 'exists' })
+  }
+}
+
+export interface WatchControl {
+  signal: AbortSignal
+  /** Lets the engine go while nothing arrives; the next photo starts it again. */
+  release: () => void
+}
+
+/**
+ * `enhance <folders> --watch`: the folders' photos, then each new one as it arrives, until Ctrl-C. The job is the
+ * same as without --watch, so a watch started again goes on with it.
+ */
+export async function watchQueued(
+  session: QueueSession,
+  spec: JobSpec,
+  reporter: Reporter,
+  control: WatchControl,
+): Promise<BatchSummary> {
+  const started = performance.now()
+  const { runner } = session
+  const items = new Map<string, Item>()
+  let jobId: string | null = null
+  const total = (): number =>
+    items.size +
+    (jobId ? runner.items(jobId).filter((i) => i.state === 'queued' && !items.has(i.id)).length : 0)
+  const unsubscribe = runner.subscribe((event) => report(reporter, items, event, total))
+  const told = new Set<string>()
+  try {
+    reporter.emit({ event: 'start', inputs: spec.inputs })
+    const watched = await watchFolders(runner, spec, {
+      signal: control.signal,
+      release: control.release,
+      onJob: (job) => (jobId = job.id),
+      onWaiting: () => {
+        const job = jobId ? runner.job(jobId) : undefined
+        if (job) reportFound(reporter, runner, job, told)
+        reporter.emit({ event: 'watching', folders: spec.inputs })
+      },
+    })
+    const summary = summarise(runner, watched ? [watched] : [])
+    const paused = watched ? runner.job(watched) : undefined
+    if (paused?.state === 'paused')
+      reporter.emit({
+        event: 'paused',
+        job: paused.id,
+        ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
+      })
+    reporter.emit({ event: 'summary', ...summary, waiting: 0, ms: Math.round(performance.now() - started) })
     return summary
   } finally {
     unsubscribe()

@@ -24,7 +24,7 @@ import {
   requireValue,
   usableFolder,
 } from './args.js'
-import { runQueued } from './batch.js'
+import { runQueued, watchQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
@@ -56,6 +56,7 @@ export interface BatchFlags {
   'alpha-channel'?: string | undefined
   metadata?: string | undefined
   recursive: boolean
+  watch: boolean
   'read-damaged': boolean
   'skip-existing': boolean
   overwrite: boolean
@@ -165,6 +166,7 @@ export async function batchCommand(
   io: Io,
   hooks: Hooks,
 ): Promise<number> {
+  if (flags.watch) checkWatch(spec)
   const device = parseDevice(flags.device)
   const precision = parsePrecision(flags.precision)
   const maxPixels = parseMaxPixels(flags['max-pixels'])
@@ -181,8 +183,10 @@ export async function batchCommand(
   // stops at the next tile, keeping its tiles, and `enhance --resume` picks it up. A second one ends it at once.
   const existing = new Set(session.runner.jobs.map((j) => j.id))
   const stopped: { by?: NodeJS.Signals } = {} // set by a signal's listener
+  const watching = new AbortController()
   const interrupt = (signal: NodeJS.Signals): void => {
     stopped.by = signal
+    watching.abort()
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
   // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
@@ -197,7 +201,13 @@ export async function batchCommand(
   const unsubscribe = io.onReaderGone?.(readerLeft)
   let status: number
   try {
-    const summary = await runQueued(session, spec, reporter)
+    const summary =
+      flags.watch && spec
+        ? await watchQueued(session, spec, reporter, {
+            signal: watching.signal,
+            release: () => engine.close(),
+          })
+        : await runQueued(session, spec, reporter)
     status = summary.failed > 0 || summary.pending > 0 ? 1 : 0
   } finally {
     for (const signal of PAUSING_SIGNALS) process.off(signal, interrupt)
@@ -212,6 +222,15 @@ export async function batchCommand(
   if (!stopped.by) return status
   await io.endBy?.(stopped.by)
   return 128 + constants.signals[stopped.by] // the status a shell gives a command that signal ended
+}
+
+/** --watch watches folders for the command's own new job: not a continued queue, nor one shard of an album. */
+function checkWatch(spec: JobSpec | null): void {
+  const refuse = (why: string) => new EnhanceError('INVALID_ARGUMENT', `--watch ${why}`)
+  if (!spec) throw refuse('watches the folders named, so it goes with them, not with --resume.')
+  if (spec.shard) throw refuse('and --shard do not go together: run one watch for the folders.')
+  if (!spec.inputs.some((input) => statSync(input, { throwIfNoEntry: false })?.isDirectory()))
+    throw refuse('watches folders for new photos: name the folder they are saved into.')
 }
 
 /** Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. */

@@ -23,7 +23,7 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--read-damaged] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--json]
+          [--metadata all|profile|none] [--read-damaged] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -35,6 +35,8 @@ Usage:
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
       in <out>/.enhance-shards/<k>, and running the same command again continues it.
+      --watch keeps going after the folders' photos: each new photo saved into them (a scanner's, a phone's
+      synced) is enhanced once it has stopped changing for 2 s, until Ctrl-C.
   enhance --version
       Print the version.
   enhance --resume
@@ -121,6 +123,7 @@ export const OPTIONS = {
   suffix: { type: 'boolean', default: false },
   naming: { type: 'string' },
   resume: { type: 'boolean', default: false },
+  watch: { type: 'boolean', default: false },
   'queue-dir': { type: 'string' },
   shard: { type: 'string' },
   merge: { type: 'boolean', default: false },

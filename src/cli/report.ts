@@ -34,6 +34,8 @@ export type BatchEvent =
   /** Files in the inputs that are not photos Enhance reads (system files aside), by extension. */
   | { event: 'left-out'; files: Record<string, number>; message: string }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
+  /** --watch: nothing left to do, waiting for new photos in these folders. */
+  | { event: 'watching'; folders: string[] }
   | {
       event: 'summary'
       done: number
@@ -89,6 +91,7 @@ export function humanReporter(
   let total = 0
   const photoMs: number[] = []
   let live = false
+  let watchingSaid = false
   /** The batch's time left: this photo's, plus the mean of finished photos for each one still to come. */
   const batchLeft = (photoLeft: number | null): number | null => {
     if (!photoMs.length || photoLeft === null) return null
@@ -150,6 +153,17 @@ export function humanReporter(
               `${event.waiting} other unfinished ${event.waiting === 1 ? 'job waits' : 'jobs wait'} in the queue: enhance --resume (or the app) continues them.`,
             )
           return
+        case 'watching': {
+          const folders =
+            event.folders.length === 1 ? basename(event.folders[0]!) : `${event.folders.length} folders`
+          const tail = [' for new photos', ' · Ctrl-C stops']
+          if (tty) {
+            write(`\r\x1b[2K${fitLiveLine({ position: 'Watching', name: folders, tail }, columns())}`)
+            live = true
+          } else if (!watchingSaid) line(`Watching ${folders}${tail.join('')}`)
+          watchingSaid = true
+          return
+        }
         case 'start':
           return
       }

@@ -18,7 +18,8 @@ import { isRealism } from '../shared/settings-schema.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
-import { scanJob } from './scanner.js'
+import { sameCounts, scanJob } from './scanner.js'
+import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemRealism } from './types.js'
@@ -153,11 +154,11 @@ export class QueueRunner {
    * The job for `spec`, made once: running the same command again (a shard retried after a crash, a
    * preemption, or on another node) continues that job, with any photo added since, instead of a second.
    */
-  async jobFor(spec: JobSpec): Promise<Job> {
+  async jobFor(spec: JobSpec, options: ScanOptions = {}): Promise<Job> {
     const same = this.jobs.find((j) => sameSpec(j.spec, spec))
-    if (!same) return this.addJob(spec)
-    await this.scan(same)
-    if (!this.job(same.id)) return this.addJob(spec) // its first scan refused it meanwhile
+    if (!same) return this.addJob(spec, options)
+    await this.scan(same, options)
+    if (!this.job(same.id)) return this.addJob(spec, options) // its first scan refused it meanwhile
     for (const item of this.items(same.id))
       if (item.state === 'cancelled') this.setItem(item, { state: 'queued' })
     // A job running (or still being added) goes on as it is, and takes the new photos in its turn.
@@ -168,7 +169,7 @@ export class QueueRunner {
   }
 
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
-  async addJob(spec: JobSpec): Promise<Job> {
+  async addJob(spec: JobSpec, options: ScanOptions = {}): Promise<Job> {
     const jobs = this.jobs
     const job: Job = {
       id: randomUUID(),
@@ -181,7 +182,7 @@ export class QueueRunner {
     }
     this.store.commit({ t: 'job', job })
     try {
-      await this.scan(job)
+      await this.scan(job, options)
     } catch (error) {
       // An input that cannot be read (missing, no permission) refuses the job whole: nothing is left queued.
       this.store.commit({ t: 'forget', jobId: job.id })
@@ -191,14 +192,21 @@ export class QueueRunner {
     return this.store.state.jobs.get(job.id)!
   }
 
-  private scan(job: Job): Promise<void> {
+  private scan(job: Job, options: ScanOptions = {}): Promise<void> {
     const previous = this.scans.get(job.id) ?? Promise.resolve()
     const next = previous.then(async () => {
-      if (!this.job(job.id)) return // refused whole by the scan before this one
-      const stats = await scanJob(job, this.items(job.id), this.outputsOfOtherJobs(job), (items) =>
-        this.store.commit({ t: 'items', items }),
+      const before = this.job(job.id)
+      if (!before) return // refused whole by the scan before this one
+      const stats = await scanJob(
+        job,
+        this.items(job.id),
+        this.outputsOfOtherJobs(job),
+        (items) => this.store.commit({ t: 'items', items }),
+        options,
       )
-      this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
+      // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.
+      const same = before.ignored === stats.ignored && sameCounts(before.leftOut, stats.leftOut)
+      if (!same) this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
     })
     // A failed scan leaves its job to the caller; the next scan still runs.
     const settled = next.catch(() => undefined)
@@ -385,12 +393,14 @@ export class QueueRunner {
   }
 
   /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */
-  retry(target: ItemTarget): number {
+  /** Queues failed, cancelled and crashed photos again; `start: false` leaves running them to the caller. */
+  retry(target: ItemTarget, start = true): number {
     return this.requeue(
       this.targeted(target).filter(
         (i) => i.state === 'failed' || i.state === 'cancelled' || i.skipReason === 'crashed',
       ),
       { state: 'queued', crashes: 0 },
+      start,
     )
   }
 
@@ -409,14 +419,14 @@ export class QueueRunner {
     return item && (!('jobId' in target) || item.jobId === target.jobId) ? [item] : []
   }
 
-  private requeue(items: Item[], patch: Partial<Omit<Item, 'id' | 'jobId'>>): number {
+  private requeue(items: Item[], patch: Partial<Omit<Item, 'id' | 'jobId'>>, start = true): number {
     for (const item of items) this.setItem(item, patch)
     const jobIds = new Set(items.map((i) => i.jobId))
     for (const id of jobIds) {
       const job = this.store.state.jobs.get(id)
       if (job && isFinished(job)) this.setJob(job, 'queued')
     }
-    if (items.length) void this.run()
+    if (items.length && start) void this.run()
     return items.length
   }
 

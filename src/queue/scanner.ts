@@ -11,6 +11,18 @@ import type { Item, Job } from './types.js'
 /** Items committed to the journal per entry while a folder is scanned. */
 const SCAN_BATCH = 500
 
+export interface ScanOptions {
+  /** Whether a photo found is ready to be taken now; one that is not is left for a later scan (a file still being written). */
+  accept?: (path: string) => Promise<boolean>
+}
+
+/** Whether two scans left out the same files, by kind. */
+export function sameCounts(a: Record<string, number> | undefined, b: Record<string, number>): boolean {
+  const before = a ?? {}
+  const keys = new Set([...Object.keys(before), ...Object.keys(b)])
+  return [...keys].every((key) => before[key] === b[key])
+}
+
 /**
  * Scans a job's inputs and plans each photo not yet among its items, around the outputs already planned
  * (its own and other jobs' still to write), handing them over in batches.
@@ -22,6 +34,7 @@ export async function scanJob(
   existing: Item[],
   othersOutputs: string[],
   commit: (items: Item[]) => void,
+  { accept }: ScanOptions = {},
 ): Promise<{ ignored: number; leftOut: Record<string, number> }> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
@@ -31,7 +44,8 @@ export async function scanJob(
   // The whole scan comes first: an output planned early must not land on an original found later
   // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
   const files: InputFile[] = []
-  for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir)) files.push(file)
+  for await (const file of scanInputs(spec.inputs, spec.recursive, ignored, spec.outDir))
+    if (known.has(file.path) || !accept || (await accept(file.path))) files.push(file)
   if (files.length === 0 && existing.length === 0)
     throw noPhotosError(spec.inputs, await allFolders(spec.inputs), spec.recursive, ignored)
   planner.protect(ignored.seen)

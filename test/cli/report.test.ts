@@ -115,3 +115,33 @@ describe('the terminal report: counts and plain pauses', () => {
     )
   })
 })
+
+describe('the terminal report while watching folders', () => {
+  it('shows the wait as the live line on a terminal, and says it once in a log', () => {
+    let terminal = ''
+    const live = humanReporter(
+      (t) => (terminal += t),
+      true,
+      () => 40,
+    )
+    live.emit({ event: 'watching', folders: ['/home/ann/Scans from the attic'] })
+    live.emit({
+      event: 'item',
+      item: '/home/ann/Scans from the attic/001.png',
+      index: 1,
+      total: 1,
+      output: '/o',
+    })
+    live.emit({ event: 'watching', folders: ['/home/ann/Scans from the attic'] })
+    // At 40 columns the folder's name is cut in its middle and the Ctrl-C hint left out.
+    expect(terminal.split('\r\x1b[2K').filter(Boolean)).toEqual([
+      'Watching Scans fro…attic for new photos',
+      '[1/1] 001.png · preparing…',
+      'Watching Scans fro…attic for new photos',
+    ])
+    let log = ''
+    const logged = humanReporter((t) => (log += t), false)
+    for (let i = 0; i < 3; i++) logged.emit({ event: 'watching', folders: ['/a', '/b'] })
+    expect(log).toBe('Watching 2 folders for new photos · Ctrl-C stops\n')
+  })
+})

@@ -1,0 +1,228 @@
+import { watch } from 'node:fs'
+import type { FSWatcher } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { EnhanceError } from '../shared/errors.js'
+import { isInside } from './paths.js'
+import type { QueueRunner } from './runner.js'
+import { scanInputs } from './scan.js'
+import type { Item, Job, JobSpec } from './types.js'
+
+/**
+ * Which photos found are ready: a file is taken once two looks at least `quietMs` apart find it the same
+ * (size, modification and change times), and not empty. A scanner or a copy still writing it changes it, and
+ * comparing two looks, rather than its times with this clock, holds on a network drive whose clock differs.
+ */
+export class Settling {
+  private readonly looks = new Map<string, { signature: string; since: number; scan: number }>()
+  /** Taken in this look: asked again in it (first whether any is ready, then by the scan), still yes. */
+  private readonly taken = new Set<string>()
+  private scan = 0
+
+  constructor(
+    private readonly quietMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts a look at the folders: files not seen in it are forgotten at the next `nextLookIn`. */
+  beginScan(): void {
+    this.scan++
+    this.taken.clear()
+  }
+
+  readonly accept = async (path: string): Promise<boolean> => {
+    if (this.taken.has(path)) return true
+    const info = await stat(path).catch(() => null)
+    if (!info || info.size === 0) return false
+    const signature = `${info.size}:${info.mtimeMs}:${info.ctimeMs}`
+    const now = this.now()
+    const last = this.looks.get(path)
+    if (last?.signature === signature && now - last.since >= this.quietMs) {
+      this.looks.delete(path)
+      this.taken.add(path)
+      return true
+    }
+    const since = last?.signature === signature ? last.since : now
+    this.looks.set(path, { signature, since, scan: this.scan })
+    return false
+  }
+
+  /** How long until the files still settling may be taken (ms), or null when none is. */
+  nextLookIn(): number | null {
+    let soonest: number | null = null
+    for (const [path, look] of this.looks) {
+      if (look.scan !== this.scan)
+        this.looks.delete(path) // gone, or moved away
+      else soonest = Math.min(soonest ?? Infinity, Math.max(0, look.since + this.quietMs - this.now()))
+    }
+    return soonest
+  }
+}
+
+/**
+ * A hint that something changed in the folders (the system's change events), so that a new photo is taken in
+ * seconds; a drive that sends none (many network drives) is looked at every `pollMs` all the same.
+ */
+export class FolderChanges {
+  private readonly watchers: FSWatcher[] = []
+  private changed = false
+  private wake: (() => void) | null = null
+
+  constructor(folders: string[], recursive: boolean, ignored: (path: string) => boolean) {
+    for (const folder of folders) {
+      try {
+        const watcher = watch(folder, { recursive }, (_event, name) => {
+          if (name !== null && ignored(join(folder, name))) return
+          this.changed = true
+          this.wake?.()
+        })
+        // Too many folders for the system's watches, or a folder gone: the looks at `pollMs` still find photos.
+        watcher.on('error', () => watcher.close())
+        this.watchers.push(watcher)
+      } catch {
+        // as above
+      }
+    }
+  }
+
+  /** Resolves at the next change (at once if one came since the last call), after `ms`, or when `signal` aborts. */
+  async next(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.changed && !signal.aborted)
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer)
+          signal.removeEventListener('abort', done)
+          this.wake = null
+          resolve()
+        }
+        const timer = setTimeout(done, ms)
+        signal.addEventListener('abort', done)
+        this.wake = done
+      })
+    this.changed = false
+  }
+
+  close(): void {
+    for (const watcher of this.watchers) watcher.close()
+  }
+}
+
+export interface WatchOptions {
+  /** Stops the watch; a photo in flight is left to the caller (paused or cancelled). */
+  signal: AbortSignal
+  /** A new photo is taken once unchanged this long. */
+  settleMs?: number
+  /** The folders are looked at least this often, change events or not. */
+  pollMs?: number
+  /** Called after this long with nothing to do: the caller may let the engine go until the next photo. */
+  releaseAfterMs?: number
+  release?: () => void
+  /** The job, once the first photo made it (or at once, when the folders' job exists from an earlier run). */
+  onJob?: (job: Job) => void
+  /** Nothing left to do: waiting for new photos (once each time the work runs out). */
+  onWaiting?: () => void
+}
+
+/** How a failed photo's file was when it failed: one changed since (written again, copied whole) is retried. */
+const signatureOf = (path: string): Promise<string | null> =>
+  stat(path).then(
+    (info) => `${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
+    () => null,
+  )
+
+/**
+ * Enhances the photos in `spec`'s folders, then each new one as it arrives (a scanner saving into a folder, a
+ * phone's photos synced into one), until `signal` aborts or the job pauses (a full disk, a folder gone: the
+ * reason is the job's). Returns the job's id, or null when no photo ever came.
+ */
+export async function watchFolders(
+  runner: QueueRunner,
+  spec: JobSpec,
+  options: WatchOptions,
+): Promise<string | null> {
+  const { signal, settleMs = 2000, pollMs = 30_000, releaseAfterMs = 120_000 } = options
+  const settling = new Settling(settleMs)
+  const changes = new FolderChanges(spec.inputs, spec.recursive, (path) => isInside(spec.outDir, path))
+  // Each photo's file as it was when it was read: one that failed is retried once its file is not that any more.
+  const readAs = new Map<string, Promise<string | null>>()
+  const unsubscribe = runner.subscribe((event) => {
+    if (event.type === 'item' && event.item.state === 'running')
+      readAs.set(event.item.id, signatureOf(event.item.input))
+  })
+  let job: Job | null = null
+  let idleSince = Date.now()
+  let waiting = false
+  try {
+    while (!signal.aborted) {
+      settling.beginScan()
+      const next = await takeNewPhotos(runner, spec, job, settling)
+      if (next && next !== job) options.onJob?.(next)
+      job = next
+      if (job && (await retryChanged(runner, job, readAs)) + queuedIn(runner, job) > 0) {
+        await runner.run([job.id])
+        idleSince = Date.now()
+        waiting = false
+        if (runner.job(job.id)?.state === 'paused') break
+      }
+      if (signal.aborted) break
+      if (Date.now() - idleSince >= releaseAfterMs) options.release?.()
+      if (!waiting) options.onWaiting?.()
+      waiting = true
+      await changes.next(Math.min(pollMs, settling.nextLookIn() ?? pollMs), signal)
+    }
+  } finally {
+    unsubscribe()
+    changes.close()
+  }
+  return job?.id ?? null
+}
+
+function queuedIn(runner: QueueRunner, job: Job): number {
+  return runner.items(job.id).filter((i) => i.state === 'queued').length
+}
+
+/** The job with the photos that have settled added; while there is no job yet, none is made before a photo is ready. */
+async function takeNewPhotos(
+  runner: QueueRunner,
+  spec: JobSpec,
+  job: Job | null,
+  settling: Settling,
+): Promise<Job | null> {
+  if (!job && !(await anyReady(spec, settling))) return null
+  try {
+    return await runner.jobFor(spec, { accept: settling.accept })
+  } catch (error) {
+    // The photo found a moment ago is gone (moved, renamed): wait for the next.
+    if (error instanceof EnhanceError && error.code === 'NO_PHOTOS') return job
+    throw error
+  }
+}
+
+async function anyReady(spec: JobSpec, settling: Settling): Promise<boolean> {
+  let ready = false
+  for await (const file of scanInputs(spec.inputs, spec.recursive, { count: 0 }, spec.outDir))
+    if (await settling.accept(file.path)) ready = true
+  return ready
+}
+
+/**
+ * Retries the photos that failed and whose file changed since it was read (a copy finished, a scan saved again);
+ * one that failed before the watch is judged from how its file is now. Returns how many.
+ */
+async function retryChanged(
+  runner: QueueRunner,
+  job: Job,
+  readAs: Map<string, Promise<string | null>>,
+): Promise<number> {
+  let retried = 0
+  for (const item of runner.items(job.id).filter((i: Item) => i.state === 'failed')) {
+    const now = await signatureOf(item.input)
+    const then = readAs.get(item.id)
+    if (!then) readAs.set(item.id, Promise.resolve(now))
+    else if (now !== null && now !== (await then)) {
+      readAs.delete(item.id)
+      retried += runner.retry({ jobId: job.id, itemId: item.id }, false)
+    }
+  }
+  return retried
+}
