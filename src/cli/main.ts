@@ -69,7 +69,8 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(`${process.stdout.isTTY ? printableLines(text) : text}\n`),
   err: (text) => process.stderr.write(`${process.stderr.isTTY ? printableLines(text) : text}\n`),
   errRaw: (text) => process.stderr.write(text),
-  tty: process.stderr.isTTY,
+  // A terminal that does not redraw (Emacs' shell, TERM=dumb) shows "\r\x1b[2K" as it is: plain lines there.
+  tty: process.stderr.isTTY && process.env['TERM'] !== 'dumb',
   columns: () => process.stderr.columns,
   onReaderGone: (listener) => {
     const onError = (error: NodeJS.ErrnoException): void => {

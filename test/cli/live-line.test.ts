@@ -76,33 +76,53 @@ describe('the live line fitted to the terminal', () => {
   })
 })
 
+/** The command run on a real terminal of 40 columns (a pseudo-terminal, `script`): what the terminal was sent. */
+async function onTerminal(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const work = mkdtempSync(join(tmpdir(), 'enhance-narrow-'))
+  mkdirSync(join(work, 'album'))
+  const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const
+  await sharp({ create: { width: 128, height: 96, channels: 3, background: '#000', noise } })
+    .jpeg()
+    .toFile(join(work, 'album', name))
+  const model = writeIdentityModel(work, 4, 1, 2)
+  const command = [CLI, join(work, 'album'), '--out', join(work, 'out'), '--queue-dir', join(work, 'queue')]
+    .concat(['--model', model, '--device', 'cpu', '--tile', '16'])
+    .map((arg) => `'${arg}'`)
+    .join(' ')
+  const run = spawnSync(
+    'script',
+    ['-qfc', `stty cols 40 rows 24; exec '${process.execPath}' ${command}`, '/dev/null'],
+    {
+      encoding: 'utf8',
+      env,
+    },
+  )
+  expect(run.status).toBe(0)
+  return run.stdout
+}
+
 describe('the live line on a real 40-column terminal', () => {
   it('every redraw of a photo with a long name fits on one row', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'enhance-narrow-'))
-    mkdirSync(join(work, 'album'))
-    const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const
-    await sharp({ create: { width: 128, height: 96, channels: 3, background: '#000', noise } })
-      .jpeg()
-      .toFile(join(work, 'album', PHONE))
-    const model = writeIdentityModel(work, 4, 1, 2)
-    const command = [CLI, join(work, 'album'), '--out', join(work, 'out'), '--queue-dir', join(work, 'queue')]
-      .concat(['--model', model, '--device', 'cpu', '--tile', '16'])
-      .map((arg) => `'${arg}'`)
-      .join(' ')
-    const run = spawnSync(
-      'script',
-      ['-qfc', `stty cols 40 rows 24; exec '${process.execPath}' ${command}`, '/dev/null'],
-      {
-        encoding: 'utf8',
-      },
-    )
-    expect(run.status).toBe(0)
-    const redraws = run.stdout
+    const redraws = (await onTerminal(PHONE))
       .split('\r\x1b[2K')
       .map((r) => r.split(/\r?\n/)[0]!)
       .filter((r) => r.startsWith('[1/1]'))
     expect(redraws.length).toBeGreaterThan(10) // 48 tiles of 16 px
     for (const redraw of redraws) expect([...redraw].length, redraw).toBeLessThanOrEqual(39)
     expect(redraws.at(-1)).toBe('[1/1] a very lon… copy).jpg 48/48 tiles')
+  }, 60_000)
+
+  it('a terminal that cannot redraw (TERM=dumb, as in Emacs) gets plain lines, without escape codes', async () => {
+    const sent = await onTerminal('scan.jpg', { ...process.env, TERM: 'dumb' })
+    expect(sent).not.toContain('\x1b')
+    expect(
+      sent
+        .split('\r\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/ \(.*\)$/, '').replace(/\/tmp\S*\//g, '')),
+    ).toEqual([
+      '✓ scan.jpg → scan.jpg',
+      expect.stringMatching(/^1 enhanced, 0 failed, 0 skipped in \d+\.\d s$/),
+    ])
   }, 60_000)
 })
