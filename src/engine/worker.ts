@@ -19,7 +19,7 @@ import { defaultDataDir } from '../node/paths.js'
 import { join } from 'node:path'
 
 const device = process.env['ENHANCE_DEVICE'] ?? 'auto'
-const dataDir = process.env['ENHANCE_DATA_DIR'] ?? defaultDataDir()
+const dataDir = defaultDataDir()
 
 function maxPixelsFrom(text: string | undefined): { maxInputPixels?: number } {
   const value = Number(text)

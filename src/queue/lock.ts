@@ -51,9 +51,27 @@ function busy(dir: string): EnhanceError {
   )
 }
 
+/**
+ * A queue folder that may not be made (a service's user whose home is not its own, a container run as another
+ * user, a read-only drive), said with where to keep it instead; anything else as it came.
+ */
+function queueFolderError(dir: string, error: unknown): unknown {
+  const code = errnoCode(error)
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error
+  return new EnhanceError(
+    'PERMISSION_DENIED',
+    `Enhance keeps its queue in ${dir}, which this user may not make or write (${code}). Name a folder it may ` +
+      'write with --queue-dir, or set ENHANCE_DATA_DIR to one for all its data (queue, models, measurements).',
+  )
+}
+
 /** One process runs a queue folder at a time (the app or one CLI run). Resolves with the unlock. */
 export async function lockQueue(dir: string): Promise<() => void> {
-  makeDirectory(dir)
+  try {
+    makeDirectory(dir)
+  } catch (error) {
+    throw queueFolderError(dir, error)
+  }
   const address = lockAddress(dir)
   const server = createServer((socket) => socket.end())
   const isFile = !address.startsWith('\0') && !address.startsWith('\\\\.\\pipe\\')
