@@ -154,6 +154,29 @@ describe('watching folders for new photos', () => {
     store.close()
   })
 
+  it('lets the engine go once idle long enough, and takes the next photo all the same', async () => {
+    const { dir, spec, queue } = albumJob(['first.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, copyingEngine, noCleanup)
+    const controller = new AbortController()
+    let released = 0
+    const watched = watchFolders(runner, spec, {
+      signal: controller.signal,
+      settleMs: 100,
+      pollMs: 100,
+      releaseAfterMs: 300,
+      release: () => released++,
+    })
+    await until(() => existsSync(join(dir, 'out', 'first.png')))
+    expect(released).toBe(0)
+    await until(() => released > 0)
+    writeFileSync(join(dir, 'in', 'second.jpg'), 'image second')
+    await until(() => existsSync(join(dir, 'out', 'second.png')))
+    controller.abort()
+    await watched
+    store.close()
+  })
+
   it('makes no job for an empty folder until a photo arrives, and never enhances its own results', async () => {
     const { dir, spec, queue } = albumJob([])
     const inside = { ...spec, outDir: join(dir, 'in', 'Enhanced') }
