@@ -98,22 +98,33 @@ export async function runQueued(
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
     await runner.run(job ? [job.id] : undefined)
     const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)
-    const summary = summarise(runner, jobIds)
     const waiting = runner.jobs.filter((j) => !jobIds.includes(j.id) && !isFinished(j)).length
-    for (const id of jobIds) {
-      const paused = runner.jobs.find((j) => j.id === id && j.state === 'paused')
-      if (paused)
-        reporter.emit({
-          event: 'paused',
-          job: id,
-          ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
-        })
-    }
-    reporter.emit({ event: 'summary', ...summary, waiting, ms: Math.round(performance.now() - started) })
-    return summary
+    return reportEnd(reporter, runner, jobIds, waiting, started)
   } finally {
     unsubscribe()
   }
+}
+
+/** The end of a run: why its jobs paused, if they did, and the counts (`waiting`: other unfinished jobs). */
+function reportEnd(
+  reporter: Reporter,
+  runner: QueueRunner,
+  jobIds: string[],
+  waiting: number,
+  started: number,
+): BatchSummary {
+  for (const id of jobIds) {
+    const paused = runner.jobs.find((j) => j.id === id && j.state === 'paused')
+    if (paused)
+      reporter.emit({
+        event: 'paused',
+        job: id,
+        ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
+      })
+  }
+  const summary = summarise(runner, jobIds)
+  reporter.emit({ event: 'summary', ...summary, waiting, ms: Math.round(performance.now() - started) })
+  return summary
 }
 
 /** What a scan of the job found that is not to run: files left out, and photos whose output exists (once each). */
@@ -136,8 +147,8 @@ export interface WatchControl {
 }
 
 /**
- * `enhance <folders> --watch`: the folders' photos, then each new one as it arrives, until Ctrl-C. The job is the
- * same as without --watch, so a watch started again goes on with it.
+ * `enhance <folders> --watch`: the folders' photos, then each new one as it arrives, until Ctrl-C. A watch started
+ * again with the same options goes on with its job.
  */
 export async function watchQueued(
   session: QueueSession,
@@ -166,16 +177,7 @@ export async function watchQueued(
         reporter.emit({ event: 'watching', folders: spec.inputs })
       },
     })
-    const summary = summarise(runner, watched ? [watched] : [])
-    const paused = watched ? runner.job(watched) : undefined
-    if (paused?.state === 'paused')
-      reporter.emit({
-        event: 'paused',
-        job: paused.id,
-        ...(paused.pauseReason ?? { code: 'CANCELLED', message: 'Paused.' }),
-      })
-    reporter.emit({ event: 'summary', ...summary, waiting: 0, ms: Math.round(performance.now() - started) })
-    return summary
+    return reportEnd(reporter, runner, watched ? [watched] : [], 0, started)
   } finally {
     unsubscribe()
   }

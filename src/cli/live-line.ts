@@ -4,7 +4,7 @@ import stringWidth from 'string-width'
 
 /** What the live line says, each part droppable from the end when the terminal is narrow. */
 export interface LiveLine {
-  /** "[2/8]" */
+  /** What comes first, never cut: "[2/8]", "Watching". */
   position: string
   name: string
   /** This photo's tiles, drawn as a bar when there is room. */

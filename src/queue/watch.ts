@@ -1,5 +1,5 @@
 import { watch } from 'node:fs'
-import type { FSWatcher } from 'node:fs'
+import type { FSWatcher, Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
@@ -7,6 +7,8 @@ import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
 import { scanInputs } from './scan.js'
 import type { Item, Job, JobSpec } from './types.js'
+
+const signature = (info: Stats): string => `${info.size}:${info.mtimeMs}:${info.ctimeMs}`
 
 /**
  * Which photos found are ready: a file is taken once two looks at least `quietMs` apart find it the same
@@ -34,16 +36,16 @@ export class Settling {
     if (this.taken.has(path)) return true
     const info = await stat(path).catch(() => null)
     if (!info || info.size === 0) return false
-    const signature = `${info.size}:${info.mtimeMs}:${info.ctimeMs}`
     const now = this.now()
+    const seen = signature(info)
     const last = this.looks.get(path)
-    if (last?.signature === signature && now - last.since >= this.quietMs) {
+    if (last?.signature === seen && now - last.since >= this.quietMs) {
       this.looks.delete(path)
       this.taken.add(path)
       return true
     }
-    const since = last?.signature === signature ? last.since : now
-    this.looks.set(path, { signature, since, scan: this.scan })
+    const since = last?.signature === seen ? last.since : now
+    this.looks.set(path, { signature: seen, since, scan: this.scan })
     return false
   }
 
@@ -123,12 +125,8 @@ export interface WatchOptions {
   onWaiting?: () => void
 }
 
-/** How a failed photo's file was when it failed: one changed since (written again, copied whole) is retried. */
-const signatureOf = (path: string): Promise<string | null> =>
-  stat(path).then(
-    (info) => `${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
-    () => null,
-  )
+/** A file's size and modification and change times, or null when it is gone: what tells that it changed. */
+const signatureOf = (path: string): Promise<string | null> => stat(path).then(signature, () => null)
 
 /**
  * Enhances the photos in `spec`'s folders, then each new one as it arrives (a scanner saving into a folder, a
@@ -156,7 +154,7 @@ export async function watchFolders(
     while (!signal.aborted) {
       settling.beginScan()
       const next = await takeNewPhotos(runner, spec, job, settling)
-      if (next && next !== job) options.onJob?.(next)
+      if (next && next.id !== job?.id) options.onJob?.(next)
       job = next
       if (job && (await retryChanged(runner, job, readAs)) + queuedIn(runner, job) > 0) {
         await runner.run([job.id])
