@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
@@ -33,6 +34,7 @@ import { NOTHING_TAKEN, PastedPhotos, TOO_LARGE_TO_TAKE } from './pasted.js'
 import { itemView, jobView } from './views.js'
 import { jobViewBatcher } from './job-batch.js'
 import { missingFileError } from '../../node/file-access.js'
+import { writeProblem } from '../../node/make-directory.js'
 
 export interface Dialogs {
   chooseInputs(kind: InputKind): Promise<string[] | null>
@@ -66,6 +68,7 @@ export interface ServiceDeps {
   /**
    * The system's temporary folder, and where results go of photos in it (in the app: Pictures › Enhanced): a
    * photo opened from inside a ZIP or a mail is a copy there, and an "Enhanced" folder beside it may be cleared.
+   * Photos on a read-only drive have theirs there too, in a folder named after theirs.
    */
   temporary: { dir: string; resultsDir: string }
 }
@@ -95,10 +98,15 @@ async function isFolder(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isDirectory() ?? false
 }
 
-/** An "Enhanced" folder beside the photos, but out of the system's temporary folder, which it may clear. */
+/**
+ * An "Enhanced" folder beside the photos; but out of the system's temporary folder, which it may clear, and off a
+ * read-only drive (a photo CD, a locked SD card), which cannot take it: Pictures › Enhanced › the photos' folder.
+ */
 async function defaultOutDir(first: string, temporary: ServiceDeps['temporary']): Promise<string> {
   if (isInside(pathKey(temporary.dir), pathKey(first))) return temporary.resultsDir
-  return besideThePhotos(first, await isFolder(first))
+  const folder = (await isFolder(first)) ? first : dirname(first)
+  const beside = besideThePhotos(folder, true)
+  return writeProblem(beside) ? join(temporary.resultsDir, basename(folder) || 'Photos') : beside
 }
 
 function pngUrl(data: Uint8Array): string {
