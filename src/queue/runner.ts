@@ -188,8 +188,20 @@ export class QueueRunner {
       this.store.commit({ t: 'forget', jobId: job.id })
       throw error
     }
-    this.setJob(job, 'queued')
+    this.scanned(job)
     return this.store.state.jobs.get(job.id)!
+  }
+
+  /**
+   * A job whose scan ended is queued, unless it was paused or cancelled meanwhile (Ctrl-C while a folder is read):
+   * then the photos the scan found after the cancel are cancelled too.
+   */
+  private scanned(job: Job): void {
+    const current = this.job(job.id)
+    if (current?.state === 'scanning') this.setJob(current, 'queued')
+    if (current?.state === 'cancelled')
+      for (const item of this.items(job.id))
+        if (item.state === 'queued') this.setItem(item, { state: 'cancelled' })
   }
 
   private scan(job: Job, options: ScanOptions = {}): Promise<void> {
@@ -246,7 +258,7 @@ export class QueueRunner {
     for (const job of this.jobs.filter((j) => j.state === 'scanning' && this.inScope(j))) {
       try {
         await this.scan(job)
-        this.setJob(job, 'queued')
+        this.scanned(job)
       } catch (error) {
         this.setJob(job, 'paused', toErrorData(error))
       }

@@ -189,6 +189,27 @@ describe('queue runner', () => {
     expect(new Set(runner.items(job.id).map((i) => i.state))).toEqual(new Set(['cancelled']))
   })
 
+  it('a pause or cancel while the folder is still being read holds: nothing runs (Ctrl-C during a long scan)', async () => {
+    for (const stop of ['pause', 'cancel'] as const) {
+      const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+      const log: string[] = []
+      const runner = new QueueRunner(new QueueStore(queue), fakeEngine({}, log), noCleanup)
+      // Stopped as the scan reads the first photo.
+      const whileReading = (): Promise<boolean> => {
+        runner[stop](runner.jobs[0]!.id)
+        return Promise.resolve(true)
+      }
+      const job = await runner.addJob(spec, { accept: whileReading })
+      await runner.run()
+      const states = runner.items(job.id).map((i) => i.state)
+      expect([runner.job(job.id)!.state, log.length], stop).toEqual([
+        stop === 'pause' ? 'paused' : 'cancelled',
+        0,
+      ])
+      expect(states, stop).toEqual(Array(3).fill(stop === 'pause' ? 'queued' : 'cancelled'))
+    }
+  })
+
   it('does not take earlier results from an output folder inside the input folder, nor system files', async () => {
     const { dir, spec, queue } = setup(['a.jpg', 'sub/c.webp'])
     mkdirSync(join(dir, 'in', 'enhanced'), { recursive: true })
