@@ -66,14 +66,16 @@ afterAll(() => {
   for (const dir of mounted) execFileSync('umount', [dir])
 })
 
-function tinyDisk(): string | null {
-  const dir = join(work, 'tiny-disk')
+/** A 64 KiB drive of its own (a tmpfs) at `name`, or null, saying the test is skipped, where none can be mounted. */
+function tinyDisk(name: string): string | null {
+  const dir = join(work, name)
   mkdirSync(dir, { recursive: true })
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' })
     mounted.push(dir)
     return dir
   } catch {
+    console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
     return null
   }
 }
@@ -152,11 +154,8 @@ describe('queue faults, each handled as specified', () => {
   it.runIf(process.getuid?.() === 0)(
     'a full disk (a 64 KiB tmpfs) pauses the job; resumed with room, the rest completes',
     async () => {
-      const disk = tinyDisk()
-      if (!disk) {
-        console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
-        return
-      }
+      const disk = tinyDisk('tiny-disk')
+      if (!disk) return
       const input = await album('big-photos', 4, 96)
       const queue = join(work, 'q-full')
       const first = await run([input, '--out', join(disk, 'out'), '--queue-dir', queue])
@@ -176,11 +175,8 @@ describe('queue faults, each handled as specified', () => {
   it.runIf(process.getuid?.() === 0)(
     'photos on a read-only drive (a photo CD, a locked SD card) are refused before anything is queued, saying to name --out',
     async () => {
-      const disk = tinyDisk()
-      if (!disk) {
-        console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
-        return
-      }
+      const disk = tinyDisk('photo-cd-drive')
+      if (!disk) return
       const photos = await album('photo-cd', 2)
       execFileSync('cp', ['-r', photos, join(disk, 'PICTURES')])
       execFileSync('mount', ['-o', 'remount,ro', disk])

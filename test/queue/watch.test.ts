@@ -13,6 +13,8 @@ import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { FolderChanges, Settling, watchFolders } from '../../src/queue/watch.js'
+import type { WatchOptions } from '../../src/queue/watch.js'
+import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { albumJob, fakeReply, noCleanup } from '../helpers/queue.js'
 
@@ -112,15 +114,26 @@ describe('changes in watched folders (FolderChanges)', () => {
   })
 })
 
+/** A watch over a fresh album of `files` (its spec changed by `edit`), with the copying engine; `stop` ends it. */
+function startWatch(files: string[], options: Omit<WatchOptions, 'signal'>, edit = (spec: JobSpec) => spec) {
+  const { dir, spec, queue } = albumJob(files)
+  const store = new QueueStore(queue)
+  const runner = new QueueRunner(store, copyingEngine, noCleanup)
+  const controller = new AbortController()
+  const watched = watchFolders(runner, edit(spec), { ...options, signal: controller.signal })
+  const stop = async (): Promise<string | null> => {
+    controller.abort()
+    const jobId = await watched
+    store.close()
+    return jobId
+  }
+  return { dir, runner, stop }
+}
+
 describe('watching folders for new photos', () => {
   it('enhances what is there, then each new photo once written whole; a failed one is retried when it changes', async () => {
-    const { dir, spec, queue } = albumJob(['old.jpg'])
-    const store = new QueueStore(queue)
-    const runner = new QueueRunner(store, copyingEngine, noCleanup)
-    const controller = new AbortController()
     let waits = 0
-    const watched = watchFolders(runner, spec, {
-      signal: controller.signal,
+    const { dir, runner, stop } = startWatch(['old.jpg'], {
       settleMs: 300,
       pollMs: 200,
       onWaiting: () => waits++,
@@ -141,8 +154,7 @@ describe('watching folders for new photos', () => {
     writeFileSync(join(dir, 'in', 'copy.jpg'), 'image copy, whole')
     await until(() => existsSync(out('copy.png')))
 
-    controller.abort()
-    const jobId = await watched
+    const jobId = await stop()
     expect(runner.items(jobId!).map((i) => [i.input.replace(dir, ''), i.state])).toEqual([
       ['/in/old.jpg', 'done'],
       ['/in/scan.jpg', 'done'],
@@ -151,17 +163,11 @@ describe('watching folders for new photos', () => {
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['copy.png', 'old.png', 'scan.png'])
     expect(waits).toBeGreaterThanOrEqual(3) // once each time the work ran out, not at every look
     expect(waits).toBeLessThan(10)
-    store.close()
   })
 
   it('lets the engine go once idle long enough, and takes the next photo all the same', async () => {
-    const { dir, spec, queue } = albumJob(['first.jpg'])
-    const store = new QueueStore(queue)
-    const runner = new QueueRunner(store, copyingEngine, noCleanup)
-    const controller = new AbortController()
     let released = 0
-    const watched = watchFolders(runner, spec, {
-      signal: controller.signal,
+    const { dir, stop } = startWatch(['first.jpg'], {
       settleMs: 100,
       pollMs: 100,
       releaseAfterMs: 300,
@@ -172,26 +178,18 @@ describe('watching folders for new photos', () => {
     await until(() => released > 0)
     writeFileSync(join(dir, 'in', 'second.jpg'), 'image second')
     await until(() => existsSync(join(dir, 'out', 'second.png')))
-    controller.abort()
-    await watched
-    store.close()
+    await stop()
   })
 
   it('makes no job for an empty folder until a photo arrives, and never enhances its own results', async () => {
-    const { dir, spec, queue } = albumJob([])
-    const inside = { ...spec, outDir: join(dir, 'in', 'Enhanced') }
-    const store = new QueueStore(queue)
-    const runner = new QueueRunner(store, copyingEngine, noCleanup)
-    const controller = new AbortController()
-    const watched = watchFolders(runner, inside, { signal: controller.signal, settleMs: 200, pollMs: 200 })
+    const results = (spec: JobSpec) => ({ ...spec, outDir: join(spec.inputs[0]!, 'Enhanced') })
+    const { dir, runner, stop } = startWatch([], { settleMs: 200, pollMs: 200 }, results)
     await delay(800)
     expect(runner.jobs).toEqual([])
     writeFileSync(join(dir, 'in', 'first.jpg'), 'image first')
     await until(() => existsSync(join(dir, 'in', 'Enhanced', 'first.png')))
     await delay(800) // its result is in the watched folder: looked at, and left alone
-    controller.abort()
-    const jobId = await watched
+    const jobId = await stop()
     expect(runner.items(jobId!).map((i) => i.input.replace(dir, ''))).toEqual(['/in/first.jpg'])
-    store.close()
   })
 })
