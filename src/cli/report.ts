@@ -102,14 +102,12 @@ export function humanReporter(
     write(`${live ? '\r\x1b[2K' : ''}${text}\n`)
     live = false
   }
-  const redraw = (item: string, tail: string[], tiles?: LiveLine['tiles']): void => {
-    const fitted = fitLiveLine(
-      { position: `[${index}/${total}]`, name: basename(item), tail, ...(tiles ? { tiles } : {}) },
-      columns(),
-    )
-    write(`\r\x1b[2K${fitted}`)
+  const draw = (text: LiveLine): void => {
+    write(`\r\x1b[2K${fitLiveLine(text, columns())}`)
     live = true
   }
+  const redraw = (item: string, tail: string[], tiles?: LiveLine['tiles']): void =>
+    draw({ position: `[${index}/${total}]`, name: basename(item), tail, ...(tiles ? { tiles } : {}) })
   return {
     emit(told) {
       // A terminal shows names, not the escape sequences they may hold; a log keeps them as they are.
@@ -157,10 +155,8 @@ export function humanReporter(
           const folders =
             event.folders.length === 1 ? basename(event.folders[0]!) : `${event.folders.length} folders`
           const tail = [' for new photos', ' · Ctrl-C stops']
-          if (tty) {
-            write(`\r\x1b[2K${fitLiveLine({ position: 'Watching', name: folders, tail }, columns())}`)
-            live = true
-          } else if (!watchingSaid) line(`Watching ${folders}${tail.join('')}`)
+          if (tty) draw({ position: 'Watching', name: folders, tail })
+          else if (!watchingSaid) line(`Watching ${folders}${tail.join('')}`)
           watchingSaid = true
           return
         }
