@@ -404,8 +404,10 @@ export class QueueRunner {
     return finished
   }
 
-  /** Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job. */
-  /** Queues failed, cancelled and crashed photos again; `start: false` leaves running them to the caller. */
+  /**
+   * Puts failed (or cancelled, or crash-skipped) items back in the queue: one item, or all of a job; with
+   * `start: false` running them is left to the caller (a watch, which runs its own job alone).
+   */
   retry(target: ItemTarget, start = true): number {
     return this.requeue(
       this.targeted(target).filter(
