@@ -2,10 +2,17 @@ import { formatForInput } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { existsSync, statSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
-import { outputPath, pathKey } from './scan.js'
+import { outputPath } from './scan.js'
 import type { NameVars } from '../shared/naming.js'
 import type { InputFile } from './scan.js'
 import type { JobSpec } from './types.js'
+
+/**
+ * Outputs are kept apart by name as the least distinguishing drive would: a USB stick or a camera's card (exFAT,
+ * FAT32), an NTFS or SMB share, or a Mac's drive ignores case and Unicode composition, on Linux too, where
+ * `IMG_1.png` and `img_1.png` would be one file and the second result would replace the first (or a photo).
+ */
+const outputKey = (path: string): string => resolve(path).normalize('NFC').toLowerCase()
 
 export interface PlannedOutput {
   output: string
@@ -35,12 +42,12 @@ export class OutputPlanner {
 
   /** Marks an output as taken (by an item planned before a restart). */
   reserve(output: string): void {
-    this.taken.add(pathKey(output))
+    this.taken.add(outputKey(output))
   }
 
   /** Marks files as originals: outputs are planned around them, even with --overwrite. */
   protect(paths: Iterable<string>): void {
-    for (const path of paths) this.originals.add(pathKey(resolve(path)))
+    for (const path of paths) this.originals.add(outputKey(path))
   }
 
   plan(file: InputFile): PlannedOutput {
@@ -50,15 +57,14 @@ export class OutputPlanner {
     for (let n = 2; this.conflicts(output, file.path); n++) {
       output = `${base.slice(0, -extname(base).length)}_${n}${extname(base)}`
     }
-    this.taken.add(pathKey(output))
+    this.taken.add(outputKey(output))
     const skip = this.spec.policy === 'skip' && this.exists(output)
     return { output, format, skip }
   }
 
   private conflicts(output: string, input: string): boolean {
-    const key = pathKey(resolve(output))
-    if (this.taken.has(pathKey(output)) || this.originals.has(key) || key === pathKey(resolve(input)))
-      return true
+    const key = outputKey(output)
+    if (this.taken.has(key) || this.originals.has(key) || key === outputKey(input)) return true
     if (this.isFolder(output)) return true
     return this.spec.policy === 'suffix' && this.exists(output)
   }

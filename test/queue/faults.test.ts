@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -62,8 +71,10 @@ async function run(
 }
 
 const mounted: string[] = []
+const loopDevices: string[] = []
 afterAll(() => {
   for (const dir of mounted) execFileSync('umount', [dir])
+  for (const device of loopDevices) execFileSync('losetup', ['-d', device])
 })
 
 /** A 64 KiB drive of its own (a tmpfs) at `name`, or null, saying the test is skipped, where none can be mounted. */
@@ -79,6 +90,33 @@ function tinyDisk(name: string): string | null {
     return null
   }
 }
+
+/**
+ * A 16 MiB exFAT drive (a USB stick's or a camera card's file system: it ignores case) at `name`, or null, saying the
+ * test is skipped, where none can be mounted (needs root, a loop device, exfatprogs and exfat-fuse).
+ */
+function exfatStick(name: string): string | null {
+  const dir = join(work, name)
+  const image = join(work, `${name}.img`)
+  mkdirSync(dir, { recursive: true })
+  try {
+    execFileSync('truncate', ['-s', '16M', image])
+    execFileSync('mkfs.exfat', [image], { stdio: 'ignore' })
+    const device = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim()
+    loopDevices.push(device)
+    execFileSync('mount.exfat-fuse', [device, dir], { stdio: 'ignore' })
+    mounted.push(dir)
+    return dir
+  } catch {
+    console.log(
+      'skipped: cannot mount an exFAT drive here (needs root, a loop device, exfatprogs and exfat-fuse)',
+    )
+    return null
+  }
+}
+
+/** An 8×8 photo of one colour: which photo a result came from shows in its pixels. */
+const flat = (colour: string) => sharp({ create: { width: 8, height: 8, channels: 3, background: colour } })
 
 describe('queue faults, each handled as specified', () => {
   it('an output folder that cannot be made pauses the job with its reason; nothing is lost', async () => {
@@ -310,4 +348,49 @@ describe('queue faults, each handled as specified', () => {
     expect(events.at(-1)).toMatchObject({ done: 2 })
     expect(readdirSync(out).sort()).toEqual(['a.png', 'a_2.png'])
   })
+
+  it.runIf(process.getuid?.() === 0)(
+    'on a drive that ignores case (exFAT), IMG_1 and img_1 keep a result each, and no photo is replaced, even with --overwrite',
+    async () => {
+      const stick = exfatStick('usb-stick')
+      if (!stick) return
+      const photos = join(work, 'case-only')
+      mkdirSync(photos)
+      await flat('#ff0000').png().toFile(join(photos, 'IMG_1.png'))
+      await flat('#0000ff').png().toFile(join(photos, 'img_1.png'))
+      const onStick = await run([photos, '--out', join(stick, 'out'), '--queue-dir', join(work, 'q-stick')])
+      expect(onStick.events.at(-1)).toMatchObject({ done: 2, failed: 0 })
+      const results = readdirSync(join(stick, 'out')).sort()
+      expect(results).toHaveLength(2)
+      const reds = await Promise.all(
+        results.map(
+          async (f) =>
+            (
+              await sharp(join(stick, 'out', f))
+                .raw()
+                .toBuffer()
+            )[0],
+        ),
+      )
+      expect(reds.sort()).toEqual([0, 255])
+
+      // An album on the stick enhanced into its own folder: photo.jpg's result must not become Photo.PNG.
+      const album = join(stick, 'album')
+      mkdirSync(album)
+      await flat('#00ff00').png().toFile(join(album, 'Photo.PNG'))
+      await flat('#ff0000').jpeg().toFile(join(album, 'photo.jpg'))
+      const before = readFileSync(join(album, 'Photo.PNG'))
+      const inPlace = await run([
+        album,
+        '--out',
+        album,
+        '--overwrite',
+        '--queue-dir',
+        join(work, 'q-stick-2'),
+      ])
+      expect(inPlace.events.at(-1)).toMatchObject({ done: 2, failed: 0 })
+      expect(readFileSync(join(album, 'Photo.PNG'))).toEqual(before)
+      expect(readdirSync(album).length).toBe(4)
+    },
+  )
 })

@@ -166,6 +166,26 @@ describe('output naming', () => {
     expect(planner.plan({ path: '/photos/a.webp', relativeDir: '' }).output).toBe('/out/a_3.png')
   })
 
+  it('keeps outputs apart as a drive that ignores case and Unicode composition would (a camera card, a Mac)', () => {
+    const png = { ...DEFAULT_SETTINGS, format: 'png' as const }
+    const planner = new OutputPlanner(spec({ settings: png }), {}, () => false)
+    const planned = (name: string) => planner.plan({ path: `/photos/${name}`, relativeDir: '' }).output
+    expect(['IMG_1.jpg', 'img_1.jpg', 'Cafe\u0301.jpg', 'Caf\u00e9.jpg'].map(planned)).toEqual([
+      '/out/IMG_1.png',
+      '/out/img_1_2.png',
+      '/out/Cafe\u0301.png',
+      '/out/Caf\u00e9_2.png',
+    ])
+    const inPlace = new OutputPlanner(
+      spec({ outDir: '/photos', policy: 'overwrite', settings: png }),
+      {},
+      () => true,
+    )
+    inPlace.protect(['/photos/Photo.PNG', '/photos/photo.jpg'])
+    expect(inPlace.plan({ path: '/photos/photo.jpg', relativeDir: '' }).output).toBe('/photos/photo_2.png')
+    expect(inPlace.plan({ path: '/photos/Photo.PNG', relativeDir: '' }).output).toBe('/photos/Photo_3.PNG')
+  })
+
   it('never plans an output over its own input', () => {
     const planner = new OutputPlanner(spec({ outDir: '/photos' }), {}, () => true)
     expect(planner.plan({ path: '/photos/a.jpg', relativeDir: '' }).output).toBe('/photos/a_2.jpg')
