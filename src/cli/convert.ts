@@ -1,7 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs'
-import { extname, resolve } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { extname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
-import { pathKey } from '../queue/scan.js'
 import { blendModels, loadModel, modelToOnnx } from '../engine/model.js'
 import { assertUsableOutput } from '../engine/probe.js'
 import { createSession } from '../engine/runtime/session.js'
@@ -27,16 +26,21 @@ export interface ConvertResult {
   blended: boolean
 }
 
-/** The same file, links, relative names and (off Linux) case resolved; a file not there yet is only itself. */
+/**
+ * One file under both names: the same device and inode, whatever the names (links, relative names, case on a drive
+ * that ignores it, on Linux too). A file not there yet is no model.
+ */
 function sameFile(a: string, b: string): boolean {
-  const real = (path: string): string => {
+  const identity = (path: string): string | null => {
     try {
-      return pathKey(realpathSync(path))
+      const info = statSync(path, { bigint: true, throwIfNoEntry: false })
+      return info ? `${info.dev}:${info.ino}` : null
     } catch {
-      return pathKey(resolve(path))
+      return null // unreadable: reading the model will say why
     }
   }
-  return real(a) === real(b)
+  const first = identity(a)
+  return first !== null && first === identity(b)
 }
 
 /**

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -192,11 +200,15 @@ describe('enhance convert', () => {
     writeFileSync(photo, 'the only copy of a photo')
     await cli('convert', fixturePath('basicsr_x4.safetensors'), '--out', checkpoint)
     writeFileSync(existing, 'an earlier conversion')
+    // The checkpoint under a second name (a hard link, or its name in other case on a drive that ignores case).
+    const linked = join(dir, 'same-model.onnx')
+    linkSync(checkpoint, linked)
     const before = [photo, checkpoint, existing].map((f) => readFileSync(f))
     const refused = []
     for (const [source, out, ...more] of [
       [fixturePath('basicsr_x4.safetensors'), photo],
       [checkpoint, checkpoint, '--overwrite'],
+      [checkpoint, linked, '--overwrite'],
       [fixturePath('basicsr_x4.safetensors'), existing],
     ] as const) {
       const { status, err } = await cli('convert', source, '--out', out, ...more)
@@ -205,6 +217,7 @@ describe('enhance convert', () => {
     expect(refused).toEqual([
       `1 error INVALID_ARGUMENT: --out ${photo} must name an .onnx file, like model.onnx.`,
       `1 error INVALID_ARGUMENT: --out ${checkpoint} is a model being converted; name another file.`,
+      `1 error INVALID_ARGUMENT: --out ${linked} is a model being converted; name another file.`,
       `1 error INVALID_ARGUMENT: --out ${existing} exists; add --overwrite to replace it.`,
     ])
     expect([photo, checkpoint, existing].map((f) => readFileSync(f))).toEqual(before)
