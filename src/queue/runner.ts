@@ -19,6 +19,7 @@ import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
 import { sameCounts, scanJob } from './scanner.js'
+import { changedSinceRead, readSignature } from './changed.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
@@ -161,6 +162,12 @@ export class QueueRunner {
     if (!this.job(same.id)) return this.addJob(spec, options) // its first scan refused it meanwhile
     for (const item of this.items(same.id))
       if (item.state === 'cancelled') this.setItem(item, { state: 'queued' })
+    // A photo edited since it was enhanced is enhanced again (its result replaced); one that failed, tried again.
+    this.requeue(
+      await changedSinceRead(this.items(same.id), options.accept),
+      { state: 'queued', crashes: 0 },
+      false,
+    )
     // A job running (or still being added) goes on as it is, and takes the new photos in its turn.
     const current = this.job(same.id)!
     const busy = current.state === 'queued' || current.state === 'running' || current.state === 'scanning'
@@ -298,6 +305,7 @@ export class QueueRunner {
     this.current = { jobId: job.id, itemId: item.id, controller, settled }
     this.setItem(item, { state: 'running' })
     const clock = new AwakeClock()
+    let readAs: Pick<Item, 'readAs'> = {}
     try {
       if (!isInside(job.spec.outDir, item.output))
         throw new EnhanceError(
@@ -309,6 +317,7 @@ export class QueueRunner {
       } catch (error) {
         throw outputFolderError(dirname(item.output), error)
       }
+      readAs = { readAs: await readSignature(item.input) }
       const result = await this.engine.enhance(
         {
           input: item.input,
@@ -343,9 +352,10 @@ export class QueueRunner {
         precision: result.precision,
         tile: result.tile,
         note: result.note,
+        ...readAs,
       })
     } catch (error) {
-      this.settleFailure(job, item, toErrorData(error))
+      this.settleFailure(job, item, toErrorData(error), readAs)
     } finally {
       const busyMs = (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(clock.elapsed())
       clock.stop()
@@ -355,9 +365,9 @@ export class QueueRunner {
     }
   }
 
-  private settleFailure(job: Job, item: Item, error: ErrorData): void {
+  private settleFailure(job: Job, item: Item, error: ErrorData, readAs: Pick<Item, 'readAs'>): void {
     const outcome = failureOutcome(whoseFault(error, item), item, this.current?.why === 'requeue')
-    this.setItem(item, outcome.item)
+    this.setItem(item, { ...outcome.item, ...readAs })
     if (outcome.pauseJob) this.setJob(job, 'paused', outcome.pauseJob)
   }
 

@@ -62,6 +62,7 @@ const itemFields = {
   readDamaged: z.boolean().optional(),
   realism: realismSchema.optional(),
   earlierOutputs: z.array(path).optional(),
+  readAs: z.string().max(64).nullable().optional(),
 }
 
 const itemSchema: z.ZodType<Item> = z.preprocess(legacyRealism, z.object({ id, jobId: id, ...itemFields }))

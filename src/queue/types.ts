@@ -72,6 +72,11 @@ export interface Item {
   realism?: number
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
   earlierOutputs?: string[]
+  /**
+   * Its photo's file when it was last read (`readSignature`: size and modification time; null: it was not there):
+   * one that is no longer so was changed since, and the job continued takes it again.
+   */
+  readAs?: string | null
 }
 
 /** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */

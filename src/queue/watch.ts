@@ -6,7 +6,7 @@ import { EnhanceError } from '../shared/errors.js'
 import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
 import { scanInputs } from './scan.js'
-import type { Item, Job, JobSpec } from './types.js'
+import type { Job, JobSpec } from './types.js'
 
 const signature = (info: Stats): string => `${info.size}:${info.mtimeMs}:${info.ctimeMs}`
 
@@ -125,9 +125,6 @@ export interface WatchOptions {
   onWaiting?: () => void
 }
 
-/** A file's size and modification and change times, or null when it is gone: what tells that it changed. */
-const signatureOf = (path: string): Promise<string | null> => stat(path).then(signature, () => null)
-
 /**
  * Enhances the photos in `spec`'s folders, then each new one as it arrives (a scanner saving into a folder, a
  * phone's photos synced into one), until `signal` aborts or the job pauses (a full disk, a folder gone: the
@@ -141,12 +138,6 @@ export async function watchFolders(
   const { signal, settleMs = 2000, pollMs = 30_000, releaseAfterMs = 120_000 } = options
   const settling = new Settling(settleMs)
   const changes = new FolderChanges(spec.inputs, spec.recursive, (path) => isInside(spec.outDir, path))
-  // Each photo's file as it was when it was read: one that failed is retried once its file is not that any more.
-  const readAs = new Map<string, Promise<string | null>>()
-  const unsubscribe = runner.subscribe((event) => {
-    if (event.type === 'item' && event.item.state === 'running')
-      readAs.set(event.item.id, signatureOf(event.item.input))
-  })
   let job: Job | null = null
   let idleSince = Date.now()
   let waiting = false
@@ -156,7 +147,8 @@ export async function watchFolders(
       const next = await takeNewPhotos(runner, spec, job, settling)
       if (next && next.id !== job?.id) options.onJob?.(next)
       job = next
-      if (job && (await retryChanged(runner, job, readAs)) + queuedIn(runner, job) > 0) {
+      // The job continued takes the photos changed since they were read, once settled (`changedSinceRead`).
+      if (job && queuedIn(runner, job) > 0) {
         await runner.run([job.id])
         idleSince = Date.now()
         waiting = false
@@ -169,7 +161,6 @@ export async function watchFolders(
       await changes.next(Math.min(pollMs, settling.nextLookIn() ?? pollMs), signal)
     }
   } finally {
-    unsubscribe()
     changes.close()
   }
   return job?.id ?? null
@@ -201,26 +192,4 @@ async function anyReady(spec: JobSpec, settling: Settling): Promise<boolean> {
   for await (const file of scanInputs(spec.inputs, spec.recursive, { count: 0 }, spec.outDir))
     if (await settling.accept(file.path)) ready = true
   return ready
-}
-
-/**
- * Retries the photos that failed and whose file changed since it was read (a copy finished, a scan saved again);
- * one that failed before the watch is judged from how its file is now. Returns how many.
- */
-async function retryChanged(
-  runner: QueueRunner,
-  job: Job,
-  readAs: Map<string, Promise<string | null>>,
-): Promise<number> {
-  let retried = 0
-  for (const item of runner.items(job.id).filter((i: Item) => i.state === 'failed')) {
-    const now = await signatureOf(item.input)
-    const then = readAs.get(item.id)
-    if (!then) readAs.set(item.id, Promise.resolve(now))
-    else if (now !== null && now !== (await then)) {
-      readAs.delete(item.id)
-      retried += runner.retry({ jobId: job.id, itemId: item.id }, false)
-    }
-  }
-  return retried
 }

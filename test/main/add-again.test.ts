@@ -64,6 +64,24 @@ describe('adding a folder the queue already has', () => {
     expect(await written()).toEqual(firstWritten)
   })
 
+  it('a photo edited since it was enhanced is enhanced again in place; the others are left as they are', async () => {
+    const enhanced = join(album, 'Enhanced')
+    const untouched = ['page-1.png', 'page-3.png'].map((name) => join(enhanced, name))
+    const before = await Promise.all(untouched.map(fileVersion))
+    await scan('page-2.png', '#c02020') // its colours corrected, and saved over itself
+    const job = await addAlbum()
+    const items = await backend.services.listItems(job)
+    expect(items.map((i) => [basename(i.input), i.state]).sort()).toEqual([
+      ['page-1.png', 'done'],
+      ['page-2.png', 'done'],
+      ['page-3.png', 'done'],
+    ])
+    const { channels } = await sharp(join(enhanced, 'page-2.png')).stats()
+    expect(channels.slice(0, 3).map((c) => Math.round(c.mean / 16))).toEqual([0xc, 0x2, 0x2])
+    expect(await Promise.all(untouched.map(fileVersion))).toEqual(before)
+    expect(readdirSync(enhanced).sort()).toEqual(['page-1.png', 'page-2.png', 'page-3.png'])
+  })
+
   it('dropped twice at once: one job, each photo once', async () => {
     const api = backend.services
     const twice = join(work, 'Wedding 1975')

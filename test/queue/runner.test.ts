@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -335,6 +344,49 @@ describe('queue runner', () => {
     runner.reorder([b.id, a.id])
     await runner.run()
     expect(log.map((p) => p.split('/').pop())).toEqual(['two.jpg', 'one.jpg'])
+  })
+
+  it('a job continued takes the photos changed since they were read: one edited, one copied again; never the rest', async () => {
+    const { dir, spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'])
+    const photo = (name: string) => join(dir, 'in', name)
+    const log: string[] = []
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, fakeEngine({ 'c.jpg': ['CORRUPT_IMAGE'] }, log), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const states = () => runner.items(job.id).map((i) => [i.input.replace(dir, ''), i.state])
+    expect(states()).toEqual([
+      ['/in/a.jpg', 'done'],
+      ['/in/b.jpg', 'done'],
+      ['/in/c.jpg', 'failed'],
+      ['/in/d.jpg', 'done'],
+    ])
+    expect((await runner.jobFor(spec)).id).toBe(job.id)
+    expect(states().map(([, state]) => state)).toEqual(['done', 'done', 'failed', 'done'])
+
+    writeFileSync(photo('a.jpg'), 'image a.jpg, straightened') // edited and saved again
+    writeFileSync(photo('c.jpg'), 'image c.jpg, copied again whole')
+    chmodSync(photo('b.jpg'), 0o444) // a permission, not a change to the photo
+    const longAgo = new Date(2001, 0, 1)
+    utimesSync(photo('d.jpg'), longAgo, longAgo) // the same bytes, but a file saved at another time
+    writeFileSync(photo('e.jpg'), 'image e.jpg') // scanned since
+    log.length = 0
+    await runner.jobFor(spec)
+    await runner.run()
+    expect(log.map((p) => p.replace(dir, ''))).toEqual(['/in/a.jpg', '/in/c.jpg', '/in/d.jpg', '/in/e.jpg'])
+    expect(states().every(([, state]) => state === 'done')).toBe(true)
+    expect(readFileSync(join(dir, 'out', 'a.png'), 'utf8')).toBe('image a.jpg, straightened')
+    expect(readFileSync(join(dir, 'out', 'c.png'), 'utf8')).toBe('image c.jpg, copied again whole')
+
+    // What each photo was like when read is in the journal: after a restart, only a photo edited since is taken.
+    store.close()
+    const restarted = new QueueRunner(new QueueStore(queue), fakeEngine({}, log), noCleanup)
+    log.length = 0
+    await restarted.jobFor(spec)
+    writeFileSync(photo('b.jpg'), 'image b.jpg, cropped')
+    await restarted.jobFor(spec)
+    await restarted.run()
+    expect(log.map((p) => p.replace(dir, ''))).toEqual(['/in/b.jpg'])
   })
 
   it('survives a restart: the item in flight resumes, finished outputs are kept', async () => {

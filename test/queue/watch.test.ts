@@ -131,7 +131,7 @@ function startWatch(files: string[], options: Omit<WatchOptions, 'signal'>, edit
 }
 
 describe('watching folders for new photos', () => {
-  it('enhances what is there, then each new photo once written whole; a failed one is retried when it changes', async () => {
+  it('enhances what is there, then each new photo once written whole; a failed one is retried and a finished one enhanced again when it changes', async () => {
     let waits = 0
     const { dir, runner, stop } = startWatch(['old.jpg'], {
       settleMs: 300,
@@ -153,6 +153,12 @@ describe('watching folders for new photos', () => {
     await until(() => runner.items(runner.jobs[0]!.id).some((i) => i.state === 'failed'))
     writeFileSync(join(dir, 'in', 'copy.jpg'), 'image copy, whole')
     await until(() => existsSync(out('copy.png')))
+
+    // A photo saved again after it was enhanced (straightened, then cropped): enhanced again, its result replaced.
+    writeFileSync(join(dir, 'in', 'old.jpg'), 'image old, straightened')
+    await delay(100)
+    appendFileSync(join(dir, 'in', 'old.jpg'), ', cropped')
+    await until(() => readFileSync(out('old.png'), 'utf8') === 'image old, straightened, cropped')
 
     const jobId = await stop()
     expect(runner.items(jobId!).map((i) => [i.input.replace(dir, ''), i.state])).toEqual([
