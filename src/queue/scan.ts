@@ -11,10 +11,10 @@ import type { OutputFormat } from '../shared/formats.js'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { lstatSync, statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
-import { basename, dirname, extname, join, relative, resolve } from 'node:path'
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
-import { fitFileName, renderName } from '../shared/naming.js'
+import { fileSystemSafe, fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
 
 export interface InputFile {
@@ -218,5 +218,6 @@ export function outputPath(
   const extension = outputExtension(format, basename(file.path))
   const render = (name: string) => renderName(template, { ...vars, name })
   const name = fitFileName(render, basename(file.path, extname(file.path)), extension)
-  return join(resolve(outDir), file.relativeDir, `${name}.${extension}`)
+  const mirrored = file.relativeDir.split(sep).map(fileSystemSafe).join(sep)
+  return join(resolve(outDir), mirrored, `${name}.${extension}`)
 }

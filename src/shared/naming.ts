@@ -38,8 +38,15 @@ export function renderName(template: string, vars: NameVars): string {
   const filled = template.replace(new RegExp(`\\{(${PLACEHOLDERS.join('|')})\\}`, 'g'), (_, key: string) =>
     String(values[key]),
   )
-  const safe = [...filled].map((c) => (c.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(c) ? '_' : c)).join('')
-  return safe || values['name'] || 'image'
+  return fileSystemSafe(filled) || values['name'] || 'image'
+}
+
+/**
+ * `text` with the characters some file system refuses in a name as "_": Windows', a USB stick's or a camera card's
+ * (exFAT, FAT32), whichever system writes there. A folder may be named `Trip: Rome?` on Linux or a Mac.
+ */
+export function fileSystemSafe(text: string): string {
+  return [...text].map((c) => (c.charCodeAt(0) < 32 || '/\\:*?"<>|'.includes(c) ? '_' : c)).join('')
 }
 
 /** The longest file name most file systems take: 255 bytes of UTF-8 (ext4, APFS; NTFS counts 255 UTF-16 units). */

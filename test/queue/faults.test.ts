@@ -350,7 +350,7 @@ describe('queue faults, each handled as specified', () => {
   })
 
   it.runIf(process.getuid?.() === 0)(
-    'on a drive that ignores case (exFAT), IMG_1 and img_1 keep a result each, and no photo is replaced, even with --overwrite',
+    'on an exFAT drive, which ignores case: IMG_1 and img_1 keep a result each, no photo is replaced even with --overwrite, and a folder named Trip: Rome? is mirrored',
     async () => {
       const stick = exfatStick('usb-stick')
       if (!stick) return
@@ -373,6 +373,22 @@ describe('queue faults, each handled as specified', () => {
         ),
       )
       expect(reds.sort()).toEqual([0, 255])
+
+      // A folder named as a Mac or Linux allows and the stick does not: mirrored under a name it takes.
+      mkdirSync(join(photos, 'Trip: Rome?'))
+      await flat('#ff0000')
+        .png()
+        .toFile(join(photos, 'Trip: Rome?', 'day-1.png'))
+      const mirrored = await run([
+        photos,
+        '--recursive',
+        '--out',
+        join(stick, 'mirrored'),
+        '--queue-dir',
+        join(work, 'q-stick-3'),
+      ])
+      expect(mirrored.events.at(-1)).toMatchObject({ done: 3, failed: 0, pending: 0 })
+      expect(readdirSync(join(stick, 'mirrored', 'Trip_ Rome_'))).toEqual(['day-1.png'])
 
       // An album on the stick enhanced into its own folder: photo.jpg's result must not become Photo.PNG.
       const album = join(stick, 'album')

@@ -106,6 +106,10 @@ describe('output naming', () => {
       skip: false,
     })
     expect(planner.plan({ path: '/photos/scan.tiff', relativeDir: '' }).output).toBe('/out/scan_x4.tiff')
+    // A folder named on Linux or a Mac as Windows, a USB stick or a camera card would refuse it.
+    expect(
+      planner.plan({ path: '/photos/Trip: Rome?/a.jpg', relativeDir: 'Trip: Rome?/Day <1>' }).output,
+    ).toBe('/out/Trip_ Rome_/Day _1_/a_x4.jpg')
   })
 
   it("keeps a photo's own extension where its format is kept, and the format's own where it changes", () => {
