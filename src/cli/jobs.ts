@@ -28,7 +28,7 @@ import { runQueued, watchQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
-import { besideThePhotos, entryKind } from '../queue/scan.js'
+import { RESULTS_FOLDER, besideThePhotos, entryKind, isSystemEntry } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
@@ -176,7 +176,7 @@ export async function batchCommand(
     engine.close()
     throw error
   })
-  if (spec && !spec.recursive) warnAboutSubfolders(spec.inputs, io)
+  if (spec && !spec.recursive) warnAboutSubfolders(spec, io)
   let readerGone = false
   const reporter = reporterFor(flags.json, { ...io, out: (text) => readerGone || io.out(text) })
   // Ctrl-C, a closed terminal and a polite kill (`kill`, Slurm, `docker stop`) pause: the item in flight
@@ -233,8 +233,13 @@ function checkWatch(spec: JobSpec | null): void {
     throw refuse('watches folders for new photos: name the folder they are saved into.')
 }
 
-/** Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. */
-function warnAboutSubfolders(inputs: string[], io: Io): void {
+/**
+ * Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. Not of folders
+ * --recursive passes by too (earlier results, the output folder, a drive's system folders).
+ */
+function warnAboutSubfolders({ inputs, outDir }: JobSpec, io: Io): void {
+  const passedAnyway = (name: string, path: string): boolean =>
+    isSystemEntry(name) || name === RESULTS_FOLDER || resolve(path) === resolve(outDir)
   for (const input of inputs) {
     const entries = (() => {
       try {
@@ -243,9 +248,10 @@ function warnAboutSubfolders(inputs: string[], io: Io): void {
         return [] // a file, or unreadable: the scan reports what matters
       }
     })()
-    const folders = entries.filter(
-      (e) => entryKind(e, join(input, e.name)) === 'directory' && !e.name.startsWith('.'),
-    ).length
+    const folders = entries.filter((e) => {
+      const path = join(input, e.name)
+      return entryKind(e, path) === 'directory' && !passedAnyway(e.name, path)
+    }).length
     if (folders > 0)
       io.err(
         `note: ${input} has ${folders} subfolder${folders === 1 ? '' : 's'}, left out; add --recursive to include them.`,

@@ -67,7 +67,7 @@ const SYSTEM_NAMES = new Set([
  * Hidden files and folders, macOS "._" companions on USB drives (named .jpg, but not images) and the
  * thumbnail folders NAS boxes add beside each photo: none of them is a photo the user took.
  */
-function isSystemEntry(name: string): boolean {
+export function isSystemEntry(name: string): boolean {
   return name.startsWith('.') || SYSTEM_NAMES.has(name.toLowerCase())
 }
 

@@ -121,6 +121,14 @@ describe('the CLI for people', () => {
     symlinkSync(album, join(linking, 'linked'))
     const linked = await cli(batch('q-sub2', linking, '--out', join(work, 'out-sub2')))
     expect(linked.err).toContain(`note: ${linking} has 2 subfolders, left out;`)
+    // Its own results (the second run of an album), the output folder named, and a card's system folder are no
+    // photos left out: --recursive would not take them either.
+    const card = join(work, 'card')
+    for (const folder of ['Enhanced', 'out', 'System Volume Information', '$RECYCLE.BIN'])
+      mkdirSync(join(card, folder), { recursive: true })
+    copyFileSync(join(album, 'a.jpg'), join(card, 'a.jpg'))
+    const again = await cli(batch('q-sub3', card, '--out', join(card, 'out')))
+    expect([again.status, again.err.split('\n').filter((line) => line.startsWith('note:'))]).toEqual([0, []])
   })
 
   it('enhances photos saved under the other names of JPEG, HEIF and BMP, each kept in its own format', async () => {
