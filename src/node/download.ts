@@ -11,6 +11,7 @@ import { cancelledOr, checkedUrl, get, statusError } from './http-get.js'
 import { freeBytes } from './files.js'
 import { makeDirectory } from './make-directory.js'
 import { isDiskFull } from './errno.js'
+import { writeFully } from './write-fully.js'
 
 /** What to fetch: the catalogue's facts for one file. */
 export interface DownloadTarget {
@@ -194,7 +195,7 @@ class Transfer {
         if (this.state.offset + chunk.length > this.target.size) {
           throw wrongSize(url, this.state.offset + chunk.length, this.target.size)
         }
-        await file.write(chunk, 0, chunk.length, this.state.offset)
+        await writeFully(file, chunk, this.state.offset)
         this.hash!.update(chunk)
         this.state.offset += chunk.length
         this.transferred += chunk.length

@@ -1,14 +1,22 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
+  ftruncateSync,
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   truncateSync,
-  writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
+import { isDiskFull } from '../node/errno.js'
+import { writeFullySync } from '../node/write-fully.js'
+import { EnhanceError } from '../shared/errors.js'
+
+/** The queue's own disk refused a change (full): nothing of it was kept, and what was recorded before stands. */
+export class QueueWriteError extends EnhanceError {}
 
 /** How loading reads untrusted lines: a parser that returns null for anything it won't accept. */
 export interface JournalParsers<Snapshot, Entry> {
@@ -118,11 +126,27 @@ export class Journal<Snapshot, Entry> {
     }
   }
 
+  /** Appends one entry; on a failure (a full disk), the journal is cut back to the entries before it. */
   append(entry: Entry): void {
     this.fd ??= openSync(this.journalPath, 'a')
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`)
-    fsyncSync(this.fd)
+    const end = fstatSync(this.fd).size
+    try {
+      writeFullySync(this.fd, Buffer.from(`${JSON.stringify(entry)}\n`))
+      fsyncSync(this.fd)
+    } catch (error) {
+      // A torn line would join the next entry's, and loading would skip both.
+      ftruncateSync(this.fd, end)
+      throw this.writeError(error)
+    }
     this.appended++
+  }
+
+  private writeError(error: unknown): unknown {
+    if (!isDiskFull(error)) return error
+    return new QueueWriteError(
+      'DISK_FULL',
+      `The disk holding the queue, ${this.dir}, is full, so the job's progress cannot be recorded. Free some space there and try again; nothing done so far is lost.`,
+    )
   }
 
   /** True when enough entries piled up that the owner should call compact(). */
@@ -134,11 +158,15 @@ export class Journal<Snapshot, Entry> {
     const temp = `${this.snapshotPath}.tmp`
     const fd = openSync(temp, 'w')
     try {
-      writeSync(fd, JSON.stringify(snapshot))
+      // A snapshot cut short by a full disk must never replace the last whole one, and empty the journal.
+      writeFullySync(fd, Buffer.from(JSON.stringify(snapshot)))
       fsyncSync(fd)
-    } finally {
+    } catch (error) {
       closeSync(fd)
+      rmSync(temp, { force: true })
+      throw this.writeError(error)
     }
+    closeSync(fd)
     renameSync(temp, this.snapshotPath)
     this.close()
     truncateSync(this.journalPath, 0)

@@ -20,6 +20,7 @@ import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
 import { sameCounts, scanJob } from './scanner.js'
 import { changedSinceRead, readSignature } from './changed.js'
+import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
@@ -267,13 +268,20 @@ export class QueueRunner {
         await this.scan(job)
         this.scanned(job)
       } catch (error) {
-        this.setJob(job, 'paused', toErrorData(error))
+        this.pauseFor(job, error)
       }
     }
     // A closed queue (the app quitting) starts nothing more.
     for (let job = this.nextJob(); job && !this.store.isClosed; job = this.nextJob()) {
-      if (job.state !== 'running') this.setJob(job, 'running')
-      await this.runJob(job)
+      try {
+        if (job.state !== 'running') this.setJob(job, 'running')
+        await this.runJob(job)
+      } catch (error) {
+        // The queue's disk is full: its job waits, paused, until there is room; nothing more can start.
+        if (!(error instanceof QueueWriteError)) throw error
+        this.pauseFor(job, error)
+        return
+      }
     }
   }
 
@@ -303,10 +311,10 @@ export class QueueRunner {
     let settle = (): void => undefined
     const settled = new Promise<void>((resolve) => (settle = resolve))
     this.current = { jobId: job.id, itemId: item.id, controller, settled }
-    this.setItem(item, { state: 'running' })
     const clock = new AwakeClock()
     let readAs: Pick<Item, 'readAs'> = {}
     try {
+      this.setItem(item, { state: 'running' })
       if (!isInside(job.spec.outDir, item.output))
         throw new EnhanceError(
           'INVALID_ARGUMENT',
@@ -359,10 +367,30 @@ export class QueueRunner {
     } finally {
       const busyMs = (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(clock.elapsed())
       clock.stop()
-      this.store.commit({ t: 'job-stats', jobId: job.id, busyMs })
       this.current = null
       settle()
+      this.store.commit({ t: 'job-stats', jobId: job.id, busyMs })
     }
+  }
+
+  /**
+   * Pauses a job for a problem. Where even that cannot be recorded (the queue's disk is full), the job is paused in
+   * memory, its photo in flight queued again, as the next start would find it.
+   */
+  private pauseFor(job: Job, error: unknown): void {
+    const pauseReason = toErrorData(error)
+    try {
+      this.setJob(job, 'paused', pauseReason)
+      return
+    } catch (failure) {
+      if (!(failure instanceof QueueWriteError)) throw failure
+    }
+    for (const item of this.items(job.id).filter((i) => i.state === 'running')) {
+      this.store.holdUnrecorded({ t: 'item', id: item.id, patch: { state: 'queued' } })
+      this.emit({ type: 'item', item })
+    }
+    this.store.holdUnrecorded({ t: 'job-state', jobId: job.id, state: 'paused', pauseReason })
+    this.emit({ type: 'job', job: this.job(job.id)! })
   }
 
   private settleFailure(job: Job, item: Item, error: ErrorData, readAs: Pick<Item, 'readAs'>): void {

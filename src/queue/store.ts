@@ -1,6 +1,6 @@
 import { makeDirectory } from '../node/make-directory.js'
 import { resolve } from 'node:path'
-import { Journal } from './journal.js'
+import { Journal, QueueWriteError } from './journal.js'
 import { isInside } from './paths.js'
 import { parseEntry, parseSnapshot } from './schema.js'
 import { QueueState } from './state.js'
@@ -67,11 +67,25 @@ export class QueueStore {
     if (this.closed) return
     this.journal.append(entry)
     this.state.apply(entry)
-    if (this.journal.wantsCompaction) this.journal.compact(this.state.snapshot())
+    if (this.journal.wantsCompaction) this.compact()
   }
 
-  compact(): void {
-    this.journal.compact(this.state.snapshot())
+  /** Compaction only saves space: on a full disk the journal, whole and loadable, is left to grow until there is room. */
+  private compact(): void {
+    try {
+      this.journal.compact(this.state.snapshot())
+    } catch (error) {
+      if (!(error instanceof QueueWriteError)) throw error
+    }
+  }
+
+  /**
+   * A change that cannot be recorded (`QueueWriteError`: the queue's disk is full), held in memory only: a job paused
+   * for it, and its photo in flight queued again. The journal still has them as a crash leaves them, which the next
+   * start recovers to the same.
+   */
+  holdUnrecorded(entry: QueueEntry): void {
+    this.state.apply(entry)
   }
 
   close(): void {

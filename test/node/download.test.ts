@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -249,4 +258,30 @@ describe('a disk that fills up mid-download', () => {
     expect(code).toBe('DISK_FULL')
     expect(readdirSync(models)).toEqual([])
   })
+
+  it.skipIf(!mounted)(
+    'with room for all but its last bytes, is DISK_FULL too, never a model cut short',
+    async () => {
+      server.routes.set('/model.pth', { body: FILE, rate: 400_000 })
+      rmSync(join(mountPoint, 'filler'), { force: true }) // the test before filled the disk
+      const models = join(mountPoint, 'models-2')
+      mkdirSync(models)
+      const temp = partialPaths(join(models, 'model.pth')).temp
+      let filled = false
+      const leaveRoomForAllButTheLastPage = (): void => {
+        const written = statSync(temp, { throwIfNoEntry: false })?.size ?? 0
+        if (filled || written < FILE.length / 2 || written === FILE.length) return
+        filled = true
+        const page = 4096
+        const pagesLeft = Math.ceil(FILE.length / page) - Math.ceil(written / page) - 1
+        const { bavail, bsize } = statfsSync(mountPoint)
+        writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(bavail * bsize - pagesLeft * page))
+      }
+      const code = await codeOf(() =>
+        download(target(), join(models, 'model.pth'), { onProgress: leaveRoomForAllButTheLastPage }),
+      )
+      rmSync(join(mountPoint, 'filler'))
+      expect([filled, code, readdirSync(models)]).toEqual([true, 'DISK_FULL', []])
+    },
+  )
 })

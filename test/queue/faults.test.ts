@@ -6,9 +6,11 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statfsSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
+import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -17,6 +19,9 @@ import { main } from '../../src/cli/main.js'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { albumJob } from '../helpers/queue.js'
+import { QueueStore } from '../../src/queue/store.js'
+import type { Item, Job } from '../../src/queue/types.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-faults-'))
 const model = writeIdentityModel(work)
@@ -113,6 +118,12 @@ function exfatStick(name: string): string | null {
     )
     return null
   }
+}
+
+/** Fills `disk` up to `leftBytes` free (a file `filler`, to remove for room again). */
+function fillUp(disk: string, leftBytes: number): void {
+  const { bavail, bsize } = statfsSync(disk)
+  writeFileSync(join(disk, 'filler'), Buffer.alloc(Math.max(0, bavail * bsize - leftBytes)))
 }
 
 /** An 8×8 photo of one colour: which photo a result came from shows in its pixels. */
@@ -407,6 +418,89 @@ describe('queue faults, each handled as specified', () => {
       expect(inPlace.events.at(-1)).toMatchObject({ done: 2, failed: 0 })
       expect(readFileSync(join(album, 'Photo.PNG'))).toEqual(before)
       expect(readdirSync(album).length).toBe(4)
+    },
+  )
+
+  it.runIf(process.getuid?.() === 0)(
+    'a full disk under the queue: each change is whole or not there, the snapshot is never cut short, and nothing recorded is lost',
+    () => {
+      const disk = tinyDisk('queue-disk')
+      if (!disk) return
+      const dir = join(disk, 'queue')
+      const { spec } = albumJob([])
+      const job: Job = {
+        id: randomUUID(),
+        spec,
+        state: 'queued',
+        createdAt: 0,
+        order: 0,
+        ignored: 0,
+        busyMs: 0,
+      }
+      const item = (n: number): Item => ({
+        id: randomUUID(),
+        jobId: job.id,
+        input: join(spec.inputs[0]!, `IMG_${n}.jpg`),
+        output: join(spec.outDir, `IMG_${n}.png`),
+        state: 'queued',
+        crashes: 0,
+      })
+      // Compaction comes once the disk is nearly full, when its snapshot no longer fits.
+      const store = new QueueStore(dir, 70)
+      store.commit({ t: 'job', job })
+      for (let n = 0; n < 60; n++) store.commit({ t: 'items', items: [item(n)] })
+      fillUp(disk, 8192)
+      let recorded = 60
+      let refusal: unknown = null
+      for (let n = 60; n < 1000 && !refusal; n++) {
+        try {
+          store.commit({ t: 'items', items: [item(n)] })
+          recorded++
+        } catch (error) {
+          refusal = error
+        }
+      }
+      expect(refusal).toMatchObject({ code: 'DISK_FULL' })
+      expect((refusal as Error).message).toContain(dir)
+      store.close()
+      expect(readFileSync(join(dir, 'queue.journal'), 'utf8').endsWith('\n')).toBe(true)
+      const reloaded = new QueueStore(dir)
+      expect([reloaded.loadProblems, reloaded.recoveredTornTail]).toEqual([
+        { skippedEntries: 0, snapshotSetAside: false, outputsOutsideJob: 0 },
+        false,
+      ])
+      expect(reloaded.state.itemsOf(job.id)).toHaveLength(recorded)
+      expect(readdirSync(dir).sort()).toEqual(['queue.journal'])
+      reloaded.close()
+    },
+  )
+
+  it.runIf(process.getuid?.() === 0)(
+    'a full disk under the queue pauses the job saying so; with room again, --resume finishes every photo once',
+    async () => {
+      const disk = tinyDisk('queue-disk-2')
+      if (!disk) return
+      const input = await album('queue-on-full-disk', 20, 16)
+      const queue = join(disk, 'queue')
+      const out = join(work, 'out-queue-full')
+      // The disk fills up while the first photo is enhanced (by something else: a download, a backup).
+      const first = await run(
+        [input, '--out', out, '--queue-dir', queue],
+        duringFirstPhoto(() => fillUp(disk, 0)),
+      )
+      expect(first.status).toBe(1)
+      expect(first.events.find((e) => e.event === 'paused')).toMatchObject({
+        code: 'DISK_FULL',
+        message: expect.stringContaining(`The disk holding the queue, ${queue}, is full`) as unknown,
+      })
+      const summary = first.events.at(-1) as Extract<BatchEvent, { event: 'summary' }>
+      expect(summary.done).toBeLessThan(20)
+      rmSync(join(disk, 'filler'))
+      const resumed = await run(['--resume', '--queue-dir', queue])
+      expect(resumed.status).toBe(0)
+      expect(readdirSync(out)).toHaveLength(20)
+      const listing = JSON.parse((await run(['queue', '--queue-dir', queue])).out) as { state: string }[]
+      expect(listing.map((j) => j.state)).toEqual(['done'])
     },
   )
 })
