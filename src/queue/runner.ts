@@ -435,9 +435,9 @@ export class QueueRunner {
     return true
   }
 
-  /** Removes every finished job (done or cancelled); returns their ids. */
+  /** Removes every finished job (done or cancelled) but those still watching their folders; returns their ids. */
   clearFinished(): string[] {
-    const finished = this.jobs.filter(isFinished).map((job) => job.id)
+    const finished = this.jobs.filter((job) => isFinished(job) && !job.watching).map((job) => job.id)
     for (const id of finished) this.remove(id)
     return finished
   }
@@ -571,6 +571,13 @@ export class QueueRunner {
     else this.emit({ type: 'job', job })
     void this.run()
     return job
+  }
+
+  /** Marks a job as watched (or no longer): `WatchedJobs` follows the mark. */
+  setWatching(jobId: string, watching: boolean): void {
+    if (!this.job(jobId)) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    this.store.commit({ t: 'job-watch', jobId, watching })
+    this.emit({ type: 'job', job: this.job(jobId)! })
   }
 
   reorder(jobIds: string[]): void {

@@ -44,6 +44,7 @@ const jobObject = z.object({
   leftOut: z.record(z.string().max(64), count).optional(),
   busyMs: z.number().min(0),
   realism: realismSchema.optional(),
+  watching: z.boolean().optional(),
 })
 const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)
 
@@ -87,6 +88,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
     }),
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
+    z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),
     z.object({
       t: z.literal('item'),
       id,

@@ -10,6 +10,7 @@ export type QueueEntry =
   | { t: 'job-realism'; jobId: string; realism: number }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
+  | { t: 'job-watch'; jobId: string; watching: boolean }
   | { t: 'item'; id: string; patch: Partial<Omit<Item, 'id' | 'jobId'>> }
   | { t: 'order'; jobIds: string[] }
   | { t: 'forget'; jobId: string }
@@ -71,6 +72,11 @@ export class QueueState {
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }
+        return
+      }
+      case 'job-watch': {
+        const job = this.jobs.get(entry.jobId)
+        if (job) job.watching = entry.watching
         return
       }
       case 'item': {

@@ -45,6 +45,8 @@ export interface Job {
   busyMs: number
   /** Realism chosen after the job was created, for all its photos (overrides the spec's). */
   realism?: number
+  /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */
+  watching?: boolean
 }
 
 export interface Item {

@@ -72,6 +72,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   listItems: { args: z.tuple([id]), result: false },
   pauseJob: { args: z.tuple([id]), result: false },
   resumeJob: { args: z.tuple([id]), result: false },
+  watchJob: { args: z.tuple([id, z.boolean()]), result: false },
   cancelJob: { args: z.tuple([id]), result: false },
   retryJob: { args: z.tuple([id]), result: false },
   readDamaged: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: false },

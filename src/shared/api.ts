@@ -23,6 +23,10 @@ export interface JobView {
   etaMs: number | null
   /** What the scan left out of the inputs, in words (`leftOutText`), when anything was. */
   leftOut?: string
+  /** It was made of a folder (or more), which can be watched for new photos. */
+  watchable: boolean
+  /** Photos saved into its folders later join it (`watchJob`). */
+  watching: boolean
 }
 
 export interface ItemView {
@@ -198,6 +202,11 @@ export interface EnhanceApi {
   listItems(jobId: string): Promise<ItemView[]>
   pauseJob(jobId: string): Promise<void>
   resumeJob(jobId: string): Promise<void>
+  /**
+   * Watches a folder's job for photos saved into its folders (a scanner's, a phone's synced), or stops: each joins
+   * it once whole, and one edited since it was enhanced is enhanced again. Kept across restarts.
+   */
+  watchJob(jobId: string, watching: boolean): Promise<void>
   cancelJob(jobId: string): Promise<void>
   retryJob(jobId: string): Promise<number>
   /**
@@ -263,6 +272,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   listItems: 'enhance:listItems',
   pauseJob: 'enhance:pauseJob',
   resumeJob: 'enhance:resumeJob',
+  watchJob: 'enhance:watchJob',
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
   readDamaged: 'enhance:readDamaged',

@@ -11,6 +11,7 @@ import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { removeStalePartials } from '../../src/node/files.js'
 import { createServices } from '../../src/main/services/app.js'
 import type { Services } from '../../src/main/services/app.js'
+import type { WatchTiming } from '../../src/queue/watched-jobs.js'
 import { readCatalog } from '../../src/engine/catalog.js'
 import { openQueue } from '../../src/queue/session.js'
 import type { QueueSession } from '../../src/queue/session.js'
@@ -109,6 +110,7 @@ export async function startBackend(
   dataDir: string,
   dialogs: ScriptedDialogs,
   library: Record<string, LibraryEntry> = {},
+  watchTiming?: WatchTiming,
 ): Promise<AppBackend> {
   const preferences = new PreferencesFile(join(dataDir, 'preferences.json'))
   const engine = new EngineClient(() =>
@@ -139,12 +141,14 @@ export async function startBackend(
     pastedDir: join(dataDir, 'Pasted into Enhance'),
     // Stands for the system's temporary folder (the tests' own photos are in the real one).
     temporary: { dir: join(dataDir, 'system-temp'), resultsDir: join(dataDir, 'Pictures', 'Enhanced') },
+    ...(watchTiming ? { watchTiming } : {}),
   })
   return {
     services,
     queue,
     engine,
     close: async () => {
+      services.stopWatching()
       await preferences.flush()
       queue.close()
       engine.close()

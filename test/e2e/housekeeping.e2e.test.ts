@@ -187,4 +187,33 @@ describe('queue housekeeping in Chromium', () => {
     expect(Number(await job.locator('progress').first().getAttribute('value'))).toBeGreaterThanOrEqual(1)
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
   })
+
+  it("watches a folder's job for new photos: pressed, said in its state, and a scan saved there joins it", async () => {
+    const { page } = app
+    const scans = join(app.work, 'Scans')
+    mkdirSync(scans)
+    await photo(join(scans, 'print-1.jpg'), 7, 48, 32)
+    app.dialogs.inputs = [scans]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    const job = page.getByRole('article', { name: /^Job Scans \(/ })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const watch = job.getByRole('button', { name: /^Watch for new photos: the folder of Scans/ })
+    expect(await watch.getAttribute('aria-pressed')).toBe('false')
+    await watch.click()
+    await expect.poll(() => watch.getAttribute('aria-pressed')).toBe('true')
+    expect(await job.locator('.state').textContent()).toBe('Watching for new photos')
+    await app.shot('36-job-watching-its-folder')
+
+    await photo(join(scans, 'print-2.jpg'), 8, 48, 32)
+    await expect
+      .poll(() => job.locator('.counts').textContent(), { timeout: 60_000 })
+      .toMatch(/^\s*2 of 2 enhanced/)
+    await expect.poll(() => job.locator('.state').textContent()).toBe('Watching for new photos')
+    await watch.click()
+    await expect.poll(() => watch.getAttribute('aria-pressed')).toBe('false')
+    expect(await job.locator('.state').textContent()).toBe('Done')
+    // A job of single photos has no folder to watch.
+    const files = page.getByRole('article', { name: 'Job first.jpg and 1 more (2 photos)' })
+    expect([await files.count(), await files.getByRole('button', { name: /^Watch/ }).count()]).toEqual([1, 0])
+  })
 })

@@ -37,6 +37,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   listItems: ['no-such-job'],
   pauseJob: ['no-such-job'],
   resumeJob: ['no-such-job'],
+  watchJob: ['no-such-job', true],
   cancelJob: ['no-such-job'],
   retryJob: ['no-such-job'],
   readDamaged: [{ jobId: 'no-such-job' }],

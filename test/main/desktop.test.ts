@@ -25,6 +25,8 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     total,
     counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
     etaMs: null,
+    watchable: true,
+    watching: false,
   }
 }
 

@@ -12,6 +12,8 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   total: 3,
   counts,
   etaMs: null,
+  watchable: true,
+  watching: false,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({

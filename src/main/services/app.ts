@@ -31,7 +31,9 @@ import type { PreferencesFile } from './preferences.js'
 import { withValidatedArguments } from './validate.js'
 import { Selections } from './selections.js'
 import { NOTHING_TAKEN, PastedPhotos, TOO_LARGE_TO_TAKE } from './pasted.js'
-import { itemView, jobView } from './views.js'
+import { isWatchable, itemView, jobView } from './views.js'
+import { WatchedJobs } from '../../queue/watched-jobs.js'
+import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
 import { missingFileError } from '../../node/file-access.js'
 import { writeProblem } from '../../node/make-directory.js'
@@ -71,6 +73,8 @@ export interface ServiceDeps {
    * Photos on a read-only drive have theirs there too, in a folder named after theirs.
    */
   temporary: { dir: string; resultsDir: string }
+  /** How watched folders are looked at (shorter in tests). */
+  watchTiming?: WatchTiming
 }
 
 export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhotos'> & {
@@ -92,6 +96,8 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
    * window, which starts a job on them with its settings and shows any refusal as it does for its own.
    */
   openPaths(paths: readonly string[]): void
+  /** Stops watching folders (main's call, as the app quits); the marks stay for the next start. */
+  stopWatching(): void
 }
 
 async function isFolder(path: string): Promise<boolean> {
@@ -137,6 +143,13 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       return partner && store.isInstalled(partner) ? partner : undefined
     },
   })
+
+  // Watches follow the jobs' marks: set by the window, and kept in the queue from the last run.
+  const watches = new WatchedJobs(runner, deps.watchTiming)
+  runner.subscribe((event) => {
+    if (event.type === 'job' || event.type === 'removed') watches.sync()
+  })
+  watches.sync()
 
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
@@ -227,6 +240,16 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     listItems: (jobId) => Promise.resolve(views(jobId).map((i) => itemView(i, jobOf(jobId)))),
     pauseJob: (jobId) => Promise.resolve(runner.pause(jobId)),
     resumeJob: (jobId) => Promise.resolve(runner.resume(jobId)),
+    watchJob: (jobId, watching) =>
+      Promise.resolve().then(() => {
+        if (watching && !isWatchable(queued(jobId)))
+          throw new EnhanceError(
+            'INVALID_ARGUMENT',
+            'Only a job made of a folder can watch it for new photos.',
+          )
+        runner.setWatching(jobId, watching)
+      }),
+    stopWatching: () => watches.close(),
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
     readDamaged: (target) => Promise.resolve(runner.readDamaged(target)),

@@ -1,8 +1,23 @@
+import { statSync } from 'node:fs'
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
 import { itemRealism, jobRealism } from '../../queue/types.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
+
+/** Whether each input named is a folder, looked at once per path: a job's view is made at each of its changes. */
+const folders = new Map<string, boolean>()
+function isFolderOnce(path: string): boolean {
+  let folder = folders.get(path)
+  if (folder === undefined) {
+    folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+    folders.set(path, folder)
+  }
+  return folder
+}
+
+/** A job of folders, which can be watched for new photos. */
+export const isWatchable = (job: Job): boolean => job.spec.inputs.some(isFolderOnce)
 
 export function jobView(job: Job, items: Item[]): JobView {
   const report = jobReport(job, items)
@@ -18,6 +33,8 @@ export function jobView(job: Job, items: Item[]): JobView {
     counts: report.counts,
     etaMs: report.etaMs,
     ...(leftOut ? { leftOut } : {}),
+    watchable: isWatchable(job),
+    watching: job.watching ?? false,
   }
 }
 

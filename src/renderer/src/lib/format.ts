@@ -115,11 +115,21 @@ export function downloadStatus(p: {
 }
 
 /** The job's state in words, honest about failures: a job with failed photos is not simply "done". */
-export function jobStatus(job: { state: string; total: number; counts: Record<string, number> }): {
+export function jobStatus(job: {
+  state: string
+  total: number
+  counts: Record<string, number>
+  watching?: boolean
+}): {
   text: string
   warning: boolean
 } {
   const { done = 0, failed = 0 } = job.counts
+  if (job.state === 'done' && job.watching)
+    return {
+      text: failed ? `Watching for new photos, ${failed} failed` : 'Watching for new photos',
+      warning: failed > 0,
+    }
   if (job.state === 'done' && failed > 0)
     return { text: `Done, ${failed} of ${job.total} failed`, warning: true }
   if (job.state === 'cancelled')

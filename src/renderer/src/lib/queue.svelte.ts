@@ -142,6 +142,7 @@ export class QueueStore {
 
   pause = (id: string): Promise<void> => this.api.pauseJob(id)
   resume = (id: string): Promise<void> => this.api.resumeJob(id)
+  watch = (id: string, watching: boolean): Promise<void> => this.api.watchJob(id, watching)
   cancel = (id: string): Promise<void> => this.api.cancelJob(id)
   retry = async (id: string): Promise<void> => {
     await this.api.retryJob(id)
