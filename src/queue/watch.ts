@@ -23,7 +23,8 @@ export class Settling {
 
   constructor(
     private readonly quietMs: number,
-    private readonly now: () => number = Date.now,
+    // The monotonic clock: a wall clock set back (by hand, or by a first network sync) would hold every photo.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Starts a look at the folders: files not seen in it are forgotten at the next `nextLookIn`. */
@@ -139,7 +140,7 @@ export async function watchFolders(
   const settling = new Settling(settleMs)
   const changes = new FolderChanges(spec.inputs, spec.recursive, (path) => isInside(spec.outDir, path))
   let job: Job | null = null
-  let idleSince = Date.now()
+  let idleSince = performance.now()
   let waiting = false
   try {
     while (!signal.aborted) {
@@ -150,12 +151,12 @@ export async function watchFolders(
       // The job continued takes the photos changed since they were read, once settled (`changedSinceRead`).
       if (job && queuedIn(runner, job) > 0) {
         await runner.run([job.id])
-        idleSince = Date.now()
+        idleSince = performance.now()
         waiting = false
         if (runner.job(job.id)?.state === 'paused') break
       }
       if (signal.aborted) break
-      if (Date.now() - idleSince >= releaseAfterMs) options.release?.()
+      if (performance.now() - idleSince >= releaseAfterMs) options.release?.()
       if (!waiting) options.onWaiting?.()
       waiting = true
       await changes.next(Math.min(pollMs, settling.nextLookIn() ?? pollMs), signal)

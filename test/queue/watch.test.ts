@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
@@ -63,6 +63,24 @@ describe('which new photos are ready (Settling)', () => {
     expect(await settling.accept(photo)).toBe(true)
     now += 60_000
     expect([await look(empty), await look(empty)]).toEqual([false, false])
+  })
+
+  it('is timed by the monotonic clock: a wall clock set back an hour does not hold a photo for that hour', async () => {
+    const { dir } = albumJob([])
+    const photo = join(dir, 'in', 'scan.jpg')
+    writeFileSync(photo, 'a whole scan')
+    const settling = new Settling(50)
+    settling.beginScan()
+    expect(await settling.accept(photo)).toBe(false)
+    const setBack = Date.now() - 3_600_000
+    const wallClock = vi.spyOn(Date, 'now').mockImplementation(() => setBack)
+    try {
+      await delay(80)
+      settling.beginScan()
+      expect(await settling.accept(photo)).toBe(true)
+    } finally {
+      wallClock.mockRestore()
+    }
   })
 
   it('forgets a file gone before it settled', async () => {
