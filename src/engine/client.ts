@@ -245,7 +245,7 @@ export class EngineClient {
       }
       // A hung engine (a parser stuck, a native call that never returns) is killed; the next call starts a fresh one.
       const arm = (): void => {
-        timer?.clear()
+        if (timer) return timer.restart()
         timer = awakeTimeout(
           () => {
             fail(

@@ -54,6 +54,12 @@ export class AwakeClock {
     return this.awake
   }
 
+  /** Counts from zero again, from now. */
+  reset(): void {
+    this.awake = 0
+    this.last = { now: this.clocks.now(), cpu: this.clocks.cpu() }
+  }
+
   stop(): void {
     clearInterval(this.look)
   }
@@ -61,6 +67,8 @@ export class AwakeClock {
 
 export interface AwakeTimeout {
   clear(): void
+  /** Its time counts from now again (a sign of life from what it waits on). */
+  restart(): void
 }
 
 /** Calls `callback` once `ms` of time awake (`AwakeClock`) have passed. It never keeps the process alive. */
@@ -73,5 +81,5 @@ export function awakeTimeout(callback: () => void, ms: number, clocks?: Clocks):
       callback()
     },
   })
-  return { clear: () => clock.stop() }
+  return { clear: () => clock.stop(), restart: () => clock.reset() }
 }

@@ -83,6 +83,79 @@ describe('engine deadlines and cancellation', () => {
     }
   })
 
+  it("a long photo is no hung engine while its tiles go on: the deadline counts from each tile's progress", async () => {
+    vi.useFakeTimers()
+    HungEngine.spawned = []
+    try {
+      let now = 0
+      let tell: (event: EngineEvent) => void = () => undefined
+      class WorkingEngine extends HungEngine {
+        override onMessage(listener: (event: EngineEvent) => void): void {
+          tell = listener
+          super.onMessage(listener)
+        }
+      }
+      const client = new EngineClient(
+        () => new WorkingEngine(),
+        { ...deadlines, enhanceIdleMs: 60_000 },
+        { now: () => now, cpu: () => 0 },
+      )
+      const settings = { ...DEFAULT_SETTINGS, format: 'png' as const }
+      const job = { input: '/photos/a.jpg', output: '/out/a.png', model: { path: '/m.pth' }, settings }
+      const outcome = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'done',
+          (e: EnhanceError) => e.code,
+        )
+      const awakeFor = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 1_000) {
+          now += 1_000
+          await vi.advanceTimersByTimeAsync(1_000)
+        }
+      }
+      // Each call's id, as the engine got it.
+      const sentId = (n: number): number => HungEngine.spawned.at(-1)!.sent[n]!.id
+      const progress = (id: number, done: number) =>
+        tell({ type: 'progress', id, tilesDone: done, tiles: 100, etaMs: null })
+      let first: string | undefined
+      void outcome(client.enhance(job)).then((o) => (first = o))
+      // A tile every 50 s for 10 minutes, each within the 60 s deadline, then the photo's reply.
+      for (let tile = 1; tile <= 12; tile++) {
+        await awakeFor(50_000)
+        progress(sentId(0), tile)
+      }
+      tell({
+        type: 'result',
+        id: sentId(0),
+        kind: 'enhance',
+        value: {
+          output: '/out/a.png',
+          width: 4,
+          height: 4,
+          format: 'png',
+          provider: 'cpu',
+          precision: 'fp32',
+          tile: 64,
+          ms: 1,
+        },
+      })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(first).toBe('done')
+      // A photo whose tiles stop coming is taken for hung once the deadline passes after the last one.
+      let second: string | undefined
+      void outcome(client.enhance(job)).then((o) => (second = o))
+      await awakeFor(50_000)
+      progress(sentId(1), 1)
+      await awakeFor(50_000)
+      expect(second).toBeUndefined()
+      await awakeFor(11_000)
+      expect(second).toBe('TIMED_OUT')
+      client.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('cancelling a stuck request answers CANCELLED at once and restarts the engine after the grace period', async () => {
     HungEngine.spawned = []
     const client = new EngineClient(() => new HungEngine(), { ...deadlines, inspectMs: 10_000 })

@@ -49,6 +49,17 @@ describe('a deadline counted in time awake', () => {
     expect(ended).toHaveBeenCalledTimes(1)
   })
 
+  it('counts its time from a restart again', () => {
+    const ended = vi.fn()
+    const timeout = awakeTimeout(ended, 10_000, clocks)
+    awakeFor(8_000)
+    timeout.restart()
+    awakeFor(9_000)
+    expect(ended).not.toHaveBeenCalled()
+    awakeFor(1_000)
+    expect(ended).toHaveBeenCalledTimes(1)
+  })
+
   it('does nothing once cleared', () => {
     const ended = vi.fn()
     awakeTimeout(ended, 3_000, clocks).clear()
