@@ -8,8 +8,9 @@ if (!existsSync(entry)) {
   )
   process.exit(1)
 }
-// What is still written after its reader went away (a terminal closed: EIO; \`| head\` done: EPIPE) is dropped, not
-// left to end the command uncaught: a batch pauses on the hang-up, and cancels its job when nobody reads.
-process.stderr.on('error', () => {})
+// What is still written after its reader went away (a terminal closed: EIO; \`| head\` done: EPIPE) or its file
+// filled its disk (ENOSPC) is dropped, not left to end the command uncaught: a batch pauses on the hang-up or the full
+// disk, and cancels its job when nobody reads.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 const { main } = await import(entry.href)
 process.exitCode = await main(process.argv.slice(2))

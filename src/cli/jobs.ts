@@ -30,6 +30,7 @@ import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { RESULTS_FOLDER, besideThePhotos, entryKind, isSystemEntry } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
+import { isDiskFull } from '../node/errno.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
 import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
@@ -73,10 +74,10 @@ export interface Io {
   /** The terminal's width in columns, read when the live line is drawn; undefined when unknown. */
   columns?: () => number | undefined
   /**
-   * Calls `listener` when the reader of what the command writes goes away (`enhance --json | head`, `enhance 2>&1 |
-   * head`); returns an unsubscribe.
+   * Calls `listener` when what the command writes cannot be written: its reader went away (EPIPE: `enhance --json |
+   * head`, `enhance 2>&1 | head`), or the file it is redirected to cannot take it (a full disk); returns an unsubscribe.
    */
-  onReaderGone?: (listener: () => void) => () => void
+  onOutputFailed?: (listener: (error: NodeJS.ErrnoException) => void) => () => void
   /** Ends the process by `signal`, once what was written has gone out: the command's way out when one stopped it. */
   endBy?: (signal: NodeJS.Signals) => Promise<void>
 }
@@ -189,16 +190,24 @@ export async function batchCommand(
     watching.abort()
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
-  // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
-  const readerLeft = (): void => {
+  const unwritable: { error?: EnhanceError } = {}
+  const outputFailed = (error: NodeJS.ErrnoException): void => {
     readerGone = true
-    for (const job of session.runner.jobs) {
-      if (existing.has(job.id)) session.runner.pause(job.id)
-      else session.runner.cancel(job.id)
-    }
+    // Nobody reads the results any more: this command's new job is cancelled, not left behind half done.
+    if (error.code === 'EPIPE')
+      for (const job of session.runner.jobs) {
+        if (existing.has(job.id)) session.runner.pause(job.id)
+        else session.runner.cancel(job.id)
+      }
+    // A terminal closed: its hang-up (SIGHUP) pauses. Any other failure is the report's file's (a full disk): the
+    // report would be cut short, so the work waits, paused, for --resume.
+    if (error.code === 'EPIPE' || error.code === 'EIO') return
+    unwritable.error ??= reportNotWritten(error)
+    watching.abort()
+    for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
   for (const signal of PAUSING_SIGNALS) process.once(signal, interrupt)
-  const unsubscribe = io.onReaderGone?.(readerLeft)
+  const unsubscribe = io.onOutputFailed?.(outputFailed)
   let status: number
   try {
     const summary =
@@ -218,10 +227,24 @@ export async function batchCommand(
     session.close()
     engine.close()
   }
+  if (unwritable.error) io.err(`error ${unwritable.error.code}: ${unwritable.error.message}`)
   // Stopped by a signal, the command ends by it, its tiles saved: a shell script's loop stops at Ctrl-C too.
   if (!stopped.by) return status
   await io.endBy?.(stopped.by)
   return 128 + constants.signals[stopped.by] // the status a shell gives a command that signal ended
+}
+
+/** The command's report could not be written where it was sent (a file on a full disk). */
+function reportNotWritten(error: NodeJS.ErrnoException): EnhanceError {
+  return isDiskFull(error)
+    ? new EnhanceError(
+        'DISK_FULL',
+        'The report could not be written: the disk it is sent to is full. The job was paused; free some space there, then run enhance --resume.',
+      )
+    : new EnhanceError(
+        'OUTPUT_NOT_WRITABLE',
+        `The report could not be written where it is sent (${error.code ?? error.message}). The job was paused; send it somewhere it can be written, then run enhance --resume.`,
+      )
 }
 
 /** --watch watches folders for the command's own new job: not a continued queue, nor one shard of an album. */

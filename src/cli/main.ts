@@ -72,13 +72,10 @@ const defaultIo: Io = {
   // A terminal that does not redraw (Emacs' shell, TERM=dumb) shows "\r\x1b[2K" as it is: plain lines there.
   tty: process.stderr.isTTY && process.env['TERM'] !== 'dumb',
   columns: () => process.stderr.columns,
-  onReaderGone: (listener) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === 'EPIPE') listener()
-    }
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', onError)
+  onOutputFailed: (listener) => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', listener)
     return () => {
-      for (const stream of [process.stdout, process.stderr]) stream.off('error', onError)
+      for (const stream of [process.stdout, process.stderr]) stream.off('error', listener)
     }
   },
   endBy,

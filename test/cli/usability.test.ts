@@ -1,14 +1,16 @@
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   readdirSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -250,8 +252,8 @@ describe('the CLI for people', () => {
     const run = await cli(
       batch('q-pipe', join(work, 'many'), '--out', join(work, 'out-pipe'), '--json', '--tile', '16'),
       {
-        onReaderGone: (listener) => {
-          close = listener
+        onOutputFailed: (listener) => {
+          close = () => listener(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
           return () => undefined
         },
         out: (text) => {
@@ -281,6 +283,39 @@ describe('the CLI for people', () => {
     expect([status, job!.state]).toEqual([1, 'cancelled'])
     expect(items.filter((i) => i.state === 'done').length).toBeLessThan(40)
   })
+
+  it.runIf(process.getuid?.() === 0)(
+    'pauses its job, saying so, when the file its report is sent to fills its disk; --resume finishes the rest',
+    async () => {
+      for (let i = 0; i < 12; i++) await photo(join(work, 'reported', `p${i}.jpg`), 64, 48)
+      const disk = join(work, 'report-disk')
+      mkdirSync(disk)
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk])
+      try {
+        writeFileSync(join(disk, 'filler'), Buffer.alloc(12 * 1024)) // a page left: the report's first lines
+        const out = join(work, 'out-reported')
+        const args = batch('q-report-disk', join(work, 'reported'), '--out', out, '--json', '--tile', '16')
+        const report = openSync(join(disk, 'report.json'), 'w')
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', report, 'pipe'] })
+        let err = ''
+        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+        const status = await new Promise((resolve) => child.on('exit', resolve))
+        closeSync(report)
+        expect([status, err.trim().split('\n').at(-1)]).toEqual([
+          1,
+          'error DISK_FULL: The report could not be written: the disk it is sent to is full. The job was paused; free some space there, then run enhance --resume.',
+        ])
+        const queue = join(work, 'q-report-disk')
+        const [job] = readQueueState(queue).orderedJobs()
+        expect(job!.state).toBe('paused')
+        expect(readdirSync(out).length).toBeLessThan(12)
+        expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
+        expect(readdirSync(out)).toHaveLength(12)
+      } finally {
+        execFileSync('umount', [disk])
+      }
+    },
+  )
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
     const queue = join(work, 'q-house')
