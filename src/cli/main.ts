@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
@@ -245,8 +245,19 @@ function version(): string {
 }
 
 /** Node's argument errors in a person's words: it speaks of "--" separators and '<value>' placeholders. */
-function parseProblem(message: string): string | null {
-  return unknownOption(message) ?? missingValue(message)
+function parseProblem(message: string, argv: string[]): string | null {
+  return photoTakenForOption(argv) ?? unknownOption(message) ?? missingValue(message)
+}
+
+/** A photo whose name begins with "-" (`-1.jpg`, `--draft.png`) reads as options: said so, with how to name it. */
+function photoTakenForOption(argv: string[]): string | null {
+  const end = argv.indexOf('--')
+  const photo = (end < 0 ? argv : argv.slice(0, end)).find(
+    (arg) => /^-./.test(arg) && statSync(arg, { throwIfNoEntry: false })?.isFile(),
+  )
+  return photo === undefined
+    ? null
+    : `${photo} is a file, but its name begins with "-", so it reads as an option. Name it ./${photo}, or after -- (enhance --out dir -- ${photo}).`
 }
 
 function missingValue(message: string): string | null {
@@ -289,7 +300,7 @@ export async function main(argv: string[], io: Io = defaultIo, hooks: Hooks = {}
   } catch (error) {
     const data = toErrorData(error)
     const parse = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    const message = (parse && parseProblem((error as Error).message)) || withFlagRemedy(data).message
+    const message = (parse && parseProblem((error as Error).message, argv)) || withFlagRemedy(data).message
     io.err(`error ${parse ? 'INVALID_ARGUMENT' : data.code}: ${message}`)
     return 1
   }

@@ -10,7 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -106,6 +106,18 @@ describe('the CLI for people', () => {
     expect((await cli(['photo.jpg', '--out', 'o', '--scale', '-1'])).err).toBe(
       'error INVALID_ARGUMENT: --scale needs a value, and what follows it begins with "-". Write --scale=<value> for a value that begins with "-"; run "enhance --help" for usage.\n',
     )
+    // A photo whose name begins with "-" (a scanner's "-1.jpg") is said to read as an option, with how to name it.
+    const scans = join(work, 'dashed')
+    mkdirSync(scans)
+    copyFileSync(join(album, 'a.jpg'), join(scans, '-1.jpg'))
+    const dashed = spawnSync(process.execPath, [CLI, '-1.jpg', '--out', 'out'], {
+      cwd: scans,
+      encoding: 'utf8',
+    })
+    expect([dashed.status, dashed.stderr]).toEqual([
+      1,
+      'error INVALID_ARGUMENT: -1.jpg is a file, but its name begins with "-", so it reads as an option. Name it ./-1.jpg, or after -- (enhance --out dir -- -1.jpg).\n',
+    ])
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string
     }
