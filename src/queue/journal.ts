@@ -135,10 +135,19 @@ export class Journal<Snapshot, Entry> {
       fsyncSync(this.fd)
     } catch (error) {
       // A torn line would join the next entry's, and loading would skip both.
-      ftruncateSync(this.fd, end)
+      this.cutBackTo(end)
       throw this.writeError(error)
     }
     this.appended++
+  }
+
+  private cutBackTo(size: number): void {
+    try {
+      ftruncateSync(this.fd!, size)
+    } catch {
+      // Windows opens a file to append without the right to truncate it (libuv drops FILE_WRITE_DATA).
+      truncateSync(this.journalPath, size)
+    }
   }
 
   private writeError(error: unknown): unknown {
