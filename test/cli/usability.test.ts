@@ -310,7 +310,7 @@ describe('the CLI for people', () => {
         const report = openSync(join(disk, 'report.json'), 'w')
         const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', report, 'pipe'] })
         let err = ''
-        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+        child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()))
         const status = await new Promise((resolve) => child.on('exit', resolve))
         closeSync(report)
         expect([status, err.trim().split('\n').at(-1)]).toEqual([
