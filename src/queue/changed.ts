@@ -12,6 +12,8 @@ export const readSignature = (path: string): Promise<string | null> =>
     () => null,
   )
 
+const LOOKS_AT_ONCE = 64
+
 /**
  * The finished and failed photos whose file is no longer as it was when it was read: edited and saved again (a
  * crooked scan straightened, a photo rotated), or copied again after a damaged copy. `accept` says whether a
@@ -21,11 +23,17 @@ export async function changedSinceRead(
   items: Item[],
   accept?: (path: string) => Promise<boolean>,
 ): Promise<Item[]> {
+  const read = items.filter(
+    (item) => (item.state === 'done' || item.state === 'failed') && item.readAs !== undefined,
+  )
   const changed: Item[] = []
-  for (const item of items) {
-    if ((item.state !== 'done' && item.state !== 'failed') || item.readAs === undefined) continue
-    const now = await readSignature(item.input)
-    if (now !== null && now !== item.readAs && (!accept || (await accept(item.input)))) changed.push(item)
+  // Looked at some at a time: one after another, a network drive's round trips add up (20,000 photos: seconds a look).
+  for (let at = 0; at < read.length; at += LOOKS_AT_ONCE) {
+    const some = read.slice(at, at + LOOKS_AT_ONCE)
+    const now = await Promise.all(some.map((item) => readSignature(item.input)))
+    for (const [i, item] of some.entries())
+      if (now[i] !== null && now[i] !== item.readAs && (!accept || (await accept(item.input))))
+        changed.push(item)
   }
   return changed
 }
