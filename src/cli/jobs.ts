@@ -6,6 +6,7 @@ import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { exportItems, jobReport, mergeReports, queueItems } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
+import { isFinished } from '../queue/types.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import {
@@ -308,8 +309,12 @@ async function changeQueue(sub: string, id: string | undefined, queueDir: string
     const { runner } = session
     if (sub === 'clear') {
       const removed = runner.clearFinished()
+      const watched = runner.jobs.filter((job) => isFinished(job) && job.watching).length
+      const kept = watched
+        ? ` ${watched} watched by the app ${watched === 1 ? 'stays' : 'stay'}: stop watching there to clear ${watched === 1 ? 'it' : 'them'}.`
+        : ''
       io.out(
-        `Removed ${removed.length} finished ${removed.length === 1 ? 'job' : 'jobs'}; their photos stay on disk.`,
+        `Removed ${removed.length} finished ${removed.length === 1 ? 'job' : 'jobs'}; their photos stay on disk.${kept}`,
       )
       return 0
     }
@@ -373,6 +378,7 @@ export async function queueCommand(
     ...jobReport(job, state.itemsOf(job.id)),
     outDir: job.spec.outDir,
     inputs: job.spec.inputs,
+    ...(job.watching ? { watching: true } : {}),
   }))
   if (flags.json) io.out(JSON.stringify(reports))
   else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)
@@ -380,8 +386,9 @@ export async function queueCommand(
     for (const r of reports) {
       const c = r.counts
       const why = r.pauseReason ? ` (${r.pauseReason.code})` : ''
+      const watched = r.watching ? ', watched by the app' : ''
       io.out(
-        `${r.id.slice(0, 8)}  ${r.state}${why}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}`,
+        `${r.id.slice(0, 8)}  ${r.state}${why}${watched}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}`,
       )
     }
   }

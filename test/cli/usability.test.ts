@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { OPTIONS, main } from '../../src/cli/main.js'
 import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
-import { readQueueState } from '../../src/queue/store.js'
+import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
 const CLI = new URL('../../bin/enhance.js', import.meta.url).pathname
@@ -347,5 +347,23 @@ describe('the CLI for people', () => {
     expect(removed.out).toContain('Removed')
     expect(readQueueState(queue).orderedJobs()).toEqual([])
     expect((await cli(['queue', 'frobnicate', '--queue-dir', queue])).err).toMatch(/is not a command/)
+
+    // A job the app watches: listed so, and kept by clear.
+    await cli(batch('q-house', join(album, 'a.jpg'), '--out', join(work, 'out-watched')))
+    const [watched] = readQueueState(queue).orderedJobs()
+    const store = new QueueStore(queue)
+    store.commit({ t: 'job-watch', jobId: watched!.id, watching: true })
+    store.close()
+    expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
+      `${watched!.id.slice(0, 8)}  done, watched by the app  1 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-watched')}\n`,
+    )
+    expect((await cli(['queue', 'clear', '--queue-dir', queue])).out).toBe(
+      'Removed 0 finished jobs; their photos stay on disk. 1 watched by the app stays: stop watching there to clear it.\n',
+    )
+    expect(
+      readQueueState(queue)
+        .orderedJobs()
+        .map((j) => j.id),
+    ).toEqual([watched!.id])
   })
 })
