@@ -2,6 +2,7 @@
  * The engine process entry. ONNX Runtime's session.run blocks the thread that calls it and a native
  * fault kills the process, so inference lives here, apart from the app and the CLI.
  */
+import './background-priority.js'
 import { KEEP_PROGRESS, toErrorData } from '../shared/errors.js'
 import type { EngineEvent, EngineRequest } from '../shared/protocol.js'
 import { CropRenderer } from './crop.js'

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { constants, getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,7 +10,14 @@ import { codeOf } from '../helpers/errors.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-engine-'))
-const engine = new EngineClient(() => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } }))
+let enginePid = 0
+const engine = new EngineClient(() => {
+  const channel = forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } })
+  channel.onMessage((event) => {
+    if (event.type === 'ready') enginePid = event.pid
+  })
+  return channel
+})
 let request: (name: string) => EnhanceJob
 
 beforeAll(async () => {
@@ -29,6 +36,21 @@ beforeAll(async () => {
 afterAll(() => engine.close())
 
 describe('the engine process', () => {
+  it("runs below normal priority, every thread of it, so the person's own programs come first", async () => {
+    await engine.enhance(request('priority'))
+    expect(getPriority(enginePid)).toBe(constants.priority.PRIORITY_BELOW_NORMAL)
+    if (process.platform !== 'linux') return
+    // Linux keeps one per thread: Node's, libuv's, ONNX Runtime's and libvips' threads alike (the nice value is field
+    // 19 of /proc's stat, counted from the thread's id; the name, field 2, may hold spaces).
+    const niceOf = (thread: string): number => {
+      const stat = readFileSync(`/proc/${enginePid}/task/${thread}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    }
+    const threads = readdirSync(`/proc/${enginePid}/task`)
+    expect(threads.length).toBeGreaterThan(4)
+    expect(new Set(threads.map(niceOf))).toEqual(new Set([constants.priority.PRIORITY_BELOW_NORMAL]))
+  })
+
   it('enhances a photo with per-tile progress that is monotone and ends at the total', async () => {
     const events: ProgressEvent[] = []
     const previews: { width: number; height: number; png: Buffer }[] = []
