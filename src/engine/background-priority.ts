@@ -7,7 +7,16 @@ import { constants, setPriority } from 'node:os'
  * when nothing else wants them. Imported first. Linux keeps a priority per thread: each thread there already (Node's
  * own, and libuv's pool, from which libvips makes its workers) is lowered, and those made later take it.
  */
-const threads = process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : [0]
+function threadsNow(): number[] {
+  if (process.platform !== 'linux') return [0]
+  try {
+    return readdirSync('/proc/self/task').map(Number)
+  } catch {
+    return [0] // no /proc (a bare container): this thread, whose later threads take its priority
+  }
+}
+
+const threads = threadsNow()
 for (const thread of threads) {
   try {
     setPriority(thread, constants.priority.PRIORITY_BELOW_NORMAL)
