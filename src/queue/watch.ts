@@ -88,6 +88,14 @@ export class FolderChanges {
     }
   }
 
+  /**
+   * Resolves when the folders are to be looked at again: at the next change (at once if one came since the last
+   * call), when a file settling may be taken, after `pollMs` at most, or when `signal` aborts.
+   */
+  nextLook(settling: Settling, pollMs: number, signal: AbortSignal): Promise<void> {
+    return this.next(Math.min(pollMs, settling.nextLookIn() ?? pollMs), signal)
+  }
+
   /** Resolves at the next change (at once if one came since the last call), after `ms`, or when `signal` aborts. */
   async next(ms: number, signal: AbortSignal): Promise<void> {
     if (!this.changed && !signal.aborted)
@@ -159,7 +167,7 @@ export async function watchFolders(
       if (performance.now() - idleSince >= releaseAfterMs) options.release?.()
       if (!waiting) options.onWaiting?.()
       waiting = true
-      await changes.next(Math.min(pollMs, settling.nextLookIn() ?? pollMs), signal)
+      await changes.nextLook(settling, pollMs, signal)
     }
   } finally {
     changes.close()

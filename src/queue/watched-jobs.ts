@@ -58,7 +58,7 @@ export class WatchedJobs {
           const taken = await this.runner.jobFor(job.spec, { accept: settling.accept }).catch(() => null)
           if (taken && !signal.aborted) void this.runner.run()
         }
-        await changes.next(Math.min(this.timing.pollMs, settling.nextLookIn() ?? this.timing.pollMs), signal)
+        await changes.nextLook(settling, this.timing.pollMs, signal)
       }
     } finally {
       changes.close()
