@@ -27,6 +27,7 @@ import {
 } from './args.js'
 import { runQueued, watchQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
+import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { RESULTS_FOLDER, besideThePhotos, entryKind, isSystemEntry } from '../queue/scan.js'
@@ -253,7 +254,7 @@ function checkWatch(spec: JobSpec | null): void {
   const refuse = (why: string) => new EnhanceError('INVALID_ARGUMENT', `--watch ${why}`)
   if (!spec) throw refuse('watches the folders named, so it goes with them, not with --resume.')
   if (spec.shard) throw refuse('and --shard do not go together: run one watch for the folders.')
-  if (!spec.inputs.some((input) => statSync(input, { throwIfNoEntry: false })?.isDirectory()))
+  if (!hasFolder(spec.inputs))
     throw refuse('watches folders for new photos: name the folder they are saved into.')
 }
 

@@ -1,4 +1,4 @@
-import { watch } from 'node:fs'
+import { statSync, watch } from 'node:fs'
 import type { FSWatcher, Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -7,6 +7,11 @@ import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
 import { scanInputs } from './scan.js'
 import type { Job, JobSpec } from './types.js'
+
+/** Whether a job's inputs hold a folder, which a watch can look in: a job of single photos has none. */
+export function hasFolder(inputs: string[]): boolean {
+  return inputs.some((input) => statSync(input, { throwIfNoEntry: false })?.isDirectory() ?? false)
+}
 
 const signature = (info: Stats): string => `${info.size}:${info.mtimeMs}:${info.ctimeMs}`
 

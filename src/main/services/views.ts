@@ -1,23 +1,22 @@
-import { statSync } from 'node:fs'
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
 import { itemRealism, jobRealism } from '../../queue/types.js'
+import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
 
-/** Whether each input named is a folder, looked at once per path: a job's view is made at each of its changes. */
-const folders = new Map<string, boolean>()
-function isFolderOnce(path: string): boolean {
-  let folder = folders.get(path)
-  if (folder === undefined) {
-    folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
-    folders.set(path, folder)
-  }
-  return folder
-}
+/** Whether each job is made of a folder, looked at once: a job's view is made at each of its changes. */
+const watchable = new Map<string, boolean>()
 
 /** A job of folders, which can be watched for new photos. */
-export const isWatchable = (job: Job): boolean => job.spec.inputs.some(isFolderOnce)
+export function isWatchable(job: Job): boolean {
+  let folders = watchable.get(job.id)
+  if (folders === undefined) {
+    folders = hasFolder(job.spec.inputs)
+    watchable.set(job.id, folders)
+  }
+  return folders
+}
 
 export function jobView(job: Job, items: Item[]): JobView {
   const report = jobReport(job, items)
