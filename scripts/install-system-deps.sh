@@ -3,7 +3,7 @@
 # WebGPU needs a Vulkan driver Dawn accepts: Debian 12's lavapipe (Mesa 22.3) is refused
 # ("shaderUniform*ArrayDynamicIndexing required"), so Mesa 25 comes from bookworm-backports.
 set -euo pipefail
-PACKAGES=(python3-torch python3-numpy python3-pil python3-pytest chromium libimage-exiftool-perl libheif-examples exfatprogs exfat-fuse)
+PACKAGES=(python3-torch python3-numpy python3-pil python3-pytest chromium libimage-exiftool-perl libheif-examples exfatprogs exfat-fuse bindfs rclone)
 BACKPORTS=(mesa-vulkan-drivers libvulkan1)
 missing=()
 for p in "${PACKAGES[@]}"; do

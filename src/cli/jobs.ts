@@ -29,6 +29,7 @@ import { runQueued, watchQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
+import type { QueueSession } from '../queue/session.js'
 import { readQueueState } from '../queue/store.js'
 import { RESULTS_FOLDER, besideThePhotos, entryKind, isSystemEntry } from '../queue/scan.js'
 import { removeStalePartials } from '../node/files.js'
@@ -226,8 +227,7 @@ export async function batchCommand(
     reporter.close()
     // A photo paused part-way is saving its tiles so far, for --resume to pick up.
     await engine.drain()
-    session.close()
-    engine.close()
+    closeBoth(session, engine)
   }
   if (unwritable.error) io.err(`error ${unwritable.error.code}: ${unwritable.error.message}`)
   // Stopped by a signal, the command ends by it, its tiles saved: a shell script's loop stops at Ctrl-C too.
@@ -329,7 +329,15 @@ async function changeQueue(sub: string, id: string | undefined, queueDir: string
     }
     return 0
   } finally {
+    closeBoth(session, engine)
+  }
+}
+
+/** The engine ends even where the queue's close fails: a live engine process would keep the command from ending. */
+function closeBoth(session: QueueSession, engine: EngineClient): void {
+  try {
     session.close()
+  } finally {
     engine.close()
   }
 }

@@ -13,13 +13,16 @@ const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   PATH_TOO_LONG: 'Run again with a shorter --out (or --naming).',
 }
 
-/** How to go on with a job that paused itself, on the command line; most causes are fixed outside Enhance. */
+/**
+ * How to go on with a job that paused itself, on the command line: most causes are put right outside Enhance, as each
+ * pause's message says.
+ */
 const PAUSE_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   DEVICE_UNAVAILABLE: 'Run enhance --resume --device auto (or --device cpu) to go on',
 }
 
 export function pauseRemedy(code: ErrorData['code']): string {
-  return PAUSE_REMEDY[code] ?? 'Fix it, then run enhance --resume'
+  return PAUSE_REMEDY[code] ?? 'Then run enhance --resume'
 }
 
 /** A photo's failure as the command line reports it: the engine's sentence and, where there is one, its flag. */

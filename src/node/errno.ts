@@ -23,3 +23,30 @@ export function isDiskFull(error: unknown): boolean {
   const code = errnoCode(error)
   return code === 'ENOSPC' || code === 'EDQUOT'
 }
+
+/**
+ * A drive that stopped answering, not a file's fault: a network share whose connection dropped or whose server went
+ * away (ENOTCONN from a FUSE drive such as sshfs whose program ended, ESTALE from NFS, the network's own codes), or
+ * a card or drive removed (ENOMEDIUM, ENODEV, ENXIO).
+ */
+const DRIVE_GONE = new Set([
+  'ENOTCONN',
+  'ESTALE',
+  'ENODEV',
+  'ENXIO',
+  'ENOMEDIUM',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'ENETRESET',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EREMOTEIO',
+  'ECOMM',
+])
+
+export function isDriveGone(error: unknown): boolean {
+  return DRIVE_GONE.has(errnoCode(error) ?? '')
+}

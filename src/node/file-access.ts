@@ -1,8 +1,9 @@
 /** Why a photo or folder cannot be read (not there, or not allowed), said with what to do. */
-import { readlinkSync } from 'node:fs'
+import { readlinkSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { permissionRemedy } from '../shared/formats.js'
-import { errnoCode } from './errno.js'
+import { errnoCode, isDriveGone } from './errno.js'
 
 /**
  * FILE_NOT_FOUND for a file that is not there (never was, or was moved or deleted since); a link whose file is
@@ -39,4 +40,25 @@ export function permissionError(path: string): EnhanceError {
     'PERMISSION_DENIED',
     `${path} cannot be opened: the system does not let Enhance read it. ${permissionRemedy('it')}, then try again.`,
   )
+}
+
+/**
+ * Why `path` could not be read or written when its drive stopped answering (a network drive lost its connection, a
+ * USB drive or card was removed), or null when the failure is the file's own. A read error (EIO) is the drive's only
+ * where its folder cannot be looked at either: on a drive still there, it is a damaged file (a scratched disc's).
+ */
+export function driveNotAnswering(path: string, error: unknown): string | null {
+  const code = errnoCode(error)
+  const folder = dirname(path)
+  if (!isDriveGone(error) && !(code === 'EIO' && !canLookAt(folder))) return null
+  return `the drive holding ${folder} stopped answering (${code}): a network drive lost its connection, or a USB drive or memory card was removed`
+}
+
+function canLookAt(folder: string): boolean {
+  try {
+    statSync(folder)
+    return true
+  } catch {
+    return false
+  }
 }

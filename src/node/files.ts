@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { MAX_NAME_BYTES, truncateUtf8 } from '../shared/naming.js'
 import { errnoCode, isDiskFull, pathTooLong } from './errno.js'
+import { driveNotAnswering } from './file-access.js'
 
 function writeError(path: string, error: unknown): EnhanceError {
   if (isDiskFull(error)) {
@@ -14,6 +15,8 @@ function writeError(path: string, error: unknown): EnhanceError {
   }
   const tooLong = pathTooLong(path, error)
   if (tooLong) return tooLong
+  const gone = driveNotAnswering(path, error)
+  if (gone) return new EnhanceError('OUTPUT_NOT_WRITABLE', `Cannot write ${path}: ${gone}. Reconnect it.`)
   if (errnoCode(error) === 'EISDIR')
     return new EnhanceError(
       'OUTPUT_NOT_WRITABLE',

@@ -3,6 +3,7 @@ import type { Stats } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { errnoCode, pathTooLong } from './errno.js'
+import { driveNotAnswering } from './file-access.js'
 
 /**
  * Why `dir` cannot be (or become) a folder, as the end of a sentence, or null: checked before any work,
@@ -91,6 +92,8 @@ export function outputFolderError(dir: string, error: unknown): EnhanceError {
     const why = folderProblem(dir) ?? 'cannot be a folder: it, or a folder above it, is a file'
     return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${why}. Choose another output folder.`)
   }
+  const gone = driveNotAnswering(dir, error)
+  if (gone) return new EnhanceError('OUTPUT_NOT_WRITABLE', `Cannot create ${dir}: ${gone}. Reconnect it.`)
   if (errnoCode(error) === 'EROFS')
     return new EnhanceError('OUTPUT_NOT_WRITABLE', `${dir} ${READ_ONLY_DRIVE}. Choose another output folder.`)
   return new EnhanceError(

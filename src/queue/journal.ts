@@ -11,12 +11,19 @@ import {
   truncateSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { isDiskFull } from '../node/errno.js'
+import { errnoCode, isDiskFull } from '../node/errno.js'
+import { driveNotAnswering } from '../node/file-access.js'
 import { writeFullySync } from '../node/write-fully.js'
 import { EnhanceError } from '../shared/errors.js'
 
-/** The queue's own disk refused a change (full): nothing of it was kept, and what was recorded before stands. */
+/**
+ * The queue's own folder refused a change (its disk full, its drive gone): nothing of it was kept, and what was
+ * recorded before stands.
+ */
 export class QueueWriteError extends EnhanceError {}
+
+/** How a drive that cannot add to a file it wrote says so: a cloud drive mounted without a write cache. */
+const CANNOT_APPEND = new Set(['ESPIPE', 'EBADF', 'EINVAL', 'EPERM', 'EOPNOTSUPP', 'ENOTSUP', 'ENOSYS'])
 
 /** How loading reads untrusted lines: a parser that returns null for anything it won't accept. */
 export interface JournalParsers<Snapshot, Entry> {
@@ -48,6 +55,8 @@ export interface JournalLoad<Snapshot, Entry> {
 export class Journal<Snapshot, Entry> {
   private fd: number | null = null
   private appended = 0
+  /** Where a failed append could not be cut back (its drive gone): the next append, on its drive again, cuts there first. */
+  private tornAt: number | null = null
 
   constructor(
     private readonly dir: string,
@@ -126,19 +135,62 @@ export class Journal<Snapshot, Entry> {
     }
   }
 
-  /** Appends one entry; on a failure (a full disk), the journal is cut back to the entries before it. */
-  append(entry: Entry): void {
-    this.fd ??= openSync(this.journalPath, 'a')
-    const end = fstatSync(this.fd).size
+  /**
+   * Refuses, before any work, a folder whose drive cannot keep a journal: one that cannot add to a file it wrote
+   * and closed (a cloud drive mounted without a write cache), which would fail at the first change of a later run,
+   * or one that stopped answering.
+   */
+  checkAppendable(): void {
+    const probe = join(this.dir, `.queue-probe-${process.pid}`)
     try {
+      for (const [flags, text] of [
+        ['w', 'a'],
+        ['a', 'b'],
+      ] as const) {
+        const fd = openSync(probe, flags)
+        try {
+          writeFullySync(fd, Buffer.from(text))
+          fsyncSync(fd)
+        } finally {
+          closeQuietly(fd)
+        }
+      }
+      if (readFileSync(probe, 'utf8') !== 'ab')
+        throw Object.assign(new Error('appended text lost'), { code: 'EINVAL' })
+    } catch (error) {
+      // A full disk says nothing of the drive: the queue opens, and a change that does not fit pauses its job.
+      if (!isDiskFull(error)) throw this.writeError(error)
+    } finally {
+      removeQuietly(probe)
+    }
+  }
+
+  /** Appends one entry; on a failure (a full disk, a drive gone), the journal is cut back to the entries before it. */
+  append(entry: Entry): void {
+    let end: number | null = null
+    try {
+      this.fd ??= openSync(this.journalPath, 'a')
+      if (this.tornAt !== null) this.cutBackTo(this.tornAt)
+      this.tornAt = null
+      end = fstatSync(this.fd).size
       writeFullySync(this.fd, Buffer.from(`${JSON.stringify(entry)}\n`))
       fsyncSync(this.fd)
     } catch (error) {
       // A torn line would join the next entry's, and loading would skip both.
-      this.cutBackTo(end)
+      if (end !== null) this.tryCutBackTo(end)
+      // A drive that dropped its connection leaves this handle dead: the next change, once it is back, opens anew.
+      this.close()
       throw this.writeError(error)
     }
     this.appended++
+  }
+
+  private tryCutBackTo(size: number): void {
+    try {
+      this.cutBackTo(size)
+    } catch {
+      this.tornAt = size
+    }
   }
 
   private cutBackTo(size: number): void {
@@ -150,12 +202,31 @@ export class Journal<Snapshot, Entry> {
     }
   }
 
+  /** A system call's refusal as the coded error the queue pauses with; any other failure as it came. */
   private writeError(error: unknown): unknown {
-    if (!isDiskFull(error)) return error
+    const code = errnoCode(error)
+    if (code === undefined) return error
+    if (isDiskFull(error))
+      return new QueueWriteError(
+        'DISK_FULL',
+        `The disk holding the queue, ${this.dir}, is full, so the job's progress cannot be recorded. Free some space there and try again; nothing done so far is lost.`,
+      )
     return new QueueWriteError(
-      'DISK_FULL',
-      `The disk holding the queue, ${this.dir}, is full, so the job's progress cannot be recorded. Free some space there and try again; nothing done so far is lost.`,
+      'QUEUE_NOT_WRITABLE',
+      `The queue in ${this.dir} cannot be written: ${this.whyNot(error, code)}`,
     )
+  }
+
+  private whyNot(error: unknown, code: string): string {
+    const gone = driveNotAnswering(this.journalPath, error)
+    if (gone) return `${gone}. Reconnect it; nothing recorded so far is lost.`
+    if (code === 'EACCES')
+      return `this user may not write there now (${code}). Make it writable again, or keep the queue elsewhere (--queue-dir, or ENHANCE_DATA_DIR).`
+    if (code === 'EROFS')
+      return `its drive is read-only now (${code}). Keep the queue elsewhere (--queue-dir, or ENHANCE_DATA_DIR).`
+    if (CANNOT_APPEND.has(code))
+      return `its drive cannot add to a file it wrote (${code}), as a cloud drive mounted without a write cache cannot (rclone mount without --vfs-cache-mode writes, an S3 or Cloud Storage mount). Keep the queue on a local disk (--queue-dir, or ENHANCE_DATA_DIR), or mount that drive with a write cache.`
+    return `its drive refused a write (${code}). Check the drive, or keep the queue elsewhere (--queue-dir, or ENHANCE_DATA_DIR).`
   }
 
   /** True when enough entries piled up that the owner should call compact(). */
@@ -165,25 +236,51 @@ export class Journal<Snapshot, Entry> {
 
   compact(snapshot: Snapshot): void {
     const temp = `${this.snapshotPath}.tmp`
-    const fd = openSync(temp, 'w')
     try {
-      // A snapshot cut short by a full disk must never replace the last whole one, and empty the journal.
-      writeFullySync(fd, Buffer.from(JSON.stringify(snapshot)))
-      fsyncSync(fd)
+      this.writeSnapshot(temp, snapshot)
+      renameSync(temp, this.snapshotPath)
+      this.close()
+      truncateSync(this.journalPath, 0)
     } catch (error) {
-      closeSync(fd)
-      rmSync(temp, { force: true })
       throw this.writeError(error)
     }
-    closeSync(fd)
-    renameSync(temp, this.snapshotPath)
-    this.close()
-    truncateSync(this.journalPath, 0)
     this.appended = 0
   }
 
+  /** A snapshot cut short (a full disk) is removed: it must never replace the last whole one and empty the journal. */
+  private writeSnapshot(temp: string, snapshot: Snapshot): void {
+    const fd = openSync(temp, 'w')
+    try {
+      writeFullySync(fd, Buffer.from(JSON.stringify(snapshot)))
+      fsyncSync(fd)
+    } catch (error) {
+      closeQuietly(fd)
+      removeQuietly(temp)
+      throw error
+    }
+    closeSync(fd)
+  }
+
+  /** Every entry was fsynced when written: a close that fails (a drive gone) loses nothing. */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd)
+    if (this.fd !== null) closeQuietly(this.fd)
     this.fd = null
+  }
+}
+
+/** Best effort: on a drive gone, a temporary file stays until the next run's write over it. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true })
+  } catch {
+    // left for the next run
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // nothing of it was left unwritten
   }
 }

@@ -277,7 +277,7 @@ export class QueueRunner {
         if (job.state !== 'running') this.setJob(job, 'running')
         await this.runJob(job)
       } catch (error) {
-        // The queue's disk is full: its job waits, paused, until there is room; nothing more can start.
+        // The queue's disk is full or its drive gone: its job waits, paused, until it can be written; nothing more starts.
         if (!(error instanceof QueueWriteError)) throw error
         this.pauseFor(job, error)
         return
@@ -374,8 +374,8 @@ export class QueueRunner {
   }
 
   /**
-   * Pauses a job for a problem. Where even that cannot be recorded (the queue's disk is full), the job is paused in
-   * memory, its photo in flight queued again, as the next start would find it.
+   * Pauses a job for a problem. Where even that cannot be recorded (the queue's disk full or its drive gone), the job
+   * is paused in memory, its photo in flight queued again, as the next start would find it.
    */
   private pauseFor(job: Job, error: unknown): void {
     const pauseReason = toErrorData(error)

@@ -1,3 +1,4 @@
+import { QueueWriteError } from './journal.js'
 import { lockQueue } from './lock.js'
 import { QueueRunner } from './runner.js'
 import type { Cleanup, QueueEngine } from './runner.js'
@@ -19,9 +20,15 @@ export async function openQueue(dir: string, engine: QueueEngine, cleanup: Clean
       close: () => {
         // The photo in flight goes back to the queue, not to "cancelled": quitting is no decision about it.
         // Its tiles so far are kept, for it to pick up there.
-        runner.suspendCurrent()
-        store.close()
-        unlock()
+        try {
+          runner.suspendCurrent()
+        } catch (error) {
+          // Not recorded (the queue's drive gone): the next start finds it running, and queues it again all the same.
+          if (!(error instanceof QueueWriteError)) throw error
+        } finally {
+          store.close()
+          unlock()
+        }
       },
     }
   } catch (error) {

@@ -18,6 +18,7 @@ export class QueueStore {
   constructor(dir: string, compactEvery = 5000) {
     makeDirectory(dir)
     this.journal = new Journal(dir, { entry: parseEntry, snapshot: parseSnapshot }, compactEvery)
+    this.journal.checkAppendable()
     const { snapshot, entries, droppedTail, skipped, snapshotSetAside } = this.journal.load()
     this.state = QueueState.from(snapshot, entries)
     this.recoveredTornTail = droppedTail
@@ -70,7 +71,10 @@ export class QueueStore {
     if (this.journal.wantsCompaction) this.compact()
   }
 
-  /** Compaction only saves space: on a full disk the journal, whole and loadable, is left to grow until there is room. */
+  /**
+   * Compaction only saves space: where it cannot be written (a full disk), the journal, whole and loadable, is left to
+   * grow until it can.
+   */
   private compact(): void {
     try {
       this.journal.compact(this.state.snapshot())
@@ -80,7 +84,7 @@ export class QueueStore {
   }
 
   /**
-   * A change that cannot be recorded (`QueueWriteError`: the queue's disk is full), held in memory only: a job paused
+   * A change that cannot be recorded (`QueueWriteError`: the queue's disk is full or its drive gone), held in memory only: a job paused
    * for it, and its photo in flight queued again. The journal still has them as a crash leaves them, which the next
    * start recovers to the same.
    */

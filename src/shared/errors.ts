@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'TOO_MANY_REDIRECTS',
   'INSECURE_URL',
   'QUEUE_BUSY',
+  /** The queue's own folder refused a change (its drive stopped answering, or cannot add to a file): the job pauses. */
+  'QUEUE_NOT_WRITABLE',
   'INTERNAL',
 ] as const
 

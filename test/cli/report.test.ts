@@ -16,7 +16,7 @@ describe('the terminal report', () => {
       { event: 'summary', done: 2, failed: 0, skipped: 0, pending: 3, waiting: 0, ms: 1500 },
     ])
     expect(text).toBe(
-      '‖ Paused: No space left on /mnt/out. Fix it, then run enhance --resume (DISK_FULL).\n' +
+      '‖ Paused: No space left on /mnt/out. Then run enhance --resume (DISK_FULL).\n' +
         '2 enhanced, 0 failed, 0 skipped in 1.5 s\n',
     )
     // A device that cannot run the job is fixed with a flag: the line says which.

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { errnoCode, isDiskFull } from '../../src/node/errno.js'
+import { errnoCode, isDiskFull, isDriveGone } from '../../src/node/errno.js'
+import { driveNotAnswering } from '../../src/node/file-access.js'
 
 function failureOf(action: () => unknown): unknown {
   try {
@@ -42,5 +43,34 @@ describe('isDiskFull', () => {
     expect(isDiskFull(withCode('EACCES'))).toBe(false)
     expect(isDiskFull(withCode('ENOENT'))).toBe(false)
     expect(isDiskFull(new Error('ENOSPC in the message only'))).toBe(false)
+  })
+})
+
+describe('a drive that stopped answering', () => {
+  const withCode = (code: string) => Object.assign(new Error(code), { code })
+
+  it("is told by the codes of a lost connection or a removed drive, not by a file's own failures", () => {
+    for (const code of ['ENOTCONN', 'ESTALE', 'EHOSTDOWN', 'ETIMEDOUT', 'ENOMEDIUM', 'ENODEV'])
+      expect([code, isDriveGone(withCode(code))]).toEqual([code, true])
+    for (const code of ['ENOENT', 'EACCES', 'ENOSPC', 'EIO', 'EISDIR'])
+      expect([code, isDriveGone(withCode(code))]).toEqual([code, false])
+    expect(isDriveGone(new Error('ENOTCONN'))).toBe(false)
+  })
+
+  it("names the folder and the code; a read error (EIO) is the drive's only where its folder cannot be looked at either", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drive-'))
+    try {
+      const photo = join(dir, 'photo.jpg')
+      expect(driveNotAnswering(photo, withCode('ENOTCONN'))).toBe(
+        `the drive holding ${dir} stopped answering (ENOTCONN): a network drive lost its connection, or a USB drive or memory card was removed`,
+      )
+      // A scratched disc's file on a drive still there: the file is damaged, not the drive gone.
+      expect(driveNotAnswering(photo, withCode('EIO'))).toBeNull()
+      expect(driveNotAnswering(join(dir, 'unplugged', 'photo.jpg'), withCode('EIO'))).toContain('(EIO)')
+      expect(driveNotAnswering(photo, withCode('ENOENT'))).toBeNull()
+      expect(driveNotAnswering(photo, new Error('no code'))).toBeNull()
+    } finally {
+      rmSync(dir, { recursive: true })
+    }
   })
 })

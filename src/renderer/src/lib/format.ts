@@ -56,6 +56,7 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
   OUTPUT_NOT_WRITABLE: 'Choose an output folder you can write to, then press Resume.',
   PATH_TOO_LONG: 'Change “Save to” to a folder nearer the top of the drive, then add the photo again.',
   INPUT_UNAVAILABLE: 'Then press Resume: the photos not yet enhanced go on.',
+  QUEUE_NOT_WRITABLE: 'Then press Resume: the photos not yet enhanced go on.',
   ENGINE_CRASHED: 'The engine restarted. Press Retry to try this photo again.',
   ENGINE_NOT_STARTED: 'Press Resume to try again.',
   DEVICE_UNAVAILABLE:

@@ -1,0 +1,279 @@
+import { execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { BatchEvent } from '../../src/cli/report.js'
+import { writeIdentityModel } from '../helpers/models.js'
+import { albumJob } from '../helpers/queue.js'
+import { QueueStore } from '../../src/queue/store.js'
+import type { Item, Job } from '../../src/queue/types.js'
+
+/**
+ * Drives that go away while an album runs, as real ones do: a network drive whose connection drops, a USB drive
+ * pulled out. A FUSE drive whose program is killed answers every call with ENOTCONN (one in flight then: ECONNABORTED), as sshfs does when its
+ * connection is lost; bindfs passes every call through to a folder of this disk, so nothing written before is lost
+ * and the drive can be connected again. Needs root, /dev/fuse, bindfs and rclone (CI installs them).
+ */
+const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'enhance-drives-'))
+const model = writeIdentityModel(work)
+const PHOTOS = 30
+/** What a FUSE drive whose program ended answers: ENOTCONN, or ECONNABORTED for a call it was serving then. */
+const GONE = /stopped answering \((ENOTCONN|ECONNABORTED)\)/
+const canMount = process.getuid?.() === 0 && hasCommand('bindfs') && hasCommand('rclone')
+// CI installs them and runs as root: there, a drive that cannot be mounted is a failure, not a skip.
+if (!canMount && process.env.CI)
+  throw new Error('CI cannot mount drives: needs root, /dev/fuse, bindfs and rclone')
+if (!canMount) console.log('skipped: needs root, /dev/fuse, bindfs and rclone to mount drives')
+
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Each drive's mount point and the program serving it now. */
+const mounts = new Map<string, ChildProcess>()
+afterAll(() => {
+  for (const [dir, program] of mounts) {
+    program.kill('SIGKILL')
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' })
+  }
+})
+
+const isMounted = (dir: string) =>
+  readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[1] === dir)
+
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !done(); waited += 20) {
+    if (waited > 10_000) throw new Error(`timed out waiting: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Runs a FUSE program in the foreground (so this test holds its process) and waits for its drive to be there. */
+async function mount(command: string, args: string[], dir: string): Promise<ChildProcess> {
+  mkdirSync(dir, { recursive: true })
+  const program = spawn(command, args, { stdio: 'ignore' })
+  mounts.set(dir, program)
+  await until(() => isMounted(dir), `${command} at ${dir}`)
+  return program
+}
+
+/** A network drive at `name`: its files are kept in `name`-server, as a server keeps them. */
+async function networkDrive(
+  name: string,
+): Promise<{ dir: string; drop: () => void; reconnect: () => Promise<void> }> {
+  const dir = join(work, name)
+  const server = join(work, `${name}-server`)
+  mkdirSync(server, { recursive: true })
+  let program = await mount('bindfs', ['-f', server, dir], dir)
+  return {
+    dir,
+    drop: () => {
+      program.kill('SIGKILL')
+      // Synchronous, so the next call the command makes finds it gone.
+      for (;;) {
+        try {
+          statSync(dir)
+        } catch {
+          return
+        }
+      }
+    },
+    reconnect: async () => {
+      execFileSync('umount', ['-l', dir])
+      program = await mount('bindfs', ['-f', server, dir], dir)
+    },
+  }
+}
+
+async function album(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true })
+  for (let i = 0; i < PHOTOS; i++) {
+    const pixels = Buffer.from(
+      Array.from({ length: 48 * 48 * 3 }, (_, k) => (k * 2654435761 + i * 7919) >>> 24),
+    )
+    await sharp(pixels, { raw: { width: 48, height: 48, channels: 3 } })
+      .png()
+      .toFile(join(dir, `p${String(i).padStart(2, '0')}.png`))
+  }
+}
+
+interface Run {
+  status: number | null
+  events: BatchEvent[]
+  err: string
+}
+
+/** The real command as its own process (a process it leaves running would keep it from ending); `onDone` at each photo done. */
+function enhance(args: string[], onDone?: () => void): Promise<Run> {
+  const child = spawn(
+    process.execPath,
+    [BIN, ...args, '--model', model, '--json', '--device', 'cpu', '--tile', '16', '--format', 'png'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENHANCE_DATA_DIR: join(work, 'data') } },
+  )
+  const events: BatchEvent[] = []
+  let pending = ''
+  let err = ''
+  child.stdout.on('data', (data: Buffer) => {
+    const lines = (pending + data.toString()).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const event = JSON.parse(line) as BatchEvent
+      events.push(event)
+      if (event.event === 'done') onDone?.()
+    }
+  })
+  child.stderr.on('data', (data: Buffer) => (err += data.toString()))
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, events, err })))
+}
+
+const summaryOf = (run: Run) => run.events.find((e) => e.event === 'summary')
+const pausedOf = (run: Run) => run.events.find((e) => e.event === 'paused')
+const failures = (run: Run) => run.events.filter((e) => e.event === 'failed')
+
+/** Drops `drive` as the album's first photo is done; the command must pause, end, and finish every photo on --resume. */
+async function dropMidAlbum(
+  drive: Awaited<ReturnType<typeof networkDrive>>,
+  args: string[],
+  queue: string,
+): Promise<{ dropped: Run; resumed: Run }> {
+  let dropped = false
+  const first = await enhance([...args, '--queue-dir', queue], () => {
+    if (!dropped) drive.drop()
+    dropped = true
+  })
+  await drive.reconnect()
+  const resumed = await enhance(['--resume', '--queue-dir', queue])
+  return { dropped: first, resumed }
+}
+
+describe.runIf(canMount)('a drive that goes away mid-album', () => {
+  it('the photos\' network drive: the job pauses saying so (not "damaged, copy it again" for every photo left), and --resume finishes it', async () => {
+    const drive = await networkDrive('photos-drive')
+    await album(join(drive.dir, 'Album'))
+    const out = join(work, 'out-photos')
+    const { dropped, resumed } = await dropMidAlbum(
+      drive,
+      [join(drive.dir, 'Album'), '--out', out],
+      join(work, 'q1'),
+    )
+    expect(dropped.status).toBe(1)
+    expect(failures(dropped)).toEqual([])
+    expect(pausedOf(dropped)).toMatchObject({ code: 'INPUT_UNAVAILABLE' })
+    expect(pausedOf(dropped)?.message).toContain(`the drive holding ${join(drive.dir, 'Album')} stopped`)
+    expect(pausedOf(dropped)?.message).toMatch(GONE)
+    const before = summaryOf(dropped)!
+    expect(before).toMatchObject({ failed: 0 })
+    expect(before.done).toBeLessThan(PHOTOS)
+    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out)).toHaveLength(PHOTOS)
+  })
+
+  it("the results' drive: the job pauses saying the drive stopped answering, and --resume finishes it", async () => {
+    const drive = await networkDrive('results-drive')
+    const photos = join(work, 'album-2')
+    await album(photos)
+    const out = join(drive.dir, 'Enhanced')
+    const { dropped, resumed } = await dropMidAlbum(drive, [photos, '--out', out], join(work, 'q2'))
+    expect(dropped.status).toBe(1)
+    expect(failures(dropped)).toEqual([])
+    expect(pausedOf(dropped)).toMatchObject({ code: 'OUTPUT_NOT_WRITABLE' })
+    expect(pausedOf(dropped)?.message).toMatch(GONE)
+    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
+  })
+
+  it("the queue's own drive: the job pauses (held in memory), the command ends with its engine, and --resume finishes it", async () => {
+    const drive = await networkDrive('queue-drive')
+    const photos = join(work, 'album-3')
+    await album(photos)
+    const out = join(work, 'out-3')
+    const { dropped, resumed } = await dropMidAlbum(drive, [photos, '--out', out], join(drive.dir, 'queue'))
+    expect(dropped.status).toBe(1)
+    expect(dropped.err).toBe('')
+    expect(pausedOf(dropped)).toMatchObject({ code: 'QUEUE_NOT_WRITABLE' })
+    expect(pausedOf(dropped)?.message).toContain(
+      `The queue in ${join(drive.dir, 'queue')} cannot be written: the drive holding`,
+    )
+    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out)).toHaveLength(PHOTOS)
+  })
+})
+
+describe.runIf(canMount)('the queue on a drive that comes back', () => {
+  it('takes changes again in the same process (the app pressing Resume): the one refused is not kept, none is torn', async () => {
+    const drive = await networkDrive('journal-drive')
+    const dir = join(drive.dir, 'queue')
+    const { spec } = albumJob([])
+    const job: Job = {
+      id: randomUUID(),
+      spec,
+      state: 'queued',
+      createdAt: 0,
+      order: 0,
+      ignored: 0,
+      busyMs: 0,
+    }
+    const item = (n: number): Item => ({
+      id: randomUUID(),
+      jobId: job.id,
+      input: join(spec.inputs[0]!, `IMG_${n}.jpg`),
+      output: join(spec.outDir, `IMG_${n}.png`),
+      state: 'queued',
+      crashes: 0,
+    })
+    const store = new QueueStore(dir)
+    store.commit({ t: 'job', job })
+    store.commit({ t: 'items', items: [item(1), item(2)] })
+    drive.drop()
+    let refusal: unknown = null
+    try {
+      store.commit({ t: 'items', items: [item(3)] })
+    } catch (error) {
+      refusal = error
+    }
+    expect(refusal).toMatchObject({ code: 'QUEUE_NOT_WRITABLE' })
+    await drive.reconnect()
+    store.commit({ t: 'items', items: [item(4)] })
+    store.close()
+    const reloaded = new QueueStore(dir)
+    expect(reloaded.loadProblems.skippedEntries).toBe(0)
+    expect(reloaded.state.itemsOf(job.id).map((i) => basename(i.input))).toEqual([
+      'IMG_1.jpg',
+      'IMG_2.jpg',
+      'IMG_4.jpg',
+    ])
+    reloaded.close()
+  })
+})
+
+describe.runIf(canMount)('a queue folder on a cloud drive', () => {
+  it('one that cannot add to a file it wrote (rclone without a write cache) is refused before any work, saying how to go on', async () => {
+    const server = join(work, 'cloud-server')
+    const dir = join(work, 'cloud')
+    mkdirSync(server)
+    await mount('rclone', ['mount', server, dir, '--vfs-cache-mode', 'off'], dir)
+    const photos = join(work, 'album-4')
+    await album(photos)
+    const run = await enhance([photos, '--out', join(work, 'out-4'), '--queue-dir', join(dir, 'queue')])
+    expect(run.status).toBe(1)
+    expect(run.err).toContain('error QUEUE_NOT_WRITABLE: ')
+    expect(run.err).toContain('cannot add to a file it wrote (ESPIPE)')
+    expect(run.err).toContain('--vfs-cache-mode writes')
+    expect(run.events.filter((e) => e.event === 'done')).toEqual([])
+    // The probe is gone, and no journal was begun.
+    expect(readdirSync(join(server, 'queue'))).toEqual([])
+  })
+})
