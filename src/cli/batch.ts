@@ -52,7 +52,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       event: 'failed',
       item: item.input,
       code: 'ENGINE_CRASHED',
-      message: 'The engine crashed twice on this photo; it was skipped.',
+      message: `The engine stopped twice on this photo, so it was skipped. The second time: ${item.error?.message ?? 'no reason given.'}`,
     })
   }
 }

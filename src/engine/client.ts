@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { awakeTimeout } from '../node/awake-time.js'
 import type { AwakeTimeout, Clocks } from '../node/awake-time.js'
 import { engineEnv } from '../node/engine-env.js'
+import { memoryLimit, memoryWords } from '../node/memory.js'
 import { EnhanceError, KEEP_PROGRESS, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
@@ -30,7 +31,8 @@ import type {
 export interface EngineChannel {
   send(request: EngineRequest): void
   onMessage(listener: (event: EngineEvent) => void): void
-  onExit(listener: (code: number | null) => void): void
+  /** `signal`: what ended it, where a signal did (SIGKILL from the system's out-of-memory killer). */
+  onExit(listener: (code: number | null, signal?: NodeJS.Signals | null) => void): void
   kill(): void
 }
 
@@ -66,9 +68,23 @@ export function forkEngine(options: ForkOptions = {}): EngineChannel {
   return {
     send: (request) => child.send(request),
     onMessage: (listener) => child.on('message', (event) => listener(event as EngineEvent)),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal)),
     kill: () => child.kill('SIGKILL'),
   }
+}
+
+/**
+ * Why the engine stopped, as far as can be told: nothing kills it with SIGKILL but this client (which says why itself)
+ * and the system, whose out-of-memory killer ends the largest process past the memory it or its container allows.
+ */
+function crashMessage(exit: string, signal: NodeJS.Signals | null): string {
+  if (signal !== 'SIGKILL')
+    return `The inference engine stopped unexpectedly (${exit}). It has been restarted; retry the item.`
+  return (
+    `The inference engine was stopped by the system (${exit}), most often for needing more memory than ` +
+    `${memoryWords(memoryLimit())}. It has been restarted. If this photo stops it again, choose a smaller output ` +
+    'size or tile size, or give Enhance more memory.'
+  )
 }
 
 /** A reply of the kind asked for, or undefined: each request's promise gets exactly its own type. */
@@ -171,20 +187,17 @@ export class EngineClient {
       proc.started = true
       markReady()
     })
-    channel.onExit((code) => this.crashed(proc, code))
+    channel.onExit((code, signal) => this.crashed(proc, code, signal ?? null))
     this.current = proc
     return proc
   }
 
-  private crashed(proc: Process, code: number | null): void {
-    const exit = `exit ${code ?? 'signal'}`
+  private crashed(proc: Process, code: number | null, signal: NodeJS.Signals | null): void {
+    const exit = signal ? `ended by ${signal}` : `exit ${code ?? 'signal'}`
     this.retire(
       proc,
       proc.started
-        ? new EnhanceError(
-            'ENGINE_CRASHED',
-            `The inference engine stopped unexpectedly (${exit}). It has been restarted; retry the item.`,
-          )
+        ? new EnhanceError('ENGINE_CRASHED', crashMessage(exit, signal))
         : new EnhanceError(
             'ENGINE_NOT_STARTED',
             `The inference engine could not start (${exit}); if it keeps failing, reinstall Enhance.`,

@@ -1,4 +1,3 @@
-import { freemem } from 'node:os'
 import { resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { archOf, describeArch } from '../shared/model.js'
@@ -8,6 +7,7 @@ import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisio
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { noGpuReason } from '../node/gpu-devices.js'
 import { machineKey } from '../node/device-decisions.js'
+import { freeMemory } from '../node/memory.js'
 import { Int8Choice } from './int8-choice.js'
 import type { WeightBits } from './onnx/int8.js'
 import { blendModels, blendSha, loadModel, modelToOnnx } from './model.js'
@@ -298,7 +298,7 @@ export class ModelRegistry {
     photo: { width: number; height: number },
   ): Promise<number> {
     if (requested !== 'auto') return requested
-    const cpuBudget = Math.min(freemem(), 8 * 2 ** 30) / 4
+    const cpuBudget = Math.min(freeMemory(), 8 * 2 ** 30) / 4
     const ceiling = autoTileSize({
       channels: activationChannels(info),
       scale: info.scale,

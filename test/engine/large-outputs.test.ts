@@ -32,7 +32,7 @@ describe('large outputs', () => {
   })
 
   it('refuses, before any work, a WebP or AVIF too big to encode in half the memory; JPEG, PNG and TIFF stream', async () => {
-    const eightGb = 8 * 2 ** 30
+    const eightGb = { bytes: 8 * 2 ** 30, container: false }
     const check = (format: 'webp' | 'avif' | 'jpeg' | 'png' | 'tiff', width: number, height: number) => () =>
       checkOutputSize(format, width, height, eightGb)
     expect(await codeOf(check('avif', 16000, 12000))).toBe('RESULT_TOO_LARGE')
@@ -45,7 +45,7 @@ describe('large outputs', () => {
 })
 
 describe('rasters too large to hold', () => {
-  const terabyte = 2 ** 40
+  const terabyte = { bytes: 2 ** 40, container: false }
   it('refuses a result one typed array cannot hold, however much memory there is', async () => {
     // 89.6 MP RGB ×4: 43840×32704×3 bytes, just past the largest typed array.
     const tooBig = { width: 43840, height: 32704 }
@@ -57,7 +57,7 @@ describe('rasters too large to hold', () => {
   })
 
   it('counts the model output and its resized copy against half the memory', async () => {
-    const eightGb = 8 * 2 ** 30
+    const eightGb = { bytes: 8 * 2 ** 30, container: false }
     const model = { width: 32000, height: 24000 } // 2.1 GiB at 8-bit RGB
     expect(() => checkRasterSize([model], 3, 1, eightGb)).not.toThrow()
     expect(await codeOf(() => checkRasterSize([model, { width: 30000, height: 22500 }], 3, 1, eightGb))).toBe(

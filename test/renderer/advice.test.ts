@@ -69,7 +69,7 @@ describe('what a failed photo says to do, in the window', () => {
   it("says where a smaller result is chosen in the window, and the engine's message names no flag", () => {
     let refusal: unknown
     try {
-      checkRasterSize([{ width: 90_000, height: 60_000 }], 3, 1, 2 ** 33)
+      checkRasterSize([{ width: 90_000, height: 60_000 }], 3, 1, { bytes: 2 ** 33, container: false })
     } catch (error) {
       refusal = error
     }

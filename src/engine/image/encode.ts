@@ -3,11 +3,13 @@ import type { OutputFormat } from '../../shared/formats.js'
 import { constants } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
-import { tmpdir, totalmem } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
+import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
+import type { MemoryLimit } from '../../node/memory.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { xmpForOutput } from './xmp.js'
@@ -42,7 +44,7 @@ export function checkOutputSize(
   format: OutputFormat,
   width: number,
   height: number,
-  memory = totalmem(),
+  memory: MemoryLimit = memoryLimit(),
 ): void {
   const limit = FORMAT_MAX_SIDE[format]
   const name = format.toUpperCase()
@@ -54,11 +56,10 @@ export function checkOutputSize(
   }
   const perPixel = WHOLE_PICTURE_BYTES_PER_PIXEL[format]
   const needed = width * height * ((perPixel ?? 0) + 3)
-  if (perPixel !== undefined && needed > memory / 2) {
-    const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1)
+  if (perPixel !== undefined && needed > memory.bytes / 2) {
     throw new EnhanceError(
       'RESULT_TOO_LARGE',
-      `Encoding ${width}×${height} as ${name} needs about ${gb(needed)} GB of memory at once, more than half of this computer's ${gb(memory)} GB. Choose JPEG, PNG or TIFF, which are written in strips, or a smaller size.`,
+      `Encoding ${width}×${height} as ${name} needs about ${bytesInWords(needed)} of memory at once, more than half of ${memoryWords(memory)}. Choose JPEG, PNG or TIFF, which are written in strips, or a smaller size.`,
     )
   }
 }
@@ -72,18 +73,17 @@ export function checkRasterSize(
   rasters: Array<{ width: number; height: number }>,
   channels: number,
   bytesPerSample: number,
-  memory = totalmem(),
+  memory: MemoryLimit = memoryLimit(),
 ): void {
   const bytes = rasters.map((r) => r.width * r.height * channels * bytesPerSample)
   const largestBytes = Math.max(...bytes)
   const largest = rasters[bytes.indexOf(largestBytes)]!
   const total = bytes.reduce((a, b) => a + b, 0)
-  const gb = (n: number): string => (n / 2 ** 30).toFixed(1)
-  if (largestBytes > MAX_LENGTH || total > memory / 2) {
+  if (largestBytes > MAX_LENGTH || total > memory.bytes / 2) {
     throw new EnhanceError(
       'RESULT_TOO_LARGE',
-      `A ${largest.width}×${largest.height} result needs about ${gb(total)} GB of memory at once; this computer allows ` +
-        `${gb(Math.min(MAX_LENGTH, memory / 2))} GB. Choose a smaller output size, or a smaller photo.`,
+      `A ${largest.width}×${largest.height} result needs about ${bytesInWords(total)} of memory at once; ` +
+        `${memory.container ? 'its container' : 'this computer'} allows ${bytesInWords(Math.min(MAX_LENGTH, memory.bytes / 2))}. Choose a smaller output size, or a smaller photo.`,
     )
   }
 }
