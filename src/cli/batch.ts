@@ -171,6 +171,7 @@ export async function watchQueued(
       signal: control.signal,
       release: control.release,
       onJob: (job) => (jobId = job.id),
+      onHeldUp: (reason) => reporter.emit({ event: 'held-up', ...reason }),
       onWaiting: () => {
         const job = jobId ? runner.job(jobId) : undefined
         if (job) reportFound(reporter, runner, job, told)

@@ -36,6 +36,8 @@ export type BatchEvent =
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
   /** --watch: nothing left to do, waiting for new photos in these folders. */
   | { event: 'watching'; folders: string[] }
+  /** --watch: the work waits for a drive or folder to come back, or for room; it goes on by itself. */
+  | { event: 'held-up'; code: ErrorData['code']; message: string }
   | {
       event: 'summary'
       done: number
@@ -142,6 +144,10 @@ export function humanReporter(
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
         case 'paused':
           return line(pausedLine(event))
+        case 'held-up':
+          return line(
+            `‖ Waiting: ${event.message} The watch looks again and goes on by itself (${event.code}).`,
+          )
         case 'summary':
           line(
             `${event.done} enhanced, ${event.failed} failed, ${event.skipped} skipped in ${(event.ms / 1000).toFixed(1)} s`,

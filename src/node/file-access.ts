@@ -43,7 +43,7 @@ export function permissionError(path: string): EnhanceError {
 }
 
 /**
- * Why `path` could not be read or written when its drive stopped answering (a network drive lost its connection, a
+ * Why `path` could not be read or written (after "Cannot read <path>: ") when its drive stopped answering (a network drive lost its connection, a
  * USB drive or card was removed), or null when the failure is the file's own. A read error (EIO) is the drive's only
  * where its folder cannot be looked at either: on a drive still there, it is a damaged file (a scratched disc's).
  */
@@ -51,7 +51,7 @@ export function driveNotAnswering(path: string, error: unknown): string | null {
   const code = errnoCode(error)
   const folder = dirname(path)
   if (!isDriveGone(error) && !(code === 'EIO' && !canLookAt(folder))) return null
-  return `the drive holding ${folder} stopped answering (${code}): a network drive lost its connection, or a USB drive or memory card was removed`
+  return `its drive stopped answering (${code}): a network drive lost its connection, or a USB drive or memory card was removed`
 }
 
 function canLookAt(folder: string): boolean {

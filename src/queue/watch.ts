@@ -2,7 +2,9 @@ import { statSync, watch } from 'node:fs'
 import type { FSWatcher, Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { EnhanceError } from '../shared/errors.js'
+import { EnhanceError, toErrorData } from '../shared/errors.js'
+import type { ErrorData } from '../shared/errors.js'
+import { clearsByItself } from './failure-policy.js'
 import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
 import { scanInputs } from './scan.js'
@@ -137,12 +139,20 @@ export interface WatchOptions {
   onJob?: (job: Job) => void
   /** Nothing left to do: waiting for new photos (once each time the work runs out). */
   onWaiting?: () => void
+  /** The work waits for a drive or a folder to come back, or for room (once for each reason). */
+  onHeldUp?: (reason: ErrorData) => void
+}
+
+/** What a watch waits out: a pause that may clear by itself, or its folder not there for a while (a drive unplugged). */
+function mayWaitOut(reason: ErrorData): boolean {
+  return clearsByItself(reason) || reason.code === 'FILE_NOT_FOUND'
 }
 
 /**
  * Enhances the photos in `spec`'s folders, then each new one as it arrives (a scanner saving into a folder, a
- * phone's photos synced into one), until `signal` aborts or the job pauses (a full disk, a folder gone: the
- * reason is the job's). Returns the job's id, or null when no photo ever came.
+ * phone's photos synced into one), until `signal` aborts or the job pauses for a reason that needs a person (a
+ * device that cannot run the model). A drive that drops, a folder gone or a full disk is waited out: the job goes on
+ * at the first look that finds it back. Returns the job's id, or null when no photo ever came.
  */
 export async function watchFolders(
   runner: QueueRunner,
@@ -155,18 +165,35 @@ export async function watchFolders(
   let job: Job | null = null
   let idleSince = performance.now()
   let waiting = false
+  let heldUpBy: string | null = null
+  const heldUp = (reason: ErrorData): void => {
+    if (heldUpBy !== reason.message) options.onHeldUp?.(reason)
+    heldUpBy = reason.message
+  }
+  let looked = false
   try {
     while (!signal.aborted) {
       settling.beginScan()
-      const next = await takeNewPhotos(runner, spec, job, settling)
+      const next: Job | null = await takeNewPhotos(runner, spec, job, settling).catch((error: unknown) => {
+        // A folder named wrongly is refused at the first look; one gone later (its drive unplugged) is waited for.
+        const reason = toErrorData(error)
+        if (!looked || !mayWaitOut(reason)) throw error
+        heldUp(reason)
+        return job
+      })
+      looked = true
       if (next && next.id !== job?.id) options.onJob?.(next)
       job = next
-      // The job continued takes the photos changed since they were read, once settled (`changedSinceRead`).
-      if (job && queuedIn(runner, job) > 0) {
+      // The job continued takes the photos changed since they were read, once settled (`changedSinceRead`); a job
+      // paused by its drive is queued again by it, and paused again where the drive is still gone.
+      if (job && queuedIn(runner, job) > 0 && runner.job(job.id)?.state !== 'paused') {
         await runner.run([job.id])
         idleSince = performance.now()
         waiting = false
-        if (runner.job(job.id)?.state === 'paused') break
+        const after = runner.job(job.id)
+        if (after?.state === 'paused' && !clearsByItself(after.pauseReason)) break
+        if (after?.state === 'paused') heldUp(after.pauseReason!)
+        else heldUpBy = null
       }
       if (signal.aborted) break
       if (performance.now() - idleSince >= releaseAfterMs) options.release?.()

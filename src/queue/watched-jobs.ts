@@ -1,5 +1,7 @@
+import { clearsByItself } from './failure-policy.js'
 import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
+import type { Job } from './types.js'
 import { FolderChanges, Settling } from './watch.js'
 
 export interface WatchTiming {
@@ -12,8 +14,8 @@ export interface WatchTiming {
 /**
  * The app's watched jobs (a scanner saving each print into a folder, a phone's photos synced into one): each job
  * marked `watching` takes the photos saved into its folders since, and those edited since they were read, once
- * whole (`Settling`), while it is not paused or cancelled. A folder that is gone (a drive unplugged) is looked at
- * again until it is back. The mark is in the queue, so a watch goes on after a restart.
+ * whole (`Settling`), while it is not paused or cancelled by hand. A folder that is gone (a drive unplugged) is looked
+ * at again until it is back. The mark is in the queue, so a watch goes on after a restart.
  */
 export class WatchedJobs {
   private readonly watches = new Map<string, AbortController>()
@@ -52,8 +54,9 @@ export class WatchedJobs {
     try {
       while (!signal.aborted) {
         const job = this.runner.job(jobId)
-        // Paused or cancelled by hand, it stays so: the watch waits for Resume.
-        if (job && (job.state === 'done' || job.state === 'queued' || job.state === 'running')) {
+        // Paused or cancelled by hand, it stays so: the watch waits for Resume. Paused by its drive (gone, full), it
+        // goes on by itself at a look that finds the drive back, as the command's watch does.
+        if (job && (isWorking(job) || (job.state === 'paused' && clearsByItself(job.pauseReason)))) {
           settling.beginScan()
           const taken = await this.runner.jobFor(job.spec, { accept: settling.accept }).catch(() => null)
           if (taken && !signal.aborted) void this.runner.run()
@@ -65,3 +68,6 @@ export class WatchedJobs {
     }
   }
 }
+
+const isWorking = (job: Job): boolean =>
+  job.state === 'done' || job.state === 'queued' || job.state === 'running'

@@ -10,6 +10,20 @@ function printed(events: Parameters<ReturnType<typeof humanReporter>['emit']>[0]
 }
 
 describe('the terminal report', () => {
+  it('says what a watch waits for, and that it goes on by itself', () => {
+    expect(
+      printed([
+        {
+          event: 'held-up',
+          code: 'INPUT_UNAVAILABLE',
+          message: 'Cannot read /mnt/nas/Scans: its drive stopped answering (ENOTCONN). Reconnect it.',
+        },
+      ]),
+    ).toBe(
+      '‖ Waiting: Cannot read /mnt/nas/Scans: its drive stopped answering (ENOTCONN). Reconnect it. The watch looks again and goes on by itself (INPUT_UNAVAILABLE).\n',
+    )
+  })
+
   it('says why a job paused and what to do next', () => {
     const text = printed([
       { event: 'paused', job: 'j1', code: 'DISK_FULL', message: 'No space left on /mnt/out.' },

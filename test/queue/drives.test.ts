@@ -1,7 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,8 +17,14 @@ import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { writeIdentityModel } from '../helpers/models.js'
-import { albumJob } from '../helpers/queue.js'
 import { QueueStore } from '../../src/queue/store.js'
+import { QueueRunner } from '../../src/queue/runner.js'
+import type { QueueEngine } from '../../src/queue/runner.js'
+import { watchFolders } from '../../src/queue/watch.js'
+import { WatchedJobs } from '../../src/queue/watched-jobs.js'
+import type { ErrorData } from '../../src/shared/errors.js'
+import { writeFileAtomic } from '../../src/node/files.js'
+import { albumJob, fakeReply, noCleanup } from '../helpers/queue.js'
 import type { Item, Job } from '../../src/queue/types.js'
 
 /**
@@ -172,7 +186,7 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     expect(dropped.status).toBe(1)
     expect(failures(dropped)).toEqual([])
     expect(pausedOf(dropped)).toMatchObject({ code: 'INPUT_UNAVAILABLE' })
-    expect(pausedOf(dropped)?.message).toContain(`the drive holding ${join(drive.dir, 'Album')} stopped`)
+    expect(pausedOf(dropped)?.message).toContain(`Cannot read ${join(drive.dir, 'Album')}/p`)
     expect(pausedOf(dropped)?.message).toMatch(GONE)
     const before = summaryOf(dropped)!
     expect(before).toMatchObject({ failed: 0 })
@@ -205,7 +219,7 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     expect(dropped.err).toBe('')
     expect(pausedOf(dropped)).toMatchObject({ code: 'QUEUE_NOT_WRITABLE' })
     expect(pausedOf(dropped)?.message).toContain(
-      `The queue in ${join(drive.dir, 'queue')} cannot be written: the drive holding`,
+      `The queue in ${join(drive.dir, 'queue')} cannot be written: its drive stopped answering`,
     )
     expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
     expect(readdirSync(out)).toHaveLength(PHOTOS)
@@ -256,6 +270,101 @@ describe.runIf(canMount)('the queue on a drive that comes back', () => {
       'IMG_4.jpg',
     ])
     reloaded.close()
+  })
+})
+
+/** A unit-test seam for the engine: "enhances" by copying the photo, written as the real engine writes a result. */
+const copyingEngine: QueueEngine = {
+  async enhance(request) {
+    await writeFileAtomic(request.output, readFileSync(request.input))
+    return fakeReply(request.output)
+  },
+}
+
+describe.runIf(canMount)('a watch (a scanner saving onto a network drive)', () => {
+  /** A watch on `folder` looking every 100 ms, with what held it up; `stop` ends it and gives its job's id. */
+  function watching(folder: string, outDir: string) {
+    const { spec } = albumJob([])
+    const runner = new QueueRunner(new QueueStore(join(work, `q-${randomUUID()}`)), copyingEngine, noCleanup)
+    const heldUp: ErrorData[] = []
+    const control = new AbortController()
+    const watch = watchFolders(
+      runner,
+      { ...spec, inputs: [folder], outDir },
+      { signal: control.signal, settleMs: 50, pollMs: 100, onHeldUp: (reason) => heldUp.push(reason) },
+    )
+    let ended = false
+    void watch.finally(() => (ended = true))
+    return { heldUp, isRunning: () => !ended, stop: () => (control.abort(), watch) }
+  }
+
+  it("waits out its folder's drive dropping, and takes the photos saved meanwhile once it is back", async () => {
+    const drive = await networkDrive('scans-drive')
+    const server = `${drive.dir}-server`
+    writeFileSync(join(server, 'scan-1.jpg'), 'image 1')
+    const out = join(work, 'out-scans')
+    const watch = watching(drive.dir, out)
+    await until(() => existsSync(join(out, 'scan-1.png')), 'the first scan')
+    drive.drop()
+    await until(() => watch.heldUp.length > 0, 'the watch held up')
+    expect(watch.heldUp[0]).toMatchObject({ code: 'INPUT_UNAVAILABLE' })
+    expect(watch.heldUp[0]!.message).toMatch(GONE)
+    writeFileSync(join(server, 'scan-2.jpg'), 'image 2') // saved on the server meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(watch.isRunning()).toBe(true)
+    await drive.reconnect()
+    await until(() => existsSync(join(out, 'scan-2.png')), 'the scan saved while the drive was gone')
+    expect(readFileSync(join(out, 'scan-2.png'), 'utf8')).toBe('image 2')
+    expect(watch.heldUp).toHaveLength(1) // said once, however many looks found it gone
+    expect(await watch.stop()).not.toBeNull()
+  })
+
+  it("waits out the results' drive dropping mid-photo: the job, paused by it, goes on by itself once it is back", async () => {
+    const drive = await networkDrive('watch-results-drive')
+    const scans = join(work, 'scans-local')
+    mkdirSync(scans)
+    writeFileSync(join(scans, 'scan-1.jpg'), 'image 1')
+    const out = join(drive.dir, 'Enhanced')
+    const watch = watching(scans, out)
+    await until(() => existsSync(join(out, 'scan-1.png')), 'the first scan')
+    drive.drop()
+    writeFileSync(join(scans, 'scan-2.jpg'), 'image 2')
+    await until(() => watch.heldUp.length > 0, 'the watch held up')
+    expect(watch.heldUp[0]).toMatchObject({ code: 'OUTPUT_NOT_WRITABLE' })
+    expect(watch.isRunning()).toBe(true)
+    await drive.reconnect()
+    await until(() => existsSync(join(out, 'scan-2.png')), 'the scan that waited for the drive')
+    expect(readFileSync(join(out, 'scan-2.png'), 'utf8')).toBe('image 2')
+    await watch.stop()
+  })
+})
+
+describe.runIf(canMount)("the app's watched job", () => {
+  it("paused by its results' drive dropping, goes on by itself once the drive is back (paused by hand it stays so: test/main/watch-folder.test.ts)", async () => {
+    const drive = await networkDrive('app-results-drive')
+    const scans = join(work, 'app-scans')
+    mkdirSync(scans)
+    writeFileSync(join(scans, 'scan-1.jpg'), 'image 1')
+    const out = join(drive.dir, 'Enhanced')
+    const { spec } = albumJob([])
+    const runner = new QueueRunner(new QueueStore(join(work, 'q-app')), copyingEngine, noCleanup)
+    const job = await runner.addJob({ ...spec, inputs: [scans], outDir: out })
+    runner.setWatching(job.id, true)
+    const watches = new WatchedJobs(runner, { settleMs: 50, pollMs: 100 })
+    watches.sync()
+    await runner.run()
+    expect(readFileSync(join(out, 'scan-1.png'), 'utf8')).toBe('image 1')
+    drive.drop()
+    writeFileSync(join(scans, 'scan-2.jpg'), 'image 2')
+    await until(() => runner.job(job.id)?.pauseReason !== undefined, 'the job paused by its drive')
+    expect(runner.job(job.id)).toMatchObject({
+      state: 'paused',
+      pauseReason: { code: 'OUTPUT_NOT_WRITABLE' },
+    })
+    await drive.reconnect()
+    await until(() => existsSync(join(out, 'scan-2.png')), 'the scan that waited for the drive')
+    expect(readFileSync(join(out, 'scan-2.png'), 'utf8')).toBe('image 2')
+    watches.close()
   })
 })
 
