@@ -8,12 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { memoryLimit, memoryWords } from '../../src/node/memory.js'
 import { writeIdentityModel } from '../helpers/models.js'
+import { BIN, runCli } from '../helpers/cli-process.js'
 
 /**
  * A container's memory limit (Docker's --memory, a Kubernetes pod's limits), made real with a cgroup of its own: the
  * command and its engine run inside it. Needs root and a cgroup memory controller (v1 or v2), as CI has.
  */
-const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
 const MEMORY = fileURLToPath(new URL('../../dist/src/node/memory.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-container-'))
 const model = writeIdentityModel(work)
@@ -132,40 +132,29 @@ describe('an engine the system kills (as its out-of-memory killer does)', () => 
     await sharp({ create: { width: 256, height: 256, channels: 3, background: '#336699' } })
       .png()
       .toFile(photo)
-    const cli = spawn(
-      process.execPath,
-      [BIN, photo, '--out', join(work, 'out-killed'), '--queue-dir', join(work, 'q-killed')].concat([
+    const killed = new Set<number>()
+    const run = await runCli(
+      [photo, '--out', join(work, 'out-killed'), '--queue-dir', join(work, 'q-killed')].concat([
         '--model',
         model,
         '--device',
         'cpu',
         '--tile',
         '16',
-        '--json',
       ]),
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENHANCE_DATA_DIR: join(work, 'data') } },
-    )
-    const killed = new Set<number>()
-    const events: BatchEvent[] = []
-    let pending = ''
-    cli.stdout.on('data', (data: Buffer) => {
-      const lines = (pending + data.toString()).split('\n')
-      pending = lines.pop() ?? ''
-      for (const line of lines) {
-        const event = JSON.parse(line) as BatchEvent
-        events.push(event)
-        if (event.event !== 'progress') continue
+      join(work, 'data'),
+      (event, cli) => {
+        if (event.event !== 'progress') return
         // The engine at work on a tile: its process is the command's child (none between one killed and the next).
         const engine = childOf(cli.pid!)
-        if (engine === null || killed.has(engine)) continue
+        if (engine === null || killed.has(engine)) return
         process.kill(engine, 'SIGKILL')
         killed.add(engine)
-      }
-    })
-    const status = await new Promise((resolve) => cli.on('close', resolve))
+      },
+    )
     expect(killed.size).toBe(2)
-    expect(status).toBe(1)
-    expect(events.find((e) => e.event === 'failed')).toEqual({
+    expect(run.status).toBe(1)
+    expect(run.events.find((e) => e.event === 'failed')).toEqual({
       event: 'failed',
       item: photo,
       code: 'ENGINE_CRASHED',

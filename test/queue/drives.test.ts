@@ -12,10 +12,10 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { BatchEvent } from '../../src/cli/report.js'
+import { runCli } from '../helpers/cli-process.js'
+import type { CliRun } from '../helpers/cli-process.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -24,8 +24,7 @@ import { watchFolders } from '../../src/queue/watch.js'
 import { WatchedJobs } from '../../src/queue/watched-jobs.js'
 import type { ErrorData } from '../../src/shared/errors.js'
 import { writeFileAtomic } from '../../src/node/files.js'
-import { albumJob, fakeReply, noCleanup } from '../helpers/queue.js'
-import type { Item, Job } from '../../src/queue/types.js'
+import { albumJob, fakeReply, noCleanup, queuedItem, queuedJob } from '../helpers/queue.js'
 
 /**
  * Drives that go away while an album runs, as real ones do: a network drive whose connection drops, a USB drive
@@ -33,7 +32,6 @@ import type { Item, Job } from '../../src/queue/types.js'
  * connection is lost; bindfs passes every call through to a folder of this disk, so nothing written before is lost
  * and the drive can be connected again. Needs root, /dev/fuse, bindfs and rclone (CI installs them).
  */
-const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-drives-'))
 const model = writeIdentityModel(work)
 const PHOTOS = 30
@@ -124,33 +122,17 @@ async function album(dir: string): Promise<void> {
   }
 }
 
-interface Run {
-  status: number | null
-  events: BatchEvent[]
-  err: string
-}
+type Run = CliRun
 
-/** The real command as its own process (a process it leaves running would keep it from ending); `onDone` at each photo done. */
+/** The real command (`runCli`) with the identity model; `onDone` at each photo done. */
 function enhance(args: string[], onDone?: () => void): Promise<Run> {
-  const child = spawn(
-    process.execPath,
-    [BIN, ...args, '--model', model, '--json', '--device', 'cpu', '--tile', '16', '--format', 'png'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENHANCE_DATA_DIR: join(work, 'data') } },
-  )
-  const events: BatchEvent[] = []
-  let pending = ''
-  let err = ''
-  child.stdout.on('data', (data: Buffer) => {
-    const lines = (pending + data.toString()).split('\n')
-    pending = lines.pop() ?? ''
-    for (const line of lines) {
-      const event = JSON.parse(line) as BatchEvent
-      events.push(event)
+  return runCli(
+    [...args, '--model', model, '--device', 'cpu', '--tile', '16', '--format', 'png'],
+    join(work, 'data'),
+    (event) => {
       if (event.event === 'done') onDone?.()
-    }
-  })
-  child.stderr.on('data', (data: Buffer) => (err += data.toString()))
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, events, err })))
+    },
+  )
 }
 
 const summaryOf = (run: Run) => run.events.find((e) => e.event === 'summary')
@@ -231,23 +213,8 @@ describe.runIf(canMount)('the queue on a drive that comes back', () => {
     const drive = await networkDrive('journal-drive')
     const dir = join(drive.dir, 'queue')
     const { spec } = albumJob([])
-    const job: Job = {
-      id: randomUUID(),
-      spec,
-      state: 'queued',
-      createdAt: 0,
-      order: 0,
-      ignored: 0,
-      busyMs: 0,
-    }
-    const item = (n: number): Item => ({
-      id: randomUUID(),
-      jobId: job.id,
-      input: join(spec.inputs[0]!, `IMG_${n}.jpg`),
-      output: join(spec.outDir, `IMG_${n}.png`),
-      state: 'queued',
-      crashes: 0,
-    })
+    const job = queuedJob(spec)
+    const item = (n: number) => queuedItem(job, n)
     const store = new QueueStore(dir)
     store.commit({ t: 'job', job })
     store.commit({ t: 'items', items: [item(1), item(2)] })

@@ -10,7 +10,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -19,9 +18,8 @@ import { main } from '../../src/cli/main.js'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
-import { albumJob } from '../helpers/queue.js'
+import { albumJob, queuedItem, queuedJob } from '../helpers/queue.js'
 import { QueueStore } from '../../src/queue/store.js'
-import type { Item, Job } from '../../src/queue/types.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-faults-'))
 const model = writeIdentityModel(work)
@@ -428,23 +426,8 @@ describe('queue faults, each handled as specified', () => {
       if (!disk) return
       const dir = join(disk, 'queue')
       const { spec } = albumJob([])
-      const job: Job = {
-        id: randomUUID(),
-        spec,
-        state: 'queued',
-        createdAt: 0,
-        order: 0,
-        ignored: 0,
-        busyMs: 0,
-      }
-      const item = (n: number): Item => ({
-        id: randomUUID(),
-        jobId: job.id,
-        input: join(spec.inputs[0]!, `IMG_${n}.jpg`),
-        output: join(spec.outDir, `IMG_${n}.png`),
-        state: 'queued',
-        crashes: 0,
-      })
+      const job = queuedJob(spec)
+      const item = (n: number) => queuedItem(job, n)
       // Compaction comes once the disk is nearly full, when its snapshot no longer fits.
       const store = new QueueStore(dir, 70)
       store.commit({ t: 'job', job })

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { BatchEvent } from '../../src/cli/report.js'
+
+export const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url))
+
+export interface CliRun {
+  status: number | null
+  events: BatchEvent[]
+  err: string
+}
+
+/**
+ * The real command as its own process, `--json` added, its report read event by event as it comes (`onEvent`, with
+ * the process): a process it leaves running (an engine) would keep it from ending, as it would a person's terminal.
+ */
+export function runCli(
+  args: string[],
+  dataDir: string,
+  onEvent?: (event: BatchEvent, child: ChildProcess) => void,
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ENHANCE_DATA_DIR: dataDir },
+  })
+  const events: BatchEvent[] = []
+  let pending = ''
+  let err = ''
+  child.stdout.on('data', (data: Buffer) => {
+    const lines = (pending + data.toString()).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      const event = JSON.parse(line) as BatchEvent
+      events.push(event)
+      onEvent?.(event, child)
+    }
+  })
+  child.stderr.on('data', (data: Buffer) => (err += data.toString()))
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, events, err })))
+}
