@@ -1,10 +1,12 @@
 import {
   BROKEN_LINK,
+  IN_ICLOUD_ONLY,
   READABLE_EXTENSIONS,
   UNREADABLE_FOLDER,
   UNUSABLE_NAME,
   isAdvisedKind,
   isCameraRaw,
+  isICloudStandIn,
   outputExtension,
 } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
@@ -165,7 +167,8 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
     const path = join(dir, entry.name)
     const kind = entryKind(entry, path)
     if (kind === 'file') ignored.seen?.add(path)
-    if (isSystemEntry(entry.name)) {
+    if (kind === 'file' && isICloudStandIn(entry.name)) leaveOut(ignored, IN_ICLOUD_ONLY)
+    else if (isSystemEntry(entry.name)) {
       if (kind === 'file' || kind === null) ignored.count++
     } else if (isUnusableName(entry.name, path)) leaveOut(ignored, UNUSABLE_NAME)
     else if (kind === null) leaveOut(ignored, BROKEN_LINK)

@@ -145,6 +145,18 @@ export const UNUSABLE_NAME = 'name'
 export const BROKEN_LINK = 'link'
 
 /**
+ * The left-out kind of a photo kept in iCloud Drive only: a Mac with "Optimize Mac Storage" (macOS 13 and earlier)
+ * keeps a hidden `.IMG_1.JPG.icloud` in its place, which Finder shows as the photo, until it is downloaded.
+ */
+export const IN_ICLOUD_ONLY = 'icloud'
+
+/** Whether a file's name is iCloud Drive's stand-in for a photo not downloaded (`.IMG_1.JPG.icloud`). */
+export function isICloudStandIn(name: string): boolean {
+  const extension = /^\..+(\.[^.]+)\.icloud$/i.exec(name)?.[1]
+  return extension !== undefined && READABLE_EXTENSIONS.has(extension.toLowerCase())
+}
+
+/**
  * What a scan left out of an album, in words, from its files by extension ("" for none, "other" for the
  * kinds past those told apart, and the `ADVISED` kinds, each with what to do); null when nothing was: "Left
  * out 3 files that are not photos Enhance reads: 2 .cr2, 1 .txt. …".
@@ -225,6 +237,14 @@ function unusableNamesText(names: number): string {
   return `Left out ${count} whose name is not written in UTF-8 (old Windows and zip programs wrote accented letters that way), so Enhance cannot open ${them}: rename ${them}, then add ${them} again.`
 }
 
+function iCloudOnlyText(photos: number): string {
+  const [count, them, their] =
+    photos === 1
+      ? (['1 photo that is', 'it', 'its'] as const)
+      : ([`${photos} photos that are`, 'them', 'their'] as const)
+  return `Left out ${count} in iCloud only, not downloaded to this Mac: in Finder, select ${them} (or ${their} folder) and choose Download Now, then add ${them} again.`
+}
+
 function brokenLinksText(links: number): string {
   return links === 1
     ? 'Left out 1 link to a file that is not there: plug in the drive it points to, or find where the file moved, then add it again.'
@@ -234,6 +254,7 @@ function brokenLinksText(links: number): string {
 /** The left-out kinds that are no extension, each said with what to do about it. */
 const ADVISED: Record<string, (count: number) => string> = {
   [BROKEN_LINK]: brokenLinksText,
+  [IN_ICLOUD_ONLY]: iCloudOnlyText,
   [UNREADABLE_FOLDER]: unreadableFoldersText,
   [UNUSABLE_NAME]: unusableNamesText,
 }

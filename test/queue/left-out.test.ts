@@ -1,8 +1,16 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanInputs } from '../../src/queue/scan.js'
+import { leftOutText } from '../../src/shared/formats.js'
+import { QueueRunner } from '../../src/queue/runner.js'
+import type { QueueEngine } from '../../src/queue/runner.js'
+import { QueueStore } from '../../src/queue/store.js'
+import { albumJob, noCleanup } from '../helpers/queue.js'
+
+/** A unit-test seam: no photo reaches it here. */
+const noEngine: QueueEngine = { enhance: () => Promise.reject(new Error('not expected')) }
 
 describe('what a scan leaves out', () => {
   it('counts the files a person put there by extension, system files aside, in a bounded record', async () => {
@@ -65,5 +73,27 @@ describe('what a scan leaves out', () => {
     expect(photos).toEqual([join(dir, 'odd\uFFFD.jpg')])
     expect(Object.fromEntries(counter.leftOut)).toEqual({ name: 1 })
     expect(counter.count).toBe(2)
+  })
+
+  it('says a photo is in iCloud only where a Mac keeps a stand-in for it, not that the album holds only hidden files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-icloud-'))
+    // What Finder shows as IMG_0001.JPG and IMG_0002.heic, not downloaded; and a document's stand-in, no photo.
+    for (const name of ['.IMG_0001.JPG.icloud', '.IMG_0002.heic.icloud', '.notes.txt.icloud', '.icloud'])
+      writeFileSync(join(dir, name), 'bplist00')
+    const counter = { count: 0, leftOut: new Map<string, number>() }
+    const photos = []
+    for await (const file of scanInputs([dir], false, counter)) photos.push(file.path)
+    expect(photos).toEqual([])
+    expect(Object.fromEntries(counter.leftOut)).toEqual({ icloud: 2 })
+    expect(leftOutText({ icloud: 2 })).toBe(
+      'Left out 2 photos that are in iCloud only, not downloaded to this Mac: in Finder, select them (or their folder) and choose Download Now, then add them again.',
+    )
+    expect(leftOutText({ icloud: 1 })).toContain('Left out 1 photo that is in iCloud only')
+    const { spec } = albumJob([])
+    const runner = new QueueRunner(new QueueStore(join(dir, '..', `q-${basename(dir)}`)), noEngine, noCleanup)
+    const refusal = await runner.addJob({ ...spec, inputs: [dir] }).catch((error: unknown) => error)
+    expect(refusal).toMatchObject({ code: 'NO_PHOTOS' })
+    expect((refusal as Error).message).toContain('Left out 2 photos that are in iCloud only')
+    expect((refusal as Error).message).not.toContain('hidden or system files')
   })
 })
