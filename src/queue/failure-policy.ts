@@ -13,21 +13,6 @@ const PAUSING: ErrorCode[] = [
   'ENGINE_NOT_STARTED',
   'DEVICE_UNAVAILABLE',
 ]
-/**
- * Pauses whose cause may clear by itself, with nobody at the computer: a drive that answers again, a folder back in
- * its place, space freed. A watch looks again at its next look instead of ending.
- */
-const CLEARS_BY_ITSELF: ErrorCode[] = [
-  'DISK_FULL',
-  'OUTPUT_NOT_WRITABLE',
-  'INPUT_UNAVAILABLE',
-  'QUEUE_NOT_WRITABLE',
-]
-
-export function clearsByItself(reason: ErrorData | undefined): boolean {
-  return reason !== undefined && CLEARS_BY_ITSELF.includes(reason.code)
-}
-
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 

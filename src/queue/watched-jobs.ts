@@ -1,4 +1,4 @@
-import { clearsByItself } from './failure-policy.js'
+import { clearsByItself } from '../shared/errors.js'
 import { isInside } from './paths.js'
 import type { QueueRunner } from './runner.js'
 import type { Job } from './types.js'

@@ -48,6 +48,21 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
+/**
+ * Pauses whose cause may clear by itself, with nobody at the computer: a drive that answers again, a folder back in
+ * its place, space freed. A watch looks again at its next look instead of ending.
+ */
+const CLEARS_BY_ITSELF: ErrorCode[] = [
+  'DISK_FULL',
+  'OUTPUT_NOT_WRITABLE',
+  'INPUT_UNAVAILABLE',
+  'QUEUE_NOT_WRITABLE',
+]
+
+export function clearsByItself(reason: ErrorData | undefined): boolean {
+  return reason !== undefined && CLEARS_BY_ITSELF.includes(reason.code)
+}
+
 /** What crosses IPC and process boundaries: Electron's `handle` keeps only `message`, so send both. */
 export interface ErrorData {
   code: ErrorCode

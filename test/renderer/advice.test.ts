@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { checkRasterSize } from '../../src/engine/image/encode.js'
-import { advice } from '../../src/renderer/src/lib/format.js'
+import { advice, pauseAdvice } from '../../src/renderer/src/lib/format.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'enhance-advice-'))
@@ -82,5 +82,24 @@ describe('what a failed photo says to do, in the window', () => {
     expect(advice(data)).toBe(
       'Choose a smaller Size (or another format) in Settings, then add the photo again.',
     )
+  })
+})
+
+describe("a paused job's advice", () => {
+  const gone = {
+    code: 'INPUT_UNAVAILABLE' as const,
+    message: 'Cannot read /Volumes/NAS/Scans: its drive stopped answering.',
+  }
+
+  it('says a watched job paused by its drive goes on by itself; unwatched, or paused for a device, it waits for Resume', () => {
+    expect(pauseAdvice({ pauseReason: gone, watching: true })).toBe(
+      'The watch goes on by itself once that is put right (it looks every 30 s), or press Resume.',
+    )
+    expect(pauseAdvice({ pauseReason: gone, watching: false })).toBe(
+      'Then press Resume: the photos not yet enhanced go on.',
+    )
+    const device = { code: 'DEVICE_UNAVAILABLE' as const, message: 'WebGPU needs a GPU.' }
+    expect(pauseAdvice({ pauseReason: device, watching: true })).toBe(advice(device))
+    expect(pauseAdvice({ watching: true })).toBe('')
   })
 })

@@ -1,5 +1,6 @@
 import type { CopiedImage, EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import { clearsByItself } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
 import { basename } from '../../../shared/job-title.js'
@@ -65,6 +66,14 @@ const ADVICE: Partial<Record<ErrorData['code'], string>> = {
   NETWORK_UNAVAILABLE: 'Check the internet connection and press Download again; it resumes where it stopped.',
   CHECKSUM_MISMATCH: 'The file was not the model listed, so it was deleted. Try again later.',
   CATALOGUE_MISMATCH: 'The file was not the model listed, so it was not installed.',
+}
+
+/** What to do about a paused job: a watched one paused by a drive (gone, full) goes on by itself once it is back. */
+export function pauseAdvice(job: Pick<JobView, 'pauseReason' | 'watching'>): string {
+  if (!job.pauseReason) return ''
+  if (job.watching && clearsByItself(job.pauseReason))
+    return 'The watch goes on by itself once that is put right (it looks every 30 s), or press Resume.'
+  return advice(job.pauseReason)
 }
 
 export function advice(error: ErrorData): string {
