@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { open, readdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
@@ -17,6 +18,12 @@ function writeError(path: string, error: unknown): EnhanceError {
   if (tooLong) return tooLong
   const gone = driveNotAnswering(path, error)
   if (gone) return new EnhanceError('OUTPUT_NOT_WRITABLE', `Cannot write ${path}: ${gone}. Reconnect it.`)
+  // The folder gone while its job ran: a USB drive ejected under it (its mount point goes with it), or moved away.
+  if (errnoCode(error) === 'ENOENT' && !existsSync(dirname(path)))
+    return new EnhanceError(
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write ${path}: its folder is not there now. Its drive was disconnected (a USB drive ejected), or the folder was moved or deleted: reconnect the drive or put the folder back.`,
+    )
   if (errnoCode(error) === 'EISDIR')
     return new EnhanceError(
       'OUTPUT_NOT_WRITABLE',

@@ -76,6 +76,19 @@ describe('writing an output atomically', () => {
     expect(readdirSync(dir)).toEqual(['photo.jpg'])
   })
 
+  it('into a folder gone while its job ran (a USB drive ejected): says so, not "check the folder exists"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
+    const target = join(dir, 'STICK', 'Enhanced', 'photo.jpg')
+    const error = (await writeFileAtomic(target, new Uint8Array([1])).catch(
+      (e: unknown) => e,
+    )) as EnhanceError
+    expect([error.code, error.message]).toEqual([
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write ${target}: its folder is not there now. Its drive was disconnected (a USB drive ejected), or the folder was moved or deleted: reconnect the drive or put the folder back.`,
+    ])
+    expect(readdirSync(dir)).toEqual([])
+  })
+
   it('past the whole-path limit (4,096 bytes on Linux): PATH_TOO_LONG naming it, and nothing written', async () => {
     let dir = mkdtempSync(join(tmpdir(), 'enhance-atomic-'))
     // A folder whose path is 3,950 bytes (under the limit), then a 244-byte name (under the name limit).
