@@ -310,7 +310,8 @@ async function changeQueue(sub: string, id: string | undefined, queueDir: string
     const { runner } = session
     if (sub === 'clear') {
       const removed = runner.clearFinished()
-      const watched = runner.jobs.filter((job) => isFinished(job) && job.watching).length
+      // What is finished and still there after the clear is what it keeps: the jobs the app watches.
+      const watched = runner.jobs.filter(isFinished).length
       const kept = watched
         ? ` ${watched} watched by the app ${watched === 1 ? 'stays' : 'stay'}: stop watching there to clear ${watched === 1 ? 'it' : 'them'}.`
         : ''

@@ -62,3 +62,9 @@ function canLookAt(folder: string): boolean {
     return false
   }
 }
+
+/** INPUT_UNAVAILABLE for a photo or folder whose drive stopped answering (its job waits for it), or null. */
+export function inputDriveGone(path: string, error: unknown): EnhanceError | null {
+  const gone = driveNotAnswering(path, error)
+  return gone ? new EnhanceError('INPUT_UNAVAILABLE', `Cannot read ${path}: ${gone}. Reconnect it.`) : null
+}

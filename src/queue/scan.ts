@@ -14,12 +14,7 @@ import { readdir, realpath, stat } from 'node:fs/promises'
 import { lstatSync, statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
-import {
-  driveNotAnswering,
-  isPermissionDenied,
-  missingFileError,
-  permissionError,
-} from '../node/file-access.js'
+import { inputDriveGone, isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fileSystemSafe, fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
@@ -142,12 +137,6 @@ function isUnusableName(name: string, path: string): boolean {
  */
 export const byName = new Intl.Collator('und', { numeric: true }).compare
 
-/** INPUT_UNAVAILABLE for a photo or folder whose drive stopped answering (a job waits for it), or null. */
-function unreadableInput(path: string, error: unknown): EnhanceError | null {
-  const gone = driveNotAnswering(path, error)
-  return gone ? new EnhanceError('INPUT_UNAVAILABLE', `Cannot read ${path}: ${gone}. Reconnect it.`) : null
-}
-
 async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const { root, recursive, ignored, skip, walked, found } = options
   const real = pathKey(await realpath(dir))
@@ -157,7 +146,7 @@ async function* walk(dir: string, options: Walk): AsyncGenerator<InputFile> {
   const listed = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
     // A folder inside the album that may not be opened (macOS's privacy settings, a folder another account
     // locked) is left out and said; one named to be enhanced is refused.
-    if (!isPermissionDenied(error)) throw unreadableInput(dir, error) ?? error
+    if (!isPermissionDenied(error)) throw inputDriveGone(dir, error) ?? error
     if (dir === root) throw permissionError(dir)
     return null
   })
@@ -202,7 +191,7 @@ export async function* scanInputs(
   for (const input of inputs) {
     const path = resolve(input)
     const info = await stat(path).catch((error: unknown) => {
-      throw unreadableInput(input, error) ?? missingFileError(input)
+      throw inputDriveGone(input, error) ?? missingFileError(input)
     })
     if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked, found })
     else if (!info.isFile())

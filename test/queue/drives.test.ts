@@ -240,6 +240,14 @@ describe.runIf(canMount)('the queue on a drive that comes back', () => {
   })
 })
 
+/** A scanner's folder on this computer at `name`, holding its first scan. */
+function scansFolder(name: string): string {
+  const scans = join(work, name)
+  mkdirSync(scans)
+  writeFileSync(join(scans, 'scan-1.jpg'), 'image 1')
+  return scans
+}
+
 /** A unit-test seam for the engine: "enhances" by copying the photo, written as the real engine writes a result. */
 const copyingEngine: QueueEngine = {
   async enhance(request) {
@@ -288,9 +296,7 @@ describe.runIf(canMount)('a watch (a scanner saving onto a network drive)', () =
 
   it("waits out the results' drive dropping mid-photo: the job, paused by it, goes on by itself once it is back", async () => {
     const drive = await networkDrive('watch-results-drive')
-    const scans = join(work, 'scans-local')
-    mkdirSync(scans)
-    writeFileSync(join(scans, 'scan-1.jpg'), 'image 1')
+    const scans = scansFolder('scans-local')
     const out = join(drive.dir, 'Enhanced')
     const watch = watching(scans, out)
     await until(() => existsSync(join(out, 'scan-1.png')), 'the first scan')
@@ -309,9 +315,7 @@ describe.runIf(canMount)('a watch (a scanner saving onto a network drive)', () =
 describe.runIf(canMount)("the app's watched job", () => {
   it("paused by its results' drive dropping, goes on by itself once the drive is back (paused by hand it stays so: test/main/watch-folder.test.ts)", async () => {
     const drive = await networkDrive('app-results-drive')
-    const scans = join(work, 'app-scans')
-    mkdirSync(scans)
-    writeFileSync(join(scans, 'scan-1.jpg'), 'image 1')
+    const scans = scansFolder('app-scans')
     const out = join(drive.dir, 'Enhanced')
     const { spec } = albumJob([])
     const runner = new QueueRunner(new QueueStore(join(work, 'q-app')), copyingEngine, noCleanup)

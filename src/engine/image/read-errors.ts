@@ -1,7 +1,7 @@
 import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import {
-  driveNotAnswering,
+  inputDriveGone,
   isPermissionDenied,
   missingFileError,
   permissionError,
@@ -32,8 +32,8 @@ export function decodeError(
       'UNSUPPORTED_FORMAT',
       `${path} is a TIFF in Lab colours, which Enhance cannot read. Open it in an image editor and save it in RGB colours (Image › Mode › RGB in Photoshop), as TIFF or JPEG.`,
     )
-  const gone = driveNotAnswering(path, error)
-  if (gone) return new EnhanceError('INPUT_UNAVAILABLE', `Cannot read ${path}: ${gone}. Reconnect it.`)
+  const gone = inputDriveGone(path, error)
+  if (gone) return gone
   if (isPermissionDenied(error) || /permission denied|operation not permitted/i.test(message))
     return permissionError(path)
   // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
