@@ -29,6 +29,18 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
       })
     return
   }
+  if (event.type === 'waiting') {
+    const item = items.get(event.itemId)
+    const ms = Date.now() - event.since
+    if (item)
+      reporter.emit({
+        event: event.answered ? 'answered' : 'waiting',
+        item: item.input,
+        folder: event.folder,
+        ms,
+      })
+    return
+  }
   if (event.type !== 'item') return
   const item = event.item
   items.set(item.id, item)

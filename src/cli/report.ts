@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
 import { MEASURING_TEXT } from '../shared/device.js'
+import { driveWaitText } from '../shared/drive-wait.js'
 import { fitLiveLine } from './live-line.js'
 import type { LiveLine } from './live-line.js'
 import { printableFields } from './printable.js'
@@ -36,6 +37,10 @@ export type BatchEvent =
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
   /** --watch: nothing left to do, waiting for new photos in these folders. */
   | { event: 'watching'; folders: string[] }
+  /** The photo in flight waits on a drive that has not answered for `ms`; it goes on when it answers. */
+  | { event: 'waiting'; item: string; folder: string; ms: number }
+  /** That drive answered, after `ms`. */
+  | { event: 'answered'; item: string; folder: string; ms: number }
   /** --watch: the work waits for a drive or folder to come back, or for room; it goes on by itself. */
   | { event: 'held-up'; code: ErrorData['code']; message: string }
   | {
@@ -144,6 +149,12 @@ export function humanReporter(
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
         case 'paused':
           return line(pausedLine(event))
+        case 'waiting':
+          return line(
+            `‖ Waiting: ${driveWaitText(event.folder, `for ${duration(event.ms)}`)}; Ctrl-C pauses.`,
+          )
+        case 'answered':
+          return line(`  ${event.folder} answered after ${duration(event.ms)}; going on.`)
         case 'held-up':
           return line(
             `‖ Waiting: ${event.message} The watch looks again and goes on by itself (${event.code}).`,

@@ -106,6 +106,8 @@ interface Pending {
 
 export interface RequestOptions {
   signal?: AbortSignal
+  /** While true, the engine's silence does not count: it waits on a drive that does not answer, not hung. */
+  held?: () => boolean
   onProgress?: (event: ProgressEvent) => void
   onPreview?: (event: PreviewEvent) => void
 }
@@ -261,6 +263,10 @@ export class EngineClient {
         if (timer) return timer.restart()
         timer = awakeTimeout(
           () => {
+            if (call.held?.()) {
+              timer = undefined // this one has ended: a new one counts from now
+              return arm()
+            }
             fail(
               new EnhanceError(
                 'TIMED_OUT',

@@ -1,4 +1,5 @@
 import type { AppEvent, ItemView, JobView } from '../shared/api.js'
+import { driveWaitText } from '../shared/drive-wait.js'
 import { jobTitle } from '../shared/job-title.js'
 import type { LogFile } from '../node/log-file.js'
 import { finishedNotice } from './desktop.js'
@@ -6,7 +7,8 @@ import { finishedNotice } from './desktop.js'
 /**
  * What the log says of the queue, each once as it happens: a photo that failed (its file, code and message), a
  * photo that finished with a note on how it ran (moved to the CPU, read from a damaged file), a job that paused
- * with a reason, and a job that finished. Progress and previews are left out.
+ * with a reason, a job that finished, and a photo waiting on a drive that does not answer (and when it answers).
+ * Progress and previews are left out.
  */
 export class QueueDiary {
   private readonly items = new Map<string, ItemView['state']>()
@@ -20,6 +22,10 @@ export class QueueDiary {
   lineFor(event: AppEvent): string | null {
     if (event.type === 'item') return this.itemLine(event.item)
     if (event.type === 'job') return this.jobLine(event.job)
+    if (event.type === 'waiting')
+      return event.answered
+        ? `Drive answered again: ${event.folder}, after ${Math.round((Date.now() - event.since) / 1000)} s`
+        : `Waiting on a drive: ${driveWaitText(event.folder, `since ${new Date(event.since).toISOString()}`)}`
     return null
   }
 

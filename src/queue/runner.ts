@@ -1,11 +1,15 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { DRIVE_TIMING, DriveWatch } from '../node/drive-watch.js'
+import type { DriveWatchTiming } from '../node/drive-watch.js'
+import type { DriveWait } from '../shared/drive-wait.js'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
 import { linkTarget } from '../node/file-access.js'
 import { basename, dirname, resolve } from 'node:path'
 import { AwakeClock } from '../node/awake-time.js'
-import { EnhanceError, KEEP_PROGRESS, canReadDamaged, toErrorData } from '../shared/errors.js'
+import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type {
   EnhanceJob,
@@ -36,6 +40,7 @@ export interface QueueEngine {
     request: EnhanceJob,
     options: {
       signal?: AbortSignal
+      held?: () => boolean
       onProgress?: (e: ProgressEvent) => void
       onPreview?: (e: PreviewEvent) => void
     },
@@ -55,8 +60,28 @@ export type QueueEvent =
       measuring?: true
     }
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
+  /** The photo in flight waits on a drive that does not answer, since `since`; or (`answered`) no longer. */
+  | ({ type: 'waiting'; jobId: string; itemId: string; answered: boolean } & DriveWait)
   | { type: 'idle' }
   | { type: 'removed'; jobId: string }
+
+/**
+ * What stops the engine when a photo is stopped. A pause keeps its tiles so far, saved as the engine stops; but an
+ * engine waiting on a drive that does not answer cannot stop, so it is ended at once rather than waited for.
+ */
+function engineStopOn(signal: AbortSignal, drives: DriveWatch): AbortSignal {
+  const engine = new AbortController()
+  signal.addEventListener('abort', () => engine.abort(drives.waiting ? undefined : signal.reason), {
+    once: true,
+  })
+  return engine.signal
+}
+
+const isFolder = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  )
 
 function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
   return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
@@ -95,6 +120,7 @@ export class QueueRunner {
     private readonly store: QueueStore,
     private readonly engine: QueueEngine,
     private readonly cleanup: Cleanup,
+    private readonly driveTiming: DriveWatchTiming = DRIVE_TIMING,
   ) {
     this.recover()
   }
@@ -286,7 +312,7 @@ export class QueueRunner {
   }
 
   private async runJob(job: Job): Promise<void> {
-    const recovered = new Set<string>()
+    const cleaned = new Set<string>()
     for (;;) {
       const fresh = this.store.state.jobs.get(job.id)
       if (!fresh || fresh.state !== 'running' || this.store.isClosed) return
@@ -296,22 +322,29 @@ export class QueueRunner {
         return
       }
       const dir = dirname(item.output)
-      if (!recovered.has(dir)) {
-        recovered.add(dir)
-        const own = this.items(job.id).filter((i) => dirname(i.output) === dir)
-        await this.cleanup.removeStalePartials(dir, new Set(own.map((i) => basename(i.output))))
-        continue // the job may have been paused or cancelled meanwhile: look again
-      }
-      await this.runItem(fresh, item)
+      await this.runItem(fresh, item, !cleaned.has(dir))
+      cleaned.add(dir)
     }
   }
 
-  private async runItem(job: Job, item: Item): Promise<void> {
+  /**
+   * Enhances one photo. `firstInFolder`: the job's first photo to be written in its folder, which first loses what an
+   * earlier run killed mid-write left there.
+   */
+  private async runItem(job: Job, item: Item, firstInFolder: boolean): Promise<void> {
     const controller = new AbortController()
     let settle = (): void => undefined
     const settled = new Promise<void>((resolve) => (settle = resolve))
     this.current = { jobId: job.id, itemId: item.id, controller, settled }
     const clock = new AwakeClock()
+    const outDir = dirname(item.output)
+    const drives = new DriveWatch(
+      [dirname(item.input), outDir],
+      (wait, answered) => this.emit({ type: 'waiting', jobId: job.id, itemId: item.id, ...wait, answered }),
+      this.driveTiming,
+    )
+    // Each look at a drive gives way to a pause: one that hangs must not hold the pause up.
+    const { signal } = controller
     let readAs: Pick<Item, 'readAs'> = {}
     try {
       this.setItem(item, { state: 'running' })
@@ -320,12 +353,20 @@ export class QueueRunner {
           'INVALID_ARGUMENT',
           `Its output ${item.output} lies outside the job's folder ${job.spec.outDir}. Add the photo again.`,
         )
-      try {
-        makeDirectory(dirname(item.output))
-      } catch (error) {
-        throw outputFolderError(dirname(item.output), error)
+      if (firstInFolder) {
+        const own = this.items(job.id).filter((i) => dirname(i.output) === outDir)
+        await cancellable(
+          this.cleanup.removeStalePartials(outDir, new Set(own.map((i) => basename(i.output)))),
+          signal,
+        )
       }
-      readAs = { readAs: await readSignature(item.input) }
+      if (!(await cancellable(isFolder(outDir), signal)))
+        try {
+          makeDirectory(outDir)
+        } catch (error) {
+          throw outputFolderError(outDir, error)
+        }
+      readAs = { readAs: await cancellable(readSignature(item.input), signal) }
       const result = await this.engine.enhance(
         {
           input: item.input,
@@ -339,7 +380,9 @@ export class QueueRunner {
           },
         },
         {
-          signal: controller.signal,
+          signal: engineStopOn(signal, drives),
+          // A photo waiting on a drive that does not answer is not a hung engine.
+          held: () => drives.waiting !== null,
           onProgress: (e) =>
             this.emit({
               type: 'progress',
@@ -353,6 +396,7 @@ export class QueueRunner {
           onPreview: (preview) => this.emit({ type: 'preview', jobId: job.id, itemId: item.id, preview }),
         },
       )
+      drives.stop(true)
       this.setItem(item, {
         state: 'done',
         ms: result.ms,
@@ -365,6 +409,7 @@ export class QueueRunner {
     } catch (error) {
       this.settleFailure(job, item, toErrorData(error), readAs)
     } finally {
+      drives.stop()
       const busyMs = (this.store.state.jobs.get(job.id)?.busyMs ?? 0) + Math.round(clock.elapsed())
       clock.stop()
       this.current = null
@@ -600,9 +645,11 @@ export class QueueRunner {
  * photo after it would fail the same way. A linked photo's folder is the one its link points into.
  */
 function whoseFault(error: ErrorData, item: Item): ErrorData {
+  // Looked at only for a photo not found: any other failure (a pause while its drive hangs) must not wait on it.
+  if (error.code !== 'FILE_NOT_FOUND') return error
   const target = linkTarget(item.input)
   const folder = dirname(target === null ? item.input : resolve(dirname(item.input), target))
-  if (error.code !== 'FILE_NOT_FOUND' || existsSync(folder)) return error
+  if (existsSync(folder)) return error
   return {
     code: 'INPUT_UNAVAILABLE',
     message: `The folder ${folder} is not there now: it was moved or renamed, or its drive was disconnected. Put it back or reconnect the drive.`,

@@ -1,5 +1,6 @@
 import type { ErrorData } from './errors.js'
 import type { DeviceDecision, DeviceOffer } from './device.js'
+import type { DriveWait } from './drive-wait.js'
 import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
@@ -147,6 +148,8 @@ export type AppEvent =
   | { type: 'item'; item: ItemView }
   | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
   | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'png'>)
+  /** The photo in flight waits on a drive that does not answer, since `since`; or (`answered`) no longer. */
+  | ({ type: 'waiting'; jobId: string; itemId: string; answered: boolean } & DriveWait)
   | { type: 'download'; id: string; progress: DownloadProgressData }
   | { type: 'removed'; jobId: string }
   /** The menu's Add Photos… or Add Folder…: the window does what its own button does. */

@@ -107,6 +107,16 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError()
 }
 
+/** `work`, or CANCELLED the moment `signal` aborts: the caller goes on while the work it left settles unseen. */
+export function cancellable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancelledError())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelledError())
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 /** The message of what was thrown, whatever was thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

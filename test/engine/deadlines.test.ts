@@ -156,6 +156,29 @@ describe('engine deadlines and cancellation', () => {
     }
   })
 
+  it('an engine waiting on a drive that does not answer is not taken for hung while the wait is told; once it answers, the deadline counts again', async () => {
+    HungEngine.spawned = []
+    const client = new EngineClient(() => new HungEngine(), deadlines)
+    const request = {
+      input: '/nas/a.jpg',
+      output: '/out/a.png',
+      model: { path: 'm' },
+      settings: { ...DEFAULT_SETTINGS, format: 'png' as const },
+    }
+    let driveHangs = true
+    let code: string | undefined
+    void codeOf(() => client.enhance(request, { held: () => driveHangs })).then((c) => (code = c))
+    // Five times the deadline (80 ms) without a word from the engine.
+    await new Promise((r) => setTimeout(r, 400))
+    expect(code).toBeUndefined()
+    expect(HungEngine.spawned[0]!.killed).toBe(false)
+    driveHangs = false
+    while (code === undefined) await new Promise((r) => setTimeout(r, 5))
+    expect(code).toBe('TIMED_OUT')
+    expect(HungEngine.spawned[0]!.killed).toBe(true)
+    client.close()
+  })
+
   it('cancelling a stuck request answers CANCELLED at once and restarts the engine after the grace period', async () => {
     HungEngine.spawned = []
     const client = new EngineClient(() => new HungEngine(), { ...deadlines, inspectMs: 10_000 })

@@ -7,6 +7,8 @@ export const BIN = fileURLToPath(new URL('../../bin/enhance.js', import.meta.url
 
 export interface CliRun {
   status: number | null
+  /** The signal that ended it (a command stopped by Ctrl-C ends by SIGINT, as a shell expects). */
+  signal: NodeJS.Signals | null
   events: BatchEvent[]
   err: string
 }
@@ -37,5 +39,7 @@ export function runCli(
     }
   })
   child.stderr.on('data', (data: Buffer) => (err += data.toString()))
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, events, err })))
+  return new Promise((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, events, err })),
+  )
 }

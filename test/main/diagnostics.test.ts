@@ -61,4 +61,16 @@ describe('what the log says of the queue', () => {
     diary.remember([finished])
     expect(diary.lineFor({ type: 'job', job: finished })).toBeNull()
   })
+
+  it('a photo waiting on a drive that does not answer, and its answer', () => {
+    const diary = new QueueDiary()
+    const since = Date.UTC(2026, 11, 4, 11, 34)
+    const wait = { type: 'waiting', jobId: 'j1', itemId: 'a', folder: '/mnt/nas/Album', since } as const
+    expect(diary.lineFor({ ...wait, answered: false })).toBe(
+      'Waiting on a drive: /mnt/nas/Album has not answered since 2026-12-04T11:34:00.000Z: a network drive whose server froze or whose connection hangs, or a failing disk. Enhance goes on when it answers',
+    )
+    expect(diary.lineFor({ ...wait, answered: true })).toMatch(
+      /^Drive answered again: \/mnt\/nas\/Album, after \d+ s$/,
+    )
+  })
 })

@@ -1,20 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli-process.js'
+import { canMountWith, mount, networkDrive as driveAt, unmountAll, until } from '../helpers/drives.js'
+import type { NetworkDrive } from '../helpers/drives.js'
 import type { CliRun } from '../helpers/cli-process.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { QueueStore } from '../../src/queue/store.js'
@@ -37,78 +30,11 @@ const model = writeIdentityModel(work)
 const PHOTOS = 30
 /** What a FUSE drive whose program ended answers: ENOTCONN, or ECONNABORTED for a call it was serving then. */
 const GONE = /stopped answering \((ENOTCONN|ECONNABORTED)\)/
-const canMount = process.getuid?.() === 0 && hasCommand('bindfs') && hasCommand('rclone')
-// CI installs them and runs as root: there, a drive that cannot be mounted is a failure, not a skip.
-if (!canMount && process.env.CI)
-  throw new Error('CI cannot mount drives: needs root, /dev/fuse, bindfs and rclone')
-if (!canMount) console.log('skipped: needs root, /dev/fuse, bindfs and rclone to mount drives')
+const canMount = canMountWith('bindfs', 'rclone')
+afterAll(unmountAll)
 
-function hasCommand(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Each drive's mount point and the program serving it now. */
-const mounts = new Map<string, ChildProcess>()
-afterAll(() => {
-  for (const [dir, program] of mounts) {
-    program.kill('SIGKILL')
-    execFileSync('umount', ['-l', dir], { stdio: 'ignore' })
-  }
-})
-
-const isMounted = (dir: string) =>
-  readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .some((line) => line.split(' ')[1] === dir)
-
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !done(); waited += 20) {
-    if (waited > 10_000) throw new Error(`timed out waiting: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-/** Runs a FUSE program in the foreground (so this test holds its process) and waits for its drive to be there. */
-async function mount(command: string, args: string[], dir: string): Promise<ChildProcess> {
-  mkdirSync(dir, { recursive: true })
-  const program = spawn(command, args, { stdio: 'ignore' })
-  mounts.set(dir, program)
-  await until(() => isMounted(dir), `${command} at ${dir}`)
-  return program
-}
-
-/** A network drive at `name`: its files are kept in `name`-server, as a server keeps them. */
-async function networkDrive(
-  name: string,
-): Promise<{ dir: string; drop: () => void; reconnect: () => Promise<void> }> {
-  const dir = join(work, name)
-  const server = join(work, `${name}-server`)
-  mkdirSync(server, { recursive: true })
-  let program = await mount('bindfs', ['-f', server, dir], dir)
-  return {
-    dir,
-    drop: () => {
-      program.kill('SIGKILL')
-      // Synchronous, so the next call the command makes finds it gone.
-      for (;;) {
-        try {
-          statSync(dir)
-        } catch {
-          return
-        }
-      }
-    },
-    reconnect: async () => {
-      execFileSync('umount', ['-l', dir])
-      program = await mount('bindfs', ['-f', server, dir], dir)
-    },
-  }
-}
+/** A network drive at `name` in this test's folder. */
+const networkDrive = (name: string) => driveAt(work, name)
 
 async function album(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true })
@@ -141,7 +67,7 @@ const failures = (run: Run) => run.events.filter((e) => e.event === 'failed')
 
 /** Drops `drive` as the album's first photo is done; the command must pause, end, and finish every photo on --resume. */
 async function dropMidAlbum(
-  drive: Awaited<ReturnType<typeof networkDrive>>,
+  drive: NetworkDrive,
   args: string[],
   queue: string,
 ): Promise<{ dropped: Run; resumed: Run }> {
@@ -205,6 +131,70 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     )
     expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
     expect(readdirSync(out)).toHaveLength(PHOTOS)
+  })
+})
+
+describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () => {
+  /** Runs the album with `drive` frozen as its first photo is done; `onWait` when the command says it waits. */
+  async function frozenMidAlbum(
+    drive: NetworkDrive,
+    args: string[],
+    onWait: (child: ChildProcess) => void,
+  ): Promise<Run> {
+    let frozen = false
+    return runCli(
+      [...args, '--model', model, '--device', 'cpu', '--tile', '16', '--format', 'png'],
+      join(work, 'data'),
+      (event, child) => {
+        if (event.event === 'done' && !frozen) {
+          frozen = true
+          drive.freeze()
+        }
+        if (event.event === 'waiting') onWait(child)
+      },
+    )
+  }
+  const waitOf = (run: Run) => run.events.find((e) => e.event === 'waiting')
+
+  it("the photos' drive: the command says it waits on it, and Ctrl-C pauses there and then, the drive still frozen; --resume finishes", async () => {
+    const drive = await networkDrive('frozen-photos')
+    const photos = join(drive.dir, 'Album')
+    await album(photos)
+    const out = join(work, 'out-frozen-photos')
+    const queue = join(work, 'q-frozen-photos')
+    const stopped = await frozenMidAlbum(drive, [photos, '--out', out, '--queue-dir', queue], (child) =>
+      child.kill('SIGINT'),
+    )
+    // Ended while the drive is still frozen (before, it waited with no word until the drive came back, Ctrl-C or not).
+    expect(stopped.signal).toBe('SIGINT')
+    expect(waitOf(stopped)).toMatchObject({ folder: photos })
+    expect((waitOf(stopped) as { ms: number }).ms).toBeGreaterThanOrEqual(15_000)
+    expect(failures(stopped)).toEqual([])
+    expect(pausedOf(stopped)).toMatchObject({ code: 'CANCELLED' })
+    drive.thaw()
+    const resumed = await enhance(['--resume', '--queue-dir', queue])
+    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out)).toHaveLength(PHOTOS)
+  })
+
+  it("the results' drive: the command says it waits on it, says when it answers, and goes on by itself to the last photo", async () => {
+    const drive = await networkDrive('frozen-results')
+    const photos = join(work, 'album-frozen')
+    await album(photos)
+    const out = join(drive.dir, 'Enhanced')
+    const run = await frozenMidAlbum(
+      drive,
+      [photos, '--out', out, '--queue-dir', join(work, 'q-frozen')],
+      () => drive.thaw(),
+    )
+    expect(run.status).toBe(0)
+    expect(waitOf(run)).toMatchObject({ folder: out })
+    const answered = run.events.find((e) => e.event === 'answered')
+    expect(answered).toMatchObject({ folder: out, item: (waitOf(run) as { item: string }).item })
+    expect(run.events.indexOf(answered!)).toBeGreaterThan(run.events.indexOf(waitOf(run)!))
+    expect(failures(run)).toEqual([])
+    expect(summaryOf(run)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
   })
 })
 

@@ -61,6 +61,9 @@ describe('progress in words', () => {
     const measuring = { tilesDone: 0, tiles: 0, etaMs: null, measuring: true } as const
     expect(photoProgress(measuring, false)).toBe('measuring this computer’s speed (only the first time)…')
     expect(photoProgress(measuring, true)).toBe('paused')
+    // Waiting on a drive that does not answer: no time left is claimed, and a pause still says paused.
+    expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, false, true)).toBe('waiting for its drive')
+    expect(photoProgress(undefined, true, true)).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')

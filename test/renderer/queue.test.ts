@@ -54,3 +54,18 @@ describe('the queue store', () => {
     expect(store.preview('i1')).toBeUndefined()
   })
 })
+
+describe('a photo waiting on a drive that does not answer', () => {
+  it('says which folder and since when until it answers, and not after its photo has left "running"', () => {
+    const { store, emit } = harness()
+    emit({ type: 'item', item: item('running') })
+    const wait = { folder: '/nas/Album', since: 1_764_000_000_000 }
+    emit({ type: 'waiting', jobId: 'j1', itemId: 'i1', ...wait, answered: false })
+    expect(store.waitingFor('i1')).toEqual(wait)
+    emit({ type: 'waiting', jobId: 'j1', itemId: 'i1', ...wait, answered: true })
+    expect(store.waitingFor('i1')).toBeUndefined()
+    emit({ type: 'waiting', jobId: 'j1', itemId: 'i1', ...wait, answered: false })
+    emit({ type: 'item', item: item('queued') }) // paused: put back in the queue
+    expect(store.waitingFor('i1')).toBeUndefined()
+  })
+})

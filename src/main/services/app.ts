@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
-import type { EngineClient } from '../../engine/client.js'
+import type { EngineClient, RequestOptions } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { besideThePhotos, pathKey } from '../../queue/scan.js'
 import { isInside } from '../../queue/paths.js'
@@ -23,6 +23,7 @@ import type { LibraryEntry } from '../../shared/library.js'
 import type { WarmUpReply } from '../../shared/protocol.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
+import { onHangingDrive } from '../../node/drive-watch.js'
 import { deviceOffers } from '../../engine/runtime/providers.js'
 import { createModelStore, libraryServices } from './library.js'
 import { attempt } from './result.js'
@@ -113,6 +114,11 @@ async function defaultOutDir(first: string, temporary: ServiceDeps['temporary'])
   const folder = (await isFolder(first)) ? first : dirname(first)
   const beside = besideThePhotos(folder, true)
   return writeProblem(beside) ? join(temporary.resultsDir, basename(folder) || 'Photos') : beside
+}
+
+/** A view of a file on a drive that hangs waits for it, as the photo in flight does, rather than restart the engine. */
+function readingOn(path: string): RequestOptions {
+  return { held: () => onHangingDrive(path) }
 }
 
 function pngUrl(data: Uint8Array): string {
@@ -274,7 +280,12 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         if (item.state !== 'done')
           throw new EnhanceError('INVALID_ARGUMENT', 'That photo has not been enhanced yet.')
         if (!existsSync(item.output)) throw missingFileError(item.output)
-        const { png, ...size } = await engine.thumbnail(item.output, CLIPBOARD_MAX_SIDE, 'result')
+        const { png, ...size } = await engine.thumbnail(
+          item.output,
+          CLIPBOARD_MAX_SIDE,
+          'result',
+          readingOn(item.output),
+        )
         await deps.dialogs.copyImage(png)
         return size
       }),
@@ -291,19 +302,20 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
         const of = 'side' in ref && ref.side === 'output' ? 'result' : 'photo'
-        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide, of)
+        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide, of, readingOn(photo(ref)))
         return { url: pngUrl(png), ...size }
       }),
 
     imageTile: (ref, column, row) =>
       attempt(async () => {
-        const { png, ...place } = await engine.photoTile(photo(ref), column, row)
+        const { png, ...place } = await engine.photoTile(photo(ref), column, row, readingOn(photo(ref)))
         return { url: pngUrl(png), ...place }
       }),
 
     previewCrop: (ref: PhotoRef, region: Region, realism: number) =>
       attempt(async () => {
-        const crop = await engine.crop(photo(ref), region, models.spec(preferences.get().model, realism))
+        const spec = models.spec(preferences.get().model, realism)
+        const crop = await engine.crop(photo(ref), region, spec, readingOn(photo(ref)))
         const { width, height, ms } = crop
         return { realism, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
       }),
@@ -349,7 +361,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         else if (event.type === 'item') {
           listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
           jobDue(event.item.jobId)
-        } else if (event.type === 'progress' || event.type === 'removed') listener(event)
+        } else if (event.type === 'progress' || event.type === 'removed' || event.type === 'waiting')
+          listener(event)
         else if (event.type === 'preview') {
           const { png, x, y, width, height, previewWidth, previewHeight } = event.preview
           const place = { x, y, width, height, previewWidth, previewHeight }

@@ -11,6 +11,11 @@ export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
 export { printable } from '../../../shared/printable.js'
 
+/** A time of day as the person's own clock shows it ("14:02", "2:02 PM"). */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+}
+
 export function eta(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
   const s = Math.round(ms / 1000)
@@ -19,9 +24,15 @@ export function eta(ms: number | null | undefined): string {
 
 /**
  * How far the photo being enhanced is: "75% · 2 s left", or "paused at 75%" while its job is paused; before
- * its first tile "preparing…" (loading), or what the engine is measuring on a first run.
+ * its first tile "preparing…" (loading), or what the engine is measuring on a first run; "waiting for its drive"
+ * while a drive it is read from or written to does not answer (no time left is said: none can be known).
  */
-export function photoProgress(progress: TileProgressData | undefined, paused: boolean): string {
+export function photoProgress(
+  progress: TileProgressData | undefined,
+  paused: boolean,
+  waitingForDrive = false,
+): string {
+  if (waitingForDrive && !paused) return 'waiting for its drive'
   if (!progress) return paused ? 'paused' : 'preparing…'
   if (progress.measuring) return paused ? 'paused' : MEASURING_TEXT
   const done = `${Math.floor((100 * progress.tilesDone) / Math.max(1, progress.tiles))}%`

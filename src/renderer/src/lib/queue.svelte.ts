@@ -6,6 +6,7 @@ import type {
   JobView,
   PhotoInputKind,
 } from '../../../shared/api.js'
+import type { DriveWait } from '../../../shared/drive-wait.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText } from './format.js'
@@ -24,6 +25,8 @@ export class QueueStore {
   #jobs = $state<JobView[]>([])
   #items = $state<Record<string, ItemView[]>>({})
   #progress = $state<Record<string, TileProgressData>>({})
+  /** The photos in flight that wait on a drive that does not answer. */
+  #waiting = $state<Record<string, DriveWait>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
   /** The photo whose result was last copied, and what was copied, in words. */
@@ -53,6 +56,9 @@ export class QueueStore {
   progress(itemId: string): TileProgressData | undefined {
     return this.#progress[itemId]
   }
+  waitingFor(itemId: string): DriveWait | undefined {
+    return this.#waiting[itemId]
+  }
   preview(itemId: string): { width: number; height: number; tiles: PreviewTile[] } | undefined {
     return this.#previews[itemId]
   }
@@ -77,7 +83,11 @@ export class QueueStore {
       if (event.item.state !== 'running') {
         delete this.#previews[event.item.id]
         delete this.#progress[event.item.id]
+        delete this.#waiting[event.item.id]
       }
+    } else if (event.type === 'waiting') {
+      if (event.answered) delete this.#waiting[event.itemId]
+      else this.#waiting[event.itemId] = { folder: event.folder, since: event.since }
     } else if (event.type === 'removed') {
       this.#jobs = this.#jobs.filter((j) => j.id !== event.jobId)
       delete this.#items[event.jobId]
