@@ -1,5 +1,6 @@
 /** Why a photo or folder cannot be read (not there, or not allowed), said with what to do. */
 import { readlinkSync, statSync } from 'node:fs'
+import { access } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { permissionRemedy } from '../shared/formats.js'
@@ -16,6 +17,14 @@ export function missingFileError(path: string): EnhanceError {
     target === null
       ? `${path} is not there: it was moved, renamed or deleted.`
       : `${path} is a link to ${target}, which is not there: plug in the drive it is on, or find where it moved.`,
+  )
+}
+
+/** Whether `path` is there, looked at without holding the process: on a drive that hangs, only the caller waits. */
+export function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
   )
 }
 

@@ -251,7 +251,10 @@ export class QueueRunner {
         options,
       )
       // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.
-      const same = before.ignored === stats.ignored && sameCounts(before.leftOut, stats.leftOut)
+      const same =
+        before.ignored === stats.ignored &&
+        sameCounts(before.leftOut, stats.leftOut) &&
+        before.ofFolders === stats.ofFolders
       if (!same) this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
     })
     // A failed scan leaves its job to the caller; the next scan still runs.

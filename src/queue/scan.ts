@@ -39,6 +39,8 @@ export interface ScanCounter {
   seen?: Set<string>
   /** Folders not looked in: subfolders, when the scan is not recursive, and folders of earlier results. */
   foldersPassed?: number
+  /** Set when one of the inputs named is a folder. */
+  ofFolders?: boolean
 }
 
 /**
@@ -193,8 +195,10 @@ export async function* scanInputs(
     const info = await stat(path).catch((error: unknown) => {
       throw inputDriveGone(input, error) ?? missingFileError(input)
     })
-    if (info.isDirectory()) yield* walk(path, { root: path, recursive, ignored, skip, walked, found })
-    else if (!info.isFile())
+    if (info.isDirectory()) {
+      ignored.ofFolders = true
+      yield* walk(path, { root: path, recursive, ignored, skip, walked, found })
+    } else if (!info.isFile())
       throw new EnhanceError(
         'INVALID_ARGUMENT',
         `${input} is neither a file nor a folder (a device, pipe or socket). Name photo files or folders of them.`,

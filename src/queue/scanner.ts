@@ -35,12 +35,16 @@ export async function scanJob(
   othersOutputs: string[],
   commit: (items: Item[]) => void,
   { accept }: ScanOptions = {},
-): Promise<{ ignored: number; leftOut: Record<string, number> }> {
+): Promise<{ ignored: number; leftOut: Record<string, number>; ofFolders: boolean }> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
   const planner = plannerFor(spec, spec.model.blend?.realism)
   for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
-  const ignored = { count: 0, seen: new Set<string>(), leftOut: new Map<string, number>() }
+  const ignored: ScanCounter & Required<Pick<ScanCounter, 'seen' | 'leftOut'>> = {
+    count: 0,
+    seen: new Set<string>(),
+    leftOut: new Map<string, number>(),
+  }
   // The whole scan comes first: an output planned early must not land on an original found later
   // (`a.jpg` → `a.png` beside an `a.png` still to be scanned).
   const files: InputFile[] = []
@@ -70,7 +74,11 @@ export async function scanJob(
     }
   }
   if (batch.length) commit(batch)
-  return { ignored: ignored.count, leftOut: Object.fromEntries(ignored.leftOut) }
+  return {
+    ignored: ignored.count,
+    leftOut: Object.fromEntries(ignored.leftOut),
+    ofFolders: ignored.ofFolders ?? false,
+  }
 }
 
 /**

@@ -43,6 +43,7 @@ const jobObject = z.object({
   ignored: count,
   leftOut: z.record(z.string().max(64), count).optional(),
   busyMs: z.number().min(0),
+  ofFolders: z.boolean().optional(),
   realism: realismSchema.optional(),
   watching: z.boolean().optional(),
 })
@@ -85,6 +86,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
       ignored: count.optional(),
       leftOut: z.record(z.string().max(64), count).optional(),
       busyMs: z.number().min(0).optional(),
+      ofFolders: z.boolean().optional(),
     }),
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),

@@ -5,7 +5,14 @@ export type QueueEntry =
   | { t: 'job'; job: Job }
   | { t: 'items'; items: Item[] }
   | { t: 'job-state'; jobId: string; state: JobState; pauseReason?: Job['pauseReason'] }
-  | { t: 'job-stats'; jobId: string; ignored?: number; leftOut?: Record<string, number>; busyMs?: number }
+  | {
+      t: 'job-stats'
+      jobId: string
+      ignored?: number
+      leftOut?: Record<string, number>
+      busyMs?: number
+      ofFolders?: boolean
+    }
   /** A realism for the whole job: it replaces any chosen per photo. */
   | { t: 'job-realism'; jobId: string; realism: number }
   /** Another output folder, chosen before the job saved any photo. */
@@ -60,6 +67,7 @@ export class QueueState {
         if (entry.ignored !== undefined) job.ignored = entry.ignored
         if (entry.leftOut !== undefined) job.leftOut = entry.leftOut
         if (entry.busyMs !== undefined) job.busyMs = entry.busyMs
+        if (entry.ofFolders !== undefined) job.ofFolders = entry.ofFolders
         return
       }
       case 'job-realism': {

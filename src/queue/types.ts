@@ -43,6 +43,8 @@ export interface Job {
   leftOut?: Record<string, number>
   /** Milliseconds spent running items. */
   busyMs: number
+  /** One of its inputs is a folder, as its scan found: it can be watched for new photos (unknown in older queues). */
+  ofFolders?: boolean
   /** Realism chosen after the job was created, for all its photos (overrides the spec's). */
   realism?: number
   /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */

@@ -77,20 +77,35 @@ export class FolderChanges {
   private changed = false
   private wake: (() => void) | null = null
 
+  private closed = false
+  /** Settles once every folder that answered a look is watched. */
+  readonly ready: Promise<void>
+
   constructor(folders: string[], recursive: boolean, ignored: (path: string) => boolean) {
-    for (const folder of folders) {
-      try {
-        const watcher = watch(folder, { recursive }, (_event, name) => {
-          if (name !== null && ignored(join(folder, name))) return
-          this.changed = true
-          this.wake?.()
-        })
-        // Too many folders for the system's watches, or a folder gone: the looks at `pollMs` still find photos.
-        watcher.on('error', () => watcher.close())
-        this.watchers.push(watcher)
-      } catch {
-        // as above
-      }
+    // Each folder is watched once it has answered a look: setting a watch up is synchronous, and on a drive out of
+    // reach (a NAS whose server froze) it held the whole process, the app's window with it, until the drive answered.
+    const watched = folders.map((folder) =>
+      stat(folder).then(
+        () => this.watchFolder(folder, recursive, ignored),
+        () => undefined, // gone (a drive unplugged): the looks at `pollMs` find it back
+      ),
+    )
+    this.ready = Promise.all(watched).then(() => undefined)
+  }
+
+  private watchFolder(folder: string, recursive: boolean, ignored: (path: string) => boolean): void {
+    if (this.closed) return
+    try {
+      const watcher = watch(folder, { recursive }, (_event, name) => {
+        if (name !== null && ignored(join(folder, name))) return
+        this.changed = true
+        this.wake?.()
+      })
+      // Too many folders for the system's watches, or a folder gone: the looks at `pollMs` still find photos.
+      watcher.on('error', () => watcher.close())
+      this.watchers.push(watcher)
+    } catch {
+      // as above
     }
   }
 
@@ -120,6 +135,7 @@ export class FolderChanges {
   }
 
   close(): void {
+    this.closed = true
     for (const watcher of this.watchers) watcher.close()
   }
 }

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli-process.js'
@@ -31,6 +33,7 @@ const PHOTOS = 30
 /** What a FUSE drive whose program ended answers: ENOTCONN, or ECONNABORTED for a call it was serving then. */
 const GONE = /stopped answering \((ENOTCONN|ECONNABORTED)\)/
 const canMount = canMountWith('bindfs', 'rclone')
+const WATCH = fileURLToPath(new URL('../../dist/src/queue/watch.js', import.meta.url))
 afterAll(unmountAll)
 
 /** A network drive at `name` in this test's folder. */
@@ -195,6 +198,35 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     expect(failures(run)).toEqual([])
     expect(summaryOf(run)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
     expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
+  })
+})
+
+describe.runIf(canMount)('a watched folder on a drive that hangs', () => {
+  it("setting the watch up does not hold the process (the app's window with it) until the drive answers", async () => {
+    const drive = await networkDrive('frozen-watch')
+    const folder = join(drive.dir, 'Scans')
+    mkdirSync(folder)
+    drive.freeze()
+    // Its own process: one held in a call to the frozen drive could not even time the test out.
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { FolderChanges } = await import(${JSON.stringify(WATCH)})
+        new FolderChanges([${JSON.stringify(folder)}], true, () => false)
+        setTimeout(() => { console.log('still answering'); process.exit(0) }, 200)`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let said = ''
+    child.stdout.on('data', (data: Buffer) => (said += data.toString()))
+    const ended = new Promise((resolve) => child.on('close', resolve))
+    const limit = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await ended
+    clearTimeout(limit)
+    drive.thaw()
+    expect(said).toBe('still answering\n')
   })
 })
 

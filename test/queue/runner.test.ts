@@ -5,12 +5,14 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { isWatchable } from '../../src/main/services/views.js'
 import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { exportItems, jobReport } from '../../src/queue/report.js'
@@ -263,6 +265,21 @@ describe('queue runner', () => {
     // The link that points nowhere is left out like readme.txt, and said as a link.
     expect(runner.job(job.id)?.ignored).toBe(2)
     expect(runner.job(job.id)?.leftOut).toEqual({ '.txt': 1, link: 1 })
+  })
+
+  it('records whether the job is made of a folder, as its scan found, and keeps it across a restart: the app lists it without looking at the drive again', async () => {
+    const { spec, queue, dir } = setup(['a.jpg', 'b.jpg'])
+    const runner = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    const album = await runner.addJob(spec)
+    const photo = await runner.addJob({ ...spec, inputs: [join(dir, 'in', 'a.jpg')] })
+    expect([runner.job(album.id)?.ofFolders, runner.job(photo.id)?.ofFolders]).toEqual([true, false])
+    await runner.idle()
+    // The album's folder gone (its drive out of reach): what its scan found stands.
+    rmSync(join(dir, 'in'), { recursive: true })
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(album.id)?.ofFolders).toBe(true)
+    expect(isWatchable(reopened.state.jobs.get(album.id)!)).toBe(true)
+    expect(isWatchable(reopened.state.jobs.get(photo.id)!)).toBe(false)
   })
 
   it('queues an album in the order a file manager shows it: numbers in names by their value', async () => {

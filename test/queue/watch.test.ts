@@ -104,6 +104,7 @@ describe('changes in watched folders (FolderChanges)', () => {
     mkdirSync(join(folder, 'roll 2'))
     const changes = new FolderChanges([folder], true, (path) => path.startsWith(join(folder, 'Enhanced')))
     const signal = new AbortController().signal
+    await changes.ready
     try {
       const woken = changes.next(60_000, signal).then(() => 'woken')
       writeFileSync(join(folder, 'roll 2', 'new.jpg'), 'x')

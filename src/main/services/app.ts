@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
@@ -36,7 +35,7 @@ import { isWatchable, itemView, jobView } from './views.js'
 import { WatchedJobs } from '../../queue/watched-jobs.js'
 import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
-import { missingFileError } from '../../node/file-access.js'
+import { exists, missingFileError } from '../../node/file-access.js'
 import { writeProblem } from '../../node/make-directory.js'
 
 export interface Dialogs {
@@ -269,7 +268,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const item = target.itemId === undefined ? undefined : itemOf(job.id, target.itemId)
         // Only paths the queue itself planned, and only once they exist.
         const path = item?.state === 'done' ? item.output : job.spec.outDir
-        if (!existsSync(path)) throw missingFileError(path)
+        if (!(await exists(path))) throw missingFileError(path)
         if (item?.state === 'done') deps.dialogs.showItemInFolder(path)
         else await deps.dialogs.openFolder(path)
         return null
@@ -279,7 +278,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const item = itemOf(target.jobId, target.itemId)
         if (item.state !== 'done')
           throw new EnhanceError('INVALID_ARGUMENT', 'That photo has not been enhanced yet.')
-        if (!existsSync(item.output)) throw missingFileError(item.output)
+        if (!(await exists(item.output))) throw missingFileError(item.output)
         const { png, ...size } = await engine.thumbnail(
           item.output,
           CLIPBOARD_MAX_SIDE,

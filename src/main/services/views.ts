@@ -5,11 +5,16 @@ import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
 
-/** Whether each job is made of a folder, looked at once: a job's view is made at each of its changes. */
+/** Whether each job of an older queue, whose scan did not record it, is made of a folder: looked at once. */
 const watchable = new Map<string, boolean>()
 
-/** A job of folders, which can be watched for new photos. */
+/**
+ * A job of folders, which can be watched for new photos: as its scan found, so that listing the queue never waits
+ * on a drive (a NAS out of reach held the window's first list, and the whole app, until its system gave up).
+ */
 export function isWatchable(job: Job): boolean {
+  // A job still finding its photos is told by its scan (soon).
+  if (job.ofFolders !== undefined || job.state === 'scanning') return job.ofFolders ?? false
   let folders = watchable.get(job.id)
   if (folders === undefined) {
     folders = hasFolder(job.spec.inputs)
