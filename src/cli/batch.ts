@@ -30,15 +30,11 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
     return
   }
   if (event.type === 'waiting') {
-    const item = items.get(event.itemId)
+    // A wait of the job's scan has no photo.
+    const item = event.itemId === undefined ? undefined : items.get(event.itemId)
     const ms = Date.now() - event.since
-    if (item)
-      reporter.emit({
-        event: event.answered ? 'answered' : 'waiting',
-        item: item.input,
-        folder: event.folder,
-        ms,
-      })
+    const photo = item ? { item: item.input } : {}
+    reporter.emit({ event: event.answered ? 'answered' : 'waiting', ...photo, folder: event.folder, ms })
     return
   }
   if (event.type !== 'item') return

@@ -190,6 +190,7 @@ export async function batchCommand(
   const watching = new AbortController()
   const interrupt = (signal: NodeJS.Signals): void => {
     stopped.by = signal
+    if (session.runner.scanWaitsOnDrive) return endDuringScan(session, reporter, signal, io)
     watching.abort()
     for (const job of session.runner.jobs) session.runner.pause(job.id)
   }
@@ -234,6 +235,19 @@ export async function batchCommand(
   if (!stopped.by) return status
   await io.endBy?.(stopped.by)
   return 128 + constants.signals[stopped.by] // the status a shell gives a command that signal ended
+}
+
+/**
+ * Stopped while a scan waits on a drive that does not answer, the command ends at once: a scan cannot be stopped
+ * part-way, and its job, still "scanning" in the queue, is scanned again by `enhance --resume`.
+ */
+function endDuringScan(session: QueueSession, reporter: Reporter, signal: NodeJS.Signals, io: Io): void {
+  for (const job of session.runner.jobs.filter((j) => j.state === 'scanning'))
+    reporter.emit({ event: 'paused', job: job.id, code: 'CANCELLED', message: 'Paused.' })
+  reporter.close()
+  for (const other of PAUSING_SIGNALS) process.removeAllListeners(other)
+  const status = 128 + constants.signals[signal]
+  void (io.endBy?.(signal) ?? Promise.resolve()).then(() => process.exit(status))
 }
 
 /** The command's report could not be written where it was sent (a file on a full disk). */

@@ -37,10 +37,13 @@ export type BatchEvent =
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
   /** --watch: nothing left to do, waiting for new photos in these folders. */
   | { event: 'watching'; folders: string[] }
-  /** The photo in flight waits on a drive that has not answered for `ms`; it goes on when it answers. */
-  | { event: 'waiting'; item: string; folder: string; ms: number }
+  /**
+   * The photo in flight (`item`; none: the scan for photos) waits on a drive that has not answered for `ms`; it goes
+   * on when it answers. A later event of that photo means it answered.
+   */
+  | { event: 'waiting'; item?: string; folder: string; ms: number }
   /** That drive answered, after `ms`. */
-  | { event: 'answered'; item: string; folder: string; ms: number }
+  | { event: 'answered'; item?: string; folder: string; ms: number }
   /** --watch: the work waits for a drive or folder to come back, or for room; it goes on by itself. */
   | { event: 'held-up'; code: ErrorData['code']; message: string }
   | {

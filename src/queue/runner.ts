@@ -60,8 +60,11 @@ export type QueueEvent =
       measuring?: true
     }
   | { type: 'preview'; jobId: string; itemId: string; preview: PreviewEvent }
-  /** The photo in flight waits on a drive that does not answer, since `since`; or (`answered`) no longer. */
-  | ({ type: 'waiting'; jobId: string; itemId: string; answered: boolean } & DriveWait)
+  /**
+   * The photo in flight (or, with no `itemId`, the job's scan) waits on a drive that does not answer, since `since`;
+   * or (`answered`) no longer.
+   */
+  | ({ type: 'waiting'; jobId: string; itemId?: string; answered: boolean } & DriveWait)
   | { type: 'idle' }
   | { type: 'removed'; jobId: string }
 
@@ -115,6 +118,8 @@ export class QueueRunner {
   private readonly listeners = new Set<(event: QueueEvent) => void>()
   /** Each job's latest scan: a second scan waits for the first, or both would add the same new photos. */
   private readonly scans = new Map<string, Promise<void>>()
+  /** The scans waiting on a drive that does not answer, by job. */
+  private readonly scansWaiting = new Set<string>()
 
   constructor(
     private readonly store: QueueStore,
@@ -215,11 +220,14 @@ export class QueueRunner {
       busyMs: 0,
     }
     this.store.commit({ t: 'job', job })
+    // Shown while it finds its photos (a large album on a network drive takes a while, or waits on the drive).
+    this.emit({ type: 'job', job: this.job(job.id)! })
     try {
       await this.scan(job, options)
     } catch (error) {
       // An input that cannot be read (missing, no permission) refuses the job whole: nothing is left queued.
       this.store.commit({ t: 'forget', jobId: job.id })
+      this.emit({ type: 'removed', jobId: job.id })
       throw error
     }
     this.scanned(job)
@@ -243,13 +251,22 @@ export class QueueRunner {
     const next = previous.then(async () => {
       const before = this.job(job.id)
       if (!before) return // refused whole by the scan before this one
+      const drives = new DriveWatch(
+        job.spec.inputs,
+        (wait, answered) => {
+          if (answered) this.scansWaiting.delete(job.id)
+          else this.scansWaiting.add(job.id)
+          this.emit({ type: 'waiting', jobId: job.id, ...wait, answered })
+        },
+        this.driveTiming,
+      )
       const stats = await scanJob(
         job,
         this.items(job.id),
         this.outputsOfOtherJobs(job),
         (items) => this.store.commit({ t: 'items', items }),
         options,
-      )
+      ).finally(() => drives.stop(true))
       // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.
       const same =
         before.ignored === stats.ignored &&
@@ -634,6 +651,14 @@ export class QueueRunner {
       const job = this.store.state.jobs.get(id)
       if (job) this.emit({ type: 'job', job })
     }
+  }
+
+  /**
+   * Whether a job's scan waits on a drive that does not answer: it cannot be stopped part-way (the command, stopped
+   * then, ends at once, the job left to be scanned again by `--resume`).
+   */
+  get scanWaitsOnDrive(): boolean {
+    return this.scansWaiting.size > 0
   }
 
   /** Waits for the loop to finish the item in flight (used when closing). */

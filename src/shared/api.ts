@@ -148,8 +148,11 @@ export type AppEvent =
   | { type: 'item'; item: ItemView }
   | ({ type: 'progress'; jobId: string; itemId: string } & TileProgressData)
   | ({ type: 'preview'; jobId: string; itemId: string; url: string } & Omit<PreviewData, 'png'>)
-  /** The photo in flight waits on a drive that does not answer, since `since`; or (`answered`) no longer. */
-  | ({ type: 'waiting'; jobId: string; itemId: string; answered: boolean } & DriveWait)
+  /**
+   * The photo in flight (or, with no `itemId`, the job's scan) waits on a drive that does not answer, since `since`;
+   * or (`answered`) no longer.
+   */
+  | ({ type: 'waiting'; jobId: string; itemId?: string; answered: boolean } & DriveWait)
   | { type: 'download'; id: string; progress: DownloadProgressData }
   | { type: 'removed'; jobId: string }
   /** The menu's Add Photos… or Add Folder…: the window does what its own button does. */

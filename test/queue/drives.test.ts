@@ -180,6 +180,37 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     expect(readdirSync(out)).toHaveLength(PHOTOS)
   })
 
+  it("a scan for photos on it (a job left 'scanning'): --resume says it waits, Ctrl-C ends the command there and then, and --resume once the drive is back finishes", async () => {
+    const drive = await networkDrive('frozen-scan')
+    const photos = join(drive.dir, 'Album')
+    await album(photos)
+    const out = join(work, 'out-frozen-scan')
+    const queue = join(work, 'q-frozen-scan')
+    const { spec } = albumJob([])
+    const settings = { ...spec.settings, tile: 16 }
+    const job = queuedJob({ ...spec, inputs: [photos], outDir: out, model: { path: model }, settings })
+    const store = new QueueStore(queue)
+    store.commit({ t: 'job', job: { ...job, state: 'scanning' } })
+    store.close()
+    drive.freeze()
+    const stopped = await runCli(
+      ['--resume', '--queue-dir', queue, '--device', 'cpu'],
+      join(work, 'data'),
+      (event, child) => {
+        if (event.event === 'waiting') child.kill('SIGINT')
+      },
+    )
+    expect(stopped.signal).toBe('SIGINT')
+    const wait = waitOf(stopped)
+    expect(wait).toMatchObject({ folder: photos })
+    expect(wait).not.toHaveProperty('item')
+    expect(pausedOf(stopped)).toMatchObject({ job: job.id, code: 'CANCELLED' })
+    drive.thaw()
+    const resumed = await enhance(['--resume', '--queue-dir', queue])
+    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+    expect(readdirSync(out)).toHaveLength(PHOTOS)
+  })
+
   it("the results' drive: the command says it waits on it, says when it answers, and goes on by itself to the last photo", async () => {
     const drive = await networkDrive('frozen-results')
     const photos = join(work, 'album-frozen')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
-import type { AppEvent, EnhanceApi, ItemView } from '../../src/shared/api.js'
+import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../src/shared/api.js'
 
 /** A seam for the store's event handling: the test plays main's events. */
 function harness() {
@@ -67,5 +67,18 @@ describe('a photo waiting on a drive that does not answer', () => {
     emit({ type: 'waiting', jobId: 'j1', itemId: 'i1', ...wait, answered: false })
     emit({ type: 'item', item: item('queued') }) // paused: put back in the queue
     expect(store.waitingFor('i1')).toBeUndefined()
+  })
+})
+
+describe('a job whose scan waits on a drive that does not answer', () => {
+  it('says so on the job (no photo is known yet) until the scan answers, and not once the job has left "scanning"', () => {
+    const { store, emit } = harness()
+    const job = (state: JobView['state']) => ({ id: 'j1', state }) as JobView
+    emit({ type: 'job', job: job('scanning') })
+    const wait = { folder: '/nas/Album', since: 1_764_000_000_000 }
+    emit({ type: 'waiting', jobId: 'j1', ...wait, answered: false })
+    expect(store.waitingFor('j1')).toEqual(wait)
+    emit({ type: 'job', job: job('paused') })
+    expect(store.waitingFor('j1')).toBeUndefined()
   })
 })

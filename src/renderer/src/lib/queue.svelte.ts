@@ -25,7 +25,7 @@ export class QueueStore {
   #jobs = $state<JobView[]>([])
   #items = $state<Record<string, ItemView[]>>({})
   #progress = $state<Record<string, TileProgressData>>({})
-  /** The photos in flight that wait on a drive that does not answer. */
+  /** The photos in flight (by item) and the scans (by job) that wait on a drive that does not answer. */
   #waiting = $state<Record<string, DriveWait>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
@@ -56,8 +56,9 @@ export class QueueStore {
   progress(itemId: string): TileProgressData | undefined {
     return this.#progress[itemId]
   }
-  waitingFor(itemId: string): DriveWait | undefined {
-    return this.#waiting[itemId]
+  /** What a photo in flight (`id`: its item's), or a job finding its photos (its job's), waits for. */
+  waitingFor(id: string): DriveWait | undefined {
+    return this.#waiting[id]
   }
   preview(itemId: string): { width: number; height: number; tiles: PreviewTile[] } | undefined {
     return this.#previews[itemId]
@@ -70,6 +71,7 @@ export class QueueStore {
 
   private apply(event: AppEvent): void {
     if (event.type === 'job') {
+      if (event.job.state !== 'scanning') delete this.#waiting[event.job.id]
       const at = this.#jobs.findIndex((j) => j.id === event.job.id)
       if (at >= 0) this.#jobs[at] = event.job
       else this.#jobs.push(event.job)
@@ -86,8 +88,9 @@ export class QueueStore {
         delete this.#waiting[event.item.id]
       }
     } else if (event.type === 'waiting') {
-      if (event.answered) delete this.#waiting[event.itemId]
-      else this.#waiting[event.itemId] = { folder: event.folder, since: event.since }
+      const id = event.itemId ?? event.jobId
+      if (event.answered) delete this.#waiting[id]
+      else this.#waiting[id] = { folder: event.folder, since: event.since }
     } else if (event.type === 'removed') {
       this.#jobs = this.#jobs.filter((j) => j.id !== event.jobId)
       delete this.#items[event.jobId]
