@@ -74,9 +74,9 @@ export type QueueEvent =
  */
 function engineStopOn(signal: AbortSignal, drives: DriveWatch): AbortSignal {
   const engine = new AbortController()
-  signal.addEventListener('abort', () => engine.abort(drives.waiting ? undefined : signal.reason), {
-    once: true,
-  })
+  const stop = (): void => engine.abort(drives.waiting ? undefined : signal.reason)
+  if (signal.aborted) stop()
+  else signal.addEventListener('abort', stop, { once: true })
   return engine.signal
 }
 

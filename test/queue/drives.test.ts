@@ -65,6 +65,14 @@ function enhance(args: string[], onDone?: () => void): Promise<Run> {
 }
 
 const summaryOf = (run: Run) => run.events.find((e) => e.event === 'summary')
+
+/** The run enhanced every photo of the album, none failed or left, and each result is in `out`. */
+function expectEveryPhotoDone(run: Run, out: string): void {
+  expect(summaryOf(run)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
+  const files = readdirSync(out)
+  expect(files.filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
+  expect(files.filter((f) => f.endsWith('.partial'))).toEqual([])
+}
 const pausedOf = (run: Run) => run.events.find((e) => e.event === 'paused')
 const failures = (run: Run) => run.events.filter((e) => e.event === 'failed')
 
@@ -102,8 +110,7 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     const before = summaryOf(dropped)!
     expect(before).toMatchObject({ failed: 0 })
     expect(before.done).toBeLessThan(PHOTOS)
-    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out)).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(resumed, out)
   })
 
   it("the results' drive: the job pauses saying the drive stopped answering, and --resume finishes it", async () => {
@@ -116,8 +123,7 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     expect(failures(dropped)).toEqual([])
     expect(pausedOf(dropped)).toMatchObject({ code: 'OUTPUT_NOT_WRITABLE' })
     expect(pausedOf(dropped)?.message).toMatch(GONE)
-    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(resumed, out)
   })
 
   it("the queue's own drive: the job pauses (held in memory), the command ends with its engine, and --resume finishes it", async () => {
@@ -132,8 +138,7 @@ describe.runIf(canMount)('a drive that goes away mid-album', () => {
     expect(pausedOf(dropped)?.message).toContain(
       `The queue in ${join(drive.dir, 'queue')} cannot be written: its drive stopped answering`,
     )
-    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out)).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(resumed, out)
   })
 })
 
@@ -176,8 +181,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     expect(pausedOf(stopped)).toMatchObject({ code: 'CANCELLED' })
     drive.thaw()
     const resumed = await enhance(['--resume', '--queue-dir', queue])
-    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out)).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(resumed, out)
   })
 
   it("a scan for photos on it (a job left 'scanning'): --resume says it waits, Ctrl-C ends the command there and then, and --resume once the drive is back finishes", async () => {
@@ -207,8 +211,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     expect(pausedOf(stopped)).toMatchObject({ job: job.id, code: 'CANCELLED' })
     drive.thaw()
     const resumed = await enhance(['--resume', '--queue-dir', queue])
-    expect(summaryOf(resumed)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out)).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(resumed, out)
   })
 
   it("the results' drive: the command says it waits on it, says when it answers, and goes on by itself to the last photo", async () => {
@@ -227,8 +230,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     expect(answered).toMatchObject({ folder: out, item: (waitOf(run) as { item: string }).item })
     expect(run.events.indexOf(answered!)).toBeGreaterThan(run.events.indexOf(waitOf(run)!))
     expect(failures(run)).toEqual([])
-    expect(summaryOf(run)).toMatchObject({ done: PHOTOS, failed: 0, pending: 0 })
-    expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(PHOTOS)
+    expectEveryPhotoDone(run, out)
   })
 })
 
