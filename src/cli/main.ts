@@ -12,6 +12,11 @@ import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from '
 import type { InstalledLookup } from './models.js'
 import { withFlagRemedy } from './remedies.js'
 import { printableLines } from './printable.js'
+import { duration } from './report.js'
+import type { BatchEvent } from './report.js'
+import { firstLooks } from '../node/drive-watch.js'
+import { driveWaitText } from '../shared/drive-wait.js'
+import { printable } from '../shared/printable.js'
 import { expandWildcards, refuseStrayQuotes } from './wildcards.js'
 
 export type { Hooks, Io } from './jobs.js'
@@ -213,6 +218,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
+  await waitForDrives([...positionals, ...(values.out ? [values.out] : [])], values.json, io)
   if (command) refuseMistypedCommand(command)
   const spec = jobSpecFromFlags(
     await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform),
@@ -278,6 +284,19 @@ function unknownOption(message: string): string | null {
   return distance(name, guess) <= 2
     ? `Unknown option ${name}. Did you mean ${guess}?`
     : `Unknown option ${name}. Run "enhance --help" for the options.`
+}
+
+/**
+ * The photos and folders named, and the output folder, looked at once before anything else looks at them (and holds
+ * the command): one on a drive that hangs (a NAS whose server froze) is said, not waited on in silence.
+ */
+async function waitForDrives(paths: string[], json: boolean, io: Io): Promise<void> {
+  await firstLooks(paths, ({ folder, since }) => {
+    const ms = Date.now() - since
+    const waiting: BatchEvent = { event: 'waiting', folder, ms }
+    if (json) io.out(JSON.stringify(waiting))
+    else io.err(`‖ Waiting: ${driveWaitText(printable(folder), `for ${duration(ms)}`)}; Ctrl-C stops.`)
+  })
 }
 
 const COMMANDS = ['convert', 'eval', 'inspect', 'models', 'queue']

@@ -67,7 +67,8 @@ export function ndjsonReporter(write: (line: string) => void): Reporter {
   return { emit: (event) => write(JSON.stringify(event)), close: () => undefined }
 }
 
-function duration(ms: number): string {
+/** "15s", "1m05s". */
+export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   return seconds >= 60
     ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`

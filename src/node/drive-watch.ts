@@ -39,6 +39,26 @@ function lookAt(folder: string, look: (folder: string) => Promise<unknown>): Loo
 }
 
 /**
+ * Looks at each of `paths` once, telling `onWait` of one whose look goes unanswered for the patience (its drive
+ * hangs); resolves once every one has answered (or failed). Made before synchronous looks at them, which would hold
+ * the process in silence.
+ */
+export async function firstLooks(
+  paths: readonly string[],
+  onWait: (wait: DriveWait) => void,
+  patienceMs = DRIVE_TIMING.patienceMs,
+): Promise<void> {
+  const since = Date.now()
+  await Promise.all(
+    paths.map(async (path) => {
+      const told = setTimeout(() => onWait({ folder: path, since }), patienceMs)
+      await stat(path).catch(() => undefined)
+      clearTimeout(told)
+    }),
+  )
+}
+
+/**
  * Whether `path` lies in a folder (or is one) whose drive hangs: a watch's look at it has gone unanswered for the
  * patience. Anything else read there (a thumbnail) waits as the photo does, and is not taken for a hung engine.
  */

@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli-process.js'
 import { canMountWith, mount, networkDrive as driveAt, unmountAll, until } from '../helpers/drives.js'
 import type { NetworkDrive } from '../helpers/drives.js'
 import type { CliRun } from '../helpers/cli-process.js'
+import type { BatchEvent } from '../../src/cli/report.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -53,18 +54,17 @@ async function album(dir: string): Promise<void> {
 
 type Run = CliRun
 
-/** The real command (`runCli`) with the identity model; `onDone` at each photo done. */
-function enhance(args: string[], onDone?: () => void): Promise<Run> {
+/** The real command (`runCli`) with the identity model; `onEvent` at each event it reports. */
+function enhance(args: string[], onEvent?: (event: BatchEvent, child: ChildProcess) => void): Promise<Run> {
   return runCli(
     [...args, '--model', model, '--device', 'cpu', '--tile', '16', '--format', 'png'],
     join(work, 'data'),
-    (event) => {
-      if (event.event === 'done') onDone?.()
-    },
+    onEvent,
   )
 }
 
 const summaryOf = (run: Run) => run.events.find((e) => e.event === 'summary')
+const waitOf = (run: Run) => run.events.find((e) => e.event === 'waiting')
 
 /** The run enhanced every photo of the album, none failed or left, and each result is in `out`. */
 function expectEveryPhotoDone(run: Run, out: string): void {
@@ -83,7 +83,8 @@ async function dropMidAlbum(
   queue: string,
 ): Promise<{ dropped: Run; resumed: Run }> {
   let dropped = false
-  const first = await enhance([...args, '--queue-dir', queue], () => {
+  const first = await enhance([...args, '--queue-dir', queue], (event) => {
+    if (event.event !== 'done') return
     if (!dropped) drive.drop()
     dropped = true
   })
@@ -150,19 +151,14 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     onWait: (child: ChildProcess) => void,
   ): Promise<Run> {
     let frozen = false
-    return runCli(
-      [...args, '--model', model, '--device', 'cpu', '--tile', '16', '--format', 'png'],
-      join(work, 'data'),
-      (event, child) => {
-        if (event.event === 'done' && !frozen) {
-          frozen = true
-          drive.freeze()
-        }
-        if (event.event === 'waiting') onWait(child)
-      },
-    )
+    return enhance(args, (event, child) => {
+      if (event.event === 'done' && !frozen) {
+        frozen = true
+        drive.freeze()
+      }
+      if (event.event === 'waiting') onWait(child)
+    })
   }
-  const waitOf = (run: Run) => run.events.find((e) => e.event === 'waiting')
 
   it("the photos' drive: the command says it waits on it, and Ctrl-C pauses there and then, the drive still frozen; --resume finishes", async () => {
     const drive = await networkDrive('frozen-photos')
@@ -182,6 +178,24 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     drive.thaw()
     const resumed = await enhance(['--resume', '--queue-dir', queue])
     expectEveryPhotoDone(resumed, out)
+  })
+
+  it('frozen before the command starts: it says it waits on the album named, and goes on by itself once the drive answers', async () => {
+    const drive = await networkDrive('frozen-at-start')
+    const photos = join(drive.dir, 'Album')
+    await album(photos)
+    const out = join(work, 'out-frozen-at-start')
+    drive.freeze()
+    const run = await enhance(
+      [photos, '--out', out, '--queue-dir', join(work, 'q-frozen-at-start')],
+      (event) => {
+        if (event.event === 'waiting') drive.thaw()
+      },
+    )
+    expect(run.status).toBe(0)
+    expect(waitOf(run)).toMatchObject({ folder: photos })
+    expect((waitOf(run) as { ms: number }).ms).toBeGreaterThanOrEqual(15_000)
+    expectEveryPhotoDone(run, out)
   })
 
   it("a scan for photos on it (a job left 'scanning'): --resume says it waits, Ctrl-C ends the command there and then, and --resume once the drive is back finishes", async () => {
