@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
+import { isFolder } from '../node/file-access.js'
 import { join } from 'node:path'
 import { ModelRegistry } from '../engine/registry.js'
 import { modelTiling } from '../engine/tiling/plan.js'
@@ -164,11 +165,7 @@ function mean(values: number[]): number {
 /** The LR images: `LR_x4/` in the real-world benchmark (not bicubic), `LR_bicubic_x4/` in the classic sets. */
 async function lowResolutionFolder(dir: string): Promise<string> {
   const realWorld = join(dir, 'LR_x4')
-  const isDir = await stat(realWorld).then(
-    (s) => s.isDirectory(),
-    () => false,
-  )
-  return isDir ? realWorld : join(dir, 'LR_bicubic_x4')
+  return (await isFolder(realWorld)) ? realWorld : join(dir, 'LR_bicubic_x4')
 }
 
 export function averageOf(results: ImageScores[], key: 'model' | 'bicubic'): Scores {

@@ -1,6 +1,6 @@
 /** Why a photo or folder cannot be read (not there, or not allowed), said with what to do. */
 import { readlinkSync, statSync } from 'node:fs'
-import { access } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { EnhanceError } from '../shared/errors.js'
 import { permissionRemedy } from '../shared/formats.js'
@@ -24,6 +24,14 @@ export function missingFileError(path: string): EnhanceError {
 export function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
+    () => false,
+  )
+}
+
+/** Whether `path` is a folder (not there, or not readable: no), looked at without holding the process. */
+export function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
     () => false,
   )
 }

@@ -1,12 +1,11 @@
 import { formatForInput } from '../shared/formats.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import { DRIVE_TIMING, DriveWatch } from '../node/drive-watch.js'
 import type { DriveWatchTiming } from '../node/drive-watch.js'
 import type { DriveWait } from '../shared/drive-wait.js'
 import { makeDirectory, outputFolderError } from '../node/make-directory.js'
-import { linkTarget } from '../node/file-access.js'
+import { isFolder, linkTarget } from '../node/file-access.js'
 import { basename, dirname, resolve } from 'node:path'
 import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
@@ -79,12 +78,6 @@ function engineStopOn(signal: AbortSignal, drives: DriveWatch): AbortSignal {
   else signal.addEventListener('abort', stop, { once: true })
   return engine.signal
 }
-
-const isFolder = (path: string): Promise<boolean> =>
-  stat(path).then(
-    (info) => info.isDirectory(),
-    () => false,
-  )
 
 function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
   return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { stat } from 'node:fs/promises'
+import { isFolder } from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
 import { READABLE_FORMATS_TEXT, leftOutText } from '../shared/formats.js'
 import { plannerFor } from './replan.js'
@@ -119,10 +119,5 @@ function noPhotosError(
 
 /** Whether every input is a folder (the scan has found each there). */
 function allFolders(inputs: string[]): Promise<boolean> {
-  const folder = (path: string) =>
-    stat(path).then(
-      (info) => info.isDirectory(),
-      () => false,
-    )
-  return Promise.all(inputs.map(folder)).then((kinds) => kinds.every(Boolean))
+  return Promise.all(inputs.map(isFolder)).then((kinds) => kinds.every(Boolean))
 }

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient, RequestOptions } from '../../engine/client.js'
@@ -35,7 +34,7 @@ import { isWatchable, itemView, jobView } from './views.js'
 import { WatchedJobs } from '../../queue/watched-jobs.js'
 import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
-import { exists, missingFileError } from '../../node/file-access.js'
+import { exists, isFolder, missingFileError } from '../../node/file-access.js'
 import { writeProblem } from '../../node/make-directory.js'
 
 export interface Dialogs {
@@ -98,10 +97,6 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
   openPaths(paths: readonly string[]): void
   /** Stops watching folders (main's call, as the app quits); the marks stay for the next start. */
   stopWatching(): void
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isDirectory() ?? false
 }
 
 /**
