@@ -54,6 +54,14 @@ async function album(dir: string): Promise<void> {
 
 type Run = CliRun
 
+/** A network drive at `name` holding the album in its folder `Album` (`photos`). */
+async function albumOnDrive(name: string): Promise<{ drive: NetworkDrive; photos: string }> {
+  const drive = await networkDrive(name)
+  const photos = join(drive.dir, 'Album')
+  await album(photos)
+  return { drive, photos }
+}
+
 /** The real command (`runCli`) with the identity model; `onEvent` at each event it reports. */
 function enhance(args: string[], onEvent?: (event: BatchEvent, child: ChildProcess) => void): Promise<Run> {
   return runCli(
@@ -161,9 +169,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
   }
 
   it("the photos' drive: the command says it waits on it, and Ctrl-C pauses there and then, the drive still frozen; --resume finishes", async () => {
-    const drive = await networkDrive('frozen-photos')
-    const photos = join(drive.dir, 'Album')
-    await album(photos)
+    const { drive, photos } = await albumOnDrive('frozen-photos')
     const out = join(work, 'out-frozen-photos')
     const queue = join(work, 'q-frozen-photos')
     const stopped = await frozenMidAlbum(drive, [photos, '--out', out, '--queue-dir', queue], (child) =>
@@ -181,9 +187,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
   })
 
   it('frozen before the command starts: it says it waits on the album named, and goes on by itself once the drive answers', async () => {
-    const drive = await networkDrive('frozen-at-start')
-    const photos = join(drive.dir, 'Album')
-    await album(photos)
+    const { drive, photos } = await albumOnDrive('frozen-at-start')
     const out = join(work, 'out-frozen-at-start')
     drive.freeze()
     const run = await enhance(
@@ -199,9 +203,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
   })
 
   it("a scan for photos on it (a job left 'scanning'): --resume says it waits, Ctrl-C ends the command there and then, and --resume once the drive is back finishes", async () => {
-    const drive = await networkDrive('frozen-scan')
-    const photos = join(drive.dir, 'Album')
-    await album(photos)
+    const { drive, photos } = await albumOnDrive('frozen-scan')
     const out = join(work, 'out-frozen-scan')
     const queue = join(work, 'q-frozen-scan')
     const { spec } = albumJob([])
