@@ -52,7 +52,7 @@ export async function firstLooks(
   await Promise.all(
     paths.map(async (path) => {
       const told = setTimeout(() => onWait({ folder: path, since }), patienceMs)
-      await stat(path).catch(() => undefined)
+      await lookAt(path, stat).done
       clearTimeout(told)
     }),
   )
