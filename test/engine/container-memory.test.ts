@@ -133,6 +133,10 @@ describe('an engine the system kills (as its out-of-memory killer does)', () => 
       .png()
       .toFile(photo)
     const killed = new Set<number>()
+    // Armed when the photo (re)starts: a progress event read later was sent by the engine now at work on it. Without,
+    // a progress event still unread from the engine just killed took its successor, not yet ready, for it: killed
+    // before it started, the job paused (ENGINE_NOT_STARTED) instead (2 runs in 5 here).
+    let armed = false
     const run = await runCli(
       [photo, '--out', join(work, 'out-killed'), '--queue-dir', join(work, 'q-killed')].concat([
         '--model',
@@ -144,12 +148,14 @@ describe('an engine the system kills (as its out-of-memory killer does)', () => 
       ]),
       join(work, 'data'),
       (event, cli) => {
-        if (event.event !== 'progress') return
+        if (event.event === 'item') armed = true
+        if (event.event !== 'progress' || !armed) return
         // The engine at work on a tile: its process is the command's child (none between one killed and the next).
         const engine = childOf(cli.pid!)
         if (engine === null || killed.has(engine)) return
         process.kill(engine, 'SIGKILL')
         killed.add(engine)
+        armed = false
       },
     )
     expect(killed.size).toBe(2)
