@@ -4,7 +4,15 @@ import { parseArgs } from 'node:util'
 import { closest, distance } from 'fastest-levenshtein'
 import { defaultQueueDir, shardQueueDir } from '../queue/paths.js'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
-import { parseRealism, parseDevice, parsePrecision, requireValue, usableFolder } from './args.js'
+import {
+  parseFormat,
+  parseMaxPixels,
+  parseRealism,
+  parseDevice,
+  parsePrecision,
+  requireValue,
+  usableFolder,
+} from './args.js'
 import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
 import type { LibraryFlags } from './library.js'
@@ -57,6 +65,11 @@ Usage:
       licence. download fetches over HTTPS, checks size and SHA-256 and the file itself, then installs it
       into the app's models folder (or --models-dir, or $ENHANCE_MODELS_DIR); an installed model is used by
       its id: --model <id>, --blend <id>. --catalog adds catalogue files in OpenModelDB's entry format.
+  enhance split <scans|folders...> [--out <dir>] [--format png|jpg|webp|avif|tiff|same] [--recursive] [--overwrite]
+          [--read-damaged] [--max-pixels <n>] [--json]
+      Cut each print out of a scan of several laid on a scanner's glass, straightened, one file per print in
+      reading order (scan-1.png, scan-2.png…) into --out (by default a "Prints" folder beside them), PNG
+      unless --format says; then enhance that folder. The scans are only read.
   enhance inspect <checkpoint>
       Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
   enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16] [--overwrite]
@@ -171,6 +184,19 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     })
     io.out(JSON.stringify(result))
     return 0
+  }
+  if (command === 'split') {
+    const { splitCommand } = await import('./split.js')
+    const split = {
+      inputs: positionals.slice(1),
+      out: values.out,
+      format: values.format === undefined ? ('png' as const) : parseFormat(values.format),
+      recursive: values.recursive,
+      overwrite: values.overwrite,
+      json: values.json,
+      limits: { maxPixels: parseMaxPixels(values['max-pixels']), readDamaged: values['read-damaged'] },
+    }
+    return splitCommand(split, io)
   }
   if (command === 'models') {
     const { modelsCommand } = await import('./library.js')
@@ -299,7 +325,7 @@ async function waitForDrives(paths: string[], json: boolean, io: Io): Promise<vo
   })
 }
 
-const COMMANDS = ['convert', 'eval', 'inspect', 'models', 'queue']
+const COMMANDS = ['convert', 'eval', 'inspect', 'models', 'queue', 'split']
 
 /**
  * A first word that is no file here but nearly a command (`enhance modles list`) was meant as the command:

@@ -11,6 +11,7 @@ const FLAG_REMEDY: Partial<Record<ErrorData['code'], string>> = {
   RESULT_TOO_LARGE: 'For a smaller result, run again with --scale 2 or --fit 8000x8000.',
   DEVICE_UNAVAILABLE: 'Run again with --device auto or --device cpu.',
   PATH_TOO_LONG: 'Run again with a shorter --out (or --naming).',
+  OUTPUT_EXISTS: 'Run again with --overwrite to replace it, or name another --out.',
 }
 
 /**

@@ -25,6 +25,8 @@ import type {
   ThumbnailReply,
   ViewedFile,
   WarmUpReply,
+  PrintFiles,
+  WrittenPrint,
 } from '../shared/protocol.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
@@ -95,6 +97,7 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   thumbnail: (event) => (event.kind === 'thumbnail' ? event.value : undefined),
   photoTile: (event) => (event.kind === 'photoTile' ? event.value : undefined),
   warmUp: (event) => (event.kind === 'warmUp' ? event.value : undefined),
+  split: (event) => (event.kind === 'split' ? event.value : undefined),
 }
 
 interface Pending {
@@ -119,6 +122,8 @@ export interface RequestOptions {
 export interface EngineDeadlines {
   inspectMs: number
   cropMs: number
+  /** A scan split into its prints: decoded whole, each print cut out and written. */
+  splitMs: number
   /** A thumbnail, or a 1:1 tile (the first cuts the whole photo into tiles). */
   imageMs: number
   /** Silence between two progress events of a photo. */
@@ -134,6 +139,7 @@ export interface EngineDeadlines {
 export const DEFAULT_DEADLINES: EngineDeadlines = {
   inspectMs: 60_000,
   cropMs: 120_000,
+  splitMs: 120_000,
   imageMs: 60_000,
   enhanceIdleMs: 10 * 60_000,
   warmUpMs: 10 * 60_000,
@@ -390,6 +396,14 @@ export class EngineClient {
     return this.request('warmUp', (id) => ({ type: 'warmUp', id, model, tile }), {
       ...options,
       deadlineMs: this.deadlines.warmUpMs,
+    })
+  }
+
+  /** Cuts the prints out of a scan and writes each as its own file (`PrintFiles`). */
+  split(input: string, files: PrintFiles, options: RequestOptions = {}): Promise<WrittenPrint[]> {
+    return this.request('split', (id) => ({ type: 'split', id, input, files }), {
+      ...options,
+      deadlineMs: this.deadlines.splitMs,
     })
   }
 

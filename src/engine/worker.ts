@@ -13,6 +13,7 @@ import { thumbnail } from './image/thumbnail.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { warmUp } from './warm-up.js'
+import { writePrints } from './scan/write-prints.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
 import { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
@@ -91,6 +92,15 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     if (request.type === 'warmUp') {
       const value = await warmUp(registry, request.model, request.tile)
       send({ type: 'result', id: request.id, kind: 'warmUp', value })
+      return
+    }
+    if (request.type === 'split') {
+      const value = await writePrints(
+        request.input,
+        request.files,
+        limits.maxInputPixels ? { maxPixels: limits.maxInputPixels } : {},
+      )
+      send({ type: 'result', id: request.id, kind: 'split', value })
       return
     }
     if (request.type === 'crop') {

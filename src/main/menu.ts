@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron'
-import type { PhotoInputKind } from '../shared/api.js'
+import type { MenuAddKind } from '../shared/api.js'
 
 export interface MenuOptions {
   platform: NodeJS.Platform
@@ -8,12 +8,12 @@ export interface MenuOptions {
 }
 
 /**
- * The app's menu: File's Add Photos… (Ctrl/⌘ O) and Add Folder… (Ctrl/⌘ Shift O) do what the Queue's buttons
- * do; Edit keeps copy and paste working in text fields on macOS; View zooms; Help shows the log file. Electron's default menu would
+ * The app's menu: File's Add Photos… (Ctrl/⌘ O), Add Folder… (Ctrl/⌘ Shift O) and Split Scans… do what the Queue's
+ * buttons do; Edit keeps copy and paste working in text fields on macOS; View zooms; Help shows the log file. Electron's default menu would
  * offer Reload and the developer tools in the packaged app.
  */
 export interface MenuActions {
-  add: (kind: PhotoInputKind) => void
+  add: (kind: MenuAddKind) => void
   /** Shows the diagnostic log in the file manager, to send with a report. */
   showLog: () => void
 }
@@ -33,6 +33,7 @@ export function menuTemplate(
       submenu: [
         { label: 'Add Photos…', accelerator: 'CmdOrCtrl+O', click: () => add('files') },
         { label: 'Add Folder…', accelerator: 'CmdOrCtrl+Shift+O', click: () => add('folder') },
+        { label: 'Split Scans…', click: () => add('scans') },
         { type: 'separator' },
         mac ? { role: 'close' } : { role: 'quit' },
       ],

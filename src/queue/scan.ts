@@ -49,12 +49,15 @@ export interface ScanCounter {
  */
 export const RESULTS_FOLDER = 'Enhanced'
 
+/** Where the prints cut from scans go when no folder was chosen (`enhance split`, and the app's Split scans). */
+export const PRINTS_FOLDER = 'Prints'
+
 /**
  * Where a job writes when no output folder was chosen, in the app and the command alike: an "Enhanced" folder
- * beside its first photo, or inside it when that is a folder.
+ * (or `name`) beside its first photo, or inside it when that is a folder.
  */
-export function besideThePhotos(firstInput: string, isFolder: boolean): string {
-  return join(isFolder ? firstInput : dirname(firstInput), RESULTS_FOLDER)
+export function besideThePhotos(firstInput: string, isFolder: boolean, name = RESULTS_FOLDER): string {
+  return join(isFolder ? firstInput : dirname(firstInput), name)
 }
 
 /** Folders NAS boxes and Windows add, and the thumbnail caches Windows writes beside photos. */

@@ -67,6 +67,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
     ]),
     result: true,
   },
+  splitScans: { args: z.tuple([id]), result: true },
   addJob: { args: z.tuple([id]), result: true },
   listJobs: { args: none, result: false },
   listItems: { args: z.tuple([id]), result: false },

@@ -99,8 +99,22 @@ export interface HandedPhotos {
   oversized: number
 }
 
+/** Scans of several prints split into one photo per print (`splitScans`), ready to enhance. */
+export interface SplitOutcome {
+  /** The prints, chosen as photos are: `addJob` enhances them. Null when no scan gave any. */
+  prints: Selection | null
+  /** How many scans were looked at, and where their prints are (a "Prints" folder beside them). */
+  scans: number
+  folder: string
+  /** The scans that gave no prints, by name, with why. */
+  failed: { name: string; error: ErrorData }[]
+}
+
 /** Photos, or folders of photos. */
 export type PhotoInputKind = 'files' | 'folder'
+
+/** What the File menu adds: photos, a folder of them, or scans to split into their prints first. */
+export type MenuAddKind = PhotoInputKind | 'scans'
 
 /** What a dialog offers: photos, folders of photos, or model checkpoints. */
 export type InputKind = PhotoInputKind | 'model'
@@ -155,8 +169,8 @@ export type AppEvent =
   | ({ type: 'waiting'; jobId: string; itemId?: string; answered: boolean } & DriveWait)
   | { type: 'download'; id: string; progress: DownloadProgressData }
   | { type: 'removed'; jobId: string }
-  /** The menu's Add Photos… or Add Folder…: the window does what its own button does. */
-  | { type: 'add'; kind: PhotoInputKind }
+  /** The menu's Add Photos…, Add Folder… or Split Scans…: the window does what its own button does. */
+  | { type: 'add'; kind: MenuAddKind }
   /** Photos or folders opened with Enhance from the system (Open with, the app's icon), to start a job on. */
   | { type: 'opened'; selection: Selection }
 
@@ -202,6 +216,11 @@ export interface EnhanceApi {
   takePhotos(files: File[], via: HandedVia): Promise<Result<Selection>>
   /** The folder dialog; main stores the chosen folder as the output folder for new jobs. null when cancelled. */
   chooseOutputFolder(): Promise<string | null>
+  /**
+   * Cuts each print out of a selection's scans (of several prints laid on a scanner's glass) and straightens it, into
+   * a "Prints" folder beside them; prints there from an earlier split are kept as they are.
+   */
+  splitScans(selection: string): Promise<Result<SplitOutcome>>
   /** Enhances a selection's photos and folders (with subfolders) with the stored preferences. */
   addJob(selection: string): Promise<Result<JobView>>
   listJobs(): Promise<JobView[]>
@@ -273,6 +292,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   chooseOutputFolder: 'enhance:chooseOutputFolder',
   selectDropped: 'enhance:selectDropped',
   takePhotos: 'enhance:takePhotos',
+  splitScans: 'enhance:splitScans',
   addJob: 'enhance:addJob',
   listJobs: 'enhance:listJobs',
   listItems: 'enhance:listItems',

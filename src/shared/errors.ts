@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'PERMISSION_DENIED',
   /** The folders chosen hold no photo Enhance reads: no job is made (a shard's share may still be none). */
   'NO_PHOTOS',
+  /** A file to be written is there already, and nothing said to replace it (a print of a scan split before). */
+  'OUTPUT_EXISTS',
+  /** A scan to split into its prints shows none: no scanner glass around them, or prints that cannot be told from it. */
+  'NO_PRINTS',
   /** A queued photo's folder is not there now (moved, renamed, its drive unplugged): the job pauses. */
   'INPUT_UNAVAILABLE',
   'INVALID_ARGUMENT',

@@ -38,6 +38,7 @@ export type EngineRequest =
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
+  | { type: 'split'; id: number; input: string; files: PrintFiles }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
   | { type: 'cancel'; id: number; keep?: boolean }
 
@@ -113,6 +114,27 @@ export interface PreviewData {
   png: Uint8Array
 }
 
+/** Where a scan's prints are written: `base` numbered (`Prints/page 1.png` → `page 1-1.png`…), in `format`. */
+export interface PrintFiles {
+  base: string
+  format: OutputFormat
+  /**
+   * What a print there already from an earlier split becomes: kept as it is (the app: splitting again gives the same
+   * prints), replaced, or the scan refused (the command, without --overwrite: it may have been edited since).
+   */
+  existing: 'keep' | 'replace' | 'refuse'
+}
+
+/** A print cut from a scan, written: its file, its size, and the turn it was straightened by (degrees, clockwise). */
+export interface WrittenPrint {
+  output: string
+  width: number
+  height: number
+  turned: number
+  /** It was there from an earlier split and kept as it was. */
+  kept?: true
+}
+
 /** What each kind of request answers. */
 export interface Replies {
   enhance: EnhanceReply
@@ -121,6 +143,7 @@ export interface Replies {
   thumbnail: ThumbnailReply
   photoTile: PhotoTileReply
   warmUp: WarmUpReply
+  split: WrittenPrint[]
 }
 export type ReplyKind = keyof Replies
 

@@ -33,6 +33,7 @@ class HungEngine implements EngineChannel {
 const deadlines = {
   inspectMs: 50,
   cropMs: 50,
+  splitMs: 50,
   imageMs: 50,
   enhanceIdleMs: 80,
   warmUpMs: 50,

@@ -8,20 +8,9 @@ import { parseModel } from '../../src/engine/model.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import { rrdbConvs } from '../../src/engine/arch/rrdbnet.js'
 import { PickleWriter, writeZip } from '../helpers/pickle-writer.js'
+import { seeded as random } from '../helpers/seeded.js'
 
 const CASES = 20_000
-
-/** mulberry32: a tiny seeded generator, so a failing case can be replayed from its number. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Op = number[] // opcode then its argument bytes
 

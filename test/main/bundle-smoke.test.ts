@@ -135,11 +135,12 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     expect(record.calls['listLibrary']).toMatchObject({ ok: true })
     const library = (record.calls['listLibrary'] as { value: Array<{ id: string; state: string }> }).value
     expect(library.find((m) => m.id === '4x-realesr-general-x4v3')).toMatchObject({ state: 'available' })
-    // The menu: File adds photos or a folder, as the Queue's buttons do (the window is told to), with shortcuts.
+    // The menu: File adds photos or a folder, or splits scans, as the Queue's buttons do (the window is told to).
     const file = record.menu.find((menu) => menu.label === 'File')!.submenu!
-    expect(file.slice(0, 2)).toEqual([
+    expect(file.slice(0, 3)).toEqual([
       { label: 'Add Photos…', accelerator: 'CmdOrCtrl+O' },
       { label: 'Add Folder…', accelerator: 'CmdOrCtrl+Shift+O' },
+      { label: 'Split Scans…' },
     ])
     expect(record.sent.filter((e) => e.type === 'add' || e.type === 'opened')).toEqual([
       { type: 'add', kind: 'files' },

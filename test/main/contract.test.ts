@@ -32,6 +32,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   takePhotos: [
     { via: 'paste', paths: [missing], images: [new Uint8Array([0x89, 0x50, 0x4e, 0x47])], oversized: 0 },
   ],
+  splitScans: ['no-such-selection'],
   addJob: ['no-such-selection'],
   listJobs: [],
   listItems: ['no-such-job'],

@@ -233,7 +233,7 @@ describe('the menu', () => {
   const labels = (platform: NodeJS.Platform, packaged: boolean) =>
     menuTemplate({ platform, packaged }, none).map((menu) => menu.label ?? menu.role)
 
-  it('adds photos or a folder through the window, with the usual shortcuts', () => {
+  it('adds photos or a folder, or splits scans, through the window, with the usual shortcuts', () => {
     const asked: string[] = []
     const file = menuTemplate(
       { platform: 'win32', packaged: true },
@@ -242,10 +242,12 @@ describe('the menu', () => {
     const items = file.submenu as Array<{ label?: string; accelerator?: string; click?: () => void }>
     items[0]!.click!()
     items[1]!.click!()
-    expect(asked).toEqual(['files', 'folder'])
+    items[2]!.click!()
+    expect(asked).toEqual(['files', 'folder', 'scans'])
     expect(items.map((item) => item.accelerator)).toEqual([
       'CmdOrCtrl+O',
       'CmdOrCtrl+Shift+O',
+      undefined,
       undefined,
       undefined,
     ])

@@ -9,6 +9,8 @@ import {
   photoProgress,
   shownName,
   copiedText,
+  splitFailure,
+  splitText,
 } from '../../src/renderer/src/lib/format.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
@@ -181,5 +183,33 @@ describe('the clipboard in words', () => {
   it('names the paste keys as this computer does', () => {
     expect(pasteKeys('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)')).toBe('⌘V')
     expect(pasteKeys('Mozilla/5.0 (X11; Linux x86_64)')).toBe('Ctrl+V')
+  })
+})
+
+describe('Split scans in words', () => {
+  // Split scans' words in the window; the flow itself is tried in Chromium (split.e2e.test.ts).
+  it('says what Split scans made, and the first scan that gave no prints with how many more', () => {
+    const prints = { id: 'p', names: ['a-1.png', 'a-2.png', 'b-1.png'] }
+    const refusal = (name: string) => ({
+      name,
+      error: { code: 'NO_PRINTS' as const, message: `${name} shows no scanner glass.` },
+    })
+    const outcome = {
+      prints,
+      scans: 4,
+      folder: '/Album/Prints',
+      failed: [refusal('c.jpg'), refusal('d.jpg')],
+    }
+    expect(splitText(outcome)).toBe('3 prints cut from 2 scans into /Album/Prints, and enhanced below.')
+    expect(splitFailure(outcome)).toEqual({
+      code: 'NO_PRINTS',
+      message: 'c.jpg shows no scanner glass. (1 more scan gave none either.)',
+    })
+    const one = { prints: { id: 'q', names: ['a-1.png'] }, scans: 1, folder: '/A/Prints', failed: [] }
+    expect(splitText(one)).toBe('1 print cut from 1 scan into /A/Prints, and enhanced below.')
+    expect(splitFailure(one)).toBeNull()
+    expect(
+      splitText({ prints: null, scans: 2, folder: '/A/Prints', failed: [refusal('x'), refusal('y')] }),
+    ).toBe('No prints found on 2 scans.')
   })
 })

@@ -1,15 +1,12 @@
-import { basename, dirname, join } from 'node:path'
 import type { Catalog } from '../../engine/catalog.js'
 import type { EngineClient, RequestOptions } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import { besideThePhotos, pathKey } from '../../queue/scan.js'
-import { isInside } from '../../queue/paths.js'
 import { CLIPBOARD_MAX_SIDE } from '../../shared/api.js'
 import type {
   AppEvent,
   EnhanceApi,
   InputKind,
-  PhotoInputKind,
+  MenuAddKind,
   HandedPhotos,
   PhotoRef,
   Region,
@@ -34,8 +31,10 @@ import { isWatchable, itemView, jobView } from './views.js'
 import { WatchedJobs } from '../../queue/watched-jobs.js'
 import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
-import { exists, isFolder, missingFileError } from '../../node/file-access.js'
-import { writeProblem } from '../../node/make-directory.js'
+import { exists, missingFileError } from '../../node/file-access.js'
+import { splitScans } from './split.js'
+import { defaultOutDir } from './out-dir.js'
+import type { TemporaryFolders } from './out-dir.js'
 
 export interface Dialogs {
   chooseInputs(kind: InputKind): Promise<string[] | null>
@@ -71,7 +70,7 @@ export interface ServiceDeps {
    * photo opened from inside a ZIP or a mail is a copy there, and an "Enhanced" folder beside it may be cleared.
    * Photos on a read-only drive have theirs there too, in a folder named after theirs.
    */
-  temporary: { dir: string; resultsDir: string }
+  temporary: TemporaryFolders
   /** How watched folders are looked at (shorter in tests). */
   watchTiming?: WatchTiming
 }
@@ -88,8 +87,8 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
    * is made ready the same way when the settings change.
    */
   warmUp(): Promise<WarmUpReply>
-  /** The menu's Add Photos… or Add Folder… (main's call): the window does what its own button does. */
-  menuAdd(kind: PhotoInputKind): void
+  /** The menu's Add Photos…, Add Folder… or Split Scans… (main's call): the window does what its own button does. */
+  menuAdd(kind: MenuAddKind): void
   /**
    * Photos or folders the system opened with Enhance (main's call): chosen as a drop's are, and handed to the
    * window, which starts a job on them with its settings and shows any refusal as it does for its own.
@@ -97,17 +96,6 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
   openPaths(paths: readonly string[]): void
   /** Stops watching folders (main's call, as the app quits); the marks stay for the next start. */
   stopWatching(): void
-}
-
-/**
- * An "Enhanced" folder beside the photos; but out of the system's temporary folder, which it may clear, and off a
- * read-only drive (a photo CD, a locked SD card), which cannot take it: Pictures › Enhanced › the photos' folder.
- */
-async function defaultOutDir(first: string, temporary: ServiceDeps['temporary']): Promise<string> {
-  if (isInside(pathKey(temporary.dir), pathKey(first))) return temporary.resultsDir
-  const folder = (await isFolder(first)) ? first : dirname(first)
-  const beside = besideThePhotos(folder, true)
-  return writeProblem(beside) ? join(temporary.resultsDir, basename(folder) || 'Photos') : beside
 }
 
 /** A view of a file on a drive that hangs waits for it, as the photo in flight does, rather than restart the engine. */
@@ -215,6 +203,17 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       if (folder) await preferences.update({ outDir: folder })
       return folder
     },
+
+    splitScans: (selection) =>
+      attempt(async () => {
+        const { written, ...split } = await splitScans(
+          selections.paths(selection),
+          engine,
+          deps.temporary,
+          readingOn,
+        )
+        return { ...split, prints: selections.add(written) }
+      }),
 
     addJob: (selection) =>
       attempt(async () => {

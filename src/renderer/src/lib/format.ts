@@ -1,4 +1,12 @@
-import type { CopiedImage, EnhanceApi, ItemView, JobView, PhotoRef, Selection } from '../../../shared/api.js'
+import type {
+  CopiedImage,
+  EnhanceApi,
+  ItemView,
+  JobView,
+  PhotoRef,
+  Selection,
+  SplitOutcome,
+} from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { clearsByItself } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
@@ -121,6 +129,24 @@ export function copiedText(copied: CopiedImage): string {
   const { width, height, originalWidth, originalHeight } = copied
   if (width === originalWidth && height === originalHeight) return 'Copied'
   return `Copied at ${width}×${height} (the file is ${originalWidth}×${originalHeight})`
+}
+
+const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
+
+/** What Split scans made: "4 prints cut from 2 scans into /Album/Prints, and enhanced below." */
+export function splitText({ prints, scans, folder, failed }: SplitOutcome): string {
+  const cut = prints?.names.length ?? 0
+  const from = counted(scans - failed.length, 'scan', 'scans')
+  if (cut === 0) return `No prints found on ${counted(scans, 'scan', 'scans')}.`
+  return `${counted(cut, 'print', 'prints')} cut from ${from} into ${folder}, and enhanced below.`
+}
+
+/** The first scan that gave no prints, as the error shown, with how many more did not either; null when all did. */
+export function splitFailure({ failed }: SplitOutcome): ErrorData | null {
+  const [first, ...more] = failed
+  if (!first) return null
+  const others = more.length ? ` (${counted(more.length, 'more scan', 'more scans')} gave none either.)` : ''
+  return { code: first.error.code, message: `${first.error.message}${others}` }
 }
 
 /** "45% · 3.2 MB/s · 12 s left" for a download in progress. */

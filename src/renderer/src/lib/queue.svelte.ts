@@ -9,7 +9,7 @@ import type {
 import type { DriveWait } from '../../../shared/drive-wait.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
-import { copiedText } from './format.js'
+import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 
 export interface PreviewTile {
@@ -29,6 +29,8 @@ export class QueueStore {
   #waiting = $state<Record<string, DriveWait>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
+  /** Split scans: how many scans are being split, or what came of it, in words. */
+  #split = $state<{ scans: number } | { text: string } | null>(null)
   /** The photo whose result was last copied, and what was copied, in words. */
   #copied = $state<{ itemId: string; text: string } | null>(null)
   #unsubscribe: () => void
@@ -46,6 +48,12 @@ export class QueueStore {
   }
   dismissError(): void {
     this.#error = null
+  }
+  get split(): { scans: number } | { text: string } | null {
+    return this.#split
+  }
+  dismissSplit(): void {
+    this.#split = null
   }
   get copied(): { itemId: string; text: string } | null {
     return this.#copied
@@ -129,6 +137,26 @@ export class QueueStore {
   async choose(kind: PhotoInputKind): Promise<void> {
     const chosen = await this.api.chooseInputs(kind)
     if (chosen) await this.add(chosen.id)
+  }
+
+  /**
+   * Split scans…: the dialog, each scan's prints cut out and straightened, then a job enhancing them; a scan that gave
+   * none is said as an error (the first one, with how many more).
+   */
+  async splitScans(): Promise<void> {
+    const chosen = await this.api.chooseInputs('files')
+    if (!chosen) return
+    this.#split = { scans: chosen.names.length }
+    const result = await this.api.splitScans(chosen.id)
+    if (!result.ok) {
+      this.#split = null
+      this.#error = result.error
+      return
+    }
+    const { prints } = result.value
+    if (prints) await this.add(prints.id)
+    this.#split = { text: splitText(result.value) }
+    this.#error = splitFailure(result.value) ?? this.#error
   }
 
   /** Starts a job on a selection (from a dialog, a drop, or photos opened with Enhance). */
