@@ -56,7 +56,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await job.getByRole('img', { name: 'photo 3.jpg' }).waitFor()
     expect(jpgsIn(join(album, 'Enhanced'))).toBe(6)
     expect(existsSync(join(app.work, 'never-asked'))).toBe(false)
-    // At 1280 px the toolbar stays one row when "Clear finished" appears (it used to jump to two).
+    // At 1280 px the toolbar is one row: every action and the settings for new jobs (it used to jump to two).
     await page.getByRole('button', { name: 'Clear finished' }).waitFor()
     const middles = await page.locator('.toolbar').evaluate((bar) =>
       [...bar.querySelectorAll('button, label')].map((e) => {

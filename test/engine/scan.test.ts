@@ -145,6 +145,23 @@ describe('finding the prints on a scan', () => {
     expect(findPrints(rgb(scanOf(400, 300, [])))).toEqual({ glassSeen: true, prints: [] })
   })
 
+  it("follows a lid's even shading, and finds prints laid against the glass's edges", () => {
+    // 30 levels darker at one side than the other: a flat glass colour would take the dark side for a print.
+    const shaded = findPrints(rgb(scanOf(760, 720, laid, [246, 245, 242], 30)))
+    expect(shaded.prints).toHaveLength(4)
+    shaded.prints.forEach((found, n) => expectRect(found, placeOf(laid[n]!), 2, degrees(0.5)))
+    // Two prints in the glass's top corners, one against its left side: a third of its border is print.
+    const cornered: LaidPrint[] = [
+      { picture: printPicture(300, 200, 5), cx: 150, cy: 100, angle: 0 },
+      { picture: printPicture(300, 200, 6), cx: 610, cy: 100, angle: 0 },
+      { picture: printPicture(200, 300, 7), cx: 100, cy: 450, angle: 0 },
+    ]
+    const { prints } = findPrints(rgb(scanOf(760, 720, cornered)))
+    expect(prints).toHaveLength(3)
+    // Against the glass's edge, nothing lies beyond a print to widen its outline: it is found up to 3 px smaller.
+    prints.forEach((found, n) => expectRect(found, placeOf(cornered[n]!), 3, 0))
+  })
+
   it('sees no glass around a photo, and leaves out dust and a hair joining two prints', () => {
     const photo = printPicture(500, 400, 9)
     expect(findPrints(rgb(photo))).toEqual({ glassSeen: false, prints: [] })

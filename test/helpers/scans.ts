@@ -31,20 +31,22 @@ export interface LaidPrint {
 }
 
 /**
- * A flatbed scan: a glass of `glass` colour with the sensor's noise (σ 1.5 levels), prints laid on it (nearest
- * pixel of each picture, no resampling of the picture).
+ * A flatbed scan: a glass of `glass` colour with the sensor's noise (σ 1.5 levels), `shading` levels darker at its
+ * right edge than at its left (a lid lit less at one side), prints laid on it (nearest pixel of each picture, no
+ * resampling of the picture).
  */
 export function scanOf(
   width: number,
   height: number,
   prints: LaidPrint[],
   glass = [246, 245, 242],
+  shading = 0,
 ): RasterImage {
   const random = seeded(7)
   const pixels = new Uint8Array(width * height * 3)
   for (let i = 0; i < width * height; i++) {
-    const noise = (random() + random() + random() - 1.5) * 3
-    for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round(Math.min(255, Math.max(0, glass[c]! + noise)))
+    const level = (random() + random() + random() - 1.5) * 3 - (shading * (i % width)) / width
+    for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.round(Math.min(255, Math.max(0, glass[c]! + level)))
   }
   for (const print of prints) lay(pixels, width, height, print)
   return { width, height, channels: 3, depth: 8, pixels }

@@ -1,3 +1,5 @@
+import { glassOf } from './glass.js'
+import type { Glass } from './glass.js'
 import { minAreaRect } from './turned-rect.js'
 import type { Point, TurnedRect } from './turned-rect.js'
 
@@ -12,13 +14,6 @@ export interface SmallRgb {
 const LEAST_AREA_SHARE = 0.01
 /** …and one narrower than this share of the scan's longer side a strip of tape or a ruler. */
 const LEAST_SIDE_SHARE = 0.04
-/**
- * A scanner's glass (its lid, or a black backing) is one flat colour along most of the scan's border, with no
- * more grain than a sensor's noise (σ 1.5–3 levels on the tests' synthetic scans; no real scanner's was at hand);
- * a photo's border varies by tens of levels (σ 9–140 over Set14's and the training set's Wikipedia photos).
- */
-const LEAST_GLASS_SHARE = 0.5
-const MOST_GLASS_GRAIN = 6
 /** Pixels the print's found outline goes beyond the print: the edge filter's reach, and the pixel its mask is grown by. */
 const OUTLINE_SPREAD = 3
 
@@ -54,31 +49,6 @@ export function findPrints(scan: SmallRgb): FoundLayout {
   return { glassSeen: true, prints: inReadingOrder(found) }
 }
 
-/** The glass as the scan's border shows it: its colour, and how far a pixel's colour or an edge may stray from it. */
-interface Glass {
-  colour: number[]
-  colourStep: number
-  edgeStep: number
-}
-
-function glassOf({ width, height, pixels }: SmallRgb): Glass | null {
-  const frame = framePixels(width, height)
-  const colour = [0, 1, 2].map((c) => median(frame.map((i) => pixels[i * 3 + c]!)))
-  // The glass's grain (sensor noise, the lid's texture) as a standard deviation, by the median absolute deviation.
-  const grain = 1.4826 * median(frame.map((i) => apart(pixels, i, colour)))
-  const colourStep = Math.max(12, 6 * grain)
-  const share = frame.filter((i) => apart(pixels, i, colour) <= colourStep).length / frame.length
-  if (grain > MOST_GLASS_GRAIN || share < LEAST_GLASS_SHARE) return null
-  return { colour, colourStep, edgeStep: Math.max(6, 5 * grain) }
-}
-
-/** The largest difference in one channel between a pixel and a colour. */
-function apart(pixels: Uint8Array, i: number, colour: number[]): number {
-  let most = 0
-  for (let c = 0; c < 3; c++) most = Math.max(most, Math.abs(pixels[i * 3 + c]! - colour[c]!))
-  return most
-}
-
 /** What a pixel's colour or an edge sets apart from the glass. */
 function foregroundOf({ width, height, pixels }: SmallRgb, glass: Glass): Uint8Array {
   const grey = new Float32Array(width * height)
@@ -88,7 +58,7 @@ function foregroundOf({ width, height, pixels }: SmallRgb, glass: Glass): Uint8A
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x
-      const differs = apart(pixels, i, glass.colour) > glass.colourStep
+      const differs = glass.apart(i) > glass.colourStep
       if (differs || edgeStrength(grey, width, height, x, y) > glass.edgeStep) foreground[i] = 1
     }
   }
@@ -105,24 +75,6 @@ function edgeStrength(grey: Float32Array, width: number, height: number, x: numb
   const gx = at(1, -1) + 2 * at(1, 0) + at(1, 1) - at(-1, -1) - 2 * at(-1, 0) - at(-1, 1)
   const gy = at(-1, 1) + 2 * at(0, 1) + at(1, 1) - at(-1, -1) - 2 * at(0, -1) - at(1, -1)
   return Math.hypot(gx, gy) / 4
-}
-
-/** The indices of the scan's outer frame of pixels, 1% of its size deep (2 at least). */
-function framePixels(width: number, height: number): number[] {
-  const depth = Math.max(2, Math.round(0.01 * Math.min(width, height)))
-  const frame: number[] = []
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const inside = x >= depth && x < width - depth && y >= depth && y < height - depth
-      if (!inside) frame.push(y * width + x)
-    }
-  }
-  return frame
-}
-
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort()
-  return sorted[sorted.length >> 1] ?? 0
 }
 
 /** Every pixel the glass reaches from the scan's border without crossing the foreground. */
