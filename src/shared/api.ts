@@ -168,6 +168,8 @@ export type AppEvent =
    */
   | ({ type: 'waiting'; jobId: string; itemId?: string; answered: boolean } & DriveWait)
   | { type: 'download'; id: string; progress: DownloadProgressData }
+  /** Split scans: `done` of the chosen scans split so far (prints found or not). */
+  | { type: 'splitting'; done: number }
   | { type: 'removed'; jobId: string }
   /** The menu's Add Photos…, Add Folder… or Split Scans…: the window does what its own button does. */
   | { type: 'add'; kind: MenuAddKind }

@@ -11,6 +11,7 @@ import {
   copiedText,
   splitFailure,
   splitText,
+  splittingText,
 } from '../../src/renderer/src/lib/format.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
@@ -211,5 +212,7 @@ describe('Split scans in words', () => {
     expect(
       splitText({ prints: null, scans: 2, folder: '/A/Prints', failed: [refusal('x'), refusal('y')] }),
     ).toBe('No prints found on 2 scans.')
+    expect(splittingText({ scans: 1, done: 0 })).toBe('Finding the prints on the scan…')
+    expect(splittingText({ scans: 12, done: 3 })).toBe('Finding the prints on 12 scans… 3 done')
   })
 })

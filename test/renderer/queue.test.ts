@@ -82,3 +82,40 @@ describe('a job whose scan waits on a drive that does not answer', () => {
     expect(store.waitingFor('j1')).toBeUndefined()
   })
 })
+
+describe('Split scans in the store', () => {
+  it('counts the scans split as main tells, then says what came of it and starts a job on the prints', async () => {
+    let emit: (event: AppEvent) => void = () => undefined
+    let finish: (value: unknown) => void = () => undefined
+    const added: string[] = []
+    const api = {
+      onEvent: (listener: (event: AppEvent) => void) => {
+        emit = listener
+        return () => undefined
+      },
+      listJobs: () => Promise.resolve([]),
+      listItems: () => Promise.resolve([]),
+      chooseInputs: () => Promise.resolve({ id: 's', names: ['a.jpg', 'b.jpg', 'c.jpg'] }),
+      splitScans: () => new Promise((resolve) => (finish = resolve)),
+      addJob: (selection: string) => {
+        added.push(selection)
+        return Promise.resolve({ ok: true, value: {} })
+      },
+    } as unknown as EnhanceApi
+    const store = new QueueStore(api)
+    const splitting = store.splitScans()
+    await expect.poll(() => store.split).toEqual({ scans: 3, done: 0 })
+    emit({ type: 'splitting', done: 2 })
+    expect(store.split).toEqual({ scans: 3, done: 2 })
+    const failed = [{ name: 'c.jpg', error: { code: 'NO_PRINTS', message: 'c.jpg shows no scanner glass.' } }]
+    const prints = { id: 'p', names: ['a-1.png', 'b-1.png', 'b-2.png'] }
+    finish({ ok: true, value: { prints, scans: 3, folder: '/Album/Prints', failed } })
+    await splitting
+    expect(added).toEqual(['p'])
+    expect(store.split).toEqual({ text: '3 prints cut from 2 scans into /Album/Prints, and enhanced below.' })
+    expect(store.error).toEqual(failed[0]!.error)
+    // A late count from main changes nothing said.
+    emit({ type: 'splitting', done: 3 })
+    expect(store.split).toEqual({ text: '3 prints cut from 2 scans into /Album/Prints, and enhanced below.' })
+  })
+})

@@ -1,3 +1,4 @@
+import { clampIndex } from '../image/resample.js'
 import { blankLike, maxValue } from '../image/types.js'
 import type { RasterImage } from '../image/types.js'
 import type { TurnedRect } from './turned-rect.js'
@@ -28,8 +29,6 @@ export function cutTurned(image: RasterImage, rect: TurnedRect): RasterImage {
   const wx = new Float64Array(4)
   const wy = new Float64Array(4)
   const sum = new Float64Array(channels)
-  const column = (x: number): number => Math.min(image.width - 1, Math.max(0, x))
-  const row = (y: number): number => Math.min(image.height - 1, Math.max(0, y))
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
       const du = u + 0.5 - width / 2
@@ -43,11 +42,11 @@ export function cutTurned(image: RasterImage, rect: TurnedRect): RasterImage {
       catmullRom(sy - y0, wy)
       sum.fill(0)
       for (let j = 0; j < 4; j++) {
-        const base = row(y0 - 1 + j) * image.width
+        const base = clampIndex(y0 - 1 + j, image.height) * image.width
         for (let i = 0; i < 4; i++) {
           const weight = wx[i]! * wy[j]!
           if (weight === 0) continue
-          const at = (base + column(x0 - 1 + i)) * channels
+          const at = (base + clampIndex(x0 - 1 + i, image.width)) * channels
           for (let c = 0; c < channels; c++) sum[c]! += weight * pixels[at + c]!
         }
       }

@@ -1,3 +1,4 @@
+import { clampIndex } from '../image/resample.js'
 import { glassOf } from './glass.js'
 import type { Glass } from './glass.js'
 import { minAreaRect } from './turned-rect.js'
@@ -67,11 +68,8 @@ function foregroundOf({ width, height, pixels }: SmallRgb, glass: Glass): Uint8A
 
 /** Sobel's gradient, scaled to the step between two flat sides. */
 function edgeStrength(grey: Float32Array, width: number, height: number, x: number, y: number): number {
-  const at = (dx: number, dy: number): number => {
-    const cx = Math.min(width - 1, Math.max(0, x + dx))
-    const cy = Math.min(height - 1, Math.max(0, y + dy))
-    return grey[cy * width + cx]!
-  }
+  const at = (dx: number, dy: number): number =>
+    grey[clampIndex(y + dy, height) * width + clampIndex(x + dx, width)]!
   const gx = at(1, -1) + 2 * at(1, 0) + at(1, 1) - at(-1, -1) - 2 * at(-1, 0) - at(-1, 1)
   const gy = at(-1, 1) + 2 * at(0, 1) + at(1, 1) - at(-1, -1) - 2 * at(0, -1) - at(1, -1)
   return Math.hypot(gx, gy) / 4
@@ -127,7 +125,7 @@ function squareFilter(
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let value = mask[y * width + x]!
-      for (let d = -radius; d <= radius; d++) value = pick(value, mask[y * width + clamp(x + d, width)]!)
+      for (let d = -radius; d <= radius; d++) value = pick(value, mask[y * width + clampIndex(x + d, width)]!)
       across[y * width + x] = value
     }
   }
@@ -135,14 +133,13 @@ function squareFilter(
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let value = across[y * width + x]!
-      for (let d = -radius; d <= radius; d++) value = pick(value, across[clamp(y + d, height) * width + x]!)
+      for (let d = -radius; d <= radius; d++)
+        value = pick(value, across[clampIndex(y + d, height) * width + x]!)
       result[y * width + x] = value
     }
   }
   return result
 }
-
-const clamp = (i: number, n: number): number => (i < 0 ? 0 : i >= n ? n - 1 : i)
 
 interface Piece {
   area: number

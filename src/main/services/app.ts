@@ -211,6 +211,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           engine,
           deps.temporary,
           readingOn,
+          (done) => emit({ type: 'splitting', done }),
         )
         return { ...split, prints: selections.add(written) }
       }),

@@ -13,13 +13,15 @@ export interface ScansSplit extends Omit<SplitOutcome, 'prints'> {
 
 /**
  * Splits each scan of `paths` (folders walked with their subfolders) in the engine, one after the other, into a
- * "Prints" folder beside them, as PNG; prints there from an earlier split are kept as they are.
+ * "Prints" folder beside them, as PNG, telling `onSplit` how many are done after each; prints there from an earlier
+ * split are kept as they are.
  */
 export async function splitScans(
   paths: string[],
   engine: EngineClient,
   temporary: TemporaryFolders,
   reading: (path: string) => RequestOptions,
+  onSplit: (done: number) => void = () => undefined,
 ): Promise<ScansSplit> {
   const folder = await defaultOutDir(paths[0]!, temporary, PRINTS_FOLDER)
   const split: ScansSplit = { scans: 0, folder, failed: [], written: [] }
@@ -32,6 +34,7 @@ export async function splitScans(
     } catch (error) {
       split.failed.push({ name: basename(scan.path), error: toErrorData(error) })
     }
+    onSplit(split.scans)
   }
   return split
 }

@@ -141,6 +141,12 @@ export function splitText({ prints, scans, folder, failed }: SplitOutcome): stri
   return `${counted(cut, 'print', 'prints')} cut from ${from} into ${folder}, and enhanced below.`
 }
 
+/** Split scans at work: "Finding the prints on the scan…", or "… on 12 scans: 3 done". */
+export function splittingText({ scans, done }: { scans: number; done: number }): string {
+  if (scans === 1) return 'Finding the prints on the scan…'
+  return `Finding the prints on ${scans} scans… ${done} done`
+}
+
 /** The first scan that gave no prints, as the error shown, with how many more did not either; null when all did. */
 export function splitFailure({ failed }: SplitOutcome): ErrorData | null {
   const [first, ...more] = failed

@@ -12,6 +12,8 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 
+export type SplitState = { scans: number; done: number } | { text: string } | null
+
 export interface PreviewTile {
   x: number
   y: number
@@ -29,8 +31,8 @@ export class QueueStore {
   #waiting = $state<Record<string, DriveWait>>({})
   #previews = $state<Record<string, { width: number; height: number; tiles: PreviewTile[] }>>({})
   #error = $state<ErrorData | null>(null)
-  /** Split scans: how many scans are being split, or what came of it, in words. */
-  #split = $state<{ scans: number } | { text: string } | null>(null)
+  /** Split scans: how many of the scans chosen are split so far, or what came of it, in words. */
+  #split = $state<SplitState>(null)
   /** The photo whose result was last copied, and what was copied, in words. */
   #copied = $state<{ itemId: string; text: string } | null>(null)
   #unsubscribe: () => void
@@ -49,7 +51,7 @@ export class QueueStore {
   dismissError(): void {
     this.#error = null
   }
-  get split(): { scans: number } | { text: string } | null {
+  get split(): SplitState {
     return this.#split
   }
   dismissSplit(): void {
@@ -99,6 +101,8 @@ export class QueueStore {
       const id = event.itemId ?? event.jobId
       if (event.answered) delete this.#waiting[id]
       else this.#waiting[id] = { folder: event.folder, since: event.since }
+    } else if (event.type === 'splitting') {
+      if (this.#split && 'done' in this.#split) this.#split.done = event.done
     } else if (event.type === 'removed') {
       this.#jobs = this.#jobs.filter((j) => j.id !== event.jobId)
       delete this.#items[event.jobId]
@@ -146,7 +150,7 @@ export class QueueStore {
   async splitScans(): Promise<void> {
     const chosen = await this.api.chooseInputs('files')
     if (!chosen) return
-    this.#split = { scans: chosen.names.length }
+    this.#split = { scans: chosen.names.length, done: 0 }
     const result = await this.api.splitScans(chosen.id)
     if (!result.ok) {
       this.#split = null
