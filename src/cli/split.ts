@@ -1,7 +1,8 @@
 import type { ReadLimits } from '../engine/image/types.js'
 import { writePrints } from '../engine/scan/write-prints.js'
 import { isFolder } from '../node/file-access.js'
-import { PRINTS_FOLDER, besideThePhotos, outputPath, scanInputs } from '../queue/scan.js'
+import { PRINTS_FOLDER, besideThePhotos, outputPath, pathKey, scanInputs } from '../queue/scan.js'
+import type { InputFile } from '../queue/scan.js'
 import { EnhanceError, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import { formatForInput } from '../shared/formats.js'
@@ -36,13 +37,18 @@ export async function splitCommand(options: SplitOptions, io: Io): Promise<numbe
     throw new EnhanceError('INVALID_ARGUMENT', 'Name the scans to split, or a folder of them.')
   const outDir = options.out ?? besideThePhotos(first, await isFolder(first), PRINTS_FOLDER)
   const tally = { scans: 0, failed: 0, prints: 0 }
-  for await (const file of scanInputs(options.inputs, options.recursive, { count: 0 }, outDir)) {
+  const found: InputFile[] = []
+  for await (const file of scanInputs(options.inputs, options.recursive, { count: 0 }, outDir))
+    found.push(file)
+  const scans = new Set(found.map((file) => pathKey(file.path)))
+  const isScan = (path: string): boolean => scans.has(pathKey(path))
+  for (const file of found) {
     tally.scans++
     const format = formatForInput(options.format, file.path)
     const existing = options.overwrite ? ('replace' as const) : ('refuse' as const)
     const files = { base: outputPath(outDir, file, format), format, existing }
     try {
-      const prints = await writePrints(file.path, files, options.limits)
+      const prints = await writePrints(file.path, files, options.limits, isScan)
       tally.prints += prints.length
       report(io, options.json, { event: 'split', scan: file.path, prints })
     } catch (error) {

@@ -112,6 +112,16 @@ describe('enhance split', () => {
     expect(replaced.out).toContain('3 prints from 1 of 1 scans')
     expect(readFileSync(join(out, 'page 1-1.png')).equals(before)).toBe(true)
     expect(readFileSync(join(out, 'page 1-2.png'), 'utf8')).not.toBe('edited by hand')
+    // Never over a scan, --overwrite or not: page 1's first print would be named as this other scan is.
+    const beside = join(work, 'beside')
+    mkdirSync(beside)
+    writeFileSync(join(beside, 'page 1.jpg'), pageBytes)
+    writeFileSync(join(beside, 'page 1-1.png'), readFileSync(join(out, 'page 1-1.png')))
+    const over = await cli('split', beside, '--out', beside, '--overwrite')
+    expect(over.err).toContain(
+      `error INVALID_ARGUMENT: A print of ${join(beside, 'page 1.jpg')} would be written over ${join(beside, 'page 1-1.png')}, one of the scans.`,
+    )
+    expect(readFileSync(join(beside, 'page 1-1.png')).equals(before)).toBe(true)
     // The default "Prints" folder inside Scans holds results: splitting Scans again does not take them for scans.
     const inside = await cli('split', scans, '--overwrite', '--json')
     expect(inside.out).not.toContain('"scan":"' + join(scans, 'Prints'))

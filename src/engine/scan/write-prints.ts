@@ -24,16 +24,25 @@ export function printPaths(base: string, count: number): string[] {
 
 /**
  * Splits a scan into its prints and writes each as its own file (`printPaths`), keeping the scan's colour profile,
- * EXIF and density. NO_PRINTS where none is found; a print there from before as `files.existing` says.
+ * EXIF and density. NO_PRINTS where none is found; a print there from before as `files.existing` says, and never
+ * over a file `isScan` says is one of the scans.
  */
 export async function writePrints(
   input: string,
   files: PrintFiles,
   limits: Partial<ReadLimits> = {},
+  isScan: (path: string) => boolean = () => false,
 ): Promise<WrittenPrint[]> {
   const scan = await splitScan(input, limits)
   if (scan.prints.length === 0) throw noPrints(input, scan)
   const targets = printPaths(files.base, scan.prints.length)
+  // A print named as another scan is (`a.png`'s first print beside `a-1.png`) never replaces it, whatever `existing` says.
+  const original = targets.find(isScan)
+  if (original !== undefined)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `A print of ${input} would be written over ${original}, one of the scans. Name another output folder.`,
+    )
   const there = await Promise.all(targets.map((target) => exists(target)))
   const firstThere = there.indexOf(true)
   if (files.existing === 'refuse' && firstThere >= 0)
