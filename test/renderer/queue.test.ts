@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
 import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../src/shared/api.js'
 
-/** A seam for the store's event handling: the test plays main's events. */
-function harness() {
+/** A seam for the store's event handling: the test plays main's events, and answers the calls in `calls`. */
+function harness(calls: Record<string, unknown> = {}) {
   let emit: (event: AppEvent) => void = () => undefined
   const api = {
     onEvent: (listener: (event: AppEvent) => void) => {
@@ -12,6 +12,7 @@ function harness() {
     },
     listJobs: () => Promise.resolve([]),
     listItems: () => Promise.resolve([]),
+    ...calls,
   } as unknown as EnhanceApi
   return { store: new QueueStore(api), emit: (event: AppEvent) => emit(event) }
 }
@@ -85,24 +86,16 @@ describe('a job whose scan waits on a drive that does not answer', () => {
 
 describe('Split scans in the store', () => {
   it('counts the scans split as main tells, then says what came of it and starts a job on the prints', async () => {
-    let emit: (event: AppEvent) => void = () => undefined
     let finish: (value: unknown) => void = () => undefined
     const added: string[] = []
-    const api = {
-      onEvent: (listener: (event: AppEvent) => void) => {
-        emit = listener
-        return () => undefined
-      },
-      listJobs: () => Promise.resolve([]),
-      listItems: () => Promise.resolve([]),
+    const { store, emit } = harness({
       chooseInputs: () => Promise.resolve({ id: 's', names: ['a.jpg', 'b.jpg', 'c.jpg'] }),
       splitScans: () => new Promise((resolve) => (finish = resolve)),
       addJob: (selection: string) => {
         added.push(selection)
         return Promise.resolve({ ok: true, value: {} })
       },
-    } as unknown as EnhanceApi
-    const store = new QueueStore(api)
+    })
     const splitting = store.splitScans()
     await expect.poll(() => store.split).toEqual({ scans: 3, done: 0 })
     emit({ type: 'splitting', done: 2 })
