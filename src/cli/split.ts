@@ -42,10 +42,10 @@ export async function splitCommand(options: SplitOptions, io: Io): Promise<numbe
     found.push(file)
   const scans = new Set(found.map((file) => pathKey(file.path)))
   const isScan = (path: string): boolean => scans.has(pathKey(path))
+  const existing = options.overwrite ? ('replace' as const) : ('refuse' as const)
   for (const file of found) {
     tally.scans++
     const format = formatForInput(options.format, file.path)
-    const existing = options.overwrite ? ('replace' as const) : ('refuse' as const)
     const files = { base: outputPath(outDir, file, format), format, existing }
     try {
       const prints = await writePrints(file.path, files, options.limits, isScan)

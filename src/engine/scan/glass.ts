@@ -31,11 +31,11 @@ export function glassOf(scan: SmallRgb): Glass | null {
     for (let c = 0; c < 3; c++) most = Math.max(most, Math.abs(pixels[i * 3 + c]! - shading(c, u, v)))
     return most
   }
-  const frame = framePixels(width, height)
+  const offTheGlass = framePixels(width, height).map(apart)
   // The grain as a standard deviation, by the median absolute deviation: prints over part of the border do not count.
-  const grain = 1.4826 * median(frame.map(apart))
+  const grain = 1.4826 * median(offTheGlass)
   const colourStep = Math.max(12, 6 * grain)
-  const share = frame.filter((i) => apart(i) <= colourStep).length / frame.length
+  const share = offTheGlass.filter((off) => off <= colourStep).length / offTheGlass.length
   if (grain > MOST_GLASS_GRAIN || share < LEAST_GLASS_SHARE) return null
   return { apart, colourStep, edgeStep: Math.max(6, 5 * grain) }
 }

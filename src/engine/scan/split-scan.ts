@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { decodeImage } from '../image/decode.js'
 import type { DecodeOptions } from '../image/decode.js'
 import { eightBitOf } from '../image/types.js'
-import type { DecodedImage, RasterImage } from '../image/types.js'
+import type { ImageMetadata, RasterImage } from '../image/types.js'
 import { cutTurned } from './cut-turned.js'
 import { findPrints } from './find-prints.js'
 import type { SmallRgb } from './find-prints.js'
@@ -25,15 +25,17 @@ export interface FoundPrint {
   image: RasterImage
 }
 
-export interface SplitScan extends DecodedImage {
+/** What writing a scan's prints needs of it; not its own pixels, which can go once the prints are cut. */
+export interface SplitScan {
+  meta: ImageMetadata
   /** Whether the scan's border shows a scanner's glass: if not, no print is looked for. */
   glassSeen: boolean
   prints: FoundPrint[]
 }
 
 /**
- * The prints laid on a scanner's glass, each cut out and straightened, with the scan's own pixels and what
- * its file says (colour profile, EXIF, density) for writing them.
+ * The prints laid on a scanner's glass, each cut out and straightened, with what the scan's file says (colour
+ * profile, EXIF, density) for writing them.
  */
 export async function splitScan(path: string, options: DecodeOptions = {}): Promise<SplitScan> {
   const { image, meta } = await decodeImage(path, options)
@@ -43,7 +45,7 @@ export async function splitScan(path: string, options: DecodeOptions = {}): Prom
     const rect = inScan(small, look, image)
     return { rect, image: cutTurned(image, rect) }
   })
-  return { image, meta, glassSeen: layout.glassSeen, prints }
+  return { meta, glassSeen: layout.glassSeen, prints }
 }
 
 async function shrunk(image: RasterImage): Promise<SmallRgb> {
