@@ -62,6 +62,7 @@ export interface BatchFlags {
   recursive: boolean
   watch: boolean
   'read-damaged': boolean
+  'restore-colours': boolean
   'skip-existing': boolean
   overwrite: boolean
   suffix: boolean
@@ -136,6 +137,7 @@ export function jobSpecFromFlags(
       background: parseBackground(flags.background),
       metadata: parseMetadata(flags.metadata),
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
+      ...(flags['restore-colours'] ? { restoreColours: true } : {}),
     },
     naming: parseNaming(flags.naming),
     policy,

@@ -349,14 +349,14 @@ export class EngineClient {
     })
   }
 
-  /** The realism slider's live crop: `region` of `input` enhanced with `model`, as PNG. */
+  /** The realism slider's live crop: `region` of `input` enhanced with `model` (its colours restored or not), as PNG. */
   crop(
     input: string,
     region: Region,
     model: ModelSpecData,
-    options: RequestOptions = {},
+    { restoreColours = false, ...options }: RequestOptions & { restoreColours?: boolean } = {},
   ): Promise<CropReply> {
-    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model }), {
+    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, restoreColours }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
     })

@@ -2,6 +2,7 @@ import type { CropReply, ModelSpecData, Region } from '../shared/protocol.js'
 import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
+import { restoreFadedColour } from './image/faded-colour.js'
 import { encodeRasterPng } from './image/encode.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
@@ -9,9 +10,10 @@ import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
-/** A decoded photo, and whether its output is kept grey as the enhanced file's is. */
+/** A decoded photo (its colours restored where asked), as it was, and whether its output is kept grey as the enhanced file's is. */
 interface PreviewSource {
   image: RasterImage
+  original: RasterImage
   colourless: boolean
 }
 
@@ -30,10 +32,15 @@ export class CropRenderer {
     private readonly maxInputPixels?: number,
   ) {}
 
-  async render(input: string, region: Region, model: ModelSpecData): Promise<CropReply> {
+  async render(
+    input: string,
+    region: Region,
+    model: ModelSpecData,
+    restoreColours = false,
+  ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, colourless } = await this.decoded(input)
+    const { image, original, colourless } = await this.decoded(input, restoreColours)
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -59,7 +66,8 @@ export class CropRenderer {
     ).image
     return {
       png: await encodeRasterPng(core),
-      before: await this.beforeOf(image, crop, s),
+      // Before is the photo as it is: with its colours restored, the change shows in the after.
+      before: await this.beforeOf(original, crop, s),
       width: core.width,
       height: core.height,
       ms: Math.round(performance.now() - started),
@@ -75,13 +83,22 @@ export class CropRenderer {
     return png
   }
 
-  /** Decodes once per version of the file (path, size and modification time), not once per slider move. */
-  private async decoded(input: string): Promise<PreviewSource> {
-    const key = await fileVersion(input)
+  /**
+   * Decodes once per version of the file (path, size and modification time) and colour choice, not once per
+   * slider move.
+   */
+  private async decoded(input: string, restoreColours: boolean): Promise<PreviewSource> {
+    const version = await fileVersion(input)
+    const key = version === null ? null : `${version}|${restoreColours}`
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const photo = { image: withColourUnderTransparency(image), colourless: meta.colourless ?? false }
+    const colourless = meta.colourless ?? false
+    const original = withColourUnderTransparency(image)
+    const restored = restoreColours
+      ? withColourUnderTransparency(restoreFadedColour(image, colourless))
+      : original
+    const photo = { image: restored, original, colourless }
     this.source = key === null ? null : { key, photo }
     return photo
   }

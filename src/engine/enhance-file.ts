@@ -10,6 +10,7 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
+import { restoreFadedColour } from './image/faded-colour.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -96,7 +97,10 @@ async function enhanceWithModel(
     signal: options.signal,
   })
   const { meta, damage, warning } = decoded
-  const image = withColourUnderTransparency(decoded.image)
+  const colourless = meta.colourless ?? false
+  const image = withColourUnderTransparency(
+    settings.restoreColours ? restoreFadedColour(decoded.image, colourless) : decoded.image,
+  )
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
@@ -120,7 +124,7 @@ async function enhanceWithModel(
       ...modelTiling(info),
       tile,
       transparency: settings.transparency,
-      colourless: meta.colourless ?? false,
+      colourless,
       colourHold: colourHoldOf(model),
       onRetile: (side) => (usedTile = side),
       soFar,

@@ -108,7 +108,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
         type: 'result',
         id: request.id,
         kind: 'crop',
-        value: await crops.render(request.input, request.region, request.model),
+        value: await crops.render(request.input, request.region, request.model, request.restoreColours),
       })
       return
     }

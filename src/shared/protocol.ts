@@ -34,6 +34,8 @@ export type EngineRequest =
       input: string
       region: Region
       model: ModelSpecData
+      /** As the photo's job or new jobs do: its faded colours restored before enhancing. */
+      restoreColours?: boolean
     }
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }

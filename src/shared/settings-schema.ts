@@ -58,6 +58,7 @@ export const settingsObject = z.object({
   tile: z.union([z.literal('auto'), z.number().refine(isTileSize, 'a tile side from 16 to 4096')]),
   metadata: z.enum(METADATA_POLICIES).optional(),
   readDamaged: z.boolean().optional(),
+  restoreColours: z.boolean().optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

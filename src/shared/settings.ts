@@ -32,6 +32,8 @@ export interface EnhanceSettings {
   metadata?: MetadataPolicy
   /** Enhance a cut-short or damaged photo as far as it can be read, instead of refusing it (PARTIAL_IMAGE). */
   readDamaged?: boolean
+  /** Restore a faded print's colours (neutral black and white, no cast) before enhancing: `restoreFadedColour`. */
+  restoreColours?: boolean
 }
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it

@@ -20,6 +20,8 @@ import { OPTIONS, main } from '../../src/cli/main.js'
 import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
+import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { fadeOf, faded, scene } from '../helpers/fading.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
 const CLI = new URL('../../bin/enhance.js', import.meta.url).pathname
@@ -256,6 +258,31 @@ describe('the CLI for people', () => {
       /premature end.*what could be read was enhanced/,
     )
     expect((await sharp(join(work, 'out-cut', 'cut.jpg')).metadata()).width).toBe(256)
+  })
+
+  it('--restore-colours enhances a faded print with its colours restored first; without it, as it is', async () => {
+    const old = faded(scene(64, 48, 7), fadeOf(7))
+    const print = join(work, 'faded', 'print.png')
+    mkdirSync(join(work, 'faded'), { recursive: true })
+    const raw = { width: 64, height: 48, channels: 3 as const }
+    await sharp(old.pixels, { raw }).png().toFile(print)
+    const shrunk = async (path: string): Promise<Uint8Array> =>
+      new Uint8Array(await sharp(path).resize(64, 48, { kernel: 'nearest' }).raw().toBuffer())
+    const largestDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
+      Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)))
+    const restored = await cli(batch('q-fade', print, '--out', join(work, 'out-fade'), '--restore-colours'))
+    expect(restored.status).toBe(0)
+    const plain = await cli(batch('q-fade2', print, '--out', join(work, 'out-plain')))
+    expect(plain.status).toBe(0)
+    // The identity model enlarges pixel for pixel: each 4×4 block is the pixel it was made from.
+    const expected = restoreFadedColour(old, false).pixels
+    expect(
+      largestDifference(await shrunk(join(work, 'out-fade', 'print.png')), expected),
+    ).toBeLessThanOrEqual(1)
+    expect(
+      largestDifference(await shrunk(join(work, 'out-plain', 'print.png')), old.pixels),
+    ).toBeLessThanOrEqual(1)
+    expect(largestDifference(expected, old.pixels)).toBeGreaterThan(40)
   })
 
   it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {

@@ -36,18 +36,45 @@ function harness() {
         calls.push({ path, region, realism, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
-  const prefs = { value: DEFAULT_PREFERENCES } as PreferencesStore
-  const store = new RealismStore(api, prefs)
+  const held = { value: DEFAULT_PREFERENCES }
+  const store = new RealismStore(api, held as PreferencesStore)
+  /** Settings' colour choice, as the preferences store would hold it after a change. */
+  const restoreColours = (restore: boolean) =>
+    (held.value = { ...held.value, output: { ...held.value.output, restoreColours: restore } })
   const choose = (path: string) => {
     chosen = path
     return store.choosePhoto()
   }
-  return { store, calls, choose }
+  return { store, calls, choose, restoreColours }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 describe('the realism slider', () => {
+  it("renders the crop again when Settings' colour choice changes, and only then", async () => {
+    const { store, calls, choose, restoreColours } = harness()
+    await store.refreshColours() // nothing shown yet: nothing to render
+    expect(calls).toHaveLength(0)
+    void choose('/a.jpg')
+    await settle()
+    calls[0]!.finish()
+    await settle()
+    await store.refreshColours() // the view opened again, the choice as it was
+    expect(calls).toHaveLength(1)
+    restoreColours(true)
+    void store.refreshColours()
+    await settle()
+    expect(calls).toHaveLength(2)
+    restoreColours(false)
+    calls[1]!.finish() // rendered for a choice changed since: not shown as the current one
+    await settle()
+    expect(calls).toHaveLength(3)
+    calls[2]!.finish()
+    await settle()
+    await store.refreshColours()
+    expect(calls).toHaveLength(3)
+  })
+
   it('never shows a crop of the previous photo once another is chosen', async () => {
     const { store, calls, choose } = harness()
     await settle()

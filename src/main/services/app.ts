@@ -161,6 +161,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const item = itemOf(ref.jobId, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
+  /** Whether a photo's preview restores faded colours: as its job does, or (a chosen file) as new jobs will. */
+  const restoresColours = (ref: PhotoRef): boolean =>
+    ('selection' in ref ? preferences.get().output : queued(ref.jobId).spec.settings).restoreColours ?? false
   /** The model of new jobs made ready in the engine before a photo asks for it. */
   const warmUpNewJobs = (): Promise<WarmUpReply> => {
     const prefs = preferences.get()
@@ -309,7 +312,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     previewCrop: (ref: PhotoRef, region: Region, realism: number) =>
       attempt(async () => {
         const spec = models.spec(preferences.get().model, realism)
-        const crop = await engine.crop(photo(ref), region, spec, readingOn(photo(ref)))
+        const restoreColours = restoresColours(ref)
+        const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), restoreColours })
         const { width, height, ms } = crop
         return { realism, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
       }),

@@ -25,6 +25,8 @@ export class RealismStore {
   #opening = 0
   #target = $state<ItemView | null>(null)
   #applied = $state<string | null>(null)
+  /** Whether new jobs restored faded colours when the crop shown was rendered. */
+  #shownColours: boolean | null = null
 
   constructor(
     private readonly api: EnhanceApi,
@@ -143,6 +145,17 @@ export class RealismStore {
     if (!this.#target && this.#realism !== null) await this.prefs.update({ realism: this.#realism })
   }
 
+  /** Settings' colour choice changed: a chosen photo's crop is rendered again as new jobs will now be. */
+  async refreshColours(): Promise<void> {
+    if (this.#shownColours === null || this.#shownColours === this.restoresColours) return
+    this.#thumbnails = []
+    await this.render(this.realism)
+  }
+
+  private get restoresColours(): boolean {
+    return this.prefs.value.output.restoreColours ?? false
+  }
+
   /** A result is shown only if its photo and region are still the chosen ones: the user may have moved on. */
   private async render(realism: number): Promise<void> {
     this.#wanted = realism
@@ -154,7 +167,7 @@ export class RealismStore {
         const result = await this.api.previewCrop(request.photo, request.region, request.realism)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
-          if (result.ok) this.#crop = result.value
+          if (result.ok) [this.#crop, this.#shownColours] = [result.value, request.restoreColours]
           this.#error = result.ok ? null : result.error
         }
         request = latest && !sameRequest(latest, request) ? latest : null
@@ -168,7 +181,7 @@ export class RealismStore {
     const photo = this.#photo
     const region = this.#region
     return photo && region && this.#wanted !== null
-      ? { photo: photo.ref, region, realism: this.#wanted }
+      ? { photo: photo.ref, region, realism: this.#wanted, restoreColours: this.restoresColours }
       : null
   }
 
@@ -189,13 +202,20 @@ interface CropRequest {
   photo: PhotoRef
   region: Region
   realism: number
+  /** As Settings says for new jobs (a queued photo's preview follows its job's instead, in the main process). */
+  restoreColours: boolean
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
   const r = a.region
   const s = b.region
   return (
-    samePhoto(a.photo, b.photo) && r.x === s.x && r.y === s.y && r.width === s.width && r.height === s.height
+    samePhoto(a.photo, b.photo) &&
+    r.x === s.x &&
+    r.y === s.y &&
+    r.width === s.width &&
+    r.height === s.height &&
+    a.restoreColours === b.restoreColours
   )
 }
 

@@ -1,0 +1,89 @@
+/// <reference lib="dom" />
+/**
+ * Faded colours in Chromium: with "Restore faded colours" chosen in Settings, Realism's preview of a faded print
+ * shows it restored (its "before" still the print as it is), and a job started then enhances it restored.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
+import { fadeOf, faded, scene } from '../helpers/fading.js'
+import { AppSession } from './session.js'
+
+const app = new AppSession()
+const photos = join(app.work, 'photos')
+const print = join(photos, 'faded print.png')
+const old = faded(scene(128, 96, 8), fadeOf(8))
+
+beforeAll(async () => {
+  mkdirSync(photos, { recursive: true })
+  await sharp(old.pixels, { raw: { width: 128, height: 96, channels: 3 } })
+    .png()
+    .toFile(print)
+  await app.start()
+}, 120_000)
+
+afterAll(() => app.stop())
+
+/** Mean red, green and blue of a raster's columns from `left` on, `width` wide. */
+function meanColour({ width, height, channels, pixels }: RasterImage, left = 0, columns = width): number[] {
+  const sum = [0, 0, 0]
+  for (let y = 0; y < height; y++)
+    for (let x = left; x < left + columns; x++)
+      for (let c = 0; c < 3; c++) sum[c] = sum[c]! + pixels[(y * width + x) * channels + c]!
+  return sum.map((s) => s / (height * columns))
+}
+
+async function meanOfImage(source: string | Buffer): Promise<number[]> {
+  const { data, info } = await sharp(source).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  return meanColour({ width: info.width, height: info.height, channels: 3, depth: 8, pixels: data })
+}
+
+const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
+const farthest = (a: number[], b: number[]): number => Math.max(...a.map((v, c) => Math.abs(v - b[c]!)))
+
+describe('Restore faded colours, in Chromium', () => {
+  it('previews a faded print restored once Settings says so, and enhances it restored', async () => {
+    const { page } = app
+    // The region is the photo's middle 96 × 96 (its short side): columns 16 to 111.
+    const fadedRegion = meanColour(old, 16, 96)
+    const restoredRegion = meanColour(restoreFadedColour(old, false), 16, 96)
+    expect(farthest(fadedRegion, restoredRegion)).toBeGreaterThan(15)
+    await app.tab('Realism')
+    app.dialogs.inputs = [print]
+    await page.getByRole('button', { name: 'Choose a photo…' }).click()
+    const after = page.getByRole('img', { name: /^Preview at realism/ })
+    const before = page.getByRole('img', { name: /^Before/ })
+    await after.waitFor({ timeout: 60_000 })
+    const kept = { after: (await after.getAttribute('src'))!, before: (await before.getAttribute('src'))! }
+    expect(farthest(await meanOfImage(dataUrlBytes(kept.after)), fadedRegion)).toBeLessThan(3)
+
+    await app.tab('Settings')
+    await page.getByRole('combobox', { name: 'Colours' }).selectOption('restore')
+    await expect
+      .poll(() => app.backend.services.getPreferences().then((p) => p.output.restoreColours))
+      .toBe(true)
+    await app.tab('Realism')
+    await expect.poll(() => after.getAttribute('src'), { timeout: 60_000 }).not.toBe(kept.after)
+    const restoredAfter = await meanOfImage(dataUrlBytes((await after.getAttribute('src'))!))
+    expect(farthest(restoredAfter, restoredRegion)).toBeLessThan(3)
+    expect(await before.getAttribute('src')).toBe(kept.before)
+    await page
+      .getByText(/^\s*New jobs use realism \d+%, with faded colours restored \(Settings\)\.\s*$/)
+      .waitFor()
+    await app.shot('realism-restored-colours')
+
+    await app.tab('Queue')
+    app.dialogs.outputFolder = join(app.work, 'out')
+    await app.backend.services.chooseOutputFolder()
+    app.dialogs.inputs = [print]
+    await page.getByRole('button', { name: 'Add photos…' }).first().click()
+    await expect
+      .poll(async () => (await app.backend.services.listJobs())[0]?.state, { timeout: 60_000 })
+      .toBe('done')
+    const enhanced = await meanOfImage(join(app.work, 'out', 'faded print.png'))
+    expect(farthest(enhanced, meanColour(restoreFadedColour(old, false)))).toBeLessThan(3)
+  })
+})

@@ -1,0 +1,60 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeImage } from '../../src/engine/image/decode.js'
+import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { fadeOf, faded, meanColourDifference } from '../helpers/fading.js'
+
+const EVAL = join(__dirname, '../../../shared/datasets/eval')
+const SETS = ['Set14', 'BSD100']
+
+const photos = SETS.flatMap((set) =>
+  readdirSync(join(EVAL, set, 'HR'))
+    .filter((name) => name.endsWith('.png'))
+    .map((name) => join(EVAL, set, 'HR', name)),
+)
+
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+describe('restoring faded colour, on the evaluation photos faded as old prints fade (seeded)', () => {
+  it('takes most of the fade away; what it does to an unfaded photo is measured and said', async () => {
+    const fadedBy: number[] = []
+    const restoredBy: number[] = []
+    const unfadedChangedBy: number[] = []
+    const fadeLeft: number[] = []
+    for (const [index, path] of photos.entries()) {
+      const { image, meta } = await decodeImage(path)
+      const colourless = meta.colourless ?? false
+      const old = faded(image, fadeOf(index + 1))
+      fadedBy.push(meanColourDifference(image, old, 7))
+      const back = restoreFadedColour(old, false) // a faded print is coloured, whatever it was
+      const same = restoreFadedColour(image, colourless)
+      restoredBy.push(meanColourDifference(image, back, 7))
+      unfadedChangedBy.push(meanColourDifference(image, same, 7))
+      fadeLeft.push(meanColourDifference(same, back, 7))
+    }
+    const figures = {
+      photos: photos.length,
+      fadedMean: mean(fadedBy),
+      fadedMedian: median(fadedBy),
+      restoredMean: mean(restoredBy),
+      restoredMedian: median(restoredBy),
+      restoredWorst: Math.max(...restoredBy),
+      closerToOriginalShare: restoredBy.filter((r, i) => r < fadedBy[i]!).length / photos.length,
+      fadeLeftMean: mean(fadeLeft),
+      fadeLeftMedian: median(fadeLeft),
+      fadeLeftWorst: Math.max(...fadeLeft),
+      fadeLessShare: fadeLeft.filter((left, i) => left < fadedBy[i]!).length / photos.length,
+      unfadedMean: mean(unfadedChangedBy),
+      unfadedMedian: median(unfadedChangedBy),
+      unfadedWorst: Math.max(...unfadedChangedBy),
+    }
+    console.log(JSON.stringify(figures, null, 1))
+    expect(figures.photos).toBe(114)
+    // What is left of the fade: the restored faded photo against the restored original (the restoration's own
+    // change to a photo, which it makes whether or not the photo faded, taken out).
+    expect(figures.fadeLeftMean).toBeLessThan(figures.fadedMean / 2)
+    expect(figures.fadeLessShare).toBeGreaterThan(0.9)
+  })
+})
