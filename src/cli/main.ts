@@ -200,7 +200,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       json: values.json,
       limits: { maxPixels: parseMaxPixels(values['max-pixels']), readDamaged: values['read-damaged'] },
     }
-    return splitCommand(split, io)
+    return splitCommand(split, io, hooks)
   }
   if (command === 'models') {
     const { modelsCommand } = await import('./library.js')

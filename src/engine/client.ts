@@ -399,9 +399,13 @@ export class EngineClient {
     })
   }
 
-  /** Cuts the prints out of a scan and writes each as its own file (`PrintFiles`). */
-  split(input: string, files: PrintFiles, options: RequestOptions = {}): Promise<WrittenPrint[]> {
-    return this.request('split', (id) => ({ type: 'split', id, input, files }), {
+  /** Cuts the prints out of a scan (read as far as it goes, where asked) and writes each as its own file. */
+  split(
+    input: string,
+    files: PrintFiles,
+    { readDamaged = false, ...options }: RequestOptions & { readDamaged?: boolean } = {},
+  ): Promise<WrittenPrint[]> {
+    return this.request('split', (id) => ({ type: 'split', id, input, files, readDamaged }), {
       ...options,
       deadlineMs: this.deadlines.splitMs,
     })

@@ -95,11 +95,10 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'split') {
-      const value = await writePrints(
-        request.input,
-        request.files,
-        limits.maxInputPixels ? { maxPixels: limits.maxInputPixels } : {},
-      )
+      const value = await writePrints(request.input, request.files, {
+        ...(limits.maxInputPixels ? { maxPixels: limits.maxInputPixels } : {}),
+        readDamaged: request.readDamaged ?? false,
+      })
       send({ type: 'result', id: request.id, kind: 'split', value })
       return
     }

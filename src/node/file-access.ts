@@ -85,3 +85,8 @@ export function inputDriveGone(path: string, error: unknown): EnhanceError | nul
   const gone = driveNotAnswering(path, error)
   return gone ? new EnhanceError('INPUT_UNAVAILABLE', `Cannot read ${path}: ${gone}. Reconnect it.`) : null
 }
+
+/** Windows and macOS file systems usually ignore case: "A.jpg" and "a.jpg" are one file there. */
+export function pathKey(path: string): string {
+  return process.platform === 'linux' ? path : path.toLowerCase()
+}

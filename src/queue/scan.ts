@@ -14,7 +14,13 @@ import { readdir, realpath, stat } from 'node:fs/promises'
 import { lstatSync, statSync } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
-import { inputDriveGone, isPermissionDenied, missingFileError, permissionError } from '../node/file-access.js'
+import {
+  inputDriveGone,
+  isPermissionDenied,
+  missingFileError,
+  pathKey,
+  permissionError,
+} from '../node/file-access.js'
 import { EnhanceError } from '../shared/errors.js'
 import { fileSystemSafe, fitFileName, renderName } from '../shared/naming.js'
 import type { NameVars } from '../shared/naming.js'
@@ -23,11 +29,6 @@ export interface InputFile {
   path: string
   /** Where it sits below the folder it was found in ('' for files named directly). */
   relativeDir: string
-}
-
-/** Windows and macOS file systems usually ignore case: "A.jpg" and "a.jpg" are one file there. */
-export function pathKey(path: string): string {
-  return process.platform === 'linux' ? path : path.toLowerCase()
 }
 
 /** Counts files that were seen but are not images, and can list every file seen. */

@@ -40,7 +40,7 @@ export type EngineRequest =
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
-  | { type: 'split'; id: number; input: string; files: PrintFiles }
+  | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
   | { type: 'cancel'; id: number; keep?: boolean }
 
@@ -125,6 +125,8 @@ export interface PrintFiles {
    * prints), replaced, or the scan refused (the command, without --overwrite: it may have been edited since).
    */
   existing: 'keep' | 'replace' | 'refuse'
+  /** The scans in the prints' folder (the command's --out may be theirs): no print is ever written over one. */
+  scans?: string[]
 }
 
 /** A print cut from a scan, written: its file, its size, and the turn it was straightened by (degrees, clockwise). */

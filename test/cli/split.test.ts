@@ -5,13 +5,41 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
+import type { Hooks } from '../../src/cli/main.js'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import type { EngineChannel } from '../../src/engine/client.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
+import { WORKER } from '../helpers/models.js'
 import { printPicture, scanOf } from '../helpers/scans.js'
 
+/** The built engine, as the command starts its own; a scan named `killedOn` has its engine killed as it is sent. */
+function engineHook(killedOn?: string): Hooks {
+  const started: EngineChannel[] = []
+  const spawn = (maxPixels: number): EngineChannel => {
+    const channel = forkEngine({ workerPath: WORKER, env: { ENHANCE_MAX_PIXELS: String(maxPixels) } })
+    started.push(channel)
+    return {
+      ...channel,
+      send: (request) => {
+        channel.send(request)
+        if (request.type === 'split' && request.input === killedOn) channel.kill()
+      },
+    }
+  }
+  return { engine: (_device, _precision, maxPixels) => new EngineClient(() => spawn(maxPixels)) }
+}
+
 async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  return cliWith(engineHook(), ...argv)
+}
+
+async function cliWith(
+  hooks: Hooks,
+  ...argv: string[]
+): Promise<{ status: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const status = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) })
+  const status = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, hooks)
   return { status, out, err }
 }
 
@@ -127,6 +155,32 @@ describe('enhance split', () => {
     expect(inside.out).not.toContain('"scan":"' + join(scans, 'Prints'))
   })
 
+  it('splits each scan in the engine process: one that brings it down fails alone, the next splits in a new one', async () => {
+    const crashing = join(work, 'crashing')
+    mkdirSync(crashing)
+    for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(crashing, name), pageBytes)
+    const run = await cliWith(engineHook(join(crashing, 'b.jpg')), 'split', crashing, '--json')
+    const lines = run.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.map((line) => [line['event'], line['scan'] ?? null, line['code'] ?? null])).toEqual([
+      ['split', join(crashing, 'a.jpg'), null],
+      ['failed', join(crashing, 'b.jpg'), 'ENGINE_CRASHED'],
+      ['split', join(crashing, 'c.jpg'), null],
+      ['summary', null, null],
+    ])
+    expect(readdirSync(join(crashing, 'Prints')).sort()).toEqual([
+      'a-1.png',
+      'a-2.png',
+      'a-3.png',
+      'c-1.png',
+      'c-2.png',
+      'c-3.png',
+    ])
+    expect(run.status).toBe(1)
+  })
+
   it('refuses what names no scan, with a coded error', async () => {
     expect((await cli('split')).err).toContain('error INVALID_ARGUMENT')
     const missing = await cli('split', join(work, 'nowhere.jpg'))
@@ -144,5 +198,15 @@ describe('enhance split', () => {
     expect((await cli('split', page, '--out', join(work, 'limited'), '--max-pixels', '720000')).status).toBe(
       0,
     )
+    // A scan cut short is refused, naming the flag; with it, the engine splits what can be read (the top row).
+    const cut = join(work, 'cut short.jpg')
+    writeFileSync(cut, pageBytes.subarray(0, Math.floor(pageBytes.length * 0.85)))
+    const refused = await cli('split', cut, '--out', join(work, 'cut-prints'))
+    expect(refused.err).toMatch(/error PARTIAL_IMAGE: .*run again with --read-damaged/)
+    expect(readdirSync(work)).not.toContain('cut-prints')
+    const read = await cli('split', cut, '--out', join(work, 'cut-prints'), '--read-damaged', '--json')
+    const split = JSON.parse(read.out.split('\n')[0]!) as { event: string; prints: { turned: number }[] }
+    expect(split.event).toBe('split')
+    expect(split.prints.slice(0, 2).map((print) => print.turned)).toEqual([4, -5])
   })
 })

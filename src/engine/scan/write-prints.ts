@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path'
-import { exists } from '../../node/file-access.js'
+import { exists, pathKey } from '../../node/file-access.js'
 import { writeFileAtomic } from '../../node/files.js'
 import { makeDirectory, outputFolderError } from '../../node/make-directory.js'
 import { EnhanceError } from '../../shared/errors.js'
@@ -25,19 +25,19 @@ export function printPaths(base: string, count: number): string[] {
 /**
  * Splits a scan into its prints and writes each as its own file (`printPaths`), keeping the scan's colour profile,
  * EXIF and density. NO_PRINTS where none is found; a print there from before as `files.existing` says, and never
- * over a file `isScan` says is one of the scans.
+ * over one of `files.scans`.
  */
 export async function writePrints(
   input: string,
   files: PrintFiles,
   limits: Partial<ReadLimits> = {},
-  isScan: (path: string) => boolean = () => false,
 ): Promise<WrittenPrint[]> {
   const scan = await splitScan(input, limits)
   if (scan.prints.length === 0) throw noPrints(input, scan)
   const targets = printPaths(files.base, scan.prints.length)
   // A print named as another scan is (`a.png`'s first print beside `a-1.png`) never replaces it, whatever `existing` says.
-  const original = targets.find(isScan)
+  const scans = new Set(files.scans?.map(pathKey))
+  const original = targets.find((target) => scans.has(pathKey(target)))
   if (original !== undefined)
     throw new EnhanceError(
       'INVALID_ARGUMENT',

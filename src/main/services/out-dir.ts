@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path'
 import { isInside } from '../../queue/paths.js'
-import { besideThePhotos, pathKey } from '../../queue/scan.js'
-import { isFolder } from '../../node/file-access.js'
+import { besideThePhotos } from '../../queue/scan.js'
+import { isFolder, pathKey } from '../../node/file-access.js'
 import { writeProblem } from '../../node/make-directory.js'
 
 /** The system's temporary folder, and where results go of photos in it (in the app: Pictures › Enhanced). */
