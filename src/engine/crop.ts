@@ -93,12 +93,14 @@ export class CropRenderer {
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const colourless = meta.colourless ?? false
+    const read = { image, colourless: meta.colourless ?? false }
+    const restored = restoreColours ? restoreFadedColour(image, read.colourless) : read
     const original = withColourUnderTransparency(image)
-    const restored = restoreColours
-      ? withColourUnderTransparency(restoreFadedColour(image, colourless))
-      : original
-    const photo = { image: restored, original, colourless }
+    const photo = {
+      image: restored.image === image ? original : withColourUnderTransparency(restored.image),
+      original,
+      colourless: restored.colourless,
+    }
     this.source = key === null ? null : { key, photo }
     return photo
   }

@@ -97,10 +97,12 @@ async function enhanceWithModel(
     signal: options.signal,
   })
   const { meta, damage, warning } = decoded
-  const colourless = meta.colourless ?? false
-  const image = withColourUnderTransparency(
-    settings.restoreColours ? restoreFadedColour(decoded.image, colourless) : decoded.image,
-  )
+  const read = { image: decoded.image, colourless: meta.colourless ?? false }
+  // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
+  const { colourless, ...restored } = settings.restoreColours
+    ? restoreFadedColour(read.image, read.colourless)
+    : read
+  const image = withColourUnderTransparency(restored.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }

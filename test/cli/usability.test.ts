@@ -275,7 +275,7 @@ describe('the CLI for people', () => {
     const plain = await cli(batch('q-fade2', print, '--out', join(work, 'out-plain')))
     expect(plain.status).toBe(0)
     // The identity model enlarges pixel for pixel: each 4×4 block is the pixel it was made from.
-    const expected = restoreFadedColour(old, false).pixels
+    const expected = restoreFadedColour(old, false).image.pixels
     expect(
       largestDifference(await shrunk(join(work, 'out-fade', 'print.png')), expected),
     ).toBeLessThanOrEqual(1)
@@ -283,6 +283,41 @@ describe('the CLI for people', () => {
       largestDifference(await shrunk(join(work, 'out-plain', 'print.png')), old.pixels),
     ).toBeLessThanOrEqual(1)
     expect(largestDifference(expected, old.pixels)).toBeGreaterThan(40)
+  })
+
+  it('--restore-colours makes a yellowed black-and-white print grey, and keeps it grey through a model that casts', async () => {
+    const print = join(work, 'faded', 'black and white.png')
+    const grey = scene(64, 48, 10)
+    const yellowed = grey.pixels.map((_, i) => {
+      const luma = grey.pixels[i - (i % 3) + 1]! / 255
+      return Math.round(255 * [0.15 + 0.8 * luma, 0.12 + 0.75 * luma, 0.08 + 0.6 * luma][i % 3]!)
+    })
+    await sharp(yellowed, { raw: { width: 64, height: 48, channels: 3 } })
+      .png()
+      .toFile(print)
+    const casting = writeIdentityModel(work, 4, 1, 2, false, [0.02, 0, -0.02])
+    const outputs = join(work, 'out-grey')
+    const run = (queue: string, ...flags: string[]) =>
+      cli(
+        [...batch(queue, print, '--out', outputs, '--overwrite', ...flags)].map((a) =>
+          a === model ? casting : a,
+        ),
+      )
+    const channelsApart = async (): Promise<number> => {
+      const data = await sharp(join(outputs, 'black and white.png')).raw().toBuffer()
+      let most = 0
+      for (let at = 0; at < data.length; at += 3)
+        most = Math.max(
+          most,
+          Math.max(data[at]!, data[at + 1]!, data[at + 2]!) -
+            Math.min(data[at]!, data[at + 1]!, data[at + 2]!),
+        )
+      return most
+    }
+    expect((await run('q-grey', '--restore-colours')).status).toBe(0)
+    expect(await channelsApart()).toBe(0)
+    expect((await run('q-grey2')).status).toBe(0)
+    expect(await channelsApart()).toBeGreaterThan(20)
   })
 
   it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {

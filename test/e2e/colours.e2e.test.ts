@@ -49,7 +49,7 @@ describe('Restore faded colours, in Chromium', () => {
     const { page } = app
     // The region is the photo's middle 96 × 96 (its short side): columns 16 to 111.
     const fadedRegion = meanColour(old, 16, 96)
-    const restoredRegion = meanColour(restoreFadedColour(old, false), 16, 96)
+    const restoredRegion = meanColour(restoreFadedColour(old, false).image, 16, 96)
     expect(farthest(fadedRegion, restoredRegion)).toBeGreaterThan(15)
     await app.tab('Realism')
     app.dialogs.inputs = [print]
@@ -84,6 +84,6 @@ describe('Restore faded colours, in Chromium', () => {
       .poll(async () => (await app.backend.services.listJobs())[0]?.state, { timeout: 60_000 })
       .toBe('done')
     const enhanced = await meanOfImage(join(app.work, 'out', 'faded print.png'))
-    expect(farthest(enhanced, meanColour(restoreFadedColour(old, false)))).toBeLessThan(3)
+    expect(farthest(enhanced, meanColour(restoreFadedColour(old, false).image))).toBeLessThan(3)
   })
 })

@@ -19,7 +19,7 @@ describe('restoring faded colour', () => {
     for (let seed = 1; seed <= 8; seed++) {
       const old = faded(original, { ...fadeOf(seed), greying: 0 })
       const fadedBy = meanColourDifference(original, old)
-      const restoredBy = meanColourDifference(original, restoreFadedColour(old, false))
+      const restoredBy = meanColourDifference(original, restoreFadedColour(old, false).image)
       expect(fadedBy).toBeGreaterThan(6)
       expect(restoredBy).toBeLessThan(Math.min(2.5, fadedBy / 3))
     }
@@ -27,7 +27,7 @@ describe('restoring faded colour', () => {
 
   it('leaves a scene whose black, white and greys are already neutral as it is, to a level', () => {
     const original = scene(160, 120, 2)
-    const same = restoreFadedColour(original, false)
+    const same = restoreFadedColour(original, false).image
     const most = Math.max(...same.pixels.map((v, i) => Math.abs(v - original.pixels[i]!)))
     expect(most).toBeLessThanOrEqual(1)
   })
@@ -39,7 +39,7 @@ describe('restoring faded colour', () => {
       const grey = 60 + Math.round(((i % width) / (width - 1)) * 140) // 60 to 200: lifted black, dulled white
       pixels.set(i < 10 * width ? [0, 0, 255] : [grey, grey, grey], i * 3)
     }
-    const restored = restoreFadedColour({ width, height: width, channels: 3, depth: 8, pixels }, false)
+    const restored = restoreFadedColour({ width, height: width, channels: 3, depth: 8, pixels }, false).image
     expect([...restored.pixels.subarray(0, 3)]).toEqual([0, 0, 255])
     const rowStart = 50 * width * 3
     expect([...restored.pixels.subarray(rowStart, rowStart + 3)]).toEqual([0, 0, 0])
@@ -48,13 +48,34 @@ describe('restoring faded colour', () => {
     ])
   })
 
+  it('makes a black-and-white print, yellowed and faded, grey outright; a faded colour print stays in colour', () => {
+    const random = seeded(9)
+    const grey = scene(160, 120, 9)
+    for (let at = 0; at < grey.pixels.length; at += 3) {
+      const luma = grey.pixels[at + 1]! / 255
+      // Sepia-yellowed paper over a faded grey: warm highlights, lifted brown blacks, the scanner's noise.
+      const sepia = [0.16 + 0.8 * luma, 0.12 + 0.74 * luma ** 1.05, 0.08 + 0.6 * luma ** 1.15]
+      sepia.forEach((v, c) => (grey.pixels[at + c] = Math.round(255 * v + (random() - 0.5) * 4)))
+    }
+    const print = restoreFadedColour(grey, false)
+    expect(print.colourless).toBe(true)
+    for (let at = 0; at < print.image.pixels.length; at += 3) {
+      expect(print.image.pixels[at]).toBe(print.image.pixels[at + 1])
+      expect(print.image.pixels[at + 2]).toBe(print.image.pixels[at + 1])
+    }
+    expect(Math.min(...print.image.pixels)).toBeLessThan(5)
+    expect(Math.max(...print.image.pixels)).toBeGreaterThan(250)
+    const colour = restoreFadedColour(faded(scene(160, 120, 9), fadeOf(9)), false)
+    expect(colour.colourless).toBe(false)
+  })
+
   it('keeps a grey photo grey: one stretch for all three channels, no bend', () => {
     const grey = scene(120, 90, 3)
     for (let i = 0; i < grey.pixels.length; i += 3)
       grey.pixels[i] = grey.pixels[i + 1] = grey.pixels[i + 2] = 40 + Math.round(grey.pixels[i + 1]! * 0.6)
     const levels = fadedColourLevels(grey, true)
     expect(levels.gamma).toEqual([1, 1, 1])
-    const restored = restoreFadedColour(grey, true)
+    const restored = restoreFadedColour(grey, true).image
     for (let i = 0; i < restored.pixels.length; i += 3) {
       expect(restored.pixels[i]).toBe(restored.pixels[i + 1])
       expect(restored.pixels[i + 2]).toBe(restored.pixels[i + 1])
@@ -66,14 +87,14 @@ describe('restoring faded colour', () => {
 
   it('measures only what can be seen: a transparent magenta half changes nothing, and alpha is kept', () => {
     const old = faded(scene(160, 120, 4), fadeOf(4))
-    const visibleOnly = restoreFadedColour(old, false)
+    const visibleOnly = restoreFadedColour(old, false).image
     const magentaUnder = withAlpha(old, (x) => (x < 80 ? 255 : 0))
     for (let i = 0; i < old.width * old.height; i++)
       if (i % old.width >= 80) magentaUnder.pixels.set([255, 0, 255], i * 4)
     // The same photo with its right half transparent: measured on the left half it must restore like the left half.
     const leftHalf = withAlpha(old, (x) => (x < 80 ? 255 : 0))
-    const restoredUnder = restoreFadedColour(magentaUnder, false)
-    const restoredLeft = restoreFadedColour(leftHalf, false)
+    const restoredUnder = restoreFadedColour(magentaUnder, false).image
+    const restoredLeft = restoreFadedColour(leftHalf, false).image
     expect(restoredUnder.pixels.filter((_, i) => i % 4 === 3)).toEqual(
       magentaUnder.pixels.filter((_, i) => i % 4 === 3),
     )
@@ -86,8 +107,8 @@ describe('restoring faded colour', () => {
 
   it('restores a 16-bit photo in 16 bits, as the 8-bit one to within a level', () => {
     const fade = fadeOf(5)
-    const deep = restoreFadedColour(faded(scene(160, 120, 5, 16), fade), false)
-    const shallow = restoreFadedColour(faded(scene(160, 120, 5, 8), fade), false)
+    const deep = restoreFadedColour(faded(scene(160, 120, 5, 16), fade), false).image
+    const shallow = restoreFadedColour(faded(scene(160, 120, 5, 8), fade), false).image
     expect(deep.pixels).toBeInstanceOf(Uint16Array)
     let off = 0
     for (let i = 0; i < deep.pixels.length; i++) off += Math.abs(deep.pixels[i]! / 257 - shallow.pixels[i]!)
@@ -100,7 +121,7 @@ describe('restoring faded colour', () => {
     const pixels = new Uint8Array(100 * 100 * 3).map(() => 128 + Math.round((random() - 0.5) * 10))
     const flat: RasterImage = { width: 100, height: 100, channels: 3, depth: 8, pixels }
     const spread = (image: RasterImage): number => Math.max(...image.pixels) - Math.min(...image.pixels)
-    expect(spread(restoreFadedColour(flat, false))).toBeLessThanOrEqual(4 * spread(flat) + 1)
-    expect(spread(restoreFadedColour(flat, false))).toBeGreaterThan(2 * spread(flat))
+    expect(spread(restoreFadedColour(flat, false).image)).toBeLessThanOrEqual(4 * spread(flat) + 1)
+    expect(spread(restoreFadedColour(flat, false).image)).toBeGreaterThan(2 * spread(flat))
   })
 })

@@ -23,13 +23,18 @@ describe('restoring faded colour, on the evaluation photos faded as old prints f
     const restoredBy: number[] = []
     const unfadedChangedBy: number[] = []
     const fadeLeft: number[] = []
+    const grey: string[] = []
+    const madeGrey: string[] = []
     for (const [index, path] of photos.entries()) {
       const { image, meta } = await decodeImage(path)
       const colourless = meta.colourless ?? false
       const old = faded(image, fadeOf(index + 1))
       fadedBy.push(meanColourDifference(image, old, 7))
-      const back = restoreFadedColour(old, false) // a faded print is coloured, whatever it was
-      const same = restoreFadedColour(image, colourless)
+      const restored = restoreFadedColour(old, false) // a faded print is coloured, whatever it was
+      const back = restored.image
+      if (colourless) grey.push(path)
+      if (restored.colourless) madeGrey.push(path)
+      const same = restoreFadedColour(image, colourless).image
       restoredBy.push(meanColourDifference(image, back, 7))
       unfadedChangedBy.push(meanColourDifference(image, same, 7))
       fadeLeft.push(meanColourDifference(same, back, 7))
@@ -52,6 +57,8 @@ describe('restoring faded colour, on the evaluation photos faded as old prints f
     }
     console.log(JSON.stringify(figures, null, 1))
     expect(figures.photos).toBe(114)
+    // The black-and-white photos, faded with a tint, come back grey; no colour photo is taken for one.
+    expect(madeGrey).toEqual(grey)
     // What is left of the fade: the restored faded photo against the restored original (the restoration's own
     // change to a photo, which it makes whether or not the photo faded, taken out).
     expect(figures.fadeLeftMean).toBeLessThan(figures.fadedMean / 2)

@@ -9,6 +9,8 @@ import type { RasterImage } from './types.js'
  * - then the midtones that are nearly grey (the least coloured tenth of those between 20% and 80% luma, chosen
  *   again after each of three bends) are made grey, each channel bent by a gamma, which keeps black and white.
  * Both are limited, so a photo that is dark, flat or of one colour on purpose is changed by at most so much.
+ * A black-and-white print, toned or yellowed with age, comes out nearly grey from that: it is made grey outright
+ * (and enhanced as a grey photo is, kept grey), rather than left with a trace of its tint and the scanner's noise.
  */
 
 /** The share of the photo's darkest and of its lightest pixels taken as its black and its white. */
@@ -21,6 +23,9 @@ const GREY_SHARE = 0.1
 const GREY_ROUNDS = 3
 /** Gamma within these bounds: the casts of fading need no more, and a photo of one colour is bent at most so far. */
 const GAMMA_RANGE = [0.6, 1.6] as const
+/** A photo is a black-and-white print when, restored, 95% of it is within this far (of 0–1) of grey. */
+const MONOCHROME_CHROMA = 8 / 255
+const MONOCHROME_SHARE = 0.95
 /** At most this many pixels are looked at (evenly spread): enough for shares of 0.3%. */
 const SAMPLES = 1 << 20
 const LEVEL_BINS = 4096
@@ -154,9 +159,43 @@ export function fadedColourLevels(image: RasterImage, colourless: boolean): Colo
   return { ...stretch, gamma }
 }
 
+/** A photo with its faded colour restored: grey (`colourless`) where it is a black-and-white print. */
+export interface RestoredColour {
+  image: RasterImage
+  colourless: boolean
+}
+
 /** `image` with its faded colour restored (alpha as it was), in a new raster of the same depth. */
-export function restoreFadedColour(image: RasterImage, colourless: boolean): RasterImage {
-  const levels = fadedColourLevels(image, colourless)
+export function restoreFadedColour(image: RasterImage, colourless: boolean): RestoredColour {
+  const restored = withLevels(image, fadedColourLevels(image, colourless))
+  if (colourless || !isMonochromePrint(restored)) return { image: restored, colourless }
+  return { image: greyed(restored), colourless: true }
+}
+
+/** Whether all but a few of the photo's visible pixels are within MONOCHROME_CHROMA of grey. */
+function isMonochromePrint(image: RasterImage): boolean {
+  const colours = sampled(image)
+  const count = colours.length / 3
+  let coloured = 0
+  for (let at = 0; at < colours.length; at += 3) {
+    const [r, g, b] = [colours[at]!, colours[at + 1]!, colours[at + 2]!]
+    if (Math.max(r, g, b) - Math.min(r, g, b) > MONOCHROME_CHROMA) coloured++
+  }
+  return count > 0 && coloured <= count * (1 - MONOCHROME_SHARE)
+}
+
+/** `image` made grey in place: each pixel its luma in all three channels (alpha as it was). */
+function greyed(image: RasterImage): RasterImage {
+  const { pixels, channels } = image
+  for (let at = 0; at < pixels.length; at += channels) {
+    const luma = Math.round(lumaOf(pixels, at))
+    pixels[at] = pixels[at + 1] = pixels[at + 2] = luma
+  }
+  return image
+}
+
+/** A copy of `image` with `levels` applied to each channel through a lookup table. */
+function withLevels(image: RasterImage, levels: ColourLevels): RasterImage {
   const max = image.depth === 16 ? 65535 : 255
   const tables = [0, 1, 2].map((c) => {
     const table = image.depth === 16 ? new Uint16Array(max + 1) : new Uint8Array(max + 1)
