@@ -19,6 +19,8 @@ export interface JobView {
   inputs: string[]
   outDir: string
   realism: number | null
+  /** Its photos' faded colours are restored before they are enhanced (`EnhanceSettings.restoreColours`). */
+  restoresColours: boolean
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null

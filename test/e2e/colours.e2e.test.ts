@@ -83,6 +83,10 @@ describe('Restore faded colours, in Chromium', () => {
     await expect
       .poll(async () => (await app.backend.services.listJobs())[0]?.state, { timeout: 60_000 })
       .toBe('done')
+    const card = page.getByRole('article', { name: /Job faded print\.png/ })
+    expect(await card.locator('.counts').textContent()).toMatch(
+      /1 of 1 enhanced\s+· realism \d+%\s+· faded colours restored/,
+    )
     const enhanced = await meanOfImage(join(app.work, 'out', 'faded print.png'))
     expect(farthest(enhanced, meanColour(restoreFadedColour(old, false).image))).toBeLessThan(3)
   })

@@ -185,6 +185,52 @@ describe('finding the prints on a scan', () => {
   })
 })
 
+describe('prints laid touching', () => {
+  it('tells apart two turned prints that touch, each to within 2 px and 0.5°', () => {
+    const touching: LaidPrint[] = [
+      { picture: printPicture(300, 200, 11), cx: 220, cy: 220, angle: degrees(4) },
+      // Its left corners lie on the first print's right side.
+      { picture: printPicture(260, 190, 12), cx: 496, cy: 236, angle: degrees(-6) },
+      { picture: printPicture(240, 180, 13), cx: 380, cy: 520, angle: degrees(2) },
+    ]
+    const { prints } = findPrints(rgb(scanOf(760, 720, touching)))
+    expect(prints).toHaveLength(3)
+    prints.forEach((found, n) => expectRect(found, placeOf(touching[n]!), 2, degrees(0.5)))
+  })
+
+  it('tells apart a row of three laid straight, each side against the next, at different heights', () => {
+    const row: LaidPrint[] = [
+      { picture: printPicture(200, 260, 14), cx: 150, cy: 300, angle: 0 },
+      { picture: printPicture(200, 200, 15), cx: 350, cy: 250, angle: 0 },
+      { picture: printPicture(200, 240, 16), cx: 550, cy: 330, angle: 0 },
+    ]
+    const { prints } = findPrints(rgb(scanOf(760, 600, row)))
+    expect(prints).toHaveLength(3)
+    prints.forEach((found, n) => expectRect(found, placeOf(row[n]!), 2, degrees(0.5)))
+  })
+
+  it('keeps a print with rounded corners whole', () => {
+    const rounded = printPicture(300, 220, 17)
+    const glass = [246, 245, 242]
+    for (let y = 0; y < 220; y++)
+      for (let x = 0; x < 300; x++) {
+        const dx = Math.max(0, Math.abs(x - 149.5) - 125)
+        const dy = Math.max(0, Math.abs(y - 109.5) - 85)
+        if (Math.hypot(dx, dy) > 25) rounded.pixels.set(glass, (y * 300 + x) * 3)
+      }
+    const { prints } = findPrints(
+      rgb(scanOf(600, 500, [{ picture: rounded, cx: 300, cy: 250, angle: degrees(5) }])),
+    )
+    expect(prints).toHaveLength(1)
+    expectRect(
+      prints[0]!,
+      placeOf({ picture: rounded, cx: 300, cy: 250, angle: degrees(5) }),
+      2,
+      degrees(0.5),
+    )
+  })
+})
+
 describe('naming the prints', () => {
   it('numbers them after the scan, cutting a name too long for a file system but never the number', () => {
     expect(printPaths('/album/Prints/page 1.png', 2)).toEqual([

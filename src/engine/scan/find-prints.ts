@@ -1,6 +1,8 @@
 import { clampIndex } from '../image/resample.js'
 import { glassOf } from './glass.js'
 import type { Glass } from './glass.js'
+import { components, opened, squareFilter } from './mask.js'
+import { separated } from './touching.js'
 import { minAreaRect } from './turned-rect.js'
 import type { Point, TurnedRect } from './turned-rect.js'
 
@@ -38,8 +40,10 @@ export function findPrints(scan: SmallRgb): FoundLayout {
   const reached = glassReached(foreground, scan.width, scan.height)
   const prints = opened(not(reached), scan.width, scan.height, 3)
   const longSide = Math.max(scan.width, scan.height)
+  const leastArea = LEAST_AREA_SHARE * scan.width * scan.height
   const found = components(prints, scan.width, scan.height)
-    .filter((piece) => piece.area >= LEAST_AREA_SHARE * scan.width * scan.height)
+    .filter((piece) => piece.area >= leastArea)
+    .flatMap((piece) => separated(piece, scan.width, leastArea))
     .map((piece) => minAreaRect(piece.outline))
     .filter((rect) => Math.min(rect.width, rect.height) >= LEAST_SIDE_SHARE * longSide)
     .map((rect) => ({
@@ -106,85 +110,6 @@ function glassReached(foreground: Uint8Array, width: number, height: number): Ui
 
 function not(mask: Uint8Array): Uint8Array {
   return mask.map((v) => 1 - v)
-}
-
-/** The mask eroded then dilated by a square of `radius`: cuts threads (a hair, a fibre) joining two prints. */
-function opened(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
-  const eroded = squareFilter(mask, width, height, radius, Math.min)
-  return squareFilter(eroded, width, height, radius, Math.max)
-}
-
-function squareFilter(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-  radius: number,
-  pick: (a: number, b: number) => number,
-): Uint8Array {
-  const across = new Uint8Array(mask.length)
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let value = mask[y * width + x]!
-      for (let d = -radius; d <= radius; d++) value = pick(value, mask[y * width + clampIndex(x + d, width)]!)
-      across[y * width + x] = value
-    }
-  }
-  const result = new Uint8Array(mask.length)
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let value = across[y * width + x]!
-      for (let d = -radius; d <= radius; d++)
-        value = pick(value, across[clampIndex(y + d, height) * width + x]!)
-      result[y * width + x] = value
-    }
-  }
-  return result
-}
-
-interface Piece {
-  area: number
-  /** The outer corners of its pixels that touch something else: enough for its hull. */
-  outline: Point[]
-}
-
-/** The mask's 8-connected pieces. */
-function components(mask: Uint8Array, width: number, height: number): Piece[] {
-  const seen = new Uint8Array(mask.length)
-  const stack = new Int32Array(mask.length)
-  const pieces: Piece[] = []
-  for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || seen[start]) continue
-    const piece: Piece = { area: 0, outline: [] }
-    let top = 0
-    seen[start] = 1
-    stack[top++] = start
-    while (top > 0) {
-      const i = stack[--top]!
-      const x = i % width
-      const y = (i - x) / width
-      piece.area++
-      let edge = false
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx
-          const ny = y + dy
-          if (nx < 0 || ny < 0 || nx >= width || ny >= height) {
-            edge = true
-            continue
-          }
-          const n = ny * width + nx
-          if (!mask[n]) edge = true
-          else if (!seen[n]) {
-            seen[n] = 1
-            stack[top++] = n
-          }
-        }
-      }
-      if (edge) piece.outline.push({ x, y }, { x: x + 1, y }, { x, y: y + 1 }, { x: x + 1, y: y + 1 })
-    }
-    pieces.push(piece)
-  }
-  return pieces
 }
 
 /** Rows from the top (a print whose centre lies within the row's first print's height joins it), each from the left. */

@@ -33,6 +33,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
     realism: jobRealism(job),
+    restoresColours: job.spec.settings.restoreColours ?? false,
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,
