@@ -4,7 +4,7 @@ import type { Glass } from './glass.js'
 import { components, opened, squareFilter } from './mask.js'
 import { separated } from './touching.js'
 import { minAreaRect } from './turned-rect.js'
-import type { Point, TurnedRect } from './turned-rect.js'
+import type { TurnedRect } from './turned-rect.js'
 
 /** An 8-bit RGB raster, small enough to look at every pixel (a scan shrunk to about 1,600 px). */
 export interface SmallRgb {
