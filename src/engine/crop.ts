@@ -2,7 +2,7 @@ import type { CropReply, ModelSpecData, Region } from '../shared/protocol.js'
 import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
-import { restoreFadedColour } from './image/faded-colour.js'
+import { coloursAsAsked } from './image/faded-colour.js'
 import { encodeRasterPng } from './image/encode.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
@@ -10,7 +10,10 @@ import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
-/** A decoded photo (its colours restored where asked), as it was, and whether its output is kept grey as the enhanced file's is. */
+/**
+ * A decoded photo (its faded colours restored where asked), the photo as it was, and whether its output is kept grey
+ * as the enhanced file's is.
+ */
 interface PreviewSource {
   image: RasterImage
   original: RasterImage
@@ -93,13 +96,12 @@ export class CropRenderer {
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const read = { image, colourless: meta.colourless ?? false }
-    const restored = restoreColours ? restoreFadedColour(image, read.colourless) : read
+    const source = coloursAsAsked(image, meta.colourless ?? false, restoreColours)
     const original = withColourUnderTransparency(image)
     const photo = {
-      image: restored.image === image ? original : withColourUnderTransparency(restored.image),
+      image: source.image === image ? original : withColourUnderTransparency(source.image),
       original,
-      colourless: restored.colourless,
+      colourless: source.colourless,
     }
     this.source = key === null ? null : { key, photo }
     return photo

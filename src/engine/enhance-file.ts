@@ -10,7 +10,7 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
-import { restoreFadedColour } from './image/faded-colour.js'
+import { coloursAsAsked } from './image/faded-colour.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -97,12 +97,13 @@ async function enhanceWithModel(
     signal: options.signal,
   })
   const { meta, damage, warning } = decoded
-  const read = { image: decoded.image, colourless: meta.colourless ?? false }
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
-  const { colourless, ...restored } = settings.restoreColours
-    ? restoreFadedColour(read.image, read.colourless)
-    : read
-  const image = withColourUnderTransparency(restored.image)
+  const { colourless, ...source } = coloursAsAsked(
+    decoded.image,
+    meta.colourless ?? false,
+    settings.restoreColours ?? false,
+  )
+  const image = withColourUnderTransparency(source.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }

@@ -40,6 +40,13 @@ function expectRect(found: TurnedRect, expected: TurnedRect, place: number, turn
   expect(Math.abs(found.angle - expected.angle)).toBeLessThanOrEqual(turn)
 }
 
+/** The prints found on a scan of `laid`: as many, each where it lies to within `place` px and `turn`. */
+function expectFound(scan: RasterImage, laid: LaidPrint[], place = 2, turn = degrees(0.5)): void {
+  const { prints } = findPrints(rgb(scan))
+  expect(prints).toHaveLength(laid.length)
+  prints.forEach((found, n) => expectRect(found, placeOf(laid[n]!), place, turn))
+}
+
 const rgb = (image: RasterImage) => ({
   width: image.width,
   height: image.height,
@@ -131,35 +138,26 @@ describe('finding the prints on a scan', () => {
   ]
 
   it('finds each print, a white-bordered one by its faint edge, in reading order, to within 2 px and 0.5°', () => {
-    const { glassSeen, prints } = findPrints(rgb(scanOf(760, 720, laid)))
-    expect(glassSeen).toBe(true)
-    expect(prints).toHaveLength(4)
     // The found outline is the print less its edge, which the edge filter blurs.
-    prints.forEach((found, n) => expectRect(found, placeOf(laid[n]!), 2, degrees(0.5)))
+    expectFound(scanOf(760, 720, laid), laid)
   })
 
   it('finds prints on a black backing, and none on empty glass', () => {
-    const dark = findPrints(rgb(scanOf(760, 720, laid.slice(0, 2), [14, 14, 16])))
-    expect(dark.prints).toHaveLength(2)
-    dark.prints.forEach((found, n) => expectRect(found, placeOf(laid[n]!), 2, degrees(0.5)))
+    expectFound(scanOf(760, 720, laid.slice(0, 2), [14, 14, 16]), laid.slice(0, 2))
     expect(findPrints(rgb(scanOf(400, 300, [])))).toEqual({ glassSeen: true, prints: [] })
   })
 
   it("follows a lid's even shading, and finds prints laid against the glass's edges", () => {
     // 30 levels darker at one side than the other: a flat glass colour would take the dark side for a print.
-    const shaded = findPrints(rgb(scanOf(760, 720, laid, [246, 245, 242], 30)))
-    expect(shaded.prints).toHaveLength(4)
-    shaded.prints.forEach((found, n) => expectRect(found, placeOf(laid[n]!), 2, degrees(0.5)))
+    expectFound(scanOf(760, 720, laid, [246, 245, 242], 30), laid)
     // Two prints in the glass's top corners, one against its left side: a third of its border is print.
     const cornered: LaidPrint[] = [
       { picture: printPicture(300, 200, 5), cx: 150, cy: 100, angle: 0 },
       { picture: printPicture(300, 200, 6), cx: 610, cy: 100, angle: 0 },
       { picture: printPicture(200, 300, 7), cx: 100, cy: 450, angle: 0 },
     ]
-    const { prints } = findPrints(rgb(scanOf(760, 720, cornered)))
-    expect(prints).toHaveLength(3)
     // Against the glass's edge, nothing lies beyond a print to widen its outline: it is found up to 3 px smaller.
-    prints.forEach((found, n) => expectRect(found, placeOf(cornered[n]!), 3, 0))
+    expectFound(scanOf(760, 720, cornered), cornered, 3, 0)
   })
 
   it('sees no glass around a photo, and leaves out dust and a hair joining two prints', () => {
@@ -193,9 +191,7 @@ describe('prints laid touching', () => {
       { picture: printPicture(260, 190, 12), cx: 496, cy: 236, angle: degrees(-6) },
       { picture: printPicture(240, 180, 13), cx: 380, cy: 520, angle: degrees(2) },
     ]
-    const { prints } = findPrints(rgb(scanOf(760, 720, touching)))
-    expect(prints).toHaveLength(3)
-    prints.forEach((found, n) => expectRect(found, placeOf(touching[n]!), 2, degrees(0.5)))
+    expectFound(scanOf(760, 720, touching), touching)
   })
 
   it('tells apart a row of three laid straight, each side against the next, at different heights', () => {
@@ -204,9 +200,7 @@ describe('prints laid touching', () => {
       { picture: printPicture(200, 200, 15), cx: 350, cy: 250, angle: 0 },
       { picture: printPicture(200, 240, 16), cx: 550, cy: 330, angle: 0 },
     ]
-    const { prints } = findPrints(rgb(scanOf(760, 600, row)))
-    expect(prints).toHaveLength(3)
-    prints.forEach((found, n) => expectRect(found, placeOf(row[n]!), 2, degrees(0.5)))
+    expectFound(scanOf(760, 600, row), row)
   })
 
   it('keeps a print with rounded corners whole', () => {

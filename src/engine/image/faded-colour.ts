@@ -110,7 +110,7 @@ function stretchOf(colours: Float32Array, colourless: boolean): Pick<ColourLevel
 /** A channel's value (0–1) with its black and white made the photo's: 0 and 1 there, beyond them outside 0–1. */
 const stretched = (v: number, black: number, gain: number): number => (v - black) * gain
 /** A stretched value bent by gamma, into 0–1. */
-const restored = (n: number, gamma: number): number => Math.min(1, Math.max(0, n) ** gamma)
+const bentInto01 = (n: number, gamma: number): number => Math.min(1, Math.max(0, n) ** gamma)
 
 /** Gamma per channel that makes the photo's nearly grey midtones grey, once stretched. */
 function gammaOf(colours: Float32Array, { black, gain }: Pick<ColourLevels, 'black' | 'gain'>): Rgb {
@@ -165,6 +165,11 @@ export interface RestoredColour {
   colourless: boolean
 }
 
+/** A decoded photo as it is to be enhanced: its faded colour restored where the job asks, else as it was read. */
+export function coloursAsAsked(image: RasterImage, colourless: boolean, restore: boolean): RestoredColour {
+  return restore ? restoreFadedColour(image, colourless) : { image, colourless }
+}
+
 /** `image` with its faded colour restored (alpha as it was), in a new raster of the same depth. */
 export function restoreFadedColour(image: RasterImage, colourless: boolean): RestoredColour {
   const restored = withLevels(image, fadedColourLevels(image, colourless))
@@ -201,7 +206,7 @@ function withLevels(image: RasterImage, levels: ColourLevels): RasterImage {
     const table = image.depth === 16 ? new Uint16Array(max + 1) : new Uint8Array(max + 1)
     for (let v = 0; v <= max; v++)
       table[v] = Math.round(
-        restored(stretched(v / max, levels.black[c]!, levels.gain[c]!), levels.gamma[c]!) * max,
+        bentInto01(stretched(v / max, levels.black[c]!, levels.gain[c]!), levels.gamma[c]!) * max,
       )
     return table
   })
