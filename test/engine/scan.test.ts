@@ -142,8 +142,10 @@ describe('finding the prints on a scan', () => {
     expectFound(scanOf(760, 720, laid), laid)
   })
 
-  it('finds prints on a black backing, and none on empty glass', () => {
+  it('finds prints on a black backing and under a lid left open, and none on empty glass', () => {
     expectFound(scanOf(760, 720, laid.slice(0, 2), [14, 14, 16]), laid.slice(0, 2))
+    // The lid left open: a dark surround, lit by the room 60 levels more at one side than the other.
+    expectFound(scanOf(760, 720, laid.slice(0, 2), [16, 16, 18], -60), laid.slice(0, 2))
     expect(findPrints(rgb(scanOf(400, 300, [])))).toEqual({ glassSeen: true, prints: [] })
   })
 
