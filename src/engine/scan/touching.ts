@@ -54,7 +54,7 @@ function cutInto(piece: Piece, cutting: Cutting, most: number): Piece[] | null {
   const box = boxOf(piece, cutting.width)
   const mask = new Uint8Array(box.width * box.height)
   for (const i of piece.pixels) mask[localIndex(i, cutting.width, box)] = 1
-  const notches = notchesOf(mask, box)
+  const notches = notchesOf(mask, box, piece.outline)
   for (const [p, q] of pairsByDepth(notches)) {
     if (cutting.cutsLeft-- <= 0) return null
     const sides = sidesOf(mask, box, p.at, q.at)
@@ -99,10 +99,9 @@ function localIndex(i: number, width: number, box: Box): number {
   return (y - box.y) * box.width + (x - box.x)
 }
 
-/** The deepest point of each gap between the piece and its convex hull, deepest first. */
-function notchesOf(mask: Uint8Array, box: Box): Notch[] {
-  const { outline } = components(mask, box.width, box.height)[0]!
-  const hull = convexHull(outline)
+/** The deepest point of each gap between the piece (its outline in the scan) and its convex hull, deepest first. */
+function notchesOf(mask: Uint8Array, box: Box, outline: Point[]): Notch[] {
+  const hull = convexHull(outline.map((p) => ({ x: p.x - box.x, y: p.y - box.y })))
   const gaps = new Uint8Array(mask.length)
   for (let y = 0; y < box.height; y++)
     for (let x = 0; x < box.width; x++)
