@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../node/files.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
+import { readArea, unreadWords } from './image/read-area.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import { coloursAsAsked } from './image/faded-colour.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
@@ -27,6 +28,15 @@ export interface EnhanceOptions {
   maxInputPixels?: number
   /** Where a photo stopped part-way keeps its tiles so far (`KEEP_PROGRESS`), and picks up from. */
   resume?: ResumeStore
+}
+
+/** What was wrong with a damaged file read as far as it goes, and how much of the photo its decoder had to fill. */
+export function damageNote(damage: string, image: RasterImage): string {
+  const unread = unreadWords(image, readArea(image))
+  const filled = unread
+    ? ` The ${unread} of the photo was not in the file and is filled as its decoder fills it.`
+    : ''
+  return `The file is cut short or damaged (${damage}): what could be read was enhanced.${filled}`
 }
 
 /** What the output leaves out of a file of several frames or pages: the decoder reads only the first (HEIF: the primary). */
@@ -157,7 +167,7 @@ async function enhanceWithModel(
     output: { ...modelSize, channels: image.channels, depth: image.depth },
   })
   const notes: string[] = []
-  if (damage) notes.push(`The file is cut short or damaged (${damage}): what could be read was enhanced.`)
+  if (damage) notes.push(damageNote(damage, decoded.image))
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)

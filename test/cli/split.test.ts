@@ -198,15 +198,23 @@ describe('enhance split', () => {
     expect((await cli('split', page, '--out', join(work, 'limited'), '--max-pixels', '720000')).status).toBe(
       0,
     )
-    // A scan cut short is refused, naming the flag; with it, the engine splits what can be read (the top row).
+    // A scan cut short is refused, naming the flag; with it, the engine splits what can be read: the top row,
+    // and the part of the bottom print above the decoder's grey, which is neither glass nor print.
     const cut = join(work, 'cut short.jpg')
     writeFileSync(cut, pageBytes.subarray(0, Math.floor(pageBytes.length * 0.85)))
     const refused = await cli('split', cut, '--out', join(work, 'cut-prints'))
     expect(refused.err).toMatch(/error PARTIAL_IMAGE: .*run again with --read-damaged/)
     expect(readdirSync(work)).not.toContain('cut-prints')
     const read = await cli('split', cut, '--out', join(work, 'cut-prints'), '--read-damaged', '--json')
-    const split = JSON.parse(read.out.split('\n')[0]!) as { event: string; prints: { turned: number }[] }
+    const split = JSON.parse(read.out.split('\n')[0]!) as {
+      event: string
+      prints: { turned: number; width: number; height: number }[]
+    }
     expect(split.event).toBe('split')
-    expect(split.prints.slice(0, 2).map((print) => print.turned)).toEqual([4, -5])
+    expect(split.prints.map((print) => print.turned)).toEqual([4, -5, 0])
+    const cutPrint = split.prints[2]!
+    expect(cutPrint.width).toBeGreaterThan(bottom.width - 12)
+    expect(cutPrint.width).toBeLessThanOrEqual(bottom.width)
+    expect(cutPrint.height).toBeLessThan(bottom.height - 10)
   })
 })

@@ -799,7 +799,9 @@ describe('a cut-short photo', () => {
     expect(existsSync(output)).toBe(false)
 
     const reply = await enhance(input, output, model, settings({ format: 'png', readDamaged: true }))
-    expect(reply.note).toMatch(/cut short or damaged \(.*premature end.*\): what could be read was enhanced/)
+    expect(reply.note).toMatch(
+      /cut short or damaged \(.*premature end.*\): what could be read was enhanced\. The bottom \d+% of the photo was not in the file/,
+    )
     // The identity model is nearest ×4: every fourth output pixel is the pixel the decoder read.
     const out = await sharp(output).raw().toBuffer()
     const sampled = Buffer.alloc(side * side * 3)

@@ -1,6 +1,7 @@
 import sharp from 'sharp'
 import { decodeImage } from '../image/decode.js'
 import type { DecodeOptions } from '../image/decode.js'
+import { areaOf, readArea } from '../image/read-area.js'
 import { eightBitOf } from '../image/types.js'
 import type { ImageMetadata, RasterImage } from '../image/types.js'
 import { cutTurned } from './cut-turned.js'
@@ -38,12 +39,18 @@ export interface SplitScan {
  * profile, EXIF, density) for writing them.
  */
 export async function splitScan(path: string, options: DecodeOptions = {}): Promise<SplitScan> {
-  const { image, meta } = await decodeImage(path, options)
+  const decoded = await decodeImage(path, options)
+  const { meta } = decoded
+  // The decoder's fill for a damaged scan's missing part is neither glass nor print: it is not looked at.
+  const area = decoded.damage ? readArea(decoded.image) : undefined
+  if (area && (area.width === 0 || area.height === 0)) return { meta, glassSeen: false, prints: [] }
+  const image = area ? areaOf(decoded.image, area) : decoded.image
   const look = await shrunk(image)
   const layout = findPrints(look)
   const prints = layout.prints.map((small) => {
     const rect = inScan(small, look, image)
-    return { rect, image: cutTurned(image, rect) }
+    const print = cutTurned(image, rect)
+    return { rect: area ? { ...rect, cx: rect.cx + area.x, cy: rect.cy + area.y } : rect, image: print }
   })
   return { meta, glassSeen: layout.glassSeen, prints }
 }
