@@ -63,6 +63,7 @@ export interface BatchFlags {
   watch: boolean
   'read-damaged': boolean
   'restore-colours': boolean
+  'remove-dust': boolean
   'skip-existing': boolean
   overwrite: boolean
   suffix: boolean
@@ -138,6 +139,7 @@ export function jobSpecFromFlags(
       metadata: parseMetadata(flags.metadata),
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
       ...(flags['restore-colours'] ? { restoreColours: true } : {}),
+      ...(flags['remove-dust'] ? { removeDust: true } : {}),
     },
     naming: parseNaming(flags.naming),
     policy,

@@ -28,6 +28,7 @@ import type {
   PrintFiles,
   WrittenPrint,
 } from '../shared/protocol.js'
+import type { Repairs } from '../shared/settings.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -349,14 +350,14 @@ export class EngineClient {
     })
   }
 
-  /** The realism slider's live crop: `region` of `input` enhanced with `model` (its colours restored or not), as PNG. */
+  /** The realism slider's live crop: `region` of `input` enhanced with `model` (with `repairs` made first), as PNG. */
   crop(
     input: string,
     region: Region,
     model: ModelSpecData,
-    { restoreColours = false, ...options }: RequestOptions & { restoreColours?: boolean } = {},
+    { repairs = {}, ...options }: RequestOptions & { repairs?: Repairs } = {},
   ): Promise<CropReply> {
-    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, restoreColours }), {
+    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
     })

@@ -1,9 +1,11 @@
 import type { CropReply, ModelSpecData, Region } from '../shared/protocol.js'
+import { repairsOf } from '../shared/settings.js'
+import type { Repairs } from '../shared/settings.js'
 import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
-import { coloursAsAsked } from './image/faded-colour.js'
 import { encodeRasterPng } from './image/encode.js'
+import { repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
@@ -11,7 +13,7 @@ import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
 /**
- * A decoded photo (its faded colours restored where asked), the photo as it was, and whether its output is kept grey
+ * A decoded photo (its dust filled and faded colours restored where asked), the photo as it was, and whether its output is kept grey
  * as the enhanced file's is.
  */
 interface PreviewSource {
@@ -39,11 +41,11 @@ export class CropRenderer {
     input: string,
     region: Region,
     model: ModelSpecData,
-    restoreColours = false,
+    repairs: Repairs = {},
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, original, colourless } = await this.decoded(input, restoreColours)
+    const { image, original, colourless } = await this.decoded(input, repairsOf(repairs))
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -87,16 +89,16 @@ export class CropRenderer {
   }
 
   /**
-   * Decodes once per version of the file (path, size and modification time) and colour choice, not once per
+   * Decodes once per version of the file (path, size and modification time) and choice of repairs, not once per
    * slider move.
    */
-  private async decoded(input: string, restoreColours: boolean): Promise<PreviewSource> {
+  private async decoded(input: string, repairs: Required<Repairs>): Promise<PreviewSource> {
     const version = await fileVersion(input)
-    const key = version === null ? null : `${version}|${restoreColours}`
+    const key = version === null ? null : `${version}|${JSON.stringify(repairs)}`
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const source = coloursAsAsked(image, meta.colourless ?? false, restoreColours)
+    const source = await repairedAsAsked(image, meta, repairs)
     const original = withColourUnderTransparency(image)
     const photo = {
       image: source.image === image ? original : withColourUnderTransparency(source.image),

@@ -10,8 +10,8 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
 import { readArea, unreadWords } from './image/read-area.js'
+import { repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
-import { coloursAsAsked } from './image/faded-colour.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -108,11 +108,7 @@ async function enhanceWithModel(
   })
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
-  const { colourless, ...source } = coloursAsAsked(
-    decoded.image,
-    meta.colourless ?? false,
-    settings.restoreColours ?? false,
-  )
+  const { colourless, ...source } = await repairedAsAsked(decoded.image, meta, settings)
   const image = withColourUnderTransparency(source.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)

@@ -107,7 +107,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
         type: 'result',
         id: request.id,
         kind: 'crop',
-        value: await crops.render(request.input, request.region, request.model, request.restoreColours),
+        value: await crops.render(request.input, request.region, request.model, request.repairs),
       })
       return
     }

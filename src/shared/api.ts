@@ -5,6 +5,7 @@ import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
+import type { Repairs } from './settings.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -19,8 +20,8 @@ export interface JobView {
   inputs: string[]
   outDir: string
   realism: number | null
-  /** Its photos' faded colours are restored before they are enhanced (`EnhanceSettings.restoreColours`). */
-  restoresColours: boolean
+  /** What is mended in its photos before they are enhanced: faded colours, dust. */
+  repairs: Required<Repairs>
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null

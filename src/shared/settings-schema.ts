@@ -59,6 +59,7 @@ export const settingsObject = z.object({
   metadata: z.enum(METADATA_POLICIES).optional(),
   readDamaged: z.boolean().optional(),
   restoreColours: z.boolean().optional(),
+  removeDust: z.boolean().optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

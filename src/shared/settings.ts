@@ -34,6 +34,16 @@ export interface EnhanceSettings {
   readDamaged?: boolean
   /** Restore a faded print's colours (neutral black and white, no cast) before enhancing: `restoreFadedColour`. */
   restoreColours?: boolean
+  /** Fill a print's specks of dust (small blobs on a smooth surround) before enhancing: `removeDust`. */
+  removeDust?: boolean
+}
+
+/** What is mended in a photo before it is enhanced: an old print's faded colours, its dust. */
+export type Repairs = Pick<EnhanceSettings, 'restoreColours' | 'removeDust'>
+
+/** `settings`' repairs alone, each said (false where not asked): one key for the same repairs however they came. */
+export function repairsOf(settings: Repairs): Required<Repairs> {
+  return { restoreColours: settings.restoreColours ?? false, removeDust: settings.removeDust ?? false }
 }
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it

@@ -21,6 +21,9 @@ import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
+import { dusted, smoothScene, speckError } from '../helpers/dust.js'
 import { fadeOf, faded, scene } from '../helpers/fading.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 
@@ -318,6 +321,36 @@ describe('the CLI for people', () => {
     expect(await channelsApart()).toBe(0)
     expect((await run('q-grey2')).status).toBe(0)
     expect(await channelsApart()).toBeGreaterThan(20)
+  })
+
+  it('--remove-dust enhances a scan with its specks filled first (by its dpi); without it, as it is', async () => {
+    const clean = smoothScene(96, 72, 11)
+    const { image: dusty, specks } = dusted(clean, 4, largestSpeck(clean, 600), 11, 24)
+    const scan = join(work, 'dusty', 'scan.png')
+    mkdirSync(join(work, 'dusty'), { recursive: true })
+    await sharp(dusty.pixels, { raw: { width: 96, height: 72, channels: 3 } })
+      .withMetadata({ density: 600 })
+      .png()
+      .toFile(scan)
+    const shrunk = async (path: string): Promise<RasterImage> => ({
+      ...dusty,
+      pixels: new Uint8Array(await sharp(path).resize(96, 72, { kernel: 'nearest' }).raw().toBuffer()),
+    })
+    const cleaned = await cli(batch('q-dust', scan, '--out', join(work, 'out-dust'), '--remove-dust'))
+    expect(cleaned.status).toBe(0)
+    const plain = await cli(batch('q-dust2', scan, '--out', join(work, 'out-dusty')))
+    expect(plain.status).toBe(0)
+    // The identity model enlarges pixel for pixel: the output is the photo as the engine mended it.
+    const expected = (await removeDust(dusty, 600)).image
+    expect(Buffer.from((await shrunk(join(work, 'out-dust', 'scan.png'))).pixels)).toEqual(
+      Buffer.from(expected.pixels),
+    )
+    const kept = await shrunk(join(work, 'out-dusty', 'scan.png'))
+    expect(Buffer.from(kept.pixels)).toEqual(Buffer.from(dusty.pixels))
+    for (const speck of specks) {
+      expect(speckError(kept, clean, speck)).toBeGreaterThan(30)
+      expect(speckError(expected, clean, speck)).toBeLessThan(6)
+    }
   })
 
   it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {

@@ -3,6 +3,7 @@ import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.sv
 import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
 import type { ChosenFile, CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
+import type { Repairs } from '../../src/shared/settings.js'
 
 interface Call {
   path: string
@@ -38,41 +39,51 @@ function harness() {
   } as unknown as EnhanceApi
   const held = { value: DEFAULT_PREFERENCES }
   const store = new RealismStore(api, held as PreferencesStore)
-  /** Settings' colour choice, as the preferences store would hold it after a change. */
-  const restoreColours = (restore: boolean) =>
-    (held.value = { ...held.value, output: { ...held.value.output, restoreColours: restore } })
+  /** Settings' repairs, as the preferences store would hold them after a change. */
+  const repairs = (asked: Repairs) =>
+    (held.value = { ...held.value, output: { ...held.value.output, ...asked } })
   const choose = (path: string) => {
     chosen = path
     return store.choosePhoto()
   }
-  return { store, calls, choose, restoreColours }
+  return { store, calls, choose, repairs }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 describe('the realism slider', () => {
-  it("renders the crop again when Settings' colour choice changes, and only then", async () => {
-    const { store, calls, choose, restoreColours } = harness()
-    await store.refreshColours() // nothing shown yet: nothing to render
+  it("renders the crop again when Settings' repairs (colours, dust) change, and only then", async () => {
+    const { store, calls, choose, repairs } = harness()
+    await store.refreshRepairs() // nothing shown yet: nothing to render
     expect(calls).toHaveLength(0)
     void choose('/a.jpg')
     await settle()
     calls[0]!.finish()
     await settle()
-    await store.refreshColours() // the view opened again, the choice as it was
+    await store.refreshRepairs() // the view opened again, the choice as it was
     expect(calls).toHaveLength(1)
-    restoreColours(true)
-    void store.refreshColours()
+    repairs({ restoreColours: true })
+    void store.refreshRepairs()
     await settle()
     expect(calls).toHaveLength(2)
-    restoreColours(false)
+    repairs({ restoreColours: false })
     calls[1]!.finish() // rendered for a choice changed since: not shown as the current one
     await settle()
     expect(calls).toHaveLength(3)
     calls[2]!.finish()
     await settle()
-    await store.refreshColours()
+    await store.refreshRepairs()
     expect(calls).toHaveLength(3)
+    // Dust asked for: rendered again; a field said where it was unsaid before is the same choice.
+    repairs({ removeDust: true })
+    void store.refreshRepairs()
+    await settle()
+    expect(calls).toHaveLength(4)
+    calls[3]!.finish()
+    await settle()
+    repairs({ restoreColours: false, removeDust: true })
+    await store.refreshRepairs()
+    expect(calls).toHaveLength(4)
   })
 
   it('never shows a crop of the previous photo once another is chosen', async () => {

@@ -165,11 +165,6 @@ export interface RestoredColour {
   colourless: boolean
 }
 
-/** A decoded photo as it is to be enhanced: its faded colour restored where the job asks, else as it was read. */
-export function coloursAsAsked(image: RasterImage, colourless: boolean, restore: boolean): RestoredColour {
-  return restore ? restoreFadedColour(image, colourless) : { image, colourless }
-}
-
 /** `image` with its faded colour restored (alpha as it was), in a new raster of the same depth. */
 export function restoreFadedColour(image: RasterImage, colourless: boolean): RestoredColour {
   const restored = withLevels(image, fadedColourLevels(image, colourless))

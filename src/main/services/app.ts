@@ -16,6 +16,8 @@ import type {
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { WarmUpReply } from '../../shared/protocol.js'
+import { repairsOf } from '../../shared/settings.js'
+import type { Repairs } from '../../shared/settings.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
 import { onHangingDrive } from '../../node/drive-watch.js'
@@ -161,9 +163,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const item = itemOf(ref.jobId, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
-  /** Whether a photo's preview restores faded colours: as its job does, or (a chosen file) as new jobs will. */
-  const restoresColours = (ref: PhotoRef): boolean =>
-    ('selection' in ref ? preferences.get().output : queued(ref.jobId).spec.settings).restoreColours ?? false
+  /** What a photo's preview mends before enhancing: as its job does, or (a chosen file) as new jobs will. */
+  const repairsFor = (ref: PhotoRef): Required<Repairs> =>
+    repairsOf('selection' in ref ? preferences.get().output : queued(ref.jobId).spec.settings)
   /** The model of new jobs made ready in the engine before a photo asks for it. */
   const warmUpNewJobs = (): Promise<WarmUpReply> => {
     const prefs = preferences.get()
@@ -312,8 +314,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     previewCrop: (ref: PhotoRef, region: Region, realism: number) =>
       attempt(async () => {
         const spec = models.spec(preferences.get().model, realism)
-        const restoreColours = restoresColours(ref)
-        const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), restoreColours })
+        const repairs = repairsFor(ref)
+        const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), repairs })
         const { width, height, ms } = crop
         return { realism, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
       }),

@@ -1,6 +1,7 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
 import { itemRealism, jobRealism } from '../../queue/types.js'
+import { repairsOf } from '../../shared/settings.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
@@ -33,7 +34,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
     realism: jobRealism(job),
-    restoresColours: job.spec.settings.restoreColours ?? false,
+    repairs: repairsOf(job.spec.settings),
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,

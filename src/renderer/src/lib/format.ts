@@ -14,6 +14,8 @@ import { formatSize } from '../../../shared/library.js'
 import { basename } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
+import { repairsOf } from '../../../shared/settings.js'
+import type { Repairs } from '../../../shared/settings.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -101,6 +103,14 @@ export function advice(error: ErrorData): string {
 
 export function percent(realism: number): string {
   return `${Math.round(realism * 100)}%`
+}
+
+/** What is mended before enhancing, in words ("faded colours restored and dust removed"); empty when nothing. */
+export function repairWords(repairs: Repairs): string {
+  const { restoreColours, removeDust } = repairsOf(repairs)
+  return [restoreColours ? 'faded colours restored' : '', removeDust ? 'dust removed' : '']
+    .filter(Boolean)
+    .join(' and ')
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -1,5 +1,6 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import { repairsOf } from '../../../shared/settings.js'
 import { percent, photoOf, printable, shownName } from './format.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 
@@ -25,8 +26,8 @@ export class RealismStore {
   #opening = 0
   #target = $state<ItemView | null>(null)
   #applied = $state<string | null>(null)
-  /** Whether new jobs restored faded colours when the crop shown was rendered. */
-  #shownColours: boolean | null = null
+  /** The repairs new jobs made (`repairsKey`) when the crop shown was rendered. */
+  #shownRepairs: string | null = null
 
   constructor(
     private readonly api: EnhanceApi,
@@ -145,15 +146,15 @@ export class RealismStore {
     if (!this.#target && this.#realism !== null) await this.prefs.update({ realism: this.#realism })
   }
 
-  /** Settings' colour choice changed: a chosen photo's crop is rendered again as new jobs will now be. */
-  async refreshColours(): Promise<void> {
-    if (this.#shownColours === null || this.#shownColours === this.restoresColours) return
+  /** Settings' repairs (colours, dust) changed: a chosen photo's crop is rendered again as new jobs will now be. */
+  async refreshRepairs(): Promise<void> {
+    if (this.#shownRepairs === null || this.#shownRepairs === this.repairs) return
     this.#thumbnails = []
     await this.render(this.realism)
   }
 
-  private get restoresColours(): boolean {
-    return this.prefs.value.output.restoreColours ?? false
+  private get repairs(): string {
+    return JSON.stringify(repairsOf(this.prefs.value.output))
   }
 
   /** A result is shown only if its photo and region are still the chosen ones: the user may have moved on. */
@@ -167,7 +168,7 @@ export class RealismStore {
         const result = await this.api.previewCrop(request.photo, request.region, request.realism)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
-          if (result.ok) [this.#crop, this.#shownColours] = [result.value, request.restoreColours]
+          if (result.ok) [this.#crop, this.#shownRepairs] = [result.value, request.repairs]
           this.#error = result.ok ? null : result.error
         }
         request = latest && !sameRequest(latest, request) ? latest : null
@@ -181,7 +182,7 @@ export class RealismStore {
     const photo = this.#photo
     const region = this.#region
     return photo && region && this.#wanted !== null
-      ? { photo: photo.ref, region, realism: this.#wanted, restoreColours: this.restoresColours }
+      ? { photo: photo.ref, region, realism: this.#wanted, repairs: this.repairs }
       : null
   }
 
@@ -202,8 +203,11 @@ interface CropRequest {
   photo: PhotoRef
   region: Region
   realism: number
-  /** As Settings says for new jobs (a queued photo's preview follows its job's instead, in the main process). */
-  restoreColours: boolean
+  /**
+   * The repairs Settings asks of new jobs, as a key (a queued photo's preview follows its job's instead, in the
+   * main process).
+   */
+  repairs: string
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
@@ -215,7 +219,7 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
     r.y === s.y &&
     r.width === s.width &&
     r.height === s.height &&
-    a.restoreColours === b.restoreColours
+    a.repairs === b.repairs
   )
 }
 

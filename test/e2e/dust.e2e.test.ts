@@ -1,0 +1,130 @@
+/// <reference lib="dom" />
+/**
+ * Dust in Chromium: with "Remove dust" chosen in Settings, Realism's preview of a dusty scan shows its specks
+ * gone (its "before" still the scan as it is), and a job started then enhances it without them.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { largestSpeck } from '../../src/engine/image/dust.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
+import { dusted, forDisc, smoothScene } from '../helpers/dust.js'
+import type { LaidSpeck } from '../helpers/dust.js'
+import { AppSession } from './session.js'
+
+const app = new AppSession()
+const photos = join(app.work, 'photos')
+const scan = join(photos, 'dusty scan.png')
+const clean = smoothScene(128, 96, 12)
+// Four specks, well apart, in the middle 96 × 96 that Realism shows (columns 16 to 111).
+const { image: dusty, specks } = dusted(
+  { ...clean, width: 96, pixels: cropColumns(clean, 16, 96) },
+  4,
+  largestSpeck(clean, 600),
+  12,
+  24,
+)
+
+/** Columns `left` to `left + columns` of `image`'s pixels. */
+function cropColumns(image: RasterImage, left: number, columns: number): Uint8Array {
+  const out = new Uint8Array(columns * image.height * 3)
+  for (let y = 0; y < image.height; y++)
+    out.set(
+      image.pixels.subarray((y * image.width + left) * 3, (y * image.width + left + columns) * 3),
+      y * columns * 3,
+    )
+  return out
+}
+
+beforeAll(async () => {
+  mkdirSync(photos, { recursive: true })
+  // The scan: the clean scene with the dusty middle laid back in, at 600 dpi.
+  const pixels = clean.pixels.slice()
+  for (let y = 0; y < 96; y++)
+    pixels.set(dusty.pixels.subarray(y * 96 * 3, (y + 1) * 96 * 3), (y * 128 + 16) * 3)
+  await sharp(pixels, { raw: { width: 128, height: 96, channels: 3 } })
+    .withMetadata({ density: 600 })
+    .png()
+    .toFile(scan)
+  await app.start()
+}, 120_000)
+
+afterAll(() => app.stop())
+
+/**
+ * How far a speck stands out in an enlargement ×`scale` of the region it was laid in (`left` columns in): the
+ * largest channel's mean over its core against the mean of a ring around it.
+ */
+function standsOut(image: RasterImage, speck: LaidSpeck, scale: number, left = 0): number {
+  const at = { ...speck, x: (speck.x + left) * scale, y: speck.y * scale }
+  const core = { ...at, radius: Math.max(1, (speck.radius - 0.5) * scale) }
+  const mean = (within: (distance: number) => boolean): number[] => {
+    const sum = [0, 0, 0]
+    let n = 0
+    forDisc({ ...at, radius: (speck.radius + 3) * scale }, 0, image, (offset, distance) => {
+      if (!within(distance)) return
+      for (let c = 0; c < 3; c++) sum[c] = sum[c]! + image.pixels[offset + c]!
+      n++
+    })
+    return sum.map((s) => s / n)
+  }
+  const inner = mean((distance) => distance <= core.radius)
+  const ring = mean((distance) => distance >= (speck.radius + 1.5) * scale)
+  return Math.max(...inner.map((v, c) => Math.abs(v - ring[c]!)))
+}
+
+async function rasterOf(source: string | Buffer): Promise<RasterImage> {
+  const { data, info } = await sharp(source).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  return { width: info.width, height: info.height, channels: 3, depth: 8, pixels: data }
+}
+
+const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
+const mostStandingOut = (image: RasterImage, scale: number, left = 0): number =>
+  Math.max(...specks.map((speck) => standsOut(image, speck, scale, left)))
+const leastStandingOut = (image: RasterImage, scale: number, left = 0): number =>
+  Math.min(...specks.map((speck) => standsOut(image, speck, scale, left)))
+
+describe('Remove dust, in Chromium', () => {
+  it('previews a dusty scan without its specks once Settings says so, and enhances it so', async () => {
+    const { page } = app
+    expect(leastStandingOut(dusty, 1)).toBeGreaterThan(60)
+    await app.tab('Realism')
+    app.dialogs.inputs = [scan]
+    await page.getByRole('button', { name: 'Choose a photo…' }).click()
+    const after = page.getByRole('img', { name: /^Preview at realism/ })
+    const before = page.getByRole('img', { name: /^Before/ })
+    await after.waitFor({ timeout: 60_000 })
+    const kept = { after: (await after.getAttribute('src'))!, before: (await before.getAttribute('src'))! }
+    const scale = (await rasterOf(dataUrlBytes(kept.after))).width / 96
+    expect(leastStandingOut(await rasterOf(dataUrlBytes(kept.after)), scale)).toBeGreaterThan(40)
+
+    await app.tab('Settings')
+    await page.getByRole('combobox', { name: 'Dust' }).selectOption('remove')
+    await expect.poll(() => app.backend.services.getPreferences().then((p) => p.output.removeDust)).toBe(true)
+    await app.tab('Realism')
+    await expect.poll(() => after.getAttribute('src'), { timeout: 60_000 }).not.toBe(kept.after)
+    expect(
+      mostStandingOut(await rasterOf(dataUrlBytes((await after.getAttribute('src'))!)), scale),
+    ).toBeLessThan(8)
+    expect(await before.getAttribute('src')).toBe(kept.before)
+    await page.getByText(/^\s*New jobs use realism \d+%, with dust removed \(Settings\)\.\s*$/).waitFor()
+    await app.shot('realism-dust-removed')
+
+    await app.tab('Queue')
+    app.dialogs.outputFolder = join(app.work, 'out')
+    await app.backend.services.chooseOutputFolder()
+    app.dialogs.inputs = [scan]
+    await page.getByRole('button', { name: 'Add photos…' }).first().click()
+    await expect
+      .poll(async () => (await app.backend.services.listJobs())[0]?.state, { timeout: 60_000 })
+      .toBe('done')
+    const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
+    expect(await card.locator('.counts').textContent()).toMatch(
+      /1 of 1 enhanced\s+· realism \d+%\s+· dust removed/,
+    )
+    const enhanced = await rasterOf(join(app.work, 'out', 'dusty scan.png'))
+    expect(enhanced.width).toBe(128 * 4)
+    expect(mostStandingOut(enhanced, 4, 16)).toBeLessThan(8)
+  })
+})
