@@ -10,7 +10,7 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
 import { readArea, unreadWords } from './image/read-area.js'
-import { repairedAsAsked } from './image/repairs.js'
+import { dustNote, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
@@ -108,8 +108,9 @@ async function enhanceWithModel(
   })
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
-  const { colourless, ...source } = await repairedAsAsked(decoded.image, meta, settings)
-  const image = withColourUnderTransparency(source.image)
+  const repaired = await repairedAsAsked(decoded.image, meta, settings)
+  const { colourless } = repaired
+  const image = withColourUnderTransparency(repaired.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
   checkOutputSize(settings.format, size.width, size.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
@@ -167,6 +168,8 @@ async function enhanceWithModel(
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)
+  const dust = dustNote(repaired)
+  if (dust) notes.push(dust)
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared, run.soFar, run.progressed)

@@ -341,7 +341,20 @@ describe('the CLI for people', () => {
     const plain = await cli(batch('q-dust2', scan, '--out', join(work, 'out-dusty')))
     expect(plain.status).toBe(0)
     // The identity model enlarges pixel for pixel: the output is the photo as the engine mended it.
-    const expected = (await removeDust(dusty, 600)).image
+    const removal = await removeDust(dusty, 600)
+    const expected = removal.image
+    expect(removal.specks).toBe(specks.length)
+    expect(`${cleaned.out}${cleaned.err}`).toContain(
+      `note: ${specks.length} specks of dust were filled before enhancing.`,
+    )
+    expect(`${plain.out}${plain.err}`).not.toContain('note:')
+    const spotless = join(work, 'dusty', 'spotless.png')
+    await sharp(clean.pixels, { raw: { width: 96, height: 72, channels: 3 } })
+      .withMetadata({ density: 600 })
+      .png()
+      .toFile(spotless)
+    const none = await cli(batch('q-dust3', spotless, '--out', join(work, 'out-dust'), '--remove-dust'))
+    expect(`${none.out}${none.err}`).toContain('note: No dust was found to remove.')
     expect(Buffer.from((await shrunk(join(work, 'out-dust', 'scan.png'))).pixels)).toEqual(
       Buffer.from(expected.pixels),
     )

@@ -123,6 +123,9 @@ describe('Remove dust, in Chromium', () => {
     expect(await card.locator('.counts').textContent()).toMatch(
       /1 of 1 enhanced\s+· realism \d+%\s+· dust removed/,
     )
+    await expect
+      .poll(() => card.locator('.note').textContent())
+      .toBe(`${specks.length} specks of dust were filled before enhancing.`)
     const enhanced = await rasterOf(join(app.work, 'out', 'dusty scan.png'))
     expect(enhanced.width).toBe(128 * 4)
     expect(mostStandingOut(enhanced, 4, 16)).toBeLessThan(8)

@@ -4,6 +4,9 @@ import { restoreFadedColour } from './faded-colour.js'
 import type { RestoredColour } from './faded-colour.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
+/** A photo as it is to be enhanced, and how many specks of dust were filled where that was asked. */
+export type Repaired = RestoredColour & { specks?: number }
+
 /**
  * A decoded photo as it is to be enhanced: its dust filled and its faded colour restored where the job asks, else
  * as it was read. Dust first: a light speck would count among the lightest pixels taken for the photo's white.
@@ -12,7 +15,18 @@ export async function repairedAsAsked(
   image: RasterImage,
   { colourless = false, density }: Pick<ImageMetadata, 'colourless' | 'density'>,
   { restoreColours = false, removeDust: dust = false }: Repairs,
-): Promise<RestoredColour> {
-  const cleaned = dust ? (await removeDust(image, density)).image : image
-  return restoreColours ? restoreFadedColour(cleaned, colourless) : { image: cleaned, colourless }
+): Promise<Repaired> {
+  const cleaned = dust ? await removeDust(image, density) : { image }
+  const specks = 'specks' in cleaned ? { specks: cleaned.specks } : {}
+  const restored = restoreColours
+    ? restoreFadedColour(cleaned.image, colourless)
+    : { image: cleaned.image, colourless }
+  return { ...restored, ...specks }
+}
+
+/** What the dust removal did, for the photo's note: none where it was not asked. */
+export function dustNote({ specks }: Repaired): string | null {
+  if (specks === undefined) return null
+  if (specks === 0) return 'No dust was found to remove.'
+  return `${specks} speck${specks === 1 ? '' : 's'} of dust ${specks === 1 ? 'was' : 'were'} filled before enhancing.`
 }
