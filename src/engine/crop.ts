@@ -97,8 +97,9 @@ export class CropRenderer {
     const key = version === null ? null : `${version}|${JSON.stringify(repairs)}`
     if (key !== null && this.source?.key === key) return this.source.photo
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
-    const { image, meta } = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const source = await repairedAsAsked(image, meta, repairs)
+    const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    const { image } = decoded
+    const source = await repairedAsAsked(decoded, repairs)
     const original = withColourUnderTransparency(image)
     const photo = {
       image: source.image === image ? original : withColourUnderTransparency(source.image),

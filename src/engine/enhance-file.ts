@@ -108,7 +108,7 @@ async function enhanceWithModel(
   })
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
-  const repaired = await repairedAsAsked(decoded.image, meta, settings)
+  const repaired = await repairedAsAsked(decoded, settings)
   const { colourless } = repaired
   const image = withColourUnderTransparency(repaired.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fadedColourLevels, restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { repairedAsAsked } from '../../src/engine/image/repairs.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { fadeOf, faded, meanColourDifference, scene } from '../helpers/fading.js'
 import { seeded } from '../helpers/seeded.js'
@@ -123,5 +124,30 @@ describe('restoring faded colour', () => {
     const spread = (image: RasterImage): number => Math.max(...image.pixels) - Math.min(...image.pixels)
     expect(spread(restoreFadedColour(flat, false).image)).toBeLessThanOrEqual(4 * spread(flat) + 1)
     expect(spread(restoreFadedColour(flat, false).image)).toBeGreaterThan(2 * spread(flat))
+  })
+
+  it("measures a damaged file's colours on the part that was read, not on its decoder's grey", async () => {
+    const original = scene(160, 120, 9)
+    const old = faded(original, { ...fadeOf(9), greying: 0 })
+    // The bottom 60 rows are what a JPEG cut short decodes to: grey 128, every value.
+    const cut = { ...old, pixels: old.pixels.slice() }
+    cut.pixels.fill(128, 60 * 160 * 3)
+    const top = { ...old, height: 60, pixels: old.pixels.slice(0, 60 * 160 * 3) }
+    const decoded = {
+      image: cut,
+      meta: { format: 'jpeg', gray: false, hasAlpha: false },
+      damage: 'premature end',
+    }
+    const repaired = await repairedAsAsked(decoded, { restoreColours: true })
+    const expected = restoreFadedColour(top, false).image.pixels
+    expect(Buffer.from(repaired.image.pixels.subarray(0, expected.length))).toEqual(Buffer.from(expected))
+    // Measured on the whole, the grey (half the photo, and all of its least coloured midtones) holds the cast.
+    const seen = { ...original, height: 60, pixels: original.pixels.slice(0, 60 * 160 * 3) }
+    const whole = restoreFadedColour(cut, false).image.pixels.subarray(0, expected.length)
+    const offBy = (pixels: ArrayLike<number>) =>
+      meanColourDifference(seen, { ...seen, pixels: Uint8Array.from(pixels) })
+    // From 5.6 ΔE2000 faded: 1.6 measured on the part read, 5.0 on the whole.
+    expect(offBy(expected)).toBeLessThan(2)
+    expect(offBy(whole)).toBeGreaterThan(4)
   })
 })

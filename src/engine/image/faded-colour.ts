@@ -1,3 +1,5 @@
+import type { Region } from '../../shared/protocol.js'
+import { areaOf } from './read-area.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -165,10 +167,14 @@ export interface RestoredColour {
   colourless: boolean
 }
 
-/** `image` with its faded colour restored (alpha as it was), in a new raster of the same depth. */
-export function restoreFadedColour(image: RasterImage, colourless: boolean): RestoredColour {
-  const restored = withLevels(image, fadedColourLevels(image, colourless))
-  if (colourless || !isMonochromePrint(restored)) return { image: restored, colourless }
+/**
+ * `image` with its faded colour restored (alpha as it was), in a new raster of the same depth; measured on `area`
+ * where only that part is the photo's (the rest of a damaged file is its decoder's grey or black).
+ */
+export function restoreFadedColour(image: RasterImage, colourless: boolean, area?: Region): RestoredColour {
+  const measured = (of: RasterImage): RasterImage => (area ? areaOf(of, area) : of)
+  const restored = withLevels(image, fadedColourLevels(measured(image), colourless))
+  if (colourless || !isMonochromePrint(measured(restored))) return { image: restored, colourless }
   return { image: greyed(restored), colourless: true }
 }
 

@@ -2,7 +2,8 @@ import type { Repairs } from '../../shared/settings.js'
 import { removeDust } from './dust.js'
 import { restoreFadedColour } from './faded-colour.js'
 import type { RestoredColour } from './faded-colour.js'
-import type { ImageMetadata, RasterImage } from './types.js'
+import { readArea } from './read-area.js'
+import type { DecodedPhoto } from './types.js'
 
 /** A photo as it is to be enhanced, and how many specks of dust were filled where that was asked. */
 export type Repaired = RestoredColour & { specks?: number }
@@ -10,16 +11,19 @@ export type Repaired = RestoredColour & { specks?: number }
 /**
  * A decoded photo as it is to be enhanced: its dust filled and its faded colour restored where the job asks, else
  * as it was read. Dust first: a light speck would count among the lightest pixels taken for the photo's white.
+ * The colours of a damaged file are measured on the part that was read.
  */
 export async function repairedAsAsked(
-  image: RasterImage,
-  { colourless = false, density }: Pick<ImageMetadata, 'colourless' | 'density'>,
+  { image, meta, damage }: DecodedPhoto,
   { restoreColours = false, removeDust: dust = false }: Repairs,
 ): Promise<Repaired> {
+  const { colourless = false, density } = meta
   const cleaned = dust ? await removeDust(image, density) : { image }
   const specks = 'specks' in cleaned ? { specks: cleaned.specks } : {}
+  // A damaged file's missing part is its decoder's grey: not the photo's colours.
+  const area = damage && restoreColours ? readArea(image) : undefined
   const restored = restoreColours
-    ? restoreFadedColour(cleaned.image, colourless)
+    ? restoreFadedColour(cleaned.image, colourless, area)
     : { image: cleaned.image, colourless }
   return { ...restored, ...specks }
 }
