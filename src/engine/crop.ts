@@ -13,8 +13,8 @@ import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
 /**
- * A decoded photo (its dust filled and faded colours restored where asked), the photo as it was, and whether its output is kept grey
- * as the enhanced file's is.
+ * A decoded photo (its dust filled and faded colours restored where asked), the photo as it was, and whether its
+ * output is kept grey as the enhanced file's is.
  */
 interface PreviewSource {
   image: RasterImage

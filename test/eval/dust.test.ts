@@ -1,13 +1,11 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { SCAN_DPI, dusted, scanLike, speckError } from '../helpers/dust.js'
+import { evalPhotos, mean, median } from '../helpers/eval-photos.js'
 
-const EVAL = join(__dirname, '../../../shared/datasets/eval')
-const SETS = ['Set14', 'BSD100']
+const photos = evalPhotos(['Set14', 'BSD100'])
 /** Each photo as its print scanned: ×3 (about 1500 × 1000, a 2.5 × 1.7" print at 600 dpi), grain σ 3. */
 const SCAN_SCALE = 3
 const GRAIN = 3
@@ -15,15 +13,6 @@ const GRAIN = 3
 const SPECKS = 60
 /** A speck that differs from the photo by less than this (mean over its disc) is not counted: it hardly shows. */
 const VISIBLE = 15
-
-const photos = SETS.flatMap((set) =>
-  readdirSync(join(EVAL, set, 'HR'))
-    .filter((name) => name.endsWith('.png'))
-    .map((name) => join(EVAL, set, 'HR', name)),
-)
-
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 function psnr(a: RasterImage, b: RasterImage): number {
   let squared = 0

@@ -1,21 +1,10 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { evalPhotos, mean, median } from '../helpers/eval-photos.js'
 import { fadeOf, faded, meanColourDifference } from '../helpers/fading.js'
 
-const EVAL = join(__dirname, '../../../shared/datasets/eval')
-const SETS = ['Set14', 'BSD100']
-
-const photos = SETS.flatMap((set) =>
-  readdirSync(join(EVAL, set, 'HR'))
-    .filter((name) => name.endsWith('.png'))
-    .map((name) => join(EVAL, set, 'HR', name)),
-)
-
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const photos = evalPhotos(['Set14', 'BSD100'])
 
 describe('restoring faded colour, on the evaluation photos faded as old prints fade (seeded)', () => {
   it('takes most of the fade away; what it does to an unfaded photo is measured and said', async () => {

@@ -188,16 +188,11 @@ function blobFrom(
     blob.right = Math.max(blob.right, x)
     blob.top = Math.min(blob.top, y)
     blob.bottom = Math.max(blob.bottom, y)
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx
-        const ny = y + dy
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue
-        const j = ny * width + nx
-        if (seen[j] || !marked(j)) continue
-        seen[j] = 1
-        stack.push(j)
-      }
+    forNeighbours(x, y, width, height, (j) => {
+      if (seen[j] || !marked(j)) return
+      seen[j] = 1
+      stack.push(j)
+    })
   }
   return blob
 }
@@ -266,22 +261,28 @@ function filled(image: RasterImage, specks: SmallBlob[], side: number): RasterIm
   return out
 }
 
+/** Calls `visit` with the index of (x, y) and of each of its 8 neighbours inside the photo. */
+function forNeighbours(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  visit: (i: number) => void,
+): void {
+  for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++)
+    for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) visit(ny * width + nx)
+}
+
 /** `pixels` and their 8 neighbours, each marked in `hole`. */
 function grownByOne(pixels: number[], width: number, height: number, hole: Uint8Array): number[] {
   const grown: number[] = []
   for (const i of pixels) {
     const x = i % width
-    const y = (i - x) / width
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx
-        const ny = y + dy
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue
-        const j = ny * width + nx
-        if (hole[j]) continue
-        hole[j] = 1
-        grown.push(j)
-      }
+    forNeighbours(x, (i - x) / width, width, height, (j) => {
+      if (hole[j]) return
+      hole[j] = 1
+      grown.push(j)
+    })
   }
   return grown
 }
