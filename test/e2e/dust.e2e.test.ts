@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cropRaster } from '../../src/engine/image/crop.js'
 import { largestSpeck } from '../../src/engine/image/dust.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { dusted, forDisc, smoothScene } from '../helpers/dust.js'
@@ -19,23 +20,12 @@ const scan = join(photos, 'dusty scan.png')
 const clean = smoothScene(128, 96, 12)
 // Four specks, well apart, in the middle 96 × 96 that Realism shows (columns 16 to 111).
 const { image: dusty, specks } = dusted(
-  { ...clean, width: 96, pixels: cropColumns(clean, 16, 96) },
+  cropRaster(clean, { x: 16, y: 0, width: 96, height: 96 }, 0).image,
   4,
   largestSpeck(clean, 600),
   12,
   24,
 )
-
-/** Columns `left` to `left + columns` of `image`'s pixels. */
-function cropColumns(image: RasterImage, left: number, columns: number): Uint8Array {
-  const out = new Uint8Array(columns * image.height * 3)
-  for (let y = 0; y < image.height; y++)
-    out.set(
-      image.pixels.subarray((y * image.width + left) * 3, (y * image.width + left + columns) * 3),
-      y * columns * 3,
-    )
-  return out
-}
 
 beforeAll(async () => {
   mkdirSync(photos, { recursive: true })

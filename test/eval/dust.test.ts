@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
+import type { Plane } from '../../src/engine/metrics/imresize.js'
+import { psnr } from '../../src/engine/metrics/quality.js'
 import { SCAN_DPI, dusted, scanLike, speckError } from '../helpers/dust.js'
 import { evalPhotos, mean, median } from '../helpers/eval-photos.js'
 
@@ -14,10 +16,14 @@ const SPECKS = 60
 /** A speck that differs from the photo by less than this (mean over its disc) is not counted: it hardly shows. */
 const VISIBLE = 15
 
-function psnr(a: RasterImage, b: RasterImage): number {
-  let squared = 0
-  for (let i = 0; i < a.pixels.length; i++) squared += (a.pixels[i]! - b.pixels[i]!) ** 2
-  return 10 * Math.log10((255 * 255) / Math.max(1e-9, squared / a.pixels.length))
+/** PSNR over every channel of two rasters of one size, by the evaluation's own PSNR. */
+function psnrOf(a: RasterImage, b: RasterImage): number {
+  const plane = (image: RasterImage): Plane => ({
+    width: image.pixels.length,
+    height: 1,
+    data: Float64Array.from(image.pixels),
+  })
+  return psnr(plane(a), plane(b))
 }
 
 function changedShare(a: RasterImage, b: RasterImage): number {
@@ -54,12 +60,12 @@ describe('removing dust, on the evaluation photos as grainy scans with specks la
       visible += shown.length
       filled += gone.length
       removed.push(gone.length / shown.length)
-      dustyPsnr.push(psnr(dusty.image, clean))
-      cleanedPsnr.push(psnr(cleaned, clean))
+      dustyPsnr.push(psnrOf(dusty.image, clean))
+      cleanedPsnr.push(psnrOf(cleaned, clean))
       const untouched = await removeDust(clean, SCAN_DPI)
       falseSpecks.push(untouched.specks)
       cleanChanged.push(changedShare(untouched.image, clean))
-      cleanPsnr.push(psnr(untouched.image, clean))
+      cleanPsnr.push(psnrOf(untouched.image, clean))
     }
     const figures = {
       photos: photos.length,
