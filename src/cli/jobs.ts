@@ -64,6 +64,7 @@ export interface BatchFlags {
   'read-damaged': boolean
   'restore-colours': boolean
   'remove-dust': boolean
+  'remove-scratches': boolean
   'skip-existing': boolean
   overwrite: boolean
   suffix: boolean
@@ -140,6 +141,7 @@ export function jobSpecFromFlags(
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
       ...(flags['restore-colours'] ? { restoreColours: true } : {}),
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
+      ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
     },
     naming: parseNaming(flags.naming),
     policy,

@@ -36,8 +36,8 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--remove-dust] [--max-pixels <n>]
-          [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--remove-dust] [--remove-scratches]
+          [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -49,6 +49,8 @@ Usage:
       and white, its nearly grey midtones grey (for old prints; a photo whose colours are right changes too).
       --remove-dust fills specks of dust first: small light or dark blobs on a smooth surround (up to 0.5 mm
       at the scan's dpi, else 1/300 of the shorter side); texture and lines are left (a catchlight goes too).
+      --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
+      1 mm long, straight or gently bent) where their surround is smooth (a power line across a sky goes too).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
@@ -141,6 +143,7 @@ export const OPTIONS = {
   'read-damaged': { type: 'boolean', default: false },
   'restore-colours': { type: 'boolean', default: false },
   'remove-dust': { type: 'boolean', default: false },
+  'remove-scratches': { type: 'boolean', default: false },
   'skip-existing': { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   suffix: { type: 'boolean', default: false },

@@ -10,7 +10,7 @@ import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
 import { readArea, unreadWords } from './image/read-area.js'
-import { dustNote, repairedAsAsked } from './image/repairs.js'
+import { repairNotes, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
@@ -168,8 +168,7 @@ async function enhanceWithModel(
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)
-  const dust = dustNote(repaired)
-  if (dust) notes.push(dust)
+  notes.push(...repairNotes(repaired))
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared, run.soFar, run.progressed)

@@ -60,6 +60,7 @@ export const settingsObject = z.object({
   readDamaged: z.boolean().optional(),
   restoreColours: z.boolean().optional(),
   removeDust: z.boolean().optional(),
+  removeScratches: z.boolean().optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

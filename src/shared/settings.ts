@@ -36,14 +36,20 @@ export interface EnhanceSettings {
   restoreColours?: boolean
   /** Fill a print's specks of dust (small blobs on a smooth surround) before enhancing: `removeDust`. */
   removeDust?: boolean
+  /** Fill a print's scratches and hairs (thin lines on a smooth surround) before enhancing: `removeScratches`. */
+  removeScratches?: boolean
 }
 
-/** What is mended in a photo before it is enhanced: an old print's faded colours, its dust. */
-export type Repairs = Pick<EnhanceSettings, 'restoreColours' | 'removeDust'>
+/** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */
+export type Repairs = Pick<EnhanceSettings, 'restoreColours' | 'removeDust' | 'removeScratches'>
 
 /** `settings`' repairs alone, each said (false where not asked): one key for the same repairs however they came. */
 export function repairsOf(settings: Repairs): Required<Repairs> {
-  return { restoreColours: settings.restoreColours ?? false, removeDust: settings.removeDust ?? false }
+  return {
+    restoreColours: settings.restoreColours ?? false,
+    removeDust: settings.removeDust ?? false,
+    removeScratches: settings.removeScratches ?? false,
+  }
 }
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it

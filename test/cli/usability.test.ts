@@ -22,6 +22,7 @@ import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
+import { removeScratches } from '../../src/engine/image/scratches.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { dusted, smoothScene, speckError } from '../helpers/dust.js'
 import { fadeOf, faded, scene } from '../helpers/fading.js'
@@ -364,6 +365,61 @@ describe('the CLI for people', () => {
       expect(speckError(kept, clean, speck)).toBeGreaterThan(30)
       expect(speckError(expected, clean, speck)).toBeLessThan(6)
     }
+  })
+
+  it('--remove-scratches fills a scan’s scratches first, after its dust where both are asked', async () => {
+    const clean = smoothScene(120, 80, 12)
+    const pixels = clean.pixels.slice()
+    for (let x = 10; x < 110; x++) {
+      const y = 20 + Math.round((x - 10) * 0.4)
+      for (const row of [y, y + 1]) pixels.fill(240, (row * 120 + x) * 3, (row * 120 + x) * 3 + 3)
+    }
+    const { image: scan } = dusted({ ...clean, pixels }, 2, largestSpeck(clean, 600), 12, 24)
+    const folder = join(work, 'scratched')
+    mkdirSync(folder, { recursive: true })
+    const save = (image: RasterImage, name: string) =>
+      sharp(image.pixels, { raw: { width: 120, height: 80, channels: 3 } })
+        .withMetadata({ density: 600 })
+        .png()
+        .toFile(join(folder, name))
+    await save(scan, 'scan.png')
+    await save(clean, 'spotless.png')
+    const run = (queue: string, out: string, ...flags: string[]) =>
+      cli(batch(queue, join(folder, 'scan.png'), '--out', join(work, out), ...flags))
+    const enhanced = async (out: string): Promise<Buffer> =>
+      sharp(join(work, out, 'scan.png'))
+        .resize(120, 80, { kernel: 'nearest' })
+        .raw()
+        .toBuffer()
+
+    const scratchesOnly = await run('q-scratch', 'out-scratch', '--remove-scratches')
+    const removal = await removeScratches(scan, 600)
+    expect(removal.scratches).toBe(1)
+    expect(`${scratchesOnly.out}${scratchesOnly.err}`).toContain(
+      'note: 1 scratch or hair was filled before enhancing.',
+    )
+    expect(await enhanced('out-scratch')).toEqual(Buffer.from(removal.image.pixels))
+
+    const both = await run('q-scratch2', 'out-both', '--remove-dust', '--remove-scratches')
+    const dust = await removeDust(scan, 600)
+    const dustFirst = await removeScratches(dust.image, 600)
+    expect(dust.specks).toBeGreaterThan(0)
+    expect(`${both.out}${both.err}`).toContain(
+      `note: ${dust.specks} speck${dust.specks === 1 ? ' of dust was' : 's of dust were'} filled before enhancing. 1 scratch or hair was filled before enhancing.`,
+    )
+    expect(await enhanced('out-both')).toEqual(Buffer.from(dustFirst.image.pixels))
+    expect(Buffer.from(dustFirst.image.pixels)).not.toEqual(Buffer.from(removal.image.pixels))
+
+    const none = await cli(
+      batch(
+        'q-scratch3',
+        join(folder, 'spotless.png'),
+        '--out',
+        join(work, 'out-scratch'),
+        '--remove-scratches',
+      ),
+    )
+    expect(`${none.out}${none.err}`).toContain('note: No scratches or hairs were found to remove.')
   })
 
   it('cancels its own job when nobody reads stdout any more (enhance --json | head)', async () => {

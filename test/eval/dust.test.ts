@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
-import type { RasterImage } from '../../src/engine/image/types.js'
-import type { Plane } from '../../src/engine/metrics/imresize.js'
-import { psnr } from '../../src/engine/metrics/quality.js'
 import { SCAN_DPI, dusted, scanLike, speckError } from '../helpers/dust.js'
-import { evalPhotos, mean, median } from '../helpers/eval-photos.js'
+import { changedShare, evalPhotos, mean, median, rasterPsnr } from '../helpers/eval-photos.js'
 
 const photos = evalPhotos(['Set14', 'BSD100'])
 /** Each photo as its print scanned: ×3 (about 1500 × 1000, a 2.5 × 1.7" print at 600 dpi), grain σ 3. */
@@ -15,28 +12,6 @@ const GRAIN = 3
 const SPECKS = 60
 /** A speck that differs from the photo by less than this (mean over its disc) is not counted: it hardly shows. */
 const VISIBLE = 15
-
-/** PSNR over every channel of two rasters of one size, by the evaluation's own PSNR. */
-function psnrOf(a: RasterImage, b: RasterImage): number {
-  const plane = (image: RasterImage): Plane => ({
-    width: image.pixels.length,
-    height: 1,
-    data: Float64Array.from(image.pixels),
-  })
-  return psnr(plane(a), plane(b))
-}
-
-function changedShare(a: RasterImage, b: RasterImage): number {
-  let changed = 0
-  for (let i = 0; i < a.pixels.length; i += 3)
-    if (
-      a.pixels[i] !== b.pixels[i] ||
-      a.pixels[i + 1] !== b.pixels[i + 1] ||
-      a.pixels[i + 2] !== b.pixels[i + 2]
-    )
-      changed++
-  return changed / (a.pixels.length / 3)
-}
 
 describe('removing dust, on the evaluation photos as grainy scans with specks laid on them (seeded)', () => {
   it('fills most visible specks; what it does to a scan without dust is measured and said', async () => {
@@ -60,12 +35,12 @@ describe('removing dust, on the evaluation photos as grainy scans with specks la
       visible += shown.length
       filled += gone.length
       removed.push(gone.length / shown.length)
-      dustyPsnr.push(psnrOf(dusty.image, clean))
-      cleanedPsnr.push(psnrOf(cleaned, clean))
+      dustyPsnr.push(rasterPsnr(dusty.image, clean))
+      cleanedPsnr.push(rasterPsnr(cleaned, clean))
       const untouched = await removeDust(clean, SCAN_DPI)
       falseSpecks.push(untouched.specks)
       cleanChanged.push(changedShare(untouched.image, clean))
-      cleanPsnr.push(psnrOf(untouched.image, clean))
+      cleanPsnr.push(rasterPsnr(untouched.image, clean))
     }
     const figures = {
       photos: photos.length,

@@ -7,6 +7,7 @@ import {
   jobProgress,
   jobTitle,
   photoProgress,
+  repairWords,
   shownName,
   copiedText,
   splitFailure,
@@ -70,6 +71,22 @@ describe('progress in words', () => {
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')
+  })
+})
+
+describe('repairs in words', () => {
+  it('says what is mended before enhancing, each once, in one phrase', () => {
+    expect(repairWords({})).toBe('')
+    expect(repairWords({ restoreColours: true })).toBe('faded colours restored')
+    expect(repairWords({ removeDust: true, removeScratches: false })).toBe('dust removed')
+    expect(repairWords({ removeScratches: true })).toBe('scratches removed')
+    expect(repairWords({ removeDust: true, removeScratches: true })).toBe('dust and scratches removed')
+    expect(repairWords({ restoreColours: true, removeScratches: true })).toBe(
+      'faded colours restored and scratches removed',
+    )
+    expect(repairWords({ restoreColours: true, removeDust: true, removeScratches: true })).toBe(
+      'faded colours restored, dust and scratches removed',
+    )
   })
 })
 

@@ -3,34 +3,47 @@ import { removeDust } from './dust.js'
 import { restoreFadedColour } from './faded-colour.js'
 import type { RestoredColour } from './faded-colour.js'
 import { readArea } from './read-area.js'
-import type { DecodedPhoto } from './types.js'
+import { removeScratches } from './scratches.js'
+import type { DecodedPhoto, RasterImage } from './types.js'
 
-/** A photo as it is to be enhanced, and how many specks of dust were filled where that was asked. */
-export type Repaired = RestoredColour & { specks?: number }
+/** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */
+export type Repaired = RestoredColour & { specks?: number; scratches?: number }
 
 /**
- * A decoded photo as it is to be enhanced: its dust filled and its faded colour restored where the job asks, else
- * as it was read. Dust first: a light speck would count among the lightest pixels taken for the photo's white.
- * The colours of a damaged file are measured on the part that was read.
+ * A decoded photo as it is to be enhanced: its dust and scratches filled and its faded colour restored where the
+ * job asks, else as it was read. Dust first: a speck on a scratch would widen it past a scratch's width; colours
+ * last: a light speck or scratch would count among the lightest pixels taken for the photo's white. The colours of
+ * a damaged file are measured on the part that was read.
  */
 export async function repairedAsAsked(
   { image, meta, damage }: DecodedPhoto,
-  { restoreColours = false, removeDust: dust = false }: Repairs,
+  { restoreColours = false, removeDust: dust = false, removeScratches: scratches = false }: Repairs,
 ): Promise<Repaired> {
   const { colourless = false, density } = meta
-  const cleaned = dust ? await removeDust(image, density) : { image }
-  const specks = 'specks' in cleaned ? { specks: cleaned.specks } : {}
+  const found: { specks?: number; scratches?: number } = {}
+  let cleaned: RasterImage = image
+  if (dust) ({ image: cleaned, specks: found.specks } = await removeDust(cleaned, density))
+  if (scratches) ({ image: cleaned, scratches: found.scratches } = await removeScratches(cleaned, density))
   // A damaged file's missing part is its decoder's grey: not the photo's colours.
   const area = damage && restoreColours ? readArea(image) : undefined
   const restored = restoreColours
-    ? restoreFadedColour(cleaned.image, colourless, area)
-    : { image: cleaned.image, colourless }
-  return { ...restored, ...specks }
+    ? restoreFadedColour(cleaned, colourless, area)
+    : { image: cleaned, colourless }
+  return { ...restored, ...found }
 }
 
-/** What the dust removal did, for the photo's note: none where it was not asked. */
-export function dustNote({ specks }: Repaired): string | null {
-  if (specks === undefined) return null
-  if (specks === 0) return 'No dust was found to remove.'
-  return `${specks} speck${specks === 1 ? '' : 's'} of dust ${specks === 1 ? 'was' : 'were'} filled before enhancing.`
+/** What dust and scratch removal did, for the photo's note: nothing where neither was asked. */
+export function repairNotes({ specks, scratches }: Repaired): string[] {
+  const notes: string[] = []
+  if (specks === 0) notes.push('No dust was found to remove.')
+  else if (specks !== undefined)
+    notes.push(`${specks} speck${specks === 1 ? '' : 's'} of dust ${were(specks)} filled before enhancing.`)
+  if (scratches === 0) notes.push('No scratches or hairs were found to remove.')
+  else if (scratches !== undefined)
+    notes.push(
+      `${scratches} ${scratches === 1 ? 'scratch or hair' : 'scratches or hairs'} ${were(scratches)} filled before enhancing.`,
+    )
+  return notes
 }
+
+const were = (n: number): string => (n === 1 ? 'was' : 'were')

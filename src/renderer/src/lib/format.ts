@@ -105,12 +105,16 @@ export function percent(realism: number): string {
   return `${Math.round(realism * 100)}%`
 }
 
-/** What is mended before enhancing, in words ("faded colours restored and dust removed"); empty when nothing. */
+/**
+ * What is mended before enhancing, in words ("faded colours restored, dust and scratches removed"); empty when
+ * nothing.
+ */
 export function repairWords(repairs: Repairs): string {
-  const { restoreColours, removeDust } = repairsOf(repairs)
-  return [restoreColours ? 'faded colours restored' : '', removeDust ? 'dust removed' : '']
+  const { restoreColours, removeDust, removeScratches } = repairsOf(repairs)
+  const removed = [removeDust ? 'dust' : '', removeScratches ? 'scratches' : ''].filter(Boolean).join(' and ')
+  return [restoreColours ? 'faded colours restored' : '', removed ? `${removed} removed` : '']
     .filter(Boolean)
-    .join(' and ')
+    .join(removeDust && removeScratches ? ', ' : ' and ')
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * Dust in Chromium: with "Remove dust" chosen in Settings, Realism's preview of a dusty scan shows its specks
- * gone (its "before" still the scan as it is), and a job started then enhances it without them.
+ * Dust and scratches in Chromium: with "Remove dust" chosen in Settings, Realism's preview of a dusty, scratched
+ * scan shows its specks gone and its scratch kept (its "before" still the scan as it is); with "Remove scratches"
+ * too, the scratch gone; and a job started then enhances it without either.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -26,6 +27,14 @@ const { image: dusty, specks } = dusted(
   12,
   24,
 )
+/** A light scratch across the middle, 2 px wide, along the row furthest from every speck. */
+const SCRATCH = { from: 24, to: 104, width: 2, level: 235 }
+const scratchRow = Array.from({ length: 70 }, (_, i) => i + 13).reduce((best, y) =>
+  farthest(y) > farthest(best) ? y : best,
+)
+function farthest(y: number): number {
+  return Math.min(...specks.map((speck) => Math.abs(speck.y - y) - speck.radius))
+}
 
 beforeAll(async () => {
   mkdirSync(photos, { recursive: true })
@@ -33,6 +42,8 @@ beforeAll(async () => {
   const pixels = clean.pixels.slice()
   for (let y = 0; y < 96; y++)
     pixels.set(dusty.pixels.subarray(y * 96 * 3, (y + 1) * 96 * 3), (y * 128 + 16) * 3)
+  for (let y = scratchRow; y < scratchRow + SCRATCH.width; y++)
+    pixels.fill(SCRATCH.level, (y * 128 + SCRATCH.from) * 3, (y * 128 + SCRATCH.to) * 3)
   await sharp(pixels, { raw: { width: 128, height: 96, channels: 3 } })
     .withMetadata({ density: 600 })
     .png()
@@ -69,16 +80,38 @@ async function rasterOf(source: string | Buffer): Promise<RasterImage> {
   return { width: info.width, height: info.height, channels: 3, depth: 8, pixels: data }
 }
 
+/**
+ * How far the scratch stands out in an enlargement ×`scale` of the region it was laid in (`left` columns in, of the
+ * scan's): the largest channel's mean along it against the mean of the rows 4 to 6 scan pixels above and below.
+ */
+function scratchStandsOut(image: RasterImage, scale: number, left = 16): number {
+  const mean = (rows: number[]): number[] => {
+    const sum = [0, 0, 0]
+    let n = 0
+    for (const row of rows)
+      for (let y = row * scale; y < (row + 1) * scale; y++)
+        for (let x = (SCRATCH.from + 2 - 16 + left) * scale; x < (SCRATCH.to - 2 - 16 + left) * scale; x++) {
+          for (let c = 0; c < 3; c++) sum[c] = sum[c]! + image.pixels[(y * image.width + x) * 3 + c]!
+          n++
+        }
+    return sum.map((s) => s / n)
+  }
+  const along = mean([scratchRow, scratchRow + 1])
+  const around = mean([-6, -5, -4, 5, 6, 7].map((d) => scratchRow + d))
+  return Math.max(...along.map((v, c) => Math.abs(v - around[c]!)))
+}
+
 const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
 const mostStandingOut = (image: RasterImage, scale: number, left = 0): number =>
   Math.max(...specks.map((speck) => standsOut(image, speck, scale, left)))
 const leastStandingOut = (image: RasterImage, scale: number, left = 0): number =>
   Math.min(...specks.map((speck) => standsOut(image, speck, scale, left)))
 
-describe('Remove dust, in Chromium', () => {
-  it('previews a dusty scan without its specks once Settings says so, and enhances it so', async () => {
+describe('Remove dust and scratches, in Chromium', () => {
+  it('previews a dusty, scratched scan without its specks, then its scratch, as Settings says, and enhances it so', async () => {
     const { page } = app
     expect(leastStandingOut(dusty, 1)).toBeGreaterThan(60)
+    expect(farthest(scratchRow)).toBeGreaterThan(8)
     await app.tab('Realism')
     app.dialogs.inputs = [scan]
     await page.getByRole('button', { name: 'Choose a photo…' }).click()
@@ -88,18 +121,42 @@ describe('Remove dust, in Chromium', () => {
     const kept = { after: (await after.getAttribute('src'))!, before: (await before.getAttribute('src'))! }
     const scale = (await rasterOf(dataUrlBytes(kept.after))).width / 96
     expect(leastStandingOut(await rasterOf(dataUrlBytes(kept.after)), scale)).toBeGreaterThan(40)
+    expect(scratchStandsOut(await rasterOf(dataUrlBytes(kept.after)), scale, 0)).toBeGreaterThan(60)
 
     await app.tab('Settings')
     await page.getByRole('combobox', { name: 'Dust' }).selectOption('remove')
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.output.removeDust)).toBe(true)
     await app.tab('Realism')
     await expect.poll(() => after.getAttribute('src'), { timeout: 60_000 }).not.toBe(kept.after)
+    const dustless = await rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
+    expect(mostStandingOut(dustless, scale)).toBeLessThan(8)
+    expect(scratchStandsOut(dustless, scale, 0)).toBeGreaterThan(60) // dust removal leaves lines
+    expect(await before.getAttribute('src')).toBe(kept.before)
+    await page.getByText(/^\s*New jobs use realism \d+%, with dust removed \(Settings\)\.\s*$/).waitFor()
+    await app.shot('realism-dust-removed')
+
+    await app.tab('Settings')
+    await page.getByRole('combobox', { name: 'Scratches' }).selectOption('remove')
+    await expect
+      .poll(() => app.backend.services.getPreferences().then((p) => p.output.removeScratches))
+      .toBe(true)
+    await app.tab('Realism')
+    await expect
+      .poll(
+        async () =>
+          scratchStandsOut(await rasterOf(dataUrlBytes((await after.getAttribute('src'))!)), scale, 0),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBeLessThan(8)
     expect(
       mostStandingOut(await rasterOf(dataUrlBytes((await after.getAttribute('src'))!)), scale),
     ).toBeLessThan(8)
     expect(await before.getAttribute('src')).toBe(kept.before)
-    await page.getByText(/^\s*New jobs use realism \d+%, with dust removed \(Settings\)\.\s*$/).waitFor()
-    await app.shot('realism-dust-removed')
+    await page
+      .getByText(/^\s*New jobs use realism \d+%, with dust and scratches removed \(Settings\)\.\s*$/)
+      .waitFor()
 
     await app.tab('Queue')
     app.dialogs.outputFolder = join(app.work, 'out')
@@ -111,13 +168,16 @@ describe('Remove dust, in Chromium', () => {
       .toBe('done')
     const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
     expect(await card.locator('.counts').textContent()).toMatch(
-      /1 of 1 enhanced\s+· realism \d+%\s+· dust removed/,
+      /1 of 1 enhanced\s+· realism \d+%\s+· dust and scratches removed/,
     )
     await expect
       .poll(() => card.locator('.note').textContent())
-      .toBe(`${specks.length} specks of dust were filled before enhancing.`)
+      .toBe(
+        `${specks.length} specks of dust were filled before enhancing. 1 scratch or hair was filled before enhancing.`,
+      )
     const enhanced = await rasterOf(join(app.work, 'out', 'dusty scan.png'))
     expect(enhanced.width).toBe(128 * 4)
     expect(mostStandingOut(enhanced, 4, 16)).toBeLessThan(8)
+    expect(scratchStandsOut(enhanced, 4)).toBeLessThan(8)
   })
 })

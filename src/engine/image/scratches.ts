@@ -1,0 +1,285 @@
+import { largestSpeck } from './dust.js'
+import {
+  LevelCounts,
+  TRANSPARENT,
+  blobFrom,
+  filledFromAround,
+  forNeighbours,
+  smallDetail,
+  standsOutFrom,
+} from './small-detail.js'
+import type { Blob, SmallDetail } from './small-detail.js'
+import type { RasterImage } from './types.js'
+
+/**
+ * Scratches and hairs on an old print or the scanner's glass: thin lines, lighter (the emulsion scraped off) or
+ * darker (a hair, a fibre) than what lies around them, which a ×4 enlargement would draw as sharp as the photo's
+ * own edges. Found in the photo's small detail (its luma less its median over a window twice the largest speck of
+ * dust), as lines only:
+ * - a blob of detail standing out from the noise as dust must, its faint parts joined to it down to 40% of that
+ *   (hysteresis, as Canny's edges are traced), less what of it is wider than half the largest speck (0.25 mm, 6 px
+ *   at 600 dpi: where a line runs into a thicker detail of the photo), at least a millimetre long;
+ * - cut into pieces about a millimetre long, each filled where it is a line (winding little, straight or gently
+ *   bent: a scribble or handwriting is not) and stands out from its surround as a speck must (so a line over busy
+ *   detail is left there).
+ * A thin line of the photo's own on a smooth surround (a power line across the sky, a taut rope) is a scratch too.
+ */
+
+/** The photo with its scratches filled, and how many lines were (in part or whole). */
+export interface ScratchesRemoved {
+  image: RasterImage
+  scratches: number
+}
+
+/** A scratch's widest, as a share of the largest speck of dust, and at least so many pixels. */
+const WIDEST_SHARE = 1 / 2
+const LEAST_WIDEST = 2
+/** A scratch is at least this many of the largest speck long (shorter blobs are dust, or the photo's). */
+const SHORTEST_SPECKS = 2
+/** A line's faint parts stand out from the median by this share of the threshold (hysteresis, as Canny's edges). */
+const FAINT_SHARE = 0.4
+/** A line winds no more than this: its length (area over width) over its reach along its main axis. */
+const MOST_WINDING = 1.8
+/** A piece of line spreads across its axis (beyond its width) no more than this share of its spread along it. */
+const MOST_BEND = 0.3
+/** A piece's contrast: the level this share of its pixels reach. */
+const CORE_SHARE = 0.25
+
+/** `image` with its scratches and hairs filled (a new raster; alpha as it was). */
+export async function removeScratches(image: RasterImage, density?: number): Promise<ScratchesRemoved> {
+  const side = largestSpeck(image, density)
+  const detail = await smallDetail(image, 2 * side + 1)
+  const scratches = scratchesOf(detail, image, side)
+  return { image: filledFromAround(image, scratches, side), scratches: scratches.length }
+}
+
+/** Each scratch's pixels to fill: the quiet pieces of each thin line. */
+function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: number): number[][] {
+  const { luma, away, threshold } = detail
+  const frame: Frame = {
+    width,
+    height,
+    side,
+    rounds: Math.ceil(Math.max(LEAST_WIDEST, Math.round(side * WIDEST_SHARE)) / 2),
+    marks: new Uint8Array(away.length),
+    parted: new Uint8Array(away.length),
+  }
+  const seen = new Uint8Array(away.length)
+  const scratches: number[][] = []
+  for (let start = 0; start < away.length; start++) {
+    if (seen[start] || luma[start] === TRANSPARENT || Math.abs(away[start]!) <= threshold) continue
+    const sign = Math.sign(away[start]!)
+    const faint = threshold * FAINT_SHARE
+    const blob = blobFrom(
+      start,
+      width,
+      height,
+      (i) => luma[i] !== TRANSPARENT && away[i]! * sign > faint,
+      seen,
+    )
+    if (reachOf(blob) < SHORTEST_SPECKS * side) continue
+    for (const part of thinParts(blob, frame)) {
+      if (reachOf(part) < SHORTEST_SPECKS * side) continue
+      const filled = filledPieces(part, detail, frame)
+      if (filled.length > 0) scratches.push(filled)
+    }
+  }
+  return scratches
+}
+
+interface Frame {
+  width: number
+  height: number
+  side: number
+  /** Erosions a line at its widest does not survive. */
+  rounds: number
+  /** Scratch space, each left all 0 after use. */
+  marks: Uint8Array
+  parted: Uint8Array
+}
+
+const reachOf = (blob: Blob): number => Math.max(blob.right - blob.left, blob.bottom - blob.top) + 1
+
+/**
+ * `blob` less what of it is wider than a scratch (a line running into a thicker detail of the photo, or a lump of
+ * noise on it): the pixels within `rounds` of one that survives `rounds` erosions. What is left, as 8-connected parts.
+ */
+function thinParts(blob: Blob, { width, height, rounds, marks, parted }: Frame): Blob[] {
+  const { wide } = erodedDepth(blob.pixels, width, height, rounds, marks)
+  if (wide.length === 0) return [blob]
+  for (const i of blob.pixels) marks[i] = 1
+  let front = wide
+  for (const i of wide) marks[i] = 2
+  for (let step = 0; step < rounds; step++) {
+    const next: number[] = []
+    for (const i of front) {
+      const x = i % width
+      forNeighbours(x, (i - x) / width, width, height, (j) => {
+        if (marks[j] !== 1) return
+        marks[j] = 2
+        next.push(j)
+      })
+    }
+    front = next
+  }
+  const parts: Blob[] = []
+  for (const i of blob.pixels)
+    if (marks[i] === 1 && !parted[i]) parts.push(blobFrom(i, width, height, (j) => marks[j] === 1, parted))
+  for (const i of blob.pixels) {
+    marks[i] = 0
+    parted[i] = 0
+  }
+  return parts
+}
+
+/**
+ * How deep `pixels` go: erode them (a pixel stays while its 8 neighbours do) up to `rounds` times; `depth` the most
+ * rounds any pixel survived + 1, `wide` those that survived them all. `marks` is left all 0.
+ */
+function erodedDepth(
+  pixels: number[],
+  width: number,
+  height: number,
+  rounds: number,
+  marks: Uint8Array,
+): { depth: number; wide: number[] } {
+  for (const i of pixels) marks[i] = 1
+  let standing = pixels
+  let depth = 1
+  for (let round = 1; round <= rounds && standing.length > 0; round++) {
+    const kept = standing.filter((i) => {
+      const x = i % width
+      const y = (i - x) / width
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) return false
+      let inside = true
+      forNeighbours(x, y, width, height, (j) => {
+        if (marks[j]! < round) inside = false
+      })
+      return inside
+    })
+    for (const i of kept) marks[i] = round + 1
+    if (kept.length > 0) depth = round + 1
+    standing = kept
+  }
+  for (const i of pixels) marks[i] = 0
+  return { depth, wide: standing }
+}
+
+/** Where along a blob's main axis (its pixels' first principal axis) each pixel lies, from `start`. */
+interface Axis {
+  along: (i: number) => number
+  start: number
+  reach: number
+  /** The pixels' variance along the axis and across it. */
+  variance: { along: number; across: number }
+}
+
+function axisOf(pixels: number[], width: number): Axis {
+  let mx = 0
+  let my = 0
+  for (const i of pixels) {
+    mx += i % width
+    my += Math.floor(i / width)
+  }
+  mx /= pixels.length
+  my /= pixels.length
+  let xx = 0
+  let yy = 0
+  let xy = 0
+  for (const i of pixels) {
+    const dx = (i % width) - mx
+    const dy = Math.floor(i / width) - my
+    xx += dx * dx
+    yy += dy * dy
+    xy += dx * dy
+  }
+  const n = pixels.length
+  const [meanSquare, spread] = [(xx + yy) / (2 * n), Math.hypot((xx - yy) / (2 * n), xy / n)]
+  const variance = { along: meanSquare + spread, across: meanSquare - spread }
+  const angle = Math.atan2(2 * xy, xx - yy) / 2
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)]
+  const along = (i: number): number => ((i % width) - mx) * cos + (Math.floor(i / width) - my) * sin
+  let start = Infinity
+  let end = -Infinity
+  for (const i of pixels) {
+    const t = along(i)
+    start = Math.min(start, t)
+    end = Math.max(end, t)
+  }
+  return { along, start, reach: end - start + 1, variance }
+}
+
+/**
+ * The pixels of `part` to fill: cut along its main axis into pieces about twice the largest speck long, those that
+ * are lines (winding little) and stand out from the ring around them (beyond their one-pixel edge, to half the
+ * largest speck away).
+ */
+function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): number[] {
+  const { width, side } = frame
+  const axis = axisOf(part.pixels, width)
+  const count = Math.max(1, Math.round(axis.reach / (SHORTEST_SPECKS * side)))
+  const pieceOf = (i: number): number =>
+    Math.min(count - 1, Math.max(0, Math.floor(((axis.along(i) - axis.start) / axis.reach) * count)))
+  const pieces = Array.from({ length: count }, (): number[] => [])
+  for (const i of part.pixels) pieces[pieceOf(i)]!.push(i)
+  const rings = Array.from({ length: count }, () => new LevelCounts())
+  forRing(part.pixels, frame, Math.max(2, Math.ceil(side / 2)), (i) => {
+    if (detail.luma[i] !== TRANSPARENT) rings[pieceOf(i)]!.add(detail.away[i]!)
+  })
+  // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
+  // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
+  const wholeLine = lineLike(part.pixels, frame)
+  return pieces.flatMap((pixels, piece) =>
+    pixels.length > 0 &&
+    (wholeLine || lineLike(pixels, frame)) &&
+    standsOutFrom(rings[piece]!, coreOf(pixels, detail.away))
+      ? pixels
+      : [],
+  )
+}
+
+/**
+ * Whether `pixels` are a line that winds little: their length (count over width) over their reach along their main
+ * axis, and their spread across it (less the line's own width's) against their spread along it.
+ */
+function lineLike(pixels: number[], { width, height, rounds, marks }: Frame): boolean {
+  const { depth } = erodedDepth(pixels, width, height, rounds, marks)
+  const lineWidth = 2 * depth - 0.5 // a line of depth d (erosions it survives + 1) is 2d − 1 or 2d wide
+  const { reach, variance } = axisOf(pixels, width)
+  const bend = Math.max(0, variance.across - (2 * depth) ** 2 / 12) // a uniform width w spreads w²/12 across
+  return pixels.length / (lineWidth * reach) <= MOST_WINDING && bend <= MOST_BEND ** 2 * variance.along
+}
+
+/** How far a piece of line stands from the median along its core (not its soft edges): a quarter reach it. */
+function coreOf(pixels: number[], away: Int16Array): number {
+  const levels = new LevelCounts()
+  for (const i of pixels) levels.add(away[i]!)
+  return levels.above(CORE_SHARE)
+}
+
+/** Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`. `marks` is left all 0. */
+function forRing(
+  pixels: number[],
+  { width, height, marks }: Frame,
+  grow: number,
+  visit: (i: number) => void,
+): void {
+  const touched = [...pixels]
+  for (const i of pixels) marks[i] = 1
+  let front = pixels
+  for (let step = 1; step <= grow; step++) {
+    const next: number[] = []
+    for (const i of front) {
+      const x = i % width
+      forNeighbours(x, (i - x) / width, width, height, (j) => {
+        if (marks[j]) return
+        marks[j] = 1
+        next.push(j)
+        touched.push(j)
+        if (step >= 2) visit(j)
+      })
+    }
+    front = next
+  }
+  for (const i of touched) marks[i] = 0
+}

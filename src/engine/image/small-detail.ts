@@ -1,0 +1,268 @@
+import sharp from 'sharp'
+import type { RasterImage } from './types.js'
+
+/**
+ * What dust and scratch removal share: a photo's small detail (its luma less its median over a window, which
+ * takes away what is smaller than half the window: specks, lines and fine texture alike), how far the photo's
+ * noise spreads in it, the blobs it forms, and the filling of a blob from the window around it.
+ */
+
+/** A small-detail map: each pixel's luma (0–255; `TRANSPARENT` where not opaque) and its distance from the median. */
+export interface SmallDetail {
+  luma: Uint16Array
+  away: Int16Array
+  /** How far from the median a pixel must stand to be more than noise (5 times its spread, at least 20 levels). */
+  threshold: number
+}
+
+/** A pixel not fully opaque: its colour is not the photo's, so it is neither looked at nor filled from. */
+export const TRANSPARENT = 0xffff
+
+/** Detail stands this many times further from the median than the photo's noise spreads, and at least so many levels. */
+const NOISE_TIMES = 5
+const LEAST_CONTRAST = 20
+
+/** `image`'s detail smaller than half of a `window`×`window` square. */
+export async function smallDetail(image: RasterImage, window: number): Promise<SmallDetail> {
+  const luma = lumaOf(image)
+  const median = await medianOf(luma, image.width, image.height, window)
+  const away = new Int16Array(luma.length)
+  for (let i = 0; i < luma.length; i++) away[i] = luma[i]! - median[i]!
+  return { luma, away, threshold: Math.max(LEAST_CONTRAST, NOISE_TIMES * noiseSpread(away, luma)) }
+}
+
+/** Each pixel's luma, 0–255; a pixel not fully opaque is marked `TRANSPARENT`. */
+function lumaOf({ width, height, channels, depth, pixels }: RasterImage): Uint16Array {
+  const out = new Uint16Array(width * height)
+  const opaque = depth === 16 ? 65535 : 255
+  const scale = depth === 16 ? 1 / 257 : 1
+  for (let i = 0; i < out.length; i++) {
+    const at = i * channels
+    if (channels === 4 && pixels[at + 3] !== opaque) {
+      out[i] = TRANSPARENT
+      continue
+    }
+    out[i] = Math.round((0.2126 * pixels[at]! + 0.7152 * pixels[at + 1]! + 0.0722 * pixels[at + 2]!) * scale)
+  }
+  return out
+}
+
+/** The median of each `window`×`window` neighbourhood, by libvips' rank filter (constant time in the window). */
+async function medianOf(
+  luma: Uint16Array,
+  width: number,
+  height: number,
+  window: number,
+): Promise<Uint8Array> {
+  const bytes = withNearestOpaque(luma, width, height)
+  const data = await sharp(bytes, { raw: { width, height, channels: 1 } })
+    .median(window)
+    .toColourspace('b-w') // sharp makes one channel three unless told
+    .raw()
+    .toBuffer()
+  return new Uint8Array(data.buffer, data.byteOffset, data.length)
+}
+
+/**
+ * `luma` as bytes, a transparent pixel taking the nearest opaque one's luma along its row (a row with none, the
+ * nearest row's that has one): the median near a transparent edge is then the photo's, not pulled toward whatever
+ * colour lies under the transparency.
+ */
+function withNearestOpaque(luma: Uint16Array, width: number, height: number): Uint8Array {
+  const bytes = new Uint8Array(luma.length)
+  const leftOpaque = new Int32Array(width) // for each pixel of the row, the nearest opaque one at or left of it
+  const rowsSeen: number[] = [] // the rows that have an opaque pixel
+  for (let y = 0; y < height; y++) {
+    const row = y * width
+    let left = -1
+    for (let x = 0; x < width; x++) {
+      if (luma[row + x] !== TRANSPARENT) left = x
+      leftOpaque[x] = left
+    }
+    if (left < 0) continue
+    rowsSeen.push(y)
+    let right = -1
+    for (let x = width - 1; x >= 0; x--) {
+      if (luma[row + x] !== TRANSPARENT) right = x
+      const l = leftOpaque[x]!
+      const nearest = l < 0 ? right : right < 0 || x - l <= right - x ? l : right
+      bytes[row + x] = luma[row + nearest]!
+    }
+  }
+  let next = 0 // the index in rowsSeen of the first row seen at or below y
+  for (let y = 0; y < height && rowsSeen.length > 0; y++) {
+    while (next < rowsSeen.length && rowsSeen[next]! < y) next++
+    if (rowsSeen[next] === y) continue
+    const above = rowsSeen[next - 1]
+    const below = rowsSeen[next]
+    const nearest = above === undefined || (below !== undefined && below - y < y - above) ? below! : above
+    bytes.copyWithin(y * width, nearest * width, (nearest + 1) * width)
+  }
+  return bytes
+}
+
+/** The noise's spread: the median distance from the median filter, as a standard deviation (× 1.4826). */
+function noiseSpread(away: Int16Array, luma: Uint16Array): number {
+  const levels = new LevelCounts()
+  away.forEach((value, i) => {
+    if (luma[i] !== TRANSPARENT) levels.add(value)
+  })
+  return levels.above(0.5) * 1.4826
+}
+
+/** A blob of detail stands this many times further from the median than all but this share of a ring around it. */
+const SURROUND_TIMES = 3
+const BUSY_SURROUND = 0.05
+
+/**
+ * Whether detail reaching `contrast` levels from the median stands out from `ring`, the detail around it: texture
+ * (grass, gravel, fabric) is as marked nearly everywhere, and a blob in it is part of it.
+ */
+export function standsOutFrom(ring: LevelCounts, contrast: number): boolean {
+  return ring.total > 0 && ring.above(BUSY_SURROUND) * SURROUND_TIMES <= contrast
+}
+
+/** How many pixels stand at each distance from the median (0–255), to find the level all but a share stay under. */
+export class LevelCounts {
+  readonly #counts = new Uint32Array(256)
+  #total = 0
+
+  get total(): number {
+    return this.#total
+  }
+
+  add(away: number): void {
+    this.#counts[Math.min(255, Math.abs(away))]!++
+    this.#total++
+  }
+
+  /** The level that `share` of the pixels reach or pass (0 when none were counted). */
+  above(share: number): number {
+    let seen = 0
+    for (let level = 255; level >= 0; level--) {
+      seen += this.#counts[level]!
+      if (seen > this.#total * share) return level
+    }
+    return 0
+  }
+}
+
+/** Pixels (indices) connected to each other, and the box around them. */
+export interface Blob {
+  pixels: number[]
+  left: number
+  top: number
+  right: number
+  bottom: number
+}
+
+/** The marked pixels 8-connected to `start`, each marked seen. */
+export function blobFrom(
+  start: number,
+  width: number,
+  height: number,
+  marked: (i: number) => boolean,
+  seen: Uint8Array,
+): Blob {
+  const blob: Blob = { pixels: [], left: width, top: height, right: 0, bottom: 0 }
+  const stack = [start]
+  seen[start] = 1
+  while (stack.length > 0) {
+    const i = stack.pop()!
+    const x = i % width
+    const y = (i - x) / width
+    blob.pixels.push(i)
+    blob.left = Math.min(blob.left, x)
+    blob.right = Math.max(blob.right, x)
+    blob.top = Math.min(blob.top, y)
+    blob.bottom = Math.max(blob.bottom, y)
+    forNeighbours(x, y, width, height, (j) => {
+      if (seen[j] || !marked(j)) return
+      seen[j] = 1
+      stack.push(j)
+    })
+  }
+  return blob
+}
+
+/** Calls `visit` with the index of (x, y) and of each of its 8 neighbours inside the photo. */
+export function forNeighbours(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  visit: (i: number) => void,
+): void {
+  for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++)
+    for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) visit(ny * width + nx)
+}
+
+/**
+ * A copy of `image` with each of `marks` (pixel indices) and its one-pixel edge filled, colour by colour, with the
+ * median of the window `reach` pixels each way around it, less every mark and transparent pixel. Alpha as it was.
+ */
+export function filledFromAround(image: RasterImage, marks: number[][], reach: number): RasterImage {
+  const { width, height, channels, pixels } = image
+  const out = { ...image, pixels: pixels.slice() }
+  const hole = new Uint8Array(width * height)
+  const holes = marks.map((mark) => grownByOne(mark, width, height, hole))
+  const windowArea = (2 * reach + 1) ** 2
+  const values = [0, 1, 2].map(() => new Int32Array(windowArea))
+  for (const pixelsOfHole of holes)
+    for (const i of pixelsOfHole) {
+      const x = i % width
+      const y = (i - x) / width
+      let n = 0
+      for (let wy = Math.max(0, y - reach); wy <= Math.min(height - 1, y + reach); wy++)
+        for (let wx = Math.max(0, x - reach); wx <= Math.min(width - 1, x + reach); wx++) {
+          const j = wy * width + wx
+          if (hole[j]) continue
+          const at = j * channels
+          if (channels === 4 && pixels[at + 3] === 0) continue
+          for (let c = 0; c < 3; c++) values[c]![n] = pixels[at + c]!
+          n++
+        }
+      if (n === 0) continue
+      for (let c = 0; c < 3; c++) out.pixels[i * channels + c] = middleOf(values[c]!, n)
+    }
+  return out
+}
+
+/** `pixels` and their 8 neighbours, each marked in `hole`. */
+function grownByOne(pixels: number[], width: number, height: number, hole: Uint8Array): number[] {
+  const grown: number[] = []
+  for (const i of pixels) {
+    const x = i % width
+    forNeighbours(x, (i - x) / width, width, height, (j) => {
+      if (hole[j]) return
+      hole[j] = 1
+      grown.push(j)
+    })
+  }
+  return grown
+}
+
+/** The median of the first `n` of `values` (reordered), by Hoare's selection: linear time, where sorting is not. */
+function middleOf(values: Int32Array, n: number): number {
+  const k = n >> 1
+  let low = 0
+  let high = n - 1
+  while (low < high) {
+    const pivot = values[(low + high) >> 1]!
+    let i = low
+    let j = high
+    while (i <= j) {
+      while (values[i]! < pivot) i++
+      while (values[j]! > pivot) j--
+      if (i <= j) {
+        const swap = values[i]!
+        values[i++] = values[j]!
+        values[j--] = swap
+      }
+    }
+    if (k <= j) high = j
+    else if (k >= i) low = i
+    else break
+  }
+  return values[k]!
+}

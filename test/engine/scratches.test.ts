@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest'
+import { largestSpeck } from '../../src/engine/image/dust.js'
+import { removeScratches } from '../../src/engine/image/scratches.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
+import { smoothScene } from '../helpers/dust.js'
+import { scratchError, scratched } from '../helpers/scratches.js'
+import type { LaidScratch } from '../helpers/scratches.js'
+import { seeded } from '../helpers/seeded.js'
+
+const DPI = 600
+
+/** Pixels within `margin` of any of `scratches`. */
+function nearAny(scratches: LaidScratch[], image: RasterImage, margin: number): Uint8Array {
+  const near = new Uint8Array(image.width * image.height)
+  for (const { pixels } of scratches)
+    for (const i of pixels) {
+      const [x, y] = [i % image.width, Math.floor(i / image.width)]
+      for (let ny = Math.max(0, y - margin); ny <= Math.min(image.height - 1, y + margin); ny++)
+        for (let nx = Math.max(0, x - margin); nx <= Math.min(image.width - 1, x + margin); nx++)
+          near[ny * image.width + nx] = 1
+    }
+  return near
+}
+
+/** The pixels (indices) where `a` and `b` differ, in any channel. */
+function changedPixels(a: RasterImage, b: RasterImage): number[] {
+  const changed: number[] = []
+  for (let i = 0; i < a.width * a.height; i++)
+    for (let c = 0; c < a.channels; c++)
+      if (a.pixels[i * a.channels + c] !== b.pixels[i * b.channels + c]) {
+        changed.push(i)
+        break
+      }
+  return changed
+}
+
+/** `image` with a line `width` px wide (hard-edged) of grey `level` from (x0, y0) to (x1, y1). */
+function drawn(image: RasterImage, [x0, y0, x1, y1]: number[], width: number, level: number): RasterImage {
+  const pixels = image.pixels.slice()
+  const length = Math.hypot(x1! - x0!, y1! - y0!)
+  for (let y = 0; y < image.height; y++)
+    for (let x = 0; x < image.width; x++) {
+      const t = Math.max(0, Math.min(1, ((x - x0!) * (x1! - x0!) + (y - y0!) * (y1! - y0!)) / length ** 2))
+      const d = Math.hypot(x - (x0! + t * (x1! - x0!)), y - (y0! + t * (y1! - y0!)))
+      if (d <= width / 2)
+        for (let c = 0; c < 3; c++) pixels[(y * image.width + x) * image.channels + c] = level
+    }
+  return { ...image, pixels }
+}
+
+/**
+ * A patch of strong, fine texture from (left, top), `size` px square: light and dark (gravel), or dark points
+ * on the scene (foliage in shade).
+ */
+function textured(
+  image: RasterImage,
+  left: number,
+  top: number,
+  size: number,
+  seed: number,
+  kind: 'gravel' | 'dark' = 'gravel',
+): RasterImage {
+  const random = seeded(seed)
+  const pixels = image.pixels.slice()
+  for (let y = top; y < top + size; y++)
+    for (let x = left; x < left + size; x++) {
+      const dark = random() < 0.5
+      if (kind === 'dark' && !dark) continue
+      const value = dark ? 30 + random() * 40 : 190 + random() * 60
+      for (let c = 0; c < 3; c++) pixels[(y * image.width + x) * image.channels + c] = Math.round(value)
+    }
+  return { ...image, pixels }
+}
+
+describe('removing scratches and hairs', () => {
+  it('fills every scratch and hair on a smooth scene from its surround, and changes nothing away from them', async () => {
+    const clean = smoothScene(600, 400, 21)
+    const side = largestSpeck(clean, DPI)
+    // Lines at least a speck apart: closer, two see each other as texture (as specks do).
+    const laid = scratched(clean, 16, { widest: side / 2, shortest: 2 * side, longest: 20 * side }, 5, side)
+    const { image, scratches } = await removeScratches(laid.image, DPI)
+    expect(laid.scratches.length).toBeGreaterThanOrEqual(6)
+    expect(scratches).toBe(laid.scratches.length)
+    for (const scratch of laid.scratches) {
+      const before = scratchError(laid.image, clean, scratch)
+      expect(before).toBeGreaterThan(25)
+      expect(scratchError(image, clean, scratch)).toBeLessThan(Math.max(5, before / 4))
+    }
+    const near = nearAny(laid.scratches, clean, 3)
+    expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
+  })
+
+  it('leaves what is not a scratch: fine texture, handwriting, a broad stripe, a short dash, a speck', async () => {
+    let photo = textured(smoothScene(500, 300, 22), 20, 20, 110, 23)
+    // A word of handwriting in a fine pen (a close zigzag, 1.5 px wide), 180 px long.
+    const pixels = photo.pixels.slice()
+    for (let x = 160; x < 340; x += 0.25) {
+      const y = Math.round(60 + 12 * Math.sin(x / 3))
+      for (let c = 0; c < 3; c++) pixels[(y * 500 + Math.round(x)) * 3 + c] = 30
+    }
+    photo = { ...photo, pixels }
+    photo = drawn(photo, [160, 150, 340, 170], 9, 240) // a stripe 9 px wide: a detail of the photo's own
+    photo = drawn(photo, [380, 100, 394, 104], 2, 240) // a dash shorter than a millimetre
+    photo = drawn(photo, [420, 220, 420, 220], 7, 20) // a speck: dust's, not a line
+    const { image, scratches } = await removeScratches(photo, DPI)
+    expect(scratches).toBe(0)
+    expect(Buffer.from(image.pixels).equals(Buffer.from(photo.pixels))).toBe(true)
+  })
+
+  it('fills a scratch where its surround is smooth and leaves it where it crosses busy detail', async () => {
+    // Gravel (light and dark) and dark foliage, which a light scratch does not join but which is as marked.
+    const gravel = textured(smoothScene(500, 200, 24), 120, 40, 100, 25)
+    const clean = textured(gravel, 300, 40, 100, 29, 'dark')
+    const photo = drawn(clean, [20, 90, 480, 110], 2.5, 245)
+    const { image, scratches } = await removeScratches(photo, DPI)
+    expect(scratches).toBe(1)
+    const column = (x: number): number => Math.round(90 + (20 * (x - 20)) / 460) * 500 + x
+    for (const x of [30, 70, 250, 450]) expect(image.pixels[column(x) * 3]).toBeLessThan(200)
+    for (const x of [140, 170, 200, 320, 350, 380]) expect(image.pixels[column(x) * 3]).toBe(245)
+  })
+
+  it('fills a scratch whole: its faint end, and a short spur off it', async () => {
+    const clean = smoothScene(400, 200, 30)
+    const pixels = clean.pixels.slice()
+    // Light, fading from 90 levels over the scene to 22 at its right end: there, grain takes pixels of it below
+    // the noise threshold (20), which would cut it into dashes.
+    for (let x = 30; x <= 370; x++)
+      for (let y = 100; y <= 100; y++) {
+        const at = (y * 400 + x) * 3
+        for (let c = 0; c < 3; c++)
+          pixels[at + c] = clean.pixels[at + c]! + Math.round(90 - (68 * (x - 30)) / 340)
+      }
+    for (let y = 88; y < 100; y++) pixels.fill(230, (y * 400 + 150) * 3, (y * 400 + 150) * 3 + 3)
+    const photo = { ...clean, pixels }
+    const { image, scratches } = await removeScratches(photo, DPI)
+    expect(scratches).toBe(1)
+    const error = (x: number, y = 100): number =>
+      Math.abs(image.pixels[(y * 400 + x) * 3]! - clean.pixels[(y * 400 + x) * 3]!)
+    for (const x of [40, 150, 300, 340, 360]) expect(error(x)).toBeLessThanOrEqual(8)
+    for (const y of [90, 95]) expect(error(150, y)).toBeLessThanOrEqual(8)
+  })
+
+  it('takes a scratch’s widest from the scan’s dpi (a quarter of a millimetre)', async () => {
+    const clean = smoothScene(300, 200, 26)
+    const photo = drawn(clean, [30, 40, 270, 160], 5, 235) // 5 px: 0.2 mm at 600 dpi, 0.8 mm at 150
+    const at600 = await removeScratches(photo, 600)
+    expect(at600.scratches).toBe(1)
+    const middle = (100 * 300 + 150) * 3
+    expect(Math.abs(at600.image.pixels[middle]! - clean.pixels[middle]!)).toBeLessThanOrEqual(10)
+    const at150 = await removeScratches(photo, 150)
+    expect(at150.scratches).toBe(0)
+    expect(Buffer.from(at150.image.pixels).equals(Buffer.from(photo.pixels))).toBe(true)
+  })
+
+  it('keeps alpha, looks only at what is opaque and fills from opaque pixels; 16 bits at 16 bits', async () => {
+    const clean = smoothScene(300, 160, 27, 4)
+    const photo = drawn(clean, [150, 10, 150, 150], 2, 20)
+    // The bottom rows cleared (the line goes on under them), and magenta under alpha 0 on both sides of the line
+    // above, most of the window it is filled from.
+    for (let y = 0; y < 160; y++)
+      for (let x = 0; x < 300; x++) {
+        const at = (y * 300 + x) * 4
+        if (y >= 110) photo.pixels[at + 3] = 0
+        else if (Math.abs(x - 150) >= 4 && Math.abs(x - 150) < 12) photo.pixels.set([255, 0, 255, 0], at)
+      }
+    const { image, scratches } = await removeScratches(photo, DPI)
+    expect(scratches).toBe(1)
+    for (let i = 3; i < image.pixels.length; i += 4) expect(image.pixels[i]).toBe(photo.pixels[i])
+    const at = (y: number): number[] => [
+      ...image.pixels.subarray((y * 300 + 150) * 4, (y * 300 + 150) * 4 + 3),
+    ]
+    const scene = (y: number): number[] => [
+      ...clean.pixels.subarray((y * 300 + 150) * 4, (y * 300 + 150) * 4 + 3),
+    ]
+    for (const y of [30, 60, 90])
+      at(y).forEach((value, c) => expect(Math.abs(value - scene(y)[c]!)).toBeLessThanOrEqual(8))
+    expect(at(130)).toEqual([20, 20, 20])
+
+    const deep = drawn(smoothScene(300, 160, 28), [20, 60, 280, 100], 2, 240)
+    const wide = { ...deep, depth: 16 as const, pixels: Uint16Array.from(deep.pixels, (v) => v * 257 + 3) }
+    const sixteen = await removeScratches(wide, DPI)
+    expect([sixteen.scratches, sixteen.image.depth]).toEqual([1, 16])
+    const centre = (80 * 300 + 150) * 3
+    expect(sixteen.image.pixels[centre]! % 257).toBe(3)
+    expect(sixteen.image.pixels[centre]!).toBeLessThan(200 * 257)
+  })
+})
