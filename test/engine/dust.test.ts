@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
-import { dusted, forDisc, smoothScene, speckError } from '../helpers/dust.js'
+import { changedPixels, dusted, forDisc, smoothScene, speckError } from '../helpers/dust.js'
 import type { LaidSpeck } from '../helpers/dust.js'
 import { seeded } from '../helpers/seeded.js'
 
@@ -12,18 +12,6 @@ function nearAny(specks: LaidSpeck[], image: RasterImage, margin: number): Uint8
   const near = new Uint8Array(image.width * image.height)
   for (const speck of specks) forDisc(speck, margin, image, (at) => (near[at / image.channels] = 1))
   return near
-}
-
-/** The pixels (indices) where `a` and `b` differ, in any channel. */
-function changedPixels(a: RasterImage, b: RasterImage): number[] {
-  const changed: number[] = []
-  for (let i = 0; i < a.width * a.height; i++)
-    for (let c = 0; c < a.channels; c++)
-      if (a.pixels[i * a.channels + c] !== b.pixels[i * b.channels + c]) {
-        changed.push(i)
-        break
-      }
-  return changed
 }
 
 function laid(image: RasterImage, specks: LaidSpeck[]): RasterImage {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { largestSpeck } from '../../src/engine/image/dust.js'
 import { removeScratches } from '../../src/engine/image/scratches.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
-import { smoothScene } from '../helpers/dust.js'
+import { changedPixels, smoothScene } from '../helpers/dust.js'
 import { scratchError, scratched } from '../helpers/scratches.js'
 import type { LaidScratch } from '../helpers/scratches.js'
 import { seeded } from '../helpers/seeded.js'
@@ -20,18 +20,6 @@ function nearAny(scratches: LaidScratch[], image: RasterImage, margin: number): 
           near[ny * image.width + nx] = 1
     }
   return near
-}
-
-/** The pixels (indices) where `a` and `b` differ, in any channel. */
-function changedPixels(a: RasterImage, b: RasterImage): number[] {
-  const changed: number[] = []
-  for (let i = 0; i < a.width * a.height; i++)
-    for (let c = 0; c < a.channels; c++)
-      if (a.pixels[i * a.channels + c] !== b.pixels[i * b.channels + c]) {
-        changed.push(i)
-        break
-      }
-  return changed
 }
 
 /** `image` with a line `width` px wide (hard-edged) of grey `level` from (x0, y0) to (x1, y1). */

@@ -117,6 +117,18 @@ export function speckError(a: RasterImage, clean: RasterImage, speck: LaidSpeck)
   return n ? sum / n : 0
 }
 
+/** The pixels (indices) where `a` and `b` differ, in any channel. */
+export function changedPixels(a: RasterImage, b: RasterImage): number[] {
+  const changed: number[] = []
+  for (let i = 0; i < a.width * a.height; i++)
+    for (let c = 0; c < a.channels; c++)
+      if (a.pixels[i * a.channels + c] !== b.pixels[i * b.channels + c]) {
+        changed.push(i)
+        break
+      }
+  return changed
+}
+
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { psnr } from '../../src/engine/metrics/quality.js'
+import { changedPixels } from './dust.js'
 
 const EVAL = join(__dirname, '../../../shared/datasets/eval')
 
@@ -28,15 +29,6 @@ export function rasterPsnr(a: RasterImage, b: RasterImage): number {
   return psnr(samples(a), samples(b))
 }
 
-/** The share of pixels of `a` that differ from `b`'s in any colour channel (RGB rasters). */
-export function changedShare(a: RasterImage, b: RasterImage): number {
-  let changed = 0
-  for (let i = 0; i < a.pixels.length; i += 3)
-    if (
-      a.pixels[i] !== b.pixels[i] ||
-      a.pixels[i + 1] !== b.pixels[i + 1] ||
-      a.pixels[i + 2] !== b.pixels[i + 2]
-    )
-      changed++
-  return changed / (a.pixels.length / 3)
-}
+/** The share of pixels of `a` that differ from `b`'s in any channel. */
+export const changedShare = (a: RasterImage, b: RasterImage): number =>
+  changedPixels(a, b).length / (a.width * a.height)

@@ -19,7 +19,7 @@ import type { RasterImage } from './types.js'
  * - of those, a speck is a small blob, light or dark (no wider than the largest speck), that stands out from the
  *   noise by far (5 times its spread over the photo, at least 20 levels) and from its surround (3 times as far as
  *   all but 5% of a ring around it): fine texture (grass, gravel, fabric) is left, as are lines, however thin (a
- *   hair, a power line, a scratch), and two specks closer than half the largest, which see each other as texture;
+ *   hair, a scratch: `scratches.ts`'s), and two specks closer than half the largest, which see each other as texture;
  * - it is filled, colour by colour, with the median of the window around it, less the speck and its edge.
  * A small light point on a smooth surround of the photo's own (a catchlight in an eye, a star) is a speck too.
  */
