@@ -107,6 +107,17 @@ describe('removing scratches and hairs', () => {
     for (const x of [140, 170, 200, 320, 350, 380]) expect(image.pixels[column(x) * 3]).toBe(245)
   })
 
+  it('fills a long scratch through a short stretch of busy detail, not through a long one', async () => {
+    const narrow = textured(smoothScene(700, 200, 31), 150, 60, 40, 32, 'dark')
+    const clean = textured(narrow, 330, 40, 200, 33, 'dark')
+    const photo = drawn(clean, [20, 100, 680, 100], 2.5, 245)
+    const { image, scratches } = await removeScratches(photo, DPI)
+    expect(scratches).toBe(1)
+    const at = (x: number): number => image.pixels[(100 * 700 + x) * 3]!
+    for (const x of [60, 160, 180, 260, 600]) expect(at(x)).toBeLessThan(200)
+    for (const x of [380, 430, 480]) expect(at(x)).toBe(245)
+  })
+
   it('fills a scratch whole: its faint end, and a short spur off it', async () => {
     const clean = smoothScene(400, 200, 30)
     const pixels = clean.pixels.slice()

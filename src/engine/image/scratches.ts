@@ -42,6 +42,8 @@ const FAINT_SHARE = 0.4
 const MOST_WINDING = 1.8
 /** A piece of line spreads across its axis (beyond its width) no more than this share of its spread along it. */
 const MOST_BEND = 0.3
+/** A line's busy stretch is filled through where pieces on both sides, this many pieces away at most, stood out. */
+const BRIDGED_PIECES = 3
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
@@ -229,12 +231,26 @@ function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): number[] {
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
   const wholeLine = lineLike(part.pixels, frame)
-  return pieces.flatMap((pixels, piece) =>
-    pixels.length > 0 &&
-    (wholeLine || lineLike(pixels, frame)) &&
-    standsOutFrom(rings[piece]!, coreOf(pixels, detail.away))
-      ? pixels
-      : [],
+  const standing = pieces.map(
+    (pixels, piece) =>
+      pixels.length > 0 &&
+      (wholeLine || lineLike(pixels, frame)) &&
+      standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
+  )
+  const filled = wholeLine ? bridged(standing, pieces) : standing
+  return pieces.flatMap((pixels, piece) => (filled[piece] ? pixels : []))
+}
+
+/**
+ * `standing` with the pieces of one line between two that stood out, no more than `BRIDGED_PIECES` away on each
+ * side, filled too: where a scratch crosses a short stretch of busy detail (a strand of hair across a face) it is
+ * filled through, the median of the detail around it taking its place, rather than left as a bright dash.
+ */
+function bridged(standing: boolean[], pieces: number[][]): boolean[] {
+  const near = (from: number, step: number): boolean =>
+    Array.from({ length: BRIDGED_PIECES }, (_, k) => standing[from + step * (k + 1)]).some(Boolean)
+  return standing.map(
+    (stands, piece) => stands || (pieces[piece]!.length > 0 && near(piece, -1) && near(piece, 1)),
   )
 }
 
