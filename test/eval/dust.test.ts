@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { decodeImage } from '../../src/engine/image/decode.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
-import { SCAN_DPI, dusted, scanLike, speckError } from '../helpers/dust.js'
-import { changedShare, evalPhotos, mean, median, rasterPsnr } from '../helpers/eval-photos.js'
+import { SCAN_DPI, dusted, speckError } from '../helpers/dust.js'
+import { changedShare, PRINT_PHOTOS, mean, median, printScans, rasterPsnr } from '../helpers/eval-photos.js'
 
-const photos = evalPhotos(['Set14', 'BSD100'])
-/** Each photo as its print scanned: ×3 (about 1500 × 1000, a 2.5 × 1.7" print at 600 dpi), grain σ 3. */
-const SCAN_SCALE = 3
-const GRAIN = 3
 /** Specks laid on each: about one per 23 000 pixels, several times an ordinary dusty scan's. */
 const SPECKS = 60
 /** A speck that differs from the photo by less than this (mean over its disc) is not counted: it hardly shows. */
@@ -23,9 +18,7 @@ describe('removing dust, on the evaluation photos as grainy scans with specks la
     const cleanPsnr: number[] = []
     let visible = 0
     let filled = 0
-    for (const [index, path] of photos.entries()) {
-      const { image } = await decodeImage(path)
-      const clean = await scanLike(image, SCAN_SCALE, GRAIN, index + 1)
+    for await (const { index, scan: clean } of printScans()) {
       const dusty = dusted(clean, SPECKS, largestSpeck(clean, SCAN_DPI), index + 1)
       const cleaned = (await removeDust(dusty.image, SCAN_DPI)).image
       const shown = dusty.specks.filter((speck) => speckError(dusty.image, clean, speck) >= VISIBLE)
@@ -43,14 +36,14 @@ describe('removing dust, on the evaluation photos as grainy scans with specks la
       cleanPsnr.push(rasterPsnr(untouched.image, clean))
     }
     const figures = {
-      photos: photos.length,
+      photos: PRINT_PHOTOS.length,
       visibleSpecks: visible,
       filledShare: filled / visible,
       filledPerPhotoMedian: median(removed),
       filledPerPhotoWorst: Math.min(...removed),
       dustyPsnrMean: mean(dustyPsnr),
       cleanedPsnrMean: mean(cleanedPsnr),
-      cleanedBetterShare: cleanedPsnr.filter((p, i) => p > dustyPsnr[i]!).length / photos.length,
+      cleanedBetterShare: cleanedPsnr.filter((p, i) => p > dustyPsnr[i]!).length / PRINT_PHOTOS.length,
       undustedSpecksMedian: median(falseSpecks),
       undustedSpecksWorst: Math.max(...falseSpecks),
       undustedChangedMean: mean(cleanChanged),

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
-import { evalPhotos, mean, median } from '../helpers/eval-photos.js'
+import { PRINT_PHOTOS as photos, mean, median } from '../helpers/eval-photos.js'
 import { fadeOf, faded, meanColourDifference } from '../helpers/fading.js'
-
-const photos = evalPhotos(['Set14', 'BSD100'])
 
 describe('restoring faded colour, on the evaluation photos faded as old prints fade (seeded)', () => {
   it('takes most of the fade away; what it does to an unfaded photo is measured and said', async () => {

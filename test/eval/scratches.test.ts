@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { decodeImage } from '../../src/engine/image/decode.js'
 import { largestSpeck } from '../../src/engine/image/dust.js'
 import { removeScratches } from '../../src/engine/image/scratches.js'
-import { SCAN_DPI, scanLike } from '../helpers/dust.js'
-import { changedShare, evalPhotos, mean, median, rasterPsnr } from '../helpers/eval-photos.js'
+import { SCAN_DPI } from '../helpers/dust.js'
+import { changedShare, PRINT_PHOTOS, mean, median, printScans, rasterPsnr } from '../helpers/eval-photos.js'
 import { scratchError, scratched } from '../helpers/scratches.js'
 
-const photos = evalPhotos(['Set14', 'BSD100'])
-/** Each photo as its print scanned, as the dust evaluation makes them: ×3 (about 1500 × 1000 at 600 dpi), grain σ 3. */
-const SCAN_SCALE = 3
-const GRAIN = 3
 /** Lines laid on each: a badly scratched print's. */
 const SCRATCHES = 12
 /** A line that differs from the photo by less than this (mean over the pixels it covers) is not counted. */
@@ -26,9 +21,7 @@ describe('removing scratches, on the evaluation photos as grainy scans with line
     let visible = 0
     let filled = 0
     let halved = 0
-    for (const [index, path] of photos.entries()) {
-      const { image } = await decodeImage(path)
-      const clean = await scanLike(image, SCAN_SCALE, GRAIN, index + 1)
+    for await (const { index, scan: clean } of printScans()) {
       const side = largestSpeck(clean, SCAN_DPI)
       // 1 mm to 7.5 mm long, up to a quarter of a millimetre wide.
       const laid = scratched(
@@ -56,14 +49,14 @@ describe('removing scratches, on the evaluation photos as grainy scans with line
       cleanPsnr.push(rasterPsnr(untouched.image, clean))
     }
     const figures = {
-      photos: photos.length,
+      photos: PRINT_PHOTOS.length,
       visibleScratches: visible,
       filledShare: filled / visible,
       halvedShare: halved / visible,
       filledPerPhotoMedian: median(filledShares),
       scratchedPsnrMean: mean(scratchedPsnr),
       cleanedPsnrMean: mean(cleanedPsnr),
-      cleanedBetterShare: cleanedPsnr.filter((p, i) => p > scratchedPsnr[i]!).length / photos.length,
+      cleanedBetterShare: cleanedPsnr.filter((p, i) => p > scratchedPsnr[i]!).length / PRINT_PHOTOS.length,
       unscratchedLinesMedian: median(falseLines),
       unscratchedLinesWorst: Math.max(...falseLines),
       unscratchedChangedMean: mean(cleanChanged),

@@ -21,7 +21,7 @@ import type { RasterImage } from './types.js'
  *   at 600 dpi: where a line runs into a thicker detail of the photo), at least a millimetre long;
  * - cut into pieces about a millimetre long, each filled where it is a line (winding little, straight or gently
  *   bent: a scribble or handwriting is not) and stands out from its surround as a speck must (so a line over busy
- *   detail is left there).
+ *   detail is left there, but for a short stretch between pieces that stood out, which is filled through).
  * A thin line of the photo's own on a smooth surround (a power line across the sky, a taut rope) is a scratch too.
  */
 
@@ -176,6 +176,7 @@ interface Axis {
   variance: { along: number; across: number }
 }
 
+/** `pixels`' main axis, from the eigenvectors of their coordinates' covariance. */
 function axisOf(pixels: number[], width: number): Axis {
   let mx = 0
   let my = 0
