@@ -5,6 +5,7 @@ import {
   blobFrom,
   filledFromAround,
   forNeighbours,
+  growFrom,
   smallDetail,
   standsOutFrom,
 } from './small-detail.js'
@@ -110,20 +111,12 @@ function thinParts(blob: Blob, { width, height, rounds, marks, parted }: Frame):
   const { wide } = erodedDepth(blob.pixels, width, height, rounds, marks)
   if (wide.length === 0) return [blob]
   for (const i of blob.pixels) marks[i] = 1
-  let front = wide
   for (const i of wide) marks[i] = 2
-  for (let step = 0; step < rounds; step++) {
-    const next: number[] = []
-    for (const i of front) {
-      const x = i % width
-      forNeighbours(x, (i - x) / width, width, height, (j) => {
-        if (marks[j] !== 1) return
-        marks[j] = 2
-        next.push(j)
-      })
-    }
-    front = next
-  }
+  growFrom(wide, rounds, width, height, (j) => {
+    if (marks[j] !== 1) return false
+    marks[j] = 2
+    return true
+  })
   const parts: Blob[] = []
   for (const i of blob.pixels)
     if (marks[i] === 1 && !parted[i]) parts.push(blobFrom(i, width, height, (j) => marks[j] === 1, parted))
@@ -231,11 +224,11 @@ function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): number[] {
   })
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
-  const wholeLine = lineLike(part.pixels, frame)
+  const wholeLine = lineLike(part.pixels, axis, frame)
   const standing = pieces.map(
     (pixels, piece) =>
       pixels.length > 0 &&
-      (wholeLine || lineLike(pixels, frame)) &&
+      (wholeLine || lineLike(pixels, axisOf(pixels, width), frame)) &&
       standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
   )
   const filled = wholeLine ? bridged(standing, pieces) : standing
@@ -259,10 +252,10 @@ function bridged(standing: boolean[], pieces: number[][]): boolean[] {
  * Whether `pixels` are a line that winds little: their length (count over width) over their reach along their main
  * axis, and their spread across it (less the line's own width's) against their spread along it.
  */
-function lineLike(pixels: number[], { width, height, rounds, marks }: Frame): boolean {
+function lineLike(pixels: number[], axis: Axis, { width, height, rounds, marks }: Frame): boolean {
   const { depth } = erodedDepth(pixels, width, height, rounds, marks)
   const lineWidth = 2 * depth - 0.5 // a line of depth d (erosions it survives + 1) is 2d − 1 or 2d wide
-  const { reach, variance } = axisOf(pixels, width)
+  const { reach, variance } = axis
   const bend = Math.max(0, variance.across - (2 * depth) ** 2 / 12) // a uniform width w spreads w²/12 across
   return pixels.length / (lineWidth * reach) <= MOST_WINDING && bend <= MOST_BEND ** 2 * variance.along
 }
@@ -283,20 +276,12 @@ function forRing(
 ): void {
   const touched = [...pixels]
   for (const i of pixels) marks[i] = 1
-  let front = pixels
-  for (let step = 1; step <= grow; step++) {
-    const next: number[] = []
-    for (const i of front) {
-      const x = i % width
-      forNeighbours(x, (i - x) / width, width, height, (j) => {
-        if (marks[j]) return
-        marks[j] = 1
-        next.push(j)
-        touched.push(j)
-        if (step >= 2) visit(j)
-      })
-    }
-    front = next
-  }
+  growFrom(pixels, grow, width, height, (j, step) => {
+    if (marks[j]) return false
+    marks[j] = 1
+    touched.push(j)
+    if (step >= 2) visit(j)
+    return true
+  })
   for (const i of touched) marks[i] = 0
 }

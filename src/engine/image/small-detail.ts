@@ -164,25 +164,49 @@ export function blobFrom(
   marked: (i: number) => boolean,
   seen: Uint8Array,
 ): Blob {
-  const blob: Blob = { pixels: [], left: width, top: height, right: 0, bottom: 0 }
-  const stack = [start]
   seen[start] = 1
-  while (stack.length > 0) {
-    const i = stack.pop()!
+  const pixels = [start]
+  growFrom(pixels, Infinity, width, height, (j) => {
+    if (seen[j] || !marked(j)) return false
+    seen[j] = 1
+    pixels.push(j)
+    return true
+  })
+  const blob: Blob = { pixels, left: width, top: height, right: 0, bottom: 0 }
+  for (const i of pixels) {
     const x = i % width
     const y = (i - x) / width
-    blob.pixels.push(i)
     blob.left = Math.min(blob.left, x)
     blob.right = Math.max(blob.right, x)
     blob.top = Math.min(blob.top, y)
     blob.bottom = Math.max(blob.bottom, y)
-    forNeighbours(x, y, width, height, (j) => {
-      if (seen[j] || !marked(j)) return
-      seen[j] = 1
-      stack.push(j)
-    })
   }
   return blob
+}
+
+/**
+ * A breadth-first walk out from `start`, 8-connected, at most `steps` steps: `take(i, step)` is asked of each
+ * neighbour of the last step's pixels, and marks what it takes (so it is not asked to take it again); the walk goes
+ * on from those it took.
+ */
+export function growFrom(
+  start: number[],
+  steps: number,
+  width: number,
+  height: number,
+  take: (i: number, step: number) => boolean,
+): void {
+  let front = start
+  for (let step = 1; step <= steps && front.length > 0; step++) {
+    const next: number[] = []
+    for (const i of front) {
+      const x = i % width
+      forNeighbours(x, (i - x) / width, width, height, (j) => {
+        if (take(j, step)) next.push(j)
+      })
+    }
+    front = next
+  }
 }
 
 /** Calls `visit` with the index of (x, y) and of each of its 8 neighbours inside the photo. */
@@ -239,14 +263,12 @@ export function filledFromAround(image: RasterImage, marks: number[][], reach: n
 /** `pixels` and their 8 neighbours, each marked in `hole`. */
 function grownByOne(pixels: number[], width: number, height: number, hole: Uint8Array): number[] {
   const grown: number[] = []
-  for (const i of pixels) {
-    const x = i % width
-    forNeighbours(x, (i - x) / width, width, height, (j) => {
-      if (hole[j]) return
-      hole[j] = 1
-      grown.push(j)
-    })
-  }
+  growFrom(pixels, 1, width, height, (j) => {
+    if (hole[j]) return false
+    hole[j] = 1
+    grown.push(j)
+    return true
+  })
   return grown
 }
 
