@@ -95,8 +95,8 @@ describe('removing scratches and hairs', () => {
     expect(Buffer.from(image.pixels).equals(Buffer.from(photo.pixels))).toBe(true)
   })
 
-  it('fills a scratch where its surround is smooth and leaves it where it crosses busy detail', async () => {
-    // Gravel (light and dark) and dark foliage, which a light scratch does not join but which is as marked.
+  it('fills a scratch where its surround is smooth and leaves it where it joins the busy detail it crosses', async () => {
+    // Gravel (light and dark) and dark foliage: a light scratch joins the light stones and the gaps between leaves.
     const gravel = textured(smoothScene(500, 200, 24), 120, 40, 100, 25)
     const clean = textured(gravel, 300, 40, 100, 29, 'dark')
     const photo = drawn(clean, [20, 90, 480, 110], 2.5, 245)
@@ -107,15 +107,41 @@ describe('removing scratches and hairs', () => {
     for (const x of [140, 170, 200, 320, 350, 380]) expect(image.pixels[column(x) * 3]).toBe(245)
   })
 
-  it('fills a long scratch through a short stretch of busy detail, not through a long one', async () => {
+  it('follows a scratch through busy detail while it keeps its shade; a line that does not, only through a short stretch', async () => {
     const narrow = textured(smoothScene(700, 200, 31), 150, 60, 40, 32, 'dark')
     const clean = textured(narrow, 330, 40, 200, 33, 'dark')
-    const photo = drawn(clean, [20, 100, 680, 100], 2.5, 245)
+    const scratch = drawn(clean, [20, 100, 680, 100], 2.5, 245)
+    const { image, scratches } = await removeScratches(scratch, DPI)
+    expect(scratches).toBe(1)
+    const at = (x: number, of = image): number => of.pixels[(100 * 700 + x) * 3]!
+    for (const x of [60, 160, 180, 260, 380, 430, 480, 600]) expect(at(x)).toBeLessThan(200)
+    // A line of the photo's own, shaded where leaves cover it: bridged over the narrow band, left in the wide one.
+    const shaded = [150, 330].reduce(
+      (photo, left) => drawn(photo, [left, 100, left + (left === 150 ? 40 : 200), 100], 2.5, 200),
+      scratch,
+    )
+    const { image: kept } = await removeScratches(shaded, DPI)
+    for (const x of [60, 160, 180, 260, 600]) expect(at(x, kept)).toBeLessThan(180)
+    for (const x of [380, 430, 480]) expect(at(x, kept)).toBe(200)
+  })
+
+  it('fills across the line: what crosses it (stripes of a fabric, a fence) runs on through it', async () => {
+    const clean = smoothScene(300, 200, 34)
+    const pixels = clean.pixels.slice()
+    for (let i = 0; i < pixels.length; i++) {
+      const x = Math.floor(i / 3) % 300
+      pixels[i] = Math.round(pixels[i]! + 14 * Math.sin((2 * Math.PI * x) / 11))
+    }
+    const striped = { ...clean, pixels }
+    const photo = drawn(striped, [20, 60, 280, 130], 3, 235)
     const { image, scratches } = await removeScratches(photo, DPI)
     expect(scratches).toBe(1)
-    const at = (x: number): number => image.pixels[(100 * 700 + x) * 3]!
-    for (const x of [60, 160, 180, 260, 600]) expect(at(x)).toBeLessThan(200)
-    for (const x of [380, 430, 480]) expect(at(x)).toBe(245)
+    const line = changedPixels(photo, striped)
+    const error = (of: RasterImage): number =>
+      line.reduce((sum, i) => sum + Math.abs(of.pixels[i * 3]! - striped.pixels[i * 3]!), 0) / line.length
+    expect(error(photo)).toBeGreaterThan(100)
+    // The stripes swing 28 levels: a fill that did not carry them through would be some 9 levels out on average.
+    expect(error(image)).toBeLessThan(5)
   })
 
   it('fills a scratch whole: its faint end, and a short spur off it', async () => {

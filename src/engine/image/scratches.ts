@@ -3,13 +3,13 @@ import {
   LevelCounts,
   TRANSPARENT,
   blobFrom,
-  filledFromAround,
+  filledAcross,
   forNeighbours,
   growFrom,
   smallDetail,
   standsOutFrom,
 } from './small-detail.js'
-import type { Blob, SmallDetail } from './small-detail.js'
+import type { Blob, LinePiece, SmallDetail } from './small-detail.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -21,8 +21,11 @@ import type { RasterImage } from './types.js'
  *   (hysteresis, as Canny's edges are traced), less what of it is wider than half the largest speck (0.25 mm, 6 px
  *   at 600 dpi: where a line runs into a thicker detail of the photo), at least a millimetre long;
  * - cut into pieces about a millimetre long, each filled where it is a line (winding little, straight or gently
- *   bent: a scribble or handwriting is not) and stands out from its surround as a speck must (so a line over busy
- *   detail is left there, but for a short stretch between pieces that stood out, which is filled through).
+ *   bent: a scribble or handwriting is not) and stands out from its surround as a speck must;
+ * - followed on from there through busy detail for as long as it keeps its shade (a scratch or a hair lies on the
+ *   photo; a line of the photo's own takes on the light of what it passes), and through a short busy stretch
+ *   between pieces that stood out whatever its shade;
+ * - filled across the line, from the pixels beyond it on either side, so what crosses it runs on through it.
  * A thin line of the photo's own on a smooth surround (a power line across the sky, a taut rope) is a scratch too.
  */
 
@@ -45,6 +48,8 @@ const MOST_WINDING = 1.8
 const MOST_BEND = 0.3
 /** A line's busy stretch is filled through where pieces on both sides, this many pieces away at most, stood out. */
 const BRIDGED_PIECES = 3
+/** A line followed through busy detail keeps its shade to within this many levels (0–255) from piece to piece. */
+const SHADE_HELD = 6
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
@@ -53,11 +58,11 @@ export async function removeScratches(image: RasterImage, density?: number): Pro
   const side = largestSpeck(image, density)
   const detail = await smallDetail(image, 2 * side + 1)
   const scratches = scratchesOf(detail, image, side)
-  return { image: filledFromAround(image, scratches, side), scratches: scratches.length }
+  return { image: filledAcross(image, scratches.flat(), side), scratches: scratches.length }
 }
 
 /** Each scratch's pixels to fill: the quiet pieces of each thin line. */
-function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: number): number[][] {
+function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: number): LinePiece[][] {
   const { luma, away, threshold } = detail
   const frame: Frame = {
     width,
@@ -68,7 +73,7 @@ function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: 
     parted: new Uint8Array(away.length),
   }
   const seen = new Uint8Array(away.length)
-  const scratches: number[][] = []
+  const scratches: LinePiece[][] = []
   for (let start = 0; start < away.length; start++) {
     if (seen[start] || luma[start] === TRANSPARENT || Math.abs(away[start]!) <= threshold) continue
     const sign = Math.sign(away[start]!)
@@ -167,6 +172,8 @@ interface Axis {
   reach: number
   /** The pixels' variance along the axis and across it. */
   variance: { along: number; across: number }
+  /** The unit step across the axis. */
+  across: readonly [number, number]
 }
 
 /** `pixels`' main axis, from the eigenvectors of their coordinates' covariance. */
@@ -202,15 +209,15 @@ function axisOf(pixels: number[], width: number): Axis {
     start = Math.min(start, t)
     end = Math.max(end, t)
   }
-  return { along, start, reach: end - start + 1, variance }
+  return { along, start, reach: end - start + 1, variance, across: [-sin, cos] }
 }
 
 /**
  * The pixels of `part` to fill: cut along its main axis into pieces about twice the largest speck long, those that
  * are lines (winding little) and stand out from the ring around them (beyond their one-pixel edge, to half the
- * largest speck away).
+ * largest speck away), and those of a whole line it is followed through from them. Each with its own normal.
  */
-function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): number[] {
+function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): LinePiece[] {
   const { width, side } = frame
   const axis = axisOf(part.pixels, width)
   const count = Math.max(1, Math.round(axis.reach / (SHORTEST_SPECKS * side)))
@@ -231,14 +238,16 @@ function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): number[] {
       (wholeLine || lineLike(pixels, axisOf(pixels, width), frame)) &&
       standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
   )
-  const filled = wholeLine ? bridged(standing, pieces) : standing
-  return pieces.flatMap((pixels, piece) => (filled[piece] ? pixels : []))
+  const filled = wholeLine ? followed(standing, bridged(standing, pieces), pieces, detail) : standing
+  return pieces.flatMap((pixels, piece) =>
+    filled[piece] ? [{ pixels, across: axisOf(pixels, width).across }] : [],
+  )
 }
 
 /**
  * `standing` with the pieces of one line between two that stood out, no more than `BRIDGED_PIECES` away on each
- * side, filled too: where a scratch crosses a short stretch of busy detail (a strand of hair across a face) it is
- * filled through, the median of the detail around it taking its place, rather than left as a bright dash.
+ * side, filled too, whatever their shade: where a scratch crosses a short stretch of busy detail (a strand of hair
+ * across a face) that changes how it measures, it is filled through rather than left as a bright dash.
  */
 function bridged(standing: boolean[], pieces: number[][]): boolean[] {
   const near = (from: number, step: number): boolean =>
@@ -246,6 +255,34 @@ function bridged(standing: boolean[], pieces: number[][]): boolean[] {
   return standing.map(
     (stands, piece) => stands || (pieces[piece]!.length > 0 && near(piece, -1) && near(piece, 1)),
   )
+}
+
+/**
+ * `filled` with the line followed on from each piece that stood out, piece by piece each way, for as long as it keeps
+ * its shade (each piece within `SHADE_HELD` levels of the last taken): a scratch or a hair lies on the photo and
+ * keeps its own shade across whatever it crosses, where a line of the photo's own takes on the light of what it
+ * passes through. So a scratch is filled across busy detail too, the detail on either side carried through it.
+ */
+function followed(
+  standing: boolean[],
+  filled: boolean[],
+  pieces: number[][],
+  detail: SmallDetail,
+): boolean[] {
+  const shades = pieces.map((pixels) => (pixels.length > 0 ? shadeOf(pixels, detail) : NaN))
+  const out = [...filled]
+  standing.forEach((stands, from) => {
+    if (!stands) return
+    for (const step of [-1, 1]) {
+      let last = shades[from]!
+      for (let piece = from + step; piece >= 0 && piece < pieces.length && !standing[piece]; piece += step) {
+        if (!(Math.abs(shades[piece]! - last) <= SHADE_HELD)) break
+        out[piece] = true
+        last = shades[piece]!
+      }
+    }
+  })
+  return out
 }
 
 /**
@@ -265,6 +302,19 @@ function coreOf(pixels: number[], away: Int16Array): number {
   const levels = new LevelCounts()
   for (const i of pixels) levels.add(away[i]!)
   return levels.above(CORE_SHARE)
+}
+
+/** A piece of line's shade: the mean luma of its core (the quarter of it that stands furthest from the median). */
+function shadeOf(pixels: number[], { away, luma }: SmallDetail): number {
+  const core = coreOf(pixels, away)
+  let sum = 0
+  let count = 0
+  for (const i of pixels)
+    if (Math.abs(away[i]!) >= core) {
+      sum += luma[i]!
+      count++
+    }
+  return sum / count
 }
 
 /** Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`. `marks` is left all 0. */

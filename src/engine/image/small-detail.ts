@@ -234,30 +234,89 @@ const onGrid = (from: number): number => Math.ceil(Math.max(0, from) / FILL_STEP
  * median of the window `reach` pixels each way around it, less every mark and transparent pixel. Alpha as it was.
  */
 export function filledFromAround(image: RasterImage, marks: number[][], reach: number): RasterImage {
+  const out = { ...image, pixels: image.pixels.slice() }
+  const hole = new Uint8Array(image.width * image.height)
+  const holes = marks.map((mark) => grownByOne(mark, image.width, image.height, hole))
+  const fill = medianFill(image, hole, reach)
+  for (const pixelsOfHole of holes) for (const i of pixelsOfHole) fill(i, out.pixels)
+  return out
+}
+
+/** A thin line's pixels to fill, and the unit step across it (its normal). */
+export interface LinePiece {
+  pixels: number[]
+  across: readonly [number, number]
+}
+
+/**
+ * A copy of `image` with each piece of line and its one-pixel edge filled across the line: each pixel from the
+ * nearest pixels beyond the line on either side, along its normal, weighted by nearness, so that what crosses the
+ * line (an edge, a texture's stripes) runs on through it. A pixel with no side within `reach` takes the median.
+ */
+export function filledAcross(image: RasterImage, pieces: LinePiece[], reach: number): RasterImage {
   const { width, height, channels, pixels } = image
   const out = { ...image, pixels: pixels.slice() }
   const hole = new Uint8Array(width * height)
-  const holes = marks.map((mark) => grownByOne(mark, width, height, hole))
-  const windowArea = (Math.floor((2 * reach) / FILL_STEP) + 1) ** 2
-  const values = [0, 1, 2].map(() => new Int32Array(windowArea))
-  for (const pixelsOfHole of holes)
+  const holes = pieces.map((piece) => grownByOne(piece.pixels, width, height, hole))
+  const median = medianFill(image, hole, reach)
+  const beyond = (x: number, y: number, dx: number, dy: number): { at: number; distance: number } | null => {
+    for (let t = 1; t <= reach; t++) {
+      const sx = Math.round(x + t * dx)
+      const sy = Math.round(y + t * dy)
+      if (sx < 0 || sy < 0 || sx >= width || sy >= height) return null
+      const j = sy * width + sx
+      if (hole[j]) continue
+      if (channels === 4 && pixels[j * channels + 3] === 0) return null
+      return { at: j * channels, distance: t }
+    }
+    return null
+  }
+  holes.forEach((pixelsOfHole, k) => {
+    const [dx, dy] = pieces[k]!.across
     for (const i of pixelsOfHole) {
       const x = i % width
       const y = (i - x) / width
-      let n = 0
-      for (let wy = onGrid(y - reach); wy <= Math.min(height - 1, y + reach); wy += FILL_STEP)
-        for (let wx = onGrid(x - reach); wx <= Math.min(width - 1, x + reach); wx += FILL_STEP) {
-          const j = wy * width + wx
-          if (hole[j]) continue
-          const at = j * channels
-          if (channels === 4 && pixels[at + 3] === 0) continue
-          for (let c = 0; c < 3; c++) values[c]![n] = pixels[at + c]!
-          n++
-        }
-      if (n === 0) continue
-      for (let c = 0; c < 3; c++) out.pixels[i * channels + c] = middleOf(values[c]!, n)
+      const one = beyond(x, y, dx, dy)
+      const other = beyond(x, y, -dx, -dy)
+      if (!one || !other) {
+        median(i, out.pixels)
+        continue
+      }
+      const weight = other.distance / (one.distance + other.distance)
+      for (let c = 0; c < 3; c++)
+        out.pixels[i * channels + c] = Math.round(
+          weight * pixels[one.at + c]! + (1 - weight) * pixels[other.at + c]!,
+        )
     }
+  })
   return out
+}
+
+/** Fills pixel `i` of `into`, colour by colour, with the median of `image`'s window `reach` each way, less holes. */
+function medianFill(
+  image: RasterImage,
+  hole: Uint8Array,
+  reach: number,
+): (i: number, into: RasterImage['pixels']) => void {
+  const { width, height, channels, pixels } = image
+  const windowArea = (Math.floor((2 * reach) / FILL_STEP) + 1) ** 2
+  const values = [0, 1, 2].map(() => new Int32Array(windowArea))
+  return (i, into) => {
+    const x = i % width
+    const y = (i - x) / width
+    let n = 0
+    for (let wy = onGrid(y - reach); wy <= Math.min(height - 1, y + reach); wy += FILL_STEP)
+      for (let wx = onGrid(x - reach); wx <= Math.min(width - 1, x + reach); wx += FILL_STEP) {
+        const j = wy * width + wx
+        if (hole[j]) continue
+        const at = j * channels
+        if (channels === 4 && pixels[at + 3] === 0) continue
+        for (let c = 0; c < 3; c++) values[c]![n] = pixels[at + c]!
+        n++
+      }
+    if (n === 0) return
+    for (let c = 0; c < 3; c++) into[i * channels + c] = middleOf(values[c]!, n)
+  }
 }
 
 /** `pixels` and their 8 neighbours, each marked in `hole`. */
