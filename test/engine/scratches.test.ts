@@ -123,6 +123,14 @@ describe('removing scratches and hairs', () => {
     const { image: kept } = await removeScratches(shaded, DPI)
     for (const x of [60, 160, 180, 260, 600]) expect(at(x, kept)).toBeLessThan(180)
     for (const x of [380, 430, 480]) expect(at(x, kept)).toBe(200)
+    // A scratch scraped less deep along its length: its shade drifts, 40 levels end to end, and is followed.
+    const drifting = Array.from({ length: 33 }, (_, k) => 20 + 20 * k).reduce(
+      (photo, left) =>
+        drawn(photo, [left, 100, left + 20, 100], 2.5, Math.round(250 - (40 * (left - 20)) / 660)),
+      clean,
+    )
+    const { image: followed } = await removeScratches(drifting, DPI)
+    for (const x of [60, 160, 180, 260, 380, 430, 480, 600]) expect(at(x, followed)).toBeLessThan(180)
   })
 
   it('fills across the line: what crosses it (stripes of a fabric, a fence) runs on through it', async () => {
