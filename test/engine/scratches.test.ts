@@ -95,6 +95,31 @@ describe('removing scratches and hairs', () => {
     expect(Buffer.from(image.pixels).equals(Buffer.from(photo.pixels))).toBe(true)
   })
 
+  it('leaves lines that come as a set (the gaps between a deck’s boards) and fills scratches that lie side by side', async () => {
+    const clean = smoothScene(500, 300, 35)
+    // Five gaps between boards, 2.5 px wide and 18 px apart, closing in as a deck does away from the camera.
+    const deck = [0, 1, 2, 3, 4].reduce(
+      (photo, k) => drawn(photo, [40 + 18 * k, 40, 60 + 15 * k, 260], 2.5, 45),
+      clean,
+    )
+    const { image: kept, scratches: none } = await removeScratches(deck, DPI)
+    expect(none).toBe(0)
+    expect(Buffer.from(kept.pixels).equals(Buffer.from(deck.pixels))).toBe(true)
+    // Two scratches side by side, and a third at an angle to them: each filled.
+    const scratched = [
+      [250, 40, 470, 70],
+      [250, 60, 470, 90],
+      [260, 120, 460, 260],
+    ].reduce((photo, line) => drawn(photo, line, 2.5, 235), clean)
+    const { image, scratches } = await removeScratches(scratched, DPI)
+    expect(scratches).toBe(3)
+    const lines = changedPixels(scratched, clean)
+    const error = (of: RasterImage): number =>
+      lines.reduce((sum, i) => sum + Math.abs(of.pixels[i * 3]! - clean.pixels[i * 3]!), 0) / lines.length
+    expect(error(scratched)).toBeGreaterThan(80)
+    expect(error(image)).toBeLessThan(6)
+  })
+
   it('fills a scratch where its surround is smooth and leaves it where it joins the busy detail it crosses', async () => {
     // Gravel (light and dark) and dark foliage: a light scratch joins the light stones and the gaps between leaves.
     const gravel = textured(smoothScene(500, 200, 24), 120, 40, 100, 25)

@@ -20,6 +20,7 @@ import type { RasterImage } from './types.js'
  * - a blob of detail standing out from the noise as dust must, its faint parts joined to it down to 40% of that
  *   (hysteresis, as Canny's edges are traced), less what of it is wider than half the largest speck (0.25 mm, 6 px
  *   at 600 dpi: where a line runs into a thicker detail of the photo), at least a millimetre long;
+ * - not one of a set of lines side by side (a deck's boards, a blind's slats: the photo's own);
  * - cut into pieces about a millimetre long, each filled where it is a line (winding little, straight or gently
  *   bent: a scribble or handwriting is not) and stands out from its surround as a speck must;
  * - followed on from there through busy detail for as long as it keeps its shade (a scratch or a hair lies on the
@@ -50,6 +51,10 @@ const MOST_BEND = 0.3
 const BRIDGED_PIECES = 3
 /** A line followed through busy detail keeps its shade to within this many levels (0–255) from piece to piece. */
 const SHADE_HELD = 6
+/** Lines of a set lie parallel to within this (the sine of the angle between them: 8°)… */
+const PARALLEL = Math.sin((8 * Math.PI) / 180)
+/** …and this many of the largest speck apart at most (3 mm at 600 dpi). */
+const SET_SPACING = 6
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
@@ -73,7 +78,7 @@ function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: 
     parted: new Uint8Array(away.length),
   }
   const seen = new Uint8Array(away.length)
-  const scratches: LinePiece[][] = []
+  const lines: Line[] = []
   for (let start = 0; start < away.length; start++) {
     if (seen[start] || luma[start] === TRANSPARENT || Math.abs(away[start]!) <= threshold) continue
     const sign = Math.sign(away[start]!)
@@ -86,13 +91,49 @@ function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: 
       seen,
     )
     if (reachOf(blob) < SHORTEST_SPECKS * side) continue
-    for (const part of thinParts(blob, frame)) {
-      if (reachOf(part) < SHORTEST_SPECKS * side) continue
-      const filled = filledPieces(part, detail, frame)
-      if (filled.length > 0) scratches.push(filled)
-    }
+    for (const part of thinParts(blob, frame))
+      if (reachOf(part) >= SHORTEST_SPECKS * side) {
+        const axis = axisOf(part.pixels, width)
+        lines.push({ part, axis, sign, whole: lineLike(part.pixels, axis, frame) })
+      }
   }
-  return scratches
+  return lines
+    .filter((line) => !inASet(line, lines, side))
+    .map((line) => filledPieces(line, detail, frame))
+    .filter((filled) => filled.length > 0)
+}
+
+/** A thin part of the photo's small detail, long enough to be a scratch: its main axis, and light (1) or dark (−1). */
+interface Line {
+  part: Blob
+  axis: Axis
+  sign: number
+  /** Whether it is a line as a whole (winding little), not only in pieces. */
+  whole: boolean
+}
+
+/**
+ * Whether `line` is one of a set of lines of the photo's own: two others at least, whole lines (not bits of a
+ * texture) as light or as dark, lie beside it (parallel to within `PARALLEL`, no further off than `SET_SPACING`
+ * largest specks, alongside it for half the shorter's length at least), as the gaps between a deck's boards, a
+ * blind's slats or a fence's rails do. Scratches and hairs fall as they will.
+ */
+function inASet(line: Line, lines: Line[], side: number): boolean {
+  const { centre, across, start, reach } = line.axis
+  const along = [across[1], -across[0]] as const
+  let beside = 0
+  for (const other of lines) {
+    if (other === line || !other.whole || other.sign !== line.sign) continue
+    if (Math.abs(along[0] * other.axis.across[0] + along[1] * other.axis.across[1]) > PARALLEL) continue
+    const offset = [other.axis.centre[0] - centre[0], other.axis.centre[1] - centre[1]] as const
+    const apart = Math.abs(offset[0] * across[0] + offset[1] * across[1])
+    if (apart < side / 2 || apart > SET_SPACING * side) continue
+    const middle = offset[0] * along[0] + offset[1] * along[1]
+    const overlap =
+      Math.min(start + reach, middle + other.axis.reach / 2) - Math.max(start, middle - other.axis.reach / 2)
+    if (overlap >= Math.min(reach, other.axis.reach) / 2 && ++beside >= 2) return true
+  }
+  return false
 }
 
 interface Frame {
@@ -174,6 +215,8 @@ interface Axis {
   variance: { along: number; across: number }
   /** The unit step across the axis. */
   across: readonly [number, number]
+  /** The pixels' mean position (x, y). */
+  centre: readonly [number, number]
 }
 
 /** `pixels`' main axis, from the eigenvectors of their coordinates' covariance. */
@@ -209,7 +252,7 @@ function axisOf(pixels: number[], width: number): Axis {
     start = Math.min(start, t)
     end = Math.max(end, t)
   }
-  return { along, start, reach: end - start + 1, variance, across: [-sin, cos] }
+  return { along, start, reach: end - start + 1, variance, across: [-sin, cos], centre: [mx, my] }
 }
 
 /**
@@ -217,9 +260,12 @@ function axisOf(pixels: number[], width: number): Axis {
  * are lines (winding little) and stand out from the ring around them (beyond their one-pixel edge, to half the
  * largest speck away), and those of a whole line it is followed through from them. Each with its own normal.
  */
-function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): LinePiece[] {
+function filledPieces(
+  { part, axis, whole: wholeLine }: Line,
+  detail: SmallDetail,
+  frame: Frame,
+): LinePiece[] {
   const { width, side } = frame
-  const axis = axisOf(part.pixels, width)
   const count = Math.max(1, Math.round(axis.reach / (SHORTEST_SPECKS * side)))
   const pieceOf = (i: number): number =>
     Math.min(count - 1, Math.max(0, Math.floor(((axis.along(i) - axis.start) / axis.reach) * count)))
@@ -231,7 +277,6 @@ function filledPieces(part: Blob, detail: SmallDetail, frame: Frame): LinePiece[
   })
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
-  const wholeLine = lineLike(part.pixels, axis, frame)
   const standing = pieces.map(
     (pixels, piece) =>
       pixels.length > 0 &&
