@@ -97,8 +97,9 @@ function scratchesOf(detail: SmallDetail, { width, height }: RasterImage, side: 
         lines.push({ part, axis, sign, whole: lineLike(part.pixels, axis, frame) })
       }
   }
+  const wholeLines = lines.filter((line) => line.whole)
   return lines
-    .filter((line) => !inASet(line, lines, side))
+    .filter((line) => !inASet(line, wholeLines, side))
     .map((line) => filledPieces(line, detail, frame))
     .filter((filled) => filled.length > 0)
 }
@@ -113,17 +114,17 @@ interface Line {
 }
 
 /**
- * Whether `line` is one of a set of lines of the photo's own: two others at least, whole lines (not bits of a
- * texture) as light or as dark, lie beside it (parallel to within `PARALLEL`, no further off than `SET_SPACING`
+ * Whether `line` is one of a set of lines of the photo's own: two others at least of `wholeLines` (not bits of a
+ * texture), as light or as dark, lie beside it (parallel to within `PARALLEL`, no further off than `SET_SPACING`
  * largest specks, alongside it for half the shorter's length at least), as the gaps between a deck's boards, a
  * blind's slats or a fence's rails do. Scratches and hairs fall as they will.
  */
-function inASet(line: Line, lines: Line[], side: number): boolean {
+function inASet(line: Line, wholeLines: Line[], side: number): boolean {
   const { centre, across, start, reach } = line.axis
   const along = [across[1], -across[0]] as const
   let beside = 0
-  for (const other of lines) {
-    if (other === line || !other.whole || other.sign !== line.sign) continue
+  for (const other of wholeLines) {
+    if (other === line || other.sign !== line.sign) continue
     if (Math.abs(along[0] * other.axis.across[0] + along[1] * other.axis.across[1]) > PARALLEL) continue
     const offset = [other.axis.centre[0] - centre[0], other.axis.centre[1] - centre[1]] as const
     const apart = Math.abs(offset[0] * across[0] + offset[1] * across[1])
