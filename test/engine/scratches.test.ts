@@ -113,11 +113,9 @@ describe('removing scratches and hairs', () => {
     ].reduce((photo, line) => drawn(photo, line, 2.5, 235), clean)
     const { image, scratches } = await removeScratches(scratched, DPI)
     expect(scratches).toBe(3)
-    const lines = changedPixels(scratched, clean)
-    const error = (of: RasterImage): number =>
-      lines.reduce((sum, i) => sum + Math.abs(of.pixels[i * 3]! - clean.pixels[i * 3]!), 0) / lines.length
-    expect(error(scratched)).toBeGreaterThan(80)
-    expect(error(image)).toBeLessThan(6)
+    const lines = { pixels: changedPixels(scratched, clean) }
+    expect(scratchError(scratched, clean, lines)).toBeGreaterThan(80)
+    expect(scratchError(image, clean, lines)).toBeLessThan(6)
   })
 
   it('fills a scratch where its surround is smooth and leaves it where it joins the busy detail it crosses', async () => {
@@ -169,12 +167,10 @@ describe('removing scratches and hairs', () => {
     const photo = drawn(striped, [20, 60, 280, 130], 3, 235)
     const { image, scratches } = await removeScratches(photo, DPI)
     expect(scratches).toBe(1)
-    const line = changedPixels(photo, striped)
-    const error = (of: RasterImage): number =>
-      line.reduce((sum, i) => sum + Math.abs(of.pixels[i * 3]! - striped.pixels[i * 3]!), 0) / line.length
-    expect(error(photo)).toBeGreaterThan(100)
+    const line = { pixels: changedPixels(photo, striped) }
+    expect(scratchError(photo, striped, line)).toBeGreaterThan(100)
     // The stripes swing 28 levels: a fill that did not carry them through would be some 9 levels out on average.
-    expect(error(image)).toBeLessThan(5)
+    expect(scratchError(image, striped, line)).toBeLessThan(5)
   })
 
   it('fills a scratch whole: its faint end, and a short spur off it', async () => {

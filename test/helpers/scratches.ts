@@ -96,7 +96,11 @@ function distances(
 }
 
 /** The mean absolute difference of `a` from `clean` over the pixels `scratch` covers, all channels. */
-export function scratchError(a: RasterImage, clean: RasterImage, scratch: LaidScratch): number {
+export function scratchError(
+  a: RasterImage,
+  clean: RasterImage,
+  scratch: Pick<LaidScratch, 'pixels'>,
+): number {
   let sum = 0
   for (const i of scratch.pixels)
     for (let c = 0; c < 3; c++)
