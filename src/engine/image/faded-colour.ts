@@ -1,6 +1,6 @@
 import type { Region } from '../../shared/protocol.js'
 import { areaOf } from './read-area.js'
-import type { RasterImage } from './types.js'
+import { isClearAt, type RasterImage } from './types.js'
 
 /**
  * Faded colour, as an old print's is: its dyes fade at different rates, so its black is lifted and tinted, its white
@@ -42,7 +42,8 @@ export interface ColourLevels {
 type Rgb = [number, number, number]
 
 /** The visible pixels looked at, as 0–1 colours, evenly spread over the photo. */
-function sampled({ width, height, channels, depth, pixels }: RasterImage): Float32Array {
+function sampled(image: RasterImage): Float32Array {
+  const { width, height, channels, depth, pixels } = image
   const count = width * height
   const step = Math.max(1, Math.ceil(count / SAMPLES))
   const scale = 1 / (depth === 16 ? 65535 : 255)
@@ -50,7 +51,7 @@ function sampled({ width, height, channels, depth, pixels }: RasterImage): Float
   let n = 0
   for (let i = 0; i < count; i += step) {
     const at = i * channels
-    if (channels === 4 && pixels[at + 3] === 0) continue // transparent: its colour is not the photo's
+    if (isClearAt(image, at)) continue
     for (let c = 0; c < 3; c++) out[n * 3 + c] = pixels[at + c]! * scale
     n++
   }

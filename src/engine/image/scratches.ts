@@ -278,15 +278,17 @@ function filledPieces(
   })
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
+  const axes: Axis[] = []
+  const axisOfPiece = (piece: number): Axis => (axes[piece] ??= axisOf(pieces[piece]!, width))
   const standing = pieces.map(
     (pixels, piece) =>
       pixels.length > 0 &&
-      (wholeLine || lineLike(pixels, axisOf(pixels, width), frame)) &&
+      (wholeLine || lineLike(pixels, axisOfPiece(piece), frame)) &&
       standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
   )
   const filled = wholeLine ? followed(standing, bridged(standing, pieces), pieces, detail) : standing
   return pieces.flatMap((pixels, piece) =>
-    filled[piece] ? [{ pixels, across: axisOf(pixels, width).across }] : [],
+    filled[piece] ? [{ pixels, across: axisOfPiece(piece).across }] : [],
   )
 }
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp'
-import type { RasterImage } from './types.js'
+import { isClearAt, type RasterImage } from './types.js'
 
 /**
  * What dust and scratch removal share: a photo's small detail (its luma less its median over a window, which
@@ -234,11 +234,8 @@ const onGrid = (from: number): number => Math.ceil(Math.max(0, from) / FILL_STEP
  * median of the window `reach` pixels each way around it, less every mark and transparent pixel. Alpha as it was.
  */
 export function filledFromAround(image: RasterImage, marks: number[][], reach: number): RasterImage {
-  const out = { ...image, pixels: image.pixels.slice() }
-  const hole = new Uint8Array(image.width * image.height)
-  const holes = marks.map((mark) => grownByOne(mark, image.width, image.height, hole))
-  const fill = medianFill(image, hole, reach)
-  for (const pixelsOfHole of holes) for (const i of pixelsOfHole) fill(i, out.pixels)
+  const { out, holes, median } = holesIn(image, marks, reach)
+  for (const pixelsOfHole of holes) for (const i of pixelsOfHole) median(i, out.pixels)
   return out
 }
 
@@ -255,10 +252,11 @@ export interface LinePiece {
  */
 export function filledAcross(image: RasterImage, pieces: LinePiece[], reach: number): RasterImage {
   const { width, height, channels, pixels } = image
-  const out = { ...image, pixels: pixels.slice() }
-  const hole = new Uint8Array(width * height)
-  const holes = pieces.map((piece) => grownByOne(piece.pixels, width, height, hole))
-  const median = medianFill(image, hole, reach)
+  const { out, hole, holes, median } = holesIn(
+    image,
+    pieces.map((piece) => piece.pixels),
+    reach,
+  )
   const beyond = (x: number, y: number, dx: number, dy: number): { at: number; distance: number } | null => {
     for (let t = 1; t <= reach; t++) {
       const sx = Math.round(x + t * dx)
@@ -266,7 +264,7 @@ export function filledAcross(image: RasterImage, pieces: LinePiece[], reach: num
       if (sx < 0 || sy < 0 || sx >= width || sy >= height) return null
       const j = sy * width + sx
       if (hole[j]) continue
-      if (channels === 4 && pixels[j * channels + 3] === 0) return null
+      if (isClearAt(image, j * channels)) return null
       return { at: j * channels, distance: t }
     }
     return null
@@ -292,6 +290,17 @@ export function filledAcross(image: RasterImage, pieces: LinePiece[], reach: num
   return out
 }
 
+/**
+ * What both fills start from: a copy of `image` to fill, the holes (each of `marks` grown by its one-pixel edge,
+ * also marked in `hole`), and the median fill over the window `reach` each way for a pixel nothing better fills.
+ */
+function holesIn(image: RasterImage, marks: number[][], reach: number) {
+  const out = { ...image, pixels: image.pixels.slice() }
+  const hole = new Uint8Array(image.width * image.height)
+  const holes = marks.map((mark) => grownByOne(mark, image.width, image.height, hole))
+  return { out, hole, holes, median: medianFill(image, hole, reach) }
+}
+
 /** Fills pixel `i` of `into`, colour by colour, with the median of `image`'s window `reach` each way, less holes. */
 function medianFill(
   image: RasterImage,
@@ -310,7 +319,7 @@ function medianFill(
         const j = wy * width + wx
         if (hole[j]) continue
         const at = j * channels
-        if (channels === 4 && pixels[at + 3] === 0) continue
+        if (isClearAt(image, at)) continue
         for (let c = 0; c < 3; c++) values[c]![n] = pixels[at + c]!
         n++
       }

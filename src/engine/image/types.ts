@@ -7,6 +7,11 @@ export interface RasterImage {
   pixels: Uint8Array | Uint16Array
 }
 
+/** Whether the pixel whose first sample is at `at` is fully transparent: it has no colour of the photo's. */
+export function isClearAt({ channels, pixels }: RasterImage, at: number): boolean {
+  return channels === 4 && pixels[at + 3] === 0
+}
+
 /** What the output must carry over from the input. */
 export interface ImageMetadata {
   format: string
@@ -82,7 +87,7 @@ export function isColourless(image: RasterImage, tolerance = 2): boolean {
   const { pixels, channels, depth } = image
   const limit = (tolerance * maxValue(depth)) / 255
   for (let at = 0; at < pixels.length; at += channels) {
-    if (channels === 4 && pixels[at + 3] === 0) continue
+    if (isClearAt(image, at)) continue
     const r = pixels[at]!
     const g = pixels[at + 1]!
     const b = pixels[at + 2]!
