@@ -6,7 +6,14 @@ import { folderProblem, writeProblem } from '../node/make-directory.js'
 import { isColour, isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
 import type { PrecisionChoice } from '../shared/model.js'
-import { METADATA_POLICIES, isQuality, isTileSize } from '../shared/settings.js'
+import {
+  DEFAULT_RESTORE_STRENGTH,
+  METADATA_POLICIES,
+  RESTORE_STRENGTHS,
+  isQuality,
+  isRestoreStrength,
+  isTileSize,
+} from '../shared/settings.js'
 import type { EnhanceSettings, MetadataPolicy, SizeSpec } from '../shared/settings.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import { isDeviceRequest } from '../engine/runtime/providers.js'
@@ -102,6 +109,17 @@ export function parseQuality(text: string | undefined): number {
   const quality = Number(text)
   if (!isQuality(quality)) throw invalid(`--quality must be a whole number from 1 to 100; got "${text}".`)
   return quality
+}
+
+/** `--restore-strength`: how far faded colours are restored (the default when not given). */
+export function parseRestoreStrength(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_RESTORE_STRENGTH
+  const strength = Number(text)
+  if (text.trim() === '' || !isRestoreStrength(strength))
+    throw invalid(
+      `--restore-strength must be a number from ${RESTORE_STRENGTHS[0]} (a touch) to ${RESTORE_STRENGTHS[1]} (all the way); got "${text}".`,
+    )
+  return strength
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

@@ -20,6 +20,7 @@ import {
   parseBackground,
   parseNaming,
   parseQuality,
+  parseRestoreStrength,
   parseSize,
   parseTile,
   requireValue,
@@ -59,6 +60,7 @@ export interface BatchFlags {
   naming?: string | undefined
   'alpha-channel'?: string | undefined
   metadata?: string | undefined
+  'restore-strength'?: string | undefined
   recursive: boolean
   watch: boolean
   'read-damaged': boolean
@@ -139,7 +141,11 @@ export function jobSpecFromFlags(
       background: parseBackground(flags.background),
       metadata: parseMetadata(flags.metadata),
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
-      ...(flags['restore-colours'] ? { restoreColours: true } : {}),
+      // A strength says to restore: it is asked for nothing else.
+      restoreStrength: parseRestoreStrength(flags['restore-strength']),
+      ...(flags['restore-colours'] || flags['restore-strength'] !== undefined
+        ? { restoreColours: true }
+        : {}),
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
     },

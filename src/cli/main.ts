@@ -36,8 +36,8 @@ Usage:
           [--scale <n> | --size <WxH> | --fit <WxH>] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--remove-dust] [--remove-scratches]
-          [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
+          [--remove-dust] [--remove-scratches] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -45,8 +45,9 @@ Usage:
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       --read-damaged enhances a cut-short or damaged photo as far as it can be read (the rest grey or black,
       as photo viewers show it) instead of refusing it (PARTIAL_IMAGE).
-      --restore-colours restores a faded print's colours first: its darkest and lightest made neutral black
-      and white, its nearly grey midtones grey (for old prints; a photo whose colours are right changes too).
+      --restore-colours restores a faded print's colours first: its darkest and lightest taken toward neutral
+      black and white, its nearly grey midtones toward grey, halfway unless --restore-strength says (0.1 a
+      touch, 1 all the way; for old prints: a photo whose colours are right changes too).
       --remove-dust fills specks of dust first: small light or dark blobs on a smooth surround (up to 0.5 mm
       at the scan's dpi, else 1/300 of the shorter side); texture and lines are left (a catchlight goes too).
       --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
@@ -142,6 +143,7 @@ export const OPTIONS = {
   recursive: { type: 'boolean', short: 'r', default: false },
   'read-damaged': { type: 'boolean', default: false },
   'restore-colours': { type: 'boolean', default: false },
+  'restore-strength': { type: 'string' },
   'remove-dust': { type: 'boolean', default: false },
   'remove-scratches': { type: 'boolean', default: false },
   'skip-existing': { type: 'boolean', default: false },

@@ -1,7 +1,14 @@
 import * as colourPackage from '@img/colour'
 import { OUTPUT_FORMATS } from './formats.js'
 import * as z from 'zod'
-import { METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
+import {
+  METADATA_POLICIES,
+  OVERWRITE_POLICIES,
+  RESTORE_STRENGTHS,
+  isQuality,
+  isRestoreStrength,
+  isTileSize,
+} from './settings.js'
 import type { EnhanceSettings } from './settings.js'
 
 /**
@@ -59,6 +66,10 @@ export const settingsObject = z.object({
   metadata: z.enum(METADATA_POLICIES).optional(),
   readDamaged: z.boolean().optional(),
   restoreColours: z.boolean().optional(),
+  restoreStrength: z
+    .number()
+    .refine(isRestoreStrength, `a strength from ${RESTORE_STRENGTHS[0]} to ${RESTORE_STRENGTHS[1]}`)
+    .optional(),
   removeDust: z.boolean().optional(),
   removeScratches: z.boolean().optional(),
 })

@@ -246,6 +246,8 @@ describe('enhance <folder> --out', () => {
       ['--naming', 'photo'],
       ['--naming', '{name}{date}'],
       ['--background', 'notacolour'],
+      ['--restore-strength', '0'],
+      ['--restore-strength', 'half'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

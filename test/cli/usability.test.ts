@@ -21,6 +21,7 @@ import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { DEFAULT_RESTORE_STRENGTH } from '../../src/shared/settings.js'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
 import { removeScratches } from '../../src/engine/image/scratches.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
@@ -264,7 +265,7 @@ describe('the CLI for people', () => {
     expect((await sharp(join(work, 'out-cut', 'cut.jpg')).metadata()).width).toBe(256)
   })
 
-  it('--restore-colours enhances a faded print with its colours restored first; without it, as it is', async () => {
+  it('--restore-colours enhances a faded print with its colours restored halfway first, --restore-strength 1 all the way; without them, as it is', async () => {
     const old = faded(scene(64, 48, 7), fadeOf(7))
     const print = join(work, 'faded', 'print.png')
     mkdirSync(join(work, 'faded'), { recursive: true })
@@ -276,17 +277,27 @@ describe('the CLI for people', () => {
       Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)))
     const restored = await cli(batch('q-fade', print, '--out', join(work, 'out-fade'), '--restore-colours'))
     expect(restored.status).toBe(0)
+    // A strength alone asks to restore.
+    const full = await cli(
+      batch('q-fade3', print, '--out', join(work, 'out-full'), '--restore-strength', '1'),
+    )
+    expect(full.status).toBe(0)
     const plain = await cli(batch('q-fade2', print, '--out', join(work, 'out-plain')))
     expect(plain.status).toBe(0)
     // The identity model enlarges pixel for pixel: each 4×4 block is the pixel it was made from.
-    const expected = restoreFadedColour(old, false).image.pixels
+    const halfway = restoreFadedColour(old, false, { strength: DEFAULT_RESTORE_STRENGTH }).image.pixels
+    const allTheWay = restoreFadedColour(old, false).image.pixels
+    expect(largestDifference(await shrunk(join(work, 'out-fade', 'print.png')), halfway)).toBeLessThanOrEqual(
+      1,
+    )
     expect(
-      largestDifference(await shrunk(join(work, 'out-fade', 'print.png')), expected),
+      largestDifference(await shrunk(join(work, 'out-full', 'print.png')), allTheWay),
     ).toBeLessThanOrEqual(1)
     expect(
       largestDifference(await shrunk(join(work, 'out-plain', 'print.png')), old.pixels),
     ).toBeLessThanOrEqual(1)
-    expect(largestDifference(expected, old.pixels)).toBeGreaterThan(40)
+    expect(largestDifference(allTheWay, old.pixels)).toBeGreaterThan(40)
+    expect(largestDifference(halfway, allTheWay)).toBeGreaterThan(20)
   })
 
   it('--restore-colours makes a yellowed black-and-white print grey, and keeps it grey through a model that casts', async () => {

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Faded colours in Chromium: with "Restore faded colours" chosen in Settings, Realism's preview of a faded print
- * shows it restored (its "before" still the print as it is), and a job started then enhances it restored.
+ * shows it restored halfway, then all the way once Strength says (its "before" still the print as it is), and a
+ * job started then enhances it restored all the way.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,12 +46,13 @@ const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(
 const farthest = (a: number[], b: number[]): number => Math.max(...a.map((v, c) => Math.abs(v - b[c]!)))
 
 describe('Restore faded colours, in Chromium', () => {
-  it('previews a faded print restored once Settings says so, and enhances it restored', async () => {
+  it('previews a faded print restored halfway once Settings says so, then as far as Strength says, and enhances it so', async () => {
     const { page } = app
     // The region is the photo's middle 96 × 96 (its short side): columns 16 to 111.
     const fadedRegion = meanColour(old, 16, 96)
-    const restoredRegion = meanColour(restoreFadedColour(old, false).image, 16, 96)
-    expect(farthest(fadedRegion, restoredRegion)).toBeGreaterThan(15)
+    const restoredRegion = (strength: number) =>
+      meanColour(restoreFadedColour(old, false, { strength }).image, 16, 96)
+    expect(farthest(fadedRegion, restoredRegion(1))).toBeGreaterThan(15)
     await app.tab('Realism')
     app.dialogs.inputs = [print]
     await page.getByRole('button', { name: 'Choose a photo…' }).click()
@@ -59,21 +61,41 @@ describe('Restore faded colours, in Chromium', () => {
     await after.waitFor({ timeout: 60_000 })
     const kept = { after: (await after.getAttribute('src'))!, before: (await before.getAttribute('src'))! }
     expect(farthest(await meanOfImage(dataUrlBytes(kept.after)), fadedRegion)).toBeLessThan(3)
+    const previewOnceChanged = async (from: string): Promise<{ src: string; colour: number[] }> => {
+      await expect.poll(() => after.getAttribute('src'), { timeout: 60_000 }).not.toBe(from)
+      const src = (await after.getAttribute('src'))!
+      return { src, colour: await meanOfImage(dataUrlBytes(src)) }
+    }
 
+    // Restoring starts halfway: the preview shows the print restored halfway.
     await app.tab('Settings')
     await page.getByRole('combobox', { name: 'Colours' }).selectOption('restore')
     await expect
       .poll(() => app.backend.services.getPreferences().then((p) => p.output.restoreColours))
       .toBe(true)
+    const strength = page.getByRole('slider', { name: 'How far faded colours are restored' })
+    expect(await strength.inputValue()).toBe('0.5')
+    await app.shot('settings-restore-strength')
     await app.tab('Realism')
-    await expect.poll(() => after.getAttribute('src'), { timeout: 60_000 }).not.toBe(kept.after)
-    const restoredAfter = await meanOfImage(dataUrlBytes((await after.getAttribute('src'))!))
-    expect(farthest(restoredAfter, restoredRegion)).toBeLessThan(3)
+    const halfway = await previewOnceChanged(kept.after)
+    expect(farthest(halfway.colour, restoredRegion(0.5))).toBeLessThan(3)
+    expect(farthest(halfway.colour, restoredRegion(1))).toBeGreaterThan(5)
     expect(await before.getAttribute('src')).toBe(kept.before)
     await page
-      .getByText(/^\s*New jobs use realism \d+%, with faded colours restored \(Settings\)\.\s*$/)
+      .getByText(/^\s*New jobs use realism \d+%, with faded colours restored 50% \(Settings\)\.\s*$/)
       .waitFor()
     await app.shot('realism-restored-colours')
+
+    // All the way, as the slider is let go there.
+    await app.tab('Settings')
+    await strength.fill('1')
+    await expect
+      .poll(() => app.backend.services.getPreferences().then((p) => p.output.restoreStrength))
+      .toBe(1)
+    await app.tab('Realism')
+    const allTheWay = await previewOnceChanged(halfway.src)
+    expect(farthest(allTheWay.colour, restoredRegion(1))).toBeLessThan(3)
+    expect(await before.getAttribute('src')).toBe(kept.before)
 
     await app.tab('Queue')
     app.dialogs.outputFolder = join(app.work, 'out')
@@ -85,7 +107,7 @@ describe('Restore faded colours, in Chromium', () => {
       .toBe('done')
     const card = page.getByRole('article', { name: /Job faded print\.png/ })
     expect(await card.locator('.counts').textContent()).toMatch(
-      /1 of 1 enhanced\s+· realism \d+%\s+· faded colours restored/,
+      /1 of 1 enhanced\s+· realism \d+%\s+· faded colours restored(?! \d)/,
     )
     const enhanced = await meanOfImage(join(app.work, 'out', 'faded print.png'))
     expect(farthest(enhanced, meanColour(restoreFadedColour(old, false).image))).toBeLessThan(3)

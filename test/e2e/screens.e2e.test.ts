@@ -64,6 +64,9 @@ const SCREENS: Record<string, () => Promise<void>> = {
   Settings: async () => {
     await app.tab('Settings')
     await app.page.getByRole('combobox', { name: 'Tile size' }).waitFor()
+    // With colours restored, so the Strength slider is on the screen too.
+    await app.page.getByRole('combobox', { name: 'Colours' }).selectOption('restore')
+    await app.page.getByRole('slider', { name: 'How far faded colours are restored' }).waitFor()
   },
 }
 

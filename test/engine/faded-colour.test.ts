@@ -150,4 +150,42 @@ describe('restoring faded colour', () => {
     expect(offBy(expected)).toBeLessThan(2)
     expect(offBy(whole)).toBeGreaterThan(4)
   })
+
+  it('restores as far as the strength says: each value that part of the way from the faded one to the full restoration', async () => {
+    const old = faded(scene(160, 120, 7), fadeOf(7))
+    const full = restoreFadedColour(old, false).image.pixels
+    for (const strength of [0.1, 0.5, 0.8]) {
+      const part = restoreFadedColour(old, false, { strength }).image.pixels
+      let moved = 0
+      for (let i = 0; i < part.length; i++) {
+        expect(
+          Math.abs(part[i]! - (old.pixels[i]! + strength * (full[i]! - old.pixels[i]!))),
+        ).toBeLessThanOrEqual(1) // both rounded
+        moved += Math.abs(part[i]! - old.pixels[i]!)
+      }
+      expect(moved).toBeGreaterThan(0)
+    }
+    // As a job asks; a job saved before the strength could be chosen has none: all the way, as it was made.
+    const halfway = restoreFadedColour(old, false, { strength: 0.5 }).image.pixels
+    const decoded = { image: old, meta: { format: 'png', gray: false, hasAlpha: false } }
+    const asked = await repairedAsAsked(decoded, { restoreColours: true, restoreStrength: 0.5 })
+    expect(Buffer.from(asked.image.pixels)).toEqual(Buffer.from(halfway))
+    const older = await repairedAsAsked(decoded, { restoreColours: true })
+    expect(Buffer.from(older.image.pixels)).toEqual(Buffer.from(full))
+  })
+
+  it('makes a yellowed black-and-white print grey whatever the strength: its tint is age', () => {
+    const grey = scene(160, 120, 10)
+    for (let at = 0; at < grey.pixels.length; at += 3) {
+      const luma = grey.pixels[at + 1]! / 255
+      ;[0.14 + 0.8 * luma, 0.11 + 0.74 * luma, 0.07 + 0.6 * luma].forEach(
+        (v, c) => (grey.pixels[at + c] = Math.round(255 * v)),
+      )
+    }
+    const full = restoreFadedColour(grey, false)
+    const light = restoreFadedColour(grey, false, { strength: 0.1 })
+    expect(light.colourless).toBe(true)
+    expect(Buffer.from(light.image.pixels)).toEqual(Buffer.from(full.image.pixels))
+    expect(light.image.pixels[0]).toBe(light.image.pixels[2])
+  })
 })

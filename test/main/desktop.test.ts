@@ -22,7 +22,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     inputs: ['/photos/Summer 2019'],
     outDir: '/photos/Summer 2019/Enhanced',
     realism: 0.5,
-    repairs: { restoreColours: false, removeDust: false, removeScratches: false },
+    repairs: { restoreColours: false, restoreStrength: 1, removeDust: false, removeScratches: false },
     total,
     counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
     etaMs: null,

@@ -9,7 +9,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   inputs: ['/photos/Summer 2019'],
   outDir: '/photos/Summer 2019/Enhanced',
   realism: 0.5,
-  repairs: { restoreColours: false, removeDust: false, removeScratches: false },
+  repairs: { restoreColours: false, restoreStrength: 1, removeDust: false, removeScratches: false },
   total: 3,
   counts,
   etaMs: null,

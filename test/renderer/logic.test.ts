@@ -78,6 +78,8 @@ describe('repairs in words', () => {
   it('says what is mended before enhancing, each once, in one phrase', () => {
     expect(repairWords({})).toBe('')
     expect(repairWords({ restoreColours: true })).toBe('faded colours restored')
+    expect(repairWords({ restoreColours: true, restoreStrength: 0.45 })).toBe('faded colours restored 45%')
+    expect(repairWords({ restoreColours: false, restoreStrength: 0.45 })).toBe('')
     expect(repairWords({ removeDust: true, removeScratches: false })).toBe('dust removed')
     expect(repairWords({ removeScratches: true })).toBe('scratches removed')
     expect(repairWords({ removeDust: true, removeScratches: true })).toBe('dust and scratches removed')

@@ -11,6 +11,8 @@ import { isClearAt, type RasterImage } from './types.js'
  * - then the midtones that are nearly grey (the least coloured tenth of those between 20% and 80% luma, chosen
  *   again after each of three bends) are made grey, each channel bent by a gamma, which keeps black and white.
  * Both are limited, so a photo that is dark, flat or of one colour on purpose is changed by at most so much.
+ * The restoration goes as far as asked (`strength`): each value that part of the way to its restored value, since
+ * a photo's own colours and its fade are told apart only by what most photos are like (the default is in settings).
  * A black-and-white print, toned or yellowed with age, comes out nearly grey from that: it is made grey outright
  * (and enhanced as a grey photo is, kept grey), rather than left with a trace of its tint and the scanner's noise.
  */
@@ -153,13 +155,17 @@ function greyMidtones(stretchedColours: Float32Array, gamma: Rgb): Rgb | null {
   return mean as Rgb
 }
 
-/** What restoring `image`'s faded colour does to each channel, measured on its visible pixels. */
-export function fadedColourLevels(image: RasterImage, colourless: boolean): ColourLevels {
-  const colours = sampled(image)
+/** What restoring the faded colour of the photo these `colours` were sampled from does to each channel. */
+function levelsOf(colours: Float32Array, colourless: boolean): ColourLevels {
   if (colours.length === 0) return { black: [0, 0, 0], gain: [1, 1, 1], gamma: [1, 1, 1] }
   const stretch = stretchOf(colours, colourless)
   const gamma: Rgb = colourless ? [1, 1, 1] : gammaOf(colours, stretch)
   return { ...stretch, gamma }
+}
+
+/** What restoring `image`'s faded colour does to each channel, measured on its visible pixels. */
+export function fadedColourLevels(image: RasterImage, colourless: boolean): ColourLevels {
+  return levelsOf(sampled(image), colourless)
 }
 
 /** A photo with its faded colour restored: grey (`colourless`) where it is a black-and-white print. */
@@ -168,28 +174,44 @@ export interface RestoredColour {
   colourless: boolean
 }
 
-/**
- * `image` with its faded colour restored (alpha as it was), in a new raster of the same depth; measured on `area`
- * where only that part is the photo's (the rest of a damaged file is its decoder's grey or black).
- */
-export function restoreFadedColour(image: RasterImage, colourless: boolean, area?: Region): RestoredColour {
-  const measured = (of: RasterImage): RasterImage => (area ? areaOf(of, area) : of)
-  const restored = withLevels(image, fadedColourLevels(measured(image), colourless))
-  if (colourless || !isMonochromePrint(measured(restored))) return { image: restored, colourless }
-  return { image: greyed(restored), colourless: true }
+export interface RestoreOptions {
+  /** Where only that part is the photo's (the rest of a damaged file is its decoder's grey or black). */
+  area?: Region
+  /**
+   * How far each colour goes from where it is toward its restored colour, from 0 to 1 (all the way). A photo
+   * found to be a black-and-white print is made grey whatever the strength: its tint is age, not the photo's.
+   */
+  strength?: number
 }
 
-/** Whether all but a few of the photo's visible pixels are within MONOCHROME_CHROMA of grey. */
-function isMonochromePrint(image: RasterImage): boolean {
-  const colours = sampled(image)
+/** `image` with its faded colour restored (alpha as it was), in a new raster of the same depth. */
+export function restoreFadedColour(
+  image: RasterImage,
+  colourless: boolean,
+  { area, strength = 1 }: RestoreOptions = {},
+): RestoredColour {
+  const colours = sampled(area ? areaOf(image, area) : image)
+  const levels = levelsOf(colours, colourless)
+  if (!colourless && isMonochromePrint(colours, levels))
+    return { image: greyed(withLevels(image, levels, 1)), colourless: true }
+  return { image: withLevels(image, levels, strength), colourless }
+}
+
+/** Whether, restored by `levels`, all but a few of the sampled `colours` are within MONOCHROME_CHROMA of grey. */
+function isMonochromePrint(colours: Float32Array, levels: ColourLevels): boolean {
   const count = colours.length / 3
   let coloured = 0
+  const rgb = [0, 0, 0]
   for (let at = 0; at < colours.length; at += 3) {
-    const [r, g, b] = [colours[at]!, colours[at + 1]!, colours[at + 2]!]
-    if (Math.max(r, g, b) - Math.min(r, g, b) > MONOCHROME_CHROMA) coloured++
+    for (let c = 0; c < 3; c++) rgb[c] = levelled(colours[at + c]!, levels, c)
+    if (Math.max(...rgb) - Math.min(...rgb) > MONOCHROME_CHROMA) coloured++
   }
   return count > 0 && coloured <= count * (1 - MONOCHROME_SHARE)
 }
+
+/** Channel `c`'s value `v` (0–1) restored by `levels`. */
+const levelled = (v: number, levels: ColourLevels, c: number): number =>
+  bentInto01(stretched(v, levels.black[c]!, levels.gain[c]!), levels.gamma[c]!)
 
 /** `image` made grey in place: each pixel its luma in all three channels (alpha as it was). */
 function greyed(image: RasterImage): RasterImage {
@@ -201,15 +223,13 @@ function greyed(image: RasterImage): RasterImage {
   return image
 }
 
-/** A copy of `image` with `levels` applied to each channel through a lookup table. */
-function withLevels(image: RasterImage, levels: ColourLevels): RasterImage {
+/** A copy of `image` with `levels` applied to each channel, `strength` of the way, through a lookup table. */
+function withLevels(image: RasterImage, levels: ColourLevels, strength: number): RasterImage {
   const max = image.depth === 16 ? 65535 : 255
   const tables = [0, 1, 2].map((c) => {
     const table = image.depth === 16 ? new Uint16Array(max + 1) : new Uint8Array(max + 1)
     for (let v = 0; v <= max; v++)
-      table[v] = Math.round(
-        bentInto01(stretched(v / max, levels.black[c]!, levels.gain[c]!), levels.gamma[c]!) * max,
-      )
+      table[v] = Math.round(v + strength * (levelled(v / max, levels, c) * max - v))
     return table
   })
   const pixels = image.pixels.slice()

@@ -17,7 +17,12 @@ export type Repaired = RestoredColour & { specks?: number; scratches?: number }
  */
 export async function repairedAsAsked(
   { image, meta, damage }: DecodedPhoto,
-  { restoreColours = false, removeDust: dust = false, removeScratches: scratches = false }: Repairs,
+  {
+    restoreColours = false,
+    restoreStrength: strength,
+    removeDust: dust = false,
+    removeScratches: scratches = false,
+  }: Repairs,
 ): Promise<Repaired> {
   const { colourless = false, density } = meta
   const found: { specks?: number; scratches?: number } = {}
@@ -27,7 +32,7 @@ export async function repairedAsAsked(
   // A damaged file's missing part is its decoder's grey: not the photo's colours.
   const area = damage && restoreColours ? readArea(image) : undefined
   const restored = restoreColours
-    ? restoreFadedColour(cleaned, colourless, area)
+    ? restoreFadedColour(cleaned, colourless, { area, strength })
     : { image: cleaned, colourless }
   return { ...restored, ...found }
 }

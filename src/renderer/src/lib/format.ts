@@ -101,8 +101,8 @@ export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
 }
 
-export function percent(realism: number): string {
-  return `${Math.round(realism * 100)}%`
+export function percent(share: number): string {
+  return `${Math.round(share * 100)}%`
 }
 
 /**
@@ -110,9 +110,10 @@ export function percent(realism: number): string {
  * nothing.
  */
 export function repairWords(repairs: Repairs): string {
-  const { restoreColours, removeDust, removeScratches } = repairsOf(repairs)
+  const { restoreColours, restoreStrength, removeDust, removeScratches } = repairsOf(repairs)
   const removed = [removeDust ? 'dust' : '', removeScratches ? 'scratches' : ''].filter(Boolean).join(' and ')
-  return [restoreColours ? 'faded colours restored' : '', removed ? `${removed} removed` : '']
+  const restored = `faded colours restored${restoreStrength < 1 ? ` ${percent(restoreStrength)}` : ''}`
+  return [restoreColours ? restored : '', removed ? `${removed} removed` : '']
     .filter(Boolean)
     .join(removeDust && removeScratches ? ', ' : ' and ')
 }
