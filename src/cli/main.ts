@@ -51,7 +51,7 @@ Usage:
       --remove-dust fills specks of dust first: small light or dark blobs on a smooth surround (up to 0.5 mm
       at the scan's dpi, else 1/300 of the shorter side); texture and lines are left (a catchlight goes too).
       --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
-      1 mm long, straight or gently bent) where their surround is smooth (a power line across a sky goes too).
+      1 mm long, straight, bent or curled) where their surround is smooth (a power line across a sky goes too).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue

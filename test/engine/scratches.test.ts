@@ -78,6 +78,22 @@ describe('removing scratches and hairs', () => {
     expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
   })
 
+  it('fills curled hairs along their curve, each turn of them, on a smooth scene', async () => {
+    const clean = smoothScene(600, 400, 41)
+    const side = largestSpeck(clean, DPI)
+    const curl = { widest: side / 2, shortest: 8 * side, longest: 20 * side, curl: 1.5 }
+    const laid = scratched(clean, 10, curl, 43, side)
+    const { image } = await removeScratches(laid.image, DPI)
+    expect(laid.scratches.length).toBeGreaterThanOrEqual(5)
+    for (const hair of laid.scratches) {
+      const before = scratchError(laid.image, clean, hair)
+      expect(before).toBeGreaterThan(25)
+      expect(scratchError(image, clean, hair)).toBeLessThan(Math.max(5, before / 4))
+    }
+    const near = nearAny(laid.scratches, clean, 3)
+    expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
+  })
+
   it('leaves what is not a scratch: fine texture, handwriting, a broad stripe, a short dash, a speck', async () => {
     let photo = textured(smoothScene(500, 300, 22), 20, 20, 110, 23)
     // A word of handwriting in a fine pen (a close zigzag, 1.5 px wide), 180 px long.

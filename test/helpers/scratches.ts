@@ -13,12 +13,18 @@ export interface LaidScratch {
  * `count` scratches and hairs, seeded, as an old print's are: straight or gently bent lines (a quadratic curve
  * bowing up to a fifth of its length), `shortest` to `longest` px long and 1 to `widest` px wide with a soft edge;
  * light (scraped emulsion, 70%) or dark (a hair). One crossing a line laid before, or coming closer to it than
- * `apart` px, is not laid.
+ * `apart` px, is not laid. With `curl` (radians), each is a curled hair instead: its direction swings to and fro by
+ * up to that much, once every 0.4 to 1 times `longest`.
  */
 export function scratched(
   image: RasterImage,
   count: number,
-  { widest, shortest, longest }: { widest: number; shortest: number; longest: number },
+  {
+    widest,
+    shortest,
+    longest,
+    curl = 0,
+  }: { widest: number; shortest: number; longest: number; curl?: number },
   seed: number,
   apart = 0,
 ): { image: RasterImage; scratches: LaidScratch[] } {
@@ -40,13 +46,16 @@ export function scratched(
       (start[1] + end[1]) / 2 + (dx / length) * bow * 2,
     ]
     const width = between(1, widest)
-    const distance = distances(image, width, length, (t) => {
-      const s = 1 - t
-      return [
-        s * s * start[0] + 2 * s * t * bend[0]! + t * t * end[0],
-        s * s * start[1] + 2 * s * t * bend[1]! + t * t * end[1],
-      ]
-    })
+    const curve = curl
+      ? curled(start, angle, length, between(0.6, curl), between(0.4, 1) * longest, between(0, 2 * Math.PI))
+      : (t: number) => {
+          const s = 1 - t
+          return [
+            s * s * start[0] + 2 * s * t * bend[0]! + t * t * end[0],
+            s * s * start[1] + 2 * s * t * bend[1]! + t * t * end[1],
+          ]
+        }
+    const distance = distances(image, width, length, curve)
     const covered = [...distance.keys()].filter((i) => width / 2 + 0.5 - distance.get(i)! >= 0.25)
     if (covered.some((i) => nearTaken(i, image.width, image.height, apart, taken))) continue
     const level = random() < 0.7 ? between(215, 255) : between(10, 50)
@@ -62,6 +71,26 @@ export function scratched(
     scratches.push({ pixels: covered, level, width, length })
   }
   return { image: { ...image, pixels }, scratches }
+}
+
+/** A curve from `start`, `length` long, whose direction swings about `angle` by `swing` radians every `wave` px. */
+function curled(
+  start: readonly [number, number],
+  angle: number,
+  length: number,
+  swing: number,
+  wave: number,
+  phase: number,
+): (t: number) => number[] {
+  const waves = length / wave
+  const steps = Math.ceil(length * 2)
+  const points: number[][] = [[...start]]
+  for (let k = 1; k <= steps; k++) {
+    const direction = angle + swing * Math.sin((2 * Math.PI * waves * k) / steps + phase)
+    const [x, y] = points[k - 1]!
+    points.push([x! + (Math.cos(direction) * length) / steps, y! + (Math.sin(direction) * length) / steps])
+  }
+  return (t) => points[Math.round(t * steps)]!
 }
 
 function nearTaken(i: number, width: number, height: number, apart: number, taken: Uint8Array): boolean {

@@ -257,9 +257,10 @@ function axisOf(pixels: number[], width: number): Axis {
 }
 
 /**
- * The pixels of `part` to fill: cut along its main axis into pieces about twice the largest speck long, those that
- * are lines (winding little) and stand out from the ring around them (beyond their one-pixel edge, to half the
- * largest speck away), and those of a whole line it is followed through from them. Each with its own normal.
+ * The pixels of `part` to fill: cut into pieces about twice the largest speck long (along its main axis where it is
+ * a whole line, else along itself, so a curled hair's pieces are short arcs of it), those that are lines (winding
+ * little) and stand out from the ring around them (beyond their one-pixel edge, to half the largest speck away),
+ * and those of a whole line it is followed through from them. Each with its own normal.
  */
 function filledPieces(
   { part, axis, whole: wholeLine }: Line,
@@ -267,14 +268,12 @@ function filledPieces(
   frame: Frame,
 ): LinePiece[] {
   const { width, side } = frame
-  const count = Math.max(1, Math.round(axis.reach / (SHORTEST_SPECKS * side)))
-  const pieceOf = (i: number): number =>
-    Math.min(count - 1, Math.max(0, Math.floor(((axis.along(i) - axis.start) / axis.reach) * count)))
+  const { count, pieceOf } = wholeLine ? cutAlongAxis(axis, side) : cutAlongPath(part.pixels, axis, frame)
   const pieces = Array.from({ length: count }, (): number[] => [])
   for (const i of part.pixels) pieces[pieceOf(i)]!.push(i)
   const rings = Array.from({ length: count }, () => new LevelCounts())
-  forRing(part.pixels, frame, Math.max(2, Math.ceil(side / 2)), (i) => {
-    if (detail.luma[i] !== TRANSPARENT) rings[pieceOf(i)]!.add(detail.away[i]!)
+  forRing(part.pixels, frame, Math.max(2, Math.ceil(side / 2)), (i, source) => {
+    if (detail.luma[i] !== TRANSPARENT) rings[pieceOf(wholeLine ? i : source)]!.add(detail.away[i]!)
   })
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
@@ -290,6 +289,57 @@ function filledPieces(
   return pieces.flatMap((pixels, piece) =>
     filled[piece] ? [{ pixels, across: axisOfPiece(piece).across }] : [],
   )
+}
+
+interface Cut {
+  count: number
+  /** The piece a pixel of the part (or, along its axis, any pixel) falls in, from 0 to count − 1. */
+  pieceOf: (i: number) => number
+}
+
+/** Pieces about `SHORTEST_SPECKS` largest specks long, along the part's main axis: a line's. */
+function cutAlongAxis(axis: Axis, side: number): Cut {
+  const count = Math.max(1, Math.round(axis.reach / (SHORTEST_SPECKS * side)))
+  return {
+    count,
+    pieceOf: (i) =>
+      Math.min(count - 1, Math.max(0, Math.floor(((axis.along(i) - axis.start) / axis.reach) * count))),
+  }
+}
+
+/**
+ * Pieces about `SHORTEST_SPECKS` largest specks long, along the part itself: by how many steps each pixel is from
+ * the part's far end (the pixel furthest, within it, from where its main axis starts). A curled hair's pieces are
+ * then short arcs of it, each nearly straight, where pieces across its main axis would hold several turns.
+ */
+function cutAlongPath(pixels: number[], axis: Axis, frame: Frame): Cut {
+  let first = pixels[0]!
+  for (const i of pixels) if (axis.along(i) < axis.along(first)) first = i
+  const end = stepsWithin(pixels, first, frame).farthest
+  const { steps, most } = stepsWithin(pixels, end, frame)
+  const count = Math.max(1, Math.round((most + 1) / (SHORTEST_SPECKS * frame.side)))
+  return { count, pieceOf: (i) => Math.min(count - 1, Math.floor((steps.get(i)! / (most + 1)) * count)) }
+}
+
+/** Each of `pixels`' steps (8-connected, within them) from `start`, the most, and a pixel that far. */
+function stepsWithin(
+  pixels: number[],
+  start: number,
+  { width, height, marks }: Frame,
+): { steps: Map<number, number>; most: number; farthest: number } {
+  for (const i of pixels) marks[i] = 1
+  const steps = new Map([[start, 0]])
+  let [most, farthest] = [0, start]
+  marks[start] = 0
+  growFrom([start], Infinity, width, height, (j, step) => {
+    if (marks[j] !== 1) return false
+    marks[j] = 0
+    steps.set(j, step)
+    if (step > most) [most, farthest] = [step, j]
+    return true
+  })
+  for (const i of pixels) marks[i] = 0
+  return { steps, most, farthest }
 }
 
 /**
@@ -365,20 +415,26 @@ function shadeOf(pixels: number[], { away, luma }: SmallDetail): number {
   return sum / count
 }
 
-/** Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`. `marks` is left all 0. */
+/**
+ * Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`, and the one of `pixels` it was reached
+ * from. `marks` is left all 0.
+ */
 function forRing(
   pixels: number[],
   { width, height, marks }: Frame,
   grow: number,
-  visit: (i: number) => void,
+  visit: (i: number, source: number) => void,
 ): void {
   const touched = [...pixels]
+  const sources = new Map<number, number>()
   for (const i of pixels) marks[i] = 1
-  growFrom(pixels, grow, width, height, (j, step) => {
+  growFrom(pixels, grow, width, height, (j, step, from) => {
     if (marks[j]) return false
     marks[j] = 1
     touched.push(j)
-    if (step >= 2) visit(j)
+    const source = step === 1 ? from : sources.get(from)!
+    sources.set(j, source)
+    if (step >= 2) visit(j, source)
     return true
   })
   for (const i of touched) marks[i] = 0

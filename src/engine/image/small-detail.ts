@@ -194,7 +194,7 @@ export function growFrom(
   steps: number,
   width: number,
   height: number,
-  take: (i: number, step: number) => boolean,
+  take: (i: number, step: number, from: number) => boolean,
 ): void {
   let front = start
   for (let step = 1; step <= steps && front.length > 0; step++) {
@@ -202,7 +202,7 @@ export function growFrom(
     for (const i of front) {
       const x = i % width
       forNeighbours(x, (i - x) / width, width, height, (j) => {
-        if (take(j, step)) next.push(j)
+        if (take(j, step, i)) next.push(j)
       })
     }
     front = next
