@@ -141,10 +141,10 @@ export function jobSpecFromFlags(
       background: parseBackground(flags.background),
       metadata: parseMetadata(flags.metadata),
       ...(flags['read-damaged'] ? { readDamaged: true } : {}),
-      // A strength says to restore: it is asked for nothing else.
-      restoreStrength: parseRestoreStrength(flags['restore-strength']),
+      // A strength says to restore: it is asked for nothing else. Said only then, so a command that does not
+      // restore makes the same job as before there was a strength, and running it again continues that job.
       ...(flags['restore-colours'] || flags['restore-strength'] !== undefined
-        ? { restoreColours: true }
+        ? { restoreColours: true, restoreStrength: parseRestoreStrength(flags['restore-strength']) }
         : {}),
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),

@@ -3,7 +3,14 @@ import { PRECISION_CHOICES } from './model.js'
 import type { PrecisionChoice } from './model.js'
 import { EnhanceError } from './errors.js'
 import { namingProblem } from './naming.js'
-import { DEFAULT_SETTINGS, METADATA_POLICIES, OVERWRITE_POLICIES, isQuality, isTileSize } from './settings.js'
+import {
+  DEFAULT_RESTORE_STRENGTH,
+  DEFAULT_SETTINGS,
+  METADATA_POLICIES,
+  OVERWRITE_POLICIES,
+  isQuality,
+  isTileSize,
+} from './settings.js'
 import type { EnhanceSettings, OverwritePolicy } from './settings.js'
 import {
   DEFAULT_REALISM,
@@ -45,11 +52,14 @@ export type PreferencesPatch = Partial<Omit<Preferences, 'output'>> & { output?:
 /** What the window may change: everything but the output folder, which only the folder dialog sets. */
 export type WindowPreferencesPatch = Omit<PreferencesPatch, 'outDir'>
 
+/** New jobs' output settings in the app: the shared defaults, and how far faded colours go once asked. */
+const DEFAULT_OUTPUT: EnhanceSettings = { ...DEFAULT_SETTINGS, restoreStrength: DEFAULT_RESTORE_STRENGTH }
+
 export const DEFAULT_PREFERENCES: Preferences = {
   device: 'auto',
   precision: 'auto',
   outDir: null,
-  output: DEFAULT_SETTINGS,
+  output: DEFAULT_OUTPUT,
   naming: '{name}',
   policy: 'suffix',
   realism: DEFAULT_REALISM,
@@ -117,7 +127,7 @@ export function validatePreferences(value: Preferences): Preferences {
     // Preferences saved before the setting existed have none: the default.
     precision: oneOf(value.precision ?? 'auto', PRECISION_CHOICES, 'The precision'),
     outDir: value.outDir,
-    output: checkOutput({ ...DEFAULT_SETTINGS, ...value.output }),
+    output: checkOutput({ ...DEFAULT_OUTPUT, ...value.output }),
     naming: checkNaming(value.naming),
     policy: oneOf(value.policy, OVERWRITE_POLICIES, 'The overwrite option'),
     realism: value.realism,

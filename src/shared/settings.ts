@@ -98,7 +98,6 @@ export const DEFAULT_SETTINGS: EnhanceSettings = {
   transparency: 'lanczos',
   tile: 'auto',
   metadata: 'all',
-  restoreStrength: DEFAULT_RESTORE_STRENGTH,
 }
 
 /** The output size for an input of `width`×`height` and a model of `scale`. */

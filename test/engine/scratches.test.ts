@@ -22,6 +22,24 @@ function nearAny(scratches: LaidScratch[], image: RasterImage, margin: number): 
   return near
 }
 
+/**
+ * Each of the lines `laid` on `clean` (each visible: over 25 levels off) filled in `image` to a quarter of its error
+ * (or 5 levels), and not a pixel changed away from them.
+ */
+function expectEachFilled(
+  laid: { image: RasterImage; scratches: LaidScratch[] },
+  clean: RasterImage,
+  image: RasterImage,
+): void {
+  for (const scratch of laid.scratches) {
+    const before = scratchError(laid.image, clean, scratch)
+    expect(before).toBeGreaterThan(25)
+    expect(scratchError(image, clean, scratch)).toBeLessThan(Math.max(5, before / 4))
+  }
+  const near = nearAny(laid.scratches, clean, 3)
+  expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
+}
+
 /** `image` with a line `width` px wide (hard-edged) of grey `level` from (x0, y0) to (x1, y1). */
 function drawn(image: RasterImage, [x0, y0, x1, y1]: number[], width: number, level: number): RasterImage {
   const pixels = image.pixels.slice()
@@ -69,13 +87,7 @@ describe('removing scratches and hairs', () => {
     const { image, scratches } = await removeScratches(laid.image, DPI)
     expect(laid.scratches.length).toBeGreaterThanOrEqual(6)
     expect(scratches).toBe(laid.scratches.length)
-    for (const scratch of laid.scratches) {
-      const before = scratchError(laid.image, clean, scratch)
-      expect(before).toBeGreaterThan(25)
-      expect(scratchError(image, clean, scratch)).toBeLessThan(Math.max(5, before / 4))
-    }
-    const near = nearAny(laid.scratches, clean, 3)
-    expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
+    expectEachFilled(laid, clean, image)
   })
 
   it('fills curled hairs along their curve, each turn of them, on a smooth scene', async () => {
@@ -85,13 +97,7 @@ describe('removing scratches and hairs', () => {
     const laid = scratched(clean, 10, curl, 43, side)
     const { image } = await removeScratches(laid.image, DPI)
     expect(laid.scratches.length).toBeGreaterThanOrEqual(5)
-    for (const hair of laid.scratches) {
-      const before = scratchError(laid.image, clean, hair)
-      expect(before).toBeGreaterThan(25)
-      expect(scratchError(image, clean, hair)).toBeLessThan(Math.max(5, before / 4))
-    }
-    const near = nearAny(laid.scratches, clean, 3)
-    expect(changedPixels(image, laid.image).filter((i) => !near[i])).toEqual([])
+    expectEachFilled(laid, clean, image)
   })
 
   it('leaves what is not a scratch: fine texture, handwriting, a broad stripe, a short dash, a speck', async () => {

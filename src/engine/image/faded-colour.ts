@@ -201,10 +201,9 @@ export function restoreFadedColour(
 function isMonochromePrint(colours: Float32Array, levels: ColourLevels): boolean {
   const count = colours.length / 3
   let coloured = 0
-  const rgb = [0, 0, 0]
   for (let at = 0; at < colours.length; at += 3) {
-    for (let c = 0; c < 3; c++) rgb[c] = levelled(colours[at + c]!, levels, c)
-    if (Math.max(...rgb) - Math.min(...rgb) > MONOCHROME_CHROMA) coloured++
+    const [r, g, b] = [0, 1, 2].map((c) => levelled(colours[at + c]!, levels, c)) as Rgb
+    if (Math.max(r, g, b) - Math.min(r, g, b) > MONOCHROME_CHROMA) coloured++
   }
   return count > 0 && coloured <= count * (1 - MONOCHROME_SHARE)
 }
