@@ -44,8 +44,11 @@ function expectEachFilled(
 function drawn(image: RasterImage, [x0, y0, x1, y1]: number[], width: number, level: number): RasterImage {
   const pixels = image.pixels.slice()
   const length = Math.hypot(x1! - x0!, y1! - y0!)
-  for (let y = 0; y < image.height; y++)
-    for (let x = 0; x < image.width; x++) {
+  const margin = Math.ceil(width / 2) + 1
+  const [top, bottom] = [Math.max(0, Math.floor(Math.min(y0!, y1!)) - margin), Math.max(y0!, y1!) + margin]
+  const [left, right] = [Math.max(0, Math.floor(Math.min(x0!, x1!)) - margin), Math.max(x0!, x1!) + margin]
+  for (let y = top; y < Math.min(image.height, bottom); y++)
+    for (let x = left; x < Math.min(image.width, right); x++) {
       const t = Math.max(0, Math.min(1, ((x - x0!) * (x1! - x0!) + (y - y0!) * (y1! - y0!)) / length ** 2))
       const d = Math.hypot(x - (x0! + t * (x1! - x0!)), y - (y0! + t * (y1! - y0!)))
       if (d <= width / 2)
@@ -55,8 +58,8 @@ function drawn(image: RasterImage, [x0, y0, x1, y1]: number[], width: number, le
 }
 
 /**
- * A patch of strong, fine texture from (left, top), `size` px square: light and dark (gravel), or dark points
- * on the scene (foliage in shade).
+ * A patch of strong, fine texture from (left, top), `size` px square: light and dark (gravel), dark points on the
+ * scene (foliage in shade), or fewer of them (a sparse shade).
  */
 function textured(
   image: RasterImage,
@@ -64,14 +67,14 @@ function textured(
   top: number,
   size: number,
   seed: number,
-  kind: 'gravel' | 'dark' = 'gravel',
+  kind: 'gravel' | 'dark' | 'sparse' = 'gravel',
 ): RasterImage {
   const random = seeded(seed)
   const pixels = image.pixels.slice()
   for (let y = top; y < top + size; y++)
     for (let x = left; x < left + size; x++) {
-      const dark = random() < 0.5
-      if (kind === 'dark' && !dark) continue
+      const dark = random() < (kind === 'sparse' ? 0.15 : 0.5)
+      if (kind !== 'gravel' && !dark) continue
       const value = dark ? 30 + random() * 40 : 190 + random() * 60
       for (let c = 0; c < 3; c++) pixels[(y * image.width + x) * image.channels + c] = Math.round(value)
     }
@@ -90,7 +93,7 @@ describe('removing scratches and hairs', () => {
     expectEachFilled(laid, clean, image)
   })
 
-  it('fills curled hairs along their curve, each turn of them, on a smooth scene', async () => {
+  it('fills curled hairs along their curve on a smooth scene, and follows one through sparse foliage by its shade', async () => {
     const clean = smoothScene(600, 400, 41)
     const side = largestSpeck(clean, DPI)
     const curl = { widest: side / 2, shortest: 8 * side, longest: 20 * side, curl: 1.5 }
@@ -98,6 +101,17 @@ describe('removing scratches and hairs', () => {
     const { image } = await removeScratches(laid.image, DPI)
     expect(laid.scratches.length).toBeGreaterThanOrEqual(5)
     expectEachFilled(laid, clean, image)
+    // One curling through sparse dark foliage, where its pieces do not stand out from their ring: followed through
+    // it by its shade, as a straight one is.
+    const foliage = textured(smoothScene(700, 200, 31), 330, 20, 200, 33, 'sparse')
+    const curve = (x: number): number => 100 + 35 * Math.sin(x / 8)
+    const hair = Array.from({ length: 660 }, (_, k) => 20 + k).reduce(
+      (photo, x) => drawn(photo, [x, curve(x), x + 1, curve(x + 1)], 2.5, 245),
+      foliage,
+    )
+    const { image: through } = await removeScratches(hair, DPI)
+    for (const x of [60, 380, 430, 480])
+      expect(through.pixels[(Math.round(curve(x)) * 700 + x) * 3]).toBeLessThan(200)
   })
 
   it('leaves what is not a scratch: fine texture, handwriting, a broad stripe, a short dash, a speck', async () => {

@@ -55,6 +55,8 @@ const SHADE_HELD = 6
 const PARALLEL = Math.sin((8 * Math.PI) / 180)
 /** …and this many of the largest speck apart at most (3 mm at 600 dpi). */
 const SET_SPACING = 6
+/** A part cut along itself is a curled line when at least this share of its pieces are lines. */
+const CURLED_LINES = 0.75
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
@@ -260,7 +262,7 @@ function axisOf(pixels: number[], width: number): Axis {
  * The pixels of `part` to fill: cut into pieces about twice the largest speck long (along its main axis where it is
  * a whole line, else along itself, so a curled hair's pieces are short arcs of it), those that are lines (winding
  * little) and stand out from the ring around them (beyond their one-pixel edge, to half the largest speck away),
- * and those of a whole line it is followed through from them. Each with its own normal.
+ * and those of a whole or a curled line it is followed through from them. Each with its own normal.
  */
 function filledPieces(
   { part, axis, whole: wholeLine }: Line,
@@ -279,16 +281,28 @@ function filledPieces(
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
   const axes: Axis[] = []
   const axisOfPiece = (piece: number): Axis => (axes[piece] ??= axisOf(pieces[piece]!, width))
-  const standing = pieces.map(
-    (pixels, piece) =>
-      pixels.length > 0 &&
-      (wholeLine || lineLike(pixels, axisOfPiece(piece), frame)) &&
-      standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
+  const lines = pieces.map(
+    (pixels, piece) => pixels.length > 0 && (wholeLine || lineLike(pixels, axisOfPiece(piece), frame)),
   )
-  const filled = wholeLine ? followed(standing, bridged(standing, pieces), pieces, detail) : standing
+  const standing = pieces.map(
+    (pixels, piece) => lines[piece]! && standsOutFrom(rings[piece]!, coreOf(pixels, detail.away)),
+  )
+  const filled =
+    wholeLine || curledLine(lines, pieces)
+      ? followed(standing, bridged(standing, pieces), pieces, detail)
+      : standing
   return pieces.flatMap((pixels, piece) =>
     filled[piece] ? [{ pixels, across: axisOfPiece(piece).across }] : [],
   )
+}
+
+/**
+ * Whether a part cut along itself is one curled line (a hair), to be followed as a whole line is: most of its pieces
+ * are lines, those at its tightest turns need not be. A patch of texture's pieces mostly are not.
+ */
+function curledLine(lines: boolean[], pieces: number[][]): boolean {
+  const shown = pieces.filter((pixels) => pixels.length > 0).length
+  return lines.filter(Boolean).length >= CURLED_LINES * shown
 }
 
 interface Cut {
