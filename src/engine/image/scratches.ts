@@ -274,8 +274,9 @@ function filledPieces(
   const pieces = Array.from({ length: count }, (): number[] => [])
   for (const i of part.pixels) pieces[pieceOf(i)]!.push(i)
   const rings = Array.from({ length: count }, () => new LevelCounts())
-  forRing(part.pixels, frame, Math.max(2, Math.ceil(side / 2)), (i, source) => {
-    if (detail.luma[i] !== TRANSPARENT) rings[pieceOf(wholeLine ? i : source)]!.add(detail.away[i]!)
+  const ring = { grow: Math.max(2, Math.ceil(side / 2)), traced: !wholeLine }
+  forRing(part.pixels, frame, ring, (i, countedAt) => {
+    if (detail.luma[i] !== TRANSPARENT) rings[pieceOf(countedAt)]!.add(detail.away[i]!)
   })
   // A line as a whole is judged piece by piece on its surround alone; a blob that is not (a line that ran into
   // a texture of thin detail, a scribble) keeps only the pieces that are lines themselves.
@@ -330,30 +331,35 @@ function cutAlongPath(pixels: number[], axis: Axis, frame: Frame): Cut {
   let first = pixels[0]!
   for (const i of pixels) if (axis.along(i) < axis.along(first)) first = i
   const end = stepsWithin(pixels, first, frame).farthest
-  const { steps, most } = stepsWithin(pixels, end, frame)
+  const steps = new Map<number, number>()
+  const { most } = stepsWithin(pixels, end, frame, steps)
   const count = Math.max(1, Math.round((most + 1) / (SHORTEST_SPECKS * frame.side)))
   return { count, pieceOf: (i) => Math.min(count - 1, Math.floor((steps.get(i)! / (most + 1)) * count)) }
 }
 
-/** Each of `pixels`' steps (8-connected, within them) from `start`, the most, and a pixel that far. */
+/**
+ * The most steps (8-connected, within `pixels`) any of them is from `start`, and a pixel that far; each one's steps
+ * recorded in `steps` when asked.
+ */
 function stepsWithin(
   pixels: number[],
   start: number,
   { width, height, marks }: Frame,
-): { steps: Map<number, number>; most: number; farthest: number } {
+  steps?: Map<number, number>,
+): { most: number; farthest: number } {
   for (const i of pixels) marks[i] = 1
-  const steps = new Map([[start, 0]])
+  steps?.set(start, 0)
   let [most, farthest] = [0, start]
   marks[start] = 0
   growFrom([start], Infinity, width, height, (j, step) => {
     if (marks[j] !== 1) return false
     marks[j] = 0
-    steps.set(j, step)
+    steps?.set(j, step)
     if (step > most) [most, farthest] = [step, j]
     return true
   })
   for (const i of pixels) marks[i] = 0
-  return { steps, most, farthest }
+  return { most, farthest }
 }
 
 /**
@@ -430,24 +436,24 @@ function shadeOf(pixels: number[], { away, luma }: SmallDetail): number {
 }
 
 /**
- * Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`, and the one of `pixels` it was reached
- * from. `marks` is left all 0.
+ * Calls `visit` with each pixel 2 to `grow` steps (8-connected) from `pixels`, and where it counts: when `traced`, the
+ * one of `pixels` it was reached from, else itself. `marks` is left all 0.
  */
 function forRing(
   pixels: number[],
   { width, height, marks }: Frame,
-  grow: number,
-  visit: (i: number, source: number) => void,
+  { grow, traced }: { grow: number; traced: boolean },
+  visit: (i: number, countedAt: number) => void,
 ): void {
   const touched = [...pixels]
-  const sources = new Map<number, number>()
+  const sources = traced ? new Map<number, number>() : null
   for (const i of pixels) marks[i] = 1
   growFrom(pixels, grow, width, height, (j, step, from) => {
     if (marks[j]) return false
     marks[j] = 1
     touched.push(j)
-    const source = step === 1 ? from : sources.get(from)!
-    sources.set(j, source)
+    const source = !sources ? j : step === 1 ? from : sources.get(from)!
+    sources?.set(j, source)
     if (step >= 2) visit(j, source)
     return true
   })
