@@ -5,7 +5,7 @@ import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
-import { repairedAsAsked } from './image/repairs.js'
+import { filledAsAsked, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
@@ -13,14 +13,19 @@ import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
 
 /**
- * A decoded photo (its dust filled and faded colours restored where asked), the photo as it was, and whether its
- * output is kept grey as the enhanced file's is.
+ * A decoded photo (its dust filled and faded colours restored where asked), the photo as it was, whether its
+ * output is kept grey as the enhanced file's is, and where dust or scratches were asked, which pixels were filled.
  */
 interface PreviewSource {
   image: RasterImage
   original: RasterImage
   colourless: boolean
+  filled: Uint8Array | null
 }
+
+/** How the "before" marks a filled pixel: this share of the way to magenta (rare in photos, seen on any). */
+const MARK = [255, 0, 255] as const
+const MARK_SHARE = 0.6
 
 /**
  * The realism slider's before/after: one region of a photo enhanced at a realism, reading real
@@ -30,7 +35,7 @@ interface PreviewSource {
  */
 export class CropRenderer {
   private source: { key: string; photo: PreviewSource } | null = null
-  private before: { image: RasterImage; region: string; png: Uint8Array } | null = null
+  private before: { image: RasterImage; region: string; png: Uint8Array; marked?: Uint8Array } | null = null
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -45,7 +50,7 @@ export class CropRenderer {
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, original, colourless } = await this.decoded(input, repairsOf(repairs))
+    const { image, original, colourless, filled } = await this.decoded(input, repairsOf(repairs))
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -69,23 +74,37 @@ export class CropRenderer {
       },
       0,
     ).image
+    // Before is the photo as it is: with its colours restored, the change shows in the after.
+    const before = await this.beforeOf(original, crop, s, filled)
     return {
       png: await encodeRasterPng(core),
-      // Before is the photo as it is: with its colours restored, the change shows in the after.
-      before: await this.beforeOf(original, crop, s),
+      before: before.png,
+      ...(before.marked ? { markedBefore: before.marked } : {}),
       width: core.width,
       height: core.height,
       ms: Math.round(performance.now() - started),
     }
   }
 
-  /** The "before" depends on the region, not on realism: encoded once per region, not per slider move. */
-  private async beforeOf(image: RasterImage, crop: Region, scale: number): Promise<Uint8Array> {
+  /**
+   * The "before", and with `filled` the same with its filled pixels marked: they depend on the region, not on
+   * realism, so they are encoded once per region, not per slider move.
+   */
+  private async beforeOf(
+    image: RasterImage,
+    crop: Region,
+    scale: number,
+    filled: Uint8Array | null,
+  ): Promise<{ png: Uint8Array; marked?: Uint8Array }> {
     const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
-    if (this.before?.image === image && this.before.region === region) return this.before.png
-    const png = await encodeRasterPng(cropRaster(image, crop, 0).image, scale)
-    this.before = { image, region, png }
-    return png
+    if (this.before?.image === image && this.before.region === region) return this.before
+    const cropped = cropRaster(image, crop, 0).image
+    const png = await encodeRasterPng(cropped, scale)
+    const marked = filled
+      ? await encodeRasterPng(markedIn(cropped, crop, image.width, filled), scale)
+      : undefined
+    this.before = { image, region, png, ...(marked ? { marked } : {}) }
+    return this.before
   }
 
   /**
@@ -99,12 +118,14 @@ export class CropRenderer {
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
     const { image } = decoded
-    const source = await repairedAsAsked(decoded, repairs)
+    const cleaned = await filledAsAsked(decoded, repairs)
+    const source = await repairedAsAsked(decoded, repairs, cleaned)
     const original = withColourUnderTransparency(image)
     const photo = {
       image: source.image === image ? original : withColourUnderTransparency(source.image),
       original,
       colourless: source.colourless,
+      filled: cleaned.image === image ? null : changedPixels(image, cleaned.image),
     }
     this.source = key === null ? null : { key, photo }
     return photo
@@ -114,6 +135,29 @@ export class CropRenderer {
     this.source = null
     this.before = null
   }
+}
+
+/** 1 for each pixel whose colour differs between `a` and `b` (one size), else 0. */
+function changedPixels(a: RasterImage, b: RasterImage): Uint8Array {
+  const changed = new Uint8Array(a.width * a.height)
+  for (let i = 0; i < changed.length; i++)
+    for (let c = 0, at = i * a.channels; c < 3; c++) if (a.pixels[at + c] !== b.pixels[at + c]) changed[i] = 1
+  return changed
+}
+
+/** `cropped` (the photo's `crop`) with each pixel `filled` marks (over the whole photo) tinted toward `MARK`. */
+function markedIn(cropped: RasterImage, crop: Region, photoWidth: number, filled: Uint8Array): RasterImage {
+  const { width, height, channels, depth } = cropped
+  const pixels = cropped.pixels.slice()
+  const full = depth === 16 ? 257 : 1
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      if (!filled[(crop.y + y) * photoWidth + crop.x + x]) continue
+      const at = (y * width + x) * channels
+      for (let c = 0; c < 3; c++)
+        pixels[at + c] = Math.round(pixels[at + c]! + MARK_SHARE * (MARK[c]! * full - pixels[at + c]!))
+    }
+  return { ...cropped, pixels }
 }
 
 /** The region in whole pixels, inside the photo and at least one pixel wide and tall. */

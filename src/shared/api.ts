@@ -153,10 +153,12 @@ export interface ImageTile {
 }
 
 /** The slider's crop as the renderer shows it: the engine's reply with both PNGs as data: URLs. */
-export type CropPreview = Omit<CropReply, 'png' | 'before'> & {
+export type CropPreview = Omit<CropReply, 'png' | 'before' | 'markedBefore'> & {
   realism: number
   url: string
   beforeUrl: string
+  /** Where dust or scratches were asked: the "before" with what they filled marked. */
+  markedBeforeUrl?: string
 }
 
 /** Events pushed to the renderer: the engine's progress and previews, with previews as data: URLs. */

@@ -70,6 +70,8 @@ export interface CropReply {
   png: Uint8Array
   /** The same region of the input, enlarged to the same size with a bicubic filter. */
   before: Uint8Array
+  /** Where dust or scratches were asked: the "before" with each pixel they filled tinted magenta. */
+  markedBefore?: Uint8Array
   width: number
   height: number
   ms: number

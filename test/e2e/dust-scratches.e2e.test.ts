@@ -107,6 +107,39 @@ const mostStandingOut = (image: RasterImage, scale: number, left = 0): number =>
 const leastStandingOut = (image: RasterImage, scale: number, left = 0): number =>
   Math.min(...specks.map((speck) => standsOut(image, speck, scale, left)))
 
+/** How magenta a pixel is: its red and blue over its green. */
+const magentaAt = (image: RasterImage, x: number, y: number): number => {
+  const at = (Math.floor(y) * image.width + Math.floor(x)) * 3
+  return (image.pixels[at]! + image.pixels[at + 2]!) / 2 - image.pixels[at + 1]!
+}
+
+/**
+ * "Mark what was filled" shows the "before" with each speck and the scratch tinted magenta and nothing far from them
+ * changed; pressed again, the plain "before" (`plain`) is back.
+ */
+async function expectFilledMarked(scale: number, plain: string): Promise<void> {
+  const { page } = app
+  const before = page.getByRole('img', { name: /^Before/ })
+  const mark = page.getByRole('button', { name: 'Mark what was filled' })
+  await mark.click()
+  await expect.poll(() => mark.getAttribute('aria-pressed')).toBe('true')
+  const marked = await rasterOf(dataUrlBytes((await before.getAttribute('src'))!))
+  expect(await before.getAttribute('alt')).toMatch(/filled in magenta/)
+  const original = await rasterOf(dataUrlBytes(plain))
+  const shift = (x: number, y: number) =>
+    magentaAt(marked, x * scale, y * scale) - magentaAt(original, x * scale, y * scale)
+  for (const speck of specks) expect(shift(speck.x, speck.y)).toBeGreaterThan(60)
+  for (let x = SCRATCH.from + 2; x < SCRATCH.to - 2; x += 4)
+    expect(shift(x - 16 + 0.5, scratchRow + 1)).toBeGreaterThan(60)
+  // Far from every speck and the scratch, the same pixels.
+  const farRows = [2, 93].filter((y) => specks.every((speck) => Math.abs(speck.y - y) > speck.radius + 4))
+  expect(farRows.length).toBeGreaterThan(0)
+  for (const y of farRows) for (let x = 1; x < 95; x += 3) expect(shift(x, y)).toBe(0)
+  await app.shot('realism-filled-marked')
+  await mark.click()
+  await expect.poll(() => before.getAttribute('src')).toBe(plain)
+}
+
 describe('Remove dust and scratches, in Chromium', () => {
   it('previews a dusty, scratched scan without its specks, then its scratch, as Settings says, and enhances it so', async () => {
     const { page } = app
@@ -157,6 +190,7 @@ describe('Remove dust and scratches, in Chromium', () => {
     await page
       .getByText(/^\s*New jobs use realism \d+%, with dust and scratches removed \(Settings\)\.\s*$/)
       .waitFor()
+    await expectFilledMarked(scale, kept.before)
 
     await app.tab('Queue')
     app.dialogs.outputFolder = join(app.work, 'out')

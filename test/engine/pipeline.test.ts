@@ -31,6 +31,8 @@ import { fixturePath, imageFixture } from '../helpers/fixtures.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
 import { directoryFirstTiff, floatTiff } from '../helpers/tiff.js'
+import { dusted, smoothScene } from '../helpers/dust.js'
+import { largestSpeck } from '../../src/engine/image/dust.js'
 
 const HEVC_FIXTURE = fileURLToPath(new URL('../fixtures/images/hevc.heic', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'enhance-pipeline-'))
@@ -523,6 +525,36 @@ describe('the realism crop', () => {
     expect(Buffer.from(replaced.before).equals(Buffer.from(first.before))).toBe(false)
     const before = await sharp(replaced.before).raw().toBuffer({ resolveWithObject: true })
     expect(before.info).toMatchObject({ width: 16, height: 12 })
+  })
+
+  it('marks in a copy of the "before" what dust removal filled, and nothing else, only where it was asked', async () => {
+    const scene = smoothScene(96, 96, 7)
+    const { image, specks } = dusted(scene, 4, largestSpeck(scene, 600), 7, 24)
+    const path = join(work, 'crop-dusty.png')
+    await sharp(image.pixels, { raw: { width: 96, height: 96, channels: 3 } })
+      .withMetadata({ density: 600 })
+      .png()
+      .toFile(path)
+    const region = { x: 0, y: 0, width: 96, height: 96 }
+    expect((await crops.render(path, region, model)).markedBefore).toBeUndefined()
+    const crop = await crops.render(path, region, model, { removeDust: true })
+    const rgb = async (png: Uint8Array) => (await sharp(png).removeAlpha().raw().toBuffer()) as Buffer
+    const [before, marked] = [await rgb(crop.before), await rgb(crop.markedBefore!)]
+    const at = (x: number, y: number) => (Math.floor(y * 4) * 384 + Math.floor(x * 4)) * 3
+    // How magenta a pixel is: its red and blue over its green.
+    const magenta = (rgb: Buffer, i: number) => (rgb[i]! + rgb[i + 2]!) / 2 - rgb[i + 1]!
+    for (const { x, y } of specks)
+      expect(magenta(marked, at(x, y)) - magenta(before, at(x, y))).toBeGreaterThan(60)
+    let away = 0
+    for (let y = 0; y < 96; y += 0.25)
+      for (let x = 0; x < 96; x += 0.25) {
+        if (specks.some((speck) => Math.hypot(speck.x - x, speck.y - y) < speck.radius + 4)) continue
+        away++
+        expect([...marked.subarray(at(x, y), at(x, y) + 3)]).toEqual([
+          ...before.subarray(at(x, y), at(x, y) + 3),
+        ])
+      }
+    expect(away).toBeGreaterThan(96 * 96 * 16 * 0.8)
   })
 
   it.each([

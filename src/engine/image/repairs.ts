@@ -6,31 +6,44 @@ import { readArea } from './read-area.js'
 import { removeScratches } from './scratches.js'
 import type { DecodedPhoto, RasterImage } from './types.js'
 
+/** A photo with its dust and scratches filled where that was asked, and how many specks and lines were. */
+export interface Filled {
+  image: RasterImage
+  specks?: number
+  scratches?: number
+}
+
 /** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */
-export type Repaired = RestoredColour & { specks?: number; scratches?: number }
+export type Repaired = RestoredColour & Omit<Filled, 'image'>
+
+/** A decoded photo with its dust and scratches filled where the job asks; else its own raster. */
+export async function filledAsAsked(
+  { image, meta }: DecodedPhoto,
+  { removeDust: dust = false, removeScratches: scratches = false }: Repairs,
+): Promise<Filled> {
+  const filled: Filled = { image }
+  if (dust) ({ image: filled.image, specks: filled.specks } = await removeDust(filled.image, meta.density))
+  if (scratches)
+    ({ image: filled.image, scratches: filled.scratches } = await removeScratches(filled.image, meta.density))
+  return filled
+}
 
 /**
- * A decoded photo as it is to be enhanced: its dust and scratches filled and its faded colour restored where the
- * job asks, else as it was read. Dust first: a speck on a scratch would widen it past a scratch's width; colours
- * last: a light speck or scratch would count among the lightest pixels taken for the photo's white. The colours of
- * a damaged file are measured on the part that was read.
+ * A decoded photo as it is to be enhanced: its dust and scratches filled (or as `filled` says, when they were
+ * already) and its faded colour restored where the job asks, else as it was read. Dust first: a speck on a scratch
+ * would widen it past a scratch's width; colours last: a light speck or scratch would count among the lightest
+ * pixels taken for the photo's white. The colours of a damaged file are measured on the part that was read.
  */
 export async function repairedAsAsked(
-  { image, meta, damage }: DecodedPhoto,
-  {
-    restoreColours = false,
-    restoreStrength: strength,
-    removeDust: dust = false,
-    removeScratches: scratches = false,
-  }: Repairs,
+  decoded: DecodedPhoto,
+  repairs: Repairs,
+  filled?: Filled,
 ): Promise<Repaired> {
-  const { colourless = false, density } = meta
-  const found: { specks?: number; scratches?: number } = {}
-  let cleaned: RasterImage = image
-  if (dust) ({ image: cleaned, specks: found.specks } = await removeDust(cleaned, density))
-  if (scratches) ({ image: cleaned, scratches: found.scratches } = await removeScratches(cleaned, density))
+  const { image: cleaned, ...found } = filled ?? (await filledAsAsked(decoded, repairs))
+  const { restoreColours = false, restoreStrength: strength } = repairs
+  const colourless = decoded.meta.colourless ?? false
   // A damaged file's missing part is its decoder's grey: not the photo's colours.
-  const area = damage && restoreColours ? readArea(image) : undefined
+  const area = decoded.damage && restoreColours ? readArea(decoded.image) : undefined
   const restored = restoreColours
     ? restoreFadedColour(cleaned, colourless, { area, strength })
     : { image: cleaned, colourless }

@@ -316,8 +316,17 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const spec = models.spec(preferences.get().model, realism)
         const repairs = repairsFor(ref)
         const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), repairs })
-        const { width, height, ms } = crop
-        return { realism, url: pngUrl(crop.png), beforeUrl: pngUrl(crop.before), width, height, ms }
+        const { width, height, ms, markedBefore } = crop
+        const marked = markedBefore ? { markedBeforeUrl: pngUrl(markedBefore) } : {}
+        return {
+          realism,
+          url: pngUrl(crop.png),
+          beforeUrl: pngUrl(crop.before),
+          ...marked,
+          width,
+          height,
+          ms,
+        }
       }),
 
     deviceChoice: () => deps.decisions.latest(),
