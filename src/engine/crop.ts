@@ -1,4 +1,4 @@
-import type { CropReply, ModelSpecData, Region } from '../shared/protocol.js'
+import type { CropReply, FilledCounts, ModelSpecData, Region } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
 import type { Repairs } from '../shared/settings.js'
 import { fileVersion } from '../node/files.js'
@@ -20,7 +20,8 @@ interface PreviewSource {
   image: RasterImage
   original: RasterImage
   colourless: boolean
-  filled: Uint8Array | null
+  /** Where dust or scratches were asked: which pixels they filled, and how many specks and lines. */
+  filled: { pixels: Uint8Array; counts: FilledCounts } | null
 }
 
 /** How the "before" marks a filled pixel: this share of the way to magenta (rare in photos, seen on any). */
@@ -75,11 +76,11 @@ export class CropRenderer {
       0,
     ).image
     // Before is the photo as it is: with its colours restored, the change shows in the after.
-    const before = await this.beforeOf(original, crop, s, filled)
+    const before = await this.beforeOf(original, crop, s, filled?.pixels ?? null)
     return {
       png: await encodeRasterPng(core),
       before: before.png,
-      ...(before.marked ? { markedBefore: before.marked } : {}),
+      ...(before.marked && filled ? { markedBefore: before.marked, filled: filled.counts } : {}),
       width: core.width,
       height: core.height,
       ms: Math.round(performance.now() - started),
@@ -118,14 +119,15 @@ export class CropRenderer {
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
     const { image } = decoded
-    const cleaned = await filledAsAsked(decoded, repairs)
-    const source = await repairedAsAsked(decoded, repairs, cleaned)
+    const filled = await filledAsAsked(decoded, repairs)
+    const source = await repairedAsAsked(decoded, repairs, filled)
+    const { image: cleaned, ...counts } = filled
     const original = withColourUnderTransparency(image)
     const photo = {
       image: source.image === image ? original : withColourUnderTransparency(source.image),
       original,
       colourless: source.colourless,
-      filled: cleaned.image === image ? null : changedPixels(image, cleaned.image),
+      filled: cleaned === image ? null : { pixels: changedPixels(image, cleaned), counts },
     }
     this.source = key === null ? null : { key, photo }
     return photo

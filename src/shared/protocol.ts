@@ -66,12 +66,20 @@ export interface WarmUpReply {
   ms: number
 }
 
+/** How many specks of dust and scratches (or hairs) were filled in a photo: each only where it was asked. */
+export interface FilledCounts {
+  specks?: number
+  scratches?: number
+}
+
 export interface CropReply {
   png: Uint8Array
   /** The same region of the input, enlarged to the same size with a bicubic filter. */
   before: Uint8Array
   /** Where dust or scratches were asked: the "before" with each pixel they filled tinted magenta. */
   markedBefore?: Uint8Array
+  /** With it, how many specks and scratches were filled over the whole photo (each where it was asked). */
+  filled?: FilledCounts
   width: number
   height: number
   ms: number

@@ -125,6 +125,11 @@ async function expectFilledMarked(scale: number, plain: string): Promise<void> {
   await expect.poll(() => mark.getAttribute('aria-pressed')).toBe('true')
   const marked = await rasterOf(dataUrlBytes((await before.getAttribute('src'))!))
   expect(await before.getAttribute('alt')).toMatch(/filled in magenta/)
+  await page.getByText('Before · filled in magenta').waitFor()
+  await page
+    .getByRole('status')
+    .filter({ hasText: `${specks.length} specks and 1 scratch filled in the whole photo` })
+    .waitFor()
   const original = await rasterOf(dataUrlBytes(plain))
   const shift = (x: number, y: number) =>
     magentaAt(marked, x * scale, y * scale) - magentaAt(original, x * scale, y * scale)

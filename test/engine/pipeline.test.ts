@@ -538,6 +538,7 @@ describe('the realism crop', () => {
     const region = { x: 0, y: 0, width: 96, height: 96 }
     expect((await crops.render(path, region, model)).markedBefore).toBeUndefined()
     const crop = await crops.render(path, region, model, { removeDust: true })
+    expect(crop.filled).toEqual({ specks: specks.length })
     const rgb = async (png: Uint8Array) => (await sharp(png).removeAlpha().raw().toBuffer()) as Buffer
     const [before, marked] = [await rgb(crop.before), await rgb(crop.markedBefore!)]
     const at = (x: number, y: number) => (Math.floor(y * 4) * 384 + Math.floor(x * 4)) * 3

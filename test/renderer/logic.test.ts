@@ -8,6 +8,7 @@ import {
   jobTitle,
   photoProgress,
   repairWords,
+  filledWords,
   shownName,
   copiedText,
   splitFailure,
@@ -77,6 +78,10 @@ describe('progress in words', () => {
 describe('repairs in words', () => {
   it('says what is mended before enhancing, each once, in one phrase', () => {
     expect(repairWords({})).toBe('')
+    expect(filledWords({ specks: 37, scratches: 1 })).toBe('37 specks and 1 scratch')
+    expect(filledWords({ specks: 1 })).toBe('1 speck')
+    expect(filledWords({ specks: 0, scratches: 2 })).toBe('no specks and 2 scratches')
+    expect(filledWords({ scratches: 0 })).toBe('no scratches')
     expect(repairWords({ restoreColours: true })).toBe('faded colours restored')
     expect(repairWords({ restoreColours: true, restoreStrength: 0.45 })).toBe('faded colours restored 45%')
     expect(repairWords({ restoreColours: false, restoreStrength: 0.45 })).toBe('')

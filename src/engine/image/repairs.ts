@@ -1,3 +1,4 @@
+import type { FilledCounts } from '../../shared/protocol.js'
 import type { Repairs } from '../../shared/settings.js'
 import { removeDust } from './dust.js'
 import { restoreFadedColour } from './faded-colour.js'
@@ -7,10 +8,8 @@ import { removeScratches } from './scratches.js'
 import type { DecodedPhoto, RasterImage } from './types.js'
 
 /** A photo with its dust and scratches filled where that was asked, and how many specks and lines were. */
-export interface Filled {
+export interface Filled extends FilledCounts {
   image: RasterImage
-  specks?: number
-  scratches?: number
 }
 
 /** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */

@@ -316,8 +316,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const spec = models.spec(preferences.get().model, realism)
         const repairs = repairsFor(ref)
         const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), repairs })
-        const { width, height, ms, markedBefore } = crop
-        const marked = markedBefore ? { markedBeforeUrl: pngUrl(markedBefore) } : {}
+        const { width, height, ms, markedBefore, filled } = crop
+        const marked = markedBefore && filled ? { markedBeforeUrl: pngUrl(markedBefore), filled } : {}
         return {
           realism,
           url: pngUrl(crop.png),

@@ -8,6 +8,7 @@ import type {
   SplitOutcome,
 } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
+import type { FilledCounts } from '../../../shared/protocol.js'
 import { clearsByItself } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
@@ -116,6 +117,17 @@ export function repairWords(repairs: Repairs): string {
   return [restoreColours ? restored : '', removed ? `${removed} removed` : '']
     .filter(Boolean)
     .join(removeDust && removeScratches ? ', ' : ' and ')
+}
+
+/** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */
+export function filledWords({ specks, scratches }: FilledCounts): string {
+  const count = (n: number, one: string, many: string) => `${n === 0 ? 'no' : n} ${n === 1 ? one : many}`
+  return [
+    specks === undefined ? '' : count(specks, 'speck', 'specks'),
+    scratches === undefined ? '' : count(scratches, 'scratch', 'scratches'),
+  ]
+    .filter(Boolean)
+    .join(' and ')
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */
