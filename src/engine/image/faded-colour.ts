@@ -202,7 +202,9 @@ function isMonochromePrint(colours: Float32Array, levels: ColourLevels): boolean
   const count = colours.length / 3
   let coloured = 0
   for (let at = 0; at < colours.length; at += 3) {
-    const [r, g, b] = [0, 1, 2].map((c) => levelled(colours[at + c]!, levels, c)) as Rgb
+    const r = levelled(colours[at]!, levels, 0)
+    const g = levelled(colours[at + 1]!, levels, 1)
+    const b = levelled(colours[at + 2]!, levels, 2)
     if (Math.max(r, g, b) - Math.min(r, g, b) > MONOCHROME_CHROMA) coloured++
   }
   return count > 0 && coloured <= count * (1 - MONOCHROME_SHARE)

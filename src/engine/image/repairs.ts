@@ -13,7 +13,7 @@ export interface Filled extends FilledCounts {
 }
 
 /** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */
-export type Repaired = RestoredColour & Omit<Filled, 'image'>
+export type Repaired = RestoredColour & FilledCounts
 
 /** A decoded photo with its dust and scratches filled where the job asks; else its own raster. */
 export async function filledAsAsked(
