@@ -10,14 +10,9 @@ import { basename, dirname, resolve } from 'node:path'
 import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
-import type {
-  EnhanceJob,
-  EnhanceReply,
-  ModelSpecData,
-  PreviewEvent,
-  ProgressEvent,
-} from '../shared/protocol.js'
-import { isRealism } from '../shared/settings-schema.js'
+import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import { isRealism, isRepairs } from '../shared/settings-schema.js'
+import { RESTORE_STRENGTHS } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
@@ -27,8 +22,9 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemRealism } from './types.js'
+import { isFinished, itemRealism, itemRepairs, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
+import type { PhotoChoice } from '../shared/api.js'
 
 /** A photo in these states will be written (a paused job's too). A cancelled one is not waited for. */
 const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running'])
@@ -77,10 +73,6 @@ function engineStopOn(signal: AbortSignal, drives: DriveWatch): AbortSignal {
   if (signal.aborted) stop()
   else signal.addEventListener('abort', stop, { once: true })
   return engine.signal
-}
-
-function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
-  return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
 }
 
 /** One photo, all of a job, or one photo of a job (as the window names it). */
@@ -388,6 +380,7 @@ export class QueueRunner {
           // The format the planner named the output after, so the bytes always match the extension.
           settings: {
             ...job.spec.settings,
+            ...itemRepairs(job, item),
             format: formatForInput(job.spec.settings.format, item.input),
             readDamaged: job.spec.settings.readDamaged || item.readDamaged,
           },
@@ -560,25 +553,38 @@ export class QueueRunner {
   }
 
   /**
-   * Chooses the realism for one photo or a whole job. Finished photos are enhanced again (their
-   * output is replaced, or renamed with {alpha}), the one in flight restarts, and queued ones use it.
-   * Returns how many photos will be (re-)enhanced.
+   * Chooses the realism, the repairs or both for one photo or a whole job (a job's replace any chosen per
+   * photo). Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
+   * realism), the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
    */
-  setRealism(target: { jobId: string; itemId?: string }, realism: number): number {
+  adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): number {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
-    if (!job.spec.model.blend)
+    const { realism, repairs } = choice
+    if (realism === undefined && repairs === undefined)
+      throw new EnhanceError('INVALID_ARGUMENT', 'Choose a realism or repairs to apply.')
+    if (realism !== undefined && !job.spec.model.blend)
       throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
-    if (!isRealism(realism)) throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
+    if (realism !== undefined && !isRealism(realism))
+      throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
+    if (repairs && !isRepairs(repairs))
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        `Repairs say whether each is made, with a strength from ${RESTORE_STRENGTHS[0]} to ${RESTORE_STRENGTHS[1]}.`,
+      )
     const photo = target.itemId ? this.store.state.items.get(target.itemId) : undefined
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
-    if (target.itemId) this.store.commit({ t: 'item', id: target.itemId, patch: { realism } })
-    else this.store.commit({ t: 'job-realism', jobId: job.id, realism })
+    const patch = { ...(realism === undefined ? {} : { realism }), ...(repairs ? { repairs } : {}) }
+    if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
+    if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
+    if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    const others = this.outputsOfOtherJobs(job)
-    this.commitPatches(outputsForRealism(job, this.items(job.id), affected, realism, others))
+    if (realism !== undefined)
+      this.commitPatches(
+        outputsForRealism(job, this.items(job.id), affected, realism, this.outputsOfOtherJobs(job)),
+      )
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })

@@ -6,6 +6,7 @@ import {
   policySchema,
   realismSchema,
   renamedFrom,
+  repairsSchema,
   settingsSchema,
 } from '../shared/settings-schema.js'
 import type { QueueEntry, QueueSnapshot } from './state.js'
@@ -45,6 +46,7 @@ const jobObject = z.object({
   busyMs: z.number().min(0),
   ofFolders: z.boolean().optional(),
   realism: realismSchema.optional(),
+  repairs: repairsSchema.optional(),
   watching: z.boolean().optional(),
 })
 const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)
@@ -63,6 +65,7 @@ const itemFields = {
   skipReason: z.enum(['exists', 'crashed']).optional(),
   readDamaged: z.boolean().optional(),
   realism: realismSchema.optional(),
+  repairs: repairsSchema.optional(),
   earlierOutputs: z.array(path).optional(),
   readAs: z.string().max(64).nullable().optional(),
 }
@@ -89,6 +92,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
       ofFolders: z.boolean().optional(),
     }),
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
+    z.object({ t: z.literal('job-repairs'), jobId: id, repairs: repairsSchema }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
     z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),
     z.object({

@@ -1,3 +1,4 @@
+import type { Repairs } from '../shared/settings.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
@@ -15,6 +16,8 @@ export type QueueEntry =
     }
   /** A realism for the whole job: it replaces any chosen per photo. */
   | { t: 'job-realism'; jobId: string; realism: number }
+  /** Repairs for the whole job: they replace any chosen per photo. */
+  | { t: 'job-repairs'; jobId: string; repairs: Required<Repairs> }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -75,6 +78,13 @@ export class QueueState {
         if (!job) return
         job.realism = entry.realism
         for (const item of this.itemsOf(entry.jobId)) delete item.realism
+        return
+      }
+      case 'job-repairs': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        job.repairs = entry.repairs
+        for (const item of this.itemsOf(entry.jobId)) delete item.repairs
         return
       }
       case 'job-outdir': {

@@ -2,7 +2,8 @@ import type { ItemState, JobState } from '../shared/api.js'
 import type { ErrorCode } from '../shared/errors.js'
 import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
-import type { EnhanceSettings, OverwritePolicy } from '../shared/settings.js'
+import { repairsOf } from '../shared/settings.js'
+import type { EnhanceSettings, OverwritePolicy, Repairs } from '../shared/settings.js'
 import type { Shard } from './shard.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
@@ -47,6 +48,8 @@ export interface Job {
   ofFolders?: boolean
   /** Realism chosen after the job was created, for all its photos (overrides the spec's). */
   realism?: number
+  /** Repairs chosen after the job was created, for all its photos (override the spec's settings). */
+  repairs?: Required<Repairs>
   /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */
   watching?: boolean
 }
@@ -74,6 +77,8 @@ export interface Item {
   readDamaged?: boolean
   /** Realism chosen for this photo alone (overrides the job's). */
   realism?: number
+  /** Repairs chosen for this photo alone (override the job's): one portrait kept without dust removal. */
+  repairs?: Required<Repairs>
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
   earlierOutputs?: string[]
   /**
@@ -81,6 +86,11 @@ export interface Item {
    * one that is no longer so was changed since, and the job continued takes it again.
    */
   readAs?: string | null
+}
+
+/** `model` blended at `realism` (none without a GAN partner or a realism). */
+export function modelAt(model: ModelSpecData, realism: number | null): ModelSpecData {
+  return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
 }
 
 /** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */
@@ -92,4 +102,14 @@ export function jobRealism(job: Job): number | null {
 export function itemRealism(job: Job, item: Item): number | null {
   const realism = jobRealism(job)
   return realism === null ? null : (item.realism ?? realism)
+}
+
+/** What a job's photos are mended with before enhancing, unless one has its own. */
+export function jobRepairs(job: Job): Required<Repairs> {
+  return job.repairs ?? repairsOf(job.spec.settings)
+}
+
+/** What an item is mended with before it is enhanced. */
+export function itemRepairs(job: Job, item: Item): Required<Repairs> {
+  return item.repairs ?? jobRepairs(job)
 }

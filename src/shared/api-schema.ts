@@ -3,7 +3,7 @@ import { HANDED_VIA, MAX_HANDED_IMAGE_BYTES } from './api.js'
 import type { ApiMethod } from './api.js'
 import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
-import { realismSchema, policySchema, settingsObject } from './settings-schema.js'
+import { realismSchema, policySchema, repairsSchema, settingsObject } from './settings-schema.js'
 
 /**
  * The arguments of every `window.api` call as runtime schemas, next to the contract they check:
@@ -24,6 +24,8 @@ const preferencesPatch = z.strictObject({
   realism: realismSchema.optional(),
   model: z.strictObject({ path, partner: path.nullable() }).nullable().optional(),
 })
+
+const repairs = repairsSchema.strict()
 
 const chosenFile = z.strictObject({ selection: id, index: z.number().int().min(0).max(100_000) })
 const photoRef = z.union([
@@ -84,13 +86,16 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   changeJobFolder: { args: z.tuple([id]), result: true },
   copyResult: { args: z.tuple([z.strictObject({ jobId: id, itemId: id })]), result: true },
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
-  setRealism: {
-    args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() }), realismSchema]),
+  adjust: {
+    args: z.tuple([
+      z.strictObject({ jobId: id, itemId: id.optional() }),
+      z.strictObject({ realism: realismSchema.optional(), repairs: repairs.optional() }),
+    ]),
     result: true,
   },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
-  previewCrop: { args: z.tuple([photoRef, region, realismSchema]), result: true },
+  previewCrop: { args: z.tuple([photoRef, region, realismSchema, repairs]), result: true },
   deviceChoice: { args: none, result: false },
   devices: { args: none, result: false },
   getPreferences: { args: none, result: false },

@@ -33,6 +33,12 @@ export interface JobView {
   watching: boolean
 }
 
+/** What Realism applies to a photo or a whole job: a realism, repairs, or both. */
+export interface PhotoChoice {
+  realism?: number
+  repairs?: Required<Repairs>
+}
+
 export interface ItemView {
   id: string
   jobId: string
@@ -41,6 +47,8 @@ export interface ItemView {
   state: ItemState
   /** The realism it is (or was) enhanced at; null without a GAN partner. */
   realism: number | null
+  /** What is mended before it is enhanced: its job's, or its own. */
+  repairs: Required<Repairs>
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
@@ -262,14 +270,25 @@ export interface EnhanceApi {
   changeJobFolder(jobId: string): Promise<Result<JobView | null>>
   /** Shows the diagnostic log in the system's file manager, to send with a report. */
   showLogFile(): Promise<void>
-  /** Realism for one photo of a job, or (no itemId) for all of it; finished photos are enhanced again. */
-  setRealism(target: { jobId: string; itemId?: string }, realism: number): Promise<Result<number>>
+  /**
+   * Realism, repairs or both for one photo of a job, or (no itemId) for all of it; finished photos are enhanced
+   * again. Answers how many will be.
+   */
+  adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
   imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
   /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */
   imageTile(photo: PhotoRef, column: number, row: number): Promise<Result<ImageTile>>
-  /** Enhances `region` of a photo at realism `realism` with the models of new jobs: the slider's live crop. */
-  previewCrop(photo: PhotoRef, region: Region, realism: number): Promise<Result<CropPreview>>
+  /**
+   * Enhances `region` of a photo at realism `realism`, `repairs` made first, with its job's models (a chosen file:
+   * those of new jobs): the slider's live crop.
+   */
+  previewCrop(
+    photo: PhotoRef,
+    region: Region,
+    realism: number,
+    repairs: Required<Repairs>,
+  ): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>
   /** The devices Settings offers on this computer, each accelerator marked where it has no GPU for it. */
@@ -316,7 +335,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   copyResult: 'enhance:copyResult',
   showLogFile: 'enhance:showLogFile',
   changeJobFolder: 'enhance:changeJobFolder',
-  setRealism: 'enhance:setRealism',
+  adjust: 'enhance:adjust',
   imageUrl: 'enhance:imageUrl',
   imageTile: 'enhance:imageTile',
   previewCrop: 'enhance:previewCrop',

@@ -76,6 +76,16 @@ export const settingsObject = z.object({
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)
 
+/** What is mended before enhancing, each said (`repairsOf`): chosen for one photo or a job after it was made. */
+export const repairsSchema = settingsObject
+  .pick({ restoreColours: true, restoreStrength: true, removeDust: true, removeScratches: true })
+  .required()
+
+/** Whether `repairs` says each repair, with a strength in range. */
+export function isRepairs(repairs: unknown): boolean {
+  return repairsSchema.safeParse(repairs).success
+}
+
 export const policySchema = z.enum(OVERWRITE_POLICIES)
 
 /** Realism runs from 0 (faithful) to 1 (realistic); new jobs start halfway. */

@@ -61,6 +61,12 @@ export function repairsOf(settings: Repairs): Required<Repairs> {
   }
 }
 
+/** Whether two choices of repairs mend the same way. */
+export function sameRepairs(a: Repairs, b: Repairs): boolean {
+  const [x, y] = [repairsOf(a), repairsOf(b)]
+  return (Object.keys(x) as (keyof Repairs)[]).every((key) => x[key] === y[key])
+}
+
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it
  * writes always match the extension the output was named with. */
 export type EngineSettings = Omit<EnhanceSettings, 'format'> & { format: OutputFormat }

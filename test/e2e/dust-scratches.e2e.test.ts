@@ -219,4 +219,45 @@ describe('Remove dust and scratches, in Chromium', () => {
     expect(mostStandingOut(enhanced, 4, 16)).toBeLessThan(8)
     expect(scratchStandsOut(enhanced, 4)).toBeLessThan(8)
   })
+  it('enhances that photo again without dust removal, chosen for it alone in Realism, its job keeping both', async () => {
+    const { page } = app
+    const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
+    await card.getByRole('button', { name: /^Realism \d+%… of dusty scan\.png/ }).click()
+    const after = page.getByRole('img', { name: /^Preview at realism/ })
+    await after.waitFor({ timeout: 60_000 })
+    const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
+    const scale = (await shown()).width / 96
+    const dust = page.getByRole('checkbox', { name: 'Remove dust' })
+    expect(await dust.isChecked()).toBe(true)
+    expect(await page.getByRole('checkbox', { name: 'Remove scratches' }).isChecked()).toBe(true)
+    expect(await page.getByRole('checkbox', { name: 'Restore faded colours' }).isChecked()).toBe(false)
+    expect(mostStandingOut(await shown(), scale)).toBeLessThan(8)
+    await page.getByText(/is at \d+%, dust and scratches removed\./).waitFor()
+
+    await dust.uncheck()
+    await expect
+      .poll(async () => leastStandingOut(await shown(), scale), { timeout: 60_000 })
+      .toBeGreaterThan(40)
+    expect(scratchStandsOut(await shown(), scale, 0)).toBeLessThan(8)
+    await page.getByRole('button', { name: 'Mark what was filled' }).click()
+    await page.getByRole('status').filter({ hasText: '1 scratch filled in the whole photo' }).waitFor()
+    await app.shot('realism-repairs-for-one-photo')
+    await page.getByRole('button', { name: /^Apply \d+% and these repairs to the whole job$/ }).waitFor()
+    await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Realism \d+%, scratches removed: 1 photo will be enhanced again\.$/ })
+      .waitFor()
+
+    const output = join(app.work, 'out', 'dusty scan.png')
+    await expect
+      .poll(async () => leastStandingOut(await rasterOf(output), 4, 16), { timeout: 60_000 })
+      .toBeGreaterThan(40)
+    expect(scratchStandsOut(await rasterOf(output), 4)).toBeLessThan(8)
+    await expect.poll(async () => (await app.backend.services.listJobs())[0]?.state).toBe('done')
+    await app.tab('Queue')
+    await card.getByText('Repairs for this photo alone: scratches removed').waitFor()
+    await app.shot('queue-repairs-for-one-photo')
+    expect(await card.locator('.counts').textContent()).toMatch(/· dust and scratches removed/)
+  })
 })

@@ -11,6 +11,7 @@ import { QueueStore } from '../../src/queue/store.js'
 import { API_ARGUMENTS, argumentProblem } from '../../src/shared/api-schema.js'
 import type { ApiMethod } from '../../src/shared/api.js'
 import { EnhanceError, isErrorCode } from '../../src/shared/errors.js'
+import { repairsOf } from '../../src/shared/settings.js'
 import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'enhance-contract-'))
@@ -43,7 +44,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   retryJob: ['no-such-job'],
   readDamaged: [{ jobId: 'no-such-job' }],
   reorderJobs: [['no-such-job']],
-  setRealism: [{ jobId: 'no-such-job' }, 0.5],
+  adjust: [{ jobId: 'no-such-job' }, { realism: 0.5, repairs: repairsOf({}) }],
   removeJob: ['no-such-job'],
   clearFinishedJobs: [],
   showLogFile: [],
@@ -52,7 +53,12 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   copyResult: [{ jobId: 'no-such-job', itemId: 'no-such-item' }],
   imageUrl: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'input' }, 256],
   imageTile: [{ jobId: 'no-such-job', itemId: 'no-such-item', side: 'output' }, 0, 0],
-  previewCrop: [{ selection: 'no-such-selection', index: 0 }, { x: 0, y: 0, width: 64, height: 64 }, 0.5],
+  previewCrop: [
+    { selection: 'no-such-selection', index: 0 },
+    { x: 0, y: 0, width: 64, height: 64 },
+    0.5,
+    repairsOf({}),
+  ],
   deviceChoice: [],
   devices: [],
   getPreferences: [],

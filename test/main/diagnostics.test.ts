@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { QueueDiary } from '../../src/main/diagnostics.js'
 import type { ItemView, JobView } from '../../src/shared/api.js'
+import { repairsOf } from '../../src/shared/settings.js'
 
 const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0 }
 const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView => ({
@@ -24,6 +25,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   output: `/photos/Summer 2019/Enhanced/${id}.jpg`,
   state,
   realism: 0.5,
+  repairs: repairsOf({}),
   ...change,
 })
 

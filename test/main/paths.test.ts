@@ -8,6 +8,7 @@ import { Selections } from '../../src/main/services/selections.js'
 import { NOTHING_TAKEN } from '../../src/main/services/pasted.js'
 import type { ChosenFile, PhotoRef } from '../../src/shared/api.js'
 import { MODELS_DIR, ScriptedDialogs, startBackend } from '../e2e/harness.js'
+import { repairsOf } from '../../src/shared/settings.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'enhance-paths-'))
 const elsewhere = mkdtempSync(join(tmpdir(), 'enhance-elsewhere-'))
@@ -44,7 +45,7 @@ describe('paths the window may name', () => {
       () => api.imageUrl(secret as unknown as PhotoRef, 64),
       () => api.imageTile(secret as unknown as PhotoRef, 0, 0),
       () => api.imageTile({ selection: 'made-up', index: 0 }, 0, 0),
-      () => api.previewCrop(secret as unknown as PhotoRef, region, 0.5),
+      () => api.previewCrop(secret as unknown as PhotoRef, region, 0.5, repairsOf({})),
       () => api.imageUrl({ selection: 'made-up', index: 0 }, 64),
       () => api.imageUrl({ jobId: 'made-up', itemId: 'made-up', side: 'output' }, 64),
       () => api.addJob(secret),

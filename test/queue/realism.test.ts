@@ -8,14 +8,19 @@ import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
+import type { Repairs } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
-/** A unit-test seam that records the realism each photo was enhanced at; `hold` keeps one running until released. */
+/**
+ * A unit-test seam that records the realism each photo was enhanced at (and into `mended`, the repairs asked of it);
+ * `hold` keeps one running until released.
+ */
 function recordingEngine(
   runs: { name: string; realism: number | undefined }[],
   hold?: { name: string; release?: () => void; abortCode?: ErrorCode },
+  mended: { name: string; repairs: Required<Repairs> }[] = [],
 ): QueueEngine {
   return {
     async enhance(request, options) {
@@ -29,6 +34,7 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
+      mended.push({ name, repairs: repairsOf(request.settings) })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -62,7 +68,7 @@ describe('realism per photo and per job', () => {
     const job = await runner.addJob(spec)
     await runner.run()
     const b = runner.items(job.id)[1]!
-    expect(runner.setRealism({ jobId: job.id, itemId: b.id }, 0.9)).toBe(1)
+    expect(runner.adjust({ jobId: job.id, itemId: b.id }, { realism: 0.9 })).toBe(1)
     await runner.run()
     expect(runs).toEqual([
       { name: 'a.jpg', realism: 0.5 },
@@ -82,11 +88,11 @@ describe('realism per photo and per job', () => {
     const runner = new QueueRunner(store, recordingEngine(runs, hold), noCleanup)
     const job = await runner.addJob(spec)
     const a = runner.items(job.id)[0]!
-    runner.setRealism({ jobId: job.id, itemId: a.id }, 0.1)
+    runner.adjust({ jobId: job.id, itemId: a.id }, { realism: 0.1 })
     const done = runner.run()
     await expect.poll(() => hold.release).toBeDefined()
     // b is in flight at the job's 0.5: a new whole-job realism stops it and runs it again at 0.2.
-    expect(runner.setRealism({ jobId: job.id }, 0.2)).toBe(3)
+    expect(runner.adjust({ jobId: job.id }, { realism: 0.2 })).toBe(3)
     await done
     await runner.run()
     // a ran at its own 0.1, then everything at 0.2; b's interrupted run at 0.5 never finished.
@@ -110,8 +116,8 @@ describe('realism per photo and per job', () => {
     const runner = new QueueRunner(store, recordingEngine([]), noCleanup)
     const job = await runner.addJob(spec)
     const [a, b] = runner.items(job.id)
-    runner.setRealism({ jobId: job.id }, 0.3)
-    runner.setRealism({ jobId: job.id, itemId: b!.id }, 0.8)
+    runner.adjust({ jobId: job.id }, { realism: 0.3 })
+    runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 0.8 })
     store.close()
     const expected = (s: QueueStore) => ({
       job: s.state.jobs.get(job.id)!.realism,
@@ -140,12 +146,12 @@ describe('realism per photo and per job', () => {
     const { spec, queue } = setup(['a.jpg'], false)
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine([]), noCleanup)
     const job = await runner.addJob(spec)
-    expect(await codeOf(() => runner.setRealism({ jobId: job.id }, 0.3))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { realism: 0.3 }))).toBe('INVALID_ARGUMENT')
     const { spec: paired, queue: q2 } = setup(['a.jpg'])
     const runner2 = new QueueRunner(new QueueStore(q2), recordingEngine([]), noCleanup)
     const job2 = await runner2.addJob(paired)
-    expect(await codeOf(() => runner2.setRealism({ jobId: job2.id }, 1.5))).toBe('INVALID_ARGUMENT')
-    expect(await codeOf(() => runner2.setRealism({ jobId: job2.id, itemId: 'nope' }, 0.3))).toBe(
+    expect(await codeOf(() => runner2.adjust({ jobId: job2.id }, { realism: 1.5 }))).toBe('INVALID_ARGUMENT')
+    expect(await codeOf(() => runner2.adjust({ jobId: job2.id, itemId: 'nope' }, { realism: 0.3 }))).toBe(
       'INVALID_ARGUMENT',
     )
   })
@@ -179,20 +185,20 @@ describe('realism per photo and per job', () => {
     await runner.run()
     const out = (name: string) => join(spec.outDir, name)
     const b = runner.items(job.id)[1]
-    runner.setRealism({ jobId: job.id, itemId: b!.id }, 1)
+    runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 1 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a1.00.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
     expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // The same realism again keeps the name; going back reuses the photo's own earlier file.
-    runner.setRealism({ jobId: job.id }, 0.5)
+    runner.adjust({ jobId: job.id }, { realism: 0.5 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
     expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // A file of that name that is not the photo's own is kept, and the photo gets a suffix.
     writeFileSync(out('a_a0.80.png'), 'the user’s own file')
-    runner.setRealism({ jobId: job.id }, 0.8)
+    runner.adjust({ jobId: job.id }, { realism: 0.8 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.80_2.png'), out('b_a0.80.png')])
     expect(readFileSync(out('a_a0.80.png'), 'utf8')).toBe('the user’s own file')
@@ -205,5 +211,82 @@ describe('realism per photo and per job', () => {
       'a.jpg@0.8',
       'b.jpg@0.8',
     ])
+  })
+})
+
+describe('repairs per photo and per job', () => {
+  const dusty = { ...repairsOf({}), removeDust: true, removeScratches: true }
+  const portrait = { ...dusty, removeDust: false }
+
+  it('one photo is enhanced again without dust removal, the others keep the job’s, and a restart keeps it', async () => {
+    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, ...dusty } })
+    await runner.run()
+    const b = runner.items(job.id)[1]!
+    expect(runner.adjust({ jobId: job.id, itemId: b.id }, { repairs: portrait })).toBe(1)
+    await runner.run()
+    expect(mended.map((m) => [m.name, m.repairs])).toEqual([
+      ['a.jpg', dusty],
+      ['b.jpg', dusty],
+      ['c.jpg', dusty],
+      ['b.jpg', portrait],
+    ])
+    // Only the repairs changed: the photo's realism is still its job's.
+    expect(runner.items(job.id).map((i) => [i.state, i.realism])).toEqual([
+      ['done', undefined],
+      ['done', undefined],
+      ['done', undefined],
+    ])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.repairs)).toEqual([undefined, portrait, undefined])
+    reopened.close()
+  })
+
+  it('a whole job’s repairs replace the ones chosen per photo, and apply with a realism in one go', async () => {
+    const runs: { name: string; realism: number | undefined }[] = []
+    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine(runs, undefined, mended), noCleanup)
+    const job = await runner.addJob(spec)
+    const a = runner.items(job.id)[0]!
+    runner.adjust({ jobId: job.id, itemId: a.id }, { repairs: dusty })
+    await runner.run()
+    expect(mended.map((m) => m.repairs)).toEqual([dusty, repairsOf({})])
+    const colours = { ...repairsOf({}), restoreColours: true, restoreStrength: 0.5 }
+    expect(runner.adjust({ jobId: job.id }, { realism: 0.75, repairs: colours })).toBe(2)
+    await runner.run()
+    // Each photo ran once more, with both at once.
+    expect(runs.slice(2)).toEqual([
+      { name: 'a.jpg', realism: 0.75 },
+      { name: 'b.jpg', realism: 0.75 },
+    ])
+    expect(mended.slice(2).map((m) => m.repairs)).toEqual([colours, colours])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(job.id)!.repairs).toEqual(colours)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.repairs)).toEqual([undefined, undefined])
+    reopened.close()
+  })
+
+  it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {
+    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const { spec, queue } = setup(['a.jpg'], false)
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    expect(runner.adjust({ jobId: job.id }, { repairs: dusty })).toBe(1)
+    await runner.run()
+    expect(mended.map((m) => m.repairs)).toEqual([repairsOf({}), dusty])
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, {}))).toBe('INVALID_ARGUMENT')
+    const tooStrong = { ...dusty, restoreColours: true, restoreStrength: 3 }
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { repairs: tooStrong }))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    expect(runner.job(job.id)!.repairs).toEqual(dusty)
   })
 })

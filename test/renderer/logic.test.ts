@@ -18,7 +18,7 @@ import {
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -52,7 +52,14 @@ describe('settings helpers', () => {
 })
 
 describe('progress in words', () => {
-  const item = { id: 'i', jobId: 'j', input: '/a.jpg', output: '/o/a.jpg', realism: null } as const
+  const item = {
+    id: 'i',
+    jobId: 'j',
+    input: '/a.jpg',
+    output: '/o/a.jpg',
+    realism: null,
+    repairs: repairsOf({}),
+  } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
     expect(jobProgress(2, undefined)).toBe(2)

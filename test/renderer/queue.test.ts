@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
 import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../src/shared/api.js'
+import { repairsOf } from '../../src/shared/settings.js'
 
 /** A seam for the store's event handling: the test plays main's events, and answers the calls in `calls`. */
 function harness(calls: Record<string, unknown> = {}) {
@@ -24,6 +25,7 @@ const item = (state: ItemView['state']): ItemView => ({
   output: '/out/a.jpg',
   state,
   realism: 0.5,
+  repairs: repairsOf({}),
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

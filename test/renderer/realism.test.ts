@@ -1,22 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
-import type { ChosenFile, CropPreview, EnhanceApi, Region } from '../../src/shared/api.js'
+import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
+import { repairsOf } from '../../src/shared/settings.js'
 import type { Repairs } from '../../src/shared/settings.js'
 
 interface Call {
   path: string
   region: Region
   realism: number
+  repairs: Required<Repairs>
   finish: () => void
 }
 
 /** A seam for the store's ordering logic: crops finish only when the test says so. */
 function harness() {
   const calls: Call[] = []
+  const adjusted: unknown[][] = []
   let chosen = ''
   const api = {
+    adjust: (...args: unknown[]) => {
+      adjusted.push(args)
+      return Promise.resolve({ ok: true, value: 1 })
+    },
     // Each chosen photo is a selection whose id stands for its path here.
     chooseInputs: () => Promise.resolve({ id: chosen, names: [chosen] }),
     imageUrl: () =>
@@ -24,8 +31,9 @@ function harness() {
         ok: true,
         value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
       }),
-    previewCrop: ({ selection: path }: ChosenFile, region: Region, realism: number) =>
+    previewCrop: (photo: PhotoRef, region: Region, realism: number, repairs: Required<Repairs>) =>
       new Promise((resolve) => {
+        const path = 'selection' in photo ? photo.selection : photo.itemId
         const value: CropPreview = {
           realism,
           url: `${path}@${realism}`,
@@ -34,7 +42,7 @@ function harness() {
           height: 384,
           ms: 1,
         }
-        calls.push({ path, region, realism, finish: () => resolve({ ok: true, value }) })
+        calls.push({ path, region, realism, repairs, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
   const held = { value: DEFAULT_PREFERENCES }
@@ -46,7 +54,7 @@ function harness() {
     chosen = path
     return store.choosePhoto()
   }
-  return { store, calls, choose, repairs }
+  return { store, calls, choose, repairs, adjusted }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -132,5 +140,49 @@ describe('the realism slider', () => {
     expect(calls).toHaveLength(2)
     expect(calls[1]!.region).toEqual({ x: 0, y: 0, width: REGION_SIDE, height: REGION_SIDE })
     expect(store.crop).toBeNull()
+  })
+
+  it('previews a queued photo with its own repairs, changed here apart from Settings, and applies them with the realism', async () => {
+    const { store, calls, choose, repairs, adjusted } = harness()
+    const dusty = { ...repairsOf({}), removeDust: true, removeScratches: true }
+    const item: ItemView = {
+      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
+      state: 'done',
+      realism: 0.25,
+      repairs: dusty,
+    }
+    void store.openItem(item)
+    await settle()
+    calls[0]!.finish()
+    await settle()
+    expect(calls.map((c) => [c.path, c.realism, c.repairs])).toEqual([['portrait', 0.25, dusty]])
+    expect(store.repairsChanged).toBe(false)
+    // Settings' repairs are new jobs': they do not change what this photo is previewed with.
+    repairs({ restoreColours: true })
+    await store.refreshRepairs()
+    expect(calls).toHaveLength(1)
+    void store.setRepairs({ removeDust: false })
+    await settle()
+    const portrait = { ...dusty, removeDust: false }
+    expect(calls.at(-1)!.repairs).toEqual(portrait)
+    expect(store.repairsChanged).toBe(true)
+    calls.at(-1)!.finish()
+    await settle()
+    await store.apply('photo')
+    expect(adjusted).toEqual([
+      [
+        { jobId: 'album', itemId: 'portrait' },
+        { realism: 0.25, repairs: portrait },
+      ],
+    ])
+    expect(store.repairsChanged).toBe(false)
+    expect(store.applied).toBe('Realism 25%, scratches removed: 1 photo will be enhanced again.')
+    await store.apply('job')
+    expect(adjusted[1]).toEqual([{ jobId: 'album' }, { realism: 0.25, repairs: portrait }])
+    // A file chosen next is previewed with Settings' repairs again.
+    void choose('/b.jpg')
+    await settle()
+    expect(calls.at(-1)!.path).toBe('/b.jpg')
+    expect(calls.at(-1)!.repairs).toEqual(repairsOf({ ...DEFAULT_PREFERENCES.output, restoreColours: true }))
   })
 })

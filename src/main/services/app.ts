@@ -9,15 +9,13 @@ import type {
   MenuAddKind,
   HandedPhotos,
   PhotoRef,
-  Region,
   Result,
   Selection,
 } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
-import type { WarmUpReply } from '../../shared/protocol.js'
-import { repairsOf } from '../../shared/settings.js'
-import type { Repairs } from '../../shared/settings.js'
+import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
+import { modelAt } from '../../queue/types.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
 import { onHangingDrive } from '../../node/drive-watch.js'
@@ -163,9 +161,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const item = itemOf(ref.jobId, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
-  /** What a photo's preview mends before enhancing: as its job does, or (a chosen file) as new jobs will. */
-  const repairsFor = (ref: PhotoRef): Required<Repairs> =>
-    repairsOf('selection' in ref ? preferences.get().output : queued(ref.jobId).spec.settings)
+  /** The models a photo's preview runs: its job's, or (a chosen file) those of new jobs, at `realism`. */
+  const previewModel = (ref: PhotoRef, realism: number): ModelSpecData =>
+    'selection' in ref
+      ? models.spec(preferences.get().model, realism)
+      : modelAt(queued(ref.jobId).spec.model, realism)
   /** The model of new jobs made ready in the engine before a photo asks for it. */
   const warmUpNewJobs = (): Promise<WarmUpReply> => {
     const prefs = preferences.get()
@@ -296,7 +296,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const job = await runner.changeOutDir(jobId, folder)
         return jobView(job, views(jobId))
       }),
-    setRealism: (target, realism) => attempt(() => Promise.resolve(runner.setRealism(target, realism))),
+    adjust: (target, choice) => attempt(() => Promise.resolve(runner.adjust(target, choice))),
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
@@ -311,10 +311,9 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return { url: pngUrl(png), ...place }
       }),
 
-    previewCrop: (ref: PhotoRef, region: Region, realism: number) =>
+    previewCrop: (ref, region, realism, repairs) =>
       attempt(async () => {
-        const spec = models.spec(preferences.get().model, realism)
-        const repairs = repairsFor(ref)
+        const spec = previewModel(ref, realism)
         const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), repairs })
         const { width, height, ms, markedBefore, filled } = crop
         const marked = markedBefore && filled ? { markedBeforeUrl: pngUrl(markedBefore), filled } : {}

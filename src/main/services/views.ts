@@ -1,6 +1,6 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import { itemRealism, jobRealism } from '../../queue/types.js'
+import { itemRealism, itemRepairs, jobRealism, jobRepairs } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
@@ -34,7 +34,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
     realism: jobRealism(job),
-    repairs: repairsOf(job.spec.settings),
+    repairs: jobRepairs(job),
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,
@@ -52,6 +52,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     output: item.output,
     state: item.state,
     realism: job ? itemRealism(job, item) : null,
+    repairs: job ? itemRepairs(job, item) : repairsOf({}),
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
     ...(item.note ? { note: item.note } : {}),

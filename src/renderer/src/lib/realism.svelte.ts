@@ -1,7 +1,8 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
-import { repairsOf } from '../../../shared/settings.js'
-import { percent, photoOf, printable, shownName } from './format.js'
+import { repairsOf, sameRepairs } from '../../../shared/settings.js'
+import type { Repairs } from '../../../shared/settings.js'
+import { percent, photoOf, printable, repairWords, shownName } from './format.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
@@ -26,8 +27,10 @@ export class RealismStore {
   #opening = 0
   #target = $state<ItemView | null>(null)
   #applied = $state<string | null>(null)
-  /** The repairs new jobs made (`repairsKey`) when the crop shown was rendered. */
-  #shownRepairs: string | null = null
+  /** The repairs chosen here for the queued photo open (its own or its job's until changed); null for a chosen file. */
+  #ownRepairs = $state<Required<Repairs> | null>(null)
+  /** The repairs the crop shown was rendered with. */
+  #shownRepairs: Required<Repairs> | null = null
 
   constructor(
     private readonly api: EnhanceApi,
@@ -73,30 +76,54 @@ export class RealismStore {
     const chosen = await this.api.chooseInputs('files')
     if (!chosen) return
     this.#target = null
+    this.#ownRepairs = null
     await this.open({ selection: chosen.id, index: 0 }, printable(chosen.names[0]!))
   }
 
   /** Opens a photo of the queue, to choose its realism (or its whole job's). */
   async openItem(item: ItemView): Promise<void> {
     this.#target = item
+    this.#ownRepairs = item.repairs
     if (item.realism !== null) this.#realism = item.realism
     await this.open(photoOf(item, 'input'), shownName(item.input))
   }
 
-  /** Re-enhances the target photo, or its whole job, at the slider's realism. */
+  /**
+   * What the preview mends before enhancing: with a queued photo open, the repairs chosen for it here; otherwise
+   * those Settings asks of new jobs.
+   */
+  get repairs(): Required<Repairs> {
+    return this.#ownRepairs ?? repairsOf(this.prefs.value.output)
+  }
+
+  /** The repairs chosen here differ from those the queued photo open is enhanced with. */
+  get repairsChanged(): boolean {
+    return !!this.#target && !sameRepairs(this.#target.repairs, this.repairs)
+  }
+
+  /** Changes a repair for the queued photo open (applied with the realism), and renders its crop with it. */
+  async setRepairs(change: Partial<Repairs>): Promise<void> {
+    if (!this.#ownRepairs) return
+    this.#ownRepairs = { ...this.#ownRepairs, ...change }
+    this.#thumbnails = []
+    await this.render(this.realism)
+  }
+
+  /** Re-enhances the target photo, or its whole job, at the slider's realism with the repairs chosen here. */
   async apply(scope: 'photo' | 'job'): Promise<void> {
     const target = this.#target
     if (!target) return
-    const realism = this.realism
-    const result = await this.api.setRealism(
+    const [realism, repairs] = [this.realism, this.repairs]
+    const result = await this.api.adjust(
       scope === 'photo' ? { jobId: target.jobId, itemId: target.id } : { jobId: target.jobId },
-      realism,
+      { ...(target.realism === null ? {} : { realism }), repairs },
     )
     this.#error = result.ok ? null : result.error
     if (result.ok) {
-      this.#target = { ...target, realism }
+      this.#target = { ...target, realism: target.realism === null ? null : realism, repairs }
       const what = result.value === 1 ? '1 photo' : `${result.value} photos`
-      this.#applied = `Realism ${percent(realism)}: ${what} will be enhanced again.`
+      const mended = repairWords(repairs) || 'no repairs'
+      this.#applied = `Realism ${percent(realism)}, ${mended}: ${what} will be enhanced again.`
     }
   }
 
@@ -146,15 +173,11 @@ export class RealismStore {
     if (!this.#target && this.#realism !== null) await this.prefs.update({ realism: this.#realism })
   }
 
-  /** Settings' repairs (colours, dust) changed: a chosen photo's crop is rendered again as new jobs will now be. */
+  /** Settings' repairs (colours, dust) changed: a chosen file's crop is rendered again as new jobs will now be. */
   async refreshRepairs(): Promise<void> {
-    if (this.#shownRepairs === null || this.#shownRepairs === this.repairs) return
+    if (this.#shownRepairs === null || sameRepairs(this.#shownRepairs, this.repairs)) return
     this.#thumbnails = []
     await this.render(this.realism)
-  }
-
-  private get repairs(): string {
-    return JSON.stringify(repairsOf(this.prefs.value.output))
   }
 
   /** A result is shown only if its photo and region are still the chosen ones: the user may have moved on. */
@@ -165,7 +188,8 @@ export class RealismStore {
     try {
       let request = this.request()
       while (request) {
-        const result = await this.api.previewCrop(request.photo, request.region, request.realism)
+        const { photo, region, realism, repairs } = request
+        const result = await this.api.previewCrop(photo, region, realism, repairs)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
           if (result.ok) [this.#crop, this.#shownRepairs] = [result.value, request.repairs]
@@ -191,7 +215,7 @@ export class RealismStore {
     if (!subject) return
     const thumbnails: CropPreview[] = []
     for (const realism of THUMBNAIL_ALPHAS) {
-      const result = await this.api.previewCrop(subject.photo, subject.region, realism)
+      const result = await this.api.previewCrop(subject.photo, subject.region, realism, subject.repairs)
       if (result.ok) thumbnails.push(result.value)
     }
     const latest = this.request()
@@ -203,11 +227,7 @@ interface CropRequest {
   photo: PhotoRef
   region: Region
   realism: number
-  /**
-   * The repairs Settings asks of new jobs, as a key (a queued photo's preview follows its job's instead, in the
-   * main process).
-   */
-  repairs: string
+  repairs: Required<Repairs>
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
@@ -219,7 +239,7 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
     r.y === s.y &&
     r.width === s.width &&
     r.height === s.height &&
-    a.repairs === b.repairs
+    sameRepairs(a.repairs, b.repairs)
   )
 }
 
