@@ -28,7 +28,7 @@ import type {
   PrintFiles,
   WrittenPrint,
 } from '../shared/protocol.js'
-import type { Repairs } from '../shared/settings.js'
+import type { PhotoRepairs } from '../shared/settings.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -355,7 +355,7 @@ export class EngineClient {
     input: string,
     region: Region,
     model: ModelSpecData,
-    { repairs = {}, ...options }: RequestOptions & { repairs?: Repairs } = {},
+    { repairs = {}, ...options }: RequestOptions & { repairs?: PhotoRepairs } = {},
   ): Promise<CropReply> {
     return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs }), {
       ...options,

@@ -1,6 +1,6 @@
 import type { CropReply, FilledCounts, ModelSpecData, Region } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
-import type { Repairs } from '../shared/settings.js'
+import type { PhotoRepairs } from '../shared/settings.js'
 import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
@@ -47,11 +47,14 @@ export class CropRenderer {
     input: string,
     region: Region,
     model: ModelSpecData,
-    repairs: Repairs = {},
+    repairs: PhotoRepairs = {},
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, original, colourless, filled } = await this.decoded(input, repairsOf(repairs))
+    const { image, original, colourless, filled } = await this.decoded(input, {
+      ...repairsOf(repairs),
+      kept: repairs.kept ?? [],
+    })
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -109,10 +112,10 @@ export class CropRenderer {
   }
 
   /**
-   * Decodes once per version of the file (path, size and modification time) and choice of repairs, not once per
-   * slider move.
+   * Decodes once per version of the file (path, size and modification time) and choice of repairs and kept places,
+   * not once per slider move.
    */
-  private async decoded(input: string, repairs: Required<Repairs>): Promise<PreviewSource> {
+  private async decoded(input: string, repairs: Required<PhotoRepairs>): Promise<PreviewSource> {
     const version = await fileVersion(input)
     const key = version === null ? null : `${version}|${JSON.stringify(repairs)}`
     if (key !== null && this.source?.key === key) return this.source.photo

@@ -11,7 +11,7 @@ import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
-import { isRealism, isRepairs } from '../shared/settings-schema.js'
+import { isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
 import { RESTORE_STRENGTHS } from '../shared/settings.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
@@ -381,6 +381,7 @@ export class QueueRunner {
           settings: {
             ...job.spec.settings,
             ...itemRepairs(job, item),
+            ...(item.kept?.length ? { kept: item.kept } : {}),
             format: formatForInput(job.spec.settings.format, item.input),
             readDamaged: job.spec.settings.readDamaged || item.readDamaged,
           },
@@ -560,9 +561,19 @@ export class QueueRunner {
   adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): number {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
-    const { realism, repairs } = choice
-    if (realism === undefined && repairs === undefined)
+    const { realism, repairs, kept } = choice
+    if (realism === undefined && repairs === undefined && kept === undefined)
       throw new EnhanceError('INVALID_ARGUMENT', 'Choose a realism or repairs to apply.')
+    if (kept && !target.itemId)
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        'Places kept from dust and scratch removal belong to one photo.',
+      )
+    if (kept && !isKept(kept))
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        'Kept places are whole pixels of the photo, up to 1000 of them.',
+      )
     if (realism !== undefined && !job.spec.model.blend)
       throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
     if (realism !== undefined && !isRealism(realism))
@@ -576,7 +587,11 @@ export class QueueRunner {
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
-    const patch = { ...(realism === undefined ? {} : { realism }), ...(repairs ? { repairs } : {}) }
+    const patch = {
+      ...(realism === undefined ? {} : { realism }),
+      ...(repairs ? { repairs } : {}),
+      ...(kept ? { kept } : {}),
+    }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })

@@ -5,6 +5,7 @@ import {
   modelSpecSchema,
   policySchema,
   realismSchema,
+  keptSchema,
   renamedFrom,
   repairsSchema,
   settingsSchema,
@@ -66,6 +67,7 @@ const itemFields = {
   readDamaged: z.boolean().optional(),
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),
+  kept: keptSchema.optional(),
   earlierOutputs: z.array(path).optional(),
   readAs: z.string().max(64).nullable().optional(),
 }

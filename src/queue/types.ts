@@ -3,7 +3,7 @@ import type { ErrorCode } from '../shared/errors.js'
 import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
-import type { EnhanceSettings, OverwritePolicy, Repairs } from '../shared/settings.js'
+import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../shared/settings.js'
 import type { Shard } from './shard.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
@@ -79,6 +79,8 @@ export interface Item {
   realism?: number
   /** Repairs chosen for this photo alone (override the job's): one portrait kept without dust removal. */
   repairs?: Required<Repairs>
+  /** Places of it that dust and scratch removal leave as they are (a catchlight they took). */
+  kept?: KeptPlace[]
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
   earlierOutputs?: string[]
   /**

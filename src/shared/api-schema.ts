@@ -3,7 +3,7 @@ import { HANDED_VIA, MAX_HANDED_IMAGE_BYTES } from './api.js'
 import type { ApiMethod } from './api.js'
 import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
-import { realismSchema, policySchema, repairsSchema, settingsObject } from './settings-schema.js'
+import { keptSchema, realismSchema, policySchema, repairsSchema, settingsObject } from './settings-schema.js'
 
 /**
  * The arguments of every `window.api` call as runtime schemas, next to the contract they check:
@@ -89,13 +89,17 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   adjust: {
     args: z.tuple([
       z.strictObject({ jobId: id, itemId: id.optional() }),
-      z.strictObject({ realism: realismSchema.optional(), repairs: repairs.optional() }),
+      z.strictObject({
+        realism: realismSchema.optional(),
+        repairs: repairs.optional(),
+        kept: keptSchema.optional(),
+      }),
     ]),
     result: true,
   },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
-  previewCrop: { args: z.tuple([photoRef, region, realismSchema, repairs]), result: true },
+  previewCrop: { args: z.tuple([photoRef, region, realismSchema, repairs, keptSchema]), result: true },
   deviceChoice: { args: none, result: false },
   devices: { args: none, result: false },
   getPreferences: { args: none, result: false },

@@ -5,7 +5,7 @@ import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
-import type { Repairs } from './settings.js'
+import type { KeptPlace, Repairs } from './settings.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -37,6 +37,8 @@ export interface JobView {
 export interface PhotoChoice {
   realism?: number
   repairs?: Required<Repairs>
+  /** One photo's places kept from dust and scratch removal (not a whole job's). */
+  kept?: KeptPlace[]
 }
 
 export interface ItemView {
@@ -49,6 +51,8 @@ export interface ItemView {
   realism: number | null
   /** What is mended before it is enhanced: its job's, or its own. */
   repairs: Required<Repairs>
+  /** Its places kept from dust and scratch removal. */
+  kept: KeptPlace[]
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
@@ -280,14 +284,15 @@ export interface EnhanceApi {
   /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */
   imageTile(photo: PhotoRef, column: number, row: number): Promise<Result<ImageTile>>
   /**
-   * Enhances `region` of a photo at realism `realism`, `repairs` made first, with its job's models (a chosen file:
-   * those of new jobs): the slider's live crop.
+   * Enhances `region` of a photo at realism `realism`, `repairs` made first (but at its `kept` places), with its job's
+   * models (a chosen file: those of new jobs): the slider's live crop.
    */
   previewCrop(
     photo: PhotoRef,
     region: Region,
     realism: number,
     repairs: Required<Repairs>,
+    kept: KeptPlace[],
   ): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>

@@ -1,7 +1,7 @@
 import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
-import type { EngineSettings, Repairs } from './settings.js'
+import type { EngineSettings, PhotoRepairs } from './settings.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -35,7 +35,7 @@ export type EngineRequest =
       region: Region
       model: ModelSpecData
       /** As the photo's job or new jobs do: its faded colours restored, its dust filled, before enhancing. */
-      repairs?: Repairs
+      repairs?: PhotoRepairs
     }
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number }

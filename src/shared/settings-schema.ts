@@ -81,6 +81,18 @@ export const repairsSchema = settingsObject
   .pick({ restoreColours: true, restoreStrength: true, removeDust: true, removeScratches: true })
   .required()
 
+/** Places of one photo kept from dust and scratch removal, in its upright pixels. */
+export const keptSchema = z
+  .array(
+    z.strictObject({ x: z.number().int().min(0).max(1_000_000), y: z.number().int().min(0).max(1_000_000) }),
+  )
+  .max(1000)
+
+/** Whether `kept` lists places of a photo as `keptSchema` allows. */
+export function isKept(kept: unknown): boolean {
+  return keptSchema.safeParse(kept).success
+}
+
 /** Whether `repairs` says each repair, with a strength in range. */
 export function isRepairs(repairs: unknown): boolean {
   return repairsSchema.safeParse(repairs).success

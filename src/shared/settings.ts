@@ -51,6 +51,18 @@ export type Repairs = Pick<
   'restoreColours' | 'restoreStrength' | 'removeDust' | 'removeScratches'
 >
 
+/**
+ * A place of a photo (in its upright pixels) that dust and scratch removal leave as it is: a catchlight, or a line of
+ * the photo's own, that the user saw marked as filled and kept.
+ */
+export interface KeptPlace {
+  x: number
+  y: number
+}
+
+/** The repairs one photo is made with, and the places it keeps from dust and scratch removal. */
+export type PhotoRepairs = Repairs & { kept?: KeptPlace[] }
+
 /** `settings`' repairs alone, each said (false where not asked): one key for the same repairs however they came. */
 export function repairsOf(settings: Repairs): Required<Repairs> {
   return {
@@ -69,7 +81,7 @@ export function sameRepairs(a: Repairs, b: Repairs): boolean {
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it
  * writes always match the extension the output was named with. */
-export type EngineSettings = Omit<EnhanceSettings, 'format'> & { format: OutputFormat }
+export type EngineSettings = Omit<EnhanceSettings, 'format'> & { format: OutputFormat; kept?: KeptPlace[] }
 
 /** Encoder quality: a whole number from 1 to 100. */
 export function isQuality(value: number): boolean {

@@ -260,4 +260,64 @@ describe('Remove dust and scratches, in Chromium', () => {
     await app.shot('queue-repairs-for-one-photo')
     expect(await card.locator('.counts').textContent()).toMatch(/· dust and scratches removed/)
   })
+  it('keeps one speck, clicked on its mark in Realism, and enhances the photo with it and without the others', async () => {
+    const { page } = app
+    const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
+    await card.getByRole('button', { name: /^Realism \d+%… of dusty scan\.png/ }).click()
+    const after = page.getByRole('img', { name: /^Preview at realism/ })
+    await after.waitFor({ timeout: 60_000 })
+    await page.getByRole('checkbox', { name: 'Remove dust' }).check()
+    const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
+    const scale = (await shown()).width / 96
+    await expect.poll(async () => mostStandingOut(await shown(), scale), { timeout: 60_000 }).toBeLessThan(8)
+    const plain = await rasterOf(dataUrlBytes((await page.getByAltText(/^Before/).getAttribute('src'))!))
+    await page.getByRole('button', { name: 'Mark what was filled' }).click()
+    await page.getByText('Before · filled in magenta · click a mark to keep it').waitFor()
+    const status = page.getByRole('status').filter({ hasText: 'filled in the whole photo' })
+    await status
+      .filter({ hasText: `${specks.length} specks and 1 scratch filled in the whole photo; none kept` })
+      .waitFor()
+
+    // A click on the first speck's mark: its pixel's place in the square region, drawn as large as fits its box.
+    const [kept, ...filled] = specks
+    const box = (await page.getByAltText(/^Before/).boundingBox())!
+    const side = Math.min(box.width, box.height)
+    await page.mouse.click(
+      box.x + (box.width - side) / 2 + ((kept!.x + 0.5) / 96) * side,
+      box.y + (box.height - side) / 2 + ((kept!.y + 0.5) / 96) * side,
+    )
+    await status
+      .filter({
+        hasText: `${specks.length - 1} specks and 1 scratch filled in the whole photo; 1 place kept`,
+      })
+      .waitFor({ timeout: 60_000 })
+    const marked = await rasterOf(dataUrlBytes((await page.getByAltText(/^Before/).getAttribute('src'))!))
+    const magentaShift = (speck: LaidSpeck) =>
+      magentaAt(marked, speck.x * scale, speck.y * scale) - magentaAt(plain, speck.x * scale, speck.y * scale)
+    expect(magentaShift(kept!)).toBe(0)
+    for (const speck of filled) expect(magentaShift(speck)).toBeGreaterThan(60)
+    expect(standsOut(await shown(), kept!, scale)).toBeGreaterThan(40)
+    for (const speck of filled) expect(standsOut(await shown(), speck, scale)).toBeLessThan(8)
+    await app.shot('realism-speck-kept')
+
+    await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /1 photo will be enhanced again\.$/ })
+      .waitFor()
+    const output = join(app.work, 'out', 'dusty scan.png')
+    // Enhanced last without dust removal, every speck stood out; enhanced again, only the kept one.
+    const mostFilled = async () => {
+      const image = await rasterOf(output)
+      return Math.max(...filled.map((speck) => standsOut(image, speck, 4, 16)))
+    }
+    await expect.poll(mostFilled, { timeout: 60_000 }).toBeLessThan(8)
+    const enhanced = await rasterOf(output)
+    expect(standsOut(enhanced, kept!, 4, 16)).toBeGreaterThan(40)
+    for (const speck of filled) expect(standsOut(enhanced, speck, 4, 16)).toBeLessThan(8)
+    expect(scratchStandsOut(enhanced, 4)).toBeLessThan(8)
+    await page.getByText(/is at \d+%, dust and scratches removed, 1 place kept\./).waitFor()
+    await app.tab('Queue')
+    await card.getByText('Repairs for this photo alone: 1 place kept').waitFor()
+  })
 })

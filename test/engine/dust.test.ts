@@ -41,6 +41,25 @@ describe('removing dust', () => {
     expect(changedPixels(image, dusty.image).filter((i) => !near[i])).toEqual([])
   })
 
+  it('leaves a speck the user kept (a click within half the largest speck of it) as it was, and fills the rest', async () => {
+    const clean = smoothScene(400, 300)
+    const largest = largestSpeck(clean, DPI)
+    const dusty = dusted(clean, 25, largest, 7, 2 * largest)
+    const [kept, other] = dusty.specks
+    const click = { x: Math.round(kept!.x) + Math.floor(largest / 2), y: Math.round(kept!.y) }
+    const { image, specks } = await removeDust(dusty.image, DPI, [click])
+    expect(specks).toBe(dusty.specks.length - 1)
+    // Byte for byte as it was around the kept speck; the next one filled as ever.
+    const near = nearAny([kept!], clean, 3)
+    expect(changedPixels(image, dusty.image).filter((i) => near[i])).toEqual([])
+    expect(speckError(image, clean, other!)).toBeLessThan(
+      Math.max(5, speckError(dusty.image, clean, other!) / 4),
+    )
+    // A click further off keeps nothing.
+    const away = { x: click.x + largest, y: click.y + largest }
+    expect((await removeDust(dusty.image, DPI, [away])).specks).toBe(dusty.specks.length)
+  })
+
   it('leaves a photo without dust as it is: grain, fine texture, lines and a hair', async () => {
     const scene = smoothScene(300, 200, 2)
     const random = seeded(3)

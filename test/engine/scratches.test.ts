@@ -93,6 +93,21 @@ describe('removing scratches and hairs', () => {
     expectEachFilled(laid, clean, image)
   })
 
+  it('leaves a line the user kept (a click beside any part of it) as it was, and fills the others', async () => {
+    const clean = smoothScene(600, 400, 21)
+    const side = largestSpeck(clean, DPI)
+    const laid = scratched(clean, 16, { widest: side / 2, shortest: 2 * side, longest: 20 * side }, 5, side)
+    const [kept, ...others] = laid.scratches
+    // Half a speck to the side of a pixel along the line, not on it.
+    const on = kept!.pixels[Math.floor(kept!.pixels.length / 2)]!
+    const click = { x: (on % clean.width) + Math.floor(side / 2), y: Math.floor(on / clean.width) }
+    const { image, scratches } = await removeScratches(laid.image, DPI, [click])
+    expect(scratches).toBe(laid.scratches.length - 1)
+    const near = nearAny([kept!], clean, 3)
+    expect(changedPixels(image, laid.image).filter((i) => near[i])).toEqual([])
+    expectEachFilled({ image: laid.image, scratches: others }, clean, image)
+  })
+
   it('fills curled hairs along their curve on a smooth scene, and follows one through sparse foliage by its shade', async () => {
     const clean = smoothScene(600, 400, 41)
     const side = largestSpeck(clean, DPI)

@@ -26,6 +26,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   state,
   realism: 0.5,
   repairs: repairsOf({}),
+  kept: [],
   ...change,
 })
 

@@ -37,7 +37,7 @@ describe('the preview of a queued photo', () => {
     const [item] = await api.listItems(job.value.id)
     const region = { x: 8, y: 8, width: 32, height: 32 }
     const preview = async (ref: Parameters<typeof api.previewCrop>[0]): Promise<string> => {
-      const crop = await api.previewCrop(ref, region, 0, repairsOf({}))
+      const crop = await api.previewCrop(ref, region, 0, repairsOf({}), [])
       if (!crop.ok) throw new Error(crop.error.message)
       return crop.value.url
     }

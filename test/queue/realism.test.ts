@@ -9,9 +9,12 @@ import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
-import type { Repairs } from '../../src/shared/settings.js'
+import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
+
+/** What a photo was mended with: its repairs and the places it kept. */
+type Mended = { name: string; repairs: Required<Repairs>; kept?: KeptPlace[] }
 
 /**
  * A unit-test seam that records the realism each photo was enhanced at (and into `mended`, the repairs asked of it);
@@ -20,7 +23,7 @@ import { fakeReply } from '../helpers/queue.js'
 function recordingEngine(
   runs: { name: string; realism: number | undefined }[],
   hold?: { name: string; release?: () => void; abortCode?: ErrorCode },
-  mended: { name: string; repairs: Required<Repairs> }[] = [],
+  mended: Mended[] = [],
 ): QueueEngine {
   return {
     async enhance(request, options) {
@@ -34,7 +37,7 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
-      mended.push({ name, repairs: repairsOf(request.settings) })
+      mended.push({ name, repairs: repairsOf(request.settings), kept: request.settings.kept })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -219,7 +222,7 @@ describe('repairs per photo and per job', () => {
   const portrait = { ...dusty, removeDust: false }
 
   it('one photo is enhanced again without dust removal, the others keep the job’s, and a restart keeps it', async () => {
-    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
     const store = new QueueStore(queue)
     const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
@@ -248,7 +251,7 @@ describe('repairs per photo and per job', () => {
 
   it('a whole job’s repairs replace the ones chosen per photo, and apply with a realism in one go', async () => {
     const runs: { name: string; realism: number | undefined }[] = []
-    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg'])
     const store = new QueueStore(queue)
     const runner = new QueueRunner(store, recordingEngine(runs, undefined, mended), noCleanup)
@@ -273,8 +276,40 @@ describe('repairs per photo and per job', () => {
     reopened.close()
   })
 
+  it('one photo keeps places from dust removal, a restart keeps them, and a whole job cannot', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, ...dusty } })
+    await runner.run()
+    const a = runner.items(job.id)[0]!
+    const catchlights = [
+      { x: 120, y: 80 },
+      { x: 151, y: 79 },
+    ]
+    expect(runner.adjust({ jobId: job.id, itemId: a.id }, { kept: catchlights })).toBe(1)
+    await runner.run()
+    expect(mended.map((m) => [m.name, m.kept])).toEqual([
+      ['a.jpg', undefined],
+      ['b.jpg', undefined],
+      ['a.jpg', catchlights],
+    ])
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { kept: catchlights }))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    const between = [{ x: 1.5, y: 2 }]
+    expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a.id }, { kept: between }))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.kept)).toEqual([catchlights, undefined])
+    reopened.close()
+  })
+
   it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {
-    const mended: { name: string; repairs: Required<Repairs> }[] = []
+    const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg'], false)
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine([], undefined, mended), noCleanup)
     const job = await runner.addJob(spec)

@@ -9,6 +9,8 @@ import {
   photoProgress,
   repairWords,
   filledWords,
+  keptWords,
+  ownRepairsWords,
   shownName,
   copiedText,
   splitFailure,
@@ -19,6 +21,7 @@ import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
+import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -59,6 +62,7 @@ describe('progress in words', () => {
     output: '/o/a.jpg',
     realism: null,
     repairs: repairsOf({}),
+    kept: [] as KeptPlace[],
   } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
@@ -83,6 +87,23 @@ describe('progress in words', () => {
 })
 
 describe('repairs in words', () => {
+  it('says a photo’s own repairs only where they differ from its job’s, with the places it keeps', () => {
+    const job = repairsOf({ removeDust: true, removeScratches: true })
+    const own = (repairs: Repairs, kept: KeptPlace[] = []) =>
+      ownRepairsWords({ repairs: repairsOf(repairs), kept }, job)
+    expect(own(job)).toBe('')
+    expect(own({ removeScratches: true })).toBe('Repairs for this photo alone: scratches removed')
+    expect(own({})).toBe('Repairs for this photo alone: none')
+    expect(own(job, [{ x: 1, y: 2 }])).toBe('Repairs for this photo alone: 1 place kept')
+    expect(
+      own({ removeDust: true }, [
+        { x: 1, y: 2 },
+        { x: 9, y: 9 },
+      ]),
+    ).toBe('Repairs for this photo alone: dust removed; 2 places kept')
+    expect(keptWords(0)).toBe('none kept')
+  })
+
   it('says what is mended before enhancing, each once, in one phrase', () => {
     expect(repairWords({})).toBe('')
     expect(filledWords({ specks: 37, scratches: 1 })).toBe('37 specks and 1 scratch')

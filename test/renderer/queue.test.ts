@@ -26,6 +26,7 @@ const item = (state: ItemView['state']): ItemView => ({
   state,
   realism: 0.5,
   repairs: repairsOf({}),
+  kept: [],
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

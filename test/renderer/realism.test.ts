@@ -4,13 +4,14 @@ import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.sv
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
-import type { Repairs } from '../../src/shared/settings.js'
+import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 
 interface Call {
   path: string
   region: Region
   realism: number
   repairs: Required<Repairs>
+  kept: KeptPlace[]
   finish: () => void
 }
 
@@ -31,7 +32,13 @@ function harness() {
         ok: true,
         value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
       }),
-    previewCrop: (photo: PhotoRef, region: Region, realism: number, repairs: Required<Repairs>) =>
+    previewCrop: (
+      photo: PhotoRef,
+      region: Region,
+      realism: number,
+      repairs: Required<Repairs>,
+      kept: KeptPlace[],
+    ) =>
       new Promise((resolve) => {
         const path = 'selection' in photo ? photo.selection : photo.itemId
         const value: CropPreview = {
@@ -42,7 +49,7 @@ function harness() {
           height: 384,
           ms: 1,
         }
-        calls.push({ path, region, realism, repairs, finish: () => resolve({ ok: true, value }) })
+        calls.push({ path, region, realism, repairs, kept, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
   const held = { value: DEFAULT_PREFERENCES }
@@ -150,6 +157,7 @@ describe('the realism slider', () => {
       state: 'done',
       realism: 0.25,
       repairs: dusty,
+      kept: [],
     }
     void store.openItem(item)
     await settle()
@@ -172,7 +180,7 @@ describe('the realism slider', () => {
     expect(adjusted).toEqual([
       [
         { jobId: 'album', itemId: 'portrait' },
-        { realism: 0.25, repairs: portrait },
+        { realism: 0.25, repairs: portrait, kept: [] },
       ],
     ])
     expect(store.repairsChanged).toBe(false)
@@ -184,5 +192,42 @@ describe('the realism slider', () => {
     await settle()
     expect(calls.at(-1)!.path).toBe('/b.jpg')
     expect(calls.at(-1)!.repairs).toEqual(repairsOf({ ...DEFAULT_PREFERENCES.output, restoreColours: true }))
+  })
+
+  it('keeps a clicked place of a queued photo, gives it back on a second click near it, and applies it to the photo alone', async () => {
+    const { store, calls, adjusted } = harness()
+    const item: ItemView = {
+      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
+      state: 'done',
+      realism: 0.5,
+      repairs: { ...repairsOf({}), removeDust: true },
+      kept: [],
+    }
+    void store.openItem(item)
+    await settle()
+    calls[0]!.finish()
+    await settle()
+    void store.toggleKept({ x: 40, y: 30 })
+    await settle()
+    expect(calls.at(-1)!.kept).toEqual([{ x: 40, y: 30 }])
+    expect([store.keptChanged, store.repairsChanged]).toEqual([true, false])
+    calls.at(-1)!.finish()
+    await settle()
+    void store.toggleKept({ x: 90, y: 30 })
+    await settle()
+    calls.at(-1)!.finish()
+    await settle()
+    void store.toggleKept({ x: 43, y: 27 }) // beside the first: given back
+    await settle()
+    expect(calls.at(-1)!.kept).toEqual([{ x: 90, y: 30 }])
+    calls.at(-1)!.finish()
+    await settle()
+    await store.apply('job')
+    await store.apply('photo')
+    expect(adjusted.map(([, choice]) => (choice as { kept?: unknown }).kept)).toEqual([
+      undefined,
+      [{ x: 90, y: 30 }],
+    ])
+    expect(store.keptChanged).toBe(false)
   })
 })

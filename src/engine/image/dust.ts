@@ -3,10 +3,12 @@ import {
   TRANSPARENT,
   blobFrom,
   filledFromAround,
+  nearKept,
   smallDetail,
   standsOutFrom,
 } from './small-detail.js'
 import type { Blob } from './small-detail.js'
+import type { KeptPlace } from '../../shared/settings.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -47,11 +49,20 @@ export function largestSpeck(image: RasterImage, density?: number): number {
   return Math.round(Math.min(SPECK_SIDE_RANGE[1], Math.max(SPECK_SIDE_RANGE[0], side)))
 }
 
-/** `image` with its specks of dust filled (a new raster; alpha as it was). */
-export async function removeDust(image: RasterImage, density?: number): Promise<DustRemoved> {
+/**
+ * `image` with its specks of dust filled (a new raster; alpha as it was), but those within half the largest speck of
+ * a `kept` place.
+ */
+export async function removeDust(
+  image: RasterImage,
+  density?: number,
+  kept: readonly KeptPlace[] = [],
+): Promise<DustRemoved> {
   const side = largestSpeck(image, density)
   const { luma, away, threshold } = await smallDetail(image, 2 * side + 1)
-  const specks = specksOf(away, luma, image, side, threshold)
+  const specks = specksOf(away, luma, image, side, threshold).filter(
+    (speck) => !nearKept(speck.pixels, image.width, kept, side),
+  )
   return {
     image: filledFromAround(
       image,

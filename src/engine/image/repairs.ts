@@ -1,5 +1,5 @@
 import type { FilledCounts } from '../../shared/protocol.js'
-import type { Repairs } from '../../shared/settings.js'
+import type { PhotoRepairs } from '../../shared/settings.js'
 import { removeDust } from './dust.js'
 import { restoreFadedColour } from './faded-colour.js'
 import type { RestoredColour } from './faded-colour.js'
@@ -15,15 +15,20 @@ export interface Filled extends FilledCounts {
 /** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */
 export type Repaired = RestoredColour & FilledCounts
 
-/** A decoded photo with its dust and scratches filled where the job asks; else its own raster. */
+/** A decoded photo with its dust and scratches filled where the job asks (but its kept places); else its own raster. */
 export async function filledAsAsked(
   { image, meta }: DecodedPhoto,
-  { removeDust: dust = false, removeScratches: scratches = false }: Repairs,
+  { removeDust: dust = false, removeScratches: scratches = false, kept = [] }: PhotoRepairs,
 ): Promise<Filled> {
   const filled: Filled = { image }
-  if (dust) ({ image: filled.image, specks: filled.specks } = await removeDust(filled.image, meta.density))
+  if (dust)
+    ({ image: filled.image, specks: filled.specks } = await removeDust(filled.image, meta.density, kept))
   if (scratches)
-    ({ image: filled.image, scratches: filled.scratches } = await removeScratches(filled.image, meta.density))
+    ({ image: filled.image, scratches: filled.scratches } = await removeScratches(
+      filled.image,
+      meta.density,
+      kept,
+    ))
   return filled
 }
 
@@ -35,7 +40,7 @@ export async function filledAsAsked(
  */
 export async function repairedAsAsked(
   decoded: DecodedPhoto,
-  repairs: Repairs,
+  repairs: PhotoRepairs,
   filled?: Filled,
 ): Promise<Repaired> {
   const { image: cleaned, ...found } = filled ?? (await filledAsAsked(decoded, repairs))

@@ -1,5 +1,6 @@
 import { largestSpeck } from './dust.js'
 import {
+  nearKept,
   LevelCounts,
   TRANSPARENT,
   blobFrom,
@@ -10,6 +11,7 @@ import {
   standsOutFrom,
 } from './small-detail.js'
 import type { Blob, LinePiece, SmallDetail } from './small-detail.js'
+import type { KeptPlace } from '../../shared/settings.js'
 import type { RasterImage } from './types.js'
 
 /**
@@ -60,11 +62,26 @@ const CURLED_LINES = 0.75
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
-/** `image` with its scratches and hairs filled (a new raster; alpha as it was). */
-export async function removeScratches(image: RasterImage, density?: number): Promise<ScratchesRemoved> {
+/**
+ * `image` with its scratches and hairs filled (a new raster; alpha as it was), but those passing within half the
+ * largest speck of a `kept` place.
+ */
+export async function removeScratches(
+  image: RasterImage,
+  density?: number,
+  kept: readonly KeptPlace[] = [],
+): Promise<ScratchesRemoved> {
   const side = largestSpeck(image, density)
   const detail = await smallDetail(image, 2 * side + 1)
-  const scratches = scratchesOf(detail, image, side)
+  const scratches = scratchesOf(detail, image, side).filter(
+    (pieces) =>
+      !nearKept(
+        pieces.flatMap((piece) => piece.pixels),
+        image.width,
+        kept,
+        side,
+      ),
+  )
   return { image: filledAcross(image, scratches.flat(), side), scratches: scratches.length }
 }
 

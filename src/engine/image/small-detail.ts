@@ -1,4 +1,5 @@
 import sharp from 'sharp'
+import type { KeptPlace } from '../../shared/settings.js'
 import { isClearAt, type RasterImage } from './types.js'
 
 /**
@@ -237,6 +238,19 @@ export function filledFromAround(image: RasterImage, marks: number[][], reach: n
   const { out, holes, median } = holesIn(image, marks, reach)
   for (const pixelsOfHole of holes) for (const i of pixelsOfHole) median(i, out.pixels)
   return out
+}
+
+/**
+ * Whether any of `pixels` (of a raster `width` wide) lies within half the largest speck (`side`) of a place the user
+ * kept: a click on a mark need not land on its very pixels.
+ */
+export function nearKept(pixels: number[], width: number, kept: readonly KeptPlace[], side: number): boolean {
+  if (kept.length === 0) return false
+  const reach = Math.max(2, Math.ceil(side / 2))
+  return pixels.some((i) => {
+    const [x, y] = [i % width, Math.floor(i / width)]
+    return kept.some((place) => Math.abs(place.x - x) <= reach && Math.abs(place.y - y) <= reach)
+  })
 }
 
 /** A thin line's pixels to fill, and the unit step across it (its normal). */

@@ -311,10 +311,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return { url: pngUrl(png), ...place }
       }),
 
-    previewCrop: (ref, region, realism, repairs) =>
+    previewCrop: (ref, region, realism, repairs, kept) =>
       attempt(async () => {
         const spec = previewModel(ref, realism)
-        const crop = await engine.crop(photo(ref), region, spec, { ...readingOn(photo(ref)), repairs })
+        const options = { ...readingOn(photo(ref)), repairs: { ...repairs, kept } }
+        const crop = await engine.crop(photo(ref), region, spec, options)
         const { width, height, ms, markedBefore, filled } = crop
         const marked = markedBefore && filled ? { markedBeforeUrl: pngUrl(markedBefore), filled } : {}
         return {

@@ -53,6 +53,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     state: item.state,
     realism: job ? itemRealism(job, item) : null,
     repairs: job ? itemRepairs(job, item) : repairsOf({}),
+    kept: item.kept ?? [],
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
     ...(item.note ? { note: item.note } : {}),

@@ -15,7 +15,7 @@ import { formatSize } from '../../../shared/library.js'
 import { basename } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
-import { repairsOf } from '../../../shared/settings.js'
+import { repairsOf, sameRepairs } from '../../../shared/settings.js'
 import type { Repairs } from '../../../shared/settings.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
@@ -128,6 +128,21 @@ export function filledWords({ specks, scratches }: FilledCounts): string {
   ]
     .filter(Boolean)
     .join(' and ')
+}
+
+/** How many places of a photo are kept from dust and scratch removal, in words ("1 place kept"; "none kept"). */
+export function keptWords(count: number): string {
+  return count === 0 ? 'none kept' : `${count} place${count === 1 ? '' : 's'} kept`
+}
+
+/**
+ * A photo's own repairs, where they differ from its job's, and the places it keeps, in words ("Repairs for this photo
+ * alone: scratches removed; 1 place kept"); empty when it is mended as its job is.
+ */
+export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRepairs: Repairs): string {
+  const own = sameRepairs(item.repairs, jobRepairs) ? [] : [repairWords(item.repairs) || 'none']
+  const kept = item.kept.length ? [keptWords(item.kept.length)] : []
+  return own.length || kept.length ? `Repairs for this photo alone: ${[...own, ...kept].join('; ')}` : ''
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -1,13 +1,15 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
-import type { Repairs } from '../../../shared/settings.js'
+import type { KeptPlace, Repairs } from '../../../shared/settings.js'
 import { percent, photoOf, printable, repairWords, shownName } from './format.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
 export const REGION_SIDE = 128
+/** A click this near a kept place (in photo pixels) gives it back to dust and scratch removal. */
+const KEPT_TOUCH = 4
 
 /**
  * The realism slider: a region of one photo, re-rendered at the chosen α with the bundled pair.
@@ -29,6 +31,8 @@ export class RealismStore {
   #applied = $state<string | null>(null)
   /** The repairs chosen here for the queued photo open (its own or its job's until changed); null for a chosen file. */
   #ownRepairs = $state<Required<Repairs> | null>(null)
+  /** The places of the queued photo open kept from dust and scratch removal, as chosen here. */
+  #kept = $state<KeptPlace[]>([])
   /** The repairs the crop shown was rendered with. */
   #shownRepairs: Required<Repairs> | null = null
 
@@ -77,6 +81,7 @@ export class RealismStore {
     if (!chosen) return
     this.#target = null
     this.#ownRepairs = null
+    this.#kept = []
     await this.open({ selection: chosen.id, index: 0 }, printable(chosen.names[0]!))
   }
 
@@ -84,6 +89,7 @@ export class RealismStore {
   async openItem(item: ItemView): Promise<void> {
     this.#target = item
     this.#ownRepairs = item.repairs
+    this.#kept = item.kept
     if (item.realism !== null) this.#realism = item.realism
     await this.open(photoOf(item, 'input'), shownName(item.input))
   }
@@ -101,6 +107,29 @@ export class RealismStore {
     return !!this.#target && !sameRepairs(this.#target.repairs, this.repairs)
   }
 
+  /** The queued photo's places kept from dust and scratch removal, as chosen here. */
+  get kept(): KeptPlace[] {
+    return this.#kept
+  }
+
+  /** The places kept here differ from those the queued photo open is enhanced with. */
+  get keptChanged(): boolean {
+    return !!this.#target && !sameKept(this.#target.kept, this.#kept)
+  }
+
+  /**
+   * A click on the queued photo's marked "before", at `place` (photo pixels): a kept place there is given back to
+   * dust and scratch removal, else one is kept there; its crop is rendered again.
+   */
+  async toggleKept(place: KeptPlace): Promise<void> {
+    if (!this.#target) return
+    const near = (p: KeptPlace) =>
+      Math.abs(p.x - place.x) <= KEPT_TOUCH && Math.abs(p.y - place.y) <= KEPT_TOUCH
+    this.#kept = this.#kept.some(near) ? this.#kept.filter((p) => !near(p)) : [...this.#kept, place]
+    this.#thumbnails = []
+    await this.render(this.realism)
+  }
+
   /** Changes a repair for the queued photo open (applied with the realism), and renders its crop with it. */
   async setRepairs(change: Partial<Repairs>): Promise<void> {
     if (!this.#ownRepairs) return
@@ -109,18 +138,22 @@ export class RealismStore {
     await this.render(this.realism)
   }
 
-  /** Re-enhances the target photo, or its whole job, at the slider's realism with the repairs chosen here. */
+  /**
+   * Re-enhances the target photo, or its whole job, at the slider's realism with the repairs chosen here (and the
+   * photo with its kept places).
+   */
   async apply(scope: 'photo' | 'job'): Promise<void> {
     const target = this.#target
     if (!target) return
-    const [realism, repairs] = [this.realism, this.repairs]
+    const [realism, repairs, kept] = [this.realism, this.repairs, this.#kept]
     const result = await this.api.adjust(
       scope === 'photo' ? { jobId: target.jobId, itemId: target.id } : { jobId: target.jobId },
-      { ...(target.realism === null ? {} : { realism }), repairs },
+      { ...(target.realism === null ? {} : { realism }), repairs, ...(scope === 'photo' ? { kept } : {}) },
     )
     this.#error = result.ok ? null : result.error
     if (result.ok) {
-      this.#target = { ...target, realism: target.realism === null ? null : realism, repairs }
+      const realismNow = target.realism === null ? null : realism
+      this.#target = { ...target, realism: realismNow, repairs, ...(scope === 'photo' ? { kept } : {}) }
       const what = result.value === 1 ? '1 photo' : `${result.value} photos`
       const mended = repairWords(repairs) || 'no repairs'
       this.#applied = `Realism ${percent(realism)}, ${mended}: ${what} will be enhanced again.`
@@ -188,8 +221,8 @@ export class RealismStore {
     try {
       let request = this.request()
       while (request) {
-        const { photo, region, realism, repairs } = request
-        const result = await this.api.previewCrop(photo, region, realism, repairs)
+        const { photo, region, realism, repairs, kept } = request
+        const result = await this.api.previewCrop(photo, region, realism, repairs, kept)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
           if (result.ok) [this.#crop, this.#shownRepairs] = [result.value, request.repairs]
@@ -206,7 +239,7 @@ export class RealismStore {
     const photo = this.#photo
     const region = this.#region
     return photo && region && this.#wanted !== null
-      ? { photo: photo.ref, region, realism: this.#wanted, repairs: this.repairs }
+      ? { photo: photo.ref, region, realism: this.#wanted, repairs: this.repairs, kept: this.#kept }
       : null
   }
 
@@ -215,7 +248,8 @@ export class RealismStore {
     if (!subject) return
     const thumbnails: CropPreview[] = []
     for (const realism of THUMBNAIL_ALPHAS) {
-      const result = await this.api.previewCrop(subject.photo, subject.region, realism, subject.repairs)
+      const { photo, region, repairs, kept } = subject
+      const result = await this.api.previewCrop(photo, region, realism, repairs, kept)
       if (result.ok) thumbnails.push(result.value)
     }
     const latest = this.request()
@@ -228,6 +262,7 @@ interface CropRequest {
   region: Region
   realism: number
   repairs: Required<Repairs>
+  kept: KeptPlace[]
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
@@ -239,8 +274,13 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
     r.y === s.y &&
     r.width === s.width &&
     r.height === s.height &&
-    sameRepairs(a.repairs, b.repairs)
+    sameRepairs(a.repairs, b.repairs) &&
+    sameKept(a.kept, b.kept)
   )
+}
+
+function sameKept(a: KeptPlace[], b: KeptPlace[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.x === b[i]!.x && p.y === b[i]!.y)
 }
 
 function samePhoto(a: PhotoRef, b: PhotoRef): boolean {
