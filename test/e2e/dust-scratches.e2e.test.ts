@@ -145,6 +145,16 @@ async function expectFilledMarked(scale: number, plain: string): Promise<void> {
   await expect.poll(() => before.getAttribute('src')).toBe(plain)
 }
 
+/** The scan's photo of its job opened in Realism from its row: its job's card, the preview as a raster and its scale. */
+async function openedFromItsRow() {
+  const card = app.page.getByRole('article', { name: /Job dusty scan\.png/ })
+  await card.getByRole('button', { name: /^Realism \d+%… of dusty scan\.png/ }).click()
+  const after = app.page.getByRole('img', { name: /^Preview at realism/ })
+  await after.waitFor({ timeout: 60_000 })
+  const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
+  return { card, shown, scale: (await shown()).width / 96 }
+}
+
 describe('Remove dust and scratches, in Chromium', () => {
   it('previews a dusty, scratched scan without its specks, then its scratch, as Settings says, and enhances it so', async () => {
     const { page } = app
@@ -221,12 +231,7 @@ describe('Remove dust and scratches, in Chromium', () => {
   })
   it('enhances that photo again without dust removal, chosen for it alone in Realism, its job keeping both', async () => {
     const { page } = app
-    const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
-    await card.getByRole('button', { name: /^Realism \d+%… of dusty scan\.png/ }).click()
-    const after = page.getByRole('img', { name: /^Preview at realism/ })
-    await after.waitFor({ timeout: 60_000 })
-    const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
-    const scale = (await shown()).width / 96
+    const { card, shown, scale } = await openedFromItsRow()
     const dust = page.getByRole('checkbox', { name: 'Remove dust' })
     expect(await dust.isChecked()).toBe(true)
     expect(await page.getByRole('checkbox', { name: 'Remove scratches' }).isChecked()).toBe(true)
@@ -262,13 +267,8 @@ describe('Remove dust and scratches, in Chromium', () => {
   })
   it('keeps one speck, clicked on its mark in Realism, and enhances the photo with it and without the others', async () => {
     const { page } = app
-    const card = page.getByRole('article', { name: /Job dusty scan\.png/ })
-    await card.getByRole('button', { name: /^Realism \d+%… of dusty scan\.png/ }).click()
-    const after = page.getByRole('img', { name: /^Preview at realism/ })
-    await after.waitFor({ timeout: 60_000 })
+    const { card, shown, scale } = await openedFromItsRow()
     await page.getByRole('checkbox', { name: 'Remove dust' }).check()
-    const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
-    const scale = (await shown()).width / 96
     await expect.poll(async () => mostStandingOut(await shown(), scale), { timeout: 60_000 }).toBeLessThan(8)
     const plain = await rasterOf(dataUrlBytes((await page.getByAltText(/^Before/).getAttribute('src'))!))
     await page.getByRole('button', { name: 'Mark what was filled' }).click()
