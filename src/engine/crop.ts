@@ -7,6 +7,7 @@ import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
 import { filledAsAsked, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
+import { copyOfPixels } from './image/types.js'
 import type { RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
@@ -153,7 +154,7 @@ function changedPixels(a: RasterImage, b: RasterImage): Uint8Array {
 /** `cropped` (the photo's `crop`) with each pixel `filled` marks (over the whole photo) tinted toward `MARK`. */
 function markedIn(cropped: RasterImage, crop: Region, photoWidth: number, filled: Uint8Array): RasterImage {
   const { width, height, channels, depth } = cropped
-  const pixels = cropped.pixels.slice()
+  const pixels = copyOfPixels(cropped.pixels)
   const full = depth === 16 ? 257 : 1
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { largestSpeck, removeDust } from '../../src/engine/image/dust.js'
+import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
+import { removeScratches } from '../../src/engine/image/scratches.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { changedPixels, dusted, forDisc, smoothScene, speckError } from '../helpers/dust.js'
 import type { LaidSpeck } from '../helpers/dust.js'
@@ -58,6 +60,21 @@ describe('removing dust', () => {
     // A click further off keeps nothing.
     const away = { x: click.x + largest, y: click.y + largest }
     expect((await removeDust(dusty.image, DPI, [away])).specks).toBe(dusty.specks.length)
+  })
+
+  it('changes nothing of a raster made straight from a Buffer (whose slice shares its memory): it fills a copy', async () => {
+    const clean = smoothScene(200, 150)
+    const largest = largestSpeck(clean, DPI)
+    const dusty = dusted(clean, 6, largest, 3, 2 * largest)
+    const given = { ...dusty.image, pixels: Buffer.from(dusty.image.pixels) }
+    const { image, specks } = await removeDust(given, DPI)
+    const scratched = await removeScratches(given, DPI)
+    const restored = restoreFadedColour(given, false).image
+    expect(specks).toBe(dusty.specks.length)
+    expect(changedPixels(image, dusty.image).length).toBeGreaterThan(0)
+    expect(changedPixels(restored, dusty.image).length).toBeGreaterThan(0)
+    expect(scratched.image.pixels).not.toBe(given.pixels)
+    expect(Buffer.compare(given.pixels, Buffer.from(dusty.image.pixels))).toBe(0)
   })
 
   it('leaves a photo without dust as it is: grain, fine texture, lines and a hair', async () => {

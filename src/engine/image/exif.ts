@@ -24,7 +24,7 @@ function tiffPart(exif: Uint8Array): Uint8Array {
  * turned, and file managers show it in their small views.
  */
 export function exifForOutput(exif: Uint8Array, width: number, height: number): Uint8Array {
-  const copy = exif.slice()
+  const copy = new Uint8Array(exif) // not slice(): a Buffer's shares its memory
   const tiff = tiffPart(copy)
   if (tiff.length < 8) return copy
   const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength)

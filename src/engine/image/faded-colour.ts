@@ -1,6 +1,6 @@
 import type { Region } from '../../shared/protocol.js'
 import { areaOf } from './read-area.js'
-import { isClearAt, type RasterImage } from './types.js'
+import { copyOfPixels, isClearAt, type RasterImage } from './types.js'
 
 /**
  * Faded colour, as an old print's is: its dyes fade at different rates, so its black is lifted and tinted, its white
@@ -233,7 +233,7 @@ function withLevels(image: RasterImage, levels: ColourLevels, strength: number):
       table[v] = Math.round(v + strength * (levelled(v / max, levels, c) * max - v))
     return table
   })
-  const pixels = image.pixels.slice()
+  const pixels = copyOfPixels(image.pixels)
   for (let at = 0; at < pixels.length; at += image.channels)
     for (let c = 0; c < 3; c++) pixels[at + c] = tables[c]![pixels[at + c]!]!
   return { ...image, pixels }

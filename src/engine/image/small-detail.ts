@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import type { KeptPlace } from '../../shared/settings.js'
-import { isClearAt, type RasterImage } from './types.js'
+import { copyOfPixels, isClearAt, type RasterImage } from './types.js'
 
 /**
  * What dust and scratch removal share: a photo's small detail (its luma less its median over a window, which
@@ -309,7 +309,7 @@ export function filledAcross(image: RasterImage, pieces: LinePiece[], reach: num
  * also marked in `hole`), and the median fill over the window `reach` each way for a pixel nothing better fills.
  */
 function holesIn(image: RasterImage, marks: number[][], reach: number) {
-  const out = { ...image, pixels: image.pixels.slice() }
+  const out = { ...image, pixels: copyOfPixels(image.pixels) }
   const hole = new Uint8Array(image.width * image.height)
   const holes = marks.map((mark) => grownByOne(mark, image.width, image.height, hole))
   return { out, hole, holes, median: medianFill(image, hole, reach) }

@@ -1,3 +1,4 @@
+import { copyOfPixels } from './types.js'
 import type { RasterImage } from './types.js'
 
 /** One level of the pyramid: the mean colour of the visible pixels below each cell, and how many there are. */
@@ -90,7 +91,7 @@ export function withColourUnderTransparency(image: RasterImage): RasterImage {
   const levels = [firstLevel(image)]
   while (levels.at(-1)!.width > 1 || levels.at(-1)!.height > 1) levels.push(nextLevel(levels.at(-1)!))
   pullDown(levels)
-  const pixels = image.pixels.slice()
+  const pixels = copyOfPixels(image.pixels)
   const { width, height } = image
   const first = levels[0]!
   for (let y = 0; y < height; y++) {

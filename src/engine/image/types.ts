@@ -60,6 +60,14 @@ export function uprightSize<N>(size: { width: N; height: N; orientation?: number
   return turned ? { width: size.height, height: size.width } : { width: size.width, height: size.height }
 }
 
+/**
+ * A copy of a raster's pixels. Not `pixels.slice()`: a Node Buffer (what sharp gives) is a Uint8Array whose slice
+ * shares its memory, so a raster made straight from one would be changed in place.
+ */
+export function copyOfPixels(pixels: RasterImage['pixels']): RasterImage['pixels'] {
+  return pixels instanceof Uint16Array ? new Uint16Array(pixels) : new Uint8Array(pixels)
+}
+
 /** A black raster of `width`×`height` with `like`'s channels and depth. */
 export function blankLike(like: RasterImage, width: number, height: number): RasterImage {
   const length = width * height * like.channels
