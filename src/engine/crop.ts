@@ -1,14 +1,15 @@
 import type { CropReply, FilledCounts, ModelSpecData, Region } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
-import type { PhotoRepairs } from '../shared/settings.js'
+import type { KeptPlace, PhotoRepairs, Repairs } from '../shared/settings.js'
 import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
-import { filledAsAsked, repairedAsAsked } from './image/repairs.js'
+import { filledAsFound, foundAsAsked, repairedAsAsked } from './image/repairs.js'
+import type { FoundDamage } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import { copyOfPixels } from './image/types.js'
-import type { RasterImage } from './image/types.js'
+import type { DecodedPhoto, RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
@@ -36,8 +37,16 @@ const MARK_SHARE = 0.6
  * seen before, no blend: the registry caches sessions per realism).
  */
 export class CropRenderer {
+  private damage: { key: string; decoded: DecodedPhoto; found: FoundDamage } | null = null
   private source: { key: string; photo: PreviewSource } | null = null
-  private before: { image: RasterImage; region: string; png: Uint8Array; marked?: Uint8Array } | null = null
+  private before: {
+    image: RasterImage
+    /** The filled pixels marked (one photo's, per choice of kept places). */
+    filled: Uint8Array | null
+    region: string
+    png: Uint8Array
+    marked?: Uint8Array
+  } | null = null
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -52,10 +61,11 @@ export class CropRenderer {
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, original, colourless, filled } = await this.decoded(input, {
-      ...repairsOf(repairs),
-      kept: repairs.kept ?? [],
-    })
+    const { image, original, colourless, filled } = await this.decoded(
+      input,
+      repairsOf(repairs),
+      repairs.kept ?? [],
+    )
     const crop = clampRegion(region, image)
     const tiling = modelTiling(info)
     // The context a tile of the whole photo would read, on the photo's own block grid.
@@ -102,28 +112,37 @@ export class CropRenderer {
     filled: Uint8Array | null,
   ): Promise<{ png: Uint8Array; marked?: Uint8Array }> {
     const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
-    if (this.before?.image === image && this.before.region === region) return this.before
+    const { before: cached } = this
+    if (cached?.image === image && cached.filled === filled && cached.region === region) return cached
     const cropped = cropRaster(image, crop, 0).image
     const png = await encodeRasterPng(cropped, scale)
     const marked = filled
       ? await encodeRasterPng(markedIn(cropped, crop, image.width, filled), scale)
       : undefined
-    this.before = { image, region, png, ...(marked ? { marked } : {}) }
+    this.before = { image, filled, region, png, ...(marked ? { marked } : {}) }
     return this.before
   }
 
   /**
-   * Decodes once per version of the file (path, size and modification time) and choice of repairs and kept places,
-   * not once per slider move.
+   * Decodes and finds the dust and scratches asked once per version of the file (path, size and modification time)
+   * and choice of repairs, and fills them once per choice of kept places: not once per slider move, nor a search of
+   * the whole photo again per place kept.
    */
-  private async decoded(input: string, repairs: Required<PhotoRepairs>): Promise<PreviewSource> {
+  private async decoded(
+    input: string,
+    repairs: Required<Repairs>,
+    kept: KeptPlace[],
+  ): Promise<PreviewSource> {
     const version = await fileVersion(input)
-    const key = version === null ? null : `${version}|${JSON.stringify(repairs)}`
+    const damageKey = version === null ? null : `${version}|${JSON.stringify(repairs)}`
+    const key = damageKey === null ? null : `${damageKey}|${JSON.stringify(kept)}`
     if (key !== null && this.source?.key === key) return this.source.photo
-    // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
-    const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    const damage =
+      damageKey !== null && this.damage?.key === damageKey ? this.damage : await this.damageOf(input, repairs)
+    this.damage = damageKey === null ? null : { ...damage, key: damageKey }
+    const { decoded } = damage
     const { image } = decoded
-    const filled = await filledAsAsked(decoded, repairs)
+    const filled = filledAsFound(image, damage.found, kept)
     const source = await repairedAsAsked(decoded, repairs, filled)
     const { image: cleaned, ...counts } = filled
     const original = withColourUnderTransparency(image)
@@ -137,7 +156,18 @@ export class CropRenderer {
     return photo
   }
 
+  /** The photo decoded, and its dust and scratches found where `repairs` asks. */
+  private async damageOf(
+    input: string,
+    repairs: Required<Repairs>,
+  ): Promise<{ decoded: DecodedPhoto; found: FoundDamage }> {
+    // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
+    const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    return { decoded, found: await foundAsAsked(decoded.image, decoded.meta.density, repairs) }
+  }
+
   close(): void {
+    this.damage = null
     this.source = null
     this.before = null
   }

@@ -556,6 +556,22 @@ describe('the realism crop', () => {
         ])
       }
     expect(away).toBeGreaterThan(96 * 96 * 16 * 0.8)
+
+    // A place kept beside the first speck: it is neither filled in the after nor marked in the before, the others are.
+    const [kept, ...others] = specks
+    const place = { x: Math.round(kept!.x) + 2, y: Math.round(kept!.y) }
+    const keeping = await crops.render(path, region, model, { removeDust: true, kept: [place] })
+    expect(keeping.filled).toEqual({ specks: specks.length - 1 })
+    const markedKeeping = await rgb(keeping.markedBefore!)
+    expect(magenta(markedKeeping, at(kept!.x, kept!.y))).toBe(magenta(before, at(kept!.x, kept!.y)))
+    for (const { x, y } of others)
+      expect(magenta(markedKeeping, at(x, y)) - magenta(before, at(x, y))).toBeGreaterThan(60)
+    const [after, afterKeeping] = [await rgb(crop.png), await rgb(keeping.png)]
+    const centre = at(kept!.x, kept!.y)
+    expect(Math.abs(afterKeeping[centre]! - after[centre]!)).toBeGreaterThan(40)
+    expect(afterKeeping.subarray(at(others[0]!.x, others[0]!.y), at(others[0]!.x, others[0]!.y) + 3)).toEqual(
+      after.subarray(at(others[0]!.x, others[0]!.y), at(others[0]!.x, others[0]!.y) + 3),
+    )
   })
 
   it.each([

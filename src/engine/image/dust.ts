@@ -49,28 +49,36 @@ export function largestSpeck(image: RasterImage, density?: number): number {
   return Math.round(Math.min(SPECK_SIDE_RANGE[1], Math.max(SPECK_SIDE_RANGE[0], side)))
 }
 
-/**
- * `image` with its specks of dust filled (a new raster; alpha as it was), but those within half the largest speck of
- * a `kept` place.
- */
+/** Where a photo's specks of dust are (each a list of pixels), and its largest speck's side. */
+export interface FoundDust {
+  side: number
+  specks: number[][]
+}
+
+/** The specks of dust of `image`, found once however often they are filled (as the places kept change). */
+export async function findDust(image: RasterImage, density?: number): Promise<FoundDust> {
+  const side = largestSpeck(image, density)
+  const { luma, away, threshold } = await smallDetail(image, 2 * side + 1)
+  return { side, specks: specksOf(away, luma, image, side, threshold).map((speck) => speck.pixels) }
+}
+
+/** `image` with `found`'s specks filled (a new raster; alpha as it was), but those within reach of a `kept` place. */
+export function filledDust(
+  image: RasterImage,
+  { side, specks }: FoundDust,
+  kept: readonly KeptPlace[] = [],
+): DustRemoved {
+  const filled = specks.filter((pixels) => !nearKept(pixels, image.width, kept, side))
+  return { image: filledFromAround(image, filled, side), specks: filled.length }
+}
+
+/** `image` with its specks of dust filled (a new raster; alpha as it was), but those near a `kept` place. */
 export async function removeDust(
   image: RasterImage,
   density?: number,
   kept: readonly KeptPlace[] = [],
 ): Promise<DustRemoved> {
-  const side = largestSpeck(image, density)
-  const { luma, away, threshold } = await smallDetail(image, 2 * side + 1)
-  const specks = specksOf(away, luma, image, side, threshold).filter(
-    (speck) => !nearKept(speck.pixels, image.width, kept, side),
-  )
-  return {
-    image: filledFromAround(
-      image,
-      specks.map((speck) => speck.pixels),
-      side,
-    ),
-    specks: specks.length,
-  }
+  return filledDust(image, await findDust(image, density), kept)
 }
 
 /** The specks: small blobs standing out from the median by `threshold`, on a quiet surround. */

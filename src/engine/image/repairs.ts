@@ -1,10 +1,12 @@
 import type { FilledCounts } from '../../shared/protocol.js'
-import type { PhotoRepairs } from '../../shared/settings.js'
-import { removeDust } from './dust.js'
+import type { KeptPlace, PhotoRepairs, Repairs } from '../../shared/settings.js'
+import { filledDust, findDust } from './dust.js'
+import type { FoundDust } from './dust.js'
 import { restoreFadedColour } from './faded-colour.js'
 import type { RestoredColour } from './faded-colour.js'
 import { readArea } from './read-area.js'
-import { removeScratches } from './scratches.js'
+import { filledScratches, findScratches } from './scratches.js'
+import type { FoundScratches } from './scratches.js'
 import type { DecodedPhoto, RasterImage } from './types.js'
 
 /** A photo with its dust and scratches filled where that was asked, and how many specks and lines were. */
@@ -15,21 +17,48 @@ export interface Filled extends FilledCounts {
 /** A photo as it is to be enhanced, and how many specks of dust and scratches were filled where that was asked. */
 export type Repaired = RestoredColour & FilledCounts
 
-/** A decoded photo with its dust and scratches filled where the job asks (but its kept places); else its own raster. */
-export async function filledAsAsked(
-  { image, meta }: DecodedPhoto,
-  { removeDust: dust = false, removeScratches: scratches = false, kept = [] }: PhotoRepairs,
-): Promise<Filled> {
+/** Where a photo's dust and scratches are, as far as asked: found once, filled as often as the kept places change. */
+export interface FoundDamage {
+  dust?: FoundDust
+  scratches?: FoundScratches
+}
+
+/**
+ * The dust and scratches of `image` where `repairs` asks for their removal. Scratches are looked for once every speck
+ * is filled (a speck on a scratch would widen it past a scratch's width), whichever specks are kept later.
+ */
+export async function foundAsAsked(
+  image: RasterImage,
+  density: number | undefined,
+  { removeDust = false, removeScratches = false }: Repairs,
+): Promise<FoundDamage> {
+  const dust = removeDust ? await findDust(image, density) : undefined
+  if (!removeScratches) return { dust }
+  const dustless = dust ? filledDust(image, dust).image : image
+  return { dust, scratches: await findScratches(dustless, density) }
+}
+
+/** `image` with `found`'s dust and scratches filled, but near the `kept` places; else its own raster. */
+export function filledAsFound(
+  image: RasterImage,
+  found: FoundDamage,
+  kept: readonly KeptPlace[] = [],
+): Filled {
   const filled: Filled = { image }
-  if (dust)
-    ({ image: filled.image, specks: filled.specks } = await removeDust(filled.image, meta.density, kept))
-  if (scratches)
-    ({ image: filled.image, scratches: filled.scratches } = await removeScratches(
+  if (found.dust)
+    ({ image: filled.image, specks: filled.specks } = filledDust(filled.image, found.dust, kept))
+  if (found.scratches)
+    ({ image: filled.image, scratches: filled.scratches } = filledScratches(
       filled.image,
-      meta.density,
+      found.scratches,
       kept,
     ))
   return filled
+}
+
+/** A decoded photo with its dust and scratches filled where the job asks (but at its kept places); else its raster. */
+export async function filledAsAsked({ image, meta }: DecodedPhoto, repairs: PhotoRepairs): Promise<Filled> {
+  return filledAsFound(image, await foundAsAsked(image, meta.density, repairs), repairs.kept)
 }
 
 /**

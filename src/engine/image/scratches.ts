@@ -62,18 +62,28 @@ const CURLED_LINES = 0.75
 /** A piece's contrast: the level this share of its pixels reach. */
 const CORE_SHARE = 0.25
 
-/**
- * `image` with its scratches and hairs filled (a new raster; alpha as it was), but those passing within half the
- * largest speck of a `kept` place.
- */
-export async function removeScratches(
-  image: RasterImage,
-  density?: number,
-  kept: readonly KeptPlace[] = [],
-): Promise<ScratchesRemoved> {
+/** Where a photo's scratches and hairs are (each its pieces of line), and its largest speck's side. */
+export interface FoundScratches {
+  side: number
+  scratches: LinePiece[][]
+}
+
+/** The scratches and hairs of `image`, found once however often they are filled (as the places kept change). */
+export async function findScratches(image: RasterImage, density?: number): Promise<FoundScratches> {
   const side = largestSpeck(image, density)
-  const detail = await smallDetail(image, 2 * side + 1)
-  const scratches = scratchesOf(detail, image, side).filter(
+  return { side, scratches: scratchesOf(await smallDetail(image, 2 * side + 1), image, side) }
+}
+
+/**
+ * `image` with `found`'s scratches filled (a new raster; alpha as it was), but those passing within reach of a `kept`
+ * place: the whole line is kept.
+ */
+export function filledScratches(
+  image: RasterImage,
+  { side, scratches }: FoundScratches,
+  kept: readonly KeptPlace[] = [],
+): ScratchesRemoved {
+  const filled = scratches.filter(
     (pieces) =>
       !nearKept(
         pieces.flatMap((piece) => piece.pixels),
@@ -82,7 +92,16 @@ export async function removeScratches(
         side,
       ),
   )
-  return { image: filledAcross(image, scratches.flat(), side), scratches: scratches.length }
+  return { image: filledAcross(image, filled.flat(), side), scratches: filled.length }
+}
+
+/** `image` with its scratches and hairs filled (a new raster; alpha as it was), but those near a `kept` place. */
+export async function removeScratches(
+  image: RasterImage,
+  density?: number,
+  kept: readonly KeptPlace[] = [],
+): Promise<ScratchesRemoved> {
+  return filledScratches(image, await findScratches(image, density), kept)
 }
 
 /** Each scratch's pixels to fill: the quiet pieces of each thin line. */
