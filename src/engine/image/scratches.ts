@@ -1,12 +1,12 @@
 import { largestSpeck } from './dust.js'
 import {
-  nearKept,
   LevelCounts,
   TRANSPARENT,
   blobFrom,
   filledAcross,
   forNeighbours,
   growFrom,
+  nearKept,
   smallDetail,
   standsOutFrom,
 } from './small-detail.js'
