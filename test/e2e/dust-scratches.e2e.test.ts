@@ -320,4 +320,43 @@ describe('Remove dust and scratches, in Chromium', () => {
     await app.tab('Queue')
     await card.getByText('Repairs for this photo alone: 1 place kept').waitFor()
   })
+  it('offers a photo of a job whose model has no GAN partner its repairs alone, and enhances it so', async () => {
+    const { page } = app
+    const api = app.backend.services
+    const listed = await api.listModels()
+    if (!listed.ok) throw new Error(listed.error.message)
+    const faithful = listed.value.find((m) => m.bundled && m.isDefault)!
+    expect(await api.updatePreferences({ model: { path: faithful.path, partner: null } })).toMatchObject({
+      ok: true,
+    })
+    app.dialogs.outputFolder = join(app.work, 'out-single')
+    await api.chooseOutputFolder()
+    app.dialogs.inputs = [scan]
+    await page.getByRole('button', { name: 'Add photos…' }).first().click()
+    await expect
+      .poll(async () => (await api.listJobs()).map((j) => j.state), { timeout: 60_000 })
+      .toEqual(['done', 'done'])
+
+    await page.getByRole('button', { name: 'Repairs… of dusty scan.png: adjust' }).click()
+    const after = page.getByRole('img', { name: 'Preview, enhanced' })
+    await after.waitFor({ timeout: 60_000 })
+    expect(await page.getByRole('slider', { name: /^Realism/ }).count()).toBe(0)
+    await page.getByText('dusty scan.png: dust and scratches removed.').waitFor()
+    const shown = async () => rasterOf(dataUrlBytes((await after.getAttribute('src'))!))
+    const scale = (await shown()).width / 96
+    await page.getByRole('checkbox', { name: 'Remove scratches' }).uncheck()
+    await expect
+      .poll(async () => scratchStandsOut(await shown(), scale, 0), { timeout: 60_000 })
+      .toBeGreaterThan(40)
+    await page.getByRole('button', { name: 'Apply these repairs to this photo' }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'With dust removed: 1 photo will be enhanced again.' })
+      .waitFor()
+    const output = join(app.work, 'out-single', 'dusty scan.png')
+    await expect
+      .poll(async () => scratchStandsOut(await rasterOf(output), 4), { timeout: 60_000 })
+      .toBeGreaterThan(40)
+    expect(mostStandingOut(await rasterOf(output), 4, 16)).toBeLessThan(8)
+  })
 })

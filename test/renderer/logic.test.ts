@@ -8,6 +8,7 @@ import {
   jobTitle,
   photoProgress,
   repairWords,
+  adjustedWords,
   filledWords,
   keptWords,
   ownRepairsWords,
@@ -102,6 +103,11 @@ describe('repairs in words', () => {
       ]),
     ).toBe('Repairs for this photo alone: dust removed; 2 places kept')
     expect(keptWords(0)).toBe('none kept')
+    const photo = { input: '/album/photo.jpg', realism: 0.5, repairs: job, kept: [{ x: 1, y: 2 }] }
+    expect(adjustedWords(photo)).toBe('photo.jpg is at 50%, dust and scratches removed, 1 place kept.')
+    expect(adjustedWords({ ...photo, realism: null, repairs: repairsOf({}), kept: [] })).toBe(
+      'photo.jpg: no repairs.',
+    )
   })
 
   it('says what is mended before enhancing, each once, in one phrase', () => {

@@ -230,4 +230,33 @@ describe('the realism slider', () => {
     ])
     expect(store.keptChanged).toBe(false)
   })
+
+  it('applies only repairs to a queued photo whose job has no GAN partner', async () => {
+    const { store, calls, adjusted } = harness()
+    const item: ItemView = {
+      ...{ id: 'scan', jobId: 'album', input: '/album/scan.png', output: '/out/scan.png' },
+      state: 'done',
+      realism: null,
+      repairs: repairsOf({}),
+      kept: [],
+    }
+    void store.openItem(item)
+    await settle()
+    calls[0]!.finish()
+    await settle()
+    void store.setRepairs({ removeDust: true })
+    await settle()
+    calls.at(-1)!.finish()
+    await settle()
+    await store.apply('photo')
+    const dusty = { ...repairsOf({}), removeDust: true }
+    expect(adjusted).toEqual([
+      [
+        { jobId: 'album', itemId: 'scan' },
+        { repairs: dusty, kept: [] },
+      ],
+    ])
+    expect(store.applied).toBe('With dust removed: 1 photo will be enhanced again.')
+    expect(store.target?.realism).toBeNull()
+  })
 })

@@ -12,7 +12,7 @@ import type { FilledCounts } from '../../../shared/protocol.js'
 import { clearsByItself } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
-import { basename } from '../../../shared/job-title.js'
+import { basename, shownName } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
@@ -143,6 +143,19 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
   const own = sameRepairs(item.repairs, jobRepairs) ? [] : [repairWords(item.repairs) || 'none']
   const kept = item.kept.length ? [keptWords(item.kept.length)] : []
   return own.length || kept.length ? `Repairs for this photo alone: ${[...own, ...kept].join('; ')}` : ''
+}
+
+/**
+ * How a queued photo is enhanced, in a sentence: "photo.jpg is at 50%, dust removed, 1 place kept."; without a GAN
+ * partner, "photo.jpg: no repairs.".
+ */
+export function adjustedWords(item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept'>): string {
+  const mended = [
+    repairWords(item.repairs) || 'no repairs',
+    ...(item.kept.length ? [keptWords(item.kept.length)] : []),
+  ]
+  const name = shownName(item.input)
+  return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

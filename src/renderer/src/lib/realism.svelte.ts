@@ -156,7 +156,8 @@ export class RealismStore {
       this.#target = { ...target, realism: realismNow, repairs, ...(scope === 'photo' ? { kept } : {}) }
       const what = result.value === 1 ? '1 photo' : `${result.value} photos`
       const mended = repairWords(repairs) || 'no repairs'
-      this.#applied = `Realism ${percent(realism)}, ${mended}: ${what} will be enhanced again.`
+      const chosen = realismNow === null ? `With ${mended}` : `Realism ${percent(realism)}, ${mended}`
+      this.#applied = `${chosen}: ${what} will be enhanced again.`
     }
   }
 
