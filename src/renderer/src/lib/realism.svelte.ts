@@ -12,8 +12,8 @@ export const REGION_SIDE = 128
 const KEPT_TOUCH = 4
 
 /**
- * The realism slider: a region of one photo, re-rendered at the chosen α with the bundled pair.
- * Requests are serialised; while one runs, only the latest α is kept for the next.
+ * The realism slider: a region of one photo, re-rendered at the chosen α (and, for a queued photo, with the repairs
+ * and kept places chosen here). Requests are serialised; while one runs, only the latest is kept for the next.
  */
 export class RealismStore {
   /** null until the user moves the slider: until then it shows the realism new jobs get. */
