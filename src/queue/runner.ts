@@ -11,8 +11,7 @@ import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
-import { isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
-import { RESTORE_STRENGTHS } from '../shared/settings.js'
+import { checkChoice } from './choice.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
@@ -561,28 +560,8 @@ export class QueueRunner {
   adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): number {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    checkChoice(job, Boolean(target.itemId), choice)
     const { realism, repairs, kept } = choice
-    if (realism === undefined && repairs === undefined && kept === undefined)
-      throw new EnhanceError('INVALID_ARGUMENT', 'Choose a realism or repairs to apply.')
-    if (kept && !target.itemId)
-      throw new EnhanceError(
-        'INVALID_ARGUMENT',
-        'Places kept from dust and scratch removal belong to one photo.',
-      )
-    if (kept && !isKept(kept))
-      throw new EnhanceError(
-        'INVALID_ARGUMENT',
-        'Kept places are whole pixels of the photo, up to 1000 of them.',
-      )
-    if (realism !== undefined && !job.spec.model.blend)
-      throw new EnhanceError('INVALID_ARGUMENT', "This job's model has no realistic partner to blend with.")
-    if (realism !== undefined && !isRealism(realism))
-      throw new EnhanceError('INVALID_ARGUMENT', 'Realism must be between 0 and 1.')
-    if (repairs && !isRepairs(repairs))
-      throw new EnhanceError(
-        'INVALID_ARGUMENT',
-        `Repairs say whether each is made, with a strength from ${RESTORE_STRENGTHS[0]} to ${RESTORE_STRENGTHS[1]}.`,
-      )
     const photo = target.itemId ? this.store.state.items.get(target.itemId) : undefined
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')

@@ -1,0 +1,27 @@
+import type { PhotoChoice } from '../shared/api.js'
+import { EnhanceError } from '../shared/errors.js'
+import { isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
+import { RESTORE_STRENGTHS } from '../shared/settings.js'
+import type { Job } from './types.js'
+
+/**
+ * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
+ * photos) can be enhanced with: something chosen, kept places for one photo only, a realism only where the job's
+ * model has a partner, each in range.
+ */
+export function checkChoice(job: Job, forPhoto: boolean, { realism, repairs, kept }: PhotoChoice): void {
+  const refuse = (message: string): never => {
+    throw new EnhanceError('INVALID_ARGUMENT', message)
+  }
+  if (realism === undefined && repairs === undefined && kept === undefined)
+    refuse('Choose a realism or repairs to apply.')
+  if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')
+  if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')
+  if (realism !== undefined && !job.spec.model.blend)
+    refuse("This job's model has no realistic partner to blend with.")
+  if (realism !== undefined && !isRealism(realism)) refuse('Realism must be between 0 and 1.')
+  if (repairs && !isRepairs(repairs))
+    refuse(
+      `Repairs say whether each is made, with a strength from ${RESTORE_STRENGTHS[0]} to ${RESTORE_STRENGTHS[1]}.`,
+    )
+}
