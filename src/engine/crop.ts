@@ -5,6 +5,7 @@ import { fileVersion } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { encodeRasterPng } from './image/encode.js'
+import { keptCounts, marksIn } from './image/marks.js'
 import { filledAsFound, foundAsAsked, repairedAsAsked } from './image/repairs.js'
 import type { FoundDamage } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
@@ -22,8 +23,11 @@ interface PreviewSource {
   image: RasterImage
   original: RasterImage
   colourless: boolean
-  /** Where dust or scratches were asked: which pixels they filled, and how many specks and lines. */
-  filled: { pixels: Uint8Array; counts: FilledCounts } | null
+  /**
+   * Where dust or scratches were asked: which pixels they filled, how many specks and lines, and what they found with
+   * the places kept from them.
+   */
+  filled: { pixels: Uint8Array; counts: FilledCounts; found: FoundDamage; kept: KeptPlace[] } | null
 }
 
 /** How the "before" marks a filled pixel: this share of the way to magenta (rare in photos, seen on any). */
@@ -94,7 +98,14 @@ export class CropRenderer {
     return {
       png: await encodeRasterPng(core),
       before: before.png,
-      ...(before.marked && filled ? { markedBefore: before.marked, filled: filled.counts } : {}),
+      ...(before.marked && filled
+        ? {
+            markedBefore: before.marked,
+            filled: filled.counts,
+            kept: keptCounts(filled.found, filled.counts),
+            marks: marksIn(filled.found, image.width, filled.kept, crop),
+          }
+        : {}),
       width: core.width,
       height: core.height,
       ms: Math.round(performance.now() - started),
@@ -150,7 +161,10 @@ export class CropRenderer {
       image: source.image === image ? original : withColourUnderTransparency(source.image),
       original,
       colourless: source.colourless,
-      filled: cleaned === image ? null : { pixels: changedPixels(image, cleaned), counts },
+      filled:
+        cleaned === image
+          ? null
+          : { pixels: changedPixels(image, cleaned), counts, found: damage.found, kept },
     }
     this.source = key === null ? null : { key, photo }
     return photo

@@ -1,7 +1,7 @@
 import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
-import type { EngineSettings, PhotoRepairs } from './settings.js'
+import type { EngineSettings, PhotoPoint, PhotoRepairs } from './settings.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -72,6 +72,15 @@ export interface FilledCounts {
   scratches?: number
 }
 
+/** A speck or line that dust or scratch removal found, as much of it as lies in a crop's region. */
+export interface DamageMark {
+  kind: 'speck' | 'scratch'
+  /** Which of the crop request's kept places hold it (their indices): none where it is filled. */
+  keptBy: number[]
+  /** Its pixels in the region, in photo pixels. */
+  pixels: PhotoPoint[]
+}
+
 export interface CropReply {
   png: Uint8Array
   /** The same region of the input, enlarged to the same size with a bicubic filter. */
@@ -80,6 +89,10 @@ export interface CropReply {
   markedBefore?: Uint8Array
   /** With it, how many specks and scratches were filled over the whole photo (each where it was asked). */
   filled?: FilledCounts
+  /** With it, how many were found but left as they are, held by the places kept (over the whole photo). */
+  kept?: FilledCounts
+  /** With it, each speck and line found that reaches into the region, filled or kept. */
+  marks?: DamageMark[]
   width: number
   height: number
   ms: number

@@ -51,14 +51,17 @@ export type Repairs = Pick<
   'restoreColours' | 'restoreStrength' | 'removeDust' | 'removeScratches'
 >
 
-/**
- * A place of a photo (in its upright pixels) that dust and scratch removal leave as it is: a catchlight, or a line of
- * the photo's own, that the user saw marked as filled and kept.
- */
-export interface KeptPlace {
+/** A pixel of a photo, upright, from its top left. */
+export interface PhotoPoint {
   x: number
   y: number
 }
+
+/**
+ * A place of a photo that dust and scratch removal leave as it is: a catchlight, or a line of the photo's own, that
+ * the user saw marked as filled and kept.
+ */
+export type KeptPlace = PhotoPoint
 
 /** The repairs one photo is made with, and the places it keeps from dust and scratch removal. */
 export type PhotoRepairs = Repairs & { kept?: KeptPlace[] }

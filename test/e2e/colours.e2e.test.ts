@@ -111,5 +111,32 @@ describe('Restore faded colours, in Chromium', () => {
     )
     const enhanced = await meanOfImage(join(app.work, 'out', 'faded print.png'))
     expect(farthest(enhanced, meanColour(restoreFadedColour(old, false).image))).toBeLessThan(3)
+
+    // This print alone halfway, from its row: previewed so, and enhanced again so, its job's strength as it was.
+    await card.getByRole('button', { name: /^Realism \d+%… of faded print\.png/ }).click()
+    const ownStrength = page.getByRole('slider', { name: 'How far faded colours are restored' })
+    await expect.poll(() => ownStrength.inputValue(), { timeout: 60_000 }).toBe('1')
+    await after.waitFor({ timeout: 60_000 })
+    const whole = { src: (await after.getAttribute('src'))!, colour: [] as number[] }
+    whole.colour = await meanOfImage(dataUrlBytes(whole.src))
+    expect(farthest(whole.colour, restoredRegion(1))).toBeLessThan(3)
+    await ownStrength.fill('0.5')
+    const half = await previewOnceChanged(whole.src)
+    expect(farthest(half.colour, restoredRegion(0.5))).toBeLessThan(3)
+    await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Realism \d+%, faded colours restored 50%: 1 photo will be enhanced again\.$/ })
+      .waitFor()
+    await app.shot('realism-strength-for-one-photo')
+    const halfwayOut = meanColour(restoreFadedColour(old, false, { strength: 0.5 }).image)
+    await expect
+      .poll(async () => farthest(await meanOfImage(join(app.work, 'out', 'faded print.png')), halfwayOut), {
+        timeout: 60_000,
+      })
+      .toBeLessThan(3)
+    await app.tab('Queue')
+    await card.getByText('Repairs for this photo alone: faded colours restored 50%').waitFor()
+    expect(await card.locator('.counts').textContent()).toMatch(/· faded colours restored(?! \d)/)
   })
 })

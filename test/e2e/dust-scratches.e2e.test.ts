@@ -280,17 +280,21 @@ describe('Remove dust and scratches, in Chromium', () => {
 
     // A click on the first speck's mark: its pixel's place in the square region, drawn as large as fits its box.
     const [kept, ...filled] = specks
-    const box = (await page.getByAltText(/^Before/).boundingBox())!
-    const side = Math.min(box.width, box.height)
-    await page.mouse.click(
-      box.x + (box.width - side) / 2 + ((kept!.x + 0.5) / 96) * side,
-      box.y + (box.height - side) / 2 + ((kept!.y + 0.5) / 96) * side,
-    )
-    await status
-      .filter({
-        hasText: `${specks.length - 1} specks and 1 scratch filled in the whole photo; 1 place kept`,
-      })
-      .waitFor({ timeout: 60_000 })
+    const clickAt = async (x: number, y: number) => {
+      const box = (await page.getByAltText(/^Before/).boundingBox())!
+      const side = Math.min(box.width, box.height)
+      await page.mouse.click(
+        box.x + (box.width - side) / 2 + ((x + 0.5) / 96) * side,
+        box.y + (box.height - side) / 2 + ((y + 0.5) / 96) * side,
+      )
+    }
+    const counted = (kept: number, words: string) => {
+      const left = specks.length - kept
+      const filledNow = `${left} speck${left === 1 ? '' : 's'} and 1 scratch filled in the whole photo`
+      return status.filter({ hasText: `${filledNow}; ${words}` }).waitFor({ timeout: 60_000 })
+    }
+    await clickAt(kept!.x, kept!.y)
+    await counted(1, '1 speck kept')
     const marked = await rasterOf(dataUrlBytes((await page.getByAltText(/^Before/).getAttribute('src'))!))
     const magentaShift = (speck: LaidSpeck) =>
       magentaAt(marked, speck.x * scale, speck.y * scale) - magentaAt(plain, speck.x * scale, speck.y * scale)
@@ -298,7 +302,29 @@ describe('Remove dust and scratches, in Chromium', () => {
     for (const speck of filled) expect(magentaShift(speck)).toBeGreaterThan(60)
     expect(standsOut(await shown(), kept!, scale)).toBeGreaterThan(40)
     for (const speck of filled) expect(standsOut(await shown(), speck, scale)).toBeLessThan(8)
+    const keptMarks = page.getByRole('button', { name: /^Speck at \d+, \d+, kept: fill it again$/ })
+    expect(await keptMarks.count()).toBe(1)
+    await page.getByText('Before · filled in magenta, kept outlined · click a mark to keep it').waitFor()
     await app.shot('realism-speck-kept')
+    // A click on the kept speck's far edge, not where it was kept, gives it back; one more keeps it again.
+    await clickAt(kept!.x + kept!.radius - 1, kept!.y)
+    await counted(0, 'none kept')
+    expect(await keptMarks.count()).toBe(0)
+    await clickAt(kept!.x, kept!.y)
+    await counted(1, '1 speck kept')
+    // Keys: a filled speck's own button, pressed with Enter, keeps it; pressed again, fills it again.
+    const filledMark = page.getByRole('button', { name: /^Speck at \d+, \d+, filled: keep it as it was$/ })
+    expect(await filledMark.count()).toBe(filled.length)
+    const name = (await filledMark.first().getAttribute('aria-label'))!
+    const where = name.replace(/, filled: .*/, '')
+    await filledMark.first().focus()
+    await page.keyboard.press('Enter')
+    await counted(2, '2 specks kept')
+    const same = page.getByRole('button', { name: `${where}, kept: fill it again` })
+    expect(await same.getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => same.evaluate((button) => button === document.activeElement)).toBe(true)
+    await page.keyboard.press('Enter')
+    await counted(1, '1 speck kept')
 
     await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
     await page

@@ -24,6 +24,7 @@ import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EnhanceSettings } from '../../src/shared/settings.js'
 import type { EnhanceError } from '../../src/shared/errors.js'
+import type { DamageMark } from '../../src/shared/protocol.js'
 import { enhancePhoto } from '../helpers/enhance.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
@@ -556,12 +557,41 @@ describe('the realism crop', () => {
         ])
       }
     expect(away).toBeGreaterThan(96 * 96 * 16 * 0.8)
+    // Each speck is a mark over its own pixels, held by no place.
+    const centreOf = (speck: { x: number; y: number }) => ({ x: Math.floor(speck.x), y: Math.floor(speck.y) })
+    const markOn = (marks: DamageMark[], speck: { x: number; y: number }) =>
+      marks.filter((mark) => mark.pixels.some((p) => p.x === centreOf(speck).x && p.y === centreOf(speck).y))
+    expect(crop.kept).toEqual({ specks: 0 })
+    expect(crop.marks).toHaveLength(specks.length)
+    for (const speck of specks)
+      expect(markOn(crop.marks!, speck)).toMatchObject([{ kind: 'speck', keptBy: [] }])
 
     // A place kept beside the first speck: it is neither filled in the after nor marked in the before, the others are.
     const [kept, ...others] = specks
     const place = { x: Math.round(kept!.x) + 2, y: Math.round(kept!.y) }
     const keeping = await crops.render(path, region, model, { removeDust: true, kept: [place] })
     expect(keeping.filled).toEqual({ specks: specks.length - 1 })
+    expect(keeping.kept).toEqual({ specks: 1 })
+    expect(markOn(keeping.marks!, kept!)).toMatchObject([{ keptBy: [0] }])
+    for (const speck of others) expect(markOn(keeping.marks!, speck)).toMatchObject([{ keptBy: [] }])
+    // A region around the kept speck: its mark there, with only the pixels inside, and fewer marks than specks.
+    const reach = Math.ceil(kept!.radius) + 2
+    const around = {
+      x: Math.max(0, Math.floor(kept!.x) - reach),
+      y: Math.max(0, Math.floor(kept!.y) - reach),
+      width: 2 * reach + 1,
+      height: 2 * reach + 1,
+    }
+    const near = await crops.render(path, around, model, { removeDust: true, kept: [place] })
+    expect(markOn(near.marks!, kept!)).toMatchObject([{ keptBy: [0] }])
+    expect(near.marks!.length).toBeLessThan(specks.length)
+    for (const mark of near.marks!)
+      for (const { x, y } of mark.pixels) {
+        expect(x - around.x).toBeGreaterThanOrEqual(0)
+        expect(x - around.x).toBeLessThan(around.width)
+        expect(y - around.y).toBeGreaterThanOrEqual(0)
+        expect(y - around.y).toBeLessThan(around.height)
+      }
     const markedKeeping = await rgb(keeping.markedBefore!)
     expect(magenta(markedKeeping, at(kept!.x, kept!.y))).toBe(magenta(before, at(kept!.x, kept!.y)))
     for (const { x, y } of others)

@@ -11,6 +11,7 @@ import {
   adjustedWords,
   filledWords,
   keptWords,
+  heldWords,
   ownRepairsWords,
   shownName,
   copiedText,
@@ -18,7 +19,9 @@ import {
   splitText,
   splittingText,
 } from '../../src/renderer/src/lib/format.js'
+import { boxOf, inReadingOrder, keepingPixel, markAt, markWords } from '../../src/renderer/src/lib/marks.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
+import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
@@ -103,6 +106,9 @@ describe('repairs in words', () => {
       ]),
     ).toBe('Repairs for this photo alone: dust removed; 2 places kept')
     expect(keptWords(0)).toBe('none kept')
+    expect(heldWords({ specks: 0 })).toBe('none kept')
+    expect(heldWords({ specks: 1, scratches: 0 })).toBe('1 speck kept')
+    expect(heldWords({ specks: 2, scratches: 1 })).toBe('2 specks and 1 scratch kept')
     const photo = { input: '/album/photo.jpg', realism: 0.5, repairs: job, kept: [{ x: 1, y: 2 }] }
     expect(adjustedWords(photo)).toBe('photo.jpg is at 50%, dust and scratches removed, 1 place kept.')
     expect(adjustedWords({ ...photo, realism: null, repairs: repairsOf({}), kept: [] })).toBe(
@@ -272,5 +278,49 @@ describe('Split scans in words', () => {
     ).toBe('No prints found on 2 scans.')
     expect(splittingText({ scans: 1, done: 0 })).toBe('Finding the prints on the scan…')
     expect(splittingText({ scans: 12, done: 3 })).toBe('Finding the prints on 12 scans… 3 done')
+  })
+})
+
+describe('the marks of what dust and scratch removal filled', () => {
+  const row = (y: number, from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ x: from + i, y }))
+  // A speck of three pixels, a line running down and across past it, and a kept speck above both.
+  const speck: DamageMark = { kind: 'speck', keptBy: [], pixels: row(20, 10, 12) }
+  const line: DamageMark = {
+    kind: 'scratch',
+    keptBy: [],
+    pixels: Array.from({ length: 30 }, (_, i) => ({ x: 5 + i, y: 10 + i })),
+  }
+  const kept: DamageMark = { kind: 'speck', keptBy: [0, 2], pixels: [{ x: 40, y: 2 }] }
+  const marks = [line, speck, kept]
+
+  it('reaches the mark with a pixel nearest a click, within 3 pixels, else none', () => {
+    expect(markAt(marks, { x: 11, y: 20 })).toBe(speck)
+    expect(markAt(marks, { x: 11, y: 23 })).toBe(speck) // 3 below it, 4 from the line
+    expect(markAt(marks, { x: 15, y: 20 })).toBe(line) // on the line, 3 past the speck's end
+    expect(markAt(marks, { x: 43, y: 5 })).toBe(kept)
+    expect(markAt(marks, { x: 44, y: 2 })).toBeNull()
+    expect(markAt([], { x: 11, y: 20 })).toBeNull()
+  })
+
+  it('keeps a mark by its own pixel nearest its middle, boxes it, and goes through them top to bottom', () => {
+    expect(keepingPixel(speck)).toEqual({ x: 11, y: 20 })
+    expect(keepingPixel(line)).toEqual({ x: 19, y: 24 })
+    // An L: its middle (8.6, 7.6) is not one of its pixels; the pixel nearest it is.
+    const corner: DamageMark = {
+      kind: 'scratch',
+      keptBy: [],
+      pixels: [...row(10, 0, 12), ...Array.from({ length: 10 }, (_, y) => ({ x: 12, y }))],
+    }
+    expect(keepingPixel(corner)).toEqual({ x: 9, y: 10 })
+    expect(boxOf(line)).toEqual({ x: 5, y: 10, width: 30, height: 30 })
+    expect(boxOf(speck)).toEqual({ x: 10, y: 20, width: 3, height: 1 })
+    expect(inReadingOrder(marks)).toEqual([kept, line, speck])
+  })
+
+  it('says on its button where it is and what pressing it does', () => {
+    expect(markWords(speck)).toBe('Speck at 11, 20, filled: keep it as it was')
+    expect(markWords(kept)).toBe('Speck at 40, 2, kept: fill it again')
+    expect(markWords(line)).toBe('Scratch at 19, 24, filled: keep it as it was')
   })
 })

@@ -4,6 +4,7 @@ import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.sv
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
+import type { DamageMark } from '../../src/shared/protocol.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 
 interface Call {
@@ -15,8 +16,11 @@ interface Call {
   finish: () => void
 }
 
-/** A seam for the store's ordering logic: crops finish only when the test says so. */
-function harness() {
+/**
+ * A seam for the store's ordering logic: crops finish only when the test says so. Each reply marks `damage` (specks
+ * here), each held by the kept places that lie on one of its pixels.
+ */
+function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
   const calls: Call[] = []
   const adjusted: unknown[][] = []
   let chosen = ''
@@ -41,10 +45,13 @@ function harness() {
     ) =>
       new Promise((resolve) => {
         const path = 'selection' in photo ? photo.selection : photo.itemId
+        const holding = (pixels: KeptPlace[]) =>
+          kept.flatMap((place, i) => (pixels.some((p) => p.x === place.x && p.y === place.y) ? [i] : []))
         const value: CropPreview = {
           realism,
           url: `${path}@${realism}`,
           beforeUrl: '',
+          marks: damage.map((mark) => ({ ...mark, keptBy: holding(mark.pixels) })),
           width: 384,
           height: 384,
           ms: 1,
@@ -194,8 +201,12 @@ describe('the realism slider', () => {
     expect(calls.at(-1)!.repairs).toEqual(repairsOf({ ...DEFAULT_PREFERENCES.output, restoreColours: true }))
   })
 
-  it('keeps a clicked place of a queued photo, gives it back on a second click near it, and applies it to the photo alone', async () => {
-    const { store, calls, adjusted } = harness()
+  it('keeps the mark a click reaches by one of its pixels, gives it back from anywhere on it, and applies it to the photo alone', async () => {
+    const line = [40, 41, 42].map((x) => ({ x, y: 30 }))
+    const { store, calls, adjusted } = harness([
+      { kind: 'speck', pixels: line },
+      { kind: 'speck', pixels: [{ x: 90, y: 30 }] },
+    ])
     const item: ItemView = {
       ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
       state: 'done',
@@ -203,30 +214,43 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
     }
-    void store.openItem(item)
-    await settle()
-    calls[0]!.finish()
-    await settle()
-    void store.toggleKept({ x: 40, y: 30 })
-    await settle()
-    expect(calls.at(-1)!.kept).toEqual([{ x: 40, y: 30 }])
+    const rendered = async (act: () => Promise<void>) => {
+      void act()
+      await settle()
+      calls.at(-1)!.finish()
+      await settle()
+    }
+    await rendered(() => store.openItem(item))
+    // 2 pixels past the speck's end: kept by its middle pixel, which the engine is sure to count as on it.
+    await rendered(() => store.keepAt({ x: 44, y: 31 }))
+    expect(calls.at(-1)!.kept).toEqual([{ x: 41, y: 30 }])
     expect([store.keptChanged, store.repairsChanged]).toEqual([true, false])
-    calls.at(-1)!.finish()
-    await settle()
-    void store.toggleKept({ x: 90, y: 30 })
-    await settle()
-    calls.at(-1)!.finish()
-    await settle()
-    void store.toggleKept({ x: 43, y: 27 }) // beside the first: given back
-    await settle()
+    await rendered(() => store.keepAt({ x: 90, y: 33 }))
+    expect(calls.at(-1)!.kept).toEqual([
+      { x: 41, y: 30 },
+      { x: 90, y: 30 },
+    ])
+    // The far end of the first speck, 3 pixels from where it was kept: given back.
+    await rendered(() => store.keepAt({ x: 38, y: 30 }))
     expect(calls.at(-1)!.kept).toEqual([{ x: 90, y: 30 }])
-    calls.at(-1)!.finish()
-    await settle()
+    // Far from any mark: nothing is kept, nothing rendered.
+    const asked = calls.length
+    await store.keepAt({ x: 60, y: 60 })
+    expect(calls).toHaveLength(asked)
+    // The keyboard's way: a mark's own button.
+    await rendered(() => store.toggleMark(store.crop!.marks![0]!))
+    expect(calls.at(-1)!.kept).toEqual([
+      { x: 90, y: 30 },
+      { x: 41, y: 30 },
+    ])
     await store.apply('job')
     await store.apply('photo')
     expect(adjusted.map(([, choice]) => (choice as { kept?: unknown }).kept)).toEqual([
       undefined,
-      [{ x: 90, y: 30 }],
+      [
+        { x: 90, y: 30 },
+        { x: 41, y: 30 },
+      ],
     ])
     expect(store.keptChanged).toBe(false)
   })

@@ -241,16 +241,33 @@ export function filledFromAround(image: RasterImage, marks: number[][], reach: n
 }
 
 /**
- * Whether any of `pixels` (of a raster `width` wide) lies within half the largest speck (`side`) of a place the user
- * kept: a click on a mark need not land on its very pixels.
+ * Which of the `kept` places (their indices) hold a speck or line of `pixels` (of a raster `width` wide): those within
+ * half the largest speck (`side`) of any of its pixels, as a click on a mark need not land on its very pixels.
  */
-export function nearKept(pixels: number[], width: number, kept: readonly KeptPlace[], side: number): boolean {
-  if (kept.length === 0) return false
+export function keptHolding(
+  pixels: readonly number[],
+  width: number,
+  kept: readonly KeptPlace[],
+  side: number,
+): number[] {
+  if (kept.length === 0) return []
   const reach = Math.max(2, Math.ceil(side / 2))
-  return pixels.some((i) => {
-    const [x, y] = [i % width, Math.floor(i / width)]
-    return kept.some((place) => Math.abs(place.x - x) <= reach && Math.abs(place.y - y) <= reach)
-  })
+  const holds = (place: KeptPlace): boolean =>
+    pixels.some((i) => {
+      const [x, y] = [i % width, Math.floor(i / width)]
+      return Math.abs(place.x - x) <= reach && Math.abs(place.y - y) <= reach
+    })
+  return kept.flatMap((place, index) => (holds(place) ? [index] : []))
+}
+
+/** Whether a kept place holds the speck or line of `pixels` (see `keptHolding`). */
+export function nearKept(
+  pixels: readonly number[],
+  width: number,
+  kept: readonly KeptPlace[],
+  side: number,
+): boolean {
+  return keptHolding(pixels, width, kept, side).length > 0
 }
 
 /** A thin line's pixels to fill, and the unit step across it (its normal). */

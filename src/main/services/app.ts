@@ -316,8 +316,11 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const spec = previewModel(ref, realism)
         const options = { ...readingOn(photo(ref)), repairs: { ...repairs, kept } }
         const crop = await engine.crop(photo(ref), region, spec, options)
-        const { width, height, ms, markedBefore, filled } = crop
-        const marked = markedBefore && filled ? { markedBeforeUrl: pngUrl(markedBefore), filled } : {}
+        const { width, height, ms, markedBefore, filled, kept: held, marks } = crop
+        const marked =
+          markedBefore && filled
+            ? { markedBeforeUrl: pngUrl(markedBefore), filled, kept: held ?? {}, marks: marks ?? [] }
+            : {}
         return {
           realism,
           url: pngUrl(crop.png),

@@ -130,6 +130,15 @@ export function filledWords({ specks, scratches }: FilledCounts): string {
     .join(' and ')
 }
 
+/** What the places kept hold over a whole photo, in words ("1 speck and 2 scratches kept"; "none kept"). */
+export function heldWords(kept: FilledCounts): string {
+  const some: FilledCounts = {
+    ...(kept.specks ? { specks: kept.specks } : {}),
+    ...(kept.scratches ? { scratches: kept.scratches } : {}),
+  }
+  return some.specks || some.scratches ? `${filledWords(some)} kept` : 'none kept'
+}
+
 /** How many places of a photo are kept from dust and scratch removal, in words ("1 place kept"; "none kept"). */
 export function keptWords(count: number): string {
   return count === 0 ? 'none kept' : `${count} place${count === 1 ? '' : 's'} kept`

@@ -1,15 +1,15 @@
 import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
+import type { DamageMark } from '../../../shared/protocol.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
-import type { KeptPlace, Repairs } from '../../../shared/settings.js'
+import type { KeptPlace, PhotoPoint, Repairs } from '../../../shared/settings.js'
 import { percent, photoOf, printable, repairWords, shownName } from './format.js'
+import { keepingPixel, markAt } from './marks.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
 export const REGION_SIDE = 128
-/** A click this near a kept place (in photo pixels) gives it back to dust and scratch removal. */
-const KEPT_TOUCH = 4
 
 /**
  * The realism slider: a region of one photo, re-rendered at the chosen α (and, for a queued photo, with the repairs
@@ -33,8 +33,9 @@ export class RealismStore {
   #ownRepairs = $state<Required<Repairs> | null>(null)
   /** The places of the queued photo open kept from dust and scratch removal, as chosen here. */
   #kept = $state<KeptPlace[]>([])
-  /** The repairs the crop shown was rendered with. */
+  /** The repairs and kept places the crop shown was rendered with. */
   #shownRepairs: Required<Repairs> | null = null
+  #shownKept: KeptPlace[] = []
 
   constructor(
     private readonly api: EnhanceApi,
@@ -117,15 +118,24 @@ export class RealismStore {
     return !!this.#target && !sameKept(this.#target.kept, this.#kept)
   }
 
+  /** A click on the queued photo's marked "before", at `point` (photo pixels): the mark it reaches is toggled. */
+  async keepAt(point: PhotoPoint): Promise<void> {
+    const mark = markAt(this.#crop?.marks ?? [], point)
+    if (mark) await this.toggleMark(mark)
+  }
+
   /**
-   * A click on the queued photo's marked "before", at `place` (photo pixels): a kept place there is given back to
-   * dust and scratch removal, else one is kept there; its crop is rendered again.
+   * A mark of the crop shown: where filled, kept as it was (by one of its own pixels); where kept, given back to dust
+   * and scratch removal (every place that holds it). Its crop is rendered again.
    */
-  async toggleKept(place: KeptPlace): Promise<void> {
+  async toggleMark(mark: DamageMark): Promise<void> {
     if (!this.#target) return
-    const near = (p: KeptPlace) =>
-      Math.abs(p.x - place.x) <= KEPT_TOUCH && Math.abs(p.y - place.y) <= KEPT_TOUCH
-    this.#kept = this.#kept.some(near) ? this.#kept.filter((p) => !near(p)) : [...this.#kept, place]
+    // The mark names the places of the request it was rendered for: the list may have changed since.
+    const holding = mark.keptBy.flatMap((i) => this.#shownKept[i] ?? [])
+    const held = (place: KeptPlace) => holding.some((h) => h.x === place.x && h.y === place.y)
+    this.#kept = mark.keptBy.length
+      ? this.#kept.filter((place) => !held(place))
+      : [...this.#kept, keepingPixel(mark)]
     this.#thumbnails = []
     await this.render(this.realism)
   }
@@ -226,7 +236,8 @@ export class RealismStore {
         const result = await this.api.previewCrop(photo, region, realism, repairs, kept)
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
-          if (result.ok) [this.#crop, this.#shownRepairs] = [result.value, request.repairs]
+          if (result.ok)
+            [this.#crop, this.#shownRepairs, this.#shownKept] = [result.value, request.repairs, request.kept]
           this.#error = result.ok ? null : result.error
         }
         request = latest && !sameRequest(latest, request) ? latest : null
