@@ -304,7 +304,7 @@ describe('Remove dust and scratches, in Chromium', () => {
     for (const speck of filled) expect(standsOut(await shown(), speck, scale)).toBeLessThan(8)
     const keptMarks = page.getByRole('button', { name: /^Speck at \d+, \d+, kept: fill it again$/ })
     expect(await keptMarks.count()).toBe(1)
-    await page.getByText('Before · filled in magenta, kept outlined · click a mark to keep it').waitFor()
+    await page.getByText('Before · magenta: filled · outlined: kept').waitFor()
     await app.shot('realism-speck-kept')
     // A click on the kept speck's far edge, not where it was kept, gives it back; one more keeps it again.
     await clickAt(kept!.x + kept!.radius - 1, kept!.y)
@@ -325,6 +325,16 @@ describe('Remove dust and scratches, in Chromium', () => {
     await expect.poll(() => same.evaluate((button) => button === document.activeElement)).toBe(true)
     await page.keyboard.press('Enter')
     await counted(1, '1 speck kept')
+    // The marks are one Tab stop; the arrow keys go from one to the next, in reading order.
+    const marks = page.getByRole('toolbar', { name: /^Filled specks and scratches/ }).getByRole('button')
+    expect(await marks.count()).toBe(specks.length + 1)
+    expect(await marks.evaluateAll((all) => all.filter((b) => b.tabIndex === 0).length)).toBe(1)
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))
+    await page.keyboard.press('Home')
+    const first = await focused()
+    await page.keyboard.press('ArrowRight')
+    expect(await focused()).toBe(await marks.nth(1).getAttribute('aria-label'))
+    expect(await focused()).not.toBe(first)
 
     await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
     await page

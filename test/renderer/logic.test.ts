@@ -19,7 +19,14 @@ import {
   splitText,
   splittingText,
 } from '../../src/renderer/src/lib/format.js'
-import { boxOf, inReadingOrder, keepingPixel, markAt, markWords } from '../../src/renderer/src/lib/marks.js'
+import {
+  boxOf,
+  inReadingOrder,
+  keepingPixel,
+  markAt,
+  markStep,
+  markWords,
+} from '../../src/renderer/src/lib/marks.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
@@ -316,6 +323,18 @@ describe('the marks of what dust and scratch removal filled', () => {
     expect(boxOf(line)).toEqual({ x: 5, y: 10, width: 30, height: 30 })
     expect(boxOf(speck)).toEqual({ x: 10, y: 20, width: 3, height: 1 })
     expect(inReadingOrder(marks)).toEqual([kept, line, speck])
+  })
+
+  it('moves among the marks as a toolbar: arrows to the next or the one before, round the ends, Home and End', () => {
+    expect(markStep('ArrowRight', 0, 3)).toBe(1)
+    expect(markStep('ArrowDown', 2, 3)).toBe(0)
+    expect(markStep('ArrowLeft', 0, 3)).toBe(2)
+    expect(markStep('ArrowUp', 2, 3)).toBe(1)
+    expect(markStep('Home', 2, 3)).toBe(0)
+    expect(markStep('End', 0, 3)).toBe(2)
+    expect(markStep('ArrowRight', -1, 3)).toBe(1) // focus not on a mark: from the first
+    expect(markStep('Enter', 0, 3)).toBeNull()
+    expect(markStep('ArrowRight', 0, 0)).toBeNull()
   })
 
   it('says on its button where it is and what pressing it does', () => {

@@ -35,8 +35,9 @@ export function keepingPixel({ pixels }: DamageMark): PhotoPoint {
 
 /** The marks in reading order (top to bottom, then left to right), as the keyboard goes through them. */
 export function inReadingOrder(marks: readonly DamageMark[]): DamageMark[] {
-  const top = (mark: DamageMark) => boxOf(mark)
-  return [...marks].sort((a, b) => top(a).y - top(b).y || top(a).x - top(b).x)
+  const boxed = marks.map((mark) => ({ mark, box: boxOf(mark) }))
+  boxed.sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x)
+  return boxed.map(({ mark }) => mark)
 }
 
 /** What a mark's button says and does: "Speck at 412, 233, filled: keep it as it was". */
@@ -44,4 +45,23 @@ export function markWords(mark: DamageMark): string {
   const { x, y } = keepingPixel(mark)
   const what = `${mark.kind === 'speck' ? 'Speck' : 'Scratch'} at ${x}, ${y}`
   return mark.keptBy.length ? `${what}, kept: fill it again` : `${what}, filled: keep it as it was`
+}
+
+/**
+ * Where a key moves among `count` marks from the one at `at` (as a toolbar's buttons: the arrow keys to the next or
+ * the one before, round the ends; Home and End to the first and last); null for any other key.
+ */
+export function markStep(key: string, at: number, count: number): number | null {
+  if (count === 0) return null
+  const from = Math.max(0, at)
+  const steps: Record<string, number> = {
+    ArrowRight: from + 1,
+    ArrowDown: from + 1,
+    ArrowLeft: from - 1,
+    ArrowUp: from - 1,
+    Home: 0,
+    End: count - 1,
+  }
+  const to = steps[key]
+  return to === undefined ? null : (to + count) % count
 }

@@ -108,11 +108,6 @@ export class RealismStore {
     return !!this.#target && !sameRepairs(this.#target.repairs, this.repairs)
   }
 
-  /** The queued photo's places kept from dust and scratch removal, as chosen here. */
-  get kept(): KeptPlace[] {
-    return this.#kept
-  }
-
   /** The places kept here differ from those the queued photo open is enhanced with. */
   get keptChanged(): boolean {
     return !!this.#target && !sameKept(this.#target.kept, this.#kept)
