@@ -25,6 +25,15 @@ import { isFinished, itemRealism, itemRepairs, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
 
+/** A photo's note when the places kept on it were let go, its file edited since. */
+export const KEPT_LET_GO =
+  'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
+
+/** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
+function keptOnOtherFile(item: Item, readAs: string | null): boolean {
+  return !!item.kept?.length && item.keptOn !== undefined && item.keptOn !== readAs
+}
+
 /** A photo in these states will be written (a paused job's too). A cancelled one is not waited for. */
 const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running'])
 
@@ -370,7 +379,10 @@ export class QueueRunner {
         } catch (error) {
           throw outputFolderError(outDir, error)
         }
-      readAs = { readAs: await cancellable(readSignature(item.input), signal) }
+      const signature = await cancellable(readSignature(item.input), signal)
+      readAs = { readAs: signature }
+      const keptLetGo = keptOnOtherFile(item, signature)
+      if (keptLetGo) this.store.commit({ t: 'item', id: item.id, patch: { kept: [] } })
       const result = await this.engine.enhance(
         {
           input: item.input,
@@ -409,7 +421,7 @@ export class QueueRunner {
         provider: result.provider,
         precision: result.precision,
         tile: result.tile,
-        note: result.note,
+        note: keptLetGo ? [KEPT_LET_GO, result.note].filter(Boolean).join(' ') : result.note,
         ...readAs,
       })
     } catch (error) {
@@ -557,19 +569,22 @@ export class QueueRunner {
    * photo). Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
    * realism), the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
    */
-  adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): number {
+  async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<number> {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
     const { realism, repairs, kept } = choice
-    const photo = target.itemId ? this.store.state.items.get(target.itemId) : undefined
+    const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
+    // Places are kept on the file as the window showed it: read before anything changes, so nothing waits between.
+    const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
+    const photo = photoOf()
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
-      ...(kept ? { kept } : {}),
+      ...(kept ? { kept, keptOn } : {}),
     }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })

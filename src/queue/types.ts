@@ -81,6 +81,11 @@ export interface Item {
   repairs?: Required<Repairs>
   /** Places of it that dust and scratch removal leave as they are (a catchlight they took). */
   kept?: KeptPlace[]
+  /**
+   * Its photo's file (`readSignature`) when those places were kept: once the file is edited (cropped, straightened),
+   * they are no longer the same places of it, and its next run lets them go.
+   */
+  keptOn?: string | null
   /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
   earlierOutputs?: string[]
   /**

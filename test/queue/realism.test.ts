@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { QueueRunner } from '../../src/queue/runner.js'
+import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
@@ -71,7 +71,7 @@ describe('realism per photo and per job', () => {
     const job = await runner.addJob(spec)
     await runner.run()
     const b = runner.items(job.id)[1]!
-    expect(runner.adjust({ jobId: job.id, itemId: b.id }, { realism: 0.9 })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id, itemId: b.id }, { realism: 0.9 })).toBe(1)
     await runner.run()
     expect(runs).toEqual([
       { name: 'a.jpg', realism: 0.5 },
@@ -91,11 +91,11 @@ describe('realism per photo and per job', () => {
     const runner = new QueueRunner(store, recordingEngine(runs, hold), noCleanup)
     const job = await runner.addJob(spec)
     const a = runner.items(job.id)[0]!
-    runner.adjust({ jobId: job.id, itemId: a.id }, { realism: 0.1 })
+    await runner.adjust({ jobId: job.id, itemId: a.id }, { realism: 0.1 })
     const done = runner.run()
     await expect.poll(() => hold.release).toBeDefined()
     // b is in flight at the job's 0.5: a new whole-job realism stops it and runs it again at 0.2.
-    expect(runner.adjust({ jobId: job.id }, { realism: 0.2 })).toBe(3)
+    expect(await runner.adjust({ jobId: job.id }, { realism: 0.2 })).toBe(3)
     await done
     await runner.run()
     // a ran at its own 0.1, then everything at 0.2; b's interrupted run at 0.5 never finished.
@@ -119,8 +119,8 @@ describe('realism per photo and per job', () => {
     const runner = new QueueRunner(store, recordingEngine([]), noCleanup)
     const job = await runner.addJob(spec)
     const [a, b] = runner.items(job.id)
-    runner.adjust({ jobId: job.id }, { realism: 0.3 })
-    runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 0.8 })
+    await runner.adjust({ jobId: job.id }, { realism: 0.3 })
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 0.8 })
     store.close()
     const expected = (s: QueueStore) => ({
       job: s.state.jobs.get(job.id)!.realism,
@@ -188,20 +188,20 @@ describe('realism per photo and per job', () => {
     await runner.run()
     const out = (name: string) => join(spec.outDir, name)
     const b = runner.items(job.id)[1]
-    runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 1 })
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { realism: 1 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a1.00.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
     expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // The same realism again keeps the name; going back reuses the photo's own earlier file.
-    runner.adjust({ jobId: job.id }, { realism: 0.5 })
+    await runner.adjust({ jobId: job.id }, { realism: 0.5 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.50.png'), out('b_a0.50.png')])
     expect(readFileSync(out('b_a0.50.png'), 'utf8')).toBe('realism 0.5')
     expect(readFileSync(out('b_a1.00.png'), 'utf8')).toBe('realism 1')
     // A file of that name that is not the photo's own is kept, and the photo gets a suffix.
     writeFileSync(out('a_a0.80.png'), 'the user’s own file')
-    runner.adjust({ jobId: job.id }, { realism: 0.8 })
+    await runner.adjust({ jobId: job.id }, { realism: 0.8 })
     await runner.run()
     expect(runner.items(job.id).map((i) => i.output)).toEqual([out('a_a0.80_2.png'), out('b_a0.80.png')])
     expect(readFileSync(out('a_a0.80.png'), 'utf8')).toBe('the user’s own file')
@@ -229,7 +229,7 @@ describe('repairs per photo and per job', () => {
     const job = await runner.addJob({ ...spec, settings: { ...spec.settings, ...dusty } })
     await runner.run()
     const b = runner.items(job.id)[1]!
-    expect(runner.adjust({ jobId: job.id, itemId: b.id }, { repairs: portrait })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id, itemId: b.id }, { repairs: portrait })).toBe(1)
     await runner.run()
     expect(mended.map((m) => [m.name, m.repairs])).toEqual([
       ['a.jpg', dusty],
@@ -257,11 +257,11 @@ describe('repairs per photo and per job', () => {
     const runner = new QueueRunner(store, recordingEngine(runs, undefined, mended), noCleanup)
     const job = await runner.addJob(spec)
     const a = runner.items(job.id)[0]!
-    runner.adjust({ jobId: job.id, itemId: a.id }, { repairs: dusty })
+    await runner.adjust({ jobId: job.id, itemId: a.id }, { repairs: dusty })
     await runner.run()
     expect(mended.map((m) => m.repairs)).toEqual([dusty, repairsOf({})])
     const colours = { ...repairsOf({}), restoreColours: true, restoreStrength: 0.5 }
-    expect(runner.adjust({ jobId: job.id }, { realism: 0.75, repairs: colours })).toBe(2)
+    expect(await runner.adjust({ jobId: job.id }, { realism: 0.75, repairs: colours })).toBe(2)
     await runner.run()
     // Each photo ran once more, with both at once.
     expect(runs.slice(2)).toEqual([
@@ -288,7 +288,7 @@ describe('repairs per photo and per job', () => {
       { x: 120, y: 80 },
       { x: 151, y: 79 },
     ]
-    expect(runner.adjust({ jobId: job.id, itemId: a.id }, { kept: catchlights })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id, itemId: a.id }, { kept: catchlights })).toBe(1)
     await runner.run()
     expect(mended.map((m) => [m.name, m.kept])).toEqual([
       ['a.jpg', undefined],
@@ -308,13 +308,45 @@ describe('repairs per photo and per job', () => {
     reopened.close()
   })
 
+  it("lets a photo's kept places go once its file is edited, saying so, and keeps them while it is not", async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, ...dusty } })
+    await runner.run()
+    const photo = { jobId: job.id, itemId: runner.items(job.id)[0]!.id }
+    const catchlight = [{ x: 12, y: 8 }]
+    await runner.adjust(photo, { kept: catchlight })
+    await runner.run()
+    // The file as it was, enhanced again at another realism: the place still kept.
+    await runner.adjust(photo, { realism: 0.8 })
+    await runner.run()
+    expect(runner.items(job.id)[0]!.note).toBeUndefined()
+    // Straightened and saved again: its next run lets the place go, and its note says so.
+    writeFileSync(spec.inputs[0]!, 'a.jpg, straightened')
+    await runner.adjust(photo, { realism: 0.6 })
+    await runner.run()
+    expect(mended.map((m) => m.kept)).toEqual([undefined, catchlight, catchlight, undefined])
+    expect(runner.items(job.id)[0]).toMatchObject({ state: 'done', kept: [], note: KEPT_LET_GO })
+    // Kept again on the file as it is now: kept at its next run, with no such note.
+    await runner.adjust(photo, { kept: catchlight })
+    await runner.run()
+    expect(mended.at(-1)!.kept).toEqual(catchlight)
+    expect(runner.items(job.id)[0]!.note).toBeUndefined()
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.itemsOf(job.id)[0]!.kept).toEqual(catchlight)
+    reopened.close()
+  })
+
   it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {
     const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg'], false)
     const runner = new QueueRunner(new QueueStore(queue), recordingEngine([], undefined, mended), noCleanup)
     const job = await runner.addJob(spec)
     await runner.run()
-    expect(runner.adjust({ jobId: job.id }, { repairs: dusty })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id }, { repairs: dusty })).toBe(1)
     await runner.run()
     expect(mended.map((m) => m.repairs)).toEqual([repairsOf({}), dusty])
     expect(await codeOf(() => runner.adjust({ jobId: job.id }, {}))).toBe('INVALID_ARGUMENT')

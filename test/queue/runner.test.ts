@@ -147,7 +147,7 @@ describe('queue runner', () => {
     // The note survives a restart (the journal), and a new run of the photo starts without it.
     const reopened = new QueueRunner(new QueueStore(queue), engine, noCleanup)
     expect(reopened.items(job.id)[1]!.note).toBe('read as far as it goes')
-    expect(reopened.adjust({ jobId: job.id, itemId: b!.id }, { realism: 0.25 })).toBeGreaterThan(0)
+    expect(await reopened.adjust({ jobId: job.id, itemId: b!.id }, { realism: 0.25 })).toBeGreaterThan(0)
     expect(reopened.items(job.id)[1]!.note).toBeUndefined()
   })
 

@@ -296,7 +296,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const job = await runner.changeOutDir(jobId, folder)
         return jobView(job, views(jobId))
       }),
-    adjust: (target, choice) => attempt(() => Promise.resolve(runner.adjust(target, choice))),
+    adjust: (target, choice) => attempt(() => runner.adjust(target, choice)),
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
