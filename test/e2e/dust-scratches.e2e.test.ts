@@ -304,6 +304,16 @@ describe('Remove dust and scratches, in Chromium', () => {
     for (const speck of filled) expect(standsOut(await shown(), speck, scale)).toBeLessThan(8)
     const keptMarks = page.getByRole('button', { name: /^Speck at \d+, \d+, kept: fill it again$/ })
     expect(await keptMarks.count()).toBe(1)
+    // The whole photo beside shows where it keeps a place: on that speck.
+    const keptDots = page.locator('.photo .kept-place')
+    expect(await keptDots.count()).toBe(1)
+    const [dot, overview] = [(await keptDots.boundingBox())!, (await page.locator('.photo').boundingBox())!]
+    // The photo is 128 wide; the specks lie in its middle 96 columns.
+    const dotAt = {
+      x: ((dot.x + dot.width / 2 - overview.x) / overview.width) * 128 - 16,
+      y: ((dot.y + dot.height / 2 - overview.y) / overview.height) * 96,
+    }
+    expect(Math.hypot(dotAt.x - kept!.x, dotAt.y - kept!.y)).toBeLessThan(kept!.radius + 1)
     await page.getByText('Before · magenta: filled · outlined: kept').waitFor()
     await app.shot('realism-speck-kept')
     // A click on the kept speck's far edge, not where it was kept, gives it back; one more keeps it again.

@@ -108,6 +108,11 @@ export class RealismStore {
     return !!this.#target && !sameRepairs(this.#target.repairs, this.repairs)
   }
 
+  /** The queued photo's places kept from dust and scratch removal, as chosen here. */
+  get kept(): readonly KeptPlace[] {
+    return this.#kept
+  }
+
   /** The places kept here differ from those the queued photo open is enhanced with. */
   get keptChanged(): boolean {
     return !!this.#target && !sameKept(this.#target.kept, this.#kept)
