@@ -575,7 +575,7 @@ export class QueueRunner {
     checkChoice(job, Boolean(target.itemId), choice)
     const { realism, repairs, kept } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
-    // Places are kept on the file as the window showed it: read before anything changes, so nothing waits between.
+    // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
     const photo = photoOf()
     if (target.itemId && photo?.jobId !== job.id)
