@@ -345,6 +345,12 @@ describe('Remove dust and scratches, in Chromium', () => {
     await page.keyboard.press('ArrowRight')
     expect(await focused()).toBe(await marks.nth(1).getAttribute('aria-label'))
     expect(await focused()).not.toBe(first)
+    // Every place given back at once, then the first speck kept again.
+    await page.getByRole('button', { name: 'Fill the place kept again' }).click()
+    await counted(0, 'none kept')
+    expect(await keptDots.count()).toBe(0)
+    await clickAt(kept!.x, kept!.y)
+    await counted(1, '1 speck kept')
 
     await page.getByRole('button', { name: /^Apply \d+% and these repairs to this photo$/ }).click()
     await page

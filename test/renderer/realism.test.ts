@@ -253,6 +253,12 @@ describe('the realism slider', () => {
       ],
     ])
     expect(store.keptChanged).toBe(false)
+    // Every place given back at once (a place holding no mark, too): rendered, and applied, with none.
+    await rendered(() => store.letGoKept())
+    expect(calls.at(-1)!.kept).toEqual([])
+    expect(store.keptChanged).toBe(true)
+    await store.apply('photo')
+    expect((adjusted.at(-1)![1] as { kept?: unknown }).kept).toEqual([])
   })
 
   it('applies only repairs to a queued photo whose job has no GAN partner', async () => {

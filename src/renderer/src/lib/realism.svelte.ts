@@ -140,6 +140,14 @@ export class RealismStore {
     await this.render(this.realism)
   }
 
+  /** Gives every place the queued photo keeps back to dust and scratch removal (those in other regions too). */
+  async letGoKept(): Promise<void> {
+    if (!this.#target || this.#kept.length === 0) return
+    this.#kept = []
+    this.#thumbnails = []
+    await this.render(this.realism)
+  }
+
   /** Changes a repair for the queued photo open (applied with the realism), and renders its crop with it. */
   async setRepairs(change: Partial<Repairs>): Promise<void> {
     if (!this.#ownRepairs) return
