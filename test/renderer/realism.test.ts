@@ -261,6 +261,45 @@ describe('the realism slider', () => {
     expect((adjusted.at(-1)![1] as { kept?: unknown }).kept).toEqual([])
   })
 
+  it('follows the photo open when a run lets its kept places go, unless they were changed here', async () => {
+    const speck = { x: 90, y: 30 }
+    const { store, calls } = harness([{ kind: 'speck', pixels: [speck] }])
+    const place = { x: 40, y: 30 }
+    const item: ItemView = {
+      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
+      state: 'done',
+      realism: 0.5,
+      repairs: { ...repairsOf({}), removeDust: true },
+      kept: [place],
+    }
+    void store.openItem(item)
+    await settle()
+    calls.at(-1)!.finish()
+    await settle()
+    expect(calls.at(-1)!.kept).toEqual([place])
+    // Another photo's change, or this one's with its places as they are: nothing rendered again.
+    const asked = calls.length
+    await store.itemChanged({ ...item, id: 'other', kept: [] })
+    await store.itemChanged({ ...item, state: 'running' })
+    expect(calls).toHaveLength(asked)
+    // Its run let them go: shown without them at once, and nothing left to apply.
+    void store.itemChanged({ ...item, kept: [], note: 'let go' })
+    await settle()
+    expect(calls.at(-1)!.kept).toEqual([])
+    expect([store.kept, store.keptChanged, store.target?.note]).toEqual([[], false, 'let go'])
+    calls.at(-1)!.finish()
+    await settle()
+    // Places changed here stay as chosen, whatever the queue says.
+    void store.keepAt(speck)
+    await settle()
+    calls.at(-1)!.finish()
+    await settle()
+    const rendered = calls.length
+    await store.itemChanged({ ...item, kept: [place] })
+    expect(calls).toHaveLength(rendered)
+    expect([store.kept, store.keptChanged]).toEqual([[speck], true])
+  })
+
   it('applies only repairs to a queued photo whose job has no GAN partner', async () => {
     const { store, calls, adjusted } = harness()
     const item: ItemView = {

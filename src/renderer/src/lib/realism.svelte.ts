@@ -96,6 +96,20 @@ export class RealismStore {
   }
 
   /**
+   * A photo of the queue changed (a run let its kept places go, its file edited since): with it open here, it is shown
+   * as it now is, and its kept places follow unless they were changed here.
+   */
+  async itemChanged(item: ItemView): Promise<void> {
+    const target = this.#target
+    if (!target || target.id !== item.id) return
+    this.#target = item
+    if (!sameKept(target.kept, this.#kept) || sameKept(item.kept, this.#kept)) return
+    this.#kept = item.kept
+    this.#thumbnails = []
+    await this.render(this.realism)
+  }
+
+  /**
    * What the preview mends before enhancing: with a queued photo open, the repairs chosen for it here; otherwise
    * those Settings asks of new jobs.
    */
