@@ -23,11 +23,8 @@ interface PreviewSource {
   image: RasterImage
   original: RasterImage
   colourless: boolean
-  /**
-   * Where dust or scratches were asked: which pixels they filled, how many specks and lines, and what they found with
-   * the places kept from them.
-   */
-  filled: { pixels: Uint8Array; counts: FilledCounts; found: FoundDamage; kept: KeptPlace[] } | null
+  /** Where dust or scratches were asked: which pixels they filled, how many specks and lines, and what they found. */
+  filled: { pixels: Uint8Array; counts: FilledCounts; found: FoundDamage } | null
 }
 
 /** How the "before" marks a filled pixel: this share of the way to magenta (rare in photos, seen on any). */
@@ -103,7 +100,7 @@ export class CropRenderer {
             markedBefore: before.marked,
             filled: filled.counts,
             kept: keptCounts(filled.found, filled.counts),
-            marks: marksIn(filled.found, image.width, filled.kept, crop),
+            marks: marksIn(filled.found, image.width, repairs.kept ?? [], crop),
           }
         : {}),
       width: core.width,
@@ -162,9 +159,7 @@ export class CropRenderer {
       original,
       colourless: source.colourless,
       filled:
-        cleaned === image
-          ? null
-          : { pixels: changedPixels(image, cleaned), counts, found: damage.found, kept },
+        cleaned === image ? null : { pixels: changedPixels(image, cleaned), counts, found: damage.found },
     }
     this.source = key === null ? null : { key, photo }
     return photo

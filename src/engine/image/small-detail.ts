@@ -241,33 +241,37 @@ export function filledFromAround(image: RasterImage, marks: number[][], reach: n
 }
 
 /**
- * Which of the `kept` places (their indices) hold a speck or line of `pixels` (of a raster `width` wide): those within
- * half the largest speck (`side`) of any of its pixels, as a click on a mark need not land on its very pixels.
+ * Whether a kept place holds the speck or line of `pixels` (of a raster `width` wide): it lies within half the largest
+ * speck (`side`) of any of its pixels, as a click on a mark need not land on its very pixels.
  */
+function holdsPixels(pixels: readonly number[], width: number, side: number): (place: KeptPlace) => boolean {
+  const reach = Math.max(2, Math.ceil(side / 2))
+  return (place) =>
+    pixels.some((i) => {
+      const [x, y] = [i % width, Math.floor(i / width)]
+      return Math.abs(place.x - x) <= reach && Math.abs(place.y - y) <= reach
+    })
+}
+
+/** Which of the `kept` places (their indices) hold the speck or line of `pixels` (see `holdsPixels`). */
 export function keptHolding(
   pixels: readonly number[],
   width: number,
   kept: readonly KeptPlace[],
   side: number,
 ): number[] {
-  if (kept.length === 0) return []
-  const reach = Math.max(2, Math.ceil(side / 2))
-  const holds = (place: KeptPlace): boolean =>
-    pixels.some((i) => {
-      const [x, y] = [i % width, Math.floor(i / width)]
-      return Math.abs(place.x - x) <= reach && Math.abs(place.y - y) <= reach
-    })
+  const holds = holdsPixels(pixels, width, side)
   return kept.flatMap((place, index) => (holds(place) ? [index] : []))
 }
 
-/** Whether a kept place holds the speck or line of `pixels` (see `keptHolding`). */
+/** Whether any of the `kept` places holds the speck or line of `pixels` (see `holdsPixels`). */
 export function nearKept(
   pixels: readonly number[],
   width: number,
   kept: readonly KeptPlace[],
   side: number,
 ): boolean {
-  return keptHolding(pixels, width, kept, side).length > 0
+  return kept.some(holdsPixels(pixels, width, side))
 }
 
 /** A thin line's pixels to fill, and the unit step across it (its normal). */

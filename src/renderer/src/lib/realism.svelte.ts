@@ -105,8 +105,7 @@ export class RealismStore {
     this.#target = item
     if (!sameKept(target.kept, this.#kept) || sameKept(item.kept, this.#kept)) return
     this.#kept = item.kept
-    this.#thumbnails = []
-    await this.render(this.realism)
+    await this.renderedAnew()
   }
 
   /**
@@ -146,28 +145,24 @@ export class RealismStore {
     if (!this.#target) return
     // The mark names the places of the request it was rendered for: the list may have changed since.
     const holding = mark.keptBy.flatMap((i) => this.#shownKept[i] ?? [])
-    const held = (place: KeptPlace) => holding.some((h) => h.x === place.x && h.y === place.y)
     this.#kept = mark.keptBy.length
-      ? this.#kept.filter((place) => !held(place))
+      ? this.#kept.filter((place) => !holding.some((held) => samePlace(held, place)))
       : [...this.#kept, keepingPixel(mark)]
-    this.#thumbnails = []
-    await this.render(this.realism)
+    await this.renderedAnew()
   }
 
   /** Gives every place the queued photo keeps back to dust and scratch removal (those in other regions too). */
   async letGoKept(): Promise<void> {
     if (!this.#target || this.#kept.length === 0) return
     this.#kept = []
-    this.#thumbnails = []
-    await this.render(this.realism)
+    await this.renderedAnew()
   }
 
   /** Changes a repair for the queued photo open (applied with the realism), and renders its crop with it. */
   async setRepairs(change: Partial<Repairs>): Promise<void> {
     if (!this.#ownRepairs) return
     this.#ownRepairs = { ...this.#ownRepairs, ...change }
-    this.#thumbnails = []
-    await this.render(this.realism)
+    await this.renderedAnew()
   }
 
   /**
@@ -219,8 +214,7 @@ export class RealismStore {
     const side = Math.min(REGION_SIDE, photo.width, photo.height)
     const clamp = (value: number, size: number) => Math.max(0, Math.min(size - side, value - side / 2))
     this.#region = { x: clamp(x, photo.width), y: clamp(y, photo.height), width: side, height: side }
-    this.#thumbnails = []
-    await this.render(this.realism)
+    await this.renderedAnew()
   }
 
   async setRealism(realism: number): Promise<void> {
@@ -242,6 +236,11 @@ export class RealismStore {
   /** Settings' repairs (colours, dust) changed: a chosen file's crop is rendered again as new jobs will now be. */
   async refreshRepairs(): Promise<void> {
     if (this.#shownRepairs === null || sameRepairs(this.#shownRepairs, this.repairs)) return
+    await this.renderedAnew()
+  }
+
+  /** The crop rendered again, what it is rendered from having changed: the five levels shown of it are stale. */
+  private async renderedAnew(): Promise<void> {
     this.#thumbnails = []
     await this.render(this.realism)
   }
@@ -313,8 +312,12 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
   )
 }
 
-function sameKept(a: KeptPlace[], b: KeptPlace[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.x === b[i]!.x && p.y === b[i]!.y)
+function sameKept(a: readonly KeptPlace[], b: readonly KeptPlace[]): boolean {
+  return a.length === b.length && a.every((p, i) => samePlace(p, b[i]!))
+}
+
+function samePlace(a: KeptPlace, b: KeptPlace): boolean {
+  return a.x === b.x && a.y === b.y
 }
 
 function samePhoto(a: PhotoRef, b: PhotoRef): boolean {
