@@ -100,6 +100,43 @@ describe('removing dust', () => {
     expect(Buffer.from(image.pixels).equals(Buffer.from(photo.pixels))).toBe(true)
   })
 
+  it('leaves the photo’s own coloured points (more of its surround’s colour, or another), and fills grey and brownish dirt', async () => {
+    // A pale pink petal, with grain: dust is grey, white or black, mixed into it by how much it covers.
+    const random = seeded(8)
+    const petal = [235, 190, 200]
+    const photo: RasterImage = {
+      width: 200,
+      height: 120,
+      channels: 3,
+      depth: 8,
+      pixels: new Uint8Array(200 * 120 * 3),
+    }
+    for (let i = 0; i < 200 * 120; i++) {
+      const grain = (random() + random() + random() - 1.5) * 6
+      for (let c = 0; c < 3; c++) photo.pixels[i * 3 + c] = Math.round(petal[c]! + grain)
+    }
+    const clean = { ...photo, pixels: photo.pixels.slice() }
+    const points: { speck: LaidSpeck; colour: number[]; dust: boolean }[] = [
+      { speck: { x: 30, y: 40, radius: 3, level: 0 }, colour: [200, 40, 80], dust: false }, // the lily's red spot
+      { speck: { x: 70, y: 40, radius: 3, level: 0 }, colour: [40, 120, 40], dust: false }, // a green point
+      { speck: { x: 110, y: 40, radius: 3, level: 0 }, colour: [20, 20, 20], dust: true },
+      { speck: { x: 150, y: 40, radius: 3, level: 0 }, colour: [252, 252, 252], dust: true },
+      { speck: { x: 70, y: 90, radius: 3, level: 0 }, colour: [70, 50, 35], dust: true }, // dirt, brownish
+    ]
+    for (const { speck, colour } of points)
+      forDisc(speck, 0, photo, (at, distance) => {
+        const cover = Math.min(1, Math.max(0, speck.radius + 0.5 - distance))
+        for (let c = 0; c < 3; c++)
+          photo.pixels[at + c] = Math.round(photo.pixels[at + c]! * (1 - cover) + colour[c]! * cover)
+      })
+    const { image, specks } = await removeDust(photo, DPI)
+    expect(specks).toBe(3)
+    for (const { speck, dust } of points) {
+      if (dust) expect(speckError(image, clean, speck)).toBeLessThan(6)
+      else expect(speckError(image, photo, speck)).toBe(0)
+    }
+  })
+
   it('takes the largest speck from the scan’s dpi (half a millimetre), else from the photo’s size', async () => {
     const clean = smoothScene(240, 180, 4)
     expect([largestSpeck(clean, 600), largestSpeck(clean, 300), largestSpeck(clean, 150)]).toEqual([12, 6, 3])

@@ -9,7 +9,7 @@ import {
 } from './small-detail.js'
 import type { Blob } from './small-detail.js'
 import type { KeptPlace } from '../../shared/settings.js'
-import type { RasterImage } from './types.js'
+import type { RasterImage, Rgb } from './types.js'
 
 /**
  * Dust on an old print or on the scanner's glass: specks a few tenths of a millimetre across, lighter or darker
@@ -22,6 +22,8 @@ import type { RasterImage } from './types.js'
  *   noise by far (5 times its spread over the photo, at least 20 levels) and from its surround (3 times as far as
  *   all but 5% of a ring around it): fine texture (grass, gravel, fabric) is left, as are lines, however thin (a
  *   hair, a scratch: `scratches.ts`'s), and two specks closer than half the largest, which see each other as texture;
+ * - and its colour is its surround's mixed with a grey, as dust is grey, white or black: a small point of the
+ *   photo's own in a colour (a lily's red spots, yellow flowers in grass) is left;
  * - it is filled, colour by colour, with the median of the window around it, less the speck and its edge.
  * A small light point on a smooth surround of the photo's own (a catchlight in an eye, a star) is a speck too.
  */
@@ -81,17 +83,18 @@ export async function removeDust(
   return filledDust(image, await findDust(image, density), kept)
 }
 
-/** The specks: small blobs standing out from the median by `threshold`, on a quiet surround. */
+/** The specks: small blobs standing out from the median by `threshold`, on a quiet surround, mixed with a grey. */
 function specksOf(
   away: Int16Array,
   luma: Uint16Array,
-  { width, height }: RasterImage,
+  image: RasterImage,
   side: number,
   threshold: number,
 ): SmallBlob[] {
+  const { width, height } = image
   const marked = (i: number): boolean => luma[i] !== TRANSPARENT && Math.abs(away[i]!) > threshold
   const seen = new Uint8Array(away.length)
-  const surround = { away, luma, width, height, side }
+  const surround = { away, luma, image, side }
   const specks: SmallBlob[] = []
   for (let start = 0; start < away.length; start++) {
     if (seen[start] || !marked(start)) continue
@@ -100,7 +103,7 @@ function specksOf(
     const blob = blobFrom(start, width, height, (i) => marked(i) && away[i]! > 0 === light, seen)
     if (blob.right - blob.left >= side || blob.bottom - blob.top >= side) continue
     const small = { ...blob, contrast: Math.max(...blob.pixels.map((i) => Math.abs(away[i]!))) }
-    if (!busySurround(small, surround)) specks.push(small)
+    if (!busySurround(small, surround) && greyMixed(small, surround)) specks.push(small)
   }
   specks.sort((a, b) => b.contrast - a.contrast)
   return specks.slice(0, MOST_SPECKS)
@@ -111,27 +114,77 @@ type SmallBlob = Blob & { contrast: number }
 interface Surround {
   away: Int16Array
   luma: Uint16Array
-  width: number
-  height: number
+  image: RasterImage
   side: number
 }
 
-/**
- * Whether the ring around `blob` (its box grown by half the largest speck) holds detail nearly as marked as the
- * blob: the blob is then part of a texture, not a speck on it. Two specks closer than that see each other so,
- * and are left (allowing for them found as many on photos without dust as it gained on dusty ones).
- */
-function busySurround(blob: SmallBlob, { away, luma, width, height, side }: Surround): boolean {
+/** Calls `visit` with each visible pixel of the ring around `blob`: its box grown by half the largest speck. */
+function forRing(
+  blob: Blob,
+  { luma, image: { width, height }, side }: Surround,
+  visit: (i: number) => void,
+): void {
   const grow = Math.max(2, Math.ceil(side / 2))
   const inner = 1 // the speck's soft edge
-  const ring = new LevelCounts()
   for (let y = Math.max(0, blob.top - grow); y <= Math.min(height - 1, blob.bottom + grow); y++)
     for (let x = Math.max(0, blob.left - grow); x <= Math.min(width - 1, blob.right + grow); x++) {
       const nearSpeck =
         x >= blob.left - inner && x <= blob.right + inner && y >= blob.top - inner && y <= blob.bottom + inner
       const i = y * width + x
-      if (nearSpeck || luma[i] === TRANSPARENT) continue
-      ring.add(away[i]!)
+      if (!nearSpeck && luma[i] !== TRANSPARENT) visit(i)
     }
+}
+
+/**
+ * Whether the ring around `blob` holds detail nearly as marked as the blob: the blob is then part of a texture,
+ * not a speck on it. Two specks closer than that see each other so, and are left (allowing for them found as many
+ * on photos without dust as it gained on dusty ones).
+ */
+function busySurround(blob: SmallBlob, surround: Surround): boolean {
+  const ring = new LevelCounts()
+  forRing(blob, surround, (i) => ring.add(surround.away[i]!))
   return !standsOutFrom(ring, blob.contrast)
+}
+
+/** How far (0–255 levels) a speck's colour may lie off its surround's mixed with a grey: the noise's part... */
+const TINT_LEVELS = 4
+/** ...or this share of its difference from its surround: dirt is brownish, not a pure grey. */
+const TINT_SHARE = 0.1
+
+/**
+ * Whether `blob`'s colour is its surround's mixed with a grey, as dust's is: dust is grey, white or black, so a
+ * speck of it has its surround's hue with less of its colour, never another hue or more of it. A point of the
+ * photo's own in a colour (a lily's red spots, a flower's yellow heart in grass) is no dust, however small.
+ * Scratches are not held to this: a scratch through one dye layer of a film is coloured.
+ */
+function greyMixed(blob: Blob, surround: Surround): boolean {
+  const { pixels, channels, depth } = surround.image
+  const around: Rgb = [0, 0, 0]
+  let count = 0
+  forRing(blob, surround, (i) => {
+    for (let c = 0; c < 3; c++) around[c] = around[c]! + pixels[i * channels + c]!
+    count++
+  })
+  const speck: Rgb = [0, 0, 0]
+  for (const i of blob.pixels) for (let c = 0; c < 3; c++) speck[c] = speck[c]! + pixels[i * channels + c]!
+  const levels = depth === 16 ? 1 / 257 : 1
+  const aroundMean = around.map((v) => (v / Math.max(1, count)) * levels) as Rgb
+  const speckMean = speck.map((v) => (v / blob.pixels.length) * levels) as Rgb
+  const off = offGreyMix(speckMean, aroundMean)
+  return off <= Math.max(TINT_LEVELS, TINT_SHARE * distance(speckMean, aroundMean))
+}
+
+/** A colour less the grey of its mean: its colour alone. */
+const chromaOf = (rgb: Rgb): Rgb => rgb.map((v) => v - (rgb[0] + rgb[1] + rgb[2]) / 3) as Rgb
+const distance = (a: Rgb, b: Rgb): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+/** How far `colour`'s chroma lies from every part (0 to all) of `surround`'s: 0 for the surround mixed with a grey. */
+function offGreyMix(colour: Rgb, surround: Rgb): number {
+  const own = chromaOf(colour)
+  const base = chromaOf(surround)
+  const baseSquared = base[0] ** 2 + base[1] ** 2 + base[2] ** 2
+  const projected =
+    baseSquared > 1e-9 ? (own[0] * base[0] + own[1] * base[1] + own[2] * base[2]) / baseSquared : 0
+  const part = Math.min(1, Math.max(0, projected))
+  return distance(own, base.map((v) => v * part) as Rgb)
 }

@@ -1,6 +1,6 @@
 import type { Region } from '../../shared/protocol.js'
 import { areaOf } from './read-area.js'
-import { copyOfPixels, isClearAt, type RasterImage } from './types.js'
+import { copyOfPixels, isClearAt, type RasterImage, type Rgb } from './types.js'
 
 /**
  * Faded colour, as an old print's is: its dyes fade at different rates, so its black is lifted and tinted, its white
@@ -40,8 +40,6 @@ export interface ColourLevels {
   gain: [number, number, number]
   gamma: [number, number, number]
 }
-
-type Rgb = [number, number, number]
 
 /** The visible pixels looked at, as 0–1 colours, evenly spread over the photo. */
 function sampled(image: RasterImage): Float32Array {

@@ -7,6 +7,9 @@ export interface RasterImage {
   pixels: Uint8Array | Uint16Array
 }
 
+/** One colour's red, green and blue. */
+export type Rgb = [number, number, number]
+
 /** Whether the pixel whose first sample is at `at` is fully transparent: it has no colour of the photo's. */
 export function isClearAt({ channels, pixels }: RasterImage, at: number): boolean {
   return channels === 4 && pixels[at + 3] === 0
