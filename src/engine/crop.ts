@@ -27,6 +27,9 @@ interface PreviewSource {
   filled: { pixels: Uint8Array; counts: FilledCounts; found: FoundDamage } | null
 }
 
+/** What the crop reply shows of the dust and scratches filled, where they were asked. */
+type DamageShown = Required<Pick<CropReply, 'markedBefore' | 'filled' | 'kept' | 'marks'>>
+
 /** How the "before" marks a filled pixel: this share of the way to magenta (rare in photos, seen on any). */
 const MARK = [255, 0, 255] as const
 const MARK_SHARE = 0.6
@@ -42,11 +45,11 @@ export class CropRenderer {
   private source: { key: string; photo: PreviewSource } | null = null
   private before: {
     image: RasterImage
-    /** The filled pixels marked (one photo's, per choice of kept places). */
-    filled: Uint8Array | null
+    /** What was filled (one photo's, per choice of kept places). */
+    filled: PreviewSource['filled']
     region: string
     png: Uint8Array
-    marked?: Uint8Array
+    damage?: DamageShown
   } | null = null
 
   constructor(
@@ -91,18 +94,11 @@ export class CropRenderer {
       0,
     ).image
     // Before is the photo as it is: with its colours restored, the change shows in the after.
-    const before = await this.beforeOf(original, crop, s, filled?.pixels ?? null)
+    const before = await this.beforeOf(original, crop, s, filled, repairs.kept ?? [])
     return {
       png: await encodeRasterPng(core),
       before: before.png,
-      ...(before.marked && filled
-        ? {
-            markedBefore: before.marked,
-            filled: filled.counts,
-            kept: keptCounts(filled.found, filled.counts),
-            marks: marksIn(filled.found, image.width, repairs.kept ?? [], crop),
-          }
-        : {}),
+      ...before.damage,
       width: core.width,
       height: core.height,
       ms: Math.round(performance.now() - started),
@@ -110,24 +106,30 @@ export class CropRenderer {
   }
 
   /**
-   * The "before", and with `filled` the same with its filled pixels marked: they depend on the region, not on
-   * realism, so they are encoded once per region, not per slider move.
+   * The "before", and with `filled` the same with its filled pixels marked and the marks in it: they depend on the
+   * region and the places `kept`, not on realism, so they are made once per region and choice, not per slider move.
    */
   private async beforeOf(
     image: RasterImage,
     crop: Region,
     scale: number,
-    filled: Uint8Array | null,
-  ): Promise<{ png: Uint8Array; marked?: Uint8Array }> {
+    filled: PreviewSource['filled'],
+    kept: readonly KeptPlace[],
+  ): Promise<{ png: Uint8Array; damage?: DamageShown }> {
     const region = `${crop.x},${crop.y},${crop.width},${crop.height}@${scale}`
     const { before: cached } = this
     if (cached?.image === image && cached.filled === filled && cached.region === region) return cached
     const cropped = cropRaster(image, crop, 0).image
     const png = await encodeRasterPng(cropped, scale)
-    const marked = filled
-      ? await encodeRasterPng(markedIn(cropped, crop, image.width, filled), scale)
+    const damage = filled
+      ? {
+          markedBefore: await encodeRasterPng(markedIn(cropped, crop, image.width, filled.pixels), scale),
+          filled: filled.counts,
+          kept: keptCounts(filled.found, filled.counts),
+          marks: marksIn(filled.found, image.width, kept, crop),
+        }
       : undefined
-    this.before = { image, filled, region, png, ...(marked ? { marked } : {}) }
+    this.before = { image, filled, region, png, ...(damage ? { damage } : {}) }
     return this.before
   }
 

@@ -1,6 +1,7 @@
 import type { DamageMark, FilledCounts, Region } from '../../shared/protocol.js'
 import type { KeptPlace, PhotoPoint } from '../../shared/settings.js'
 import type { FoundDamage } from './repairs.js'
+import { pixelsOf } from './scratches.js'
 import { keptHolding } from './small-detail.js'
 
 /**
@@ -18,7 +19,7 @@ export function marksIn(
     ...(dust?.specks ?? []).map((pixels) => ({ kind: 'speck' as const, pixels, side: dust!.side })),
     ...(scratches?.scratches ?? []).map((pieces) => ({
       kind: 'scratch' as const,
-      pixels: pieces.flatMap((piece) => piece.pixels),
+      pixels: pixelsOf(pieces),
       side: scratches!.side,
     })),
   ]

@@ -83,17 +83,12 @@ export function filledScratches(
   { side, scratches }: FoundScratches,
   kept: readonly KeptPlace[] = [],
 ): ScratchesRemoved {
-  const filled = scratches.filter(
-    (pieces) =>
-      !nearKept(
-        pieces.flatMap((piece) => piece.pixels),
-        image.width,
-        kept,
-        side,
-      ),
-  )
+  const filled = scratches.filter((pieces) => !nearKept(pixelsOf(pieces), image.width, kept, side))
   return { image: filledAcross(image, filled.flat(), side), scratches: filled.length }
 }
+
+/** Every pixel of a scratch or hair, from its pieces of line. */
+export const pixelsOf = (scratch: readonly LinePiece[]): number[] => scratch.flatMap((piece) => piece.pixels)
 
 /** `image` with its scratches and hairs filled (a new raster; alpha as it was), but those near a `kept` place. */
 export async function removeScratches(
