@@ -2,6 +2,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, OUTPUT_FORMATS } from '../shared/formats.js'
 import type { OutputFormat } from '../shared/formats.js'
 import { EnhanceError } from '../shared/errors.js'
 import { namingProblem } from '../shared/naming.js'
+import { DEFAULT_PRINT_DPI, PRINT_DPI_RANGE, PRINT_SIZES, parsePrintSize } from '../shared/print-size.js'
 import { folderProblem, writeProblem } from '../node/make-directory.js'
 import { isColour, isRealism } from '../shared/settings-schema.js'
 import { PRECISION_CHOICES } from '../shared/model.js'
@@ -50,11 +51,18 @@ export interface SizeFlags {
   scale?: string | undefined
   size?: string | undefined
   fit?: string | undefined
+  print?: string | undefined
+  dpi?: string | undefined
 }
 
 export function parseSize(flags: SizeFlags): SizeSpec {
-  const given = [flags.scale, flags.size, flags.fit].filter((v) => v !== undefined)
-  if (given.length > 1) throw invalid('Use only one of --scale, --size and --fit.')
+  const given = [flags.scale, flags.size, flags.fit, flags.print].filter((v) => v !== undefined)
+  if (given.length > 1) throw invalid('Use only one of --scale, --size, --fit and --print.')
+  if (flags.dpi !== undefined && flags.print === undefined)
+    throw invalid(
+      '--dpi goes with --print (the pixels per inch of a print size): add --print, like --print 8x10.',
+    )
+  if (flags.print !== undefined) return parsePrint(flags.print, flags.dpi)
   if (flags.scale !== undefined) {
     const scale = Number(flags.scale)
     if (!Number.isFinite(scale) || scale <= 0 || scale > 16)
@@ -64,6 +72,21 @@ export function parseSize(flags: SizeFlags): SizeSpec {
   if (flags.size !== undefined) return { mode: 'exact', ...parseBox(flags.size, '--size') }
   if (flags.fit !== undefined) return { mode: 'fit', ...parseBox(flags.fit, '--fit') }
   return { mode: 'native' }
+}
+
+function parsePrint(text: string, dpiText: string | undefined): SizeSpec {
+  const size = parsePrintSize(text)
+  if (!size)
+    throw invalid(
+      `--print takes a print size in inches (8x10), centimetres (10x15cm) or by name (${PRINT_SIZES.map((s) => s.key).join(', ')}); got "${text}".`,
+    )
+  const dpi = dpiText === undefined ? DEFAULT_PRINT_DPI : Number(dpiText)
+  const [least, most] = PRINT_DPI_RANGE
+  if (!Number.isInteger(dpi) || dpi < least || dpi > most)
+    throw invalid(
+      `--dpi must be a whole number from ${least} to ${most} (photo prints: 300); got "${dpiText}".`,
+    )
+  return { mode: 'print', ...size, dpi }
 }
 
 export function parseFormat(text: string | undefined): EnhanceSettings['format'] {

@@ -26,6 +26,7 @@ import {
   requireValue,
   usableFolder,
 } from './args.js'
+import type { SizeFlags } from './args.js'
 import { runQueued, watchQueued } from './batch.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
@@ -41,14 +42,11 @@ import { humanReporter, ndjsonReporter } from './report.js'
 import type { Reporter } from './report.js'
 
 /** The flags a batch run reads (a subset of the CLI's options). */
-export interface BatchFlags {
+export interface BatchFlags extends SizeFlags {
   out?: string | undefined
   model?: string | undefined
   blend?: string | undefined
   alpha?: string | undefined
-  scale?: string | undefined
-  size?: string | undefined
-  fit?: string | undefined
   format?: string | undefined
   quality?: string | undefined
   tile?: string | undefined

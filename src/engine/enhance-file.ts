@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
-import { outputSize } from '../shared/settings.js'
+import { outputDensity, outputSize } from '../shared/settings.js'
 import type { MetadataPolicy } from '../shared/settings.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
@@ -195,6 +195,7 @@ async function enhanceWithModel(
     quality: settings.quality,
     background: settings.background,
     metadata: settings.metadata ?? 'all',
+    density: outputDensity(settings.size),
     ...size,
   })
   await stopIfCancelled()

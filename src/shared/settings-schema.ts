@@ -1,5 +1,6 @@
 import * as colourPackage from '@img/colour'
 import { OUTPUT_FORMATS } from './formats.js'
+import { LARGEST_PRINT_INCHES, PRINT_DPI_RANGE } from './print-size.js'
 import * as z from 'zod'
 import {
   METADATA_POLICIES,
@@ -17,12 +18,19 @@ import type { EnhanceSettings } from './settings.js'
  * runs unchanged in main, the queue and the renderer.
  */
 const side = z.number().int().min(1).max(1_000_000)
+const inches = z.number().gt(0).max(LARGEST_PRINT_INCHES)
 
 export const sizeSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('native') }),
   z.object({ mode: z.literal('scale'), scale: z.number().gt(0).max(16) }),
   z.object({ mode: z.literal('exact'), width: side, height: side }),
   z.object({ mode: z.literal('fit'), width: side, height: side }),
+  z.object({
+    mode: z.literal('print'),
+    width: inches,
+    height: inches,
+    dpi: z.number().int().min(PRINT_DPI_RANGE[0]).max(PRINT_DPI_RANGE[1]),
+  }),
 ])
 
 // CommonJS whose types declare an ES default export: imported as a namespace, its default is the function.

@@ -7,6 +7,8 @@ export type SizeSpec =
   | { mode: 'scale'; scale: number }
   | { mode: 'exact'; width: number; height: number }
   | { mode: 'fit'; width: number; height: number }
+  /** Within a print of `width`×`height` inches (turned to the photo's orientation) at `dpi`, which the file says. */
+  | { mode: 'print'; width: number; height: number; dpi: number }
 
 /** How a photo's transparency (its alpha channel) is enlarged: by lanczos, or by the model as grey. */
 export type TransparencyMode = 'lanczos' | 'model'
@@ -138,12 +140,22 @@ export function outputSize(
       }
     case 'exact':
       return { width: spec.width, height: spec.height }
-    case 'fit': {
-      const ratio = Math.min(spec.width / width, spec.height / height)
-      return {
-        width: Math.max(1, Math.round(width * ratio)),
-        height: Math.max(1, Math.round(height * ratio)),
-      }
+    case 'fit':
+      return fitWithin(width, height, spec.width, spec.height)
+    case 'print': {
+      const long = Math.round(Math.max(spec.width, spec.height) * spec.dpi)
+      const short = Math.round(Math.min(spec.width, spec.height) * spec.dpi)
+      return width >= height ? fitWithin(width, height, long, short) : fitWithin(width, height, short, long)
     }
   }
 }
+
+/** `width`×`height` scaled to fit within `boxWidth`×`boxHeight`, its shape kept. */
+function fitWithin(width: number, height: number, boxWidth: number, boxHeight: number) {
+  const ratio = Math.min(boxWidth / width, boxHeight / height)
+  return { width: Math.max(1, Math.round(width * ratio)), height: Math.max(1, Math.round(height * ratio)) }
+}
+
+/** The pixels per inch the output says where its size asks for one (a print's), else none: the photo's own is kept. */
+export const outputDensity = (spec: SizeSpec): number | undefined =>
+  spec.mode === 'print' ? spec.dpi : undefined

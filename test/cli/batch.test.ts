@@ -248,6 +248,10 @@ describe('enhance <folder> --out', () => {
       ['--background', 'notacolour'],
       ['--restore-strength', '0'],
       ['--restore-strength', 'half'],
+      ['--print', 'letter'],
+      ['--print', '8x10', '--dpi', '20'],
+      ['--dpi', '300'],
+      ['--print', '8x10', '--scale', '2'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

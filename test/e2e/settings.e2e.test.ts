@@ -139,6 +139,52 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     expect(await job.getByRole('button', { name: /^Change where/ }).count()).toBe(0)
   })
 
+  it('sizes photos by their longest side, or for a print, whose dpi the file says', async () => {
+    const { page } = app
+    await app.tab('Settings')
+    const size = page.getByRole('combobox', { name: 'Size', exact: true })
+    const stored = () => app.backend.services.getPreferences().then((p) => p.output.size)
+    await size.selectOption('long')
+    const side = page.getByRole('spinbutton', { name: 'Longest side' })
+    await expect(side.inputValue()).resolves.toBe('3840')
+    await side.fill('2000')
+    await side.press('Enter')
+    await expect.poll(stored).toEqual({ mode: 'fit', width: 2000, height: 2000 })
+    await size.selectOption('print')
+    const print = page.getByRole('combobox', { name: 'Print' })
+    const dpi = page.getByRole('spinbutton', { name: 'Pixels per inch' })
+    expect([await print.inputValue(), await dpi.inputValue()]).toEqual(['8x10', '300'])
+    await print.selectOption({ label: '4 × 6 in (10 × 15 cm)' })
+    await dpi.fill('10') // below 50: refused, and the field goes back to what is in effect
+    await dpi.press('Enter')
+    await expect.poll(() => dpi.inputValue()).toBe('300')
+    await dpi.fill('100')
+    await dpi.press('Enter')
+    await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100 })
+    await page.getByText('its file says 100 pixels per inch').waitFor()
+    await app.shot('settings-print-size')
+    await app.tab('Queue')
+    const printed = join(app.work, 'printed')
+    app.dialogs.outputFolder = printed
+    await app.backend.services.chooseOutputFolder()
+    const input = join(photos, 'IMG_0003.jpg')
+    await photo(input, 6, 96, 64)
+    app.dialogs.inputs = [input]
+    await page.getByRole('button', { name: 'Add photos…' }).click()
+    const job = page.getByRole('article', { name: /Job IMG_0003.jpg/ })
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    // 96 × 64 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 600 × 400, saying 100 dpi.
+    const [output] = readdirSync(printed)
+    expect(await sharp(join(printed, output!)).metadata()).toMatchObject({
+      width: 600,
+      height: 400,
+      density: 100,
+    })
+    await app.tab('Settings')
+    await size.selectOption('native')
+    await expect.poll(stored).toEqual({ mode: 'native' })
+  })
+
   it('offers the bundled pairs by what the photos are, the real-photo pair by default', async () => {
     const { page } = app
     await app.tab('Models')

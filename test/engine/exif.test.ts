@@ -138,6 +138,41 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     expect(sizes(output)).toMatchObject([{ 'IFD0:ImageWidth': 120, 'IFD0:ImageHeight': 160 }])
   })
 
+  it.each(['jpeg', 'png', 'tiff'] as const)(
+    '%s for a print says the print’s dpi, in its header and its EXIF, sized to the print turned to the photo',
+    async (format) => {
+      const output = join(work, `print.${format}`)
+      const size = { mode: 'print' as const, width: 4, height: 6, dpi: 100 }
+      await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, format, size })
+      const resolutions = (path: string): Record<string, unknown> => {
+        const [tags] = JSON.parse(
+          exiftool(
+            '-j',
+            '-n',
+            '-G1',
+            '-XResolution',
+            '-YResolution',
+            '-ResolutionUnit',
+            '-PixelsPerUnitX',
+            path,
+          ),
+        ) as [Record<string, unknown>]
+        return Object.fromEntries(Object.entries(tags).filter(([tag]) => tag !== 'SourceFile'))
+      }
+      // The camera said 72 dpi; the upright photo is 30 × 40, so within 4 × 6 in turned upright (400 × 600 px).
+      expect(resolutions(input)).toMatchObject({ 'IFD0:XResolution': 72, 'IFD0:YResolution': 72 })
+      expect(await sharp(output).metadata()).toMatchObject({ width: 400, height: 533, density: 100 })
+      const said = resolutions(output)
+      expect(said).toMatchObject({
+        'IFD0:XResolution': 100,
+        'IFD0:YResolution': 100,
+        'IFD0:ResolutionUnit': 2,
+      })
+      if (format === 'jpeg') expect(said).toMatchObject({ 'JFIF:XResolution': 100, 'JFIF:ResolutionUnit': 1 })
+      if (format === 'png') expect(said['PNG-pHYs:PixelsPerUnitX']).toBe(3937) // 100 per inch, per metre
+    },
+  )
+
   it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
     const decoded = async (metadata: 'all' | 'profile') => {
       const output = join(work, `pixels-${metadata}.${format}`)

@@ -671,9 +671,12 @@ describe('output size', () => {
     [{ mode: 'scale', scale: 1 }, 12, 8],
     [{ mode: 'exact', width: 50, height: 20 }, 50, 20],
     [{ mode: 'fit', width: 30, height: 30 }, 30, 20],
+    // 0.3 × 0.2 in at 100 dpi, and the same print upright: turned to the photo, 30 × 20 either way.
+    [{ mode: 'print', width: 0.3, height: 0.2, dpi: 100 }, 30, 20],
+    [{ mode: 'print', width: 0.2, height: 0.4, dpi: 100 }, 30, 20],
   ] as const)('%j gives %i×%i', async (size, width, height) => {
     const input = await file(`size-${size.mode}.png`, (s) => s.png())
-    const output = join(work, `size-${size.mode}-${width}.png`)
+    const output = join(work, `size-${size.mode}-${JSON.stringify(size).length}-${width}.png`)
     const result = await enhance(input, output, model, settings({ size }))
     const meta = await sharp(output).metadata()
     expect([result.width, result.height, meta.width, meta.height]).toEqual([width, height, width, height])

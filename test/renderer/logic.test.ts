@@ -62,6 +62,8 @@ describe('settings helpers', () => {
   it('maps sizes to the choices in the menu', () => {
     expect(sizeKey({ mode: 'scale', scale: 2 })).toBe('x2')
     expect(sizeKey({ mode: 'native' })).toBe('native')
+    expect(sizeKey({ mode: 'fit', width: 2000, height: 2000 })).toBe('long')
+    expect(sizeKey({ mode: 'print', width: 4, height: 6, dpi: 100 })).toBe('print')
   })
 })
 

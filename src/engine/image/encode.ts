@@ -30,6 +30,8 @@ export interface EncodeOptions {
   height: number
   /** 'profile' drops EXIF and XMP (camera, GPS); 'none' also writes plain sRGB without a profile. */
   metadata: MetadataPolicy
+  /** Pixels per inch the file says, in place of the photo's own (a print's). */
+  density?: number | undefined
 }
 
 /**
@@ -173,14 +175,18 @@ export async function encodeImage(
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp) pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height))
-    const density = meta.density ?? DEFAULT_DENSITY
+    const density = options.density ?? meta.density ?? DEFAULT_DENSITY
     const encoded = withDensity(
       await formatted(pipeline, options, density).toBuffer(),
       options.format,
       density,
     )
     return meta.exif
-      ? injectExif(encoded, options.format, exifForOutput(meta.exif, options.width, options.height))
+      ? injectExif(
+          encoded,
+          options.format,
+          exifForOutput(meta.exif, options.width, options.height, options.density),
+        )
       : encoded
   })
 }

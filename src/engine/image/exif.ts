@@ -9,6 +9,11 @@ const PIXEL_X_TAG = 0xa002
 const PIXEL_Y_TAG = 0xa003
 const IMAGE_WIDTH_TAG = 0x0100
 const IMAGE_LENGTH_TAG = 0x0101
+const X_RESOLUTION_TAG = 0x011a
+const Y_RESOLUTION_TAG = 0x011b
+const RESOLUTION_UNIT_TAG = 0x0128
+const RATIONAL = 5
+const INCHES = 2
 
 /** The TIFF part of an EXIF block, without the "Exif\0\0" prefix sharp and JPEG use. */
 function tiffPart(exif: Uint8Array): Uint8Array {
@@ -23,7 +28,7 @@ function tiffPart(exif: Uint8Array): Uint8Array {
  * no thumbnail: the camera's (IFD1) is of the photo as it was stored, sideways where it was to be
  * turned, and file managers show it in their small views.
  */
-export function exifForOutput(exif: Uint8Array, width: number, height: number): Uint8Array {
+export function exifForOutput(exif: Uint8Array, width: number, height: number, density?: number): Uint8Array {
   const copy = new Uint8Array(exif) // not slice(): a Buffer's shares its memory
   const tiff = tiffPart(copy)
   if (tiff.length < 8) return copy
@@ -36,6 +41,7 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number): 
     if (tag === EXIF_IFD_TAG) exifIfd = view.getUint32(at + 8, little)
     if (tag === IMAGE_WIDTH_TAG || tag === IMAGE_LENGTH_TAG)
       setSize(view, little, at, tag === IMAGE_WIDTH_TAG ? width : height)
+    if (density !== undefined) setDensity(view, little, at, tag, density)
   })
   unlinkNextIfd(view, little, ifd0)
   forEachEntry(view, little, exifIfd, (at, tag) => {
@@ -50,6 +56,19 @@ function setSize(view: DataView, little: boolean, at: number, size: number): voi
   view.setUint16(at + 2, 4, little)
   view.setUint32(at + 4, 1, little)
   view.setUint32(at + 8, size, little)
+}
+
+/**
+ * Writes `density` pixels per inch into the entry at `at` where it is a resolution (a RATIONAL, whose value lies
+ * elsewhere in the block) or the resolution's unit: a file whose EXIF said 72 would be printed at that.
+ */
+function setDensity(view: DataView, little: boolean, at: number, tag: number, density: number): void {
+  if (tag === RESOLUTION_UNIT_TAG) view.setUint16(at + 8, INCHES, little)
+  if (tag !== X_RESOLUTION_TAG && tag !== Y_RESOLUTION_TAG) return
+  const value = view.getUint32(at + 8, little)
+  if (view.getUint16(at + 2, little) !== RATIONAL || value + 8 > view.byteLength) return
+  view.setUint32(value, Math.round(density), little)
+  view.setUint32(value + 4, 1, little)
 }
 
 /** Ends the chain of IFDs after `ifd` (IFD0), leaving out IFD1, the thumbnail's. */

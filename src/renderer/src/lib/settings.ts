@@ -1,5 +1,6 @@
 import { FORMAT_EXTENSIONS } from '../../../shared/formats.js'
 import { renderName } from '../../../shared/naming.js'
+import { DEFAULT_PRINT_DPI } from '../../../shared/print-size.js'
 import type { EnhanceSettings, SizeSpec } from '../../../shared/settings.js'
 import type { DeviceOffer } from '../../../shared/device.js'
 import type { DeviceChoice } from '../../../shared/preferences.js'
@@ -9,9 +10,18 @@ export const SIZE_CHOICES: { key: string; label: string; size: SizeSpec }[] = [
   { key: 'x2', label: '×2', size: { mode: 'scale', scale: 2 } },
   { key: 'x3', label: '×3', size: { mode: 'scale', scale: 3 } },
   { key: 'x1', label: 'Same size (restore only)', size: { mode: 'scale', scale: 1 } },
+  { key: 'long', label: 'Longest side…', size: { mode: 'fit', width: 3840, height: 3840 } },
+  {
+    key: 'print',
+    label: 'For a print…',
+    size: { mode: 'print', width: 8, height: 10, dpi: DEFAULT_PRINT_DPI },
+  },
 ]
 
+/** Which of `SIZE_CHOICES` `size` is: a fit within a square is a longest side. */
 export function sizeKey(size: SizeSpec): string {
+  if (size.mode === 'print') return 'print'
+  if (size.mode === 'fit' && size.width === size.height) return 'long'
   const match = SIZE_CHOICES.find(
     (c) => c.size.mode === 'scale' && size.mode === 'scale' && c.size.scale === size.scale,
   )
@@ -73,4 +83,17 @@ export function deviceProblem(offers: DeviceOffer[] | null, current: DeviceChoic
   return why
     ? `${DEVICE_LABELS[current]} cannot run here: ${why}. Photos wait until you choose Automatic or CPU.`
     : null
+}
+
+/**
+ * Applies a text field's value by `apply`; a refused value goes back to what is `stored`, so the field never shows
+ * something that is not in effect.
+ */
+export async function applyText(
+  e: Event,
+  apply: (text: string) => Promise<boolean>,
+  stored: string,
+): Promise<void> {
+  const input = e.currentTarget as HTMLInputElement
+  if (!(await apply(input.value))) input.value = stored
 }

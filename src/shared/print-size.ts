@@ -1,0 +1,44 @@
+/**
+ * Print sizes, in inches, as people name them: a photo enhanced for a print fits within the size (turned to the
+ * photo's orientation, never cropped) at the printer's pixels per inch, and its file says that density, so it
+ * prints at that size.
+ */
+
+/** Pixels per inch for a print: photo labs and home printers print photos at 300. */
+export const DEFAULT_PRINT_DPI = 300
+export const PRINT_DPI_RANGE = [50, 2400] as const
+/** The largest print side, in inches (a 5 m banner). */
+export const LARGEST_PRINT_INCHES = 200
+
+const MM_PER_INCH = 25.4
+
+/** The sizes offered by name: the common photo prints and paper. */
+export const PRINT_SIZES = [
+  { key: '4x6', label: '4 × 6 in (10 × 15 cm)', width: 4, height: 6 },
+  { key: '5x7', label: '5 × 7 in (13 × 18 cm)', width: 5, height: 7 },
+  { key: '8x10', label: '8 × 10 in (20 × 25 cm)', width: 8, height: 10 },
+  { key: 'a4', label: 'A4 (21 × 29.7 cm)', width: 210 / MM_PER_INCH, height: 297 / MM_PER_INCH },
+  { key: '11x14', label: '11 × 14 in (28 × 36 cm)', width: 11, height: 14 },
+  { key: 'a3', label: 'A3 (29.7 × 42 cm)', width: 297 / MM_PER_INCH, height: 420 / MM_PER_INCH },
+] as const
+
+/**
+ * A print size from its name (`a4`, `8x10`) or sides in inches or centimetres (`8x10`, `8x10in`, `10x15cm`), in
+ * inches; null where the text is none of those.
+ */
+export function parsePrintSize(text: string): { width: number; height: number } | null {
+  const named = PRINT_SIZES.find((size) => size.key === text.trim().toLowerCase())
+  if (named) return { width: named.width, height: named.height }
+  const match = /^(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(in|cm)?$/i.exec(text.trim())
+  if (!match) return null
+  const perInch = match[3]?.toLowerCase() === 'cm' ? MM_PER_INCH / 10 : 1
+  const [width, height] = [Number(match[1]) / perInch, Number(match[2]) / perInch]
+  const fits = (side: number): boolean => side > 0 && side <= LARGEST_PRINT_INCHES
+  return fits(width) && fits(height) ? { width, height } : null
+}
+
+/** The name of a print size given in inches, where it is one of `PRINT_SIZES` (within a hundredth of an inch). */
+export function printSizeKey(width: number, height: number): string | undefined {
+  const near = (a: number, b: number): boolean => Math.abs(a - b) < 0.01
+  return PRINT_SIZES.find((size) => near(size.width, width) && near(size.height, height))?.key
+}

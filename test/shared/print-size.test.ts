@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { parseSize } from '../../src/cli/args.js'
+import { parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
+import { sizeSchema } from '../../src/shared/settings-schema.js'
+import { outputDensity, outputSize } from '../../src/shared/settings.js'
+
+describe('print sizes', () => {
+  it('fits a photo within the print turned to its orientation, never cropped, at the dpi', () => {
+    const print = { mode: 'print', width: 8, height: 10, dpi: 300 } as const
+    // A 3:2 landscape photo: its long side fills the print's 10 in, its short side within 8 in.
+    expect(outputSize(print, 600, 400, 4)).toEqual({ width: 3000, height: 2000 })
+    // The same photo upright: the print is turned with it.
+    expect(outputSize(print, 400, 600, 4)).toEqual({ width: 2000, height: 3000 })
+    // A square photo fills the print's short side; a panorama its long one.
+    expect(outputSize(print, 500, 500, 4)).toEqual({ width: 2400, height: 2400 })
+    expect(outputSize(print, 1200, 300, 4)).toEqual({ width: 3000, height: 750 })
+    // The print's sides given the other way round are the same print.
+    expect(outputSize({ ...print, width: 10, height: 8 }, 400, 600, 4)).toEqual({ width: 2000, height: 3000 })
+    expect([outputDensity(print), outputDensity({ mode: 'fit', width: 10, height: 10 })]).toEqual([
+      300,
+      undefined,
+    ])
+  })
+
+  it('reads a size by name, in inches or in centimetres, and refuses anything else', () => {
+    expect(parsePrintSize('8x10')).toEqual({ width: 8, height: 10 })
+    expect(parsePrintSize(' 8 × 10 in ')).toEqual({ width: 8, height: 10 })
+    expect(parsePrintSize('10x15cm')).toEqual({ width: 10 / 2.54, height: 15 / 2.54 })
+    expect(parsePrintSize('A4')).toEqual({ width: 210 / 25.4, height: 297 / 25.4 })
+    for (const bad of ['8x', 'x10', '8x10mm', '0x10', '8x201', 'letter', '-8x10', '8,10'])
+      expect(parsePrintSize(bad), bad).toBeNull()
+    expect(PRINT_SIZES.map((size) => printSizeKey(size.width, size.height))).toEqual(
+      PRINT_SIZES.map((s) => s.key),
+    )
+    expect(printSizeKey(8, 11)).toBeUndefined()
+  })
+
+  it('is a size the settings accept from disk or the window, within its bounds', () => {
+    const print = { mode: 'print', width: 8, height: 10, dpi: 300 }
+    expect(sizeSchema.safeParse(print).success).toBe(true)
+    for (const bad of [
+      { ...print, dpi: 49 },
+      { ...print, dpi: 2401 },
+      { ...print, dpi: 300.5 },
+      { ...print, width: 0 },
+      { ...print, height: 201 },
+      { mode: 'print', width: 8, height: 10 },
+    ])
+      expect(sizeSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false)
+  })
+
+  it('is asked on the command line with --print and --dpi (300 unless said)', () => {
+    expect(parseSize({ print: '8x10' })).toEqual({ mode: 'print', width: 8, height: 10, dpi: 300 })
+    expect(parseSize({ print: 'a4', dpi: '240' })).toMatchObject({ mode: 'print', dpi: 240 })
+    const refused = (flags: Parameters<typeof parseSize>[0]): string => {
+      try {
+        parseSize(flags)
+      } catch (error) {
+        // Every refusal of a flag ends so.
+        return (error as Error).message.replace(/ Run "enhance --help" for usage\.$/, '')
+      }
+      return 'accepted'
+    }
+    expect(refused({ dpi: '300' })).toBe(
+      '--dpi goes with --print (the pixels per inch of a print size): add --print, like --print 8x10.',
+    )
+    expect(refused({ print: '8x10', fit: '100x100' })).toBe(
+      'Use only one of --scale, --size, --fit and --print.',
+    )
+    expect(refused({ print: 'letter' })).toBe(
+      '--print takes a print size in inches (8x10), centimetres (10x15cm) or by name (4x6, 5x7, 8x10, a4, 11x14, a3); got "letter".',
+    )
+    for (const dpi of ['49', '2401', '300.5', 'high'])
+      expect(refused({ print: '8x10', dpi })).toBe(
+        `--dpi must be a whole number from 50 to 2400 (photo prints: 300); got "${dpi}".`,
+      )
+  })
+})
