@@ -5,7 +5,7 @@ import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
-import type { KeptPlace, Repairs } from './settings.js'
+import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -22,6 +22,8 @@ export interface JobView {
   realism: number | null
   /** What is mended in its photos before they are enhanced: faded colours, dust. */
   repairs: Required<Repairs>
+  /** The size its photos are made: the model's scale, a factor, a box or a print. */
+  size: SizeSpec
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null

@@ -14,12 +14,12 @@ const MM_PER_INCH = 25.4
 
 /** The sizes offered by name: the common photo prints and paper. */
 export const PRINT_SIZES = [
-  { key: '4x6', label: '4 × 6 in (10 × 15 cm)', width: 4, height: 6 },
-  { key: '5x7', label: '5 × 7 in (13 × 18 cm)', width: 5, height: 7 },
-  { key: '8x10', label: '8 × 10 in (20 × 25 cm)', width: 8, height: 10 },
-  { key: 'a4', label: 'A4 (21 × 29.7 cm)', width: 210 / MM_PER_INCH, height: 297 / MM_PER_INCH },
-  { key: '11x14', label: '11 × 14 in (28 × 36 cm)', width: 11, height: 14 },
-  { key: 'a3', label: 'A3 (29.7 × 42 cm)', width: 297 / MM_PER_INCH, height: 420 / MM_PER_INCH },
+  { key: '4x6', name: '4 × 6 in', label: '4 × 6 in (10 × 15 cm)', width: 4, height: 6 },
+  { key: '5x7', name: '5 × 7 in', label: '5 × 7 in (13 × 18 cm)', width: 5, height: 7 },
+  { key: '8x10', name: '8 × 10 in', label: '8 × 10 in (20 × 25 cm)', width: 8, height: 10 },
+  { key: 'a4', name: 'A4', label: 'A4 (21 × 29.7 cm)', width: 210 / MM_PER_INCH, height: 297 / MM_PER_INCH },
+  { key: '11x14', name: '11 × 14 in', label: '11 × 14 in (28 × 36 cm)', width: 11, height: 14 },
+  { key: 'a3', name: 'A3', label: 'A3 (29.7 × 42 cm)', width: 297 / MM_PER_INCH, height: 420 / MM_PER_INCH },
 ] as const
 
 /**
@@ -37,8 +37,18 @@ export function parsePrintSize(text: string): { width: number; height: number } 
   return fits(width) && fits(height) ? { width, height } : null
 }
 
-/** The name of a print size given in inches, where it is one of `PRINT_SIZES` (within a hundredth of an inch). */
-export function printSizeKey(width: number, height: number): string | undefined {
+/** Which of `PRINT_SIZES` a print size given in inches is (within a hundredth of an inch). */
+function namedPrint(width: number, height: number): (typeof PRINT_SIZES)[number] | undefined {
   const near = (a: number, b: number): boolean => Math.abs(a - b) < 0.01
-  return PRINT_SIZES.find((size) => near(size.width, width) && near(size.height, height))?.key
+  return PRINT_SIZES.find((size) => near(size.width, width) && near(size.height, height))
+}
+
+/** The key of a print size given in inches, where it is one of `PRINT_SIZES`. */
+export const printSizeKey = (width: number, height: number): string | undefined =>
+  namedPrint(width, height)?.key
+
+/** A print size in words: its name ("8 × 10 in", "A4"), else its sides in inches. */
+export function printSizeName(width: number, height: number): string {
+  const inches = (side: number): string => String(Math.round(side * 100) / 100)
+  return namedPrint(width, height)?.name ?? `${inches(width)} × ${inches(height)} in`
 }

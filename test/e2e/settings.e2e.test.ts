@@ -173,6 +173,9 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await page.getByRole('button', { name: 'Add photos…' }).click()
     const job = page.getByRole('article', { name: /Job IMG_0003.jpg/ })
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await expect(job.locator('.counts').textContent()).resolves.toMatch(
+      /· for a 4 × 6 in print at 100 dpi\s*$/,
+    )
     // 96 × 64 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 600 × 400, saying 100 dpi.
     const [output] = readdirSync(printed)
     expect(await sharp(join(printed, output!)).metadata()).toMatchObject({

@@ -25,6 +25,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     repairs: { restoreColours: false, restoreStrength: 1, removeDust: false, removeScratches: false },
     total,
     counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
+    size: { mode: 'native' },
     etaMs: null,
     watchable: true,
     watching: false,

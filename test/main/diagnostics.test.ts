@@ -13,6 +13,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   repairs: { restoreColours: false, restoreStrength: 1, removeDust: false, removeScratches: false },
   total: 3,
   counts,
+  size: { mode: 'native' },
   etaMs: null,
   watchable: true,
   watching: false,

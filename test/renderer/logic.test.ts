@@ -8,6 +8,7 @@ import {
   jobTitle,
   photoProgress,
   repairWords,
+  sizeWords,
   adjustedWords,
   filledWords,
   keptWords,
@@ -32,7 +33,7 @@ import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
-import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
+import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -64,6 +65,37 @@ describe('settings helpers', () => {
     expect(sizeKey({ mode: 'native' })).toBe('native')
     expect(sizeKey({ mode: 'fit', width: 2000, height: 2000 })).toBe('long')
     expect(sizeKey({ mode: 'print', width: 4, height: 6, dpi: 100 })).toBe('print')
+  })
+  it('says the size a job makes its photos, as it is read', () => {
+    expect(
+      [
+        { mode: 'native' },
+        { mode: 'scale', scale: 2 },
+        { mode: 'scale', scale: 1 },
+        { mode: 'exact', width: 3000, height: 2000 },
+        { mode: 'fit', width: 2000, height: 2000 },
+        { mode: 'fit', width: 1920, height: 1080 },
+        { mode: 'print', width: 8, height: 10, dpi: 300 },
+        { mode: 'print', width: 4, height: 6, dpi: 100 },
+        { mode: 'print', width: 210 / 25.4, height: 297 / 25.4, dpi: 300 },
+        { mode: 'print', width: 11, height: 14, dpi: 240 },
+        { mode: 'print', width: 8.5, height: 11, dpi: 300 },
+        { mode: 'print', width: 6, height: 7.25, dpi: 300 },
+      ].map((size) => sizeWords(size as SizeSpec)),
+    ).toEqual([
+      '',
+      '×2',
+      'same size',
+      '3000 × 2000 px',
+      'longest side 2000 px',
+      'within 1920 × 1080 px',
+      'for an 8 × 10 in print at 300 dpi',
+      'for a 4 × 6 in print at 100 dpi',
+      'for an A4 print at 300 dpi',
+      'for an 11 × 14 in print at 240 dpi',
+      'for an 8.5 × 11 in print at 300 dpi',
+      'for a 6 × 7.25 in print at 300 dpi',
+    ])
   })
 })
 

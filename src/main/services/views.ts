@@ -35,6 +35,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     outDir: job.spec.outDir,
     realism: jobRealism(job),
     repairs: jobRepairs(job),
+    size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
     etaMs: report.etaMs,

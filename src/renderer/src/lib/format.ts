@@ -16,7 +16,8 @@ import { basename, shownName } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
-import type { Repairs } from '../../../shared/settings.js'
+import type { Repairs, SizeSpec } from '../../../shared/settings.js'
+import { printSizeName } from '../../../shared/print-size.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -120,6 +121,27 @@ export function repairWords(repairs: Repairs): string {
 }
 
 /** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */
+/** The size a job's photos are made, in words ("longest side 2000 px", "for an A4 print at 300 dpi"); empty at the model's own. */
+export function sizeWords(size: SizeSpec): string {
+  switch (size.mode) {
+    case 'native':
+      return ''
+    case 'scale':
+      return size.scale === 1 ? 'same size' : `×${size.scale}`
+    case 'exact':
+      return `${size.width} × ${size.height} px`
+    case 'fit':
+      return size.width === size.height
+        ? `longest side ${size.width} px`
+        : `within ${size.width} × ${size.height} px`
+    case 'print': {
+      const name = printSizeName(size.width, size.height)
+      // Said as it is read: "an 8 × 10", "an 11 × 14", "an A4".
+      return `for ${/^(8|11\b|18\b|A)/.test(name) ? 'an' : 'a'} ${name} print at ${size.dpi} dpi`
+    }
+  }
+}
+
 export function filledWords({ specks, scratches }: FilledCounts): string {
   const count = (n: number, one: string, many: string) => `${n === 0 ? 'no' : n} ${n === 1 ? one : many}`
   return [
