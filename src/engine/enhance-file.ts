@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { outputDensity, outputSize } from '../shared/settings.js'
+import { beyondModelNote } from '../shared/print-size.js'
 import type { MetadataPolicy } from '../shared/settings.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
@@ -169,6 +170,8 @@ async function enhanceWithModel(
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)
   notes.push(...repairNotes(repaired))
+  const beyond = settings.size.mode === 'print' ? beyondModelNote(settings.size, modelSize, size) : null
+  if (beyond) notes.push(beyond)
   let upscaled: RasterImage
   try {
     upscaled = await upscaleOn(prepared, run.soFar, run.progressed)

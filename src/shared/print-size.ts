@@ -47,8 +47,32 @@ function namedPrint(width: number, height: number): (typeof PRINT_SIZES)[number]
 export const printSizeKey = (width: number, height: number): string | undefined =>
   namedPrint(width, height)?.key
 
-/** A print size in words: its name ("8 × 10 in", "A4"), else its sides in inches. */
-export function printSizeName(width: number, height: number): string {
-  const inches = (side: number): string => String(Math.round(side * 100) / 100)
-  return namedPrint(width, height)?.name ?? `${inches(width)} × ${inches(height)} in`
+const inches = (side: number): string => String(Math.round(side * 100) / 100)
+
+/** A print size in words, as it is read: "a 4 × 6 in", "an 8 × 10 in", "an A4", else its sides in inches. */
+export function aPrintOf(width: number, height: number): string {
+  const name = namedPrint(width, height)?.name ?? `${inches(width)} × ${inches(height)} in`
+  return `${/^(8|11\b|18\b|A)/.test(name) ? 'an' : 'a'} ${name}`
+}
+
+/** Enlargement past the model's own this much is said: below, it is hardly more than the model drew. */
+const SAID_BEYOND_MODEL = 1.05
+
+/**
+ * What a photo made for a print of `width`×`height` inches at `dpi` is to know where the print needs more pixels
+ * than the model made (`model`, turned to `made`): the rest is a smooth enlargement, softer up close, and the
+ * print the model's own pixels fill at that dpi. Null where the model's pixels sufficed.
+ */
+export function beyondModelNote(
+  { width, height, dpi }: { width: number; height: number; dpi: number },
+  model: { width: number; height: number },
+  made: { width: number; height: number },
+): string | null {
+  const further = made.width / model.width
+  if (further <= SAID_BEYOND_MODEL) return null
+  return (
+    `Enlarged past the model's own ${model.width} × ${model.height} px to fill ${aPrintOf(width, height)} print ` +
+    `(${made.width} × ${made.height} px at ${dpi} dpi): the rest is a smooth enlargement, softer up close. ` +
+    `The model's pixels fill ${inches(model.width / dpi)} × ${inches(model.height / dpi)} in at ${dpi} dpi.`
+  )
 }

@@ -176,6 +176,12 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await expect(job.locator('.counts').textContent()).resolves.toMatch(
       /· for a 4 × 6 in print at 100 dpi\s*$/,
     )
+    // The model's ×4 made 384 × 256: the print needed more, and the photo's row says so.
+    await job
+      .getByText(
+        "Enlarged past the model's own 384 × 256 px to fill a 4 × 6 in print (600 × 400 px at 100 dpi)",
+      )
+      .waitFor()
     // 96 × 64 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 600 × 400, saying 100 dpi.
     const [output] = readdirSync(printed)
     expect(await sharp(join(printed, output!)).metadata()).toMatchObject({

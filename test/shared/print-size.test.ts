@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseSize } from '../../src/cli/args.js'
-import { parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
+import { beyondModelNote, parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
 import { sizeSchema } from '../../src/shared/settings-schema.js'
 import { outputDensity, outputSize } from '../../src/shared/settings.js'
 
@@ -33,6 +33,18 @@ describe('print sizes', () => {
       PRINT_SIZES.map((s) => s.key),
     )
     expect(printSizeKey(8, 11)).toBeUndefined()
+  })
+
+  it('says where a print needed more pixels than the model made, and what the model’s fill', () => {
+    const print = { width: 8, height: 10, dpi: 300 }
+    const model = { width: 2560, height: 1920 } // a 640 × 480 phone photo at ×4
+    expect(beyondModelNote(print, model, { width: 3000, height: 2250 })).toBe(
+      "Enlarged past the model's own 2560 × 1920 px to fill an 8 × 10 in print (3000 × 2250 px at 300 dpi): the " +
+        "rest is a smooth enlargement, softer up close. The model's pixels fill 8.53 × 6.4 in at 300 dpi.",
+    )
+    // Within 5% of the model's pixels, or fewer (a large scan made smaller), nothing to say.
+    expect(beyondModelNote(print, model, { width: 2688, height: 2016 })).toBeNull()
+    expect(beyondModelNote(print, { width: 16000, height: 12000 }, { width: 3000, height: 2250 })).toBeNull()
   })
 
   it('is a size the settings accept from disk or the window, within its bounds', () => {

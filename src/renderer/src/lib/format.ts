@@ -17,7 +17,7 @@ import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
 import type { Repairs, SizeSpec } from '../../../shared/settings.js'
-import { printSizeName } from '../../../shared/print-size.js'
+import { aPrintOf } from '../../../shared/print-size.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -134,11 +134,8 @@ export function sizeWords(size: SizeSpec): string {
       return size.width === size.height
         ? `longest side ${size.width} px`
         : `within ${size.width} × ${size.height} px`
-    case 'print': {
-      const name = printSizeName(size.width, size.height)
-      // Said as it is read: "an 8 × 10", "an 11 × 14", "an A4".
-      return `for ${/^(8|11\b|18\b|A)/.test(name) ? 'an' : 'a'} ${name} print at ${size.dpi} dpi`
-    }
+    case 'print':
+      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi`
   }
 }
 
