@@ -120,7 +120,6 @@ export function repairWords(repairs: Repairs): string {
     .join(removeDust && removeScratches ? ', ' : ' and ')
 }
 
-/** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */
 /** The size a job's photos are made, in words ("longest side 2000 px", "for an A4 print at 300 dpi"); empty at the model's own. */
 export function sizeWords(size: SizeSpec): string {
   switch (size.mode) {
@@ -139,6 +138,7 @@ export function sizeWords(size: SizeSpec): string {
   }
 }
 
+/** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */
 export function filledWords({ specks, scratches }: FilledCounts): string {
   const count = (n: number, one: string, many: string) => `${n === 0 ? 'no' : n} ${n === 1 ? one : many}`
   return [
