@@ -174,7 +174,8 @@ export async function encodeImage(
     // pixels into its built-in sRGB profile wrongly, (26214, 33323, 29344) → (24241, 33580, 29055).
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
-    if (meta.xmp) pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height))
+    if (meta.xmp)
+      pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height, options.density))
     const density = options.density ?? meta.density ?? DEFAULT_DENSITY
     const encoded = withDensity(
       await formatted(pipeline, options, density).toBuffer(),

@@ -35,8 +35,11 @@ const ABOUT_WHAT_IS_LEFT_BEHIND: ReadonlyArray<[namespace: string, names: Readon
   [GAIN_MAP, 'all'],
 ]
 
-/** `xmp` with its orientation upright, its image size `width` × `height`, and nothing about a video or gain map. */
-export function xmpForOutput(xmp: string, width: number, height: number): string {
+/**
+ * `xmp` with its orientation upright, its image size `width` × `height`, its resolution `density` pixels per inch
+ * where one is given (a print's), and nothing about a video or gain map.
+ */
+export function xmpForOutput(xmp: string, width: number, height: number, density?: number): string {
   // XMP has no document type; one that declares any is not rewritten (and its entities are never expanded).
   if (/<!DOCTYPE/i.test(xmp)) return xmp
   const document = parse(xmp)
@@ -47,6 +50,13 @@ export function xmpForOutput(xmp: string, width: number, height: number): string
     [TIFF, 'ImageLength', String(height)],
     [EXIF, 'PixelXDimension', String(width)],
     [EXIF, 'PixelYDimension', String(height)],
+    ...(density === undefined
+      ? []
+      : ([
+          [TIFF, 'XResolution', `${Math.round(density)}/1`],
+          [TIFF, 'YResolution', `${Math.round(density)}/1`],
+          [TIFF, 'ResolutionUnit', '2'],
+        ] satisfies [string, string, string][])),
   ]
   let changed = false
   for (const element of [...document.getElementsByTagName('*')]) {
