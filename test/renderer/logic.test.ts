@@ -146,6 +146,10 @@ describe('repairs in words', () => {
         { x: 9, y: 9 },
       ]),
     ).toBe('Repairs for this photo alone: dust removed; 2 places kept')
+    // Places kept while neither dust nor scratches are removed keep nothing: not counted, kept for when they are.
+    expect(own({ restoreColours: true }, [{ x: 1, y: 2 }])).toBe(
+      'Repairs for this photo alone: faded colours restored',
+    )
     expect(keptWords(0)).toBe('none kept')
     expect(heldWords({ specks: 0 })).toBe('none kept')
     expect(heldWords({ specks: 1, scratches: 0 })).toBe('1 speck kept')
@@ -155,6 +159,7 @@ describe('repairs in words', () => {
     expect(adjustedWords({ ...photo, realism: null, repairs: repairsOf({}), kept: [] })).toBe(
       'photo.jpg: no repairs.',
     )
+    expect(adjustedWords({ ...photo, repairs: repairsOf({}) })).toBe('photo.jpg is at 50%, no repairs.')
   })
 
   it('says what is mended before enhancing, each once, in one phrase', () => {

@@ -164,12 +164,19 @@ export function keptWords(count: number): string {
 }
 
 /**
+ * How many of a photo's kept places keep anything: none while neither dust nor scratches are removed from it (they
+ * are kept for when either is again).
+ */
+const keptInEffect = ({ repairs, kept }: Pick<ItemView, 'repairs' | 'kept'>): number =>
+  repairs.removeDust || repairs.removeScratches ? kept.length : 0
+
+/**
  * A photo's own repairs, where they differ from its job's, and the places it keeps, in words ("Repairs for this photo
  * alone: scratches removed; 1 place kept"); empty when it is mended as its job is.
  */
 export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRepairs: Repairs): string {
   const own = sameRepairs(item.repairs, jobRepairs) ? [] : [repairWords(item.repairs) || 'none']
-  const kept = item.kept.length ? [keptWords(item.kept.length)] : []
+  const kept = keptInEffect(item) ? [keptWords(keptInEffect(item))] : []
   return own.length || kept.length ? `Repairs for this photo alone: ${[...own, ...kept].join('; ')}` : ''
 }
 
@@ -180,7 +187,7 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
 export function adjustedWords(item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept'>): string {
   const mended = [
     repairWords(item.repairs) || 'no repairs',
-    ...(item.kept.length ? [keptWords(item.kept.length)] : []),
+    ...(keptInEffect(item) ? [keptWords(keptInEffect(item))] : []),
   ]
   const name = shownName(item.input)
   return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
