@@ -161,6 +161,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await dpi.fill('100')
     await dpi.press('Enter')
     await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100 })
+    await page.getByText('A 4 × 6 in print at 100 pixels per inch is up to 600 × 400 pixels.').waitFor()
     await page.getByText('its file says 100 pixels per inch').waitFor()
     await app.shot('settings-print-size')
     await app.tab('Queue')
