@@ -53,16 +53,17 @@ export interface SizeFlags {
   fit?: string | undefined
   print?: string | undefined
   dpi?: string | undefined
+  fill?: boolean | undefined
 }
 
 export function parseSize(flags: SizeFlags): SizeSpec {
   const given = [flags.scale, flags.size, flags.fit, flags.print].filter((v) => v !== undefined)
   if (given.length > 1) throw invalid('Use only one of --scale, --size, --fit and --print.')
-  if (flags.dpi !== undefined && flags.print === undefined)
+  if ((flags.dpi !== undefined || flags.fill) && flags.print === undefined)
     throw invalid(
-      '--dpi goes with --print (the pixels per inch of a print size): add --print, like --print 8x10.',
+      `${flags.fill ? '--fill' : '--dpi'} goes with --print (a print's size): add --print, like --print 8x10.`,
     )
-  if (flags.print !== undefined) return parsePrint(flags.print, flags.dpi)
+  if (flags.print !== undefined) return parsePrint(flags.print, flags.dpi, flags.fill ?? false)
   if (flags.scale !== undefined) {
     const scale = Number(flags.scale)
     if (!Number.isFinite(scale) || scale <= 0 || scale > 16)
@@ -74,7 +75,7 @@ export function parseSize(flags: SizeFlags): SizeSpec {
   return { mode: 'native' }
 }
 
-function parsePrint(text: string, dpiText: string | undefined): SizeSpec {
+function parsePrint(text: string, dpiText: string | undefined, fill: boolean): SizeSpec {
   const size = parsePrintSize(text)
   if (!size)
     throw invalid(
@@ -86,7 +87,7 @@ function parsePrint(text: string, dpiText: string | undefined): SizeSpec {
     throw invalid(
       `--dpi must be a whole number from ${least} to ${most} (photo prints: 300); got "${dpiText}".`,
     )
-  return { mode: 'print', ...size, dpi }
+  return { mode: 'print', ...size, dpi, ...(fill ? { fill } : {}) }
 }
 
 export function parseFormat(text: string | undefined): EnhanceSettings['format'] {

@@ -2,11 +2,12 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
-import { outputDensity, outputSize } from '../shared/settings.js'
+import { filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
 import type { MetadataPolicy } from '../shared/settings.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
+import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
 import { previewOf } from './image/preview.js'
@@ -170,7 +171,10 @@ async function enhanceWithModel(
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)
   notes.push(...repairNotes(repaired))
-  const beyond = settings.size.mode === 'print' ? beyondModelNote(settings.size, modelSize, size) : null
+  // A filled print is made of the centre of what the model makes, cut to the print's shape.
+  const part = filledPart(settings.size, modelSize.width, modelSize.height)
+  const beyond =
+    settings.size.mode === 'print' ? beyondModelNote(settings.size, part ?? modelSize, size) : null
   if (beyond) notes.push(beyond)
   let upscaled: RasterImage
   try {
@@ -186,6 +190,7 @@ async function enhanceWithModel(
     upscaled = await upscaleOn(prepared, freshTiles())
   }
   await Promise.all(previews)
+  if (part) upscaled = cropRaster(upscaled, part, 0).image
   // Every tile is done from here: a pause picks up at the encoding, and so does a photo whose folder went away.
   const stopIfCancelled = async (): Promise<void> => {
     if (!options.signal?.aborted) return

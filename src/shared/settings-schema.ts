@@ -30,6 +30,7 @@ export const sizeSchema = z.discriminatedUnion('mode', [
     width: inches,
     height: inches,
     dpi: z.number().int().min(PRINT_DPI_RANGE[0]).max(PRINT_DPI_RANGE[1]),
+    fill: z.boolean().optional(),
   }),
 ])
 

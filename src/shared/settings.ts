@@ -7,8 +7,11 @@ export type SizeSpec =
   | { mode: 'scale'; scale: number }
   | { mode: 'exact'; width: number; height: number }
   | { mode: 'fit'; width: number; height: number }
-  /** Within a print of `width`×`height` inches (turned to the photo's orientation) at `dpi`, which the file says. */
-  | { mode: 'print'; width: number; height: number; dpi: number }
+  /**
+   * Within a print of `width`×`height` inches (turned to the photo's orientation) at `dpi`, which the file says; with
+   * `fill`, the whole print, the photo's edges cut to its shape.
+   */
+  | { mode: 'print'; width: number; height: number; dpi: number; fill?: boolean }
 
 /** How a photo's transparency (its alpha channel) is enlarged: by lanczos, or by the model as grey. */
 export type TransparencyMode = 'lanczos' | 'model'
@@ -145,9 +148,31 @@ export function outputSize(
     case 'print': {
       const long = Math.round(Math.max(spec.width, spec.height) * spec.dpi)
       const short = Math.round(Math.min(spec.width, spec.height) * spec.dpi)
-      return width >= height ? fitWithin(width, height, long, short) : fitWithin(width, height, short, long)
+      const [boxWidth, boxHeight] = width >= height ? [long, short] : [short, long]
+      return spec.fill
+        ? { width: boxWidth, height: boxHeight }
+        : fitWithin(width, height, boxWidth, boxHeight)
     }
   }
+}
+
+/**
+ * The part of a `width`×`height` photo (at any scale) the output is made of where its size fills a print: the
+ * photo's centre cut to the print's shape. Null where the whole photo is used.
+ */
+export function filledPart(
+  spec: SizeSpec,
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } | null {
+  if (spec.mode !== 'print' || !spec.fill) return null
+  const print = outputSize(spec, width, height, 1)
+  const shape = print.width / print.height
+  const kept = {
+    width: Math.min(width, Math.round(height * shape)),
+    height: Math.min(height, Math.round(width / shape)),
+  }
+  return { x: Math.floor((width - kept.width) / 2), y: Math.floor((height - kept.height) / 2), ...kept }
 }
 
 /** `width`×`height` scaled to fit within `boxWidth`×`boxHeight`, its shape kept. */

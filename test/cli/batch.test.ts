@@ -251,6 +251,7 @@ describe('enhance <folder> --out', () => {
       ['--print', 'letter'],
       ['--print', '8x10', '--dpi', '20'],
       ['--dpi', '300'],
+      ['--fill'],
       ['--print', '8x10', '--scale', '2'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])

@@ -682,6 +682,30 @@ describe('output size', () => {
     expect([result.width, result.height, meta.width, meta.height]).toEqual([width, height, width, height])
   })
 
+  it('fills a print from the photo’s centre cut to its shape: its edges go, and only they', async () => {
+    // Red outer columns (two each side) round a blue middle, 12 × 8.
+    const raw = Buffer.alloc(12 * 8 * 3)
+    for (let i = 0; i < 12 * 8; i++)
+      raw.set(i % 12 < 2 || i % 12 >= 10 ? [220, 30, 30] : [40, 60, 210], i * 3)
+    const input = await file('banded.png', (s) => s.png(), raw)
+    const square = { mode: 'print', width: 1, height: 1, dpi: 16 } as const
+    const made = async (fill: boolean) => {
+      const output = join(work, `banded-${fill}.png`)
+      const result = await enhance(input, output, model, settings({ size: { ...square, fill } }))
+      const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+      return { size: [result.width, result.height, info.width, info.height], data }
+    }
+    const filled = await made(true)
+    // The whole 1 × 1 in print at 16 dpi, of the photo's middle 8 × 8: blue to its edges.
+    expect(filled.size).toEqual([16, 16, 16, 16])
+    for (let at = 0; at < filled.data.length; at += 3)
+      expect(Math.abs(filled.data[at]! - 40) + Math.abs(filled.data[at + 2]! - 210)).toBeLessThan(12)
+    // Fitted, the whole photo within the print: its red sides are there.
+    const fitted = await made(false)
+    expect(fitted.size).toEqual([16, 11, 16, 11])
+    expect(fitted.data[0]).toBeGreaterThan(150)
+  })
+
   it('refuses a size the format cannot hold, before any work', async () => {
     const input = await file('wide.png', (s) => s.png())
     const output = join(work, 'wide.webp')

@@ -81,6 +81,7 @@ describe('settings helpers', () => {
         { mode: 'print', width: 11, height: 14, dpi: 240 },
         { mode: 'print', width: 8.5, height: 11, dpi: 300 },
         { mode: 'print', width: 6, height: 7.25, dpi: 300 },
+        { mode: 'print', width: 8, height: 10, dpi: 300, fill: true },
       ].map((size) => sizeWords(size as SizeSpec)),
     ).toEqual([
       '',
@@ -95,6 +96,7 @@ describe('settings helpers', () => {
       'for an 11 × 14 in print at 240 dpi',
       'for an 8.5 × 11 in print at 300 dpi',
       'for a 6 × 7.25 in print at 300 dpi',
+      'for an 8 × 10 in print at 300 dpi, edges cut to fill it',
     ])
   })
 })

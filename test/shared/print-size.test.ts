@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSize } from '../../src/cli/args.js'
 import { beyondModelNote, parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
 import { sizeSchema } from '../../src/shared/settings-schema.js'
-import { outputDensity, outputSize } from '../../src/shared/settings.js'
+import { filledPart, outputDensity, outputSize } from '../../src/shared/settings.js'
 
 describe('print sizes', () => {
   it('fits a photo within the print turned to its orientation, never cropped, at the dpi', () => {
@@ -20,6 +20,18 @@ describe('print sizes', () => {
       300,
       undefined,
     ])
+  })
+
+  it('fills the whole print where asked, from the photo’s centre cut to the print’s shape', () => {
+    const print = { mode: 'print', width: 8, height: 10, dpi: 300, fill: true } as const
+    expect(outputSize(print, 600, 400, 4)).toEqual({ width: 3000, height: 2400 })
+    expect(outputSize(print, 400, 600, 4)).toEqual({ width: 2400, height: 3000 })
+    // 600 × 400 cut to 5:4 keeps its middle 500 × 400; upright, its middle 400 × 500; a square its middle 400 × 320.
+    expect(filledPart(print, 600, 400)).toEqual({ x: 50, y: 0, width: 500, height: 400 })
+    expect(filledPart(print, 400, 600)).toEqual({ x: 0, y: 50, width: 400, height: 500 })
+    expect(filledPart(print, 400, 400)).toEqual({ x: 0, y: 40, width: 400, height: 320 })
+    expect(filledPart({ ...print, fill: false }, 600, 400)).toBeNull()
+    expect(filledPart({ mode: 'native' }, 600, 400)).toBeNull()
   })
 
   it('reads a size by name, in inches or in centimetres, and refuses anything else', () => {
@@ -57,6 +69,7 @@ describe('print sizes', () => {
       { ...print, width: 0 },
       { ...print, height: 201 },
       { mode: 'print', width: 8, height: 10 },
+      { ...print, fill: 'yes' },
     ])
       expect(sizeSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false)
   })
@@ -64,6 +77,13 @@ describe('print sizes', () => {
   it('is asked on the command line with --print and --dpi (300 unless said)', () => {
     expect(parseSize({ print: '8x10' })).toEqual({ mode: 'print', width: 8, height: 10, dpi: 300 })
     expect(parseSize({ print: 'a4', dpi: '240' })).toMatchObject({ mode: 'print', dpi: 240 })
+    expect(parseSize({ print: '8x10', fill: true })).toEqual({
+      mode: 'print',
+      width: 8,
+      height: 10,
+      dpi: 300,
+      fill: true,
+    })
     const refused = (flags: Parameters<typeof parseSize>[0]): string => {
       try {
         parseSize(flags)
@@ -74,7 +94,10 @@ describe('print sizes', () => {
       return 'accepted'
     }
     expect(refused({ dpi: '300' })).toBe(
-      '--dpi goes with --print (the pixels per inch of a print size): add --print, like --print 8x10.',
+      "--dpi goes with --print (a print's size): add --print, like --print 8x10.",
+    )
+    expect(refused({ fill: true })).toBe(
+      "--fill goes with --print (a print's size): add --print, like --print 8x10.",
     )
     expect(refused({ print: '8x10', fit: '100x100' })).toBe(
       'Use only one of --scale, --size, --fit and --print.',

@@ -134,7 +134,7 @@ export function sizeWords(size: SizeSpec): string {
         ? `longest side ${size.width} px`
         : `within ${size.width} × ${size.height} px`
     case 'print':
-      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi`
+      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi${size.fill ? ', edges cut to fill it' : ''}`
   }
 }
 
