@@ -164,11 +164,13 @@ export function keptWords(count: number): string {
 }
 
 /**
- * How many of a photo's kept places keep anything: none while neither dust nor scratches are removed from it (they
- * are kept for when either is again).
+ * A photo's kept places in words, where they keep anything: not while neither dust nor scratches are removed from it
+ * (they are kept for when either is again).
  */
-const keptInEffect = ({ repairs, kept }: Pick<ItemView, 'repairs' | 'kept'>): number =>
-  repairs.removeDust || repairs.removeScratches ? kept.length : 0
+function keptInEffectWords({ repairs, kept }: Pick<ItemView, 'repairs' | 'kept'>): string[] {
+  const count = repairs.removeDust || repairs.removeScratches ? kept.length : 0
+  return count ? [keptWords(count)] : []
+}
 
 /**
  * A photo's own repairs, where they differ from its job's, and the places it keeps, in words ("Repairs for this photo
@@ -176,7 +178,7 @@ const keptInEffect = ({ repairs, kept }: Pick<ItemView, 'repairs' | 'kept'>): nu
  */
 export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRepairs: Repairs): string {
   const own = sameRepairs(item.repairs, jobRepairs) ? [] : [repairWords(item.repairs) || 'none']
-  const kept = keptInEffect(item) ? [keptWords(keptInEffect(item))] : []
+  const kept = keptInEffectWords(item)
   return own.length || kept.length ? `Repairs for this photo alone: ${[...own, ...kept].join('; ')}` : ''
 }
 
@@ -185,10 +187,7 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
  * partner, "photo.jpg: no repairs.".
  */
 export function adjustedWords(item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept'>): string {
-  const mended = [
-    repairWords(item.repairs) || 'no repairs',
-    ...(keptInEffect(item) ? [keptWords(keptInEffect(item))] : []),
-  ]
+  const mended = [repairWords(item.repairs) || 'no repairs', ...keptInEffectWords(item)]
   const name = shownName(item.input)
   return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
 }
