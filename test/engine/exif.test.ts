@@ -177,6 +177,34 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     },
   )
 
+  it.each(['webp', 'avif'] as const)(
+    '%s of a photo without EXIF says its dpi in an EXIF of its own: a scan’s 600, a print’s 100',
+    async (format) => {
+      const scan = join(work, 'plain-scan.png')
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a08060' } })
+        .withMetadata({ density: 600 })
+        .png()
+        .toFile(scan)
+      exiftool('-q', '-overwrite_original', '-EXIF:all=', scan) // sharp wrote its own EXIF with the density
+      expect(tagsOf(scan)).toMatchObject({ PixelsPerUnitX: 23622 })
+      expect(tagsOf(scan).XResolution).toBeUndefined()
+      const dpiOf = async (size?: { mode: 'print'; width: number; height: number; dpi: number }) => {
+        const output = join(work, `plain-${size ? 'print' : 'scan'}.${format}`)
+        await enhancePhoto(registry, scan, output, model, {
+          ...DEFAULT_SETTINGS,
+          tile: 16,
+          format,
+          ...(size ? { size } : {}),
+        })
+        const tags = tagsOf(output)
+        expect(tags.Warning).toBeUndefined()
+        return [tags.XResolution, tags.YResolution, tags.ResolutionUnit]
+      }
+      expect(await dpiOf()).toEqual([600, 600, 2])
+      expect(await dpiOf({ mode: 'print', width: 4, height: 6, dpi: 100 })).toEqual([100, 100, 2])
+    },
+  )
+
   it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
     const decoded = async (metadata: 'all' | 'profile') => {
       const output = join(work, `pixels-${metadata}.${format}`)

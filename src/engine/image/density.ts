@@ -5,7 +5,7 @@
  * the photo says none, the usual 72.
  */
 import type { OutputFormat } from '../../shared/formats.js'
-import { afterJfif, firstPngChunk, pngChunk } from './exif.js'
+import { afterJfif, densityOnlyExif, firstPngChunk, pngChunk } from './exif.js'
 
 export const DEFAULT_DENSITY = 72
 
@@ -43,6 +43,15 @@ function withJpegDensity(jpeg: Uint8Array, density: number): Uint8Array {
 export function withDensity(file: Uint8Array, format: OutputFormat, density: number): Uint8Array {
   if (format === 'png') return withPngDensity(file, density)
   return format === 'jpeg' ? withJpegDensity(file, density) : file
+}
+
+/**
+ * The EXIF a file without the photo's own gets to say `density`: WebP and AVIF have no header for it, and a
+ * scan's or a print's dpi would be lost there. Undefined where the format says it in a header, or none is known.
+ */
+export function exifForDensity(format: OutputFormat, density: number | undefined): Uint8Array | undefined {
+  const headerless = format === 'webp' || format === 'avif'
+  return headerless && density !== undefined ? densityOnlyExif(density) : undefined
 }
 
 /** sharp's TIFF options for `density` pixels per inch (it takes pixels per millimetre). */

@@ -13,7 +13,7 @@ import type { MemoryLimit } from '../../node/memory.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { xmpForOutput } from './xmp.js'
-import { DEFAULT_DENSITY, tiffDensity, withDensity } from './density.js'
+import { DEFAULT_DENSITY, exifForDensity, tiffDensity, withDensity } from './density.js'
 import { eightBitOf } from './types.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
@@ -182,13 +182,10 @@ export async function encodeImage(
       options.format,
       density,
     )
-    return meta.exif
-      ? injectExif(
-          encoded,
-          options.format,
-          exifForOutput(meta.exif, options.width, options.height, options.density),
-        )
-      : encoded
+    const exif = meta.exif
+      ? exifForOutput(meta.exif, options.width, options.height, options.density)
+      : exifForDensity(options.format, options.density ?? meta.density)
+    return exif ? injectExif(encoded, options.format, exif) : encoded
   })
 }
 

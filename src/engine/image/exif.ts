@@ -12,6 +12,7 @@ const IMAGE_LENGTH_TAG = 0x0101
 const X_RESOLUTION_TAG = 0x011a
 const Y_RESOLUTION_TAG = 0x011b
 const RESOLUTION_UNIT_TAG = 0x0128
+const SHORT = 3
 const RATIONAL = 5
 const INCHES = 2
 
@@ -49,6 +50,36 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number, d
       setSize(view, little, at, tag === PIXEL_X_TAG ? width : height)
   })
   return copy
+}
+
+/**
+ * An EXIF block saying only `density` pixels per inch (IFD0's resolution and its unit), for a format with no
+ * header of its own for it (WebP, AVIF) and a photo with no EXIF to carry it.
+ */
+export function densityOnlyExif(density: number): Uint8Array {
+  const entries = 3
+  const rationals = 8 + 2 + entries * 12 + 4
+  const tiff = new Uint8Array(rationals + 16)
+  const view = new DataView(tiff.buffer)
+  tiff.set([0x49, 0x49, 42, 0])
+  view.setUint32(4, 8, true)
+  view.setUint16(8, entries, true)
+  const entry = (i: number, tag: number, type: number, value: number): void => {
+    const at = 10 + i * 12
+    view.setUint16(at, tag, true)
+    view.setUint16(at + 2, type, true)
+    view.setUint32(at + 4, 1, true)
+    if (type === SHORT) view.setUint16(at + 8, value, true)
+    else view.setUint32(at + 8, value, true)
+  }
+  entry(0, X_RESOLUTION_TAG, RATIONAL, rationals)
+  entry(1, Y_RESOLUTION_TAG, RATIONAL, rationals + 8)
+  entry(2, RESOLUTION_UNIT_TAG, SHORT, INCHES)
+  for (const at of [rationals, rationals + 8]) {
+    view.setUint32(at, Math.round(density), true)
+    view.setUint32(at + 4, 1, true)
+  }
+  return tiff
 }
 
 /** Writes a size into the entry at `at` as one LONG: a SHORT may not hold the enlarged size. */
