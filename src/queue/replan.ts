@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { OutputPlanner, modelLabel } from './plan.js'
+import { sizeVars } from '../shared/naming.js'
 import type { Item, Job, JobSpec } from './types.js'
 
 /** An item's changes, by item id: what re-planning decided, for the runner to commit. */
@@ -12,7 +13,7 @@ export function plannerFor(
   exists?: (path: string) => boolean,
 ): OutputPlanner {
   const vars = {
-    scale: spec.settings.size.mode === 'scale' ? spec.settings.size.scale : 4,
+    ...sizeVars(spec.settings.size),
     ...(realism === undefined ? {} : { realism }),
     model: modelLabel(spec.model.path),
   }

@@ -15,7 +15,7 @@ export interface JobSpec {
   outDir: string
   model: ModelSpecData
   settings: EnhanceSettings
-  /** Output name template: {name}, {scale}, {alpha}, {model}; the extension follows the format. */
+  /** Output name template: {name}, {scale}, {size}, {alpha}, {model}; the extension follows the format. */
   naming: string
   policy: OverwritePolicy
   /** One share of an album run by several processes: every output is planned, only this share run. */

@@ -1,12 +1,45 @@
+import { DEFAULT_PRINT_DPI, inches, printSizeKey } from './print-size.js'
+import type { SizeSpec } from './settings.js'
+
 /** The values an output name template can use. */
 export interface NameVars {
   name?: string
   scale?: number
+  /** The size asked for, as a name says it: "x2", "3840px", "1920x1080", "8x10", "a4-150dpi". */
+  size?: string
   realism?: number
   model?: string
 }
 
-const PLACEHOLDERS = ['name', 'scale', 'alpha', 'model'] as const
+const PLACEHOLDERS = ['name', 'scale', 'size', 'alpha', 'model'] as const
+
+/** The model's own scale: what a size that sets none (its own, a print, a longest side) names as {scale}. */
+const MODEL_SCALE = 4
+
+/** A print's size in a name: its key where it has one ("8x10", "a4"), else its sides in inches; its dpi if not 300. */
+function printName({ width, height, dpi }: { width: number; height: number; dpi: number }): string {
+  const print = printSizeKey(width, height) ?? `${inches(width)}x${inches(height)}in`
+  return dpi === DEFAULT_PRINT_DPI ? print : `${print}-${dpi}dpi`
+}
+
+/** {scale} and {size} for a job's size: one rule for the queue's names and the app's example. */
+export function sizeVars(size: SizeSpec): { scale: number; size: string } {
+  const scale = size.mode === 'scale' ? size.scale : MODEL_SCALE
+  switch (size.mode) {
+    case 'native':
+    case 'scale':
+      return { scale, size: `x${scale}` }
+    case 'exact':
+      return { scale, size: `${size.width}x${size.height}` }
+    case 'fit':
+      return {
+        scale,
+        size: size.width === size.height ? `${size.width}px` : `${size.width}x${size.height}px`,
+      }
+    case 'print':
+      return { scale, size: printName(size) }
+  }
+}
 
 /**
  * What is wrong with an output name template, as the end of a sentence ("must contain {name}, …"), or
@@ -25,13 +58,14 @@ export function namingProblem(template: string): string | null {
 }
 
 /**
- * Fills {name}, {scale}, {alpha} (the realism, named as ESRGAN's α and the CLI's --alpha) and {model};
+ * Fills {name}, {scale}, {size}, {alpha} (the realism, named as ESRGAN's α and the CLI's --alpha) and {model};
  * characters no file system accepts become "_".
  */
 export function renderName(template: string, vars: NameVars): string {
   const values: Record<string, string> = {
     name: vars.name ?? '',
     scale: vars.scale === undefined ? '' : String(vars.scale),
+    size: vars.size ?? '',
     alpha: vars.realism === undefined ? '' : vars.realism.toFixed(2),
     model: vars.model ?? '',
   }

@@ -37,7 +37,7 @@ export interface Preferences {
   /** Where new jobs write; null until the user picks a folder. */
   outDir: string | null
   output: EnhanceSettings
-  /** Output name template: {name}, {scale}, {alpha}, {model}. */
+  /** Output name template: {name}, {scale}, {size}, {alpha}, {model}. */
   naming: string
   policy: OverwritePolicy
   /** Realism for new jobs: 0 faithful … 1 realistic. */

@@ -47,7 +47,8 @@ function namedPrint(width: number, height: number): (typeof PRINT_SIZES)[number]
 export const printSizeKey = (width: number, height: number): string | undefined =>
   namedPrint(width, height)?.key
 
-const inches = (side: number): string => String(Math.round(side * 100) / 100)
+/** A side in inches as it is written: to a hundredth, without trailing zeros. */
+export const inches = (side: number): string => String(Math.round(side * 100) / 100)
 
 /** A print size in words, as it is read: "a 4 × 6 in", "an 8 × 10 in", "an A4", else its sides in inches. */
 export function aPrintOf(width: number, height: number): string {

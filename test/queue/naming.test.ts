@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
-import { fitFileName, namingProblem, renderName, truncateUtf8 } from '../../src/shared/naming.js'
+import { plannerFor } from '../../src/queue/replan.js'
+import { fitFileName, namingProblem, renderName, sizeVars, truncateUtf8 } from '../../src/shared/naming.js'
 import { isInside } from '../../src/queue/paths.js'
 import { leftOutText } from '../../src/shared/formats.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import type { SizeSpec } from '../../src/shared/settings.js'
 
 const spec = (overrides: Partial<JobSpec> = {}): JobSpec => ({
   inputs: ['/photos'],
@@ -25,12 +27,47 @@ describe('output naming', () => {
     expect(renderName('', { name: 'fallback' })).toBe('fallback')
   })
 
+  it('names the size asked for as {size}; {scale} is the model’s own where the size sets no one factor', () => {
+    const named = (size: SizeSpec): string =>
+      renderName('{name}_{size}_x{scale}', { name: 'a', ...sizeVars(size) })
+    expect(
+      [
+        { mode: 'native' },
+        { mode: 'scale', scale: 2 },
+        { mode: 'scale', scale: 1.5 },
+        { mode: 'exact', width: 1920, height: 1080 },
+        { mode: 'fit', width: 3840, height: 3840 },
+        { mode: 'fit', width: 1920, height: 1080 },
+        { mode: 'print', width: 8, height: 10, dpi: 300 },
+        { mode: 'print', width: 8, height: 10, dpi: 150, fill: true },
+        { mode: 'print', width: 210 / 25.4, height: 297 / 25.4, dpi: 300 },
+        { mode: 'print', width: 10 / 2.54, height: 15 / 2.54, dpi: 600 },
+      ].map((size) => named(size as SizeSpec)),
+    ).toEqual([
+      'a_x4_x4',
+      'a_x2_x2',
+      'a_x1.5_x1.5',
+      'a_1920x1080_x4',
+      'a_3840px_x4',
+      'a_1920x1080px_x4',
+      'a_8x10_x4',
+      'a_8x10-150dpi_x4',
+      'a_a4_x4',
+      'a_3.94x5.91in-600dpi_x4',
+    ])
+    const print = { mode: 'print' as const, width: 5, height: 7, dpi: 300 }
+    const job = spec({ naming: '{name}_{size}', settings: { ...DEFAULT_SETTINGS, size: print } })
+    expect(
+      plannerFor(job, undefined, () => false).plan({ path: '/photos/a.jpg', relativeDir: '' }).output,
+    ).toBe('/out/a_5x7.jpg')
+  })
+
   it('says what is wrong with a template, one rule for the app and the CLI', () => {
     const problems = [
       '{name}_x{scale}_{alpha}_{model}',
       'photo',
       '{name}/x',
-      '{name}_{size}',
+      '{name}_{dpi}',
       '.{name}',
       '{name}{}',
     ].map(namingProblem)
@@ -38,9 +75,9 @@ describe('output naming', () => {
       null,
       'must contain {name}, so two photos never share one name',
       'cannot contain / or \\',
-      'has {size}, which is not one of {name}, {scale}, {alpha}, {model}',
+      'has {dpi}, which is not one of {name}, {scale}, {size}, {alpha}, {model}',
       'cannot start with ".": such files are hidden',
-      'has {}, which is not one of {name}, {scale}, {alpha}, {model}',
+      'has {}, which is not one of {name}, {scale}, {size}, {alpha}, {model}',
     ])
   })
 

@@ -59,6 +59,8 @@ describe('settings helpers', () => {
     expect(exampleName('{name}', { ...DEFAULT_SETTINGS, size: { mode: 'scale', scale: 2 } }, 0)).toBe(
       'IMG_0042.jpg',
     )
+    const print = { mode: 'print' as const, width: 4, height: 6, dpi: 300 }
+    expect(exampleName('{name}_{size}', { ...DEFAULT_SETTINGS, size: print }, 0)).toBe('IMG_0042_4x6.jpg')
   })
   it('maps sizes to the choices in the menu', () => {
     expect(sizeKey({ mode: 'scale', scale: 2 })).toBe('x2')

@@ -1,5 +1,5 @@
 import { FORMAT_EXTENSIONS } from '../../../shared/formats.js'
-import { renderName } from '../../../shared/naming.js'
+import { renderName, sizeVars } from '../../../shared/naming.js'
 import { DEFAULT_PRINT_DPI } from '../../../shared/print-size.js'
 import type { EnhanceSettings, SizeSpec } from '../../../shared/settings.js'
 import type { DeviceOffer } from '../../../shared/device.js'
@@ -32,7 +32,7 @@ export function sizeKey(size: SizeSpec): string {
 export function exampleName(naming: string, output: EnhanceSettings, realism: number): string {
   const name = renderName(naming, {
     name: 'IMG_0042',
-    scale: output.size.mode === 'scale' ? output.size.scale : 4,
+    ...sizeVars(output.size),
     realism,
     model: 'enhance-real-psnr-x4',
   })
