@@ -166,9 +166,28 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await fill.check()
     await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100, fill: true })
     await page.getByText('The photo fills it, turned to its orientation').waitFor()
+    // Realism shows what filling the print cuts off a square photo: 64 × 64 for 6 × 4 in keeps its middle 64 × 43.
+    const square = join(photos, 'square.jpg')
+    await photo(square, 7, 64, 64)
+    await app.tab('Realism')
+    app.dialogs.inputs = [square]
+    await page.getByRole('button', { name: 'Choose a photo…' }).click()
+    await page.getByText('Hatched: the edges cut to fill a 4 × 6 in print').waitFor()
+    const bands = page.locator('.print-cut')
+    const placed = () =>
+      bands.evaluateAll((spans) =>
+        spans.map((span) => [(span as HTMLElement).style.top, (span as HTMLElement).style.height]),
+      )
+    await expect.poll(placed).toEqual([
+      ['0%', `${(10 / 64) * 100}%`],
+      [`${(53 / 64) * 100}%`, `${(11 / 64) * 100}%`],
+    ])
+    await app.shot('realism-print-cut')
+    await app.tab('Settings')
     await fill.uncheck()
     await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100, fill: false })
     await page.getByText('its file says 100 pixels per inch').waitFor()
+    expect(await bands.count()).toBe(0) // fitted, nothing is cut
     await app.shot('settings-print-size')
     await app.tab('Queue')
     const printed = join(app.work, 'printed')

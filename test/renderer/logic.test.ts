@@ -32,6 +32,7 @@ import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
+import { cutBands } from '../../src/renderer/src/lib/print-cut.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 
@@ -61,6 +62,23 @@ describe('settings helpers', () => {
     )
     const print = { mode: 'print' as const, width: 4, height: 6, dpi: 300 }
     expect(exampleName('{name}_{size}', { ...DEFAULT_SETTINGS, size: print }, 0)).toBe('IMG_0042_4x6.jpg')
+  })
+  it('shades what filling a print cuts off a photo: its sides or its top and bottom, none when fitted', () => {
+    const fill = { mode: 'print' as const, width: 4, height: 6, dpi: 300, fill: true }
+    // 600 × 300 filled to 6 × 4 in keeps its middle 450 × 300.
+    expect(cutBands(fill, 600, 300)).toEqual([
+      { left: '0%', top: '0%', width: '12.5%', height: '100%' },
+      { left: '87.5%', top: '0%', width: '12.5%', height: '100%' },
+    ])
+    // 300 × 600 is turned upright (4 × 6 in): it keeps 300 × 450.
+    expect(cutBands(fill, 300, 600).map((band) => [band.top, band.height])).toEqual([
+      ['0%', '12.5%'],
+      ['87.5%', '12.5%'],
+    ])
+    expect(cutBands(fill, 600, 400)).toEqual([])
+    expect(cutBands({ ...fill, fill: false }, 600, 300)).toEqual([])
+    expect(cutBands({ mode: 'native' }, 600, 300)).toEqual([])
+    expect(cutBands(undefined, 600, 300)).toEqual([])
   })
   it('maps sizes to the choices in the menu', () => {
     expect(sizeKey({ mode: 'scale', scale: 2 })).toBe('x2')
