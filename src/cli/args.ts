@@ -54,16 +54,27 @@ export interface SizeFlags {
   print?: string | undefined
   dpi?: string | undefined
   fill?: boolean | undefined
+  border?: boolean | undefined
 }
 
 export function parseSize(flags: SizeFlags): SizeSpec {
   const given = [flags.scale, flags.size, flags.fit, flags.print].filter((v) => v !== undefined)
   if (given.length > 1) throw invalid('Use only one of --scale, --size, --fit and --print.')
-  if ((flags.dpi !== undefined || flags.fill) && flags.print === undefined)
+  const printOnly = flags.fill
+    ? '--fill'
+    : flags.border
+      ? '--border'
+      : flags.dpi !== undefined
+        ? '--dpi'
+        : null
+  if (printOnly && flags.print === undefined)
+    throw invalid(`${printOnly} goes with --print (a print's size): add --print, like --print 8x10.`)
+  if (flags.fill && flags.border)
     throw invalid(
-      `${flags.fill ? '--fill' : '--dpi'} goes with --print (a print's size): add --print, like --print 8x10.`,
+      'Use --fill (the print filled, the photo cut to its shape) or --border (the whole photo on white), not both.',
     )
-  if (flags.print !== undefined) return parsePrint(flags.print, flags.dpi, flags.fill ?? false)
+  if (flags.print !== undefined)
+    return parsePrint(flags.print, flags.dpi, { fill: flags.fill ?? false, border: flags.border ?? false })
   if (flags.scale !== undefined) {
     const scale = Number(flags.scale)
     if (!Number.isFinite(scale) || scale <= 0 || scale > 16)
@@ -75,7 +86,11 @@ export function parseSize(flags: SizeFlags): SizeSpec {
   return { mode: 'native' }
 }
 
-function parsePrint(text: string, dpiText: string | undefined, fill: boolean): SizeSpec {
+function parsePrint(
+  text: string,
+  dpiText: string | undefined,
+  { fill, border }: { fill: boolean; border: boolean },
+): SizeSpec {
   const size = parsePrintSize(text)
   if (!size)
     throw invalid(
@@ -87,7 +102,7 @@ function parsePrint(text: string, dpiText: string | undefined, fill: boolean): S
     throw invalid(
       `--dpi must be a whole number from ${least} to ${most} (photo prints: 300); got "${dpiText}".`,
     )
-  return { mode: 'print', ...size, dpi, ...(fill ? { fill } : {}) }
+  return { mode: 'print', ...size, dpi, ...(fill ? { fill } : {}), ...(border ? { border } : {}) }
 }
 
 export function parseFormat(text: string | undefined): EnhanceSettings['format'] {

@@ -33,7 +33,7 @@ const USAGE = `enhance — ESRGAN photo enhancer
 
 Usage:
   enhance <files|folders...> [--out <dir>] [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
-          [--scale <n> | --size <WxH> | --fit <WxH> | --print <size> [--dpi <n>] [--fill]] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
+          [--scale <n> | --size <WxH> | --fit <WxH> | --print <size> [--dpi <n>] [--fill | --border]] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
@@ -43,8 +43,8 @@ Usage:
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size}, {alpha}, {model}.
       --print 8x10 (inches; 10x15cm, a4, a3 too) fits the photo within that print, turned to its orientation
-      and never cropped (--fill: the whole print, the photo's edges cut to its shape), at --dpi pixels per
-      inch (300 unless said), and the file says that dpi.
+      and never cropped (--fill: the whole print, the photo's edges cut to its shape; --border: the whole
+      print, the whole photo on white), at --dpi pixels per inch (300 unless said), and the file says that dpi.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
       --read-damaged enhances a cut-short or damaged photo as far as it can be read (the rest grey or black,
       as photo viewers show it) instead of refusing it (PARTIAL_IMAGE).
@@ -138,6 +138,7 @@ export const OPTIONS = {
   print: { type: 'string' },
   dpi: { type: 'string' },
   fill: { type: 'boolean' },
+  border: { type: 'boolean' },
   format: { type: 'string' },
   quality: { type: 'string' },
   tile: { type: 'string' },

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
-import { filledPart, outputDensity, outputSize } from '../shared/settings.js'
+import { borderedCanvas, filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
 import type { MetadataPolicy } from '../shared/settings.js'
 import { AwakeClock } from '../node/awake-time.js'
@@ -114,7 +114,10 @@ async function enhanceWithModel(
   const { colourless } = repaired
   const image = withColourUnderTransparency(repaired.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)
-  checkOutputSize(settings.format, size.width, size.height)
+  // A print with a border: the file is the print, the photo centred on white in it.
+  const canvas = borderedCanvas(settings.size, size.width, size.height)
+  const file = canvas ?? size
+  checkOutputSize(settings.format, file.width, file.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
   const resized = size.width !== modelSize.width || size.height !== modelSize.height
   checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
@@ -205,6 +208,7 @@ async function enhanceWithModel(
     metadata: settings.metadata ?? 'all',
     density: outputDensity(settings.size),
     ...size,
+    canvas,
   })
   await stopIfCancelled()
   await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all')).catch(
@@ -216,7 +220,7 @@ async function enhanceWithModel(
   await run.finished()
   return {
     output,
-    ...size,
+    ...file,
     format: settings.format,
     provider: prepared.session.provider,
     precision: prepared.session.precision,

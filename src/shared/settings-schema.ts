@@ -25,13 +25,16 @@ export const sizeSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('scale'), scale: z.number().gt(0).max(16) }),
   z.object({ mode: z.literal('exact'), width: side, height: side }),
   z.object({ mode: z.literal('fit'), width: side, height: side }),
-  z.object({
-    mode: z.literal('print'),
-    width: inches,
-    height: inches,
-    dpi: z.number().int().min(PRINT_DPI_RANGE[0]).max(PRINT_DPI_RANGE[1]),
-    fill: z.boolean().optional(),
-  }),
+  z
+    .object({
+      mode: z.literal('print'),
+      width: inches,
+      height: inches,
+      dpi: z.number().int().min(PRINT_DPI_RANGE[0]).max(PRINT_DPI_RANGE[1]),
+      fill: z.boolean().optional(),
+      border: z.boolean().optional(),
+    })
+    .refine((print) => !(print.fill && print.border), 'A print is filled or has a border, not both.'),
 ])
 
 // CommonJS whose types declare an ES default export: imported as a namespace, its default is the function.

@@ -9,9 +9,10 @@ export type SizeSpec =
   | { mode: 'fit'; width: number; height: number }
   /**
    * Within a print of `width`×`height` inches (turned to the photo's orientation) at `dpi`, which the file says; with
-   * `fill`, the whole print, the photo's edges cut to its shape.
+   * `fill`, the whole print, the photo's edges cut to its shape; with `border`, the whole print too, the photo whole
+   * on white around it (as labs print "fit with border").
    */
-  | { mode: 'print'; width: number; height: number; dpi: number; fill?: boolean }
+  | { mode: 'print'; width: number; height: number; dpi: number; fill?: boolean; border?: boolean }
 
 /** How a photo's transparency (its alpha channel) is enlarged: by lanczos, or by the model as grey. */
 export type TransparencyMode = 'lanczos' | 'model'
@@ -146,15 +147,35 @@ export function outputSize(
     case 'fit':
       return fitWithin(width, height, spec.width, spec.height)
     case 'print': {
-      const long = Math.round(Math.max(spec.width, spec.height) * spec.dpi)
-      const short = Math.round(Math.min(spec.width, spec.height) * spec.dpi)
-      const [boxWidth, boxHeight] = width >= height ? [long, short] : [short, long]
-      return spec.fill
-        ? { width: boxWidth, height: boxHeight }
-        : fitWithin(width, height, boxWidth, boxHeight)
+      const box = printPixels(spec, width, height)
+      return spec.fill ? box : fitWithin(width, height, box.width, box.height)
     }
   }
 }
+
+type PrintSize = Extract<SizeSpec, { mode: 'print' }>
+
+/** A print's size in pixels at its dpi, turned to the orientation of a `width`×`height` photo. */
+function printPixels(spec: PrintSize, width: number, height: number): { width: number; height: number } {
+  const long = Math.round(Math.max(spec.width, spec.height) * spec.dpi)
+  const short = Math.round(Math.min(spec.width, spec.height) * spec.dpi)
+  return width >= height ? { width: long, height: short } : { width: short, height: long }
+}
+
+/**
+ * The file's size where it is larger than the photo in it: a print with a border, the photo of `width`×`height`
+ * (at any scale) centred on white to the print's size. Null where the file is the photo.
+ */
+export function borderedCanvas(
+  spec: SizeSpec,
+  width: number,
+  height: number,
+): { width: number; height: number } | null {
+  return spec.mode === 'print' && spec.border ? printPixels(spec, width, height) : null
+}
+
+/** The white of a print's border. */
+export const BORDER_COLOUR = '#ffffff'
 
 /**
  * The part of a `width`×`height` photo (at any scale) the output is made of where its size fills a print: the

@@ -252,6 +252,7 @@ describe('enhance <folder> --out', () => {
       ['--print', '8x10', '--dpi', '20'],
       ['--dpi', '300'],
       ['--fill'],
+      ['--print', '4x6', '--fill', '--border'],
       ['--print', '8x10', '--scale', '2'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])

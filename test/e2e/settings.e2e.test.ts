@@ -151,7 +151,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await side.press('Enter')
     await expect.poll(stored).toEqual({ mode: 'fit', width: 2000, height: 2000 })
     await size.selectOption('print')
-    const print = page.getByRole('combobox', { name: 'Print' })
+    const print = page.getByRole('combobox', { name: 'Print', exact: true })
     const dpi = page.getByRole('spinbutton', { name: 'Pixels per inch' })
     expect([await print.inputValue(), await dpi.inputValue()]).toEqual(['8x10', '300'])
     await print.selectOption({ label: '4 × 6 in (10 × 15 cm)' })
@@ -162,8 +162,9 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await dpi.press('Enter')
     await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100 })
     await page.getByText('A 4 × 6 in print at 100 pixels per inch is 600 × 400 pixels.').waitFor()
-    const fill = page.getByRole('checkbox', { name: /^Fill the whole print/ })
-    await fill.check()
+    const onPrint = page.getByRole('combobox', { name: 'On the print' })
+    expect(await onPrint.inputValue()).toBe('fit')
+    await onPrint.selectOption('fill')
     await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100, fill: true })
     await page.getByText('The photo fills it, turned to its orientation').waitFor()
     // Realism shows what filling the print cuts off a square photo: 64 × 64 for 6 × 4 in keeps its middle 64 × 43.
@@ -184,37 +185,53 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     ])
     await app.shot('realism-print-cut')
     await app.tab('Settings')
-    await fill.uncheck()
-    await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100, fill: false })
+    await onPrint.selectOption({ label: 'The whole photo (the file is its shape)' })
+    await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100 })
     await page.getByText('its file says 100 pixels per inch').waitFor()
     expect(await bands.count()).toBe(0) // fitted, nothing is cut
+    await onPrint.selectOption('border')
+    await expect.poll(stored).toEqual({ mode: 'print', width: 4, height: 6, dpi: 100, border: true })
+    await page.getByText('never cropped, on white to the print’s size').waitFor()
+    expect(await bands.count()).toBe(0) // on white, nothing is cut
     await app.shot('settings-print-size')
     await app.tab('Queue')
     const printed = join(app.work, 'printed')
     app.dialogs.outputFolder = printed
     await app.backend.services.chooseOutputFolder()
     const input = join(photos, 'IMG_0003.jpg')
-    await photo(input, 6, 96, 64)
+    await photo(input, 6, 96, 72)
     app.dialogs.inputs = [input]
     await page.getByRole('button', { name: 'Add photos…' }).click()
     const job = page.getByRole('article', { name: /Job IMG_0003.jpg/ })
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
     await expect(job.locator('.counts').textContent()).resolves.toMatch(
-      /· for a 4 × 6 in print at 100 dpi\s*$/,
+      /· for a 4 × 6 in print at 100 dpi, on white to fill it\s*$/,
     )
-    // The model's ×4 made 384 × 256: the print needed more, and the photo's row says so.
+    // The model's ×4 made 384 × 288: the print needed more, and the photo's row says so.
     await job
       .getByText(
-        "Enlarged past the model's own 384 × 256 px to fill a 4 × 6 in print (600 × 400 px at 100 dpi)",
+        "Enlarged past the model's own 384 × 288 px to fill a 4 × 6 in print (533 × 400 px at 100 dpi)",
       )
       .waitFor()
-    // 96 × 64 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 600 × 400, saying 100 dpi.
+    // 96 × 72 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 533 × 400 on a white 600 × 400.
     const [output] = readdirSync(printed)
-    expect(await sharp(join(printed, output!)).metadata()).toMatchObject({
-      width: 600,
-      height: 400,
-      density: 100,
-    })
+    const made = join(printed, output!)
+    expect(await sharp(made).metadata()).toMatchObject({ width: 600, height: 400, density: 100 })
+    const { data } = await sharp(made).raw().toBuffer({ resolveWithObject: true })
+    const pixel = (x: number, y: number) => [...data.subarray((y * 600 + x) * 3, (y * 600 + x) * 3 + 3)]
+    expect(Math.min(...pixel(10, 200), ...pixel(590, 200))).toBeGreaterThan(245)
+    expect(Math.min(...pixel(100, 100))).toBeLessThan(200)
+    // Compare lays the original where it lies in the print: 33 px in from the left, 533 of 600 wide.
+    await job.getByRole('button', { name: 'Compare IMG_0003.jpg before and after' }).click()
+    const original = page.getByRole('img', { name: 'Before', exact: true })
+    await original.waitFor()
+    const [left, width] = await original.evaluate((img) =>
+      [(img as HTMLElement).style.left, (img as HTMLElement).style.width].map(parseFloat),
+    )
+    expect(left).toBeCloseTo((33 / 600) * 100, 3)
+    expect(width).toBeCloseTo((533 / 600) * 100, 3)
+    await page.getByRole('img', { name: 'After' }).waitFor()
+    await app.shot('compare-print-border')
     await app.tab('Settings')
     await size.selectOption('native')
     await expect.poll(stored).toEqual({ mode: 'native' })

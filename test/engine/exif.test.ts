@@ -177,6 +177,22 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     },
   )
 
+  it('says the size of a print with a border, the file, not of the photo in it', async () => {
+    const output = join(work, 'bordered.jpg')
+    const size = { mode: 'print' as const, width: 4, height: 6, dpi: 100, border: true }
+    await enhancePhoto(registry, input, output, model, {
+      ...DEFAULT_SETTINGS,
+      tile: 16,
+      format: 'jpeg',
+      size,
+    })
+    // The upright 30 × 40 photo within 4 × 6 in at 100 dpi is 400 × 533, on white to 400 × 600.
+    expect(await sharp(output).metadata()).toMatchObject({ width: 400, height: 600 })
+    const tags = tagsOf(output)
+    expect([tags.ExifImageWidth, tags.ExifImageHeight]).toEqual([400, 600])
+    expect(tags.Warning).toBeUndefined()
+  })
+
   it.each(['webp', 'avif'] as const)(
     '%s of a photo without EXIF says its dpi in an EXIF of its own: a scan’s 600, a print’s 100',
     async (format) => {

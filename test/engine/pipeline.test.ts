@@ -706,6 +706,23 @@ describe('output size', () => {
     expect(fitted.data[0]).toBeGreaterThan(150)
   })
 
+  it('puts the whole photo on white for a print with a border: the file is the print, the photo centred in it', async () => {
+    const input = await file('square-print.png', (s) => s.png(), Buffer.alloc(8 * 8 * 3, 0x40), 8, 8)
+    const output = join(work, 'bordered.jpg')
+    const size = { mode: 'print', width: 4, height: 6, dpi: 50, border: true } as const
+    const result = await enhance(input, output, model, settings({ size, format: 'jpeg' }))
+    const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true })
+    // 6 × 4 in at 50 dpi (turned to the square photo: landscape) is 300 × 200; the photo is 200 × 200 in its middle.
+    expect([result.width, result.height, info.width, info.height]).toEqual([300, 200, 300, 200])
+    expect((await sharp(output).metadata()).density).toBe(50)
+    const at = (x: number, y: number) => [...data.subarray((y * 300 + x) * 3, (y * 300 + x) * 3 + 3)]
+    const near = (rgb: number[], value: number) => rgb.every((c) => Math.abs(c - value) <= 6)
+    for (const y of [0, 100, 199]) {
+      for (const x of [0, 45, 255, 299]) expect(near(at(x, y), 255), `${x},${y}`).toBe(true)
+      for (const x of [55, 150, 245]) expect(near(at(x, y), 0x40), `${x},${y}`).toBe(true)
+    }
+  })
+
   it('refuses a size the format cannot hold, before any work', async () => {
     const input = await file('wide.png', (s) => s.png())
     const output = join(work, 'wide.webp')

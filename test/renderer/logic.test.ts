@@ -102,6 +102,7 @@ describe('settings helpers', () => {
         { mode: 'print', width: 8.5, height: 11, dpi: 300 },
         { mode: 'print', width: 6, height: 7.25, dpi: 300 },
         { mode: 'print', width: 8, height: 10, dpi: 300, fill: true },
+        { mode: 'print', width: 4, height: 6, dpi: 300, border: true },
       ].map((size) => sizeWords(size as SizeSpec)),
     ).toEqual([
       '',
@@ -117,6 +118,7 @@ describe('settings helpers', () => {
       'for an 8.5 × 11 in print at 300 dpi',
       'for a 6 × 7.25 in print at 300 dpi',
       'for an 8 × 10 in print at 300 dpi, edges cut to fill it',
+      'for a 4 × 6 in print at 300 dpi, on white to fill it',
     ])
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSize } from '../../src/cli/args.js'
 import { beyondModelNote, parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
 import { sizeSchema } from '../../src/shared/settings-schema.js'
-import { filledPart, outputDensity, outputSize } from '../../src/shared/settings.js'
+import { borderedCanvas, filledPart, outputDensity, outputSize } from '../../src/shared/settings.js'
 
 describe('print sizes', () => {
   it('fits a photo within the print turned to its orientation, never cropped, at the dpi', () => {
@@ -32,6 +32,16 @@ describe('print sizes', () => {
     expect(filledPart(print, 400, 400)).toEqual({ x: 0, y: 40, width: 400, height: 320 })
     expect(filledPart({ ...print, fill: false }, 600, 400)).toBeNull()
     expect(filledPart({ mode: 'native' }, 600, 400)).toBeNull()
+  })
+
+  it('makes the file the print with a border: the whole photo fitted, the canvas the print turned to it', () => {
+    const print = { mode: 'print', width: 8, height: 10, dpi: 300, border: true } as const
+    expect(outputSize(print, 600, 400, 4)).toEqual({ width: 3000, height: 2000 })
+    expect(borderedCanvas(print, 3000, 2000)).toEqual({ width: 3000, height: 2400 })
+    expect(borderedCanvas(print, 2000, 3000)).toEqual({ width: 2400, height: 3000 })
+    expect(borderedCanvas({ ...print, border: false }, 3000, 2000)).toBeNull()
+    expect(borderedCanvas({ mode: 'fit', width: 10, height: 10 }, 3000, 2000)).toBeNull()
+    expect(filledPart(print, 600, 400)).toBeNull()
   })
 
   it('reads a size by name, in inches or in centimetres, and refuses anything else', () => {
@@ -70,6 +80,7 @@ describe('print sizes', () => {
       { ...print, height: 201 },
       { mode: 'print', width: 8, height: 10 },
       { ...print, fill: 'yes' },
+      { ...print, fill: true, border: true },
     ])
       expect(sizeSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false)
   })
@@ -99,6 +110,19 @@ describe('print sizes', () => {
     expect(refused({ fill: true })).toBe(
       "--fill goes with --print (a print's size): add --print, like --print 8x10.",
     )
+    expect(refused({ border: true })).toBe(
+      "--border goes with --print (a print's size): add --print, like --print 8x10.",
+    )
+    expect(refused({ print: '4x6', fill: true, border: true })).toBe(
+      'Use --fill (the print filled, the photo cut to its shape) or --border (the whole photo on white), not both.',
+    )
+    expect(parseSize({ print: '4x6', border: true })).toEqual({
+      mode: 'print',
+      width: 4,
+      height: 6,
+      dpi: 300,
+      border: true,
+    })
     expect(refused({ print: '8x10', fit: '100x100' })).toBe(
       'Use only one of --scale, --size, --fit and --print.',
     )

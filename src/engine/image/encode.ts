@@ -6,10 +6,11 @@ import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import type { JpegOptions, Sharp } from 'sharp'
+import type { ExtendOptions, JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
+import { BORDER_COLOUR } from '../../shared/settings.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { xmpForOutput } from './xmp.js'
@@ -32,6 +33,8 @@ export interface EncodeOptions {
   metadata: MetadataPolicy
   /** Pixels per inch the file says, in place of the photo's own (a print's). */
   density?: number | undefined
+  /** The file's size where it is larger than the photo: the photo centred on white (a print with a border). */
+  canvas?: { width: number; height: number } | null | undefined
 }
 
 /**
@@ -104,11 +107,16 @@ export function jpegOptions(quality: number, width: number, height: number): Jpe
   return { quality, chromaSubsampling, optimiseCoding }
 }
 
-function formatted(pipeline: Sharp, options: EncodeOptions, density: number): Sharp {
+function formatted(
+  pipeline: Sharp,
+  options: EncodeOptions,
+  file: { width: number; height: number },
+  density: number,
+): Sharp {
   const quality = Math.round(Math.min(100, Math.max(1, options.quality)))
   switch (options.format) {
     case 'jpeg':
-      return pipeline.jpeg(jpegOptions(quality, options.width, options.height))
+      return pipeline.jpeg(jpegOptions(quality, file.width, file.height))
     case 'webp':
       return pipeline.webp({ quality, effort: 4 })
     case 'avif':
@@ -150,7 +158,8 @@ export async function encodeImage(
   input: ImageMetadata,
   options: EncodeOptions,
 ): Promise<Uint8Array> {
-  checkOutputSize(options.format, options.width, options.height)
+  const file = options.canvas ?? options
+  checkOutputSize(options.format, file.width, file.height)
   const meta = keptMetadata(input, options.metadata)
   const deep = image.depth === 16 && (options.format === 'png' || options.format === 'tiff')
   const cmyk = meta.icc && /cmyk/i.test(new TextDecoder('latin1').decode(meta.icc.subarray(16, 20)))
@@ -165,6 +174,7 @@ export async function encodeImage(
     if (source.width !== options.width || source.height !== options.height) {
       pipeline = pipeline.resize(options.width, options.height, { fit: 'fill', kernel: 'lanczos3' })
     }
+    if (options.canvas) pipeline = pipeline.extend(bordered(options, options.canvas))
     if (options.format === 'jpeg' && image.channels === 4)
       pipeline = pipeline.flatten({ background: options.background })
     if (meta.gray) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w')
@@ -175,18 +185,34 @@ export async function encodeImage(
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
     if (meta.xmp)
-      pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, options.width, options.height, options.density))
+      pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, file.width, file.height, options.density))
     const density = options.density ?? meta.density ?? DEFAULT_DENSITY
     const encoded = withDensity(
-      await formatted(pipeline, options, density).toBuffer(),
+      await formatted(pipeline, options, file, density).toBuffer(),
       options.format,
       density,
     )
     const exif = meta.exif
-      ? exifForOutput(meta.exif, options.width, options.height, options.density)
+      ? exifForOutput(meta.exif, file.width, file.height, options.density)
       : exifForDensity(options.format, options.density ?? meta.density)
     return exif ? injectExif(encoded, options.format, exif) : encoded
   })
+}
+
+/** sharp's extend for a photo of `photo`'s size centred on white in `canvas` (the odd pixel to the right and below). */
+function bordered(
+  photo: { width: number; height: number },
+  canvas: { width: number; height: number },
+): ExtendOptions {
+  const left = Math.floor((canvas.width - photo.width) / 2)
+  const top = Math.floor((canvas.height - photo.height) / 2)
+  return {
+    left,
+    top,
+    right: canvas.width - photo.width - left,
+    bottom: canvas.height - photo.height - top,
+    background: BORDER_COLOUR,
+  }
 }
 
 /** A plain sRGB PNG of a raster, for previews. */

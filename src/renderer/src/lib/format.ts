@@ -134,8 +134,14 @@ export function sizeWords(size: SizeSpec): string {
         ? `longest side ${size.width} px`
         : `within ${size.width} × ${size.height} px`
     case 'print':
-      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi${size.fill ? ', edges cut to fill it' : ''}`
+      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi${printFitWords(size)}`
   }
+}
+
+/** How a photo is put on its print, where it is not only fitted within it. */
+function printFitWords(print: { fill?: boolean; border?: boolean }): string {
+  if (print.fill) return ', edges cut to fill it'
+  return print.border ? ', on white to fill it' : ''
 }
 
 /** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */

@@ -1,4 +1,4 @@
-import { filledPart } from '../../../shared/settings.js'
+import { filledPart, outputSize } from '../../../shared/settings.js'
 import type { SizeSpec } from '../../../shared/settings.js'
 import type { Region } from '../../../shared/api.js'
 
@@ -19,11 +19,60 @@ export function cutBands(
     { x: 0, y: 0, width, height: kept.y },
     { x: 0, y: kept.y + kept.height, width, height: height - kept.y - kept.height },
   ].filter((band) => band.width > 0 && band.height > 0)
-  const share = (length: number, of: number): string => `${(length / of) * 100}%`
-  return bands.map((band) => ({
-    left: share(band.x, width),
-    top: share(band.y, height),
-    width: share(band.width, width),
-    height: share(band.height, height),
-  }))
+  return bands.map((band) =>
+    placeStyle({
+      x: band.x / width,
+      y: band.y / height,
+      width: band.width / width,
+      height: band.height / height,
+    }),
+  )
+}
+
+/** Where a photo lies in a frame, as shares of the frame's width and height (outside 0–1 where the frame cuts it). */
+export interface Place {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+export const WHOLE_FRAME: Place = { x: 0, y: 0, width: 1, height: 1 }
+
+/**
+ * Where the whole of a `photo` lies in its `result` made at `size`, so a "before" shown over the result matches it:
+ * beyond the frame where a filled print cut its edges, within it where a print's border surrounds it.
+ */
+export function photoPlace(
+  size: SizeSpec | undefined,
+  photo: { width: number; height: number },
+  result: { width: number; height: number },
+): Place {
+  const kept = size && filledPart(size, photo.width, photo.height)
+  if (kept)
+    return {
+      x: -kept.x / kept.width,
+      y: -kept.y / kept.height,
+      width: photo.width / kept.width,
+      height: photo.height / kept.height,
+    }
+  if (size?.mode !== 'print' || !size.border) return WHOLE_FRAME
+  const fitted = outputSize(size, photo.width, photo.height, 1)
+  return {
+    x: Math.floor((result.width - fitted.width) / 2) / result.width,
+    y: Math.floor((result.height - fitted.height) / 2) / result.height,
+    width: fitted.width / result.width,
+    height: fitted.height / result.height,
+  }
+}
+
+/** A place as CSS percentages of its frame. */
+export function placeStyle(place: Place): { left: string; top: string; width: string; height: string } {
+  const percent = (share: number): string => `${share * 100}%`
+  return {
+    left: percent(place.x),
+    top: percent(place.y),
+    width: percent(place.width),
+    height: percent(place.height),
+  }
 }
