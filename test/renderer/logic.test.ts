@@ -32,7 +32,7 @@ import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
-import { cutBands } from '../../src/renderer/src/lib/print-cut.js'
+import { cutBands, photoPlace, WHOLE_FRAME } from '../../src/renderer/src/lib/print-cut.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 
@@ -79,6 +79,29 @@ describe('settings helpers', () => {
     expect(cutBands({ ...fill, fill: false }, 600, 300)).toEqual([])
     expect(cutBands({ mode: 'native' }, 600, 300)).toEqual([])
     expect(cutBands(undefined, 600, 300)).toEqual([])
+  })
+  it('lays an original where it lies in its print: past a filled one’s frame, inside a bordered one’s white', () => {
+    const print = { mode: 'print' as const, width: 4, height: 6, dpi: 100 }
+    // 600 × 300 filled to 6 × 4 in keeps its middle 450 × 300: the whole runs 75/450 past each side.
+    expect(
+      photoPlace({ ...print, fill: true }, { width: 600, height: 300 }, { width: 600, height: 400 }),
+    ).toEqual({
+      x: -75 / 450,
+      y: 0,
+      width: 600 / 450,
+      height: 1,
+    })
+    // 800 × 600 on white: 533 × 400 of the 600 × 400 print, 33 px in.
+    expect(
+      photoPlace({ ...print, border: true }, { width: 800, height: 600 }, { width: 600, height: 400 }),
+    ).toEqual({
+      x: 33 / 600,
+      y: 0,
+      width: 533 / 600,
+      height: 1,
+    })
+    for (const size of [print, { mode: 'native' as const }, undefined])
+      expect(photoPlace(size, { width: 800, height: 600 }, { width: 600, height: 450 })).toEqual(WHOLE_FRAME)
   })
   it('maps sizes to the choices in the menu', () => {
     expect(sizeKey({ mode: 'scale', scale: 2 })).toBe('x2')

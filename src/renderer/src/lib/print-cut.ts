@@ -51,8 +51,9 @@ export function photoPlace(
   const kept = size && filledPart(size, photo.width, photo.height)
   if (kept)
     return {
-      x: -kept.x / kept.width,
-      y: -kept.y / kept.height,
+      // The cut edges' share, left of and above the frame (0 where none, not −0).
+      x: (0 - kept.x) / kept.width,
+      y: (0 - kept.y) / kept.height,
       width: photo.width / kept.width,
       height: photo.height / kept.height,
     }
