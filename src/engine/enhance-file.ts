@@ -120,7 +120,11 @@ async function enhanceWithModel(
   checkOutputSize(settings.format, file.width, file.height)
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
   const resized = size.width !== modelSize.width || size.height !== modelSize.height
-  checkRasterSize(resized ? [modelSize, size] : [modelSize], image.channels, image.depth / 8)
+  checkRasterSize(
+    [modelSize, ...(resized ? [size] : []), ...(canvas ? [canvas] : [])],
+    image.channels,
+    image.depth / 8,
+  )
   // The side that actually ran: out-of-memory retries halve it part-way through the photo.
   let usedTile = 0
   // Previews are encoded while the next tile runs; all are sent before the reply, none after it.

@@ -174,9 +174,6 @@ export function borderedCanvas(
   return spec.mode === 'print' && spec.border ? printPixels(spec, width, height) : null
 }
 
-/** The white of a print's border. */
-export const BORDER_COLOUR = '#ffffff'
-
 /**
  * The part of a `width`×`height` photo (at any scale) the output is made of where its size fills a print: the
  * photo's centre cut to the print's shape. Null where the whole photo is used.

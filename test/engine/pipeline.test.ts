@@ -721,6 +721,25 @@ describe('output size', () => {
       for (const x of [0, 45, 255, 299]) expect(near(at(x, y), 255), `${x},${y}`).toBe(true)
       for (const x of [55, 150, 245]) expect(near(at(x, y), 0x40), `${x},${y}`).toBe(true)
     }
+    // A 16-bit photo with transparency keeps both, on full white (65535, opaque), not sharp's extend's 65280.
+    const deep = join(work, 'square-16.png')
+    const half = { r: 10, g: 20, b: 30, alpha: 0.5 }
+    await sharp({ create: { width: 8, height: 8, channels: 4, background: half } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(deep)
+    const deepOutput = join(work, 'bordered-16.png')
+    await enhance(deep, deepOutput, model, settings({ size, format: 'png' }))
+    const made = await sharp(deepOutput)
+      .toColourspace('rgb16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true })
+    const pixels = new Uint16Array(made.data.buffer, made.data.byteOffset, made.data.byteLength / 2)
+    const deepAt = (x: number, y: number) => [...pixels.subarray((y * 300 + x) * 4, (y * 300 + x) * 4 + 4)]
+    expect([made.info.width, made.info.height, made.info.channels]).toEqual([300, 200, 4])
+    expect(deepAt(0, 0)).toEqual([65535, 65535, 65535, 65535])
+    expect(deepAt(299, 199)).toEqual([65535, 65535, 65535, 65535])
+    expect(Math.abs(deepAt(150, 100)[3]! - 32768)).toBeLessThan(300)
   })
 
   it('refuses a size the format cannot hold, before any work', async () => {

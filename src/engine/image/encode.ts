@@ -6,16 +6,16 @@ import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import type { ExtendOptions, JpegOptions, Sharp } from 'sharp'
+import type { JpegOptions, Sharp } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
-import { BORDER_COLOUR } from '../../shared/settings.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { xmpForOutput } from './xmp.js'
 import { DEFAULT_DENSITY, exifForDensity, tiffDensity, withDensity } from './density.js'
 import { eightBitOf } from './types.js'
+import { onWhite } from './border.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 const { MAX_LENGTH } = constants
@@ -166,15 +166,17 @@ export async function encodeImage(
   const icc = cmyk ? undefined : meta.icc
   // A format of 8 bits gets 8-bit pixels from here: libvips (sharp 0.35) transforms 16-bit pixels into its built-in
   // sRGB profile wrongly (below), and did so on the way to JPEG, WebP and AVIF too (a 48-bit scan's red −2.4 levels).
-  const source = deep ? image : eightBitOf(image)
+  const eightOrDeep = deep ? image : eightBitOf(image)
+  const source = options.canvas
+    ? await onWhite(eightOrDeep, options.width, options.height, options.canvas)
+    : eightOrDeep
   return withProfile(icc, async (profile) => {
     let pipeline = sharp(source.pixels, {
       raw: { width: source.width, height: source.height, channels: source.channels },
     })
-    if (source.width !== options.width || source.height !== options.height) {
-      pipeline = pipeline.resize(options.width, options.height, { fit: 'fill', kernel: 'lanczos3' })
+    if (source.width !== file.width || source.height !== file.height) {
+      pipeline = pipeline.resize(file.width, file.height, { fit: 'fill', kernel: 'lanczos3' })
     }
-    if (options.canvas) pipeline = pipeline.extend(bordered(options, options.canvas))
     if (options.format === 'jpeg' && image.channels === 4)
       pipeline = pipeline.flatten({ background: options.background })
     if (meta.gray) pipeline = pipeline.toColourspace(deep ? 'grey16' : 'b-w')
@@ -197,22 +199,6 @@ export async function encodeImage(
       : exifForDensity(options.format, options.density ?? meta.density)
     return exif ? injectExif(encoded, options.format, exif) : encoded
   })
-}
-
-/** sharp's extend for a photo of `photo`'s size centred on white in `canvas` (the odd pixel to the right and below). */
-function bordered(
-  photo: { width: number; height: number },
-  canvas: { width: number; height: number },
-): ExtendOptions {
-  const left = Math.floor((canvas.width - photo.width) / 2)
-  const top = Math.floor((canvas.height - photo.height) / 2)
-  return {
-    left,
-    top,
-    right: canvas.width - photo.width - left,
-    bottom: canvas.height - photo.height - top,
-    background: BORDER_COLOUR,
-  }
 }
 
 /** A plain sRGB PNG of a raster, for previews. */
