@@ -1,4 +1,4 @@
-import { DEFAULT_PRINT_DPI, inches, printSizeKey } from './print-size.js'
+import { DEFAULT_PRINT_DPI, printSizeText } from './print-size.js'
 import type { SizeSpec } from './settings.js'
 
 /** The values an output name template can use. */
@@ -18,7 +18,7 @@ const MODEL_SCALE = 4
 
 /** A print's size in a name: its key where it has one ("8x10", "a4"), else its sides in inches; its dpi if not 300. */
 function printName({ width, height, dpi }: { width: number; height: number; dpi: number }): string {
-  const print = printSizeKey(width, height) ?? `${inches(width)}x${inches(height)}in`
+  const print = printSizeText(width, height)
   return dpi === DEFAULT_PRINT_DPI ? print : `${print}-${dpi}dpi`
 }
 

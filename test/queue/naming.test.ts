@@ -42,6 +42,7 @@ describe('output naming', () => {
         { mode: 'print', width: 8, height: 10, dpi: 150, fill: true },
         { mode: 'print', width: 210 / 25.4, height: 297 / 25.4, dpi: 300 },
         { mode: 'print', width: 10 / 2.54, height: 15 / 2.54, dpi: 600 },
+        { mode: 'print', width: 8.5, height: 11, dpi: 300 },
       ].map((size) => named(size as SizeSpec)),
     ).toEqual([
       'a_x4_x4',
@@ -53,7 +54,8 @@ describe('output naming', () => {
       'a_8x10_x4',
       'a_8x10-150dpi_x4',
       'a_a4_x4',
-      'a_3.94x5.91in-600dpi_x4',
+      'a_10x15cm-600dpi_x4',
+      'a_8.5x11in_x4',
     ])
     const print = { mode: 'print' as const, width: 5, height: 7, dpi: 300 }
     const job = spec({ naming: '{name}_{size}', settings: { ...DEFAULT_SETTINGS, size: print } })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { parseSize } from '../../src/cli/args.js'
-import { beyondModelNote, parsePrintSize, printSizeKey, PRINT_SIZES } from '../../src/shared/print-size.js'
+import {
+  aPrintOf,
+  beyondModelNote,
+  parsePrintSize,
+  printSizeKey,
+  printSizeText,
+  PRINT_SIZES,
+} from '../../src/shared/print-size.js'
 import { sizeSchema } from '../../src/shared/settings-schema.js'
 import { borderedCanvas, filledPart, outputDensity, outputSize } from '../../src/shared/settings.js'
 
@@ -55,6 +62,32 @@ describe('print sizes', () => {
       PRINT_SIZES.map((s) => s.key),
     )
     expect(printSizeKey(8, 11)).toBeUndefined()
+  })
+
+  it('writes a size as it is typed and says it as it is read: by name, in whole centimetres, else in inches', () => {
+    const sizes = ['8x10', 'a4', '20x30cm', '9x13cm', '8.5x11', '3.5x5'].map((text) => parsePrintSize(text)!)
+    expect(sizes.map(({ width, height }) => printSizeText(width, height))).toEqual([
+      '8x10',
+      'a4',
+      '20x30cm',
+      '9x13cm',
+      '8.5x11in',
+      '3.5x5in',
+    ])
+    // What is written reads back as the same size.
+    for (const { width, height } of sizes) {
+      const again = parsePrintSize(printSizeText(width, height))!
+      expect(again.width).toBeCloseTo(width, 2)
+      expect(again.height).toBeCloseTo(height, 2)
+    }
+    expect(sizes.map(({ width, height }) => aPrintOf(width, height))).toEqual([
+      'an 8 × 10 in',
+      'an A4',
+      'a 20 × 30 cm',
+      'a 9 × 13 cm',
+      'an 8.5 × 11 in',
+      'a 3.5 × 5 in',
+    ])
   })
 
   it('says where a print needed more pixels than the model made, and what the model’s fill', () => {
