@@ -42,7 +42,7 @@ Usage:
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size}, {alpha}, {model}.
-      --print 8x10 (inches; 10x15cm, a4, a3 too) fits the photo within that print, turned to its orientation
+      --print 8x10 (inches; 10x15cm, letter, a4, a3 too) fits the photo within that print, turned to its orientation
       and never cropped (--fill: the whole print, the photo's edges cut to its shape; --border: the whole
       print, the whole photo on white), at --dpi pixels per inch (300 unless said), and the file says that dpi.
       --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.

@@ -17,6 +17,7 @@ export const PRINT_SIZES = [
   { key: '4x6', name: '4 × 6 in', label: '4 × 6 in (10 × 15 cm)', width: 4, height: 6 },
   { key: '5x7', name: '5 × 7 in', label: '5 × 7 in (13 × 18 cm)', width: 5, height: 7 },
   { key: '8x10', name: '8 × 10 in', label: '8 × 10 in (20 × 25 cm)', width: 8, height: 10 },
+  { key: 'letter', name: 'US Letter', label: 'US Letter (8.5 × 11 in)', width: 8.5, height: 11 },
   { key: 'a4', name: 'A4', label: 'A4 (21 × 29.7 cm)', width: 210 / MM_PER_INCH, height: 297 / MM_PER_INCH },
   { key: '11x14', name: '11 × 14 in', label: '11 × 14 in (28 × 36 cm)', width: 11, height: 14 },
   { key: 'a3', name: 'A3', label: 'A3 (29.7 × 42 cm)', width: 297 / MM_PER_INCH, height: 420 / MM_PER_INCH },

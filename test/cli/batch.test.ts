@@ -248,7 +248,7 @@ describe('enhance <folder> --out', () => {
       ['--background', 'notacolour'],
       ['--restore-strength', '0'],
       ['--restore-strength', 'half'],
-      ['--print', 'letter'],
+      ['--print', 'poster'],
       ['--print', '8x10', '--dpi', '20'],
       ['--dpi', '300'],
       ['--fill'],

@@ -170,7 +170,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await typed.press('Enter')
     await expect.poll(stored).toEqual({ mode: 'print', width: 20 / 2.54, height: 30 / 2.54, dpi: 100 })
     await page.getByText('A 20 × 30 cm print at 100 pixels per inch is 1181 × 787 pixels.').waitFor()
-    await typed.fill('letter')
+    await typed.fill('poster')
     await typed.press('Enter')
     await expect.poll(() => typed.inputValue()).toBe('20x30cm')
     await print.selectOption({ label: '4 × 6 in (10 × 15 cm)' })

@@ -55,7 +55,7 @@ describe('output naming', () => {
       'a_8x10-150dpi_x4',
       'a_a4_x4',
       'a_10x15cm-600dpi_x4',
-      'a_8.5x11in_x4',
+      'a_letter_x4',
     ])
     const print = { mode: 'print' as const, width: 5, height: 7, dpi: 300 }
     const job = spec({ naming: '{name}_{size}', settings: { ...DEFAULT_SETTINGS, size: print } })

@@ -138,7 +138,7 @@ describe('settings helpers', () => {
       'for a 4 × 6 in print at 100 dpi',
       'for an A4 print at 300 dpi',
       'for an 11 × 14 in print at 240 dpi',
-      'for an 8.5 × 11 in print at 300 dpi',
+      'for a US Letter print at 300 dpi',
       'for a 6 × 7.25 in print at 300 dpi',
       'for an 8 × 10 in print at 300 dpi, edges cut to fill it',
       'for a 4 × 6 in print at 300 dpi, on white to fill it',

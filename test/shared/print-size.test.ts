@@ -56,7 +56,7 @@ describe('print sizes', () => {
     expect(parsePrintSize(' 8 × 10 in ')).toEqual({ width: 8, height: 10 })
     expect(parsePrintSize('10x15cm')).toEqual({ width: 10 / 2.54, height: 15 / 2.54 })
     expect(parsePrintSize('A4')).toEqual({ width: 210 / 25.4, height: 297 / 25.4 })
-    for (const bad of ['8x', 'x10', '8x10mm', '0x10', '8x201', 'letter', '-8x10', '8,10'])
+    for (const bad of ['8x', 'x10', '8x10mm', '0x10', '8x201', 'poster', '-8x10', '8,10'])
       expect(parsePrintSize(bad), bad).toBeNull()
     expect(PRINT_SIZES.map((size) => printSizeKey(size.width, size.height))).toEqual(
       PRINT_SIZES.map((s) => s.key),
@@ -65,13 +65,16 @@ describe('print sizes', () => {
   })
 
   it('writes a size as it is typed and says it as it is read: by name, in whole centimetres, else in inches', () => {
-    const sizes = ['8x10', 'a4', '20x30cm', '9x13cm', '8.5x11', '3.5x5'].map((text) => parsePrintSize(text)!)
+    const sizes = ['8x10', 'a4', 'letter', '20x30cm', '9x13cm', '8.5x14', '3.5x5'].map((text) =>
+      parsePrintSize(text)!,
+    )
     expect(sizes.map(({ width, height }) => printSizeText(width, height))).toEqual([
       '8x10',
       'a4',
+      'letter',
       '20x30cm',
       '9x13cm',
-      '8.5x11in',
+      '8.5x14in',
       '3.5x5in',
     ])
     // What is written reads back as the same size.
@@ -83,9 +86,10 @@ describe('print sizes', () => {
     expect(sizes.map(({ width, height }) => aPrintOf(width, height))).toEqual([
       'an 8 × 10 in',
       'an A4',
+      'a US Letter',
       'a 20 × 30 cm',
       'a 9 × 13 cm',
-      'an 8.5 × 11 in',
+      'an 8.5 × 14 in',
       'a 3.5 × 5 in',
     ])
   })
@@ -159,8 +163,8 @@ describe('print sizes', () => {
     expect(refused({ print: '8x10', fit: '100x100' })).toBe(
       'Use only one of --scale, --size, --fit and --print.',
     )
-    expect(refused({ print: 'letter' })).toBe(
-      '--print takes a print size in inches (8x10), centimetres (10x15cm) or by name (4x6, 5x7, 8x10, a4, 11x14, a3); got "letter".',
+    expect(refused({ print: 'poster' })).toBe(
+      '--print takes a print size in inches (8x10), centimetres (10x15cm) or by name (4x6, 5x7, 8x10, letter, a4, 11x14, a3); got "poster".',
     )
     for (const dpi of ['49', '2401', '300.5', 'high'])
       expect(refused({ print: '8x10', dpi })).toBe(
