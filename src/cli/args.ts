@@ -60,13 +60,13 @@ export interface SizeFlags {
 export function parseSize(flags: SizeFlags): SizeSpec {
   const given = [flags.scale, flags.size, flags.fit, flags.print].filter((v) => v !== undefined)
   if (given.length > 1) throw invalid('Use only one of --scale, --size, --fit and --print.')
-  const printOnly = flags.fill
-    ? '--fill'
-    : flags.border
-      ? '--border'
-      : flags.dpi !== undefined
-        ? '--dpi'
-        : null
+  const printOnly = (
+    [
+      ['--fill', flags.fill],
+      ['--border', flags.border],
+      ['--dpi', flags.dpi !== undefined],
+    ] as const
+  ).find(([, said]) => said)?.[0]
   if (printOnly && flags.print === undefined)
     throw invalid(`${printOnly} goes with --print (a print's size): add --print, like --print 8x10.`)
   if (flags.fill && flags.border)
