@@ -16,7 +16,7 @@ const PLACEHOLDERS = ['name', 'scale', 'size', 'alpha', 'model'] as const
 /** The model's own scale: what a size that sets none (its own, a print, a longest side) names as {scale}. */
 const MODEL_SCALE = 4
 
-/** A print's size in a name: its key where it has one ("8x10", "a4"), else its sides in inches; its dpi if not 300. */
+/** A print's size in a name, as it is typed ("8x10", "a4", "20x30cm"), and its dpi where not 300. */
 function printName({ width, height, dpi }: { width: number; height: number; dpi: number }): string {
   const print = printSizeText(width, height)
   return dpi === DEFAULT_PRINT_DPI ? print : `${print}-${dpi}dpi`

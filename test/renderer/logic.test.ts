@@ -32,7 +32,7 @@ import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
-import { cutBands, photoPlace, WHOLE_FRAME } from '../../src/renderer/src/lib/print-cut.js'
+import { cutBands, photoPlace, WHOLE_FRAME } from '../../src/renderer/src/lib/print-place.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 
