@@ -89,8 +89,8 @@ export function beyondModelNote(
   const further = made.width / model.width
   if (further <= SAID_BEYOND_MODEL) return null
   return (
-    `Enlarged past the model's own ${model.width} × ${model.height} px to fill ${aPrintOf(width, height)} print ` +
-    `(${made.width} × ${made.height} px at ${dpi} dpi): the rest is a smooth enlargement, softer up close. ` +
+    `Enlarged past the model's own ${model.width} × ${model.height} px to ${made.width} × ${made.height} px for ` +
+    `${aPrintOf(width, height)} print at ${dpi} dpi: the rest is a smooth enlargement, softer up close. ` +
     `The model's pixels fill ${inches(model.width / dpi)} × ${inches(model.height / dpi)} in at ${dpi} dpi.`
   )
 }

@@ -223,9 +223,7 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     )
     // The model's ×4 made 384 × 288: the print needed more, and the photo's row says so.
     await job
-      .getByText(
-        "Enlarged past the model's own 384 × 288 px to fill a 4 × 6 in print (533 × 400 px at 100 dpi)",
-      )
+      .getByText("Enlarged past the model's own 384 × 288 px to 533 × 400 px for a 4 × 6 in print at 100 dpi")
       .waitFor()
     // 96 × 72 within 6 × 4 in (turned to the photo) at 100 pixels per inch: 533 × 400 on a white 600 × 400.
     const [output] = readdirSync(printed)

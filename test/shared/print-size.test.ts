@@ -98,7 +98,7 @@ describe('print sizes', () => {
     const print = { width: 8, height: 10, dpi: 300 }
     const model = { width: 2560, height: 1920 } // a 640 × 480 phone photo at ×4
     expect(beyondModelNote(print, model, { width: 3000, height: 2250 })).toBe(
-      "Enlarged past the model's own 2560 × 1920 px to fill an 8 × 10 in print (3000 × 2250 px at 300 dpi): the " +
+      "Enlarged past the model's own 2560 × 1920 px to 3000 × 2250 px for an 8 × 10 in print at 300 dpi: the " +
         "rest is a smooth enlargement, softer up close. The model's pixels fill 8.53 × 6.4 in at 300 dpi.",
     )
     // Within 5% of the model's pixels, or fewer (a large scan made smaller), nothing to say.
