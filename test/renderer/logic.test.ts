@@ -32,7 +32,12 @@ import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
-import { cutBands, photoPlace, WHOLE_FRAME } from '../../src/renderer/src/lib/print-place.js'
+import {
+  centreWithinPrint,
+  cutBands,
+  photoPlace,
+  WHOLE_FRAME,
+} from '../../src/renderer/src/lib/print-place.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 
@@ -79,6 +84,20 @@ describe('settings helpers', () => {
     expect(cutBands({ ...fill, fill: false }, 600, 300)).toEqual([])
     expect(cutBands({ mode: 'native' }, 600, 300)).toEqual([])
     expect(cutBands(undefined, 600, 300)).toEqual([])
+  })
+  it('keeps the region previewed within what a filled print keeps of the photo, where that can hold it', () => {
+    const fill = { mode: 'print' as const, width: 4, height: 6, dpi: 300, fill: true }
+    const photo = { width: 600, height: 300 } // keeps x 75–525
+    expect(centreWithinPrint(fill, photo, 96, { x: 60, y: 150 })).toEqual({ x: 123, y: 150 })
+    expect(centreWithinPrint(fill, photo, 96, { x: 590, y: 40 })).toEqual({ x: 477, y: 48 })
+    expect(centreWithinPrint(fill, photo, 96, { x: 300, y: 150 })).toEqual({ x: 300, y: 150 })
+    // Fitted, on white or too little kept for the region: where it was asked.
+    for (const size of [{ ...fill, fill: false }, { ...fill, border: true, fill: false }, undefined])
+      expect(centreWithinPrint(size, photo, 96, { x: 60, y: 150 })).toEqual({ x: 60, y: 150 })
+    expect(centreWithinPrint(fill, { width: 120, height: 60 }, 96, { x: 10, y: 30 })).toEqual({
+      x: 10,
+      y: 30,
+    })
   })
   it('lays an original where it lies in its print: past a filled one’s frame, inside a bordered one’s white', () => {
     const print = { mode: 'print' as const, width: 4, height: 6, dpi: 100 }

@@ -77,3 +77,20 @@ export function placeStyle(place: Place): { left: string; top: string; width: st
     height: percent(place.height),
   }
 }
+
+/**
+ * A square region's centre (`side` px) moved within what filling a print (`size`) keeps of a `photo`, so the
+ * region previewed is one that is printed; as it was where nothing is cut or the part kept cannot hold it.
+ */
+export function centreWithinPrint(
+  size: SizeSpec | undefined,
+  photo: { width: number; height: number },
+  side: number,
+  centre: { x: number; y: number },
+): { x: number; y: number } {
+  const kept = size && filledPart(size, photo.width, photo.height)
+  if (!kept || kept.width < side || kept.height < side) return centre
+  const within = (value: number, start: number, length: number): number =>
+    Math.max(start + side / 2, Math.min(start + length - side / 2, value))
+  return { x: within(centre.x, kept.x, kept.width), y: within(centre.y, kept.y, kept.height) }
+}
