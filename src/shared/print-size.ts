@@ -49,7 +49,7 @@ export const printSizeKey = (width: number, height: number): string | undefined 
   namedPrint(width, height)?.key
 
 /** A side in inches as it is written: to a hundredth, without trailing zeros. */
-export const inches = (side: number): string => String(Math.round(side * 100) / 100)
+const inches = (side: number): string => String(Math.round(side * 100) / 100)
 
 /** A print's sides in whole centimetres, where both are (a size given as `20x30cm`). */
 function wholeCentimetres(width: number, height: number): [number, number] | undefined {
@@ -58,18 +58,22 @@ function wholeCentimetres(width: number, height: number): [number, number] | und
   return whole ? [Math.round(cm[0]!), Math.round(cm[1]!)] : undefined
 }
 
+/** A print's sides with their unit, `between` them and `spaced` from the unit: in whole centimetres where both are. */
+function sidesText(width: number, height: number, between: string, spaced: string): string {
+  const cm = wholeCentimetres(width, height)
+  return cm
+    ? `${cm[0]}${between}${cm[1]}${spaced}cm`
+    : `${inches(width)}${between}${inches(height)}${spaced}in`
+}
+
 /** A print size as it is typed (and named in files): its key ("8x10", "a4"), "20x30cm", else "8.5x11in". */
 export function printSizeText(width: number, height: number): string {
-  const cm = wholeCentimetres(width, height)
-  return printSizeKey(width, height) ?? (cm ? `${cm[0]}x${cm[1]}cm` : `${inches(width)}x${inches(height)}in`)
+  return printSizeKey(width, height) ?? sidesText(width, height, 'x', '')
 }
 
 /** A print size in words, as it is read: "a 4 × 6 in", "an 8 × 10 in", "an A4", "a 20 × 30 cm", else in inches. */
 export function aPrintOf(width: number, height: number): string {
-  const cm = wholeCentimetres(width, height)
-  const name =
-    namedPrint(width, height)?.name ??
-    (cm ? `${cm[0]} × ${cm[1]} cm` : `${inches(width)} × ${inches(height)} in`)
+  const name = namedPrint(width, height)?.name ?? sidesText(width, height, ' × ', ' ')
   return `${/^(8|11\b|18\b|A)/.test(name) ? 'an' : 'a'} ${name}`
 }
 

@@ -45,6 +45,10 @@ export class QueueStore {
   get jobs(): JobView[] {
     return this.#jobs
   }
+  /** The job `jobId` names, while the queue has it. */
+  job(jobId: string): JobView | undefined {
+    return this.#jobs.find((job) => job.id === jobId)
+  }
   get error(): ErrorData | null {
     return this.#error
   }
