@@ -19,6 +19,8 @@ import type { EnhanceSettings, MetadataPolicy, SizeSpec } from '../shared/settin
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import { isDeviceRequest } from '../engine/runtime/providers.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
+import { parseTurn } from '../shared/turn.js'
+import type { QuarterTurn } from '../shared/turn.js'
 
 function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
@@ -159,6 +161,15 @@ export function parseRestoreStrength(text: string | undefined): number {
       `--restore-strength must be a number from ${RESTORE_STRENGTHS[0]} (a touch) to ${RESTORE_STRENGTHS[1]} (all the way); got "${text}".`,
     )
   return strength
+}
+
+/** `--turn`: a quarter turn clockwise for every photo (none when not given). */
+export function parseTurnFlag(text: string | undefined): QuarterTurn {
+  if (text === undefined) return 0
+  const turn = parseTurn(text)
+  if (turn === null)
+    throw invalid(`--turn takes 90, 180 or 270 (degrees clockwise), or right or left; got "${text}".`)
+  return turn
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

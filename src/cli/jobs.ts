@@ -23,6 +23,7 @@ import {
   parseRestoreStrength,
   parseSize,
   parseTile,
+  parseTurnFlag,
   requireValue,
   usableFolder,
 } from './args.js'
@@ -59,6 +60,7 @@ export interface BatchFlags extends SizeFlags {
   'alpha-channel'?: string | undefined
   metadata?: string | undefined
   'restore-strength'?: string | undefined
+  turn?: string | undefined
   recursive: boolean
   watch: boolean
   'read-damaged': boolean
@@ -108,6 +110,7 @@ export function jobSpecFromFlags(
   installed: InstalledLookup = () => null,
 ): JobSpec {
   const realism = parseRealism(flags.alpha)
+  const turn = parseTurnFlag(flags.turn)
   const shard = parseShard(flags.shard)
   const policy = policyOf(flags)
   if (shard && policy === 'suffix')
@@ -146,6 +149,7 @@ export function jobSpecFromFlags(
         : {}),
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
+      ...(turn ? { turn } : {}),
     },
     naming: parseNaming(flags.naming),
     policy,

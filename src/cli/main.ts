@@ -37,7 +37,7 @@ Usage:
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
-          [--remove-dust] [--remove-scratches] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -55,6 +55,8 @@ Usage:
       at the scan's dpi, else 1/300 of the shorter side); texture and lines are left (a catchlight goes too).
       --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
       1 mm long, straight, bent or curled) where their surround is smooth (a power line across a sky goes too).
+      --turn 90 turns every photo a quarter clockwise (right; 270 or left: anticlockwise; 180: upside down)
+      once its own orientation stands it upright: prints laid sideways on a scanner. The app turns one photo.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
@@ -151,6 +153,7 @@ export const OPTIONS = {
   'read-damaged': { type: 'boolean', default: false },
   'restore-colours': { type: 'boolean', default: false },
   'restore-strength': { type: 'string' },
+  turn: { type: 'string' },
   'remove-dust': { type: 'boolean', default: false },
   'remove-scratches': { type: 'boolean', default: false },
   'skip-existing': { type: 'boolean', default: false },

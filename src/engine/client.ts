@@ -29,6 +29,7 @@ import type {
   WrittenPrint,
 } from '../shared/protocol.js'
 import type { PhotoRepairs } from '../shared/settings.js'
+import type { QuarterTurn } from '../shared/turn.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -115,6 +116,9 @@ export interface RequestOptions {
   onProgress?: (event: ProgressEvent) => void
   onPreview?: (event: PreviewEvent) => void
 }
+
+/** A view of a photo: as it is to be enhanced, turned (a queued photo's input), or as its file stands. */
+export type ViewOptions = RequestOptions & { turn?: QuarterTurn }
 
 /**
  * How long the engine may stay silent on a request before it is presumed hung, killed and restarted
@@ -355,22 +359,22 @@ export class EngineClient {
     input: string,
     region: Region,
     model: ModelSpecData,
-    { repairs = {}, ...options }: RequestOptions & { repairs?: PhotoRepairs } = {},
+    { repairs = {}, turn = 0, ...options }: ViewOptions & { repairs?: PhotoRepairs } = {},
   ): Promise<CropReply> {
-    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs }), {
+    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs, turn }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
     })
   }
 
-  /** `input` (a photo, or a result) upright, shrunk to fit `maxSide`, as PNG. */
+  /** `input` (a photo, or a result) upright (and turned as asked), shrunk to fit `maxSide`, as PNG. */
   thumbnail(
     input: string,
     maxSide: number,
     of: ViewedFile = 'photo',
-    options: RequestOptions = {},
+    { turn = 0, ...options }: ViewOptions = {},
   ): Promise<ThumbnailReply> {
-    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide, of }), {
+    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide, of, turn }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })
@@ -381,9 +385,9 @@ export class EngineClient {
     input: string,
     column: number,
     row: number,
-    options: RequestOptions = {},
+    { turn = 0, ...options }: ViewOptions = {},
   ): Promise<PhotoTileReply> {
-    return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row }), {
+    return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row, turn }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })

@@ -10,6 +10,9 @@ import { filledAsFound, foundAsAsked, repairedAsAsked } from './image/repairs.js
 import type { FoundDamage } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import { copyOfPixels } from './image/types.js'
+import { turnedPhoto, turnedPlaces } from './image/turn.js'
+import { turnedSize } from '../shared/turn.js'
+import type { QuarterTurn } from '../shared/turn.js'
 import type { DecodedPhoto, RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
@@ -25,6 +28,14 @@ interface PreviewSource {
   colourless: boolean
   /** Where dust or scratches were asked: which pixels they filled, how many specks and lines, and what they found. */
   filled: { pixels: Uint8Array; counts: FilledCounts; found: FoundDamage } | null
+  /** The places kept, in the pixels of the photo as turned. */
+  kept: KeptPlace[]
+}
+
+/** A photo's file, and the turn it is enhanced at. */
+interface TurnedPhoto {
+  input: string
+  turn: QuarterTurn
 }
 
 /** What the crop reply shows of the dust and scratches filled, where they were asked. */
@@ -62,11 +73,12 @@ export class CropRenderer {
     region: Region,
     model: ModelSpecData,
     repairs: PhotoRepairs = {},
+    turn: QuarterTurn = 0,
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
-    const { image, original, colourless, filled } = await this.decoded(
-      input,
+    const { image, original, colourless, filled, kept } = await this.decoded(
+      { input, turn },
       repairsOf(repairs),
       repairs.kept ?? [],
     )
@@ -94,7 +106,7 @@ export class CropRenderer {
       0,
     ).image
     // Before is the photo as it is: with its colours restored, the change shows in the after.
-    const before = await this.beforeOf(original, crop, s, filled, repairs.kept ?? [])
+    const before = await this.beforeOf(original, crop, s, filled, kept)
     return {
       png: await encodeRasterPng(core),
       before: before.png,
@@ -135,24 +147,25 @@ export class CropRenderer {
 
   /**
    * Decodes and finds the dust and scratches asked once per version of the file (path, size and modification time)
-   * and choice of repairs, and fills them once per choice of kept places: not once per slider move, nor a search of
-   * the whole photo again per place kept.
+   * turn and choice of repairs, and fills them once per choice of kept places (in the file's upright pixels): not
+   * once per slider move, nor a search of the whole photo again per place kept.
    */
   private async decoded(
-    input: string,
+    file: TurnedPhoto,
     repairs: Required<Repairs>,
     kept: KeptPlace[],
   ): Promise<PreviewSource> {
-    const version = await fileVersion(input)
-    const damageKey = version === null ? null : `${version}|${JSON.stringify(repairs)}`
+    const version = await fileVersion(file.input)
+    const damageKey = version === null ? null : `${version}|${file.turn}|${JSON.stringify(repairs)}`
     const key = damageKey === null ? null : `${damageKey}|${JSON.stringify(kept)}`
     if (key !== null && this.source?.key === key) return this.source.photo
     const damage =
-      damageKey !== null && this.damage?.key === damageKey ? this.damage : await this.damageOf(input, repairs)
+      damageKey !== null && this.damage?.key === damageKey ? this.damage : await this.damageOf(file, repairs)
     this.damage = damageKey === null ? null : { ...damage, key: damageKey }
     const { decoded } = damage
     const { image } = decoded
-    const filled = filledAsFound(image, damage.found, kept)
+    const keptHere = turnedPlaces(kept, file.turn, turnedSize(image, file.turn))
+    const filled = filledAsFound(image, damage.found, keptHere)
     const source = await repairedAsAsked(decoded, repairs, filled)
     const { image: cleaned, ...counts } = filled
     const original = withColourUnderTransparency(image)
@@ -162,18 +175,20 @@ export class CropRenderer {
       colourless: source.colourless,
       filled:
         cleaned === image ? null : { pixels: changedPixels(image, cleaned), counts, found: damage.found },
+      kept: keptHere,
     }
     this.source = key === null ? null : { key, photo }
     return photo
   }
 
-  /** The photo decoded, and its dust and scratches found where `repairs` asks. */
+  /** The photo decoded and turned, and its dust and scratches found where `repairs` asks. */
   private async damageOf(
-    input: string,
+    { input, turn }: TurnedPhoto,
     repairs: Required<Repairs>,
   ): Promise<{ decoded: DecodedPhoto; found: FoundDamage }> {
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
-    const decoded = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    const read = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
+    const decoded = turnedPhoto(read, turn)
     return { decoded, found: await foundAsAsked(decoded.image, decoded.meta.density, repairs) }
   }
 

@@ -14,6 +14,7 @@ import { previewOf } from './image/preview.js'
 import { readArea, unreadWords } from './image/read-area.js'
 import { repairNotes, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
+import { turnedPhoto, turnedPlaces } from './image/turn.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -103,14 +104,17 @@ async function enhanceWithModel(
 ): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
   const { info } = prepared
-  const decoded = await decodeImage(input, {
+  const read = await decodeImage(input, {
     maxPixels: options.maxInputPixels,
     readDamaged: settings.readDamaged,
     signal: options.signal,
   })
+  // Turned first: the repairs, the size and the print are the turned photo's, as the window shows it.
+  const decoded = turnedPhoto(read, settings.turn)
+  const kept = turnedPlaces(settings.kept ?? [], settings.turn, read.image)
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
-  const repaired = await repairedAsAsked(decoded, settings)
+  const repaired = await repairedAsAsked(decoded, { ...settings, kept })
   const { colourless } = repaired
   const image = withColourUnderTransparency(repaired.image)
   const size = outputSize(settings.size, image.width, image.height, info.scale)

@@ -80,12 +80,12 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'thumbnail') {
-      const value = await thumbnail(request.input, request.maxSide, request.of)
+      const value = await thumbnail(request.input, request.maxSide, request.of, request.turn)
       send({ type: 'result', id: request.id, kind: 'thumbnail', value })
       return
     }
     if (request.type === 'photoTile') {
-      const value = await photoTiles.tile(request.input, request.column, request.row)
+      const value = await photoTiles.tile(request.input, request.column, request.row, request.turn)
       send({ type: 'result', id: request.id, kind: 'photoTile', value })
       return
     }
@@ -107,7 +107,13 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
         type: 'result',
         id: request.id,
         kind: 'crop',
-        value: await crops.render(request.input, request.region, request.model, request.repairs),
+        value: await crops.render(
+          request.input,
+          request.region,
+          request.model,
+          request.repairs,
+          request.turn,
+        ),
       })
       return
     }

@@ -2,19 +2,26 @@ import type { PhotoChoice } from '../shared/api.js'
 import { EnhanceError } from '../shared/errors.js'
 import { isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
 import { RESTORE_STRENGTHS } from '../shared/settings.js'
+import { isQuarterTurn } from '../shared/turn.js'
 import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places for one photo only, a realism only where the job's
+ * photos) can be enhanced with: something chosen, kept places and a turn for one photo only, a realism only where the job's
  * model has a partner, each in range.
  */
-export function checkChoice(job: Job, forPhoto: boolean, { realism, repairs, kept }: PhotoChoice): void {
+export function checkChoice(
+  job: Job,
+  forPhoto: boolean,
+  { realism, repairs, kept, turn }: PhotoChoice,
+): void {
   const refuse = (message: string): never => {
     throw new EnhanceError('INVALID_ARGUMENT', message)
   }
-  if (realism === undefined && repairs === undefined && kept === undefined)
-    refuse('Choose a realism or repairs to apply.')
+  if (realism === undefined && repairs === undefined && kept === undefined && turn === undefined)
+    refuse('Choose a realism, repairs or a turn to apply.')
+  if (turn !== undefined && !forPhoto) refuse('A turn belongs to one photo: turn each from its row.')
+  if (turn !== undefined && !isQuarterTurn(turn)) refuse('A turn is 0, 90, 180 or 270 degrees clockwise.')
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')
   if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')
   if (realism !== undefined && !job.spec.model.blend)

@@ -21,13 +21,22 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemRealism, itemRepairs, modelAt } from './types.js'
+import { isFinished, itemRealism, itemRepairs, itemTurn, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
+import type { EngineSettings } from '../shared/settings.js'
+import type { QuarterTurn } from '../shared/turn.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
+
+/** `settings` with the photo's own turn in place of its job's: said only where it is turned, as before there were turns. */
+function withTurn(settings: EngineSettings, turn: QuarterTurn): EngineSettings {
+  const turned = { ...settings }
+  delete turned.turn
+  return turn ? { ...turned, turn } : turned
+}
 
 /** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
 function keptOnOtherFile(item: Item, readAs: string | null): boolean {
@@ -389,13 +398,16 @@ export class QueueRunner {
           output: item.output,
           model: modelAt(job.spec.model, itemRealism(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
-          settings: {
-            ...job.spec.settings,
-            ...itemRepairs(job, item),
-            ...(item.kept?.length ? { kept: item.kept } : {}),
-            format: formatForInput(job.spec.settings.format, item.input),
-            readDamaged: job.spec.settings.readDamaged || item.readDamaged,
-          },
+          settings: withTurn(
+            {
+              ...job.spec.settings,
+              ...itemRepairs(job, item),
+              ...(item.kept?.length ? { kept: item.kept } : {}),
+              format: formatForInput(job.spec.settings.format, item.input),
+              readDamaged: job.spec.settings.readDamaged || item.readDamaged,
+            },
+            itemTurn(job, item),
+          ),
         },
         {
           signal: engineStopOn(signal, drives),
@@ -566,14 +578,14 @@ export class QueueRunner {
 
   /**
    * Chooses the realism, the repairs or both for one photo or a whole job (a job's replace any chosen per
-   * photo). Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
+   * photo), and a photo's kept places and turn. Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
    * realism), the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
    */
   async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<number> {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept } = choice
+    const { realism, repairs, kept, turn } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -585,6 +597,7 @@ export class QueueRunner {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
       ...(kept ? { kept, keptOn } : {}),
+      ...(turn === undefined ? {} : { turn }),
     }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
@@ -599,6 +612,8 @@ export class QueueRunner {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
     }
+    // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
+    if (photo && !affected.includes(photo)) this.emit({ type: 'item', item: photo })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
     if (isFinished(job)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })

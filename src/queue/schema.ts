@@ -6,6 +6,7 @@ import {
   policySchema,
   realismSchema,
   keptSchema,
+  turnSchema,
   renamedFrom,
   repairsSchema,
   settingsSchema,
@@ -68,6 +69,7 @@ const itemFields = {
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),
   kept: keptSchema.optional(),
+  turn: turnSchema.optional(),
   earlierOutputs: z.array(path).optional(),
   readAs: z.string().max(64).nullable().optional(),
 }

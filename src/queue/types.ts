@@ -4,6 +4,7 @@ import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
 import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../shared/settings.js'
+import type { QuarterTurn } from '../shared/turn.js'
 import type { Shard } from './shard.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
@@ -79,8 +80,10 @@ export interface Item {
   realism?: number
   /** Repairs chosen for this photo alone (override the job's): one portrait kept without dust removal. */
   repairs?: Required<Repairs>
-  /** Places of it that dust and scratch removal leave as they are (a catchlight they took). */
+  /** Places of it that dust and scratch removal leave as they are (a catchlight they took), in its file's pixels. */
   kept?: KeptPlace[]
+  /** Its own quarter turn, clockwise (overrides the job's): a print laid sideways on the scanner. */
+  turn?: QuarterTurn
   /**
    * Its photo's file (`readSignature`) when those places were kept: once the file is edited (cropped, straightened),
    * they are no longer the same places of it, and its next run lets them go.
@@ -119,4 +122,9 @@ export function jobRepairs(job: Job): Required<Repairs> {
 /** What an item is mended with before it is enhanced. */
 export function itemRepairs(job: Job, item: Item): Required<Repairs> {
   return item.repairs ?? jobRepairs(job)
+}
+
+/** How far an item is turned before it is enhanced: its own turn, else its job's. */
+export function itemTurn(job: Job, item: Item): QuarterTurn {
+  return item.turn ?? job.spec.settings.turn ?? 0
 }

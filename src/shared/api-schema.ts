@@ -3,7 +3,14 @@ import { HANDED_VIA, MAX_HANDED_IMAGE_BYTES } from './api.js'
 import type { ApiMethod } from './api.js'
 import { PRECISION_CHOICES } from './model.js'
 import { DEVICE_CHOICES } from './preferences.js'
-import { keptSchema, realismSchema, policySchema, repairsSchema, settingsObject } from './settings-schema.js'
+import {
+  keptSchema,
+  realismSchema,
+  policySchema,
+  repairsSchema,
+  settingsObject,
+  turnSchema,
+} from './settings-schema.js'
 
 /**
  * The arguments of every `window.api` call as runtime schemas, next to the contract they check:
@@ -93,6 +100,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         realism: realismSchema.optional(),
         repairs: repairs.optional(),
         kept: keptSchema.optional(),
+        turn: turnSchema.optional(),
       }),
     ]),
     result: true,

@@ -6,6 +6,7 @@ import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
 import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
+import type { QuarterTurn } from './turn.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -41,6 +42,8 @@ export interface PhotoChoice {
   repairs?: Required<Repairs>
   /** One photo's places kept from dust and scratch removal (not a whole job's). */
   kept?: KeptPlace[]
+  /** One photo's quarter turn, clockwise (not a whole job's: `--turn` turns every photo of a batch). */
+  turn?: QuarterTurn
 }
 
 export interface ItemView {
@@ -53,8 +56,10 @@ export interface ItemView {
   realism: number | null
   /** What is mended before it is enhanced: its job's, or its own. */
   repairs: Required<Repairs>
-  /** Its places kept from dust and scratch removal. */
+  /** Its places kept from dust and scratch removal, in its file's upright pixels (`unturnedPoint`). */
   kept: KeptPlace[]
+  /** How far it is turned, clockwise: its own, or its job's. */
+  turn: QuarterTurn
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string

@@ -2,6 +2,7 @@ import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
 import type { EngineSettings, PhotoPoint, PhotoRepairs } from './settings.js'
+import type { QuarterTurn } from './turn.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -36,9 +37,11 @@ export type EngineRequest =
       model: ModelSpecData
       /** As the photo's job or new jobs do: its faded colours restored, its dust filled, before enhancing. */
       repairs?: PhotoRepairs
+      /** The photo turned as it is to be enhanced: `region` is of the turned photo. */
+      turn?: QuarterTurn
     }
-  | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile }
-  | { type: 'photoTile'; id: number; input: string; column: number; row: number }
+  | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile; turn?: QuarterTurn }
+  | { type: 'photoTile'; id: number; input: string; column: number; row: number; turn?: QuarterTurn }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */

@@ -2,6 +2,7 @@ import * as colourPackage from '@img/colour'
 import { OUTPUT_FORMATS } from './formats.js'
 import { LARGEST_PRINT_INCHES, PRINT_DPI_RANGE } from './print-size.js'
 import * as z from 'zod'
+import { QUARTER_TURNS } from './turn.js'
 import {
   METADATA_POLICIES,
   OVERWRITE_POLICIES,
@@ -68,6 +69,9 @@ export function renamedFrom(from: string, to: string): (value: unknown) => unkno
 /** Output settings saved when transparency was `alpha`. */
 export const renameLegacyAlpha = renamedFrom('alpha', 'transparency')
 
+/** A quarter turn clockwise, in degrees. */
+export const turnSchema = z.literal(QUARTER_TURNS)
+
 export const settingsObject = z.object({
   size: sizeSchema,
   format: z.enum([...OUTPUT_FORMATS, 'same']),
@@ -84,6 +88,7 @@ export const settingsObject = z.object({
     .optional(),
   removeDust: z.boolean().optional(),
   removeScratches: z.boolean().optional(),
+  turn: turnSchema.optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

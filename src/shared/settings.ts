@@ -1,5 +1,6 @@
 /** Output and processing settings shared by the CLI, the queue and the app. */
 import type { OutputFormat } from './formats.js'
+import type { QuarterTurn } from './turn.js'
 
 /** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
 export type SizeSpec =
@@ -48,7 +49,8 @@ export interface EnhanceSettings {
   /** Fill a print's specks of dust (small blobs on a smooth surround) before enhancing: `removeDust`. */
   removeDust?: boolean
   /** Fill a print's scratches and hairs (thin lines on a smooth surround) before enhancing: `removeScratches`. */
-  removeScratches?: boolean
+  removeScratches?: boolean /** Turn each photo this far clockwise, once its own orientation stands it upright (`--turn`; a photo's own in the app). */
+  turn?: QuarterTurn
 }
 
 /** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */

@@ -254,6 +254,8 @@ describe('enhance <folder> --out', () => {
       ['--fill'],
       ['--print', '4x6', '--fill', '--border'],
       ['--print', '8x10', '--scale', '2'],
+      ['--turn', '45'],
+      ['--turn', 'over'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

@@ -31,4 +31,16 @@ describe("a command's job settings", () => {
       restoreStrength: 0.8,
     })
   })
+
+  it('say a turn only where one is given: a command without --turn makes the same job as before', () => {
+    expect(jobSpecFromFlags(['/photos'], { ...plain, turn: 'left' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      turn: 270,
+    })
+    expect(jobSpecFromFlags(['/photos'], { ...plain, turn: '180' }).settings.turn).toBe(180)
+    expect('turn' in jobSpecFromFlags(['/photos'], { ...plain, turn: '0' }).settings).toBe(false)
+    expect(() => jobSpecFromFlags(['/photos'], { ...plain, turn: '-90' })).toThrow(
+      '--turn takes 90, 180 or 270 (degrees clockwise), or right or left; got "-90".',
+    )
+  })
 })

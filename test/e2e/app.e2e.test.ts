@@ -206,6 +206,37 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .waitFor()
   })
 
+  it('turns one photo a quarter right from its row: enhanced again turned, its thumbnail and Realism turned too', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const itemOf = () => runner.items(runner.jobs[0]!.id).find((i) => i.input.endsWith('photo 3.jpg'))!
+    const before = await sharp(itemOf().output).rotate(90).resize(48, 64).raw().toBuffer()
+    await page.getByRole('button', { name: 'Turn photo 3.jpg a quarter right', exact: true }).click()
+    await expect.poll(() => [itemOf().turn, itemOf().state], { timeout: 60_000 }).toEqual([90, 'done'])
+    // 256 × 192 in, turned: 768 × 1024 out, the same picture as the earlier result turned.
+    const meta = await sharp(itemOf().output).metadata()
+    expect([meta.width, meta.height]).toEqual([768, 1024])
+    const after = await sharp(itemOf().output).resize(48, 64).raw().toBuffer()
+    let difference = 0
+    for (let i = 0; i < after.length; i++) difference += Math.abs(after[i]! - before[i]!)
+    expect(difference / after.length).toBeLessThan(4)
+    await page.getByText('Turned a quarter right').waitFor()
+    const thumb = page.getByRole('img', { name: 'photo 3.jpg', exact: true })
+    await expect
+      .poll(() => thumb.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]))
+      .toEqual([72, 96])
+    await app.shot('06b-queue-turned')
+    // Realism shows it as it is enhanced, and turns it back from there.
+    await page.getByRole('button', { name: /^Realism \d+%… of photo 3\.jpg/ }).click()
+    await page.getByRole('heading', { name: /photo 3\.jpg 192×256/ }).waitFor()
+    await page.getByRole('button', { name: 'Turn a quarter left' }).click()
+    await page.getByRole('heading', { name: /photo 3\.jpg 256×192/ }).waitFor()
+    await expect.poll(() => itemOf().turn).toBe(0)
+    await expect.poll(() => itemOf().state, { timeout: 60_000 }).toBe('done')
+    expect((await sharp(itemOf().output).metadata()).width).toBe(1024)
+  })
+
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
     const { page } = app
     await app.tab('Realism')

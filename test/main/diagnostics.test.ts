@@ -28,6 +28,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   realism: 0.5,
   repairs: repairsOf({}),
   kept: [],
+  turn: 0,
   ...change,
 })
 

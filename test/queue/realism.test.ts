@@ -10,11 +10,12 @@ import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
+import type { QuarterTurn } from '../../src/shared/turn.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
 /** What a photo was mended with: its repairs and the places it kept. */
-type Mended = { name: string; repairs: Required<Repairs>; kept?: KeptPlace[] }
+type Mended = { name: string; repairs: Required<Repairs>; kept?: KeptPlace[]; turn?: QuarterTurn }
 
 /**
  * A unit-test seam that records the realism each photo was enhanced at (and into `mended`, the repairs asked of it);
@@ -37,7 +38,8 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
-      mended.push({ name, repairs: repairsOf(request.settings), kept: request.settings.kept })
+      const { kept, turn } = request.settings
+      mended.push({ name, repairs: repairsOf(request.settings), kept, turn })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -337,6 +339,44 @@ describe('repairs per photo and per job', () => {
     store.close()
     const reopened = new QueueStore(queue)
     expect(reopened.state.itemsOf(job.id)[0]!.kept).toEqual(catchlight)
+    reopened.close()
+  })
+
+  it('one photo is turned and enhanced again so; the others keep the job’s turn; a restart keeps it', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const events: string[] = []
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    runner.subscribe((event) => {
+      if (event.type === 'item') events.push(`${event.item.input.split('/').pop()}:${event.item.turn ?? '-'}`)
+    })
+    // A batch scanned sideways (--turn 270): every photo turned so, one of them back the other way.
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, turn: 270 } })
+    await runner.run()
+    const [a, b] = runner.items(job.id)
+    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: 90 })).toBe(1)
+    await runner.run()
+    expect(mended.map((m) => [m.name, m.turn])).toEqual([
+      ['a.jpg', 270],
+      ['b.jpg', 270],
+      ['c.jpg', 270],
+      ['a.jpg', 90],
+    ])
+    // Turned upright: sent without a turn, as a photo never turned is.
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { turn: 0 })
+    await runner.run()
+    expect(mended.at(-1)).toMatchObject({ name: 'b.jpg', turn: undefined })
+    expect(events).toContain('a.jpg:90')
+    // A turn is one photo's, a quarter at a time.
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { turn: 90 }))).toBe('INVALID_ARGUMENT')
+    const half = 45 as QuarterTurn
+    expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: half }))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([90, 0, undefined])
     reopened.close()
   })
 

@@ -10,6 +10,7 @@ import {
   repairWords,
   sizeWords,
   adjustedWords,
+  turnNote,
   filledWords,
   keptWords,
   heldWords,
@@ -40,6 +41,7 @@ import {
 } from '../../src/renderer/src/lib/print-place.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
+import type { QuarterTurn } from '../../src/shared/turn.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -174,6 +176,7 @@ describe('progress in words', () => {
     realism: null,
     repairs: repairsOf({}),
     kept: [] as KeptPlace[],
+    turn: 0,
   } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
@@ -220,12 +223,27 @@ describe('repairs in words', () => {
     expect(heldWords({ specks: 0 })).toBe('none kept')
     expect(heldWords({ specks: 1, scratches: 0 })).toBe('1 speck kept')
     expect(heldWords({ specks: 2, scratches: 1 })).toBe('2 specks and 1 scratch kept')
-    const photo = { input: '/album/photo.jpg', realism: 0.5, repairs: job, kept: [{ x: 1, y: 2 }] }
+    const photo = {
+      input: '/album/photo.jpg',
+      realism: 0.5,
+      repairs: job,
+      kept: [{ x: 1, y: 2 }],
+      turn: 0 as const,
+    }
     expect(adjustedWords(photo)).toBe('photo.jpg is at 50%, dust and scratches removed, 1 place kept.')
     expect(adjustedWords({ ...photo, realism: null, repairs: repairsOf({}), kept: [] })).toBe(
       'photo.jpg: no repairs.',
     )
     expect(adjustedWords({ ...photo, repairs: repairsOf({}) })).toBe('photo.jpg is at 50%, no repairs.')
+    expect(adjustedWords({ ...photo, turn: 270 })).toBe(
+      'photo.jpg is at 50%, dust and scratches removed, 1 place kept, turned a quarter left.',
+    )
+    expect([0, 90, 180, 270].map((turn) => turnNote(turn as QuarterTurn))).toEqual([
+      '',
+      'Turned a quarter right',
+      'Turned upside down',
+      'Turned a quarter left',
+    ])
   })
 
   it('says what is mended before enhancing, each once, in one phrase', () => {

@@ -27,6 +27,7 @@ const item = (state: ItemView['state']): ItemView => ({
   realism: 0.5,
   repairs: repairsOf({}),
   kept: [],
+  turn: 0,
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

@@ -24,6 +24,8 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
   const calls: Call[] = []
   const adjusted: unknown[][] = []
   let chosen = ''
+  /** The size of the photo as main shows it (a queued photo's turned), and how often it was asked for. */
+  const shown = { width: 400, height: 300, asked: 0 }
   const api = {
     adjust: (...args: unknown[]) => {
       adjusted.push(args)
@@ -31,11 +33,14 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     },
     // Each chosen photo is a selection whose id stands for its path here.
     chooseInputs: () => Promise.resolve({ id: chosen, names: [chosen] }),
-    imageUrl: () =>
-      Promise.resolve({
+    imageUrl: () => {
+      shown.asked++
+      const { width, height } = shown
+      return Promise.resolve({
         ok: true,
-        value: { url: 'data:', width: 400, height: 300, originalWidth: 400, originalHeight: 300 },
-      }),
+        value: { url: 'data:', width, height, originalWidth: width, originalHeight: height },
+      })
+    },
     previewCrop: (
       photo: PhotoRef,
       region: Region,
@@ -68,7 +73,7 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     chosen = path
     return store.choosePhoto()
   }
-  return { store, calls, choose, repairs, adjusted }
+  return { store, calls, choose, repairs, adjusted, shown }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -165,6 +170,7 @@ describe('the realism slider', () => {
       realism: 0.25,
       repairs: dusty,
       kept: [],
+      turn: 0,
     }
     void store.openItem(item)
     await settle()
@@ -213,6 +219,7 @@ describe('the realism slider', () => {
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
+      turn: 0,
     }
     const rendered = async (act: () => Promise<void>) => {
       void act()
@@ -261,6 +268,39 @@ describe('the realism slider', () => {
     expect((adjusted.at(-1)![1] as { kept?: unknown }).kept).toEqual([])
   })
 
+  it("keeps a turned photo's marks on its file's pixels, draws them where they lie, and shows it again turned", async () => {
+    const { store, calls, shown } = harness([{ kind: 'speck', pixels: [{ x: 10, y: 20 }] }])
+    // A 400 × 300 file turned right: shown 300 × 400.
+    Object.assign(shown, { width: 300, height: 400 })
+    const item: ItemView = {
+      ...{ id: 'print', jobId: 'album', input: '/album/print.jpg', output: '/out/print.jpg' },
+      state: 'done',
+      realism: 0.5,
+      repairs: { ...repairsOf({}), removeDust: true },
+      kept: [],
+      turn: 90,
+    }
+    const rendered = async (act: () => Promise<void>) => {
+      void act()
+      await settle()
+      calls.at(-1)!.finish()
+      await settle()
+    }
+    await rendered(() => store.openItem(item))
+    await rendered(() => store.keepAt({ x: 10, y: 20 }))
+    // The file's pixel (20, 289) is where a right turn takes (10, 20) from.
+    expect(calls.at(-1)!.kept).toEqual([{ x: 20, y: 289 }])
+    expect(store.keptShown).toEqual([{ x: 10, y: 20 }])
+    // Turned upside down from the queue: asked for again as it now stands, the place drawn where it now lies.
+    Object.assign(shown, { width: 400, height: 300 })
+    const asked = shown.asked
+    await rendered(() => store.itemChanged({ ...item, turn: 180 }))
+    expect(shown.asked).toBe(asked + 1)
+    expect([store.photo?.turn, store.photo?.width, store.kept]).toEqual([180, 400, [{ x: 20, y: 289 }]])
+    expect(store.keptShown).toEqual([{ x: 379, y: 10 }])
+    expect(calls.at(-1)!.kept).toEqual([{ x: 20, y: 289 }])
+  })
+
   it('follows the photo open when a run lets its kept places go, unless they were changed here', async () => {
     const speck = { x: 90, y: 30 }
     const { store, calls } = harness([{ kind: 'speck', pixels: [speck] }])
@@ -271,6 +311,7 @@ describe('the realism slider', () => {
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [place],
+      turn: 0,
     }
     void store.openItem(item)
     await settle()
@@ -308,6 +349,7 @@ describe('the realism slider', () => {
       realism: null,
       repairs: repairsOf({}),
       kept: [],
+      turn: 0,
     }
     void store.openItem(item)
     await settle()

@@ -9,6 +9,7 @@ import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { PhotoTileReply } from '../../shared/protocol.js'
 import { missingFileError } from '../../node/file-access.js'
+import type { QuarterTurn } from '../../shared/turn.js'
 
 /** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
 interface Cut {
@@ -18,7 +19,7 @@ interface Cut {
 }
 
 /**
- * A photo's own pixels, upright, for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
+ * A photo's own pixels, upright (and turned as asked), for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
  * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
  * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
  */
@@ -31,8 +32,8 @@ export class PhotoTiles {
     private readonly keep = 4,
   ) {}
 
-  async tile(path: string, column: number, row: number): Promise<PhotoTileReply> {
-    const cut = await this.cutFor(path)
+  async tile(path: string, column: number, row: number, turn: QuarterTurn = 0): Promise<PhotoTileReply> {
+    const cut = await this.cutFor(path, turn)
     const [left, top] = [column * PHOTO_TILE_SIDE, row * PHOTO_TILE_SIDE]
     const [width, height] = [
       Math.min(PHOTO_TILE_SIDE, cut.width - left),
@@ -49,15 +50,15 @@ export class PhotoTiles {
     return { png, left, top, width, height }
   }
 
-  private async cutFor(path: string): Promise<Cut> {
+  private async cutFor(path: string, turn: QuarterTurn): Promise<Cut> {
     this.cleared ??= rm(this.cacheDir, { recursive: true, force: true })
     await this.cleared
     const version = await fileVersion(path)
     if (!version) throw missingFileError(path)
-    const key = createHash('sha256').update(version).digest('hex').slice(0, 24)
+    const key = createHash('sha256').update(`${version}|${turn}`).digest('hex').slice(0, 24)
     let cut = this.cut.get(key)
     if (!cut) {
-      cut = this.cutIntoTiles(path, join(this.cacheDir, key))
+      cut = this.cutIntoTiles(path, join(this.cacheDir, key), turn)
       this.cut.set(key, cut)
       cut.catch(() => this.cut.delete(key))
       this.forgetOldest()
@@ -65,14 +66,14 @@ export class PhotoTiles {
     return cut
   }
 
-  private async cutIntoTiles(path: string, folder: string): Promise<Cut> {
+  private async cutIntoTiles(path: string, folder: string, turn: QuarterTurn): Promise<Cut> {
     await rm(folder, { recursive: true, force: true })
     const cut = (image: Sharp) =>
       image
         .png({ compressionLevel: 1 })
         .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
         .toFile(join(folder, 'photo.dz'))
-    const { width, height } = await withViewedPhoto(path, MAX_RESULT_PIXELS, 'photo', cut).catch(
+    const { width, height } = await withViewedPhoto(path, MAX_RESULT_PIXELS, 'photo', cut, turn).catch(
       async (error: unknown) => {
         await rm(folder, { recursive: true, force: true })
         throw error

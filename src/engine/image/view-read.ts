@@ -8,6 +8,8 @@ import { sharpOfRaster } from './raster.js'
 import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
 import { uprightSize } from './types.js'
+import { turnedSize } from '../../shared/turn.js'
+import type { QuarterTurn } from '../../shared/turn.js'
 
 /** A photo's size as it stands upright. */
 export interface UprightSize {
@@ -19,14 +21,20 @@ export interface UprightSize {
  * Runs `view` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as it
  * goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
  * linear reading of a float grey TIFF; the system's HEIC decoder, writing a file fit for `purpose`), with its
- * upright size. The engine reads photos to enhance through `decodeImage`, the same way.
+ * upright size; turned by `turn` where asked (a queued photo's input, as it is to be enhanced). The engine reads photos to enhance through `decodeImage`, the same way.
  */
 export async function withViewedPhoto<T>(
   path: string,
   limitInputPixels: number,
   purpose: DecodePurpose,
-  view: (image: Sharp, upright: UprightSize) => Promise<T>,
+  viewUpright: (image: Sharp, upright: UprightSize) => Promise<T>,
+  turn: QuarterTurn = 0,
 ): Promise<T> {
+  // sharp allows one rotation after the orientation's: the turn asked, which swaps the size's sides.
+  const view = (image: Sharp, upright: UprightSize): Promise<T> =>
+    turn
+      ? viewUpright(image.rotate(turn), turnedSize({ width: upright.width, height: upright.height }, turn))
+      : viewUpright(image, upright)
   // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
   if ((await checkReadableImage(path)) === 'bmp')
     return withBmp(path, Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS), view)

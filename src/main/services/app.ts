@@ -1,5 +1,5 @@
 import type { Catalog } from '../../engine/catalog.js'
-import type { EngineClient, RequestOptions } from '../../engine/client.js'
+import type { EngineClient, RequestOptions, ViewOptions } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import { CLIPBOARD_MAX_SIDE } from '../../shared/api.js'
 import type {
@@ -161,6 +161,12 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const item = itemOf(ref.jobId, ref.itemId)
     return ref.side === 'input' ? item.input : item.output
   }
+  /** How the window reads a photo: a queued photo's input as it is to be enhanced, turned; anything else as it is. */
+  const viewing = (ref: PhotoRef): { path: string; options: ViewOptions } => {
+    const path = photo(ref)
+    const turn = 'side' in ref && ref.side === 'input' ? itemOf(ref.jobId, ref.itemId).turn : 0
+    return { path, options: { ...readingOn(path), turn } }
+  }
   /** The models a photo's preview runs: its job's, or (a chosen file) those of new jobs, at `realism`. */
   const previewModel = (ref: PhotoRef, realism: number): ModelSpecData =>
     'selection' in ref
@@ -301,21 +307,23 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     imageUrl: (ref, maxSide) =>
       attempt(async () => {
         const of = 'side' in ref && ref.side === 'output' ? 'result' : 'photo'
-        const { png, ...size } = await engine.thumbnail(photo(ref), maxSide, of, readingOn(photo(ref)))
+        const { path, options } = viewing(ref)
+        const { png, ...size } = await engine.thumbnail(path, maxSide, of, options)
         return { url: pngUrl(png), ...size }
       }),
 
     imageTile: (ref, column, row) =>
       attempt(async () => {
-        const { png, ...place } = await engine.photoTile(photo(ref), column, row, readingOn(photo(ref)))
+        const { path, options } = viewing(ref)
+        const { png, ...place } = await engine.photoTile(path, column, row, options)
         return { url: pngUrl(png), ...place }
       }),
 
     previewCrop: (ref, region, realism, repairs, kept) =>
       attempt(async () => {
         const spec = previewModel(ref, realism)
-        const options = { ...readingOn(photo(ref)), repairs: { ...repairs, kept } }
-        const crop = await engine.crop(photo(ref), region, spec, options)
+        const { path, options } = viewing(ref)
+        const crop = await engine.crop(path, region, spec, { ...options, repairs: { ...repairs, kept } })
         const { width, height, ms, markedBefore, filled, kept: held, marks } = crop
         const marked =
           markedBefore && filled

@@ -1,6 +1,6 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import { itemRealism, itemRepairs, jobRealism, jobRepairs } from '../../queue/types.js'
+import { itemRealism, itemRepairs, itemTurn, jobRealism, jobRepairs } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
@@ -55,6 +55,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     realism: job ? itemRealism(job, item) : null,
     repairs: job ? itemRepairs(job, item) : repairsOf({}),
     kept: item.kept ?? [],
+    turn: job ? itemTurn(job, item) : (item.turn ?? 0),
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
     ...(item.note ? { note: item.note } : {}),

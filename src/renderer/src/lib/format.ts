@@ -18,6 +18,8 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
 import type { Repairs, SizeSpec } from '../../../shared/settings.js'
 import { aPrintOf } from '../../../shared/print-size.js'
+import { turnWords } from '../../../shared/turn.js'
+import type { QuarterTurn } from '../../../shared/turn.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -189,13 +191,26 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
 }
 
 /**
- * How a queued photo is enhanced, in a sentence: "photo.jpg is at 50%, dust removed, 1 place kept."; without a GAN
- * partner, "photo.jpg: no repairs.".
+ * How a queued photo is enhanced, in a sentence: "photo.jpg is at 50%, dust removed, 1 place kept, turned a quarter
+ * right."; without a GAN partner, "photo.jpg: no repairs.".
  */
-export function adjustedWords(item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept'>): string {
-  const mended = [repairWords(item.repairs) || 'no repairs', ...keptInEffectWords(item)]
+export function adjustedWords(
+  item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept' | 'turn'>,
+): string {
+  const turned = turnWords(item.turn)
+  const mended = [
+    repairWords(item.repairs) || 'no repairs',
+    ...keptInEffectWords(item),
+    ...(turned ? [turned] : []),
+  ]
   const name = shownName(item.input)
   return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
+}
+
+/** A queued photo's turn as its row says it: "Turned a quarter right"; '' where it is not turned. */
+export function turnNote(turn: QuarterTurn): string {
+  const words = turnWords(turn)
+  return words && words[0]!.toUpperCase() + words.slice(1)
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

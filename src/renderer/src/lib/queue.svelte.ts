@@ -11,6 +11,7 @@ import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
+import { nextTurn } from '../../../shared/turn.js'
 
 export type SplitState = { scans: number; done: number } | { text: string } | null
 
@@ -210,6 +211,13 @@ export class QueueStore {
 
   changeFolder = async (jobId: string): Promise<void> => {
     const result = await this.api.changeJobFolder(jobId)
+    this.#error = result.ok ? null : result.error
+  }
+
+  /** Turns a queued photo a quarter to the right (clockwise) or the left: it is enhanced again, turned. */
+  async turn(item: ItemView, right: boolean): Promise<void> {
+    const turn = nextTurn(item.turn, right)
+    const result = await this.api.adjust({ jobId: item.jobId, itemId: item.id }, { turn })
     this.#error = result.ok ? null : result.error
   }
 

@@ -6,6 +6,8 @@ import type { KeptPlace, PhotoPoint, Repairs } from '../../../shared/settings.js
 import { percent, photoOf, printable, repairWords, shownName } from './format.js'
 import { keepingPixel, markAt } from './marks.js'
 import type { PreferencesStore } from './preferences.svelte.js'
+import { turnedPoint, turnedSize, unturnedPoint } from '../../../shared/turn.js'
+import type { QuarterTurn } from '../../../shared/turn.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
@@ -18,7 +20,15 @@ export const REGION_SIDE = 128
 export class RealismStore {
   /** null until the user moves the slider: until then it shows the realism new jobs get. */
   #realism = $state<number | null>(null)
-  #photo = $state<{ ref: PhotoRef; name: string; url: string; width: number; height: number } | null>(null)
+  /** The photo open, as shown: a queued photo turned as it is enhanced (its size the turned photo's). */
+  #photo = $state<{
+    ref: PhotoRef
+    name: string
+    url: string
+    width: number
+    height: number
+    turn: QuarterTurn
+  } | null>(null)
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
   #thumbnails = $state<CropPreview[]>([])
@@ -92,7 +102,7 @@ export class RealismStore {
     this.#ownRepairs = item.repairs
     this.#kept = item.kept
     if (item.realism !== null) this.#realism = item.realism
-    await this.open(photoOf(item, 'input'), shownName(item.input))
+    await this.open(photoOf(item, 'input'), shownName(item.input), item.turn)
   }
 
   /**
@@ -103,6 +113,11 @@ export class RealismStore {
     const target = this.#target
     if (!target || target.id !== item.id) return
     this.#target = item
+    // Turned: shown again as it now stands (its kept places, in its file's pixels, stay where they are on it).
+    if (item.turn !== target.turn) {
+      await this.open(photoOf(item, 'input'), shownName(item.input), item.turn)
+      return
+    }
     if (!sameKept(target.kept, this.#kept) || sameKept(item.kept, this.#kept)) return
     this.#kept = item.kept
     await this.renderedAnew()
@@ -121,9 +136,17 @@ export class RealismStore {
     return !!this.#target && !sameRepairs(this.#target.repairs, this.repairs)
   }
 
-  /** The queued photo's places kept from dust and scratch removal, as chosen here. */
+  /** The queued photo's places kept from dust and scratch removal, as chosen here (in its file's pixels). */
   get kept(): readonly KeptPlace[] {
     return this.#kept
+  }
+
+  /** The kept places where they lie on the photo as shown, turned. */
+  get keptShown(): PhotoPoint[] {
+    const photo = this.#photo
+    return photo
+      ? this.#kept.map((place) => turnedPoint(place, photo.turn, turnedSize(photo, photo.turn)))
+      : []
   }
 
   /** The places kept here differ from those the queued photo open is enhanced with. */
@@ -145,9 +168,12 @@ export class RealismStore {
     if (!this.#target) return
     // The mark names the places of the request it was rendered for: the list may have changed since.
     const holding = mark.keptBy.flatMap((i) => this.#shownKept[i] ?? [])
+    // Marks are drawn on the photo as shown; a place is kept in its file's pixels.
+    const photo = this.#photo
+    const keeping = photo ? unturnedPoint(keepingPixel(mark), photo.turn, photo) : keepingPixel(mark)
     this.#kept = mark.keptBy.length
       ? this.#kept.filter((place) => !holding.some((held) => samePlace(held, place)))
-      : [...this.#kept, keepingPixel(mark)]
+      : [...this.#kept, keeping]
     await this.renderedAnew()
   }
 
@@ -188,7 +214,7 @@ export class RealismStore {
     }
   }
 
-  private async open(ref: PhotoRef, name: string): Promise<void> {
+  private async open(ref: PhotoRef, name: string, turn: QuarterTurn = 0): Promise<void> {
     const opening = ++this.#opening
     this.#applied = null
     this.#error = null
@@ -203,7 +229,7 @@ export class RealismStore {
       return
     }
     const { url, originalWidth: width, originalHeight: height } = image.value
-    this.#photo = { ref, name, url, width, height }
+    this.#photo = { ref, name, url, width, height, turn }
     await this.pickAround(width / 2, height / 2)
   }
 
@@ -272,7 +298,14 @@ export class RealismStore {
     const photo = this.#photo
     const region = this.#region
     return photo && region && this.#wanted !== null
-      ? { photo: photo.ref, region, realism: this.#wanted, repairs: this.repairs, kept: this.#kept }
+      ? {
+          photo: photo.ref,
+          turn: photo.turn,
+          region,
+          realism: this.#wanted,
+          repairs: this.repairs,
+          kept: this.#kept,
+        }
       : null
   }
 
@@ -292,6 +325,8 @@ export class RealismStore {
 
 interface CropRequest {
   photo: PhotoRef
+  /** The turn the photo was shown at: its regions are of the photo so turned. */
+  turn: QuarterTurn
   region: Region
   realism: number
   repairs: Required<Repairs>
@@ -303,6 +338,7 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
   const s = b.region
   return (
     samePhoto(a.photo, b.photo) &&
+    a.turn === b.turn &&
     r.x === s.x &&
     r.y === s.y &&
     r.width === s.width &&
