@@ -7,7 +7,7 @@ import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places and a turn for one photo only, a realism only where the job's
+ * photos) can be enhanced with: something chosen, kept places for one photo only, a quarter turn, a realism only where the job's
  * model has a partner, each in range.
  */
 export function checkChoice(
@@ -20,7 +20,6 @@ export function checkChoice(
   }
   if (realism === undefined && repairs === undefined && kept === undefined && turn === undefined)
     refuse('Choose a realism, repairs or a turn to apply.')
-  if (turn !== undefined && !forPhoto) refuse('A turn belongs to one photo: turn each from its row.')
   if (turn !== undefined && !isQuarterTurn(turn)) refuse('A turn is 0, 90, 180 or 270 degrees clockwise.')
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')
   if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')

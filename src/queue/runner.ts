@@ -578,7 +578,7 @@ export class QueueRunner {
 
   /**
    * Chooses the realism, the repairs or both for one photo or a whole job (a job's replace any chosen per
-   * photo), and a photo's kept places and turn. Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
+   * photo), the turn, and a photo's kept places. Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
    * realism), the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
    */
   async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<number> {
@@ -602,6 +602,7 @@ export class QueueRunner {
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
+    if (!photo && turn !== undefined) this.store.commit({ t: 'job-turn', jobId: job.id, turn })
     const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     if (realism !== undefined)
       this.commitPatches(

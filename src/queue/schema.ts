@@ -49,6 +49,7 @@ const jobObject = z.object({
   ofFolders: z.boolean().optional(),
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),
+  turn: turnSchema.optional(),
   watching: z.boolean().optional(),
 })
 const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)
@@ -97,6 +98,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
     }),
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
     z.object({ t: z.literal('job-repairs'), jobId: id, repairs: repairsSchema }),
+    z.object({ t: z.literal('job-turn'), jobId: id, turn: turnSchema }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
     z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),
     z.object({

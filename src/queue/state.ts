@@ -1,4 +1,5 @@
 import type { Repairs } from '../shared/settings.js'
+import type { QuarterTurn } from '../shared/turn.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
@@ -18,6 +19,8 @@ export type QueueEntry =
   | { t: 'job-realism'; jobId: string; realism: number }
   /** Repairs for the whole job: they replace any chosen per photo. */
   | { t: 'job-repairs'; jobId: string; repairs: Required<Repairs> }
+  /** A turn for the whole job: it replaces any chosen per photo. */
+  | { t: 'job-turn'; jobId: string; turn: QuarterTurn }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -85,6 +88,13 @@ export class QueueState {
         if (!job) return
         job.repairs = entry.repairs
         for (const item of this.itemsOf(entry.jobId)) delete item.repairs
+        return
+      }
+      case 'job-turn': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        job.turn = entry.turn
+        for (const item of this.itemsOf(entry.jobId)) delete item.turn
         return
       }
       case 'job-outdir': {

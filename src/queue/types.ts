@@ -51,6 +51,8 @@ export interface Job {
   realism?: number
   /** Repairs chosen after the job was created, for all its photos (override the spec's settings). */
   repairs?: Required<Repairs>
+  /** A turn chosen after the job was created, for all its photos (overrides the spec's `--turn`). */
+  turn?: QuarterTurn
   /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */
   watching?: boolean
 }
@@ -124,7 +126,12 @@ export function itemRepairs(job: Job, item: Item): Required<Repairs> {
   return item.repairs ?? jobRepairs(job)
 }
 
+/** How far a job's photos are turned unless one has its own turn. */
+export function jobTurn(job: Job): QuarterTurn {
+  return job.turn ?? job.spec.settings.turn ?? 0
+}
+
 /** How far an item is turned before it is enhanced: its own turn, else its job's. */
 export function itemTurn(job: Job, item: Item): QuarterTurn {
-  return item.turn ?? job.spec.settings.turn ?? 0
+  return item.turn ?? jobTurn(job)
 }

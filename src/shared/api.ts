@@ -23,6 +23,8 @@ export interface JobView {
   realism: number | null
   /** What is mended in its photos before they are enhanced: faded colours, dust. */
   repairs: Required<Repairs>
+  /** How far its photos are turned, clockwise, unless one has its own turn. */
+  turn: QuarterTurn
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number
@@ -42,7 +44,7 @@ export interface PhotoChoice {
   repairs?: Required<Repairs>
   /** One photo's places kept from dust and scratch removal (not a whole job's). */
   kept?: KeptPlace[]
-  /** One photo's quarter turn, clockwise (not a whole job's: `--turn` turns every photo of a batch). */
+  /** A quarter turn, clockwise: one photo's, or every photo's of a job (replacing those chosen per photo). */
   turn?: QuarterTurn
 }
 

@@ -235,6 +235,28 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await expect.poll(() => itemOf().turn).toBe(0)
     await expect.poll(() => itemOf().state, { timeout: 60_000 }).toBe('done')
     expect((await sharp(itemOf().output).metadata()).width).toBe(1024)
+    // A whole job scanned lying on its side: every photo turned at once, and back.
+    await app.tab('Queue')
+    const job = runner.jobs[0]!
+    const sizes = async () => {
+      await expect
+        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
+        .toBe(true)
+      return Promise.all(runner.items(job.id).map(async (i) => (await sharp(i.output).metadata()).width))
+    }
+    await page
+      .getByRole('button', { name: 'Turn every photo of Album 1962 (6 photos) a quarter left' })
+      .click()
+    await page
+      .getByRole('article', { name: /Job Album 1962/ })
+      .getByText('turned a quarter left')
+      .waitFor()
+    expect(await sizes()).toEqual([768, 768, 768, 768, 768, 768])
+    await page
+      .getByRole('button', { name: 'Turn every photo of Album 1962 (6 photos) a quarter right' })
+      .click()
+    await expect.poll(() => runner.job(job.id)!.turn).toBe(0)
+    expect(await sizes()).toEqual([1024, 1024, 1024, 1024, 1024, 1024])
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

@@ -11,7 +11,7 @@ import type { RasterImage } from '../../src/engine/image/types.js'
 import { largestSpeck } from '../../src/engine/image/dust.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
-import type { EnhanceSettings } from '../../src/shared/settings.js'
+import type { EngineSettings, EnhanceSettings } from '../../src/shared/settings.js'
 import type { QuarterTurn } from '../../src/shared/turn.js'
 import { turnedPoint } from '../../src/shared/turn.js'
 import { dusted, smoothScene } from '../helpers/dust.js'
@@ -152,7 +152,7 @@ describe('a photo enhanced turned', () => {
       .toFile(input)
     const [kept, other] = specks
     const place = { x: Math.round(kept!.x), y: Math.round(kept!.y) }
-    const run = async (name: string, extra: Partial<EnhanceSettings>) => {
+    const run = async (name: string, extra: Partial<EngineSettings>) => {
       const output = join(work, name)
       await enhancePhoto(registry, input, output, model, {
         ...settings({ removeDust: true, turn: 90 }),

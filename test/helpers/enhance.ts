@@ -2,7 +2,7 @@ import { enhanceFile } from '../../src/engine/enhance-file.js'
 import type { ModelRegistry } from '../../src/engine/registry.js'
 import { formatForInput } from '../../src/shared/formats.js'
 import type { EnhanceReply, ModelSpecData } from '../../src/shared/protocol.js'
-import type { EnhanceSettings } from '../../src/shared/settings.js'
+import type { EngineSettings, EnhanceSettings } from '../../src/shared/settings.js'
 
 /** The file pipeline as the queue calls it: an output format of 'same' resolved by the input's name first. */
 export function enhancePhoto(
@@ -10,7 +10,7 @@ export function enhancePhoto(
   input: string,
   output: string,
   model: ModelSpecData,
-  settings: EnhanceSettings,
+  settings: EnhanceSettings & Pick<EngineSettings, 'kept'>,
   maxInputPixels?: number,
 ): Promise<EnhanceReply> {
   const format = formatForInput(settings.format, input)

@@ -29,6 +29,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     etaMs: null,
     watchable: true,
     watching: false,
+    turn: 0,
   }
 }
 

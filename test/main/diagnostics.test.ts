@@ -17,6 +17,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   etaMs: null,
   watchable: true,
   watching: false,
+  turn: 0,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({

@@ -368,8 +368,7 @@ describe('repairs per photo and per job', () => {
     await runner.run()
     expect(mended.at(-1)).toMatchObject({ name: 'b.jpg', turn: undefined })
     expect(events).toContain('a.jpg:90')
-    // A turn is one photo's, a quarter at a time.
-    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { turn: 90 }))).toBe('INVALID_ARGUMENT')
+    // A quarter at a time.
     const half = 45 as QuarterTurn
     expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: half }))).toBe(
       'INVALID_ARGUMENT',
@@ -377,6 +376,32 @@ describe('repairs per photo and per job', () => {
     store.close()
     const reopened = new QueueStore(queue)
     expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([90, 0, undefined])
+    reopened.close()
+  })
+
+  it('a whole job turned replaces the turns chosen per photo, and every photo is enhanced again so', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const [a] = runner.items(job.id)
+    await runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: 270 })
+    await runner.run()
+    expect(await runner.adjust({ jobId: job.id }, { turn: 180 })).toBe(2)
+    await runner.run()
+    expect(mended.map((m) => [m.name, m.turn])).toEqual([
+      ['a.jpg', undefined],
+      ['b.jpg', undefined],
+      ['a.jpg', 270],
+      ['a.jpg', 180],
+      ['b.jpg', 180],
+    ])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(job.id)!.turn).toBe(180)
+    expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([undefined, undefined])
     reopened.close()
   })
 

@@ -239,7 +239,7 @@ describe('repairs in words', () => {
       'photo.jpg is at 50%, dust and scratches removed, 1 place kept, turned a quarter left.',
     )
     expect([0, 90, 180, 270].map((turn) => turnNote(turn as QuarterTurn))).toEqual([
-      '',
+      'Not turned',
       'Turned a quarter right',
       'Turned upside down',
       'Turned a quarter left',

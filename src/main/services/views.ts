@@ -1,6 +1,6 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import { itemRealism, itemRepairs, itemTurn, jobRealism, jobRepairs } from '../../queue/types.js'
+import { itemRealism, itemRepairs, itemTurn, jobRealism, jobRepairs, jobTurn } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
@@ -35,6 +35,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     outDir: job.spec.outDir,
     realism: jobRealism(job),
     repairs: jobRepairs(job),
+    turn: jobTurn(job),
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,

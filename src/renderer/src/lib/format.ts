@@ -207,10 +207,10 @@ export function adjustedWords(
   return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
 }
 
-/** A queued photo's turn as its row says it: "Turned a quarter right"; '' where it is not turned. */
+/** A queued photo's own turn as its row says it, where it is not its job's: "Turned a quarter right", "Not turned". */
 export function turnNote(turn: QuarterTurn): string {
   const words = turnWords(turn)
-  return words && words[0]!.toUpperCase() + words.slice(1)
+  return words ? words[0]!.toUpperCase() + words.slice(1) : 'Not turned'
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -12,6 +12,7 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 import { nextTurn } from '../../../shared/turn.js'
+import type { QuarterTurn } from '../../../shared/turn.js'
 
 export type SplitState = { scans: number; done: number } | { text: string } | null
 
@@ -216,8 +217,16 @@ export class QueueStore {
 
   /** Turns a queued photo a quarter to the right (clockwise) or the left: it is enhanced again, turned. */
   async turn(item: ItemView, right: boolean): Promise<void> {
-    const turn = nextTurn(item.turn, right)
-    const result = await this.api.adjust({ jobId: item.jobId, itemId: item.id }, { turn })
+    await this.turnTo({ jobId: item.jobId, itemId: item.id }, nextTurn(item.turn, right))
+  }
+
+  /** Turns every photo of a job a quarter from the job's turn (those turned on their own too): all enhanced again. */
+  async turnJob(job: JobView, right: boolean): Promise<void> {
+    await this.turnTo({ jobId: job.id }, nextTurn(job.turn, right))
+  }
+
+  private async turnTo(target: { jobId: string; itemId?: string }, turn: QuarterTurn): Promise<void> {
+    const result = await this.api.adjust(target, { turn })
     this.#error = result.ok ? null : result.error
   }
 
