@@ -14,7 +14,7 @@ import { previewOf } from './image/preview.js'
 import { readArea, unreadWords } from './image/read-area.js'
 import { repairNotes, repairedAsAsked } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
-import { turnedPhoto, turnedPlaces } from './image/turn.js'
+import { turnedAsAsked } from './image/turn.js'
 import type { ImageMetadata, RasterImage } from './image/types.js'
 import type { ModelRegistry, PreparedModel } from './registry.js'
 import type { ModelSession } from './runtime/session.js'
@@ -104,14 +104,15 @@ async function enhanceWithModel(
 ): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
   const { info } = prepared
-  const read = await decodeImage(input, {
-    maxPixels: options.maxInputPixels,
-    readDamaged: settings.readDamaged,
-    signal: options.signal,
-  })
   // Turned first: the repairs, the size and the print are the turned photo's, as the window shows it.
-  const decoded = turnedPhoto(read, settings.turn)
-  const kept = turnedPlaces(settings.kept ?? [], settings.turn, read.image)
+  const { decoded, kept } = turnedAsAsked(
+    await decodeImage(input, {
+      maxPixels: options.maxInputPixels,
+      readDamaged: settings.readDamaged,
+      signal: options.signal,
+    }),
+    settings,
+  )
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
   const repaired = await repairedAsAsked(decoded, { ...settings, kept })

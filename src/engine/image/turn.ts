@@ -1,4 +1,4 @@
-import type { KeptPlace } from '../../shared/settings.js'
+import type { EngineSettings, KeptPlace } from '../../shared/settings.js'
 import { turnedPoint, turnedSize } from '../../shared/turn.js'
 import type { QuarterTurn } from '../../shared/turn.js'
 import type { DecodedPhoto, RasterImage } from './types.js'
@@ -33,6 +33,17 @@ function landingSteps(turn: 90 | 180 | 270, width: number, height: number): [num
 /** A decoded photo turned as asked; what its file says of it (colour, dpi, EXIF) holds as it was. */
 export function turnedPhoto(decoded: DecodedPhoto, turn: QuarterTurn = 0): DecodedPhoto {
   return turn ? { ...decoded, image: turnedRaster(decoded.image, turn) } : decoded
+}
+
+/**
+ * A photo as read, turned as `settings` ask, with the places it keeps from dust and scratch removal where they lie on
+ * it so turned. The photo as read is not kept: only one of the two rasters outlives this call.
+ */
+export function turnedAsAsked(
+  read: DecodedPhoto,
+  { turn = 0, kept = [] }: Pick<EngineSettings, 'turn' | 'kept'>,
+): { decoded: DecodedPhoto; kept: KeptPlace[] } {
+  return { decoded: turnedPhoto(read, turn), kept: turnedPlaces(kept, turn, read.image) }
 }
 
 /** Places kept on a photo of `size` (its file's upright pixels), where they are once it is turned by `turn`. */
