@@ -56,7 +56,7 @@ Usage:
       --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
       1 mm long, straight, bent or curled) where their surround is smooth (a power line across a sky goes too).
       --turn 90 turns every photo a quarter clockwise (right; 270 or left: anticlockwise; 180: upside down)
-      once its own orientation stands it upright: prints laid sideways on a scanner. The app turns one photo.
+      once its own orientation stands it upright: prints laid sideways on a scanner (the app: ⟲ ⟳ in the queue).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue

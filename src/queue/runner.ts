@@ -31,7 +31,7 @@ import type { QuarterTurn } from '../shared/turn.js'
 export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
 
-/** `settings` with the photo's own turn in place of its job's: said only where it is turned, as before there were turns. */
+/** `settings` with the photo's turn in place of its job's `--turn`: said only where it is turned, as before turns. */
 function withTurn(settings: EngineSettings, turn: QuarterTurn): EngineSettings {
   const turned = { ...settings }
   delete turned.turn
@@ -577,9 +577,10 @@ export class QueueRunner {
   }
 
   /**
-   * Chooses the realism, the repairs or both for one photo or a whole job (a job's replace any chosen per
-   * photo), the turn, and a photo's kept places. Finished photos are enhanced again (their output is replaced, or renamed with {alpha} for a new
-   * realism), the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
+   * Chooses the realism, the repairs, the turn for one photo or a whole job (a job's replace any chosen per
+   * photo), and a photo's kept places. Finished photos are enhanced again (their output is replaced, or renamed
+   * with {alpha} for a new realism), the one in flight restarts, and queued ones use it. Returns how many photos
+   * will be (re-)enhanced.
    */
   async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<number> {
     const job = this.job(target.jobId)

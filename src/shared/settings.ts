@@ -49,7 +49,11 @@ export interface EnhanceSettings {
   /** Fill a print's specks of dust (small blobs on a smooth surround) before enhancing: `removeDust`. */
   removeDust?: boolean
   /** Fill a print's scratches and hairs (thin lines on a smooth surround) before enhancing: `removeScratches`. */
-  removeScratches?: boolean /** Turn each photo this far clockwise, once its own orientation stands it upright (`--turn`; a photo's own in the app). */
+  removeScratches?: boolean
+  /**
+   * Turn each photo this far clockwise once its own orientation stands it upright: `--turn`, or (sent to the engine)
+   * a photo's own turn or its job's from the app.
+   */
   turn?: QuarterTurn
 }
 

@@ -19,9 +19,9 @@ interface Cut {
 }
 
 /**
- * A photo's own pixels, upright (and turned as asked), for a 1:1 view of any size: cut once into PNG tiles on disk by libvips'
- * dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a tile at
- * a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
+ * A photo's own pixels, upright (and turned as asked), for a 1:1 view of any size: cut once into PNG tiles on
+ * disk by libvips' dzsave (one streaming pass, so memory stays bounded whatever the photo's size), then served a
+ * tile at a time. The last few photos' tiles are kept; the folder is emptied the first time it is used.
  */
 export class PhotoTiles {
   private readonly cut = new Map<string, Promise<Cut>>()

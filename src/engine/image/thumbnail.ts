@@ -7,8 +7,8 @@ import type { UprightSize } from './view-read.js'
 import type { QuarterTurn } from '../../shared/turn.js'
 
 /**
- * A photo (or a result: `of`, which may have 16 times the pixels) upright (turned by `turn`) and shrunk to fit `maxSide` (never
- * enlarged), as PNG, with its own upright size.
+ * A photo (or a result: `of`, which may have 16 times the pixels) upright, turned by `turn`, and shrunk to fit
+ * `maxSide` (never enlarged), as PNG, with its own size so turned.
  */
 export function thumbnail(
   path: string,

@@ -18,10 +18,11 @@ export interface UprightSize {
 }
 
 /**
- * Runs `view` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as it
- * goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
+ * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
+ * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
  * linear reading of a float grey TIFF; the system's HEIC decoder, writing a file fit for `purpose`), with its
- * upright size; turned by `turn` where asked (a queued photo's input, as it is to be enhanced). The engine reads photos to enhance through `decodeImage`, the same way.
+ * upright size; turned by `turn` where asked (a queued photo's input, as it is to be enhanced), its size too.
+ * The engine reads photos to enhance through `decodeImage`, the same way.
  */
 export async function withViewedPhoto<T>(
   path: string,
