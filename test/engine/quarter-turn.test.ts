@@ -47,6 +47,18 @@ async function photo(name: string, width: number, height: number, orientation?: 
   return path
 }
 
+/** A 96 × 64 scan at 600 dpi with three specks of dust laid on it (seeded), written as PNG. */
+async function dustyPhoto(name: string, seed: number) {
+  const scene = smoothScene(96, 64, seed)
+  const { image, specks } = dusted(scene, 3, largestSpeck(scene, 600), seed, 20)
+  const input = join(work, name)
+  await sharp(image.pixels, { raw: { width: 96, height: 64, channels: 3 } })
+    .withMetadata({ density: 600 })
+    .png()
+    .toFile(input)
+  return { input, image, specks }
+}
+
 /** A file's pixels as 8-bit RGB, upright by its orientation and then turned by sharp (the reference). */
 function turnedBySharp(path: string | Buffer, turn: QuarterTurn): Promise<Buffer> {
   return sharp(path).rotate().rotate(turn).removeAlpha().raw().toBuffer()
@@ -143,13 +155,7 @@ describe('a photo enhanced turned', () => {
   })
 
   it("keeps dust removal from the places kept on the file's pixels", async () => {
-    const scene = smoothScene(96, 64, 9)
-    const { image, specks } = dusted(scene, 3, largestSpeck(scene, 600), 9, 20)
-    const input = join(work, 'dusty-turned.png')
-    await sharp(image.pixels, { raw: { width: 96, height: 64, channels: 3 } })
-      .withMetadata({ density: 600 })
-      .png()
-      .toFile(input)
+    const { input, image, specks } = await dustyPhoto('dusty-turned.png', 9)
     const [kept, other] = specks
     const place = { x: Math.round(kept!.x), y: Math.round(kept!.y) }
     const run = async (name: string, extra: Partial<EngineSettings>) => {
@@ -215,13 +221,7 @@ describe('views of a photo turned', () => {
       .toBuffer()
     expect(await sharp(crop.png).removeAlpha().raw().toBuffer()).toEqual(expected)
 
-    const scene = smoothScene(96, 64, 5)
-    const { image, specks } = dusted(scene, 3, largestSpeck(scene, 600), 5, 20)
-    const dusty = join(work, 'crop-dusty-turned.png')
-    await sharp(image.pixels, { raw: { width: 96, height: 64, channels: 3 } })
-      .withMetadata({ density: 600 })
-      .png()
-      .toFile(dusty)
+    const { input: dusty, specks } = await dustyPhoto('crop-dusty-turned.png', 5)
     const [speck] = specks
     const place = { x: Math.round(speck!.x), y: Math.round(speck!.y) }
     const whole = { x: 0, y: 0, width: 64, height: 96 }

@@ -73,7 +73,14 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     chosen = path
     return store.choosePhoto()
   }
-  return { store, calls, choose, repairs, adjusted, shown }
+  /** Does `act` and lets the crop it asks for finish. */
+  const rendered = async (act: () => Promise<void>) => {
+    void act()
+    await settle()
+    calls.at(-1)!.finish()
+    await settle()
+  }
+  return { store, calls, choose, repairs, adjusted, shown, rendered }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -209,7 +216,7 @@ describe('the realism slider', () => {
 
   it('keeps the mark a click reaches by one of its pixels, gives it back from anywhere on it, and applies it to the photo alone', async () => {
     const line = [40, 41, 42].map((x) => ({ x, y: 30 }))
-    const { store, calls, adjusted } = harness([
+    const { store, calls, adjusted, rendered } = harness([
       { kind: 'speck', pixels: line },
       { kind: 'speck', pixels: [{ x: 90, y: 30 }] },
     ])
@@ -220,12 +227,6 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
       turn: 0,
-    }
-    const rendered = async (act: () => Promise<void>) => {
-      void act()
-      await settle()
-      calls.at(-1)!.finish()
-      await settle()
     }
     await rendered(() => store.openItem(item))
     // 2 pixels past the speck's end: kept by its middle pixel, which the engine is sure to count as on it.
@@ -269,7 +270,7 @@ describe('the realism slider', () => {
   })
 
   it("keeps a turned photo's marks on its file's pixels, draws them where they lie, and shows it again turned", async () => {
-    const { store, calls, shown } = harness([{ kind: 'speck', pixels: [{ x: 10, y: 20 }] }])
+    const { store, calls, shown, rendered } = harness([{ kind: 'speck', pixels: [{ x: 10, y: 20 }] }])
     // A 400 × 300 file turned right: shown 300 × 400.
     Object.assign(shown, { width: 300, height: 400 })
     const item: ItemView = {
@@ -279,12 +280,6 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
       turn: 90,
-    }
-    const rendered = async (act: () => Promise<void>) => {
-      void act()
-      await settle()
-      calls.at(-1)!.finish()
-      await settle()
     }
     await rendered(() => store.openItem(item))
     await rendered(() => store.keepAt({ x: 10, y: 20 }))

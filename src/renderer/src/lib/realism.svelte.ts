@@ -165,15 +165,14 @@ export class RealismStore {
    * and scratch removal (every place that holds it). Its crop is rendered again.
    */
   async toggleMark(mark: DamageMark): Promise<void> {
-    if (!this.#target) return
+    const photo = this.#photo
+    if (!this.#target || !photo) return
     // The mark names the places of the request it was rendered for: the list may have changed since.
     const holding = mark.keptBy.flatMap((i) => this.#shownKept[i] ?? [])
     // Marks are drawn on the photo as shown; a place is kept in its file's pixels.
-    const photo = this.#photo
-    const keeping = photo ? unturnedPoint(keepingPixel(mark), photo.turn, photo) : keepingPixel(mark)
     this.#kept = mark.keptBy.length
       ? this.#kept.filter((place) => !holding.some((held) => samePlace(held, place)))
-      : [...this.#kept, keeping]
+      : [...this.#kept, unturnedPoint(keepingPixel(mark), photo.turn, photo)]
     await this.renderedAnew()
   }
 
