@@ -2,6 +2,9 @@ import type { Repairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import type { Item, Job, JobState } from './types.js'
 
+/** What is chosen for a whole job after it was made, and for one photo of it. */
+type WholeJobChoice = 'realism' | 'repairs' | 'turn'
+
 /** One durable change. The queue's state is the snapshot with these applied in order. */
 export type QueueEntry =
   | { t: 'job'; job: Job }
@@ -76,27 +79,12 @@ export class QueueState {
         if (entry.ofFolders !== undefined) job.ofFolders = entry.ofFolders
         return
       }
-      case 'job-realism': {
-        const job = this.jobs.get(entry.jobId)
-        if (!job) return
-        job.realism = entry.realism
-        for (const item of this.itemsOf(entry.jobId)) delete item.realism
-        return
-      }
-      case 'job-repairs': {
-        const job = this.jobs.get(entry.jobId)
-        if (!job) return
-        job.repairs = entry.repairs
-        for (const item of this.itemsOf(entry.jobId)) delete item.repairs
-        return
-      }
-      case 'job-turn': {
-        const job = this.jobs.get(entry.jobId)
-        if (!job) return
-        job.turn = entry.turn
-        for (const item of this.itemsOf(entry.jobId)) delete item.turn
-        return
-      }
+      case 'job-realism':
+        return this.chooseForJob(entry.jobId, { realism: entry.realism })
+      case 'job-repairs':
+        return this.chooseForJob(entry.jobId, { repairs: entry.repairs })
+      case 'job-turn':
+        return this.chooseForJob(entry.jobId, { turn: entry.turn })
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }
@@ -129,6 +117,15 @@ export class QueueState {
         this.jobs.delete(entry.jobId)
         return
     }
+  }
+
+  /** A choice for a whole job (its realism, repairs or turn): it replaces the same choice made for any photo of it. */
+  private chooseForJob(jobId: string, choice: Pick<Job, WholeJobChoice>): void {
+    const job = this.jobs.get(jobId)
+    if (!job) return
+    Object.assign(job, choice)
+    for (const item of this.itemsOf(jobId))
+      for (const key of Object.keys(choice) as WholeJobChoice[]) delete item[key]
   }
 
   itemsOf(jobId: string): Item[] {
