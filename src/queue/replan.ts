@@ -8,12 +8,12 @@ import type { Item, Job, JobSpec } from './types.js'
 export type ItemPatches = Map<string, Partial<Omit<Item, 'id' | 'jobId'>>>
 
 export function plannerFor(
-  spec: JobSpec,
+  { spec, modelScale }: Pick<Job, 'spec' | 'modelScale'>,
   realism: number | undefined,
   exists?: (path: string) => boolean,
 ): OutputPlanner {
   const vars = {
-    ...sizeVars(spec.settings.size),
+    ...sizeVars(spec.settings.size, modelScale),
     ...(realism === undefined ? {} : { realism }),
     model: modelLabel(spec.model.path),
   }
@@ -40,7 +40,11 @@ export function outputsForRealism(
   const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
   // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
   const own = new Set(moving.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
-  const planner = plannerFor({ ...job.spec, policy }, realism, (path) => !own.has(path) && existsSync(path))
+  const planner = plannerFor(
+    { ...job, spec: { ...job.spec, policy } },
+    realism,
+    (path) => !own.has(path) && existsSync(path),
+  )
   planner.protect(all.map((i) => i.input))
   const ids = new Set(moving.map((i) => i.id))
   for (const other of all) if (!ids.has(other.id)) planner.reserve(other.output)
@@ -64,7 +68,10 @@ export function outputsInFolder(
   outDir: string,
   othersOutputs: string[],
 ): ItemPatches {
-  const planner = plannerFor({ ...job.spec, outDir }, job.realism ?? job.spec.model.blend?.realism)
+  const planner = plannerFor(
+    { ...job, spec: { ...job.spec, outDir } },
+    job.realism ?? job.spec.model.blend?.realism,
+  )
   planner.protect(items.map((i) => i.input))
   for (const output of othersOutputs) planner.reserve(output)
   const patches: ItemPatches = new Map()

@@ -24,6 +24,7 @@ import type { QueueStore } from './store.js'
 import { isFinished, itemRealism, itemRepairs, itemTurn, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
+import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
 
@@ -57,6 +58,8 @@ export interface QueueEngine {
       onPreview?: (e: PreviewEvent) => void
     },
   ): Promise<EnhanceReply>
+  /** A model's architecture, as the engine reads it: for its scale, where a job's names say it. */
+  inspect?(path: string): Promise<{ scale: number }>
 }
 
 export type QueueEvent =
@@ -211,6 +214,7 @@ export class QueueRunner {
 
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
   async addJob(spec: JobSpec, options: ScanOptions = {}): Promise<Job> {
+    const modelScale = await this.modelScaleFor(spec)
     const jobs = this.jobs
     const job: Job = {
       id: randomUUID(),
@@ -220,6 +224,7 @@ export class QueueRunner {
       order: jobs.length ? Math.max(...jobs.map((j) => j.order)) + 1 : 0,
       ignored: 0,
       busyMs: 0,
+      ...(modelScale === undefined ? {} : { modelScale }),
     }
     this.store.commit({ t: 'job', job })
     // Shown while it finds its photos (a large album on a network drive takes a while, or waits on the drive).
@@ -234,6 +239,15 @@ export class QueueRunner {
     }
     this.scanned(job)
     return this.store.state.jobs.get(job.id)!
+  }
+
+  /**
+   * The scale of `spec`'s model where its names say it, as the engine reads the model; none where they do not, or
+   * where it cannot be read (its first photo then fails with the reason, as it would anyway).
+   */
+  private async modelScaleFor(spec: JobSpec): Promise<number | undefined> {
+    if (!this.engine.inspect || !namesModelScale(spec.naming, spec.settings.size)) return undefined
+    return (await this.engine.inspect(spec.model.path).catch(() => undefined))?.scale
   }
 
   /**

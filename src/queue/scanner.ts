@@ -38,7 +38,7 @@ export async function scanJob(
 ): Promise<{ ignored: number; leftOut: Record<string, number>; ofFolders: boolean }> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
-  const planner = plannerFor(spec, spec.model.blend?.realism)
+  const planner = plannerFor(job, spec.model.blend?.realism)
   for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
   const ignored: ScanCounter & Required<Pick<ScanCounter, 'seen' | 'leftOut'>> = {
     count: 0,

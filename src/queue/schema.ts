@@ -50,6 +50,7 @@ const jobObject = z.object({
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),
   turn: turnSchema.optional(),
+  modelScale: z.number().int().min(1).max(16).optional(),
   watching: z.boolean().optional(),
 })
 const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)

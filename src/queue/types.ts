@@ -53,6 +53,11 @@ export interface Job {
   repairs?: Required<Repairs>
   /** A turn chosen after the job was created, for all its photos (overrides the spec's `--turn`). */
   turn?: QuarterTurn
+  /**
+   * Its model's own scale, read when the job was made where its names say it ({scale}, or {size} at the model's own
+   * size); 4 where not (and in jobs made before it was read).
+   */
+  modelScale?: number
   /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */
   watching?: boolean
 }

@@ -13,7 +13,7 @@ export interface NameVars {
 
 const PLACEHOLDERS = ['name', 'scale', 'size', 'alpha', 'model'] as const
 
-/** The model's own scale: what a size that sets none (its own, a print, a longest side) names as {scale}. */
+/** The model's own scale where it is not known (jobs made before it was read, the bundled models'). */
 const MODEL_SCALE = 4
 
 /** A print's size in a name, as it is typed ("8x10", "a4", "20x30cm"), and its dpi where not 300. */
@@ -22,9 +22,12 @@ function printName({ width, height, dpi }: { width: number; height: number; dpi:
   return dpi === DEFAULT_PRINT_DPI ? print : `${print}-${dpi}dpi`
 }
 
-/** {scale} and {size} for a job's size: one rule for the queue's names and the app's example. */
-export function sizeVars(size: SizeSpec): { scale: number; size: string } {
-  const scale = size.mode === 'scale' ? size.scale : MODEL_SCALE
+/**
+ * {scale} and {size} for a job's size and its model's own scale, which a size that sets none (the model's own, a
+ * print, a longest side) names as {scale}: one rule for the queue's names and the app's example.
+ */
+export function sizeVars(size: SizeSpec, modelScale = MODEL_SCALE): { scale: number; size: string } {
+  const scale = size.mode === 'scale' ? size.scale : modelScale
   switch (size.mode) {
     case 'native':
     case 'scale':
@@ -39,6 +42,12 @@ export function sizeVars(size: SizeSpec): { scale: number; size: string } {
     case 'print':
       return { scale, size: printName(size) }
   }
+}
+
+/** Whether names made with `template` for a job of `size` say its model's own scale: only then is it read. */
+export function namesModelScale(template: string, size: SizeSpec): boolean {
+  if (size.mode === 'scale') return false
+  return template.includes('{scale}') || (size.mode === 'native' && template.includes('{size}'))
 }
 
 /**

@@ -17,6 +17,7 @@ import type { BatchEvent } from '../../src/cli/report.js'
 import { openQueue } from '../../src/queue/session.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { fixturePath } from '../helpers/fixtures.js'
 import { fileVersion } from '../../src/node/files.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-batch-'))
@@ -231,6 +232,17 @@ describe('enhance <folder> --out', () => {
     expect(listFiles(join(work, 'Enhanced'))).toEqual(['loose.jpg'])
     // The results folder is not read as photos the next time.
     expect((await run([scans, '--recursive'])).events.at(-1)).toMatchObject({ done: 0, skipped: 1 })
+  })
+
+  it("names a ×2 model's photos x2 with {size}, as the engine reads the model", async () => {
+    const x2 = fixturePath('compact_x2_zip.pth')
+    const one = join(album, '1962 Summer', 'picnic.jpg')
+    const out = join(work, 'out-x2')
+    const result = await run([one, '--out', out, '--model', x2, '--naming', '{name}_{size}_x{scale}'])
+    expect(result.status).toBe(0)
+    expect(listFiles(out)).toEqual(['picnic_x2_x2.jpg'])
+    const meta = await sharp(join(out, 'picnic_x2_x2.jpg')).metadata()
+    expect([meta.width, meta.height]).toEqual([80, 48])
   })
 
   it('rejects bad flags with a coded error', async () => {

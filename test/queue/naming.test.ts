@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { OutputPlanner } from '../../src/queue/plan.js'
 import { plannerFor } from '../../src/queue/replan.js'
-import { fitFileName, namingProblem, renderName, sizeVars, truncateUtf8 } from '../../src/shared/naming.js'
+import {
+  fitFileName,
+  namesModelScale,
+  namingProblem,
+  renderName,
+  sizeVars,
+  truncateUtf8,
+} from '../../src/shared/naming.js'
 import { isInside } from '../../src/queue/paths.js'
 import { leftOutText } from '../../src/shared/formats.js'
 import type { JobSpec } from '../../src/queue/types.js'
@@ -60,8 +67,27 @@ describe('output naming', () => {
     const print = { mode: 'print' as const, width: 5, height: 7, dpi: 300 }
     const job = spec({ naming: '{name}_{size}', settings: { ...DEFAULT_SETTINGS, size: print } })
     expect(
-      plannerFor(job, undefined, () => false).plan({ path: '/photos/a.jpg', relativeDir: '' }).output,
+      plannerFor({ spec: job }, undefined, () => false).plan({ path: '/photos/a.jpg', relativeDir: '' })
+        .output,
     ).toBe('/out/a_5x7.jpg')
+  })
+
+  it("says a ×2 model's own scale where it was read, and asks for it only where names say it", () => {
+    const native = { mode: 'native' } as const
+    expect(sizeVars(native, 2)).toEqual({ scale: 2, size: 'x2' })
+    expect(sizeVars({ mode: 'scale', scale: 3 }, 2)).toEqual({ scale: 3, size: 'x3' })
+    expect(sizeVars({ mode: 'fit', width: 800, height: 800 }, 2)).toEqual({ scale: 2, size: '800px' })
+    const print = { mode: 'print', width: 4, height: 6, dpi: 300 } as const
+    expect(
+      [
+        ['{name}', native],
+        ['{name}_{size}', native],
+        ['{name}_x{scale}', native],
+        ['{name}_{size}', print],
+        ['{name}_x{scale}', print],
+        ['{name}_x{scale}', { mode: 'scale', scale: 2 }],
+      ].map(([template, size]) => namesModelScale(template as string, size as SizeSpec)),
+    ).toEqual([false, true, true, false, true, false])
   })
 
   it('says what is wrong with a template, one rule for the app and the CLI', () => {

@@ -422,3 +422,35 @@ describe('repairs per photo and per job', () => {
     expect(runner.job(job.id)!.repairs).toEqual(dusty)
   })
 })
+
+describe("names that say the model's own scale", () => {
+  it('have it from the engine when the job is made, only where they say it, and 4 where it cannot be read', async () => {
+    const inspected: string[] = []
+    const scaleOf = (scale: number | null) => ({
+      ...recordingEngine([]),
+      inspect: (path: string) => {
+        inspected.push(path)
+        return scale === null
+          ? Promise.reject(new EnhanceError('UNKNOWN_ARCHITECTURE', 'Not a network Enhance runs.'))
+          : Promise.resolve({ scale })
+      },
+    })
+    const { spec, queue } = setup(['a.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, scaleOf(2), noCleanup)
+    const plain = await runner.addJob(spec)
+    expect(inspected).toEqual([])
+    const outputOf = (jobId: string) => runner.items(jobId)[0]!.output.split('/').pop()
+    expect(outputOf(plain.id)).toBe('a.png')
+    const named = await runner.addJob({ ...spec, naming: '{name}_{size}', outDir: `${spec.outDir}-x2` })
+    expect(inspected).toEqual(['psnr.safetensors'])
+    expect([outputOf(named.id), runner.job(named.id)!.modelScale]).toEqual(['a_x2.png', 2])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(named.id)!.modelScale).toBe(2)
+    const unread = new QueueRunner(reopened, scaleOf(null), noCleanup)
+    const fallback = await unread.addJob({ ...spec, naming: '{name}_x{scale}', outDir: `${spec.outDir}-x4` })
+    expect(unread.items(fallback.id)[0]!.output.split('/').pop()).toBe('a_x4.png')
+    reopened.close()
+  })
+})
