@@ -42,6 +42,9 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     await page.getByRole('combobox', { name: 'If the file exists' }).selectOption('skip')
     await page.getByRole('combobox', { name: 'Precision' }).selectOption('fp32')
     await page.getByText('IMG_0042_x4.png').waitFor()
+    // The bundled pair's own scale, as the engine read it for the Models list.
+    const native = page.getByRole('combobox', { name: 'Size', exact: true }).locator('option[value="native"]')
+    await expect.poll(() => native.textContent()).toBe("The model's scale (×4)")
     // Restart only once the last change has reached the store, as quitting the app would.
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.policy)).toBe('skip')
     await app.restart()

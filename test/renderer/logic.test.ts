@@ -31,7 +31,15 @@ import {
 } from '../../src/renderer/src/lib/marks.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
-import { deviceOptions, deviceProblem, exampleName, sizeKey } from '../../src/renderer/src/lib/settings.js'
+import {
+  DEFAULT_NAMED_MODEL,
+  deviceOptions,
+  deviceProblem,
+  exampleName,
+  namedModel,
+  sizeKey,
+} from '../../src/renderer/src/lib/settings.js'
+import type { ModelEntry } from '../../src/shared/api.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import {
   centreWithinPrint,
@@ -69,6 +77,27 @@ describe('settings helpers', () => {
     )
     const print = { mode: 'print' as const, width: 4, height: 6, dpi: 300 }
     expect(exampleName('{name}_{size}', { ...DEFAULT_SETTINGS, size: print }, 0)).toBe('IMG_0042_4x6.jpg')
+  })
+  it("names the example by the model new jobs use: a ×2 model's own scale and name", () => {
+    const entry = (name: string, scale: number, isDefault = false) =>
+      ({
+        name,
+        path: `/models/${name}.pth`,
+        bundled: false,
+        info: { scale },
+        ...(isDefault ? { isDefault } : {}),
+      }) as unknown as ModelEntry
+    const models = [entry('enhance-real-psnr-x4', 4, true), entry('2x-AnimeSharpV4', 2)]
+    const x2 = namedModel(models, { path: '/models/2x-AnimeSharpV4.pth', partner: null })
+    expect(x2).toEqual({ name: '2x-AnimeSharpV4', scale: 2 })
+    expect(namedModel(models, null)).toEqual({ name: 'enhance-real-psnr-x4', scale: 4 })
+    // Not listed (yet, or removed since): the default pair, as the queue would name it.
+    expect(namedModel([], { path: '/gone.pth', partner: null })).toEqual(DEFAULT_NAMED_MODEL)
+    expect(exampleName('{name}_{size}_{model}', DEFAULT_SETTINGS, 0.5, x2)).toBe(
+      'IMG_0042_x2_2x-AnimeSharpV4.jpg',
+    )
+    const long = { ...DEFAULT_SETTINGS, size: { mode: 'fit' as const, width: 3840, height: 3840 } }
+    expect(exampleName('{name}_x{scale}', long, 0.5, x2)).toBe('IMG_0042_x2.jpg')
   })
   it('shades what filling a print cuts off a photo: its sides or its top and bottom, none when fitted', () => {
     const fill = { mode: 'print' as const, width: 4, height: 6, dpi: 300, fill: true }

@@ -3,10 +3,11 @@ import { renderName, sizeVars } from '../../../shared/naming.js'
 import { DEFAULT_PRINT_DPI } from '../../../shared/print-size.js'
 import type { EnhanceSettings, SizeSpec } from '../../../shared/settings.js'
 import type { DeviceOffer } from '../../../shared/device.js'
-import type { DeviceChoice } from '../../../shared/preferences.js'
+import type { DeviceChoice, ModelChoice } from '../../../shared/preferences.js'
+import type { ModelEntry } from '../../../shared/api.js'
 
 export const SIZE_CHOICES: { key: string; label: string; size: SizeSpec }[] = [
-  { key: 'native', label: "The model's scale (×4)", size: { mode: 'native' } },
+  { key: 'native', label: "The model's scale", size: { mode: 'native' } },
   { key: 'x2', label: '×2', size: { mode: 'scale', scale: 2 } },
   { key: 'x3', label: '×3', size: { mode: 'scale', scale: 3 } },
   { key: 'x1', label: 'Same size (restore only)', size: { mode: 'scale', scale: 1 } },
@@ -28,13 +29,33 @@ export function sizeKey(size: SizeSpec): string {
   return match?.key ?? 'native'
 }
 
-/** What "IMG_0042.jpg" would be called with these settings, as the queue will name it. */
-export function exampleName(naming: string, output: EnhanceSettings, realism: number): string {
+/** A model as names say it: its {model} and its own scale. */
+export interface NamedModel {
+  name: string
+  scale: number
+}
+
+/** The bundled pair new jobs use by default, as names say it. */
+export const DEFAULT_NAMED_MODEL: NamedModel = { name: 'enhance-real-psnr-x4', scale: 4 }
+
+/** The model new jobs use (`choice`: null for the default pair), as names say it, from the models installed. */
+export function namedModel(models: readonly ModelEntry[], choice: ModelChoice | null): NamedModel {
+  const entry = models.find((model) => (choice ? model.path === choice.path : model.isDefault))
+  return entry ? { name: entry.name, scale: entry.info.scale } : DEFAULT_NAMED_MODEL
+}
+
+/** What "IMG_0042.jpg" would be called with these settings and `model`, as the queue will name it. */
+export function exampleName(
+  naming: string,
+  output: EnhanceSettings,
+  realism: number,
+  model: NamedModel = DEFAULT_NAMED_MODEL,
+): string {
   const name = renderName(naming, {
     name: 'IMG_0042',
-    ...sizeVars(output.size),
+    ...sizeVars(output.size, model.scale),
     realism,
-    model: 'enhance-real-psnr-x4',
+    model: model.name,
   })
   return `${name}.${FORMAT_EXTENSIONS[output.format === 'same' ? 'jpeg' : output.format]}`
 }
