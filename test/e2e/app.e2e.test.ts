@@ -245,7 +245,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       return Promise.all(runner.items(job.id).map(async (i) => (await sharp(i.output).metadata()).width))
     }
     await page
-      .getByRole('button', { name: 'Turn every photo of Album 1962 (6 photos) a quarter left' })
+      .getByRole('button', { name: 'Turn all photos of Album 1962 (6 photos) a quarter left' })
       .click()
     await page
       .getByRole('article', { name: /Job Album 1962/ })
@@ -253,7 +253,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .waitFor()
     expect(await sizes()).toEqual([768, 768, 768, 768, 768, 768])
     await page
-      .getByRole('button', { name: 'Turn every photo of Album 1962 (6 photos) a quarter right' })
+      .getByRole('button', { name: 'Turn all photos of Album 1962 (6 photos) a quarter right' })
       .click()
     await expect.poll(() => runner.job(job.id)!.turn).toBe(0)
     expect(await sizes()).toEqual([1024, 1024, 1024, 1024, 1024, 1024])
