@@ -252,6 +252,13 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .getByText('turned a quarter left')
       .waitFor()
     expect(await sizes()).toEqual([768, 768, 768, 768, 768, 768])
+    // Every row's thumbnail reads its photo as the job turns it (photo 3 among them, turned on its own before).
+    const thumbOf = (name: string) =>
+      page
+        .getByRole('img', { name, exact: true })
+        .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
+    await expect.poll(() => thumbOf('photo 3.jpg')).toEqual([72, 96])
+    await expect.poll(() => thumbOf('photo 4.jpg')).toEqual([72, 96])
     await page
       .getByRole('button', { name: 'Turn all photos of Album 1962 (6 photos) a quarter right' })
       .click()

@@ -15,7 +15,7 @@ import type {
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
-import { modelAt } from '../../queue/types.js'
+import { itemTurn, modelAt } from '../../queue/types.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
 import { onHangingDrive } from '../../node/drive-watch.js'
@@ -155,16 +155,18 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   }
   const selections = new Selections()
   const pasted = new PastedPhotos(deps.pastedDir)
-  /** The window names photos by id: a chosen file, or a queued photo's input or output. */
-  const photo = (ref: PhotoRef): string => {
-    if ('selection' in ref) return selections.file(ref)
-    const item = itemOf(ref.jobId, ref.itemId)
-    return ref.side === 'input' ? item.input : item.output
-  }
-  /** How the window reads a photo: a queued photo's input as it is to be enhanced, turned; anything else as it is. */
+  /**
+   * The window names photos by id: a chosen file, or a queued photo's input or output. A queued photo's input is read
+   * as it is to be enhanced, turned by its own turn or its job's; anything else as its file stands.
+   */
   const viewing = (ref: PhotoRef): { path: string; options: ViewOptions } => {
-    const path = photo(ref)
-    const turn = 'side' in ref && ref.side === 'input' ? itemOf(ref.jobId, ref.itemId).turn : 0
+    if ('selection' in ref) {
+      const path = selections.file(ref)
+      return { path, options: readingOn(path) }
+    }
+    const item = itemOf(ref.jobId, ref.itemId)
+    const path = ref.side === 'input' ? item.input : item.output
+    const turn = ref.side === 'input' ? itemTurn(queued(ref.jobId), item) : 0
     return { path, options: { ...readingOn(path), turn } }
   }
   /** The models a photo's preview runs: its job's, or (a chosen file) those of new jobs, at `realism`. */
