@@ -264,16 +264,18 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .click()
     await expect.poll(() => runner.job(job.id)!.turn).toBe(0)
     expect(await sizes()).toEqual([1024, 1024, 1024, 1024, 1024, 1024])
-    // Compare open on a photo enhanced again meanwhile (turned here from the queue itself): shown as it now is.
+    // Turned from Compare: shown again as it now is once enhanced again (it kept the result it replaced).
     await page.getByRole('button', { name: 'Compare photo 3.jpg before and after' }).click()
     const shownAfter = page.getByRole('img', { name: 'After' })
     const natural = () =>
       shownAfter.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
     await expect.poll(natural).toEqual([1024, 768])
-    await runner.adjust({ jobId: job.id, itemId: itemOf().id }, { turn: 90 })
+    await page.getByRole('button', { name: 'Turn a quarter right', exact: true }).click()
     await expect.poll(natural, { timeout: 60_000 }).toEqual([768, 1024])
-    await runner.adjust({ jobId: job.id, itemId: itemOf().id }, { turn: 0 })
-    await expect.poll(() => itemOf().state, { timeout: 60_000 }).toBe('done')
+    expect(itemOf().turn).toBe(90)
+    await page.getByRole('button', { name: 'Turn a quarter left', exact: true }).click()
+    await expect.poll(natural, { timeout: 60_000 }).toEqual([1024, 768])
+    expect([itemOf().turn, itemOf().state]).toEqual([0, 'done'])
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
