@@ -31,7 +31,7 @@ function landingSteps(turn: 90 | 180 | 270, width: number, height: number): [num
 }
 
 /** A decoded photo turned as asked; what its file says of it (colour, dpi, EXIF) holds as it was. */
-export function turnedPhoto(decoded: DecodedPhoto, turn: QuarterTurn = 0): DecodedPhoto {
+export function turnedPhoto(decoded: DecodedPhoto, turn: QuarterTurn): DecodedPhoto {
   return turn ? { ...decoded, image: turnedRaster(decoded.image, turn) } : decoded
 }
 
@@ -49,7 +49,7 @@ export function turnedAsAsked(
 /** Places kept on a photo of `size` (its file's upright pixels), where they are once it is turned by `turn`. */
 export function turnedPlaces(
   kept: readonly KeptPlace[],
-  turn: QuarterTurn = 0,
+  turn: QuarterTurn,
   size: { width: number; height: number },
 ): KeptPlace[] {
   return kept.map((place) => turnedPoint(place, turn, size))
