@@ -21,6 +21,8 @@ import { isDeviceRequest } from '../engine/runtime/providers.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { parseTurn } from '../shared/turn.js'
 import type { QuarterTurn } from '../shared/turn.js'
+import { readTaken } from '../shared/taken.js'
+import type { Taken } from '../shared/taken.js'
 
 function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
@@ -170,6 +172,14 @@ export function parseTurnFlag(text: string | undefined): QuarterTurn {
   if (turn === null)
     throw invalid(`--turn takes 90, 180 or 270 (degrees clockwise), or right or left; got "${text}".`)
   return turn
+}
+
+/** `--taken`: when every photo was taken, as kept (none when not given). */
+export function parseTakenFlag(text: string | undefined, now = new Date()): Taken | undefined {
+  if (text === undefined) return undefined
+  const read = readTaken(text, now)
+  if ('problem' in read) throw invalid(`--taken: ${read.problem}`)
+  return read.taken
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

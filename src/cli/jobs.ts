@@ -24,6 +24,7 @@ import {
   parseSize,
   parseTile,
   parseTurnFlag,
+  parseTakenFlag,
   requireValue,
   usableFolder,
 } from './args.js'
@@ -61,6 +62,7 @@ export interface BatchFlags extends SizeFlags {
   metadata?: string | undefined
   'restore-strength'?: string | undefined
   turn?: string | undefined
+  taken?: string | undefined
   recursive: boolean
   watch: boolean
   'read-damaged': boolean
@@ -111,6 +113,7 @@ export function jobSpecFromFlags(
 ): JobSpec {
   const realism = parseRealism(flags.alpha)
   const turn = parseTurnFlag(flags.turn)
+  const taken = parseTakenFlag(flags.taken)
   const shard = parseShard(flags.shard)
   const policy = policyOf(flags)
   if (shard && policy === 'suffix')
@@ -150,6 +153,7 @@ export function jobSpecFromFlags(
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
       ...(turn ? { turn } : {}),
+      ...(taken ? { taken } : {}),
     },
     naming: parseNaming(flags.naming),
     policy,

@@ -30,6 +30,7 @@ import type {
 } from '../shared/protocol.js'
 import type { PhotoRepairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
+import type { Taken } from '../shared/taken.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -100,6 +101,7 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   photoTile: (event) => (event.kind === 'photoTile' ? event.value : undefined),
   warmUp: (event) => (event.kind === 'warmUp' ? event.value : undefined),
   split: (event) => (event.kind === 'split' ? event.value : undefined),
+  restamp: (event) => (event.kind === 'restamp' ? event.value : undefined),
 }
 
 interface Pending {
@@ -129,7 +131,7 @@ export interface EngineDeadlines {
   cropMs: number
   /** A scan split into its prints: decoded whole, each print cut out and written. */
   splitMs: number
-  /** A thumbnail, or a 1:1 tile (the first cuts the whole photo into tiles). */
+  /** A thumbnail, or a 1:1 tile (the first cuts the whole photo into tiles), or a file dated anew. */
   imageMs: number
   /** Silence between two progress events of a photo. */
   enhanceIdleMs: number
@@ -413,6 +415,14 @@ export class EngineClient {
     return this.request('split', (id) => ({ type: 'split', id, input, files, readDamaged }), {
       ...options,
       deadlineMs: this.deadlines.splitMs,
+    })
+  }
+
+  /** Dates a file Enhance wrote anew, in place; false where it must be enhanced again to say the date. */
+  restamp(output: string, taken: Taken, options: RequestOptions = {}): Promise<boolean> {
+    return this.request('restamp', (id) => ({ type: 'restamp', id, output, taken }), {
+      ...options,
+      deadlineMs: this.deadlines.imageMs,
     })
   }
 

@@ -4,7 +4,8 @@ import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { borderedCanvas, filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
-import type { MetadataPolicy } from '../shared/settings.js'
+import type { EnhanceSettings } from '../shared/settings.js'
+import { takenMoment } from '../shared/taken.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
@@ -53,11 +54,13 @@ export function pagesNote({ format, pages }: ImageMetadata): string | null {
 }
 
 /**
- * When the output says it was last modified: when the original was, where everything the photo says of itself
- * is kept (file managers and photo libraries date a photo without EXIF by it); otherwise when it is written.
+ * When the output says it was last modified: when the photo was taken where its person said it; else when the
+ * original was, where everything the photo says of itself is kept (file managers and photo libraries date a photo
+ * without EXIF by it); otherwise when it is written.
  */
-async function originalDate(input: string, metadata: MetadataPolicy): Promise<Date | undefined> {
-  if (metadata !== 'all') return undefined
+async function originalDate(input: string, settings: EnhanceSettings): Promise<Date | undefined> {
+  if (settings.taken) return takenMoment(settings.taken)
+  if ((settings.metadata ?? 'all') !== 'all') return undefined
   return (await stat(input).catch(() => null))?.mtime
 }
 
@@ -218,9 +221,10 @@ async function enhanceWithModel(
     density: outputDensity(settings.size),
     ...size,
     canvas,
+    taken: settings.taken,
   })
   await stopIfCancelled()
-  await writeFileAtomic(output, encoded, await originalDate(input, settings.metadata ?? 'all')).catch(
+  await writeFileAtomic(output, encoded, await originalDate(input, settings)).catch(
     async (error: unknown) => {
       await run.stopped(options.signal)
       throw error

@@ -10,6 +10,7 @@ import { enhanceFile } from './enhance-file.js'
 import { PhotoTiles } from './image/photo-tiles.js'
 import { ResumeStore } from './resume.js'
 import { thumbnail } from './image/thumbnail.js'
+import { restampFile } from './image/restamp.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { warmUp } from './warm-up.js'
@@ -77,6 +78,11 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
   try {
     if (request.type === 'inspect') {
       send({ type: 'result', id: request.id, kind: 'inspect', value: (await loadModel(request.path)).info })
+      return
+    }
+    if (request.type === 'restamp') {
+      const value = await restampFile(request.output, request.taken)
+      send({ type: 'result', id: request.id, kind: 'restamp', value })
       return
     }
     if (request.type === 'thumbnail') {

@@ -21,22 +21,27 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemRealism, itemRepairs, itemTurn, modelAt } from './types.js'
+import { isFinished, itemRealism, itemRepairs, itemTaken, itemTurn, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
 import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
+import type { Taken } from '../shared/taken.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
 
-/** `settings` with the photo's turn in place of its job's `--turn`: said only where it is turned, as before turns. */
-function withTurn(settings: EngineSettings, turn: QuarterTurn): EngineSettings {
-  const turned = { ...settings }
-  delete turned.turn
-  return turn ? { ...turned, turn } : turned
+/**
+ * `settings` with the photo's turn and date in place of its job's `--turn` and `--taken`: each said only where there
+ * is one, as before there were turns and dates (a photo's settings, and so its resume key, are as they were).
+ */
+function withOwn(settings: EngineSettings, turn: QuarterTurn, taken: Taken | null): EngineSettings {
+  const own = { ...settings }
+  delete own.turn
+  delete own.taken
+  return { ...own, ...(turn ? { turn } : {}), ...(taken ? { taken } : {}) }
 }
 
 /** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
@@ -60,6 +65,8 @@ export interface QueueEngine {
   ): Promise<EnhanceReply>
   /** A model's architecture, as the engine reads it: for its scale, where a job's names say it. */
   inspect?(path: string): Promise<{ scale: number }>
+  /** Dates a written photo's file anew in place (`restampFile`); false where it must be enhanced again instead. */
+  restamp?(output: string, taken: Taken): Promise<boolean>
 }
 
 export type QueueEvent =
@@ -118,6 +125,8 @@ export class QueueRunner {
     settled: Promise<void>
   } | null = null
   private loop: Promise<void> | null = null
+  /** Done photos being dated anew (`redate`): no photo is enhanced meanwhile, so none is written twice at once. */
+  private redating: Promise<void> = Promise.resolve()
   /** The jobs the running loop may take; null for all of them. */
   private scope: ReadonlySet<string> | null = null
   private readonly listeners = new Set<(event: QueueEvent) => void>()
@@ -350,6 +359,7 @@ export class QueueRunner {
   private async runJob(job: Job): Promise<void> {
     const cleaned = new Set<string>()
     for (;;) {
+      await this.redating
       const fresh = this.store.state.jobs.get(job.id)
       if (!fresh || fresh.state !== 'running' || this.store.isClosed) return
       const item = this.items(job.id).find((i) => i.state === 'queued')
@@ -412,7 +422,7 @@ export class QueueRunner {
           output: item.output,
           model: modelAt(job.spec.model, itemRealism(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
-          settings: withTurn(
+          settings: withOwn(
             {
               ...job.spec.settings,
               ...itemRepairs(job, item),
@@ -421,6 +431,7 @@ export class QueueRunner {
               readDamaged: job.spec.settings.readDamaged || item.readDamaged,
             },
             itemTurn(job, item),
+            itemTaken(job, item),
           ),
         },
         {
@@ -600,7 +611,7 @@ export class QueueRunner {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept, turn } = choice
+    const { realism, repairs, kept, turn, taken } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -613,28 +624,55 @@ export class QueueRunner {
       ...(repairs ? { repairs } : {}),
       ...(kept ? { kept, keptOn } : {}),
       ...(turn === undefined ? {} : { turn }),
+      ...(taken === undefined ? {} : { taken }),
     }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
     if (!photo && turn !== undefined) this.store.commit({ t: 'job-turn', jobId: job.id, turn })
-    const affected = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    if (!photo && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
+    const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    // A date alone changes only what a done photo's file says: it is written there, not enhanced again.
+    const dateAlone = taken && [realism, repairs, kept, turn].every((other) => other === undefined)
+    const redated = dateAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
+    const affected = touched.filter((i) => !redated.includes(i))
     if (realism !== undefined)
       this.commitPatches(
         outputsForRealism(job, this.items(job.id), affected, realism, this.outputsOfOtherJobs(job)),
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
+    for (const item of redated) this.emit({ type: 'item', item })
+    if (redated.length) this.redate(job, redated)
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
     }
     // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
-    if (photo && !affected.includes(photo)) this.emit({ type: 'item', item: photo })
+    if (photo && !touched.includes(photo)) this.emit({ type: 'item', item: photo })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
-    if (isFinished(job)) this.setJob(job, 'queued')
+    // A finished job whose photos are only dated stays finished.
+    if (isFinished(job) && (affected.length > 0 || redated.length === 0)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
+  }
+
+  /**
+   * Writes each done photo's date (its own or its job's, as they are when its turn comes) into its file; one that
+   * cannot be dated so (an AVIF, its file gone or replaced by another program's) is enhanced again instead.
+   */
+  private redate(job: Job, items: Item[]): void {
+    const restamp = this.engine.restamp!.bind(this.engine)
+    this.redating = this.redating.then(async () => {
+      for (const item of items) {
+        const taken = itemTaken(job, item)
+        if (item.state !== 'done' || !taken || this.store.isClosed) continue
+        if (await restamp(item.output, taken).catch(() => false)) continue
+        this.setItem(item, { state: 'queued' })
+        if (isFinished(job)) this.setJob(job, 'queued')
+        void this.run()
+      }
+    })
   }
 
   private commitPatches(patches: ItemPatches, emit = false): void {
@@ -700,8 +738,9 @@ export class QueueRunner {
     return this.scansWaiting.size > 0
   }
 
-  /** Waits for the loop to finish the item in flight (used when closing). */
+  /** Waits for the loop to finish the item in flight, and for done photos being dated (used when closing). */
   async idle(): Promise<void> {
+    await this.redating
     await this.loop
   }
 }

@@ -7,6 +7,7 @@ import {
   realismSchema,
   keptSchema,
   turnSchema,
+  takenSchema,
   renamedFrom,
   repairsSchema,
   settingsSchema,
@@ -50,6 +51,7 @@ const jobObject = z.object({
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),
   turn: turnSchema.optional(),
+  taken: takenSchema.nullable().optional(),
   modelScale: z.number().int().min(1).max(16).optional(),
   watching: z.boolean().optional(),
 })
@@ -72,6 +74,7 @@ const itemFields = {
   repairs: repairsSchema.optional(),
   kept: keptSchema.optional(),
   turn: turnSchema.optional(),
+  taken: takenSchema.nullable().optional(),
   earlierOutputs: z.array(path).optional(),
   readAs: z.string().max(64).nullable().optional(),
 }
@@ -100,6 +103,7 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
     z.object({ t: z.literal('job-repairs'), jobId: id, repairs: repairsSchema }),
     z.object({ t: z.literal('job-turn'), jobId: id, turn: turnSchema }),
+    z.object({ t: z.literal('job-taken'), jobId: id, taken: takenSchema.nullable() }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
     z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),
     z.object({

@@ -1,9 +1,10 @@
 import type { Repairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
+import type { Taken } from '../shared/taken.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** What is chosen for a whole job after it was made, and for one photo of it. */
-type WholeJobChoice = 'realism' | 'repairs' | 'turn'
+type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'taken'
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
 export type QueueEntry =
@@ -24,6 +25,8 @@ export type QueueEntry =
   | { t: 'job-repairs'; jobId: string; repairs: Required<Repairs> }
   /** A turn for the whole job: it replaces any chosen per photo. */
   | { t: 'job-turn'; jobId: string; turn: QuarterTurn }
+  /** When the whole job's photos were taken (null: not said): it replaces any date chosen per photo. */
+  | { t: 'job-taken'; jobId: string; taken: Taken | null }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -85,6 +88,8 @@ export class QueueState {
         return this.chooseForJob(entry.jobId, { repairs: entry.repairs })
       case 'job-turn':
         return this.chooseForJob(entry.jobId, { turn: entry.turn })
+      case 'job-taken':
+        return this.chooseForJob(entry.jobId, { taken: entry.taken })
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }
@@ -119,7 +124,7 @@ export class QueueState {
     }
   }
 
-  /** A choice for a whole job (its realism, repairs or turn): it replaces the same choice made for any photo of it. */
+  /** A choice for a whole job (its realism, repairs, turn or date): it replaces the same choice made for any photo of it. */
   private chooseForJob(jobId: string, choice: Pick<Job, WholeJobChoice>): void {
     const job = this.jobs.get(jobId)
     if (!job) return

@@ -5,6 +5,7 @@ import type { ModelSpecData } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
 import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
+import type { Taken } from '../shared/taken.js'
 import type { Shard } from './shard.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
@@ -53,6 +54,8 @@ export interface Job {
   repairs?: Required<Repairs>
   /** A turn chosen after the job was created, for all its photos (overrides the spec's `--turn`). */
   turn?: QuarterTurn
+  /** When its photos were taken, chosen after it was created (overrides the spec's `--taken`; null: not said). */
+  taken?: Taken | null
   /**
    * Its model's own scale, read when the job was made where its names say it ({scale}, or {size} at the model's own
    * size); 4 where not (and in jobs made before it was read).
@@ -91,6 +94,8 @@ export interface Item {
   kept?: KeptPlace[]
   /** Its own quarter turn, clockwise (overrides the job's): a print laid sideways on the scanner. */
   turn?: QuarterTurn
+  /** When it was taken (overrides its job's date; null: not said, whatever its job's says). */
+  taken?: Taken | null
   /**
    * Its photo's file (`readSignature`) when those places were kept: once the file is edited (cropped, straightened),
    * they are no longer the same places of it, and its next run lets them go.
@@ -139,4 +144,14 @@ export function jobTurn(job: Job): QuarterTurn {
 /** How far an item is turned before it is enhanced: its own turn, else its job's. */
 export function itemTurn(job: Job, item: Item): QuarterTurn {
   return item.turn ?? jobTurn(job)
+}
+
+/** When a job's photos were taken unless one has its own date; null where nobody said. */
+export function jobTaken(job: Job): Taken | null {
+  return job.taken === undefined ? (job.spec.settings.taken ?? null) : job.taken
+}
+
+/** When an item was taken, as its output says: its own date, else its job's; null where nobody said. */
+export function itemTaken(job: Job, item: Item): Taken | null {
+  return item.taken === undefined ? jobTaken(job) : item.taken
 }

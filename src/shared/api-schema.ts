@@ -10,6 +10,7 @@ import {
   repairsSchema,
   settingsObject,
   turnSchema,
+  takenSchema,
 } from './settings-schema.js'
 
 /**
@@ -101,6 +102,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         repairs: repairs.optional(),
         kept: keptSchema.optional(),
         turn: turnSchema.optional(),
+        taken: takenSchema.nullable().optional(),
       }),
     ]),
     result: true,

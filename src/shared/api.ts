@@ -7,6 +7,7 @@ import type { CropReply, PreviewData, Region, TileProgressData } from './protoco
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
 import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
 import type { QuarterTurn } from './turn.js'
+import type { Taken } from './taken.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -25,6 +26,8 @@ export interface JobView {
   repairs: Required<Repairs>
   /** How far its photos are turned, clockwise, unless one has its own turn. */
   turn: QuarterTurn
+  /** When its photos were taken unless one has its own date; null where nobody said. */
+  taken: Taken | null
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number
@@ -46,6 +49,8 @@ export interface PhotoChoice {
   kept?: KeptPlace[]
   /** A quarter turn, clockwise: one photo's, or every photo's of a job (replacing those chosen per photo). */
   turn?: QuarterTurn
+  /** When it was taken, as its output says: one photo's, or every photo's of a job (null: not said). */
+  taken?: Taken | null
 }
 
 export interface ItemView {
@@ -62,6 +67,8 @@ export interface ItemView {
   kept: KeptPlace[]
   /** How far it is turned, clockwise: its own, or its job's. */
   turn: QuarterTurn
+  /** When it was taken: its own date, or its job's; null where nobody said. */
+  taken: Taken | null
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string

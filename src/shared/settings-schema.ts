@@ -3,6 +3,7 @@ import { OUTPUT_FORMATS } from './formats.js'
 import { LARGEST_PRINT_INCHES, PRINT_DPI_RANGE } from './print-size.js'
 import * as z from 'zod'
 import { QUARTER_TURNS } from './turn.js'
+import { isTaken } from './taken.js'
 import {
   METADATA_POLICIES,
   OVERWRITE_POLICIES,
@@ -72,6 +73,9 @@ export const renameLegacyAlpha = renamedFrom('alpha', 'transparency')
 /** A quarter turn clockwise, in degrees. */
 export const turnSchema = z.literal(QUARTER_TURNS)
 
+/** When a photo was taken, as kept: `Taken`. */
+export const takenSchema = z.string().refine(isTaken, 'a date such as 1962, 1962-07 or 1962-07-14')
+
 export const settingsObject = z.object({
   size: sizeSchema,
   format: z.enum([...OUTPUT_FORMATS, 'same']),
@@ -89,6 +93,7 @@ export const settingsObject = z.object({
   removeDust: z.boolean().optional(),
   removeScratches: z.boolean().optional(),
   turn: turnSchema.optional(),
+  taken: takenSchema.optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

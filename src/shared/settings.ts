@@ -1,6 +1,7 @@
 /** Output and processing settings shared by the CLI, the queue and the app. */
 import type { OutputFormat } from './formats.js'
 import type { QuarterTurn } from './turn.js'
+import type { Taken } from './taken.js'
 
 /** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
 export type SizeSpec =
@@ -55,6 +56,8 @@ export interface EnhanceSettings {
    * a photo's own turn or its job's from the app.
    */
   turn?: QuarterTurn
+  /** When each photo was taken (`--taken`, or its job's date from the app), which its output says: see `Taken`. */
+  taken?: Taken
 }
 
 /** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */

@@ -268,6 +268,9 @@ describe('enhance <folder> --out', () => {
       ['--print', '8x10', '--scale', '2'],
       ['--turn', '45'],
       ['--turn', 'over'],
+      ['--taken', 'summer 1962'],
+      ['--taken', '1962-02-30'],
+      ['--taken', '2999'],
     ]) {
       const result = await run([album, '--out', join(work, 'never'), ...flags])
       expect(result.status).toBe(1)

@@ -43,4 +43,18 @@ describe("a command's job settings", () => {
       '--turn takes 90, 180 or 270 (degrees clockwise), or right or left; got "-90".',
     )
   })
+
+  it('say when the photos were taken only where it is given, as kept (ISO 8601 as precise as typed)', () => {
+    expect(jobSpecFromFlags(['/photos'], { ...plain, taken: '1962-7' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      taken: '1962-07',
+    })
+    expect(jobSpecFromFlags(['/photos'], { ...plain, taken: '1962-07-14 15:30' }).settings.taken).toBe(
+      '1962-07-14T15:30',
+    )
+    expect('taken' in jobSpecFromFlags(['/photos'], plain).settings).toBe(false)
+    expect(() => jobSpecFromFlags(['/photos'], { ...plain, taken: '1825' })).toThrow(
+      '--taken: 1825 is before the first photograph (1826). Run "enhance --help" for usage.',
+    )
+  })
 })

@@ -2,11 +2,13 @@
  * The desktop UI in a real browser: the renderer built by electron-vite, in Debian's Chromium, bound to
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, photo } from './session.js'
+import { takenMoment } from '../../src/shared/taken.js'
+import { hasExiftool, tagsOf } from '../helpers/exiftool.js'
 
 const app = new AppSession()
 const album = join(app.work, 'Album 1962')
@@ -276,6 +278,57 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'Turn a quarter left', exact: true }).click()
     await expect.poll(natural, { timeout: 60_000 }).toEqual([1024, 768])
     expect([itemOf().turn, itemOf().state]).toEqual([0, 'done'])
+  })
+
+  it('dates an album: a year for the job’s photos, a day for one from Realism; a date not on the calendar is refused', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs[0]!
+    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const allDone = () =>
+      expect
+        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
+        .toBe(true)
+    await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
+    const field = card.getByRole('textbox', { name: 'When were the photos of Album 1962 (6 photos) taken?' })
+    await field.fill('1962-02-30')
+    await field.press('Enter')
+    await card.getByRole('alert').getByText('"1962-02-30" is not a date').waitFor()
+    expect(runner.job(job.id)!.taken).toBeUndefined()
+    await field.fill('1962')
+    await app.shot('06c-queue-dating')
+    // Dated in their files where they lie, not enhanced again: no photo runs.
+    const ran: string[] = []
+    const unsubscribe = runner.subscribe((event) => {
+      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
+    })
+    await card.getByRole('button', { name: 'Set date' }).click()
+    await card.getByText('· taken in 1962').waitFor()
+    await expect.poll(() => runner.job(job.id)!.taken).toBe('1962')
+    const moment = (taken: string) => takenMoment(taken).getTime()
+    const times = () => runner.items(job.id).map((item) => statSync(item.output).mtime.getTime())
+    await expect.poll(times).toEqual(Array(6).fill(moment('1962')))
+    await allDone()
+    // One print of the summer before, dated from Realism.
+    const itemOf = () => runner.items(job.id).find((i) => i.input.endsWith('photo 2.jpg'))!
+    await card.getByRole('button', { name: /^Realism \d+%… of photo 2\.jpg/ }).click()
+    await page.getByRole('button', { name: 'Date taken… of photo 2.jpg' }).click()
+    const own = page.getByRole('textbox', { name: 'When were photo 2.jpg taken?' })
+    await own.fill('1961-8-14')
+    await own.press('Enter')
+    await expect.poll(() => itemOf().taken).toBe('1961-08-14')
+    await expect.poll(() => statSync(itemOf().output).mtime.getTime()).toBe(moment('1961-08-14'))
+    expect(ran).toEqual([])
+    unsubscribe()
+    if (hasExiftool)
+      expect(tagsOf(itemOf().output)).toMatchObject({
+        DateTimeOriginal: '1961:08:14 12:00:00',
+        DateCreated: '1961:08:14',
+      })
+    await app.tab('Queue')
+    await card.getByText('Taken on 14 August 1961').waitFor()
+    await app.shot('06d-queue-dated')
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

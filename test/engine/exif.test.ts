@@ -1,5 +1,4 @@
 import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
-import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,19 +10,7 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { injectHeifExif } from '../../src/engine/image/exif-heif.js'
 import { injectTiffExif } from '../../src/engine/image/exif-tiff.js'
 import { writeIdentityModel } from '../helpers/models.js'
-
-/** ExifTool (Debian's libimage-exiftool-perl) reads and writes the metadata: a reader that is not ours. */
-function exiftool(...args: string[]): string {
-  return execFileSync('exiftool', args, { encoding: 'utf8' })
-}
-
-function tagsOf(path: string): Record<string, unknown> {
-  const [tags] = JSON.parse(exiftool('-j', '-n', '-validate', '-warning', '-all', path)) as Record<
-    string,
-    unknown
-  >[]
-  return tags!
-}
+import { exiftool, hasExiftool, tagsOf } from '../helpers/exiftool.js'
 
 /** The orientation tags and the thumbnail's, by group (IFD0, XMP-tiff, IFD1). */
 function turnAndThumbnail(path: string): Record<string, unknown> {
@@ -32,14 +19,6 @@ function turnAndThumbnail(path: string): Record<string, unknown> {
   ]
   return Object.fromEntries(Object.entries(tags).filter(([tag]) => tag !== 'SourceFile'))
 }
-
-const hasExiftool = spawnSync('exiftool', ['-ver']).status === 0
-// CI installs ExifTool (scripts/install-system-deps.sh), so there a missing one fails the suite instead.
-if (!hasExiftool && process.env.CI === 'true') throw new Error('ExifTool is required in CI.')
-if (!hasExiftool)
-  console.log(
-    'EXIF format tests skipped: ExifTool is not installed (apt-get install libimage-exiftool-perl, or brew install exiftool).',
-  )
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-exif-'))
 const registry = new ModelRegistry({ device: 'cpu' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { xmpForOutput } from '../../src/engine/image/xmp.js'
+import { takenXmp, xmpForOutput } from '../../src/engine/image/xmp.js'
 
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 const packet = (description: string): string =>
@@ -32,6 +32,30 @@ describe('the XMP an enhanced photo carries', () => {
     expect(xmpForOutput(motion, 10, 10)).toBe(
       packet(
         '<rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/camera/" xmlns:Container="http://ns.google.com/photos/1.0/container/" xmlns:Item="http://ns.google.com/photos/1.0/container/item/" xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Ana"/>',
+      ),
+    )
+  })
+
+  it('says when the photo was taken where a date is asked: replacing a scanner’s, or added beside what it says', () => {
+    const scanned = packet(
+      '<rdf:Description xmlns:ps="http://ns.adobe.com/photoshop/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" ps:DateCreated="2024-03-01T10:00:00+01:00"><exif:DateTimeOriginal>2024-03-01T10:00:00</exif:DateTimeOriginal></rdf:Description>',
+    )
+    expect(xmpForOutput(scanned, 10, 10, { taken: '1962-07' })).toBe(
+      packet(
+        '<rdf:Description xmlns:ps="http://ns.adobe.com/photoshop/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" ps:DateCreated="1962-07"><exif:DateTimeOriginal>1962-07</exif:DateTimeOriginal></rdf:Description>',
+      ),
+    )
+    const titled = packet(
+      '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="image/jpeg"/>',
+    )
+    expect(xmpForOutput(titled, 10, 10, { taken: '1962' })).toBe(
+      packet(
+        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="image/jpeg" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:DateCreated="1962"/>',
+      ),
+    )
+    expect(takenXmp('1962-07-14T15:30')).toBe(
+      packet(
+        '<rdf:Description rdf:about="" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:DateCreated="1962-07-14T15:30"/>',
       ),
     )
   })

@@ -30,6 +30,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     watchable: true,
     watching: false,
     turn: 0,
+    taken: null,
   }
 }
 

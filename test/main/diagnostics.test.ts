@@ -18,6 +18,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   watchable: true,
   watching: false,
   turn: 0,
+  taken: null,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({
@@ -30,6 +31,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   repairs: repairsOf({}),
   kept: [],
   turn: 0,
+  taken: null,
   ...change,
 })
 

@@ -15,7 +15,13 @@ import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
 /** What a photo was mended with: its repairs and the places it kept. */
-type Mended = { name: string; repairs: Required<Repairs>; kept?: KeptPlace[]; turn?: QuarterTurn }
+type Mended = {
+  name: string
+  repairs: Required<Repairs>
+  kept?: KeptPlace[]
+  turn?: QuarterTurn
+  taken?: string
+}
 
 /**
  * A unit-test seam that records the realism each photo was enhanced at (and into `mended`, the repairs asked of it);
@@ -38,8 +44,8 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
-      const { kept, turn } = request.settings
-      mended.push({ name, repairs: repairsOf(request.settings), kept, turn })
+      const { kept, turn, taken } = request.settings
+      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, taken })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -403,6 +409,99 @@ describe('repairs per photo and per job', () => {
     expect(reopened.state.jobs.get(job.id)!.turn).toBe(180)
     expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([undefined, undefined])
     reopened.close()
+  })
+
+  it('a date per photo overrides its job’s --taken, a job’s date replaces them all; each sent to be written, kept on restart', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    // An album of 1962 (--taken 1962), one of its prints from the summer before, one whose date nobody knows.
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, taken: '1962' } })
+    await runner.run()
+    const [a, b] = runner.items(job.id)
+    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { taken: '1961-08' })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: null })).toBe(1)
+    await runner.run()
+    expect(mended.map((m) => [m.name, m.taken])).toEqual([
+      ['a.jpg', '1962'],
+      ['b.jpg', '1962'],
+      ['c.jpg', '1962'],
+      ['a.jpg', '1961-08'],
+      ['b.jpg', undefined],
+    ])
+    expect(runner.items(job.id).map((i) => i.taken)).toEqual(['1961-08', null, undefined])
+    // Not a date as kept (a typed one is read by `readTaken` first): refused, nothing enhanced again.
+    for (const taken of ['1962-7', '1962-02-30', '1700'])
+      expect(await codeOf(() => runner.adjust({ jobId: job.id }, { taken }))).toBe('INVALID_ARGUMENT')
+    expect(await runner.adjust({ jobId: job.id }, { taken: '1963-05-04' })).toBe(3)
+    await runner.run()
+    expect(mended.slice(5).map((m) => [m.name, m.taken])).toEqual([
+      ['a.jpg', '1963-05-04'],
+      ['b.jpg', '1963-05-04'],
+      ['c.jpg', '1963-05-04'],
+    ])
+    store.close()
+    const reopened = new QueueStore(queue)
+    expect(reopened.state.jobs.get(job.id)!.taken).toBe('1963-05-04')
+    expect(reopened.state.itemsOf(job.id).map((i) => i.taken)).toEqual([undefined, undefined, undefined])
+    reopened.close()
+  })
+
+  it('a date alone is written into done photos’ files, not enhanced again; one that cannot be dated so is', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const restamped: [string, string][] = []
+    const engine: QueueEngine = {
+      ...recordingEngine([], undefined, mended),
+      // c's file cannot be dated in place (an AVIF's, say): it is enhanced again.
+      restamp(output, taken) {
+        restamped.push([output.split('/').pop()!, taken])
+        return Promise.resolve(!output.endsWith('c.png'))
+      },
+    }
+    const runner = new QueueRunner(store, engine, noCleanup)
+    const states: string[] = []
+    const job = await runner.addJob(spec)
+    await runner.run()
+    runner.subscribe((event) => {
+      if (event.type === 'job') states.push(event.job.state)
+    })
+    expect(await runner.adjust({ jobId: job.id }, { taken: '1962' })).toBe(0)
+    await runner.idle()
+    expect(restamped).toEqual([
+      ['a.png', '1962'],
+      ['b.png', '1962'],
+      ['c.png', '1962'],
+    ])
+    expect(mended.map((m) => [m.name, m.taken])).toEqual([
+      ['a.jpg', undefined],
+      ['b.jpg', undefined],
+      ['c.jpg', undefined],
+      ['c.jpg', '1962'],
+    ])
+    expect(runner.items(job.id).map((i) => i.state)).toEqual(['done', 'done', 'done'])
+    expect(runner.job(job.id)!.state).toBe('done')
+    // A date with a turn, or a date taken off (the photo's own date comes back only from its original), is
+    // enhanced again.
+    const [a, b] = runner.items(job.id)
+    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { taken: '1961', turn: 90 })).toBe(1)
+    expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: null })).toBe(1)
+    await runner.idle()
+    expect(mended.slice(4).map((m) => [m.name, m.taken, m.turn])).toEqual([
+      ['a.jpg', '1961', 90],
+      ['b.jpg', undefined, undefined],
+    ])
+    expect(restamped).toHaveLength(3)
+    // One photo dated alone, its job finished: it stays finished, nothing enhanced.
+    states.length = 0
+    expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: '1962-06' })).toBe(0)
+    await runner.idle()
+    expect(restamped.at(-1)).toEqual(['b.png', '1962-06'])
+    expect(mended).toHaveLength(6)
+    expect(states).not.toContain('queued')
+    store.close()
   })
 
   it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {

@@ -11,6 +11,7 @@ import {
   sizeWords,
   adjustedWords,
   turnNote,
+  takenNote,
   filledWords,
   keptWords,
   heldWords,
@@ -206,6 +207,7 @@ describe('progress in words', () => {
     repairs: repairsOf({}),
     kept: [] as KeptPlace[],
     turn: 0,
+    taken: null,
   } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
@@ -258,6 +260,7 @@ describe('repairs in words', () => {
       repairs: job,
       kept: [{ x: 1, y: 2 }],
       turn: 0 as const,
+      taken: null,
     }
     expect(adjustedWords(photo)).toBe('photo.jpg is at 50%, dust and scratches removed, 1 place kept.')
     expect(adjustedWords({ ...photo, realism: null, repairs: repairsOf({}), kept: [] })).toBe(
@@ -267,6 +270,14 @@ describe('repairs in words', () => {
     expect(adjustedWords({ ...photo, turn: 270 })).toBe(
       'photo.jpg is at 50%, dust and scratches removed, 1 place kept, turned a quarter left.',
     )
+    expect(adjustedWords({ ...photo, taken: '1962-07' })).toBe(
+      'photo.jpg is at 50%, dust and scratches removed, 1 place kept, taken in July 1962.',
+    )
+    expect([null, '1962', '1962-07-14T09:05'].map(takenNote)).toEqual([
+      'No date taken',
+      'Taken in 1962',
+      'Taken on 14 July 1962 at 09:05',
+    ])
     expect([0, 90, 180, 270].map((turn) => turnNote(turn as QuarterTurn))).toEqual([
       'Not turned',
       'Turned a quarter right',

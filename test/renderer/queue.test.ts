@@ -28,6 +28,7 @@ const item = (state: ItemView['state']): ItemView => ({
   repairs: repairsOf({}),
   kept: [],
   turn: 0,
+  taken: null,
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

@@ -178,6 +178,7 @@ describe('the realism slider', () => {
       repairs: dusty,
       kept: [],
       turn: 0,
+      taken: null,
     }
     void store.openItem(item)
     await settle()
@@ -227,6 +228,7 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
       turn: 0,
+      taken: null,
     }
     await rendered(() => store.openItem(item))
     // 2 pixels past the speck's end: kept by its middle pixel, which the engine is sure to count as on it.
@@ -280,6 +282,7 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
       turn: 90,
+      taken: null,
     }
     await rendered(() => store.openItem(item))
     await rendered(() => store.keepAt({ x: 10, y: 20 }))
@@ -307,6 +310,7 @@ describe('the realism slider', () => {
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [place],
       turn: 0,
+      taken: null,
     }
     void store.openItem(item)
     await settle()
@@ -345,6 +349,7 @@ describe('the realism slider', () => {
       repairs: repairsOf({}),
       kept: [],
       turn: 0,
+      taken: null,
     }
     void store.openItem(item)
     await settle()

@@ -5,7 +5,7 @@
  * the photo says none, the usual 72.
  */
 import type { OutputFormat } from '../../shared/formats.js'
-import { afterJfif, densityOnlyExif, firstPngChunk, pngChunk } from './exif.js'
+import { afterJfif, firstPngChunk, pngChunk } from './exif.js'
 
 export const DEFAULT_DENSITY = 72
 
@@ -45,13 +45,9 @@ export function withDensity(file: Uint8Array, format: OutputFormat, density: num
   return format === 'jpeg' ? withJpegDensity(file, density) : file
 }
 
-/**
- * The EXIF a file without the photo's own gets to say `density`: WebP and AVIF have no header for it, and a
- * scan's or a print's dpi would be lost there. Undefined where the format says it in a header, or none is known.
- */
-export function exifForDensity(format: OutputFormat, density: number | undefined): Uint8Array | undefined {
-  const headerless = format === 'webp' || format === 'avif'
-  return headerless && density !== undefined ? densityOnlyExif(density) : undefined
+/** Whether a format has no header of its own for pixels per inch (WebP, AVIF): EXIF says it there, or nothing. */
+export function saysDensityInExif(format: OutputFormat): boolean {
+  return format === 'webp' || format === 'avif'
 }
 
 /** sharp's TIFF options for `density` pixels per inch (it takes pixels per millimetre). */

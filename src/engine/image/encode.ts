@@ -12,13 +12,21 @@ import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
-import { xmpForOutput } from './xmp.js'
-import { DEFAULT_DENSITY, exifForDensity, tiffDensity, withDensity } from './density.js'
+import { takenXmp, xmpForOutput } from './xmp.js'
+import { exifWithTaken } from './exif-taken.js'
+import type { Taken } from '../../shared/taken.js'
+import { DEFAULT_DENSITY, saysDensityInExif, tiffDensity, withDensity } from './density.js'
+import { newExif } from './exif-new.js'
 import { eightBitOf } from './types.js'
 import { onWhite } from './border.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 const { MAX_LENGTH } = constants
+
+interface Size {
+  width: number
+  height: number
+}
 
 export interface EncodeOptions {
   format: OutputFormat
@@ -35,6 +43,8 @@ export interface EncodeOptions {
   density?: number | undefined
   /** The file's size where it is larger than the photo: the photo centred on white (a print with a border). */
   canvas?: { width: number; height: number } | null | undefined
+  /** When the photo was taken, which the file says whatever `metadata` keeps of the input's: a person said it. */
+  taken?: Taken | undefined
 }
 
 /**
@@ -186,19 +196,40 @@ export async function encodeImage(
     // pixels into its built-in sRGB profile wrongly, (26214, 33323, 29344) → (24241, 33580, 29055).
     const tag = (!meta.gray || icc) && options.metadata !== 'none' && !(deep && !icc)
     if (tag) pipeline = pipeline.withIccProfile(profile)
-    if (meta.xmp)
-      pipeline = pipeline.withXmp(xmpForOutput(meta.xmp, file.width, file.height, options.density))
+    const xmp = outputXmp(meta, options, file)
+    if (xmp) pipeline = pipeline.withXmp(xmp)
     const density = options.density ?? meta.density ?? DEFAULT_DENSITY
     const encoded = withDensity(
       await formatted(pipeline, options, file, density).toBuffer(),
       options.format,
       density,
     )
-    const exif = meta.exif
-      ? exifForOutput(meta.exif, file.width, file.height, options.density)
-      : exifForDensity(options.format, options.density ?? meta.density)
+    const exif = outputExif(meta, options, { ...file, srgb: !(tag && icc) })
     return exif ? injectExif(encoded, options.format, exif) : encoded
   })
+}
+
+/** The XMP the file carries: the photo's own made true of the output, or one saying only the date asked. */
+function outputXmp(meta: ImageMetadata, { density, taken }: EncodeOptions, file: Size): string | undefined {
+  if (meta.xmp) return xmpForOutput(meta.xmp, file.width, file.height, { density, taken })
+  return taken && takenXmp(taken)
+}
+
+/**
+ * The EXIF the file carries: the photo's own made true of the output, saying the date asked; else a new block where
+ * there is something to say, a date or a dpi a format has no header for.
+ */
+function outputExif(
+  meta: ImageMetadata,
+  { format, density: asked, taken }: EncodeOptions,
+  file: Size & { srgb: boolean },
+): Uint8Array | undefined {
+  const own = meta.exif && exifForOutput(meta.exif, file.width, file.height, asked)
+  const dated = own && taken ? exifWithTaken(own, taken, file) : own
+  if (dated) return dated
+  const density = asked ?? meta.density
+  if (!taken && (density === undefined || !saysDensityInExif(format))) return undefined
+  return newExif({ ...file, format, density: density ?? DEFAULT_DENSITY }, taken)
 }
 
 /** A plain sRGB PNG of a raster, for previews. */

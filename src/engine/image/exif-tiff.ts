@@ -7,7 +7,7 @@
 
 /** IFD0 tags worth keeping from the source: what describes the photo, not how its pixels were stored. */
 const DESCRIPTIVE_TAGS = new Set([270, 271, 272, 305, 306, 315, 316, 33432])
-const EXIF_IFD = 34665
+export const EXIF_IFD = 34665
 const GPS_IFD = 34853
 const INTEROP_IFD = 40965
 const POINTERS = new Set([EXIF_IFD, GPS_IFD, INTEROP_IFD])
@@ -31,7 +31,7 @@ const UNIT: Record<number, number> = {
 }
 const UNITS_PER_VALUE: Record<number, number> = { 5: 2, 10: 2 }
 
-interface Entry {
+export interface Entry {
   tag: number
   type: number
   count: number
@@ -40,13 +40,22 @@ interface Entry {
   ifd?: Entry[]
 }
 
+/** An entry of one SHORT or LONG (`type` 3 or 4) in the byte order asked. */
+export function numberEntry(tag: number, type: 3 | 4, value: number, little: boolean): Entry {
+  const bytes = new Uint8Array(type === 3 ? 2 : 4)
+  const view = new DataView(bytes.buffer)
+  if (type === 3) view.setUint16(0, value, little)
+  else view.setUint32(0, value, little)
+  return { tag, type, count: 1, value: bytes }
+}
+
 interface Tiff {
   bytes: Uint8Array
   view: DataView
   little: boolean
 }
 
-function tiffOf(bytes: Uint8Array): Tiff | null {
+export function tiffOf(bytes: Uint8Array): Tiff | null {
   if (bytes.length < 8) return null
   const little = bytes[0] === 0x49 && bytes[1] === 0x49
   if (!little && !(bytes[0] === 0x4d && bytes[1] === 0x4d)) return null
@@ -114,7 +123,7 @@ function readIfd(
 }
 
 /** Appends bytes at word-aligned offsets, as TIFF requires for IFDs and values. */
-class Appender {
+export class Appender {
   private readonly chunks: Uint8Array[] = []
   constructor(private end: number) {}
   add(bytes: Uint8Array): number {
@@ -133,7 +142,7 @@ class Appender {
 }
 
 /** Writes an IFD with its values and sub-IFDs; returns its offset. `raw` entries are copied as they are. */
-function writeIfd(
+export function writeIfd(
   out: Appender,
   entries: Entry[],
   little: boolean,
@@ -162,7 +171,7 @@ function writeIfd(
 
 const inTiff = (tag: number) => !NOT_IN_TIFF.has(tag)
 
-function tagOf(field: Uint8Array, little: boolean): number {
+export function tagOf(field: Uint8Array, little: boolean): number {
   return new DataView(field.buffer, field.byteOffset).getUint16(0, little)
 }
 

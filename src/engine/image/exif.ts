@@ -1,10 +1,9 @@
 import { crc32 } from 'node:zlib'
 import { injectHeifExif } from './exif-heif.js'
-import { forEachEntry, injectTiffExif } from './exif-tiff.js'
+import { EXIF_IFD, forEachEntry, injectTiffExif } from './exif-tiff.js'
 
-const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0] // "Exif\0\0"
+export const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0] // "Exif\0\0"
 const ORIENTATION_TAG = 0x0112
-const EXIF_IFD_TAG = 0x8769
 const PIXEL_X_TAG = 0xa002
 const PIXEL_Y_TAG = 0xa003
 const IMAGE_WIDTH_TAG = 0x0100
@@ -12,12 +11,11 @@ const IMAGE_LENGTH_TAG = 0x0101
 const X_RESOLUTION_TAG = 0x011a
 const Y_RESOLUTION_TAG = 0x011b
 const RESOLUTION_UNIT_TAG = 0x0128
-const SHORT = 3
 const RATIONAL = 5
 const INCHES = 2
 
 /** The TIFF part of an EXIF block, without the "Exif\0\0" prefix sharp and JPEG use. */
-function tiffPart(exif: Uint8Array): Uint8Array {
+export function tiffPart(exif: Uint8Array): Uint8Array {
   const prefixed = EXIF_HEADER.every((b, i) => exif[i] === b)
   return prefixed ? exif.subarray(6) : exif
 }
@@ -39,7 +37,7 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number, d
   const ifd0 = view.getUint32(4, little)
   forEachEntry(view, little, ifd0, (at, tag) => {
     if (tag === ORIENTATION_TAG) view.setUint16(at + 8, 1, little)
-    if (tag === EXIF_IFD_TAG) exifIfd = view.getUint32(at + 8, little)
+    if (tag === EXIF_IFD) exifIfd = view.getUint32(at + 8, little)
     if (tag === IMAGE_WIDTH_TAG || tag === IMAGE_LENGTH_TAG)
       setSize(view, little, at, tag === IMAGE_WIDTH_TAG ? width : height)
     if (density !== undefined) setDensity(view, little, at, tag, density)
@@ -50,36 +48,6 @@ export function exifForOutput(exif: Uint8Array, width: number, height: number, d
       setSize(view, little, at, tag === PIXEL_X_TAG ? width : height)
   })
   return copy
-}
-
-/**
- * An EXIF block saying only `density` pixels per inch (IFD0's resolution and its unit), for a format with no
- * header of its own for it (WebP, AVIF) and a photo with no EXIF to carry it.
- */
-export function densityOnlyExif(density: number): Uint8Array {
-  const entries = 3
-  const rationals = 8 + 2 + entries * 12 + 4
-  const tiff = new Uint8Array(rationals + 16)
-  const view = new DataView(tiff.buffer)
-  tiff.set([0x49, 0x49, 42, 0])
-  view.setUint32(4, 8, true)
-  view.setUint16(8, entries, true)
-  const entry = (i: number, tag: number, type: number, value: number): void => {
-    const at = 10 + i * 12
-    view.setUint16(at, tag, true)
-    view.setUint16(at + 2, type, true)
-    view.setUint32(at + 4, 1, true)
-    if (type === SHORT) view.setUint16(at + 8, value, true)
-    else view.setUint32(at + 8, value, true)
-  }
-  entry(0, X_RESOLUTION_TAG, RATIONAL, rationals)
-  entry(1, Y_RESOLUTION_TAG, RATIONAL, rationals + 8)
-  entry(2, RESOLUTION_UNIT_TAG, SHORT, INCHES)
-  for (const at of [rationals, rationals + 8]) {
-    view.setUint32(at, Math.round(density), true)
-    view.setUint32(at + 4, 1, true)
-  }
-  return tiff
 }
 
 /** Writes a size into the entry at `at` as one LONG: a SHORT may not hold the enlarged size. */
@@ -111,13 +79,21 @@ function unlinkNextIfd(view: DataView, little: boolean, ifd: number): void {
 
 /** Inserts an APP1 Exif segment after SOI, and after the JFIF segment where there is one, as editors write them. */
 function injectJpeg(file: Uint8Array, tiff: Uint8Array): Uint8Array {
-  const payload = 2 + 6 + tiff.length
-  if (payload > 0xffff) return file // EXIF larger than one JPEG segment can hold.
-  const segment = new Uint8Array(2 + payload)
-  segment.set([0xff, 0xe1, payload >> 8, payload & 0xff, ...EXIF_HEADER])
-  segment.set(tiff, 10)
+  const segment = app1Segment(EXIF_HEADER, tiff)
+  if (!segment) return file
   const at = afterJfif(file)
   return Buffer.concat([file.subarray(0, at), segment, file.subarray(at)])
+}
+
+/** A JPEG APP1 segment of `header` and `data` (EXIF's, XMP's); null where it is larger than a segment holds. */
+export function app1Segment(header: ArrayLike<number>, data: Uint8Array): Uint8Array | null {
+  const length = 2 + header.length + data.length
+  if (length > 0xffff) return null
+  const segment = new Uint8Array(2 + length)
+  segment.set([0xff, 0xe1, length >> 8, length & 0xff])
+  segment.set(header, 4)
+  segment.set(data, 4 + header.length)
+  return segment
 }
 
 /** Where a JPEG's segments go after SOI: past its JFIF segment (APP0) where it begins with one, else 2. */
@@ -153,7 +129,7 @@ export function firstPngChunk(
 }
 
 /** A PNG's chunks in order: where each starts, its type, and its whole size (data and the 12 bytes around it). */
-function* pngChunks(file: Uint8Array): Generator<{ at: number; type: string; size: number }> {
+export function* pngChunks(file: Uint8Array): Generator<{ at: number; type: string; size: number }> {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   for (let at = 8; at + 8 <= file.length;) {
     const size = 12 + view.getUint32(at)
@@ -162,14 +138,51 @@ function* pngChunks(file: Uint8Array): Generator<{ at: number; type: string; siz
   }
 }
 
-/** Adds an EXIF chunk to an extended (VP8X) WebP and sets its EXIF flag; sharp writes VP8X when it embeds ICC. */
-function injectWebp(file: Uint8Array, tiff: Uint8Array): Uint8Array {
+/**
+ * A simple WebP (one VP8 or VP8L chunk, as sharp writes one without a profile) as an extended one, whose VP8X header
+ * can say it holds EXIF; the canvas and alpha are read from the image's own header. Unchanged where it is neither.
+ */
+export function extendedWebp(file: Uint8Array): Uint8Array {
+  const chunk = String.fromCharCode(...file.subarray(12, 16))
+  if (file.length < 30 || (chunk !== 'VP8 ' && chunk !== 'VP8L')) return file
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  let width: number, height: number, alpha: boolean
+  if (chunk === 'VP8 ') {
+    width = view.getUint16(26, true) & 0x3fff
+    height = view.getUint16(28, true) & 0x3fff
+    alpha = false // lossy alpha is a chunk of its own, which only an extended WebP has
+  } else {
+    const bits = view.getUint32(21, true)
+    width = (bits & 0x3fff) + 1
+    height = ((bits >>> 14) & 0x3fff) + 1
+    alpha = ((bits >>> 28) & 1) === 1
+  }
+  const vp8x = Buffer.alloc(18)
+  vp8x.write('VP8X')
+  vp8x.writeUInt32LE(10, 4)
+  vp8x[8] = alpha ? 0x10 : 0
+  vp8x.writeUIntLE(width - 1, 12, 3)
+  vp8x.writeUIntLE(height - 1, 15, 3)
+  const out = Buffer.concat([file.subarray(0, 12), vp8x, file.subarray(12)])
+  out.writeUInt32LE(view.getUint32(4, true) + vp8x.length, 4)
+  return out
+}
+
+/** A RIFF (WebP) chunk: its four letters, its size, its data and a byte to keep the next even. */
+export function riffChunk(fourcc: string, data: Uint8Array): Uint8Array {
+  const chunk = Buffer.alloc(8 + data.length + (data.length % 2))
+  chunk.write(fourcc, 'latin1')
+  chunk.writeUInt32LE(data.length, 4)
+  chunk.set(data, 8)
+  return chunk
+}
+
+/** Adds an EXIF chunk to a WebP, extended (VP8X) where it was simple, and sets its EXIF flag. */
+function injectWebp(simpleOrExtended: Uint8Array, tiff: Uint8Array): Uint8Array {
+  const file = extendedWebp(simpleOrExtended)
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   if (String.fromCharCode(...file.subarray(12, 16)) !== 'VP8X') return file
-  const chunk = new Uint8Array(8 + tiff.length + (tiff.length % 2))
-  chunk.set(new TextEncoder().encode('EXIF'), 0)
-  new DataView(chunk.buffer).setUint32(4, tiff.length, true)
-  chunk.set(tiff, 8)
+  const chunk = riffChunk('EXIF', tiff)
   const out = Buffer.concat([file, chunk])
   out[20] = out[20]! | 0x08
   new DataView(out.buffer, out.byteOffset).setUint32(4, view.getUint32(4, true) + chunk.length, true)

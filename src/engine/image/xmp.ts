@@ -6,12 +6,15 @@
  */
 import { DOMParser, XMLSerializer, onErrorStopParsing } from '@xmldom/xmldom'
 import type { Element } from '@xmldom/xmldom'
+import type { Taken } from '../../shared/taken.js'
 
 const TIFF = 'http://ns.adobe.com/tiff/1.0/'
 const EXIF = 'http://ns.adobe.com/exif/1.0/'
 const GOOGLE_CAMERA = 'http://ns.google.com/photos/1.0/camera/'
 const GOOGLE_CONTAINER = 'http://ns.google.com/photos/1.0/container/'
 const GAIN_MAP = 'http://ns.adobe.com/hdr-gain-map/1.0/'
+const PHOTOSHOP = 'http://ns.adobe.com/photoshop/1.0/'
+const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 
 /**
  * What says a file holds more than its photo: a phone's motion photo (the video after the JPEG, by its length)
@@ -35,36 +38,84 @@ const ABOUT_WHAT_IS_LEFT_BEHIND: ReadonlyArray<[namespace: string, names: Readon
   [GAIN_MAP, 'all'],
 ]
 
+/** What else the output's XMP says, where it is asked: a print's pixels per inch, when the photo was taken. */
+export interface XmpChanges {
+  density?: number | undefined
+  taken?: Taken | undefined
+}
+
+type Property = [namespace: string, name: string, value: string]
+
 /**
  * `xmp` with its orientation upright, its image size `width` × `height`, its resolution `density` pixels per inch
- * where one is given (a print's), and nothing about a video or gain map.
+ * where one is given (a print's), the date it was `taken` where one is given, and nothing about a video or gain map.
  */
-export function xmpForOutput(xmp: string, width: number, height: number, density?: number): string {
-  // XMP has no document type; one that declares any is not rewritten (and its entities are never expanded).
-  if (/<!DOCTYPE/i.test(xmp)) return xmp
-  const document = parse(xmp)
-  if (!document) return xmp
-  const values: ReadonlyArray<[string, string, string]> = [
+export function xmpForOutput(
+  xmp: string,
+  width: number,
+  height: number,
+  { density, taken }: XmpChanges = {},
+): string {
+  const sizes: Property[] = [
     [TIFF, 'Orientation', '1'],
     [TIFF, 'ImageWidth', String(width)],
     [TIFF, 'ImageLength', String(height)],
     [EXIF, 'PixelXDimension', String(width)],
     [EXIF, 'PixelYDimension', String(height)],
-    ...(density === undefined
-      ? []
-      : ([
-          [TIFF, 'XResolution', `${Math.round(density)}/1`],
-          [TIFF, 'YResolution', `${Math.round(density)}/1`],
-          [TIFF, 'ResolutionUnit', '2'],
-        ] satisfies [string, string, string][])),
   ]
+  const dpi = (value: number): Property[] => [
+    [TIFF, 'XResolution', `${Math.round(value)}/1`],
+    [TIFF, 'YResolution', `${Math.round(value)}/1`],
+    [TIFF, 'ResolutionUnit', '2'],
+  ]
+  return changedXmp(xmp, [...sizes, ...(density === undefined ? [] : dpi(density))], taken)
+}
+
+/** The XMP of a file Enhance wrote, saying anew when its photo was `taken`. */
+export function xmpWithTaken(xmp: string, taken: Taken): string {
+  return changedXmp(xmp, [], taken)
+}
+
+/**
+ * `xmp` with `values` set where it says them, nothing about a video or gain map, and the date it was `taken` where
+ * one is given: photoshop:DateCreated, the date libraries read (added where it has none), and exif:DateTimeOriginal
+ * where it has that.
+ */
+function changedXmp(xmp: string, values: Property[], taken: Taken | undefined): string {
+  // XMP has no document type; one that declares any is not rewritten (and its entities are never expanded).
+  if (/<!DOCTYPE/i.test(xmp)) return xmp
+  const document = parse(xmp)
+  if (!document) return xmp
+  const dates: Property[] = taken
+    ? [
+        [PHOTOSHOP, 'DateCreated', taken],
+        [EXIF, 'DateTimeOriginal', taken],
+      ]
+    : []
+  const elements = [...document.getElementsByTagName('*')]
   let changed = false
-  for (const element of [...document.getElementsByTagName('*')]) {
-    for (const [namespace, name, value] of values)
+  for (const element of elements) {
+    for (const [namespace, name, value] of [...values, ...dates])
       changed = setProperty(element, namespace, name, value) || changed
     changed = removeLeftBehind(element) || changed
   }
+  if (taken !== undefined && !elements.some((element) => hasProperty(element, PHOTOSHOP, 'DateCreated'))) {
+    const description = elements.find((e) => e.namespaceURI === RDF && e.localName === 'Description')
+    description?.setAttributeNS(PHOTOSHOP, 'photoshop:DateCreated', taken)
+    changed = description !== undefined || changed
+  }
   return changed ? new XMLSerializer().serializeToString(document) : xmp
+}
+
+/** A packet saying only when the photo was `taken`, for a photo with no XMP of its own to say it in. */
+export function takenXmp(taken: Taken): string {
+  return [
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="${RDF}">`,
+    `<rdf:Description rdf:about="" xmlns:photoshop="${PHOTOSHOP}" photoshop:DateCreated="${taken}"/>`,
+    '</rdf:RDF></x:xmpmeta>',
+    '<?xpacket end="w"?>',
+  ].join('')
 }
 
 function parse(xmp: string): ReturnType<DOMParser['parseFromString']> | null {
@@ -86,6 +137,12 @@ function setProperty(element: Element, namespace: string, name: string, value: s
   if (element.textContent === value || element.childNodes.length > 1) return false
   element.textContent = value
   return true
+}
+
+/** Whether an element says the property, as an attribute or as itself. */
+function hasProperty(element: Element, namespace: string, name: string): boolean {
+  const itself = element.namespaceURI === namespace && element.localName === name
+  return itself || element.getAttributeNodeNS(namespace, name) !== null
 }
 
 /** Removes what `ABOUT_WHAT_IS_LEFT_BEHIND` names from an element: its attributes, or the element itself. */

@@ -1,6 +1,15 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import { itemRealism, itemRepairs, itemTurn, jobRealism, jobRepairs, jobTurn } from '../../queue/types.js'
+import {
+  itemRealism,
+  itemRepairs,
+  itemTaken,
+  itemTurn,
+  jobRealism,
+  jobRepairs,
+  jobTaken,
+  jobTurn,
+} from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
@@ -36,6 +45,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     realism: jobRealism(job),
     repairs: jobRepairs(job),
     turn: jobTurn(job),
+    taken: jobTaken(job),
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
@@ -57,6 +67,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     repairs: job ? itemRepairs(job, item) : repairsOf({}),
     kept: item.kept ?? [],
     turn: job ? itemTurn(job, item) : (item.turn ?? 0),
+    taken: job ? itemTaken(job, item) : (item.taken ?? null),
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
     ...(item.note ? { note: item.note } : {}),

@@ -20,6 +20,8 @@ import type { Repairs, SizeSpec } from '../../../shared/settings.js'
 import { aPrintOf } from '../../../shared/print-size.js'
 import { turnWords } from '../../../shared/turn.js'
 import type { QuarterTurn } from '../../../shared/turn.js'
+import { takenWords } from '../../../shared/taken.js'
+import type { Taken } from '../../../shared/taken.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -195,22 +197,33 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
  * right."; without a GAN partner, "photo.jpg: no repairs.".
  */
 export function adjustedWords(
-  item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept' | 'turn'>,
+  item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept' | 'turn' | 'taken'>,
 ): string {
   const turned = turnWords(item.turn)
   const mended = [
     repairWords(item.repairs) || 'no repairs',
     ...keptInEffectWords(item),
     ...(turned ? [turned] : []),
+    ...(item.taken ? [takenWords(item.taken)] : []),
   ]
   const name = shownName(item.input)
   return `${item.realism === null ? `${name}:` : `${name} is at ${percent(item.realism)},`} ${mended.join(', ')}.`
 }
 
+/** `text` with its first letter a capital, to begin a sentence. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 /** A queued photo's own turn as its row says it, where it is not its job's: "Turned a quarter right", "Not turned". */
 export function turnNote(turn: QuarterTurn): string {
   const words = turnWords(turn)
-  return words ? words[0]!.toUpperCase() + words.slice(1) : 'Not turned'
+  return words ? capitalised(words) : 'Not turned'
+}
+
+/** A queued photo's own date as its row says it, where it is not its job's: "Taken in 1962", "No date taken". */
+export function takenNote(taken: Taken | null): string {
+  return taken ? capitalised(takenWords(taken)) : 'No date taken'
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -4,6 +4,7 @@ import type {
   HandedVia,
   ItemView,
   JobView,
+  PhotoChoice,
   PhotoInputKind,
 } from '../../../shared/api.js'
 import type { DriveWait } from '../../../shared/drive-wait.js'
@@ -12,7 +13,7 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 import { nextTurn } from '../../../shared/turn.js'
-import type { QuarterTurn } from '../../../shared/turn.js'
+import type { Taken } from '../../../shared/taken.js'
 
 export type SplitState = { scans: number; done: number } | { text: string } | null
 
@@ -217,16 +218,24 @@ export class QueueStore {
 
   /** Turns a queued photo a quarter to the right (clockwise) or the left: it is enhanced again, turned. */
   async turn(item: ItemView, right: boolean): Promise<void> {
-    await this.turnTo({ jobId: item.jobId, itemId: item.id }, nextTurn(item.turn, right))
+    await this.adjust({ jobId: item.jobId, itemId: item.id }, { turn: nextTurn(item.turn, right) })
   }
 
   /** Turns every photo of a job a quarter from the job's turn (those turned on their own too): all enhanced again. */
   async turnJob(job: JobView, right: boolean): Promise<void> {
-    await this.turnTo({ jobId: job.id }, nextTurn(job.turn, right))
+    await this.adjust({ jobId: job.id }, { turn: nextTurn(job.turn, right) })
   }
 
-  private async turnTo(target: { jobId: string; itemId?: string }, turn: QuarterTurn): Promise<void> {
-    const result = await this.api.adjust(target, { turn })
+  /**
+   * Says when a photo, or every photo of a job (replacing dates said per photo), was taken; null: not said. Each is
+   * enhanced again, its file dated.
+   */
+  async date(target: { jobId: string; itemId?: string }, taken: Taken | null): Promise<void> {
+    await this.adjust(target, { taken })
+  }
+
+  private async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<void> {
+    const result = await this.api.adjust(target, choice)
     this.#error = result.ok ? null : result.error
   }
 

@@ -1,0 +1,115 @@
+/**
+ * When a photo was taken, as far as its person knows it: a year (1962), a month (1962-07), a day (1962-07-14) or a
+ * moment (1962-07-14T15:30). A scanned print's file otherwise says the day it was scanned, and photo libraries sort
+ * the album's photos there. Kept as ISO 8601 text as precise as it was given, which is how XMP says it; EXIF takes a
+ * whole date and time, so there what is not known is the first of it, at midday (a viewer that reads a time as UTC
+ * moves midnight into the day before, and a year into the one before; midday stays on its day).
+ */
+export type Taken = string
+
+/** The first surviving photograph is of 1826 or 1827: a date before it is a typing slip. */
+export const FIRST_PHOTO_YEAR = 1826
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
+
+interface TakenParts {
+  year: number
+  month?: number
+  day?: number
+  hour?: number
+  minute?: number
+  second?: number
+}
+
+const WRITTEN = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?)?)?$/
+
+/** The parts of a date written as a year, year-month, year-month-day, optionally with a time; null if not one. */
+function partsOf(text: string): TakenParts | null {
+  const match = WRITTEN.exec(text.trim())
+  if (!match) return null
+  const [year, month, day, hour, minute, second] = match
+    .slice(1)
+    .map((n) => (n === undefined ? n : Number(n)))
+  const parts: TakenParts = { year: year! }
+  if (month !== undefined) parts.month = month
+  if (day !== undefined) parts.day = day
+  if (hour !== undefined) Object.assign(parts, { hour, minute: minute! })
+  if (second !== undefined) parts.second = second
+  return isOnCalendar(parts) ? parts : null
+}
+
+function isOnCalendar({ year, month = 1, day = 1, hour = 0, minute = 0, second = 0 }: TakenParts): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day))
+  const sameDay = date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  return month >= 1 && month <= 12 && sameDay && hour < 24 && minute < 60 && second < 60
+}
+
+const two = (n: number): string => String(n).padStart(2, '0')
+
+/** The parts written as ISO 8601, as precise as they are. */
+function written(parts: TakenParts): Taken {
+  let text = String(parts.year)
+  if (parts.month !== undefined) text += `-${two(parts.month)}`
+  if (parts.day !== undefined) text += `-${two(parts.day)}`
+  if (parts.hour !== undefined) text += `T${two(parts.hour)}:${two(parts.minute!)}`
+  if (parts.second !== undefined) text += `:${two(parts.second)}`
+  return text
+}
+
+/** Whether `value` is a date as kept (one `readTaken` gives), of a year photos were taken in. */
+export function isTaken(value: unknown): value is Taken {
+  if (typeof value !== 'string') return false
+  const parts = partsOf(value)
+  return parts !== null && parts.year >= FIRST_PHOTO_YEAR && written(parts) === value
+}
+
+/**
+ * A date a person typed, as kept (`1962-7-4 9:05` is `1962-07-04T09:05`), or the sentence saying why it is not one:
+ * not a date on the calendar, before photography, or after `now`.
+ */
+export function readTaken(text: string, now = new Date()): { taken: Taken } | { problem: string } {
+  const parts = partsOf(text)
+  if (!parts)
+    return {
+      problem: `"${text}" is not a date: give a year (1962), a month (1962-07) or a day (1962-07-14), with a time if known (1962-07-14 15:30).`,
+    }
+  if (parts.year < FIRST_PHOTO_YEAR)
+    return { problem: `${parts.year} is before the first photograph (1826).` }
+  if (new Date(parts.year, (parts.month ?? 1) - 1, parts.day ?? 1) > now)
+    return { problem: `${text.trim()} has not come yet.` }
+  return { taken: written(parts) }
+}
+
+/** The date as EXIF writes one, `YYYY:MM:DD HH:MM:SS`: what is not known the first of it, at midday. */
+export function exifDateTime(taken: Taken): string {
+  const { year, month = 1, day = 1, hour = 12, minute = 0, second = 0 } = partsOf(taken)!
+  return `${year}:${two(month)}:${two(day)} ${two(hour)}:${two(minute)}:${two(second)}`
+}
+
+/** The date as a moment of this computer's local time (midday of a day given without a time). */
+export function takenMoment(taken: Taken): Date {
+  const { year, month = 1, day = 1, hour = 12, minute = 0, second = 0 } = partsOf(taken)!
+  return new Date(year, month - 1, day, hour, minute, second)
+}
+
+/** The date in words, as precise as it is: "taken in 1962", "taken in July 1962", "taken on 14 July 1962 at 15:30". */
+export function takenWords(taken: Taken): string {
+  const { year, month, day, hour, minute } = partsOf(taken)!
+  if (month === undefined) return `taken in ${year}`
+  if (day === undefined) return `taken in ${MONTHS[month - 1]} ${year}`
+  const time = hour === undefined ? '' : ` at ${two(hour)}:${two(minute!)}`
+  return `taken on ${day} ${MONTHS[month - 1]} ${year}${time}`
+}

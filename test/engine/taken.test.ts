@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { injectExif } from '../../src/engine/image/exif.js'
+import { exifWithTaken } from '../../src/engine/image/exif-taken.js'
+import { newExif } from '../../src/engine/image/exif-new.js'
+import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import type { EnhanceSettings } from '../../src/shared/settings.js'
+import { takenMoment } from '../../src/shared/taken.js'
+import { enhancePhoto } from '../helpers/enhance.js'
+import { exiftool, hasExiftool, tagsOf } from '../helpers/exiftool.js'
+import { writeIdentityModel } from '../helpers/models.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-taken-'))
+const registry = new ModelRegistry({ device: 'cpu' })
+afterAll(() => registry.close())
+let model: { path: string }
+/** A scan whose scanner dated it (with a time zone and a fraction of a second) on the day it was scanned. */
+const scan = join(work, 'scan.jpg')
+/** A photo that says nothing of itself: no EXIF, no XMP. */
+const bare = join(work, 'bare.png')
+
+/** Tags by group (ExifIFD:DateTimeOriginal, XMP-photoshop:DateCreated), as numbers, with the validation. */
+function grouped(path: string): Record<string, unknown> {
+  return tagsOf(path, '-G1')
+}
+
+function enhanced(input: string, name: string, settings: Partial<EnhanceSettings>): Promise<unknown> {
+  return enhancePhoto(registry, input, join(work, name), model, {
+    ...DEFAULT_SETTINGS,
+    tile: 16,
+    ...settings,
+  })
+}
+
+beforeAll(async () => {
+  model = { path: writeIdentityModel(work) }
+  await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a08060' } })
+    .jpeg()
+    .toFile(scan)
+  await sharp({ create: { width: 40, height: 30, channels: 3, background: '#608040' } })
+    .png()
+    .toFile(bare)
+  if (!hasExiftool) return
+  exiftool(
+    '-q',
+    '-overwrite_original',
+    '-ExifByteOrder=Big-endian',
+    '-Make=Epson',
+    '-Model=Perfection V600',
+    '-DateTimeOriginal=2024:03:01 10:00:00',
+    '-OffsetTimeOriginal=+01:00',
+    '-SubSecTimeOriginal=25',
+    '-XMP-photoshop:DateCreated=2024:03:01 10:00:00',
+    '-XMP-exif:DateTimeOriginal=2024:03:01 10:00:00',
+    '-XMP-dc:Title=Grandpa at the lake',
+    scan,
+  )
+})
+
+describe.skipIf(!hasExiftool)('when a photo was taken, in every output format', () => {
+  it.each(OUTPUT_FORMATS)(
+    '%s says the date asked in place of the scan’s, keeping the rest of what the scanner wrote',
+    async (format) => {
+      await enhanced(scan, `scan-dated.${format}`, { format, taken: '1962-07' })
+      const tags = grouped(join(work, `scan-dated.${format}`))
+      expect(tags).toMatchObject({
+        'ExifIFD:DateTimeOriginal': '1962:07:01 12:00:00',
+        'XMP-photoshop:DateCreated': '1962:07',
+        'XMP-exif:DateTimeOriginal': '1962:07',
+        'IFD0:Make': 'Epson',
+        'IFD0:Model': 'Perfection V600',
+        'XMP-dc:Title': 'Grandpa at the lake',
+        'ExifTool:Validate': '0 0 0',
+      })
+      // What described the scan's time (its zone, its fraction of a second) went with it.
+      expect(tags['ExifIFD:OffsetTimeOriginal']).toBeUndefined()
+      expect(tags['ExifIFD:SubSecTimeOriginal']).toBeUndefined()
+      expect(grouped(scan)).toMatchObject({ 'ExifIFD:OffsetTimeOriginal': '+01:00' })
+      // The file's date too: photo libraries date a photo by it where they read nothing else.
+      expect(statSync(join(work, `scan-dated.${format}`)).mtime.getTime()).toBe(
+        takenMoment('1962-07').getTime(),
+      )
+    },
+  )
+
+  it.each(OUTPUT_FORMATS)(
+    '%s of a photo that says nothing of itself, kept so (--metadata none), says only the date, in an EXIF ExifTool finds whole',
+    async (format) => {
+      const name = `bare-dated.${format}`
+      await enhanced(bare, name, { format, metadata: 'none', taken: '1962-07-14T15:30' })
+      const tags = grouped(join(work, name))
+      expect(tags).toMatchObject({
+        'ExifIFD:DateTimeOriginal': '1962:07:14 15:30:00',
+        'XMP-photoshop:DateCreated': '1962:07:14 15:30',
+        'ExifIFD:ColorSpace': 1,
+        'IFD0:XResolution': 72,
+        'ExifTool:Validate': '0 0 0',
+      })
+      // TIFF says its size itself, not in EXIF.
+      if (format !== 'tiff')
+        expect([tags['ExifIFD:ExifImageWidth'], tags['ExifIFD:ExifImageHeight']]).toEqual([160, 120])
+      const undated = join(work, `bare-undated.${format}`)
+      await enhanced(bare, `bare-undated.${format}`, { format, metadata: 'none' })
+      expect(grouped(undated)['ExifIFD:DateTimeOriginal']).toBeUndefined()
+      // The same pixels: the date is said beside them.
+      const pixels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
+      expect((await pixels(join(work, name))).equals(await pixels(undated))).toBe(true)
+    },
+  )
+
+  it('leaves a photo undated where no date is asked: its scan’s date and file time stay', async () => {
+    await enhanced(scan, 'scan-undated.jpg', { format: 'jpeg' })
+    expect(grouped(join(work, 'scan-undated.jpg'))).toMatchObject({
+      'ExifIFD:DateTimeOriginal': '2024:03:01 10:00:00',
+      'ExifIFD:OffsetTimeOriginal': '+01:00',
+    })
+    expect(statSync(join(work, 'scan-undated.jpg')).mtime.getTime()).toBe(statSync(scan).mtime.getTime())
+  })
+})
+
+describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
+  it('gains an Exif IFD where it had only IFD0, its tags kept where they were', async () => {
+    // Big-endian, IFD0 alone: Make, whose value lies after the IFD.
+    const block = Buffer.from([
+      ...[0x4d, 0x4d, 0, 42, 0, 0, 0, 8],
+      ...[0, 1, 0x01, 0x0f, 0, 2, 0, 0, 0, 6, 0, 0, 0, 26, 0, 0, 0, 0],
+      ...Buffer.from('Agfa\0\0'),
+    ])
+    const dated = exifWithTaken(block, '1962', { width: 8, height: 8 })!
+    // Nothing moved: only the header points at IFD0 written again after it.
+    expect(block.subarray(8).equals(dated.subarray(8, block.length))).toBe(true)
+    expect(Buffer.from(dated).readUInt32BE(4)).toBeGreaterThanOrEqual(block.length)
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer()
+    const path = join(work, 'ifd0-only.jpg')
+    writeFileSync(path, injectExif(jpeg, 'jpeg', dated))
+    expect(grouped(path)).toMatchObject({
+      'IFD0:Make': 'Agfa',
+      'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
+    })
+    expect(exifWithTaken(Buffer.from('not TIFF at all'), '1962', { width: 8, height: 8 })).toBeUndefined()
+  })
+
+  it('goes into a simple WebP (one lossless chunk with alpha), made extended, its pixels and alpha as they were', async () => {
+    const rgba = await sharp({ create: { width: 9, height: 7, channels: 4, background: '#80402080' } })
+      .webp({ lossless: true })
+      .toBuffer()
+    expect(rgba.subarray(12, 16).toString()).toBe('VP8L')
+    const exif = newExif({ width: 9, height: 7, density: 72, format: 'webp', srgb: true }, '1962-07-14')
+    const path = join(work, 'simple.webp')
+    writeFileSync(path, injectExif(rgba, 'webp', exif))
+    const file = readFileSync(path)
+    expect([file.subarray(12, 16).toString(), file[20]! & 0x18]).toEqual(['VP8X', 0x18]) // alpha and EXIF flags
+    expect(file.readUInt32LE(4)).toBe(file.length - 8)
+    expect(grouped(path)).toMatchObject({
+      'ExifIFD:DateTimeOriginal': '1962:07:14 12:00:00',
+      'RIFF:ImageWidth': 9,
+      'RIFF:ImageHeight': 7,
+      'ExifTool:Validate': '0 0 0',
+    })
+    const decoded = await sharp(path).raw().toBuffer({ resolveWithObject: true })
+    expect(decoded.info.channels).toBe(4)
+    expect(decoded.data.equals(await sharp(rgba).raw().toBuffer())).toBe(true)
+  })
+})
