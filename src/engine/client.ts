@@ -30,7 +30,7 @@ import type {
 } from '../shared/protocol.js'
 import type { PhotoRepairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
-import type { Taken } from '../shared/taken.js'
+import type { DateStamp } from '../shared/taken.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -419,8 +419,8 @@ export class EngineClient {
   }
 
   /** Dates a file Enhance wrote anew, in place; false where it must be enhanced again to say the date. */
-  restamp(output: string, taken: Taken, options: RequestOptions = {}): Promise<boolean> {
-    return this.request('restamp', (id) => ({ type: 'restamp', id, output, taken }), {
+  restamp(output: string, stamp: DateStamp, options: RequestOptions = {}): Promise<boolean> {
+    return this.request('restamp', (id) => ({ type: 'restamp', id, output, stamp }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })

@@ -4,7 +4,7 @@ import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { borderedCanvas, filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
-import type { EnhanceSettings } from '../shared/settings.js'
+import type { EngineSettings } from '../shared/settings.js'
 import { takenMoment } from '../shared/taken.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
@@ -58,8 +58,8 @@ export function pagesNote({ format, pages }: ImageMetadata): string | null {
  * original was, where everything the photo says of itself is kept (file managers and photo libraries date a photo
  * without EXIF by it); otherwise when it is written.
  */
-async function originalDate(input: string, settings: EnhanceSettings): Promise<Date | undefined> {
-  if (settings.taken) return takenMoment(settings.taken)
+async function originalDate(input: string, settings: EngineSettings): Promise<Date | undefined> {
+  if (settings.taken) return takenMoment(settings.taken, settings.takenPlace)
   if ((settings.metadata ?? 'all') !== 'all') return undefined
   return (await stat(input).catch(() => null))?.mtime
 }
@@ -221,7 +221,7 @@ async function enhanceWithModel(
     density: outputDensity(settings.size),
     ...size,
     canvas,
-    taken: settings.taken,
+    stamp: settings.taken ? { taken: settings.taken, place: settings.takenPlace ?? 0 } : undefined,
   })
   await stopIfCancelled()
   await writeFileAtomic(output, encoded, await originalDate(input, settings)).catch(

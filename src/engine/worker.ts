@@ -81,7 +81,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'restamp') {
-      const value = await restampFile(request.output, request.taken)
+      const value = await restampFile(request.output, request.stamp)
       send({ type: 'result', id: request.id, kind: 'restamp', value })
       return
     }

@@ -27,7 +27,7 @@ import type { PhotoChoice } from '../shared/api.js'
 import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
-import type { Taken } from '../shared/taken.js'
+import type { DateStamp } from '../shared/taken.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
@@ -37,11 +37,12 @@ export const KEPT_LET_GO =
  * `settings` with the photo's turn and date in place of its job's `--turn` and `--taken`: each said only where there
  * is one, as before there were turns and dates (a photo's settings, and so its resume key, are as they were).
  */
-function withOwn(settings: EngineSettings, turn: QuarterTurn, taken: Taken | null): EngineSettings {
+function withOwn(settings: EngineSettings, turn: QuarterTurn, stamp: DateStamp | null): EngineSettings {
   const own = { ...settings }
   delete own.turn
   delete own.taken
-  return { ...own, ...(turn ? { turn } : {}), ...(taken ? { taken } : {}) }
+  const dated = stamp ? { taken: stamp.taken, ...(stamp.place ? { takenPlace: stamp.place } : {}) } : {}
+  return { ...own, ...(turn ? { turn } : {}), ...dated }
 }
 
 /** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
@@ -66,7 +67,7 @@ export interface QueueEngine {
   /** A model's architecture, as the engine reads it: for its scale, where a job's names say it. */
   inspect?(path: string): Promise<{ scale: number }>
   /** Dates a written photo's file anew in place (`restampFile`); false where it must be enhanced again instead. */
-  restamp?(output: string, taken: Taken): Promise<boolean>
+  restamp?(output: string, stamp: DateStamp): Promise<boolean>
 }
 
 export type QueueEvent =
@@ -431,7 +432,7 @@ export class QueueRunner {
               readDamaged: job.spec.settings.readDamaged || item.readDamaged,
             },
             itemTurn(job, item),
-            itemTaken(job, item),
+            this.stampOf(job, item),
           ),
         },
         {
@@ -665,14 +666,24 @@ export class QueueRunner {
     const restamp = this.engine.restamp!.bind(this.engine)
     this.redating = this.redating.then(async () => {
       for (const item of items) {
-        const taken = itemTaken(job, item)
-        if (item.state !== 'done' || !taken || this.store.isClosed) continue
-        if (await restamp(item.output, taken).catch(() => false)) continue
+        const stamp = this.stampOf(job, item)
+        if (item.state !== 'done' || !stamp || this.store.isClosed) continue
+        if (await restamp(item.output, stamp).catch(() => false)) continue
         this.setItem(item, { state: 'queued' })
         if (isFinished(job)) this.setJob(job, 'queued')
         void this.run()
       }
     })
+  }
+
+  /**
+   * When an item was taken, and its place among its job's photos dated alike (its place in the job: an album's
+   * order); null where nobody said.
+   */
+  private stampOf(job: Job, item: Item): DateStamp | null {
+    const taken = itemTaken(job, item)
+    if (!taken) return null
+    return { taken, place: item.taken === undefined ? this.items(job.id).indexOf(item) : 0 }
   }
 
   private commitPatches(patches: ItemPatches, emit = false): void {

@@ -3,7 +3,7 @@ import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
 import type { EngineSettings, PhotoPoint, PhotoRepairs } from './settings.js'
 import type { QuarterTurn } from './turn.js'
-import type { Taken } from './taken.js'
+import type { DateStamp } from './taken.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -46,7 +46,7 @@ export type EngineRequest =
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /** A file Enhance wrote, dated anew in place (`restampFile`); answers false where it must be enhanced again. */
-  | { type: 'restamp'; id: number; output: string; taken: Taken }
+  | { type: 'restamp'; id: number; output: string; stamp: DateStamp }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
   | { type: 'cancel'; id: number; keep?: boolean }
 

@@ -99,7 +99,12 @@ export function sameRepairs(a: Repairs, b: Repairs): boolean {
 
 /** What the engine runs with: 'same' already resolved to a format (`formatForInput`), so the bytes it
  * writes always match the extension the output was named with. */
-export type EngineSettings = Omit<EnhanceSettings, 'format'> & { format: OutputFormat; kept?: KeptPlace[] }
+export type EngineSettings = Omit<EnhanceSettings, 'format'> & {
+  format: OutputFormat
+  kept?: KeptPlace[]
+  /** Its place among its job's photos dated alike, which keeps their order in time (`takenMoment`). */
+  takenPlace?: number
+}
 
 /** Encoder quality: a whole number from 1 to 100. */
 export function isQuality(value: number): boolean {

@@ -7,6 +7,12 @@
  */
 export type Taken = string
 
+/** A date as a file says it: when, and the photo's place among its job's photos dated alike (`wholeMoment`). */
+export interface DateStamp {
+  taken: Taken
+  place: number
+}
+
 /** The first surviving photograph is of 1826 or 1827: a date before it is a typing slip. */
 export const FIRST_PHOTO_YEAR = 1826
 
@@ -93,15 +99,37 @@ export function readTaken(text: string, now = new Date()): { taken: Taken } | { 
   return { taken: written(parts) }
 }
 
-/** The date as EXIF writes one, `YYYY:MM:DD HH:MM:SS`: what is not known the first of it, at midday. */
-export function exifDateTime(taken: Taken): string {
-  const { year, month = 1, day = 1, hour = 12, minute = 0, second = 0 } = partsOf(taken)!
+/** The latest place a photo keeps among those dated alike: a second before midnight. */
+const LAST_PLACE = 12 * 60 * 60 - 1
+
+/**
+ * The whole date and time `taken` is written as: what is not known the first of it, at midday, and `place` seconds
+ * after midday (a photo's place among its album's photos dated alike), so libraries sorting by time keep the album's
+ * order, where all at one moment they sort as they please.
+ */
+function wholeMoment(taken: Taken, place: number): Required<TakenParts> {
+  const { year, month = 1, day = 1, hour, minute = 0, second = 0 } = partsOf(taken)!
+  if (hour !== undefined) return { year, month, day, hour, minute, second }
+  const after = Math.min(Math.max(0, Math.floor(place)), LAST_PLACE)
+  return {
+    year,
+    month,
+    day,
+    hour: 12 + Math.floor(after / 3600),
+    minute: Math.floor(after / 60) % 60,
+    second: after % 60,
+  }
+}
+
+/** The date as EXIF writes one, `YYYY:MM:DD HH:MM:SS` (`wholeMoment`). */
+export function exifDateTime(taken: Taken, place = 0): string {
+  const { year, month, day, hour, minute, second } = wholeMoment(taken, place)
   return `${year}:${two(month)}:${two(day)} ${two(hour)}:${two(minute)}:${two(second)}`
 }
 
-/** The date as a moment of this computer's local time (midday of a day given without a time). */
-export function takenMoment(taken: Taken): Date {
-  const { year, month = 1, day = 1, hour = 12, minute = 0, second = 0 } = partsOf(taken)!
+/** The date as a moment of this computer's local time (`wholeMoment`). */
+export function takenMoment(taken: Taken, place = 0): Date {
+  const { year, month, day, hour, minute, second } = wholeMoment(taken, place)
   return new Date(year, month - 1, day, hour, minute, second)
 }
 

@@ -72,7 +72,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
       const output = await enhanced(scan, `scan.${format}`, { format })
       const before = await pixels(output)
       expect(dating(output)).toMatchObject({ 'ExifIFD:DateTimeOriginal': '2024:03:01 10:00:00' })
-      expect(await restampFile(output, '1962-07')).toBe(true)
+      expect(await restampFile(output, { taken: '1962-07', place: 0 })).toBe(true)
       const direct = await enhanced(scan, `scan-dated.${format}`, { format, taken: '1962-07' })
       expect(dating(output)).toEqual(dating(direct))
       expect(dating(output)).toMatchObject({
@@ -85,7 +85,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
       })
       expect((await pixels(output)).equals(before)).toBe(true)
       expect(statSync(output).mtime.getTime()).toBe(takenMoment('1962-07').getTime())
-      expect(await restampFile(output, '1963-05-04T09:30')).toBe(true)
+      expect(await restampFile(output, { taken: '1963-05-04T09:30', place: 0 })).toBe(true)
       expect(dating(output)).toMatchObject({
         'ExifIFD:DateTimeOriginal': '1963:05:04 09:30:00',
         'XMP-photoshop:DateCreated': '1963:05:04 09:30',
@@ -100,7 +100,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
     async (format) => {
       const output = await enhanced(bare, `bare-out.${format}`, { format, metadata: 'none' })
       const before = await pixels(output)
-      expect(await restampFile(output, '1962')).toBe(true)
+      expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(true)
       expect(dating(output)).toEqual({
         'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
         'XMP-photoshop:DateCreated': 1962,
@@ -114,7 +114,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
     const output = await enhanced(scan, 'scan.avif', { format: 'avif' })
     const bytes = readFileSync(output)
     const modified = statSync(output).mtimeMs
-    expect(await restampFile(output, '1962')).toBe(false)
+    expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(false)
     expect(readFileSync(output).equals(bytes)).toBe(true)
     expect(statSync(output).mtimeMs).toBe(modified)
   })

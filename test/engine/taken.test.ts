@@ -9,7 +9,7 @@ import { exifWithTaken } from '../../src/engine/image/exif-taken.js'
 import { newExif } from '../../src/engine/image/exif-new.js'
 import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
-import type { EnhanceSettings } from '../../src/shared/settings.js'
+import type { EngineSettings, EnhanceSettings } from '../../src/shared/settings.js'
 import { takenMoment } from '../../src/shared/taken.js'
 import { enhancePhoto } from '../helpers/enhance.js'
 import { exiftool, hasExiftool, tagsOf } from '../helpers/exiftool.js'
@@ -29,12 +29,14 @@ function grouped(path: string): Record<string, unknown> {
   return tagsOf(path, '-G1')
 }
 
-function enhanced(input: string, name: string, settings: Partial<EnhanceSettings>): Promise<unknown> {
-  return enhancePhoto(registry, input, join(work, name), model, {
-    ...DEFAULT_SETTINGS,
-    tile: 16,
-    ...settings,
-  })
+async function enhanced(
+  input: string,
+  name: string,
+  settings: Partial<EnhanceSettings & Pick<EngineSettings, 'takenPlace'>>,
+): Promise<string> {
+  const output = join(work, name)
+  await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, ...settings })
+  return output
 }
 
 beforeAll(async () => {
@@ -113,6 +115,15 @@ describe.skipIf(!hasExiftool)('when a photo was taken, in every output format', 
     },
   )
 
+  it('says the place among its album’s photos dated alike in seconds after midday, in EXIF and the file’s date', async () => {
+    const output = await enhanced(scan, 'scan-placed.jpg', { format: 'jpeg', taken: '1962', takenPlace: 61 })
+    expect(grouped(output)).toMatchObject({
+      'ExifIFD:DateTimeOriginal': '1962:01:01 12:01:01',
+      'XMP-photoshop:DateCreated': 1962,
+    })
+    expect(statSync(output).mtime.getTime()).toBe(takenMoment('1962', 61).getTime())
+  })
+
   it('leaves a photo undated where no date is asked: its scan’s date and file time stay', async () => {
     await enhanced(scan, 'scan-undated.jpg', { format: 'jpeg' })
     expect(grouped(join(work, 'scan-undated.jpg'))).toMatchObject({
@@ -131,7 +142,7 @@ describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
       ...[0, 1, 0x01, 0x0f, 0, 2, 0, 0, 0, 6, 0, 0, 0, 26, 0, 0, 0, 0],
       ...Buffer.from('Agfa\0\0'),
     ])
-    const dated = exifWithTaken(block, '1962', { width: 8, height: 8 })!
+    const dated = exifWithTaken(block, { taken: '1962', place: 0 }, { width: 8, height: 8 })!
     // Nothing moved: only the header points at IFD0 written again after it.
     expect(block.subarray(8).equals(dated.subarray(8, block.length))).toBe(true)
     expect(Buffer.from(dated).readUInt32BE(4)).toBeGreaterThanOrEqual(block.length)
@@ -144,7 +155,9 @@ describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
       'IFD0:Make': 'Agfa',
       'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
     })
-    expect(exifWithTaken(Buffer.from('not TIFF at all'), '1962', { width: 8, height: 8 })).toBeUndefined()
+    expect(
+      exifWithTaken(Buffer.from('not TIFF at all'), { taken: '1962', place: 0 }, { width: 8, height: 8 }),
+    ).toBeUndefined()
   })
 
   it('goes into a simple WebP (one lossless chunk with alpha), made extended, its pixels and alpha as they were', async () => {
@@ -152,7 +165,10 @@ describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
       .webp({ lossless: true })
       .toBuffer()
     expect(rgba.subarray(12, 16).toString()).toBe('VP8L')
-    const exif = newExif({ width: 9, height: 7, density: 72, format: 'webp', srgb: true }, '1962-07-14')
+    const exif = newExif(
+      { width: 9, height: 7, density: 72, format: 'webp', srgb: true },
+      { taken: '1962-07-14', place: 0 },
+    )
     const path = join(work, 'simple.webp')
     writeFileSync(path, injectExif(rgba, 'webp', exif))
     const file = readFileSync(path)

@@ -10,7 +10,7 @@ export function enhancePhoto(
   input: string,
   output: string,
   model: ModelSpecData,
-  settings: EnhanceSettings & Pick<EngineSettings, 'kept'>,
+  settings: EnhanceSettings & Pick<EngineSettings, 'kept' | 'takenPlace'>,
   maxInputPixels?: number,
 ): Promise<EnhanceReply> {
   const format = formatForInput(settings.format, input)

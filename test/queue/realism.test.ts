@@ -21,6 +21,7 @@ type Mended = {
   kept?: KeptPlace[]
   turn?: QuarterTurn
   taken?: string
+  takenPlace?: number
 }
 
 /**
@@ -44,8 +45,8 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
-      const { kept, turn, taken } = request.settings
-      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, taken })
+      const { kept, turn, taken, takenPlace } = request.settings
+      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, taken, takenPlace })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -423,12 +424,13 @@ describe('repairs per photo and per job', () => {
     expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { taken: '1961-08' })).toBe(1)
     expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: null })).toBe(1)
     await runner.run()
-    expect(mended.map((m) => [m.name, m.taken])).toEqual([
-      ['a.jpg', '1962'],
-      ['b.jpg', '1962'],
-      ['c.jpg', '1962'],
-      ['a.jpg', '1961-08'],
-      ['b.jpg', undefined],
+    // The job's date at each photo's place in it (the first's is no key, as undated); a photo's own date alone.
+    expect(mended.map((m) => [m.name, m.taken, m.takenPlace])).toEqual([
+      ['a.jpg', '1962', undefined],
+      ['b.jpg', '1962', 1],
+      ['c.jpg', '1962', 2],
+      ['a.jpg', '1961-08', undefined],
+      ['b.jpg', undefined, undefined],
     ])
     expect(runner.items(job.id).map((i) => i.taken)).toEqual(['1961-08', null, undefined])
     // Not a date as kept (a typed one is read by `readTaken` first): refused, nothing enhanced again.
@@ -452,12 +454,12 @@ describe('repairs per photo and per job', () => {
     const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
     const store = new QueueStore(queue)
-    const restamped: [string, string][] = []
+    const restamped: [string, string, number][] = []
     const engine: QueueEngine = {
       ...recordingEngine([], undefined, mended),
       // c's file cannot be dated in place (an AVIF's, say): it is enhanced again.
-      restamp(output, taken) {
-        restamped.push([output.split('/').pop()!, taken])
+      restamp(output, { taken, place }) {
+        restamped.push([output.split('/').pop()!, taken, place])
         return Promise.resolve(!output.endsWith('c.png'))
       },
     }
@@ -470,16 +472,17 @@ describe('repairs per photo and per job', () => {
     })
     expect(await runner.adjust({ jobId: job.id }, { taken: '1962' })).toBe(0)
     await runner.idle()
+    // Each at its place in the album, so libraries sorting by time keep its order.
     expect(restamped).toEqual([
-      ['a.png', '1962'],
-      ['b.png', '1962'],
-      ['c.png', '1962'],
+      ['a.png', '1962', 0],
+      ['b.png', '1962', 1],
+      ['c.png', '1962', 2],
     ])
-    expect(mended.map((m) => [m.name, m.taken])).toEqual([
-      ['a.jpg', undefined],
-      ['b.jpg', undefined],
-      ['c.jpg', undefined],
-      ['c.jpg', '1962'],
+    expect(mended.map((m) => [m.name, m.taken, m.takenPlace])).toEqual([
+      ['a.jpg', undefined, undefined],
+      ['b.jpg', undefined, undefined],
+      ['c.jpg', undefined, undefined],
+      ['c.jpg', '1962', 2],
     ])
     expect(runner.items(job.id).map((i) => i.state)).toEqual(['done', 'done', 'done'])
     expect(runner.job(job.id)!.state).toBe('done')
@@ -498,7 +501,7 @@ describe('repairs per photo and per job', () => {
     states.length = 0
     expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: '1962-06' })).toBe(0)
     await runner.idle()
-    expect(restamped.at(-1)).toEqual(['b.png', '1962-06'])
+    expect(restamped.at(-1)).toEqual(['b.png', '1962-06', 0])
     expect(mended).toHaveLength(6)
     expect(states).not.toContain('queued')
     store.close()

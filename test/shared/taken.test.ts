@@ -59,6 +59,15 @@ describe('when a photo was taken', () => {
     expect(exifDateTime('1962-07-14T09:05:30')).toBe('1962:07:14 09:05:30')
   })
 
+  it('keeps an album’s order: a photo’s place among those dated alike is seconds after midday, up to the day’s end', () => {
+    expect(exifDateTime('1962', 1)).toBe('1962:01:01 12:00:01')
+    expect(exifDateTime('1962-07', 3_725)).toBe('1962:07:01 13:02:05')
+    expect(exifDateTime('1962-07-14', 100_000)).toBe('1962:07:14 23:59:59')
+    // A time given is the time: the place adds nothing.
+    expect(exifDateTime('1962-07-14T09:05', 7)).toBe('1962:07:14 09:05:00')
+    expect(takenMoment('1962', 61).getTime() - takenMoment('1962').getTime()).toBe(61_000)
+  })
+
   it('is a moment of local time for the file’s date', () => {
     const moment = takenMoment('1962-07')
     expect([moment.getFullYear(), moment.getMonth(), moment.getDate(), moment.getHours()]).toEqual([

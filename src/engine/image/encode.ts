@@ -14,7 +14,7 @@ import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
 import { takenXmp, xmpForOutput } from './xmp.js'
 import { exifWithTaken } from './exif-taken.js'
-import type { Taken } from '../../shared/taken.js'
+import type { DateStamp } from '../../shared/taken.js'
 import { DEFAULT_DENSITY, saysDensityInExif, tiffDensity, withDensity } from './density.js'
 import { newExif } from './exif-new.js'
 import { eightBitOf } from './types.js'
@@ -44,7 +44,7 @@ export interface EncodeOptions {
   /** The file's size where it is larger than the photo: the photo centred on white (a print with a border). */
   canvas?: { width: number; height: number } | null | undefined
   /** When the photo was taken, which the file says whatever `metadata` keeps of the input's: a person said it. */
-  taken?: Taken | undefined
+  stamp?: DateStamp | undefined
 }
 
 /**
@@ -210,9 +210,9 @@ export async function encodeImage(
 }
 
 /** The XMP the file carries: the photo's own made true of the output, or one saying only the date asked. */
-function outputXmp(meta: ImageMetadata, { density, taken }: EncodeOptions, file: Size): string | undefined {
-  if (meta.xmp) return xmpForOutput(meta.xmp, file.width, file.height, { density, taken })
-  return taken && takenXmp(taken)
+function outputXmp(meta: ImageMetadata, { density, stamp }: EncodeOptions, file: Size): string | undefined {
+  if (meta.xmp) return xmpForOutput(meta.xmp, file.width, file.height, { density, taken: stamp?.taken })
+  return stamp && takenXmp(stamp.taken)
 }
 
 /**
@@ -221,15 +221,15 @@ function outputXmp(meta: ImageMetadata, { density, taken }: EncodeOptions, file:
  */
 function outputExif(
   meta: ImageMetadata,
-  { format, density: asked, taken }: EncodeOptions,
+  { format, density: asked, stamp }: EncodeOptions,
   file: Size & { srgb: boolean },
 ): Uint8Array | undefined {
   const own = meta.exif && exifForOutput(meta.exif, file.width, file.height, asked)
-  const dated = own && taken ? exifWithTaken(own, taken, file) : own
+  const dated = own && stamp ? exifWithTaken(own, stamp, file) : own
   if (dated) return dated
   const density = asked ?? meta.density
-  if (!taken && (density === undefined || !saysDensityInExif(format))) return undefined
-  return newExif({ ...file, format, density: density ?? DEFAULT_DENSITY }, taken)
+  if (!stamp && (density === undefined || !saysDensityInExif(format))) return undefined
+  return newExif({ ...file, format, density: density ?? DEFAULT_DENSITY }, stamp)
 }
 
 /** A plain sRGB PNG of a raster, for previews. */

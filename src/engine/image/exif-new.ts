@@ -5,7 +5,7 @@
  * space and the pixel size, and for a JPEG how its colours are sampled.
  */
 import type { OutputFormat } from '../../shared/formats.js'
-import type { Taken } from '../../shared/taken.js'
+import type { DateStamp } from '../../shared/taken.js'
 import { Appender, EXIF_IFD, numberEntry, writeIfd } from './exif-tiff.js'
 import type { Entry } from './exif-tiff.js'
 import { takenEntry } from './exif-taken.js'
@@ -45,14 +45,14 @@ function undefinedBytes(tag: number, bytes: number[]): Entry {
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0))
 
 /**
- * The Exif IFD of a new block, in the byte order asked (a TIFF's own), saying when the photo was `taken` where that
- * is given; a TIFF says its pixel size in its own header, not here.
+ * The Exif IFD of a new block, in the byte order asked (a TIFF's own), saying when the photo was taken where that
+ * is given (`stamp`); a TIFF says its pixel size in its own header, not here.
  */
-export function newExifIfd(file: NewExifFile, taken: Taken | undefined, little = true): Entry[] {
+export function newExifIfd(file: NewExifFile, stamp: DateStamp | undefined, little = true): Entry[] {
   const jpeg = file.format === 'jpeg'
   return [
     undefinedBytes(0x9000, ascii('0232')), // ExifVersion
-    ...(taken ? [takenEntry(taken)] : []),
+    ...(stamp ? [takenEntry(stamp)] : []),
     ...(jpeg ? [undefinedBytes(0x9101, [1, 2, 3, 0])] : []), // ComponentsConfiguration: Y, Cb, Cr
     undefinedBytes(0xa000, ascii('0100')), // FlashpixVersion
     short(0xa001, file.srgb ? SRGB : UNCALIBRATED, little), // ColorSpace
@@ -60,10 +60,10 @@ export function newExifIfd(file: NewExifFile, taken: Taken | undefined, little =
   ]
 }
 
-/** The new block (the TIFF part, little-endian), saying when the photo was `taken` where that is given. */
-export function newExif(file: NewExifFile, taken?: Taken): Uint8Array {
+/** The new block (the TIFF part, little-endian), saying when the photo was taken where that is given. */
+export function newExif(file: NewExifFile, stamp?: DateStamp): Uint8Array {
   const jpeg = file.format === 'jpeg'
-  const exifIfd = newExifIfd(file, taken)
+  const exifIfd = newExifIfd(file, stamp)
   const ifd0: Entry[] = [
     rational(0x011a, file.density), // XResolution
     rational(0x011b, file.density),

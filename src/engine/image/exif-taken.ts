@@ -4,7 +4,7 @@
  * written again at its end with the date in place of any earlier one, and IFD0 points there.
  */
 import { exifDateTime } from '../../shared/taken.js'
-import type { Taken } from '../../shared/taken.js'
+import type { DateStamp } from '../../shared/taken.js'
 import { Appender, EXIF_IFD, forEachEntry, numberEntry, tagOf, tiffOf, writeIfd } from './exif-tiff.js'
 import type { Entry } from './exif-tiff.js'
 import { tiffPart } from './exif.js'
@@ -22,9 +22,9 @@ interface Size {
   height: number
 }
 
-/** The Exif IFD's entry saying `taken`. */
-export function takenEntry(taken: Taken): Entry {
-  const value = new TextEncoder().encode(`${exifDateTime(taken)}\0`)
+/** The Exif IFD's entry saying when the photo was taken. */
+export function takenEntry({ taken, place }: DateStamp): Entry {
+  const value = new TextEncoder().encode(`${exifDateTime(taken, place)}\0`)
   return { tag: DATE_TIME_ORIGINAL, type: ASCII, count: value.length, value }
 }
 
@@ -37,14 +37,14 @@ export function fieldsOf(view: DataView, little: boolean, ifd: number): Uint8Arr
 }
 
 /**
- * The TIFF part of a photo's `exif` saying `taken`, and the `size` of the file where its Exif IFD said none (a JPEG's
+ * The TIFF part of a photo's `exif` saying when it was taken (`stamp`), and the `size` of the file where its Exif IFD said none (a JPEG's
  * must); undefined where it is not TIFF (a new block is made then).
  */
-export function exifWithTaken(exif: Uint8Array, taken: Taken, size: Size): Uint8Array | undefined {
+export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, size: Size): Uint8Array | undefined {
   const tiff = tiffOf(tiffPart(exif))
   if (!tiff) return undefined
   const { bytes, view, little } = tiff
-  const date = takenEntry(taken)
+  const date = takenEntry(stamp)
   const ifd0 = view.getUint32(4, little)
   let pointerAt = -1
   forEachEntry(view, little, ifd0, (at, tag) => {

@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import type { OutputFormat } from '../../shared/formats.js'
 import { takenMoment } from '../../shared/taken.js'
-import type { Taken } from '../../shared/taken.js'
+import type { DateStamp } from '../../shared/taken.js'
 import { writeFileAtomic } from '../../node/files.js'
 import { DEFAULT_DENSITY } from './density.js'
 import {
@@ -36,7 +36,7 @@ const LONG = 4 as const
 
 /** What a file's new metadata is made from: its old EXIF and XMP, dated; what a new EXIF says of it. */
 interface Dating {
-  taken: Taken
+  stamp: DateStamp
   file: NewExifFile
   exif(old: Uint8Array | undefined): Uint8Array
   xmp(old: string | undefined): string
@@ -52,24 +52,24 @@ function formatOf(file: Uint8Array): Exclude<OutputFormat, 'avif'> | null {
 }
 
 /**
- * Writes `taken` into the file at `path` (its EXIF, XMP and modification time), atomically; false where it is not a
+ * Writes when its photo was taken (`stamp`) into the file at `path` (its EXIF, XMP and modification time), atomically; false where it is not a
  * file whose metadata this rewrites (an AVIF, or one laid out otherwise than Enhance writes): enhance it again then.
  */
-export async function restampFile(path: string, taken: Taken): Promise<boolean> {
+export async function restampFile(path: string, stamp: DateStamp): Promise<boolean> {
   const file = await readFile(path)
   const format = formatOf(file)
   if (!format) return false
   const { width = 0, height = 0, density, icc } = await sharp(file).metadata()
   const fresh: NewExifFile = { width, height, format, density: density ?? DEFAULT_DENSITY, srgb: !icc }
   const dating: Dating = {
-    taken,
+    stamp,
     file: fresh,
-    exif: (old) => (old && exifWithTaken(old, taken, { width, height })) ?? newExif(fresh, taken),
-    xmp: (old) => (old ? xmpWithTaken(old, taken) : takenXmp(taken)),
+    exif: (old) => (old && exifWithTaken(old, stamp, { width, height })) ?? newExif(fresh, stamp),
+    xmp: (old) => (old ? xmpWithTaken(old, stamp.taken) : takenXmp(stamp.taken)),
   }
   const dated = RESTAMP[format](file, dating)
   if (!dated) return false
-  await writeFileAtomic(path, dated, takenMoment(taken))
+  await writeFileAtomic(path, dated, takenMoment(stamp.taken, stamp.place))
   return true
 }
 
@@ -200,11 +200,11 @@ function restampTiff(file: Uint8Array, dating: Dating): Uint8Array | null {
   const exifIfd = exifField
     ? writeIfd(
         out,
-        [takenEntry(dating.taken)],
+        [takenEntry(dating.stamp)],
         little,
         withoutEarlierDate(fieldsOf(view, little, valueOf(exifField)), little),
       )
-    : writeIfd(out, newExifIfd(dating.file, dating.taken, little), little)
+    : writeIfd(out, newExifIfd(dating.file, dating.stamp, little), little)
   const xmp = Buffer.from(dating.xmp(oldXmp), 'utf8')
   const others = fields.filter((f) => tagOf(f, little) !== EXIF_IFD && tagOf(f, little) !== XMP_TAG)
   const nextAt = ifd0 + 2 + view.getUint16(ifd0, little) * 12
