@@ -200,6 +200,24 @@ describe.skipIf(!hasExiftool)('EXIF in every output format', () => {
     },
   )
 
+  it('WebP of a grey photo, which sharp writes without a profile (a simple WebP), carries its EXIF', async () => {
+    const grey = join(work, 'grey.jpg')
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#808080' } })
+      .toColourspace('b-w')
+      .jpeg()
+      .toFile(grey)
+    exiftool('-q', '-overwrite_original', '-Make=Kodak', '-DateTimeOriginal=1962:07:14 10:00:00', grey)
+    const output = join(work, 'grey.webp')
+    await enhancePhoto(registry, grey, output, model, { ...DEFAULT_SETTINGS, tile: 16, format: 'webp' })
+    // It was a simple WebP (one VP8 chunk), which has no room for EXIF: it was dropped.
+    expect(readFileSync(output).toString('latin1', 12, 16)).toBe('VP8X')
+    expect(tagsOf(output)).toMatchObject({
+      Make: 'Kodak',
+      DateTimeOriginal: '1962:07:14 10:00:00',
+      Validate: '0 0 0',
+    })
+  })
+
   it.each(['avif', 'tiff'] as const)('%s with EXIF decodes to the same pixels as without', async (format) => {
     const decoded = async (metadata: 'all' | 'profile') => {
       const output = join(work, `pixels-${metadata}.${format}`)

@@ -7,6 +7,7 @@ import { ModelRegistry } from '../../src/engine/registry.js'
 import { injectExif } from '../../src/engine/image/exif.js'
 import { exifWithTaken } from '../../src/engine/image/exif-taken.js'
 import { newExif } from '../../src/engine/image/exif-new.js'
+import { restampFile } from '../../src/engine/image/restamp.js'
 import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { EngineSettings, EnhanceSettings } from '../../src/shared/settings.js'
@@ -38,6 +39,23 @@ async function enhanced(
   await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, ...settings })
   return output
 }
+
+/** The tags that say when, and what else the scanner wrote, by group. */
+function dating(path: string): Record<string, unknown> {
+  const tags = tagsOf(path, '-G1')
+  const wanted = [
+    'ExifIFD:DateTimeOriginal',
+    'ExifIFD:OffsetTimeOriginal',
+    'XMP-photoshop:DateCreated',
+    'XMP-exif:DateTimeOriginal',
+    'IFD0:Make',
+    'XMP-dc:Title',
+    'ExifTool:Validate',
+  ]
+  return Object.fromEntries(wanted.filter((tag) => tag in tags).map((tag) => [tag, tags[tag]]))
+}
+
+const pixels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
 
 beforeAll(async () => {
   model = { path: writeIdentityModel(work) }
@@ -110,7 +128,6 @@ describe.skipIf(!hasExiftool)('when a photo was taken, in every output format', 
       await enhanced(bare, `bare-undated.${format}`, { format, metadata: 'none' })
       expect(grouped(undated)['ExifIFD:DateTimeOriginal']).toBeUndefined()
       // The same pixels: the date is said beside them.
-      const pixels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
       expect((await pixels(join(work, name))).equals(await pixels(undated))).toBe(true)
     },
   )
@@ -183,5 +200,60 @@ describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
     const decoded = await sharp(path).raw().toBuffer({ resolveWithObject: true })
     expect(decoded.info.channels).toBe(4)
     expect(decoded.data.equals(await sharp(rgba).raw().toBuffer())).toBe(true)
+  })
+})
+
+describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', () => {
+  it.each(['jpeg', 'png', 'webp', 'tiff'] as const)(
+    '%s says what a file enhanced with the date says, its pixels the same bytes; dated again, the last date',
+    async (format) => {
+      const output = await enhanced(scan, `scan-restamped.${format}`, { format })
+      const before = await pixels(output)
+      expect(dating(output)).toMatchObject({ 'ExifIFD:DateTimeOriginal': '2024:03:01 10:00:00' })
+      expect(await restampFile(output, { taken: '1962-07', place: 0 })).toBe(true)
+      const direct = await enhanced(scan, `scan-dated.${format}`, { format, taken: '1962-07' })
+      expect(dating(output)).toEqual(dating(direct))
+      expect(dating(output)).toMatchObject({
+        'ExifIFD:DateTimeOriginal': '1962:07:01 12:00:00',
+        'XMP-photoshop:DateCreated': '1962:07',
+        'XMP-exif:DateTimeOriginal': '1962:07',
+        'IFD0:Make': 'Epson',
+        'XMP-dc:Title': 'Grandpa at the lake',
+        'ExifTool:Validate': '0 0 0',
+      })
+      expect((await pixels(output)).equals(before)).toBe(true)
+      expect(statSync(output).mtime.getTime()).toBe(takenMoment('1962-07').getTime())
+      expect(await restampFile(output, { taken: '1963-05-04T09:30', place: 0 })).toBe(true)
+      expect(dating(output)).toMatchObject({
+        'ExifIFD:DateTimeOriginal': '1963:05:04 09:30:00',
+        'XMP-photoshop:DateCreated': '1963:05:04 09:30',
+        'ExifTool:Validate': '0 0 0',
+      })
+      expect((await pixels(output)).equals(before)).toBe(true)
+    },
+  )
+
+  it.each(['jpeg', 'png', 'webp', 'tiff'] as const)(
+    '%s of a photo kept without metadata gains a whole EXIF block and an XMP packet saying only the date',
+    async (format) => {
+      const output = await enhanced(bare, `bare-restamped.${format}`, { format, metadata: 'none' })
+      const before = await pixels(output)
+      expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(true)
+      expect(dating(output)).toEqual({
+        'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
+        'XMP-photoshop:DateCreated': 1962,
+        'ExifTool:Validate': '0 0 0',
+      })
+      expect((await pixels(output)).equals(before)).toBe(true)
+    },
+  )
+
+  it('leaves an AVIF as it was, to be enhanced again with the date (its metadata lies among its picture’s boxes)', async () => {
+    const output = await enhanced(scan, 'scan-restamped.avif', { format: 'avif' })
+    const bytes = readFileSync(output)
+    const modified = statSync(output).mtimeMs
+    expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(false)
+    expect(readFileSync(output).equals(bytes)).toBe(true)
+    expect(statSync(output).mtimeMs).toBe(modified)
   })
 })
