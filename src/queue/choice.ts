@@ -8,8 +8,8 @@ import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places for one photo only, a quarter turn, a date, a realism only
- * where the job's model has a partner, each in range.
+ * photos) can be enhanced with: something chosen, kept places for one photo only, a quarter turn, a date, a realism
+ * only where the job's model has a partner, each in range.
  */
 export function checkChoice(
   job: Job,

@@ -124,7 +124,7 @@ export class QueueState {
     }
   }
 
-  /** A choice for a whole job (its realism, repairs, turn or date): it replaces the same choice made for any photo of it. */
+  /** A choice for a whole job (its realism, repairs, turn or date): it replaces the same one made for any photo of it. */
   private chooseForJob(jobId: string, choice: Pick<Job, WholeJobChoice>): void {
     const job = this.jobs.get(jobId)
     if (!job) return

@@ -56,7 +56,8 @@ export function newExifIfd(file: NewExifFile, stamp: DateStamp | undefined, litt
     ...(jpeg ? [undefinedBytes(0x9101, [1, 2, 3, 0])] : []), // ComponentsConfiguration: Y, Cb, Cr
     undefinedBytes(0xa000, ascii('0100')), // FlashpixVersion
     short(0xa001, file.srgb ? SRGB : UNCALIBRATED, little), // ColorSpace
-    ...(file.format === 'tiff' ? [] : [long(0xa002, file.width, little), long(0xa003, file.height, little)]), // PixelX/YDimension
+    // PixelXDimension, PixelYDimension
+    ...(file.format === 'tiff' ? [] : [long(0xa002, file.width, little), long(0xa003, file.height, little)]),
   ]
 }
 

@@ -37,8 +37,8 @@ export function fieldsOf(view: DataView, little: boolean, ifd: number): Uint8Arr
 }
 
 /**
- * The TIFF part of a photo's `exif` saying when it was taken (`stamp`), and the `size` of the file where its Exif IFD said none (a JPEG's
- * must); undefined where it is not TIFF (a new block is made then).
+ * The TIFF part of a photo's `exif` saying when it was taken (`stamp`), and the `size` of the file where its Exif IFD
+ * said none (a JPEG's must); undefined where it is not TIFF (a new block is made then).
  */
 export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, size: Size): Uint8Array | undefined {
   const tiff = tiffOf(tiffPart(exif))

@@ -52,8 +52,9 @@ function formatOf(file: Uint8Array): Exclude<OutputFormat, 'avif'> | null {
 }
 
 /**
- * Writes when its photo was taken (`stamp`) into the file at `path` (its EXIF, XMP and modification time), atomically; false where it is not a
- * file whose metadata this rewrites (an AVIF, or one laid out otherwise than Enhance writes): enhance it again then.
+ * Writes when its photo was taken (`stamp`) into the file at `path` (its EXIF, XMP and modification time),
+ * atomically; false where it is not a file whose metadata this rewrites (an AVIF, or one laid out otherwise than
+ * Enhance writes): enhance it again then.
  */
 export async function restampFile(path: string, stamp: DateStamp): Promise<boolean> {
   const file = await readFile(path)
