@@ -121,6 +121,17 @@ function wholeMoment(taken: Taken, place: number): Required<TakenParts> {
   }
 }
 
+/**
+ * The year a name says, where it says one photos were taken in (an album's folder "Summer 1962", a scan
+ * "1962_03.jpg"): what the form for a date offers first. Null where it says none, or more than one.
+ */
+export function yearNamed(name: string, now = new Date()): Taken | null {
+  const years = [...name.matchAll(/(?<!\d)(\d{4})(?!\d)/g)]
+    .map((match) => Number(match[1]))
+    .filter((year) => year >= FIRST_PHOTO_YEAR && year <= now.getFullYear())
+  return new Set(years).size === 1 ? String(years[0]) : null
+}
+
 /** The date as EXIF writes one, `YYYY:MM:DD HH:MM:SS` (`wholeMoment`). */
 export function exifDateTime(taken: Taken, place = 0): string {
   const { year, month, day, hour, minute, second } = wholeMoment(taken, place)

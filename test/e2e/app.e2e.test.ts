@@ -292,6 +292,11 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
         .toBe(true)
     await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
     const field = card.getByRole('textbox', { name: 'When were the photos of Album 1962 (6 photos) taken?' })
+    // The year the album's name says is offered, chosen, so typing replaces it.
+    expect(await field.inputValue()).toBe('1962')
+    expect(
+      await field.evaluate((input: HTMLInputElement) => input.selectionEnd! - input.selectionStart!),
+    ).toBe(4)
     await field.fill('1962-02-30')
     await field.press('Enter')
     await card.getByRole('alert').getByText('"1962-02-30" is not a date').waitFor()

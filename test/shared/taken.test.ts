@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { exifDateTime, isTaken, readTaken, takenMoment, takenWords } from '../../src/shared/taken.js'
+import {
+  exifDateTime,
+  isTaken,
+  readTaken,
+  takenMoment,
+  takenWords,
+  yearNamed,
+} from '../../src/shared/taken.js'
 
 const now = new Date(2026, 11, 6, 10, 0)
 const taken = (text: string): string | undefined => {
@@ -49,6 +56,21 @@ describe('when a photo was taken', () => {
     )
     for (const value of ['1962-7', '1962-07-14 15:30', '1962-02-30', '1700', 1962, null, undefined])
       expect(isTaken(value), String(value)).toBe(false)
+  })
+
+  it('is offered from a name that says one year photos were taken in', () => {
+    expect(yearNamed('Album 1962 (6 photos)', now)).toBe('1962')
+    expect(yearNamed('scan_1962_03.jpg', now)).toBe('1962')
+    expect(yearNamed('1962 and 1962 again', now)).toBe('1962')
+    for (const name of [
+      'Summer 1962–1963',
+      'IMG_20230514.jpg',
+      'photo 12345.jpg',
+      'Album 2999',
+      'Album 1700',
+      'Album',
+    ])
+      expect(yearNamed(name, now), name).toBeNull()
   })
 
   it('is written as EXIF takes it, the first of what is not known, at midday', () => {
