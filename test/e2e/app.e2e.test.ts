@@ -335,6 +335,17 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await app.tab('Queue')
     await card.getByText('Taken on 14 August 1961').waitFor()
     await app.shot('06d-queue-dated')
+    // And from Compare, for the photo it shows.
+    const fourth = () => runner.items(job.id).find((i) => i.input.endsWith('photo 4.jpg'))!
+    await card.getByRole('button', { name: 'Compare photo 4.jpg before and after' }).click()
+    await page.getByRole('button', { name: 'Date taken… of photo 4.jpg' }).click()
+    const compared = page.getByRole('textbox', { name: 'When were photo 4.jpg taken?' })
+    await compared.fill('1963-05')
+    await compared.press('Enter')
+    await expect.poll(() => statSync(fourth().output).mtime.getTime()).toBe(moment('1963-05'))
+    expect(fourth().state).toBe('done')
+    await app.tab('Queue')
+    await card.getByText('Taken in May 1963').waitFor()
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
