@@ -320,7 +320,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const itemOf = () => runner.items(job.id).find((i) => i.input.endsWith('photo 2.jpg'))!
     await card.getByRole('button', { name: /^Realism \d+%… of photo 2\.jpg/ }).click()
     await page.getByRole('button', { name: 'Date taken… of photo 2.jpg' }).click()
-    const own = page.getByRole('textbox', { name: 'When were photo 2.jpg taken?' })
+    const own = page.getByRole('textbox', { name: 'When was photo 2.jpg taken?' })
     await own.fill('1961-8-14')
     await own.press('Enter')
     await expect.poll(() => itemOf().taken).toBe('1961-08-14')
@@ -339,7 +339,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const fourth = () => runner.items(job.id).find((i) => i.input.endsWith('photo 4.jpg'))!
     await card.getByRole('button', { name: 'Compare photo 4.jpg before and after' }).click()
     await page.getByRole('button', { name: 'Date taken… of photo 4.jpg' }).click()
-    const compared = page.getByRole('textbox', { name: 'When were photo 4.jpg taken?' })
+    const compared = page.getByRole('textbox', { name: 'When was photo 4.jpg taken?' })
     await compared.fill('1963-05')
     await compared.press('Enter')
     await expect.poll(() => statSync(fourth().output).mtime.getTime()).toBe(moment('1963-05'))
