@@ -4,8 +4,9 @@ import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { borderedCanvas, filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
-import type { EngineSettings } from '../shared/settings.js'
+import type { MetadataPolicy } from '../shared/settings.js'
 import { takenMoment } from '../shared/taken.js'
+import type { DateStamp } from '../shared/taken.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
 import { cropRaster } from './image/crop.js'
@@ -58,9 +59,13 @@ export function pagesNote({ format, pages }: ImageMetadata): string | null {
  * original was, where everything the photo says of itself is kept (file managers and photo libraries date a photo
  * without EXIF by it); otherwise when it is written.
  */
-async function originalDate(input: string, settings: EngineSettings): Promise<Date | undefined> {
-  if (settings.taken) return takenMoment(settings.taken, settings.takenPlace)
-  if ((settings.metadata ?? 'all') !== 'all') return undefined
+async function originalDate(
+  input: string,
+  stamp: DateStamp | undefined,
+  metadata: MetadataPolicy,
+): Promise<Date | undefined> {
+  if (stamp) return takenMoment(stamp.taken, stamp.place)
+  if (metadata !== 'all') return undefined
   return (await stat(input).catch(() => null))?.mtime
 }
 
@@ -213,6 +218,7 @@ async function enhanceWithModel(
     throwIfCancelled(options.signal)
   }
   await stopIfCancelled()
+  const stamp = settings.taken ? { taken: settings.taken, place: settings.takenPlace ?? 0 } : undefined
   const encoded = await encodeImage(upscaled, meta, {
     format: settings.format,
     quality: settings.quality,
@@ -221,10 +227,10 @@ async function enhanceWithModel(
     density: outputDensity(settings.size),
     ...size,
     canvas,
-    stamp: settings.taken ? { taken: settings.taken, place: settings.takenPlace ?? 0 } : undefined,
+    stamp,
   })
   await stopIfCancelled()
-  await writeFileAtomic(output, encoded, await originalDate(input, settings)).catch(
+  await writeFileAtomic(output, encoded, await originalDate(input, stamp, settings.metadata ?? 'all')).catch(
     async (error: unknown) => {
       await run.stopped(options.signal)
       throw error
