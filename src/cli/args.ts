@@ -24,7 +24,7 @@ import type { QuarterTurn } from '../shared/turn.js'
 import { readTaken } from '../shared/taken.js'
 import type { Taken } from '../shared/taken.js'
 
-function invalid(message: string): EnhanceError {
+export function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
 }
 

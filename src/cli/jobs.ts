@@ -8,6 +8,7 @@ import { exportItems, jobReport, mergeReports, queueItems } from '../queue/repor
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
 import { isFinished } from '../queue/types.js'
 import { EnhanceError } from '../shared/errors.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
 import {
   parseRealism,
@@ -30,6 +31,7 @@ import {
 } from './args.js'
 import type { SizeFlags } from './args.js'
 import { runQueued, watchQueued } from './batch.js'
+import { dateJob } from './queue-date.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -69,6 +71,7 @@ export interface BatchFlags extends SizeFlags {
   'restore-colours': boolean
   'remove-dust': boolean
   'remove-scratches': boolean
+  mirror: boolean
   'skip-existing': boolean
   overwrite: boolean
   suffix: boolean
@@ -153,6 +156,7 @@ export function jobSpecFromFlags(
       ...(flags['remove-dust'] ? { removeDust: true } : {}),
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
       ...(turn ? { turn } : {}),
+      ...(flags.mirror ? { mirrored: true } : {}),
       ...(taken ? { taken } : {}),
     },
     naming: parseNaming(flags.naming),
@@ -328,15 +332,21 @@ function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, qu
   )
 }
 
-const CHANGES = new Set(['remove', 'clear', 'cancel'])
+const CHANGES = new Set(['remove', 'clear', 'cancel', 'date'])
 
 /**
- * `enhance queue remove <job>`, `clear` (every finished job) and `cancel <job>`: they take the queue's lock,
- * so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>` and `date <job> <date>`: they take the
+ * queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
  */
-async function changeQueue(sub: string, id: string | undefined, queueDir: string, io: Io): Promise<number> {
-  // The engine is never started: removing, clearing and cancelling touch only the journal.
-  const engine = new EngineClient()
+async function changeQueue(
+  sub: string,
+  [id, ...rest]: string[],
+  queueDir: string,
+  io: Io,
+  hooks: Hooks,
+): Promise<number> {
+  // Started only to date photos in place (no model): removing, clearing and cancelling touch only the journal.
+  const engine = hooks.engine?.('cpu', 'fp32', DEFAULT_MAX_INPUT_PIXELS) ?? new EngineClient()
   const session = await openQueue(queueDir, engine, { removeStalePartials })
   try {
     const { runner } = session
@@ -353,7 +363,8 @@ async function changeQueue(sub: string, id: string | undefined, queueDir: string
       return 0
     }
     const job = findJob(runner.jobs, id, queueDir)
-    if (sub === 'cancel') {
+    if (sub === 'date') await dateJob(runner, job, rest, io)
+    else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
     } else {
@@ -392,20 +403,21 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
   return 0
 }
 
-/** `enhance queue` lists jobs; `report <job>` exports every item of one; `remove`, `clear` and `cancel` change it. */
+/** `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `remove`, `clear`, `cancel` change it. */
 export async function queueCommand(
   args: string[],
   flags: { json: boolean; csv: boolean; merge: boolean },
   queueDir: string,
   io: Io,
+  hooks: Hooks = {},
 ): Promise<number> {
   const [sub, id] = args
   if (sub === 'report' && flags.merge) return mergedReport(args.slice(1), flags.csv, io)
-  if (sub !== undefined && CHANGES.has(sub)) return changeQueue(sub, id, queueDir, io)
+  if (sub !== undefined && CHANGES.has(sub)) return changeQueue(sub, args.slice(1), queueDir, io, hooks)
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.

@@ -37,7 +37,7 @@ Usage:
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
-          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--taken <date>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -57,6 +57,8 @@ Usage:
       1 mm long, straight, bent or curled) where their surround is smooth (a power line across a sky goes too).
       --turn 90 turns every photo a quarter clockwise (right; 270 or left: anticlockwise; 180: upside down)
       once its own orientation stands it upright: prints laid sideways on a scanner (the app: ⟲ ⟳ in the queue).
+      --mirror mirrors every photo left to right (before --turn): slides or negatives scanned from the wrong
+      side, a selfie the phone mirrored (the app: ⇆ in the queue).
       --taken 1962 says every photo was taken then (1962-07, 1962-07-14 or 1962-07-14 15:30 too): its EXIF and
       XMP say it, and so does the file's date, so photo libraries sort an album's scans by it, not by the scan day.
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
@@ -69,8 +71,9 @@ Usage:
       Print the version.
   enhance --resume
       Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
-  enhance queue [report <job-id> [--csv] | remove <job-id> | cancel <job-id> | clear]
-      List the queue's jobs and their states, or export one job's items as JSON or CSV; remove a job,
+  enhance queue [report <job-id> [--csv] | date <job-id> <date|none> | remove <job-id> | cancel <job-id> | clear]
+      List the queue's jobs and their states, or export one job's items as JSON or CSV; say when a job's
+      photos were taken (as --taken; enhanced ones are dated in place, not enhanced again); remove a job,
       cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
   enhance queue report --merge <queue-dir>... [--csv]
       One report over several queues (the shards of an album): counts and failures with their codes as
@@ -156,6 +159,7 @@ export const OPTIONS = {
   'restore-colours': { type: 'boolean', default: false },
   'restore-strength': { type: 'string' },
   turn: { type: 'string' },
+  mirror: { type: 'boolean', default: false },
   taken: { type: 'string' },
   'remove-dust': { type: 'boolean', default: false },
   'remove-scratches': { type: 'boolean', default: false },
@@ -266,6 +270,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       values,
       queueFolderOf(values['queue-dir'], defaultQueueDir()),
       io,
+      hooks,
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)

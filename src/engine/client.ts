@@ -29,7 +29,8 @@ import type {
   WrittenPrint,
 } from '../shared/protocol.js'
 import type { PhotoRepairs } from '../shared/settings.js'
-import type { QuarterTurn } from '../shared/turn.js'
+import { UPRIGHT } from '../shared/turn.js'
+import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
@@ -119,8 +120,8 @@ export interface RequestOptions {
   onPreview?: (event: PreviewEvent) => void
 }
 
-/** A view of a photo: as it is to be enhanced, turned (a queued photo's input), or as its file stands. */
-export type ViewOptions = RequestOptions & { turn?: QuarterTurn }
+/** A view of a photo: as it is to be enhanced, facing so (a queued photo's input), or as its file stands. */
+export type ViewOptions = RequestOptions & { facing?: Facing }
 
 /**
  * How long the engine may stay silent on a request before it is presumed hung, killed and restarted
@@ -361,22 +362,22 @@ export class EngineClient {
     input: string,
     region: Region,
     model: ModelSpecData,
-    { repairs = {}, turn = 0, ...options }: ViewOptions & { repairs?: PhotoRepairs } = {},
+    { repairs = {}, facing = UPRIGHT, ...options }: ViewOptions & { repairs?: PhotoRepairs } = {},
   ): Promise<CropReply> {
-    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs, turn }), {
+    return this.request('crop', (id) => ({ type: 'crop', id, input, region, model, repairs, facing }), {
       ...options,
       deadlineMs: this.deadlines.cropMs,
     })
   }
 
-  /** `input` (a photo, or a result) upright (and turned as asked), shrunk to fit `maxSide`, as PNG. */
+  /** `input` (a photo, or a result) upright (and facing as asked), shrunk to fit `maxSide`, as PNG. */
   thumbnail(
     input: string,
     maxSide: number,
     of: ViewedFile = 'photo',
-    { turn = 0, ...options }: ViewOptions = {},
+    { facing = UPRIGHT, ...options }: ViewOptions = {},
   ): Promise<ThumbnailReply> {
-    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide, of, turn }), {
+    return this.request('thumbnail', (id) => ({ type: 'thumbnail', id, input, maxSide, of, facing }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })
@@ -387,9 +388,9 @@ export class EngineClient {
     input: string,
     column: number,
     row: number,
-    { turn = 0, ...options }: ViewOptions = {},
+    { facing = UPRIGHT, ...options }: ViewOptions = {},
   ): Promise<PhotoTileReply> {
-    return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row, turn }), {
+    return this.request('photoTile', (id) => ({ type: 'photoTile', id, input, column, row, facing }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })

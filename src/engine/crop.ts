@@ -11,8 +11,8 @@ import type { FoundDamage } from './image/repairs.js'
 import { withColourUnderTransparency } from './image/transparency-fill.js'
 import { copyOfPixels } from './image/types.js'
 import { turnedPhoto, turnedPlaces } from './image/turn.js'
-import { turnedSize } from '../shared/turn.js'
-import type { QuarterTurn } from '../shared/turn.js'
+import { UPRIGHT, turnedSize } from '../shared/turn.js'
+import type { Facing } from '../shared/turn.js'
 import type { DecodedPhoto, RasterImage } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 import { modelTiling, tileWindow } from './tiling/plan.js'
@@ -32,10 +32,10 @@ interface PreviewSource {
   kept: KeptPlace[]
 }
 
-/** A photo's file, and the turn it is enhanced at. */
+/** A photo's file, and how it faces when it is enhanced. */
 interface TurnedPhoto {
   input: string
-  turn: QuarterTurn
+  facing: Facing
 }
 
 /** What the crop reply shows of the dust and scratches filled, where they were asked. */
@@ -73,12 +73,12 @@ export class CropRenderer {
     region: Region,
     model: ModelSpecData,
     repairs: PhotoRepairs = {},
-    turn: QuarterTurn = 0,
+    facing: Facing = UPRIGHT,
   ): Promise<CropReply> {
     const started = performance.now()
     const { session, info } = await this.registry.prepare(model)
     const { image, original, colourless, filled, kept } = await this.decoded(
-      { input, turn },
+      { input, facing },
       repairsOf(repairs),
       repairs.kept ?? [],
     )
@@ -156,7 +156,10 @@ export class CropRenderer {
     kept: KeptPlace[],
   ): Promise<PreviewSource> {
     const version = await fileVersion(file.input)
-    const damageKey = version === null ? null : `${version}|${file.turn}|${JSON.stringify(repairs)}`
+    const damageKey =
+      version === null
+        ? null
+        : `${version}|${file.facing.turn}|${file.facing.mirrored}|${JSON.stringify(repairs)}`
     const key = damageKey === null ? null : `${damageKey}|${JSON.stringify(kept)}`
     if (key !== null && this.source?.key === key) return this.source.photo
     const damage =
@@ -164,7 +167,7 @@ export class CropRenderer {
     this.damage = damageKey === null ? null : { ...damage, key: damageKey }
     const { decoded } = damage
     const { image } = decoded
-    const keptHere = turnedPlaces(kept, file.turn, turnedSize(image, file.turn))
+    const keptHere = turnedPlaces(kept, file.facing, turnedSize(image, file.facing.turn))
     const filled = filledAsFound(image, damage.found, keptHere)
     const source = await repairedAsAsked(decoded, repairs, filled)
     const { image: cleaned, ...counts } = filled
@@ -183,12 +186,12 @@ export class CropRenderer {
 
   /** The photo decoded and turned, and its dust and scratches found where `repairs` asks. */
   private async damageOf(
-    { input, turn }: TurnedPhoto,
+    { input, facing }: TurnedPhoto,
     repairs: Required<Repairs>,
   ): Promise<{ decoded: DecodedPhoto; found: FoundDamage }> {
     // A preview writes nothing, so a damaged photo (one enhanced with --read-damaged) shows what can be read.
     const read = await decodeImage(input, { maxPixels: this.maxInputPixels, readDamaged: true })
-    const decoded = turnedPhoto(read, turn)
+    const decoded = turnedPhoto(read, facing)
     return { decoded, found: await foundAsAsked(decoded.image, decoded.meta.density, repairs) }
   }
 

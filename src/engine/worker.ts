@@ -86,12 +86,12 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'thumbnail') {
-      const value = await thumbnail(request.input, request.maxSide, request.of, request.turn)
+      const value = await thumbnail(request.input, request.maxSide, request.of, request.facing)
       send({ type: 'result', id: request.id, kind: 'thumbnail', value })
       return
     }
     if (request.type === 'photoTile') {
-      const value = await photoTiles.tile(request.input, request.column, request.row, request.turn)
+      const value = await photoTiles.tile(request.input, request.column, request.row, request.facing)
       send({ type: 'result', id: request.id, kind: 'photoTile', value })
       return
     }
@@ -118,7 +118,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
           request.region,
           request.model,
           request.repairs,
-          request.turn,
+          request.facing,
         ),
       })
       return

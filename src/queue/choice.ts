@@ -1,27 +1,29 @@
 import type { PhotoChoice } from '../shared/api.js'
 import { EnhanceError } from '../shared/errors.js'
-import { isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
+import { isFacing, isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
 import { RESTORE_STRENGTHS } from '../shared/settings.js'
-import { isQuarterTurn } from '../shared/turn.js'
 import { isTaken } from '../shared/taken.js'
 import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places for one photo only, a quarter turn, a date, a realism
+ * photos) can be enhanced with: something chosen, kept places for one photo only, a facing, a date, a realism
  * only where the job's model has a partner, each in range.
  */
 export function checkChoice(
   job: Job,
   forPhoto: boolean,
-  { realism, repairs, kept, turn, taken }: PhotoChoice,
+  { realism, repairs, kept, facing, taken }: PhotoChoice,
 ): void {
   const refuse = (message: string): never => {
     throw new EnhanceError('INVALID_ARGUMENT', message)
   }
-  const chosen = [realism, repairs, kept, turn, taken].some((choice) => choice !== undefined)
+  const chosen = [realism, repairs, kept, facing, taken].some((choice) => choice !== undefined)
   if (!chosen) refuse('Choose a realism, repairs, a turn or a date to apply.')
-  if (turn !== undefined && !isQuarterTurn(turn)) refuse('A turn is 0, 90, 180 or 270 degrees clockwise.')
+  if (facing !== undefined && !isFacing(facing))
+    refuse(
+      'A facing is a turn of 0, 90, 180 or 270 degrees clockwise, and whether the photo is mirrored first.',
+    )
   if (taken !== undefined && taken !== null && !isTaken(taken))
     refuse('A date taken is a year (1962), a month (1962-07) or a day (1962-07-14), with a time if known.')
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')

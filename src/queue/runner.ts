@@ -21,12 +21,13 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemRealism, itemRepairs, itemTaken, itemTurn, modelAt } from './types.js'
+import { isFinished, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
 import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
-import type { QuarterTurn } from '../shared/turn.js'
+import { facingSettings } from '../shared/turn.js'
+import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
@@ -34,15 +35,16 @@ export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
 
 /**
- * `settings` with the photo's turn and date in place of its job's `--turn` and `--taken`: each said only where there
- * is one, as before there were turns and dates (a photo's settings, and so its resume key, are as they were).
+ * `settings` with the photo's facing and date in place of its job's `--turn`, `--mirror` and `--taken`: each said
+ * only where there is one, as before there were turns and dates (a photo's settings, and its resume key, as they were).
  */
-function withOwn(settings: EngineSettings, turn: QuarterTurn, stamp: DateStamp | null): EngineSettings {
+function withOwn(settings: EngineSettings, facing: Facing, stamp: DateStamp | null): EngineSettings {
   const own = { ...settings }
   delete own.turn
+  delete own.mirrored
   delete own.taken
   const dated = stamp ? { taken: stamp.taken, ...(stamp.place ? { takenPlace: stamp.place } : {}) } : {}
-  return { ...own, ...(turn ? { turn } : {}), ...dated }
+  return { ...own, ...facingSettings(facing), ...dated }
 }
 
 /** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
@@ -130,6 +132,8 @@ export class QueueRunner {
   private redating: Promise<void> = Promise.resolve()
   /** The jobs the running loop may take; null for all of them. */
   private scope: ReadonlySet<string> | null = null
+  /** Enhances nothing (`hold`): a command that only changes the queue leaves its photos to the next run. */
+  private held = false
   private readonly listeners = new Set<(event: QueueEvent) => void>()
   /** Each job's latest scan: a second scan waits for the first, or both would add the same new photos. */
   private readonly scans = new Map<string, Promise<void>>()
@@ -314,6 +318,7 @@ export class QueueRunner {
    * loop takes just those jobs and leaves the others queued (the CLI enhancing its own photos).
    */
   run(only?: Iterable<string>): Promise<void> {
+    if (this.held) return Promise.resolve()
     if (!this.loop) {
       this.scope = only ? new Set(only) : null
       this.loop = this.drain().finally(() => {
@@ -431,7 +436,7 @@ export class QueueRunner {
               format: formatForInput(job.spec.settings.format, item.input),
               readDamaged: job.spec.settings.readDamaged || item.readDamaged,
             },
-            itemTurn(job, item),
+            itemFacing(job, item),
             this.stampOf(job, item),
           ),
         },
@@ -603,7 +608,7 @@ export class QueueRunner {
   }
 
   /**
-   * Chooses the realism, the repairs, the turn for one photo or a whole job (a job's replace any chosen per
+   * Chooses the realism, the repairs, the facing for one photo or a whole job (a job's replace any chosen per
    * photo), and a photo's kept places. Finished photos are enhanced again (their output is replaced, or renamed
    * with {alpha} for a new realism), the one in flight restarts, and queued ones use it. Returns how many photos
    * will be (re-)enhanced.
@@ -612,7 +617,7 @@ export class QueueRunner {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept, turn, taken } = choice
+    const { realism, repairs, kept, facing, taken } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -624,17 +629,17 @@ export class QueueRunner {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
       ...(kept ? { kept, keptOn } : {}),
-      ...(turn === undefined ? {} : { turn }),
+      ...(facing ? { turn: facing.turn, mirrored: facing.mirrored } : {}),
       ...(taken === undefined ? {} : { taken }),
     }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
     if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
-    if (!photo && turn !== undefined) this.store.commit({ t: 'job-turn', jobId: job.id, turn })
+    if (!photo && facing) this.store.commit({ t: 'job-turn', jobId: job.id, ...facing })
     if (!photo && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     // A date alone changes only what a done photo's file says: it is written there, not enhanced again.
-    const dateAlone = taken && [realism, repairs, kept, turn].every((other) => other === undefined)
+    const dateAlone = taken && [realism, repairs, kept, facing].every((other) => other === undefined)
     const redated = dateAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
     const affected = touched.filter((i) => !redated.includes(i))
     if (realism !== undefined)
@@ -747,6 +752,14 @@ export class QueueRunner {
    */
   get scanWaitsOnDrive(): boolean {
     return this.scansWaiting.size > 0
+  }
+
+  /**
+   * From now on starts no photo: what a change queues (a photo dated that could not be dated in place) waits for the
+   * next run, by the app or `enhance --resume`.
+   */
+  hold(): void {
+    this.held = true
   }
 
   /** Waits for the loop to finish the item in flight, and for done photos being dated (used when closing). */

@@ -4,7 +4,7 @@ import type { Taken } from '../shared/taken.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** What is chosen for a whole job after it was made, and for one photo of it. */
-type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'taken'
+type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken'
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
 export type QueueEntry =
@@ -23,8 +23,8 @@ export type QueueEntry =
   | { t: 'job-realism'; jobId: string; realism: number }
   /** Repairs for the whole job: they replace any chosen per photo. */
   | { t: 'job-repairs'; jobId: string; repairs: Required<Repairs> }
-  /** A turn for the whole job: it replaces any chosen per photo. */
-  | { t: 'job-turn'; jobId: string; turn: QuarterTurn }
+  /** A turn (and mirror) for the whole job: it replaces any chosen per photo. */
+  | { t: 'job-turn'; jobId: string; turn: QuarterTurn; mirrored?: boolean }
   /** When the whole job's photos were taken (null: not said): it replaces any date chosen per photo. */
   | { t: 'job-taken'; jobId: string; taken: Taken | null }
   /** Another output folder, chosen before the job saved any photo. */
@@ -87,7 +87,7 @@ export class QueueState {
       case 'job-repairs':
         return this.chooseForJob(entry.jobId, { repairs: entry.repairs })
       case 'job-turn':
-        return this.chooseForJob(entry.jobId, { turn: entry.turn })
+        return this.chooseForJob(entry.jobId, { turn: entry.turn, mirrored: entry.mirrored ?? false })
       case 'job-taken':
         return this.chooseForJob(entry.jobId, { taken: entry.taken })
       case 'job-outdir': {
@@ -124,7 +124,7 @@ export class QueueState {
     }
   }
 
-  /** A choice for a whole job (its realism, repairs, turn or date): it replaces the same one made for any photo of it. */
+  /** A choice for a whole job (its realism, repairs, facing or date): it replaces the same one made per photo. */
   private chooseForJob(jobId: string, choice: Pick<Job, WholeJobChoice>): void {
     const job = this.jobs.get(jobId)
     if (!job) return

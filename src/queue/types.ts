@@ -4,7 +4,8 @@ import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 import { repairsOf } from '../shared/settings.js'
 import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../shared/settings.js'
-import type { QuarterTurn } from '../shared/turn.js'
+import { facingOf } from '../shared/turn.js'
+import type { Facing, QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
 import type { Shard } from './shard.js'
 
@@ -52,8 +53,10 @@ export interface Job {
   realism?: number
   /** Repairs chosen after the job was created, for all its photos (override the spec's settings). */
   repairs?: Required<Repairs>
-  /** A turn chosen after the job was created, for all its photos (overrides the spec's `--turn`). */
+  /** A turn chosen after the job was created, for all its photos (overrides the spec's `--turn` and `--mirror`). */
   turn?: QuarterTurn
+  /** Mirrored before that turn (not said in queues older than mirroring: not mirrored). */
+  mirrored?: boolean
   /** When its photos were taken, chosen after it was created (overrides the spec's `--taken`; null: not said). */
   taken?: Taken | null
   /**
@@ -94,6 +97,8 @@ export interface Item {
   kept?: KeptPlace[]
   /** Its own quarter turn, clockwise (overrides the job's): a print laid sideways on the scanner. */
   turn?: QuarterTurn
+  /** Mirrored before its own turn: a slide scanned from the wrong side (said only with `turn`). */
+  mirrored?: boolean
   /** When it was taken (overrides its job's date; null: not said, whatever its job's says). */
   taken?: Taken | null
   /**
@@ -136,14 +141,17 @@ export function itemRepairs(job: Job, item: Item): Required<Repairs> {
   return item.repairs ?? jobRepairs(job)
 }
 
-/** How far a job's photos are turned unless one has its own turn. */
-export function jobTurn(job: Job): QuarterTurn {
-  return job.turn ?? job.spec.settings.turn ?? 0
+/** How a job's photos lie (mirrored, turned) unless one has its own facing. */
+export function jobFacing(job: Job): Facing {
+  const { settings } = job.spec
+  return job.turn === undefined
+    ? facingOf(settings.turn, settings.mirrored)
+    : facingOf(job.turn, job.mirrored)
 }
 
-/** How far an item is turned before it is enhanced: its own turn, else its job's. */
-export function itemTurn(job: Job, item: Item): QuarterTurn {
-  return item.turn ?? jobTurn(job)
+/** How an item lies when it is enhanced: its own facing, else its job's. */
+export function itemFacing(job: Job, item: Item): Facing {
+  return item.turn === undefined ? jobFacing(job) : facingOf(item.turn, item.mirrored)
 }
 
 /** When a job's photos were taken unless one has its own date; null where nobody said. */

@@ -9,7 +9,7 @@ import {
   policySchema,
   repairsSchema,
   settingsObject,
-  turnSchema,
+  facingSchema,
   takenSchema,
 } from './settings-schema.js'
 
@@ -101,7 +101,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         realism: realismSchema.optional(),
         repairs: repairs.optional(),
         kept: keptSchema.optional(),
-        turn: turnSchema.optional(),
+        facing: facingSchema.optional(),
         taken: takenSchema.nullable().optional(),
       }),
     ]),

@@ -6,7 +6,7 @@ import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
 import type { Preferences, WindowPreferencesPatch } from './preferences.js'
 import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
-import type { QuarterTurn } from './turn.js'
+import type { Facing } from './turn.js'
 import type { Taken } from './taken.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
@@ -24,8 +24,8 @@ export interface JobView {
   realism: number | null
   /** What is mended in its photos before they are enhanced: faded colours, dust. */
   repairs: Required<Repairs>
-  /** How far its photos are turned, clockwise, unless one has its own turn. */
-  turn: QuarterTurn
+  /** How its photos lie (mirrored, turned clockwise), unless one has its own. */
+  facing: Facing
   /** When its photos were taken unless one has its own date; null where nobody said. */
   taken: Taken | null
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
@@ -47,8 +47,8 @@ export interface PhotoChoice {
   repairs?: Required<Repairs>
   /** One photo's places kept from dust and scratch removal (not a whole job's). */
   kept?: KeptPlace[]
-  /** A quarter turn, clockwise: one photo's, or every photo's of a job (replacing those chosen per photo). */
-  turn?: QuarterTurn
+  /** How it lies (a quarter turn, a mirror): one photo's, or every photo's of a job (replacing those per photo). */
+  facing?: Facing
   /** When it was taken, as its output says: one photo's, or every photo's of a job (null: not said). */
   taken?: Taken | null
 }
@@ -65,8 +65,8 @@ export interface ItemView {
   repairs: Required<Repairs>
   /** Its places kept from dust and scratch removal, in its file's upright pixels (`unturnedPoint`). */
   kept: KeptPlace[]
-  /** How far it is turned, clockwise: its own, or its job's. */
-  turn: QuarterTurn
+  /** How it lies (mirrored, turned clockwise): its own, or its job's. */
+  facing: Facing
   /** When it was taken: its own date, or its job's; null where nobody said. */
   taken: Taken | null
   error?: ErrorData

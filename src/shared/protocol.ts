@@ -2,7 +2,7 @@ import type { OutputFormat } from './formats.js'
 import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
 import type { EngineSettings, PhotoPoint, PhotoRepairs } from './settings.js'
-import type { QuarterTurn } from './turn.js'
+import type { Facing } from './turn.js'
 import type { DateStamp } from './taken.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
@@ -38,11 +38,11 @@ export type EngineRequest =
       model: ModelSpecData
       /** As the photo's job or new jobs do: its faded colours restored, its dust filled, before enhancing. */
       repairs?: PhotoRepairs
-      /** The photo turned as it is to be enhanced: `region` is of the turned photo. */
-      turn?: QuarterTurn
+      /** The photo facing as it is to be enhanced (mirrored, turned): `region` is of the photo so facing. */
+      facing?: Facing
     }
-  | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile; turn?: QuarterTurn }
-  | { type: 'photoTile'; id: number; input: string; column: number; row: number; turn?: QuarterTurn }
+  | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile; facing?: Facing }
+  | { type: 'photoTile'; id: number; input: string; column: number; row: number; facing?: Facing }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /** A file Enhance wrote, dated anew in place (`restampFile`); answers false where it must be enhanced again. */

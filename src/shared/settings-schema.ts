@@ -73,6 +73,9 @@ export const renameLegacyAlpha = renamedFrom('alpha', 'transparency')
 /** A quarter turn clockwise, in degrees. */
 export const turnSchema = z.literal(QUARTER_TURNS)
 
+/** How a photo lies when enhanced: mirrored or not, then turned (`Facing`). */
+export const facingSchema = z.strictObject({ turn: turnSchema, mirrored: z.boolean() })
+
 /** When a photo was taken, as kept: `Taken`. */
 export const takenSchema = z.string().refine(isTaken, 'a date such as 1962, 1962-07 or 1962-07-14')
 
@@ -93,6 +96,7 @@ export const settingsObject = z.object({
   removeDust: z.boolean().optional(),
   removeScratches: z.boolean().optional(),
   turn: turnSchema.optional(),
+  mirrored: z.boolean().optional(),
   taken: takenSchema.optional(),
 })
 
@@ -113,6 +117,11 @@ export const keptSchema = z
 /** Whether `kept` lists places of a photo as `keptSchema` allows. */
 export function isKept(kept: unknown): boolean {
   return keptSchema.safeParse(kept).success
+}
+
+/** Whether `facing` is a quarter turn and whether the photo is mirrored first (`Facing`). */
+export function isFacing(facing: unknown): boolean {
+  return facingSchema.safeParse(facing).success
 }
 
 /** Whether `repairs` says each repair, with a strength in range. */

@@ -56,6 +56,8 @@ export interface EnhanceSettings {
    * a photo's own turn or its job's from the app.
    */
   turn?: QuarterTurn
+  /** Mirror each photo left to right before it is turned (`--mirror`, or a photo's or its job's from the app). */
+  mirrored?: boolean
   /** When each photo was taken (`--taken`, or its job's date from the app), which its output says: see `Taken`. */
   taken?: Taken
 }

@@ -10,6 +10,7 @@ const plain: BatchFlags = {
   'restore-colours': false,
   'remove-dust': false,
   'remove-scratches': false,
+  mirror: false,
   'skip-existing': false,
   overwrite: false,
   suffix: false,
@@ -42,6 +43,11 @@ describe("a command's job settings", () => {
     expect(() => jobSpecFromFlags(['/photos'], { ...plain, turn: '-90' })).toThrow(
       '--turn takes 90, 180 or 270 (degrees clockwise), or right or left; got "-90".',
     )
+    expect(jobSpecFromFlags(['/photos'], { ...plain, mirror: true, turn: 'right' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      turn: 90,
+      mirrored: true,
+    })
   })
 
   it('say when the photos were taken only where it is given, as kept (ISO 8601 as precise as typed)', () => {

@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
@@ -28,6 +29,8 @@ import type { RasterImage } from '../../src/engine/image/types.js'
 import { dusted, smoothScene, speckError } from '../helpers/dust.js'
 import { fadeOf, faded, scene } from '../helpers/fading.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { exiftool, hasExiftool } from '../helpers/exiftool.js'
+import { takenMoment } from '../../src/shared/taken.js'
 
 const CLI = new URL('../../bin/enhance.js', import.meta.url).pathname
 const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
@@ -503,6 +506,61 @@ describe('the CLI for people', () => {
       }
     },
   )
+
+  it('dates a finished job where its photos lie, by a shortened id; taken off, they wait to be enhanced again', async () => {
+    const queue = join(work, 'q-dated')
+    const out = join(work, 'out-dated')
+    await cli(batch('q-dated', join(album, 'a.jpg'), join(album, 'b.jpg'), '--out', out))
+    const [job] = readQueueState(queue).orderedJobs()
+    const id = job!.id.slice(0, 8)
+    const outputs = [join(out, 'a.jpg'), join(out, 'b.jpg')]
+    const pixelsOf = () => Promise.all(outputs.map((path) => sharp(path).raw().toBuffer()))
+    const [enhanced, ranFor] = [
+      await pixelsOf(),
+      readQueueState(queue)
+        .itemsOf(job!.id)
+        .map((i) => i.ms),
+    ]
+    const times = () => outputs.map((path) => statSync(path).mtime.getTime())
+    const dateOf = (path: string) =>
+      /DateTimeOriginal\s*: ([\d: ]+)/.exec(exiftool('-s', '-DateTimeOriginal', path))?.[1]
+
+    const dated = await cli(['queue', 'date', id.slice(0, 6), '1962-7', '--queue-dir', queue])
+    expect([dated.status, dated.out]).toEqual([0, `Dated 2 photos of ${id} in place, taken in July 1962.\n`])
+    // Not enhanced again (the same pixels, the same run), each second a photo's place in the album.
+    expect(await pixelsOf()).toEqual(enhanced)
+    const state = readQueueState(queue)
+    expect(state.itemsOf(job!.id).map((i) => [i.state, i.ms])).toEqual(ranFor.map((ms) => ['done', ms]))
+    expect([state.jobs.get(job!.id)!.state, state.jobs.get(job!.id)!.taken]).toEqual(['done', '1962-07'])
+    expect(times()).toEqual([0, 1].map((place) => takenMoment('1962-07', place).getTime()))
+    if (hasExiftool) expect(outputs.map(dateOf)).toEqual(['1962:07:01 12:00:00', '1962:07:01 12:00:01'])
+
+    // Refused before anything changes, with the reason.
+    for (const [words, reason] of [
+      [['1963-02-29'], '"1963-02-29" is not a date'],
+      [['summer', '1962'], '"summer 1962" is not a date'],
+      [[], 'Missing date'],
+    ] as const) {
+      const refused = await cli(['queue', 'date', id, ...words, '--queue-dir', queue])
+      expect([refused.status, refused.err]).toEqual([1, expect.stringContaining(reason) as unknown])
+    }
+    expect(readQueueState(queue).jobs.get(job!.id)!.taken).toBe('1962-07')
+
+    // Taken off, the photos' own dates come back only from their originals: enhanced again, at the next run.
+    const off = await cli(['queue', 'date', id, 'none', '--queue-dir', queue])
+    expect(off.out).toBe(
+      `Took the date off ${id}: 2 photos will be enhanced again without it, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    // Dated again while they wait, no photo is done to date in place: they take it when enhanced.
+    const waiting = await cli(['queue', 'date', id, '1958-06-14', '15:30', '--queue-dir', queue])
+    expect(waiting.out).toBe(
+      `Dated 0 photos of ${id} in place, taken on 14 June 1958 at 15:30. 2 photos will take it when enhanced: run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(times()).toEqual([0, 1].map((place) => takenMoment('1962-07', place).getTime()))
+    expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
+    expect(times()).toEqual([0, 0].map(() => takenMoment('1958-06-14T15:30').getTime()))
+    if (hasExiftool) expect(outputs.map(dateOf)).toEqual(['1958:06:14 15:30:00', '1958:06:14 15:30:00'])
+  })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
     const queue = join(work, 'q-house')

@@ -5,8 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppSession, photo } from './session.js'
+import { AppSession, dataUrlBytes, photo } from './session.js'
 import { takenMoment } from '../../src/shared/taken.js'
 import { hasExiftool, tagsOf } from '../helpers/exiftool.js'
 
@@ -278,6 +279,63 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'Turn a quarter left', exact: true }).click()
     await expect.poll(natural, { timeout: 60_000 }).toEqual([1024, 768])
     expect([itemOf().turn, itemOf().state]).toEqual([0, 'done'])
+  })
+
+  it('mirrors a slide scanned from the wrong side from its row, its job, Realism: enhanced again so, shown so', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs[0]!
+    const itemOf = () => runner.items(job.id).find((i) => i.input.endsWith('photo 3.jpg'))!
+    const allDone = () =>
+      expect
+        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
+        .toBe(true)
+    const raw = (image: Sharp) => image.resize(64, 48).removeAlpha().raw().toBuffer()
+    const meanDifference = (a: Buffer, b: Buffer) =>
+      a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length
+    const thumbnail = page.getByRole('img', { name: 'photo 3.jpg', exact: true })
+    const shownThumbnail = async () => sharp(dataUrlBytes((await thumbnail.getAttribute('src'))!))
+    const [output, thumb] = [
+      await raw(sharp(itemOf().output).flop()),
+      await raw((await shownThumbnail()).flop()),
+    ]
+    // Its result, and its thumbnail, are the earlier ones read right to left; its row says so.
+    await page.getByRole('button', { name: 'Mirror photo 3.jpg left to right', exact: true }).click()
+    await expect.poll(() => [itemOf().mirrored, itemOf().state], { timeout: 60_000 }).toEqual([true, 'done'])
+    expect(meanDifference(await raw(sharp(itemOf().output)), output)).toBeLessThan(4)
+    await page.getByText('Mirrored', { exact: true }).waitFor()
+    await expect.poll(async () => meanDifference(await raw(await shownThumbnail()), thumb)).toBeLessThan(4)
+    // Realism mirrors it back as it shows it; turned there, it is turned as shown.
+    await page.getByRole('button', { name: /^Realism \d+%… of photo 3\.jpg/ }).click()
+    await page.getByRole('heading', { name: /photo 3\.jpg 256×192/ }).waitFor()
+    await page.getByRole('button', { name: 'Mirror left to right' }).click()
+    await expect.poll(() => [itemOf().turn, itemOf().mirrored]).toEqual([0, false])
+    await allDone()
+    expect(meanDifference(await raw(sharp(itemOf().output).flop()), output)).toBeLessThan(4)
+    // A whole job: every photo mirrored at once (its card says so), and back.
+    await app.tab('Queue')
+    const outputs = async () => Promise.all(runner.items(job.id).map((i) => raw(sharp(i.output))))
+    const upright = await outputs()
+    await page
+      .getByRole('button', { name: 'Mirror all photos of Album 1962 (6 photos) left to right' })
+      .click()
+    await page
+      .getByRole('article', { name: /Job Album 1962/ })
+      .getByText('· mirrored')
+      .waitFor()
+    await allDone()
+    const mirroredOutputs = await outputs()
+    for (const [i, photo] of upright.entries()) {
+      const mirrored = await raw(sharp(photo, { raw: { width: 64, height: 48, channels: 3 } }).flop())
+      expect(meanDifference(mirroredOutputs[i]!, mirrored)).toBeLessThan(4)
+    }
+    await app.shot('06e-queue-mirrored')
+    await page
+      .getByRole('button', { name: 'Mirror all photos of Album 1962 (6 photos) left to right' })
+      .click()
+    await expect.poll(() => runner.job(job.id)!.mirrored).toBe(false)
+    await allDone()
   })
 
   it('dates an album: a year for the job’s photos, a day for one from Realism; a date not on the calendar is refused', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { fadeOf, faded, scene } from '../helpers/fading.js'
-import { AppSession } from './session.js'
+import { AppSession, dataUrlBytes } from './session.js'
 
 const app = new AppSession()
 const photos = join(app.work, 'photos')
@@ -42,7 +42,6 @@ async function meanOfImage(source: string | Buffer): Promise<number[]> {
   return meanColour({ width: info.width, height: info.height, channels: 3, depth: 8, pixels: data })
 }
 
-const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
 const farthest = (a: number[], b: number[]): number => Math.max(...a.map((v, c) => Math.abs(v - b[c]!)))
 
 describe('Restore faded colours, in Chromium', () => {

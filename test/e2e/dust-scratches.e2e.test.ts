@@ -13,7 +13,7 @@ import { largestSpeck } from '../../src/engine/image/dust.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { dusted, forDisc, smoothScene } from '../helpers/dust.js'
 import type { LaidSpeck } from '../helpers/dust.js'
-import { AppSession } from './session.js'
+import { AppSession, dataUrlBytes } from './session.js'
 
 const app = new AppSession()
 const photos = join(app.work, 'photos')
@@ -101,7 +101,6 @@ function scratchStandsOut(image: RasterImage, scale: number, left = 16): number 
   return Math.max(...along.map((v, c) => Math.abs(v - around[c]!)))
 }
 
-const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
 const mostStandingOut = (image: RasterImage, scale: number, left = 0): number =>
   Math.max(...specks.map((speck) => standsOut(image, speck, scale, left)))
 const leastStandingOut = (image: RasterImage, scale: number, left = 0): number =>

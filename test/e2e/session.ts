@@ -16,6 +16,9 @@ import type { AppBackend } from './harness.js'
 import type { LibraryEntry } from '../../src/shared/library.js'
 
 /** A synthetic photo: a flat colour, a soft disc and a hard diagonal, so enhancing visibly changes it. */
+/** The bytes of a `data:` URL's image (the window's thumbnails, previews and crops are PNG data URLs). */
+export const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')
+
 export async function photo(path: string, seed: number, width = 256, height = 192): Promise<void> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="hsl(${seed * 47},60%,50%)"/><circle cx="${20 + seed * 5}" cy="30" r="18" fill="#fff" opacity="0.6"/><path d="M0 ${height} L${width} 10" stroke="#202020" stroke-width="3"/></svg>`
   await sharp(Buffer.from(svg)).jpeg({ quality: 92 }).toFile(path)

@@ -14,6 +14,7 @@ import { photosNamedAtLaunch } from '../../src/main/launch-paths.js'
 import { menuTemplate } from '../../src/main/menu.js'
 import { OpenRequests } from '../../src/main/open-requests.js'
 import { placement, readWindowState, saveWindowState } from '../../src/main/window-state.js'
+import { UPRIGHT } from '../../src/shared/turn.js'
 
 function job(state: JobView['state'], total: number, counts: Partial<JobView['counts']> = {}): JobView {
   return {
@@ -29,7 +30,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     etaMs: null,
     watchable: true,
     watching: false,
-    turn: 0,
+    facing: UPRIGHT,
     taken: null,
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { QueueDiary } from '../../src/main/diagnostics.js'
 import type { ItemView, JobView } from '../../src/shared/api.js'
 import { repairsOf } from '../../src/shared/settings.js'
+import { UPRIGHT } from '../../src/shared/turn.js'
 
 const counts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0 }
 const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView => ({
@@ -17,7 +18,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   etaMs: null,
   watchable: true,
   watching: false,
-  turn: 0,
+  facing: UPRIGHT,
   taken: null,
   ...change,
 })
@@ -30,7 +31,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   realism: 0.5,
   repairs: repairsOf({}),
   kept: [],
-  turn: 0,
+  facing: UPRIGHT,
   taken: null,
   ...change,
 })

@@ -1,16 +1,17 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
+import { itemFacing, jobFacing } from '../../src/queue/types.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
-import type { QuarterTurn } from '../../src/shared/turn.js'
+import type { Facing, QuarterTurn } from '../../src/shared/turn.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
@@ -20,6 +21,7 @@ type Mended = {
   repairs: Required<Repairs>
   kept?: KeptPlace[]
   turn?: QuarterTurn
+  mirrored?: boolean
   taken?: string
   takenPlace?: number
 }
@@ -45,8 +47,8 @@ function recordingEngine(
         if (options.signal?.aborted) throw new EnhanceError(hold.abortCode ?? 'CANCELLED', 'Stopped.')
       }
       runs.push({ name, realism: request.model.blend?.realism })
-      const { kept, turn, taken, takenPlace } = request.settings
-      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, taken, takenPlace })
+      const { kept, turn, mirrored, taken, takenPlace } = request.settings
+      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, mirrored, taken, takenPlace })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -349,7 +351,7 @@ describe('repairs per photo and per job', () => {
     reopened.close()
   })
 
-  it('one photo is turned and enhanced again so; the others keep the job’s turn; a restart keeps it', async () => {
+  it('one photo is turned and mirrored, enhanced again so; the others keep the job’s turn; a restart keeps it', async () => {
     const mended: Mended[] = []
     const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
     const store = new QueueStore(queue)
@@ -362,27 +364,41 @@ describe('repairs per photo and per job', () => {
     const job = await runner.addJob({ ...spec, settings: { ...spec.settings, turn: 270 } })
     await runner.run()
     const [a, b] = runner.items(job.id)
-    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: 90 })).toBe(1)
+    expect(
+      await runner.adjust({ jobId: job.id, itemId: a!.id }, { facing: { turn: 90, mirrored: true } }),
+    ).toBe(1)
     await runner.run()
-    expect(mended.map((m) => [m.name, m.turn])).toEqual([
-      ['a.jpg', 270],
-      ['b.jpg', 270],
-      ['c.jpg', 270],
-      ['a.jpg', 90],
+    expect(mended.map((m) => [m.name, m.turn, m.mirrored])).toEqual([
+      ['a.jpg', 270, undefined],
+      ['b.jpg', 270, undefined],
+      ['c.jpg', 270, undefined],
+      ['a.jpg', 90, true],
     ])
-    // Turned upright: sent without a turn, as a photo never turned is.
-    await runner.adjust({ jobId: job.id, itemId: b!.id }, { turn: 0 })
+    // Upright: sent without a turn or a mirror, as a photo never turned is.
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { facing: { turn: 0, mirrored: false } })
     await runner.run()
-    expect(mended.at(-1)).toMatchObject({ name: 'b.jpg', turn: undefined })
+    expect(mended.at(-1)).toMatchObject({ name: 'b.jpg', turn: undefined, mirrored: undefined })
     expect(events).toContain('a.jpg:90')
-    // A quarter at a time.
-    const half = 45 as QuarterTurn
-    expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: half }))).toBe(
-      'INVALID_ARGUMENT',
-    )
+    // A quarter at a time, and a mirror said.
+    const half = { turn: 45 as QuarterTurn, mirrored: false }
+    const unsaid = { turn: 90 } as Facing
+    for (const facing of [half, unsaid])
+      expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { facing }))).toBe(
+        'INVALID_ARGUMENT',
+      )
     store.close()
     const reopened = new QueueStore(queue)
-    expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([90, 0, undefined])
+    const items = reopened.state.itemsOf(job.id)
+    expect(items.map((i) => [i.turn, i.mirrored])).toEqual([
+      [90, true],
+      [0, false],
+      [undefined, undefined],
+    ])
+    expect(items.map((i) => itemFacing(reopened.state.jobs.get(job.id)!, i))).toEqual([
+      { turn: 90, mirrored: true },
+      { turn: 0, mirrored: false },
+      { turn: 270, mirrored: false },
+    ])
     reopened.close()
   })
 
@@ -394,21 +410,56 @@ describe('repairs per photo and per job', () => {
     const job = await runner.addJob(spec)
     await runner.run()
     const [a] = runner.items(job.id)
-    await runner.adjust({ jobId: job.id, itemId: a!.id }, { turn: 270 })
+    await runner.adjust({ jobId: job.id, itemId: a!.id }, { facing: { turn: 270, mirrored: true } })
     await runner.run()
-    expect(await runner.adjust({ jobId: job.id }, { turn: 180 })).toBe(2)
+    expect(await runner.adjust({ jobId: job.id }, { facing: { turn: 180, mirrored: true } })).toBe(2)
     await runner.run()
-    expect(mended.map((m) => [m.name, m.turn])).toEqual([
-      ['a.jpg', undefined],
-      ['b.jpg', undefined],
-      ['a.jpg', 270],
-      ['a.jpg', 180],
-      ['b.jpg', 180],
+    expect(mended.map((m) => [m.name, m.turn, m.mirrored])).toEqual([
+      ['a.jpg', undefined, undefined],
+      ['b.jpg', undefined, undefined],
+      ['a.jpg', 270, true],
+      ['a.jpg', 180, true],
+      ['b.jpg', 180, true],
+    ])
+    // Turned back upright, the mirror too: the job's choice replaces both.
+    await runner.adjust({ jobId: job.id }, { facing: { turn: 0, mirrored: false } })
+    await runner.run()
+    expect(mended.slice(5).map((m) => [m.name, m.turn, m.mirrored])).toEqual([
+      ['a.jpg', undefined, undefined],
+      ['b.jpg', undefined, undefined],
     ])
     store.close()
     const reopened = new QueueStore(queue)
-    expect(reopened.state.jobs.get(job.id)!.turn).toBe(180)
-    expect(reopened.state.itemsOf(job.id).map((i) => i.turn)).toEqual([undefined, undefined])
+    const reopenedJob = reopened.state.jobs.get(job.id)!
+    expect([reopenedJob.turn, reopenedJob.mirrored, jobFacing(reopenedJob)]).toEqual([
+      0,
+      false,
+      { turn: 0, mirrored: false },
+    ])
+    expect(reopened.state.itemsOf(job.id).map((i) => [i.turn, i.mirrored])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ])
+    reopened.close()
+  })
+
+  it('a job made with --mirror mirrors each photo; a queue from before mirrors said nothing of it', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg'])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, mirrored: true } })
+    await runner.run()
+    expect(mended.map((m) => [m.turn, m.mirrored])).toEqual([[undefined, true]])
+    expect(jobFacing(runner.job(job.id)!)).toEqual({ turn: 0, mirrored: true })
+    // A turn for the whole job written before mirroring (no `mirrored`) is read as not mirrored.
+    store.close()
+    appendFileSync(
+      join(queue, 'queue.journal'),
+      `${JSON.stringify({ t: 'job-turn', jobId: job.id, turn: 90 })}\n`,
+    )
+    const reopened = new QueueStore(queue)
+    expect(jobFacing(reopened.state.jobs.get(job.id)!)).toEqual({ turn: 90, mirrored: false })
     reopened.close()
   })
 
@@ -489,7 +540,12 @@ describe('repairs per photo and per job', () => {
     // A date with a turn, or a date taken off (the photo's own date comes back only from its original), is
     // enhanced again.
     const [a, b] = runner.items(job.id)
-    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { taken: '1961', turn: 90 })).toBe(1)
+    expect(
+      await runner.adjust(
+        { jobId: job.id, itemId: a!.id },
+        { taken: '1961', facing: { turn: 90, mirrored: false } },
+      ),
+    ).toBe(1)
     expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: null })).toBe(1)
     await runner.idle()
     expect(mended.slice(4).map((m) => [m.name, m.taken, m.turn])).toEqual([

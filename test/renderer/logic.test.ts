@@ -50,7 +50,7 @@ import {
 } from '../../src/renderer/src/lib/print-place.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
-import type { QuarterTurn } from '../../src/shared/turn.js'
+import { QUARTER_TURNS, UPRIGHT } from '../../src/shared/turn.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -206,7 +206,7 @@ describe('progress in words', () => {
     realism: null,
     repairs: repairsOf({}),
     kept: [] as KeptPlace[],
-    turn: 0,
+    facing: UPRIGHT,
     taken: null,
   } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
@@ -259,7 +259,7 @@ describe('repairs in words', () => {
       realism: 0.5,
       repairs: job,
       kept: [{ x: 1, y: 2 }],
-      turn: 0 as const,
+      facing: UPRIGHT,
       taken: null,
     }
     expect(adjustedWords(photo)).toBe('photo.jpg is at 50%, dust and scratches removed, 1 place kept.')
@@ -267,8 +267,11 @@ describe('repairs in words', () => {
       'photo.jpg: no repairs.',
     )
     expect(adjustedWords({ ...photo, repairs: repairsOf({}) })).toBe('photo.jpg is at 50%, no repairs.')
-    expect(adjustedWords({ ...photo, turn: 270 })).toBe(
+    expect(adjustedWords({ ...photo, facing: { turn: 270, mirrored: false } })).toBe(
       'photo.jpg is at 50%, dust and scratches removed, 1 place kept, turned a quarter left.',
+    )
+    expect(adjustedWords({ ...photo, facing: { turn: 180, mirrored: true } })).toBe(
+      'photo.jpg is at 50%, dust and scratches removed, 1 place kept, mirrored and turned upside down.',
     )
     expect(adjustedWords({ ...photo, taken: '1962-07' })).toBe(
       'photo.jpg is at 50%, dust and scratches removed, 1 place kept, taken in July 1962.',
@@ -278,11 +281,15 @@ describe('repairs in words', () => {
       'Taken in 1962',
       'Taken on 14 July 1962 at 09:05',
     ])
-    expect([0, 90, 180, 270].map((turn) => turnNote(turn as QuarterTurn))).toEqual([
+    expect(QUARTER_TURNS.map((turn) => turnNote({ turn, mirrored: false }))).toEqual([
       'Not turned',
       'Turned a quarter right',
       'Turned upside down',
       'Turned a quarter left',
+    ])
+    expect([0, 90].map((turn) => turnNote({ turn: turn as 0 | 90, mirrored: true }))).toEqual([
+      'Mirrored',
+      'Mirrored and turned a quarter right',
     ])
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
 import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../src/shared/api.js'
 import { repairsOf } from '../../src/shared/settings.js'
+import { UPRIGHT } from '../../src/shared/turn.js'
 
 /** A seam for the store's event handling: the test plays main's events, and answers the calls in `calls`. */
 function harness(calls: Record<string, unknown> = {}) {
@@ -27,7 +28,7 @@ const item = (state: ItemView['state']): ItemView => ({
   realism: 0.5,
   repairs: repairsOf({}),
   kept: [],
-  turn: 0,
+  facing: UPRIGHT,
   taken: null,
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }

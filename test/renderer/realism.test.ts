@@ -6,6 +6,7 @@ import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
+import { UPRIGHT } from '../../src/shared/turn.js'
 
 interface Call {
   path: string
@@ -177,7 +178,7 @@ describe('the realism slider', () => {
       realism: 0.25,
       repairs: dusty,
       kept: [],
-      turn: 0,
+      facing: UPRIGHT,
       taken: null,
     }
     void store.openItem(item)
@@ -227,7 +228,7 @@ describe('the realism slider', () => {
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
-      turn: 0,
+      facing: UPRIGHT,
       taken: null,
     }
     await rendered(() => store.openItem(item))
@@ -281,7 +282,7 @@ describe('the realism slider', () => {
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [],
-      turn: 90,
+      facing: { turn: 90, mirrored: false },
       taken: null,
     }
     await rendered(() => store.openItem(item))
@@ -292,10 +293,21 @@ describe('the realism slider', () => {
     // Turned upside down from the queue: asked for again as it now stands, the place drawn where it now lies.
     Object.assign(shown, { width: 400, height: 300 })
     const asked = shown.asked
-    await rendered(() => store.itemChanged({ ...item, turn: 180 }))
+    await rendered(() => store.itemChanged({ ...item, facing: { turn: 180, mirrored: false } }))
     expect(shown.asked).toBe(asked + 1)
-    expect([store.photo?.turn, store.photo?.width, store.kept]).toEqual([180, 400, [{ x: 20, y: 289 }]])
+    expect([store.photo?.facing.turn, store.photo?.width, store.kept]).toEqual([
+      180,
+      400,
+      [{ x: 20, y: 289 }],
+    ])
     expect(store.keptShown).toEqual([{ x: 379, y: 10 }])
+    expect(calls.at(-1)!.kept).toEqual([{ x: 20, y: 289 }])
+    // Mirrored as well (the same turn): shown again, the place where the mirror then takes it; a mark kept there
+    // is the file's same pixel.
+    const turnedAsked = shown.asked
+    await rendered(() => store.itemChanged({ ...item, facing: { turn: 180, mirrored: true } }))
+    expect(shown.asked).toBe(turnedAsked + 1)
+    expect(store.keptShown).toEqual([{ x: 20, y: 10 }])
     expect(calls.at(-1)!.kept).toEqual([{ x: 20, y: 289 }])
   })
 
@@ -309,7 +321,7 @@ describe('the realism slider', () => {
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [place],
-      turn: 0,
+      facing: UPRIGHT,
       taken: null,
     }
     void store.openItem(item)
@@ -348,7 +360,7 @@ describe('the realism slider', () => {
       realism: null,
       repairs: repairsOf({}),
       kept: [],
-      turn: 0,
+      facing: UPRIGHT,
       taken: null,
     }
     void store.openItem(item)

@@ -9,7 +9,8 @@ import { PHOTO_TILE_SIDE } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
 import type { PhotoTileReply } from '../../shared/protocol.js'
 import { missingFileError } from '../../node/file-access.js'
-import type { QuarterTurn } from '../../shared/turn.js'
+import { UPRIGHT } from '../../shared/turn.js'
+import type { Facing } from '../../shared/turn.js'
 
 /** Where a photo's tiles are, and its upright size, which gives every tile's place and size. */
 interface Cut {
@@ -32,8 +33,8 @@ export class PhotoTiles {
     private readonly keep = 4,
   ) {}
 
-  async tile(path: string, column: number, row: number, turn: QuarterTurn = 0): Promise<PhotoTileReply> {
-    const cut = await this.cutFor(path, turn)
+  async tile(path: string, column: number, row: number, facing: Facing = UPRIGHT): Promise<PhotoTileReply> {
+    const cut = await this.cutFor(path, facing)
     const [left, top] = [column * PHOTO_TILE_SIDE, row * PHOTO_TILE_SIDE]
     const [width, height] = [
       Math.min(PHOTO_TILE_SIDE, cut.width - left),
@@ -50,15 +51,18 @@ export class PhotoTiles {
     return { png, left, top, width, height }
   }
 
-  private async cutFor(path: string, turn: QuarterTurn): Promise<Cut> {
+  private async cutFor(path: string, facing: Facing): Promise<Cut> {
     this.cleared ??= rm(this.cacheDir, { recursive: true, force: true })
     await this.cleared
     const version = await fileVersion(path)
     if (!version) throw missingFileError(path)
-    const key = createHash('sha256').update(`${version}|${turn}`).digest('hex').slice(0, 24)
+    const key = createHash('sha256')
+      .update(`${version}|${facing.turn}|${facing.mirrored}`)
+      .digest('hex')
+      .slice(0, 24)
     let cut = this.cut.get(key)
     if (!cut) {
-      cut = this.cutIntoTiles(path, join(this.cacheDir, key), turn)
+      cut = this.cutIntoTiles(path, join(this.cacheDir, key), facing)
       this.cut.set(key, cut)
       cut.catch(() => this.cut.delete(key))
       this.forgetOldest()
@@ -66,14 +70,14 @@ export class PhotoTiles {
     return cut
   }
 
-  private async cutIntoTiles(path: string, folder: string, turn: QuarterTurn): Promise<Cut> {
+  private async cutIntoTiles(path: string, folder: string, facing: Facing): Promise<Cut> {
     await rm(folder, { recursive: true, force: true })
     const cut = (image: Sharp) =>
       image
         .png({ compressionLevel: 1 })
         .tile({ size: PHOTO_TILE_SIDE, overlap: 0, depth: 'one', container: 'fs', layout: 'dz' })
         .toFile(join(folder, 'photo.dz'))
-    const { width, height } = await withViewedPhoto(path, MAX_RESULT_PIXELS, 'photo', cut, turn).catch(
+    const { width, height } = await withViewedPhoto(path, MAX_RESULT_PIXELS, 'photo', cut, facing).catch(
       async (error: unknown) => {
         await rm(folder, { recursive: true, force: true })
         throw error

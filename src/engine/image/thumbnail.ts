@@ -4,21 +4,21 @@ import { DEFAULT_MAX_INPUT_PIXELS, MAX_RESULT_PIXELS } from '../../shared/format
 import { decodeError } from './read-errors.js'
 import { withViewedPhoto } from './view-read.js'
 import type { UprightSize } from './view-read.js'
-import type { QuarterTurn } from '../../shared/turn.js'
+import type { Facing } from '../../shared/turn.js'
 
 /**
- * A photo (or a result: `of`, which may have 16 times the pixels) upright, turned by `turn`, and shrunk to fit
- * `maxSide` (never enlarged), as PNG, with its own size so turned.
+ * A photo (or a result: `of`, which may have 16 times the pixels) upright, facing as asked, and shrunk to fit
+ * `maxSide` (never enlarged), as PNG, with its own size so facing.
  */
 export function thumbnail(
   path: string,
   maxSide: number,
   of: ViewedFile = 'photo',
-  turn: QuarterTurn = 0,
+  facing?: Facing,
 ): Promise<ThumbnailReply> {
   const limit = of === 'result' ? MAX_RESULT_PIXELS : DEFAULT_MAX_INPUT_PIXELS
   const shrunk = (image: Sharp, upright: UprightSize) => shrink(image, path, maxSide, upright)
-  return withViewedPhoto(path, limit, 'thumbnail', shrunk, turn)
+  return withViewedPhoto(path, limit, 'thumbnail', shrunk, facing)
 }
 
 /** `image` (of the photo at `path`) shrunk to fit `maxSide`, as PNG, with the photo's `upright` size. */

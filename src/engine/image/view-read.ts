@@ -9,7 +9,8 @@ import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
 import { uprightSize } from './types.js'
 import { turnedSize } from '../../shared/turn.js'
-import type { QuarterTurn } from '../../shared/turn.js'
+import { UPRIGHT } from '../../shared/turn.js'
+import type { Facing } from '../../shared/turn.js'
 
 /** A photo's size as it stands upright. */
 export interface UprightSize {
@@ -21,7 +22,7 @@ export interface UprightSize {
  * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
  * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
  * linear reading of a float grey TIFF; the system's HEIC decoder, writing a file fit for `purpose`), with its
- * upright size; turned by `turn` where asked (a queued photo's input, as it is to be enhanced), its size too.
+ * upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored, turned), its size too.
  * The engine reads photos to enhance through `decodeImage`, the same way.
  */
 export async function withViewedPhoto<T>(
@@ -29,13 +30,16 @@ export async function withViewedPhoto<T>(
   limitInputPixels: number,
   purpose: DecodePurpose,
   viewUpright: (image: Sharp, upright: UprightSize) => Promise<T>,
-  turn: QuarterTurn = 0,
+  { turn, mirrored }: Facing = UPRIGHT,
 ): Promise<T> {
-  // sharp allows one rotation after the orientation's: the turn asked, which swaps the size's sides.
-  const view = (image: Sharp, upright: UprightSize): Promise<T> =>
-    turn
-      ? viewUpright(image.rotate(turn), turnedSize({ width: upright.width, height: upright.height }, turn))
-      : viewUpright(image, upright)
+  // sharp allows one rotation after the orientation's: the turn asked, which swaps the size's sides. It mirrors
+  // (`flop`) before it rotates, whatever the order of the calls: the facing's own order.
+  const view = (image: Sharp, upright: UprightSize): Promise<T> => {
+    const faced = mirrored ? image.flop() : image
+    return turn
+      ? viewUpright(faced.rotate(turn), turnedSize({ width: upright.width, height: upright.height }, turn))
+      : viewUpright(faced, upright)
+  }
   // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
   if ((await checkReadableImage(path)) === 'bmp')
     return withBmp(path, Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS), view)

@@ -15,7 +15,8 @@ import type {
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
-import { itemTurn, modelAt } from '../../queue/types.js'
+import { itemFacing, modelAt } from '../../queue/types.js'
+import { UPRIGHT } from '../../shared/turn.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
 import { onHangingDrive } from '../../node/drive-watch.js'
@@ -157,7 +158,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const pasted = new PastedPhotos(deps.pastedDir)
   /**
    * The window names photos by id: a chosen file, or a queued photo's input or output. A queued photo's input is read
-   * as it is to be enhanced, turned by its own turn or its job's; anything else as its file stands.
+   * as it is to be enhanced, facing as it or its job says (mirrored, turned); anything else as its file stands.
    */
   const viewing = (ref: PhotoRef): { path: string; options: ViewOptions } => {
     if ('selection' in ref) {
@@ -166,8 +167,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     }
     const item = itemOf(ref.jobId, ref.itemId)
     const path = ref.side === 'input' ? item.input : item.output
-    const turn = ref.side === 'input' ? itemTurn(queued(ref.jobId), item) : 0
-    return { path, options: { ...readingOn(path), turn } }
+    const facing = ref.side === 'input' ? itemFacing(queued(ref.jobId), item) : UPRIGHT
+    return { path, options: { ...readingOn(path), facing } }
   }
   /** The models a photo's preview runs: its job's, or (a chosen file) those of new jobs, at `realism`. */
   const previewModel = (ref: PhotoRef, realism: number): ModelSpecData =>

@@ -1,16 +1,17 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
 import {
+  itemFacing,
   itemRealism,
   itemRepairs,
   itemTaken,
-  itemTurn,
+  jobFacing,
   jobRealism,
   jobRepairs,
   jobTaken,
-  jobTurn,
 } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
+import { facingOf } from '../../shared/turn.js'
 import { hasFolder } from '../../queue/watch.js'
 import type { Item, Job } from '../../queue/types.js'
 import type { ItemView, JobView } from '../../shared/api.js'
@@ -44,7 +45,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     outDir: job.spec.outDir,
     realism: jobRealism(job),
     repairs: jobRepairs(job),
-    turn: jobTurn(job),
+    facing: jobFacing(job),
     taken: jobTaken(job),
     size: job.spec.settings.size,
     total: report.total,
@@ -66,7 +67,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     realism: job ? itemRealism(job, item) : null,
     repairs: job ? itemRepairs(job, item) : repairsOf({}),
     kept: item.kept ?? [],
-    turn: job ? itemTurn(job, item) : (item.turn ?? 0),
+    facing: job ? itemFacing(job, item) : facingOf(item.turn, item.mirrored),
     taken: job ? itemTaken(job, item) : (item.taken ?? null),
     ...(item.error ? { error: item.error } : {}),
     ...(item.provider ? { provider: item.provider } : {}),

@@ -18,8 +18,8 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
 import type { Repairs, SizeSpec } from '../../../shared/settings.js'
 import { aPrintOf } from '../../../shared/print-size.js'
-import { turnWords } from '../../../shared/turn.js'
-import type { QuarterTurn } from '../../../shared/turn.js'
+import { facingWords } from '../../../shared/turn.js'
+import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
 
@@ -197,9 +197,9 @@ export function ownRepairsWords(item: Pick<ItemView, 'repairs' | 'kept'>, jobRep
  * right."; without a GAN partner, "photo.jpg: no repairs.".
  */
 export function adjustedWords(
-  item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept' | 'turn' | 'taken'>,
+  item: Pick<ItemView, 'input' | 'realism' | 'repairs' | 'kept' | 'facing' | 'taken'>,
 ): string {
-  const turned = turnWords(item.turn)
+  const turned = facingWords(item.facing)
   const mended = [
     repairWords(item.repairs) || 'no repairs',
     ...keptInEffectWords(item),
@@ -215,9 +215,12 @@ export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** A queued photo's own turn as its row says it, where it is not its job's: "Turned a quarter right", "Not turned". */
-export function turnNote(turn: QuarterTurn): string {
-  const words = turnWords(turn)
+/**
+ * A queued photo's own facing as its row says it, where it is not its job's: "Turned a quarter right", "Mirrored",
+ * "Not turned".
+ */
+export function turnNote(facing: Facing): string {
+  const words = facingWords(facing)
   return words ? capitalised(words) : 'Not turned'
 }
 

@@ -12,7 +12,7 @@ import type { ErrorData } from '../../../shared/errors.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
-import { nextTurn } from '../../../shared/turn.js'
+import { mirroredFacing, turnedFacing } from '../../../shared/turn.js'
 import type { Taken } from '../../../shared/taken.js'
 
 export type SplitState = { scans: number; done: number } | { text: string } | null
@@ -218,12 +218,22 @@ export class QueueStore {
 
   /** Turns a queued photo a quarter to the right (clockwise) or the left: it is enhanced again, turned. */
   async turn(item: ItemView, right: boolean): Promise<void> {
-    await this.adjust({ jobId: item.jobId, itemId: item.id }, { turn: nextTurn(item.turn, right) })
+    await this.adjust({ jobId: item.jobId, itemId: item.id }, { facing: turnedFacing(item.facing, right) })
+  }
+
+  /** Mirrors a queued photo left to right as it is shown: it is enhanced again, mirrored. */
+  async mirror(item: ItemView): Promise<void> {
+    await this.adjust({ jobId: item.jobId, itemId: item.id }, { facing: mirroredFacing(item.facing) })
   }
 
   /** Turns every photo of a job a quarter from the job's turn (those turned on their own too): all enhanced again. */
   async turnJob(job: JobView, right: boolean): Promise<void> {
-    await this.adjust({ jobId: job.id }, { turn: nextTurn(job.turn, right) })
+    await this.adjust({ jobId: job.id }, { facing: turnedFacing(job.facing, right) })
+  }
+
+  /** Mirrors every photo of a job from the job's facing (those turned on their own too): all enhanced again. */
+  async mirrorJob(job: JobView): Promise<void> {
+    await this.adjust({ jobId: job.id }, { facing: mirroredFacing(job.facing) })
   }
 
   /**

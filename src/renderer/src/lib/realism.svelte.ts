@@ -6,8 +6,8 @@ import type { KeptPlace, PhotoPoint, Repairs } from '../../../shared/settings.js
 import { percent, photoOf, printable, repairWords, shownName } from './format.js'
 import { keepingPixel, markAt } from './marks.js'
 import type { PreferencesStore } from './preferences.svelte.js'
-import { turnedPoint, turnedSize, unturnedPoint } from '../../../shared/turn.js'
-import type { QuarterTurn } from '../../../shared/turn.js'
+import { UPRIGHT, sameFacing, turnedPoint, turnedSize, unturnedPoint } from '../../../shared/turn.js'
+import type { Facing } from '../../../shared/turn.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
@@ -20,14 +20,14 @@ export const REGION_SIDE = 128
 export class RealismStore {
   /** null until the user moves the slider: until then it shows the realism new jobs get. */
   #realism = $state<number | null>(null)
-  /** The photo open, as shown: a queued photo turned as it is enhanced (its size the turned photo's). */
+  /** The photo open, as shown: a queued photo facing as it is enhanced (its size the turned photo's). */
   #photo = $state<{
     ref: PhotoRef
     name: string
     url: string
     width: number
     height: number
-    turn: QuarterTurn
+    facing: Facing
   } | null>(null)
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
@@ -102,7 +102,7 @@ export class RealismStore {
     this.#ownRepairs = item.repairs
     this.#kept = item.kept
     if (item.realism !== null) this.#realism = item.realism
-    await this.open(photoOf(item, 'input'), shownName(item.input), item.turn)
+    await this.open(photoOf(item, 'input'), shownName(item.input), item.facing)
   }
 
   /**
@@ -113,9 +113,9 @@ export class RealismStore {
     const target = this.#target
     if (!target || target.id !== item.id) return
     this.#target = item
-    // Turned: shown again as it now stands (its kept places, in its file's pixels, stay where they are on it).
-    if (item.turn !== target.turn) {
-      await this.open(photoOf(item, 'input'), shownName(item.input), item.turn)
+    // Turned or mirrored: shown again as it now lies (its kept places, in its file's pixels, stay where they are).
+    if (!sameFacing(item.facing, target.facing)) {
+      await this.open(photoOf(item, 'input'), shownName(item.input), item.facing)
       return
     }
     if (!sameKept(target.kept, this.#kept) || sameKept(item.kept, this.#kept)) return
@@ -141,11 +141,11 @@ export class RealismStore {
     return this.#kept
   }
 
-  /** The kept places where they lie on the photo as shown, turned. */
+  /** The kept places where they lie on the photo as shown, facing as it does. */
   get keptShown(): PhotoPoint[] {
     const photo = this.#photo
     return photo
-      ? this.#kept.map((place) => turnedPoint(place, photo.turn, turnedSize(photo, photo.turn)))
+      ? this.#kept.map((place) => turnedPoint(place, photo.facing, turnedSize(photo, photo.facing.turn)))
       : []
   }
 
@@ -172,7 +172,7 @@ export class RealismStore {
     // Marks are drawn on the photo as shown; a place is kept in its file's pixels.
     this.#kept = mark.keptBy.length
       ? this.#kept.filter((place) => !holding.some((held) => samePlace(held, place)))
-      : [...this.#kept, unturnedPoint(keepingPixel(mark), photo.turn, photo)]
+      : [...this.#kept, unturnedPoint(keepingPixel(mark), photo.facing, photo)]
     await this.renderedAnew()
   }
 
@@ -213,7 +213,7 @@ export class RealismStore {
     }
   }
 
-  private async open(ref: PhotoRef, name: string, turn: QuarterTurn = 0): Promise<void> {
+  private async open(ref: PhotoRef, name: string, facing: Facing = UPRIGHT): Promise<void> {
     const opening = ++this.#opening
     this.#applied = null
     this.#error = null
@@ -228,7 +228,7 @@ export class RealismStore {
       return
     }
     const { url, originalWidth: width, originalHeight: height } = image.value
-    this.#photo = { ref, name, url, width, height, turn }
+    this.#photo = { ref, name, url, width, height, facing }
     await this.pickAround(width / 2, height / 2)
   }
 
@@ -299,7 +299,7 @@ export class RealismStore {
     return photo && region && this.#wanted !== null
       ? {
           photo: photo.ref,
-          turn: photo.turn,
+          facing: photo.facing,
           region,
           realism: this.#wanted,
           repairs: this.repairs,
@@ -324,8 +324,8 @@ export class RealismStore {
 
 interface CropRequest {
   photo: PhotoRef
-  /** The turn the photo was shown at: its regions are of the photo so turned. */
-  turn: QuarterTurn
+  /** How the photo was shown facing: its regions are of the photo so facing. */
+  facing: Facing
   region: Region
   realism: number
   repairs: Required<Repairs>
@@ -337,7 +337,7 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
   const s = b.region
   return (
     samePhoto(a.photo, b.photo) &&
-    a.turn === b.turn &&
+    sameFacing(a.facing, b.facing) &&
     r.x === s.x &&
     r.y === s.y &&
     r.width === s.width &&
