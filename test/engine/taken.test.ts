@@ -152,14 +152,15 @@ describe.skipIf(!hasExiftool)('when a photo was taken, in every output format', 
 })
 
 describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
-  it('gains an Exif IFD where it had only IFD0, its tags kept where they were', async () => {
+  it('gains a whole Exif IFD where it had only IFD0, its tags kept where they were', async () => {
     // Big-endian, IFD0 alone: Make, whose value lies after the IFD.
     const block = Buffer.from([
       ...[0x4d, 0x4d, 0, 42, 0, 0, 0, 8],
       ...[0, 1, 0x01, 0x0f, 0, 2, 0, 0, 0, 6, 0, 0, 0, 26, 0, 0, 0, 0],
       ...Buffer.from('Agfa\0\0'),
     ])
-    const dated = exifWithTaken(block, { taken: '1962', place: 0 }, { width: 8, height: 8 })!
+    const file = { width: 8, height: 8, density: 72, format: 'jpeg', srgb: true } as const
+    const dated = exifWithTaken(block, { taken: '1962', place: 0 }, file)!
     // Nothing moved: only the header points at IFD0 written again after it.
     expect(block.subarray(8).equals(dated.subarray(8, block.length))).toBe(true)
     expect(Buffer.from(dated).readUInt32BE(4)).toBeGreaterThanOrEqual(block.length)
@@ -168,13 +169,19 @@ describe.skipIf(!hasExiftool)('the EXIF a date is written into', () => {
       .toBuffer()
     const path = join(work, 'ifd0-only.jpg')
     writeFileSync(path, injectExif(jpeg, 'jpeg', dated))
+    // The Exif IFD a new block has, whole: ExifTool finds nothing missing there, only the four IFD0 tags the
+    // photo's own block lacked (its resolution, and how a JPEG's colours are sited).
     expect(grouped(path)).toMatchObject({
       'IFD0:Make': 'Agfa',
       'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
+      'ExifIFD:ExifVersion': '0232',
+      'ExifIFD:ComponentsConfiguration': '1 2 3 0',
+      'ExifIFD:ColorSpace': 1,
+      'ExifIFD:ExifImageWidth': 8,
+      'ExifIFD:ExifImageHeight': 8,
+      'ExifTool:Validate': '0 4 0',
     })
-    expect(
-      exifWithTaken(Buffer.from('not TIFF at all'), { taken: '1962', place: 0 }, { width: 8, height: 8 }),
-    ).toBeUndefined()
+    expect(exifWithTaken(Buffer.from('not TIFF at all'), { taken: '1962', place: 0 }, file)).toBeUndefined()
   })
 
   it('goes into a simple WebP (one lossless chunk with alpha), made extended, its pixels and alpha as they were', async () => {

@@ -224,12 +224,13 @@ function outputExif(
   { format, density: asked, stamp }: EncodeOptions,
   file: Size & { srgb: boolean },
 ): Uint8Array | undefined {
-  const own = meta.exif && exifForOutput(meta.exif, file.width, file.height, asked)
-  const dated = own && stamp ? exifWithTaken(own, stamp, file) : own
-  if (dated) return dated
   const density = asked ?? meta.density
+  const fresh = { ...file, format, density: density ?? DEFAULT_DENSITY }
+  const own = meta.exif && exifForOutput(meta.exif, file.width, file.height, asked)
+  const dated = own && stamp ? exifWithTaken(own, stamp, fresh) : own
+  if (dated) return dated
   if (!stamp && (density === undefined || !saysDensityInExif(format))) return undefined
-  return newExif({ ...file, format, density: density ?? DEFAULT_DENSITY }, stamp)
+  return newExif(fresh, stamp)
 }
 
 /** A plain sRGB PNG of a raster, for previews. */

@@ -5,11 +5,13 @@
  * space and the pixel size, and for a JPEG how its colours are sampled.
  */
 import type { OutputFormat } from '../../shared/formats.js'
+import { exifDateTime } from '../../shared/taken.js'
 import type { DateStamp } from '../../shared/taken.js'
 import { Appender, EXIF_IFD, numberEntry, writeIfd } from './exif-tiff.js'
 import type { Entry } from './exif-tiff.js'
-import { takenEntry } from './exif-taken.js'
 
+export const DATE_TIME_ORIGINAL = 0x9003
+const ASCII = 2
 const SHORT = 3 as const
 const LONG = 4 as const
 const RATIONAL = 5
@@ -43,6 +45,12 @@ function undefinedBytes(tag: number, bytes: number[]): Entry {
 }
 
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0))
+
+/** The Exif IFD's entry saying when the photo was taken. */
+export function takenEntry({ taken, place }: DateStamp): Entry {
+  const value = new TextEncoder().encode(`${exifDateTime(taken, place)}\0`)
+  return { tag: DATE_TIME_ORIGINAL, type: ASCII, count: value.length, value }
+}
 
 /**
  * The Exif IFD of a new block, in the byte order asked (a TIFF's own), saying when the photo was taken where that

@@ -3,30 +3,18 @@
  * managers date and sort it. Nothing already in the block moves (a maker note's offsets stay true): the Exif IFD is
  * written again at its end with the date in place of any earlier one, and IFD0 points there.
  */
-import { exifDateTime } from '../../shared/taken.js'
 import type { DateStamp } from '../../shared/taken.js'
+import { DATE_TIME_ORIGINAL, newExifIfd, takenEntry } from './exif-new.js'
+import type { NewExifFile } from './exif-new.js'
 import { Appender, EXIF_IFD, forEachEntry, numberEntry, tagOf, tiffOf, writeIfd } from './exif-tiff.js'
 import type { Entry } from './exif-tiff.js'
 import { tiffPart } from './exif.js'
 
-const DATE_TIME_ORIGINAL = 0x9003
 /** What described the date it replaces: its time zone (OffsetTimeOriginal) and its fraction of a second. */
 const OF_THE_EARLIER_DATE = new Set([DATE_TIME_ORIGINAL, 0x9011, 0x9291])
 const PIXEL_X = 0xa002
 const PIXEL_Y = 0xa003
-const ASCII = 2
 const LONG = 4 as const
-
-interface Size {
-  width: number
-  height: number
-}
-
-/** The Exif IFD's entry saying when the photo was taken. */
-export function takenEntry({ taken, place }: DateStamp): Entry {
-  const value = new TextEncoder().encode(`${exifDateTime(taken, place)}\0`)
-  return { tag: DATE_TIME_ORIGINAL, type: ASCII, count: value.length, value }
-}
 
 /** The 12-byte fields of the IFD at `ifd`, as they are. */
 export function fieldsOf(view: DataView, little: boolean, ifd: number): Uint8Array[] {
@@ -37,10 +25,11 @@ export function fieldsOf(view: DataView, little: boolean, ifd: number): Uint8Arr
 }
 
 /**
- * The TIFF part of a photo's `exif` saying when it was taken (`stamp`), and the `size` of the file where its Exif IFD
- * said none (a JPEG's must); undefined where it is not TIFF (a new block is made then).
+ * The TIFF part of a photo's `exif` saying when it was taken (`stamp`), and the size of the `file` where its Exif IFD
+ * said none (a JPEG's must); undefined where it is not TIFF (a new block is made then). A block of IFD0 alone gains
+ * the Exif IFD a new block has (its version, colour space, size), the date in it.
  */
-export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, size: Size): Uint8Array | undefined {
+export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, file: NewExifFile): Uint8Array | undefined {
   const tiff = tiffOf(tiffPart(exif))
   if (!tiff) return undefined
   const { bytes, view, little } = tiff
@@ -52,7 +41,8 @@ export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, size: Size): U
   })
   const out = new Appender(bytes.length)
   if (pointerAt < 0) {
-    const pointer: Entry = { tag: EXIF_IFD, type: LONG, count: 1, value: new Uint8Array(4), ifd: [date] }
+    const ifd = newExifIfd(file, stamp, little)
+    const pointer: Entry = { tag: EXIF_IFD, type: LONG, count: 1, value: new Uint8Array(4), ifd }
     const newIfd0 = writeIfd(out, [pointer], little, fieldsOf(view, little, ifd0))
     return withOffsetAt(Buffer.concat([bytes, out.bytes]), little, 4, newIfd0)
   }
@@ -62,9 +52,9 @@ export function exifWithTaken(exif: Uint8Array, stamp: DateStamp, size: Size): U
   const sizes =
     tags.has(PIXEL_X) || tags.has(PIXEL_Y)
       ? []
-      : [numberEntry(PIXEL_X, LONG, size.width, little), numberEntry(PIXEL_Y, LONG, size.height, little)]
-  const newExifIfd = writeIfd(out, [date, ...sizes], little, kept)
-  return withOffsetAt(Buffer.concat([bytes, out.bytes]), little, pointerAt + 8, newExifIfd)
+      : [numberEntry(PIXEL_X, LONG, file.width, little), numberEntry(PIXEL_Y, LONG, file.height, little)]
+  const datedIfd = writeIfd(out, [date, ...sizes], little, kept)
+  return withOffsetAt(Buffer.concat([bytes, out.bytes]), little, pointerAt + 8, datedIfd)
 }
 
 /** An Exif IFD's fields without the date a new one replaces, nor what described it. */

@@ -22,9 +22,9 @@ import {
   riffChunk,
   tiffPart,
 } from './exif.js'
-import { newExif, newExifIfd } from './exif-new.js'
+import { newExif, newExifIfd, takenEntry } from './exif-new.js'
 import type { NewExifFile } from './exif-new.js'
-import { exifWithTaken, fieldsOf, takenEntry, withoutEarlierDate } from './exif-taken.js'
+import { exifWithTaken, fieldsOf, withoutEarlierDate } from './exif-taken.js'
 import { Appender, EXIF_IFD, numberEntry, tagOf, tiffOf, writeIfd } from './exif-tiff.js'
 import { takenXmp, xmpWithTaken } from './xmp.js'
 
@@ -65,7 +65,7 @@ export async function restampFile(path: string, stamp: DateStamp): Promise<boole
   const dating: Dating = {
     stamp,
     file: fresh,
-    exif: (old) => (old && exifWithTaken(old, stamp, { width, height })) ?? newExif(fresh, stamp),
+    exif: (old) => (old && exifWithTaken(old, stamp, fresh)) ?? newExif(fresh, stamp),
     xmp: (old) => (old ? xmpWithTaken(old, stamp.taken) : takenXmp(stamp.taken)),
   }
   const dated = RESTAMP[format](file, dating)

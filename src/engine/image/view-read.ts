@@ -8,8 +8,7 @@ import { sharpOfRaster } from './raster.js'
 import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
 import { uprightSize } from './types.js'
-import { turnedSize } from '../../shared/turn.js'
-import { UPRIGHT } from '../../shared/turn.js'
+import { UPRIGHT, turnedSize } from '../../shared/turn.js'
 import type { Facing } from '../../shared/turn.js'
 
 /** A photo's size as it stands upright. */
