@@ -22,7 +22,6 @@ import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { parseTurn } from '../shared/turn.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import { readTaken } from '../shared/taken.js'
-import type { Taken } from '../shared/taken.js'
 
 export function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
@@ -174,12 +173,20 @@ export function parseTurnFlag(text: string | undefined): QuarterTurn {
   return turn
 }
 
-/** `--taken`: when every photo was taken, as kept (none when not given). */
-export function parseTakenFlag(text: string | undefined, now = new Date()): Taken | undefined {
-  if (text === undefined) return undefined
+/**
+ * `--taken`: when every photo was taken, as kept, or `names` for each the date its name or folders say; said in the
+ * job's settings only when given.
+ */
+export function parseTakenFlag(
+  text: string | undefined,
+  now = new Date(),
+): Pick<EnhanceSettings, 'taken' | 'takenFromNames'> {
+  if (text === undefined) return {}
+  if (text.trim().toLowerCase() === 'names') return { takenFromNames: true }
   const read = readTaken(text, now)
-  if ('problem' in read) throw invalid(`--taken: ${read.problem}`)
-  return read.taken
+  if ('problem' in read)
+    throw invalid(`--taken: ${read.problem} Or say names: each photo's name or folder says it.`)
+  return { taken: read.taken }
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

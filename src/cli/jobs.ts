@@ -157,7 +157,7 @@ export function jobSpecFromFlags(
       ...(flags['remove-scratches'] ? { removeScratches: true } : {}),
       ...(turn ? { turn } : {}),
       ...(flags.mirror ? { mirrored: true } : {}),
-      ...(taken ? { taken } : {}),
+      ...taken,
     },
     naming: parseNaming(flags.naming),
     policy,

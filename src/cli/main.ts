@@ -61,6 +61,7 @@ Usage:
       side, a selfie the phone mirrored (the app: ⇆ in the queue).
       --taken 1962 says every photo was taken then (1962-07, 1962-07-14 or 1962-07-14 15:30 too): its EXIF and
       XMP say it, and so does the file's date, so photo libraries sort an album's scans by it, not by the scan day.
+      --taken names dates each photo as its file's name or its folders say (1962/, Wedding 1958-06-14/).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue

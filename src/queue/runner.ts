@@ -43,6 +43,7 @@ function withOwn(settings: EngineSettings, facing: Facing, stamp: DateStamp | nu
   delete own.turn
   delete own.mirrored
   delete own.taken
+  delete own.takenFromNames
   const dated = stamp ? { taken: stamp.taken, ...(stamp.place ? { takenPlace: stamp.place } : {}) } : {}
   return { ...own, ...facingSettings(facing), ...dated }
 }

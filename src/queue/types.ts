@@ -8,6 +8,7 @@ import { facingOf } from '../shared/turn.js'
 import type { Facing, QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
 import type { Shard } from './shard.js'
+import { takenNamed } from './taken-names.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
 
@@ -159,7 +160,12 @@ export function jobTaken(job: Job): Taken | null {
   return job.taken === undefined ? (job.spec.settings.taken ?? null) : job.taken
 }
 
-/** When an item was taken, as its output says: its own date, else its job's; null where nobody said. */
+/**
+ * When an item was taken, as its output says: its own date, else its job's, else (`--taken names`) the date its name
+ * or folders say; null where nobody said.
+ */
 export function itemTaken(job: Job, item: Item): Taken | null {
-  return item.taken === undefined ? jobTaken(job) : item.taken
+  if (item.taken !== undefined) return item.taken
+  if (job.taken !== undefined || !job.spec.settings.takenFromNames) return jobTaken(job)
+  return takenNamed(item.input, job.spec.inputs)
 }

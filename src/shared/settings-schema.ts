@@ -98,6 +98,7 @@ export const settingsObject = z.object({
   turn: turnSchema.optional(),
   mirrored: z.boolean().optional(),
   taken: takenSchema.optional(),
+  takenFromNames: z.boolean().optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

@@ -60,6 +60,8 @@ export interface EnhanceSettings {
   mirrored?: boolean
   /** When each photo was taken (`--taken`, or its job's date from the app), which its output says: see `Taken`. */
   taken?: Taken
+  /** Each photo taken when its own name or its folders' say (`--taken names`: `dateNamed`), where they say it. */
+  takenFromNames?: boolean
 }
 
 /** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */

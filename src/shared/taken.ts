@@ -123,13 +123,28 @@ function wholeMoment(taken: Taken, place: number): Required<TakenParts> {
 
 /**
  * The year a name says, where it says one photos were taken in (an album's folder "Summer 1962", a scan
- * "1962_03.jpg"): what the form for a date offers first. Null where it says none, or more than one.
+ * "1962_03.jpg"): what the form for a date offers first. Null where it says none, or more than one; a decade
+ * ("the 1950s") is none.
  */
 export function yearNamed(name: string, now = new Date()): Taken | null {
-  const years = [...name.matchAll(/(?<!\d)(\d{4})(?!\d)/g)]
+  const years = [...name.matchAll(/(?<!\d)(\d{4})(?![\ds])/g)]
     .map((match) => Number(match[1]))
     .filter((year) => year >= FIRST_PHOTO_YEAR && year <= now.getFullYear())
   return new Set(years).size === 1 ? String(years[0]) : null
+}
+
+/**
+ * The date a name says, as precisely as it says it: a day or a month written as ISO 8601 does (`1958-06-14 Wedding`,
+ * `1962-07`), else the one year it names (`yearNamed`). Null where it says none, or more than one.
+ */
+export function dateNamed(name: string, now = new Date()): Taken | null {
+  const written = [...name.matchAll(/(?<!\d)\d{4}-\d{2}(?:-\d{2})?(?!\d)/g)].flatMap(([text]) => {
+    const read = readTaken(text, now)
+    return 'taken' in read ? [read.taken] : []
+  })
+  const dates = new Set(written)
+  if (dates.size > 1) return null
+  return dates.size === 1 ? written[0]! : yearNamed(name, now)
 }
 
 /** The date as EXIF writes one, `YYYY:MM:DD HH:MM:SS` (`wholeMoment`). */

@@ -60,7 +60,12 @@ describe("a command's job settings", () => {
     )
     expect('taken' in jobSpecFromFlags(['/photos'], plain).settings).toBe(false)
     expect(() => jobSpecFromFlags(['/photos'], { ...plain, taken: '1825' })).toThrow(
-      '--taken: 1825 is before the first photograph (1826). Run "enhance --help" for usage.',
+      '--taken: 1825 is before the first photograph (1826). Or say names: each photo\'s name or folder says it. Run "enhance --help" for usage.',
     )
+    // Each photo as its own name or folder says (the runner reads it per photo).
+    expect(jobSpecFromFlags(['/photos'], { ...plain, taken: 'Names' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      takenFromNames: true,
+    })
   })
 })

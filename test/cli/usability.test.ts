@@ -562,6 +562,31 @@ describe('the CLI for people', () => {
     if (hasExiftool) expect(outputs.map(dateOf)).toEqual(['1958:06:14 15:30:00', '1958:06:14 15:30:00'])
   })
 
+  it('--taken names dates each photo of an album as its folder or name says, and leaves the rest undated', async () => {
+    const named = join(work, 'named')
+    for (const file of ['1962/a.jpg', 'Wedding 1958-06-14/b.jpg', 'misc/1971-08 c.jpg', 'misc/d.jpg'])
+      await photo(join(named, file))
+    const out = join(work, 'out-named')
+    const run = await cli(batch('q-named', named, '--recursive', '--taken', 'names', '--out', out))
+    expect(run.status).toBe(0)
+    const day = (file: string) => {
+      const time = statSync(join(out, file)).mtime
+      return [time.getFullYear(), time.getMonth() + 1, time.getDate(), time.getHours()]
+    }
+    expect([day('1962/a.jpg'), day('Wedding 1958-06-14/b.jpg'), day('misc/1971-08 c.jpg')]).toEqual([
+      [1962, 1, 1, 12],
+      [1958, 6, 14, 12],
+      [1971, 8, 1, 12],
+    ])
+    expect(day('misc/d.jpg')[0]).toBe(new Date().getFullYear())
+    if (hasExiftool) {
+      const xmpDate = (file: string) => exiftool('-s3', '-XMP-photoshop:DateCreated', join(out, file)).trim()
+      expect(
+        ['1962/a.jpg', 'Wedding 1958-06-14/b.jpg', 'misc/1971-08 c.jpg', 'misc/d.jpg'].map(xmpDate),
+      ).toEqual(['1962', '1958:06:14', '1971:08', ''])
+    }
+  })
+
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
     const queue = join(work, 'q-house')
     await cli(batch('q-house', join(album, 'a.jpg'), '--out', join(work, 'out-house')))

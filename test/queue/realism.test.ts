@@ -1,11 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
-import { itemFacing, jobFacing } from '../../src/queue/types.js'
+import { itemFacing, itemTaken, jobFacing } from '../../src/queue/types.js'
+import { takenNamed } from '../../src/queue/taken-names.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
@@ -24,6 +25,8 @@ type Mended = {
   mirrored?: boolean
   taken?: string
   takenPlace?: number
+  /** `--taken names`, where the engine was sent it (it is not: the runner sends each photo its date). */
+  fromNames?: boolean
 }
 
 /**
@@ -48,7 +51,11 @@ function recordingEngine(
       }
       runs.push({ name, realism: request.model.blend?.realism })
       const { kept, turn, mirrored, taken, takenPlace } = request.settings
-      mended.push({ name, repairs: repairsOf(request.settings), kept, turn, mirrored, taken, takenPlace })
+      const { takenFromNames: fromNames } = request.settings
+      mended.push({
+        ...{ name, repairs: repairsOf(request.settings), kept, turn, mirrored, taken, takenPlace },
+        ...(fromNames === undefined ? {} : { fromNames }),
+      })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
     },
@@ -499,6 +506,62 @@ describe('repairs per photo and per job', () => {
     expect(reopened.state.jobs.get(job.id)!.taken).toBe('1963-05-04')
     expect(reopened.state.itemsOf(job.id).map((i) => i.taken)).toEqual([undefined, undefined, undefined])
     reopened.close()
+  })
+
+  it('--taken names dates each photo as its name or folders say; a job’s date and a photo’s own replace them', async () => {
+    const mended: Mended[] = []
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-named-'))
+    const album = join(dir, 'Family 1950s')
+    const files = [
+      '1962/scan 1.jpg',
+      'Wedding 1958-06-14/IMG_0001.jpg',
+      'misc/1971-08 beach.jpg',
+      'misc/photo.jpg',
+    ]
+    for (const file of files) {
+      mkdirSync(dirname(join(album, file)), { recursive: true })
+      writeFileSync(join(album, file), file)
+    }
+    // A photo named on its own: its folder says it.
+    mkdirSync(join(dir, 'Holiday 1969'))
+    writeFileSync(join(dir, 'Holiday 1969', 'IMG_4.jpg'), 'IMG_4')
+    const { spec, queue } = setup([])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({
+      ...spec,
+      inputs: [album, join(dir, 'Holiday 1969', 'IMG_4.jpg')],
+      recursive: true,
+      settings: { ...spec.settings, takenFromNames: true },
+    })
+    await runner.run()
+    const takenOf = () => Object.fromEntries(mended.map((m) => [m.name, m.taken]))
+    expect(takenOf()).toEqual({
+      'scan 1.jpg': '1962',
+      'IMG_0001.jpg': '1958-06-14',
+      '1971-08 beach.jpg': '1971-08',
+      'photo.jpg': undefined,
+      'IMG_4.jpg': '1969',
+    })
+    expect(mended.filter((m) => 'fromNames' in m)).toEqual([])
+    const items = runner.items(job.id)
+    expect(items.map((i) => itemTaken(runner.job(job.id)!, i))).toEqual(
+      items.map((i) => takenOf()[basename(i.input)] ?? null),
+    )
+    // A photo's own date over its name's; the job's date over them all.
+    const wedding = items.find((i) => i.input.endsWith('IMG_0001.jpg'))!
+    await runner.adjust({ jobId: job.id, itemId: wedding.id }, { taken: '1958-06' })
+    await runner.adjust({ jobId: job.id }, { taken: '1960' })
+    await runner.run()
+    expect(runner.items(job.id).map((i) => itemTaken(runner.job(job.id)!, i))).toEqual(
+      items.map(() => '1960'),
+    )
+    store.close()
+    // Read from a folder's name up to the one the job was made of, not above it.
+    const archived = join('/photos', 'Archive 2001', 'album', 'misc', 'photo.jpg')
+    expect(takenNamed(archived, [join('/photos', 'Archive 2001', 'album')])).toBeNull()
+    expect(takenNamed(archived, [join('/photos', 'Archive 2001')])).toBe('2001')
+    expect(takenNamed(archived, [archived])).toBeNull()
   })
 
   it('a date alone is written into done photos’ files, not enhanced again; one that cannot be dated so is', async () => {

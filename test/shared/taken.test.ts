@@ -7,6 +7,7 @@ import {
   takenWords,
   yearNamed,
 } from '../../src/shared/taken.js'
+import { dateNamed } from '../../src/shared/taken.js'
 
 const now = new Date(2026, 11, 6, 10, 0)
 const taken = (text: string): string | undefined => {
@@ -64,6 +65,7 @@ describe('when a photo was taken', () => {
     expect(yearNamed('1962 and 1962 again', now)).toBe('1962')
     for (const name of [
       'Summer 1962–1963',
+      'The 1950s',
       'IMG_20230514.jpg',
       'photo 12345.jpg',
       'Album 2999',
@@ -71,6 +73,19 @@ describe('when a photo was taken', () => {
       'Album',
     ])
       expect(yearNamed(name, now), name).toBeNull()
+  })
+
+  it('is read from a name as precisely as the name says it: a day or month as ISO writes them, else a year', () => {
+    expect(dateNamed('Wedding 1958-06-14', now)).toBe('1958-06-14')
+    expect(dateNamed('1962-07 Holiday', now)).toBe('1962-07')
+    expect(dateNamed('scan_1962_03', now)).toBe('1962')
+    expect(dateNamed('1958-06-14 and 1958-06-14 again', now)).toBe('1958-06-14')
+    expect(dateNamed('scan 1962-07-14-2', now)).toBe('1962-07-14')
+    // Not a day on the calendar, nor one to come, nor part of a longer run of digits: the year alone, or nothing.
+    expect(dateNamed('Album 1962-02-30', now)).toBe('1962')
+    expect(dateNamed('2027-01', now)).toBeNull()
+    for (const name of ['1958-06-14 to 1958-06-21', 'IMG_20230514', '2019-2020', 'photo 3', 'No date'])
+      expect(dateNamed(name, now), name).toBeNull()
   })
 
   it('is written as EXIF takes it, the first of what is not known, at midday', () => {
