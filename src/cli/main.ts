@@ -72,7 +72,7 @@ Usage:
       Print the version.
   enhance --resume
       Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
-  enhance queue [report <job-id> [--csv] | date <job-id> <date|none> | remove <job-id> | cancel <job-id> | clear]
+  enhance queue [report <job-id> [--csv] | date <job-id> <date|names|none> | remove <job-id> | cancel <job-id> | clear]
       List the queue's jobs and their states, or export one job's items as JSON or CSV; say when a job's
       photos were taken (as --taken; enhanced ones are dated in place, not enhanced again); remove a job,
       cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.

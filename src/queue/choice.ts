@@ -13,12 +13,14 @@ import type { Job } from './types.js'
 export function checkChoice(
   job: Job,
   forPhoto: boolean,
-  { realism, repairs, kept, facing, taken }: PhotoChoice,
+  { realism, repairs, kept, facing, taken, takenFromNames }: PhotoChoice,
 ): void {
   const refuse = (message: string): never => {
     throw new EnhanceError('INVALID_ARGUMENT', message)
   }
-  const chosen = [realism, repairs, kept, facing, taken].some((choice) => choice !== undefined)
+  const chosen = [realism, repairs, kept, facing, taken, takenFromNames].some(
+    (choice) => choice !== undefined,
+  )
   if (!chosen) refuse('Choose a realism, repairs, a turn or a date to apply.')
   if (facing !== undefined && !isFacing(facing))
     refuse(
@@ -26,6 +28,8 @@ export function checkChoice(
     )
   if (taken !== undefined && taken !== null && !isTaken(taken))
     refuse('A date taken is a year (1962), a month (1962-07) or a day (1962-07-14), with a time if known.')
+  if (takenFromNames && (forPhoto || taken !== undefined))
+    refuse("Dates from the photos' names are a whole job's choice, instead of a date.")
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')
   if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')
   if (realism !== undefined && !job.spec.model.blend)

@@ -618,7 +618,7 @@ export class QueueRunner {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept, facing, taken } = choice
+    const { realism, repairs, kept, facing, taken, takenFromNames } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -626,6 +626,7 @@ export class QueueRunner {
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
+    const undated = new Set(targets.filter((i) => itemTaken(job, i) === null))
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
@@ -638,9 +639,12 @@ export class QueueRunner {
     if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
     if (!photo && facing) this.store.commit({ t: 'job-turn', jobId: job.id, ...facing })
     if (!photo && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
+    if (!photo && takenFromNames)
+      this.store.commit({ t: 'job-taken', jobId: job.id, taken: null, fromNames: true })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     // A date alone changes only what a done photo's file says: it is written there, not enhanced again.
-    const dateAlone = taken && [realism, repairs, kept, facing].every((other) => other === undefined)
+    const dated = taken || takenFromNames
+    const dateAlone = dated && [realism, repairs, kept, facing].every((other) => other === undefined)
     const redated = dateAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
     const affected = touched.filter((i) => !redated.includes(i))
     if (realism !== undefined)
@@ -649,7 +653,7 @@ export class QueueRunner {
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of redated) this.emit({ type: 'item', item })
-    if (redated.length) this.redate(job, redated)
+    if (redated.length) this.redate(job, redated, undated)
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
@@ -666,15 +670,17 @@ export class QueueRunner {
 
   /**
    * Writes each done photo's date (its own or its job's, as they are when its turn comes) into its file; one that
-   * cannot be dated so (an AVIF, its file gone or replaced by another program's) is enhanced again instead.
+   * cannot be dated so (an AVIF, its file gone or replaced by another program's) is enhanced again instead, as is one
+   * left undated that was dated (by its job, before its names were asked, which say nothing of it).
    */
-  private redate(job: Job, items: Item[]): void {
+  private redate(job: Job, items: Item[], undatedBefore: ReadonlySet<Item>): void {
     const restamp = this.engine.restamp!.bind(this.engine)
     this.redating = this.redating.then(async () => {
       for (const item of items) {
         const stamp = this.stampOf(job, item)
-        if (item.state !== 'done' || !stamp || this.store.isClosed) continue
-        if (await restamp(item.output, stamp).catch(() => false)) continue
+        if (item.state !== 'done' || this.store.isClosed || (!stamp && undatedBefore.has(item))) continue
+        // Undated now: the date it had goes, and its own comes back only from its original.
+        if (stamp && (await restamp(item.output, stamp).catch(() => false))) continue
         this.setItem(item, { state: 'queued' })
         if (isFinished(job)) this.setJob(job, 'queued')
         void this.run()

@@ -53,6 +53,7 @@ const jobObject = z.object({
   turn: turnSchema.optional(),
   mirrored: z.boolean().optional(),
   taken: takenSchema.nullable().optional(),
+  takenFromNames: z.boolean().optional(),
   modelScale: z.number().int().min(1).max(16).optional(),
   watching: z.boolean().optional(),
 })
@@ -105,7 +106,12 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
     z.object({ t: z.literal('job-realism'), jobId: id, realism: realismSchema }),
     z.object({ t: z.literal('job-repairs'), jobId: id, repairs: repairsSchema }),
     z.object({ t: z.literal('job-turn'), jobId: id, turn: turnSchema, mirrored: z.boolean().optional() }),
-    z.object({ t: z.literal('job-taken'), jobId: id, taken: takenSchema.nullable() }),
+    z.object({
+      t: z.literal('job-taken'),
+      jobId: id,
+      taken: takenSchema.nullable(),
+      fromNames: z.literal(true).optional(),
+    }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
     z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),
     z.object({

@@ -4,7 +4,7 @@ import type { Taken } from '../shared/taken.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** What is chosen for a whole job after it was made, and for one photo of it. */
-type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken'
+type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken' | 'takenFromNames'
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
 export type QueueEntry =
@@ -25,8 +25,11 @@ export type QueueEntry =
   | { t: 'job-repairs'; jobId: string; repairs: Required<Repairs> }
   /** A turn (and mirror) for the whole job: it replaces any chosen per photo. */
   | { t: 'job-turn'; jobId: string; turn: QuarterTurn; mirrored?: boolean }
-  /** When the whole job's photos were taken (null: not said): it replaces any date chosen per photo. */
-  | { t: 'job-taken'; jobId: string; taken: Taken | null }
+  /**
+   * When the whole job's photos were taken (null: not said), or each as its names say (`fromNames`, `taken` null): it
+   * replaces any date chosen per photo.
+   */
+  | { t: 'job-taken'; jobId: string; taken: Taken | null; fromNames?: true }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -89,7 +92,12 @@ export class QueueState {
       case 'job-turn':
         return this.chooseForJob(entry.jobId, { turn: entry.turn, mirrored: entry.mirrored ?? false })
       case 'job-taken':
-        return this.chooseForJob(entry.jobId, { taken: entry.taken })
+        return this.chooseForJob(
+          entry.jobId,
+          entry.fromNames
+            ? { taken: undefined, takenFromNames: true }
+            : { taken: entry.taken, takenFromNames: false },
+        )
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }
@@ -130,7 +138,8 @@ export class QueueState {
     if (!job) return
     Object.assign(job, choice)
     for (const item of this.itemsOf(jobId))
-      for (const key of Object.keys(choice) as WholeJobChoice[]) delete item[key]
+      for (const key of Object.keys(choice) as WholeJobChoice[])
+        if (key !== 'takenFromNames') delete item[key]
   }
 
   itemsOf(jobId: string): Item[] {

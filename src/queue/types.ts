@@ -60,6 +60,8 @@ export interface Job {
   mirrored?: boolean
   /** When its photos were taken, chosen after it was created (overrides the spec's `--taken`; null: not said). */
   taken?: Taken | null
+  /** Its photos dated as their names say, chosen after it was created (`taken` then unsaid). */
+  takenFromNames?: boolean
   /**
    * Its model's own scale, read when the job was made where its names say it ({scale}, or {size} at the model's own
    * size); 4 where not (and in jobs made before it was read).
@@ -166,6 +168,10 @@ export function jobTaken(job: Job): Taken | null {
  */
 export function itemTaken(job: Job, item: Item): Taken | null {
   if (item.taken !== undefined) return item.taken
-  if (job.taken !== undefined || !job.spec.settings.takenFromNames) return jobTaken(job)
-  return takenNamed(item.input, job.spec.inputs)
+  return jobTakenFromNames(job) ? takenNamed(item.input, job.spec.inputs) : jobTaken(job)
+}
+
+/** Whether a job's photos are dated as their names say, unless one has its own date. */
+export function jobTakenFromNames(job: Job): boolean {
+  return job.taken === undefined && (job.takenFromNames ?? job.spec.settings.takenFromNames ?? false)
 }

@@ -103,6 +103,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         kept: keptSchema.optional(),
         facing: facingSchema.optional(),
         taken: takenSchema.nullable().optional(),
+        takenFromNames: z.literal(true).optional(),
       }),
     ]),
     result: true,

@@ -26,8 +26,10 @@ export interface JobView {
   repairs: Required<Repairs>
   /** How its photos lie (mirrored, turned clockwise), unless one has its own. */
   facing: Facing
-  /** When its photos were taken unless one has its own date; null where nobody said. */
+  /** When its photos were taken unless one has its own date; null where nobody said, or each photo's names say. */
   taken: Taken | null
+  /** Each photo is dated as its own name or its folders say (`--taken names`), unless it has its own date. */
+  takenFromNames: boolean
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number
@@ -51,6 +53,8 @@ export interface PhotoChoice {
   facing?: Facing
   /** When it was taken, as its output says: one photo's, or every photo's of a job (null: not said). */
   taken?: Taken | null
+  /** Every photo of a job dated as its name or folders say (a job's choice only), replacing dates given before. */
+  takenFromNames?: true
 }
 
 export interface ItemView {

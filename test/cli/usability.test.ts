@@ -554,7 +554,7 @@ describe('the CLI for people', () => {
     // Dated again while they wait, no photo is done to date in place: they take it when enhanced.
     const waiting = await cli(['queue', 'date', id, '1958-06-14', '15:30', '--queue-dir', queue])
     expect(waiting.out).toBe(
-      `Dated 0 photos of ${id} in place, taken on 14 June 1958 at 15:30. 2 photos will take it when enhanced: run "enhance --resume" (or open the app) for that.\n`,
+      `Dated 0 photos of ${id} in place, taken on 14 June 1958 at 15:30. 2 photos wait to be enhanced so: run "enhance --resume" (or open the app) for that.\n`,
     )
     expect(times()).toEqual([0, 1].map((place) => takenMoment('1962-07', place).getTime()))
     expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
@@ -578,6 +578,16 @@ describe('the CLI for people', () => {
       [1958, 6, 14, 12],
       [1971, 8, 1, 12],
     ])
+    expect(day('misc/d.jpg')[0]).toBe(new Date().getFullYear())
+    // The job dated 1962 from the command line, then as its names say again: d's date goes with the job's.
+    const [job] = readQueueState(join(work, 'q-named')).orderedJobs()
+    await cli(['queue', 'date', job!.id, '1962', '--queue-dir', join(work, 'q-named')])
+    expect(day('misc/d.jpg')).toEqual([1962, 1, 1, 12])
+    const again = await cli(['queue', 'date', job!.id, 'names', '--queue-dir', join(work, 'q-named')])
+    expect(again.out).toBe(
+      `Dated 3 photos of ${job!.id.slice(0, 8)} in place, each as its names say (1 says none). 1 photo waits to be enhanced so: run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await cli(['--resume', '--queue-dir', join(work, 'q-named'), '--device', 'cpu'])).status).toBe(0)
     expect(day('misc/d.jpg')[0]).toBe(new Date().getFullYear())
     if (hasExiftool) {
       const xmpDate = (file: string) => exiftool('-s3', '-XMP-photoshop:DateCreated', join(out, file)).trim()

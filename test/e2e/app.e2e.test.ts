@@ -404,6 +404,18 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     expect(fourth().state).toBe('done')
     await app.tab('Queue')
     await card.getByText('Taken in May 1963').waitFor()
+    // Each as its name or folder says: the album's folder says 1962, in place of the dates given per photo, which
+    // are written again where they lie (no photo runs).
+    const ranForNames: string[] = []
+    const stopListening = runner.subscribe((event) => {
+      if (event.type === 'item' && event.item.state === 'running') ranForNames.push(event.item.input)
+    })
+    await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
+    await card.getByRole('button', { name: 'Each as its name or folder says' }).click()
+    await card.getByText('· dated as their names say').waitFor()
+    await expect.poll(times).toEqual([0, 1, 2, 3, 4, 5].map((place) => moment('1962', place)))
+    expect([ranForNames, runner.job(job.id)!.state]).toEqual([[], 'done'])
+    stopListening()
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

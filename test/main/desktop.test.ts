@@ -32,6 +32,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     watching: false,
     facing: UPRIGHT,
     taken: null,
+    takenFromNames: false,
   }
 }
 

@@ -20,6 +20,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   watching: false,
   facing: UPRIGHT,
   taken: null,
+  takenFromNames: false,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
-import { itemFacing, itemTaken, jobFacing } from '../../src/queue/types.js'
+import { itemFacing, itemTaken, jobFacing, jobTakenFromNames } from '../../src/queue/types.js'
 import { takenNamed } from '../../src/queue/taken-names.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
@@ -556,12 +556,55 @@ describe('repairs per photo and per job', () => {
     expect(runner.items(job.id).map((i) => itemTaken(runner.job(job.id)!, i))).toEqual(
       items.map(() => '1960'),
     )
+    // Chosen for a job, not a photo, and instead of a date.
+    for (const [target, choice] of [
+      [{ jobId: job.id, itemId: wedding.id }, { takenFromNames: true }],
+      [{ jobId: job.id }, { takenFromNames: true, taken: '1962' }],
+    ] as const)
+      expect(await codeOf(() => runner.adjust(target, choice))).toBe('INVALID_ARGUMENT')
     store.close()
     // Read from a folder's name up to the one the job was made of, not above it.
     const archived = join('/photos', 'Archive 2001', 'album', 'misc', 'photo.jpg')
     expect(takenNamed(archived, [join('/photos', 'Archive 2001', 'album')])).toBeNull()
     expect(takenNamed(archived, [join('/photos', 'Archive 2001')])).toBe('2001')
     expect(takenNamed(archived, [archived])).toBeNull()
+  })
+
+  it('names chosen for a done job date its photos in place; one its names say nothing of loses the job’s date', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a 1962-05.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const restamped: [string, string][] = []
+    const engine: QueueEngine = {
+      ...recordingEngine([], undefined, mended),
+      restamp(output, stamp) {
+        restamped.push([basename(output), stamp.taken])
+        return Promise.resolve(true)
+      },
+    }
+    const runner = new QueueRunner(store, engine, noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const [, b, c] = runner.items(job.id)
+    // b dated on its own; c never dated. Then the whole job as the names say: only a's says a date.
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: '1950' })
+    await runner.idle()
+    expect(await runner.adjust({ jobId: job.id }, { takenFromNames: true })).toBe(0)
+    await runner.idle()
+    await runner.run()
+    expect(restamped).toEqual([
+      ['b.png', '1950'],
+      ['a 1962-05.png', '1962-05'],
+    ])
+    // b loses the date it was given (enhanced again: its own comes only from its original); c had none to lose.
+    expect(mended.slice(3).map((m) => [m.name, m.taken])).toEqual([['b.jpg', undefined]])
+    expect([runner.job(job.id)!.state, jobTakenFromNames(runner.job(job.id)!)]).toEqual(['done', true])
+    expect(c!.state).toBe('done')
+    store.close()
+    const reopened = new QueueStore(queue)
+    const kept = reopened.state.jobs.get(job.id)!
+    expect([kept.taken, kept.takenFromNames, jobTakenFromNames(kept)]).toEqual([undefined, true, true])
+    reopened.close()
   })
 
   it('a date alone is written into done photos’ files, not enhanced again; one that cannot be dated so is', async () => {

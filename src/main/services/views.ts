@@ -9,6 +9,7 @@ import {
   jobRealism,
   jobRepairs,
   jobTaken,
+  jobTakenFromNames,
 } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { facingOf } from '../../shared/turn.js'
@@ -47,6 +48,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     repairs: jobRepairs(job),
     facing: jobFacing(job),
     taken: jobTaken(job),
+    takenFromNames: jobTakenFromNames(job),
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,

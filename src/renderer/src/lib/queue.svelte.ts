@@ -244,6 +244,11 @@ export class QueueStore {
     await this.adjust(target, { taken })
   }
 
+  /** Dates every photo of a job as its own name or folders say (replacing dates said per photo). */
+  async dateFromNames(job: JobView): Promise<void> {
+    await this.adjust({ jobId: job.id }, { takenFromNames: true })
+  }
+
   private async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<void> {
     const result = await this.api.adjust(target, choice)
     this.#error = result.ok ? null : result.error
