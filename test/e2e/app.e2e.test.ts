@@ -10,6 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, dataUrlBytes, photo } from './session.js'
 import { takenMoment } from '../../src/shared/taken.js'
 import { hasExiftool, tagsOf } from '../helpers/exiftool.js'
+import type { QueueRunner } from '../../src/queue/runner.js'
+
+/** Waits (up to two minutes) for every photo of a job to be done: enhanced again after a turn, a mirror, a date. */
+function everyPhotoDone(runner: QueueRunner, jobId: string): Promise<void> {
+  return expect
+    .poll(() => runner.items(jobId).every((i) => i.state === 'done'), { timeout: 120_000 })
+    .toBe(true)
+}
 
 const app = new AppSession()
 const album = join(app.work, 'Album 1962')
@@ -242,9 +250,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await app.tab('Queue')
     const job = runner.jobs[0]!
     const sizes = async () => {
-      await expect
-        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
-        .toBe(true)
+      await everyPhotoDone(runner, job.id)
       return Promise.all(runner.items(job.id).map(async (i) => (await sharp(i.output).metadata()).width))
     }
     await page
@@ -287,10 +293,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const runner = backend.queue.runner
     const job = runner.jobs[0]!
     const itemOf = () => runner.items(job.id).find((i) => i.input.endsWith('photo 3.jpg'))!
-    const allDone = () =>
-      expect
-        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
-        .toBe(true)
+    const allDone = () => everyPhotoDone(runner, job.id)
     const raw = (image: Sharp) => image.resize(64, 48).removeAlpha().raw().toBuffer()
     const meanDifference = (a: Buffer, b: Buffer) =>
       a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length
@@ -344,10 +347,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const runner = backend.queue.runner
     const job = runner.jobs[0]!
     const card = page.getByRole('article', { name: /Job Album 1962/ })
-    const allDone = () =>
-      expect
-        .poll(() => runner.items(job.id).every((i) => i.state === 'done'), { timeout: 120_000 })
-        .toBe(true)
+    const allDone = () => everyPhotoDone(runner, job.id)
     await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
     const field = card.getByRole('textbox', { name: 'When were the photos of Album 1962 (6 photos) taken?' })
     // The year the album's name says is offered, chosen, so typing replaces it.
