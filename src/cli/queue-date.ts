@@ -2,6 +2,7 @@ import type { PhotoChoice } from '../shared/api.js'
 import type { QueueRunner } from '../queue/runner.js'
 import { itemTaken } from '../queue/types.js'
 import type { Job } from '../queue/types.js'
+import { photoCount } from '../shared/job-title.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
@@ -38,17 +39,16 @@ export async function dateJob(runner: QueueRunner, job: Job, words: string[], io
   const waiting = items.filter((i) => i.state === 'queued').length
   const undated = items.filter((i) => itemTaken(job, i) === null).length
   const id = job.id.slice(0, 8)
-  const photos = (n: number) => `${n} ${n === 1 ? 'photo' : 'photos'}`
   const resume = 'run "enhance --resume" (or open the app) for that.'
   if (choice.taken === null) {
-    io.out(`Took the date off ${id}: ${photos(waiting)} will be enhanced again without it, ${resume}`)
+    io.out(`Took the date off ${id}: ${photoCount(waiting)} will be enhanced again without it, ${resume}`)
     return
   }
   const how = choice.taken
     ? takenWords(choice.taken)
     : `each as its names say (${undated} ${undated === 1 ? 'says' : 'say'} none)`
   const rest = waiting
-    ? ` ${photos(waiting)} ${waiting === 1 ? 'waits' : 'wait'} to be enhanced so: ${resume}`
+    ? ` ${photoCount(waiting)} ${waiting === 1 ? 'waits' : 'wait'} to be enhanced so: ${resume}`
     : ''
-  io.out(`Dated ${photos(dated)} of ${id} in place, ${how}.${rest}`)
+  io.out(`Dated ${photoCount(dated)} of ${id} in place, ${how}.${rest}`)
 }

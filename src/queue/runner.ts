@@ -626,7 +626,9 @@ export class QueueRunner {
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
-    const undated = new Set(targets.filter((i) => itemTaken(job, i) === null))
+    // Read only for a date chosen: what a photo's names say is not looked at for a realism or a turn.
+    const dated = taken || takenFromNames
+    const undated = new Set(dated ? targets.filter((i) => itemTaken(job, i) === null) : [])
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
@@ -643,7 +645,6 @@ export class QueueRunner {
       this.store.commit({ t: 'job-taken', jobId: job.id, taken: null, fromNames: true })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     // A date alone changes only what a done photo's file says: it is written there, not enhanced again.
-    const dated = taken || takenFromNames
     const dateAlone = dated && [realism, repairs, kept, facing].every((other) => other === undefined)
     const redated = dateAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
     const affected = touched.filter((i) => !redated.includes(i))
