@@ -22,6 +22,8 @@ import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { parseTurn } from '../shared/turn.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import { readTaken } from '../shared/taken.js'
+import { readCaption } from '../shared/caption.js'
+import type { Caption } from '../shared/caption.js'
 
 export function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
@@ -187,6 +189,14 @@ export function parseTakenFlag(
   if ('problem' in read)
     throw invalid(`--taken: ${read.problem} Or say names: each photo's name or folder says it.`)
   return { taken: read.taken }
+}
+
+/** `--caption`: what is written under every photo, as kept; said in the job's settings only when given. */
+export function parseCaptionFlag(text: string | undefined): Caption | undefined {
+  if (text === undefined) return undefined
+  const read = readCaption(text)
+  if ('problem' in read) throw invalid(`--caption: ${read.problem}`)
+  return read.caption
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

@@ -26,6 +26,7 @@ import {
   parseTile,
   parseTurnFlag,
   parseTakenFlag,
+  parseCaptionFlag,
   requireValue,
   usableFolder,
 } from './args.js'
@@ -65,6 +66,7 @@ export interface BatchFlags extends SizeFlags {
   'restore-strength'?: string | undefined
   turn?: string | undefined
   taken?: string | undefined
+  caption?: string | undefined
   recursive: boolean
   watch: boolean
   'read-damaged': boolean
@@ -117,6 +119,7 @@ export function jobSpecFromFlags(
   const realism = parseRealism(flags.alpha)
   const turn = parseTurnFlag(flags.turn)
   const taken = parseTakenFlag(flags.taken)
+  const caption = parseCaptionFlag(flags.caption)
   const shard = parseShard(flags.shard)
   const policy = policyOf(flags)
   if (shard && policy === 'suffix')
@@ -158,6 +161,7 @@ export function jobSpecFromFlags(
       ...(turn ? { turn } : {}),
       ...(flags.mirror ? { mirrored: true } : {}),
       ...taken,
+      ...(caption === undefined ? {} : { caption }),
     },
     naming: parseNaming(flags.naming),
     policy,

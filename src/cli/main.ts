@@ -37,7 +37,7 @@ Usage:
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
-          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--caption <text>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
@@ -62,6 +62,8 @@ Usage:
       --taken 1962 says every photo was taken then (1962-07, 1962-07-14 or 1962-07-14 15:30 too): its EXIF and
       XMP say it, and so does the file's date, so photo libraries sort an album's scans by it, not by the scan day.
       --taken names dates each photo as its file's name or its folders say (1962/, Wedding 1958-06-14/).
+      --caption "Grandma at the lake" writes that under every photo: its XMP and EXIF describe it so, where photo
+      libraries show a caption (the app: Caption… on a photo, each its own).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
@@ -162,6 +164,7 @@ export const OPTIONS = {
   turn: { type: 'string' },
   mirror: { type: 'boolean', default: false },
   taken: { type: 'string' },
+  caption: { type: 'string' },
   'remove-dust': { type: 'boolean', default: false },
   'remove-scratches': { type: 'boolean', default: false },
   'skip-existing': { type: 'boolean', default: false },

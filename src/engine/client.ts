@@ -31,7 +31,7 @@ import type {
 import type { PhotoRepairs } from '../shared/settings.js'
 import { UPRIGHT } from '../shared/turn.js'
 import type { Facing } from '../shared/turn.js'
-import type { DateStamp } from '../shared/taken.js'
+import type { Told } from '../shared/caption.js'
 
 /** The transport to one engine process: child_process.fork here, Electron's utilityProcess in the app. */
 export interface EngineChannel {
@@ -419,9 +419,9 @@ export class EngineClient {
     })
   }
 
-  /** Dates a file Enhance wrote anew, in place; false where it must be enhanced again to say the date. */
-  restamp(output: string, stamp: DateStamp, options: RequestOptions = {}): Promise<boolean> {
-    return this.request('restamp', (id) => ({ type: 'restamp', id, output, stamp }), {
+  /** Dates or captions a file Enhance wrote anew, in place; false where it must be enhanced again to say it. */
+  restamp(output: string, told: Told, options: RequestOptions = {}): Promise<boolean> {
+    return this.request('restamp', (id) => ({ type: 'restamp', id, output, told }), {
       ...options,
       deadlineMs: this.deadlines.imageMs,
     })

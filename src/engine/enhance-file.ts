@@ -228,6 +228,7 @@ async function enhanceWithModel(
     ...size,
     canvas,
     stamp,
+    caption: settings.caption,
   })
   await stopIfCancelled()
   await writeFileAtomic(output, encoded, await originalDate(input, stamp, settings.metadata ?? 'all')).catch(

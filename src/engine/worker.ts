@@ -81,7 +81,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'restamp') {
-      const value = await restampFile(request.output, request.stamp)
+      const value = await restampFile(request.output, request.told)
       send({ type: 'result', id: request.id, kind: 'restamp', value })
       return
     }

@@ -3,25 +3,26 @@ import { EnhanceError } from '../shared/errors.js'
 import { isFacing, isKept, isRealism, isRepairs } from '../shared/settings-schema.js'
 import { RESTORE_STRENGTHS } from '../shared/settings.js'
 import { isTaken } from '../shared/taken.js'
+import { isCaption } from '../shared/caption.js'
 import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places for one photo only, a facing, a date, a realism
- * only where the job's model has a partner, each in range.
+ * photos) can be enhanced with: something chosen, kept places and a caption for one photo only, a facing, a date, a
+ * realism only where the job's model has a partner, each in range.
  */
 export function checkChoice(
   job: Job,
   forPhoto: boolean,
-  { realism, repairs, kept, facing, taken, takenFromNames }: PhotoChoice,
+  { realism, repairs, kept, facing, taken, takenFromNames, caption }: PhotoChoice,
 ): void {
   const refuse = (message: string): never => {
     throw new EnhanceError('INVALID_ARGUMENT', message)
   }
-  const chosen = [realism, repairs, kept, facing, taken, takenFromNames].some(
+  const chosen = [realism, repairs, kept, facing, taken, takenFromNames, caption].some(
     (choice) => choice !== undefined,
   )
-  if (!chosen) refuse('Choose a realism, repairs, a turn or a date to apply.')
+  if (!chosen) refuse('Choose a realism, repairs, a turn, a date or a caption to apply.')
   if (facing !== undefined && !isFacing(facing))
     refuse(
       'A facing is a turn of 0, 90, 180 or 270 degrees clockwise, and whether the photo is mirrored first.',
@@ -30,6 +31,10 @@ export function checkChoice(
     refuse('A date taken is a year (1962), a month (1962-07) or a day (1962-07-14), with a time if known.')
   if (takenFromNames && (forPhoto || taken !== undefined))
     refuse("Dates from the photos' names are a whole job's choice, instead of a date.")
+  if (caption !== undefined && !forPhoto)
+    refuse('A caption belongs to one photo: write each its own (enhance --caption writes one for all).')
+  if (caption !== undefined && caption !== null && !isCaption(caption))
+    refuse('A caption is plain text of at most 2000 characters, without spaces around it.')
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')
   if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')
   if (realism !== undefined && !job.spec.model.blend)

@@ -21,7 +21,7 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
+import { isFinished, itemCaption, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
 import type { PhotoChoice } from '../shared/api.js'
 import { namesModelScale } from '../shared/naming.js'
@@ -29,23 +29,26 @@ import type { EngineSettings } from '../shared/settings.js'
 import { facingSettings } from '../shared/turn.js'
 import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
+import type { Told } from '../shared/caption.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
 
 /**
- * `settings` with the photo's facing and date in place of its job's `--turn`, `--mirror` and `--taken`: each said
- * only where there is one, as before there were turns and dates (a photo's settings, and its resume key, as they were).
+ * `settings` with the photo's facing, date and caption in place of its job's `--turn`, `--mirror`, `--taken` and
+ * `--caption`: each said only where there is one, as before there were turns, dates and captions (a photo's
+ * settings, and its resume key, as they were).
  */
-function withOwn(settings: EngineSettings, facing: Facing, stamp: DateStamp | null): EngineSettings {
+function withOwn(settings: EngineSettings, facing: Facing, { stamp, caption }: Told): EngineSettings {
   const own = { ...settings }
   delete own.turn
   delete own.mirrored
   delete own.taken
   delete own.takenFromNames
+  delete own.caption
   const dated = stamp ? { taken: stamp.taken, ...(stamp.place ? { takenPlace: stamp.place } : {}) } : {}
-  return { ...own, ...facingSettings(facing), ...dated }
+  return { ...own, ...facingSettings(facing), ...dated, ...(caption ? { caption } : {}) }
 }
 
 /** Whether `item`'s kept places were kept on another version of its file than the one read now (`readAs`). */
@@ -69,8 +72,11 @@ export interface QueueEngine {
   ): Promise<EnhanceReply>
   /** A model's architecture, as the engine reads it: for its scale, where a job's names say it. */
   inspect?(path: string): Promise<{ scale: number }>
-  /** Dates a written photo's file anew in place (`restampFile`); false where it must be enhanced again instead. */
-  restamp?(output: string, stamp: DateStamp): Promise<boolean>
+  /**
+   * Dates or captions a written photo's file anew in place (`restampFile`); false where it must be enhanced again
+   * instead.
+   */
+  restamp?(output: string, told: Told): Promise<boolean>
 }
 
 export type QueueEvent =
@@ -129,8 +135,8 @@ export class QueueRunner {
     settled: Promise<void>
   } | null = null
   private loop: Promise<void> | null = null
-  /** Done photos being dated anew (`redate`): no photo is enhanced meanwhile, so none is written twice at once. */
-  private redating: Promise<void> = Promise.resolve()
+  /** Done photos being told anew (`retell`): no photo is enhanced meanwhile, so none is written twice at once. */
+  private retelling: Promise<void> = Promise.resolve()
   /** The jobs the running loop may take; null for all of them. */
   private scope: ReadonlySet<string> | null = null
   /** Enhances nothing (`hold`): a command that only changes the queue leaves its photos to the next run. */
@@ -366,7 +372,7 @@ export class QueueRunner {
   private async runJob(job: Job): Promise<void> {
     const cleaned = new Set<string>()
     for (;;) {
-      await this.redating
+      await this.retelling
       const fresh = this.store.state.jobs.get(job.id)
       if (!fresh || fresh.state !== 'running' || this.store.isClosed) return
       const item = this.items(job.id).find((i) => i.state === 'queued')
@@ -438,7 +444,7 @@ export class QueueRunner {
               readDamaged: job.spec.settings.readDamaged || item.readDamaged,
             },
             itemFacing(job, item),
-            this.stampOf(job, item),
+            this.toldOf(job, item),
           ),
         },
         {
@@ -618,7 +624,7 @@ export class QueueRunner {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept, facing, taken, takenFromNames } = choice
+    const { realism, repairs, kept, facing, taken, takenFromNames, caption } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -626,15 +632,16 @@ export class QueueRunner {
     if (target.itemId && photo?.jobId !== job.id)
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
-    // Read only for a date chosen: what a photo's names say is not looked at for a realism or a turn.
-    const dated = taken || takenFromNames
-    const undated = new Set(dated ? targets.filter((i) => itemTaken(job, i) === null) : [])
+    // Read only for a date or caption chosen: what a photo's names say is not looked at for a realism or a turn.
+    const told = taken !== undefined || takenFromNames || caption !== undefined
+    const toldBefore = new Map(told ? targets.map((i) => [i, this.toldOf(job, i)]) : [])
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
       ...(kept ? { kept, keptOn } : {}),
       ...(facing ? { turn: facing.turn, mirrored: facing.mirrored } : {}),
       ...(taken === undefined ? {} : { taken }),
+      ...(caption === undefined ? {} : { caption }),
     }
     if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
     if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
@@ -644,17 +651,22 @@ export class QueueRunner {
     if (!photo && takenFromNames)
       this.store.commit({ t: 'job-taken', jobId: job.id, taken: null, fromNames: true })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    // A date alone changes only what a done photo's file says: it is written there, not enhanced again.
-    const dateAlone = dated && [realism, repairs, kept, facing].every((other) => other === undefined)
-    const redated = dateAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
-    const affected = touched.filter((i) => !redated.includes(i))
+    // A date or a caption alone changes only what a done photo's file says: it is written there, not enhanced again.
+    // One taken back is: what its original says comes back only from the original.
+    const toldAlone =
+      told &&
+      taken !== null &&
+      caption !== null &&
+      [realism, repairs, kept, facing].every((other) => other === undefined)
+    const retold = toldAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
+    const affected = touched.filter((i) => !retold.includes(i))
     if (realism !== undefined)
       this.commitPatches(
         outputsForRealism(job, this.items(job.id), affected, realism, this.outputsOfOtherJobs(job)),
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
-    for (const item of redated) this.emit({ type: 'item', item })
-    if (redated.length) this.redate(job, redated, undated)
+    for (const item of retold) this.emit({ type: 'item', item })
+    if (retold.length) this.retell(job, retold, toldBefore)
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
@@ -662,26 +674,29 @@ export class QueueRunner {
     // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
     if (photo && !touched.includes(photo)) this.emit({ type: 'item', item: photo })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
-    // A finished job whose photos are only dated stays finished.
-    if (isFinished(job) && (affected.length > 0 || redated.length === 0)) this.setJob(job, 'queued')
+    // A finished job whose photos are only dated or captioned stays finished.
+    if (isFinished(job) && (affected.length > 0 || retold.length === 0)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
   }
 
   /**
-   * Writes each done photo's date (its own or its job's, as they are when its turn comes) into its file; one that
-   * cannot be dated so (an AVIF, its file gone or replaced by another program's) is enhanced again instead, as is one
-   * left undated that was dated (by its job, before its names were asked, which say nothing of it).
+   * Writes what was told of each done photo (its date and caption, its own or its job's, as they are when its turn
+   * comes) into its file; one that cannot be told so (an AVIF, its file gone or replaced by another program's) is
+   * enhanced again instead, as is one whose date or caption was taken back (a date by its job, before its names were
+   * asked, which say nothing of it): what its original says comes back only from the original.
    */
-  private redate(job: Job, items: Item[], undatedBefore: ReadonlySet<Item>): void {
+  private retell(job: Job, items: Item[], toldBefore: ReadonlyMap<Item, Told>): void {
     const restamp = this.engine.restamp!.bind(this.engine)
-    this.redating = this.redating.then(async () => {
+    this.retelling = this.retelling.then(async () => {
       for (const item of items) {
-        const stamp = this.stampOf(job, item)
-        if (item.state !== 'done' || this.store.isClosed || (!stamp && undatedBefore.has(item))) continue
-        // Undated now: the date it had goes, and its own comes back only from its original.
-        if (stamp && (await restamp(item.output, stamp).catch(() => false))) continue
+        const told = this.toldOf(job, item)
+        const before = toldBefore.get(item) ?? {}
+        const takenBack = (!told.stamp && before.stamp) || (told.caption === undefined && before.caption)
+        if (item.state !== 'done' || this.store.isClosed) continue
+        if (!takenBack && !told.stamp && told.caption === undefined) continue
+        if (!takenBack && (await restamp(item.output, told).catch(() => false))) continue
         this.setItem(item, { state: 'queued' })
         if (isFinished(job)) this.setJob(job, 'queued')
         void this.run()
@@ -693,10 +708,16 @@ export class QueueRunner {
    * When an item was taken, and its place among its job's photos dated alike (its place in the job: an album's
    * order); null where nobody said.
    */
-  private stampOf(job: Job, item: Item): DateStamp | null {
+  private stampOf(job: Job, item: Item): DateStamp | undefined {
     const taken = itemTaken(job, item)
-    if (!taken) return null
+    if (!taken) return undefined
     return { taken, place: item.taken === undefined ? this.items(job.id).indexOf(item) : 0 }
+  }
+
+  /** What was told of an item, as its output says: its date (`stampOf`) and caption, where there are any. */
+  private toldOf(job: Job, item: Item): Told {
+    const caption = itemCaption(job, item)
+    return { stamp: this.stampOf(job, item), ...(caption === null ? {} : { caption }) }
   }
 
   private commitPatches(patches: ItemPatches, emit = false): void {
@@ -772,7 +793,7 @@ export class QueueRunner {
 
   /** Waits for the loop to finish the item in flight, and for done photos being dated (used when closing). */
   async idle(): Promise<void> {
-    await this.redating
+    await this.retelling
     await this.loop
   }
 }

@@ -8,6 +8,7 @@ import {
   keptSchema,
   turnSchema,
   takenSchema,
+  captionSchema,
   renamedFrom,
   repairsSchema,
   settingsSchema,
@@ -78,6 +79,7 @@ const itemFields = {
   turn: turnSchema.optional(),
   mirrored: z.boolean().optional(),
   taken: takenSchema.nullable().optional(),
+  caption: captionSchema.nullable().optional(),
   earlierOutputs: z.array(path).optional(),
   readAs: z.string().max(64).nullable().optional(),
 }

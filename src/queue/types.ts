@@ -7,6 +7,7 @@ import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../sh
 import { facingOf } from '../shared/turn.js'
 import type { Facing, QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
+import type { Caption } from '../shared/caption.js'
 import type { Shard } from './shard.js'
 import { takenNamed } from './taken-names.js'
 
@@ -104,6 +105,8 @@ export interface Item {
   mirrored?: boolean
   /** When it was taken (overrides its job's date; null: not said, whatever its job's says). */
   taken?: Taken | null
+  /** What is written under it (overrides its job's `--caption`; null: none, whatever its job's says). */
+  caption?: Caption | null
   /**
    * Its photo's file (`readSignature`) when those places were kept: once the file is edited (cropped, straightened),
    * they are no longer the same places of it, and its next run lets them go.
@@ -155,6 +158,11 @@ export function jobFacing(job: Job): Facing {
 /** How an item lies when it is enhanced: its own facing, else its job's. */
 export function itemFacing(job: Job, item: Item): Facing {
   return item.turn === undefined ? jobFacing(job) : facingOf(item.turn, item.mirrored)
+}
+
+/** What is written under an item, as its output says: its own caption, else its job's; null where nobody wrote one. */
+export function itemCaption(job: Job, item: Item): Caption | null {
+  return item.caption === undefined ? (job.spec.settings.caption ?? null) : item.caption
 }
 
 /** When a job's photos were taken unless one has its own date; null where nobody said. */

@@ -11,6 +11,7 @@ import {
   settingsObject,
   facingSchema,
   takenSchema,
+  captionSchema,
 } from './settings-schema.js'
 
 /**
@@ -104,6 +105,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         facing: facingSchema.optional(),
         taken: takenSchema.nullable().optional(),
         takenFromNames: z.literal(true).optional(),
+        caption: captionSchema.nullable().optional(),
       }),
     ]),
     result: true,

@@ -8,6 +8,7 @@ import type { Preferences, WindowPreferencesPatch } from './preferences.js'
 import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
 import type { Facing } from './turn.js'
 import type { Taken } from './taken.js'
+import type { Caption } from './caption.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -30,6 +31,8 @@ export interface JobView {
   taken: Taken | null
   /** Each photo is dated as its own name or its folders say (`--taken names`), unless it has its own date. */
   takenFromNames: boolean
+  /** What is written under its photos (`--caption`) unless one has its own; null where nobody wrote one. */
+  caption: Caption | null
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number
@@ -55,6 +58,8 @@ export interface PhotoChoice {
   taken?: Taken | null
   /** Every photo of a job dated as its name or folders say (a job's choice only), replacing dates given before. */
   takenFromNames?: true
+  /** What is written under one photo, as its output says (null: none). */
+  caption?: Caption | null
 }
 
 export interface ItemView {
@@ -73,6 +78,8 @@ export interface ItemView {
   facing: Facing
   /** When it was taken: its own date, or its job's; null where nobody said. */
   taken: Taken | null
+  /** What is written under it: its own caption, or its job's; null where nobody wrote one. */
+  caption: Caption | null
   error?: ErrorData
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string

@@ -3,7 +3,7 @@ import type { ErrorData } from './errors.js'
 import type { ModelInfo, Precision } from './model.js'
 import type { EngineSettings, PhotoPoint, PhotoRepairs } from './settings.js'
 import type { Facing } from './turn.js'
-import type { DateStamp } from './taken.js'
+import type { Told } from './caption.js'
 
 /** The engine process protocol: typed requests in, typed events and one reply per request out. */
 export interface ModelSpecData {
@@ -45,8 +45,11 @@ export type EngineRequest =
   | { type: 'photoTile'; id: number; input: string; column: number; row: number; facing?: Facing }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
-  /** A file Enhance wrote, dated anew in place (`restampFile`); answers false where it must be enhanced again. */
-  | { type: 'restamp'; id: number; output: string; stamp: DateStamp }
+  /**
+   * A file Enhance wrote, dated or captioned anew in place (`restampFile`); answers false where it must be enhanced
+   * again.
+   */
+  | { type: 'restamp'; id: number; output: string; told: Told }
   /** `keep`: the photo is to pick up where it stopped, so its tiles so far are saved first. */
   | { type: 'cancel'; id: number; keep?: boolean }
 

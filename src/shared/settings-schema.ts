@@ -4,6 +4,7 @@ import { LARGEST_PRINT_INCHES, PRINT_DPI_RANGE } from './print-size.js'
 import * as z from 'zod'
 import { QUARTER_TURNS } from './turn.js'
 import { isTaken } from './taken.js'
+import { isCaption } from './caption.js'
 import {
   METADATA_POLICIES,
   OVERWRITE_POLICIES,
@@ -79,6 +80,9 @@ export const facingSchema = z.strictObject({ turn: turnSchema, mirrored: z.boole
 /** When a photo was taken, as kept: `Taken`. */
 export const takenSchema = z.string().refine(isTaken, 'a date such as 1962, 1962-07 or 1962-07-14')
 
+/** What is written under a photo, as kept: `Caption`. */
+export const captionSchema = z.string().refine(isCaption, 'a caption of plain text, at most 2000 characters')
+
 export const settingsObject = z.object({
   size: sizeSchema,
   format: z.enum([...OUTPUT_FORMATS, 'same']),
@@ -99,6 +103,7 @@ export const settingsObject = z.object({
   mirrored: z.boolean().optional(),
   taken: takenSchema.optional(),
   takenFromNames: z.boolean().optional(),
+  caption: captionSchema.optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

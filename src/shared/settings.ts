@@ -2,6 +2,7 @@
 import type { OutputFormat } from './formats.js'
 import type { QuarterTurn } from './turn.js'
 import type { Taken } from './taken.js'
+import type { Caption } from './caption.js'
 
 /** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
 export type SizeSpec =
@@ -62,6 +63,8 @@ export interface EnhanceSettings {
   taken?: Taken
   /** Each photo taken when its own name or its folders' say (`--taken names`: `dateNamed`), where they say it. */
   takenFromNames?: boolean
+  /** What is written under each photo (`--caption`, or a photo's own from the app), which its output says. */
+  caption?: Caption
 }
 
 /** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */

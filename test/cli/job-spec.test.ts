@@ -68,4 +68,15 @@ describe("a command's job settings", () => {
       takenFromNames: true,
     })
   })
+
+  it('write a caption under every photo only where it is given, as kept, and refuse an empty one', () => {
+    expect(jobSpecFromFlags(['/photos'], { ...plain, caption: '  Lake Como\r\n1962 ' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      caption: 'Lake Como\n1962',
+    })
+    expect('caption' in jobSpecFromFlags(['/photos'], plain).settings).toBe(false)
+    expect(() => jobSpecFromFlags(['/photos'], { ...plain, caption: ' ' })).toThrow(
+      '--caption: The caption is empty: write what the photo shows, or leave it out. Run "enhance --help" for usage.',
+    )
+  })
 })

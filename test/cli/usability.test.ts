@@ -597,6 +597,24 @@ describe('the CLI for people', () => {
     }
   })
 
+  it('--caption writes what is under every photo, where photo libraries read a caption', async () => {
+    const out = join(work, 'out-captioned')
+    const caption = 'Großmutter at the lake, 1962'
+    const run = await cli(batch('q-captioned', join(album, 'a.jpg'), '--caption', caption, '--out', out))
+    expect(run.status).toBe(0)
+    if (hasExiftool) {
+      const said = (tag: string) => exiftool('-s3', tag, join(out, 'a.jpg')).trim()
+      expect([said('-IFD0:ImageDescription'), said('-XMP-dc:Description')]).toEqual([caption, caption])
+    }
+    const [job] = readQueueState(join(work, 'q-captioned')).orderedJobs()
+    expect(job!.spec.settings.caption).toBe(caption)
+    const refused = await cli(batch('q-captioned', join(album, 'a.jpg'), '--caption', 'a\tb', '--out', out))
+    expect([refused.status, refused.err]).toEqual([
+      1,
+      expect.stringContaining('--caption: The caption holds a control character') as unknown,
+    ])
+  })
+
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
     const queue = join(work, 'q-house')
     await cli(batch('q-house', join(album, 'a.jpg'), '--out', join(work, 'out-house')))

@@ -418,6 +418,54 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     stopListening()
   })
 
+  it('captions a photo from Compare in its file where it lies; taken back, it is enhanced again without one', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs[0]!
+    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const third = () => runner.items(job.id).find((i) => i.input.endsWith('photo 3.jpg'))!
+    const ran: string[] = []
+    const unsubscribe = runner.subscribe((event) => {
+      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
+    })
+    const pixels = () => sharp(third().output).raw().toBuffer()
+    const pixelsBefore = await pixels()
+    await card.getByRole('button', { name: 'Compare photo 3.jpg before and after' }).click()
+    await page.getByRole('button', { name: 'Caption… of photo 3.jpg' }).click()
+    const field = page.getByRole('textbox', { name: 'What is written under photo 3.jpg?' })
+    await field.fill('   ')
+    await field.press('Enter')
+    await page.getByRole('alert').getByText('The caption is empty').waitFor()
+    // Shift+Enter starts a second line; Enter sets it.
+    await field.fill('Grandma & Tom at the lake')
+    await field.press('Shift+Enter')
+    await field.pressSequentially('Page 3')
+    await app.shot('06f-compare-caption')
+    await field.press('Enter')
+    await expect.poll(() => third().caption).toBe('Grandma & Tom at the lake\nPage 3')
+    if (hasExiftool)
+      await expect
+        .poll(() => tagsOf(third().output)['ImageDescription'])
+        .toBe('Grandma & Tom at the lake\nPage 3')
+    expect([ran, third().state]).toEqual([[], 'done'])
+    // Said beside its pixels: the same pixels.
+    expect((await pixels()).equals(pixelsBefore)).toBe(true)
+    await app.tab('Queue')
+    await card.getByText('Caption: “Grandma & Tom at the lake…”').waitFor()
+    await app.shot('06g-queue-captioned')
+    // Taken back: what its original says comes back only from the original, so it is enhanced again.
+    await card.getByRole('button', { name: 'Compare photo 3.jpg before and after' }).click()
+    await page.getByRole('button', { name: 'Caption… of photo 3.jpg' }).click()
+    await page.getByRole('button', { name: 'No caption' }).click()
+    await expect.poll(() => ran).toEqual([third().input])
+    await everyPhotoDone(runner, job.id)
+    unsubscribe()
+    if (hasExiftool) expect(tagsOf(third().output)['ImageDescription']).toBeUndefined()
+    await app.tab('Queue')
+    await card.getByText('Caption: “Grandma & Tom at the lake…”').waitFor({ state: 'detached' })
+  })
+
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {
     const { page } = app
     await app.tab('Realism')

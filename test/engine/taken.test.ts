@@ -1,49 +1,27 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModelRegistry } from '../../src/engine/registry.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { injectExif } from '../../src/engine/image/exif.js'
 import { exifWithTaken } from '../../src/engine/image/exif-taken.js'
 import { newExif } from '../../src/engine/image/exif-new.js'
 import { restampFile } from '../../src/engine/image/restamp.js'
 import { OUTPUT_FORMATS } from '../../src/shared/formats.js'
-import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
-import type { EngineSettings, EnhanceSettings } from '../../src/shared/settings.js'
 import { takenMoment } from '../../src/shared/taken.js'
-import { enhancePhoto } from '../helpers/enhance.js'
 import { exiftool, hasExiftool, tagsOf } from '../helpers/exiftool.js'
-import { writeIdentityModel } from '../helpers/models.js'
+import { groupedTags, metadataBench, pixelsOf as pixels } from '../helpers/metadata-bench.js'
 
-const work = mkdtempSync(join(tmpdir(), 'enhance-taken-'))
-const registry = new ModelRegistry({ device: 'cpu' })
-afterAll(() => registry.close())
-let model: { path: string }
-/** A scan whose scanner dated it (with a time zone and a fraction of a second) on the day it was scanned. */
-const scan = join(work, 'scan.jpg')
-/** A photo that says nothing of itself: no EXIF, no XMP. */
-const bare = join(work, 'bare.png')
+/** `scan`: a scan whose scanner dated it (with a time zone and a fraction of a second) on the day it was scanned. */
+const { work, jpeg: scan, bare, enhanced } = metadataBench('enhance-taken-', 'scan.jpg')
 
 /** Tags by group (ExifIFD:DateTimeOriginal, XMP-photoshop:DateCreated), as numbers, with the validation. */
 function grouped(path: string): Record<string, unknown> {
   return tagsOf(path, '-G1')
 }
 
-async function enhanced(
-  input: string,
-  name: string,
-  settings: Partial<EnhanceSettings & Pick<EngineSettings, 'takenPlace'>>,
-): Promise<string> {
-  const output = join(work, name)
-  await enhancePhoto(registry, input, output, model, { ...DEFAULT_SETTINGS, tile: 16, ...settings })
-  return output
-}
-
 /** The tags that say when, and what else the scanner wrote, by group. */
 function dating(path: string): Record<string, unknown> {
-  const tags = tagsOf(path, '-G1')
-  const wanted = [
+  return groupedTags(path, [
     'ExifIFD:DateTimeOriginal',
     'ExifIFD:OffsetTimeOriginal',
     'XMP-photoshop:DateCreated',
@@ -51,20 +29,10 @@ function dating(path: string): Record<string, unknown> {
     'IFD0:Make',
     'XMP-dc:Title',
     'ExifTool:Validate',
-  ]
-  return Object.fromEntries(wanted.filter((tag) => tag in tags).map((tag) => [tag, tags[tag]]))
+  ])
 }
 
-const pixels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
-
-beforeAll(async () => {
-  model = { path: writeIdentityModel(work) }
-  await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a08060' } })
-    .jpeg()
-    .toFile(scan)
-  await sharp({ create: { width: 40, height: 30, channels: 3, background: '#608040' } })
-    .png()
-    .toFile(bare)
+beforeAll(() => {
   if (!hasExiftool) return
   exiftool(
     '-q',
@@ -217,7 +185,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
       const output = await enhanced(scan, `scan-restamped.${format}`, { format })
       const before = await pixels(output)
       expect(dating(output)).toMatchObject({ 'ExifIFD:DateTimeOriginal': '2024:03:01 10:00:00' })
-      expect(await restampFile(output, { taken: '1962-07', place: 0 })).toBe(true)
+      expect(await restampFile(output, { stamp: { taken: '1962-07', place: 0 } })).toBe(true)
       const direct = await enhanced(scan, `scan-dated.${format}`, { format, taken: '1962-07' })
       expect(dating(output)).toEqual(dating(direct))
       expect(dating(output)).toMatchObject({
@@ -230,7 +198,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
       })
       expect((await pixels(output)).equals(before)).toBe(true)
       expect(statSync(output).mtime.getTime()).toBe(takenMoment('1962-07').getTime())
-      expect(await restampFile(output, { taken: '1963-05-04T09:30', place: 0 })).toBe(true)
+      expect(await restampFile(output, { stamp: { taken: '1963-05-04T09:30', place: 0 } })).toBe(true)
       expect(dating(output)).toMatchObject({
         'ExifIFD:DateTimeOriginal': '1963:05:04 09:30:00',
         'XMP-photoshop:DateCreated': '1963:05:04 09:30',
@@ -245,7 +213,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
     async (format) => {
       const output = await enhanced(bare, `bare-restamped.${format}`, { format, metadata: 'none' })
       const before = await pixels(output)
-      expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(true)
+      expect(await restampFile(output, { stamp: { taken: '1962', place: 0 } })).toBe(true)
       expect(dating(output)).toEqual({
         'ExifIFD:DateTimeOriginal': '1962:01:01 12:00:00',
         'XMP-photoshop:DateCreated': 1962,
@@ -259,7 +227,7 @@ describe.skipIf(!hasExiftool)('a file Enhance wrote, dated after it was done', (
     const output = await enhanced(scan, 'scan-restamped.avif', { format: 'avif' })
     const bytes = readFileSync(output)
     const modified = statSync(output).mtimeMs
-    expect(await restampFile(output, { taken: '1962', place: 0 })).toBe(false)
+    expect(await restampFile(output, { stamp: { taken: '1962', place: 0 } })).toBe(false)
     expect(readFileSync(output).equals(bytes)).toBe(true)
     expect(statSync(output).mtimeMs).toBe(modified)
   })

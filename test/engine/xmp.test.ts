@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { takenXmp, xmpForOutput } from '../../src/engine/image/xmp.js'
+import { toldXmp, xmpForOutput } from '../../src/engine/image/xmp.js'
 
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 const packet = (description: string): string =>
@@ -40,7 +40,7 @@ describe('the XMP an enhanced photo carries', () => {
     const scanned = packet(
       '<rdf:Description xmlns:ps="http://ns.adobe.com/photoshop/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" ps:DateCreated="2024-03-01T10:00:00+01:00"><exif:DateTimeOriginal>2024-03-01T10:00:00</exif:DateTimeOriginal></rdf:Description>',
     )
-    expect(xmpForOutput(scanned, 10, 10, { taken: '1962-07' })).toBe(
+    expect(xmpForOutput(scanned, 10, 10, { stamp: { taken: '1962-07', place: 0 } })).toBe(
       packet(
         '<rdf:Description xmlns:ps="http://ns.adobe.com/photoshop/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" ps:DateCreated="1962-07"><exif:DateTimeOriginal>1962-07</exif:DateTimeOriginal></rdf:Description>',
       ),
@@ -48,16 +48,36 @@ describe('the XMP an enhanced photo carries', () => {
     const titled = packet(
       '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="image/jpeg"/>',
     )
-    expect(xmpForOutput(titled, 10, 10, { taken: '1962' })).toBe(
+    expect(xmpForOutput(titled, 10, 10, { stamp: { taken: '1962', place: 0 } })).toBe(
       packet(
         '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="image/jpeg" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:DateCreated="1962"/>',
       ),
     )
-    expect(takenXmp('1962-07-14T15:30')).toBe(
+    expect(toldXmp({ stamp: { taken: '1962-07-14T15:30', place: 0 } })).toBe(
       packet(
         '<rdf:Description rdf:about="" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:DateCreated="1962-07-14T15:30"/>',
       ),
     )
+  })
+
+  it('says a caption as dc:description’s default language, escaped, in place of every description it had', () => {
+    expect(toldXmp({ caption: 'Ann & <Bob> "at home"\nsummer' })).toBe(
+      packet(
+        '<rdf:Description rdf:about=""><dc:description xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Alt><rdf:li xml:lang="x-default">Ann &amp; &lt;Bob&gt; "at home"\nsummer</rdf:li></rdf:Alt></dc:description></rdf:Description>',
+      ),
+    )
+    const described = (...items: string[]) =>
+      packet(
+        `<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:description><rdf:Alt>${items.join('')}</rdf:Alt></dc:description></rdf:Description>`,
+      )
+    const camera = described(
+      '<rdf:li xml:lang="x-default">OLYMPUS DIGITAL CAMERA</rdf:li>',
+      '<rdf:li xml:lang="de">Am See</rdf:li>',
+    )
+    const lake = described('<rdf:li xml:lang="x-default">Lake Como</rdf:li>')
+    expect(xmpForOutput(camera, 10, 10, { caption: 'Lake Como' })).toBe(lake)
+    // Already said just so: the packet as it was, byte for byte.
+    expect(xmpForOutput(lake, 10, 10, { caption: 'Lake Como' })).toBe(lake)
   })
 
   it('is the photo’s own, byte for byte, where nothing needs changing or the packet is not XML a viewer could read', () => {

@@ -33,6 +33,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     facing: UPRIGHT,
     taken: null,
     takenFromNames: false,
+    caption: null,
   }
 }
 

@@ -21,6 +21,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   facing: UPRIGHT,
   taken: null,
   takenFromNames: false,
+  caption: null,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({
@@ -34,6 +35,7 @@ const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = 
   kept: [],
   facing: UPRIGHT,
   taken: null,
+  caption: null,
   ...change,
 })
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
-import { itemFacing, itemTaken, jobFacing, jobTakenFromNames } from '../../src/queue/types.js'
+import { itemCaption, itemFacing, itemTaken, jobFacing, jobTakenFromNames } from '../../src/queue/types.js'
 import { takenNamed } from '../../src/queue/taken-names.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
@@ -13,6 +13,7 @@ import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 import type { Facing, QuarterTurn } from '../../src/shared/turn.js'
+import type { Told } from '../../src/shared/caption.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
@@ -25,6 +26,7 @@ type Mended = {
   mirrored?: boolean
   taken?: string
   takenPlace?: number
+  caption?: string
   /** `--taken names`, where the engine was sent it (it is not: the runner sends each photo its date). */
   fromNames?: boolean
 }
@@ -51,10 +53,11 @@ function recordingEngine(
       }
       runs.push({ name, realism: request.model.blend?.realism })
       const { kept, turn, mirrored, taken, takenPlace } = request.settings
-      const { takenFromNames: fromNames } = request.settings
+      const { takenFromNames: fromNames, caption } = request.settings
       mended.push({
         ...{ name, repairs: repairsOf(request.settings), kept, turn, mirrored, taken, takenPlace },
         ...(fromNames === undefined ? {} : { fromNames }),
+        ...(caption === undefined ? {} : { caption }),
       })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
@@ -577,8 +580,8 @@ describe('repairs per photo and per job', () => {
     const restamped: [string, string][] = []
     const engine: QueueEngine = {
       ...recordingEngine([], undefined, mended),
-      restamp(output, stamp) {
-        restamped.push([basename(output), stamp.taken])
+      restamp(output, { stamp }) {
+        restamped.push([basename(output), stamp!.taken])
         return Promise.resolve(true)
       },
     }
@@ -615,8 +618,8 @@ describe('repairs per photo and per job', () => {
     const engine: QueueEngine = {
       ...recordingEngine([], undefined, mended),
       // c's file cannot be dated in place (an AVIF's, say): it is enhanced again.
-      restamp(output, { taken, place }) {
-        restamped.push([output.split('/').pop()!, taken, place])
+      restamp(output, { stamp }) {
+        restamped.push([output.split('/').pop()!, stamp!.taken, stamp!.place])
         return Promise.resolve(!output.endsWith('c.png'))
       },
     }
@@ -667,6 +670,81 @@ describe('repairs per photo and per job', () => {
     expect(mended).toHaveLength(6)
     expect(states).not.toContain('queued')
     store.close()
+  })
+
+  it('a caption is written into a done photo’s file with its date, not enhanced again; one taken back is', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
+    const store = new QueueStore(queue)
+    const told: [string, Told][] = []
+    const engine: QueueEngine = {
+      ...recordingEngine([], undefined, mended),
+      restamp(output, said) {
+        told.push([basename(output), said])
+        return Promise.resolve(true)
+      },
+    }
+    const runner = new QueueRunner(store, engine, noCleanup)
+    const states: string[] = []
+    // The album captioned as a whole on the command line (--caption), and dated.
+    const job = await runner.addJob({
+      ...spec,
+      settings: { ...spec.settings, caption: 'Lake Como', taken: '1962' },
+    })
+    await runner.run()
+    runner.subscribe((event) => {
+      if (event.type === 'job') states.push(event.job.state)
+    })
+    const [a, b, c] = runner.items(job.id)
+    expect(mended.map((m) => [m.name, m.caption])).toEqual([
+      ['a.jpg', 'Lake Como'],
+      ['b.jpg', 'Lake Como'],
+      ['c.jpg', 'Lake Como'],
+    ])
+    expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { caption: 'Grandma on the jetty' })).toBe(0)
+    await runner.idle()
+    // Its date is written with it, at its place in the album.
+    expect(told).toEqual([['b.png', { stamp: { taken: '1962', place: 1 }, caption: 'Grandma on the jetty' }]])
+    expect(runner.items(job.id).map((i) => [i.state, i.caption])).toEqual([
+      ['done', undefined],
+      ['done', 'Grandma on the jetty'],
+      ['done', undefined],
+    ])
+    expect([runner.job(job.id)!.state, mended.length]).toEqual(['done', 3])
+    expect(states).not.toContain('queued')
+    // Taken back (null: none, whatever the job's says): enhanced again, without one; so is one with a turn too.
+    expect(await runner.adjust({ jobId: job.id, itemId: a!.id }, { caption: null })).toBe(1)
+    expect(
+      await runner.adjust(
+        { jobId: job.id, itemId: c!.id },
+        { caption: 'Uncle Tom', facing: { turn: 90, mirrored: false } },
+      ),
+    ).toBe(1)
+    await runner.idle()
+    await runner.run()
+    expect(mended.slice(3).map((m) => [m.name, m.caption, m.turn])).toEqual([
+      ['a.jpg', undefined, undefined],
+      ['c.jpg', 'Uncle Tom', 90],
+    ])
+    expect(told).toHaveLength(1)
+    // A job's caption is its command's: the app writes each photo its own.
+    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { caption: 'Lake Como' }))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    for (const caption of ['', ' Lake', 'a\tb', 'x'.repeat(2001)])
+      expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { caption }))).toBe(
+        'INVALID_ARGUMENT',
+      )
+    store.close()
+    const reopened = new QueueStore(queue)
+    const items = [...reopened.state.items.values()].filter((i) => i.jobId === job.id)
+    expect(items.map((i) => i.caption)).toEqual([null, 'Grandma on the jetty', 'Uncle Tom'])
+    expect(items.map((i) => itemCaption(reopened.state.jobs.get(job.id)!, i))).toEqual([
+      null,
+      'Grandma on the jetty',
+      'Uncle Tom',
+    ])
+    reopened.close()
   })
 
   it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {

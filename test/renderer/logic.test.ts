@@ -12,6 +12,7 @@ import {
   adjustedWords,
   turnNote,
   takenNote,
+  captionNote,
   filledWords,
   keptWords,
   heldWords,
@@ -208,6 +209,7 @@ describe('progress in words', () => {
     kept: [] as KeptPlace[],
     facing: UPRIGHT,
     taken: null,
+    caption: null,
   } as const
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
@@ -290,6 +292,21 @@ describe('repairs in words', () => {
     expect([0, 90].map((turn) => turnNote({ turn: turn as 0 | 90, mirrored: true }))).toEqual([
       'Mirrored',
       'Mirrored and turned a quarter right',
+    ])
+  })
+
+  it('says a photo’s own caption by its first line, cut between words, characters a window acts on as codes', () => {
+    const captions = [
+      null,
+      'Lake Como',
+      'Grandma at the lake, summer of 1962, with Tom\nPage 3',
+      'a\u202egnp.exe',
+    ]
+    expect(captions.map(captionNote)).toEqual([
+      'No caption',
+      'Caption: “Lake Como”',
+      'Caption: “Grandma at the lake, summer of 1962…”',
+      'Caption: “a\\u202egnp.exe”',
     ])
   })
 

@@ -30,6 +30,7 @@ const item = (state: ItemView['state']): ItemView => ({
   kept: [],
   facing: UPRIGHT,
   taken: null,
+  caption: null,
 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 

@@ -180,6 +180,7 @@ describe('the realism slider', () => {
       kept: [],
       facing: UPRIGHT,
       taken: null,
+      caption: null,
     }
     void store.openItem(item)
     await settle()
@@ -230,6 +231,7 @@ describe('the realism slider', () => {
       kept: [],
       facing: UPRIGHT,
       taken: null,
+      caption: null,
     }
     await rendered(() => store.openItem(item))
     // 2 pixels past the speck's end: kept by its middle pixel, which the engine is sure to count as on it.
@@ -284,6 +286,7 @@ describe('the realism slider', () => {
       kept: [],
       facing: { turn: 90, mirrored: false },
       taken: null,
+      caption: null,
     }
     await rendered(() => store.openItem(item))
     await rendered(() => store.keepAt({ x: 10, y: 20 }))
@@ -323,6 +326,7 @@ describe('the realism slider', () => {
       kept: [place],
       facing: UPRIGHT,
       taken: null,
+      caption: null,
     }
     void store.openItem(item)
     await settle()
@@ -362,6 +366,7 @@ describe('the realism slider', () => {
       kept: [],
       facing: UPRIGHT,
       taken: null,
+      caption: null,
     }
     void store.openItem(item)
     await settle()

@@ -12,8 +12,9 @@ import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
 import type { MetadataPolicy } from '../../shared/settings.js'
 import { exifForOutput, injectExif } from './exif.js'
-import { takenXmp, xmpForOutput } from './xmp.js'
-import { exifWithTaken } from './exif-taken.js'
+import { toldXmp, xmpForOutput } from './xmp.js'
+import { exifWithTold } from './exif-told.js'
+import type { Caption } from '../../shared/caption.js'
 import type { DateStamp } from '../../shared/taken.js'
 import { DEFAULT_DENSITY, saysDensityInExif, tiffDensity, withDensity } from './density.js'
 import { newExif } from './exif-new.js'
@@ -45,6 +46,8 @@ export interface EncodeOptions {
   canvas?: { width: number; height: number } | null | undefined
   /** When the photo was taken, which the file says whatever `metadata` keeps of the input's: a person said it. */
   stamp?: DateStamp | undefined
+  /** What is written under the photo, which the file says whatever `metadata` keeps of the input's. */
+  caption?: Caption | undefined
 }
 
 /**
@@ -209,28 +212,34 @@ export async function encodeImage(
   })
 }
 
-/** The XMP the file carries: the photo's own made true of the output, or one saying only the date asked. */
-function outputXmp(meta: ImageMetadata, { density, stamp }: EncodeOptions, file: Size): string | undefined {
-  if (meta.xmp) return xmpForOutput(meta.xmp, file.width, file.height, { density, taken: stamp?.taken })
-  return stamp && takenXmp(stamp.taken)
+/** The XMP the file carries: the photo's own made true of the output, or one saying only the date and caption asked. */
+function outputXmp(
+  meta: ImageMetadata,
+  { density, stamp, caption }: EncodeOptions,
+  file: Size,
+): string | undefined {
+  const told = { stamp, caption }
+  if (meta.xmp) return xmpForOutput(meta.xmp, file.width, file.height, { density, ...told })
+  return stamp || caption !== undefined ? toldXmp(told) : undefined
 }
 
 /**
- * The EXIF the file carries: the photo's own made true of the output, saying the date asked; else a new block where
- * there is something to say, a date or a dpi a format has no header for.
+ * The EXIF the file carries: the photo's own made true of the output, saying the date and caption asked; else a new
+ * block where there is something to say, a date, a caption or a dpi a format has no header for.
  */
 function outputExif(
   meta: ImageMetadata,
-  { format, density: asked, stamp }: EncodeOptions,
+  { format, density: asked, stamp, caption }: EncodeOptions,
   file: Size & { srgb: boolean },
 ): Uint8Array | undefined {
   const density = asked ?? meta.density
   const fresh = { ...file, format, density: density ?? DEFAULT_DENSITY }
   const own = meta.exif && exifForOutput(meta.exif, file.width, file.height, asked)
-  const dated = own && stamp ? exifWithTaken(own, stamp, fresh) : own
-  if (dated) return dated
-  if (!stamp && (density === undefined || !saysDensityInExif(format))) return undefined
-  return newExif(fresh, stamp)
+  const told = own && exifWithTold(own, { stamp, caption }, fresh)
+  if (told) return told
+  const saysNothing = !stamp && caption === undefined
+  if (saysNothing && (density === undefined || !saysDensityInExif(format))) return undefined
+  return newExif(fresh, stamp, caption)
 }
 
 /** A plain sRGB PNG of a raster, for previews. */

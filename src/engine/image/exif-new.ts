@@ -5,12 +5,14 @@
  * space and the pixel size, and for a JPEG how its colours are sampled.
  */
 import type { OutputFormat } from '../../shared/formats.js'
+import type { Caption } from '../../shared/caption.js'
 import { exifDateTime } from '../../shared/taken.js'
 import type { DateStamp } from '../../shared/taken.js'
 import { Appender, EXIF_IFD, numberEntry, writeIfd } from './exif-tiff.js'
 import type { Entry } from './exif-tiff.js'
 
 export const DATE_TIME_ORIGINAL = 0x9003
+export const IMAGE_DESCRIPTION = 0x010e
 const ASCII = 2
 const SHORT = 3 as const
 const LONG = 4 as const
@@ -52,6 +54,12 @@ export function takenEntry({ taken, place }: DateStamp): Entry {
   return { tag: DATE_TIME_ORIGINAL, type: ASCII, count: value.length, value }
 }
 
+/** IFD0's entry saying the photo's caption, in UTF-8 as the Metadata Working Group asks of ImageDescription. */
+export function captionEntry(caption: Caption): Entry {
+  const value = new TextEncoder().encode(`${caption}\0`)
+  return { tag: IMAGE_DESCRIPTION, type: ASCII, count: value.length, value }
+}
+
 /**
  * The Exif IFD of a new block, in the byte order asked (a TIFF's own), saying when the photo was taken where that
  * is given (`stamp`); a TIFF says its pixel size in its own header, not here.
@@ -69,11 +77,12 @@ export function newExifIfd(file: NewExifFile, stamp: DateStamp | undefined, litt
   ]
 }
 
-/** The new block (the TIFF part, little-endian), saying when the photo was taken where that is given. */
-export function newExif(file: NewExifFile, stamp?: DateStamp): Uint8Array {
+/** The new block (the TIFF part, little-endian), saying when the photo was taken and its caption where given. */
+export function newExif(file: NewExifFile, stamp?: DateStamp, caption?: Caption): Uint8Array {
   const jpeg = file.format === 'jpeg'
   const exifIfd = newExifIfd(file, stamp)
   const ifd0: Entry[] = [
+    ...(caption === undefined ? [] : [captionEntry(caption)]),
     rational(0x011a, file.density), // XResolution
     rational(0x011b, file.density),
     short(0x0128, INCHES), // ResolutionUnit

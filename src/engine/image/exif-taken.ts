@@ -63,7 +63,7 @@ export function withoutEarlierDate(fields: Uint8Array[], little: boolean): Uint8
 }
 
 /** `block` with the offset at `at` set to `to`. */
-function withOffsetAt(block: Uint8Array, little: boolean, at: number, to: number): Uint8Array {
+export function withOffsetAt(block: Uint8Array, little: boolean, at: number, to: number): Uint8Array {
   new DataView(block.buffer, block.byteOffset, block.byteLength).setUint32(at, to, little)
   return block
 }

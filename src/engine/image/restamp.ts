@@ -1,15 +1,15 @@
 /**
- * Dates a file Enhance wrote anew, in place of enhancing its photo again: a person said when an album was taken after
- * its photos were done, and only what the file says of itself changes. Its EXIF and XMP are written again with the
- * date (its pixels are the same bytes), in a JPEG, PNG, WebP or TIFF; an AVIF, whose metadata lives among the boxes
- * that index its picture, is enhanced again instead.
+ * Dates or captions a file Enhance wrote anew, in place of enhancing its photo again: a person said when an album was
+ * taken, or what a photo shows, after its photos were done, and only what the file says of itself changes. Its EXIF
+ * and XMP are written again with what they told (its pixels are the same bytes), in a JPEG, PNG, WebP or TIFF; an
+ * AVIF, whose metadata lives among the boxes that index its picture, is enhanced again instead.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { inflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import type { OutputFormat } from '../../shared/formats.js'
 import { takenMoment } from '../../shared/taken.js'
-import type { DateStamp } from '../../shared/taken.js'
+import type { Told } from '../../shared/caption.js'
 import { writeFileAtomic } from '../../node/files.js'
 import { DEFAULT_DENSITY } from './density.js'
 import {
@@ -22,11 +22,12 @@ import {
   riffChunk,
   tiffPart,
 } from './exif.js'
-import { newExif, newExifIfd, takenEntry } from './exif-new.js'
+import { IMAGE_DESCRIPTION, captionEntry, newExif, newExifIfd, takenEntry } from './exif-new.js'
 import type { NewExifFile } from './exif-new.js'
-import { exifWithTaken, fieldsOf, withoutEarlierDate } from './exif-taken.js'
+import { fieldsOf, withoutEarlierDate } from './exif-taken.js'
+import { exifWithTold } from './exif-told.js'
 import { Appender, EXIF_IFD, numberEntry, tagOf, tiffOf, writeIfd } from './exif-tiff.js'
-import { takenXmp, xmpWithTaken } from './xmp.js'
+import { toldXmp, xmpWithTold } from './xmp.js'
 
 const XMP_HEADER = [...Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1')]
 const XMP_KEYWORD = 'XML:com.adobe.xmp'
@@ -34,9 +35,9 @@ const XMP_TAG = 700
 const BYTE = 1
 const LONG = 4 as const
 
-/** What a file's new metadata is made from: its old EXIF and XMP, dated; what a new EXIF says of it. */
-interface Dating {
-  stamp: DateStamp
+/** What a file's new metadata is made from: its old EXIF and XMP, saying what was told; what a new EXIF says of it. */
+interface Telling {
+  told: Told
   file: NewExifFile
   exif(old: Uint8Array | undefined): Uint8Array
   xmp(old: string | undefined): string
@@ -52,31 +53,32 @@ function formatOf(file: Uint8Array): Exclude<OutputFormat, 'avif'> | null {
 }
 
 /**
- * Writes when its photo was taken (`stamp`) into the file at `path` (its EXIF, XMP and modification time),
- * atomically; false where it is not a file whose metadata this rewrites (an AVIF, or one laid out otherwise than
- * Enhance writes): enhance it again then.
+ * Writes what a person `told` of its photo into the file at `path` (its EXIF and XMP; when it was taken, its
+ * modification time too), atomically; false where it is not a file whose metadata this rewrites (an AVIF, or one laid
+ * out otherwise than Enhance writes): enhance it again then.
  */
-export async function restampFile(path: string, stamp: DateStamp): Promise<boolean> {
-  const file = await readFile(path)
+export async function restampFile(path: string, told: Told): Promise<boolean> {
+  const [file, { mtime }] = await Promise.all([readFile(path), stat(path)])
   const format = formatOf(file)
   if (!format) return false
   const { width = 0, height = 0, density, icc } = await sharp(file).metadata()
   const fresh: NewExifFile = { width, height, format, density: density ?? DEFAULT_DENSITY, srgb: !icc }
-  const dating: Dating = {
-    stamp,
+  const { stamp, caption } = told
+  const telling: Telling = {
+    told,
     file: fresh,
-    exif: (old) => (old && exifWithTaken(old, stamp, fresh)) ?? newExif(fresh, stamp),
-    xmp: (old) => (old ? xmpWithTaken(old, stamp.taken) : takenXmp(stamp.taken)),
+    exif: (old) => (old && exifWithTold(old, told, fresh)) ?? newExif(fresh, stamp, caption),
+    xmp: (old) => (old ? xmpWithTold(old, told) : toldXmp(told)),
   }
-  const dated = RESTAMP[format](file, dating)
+  const dated = RESTAMP[format](file, telling)
   if (!dated) return false
-  await writeFileAtomic(path, dated, takenMoment(stamp.taken, stamp.place))
+  await writeFileAtomic(path, dated, stamp ? takenMoment(stamp.taken, stamp.place) : mtime)
   return true
 }
 
 const RESTAMP: Record<
   Exclude<OutputFormat, 'avif'>,
-  (file: Uint8Array, dating: Dating) => Uint8Array | null
+  (file: Uint8Array, telling: Telling) => Uint8Array | null
 > = {
   jpeg: restampJpeg,
   png: restampPng,
@@ -89,7 +91,7 @@ function startsWith(bytes: Uint8Array, at: number, prefix: number[]): boolean {
 }
 
 /** A JPEG with its EXIF and XMP (APP1) written again after JFIF, as editors place them; the rest as it was. */
-function restampJpeg(file: Uint8Array, dating: Dating): Uint8Array | null {
+function restampJpeg(file: Uint8Array, telling: Telling): Uint8Array | null {
   const kept: Uint8Array[] = []
   let exif: Uint8Array | undefined
   let xmp: string | undefined
@@ -106,8 +108,8 @@ function restampJpeg(file: Uint8Array, dating: Dating): Uint8Array | null {
     else kept.push(segment)
     at += segment.length
   }
-  const exifSegment = app1Segment(EXIF_HEADER, tiffPart(dating.exif(exif)))
-  const xmpSegment = app1Segment(XMP_HEADER, Buffer.from(dating.xmp(xmp), 'utf8'))
+  const exifSegment = app1Segment(EXIF_HEADER, tiffPart(telling.exif(exif)))
+  const xmpSegment = app1Segment(XMP_HEADER, Buffer.from(telling.xmp(xmp), 'utf8'))
   if (!exifSegment || !xmpSegment) return null
   const jfif = kept[0]?.[1] === 0xe0 ? kept.splice(0, 1) : []
   return Buffer.concat([file.subarray(0, 2), ...jfif, exifSegment, xmpSegment, ...kept, file.subarray(at)])
@@ -128,7 +130,7 @@ function pngXmp(type: string, data: Uint8Array): string | undefined {
 }
 
 /** A PNG with its eXIf and XMP (iTXt) chunks written again before its first IDAT; the rest as it was. */
-function restampPng(file: Uint8Array, dating: Dating): Uint8Array | null {
+function restampPng(file: Uint8Array, telling: Telling): Uint8Array | null {
   const idat = firstPngChunk(file, ['IDAT'])
   if (!idat) return null
   const before: Uint8Array[] = []
@@ -144,14 +146,14 @@ function restampPng(file: Uint8Array, dating: Dating): Uint8Array | null {
   }
   const itxt = Buffer.concat([
     Buffer.from(`${XMP_KEYWORD}\0\0\0\0\0`, 'latin1'),
-    Buffer.from(dating.xmp(xmp), 'utf8'),
+    Buffer.from(telling.xmp(xmp), 'utf8'),
   ])
-  const dated = [pngChunk('eXIf', tiffPart(dating.exif(exif))), pngChunk('iTXt', itxt)]
+  const dated = [pngChunk('eXIf', tiffPart(telling.exif(exif))), pngChunk('iTXt', itxt)]
   return Buffer.concat([file.subarray(0, 8), ...before, ...dated, ...after])
 }
 
 /** A WebP, extended where it was simple, with its EXIF and XMP chunks written again last, as the format orders them. */
-function restampWebp(simpleOrExtended: Uint8Array, dating: Dating): Uint8Array | null {
+function restampWebp(simpleOrExtended: Uint8Array, telling: Telling): Uint8Array | null {
   const file = Buffer.from(extendedWebp(simpleOrExtended))
   if (file.toString('latin1', 12, 16) !== 'VP8X') return null
   const kept: Uint8Array[] = []
@@ -167,8 +169,8 @@ function restampWebp(simpleOrExtended: Uint8Array, dating: Dating): Uint8Array |
     at += 8 + size + (size % 2)
   }
   const dated = [
-    riffChunk('EXIF', tiffPart(dating.exif(exif))),
-    riffChunk('XMP ', Buffer.from(dating.xmp(xmp))),
+    riffChunk('EXIF', tiffPart(telling.exif(exif))),
+    riffChunk('XMP ', Buffer.from(telling.xmp(xmp))),
   ]
   const out = Buffer.concat([file.subarray(0, 12), ...kept, ...dated])
   out.writeUInt32LE(out.length - 8, 4)
@@ -177,10 +179,10 @@ function restampWebp(simpleOrExtended: Uint8Array, dating: Dating): Uint8Array |
 }
 
 /**
- * A TIFF with IFD0 and its Exif IFD written again after the file, saying the date, and its XMP (tag 700) with it;
- * nothing already in the file moves, so its strips stay where IFD0 says.
+ * A TIFF with IFD0 and its Exif IFD written again after the file, saying the date and the caption told, and its XMP
+ * (tag 700) with them; nothing already in the file moves, so its strips stay where IFD0 says.
  */
-function restampTiff(file: Uint8Array, dating: Dating): Uint8Array | null {
+function restampTiff(file: Uint8Array, telling: Telling): Uint8Array | null {
   const tiff = tiffOf(file)
   if (!tiff) return null
   const { view, little } = tiff
@@ -197,17 +199,11 @@ function restampTiff(file: Uint8Array, dating: Dating): Uint8Array | null {
       )
     : undefined
   const out = new Appender(file.length)
-  // The Exif IFD it had, dated, or a new one with what the standard requires of one.
-  const exifIfd = exifField
-    ? writeIfd(
-        out,
-        [takenEntry(dating.stamp)],
-        little,
-        withoutEarlierDate(fieldsOf(view, little, valueOf(exifField)), little),
-      )
-    : writeIfd(out, newExifIfd(dating.file, dating.stamp, little), little)
-  const xmp = Buffer.from(dating.xmp(oldXmp), 'utf8')
-  const others = fields.filter((f) => tagOf(f, little) !== EXIF_IFD && tagOf(f, little) !== XMP_TAG)
+  const { caption } = telling.told
+  const exifIfd = toldExifIfd(out, view, little, exifField && valueOf(exifField), telling)
+  const xmp = Buffer.from(telling.xmp(oldXmp), 'utf8')
+  const rewritten = new Set([EXIF_IFD, XMP_TAG, ...(caption === undefined ? [] : [IMAGE_DESCRIPTION])])
+  const others = fields.filter((f) => !rewritten.has(tagOf(f, little)))
   const nextAt = ifd0 + 2 + view.getUint16(ifd0, little) * 12
   if (nextAt + 4 > file.length) return null
   const next = view.getUint32(nextAt, little)
@@ -216,6 +212,7 @@ function restampTiff(file: Uint8Array, dating: Dating): Uint8Array | null {
     [
       numberEntry(EXIF_IFD, LONG, exifIfd, little),
       { tag: XMP_TAG, type: BYTE, count: xmp.length, value: xmp },
+      ...(caption === undefined ? [] : [captionEntry(caption)]),
     ],
     little,
     others,
@@ -224,6 +221,22 @@ function restampTiff(file: Uint8Array, dating: Dating): Uint8Array | null {
   const dated = Buffer.concat([file, out.bytes])
   new DataView(dated.buffer, dated.byteOffset).setUint32(4, newIfd0, little)
   return dated
+}
+
+/**
+ * Where the TIFF's Exif IFD is once told: the one it had at `at` (written again with the date, where one is told), or
+ * a new one with what the standard requires of one.
+ */
+function toldExifIfd(
+  out: Appender,
+  view: DataView,
+  little: boolean,
+  at: number | undefined,
+  { told: { stamp }, file }: Telling,
+): number {
+  if (at === undefined) return writeIfd(out, newExifIfd(file, stamp, little), little)
+  if (!stamp) return at
+  return writeIfd(out, [takenEntry(stamp)], little, withoutEarlierDate(fieldsOf(view, little, at), little))
 }
 
 function countOf(field: Uint8Array, little: boolean): number {

@@ -6,7 +6,7 @@
  */
 import { DOMParser, XMLSerializer, onErrorStopParsing } from '@xmldom/xmldom'
 import type { Element } from '@xmldom/xmldom'
-import type { Taken } from '../../shared/taken.js'
+import type { Caption, Told } from '../../shared/caption.js'
 
 const TIFF = 'http://ns.adobe.com/tiff/1.0/'
 const EXIF = 'http://ns.adobe.com/exif/1.0/'
@@ -15,6 +15,8 @@ const GOOGLE_CONTAINER = 'http://ns.google.com/photos/1.0/container/'
 const GAIN_MAP = 'http://ns.adobe.com/hdr-gain-map/1.0/'
 const PHOTOSHOP = 'http://ns.adobe.com/photoshop/1.0/'
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
+const DC = 'http://purl.org/dc/elements/1.1/'
+const XML = 'http://www.w3.org/XML/1998/namespace'
 
 /**
  * What says a file holds more than its photo: a phone's motion photo (the video after the JPEG, by its length)
@@ -38,23 +40,22 @@ const ABOUT_WHAT_IS_LEFT_BEHIND: ReadonlyArray<[namespace: string, names: Readon
   [GAIN_MAP, 'all'],
 ]
 
-/** What else the output's XMP says, where it is asked: a print's pixels per inch, when the photo was taken. */
-export interface XmpChanges {
+/** What else the output's XMP says, where it is asked: a print's pixels per inch, what its person told. */
+export interface XmpChanges extends Told {
   density?: number | undefined
-  taken?: Taken | undefined
 }
 
 type Property = [namespace: string, name: string, value: string]
 
 /**
  * `xmp` with its orientation upright, its image size `width` × `height`, its resolution `density` pixels per inch
- * where one is given (a print's), the date it was `taken` where one is given, and nothing about a video or gain map.
+ * where one is given (a print's), what its person `told` where they did, and nothing about a video or gain map.
  */
 export function xmpForOutput(
   xmp: string,
   width: number,
   height: number,
-  { density, taken }: XmpChanges = {},
+  { density, ...told }: XmpChanges = {},
 ): string {
   const sizes: Property[] = [
     [TIFF, 'Orientation', '1'],
@@ -68,20 +69,21 @@ export function xmpForOutput(
     [TIFF, 'YResolution', `${Math.round(value)}/1`],
     [TIFF, 'ResolutionUnit', '2'],
   ]
-  return changedXmp(xmp, [...sizes, ...(density === undefined ? [] : dpi(density))], taken)
+  return changedXmp(xmp, [...sizes, ...(density === undefined ? [] : dpi(density))], told)
 }
 
-/** The XMP of a file Enhance wrote, saying anew when its photo was `taken`. */
-export function xmpWithTaken(xmp: string, taken: Taken): string {
-  return changedXmp(xmp, [], taken)
+/** The XMP of a file Enhance wrote, saying anew what its person `told` of its photo. */
+export function xmpWithTold(xmp: string, told: Told): string {
+  return changedXmp(xmp, [], told)
 }
 
 /**
- * `xmp` with `values` set where it says them, nothing about a video or gain map, and the date it was `taken` where
- * one is given: photoshop:DateCreated, the date libraries read (added where it has none), and exif:DateTimeOriginal
- * where it has that.
+ * `xmp` with `values` set where it says them, nothing about a video or gain map, and what its person told: the date
+ * it was taken as photoshop:DateCreated, the date libraries read (added where it has none), and as
+ * exif:DateTimeOriginal where it has that; its `caption` as dc:description (in place of any it had).
  */
-function changedXmp(xmp: string, values: Property[], taken: Taken | undefined): string {
+function changedXmp(xmp: string, values: Property[], { stamp, caption }: Told): string {
+  const taken = stamp?.taken
   // XMP has no document type; one that declares any is not rewritten (and its entities are never expanded).
   if (/<!DOCTYPE/i.test(xmp)) return xmp
   const document = parse(xmp)
@@ -104,21 +106,46 @@ function changedXmp(xmp: string, values: Property[], taken: Taken | undefined): 
     description?.setAttributeNS(PHOTOSHOP, 'photoshop:DateCreated', taken)
     changed = description !== undefined || changed
   }
+  if (caption !== undefined) changed = described(document, elements, caption) || changed
   return changed ? new XMLSerializer().serializeToString(document) : xmp
 }
 
-/** A packet saying only when the photo was `taken`, for a photo with no XMP of its own to say it in. */
-export function takenXmp(taken: Taken): string {
-  return [
+/** A packet saying only what its person `told` of the photo, for a photo with no XMP of its own to say it in. */
+export function toldXmp(told: Told): string {
+  const empty = [
     '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
-    `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="${RDF}">`,
-    `<rdf:Description rdf:about="" xmlns:photoshop="${PHOTOSHOP}" photoshop:DateCreated="${taken}"/>`,
-    '</rdf:RDF></x:xmpmeta>',
-    '<?xpacket end="w"?>',
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="${RDF}"><rdf:Description rdf:about=""/></rdf:RDF>`,
+    '</x:xmpmeta><?xpacket end="w"?>',
   ].join('')
+  return changedXmp(empty, [], told)
 }
 
-function parse(xmp: string): ReturnType<DOMParser['parseFromString']> | null {
+/**
+ * Writes `caption` as the packet's dc:description, a language alternative whose default is the caption, in place of
+ * any description it had; whether it changed (not where it already says just that).
+ */
+function described(document: XmpDocument, elements: Element[], caption: Caption): boolean {
+  const descriptions = elements.filter((e) => e.namespaceURI === DC && e.localName === 'description')
+  const said = descriptions.length === 1 ? [...descriptions[0]!.getElementsByTagNameNS(RDF, 'li')] : []
+  if (said.length === 1 && said[0]!.textContent === caption) return false
+  for (const element of descriptions) element.parentNode?.removeChild(element)
+  const holder = elements.find((e) => e.namespaceURI === RDF && e.localName === 'Description')
+  if (!holder) return descriptions.length > 0
+  holder.removeAttributeNS(DC, 'description')
+  const rdf = (name: string) => document.createElementNS(RDF, `${holder.prefix ?? 'rdf'}:${name}`)
+  const [alternatives, item] = [rdf('Alt'), rdf('li')]
+  item.setAttributeNS(XML, 'xml:lang', 'x-default')
+  item.appendChild(document.createTextNode(caption))
+  alternatives.appendChild(item)
+  const description = document.createElementNS(DC, 'dc:description')
+  description.appendChild(alternatives)
+  holder.appendChild(description)
+  return true
+}
+
+type XmpDocument = ReturnType<DOMParser['parseFromString']>
+
+function parse(xmp: string): XmpDocument | null {
   try {
     return new DOMParser({ onError: onErrorStopParsing }).parseFromString(xmp, 'text/xml')
   } catch {

@@ -22,6 +22,8 @@ import { facingWords } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
+import { captionShort } from '../../../shared/caption.js'
+import type { Caption } from '../../../shared/caption.js'
 
 export { jobTitle, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
@@ -227,6 +229,16 @@ export function turnNote(facing: Facing): string {
 /** A queued photo's own date as its row says it, where it is not its job's: "Taken in 1962", "No date taken". */
 export function takenNote(taken: Taken | null): string {
   return taken ? capitalised(takenWords(taken)) : 'No date taken'
+}
+
+/** A caption as a card or a row says it: its first line, quoted, characters a window would act on as codes. */
+export function captionQuoted(caption: Caption): string {
+  return `“${printable(captionShort(caption))}”`
+}
+
+/** What a row says of its photo's own caption, where it differs from its job's. */
+export function captionNote(caption: Caption | null): string {
+  return caption ? `Caption: ${captionQuoted(caption)}` : 'No caption'
 }
 
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */

@@ -14,6 +14,7 @@ import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 import { mirroredFacing, turnedFacing } from '../../../shared/turn.js'
 import type { Taken } from '../../../shared/taken.js'
+import type { Caption } from '../../../shared/caption.js'
 
 export type SplitState = { scans: number; done: number } | { text: string } | null
 
@@ -242,6 +243,11 @@ export class QueueStore {
    */
   async date(target: { jobId: string; itemId?: string }, taken: Taken | null): Promise<void> {
     await this.adjust(target, { taken })
+  }
+
+  /** Writes what is under one photo (null: none): a photo already enhanced has its file captioned where it lies. */
+  async caption(target: { jobId: string; itemId: string }, caption: Caption | null): Promise<void> {
+    await this.adjust(target, { caption })
   }
 
   /** Dates every photo of a job as its own name or folders say (replacing dates said per photo). */
