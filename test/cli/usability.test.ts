@@ -13,7 +13,7 @@ import {
 } from 'node:fs'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -613,6 +613,60 @@ describe('the CLI for people', () => {
       1,
       expect.stringContaining('--caption: The caption holds a control character') as unknown,
     ])
+  })
+
+  it('captions one photo of a finished job where it lies, named by the end of its path; taken off, it waits', async () => {
+    const queue = join(work, 'q-caption-one')
+    const named = join(work, 'captioned')
+    for (const file of ['Summer/a.jpg', 'Winter/a.jpg', 'b.jpg']) await photo(join(named, file))
+    const out = join(work, 'out-caption-one')
+    expect((await cli(batch('q-caption-one', named, '--recursive', '--out', out))).status).toBe(0)
+    const [job] = readQueueState(queue).orderedJobs()
+    const id = job!.id.slice(0, 8)
+    const summer = join(out, 'Summer', 'a.jpg')
+    const [pixels, modified] = [await sharp(summer).raw().toBuffer(), statSync(summer).mtime.getTime()]
+    const caption = (...words: string[]) =>
+      cli(['queue', 'caption', id.slice(0, 6), ...words, '--queue-dir', queue])
+
+    const ambiguous = await caption('a.jpg', 'Grandma')
+    expect([ambiguous.status, ambiguous.err]).toEqual([
+      1,
+      `error INVALID_ARGUMENT: a.jpg names 2 photos of ${id} (${join('Summer', 'a.jpg')}, ${join('Winter', 'a.jpg')}); give more of its path.\n`,
+    ])
+    const missing = await caption('c.jpg', 'Grandma')
+    expect(missing.err).toBe(
+      `error INVALID_ARGUMENT: No photo c.jpg in ${id}; its photos: b.jpg, ${join('Summer', 'a.jpg')}, ${join('Winter', 'a.jpg')}.\n`,
+    )
+    expect((await caption('b.jpg')).err).toMatch(
+      /^error INVALID_ARGUMENT: Missing caption: enhance queue caption/,
+    )
+    expect((await caption('b.jpg', ' ')).status).toBe(1)
+
+    const done = await caption('Summer/a.jpg', 'Grandma', 'at the lake')
+    expect([done.status, done.out]).toEqual([
+      0,
+      `Captioned ${join('Summer', 'a.jpg')} of ${id} in place: “Grandma at the lake”.\n`,
+    ])
+    // Not enhanced again: the same pixels and file time, the caption beside them.
+    expect((await sharp(summer).raw().toBuffer()).equals(pixels)).toBe(true)
+    expect(statSync(summer).mtime.getTime()).toBe(modified)
+    if (hasExiftool) expect(exiftool('-s3', '-ImageDescription', summer).trim()).toBe('Grandma at the lake')
+    const items = () => readQueueState(queue).itemsOf(job!.id)
+    const summerItem = () => items().find((i) => i.input === join(named, 'Summer', 'a.jpg'))!
+    expect(items().map((i) => [relative(named, i.input), i.state, i.caption])).toEqual([
+      ['b.jpg', 'done', undefined],
+      [join('Summer', 'a.jpg'), 'done', 'Grandma at the lake'],
+      [join('Winter', 'a.jpg'), 'done', undefined],
+    ])
+
+    const off = await caption('Summer/a.jpg', 'none')
+    expect(off.out).toBe(
+      `Took the caption off ${join('Summer', 'a.jpg')} of ${id}: it will be enhanced again without it, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(summerItem().state).toBe('queued')
+    expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
+    expect(summerItem().state).toBe('done')
+    if (hasExiftool) expect(exiftool('-s3', '-ImageDescription', summer).trim()).toBe('')
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
