@@ -1,6 +1,5 @@
 import { basename, relative, sep } from 'node:path'
 import type { QueueRunner } from '../queue/runner.js'
-import { itemCaption } from '../queue/types.js'
 import type { Item, Job } from '../queue/types.js'
 import { readCaption } from '../shared/caption.js'
 import type { Caption } from '../shared/caption.js'
@@ -65,13 +64,12 @@ export async function captionPhoto(runner: QueueRunner, job: Job, words: string[
   const after = runner.items(job.id).find((i) => i.id === photo.id)!
   const name = `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`
   const resume = 'run "enhance --resume" (or open the app) for that.'
-  const said = itemCaption(job, after)
   if (caption === null) {
     const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
     io.out(`Took the caption off ${name}: ${again}, ${resume}`)
   } else if (wasDone && after.state === 'done') {
-    io.out(`Captioned ${name} in place: “${printable(said ?? '')}”.`)
+    io.out(`Captioned ${name} in place: “${printable(caption)}”.`)
   } else {
-    io.out(`${name} will say “${printable(said ?? '')}” once enhanced: ${resume}`)
+    io.out(`${name} will say “${printable(caption)}” once enhanced: ${resume}`)
   }
 }
