@@ -23,7 +23,6 @@ import { parseTurn } from '../shared/turn.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import { readTaken } from '../shared/taken.js'
 import { readCaption } from '../shared/caption.js'
-import type { Caption } from '../shared/caption.js'
 
 export function invalid(message: string): EnhanceError {
   return new EnhanceError('INVALID_ARGUMENT', `${message} Run "enhance --help" for usage.`)
@@ -191,12 +190,19 @@ export function parseTakenFlag(
   return { taken: read.taken }
 }
 
-/** `--caption`: what is written under every photo, as kept; said in the job's settings only when given. */
-export function parseCaptionFlag(text: string | undefined): Caption | undefined {
-  if (text === undefined) return undefined
+/**
+ * `--caption`: what is written under every photo, as kept, or `names` for each what its name or folders say; said in
+ * the job's settings only when given.
+ */
+export function parseCaptionFlag(
+  text: string | undefined,
+): Pick<EnhanceSettings, 'caption' | 'captionFromNames'> {
+  if (text === undefined) return {}
+  if (text.trim().toLowerCase() === 'names') return { captionFromNames: true }
   const read = readCaption(text)
-  if ('problem' in read) throw invalid(`--caption: ${read.problem}`)
-  return read.caption
+  if ('problem' in read)
+    throw invalid(`--caption: ${read.problem} Or say names: each photo's name or folder says it.`)
+  return { caption: read.caption }
 }
 
 export function parseTile(text: string | undefined): number | 'auto' {

@@ -162,7 +162,7 @@ export function jobSpecFromFlags(
       ...(turn ? { turn } : {}),
       ...(flags.mirror ? { mirrored: true } : {}),
       ...taken,
-      ...(caption === undefined ? {} : { caption }),
+      ...caption,
     },
     naming: parseNaming(flags.naming),
     policy,

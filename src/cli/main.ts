@@ -64,6 +64,8 @@ Usage:
       --taken names dates each photo as its file's name or its folders say (1962/, Wedding 1958-06-14/).
       --caption "Grandma at the lake" writes that under every photo: its XMP and EXIF describe it so, where photo
       libraries show a caption (the app: Caption… on a photo, each its own).
+      --caption names writes under each photo what its file's name or its folders say, without dates and the
+      words cameras and scanners name files with (1962 Grandma at the lake.jpg, Lake Como 1962/IMG_0001.jpg).
       With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
       --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
       processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue

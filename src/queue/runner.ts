@@ -47,6 +47,7 @@ function withOwn(settings: EngineSettings, facing: Facing, { stamp, caption }: T
   delete own.taken
   delete own.takenFromNames
   delete own.caption
+  delete own.captionFromNames
   const dated = stamp ? { taken: stamp.taken, ...(stamp.place ? { takenPlace: stamp.place } : {}) } : {}
   return { ...own, ...facingSettings(facing), ...dated, ...(caption ? { caption } : {}) }
 }

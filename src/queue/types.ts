@@ -9,7 +9,7 @@ import type { Facing, QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
 import type { Caption } from '../shared/caption.js'
 import type { Shard } from './shard.js'
-import { takenNamed } from './taken-names.js'
+import { captionNamedFor, takenNamed } from './taken-names.js'
 
 export type { OverwritePolicy } from '../shared/settings.js'
 
@@ -160,9 +160,14 @@ export function itemFacing(job: Job, item: Item): Facing {
   return item.turn === undefined ? jobFacing(job) : facingOf(item.turn, item.mirrored)
 }
 
-/** What is written under an item, as its output says: its own caption, else its job's; null where nobody wrote one. */
+/**
+ * What is written under an item, as its output says: its own caption, else its job's, or (`--caption names`) what its
+ * name or folders say; null where nobody wrote one.
+ */
 export function itemCaption(job: Job, item: Item): Caption | null {
-  return item.caption === undefined ? (job.spec.settings.caption ?? null) : item.caption
+  if (item.caption !== undefined) return item.caption
+  const { caption, captionFromNames } = job.spec.settings
+  return captionFromNames ? captionNamedFor(item.input, job.spec.inputs) : (caption ?? null)
 }
 
 /** When a job's photos were taken unless one has its own date; null where nobody said. */

@@ -33,6 +33,8 @@ export interface JobView {
   takenFromNames: boolean
   /** What is written under its photos (`--caption`) unless one has its own; null where nobody wrote one. */
   caption: Caption | null
+  /** What is under each photo is what its own name or its folders say (`--caption names`), unless it has its own. */
+  captionFromNames: boolean
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number

@@ -53,6 +53,70 @@ export function captionShort(caption: Caption, length = 40): string {
 }
 
 /**
+ * Words that say nothing of what a photo shows: what cameras, phones, scanners and this app name files with, and what
+ * an album's folders are sorted by.
+ */
+const SAYS_NOTHING = new Set(
+  [
+    ...[
+      'img',
+      'dsc',
+      'dscf',
+      'dscn',
+      'pxl',
+      'mvimg',
+      'vid',
+      'pano',
+      'cci',
+      'scan',
+      'scanned',
+      'image',
+      'photo',
+    ],
+    ...[
+      'picture',
+      'pic',
+      'screenshot',
+      'untitled',
+      'document',
+      'copy',
+      'edited',
+      'final',
+      'pasted',
+      'dropped',
+    ],
+    ...['album', 'albums', 'photos', 'pictures', 'images', 'scans', 'prints', 'enhanced', 'export', 'misc'],
+    ...['miscellaneous', 'other', 'others', 'various', 'unsorted', 'new', 'old', 'folder', 'page'],
+  ].map((word) => word.toLowerCase()),
+)
+
+/** A word of a name that says nothing of the photo: a number, a date's or a counter's digits, a machine's word. */
+function saysNothing(word: string): boolean {
+  return !/\p{L}/u.test(word) || SAYS_NOTHING.has(word.toLowerCase().replace(/[^\p{L}]/gu, ''))
+}
+
+/**
+ * The caption a file's or a folder's name says (`--caption names`): the name without its dates, years and the words
+ * at its ends that say nothing (`1962 Grandma and Tom at Lake Como` → "Grandma and Tom at Lake Como",
+ * `Wedding 1958-06-14` → "Wedding"), underscores read as spaces. Null where nothing is left with a word of three
+ * letters or more: `IMG_20230514_1234`, `scan_1962_03`, `DSC_0042 (2)`, `photo 2`, `Summer/misc`.
+ */
+export function captionNamed(name: string): Caption | null {
+  const undated = name
+    .normalize('NFC')
+    .replace(/(?<!\d)\d{4}-\d{2}(?:-\d{2})?(?!\d)/g, ' ')
+    .replace(/(?<!\d)(1[89]|20)\d{2}(?!\d)/g, ' ')
+    .replace(/_/g, ' ')
+  const words = undated.split(/\s+/).filter(Boolean)
+  while (words.length && saysNothing(words[0]!)) words.shift()
+  while (words.length && saysNothing(words.at(-1)!)) words.pop()
+  if (!words.some((word) => [...word.matchAll(/\p{L}/gu)].length >= 3)) return null
+  const caption = words.join(' ').replace(/^[\s,;:.\-–—]+|[\s,;:\-–—(]+$/gu, '')
+  const read = readCaption(caption)
+  return 'caption' in read ? read.caption : null
+}
+
+/**
  * What a person told of a photo, which its file says whatever it said before: when it was taken (and its place
  * among its job's photos dated alike), and its caption.
  */

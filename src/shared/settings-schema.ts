@@ -104,6 +104,7 @@ export const settingsObject = z.object({
   taken: takenSchema.optional(),
   takenFromNames: z.boolean().optional(),
   caption: captionSchema.optional(),
+  captionFromNames: z.boolean().optional(),
 })
 
 export const settingsSchema: z.ZodType<EnhanceSettings> = z.preprocess(renameLegacyAlpha, settingsObject)

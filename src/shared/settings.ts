@@ -65,6 +65,8 @@ export interface EnhanceSettings {
   takenFromNames?: boolean
   /** What is written under each photo (`--caption`, or a photo's own from the app), which its output says. */
   caption?: Caption
+  /** What is under each photo as its own name or its folders' say (`--caption names`: `captionNamed`). */
+  captionFromNames?: boolean
 }
 
 /** What is mended in a photo before it is enhanced: an old print's faded colours, its dust, its scratches. */

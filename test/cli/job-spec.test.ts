@@ -76,7 +76,12 @@ describe("a command's job settings", () => {
     })
     expect('caption' in jobSpecFromFlags(['/photos'], plain).settings).toBe(false)
     expect(() => jobSpecFromFlags(['/photos'], { ...plain, caption: ' ' })).toThrow(
-      '--caption: The caption is empty: write what the photo shows, or leave it out. Run "enhance --help" for usage.',
+      '--caption: The caption is empty: write what the photo shows, or leave it out. Or say names: each photo\'s name or folder says it. Run "enhance --help" for usage.',
     )
+    // Each photo's as its own name or folder says (the runner reads it per photo).
+    expect(jobSpecFromFlags(['/photos'], { ...plain, caption: ' Names' }).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      captionFromNames: true,
+    })
   })
 })

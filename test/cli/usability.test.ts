@@ -597,7 +597,7 @@ describe('the CLI for people', () => {
     }
   })
 
-  it('--caption writes what is under every photo, where photo libraries read a caption', async () => {
+  it('--caption writes what is under every photo, where photo libraries read a caption, or what each one’s names say', async () => {
     const out = join(work, 'out-captioned')
     const caption = 'Großmutter at the lake, 1962'
     const run = await cli(batch('q-captioned', join(album, 'a.jpg'), '--caption', caption, '--out', out))
@@ -608,6 +608,22 @@ describe('the CLI for people', () => {
     }
     const [job] = readQueueState(join(work, 'q-captioned')).orderedJobs()
     expect(job!.spec.settings.caption).toBe(caption)
+    // Each as its name or folder says: a scan named for what it shows, a camera's file in a folder named so.
+    const named = join(work, 'Scans')
+    for (const file of ['1962 Grandma at the lake.jpg', 'Lake Como 1962/IMG_0001.jpg', 'scan_0042.jpg'])
+      await photo(join(named, file))
+    const namesOut = join(work, 'out-caption-names')
+    expect(
+      (await cli(batch('q-caption-names', named, '--recursive', '--caption', 'names', '--out', namesOut)))
+        .status,
+    ).toBe(0)
+    if (hasExiftool) {
+      const description = (file: string) =>
+        exiftool('-s3', '-XMP-dc:Description', join(namesOut, file)).trim()
+      expect(
+        ['1962 Grandma at the lake.jpg', 'Lake Como 1962/IMG_0001.jpg', 'scan_0042.jpg'].map(description),
+      ).toEqual(['Grandma at the lake', 'Lake Como', ''])
+    }
     const refused = await cli(batch('q-captioned', join(album, 'a.jpg'), '--caption', 'a\tb', '--out', out))
     expect([refused.status, refused.err]).toEqual([
       1,

@@ -34,6 +34,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     taken: null,
     takenFromNames: false,
     caption: null,
+    captionFromNames: false,
   }
 }
 

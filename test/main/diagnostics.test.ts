@@ -22,6 +22,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   taken: null,
   takenFromNames: false,
   caption: null,
+  captionFromNames: false,
   ...change,
 })
 const item = (id: string, state: ItemView['state'], change: Partial<ItemView> = {}): ItemView => ({

@@ -27,6 +27,8 @@ type Mended = {
   taken?: string
   takenPlace?: number
   caption?: string
+  /** `--caption names`, where the engine was sent it (it is not: the runner sends each photo its caption). */
+  captionFromNames?: boolean
   /** `--taken names`, where the engine was sent it (it is not: the runner sends each photo its date). */
   fromNames?: boolean
 }
@@ -53,11 +55,12 @@ function recordingEngine(
       }
       runs.push({ name, realism: request.model.blend?.realism })
       const { kept, turn, mirrored, taken, takenPlace } = request.settings
-      const { takenFromNames: fromNames, caption } = request.settings
+      const { takenFromNames: fromNames, caption, captionFromNames } = request.settings
       mended.push({
         ...{ name, repairs: repairsOf(request.settings), kept, turn, mirrored, taken, takenPlace },
         ...(fromNames === undefined ? {} : { fromNames }),
         ...(caption === undefined ? {} : { caption }),
+        ...(captionFromNames === undefined ? {} : { captionFromNames }),
       })
       writeFileSync(request.output, `realism ${request.model.blend?.realism}`)
       return fakeReply(request.output, 1)
@@ -745,6 +748,50 @@ describe('repairs per photo and per job', () => {
       'Uncle Tom',
     ])
     reopened.close()
+  })
+
+  it('--caption names writes under each photo what its name or folders say, never sent as the setting itself', async () => {
+    const mended: Mended[] = []
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-captioned-'))
+    const album = join(dir, 'Album scans')
+    const files = [
+      'Lake Como 1962/IMG_0001.jpg',
+      'Lake Como 1962/1962 Grandma on the jetty.jpg',
+      'misc/scan_0042.jpg',
+    ]
+    for (const file of files) {
+      mkdirSync(dirname(join(album, file)), { recursive: true })
+      writeFileSync(join(album, file), file)
+    }
+    // A photo named on its own says it in its own name alone: not "Downloads".
+    mkdirSync(join(dir, 'Downloads'))
+    writeFileSync(join(dir, 'Downloads', 'IMG_4.jpg'), 'IMG_4')
+    const { spec, queue } = setup([])
+    const store = new QueueStore(queue)
+    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+    const job = await runner.addJob({
+      ...spec,
+      inputs: [album, join(dir, 'Downloads', 'IMG_4.jpg')],
+      recursive: true,
+      settings: { ...spec.settings, captionFromNames: true },
+    })
+    await runner.run()
+    expect(Object.fromEntries(mended.map((m) => [m.name, m.caption]))).toEqual({
+      'IMG_0001.jpg': 'Lake Como',
+      '1962 Grandma on the jetty.jpg': 'Grandma on the jetty',
+      'scan_0042.jpg': undefined,
+      'IMG_4.jpg': undefined,
+    })
+    expect(mended.filter((m) => 'captionFromNames' in m)).toEqual([])
+    // A photo's own caption over its name's (enhanced again: this engine cannot caption a file in place).
+    const first = runner.items(job.id).find((i) => i.input.endsWith('IMG_0001.jpg'))!
+    expect(await runner.adjust({ jobId: job.id, itemId: first.id }, { caption: 'Grandpa rowing' })).toBe(1)
+    await runner.run()
+    expect([itemCaption(runner.job(job.id)!, first), mended.at(-1)!.caption]).toEqual([
+      'Grandpa rowing',
+      'Grandpa rowing',
+    ])
+    store.close()
   })
 
   it('repairs need no GAN partner; a choice of nothing, or repairs out of range, are refused', async () => {

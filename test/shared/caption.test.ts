@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { CAPTION_MAX_CHARACTERS, captionShort, isCaption, readCaption } from '../../src/shared/caption.js'
+import {
+  CAPTION_MAX_CHARACTERS,
+  captionNamed,
+  captionShort,
+  isCaption,
+  readCaption,
+} from '../../src/shared/caption.js'
 
 describe('a caption a person typed', () => {
   it('is kept composed, its lines ended by \\n, without spaces around it', () => {
@@ -37,5 +43,33 @@ describe('a caption a person typed', () => {
     // One word longer than the room: cut in it.
     expect(captionShort('Grandmaandgrandpaatthelake', 10)).toBe('Grandmaand…')
     expect(captionShort('Lake, Como', 6)).toBe('Lake…')
+  })
+
+  it('is what a name says, without its dates and the words machines and albums name files with', () => {
+    const said = {
+      '1962 Grandma and Tom at Lake Como': 'Grandma and Tom at Lake Como',
+      'Wedding 1958-06-14': 'Wedding',
+      'Lake Como - 1962': 'Lake Como',
+      scan_0042_Grandma_at_the_lake: 'Grandma at the lake',
+      'Grandma, Tom & the dog (2)': 'Grandma, Tom & the dog',
+      'IMG_4031 Uncle Tom copy': 'Uncle Tom',
+      'Cafe\u0301 de Flore': 'Café de Flore',
+      // A number among its words stays; one before them is a counter's.
+      '01 Tom turns 3 at the lake': 'Tom turns 3 at the lake',
+    }
+    for (const [name, caption] of Object.entries(said))
+      expect([name, captionNamed(name)]).toEqual([name, caption])
+    const none = [
+      'IMG_20230514_123456',
+      'scan_1962_03',
+      'DSC_0042 (2)',
+      'photo 2',
+      'a',
+      'misc',
+      '1962',
+      'Album 3',
+    ]
+    const more = ['Pasted 2026-12-03 at 22.56.10', 'PXL_20240101_120000000', 'Scans', 'Ed']
+    for (const name of [...none, ...more]) expect([name, captionNamed(name)]).toEqual([name, null])
   })
 })

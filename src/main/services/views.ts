@@ -51,6 +51,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     taken: jobTaken(job),
     takenFromNames: jobTakenFromNames(job),
     caption: job.spec.settings.caption ?? null,
+    captionFromNames: job.spec.settings.captionFromNames ?? false,
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
