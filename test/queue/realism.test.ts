@@ -7,7 +7,7 @@ import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { itemCaption, itemFacing, itemTaken, jobFacing, jobTakenFromNames } from '../../src/queue/types.js'
 import { takenNamed } from '../../src/queue/taken-names.js'
-import type { JobSpec } from '../../src/queue/types.js'
+import type { Job, JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
 import type { ErrorCode } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
@@ -86,6 +86,35 @@ function setup(names: string[], blend = true): { spec: JobSpec; queue: string } 
 }
 
 const noCleanup = { removeStalePartials: () => Promise.resolve(0) }
+
+/**
+ * A job of an album sorted into folders (`files`, under a folder named `album`) and of one photo named on its own
+ * (`alone`, in a folder beside it), each photo's file its own path, made with `settings` and a recording engine.
+ */
+async function namedAlbum(
+  album: string,
+  files: string[],
+  alone: string,
+  settings: Partial<JobSpec['settings']>,
+  mended: Mended[],
+): Promise<{ runner: QueueRunner; job: Job; store: QueueStore }> {
+  const dir = mkdtempSync(join(tmpdir(), 'enhance-named-'))
+  const paths = [...files.map((file) => join(dir, album, file)), join(dir, alone)]
+  for (const path of paths) {
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, path)
+  }
+  const { spec, queue } = setup([])
+  const store = new QueueStore(queue)
+  const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
+  const job = await runner.addJob({
+    ...spec,
+    inputs: [join(dir, album), join(dir, alone)],
+    recursive: true,
+    settings: { ...spec.settings, ...settings },
+  })
+  return { runner, job, store }
+}
 
 describe('realism per photo and per job', () => {
   it('one photo is enhanced again at its own realism; the others keep the job’s', async () => {
@@ -516,30 +545,14 @@ describe('repairs per photo and per job', () => {
 
   it('--taken names dates each photo as its name or folders say; a job’s date and a photo’s own replace them', async () => {
     const mended: Mended[] = []
-    const dir = mkdtempSync(join(tmpdir(), 'enhance-named-'))
-    const album = join(dir, 'Family 1950s')
-    const files = [
-      '1962/scan 1.jpg',
-      'Wedding 1958-06-14/IMG_0001.jpg',
-      'misc/1971-08 beach.jpg',
-      'misc/photo.jpg',
-    ]
-    for (const file of files) {
-      mkdirSync(dirname(join(album, file)), { recursive: true })
-      writeFileSync(join(album, file), file)
-    }
     // A photo named on its own: its folder says it.
-    mkdirSync(join(dir, 'Holiday 1969'))
-    writeFileSync(join(dir, 'Holiday 1969', 'IMG_4.jpg'), 'IMG_4')
-    const { spec, queue } = setup([])
-    const store = new QueueStore(queue)
-    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
-    const job = await runner.addJob({
-      ...spec,
-      inputs: [album, join(dir, 'Holiday 1969', 'IMG_4.jpg')],
-      recursive: true,
-      settings: { ...spec.settings, takenFromNames: true },
-    })
+    const { runner, job, store } = await namedAlbum(
+      'Family 1950s',
+      ['1962/scan 1.jpg', 'Wedding 1958-06-14/IMG_0001.jpg', 'misc/1971-08 beach.jpg', 'misc/photo.jpg'],
+      'Holiday 1969/IMG_4.jpg',
+      { takenFromNames: true },
+      mended,
+    )
     await runner.run()
     const takenOf = () => Object.fromEntries(mended.map((m) => [m.name, m.taken]))
     expect(takenOf()).toEqual({
@@ -752,29 +765,14 @@ describe('repairs per photo and per job', () => {
 
   it('--caption names writes under each photo what its name or folders say, never sent as the setting itself', async () => {
     const mended: Mended[] = []
-    const dir = mkdtempSync(join(tmpdir(), 'enhance-captioned-'))
-    const album = join(dir, 'Album scans')
-    const files = [
-      'Lake Como 1962/IMG_0001.jpg',
-      'Lake Como 1962/1962 Grandma on the jetty.jpg',
-      'misc/scan_0042.jpg',
-    ]
-    for (const file of files) {
-      mkdirSync(dirname(join(album, file)), { recursive: true })
-      writeFileSync(join(album, file), file)
-    }
     // A photo named on its own says it in its own name alone: not "Downloads".
-    mkdirSync(join(dir, 'Downloads'))
-    writeFileSync(join(dir, 'Downloads', 'IMG_4.jpg'), 'IMG_4')
-    const { spec, queue } = setup([])
-    const store = new QueueStore(queue)
-    const runner = new QueueRunner(store, recordingEngine([], undefined, mended), noCleanup)
-    const job = await runner.addJob({
-      ...spec,
-      inputs: [album, join(dir, 'Downloads', 'IMG_4.jpg')],
-      recursive: true,
-      settings: { ...spec.settings, captionFromNames: true },
-    })
+    const { runner, job, store } = await namedAlbum(
+      'Album scans',
+      ['Lake Como 1962/IMG_0001.jpg', 'Lake Como 1962/1962 Grandma on the jetty.jpg', 'misc/scan_0042.jpg'],
+      'Downloads/IMG_4.jpg',
+      { captionFromNames: true },
+      mended,
+    )
     await runner.run()
     expect(Object.fromEntries(mended.map((m) => [m.name, m.caption]))).toEqual({
       'IMG_0001.jpg': 'Lake Como',
