@@ -31,6 +31,12 @@ import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
 
+/** Whether a photo's output says a date and a caption, before a choice. */
+interface Said {
+  dated: boolean
+  captioned: boolean
+}
+
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
   'The places kept from dust and scratch removal were let go: the photo was edited since they were kept. Keep them again in Realism.'
@@ -635,7 +641,7 @@ export class QueueRunner {
     const targets = photo ? [photo] : this.items(job.id)
     // Read only for a date or caption chosen: what a photo's names say is not looked at for a realism or a turn.
     const told = taken !== undefined || takenFromNames || caption !== undefined
-    const toldBefore = new Map(told ? targets.map((i) => [i, this.toldOf(job, i)]) : [])
+    const saidBefore = new Map(told ? targets.map((i) => [i, this.saidOf(job, i)]) : [])
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
@@ -667,7 +673,7 @@ export class QueueRunner {
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of retold) this.emit({ type: 'item', item })
-    if (retold.length) this.retell(job, retold, toldBefore)
+    if (retold.length) this.retell(job, retold, saidBefore)
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
@@ -688,13 +694,13 @@ export class QueueRunner {
    * enhanced again instead, as is one whose date or caption was taken back (a date by its job, before its names were
    * asked, which say nothing of it): what its original says comes back only from the original.
    */
-  private retell(job: Job, items: Item[], toldBefore: ReadonlyMap<Item, Told>): void {
+  private retell(job: Job, items: Item[], saidBefore: ReadonlyMap<Item, Said>): void {
     const restamp = this.engine.restamp!.bind(this.engine)
     this.retelling = this.retelling.then(async () => {
       for (const item of items) {
         const told = this.toldOf(job, item)
-        const before = toldBefore.get(item) ?? {}
-        const takenBack = (!told.stamp && before.stamp) || (told.caption === undefined && before.caption)
+        const before = saidBefore.get(item)
+        const takenBack = (!told.stamp && before?.dated) || (told.caption === undefined && before?.captioned)
         if (item.state !== 'done' || this.store.isClosed) continue
         if (!takenBack && !told.stamp && told.caption === undefined) continue
         if (!takenBack && (await restamp(item.output, told).catch(() => false))) continue
@@ -713,6 +719,11 @@ export class QueueRunner {
     const taken = itemTaken(job, item)
     if (!taken) return undefined
     return { taken, place: item.taken === undefined ? this.items(job.id).indexOf(item) : 0 }
+  }
+
+  /** Whether an item's output says a date and a caption: what a choice may take back (`retell`). */
+  private saidOf(job: Job, item: Item): Said {
+    return { dated: itemTaken(job, item) !== null, captioned: itemCaption(job, item) !== null }
   }
 
   /** What was told of an item, as its output says: its date (`stampOf`) and caption, where there are any. */
