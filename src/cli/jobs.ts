@@ -33,7 +33,7 @@ import {
 import type { SizeFlags } from './args.js'
 import { runQueued, watchQueued } from './batch.js'
 import { dateJob } from './queue-date.js'
-import { captionPhoto } from './queue-caption.js'
+import { captionPhotos } from './queue-caption.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -341,7 +341,7 @@ const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption'])
 
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>` and
- * `caption <job> <photo> <caption>`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ * `caption <job> <photo|all> <caption>`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
  */
 async function changeQueue(
   sub: string,
@@ -369,7 +369,7 @@ async function changeQueue(
     }
     const job = findJob(runner.jobs, id, queueDir)
     if (sub === 'date') await dateJob(runner, job, rest, io)
-    else if (sub === 'caption') await captionPhoto(runner, job, rest, io)
+    else if (sub === 'caption') await captionPhotos(runner, job, rest, io)
     else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
@@ -423,7 +423,7 @@ export async function queueCommand(
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo> <caption>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.

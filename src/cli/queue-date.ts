@@ -6,6 +6,7 @@ import { photoCount } from '../shared/job-title.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
+import { RESUME_HINT, tellJob, waitingWords } from './queue-tell.js'
 
 /** `enhance queue date`'s date: as `--taken` reads it (`names` too), or `none` to take it off. */
 export function parseJobDate(
@@ -30,25 +31,16 @@ export function parseJobDate(
  */
 export async function dateJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
   const choice = parseJobDate(words)
-  runner.hold()
-  const done = new Set(runner.items(job.id).flatMap((i) => (i.state === 'done' ? [i.id] : [])))
-  await runner.adjust({ jobId: job.id }, choice)
-  await runner.idle()
-  const items = runner.items(job.id)
-  const dated = items.filter((i) => done.has(i.id) && i.state === 'done' && itemTaken(job, i) !== null).length
-  const waiting = items.filter((i) => i.state === 'queued').length
-  const undated = items.filter((i) => itemTaken(job, i) === null).length
+  const told = await tellJob(runner, job, choice, (of, item) => itemTaken(of, item) !== null)
   const id = job.id.slice(0, 8)
-  const resume = 'run "enhance --resume" (or open the app) for that.'
   if (choice.taken === null) {
-    io.out(`Took the date off ${id}: ${photoCount(waiting)} will be enhanced again without it, ${resume}`)
+    io.out(
+      `Took the date off ${id}: ${photoCount(told.waiting)} will be enhanced again without it, ${RESUME_HINT}`,
+    )
     return
   }
   const how = choice.taken
     ? takenWords(choice.taken)
-    : `each as its names say (${undated} ${undated === 1 ? 'says' : 'say'} none)`
-  const rest = waiting
-    ? ` ${photoCount(waiting)} ${waiting === 1 ? 'waits' : 'wait'} to be enhanced so: ${resume}`
-    : ''
-  io.out(`Dated ${photoCount(dated)} of ${id} in place, ${how}.${rest}`)
+    : `each as its names say (${told.silent} ${told.silent === 1 ? 'says' : 'say'} none)`
+  io.out(`Dated ${photoCount(told.inPlace)} of ${id} in place, ${how}.${waitingWords(told.waiting)}`)
 }

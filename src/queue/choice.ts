@@ -8,18 +8,18 @@ import type { Job } from './types.js'
 
 /**
  * Throws a coded error, saying what to change, unless `choice` is one that `job` (or, with `forPhoto`, one of its
- * photos) can be enhanced with: something chosen, kept places and a caption for one photo only, a facing, a date, a
+ * photos) can be enhanced with: something chosen, kept places for one photo only, a facing, a date, a caption, a
  * realism only where the job's model has a partner, each in range.
  */
 export function checkChoice(
   job: Job,
   forPhoto: boolean,
-  { realism, repairs, kept, facing, taken, takenFromNames, caption }: PhotoChoice,
+  { realism, repairs, kept, facing, taken, takenFromNames, caption, captionFromNames }: PhotoChoice,
 ): void {
   const refuse = (message: string): never => {
     throw new EnhanceError('INVALID_ARGUMENT', message)
   }
-  const chosen = [realism, repairs, kept, facing, taken, takenFromNames, caption].some(
+  const chosen = [realism, repairs, kept, facing, taken, takenFromNames, caption, captionFromNames].some(
     (choice) => choice !== undefined,
   )
   if (!chosen) refuse('Choose a realism, repairs, a turn, a date or a caption to apply.')
@@ -31,8 +31,8 @@ export function checkChoice(
     refuse('A date taken is a year (1962), a month (1962-07) or a day (1962-07-14), with a time if known.')
   if (takenFromNames && (forPhoto || taken !== undefined))
     refuse("Dates from the photos' names are a whole job's choice, instead of a date.")
-  if (caption !== undefined && !forPhoto)
-    refuse('A caption belongs to one photo: write each its own (enhance --caption writes one for all).')
+  if (captionFromNames && (forPhoto || caption !== undefined))
+    refuse("Captions from the photos' names are a whole job's choice, instead of a caption.")
   if (caption !== undefined && caption !== null && !isCaption(caption))
     refuse('A caption is plain text of at most 2000 characters, without spaces around it.')
   if (kept && !forPhoto) refuse('Places kept from dust and scratch removal belong to one photo.')

@@ -30,12 +30,7 @@ import { facingSettings } from '../shared/turn.js'
 import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
-
-/** Whether a photo's output says a date and a caption, before a choice. */
-interface Said {
-  dated: boolean
-  captioned: boolean
-}
+import { sameTold, tookBack } from './told.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
@@ -631,7 +626,7 @@ export class QueueRunner {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     checkChoice(job, Boolean(target.itemId), choice)
-    const { realism, repairs, kept, facing, taken, takenFromNames, caption } = choice
+    const { realism, repairs, kept, facing, taken, takenFromNames, caption, captionFromNames } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
@@ -640,8 +635,9 @@ export class QueueRunner {
       throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
     const targets = photo ? [photo] : this.items(job.id)
     // Read only for a date or caption chosen: what a photo's names say is not looked at for a realism or a turn.
-    const told = taken !== undefined || takenFromNames || caption !== undefined
-    const saidBefore = new Map(told ? targets.map((i) => [i, this.saidOf(job, i)]) : [])
+    const told = taken !== undefined || takenFromNames || caption !== undefined || captionFromNames
+    const places = told ? this.placesOf(job) : undefined
+    const toldBefore = new Map(told ? targets.map((i) => [i, this.toldOf(job, i, places)]) : [])
     const patch = {
       ...(realism === undefined ? {} : { realism }),
       ...(repairs ? { repairs } : {}),
@@ -657,23 +653,25 @@ export class QueueRunner {
     if (!photo && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
     if (!photo && takenFromNames)
       this.store.commit({ t: 'job-taken', jobId: job.id, taken: null, fromNames: true })
+    if (!photo && caption !== undefined) this.store.commit({ t: 'job-caption', jobId: job.id, caption })
+    if (!photo && captionFromNames)
+      this.store.commit({ t: 'job-caption', jobId: job.id, caption: null, fromNames: true })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     // A date or a caption alone changes only what a done photo's file says: it is written there, not enhanced again.
-    // One taken back is: what its original says comes back only from the original.
-    const toldAlone =
-      told &&
-      taken !== null &&
-      caption !== null &&
-      [realism, repairs, kept, facing].every((other) => other === undefined)
-    const retold = toldAlone && this.engine.restamp ? touched.filter((i) => i.state === 'done') : []
-    const affected = touched.filter((i) => !retold.includes(i))
+    const toldAlone = told && [realism, repairs, kept, facing].every((other) => other === undefined)
+    const inPlace =
+      toldAlone && this.engine.restamp
+        ? this.toldInPlace(job, touched, toldBefore, places)
+        : new Map<Item, boolean>()
+    const affected = touched.filter((i) => !inPlace.has(i))
     if (realism !== undefined)
       this.commitPatches(
         outputsForRealism(job, this.items(job.id), affected, realism, this.outputsOfOtherJobs(job)),
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
-    for (const item of retold) this.emit({ type: 'item', item })
-    if (retold.length) this.retell(job, retold, saidBefore)
+    for (const item of inPlace.keys()) this.emit({ type: 'item', item })
+    const retold = [...inPlace].flatMap(([item, changed]) => (changed ? [item] : []))
+    if (retold.length) this.retell(job, retold)
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
@@ -682,28 +680,51 @@ export class QueueRunner {
     if (photo && !touched.includes(photo)) this.emit({ type: 'item', item: photo })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
     // A finished job whose photos are only dated or captioned stays finished.
-    if (isFinished(job) && (affected.length > 0 || retold.length === 0)) this.setJob(job, 'queued')
+    if (isFinished(job) && (affected.length > 0 || inPlace.size === 0)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
   }
 
   /**
+   * The done photos among `items` whose files can say a choice of a date or a caption where they lie, each with whether
+   * it says something new (`toldBefore`: what each said before): not those whose date or caption it took back.
+   */
+  private toldInPlace(
+    job: Job,
+    items: Item[],
+    toldBefore: ReadonlyMap<Item, Told>,
+    places: ReadonlyMap<Item, number> | undefined,
+  ): Map<Item, boolean> {
+    const inPlace = new Map<Item, boolean>()
+    for (const item of items) {
+      const before = toldBefore.get(item)
+      if (item.state !== 'done' || !before) continue
+      const now = this.toldOf(job, item, places)
+      if (!tookBack(before, now)) inPlace.set(item, !sameTold(before, now))
+    }
+    return inPlace
+  }
+
+  /** Each photo of a job by its place in the album (the job's order). */
+  private placesOf(job: Job): Map<Item, number> {
+    return new Map(this.items(job.id).map((item, place) => [item, place]))
+  }
+
+  /**
    * Writes what was told of each done photo (its date and caption, its own or its job's, as they are when its turn
    * comes) into its file; one that cannot be told so (an AVIF, its file gone or replaced by another program's) is
-   * enhanced again instead, as is one whose date or caption was taken back (a date by its job, before its names were
-   * asked, which say nothing of it): what its original says comes back only from the original.
+   * enhanced again instead.
    */
-  private retell(job: Job, items: Item[], saidBefore: ReadonlyMap<Item, Said>): void {
+  private retell(job: Job, items: Item[]): void {
     const restamp = this.engine.restamp!.bind(this.engine)
     this.retelling = this.retelling.then(async () => {
+      const places = this.placesOf(job)
       for (const item of items) {
-        const told = this.toldOf(job, item)
-        const before = saidBefore.get(item)
-        const takenBack = (!told.stamp && before?.dated) || (told.caption === undefined && before?.captioned)
+        const told = this.toldOf(job, item, places)
         if (item.state !== 'done' || this.store.isClosed) continue
-        if (!takenBack && !told.stamp && told.caption === undefined) continue
-        if (!takenBack && (await restamp(item.output, told).catch(() => false))) continue
+        if (!told.stamp && told.caption === undefined) continue
+        if (await restamp(item.output, told).catch(() => false)) continue
         this.setItem(item, { state: 'queued' })
         if (isFinished(job)) this.setJob(job, 'queued')
         void this.run()
@@ -715,21 +736,20 @@ export class QueueRunner {
    * When an item was taken, and its place among its job's photos dated alike (its place in the job: an album's
    * order); null where nobody said.
    */
-  private stampOf(job: Job, item: Item): DateStamp | undefined {
+  private stampOf(job: Job, item: Item, places?: ReadonlyMap<Item, number>): DateStamp | undefined {
     const taken = itemTaken(job, item)
     if (!taken) return undefined
-    return { taken, place: item.taken === undefined ? this.items(job.id).indexOf(item) : 0 }
+    if (item.taken !== undefined) return { taken, place: 0 }
+    return { taken, place: places?.get(item) ?? this.items(job.id).indexOf(item) }
   }
 
-  /** Whether an item's output says a date and a caption: what a choice may take back (`retell`). */
-  private saidOf(job: Job, item: Item): Said {
-    return { dated: itemTaken(job, item) !== null, captioned: itemCaption(job, item) !== null }
-  }
-
-  /** What was told of an item, as its output says: its date (`stampOf`) and caption, where there are any. */
-  private toldOf(job: Job, item: Item): Told {
+  /**
+   * What was told of an item, as its output says: its date (`stampOf`, its album place from `places` where a caller
+   * tells many) and caption, where there are any.
+   */
+  private toldOf(job: Job, item: Item, places?: ReadonlyMap<Item, number>): Told {
     const caption = itemCaption(job, item)
-    return { stamp: this.stampOf(job, item), ...(caption === null ? {} : { caption }) }
+    return { stamp: this.stampOf(job, item, places), ...(caption === null ? {} : { caption }) }
   }
 
   private commitPatches(patches: ItemPatches, emit = false): void {

@@ -55,6 +55,8 @@ const jobObject = z.object({
   mirrored: z.boolean().optional(),
   taken: takenSchema.nullable().optional(),
   takenFromNames: z.boolean().optional(),
+  caption: captionSchema.nullable().optional(),
+  captionFromNames: z.boolean().optional(),
   modelScale: z.number().int().min(1).max(16).optional(),
   watching: z.boolean().optional(),
 })
@@ -112,6 +114,12 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
       t: z.literal('job-taken'),
       jobId: id,
       taken: takenSchema.nullable(),
+      fromNames: z.literal(true).optional(),
+    }),
+    z.object({
+      t: z.literal('job-caption'),
+      jobId: id,
+      caption: captionSchema.nullable(),
       fromNames: z.literal(true).optional(),
     }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),

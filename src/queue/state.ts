@@ -1,10 +1,15 @@
 import type { Repairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
+import type { Caption } from '../shared/caption.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** What is chosen for a whole job after it was made, and for one photo of it. */
-type WholeJobChoice = 'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken' | 'takenFromNames'
+type WholeJobChoice =
+  'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken' | 'takenFromNames' | 'caption' | 'captionFromNames'
+
+/** Whole-job choices that only say how the others are read: photos have none of their own to replace. */
+const JOB_ONLY: ReadonlySet<WholeJobChoice> = new Set(['takenFromNames', 'captionFromNames'])
 
 /** One durable change. The queue's state is the snapshot with these applied in order. */
 export type QueueEntry =
@@ -30,6 +35,11 @@ export type QueueEntry =
    * replaces any date chosen per photo.
    */
   | { t: 'job-taken'; jobId: string; taken: Taken | null; fromNames?: true }
+  /**
+   * What is written under the whole job's photos (null: none), or each as its names say (`fromNames`, `caption` null):
+   * it replaces any caption chosen per photo.
+   */
+  | { t: 'job-caption'; jobId: string; caption: Caption | null; fromNames?: true }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -98,6 +108,13 @@ export class QueueState {
             ? { taken: undefined, takenFromNames: true }
             : { taken: entry.taken, takenFromNames: false },
         )
+      case 'job-caption':
+        return this.chooseForJob(
+          entry.jobId,
+          entry.fromNames
+            ? { caption: undefined, captionFromNames: true }
+            : { caption: entry.caption, captionFromNames: false },
+        )
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }
@@ -132,14 +149,14 @@ export class QueueState {
     }
   }
 
-  /** A choice for a whole job (its realism, repairs, facing or date): it replaces the same one made per photo. */
+  /** A choice for a whole job (its realism, repairs, facing, date or caption): it replaces the same one per photo. */
   private chooseForJob(jobId: string, choice: Pick<Job, WholeJobChoice>): void {
     const job = this.jobs.get(jobId)
     if (!job) return
     Object.assign(job, choice)
     for (const item of this.itemsOf(jobId))
       for (const key of Object.keys(choice) as WholeJobChoice[])
-        if (key !== 'takenFromNames') delete item[key]
+        if (!JOB_ONLY.has(key)) delete item[key as keyof Item]
   }
 
   itemsOf(jobId: string): Item[] {

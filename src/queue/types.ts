@@ -63,6 +63,10 @@ export interface Job {
   taken?: Taken | null
   /** Its photos dated as their names say, chosen after it was created (`taken` then unsaid). */
   takenFromNames?: boolean
+  /** What is written under its photos, chosen after it was created (overrides the spec's `--caption`; null: none). */
+  caption?: Caption | null
+  /** Its photos captioned as their names say, chosen after it was created (`caption` then unsaid). */
+  captionFromNames?: boolean
   /**
    * Its model's own scale, read when the job was made where its names say it ({scale}, or {size} at the model's own
    * size); 4 where not (and in jobs made before it was read).
@@ -160,14 +164,23 @@ export function itemFacing(job: Job, item: Item): Facing {
   return item.turn === undefined ? jobFacing(job) : facingOf(item.turn, item.mirrored)
 }
 
+/** What is written under a job's photos unless one has its own caption; null where nobody wrote one. */
+export function jobCaption(job: Job): Caption | null {
+  return job.caption === undefined ? (job.spec.settings.caption ?? null) : job.caption
+}
+
+/** Whether a job's photos are captioned as their names say, unless one has its own caption. */
+export function jobCaptionFromNames(job: Job): boolean {
+  return job.caption === undefined && (job.captionFromNames ?? job.spec.settings.captionFromNames ?? false)
+}
+
 /**
  * What is written under an item, as its output says: its own caption, else its job's, or (`--caption names`) what its
  * name or folders say; null where nobody wrote one.
  */
 export function itemCaption(job: Job, item: Item): Caption | null {
   if (item.caption !== undefined) return item.caption
-  const { caption, captionFromNames } = job.spec.settings
-  return captionFromNames ? captionNamedFor(item.input, job.spec.inputs) : (caption ?? null)
+  return jobCaptionFromNames(job) ? captionNamedFor(item.input, job.spec.inputs) : jobCaption(job)
 }
 
 /** When a job's photos were taken unless one has its own date; null where nobody said. */

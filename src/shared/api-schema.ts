@@ -106,6 +106,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
         taken: takenSchema.nullable().optional(),
         takenFromNames: z.literal(true).optional(),
         caption: captionSchema.nullable().optional(),
+        captionFromNames: z.literal(true).optional(),
       }),
     ]),
     result: true,

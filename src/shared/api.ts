@@ -60,8 +60,10 @@ export interface PhotoChoice {
   taken?: Taken | null
   /** Every photo of a job dated as its name or folders say (a job's choice only), replacing dates given before. */
   takenFromNames?: true
-  /** What is written under one photo, as its output says (null: none). */
+  /** What is written under it, as its output says: one photo's, or every photo's of a job (null: none). */
   caption?: Caption | null
+  /** Every photo of a job captioned as its name or folders say (a job's choice only), replacing captions given before. */
+  captionFromNames?: true
 }
 
 export interface ItemView {

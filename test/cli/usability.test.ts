@@ -683,6 +683,39 @@ describe('the CLI for people', () => {
     expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
     expect(summerItem().state).toBe('done')
     if (hasExiftool) expect(exiftool('-s3', '-ImageDescription', summer).trim()).toBe('')
+
+    // Every photo of the job (all), then each as its names say, in place; names are a whole job's choice.
+    const winter = join(out, 'Winter', 'a.jpg')
+    const [winterPixels, winterTime] = [
+      await sharp(winter).raw().toBuffer(),
+      statSync(winter).mtime.getTime(),
+    ]
+    expect((await caption('all', 'Holiday', 'at the lake')).out).toBe(
+      `Captioned 3 photos of ${id} in place, “Holiday at the lake”.\n`,
+    )
+    expect((await caption('b.jpg', 'names')).err).toBe(
+      `error INVALID_ARGUMENT: Captions from names are a whole job's choice: enhance queue caption ${id} all names.\n`,
+    )
+    expect((await caption('all', 'names')).out).toBe(
+      `Captioned 3 photos of ${id} in place, each as its names say (0 say none).\n`,
+    )
+    expect([
+      (await sharp(winter).raw().toBuffer()).equals(winterPixels),
+      statSync(winter).mtime.getTime(),
+    ]).toEqual([true, winterTime])
+    if (hasExiftool)
+      expect(
+        [winter, summer, join(out, 'b.jpg')].map((file) =>
+          exiftool('-s3', '-XMP-dc:Description', file).trim(),
+        ),
+      ).toEqual(['Winter', 'Summer', 'captioned'])
+    expect((await caption('all', 'none')).out).toBe(
+      `Took the captions off ${id}: 3 photos will be enhanced again without theirs, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(items().map((i) => i.state)).toEqual(['queued', 'queued', 'queued'])
+    expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
+    expect((await caption('all', 'none')).out).toBe(`No photo of ${id} has a caption now.\n`)
+    if (hasExiftool) expect(exiftool('-s3', '-XMP-dc:Description', winter).trim()).toBe('')
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {

@@ -3,7 +3,7 @@
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -464,6 +464,48 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     if (hasExiftool) expect(tagsOf(third().output)['ImageDescription']).toBeUndefined()
     await app.tab('Queue')
     await card.getByText('Caption: “Grandma & Tom at the lake…”').waitFor({ state: 'detached' })
+  })
+
+  it('captions a whole album from its card in place; as their names say, those whose names say none lose it', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs[0]!
+    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const ran: string[] = []
+    const unsubscribe = runner.subscribe((event) => {
+      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
+    })
+    const descriptions = () => runner.items(job.id).map((item) => tagsOf(item.output)['ImageDescription'])
+    await card.getByRole('button', { name: 'Caption… of the photos of Album 1962 (6 photos)' }).click()
+    const field = card.getByRole('textbox', {
+      name: 'What is written under the photos of Album 1962 (6 photos)?',
+    })
+    await field.fill('Summer at the lake, 1962')
+    await app.shot('06h-queue-job-caption')
+    await field.press('Enter')
+    await card.getByText('· captioned “Summer at the lake, 1962”').waitFor()
+    // Written where they lie: no photo runs, the job stays finished.
+    if (hasExiftool)
+      await expect.poll(descriptions).toEqual(Array.from({ length: 6 }, () => 'Summer at the lake, 1962'))
+    expect([ran, runner.job(job.id)!.state, runner.job(job.id)!.caption]).toEqual([
+      [],
+      'done',
+      'Summer at the lake, 1962',
+    ])
+    // Those in "beach" are captioned so in place; "Album 1962/photo 3.jpg" says nothing: each of those loses the
+    // album's caption, enhanced again without one.
+    await card.getByRole('button', { name: 'Caption… of the photos of Album 1962 (6 photos)' }).click()
+    await card.getByRole('button', { name: 'Each as its name or folder says' }).click()
+    await card.getByText('· captioned as their names say').waitFor()
+    await everyPhotoDone(runner, job.id)
+    const inBeach = (input: string) => input.includes(`${sep}beach${sep}`)
+    expect(ran.map(inBeach)).toEqual([false, false, false])
+    unsubscribe()
+    if (hasExiftool)
+      expect(descriptions()).toEqual(
+        runner.items(job.id).map((i) => (inBeach(i.input) ? 'beach' : undefined)),
+      )
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest'
 import { KEPT_LET_GO, QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
-import { itemCaption, itemFacing, itemTaken, jobFacing, jobTakenFromNames } from '../../src/queue/types.js'
+import {
+  itemCaption,
+  itemFacing,
+  itemTaken,
+  jobCaption,
+  jobCaptionFromNames,
+  jobFacing,
+  jobTakenFromNames,
+} from '../../src/queue/types.js'
 import { takenNamed } from '../../src/queue/taken-names.js'
 import type { Job, JobSpec } from '../../src/queue/types.js'
 import { EnhanceError } from '../../src/shared/errors.js'
@@ -608,7 +616,8 @@ describe('repairs per photo and per job', () => {
     // b dated on its own; c never dated. Then the whole job as the names say: only a's says a date.
     await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: '1950' })
     await runner.idle()
-    expect(await runner.adjust({ jobId: job.id }, { takenFromNames: true })).toBe(0)
+    // b is enhanced again at once: its names say nothing of the date it loses.
+    expect(await runner.adjust({ jobId: job.id }, { takenFromNames: true })).toBe(1)
     await runner.idle()
     await runner.run()
     expect(restamped).toEqual([
@@ -743,10 +752,12 @@ describe('repairs per photo and per job', () => {
       ['c.jpg', 'Uncle Tom', 90],
     ])
     expect(told).toHaveLength(1)
-    // A job's caption is its command's: the app writes each photo its own.
-    expect(await codeOf(() => runner.adjust({ jobId: job.id }, { caption: 'Lake Como' }))).toBe(
-      'INVALID_ARGUMENT',
-    )
+    // Captions from names are a whole job's choice, and one instead of a caption.
+    for (const [target, choice] of [
+      [{ jobId: job.id, itemId: a!.id }, { captionFromNames: true }],
+      [{ jobId: job.id }, { captionFromNames: true, caption: 'Lake Como' }],
+    ] as const)
+      expect(await codeOf(() => runner.adjust(target, choice))).toBe('INVALID_ARGUMENT')
     for (const caption of ['', ' Lake', 'a\tb', 'x'.repeat(2001)])
       expect(await codeOf(() => runner.adjust({ jobId: job.id, itemId: a!.id }, { caption }))).toBe(
         'INVALID_ARGUMENT',
@@ -759,6 +770,73 @@ describe('repairs per photo and per job', () => {
       null,
       'Grandma on the jetty',
       'Uncle Tom',
+    ])
+    reopened.close()
+  })
+
+  it('a job’s caption or its names’ replace those per photo, in place; none takes back only those that said one', async () => {
+    const mended: Mended[] = []
+    const { spec, queue } = setup(['1962 Grandma at the lake.jpg', 'IMG_0002.jpg', 'Uncle Tom.jpg'])
+    const store = new QueueStore(queue)
+    const told: [string, Told][] = []
+    const engine: QueueEngine = {
+      ...recordingEngine([], undefined, mended),
+      restamp(output, said) {
+        told.push([basename(output), said])
+        return Promise.resolve(true)
+      },
+    }
+    const runner = new QueueRunner(store, engine, noCleanup)
+    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, taken: '1962' } })
+    await runner.run()
+    const [a, b, c] = runner.items(job.id)
+    await runner.adjust({ jobId: job.id, itemId: b!.id }, { caption: 'Grandma' })
+    await runner.idle()
+    told.length = 0
+    // One caption for every photo, b's own replaced: each file told it with its date, at its place in the album.
+    expect(await runner.adjust({ jobId: job.id }, { caption: 'Lake Como' })).toBe(0)
+    await runner.idle()
+    expect(told).toEqual(
+      ['1962 Grandma at the lake.png', 'IMG_0002.png', 'Uncle Tom.png'].map((name, place) => [
+        name,
+        { stamp: { taken: '1962', place }, caption: 'Lake Como' },
+      ]),
+    )
+    expect([b!.caption, itemCaption(runner.job(job.id)!, b!), runner.job(job.id)!.state]).toEqual([
+      undefined,
+      'Lake Como',
+      'done',
+    ])
+    // Each as its names say: the one whose name says none loses the job's caption, enhanced again at once.
+    told.length = 0
+    expect(await runner.adjust({ jobId: job.id }, { captionFromNames: true })).toBe(1)
+    await runner.idle()
+    await runner.run()
+    expect(told.map(([name, said]) => [name, said.caption])).toEqual([
+      ['1962 Grandma at the lake.png', 'Grandma at the lake'],
+      ['Uncle Tom.png', 'Uncle Tom'],
+    ])
+    expect(mended.slice(3).map((m) => [m.name, m.caption, m.taken])).toEqual([
+      ['IMG_0002.jpg', undefined, '1962'],
+    ])
+    // None for the job: the two that said one are enhanced again without; the third, saying none, stays as it is.
+    told.length = 0
+    expect(await runner.adjust({ jobId: job.id }, { caption: null })).toBe(2)
+    await runner.idle()
+    await runner.run()
+    expect(mended.slice(4).map((m) => [m.name, m.caption])).toEqual([
+      ['1962 Grandma at the lake.jpg', undefined],
+      ['Uncle Tom.jpg', undefined],
+    ])
+    expect([told, [a, b, c].map((i) => i!.state)]).toEqual([[], ['done', 'done', 'done']])
+    store.close()
+    const reopened = new QueueStore(queue)
+    const kept = reopened.state.jobs.get(job.id)!
+    expect([kept.caption, kept.captionFromNames, jobCaption(kept), jobCaptionFromNames(kept)]).toEqual([
+      null,
+      false,
+      null,
+      false,
     ])
     reopened.close()
   })

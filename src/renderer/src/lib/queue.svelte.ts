@@ -245,14 +245,22 @@ export class QueueStore {
     await this.adjust(target, { taken })
   }
 
-  /** Writes what is under one photo (null: none): a photo already enhanced has its file captioned where it lies. */
-  async caption(target: { jobId: string; itemId: string }, caption: Caption | null): Promise<void> {
+  /**
+   * Writes what is under a photo, or every photo of a job (replacing captions written per photo); null: none. A photo
+   * already enhanced has its file captioned where it lies.
+   */
+  async caption(target: { jobId: string; itemId?: string }, caption: Caption | null): Promise<void> {
     await this.adjust(target, { caption })
   }
 
   /** Dates every photo of a job as its own name or folders say (replacing dates said per photo). */
   async dateFromNames(job: JobView): Promise<void> {
     await this.adjust({ jobId: job.id }, { takenFromNames: true })
+  }
+
+  /** Captions every photo of a job as its own name or folders say (replacing captions written per photo). */
+  async captionFromNames(job: JobView): Promise<void> {
+    await this.adjust({ jobId: job.id }, { captionFromNames: true })
   }
 
   private async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<void> {
