@@ -1,4 +1,3 @@
-import { basename, relative, sep } from 'node:path'
 import type { QueueRunner } from '../queue/runner.js'
 import { itemCaption } from '../queue/types.js'
 import type { Item, Job } from '../queue/types.js'
@@ -9,10 +8,11 @@ import { EnhanceError } from '../shared/errors.js'
 import { printable } from '../shared/printable.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, tellJob, waitingWords } from './queue-tell.js'
+import { RESUME_HINT, jobAndFolder, tellPhotos, waitingWords } from './queue-tell.js'
+import { folderNamed, nameInJob, namesFolder, photoNamed } from './queue-named.js'
 
 const USAGE =
-  'enhance queue caption <job> <photo> "Grandma at the lake" (or none to take it off; all for every photo, or all names)'
+  'enhance queue caption <job> <photo|folder/|all> "Grandma at the lake" (or none to take it off; all names: as named)'
 
 /** `enhance queue caption`'s caption: as `--caption` reads it (`names` too), or `none` to take it off. */
 export function parseQueueCaption(words: string[]): Pick<PhotoChoice, 'caption' | 'captionFromNames'> {
@@ -24,45 +24,19 @@ export function parseQueueCaption(words: string[]): Pick<PhotoChoice, 'caption' 
   return { caption: read.caption }
 }
 
-/** A photo's name within its job: its path from the folder the job was made of, or its file name. */
-function nameInJob(job: Job, input: string): string {
-  const root = job.spec.inputs.find((folder) => input.startsWith(`${folder}${sep}`))
-  return printable(root ? relative(root, input) : basename(input))
-}
-
 /**
- * The photo of a job that `named` names: its whole path, or the end of it (its file name, or its folder and name:
- * `Summer/a.jpg`, with / or the system's separator). Refused, with its photos or the ones it could be, where it names
- * none or more than one.
- */
-export function photoNamed(items: Item[], named: string, job: Job): Item {
-  const wanted = named.replaceAll('/', sep)
-  const matches = items.filter((i) => i.input === wanted || i.input.endsWith(`${sep}${wanted}`))
-  if (matches.length === 1) return matches[0]!
-  const listed = (some: Item[]) =>
-    some
-      .slice(0, 5)
-      .map((i) => nameInJob(job, i.input))
-      .join(', ') + (some.length > 5 ? `, and ${some.length - 5} more` : '')
-  const id = job.id.slice(0, 8)
-  throw new EnhanceError(
-    'INVALID_ARGUMENT',
-    matches.length
-      ? `${printable(named)} names ${matches.length} photos of ${id} (${listed(matches)}); give more of its path.`
-      : `No photo ${printable(named)} in ${id}; its photos: ${listed(items)}.`,
-  )
-}
-
-/**
- * `enhance queue caption <job> <photo|all> <caption|names|none>`: writes what is under one photo of a job, or every
- * photo (`all`: replacing captions chosen per photo; `names`: each as its names say), as Caption… in the app does.
+ * `enhance queue caption <job> <photo|folder/|all> <caption|names|none>`: writes what is under one photo of a job, the
+ * photos of one of its folders, or every photo (`all`: replacing captions chosen per photo; `names`: each as its names
+ * say), as Caption… in the app does.
  * Done photos are captioned where they lie (their EXIF and XMP written again, the pixels untouched); one that cannot be
  * (an AVIF), one whose caption is taken off, and one not yet enhanced wait for the next run.
  */
 export async function captionPhotos(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
   const [first, ...rest] = words
   const named = requireValue(first, `photo: ${USAGE}`)
-  if (named === 'all') return captionJob(runner, job, rest, io)
+  if (named === 'all') return captionFolder(runner, job, undefined, rest, io)
+  if (namesFolder(named))
+    return captionFolder(runner, job, folderNamed(runner.items(job.id), named, job), rest, io)
   const photo = photoNamed(runner.items(job.id), named, job)
   const choice = parseQueueCaption(rest)
   if (choice.captionFromNames)
@@ -89,21 +63,31 @@ export async function captionPhotos(runner: QueueRunner, job: Job, words: string
   }
 }
 
-/** `enhance queue caption <job> all <caption|names|none>`: one caption for every photo of a job, or its names'. */
-async function captionJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
+/**
+ * `enhance queue caption <job> all|<folder>/ <caption|names|none>`: one caption for every photo of a job, or its
+ * names', or one for the photos of one of its folders (their own).
+ */
+async function captionFolder(
+  runner: QueueRunner,
+  job: Job,
+  folder: string | undefined,
+  words: string[],
+  io: Io,
+): Promise<void> {
   const choice = parseQueueCaption(words)
-  const told = await tellJob(runner, job, choice, (of, item) => itemCaption(of, item) !== null)
-  const id = job.id.slice(0, 8)
+  const says = (of: Job, item: Item) => itemCaption(of, item) !== null
+  const told = await tellPhotos(runner, job, { choice, folder }, says)
+  const whose = jobAndFolder(job, folder)
   if (choice.caption === null) {
     io.out(
       told.waiting
-        ? `Took the captions off ${id}: ${photoCount(told.waiting)} will be enhanced again without theirs, ${RESUME_HINT}`
-        : `No photo of ${id} has a caption now.`,
+        ? `Took the captions off ${whose}: ${photoCount(told.waiting)} will be enhanced again without theirs, ${RESUME_HINT}`
+        : `No photo of ${whose} has a caption now.`,
     )
     return
   }
   const how = choice.caption
     ? `“${printable(choice.caption)}”`
     : `each as its names say (${told.silent} ${told.silent === 1 ? 'says' : 'say'} none)`
-  io.out(`Captioned ${photoCount(told.inPlace)} of ${id} in place, ${how}.${waitingWords(told.waiting)}`)
+  io.out(`Captioned ${photoCount(told.inPlace)} of ${whose} in place, ${how}.${waitingWords(told.waiting)}`)
 }

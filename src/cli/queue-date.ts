@@ -1,12 +1,13 @@
 import type { PhotoChoice } from '../shared/api.js'
 import type { QueueRunner } from '../queue/runner.js'
 import { itemTaken } from '../queue/types.js'
-import type { Job } from '../queue/types.js'
+import type { Item, Job } from '../queue/types.js'
 import { photoCount } from '../shared/job-title.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, tellJob, waitingWords } from './queue-tell.js'
+import { RESUME_HINT, jobAndFolder, tellPhotos, waitingWords } from './queue-tell.js'
+import { folderNamed, namesFolder } from './queue-named.js'
 
 /** `enhance queue date`'s date: as `--taken` reads it (`names` too), or `none` to take it off. */
 export function parseJobDate(
@@ -25,22 +26,26 @@ export function parseJobDate(
 }
 
 /**
- * `enhance queue date <job> <date|names|none>`: says when a job's photos were taken, replacing dates chosen per photo.
- * Its done photos are dated where they lie (their EXIF, XMP and file time written again, the pixels untouched); one
- * that cannot be (an AVIF), one whose date is taken off, and those not yet enhanced wait for the next run.
+ * `enhance queue date <job> [<folder>/] <date|names|none>`: says when a job's photos were taken, replacing dates chosen
+ * per photo, or those of one of its folders (their own dates). Done photos are dated where they lie (their EXIF, XMP
+ * and file time written again, the pixels untouched); one that cannot be (an AVIF), one whose date is taken off, and
+ * those not yet enhanced wait for the next run.
  */
 export async function dateJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
-  const choice = parseJobDate(words)
-  const told = await tellJob(runner, job, choice, (of, item) => itemTaken(of, item) !== null)
-  const id = job.id.slice(0, 8)
+  const [first = '', ...rest] = words
+  const folder = namesFolder(first) ? folderNamed(runner.items(job.id), first, job) : undefined
+  const choice = parseJobDate(folder === undefined ? words : rest)
+  const says = (of: Job, item: Item) => itemTaken(of, item) !== null
+  const told = await tellPhotos(runner, job, { choice, folder }, says)
+  const whose = jobAndFolder(job, folder)
   if (choice.taken === null) {
     io.out(
-      `Took the date off ${id}: ${photoCount(told.waiting)} will be enhanced again without it, ${RESUME_HINT}`,
+      `Took the date off ${whose}: ${photoCount(told.waiting)} will be enhanced again without it, ${RESUME_HINT}`,
     )
     return
   }
   const how = choice.taken
     ? takenWords(choice.taken)
     : `each as its names say (${told.silent} ${told.silent === 1 ? 'says' : 'say'} none)`
-  io.out(`Dated ${photoCount(told.inPlace)} of ${id} in place, ${how}.${waitingWords(told.waiting)}`)
+  io.out(`Dated ${photoCount(told.inPlace)} of ${whose} in place, ${how}.${waitingWords(told.waiting)}`)
 }

@@ -1,7 +1,8 @@
 import type { PhotoChoice } from '../shared/api.js'
 import type { QueueRunner } from '../queue/runner.js'
 import type { Item, Job } from '../queue/types.js'
-import { photoCount } from '../shared/job-title.js'
+import { folderOf, photoCount } from '../shared/job-title.js'
+import { nameInJob } from './queue-named.js'
 
 /** What telling a job's photos a date or a caption did, counted once its done photos are written. */
 export interface Telling {
@@ -14,25 +15,33 @@ export interface Telling {
 }
 
 /**
- * Chooses a date or a caption for a whole job (`choice`) without enhancing anything: its done photos are written
- * where they lie; those that cannot be, and those taken back, wait for the next run. `says`: whether a photo says it.
+ * Chooses a date or a caption for a whole job, or the photos of one of its folders (`folder`), without enhancing
+ * anything: done photos are written where they lie; those that cannot be, and those taken back, wait for the next run.
+ * `says`: whether a photo says it. Counts those photos.
  */
-export async function tellJob(
+export async function tellPhotos(
   runner: QueueRunner,
   job: Job,
-  choice: PhotoChoice,
+  { choice, folder }: { choice: PhotoChoice; folder?: string | undefined },
   says: (job: Job, item: Item) => boolean,
 ): Promise<Telling> {
+  const told = () => runner.items(job.id).filter((i) => folder === undefined || folderOf(i.input) === folder)
   runner.hold()
-  const done = new Set(runner.items(job.id).flatMap((i) => (i.state === 'done' ? [i.id] : [])))
-  await runner.adjust({ jobId: job.id }, choice)
+  const done = new Set(told().flatMap((i) => (i.state === 'done' ? [i.id] : [])))
+  await runner.adjust({ jobId: job.id, ...(folder === undefined ? {} : { folder }) }, choice)
   await runner.idle()
-  const items = runner.items(job.id)
+  const items = told()
   return {
     inPlace: items.filter((i) => done.has(i.id) && i.state === 'done' && says(job, i)).length,
     waiting: items.filter((i) => i.state === 'queued').length,
     silent: items.filter((i) => !says(job, i)).length,
   }
+}
+
+/** A job's short id, and the folder of its photos a command names (`3f2a91c0 (Summer/)`). */
+export function jobAndFolder(job: Job, folder: string | undefined): string {
+  const id = job.id.slice(0, 8)
+  return folder === undefined ? id : `${id} (${nameInJob(job, folder)}/)`
 }
 
 export const RESUME_HINT = 'run "enhance --resume" (or open the app) for that.'

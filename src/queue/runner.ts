@@ -11,7 +11,7 @@ import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
-import { checkChoice } from './choice.js'
+import { checkChoice, scopeOf } from './choice.js'
 import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
@@ -23,7 +23,8 @@ import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemCaption, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
 import type { Item, ItemState, Job, JobSpec } from './types.js'
-import type { PhotoChoice } from '../shared/api.js'
+import type { ChoiceTarget, PhotoChoice } from '../shared/api.js'
+import { folderOf } from '../shared/job-title.js'
 import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
 import { facingSettings } from '../shared/turn.js'
@@ -617,23 +618,22 @@ export class QueueRunner {
   }
 
   /**
-   * Chooses the realism, the repairs, the facing for one photo or a whole job (a job's replace any chosen per
-   * photo), and a photo's kept places. Finished photos are enhanced again (their output is replaced, or renamed
-   * with {alpha} for a new realism), the one in flight restarts, and queued ones use it. Returns how many photos
-   * will be (re-)enhanced.
+   * Chooses the realism, the repairs, the facing, the date or the caption for one photo, the photos of one folder of a
+   * job, or a whole job (a job's replace any chosen per photo), and a photo's kept places. Finished photos are
+   * enhanced again (their output is replaced, or renamed with {alpha} for a new realism), or only dated or captioned
+   * where they lie; the one in flight restarts, and queued ones use it. Returns how many photos will be (re-)enhanced.
    */
-  async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<number> {
+  async adjust(target: ChoiceTarget, choice: PhotoChoice): Promise<number> {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
-    checkChoice(job, Boolean(target.itemId), choice)
+    checkChoice(job, scopeOf(target), choice)
     const { realism, repairs, kept, facing, taken, takenFromNames, caption, captionFromNames } = choice
     const photoOf = () => (target.itemId ? this.store.state.items.get(target.itemId) : undefined)
     // Places are kept on the file as it is now. Read first, so that the changes below follow one another unawaited.
     const keptOn = kept ? await readSignature(photoOf()?.input ?? '') : undefined
-    const photo = photoOf()
-    if (target.itemId && photo?.jobId !== job.id)
-      throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
-    const targets = photo ? [photo] : this.items(job.id)
+    // Photos chosen for on their own (one, or those of a folder); null: the whole job.
+    const chosen = this.chosenPhotos(job, target)
+    const targets = chosen ?? this.items(job.id)
     // Read only for a date or caption chosen: what a photo's names say is not looked at for a realism or a turn.
     const told = taken !== undefined || takenFromNames || caption !== undefined || captionFromNames
     const places = told ? this.placesOf(job) : undefined
@@ -646,15 +646,15 @@ export class QueueRunner {
       ...(taken === undefined ? {} : { taken }),
       ...(caption === undefined ? {} : { caption }),
     }
-    if (photo) this.store.commit({ t: 'item', id: photo.id, patch })
-    if (!photo && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
-    if (!photo && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
-    if (!photo && facing) this.store.commit({ t: 'job-turn', jobId: job.id, ...facing })
-    if (!photo && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
-    if (!photo && takenFromNames)
+    for (const item of chosen ?? []) this.store.commit({ t: 'item', id: item.id, patch })
+    if (!chosen && realism !== undefined) this.store.commit({ t: 'job-realism', jobId: job.id, realism })
+    if (!chosen && repairs) this.store.commit({ t: 'job-repairs', jobId: job.id, repairs })
+    if (!chosen && facing) this.store.commit({ t: 'job-turn', jobId: job.id, ...facing })
+    if (!chosen && taken !== undefined) this.store.commit({ t: 'job-taken', jobId: job.id, taken })
+    if (!chosen && takenFromNames)
       this.store.commit({ t: 'job-taken', jobId: job.id, taken: null, fromNames: true })
-    if (!photo && caption !== undefined) this.store.commit({ t: 'job-caption', jobId: job.id, caption })
-    if (!photo && captionFromNames)
+    if (!chosen && caption !== undefined) this.store.commit({ t: 'job-caption', jobId: job.id, caption })
+    if (!chosen && captionFromNames)
       this.store.commit({ t: 'job-caption', jobId: job.id, caption: null, fromNames: true })
     const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
     // A date or a caption alone changes only what a done photo's file says: it is written there, not enhanced again.
@@ -677,13 +677,35 @@ export class QueueRunner {
       else this.emit({ type: 'item', item })
     }
     // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
-    if (photo && !touched.includes(photo)) this.emit({ type: 'item', item: photo })
+    const touchedOnes = new Set(touched)
+    for (const item of chosen ?? []) if (!touchedOnes.has(item)) this.emit({ type: 'item', item })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
     // A finished job whose photos are only dated or captioned stays finished.
     if (isFinished(job) && (affected.length > 0 || inPlace.size === 0)) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
+  }
+
+  /**
+   * The photos a choice is made for on their own (`target`'s one photo, or those lying in its folder), or null for a
+   * whole job. Refused where the photo is no longer the job's, or no photo of the job lies in the folder.
+   */
+  private chosenPhotos(job: Job, target: ChoiceTarget): Item[] | null {
+    if (target.itemId !== undefined) {
+      const photo = this.store.state.items.get(target.itemId)
+      if (photo?.jobId !== job.id)
+        throw new EnhanceError('INVALID_ARGUMENT', 'That photo is no longer in the queue.')
+      return [photo]
+    }
+    if (target.folder === undefined) return null
+    const inFolder = this.items(job.id).filter((item) => folderOf(item.input) === target.folder)
+    if (inFolder.length === 0)
+      throw new EnhanceError(
+        'INVALID_ARGUMENT',
+        'No photo of that job lies in that folder: it may have been moved.',
+      )
+    return inFolder
   }
 
   /**

@@ -97,7 +97,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
   adjust: {
     args: z.tuple([
-      z.strictObject({ jobId: id, itemId: id.optional() }),
+      z.strictObject({ jobId: id, itemId: id.optional(), folder: path.optional() }),
       z.strictObject({
         realism: realismSchema.optional(),
         repairs: repairs.optional(),

@@ -48,6 +48,16 @@ export interface JobView {
   watching: boolean
 }
 
+/**
+ * What a choice is made for: a whole job, the photos lying in one of its folders (`folder`, the folder's whole path as
+ * its photos' paths name it: not those in folders within), or one photo (`itemId`).
+ */
+export interface ChoiceTarget {
+  jobId: string
+  itemId?: string
+  folder?: string
+}
+
 /** What Realism applies to a photo or a whole job: a realism, repairs, or both. */
 export interface PhotoChoice {
   realism?: number
@@ -306,10 +316,10 @@ export interface EnhanceApi {
   /** Shows the diagnostic log in the system's file manager, to send with a report. */
   showLogFile(): Promise<void>
   /**
-   * Realism, repairs or both for one photo of a job, or (no itemId) for all of it; finished photos are enhanced
-   * again. Answers how many will be.
+   * A realism, repairs, a facing, a date or a caption for one photo of a job, the photos of one of its folders, or all
+   * of it; finished photos are enhanced again (or only dated or captioned where they lie). Answers how many will be.
    */
-  adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<Result<number>>
+  adjust(target: ChoiceTarget, choice: PhotoChoice): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
   imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
   /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */

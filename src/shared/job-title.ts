@@ -5,6 +5,13 @@ export function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
 }
 
+/** The folder a path lies in, with either separator: `/` for one at the root, '' for a bare name. */
+export function folderOf(path: string): string {
+  const end = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  if (end === 0) return path.slice(0, 1)
+  return path.slice(0, Math.max(end, 0))
+}
+
 /** A file's name as the window and notifications show it: what would be acted on (a right-to-left override) written as its code. */
 export function shownName(path: string): string {
   return printable(basename(path))

@@ -716,6 +716,25 @@ describe('the CLI for people', () => {
     expect((await cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])).status).toBe(0)
     expect((await caption('all', 'none')).out).toBe(`No photo of ${id} has a caption now.\n`)
     if (hasExiftool) expect(exiftool('-s3', '-XMP-dc:Description', winter).trim()).toBe('')
+
+    // One folder's photos, named by the end of its path and a slash: captioned and dated as their own.
+    expect((await caption('Summer/', 'At the lake')).out).toBe(
+      `Captioned 1 photo of ${id} (Summer/) in place, “At the lake”.\n`,
+    )
+    expect((await caption('Autumn/', 'At the lake')).err).toBe(
+      `error INVALID_ARGUMENT: No folder Autumn/ holds photos of ${id}; its folders: captioned/, Summer/, Winter/.\n`,
+    )
+    const dated = await cli(['queue', 'date', id, 'Winter/', '1963', '--queue-dir', queue])
+    expect(dated.out).toBe(`Dated 1 photo of ${id} (Winter/) in place, taken in 1963.\n`)
+    expect([statSync(winter).mtime.getFullYear(), statSync(summer).mtime.getFullYear()]).toEqual([
+      1963,
+      new Date().getFullYear(),
+    ])
+    if (hasExiftool)
+      expect([summer, winter].map((file) => exiftool('-s3', '-XMP-dc:Description', file).trim())).toEqual([
+        'At the lake',
+        '',
+      ])
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {

@@ -449,8 +449,11 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
         .poll(() => tagsOf(third().output)['ImageDescription'])
         .toBe('Grandma & Tom at the lake\nPage 3')
     expect([ran, third().state]).toEqual([[], 'done'])
-    // Said beside its pixels: the same pixels.
+    // Said beside its pixels: the same pixels. Compare shows it under the photo, as an album does, with its date.
     expect((await pixels()).equals(pixelsBefore)).toBe(true)
+    const under = page.getByRole('note', { name: 'Under photo 3.jpg' })
+    await expect.poll(() => under.innerText()).toBe('Grandma & Tom at the lake\nPage 3\nTaken in 1962')
+    await app.shot('06i-compare-captioned')
     await app.tab('Queue')
     await card.getByText('Caption: “Grandma & Tom at the lake…”').waitFor()
     await app.shot('06g-queue-captioned')
@@ -462,6 +465,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await everyPhotoDone(runner, job.id)
     unsubscribe()
     if (hasExiftool) expect(tagsOf(third().output)['ImageDescription']).toBeUndefined()
+    await expect.poll(() => under.innerText()).toBe('Taken in 1962')
     await app.tab('Queue')
     await card.getByText('Caption: “Grandma & Tom at the lake…”').waitFor({ state: 'detached' })
   })
@@ -506,6 +510,53 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       expect(descriptions()).toEqual(
         runner.items(job.id).map((i) => (inBeach(i.input) ? 'beach' : undefined)),
       )
+  })
+
+  it('lists an album’s photos under their folders, each folder dated and captioned from its heading in place', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs[0]!
+    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const beach = card.getByRole('region', { name: 'Folder Album 1962/beach' })
+    const root = card.getByRole('region', { name: 'Folder Album 1962', exact: true })
+    const rows = (folder: typeof beach) => folder.locator('.name').allInnerTexts()
+    expect([await rows(root), await rows(beach)]).toEqual([
+      ['photo 3.jpg', 'photo 4.jpg', 'photo 5.jpg'],
+      ['photo 0.jpg', 'photo 1.jpg', 'photo 2.jpg'],
+    ])
+    const ran: string[] = []
+    const unsubscribe = runner.subscribe((event) => {
+      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
+    })
+    const inBeach = (input: string) => input.includes(`${sep}beach${sep}`)
+    const photos = () => runner.items(job.id)
+    await beach.getByRole('button', { name: 'Caption… of the photos of Album 1962/beach' }).click()
+    const caption = beach.getByRole('textbox', {
+      name: 'What is written under the photos of Album 1962/beach?',
+    })
+    await caption.fill('At the beach with Tom')
+    await caption.press('Enter')
+    await beach.getByText('· captioned “At the beach with Tom”').waitFor()
+    await beach.getByRole('button', { name: 'Date taken… of the photos of Album 1962/beach' }).click()
+    const date = beach.getByRole('textbox', { name: 'When were the photos of Album 1962/beach taken?' })
+    expect(await date.inputValue()).toBe('1962')
+    await date.fill('1963-08')
+    await date.press('Enter')
+    await beach.getByText('· taken in August 1963').waitFor()
+    // Written where they lie, the other folder's photos as they were: no photo runs.
+    const times = () => photos().map((item) => statSync(item.output).mtime.getTime())
+    const expected = photos().map((item, place) =>
+      inBeach(item.input) ? takenMoment('1963-08').getTime() : takenMoment('1962', place).getTime(),
+    )
+    await expect.poll(times).toEqual(expected)
+    if (hasExiftool)
+      expect(photos().map((item) => tagsOf(item.output)['ImageDescription'])).toEqual(
+        photos().map((item) => (inBeach(item.input) ? 'At the beach with Tom' : undefined)),
+      )
+    expect([ran, runner.job(job.id)!.state]).toEqual([[], 'done'])
+    unsubscribe()
+    await app.shot('06j-queue-folders')
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

@@ -22,6 +22,7 @@ import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
 import type { Facing, QuarterTurn } from '../../src/shared/turn.js'
 import type { Told } from '../../src/shared/caption.js'
+import type { ChoiceTarget, PhotoChoice } from '../../src/shared/api.js'
 import { codeOf } from '../helpers/errors.js'
 import { fakeReply } from '../helpers/queue.js'
 
@@ -78,7 +79,10 @@ function recordingEngine(
 
 function setup(names: string[], blend = true): { spec: JobSpec; queue: string } {
   const dir = mkdtempSync(join(tmpdir(), 'enhance-realism-'))
-  for (const n of names) writeFileSync(join(dir, n), n)
+  for (const n of names) {
+    mkdirSync(dirname(join(dir, n)), { recursive: true })
+    writeFileSync(join(dir, n), n)
+  }
   const spec: JobSpec = {
     inputs: names.map((n) => join(dir, n)),
     recursive: false,
@@ -122,6 +126,28 @@ async function namedAlbum(
     settings: { ...spec.settings, ...settings },
   })
   return { runner, job, store }
+}
+
+/**
+ * A job of `names` made with `settings` and run to its end, by an engine that records what each done photo's file is
+ * told in place (`told`) and what each photo is enhanced with (`mended`).
+ */
+async function toldAlbum(names: string[], settings: Partial<JobSpec['settings']>) {
+  const mended: Mended[] = []
+  const told: [string, Told][] = []
+  const { spec, queue } = setup(names)
+  const store = new QueueStore(queue)
+  const engine: QueueEngine = {
+    ...recordingEngine([], undefined, mended),
+    restamp(output, said) {
+      told.push([basename(output), said])
+      return Promise.resolve(true)
+    },
+  }
+  const runner = new QueueRunner(store, engine, noCleanup)
+  const job = await runner.addJob({ ...spec, settings: { ...spec.settings, ...settings } })
+  await runner.run()
+  return { runner, job, store, queue, told, mended }
 }
 
 describe('realism per photo and per job', () => {
@@ -698,25 +724,12 @@ describe('repairs per photo and per job', () => {
   })
 
   it('a caption is written into a done photo’s file with its date, not enhanced again; one taken back is', async () => {
-    const mended: Mended[] = []
-    const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])
-    const store = new QueueStore(queue)
-    const told: [string, Told][] = []
-    const engine: QueueEngine = {
-      ...recordingEngine([], undefined, mended),
-      restamp(output, said) {
-        told.push([basename(output), said])
-        return Promise.resolve(true)
-      },
-    }
-    const runner = new QueueRunner(store, engine, noCleanup)
-    const states: string[] = []
     // The album captioned as a whole on the command line (--caption), and dated.
-    const job = await runner.addJob({
-      ...spec,
-      settings: { ...spec.settings, caption: 'Lake Como', taken: '1962' },
+    const { runner, job, store, queue, told, mended } = await toldAlbum(['a.jpg', 'b.jpg', 'c.jpg'], {
+      caption: 'Lake Como',
+      taken: '1962',
     })
-    await runner.run()
+    const states: string[] = []
     runner.subscribe((event) => {
       if (event.type === 'job') states.push(event.job.state)
     })
@@ -775,20 +788,10 @@ describe('repairs per photo and per job', () => {
   })
 
   it('a job’s caption or its names’ replace those per photo, in place; none takes back only those that said one', async () => {
-    const mended: Mended[] = []
-    const { spec, queue } = setup(['1962 Grandma at the lake.jpg', 'IMG_0002.jpg', 'Uncle Tom.jpg'])
-    const store = new QueueStore(queue)
-    const told: [string, Told][] = []
-    const engine: QueueEngine = {
-      ...recordingEngine([], undefined, mended),
-      restamp(output, said) {
-        told.push([basename(output), said])
-        return Promise.resolve(true)
-      },
-    }
-    const runner = new QueueRunner(store, engine, noCleanup)
-    const job = await runner.addJob({ ...spec, settings: { ...spec.settings, taken: '1962' } })
-    await runner.run()
+    const { runner, job, store, queue, told, mended } = await toldAlbum(
+      ['1962 Grandma at the lake.jpg', 'IMG_0002.jpg', 'Uncle Tom.jpg'],
+      { taken: '1962' },
+    )
     const [a, b, c] = runner.items(job.id)
     await runner.adjust({ jobId: job.id, itemId: b!.id }, { caption: 'Grandma' })
     await runner.idle()
@@ -839,6 +842,46 @@ describe('repairs per photo and per job', () => {
       false,
     ])
     reopened.close()
+  })
+
+  it('a folder’s photos take a date, a caption or a realism as their own; other folders keep theirs', async () => {
+    const { runner, job, store, told, mended } = await toldAlbum(
+      ['Summer/a.jpg', 'Summer/b.jpg', 'Winter/c.jpg'],
+      { taken: '1962' },
+    )
+    const [a, , c] = runner.items(job.id)
+    const [summer, winter] = [dirname(a!.input), dirname(c!.input)]
+    expect(await runner.adjust({ jobId: job.id, folder: summer }, { caption: 'Summer at the lake' })).toBe(0)
+    await runner.idle()
+    expect(await runner.adjust({ jobId: job.id, folder: summer }, { taken: '1963-07' })).toBe(0)
+    await runner.idle()
+    // Each told where it lies, the job's date at its album place, then its own date.
+    expect(told).toEqual([
+      ['a.png', { stamp: { taken: '1962', place: 0 }, caption: 'Summer at the lake' }],
+      ['b.png', { stamp: { taken: '1962', place: 1 }, caption: 'Summer at the lake' }],
+      ['a.png', { stamp: { taken: '1963-07', place: 0 }, caption: 'Summer at the lake' }],
+      ['b.png', { stamp: { taken: '1963-07', place: 0 }, caption: 'Summer at the lake' }],
+    ])
+    expect(runner.items(job.id).map((i) => [i.caption, i.taken])).toEqual([
+      ['Summer at the lake', '1963-07'],
+      ['Summer at the lake', '1963-07'],
+      [undefined, undefined],
+    ])
+    // A realism for the other folder: its one photo enhanced again so.
+    expect(await runner.adjust({ jobId: job.id, folder: winter }, { realism: 0.9 })).toBe(1)
+    await runner.run()
+    expect(runner.items(job.id).map((i) => i.realism)).toEqual([undefined, undefined, 0.9])
+    expect(mended.slice(3).map((m) => m.name)).toEqual(['c.jpg'])
+    // Refused: a folder with none of the job's photos, a folder and a photo at once, names or kept places for one.
+    for (const [target, choice] of [
+      [{ jobId: job.id, folder: join(dirname(summer), 'Autumn') }, { caption: 'Autumn' }],
+      [{ jobId: job.id, folder: summer, itemId: a!.id }, { caption: 'Summer' }],
+      [{ jobId: job.id, folder: summer }, { captionFromNames: true }],
+      [{ jobId: job.id, folder: summer }, { takenFromNames: true }],
+      [{ jobId: job.id, folder: summer }, { kept: [{ x: 1, y: 1 }] }],
+    ] satisfies [ChoiceTarget, PhotoChoice][])
+      expect(await codeOf(() => runner.adjust(target, choice))).toBe('INVALID_ARGUMENT')
+    store.close()
   })
 
   it('--caption names writes under each photo what its name or folders say, never sent as the setting itself', async () => {

@@ -13,6 +13,7 @@ import {
   turnNote,
   takenNote,
   captionNote,
+  captionLines,
   filledWords,
   keptWords,
   heldWords,
@@ -41,7 +42,9 @@ import {
   namedModel,
   sizeKey,
 } from '../../src/renderer/src/lib/settings.js'
-import type { ModelEntry } from '../../src/shared/api.js'
+import type { ItemView, ModelEntry } from '../../src/shared/api.js'
+import { folderGroups, folderWords } from '../../src/renderer/src/lib/folders.js'
+import { folderOf } from '../../src/shared/job-title.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import {
   centreWithinPrint,
@@ -308,6 +311,11 @@ describe('repairs in words', () => {
       'Caption: “Grandma at the lake, summer of 1962…”',
       'Caption: “a\\u202egnp.exe”',
     ])
+    // Shown whole under a photo: every line, each with what a window acts on as its code.
+    expect(captionLines('Grandma at the lake\nPage 3 \u202eevil')).toEqual([
+      'Grandma at the lake',
+      'Page 3 \\u202eevil',
+    ])
   })
 
   it('says what is mended before enhancing, each once, in one phrase', () => {
@@ -528,5 +536,75 @@ describe('the marks of what dust and scratch removal filled', () => {
     expect(markWords(speck)).toBe('Speck at 11, 20, filled: keep it as it was')
     expect(markWords(kept)).toBe('Speck at 40, 2, kept: fill it again')
     expect(markWords(line)).toBe('Scratch at 19, 24, filled: keep it as it was')
+  })
+})
+
+describe('a job’s photos by folder', () => {
+  const photo = (input: string, taken: string | null = null, caption: string | null = null): ItemView => ({
+    id: input,
+    jobId: 'j',
+    input,
+    output: `/out${input}`,
+    state: 'done',
+    realism: null,
+    repairs: repairsOf({}),
+    kept: [],
+    facing: UPRIGHT,
+    taken,
+    caption,
+  })
+  const album = [
+    photo('/p/Album 1962/a.jpg', '1962'),
+    photo('/p/Album 1962/beach/b.jpg', '1963', 'At the beach'),
+    photo('/p/Album 1962/beach/c.jpg', '1963', 'At the beach'),
+    photo('/p/Album 1962/a2.jpg', '1962', 'Tom'),
+    photo('/p/Album 1962/beach/d.jpg', '1964', 'At the beach'),
+    photo('/p/Downloads/e.jpg'),
+  ]
+  const named = (shown: number) =>
+    folderGroups(album, shown, ['/p/Album 1962', '/p/Downloads/e.jpg']).map((group) => ({
+      ...group,
+      items: group.items.map((item) => item.input.split('/').pop()),
+    }))
+
+  it('groups each folder’s photos under its name from the job’s folder, with what all of them share', () => {
+    expect(named(6)).toEqual([
+      {
+        folder: '/p/Album 1962',
+        name: 'Album 1962',
+        items: ['a.jpg', 'a2.jpg'],
+        total: 2,
+        taken: '1962',
+        caption: null,
+      },
+      {
+        folder: '/p/Album 1962/beach',
+        name: 'Album 1962/beach',
+        items: ['b.jpg', 'c.jpg', 'd.jpg'],
+        total: 3,
+        taken: null,
+        caption: 'At the beach',
+      },
+      // A photo named on its own: its folder's own name.
+      { folder: '/p/Downloads', name: 'Downloads', items: ['e.jpg'], total: 1, taken: null, caption: null },
+    ])
+  })
+
+  it('lists only the photos shown, counting each folder’s all, and names a Windows folder with /', () => {
+    expect(named(3).map(({ name, items, total }) => [name, items, total])).toEqual([
+      ['Album 1962', ['a.jpg'], 2],
+      ['Album 1962/beach', ['b.jpg', 'c.jpg'], 3],
+    ])
+    const windows = folderGroups([photo('C:\\Scans\\1962\\x.jpg')], 1, ['C:\\Scans'])
+    expect(windows.map(({ folder, name }) => [folder, name])).toEqual([['C:\\Scans\\1962', 'Scans/1962']])
+    // The heading's words: the date and caption the folder's photos share, where they are not the job's.
+    const [root, beach] = folderGroups(album, 6, ['/p/Album 1962'])
+    expect([root, beach].map((group) => folderWords(group!, { taken: '1962', caption: null }))).toEqual([
+      '2 photos',
+      '3 photos · captioned “At the beach”',
+    ])
+    expect(folderWords(root!, { taken: null, caption: null })).toBe('2 photos · taken in 1962')
+    expect(folderOf('/x.jpg')).toBe('/')
+    expect(folderOf('x.jpg')).toBe('')
   })
 })

@@ -241,6 +241,11 @@ export function captionNote(caption: Caption | null): string {
   return caption ? `Caption: ${captionQuoted(caption)}` : 'No caption'
 }
 
+/** A caption's lines as a photo shown whole says them, characters a window would act on as codes. */
+export function captionLines(caption: Caption): string[] {
+  return caption.split('\n').map(printable)
+}
+
 /** `size` scaled up or down to fit inside `box`, keeping its shape; null until the box is laid out. */
 export function fitInside(
   size: { width: number; height: number },

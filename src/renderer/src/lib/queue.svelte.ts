@@ -1,4 +1,5 @@
 import type {
+  ChoiceTarget,
   AppEvent,
   EnhanceApi,
   HandedVia,
@@ -238,18 +239,18 @@ export class QueueStore {
   }
 
   /**
-   * Says when a photo, or every photo of a job (replacing dates said per photo), was taken; null: not said. Each is
-   * enhanced again, its file dated.
+   * Says when a photo, the photos of a folder of a job, or every photo of a job (replacing dates said per photo) was
+   * taken; null: not said. A photo already enhanced has its file dated where it lies.
    */
-  async date(target: { jobId: string; itemId?: string }, taken: Taken | null): Promise<void> {
+  async date(target: ChoiceTarget, taken: Taken | null): Promise<void> {
     await this.adjust(target, { taken })
   }
 
   /**
-   * Writes what is under a photo, or every photo of a job (replacing captions written per photo); null: none. A photo
-   * already enhanced has its file captioned where it lies.
+   * Writes what is under a photo, the photos of a folder of a job, or every photo of a job (replacing captions written
+   * per photo); null: none. A photo already enhanced has its file captioned where it lies.
    */
-  async caption(target: { jobId: string; itemId?: string }, caption: Caption | null): Promise<void> {
+  async caption(target: ChoiceTarget, caption: Caption | null): Promise<void> {
     await this.adjust(target, { caption })
   }
 
@@ -263,7 +264,7 @@ export class QueueStore {
     await this.adjust({ jobId: job.id }, { captionFromNames: true })
   }
 
-  private async adjust(target: { jobId: string; itemId?: string }, choice: PhotoChoice): Promise<void> {
+  private async adjust(target: ChoiceTarget, choice: PhotoChoice): Promise<void> {
     const result = await this.api.adjust(target, choice)
     this.#error = result.ok ? null : result.error
   }

@@ -1,0 +1,64 @@
+import type { ItemView, JobView } from '../../../shared/api.js'
+import type { Caption } from '../../../shared/caption.js'
+import { basename, folderOf, photoCount } from '../../../shared/job-title.js'
+import { printable } from '../../../shared/printable.js'
+import { takenWords } from '../../../shared/taken.js'
+import type { Taken } from '../../../shared/taken.js'
+import { captionQuoted } from './format.js'
+
+/** The photos of a job lying in one folder, as its card lists them under the folder's name. */
+export interface FolderGroup {
+  /** The folder's whole path, as its photos' paths name it (what a choice for its photos names). */
+  folder: string
+  /** Its name from the folder the job was made of, that one's own name first: "Album 1962/beach". */
+  name: string
+  /** Its photos among those shown. */
+  items: ItemView[]
+  /** All its photos in the job. */
+  total: number
+  /** The date all its photos share; null where they share none. */
+  taken: Taken | null
+  /** The caption all its photos share; null where they share none. */
+  caption: Caption | null
+}
+
+/**
+ * A job's photos by the folder each lies in, in the order its first photo comes, each folder's photos among the first
+ * `shown` of them; `inputs`: what the job was made of, which names each folder.
+ */
+export function folderGroups(items: ItemView[], shown: number, inputs: readonly string[]): FolderGroup[] {
+  const groups = new Map<string, FolderGroup>()
+  items.forEach((item, index) => {
+    const folder = folderOf(item.input)
+    let group = groups.get(folder)
+    if (!group) {
+      const { taken, caption } = item
+      group = { folder, name: folderName(folder, inputs), items: [], total: 0, taken, caption }
+      groups.set(folder, group)
+    }
+    if (index < shown) group.items.push(item)
+    group.total += 1
+    if (group.taken !== item.taken) group.taken = null
+    if (group.caption !== item.caption) group.caption = null
+  })
+  return [...groups.values()].filter((group) => group.items.length > 0)
+}
+
+/** A folder's name from the job's folder it lies in, that one's own name first; its own name where it lies in none. */
+function folderName(folder: string, inputs: readonly string[]): string {
+  const root = inputs.find(
+    (input) => folder === input || folder.startsWith(`${input}/`) || folder.startsWith(`${input}\\`),
+  )
+  const name = root ? basename(root) + folder.slice(root.length).replaceAll('\\', '/') : basename(folder)
+  return printable(name)
+}
+
+/** What a folder's heading says after its name: how many photos, and the date and caption they share unlike the job's. */
+export function folderWords(group: FolderGroup, job: Pick<JobView, 'taken' | 'caption'>): string {
+  const { taken, caption } = group
+  return [
+    photoCount(group.total),
+    ...(taken && taken !== job.taken ? [takenWords(taken)] : []),
+    ...(caption && caption !== job.caption ? [`captioned ${captionQuoted(caption)}`] : []),
+  ].join(' · ')
+}
