@@ -404,7 +404,8 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
       throw new EnhanceError('FILE_NOT_FOUND', `${dir} is not a queue folder: it does not exist.`)
     return readQueueState(dir)
   })
-  if (csv) io.out(exportItems(states.flatMap(queueItems), 'csv').trimEnd())
+  const jobOf = (jobId: string) => states.find((state) => state.jobs.has(jobId))?.jobs.get(jobId)
+  if (csv) io.out(exportItems(states.flatMap(queueItems), 'csv', jobOf).trimEnd())
   else io.out(JSON.stringify(mergeReports(states), null, 2))
   return 0
 }
@@ -431,7 +432,7 @@ export async function queueCommand(
   const jobs = state.orderedJobs()
   if (sub === 'report') {
     const job = findJob(jobs, id, queueDir)
-    io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json'))
+    io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json', (jobId) => state.jobs.get(jobId)))
     return 0
   }
   const reports = jobs.map((job) => ({

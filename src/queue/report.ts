@@ -1,4 +1,5 @@
 import type { QueueState } from './state.js'
+import { itemCaption, itemTaken } from './types.js'
 import type { Item, ItemState, Job } from './types.js'
 
 export interface JobReport {
@@ -50,20 +51,43 @@ function csvField(value: string | number | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
-/** Every item with its status and error, as CSV (RFC 4180) or JSON. */
-export function exportItems(items: Item[], format: 'csv' | 'json'): string {
-  const rows = items.map((i) => ({
-    input: i.input,
-    output: i.output,
-    state: i.state,
-    code: i.error?.code,
-    message: i.error?.message,
-    ms: i.ms,
-    skipReason: i.skipReason,
-    note: i.note,
-  }))
+/**
+ * Every item with its status and error, and the date and caption its output says (`jobOf`: its job), as CSV (RFC 4180)
+ * or JSON: an album's list to check, or to bring into a catalogue.
+ */
+export function exportItems(
+  items: Item[],
+  format: 'csv' | 'json',
+  jobOf: (jobId: string) => Job | undefined,
+): string {
+  const rows = items.map((i) => {
+    const job = jobOf(i.jobId)
+    return {
+      input: i.input,
+      output: i.output,
+      state: i.state,
+      code: i.error?.code,
+      message: i.error?.message,
+      ms: i.ms,
+      skipReason: i.skipReason,
+      note: i.note,
+      taken: (job && itemTaken(job, i)) ?? undefined,
+      caption: (job && itemCaption(job, i)) ?? undefined,
+    }
+  })
   if (format === 'json') return JSON.stringify(rows, null, 2)
-  const header = ['input', 'output', 'state', 'code', 'message', 'ms', 'skipReason', 'note'] as const
+  const header = [
+    'input',
+    'output',
+    'state',
+    'code',
+    'message',
+    'ms',
+    'skipReason',
+    'note',
+    'taken',
+    'caption',
+  ] as const
   return [header.join(','), ...rows.map((r) => header.map((h) => csvField(r[h])).join(','))].join('\n') + '\n'
 }
 

@@ -97,9 +97,18 @@ describe('queue runner', () => {
     const failed = runner.items(job.id).find((i) => i.state === 'failed')!
     expect(failed.error?.code).toBe('CORRUPT_IMAGE')
     expect(runner.items(job.id).filter((i) => i.state === 'done')).toHaveLength(2)
-    const csv = exportItems(runner.items(job.id), 'csv')
-    expect(csv.split('\n')[0]).toBe('input,output,state,code,message,ms,skipReason,note')
-    expect(csv).toContain(',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,')
+    // Its caption (one with a comma and quotes) and the job's date in the last columns, quoted as RFC 4180 says.
+    await runner.adjust({ jobId: job.id, itemId: failed.id }, { caption: 'Grandma, "Nana"' })
+    await runner.adjust({ jobId: job.id }, { taken: '1962-07' })
+    const csv = exportItems(runner.items(job.id), 'csv', (id) => runner.job(id))
+    expect(csv.split('\n')[0]).toBe('input,output,state,code,message,ms,skipReason,note,taken,caption')
+    expect(csv).toContain(',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,,,,1962-07,"Grandma, ""Nana"""' + '\n')
+    const json = JSON.parse(exportItems(runner.items(job.id), 'json', (id) => runner.job(id))) as object[]
+    expect(json.map((row) => ('caption' in row ? row.caption : null))).toEqual([
+      null,
+      'Grandma, "Nana"',
+      null,
+    ])
     expect(runner.retry({ itemId: failed.id })).toBe(1)
     await runner.run()
     expect(runner.items(job.id).every((i) => i.state === 'done')).toBe(true)
@@ -139,8 +148,8 @@ describe('queue runner', () => {
     const [a, b, c] = runner.items(job.id)
     expect(b).toMatchObject({ state: 'done', readDamaged: true, note: 'read as far as it goes' })
     // The report names the photos read from damaged files, for an album too long to scroll.
-    expect(exportItems(runner.items(job.id), 'csv').split('\n')[2]).toMatch(
-      /,done,,,\d+,,read as far as it goes$/,
+    expect(exportItems(runner.items(job.id), 'csv', (id) => runner.job(id)).split('\n')[2]).toMatch(
+      /,done,,,\d+,,read as far as it goes,,$/,
     )
     expect(asked).toEqual({ 'a.jpg': undefined, 'b.jpg': true, 'c.jpg': undefined })
     expect([a!.note, c!.state]).toEqual([undefined, 'failed'])
