@@ -19,6 +19,15 @@ function everyPhotoDone(runner: QueueRunner, jobId: string): Promise<void> {
     .toBe(true)
 }
 
+/** The photos the runner starts from now on, by their inputs, until `stop`. */
+function photosRun(runner: QueueRunner): { ran: string[]; stop: () => void } {
+  const ran: string[] = []
+  const stop = runner.subscribe((event) => {
+    if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
+  })
+  return { ran, stop }
+}
+
 const app = new AppSession()
 const album = join(app.work, 'Album 1962')
 const jpgsIn = (dir: string): number =>
@@ -362,10 +371,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await field.fill('1962')
     await app.shot('06c-queue-dating')
     // Dated in their files where they lie, not enhanced again: no photo runs.
-    const ran: string[] = []
-    const unsubscribe = runner.subscribe((event) => {
-      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
-    })
+    const { ran, stop } = photosRun(runner)
     await card.getByRole('button', { name: 'Set date' }).click()
     await card.getByText('· taken in 1962').waitFor()
     await expect.poll(() => runner.job(job.id)!.taken).toBe('1962')
@@ -384,7 +390,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await expect.poll(() => itemOf().taken).toBe('1961-08-14')
     await expect.poll(() => statSync(itemOf().output).mtime.getTime()).toBe(moment('1961-08-14'))
     expect(ran).toEqual([])
-    unsubscribe()
+    stop()
     if (hasExiftool)
       expect(tagsOf(itemOf().output)).toMatchObject({
         DateTimeOriginal: '1961:08:14 12:00:00',
@@ -406,16 +412,13 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await card.getByText('Taken in May 1963').waitFor()
     // Each as its name or folder says: the album's folder says 1962, in place of the dates given per photo, which
     // are written again where they lie (no photo runs).
-    const ranForNames: string[] = []
-    const stopListening = runner.subscribe((event) => {
-      if (event.type === 'item' && event.item.state === 'running') ranForNames.push(event.item.input)
-    })
+    const forNames = photosRun(runner)
     await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
     await card.getByRole('button', { name: 'Each as its name or folder says' }).click()
     await card.getByText('· dated as their names say').waitFor()
     await expect.poll(times).toEqual([0, 1, 2, 3, 4, 5].map((place) => moment('1962', place)))
-    expect([ranForNames, runner.job(job.id)!.state]).toEqual([[], 'done'])
-    stopListening()
+    expect([forNames.ran, runner.job(job.id)!.state]).toEqual([[], 'done'])
+    forNames.stop()
   })
 
   it('captions a photo from Compare in its file where it lies; taken back, it is enhanced again without one', async () => {
@@ -425,10 +428,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const job = runner.jobs[0]!
     const card = page.getByRole('article', { name: /Job Album 1962/ })
     const third = () => runner.items(job.id).find((i) => i.input.endsWith('photo 3.jpg'))!
-    const ran: string[] = []
-    const unsubscribe = runner.subscribe((event) => {
-      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
-    })
+    const { ran, stop } = photosRun(runner)
     const pixels = () => sharp(third().output).raw().toBuffer()
     const pixelsBefore = await pixels()
     await card.getByRole('button', { name: 'Compare photo 3.jpg before and after' }).click()
@@ -463,7 +463,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await page.getByRole('button', { name: 'No caption' }).click()
     await expect.poll(() => ran).toEqual([third().input])
     await everyPhotoDone(runner, job.id)
-    unsubscribe()
+    stop()
     if (hasExiftool) expect(tagsOf(third().output)['ImageDescription']).toBeUndefined()
     await expect.poll(() => under.innerText()).toBe('Taken in 1962')
     await app.tab('Queue')
@@ -476,10 +476,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const runner = backend.queue.runner
     const job = runner.jobs[0]!
     const card = page.getByRole('article', { name: /Job Album 1962/ })
-    const ran: string[] = []
-    const unsubscribe = runner.subscribe((event) => {
-      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
-    })
+    const { ran, stop } = photosRun(runner)
     const descriptions = () => runner.items(job.id).map((item) => tagsOf(item.output)['ImageDescription'])
     await card.getByRole('button', { name: 'Caption… of the photos of Album 1962 (6 photos)' }).click()
     const field = card.getByRole('textbox', {
@@ -505,7 +502,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await everyPhotoDone(runner, job.id)
     const inBeach = (input: string) => input.includes(`${sep}beach${sep}`)
     expect(ran.map(inBeach)).toEqual([false, false, false])
-    unsubscribe()
+    stop()
     if (hasExiftool)
       expect(descriptions()).toEqual(
         runner.items(job.id).map((i) => (inBeach(i.input) ? 'beach' : undefined)),
@@ -525,10 +522,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       ['photo 3.jpg', 'photo 4.jpg', 'photo 5.jpg'],
       ['photo 0.jpg', 'photo 1.jpg', 'photo 2.jpg'],
     ])
-    const ran: string[] = []
-    const unsubscribe = runner.subscribe((event) => {
-      if (event.type === 'item' && event.item.state === 'running') ran.push(event.item.input)
-    })
+    const { ran, stop } = photosRun(runner)
     const inBeach = (input: string) => input.includes(`${sep}beach${sep}`)
     const photos = () => runner.items(job.id)
     await beach.getByRole('button', { name: 'Caption… of the photos of Album 1962/beach' }).click()
@@ -555,8 +549,23 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
         photos().map((item) => (inBeach(item.input) ? 'At the beach with Tom' : undefined)),
       )
     expect([ran, runner.job(job.id)!.state]).toEqual([[], 'done'])
-    unsubscribe()
+    // A folder of prints laid sideways on the scanner: its photos alone enhanced again, turned, and back.
+    const sizes = () => Promise.all(photos().map(async (item) => (await sharp(item.output).metadata()).width))
+    const widths = await sizes()
+    await beach.getByRole('button', { name: 'Turn all photos of Album 1962/beach a quarter right' }).click()
+    await beach.getByText('· turned a quarter right').waitFor()
+    await everyPhotoDone(runner, job.id)
+    expect(ran.map(inBeach)).toEqual([true, true, true])
     await app.shot('06j-queue-folders')
+    const heights = await Promise.all(
+      photos().map(async (item) => (await sharp(item.output).metadata()).height),
+    )
+    expect(heights.map((height, n) => (inBeach(photos()[n]!.input) ? height : widths[n]))).toEqual(widths)
+    await beach.getByRole('button', { name: 'Turn all photos of Album 1962/beach a quarter left' }).click()
+    await beach.getByText('· turned a quarter right').waitFor({ state: 'detached' })
+    await everyPhotoDone(runner, job.id)
+    expect([ran.length, await sizes()]).toEqual([6, widths])
+    stop()
   })
 
   it('moves the realism slider: the crop changes between α = 0 and 1, and each is deterministic', async () => {

@@ -42,7 +42,8 @@ import {
   namedModel,
   sizeKey,
 } from '../../src/renderer/src/lib/settings.js'
-import type { ItemView, ModelEntry } from '../../src/shared/api.js'
+import type { ModelEntry } from '../../src/shared/api.js'
+import { itemView } from '../helpers/item-view.js'
 import { folderGroups, folderWords } from '../../src/renderer/src/lib/folders.js'
 import { folderOf } from '../../src/shared/job-title.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
@@ -55,6 +56,7 @@ import {
 import { DEFAULT_SETTINGS, repairsOf } from '../../src/shared/settings.js'
 import type { KeptPlace, Repairs, SizeSpec } from '../../src/shared/settings.js'
 import { QUARTER_TURNS, UPRIGHT } from '../../src/shared/turn.js'
+import type { Facing } from '../../src/shared/turn.js'
 
 describe('drag to reorder', () => {
   // Four cards, 100 px tall, centres at 50, 150, 250, 350.
@@ -202,18 +204,7 @@ describe('settings helpers', () => {
 })
 
 describe('progress in words', () => {
-  const item = {
-    id: 'i',
-    jobId: 'j',
-    input: '/a.jpg',
-    output: '/o/a.jpg',
-    realism: null,
-    repairs: repairsOf({}),
-    kept: [] as KeptPlace[],
-    facing: UPRIGHT,
-    taken: null,
-    caption: null,
-  } as const
+  const item = itemView('/a.jpg')
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
     expect(jobProgress(2, undefined)).toBe(2)
@@ -540,25 +531,15 @@ describe('the marks of what dust and scratch removal filled', () => {
 })
 
 describe('a job’s photos by folder', () => {
-  const photo = (input: string, taken: string | null = null, caption: string | null = null): ItemView => ({
-    id: input,
-    jobId: 'j',
-    input,
-    output: `/out${input}`,
-    state: 'done',
-    realism: null,
-    repairs: repairsOf({}),
-    kept: [],
-    facing: UPRIGHT,
-    taken,
-    caption,
-  })
+  const right: Facing = { turn: 90, mirrored: false }
+  const photo = itemView
+  const beach = { caption: 'At the beach', facing: right }
   const album = [
-    photo('/p/Album 1962/a.jpg', '1962'),
-    photo('/p/Album 1962/beach/b.jpg', '1963', 'At the beach'),
-    photo('/p/Album 1962/beach/c.jpg', '1963', 'At the beach'),
-    photo('/p/Album 1962/a2.jpg', '1962', 'Tom'),
-    photo('/p/Album 1962/beach/d.jpg', '1964', 'At the beach'),
+    photo('/p/Album 1962/a.jpg', { taken: '1962' }),
+    photo('/p/Album 1962/beach/b.jpg', { taken: '1963', ...beach }),
+    photo('/p/Album 1962/beach/c.jpg', { taken: '1963', ...beach }),
+    photo('/p/Album 1962/a2.jpg', { taken: '1962', caption: 'Tom', facing: { turn: 0, mirrored: true } }),
+    photo('/p/Album 1962/beach/d.jpg', { taken: '1964', ...beach }),
     photo('/p/Downloads/e.jpg'),
   ]
   const named = (shown: number) =>
@@ -576,6 +557,7 @@ describe('a job’s photos by folder', () => {
         total: 2,
         taken: '1962',
         caption: null,
+        facing: null,
       },
       {
         folder: '/p/Album 1962/beach',
@@ -584,9 +566,18 @@ describe('a job’s photos by folder', () => {
         total: 3,
         taken: null,
         caption: 'At the beach',
+        facing: right,
       },
       // A photo named on its own: its folder's own name.
-      { folder: '/p/Downloads', name: 'Downloads', items: ['e.jpg'], total: 1, taken: null, caption: null },
+      {
+        folder: '/p/Downloads',
+        name: 'Downloads',
+        items: ['e.jpg'],
+        total: 1,
+        taken: null,
+        caption: null,
+        facing: UPRIGHT,
+      },
     ])
   })
 
@@ -597,13 +588,20 @@ describe('a job’s photos by folder', () => {
     ])
     const windows = folderGroups([photo('C:\\Scans\\1962\\x.jpg')], 1, ['C:\\Scans'])
     expect(windows.map(({ folder, name }) => [folder, name])).toEqual([['C:\\Scans\\1962', 'Scans/1962']])
-    // The heading's words: the date and caption the folder's photos share, where they are not the job's.
-    const [root, beach] = folderGroups(album, 6, ['/p/Album 1962'])
-    expect([root, beach].map((group) => folderWords(group!, { taken: '1962', caption: null }))).toEqual([
-      '2 photos',
-      '3 photos · captioned “At the beach”',
-    ])
-    expect(folderWords(root!, { taken: null, caption: null })).toBe('2 photos · taken in 1962')
+    // The heading's words: how the folder's photos lie, their date and caption, where they are not the job's.
+    const [root, beachFolder] = folderGroups(album, 6, ['/p/Album 1962'])
+    expect(
+      [root, beachFolder].map((group) =>
+        folderWords(group!, { facing: UPRIGHT, taken: '1962', caption: null }),
+      ),
+    ).toEqual(['2 photos', '3 photos · turned a quarter right · captioned “At the beach”'])
+    expect(folderWords(root!, { facing: UPRIGHT, taken: null, caption: null })).toBe(
+      '2 photos · taken in 1962',
+    )
+    // A folder upright in a job turned says so.
+    expect(folderWords(folderGroups(album, 6, [])[2]!, { facing: right, taken: null, caption: null })).toBe(
+      '1 photo · upright',
+    )
     expect(folderOf('/x.jpg')).toBe('/')
     expect(folderOf('x.jpg')).toBe('')
   })

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { QueueStore } from '../../src/renderer/src/lib/queue.svelte.js'
 import type { AppEvent, EnhanceApi, ItemView, JobView } from '../../src/shared/api.js'
-import { repairsOf } from '../../src/shared/settings.js'
-import { UPRIGHT } from '../../src/shared/turn.js'
+import { itemView } from '../helpers/item-view.js'
 
 /** A seam for the store's event handling: the test plays main's events, and answers the calls in `calls`. */
 function harness(calls: Record<string, unknown> = {}) {
@@ -19,19 +18,8 @@ function harness(calls: Record<string, unknown> = {}) {
   return { store: new QueueStore(api), emit: (event: AppEvent) => emit(event) }
 }
 
-const item = (state: ItemView['state']): ItemView => ({
-  id: 'i1',
-  jobId: 'j1',
-  input: '/a.jpg',
-  output: '/out/a.jpg',
-  state,
-  realism: 0.5,
-  repairs: repairsOf({}),
-  kept: [],
-  facing: UPRIGHT,
-  taken: null,
-  caption: null,
-})
+const item = (state: ItemView['state']): ItemView =>
+  itemView('/a.jpg', { id: 'i1', jobId: 'j1', state, realism: 0.5 })
 const region = { x: 0, y: 0, width: 8, height: 8, previewWidth: 64, previewHeight: 48 }
 
 describe('the queue store', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
-import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../src/shared/api.js'
+import type { CropPreview, EnhanceApi, PhotoRef, Region } from '../../src/shared/api.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import type { KeptPlace, Repairs } from '../../src/shared/settings.js'
-import { UPRIGHT } from '../../src/shared/turn.js'
+import { itemView } from '../helpers/item-view.js'
 
 interface Call {
   path: string
@@ -172,16 +172,12 @@ describe('the realism slider', () => {
   it('previews a queued photo with its own repairs, changed here apart from Settings, and applies them with the realism', async () => {
     const { store, calls, choose, repairs, adjusted } = harness()
     const dusty = { ...repairsOf({}), removeDust: true, removeScratches: true }
-    const item: ItemView = {
-      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
-      state: 'done',
+    const item = itemView('/album/portrait.jpg', {
+      id: 'portrait',
+      output: '/out/portrait.jpg',
       realism: 0.25,
       repairs: dusty,
-      kept: [],
-      facing: UPRIGHT,
-      taken: null,
-      caption: null,
-    }
+    })
     void store.openItem(item)
     await settle()
     calls[0]!.finish()
@@ -223,16 +219,12 @@ describe('the realism slider', () => {
       { kind: 'speck', pixels: line },
       { kind: 'speck', pixels: [{ x: 90, y: 30 }] },
     ])
-    const item: ItemView = {
-      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
-      state: 'done',
+    const item = itemView('/album/portrait.jpg', {
+      id: 'portrait',
+      output: '/out/portrait.jpg',
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
-      kept: [],
-      facing: UPRIGHT,
-      taken: null,
-      caption: null,
-    }
+    })
     await rendered(() => store.openItem(item))
     // 2 pixels past the speck's end: kept by its middle pixel, which the engine is sure to count as on it.
     await rendered(() => store.keepAt({ x: 44, y: 31 }))
@@ -278,16 +270,13 @@ describe('the realism slider', () => {
     const { store, calls, shown, rendered } = harness([{ kind: 'speck', pixels: [{ x: 10, y: 20 }] }])
     // A 400 × 300 file turned right: shown 300 × 400.
     Object.assign(shown, { width: 300, height: 400 })
-    const item: ItemView = {
-      ...{ id: 'print', jobId: 'album', input: '/album/print.jpg', output: '/out/print.jpg' },
-      state: 'done',
+    const item = itemView('/album/print.jpg', {
+      id: 'print',
+      output: '/out/print.jpg',
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
-      kept: [],
       facing: { turn: 90, mirrored: false },
-      taken: null,
-      caption: null,
-    }
+    })
     await rendered(() => store.openItem(item))
     await rendered(() => store.keepAt({ x: 10, y: 20 }))
     // The file's pixel (20, 289) is where a right turn takes (10, 20) from.
@@ -318,16 +307,13 @@ describe('the realism slider', () => {
     const speck = { x: 90, y: 30 }
     const { store, calls } = harness([{ kind: 'speck', pixels: [speck] }])
     const place = { x: 40, y: 30 }
-    const item: ItemView = {
-      ...{ id: 'portrait', jobId: 'album', input: '/album/portrait.jpg', output: '/out/portrait.jpg' },
-      state: 'done',
+    const item = itemView('/album/portrait.jpg', {
+      id: 'portrait',
+      output: '/out/portrait.jpg',
       realism: 0.5,
       repairs: { ...repairsOf({}), removeDust: true },
       kept: [place],
-      facing: UPRIGHT,
-      taken: null,
-      caption: null,
-    }
+    })
     void store.openItem(item)
     await settle()
     calls.at(-1)!.finish()
@@ -358,16 +344,12 @@ describe('the realism slider', () => {
 
   it('applies only repairs to a queued photo whose job has no GAN partner', async () => {
     const { store, calls, adjusted } = harness()
-    const item: ItemView = {
-      ...{ id: 'scan', jobId: 'album', input: '/album/scan.png', output: '/out/scan.png' },
-      state: 'done',
+    const item = itemView('/album/scan.png', {
+      id: 'scan',
+      output: '/out/scan.png',
       realism: null,
       repairs: repairsOf({}),
-      kept: [],
-      facing: UPRIGHT,
-      taken: null,
-      caption: null,
-    }
+    })
     void store.openItem(item)
     await settle()
     calls[0]!.finish()

@@ -5,6 +5,8 @@ import { printable } from '../../../shared/printable.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
 import { captionQuoted } from './format.js'
+import { facingWords, sameFacing } from '../../../shared/turn.js'
+import type { Facing } from '../../../shared/turn.js'
 
 /** The photos of a job lying in one folder, as its card lists them under the folder's name. */
 export interface FolderGroup {
@@ -20,6 +22,8 @@ export interface FolderGroup {
   taken: Taken | null
   /** The caption all its photos share; null where they share none. */
   caption: Caption | null
+  /** How all its photos lie; null where they lie otherwise one from another. */
+  facing: Facing | null
 }
 
 /**
@@ -32,14 +36,15 @@ export function folderGroups(items: ItemView[], shown: number, inputs: readonly 
     const folder = folderOf(item.input)
     let group = groups.get(folder)
     if (!group) {
-      const { taken, caption } = item
-      group = { folder, name: folderName(folder, inputs), items: [], total: 0, taken, caption }
+      const { taken, caption, facing } = item
+      group = { folder, name: folderName(folder, inputs), items: [], total: 0, taken, caption, facing }
       groups.set(folder, group)
     }
     if (index < shown) group.items.push(item)
     group.total += 1
     if (group.taken !== item.taken) group.taken = null
     if (group.caption !== item.caption) group.caption = null
+    if (group.facing && !sameFacing(group.facing, item.facing)) group.facing = null
   })
   return [...groups.values()].filter((group) => group.items.length > 0)
 }
@@ -53,11 +58,15 @@ function folderName(folder: string, inputs: readonly string[]): string {
   return printable(name)
 }
 
-/** What a folder's heading says after its name: how many photos, and the date and caption they share unlike the job's. */
-export function folderWords(group: FolderGroup, job: Pick<JobView, 'taken' | 'caption'>): string {
-  const { taken, caption } = group
+/**
+ * What a folder's heading says after its name: how many photos, and how they lie, the date and the caption they share,
+ * where unlike the job's.
+ */
+export function folderWords(group: FolderGroup, job: Pick<JobView, 'facing' | 'taken' | 'caption'>): string {
+  const { facing, taken, caption } = group
   return [
     photoCount(group.total),
+    ...(facing && !sameFacing(facing, job.facing) ? [facingWords(facing) || 'upright'] : []),
     ...(taken && taken !== job.taken ? [takenWords(taken)] : []),
     ...(caption && caption !== job.caption ? [`captioned ${captionQuoted(caption)}`] : []),
   ].join(' · ')

@@ -14,6 +14,7 @@ import type { TileProgressData } from '../../../shared/protocol.js'
 import { copiedText, splitFailure, splitText } from './format.js'
 import { moved } from './reorder.js'
 import { mirroredFacing, turnedFacing } from '../../../shared/turn.js'
+import type { Facing } from '../../../shared/turn.js'
 import type { Taken } from '../../../shared/taken.js'
 import type { Caption } from '../../../shared/caption.js'
 
@@ -228,14 +229,17 @@ export class QueueStore {
     await this.adjust({ jobId: item.jobId, itemId: item.id }, { facing: mirroredFacing(item.facing) })
   }
 
-  /** Turns every photo of a job a quarter from the job's turn (those turned on their own too): all enhanced again. */
-  async turnJob(job: JobView, right: boolean): Promise<void> {
-    await this.adjust({ jobId: job.id }, { facing: turnedFacing(job.facing, right) })
+  /**
+   * Turns every photo of a job, or of one of its folders, a quarter from `from` (the job's facing, or the one its
+   * folder's photos share), those turned on their own too: all enhanced again.
+   */
+  async turnAll(target: ChoiceTarget, from: Facing, right: boolean): Promise<void> {
+    await this.adjust(target, { facing: turnedFacing(from, right) })
   }
 
-  /** Mirrors every photo of a job from the job's facing (those turned on their own too): all enhanced again. */
-  async mirrorJob(job: JobView): Promise<void> {
-    await this.adjust({ jobId: job.id }, { facing: mirroredFacing(job.facing) })
+  /** Mirrors every photo of a job, or of one of its folders, from `from` (as `turnAll`): all enhanced again. */
+  async mirrorAll(target: ChoiceTarget, from: Facing): Promise<void> {
+    await this.adjust(target, { facing: mirroredFacing(from) })
   }
 
   /**
