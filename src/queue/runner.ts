@@ -32,6 +32,7 @@ import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
 import { sameTold, tookBack } from './told.js'
+import { withTheirFolders } from './folder-choices.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
@@ -304,7 +305,7 @@ export class QueueRunner {
         job,
         this.items(job.id),
         this.outputsOfOtherJobs(job),
-        (items) => this.store.commit({ t: 'items', items }),
+        (items) => this.store.commit({ t: 'items', items: withTheirFolders(this.items(job.id), items) }),
         options,
       ).finally(() => drives.stop(true))
       // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.

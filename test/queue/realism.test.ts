@@ -884,6 +884,42 @@ describe('repairs per photo and per job', () => {
     store.close()
   })
 
+  it('a photo found later in a folder takes what all its photos chose: their facing, date and caption', async () => {
+    const mended: Mended[] = []
+    const { runner, job, store } = await namedAlbum(
+      'Album',
+      ['Lake Como/a.jpg', 'Lake Como/b.jpg', 'Paris/c.jpg', 'Paris/d.jpg'],
+      'e.jpg',
+      {},
+      mended,
+    )
+    await runner.run()
+    const photo = (name: string) => runner.items(job.id).find((i) => i.input.endsWith(name))!
+    const [lake, paris] = [dirname(photo('a.jpg').input), dirname(photo('c.jpg').input)]
+    await runner.adjust({ jobId: job.id, folder: lake }, { caption: 'Lake Como', taken: '1962-07' })
+    await runner.adjust({ jobId: job.id, folder: lake }, { facing: { turn: 90, mirrored: true } })
+    // In Paris only one photo has a caption of its own: nothing all of them chose.
+    await runner.adjust({ jobId: job.id, itemId: photo('c.jpg').id }, { caption: 'Louvre' })
+    await runner.run()
+    writeFileSync(join(lake, 'f.jpg'), 'f')
+    writeFileSync(join(paris, 'g.jpg'), 'g')
+    await runner.jobFor(job.spec)
+    const [f, g] = [photo('f.jpg'), photo('g.jpg')]
+    expect([f.caption, f.taken, f.turn, f.mirrored, f.state]).toEqual([
+      'Lake Como',
+      '1962-07',
+      90,
+      true,
+      'queued',
+    ])
+    expect([g.caption, g.taken, g.turn, g.mirrored]).toEqual([undefined, undefined, undefined, undefined])
+    await runner.run()
+    expect(
+      mended.filter((m) => m.name === 'f.jpg').map((m) => [m.caption, m.taken, m.turn, m.mirrored]),
+    ).toEqual([['Lake Como', '1962-07', 90, true]])
+    store.close()
+  })
+
   it('--caption names writes under each photo what its name or folders say, never sent as the setting itself', async () => {
     const mended: Mended[] = []
     // A photo named on its own says it in its own name alone: not "Downloads".

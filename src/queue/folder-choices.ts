@@ -1,0 +1,38 @@
+import { folderOf } from '../shared/job-title.js'
+import type { Item } from './types.js'
+
+/** What a folder's heading chooses for its photos, each photo's own: how they lie, their date, their caption. */
+type FolderChoices = Partial<Pick<Item, 'turn' | 'mirrored' | 'taken' | 'caption'>>
+
+/** What every one of `photos` chose alike as its own (a facing, a date, a caption); none where one chose otherwise. */
+function sharedChoices(photos: readonly Item[]): FolderChoices {
+  const [first, ...rest] = photos
+  if (!first) return {}
+  const same = (key: keyof FolderChoices) =>
+    first[key] !== undefined && rest.every((photo) => photo[key] === first[key])
+  const facing = same('turn') && rest.every((photo) => Boolean(photo.mirrored) === Boolean(first.mirrored))
+  return {
+    ...(facing ? { turn: first.turn, ...(first.mirrored ? { mirrored: true } : {}) } : {}),
+    ...(same('taken') ? { taken: first.taken } : {}),
+    ...(same('caption') ? { caption: first.caption } : {}),
+  }
+}
+
+/**
+ * `found` (photos a job finds later: saved into its watched folder, or there when it is added again) each with the
+ * facing, date and caption the photos already in its folder all chose as their own: a print scanned later into a
+ * folder captioned "Lake Como" says so too.
+ */
+export function withTheirFolders(known: readonly Item[], found: Item[]): Item[] {
+  const chose = (photo: Item) => [photo.turn, photo.taken, photo.caption].some((own) => own !== undefined)
+  if (!known.some(chose)) return found
+  const byFolder = new Map<string, Item[]>()
+  for (const photo of known) {
+    const folder = folderOf(photo.input)
+    const photos = byFolder.get(folder)
+    if (photos) photos.push(photo)
+    else byFolder.set(folder, [photo])
+  }
+  const shared = new Map([...byFolder].map(([folder, photos]) => [folder, sharedChoices(photos)]))
+  return found.map((photo) => ({ ...photo, ...shared.get(folderOf(photo.input)) }))
+}
