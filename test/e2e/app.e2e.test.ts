@@ -29,6 +29,15 @@ function photosRun(runner: QueueRunner): { ran: string[]; stop: () => void } {
 }
 
 const app = new AppSession()
+
+/** The queue shown, with the album's job: the page, the runner, the job and its card. */
+async function albumInQueue() {
+  const { page, backend } = app
+  await app.tab('Queue')
+  const runner = backend.queue.runner
+  const job = runner.jobs[0]!
+  return { page, runner, job, card: page.getByRole('article', { name: /Job Album 1962/ }) }
+}
 const album = join(app.work, 'Album 1962')
 const jpgsIn = (dir: string): number =>
   readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.jpg')).length
@@ -351,11 +360,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
   })
 
   it('dates an album: a year for the job’s photos, a day for one from Realism; a date not on the calendar is refused', async () => {
-    const { page, backend } = app
-    await app.tab('Queue')
-    const runner = backend.queue.runner
-    const job = runner.jobs[0]!
-    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const { page, runner, job, card } = await albumInQueue()
     const allDone = () => everyPhotoDone(runner, job.id)
     await card.getByRole('button', { name: 'Date taken… of the photos of Album 1962 (6 photos)' }).click()
     const field = card.getByRole('textbox', { name: 'When were the photos of Album 1962 (6 photos) taken?' })
@@ -422,11 +427,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
   })
 
   it('captions a photo from Compare in its file where it lies; taken back, it is enhanced again without one', async () => {
-    const { page, backend } = app
-    await app.tab('Queue')
-    const runner = backend.queue.runner
-    const job = runner.jobs[0]!
-    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const { page, runner, job, card } = await albumInQueue()
     const third = () => runner.items(job.id).find((i) => i.input.endsWith('photo 3.jpg'))!
     const { ran, stop } = photosRun(runner)
     const pixels = () => sharp(third().output).raw().toBuffer()
@@ -471,11 +472,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
   })
 
   it('captions a whole album from its card in place; as their names say, those whose names say none lose it', async () => {
-    const { page, backend } = app
-    await app.tab('Queue')
-    const runner = backend.queue.runner
-    const job = runner.jobs[0]!
-    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const { runner, job, card } = await albumInQueue()
     const { ran, stop } = photosRun(runner)
     const descriptions = () => runner.items(job.id).map((item) => tagsOf(item.output)['ImageDescription'])
     await card.getByRole('button', { name: 'Caption… of the photos of Album 1962 (6 photos)' }).click()
@@ -510,11 +507,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
   })
 
   it('lists an album’s photos under their folders, each folder dated and captioned from its heading in place', async () => {
-    const { page, backend } = app
-    await app.tab('Queue')
-    const runner = backend.queue.runner
-    const job = runner.jobs[0]!
-    const card = page.getByRole('article', { name: /Job Album 1962/ })
+    const { runner, job, card } = await albumInQueue()
     const beach = card.getByRole('region', { name: 'Folder Album 1962/beach' })
     const root = card.getByRole('region', { name: 'Folder Album 1962', exact: true })
     const rows = (folder: typeof beach) => folder.locator('.name').allInnerTexts()
