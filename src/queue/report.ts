@@ -46,9 +46,15 @@ export function jobReport(job: Job, items: Item[]): JobReport {
   }
 }
 
+/**
+ * One CSV cell, quoted as RFC 4180 says where it must be. Text beginning as a spreadsheet formula does (`=`, `+`, `-`,
+ * `@`, a tab or a carriage return: a caption typed as "=HYPERLINK(…)") begins with `'`, which spreadsheets show as text
+ * (OWASP's advice on CSV injection); numbers are written as they are.
+ */
 function csvField(value: string | number | undefined): string {
   const text = value === undefined ? '' : String(value)
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  const safe = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
 /**

@@ -103,9 +103,15 @@ describe('queue runner', () => {
     const csv = exportItems(runner.items(job.id), 'csv', (id) => runner.job(id))
     expect(csv.split('\n')[0]).toBe('input,output,state,code,message,ms,skipReason,note,taken,caption')
     expect(csv).toContain(',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,,,,1962-07,"Grandma, ""Nana"""' + '\n')
+    // A caption a spreadsheet would read as a formula is written as text there; JSON keeps it as typed.
+    const [first] = runner.items(job.id)
+    await runner.adjust({ jobId: job.id, itemId: first!.id }, { caption: '=HYPERLINK("http://x")' })
+    expect(exportItems(runner.items(job.id), 'csv', (id) => runner.job(id)).split('\n')[1]).toMatch(
+      /,1962-07,"'=HYPERLINK\(""http:\/\/x""\)"$/,
+    )
     const json = JSON.parse(exportItems(runner.items(job.id), 'json', (id) => runner.job(id))) as object[]
     expect(json.map((row) => ('caption' in row ? row.caption : null))).toEqual([
-      null,
+      '=HYPERLINK("http://x")',
       'Grandma, "Nana"',
       null,
     ])
