@@ -8,7 +8,7 @@ import { EnhanceError } from '../shared/errors.js'
 import { printable } from '../shared/printable.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, tellPhotos, waitingWords } from './queue-tell.js'
+import { RESUME_HINT, jobAndFolder, namesWords, tellPhotos, waitingWords } from './queue-tell.js'
 import { folderNamed, nameInJob, namesFolder, photoNamed } from './queue-named.js'
 
 const USAGE =
@@ -86,8 +86,6 @@ async function captionFolder(
     )
     return
   }
-  const how = choice.caption
-    ? `“${printable(choice.caption)}”`
-    : `each as its names say (${told.silent} ${told.silent === 1 ? 'says' : 'say'} none)`
+  const how = choice.caption ? `“${printable(choice.caption)}”` : namesWords(told.silent)
   io.out(`Captioned ${photoCount(told.inPlace)} of ${whose} in place, ${how}.${waitingWords(told.waiting)}`)
 }

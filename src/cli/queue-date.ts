@@ -6,7 +6,7 @@ import { photoCount } from '../shared/job-title.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, tellPhotos, waitingWords } from './queue-tell.js'
+import { RESUME_HINT, jobAndFolder, namesWords, tellPhotos, waitingWords } from './queue-tell.js'
 import { folderNamed, namesFolder } from './queue-named.js'
 
 /** `enhance queue date`'s date: as `--taken` reads it (`names` too), or `none` to take it off. */
@@ -44,8 +44,6 @@ export async function dateJob(runner: QueueRunner, job: Job, words: string[], io
     )
     return
   }
-  const how = choice.taken
-    ? takenWords(choice.taken)
-    : `each as its names say (${told.silent} ${told.silent === 1 ? 'says' : 'say'} none)`
+  const how = choice.taken ? takenWords(choice.taken) : namesWords(told.silent)
   io.out(`Dated ${photoCount(told.inPlace)} of ${whose} in place, ${how}.${waitingWords(told.waiting)}`)
 }

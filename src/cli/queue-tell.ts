@@ -52,3 +52,8 @@ export function waitingWords(waiting: number): string {
     ? ` ${photoCount(waiting)} ${waiting === 1 ? 'waits' : 'wait'} to be enhanced so: ${RESUME_HINT}`
     : ''
 }
+
+/** How photos told as their names say were told, and how many of them say nothing. */
+export function namesWords(silent: number): string {
+  return `each as its names say (${silent} ${silent === 1 ? 'says' : 'say'} none)`
+}
