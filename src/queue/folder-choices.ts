@@ -4,10 +4,14 @@ import type { Item } from './types.js'
 /** What a folder's heading chooses for its photos, each photo's own: how they lie, their date, their caption. */
 type FolderChoices = Partial<Pick<Item, 'turn' | 'mirrored' | 'taken' | 'caption'>>
 
-/** What every one of `photos` chose alike as its own (a facing, a date, a caption); none where one chose otherwise. */
+/**
+ * What every one of `photos` chose alike as its own (a facing, a date, a caption); none where one chose otherwise, or
+ * where there is one photo: what was chosen for it alone (a print lying sideways, "Grandma at 80") says nothing of
+ * the next photo saved beside it.
+ */
 function sharedChoices(photos: readonly Item[]): FolderChoices {
   const [first, ...rest] = photos
-  if (!first) return {}
+  if (!first || rest.length === 0) return {}
   const same = (key: keyof FolderChoices) =>
     first[key] !== undefined && rest.every((photo) => photo[key] === first[key])
   const facing = same('turn') && rest.every((photo) => Boolean(photo.mirrored) === Boolean(first.mirrored))
@@ -20,8 +24,8 @@ function sharedChoices(photos: readonly Item[]): FolderChoices {
 
 /**
  * `found` (photos a job finds later: saved into its watched folder, or there when it is added again) each with the
- * facing, date and caption the photos already in its folder all chose as their own: a print scanned later into a
- * folder captioned "Lake Como" says so too.
+ * facing, date and caption the photos already in its folder (two or more) all chose as their own: a print scanned
+ * later into a folder captioned "Lake Como" says so too.
  */
 export function withTheirFolders(known: readonly Item[], found: Item[]): Item[] {
   const chose = (photo: Item) => [photo.turn, photo.taken, photo.caption].some((own) => own !== undefined)

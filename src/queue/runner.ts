@@ -756,13 +756,12 @@ export class QueueRunner {
   }
 
   /**
-   * When an item was taken, and its place among its job's photos dated alike (its place in the job: an album's
-   * order); null where nobody said.
+   * When an item was taken, and its album place: its place in the job, however it was dated (by its job, its folder,
+   * its names or its own), so photos dated alike keep the album's order, and dating one more alike moves no other's.
    */
   private stampOf(job: Job, item: Item, places?: ReadonlyMap<Item, number>): DateStamp | undefined {
     const taken = itemTaken(job, item)
     if (!taken) return undefined
-    if (item.taken !== undefined) return { taken, place: 0 }
     return { taken, place: places?.get(item) ?? this.items(job.id).indexOf(item) }
   }
 

@@ -713,11 +713,11 @@ describe('repairs per photo and per job', () => {
       ['b.jpg', undefined, undefined],
     ])
     expect(restamped).toHaveLength(3)
-    // One photo dated alone, its job finished: it stays finished, nothing enhanced.
+    // One photo dated alone, its job finished: it stays finished, nothing enhanced; at its album place still.
     states.length = 0
     expect(await runner.adjust({ jobId: job.id, itemId: b!.id }, { taken: '1962-06' })).toBe(0)
     await runner.idle()
-    expect(restamped.at(-1)).toEqual(['b.png', '1962-06', 0])
+    expect(restamped.at(-1)).toEqual(['b.png', '1962-06', 1])
     expect(mended).toHaveLength(6)
     expect(states).not.toContain('queued')
     store.close()
@@ -855,12 +855,13 @@ describe('repairs per photo and per job', () => {
     await runner.idle()
     expect(await runner.adjust({ jobId: job.id, folder: summer }, { taken: '1963-07' })).toBe(0)
     await runner.idle()
-    // Each told where it lies, the job's date at its album place, then its own date.
+    // Each told where it lies, the job's date, then the folder's, each photo at its album place: in a library
+    // sorting by time the folder's photos keep the album's order, not their names'.
     expect(told).toEqual([
       ['a.png', { stamp: { taken: '1962', place: 0 }, caption: 'Summer at the lake' }],
       ['b.png', { stamp: { taken: '1962', place: 1 }, caption: 'Summer at the lake' }],
       ['a.png', { stamp: { taken: '1963-07', place: 0 }, caption: 'Summer at the lake' }],
-      ['b.png', { stamp: { taken: '1963-07', place: 0 }, caption: 'Summer at the lake' }],
+      ['b.png', { stamp: { taken: '1963-07', place: 1 }, caption: 'Summer at the lake' }],
     ])
     expect(runner.items(job.id).map((i) => [i.caption, i.taken])).toEqual([
       ['Summer at the lake', '1963-07'],
@@ -884,11 +885,11 @@ describe('repairs per photo and per job', () => {
     store.close()
   })
 
-  it('a photo found later in a folder takes what all its photos chose: their facing, date and caption', async () => {
+  it('a photo found later in a folder takes what all its photos chose, where two or more chose it alike', async () => {
     const mended: Mended[] = []
     const { runner, job, store } = await namedAlbum(
       'Album',
-      ['Lake Como/a.jpg', 'Lake Como/b.jpg', 'Paris/c.jpg', 'Paris/d.jpg'],
+      ['Lake Como/a.jpg', 'Lake Como/b.jpg', 'Paris/c.jpg', 'Paris/d.jpg', 'Venice/h.jpg'],
       'e.jpg',
       {},
       mended,
@@ -900,11 +901,18 @@ describe('repairs per photo and per job', () => {
     await runner.adjust({ jobId: job.id, folder: lake }, { facing: { turn: 90, mirrored: true } })
     // In Paris only one photo has a caption of its own: nothing all of them chose.
     await runner.adjust({ jobId: job.id, itemId: photo('c.jpg').id }, { caption: 'Louvre' })
+    // Venice's one photo, turned and captioned: what was chosen for that photo, not for its folder.
+    const venice = dirname(photo('h.jpg').input)
+    await runner.adjust(
+      { jobId: job.id, itemId: photo('h.jpg').id },
+      { caption: 'Rialto at dusk', taken: '1970', facing: { turn: 270, mirrored: false } },
+    )
     await runner.run()
     writeFileSync(join(lake, 'f.jpg'), 'f')
     writeFileSync(join(paris, 'g.jpg'), 'g')
+    writeFileSync(join(venice, 'i.jpg'), 'i')
     await runner.jobFor(job.spec)
-    const [f, g] = [photo('f.jpg'), photo('g.jpg')]
+    const [f, g, i] = [photo('f.jpg'), photo('g.jpg'), photo('i.jpg')]
     expect([f.caption, f.taken, f.turn, f.mirrored, f.state]).toEqual([
       'Lake Como',
       '1962-07',
@@ -913,6 +921,7 @@ describe('repairs per photo and per job', () => {
       'queued',
     ])
     expect([g.caption, g.taken, g.turn, g.mirrored]).toEqual([undefined, undefined, undefined, undefined])
+    expect([i.caption, i.taken, i.turn, i.state]).toEqual([undefined, undefined, undefined, 'queued'])
     await runner.run()
     expect(
       mended.filter((m) => m.name === 'f.jpg').map((m) => [m.caption, m.taken, m.turn, m.mirrored]),
