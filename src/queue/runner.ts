@@ -305,7 +305,7 @@ export class QueueRunner {
         job,
         this.items(job.id),
         this.outputsOfOtherJobs(job),
-        (items) => this.store.commit({ t: 'items', items: withTheirFolders(this.items(job.id), items) }),
+        (items) => this.foundInFolders(job, withTheirFolders(this.items(job.id), items)),
         options,
       ).finally(() => drives.stop(true))
       // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.
@@ -686,6 +686,20 @@ export class QueueRunner {
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
+  }
+
+  /**
+   * Photos a scan found, each with what its folder's photos chose (`withTheirFolders`): one taking a realism of its
+   * own is named for it where the job's names say {alpha}.
+   */
+  private foundInFolders(job: Job, found: Item[]): void {
+    this.store.commit({ t: 'items', items: found })
+    for (const realism of new Set(found.flatMap((item) => item.realism ?? []))) {
+      const taking = found.filter((item) => item.realism === realism)
+      this.commitPatches(
+        outputsForRealism(job, this.items(job.id), taking, realism, this.outputsOfOtherJobs(job)),
+      )
+    }
   }
 
   /**

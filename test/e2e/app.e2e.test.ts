@@ -381,6 +381,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await card.getByText('· taken in 1962').waitFor()
     await expect.poll(() => runner.job(job.id)!.taken).toBe('1962')
     const moment = (taken: string, place = 0) => takenMoment(taken, place).getTime()
+    /** A photo's place in the album (the job's order): as many seconds after midday as photos come before it. */
+    const placeOf = (photo: { id: string }) => runner.items(job.id).findIndex((item) => item.id === photo.id)
     const times = () => runner.items(job.id).map((item) => statSync(item.output).mtime.getTime())
     // Midday of 1 January 1962, a second apart in the album's order: libraries sorting by time keep it.
     await expect.poll(times).toEqual([0, 1, 2, 3, 4, 5].map((place) => moment('1962', place)))
@@ -393,8 +395,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await own.fill('1961-8-14')
     await own.press('Enter')
     await expect.poll(() => itemOf().taken).toBe('1961-08-14')
-    // At its album place still: as many seconds after midday as photos come before it.
-    const place = runner.items(job.id).indexOf(itemOf())
+    // At its album place still.
+    const place = placeOf(itemOf())
     await expect.poll(() => statSync(itemOf().output).mtime.getTime()).toBe(moment('1961-08-14', place))
     expect(ran).toEqual([])
     stop()
@@ -413,7 +415,9 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const compared = page.getByRole('textbox', { name: 'When was photo 4.jpg taken?' })
     await compared.fill('1963-05')
     await compared.press('Enter')
-    await expect.poll(() => statSync(fourth().output).mtime.getTime()).toBe(moment('1963-05'))
+    await expect
+      .poll(() => statSync(fourth().output).mtime.getTime())
+      .toBe(moment('1963-05', placeOf(fourth())))
     expect(fourth().state).toBe('done')
     await app.tab('Queue')
     await card.getByText('Taken in May 1963').waitFor()
@@ -508,7 +512,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       )
   })
 
-  it('lists an album’s photos under their folders, each folder dated and captioned from its heading in place', async () => {
+  it('lists an album’s photos under their folders, each folder dated, captioned, turned and given a realism from its heading', async () => {
     const { runner, job, card } = await albumInQueue()
     const beach = card.getByRole('region', { name: 'Folder Album 1962/beach' })
     const root = card.getByRole('region', { name: 'Folder Album 1962', exact: true })
@@ -561,6 +565,27 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await beach.getByText('· turned a quarter right').waitFor({ state: 'detached' })
     await everyPhotoDone(runner, job.id)
     expect([ran.length, await sizes()]).toEqual([6, widths])
+    // The beach's realism from its heading: Realism opens its first photo, and applies to its three photos alone.
+    const realisms = photos().map((item) => item.realism)
+    const { page } = app
+    // Its photo 0 was enhanced at 100% on its own (an earlier test): the folder's photos share no realism.
+    await beach.getByRole('button', { name: 'Realism… of the photos of Album 1962/beach: adjust' }).click()
+    await page.getByRole('heading', { name: /^photo 0\.jpg/ }).waitFor()
+    await page.getByRole('slider', { name: /Realism/ }).fill('1')
+    await page.locator('img[data-realism="1"]').waitFor({ timeout: 60_000 })
+    await page.getByRole('button', { name: 'Apply 100% to the 3 photos of Album 1962/beach' }).click()
+    await page.getByRole('status').filter({ hasText: '3 photos will be enhanced again' }).waitFor()
+    await app.shot('06k-realism-for-a-folder')
+    await everyPhotoDone(runner, job.id)
+    expect(ran.slice(6).map(inBeach)).toEqual([true, true, true])
+    expect(photos().map((item) => item.realism)).toEqual(
+      photos().map((item, n) => (inBeach(item.input) ? 1 : realisms[n])),
+    )
+    await app.tab('Queue')
+    await beach.getByText('· realism 100%').waitFor()
+    await beach
+      .getByRole('button', { name: 'Realism 100%… of the photos of Album 1962/beach: adjust' })
+      .waitFor()
     stop()
   })
 

@@ -107,7 +107,7 @@ async function namedAlbum(
   album: string,
   files: string[],
   alone: string,
-  settings: Partial<JobSpec['settings']>,
+  made: { settings?: Partial<JobSpec['settings']>; naming?: string },
   mended: Mended[],
 ): Promise<{ runner: QueueRunner; job: Job; store: QueueStore }> {
   const dir = mkdtempSync(join(tmpdir(), 'enhance-named-'))
@@ -123,7 +123,8 @@ async function namedAlbum(
     ...spec,
     inputs: [join(dir, album), join(dir, alone)],
     recursive: true,
-    settings: { ...spec.settings, ...settings },
+    naming: made.naming ?? spec.naming,
+    settings: { ...spec.settings, ...made.settings },
   })
   return { runner, job, store }
 }
@@ -584,7 +585,7 @@ describe('repairs per photo and per job', () => {
       'Family 1950s',
       ['1962/scan 1.jpg', 'Wedding 1958-06-14/IMG_0001.jpg', 'misc/1971-08 beach.jpg', 'misc/photo.jpg'],
       'Holiday 1969/IMG_4.jpg',
-      { takenFromNames: true },
+      { settings: { takenFromNames: true } },
       mended,
     )
     await runner.run()
@@ -891,7 +892,7 @@ describe('repairs per photo and per job', () => {
       'Album',
       ['Lake Como/a.jpg', 'Lake Como/b.jpg', 'Paris/c.jpg', 'Paris/d.jpg', 'Venice/h.jpg'],
       'e.jpg',
-      {},
+      { naming: '{name}_a{alpha}' },
       mended,
     )
     await runner.run()
@@ -899,6 +900,8 @@ describe('repairs per photo and per job', () => {
     const [lake, paris] = [dirname(photo('a.jpg').input), dirname(photo('c.jpg').input)]
     await runner.adjust({ jobId: job.id, folder: lake }, { caption: 'Lake Como', taken: '1962-07' })
     await runner.adjust({ jobId: job.id, folder: lake }, { facing: { turn: 90, mirrored: true } })
+    const dusted = repairsOf({ removeDust: true })
+    await runner.adjust({ jobId: job.id, folder: lake }, { realism: 0.9, repairs: dusted })
     // In Paris only one photo has a caption of its own: nothing all of them chose.
     await runner.adjust({ jobId: job.id, itemId: photo('c.jpg').id }, { caption: 'Louvre' })
     // Venice's one photo, turned and captioned: what was chosen for that photo, not for its folder.
@@ -912,20 +915,38 @@ describe('repairs per photo and per job', () => {
     writeFileSync(join(paris, 'g.jpg'), 'g')
     writeFileSync(join(venice, 'i.jpg'), 'i')
     await runner.jobFor(job.spec)
-    const [f, g, i] = [photo('f.jpg'), photo('g.jpg'), photo('i.jpg')]
-    expect([f.caption, f.taken, f.turn, f.mirrored, f.state]).toEqual([
+    const f = photo('f.jpg')
+    expect([f.caption, f.taken, f.turn, f.mirrored, f.realism, f.repairs, f.state]).toEqual([
       'Lake Como',
       '1962-07',
       90,
       true,
+      0.9,
+      dusted,
       'queued',
     ])
-    expect([g.caption, g.taken, g.turn, g.mirrored]).toEqual([undefined, undefined, undefined, undefined])
-    expect([i.caption, i.taken, i.turn, i.state]).toEqual([undefined, undefined, undefined, 'queued'])
+    const [g, i] = [photo('g.jpg'), photo('i.jpg')]
+    expect([g.caption, g.taken, g.turn, g.mirrored, g.realism, g.repairs]).toEqual(Array(6).fill(undefined))
+    expect([i.caption, i.taken, i.turn, i.realism, i.state]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'queued',
+    ])
+    // Named for the realism each is enhanced at: f its folder's, g and i the job's.
+    expect([f, g, i].map((item) => basename(item.output))).toEqual([
+      'f_a0.90.png',
+      'g_a0.50.png',
+      'i_a0.50.png',
+    ])
     await runner.run()
     expect(
-      mended.filter((m) => m.name === 'f.jpg').map((m) => [m.caption, m.taken, m.turn, m.mirrored]),
-    ).toEqual([['Lake Como', '1962-07', 90, true]])
+      mended
+        .filter((m) => m.name === 'f.jpg')
+        .map((m) => [m.caption, m.taken, m.turn, m.mirrored, m.repairs]),
+    ).toEqual([['Lake Como', '1962-07', 90, true, dusted]])
+    expect(readFileSync(photo('f.jpg').output, 'utf8')).toBe('realism 0.9')
     store.close()
   })
 
@@ -936,7 +957,7 @@ describe('repairs per photo and per job', () => {
       'Album scans',
       ['Lake Como 1962/IMG_0001.jpg', 'Lake Como 1962/1962 Grandma on the jetty.jpg', 'misc/scan_0042.jpg'],
       'Downloads/IMG_4.jpg',
-      { captionFromNames: true },
+      { settings: { captionFromNames: true } },
       mended,
     )
     await runner.run()

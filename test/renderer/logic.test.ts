@@ -533,9 +533,9 @@ describe('the marks of what dust and scratch removal filled', () => {
 describe('a job’s photos by folder', () => {
   const right: Facing = { turn: 90, mirrored: false }
   const photo = itemView
-  const beach = { caption: 'At the beach', facing: right }
+  const beach = { caption: 'At the beach', facing: right, realism: 0.8 }
   const album = [
-    photo('/p/Album 1962/a.jpg', { taken: '1962' }),
+    photo('/p/Album 1962/a.jpg', { taken: '1962', realism: 0.5 }),
     photo('/p/Album 1962/beach/b.jpg', { taken: '1963', ...beach }),
     photo('/p/Album 1962/beach/c.jpg', { taken: '1963', ...beach }),
     photo('/p/Album 1962/a2.jpg', { taken: '1962', caption: 'Tom', facing: { turn: 0, mirrored: true } }),
@@ -558,6 +558,7 @@ describe('a job’s photos by folder', () => {
         taken: '1962',
         caption: null,
         facing: null,
+        realism: null,
       },
       {
         folder: '/p/Album 1962/beach',
@@ -567,6 +568,7 @@ describe('a job’s photos by folder', () => {
         taken: null,
         caption: 'At the beach',
         facing: right,
+        realism: 0.8,
       },
       // A photo named on its own: its folder's own name.
       {
@@ -577,6 +579,7 @@ describe('a job’s photos by folder', () => {
         taken: null,
         caption: null,
         facing: UPRIGHT,
+        realism: null,
       },
     ])
   })
@@ -588,18 +591,20 @@ describe('a job’s photos by folder', () => {
     ])
     const windows = folderGroups([photo('C:\\Scans\\1962\\x.jpg')], 1, ['C:\\Scans'])
     expect(windows.map(({ folder, name }) => [folder, name])).toEqual([['C:\\Scans\\1962', 'Scans/1962']])
-    // The heading's words: how the folder's photos lie, their date and caption, where they are not the job's.
+    // The heading's words: the realism of the folder's photos, how they lie, their date and caption, where they are
+    // not the job's.
     const [root, beachFolder] = folderGroups(album, 6, ['/p/Album 1962'])
-    expect(
-      [root, beachFolder].map((group) =>
-        folderWords(group!, { facing: UPRIGHT, taken: '1962', caption: null }),
-      ),
-    ).toEqual(['2 photos', '3 photos · turned a quarter right · captioned “At the beach”'])
-    expect(folderWords(root!, { facing: UPRIGHT, taken: null, caption: null })).toBe(
-      '2 photos · taken in 1962',
+    const job = { realism: 0.5, facing: UPRIGHT, taken: '1962', caption: null }
+    expect([root, beachFolder].map((group) => folderWords(group!, job))).toEqual([
+      '2 photos',
+      '3 photos · realism 80% · turned a quarter right · captioned “At the beach”',
+    ])
+    expect(folderWords(beachFolder!, { ...job, realism: 0.8 })).toBe(
+      '3 photos · turned a quarter right · captioned “At the beach”',
     )
+    expect(folderWords(root!, { ...job, taken: null })).toBe('2 photos · taken in 1962')
     // A folder upright in a job turned says so.
-    expect(folderWords(folderGroups(album, 6, [])[2]!, { facing: right, taken: null, caption: null })).toBe(
+    expect(folderWords(folderGroups(album, 6, [])[2]!, { ...job, facing: right, taken: null })).toBe(
       '1 photo · upright',
     )
     expect(folderOf('/x.jpg')).toBe('/')

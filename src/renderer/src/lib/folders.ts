@@ -4,7 +4,7 @@ import { basename, folderOf, photoCount } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
-import { captionQuoted } from './format.js'
+import { captionQuoted, percent } from './format.js'
 import { facingWords, sameFacing } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 
@@ -24,6 +24,8 @@ export interface FolderGroup {
   caption: Caption | null
   /** How all its photos lie; null where they lie otherwise one from another. */
   facing: Facing | null
+  /** The realism all its photos are enhanced at; null where they differ, or their model has no GAN partner. */
+  realism: number | null
 }
 
 /**
@@ -36,8 +38,17 @@ export function folderGroups(items: ItemView[], shown: number, inputs: readonly 
     const folder = folderOf(item.input)
     let group = groups.get(folder)
     if (!group) {
-      const { taken, caption, facing } = item
-      group = { folder, name: folderName(folder, inputs), items: [], total: 0, taken, caption, facing }
+      const { taken, caption, facing, realism } = item
+      group = {
+        folder,
+        name: folderName(folder, inputs),
+        items: [],
+        total: 0,
+        taken,
+        caption,
+        facing,
+        realism,
+      }
       groups.set(folder, group)
     }
     if (index < shown) group.items.push(item)
@@ -45,6 +56,7 @@ export function folderGroups(items: ItemView[], shown: number, inputs: readonly 
     if (group.taken !== item.taken) group.taken = null
     if (group.caption !== item.caption) group.caption = null
     if (group.facing && !sameFacing(group.facing, item.facing)) group.facing = null
+    if (group.realism !== item.realism) group.realism = null
   })
   return [...groups.values()].filter((group) => group.items.length > 0)
 }
@@ -59,13 +71,17 @@ function folderName(folder: string, inputs: readonly string[]): string {
 }
 
 /**
- * What a folder's heading says after its name: how many photos, and how they lie, the date and the caption they share,
- * where unlike the job's.
+ * What a folder's heading says after its name: how many photos, and the realism, how they lie, the date and the
+ * caption they share, where unlike the job's.
  */
-export function folderWords(group: FolderGroup, job: Pick<JobView, 'facing' | 'taken' | 'caption'>): string {
-  const { facing, taken, caption } = group
+export function folderWords(
+  group: FolderGroup,
+  job: Pick<JobView, 'realism' | 'facing' | 'taken' | 'caption'>,
+): string {
+  const { realism, facing, taken, caption } = group
   return [
     photoCount(group.total),
+    ...(realism !== null && realism !== job.realism ? [`realism ${percent(realism)}`] : []),
     ...(facing && !sameFacing(facing, job.facing) ? [facingWords(facing) || 'upright'] : []),
     ...(taken && taken !== job.taken ? [takenWords(taken)] : []),
     ...(caption && caption !== job.caption ? [`captioned ${captionQuoted(caption)}`] : []),

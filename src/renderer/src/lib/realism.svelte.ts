@@ -1,4 +1,12 @@
-import type { CropPreview, EnhanceApi, ItemView, PhotoRef, Region } from '../../../shared/api.js'
+import type {
+  ChoiceTarget,
+  CropPreview,
+  EnhanceApi,
+  ItemView,
+  PhotoRef,
+  Region,
+} from '../../../shared/api.js'
+import { folderOf } from '../../../shared/job-title.js'
 import type { DamageMark } from '../../../shared/protocol.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
@@ -191,17 +199,23 @@ export class RealismStore {
   }
 
   /**
-   * Re-enhances the target photo, or its whole job, at the slider's realism with the repairs chosen here (and the
-   * photo with its kept places).
+   * Re-enhances the target photo, the photos of its folder, or its whole job, at the slider's realism with the repairs
+   * chosen here (and the photo with its kept places).
    */
-  async apply(scope: 'photo' | 'job'): Promise<void> {
+  async apply(scope: 'photo' | 'folder' | 'job'): Promise<void> {
     const target = this.#target
     if (!target) return
     const [realism, repairs, kept] = [this.realism, this.repairs, this.#kept]
-    const result = await this.api.adjust(
-      scope === 'photo' ? { jobId: target.jobId, itemId: target.id } : { jobId: target.jobId },
-      { ...(target.realism === null ? {} : { realism }), repairs, ...(scope === 'photo' ? { kept } : {}) },
-    )
+    const chosen: Record<typeof scope, ChoiceTarget> = {
+      photo: { jobId: target.jobId, itemId: target.id },
+      folder: { jobId: target.jobId, folder: folderOf(target.input) },
+      job: { jobId: target.jobId },
+    }
+    const result = await this.api.adjust(chosen[scope], {
+      ...(target.realism === null ? {} : { realism }),
+      repairs,
+      ...(scope === 'photo' ? { kept } : {}),
+    })
     this.#error = result.ok ? null : result.error
     if (result.ok) {
       const realismNow = target.realism === null ? null : realism
