@@ -34,6 +34,7 @@ import type { SizeFlags } from './args.js'
 import { runQueued, watchQueued } from './batch.js'
 import { dateJob } from './queue-date.js'
 import { captionPhotos } from './queue-caption.js'
+import { chooseRealism } from './queue-realism.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -337,11 +338,12 @@ function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, qu
   )
 }
 
-const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption'])
+const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism'])
 
 /**
- * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>` and
- * `caption <job> <photo|all> <caption>`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
+ * `caption <job> <photo|all> <caption>` and `realism <job> [<photo|folder/>] <realism>`: they take the queue's lock,
+ * so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
  */
 async function changeQueue(
   sub: string,
@@ -370,6 +372,7 @@ async function changeQueue(
     const job = findJob(runner.jobs, id, queueDir)
     if (sub === 'date') await dateJob(runner, job, rest, io)
     else if (sub === 'caption') await captionPhotos(runner, job, rest, io)
+    else if (sub === 'realism') await chooseRealism(runner, job, rest, io)
     else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
@@ -410,7 +413,10 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
   return 0
 }
 
-/** `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `remove`, `clear`, `cancel` change it. */
+/**
+ * `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `caption`, `realism`, `remove`,
+ * `clear`, `cancel` change it.
+ */
 export async function queueCommand(
   args: string[],
   flags: { json: boolean; csv: boolean; merge: boolean },
@@ -424,7 +430,7 @@ export async function queueCommand(
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.

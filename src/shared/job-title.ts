@@ -17,6 +17,11 @@ export function shownName(path: string): string {
   return printable(basename(path))
 }
 
+/** A share as a percentage, as the realism slider says it: "80%". */
+export function percent(share: number): string {
+  return `${Math.round(share * 100)}%`
+}
+
 /** "1 photo", "8 photos". */
 export function photoCount(n: number): string {
   return `${n} ${n === 1 ? 'photo' : 'photos'}`

@@ -37,6 +37,9 @@ const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
 const album = join(work, 'album')
 let model = ''
 
+/** Grain that a blur smooths: what the photo is made at shows in its pixels. */
+const grain = { type: 'gaussian', mean: 128, sigma: 40 } as const
+
 async function photo(path: string, width = 40, height = 24): Promise<void> {
   mkdirSync(join(path, '..'), { recursive: true })
   await sharp({ create: { width, height, channels: 3, background: '#806040' } })
@@ -735,6 +738,96 @@ describe('the CLI for people', () => {
         'At the lake',
         '',
       ])
+  })
+
+  it('chooses the realism of a folder’s photos, one photo’s or a whole job’s; each enhanced so at the next --resume', async () => {
+    const queue = join(work, 'q-realism')
+    const named = join(work, 'realism album')
+    for (const file of ['Summer/a.png', 'Summer/b.png', 'Winter/c.png']) {
+      mkdirSync(join(named, file, '..'), { recursive: true })
+      await sharp({ create: { width: 24, height: 16, channels: 3, background: '#808080', noise: grain } })
+        .png()
+        .toFile(join(named, file))
+    }
+    // Blended with a partner that blurs its output: each photo's pixels say the realism it was made at.
+    const blurring = writeIdentityModel(work, 4, 1, 2, 'output')
+    const batchAt = (name: string, realism: string) =>
+      cli([
+        ...batch(name, named, '--recursive', '--out', join(work, `out-${name}`)),
+        ...['--blend', blurring, '--alpha', realism],
+      ])
+    expect((await batchAt('q-realism', '0')).status).toBe(0)
+    const [job] = readQueueState(queue).orderedJobs()
+    const id = job!.id.slice(0, 8)
+    const files = [join('Summer', 'a.png'), join('Summer', 'b.png'), join('Winter', 'c.png')]
+    const pixels = (name: string) =>
+      Promise.all(
+        files.map((file) =>
+          sharp(join(work, `out-${name}`, file))
+            .raw()
+            .toBuffer(),
+        ),
+      )
+    // What a job made at each realism writes, to compare with.
+    const made: Record<string, Buffer[]> = {}
+    for (const realism of ['0', '1', '0.5', '0.25']) {
+      expect((await batchAt(`q-realism-${realism}`, realism)).status).toBe(0)
+      made[realism] = await pixels(`q-realism-${realism}`)
+    }
+    expect(made['1']![0]!.equals(made['0']![0]!)).toBe(false)
+    const now = () => pixels('q-realism')
+    const same = async (expected: Buffer[]) => (await now()).map((data, n) => data.equals(expected[n]!))
+    const realism = (...words: string[]) => cli(['queue', 'realism', id, ...words, '--queue-dir', queue])
+    const resume = () => cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])
+    const states = () =>
+      readQueueState(queue)
+        .itemsOf(job!.id)
+        .map((item) => [item.state, item.realism])
+
+    expect((await realism('Summer/', '100%')).out).toBe(
+      `Realism 100% for the photos of ${id} (Summer/): 2 photos will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(states()).toEqual([
+      ['queued', 1],
+      ['queued', 1],
+      ['done', undefined],
+    ])
+    expect((await resume()).status).toBe(0)
+    expect([await same(made['1']!), await same(made['0']!)]).toEqual([
+      [true, true, false],
+      [false, false, true],
+    ])
+    expect((await realism('c.png', '0.5')).out).toBe(
+      `Realism 50% for ${join('Winter', 'c.png')} of ${id}: 1 photo will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect((await same(made['0.5']!))[2]).toBe(true)
+    // A whole job's replaces those chosen per photo.
+    expect((await realism('all', '0.25')).out).toBe(
+      `Realism 25% for the photos of ${id}: 3 photos will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(states().map(([, own]) => own)).toEqual([undefined, undefined, undefined])
+    expect((await resume()).status).toBe(0)
+    expect(await same(made['0.25']!)).toEqual([true, true, true])
+
+    // Refused, each with a sentence: not a realism, a folder the job does not hold, too many words, no partner.
+    for (const given of ['1.5', '%', 'half', '101%'])
+      expect((await realism('Summer/', given)).err).toMatch(
+        /^error INVALID_ARGUMENT: A realism is a number from 0/,
+      )
+    expect((await realism('Autumn/', '1')).err).toBe(
+      `error INVALID_ARGUMENT: No folder Autumn/ holds photos of ${id}; its folders: Summer/, Winter/.\n`,
+    )
+    expect((await realism('Summer/', 'a.png', '1')).err).toMatch(/^error INVALID_ARGUMENT: Too many words/)
+    const alone = join(work, 'q-realism-alone')
+    expect((await cli(batch('q-realism-alone', named, '--recursive', '--out', `${alone}-out`))).status).toBe(
+      0,
+    )
+    const [single] = readQueueState(alone).orderedJobs()
+    const unpaired = await cli(['queue', 'realism', single!.id.slice(0, 8), '1', '--queue-dir', alone])
+    expect(unpaired.err).toBe(
+      `error INVALID_ARGUMENT: ${single!.id.slice(0, 8)} is enhanced with one model, with no GAN partner to blend: it has no realism to choose.\n`,
+    )
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {

@@ -12,7 +12,7 @@ import type { FilledCounts } from '../../../shared/protocol.js'
 import { clearsByItself } from '../../../shared/errors.js'
 import { MEASURING_TEXT } from '../../../shared/device.js'
 import { formatSize } from '../../../shared/library.js'
-import { basename, shownName } from '../../../shared/job-title.js'
+import { basename, percent, shownName } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
@@ -25,7 +25,7 @@ import type { Taken } from '../../../shared/taken.js'
 import { captionShort } from '../../../shared/caption.js'
 import type { Caption } from '../../../shared/caption.js'
 
-export { jobTitle, shownName } from '../../../shared/job-title.js'
+export { jobTitle, percent, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
 export { printable } from '../../../shared/printable.js'
 
@@ -107,10 +107,6 @@ export function pauseAdvice(job: Pick<JobView, 'pauseReason' | 'watching'>): str
 
 export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
-}
-
-export function percent(share: number): string {
-  return `${Math.round(share * 100)}%`
 }
 
 /**
