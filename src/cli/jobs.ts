@@ -35,6 +35,7 @@ import { runQueued, watchQueued } from './batch.js'
 import { dateJob } from './queue-date.js'
 import { captionPhotos } from './queue-caption.js'
 import { chooseRealism } from './queue-realism.js'
+import { turnPhotos } from './queue-turn.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -338,16 +339,18 @@ function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, qu
   )
 }
 
-const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism'])
+const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism', 'turn'])
 
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
- * `caption <job> <photo|all> <caption>` and `realism <job> [<photo|folder/>] <realism>`: they take the queue's lock,
- * so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>` and `turn <job> [<photo|folder/>]
+ * <turn> [--mirror]`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or
+ * another command runs the queue.
  */
 async function changeQueue(
   sub: string,
   [id, ...rest]: string[],
+  { mirror }: { mirror: boolean },
   queueDir: string,
   io: Io,
   hooks: Hooks,
@@ -373,6 +376,7 @@ async function changeQueue(
     if (sub === 'date') await dateJob(runner, job, rest, io)
     else if (sub === 'caption') await captionPhotos(runner, job, rest, io)
     else if (sub === 'realism') await chooseRealism(runner, job, rest, io)
+    else if (sub === 'turn') await turnPhotos(runner, job, rest, mirror, io)
     else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
@@ -414,23 +418,24 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
 }
 
 /**
- * `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `caption`, `realism`, `remove`,
- * `clear`, `cancel` change it.
+ * `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `caption`, `realism`, `turn`,
+ * `remove`, `clear`, `cancel` change it.
  */
 export async function queueCommand(
   args: string[],
-  flags: { json: boolean; csv: boolean; merge: boolean },
+  flags: { json: boolean; csv: boolean; merge: boolean; mirror: boolean },
   queueDir: string,
   io: Io,
   hooks: Hooks = {},
 ): Promise<number> {
   const [sub, id] = args
   if (sub === 'report' && flags.merge) return mergedReport(args.slice(1), flags.csv, io)
-  if (sub !== undefined && CHANGES.has(sub)) return changeQueue(sub, args.slice(1), queueDir, io, hooks)
+  if (sub !== undefined && CHANGES.has(sub))
+    return changeQueue(sub, args.slice(1), flags, queueDir, io, hooks)
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, turn <job> <turn>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.

@@ -1,14 +1,12 @@
 import type { QueueRunner } from '../queue/runner.js'
 import { jobRealism } from '../queue/types.js'
 import type { Job } from '../queue/types.js'
-import type { ChoiceTarget } from '../shared/api.js'
 import { EnhanceError } from '../shared/errors.js'
-import { percent, photoCount } from '../shared/job-title.js'
+import { percent } from '../shared/job-title.js'
 import { isRealism } from '../shared/settings-schema.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder } from './queue-tell.js'
-import { folderNamed, nameInJob, namesFolder, photoNamed } from './queue-named.js'
+import { chooseForNamed, namedAndValue } from './queue-tell.js'
 
 const USAGE = 'enhance queue realism <job> [<photo|folder/|all>] 0.8 (0 faithful … 1 realistic, or 80%)'
 
@@ -37,26 +35,9 @@ export async function chooseRealism(runner: QueueRunner, job: Job, words: string
       'INVALID_ARGUMENT',
       `${id} is enhanced with one model, with no GAN partner to blend: it has no realism to choose.`,
     )
-  if (words.length > 2) throw invalid(`Too many words: ${USAGE}`)
-  const [named, given] = words.length === 2 ? words : ['all', words[0]]
+  const [named, given] = namedAndValue(words, USAGE)
   const realism = parseQueueRealism(given)
-  const items = runner.items(job.id)
-  const photo = named === 'all' || namesFolder(named) ? undefined : photoNamed(items, named, job)
-  const folder = photo || named === 'all' ? undefined : folderNamed(items, named, job)
-  const target: ChoiceTarget = {
-    jobId: job.id,
-    ...(photo ? { itemId: photo.id } : {}),
-    ...(folder ? { folder } : {}),
-  }
-  runner.hold()
-  const again = await runner.adjust(target, { realism })
-  await runner.idle()
-  const whose = photo
-    ? `${nameInJob(job, photo.input)} of ${id}`
-    : `the photos of ${jobAndFolder(job, folder)}`
   io.out(
-    again
-      ? `Realism ${percent(realism)} for ${whose}: ${photoCount(again)} will be enhanced so, ${RESUME_HINT}`
-      : `Realism ${percent(realism)} for ${whose}: none of them is done or waiting, so none will be enhanced.`,
+    await chooseForNamed(runner, job, named, { choice: { realism }, what: `Realism ${percent(realism)}` }),
   )
 }

@@ -1,8 +1,9 @@
-import type { PhotoChoice } from '../shared/api.js'
+import type { ChoiceTarget, PhotoChoice } from '../shared/api.js'
 import type { QueueRunner } from '../queue/runner.js'
 import type { Item, Job } from '../queue/types.js'
 import { folderOf, photoCount } from '../shared/job-title.js'
-import { nameInJob } from './queue-named.js'
+import { folderNamed, nameInJob, namesFolder, photoNamed } from './queue-named.js'
+import { invalid } from './args.js'
 
 /** What telling a job's photos a date or a caption did, counted once its done photos are written. */
 export interface Telling {
@@ -56,4 +57,52 @@ export function waitingWords(waiting: number): string {
 /** How photos told as their names say were told, and how many of them say nothing. */
 export function namesWords(silent: number): string {
   return `each as its names say (${silent} ${silent === 1 ? 'says' : 'say'} none)`
+}
+
+/**
+ * What a command's word names among a job's photos (`all`, a photo by the end of its path, or a folder ending in `/`),
+ * as a choice's target, and in words ("the photos of 3f2a91c0 (Summer/)").
+ */
+export function namedTarget(
+  runner: QueueRunner,
+  job: Job,
+  named: string,
+): { target: ChoiceTarget; whose: string } {
+  const items = runner.items(job.id)
+  if (named === 'all')
+    return { target: { jobId: job.id }, whose: `the photos of ${jobAndFolder(job, undefined)}` }
+  if (namesFolder(named)) {
+    const folder = folderNamed(items, named, job)
+    return { target: { jobId: job.id, folder }, whose: `the photos of ${jobAndFolder(job, folder)}` }
+  }
+  const photo = photoNamed(items, named, job)
+  return {
+    target: { jobId: job.id, itemId: photo.id },
+    whose: `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`,
+  }
+}
+
+/**
+ * Chooses `choice` for the photos `named` names, enhancing nothing here: done photos wait to be enhanced again so at the
+ * next run. Says what was chosen (`what`: "Realism 80%"), for whom, and how many will be enhanced.
+ */
+export async function chooseForNamed(
+  runner: QueueRunner,
+  job: Job,
+  named: string,
+  { choice, what }: { choice: PhotoChoice; what: string },
+): Promise<string> {
+  const { target, whose } = namedTarget(runner, job, named)
+  runner.hold()
+  const again = await runner.adjust(target, choice)
+  await runner.idle()
+  return again
+    ? `${what} for ${whose}: ${photoCount(again)} will be enhanced so, ${RESUME_HINT}`
+    : `${what} for ${whose}: none of them is done or waiting, so none will be enhanced.`
+}
+
+/** A command's words after its job: the photos it names (`all` where it gives only the value), and the value. */
+export function namedAndValue(words: string[], usage: string): [named: string, value: string | undefined] {
+  if (words.length > 2) throw invalid(`Too many words: ${usage}`)
+  return words.length === 2 ? [words[0]!, words[1]] : ['all', words[0]]
 }

@@ -830,6 +830,68 @@ describe('the CLI for people', () => {
     )
   })
 
+  it('turns or mirrors a folder’s photos, one photo or a whole job, each enhanced so at the next --resume', async () => {
+    const named = join(work, 'turned album')
+    for (const file of ['scans/a.png', 'scans/b.png', 'phone/c.png']) {
+      mkdirSync(join(named, file, '..'), { recursive: true })
+      await sharp({ create: { width: 20, height: 12, channels: 3, background: '#808080', noise: grain } })
+        .png()
+        .toFile(join(named, file))
+    }
+    const batchOf = (name: string, ...flags: string[]) =>
+      cli(batch(name, named, '--recursive', '--out', join(work, `out-${name}`), ...flags))
+    expect((await batchOf('q-turn')).status).toBe(0)
+    const [job] = readQueueState(join(work, 'q-turn')).orderedJobs()
+    const id = job!.id.slice(0, 8)
+    const files = [join('scans', 'a.png'), join('scans', 'b.png'), join('phone', 'c.png')]
+    const pixels = (name: string) =>
+      Promise.all(
+        files.map((file) =>
+          sharp(join(work, `out-${name}`, file))
+            .raw()
+            .toBuffer(),
+        ),
+      )
+    // What jobs made so write, to compare with.
+    const made: Record<string, Buffer[]> = { upright: await pixels('q-turn') }
+    for (const [name, flags] of [
+      ['right', ['--turn', 'right']],
+      ['mirrored', ['--mirror']],
+    ] as const) {
+      expect((await batchOf(`q-turn-${name}`, ...flags)).status).toBe(0)
+      made[name] = await pixels(`q-turn-${name}`)
+    }
+    expect(made['right']![0]!.equals(made['upright']![0]!)).toBe(false)
+    /** How each output lies: that of the job made so whose output it equals, pixel for pixel. */
+    const facingOf = async () => {
+      const all = await pixels('q-turn')
+      return all.map((data, n) => Object.keys(made).find((name) => made[name]![n]!.equals(data)) ?? 'other')
+    }
+    const turn = (...words: string[]) =>
+      cli(['queue', 'turn', id, ...words, '--queue-dir', join(work, 'q-turn')])
+    const resume = () => cli(['--resume', '--queue-dir', join(work, 'q-turn'), '--device', 'cpu'])
+
+    expect((await turn('scans/', 'right')).out).toBe(
+      `Turned a quarter right for the photos of ${id} (scans/): 2 photos will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await facingOf()).toEqual(['right', 'right', 'upright'])
+    expect((await sharp(join(work, 'out-q-turn', files[0]!)).metadata()).height).toBe(80)
+    expect((await turn('c.png', 'upright', '--mirror')).out).toBe(
+      `Mirrored for ${join('phone', 'c.png')} of ${id}: 1 photo will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await facingOf()).toEqual(['right', 'right', 'mirrored'])
+    // The whole job upright again: its choice replaces those per photo.
+    expect((await turn('upright')).out).toMatch(new RegExp(`^Upright for the photos of ${id}: 3 photos will`))
+    expect((await resume()).status).toBe(0)
+    expect(await facingOf()).toEqual(['upright', 'upright', 'upright'])
+    expect((await turn('scans/', 'sideways')).err).toBe(
+      'error INVALID_ARGUMENT: A turn is right, left, 90, 180, 270 or upright; got "sideways". Run "enhance --help" for usage.\n',
+    )
+    expect((await turn('scans/', 'a.png', 'right')).err).toMatch(/^error INVALID_ARGUMENT: Too many words/)
+  })
+
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {
     const queue = join(work, 'q-house')
     await cli(batch('q-house', join(album, 'a.jpg'), '--out', join(work, 'out-house')))
