@@ -1,5 +1,5 @@
 import type { QueueState } from './state.js'
-import { itemCaption, itemTaken } from './types.js'
+import { itemCaption, itemFacing, itemRealism, itemTaken } from './types.js'
 import type { Item, ItemState, Job } from './types.js'
 
 export interface JobReport {
@@ -49,17 +49,17 @@ export function jobReport(job: Job, items: Item[]): JobReport {
 /**
  * One CSV cell, quoted as RFC 4180 says where it must be. Text beginning as a spreadsheet formula does (`=`, `+`, `-`,
  * `@`, a tab or a carriage return: a caption typed as "=HYPERLINK(…)") begins with `'`, which spreadsheets show as text
- * (OWASP's advice on CSV injection); numbers are written as they are.
+ * (OWASP's advice on CSV injection); numbers and booleans are written as they are.
  */
-function csvField(value: string | number | undefined): string {
+function csvField(value: string | number | boolean | undefined): string {
   const text = value === undefined ? '' : String(value)
   const safe = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
 /**
- * Every item with its status and error, and the date and caption its output says (`jobOf`: its job), as CSV (RFC 4180)
- * or JSON: an album's list to check, or to bring into a catalogue.
+ * Every item with its status and error, how it is made (its realism, how it lies), and the date and caption its output
+ * says (`jobOf`: its job), as CSV (RFC 4180) or JSON: an album's list to check, or to bring into a catalogue.
  */
 export function exportItems(
   items: Item[],
@@ -68,6 +68,7 @@ export function exportItems(
 ): string {
   const rows = items.map((i) => {
     const job = jobOf(i.jobId)
+    const facing = job && itemFacing(job, i)
     return {
       input: i.input,
       output: i.output,
@@ -77,6 +78,9 @@ export function exportItems(
       ms: i.ms,
       skipReason: i.skipReason,
       note: i.note,
+      realism: (job && itemRealism(job, i)) ?? undefined,
+      turn: facing?.turn,
+      mirrored: facing ? facing.mirrored === true : undefined,
       taken: (job && itemTaken(job, i)) ?? undefined,
       caption: (job && itemCaption(job, i)) ?? undefined,
     }
@@ -91,6 +95,9 @@ export function exportItems(
     'ms',
     'skipReason',
     'note',
+    'realism',
+    'turn',
+    'mirrored',
     'taken',
     'caption',
   ] as const

@@ -101,8 +101,18 @@ describe('queue runner', () => {
     await runner.adjust({ jobId: job.id, itemId: failed.id }, { caption: 'Grandma, "Nana"' })
     await runner.adjust({ jobId: job.id }, { taken: '1962-07' })
     const csv = exportItems(runner.items(job.id), 'csv', (id) => runner.job(id))
-    expect(csv.split('\n')[0]).toBe('input,output,state,code,message,ms,skipReason,note,taken,caption')
-    expect(csv).toContain(',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,,,,1962-07,"Grandma, ""Nana"""' + '\n')
+    // How it is made too: no realism (this setup's model has no partner), upright, not mirrored.
+    expect(csv.split('\n')[0]).toBe(
+      'input,output,state,code,message,ms,skipReason,note,realism,turn,mirrored,taken,caption',
+    )
+    expect(csv).toContain(
+      ',failed,CORRUPT_IMAGE,fake CORRUPT_IMAGE,,,,,0,false,1962-07,"Grandma, ""Nana"""' + '\n',
+    )
+    // Its own facing, as it will be made: a quarter right, mirrored.
+    await runner.adjust({ jobId: job.id, itemId: failed.id }, { facing: { turn: 90, mirrored: true } })
+    expect(exportItems(runner.items(job.id), 'csv', (id) => runner.job(id)).split('\n')[2]).toContain(
+      ',,90,true,1962-07,',
+    )
     // A caption a spreadsheet would read as a formula is written as text there; JSON keeps it as typed.
     const [first] = runner.items(job.id)
     await runner.adjust({ jobId: job.id, itemId: first!.id }, { caption: '=HYPERLINK("http://x")' })
@@ -155,7 +165,7 @@ describe('queue runner', () => {
     expect(b).toMatchObject({ state: 'done', readDamaged: true, note: 'read as far as it goes' })
     // The report names the photos read from damaged files, for an album too long to scroll.
     expect(exportItems(runner.items(job.id), 'csv', (id) => runner.job(id)).split('\n')[2]).toMatch(
-      /,done,,,\d+,,read as far as it goes,,$/,
+      /,done,,,\d+,,read as far as it goes,0.5,0,false,,$/,
     )
     expect(asked).toEqual({ 'a.jpg': undefined, 'b.jpg': true, 'c.jpg': undefined })
     expect([a!.note, c!.state]).toEqual([undefined, 'failed'])
