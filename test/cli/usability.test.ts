@@ -37,8 +37,21 @@ const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
 const album = join(work, 'album')
 let model = ''
 
-/** Grain that a blur smooths: what the photo is made at shows in its pixels. */
-const grain = { type: 'gaussian', mean: 128, sigma: 40 } as const
+/** Grainy PNGs at `files` under `dir`: a blur or a turn shows in their pixels. */
+async function grainyAlbum(dir: string, files: string[], width: number, height: number): Promise<void> {
+  const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const
+  for (const file of files) {
+    mkdirSync(join(dir, file, '..'), { recursive: true })
+    await sharp({ create: { width, height, channels: 3, background: '#808080', noise } })
+      .png()
+      .toFile(join(dir, file))
+  }
+}
+
+/** The raw pixels of each of `files` in the folder `out`. */
+function pixelsOf(out: string, files: string[]): Promise<Buffer[]> {
+  return Promise.all(files.map((file) => sharp(join(out, file)).raw().toBuffer()))
+}
 
 async function photo(path: string, width = 40, height = 24): Promise<void> {
   mkdirSync(join(path, '..'), { recursive: true })
@@ -743,12 +756,7 @@ describe('the CLI for people', () => {
   it('chooses the realism of a folder’s photos, one photo’s or a whole job’s; each enhanced so at the next --resume', async () => {
     const queue = join(work, 'q-realism')
     const named = join(work, 'realism album')
-    for (const file of ['Summer/a.png', 'Summer/b.png', 'Winter/c.png']) {
-      mkdirSync(join(named, file, '..'), { recursive: true })
-      await sharp({ create: { width: 24, height: 16, channels: 3, background: '#808080', noise: grain } })
-        .png()
-        .toFile(join(named, file))
-    }
+    await grainyAlbum(named, ['Summer/a.png', 'Summer/b.png', 'Winter/c.png'], 24, 16)
     // Blended with a partner that blurs its output: each photo's pixels say the realism it was made at.
     const blurring = writeIdentityModel(work, 4, 1, 2, 'output')
     const batchAt = (name: string, realism: string) =>
@@ -760,14 +768,7 @@ describe('the CLI for people', () => {
     const [job] = readQueueState(queue).orderedJobs()
     const id = job!.id.slice(0, 8)
     const files = [join('Summer', 'a.png'), join('Summer', 'b.png'), join('Winter', 'c.png')]
-    const pixels = (name: string) =>
-      Promise.all(
-        files.map((file) =>
-          sharp(join(work, `out-${name}`, file))
-            .raw()
-            .toBuffer(),
-        ),
-      )
+    const pixels = (name: string) => pixelsOf(join(work, `out-${name}`), files)
     // What a job made at each realism writes, to compare with.
     const made: Record<string, Buffer[]> = {}
     for (const realism of ['0', '1', '0.5', '0.25']) {
@@ -832,26 +833,14 @@ describe('the CLI for people', () => {
 
   it('turns or mirrors a folder’s photos, one photo or a whole job, each enhanced so at the next --resume', async () => {
     const named = join(work, 'turned album')
-    for (const file of ['scans/a.png', 'scans/b.png', 'phone/c.png']) {
-      mkdirSync(join(named, file, '..'), { recursive: true })
-      await sharp({ create: { width: 20, height: 12, channels: 3, background: '#808080', noise: grain } })
-        .png()
-        .toFile(join(named, file))
-    }
+    await grainyAlbum(named, ['scans/a.png', 'scans/b.png', 'phone/c.png'], 20, 12)
     const batchOf = (name: string, ...flags: string[]) =>
       cli(batch(name, named, '--recursive', '--out', join(work, `out-${name}`), ...flags))
     expect((await batchOf('q-turn')).status).toBe(0)
     const [job] = readQueueState(join(work, 'q-turn')).orderedJobs()
     const id = job!.id.slice(0, 8)
     const files = [join('scans', 'a.png'), join('scans', 'b.png'), join('phone', 'c.png')]
-    const pixels = (name: string) =>
-      Promise.all(
-        files.map((file) =>
-          sharp(join(work, `out-${name}`, file))
-            .raw()
-            .toBuffer(),
-        ),
-      )
+    const pixels = (name: string) => pixelsOf(join(work, `out-${name}`), files)
     // What jobs made so write, to compare with.
     const made: Record<string, Buffer[]> = { upright: await pixels('q-turn') }
     for (const [name, flags] of [
