@@ -36,6 +36,7 @@ import { dateJob } from './queue-date.js'
 import { captionPhotos } from './queue-caption.js'
 import { chooseRealism } from './queue-realism.js'
 import { turnPhotos } from './queue-turn.js'
+import { mendPhotos } from './queue-repairs.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -339,18 +340,27 @@ function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, qu
   )
 }
 
-const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism', 'turn'])
+/** The flags `enhance queue` reads: how it reports, and what its commands that choose for photos take. */
+interface QueueFlags {
+  json: boolean
+  csv: boolean
+  merge: boolean
+  mirror: boolean
+  'restore-strength'?: string | undefined
+}
+
+const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism', 'turn', 'repairs'])
 
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
- * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>` and `turn <job> [<photo|folder/>]
- * <turn> [--mirror]`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or
+ * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>`, `turn <job> [<photo|folder/>]
+ * <turn> [--mirror]` and `repairs <job> [<photo|folder/>] <repairs>`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or
  * another command runs the queue.
  */
 async function changeQueue(
   sub: string,
   [id, ...rest]: string[],
-  { mirror }: { mirror: boolean },
+  flags: QueueFlags,
   queueDir: string,
   io: Io,
   hooks: Hooks,
@@ -376,7 +386,8 @@ async function changeQueue(
     if (sub === 'date') await dateJob(runner, job, rest, io)
     else if (sub === 'caption') await captionPhotos(runner, job, rest, io)
     else if (sub === 'realism') await chooseRealism(runner, job, rest, io)
-    else if (sub === 'turn') await turnPhotos(runner, job, rest, mirror, io)
+    else if (sub === 'turn') await turnPhotos(runner, job, rest, flags.mirror, io)
+    else if (sub === 'repairs') await mendPhotos(runner, job, rest, flags['restore-strength'], io)
     else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)
@@ -419,11 +430,11 @@ function mergedReport(dirs: string[], csv: boolean, io: Io): number {
 
 /**
  * `enhance queue` lists jobs; `report <job>` exports every item of one; `date`, `caption`, `realism`, `turn`,
- * `remove`, `clear`, `cancel` change it.
+ * `repairs`, `remove`, `clear`, `cancel` change it.
  */
 export async function queueCommand(
   args: string[],
-  flags: { json: boolean; csv: boolean; merge: boolean; mirror: boolean },
+  flags: QueueFlags,
   queueDir: string,
   io: Io,
   hooks: Hooks = {},
@@ -435,7 +446,7 @@ export async function queueCommand(
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, turn <job> <turn>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, turn <job> <turn>, repairs <job> <repairs>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.

@@ -3,6 +3,7 @@ import type { OutputFormat } from './formats.js'
 import type { QuarterTurn } from './turn.js'
 import type { Taken } from './taken.js'
 import type { Caption } from './caption.js'
+import { percent } from './job-title.js'
 
 /** How the output size is chosen. Sizes other than the model's scale are reached by a lanczos resize of the model output. */
 export type SizeSpec =
@@ -98,6 +99,19 @@ export function repairsOf(settings: Repairs): Required<Repairs> {
     removeDust: settings.removeDust ?? false,
     removeScratches: settings.removeScratches ?? false,
   }
+}
+
+/**
+ * What is mended before enhancing, in words ("faded colours restored, dust and scratches removed"); empty when
+ * nothing.
+ */
+export function repairWords(repairs: Repairs): string {
+  const { restoreColours, restoreStrength, removeDust, removeScratches } = repairsOf(repairs)
+  const removed = [removeDust ? 'dust' : '', removeScratches ? 'scratches' : ''].filter(Boolean).join(' and ')
+  const restored = `faded colours restored${restoreStrength < 1 ? ` ${percent(restoreStrength)}` : ''}`
+  return [restoreColours ? restored : '', removed ? `${removed} removed` : '']
+    .filter(Boolean)
+    .join(removeDust && removeScratches ? ', ' : ' and ')
 }
 
 /** Whether two choices of repairs mend the same way. */

@@ -37,14 +37,19 @@ const work = mkdtempSync(join(tmpdir(), 'enhance-usability-'))
 const album = join(work, 'album')
 let model = ''
 
-/** Grainy PNGs at `files` under `dir`: a blur or a turn shows in their pixels. */
-async function grainyAlbum(dir: string, files: string[], width: number, height: number): Promise<void> {
+/** Grainy PNGs at `files` under `dir`: a blur or a turn shows in their pixels; `tint` casts them (a faded print). */
+async function grainyAlbum(
+  dir: string,
+  files: string[],
+  width: number,
+  height: number,
+  tint?: string,
+): Promise<void> {
   const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const
   for (const file of files) {
     mkdirSync(join(dir, file, '..'), { recursive: true })
-    await sharp({ create: { width, height, channels: 3, background: '#808080', noise } })
-      .png()
-      .toFile(join(dir, file))
+    const grain = sharp({ create: { width, height, channels: 3, background: '#808080', noise } })
+    await (tint ? grain.tint(tint) : grain).png().toFile(join(dir, file))
   }
 }
 
@@ -879,6 +884,68 @@ describe('the CLI for people', () => {
       'error INVALID_ARGUMENT: A turn is right, left, 90, 180, 270 or upright; got "sideways". Run "enhance --help" for usage.\n',
     )
     expect((await turn('scans/', 'a.png', 'right')).err).toMatch(/^error INVALID_ARGUMENT: Too many words/)
+  })
+
+  it('mends a folder’s photos, one photo or a whole job as asked, each enhanced so at the next --resume', async () => {
+    const named = join(work, 'faded album')
+    await grainyAlbum(named, ['Summer/a.png', 'Summer/b.png', 'Winter/c.png'], 24, 16, '#c09060')
+    const batchOf = (name: string, ...flags: string[]) =>
+      cli(batch(name, named, '--recursive', '--out', join(work, `out-${name}`), ...flags))
+    expect((await batchOf('q-mend')).status).toBe(0)
+    const queue = join(work, 'q-mend')
+    const [job] = readQueueState(queue).orderedJobs()
+    const id = job!.id.slice(0, 8)
+    const files = [join('Summer', 'a.png'), join('Summer', 'b.png'), join('Winter', 'c.png')]
+    const pixels = (name: string) => pixelsOf(join(work, `out-${name}`), files)
+    // What jobs made with each repair write, to compare with.
+    const made: Record<string, Buffer[]> = { none: await pixels('q-mend') }
+    for (const [name, flags] of [
+      ['colours', ['--restore-colours', '--restore-strength', '1']],
+      ['halfway', ['--restore-colours']],
+    ] as const) {
+      expect((await batchOf(`q-mend-${name}`, ...flags)).status).toBe(0)
+      made[name] = await pixels(`q-mend-${name}`)
+    }
+    expect([
+      made['colours']![0]!.equals(made['none']![0]!),
+      made['halfway']![0]!.equals(made['none']![0]!),
+    ]).toEqual([false, false])
+    /** How each output was mended: as the job made so whose output it equals, pixel for pixel. */
+    const mendedAs = async () => {
+      const all = await pixels('q-mend')
+      return all.map((data, n) => Object.keys(made).find((name) => made[name]![n]!.equals(data)) ?? 'other')
+    }
+    const repairs = (...words: string[]) => cli(['queue', 'repairs', id, ...words, '--queue-dir', queue])
+    const resume = () => cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])
+
+    expect((await repairs('Summer/', 'colours', '--restore-strength', '1')).out).toBe(
+      `With faded colours restored for the photos of ${id} (Summer/): 2 photos will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await mendedAs()).toEqual(['colours', 'colours', 'none'])
+    // A whole job's replace those chosen per photo; colours alone are restored halfway, as --restore-colours does.
+    expect((await repairs('all', 'colours')).out).toMatch(
+      new RegExp(`^With faded colours restored 50% for the photos of ${id}: 3 photos will`),
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await mendedAs()).toEqual(['halfway', 'halfway', 'halfway'])
+    expect((await repairs('c.png', 'none')).out).toMatch(
+      new RegExp(`^With no repairs for ${join('Winter', 'c.png')} of ${id}: 1 photo will`),
+    )
+    expect((await resume()).status).toBe(0)
+    expect((await mendedAs())[2]).toBe('none')
+    expect((await repairs('b.png', 'dust,scratches')).out).toMatch(/^With dust and scratches removed for /)
+    const b = readQueueState(queue).itemsOf(job!.id)[1]!
+    expect([b.state, b.repairs]).toEqual([
+      'queued',
+      { restoreColours: false, restoreStrength: 1, removeDust: true, removeScratches: true },
+    ])
+    expect((await repairs('Summer/', 'dust,rust')).err).toBe(
+      'error INVALID_ARGUMENT: Repairs are colours, dust and scratches, with commas between, or none; got "rust". Run "enhance --help" for usage.\n',
+    )
+    expect((await repairs('Summer/', 'dust', '--restore-strength', '0.5')).err).toMatch(
+      /^error INVALID_ARGUMENT: --restore-strength says how far colours are restored: name colours with it\./,
+    )
   })
 
   it('removes, cancels and clears jobs in the queue, by a shortened id', async () => {

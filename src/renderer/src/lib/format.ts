@@ -15,7 +15,7 @@ import { formatSize } from '../../../shared/library.js'
 import { basename, percent, shownName } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
-import { repairsOf, sameRepairs } from '../../../shared/settings.js'
+import { repairWords, sameRepairs } from '../../../shared/settings.js'
 import type { Repairs, SizeSpec } from '../../../shared/settings.js'
 import { aPrintOf } from '../../../shared/print-size.js'
 import { facingWords } from '../../../shared/turn.js'
@@ -28,6 +28,7 @@ import type { Caption } from '../../../shared/caption.js'
 export { jobTitle, percent, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
 export { printable } from '../../../shared/printable.js'
+export { repairWords } from '../../../shared/settings.js'
 
 /** A time of day as the person's own clock shows it ("14:02", "2:02 PM"). */
 export function clockTime(ms: number): string {
@@ -107,19 +108,6 @@ export function pauseAdvice(job: Pick<JobView, 'pauseReason' | 'watching'>): str
 
 export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
-}
-
-/**
- * What is mended before enhancing, in words ("faded colours restored, dust and scratches removed"); empty when
- * nothing.
- */
-export function repairWords(repairs: Repairs): string {
-  const { restoreColours, restoreStrength, removeDust, removeScratches } = repairsOf(repairs)
-  const removed = [removeDust ? 'dust' : '', removeScratches ? 'scratches' : ''].filter(Boolean).join(' and ')
-  const restored = `faded colours restored${restoreStrength < 1 ? ` ${percent(restoreStrength)}` : ''}`
-  return [restoreColours ? restored : '', removed ? `${removed} removed` : '']
-    .filter(Boolean)
-    .join(removeDust && removeScratches ? ', ' : ' and ')
 }
 
 /** The size a job's photos are made, in words ("longest side 2000 px", "for an A4 print at 300 dpi"); empty at the model's own. */
