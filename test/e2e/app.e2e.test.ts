@@ -3,7 +3,7 @@
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, sep } from 'node:path'
+import { basename, join, sep } from 'node:path'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -586,6 +586,20 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await beach
       .getByRole('button', { name: 'Realism 100%… of the photos of Album 1962/beach: adjust' })
       .waitFor()
+    // The card's own: its photos' realisms now differ; its first photo opens with all three reaches to apply to.
+    const first = photos()[0]!
+    await card
+      .getByRole('button', { name: 'Realism… of the photos of Album 1962 (6 photos): adjust' })
+      .click()
+    await page.getByRole('heading', { name: basename(first.input) }).waitFor()
+    const at = `${Math.round(first.realism! * 100)}%`
+    const applies = page.getByRole('group', { name: 'Apply the realism and repairs' }).getByRole('button')
+    expect((await applies.allInnerTexts()).filter((text) => text.startsWith('Apply'))).toEqual([
+      `Apply ${at} to this photo`,
+      `Apply ${at} to the 3 photos of ${inBeach(first.input) ? 'Album 1962/beach' : 'Album 1962'}`,
+      `Apply ${at} to the whole job`,
+    ])
+    await app.tab('Queue')
     stop()
   })
 

@@ -44,7 +44,7 @@ import {
 } from '../../src/renderer/src/lib/settings.js'
 import type { ModelEntry } from '../../src/shared/api.js'
 import { itemView } from '../helpers/item-view.js'
-import { folderGroups, folderWords } from '../../src/renderer/src/lib/folders.js'
+import { folderGroups, folderWords, sharedRealism } from '../../src/renderer/src/lib/folders.js'
 import { folderOf } from '../../src/shared/job-title.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import {
@@ -607,6 +607,12 @@ describe('a job’s photos by folder', () => {
     expect(folderWords(folderGroups(album, 6, [])[2]!, { ...job, facing: right, taken: null })).toBe(
       '1 photo · upright',
     )
+    // The realism a job's card says: the one all its photos share, if any.
+    expect([sharedRealism(album), sharedRealism(album.slice(1, 3)), sharedRealism([])]).toEqual([
+      null,
+      0.8,
+      null,
+    ])
     expect(folderOf('/x.jpg')).toBe('/')
     expect(folderOf('x.jpg')).toBe('')
   })

@@ -87,3 +87,9 @@ export function folderWords(
     ...(caption && caption !== job.caption ? [`captioned ${captionQuoted(caption)}`] : []),
   ].join(' · ')
 }
+
+/** The realism all `photos` are enhanced at; null where they differ, or where their model has no GAN partner. */
+export function sharedRealism(photos: readonly ItemView[]): number | null {
+  const first = photos[0]?.realism ?? null
+  return photos.every((photo) => photo.realism === first) ? first : null
+}
