@@ -354,8 +354,8 @@ const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realis
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
  * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>`, `turn <job> [<photo|folder/>]
- * <turn> [--mirror]` and `repairs <job> [<photo|folder/>] <repairs>`: they take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or
- * another command runs the queue.
+ * <turn> [--mirror]` and `repairs <job> [<photo|folder/>] <repairs>`: they take the queue's lock, so they wait for
+ * nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
  */
 async function changeQueue(
   sub: string,

@@ -9,9 +9,9 @@ import type { Item } from './types.js'
 type FolderChoices = Partial<Pick<Item, 'realism' | 'repairs' | 'turn' | 'mirrored' | 'taken' | 'caption'>>
 
 /**
- * What every one of `photos` chose alike as its own (a facing, a date, a caption); none where one chose otherwise, or
- * where there is one photo: what was chosen for it alone (a print lying sideways, "Grandma at 80") says nothing of
- * the next photo saved beside it.
+ * What every one of `photos` chose alike as its own (a realism, repairs, a facing, a date, a caption); none where one
+ * chose otherwise, or where there is one photo: what was chosen for it alone (a print lying sideways, "Grandma at
+ * 80") says nothing of the next photo saved beside it.
  */
 function sharedChoices(photos: readonly Item[]): FolderChoices {
   const [first, ...rest] = photos

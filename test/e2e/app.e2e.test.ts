@@ -521,6 +521,17 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       ['photo 3.jpg', 'photo 4.jpg', 'photo 5.jpg'],
       ['photo 0.jpg', 'photo 1.jpg', 'photo 2.jpg'],
     ])
+    // Its name folds a folder's rows away, and back; the heading's choices stay.
+    const fold = beach.getByRole('button', { name: 'Album 1962/beach', exact: true })
+    await fold.click()
+    await expect.poll(() => rows(beach)).toEqual([])
+    expect([await fold.getAttribute('aria-expanded'), await rows(root)]).toEqual([
+      'false',
+      ['photo 3.jpg', 'photo 4.jpg', 'photo 5.jpg'],
+    ])
+    await beach.getByRole('button', { name: 'Turn all photos of Album 1962/beach a quarter right' }).waitFor()
+    await fold.press('Enter')
+    await expect.poll(() => rows(beach)).toEqual(['photo 0.jpg', 'photo 1.jpg', 'photo 2.jpg'])
     const { ran, stop } = photosRun(runner)
     const inBeach = (input: string) => input.includes(`${sep}beach${sep}`)
     const photos = () => runner.items(job.id)

@@ -44,7 +44,13 @@ import {
 } from '../../src/renderer/src/lib/settings.js'
 import type { ModelEntry } from '../../src/shared/api.js'
 import { itemView } from '../helpers/item-view.js'
-import { folderGroups, folderWords, sharedRealism } from '../../src/renderer/src/lib/folders.js'
+import {
+  PHOTOS_PAGE,
+  folderGroups,
+  folderWords,
+  foldersStartOpen,
+  sharedRealism,
+} from '../../src/renderer/src/lib/folders.js'
 import { folderOf } from '../../src/shared/job-title.js'
 import { tilesInView } from '../../src/renderer/src/lib/tiles.js'
 import {
@@ -542,19 +548,18 @@ describe('a job’s photos by folder', () => {
     photo('/p/Album 1962/beach/d.jpg', { taken: '1964', ...beach }),
     photo('/p/Downloads/e.jpg'),
   ]
-  const named = (shown: number) =>
-    folderGroups(album, shown, ['/p/Album 1962', '/p/Downloads/e.jpg']).map((group) => ({
+  const named = () =>
+    folderGroups(album, ['/p/Album 1962', '/p/Downloads/e.jpg']).map((group) => ({
       ...group,
       items: group.items.map((item) => item.input.split('/').pop()),
     }))
 
   it('groups each folder’s photos under its name from the job’s folder, with what all of them share', () => {
-    expect(named(6)).toEqual([
+    expect(named()).toEqual([
       {
         folder: '/p/Album 1962',
         name: 'Album 1962',
         items: ['a.jpg', 'a2.jpg'],
-        total: 2,
         taken: '1962',
         caption: null,
         facing: null,
@@ -564,7 +569,6 @@ describe('a job’s photos by folder', () => {
         folder: '/p/Album 1962/beach',
         name: 'Album 1962/beach',
         items: ['b.jpg', 'c.jpg', 'd.jpg'],
-        total: 3,
         taken: null,
         caption: 'At the beach',
         facing: right,
@@ -575,7 +579,6 @@ describe('a job’s photos by folder', () => {
         folder: '/p/Downloads',
         name: 'Downloads',
         items: ['e.jpg'],
-        total: 1,
         taken: null,
         caption: null,
         facing: UPRIGHT,
@@ -584,16 +587,12 @@ describe('a job’s photos by folder', () => {
     ])
   })
 
-  it('lists only the photos shown, counting each folder’s all, and names a Windows folder with /', () => {
-    expect(named(3).map(({ name, items, total }) => [name, items, total])).toEqual([
-      ['Album 1962', ['a.jpg'], 2],
-      ['Album 1962/beach', ['b.jpg', 'c.jpg'], 3],
-    ])
-    const windows = folderGroups([photo('C:\\Scans\\1962\\x.jpg')], 1, ['C:\\Scans'])
+  it('names a Windows folder with /, and says in a heading what its photos share unlike the job’s', () => {
+    const windows = folderGroups([photo('C:\\Scans\\1962\\x.jpg')], ['C:\\Scans'])
     expect(windows.map(({ folder, name }) => [folder, name])).toEqual([['C:\\Scans\\1962', 'Scans/1962']])
     // The heading's words: the realism of the folder's photos, how they lie, their date and caption, where they are
     // not the job's.
-    const [root, beachFolder] = folderGroups(album, 6, ['/p/Album 1962'])
+    const [root, beachFolder] = folderGroups(album, ['/p/Album 1962'])
     const job = { realism: 0.5, facing: UPRIGHT, taken: '1962', caption: null }
     expect([root, beachFolder].map((group) => folderWords(group!, job))).toEqual([
       '2 photos',
@@ -604,9 +603,11 @@ describe('a job’s photos by folder', () => {
     )
     expect(folderWords(root!, { ...job, taken: null })).toBe('2 photos · taken in 1962')
     // A folder upright in a job turned says so.
-    expect(folderWords(folderGroups(album, 6, [])[2]!, { ...job, facing: right, taken: null })).toBe(
+    expect(folderWords(folderGroups(album, [])[2]!, { ...job, facing: right, taken: null })).toBe(
       '1 photo · upright',
     )
+    // An album longer than a page starts as the list of its folders.
+    expect([foldersStartOpen(PHOTOS_PAGE), foldersStartOpen(PHOTOS_PAGE + 1)]).toEqual([true, false])
     // The realism a job's card says: the one all its photos share, if any.
     expect([sharedRealism(album), sharedRealism(album.slice(1, 3)), sharedRealism([])]).toEqual([
       null,

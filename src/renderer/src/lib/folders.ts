@@ -8,16 +8,25 @@ import { captionQuoted, percent } from './format.js'
 import { facingWords, sameFacing } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 
+/** How many photos a job's card (or a folder of it) lists at first, and each time more are asked for. */
+export const PHOTOS_PAGE = 100
+
+/**
+ * Whether a job's folders start unfolded, their photos listed: where the job is no longer than a page; a longer album
+ * starts as the list of its folders, each unfolded from its heading.
+ */
+export function foldersStartOpen(photos: number): boolean {
+  return photos <= PHOTOS_PAGE
+}
+
 /** The photos of a job lying in one folder, as its card lists them under the folder's name. */
 export interface FolderGroup {
   /** The folder's whole path, as its photos' paths name it (what a choice for its photos names). */
   folder: string
   /** Its name from the folder the job was made of, that one's own name first: "Album 1962/beach". */
   name: string
-  /** Its photos among those shown. */
+  /** Its photos, in the job's order. */
   items: ItemView[]
-  /** All its photos in the job. */
-  total: number
   /** The date all its photos share; null where they share none. */
   taken: Taken | null
   /** The caption all its photos share; null where they share none. */
@@ -29,12 +38,12 @@ export interface FolderGroup {
 }
 
 /**
- * A job's photos by the folder each lies in, in the order its first photo comes, each folder's photos among the first
- * `shown` of them; `inputs`: what the job was made of, which names each folder.
+ * A job's photos by the folder each lies in, in the order its first photo comes; `inputs`: what the job was made of,
+ * which names each folder.
  */
-export function folderGroups(items: ItemView[], shown: number, inputs: readonly string[]): FolderGroup[] {
+export function folderGroups(items: ItemView[], inputs: readonly string[]): FolderGroup[] {
   const groups = new Map<string, FolderGroup>()
-  items.forEach((item, index) => {
+  for (const item of items) {
     const folder = folderOf(item.input)
     let group = groups.get(folder)
     if (!group) {
@@ -43,7 +52,6 @@ export function folderGroups(items: ItemView[], shown: number, inputs: readonly 
         folder,
         name: folderName(folder, inputs),
         items: [],
-        total: 0,
         taken,
         caption,
         facing,
@@ -51,14 +59,13 @@ export function folderGroups(items: ItemView[], shown: number, inputs: readonly 
       }
       groups.set(folder, group)
     }
-    if (index < shown) group.items.push(item)
-    group.total += 1
+    group.items.push(item)
     if (group.taken !== item.taken) group.taken = null
     if (group.caption !== item.caption) group.caption = null
     if (group.facing && !sameFacing(group.facing, item.facing)) group.facing = null
     if (group.realism !== item.realism) group.realism = null
-  })
-  return [...groups.values()].filter((group) => group.items.length > 0)
+  }
+  return [...groups.values()]
 }
 
 /** A folder's name from the job's folder it lies in, that one's own name first; its own name where it lies in none. */
@@ -80,7 +87,7 @@ export function folderWords(
 ): string {
   const { realism, facing, taken, caption } = group
   return [
-    photoCount(group.total),
+    photoCount(group.items.length),
     ...(realism !== null && realism !== job.realism ? [`realism ${percent(realism)}`] : []),
     ...(facing && !sameFacing(facing, job.facing) ? [facingWords(facing) || 'upright'] : []),
     ...(taken && taken !== job.taken ? [takenWords(taken)] : []),
