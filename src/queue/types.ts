@@ -8,6 +8,7 @@ import { facingOf } from '../shared/turn.js'
 import type { Facing, QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
 import type { Caption } from '../shared/caption.js'
+import type { Chosen } from '../shared/chosen-words.js'
 import type { Shard } from './shard.js'
 import { captionNamedFor, takenNamed } from './taken-names.js'
 
@@ -200,4 +201,17 @@ export function itemTaken(job: Job, item: Item): Taken | null {
 /** Whether a job's photos are dated as their names say, unless one has its own date. */
 export function jobTakenFromNames(job: Job): boolean {
   return job.taken === undefined && (job.takenFromNames ?? job.spec.settings.takenFromNames ?? false)
+}
+
+/** What was chosen for a job's photos, unless one chose otherwise: its realism, repairs, facing, date and caption. */
+export function jobChosen(job: Job): Chosen {
+  return {
+    realism: jobRealism(job),
+    repairs: jobRepairs(job),
+    facing: jobFacing(job),
+    taken: jobTaken(job),
+    takenFromNames: jobTakenFromNames(job),
+    caption: jobCaption(job),
+    captionFromNames: jobCaptionFromNames(job),
+  }
 }

@@ -815,6 +815,14 @@ describe('the CLI for people', () => {
     expect(states().map(([, own]) => own)).toEqual([undefined, undefined, undefined])
     expect((await resume()).status).toBe(0)
     expect(await same(made['0.25']!)).toEqual([true, true, true])
+    // The queue's list says it, in words and for scripts.
+    expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
+      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (realism 25%)\n`,
+    )
+    const listed = JSON.parse((await cli(['queue', '--json', '--queue-dir', queue])).out) as [
+      { chosen: { realism: number } },
+    ]
+    expect(listed[0].chosen.realism).toBe(0.25)
 
     // Refused, each with a sentence: not a realism, a folder the job does not hold, too many words, no partner.
     for (const given of ['1.5', '%', 'half', '101%'])

@@ -1,19 +1,6 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import {
-  itemFacing,
-  itemRealism,
-  itemRepairs,
-  itemTaken,
-  itemCaption,
-  jobCaption,
-  jobCaptionFromNames,
-  jobFacing,
-  jobRealism,
-  jobRepairs,
-  jobTaken,
-  jobTakenFromNames,
-} from '../../queue/types.js'
+import { itemFacing, itemRealism, itemRepairs, itemTaken, itemCaption, jobChosen } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { facingOf } from '../../shared/turn.js'
 import { hasFolder } from '../../queue/watch.js'
@@ -47,13 +34,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
-    realism: jobRealism(job),
-    repairs: jobRepairs(job),
-    facing: jobFacing(job),
-    taken: jobTaken(job),
-    takenFromNames: jobTakenFromNames(job),
-    caption: jobCaption(job),
-    captionFromNames: jobCaptionFromNames(job),
+    ...jobChosen(job),
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,

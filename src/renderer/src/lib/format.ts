@@ -22,13 +22,14 @@ import { facingWords } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
-import { captionShort } from '../../../shared/caption.js'
+import { captionQuoted } from '../../../shared/chosen-words.js'
 import type { Caption } from '../../../shared/caption.js'
 
 export { jobTitle, percent, shownName } from '../../../shared/job-title.js'
 // Text from outside (a message naming a file, a model's name) is shown through it.
 export { printable } from '../../../shared/printable.js'
 export { repairWords } from '../../../shared/settings.js'
+export { captionQuoted } from '../../../shared/chosen-words.js'
 
 /** A time of day as the person's own clock shows it ("14:02", "2:02 PM"). */
 export function clockTime(ms: number): string {
@@ -213,11 +214,6 @@ export function turnNote(facing: Facing): string {
 /** A queued photo's own date as its row says it, where it is not its job's: "Taken in 1962", "No date taken". */
 export function takenNote(taken: Taken | null): string {
   return taken ? capitalised(takenWords(taken)) : 'No date taken'
-}
-
-/** A caption as a card or a row says it: its first line, quoted, characters a window would act on as codes. */
-export function captionQuoted(caption: Caption): string {
-  return `“${printable(captionShort(caption))}”`
 }
 
 /** What a row says of its photo's own caption, where it differs from its job's. */

@@ -1,0 +1,48 @@
+import { captionShort } from './caption.js'
+import type { Caption } from './caption.js'
+import { percent } from './job-title.js'
+import { printable } from './printable.js'
+import { repairWords } from './settings.js'
+import type { Repairs } from './settings.js'
+import { takenWords } from './taken.js'
+import type { Taken } from './taken.js'
+import { facingWords } from './turn.js'
+import type { Facing } from './turn.js'
+
+/** What was chosen for a job's photos: as its card and `enhance queue` say it. */
+export interface Chosen {
+  /** null: its model has no GAN partner. */
+  realism: number | null
+  repairs: Required<Repairs>
+  facing: Facing
+  taken: Taken | null
+  takenFromNames: boolean
+  caption: Caption | null
+  captionFromNames: boolean
+}
+
+/** A caption's first line, quoted, as a card or a command says it: “Grandma at the lake”. */
+export function captionQuoted(caption: Caption): string {
+  return `“${printable(captionShort(caption))}”`
+}
+
+/**
+ * What was chosen for a job's photos, in words, each said only where chosen: "realism 50%", "dust removed", "turned a
+ * quarter right", "taken in 1962", "captioned “Lake Como”" (or as their names say).
+ */
+export function chosenWords(chosen: Chosen): string[] {
+  const { realism, repairs, facing, taken, takenFromNames, caption, captionFromNames } = chosen
+  const dated = taken ? takenWords(taken) : takenFromNames ? 'dated as their names say' : ''
+  const captioned = caption
+    ? `captioned ${captionQuoted(caption)}`
+    : captionFromNames
+      ? 'captioned as their names say'
+      : ''
+  return [
+    realism === null ? '' : `realism ${percent(realism)}`,
+    repairWords(repairs),
+    facingWords(facing),
+    dated,
+    captioned,
+  ].filter(Boolean)
+}

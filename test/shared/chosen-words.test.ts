@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { chosenWords } from '../../src/shared/chosen-words.js'
+import type { Chosen } from '../../src/shared/chosen-words.js'
+import { repairsOf } from '../../src/shared/settings.js'
+import { UPRIGHT } from '../../src/shared/turn.js'
+
+describe('what was chosen for a job’s photos, in words', () => {
+  const plain: Chosen = {
+    realism: null,
+    repairs: repairsOf({}),
+    facing: UPRIGHT,
+    taken: null,
+    takenFromNames: false,
+    caption: null,
+    captionFromNames: false,
+  }
+
+  it('says each choice where one was made, in the card’s order, and nothing of what was not', () => {
+    expect(chosenWords(plain)).toEqual([])
+    expect(
+      chosenWords({
+        realism: 0.8,
+        repairs: repairsOf({ removeDust: true }),
+        facing: { turn: 90, mirrored: true },
+        taken: '1962-07',
+        takenFromNames: false,
+        caption: 'Grandma at the lake\nwith Tom',
+        captionFromNames: false,
+      }),
+    ).toEqual([
+      'realism 80%',
+      'dust removed',
+      'mirrored and turned a quarter right',
+      'taken in July 1962',
+      'captioned “Grandma at the lake…”',
+    ])
+    expect(chosenWords({ ...plain, takenFromNames: true, captionFromNames: true })).toEqual([
+      'dated as their names say',
+      'captioned as their names say',
+    ])
+    // A caption that would act on the window is said with that character as its code.
+    expect(chosenWords({ ...plain, caption: 'a\u202Eb' })).toEqual(['captioned “a\\u202eb”'])
+  })
+})
