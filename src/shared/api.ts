@@ -9,6 +9,7 @@ import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
 import type { Facing } from './turn.js'
 import type { Taken } from './taken.js'
 import type { Caption } from './caption.js'
+import type { Chosen } from './chosen-words.js'
 
 /** A call's outcome as data: Electron's IPC keeps only `message` from a thrown error, so codes travel here. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
@@ -16,25 +17,13 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData }
 export type JobState = 'scanning' | 'queued' | 'running' | 'paused' | 'done' | 'cancelled'
 export type ItemState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped'
 
-export interface JobView {
+/** A job as the window is told of it: what was chosen for its photos (`Chosen`), and how it stands. */
+export interface JobView extends Chosen {
   id: string
   state: JobState
   pauseReason?: ErrorData
   inputs: string[]
   outDir: string
-  realism: number | null
-  /** What is mended in its photos before they are enhanced: faded colours, dust. */
-  repairs: Required<Repairs>
-  /** How its photos lie (mirrored, turned clockwise), unless one has its own. */
-  facing: Facing
-  /** When its photos were taken unless one has its own date; null where nobody said, or each photo's names say. */
-  taken: Taken | null
-  /** Each photo is dated as its own name or its folders say (`--taken names`), unless it has its own date. */
-  takenFromNames: boolean
-  /** What is written under its photos (`--caption`) unless one has its own; null where nobody wrote one. */
-  caption: Caption | null
-  /** What is under each photo is what its own name or its folders say (`--caption names`), unless it has its own. */
-  captionFromNames: boolean
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
   total: number

@@ -9,15 +9,21 @@ import type { Taken } from './taken.js'
 import { facingWords } from './turn.js'
 import type { Facing } from './turn.js'
 
-/** What was chosen for a job's photos: as its card and `enhance queue` say it. */
+/** What was chosen for a job's photos, unless one chose otherwise: as its card and `enhance queue` say it. */
 export interface Chosen {
-  /** null: its model has no GAN partner. */
+  /** The realism they are enhanced at; null: its model has no GAN partner. */
   realism: number | null
+  /** What is mended in its photos before they are enhanced: faded colours, dust. */
   repairs: Required<Repairs>
+  /** How its photos lie (mirrored, turned clockwise). */
   facing: Facing
+  /** When its photos were taken; null where nobody said, or each photo's names say. */
   taken: Taken | null
+  /** Each photo is dated as its own name or its folders say (`--taken names`). */
   takenFromNames: boolean
+  /** What is written under its photos (`--caption`); null where nobody wrote one. */
   caption: Caption | null
+  /** What is under each photo is what its own name or its folders say (`--caption names`). */
   captionFromNames: boolean
 }
 
