@@ -98,7 +98,7 @@ export async function chooseForNamed(
   await runner.idle()
   return again
     ? `${what} for ${whose}: ${photoCount(again)} will be enhanced so, ${RESUME_HINT}`
-    : `${what} for ${whose}: none of them is done or waiting, so none will be enhanced.`
+    : `${what} for ${whose}: nothing there is done or waiting, so nothing will be enhanced.`
 }
 
 /** A command's words after its job: the photos it names (`all` where it gives only the value), and the value. */
