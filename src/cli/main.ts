@@ -76,19 +76,19 @@ Usage:
       Print the version.
   enhance --resume
       Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
-  enhance queue [report <job-id> [--csv] | date <job-id> [<folder>/] <date|names|none>
+  enhance queue [report <job-id> [--csv] | date <job-id> [<photo|folder/>] <date|names|none>
                 | caption <job-id> <photo|folder/|all> <text|names|none> | realism <job-id> [<photo|folder/>] <0..1>
                 | turn <job-id> [<photo|folder/>] <right|left|180|upright> [--mirror]
                 | repairs <job-id> [<photo|folder/>] <colours,dust,scratches|none> [--restore-strength <0.1..1>]
                 | remove <job-id> | cancel <job-id> | clear]
       List the queue's jobs and their states, or export one job's items as JSON or CSV; say when a job's
-      photos (or one folder's, named by the end of its path and a /) were taken (as --taken; enhanced ones are
-      dated in place, not enhanced again); write what is under one of its photos, named by its file name or the
-      end of its path, a folder's, or all (as --caption, in place too); choose the realism one photo, a folder's
-      or all are enhanced at (0.8 or 80%), how they lie (as --turn and --mirror; upright undoes both), or what
-      is mended first (as --restore-colours, --remove-dust, --remove-scratches): done ones wait to be enhanced
-      again so at the next --resume;
-      remove a job, cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
+      photos were taken (one photo's, by its file name or the end of its path; one folder's, by the end of its
+      path and a /; as --taken: enhanced ones are dated in place, not enhanced again); write what is under one
+      photo, a folder's, or all (as --caption, in place too); choose the realism one photo, a folder's or all
+      are enhanced at (0.8 or 80%), how they lie (as --turn and --mirror; upright undoes both), or what is
+      mended first (as --restore-colours, --remove-dust, --remove-scratches): done ones wait to be enhanced
+      again so at the next --resume; remove a job, cancel one, or clear every finished job (outputs stay on
+      disk). Job ids may be shortened.
   enhance queue report --merge <queue-dir>... [--csv]
       One report over several queues (the shards of an album): counts and failures with their codes as
       JSON, or every photo as CSV.

@@ -8,8 +8,8 @@ import { EnhanceError } from '../shared/errors.js'
 import { printable } from '../shared/printable.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, namesWords, tellPhotos, waitingWords } from './queue-tell.js'
-import { folderNamed, nameInJob, namesFolder, photoNamed } from './queue-named.js'
+import { RESUME_HINT, jobAndFolder, namesWords, tellPhoto, tellPhotos, waitingWords } from './queue-tell.js'
+import { folderNamed, namesFolder, photoNamed } from './queue-named.js'
 
 const USAGE =
   'enhance queue caption <job> <photo|folder/|all> "Grandma at the lake" (or none to take it off; all names: as named)'
@@ -45,18 +45,13 @@ export async function captionPhotos(runner: QueueRunner, job: Job, words: string
       `Captions from names are a whole job's choice: enhance queue caption ${job.id.slice(0, 8)} all names.`,
     )
   const { caption = null } = choice
-  runner.hold()
-  const wasDone = photo.state === 'done'
-  await runner.adjust({ jobId: job.id, itemId: photo.id }, { caption })
-  await runner.idle()
-  const after = runner.items(job.id).find((i) => i.id === photo.id)!
-  const name = `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`
-  if (caption === null && after.state === 'done') {
+  const { name, inPlace, wasDone } = await tellPhoto(runner, job, photo, { caption })
+  if (caption === null && inPlace) {
     io.out(`${name} has no caption.`)
   } else if (caption === null) {
     const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
     io.out(`Took the caption off ${name}: ${again}, ${RESUME_HINT}`)
-  } else if (wasDone && after.state === 'done') {
+  } else if (inPlace) {
     io.out(`Captioned ${name} in place: “${printable(caption)}”.`)
   } else {
     io.out(`${name} will say “${printable(caption)}” once enhanced: ${RESUME_HINT}`)

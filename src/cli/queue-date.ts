@@ -3,11 +3,12 @@ import type { QueueRunner } from '../queue/runner.js'
 import { itemTaken } from '../queue/types.js'
 import type { Item, Job } from '../queue/types.js'
 import { photoCount } from '../shared/job-title.js'
+import { EnhanceError } from '../shared/errors.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, namesWords, tellPhotos, waitingWords } from './queue-tell.js'
-import { folderNamed, namesFolder } from './queue-named.js'
+import { RESUME_HINT, jobAndFolder, namesWords, tellPhoto, tellPhotos, waitingWords } from './queue-tell.js'
+import { folderNamed, namesFolder, photoNamed, photosNamed } from './queue-named.js'
 
 /** `enhance queue date`'s date: as `--taken` reads it (`names` too), or `none` to take it off. */
 export function parseJobDate(
@@ -26,13 +27,16 @@ export function parseJobDate(
 }
 
 /**
- * `enhance queue date <job> [<folder>/] <date|names|none>`: says when a job's photos were taken, replacing dates chosen
- * per photo, or those of one of its folders (their own dates). Done photos are dated where they lie (their EXIF, XMP
+ * `enhance queue date <job> [<photo>|<folder>/] <date|names|none>`: says when a job's photos were taken, replacing
+ * dates chosen per photo, or one photo's or those of one of its folders (their own dates). Done photos are dated where they lie (their EXIF, XMP
  * and file time written again, the pixels untouched); one that cannot be (an AVIF), one whose date is taken off, and
  * those not yet enhanced wait for the next run.
  */
 export async function dateJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
   const [first = '', ...rest] = words
+  // A word that names a photo of the job, before its date: that photo alone ("summer 1962" names none: not a date).
+  if (rest.length && photosNamed(runner.items(job.id), first).length)
+    return datePhoto(runner, job, photoNamed(runner.items(job.id), first, job), rest, io)
   const folder = namesFolder(first) ? folderNamed(runner.items(job.id), first, job) : undefined
   const choice = parseJobDate(folder === undefined ? words : rest)
   const says = (of: Job, item: Item) => itemTaken(of, item) !== null
@@ -46,4 +50,24 @@ export async function dateJob(runner: QueueRunner, job: Job, words: string[], io
   }
   const how = choice.taken ? takenWords(choice.taken) : namesWords(told.silent)
   io.out(`Dated ${photoCount(told.inPlace)} of ${whose} in place, ${how}.${waitingWords(told.waiting)}`)
+}
+
+/** `enhance queue date <job> <photo> <date|none>`: when one photo was taken, its own date (as Date taken… in Realism). */
+async function datePhoto(runner: QueueRunner, job: Job, photo: Item, words: string[], io: Io): Promise<void> {
+  const choice = parseJobDate(words)
+  if (choice.takenFromNames)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `Dates from names are a whole job's choice: enhance queue date ${job.id.slice(0, 8)} names.`,
+    )
+  const { taken = null } = choice
+  const { name, inPlace, wasDone } = await tellPhoto(runner, job, photo, { taken })
+  if (taken === null) {
+    const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
+    io.out(`Took the date off ${name}: ${again}, ${RESUME_HINT}`)
+  } else if (inPlace) {
+    io.out(`Dated ${name} in place, ${takenWords(taken)}.`)
+  } else {
+    io.out(`${name} will say it was ${takenWords(taken)} once enhanced: ${RESUME_HINT}`)
+  }
 }

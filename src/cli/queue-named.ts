@@ -45,8 +45,7 @@ export function folderNamed(items: Item[], named: string, job: Job): string {
  * none or more than one.
  */
 export function photoNamed(items: Item[], named: string, job: Job): Item {
-  const wanted = named.replaceAll('/', sep)
-  const matches = items.filter((i) => i.input === wanted || i.input.endsWith(`${sep}${wanted}`))
+  const matches = photosNamed(items, named)
   if (matches.length === 1) return matches[0]!
   const names = (some: Item[]) => listed(some.map((i) => nameInJob(job, i.input)))
   const id = job.id.slice(0, 8)
@@ -56,4 +55,10 @@ export function photoNamed(items: Item[], named: string, job: Job): Item {
       ? `${printable(named)} names ${matches.length} photos of ${id} (${names(matches)}); give more of its path.`
       : `No photo ${printable(named)} in ${id}; its photos: ${names(items)}.`,
   )
+}
+
+/** The photos of a job whose paths end as `named` says (with / or the system's separator): none, one, or several. */
+export function photosNamed(items: Item[], named: string): Item[] {
+  const wanted = named.replaceAll('/', sep)
+  return items.filter((i) => i.input === wanted || i.input.endsWith(`${sep}${wanted}`))
 }

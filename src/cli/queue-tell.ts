@@ -106,3 +106,35 @@ export function namedAndValue(words: string[], usage: string): [named: string, v
   if (words.length > 2) throw invalid(`Too many words: ${usage}`)
   return words.length === 2 ? [words[0]!, words[1]] : ['all', words[0]]
 }
+
+/** What telling one photo a date or a caption did: its name in the job, and whether its file says it now. */
+export interface ToldPhoto {
+  /** "Summer/a.jpg of 3f2a91c0". */
+  name: string
+  /** It was done, and its file was written where it lies. */
+  inPlace: boolean
+  wasDone: boolean
+}
+
+/**
+ * Chooses a date or a caption for one photo of a job without enhancing anything: written into its file where it lies
+ * if it is done; a photo that cannot be (an AVIF), one whose date or caption is taken off, and one not yet enhanced
+ * wait for the next run.
+ */
+export async function tellPhoto(
+  runner: QueueRunner,
+  job: Job,
+  photo: Item,
+  choice: PhotoChoice,
+): Promise<ToldPhoto> {
+  runner.hold()
+  const wasDone = photo.state === 'done'
+  await runner.adjust({ jobId: job.id, itemId: photo.id }, choice)
+  await runner.idle()
+  const after = runner.items(job.id).find((i) => i.id === photo.id)!
+  return {
+    name: `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`,
+    inPlace: wasDone && after.state === 'done',
+    wasDone,
+  }
+}

@@ -756,6 +756,25 @@ describe('the CLI for people', () => {
         'At the lake',
         '',
       ])
+    // One photo's own date, named as a caption names it: in place, at its album place (the first photo's: 0).
+    const date = (...words: string[]) => cli(['queue', 'date', id, ...words, '--queue-dir', queue])
+    const b = join(out, 'b.jpg')
+    expect((await date('b.jpg', '1961-08-14')).out).toBe(
+      `Dated b.jpg of ${id} in place, taken on 14 August 1961.\n`,
+    )
+    expect([statSync(b).mtime.getTime(), summerItem().taken, items()[0]!.taken]).toEqual([
+      takenMoment('1961-08-14', 0).getTime(),
+      undefined,
+      '1961-08-14',
+    ])
+    expect((await date('a.jpg', '1962')).err).toMatch(/^error INVALID_ARGUMENT: a\.jpg names 2 photos of /)
+    expect((await date('b.jpg', 'names')).err).toBe(
+      `error INVALID_ARGUMENT: Dates from names are a whole job's choice: enhance queue date ${id} names.\n`,
+    )
+    expect((await date('b.jpg', 'none')).out).toBe(
+      `Took the date off b.jpg of ${id}: it will be enhanced again without it, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect(items()[0]!.state).toBe('queued')
   })
 
   it('chooses the realism of a folder’s photos, one photo’s or a whole job’s; each enhanced so at the next --resume', async () => {
