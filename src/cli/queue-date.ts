@@ -28,9 +28,9 @@ export function parseJobDate(
 
 /**
  * `enhance queue date <job> [<photo>|<folder>/] <date|names|none>`: says when a job's photos were taken, replacing
- * dates chosen per photo, or one photo's or those of one of its folders (their own dates). Done photos are dated where they lie (their EXIF, XMP
- * and file time written again, the pixels untouched); one that cannot be (an AVIF), one whose date is taken off, and
- * those not yet enhanced wait for the next run.
+ * dates chosen per photo, or one photo's or those of one of its folders (their own dates). Done photos are dated where
+ * they lie (their EXIF, XMP and file time written again, the pixels untouched); one that cannot be (an AVIF), one whose
+ * date is taken off, and those not yet enhanced wait for the next run.
  */
 export async function dateJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
   const [first = '', ...rest] = words

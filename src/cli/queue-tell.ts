@@ -27,16 +27,30 @@ export async function tellPhotos(
   says: (job: Job, item: Item) => boolean,
 ): Promise<Telling> {
   const told = () => runner.items(job.id).filter((i) => folder === undefined || folderOf(i.input) === folder)
-  runner.hold()
   const done = new Set(told().flatMap((i) => (i.state === 'done' ? [i.id] : [])))
-  await runner.adjust({ jobId: job.id, ...(folder === undefined ? {} : { folder }) }, choice)
-  await runner.idle()
+  await adjustHeld(runner, { jobId: job.id, ...(folder === undefined ? {} : { folder }) }, choice)
   const items = told()
   return {
     inPlace: items.filter((i) => done.has(i.id) && i.state === 'done' && says(job, i)).length,
     waiting: items.filter((i) => i.state === 'queued').length,
     silent: items.filter((i) => !says(job, i)).length,
   }
+}
+
+/**
+ * Chooses `choice` for `target` with the queue held, so that the command enhances nothing; resolves once the done
+ * photos it tells are written. Returns how many photos will be enhanced (again) at the next run.
+ */
+async function adjustHeld(runner: QueueRunner, target: ChoiceTarget, choice: PhotoChoice): Promise<number> {
+  runner.hold()
+  const again = await runner.adjust(target, choice)
+  await runner.idle()
+  return again
+}
+
+/** A photo of a job as a command says it: its name in the job, and the job's short id ("Summer/a.jpg of 3f2a91c0"). */
+function photoOfJob(job: Job, photo: Item): string {
+  return `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`
 }
 
 /** A job's short id, and the folder of its photos a command names (`3f2a91c0 (Summer/)`). */
@@ -76,10 +90,7 @@ export function namedTarget(
     return { target: { jobId: job.id, folder }, whose: `the photos of ${jobAndFolder(job, folder)}` }
   }
   const photo = photoNamed(items, named, job)
-  return {
-    target: { jobId: job.id, itemId: photo.id },
-    whose: `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`,
-  }
+  return { target: { jobId: job.id, itemId: photo.id }, whose: photoOfJob(job, photo) }
 }
 
 /**
@@ -93,9 +104,7 @@ export async function chooseForNamed(
   { choice, what }: { choice: PhotoChoice; what: string },
 ): Promise<string> {
   const { target, whose } = namedTarget(runner, job, named)
-  runner.hold()
-  const again = await runner.adjust(target, choice)
-  await runner.idle()
+  const again = await adjustHeld(runner, target, choice)
   return again
     ? `${what} for ${whose}: ${photoCount(again)} will be enhanced so, ${RESUME_HINT}`
     : `${what} for ${whose}: nothing there is done or waiting, so nothing will be enhanced.`
@@ -127,14 +136,8 @@ export async function tellPhoto(
   photo: Item,
   choice: PhotoChoice,
 ): Promise<ToldPhoto> {
-  runner.hold()
   const wasDone = photo.state === 'done'
-  await runner.adjust({ jobId: job.id, itemId: photo.id }, choice)
-  await runner.idle()
+  await adjustHeld(runner, { jobId: job.id, itemId: photo.id }, choice)
   const after = runner.items(job.id).find((i) => i.id === photo.id)!
-  return {
-    name: `${nameInJob(job, photo.input)} of ${job.id.slice(0, 8)}`,
-    inPlace: wasDone && after.state === 'done',
-    wasDone,
-  }
+  return { name: photoOfJob(job, photo), inPlace: wasDone && after.state === 'done', wasDone }
 }

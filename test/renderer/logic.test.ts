@@ -10,6 +10,7 @@ import {
   repairWords,
   sizeWords,
   adjustedWords,
+  adjustingWords,
   turnNote,
   takenNote,
   captionNote,
@@ -608,6 +609,12 @@ describe('a job’s photos by folder', () => {
     )
     // An album longer than a page starts as the list of its folders.
     expect([foldersStartOpen(PHOTOS_PAGE), foldersStartOpen(PHOTOS_PAGE + 1)]).toEqual([true, false])
+    // The button that opens them in Realism says that realism, or none where they differ; repairs alone unpaired.
+    expect([adjustingWords(true, 0.8), adjustingWords(true, null), adjustingWords(false, null)]).toEqual([
+      'Realism 80%…',
+      'Realism…',
+      'Repairs…',
+    ])
     // The realism a job's card says: the one all its photos share, if any.
     expect([sharedRealism(album), sharedRealism(album.slice(1, 3)), sharedRealism([])]).toEqual([
       null,

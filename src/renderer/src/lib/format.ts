@@ -344,3 +344,12 @@ export function failureSentence(item: { input: string; error?: ErrorData }): str
   const plain = message.split(item.input).join(name)
   return printable(plain.startsWith(name) ? plain : `${name}: ${plain}`)
 }
+
+/**
+ * The button that opens photos in Realism, in words: "Realism 50%…" at the realism they share, "Realism…" where they
+ * differ (null), "Repairs…" where their model has no GAN partner to blend (`blends` false).
+ */
+export function adjustingWords(blends: boolean, realism: number | null): string {
+  if (!blends) return 'Repairs…'
+  return realism === null ? 'Realism…' : `Realism ${percent(realism)}…`
+}
