@@ -195,6 +195,42 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await divider.press('ArrowLeft')
     expect(Number(await divider.getAttribute('aria-valuenow'))).toBe(30)
     await app.shot('06-compare-split')
+    // The divider's arrows moved it, not the photo; ‹ › and ← → elsewhere go through the finished photos in order.
+    const runner = app.backend.queue.runner
+    const shown = () => picker.locator('option:checked').textContent()
+    expect(await shown()).toBe('photo 0.jpg — Album 1962')
+    const finished = runner.jobs.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'done')
+    await page.getByText(`1 of ${finished.length}`, { exact: true }).waitFor()
+    expect(await page.getByRole('button', { name: 'Previous photo' }).isDisabled()).toBe(true)
+    const outputOf = (name: string) =>
+      runner.items(runner.jobs[0]!.id).find((i) => i.input.endsWith(name))!.output
+    const showsFileOf = async (name: string) => {
+      const src = await after.getAttribute('src')
+      if (!src?.startsWith('data:')) return false
+      const [shownPixels, filePixels] = await Promise.all([
+        sharp(dataUrlBytes(src)).raw().toBuffer(),
+        sharp(outputOf(name)).raw().toBuffer(),
+      ])
+      return shownPixels.equals(filePixels)
+    }
+    await page.getByRole('button', { name: 'Next photo' }).click()
+    await expect.poll(shown).toBe('photo 1.jpg — Album 1962')
+    await page.getByText(`2 of ${finished.length}`, { exact: true }).waitFor()
+    await expect.poll(() => showsFileOf('photo 1.jpg')).toBe(true)
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(shown).toBe('photo 2.jpg — Album 1962')
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await expect.poll(shown).toBe('photo 0.jpg — Album 1962')
+    await expect.poll(() => showsFileOf('photo 0.jpg')).toBe(true)
+    // Past the first there is none: ← leaves it open.
+    await page.keyboard.press('ArrowLeft')
+    expect(await shown()).toBe('photo 0.jpg — Album 1962')
+    // The photo shown opens in Realism, to be made again another way.
+    await page.getByRole('button', { name: /^Realism \d+%… of photo 0\.jpg: adjust$/ }).click()
+    await page.getByRole('heading', { name: /photo 0\.jpg 256×192/ }).waitFor()
+    await app.tab('Compare')
+    await after.waitFor()
     // 1:1 shows the result's own pixels: 4× the 256×192 input.
     await page.getByRole('button', { name: '1:1' }).click()
     await expect.poll(async () => (await after.boundingBox())?.width).toBe(1024)
@@ -202,8 +238,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     // and each holds exactly the output file's pixels at its place.
     const tiles = after.locator('img[data-tile]')
     await expect.poll(() => tiles.count()).toBe(4)
-    const runner = app.backend.queue.runner
-    const output = runner.items(runner.jobs[0]!.id).find((i) => i.input.endsWith('photo 0.jpg'))!.output
+    const output = outputOf('photo 0.jpg')
     const tileSrc = await after.locator('img[data-tile="1,1"]').getAttribute('src')
     const tilePixels = await sharp(Buffer.from(tileSrc!.split(',')[1]!, 'base64'))
       .raw()

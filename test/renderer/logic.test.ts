@@ -34,6 +34,7 @@ import {
   markWords,
 } from '../../src/renderer/src/lib/marks.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
+import { stepped } from '../../src/renderer/src/lib/stepping.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import {
   DEFAULT_NAMED_MODEL,
@@ -448,6 +449,18 @@ describe('the clipboard in words', () => {
   it('names the paste keys as this computer does', () => {
     expect(pasteKeys('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)')).toBe('⌘V')
     expect(pasteKeys('Mozilla/5.0 (X11; Linux x86_64)')).toBe('Ctrl+V')
+  })
+})
+
+describe('Going through photos', () => {
+  // Which keys step is tried in Chromium (app.e2e.test.ts: the divider's arrows move it, not the photo).
+  it('steps to the photo before or after, and to none past either end or from one not listed', () => {
+    const photos = [{ id: 'a' }, { id: 'b' }, { id: 'c' }]
+    expect(stepped(photos, 'b', -1)).toBe(photos[0])
+    expect(stepped(photos, 'b', 1)).toBe(photos[2])
+    expect(stepped(photos, 'a', -1)).toBeUndefined()
+    expect(stepped(photos, 'c', 1)).toBeUndefined()
+    expect(stepped(photos, 'z', 1)).toBeUndefined()
   })
 })
 
