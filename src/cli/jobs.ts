@@ -463,7 +463,7 @@ export async function queueCommand(
     outDir: job.spec.outDir,
     inputs: job.spec.inputs,
     ...(job.watching ? { watching: true } : {}),
-    chosen: jobChosen(job),
+    chosen: jobChosen(job, state.itemsOf(job.id)),
   }))
   if (flags.json) io.out(JSON.stringify(reports))
   else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)

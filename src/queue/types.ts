@@ -2,7 +2,7 @@ import type { ItemState, JobState } from '../shared/api.js'
 import type { ErrorCode } from '../shared/errors.js'
 import type { Precision } from '../shared/model.js'
 import type { ModelSpecData } from '../shared/protocol.js'
-import { repairsOf } from '../shared/settings.js'
+import { repairsOf, sameRepairs } from '../shared/settings.js'
 import type { EnhanceSettings, KeptPlace, OverwritePolicy, Repairs } from '../shared/settings.js'
 import { facingOf } from '../shared/turn.js'
 import type { Facing, QuarterTurn } from '../shared/turn.js'
@@ -203,15 +203,22 @@ export function jobTakenFromNames(job: Job): boolean {
   return job.taken === undefined && (job.takenFromNames ?? job.spec.settings.takenFromNames ?? false)
 }
 
-/** What was chosen for a job's photos, unless one chose otherwise: its realism, repairs, facing, date and caption. */
-export function jobChosen(job: Job): Chosen {
+/**
+ * What was chosen for a job's photos, unless one chose otherwise: its realism, repairs, facing, date and caption; and how
+ * many of `items` (its photos) chose a realism or repairs otherwise.
+ */
+export function jobChosen(job: Job, items: Item[]): Chosen {
+  const realism = jobRealism(job)
+  const repairs = jobRepairs(job)
   return {
-    realism: jobRealism(job),
-    repairs: jobRepairs(job),
+    realism,
+    repairs,
     facing: jobFacing(job),
     taken: jobTaken(job),
     takenFromNames: jobTakenFromNames(job),
     caption: jobCaption(job),
     captionFromNames: jobCaptionFromNames(job),
+    ownRealism: items.filter((item) => itemRealism(job, item) !== realism).length,
+    ownRepairs: items.filter((item) => !sameRepairs(itemRepairs(job, item), repairs)).length,
   }
 }

@@ -25,6 +25,10 @@ export interface Chosen {
   caption: Caption | null
   /** What is under each photo is what its own name or its folders say (`--caption names`). */
   captionFromNames: boolean
+  /** How many of its photos are enhanced at a realism of their own (chosen for them, or for their folder). */
+  ownRealism: number
+  /** How many of its photos have repairs of their own. */
+  ownRepairs: number
 }
 
 /** A caption's first line, quoted, as a card or a command says it: “Grandma at the lake”. */
@@ -32,9 +36,15 @@ export function captionQuoted(caption: Caption): string {
   return `“${printable(captionShort(caption))}”`
 }
 
+/** "1 photo at its own realism", "3 photos with their own repairs"; empty for none. */
+function ownWords(count: number, at: string, what: string): string {
+  if (count === 0) return ''
+  return count === 1 ? `1 photo ${at} its own ${what}` : `${count} photos ${at} their own ${what}`
+}
+
 /**
- * What was chosen for a job's photos, in words, each said only where chosen: "realism 50%", "dust removed", "turned a
- * quarter right", "taken in 1962", "captioned “Lake Como”" (or as their names say).
+ * What was chosen for a job's photos, in words, each said only where chosen: "realism 50%", "1 photo at its own
+ * realism", "dust removed", "turned a quarter right", "taken in 1962", "captioned “Lake Como”" (or as their names say).
  */
 export function chosenWords(chosen: Chosen): string[] {
   const { realism, repairs, facing, taken, takenFromNames, caption, captionFromNames } = chosen
@@ -46,7 +56,9 @@ export function chosenWords(chosen: Chosen): string[] {
       : ''
   return [
     realism === null ? '' : `realism ${percent(realism)}`,
+    ownWords(chosen.ownRealism, 'at', 'realism'),
     repairWords(repairs),
+    ownWords(chosen.ownRepairs, 'with', 'repairs'),
     facingWords(facing),
     dated,
     captioned,

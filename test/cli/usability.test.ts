@@ -827,6 +827,10 @@ describe('the CLI for people', () => {
     )
     expect((await resume()).status).toBe(0)
     expect((await same(made['0.5']!))[2]).toBe(true)
+    // The queue's list says how many photos are made at a realism of their own.
+    expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
+      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (realism 0% · 3 photos at their own realism)\n`,
+    )
     // A whole job's replaces those chosen per photo.
     expect((await realism('all', '0.25')).out).toBe(
       `Realism 25% for the photos of ${id}: 3 photos will be enhanced so, run "enhance --resume" (or open the app) for that.\n`,
@@ -839,9 +843,9 @@ describe('the CLI for people', () => {
       `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (realism 25%)\n`,
     )
     const listed = JSON.parse((await cli(['queue', '--json', '--queue-dir', queue])).out) as [
-      { chosen: { realism: number } },
+      { chosen: { realism: number; ownRealism: number } },
     ]
-    expect(listed[0].chosen.realism).toBe(0.25)
+    expect([listed[0].chosen.realism, listed[0].chosen.ownRealism]).toEqual([0.25, 0])
 
     // Refused, each with a sentence: not a realism, a folder the job does not hold, too many words, no partner.
     for (const given of ['1.5', '%', 'half', '101%'])

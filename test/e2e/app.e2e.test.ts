@@ -11,6 +11,7 @@ import { AppSession, dataUrlBytes, photo } from './session.js'
 import { takenMoment } from '../../src/shared/taken.js'
 import { hasExiftool, tagsOf } from '../helpers/exiftool.js'
 import type { QueueRunner } from '../../src/queue/runner.js'
+import { itemRealism, jobRealism } from '../../src/queue/types.js'
 
 /** Waits (up to two minutes) for every photo of a job to be done: enhanced again after a turn, a mirror, a date. */
 function everyPhotoDone(runner: QueueRunner, jobId: string): Promise<void> {
@@ -629,6 +630,13 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     )
     await app.tab('Queue')
     await beach.getByText('· realism 100%').waitFor()
+    // The card says how many of its photos are made at a realism of their own: the beach's three among them.
+    const jobNow = runner.job(job.id)!
+    const own = photos().filter((item) => itemRealism(jobNow, item) !== jobRealism(jobNow)).length
+    expect(own).toBeGreaterThanOrEqual(3)
+    await card
+      .getByText(`· realism ${Math.round(jobRealism(jobNow)! * 100)}% · ${own} photos at their own realism`)
+      .waitFor()
     await beach
       .getByRole('button', { name: 'Realism 100%… of the photos of Album 1962/beach: adjust' })
       .waitFor()

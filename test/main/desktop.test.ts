@@ -33,6 +33,8 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     facing: UPRIGHT,
     taken: null,
     takenFromNames: false,
+    ownRealism: 0,
+    ownRepairs: 0,
     caption: null,
     captionFromNames: false,
   }

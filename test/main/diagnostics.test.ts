@@ -21,6 +21,8 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   facing: UPRIGHT,
   taken: null,
   takenFromNames: false,
+  ownRealism: 0,
+  ownRepairs: 0,
   caption: null,
   captionFromNames: false,
   ...change,

@@ -13,6 +13,8 @@ describe('what was chosen for a job’s photos, in words', () => {
     takenFromNames: false,
     caption: null,
     captionFromNames: false,
+    ownRealism: 0,
+    ownRepairs: 0,
   }
 
   it('says each choice where one was made, in the card’s order, and nothing of what was not', () => {
@@ -26,10 +28,14 @@ describe('what was chosen for a job’s photos, in words', () => {
         takenFromNames: false,
         caption: 'Grandma at the lake\nwith Tom',
         captionFromNames: false,
+        ownRealism: 1,
+        ownRepairs: 3,
       }),
     ).toEqual([
       'realism 80%',
+      '1 photo at its own realism',
       'dust removed',
+      '3 photos with their own repairs',
       'mirrored and turned a quarter right',
       'taken in July 1962',
       'captioned “Grandma at the lake…”',
@@ -37,6 +43,10 @@ describe('what was chosen for a job’s photos, in words', () => {
     expect(chosenWords({ ...plain, takenFromNames: true, captionFromNames: true })).toEqual([
       'dated as their names say',
       'captioned as their names say',
+    ])
+    expect(chosenWords({ ...plain, ownRealism: 2, ownRepairs: 1 })).toEqual([
+      '2 photos at their own realism',
+      '1 photo with its own repairs',
     ])
     // A caption that would act on the window is said with that character as its code.
     expect(chosenWords({ ...plain, caption: 'a\u202Eb' })).toEqual(['captioned “a\\u202eb”'])

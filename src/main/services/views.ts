@@ -34,7 +34,7 @@ export function jobView(job: Job, items: Item[]): JobView {
     ...(job.pauseReason ? { pauseReason: job.pauseReason } : {}),
     inputs: job.spec.inputs,
     outDir: job.spec.outDir,
-    ...jobChosen(job),
+    ...jobChosen(job, items),
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
