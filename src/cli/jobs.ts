@@ -185,7 +185,7 @@ function outputFolder(out: string | undefined, inputs: string[]): string {
   return usableFolder(dir, `The folder for the enhanced photos, ${dir},`, 'the enhanced photos with --out')
 }
 
-function reporterFor(json: boolean, io: Io): Reporter {
+export function reporterFor(json: boolean, io: Io): Reporter {
   return json
     ? ndjsonReporter(io.out)
     : humanReporter(io.errRaw ?? ((t) => io.err(t.replace(/\n$/, ''))), io.tty ?? false, io.columns)
@@ -307,7 +307,7 @@ function checkWatch(spec: JobSpec | null): void {
  * Without --recursive, subfolders are left out: say so once, instead of silently enhancing less. Not of folders
  * --recursive passes by too (earlier results, the output folder, a drive's system folders).
  */
-function warnAboutSubfolders({ inputs, outDir }: JobSpec, io: Io): void {
+export function warnAboutSubfolders({ inputs, outDir }: JobSpec, io: Io): void {
   const passedAnyway = (name: string, path: string): boolean =>
     isSystemEntry(name) || name === RESULTS_FOLDER || resolve(path) === resolve(outDir)
   for (const input of inputs) {

@@ -24,6 +24,7 @@ import { duration } from './report.js'
 import type { BatchEvent } from './report.js'
 import { firstLooks } from '../node/drive-watch.js'
 import { driveWaitText } from '../shared/drive-wait.js'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import { printable } from '../shared/printable.js'
 import { expandWildcards, refuseStrayQuotes } from './wildcards.js'
 
@@ -37,11 +38,13 @@ Usage:
           [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
           [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
           [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
-          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--caption <text>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--json]
+          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--caption <text>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--dry-run] [--json]
       Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size}, {alpha}, {model}.
+      --dry-run lists each photo and the file it would be enhanced into (or why it is skipped) and enhances
+      and writes nothing: a check of the names and folders before a long album.
       --print 8x10 (inches; 10x15cm, letter, a4, a3 too) fits the photo within that print, turned to its orientation
       and never cropped (--fill: the whole print, the photo's edges cut to its shape; --border: the whole
       print, the whole photo on white), at --dpi pixels per inch (300 unless said), and the file says that dpi.
@@ -183,6 +186,7 @@ export const OPTIONS = {
   suffix: { type: 'boolean', default: false },
   naming: { type: 'string' },
   resume: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
   watch: { type: 'boolean', default: false },
   'queue-dir': { type: 'string' },
   shard: { type: 'string' },
@@ -287,6 +291,11 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       io,
       hooks,
     )
+  if (values['dry-run'] && (values.resume || values.watch))
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      '--dry-run says what a command would enhance, so it goes with photos and folders, not with --resume or --watch.',
+    )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
   await waitForDrives([...positionals, ...(values.out ? [values.out] : [])], values.json, io)
@@ -297,7 +306,13 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     installed,
   )
   const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
-  return batchCommand(spec, values, queueFolderOf(values['queue-dir'], fallback), io, hooks)
+  const queueDir = queueFolderOf(values['queue-dir'], fallback)
+  if (values['dry-run']) {
+    const { dryRun } = await import('./dry-run.js')
+    const engine = hooks.engine && (() => hooks.engine!('cpu', 'fp32', DEFAULT_MAX_INPUT_PIXELS))
+    return dryRun(spec, queueDir, { json: values.json, ...(engine ? { engine } : {}) }, io)
+  }
+  return batchCommand(spec, values, queueDir, io, hooks)
 }
 
 /** The queue's folder; one that cannot be a folder is refused before anything is queued. */

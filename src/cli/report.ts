@@ -32,6 +32,10 @@ export type BatchEvent =
     }
   | { event: 'failed'; item: string; code: ErrorData['code']; message: string }
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
+  /** --dry-run: a photo that would be enhanced into `output` (`replaces`: a file of that name is there). */
+  | { event: 'planned'; item: string; output: string; replaces: boolean }
+  /** --dry-run's end: how many photos would be enhanced (how many replacing a file), and skipped. */
+  | { event: 'plan'; photos: number; replacing: number; skipped: number }
   /** Files in the inputs that are not photos Enhance reads (system files aside), by extension. */
   | { event: 'left-out'; files: Record<string, number>; message: string }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
@@ -87,6 +91,14 @@ function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
   // Ctrl-C (or pause in the app) is the user's own decision: no error code, just how to go on.
   if (event.code === 'CANCELLED') return '‖ Paused. Run enhance --resume to continue.'
   return `‖ Paused: ${event.message} ${pauseRemedy(event.code)} (${event.code}).`
+}
+
+/** What --dry-run found, and how to do it. */
+function planLine({ photos, replacing, skipped }: Extract<BatchEvent, { event: 'plan' }>): string {
+  const replaced = replacing ? ` (${replacing} replacing ${replacing === 1 ? 'its' : 'their'} file)` : ''
+  const left = skipped ? `, ${skipped} skipped` : ''
+  const doIt = photos ? ` Run it again without --dry-run to enhance ${photos === 1 ? 'it' : 'them'}.` : ''
+  return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}`
 }
 
 /**
@@ -151,6 +163,12 @@ export function humanReporter(
           return line(`note: ${event.message}`)
         case 'skipped':
           return line(`- ${event.item}: ${event.output} exists (use --overwrite to replace it)`)
+        case 'planned':
+          return line(
+            `+ ${event.item} → ${event.output}${event.replaces ? ' (replaces the file there)' : ''}`,
+          )
+        case 'plan':
+          return line(planLine(event))
         case 'paused':
           return line(pausedLine(event))
         case 'waiting':

@@ -1,5 +1,4 @@
 import { formatForInput } from '../shared/formats.js'
-import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { DRIVE_TIMING, DriveWatch } from '../node/drive-watch.js'
 import type { DriveWatchTiming } from '../node/drive-watch.js'
@@ -16,16 +15,16 @@ import { failureOutcome } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
 import { sameCounts, scanJob } from './scanner.js'
+import { modelScaleFor, newJob, outputsOfOtherJobs } from './new-job.js'
 import { changedSinceRead, readSignature } from './changed.js'
 import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
 import { isFinished, itemCaption, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
-import type { Item, ItemState, Job, JobSpec } from './types.js'
+import type { Item, Job, JobSpec } from './types.js'
 import type { ChoiceTarget, PhotoChoice } from '../shared/api.js'
 import { folderOf } from '../shared/job-title.js'
-import { namesModelScale } from '../shared/naming.js'
 import type { EngineSettings } from '../shared/settings.js'
 import { facingSettings } from '../shared/turn.js'
 import type { Facing } from '../shared/turn.js'
@@ -59,9 +58,6 @@ function withOwn(settings: EngineSettings, facing: Facing, { stamp, caption }: T
 function keptOnOtherFile(item: Item, readAs: string | null): boolean {
   return !!item.kept?.length && item.keptOn !== undefined && item.keptOn !== readAs
 }
-
-/** A photo in these states will be written (a paused job's too). A cancelled one is not waited for. */
-const STILL_TO_WRITE: ReadonlySet<ItemState> = new Set(['queued', 'running'])
 
 /** What the runner needs from the engine: the EngineClient, or a fake in unit tests. */
 export interface QueueEngine {
@@ -206,11 +202,7 @@ export class QueueRunner {
    * two realism levels, say) keep both results. A job that overwrites replaces them, as it would files.
    */
   private outputsOfOtherJobs(job: Job): string[] {
-    const outputs: string[] = []
-    if (job.spec.policy === 'overwrite') return outputs
-    for (const item of this.store.state.items.values())
-      if (item.jobId !== job.id && STILL_TO_WRITE.has(item.state)) outputs.push(item.output)
-    return outputs
+    return outputsOfOtherJobs(this.store.state, job)
   }
 
   /**
@@ -239,18 +231,8 @@ export class QueueRunner {
 
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
   async addJob(spec: JobSpec, options: ScanOptions = {}): Promise<Job> {
-    const modelScale = await this.modelScaleFor(spec)
-    const jobs = this.jobs
-    const job: Job = {
-      id: randomUUID(),
-      spec,
-      state: 'scanning',
-      createdAt: Date.now(),
-      order: jobs.length ? Math.max(...jobs.map((j) => j.order)) + 1 : 0,
-      ignored: 0,
-      busyMs: 0,
-      ...(modelScale === undefined ? {} : { modelScale }),
-    }
+    const inspect = this.engine.inspect && ((path: string) => this.engine.inspect!(path))
+    const job = newJob(spec, this.jobs, await modelScaleFor(spec, inspect))
     this.store.commit({ t: 'job', job })
     // Shown while it finds its photos (a large album on a network drive takes a while, or waits on the drive).
     this.emit({ type: 'job', job: this.job(job.id)! })
@@ -264,15 +246,6 @@ export class QueueRunner {
     }
     this.scanned(job)
     return this.store.state.jobs.get(job.id)!
-  }
-
-  /**
-   * The scale of `spec`'s model where its names say it, as the engine reads the model; none where they do not, or
-   * where it cannot be read (its first photo then fails with the reason, as it would anyway).
-   */
-  private async modelScaleFor(spec: JobSpec): Promise<number | undefined> {
-    if (!this.engine.inspect || !namesModelScale(spec.naming, spec.settings.size)) return undefined
-    return (await this.engine.inspect(spec.model.path).catch(() => undefined))?.scale
   }
 
   /**

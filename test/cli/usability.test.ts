@@ -237,6 +237,71 @@ describe('the CLI for people', () => {
     expect(readdirSync(join(out, '2019'))).toEqual(['a.jpg'])
   })
 
+  it('--dry-run lists each photo and the file it would write, or why it is skipped, and writes nothing', async () => {
+    const dryAlbum = join(work, 'dry album')
+    for (const name of ['a.jpg', 'b.jpg', join('older', 'c.jpg')]) await photo(join(dryAlbum, name))
+    writeFileSync(join(dryAlbum, 'notes.txt'), 'Summer 1962')
+    const out = join(work, 'out-dry')
+    mkdirSync(out)
+    writeFileSync(join(out, 'a.jpg'), 'an earlier result')
+    const queue = join(work, 'q-dry')
+    const dry = (...argv: string[]) => cli(batch('q-dry', dryAlbum, '--out', out, '--dry-run', ...argv))
+    const events = (run: Run) =>
+      run.out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const told = await dry()
+    expect([told.status, told.out, told.err]).toEqual([
+      0,
+      '',
+      `note: ${dryAlbum} has 1 subfolder, left out; add --recursive to include them.\n` +
+        'note: Left out 1 file that is not a photo Enhance reads: 1 .txt.\n' +
+        `- ${join(dryAlbum, 'a.jpg')}: ${join(out, 'a.jpg')} exists (use --overwrite to replace it)\n` +
+        `+ ${join(dryAlbum, 'b.jpg')} → ${join(out, 'b.jpg')}\n` +
+        '1 photo would be enhanced, 1 skipped; nothing was written. Run it again without --dry-run to enhance it.\n',
+    ])
+    // Nothing was written: the earlier result as it was, no other file, no queue.
+    expect([readdirSync(out), readFileSync(join(out, 'a.jpg'), 'utf8'), existsSync(queue)]).toEqual([
+      ['a.jpg'],
+      'an earlier result',
+      false,
+    ])
+    // For scripts: every photo, the file each would replace said so.
+    expect(events(await dry('--recursive', '--overwrite', '--json'))).toEqual([
+      {
+        event: 'left-out',
+        files: { '.txt': 1 },
+        message: 'Left out 1 file that is not a photo Enhance reads: 1 .txt.',
+      },
+      { event: 'planned', item: join(dryAlbum, 'a.jpg'), output: join(out, 'a.jpg'), replaces: true },
+      { event: 'planned', item: join(dryAlbum, 'b.jpg'), output: join(out, 'b.jpg'), replaces: false },
+      {
+        event: 'planned',
+        item: join(dryAlbum, 'older', 'c.jpg'),
+        output: join(out, 'older', 'c.jpg'),
+        replaces: false,
+      },
+      { event: 'plan', photos: 3, replacing: 1, skipped: 0 },
+    ])
+    // The run then writes the files the plan named: beside the earlier result, and by the model's scale as the
+    // engine reads it.
+    writeFileSync(join(out, 'b_x4.jpg'), 'another earlier result')
+    const named = ['--recursive', '--suffix', '--naming', '{name}_x{scale}']
+    const planned = events(await dry(...named, '--json')).flatMap((e) =>
+      e.event === 'planned' ? [e.output] : [],
+    )
+    expect(planned).toEqual([join(out, 'a_x4.jpg'), join(out, 'b_x4_2.jpg'), join(out, 'older', 'c_x4.jpg')])
+    const run = await cli(batch('q-dry', dryAlbum, '--out', out, ...named, '--json'))
+    expect(run.status).toBe(0)
+    expect(events(run).flatMap((e) => (e.event === 'done' ? [e.output] : []))).toEqual(planned)
+    // It says what a command with photos would do: not a --resume's or a --watch's.
+    for (const with_ of [['--resume'], [dryAlbum, '--watch']])
+      expect((await cli(['--dry-run', ...with_, '--queue-dir', queue])).err).toBe(
+        'error INVALID_ARGUMENT: --dry-run says what a command would enhance, so it goes with photos and folders, not with --resume or --watch.\n',
+      )
+  })
+
   it('names --max-pixels in the pixel-limit error, and the flag raises the limit', async () => {
     const small = await cli(
       batch('q-px', join(album, 'a.jpg'), '--out', join(work, 'out-px'), '--max-pixels', '500', '--json'),

@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { newJob, previewJob } from '../../src/queue/new-job.js'
+import { QueueState } from '../../src/queue/state.js'
 import { OutputPlanner } from '../../src/queue/plan.js'
 import { plannerFor } from '../../src/queue/replan.js'
 import {
@@ -11,7 +16,7 @@ import {
 } from '../../src/shared/naming.js'
 import { isInside } from '../../src/queue/paths.js'
 import { leftOutText } from '../../src/shared/formats.js'
-import type { JobSpec } from '../../src/queue/types.js'
+import type { Item, Job, JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import type { SizeSpec } from '../../src/shared/settings.js'
 
@@ -321,5 +326,49 @@ describe('names too long for a file system', () => {
     expect(first).toBe(`/out/${'a'.repeat(233)}_enhanced_x4.jpg`)
     const second = planner.plan({ path: `/elsewhere/${name}.jpg`, relativeDir: '' }).output
     expect(second).toBe(`/out/${'a'.repeat(233)}_enhanced_x4_2.jpg`)
+  })
+})
+
+describe('a job previewed (--dry-run)', () => {
+  it('plans its photos around the outputs other jobs will still write, as the queue would, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-preview-'))
+    const photos = join(dir, 'photos')
+    mkdirSync(photos)
+    for (const name of ['a.jpg', 'b.jpg']) writeFileSync(join(photos, name), 'read as a photo by its name')
+    const out = join(dir, 'out')
+    const album = (policy: JobSpec['policy']) => spec({ inputs: [photos], outDir: out, policy })
+    // Another job, still to write out/a.jpg, and a cancelled one that will not write out/b.jpg.
+    const earlier = { ...newJob(album('skip'), [], undefined), state: 'queued' as const }
+    const stopped = { ...newJob(album('skip'), [earlier], undefined), state: 'cancelled' as const }
+    const item = (job: Job, name: string, state: Item['state']): Item => ({
+      id: `${job.id}-${name}`,
+      jobId: job.id,
+      input: join(photos, name),
+      output: join(out, name),
+      state,
+      crashes: 0,
+    })
+    const state = QueueState.from(null, [
+      { t: 'job', job: earlier },
+      { t: 'job', job: stopped },
+      { t: 'items', items: [item(earlier, 'a.jpg', 'queued'), item(stopped, 'b.jpg', 'cancelled')] },
+    ])
+    const planned = async (policy: JobSpec['policy']) => {
+      const { job, items } = await previewJob(album(policy), state, undefined)
+      return [job.order, items.map((i) => [basename(i.output), i.state])]
+    }
+    expect(await planned('suffix')).toEqual([
+      2,
+      [
+        ['a_2.jpg', 'queued'],
+        ['b.jpg', 'queued'],
+      ],
+    ])
+    // Where it overwrites, it plans over what the other job writes, as the queue's job would.
+    expect((await planned('overwrite'))[1]).toEqual([
+      ['a.jpg', 'queued'],
+      ['b.jpg', 'queued'],
+    ])
+    expect([readdirSync(dir), state.jobs.size, state.items.size]).toEqual([['photos'], 2, 2])
   })
 })
