@@ -230,6 +230,17 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     // The photo shown opens in Realism, to be made again another way.
     await page.getByRole('button', { name: /^Realism \d+%… of photo 0\.jpg: adjust$/ }).click()
     await page.getByRole('heading', { name: /photo 0\.jpg 256×192/ }).waitFor()
+    // There, ‹ › and ← → go through its job's photos as its card lists them; the region's arrows move the region.
+    await page.getByText(`1 of ${runner.items(runner.jobs[0]!.id).length}`, { exact: true }).waitFor()
+    await page.getByRole('button', { name: 'Next photo' }).click()
+    await page.getByRole('heading', { name: /photo 1\.jpg 256×192/ }).waitFor()
+    await page.keyboard.press('ArrowLeft')
+    await page.getByRole('heading', { name: /photo 0\.jpg 256×192/ }).waitFor()
+    const region = page.getByRole('slider', { name: /Region to preview/ })
+    const centred = await region.getAttribute('aria-valuetext')
+    await region.press('ArrowRight')
+    await expect.poll(() => region.getAttribute('aria-valuetext')).not.toBe(centred)
+    await page.getByRole('heading', { name: /photo 0\.jpg 256×192/ }).waitFor()
     await app.tab('Compare')
     await after.waitFor()
     // 1:1 shows the result's own pixels: 4× the 256×192 input.

@@ -49,6 +49,7 @@ import { itemView } from '../helpers/item-view.js'
 import {
   PHOTOS_PAGE,
   folderGroups,
+  inCardOrder,
   folderWords,
   foldersStartOpen,
   sharedRealism,
@@ -599,6 +600,11 @@ describe('a job’s photos by folder', () => {
         realism: null,
       },
     ])
+  })
+
+  it('lists the photos as the card does, folder by folder, for going through them', () => {
+    const names = inCardOrder(album, ['/p/Album 1962']).map((item) => item.input.split('/').pop())
+    expect(names).toEqual(['a.jpg', 'a2.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'])
   })
 
   it('names a Windows folder with /, and says in a heading what its photos share unlike the job’s', () => {

@@ -68,6 +68,11 @@ export function folderGroups(items: ItemView[], inputs: readonly string[]): Fold
   return [...groups.values()]
 }
 
+/** A job's photos in the order its card lists them: folder by folder, each folder's in the job's order. */
+export function inCardOrder(items: ItemView[], inputs: readonly string[]): ItemView[] {
+  return folderGroups(items, inputs).flatMap((group) => group.items)
+}
+
 /** A folder's name from the job's folder it lies in, that one's own name first; its own name where it lies in none. */
 function folderName(folder: string, inputs: readonly string[]): string {
   const root = inputs.find(

@@ -11,13 +11,14 @@ export function stepped<T extends { id: string }>(
 }
 
 /**
- * −1 for ←, 1 for → where an arrow key moves nothing else: not in a field, a picker or a form being filled in, not
- * taken by a control (a slider's own arrows), and without a modifier (Alt+← is the browser's Back).
+ * −1 for ←, 1 for → where an arrow key moves nothing else: not in a field, a picker, a slider or a form being filled
+ * in, not taken by a control of its own (a region's arrows), and without a modifier (Alt+← is the browser's Back).
  */
 export function stepKey(event: KeyboardEvent): -1 | 0 | 1 {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return 0
   const target = event.target
-  if (isTextEntry(target) || target instanceof HTMLSelectElement) return 0
+  if (isTextEntry(target) || target instanceof HTMLInputElement || target instanceof HTMLSelectElement)
+    return 0
   if (target instanceof Element && target.closest('form')) return 0
   return event.key === 'ArrowLeft' ? -1 : event.key === 'ArrowRight' ? 1 : 0
 }
