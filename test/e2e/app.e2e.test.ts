@@ -174,6 +174,15 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
 
   it('compares before and after, with a loupe that shows the side under the pointer', async () => {
     const { page } = app
+    // Opened from the job's card: its first finished photo as the card lists them (the beach folder's first).
+    await app.tab('Queue')
+    await page
+      .getByRole('button', { name: 'Compare the photos of Album 1962 (6 photos), from the first' })
+      .click()
+    await page.getByRole('img', { name: 'After' }).waitFor()
+    expect(
+      await page.getByRole('combobox', { name: 'Photo to compare' }).locator('option:checked').textContent(),
+    ).toBe('photo 0.jpg — Album 1962')
     // Opened from a finished photo in the queue.
     await app.tab('Queue')
     await page.getByRole('button', { name: 'Compare photo 0.jpg before and after' }).click()
