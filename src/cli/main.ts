@@ -214,6 +214,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     io.out(USAGE)
     return 0
   }
+  refuseDryRunWith(command, values)
   // Each command loads what it needs: a batch's process only queues and talks to the engine's.
   if (command === 'inspect') {
     const { inspectCommand } = await import('./inspect.js')
@@ -290,11 +291,6 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
       queueFolderOf(values['queue-dir'], defaultQueueDir()),
       io,
       hooks,
-    )
-  if (values['dry-run'] && (values.resume || values.watch))
-    throw new EnhanceError(
-      'INVALID_ARGUMENT',
-      '--dry-run says what a command would enhance, so it goes with photos and folders, not with --resume or --watch.',
     )
   if (values.resume)
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
@@ -386,6 +382,30 @@ async function waitForDrives(paths: string[], json: boolean, io: Io): Promise<vo
 }
 
 const COMMANDS = ['convert', 'eval', 'inspect', 'models', 'queue', 'split']
+
+/**
+ * --dry-run says what enhancing photos would do; with anything else (the queue's commands, split, --resume) it would be
+ * ignored, and what was to be only looked at would be done: refused.
+ */
+function refuseDryRunWith(
+  command: string | undefined,
+  values: { 'dry-run': boolean; resume: boolean; watch: boolean },
+) {
+  if (!values['dry-run']) return
+  const other =
+    command && COMMANDS.includes(command)
+      ? `"enhance ${command}"`
+      : values.resume
+        ? '--resume'
+        : values.watch
+          ? '--watch'
+          : null
+  if (other)
+    throw new EnhanceError(
+      'INVALID_ARGUMENT',
+      `--dry-run says what enhancing photos would do (enhance <photos|folders> --dry-run); it does not go with ${other}, which it would not stop.`,
+    )
+}
 
 /**
  * A first word that is no file here but nearly a command (`enhance modles list`) was meant as the command:

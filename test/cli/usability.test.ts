@@ -295,11 +295,18 @@ describe('the CLI for people', () => {
     const run = await cli(batch('q-dry', dryAlbum, '--out', out, ...named, '--json'))
     expect(run.status).toBe(0)
     expect(events(run).flatMap((e) => (e.event === 'done' ? [e.output] : []))).toEqual(planned)
-    // It says what a command with photos would do: not a --resume's or a --watch's.
-    for (const with_ of [['--resume'], [dryAlbum, '--watch']])
-      expect((await cli(['--dry-run', ...with_, '--queue-dir', queue])).err).toBe(
-        'error INVALID_ARGUMENT: --dry-run says what a command would enhance, so it goes with photos and folders, not with --resume or --watch.\n',
+    // It says what enhancing photos would do; with anything else it is refused, and that is not done.
+    const jobs = readQueueState(queue).jobs.size
+    for (const [other, argv] of [
+      ['--resume', ['--resume']],
+      ['--watch', [dryAlbum, '--watch']],
+      ['"enhance queue"', ['queue', 'clear']],
+      ['"enhance split"', ['split', dryAlbum]],
+    ] as const)
+      expect((await cli(['--dry-run', ...argv, '--queue-dir', queue])).err).toBe(
+        `error INVALID_ARGUMENT: --dry-run says what enhancing photos would do (enhance <photos|folders> --dry-run); it does not go with ${other}, which it would not stop.\n`,
       )
+    expect([readQueueState(queue).jobs.size, existsSync(join(dryAlbum, 'Prints'))]).toEqual([jobs, false])
   })
 
   it('names --max-pixels in the pixel-limit error, and the flag raises the limit', async () => {
