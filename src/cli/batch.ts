@@ -70,7 +70,7 @@ function summarise(runner: QueueRunner, jobIds: string[]): BatchSummary {
   for (const id of jobIds) {
     for (const item of runner.items(id)) {
       if (item.state === 'done') summary.done++
-      else if (item.state === 'skipped' && item.skipReason === 'exists') summary.skipped++
+      else if (item.state === 'skipped' && item.skipReason !== 'crashed') summary.skipped++
       else if (item.state === 'queued' || item.state === 'running') summary.pending++
       else summary.failed++
     }

@@ -16,6 +16,9 @@ const PAUSING: ErrorCode[] = [
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 
+/** Why the photo in flight was stopped on purpose: to run again (a pause, a new realism), for good, or skipped as asked. */
+export type StopReason = 'requeue' | 'cancel' | 'skip'
+
 export interface FailureOutcome {
   item: Partial<Omit<Item, 'id' | 'jobId'>>
   /** Set when the whole job pauses, with the reason it shows. */
@@ -29,10 +32,11 @@ export interface FailureOutcome {
 export function failureOutcome(
   error: ErrorData,
   item: Pick<Item, 'crashes'>,
-  stoppedToRequeue: boolean,
+  stopped: StopReason | undefined,
 ): FailureOutcome {
-  // Stopped on purpose to run again: whatever the engine answered (cancelled, or killed), it is no failure.
-  if (stoppedToRequeue) return { item: { state: 'queued' } }
+  // Stopped on purpose to run again, or to be skipped: whatever the engine answered (cancelled, or killed), it is no failure.
+  if (stopped === 'requeue') return { item: { state: 'queued' } }
+  if (stopped === 'skip') return { item: { state: 'skipped', skipReason: 'asked' } }
   if (error.code === 'CANCELLED') return { item: { state: 'cancelled' } }
   if (PAUSING.includes(error.code)) return { item: { state: 'queued' }, pauseJob: error }
   if (error.code === 'ENGINE_CRASHED') {

@@ -12,6 +12,7 @@ import type { ErrorData } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
 import { checkChoice, scopeOf } from './choice.js'
 import { failureOutcome } from './failure-policy.js'
+import type { StopReason } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
 import { sameCounts, scanJob } from './scanner.js'
@@ -21,7 +22,16 @@ import { QueueWriteError } from './journal.js'
 import type { ScanOptions } from './scanner.js'
 import type { ItemPatches } from './replan.js'
 import type { QueueStore } from './store.js'
-import { isFinished, itemCaption, itemFacing, itemRealism, itemRepairs, itemTaken, modelAt } from './types.js'
+import {
+  isFinished,
+  skippedAsAsked,
+  itemCaption,
+  itemFacing,
+  itemRealism,
+  itemRepairs,
+  itemTaken,
+  modelAt,
+} from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
 import type { ChoiceTarget, PhotoChoice } from '../shared/api.js'
 import { folderOf } from '../shared/job-title.js'
@@ -129,8 +139,8 @@ export class QueueRunner {
     jobId: string
     itemId: string
     controller: AbortController
-    /** Why it was stopped: 'requeue' puts it back (pause, new realism), 'cancel' does not. */
-    why?: 'requeue' | 'cancel'
+    /** Why it was stopped: 'requeue' puts it back (pause, new realism), 'cancel' does not, 'skip' skips it. */
+    why?: StopReason
     /** Settles once the item's new state is committed. */
     settled: Promise<void>
   } | null = null
@@ -484,7 +494,7 @@ export class QueueRunner {
   }
 
   private settleFailure(job: Job, item: Item, error: ErrorData, readAs: Pick<Item, 'readAs'>): void {
-    const outcome = failureOutcome(whoseFault(error, item), item, this.current?.why === 'requeue')
+    const outcome = failureOutcome(whoseFault(error, item), item, this.current?.why)
     this.setItem(item, { ...outcome.item, ...readAs })
     if (outcome.pauseJob) this.setJob(job, 'paused', outcome.pauseJob)
   }
@@ -546,6 +556,20 @@ export class QueueRunner {
     )
   }
 
+  /**
+   * Skips photos of a job as a person asked (`skip`: true), not enhanced: those queued, and the one in flight; or puts
+   * those skipped so back in the queue. Returns how many changed.
+   */
+  skipPhotos(target: ItemTarget, skip: boolean): number {
+    const items = this.targeted(target)
+    if (!skip) return this.requeue(items.filter(skippedAsAsked), { state: 'queued', skipReason: undefined })
+    const skipping = items.filter((i) => i.state === 'queued' || i.state === 'running')
+    for (const item of skipping)
+      if (item.id === this.current?.itemId) this.stopCurrent('skip')
+      else this.setItem(item, { state: 'skipped', skipReason: 'asked' })
+    return skipping.length
+  }
+
   /** Queues the photos refused as cut short or damaged (PARTIAL_IMAGE) again, to be read as far as they go. */
   readDamaged(target: ItemTarget): number {
     return this.requeue(this.targeted(target).filter(canReadDamaged), {
@@ -585,7 +609,7 @@ export class QueueRunner {
     this.stopCurrent('requeue', KEEP_PROGRESS)
   }
 
-  private stopCurrent(why: 'requeue' | 'cancel', reason?: typeof KEEP_PROGRESS): void {
+  private stopCurrent(why: StopReason, reason?: typeof KEEP_PROGRESS): void {
     if (!this.current) return
     this.current.why = why
     this.current.controller.abort(reason)

@@ -73,7 +73,7 @@ const itemFields = {
   precision: z.enum(PRECISIONS).optional(),
   tile: z.number().int().positive().optional(),
   note: z.string().max(4000).optional(),
-  skipReason: z.enum(['exists', 'crashed']).optional(),
+  skipReason: z.enum(['exists', 'crashed', 'asked']).optional(),
   readDamaged: z.boolean().optional(),
   realism: realismSchema.optional(),
   repairs: repairsSchema.optional(),

@@ -30,6 +30,11 @@ export interface JobSpec {
 
 export type { ItemState, JobState }
 
+/** A photo skipped as a person asked: not enhanced, until put back. */
+export function skippedAsAsked(item: Pick<Item, 'state' | 'skipReason'>): boolean {
+  return item.state === 'skipped' && item.skipReason === 'asked'
+}
+
 /** Done or cancelled: nothing more will run unless the user asks again. */
 export function isFinished(job: { state: JobState }): boolean {
   return job.state === 'done' || job.state === 'cancelled'
@@ -95,7 +100,8 @@ export interface Item {
   tile?: number
   /** The engine's note on how it ran (`EnhanceReply.note`), kept until the photo runs again. */
   note?: string
-  skipReason?: 'exists' | 'crashed'
+  /** Why it is skipped: its output was there, the engine crashed on it twice, or a person asked. */
+  skipReason?: 'exists' | 'crashed' | 'asked'
   /** Enhance this photo as far as its cut-short or damaged file can be read (asked after a PARTIAL_IMAGE). */
   readDamaged?: boolean
   /** Realism chosen for this photo alone (overrides the job's). */

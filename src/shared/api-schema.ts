@@ -88,6 +88,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   cancelJob: { args: z.tuple([id]), result: false },
   retryJob: { args: z.tuple([id]), result: false },
   readDamaged: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: false },
+  skipPhoto: { args: z.tuple([z.strictObject({ jobId: id, itemId: id }), z.boolean()]), result: false },
   reorderJobs: { args: z.tuple([z.array(id).max(100_000)]), result: false },
   removeJob: { args: z.tuple([id]), result: false },
   clearFinishedJobs: { args: none, result: false },

@@ -84,6 +84,8 @@ export interface ItemView {
   /** What is written under it: its own caption, or its job's; null where nobody wrote one. */
   caption: Caption | null
   error?: ErrorData
+  /** Skipped as a person asked: not enhanced, until put back. */
+  skippedAsAsked?: true
   /** Where it ran (cpu, cuda, dml, coreml), once done. */
   provider?: string
   /** The engine's note on how it ran (`EnhanceReply.note`). */
@@ -288,6 +290,11 @@ export interface EnhanceApi {
    * their files can be read; answers how many were queued.
    */
   readDamaged(target: { jobId: string; itemId?: string }): Promise<number>
+  /**
+   * Skips a photo of a job, not enhanced (one queued, or the one in flight, stopped), or puts a photo skipped so back in
+   * the queue (`skip` false); answers how many changed.
+   */
+  skipPhoto(target: { jobId: string; itemId: string }, skip: boolean): Promise<number>
   reorderJobs(jobIds: string[]): Promise<void>
   /** Takes a job out of the queue (cancelling it if it runs); its photos stay on disk. */
   removeJob(jobId: string): Promise<void>
@@ -363,6 +370,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
   readDamaged: 'enhance:readDamaged',
+  skipPhoto: 'enhance:skipPhoto',
   reorderJobs: 'enhance:reorderJobs',
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',

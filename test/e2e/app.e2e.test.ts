@@ -759,6 +759,34 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await app.shot('09-resumed-after-restart')
   })
 
+  it('skips a photo of its job as asked, not enhanced, and puts it back', async () => {
+    const { page, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    const job = runner.jobs.find((j) => j.state === 'cancelled' && basename(j.spec.inputs[0]!) === 'beach')!
+    const card = page.getByRole('article', { name: 'Job beach (3 photos)' })
+    const itemOf = (name: string) => runner.items(job.id).find((i) => basename(i.input) === name)!
+    await card.getByRole('button', { name: 'Enhance the rest of beach (3 photos)' }).click()
+    // The last photo, still waiting while the first is enhanced, is skipped from its row.
+    await card.getByRole('button', { name: 'Skip photo 2.jpg: not enhanced' }).click()
+    await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
+    const row = card.getByRole('listitem').filter({ hasText: 'photo 2.jpg' })
+    await row.getByText('skipped', { exact: true }).waitFor()
+    expect(['photo 0.jpg', 'photo 1.jpg', 'photo 2.jpg'].map((name) => itemOf(name).state)).toEqual([
+      'done',
+      'done',
+      'skipped',
+    ])
+    expect(existsSync(itemOf('photo 2.jpg').output)).toBe(false)
+    await app.shot('37-photo-skipped')
+    // Put back, it is enhanced with its job.
+    await row.getByRole('button', { name: 'Put back photo 2.jpg: enhanced with its job' }).click()
+    await expect.poll(() => itemOf('photo 2.jpg').state, { timeout: 60_000 }).toBe('done')
+    expect((await sharp(itemOf('photo 2.jpg').output).metadata()).width).toBe(1024)
+    await row.getByText('skipped', { exact: true }).waitFor({ state: 'detached' })
+    await card.getByText('3 of 3 enhanced').waitFor()
+  })
+
   it('shows a name that would be drawn backwards with its code, and keeps a long name on its photo’s row', async () => {
     const { page } = app
     const chat = join(app.work, 'Saved from a chat')

@@ -225,6 +225,58 @@ describe('queue runner', () => {
     expect(new Set(runner.items(job.id).map((i) => i.state))).toEqual(new Set(['cancelled']))
   })
 
+  it('skips the photo in flight and one queued as asked, the rest enhanced; a retry keeps them skipped, putting back runs one', async () => {
+    const { dir, spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'])
+    const log: string[] = []
+    const runner = new QueueRunner(
+      new QueueStore(queue),
+      fakeEngine({ 'd.jpg': 'CORRUPT_IMAGE' }, log),
+      noCleanup,
+    )
+    const job = await runner.addJob(spec)
+    const [a, b, c] = runner.items(job.id)
+    let skipped = 0
+    runner.subscribe((e) => {
+      // a.jpg skipped at its second tile, c.jpg while it waits.
+      if (e.type === 'progress' && e.itemId === a!.id && e.tilesDone === 2 && !skipped)
+        skipped =
+          runner.skipPhotos({ jobId: job.id, itemId: a!.id }, true) +
+          runner.skipPhotos({ itemId: c!.id }, true)
+    })
+    await runner.run()
+    const states = () => runner.items(job.id).map((i) => [i.state, i.skipReason ?? i.error?.code ?? null])
+    expect([skipped, runner.job(job.id)!.state, states()]).toEqual([
+      2,
+      'done',
+      [
+        ['skipped', 'asked'],
+        ['done', null],
+        ['skipped', 'asked'],
+        ['failed', 'CORRUPT_IMAGE'],
+      ],
+    ])
+    expect([existsSync(a!.output), existsSync(b!.output), existsSync(c!.output)]).toEqual([
+      false,
+      true,
+      false,
+    ])
+    expect(log.map((input) => input.replace(dir, ''))).toEqual(['/in/a.jpg', '/in/b.jpg', '/in/d.jpg'])
+    // Retrying the failed photo leaves the skipped ones as they are; done or failed photos are not skipped.
+    expect(runner.retry({ jobId: job.id })).toBe(1)
+    expect(runner.skipPhotos({ itemId: b!.id }, true)).toBe(0)
+    await runner.run()
+    expect(states().map(([state]) => state)).toEqual(['skipped', 'done', 'skipped', 'failed'])
+    // Put back: enhanced with its job, which runs again for it.
+    expect(runner.skipPhotos({ jobId: job.id, itemId: c!.id }, false)).toBe(1)
+    await runner.run()
+    expect(states().map(([state]) => state)).toEqual(['skipped', 'done', 'done', 'failed'])
+    expect([runner.job(job.id)!.state, readFileSync(c!.output, 'utf8')]).toEqual(['done', 'image c.jpg'])
+    // Kept across a restart, and counted as skipped in the report.
+    const again = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
+    expect(again.items(job.id)[0]).toMatchObject({ state: 'skipped', skipReason: 'asked' })
+    expect(jobReport(again.job(job.id)!, again.items(job.id)).counts).toMatchObject({ skipped: 1, done: 2 })
+  })
+
   it('a pause or cancel while the folder is still being read holds: nothing runs (Ctrl-C during a long scan)', async () => {
     for (const stop of ['pause', 'cancel'] as const) {
       const { spec, queue } = setup(['a.jpg', 'b.jpg', 'c.jpg'])

@@ -1,6 +1,14 @@
 import { leftOutText } from '../../shared/formats.js'
 import { jobReport } from '../../queue/report.js'
-import { itemFacing, itemRealism, itemRepairs, itemTaken, itemCaption, jobChosen } from '../../queue/types.js'
+import {
+  skippedAsAsked,
+  itemFacing,
+  itemRealism,
+  itemRepairs,
+  itemTaken,
+  itemCaption,
+  jobChosen,
+} from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { facingOf } from '../../shared/turn.js'
 import { hasFolder } from '../../queue/watch.js'
@@ -59,6 +67,7 @@ export function itemView(item: Item, job: Job | undefined): ItemView {
     taken: job ? itemTaken(job, item) : (item.taken ?? null),
     caption: job ? itemCaption(job, item) : (item.caption ?? null),
     ...(item.error ? { error: item.error } : {}),
+    ...(skippedAsAsked(item) ? { skippedAsAsked: true as const } : {}),
     ...(item.provider ? { provider: item.provider } : {}),
     ...(item.note ? { note: item.note } : {}),
   }
