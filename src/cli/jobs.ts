@@ -38,6 +38,7 @@ import { captionPhotos } from './queue-caption.js'
 import { chooseRealism } from './queue-realism.js'
 import { turnPhotos } from './queue-turn.js'
 import { mendPhotos } from './queue-repairs.js'
+import { skipPhotos } from './queue-skip.js'
 import { parseShard } from '../queue/shard.js'
 import { hasFolder } from '../queue/watch.js'
 import { openQueue } from '../queue/session.js'
@@ -350,12 +351,23 @@ interface QueueFlags {
   'restore-strength'?: string | undefined
 }
 
-const CHANGES = new Set(['remove', 'clear', 'cancel', 'date', 'caption', 'realism', 'turn', 'repairs'])
+const CHANGES = new Set([
+  'remove',
+  'clear',
+  'cancel',
+  'date',
+  'caption',
+  'realism',
+  'turn',
+  'repairs',
+  'skip',
+  'unskip',
+])
 
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
  * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>`, `turn <job> [<photo|folder/>]
- * <turn> [--mirror]` and `repairs <job> [<photo|folder/>] <repairs>`: they take the queue's lock, so they wait for
+ * <turn> [--mirror]`, `repairs <job> [<photo|folder/>] <repairs>` and `skip`/`unskip <job> <photo|folder/|all>`: they take the queue's lock, so they wait for
  * nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
  */
 async function changeQueue(
@@ -389,6 +401,7 @@ async function changeQueue(
     else if (sub === 'realism') await chooseRealism(runner, job, rest, io)
     else if (sub === 'turn') await turnPhotos(runner, job, rest, flags.mirror, io)
     else if (sub === 'repairs') await mendPhotos(runner, job, rest, flags['restore-strength'], io)
+    else if (sub === 'skip' || sub === 'unskip') skipPhotos(runner, job, rest, sub === 'skip', io)
     else if (sub === 'cancel') {
       runner.cancel(job.id)
       io.out(`Cancelled ${job.id.slice(0, 8)}; photos already enhanced stay.`)

@@ -83,6 +83,7 @@ Usage:
                 | caption <job-id> <photo|folder/|all> <text|names|none> | realism <job-id> [<photo|folder/>] <0..1>
                 | turn <job-id> [<photo|folder/>] <right|left|180|upright> [--mirror]
                 | repairs <job-id> [<photo|folder/>] <colours,dust,scratches|none> [--restore-strength <0.1..1>]
+                | skip <job-id> <photo|folder/|all> | unskip <job-id> <photo|folder/|all>
                 | remove <job-id> | cancel <job-id> | clear]
       List the queue's jobs and their states, or export one job's items as JSON or CSV; say when a job's
       photos were taken (one photo's, by its file name or the end of its path; one folder's, by the end of its
@@ -90,8 +91,8 @@ Usage:
       photo, a folder's, or all (as --caption, in place too); choose the realism one photo, a folder's or all
       are enhanced at (0.8 or 80%), how they lie (as --turn and --mirror; upright undoes both), or what is
       mended first (as --restore-colours, --remove-dust, --remove-scratches): done ones wait to be enhanced
-      again so at the next --resume; remove a job, cancel one, or clear every finished job (outputs stay on
-      disk). Job ids may be shortened.
+      again so at the next --resume; skip photos waiting to be enhanced (unskip puts them back); remove a job,
+      cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
   enhance queue report --merge <queue-dir>... [--csv]
       One report over several queues (the shards of an album): counts and failures with their codes as
       JSON, or every photo as CSV.

@@ -939,6 +939,55 @@ describe('the CLI for people', () => {
     )
   })
 
+  it('skips a folder’s photos waiting to be enhanced, and puts them back: --resume enhances only the others, then them', async () => {
+    const named = join(work, 'skip album')
+    await grainyAlbum(named, ['Summer/a.png', 'Summer/b.png', 'Winter/c.png'], 24, 16)
+    // Blended with a partner that blurs its output: each photo's pixels say the realism it was made at.
+    const blurring = writeIdentityModel(work, 4, 1, 2, 'output')
+    const files = [join('Summer', 'a.png'), join('Summer', 'b.png'), join('Winter', 'c.png')]
+    const madeAt = async (name: string, realism: string) => {
+      const out = join(work, `out-${name}`)
+      const run = await cli([
+        ...batch(name, named, '--recursive', '--out', out),
+        '--blend',
+        blurring,
+        '--alpha',
+        realism,
+      ])
+      expect(run.status).toBe(0)
+      return pixelsOf(out, files)
+    }
+    const [at0, at1] = [await madeAt('q-skip', '0'), await madeAt('q-skip-1', '1')]
+    const queue = join(work, 'q-skip')
+    const id = readQueueState(queue).orderedJobs()[0]!.id.slice(0, 8)
+    const queueCli = (...words: string[]) => cli(['queue', ...words, '--queue-dir', queue])
+    const resume = () => cli(['--resume', '--queue-dir', queue, '--device', 'cpu'])
+    const madeNow = async () => {
+      const now = await pixelsOf(join(work, 'out-q-skip'), files)
+      return now.map((data, n) => (data.equals(at1[n]!) ? 1 : data.equals(at0[n]!) ? 0 : null))
+    }
+    // Every photo to be made again at 100%; Summer's skipped before the run.
+    await queueCli('realism', id, 'all', '1')
+    expect((await queueCli('skip', id, 'Summer/')).out).toBe(
+      `Skipped the photos of ${id} (Summer/): 2 photos, not enhanced until "enhance queue unskip" (or Put back in the app).\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await madeNow()).toEqual([0, 0, 1])
+    expect((await queueCli('--json')).out).toContain('"skipped":2')
+    // A done photo is not skipped; Summer's put back are enhanced at the next run.
+    expect((await queueCli('skip', id, 'c.png')).out).toBe(
+      `Nothing skipped for ${join('Winter', 'c.png')} of ${id}: only photos waiting to be enhanced are.\n`,
+    )
+    expect((await queueCli('unskip', id, 'all')).out).toBe(
+      `Put back the photos of ${id}: 2 photos wait to be enhanced, run "enhance --resume" (or open the app) for that.\n`,
+    )
+    expect((await resume()).status).toBe(0)
+    expect(await madeNow()).toEqual([1, 1, 1])
+    expect((await queueCli('skip', id)).err).toBe(
+      'error INVALID_ARGUMENT: Name the photos, and only them: enhance queue skip <job> <photo|folder/|all>. Run "enhance --help" for usage.\n',
+    )
+  })
+
   it('turns or mirrors a folder’s photos, one photo or a whole job, each enhanced so at the next --resume', async () => {
     const named = join(work, 'turned album')
     await grainyAlbum(named, ['scans/a.png', 'scans/b.png', 'phone/c.png'], 20, 12)
