@@ -367,8 +367,8 @@ const CHANGES = new Set([
 /**
  * `enhance queue remove <job>`, `clear` (every finished job), `cancel <job>`, `date <job> <date>`,
  * `caption <job> <photo|all> <caption>`, `realism <job> [<photo|folder/>] <realism>`, `turn <job> [<photo|folder/>]
- * <turn> [--mirror]`, `repairs <job> [<photo|folder/>] <repairs>` and `skip`/`unskip <job> <photo|folder/|all>`: they take the queue's lock, so they wait for
- * nothing and refuse (QUEUE_BUSY) while the app or another command runs the queue.
+ * <turn> [--mirror]`, `repairs <job> [<photo|folder/>] <repairs>` and `skip`/`unskip <job> <photo|folder/|all>`: they
+ * take the queue's lock, so they wait for nothing and refuse (QUEUE_BUSY) while the app or another command runs it.
  */
 async function changeQueue(
   sub: string,

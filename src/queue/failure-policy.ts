@@ -16,7 +16,7 @@ const PAUSING: ErrorCode[] = [
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 
-/** Why the photo in flight was stopped on purpose: to run again (a pause, a new realism), for good, or skipped as asked. */
+/** Why the photo in flight was stopped on purpose: to run again (a pause, a new realism), for good, or skipped. */
 export type StopReason = 'requeue' | 'cancel' | 'skip'
 
 export interface FailureOutcome {
@@ -34,7 +34,7 @@ export function failureOutcome(
   item: Pick<Item, 'crashes'>,
   stopped: StopReason | undefined,
 ): FailureOutcome {
-  // Stopped on purpose to run again, or to be skipped: whatever the engine answered (cancelled, or killed), it is no failure.
+  // Stopped on purpose to run again, or to be skipped: whatever the engine answered (cancelled, or killed), no failure.
   if (stopped === 'requeue') return { item: { state: 'queued' } }
   if (stopped === 'skip') return { item: { state: 'skipped', skipReason: 'asked' } }
   if (error.code === 'CANCELLED') return { item: { state: 'cancelled' } }

@@ -21,7 +21,10 @@ export function newJob(spec: JobSpec, jobs: Job[], modelScale: number | undefine
   }
 }
 
-/** The outputs other jobs of the queue will still write, which `job` plans around (none where it overwrites). */
+/**
+ * The outputs other jobs of the queue `state` are still to write, which `job` plans its own around: two jobs of one
+ * album (at two realism levels, say) keep both results. A job that overwrites replaces them, as it would files.
+ */
 export function outputsOfOtherJobs(state: QueueState, job: Job): string[] {
   const outputs: string[] = []
   if (job.spec.policy === 'overwrite') return outputs

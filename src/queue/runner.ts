@@ -208,14 +208,6 @@ export class QueueRunner {
   }
 
   /**
-   * The outputs other jobs are still to write, which a job plans its own around: two jobs of one album (at
-   * two realism levels, say) keep both results. A job that overwrites replaces them, as it would files.
-   */
-  private outputsOfOtherJobs(job: Job): string[] {
-    return outputsOfOtherJobs(this.store.state, job)
-  }
-
-  /**
    * The job for `spec`, made once: running the same command again (a shard retried after a crash, a
    * preemption, or on another node) continues that job, with any photo added since, instead of a second.
    */
@@ -287,7 +279,7 @@ export class QueueRunner {
       const stats = await scanJob(
         job,
         this.items(job.id),
-        this.outputsOfOtherJobs(job),
+        outputsOfOtherJobs(this.store.state, job),
         (items) => this.foundInFolders(job, withTheirFolders(this.items(job.id), items)),
         options,
       ).finally(() => drives.stop(true))
@@ -664,7 +656,13 @@ export class QueueRunner {
     const affected = touched.filter((i) => !inPlace.has(i))
     if (realism !== undefined)
       this.commitPatches(
-        outputsForRealism(job, this.items(job.id), affected, realism, this.outputsOfOtherJobs(job)),
+        outputsForRealism(
+          job,
+          this.items(job.id),
+          affected,
+          realism,
+          outputsOfOtherJobs(this.store.state, job),
+        ),
       )
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of inPlace.keys()) this.emit({ type: 'item', item })
@@ -694,7 +692,13 @@ export class QueueRunner {
     for (const realism of new Set(found.flatMap((item) => item.realism ?? []))) {
       const taking = found.filter((item) => item.realism === realism)
       this.commitPatches(
-        outputsForRealism(job, this.items(job.id), taking, realism, this.outputsOfOtherJobs(job)),
+        outputsForRealism(
+          job,
+          this.items(job.id),
+          taking,
+          realism,
+          outputsOfOtherJobs(this.store.state, job),
+        ),
       )
     }
   }
@@ -816,7 +820,7 @@ export class QueueRunner {
         'INVALID_ARGUMENT',
         `Photos of this job are already saved in ${job.spec.outDir}, and a job keeps its results together. Add the photos again to save them elsewhere.`,
       )
-    const patches = outputsInFolder(job, items, resolve(outDir), this.outputsOfOtherJobs(job))
+    const patches = outputsInFolder(job, items, resolve(outDir), outputsOfOtherJobs(this.store.state, job))
     this.store.commit({ t: 'job-outdir', jobId, outDir: resolve(outDir) })
     this.commitPatches(patches, true)
     if (isFinished(job) && items.some((i) => i.state === 'queued')) this.setJob(job, 'queued')
