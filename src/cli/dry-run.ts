@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs'
 import { EngineClient, forkEngine } from '../engine/client.js'
 import { modelScaleFor, previewJob } from '../queue/new-job.js'
+import { modelLabel } from '../queue/plan.js'
+import { jobChosen } from '../queue/types.js'
+import { madeWords } from '../shared/chosen-words.js'
 import { readQueueState } from '../queue/store.js'
 import type { JobSpec } from '../queue/types.js'
 import { leftOutText } from '../shared/formats.js'
@@ -49,7 +52,14 @@ export async function dryRun(
     if (replaces) plan.replacing++
     reporter.emit({ event: 'planned', item: item.input, output: item.output, replaces })
   }
-  reporter.emit({ event: 'plan', ...plan })
+  const { model } = spec
+  reporter.emit({
+    event: 'plan',
+    ...plan,
+    model: modelLabel(model.path),
+    ...(model.blend ? { blend: modelLabel(model.blend.path) } : {}),
+    made: madeWords(jobChosen(job, items), spec.settings.size),
+  })
   reporter.close()
   return 0
 }

@@ -7,7 +7,7 @@ import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { exportItems, jobReport, mergeReports, queueItems } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
 import { isFinished, jobChosen } from '../queue/types.js'
-import { chosenWords } from '../shared/chosen-words.js'
+import { madeWords } from '../shared/chosen-words.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import { DEFAULT_SETTINGS } from '../shared/settings.js'
@@ -477,6 +477,7 @@ export async function queueCommand(
     inputs: job.spec.inputs,
     ...(job.watching ? { watching: true } : {}),
     chosen: jobChosen(job, state.itemsOf(job.id)),
+    size: job.spec.settings.size,
   }))
   if (flags.json) io.out(JSON.stringify(reports))
   else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)
@@ -485,7 +486,7 @@ export async function queueCommand(
       const c = r.counts
       const why = r.pauseReason ? ` (${r.pauseReason.code})` : ''
       const watched = r.watching ? ', watched by the app' : ''
-      const said = chosenWords(r.chosen)
+      const said = madeWords(r.chosen, r.size)
       const chosen = said.length ? `  (${said.join(' · ')})` : ''
       io.out(
         `${r.id.slice(0, 8)}  ${r.state}${why}${watched}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}${chosen}`,

@@ -34,8 +34,19 @@ export type BatchEvent =
   | { event: 'skipped'; item: string; output: string; reason: 'exists' }
   /** --dry-run: a photo that would be enhanced into `output` (`replaces`: a file of that name is there). */
   | { event: 'planned'; item: string; output: string; replaces: boolean }
-  /** --dry-run's end: how many photos would be enhanced (how many replacing a file), and skipped. */
-  | { event: 'plan'; photos: number; replacing: number; skipped: number }
+  /**
+   * --dry-run's end: how many photos would be enhanced (how many replacing a file), and skipped; the model (blended with
+   * `blend`), and what they would be made with in words ("realism 50%", "dust removed", "×2").
+   */
+  | {
+      event: 'plan'
+      photos: number
+      replacing: number
+      skipped: number
+      model: string
+      blend?: string
+      made: string[]
+    }
   /** Files in the inputs that are not photos Enhance reads (system files aside), by extension. */
   | { event: 'left-out'; files: Record<string, number>; message: string }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
@@ -93,12 +104,14 @@ function pausedLine(event: Extract<BatchEvent, { event: 'paused' }>): string {
   return `‖ Paused: ${event.message} ${pauseRemedy(event.code)} (${event.code}).`
 }
 
-/** What --dry-run found, and how to do it. */
-function planLine({ photos, replacing, skipped }: Extract<BatchEvent, { event: 'plan' }>): string {
+/** What --dry-run found, how they would be made, and how to do it. */
+function planLines(plan: Extract<BatchEvent, { event: 'plan' }>): string {
+  const { photos, replacing, skipped, model, blend, made } = plan
   const replaced = replacing ? ` (${replacing} replacing ${replacing === 1 ? 'its' : 'their'} file)` : ''
   const left = skipped ? `, ${skipped} skipped` : ''
   const doIt = photos ? ` Run it again without --dry-run to enhance ${photos === 1 ? 'it' : 'them'}.` : ''
-  return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}`
+  const how = `With ${model}${blend ? ` blended with ${blend}` : ''}${made.length ? `: ${made.join(' · ')}` : ''}.`
+  return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}\n  ${how}`
 }
 
 /**
@@ -168,7 +181,7 @@ export function humanReporter(
             `+ ${event.item} → ${event.output}${event.replaces ? ' (replaces the file there)' : ''}`,
           )
         case 'plan':
-          return line(planLine(event))
+          return line(planLines(event))
         case 'paused':
           return line(pausedLine(event))
         case 'waiting':

@@ -2,8 +2,9 @@ import { captionShort } from './caption.js'
 import type { Caption } from './caption.js'
 import { percent } from './job-title.js'
 import { printable } from './printable.js'
+import { aPrintOf } from './print-size.js'
 import { repairWords } from './settings.js'
-import type { Repairs } from './settings.js'
+import type { Repairs, SizeSpec } from './settings.js'
 import { takenWords } from './taken.js'
 import type { Taken } from './taken.js'
 import { facingWords } from './turn.js'
@@ -63,4 +64,33 @@ export function chosenWords(chosen: Chosen): string[] {
     dated,
     captioned,
   ].filter(Boolean)
+}
+
+/** The size a job's photos are made, in words ("longest side 2000 px", "for an A4 print at 300 dpi"); empty at the model's own. */
+export function sizeWords(size: SizeSpec): string {
+  switch (size.mode) {
+    case 'native':
+      return ''
+    case 'scale':
+      return size.scale === 1 ? 'same size' : `×${size.scale}`
+    case 'exact':
+      return `${size.width} × ${size.height} px`
+    case 'fit':
+      return size.width === size.height
+        ? `longest side ${size.width} px`
+        : `within ${size.width} × ${size.height} px`
+    case 'print':
+      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi${printFitWords(size)}`
+  }
+}
+
+/** How a photo is put on its print, where it is not only fitted within it. */
+function printFitWords(print: { fill?: boolean; border?: boolean }): string {
+  if (print.fill) return ', edges cut to fill it'
+  return print.border ? ', on white to fill it' : ''
+}
+
+/** What a job's photos are made with, in words: what was chosen for them, then their size where not the model's own. */
+export function madeWords(chosen: Chosen, size: SizeSpec): string[] {
+  return [...chosenWords(chosen), sizeWords(size)].filter(Boolean)
 }

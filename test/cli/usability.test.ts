@@ -259,7 +259,8 @@ describe('the CLI for people', () => {
         'note: Left out 1 file that is not a photo Enhance reads: 1 .txt.\n' +
         `- ${join(dryAlbum, 'a.jpg')}: ${join(out, 'a.jpg')} exists (use --overwrite to replace it)\n` +
         `+ ${join(dryAlbum, 'b.jpg')} → ${join(out, 'b.jpg')}\n` +
-        '1 photo would be enhanced, 1 skipped; nothing was written. Run it again without --dry-run to enhance it.\n',
+        '1 photo would be enhanced, 1 skipped; nothing was written. Run it again without --dry-run to enhance it.\n' +
+        '  With identity-x4.\n',
     ])
     // Nothing was written: the earlier result as it was, no other file, no queue.
     expect([readdirSync(out), readFileSync(join(out, 'a.jpg'), 'utf8'), existsSync(queue)]).toEqual([
@@ -282,8 +283,13 @@ describe('the CLI for people', () => {
         output: join(out, 'older', 'c.jpg'),
         replaces: false,
       },
-      { event: 'plan', photos: 3, replacing: 1, skipped: 0 },
+      { event: 'plan', photos: 3, replacing: 1, skipped: 0, model: 'identity-x4', made: [] },
     ])
+    // What they would be made with: the pair, the realism, the repairs and the size, as a job's card says it.
+    const made = await dry('--blend', model, '--alpha', '0.8', '--remove-dust', '--scale', '2')
+    expect(made.err.split('\n').at(-2)).toBe(
+      '  With identity-x4 blended with identity-x4: realism 80% · dust removed · ×2.',
+    )
     // The run then writes the files the plan named: beside the earlier result, and by the model's scale as the
     // engine reads it.
     writeFileSync(join(out, 'b_x4.jpg'), 'another earlier result')

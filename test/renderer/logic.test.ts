@@ -8,7 +8,6 @@ import {
   jobTitle,
   photoProgress,
   repairWords,
-  sizeWords,
   adjustedWords,
   adjustingWords,
   turnNote,
@@ -34,6 +33,7 @@ import {
   markWords,
 } from '../../src/renderer/src/lib/marks.js'
 import { pasteKeys } from '../../src/renderer/src/lib/paste.js'
+import { sizeWords } from '../../src/shared/chosen-words.js'
 import { stepped } from '../../src/renderer/src/lib/stepping.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chosenWords } from '../../src/shared/chosen-words.js'
+import { chosenWords, madeWords } from '../../src/shared/chosen-words.js'
 import type { Chosen } from '../../src/shared/chosen-words.js'
 import { repairsOf } from '../../src/shared/settings.js'
 import { UPRIGHT } from '../../src/shared/turn.js'
@@ -48,6 +48,9 @@ describe('what was chosen for a job’s photos, in words', () => {
       '2 photos at their own realism',
       '1 photo with its own repairs',
     ])
+    // With the size the photos are made at, last, where it is not the model's own (the card's line, the list's).
+    expect(madeWords({ ...plain, realism: 0.5 }, { mode: 'scale', scale: 2 })).toEqual(['realism 50%', '×2'])
+    expect(madeWords(plain, { mode: 'native' })).toEqual([])
     // A caption that would act on the window is said with that character as its code.
     expect(chosenWords({ ...plain, caption: 'a\u202Eb' })).toEqual(['captioned “a\\u202eb”'])
   })

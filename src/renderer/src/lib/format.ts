@@ -16,8 +16,7 @@ import { basename, percent, shownName } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import type { TileProgressData } from '../../../shared/protocol.js'
 import { repairWords, sameRepairs } from '../../../shared/settings.js'
-import type { Repairs, SizeSpec } from '../../../shared/settings.js'
-import { aPrintOf } from '../../../shared/print-size.js'
+import type { Repairs } from '../../../shared/settings.js'
 import { facingWords } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
@@ -109,30 +108,6 @@ export function pauseAdvice(job: Pick<JobView, 'pauseReason' | 'watching'>): str
 
 export function advice(error: ErrorData): string {
   return ADVICE[error.code] ?? ''
-}
-
-/** The size a job's photos are made, in words ("longest side 2000 px", "for an A4 print at 300 dpi"); empty at the model's own. */
-export function sizeWords(size: SizeSpec): string {
-  switch (size.mode) {
-    case 'native':
-      return ''
-    case 'scale':
-      return size.scale === 1 ? 'same size' : `×${size.scale}`
-    case 'exact':
-      return `${size.width} × ${size.height} px`
-    case 'fit':
-      return size.width === size.height
-        ? `longest side ${size.width} px`
-        : `within ${size.width} × ${size.height} px`
-    case 'print':
-      return `for ${aPrintOf(size.width, size.height)} print at ${size.dpi} dpi${printFitWords(size)}`
-  }
-}
-
-/** How a photo is put on its print, where it is not only fitted within it. */
-function printFitWords(print: { fill?: boolean; border?: boolean }): string {
-  if (print.fill) return ', edges cut to fill it'
-  return print.border ? ', on white to fill it' : ''
 }
 
 /** How many specks and scratches were filled, in words ("37 specks and 1 scratch"; "no specks"). */
