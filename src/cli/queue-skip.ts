@@ -1,6 +1,6 @@
 import type { QueueRunner } from '../queue/runner.js'
 import type { Job } from '../queue/types.js'
-import { folderOf, photoCount } from '../shared/job-title.js'
+import { photoCount } from '../shared/job-title.js'
 import { invalid } from './args.js'
 import type { Io } from './jobs.js'
 import { RESUME_HINT, namedTarget } from './queue-tell.js'
@@ -13,16 +13,8 @@ export function skipPhotos(runner: QueueRunner, job: Job, words: string[], skip:
   const usage = `enhance queue ${skip ? 'skip' : 'unskip'} <job> <photo|folder/|all>`
   if (words.length !== 1) throw invalid(`Name the photos, and only them: ${usage}.`)
   const { target, whose } = namedTarget(runner, job, words[0]!)
-  const photos = runner
-    .items(job.id)
-    .filter((item) =>
-      target.itemId !== undefined
-        ? item.id === target.itemId
-        : target.folder === undefined || folderOf(item.input) === target.folder,
-    )
   runner.hold()
-  const changed = photos.reduce((sum, item) => sum + runner.skipPhotos({ itemId: item.id }, skip), 0)
-  io.out(changedWords(changed, whose, skip))
+  io.out(changedWords(runner.skipPhotos(target, skip), whose, skip))
 }
 
 function changedWords(changed: number, whose: string, skip: boolean): string {

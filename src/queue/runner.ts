@@ -549,11 +549,14 @@ export class QueueRunner {
   }
 
   /**
-   * Skips photos of a job as a person asked (`skip`: true), not enhanced: those queued, and the one in flight; or puts
-   * those skipped so back in the queue. Returns how many changed.
+   * Skips photos of a job as a person asked (`skip`: true), not enhanced: one photo, those of one of its folders or all,
+   * those queued and the one in flight; or puts those skipped so back in the queue. Returns how many changed.
    */
-  skipPhotos(target: ItemTarget, skip: boolean): number {
-    const items = this.targeted(target)
+  skipPhotos(target: ChoiceTarget, skip: boolean): number {
+    const job = this.job(target.jobId)
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    scopeOf(target)
+    const items = this.chosenPhotos(job, target) ?? this.items(job.id)
     if (!skip) return this.requeue(items.filter(skippedAsAsked), { state: 'queued', skipReason: undefined })
     const skipping = items.filter((i) => i.state === 'queued' || i.state === 'running')
     for (const item of skipping)

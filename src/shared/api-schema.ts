@@ -21,6 +21,8 @@ import {
  */
 const id = z.string().min(1).max(200)
 const path = z.string().min(1).max(4096)
+/** What a choice (or a skip) is made for: a whole job, the photos of one of its folders, or one photo. */
+const choiceTarget = z.strictObject({ jobId: id, itemId: id.optional(), folder: path.optional() })
 const none = z.tuple([])
 
 /** The output folder is not here: only the folder dialog, in main, sets it. */
@@ -88,7 +90,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   cancelJob: { args: z.tuple([id]), result: false },
   retryJob: { args: z.tuple([id]), result: false },
   readDamaged: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: false },
-  skipPhoto: { args: z.tuple([z.strictObject({ jobId: id, itemId: id }), z.boolean()]), result: false },
+  skipPhotos: { args: z.tuple([choiceTarget, z.boolean()]), result: true },
   reorderJobs: { args: z.tuple([z.array(id).max(100_000)]), result: false },
   removeJob: { args: z.tuple([id]), result: false },
   clearFinishedJobs: { args: none, result: false },
@@ -98,7 +100,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   showInFolder: { args: z.tuple([z.strictObject({ jobId: id, itemId: id.optional() })]), result: true },
   adjust: {
     args: z.tuple([
-      z.strictObject({ jobId: id, itemId: id.optional(), folder: path.optional() }),
+      choiceTarget,
       z.strictObject({
         realism: realismSchema.optional(),
         repairs: repairs.optional(),

@@ -291,10 +291,10 @@ export interface EnhanceApi {
    */
   readDamaged(target: { jobId: string; itemId?: string }): Promise<number>
   /**
-   * Skips a photo of a job, not enhanced (one queued, or the one in flight, stopped), or puts a photo skipped so back in
-   * the queue (`skip` false); answers how many changed.
+   * Skips one photo of a job, those of one of its folders or all, not enhanced (those queued, and the one in flight,
+   * stopped), or puts photos skipped so back in the queue (`skip` false); answers how many changed.
    */
-  skipPhoto(target: { jobId: string; itemId: string }, skip: boolean): Promise<number>
+  skipPhotos(target: ChoiceTarget, skip: boolean): Promise<Result<number>>
   reorderJobs(jobIds: string[]): Promise<void>
   /** Takes a job out of the queue (cancelling it if it runs); its photos stay on disk. */
   removeJob(jobId: string): Promise<void>
@@ -370,7 +370,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   cancelJob: 'enhance:cancelJob',
   retryJob: 'enhance:retryJob',
   readDamaged: 'enhance:readDamaged',
-  skipPhoto: 'enhance:skipPhoto',
+  skipPhotos: 'enhance:skipPhotos',
   reorderJobs: 'enhance:reorderJobs',
   removeJob: 'enhance:removeJob',
   clearFinishedJobs: 'enhance:clearFinishedJobs',

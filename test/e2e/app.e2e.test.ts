@@ -3,7 +3,7 @@
  * the same main-side services the app uses, with the real queue and engine process on real files.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, join, sep } from 'node:path'
+import { basename, dirname, join, sep } from 'node:path'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -785,6 +785,36 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     expect((await sharp(itemOf('photo 2.jpg').output).metadata()).width).toBe(1024)
     await row.getByText('skipped', { exact: true }).waitFor({ state: 'detached' })
     await card.getByText('3 of 3 enhanced').waitFor()
+  })
+
+  it('skips a folder’s photos waiting from its heading, and puts them back', async () => {
+    const { page, dialogs, backend } = app
+    await app.tab('Queue')
+    const runner = backend.queue.runner
+    dialogs.outputFolder = join(app.work, 'enhanced-skip')
+    await page.getByRole('button', { name: /^Save to/ }).click()
+    const before = runner.jobs.length
+    dialogs.inputs = [album]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    // Held as soon as it is made, so that its photos wait.
+    await expect.poll(() => runner.jobs.length).toBe(before + 1)
+    const job = runner.jobs.at(-1)!
+    runner.pause(job.id)
+    const card = page.getByRole('article', { name: /Job Album 1962/ }).last()
+    await card.getByRole('button', { name: /^Skip the \d photos? of Album 1962\/beach waiting/ }).click()
+    const inBeach = (item: { input: string }) => basename(dirname(item.input)) === 'beach'
+    const beach = () => runner.items(job.id).filter(inBeach)
+    await expect.poll(() => beach().every((i) => i.state === 'done' || i.skipReason === 'asked')).toBe(true)
+    const skipped = beach().filter((i) => i.skipReason === 'asked').length
+    expect(skipped).toBeGreaterThanOrEqual(2)
+    await card.getByRole('button', { name: 'Resume Album 1962 (6 photos)' }).click()
+    await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
+    expect(jpgsIn(join(app.work, 'enhanced-skip'))).toBe(6 - skipped)
+    await card
+      .getByRole('button', { name: `Put back the ${skipped} photos of Album 1962/beach skipped` })
+      .click()
+    await expect.poll(() => jpgsIn(join(app.work, 'enhanced-skip')), { timeout: 60_000 }).toBe(6)
+    await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
   })
 
   it('shows a name that would be drawn backwards with its code, and keeps a long name on its photo’s row', async () => {

@@ -43,7 +43,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
   cancelJob: ['no-such-job'],
   retryJob: ['no-such-job'],
   readDamaged: [{ jobId: 'no-such-job' }],
-  skipPhoto: [{ jobId: 'no-such-job', itemId: 'no-such-photo' }, true],
+  skipPhotos: [{ jobId: 'no-such-job', itemId: 'no-such-photo' }, true],
   reorderJobs: [['no-such-job']],
   adjust: [
     { jobId: 'no-such-job', itemId: 'no-such-photo' },

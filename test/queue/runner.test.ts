@@ -241,7 +241,7 @@ describe('queue runner', () => {
       if (e.type === 'progress' && e.itemId === a!.id && e.tilesDone === 2 && !skipped)
         skipped =
           runner.skipPhotos({ jobId: job.id, itemId: a!.id }, true) +
-          runner.skipPhotos({ itemId: c!.id }, true)
+          runner.skipPhotos({ jobId: job.id, itemId: c!.id }, true)
     })
     await runner.run()
     const states = () => runner.items(job.id).map((i) => [i.state, i.skipReason ?? i.error?.code ?? null])
@@ -263,7 +263,7 @@ describe('queue runner', () => {
     expect(log.map((input) => input.replace(dir, ''))).toEqual(['/in/a.jpg', '/in/b.jpg', '/in/d.jpg'])
     // Retrying the failed photo leaves the skipped ones as they are; done or failed photos are not skipped.
     expect(runner.retry({ jobId: job.id })).toBe(1)
-    expect(runner.skipPhotos({ itemId: b!.id }, true)).toBe(0)
+    expect(runner.skipPhotos({ jobId: job.id, itemId: b!.id }, true)).toBe(0)
     await runner.run()
     expect(states().map(([state]) => state)).toEqual(['skipped', 'done', 'skipped', 'failed'])
     // Put back: enhanced with its job, which runs again for it.
@@ -275,6 +275,14 @@ describe('queue runner', () => {
     const again = new QueueRunner(new QueueStore(queue), fakeEngine(), noCleanup)
     expect(again.items(job.id)[0]).toMatchObject({ state: 'skipped', skipReason: 'asked' })
     expect(jobReport(again.job(job.id)!, again.items(job.id)).counts).toMatchObject({ skipped: 1, done: 2 })
+    // A folder the job has no photo in is refused; a folder's skipped photos are put back at once; none waits to skip.
+    expect(() => runner.skipPhotos({ jobId: job.id, folder: join(dir, 'elsewhere') }, false)).toThrow(
+      /no photo of that job/i,
+    )
+    expect(runner.skipPhotos({ jobId: job.id, folder: join(dir, 'in') }, false)).toBe(1)
+    await runner.run()
+    expect(states().map(([state]) => state)).toEqual(['done', 'done', 'done', 'failed'])
+    expect(runner.skipPhotos({ jobId: job.id }, true)).toBe(0)
   })
 
   it('a pause or cancel while the folder is still being read holds: nothing runs (Ctrl-C during a long scan)', async () => {

@@ -267,7 +267,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
     readDamaged: (target) => Promise.resolve(runner.readDamaged(target)),
-    skipPhoto: (target, skip) => Promise.resolve(runner.skipPhotos(target, skip)),
+    skipPhotos: (target, skip) => attempt(() => Promise.resolve(runner.skipPhotos(target, skip))),
     reorderJobs: (jobIds) => Promise.resolve(runner.reorder(jobIds)),
     removeJob: (jobId) => Promise.resolve(void runner.remove(jobId)),
     clearFinishedJobs: () => Promise.resolve(runner.clearFinished().length),

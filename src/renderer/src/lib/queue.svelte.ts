@@ -205,9 +205,10 @@ export class QueueStore {
   readDamaged = async (target: { jobId: string; itemId?: string }): Promise<void> => {
     await this.api.readDamaged(target)
   }
-  /** Skips a photo of its job (not enhanced), or puts it back (`skip` false). */
-  skip = async (item: ItemView, skip: boolean): Promise<void> => {
-    await this.api.skipPhoto({ jobId: item.jobId, itemId: item.id }, skip)
+  /** Skips one photo of a job, a folder's or all (not enhanced), or puts them back (`skip` false). */
+  skip = async (target: ChoiceTarget, skip: boolean): Promise<void> => {
+    const result = await this.api.skipPhotos(target, skip)
+    this.#error = result.ok ? null : result.error
   }
   remove = (id: string): Promise<void> => this.api.removeJob(id)
   clearFinished = async (): Promise<void> => {
