@@ -810,6 +810,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await card.getByRole('button', { name: 'Resume Album 1962 (6 photos)' }).click()
     await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
     expect(jpgsIn(join(app.work, 'enhanced-skip'))).toBe(6 - skipped)
+    await app.shot('38-folder-skipped')
     await card
       .getByRole('button', { name: `Put back the ${skipped} photos of Album 1962/beach skipped` })
       .click()
