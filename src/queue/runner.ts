@@ -657,16 +657,7 @@ export class QueueRunner {
         ? this.toldInPlace(job, touched, toldBefore, places)
         : new Map<Item, boolean>()
     const affected = touched.filter((i) => !inPlace.has(i))
-    if (realism !== undefined)
-      this.commitPatches(
-        outputsForRealism(
-          job,
-          this.items(job.id),
-          affected,
-          realism,
-          outputsOfOtherJobs(this.store.state, job),
-        ),
-      )
+    if (realism !== undefined) this.nameForRealism(job, affected, realism)
     // Jobs and items are the store's own objects, updated in place by each commit.
     for (const item of inPlace.keys()) this.emit({ type: 'item', item })
     const retold = [...inPlace].flatMap(([item, changed]) => (changed ? [item] : []))
@@ -693,17 +684,18 @@ export class QueueRunner {
   private foundInFolders(job: Job, found: Item[]): void {
     this.store.commit({ t: 'items', items: found })
     for (const realism of new Set(found.flatMap((item) => item.realism ?? []))) {
-      const taking = found.filter((item) => item.realism === realism)
-      this.commitPatches(
-        outputsForRealism(
-          job,
-          this.items(job.id),
-          taking,
-          realism,
-          outputsOfOtherJobs(this.store.state, job),
-        ),
+      this.nameForRealism(
+        job,
+        found.filter((item) => item.realism === realism),
+        realism,
       )
     }
+  }
+
+  /** Names `photos` of `job` for `realism` where its names say {alpha}, around the outputs other jobs will write. */
+  private nameForRealism(job: Job, photos: Item[], realism: number): void {
+    const others = outputsOfOtherJobs(this.store.state, job)
+    this.commitPatches(outputsForRealism(job, this.items(job.id), photos, realism, others))
   }
 
   /**
