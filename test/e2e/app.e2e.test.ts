@@ -767,7 +767,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const card = page.getByRole('article', { name: 'Job beach (3 photos)' })
     const itemOf = (name: string) => runner.items(job.id).find((i) => basename(i.input) === name)!
     await card.getByRole('button', { name: 'Enhance the rest of beach (3 photos)' }).click()
-    // The last photo, still waiting while the first is enhanced, is skipped from its row.
+    // A job of one folder offers to skip the photos waiting from its card; the last is skipped from its row.
+    await card.getByRole('button', { name: /^Skip the \d photos? of beach \(3 photos\) waiting/ }).waitFor()
     await card.getByRole('button', { name: 'Skip photo 2.jpg: not enhanced' }).click()
     await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
     const row = card.getByRole('listitem').filter({ hasText: 'photo 2.jpg' })
@@ -779,8 +780,9 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     ])
     expect(existsSync(itemOf('photo 2.jpg').output)).toBe(false)
     await app.shot('37-photo-skipped')
-    // Put back, it is enhanced with its job.
-    await row.getByRole('button', { name: 'Put back photo 2.jpg: enhanced with its job' }).click()
+    // Put back (from the card: its row has Put back too), it is enhanced with its job.
+    await row.getByRole('button', { name: 'Put back photo 2.jpg: enhanced with its job' }).waitFor()
+    await card.getByRole('button', { name: 'Put back the 1 photo of beach (3 photos) skipped' }).click()
     await expect.poll(() => itemOf('photo 2.jpg').state, { timeout: 60_000 }).toBe('done')
     expect((await sharp(itemOf('photo 2.jpg').output).metadata()).width).toBe(1024)
     await row.getByText('skipped', { exact: true }).waitFor({ state: 'detached' })
