@@ -471,14 +471,17 @@ export async function queueCommand(
     io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json', (jobId) => state.jobs.get(jobId)))
     return 0
   }
-  const reports = jobs.map((job) => ({
-    ...jobReport(job, state.itemsOf(job.id)),
-    outDir: job.spec.outDir,
-    inputs: job.spec.inputs,
-    ...(job.watching ? { watching: true } : {}),
-    chosen: jobChosen(job, state.itemsOf(job.id)),
-    size: job.spec.settings.size,
-  }))
+  const reports = jobs.map((job) => {
+    const items = state.itemsOf(job.id)
+    return {
+      ...jobReport(job, items),
+      outDir: job.spec.outDir,
+      inputs: job.spec.inputs,
+      ...(job.watching ? { watching: true } : {}),
+      chosen: jobChosen(job, items),
+      size: job.spec.settings.size,
+    }
+  })
   if (flags.json) io.out(JSON.stringify(reports))
   else if (reports.length === 0) io.out(`The queue in ${queueDir} is empty.`)
   else {

@@ -8,7 +8,15 @@ import { EnhanceError } from '../shared/errors.js'
 import { printable } from '../shared/printable.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, namesWords, tellPhoto, tellPhotos, waitingWords } from './queue-tell.js'
+import {
+  RESUME_HINT,
+  jobAndFolder,
+  namesWords,
+  tellPhoto,
+  tellPhotos,
+  tookOffWords,
+  waitingWords,
+} from './queue-tell.js'
 import { folderNamed, namesFolder, photoNamed } from './queue-named.js'
 
 const USAGE =
@@ -45,12 +53,12 @@ export async function captionPhotos(runner: QueueRunner, job: Job, words: string
       `Captions from names are a whole job's choice: enhance queue caption ${job.id.slice(0, 8)} all names.`,
     )
   const { caption = null } = choice
-  const { name, inPlace, wasDone } = await tellPhoto(runner, job, photo, { caption })
+  const told = await tellPhoto(runner, job, photo, { caption })
+  const { name, inPlace } = told
   if (caption === null && inPlace) {
     io.out(`${name} has no caption.`)
   } else if (caption === null) {
-    const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
-    io.out(`Took the caption off ${name}: ${again}, ${RESUME_HINT}`)
+    io.out(tookOffWords('caption', told))
   } else if (inPlace) {
     io.out(`Captioned ${name} in place: “${printable(caption)}”.`)
   } else {

@@ -7,7 +7,15 @@ import { EnhanceError } from '../shared/errors.js'
 import { readTaken, takenWords } from '../shared/taken.js'
 import { invalid, requireValue } from './args.js'
 import type { Io } from './jobs.js'
-import { RESUME_HINT, jobAndFolder, namesWords, tellPhoto, tellPhotos, waitingWords } from './queue-tell.js'
+import {
+  RESUME_HINT,
+  jobAndFolder,
+  namesWords,
+  tellPhoto,
+  tellPhotos,
+  tookOffWords,
+  waitingWords,
+} from './queue-tell.js'
 import { folderNamed, namesFolder, photoNamed, photosNamed } from './queue-named.js'
 
 /** `enhance queue date`'s date: as `--taken` reads it (`names` too), or `none` to take it off. */
@@ -61,10 +69,10 @@ async function datePhoto(runner: QueueRunner, job: Job, photo: Item, words: stri
       `Dates from names are a whole job's choice: enhance queue date ${job.id.slice(0, 8)} names.`,
     )
   const { taken = null } = choice
-  const { name, inPlace, wasDone } = await tellPhoto(runner, job, photo, { taken })
+  const told = await tellPhoto(runner, job, photo, { taken })
+  const { name, inPlace } = told
   if (taken === null) {
-    const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
-    io.out(`Took the date off ${name}: ${again}, ${RESUME_HINT}`)
+    io.out(tookOffWords('date', told))
   } else if (inPlace) {
     io.out(`Dated ${name} in place, ${takenWords(taken)}.`)
   } else {

@@ -141,3 +141,9 @@ export async function tellPhoto(
   const after = runner.items(job.id).find((i) => i.id === photo.id)!
   return { name: photoOfJob(job, photo), inPlace: wasDone && after.state === 'done', wasDone }
 }
+
+/** What taking one photo's date or caption (`what`) off did: it is enhanced (again) without it at the next run. */
+export function tookOffWords(what: string, { name, wasDone }: ToldPhoto): string {
+  const again = wasDone ? 'it will be enhanced again without it' : 'it will be enhanced without it'
+  return `Took the ${what} off ${name}: ${again}, ${RESUME_HINT}`
+}

@@ -555,7 +555,7 @@ export class QueueRunner {
   skipPhotos(target: ChoiceTarget, skip: boolean): number {
     const job = this.job(target.jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
-    scopeOf(target)
+    scopeOf(target) // refuses a photo and a folder named at once, as a choice does
     const items = this.chosenPhotos(job, target) ?? this.items(job.id)
     if (!skip) return this.requeue(items.filter(skippedAsAsked), { state: 'queued', skipReason: undefined })
     const skipping = items.filter((i) => i.state === 'queued' || i.state === 'running')
