@@ -49,7 +49,7 @@ import { itemView } from '../helpers/item-view.js'
 import {
   PHOTOS_PAGE,
   folderGroups,
-  inCardOrder,
+  foundIn,
   folderWords,
   foldersStartOpen,
   sharedRealism,
@@ -602,9 +602,24 @@ describe('a job’s photos by folder', () => {
     ])
   })
 
-  it('lists the photos as the card does, folder by folder, for going through them', () => {
-    const names = inCardOrder(album, ['/p/Album 1962']).map((item) => item.input.split('/').pop())
-    expect(names).toEqual(['a.jpg', 'a2.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'])
+  it('finds the photos whose name or folder holds what is typed, in any case, folder by folder', () => {
+    const groups = folderGroups(album, ['/p/Album 1962'])
+    const found = (text: string) =>
+      foundIn(groups, text).map((group) => [
+        group.name,
+        ...group.items.map((item) => item.input.split('/').pop()),
+      ])
+    expect(found('')).toEqual([
+      ['Album 1962', 'a.jpg', 'a2.jpg'],
+      ['Album 1962/beach', 'b.jpg', 'c.jpg', 'd.jpg'],
+      ['Downloads', 'e.jpg'],
+    ])
+    // A folder's name finds all its photos; a photo's name finds it alone; spaces around are not looked for.
+    expect(found('BEACH')).toEqual([['Album 1962/beach', 'b.jpg', 'c.jpg', 'd.jpg']])
+    expect(found(' A2. ')).toEqual([['Album 1962', 'a2.jpg']])
+    expect(found('.jpg')).toEqual(found(''))
+    expect(found('1962/b')).toEqual([['Album 1962/beach', 'b.jpg', 'c.jpg', 'd.jpg']])
+    expect(found('f.jpg')).toEqual([])
   })
 
   it('names a Windows folder with /, and says in a heading what its photos share unlike the job’s', () => {

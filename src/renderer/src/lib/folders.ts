@@ -4,7 +4,7 @@ import { basename, folderOf, photoCount } from '../../../shared/job-title.js'
 import { printable } from '../../../shared/printable.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
-import { captionQuoted, percent } from './format.js'
+import { captionQuoted, percent, shownName } from './format.js'
 import { facingWords, sameFacing } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 
@@ -68,9 +68,18 @@ export function folderGroups(items: ItemView[], inputs: readonly string[]): Fold
   return [...groups.values()]
 }
 
-/** A job's photos in the order its card lists them: folder by folder, each folder's in the job's order. */
-export function inCardOrder(items: ItemView[], inputs: readonly string[]): ItemView[] {
-  return folderGroups(items, inputs).flatMap((group) => group.items)
+/**
+ * The groups' photos whose name, or whose folder's name, holds `text` (in any case), each group with none of them left
+ * out; every photo where `text` is blank.
+ */
+export function foundIn<G extends { name: string; items: ItemView[] }>(groups: G[], text: string): G[] {
+  const wanted = text.trim().toLocaleLowerCase()
+  if (!wanted) return groups
+  const holds = (name: string) => name.toLocaleLowerCase().includes(wanted)
+  return groups.flatMap((group) => {
+    const items = holds(group.name) ? group.items : group.items.filter((item) => holds(shownName(item.input)))
+    return items.length ? [{ ...group, items }] : []
+  })
 }
 
 /** A folder's name from the job's folder it lies in, that one's own name first; its own name where it lies in none. */
