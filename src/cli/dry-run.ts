@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { EngineClient, forkEngine } from '../engine/client.js'
+import type { EngineClient } from '../engine/client.js'
 import { modelScaleFor, previewJob } from '../queue/new-job.js'
 import { modelLabel } from '../queue/plan.js'
 import { jobChosen } from '../queue/types.js'
@@ -7,40 +7,42 @@ import { madeWords } from '../shared/chosen-words.js'
 import { readQueueState } from '../queue/store.js'
 import type { JobSpec } from '../queue/types.js'
 import { leftOutText } from '../shared/formats.js'
-import type { ModelInfo } from '../shared/model.js'
 import { reporterFor, warnAboutSubfolders } from './jobs.js'
 import type { Io } from './jobs.js'
 
-/** A model as the engine reads it (in its own process, as a run reads it), the engine let go after. */
-async function inspectInEngine(engine: EngineClient, path: string): Promise<ModelInfo> {
+/**
+ * `--dry-run`: what the command would do, its photos found and named as a run finds and names them (around the outputs
+ * the queue's other jobs will write): each photo and the file it would write (and whether that replaces one), those
+ * skipped, what was left out, and how long it would take here. Nothing is enhanced or written, and the queue is only
+ * read.
+ */
+export async function dryRun(
+  spec: JobSpec,
+  queueDir: string,
+  { json, engine }: { json: boolean; engine: EngineClient },
+  io: Io,
+): Promise<number> {
   try {
-    return await engine.inspect(path)
+    return await planRun(spec, queueDir, { json, engine }, io)
   } finally {
     engine.close()
   }
 }
 
-/**
- * `--dry-run`: what the command would do, its photos found and named as a run finds and names them (around the outputs
- * the queue's other jobs will write): each photo and the file it would write (and whether that replaces one), those
- * skipped, what was left out. Nothing is enhanced or written, and the queue is only read.
- */
-export async function dryRun(
+async function planRun(
   spec: JobSpec,
   queueDir: string,
-  {
-    json,
-    engine = () => new EngineClient(() => forkEngine()),
-  }: { json: boolean; engine?: () => EngineClient },
+  { json, engine }: { json: boolean; engine: EngineClient },
   io: Io,
 ): Promise<number> {
   if (!spec.recursive) warnAboutSubfolders(spec, io)
-  const modelScale = await modelScaleFor(spec, (path) => inspectInEngine(engine(), path))
+  const modelScale = await modelScaleFor(spec, (path) => engine.inspect(path))
   const { job, items } = await previewJob(spec, readQueueState(queueDir), modelScale)
   const reporter = reporterFor(json, io)
   const leftOut = leftOutText(job.leftOut)
   if (job.leftOut && leftOut) reporter.emit({ event: 'left-out', files: job.leftOut, message: leftOut })
   const plan = { photos: 0, replacing: 0, skipped: 0 }
+  const planned: string[] = []
   for (const item of items) {
     if (item.state === 'skipped') {
       plan.skipped++
@@ -49,9 +51,19 @@ export async function dryRun(
     }
     const replaces = existsSync(item.output)
     plan.photos++
+    planned.push(item.input)
     if (replaces) plan.replacing++
     reporter.emit({ event: 'planned', item: item.input, output: item.output, replaces })
   }
+  // Timing this computer takes a while, once per model and device: whoever waits is told why, once.
+  let timing = false
+  const onProgress = ({ measuring }: { measuring?: true }): void => {
+    if (measuring && !timing) reporter.emit({ event: 'timing' })
+    timing ||= measuring === true
+  }
+  const estimate = planned.length
+    ? await engine.estimate(spec.model, spec.settings.tile, planned, { onProgress })
+    : undefined
   const { model } = spec
   reporter.emit({
     event: 'plan',
@@ -59,6 +71,7 @@ export async function dryRun(
     model: modelLabel(model.path),
     ...(model.blend ? { blend: modelLabel(model.blend.path) } : {}),
     made: madeWords(jobChosen(job, items), spec.settings.size),
+    ...(estimate ? { estimate } : {}),
   })
   reporter.close()
   return 0

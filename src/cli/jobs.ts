@@ -194,6 +194,15 @@ export function reporterFor(json: boolean, io: Io): Reporter {
 
 const PAUSING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
+/** The engine a run with these flags has: their device, precision and pixel limit (a test's own where it gives one). */
+export function engineFor(flags: BatchFlags, hooks: Hooks): EngineClient {
+  const device = parseDevice(flags.device)
+  const precision = parsePrecision(flags.precision)
+  const maxPixels = parseMaxPixels(flags['max-pixels'])
+  const env = { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision, ENHANCE_MAX_PIXELS: String(maxPixels) }
+  return hooks.engine?.(device, precision, maxPixels) ?? new EngineClient(() => forkEngine({ env }))
+}
+
 /** `enhance <inputs> --out …` (spec) or `enhance --resume` (null): runs through the durable queue. */
 export async function batchCommand(
   spec: JobSpec | null,
@@ -203,11 +212,7 @@ export async function batchCommand(
   hooks: Hooks,
 ): Promise<number> {
   if (flags.watch) checkWatch(spec)
-  const device = parseDevice(flags.device)
-  const precision = parsePrecision(flags.precision)
-  const maxPixels = parseMaxPixels(flags['max-pixels'])
-  const env = { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision, ENHANCE_MAX_PIXELS: String(maxPixels) }
-  const engine = hooks.engine?.(device, precision, maxPixels) ?? new EngineClient(() => forkEngine({ env }))
+  const engine = engineFor(flags, hooks)
   const session = await openQueue(queueDir, engine, { removeStalePartials }).catch((error: unknown) => {
     engine.close()
     throw error

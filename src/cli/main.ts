@@ -13,7 +13,7 @@ import {
   requireValue,
   usableFolder,
 } from './args.js'
-import { batchCommand, jobSpecFromFlags, queueCommand } from './jobs.js'
+import { batchCommand, engineFor, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
 import type { LibraryFlags } from './library.js'
 import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
@@ -24,7 +24,6 @@ import { duration } from './report.js'
 import type { BatchEvent } from './report.js'
 import { firstLooks } from '../node/drive-watch.js'
 import { driveWaitText } from '../shared/drive-wait.js'
-import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import { printable } from '../shared/printable.js'
 import { expandWildcards, refuseStrayQuotes } from './wildcards.js'
 
@@ -43,8 +42,8 @@ Usage:
       app does), mirroring folders, through the durable queue; only this new job runs
       (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
       --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size}, {alpha}, {model}.
-      --dry-run lists each photo and the file it would be enhanced into (or why it is skipped) and enhances
-      and writes nothing: a check of the names and folders before a long album.
+      --dry-run lists each photo and the file it would be enhanced into (or why it is skipped) and how long
+      it would take here, and enhances and writes nothing: a check before a long album.
       --print 8x10 (inches; 10x15cm, letter, a4, a3 too) fits the photo within that print, turned to its orientation
       and never cropped (--fill: the whole print, the photo's edges cut to its shape; --border: the whole
       print, the whole photo on white), at --dpi pixels per inch (300 unless said), and the file says that dpi.
@@ -306,8 +305,7 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   const queueDir = queueFolderOf(values['queue-dir'], fallback)
   if (values['dry-run']) {
     const { dryRun } = await import('./dry-run.js')
-    const engine = hooks.engine && (() => hooks.engine!('cpu', 'fp32', DEFAULT_MAX_INPUT_PIXELS))
-    return dryRun(spec, queueDir, { json: values.json, ...(engine ? { engine } : {}) }, io)
+    return dryRun(spec, queueDir, { json: values.json, engine: engineFor(values, hooks) }, io)
   }
   return batchCommand(spec, values, queueDir, io, hooks)
 }

@@ -1,7 +1,9 @@
 import { basename } from 'node:path'
 import type { ErrorData } from '../shared/errors.js'
+import type { EstimateReply } from '../shared/protocol.js'
 import { MEASURING_TEXT } from '../shared/device.js'
 import { driveWaitText } from '../shared/drive-wait.js'
+import { roughly } from '../shared/durations.js'
 import { fitLiveLine } from './live-line.js'
 import type { LiveLine } from './live-line.js'
 import { printableFields } from './printable.js'
@@ -46,7 +48,11 @@ export type BatchEvent =
       model: string
       blend?: string
       made: string[]
+      /** How long the network would take here, measured on this computer (none: nothing would be enhanced). */
+      estimate?: EstimateReply
     }
+  /** --dry-run: the engine is timing this computer for the estimate (once per model and device). */
+  | { event: 'timing' }
   /** Files in the inputs that are not photos Enhance reads (system files aside), by extension. */
   | { event: 'left-out'; files: Record<string, number>; message: string }
   | { event: 'paused'; job: string; code: ErrorData['code']; message: string }
@@ -85,6 +91,8 @@ export function ndjsonReporter(write: (line: string) => void): Reporter {
 /** "15s", "1m05s". */
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000)
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)}h${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}m`
   return seconds >= 60
     ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
     : `${seconds}s`
@@ -111,7 +119,18 @@ function planLines(plan: Extract<BatchEvent, { event: 'plan' }>): string {
   const left = skipped ? `, ${skipped} skipped` : ''
   const doIt = photos ? ` Run it again without --dry-run to enhance ${photos === 1 ? 'it' : 'them'}.` : ''
   const how = `With ${model}${blend ? ` blended with ${blend}` : ''}${made.length ? `: ${made.join(' · ')}` : ''}.`
-  return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}\n  ${how}`
+  const time = plan.estimate ? `\n  ${estimateWords(plan.estimate)}` : ''
+  return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}\n  ${how}${time}`
+}
+
+/** How long a plan's network would take here, on what, and for which of its photos. */
+function estimateWords({ ms, photos, unread, megapixels, provider, precision }: EstimateReply): string {
+  if (ms === null) return `No time could be estimated: no tile could be timed on ${provider}.`
+  const refused = unread
+    ? `; ${unread} whose size could not be read ${unread === 1 ? 'is' : 'are'} left out, as the run would refuse ${unread === 1 ? 'it' : 'them'}`
+    : ''
+  const of = `${photos} ${photos === 1 ? 'photo' : 'photos'}, ${megapixels < 10 ? Number(megapixels.toPrecision(2)) : Math.round(megapixels)} MP${refused}`
+  return `The network would take ${roughly(ms)} on ${provider} ${precision} (${of}), as timed on this computer; reading and writing each photo adds to it.`
 }
 
 /**
@@ -182,6 +201,8 @@ export function humanReporter(
           )
         case 'plan':
           return line(planLines(event))
+        case 'timing':
+          return line(`For the estimate, ${MEASURING_TEXT}`)
         case 'paused':
           return line(pausedLine(event))
         case 'waiting':

@@ -9,6 +9,7 @@ import { memoryLimit, memoryWords } from '../node/memory.js'
 import { EnhanceError, KEEP_PROGRESS, cancelledError, throwIfCancelled } from '../shared/errors.js'
 import type { ModelInfo } from '../shared/model.js'
 import type {
+  EstimateReply,
   CropReply,
   EngineEvent,
   EngineRequest,
@@ -101,6 +102,7 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   thumbnail: (event) => (event.kind === 'thumbnail' ? event.value : undefined),
   photoTile: (event) => (event.kind === 'photoTile' ? event.value : undefined),
   warmUp: (event) => (event.kind === 'warmUp' ? event.value : undefined),
+  estimate: (event) => (event.kind === 'estimate' ? event.value : undefined),
   split: (event) => (event.kind === 'split' ? event.value : undefined),
   restamp: (event) => (event.kind === 'restamp' ? event.value : undefined),
 }
@@ -402,6 +404,22 @@ export class EngineClient {
    */
   warmUp(model: ModelSpecData, tile: number | 'auto', options: RequestOptions = {}): Promise<WarmUpReply> {
     return this.request('warmUp', (id) => ({ type: 'warmUp', id, model, tile }), {
+      ...options,
+      deadlineMs: this.deadlines.warmUpMs,
+    })
+  }
+
+  /**
+   * How long enhancing `inputs` with `model` would take on this computer, the network's time from tile speeds measured
+   * here (measured first where they are not yet, as a warm-up does): nothing is enhanced.
+   */
+  estimate(
+    model: ModelSpecData,
+    tile: number | 'auto',
+    inputs: string[],
+    options: RequestOptions = {},
+  ): Promise<EstimateReply> {
+    return this.request('estimate', (id) => ({ type: 'estimate', id, model, tile, inputs }), {
       ...options,
       deadlineMs: this.deadlines.warmUpMs,
     })

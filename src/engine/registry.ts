@@ -30,7 +30,14 @@ import { providersFor } from './runtime/providers.js'
 import type { DeviceRequest, Provider } from './runtime/providers.js'
 import { LazySession, RUNTIME_VERSION, createSession, openSession } from './runtime/session.js'
 import type { ModelSession } from './runtime/session.js'
-import { TILE_PAD, activationChannels, autoTileSize, fastestTile } from './tiling/plan.js'
+import {
+  EVERY_SIDE,
+  TILE_PAD,
+  activationChannels,
+  autoTileSize,
+  fastestTile,
+  planSeconds,
+} from './tiling/plan.js'
 import { MeasuringSignal } from './measuring.js'
 
 export interface RegistryOptions {
@@ -294,10 +301,40 @@ export class ModelRegistry {
    */
   async tileFor(
     requested: number | 'auto',
-    { session, info }: PreparedModel,
+    prepared: PreparedModel,
     photo: { width: number; height: number },
   ): Promise<number> {
     if (requested !== 'auto') return requested
+    const { rates, ceiling } = await this.measuredRates(prepared, photo)
+    return fastestTile(photo.width, photo.height, TILE_PAD, rates, ceiling)
+  }
+
+  /**
+   * The seconds the network would take over `photos` in tiles as `requested` (as `tileFor` chooses them for `auto`), from
+   * the rates measured on this session's provider and precision: every side up to the memory budget is measured first
+   * where it was not yet on this machine. Null where no side could be measured.
+   */
+  async secondsFor(
+    requested: number | 'auto',
+    prepared: PreparedModel,
+    photos: readonly { width: number; height: number }[],
+  ): Promise<number | null> {
+    const { rates, ceiling } = await this.measuredRates(prepared, EVERY_SIDE)
+    let total = 0
+    for (const { width, height } of photos) {
+      const side = requested === 'auto' ? fastestTile(width, height, TILE_PAD, rates, ceiling) : requested
+      const seconds = planSeconds(width, height, TILE_PAD, rates, side)
+      if (seconds === null) return null
+      total += seconds
+    }
+    return total
+  }
+
+  /** The tile rates this session's provider and precision have (those `photo` could use measured now), and its ceiling. */
+  private async measuredRates(
+    { session, info }: PreparedModel,
+    photo: { width: number; height: number },
+  ): Promise<{ rates: Record<string, number>; ceiling: number }> {
     const cpuBudget = Math.min(freeMemory(), 8 * 2 ** 30) / 4
     const ceiling = autoTileSize({
       channels: activationChannels(info),
@@ -313,8 +350,7 @@ export class ModelRegistry {
       ceiling,
       `${this.threads} threads`,
     ].join('|')
-    const rates = await this.tileRates(key, info, session, photo, ceiling)
-    return fastestTile(photo.width, photo.height, TILE_PAD, rates, ceiling)
+    return { rates: await this.tileRates(key, info, session, photo, ceiling), ceiling }
   }
 
   /**

@@ -1,8 +1,6 @@
 import type { ModelSpecData, WarmUpReply } from '../shared/protocol.js'
 import type { ModelRegistry } from './registry.js'
-
-/** A photo larger than any tile side, so a warm-up measures every side the memory budget allows. */
-const EVERY_SIDE = { width: 4096, height: 4096 }
+import { EVERY_SIDE } from './tiling/plan.js'
 
 /**
  * Makes a model ready before any photo asks for it: its session on the provider and precision `auto`

@@ -14,6 +14,7 @@ import { restampFile } from './image/restamp.js'
 import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { warmUp } from './warm-up.js'
+import { estimateTime } from './estimate.js'
 import { writePrints } from './scan/write-prints.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
@@ -98,6 +99,17 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     if (request.type === 'warmUp') {
       const value = await warmUp(registry, request.model, request.tile)
       send({ type: 'result', id: request.id, kind: 'warmUp', value })
+      return
+    }
+    if (request.type === 'estimate') {
+      const { id } = request
+      const stopWatching = registry.measuring.watch(() =>
+        send({ type: 'progress', id, tilesDone: 0, tiles: 0, etaMs: null, measuring: true }),
+      )
+      const value = await estimateTime(registry, request.model, request.tile, request.inputs).finally(
+        stopWatching,
+      )
+      send({ type: 'result', id, kind: 'estimate', value })
       return
     }
     if (request.type === 'split') {

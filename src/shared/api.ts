@@ -29,6 +29,8 @@ export interface JobView extends Chosen {
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null
+  /** `etaMs` is the engine's estimate from its photos' sizes, none of them done yet to time. */
+  etaEstimated?: true
   /** What the scan left out of the inputs, in words (`leftOutText`), when anything was. */
   leftOut?: string
   /** It was made of a folder (or more), which can be watched for new photos. */

@@ -44,6 +44,8 @@ export type EngineRequest =
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile; facing?: Facing }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number; facing?: Facing }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
+  /** How long enhancing `inputs` would take here (`--dry-run`): nothing is enhanced. */
+  | { type: 'estimate'; id: number; model: ModelSpecData; tile: number | 'auto'; inputs: string[] }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /**
    * A file Enhance wrote, dated or captioned anew in place (`restampFile`); answers false where it must be enhanced
@@ -73,6 +75,20 @@ export interface WarmUpReply {
   provider: string
   precision: Precision
   ms: number
+}
+
+/** How long the network would take over some photos on this computer, as measured here, and on what. */
+export interface EstimateReply {
+  /** Null where no tile speed could be measured. */
+  ms: number | null
+  /** The photos counted: those whose size could be read. */
+  photos: number
+  /** Those that could not be read (the run would refuse them). */
+  unread: number
+  /** The photos' own pixels, all told, in millions. */
+  megapixels: number
+  provider: string
+  precision: Precision
 }
 
 /** How many specks of dust and scratches (or hairs) were filled in a photo: each only where it was asked. */
@@ -179,6 +195,7 @@ export interface Replies {
   thumbnail: ThumbnailReply
   photoTile: PhotoTileReply
   warmUp: WarmUpReply
+  estimate: EstimateReply
   split: WrittenPrint[]
   restamp: boolean
 }

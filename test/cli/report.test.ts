@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { humanReporter } from '../../src/cli/report.js'
+import { duration, humanReporter } from '../../src/cli/report.js'
+import { roughly } from '../../src/shared/durations.js'
 
 function printed(events: Parameters<ReturnType<typeof humanReporter>['emit']>[0][]): string {
   let text = ''
@@ -157,5 +158,39 @@ describe('the terminal report while watching folders', () => {
     const logged = humanReporter((t) => (log += t), false)
     for (let i = 0; i < 3; i++) logged.emit({ event: 'watching', folders: ['/a', '/b'] })
     expect(log).toBe('Watching 2 folders for new photos · Ctrl-C stops\n')
+  })
+})
+
+describe('a dry run’s estimate in words', () => {
+  const plan = { event: 'plan' as const, photos: 400, replacing: 0, skipped: 0, model: 'm', made: [] }
+  const estimate = { photos: 399, unread: 1, megapixels: 61.55, provider: 'cpu', precision: 'int8' as const }
+
+  it('says the time no more precisely than an estimate is, and hours in a live line', () => {
+    expect([0, 400, 44_600, 89_000, 3_570_000, 3_600_000, 7_790_000].map(roughly)).toEqual([
+      'about 1 s',
+      'about 1 s',
+      'about 45 s',
+      'about 1 min',
+      'about 1 h',
+      'about 1 h',
+      'about 2 h 10 min',
+    ])
+    expect([59_400, 3_599_000, 7_790_000].map(duration)).toEqual(['59s', '59m59s', '2h09m'])
+  })
+
+  it('says what it is for, on what, and which photos it leaves out; or that none could be timed', () => {
+    expect(
+      printed([{ ...plan, estimate: { ...estimate, ms: 700_000 } }])
+        .split('\n')
+        .at(-2),
+    ).toBe(
+      '  The network would take about 12 min on cpu int8 (399 photos, 62 MP; 1 whose size could not be read is left out, as the run would refuse it), as timed on this computer; reading and writing each photo adds to it.',
+    )
+    expect(
+      printed([{ ...plan, estimate: { ...estimate, ms: 2000, photos: 1, unread: 0, megapixels: 0.3072 } }]),
+    ).toContain('about 2 s on cpu int8 (1 photo, 0.31 MP), as timed')
+    expect(printed([{ ...plan, estimate: { ...estimate, ms: null } }])).toContain(
+      '\n  No time could be estimated: no tile could be timed on cpu.\n',
+    )
   })
 })

@@ -252,7 +252,13 @@ describe('the CLI for people', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>)
     const told = await dry()
-    expect([told.status, told.out, told.err]).toEqual([
+    // How long it would take: the network's time over the photo, from this computer's measured speed (the first time
+    // measured, and said so, before the plan's lines end).
+    const measuringLine = 'For the estimate, measuring this computer’s speed (only the first time)…\n'
+    const estimateLine =
+      /\n {2}The network would take about \d+ s on cpu (fp32|int8) \(1 photo, 0\.00096 MP\), as timed on this computer; reading and writing each photo adds to it\.\n$/
+    expect(told.err).toMatch(estimateLine)
+    expect([told.status, told.out, told.err.replace(measuringLine, '').replace(estimateLine, '\n')]).toEqual([
       0,
       '',
       `note: ${dryAlbum} has 1 subfolder, left out; add --recursive to include them.\n` +
@@ -283,11 +289,26 @@ describe('the CLI for people', () => {
         output: join(out, 'older', 'c.jpg'),
         replaces: false,
       },
-      { event: 'plan', photos: 3, replacing: 1, skipped: 0, model: 'identity-x4', made: [] },
+      {
+        event: 'plan',
+        photos: 3,
+        replacing: 1,
+        skipped: 0,
+        model: 'identity-x4',
+        made: [],
+        estimate: {
+          ms: expect.any(Number) as number,
+          photos: 3,
+          unread: 0,
+          megapixels: (3 * 40 * 24) / 1e6,
+          provider: 'cpu',
+          precision: expect.stringMatching(/^(fp32|int8)$/) as string,
+        },
+      },
     ])
     // What they would be made with: the pair, the realism, the repairs and the size, as a job's card says it.
     const made = await dry('--blend', model, '--alpha', '0.8', '--remove-dust', '--scale', '2')
-    expect(made.err.split('\n').at(-2)).toBe(
+    expect(made.err.split('\n').at(-3)).toBe(
       '  With identity-x4 blended with identity-x4: realism 80% · dust removed · ×2.',
     )
     // The run then writes the files the plan named: beside the earlier result, and by the model's scale as the

@@ -8,7 +8,7 @@ import { ModelRegistry } from '../../src/engine/registry.js'
 import { TILE_CANDIDATES, measureTiles, sidesToMeasure } from '../../src/engine/runtime/choose.js'
 import type { ModelSession } from '../../src/engine/runtime/session.js'
 import { TileStore } from '../../src/node/device-decisions.js'
-import { fastestTile, planTiles } from '../../src/engine/tiling/plan.js'
+import { fastestTile, planSeconds, planTiles } from '../../src/engine/tiling/plan.js'
 import type { TileProgressData } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { writeIdentityModel } from '../helpers/models.js'
@@ -41,6 +41,17 @@ describe('--tile auto, measured', () => {
     expect(fastestTile(2000, 1500, 16, RATES, 256)).toBe(256)
     expect(planTiles(100, 60, fastestTile(100, 60, 16, RATES, 256))).toHaveLength(1)
     expect(fastestTile(2000, 1500, 16, {}, 128)).toBe(128)
+  })
+
+  it('says how long a plan takes from the measured rates: every tile with its context, at its nearest side’s rate', () => {
+    // 256² in tiles of 128: four tiles, each read with 16 px of context on its two inner sides (144² pixels), at 128's
+    // rate per pixel of a 160² input.
+    const perPixel128 = (128 * 128) / (160 * 160 * RATES['128'])
+    expect(planSeconds(256, 256, 16, RATES, 128)).toBeCloseTo(4 * 144 * 144 * perPixel128, 12)
+    // One tile of the whole 100×60 photo, at the rate of 96, the nearest side measured to 100.
+    const perPixel96 = (96 * 96) / (128 * 128 * RATES['96'])
+    expect(planSeconds(100, 60, 16, RATES, 512)).toBeCloseTo(100 * 60 * perPixel96, 12)
+    expect(planSeconds(256, 256, 16, {}, 128)).toBeNull()
   })
 
   it('takes the side with the most LR pixels per second, and never one above the memory ceiling', async () => {

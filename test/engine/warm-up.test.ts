@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -8,10 +8,13 @@ import { enhanceFile } from '../../src/engine/enhance-file.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { TILE_CANDIDATES } from '../../src/engine/runtime/choose.js'
 import { warmUp } from '../../src/engine/warm-up.js'
+import { estimateTime } from '../../src/engine/estimate.js'
+import { planSeconds } from '../../src/engine/tiling/plan.js'
 import { TileStore } from '../../src/node/device-decisions.js'
 import type { TileDecision } from '../../src/node/device-decisions.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { imageFixture } from '../helpers/fixtures.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-warm-up-'))
 const model = { path: writeIdentityModel(work) }
@@ -69,5 +72,59 @@ describe('warming a model up before the first photo', () => {
     const reply = await engine.enhance({ input, output: join(work, 'second-out.png'), model, settings })
     expect(reply.precision).toBe(ready.precision)
     expect(remembered()).toEqual([first])
+  })
+})
+
+describe('estimating how long photos would take, before any is enhanced', () => {
+  it('sums each photo’s tile plan at the rates measured once, from their headers, leaving out those it cannot read', async () => {
+    const store = new CountingStore(join(mkdtempSync(join(work, 'e-')), 'tile-choices.json'))
+    const registry = new ModelRegistry({ device: 'cpu', tiles: store })
+    const garbage = join(work, 'garbage.jpg')
+    writeFileSync(garbage, 'not a photo')
+    const sizes = [
+      { path: await photo('wide.png', 300, 200), width: 300, height: 200 },
+      { path: imageFixture('bmp/rgb24.bmp'), ...(await sharp(imageFixture('bmp/rgb24.png')).metadata()) },
+    ]
+    const inputs = [...sizes.map((s) => s.path), garbage, join(work, 'missing.jpg')]
+    const estimate = await estimateTime(registry, model, 64, inputs)
+    const [record] = Object.values(await store.all())
+    const seconds = sizes.reduce(
+      (sum, { width, height }) => sum + planSeconds(width, height, 16, record!.rates, 64)!,
+      0,
+    )
+    expect(estimate).toEqual({
+      ms: Math.round(seconds * 1000),
+      photos: 2,
+      unread: 2,
+      megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,
+      provider: 'cpu',
+      precision: 'fp32',
+    })
+    // Measured once: asked again, the same rates give the same time, and nothing new is remembered.
+    expect(await estimateTime(registry, model, 64, inputs)).toEqual(estimate)
+    expect(store.writes).toBe(1)
+    await registry.close()
+  })
+
+  it('through the engine process: it says it is measuring the first time only', async () => {
+    const dataDir = mkdtempSync(join(work, 'data-'))
+    const engine = new EngineClient(() =>
+      forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu', ENHANCE_DATA_DIR: dataDir } }),
+    )
+    afterAll(() => engine.close())
+    const inputs = [await photo('estimated.png', 300, 200)]
+    const told = async () => {
+      let measuring = 0
+      const reply = await engine.estimate(model, 'auto', inputs, {
+        onProgress: (e) => (measuring += e.measuring ? 1 : 0),
+      })
+      return { measuring, reply }
+    }
+    const first = await told()
+    expect(first.measuring).toBeGreaterThan(0)
+    expect(first.reply).toMatchObject({ photos: 1, unread: 0, megapixels: 0.06, provider: 'cpu' })
+    expect(first.reply.ms).toBeGreaterThan(0)
+    const second = await told()
+    expect(second).toEqual({ measuring: 0, reply: first.reply })
   })
 })

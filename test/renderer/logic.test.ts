@@ -23,6 +23,7 @@ import {
   splitFailure,
   splitText,
   splittingText,
+  jobTimeLeft,
 } from '../../src/renderer/src/lib/format.js'
 import {
   boxOf,
@@ -233,6 +234,17 @@ describe('progress in words', () => {
     expect(itemStateText({ ...item, state: 'running' }, 'paused')).toBe('paused')
     expect(itemStateText({ ...item, state: 'running' }, 'running')).toBe('running')
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')
+  })
+  it('says a job’s time left while it runs, and before a photo of it is done the engine’s estimate, roughly', () => {
+    const measured = { etaMs: 754_000 }
+    expect(jobTimeLeft({ ...measured, state: 'running' })).toBe('12 min 34 s left')
+    expect(jobTimeLeft({ ...measured, state: 'queued' })).toBe('')
+    const estimated = { etaMs: 754_000, etaEstimated: true } as const
+    expect(
+      (['queued', 'running', 'paused'] as const).map((state) => jobTimeLeft({ ...estimated, state })),
+    ).toEqual(['about 13 min left', 'about 13 min left', 'about 13 min left'])
+    expect(jobTimeLeft({ ...estimated, state: 'cancelled' })).toBe('')
+    expect(jobTimeLeft({ etaMs: null, state: 'running' })).toBe('')
   })
 })
 

@@ -44,6 +44,17 @@ async function readBmpFile(path: string, { maxPixels, readDamaged }: ReadLimits)
   }
 }
 
+/** A BMP's size as its header says it, read alone. */
+export async function bmpSize(path: string): Promise<{ width: number; height: number }> {
+  const file = await open(path, 'r').catch((error: unknown) => Promise.reject(decodeError(path, error)))
+  try {
+    const { width, height } = bmpHeader(path, await readAt(file, 0, BMP_HEADER_BYTES))
+    return { width, height }
+  } finally {
+    await file.close()
+  }
+}
+
 /** Up to `length` bytes of `file` from `position`: fewer where the file ends first. */
 async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(length)

@@ -4,6 +4,9 @@ import type { Region } from '../../shared/protocol.js'
 /** Context around each tile; enough that tiled output matches whole-image output within 1/255. */
 export const TILE_PAD = 16
 
+/** A photo larger than any tile side: the sides it could use are every one the memory budget allows. */
+export const EVERY_SIDE = { width: 4096, height: 4096 }
+
 /** The side a model's input must be a multiple of: Real-ESRGAN ×2 and ×1 pixel-unshuffle by 2 or 4 first. */
 export function inputMultiple(arch: ModelArch): number {
   return arch.arch === 'RRDBNet' ? arch.unshuffle : 1
@@ -106,23 +109,42 @@ export function fastestTile(
   rates: Record<string, number>,
   ceiling: number,
 ): number {
-  const measured = Object.keys(rates)
+  const measured = measuredSides(rates)
+  if (measured.length === 0) return Math.min(ceiling, Math.max(width, height))
+  const whole = Math.max(width, height)
+  const candidates = [...measured, ...(whole <= ceiling ? [whole] : [])].filter((side) => side <= ceiling)
+  const cost = (side: number): number => planSeconds(width, height, pad, rates, side) ?? 0
+  return candidates.reduce((best, side) => (cost(side) < cost(best) ? side : best), candidates[0] ?? ceiling)
+}
+
+/**
+ * The seconds the network takes over a photo in tiles of `side`, from the LR pixels per second measured for each side
+ * (the nearest measured side's rate for another); null where none was measured.
+ */
+export function planSeconds(
+  width: number,
+  height: number,
+  pad: number,
+  rates: Record<string, number>,
+  side: number,
+): number | null {
+  const measured = measuredSides(rates)
+  if (measured.length === 0) return null
+  /** Seconds per input pixel (core and context) at `side`, from the nearest measured side. */
+  const perInputPixel = (at: number): number => {
+    const m = measured.reduce((near, s) => (Math.abs(s - at) < Math.abs(near - at) ? s : near))
+    return (m * m) / ((m + 2 * pad) ** 2 * rates[m]!)
+  }
+  // A tile's speed follows its real size: a side larger than the photo runs the photo's size.
+  return planTiles(width, height, side).reduce((sum, t) => {
+    const input = tileWindow(t, width, height, pad)
+    return sum + input.width * input.height * perInputPixel(Math.max(t.width, t.height))
+  }, 0)
+}
+
+function measuredSides(rates: Record<string, number>): number[] {
+  return Object.keys(rates)
     .map(Number)
     .filter((side) => rates[side]! > 0)
     .sort((a, b) => a - b)
-  if (measured.length === 0) return Math.min(ceiling, Math.max(width, height))
-  /** Seconds per input pixel (core and context) at `side`, from the nearest measured side. */
-  const perInputPixel = (side: number): number => {
-    const m = measured.reduce((near, s) => (Math.abs(s - side) < Math.abs(near - side) ? s : near))
-    return (m * m) / ((m + 2 * pad) ** 2 * rates[m]!)
-  }
-  const whole = Math.max(width, height)
-  const candidates = [...measured, ...(whole <= ceiling ? [whole] : [])].filter((side) => side <= ceiling)
-  // A tile's speed follows its real size: a side larger than the photo runs the photo's size.
-  const cost = (side: number): number =>
-    planTiles(width, height, side).reduce((sum, t) => {
-      const input = tileWindow(t, width, height, pad)
-      return sum + input.width * input.height * perInputPixel(Math.max(t.width, t.height))
-    }, 0)
-  return candidates.reduce((best, side) => (cost(side) < cost(best) ? side : best), candidates[0] ?? ceiling)
 }

@@ -8,6 +8,7 @@ import type {
   InputKind,
   MenuAddKind,
   HandedPhotos,
+  JobView,
   PhotoRef,
   Result,
   Selection,
@@ -16,6 +17,7 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
 import { itemFacing, modelAt } from '../../queue/types.js'
+import type { Job } from '../../queue/types.js'
 import { UPRIGHT } from '../../shared/turn.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
 import { noGpuReason } from '../../node/gpu-devices.js'
@@ -32,6 +34,7 @@ import { isWatchable, itemView, jobView } from './views.js'
 import { WatchedJobs } from '../../queue/watched-jobs.js'
 import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
+import { JobEstimates } from './job-estimates.js'
 import { exists, missingFileError } from '../../node/file-access.js'
 import { splitScans } from './split.js'
 import { defaultOutDir } from './out-dir.js'
@@ -135,13 +138,21 @@ function unvalidatedServices(deps: ServiceDeps): Services {
 
   // Watches follow the jobs' marks: set by the window, and kept in the queue from the last run.
   const watches = new WatchedJobs(runner, deps.watchTiming)
-  runner.subscribe((event) => {
-    if (event.type === 'job' || event.type === 'removed') watches.sync()
-  })
-  watches.sync()
-
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
+  // Until a photo of a job is done to time, its card says how long the engine estimates it would take.
+  const estimates = new JobEstimates(runner, engine, (jobId) => {
+    const job = jobOf(jobId)
+    if (job) emit({ type: 'job', job: viewOf(job) })
+  })
+  const viewOf = (job: Job): JobView => jobView(job, views(job.id), estimates.of(job.id))
+  runner.subscribe((event) => {
+    if (event.type !== 'job' && event.type !== 'removed') return
+    watches.sync()
+    estimates.sync()
+  })
+  watches.sync()
+  estimates.sync()
   const queued = (jobId: string) => {
     const job = jobOf(jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
@@ -247,10 +258,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           policy: prefs.policy,
         })
         void runner.run()
-        return jobView(created, views(created.id))
+        return viewOf(created)
       }),
 
-    listJobs: () => Promise.resolve(runner.jobs.map((j) => jobView(j, views(j.id)))),
+    listJobs: () => Promise.resolve(runner.jobs.map(viewOf)),
     listItems: (jobId) => Promise.resolve(views(jobId).map((i) => itemView(i, jobOf(jobId)))),
     pauseJob: (jobId) => Promise.resolve(runner.pause(jobId)),
     resumeJob: (jobId) => Promise.resolve(runner.resume(jobId)),
@@ -304,7 +315,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         const folder = await deps.dialogs.chooseOutputFolder()
         if (!folder) return null
         const job = await runner.changeOutDir(jobId, folder)
-        return jobView(job, views(jobId))
+        return viewOf(job)
       }),
     adjust: (target, choice) => attempt(() => runner.adjust(target, choice)),
 
@@ -378,10 +389,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
       listeners.add(listener)
       const jobDue = jobViewBatcher((jobId) => {
         const job = jobOf(jobId)
-        if (job && listeners.has(listener)) listener({ type: 'job', job: jobView(job, views(jobId)) })
+        if (job && listeners.has(listener)) listener({ type: 'job', job: viewOf(job) })
       })
       const unsubscribe = runner.subscribe((event) => {
-        if (event.type === 'job') listener({ type: 'job', job: jobView(event.job, views(event.job.id)) })
+        if (event.type === 'job') listener({ type: 'job', job: viewOf(event.job) })
         else if (event.type === 'item') {
           listener({ type: 'item', item: itemView(event.item, jobOf(event.item.jobId)) })
           jobDue(event.item.jobId)

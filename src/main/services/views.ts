@@ -33,8 +33,10 @@ export function isWatchable(job: Job): boolean {
   return folders
 }
 
-export function jobView(job: Job, items: Item[]): JobView {
+/** A job as the window is told of it; `estimateMs`: the engine's estimate, said until a photo of it is done. */
+export function jobView(job: Job, items: Item[], estimateMs?: number): JobView {
   const report = jobReport(job, items)
+  const estimated = report.etaMs === null && estimateMs !== undefined
   const leftOut = leftOutText(job.leftOut)
   return {
     id: job.id,
@@ -46,7 +48,8 @@ export function jobView(job: Job, items: Item[]): JobView {
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
-    etaMs: report.etaMs,
+    etaMs: estimated ? estimateMs : report.etaMs,
+    ...(estimated ? { etaEstimated: true as const } : {}),
     ...(leftOut ? { leftOut } : {}),
     watchable: isWatchable(job),
     watching: job.watching ?? false,

@@ -22,6 +22,7 @@ import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
 import { captionQuoted } from '../../../shared/chosen-words.js'
+import { roughly } from '../../../shared/durations.js'
 import type { Caption } from '../../../shared/caption.js'
 
 export { jobTitle, percent, shownName } from '../../../shared/job-title.js'
@@ -39,6 +40,17 @@ export function eta(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return ''
   const s = Math.round(ms / 1000)
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s left` : `${s} s left`
+}
+
+/**
+ * The time a job's card says: while it runs, the time left at the pace of its photos done; before any is done, the
+ * engine's estimate from their sizes, no more precise than an estimate is ("about 12 min left").
+ */
+export function jobTimeLeft(job: Pick<JobView, 'state' | 'etaMs' | 'etaEstimated'>): string {
+  if (!job.etaMs) return ''
+  if (!job.etaEstimated) return job.state === 'running' ? eta(job.etaMs) : ''
+  const waiting = job.state === 'queued' || job.state === 'running' || job.state === 'paused'
+  return waiting ? `${roughly(job.etaMs)} left` : ''
 }
 
 /**

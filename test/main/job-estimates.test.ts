@@ -1,0 +1,82 @@
+/** A job's card, before any of its photos is done: the engine's estimate of how long they would take here. */
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { JobEstimates } from '../../src/main/services/job-estimates.js'
+import { jobView } from '../../src/main/services/views.js'
+import { QueueRunner } from '../../src/queue/runner.js'
+import { QueueStore } from '../../src/queue/store.js'
+import type { JobSpec } from '../../src/queue/types.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { noCleanup } from '../helpers/queue.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-estimates-'))
+const album = join(work, 'Album')
+const engine = new EngineClient(() =>
+  forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu', ENHANCE_DATA_DIR: join(work, 'data') } }),
+)
+afterAll(() => engine.close())
+
+async function photo(name: string, width: number, height: number): Promise<string> {
+  const path = join(album, name)
+  await sharp({ create: { width, height, channels: 3, background: '#604080' } })
+    .png()
+    .toFile(path)
+  return path
+}
+
+describe('a job’s estimate, until a photo of it is done', () => {
+  it('is the engine’s for its photos, asked again when photos join it, and gives way to the photos’ own times', async () => {
+    mkdirSync(album)
+    const inputs = [await photo('a.png', 300, 200), await photo('b.png', 120, 90)]
+    const spec: JobSpec = {
+      inputs: [album],
+      recursive: false,
+      outDir: join(work, 'out'),
+      model: { path: writeIdentityModel(work) },
+      settings: { ...DEFAULT_SETTINGS, tile: 'auto', format: 'png' },
+      naming: '{name}',
+      policy: 'skip',
+    }
+    const runner = new QueueRunner(new QueueStore(join(work, 'queue')), engine, noCleanup)
+    const told: string[] = []
+    const estimates = new JobEstimates(runner, engine, (jobId) => told.push(jobId))
+    const job = await runner.addJob(spec)
+    expect(estimates.of(job.id)).toBeUndefined()
+    estimates.sync()
+    estimates.sync() // asked once, not twice
+    await expect.poll(() => told, { timeout: 30_000 }).toEqual([job.id])
+    // What the engine says for the same photos (the rates it measured then, remembered).
+    const expected = await engine.estimate(spec.model, 'auto', inputs)
+    expect(expected.ms).toBeGreaterThan(0)
+    expect(estimates.of(job.id)).toBe(expected.ms)
+    const view = () => jobView(runner.job(job.id)!, runner.items(job.id), estimates.of(job.id))
+    expect([view().etaMs, view().etaEstimated]).toEqual([expected.ms, true])
+
+    // A photo joins the job: its estimate is asked again, for the three.
+    inputs.push(await photo('c.png', 200, 300))
+    expect((await runner.jobFor(spec)).id).toBe(job.id)
+    expect(runner.items(job.id)).toHaveLength(3)
+    expect(estimates.of(job.id)).toBeUndefined()
+    estimates.sync()
+    await expect.poll(() => told, { timeout: 30_000 }).toEqual([job.id, job.id])
+    const three = await engine.estimate(spec.model, 'auto', inputs)
+    expect(three.ms).toBeGreaterThan(expected.ms!)
+    expect(estimates.of(job.id)).toBe(three.ms)
+
+    // Enhanced, the job's time is its photos' own: no estimate is said, none asked for.
+    await runner.run()
+    expect(runner.job(job.id)!.state).toBe('done')
+    expect([view().etaMs, view().etaEstimated]).toEqual([0, undefined])
+    estimates.sync()
+    expect(told).toHaveLength(2)
+    // A job cleared from the queue is forgotten.
+    runner.remove(job.id)
+    estimates.sync()
+    expect(estimates.of(job.id)).toBeUndefined()
+  }, 60_000)
+})
