@@ -123,14 +123,18 @@ function planLines(plan: Extract<BatchEvent, { event: 'plan' }>): string {
   return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}\n  ${how}${time}`
 }
 
-/** How long a plan's network would take here, on what, and for which of its photos. */
-function estimateWords({ ms, photos, unread, megapixels, provider, precision }: EstimateReply): string {
+/** How long a plan would take here, on what, for which of its photos, and what that is measured on. */
+function estimateWords(estimate: EstimateReply): string {
+  const { ms, photos, unread, megapixels, provider, precision, fromRuns } = estimate
   if (ms === null) return `No time could be estimated: no tile could be timed on ${provider}.`
   const refused = unread
     ? `; ${unread} whose size could not be read ${unread === 1 ? 'is' : 'are'} left out, as the run would refuse ${unread === 1 ? 'it' : 'them'}`
     : ''
-  const of = `${photos} ${photos === 1 ? 'photo' : 'photos'}, ${megapixels < 10 ? Number(megapixels.toPrecision(2)) : Math.round(megapixels)} MP${refused}`
-  return `The network would take ${roughly(ms)} on ${provider} ${precision} (${of}), as timed on this computer; reading and writing each photo adds to it.`
+  const mp = megapixels < 10 ? Number(megapixels.toPrecision(2)) : Math.round(megapixels)
+  const on = `on ${provider} ${precision} (${photos} ${photos === 1 ? 'photo' : 'photos'}, ${mp} MP${refused})`
+  return fromRuns
+    ? `It would take ${roughly(ms)} ${on}, at the pace photos were enhanced on this computer.`
+    : `The network would take ${roughly(ms)} ${on}, as timed on this computer; reading and writing each photo adds to it (once a photo is enhanced here, estimates count that too).`
 }
 
 /**

@@ -93,11 +93,13 @@ export async function enhanceFile(
     )
   }
   throwIfCancelled(options.signal)
-  const stopWatching = registry.measuring.watch(() =>
-    options.onProgress?.({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true }),
-  )
+  const timing = { measured: false }
+  const stopWatching = registry.measuring.watch(() => {
+    timing.measured = true
+    options.onProgress?.({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true })
+  })
   try {
-    return await enhanceWithModel(registry, { input, output, model, settings }, options, clock)
+    return await enhanceWithModel(registry, { input, output, model, settings }, options, { clock, timing })
   } finally {
     clock.stop()
     stopWatching()
@@ -108,9 +110,11 @@ async function enhanceWithModel(
   registry: ModelRegistry,
   { input, output, model, settings }: EnhanceJob,
   options: EnhanceOptions,
-  clock: AwakeClock,
+  { clock, timing }: { clock: AwakeClock; timing: { measured: boolean } },
 ): Promise<EnhanceReply> {
   let prepared = await registry.prepare(model)
+  // From its reading to its writing, the model ready: what each photo of a batch takes.
+  const readFrom = clock.elapsed()
   const { info } = prepared
   // Turned first: the repairs, the size and the print are the turned photo's, as the window shows it.
   const { decoded, kept } = turnedAsAsked(
@@ -185,6 +189,8 @@ async function enhanceWithModel(
     parts: [settings, prepared.session.provider, prepared.session.precision],
     output: { ...modelSize, channels: image.channels, depth: image.depth },
   })
+  // A photo picking up where it stopped, or moved to the CPU part-way, says nothing of how long photos take here.
+  let timedWhole = run.soFar.done === 0
   const notes: string[] = []
   if (damage) notes.push(damageNote(damage, decoded.image))
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
@@ -207,6 +213,7 @@ async function enhanceWithModel(
       `${prepared.session.provider} failed (${(error as EnhanceError).message}); this photo ran on the CPU.`,
     )
     prepared = await registry.prepare(model, 'cpu')
+    timedWhole = false
     upscaled = await upscaleOn(prepared, freshTiles())
   }
   await Promise.all(previews)
@@ -238,6 +245,9 @@ async function enhanceWithModel(
     },
   )
   await run.finished()
+  // Timed whole, measuring nothing meanwhile: the pace estimates go by (`ModelRegistry.secondsFor`).
+  if (timedWhole && !timing.measured && settings.tile === 'auto')
+    await registry.noteRun(prepared, image, usedTile, clock.elapsed() - readFrom).catch(() => undefined)
   return {
     output,
     ...file,

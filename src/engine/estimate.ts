@@ -24,9 +24,10 @@ async function headerSize(path: string): Promise<Size | null> {
 }
 
 /**
- * How long the network would take over `inputs` with `model`, on the provider and precision a run would get, from the
- * tile speeds measured on this computer (every side measured first where it was not yet): what a plan says before an
- * album is started. Photos whose size cannot be read are counted apart, as the run would refuse them.
+ * How long `inputs` would take with `model`, on the provider and precision a run would get, from the tile speeds
+ * measured on this computer (every side measured first where it was not yet) and the pace photos were enhanced at here
+ * (`ModelRegistry.secondsFor`): what a plan says before an album is started. Photos whose size cannot be read are
+ * counted apart, as the run would refuse them.
  */
 export async function estimateTime(
   registry: ModelRegistry,
@@ -40,10 +41,11 @@ export async function estimateTime(
     const size = await headerSize(input)
     if (size) sizes.push(size)
   }
-  const seconds = await registry.secondsFor(tile, prepared, sizes)
+  const time = await registry.secondsFor(tile, prepared, sizes)
   const { provider, precision } = prepared.session
   return {
-    ms: seconds === null ? null : Math.round(seconds * 1000),
+    ms: time && Math.round(time.seconds * 1000),
+    fromRuns: time?.fromRuns ?? false,
     photos: sizes.length,
     unread: inputs.length - sizes.length,
     megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,

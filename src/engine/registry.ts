@@ -6,7 +6,7 @@ import type { ModelSpecData } from '../shared/protocol.js'
 import type { DecisionStore, Int8Store, TileStore } from '../node/device-decisions.js'
 import { inferenceThreads } from '../node/cpu-threads.js'
 import { noGpuReason } from '../node/gpu-devices.js'
-import { machineKey } from '../node/device-decisions.js'
+import { machineKey, recentRuns } from '../node/device-decisions.js'
 import { freeMemory } from '../node/memory.js'
 import { Int8Choice } from './int8-choice.js'
 import type { WeightBits } from './onnx/int8.js'
@@ -310,31 +310,63 @@ export class ModelRegistry {
   }
 
   /**
-   * The seconds the network would take over `photos` in tiles as `requested` (as `tileFor` chooses them for `auto`), from
-   * the rates measured on this session's provider and precision: every side up to the memory budget is measured first
-   * where it was not yet on this machine. Null where no side could be measured.
+   * How long `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates measured
+   * on this session's provider and precision, every side up to the memory budget measured first where it was not yet on
+   * this machine: the network's time, or with photos enhanced so here already (`noteRun`), the whole photos' at their
+   * pace (`fromRuns`). Null where no side could be measured.
    */
   async secondsFor(
     requested: number | 'auto',
     prepared: PreparedModel,
     photos: readonly { width: number; height: number }[],
-  ): Promise<number | null> {
-    const { rates, ceiling } = await this.measuredRates(prepared, EVERY_SIDE)
-    let total = 0
+  ): Promise<{ seconds: number; fromRuns: boolean } | null> {
+    const { rates, ceiling, key } = await this.measuredRates(prepared, EVERY_SIDE)
+    let network = 0
     for (const { width, height } of photos) {
       const side = requested === 'auto' ? fastestTile(width, height, TILE_PAD, rates, ceiling) : requested
       const seconds = planSeconds(width, height, TILE_PAD, rates, side)
       if (seconds === null) return null
-      total += seconds
+      network += seconds
     }
-    return total
+    const runs = (await this.options.tiles?.get(key).catch(() => undefined))?.runs
+    const pace = runs && runs.networkMs > 0 ? runs.ranMs / runs.networkMs : null
+    return { seconds: network * (pace ?? 1), fromRuns: pace !== null }
   }
 
-  /** The tile rates this session's provider and precision have (those `photo` could use measured now), and its ceiling. */
-  private async measuredRates(
-    { session, info }: PreparedModel,
+  /**
+   * Remembers how long a photo took from its reading to its writing (`ranMs`), in tiles of `tile` as `auto` chose them,
+   * beside what the measured rates say its network alone took: reading, repairs and writing then count in estimates.
+   */
+  async noteRun(
+    prepared: PreparedModel,
     photo: { width: number; height: number },
-  ): Promise<{ rates: Record<string, number>; ceiling: number }> {
+    tile: number,
+    ranMs: number,
+  ): Promise<void> {
+    const store = this.options.tiles
+    const { key } = this.tileKey(prepared)
+    // The rates the photo's tiles were chosen by, none measured for it (none are known where memory moved the ceiling).
+    const rates = store && (await this.tiles.get(key))
+    const seconds = rates && planSeconds(photo.width, photo.height, TILE_PAD, rates, tile)
+    if (!store || !seconds) return
+    await store.update(key, (old) => old && { ...old, runs: recentRuns(old.runs, ranMs, seconds * 1000) })
+  }
+
+  /**
+   * The tile rates this session's provider and precision have (those `photo` could use measured now), their memory
+   * ceiling, and the key they are remembered by.
+   */
+  private async measuredRates(
+    prepared: PreparedModel,
+    photo: { width: number; height: number },
+  ): Promise<{ rates: Record<string, number>; ceiling: number; key: string }> {
+    const { key, ceiling } = this.tileKey(prepared)
+    const { info, session } = prepared
+    return { rates: await this.tileRates(key, info, session, photo, ceiling), ceiling, key }
+  }
+
+  /** The tile side no larger than the memory budget allows now, and the key rates are remembered by for it. */
+  private tileKey({ session, info }: PreparedModel): { key: string; ceiling: number } {
     const cpuBudget = Math.min(freeMemory(), 8 * 2 ** 30) / 4
     const ceiling = autoTileSize({
       channels: activationChannels(info),
@@ -350,7 +382,7 @@ export class ModelRegistry {
       ceiling,
       `${this.threads} threads`,
     ].join('|')
-    return { rates: await this.tileRates(key, info, session, photo, ceiling), ceiling }
+    return { key, ceiling }
   }
 
   /**
@@ -379,7 +411,8 @@ export class ModelRegistry {
         measureTiles(session, info.inChannels, TILE_PAD, sides),
       )
       const merged = { ...rates, ...measured }
-      await store?.set(key, { rates: merged, measuredAt: new Date().toISOString() }).catch(() => undefined)
+      const measuredAt = new Date().toISOString()
+      await store?.update(key, (old) => ({ ...old, rates: merged, measuredAt })).catch(() => undefined)
       return merged
     })
     // A failed measurement leaves what was known; the next photo tries again.

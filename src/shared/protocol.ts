@@ -77,10 +77,15 @@ export interface WarmUpReply {
   ms: number
 }
 
-/** How long the network would take over some photos on this computer, as measured here, and on what. */
+/** How long some photos would take on this computer, as measured here, and on what. */
 export interface EstimateReply {
   /** Null where no tile speed could be measured. */
   ms: number | null
+  /**
+   * The whole photos' time, at the pace photos were enhanced at here (their reading, repairs and writing too); false:
+   * the network's alone, as no photo was enhanced with these tiles yet.
+   */
+  fromRuns: boolean
   /** The photos counted: those whose size could be read. */
   photos: number
   /** Those that could not be read (the run would refuse them). */

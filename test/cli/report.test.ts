@@ -163,7 +163,14 @@ describe('the terminal report while watching folders', () => {
 
 describe('a dry run’s estimate in words', () => {
   const plan = { event: 'plan' as const, photos: 400, replacing: 0, skipped: 0, model: 'm', made: [] }
-  const estimate = { photos: 399, unread: 1, megapixels: 61.55, provider: 'cpu', precision: 'int8' as const }
+  const estimate = {
+    photos: 399,
+    unread: 1,
+    megapixels: 61.55,
+    provider: 'cpu',
+    precision: 'int8' as const,
+    fromRuns: true,
+  }
 
   it('says the time no more precisely than an estimate is, and hours in a live line', () => {
     expect([0, 400, 44_600, 89_000, 3_570_000, 3_600_000, 7_790_000].map(roughly)).toEqual([
@@ -184,11 +191,15 @@ describe('a dry run’s estimate in words', () => {
         .split('\n')
         .at(-2),
     ).toBe(
-      '  The network would take about 12 min on cpu int8 (399 photos, 62 MP; 1 whose size could not be read is left out, as the run would refuse it), as timed on this computer; reading and writing each photo adds to it.',
+      '  It would take about 12 min on cpu int8 (399 photos, 62 MP; 1 whose size could not be read is left out, as the run would refuse it), at the pace photos were enhanced on this computer.',
     )
     expect(
       printed([{ ...plan, estimate: { ...estimate, ms: 2000, photos: 1, unread: 0, megapixels: 0.3072 } }]),
-    ).toContain('about 2 s on cpu int8 (1 photo, 0.31 MP), as timed')
+    ).toContain('about 2 s on cpu int8 (1 photo, 0.31 MP), at the pace')
+    // Before any photo was enhanced with these tiles: the network's time alone, and said so.
+    expect(printed([{ ...plan, estimate: { ...estimate, ms: 2000, unread: 0, fromRuns: false } }])).toContain(
+      '\n  The network would take about 2 s on cpu int8 (399 photos, 62 MP), as timed on this computer; reading and writing each photo adds to it (once a photo is enhanced here, estimates count that too).\n',
+    )
     expect(printed([{ ...plan, estimate: { ...estimate, ms: null } }])).toContain(
       '\n  No time could be estimated: no tile could be timed on cpu.\n',
     )

@@ -71,7 +71,9 @@ describe('warming a model up before the first photo', () => {
     const input = await photo('second.png', 300, 200)
     const reply = await engine.enhance({ input, output: join(work, 'second-out.png'), model, settings })
     expect(reply.precision).toBe(ready.precision)
-    expect(remembered()).toEqual([first])
+    // Its tiles as they were measured; the photo, timed whole, now gives the pace too.
+    expect(remembered().map(({ rates, measuredAt }) => ({ rates, measuredAt }))).toEqual([first])
+    expect(remembered()[0]!.runs!.networkMs).toBeGreaterThan(0)
   })
 })
 
@@ -99,10 +101,37 @@ describe('estimating how long photos would take, before any is enhanced', () => 
       megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,
       provider: 'cpu',
       precision: 'fp32',
+      fromRuns: false,
     })
     // Measured once: asked again, the same rates give the same time, and nothing new is remembered.
     expect(await estimateTime(registry, model, 64, inputs)).toEqual(estimate)
     expect(store.writes).toBe(1)
+    await registry.close()
+  })
+
+  it('goes at the pace photos were enhanced here, each timed whole with nothing measured meanwhile', async () => {
+    const store = new TileStore(join(mkdtempSync(join(work, 'p-')), 'tile-choices.json'))
+    const registry = new ModelRegistry({ device: 'cpu', tiles: store })
+    const input = await photo('paced.png', 300, 200)
+    const enhance = (n: number) =>
+      enhanceFile(registry, { input, output: join(work, `paced-${n}.png`), model, settings })
+    const remembered = async () => Object.values(await store.all())[0]!
+    // The first photo's tiles were measured while it ran: its time says nothing of the pace.
+    await enhance(1)
+    expect((await remembered()).runs).toBeUndefined()
+    const second = await enhance(2)
+    const { rates, runs: afterOne } = await remembered()
+    const network = planSeconds(300, 200, 16, rates, second.tile)! * 1000
+    expect(afterOne!.networkMs).toBeCloseTo(network, 6)
+    expect(afterOne!.ranMs).toBeGreaterThan(0)
+    expect(afterOne!.ranMs).toBeLessThanOrEqual(second.ms)
+    await enhance(3)
+    const afterTwo = (await remembered()).runs!
+    expect(afterTwo.networkMs).toBeCloseTo(0.8 * network + network, 6)
+    // The estimate: the network's time, at that pace.
+    const estimate = await estimateTime(registry, model, 'auto', [input])
+    expect(estimate.fromRuns).toBe(true)
+    expect(estimate.ms).toBeCloseTo((network * afterTwo.ranMs) / afterTwo.networkMs, 0)
     await registry.close()
   })
 
