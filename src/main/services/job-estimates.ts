@@ -49,7 +49,11 @@ export class JobEstimates {
     this.asking.add(job.id)
     const inputs = this.runner.items(job.id).map((item) => item.input)
     try {
-      const { ms } = await this.engine.estimate(job.spec.model, job.spec.settings.tile, inputs)
+      // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
+      // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
+      const { ms } = await this.engine.estimate(job.spec.model, job.spec.settings.tile, inputs, {
+        held: () => true,
+      })
       this.estimates.set(job.id, { ms, photos })
     } catch {
       // An engine restarting meanwhile: the card waits for its photos' own times instead.
