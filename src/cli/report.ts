@@ -48,7 +48,7 @@ export type BatchEvent =
       model: string
       blend?: string
       made: string[]
-      /** How long the network would take here, measured on this computer (none: nothing would be enhanced). */
+      /** How long it would take here, as measured on this computer (none: nothing would be enhanced). */
       estimate?: EstimateReply
     }
   /** --dry-run: the engine is timing this computer for the estimate (once per model and device). */

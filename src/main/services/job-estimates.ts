@@ -1,11 +1,11 @@
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
 import type { Job } from '../../queue/types.js'
+import { hasTimeToCome } from '../../shared/durations.js'
 
 /** The jobs whose card can only say an estimate: still to start or under way, with no photo done to time. */
 function awaitsItsFirstPhoto(job: Job, runner: Pick<QueueRunner, 'items'>): boolean {
-  const waiting = job.state === 'queued' || job.state === 'running' || job.state === 'paused'
-  return waiting && !runner.items(job.id).some((item) => item.state === 'done')
+  return hasTimeToCome(job.state) && !runner.items(job.id).some((item) => item.state === 'done')
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
 import { captionQuoted } from '../../../shared/chosen-words.js'
-import { roughly } from '../../../shared/durations.js'
+import { hasTimeToCome, roughly } from '../../../shared/durations.js'
 import type { Caption } from '../../../shared/caption.js'
 
 export { jobTitle, percent, shownName } from '../../../shared/job-title.js'
@@ -49,8 +49,7 @@ export function eta(ms: number | null | undefined): string {
 export function jobTimeLeft(job: Pick<JobView, 'state' | 'etaMs' | 'etaEstimated'>): string {
   if (!job.etaMs) return ''
   if (!job.etaEstimated) return job.state === 'running' ? eta(job.etaMs) : ''
-  const waiting = job.state === 'queued' || job.state === 'running' || job.state === 'paused'
-  return waiting ? `${roughly(job.etaMs)} left` : ''
+  return hasTimeToCome(job.state) ? `${roughly(job.etaMs)} left` : ''
 }
 
 /**
