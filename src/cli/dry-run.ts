@@ -7,6 +7,8 @@ import { madeWords } from '../shared/chosen-words.js'
 import { readQueueState } from '../queue/store.js'
 import type { JobSpec } from '../queue/types.js'
 import { leftOutText } from '../shared/formats.js'
+import type { EstimateReply } from '../shared/protocol.js'
+import type { PlanEstimate } from './report.js'
 import { reporterFor, warnAboutSubfolders } from './jobs.js'
 import type { Io } from './jobs.js'
 
@@ -27,6 +29,12 @@ export async function dryRun(
   } finally {
     engine.close()
   }
+}
+
+/** The estimate for all the photos, each one's left out. */
+function allTold(estimate: EstimateReply): PlanEstimate {
+  const { ms, fromRuns, photos, unread, megapixels, provider, precision } = estimate
+  return { ms, fromRuns, photos, unread, megapixels, provider, precision }
 }
 
 async function planRun(
@@ -71,7 +79,7 @@ async function planRun(
     model: modelLabel(model.path),
     ...(model.blend ? { blend: modelLabel(model.blend.path) } : {}),
     made: madeWords(jobChosen(job, items), spec.settings.size),
-    ...(estimate ? { estimate } : {}),
+    ...(estimate ? { estimate: allTold(estimate) } : {}),
   })
   reporter.close()
   return 0

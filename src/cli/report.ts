@@ -49,7 +49,7 @@ export type BatchEvent =
       blend?: string
       made: string[]
       /** How long it would take here, as measured on this computer (none: nothing would be enhanced). */
-      estimate?: EstimateReply
+      estimate?: PlanEstimate
     }
   /** --dry-run: the engine is timing this computer for the estimate (once per model and device). */
   | { event: 'timing' }
@@ -123,8 +123,11 @@ function planLines(plan: Extract<BatchEvent, { event: 'plan' }>): string {
   return `${photos} ${photos === 1 ? 'photo' : 'photos'} would be enhanced${replaced}${left}; nothing was written.${doIt}\n  ${how}${time}`
 }
 
+/** A plan's estimate, said for all its photos (each photo's is the app's, for its time left). */
+export type PlanEstimate = Omit<EstimateReply, 'perPhotoMs'>
+
 /** How long a plan would take here, on what, for which of its photos, and what that is measured on. */
-function estimateWords(estimate: EstimateReply): string {
+function estimateWords(estimate: PlanEstimate): string {
   const { ms, photos, unread, megapixels, provider, precision, fromRuns } = estimate
   if (ms === null) return `No time could be estimated: no tile could be timed on ${provider}.`
   const refused = unread

@@ -36,15 +36,16 @@ export async function estimateTime(
   inputs: readonly string[],
 ): Promise<EstimateReply> {
   const prepared = await registry.prepare(model)
-  const sizes: Size[] = []
-  for (const input of inputs) {
-    const size = await headerSize(input)
-    if (size) sizes.push(size)
-  }
+  const read: (Size | null)[] = []
+  for (const input of inputs) read.push(await headerSize(input))
+  const sizes = read.filter((size) => size !== null)
   const time = await registry.secondsFor(tile, prepared, sizes)
+  const perPhotoMs = time?.seconds.map((seconds) => seconds * 1000)
   const { provider, precision } = prepared.session
+  let next = 0
   return {
-    ms: time && Math.round(time.seconds * 1000),
+    ms: perPhotoMs ? Math.round(perPhotoMs.reduce((sum, ms) => sum + ms, 0)) : null,
+    perPhotoMs: perPhotoMs ? read.map((size) => (size ? perPhotoMs[next++]! : null)) : null,
     fromRuns: time?.fromRuns ?? false,
     photos: sizes.length,
     unread: inputs.length - sizes.length,

@@ -310,7 +310,7 @@ export class ModelRegistry {
   }
 
   /**
-   * How long `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates measured
+   * How long each of `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates measured
    * on this session's provider and precision, every side up to the memory budget measured first where it was not yet on
    * this machine: the network's time, or with photos enhanced so here already (`noteRun`), the whole photos' at their
    * pace (`fromRuns`). Null where no side could be measured.
@@ -319,18 +319,18 @@ export class ModelRegistry {
     requested: number | 'auto',
     prepared: PreparedModel,
     photos: readonly { width: number; height: number }[],
-  ): Promise<{ seconds: number; fromRuns: boolean } | null> {
+  ): Promise<{ seconds: number[]; fromRuns: boolean } | null> {
     const { rates, ceiling, key } = await this.measuredRates(prepared, EVERY_SIDE)
-    let network = 0
+    const network: number[] = []
     for (const { width, height } of photos) {
       const side = requested === 'auto' ? fastestTile(width, height, TILE_PAD, rates, ceiling) : requested
       const seconds = planSeconds(width, height, TILE_PAD, rates, side)
       if (seconds === null) return null
-      network += seconds
+      network.push(seconds)
     }
     const runs = (await this.options.tiles?.get(key).catch(() => undefined))?.runs
     const pace = runs && runs.networkMs > 0 ? runs.ranMs / runs.networkMs : null
-    return { seconds: network * (pace ?? 1), fromRuns: pace !== null }
+    return { seconds: network.map((seconds) => seconds * (pace ?? 1)), fromRuns: pace !== null }
   }
 
   /**

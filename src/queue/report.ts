@@ -47,6 +47,32 @@ export function jobReport(job: Job, items: Item[]): JobReport {
 }
 
 /**
+ * The time left for a job's photos from each one's estimate (`estimates`, by input), at the pace its photos done went
+ * against theirs (`paced`; without one, the estimates' own); null where a photo still to enhance has none. Photos of
+ * different sizes then count as much as they take, where the mean of those done counted each one alike.
+ */
+export function estimatedTimeLeft(
+  items: readonly Item[],
+  estimates: ReadonlyMap<string, number>,
+): { ms: number; paced: boolean } | null {
+  let left = 0
+  let doneMs = 0
+  let doneEstimated = 0
+  for (const item of items) {
+    const estimate = estimates.get(item.input)
+    if (item.state === 'queued' || item.state === 'running') {
+      if (estimate === undefined) return null
+      left += estimate
+    } else if (item.state === 'done' && item.ms !== undefined && estimate !== undefined) {
+      doneMs += item.ms
+      doneEstimated += estimate
+    }
+  }
+  const paced = doneEstimated > 0
+  return { ms: Math.round(paced ? (left * doneMs) / doneEstimated : left), paced }
+}
+
+/**
  * One CSV cell, quoted as RFC 4180 says where it must be. Text beginning as a spreadsheet formula does (`=`, `+`, `-`,
  * `@`, a tab or a carriage return: a caption typed as "=HYPERLINK(…)") begins with `'`, which spreadsheets show as text
  * (OWASP's advice on CSV injection); numbers and booleans are written as they are.

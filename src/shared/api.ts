@@ -29,7 +29,7 @@ export interface JobView extends Chosen {
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null
-  /** `etaMs` is the engine's estimate from its photos' sizes, none of them done yet to time. */
+  /** `etaMs` is the engine's estimate from its photos' sizes alone, none of them done yet to pace it. */
   etaEstimated?: true
   /** What the scan left out of the inputs, in words (`leftOutText`), when anything was. */
   leftOut?: string

@@ -81,6 +81,8 @@ export interface WarmUpReply {
 export interface EstimateReply {
   /** Null where no tile speed could be measured. */
   ms: number | null
+  /** Each photo's, in the order asked (null: its size could not be read); null where `ms` is. */
+  perPhotoMs: (number | null)[] | null
   /**
    * The whole photos' time, at the pace photos were enhanced at here (their reading, repairs and writing too); false:
    * the network's alone, as no photo was enhanced with these tiles yet.

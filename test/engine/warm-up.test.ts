@@ -90,12 +90,12 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     const inputs = [...sizes.map((s) => s.path), garbage, join(work, 'missing.jpg')]
     const estimate = await estimateTime(registry, model, 64, inputs)
     const [record] = Object.values(await store.all())
-    const seconds = sizes.reduce(
-      (sum, { width, height }) => sum + planSeconds(width, height, 16, record!.rates, 64)!,
-      0,
+    const perPhotoMs = sizes.map(
+      ({ width, height }) => planSeconds(width, height, 16, record!.rates, 64)! * 1000,
     )
     expect(estimate).toEqual({
-      ms: Math.round(seconds * 1000),
+      ms: Math.round(perPhotoMs[0]! + perPhotoMs[1]!),
+      perPhotoMs: [...perPhotoMs, null, null],
       photos: 2,
       unread: 2,
       megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,

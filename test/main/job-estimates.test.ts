@@ -1,4 +1,4 @@
-/** A job's card, before any of its photos is done: the engine's estimate of how long they would take here. */
+/** A job's time left, from the engine's estimate of each of its photos and the pace of those done. */
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,8 +29,8 @@ async function photo(name: string, width: number, height: number): Promise<strin
   return path
 }
 
-describe('a job’s estimate, until a photo of it is done', () => {
-  it('is the engine’s for its photos, asked again when photos join it, and gives way to the photos’ own times', async () => {
+describe('a job’s time left from its photos’ estimates', () => {
+  it('asks the engine once per photo, again for a photo that joins, and paces them by the photos done', async () => {
     mkdirSync(album)
     const inputs = [await photo('a.png', 300, 200), await photo('b.png', 120, 90)]
     const spec: JobSpec = {
@@ -50,25 +50,24 @@ describe('a job’s estimate, until a photo of it is done', () => {
     estimates.sync()
     estimates.sync() // asked once, not twice
     await expect.poll(() => told, { timeout: 30_000 }).toEqual([job.id])
-    // What the engine says for the same photos (the rates it measured then, remembered).
-    const expected = await engine.estimate(spec.model, 'auto', inputs)
-    expect(expected.ms).toBeGreaterThan(0)
-    expect(estimates.of(job.id)).toBe(expected.ms)
+    // Each photo's estimate is the engine's for it (the rates it measured then, remembered).
+    const engines = await engine.estimate(spec.model, 'auto', inputs)
+    const byInput = () => Object.fromEntries(estimates.of(job.id) ?? [])
+    expect(byInput()).toEqual({ [inputs[0]!]: engines.perPhotoMs![0], [inputs[1]!]: engines.perPhotoMs![1] })
+    expect(engines.perPhotoMs![0]).toBeGreaterThan(engines.perPhotoMs![1]!)
     const view = () => jobView(runner.job(job.id)!, runner.items(job.id), estimates.of(job.id))
-    expect([view().etaMs, view().etaEstimated]).toEqual([expected.ms, true])
+    expect([view().etaMs, view().etaEstimated]).toEqual([Math.round(engines.ms!), true])
 
-    // A photo joins the job: its estimate is asked again, for the three.
-    inputs.push(await photo('c.png', 200, 300))
+    // A photo joins the job: it alone is asked for.
+    const c = await photo('c.png', 200, 300)
     expect((await runner.jobFor(spec)).id).toBe(job.id)
     expect(runner.items(job.id)).toHaveLength(3)
-    expect(estimates.of(job.id)).toBeUndefined()
     estimates.sync()
     await expect.poll(() => told, { timeout: 30_000 }).toEqual([job.id, job.id])
-    const three = await engine.estimate(spec.model, 'auto', inputs)
-    expect(three.ms).toBeGreaterThan(expected.ms!)
-    expect(estimates.of(job.id)).toBe(three.ms)
+    expect(byInput()[c]).toBe((await engine.estimate(spec.model, 'auto', [c])).perPhotoMs![0])
+    expect(Object.keys(byInput())).toHaveLength(3)
 
-    // Enhanced, the job's time is its photos' own: no estimate is said, none asked for.
+    // Enhanced, no photo is left to come; nothing more is asked.
     await runner.run()
     expect(runner.job(job.id)!.state).toBe('done')
     expect([view().etaMs, view().etaEstimated]).toEqual([0, undefined])

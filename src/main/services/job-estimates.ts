@@ -3,20 +3,16 @@ import type { QueueRunner } from '../../queue/runner.js'
 import type { Job } from '../../queue/types.js'
 import { hasTimeToCome } from '../../shared/durations.js'
 
-/** The jobs whose card can only say an estimate: still to start or under way, with no photo done to time. */
-function awaitsItsFirstPhoto(job: Job, runner: Pick<QueueRunner, 'items'>): boolean {
-  return hasTimeToCome(job.state) && !runner.items(job.id).some((item) => item.state === 'done')
-}
-
 /**
- * How long each job would take before any of its photos is done, as the engine estimates it from their sizes and this
- * computer's measured speed: what its card says until the time its finished photos took takes over. Asked once per
- * job, and again when photos join it.
+ * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
+ * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
+ * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
  */
 export class JobEstimates {
-  /** Per job: its estimate (null: none could be made) and how many photos it had then. */
-  private readonly estimates = new Map<string, { ms: number | null; photos: number }>()
-  private readonly asking = new Set<string>()
+  /** Per job, each photo's estimate by input (a photo none could be made for is not there). */
+  private readonly estimates = new Map<string, Map<string, number>>()
+  /** Per job, the photos asked for (one whose size could not be read, once), and whether an answer is awaited. */
+  private readonly asked = new Map<string, { inputs: Set<string>; waiting: boolean }>()
 
   constructor(
     private readonly runner: Pick<QueueRunner, 'jobs' | 'items'>,
@@ -24,42 +20,55 @@ export class JobEstimates {
     private readonly onEstimated: (jobId: string) => void,
   ) {}
 
-  /** The estimate of a job, where one was made for the photos it has. */
-  of(jobId: string): number | undefined {
-    const estimate = this.estimates.get(jobId)
-    return estimate && estimate.photos === this.runner.items(jobId).length
-      ? (estimate.ms ?? undefined)
-      : undefined
+  /** The estimates of a job's photos, by input. */
+  of(jobId: string): ReadonlyMap<string, number> | undefined {
+    return this.estimates.get(jobId)
   }
 
-  /** Asks the engine for the jobs that need one and have none for the photos they have; forgets jobs gone. */
+  /** Asks the engine for the photos of jobs still to finish that have none yet; forgets jobs gone. */
   sync(): void {
     const jobs = this.runner.jobs
-    for (const jobId of this.estimates.keys())
-      if (!jobs.some((job) => job.id === jobId)) this.estimates.delete(jobId)
+    for (const jobId of this.asked.keys())
+      if (!jobs.some((job) => job.id === jobId)) {
+        this.asked.delete(jobId)
+        this.estimates.delete(jobId)
+      }
     for (const job of jobs) {
-      const photos = this.runner.items(job.id).length
-      const known = this.estimates.get(job.id)?.photos === photos
-      if (known || this.asking.has(job.id) || photos === 0 || !awaitsItsFirstPhoto(job, this.runner)) continue
-      void this.ask(job, photos)
+      const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: false }
+      if (!hasTimeToCome(job.state) || asked.waiting) continue
+      const inputs = this.runner
+        .items(job.id)
+        .filter((item) => item.state === 'queued' && !asked.inputs.has(item.input))
+        .map((item) => item.input)
+      if (inputs.length) void this.ask(job, inputs, asked)
     }
   }
 
-  private async ask(job: Job, photos: number): Promise<void> {
-    this.asking.add(job.id)
-    const inputs = this.runner.items(job.id).map((item) => item.input)
+  private async ask(
+    job: Job,
+    inputs: string[],
+    asked: { inputs: Set<string>; waiting: boolean },
+  ): Promise<void> {
+    for (const input of inputs) asked.inputs.add(input)
+    asked.waiting = true
+    this.asked.set(job.id, asked)
     try {
       // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
       // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
-      const { ms } = await this.engine.estimate(job.spec.model, job.spec.settings.tile, inputs, {
+      const { perPhotoMs } = await this.engine.estimate(job.spec.model, job.spec.settings.tile, inputs, {
         held: () => true,
       })
-      this.estimates.set(job.id, { ms, photos })
+      const estimates = this.estimates.get(job.id) ?? new Map<string, number>()
+      inputs.forEach((input, index) => {
+        const ms = perPhotoMs?.[index]
+        if (ms !== null && ms !== undefined) estimates.set(input, ms)
+      })
+      this.estimates.set(job.id, estimates)
     } catch {
-      // An engine restarting meanwhile: the card waits for its photos' own times instead.
-      this.estimates.set(job.id, { ms: null, photos })
+      // An engine restarting meanwhile: they are asked for again at the next change.
+      for (const input of inputs) asked.inputs.delete(input)
     } finally {
-      this.asking.delete(job.id)
+      asked.waiting = false
     }
     this.onEstimated(job.id)
   }

@@ -1,5 +1,5 @@
 import { leftOutText } from '../../shared/formats.js'
-import { jobReport } from '../../queue/report.js'
+import { estimatedTimeLeft, jobReport } from '../../queue/report.js'
 import {
   skippedAsAsked,
   itemFacing,
@@ -33,10 +33,13 @@ export function isWatchable(job: Job): boolean {
   return folders
 }
 
-/** A job as the window is told of it; `estimateMs`: the engine's estimate, said until a photo of it is done. */
-export function jobView(job: Job, items: Item[], estimateMs?: number): JobView {
+/**
+ * A job as the window is told of it; `estimates`: the engine's for its photos (by input), which its time left goes by
+ * (`estimatedTimeLeft`) where each photo still to enhance has one.
+ */
+export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string, number>): JobView {
   const report = jobReport(job, items)
-  const estimated = report.etaMs === null && estimateMs !== undefined
+  const left = estimates && estimatedTimeLeft(items, estimates)
   const leftOut = leftOutText(job.leftOut)
   return {
     id: job.id,
@@ -48,8 +51,8 @@ export function jobView(job: Job, items: Item[], estimateMs?: number): JobView {
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
-    etaMs: estimated ? estimateMs : report.etaMs,
-    ...(estimated ? { etaEstimated: true as const } : {}),
+    etaMs: left ? left.ms : report.etaMs,
+    ...(left && !left.paced ? { etaEstimated: true as const } : {}),
     ...(leftOut ? { leftOut } : {}),
     watchable: isWatchable(job),
     watching: job.watching ?? false,

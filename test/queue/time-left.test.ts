@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { estimatedTimeLeft } from '../../src/queue/report.js'
+import type { Item, ItemState } from '../../src/queue/types.js'
+
+function item(input: string, state: ItemState, ms?: number): Item {
+  return { id: input, jobId: 'j', input, output: `/out/${input}`, state, crashes: 0, ...(ms ? { ms } : {}) }
+}
+
+describe("a job's time left from its photos' estimates", () => {
+  // A phone photo, a large scan and two small prints: estimated 2 s, 30 s, 1 s and 1 s.
+  const estimates = new Map([
+    ['phone.jpg', 2000],
+    ['scan.tif', 30_000],
+    ['print-1.jpg', 1000],
+    ['print-2.jpg', 1000],
+  ])
+
+  it('sums the estimates of the photos still to enhance while none is done', () => {
+    const items = [...estimates.keys()].map((input) => item(input, 'queued'))
+    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 34_000, paced: false })
+  })
+
+  it('goes at the pace the photos done went against their estimates, each photo counting as much as it takes', () => {
+    // The phone photo took 3 s for its 2 estimated (1.5×): the scan still to come counts for 45 s, the prints 1.5 s each.
+    const items = [
+      item('phone.jpg', 'done', 3000),
+      item('scan.tif', 'running'),
+      item('print-1.jpg', 'queued'),
+      item('print-2.jpg', 'queued'),
+    ]
+    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 48_000, paced: true })
+    // Failed, skipped and cancelled photos are not to come, nor do they pace it.
+    const ended = [...items.slice(0, 2), item('print-1.jpg', 'failed', 100), item('print-2.jpg', 'skipped')]
+    expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: 45_000, paced: true })
+  })
+
+  it('says none where a photo still to enhance has no estimate', () => {
+    const items = [item('phone.jpg', 'done', 3000), item('new.jpg', 'queued')]
+    expect(estimatedTimeLeft(items, estimates)).toBeNull()
+    expect(estimatedTimeLeft([item('phone.jpg', 'done', 3000)], estimates)).toEqual({ ms: 0, paced: true })
+  })
+})
