@@ -276,11 +276,15 @@ export class QueueRunner {
         },
         this.driveTiming,
       )
+      let found = 0
       const stats = await scanJob(
         job,
         this.items(job.id),
         outputsOfOtherJobs(this.store.state, job),
-        (items) => this.foundInFolders(job, withTheirFolders(this.items(job.id), items)),
+        (items) => {
+          found += items.length
+          this.foundInFolders(job, withTheirFolders(this.items(job.id), items))
+        },
         options,
       ).finally(() => drives.stop(true))
       // A folder looked at again and again (watched) adds a journal entry only when what it holds changed.
@@ -289,6 +293,9 @@ export class QueueRunner {
         sameCounts(before.leftOut, stats.leftOut) &&
         before.ofFolders === stats.ofFolders
       if (!same) this.store.commit({ t: 'job-stats', jobId: job.id, ...stats })
+      // Photos joined the job: whoever lists its photos, or estimates them, hears of it (its state may not change).
+      const after = this.job(job.id)
+      if (after && (found > 0 || !same)) this.emit({ type: 'job', job: after })
     })
     // A failed scan leaves its job to the caller; the next scan still runs.
     const settled = next.catch(() => undefined)

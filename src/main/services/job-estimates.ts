@@ -1,7 +1,12 @@
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type { Job } from '../../queue/types.js'
+import type { Item, Job } from '../../queue/types.js'
 import { hasTimeToCome } from '../../shared/durations.js'
+
+/** A photo still to enhance: waiting, or being enhanced. */
+function toCome(item: Item): boolean {
+  return item.state === 'queued' || item.state === 'running'
+}
 
 /**
  * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
@@ -15,7 +20,7 @@ export class JobEstimates {
   private readonly asked = new Map<string, { inputs: Set<string>; waiting: boolean }>()
 
   constructor(
-    private readonly runner: Pick<QueueRunner, 'jobs' | 'items'>,
+    private readonly runner: Pick<QueueRunner, 'jobs' | 'job' | 'items'>,
     private readonly engine: Pick<EngineClient, 'estimate'>,
     private readonly onEstimated: (jobId: string) => void,
   ) {}
@@ -33,15 +38,19 @@ export class JobEstimates {
         this.asked.delete(jobId)
         this.estimates.delete(jobId)
       }
-    for (const job of jobs) {
-      const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: false }
-      if (!hasTimeToCome(job.state) || asked.waiting) continue
-      const inputs = this.runner
-        .items(job.id)
-        .filter((item) => item.state === 'queued' && !asked.inputs.has(item.input))
-        .map((item) => item.input)
-      if (inputs.length) void this.ask(job, inputs, asked)
-    }
+    for (const job of jobs) this.syncJob(job)
+  }
+
+  /** Asks for a job's photos to come not asked for yet, unless an answer for it is awaited (it asks again then). */
+  private syncJob(job: Job): void {
+    const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: false }
+    // A job still finding its photos is asked for those found so far.
+    if (!(job.state === 'scanning' || hasTimeToCome(job.state)) || asked.waiting) return
+    const inputs = this.runner
+      .items(job.id)
+      .filter((item) => toCome(item) && !asked.inputs.has(item.input))
+      .map((item) => item.input)
+    if (inputs.length) void this.ask(job, inputs, asked)
   }
 
   private async ask(
@@ -71,5 +80,8 @@ export class JobEstimates {
       asked.waiting = false
     }
     this.onEstimated(job.id)
+    // Photos found or put back meanwhile.
+    const now = this.runner.job(job.id)
+    if (now) this.syncJob(now)
   }
 }
