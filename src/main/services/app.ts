@@ -140,7 +140,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const watches = new WatchedJobs(runner, deps.watchTiming)
   const views = (jobId: string) => runner.items(jobId)
   const jobOf = (jobId: string) => runner.job(jobId)
-  // Until a photo of a job is done to time, its card says how long the engine estimates it would take.
+  // A job's time left goes by the engine's estimate of each of its photos, asked as the queue finds them.
   const estimates = new JobEstimates(runner, engine, (jobId) => {
     const job = jobOf(jobId)
     if (job) emit({ type: 'job', job: viewOf(job) })
