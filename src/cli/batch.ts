@@ -6,6 +6,7 @@ import { watchFolders } from '../queue/watch.js'
 import { isFinished } from '../queue/types.js'
 import { withFlagRemedy } from './remedies.js'
 import type { Reporter } from './report.js'
+import { isToCome } from '../shared/states.js'
 
 export interface BatchSummary {
   done: number
@@ -71,7 +72,7 @@ function summarise(runner: QueueRunner, jobIds: string[]): BatchSummary {
     for (const item of runner.items(id)) {
       if (item.state === 'done') summary.done++
       else if (item.state === 'skipped' && item.skipReason !== 'crashed') summary.skipped++
-      else if (item.state === 'queued' || item.state === 'running') summary.pending++
+      else if (isToCome(item.state)) summary.pending++
       else summary.failed++
     }
   }

@@ -410,8 +410,9 @@ export class EngineClient {
   }
 
   /**
-   * How long enhancing `inputs` with `model` would take on this computer, the network's time from tile speeds measured
-   * here (measured first where they are not yet, as a warm-up does): nothing is enhanced.
+   * How long enhancing `inputs` with `model` would take on this computer, from the tile speeds measured here (measured
+   * first where they are not yet, as a warm-up does) and the pace photos were enhanced at (`estimateTime`): nothing is
+   * enhanced.
    */
   estimate(
     model: ModelSpecData,

@@ -24,6 +24,7 @@ import { freshTiles, photoRun } from './resume.js'
 import type { ResumeStore, TilesSoFar } from './resume.js'
 import { modelTiling } from './tiling/plan.js'
 import { colourHoldOf, upscaleRaster } from './upscale.js'
+import { MEASURING_PROGRESS } from './measuring.js'
 
 export interface EnhanceOptions {
   signal?: AbortSignal
@@ -96,7 +97,7 @@ export async function enhanceFile(
   const timing = { measured: false }
   const stopWatching = registry.measuring.watch(() => {
     timing.measured = true
-    options.onProgress?.({ tilesDone: 0, tiles: 0, etaMs: null, measuring: true })
+    options.onProgress?.(MEASURING_PROGRESS)
   })
   try {
     return await enhanceWithModel(registry, { input, output, model, settings }, options, { clock, timing })

@@ -1,3 +1,8 @@
+import type { TileProgressData } from '../shared/protocol.js'
+
+/** What a request waiting on a measurement tells of its progress: no tiles yet, the engine timing this computer. */
+export const MEASURING_PROGRESS: TileProgressData = { tilesDone: 0, tiles: 0, etaMs: null, measuring: true }
+
 /**
  * Whether the engine is timing this computer (which device, int8 or float32, which tile side): work done
  * once per machine and model that can take seconds before a first photo's first tile. Whoever waits can

@@ -310,10 +310,10 @@ export class ModelRegistry {
   }
 
   /**
-   * How long each of `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates measured
-   * on this session's provider and precision, every side up to the memory budget measured first where it was not yet on
-   * this machine: the network's time, or with photos enhanced so here already (`noteRun`), the whole photos' at their
-   * pace (`fromRuns`). Null where no side could be measured.
+   * How long each of `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates
+   * measured on this session's provider and precision, every side up to the memory budget measured first where it was
+   * not yet on this machine: the network's time, or with photos enhanced so here already (`noteRun`), the whole photos'
+   * at their pace (`fromRuns`). Null where no side could be measured.
    */
   async secondsFor(
     requested: number | 'auto',

@@ -15,6 +15,7 @@ import { ModelRegistry } from './registry.js'
 import { loadModel } from './model.js'
 import { warmUp } from './warm-up.js'
 import { estimateTime } from './estimate.js'
+import { MEASURING_PROGRESS } from './measuring.js'
 import { writePrints } from './scan/write-prints.js'
 import { isDeviceRequest } from './runtime/providers.js'
 import { isPrecisionChoice } from '../shared/model.js'
@@ -104,7 +105,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     if (request.type === 'estimate') {
       const { id } = request
       const stopWatching = registry.measuring.watch(() =>
-        send({ type: 'progress', id, tilesDone: 0, tiles: 0, etaMs: null, measuring: true }),
+        send({ type: 'progress', id, ...MEASURING_PROGRESS }),
       )
       const value = await estimateTime(registry, request.model, request.tile, request.inputs).finally(
         stopWatching,

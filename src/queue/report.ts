@@ -1,4 +1,5 @@
 import type { QueueState } from './state.js'
+import { isToCome } from '../shared/states.js'
 import { itemCaption, itemFacing, itemRealism, itemTaken } from './types.js'
 import type { Item, ItemState, Job } from './types.js'
 
@@ -60,7 +61,7 @@ export function estimatedTimeLeft(
   let doneEstimated = 0
   for (const item of items) {
     const estimate = estimates.get(item.input)
-    if (item.state === 'queued' || item.state === 'running') {
+    if (isToCome(item.state)) {
       if (estimate === undefined) return null
       left += estimate
     } else if (item.state === 'done' && item.ms !== undefined && estimate !== undefined) {

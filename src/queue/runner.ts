@@ -42,6 +42,7 @@ import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
 import { sameTold, tookBack } from './told.js'
 import { withTheirFolders } from './folder-choices.js'
+import { isToCome } from '../shared/states.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
@@ -565,7 +566,7 @@ export class QueueRunner {
     scopeOf(target) // refuses a photo and a folder named at once, as a choice does
     const items = this.chosenPhotos(job, target) ?? this.items(job.id)
     if (!skip) return this.requeue(items.filter(skippedAsAsked), { state: 'queued', skipReason: undefined })
-    const skipping = items.filter((i) => i.state === 'queued' || i.state === 'running')
+    const skipping = items.filter((i) => isToCome(i.state))
     for (const item of skipping)
       if (item.id === this.current?.itemId) this.stopCurrent('skip')
       else this.setItem(item, { state: 'skipped', skipReason: 'asked' })

@@ -1,5 +1,3 @@
-import type { JobState } from './api.js'
-
 /** A time to come, no more precise than an estimate is: "about 40 s", "about 12 min", "about 2 h 10 min". */
 export function roughly(ms: number): string {
   const seconds = Math.round(ms / 1000)
@@ -7,9 +5,4 @@ export function roughly(ms: number): string {
   const minutes = Math.round(ms / 60_000)
   if (minutes < 60) return `about ${minutes} min`
   return `about ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`
-}
-
-/** Whether a job in `state` has a time to come to say: queued, running or paused (not still finding its photos, nor ended). */
-export function hasTimeToCome(state: JobState): boolean {
-  return state === 'queued' || state === 'running' || state === 'paused'
 }

@@ -1,23 +1,23 @@
 import type { EngineClient } from '../../engine/client.js'
 import type { QueueRunner } from '../../queue/runner.js'
-import type { Item, Job } from '../../queue/types.js'
-import { hasTimeToCome } from '../../shared/durations.js'
-
-/** A photo still to enhance: waiting, or being enhanced. */
-function toCome(item: Item): boolean {
-  return item.state === 'queued' || item.state === 'running'
-}
+import type { Job } from '../../queue/types.js'
+import { hasTimeToCome, isToCome } from '../../shared/states.js'
 
 /**
  * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
  * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
  * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
  */
+/** A job's photos asked for (one whose size could not be read, once), and whether an answer is awaited. */
+interface Asked {
+  inputs: Set<string>
+  waiting: boolean
+}
+
 export class JobEstimates {
   /** Per job, each photo's estimate by input (a photo none could be made for is not there). */
   private readonly estimates = new Map<string, Map<string, number>>()
-  /** Per job, the photos asked for (one whose size could not be read, once), and whether an answer is awaited. */
-  private readonly asked = new Map<string, { inputs: Set<string>; waiting: boolean }>()
+  private readonly asked = new Map<string, Asked>()
 
   constructor(
     private readonly runner: Pick<QueueRunner, 'jobs' | 'job' | 'items'>,
@@ -48,37 +48,36 @@ export class JobEstimates {
     if (!(job.state === 'scanning' || hasTimeToCome(job.state)) || asked.waiting) return
     const inputs = this.runner
       .items(job.id)
-      .filter((item) => toCome(item) && !asked.inputs.has(item.input))
+      .filter((item) => isToCome(item.state) && !asked.inputs.has(item.input))
       .map((item) => item.input)
     if (inputs.length) void this.ask(job, inputs, asked)
   }
 
-  private async ask(
-    job: Job,
-    inputs: string[],
-    asked: { inputs: Set<string>; waiting: boolean },
-  ): Promise<void> {
+  private async ask(job: Job, inputs: string[], asked: Asked): Promise<void> {
     for (const input of inputs) asked.inputs.add(input)
     asked.waiting = true
     this.asked.set(job.id, asked)
-    try {
-      // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
-      // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
-      const { perPhotoMs } = await this.engine.estimate(job.spec.model, job.spec.settings.tile, inputs, {
-        held: () => true,
-      })
-      const estimates = this.estimates.get(job.id) ?? new Map<string, number>()
-      inputs.forEach((input, index) => {
-        const ms = perPhotoMs?.[index]
-        if (ms !== null && ms !== undefined) estimates.set(input, ms)
-      })
-      this.estimates.set(job.id, estimates)
-    } catch {
-      // An engine restarting meanwhile: they are asked for again at the next change.
-      for (const input of inputs) asked.inputs.delete(input)
-    } finally {
-      asked.waiting = false
-    }
+    // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
+    // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
+    const perPhotoMs = await this.engine
+      .estimate(job.spec.model, job.spec.settings.tile, inputs, { held: () => true })
+      .then(
+        (reply) => reply.perPhotoMs,
+        () => {
+          // An engine restarting meanwhile: they are asked for again at the next change.
+          for (const input of inputs) asked.inputs.delete(input)
+          return null
+        },
+      )
+    asked.waiting = false
+    // A job cleared from the queue meanwhile was forgotten: its answer is not kept.
+    if (this.asked.get(job.id) !== asked) return
+    const estimates = this.estimates.get(job.id) ?? new Map<string, number>()
+    inputs.forEach((input, index) => {
+      const ms = perPhotoMs?.[index]
+      if (ms !== null && ms !== undefined) estimates.set(input, ms)
+    })
+    this.estimates.set(job.id, estimates)
     this.onEstimated(job.id)
     // Photos found or put back meanwhile.
     const now = this.runner.job(job.id)
