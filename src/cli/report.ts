@@ -128,16 +128,25 @@ export type PlanEstimate = Omit<EstimateReply, 'perPhotoMs'>
 
 /** How long a plan would take here, on what, for which of its photos, and what that is measured on. */
 function estimateWords(estimate: PlanEstimate): string {
-  const { ms, photos, unread, megapixels, provider, precision, fromRuns } = estimate
+  const { ms, photos, megapixels, provider, precision, fromRuns } = estimate
   if (ms === null) return `No time could be estimated: no tile could be timed on ${provider}.`
-  const refused = unread
-    ? `; ${unread} whose size could not be read ${unread === 1 ? 'is' : 'are'} left out, as the run would refuse ${unread === 1 ? 'it' : 'them'}`
-    : ''
+  const refused = leftOutWords(estimate)
   const mp = megapixels < 10 ? Number(megapixels.toPrecision(2)) : Math.round(megapixels)
   const on = `on ${provider} ${precision} (${photos} ${photos === 1 ? 'photo' : 'photos'}, ${mp} MP${refused})`
   return fromRuns
     ? `It would take ${roughly(ms)} ${on}, at the pace photos were enhanced on this computer.`
     : `The network would take ${roughly(ms)} ${on}, as timed on this computer; reading and writing each photo adds to it (once a photo is enhanced here, estimates count that too).`
+}
+
+/** The photos an estimate leaves out, and why: "; 2 whose size could not be read and 1 over --max-pixels are …". */
+function leftOutWords({ unread, tooLarge }: PlanEstimate): string {
+  const why = [
+    ...(unread ? [`${unread} whose size could not be read`] : []),
+    ...(tooLarge ? [`${tooLarge} with more pixels than --max-pixels allows`] : []),
+  ]
+  const count = unread + tooLarge
+  if (!count) return ''
+  return `; ${why.join(' and ')} ${count === 1 ? 'is' : 'are'} left out, as the run would refuse ${count === 1 ? 'it' : 'them'}`
 }
 
 /**

@@ -1,4 +1,5 @@
 import sharp from 'sharp'
+import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { bmpSize } from './image/bmp-file.js'
 import { checkReadableImage } from './image/decode.js'
@@ -26,18 +27,21 @@ async function headerSize(path: string): Promise<Size | null> {
 /**
  * How long `inputs` would take with `model`, on the provider and precision a run would get, from the tile speeds
  * measured on this computer (every side measured first where it was not yet) and the pace photos were enhanced at here
- * (`ModelRegistry.secondsFor`): what a plan says before an album is started. Photos whose size cannot be read are
- * counted apart, as the run would refuse them.
+ * (`ModelRegistry.secondsFor`): what a plan says before an album is started. Photos whose size cannot be read, and
+ * those with more pixels than `maxPixels`, are counted apart, as the run would refuse them.
  */
 export async function estimateTime(
   registry: ModelRegistry,
   model: ModelSpecData,
   tile: number | 'auto',
   inputs: readonly string[],
+  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
 ): Promise<EstimateReply> {
   const prepared = await registry.prepare(model)
-  const read: (Size | null)[] = []
-  for (const input of inputs) read.push(await headerSize(input))
+  const headers: (Size | null)[] = []
+  for (const input of inputs) headers.push(await headerSize(input))
+  const tooLarge = headers.filter((size) => size && size.width * size.height > maxPixels).length
+  const read = headers.map((size) => (size && size.width * size.height <= maxPixels ? size : null))
   const sizes = read.filter((size) => size !== null)
   const time = await registry.secondsFor(tile, prepared, sizes)
   const perPhotoMs = time?.seconds.map((seconds) => seconds * 1000)
@@ -48,7 +52,8 @@ export async function estimateTime(
     perPhotoMs: perPhotoMs ? read.map((size) => (size ? perPhotoMs[next++]! : null)) : null,
     fromRuns: time?.fromRuns ?? false,
     photos: sizes.length,
-    unread: inputs.length - sizes.length,
+    unread: inputs.length - sizes.length - tooLarge,
+    tooLarge,
     megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,
     provider,
     precision,

@@ -107,7 +107,8 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       const stopWatching = registry.measuring.watch(() =>
         send({ type: 'progress', id, ...MEASURING_PROGRESS }),
       )
-      const value = await estimateTime(registry, request.model, request.tile, request.inputs).finally(
+      const { model, tile, inputs } = request
+      const value = await estimateTime(registry, model, tile, inputs, limits.maxInputPixels).finally(
         stopWatching,
       )
       send({ type: 'result', id, kind: 'estimate', value })

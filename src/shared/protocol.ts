@@ -92,6 +92,8 @@ export interface EstimateReply {
   photos: number
   /** Those that could not be read (the run would refuse them). */
   unread: number
+  /** Those with more pixels than the engine's limit (`--max-pixels`): the run would refuse them too. */
+  tooLarge: number
   /** The photos' own pixels, all told, in millions. */
   megapixels: number
   provider: string

@@ -166,6 +166,7 @@ describe('a dry run’s estimate in words', () => {
   const estimate = {
     photos: 399,
     unread: 1,
+    tooLarge: 0,
     megapixels: 61.55,
     provider: 'cpu',
     precision: 'int8' as const,
@@ -196,6 +197,13 @@ describe('a dry run’s estimate in words', () => {
     expect(
       printed([{ ...plan, estimate: { ...estimate, ms: 2000, photos: 1, unread: 0, megapixels: 0.3072 } }]),
     ).toContain('about 2 s on cpu int8 (1 photo, 0.31 MP), at the pace')
+    // Photos over --max-pixels are refused by the run too: left out, and why.
+    expect(printed([{ ...plan, estimate: { ...estimate, ms: 2000, tooLarge: 2 } }])).toContain(
+      '(399 photos, 62 MP; 1 whose size could not be read and 2 with more pixels than --max-pixels allows are left out, as the run would refuse them)',
+    )
+    expect(printed([{ ...plan, estimate: { ...estimate, ms: 2000, unread: 0, tooLarge: 1 } }])).toContain(
+      '(399 photos, 62 MP; 1 with more pixels than --max-pixels allows is left out, as the run would refuse it)',
+    )
     // Before any photo was enhanced with these tiles: the network's time alone, and said so.
     expect(printed([{ ...plan, estimate: { ...estimate, ms: 2000, unread: 0, fromRuns: false } }])).toContain(
       '\n  The network would take about 2 s on cpu int8 (399 photos, 62 MP), as timed on this computer; reading and writing each photo adds to it (once a photo is enhanced here, estimates count that too).\n',

@@ -300,6 +300,7 @@ describe('the CLI for people', () => {
           ms: expect.any(Number) as number,
           photos: 3,
           unread: 0,
+          tooLarge: 0,
           megapixels: (3 * 40 * 24) / 1e6,
           provider: 'cpu',
           precision: expect.stringMatching(/^(fp32|int8)$/) as string,
@@ -307,6 +308,10 @@ describe('the CLI for people', () => {
         },
       },
     ])
+    // Photos over --max-pixels (each is 40×24 = 960 pixels) are left out of the estimate, as the run refuses them
+    // (a.jpg is skipped: its result exists).
+    const limited = events(await dry('--recursive', '--max-pixels', '959', '--json')).at(-1)
+    expect(limited!['estimate']).toMatchObject({ ms: 0, photos: 0, unread: 0, tooLarge: 2, megapixels: 0 })
     // What they would be made with: the pair, the realism, the repairs and the size, as a job's card says it.
     const made = await dry('--blend', model, '--alpha', '0.8', '--remove-dust', '--scale', '2')
     expect(made.err.split('\n').at(-3)).toBe(

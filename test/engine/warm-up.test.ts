@@ -98,6 +98,7 @@ describe('estimating how long photos would take, before any is enhanced', () => 
       perPhotoMs: [...perPhotoMs, null, null],
       photos: 2,
       unread: 2,
+      tooLarge: 0,
       megapixels: sizes.reduce((sum, { width, height }) => sum + width * height, 0) / 1e6,
       provider: 'cpu',
       precision: 'fp32',
@@ -106,6 +107,16 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     // Measured once: asked again, the same rates give the same time, and nothing new is remembered.
     expect(await estimateTime(registry, model, 64, inputs)).toEqual(estimate)
     expect(store.writes).toBe(1)
+    // A photo with more pixels than the run's limit is refused by the run: left out too, and counted apart.
+    const limited = await estimateTime(registry, model, 64, inputs, 300 * 200 - 1)
+    expect(limited).toMatchObject({
+      ms: Math.round(perPhotoMs[1]!),
+      perPhotoMs: [null, perPhotoMs[1], null, null],
+      photos: 1,
+      unread: 2,
+      tooLarge: 1,
+      megapixels: (sizes[1]!.width * sizes[1]!.height) / 1e6,
+    })
     await registry.close()
   })
 
