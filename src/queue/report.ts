@@ -29,11 +29,27 @@ export function countStates(items: Item[]): Record<ItemState, number> {
   return counts
 }
 
+/** The mean time its photos done took, each timed; null before any was. */
+function meanDoneMs(items: readonly Item[]): number | null {
+  const finished = items.filter((i) => i.state === 'done' && i.ms !== undefined)
+  return finished.length ? finished.reduce((s, i) => s + i.ms!, 0) / finished.length : null
+}
+
+/**
+ * The time left for a job's photos at the mean of those done, and the part of it that is the photo being enhanced
+ * (`inFlightMs`, counted whole); null before any photo is done.
+ */
+export function meanTimeLeft(items: readonly Item[]): { ms: number; inFlightMs: number } | null {
+  const mean = meanDoneMs(items)
+  if (mean === null) return null
+  const running = items.filter((i) => i.state === 'running').length
+  const toCome = items.filter((i) => isToCome(i.state)).length
+  return { ms: Math.round(toCome * mean), inFlightMs: Math.round(running * mean) }
+}
+
 export function jobReport(job: Job, items: Item[]): JobReport {
   const counts = countStates(items)
-  const finished = items.filter((i) => i.state === 'done' && i.ms !== undefined)
-  const msPerItem = finished.length ? finished.reduce((s, i) => s + i.ms!, 0) / finished.length : null
-  const remaining = counts.queued + counts.running
+  const msPerItem = meanDoneMs(items)
   return {
     id: job.id,
     state: job.state,
@@ -43,20 +59,22 @@ export function jobReport(job: Job, items: Item[]): JobReport {
     ignored: job.ignored,
     busyMs: job.busyMs,
     perMinute: msPerItem ? 60_000 / msPerItem : null,
-    etaMs: msPerItem === null ? null : Math.round(remaining * msPerItem),
+    etaMs: meanTimeLeft(items)?.ms ?? null,
   }
 }
 
 /**
  * The time left for a job's photos from each one's estimate (`estimates`, by input), at the pace its photos done went
  * against theirs (`paced`; without one, the estimates' own); null where a photo still to enhance has none. Photos of
- * different sizes then count as much as they take, where the mean of those done counted each one alike.
+ * different sizes then count as much as they take, where the mean of those done counted each one alike. `inFlightMs`:
+ * the part of it that is the photo being enhanced, counted whole (its own progress says better how far it is).
  */
 export function estimatedTimeLeft(
   items: readonly Item[],
   estimates: ReadonlyMap<string, number>,
-): { ms: number; paced: boolean } | null {
+): { ms: number; inFlightMs: number; paced: boolean } | null {
   let left = 0
+  let inFlight = 0
   let doneMs = 0
   let doneEstimated = 0
   for (const item of items) {
@@ -64,13 +82,15 @@ export function estimatedTimeLeft(
     if (isToCome(item.state)) {
       if (estimate === undefined) return null
       left += estimate
+      if (item.state === 'running') inFlight += estimate
     } else if (item.state === 'done' && item.ms !== undefined && estimate !== undefined) {
       doneMs += item.ms
       doneEstimated += estimate
     }
   }
   const paced = doneEstimated > 0
-  return { ms: Math.round(paced ? (left * doneMs) / doneEstimated : left), paced }
+  const pace = paced ? doneMs / doneEstimated : 1
+  return { ms: Math.round(left * pace), inFlightMs: Math.round(inFlight * pace), paced }
 }
 
 /**

@@ -31,6 +31,11 @@ export interface JobView extends Chosen {
   etaMs: number | null
   /** `etaMs` is the engine's estimate from its photos' sizes alone, none of them done yet to pace it. */
   etaEstimated?: true
+  /**
+   * The part of `etaMs` that is the photo being enhanced, counted whole: the window puts the photo's own time left
+   * (from its tiles) in its place, so the card's time goes down with every tile, not once per photo.
+   */
+  inFlightMs: number | null
   /** What the scan left out of the inputs, in words (`leftOutText`), when anything was. */
   leftOut?: string
   /** It was made of a folder (or more), which can be watched for new photos. */

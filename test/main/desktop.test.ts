@@ -28,6 +28,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
     size: { mode: 'native' },
     etaMs: null,
+    inFlightMs: null,
     watchable: true,
     watching: false,
     facing: UPRIGHT,

@@ -16,6 +16,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   counts,
   size: { mode: 'native' },
   etaMs: null,
+  inFlightMs: null,
   watchable: true,
   watching: false,
   facing: UPRIGHT,

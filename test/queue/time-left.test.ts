@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { estimatedTimeLeft } from '../../src/queue/report.js'
+import { estimatedTimeLeft, meanTimeLeft } from '../../src/queue/report.js'
 import type { Item, ItemState } from '../../src/queue/types.js'
 
 function item(input: string, state: ItemState, ms?: number): Item {
@@ -17,26 +17,42 @@ describe("a job's time left from its photos' estimates", () => {
 
   it('sums the estimates of the photos still to enhance while none is done', () => {
     const items = [...estimates.keys()].map((input) => item(input, 'queued'))
-    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 34_000, paced: false })
+    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 34_000, inFlightMs: 0, paced: false })
   })
 
   it('goes at the pace the photos done went against their estimates, each photo counting as much as it takes', () => {
-    // The phone photo took 3 s for its 2 estimated (1.5×): the scan still to come counts for 45 s, the prints 1.5 s each.
+    // The phone photo took 3 s for its 2 estimated (1.5×): the scan still to come counts for 45 s, the prints 1.5 s each;
+    // the scan is being enhanced, its 45 s said apart (the window puts its own progress's time in their place).
     const items = [
       item('phone.jpg', 'done', 3000),
       item('scan.tif', 'running'),
       item('print-1.jpg', 'queued'),
       item('print-2.jpg', 'queued'),
     ]
-    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 48_000, paced: true })
+    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 48_000, inFlightMs: 45_000, paced: true })
     // Failed, skipped and cancelled photos are not to come, nor do they pace it.
     const ended = [...items.slice(0, 2), item('print-1.jpg', 'failed', 100), item('print-2.jpg', 'skipped')]
-    expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: 45_000, paced: true })
+    expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: 45_000, inFlightMs: 45_000, paced: true })
   })
 
   it('says none where a photo still to enhance has no estimate', () => {
     const items = [item('phone.jpg', 'done', 3000), item('new.jpg', 'queued')]
     expect(estimatedTimeLeft(items, estimates)).toBeNull()
-    expect(estimatedTimeLeft([item('phone.jpg', 'done', 3000)], estimates)).toEqual({ ms: 0, paced: true })
+    expect(estimatedTimeLeft([item('phone.jpg', 'done', 3000)], estimates)).toEqual({ ms: 0, inFlightMs: 0, paced: true })
+  })
+})
+
+describe("a job's time left at the mean of its photos done, without estimates", () => {
+  it('counts each photo to come at the mean, the one being enhanced said apart', () => {
+    const items = [
+      item('a.jpg', 'done', 3000),
+      item('b.jpg', 'done', 5000),
+      item('c.jpg', 'failed', 100),
+      item('d.jpg', 'running'),
+      item('e.jpg', 'queued'),
+      item('f.jpg', 'skipped'),
+    ]
+    expect(meanTimeLeft(items)).toEqual({ ms: 8000, inFlightMs: 4000 })
+    expect(meanTimeLeft(items.filter((i) => i.state !== 'done'))).toBeNull()
   })
 })

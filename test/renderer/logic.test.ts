@@ -236,15 +236,22 @@ describe('progress in words', () => {
     expect(itemStateText({ ...item, state: 'done', provider: 'cpu' }, 'paused')).toBe('done on CPU')
   })
   it('says a job’s time left while it runs, and before a photo of it is done the engine’s estimate, roughly', () => {
-    const measured = { etaMs: 754_000 }
+    const measured = { etaMs: 754_000, inFlightMs: 20_000 }
     expect(jobTimeLeft({ ...measured, state: 'running' })).toBe('12 min 34 s left')
     expect(jobTimeLeft({ ...measured, state: 'queued' })).toBe('')
-    const estimated = { etaMs: 754_000, etaEstimated: true } as const
+    // The photo being enhanced counts by its own tiles, not whole: 734 s for the rest, and its 5 s.
+    const photo = { tilesDone: 3, tiles: 4, etaMs: 5000 }
+    expect(jobTimeLeft({ ...measured, state: 'running' }, photo)).toBe('12 min 19 s left')
+    // Its time not yet known (measuring, or before its first tile): counted whole.
+    expect(jobTimeLeft({ ...measured, state: 'running' }, { ...photo, etaMs: null })).toBe('12 min 34 s left')
+    expect(jobTimeLeft({ ...measured, inFlightMs: null, state: 'running' }, photo)).toBe('12 min 34 s left')
+    const estimated = { etaMs: 754_000, inFlightMs: 20_000, etaEstimated: true } as const
     expect(
       (['queued', 'running', 'paused'] as const).map((state) => jobTimeLeft({ ...estimated, state })),
     ).toEqual(['about 13 min left', 'about 13 min left', 'about 13 min left'])
     expect(jobTimeLeft({ ...estimated, state: 'cancelled' })).toBe('')
-    expect(jobTimeLeft({ etaMs: null, state: 'running' })).toBe('')
+    expect(jobTimeLeft({ ...estimated, state: 'running' }, photo)).toBe('about 12 min left')
+    expect(jobTimeLeft({ etaMs: null, inFlightMs: null, state: 'running' }, photo)).toBe('')
   })
 })
 

@@ -1,5 +1,5 @@
 import { leftOutText } from '../../shared/formats.js'
-import { estimatedTimeLeft, jobReport } from '../../queue/report.js'
+import { estimatedTimeLeft, jobReport, meanTimeLeft } from '../../queue/report.js'
 import {
   skippedAsAsked,
   itemFacing,
@@ -39,7 +39,8 @@ export function isWatchable(job: Job): boolean {
  */
 export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string, number>): JobView {
   const report = jobReport(job, items)
-  const left = estimates && estimatedTimeLeft(items, estimates)
+  const estimated = estimates && estimatedTimeLeft(items, estimates)
+  const left = estimated ?? meanTimeLeft(items)
   const leftOut = leftOutText(job.leftOut)
   return {
     id: job.id,
@@ -51,8 +52,9 @@ export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string,
     size: job.spec.settings.size,
     total: report.total,
     counts: report.counts,
-    etaMs: left ? left.ms : report.etaMs,
-    ...(left && !left.paced ? { etaEstimated: true as const } : {}),
+    etaMs: left?.ms ?? null,
+    inFlightMs: left?.inFlightMs ?? null,
+    ...(estimated && !estimated.paced ? { etaEstimated: true as const } : {}),
     ...(leftOut ? { leftOut } : {}),
     watchable: isWatchable(job),
     watching: job.watching ?? false,

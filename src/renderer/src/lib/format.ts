@@ -43,14 +43,24 @@ export function eta(ms: number | null | undefined): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s left` : `${s} s left`
 }
 
+type JobTime = Pick<JobView, 'state' | 'etaMs' | 'etaEstimated' | 'inFlightMs'>
+
 /**
- * The time a job's card says: while it runs, the time left at the pace of its photos done; before any is done, the
- * engine's estimate from their sizes, no more precise than an estimate is ("about 12 min left").
+ * The time a job's card says: while it runs, the time left at the pace of its photos done, the photo being enhanced
+ * counted by its own tiles (`photo`); before any is done, the engine's estimate from their sizes, no more precise
+ * than an estimate is ("about 12 min left").
  */
-export function jobTimeLeft(job: Pick<JobView, 'state' | 'etaMs' | 'etaEstimated'>): string {
-  if (!job.etaMs) return ''
-  if (!job.etaEstimated) return job.state === 'running' ? eta(job.etaMs) : ''
-  return hasTimeToCome(job.state) ? `${roughly(job.etaMs)} left` : ''
+export function jobTimeLeft(job: JobTime, photo?: TileProgressData): string {
+  const ms = jobMsLeft(job, photo)
+  if (!ms) return ''
+  if (!job.etaEstimated) return job.state === 'running' ? eta(ms) : ''
+  return hasTimeToCome(job.state) ? `${roughly(ms)} left` : ''
+}
+
+/** A job's time left with the photo in flight's own time left in place of its whole share, where both are known. */
+function jobMsLeft({ state, etaMs, inFlightMs }: JobTime, photo: TileProgressData | undefined): number | null {
+  if (state !== 'running' || etaMs === null || inFlightMs === null || !photo || photo.etaMs === null) return etaMs
+  return Math.max(0, etaMs - inFlightMs) + photo.etaMs
 }
 
 /**
