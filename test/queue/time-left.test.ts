@@ -38,7 +38,11 @@ describe("a job's time left from its photos' estimates", () => {
   it('says none where a photo still to enhance has no estimate', () => {
     const items = [item('phone.jpg', 'done', 3000), item('new.jpg', 'queued')]
     expect(estimatedTimeLeft(items, estimates)).toBeNull()
-    expect(estimatedTimeLeft([item('phone.jpg', 'done', 3000)], estimates)).toEqual({ ms: 0, inFlightMs: 0, paced: true })
+    expect(estimatedTimeLeft([item('phone.jpg', 'done', 3000)], estimates)).toEqual({
+      ms: 0,
+      inFlightMs: 0,
+      paced: true,
+    })
   })
 })
 

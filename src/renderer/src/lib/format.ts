@@ -58,8 +58,12 @@ export function jobTimeLeft(job: JobTime, photo?: TileProgressData): string {
 }
 
 /** A job's time left with the photo in flight's own time left in place of its whole share, where both are known. */
-function jobMsLeft({ state, etaMs, inFlightMs }: JobTime, photo: TileProgressData | undefined): number | null {
-  if (state !== 'running' || etaMs === null || inFlightMs === null || !photo || photo.etaMs === null) return etaMs
+function jobMsLeft(
+  { state, etaMs, inFlightMs }: JobTime,
+  photo: TileProgressData | undefined,
+): number | null {
+  if (state !== 'running' || etaMs === null || inFlightMs === null || !photo || photo.etaMs === null)
+    return etaMs
   return Math.max(0, etaMs - inFlightMs) + photo.etaMs
 }
 
