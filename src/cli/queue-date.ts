@@ -42,10 +42,11 @@ export function parseJobDate(
  */
 export async function dateJob(runner: QueueRunner, job: Job, words: string[], io: Io): Promise<void> {
   const [first = '', ...rest] = words
+  const items = runner.items(job.id)
   // A word that names a photo of the job, before its date: that photo alone ("summer 1962" names none: not a date).
-  if (rest.length && photosNamed(runner.items(job.id), first).length)
-    return datePhoto(runner, job, photoNamed(runner.items(job.id), first, job), rest, io)
-  const folder = namesFolder(first) ? folderNamed(runner.items(job.id), first, job) : undefined
+  if (rest.length && photosNamed(items, first).length)
+    return datePhoto(runner, job, photoNamed(items, first, job), rest, io)
+  const folder = namesFolder(first) ? folderNamed(items, first, job) : undefined
   const choice = parseJobDate(folder === undefined ? words : rest)
   const says = (of: Job, item: Item) => itemTaken(of, item) !== null
   const told = await tellPhotos(runner, job, { choice, folder }, says)
