@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { basename, dirname, join, sep } from 'node:path'
 import sharp from 'sharp'
 import type { Sharp } from 'sharp'
+import type { Locator } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppSession, dataUrlBytes, photo } from './session.js'
 import { takenMoment } from '../../src/shared/taken.js'
@@ -32,6 +33,16 @@ function photosRun(runner: QueueRunner): { ran: string[]; stop: () => void } {
 const app = new AppSession()
 
 /** The queue shown, with the album's job: the page, the runner, the job and its card. */
+/** How much of an element shows: its opacity and every ancestor's, multiplied. */
+function seen(locator: Locator): Promise<number> {
+  return locator.evaluate((element) => {
+    let shown = 1
+    for (let at: Element | null = element; at; at = at.parentElement)
+      shown *= Number(getComputedStyle(at).opacity)
+    return shown
+  })
+}
+
 async function albumInQueue() {
   const { page, backend } = app
   await app.tab('Queue')
@@ -95,6 +106,21 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       }),
     )
     expect(Math.max(...middles) - Math.min(...middles)).toBeLessThan(4)
+    // A photo's row shows its main buttons; its others (Copy, Realism, turning) where the pointer or the focus is.
+    const row = job.getByRole('listitem').filter({ hasText: 'photo 3.jpg' })
+    const copy = row.getByRole('button', { name: 'Copy the enhanced photo 3.jpg' })
+    const show = row.getByRole('button', { name: 'Show photo 3.jpg in its folder' })
+    const turn = row.getByRole('button', { name: 'Turn photo 3.jpg a quarter left' })
+    await page.mouse.move(0, 0)
+    await expect.poll(() => Promise.all([seen(show), seen(copy), seen(turn)])).toEqual([1, 0, 0])
+    await row.hover()
+    await expect.poll(() => Promise.all([seen(show), seen(copy), seen(turn)])).toEqual([1, 1, 1])
+    await page.mouse.move(0, 0)
+    await expect.poll(() => seen(copy)).toBe(0)
+    await copy.focus()
+    await expect.poll(() => Promise.all([seen(copy), seen(turn)])).toEqual([1, 1])
+    await copy.blur()
+    await expect.poll(() => seen(copy)).toBe(0)
     await app.shot('04-done')
   })
 
@@ -657,6 +683,13 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await everyPhotoDone(runner, job.id)
     expect(ran.map(inBeach)).toEqual([true, true, true])
     await app.shot('06j-queue-folders')
+    // At rest, a photo's Realism shows where it is its own (photo 0's, chosen in an earlier test), not elsewhere.
+    await app.page.mouse.move(0, 0)
+    const realismOf = (name: string) =>
+      card.getByRole('button', { name: new RegExp(`^Realism \\d+%… of ${name}`) })
+    await expect
+      .poll(() => Promise.all([seen(realismOf('photo 0')), seen(realismOf('photo 1'))]))
+      .toEqual([1, 0])
     const heights = await Promise.all(
       photos().map(async (item) => (await sharp(item.output).metadata()).height),
     )
