@@ -920,5 +920,12 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     expect(name!.y).toBeLessThan(thumbnail!.y + thumbnail!.height)
     expect(name!.x).toBeGreaterThan(thumbnail!.x + thumbnail!.width)
     await app.shot('34-names-from-outside')
+    // Narrower, where a row's buttons go under its name: every one of them shows, hovered or not.
+    await page.setViewportSize({ width: 700, height: 600 })
+    await page.mouse.move(0, 0)
+    const copy = row.getByRole('button', { name: /^Copy the enhanced/ })
+    await expect.poll(() => seen(copy)).toBe(1)
+    await page.setViewportSize({ width: 900, height: 600 })
+    await expect.poll(() => seen(copy)).toBe(0)
   })
 })
