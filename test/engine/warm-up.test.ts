@@ -146,6 +146,35 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     await registry.close()
   })
 
+  it('times tiles only while no photo’s tiles run: an estimate asked part-way through a photo measures after them', async () => {
+    const registry = new ModelRegistry({
+      device: 'cpu',
+      tiles: new TileStore(join(mkdtempSync(join(work, 'a-')), 'tile-choices.json')),
+    })
+    const input = await photo('apart.png', 1200, 800)
+    const log: string[] = []
+    registry.measuring.watch(() => log.push('measuring'))
+    let estimate: ReturnType<typeof estimateTime> | undefined
+    // A fixed side: the photo needs no measurement, and runs its tiles as the estimate asks for one.
+    const reply = await enhanceFile(
+      registry,
+      { input, output: join(work, 'apart-out.png'), model, settings: { ...settings, tile: 64 } },
+      {
+        onProgress: ({ tilesDone, measuring }) => {
+          if (measuring) return
+          log.push(`tile ${tilesDone}`)
+          estimate ??= estimateTime(registry, model, 'auto', [input])
+        },
+      },
+    )
+    expect((await estimate!).ms).toBeGreaterThan(0)
+    const tiles = log.filter((entry) => entry.startsWith('tile')).length
+    expect(tiles).toBeGreaterThan(100)
+    // Every tile of the photo, then the measurement: none of its timings shared the processor with them.
+    expect([log.indexOf('measuring'), log.length, reply.tile]).toEqual([tiles, tiles + 1, 64])
+    await registry.close()
+  })
+
   it('through the engine process: it says it is measuring the first time only', async () => {
     const dataDir = mkdtempSync(join(work, 'data-'))
     const engine = new EngineClient(() =>
