@@ -29,6 +29,14 @@ describe('the desktop UI in Chromium: settings, models and accessibility', () =>
     const { page } = app
     await app.tab('Settings')
     await app.shot('10-settings')
+    // Each repair says what it does in a sentence; how, in full, behind its "How it works".
+    const dust = page.locator('.help').filter({ hasText: 'Removing fills small grey specks of dust' })
+    const how = dust.getByText(/^Removing fills small light or dark specks/)
+    expect(await how.isVisible()).toBe(false)
+    await dust.getByText('How it works').click()
+    await expect.poll(() => how.isVisible()).toBe(true)
+    await dust.getByText('How it works').click()
+    await expect.poll(() => how.isVisible()).toBe(false)
     const naming = page.getByRole('textbox', { name: 'File names' })
     await naming.fill('photo')
     await naming.press('Enter')
