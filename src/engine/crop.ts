@@ -87,15 +87,14 @@ export class CropRenderer {
     // The context a tile of the whole photo would read, on the photo's own block grid.
     const window = tileWindow(crop, image.width, image.height, tiling.pad, tiling.multiple)
     const raster = cropRaster(image, window, 0)
-    const upscaled = await this.registry.measuring.tiling(() =>
-      upscaleRaster(raster.image, session, {
-        ...tiling,
-        tile: 512,
-        transparency: 'lanczos',
-        colourless,
-        colourHold: colourHoldOf(model),
-      }),
-    )
+    const upscaled = await upscaleRaster(raster.image, session, {
+      ...tiling,
+      tile: 512,
+      transparency: 'lanczos',
+      colourless,
+      colourHold: colourHoldOf(model),
+      betweenTimings: (run) => this.registry.measuring.tiling(run),
+    })
     const s = tiling.scale
     const core = cropRaster(
       upscaled,

@@ -154,38 +154,36 @@ async function enhanceWithModel(
     progressed?: () => void,
   ): Promise<RasterImage> => {
     const tile = await registry.tileFor(settings.tile, on, image)
+    const tileStart = clock.elapsed()
     const startDone = soFar.done
     usedTile = tile
-    let tileStart = 0
-    return registry.measuring.tiling(() => {
-      tileStart = clock.elapsed()
-      return upscaleRaster(image, on.session, {
-        ...modelTiling(info),
-        tile,
-        transparency: settings.transparency,
-        colourless,
-        colourHold: colourHoldOf(model),
-        onRetile: (side) => (usedTile = side),
-        soFar,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onTile: ({ tilesDone, tiles, region, target }) => {
-          const rate = (tilesDone - startDone) / (clock.elapsed() - tileStart)
-          options.onProgress?.({
-            tilesDone,
-            tiles,
-            etaMs: tilesDone < tiles ? Math.round((tiles - tilesDone) / rate) : 0,
-          })
-          progressed?.()
-          if (onPreview)
-            previews.push(
-              previewOf(target, region)
-                .then((preview) => {
-                  if (preview) onPreview(preview)
-                })
-                .catch(() => undefined), // a preview is a courtesy: one that fails to encode is skipped
-            )
-        },
-      })
+    return upscaleRaster(image, on.session, {
+      ...modelTiling(info),
+      tile,
+      transparency: settings.transparency,
+      colourless,
+      colourHold: colourHoldOf(model),
+      onRetile: (side) => (usedTile = side),
+      soFar,
+      betweenTimings: (run) => registry.measuring.tiling(run),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onTile: ({ tilesDone, tiles, region, target }) => {
+        const rate = (tilesDone - startDone) / (clock.elapsed() - tileStart)
+        options.onProgress?.({
+          tilesDone,
+          tiles,
+          etaMs: tilesDone < tiles ? Math.round((tiles - tilesDone) / rate) : 0,
+        })
+        progressed?.()
+        if (onPreview)
+          previews.push(
+            previewOf(target, region)
+              .then((preview) => {
+                if (preview) onPreview(preview)
+              })
+              .catch(() => undefined), // a preview is a courtesy: one that fails to encode is skipped
+          )
+      },
     })
   }
   const run = await photoRun(options.resume, input, image, {

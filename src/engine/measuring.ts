@@ -10,7 +10,8 @@ export const MEASURING_PROGRESS: TileProgressData = { tilesDone: 0, tiles: 0, et
  *
  * It also keeps timings and photos' tiles apart: both share the processor (or the GPU), so a measurement taken while
  * a photo's tiles run would be slow, remembered so on this machine for good, and slow the photo. A measurement waits
- * for the tiles running to end, and tiles asked for meanwhile wait for it (`tiling`).
+ * for the tile running to end, and the tiles asked for meanwhile wait for it (`tiling`, around each tile's network
+ * run: a measurement asked for during a large photo slips in between two of its tiles, not after the photo).
  */
 export class MeasuringSignal {
   private running = 0
@@ -32,7 +33,7 @@ export class MeasuringSignal {
     }
   }
 
-  /** Runs a photo's tiles once no measurement runs or waits to; measurements asked for meanwhile wait for them. */
+  /** Runs a tile's network once no measurement runs or waits to; measurements asked for meanwhile wait for it. */
   async tiling<T>(run: () => Promise<T>): Promise<T> {
     while (this.running > 0) await new Promise<void>((wake) => this.measuredWaiters.push(wake))
     this.tilesRunning++
