@@ -167,7 +167,7 @@ describe('estimating how long photos would take, before any is enhanced', () => 
       registry,
       { input, output: join(work, 'apart-out.png'), model, settings: { ...settings, tile: 64 } },
       {
-        onProgress: ({ tilesDone, measuring }) => {
+        onProgress: ({ measuring }) => {
           if (measuring) return
           log.push('tile')
           estimate ??= estimateTime(registry, model, 'auto', [input])
