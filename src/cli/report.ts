@@ -138,7 +138,7 @@ function estimateWords(estimate: PlanEstimate): string {
     : `The network would take ${roughly(ms)} ${on}, as timed on this computer; reading and writing each photo adds to it (once a photo is enhanced here, estimates count that too).`
 }
 
-/** The photos an estimate leaves out, and why: "; 2 whose size could not be read and 1 over --max-pixels are …". */
+/** The photos an estimate leaves out, and why ("; 1 whose size could not be read and 2 with more pixels than …"). */
 function leftOutWords({ unread, tooLarge }: PlanEstimate): string {
   const why = [
     ...(unread ? [`${unread} whose size could not be read`] : []),

@@ -40,9 +40,9 @@ export async function estimateTime(
   const prepared = await registry.prepare(model)
   const headers: (Size | null)[] = []
   for (const input of inputs) headers.push(await headerSize(input))
-  const tooLarge = headers.filter((size) => size && size.width * size.height > maxPixels).length
   const read = headers.map((size) => (size && size.width * size.height <= maxPixels ? size : null))
   const sizes = read.filter((size) => size !== null)
+  const tooLarge = headers.filter((size) => size !== null).length - sizes.length
   const time = await registry.secondsFor(tile, prepared, sizes)
   const perPhotoMs = time?.seconds.map((seconds) => seconds * 1000)
   const { provider, precision } = prepared.session

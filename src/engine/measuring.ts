@@ -20,7 +20,7 @@ export class MeasuringSignal {
   private untiledWaiters: (() => void)[] = []
   private measuredWaiters: (() => void)[] = []
 
-  /** Runs one measurement once no photo's tiles run, telling every listener as it starts. */
+  /** Runs one measurement once no tile's network runs, telling every listener as it starts. */
   async during<T>(measure: () => Promise<T>): Promise<T> {
     this.running++
     try {
