@@ -93,7 +93,6 @@ export class CropRenderer {
       transparency: 'lanczos',
       colourless,
       colourHold: colourHoldOf(model),
-      betweenTimings: (run) => this.registry.measuring.tiling(run),
     })
     const s = tiling.scale
     const core = cropRaster(

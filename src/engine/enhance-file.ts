@@ -165,7 +165,6 @@ async function enhanceWithModel(
       colourHold: colourHoldOf(model),
       onRetile: (side) => (usedTile = side),
       soFar,
-      betweenTimings: (run) => registry.measuring.tiling(run),
       ...(options.signal ? { signal: options.signal } : {}),
       onTile: ({ tilesDone, tiles, region, target }) => {
         const rate = (tilesDone - startDone) / (clock.elapsed() - tileStart)

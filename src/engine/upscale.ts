@@ -55,11 +55,6 @@ export interface UpscaleOptions {
    * with a target and tiles left, the pass picks up there. Photos smaller than a tile start afresh.
    */
   soFar?: TilesSoFar
-  /**
-   * Runs each tile's network when no timing of this computer runs (`MeasuringSignal.tiling`): a measurement taken
-   * meanwhile would share the processor with it, and be remembered slow.
-   */
-  betweenTimings?: <T>(run: () => Promise<T>) => Promise<T>
 }
 
 /** Progress over the tiles of one photo: `done` only grows; `total` grows when tiles are split. */
@@ -81,8 +76,7 @@ async function runTile(
   const { pad, scale } = options
   const window = tileWindow(tile, image.width, image.height, pad, options.multiple)
   const input = extractTile(image, window, source)
-  const infer = () => session.run(input, [1, 3, window.height, window.width])
-  const { data } = await (options.betweenTimings ? options.betweenTimings(infer) : infer())
+  const { data } = await session.run(input, [1, 3, window.height, window.width])
   if (source === 'rgb') {
     const core = { x: tile.x - window.x, y: tile.y - window.y, width: tile.width, height: tile.height }
     const edges = {

@@ -146,49 +146,6 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     await registry.close()
   })
 
-  it('times tiles only between a photo’s tiles: an estimate asked part-way through a photo runs none of its timings beside them', async () => {
-    const log: string[] = []
-    /** The real store, noting when the measurement it remembers has ended. */
-    class NotingStore extends TileStore {
-      override update(...args: Parameters<TileStore['update']>): ReturnType<TileStore['update']> {
-        log.push('measured')
-        return super.update(...args)
-      }
-    }
-    const registry = new ModelRegistry({
-      device: 'cpu',
-      tiles: new NotingStore(join(mkdtempSync(join(work, 'a-')), 'tile-choices.json')),
-    })
-    const input = await photo('apart.png', 1200, 800)
-    registry.measuring.watch(() => log.push('measuring'))
-    let estimate: ReturnType<typeof estimateTime> | undefined
-    // A fixed side: the photo needs no measurement, and runs its tiles as the estimate asks for one.
-    const reply = await enhanceFile(
-      registry,
-      { input, output: join(work, 'apart-out.png'), model, settings: { ...settings, tile: 64 } },
-      {
-        onProgress: ({ measuring }) => {
-          if (measuring) return
-          log.push('tile')
-          estimate ??= estimateTime(registry, model, 'auto', [input])
-        },
-      },
-    )
-    expect((await estimate!).ms).toBeGreaterThan(0)
-    const [start, end] = [log.indexOf('measuring'), log.indexOf('measured')]
-    const during = log.slice(start + 1, end)
-    // While it timed every side, at most the tile whose network had just run was reported; the photo's other tiles
-    // waited for it, and went on after it (247 tiles of 64 in all).
-    expect(during.filter((entry) => entry === 'tile').length).toBeLessThanOrEqual(1)
-    expect([start > 0, log.slice(end).includes('tile'), log.filter((e) => e === 'tile').length]).toEqual([
-      true,
-      true,
-      247,
-    ])
-    expect(reply.tile).toBe(64)
-    await registry.close()
-  })
-
   it('through the engine process: it says it is measuring the first time only', async () => {
     const dataDir = mkdtempSync(join(work, 'data-'))
     const engine = new EngineClient(() =>
