@@ -32,7 +32,6 @@ function photosRun(runner: QueueRunner): { ran: string[]; stop: () => void } {
 
 const app = new AppSession()
 
-/** The queue shown, with the album's job: the page, the runner, the job and its card. */
 /** How much of an element shows: its opacity and every ancestor's, multiplied. */
 function seen(locator: Locator): Promise<number> {
   return locator.evaluate((element) => {
@@ -43,6 +42,7 @@ function seen(locator: Locator): Promise<number> {
   })
 }
 
+/** The queue shown, with the album's job: the page, the runner, the job and its card. */
 async function albumInQueue() {
   const { page, backend } = app
   await app.tab('Queue')

@@ -22,7 +22,7 @@ describe("a job's time left from its photos' estimates", () => {
 
   it('goes at the pace the photos done went against their estimates, each photo counting as much as it takes', () => {
     // The phone photo took 3 s for its 2 estimated (1.5×): the scan still to come counts for 45 s, the prints 1.5 s each;
-    // the scan is being enhanced, its 45 s said apart (the window puts its own progress's time in their place).
+    // the scan is being enhanced, its 45 s said apart (the window puts the time its own tiles say in its place).
     const items = [
       item('phone.jpg', 'done', 3000),
       item('scan.tif', 'running'),
