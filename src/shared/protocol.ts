@@ -81,7 +81,7 @@ export interface WarmUpReply {
 export interface EstimateReply {
   /** Null where no tile speed could be measured. */
   ms: number | null
-  /** Each photo's, in the order asked (null: its size could not be read); null where `ms` is. */
+  /** Each photo's, in the order asked (null: its size could not be read, or it is too large); null where `ms` is. */
   perPhotoMs: (number | null)[] | null
   /**
    * The whole photos' time, at the pace photos were enhanced at here (their reading, repairs and writing too); false:

@@ -3,17 +3,17 @@ import type { QueueRunner } from '../../queue/runner.js'
 import type { Job } from '../../queue/types.js'
 import { hasTimeToCome, isToCome } from '../../shared/states.js'
 
-/**
- * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
- * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
- * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
- */
 /** A job's photos asked for (one whose size could not be read, once), and whether an answer is awaited. */
 interface Asked {
   inputs: Set<string>
   waiting: boolean
 }
 
+/**
+ * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
+ * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
+ * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
+ */
 export class JobEstimates {
   /** Per job, each photo's estimate by input (a photo none could be made for is not there). */
   private readonly estimates = new Map<string, Map<string, number>>()

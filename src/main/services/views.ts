@@ -1,5 +1,5 @@
 import { leftOutText } from '../../shared/formats.js'
-import { estimatedTimeLeft, jobReport, meanTimeLeft } from '../../queue/report.js'
+import { countStates, estimatedTimeLeft, meanTimeLeft } from '../../queue/report.js'
 import {
   skippedAsAsked,
   itemFacing,
@@ -38,7 +38,6 @@ export function isWatchable(job: Job): boolean {
  * (`estimatedTimeLeft`) where each photo still to enhance has one.
  */
 export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string, number>): JobView {
-  const report = jobReport(job, items)
   const estimated = estimates && estimatedTimeLeft(items, estimates)
   const left = estimated ?? meanTimeLeft(items)
   const leftOut = leftOutText(job.leftOut)
@@ -50,8 +49,8 @@ export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string,
     outDir: job.spec.outDir,
     ...jobChosen(job, items),
     size: job.spec.settings.size,
-    total: report.total,
-    counts: report.counts,
+    total: items.length,
+    counts: countStates(items),
     etaMs: left?.ms ?? null,
     inFlightMs: left?.inFlightMs ?? null,
     ...(estimated && !estimated.paced ? { etaEstimated: true as const } : {}),
