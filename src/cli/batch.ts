@@ -7,6 +7,9 @@ import { isFinished } from '../queue/types.js'
 import { withFlagRemedy } from './remedies.js'
 import type { Reporter } from './report.js'
 import { isToCome } from '../shared/states.js'
+import { JobEstimates } from '../queue/job-estimates.js'
+import type { Estimator } from '../queue/job-estimates.js'
+import { runTimeLeft } from '../queue/report.js'
 
 export interface BatchSummary {
   done: number
@@ -16,9 +19,21 @@ export interface BatchSummary {
   pending: number
 }
 
-function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent, total: () => number): void {
+/** What a run tells its reporter from: the photos seen so far (by id), how many it has, and how long they will take. */
+interface Telling {
+  reporter: Reporter
+  items: Map<string, Item>
+  total: () => number
+  /** The run's time left, the photo in flight's own time left (`photoMs`) in place of its share; null: not known yet. */
+  timeLeft: (photoMs: number | null) => number | null
+  /** A photo's tile is done: this computer's tile speeds are known from here on. */
+  onTile: () => void
+}
+
+function report({ reporter, items, total, timeLeft, onTile }: Telling, event: QueueEvent): void {
   if (event.type === 'progress') {
     const item = items.get(event.itemId)
+    if (!event.measuring) onTile()
     if (item)
       reporter.emit({
         event: 'progress',
@@ -26,6 +41,7 @@ function report(reporter: Reporter, items: Map<string, Item>, event: QueueEvent,
         tile: event.tilesDone, // the NDJSON's public name for the tiles done
         tiles: event.tiles,
         etaMs: event.etaMs,
+        batchEtaMs: event.measuring ? null : timeLeft(event.etaMs),
         ...(event.measuring ? { measuring: true } : {}),
       })
     return
@@ -88,12 +104,26 @@ export async function runQueued(
   session: QueueSession,
   spec: JobSpec | null,
   reporter: Reporter,
+  engine: Estimator,
 ): Promise<BatchSummary> {
   const started = performance.now()
   const { runner } = session
   const items = new Map<string, Item>()
   let total = 0
-  const unsubscribe = runner.subscribe((event) => report(reporter, items, event, () => total))
+  let running: Job[] = []
+  const estimates = runEstimates(runner, engine, () => running)
+  const telling: Telling = {
+    reporter,
+    items,
+    total: () => total,
+    timeLeft: (photoMs) =>
+      runTimeLeft(
+        running.map(({ id }) => ({ items: runner.items(id), estimates: estimates.of(id) })),
+        photoMs,
+      ),
+    onTile: () => estimates.sync(),
+  }
+  const unsubscribe = runner.subscribe((event) => report(telling, event))
   try {
     reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
     const before = new Set(runner.jobs.filter(isFinished).map((j) => j.id))
@@ -102,7 +132,7 @@ export async function runQueued(
     // --resume also restarts jobs that paused by themselves (disk full, folder not writable) or on Ctrl-C.
     if (!spec) for (const paused of runner.jobs.filter((j) => j.state === 'paused')) runner.resume(paused.id)
     if (job) reportFound(reporter, runner, job)
-    const running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
+    running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
     total = running.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'queued').length
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
     await runner.run(job ? [job.id] : undefined)
@@ -111,7 +141,23 @@ export async function runQueued(
     return reportEnd(reporter, runner, jobIds, waiting, started)
   } finally {
     unsubscribe()
+    estimates.close()
   }
+}
+
+/**
+ * Each photo's estimate, for the run's time left (`runTimeLeft`), of the run's jobs alone: from the tile speeds measured
+ * here before (asked once the first tile is done, when they are), as nothing may slow the run down for them.
+ */
+function runEstimates(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): JobEstimates {
+  const ofTheRun = {
+    get jobs() {
+      return jobs()
+    },
+    job: (id: string) => runner.job(id),
+    items: (id: string) => runner.items(id),
+  }
+  return new JobEstimates(ofTheRun, engine, () => undefined, false)
 }
 
 /** The end of a run: why its jobs paused, if they did, and the counts (`waiting`: other unfinished jobs). */
@@ -172,7 +218,15 @@ export async function watchQueued(
   const total = (): number =>
     items.size +
     (jobId ? runner.items(jobId).filter((i) => i.state === 'queued' && !items.has(i.id)).length : 0)
-  const unsubscribe = runner.subscribe((event) => report(reporter, items, event, total))
+  // Photos arrive as they will: the time left of those known goes at the mean of those done.
+  const telling: Telling = {
+    reporter,
+    items,
+    total,
+    timeLeft: (photoMs) => (jobId ? runTimeLeft([{ items: runner.items(jobId) }], photoMs) : null),
+    onTile: () => undefined,
+  }
+  const unsubscribe = runner.subscribe((event) => report(telling, event))
   const told = new Set<string>()
   try {
     reporter.emit({ event: 'start', inputs: spec.inputs })

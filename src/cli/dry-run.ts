@@ -33,8 +33,8 @@ export async function dryRun(
 
 /** The estimate for all the photos, each one's left out. */
 function allTold(estimate: EstimateReply): PlanEstimate {
-  const { ms, fromRuns, photos, unread, tooLarge, megapixels, provider, precision } = estimate
-  return { ms, fromRuns, photos, unread, tooLarge, megapixels, provider, precision }
+  const { perPhotoMs, ...all } = estimate
+  return all
 }
 
 async function planRun(

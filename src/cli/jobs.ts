@@ -257,7 +257,7 @@ export async function batchCommand(
             signal: watching.signal,
             release: () => engine.close(),
           })
-        : await runQueued(session, spec, reporter)
+        : await runQueued(session, spec, reporter, engine)
     status = summary.failed > 0 || summary.pending > 0 ? 1 : 0
   } finally {
     for (const signal of PAUSING_SIGNALS) process.off(signal, interrupt)

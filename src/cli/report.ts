@@ -18,6 +18,11 @@ export type BatchEvent =
       tile: number
       tiles: number
       etaMs: number | null
+      /**
+       * The run's time left, this photo's included: from each photo's estimate (its size, and this computer's speed as
+       * measured before) once they are known, else at the mean of the photos done; null before either.
+       */
+      batchEtaMs: number | null
       /** No tiles yet: the engine is timing this computer, once per machine and model. */
       measuring?: true
     }
@@ -160,15 +165,8 @@ export function humanReporter(
 ): Reporter {
   let index = 0
   let total = 0
-  const photoMs: number[] = []
   let live = false
   let watchingSaid = false
-  /** The batch's time left: this photo's, plus the mean of finished photos for each one still to come. */
-  const batchLeft = (photoLeft: number | null): number | null => {
-    if (!photoMs.length || photoLeft === null) return null
-    const mean = photoMs.reduce((a, b) => a + b, 0) / photoMs.length
-    return photoLeft + Math.max(0, total - index) * mean
-  }
   const line = (text: string): void => {
     write(`${live ? '\r\x1b[2K' : ''}${text}\n`)
     live = false
@@ -196,12 +194,11 @@ export function humanReporter(
           const tiles = { done: event.tile, of: event.tiles }
           return redraw(
             event.item,
-            [` ${event.tile}/${event.tiles} tiles`, ...times(event.etaMs, batchLeft(event.etaMs))],
+            [` ${event.tile}/${event.tiles} tiles`, ...times(event.etaMs, event.batchEtaMs)],
             tiles,
           )
         }
         case 'done':
-          photoMs.push(event.ms)
           return line(
             `✓ ${event.item} → ${event.output} (${(event.ms / 1000).toFixed(1)} s, ${event.provider}${event.precision ? ` ${event.precision}` : ''}${event.tile ? `, tiles of ${event.tile}` : ''})${event.note ? `\n  note: ${event.note}` : ''}`,
           )

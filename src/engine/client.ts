@@ -161,6 +161,8 @@ interface Call extends RequestOptions {
   deadlineMs: number
   /** The deadline counts from the last progress event instead of from the start. */
   restartOnProgress?: boolean
+  /** After a cancel, how long it may take to stop (`cancelGraceMs` unless said). */
+  stopGraceMs?: number
 }
 
 interface Process {
@@ -302,7 +304,8 @@ export class EngineClient {
         const keep = signal?.reason === KEEP_PROGRESS
         proc.channel.send({ type: 'cancel', id, ...(keep ? { keep } : {}) })
         const { cancelGraceMs, keepGraceMs } = this.deadlines
-        grace = setTimeout(() => this.restartIfBusy(proc, id), keep ? keepGraceMs : cancelGraceMs)
+        const graceMs = keep ? keepGraceMs : (call.stopGraceMs ?? cancelGraceMs)
+        grace = setTimeout(() => this.restartIfBusy(proc, id), graceMs)
         grace.unref()
       }
       this.pending.set(id, {
@@ -411,18 +414,21 @@ export class EngineClient {
 
   /**
    * How long enhancing `inputs` with `model` would take on this computer, from the tile speeds measured here (measured
-   * first where they are not yet, as a warm-up does) and the pace photos were enhanced at (`estimateTime`): nothing is
-   * enhanced.
+   * first where they are not yet, as a warm-up does, unless `measure` is false) and the pace photos were enhanced at
+   * (`estimateTime`): nothing is enhanced. Cancelled, it stops at the next photo, or once a measurement under way ends.
    */
   estimate(
     model: ModelSpecData,
     tile: number | 'auto',
     inputs: string[],
-    options: RequestOptions = {},
+    { measure = true, ...options }: RequestOptions & { measure?: boolean } = {},
   ): Promise<EstimateReply> {
-    return this.request('estimate', (id) => ({ type: 'estimate', id, model, tile, inputs }), {
+    const { warmUpMs } = this.deadlines
+    return this.request('estimate', (id) => ({ type: 'estimate', id, model, tile, inputs, measure }), {
       ...options,
-      deadlineMs: this.deadlines.warmUpMs,
+      deadlineMs: warmUpMs,
+      // A measurement is not cut short: it is remembered for every photo to come.
+      stopGraceMs: warmUpMs,
     })
   }
 

@@ -1,4 +1,5 @@
 import sharp from 'sharp'
+import { throwIfCancelled } from '../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { bmpSize } from './image/bmp-file.js'
@@ -24,26 +25,40 @@ async function headerSize(path: string): Promise<Size | null> {
   }
 }
 
+export interface EstimateOptions {
+  /** The engine's pixel limit: photos with more are refused by the run. */
+  maxPixels?: number
+  /** False: from the tile speeds measured here before only, nothing timed now (`ModelRegistry.secondsFor`). */
+  measure?: boolean
+  /** Stops it between photos' headers, and after any measurement, with CANCELLED. */
+  signal?: AbortSignal
+}
+
 /**
  * How long `inputs` would take with `model`, on the provider and precision a run would get, from the tile speeds
- * measured on this computer (every side measured first where it was not yet) and the pace photos were enhanced at here
- * (`ModelRegistry.secondsFor`): what a plan says before an album is started. Photos whose size cannot be read, and
- * those with more pixels than `maxPixels`, are counted apart, as the run would refuse them.
+ * measured on this computer (every side measured first where it was not yet, unless `measure` is false) and the pace
+ * photos were enhanced at here (`ModelRegistry.secondsFor`): what a plan says before an album is started. Photos whose
+ * size cannot be read, and those with more pixels than `maxPixels`, are counted apart, as the run would refuse them.
  */
 export async function estimateTime(
   registry: ModelRegistry,
   model: ModelSpecData,
   tile: number | 'auto',
   inputs: readonly string[],
-  maxPixels = DEFAULT_MAX_INPUT_PIXELS,
+  { maxPixels = DEFAULT_MAX_INPUT_PIXELS, measure = true, signal }: EstimateOptions = {},
 ): Promise<EstimateReply> {
   const prepared = await registry.prepare(model)
   const headers: (Size | null)[] = []
-  for (const input of inputs) headers.push(await headerSize(input))
+  for (const input of inputs) {
+    throwIfCancelled(signal)
+    headers.push(await headerSize(input))
+  }
   const read = headers.map((size) => (size && size.width * size.height <= maxPixels ? size : null))
   const sizes = read.filter((size) => size !== null)
   const tooLarge = headers.filter((size) => size !== null).length - sizes.length
-  const time = await registry.secondsFor(tile, prepared, sizes)
+  throwIfCancelled(signal)
+  const time = await registry.secondsFor(tile, prepared, sizes, measure)
+  throwIfCancelled(signal)
   const perPhotoMs = time?.seconds.map((seconds) => seconds * 1000)
   const { provider, precision } = prepared.session
   let next = 0

@@ -69,6 +69,9 @@ export interface PreparedModel {
 /** Accelerators get tiles sized for a GPU with 2 GiB to spare, not for the CPU's free memory. */
 const ACCELERATOR_TILE_BUDGET = 2 * 2 ** 30
 
+/** A photo no tile side is measured for: the rates known already, and nothing timed. */
+const NO_SIDE = { width: 0, height: 0 }
+
 /**
  * The models and sessions of one engine process: loads each model file once, blends a pair at a realism,
  * opens the session on the provider and precision `auto` measured (or the one asked for), and picks
@@ -313,14 +316,16 @@ export class ModelRegistry {
    * How long each of `photos` would take in tiles as `requested` (as `tileFor` chooses them for `auto`), from the rates
    * measured on this session's provider and precision, every side up to the memory budget measured first where it was
    * not yet on this machine: the network's time, or with photos enhanced so here already (`noteRun`), the whole photos'
-   * at their pace (`fromRuns`). Null where no side could be measured.
+   * at their pace (`fromRuns`). Null where no side could be measured. `measure` false: nothing is timed, so that a
+   * run's photos never wait on it; the sides measured here before are all it goes by (none yet: null).
    */
   async secondsFor(
     requested: number | 'auto',
     prepared: PreparedModel,
     photos: readonly { width: number; height: number }[],
+    measure = true,
   ): Promise<{ seconds: number[]; fromRuns: boolean } | null> {
-    const { rates, ceiling, key } = await this.measuredRates(prepared, EVERY_SIDE)
+    const { rates, ceiling, key } = await this.measuredRates(prepared, measure ? EVERY_SIDE : NO_SIDE)
     const network: number[] = []
     for (const { width, height } of photos) {
       const side = requested === 'auto' ? fastestTile(width, height, TILE_PAD, rates, ceiling) : requested

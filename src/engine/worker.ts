@@ -103,14 +103,17 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
       return
     }
     if (request.type === 'estimate') {
-      const { id } = request
+      const { id, model, tile, inputs, measure } = request
+      const controller = new AbortController()
+      running.set(id, controller)
       const stopWatching = registry.measuring.watch(() =>
         send({ type: 'progress', id, ...MEASURING_PROGRESS }),
       )
-      const { model, tile, inputs } = request
-      const value = await estimateTime(registry, model, tile, inputs, limits.maxInputPixels).finally(
-        stopWatching,
-      )
+      const value = await estimateTime(registry, model, tile, inputs, {
+        maxPixels: limits.maxInputPixels,
+        measure,
+        signal: controller.signal,
+      }).finally(stopWatching)
       send({ type: 'result', id, kind: 'estimate', value })
       return
     }

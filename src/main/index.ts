@@ -312,7 +312,7 @@ async function start(): Promise<void> {
       event.preventDefault()
       flushed = true
       const place = closingPlace && saveWindowState(windowFile, closingPlace).catch(() => undefined)
-      services.stopWatching()
+      services.stopBeside()
       queue.close()
       void Promise.all([preferences.flush(), place, engine.drain(10_000)]).finally(() => app.quit())
       return

@@ -1,5 +1,6 @@
 import type { QueueState } from './state.js'
 import { isToCome } from '../shared/states.js'
+import { withPhotoLeft } from '../shared/durations.js'
 import { itemCaption, itemFacing, itemRealism, itemTaken } from './types.js'
 import type { Item, ItemState, Job } from './types.js'
 
@@ -91,6 +92,38 @@ export function estimatedTimeLeft(
   const paced = doneEstimated > 0
   const pace = paced ? doneMs / doneEstimated : 1
   return { ms: Math.round(left * pace), inFlightMs: Math.round(inFlight * pace), paced }
+}
+
+/**
+ * A job's time left: from its photos' estimates where each one still to enhance has one (`estimatedTimeLeft`), else at
+ * the mean of those done (`meanTimeLeft`, paced by them); null before either.
+ */
+export function timeLeft(
+  items: readonly Item[],
+  estimates?: ReadonlyMap<string, number>,
+): { ms: number; inFlightMs: number; paced: boolean } | null {
+  const estimated = estimates && estimatedTimeLeft(items, estimates)
+  if (estimated) return estimated
+  const mean = meanTimeLeft(items)
+  return mean && { ...mean, paced: true }
+}
+
+/**
+ * The time left for the photos of several jobs (each one's `timeLeft`, summed), with the photo being enhanced counted
+ * by its own tiles (`photoMs`, its time left) where known; null while a job's is not known.
+ */
+export function runTimeLeft(
+  jobs: readonly { items: readonly Item[]; estimates?: ReadonlyMap<string, number> | undefined }[],
+  photoMs: number | null,
+): number | null {
+  const total = { ms: 0, inFlightMs: 0 }
+  for (const { items, estimates } of jobs) {
+    const left = timeLeft(items, estimates)
+    if (!left) return null
+    total.ms += left.ms
+    total.inFlightMs += left.inFlightMs
+  }
+  return withPhotoLeft(total, photoMs)
 }
 
 /**

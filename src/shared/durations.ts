@@ -6,3 +6,11 @@ export function roughly(ms: number): string {
   if (minutes < 60) return `about ${minutes} min`
   return `about ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`
 }
+
+/**
+ * Photos' time left (`ms`, of which `inFlightMs` is the photo being enhanced, counted whole) with that photo's own time
+ * left from its tiles (`photoMs`) in place of its share, where known: it then goes down with every tile.
+ */
+export function withPhotoLeft(left: { ms: number; inFlightMs: number }, photoMs: number | null): number {
+  return photoMs === null ? left.ms : Math.max(0, left.ms - left.inFlightMs) + photoMs
+}

@@ -44,8 +44,18 @@ export type EngineRequest =
   | { type: 'thumbnail'; id: number; input: string; maxSide: number; of: ViewedFile; facing?: Facing }
   | { type: 'photoTile'; id: number; input: string; column: number; row: number; facing?: Facing }
   | { type: 'warmUp'; id: number; model: ModelSpecData; tile: number | 'auto' }
-  /** How long enhancing `inputs` would take here (`--dry-run`): nothing is enhanced. */
-  | { type: 'estimate'; id: number; model: ModelSpecData; tile: number | 'auto'; inputs: string[] }
+  /**
+   * How long enhancing `inputs` would take here (`--dry-run`): nothing is enhanced. `measure` false: from the tile
+   * speeds measured here before only, nothing timed now. Cancelled, it stops between photos.
+   */
+  | {
+      type: 'estimate'
+      id: number
+      model: ModelSpecData
+      tile: number | 'auto'
+      inputs: string[]
+      measure?: boolean
+    }
   | { type: 'split'; id: number; input: string; files: PrintFiles; readDamaged?: boolean }
   /**
    * A file Enhance wrote, dated or captioned anew in place (`restampFile`); answers false where it must be enhanced

@@ -222,6 +222,42 @@ describe('enhance <folder> --out', () => {
     expect(second).not.toContain('measuring')
   })
 
+  it('says the run’s time left from each photo’s estimate, from the first photo’s tiles on', async () => {
+    const dir = join(work, 'sizes')
+    mkdirSync(dir, { recursive: true })
+    const sizes = { 'a large scan.png': [256, 192], 'b.png': [64, 48], 'c.png': [64, 48], 'd.png': [96, 64] }
+    for (const [name, [width, height]] of Object.entries(sizes))
+      await sharp({ create: { width: width!, height: height!, channels: 3, background: '#604080' } })
+        .png()
+        .toFile(join(dir, name))
+    const engineEnv = { ENHANCE_DATA_DIR: join(dir, 'data') }
+    const queue = join(dir, 'queue')
+    // A first run measures this computer's tile speeds; the next one goes by them.
+    await run([dir, '--out', join(dir, 'measured'), '--tile', 'auto'], undefined, queue, engineEnv)
+    const { status, events } = await run([dir, '--out', join(dir, 'out')], undefined, queue, engineEnv)
+    expect(status).toBe(0)
+    const firstDone = events.findIndex((e) => e.event === 'done')
+    const large = events
+      .slice(0, firstDone)
+      .filter((e) => e.event === 'progress' && e.item.endsWith('a large scan.png') && e.batchEtaMs !== null)
+    // Before any photo is done, the mean of those done could say nothing.
+    expect(large.length).toBeGreaterThan(0)
+    // The engine's estimates of the others (tiles of 16, as the run has them), the large scan's own time left added.
+    const engine = new EngineClient(() =>
+      forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu', ...engineEnv } }),
+    )
+    const inputs = Object.keys(sizes).map((name) => join(dir, name))
+    const { perPhotoMs } = await engine
+      .estimate({ path: model }, 16, inputs, { measure: false })
+      .finally(() => engine.close())
+    const others = perPhotoMs!.slice(1).reduce((sum, ms) => sum! + ms!, 0)!
+    for (const e of large) {
+      if (e.event !== 'progress') continue
+      expect(Math.abs(e.batchEtaMs! - (e.etaMs! + others))).toBeLessThanOrEqual(1)
+    }
+    expect(others).toBeGreaterThan(0)
+  })
+
   it('without --out writes where the app would: an "Enhanced" folder inside a folder named, beside a photo named', async () => {
     const scans = join(work, 'Scans 1970')
     await photo(join(scans, 'page 1.jpg'), '#806040')

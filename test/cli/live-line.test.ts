@@ -66,9 +66,23 @@ describe('the live line fitted to the terminal', () => {
       () => columns,
     )
     reporter.emit({ event: 'item', item: `/album/${PHONE}`, index: 1, total: 3, output: '/o/x.jpg' })
-    reporter.emit({ event: 'progress', item: `/album/${PHONE}`, tile: 1, tiles: 4, etaMs: 3000 })
+    reporter.emit({
+      event: 'progress',
+      item: `/album/${PHONE}`,
+      tile: 1,
+      tiles: 4,
+      etaMs: 3000,
+      batchEtaMs: null,
+    })
     columns = 40
-    reporter.emit({ event: 'progress', item: `/album/${PHONE}`, tile: 2, tiles: 4, etaMs: 2000 })
+    reporter.emit({
+      event: 'progress',
+      item: `/album/${PHONE}`,
+      tile: 2,
+      tiles: 4,
+      etaMs: 2000,
+      batchEtaMs: null,
+    })
     const redraws = text.split('\r\x1b[2K').filter(Boolean)
     // Preparing, at 100 columns: the whole name fits.
     expect(redraws.map((r) => r.length)).toEqual([91, 99, 39])

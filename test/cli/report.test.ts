@@ -65,13 +65,13 @@ describe('the terminal report: counts and plain pauses', () => {
     return text
   }
 
-  it('shows the photo count and, once a photo has finished, the time left for the batch', () => {
+  it('shows the photo count, and the time left for the batch once it is known', () => {
     const text = lines([
       { event: 'item', item: '/a/one.jpg', index: 1, total: 3, output: '/o/one.jpg' },
-      { event: 'progress', item: '/a/one.jpg', tile: 1, tiles: 4, etaMs: 3000 },
+      { event: 'progress', item: '/a/one.jpg', tile: 1, tiles: 4, etaMs: 3000, batchEtaMs: null },
       { event: 'done', item: '/a/one.jpg', output: '/o/one.jpg', ms: 10_000, provider: 'cpu' },
       { event: 'item', item: '/a/two.jpg', index: 2, total: 3, output: '/o/two.jpg' },
-      { event: 'progress', item: '/a/two.jpg', tile: 2, tiles: 4, etaMs: 5000 },
+      { event: 'progress', item: '/a/two.jpg', tile: 2, tiles: 4, etaMs: 5000, batchEtaMs: 15_000 },
     ])
     expect(text).toContain('[1/3] one.jpg ██████░░░░░░░░░░░░░░░░░░ 1/4 tiles · 3s left')
     expect(text).not.toContain('1/4 tiles · 3s left · all')
@@ -101,9 +101,17 @@ describe('the terminal report: counts and plain pauses', () => {
       tile: 0,
       tiles: 0,
       etaMs: null,
+      batchEtaMs: null,
       measuring: true,
     } as const
-    const tile = { event: 'progress', item: '/a/one.jpg', tile: 1, tiles: 4, etaMs: 3000 } as const
+    const tile = {
+      event: 'progress',
+      item: '/a/one.jpg',
+      tile: 1,
+      tiles: 4,
+      etaMs: 3000,
+      batchEtaMs: null,
+    } as const
     expect(lines([item, measuring, tile])).toBe(
       '\r\x1b[2K[1/2] one.jpg · preparing…' +
         '\r\x1b[2K[1/2] one.jpg · measuring this computer’s speed (only the first time)…' +

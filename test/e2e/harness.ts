@@ -148,7 +148,7 @@ export async function startBackend(
     queue,
     engine,
     close: async () => {
-      services.stopWatching()
+      services.stopBeside()
       await preferences.flush()
       queue.close()
       engine.close()

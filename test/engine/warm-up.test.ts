@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { DEFAULT_DEADLINES, EngineClient, forkEngine } from '../../src/engine/client.js'
 import { enhanceFile } from '../../src/engine/enhance-file.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { TILE_CANDIDATES } from '../../src/engine/runtime/choose.js'
@@ -108,7 +108,7 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     expect(await estimateTime(registry, model, 64, inputs)).toEqual(estimate)
     expect(store.writes).toBe(1)
     // A photo with more pixels than the run's limit is refused by the run: left out too, and counted apart.
-    const limited = await estimateTime(registry, model, 64, inputs, 300 * 200 - 1)
+    const limited = await estimateTime(registry, model, 64, inputs, { maxPixels: 300 * 200 - 1 })
     expect(limited).toMatchObject({
       ms: Math.round(perPhotoMs[1]!),
       perPhotoMs: [null, perPhotoMs[1], null, null],
@@ -117,6 +117,45 @@ describe('estimating how long photos would take, before any is enhanced', () => 
       tooLarge: 1,
       megapixels: (sizes[1]!.width * sizes[1]!.height) / 1e6,
     })
+    await registry.close()
+  })
+
+  it('told not to measure, goes by the speeds measured before alone, and times nothing', async () => {
+    const store = new CountingStore(join(mkdtempSync(join(work, 'n-')), 'tile-choices.json'))
+    const registry = new ModelRegistry({ device: 'cpu', tiles: store })
+    const inputs = [await photo('unmeasured.png', 300, 200)]
+    let measurements = 0
+    registry.measuring.watch(() => measurements++)
+    const before = await estimateTime(registry, model, 'auto', inputs, { measure: false })
+    expect([before.ms, before.perPhotoMs, before.photos]).toEqual([null, null, 1])
+    expect([measurements, store.writes]).toEqual([0, 0])
+    const measured = await estimateTime(registry, model, 'auto', inputs)
+    expect(measurements).toBeGreaterThan(0)
+    expect(measured.ms).toBeGreaterThan(0)
+    expect(await estimateTime(registry, model, 'auto', inputs, { measure: false })).toEqual(measured)
+    await registry.close()
+  })
+
+  it('stops between photos when cancelled', async () => {
+    const registry = new ModelRegistry({ device: 'cpu' })
+    // The photos it takes in hand are counted.
+    let taken = 0
+    const inputs = new Proxy(
+      Array.from({ length: 400 }, () => imageFixture('bmp/rgb24.png')),
+      {
+        get: (all, key): unknown => {
+          if (/^\d+$/.test(String(key))) taken++
+          return Reflect.get(all, key) as unknown
+        },
+      },
+    )
+    const cancel = new AbortController()
+    const estimate = estimateTime(registry, model, 64, inputs, { signal: cancel.signal })
+    setImmediate(() => cancel.abort())
+    await expect(estimate).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(taken).toBeLessThan(400)
+    // Not cancelled, the same photos are estimated.
+    expect((await estimateTime(registry, model, 64, inputs)).photos).toBe(400)
     await registry.close()
   })
 
@@ -166,5 +205,32 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     expect(first.reply.ms).toBeGreaterThan(0)
     const second = await told()
     expect(second).toEqual({ measuring: 0, reply: first.reply })
+  })
+
+  it('through the engine process, cancelled while measuring: answers at once, and the engine finishes the measurement instead of being restarted', async () => {
+    const dataDir = mkdtempSync(join(work, 'data-'))
+    // A cancel the engine does not answer within a millisecond would have it restarted, were the estimate not let
+    // finish what it measures.
+    const engine = new EngineClient(
+      () => forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu', ENHANCE_DATA_DIR: dataDir } }),
+      { ...DEFAULT_DEADLINES, cancelGraceMs: 1 },
+    )
+    afterAll(() => engine.close())
+    const inputs = [await photo('cancelled.png', 300, 200)]
+    const cancel = new AbortController()
+    const estimate = engine.estimate(model, 'auto', inputs, {
+      signal: cancel.signal,
+      onProgress: (e) => (e.measuring ? cancel.abort() : undefined),
+    })
+    await expect(estimate).rejects.toMatchObject({ code: 'CANCELLED' })
+    await engine.drain()
+    expect(engine.starts).toBe(1)
+    // What it measured is remembered: asked again, nothing is measured, in the same engine.
+    let measuring = 0
+    const again = await engine.estimate(model, 'auto', inputs, {
+      onProgress: (e) => (measuring += e.measuring ? 1 : 0),
+    })
+    expect([measuring, again.photos, engine.starts]).toEqual([0, 1, 1])
+    expect(again.ms).toBeGreaterThan(0)
   })
 })

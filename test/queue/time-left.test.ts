@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { estimatedTimeLeft, meanTimeLeft } from '../../src/queue/report.js'
+import { estimatedTimeLeft, meanTimeLeft, runTimeLeft } from '../../src/queue/report.js'
 import type { Item, ItemState } from '../../src/queue/types.js'
 
 function item(input: string, state: ItemState, ms?: number): Item {
@@ -58,5 +58,33 @@ describe("a job's time left at the mean of its photos done, without estimates", 
     ]
     expect(meanTimeLeft(items)).toEqual({ ms: 8000, inFlightMs: 4000 })
     expect(meanTimeLeft(items.filter((i) => i.state !== 'done'))).toBeNull()
+  })
+})
+
+describe("a run's time left over its jobs, the photo in flight counted by its tiles (the CLI's live line)", () => {
+  const scanned = new Map([
+    ['scan.tif', 30_000],
+    ['print.jpg', 1000],
+  ])
+  // A job by its estimates, the scan in flight (31 s left, 30 s of it the scan), and one by the mean of its photos done.
+  const byEstimates = {
+    items: [item('scan.tif', 'running'), item('print.jpg', 'queued')],
+    estimates: scanned,
+  }
+  const byMean = { items: [item('a.jpg', 'done', 4000), item('b.jpg', 'queued')] }
+
+  it('sums the jobs, with the time the scan’s own tiles say in place of its estimate', () => {
+    expect(runTimeLeft([byEstimates, byMean], 12_000)).toBe(1000 + 4000 + 12_000)
+    // Before the scan's first tile, it counts whole.
+    expect(runTimeLeft([byEstimates, byMean], null)).toBe(30_000 + 1000 + 4000)
+  })
+
+  it('goes by the mean where a photo to come has no estimate, and says none while a job has neither', () => {
+    const unestimated = { items: [...byEstimates.items, item('new.jpg', 'queued')], estimates: scanned }
+    expect(runTimeLeft([unestimated], 5000)).toBeNull()
+    const withOneDone = { ...unestimated, items: [...unestimated.items, item('c.jpg', 'done', 2000)] }
+    // The mean of the photo done (2 s) for each of the three to come, the scan's share replaced by its 5 s left.
+    expect(runTimeLeft([withOneDone], 5000)).toBe(2 * 2000 + 5000)
+    expect(runTimeLeft([byEstimates, { items: [item('b.jpg', 'queued')] }], 5000)).toBeNull()
   })
 })

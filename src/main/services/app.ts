@@ -34,7 +34,7 @@ import { isWatchable, itemView, jobView } from './views.js'
 import { WatchedJobs } from '../../queue/watched-jobs.js'
 import type { WatchTiming } from '../../queue/watched-jobs.js'
 import { jobViewBatcher } from './job-batch.js'
-import { JobEstimates } from './job-estimates.js'
+import { JobEstimates } from '../../queue/job-estimates.js'
 import { exists, missingFileError } from '../../node/file-access.js'
 import { splitScans } from './split.js'
 import { defaultOutDir } from './out-dir.js'
@@ -98,8 +98,11 @@ export type Services = Omit<EnhanceApi, 'onEvent' | 'selectDropped' | 'takePhoto
    * window, which starts a job on them with its settings and shows any refusal as it does for its own.
    */
   openPaths(paths: readonly string[]): void
-  /** Stops watching folders (main's call, as the app quits); the marks stay for the next start. */
-  stopWatching(): void
+  /**
+   * Stops what runs beside the queue, as the app quits (main's call): watching folders (the marks stay for the next
+   * start) and estimating photos, so that the engine is left only the photo in flight to finish.
+   */
+  stopBeside(): void
 }
 
 /** A view of a file on a drive that hangs waits for it, as the photo in flight does, rather than restart the engine. */
@@ -274,7 +277,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
           )
         runner.setWatching(jobId, watching)
       }),
-    stopWatching: () => watches.close(),
+    stopBeside: () => {
+      watches.close()
+      estimates.close()
+    },
     cancelJob: (jobId) => Promise.resolve(runner.cancel(jobId)),
     retryJob: (jobId) => Promise.resolve(runner.retry({ jobId })),
     readDamaged: (target) => Promise.resolve(runner.readDamaged(target)),

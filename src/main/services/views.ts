@@ -1,5 +1,5 @@
 import { leftOutText } from '../../shared/formats.js'
-import { countStates, estimatedTimeLeft, meanTimeLeft } from '../../queue/report.js'
+import { countStates, timeLeft } from '../../queue/report.js'
 import {
   skippedAsAsked,
   itemFacing,
@@ -35,11 +35,10 @@ export function isWatchable(job: Job): boolean {
 
 /**
  * A job as the window is told of it; `estimates`: the engine's for its photos (by input), which its time left goes by
- * (`estimatedTimeLeft`) where each photo still to enhance has one.
+ * (`timeLeft`) where each photo still to enhance has one.
  */
 export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string, number>): JobView {
-  const estimated = estimates && estimatedTimeLeft(items, estimates)
-  const left = estimated ?? meanTimeLeft(items)
+  const left = timeLeft(items, estimates)
   const leftOut = leftOutText(job.leftOut)
   return {
     id: job.id,
@@ -53,7 +52,7 @@ export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string,
     counts: countStates(items),
     etaMs: left?.ms ?? null,
     inFlightMs: left?.inFlightMs ?? null,
-    ...(estimated && !estimated.paced ? { etaEstimated: true as const } : {}),
+    ...(left && !left.paced ? { etaEstimated: true as const } : {}),
     ...(leftOut ? { leftOut } : {}),
     watchable: isWatchable(job),
     watching: job.watching ?? false,

@@ -22,7 +22,7 @@ import type { Facing } from '../../../shared/turn.js'
 import { takenWords } from '../../../shared/taken.js'
 import type { Taken } from '../../../shared/taken.js'
 import { captionQuoted } from '../../../shared/chosen-words.js'
-import { roughly } from '../../../shared/durations.js'
+import { roughly, withPhotoLeft } from '../../../shared/durations.js'
 import { hasTimeToCome } from '../../../shared/states.js'
 import type { Caption } from '../../../shared/caption.js'
 
@@ -62,9 +62,8 @@ function jobMsLeft(
   { state, etaMs, inFlightMs }: JobTime,
   photo: TileProgressData | undefined,
 ): number | null {
-  if (state !== 'running' || etaMs === null || inFlightMs === null || !photo || photo.etaMs === null)
-    return etaMs
-  return Math.max(0, etaMs - inFlightMs) + photo.etaMs
+  if (state !== 'running' || etaMs === null || inFlightMs === null || !photo) return etaMs
+  return withPhotoLeft({ ms: etaMs, inFlightMs }, photo.etaMs)
 }
 
 /**

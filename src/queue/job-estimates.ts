@@ -1,28 +1,42 @@
-import type { EngineClient } from '../../engine/client.js'
-import type { QueueRunner } from '../../queue/runner.js'
-import type { Job } from '../../queue/types.js'
-import { hasTimeToCome, isToCome } from '../../shared/states.js'
+import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
+import { hasTimeToCome, isToCome } from '../shared/states.js'
+import type { QueueRunner } from './runner.js'
+import type { Job } from './types.js'
 
-/** A job's photos asked for (one whose size could not be read, once), and whether an answer is awaited. */
+/** What estimates need from the engine: the EngineClient's `estimate`. */
+export interface Estimator {
+  estimate(
+    model: ModelSpecData,
+    tile: number | 'auto',
+    inputs: string[],
+    options: { held?: () => boolean; signal?: AbortSignal; measure?: boolean },
+  ): Promise<EstimateReply>
+}
+
+/** A job's photos asked for (one whose size could not be read, once), and the answer awaited, if one is. */
 interface Asked {
   inputs: Set<string>
-  waiting: boolean
+  waiting: AbortController | null
 }
 
 /**
  * How long each photo of the jobs still to finish would take, as the engine estimates it from its size and this
  * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
  * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
+ * `measure` false: from the tile speeds this computer measured before only, so that a run never waits on a
+ * measurement for them (the CLI's live line); none measured yet, a job has none.
  */
 export class JobEstimates {
   /** Per job, each photo's estimate by input (a photo none could be made for is not there). */
   private readonly estimates = new Map<string, Map<string, number>>()
   private readonly asked = new Map<string, Asked>()
+  private closed = false
 
   constructor(
     private readonly runner: Pick<QueueRunner, 'jobs' | 'job' | 'items'>,
-    private readonly engine: Pick<EngineClient, 'estimate'>,
+    private readonly engine: Estimator,
     private readonly onEstimated: (jobId: string) => void,
+    private readonly measure = true,
   ) {}
 
   /** The estimates of a job's photos, by input. */
@@ -30,20 +44,28 @@ export class JobEstimates {
     return this.estimates.get(jobId)
   }
 
-  /** Asks the engine for the photos of jobs still to finish that have none yet; forgets jobs gone. */
+  /** Asks the engine for the photos of jobs still to finish that have none yet; forgets jobs gone (their asks stop). */
   sync(): void {
+    if (this.closed) return
     const jobs = this.runner.jobs
-    for (const jobId of this.asked.keys())
+    for (const [jobId, asked] of this.asked)
       if (!jobs.some((job) => job.id === jobId)) {
+        asked.waiting?.abort()
         this.asked.delete(jobId)
         this.estimates.delete(jobId)
       }
     for (const job of jobs) this.syncJob(job)
   }
 
+  /** Stops the asks under way and asks nothing more: the engine is to finish, with nothing of theirs left running. */
+  close(): void {
+    this.closed = true
+    for (const asked of this.asked.values()) asked.waiting?.abort()
+  }
+
   /** Asks for a job's photos to come not asked for yet, unless an answer for it is awaited (it asks again then). */
   private syncJob(job: Job): void {
-    const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: false }
+    const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: null }
     // A job still finding its photos is asked for those found so far.
     if (!(job.state === 'scanning' || hasTimeToCome(job.state)) || asked.waiting) return
     const inputs = this.runner
@@ -55,23 +77,24 @@ export class JobEstimates {
 
   private async ask(job: Job, inputs: string[], asked: Asked): Promise<void> {
     for (const input of inputs) asked.inputs.add(input)
-    asked.waiting = true
+    const waiting = new AbortController()
+    asked.waiting = waiting
     this.asked.set(job.id, asked)
     // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
     // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
-    const perPhotoMs = await this.engine
-      .estimate(job.spec.model, job.spec.settings.tile, inputs, { held: () => true })
-      .then(
-        (reply) => reply.perPhotoMs,
-        () => {
-          // An engine restarting meanwhile: they are asked for again at the next change.
-          for (const input of inputs) asked.inputs.delete(input)
-          return null
-        },
-      )
-    asked.waiting = false
-    // A job cleared from the queue meanwhile was forgotten: its answer is not kept.
-    if (this.asked.get(job.id) !== asked) return
+    const options = { held: () => true, signal: waiting.signal, measure: this.measure }
+    const { model, settings } = job.spec
+    const reply = await this.engine.estimate(model, settings.tile, inputs, options).catch(() => null)
+    asked.waiting = null
+    // A job cleared from the queue meanwhile was forgotten, and its ask stopped: its answer is not kept.
+    if (this.closed || this.asked.get(job.id) !== asked) return
+    if (!reply) {
+      // An engine restarting meanwhile: they are asked for again at the next change (not at once, lest an engine that
+      // cannot answer be asked for ever).
+      for (const input of inputs) asked.inputs.delete(input)
+      return
+    }
+    const { perPhotoMs } = reply
     const estimates = this.estimates.get(job.id) ?? new Map<string, number>()
     inputs.forEach((input, index) => {
       const ms = perPhotoMs?.[index]

@@ -1,15 +1,16 @@
 /** A job's time left, from the engine's estimate of each of its photos and the pace of those done. */
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
-import { JobEstimates } from '../../src/main/services/job-estimates.js'
+import { JobEstimates } from '../../src/queue/job-estimates.js'
 import { jobView } from '../../src/main/services/views.js'
 import { QueueRunner } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
+import { EnhanceError, cancelledError } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { WORKER, writeIdentityModel } from '../helpers/models.js'
 import { noCleanup } from '../helpers/queue.js'
@@ -27,6 +28,19 @@ async function photo(name: string, width: number, height: number): Promise<strin
     .png()
     .toFile(path)
   return path
+}
+
+/** A job of a folder's photos, to be enhanced with the identity model. */
+function spec(dir: string): JobSpec {
+  return {
+    inputs: [dir],
+    recursive: false,
+    outDir: join(dir, 'out'),
+    model: { path: writeIdentityModel(work) },
+    settings: DEFAULT_SETTINGS,
+    naming: '{name}',
+    policy: 'skip',
+  }
 }
 
 describe('a job’s time left from its photos’ estimates', () => {
@@ -86,4 +100,58 @@ describe('a job’s time left from its photos’ estimates', () => {
     estimates.sync()
     expect(estimates.of(job.id)).toBeUndefined()
   }, 60_000)
+
+  it('stops the ask under way of a job cleared from the queue, and every ask once closed', async () => {
+    const albums = ['First', 'Second'].map((name) => join(work, name))
+    for (const dir of albums) mkdirSync(dir)
+    await photo('../First/a.png', 40, 30)
+    await photo('../Second/b.png', 40, 30)
+    const runner = new QueueRunner(new QueueStore(join(work, 'queue-stopped')), engine, noCleanup)
+    const jobs = await Promise.all(albums.map((dir) => runner.addJob(spec(dir))))
+    // An engine that answers only by stopping, as the real one does when cancelled.
+    const asks: { inputs: string[]; signal: AbortSignal }[] = []
+    const estimates = new JobEstimates(
+      runner,
+      {
+        estimate: (_model, _tile, inputs, { signal }) =>
+          new Promise((_resolve, reject) => {
+            asks.push({ inputs, signal: signal! })
+            signal!.addEventListener('abort', () => reject(cancelledError()))
+          }),
+      },
+      () => undefined,
+    )
+    estimates.sync()
+    expect(asks.map(({ inputs }) => inputs.map((input) => basename(input)))).toEqual([['a.png'], ['b.png']])
+    runner.remove(jobs[0]!.id)
+    estimates.sync()
+    expect(asks.map(({ signal }) => signal.aborted)).toEqual([true, false])
+    estimates.close()
+    expect(asks.map(({ signal }) => signal.aborted)).toEqual([true, true])
+    // Closed, it asks nothing more, even for photos whose ask was stopped.
+    await new Promise((resolve) => setImmediate(resolve))
+    estimates.sync()
+    expect(asks).toHaveLength(2)
+    expect(jobs.map((job) => estimates.of(job.id))).toEqual([undefined, undefined])
+  })
+
+  it('asks again for photos the engine failed to estimate at the next change, not at once', async () => {
+    const dir = join(work, 'Failing')
+    mkdirSync(dir)
+    await photo('../Failing/c.png', 40, 30)
+    const runner = new QueueRunner(new QueueStore(join(work, 'queue-failing')), engine, noCleanup)
+    await runner.addJob(spec(dir))
+    let asks = 0
+    const failing = (): Promise<never> => {
+      asks++
+      return Promise.reject(new EnhanceError('ENGINE_CRASHED', 'The engine stopped.'))
+    }
+    const estimates = new JobEstimates(runner, { estimate: failing }, () => undefined)
+    estimates.sync()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(asks).toBe(1)
+    estimates.sync()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(asks).toBe(2)
+  })
 })
