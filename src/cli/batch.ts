@@ -152,7 +152,7 @@ export async function runQueued(
 function runEstimates(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): JobEstimates {
   const ofTheRun = {
     get jobs() {
-      return jobs()
+      return jobs().flatMap(({ id }) => runner.job(id) ?? [])
     },
     job: (id: string) => runner.job(id),
     items: (id: string) => runner.items(id),
