@@ -69,12 +69,17 @@ export function jobReport(job: Job, items: Item[]): JobReport {
  * against theirs (`paced`; without one, the estimates' own); null where a photo still to enhance has none. Photos of
  * different sizes then count as much as they take, where the mean of those done counted each one alike. `inFlightMs`:
  * the part of it that is the photo being enhanced, counted whole (its own progress says better how far it is).
+ *
+ * The photos done weigh against the estimates' own pace as much as one photo to come would: a few small photos, each
+ * slowed by what every photo costs whatever its size (and the first by the model's loading), would otherwise scale a
+ * large scan to come by their ratio. Once photos done amount to several photos to come, their pace is the one.
  */
 export function estimatedTimeLeft(
   items: readonly Item[],
   estimates: ReadonlyMap<string, number>,
 ): { ms: number; inFlightMs: number; paced: boolean } | null {
   let left = 0
+  let toCome = 0
   let inFlight = 0
   let doneMs = 0
   let doneEstimated = 0
@@ -83,6 +88,7 @@ export function estimatedTimeLeft(
     if (isToCome(item.state)) {
       if (estimate === undefined) return null
       left += estimate
+      toCome++
       if (item.state === 'running') inFlight += estimate
     } else if (item.state === 'done' && item.ms !== undefined && estimate !== undefined) {
       doneMs += item.ms
@@ -90,7 +96,8 @@ export function estimatedTimeLeft(
     }
   }
   const paced = doneEstimated > 0
-  const pace = paced ? doneMs / doneEstimated : 1
+  const onePhotoToCome = toCome ? left / toCome : 0
+  const pace = paced ? (doneMs + onePhotoToCome) / (doneEstimated + onePhotoToCome) : 1
   return { ms: Math.round(left * pace), inFlightMs: Math.round(inFlight * pace), paced }
 }
 

@@ -20,19 +20,32 @@ describe("a job's time left from its photos' estimates", () => {
     expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 34_000, inFlightMs: 0, paced: false })
   })
 
-  it('goes at the pace the photos done went against their estimates, each photo counting as much as it takes', () => {
-    // The phone photo took 3 s for its 2 estimated (1.5×): the scan still to come counts for 45 s, the prints 1.5 s each;
-    // the scan is being enhanced, its 45 s said apart (the window puts the time its own tiles say in its place).
+  it('goes at the pace the photos done went against their estimates, as they amount to photos to come', () => {
+    // The phone photo took 3 s for its 2 estimated (1.5×), weighed against one photo to come's worth (32 s / 3) of the
+    // estimates' own pace: 41/38 of the 32 s to come, not 1.5× (48 s), which a small photo's slowness would say of
+    // the scan. The scan is being enhanced, its share said apart (the window puts the time its own tiles say in its place).
     const items = [
       item('phone.jpg', 'done', 3000),
       item('scan.tif', 'running'),
       item('print-1.jpg', 'queued'),
       item('print-2.jpg', 'queued'),
     ]
-    expect(estimatedTimeLeft(items, estimates)).toEqual({ ms: 48_000, inFlightMs: 45_000, paced: true })
-    // Failed, skipped and cancelled photos are not to come, nor do they pace it.
+    expect(estimatedTimeLeft(items, estimates)).toEqual({
+      ms: Math.round((32_000 * 41) / 38),
+      inFlightMs: Math.round((30_000 * 41) / 38),
+      paced: true,
+    })
+    // The scan done too, at 1.5× (45 s): photos done worth 32 of the 1 s each to come, the prints go at nearly 1.5×.
+    const scanned = [item('phone.jpg', 'done', 3000), item('scan.tif', 'done', 45_000), ...items.slice(2)]
+    expect(estimatedTimeLeft(scanned, estimates)).toEqual({
+      ms: Math.round((2000 * 49) / 33),
+      inFlightMs: 0,
+      paced: true,
+    })
+    // Failed, skipped and cancelled photos are not to come, nor do they pace it: the scan alone to come (30 s).
     const ended = [...items.slice(0, 2), item('print-1.jpg', 'failed', 100), item('print-2.jpg', 'skipped')]
-    expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: 45_000, inFlightMs: 45_000, paced: true })
+    const alone = Math.round((30_000 * 33) / 32)
+    expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: alone, inFlightMs: alone, paced: true })
   })
 
   it('says none where a photo still to enhance has no estimate', () => {
