@@ -22,8 +22,8 @@ const engine = new EngineClient(() =>
 )
 afterAll(() => engine.close())
 
-async function photo(name: string, width: number, height: number): Promise<string> {
-  const path = join(album, name)
+async function photo(name: string, width: number, height: number, dir = album): Promise<string> {
+  const path = join(dir, name)
   await sharp({ create: { width, height, channels: 3, background: '#604080' } })
     .png()
     .toFile(path)
@@ -104,8 +104,8 @@ describe('a job’s time left from its photos’ estimates', () => {
   it('stops the ask under way of a job cleared from the queue, and every ask once closed', async () => {
     const albums = ['First', 'Second'].map((name) => join(work, name))
     for (const dir of albums) mkdirSync(dir)
-    await photo('../First/a.png', 40, 30)
-    await photo('../Second/b.png', 40, 30)
+    await photo('a.png', 40, 30, albums[0])
+    await photo('b.png', 40, 30, albums[1])
     const runner = new QueueRunner(new QueueStore(join(work, 'queue-stopped')), engine, noCleanup)
     const jobs = await Promise.all(albums.map((dir) => runner.addJob(spec(dir))))
     // An engine that answers only by stopping, as the real one does when cancelled.
@@ -138,7 +138,7 @@ describe('a job’s time left from its photos’ estimates', () => {
   it('asks again for photos the engine failed to estimate at the next change, not at once', async () => {
     const dir = join(work, 'Failing')
     mkdirSync(dir)
-    await photo('../Failing/c.png', 40, 30)
+    await photo('c.png', 40, 30, dir)
     const runner = new QueueRunner(new QueueStore(join(work, 'queue-failing')), engine, noCleanup)
     await runner.addJob(spec(dir))
     let asks = 0
