@@ -112,6 +112,7 @@ export async function runQueued(
   let total = 0
   let running: Job[] = []
   const estimates = runEstimates(runner, engine, () => running)
+  let tiled = false
   const telling: Telling = {
     reporter,
     items,
@@ -121,7 +122,11 @@ export async function runQueued(
         running.map(({ id }) => ({ items: runner.items(id), estimates: estimates.of(id) })),
         photoMs,
       ),
-    onTile: () => estimates.sync(),
+    // Asked as the run starts, and again at the first tile where this computer's tile speeds were not known before.
+    onTile: () => {
+      if (!tiled) estimates.sync()
+      tiled = true
+    },
   }
   const unsubscribe = runner.subscribe((event) => report(telling, event))
   try {
@@ -134,6 +139,7 @@ export async function runQueued(
     if (job) reportFound(reporter, runner, job)
     running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
     total = running.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'queued').length
+    estimates.sync()
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
     await runner.run(job ? [job.id] : undefined)
     const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)
@@ -147,7 +153,7 @@ export async function runQueued(
 
 /**
  * Each photo's estimate, for the run's time left (`runTimeLeft`), of the run's jobs alone: from the tile speeds measured
- * here before (asked once the first tile is done, when they are), as nothing may slow the run down for them.
+ * here before, as nothing may slow the run down for them.
  */
 function runEstimates(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): JobEstimates {
   const ofTheRun = {

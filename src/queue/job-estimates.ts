@@ -24,7 +24,7 @@ interface Asked {
  * computer's measured speed: what a job's time left goes by (`estimatedTimeLeft`), so that a large scan counts as
  * much as it takes. Each photo is asked for once, when it joins its job (again only if the engine failed to answer).
  * `measure` false: from the tile speeds this computer measured before only, so that a run never waits on a
- * measurement for them (the CLI's live line); none measured yet, a job has none.
+ * measurement for them (the CLI's live line); none measured yet, its photos are asked for again at the next `sync`.
  */
 export class JobEstimates {
   /** Per job, each photo's estimate by input (a photo none could be made for is not there). */
@@ -88,9 +88,9 @@ export class JobEstimates {
     asked.waiting = null
     // A job cleared from the queue meanwhile was forgotten, and its ask stopped: its answer is not kept.
     if (this.closed || this.asked.get(job.id) !== asked) return
-    if (!reply) {
-      // An engine restarting meanwhile: they are asked for again at the next change (not at once, lest an engine that
-      // cannot answer be asked for ever).
+    // An engine restarting meanwhile, or (not measuring) no tile speed measured yet: they are asked for again at the
+    // next change, not at once, lest an engine that cannot answer be asked for ever.
+    if (!reply || (!this.measure && reply.perPhotoMs === null)) {
       for (const input of inputs) asked.inputs.delete(input)
       return
     }

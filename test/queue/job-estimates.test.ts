@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { JobEstimates } from '../../src/queue/job-estimates.js'
+import type { Estimator } from '../../src/queue/job-estimates.js'
 import { jobView } from '../../src/main/services/views.js'
 import { QueueRunner } from '../../src/queue/runner.js'
 import { QueueStore } from '../../src/queue/store.js'
@@ -154,4 +155,44 @@ describe('a job’s time left from its photos’ estimates', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(asks).toBe(2)
   })
+
+  it('not measuring, asks again at the next change while no tile speed is known; measuring, once', async () => {
+    const dir = join(work, 'Unmeasured')
+    mkdirSync(dir)
+    await photo('d.png', 40, 30, dir)
+    const runner = new QueueRunner(new QueueStore(join(work, 'queue-unmeasured')), engine, noCleanup)
+    await runner.addJob(spec(dir))
+    // The real engine, on a computer where nothing was measured yet.
+    const fresh = new EngineClient(() =>
+      forkEngine({
+        workerPath: WORKER,
+        env: { ENHANCE_DEVICE: 'cpu', ENHANCE_DATA_DIR: join(work, 'unmeasured-data') },
+      }),
+    )
+    afterAll(() => fresh.close())
+    /** The replies to the asks of two changes in a row (the second after the first's reply). */
+    const asked = async (measure: boolean, expected: number): Promise<(number | null)[]> => {
+      const replies: (number | null)[] = []
+      const estimator: Estimator = {
+        estimate: async (model, tile, inputs, options) => {
+          const reply = await fresh.estimate(model, tile, inputs, { ...options, measure })
+          replies.push(reply.ms)
+          return reply
+        },
+      }
+      const estimates = new JobEstimates(runner, estimator, () => undefined, measure)
+      estimates.sync()
+      await expect.poll(() => replies.length, { timeout: 30_000 }).toBe(1)
+      await new Promise((resolve) => setImmediate(resolve))
+      estimates.sync()
+      await expect.poll(() => replies.length, { timeout: 30_000 }).toBe(expected)
+      // Nothing more comes.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return replies
+    }
+    expect(await asked(false, 2)).toEqual([null, null])
+    const measured = await asked(true, 1)
+    expect(measured).toHaveLength(1)
+    expect(measured[0]).toBeGreaterThan(0)
+  }, 60_000)
 })
