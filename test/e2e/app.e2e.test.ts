@@ -155,6 +155,14 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const job = app.page.getByRole('article', { name: /Job beach/ })
     await job.getByRole('button', { name: /^Cancel/ }).click()
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled')
+    // Its bar stops where its work did: the photos it enhanced before, not the ones cancelled.
+    const { runner } = app.backend.queue
+    const beach = runner.jobs.find((j) => j.state === 'cancelled' && basename(j.spec.inputs[0]!) === 'beach')!
+    const enhanced = runner.items(beach.id).filter((i) => i.state === 'done').length
+    expect(runner.items(beach.id).filter((i) => i.state === 'cancelled').length).toBeGreaterThan(0)
+    expect(await job.getByRole('progressbar', { name: /^Photos finished/ }).getAttribute('value')).toBe(
+      String(enhanced),
+    )
   })
 
   it('says why a folder with no photos makes no job', async () => {

@@ -4,6 +4,7 @@ import {
   canRetry,
   failureSentence,
   itemStateText,
+  dealtWith,
   jobProgress,
   jobTitle,
   photoProgress,
@@ -218,6 +219,11 @@ describe('progress in words', () => {
   it('moves the job bar with the tiles of the photo in progress', () => {
     expect(jobProgress(2, { tilesDone: 3, tiles: 4 })).toBe(2.75)
     expect(jobProgress(2, undefined)).toBe(2)
+  })
+  it('counts photos enhanced, failed or skipped as dealt with, and cancelled ones not', () => {
+    expect(dealtWith({ done: 2, failed: 1, skipped: 1 })).toBe(4)
+    const cancelled = { queued: 0, running: 0, done: 1, failed: 0, skipped: 0, cancelled: 5 }
+    expect(dealtWith(cancelled)).toBe(1)
   })
   it('says how far the photo is, and that it is paused while its job is', () => {
     expect(photoProgress({ tilesDone: 3, tiles: 4, etaMs: 2000 }, false)).toBe('75% · 2 s left')

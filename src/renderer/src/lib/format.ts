@@ -85,12 +85,24 @@ export function photoProgress(
   return left ? `${done} · ${left}` : done
 }
 
-/** Photos finished, plus the fraction of the one in progress: the job's bar moves with every tile. */
+/**
+ * A job's photos dealt with: enhanced, failed or skipped. A cancelled one was not, so a cancelled job's bar stops where
+ * its work did (before, it filled: "0 of 3 enhanced" under a full bar).
+ */
+export function dealtWith({
+  done,
+  failed,
+  skipped,
+}: Pick<JobView['counts'], 'done' | 'failed' | 'skipped'>): number {
+  return done + failed + skipped
+}
+
+/** Photos dealt with, plus the fraction of the one in progress: the job's bar moves with every tile. */
 export function jobProgress(
-  finished: number,
+  dealt: number,
   progress: { tilesDone: number; tiles: number } | undefined,
 ): number {
-  return finished + (progress ? progress.tilesDone / Math.max(1, progress.tiles) : 0)
+  return dealt + (progress ? progress.tilesDone / Math.max(1, progress.tiles) : 0)
 }
 
 /** A photo's state in words: a photo of a paused job is paused, not running. */
