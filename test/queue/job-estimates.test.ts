@@ -44,6 +44,16 @@ function spec(dir: string): JobSpec {
   }
 }
 
+/** A folder of one photo, queued as a job in a queue of its own: its runner. */
+async function queuedAlbum(name: string): Promise<QueueRunner> {
+  const dir = join(work, name)
+  mkdirSync(dir)
+  await photo('photo.png', 40, 30, dir)
+  const runner = new QueueRunner(new QueueStore(join(work, `queue-${name}`)), engine, noCleanup)
+  await runner.addJob(spec(dir))
+  return runner
+}
+
 describe('a job’s time left from its photos’ estimates', () => {
   it('asks the engine once for each photo, as the queue finds it, and says their sum until one is done', async () => {
     mkdirSync(album)
@@ -137,11 +147,7 @@ describe('a job’s time left from its photos’ estimates', () => {
   })
 
   it('asks again for photos the engine failed to estimate at the next change, not at once', async () => {
-    const dir = join(work, 'Failing')
-    mkdirSync(dir)
-    await photo('c.png', 40, 30, dir)
-    const runner = new QueueRunner(new QueueStore(join(work, 'queue-failing')), engine, noCleanup)
-    await runner.addJob(spec(dir))
+    const runner = await queuedAlbum('Failing')
     let asks = 0
     const failing = (): Promise<never> => {
       asks++
@@ -157,11 +163,7 @@ describe('a job’s time left from its photos’ estimates', () => {
   })
 
   it('not measuring, asks again at the next change while no tile speed is known; measuring, once', async () => {
-    const dir = join(work, 'Unmeasured')
-    mkdirSync(dir)
-    await photo('d.png', 40, 30, dir)
-    const runner = new QueueRunner(new QueueStore(join(work, 'queue-unmeasured')), engine, noCleanup)
-    await runner.addJob(spec(dir))
+    const runner = await queuedAlbum('Unmeasured')
     // The real engine, on a computer where nothing was measured yet.
     const fresh = new EngineClient(() =>
       forkEngine({
