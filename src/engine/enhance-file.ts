@@ -246,9 +246,10 @@ async function enhanceWithModel(
     },
   )
   await run.finished()
-  // Timed whole, measuring nothing meanwhile: the pace estimates go by (`ModelRegistry.secondsFor`).
-  if (timedWhole && !timing.measured && settings.tile === 'auto')
-    await registry.noteRun(prepared, image, usedTile, clock.elapsed() - readFrom).catch(() => undefined)
+  const ranMs = timedWhole && !timing.measured ? clock.elapsed() - readFrom : null
+  // The pace estimates go by (`ModelRegistry.secondsFor`).
+  if (ranMs !== null && settings.tile === 'auto')
+    await registry.noteRun(prepared, image, usedTile, ranMs).catch(() => undefined)
   return {
     output,
     ...file,
@@ -258,5 +259,6 @@ async function enhanceWithModel(
     tile: usedTile,
     ...(notes.length ? { note: notes.join(' ') } : {}),
     ms: Math.round(clock.elapsed()),
+    ...(ranMs !== null ? { ranMs: Math.round(ranMs) } : {}),
   }
 }

@@ -30,10 +30,18 @@ export function countStates(items: Item[]): Record<ItemState, number> {
   return counts
 }
 
-/** The mean time its photos done took, each timed; null before any was. */
-function meanDoneMs(items: readonly Item[]): number | null {
-  const finished = items.filter((i) => i.state === 'done' && i.ms !== undefined)
-  return finished.length ? finished.reduce((s, i) => s + i.ms!, 0) / finished.length : null
+/**
+ * What a photo done says of those to come: its time from reading to writing where the engine told it, so that the
+ * model's loading, which the first photo alone pays, does not count for each one; else its whole time.
+ */
+function pacingMs(item: Item): number | undefined {
+  return item.ranMs ?? item.ms
+}
+
+/** The mean of `timeOf` over its photos done, each timed; null before any was. */
+function meanDoneMs(items: readonly Item[], timeOf: (item: Item) => number | undefined): number | null {
+  const times = items.flatMap((i) => (i.state === 'done' ? (timeOf(i) ?? []) : []))
+  return times.length ? times.reduce((s, ms) => s + ms, 0) / times.length : null
 }
 
 /**
@@ -41,7 +49,7 @@ function meanDoneMs(items: readonly Item[]): number | null {
  * (`inFlightMs`, counted whole); null before any photo is done.
  */
 export function meanTimeLeft(items: readonly Item[]): { ms: number; inFlightMs: number } | null {
-  const mean = meanDoneMs(items)
+  const mean = meanDoneMs(items, pacingMs)
   if (mean === null) return null
   const running = items.filter((i) => i.state === 'running').length
   const toCome = items.filter((i) => isToCome(i.state)).length
@@ -50,7 +58,7 @@ export function meanTimeLeft(items: readonly Item[]): { ms: number; inFlightMs: 
 
 export function jobReport(job: Job, items: Item[]): JobReport {
   const counts = countStates(items)
-  const msPerItem = meanDoneMs(items)
+  const msPerItem = meanDoneMs(items, (item) => item.ms)
   return {
     id: job.id,
     state: job.state,
@@ -66,13 +74,13 @@ export function jobReport(job: Job, items: Item[]): JobReport {
 
 /**
  * The time left for a job's photos from each one's estimate (`estimates`, by input), at the pace its photos done went
- * against theirs (`paced`; without one, the estimates' own); null where a photo still to enhance has none. Photos of
- * different sizes then count as much as they take, where the mean of those done counted each one alike. `inFlightMs`:
- * the part of it that is the photo being enhanced, counted whole (its own progress says better how far it is).
+ * against theirs (`paced`, each timed by `pacingMs`; without one, the estimates' own); null where a photo still to
+ * enhance has none. Photos of different sizes then count as much as they take, where the mean of those done counted
+ * each one alike. `inFlightMs`: the part of it that is the photo being enhanced, counted whole (its own progress says
+ * better how far it is).
  *
  * The photos done weigh against the estimates' own pace as much as one photo to come would: a few small photos, each
- * slowed by what every photo costs whatever its size (and the first by the model's loading), would otherwise scale a
- * large scan to come by their ratio. Once photos done amount to several photos to come, their pace is the one.
+ * slowed by what every photo costs whatever its size, would otherwise scale a large scan to come by their ratio. Once photos done amount to several photos to come, their pace is the one.
  */
 export function estimatedTimeLeft(
   items: readonly Item[],
@@ -90,8 +98,10 @@ export function estimatedTimeLeft(
       left += estimate
       toCome++
       if (item.state === 'running') inFlight += estimate
-    } else if (item.state === 'done' && item.ms !== undefined && estimate !== undefined) {
-      doneMs += item.ms
+    } else if (item.state === 'done' && estimate !== undefined) {
+      const ms = pacingMs(item)
+      if (ms === undefined) continue
+      doneMs += ms
       doneEstimated += estimate
     }
   }

@@ -455,6 +455,7 @@ export class QueueRunner {
       this.setItem(item, {
         state: 'done',
         ms: result.ms,
+        ...(result.ranMs !== undefined ? { ranMs: result.ranMs } : {}),
         provider: result.provider,
         precision: result.precision,
         tile: result.tile,

@@ -69,6 +69,7 @@ const itemFields = {
   error: errorData.optional(),
   crashes: count,
   ms: z.number().min(0).optional(),
+  ranMs: z.number().min(0).optional(),
   provider: z.string().optional(),
   precision: z.enum(PRECISIONS).optional(),
   tile: z.number().int().positive().optional(),

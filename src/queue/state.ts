@@ -131,8 +131,9 @@ export class QueueState {
         Object.assign(item, entry.patch)
         if (entry.patch.state && entry.patch.state !== 'failed' && !('error' in entry.patch))
           delete item.error
-        // A note belongs to the run that wrote it: the next run of the photo starts without one.
+        // A note and a time belong to the run that wrote them: the next run of the photo starts without either.
         if (entry.patch.state && !('note' in entry.patch)) delete item.note
+        if (entry.patch.state && !('ranMs' in entry.patch)) delete item.ranMs
         return
       }
       case 'order':

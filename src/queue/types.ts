@@ -92,6 +92,8 @@ export interface Item {
   /** Times the engine died while this item ran; after two it is skipped. */
   crashes: number
   ms?: number
+  /** Its time from reading to writing where the engine told it (`EnhanceReply.ranMs`): what paces the photos to come. */
+  ranMs?: number
   /** The execution provider that actually ran it (cpu, cuda, dml, coreml). */
   provider?: string
   /** The arithmetic that ran it: fp32, fp16 or int8. */

@@ -76,6 +76,12 @@ export interface EnhanceReply {
   /** The tile side the photo ran with (out-of-memory retries may have halved it). */
   tile: number
   ms: number
+  /**
+   * From its reading to its writing, the model ready: what each photo of a batch takes, where `ms` also counts the
+   * model's loading. Absent where the photo was not timed whole (picked up part-way, moved to the CPU) or tile speeds
+   * were measured meanwhile.
+   */
+  ranMs?: number
   /** How it ran, when that needs saying: a GPU that gave up on it, a damaged file read as far as it goes. */
   note?: string
 }

@@ -166,8 +166,8 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     const enhance = (n: number) =>
       enhanceFile(registry, { input, output: join(work, `paced-${n}.png`), model, settings })
     const remembered = async () => Object.values(await store.all())[0]!
-    // The first photo's tiles were measured while it ran: its time says nothing of the pace.
-    await enhance(1)
+    // The first photo's tiles were measured while it ran: its time says nothing of the pace, nor does its reply.
+    expect((await enhance(1)).ranMs).toBeUndefined()
     expect((await remembered()).runs).toBeUndefined()
     const second = await enhance(2)
     const { rates, runs: afterOne } = await remembered()
@@ -175,6 +175,8 @@ describe('estimating how long photos would take, before any is enhanced', () => 
     expect(afterOne!.networkMs).toBeCloseTo(network, 6)
     expect(afterOne!.ranMs).toBeGreaterThan(0)
     expect(afterOne!.ranMs).toBeLessThanOrEqual(second.ms)
+    // The reply tells the time it was paced by, which the queue paces the photos to come by.
+    expect(Math.abs(second.ranMs! - afterOne!.ranMs)).toBeLessThanOrEqual(0.5)
     await enhance(3)
     const afterTwo = (await remembered()).runs!
     expect(afterTwo.networkMs).toBeCloseTo(0.8 * network + network, 6)

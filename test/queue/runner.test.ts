@@ -176,6 +176,32 @@ describe('queue runner', () => {
     expect(reopened.items(job.id)[1]!.note).toBeUndefined()
   })
 
+  it("keeps the engine's time from reading to writing through a restart, and drops it on a run that told none", async () => {
+    const { spec, queue } = setup(['a.jpg'])
+    const told: (number | undefined)[] = [900, undefined]
+    const engine: QueueEngine = {
+      enhance(request) {
+        writeFileSync(request.output, 'enhanced')
+        const ranMs = told.shift()
+        return Promise.resolve({ ...fakeReply(request.output, 1500), ...(ranMs ? { ranMs } : {}) })
+      },
+    }
+    const runner = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    const job = await runner.addJob({
+      ...spec,
+      model: { ...spec.model, blend: { path: 'gan.safetensors', realism: 0.5 } },
+    })
+    await runner.run()
+    expect(runner.items(job.id)[0]).toMatchObject({ state: 'done', ms: 1500, ranMs: 900 })
+    const reopened = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    expect(reopened.items(job.id)[0]).toMatchObject({ ms: 1500, ranMs: 900 })
+    // Enhanced again (say, picked up part-way), the photo has no such time: the old one would pace the photos to come.
+    expect(await reopened.adjust({ jobId: job.id }, { realism: 0.25 })).toBe(1)
+    await reopened.run()
+    expect(reopened.items(job.id)[0]!.ranMs).toBeUndefined()
+    expect(new QueueRunner(new QueueStore(queue), engine, noCleanup).items(job.id)[0]!.ranMs).toBeUndefined()
+  })
+
   it('re-queues an item once after an engine crash and skips it after the second', async () => {
     const { spec, queue } = setup(['a.jpg', 'b.jpg'])
     const engine = fakeEngine({ 'a.jpg': ['ENGINE_CRASHED', 'ENGINE_CRASHED'], 'b.jpg': ['ENGINE_CRASHED'] })

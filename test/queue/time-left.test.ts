@@ -48,6 +48,20 @@ describe("a job's time left from its photos' estimates", () => {
     expect(estimatedTimeLeft(ended, estimates)).toEqual({ ms: alone, inFlightMs: alone, paced: true })
   })
 
+  it("paces by a photo's time from reading to writing where the engine told it, not the model's loading", () => {
+    // The phone photo took 9 s, 6 of them loading the model: it went at 1.5× from its reading, as in the test above.
+    const loaded = { ...item('phone.jpg', 'done', 9000), ranMs: 3000 }
+    const rest = [item('scan.tif', 'running'), item('print-1.jpg', 'queued'), item('print-2.jpg', 'queued')]
+    expect(estimatedTimeLeft([loaded, ...rest], estimates)).toEqual({
+      ms: Math.round((32_000 * 41) / 38),
+      inFlightMs: Math.round((30_000 * 41) / 38),
+      paced: true,
+    })
+    // Without estimates, each photo to come at the mean of those times.
+    const second = { ...item('scan.tif', 'done', 4000), ranMs: 4000 }
+    expect(meanTimeLeft([loaded, second, ...rest.slice(1)])).toEqual({ ms: 7000, inFlightMs: 0 })
+  })
+
   it('says none where a photo still to enhance has no estimate', () => {
     const items = [item('phone.jpg', 'done', 3000), item('new.jpg', 'queued')]
     expect(estimatedTimeLeft(items, estimates)).toBeNull()
