@@ -24,16 +24,13 @@ interface Telling {
   reporter: Reporter
   items: Map<string, Item>
   total: () => number
-  /** The run's time left, the photo in flight's own time left (`photoMs`) in place of its share; null: not known yet. */
-  timeLeft: (photoMs: number | null) => number | null
-  /** A photo's tile is done: this computer's tile speeds are known from here on. */
-  onTile: () => void
+  time: RunTime
 }
 
-function report({ reporter, items, total, timeLeft, onTile }: Telling, event: QueueEvent): void {
+function report({ reporter, items, total, time }: Telling, event: QueueEvent): void {
   if (event.type === 'progress') {
     const item = items.get(event.itemId)
-    if (!event.measuring) onTile()
+    if (!event.measuring) time.onTile()
     if (item)
       reporter.emit({
         event: 'progress',
@@ -41,7 +38,7 @@ function report({ reporter, items, total, timeLeft, onTile }: Telling, event: Qu
         tile: event.tilesDone, // the NDJSON's public name for the tiles done
         tiles: event.tiles,
         etaMs: event.etaMs,
-        batchEtaMs: event.measuring ? null : timeLeft(event.etaMs),
+        batchEtaMs: event.measuring ? null : time.left(event.etaMs),
         ...(event.measuring ? { measuring: true } : {}),
       })
     return
@@ -57,6 +54,7 @@ function report({ reporter, items, total, timeLeft, onTile }: Telling, event: Qu
   if (event.type !== 'item') return
   const item = event.item
   items.set(item.id, item)
+  if (item.state === 'running') time.onPhoto()
   if (item.state === 'running')
     reporter.emit({ event: 'item', item: item.input, index: items.size, total: total(), output: item.output })
   if (item.state === 'done')
@@ -111,23 +109,8 @@ export async function runQueued(
   const items = new Map<string, Item>()
   let total = 0
   let running: Job[] = []
-  const estimates = runEstimates(runner, engine, () => running)
-  let tiled = false
-  const telling: Telling = {
-    reporter,
-    items,
-    total: () => total,
-    timeLeft: (photoMs) =>
-      runTimeLeft(
-        running.map(({ id }) => ({ items: runner.items(id), estimates: estimates.of(id) })),
-        photoMs,
-      ),
-    // Asked as the run starts, and again at the first tile where this computer's tile speeds were not known before.
-    onTile: () => {
-      if (!tiled) estimates.sync()
-      tiled = true
-    },
-  }
+  const time = runTime(runner, engine, () => running)
+  const telling: Telling = { reporter, items, total: () => total, time }
   const unsubscribe = runner.subscribe((event) => report(telling, event))
   try {
     reporter.emit({ event: 'start', inputs: spec?.inputs ?? [] })
@@ -139,7 +122,7 @@ export async function runQueued(
     if (job) reportFound(reporter, runner, job)
     running = job ? [job] : runner.jobs.filter((j) => !isFinished(j))
     total = running.flatMap((j) => runner.items(j.id)).filter((i) => i.state === 'queued').length
-    estimates.sync()
+    time.onPhoto()
     // A new job runs alone: jobs queued by the app or an earlier run wait for --resume or the app.
     await runner.run(job ? [job.id] : undefined)
     const jobIds = job ? [job.id] : runner.jobs.filter((j) => !before.has(j.id)).map((j) => j.id)
@@ -147,15 +130,29 @@ export async function runQueued(
     return reportEnd(reporter, runner, jobIds, waiting, started)
   } finally {
     unsubscribe()
-    estimates.close()
+    time.close()
   }
 }
 
+/** A run's time left, and when to ask the engine for the estimates it goes by. */
+interface RunTime {
+  /** The run's time left, the photo in flight's own time left (`photoMs`) in place of its share; null: not known yet. */
+  left: (photoMs: number | null) => number | null
+  /** A photo starts (or the run does): those not estimated yet are asked for, the engine being at work anyway. */
+  onPhoto: () => void
+  /** A photo's tile is done: this computer's tile speeds are known from here on. */
+  onTile: () => void
+  /** Stops the asks under way. */
+  close: () => void
+}
+
 /**
- * Each photo's estimate, for the run's time left (`runTimeLeft`), of the run's jobs alone: from the tile speeds measured
- * here before, as nothing may slow the run down for them.
+ * The time left of the run's jobs (`runTimeLeft`), from each photo's estimate: from the tile speeds measured here
+ * before, as nothing may slow the run down for them. They are asked for as photos start, when the engine is running
+ * anyway (a watch lets it go while it waits, and an ask would start it again), and at the first tile, as this
+ * computer's tile speeds may have just been measured.
  */
-function runEstimates(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): JobEstimates {
+function runTime(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): RunTime {
   const ofTheRun = {
     get jobs() {
       return jobs().flatMap(({ id }) => runner.job(id) ?? [])
@@ -163,7 +160,21 @@ function runEstimates(runner: QueueRunner, engine: Estimator, jobs: () => Job[])
     job: (id: string) => runner.job(id),
     items: (id: string) => runner.items(id),
   }
-  return new JobEstimates(ofTheRun, engine, () => undefined, false)
+  const estimates = new JobEstimates(ofTheRun, engine, () => undefined, false)
+  let tiled = false
+  return {
+    left: (photoMs) =>
+      runTimeLeft(
+        ofTheRun.jobs.map(({ id }) => ({ items: runner.items(id), estimates: estimates.of(id) })),
+        photoMs,
+      ),
+    onPhoto: () => estimates.sync(),
+    onTile: () => {
+      if (!tiled) estimates.sync()
+      tiled = true
+    },
+    close: () => estimates.close(),
+  }
 }
 
 /** The end of a run: why its jobs paused, if they did, and the counts (`waiting`: other unfinished jobs). */
@@ -205,6 +216,7 @@ export interface WatchControl {
   signal: AbortSignal
   /** Lets the engine go while nothing arrives; the next photo starts it again. */
   release: () => void
+  engine: Estimator
 }
 
 /**
@@ -220,18 +232,13 @@ export async function watchQueued(
   const started = performance.now()
   const { runner } = session
   const items = new Map<string, Item>()
-  let jobId: string | null = null
+  let job: Job | null = null
   const total = (): number =>
     items.size +
-    (jobId ? runner.items(jobId).filter((i) => i.state === 'queued' && !items.has(i.id)).length : 0)
-  // Photos arrive as they will: the time left of those known goes at the mean of those done.
-  const telling: Telling = {
-    reporter,
-    items,
-    total,
-    timeLeft: (photoMs) => (jobId ? runTimeLeft([{ items: runner.items(jobId) }], photoMs) : null),
-    onTile: () => undefined,
-  }
+    (job ? runner.items(job.id).filter((i) => i.state === 'queued' && !items.has(i.id)).length : 0)
+  // Photos arrive as they will: the time left is of those known.
+  const time = runTime(runner, control.engine, () => (job ? [job] : []))
+  const telling: Telling = { reporter, items, total, time }
   const unsubscribe = runner.subscribe((event) => report(telling, event))
   const told = new Set<string>()
   try {
@@ -239,16 +246,17 @@ export async function watchQueued(
     const watched = await watchFolders(runner, spec, {
       signal: control.signal,
       release: control.release,
-      onJob: (job) => (jobId = job.id),
+      onJob: (watched) => (job = watched),
       onHeldUp: (reason) => reporter.emit({ event: 'held-up', ...reason }),
       onWaiting: () => {
-        const job = jobId ? runner.job(jobId) : undefined
-        if (job) reportFound(reporter, runner, job, told)
+        const now = job && runner.job(job.id)
+        if (now) reportFound(reporter, runner, now, told)
         reporter.emit({ event: 'watching', folders: spec.inputs })
       },
     })
     return reportEnd(reporter, runner, watched ? [watched] : [], 0, started)
   } finally {
     unsubscribe()
+    time.close()
   }
 }

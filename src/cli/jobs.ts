@@ -256,6 +256,7 @@ export async function batchCommand(
         ? await watchQueued(session, spec, reporter, {
             signal: watching.signal,
             release: () => engine.close(),
+            engine,
           })
         : await runQueued(session, spec, reporter, engine)
     status = summary.failed > 0 || summary.pending > 0 ? 1 : 0

@@ -29,6 +29,48 @@ async function refusal(argv: string[]): Promise<string> {
   return err
 }
 
+interface Watched {
+  /** Its NDJSON events so far. */
+  events: () => WatchEvent[]
+  /** Resolves once `check` holds, looked at as each event comes. */
+  until: (check: () => boolean) => Promise<void>
+  /** Ctrl-C: resolves with how it ended. */
+  stop: () => Promise<unknown>
+}
+
+type WatchEvent = { event: string; item?: string; etaMs?: number | null; batchEtaMs?: number | null }
+
+/** `enhance <folder> --watch` in its own process, as a terminal would run it. */
+function watch(folder: string, queue: string, args: string[], env: NodeJS.ProcessEnv = process.env): Watched {
+  const child = spawn(process.execPath, [CLI, folder, '--watch', '--queue-dir', queue, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  })
+  let stdout = ''
+  let look = (): void => undefined
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    look()
+  })
+  const events = () =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as WatchEvent)
+  const until = (check: () => boolean) =>
+    new Promise<void>((resolve) => {
+      look = () => {
+        if (check()) resolve()
+      }
+      look()
+    })
+  const stop = () => {
+    child.kill('SIGINT')
+    return new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)))
+  }
+  return { events, until, stop }
+}
+
 describe('enhance <folder> --watch', () => {
   it('is refused with a file alone, with --resume and with --shard, saying why', async () => {
     const folder = join(work, 'refused')
@@ -50,27 +92,7 @@ describe('enhance <folder> --watch', () => {
     mkdirSync(folder)
     await scan(join(folder, 'already there.png'), 1)
     const args = ['--model', model, '--device', 'cpu', '--tile', '16', '--json']
-    const child = spawn(process.execPath, [CLI, folder, '--watch', '--queue-dir', join(work, 'q'), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let stdout = ''
-    let look = (): void => undefined
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      look()
-    })
-    const events = () =>
-      stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { event: string; item?: string })
-    const until = (check: () => boolean) =>
-      new Promise<void>((resolve) => {
-        look = () => {
-          if (check()) resolve()
-        }
-        look()
-      })
+    const { events, until, stop } = watch(folder, join(work, 'q'), args)
     const done = () => events().filter((e) => e.event === 'done').length
     await until(() => done() === 1 && events().at(-1)?.event === 'watching')
     // A scan saved under a temporary name and renamed, as scanning programs do, and one copied in.
@@ -78,9 +100,7 @@ describe('enhance <folder> --watch', () => {
     renameSync(join(work, 'scan 2.tmp.png'), join(folder, 'scan 2.png'))
     await scan(join(folder, 'scan 3.png'), 3)
     await until(() => done() === 3)
-    child.kill('SIGINT')
-    const ended = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)))
-    expect(ended).toBe('SIGINT')
+    expect(await stop()).toBe('SIGINT')
     expect(events().at(-1)).toMatchObject({ event: 'summary', done: 3, failed: 0, pending: 0 })
 
     // The same pixels as the folder enhanced in one go without --watch.
@@ -96,5 +116,35 @@ describe('enhance <folder> --watch', () => {
       )
       expect(watched!.equals(inOneGo!), name).toBe(true)
     }
+  }, 60_000)
+
+  it("says the time left from its first photo's tiles on, by the engine's estimates", async () => {
+    const folder = join(work, 'Large scans')
+    mkdirSync(folder)
+    const large = { create: { width: 256, height: 192, channels: 3, background: '#604080' } } as const
+    await sharp(large).png().toFile(join(folder, 'a large scan.png'))
+    const env = { ...process.env, ENHANCE_DATA_DIR: join(work, 'data-estimates') }
+    const args = ['--model', model, '--device', 'cpu', '--json']
+    // A first run measures this computer's tile speeds; the watch goes by them.
+    const measured = [
+      folder,
+      '--out',
+      join(work, 'measured'),
+      '--queue-dir',
+      join(work, 'q-measure'),
+      ...args,
+    ]
+    expect(spawnSync(process.execPath, [CLI, ...measured], { env }).status).toBe(0)
+    const { events, until, stop } = watch(folder, join(work, 'q-estimates'), [...args, '--tile', '16'], env)
+    await until(() => events().some((e) => e.event === 'done') && events().at(-1)?.event === 'watching')
+    expect(await stop()).toBe('SIGINT')
+    const beforeDone = events().slice(
+      0,
+      events().findIndex((e) => e.event === 'done'),
+    )
+    const told = beforeDone.filter((e) => e.event === 'progress' && e.batchEtaMs != null)
+    // Before any photo is done the mean of those done could say nothing; the only photo's time is its tiles'.
+    expect(told.length).toBeGreaterThan(0)
+    for (const e of told) expect(e.batchEtaMs).toBe(e.etaMs)
   }, 60_000)
 })
