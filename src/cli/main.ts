@@ -32,90 +32,139 @@ export type { Hooks, Io } from './jobs.js'
 const USAGE = `enhance — ESRGAN photo enhancer
 
 Usage:
-  enhance <files|folders...> [--out <dir>] [--model <name|id|file>] [--blend <name|id|file>] [--alpha <0..1>]
-          [--scale <n> | --size <WxH> | --fit <WxH> | --print <size> [--dpi <n>] [--fill | --border]] [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
-          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu] [--precision auto|fp32|fp16|int8] [--recursive] [--skip-existing | --overwrite]
-          [--suffix] [--naming <template>] [--alpha-channel lanczos|model] [--background <colour>]
-          [--metadata all|profile|none] [--read-damaged] [--restore-colours] [--restore-strength <0.1..1>]
-          [--remove-dust] [--remove-scratches] [--turn 90|180|270|right|left] [--mirror] [--taken <date>] [--caption <text>] [--max-pixels <n>] [--queue-dir <dir>] [--shard <k>/<n>|auto] [--watch] [--dry-run] [--json]
-      Enhance photos into --out (by default an "Enhanced" folder beside them, inside a folder named, as the
-      app does), mirroring folders, through the durable queue; only this new job runs
-      (other unfinished jobs wait for --resume or the app). Existing outputs are skipped unless
-      --overwrite (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size}, {alpha}, {model}.
-      --dry-run lists each photo and the file it would be enhanced into (or why it is skipped) and how long
-      it would take here, and enhances and writes nothing: a check before a long album.
-      --print 8x10 (inches; 10x15cm, letter, a4, a3 too) fits the photo within that print, turned to its orientation
-      and never cropped (--fill: the whole print, the photo's edges cut to its shape; --border: the whole
-      print, the whole photo on white), at --dpi pixels per inch (300 unless said), and the file says that dpi.
-      --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour profile; none writes plain sRGB.
-      --read-damaged enhances a cut-short or damaged photo as far as it can be read (the rest grey or black,
-      as photo viewers show it) instead of refusing it (PARTIAL_IMAGE).
-      --restore-colours restores a faded print's colours first: its darkest and lightest taken toward neutral
-      black and white, its nearly grey midtones toward grey, halfway unless --restore-strength says (0.1 a
-      touch, 1 all the way; for old prints: a photo whose colours are right changes too).
-      --remove-dust fills specks of dust first: small light or dark blobs on a smooth surround (up to 0.5 mm
-      at the scan's dpi, else 1/300 of the shorter side); texture and lines are left (a catchlight goes too).
-      --remove-scratches fills scratches and hairs first: thin light or dark lines (up to 0.25 mm wide, from
-      1 mm long, straight, bent or curled) where their surround is smooth (a power line across a sky goes too).
-      --turn 90 turns every photo a quarter clockwise (right; 270 or left: anticlockwise; 180: upside down)
-      once its own orientation stands it upright: prints laid sideways on a scanner (the app: ⟲ ⟳ in the queue).
-      --mirror mirrors every photo left to right (before --turn): slides or negatives scanned from the wrong
-      side, a selfie the phone mirrored (the app: ⇆ in the queue).
-      --taken 1962 says every photo was taken then (1962-07, 1962-07-14 or 1962-07-14 15:30 too): its EXIF and
-      XMP say it, and so does the file's date, so photo libraries sort an album's scans by it, not by the scan day.
-      --taken names dates each photo as its file's name or its folders say (1962/, Wedding 1958-06-14/).
-      --caption "Grandma at the lake" writes that under every photo: its XMP and EXIF describe it so, where photo
-      libraries show a caption (the app: Caption… on a photo, each its own).
-      --caption names writes under each photo what its file's name or its folders say, without dates and the
-      words cameras and scanners name files with (1962 Grandma at the lake.jpg, Lake Como 1962/IMG_0001.jpg).
-      With no --model the bundled pair is used and --alpha moves from faithful (0) to realistic (1).
-      --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a hash of their paths, so n
-      processes (a Kubernetes Indexed Job, a Slurm array: --shard auto) share an album; each keeps its queue
-      in <out>/.enhance-shards/<k>, and running the same command again continues it.
-      --watch keeps going after the folders' photos: each new photo saved into them (a scanner's, a phone's
-      synced) is enhanced once it has stopped changing for 2 s, until Ctrl-C.
+  enhance <files|folders...> [--out <dir>] [--model <name|id|file>]
+          [--blend <name|id|file>] [--alpha <0..1>]
+          [--scale <n> | --size <WxH> | --fit <WxH>
+           | --print <size> [--dpi <n>] [--fill | --border]]
+          [--format png|jpg|webp|avif|tiff|same] [--quality <1..100>]
+          [--tile <px|auto>] [--device auto|cpu|cuda|dml|coreml|webgpu]
+          [--precision auto|fp32|fp16|int8] [--recursive]
+          [--skip-existing | --overwrite] [--suffix] [--naming <template>]
+          [--alpha-channel lanczos|model] [--background <colour>]
+          [--metadata all|profile|none] [--read-damaged] [--restore-colours]
+          [--restore-strength <0.1..1>] [--remove-dust] [--remove-scratches]
+          [--turn 90|180|270|right|left] [--mirror] [--taken <date>]
+          [--caption <text>] [--max-pixels <n>] [--queue-dir <dir>]
+          [--shard <k>/<n>|auto] [--watch] [--dry-run] [--json]
+      Enhance photos into --out (by default an "Enhanced" folder beside them,
+      inside a folder named, as the app does), mirroring folders, through the
+      durable queue; only this new job runs (other unfinished jobs wait for
+      --resume or the app). Existing outputs are skipped unless --overwrite
+      (replace) or --suffix (add _2). --naming takes {name}, {scale}, {size},
+      {alpha}, {model}.
+      --dry-run lists each photo and the file it would be enhanced into (or why
+      it is skipped) and how long it would take here, and enhances and writes
+      nothing: a check before a long album.
+      --print 8x10 (inches; 10x15cm, letter, a4, a3 too) fits the photo within
+      that print, turned to its orientation and never cropped (--fill: the whole
+      print, the photo's edges cut to its shape; --border: the whole print, the
+      whole photo on white), at --dpi pixels per inch (300 unless said), and the
+      file says that dpi.
+      --metadata profile drops EXIF/XMP (camera, GPS) but keeps the colour
+      profile; none writes plain sRGB.
+      --read-damaged enhances a cut-short or damaged photo as far as it can be
+      read (the rest grey or black, as photo viewers show it) instead of
+      refusing it (PARTIAL_IMAGE).
+      --restore-colours restores a faded print's colours first: its darkest and
+      lightest taken toward neutral black and white, its nearly grey midtones
+      toward grey, halfway unless --restore-strength says (0.1 a touch, 1 all
+      the way; for old prints: a photo whose colours are right changes too).
+      --remove-dust fills specks of dust first: small light or dark blobs on a
+      smooth surround (up to 0.5 mm at the scan's dpi, else 1/300 of the shorter
+      side); texture and lines are left (a catchlight goes too).
+      --remove-scratches fills scratches and hairs first: thin light or dark
+      lines (up to 0.25 mm wide, from 1 mm long, straight, bent or curled) where
+      their surround is smooth (a power line across a sky goes too).
+      --turn 90 turns every photo a quarter clockwise (right; 270 or left:
+      anticlockwise; 180: upside down) once its own orientation stands it
+      upright: prints laid sideways on a scanner (the app: ⟲ ⟳ in the queue).
+      --mirror mirrors every photo left to right (before --turn): slides or
+      negatives scanned from the wrong side, a selfie the phone mirrored (the
+      app: ⇆ in the queue).
+      --taken 1962 says every photo was taken then (1962-07, 1962-07-14 or
+      1962-07-14 15:30 too): its EXIF and XMP say it, and so does the file's
+      date, so photo libraries sort an album's scans by it, not by the scan day.
+      --taken names dates each photo as its file's name or its folders say
+      (1962/, Wedding 1958-06-14/).
+      --caption "Grandma at the lake" writes that under every photo: its XMP and
+      EXIF describe it so, where photo libraries show a caption (the app:
+      Caption… on a photo, each its own).
+      --caption names writes under each photo what its file's name or its
+      folders say, without dates and the words cameras and scanners name files
+      with (1962 Grandma at the lake.jpg, Lake Como 1962/IMG_0001.jpg).
+      With no --model the bundled pair is used and --alpha moves from faithful
+      (0) to realistic (1).
+      --shard k/n runs the k-th (from 0) of n shares of the photos, chosen by a
+      hash of their paths, so n processes (a Kubernetes Indexed Job, a Slurm
+      array: --shard auto) share an album; each keeps its queue in
+      <out>/.enhance-shards/<k>, and running the same command again continues
+      it.
+      --watch keeps going after the folders' photos: each new photo saved into
+      them (a scanner's, a phone's synced) is enhanced once it has stopped
+      changing for 2 s, until Ctrl-C.
   enhance --version
       Print the version.
   enhance --resume
-      Continue every unfinished job in the queue (after Ctrl-C, a crash, a full disk, or queued by the app).
-  enhance queue [report <job-id> [--csv] | date <job-id> [<photo|folder/>] <date|names|none>
-                | caption <job-id> <photo|folder/|all> <text|names|none> | realism <job-id> [<photo|folder/>] <0..1>
-                | turn <job-id> [<photo|folder/>] <right|left|180|upright> [--mirror]
-                | repairs <job-id> [<photo|folder/>] <colours,dust,scratches|none> [--restore-strength <0.1..1>]
-                | skip <job-id> <photo|folder/|all> | unskip <job-id> <photo|folder/|all>
+      Continue every unfinished job in the queue (after Ctrl-C, a crash, a full
+      disk, or queued by the app).
+  enhance queue [report <job-id> [--csv]
+                | date <job-id> [<photo|folder/>] <date|names|none>
+                | caption <job-id> <photo|folder/|all> <text|names|none>
+                | realism <job-id> [<photo|folder/>] <0..1>
+                | turn <job-id> [<photo|folder/>] <right|left|180|upright>
+                  [--mirror]
+                | repairs <job-id> [<photo|folder/>]
+                  <colours,dust,scratches|none> [--restore-strength <0.1..1>]
+                | skip <job-id> <photo|folder/|all>
+                | unskip <job-id> <photo|folder/|all>
                 | remove <job-id> | cancel <job-id> | clear]
-      List the queue's jobs and their states, or export one job's items as JSON or CSV; say when a job's
-      photos were taken (one photo's, by its file name or the end of its path; one folder's, by the end of its
-      path and a /; as --taken: enhanced ones are dated in place, not enhanced again); write what is under one
-      photo, a folder's, or all (as --caption, in place too); choose the realism one photo, a folder's or all
-      are enhanced at (0.8 or 80%), how they lie (as --turn and --mirror; upright undoes both), or what is
-      mended first (as --restore-colours, --remove-dust, --remove-scratches): done ones wait to be enhanced
-      again so at the next --resume; skip photos waiting to be enhanced (unskip puts them back); remove a job,
-      cancel one, or clear every finished job (outputs stay on disk). Job ids may be shortened.
+      List the queue's jobs and their states, or export one job's items as JSON
+      or CSV; say when a job's photos were taken (one photo's, by its file name
+      or the end of its path; one folder's, by the end of its path and a /; as
+      --taken: enhanced ones are dated in place, not enhanced again); write what
+      is under one photo, a folder's, or all (as --caption, in place too);
+      choose the realism one photo, a folder's or all are enhanced at (0.8 or
+      80%), how they lie (as --turn and --mirror; upright undoes both), or what
+      is mended first (as --restore-colours, --remove-dust, --remove-scratches):
+      done ones wait to be enhanced again so at the next --resume; skip photos
+      waiting to be enhanced (unskip puts them back); remove a job, cancel one,
+      or clear every finished job (outputs stay on disk). Job ids may be
+      shortened.
   enhance queue report --merge <queue-dir>... [--csv]
-      One report over several queues (the shards of an album): counts and failures with their codes as
-      JSON, or every photo as CSV.
-  enhance models [list | download <id> | remove <id>] [--catalog <file>...] [--models-dir <dir>] [--json]
-      The bundled models, and the catalogue's models with their state (installed or available), size and
-      licence. download fetches over HTTPS, checks size and SHA-256 and the file itself, then installs it
-      into the app's models folder (or --models-dir, or $ENHANCE_MODELS_DIR); an installed model is used by
-      its id: --model <id>, --blend <id>. --catalog adds catalogue files in OpenModelDB's entry format.
-  enhance split <scans|folders...> [--out <dir>] [--format png|jpg|webp|avif|tiff|same] [--recursive] [--overwrite]
+      One report over several queues (the shards of an album): counts and
+      failures with their codes as JSON, or every photo as CSV.
+  enhance models [list | download <id> | remove <id>] [--catalog <file>...]
+          [--models-dir <dir>] [--json]
+      The bundled models, and the catalogue's models with their state (installed
+      or available), size and licence. download fetches over HTTPS, checks size
+      and SHA-256 and the file itself, then installs it into the app's models
+      folder (or --models-dir, or $ENHANCE_MODELS_DIR); an installed model is
+      used by its id: --model <id>, --blend <id>. --catalog adds catalogue files
+      in OpenModelDB's entry format.
+  enhance split <scans|folders...> [--out <dir>]
+          [--format png|jpg|webp|avif|tiff|same] [--recursive] [--overwrite]
           [--read-damaged] [--max-pixels <n>] [--json]
-      Cut each print out of a scan of several laid on a scanner's glass, straightened, one file per print in
-      reading order (scan-1.png, scan-2.png…) into --out (by default a "Prints" folder beside them), PNG
+      Cut each print out of a scan of several laid on a scanner's glass,
+      straightened, one file per print in reading order (scan-1.png,
+      scan-2.png…) into --out (by default a "Prints" folder beside them), PNG
       unless --format says; then enhance that folder. The scans are only read.
   enhance inspect <checkpoint>
-      Print the detected architecture of a .pth, .safetensors or .onnx model as one JSON object.
-  enhance convert <checkpoint> --out <file.onnx> [--blend <checkpoint> --alpha <0..1>] [--fp16] [--overwrite]
-      Write an ONNX model (opset 17, dynamic size); with --blend the weights are interpolated. An existing
-      --out is replaced only with --overwrite, and never one of the models being converted.
-  enhance eval <dataset-dir> [--model <name|file>] [--blend <name|file> --alpha <0..1>] [--alpha-sweep]
+      Print the detected architecture of a .pth, .safetensors or .onnx model as
+      one JSON object.
+  enhance convert <checkpoint> --out <file.onnx>
+          [--blend <checkpoint> --alpha <0..1>] [--fp16] [--overwrite]
+      Write an ONNX model (opset 17, dynamic size); with --blend the weights are
+      interpolated. An existing --out is replaced only with --overwrite, and
+      never one of the models being converted.
+  enhance eval <dataset-dir> [--model <name|file>]
+          [--blend <name|file> --alpha <0..1>] [--alpha-sweep]
           [--precision fp32|int8] [--niqe-params <file>] [--json]
-      PSNR and SSIM (Y channel, 4-px border shaved) and NIQE on <dir>/HR and <dir>/LR_bicubic_x4, next to
-      bicubic. --alpha-sweep prints the perception–distortion table for α = 0, 0.2, … 1.
+      PSNR and SSIM (Y channel, 4-px border shaved) and NIQE on <dir>/HR and
+      <dir>/LR_bicubic_x4, next to bicubic. --alpha-sweep prints the
+      perception–distortion table for α = 0, 0.2, … 1.
 
-Errors print "error <CODE>: <what to do>". The exit status is 1 when anything failed.`
+Errors print "error <CODE>: <what to do>". The exit status is 1 when anything
+failed.`
 
 const defaultIo: Io = {
   // On a terminal, names are shown, not acted on; piped or redirected (JSON, CSV), the bytes are kept.

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
+import stringWidth from 'string-width'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPTIONS, main } from '../../src/cli/main.js'
 import type { Io } from '../../src/cli/main.js'
@@ -123,6 +124,12 @@ describe('the CLI for people', () => {
     expect(accepted.filter((flag) => flag !== '--help' && !help.has(flag))).toEqual([])
     expect(accepted.filter((flag) => !documented.has(flag))).toEqual([])
     expect([...help].filter((flag) => !accepted.includes(flag))).toEqual([])
+  })
+
+  it('prints --help within an 80-column terminal', async () => {
+    const lines = (await cli(['--help'])).out.split('\n')
+    expect(lines.length).toBeGreaterThan(100)
+    expect(lines.filter((line) => stringWidth(line) > 80)).toEqual([])
   })
 
   it('suggests the flag that was meant, and prints its version', async () => {
