@@ -10,6 +10,7 @@ import type { LibraryEntry, LibraryItem } from '../shared/library.js'
 import { requireValue, usableFolder } from './args.js'
 import type { Io } from './jobs.js'
 import { MODELS_DIR } from './models.js'
+import { wrapIndented } from './wrap.js'
 
 export interface LibraryFlags {
   catalog?: string[] | undefined
@@ -45,13 +46,14 @@ function describe(item: LibraryItem): string {
     ? (item.license ?? '')
     : `${item.license ?? 'no licence'} (not for commercial use)`
   const state = item.isDefault ? `${item.state}, default` : item.state
-  return [
-    `${item.id}  [${state}]  ${item.architecture} ×${item.scale}  ${formatSize(item.size)}  ${licence}`,
-    ...(item.useFor ? [`    For: ${item.useFor}`] : []),
-    `    ${item.description}`,
-    ...(item.partner ? [`    Slider: ${item.partner.slider}, with ${item.partner.id}`] : []),
-    ...(item.unsupported ? [`    Cannot run: ${item.unsupported}`] : []),
-  ].join('\n')
+  const facts = [
+    `${item.architecture} ×${item.scale} · ${formatSize(item.size)} · ${licence}`,
+    ...(item.useFor ? [`For: ${item.useFor}`] : []),
+    item.description,
+    ...(item.partner ? [`Slider: ${item.partner.slider}, with ${item.partner.id}`] : []),
+    ...(item.unsupported ? [`Cannot run: ${item.unsupported}`] : []),
+  ]
+  return [`${item.id}  [${state}]`, ...facts.map((fact) => wrapIndented(fact, '    '))].join('\n')
 }
 
 function progressLine(p: DownloadProgress): string {

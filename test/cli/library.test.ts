@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import stringWidth from 'string-width'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
@@ -93,6 +94,12 @@ describe('enhance models, with a --catalog mirror on a local server', () => {
       'MODEL_CARD.md.\n    Slider: Realism, with enhance-real-gan-x4\nenhance-real-gan-x4  [bundled]',
     )
     expect(text).not.toContain('.;')
+    // Laid out within 80 columns, each description whole, its lines indented under the model's id.
+    expect(text.split('\n').filter((line) => stringWidth(line) > 80)).toEqual([])
+    const unwrapped = text.replaceAll('\n    ', ' ').split('\n')
+    for (const item of items)
+      expect(unwrapped, item.id).toContainEqual(expect.stringContaining(item.description))
+    expect(text).toContain('enhance-psnr-x4  [bundled]\n    RRDBNet ×4 · 3.0 MB · see MODEL_CARD.md')
     expect(byId.get('4x-realesr-general-wdn-x4v3')).toMatchObject({
       state: 'available',
       architecture: 'compact',
