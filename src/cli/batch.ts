@@ -54,9 +54,10 @@ function report({ reporter, items, total, time }: Telling, event: QueueEvent): v
   if (event.type !== 'item') return
   const item = event.item
   items.set(item.id, item)
-  if (item.state === 'running') time.onPhoto()
-  if (item.state === 'running')
+  if (item.state === 'running') {
+    time.onPhoto()
     reporter.emit({ event: 'item', item: item.input, index: items.size, total: total(), output: item.output })
+  }
   if (item.state === 'done')
     reporter.emit({
       event: 'done',
