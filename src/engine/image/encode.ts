@@ -123,8 +123,8 @@ export function jpegOptions(quality: number, width: number, height: number): Jpe
 /**
  * Each row filtered as suits it (libpng's heuristic over its five filters): an enlarged photo is smooth, and its rows
  * compress to about 60 % of their unfiltered size for a tenth more time, so level 3 (zlib's speed past it buys little).
- * Measured on two ×4 outputs of 3072×2048 and 2880×2304 (bench/README.md): unfiltered at level 6, 14.3 and 16.2 MB
- * in 303–329 ms; filtered at 3, 8.5 and 8.7 MB in 341–362 ms; at 6, 8.2 and 8.3 MB in 645–740 ms.
+ * Measured on two ×4 outputs of 3072×2048 and 2880×2304: unfiltered at level 6, 14.3 and 16.2 MB in 303–329 ms;
+ * filtered at 3, 8.5 and 8.7 MB in 341–362 ms; at 6, 8.2 and 8.3 MB in 645–740 ms.
  */
 const PNG_OUTPUT = { compressionLevel: 3, adaptiveFiltering: true } as const
 
