@@ -203,7 +203,8 @@ describe('queue faults, each handled as specified', () => {
     async () => {
       const disk = tinyDisk('tiny-disk')
       if (!disk) return
-      const input = await album('big-photos', 4, 96)
+      // Enough noise that the PNGs outgrow the disk however well they compress.
+      const input = await album('big-photos', 4, 192)
       const queue = join(work, 'q-full')
       const first = await run([input, '--out', join(disk, 'out'), '--queue-dir', queue])
       const paused = first.events.find((e) => e.event === 'paused')
