@@ -139,7 +139,10 @@ export async function runQueued(
 interface RunTime {
   /** The run's time left, the photo in flight's own time left (`photoMs`) in place of its share; null: not known yet. */
   left: (photoMs: number | null) => number | null
-  /** A photo starts (or the run does): those not estimated yet are asked for, the engine being at work anyway. */
+  /**
+   * A photo starts (or the run does): those not estimated yet are asked for, the engine being at work anyway; not
+   * while the engine says nothing is measured (a fixed `--tile` on a fresh computer), lest each photo read them all.
+   */
   onPhoto: () => void
   /** A photo's tile is done: this computer's tile speeds are known from here on. */
   onTile: () => void
@@ -169,7 +172,9 @@ function runTime(runner: QueueRunner, engine: Estimator, jobs: () => Job[]): Run
         ofTheRun.jobs.map(({ id }) => ({ items: runner.items(id), estimates: estimates.of(id) })),
         photoMs,
       ),
-    onPhoto: () => estimates.sync(),
+    onPhoto: () => {
+      if (!estimates.unmeasured) estimates.sync()
+    },
     onTile: () => {
       if (!tiled) estimates.sync()
       tiled = true

@@ -31,6 +31,7 @@ export class JobEstimates {
   private readonly estimates = new Map<string, Map<string, number>>()
   private readonly asked = new Map<string, Asked>()
   private closed = false
+  private nothingMeasured = false
 
   constructor(
     private readonly runner: Pick<QueueRunner, 'jobs' | 'job' | 'items'>,
@@ -38,6 +39,14 @@ export class JobEstimates {
     private readonly onEstimated: (jobId: string) => void,
     private readonly measure = true,
   ) {}
+
+  /**
+   * Not measuring, the engine's last answer was that no tile speed is measured here yet: asking again before a tile has
+   * run would read every photo's header for nothing.
+   */
+  get unmeasured(): boolean {
+    return this.nothingMeasured
+  }
 
   /** The estimates of a job's photos, by input. */
   of(jobId: string): ReadonlyMap<string, number> | undefined {
@@ -91,9 +100,11 @@ export class JobEstimates {
     // An engine restarting meanwhile, or (not measuring) no tile speed measured yet: they are asked for again at the
     // next change, not at once, lest an engine that cannot answer be asked for ever.
     if (!reply || (!this.measure && reply.perPhotoMs === null)) {
+      if (reply) this.nothingMeasured = true
       for (const input of inputs) asked.inputs.delete(input)
       return
     }
+    this.nothingMeasured = false
     const { perPhotoMs } = reply
     const estimates = this.estimates.get(job.id) ?? new Map<string, number>()
     inputs.forEach((input, index) => {

@@ -258,6 +258,38 @@ describe('enhance <folder> --out', () => {
     expect(others).toBeGreaterThan(0)
   })
 
+  it('asks for no estimate at each photo while the engine says nothing is measured, going by the mean', async () => {
+    const dir = join(work, 'unmeasured')
+    mkdirSync(dir, { recursive: true })
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f'])
+      await sharp({ create: { width: 48, height: 32, channels: 3, background: '#406080' } })
+        .png()
+        .toFile(join(dir, `${name}.png`))
+    const asked: number[] = []
+    const counting = (engine: EngineClient): void => {
+      const estimate = engine.estimate.bind(engine)
+      engine.estimate = (model, tile, inputs, options) => {
+        asked.push(inputs.length)
+        return estimate(model, tile, inputs, options)
+      }
+    }
+    // A fresh computer and a fixed tile: no tile speed is known, nor measured by the run.
+    const engineEnv = { ENHANCE_DATA_DIR: join(dir, 'data') }
+    const { status, events } = await run(
+      [dir, '--out', join(dir, 'out')],
+      counting,
+      join(dir, 'queue'),
+      engineEnv,
+    )
+    expect(status).toBe(0)
+    // As the run starts (and at its first tile, if that answer came first); not again at each photo after it.
+    expect(asked[0]).toBe(6)
+    expect(asked.length).toBeLessThanOrEqual(2)
+    const lastPhoto = events.filter((e) => e.event === 'progress' && e.item.endsWith('f.png'))
+    expect(lastPhoto.length).toBeGreaterThan(0)
+    for (const e of lastPhoto) if (e.event === 'progress') expect(e.batchEtaMs).not.toBeNull()
+  })
+
   it('without --out writes where the app would: an "Enhanced" folder inside a folder named, beside a photo named', async () => {
     const scans = join(work, 'Scans 1970')
     await photo(join(scans, 'page 1.jpg'), '#806040')

@@ -173,7 +173,7 @@ describe('a job’s time left from its photos’ estimates', () => {
     )
     afterAll(() => fresh.close())
     /** The replies to the asks of two changes in a row (the second after the first's reply). */
-    const asked = async (measure: boolean, expected: number): Promise<(number | null)[]> => {
+    const asked = async (measure: boolean, expected: number): Promise<[(number | null)[], boolean]> => {
       const replies: (number | null)[] = []
       const estimator: Estimator = {
         estimate: async (model, tile, inputs, options) => {
@@ -190,11 +190,13 @@ describe('a job’s time left from its photos’ estimates', () => {
       await expect.poll(() => replies.length, { timeout: 30_000 }).toBe(expected)
       // Nothing more comes.
       await new Promise((resolve) => setTimeout(resolve, 300))
-      return replies
+      return [replies, estimates.unmeasured]
     }
-    expect(await asked(false, 2)).toEqual([null, null])
-    const measured = await asked(true, 1)
+    // Told so, the CLI asks again only once a tile has run.
+    expect(await asked(false, 2)).toEqual([[null, null], true])
+    const [measured, unmeasured] = await asked(true, 1)
     expect(measured).toHaveLength(1)
     expect(measured[0]).toBeGreaterThan(0)
+    expect(unmeasured).toBe(false)
   }, 60_000)
 })
