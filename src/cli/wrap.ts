@@ -4,12 +4,12 @@ import wrapAnsi from 'wrap-ansi'
 export const TEXT_COLUMNS = 80
 
 /**
- * `text` broken at spaces into lines of at most `columns` terminal cells, each one beginning with `indent`; a word
+ * `text` broken at spaces into lines of at most `TEXT_COLUMNS` terminal cells, each one beginning with `indent`; a word
  * longer than a line stays whole. wrap-ansi counts cells as a terminal does (wide characters, colours), with the
  * string-width the live line already uses.
  */
-export function wrapIndented(text: string, indent: string, columns = TEXT_COLUMNS): string {
-  return wrapAnsi(text, columns - indent.length, { hard: false, trim: true })
+export function wrapIndented(text: string, indent: string): string {
+  return wrapAnsi(text, TEXT_COLUMNS - indent.length, { hard: false, trim: true })
     .split('\n')
     .map((line) => indent + line)
     .join('\n')

@@ -80,7 +80,8 @@ export function jobReport(job: Job, items: Item[]): JobReport {
  * better how far it is).
  *
  * The photos done weigh against the estimates' own pace as much as one photo to come would: a few small photos, each
- * slowed by what every photo costs whatever its size, would otherwise scale a large scan to come by their ratio. Once photos done amount to several photos to come, their pace is the one.
+ * slowed by what every photo costs whatever its size, would otherwise scale a large scan to come by their ratio. Once
+ * photos done amount to several photos to come, their pace is the one.
  */
 export function estimatedTimeLeft(
   items: readonly Item[],

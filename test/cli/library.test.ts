@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import stringWidth from 'string-width'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
+import { TEXT_COLUMNS } from '../../src/cli/wrap.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import type { LibraryItem } from '../../src/shared/library.js'
 import { FileServer } from '../helpers/file-server.js'
@@ -95,7 +96,7 @@ describe('enhance models, with a --catalog mirror on a local server', () => {
     )
     expect(text).not.toContain('.;')
     // Laid out within 80 columns, each description whole, its lines indented under the model's id.
-    expect(text.split('\n').filter((line) => stringWidth(line) > 80)).toEqual([])
+    expect(text.split('\n').filter((line) => stringWidth(line) > TEXT_COLUMNS)).toEqual([])
     const unwrapped = text.replaceAll('\n    ', ' ').split('\n')
     for (const item of items)
       expect(unwrapped, item.id).toContainEqual(expect.stringContaining(item.description))

@@ -19,6 +19,7 @@ import sharp from 'sharp'
 import stringWidth from 'string-width'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPTIONS, main } from '../../src/cli/main.js'
+import { TEXT_COLUMNS } from '../../src/cli/wrap.js'
 import type { Io } from '../../src/cli/main.js'
 import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
@@ -129,7 +130,7 @@ describe('the CLI for people', () => {
   it('prints --help within an 80-column terminal', async () => {
     const lines = (await cli(['--help'])).out.split('\n')
     expect(lines.length).toBeGreaterThan(100)
-    expect(lines.filter((line) => stringWidth(line) > 80)).toEqual([])
+    expect(lines.filter((line) => stringWidth(line) > TEXT_COLUMNS)).toEqual([])
   })
 
   it('suggests the flag that was meant, and prints its version', async () => {
