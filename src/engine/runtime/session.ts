@@ -170,7 +170,7 @@ export async function createSession(model: Uint8Array, options: CreateOptions = 
 
 /**
  * onnxruntime-node ships the CUDA provider's own library but not the CUDA runtime it loads: the one step that
- * enables it (README, "GPU").
+ * enables it (docs/speed-and-gpu.md, "GPU").
  */
 const CUDA_INSTALL =
   ' CUDA needs its libraries installed once, on Linux x64 with CUDA 12 and cuDNN 9: ' +
