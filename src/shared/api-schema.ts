@@ -25,6 +25,9 @@ const path = z.string().min(1).max(4096)
 const choiceTarget = z.strictObject({ jobId: id, itemId: id.optional(), folder: path.optional() })
 const none = z.tuple([])
 
+/** A pair of the app's models (`ModelChoice`): main checks that both are listed before either is used. */
+const modelChoice = z.strictObject({ path, partner: path.nullable() })
+
 /** The output folder is not here: only the folder dialog, in main, sets it. */
 const preferencesPatch = z.strictObject({
   device: z.enum(DEVICE_CHOICES).optional(),
@@ -33,7 +36,7 @@ const preferencesPatch = z.strictObject({
   naming: z.string().max(500).optional(),
   policy: policySchema.optional(),
   realism: realismSchema.optional(),
-  model: z.strictObject({ path, partner: path.nullable() }).nullable().optional(),
+  model: modelChoice.nullable().optional(),
 })
 
 const repairs = repairsSchema.strict()
@@ -116,7 +119,10 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
   },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
-  previewCrop: { args: z.tuple([photoRef, region, realismSchema, repairs, keptSchema]), result: true },
+  previewCrop: {
+    args: z.tuple([photoRef, region, realismSchema, repairs, keptSchema, modelChoice.nullable().optional()]),
+    result: true,
+  },
   deviceChoice: { args: none, result: false },
   devices: { args: none, result: false },
   getPreferences: { args: none, result: false },

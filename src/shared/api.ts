@@ -4,7 +4,7 @@ import type { DriveWait } from './drive-wait.js'
 import type { LibraryItem } from './library.js'
 import type { ModelInfo } from './model.js'
 import type { CropReply, PreviewData, Region, TileProgressData } from './protocol.js'
-import type { Preferences, WindowPreferencesPatch } from './preferences.js'
+import type { ModelChoice, Preferences, WindowPreferencesPatch } from './preferences.js'
 import type { KeptPlace, Repairs, SizeSpec } from './settings.js'
 import type { Facing } from './turn.js'
 import type { Taken } from './taken.js'
@@ -329,7 +329,8 @@ export interface EnhanceApi {
   imageTile(photo: PhotoRef, column: number, row: number): Promise<Result<ImageTile>>
   /**
    * Enhances `region` of a photo at realism `realism`, `repairs` made first (but at its `kept` places), with its job's
-   * models (a chosen file: those of new jobs): the slider's live crop.
+   * models (a chosen file: those of new jobs): the slider's live crop. With `pair`, with that pair of the app's models
+   * instead (null: the default pair), as new jobs would run with it: the pairs compared on the photo.
    */
   previewCrop(
     photo: PhotoRef,
@@ -337,6 +338,7 @@ export interface EnhanceApi {
     realism: number,
     repairs: Required<Repairs>,
     kept: KeptPlace[],
+    pair?: ModelChoice | null,
   ): Promise<Result<CropPreview>>
   /** What `auto` last measured and chose, and why; null before anything ran on `auto`. */
   deviceChoice(): Promise<DeviceDecision | null>

@@ -775,7 +775,35 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     // With no queued photo open, the slider sets the realism of new jobs.
     await expect.poll(() => app.backend.services.getPreferences().then((p) => p.realism)).toBe(0.5)
     await app.shot('08-realism-levels')
+
+    // The region with each bundled pair at the slider's realism: the one clicked becomes new jobs'.
+    await page.getByRole('button', { name: 'Compare the pairs' }).click()
+    const pairs = page.getByRole('group', { name: 'The pairs on this photo' })
+    const real = pairs.getByRole('button', { name: /Photos from phones, the web and scans/ })
+    const clean = pairs.getByRole('button', { name: /Clean, sharp originals/ })
+    await clean.waitFor({ timeout: 60_000 })
+    const [realUrl, cleanUrl] = await Promise.all(
+      [real, clean].map(async (pair) => (await pair.locator('img').getAttribute('src'))!),
+    )
+    expect(cleanUrl).not.toBe(realUrl)
+    expect([await real.getAttribute('aria-pressed'), await clean.getAttribute('aria-pressed')]).toEqual([
+      'true',
+      'false',
+    ])
+    await app.shot('08-realism-pairs')
+    await clean.click()
+    const newJobsModel = () => app.backend.services.getPreferences().then((p) => p.model?.path ?? null)
+    await expect.poll(newJobsModel).toMatch(/enhance-psnr-x4\.safetensors$/)
+    await expect.poll(() => clean.getAttribute('aria-pressed')).toBe('true')
+    // The crop with new jobs' pair is the one its pair's pane showed, to the byte.
     await page.getByRole('button', { name: 'Before | after' }).click()
+    await expect.poll(() => crop(0.5).getAttribute('src'), { timeout: 60_000 }).toBe(cleanUrl)
+    await page.getByRole('button', { name: 'Compare the pairs' }).click()
+    await real.click()
+    await expect.poll(newJobsModel).toBeNull()
+    await page.getByRole('button', { name: 'Before | after' }).click()
+    await expect.poll(() => crop(0.5).getAttribute('src'), { timeout: 60_000 }).toBe(realUrl)
+
     await page.getByRole('img', { name: /^Before/ }).waitFor()
     await app.shot('08-realism')
   })

@@ -63,6 +63,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
     0.5,
     repairsOf({}),
     [{ x: 1, y: 2 }],
+    { path: '/nowhere/a-model.pth', partner: null },
   ],
   deviceChoice: [],
   devices: [],

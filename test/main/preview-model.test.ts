@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ScriptedDialogs, startBackend } from '../e2e/harness.js'
 import { repairsOf } from '../../src/shared/settings.js'
+import type { ModelChoice } from '../../src/shared/preferences.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-preview-model-'))
 const photo = join(work, 'texture.png')
@@ -51,5 +52,42 @@ describe('the preview of a queued photo', () => {
     expect(changed.ok ? null : changed.error).toBeNull()
     expect(await preview(chosen)).not.toBe(withJobsModels)
     expect(await preview(queued)).toBe(withJobsModels)
+  }, 180_000)
+
+  it('runs a pair named for it as new jobs would run with it, of the app’s models only', async () => {
+    const api = backend.services
+    const listed = await api.listModels()
+    if (!listed.ok) throw new Error(listed.error.message)
+    const byName = (name: string) => listed.value.find((m) => m.name === name)!
+    const [real, clean] = [
+      listed.value.find((m) => m.isDefault)!,
+      listed.value.find((m) => m.bundled && m.pair && !m.isDefault)!,
+    ]
+    const cleanPair = { path: clean.path, partner: byName(clean.pair!).path }
+    const selection = (await api.selectDropped([photo]))!
+    const chosen = { selection: selection.id, index: 0 }
+    const region = { x: 8, y: 8, width: 32, height: 32 }
+    const preview = (pair?: ModelChoice | null) =>
+      api.previewCrop(chosen, region, 0.5, repairsOf({}), [], pair)
+    const url = async (pair?: ModelChoice | null): Promise<string> => {
+      const crop = await preview(pair)
+      if (!crop.ok) throw new Error(crop.error.message)
+      return crop.value.url
+    }
+    await api.updatePreferences({ model: null })
+    const withDefault = await url()
+    expect(await url(null)).toBe(withDefault)
+    const withClean = await url(cleanPair)
+    expect(withClean).not.toBe(withDefault)
+    // The same pixels as once it is new jobs' pair.
+    await api.updatePreferences({ model: cleanPair })
+    expect(await url()).toBe(withClean)
+    expect(await url(null)).toBe(withDefault)
+    await api.updatePreferences({ model: null })
+
+    const outside = await preview({ path: photo, partner: null })
+    expect(outside.ok ? null : outside.error.code).toBe('INVALID_ARGUMENT')
+    const mixed = await preview({ path: clean.path, partner: byName(real.pair!).path })
+    expect(mixed.ok ? null : mixed.error.code).toBe('INCOMPATIBLE_MODELS')
   }, 180_000)
 })

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
-import type { CropPreview, EnhanceApi, PhotoRef, Region } from '../../src/shared/api.js'
+import type { CropPreview, EnhanceApi, ModelEntry, PhotoRef, Region } from '../../src/shared/api.js'
+import { bundledPairs } from '../../src/renderer/src/lib/pairs.js'
+import type { ModelChoice } from '../../src/shared/preferences.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
 import type { DamageMark } from '../../src/shared/protocol.js'
@@ -14,6 +16,8 @@ interface Call {
   realism: number
   repairs: Required<Repairs>
   kept: KeptPlace[]
+  /** The pair named for the crop, where one was (null: the default). */
+  pair: ModelChoice | null | undefined
   finish: () => void
 }
 
@@ -48,6 +52,7 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
       realism: number,
       repairs: Required<Repairs>,
       kept: KeptPlace[],
+      pair?: ModelChoice | null,
     ) =>
       new Promise((resolve) => {
         const path = 'selection' in photo ? photo.selection : photo.itemId
@@ -55,14 +60,14 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
           kept.flatMap((place, i) => (pixels.some((p) => p.x === place.x && p.y === place.y) ? [i] : []))
         const value: CropPreview = {
           realism,
-          url: `${path}@${realism}`,
+          url: `${path}@${realism}${pair ? `/${pair.path}` : ''}`,
           beforeUrl: '',
           marks: damage.map((mark) => ({ ...mark, keptBy: holding(mark.pixels) })),
           width: 384,
           height: 384,
           ms: 1,
         }
-        calls.push({ path, region, realism, repairs, kept, finish: () => resolve({ ok: true, value }) })
+        calls.push({ path, region, realism, repairs, kept, pair, finish: () => resolve({ ok: true, value }) })
       }),
   } as unknown as EnhanceApi
   const held = { value: DEFAULT_PREFERENCES }
@@ -70,6 +75,8 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
   /** Settings' repairs, as the preferences store would hold them after a change. */
   const repairs = (asked: Repairs) =>
     (held.value = { ...held.value, output: { ...held.value.output, ...asked } })
+  /** The pair Models chose for new jobs. */
+  const model = (choice: ModelChoice | null) => (held.value = { ...held.value, model: choice })
   const choose = (path: string) => {
     chosen = path
     return store.choosePhoto()
@@ -81,7 +88,7 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     calls.at(-1)!.finish()
     await settle()
   }
-  return { store, calls, choose, repairs, adjusted, shown, rendered }
+  return { store, calls, choose, repairs, model, adjusted, shown, rendered }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -89,16 +96,16 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 describe('the realism slider', () => {
   it("renders the crop again when Settings' repairs (colours, dust) change, and only then", async () => {
     const { store, calls, choose, repairs } = harness()
-    await store.refreshRepairs() // nothing shown yet: nothing to render
+    await store.refreshNewJobs() // nothing shown yet: nothing to render
     expect(calls).toHaveLength(0)
     void choose('/a.jpg')
     await settle()
     calls[0]!.finish()
     await settle()
-    await store.refreshRepairs() // the view opened again, the choice as it was
+    await store.refreshNewJobs() // the view opened again, the choice as it was
     expect(calls).toHaveLength(1)
     repairs({ restoreColours: true })
-    void store.refreshRepairs()
+    void store.refreshNewJobs()
     await settle()
     expect(calls).toHaveLength(2)
     repairs({ restoreColours: false })
@@ -107,18 +114,96 @@ describe('the realism slider', () => {
     expect(calls).toHaveLength(3)
     calls[2]!.finish()
     await settle()
-    await store.refreshRepairs()
+    await store.refreshNewJobs()
     expect(calls).toHaveLength(3)
     // Dust asked for: rendered again; a field said where it was unsaid before is the same choice.
     repairs({ removeDust: true })
-    void store.refreshRepairs()
+    void store.refreshNewJobs()
     await settle()
     expect(calls).toHaveLength(4)
     calls[3]!.finish()
     await settle()
     repairs({ restoreColours: false, removeDust: true })
-    await store.refreshRepairs()
+    await store.refreshNewJobs()
     expect(calls).toHaveLength(4)
+  })
+
+  it("renders a chosen file's crop again when Models' pair for new jobs changes, a queued photo's not", async () => {
+    const { store, calls, choose, model, rendered } = harness()
+    await rendered(() => choose('/a.jpg'))
+    const clean = { path: '/models/psnr.safetensors', partner: '/models/gan.safetensors' }
+    model(clean)
+    await rendered(() => store.refreshNewJobs())
+    expect(calls).toHaveLength(2)
+    await store.refreshNewJobs() // the same pair, as another object
+    model({ ...clean })
+    await store.refreshNewJobs()
+    expect(calls).toHaveLength(2)
+    // Changed while a crop renders: the crop is rendered again after it.
+    model(null)
+    void store.refreshNewJobs()
+    await settle()
+    model(clean)
+    calls[2]!.finish()
+    await settle()
+    expect(calls).toHaveLength(4)
+    calls[3]!.finish()
+    await settle()
+    await store.refreshNewJobs()
+    expect(calls).toHaveLength(4)
+    await rendered(() => store.openItem(itemView('/album/a.jpg', { id: 'a', realism: 0.5 })))
+    model(null)
+    await store.refreshNewJobs()
+    expect(calls).toHaveLength(5)
+  })
+
+  it('renders the region with each pair named, at the slider’s realism, and keeps the latest ask only', async () => {
+    const { store, calls, choose, rendered } = harness()
+    await rendered(() => choose('/a.jpg'))
+    const entry = (name: string, useFor?: string, isDefault = false): ModelEntry => ({
+      name,
+      path: `/models/${name}.safetensors`,
+      bundled: true,
+      info: {} as ModelEntry['info'],
+      ...(useFor ? { useFor, isDefault, pair: `${name}-gan` } : {}),
+    })
+    const listed = [
+      entry('real', 'Photos', true),
+      entry('real-gan'),
+      entry('clean', 'Originals'),
+      entry('clean-gan'),
+    ]
+    const pairs = bundledPairs(listed)
+    void store.renderPairs(pairs)
+    await settle()
+    // One at a time; asked again meanwhile at another realism, the pairs are rendered at that one next.
+    void store.setRealism(0.75)
+    void store.renderPairs(pairs)
+    calls[1]!.finish()
+    await settle()
+    calls[2]!.finish()
+    await settle()
+    expect(store.pairs).toEqual([])
+    for (let at = 3; at < 6; at++) {
+      await settle()
+      calls[at]!.finish()
+    }
+    await settle()
+    expect(calls.slice(1).map((c) => [c.realism, c.pair])).toEqual([
+      [0.5, null],
+      [0.75, undefined], // the slider's own crop
+      [0.5, { path: '/models/clean.safetensors', partner: '/models/clean-gan.safetensors' }],
+      [0.75, null],
+      [0.75, { path: '/models/clean.safetensors', partner: '/models/clean-gan.safetensors' }],
+    ])
+    expect(store.pairs.map(({ pair, crop }) => [pair.model.name, crop.url])).toEqual([
+      ['real', '/a.jpg@0.75'],
+      ['clean', '/a.jpg@0.75//models/clean.safetensors'],
+    ])
+    // Another region: those shown are stale until rendered there.
+    void store.pickAround(10, 10)
+    await settle()
+    expect(store.pairs).toEqual([])
   })
 
   it('never shows a crop of the previous photo once another is chosen', async () => {
@@ -186,7 +271,7 @@ describe('the realism slider', () => {
     expect(store.repairsChanged).toBe(false)
     // Settings' repairs are new jobs': they do not change what this photo is previewed with.
     repairs({ restoreColours: true })
-    await store.refreshRepairs()
+    await store.refreshNewJobs()
     expect(calls).toHaveLength(1)
     void store.setRepairs({ removeDust: false })
     await settle()

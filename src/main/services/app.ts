@@ -16,6 +16,7 @@ import type {
 import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
+import type { ModelChoice } from '../../shared/preferences.js'
 import { itemFacing, modelAt } from '../../queue/types.js'
 import type { Job } from '../../queue/types.js'
 import { UPRIGHT } from '../../shared/turn.js'
@@ -202,6 +203,14 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         `${path} is not one of the app's models. Import it in the Models view first.`,
       )
   }
+  /** A pair the window names, checked as a choice for new jobs is: its models listed, and of one architecture. */
+  const checkedChoice = async (choice: ModelChoice | null): Promise<void> => {
+    if (choice) {
+      await listedModel(choice.path)
+      if (choice.partner) await listedModel(choice.partner)
+    }
+    await models.checkChoice(choice)
+  }
 
   return {
     appVersion: () => Promise.resolve(deps.version),
@@ -340,9 +349,10 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return { url: pngUrl(png), ...place }
       }),
 
-    previewCrop: (ref, region, realism, repairs, kept) =>
+    previewCrop: (ref, region, realism, repairs, kept, pair) =>
       attempt(async () => {
-        const spec = previewModel(ref, realism)
+        if (pair !== undefined) await checkedChoice(pair)
+        const spec = pair === undefined ? previewModel(ref, realism) : models.spec(pair, realism)
         const { path, options } = viewing(ref)
         const crop = await engine.crop(path, region, spec, { ...options, repairs: { ...repairs, kept } })
         const { width, height, ms, markedBefore, filled, kept: held, marks } = crop
@@ -367,11 +377,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     updatePreferences: (patch) =>
       attempt(async () => {
         const { device, precision } = preferences.get()
-        if (patch.model) {
-          await listedModel(patch.model.path)
-          if (patch.model.partner) await listedModel(patch.model.partner)
-        }
-        if (patch.model !== undefined) await models.checkChoice(patch.model)
+        if (patch.model !== undefined) await checkedChoice(patch.model)
         const next = await preferences.update(patch)
         const newEngine = next.device !== device || next.precision !== precision
         if (newEngine) {

@@ -14,6 +14,9 @@ import type { KeptPlace, PhotoPoint, Repairs } from '../../../shared/settings.js
 import { percent, photoOf, printable, repairWords, shownName } from './format.js'
 import { keepingPixel, markAt } from './marks.js'
 import type { PreferencesStore } from './preferences.svelte.js'
+import type { ModelChoice } from '../../../shared/preferences.js'
+import { choiceOf } from './pairs.js'
+import type { BundledPair } from './pairs.js'
 import { UPRIGHT, sameFacing, turnedPoint, turnedSize, unturnedPoint } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 
@@ -40,6 +43,14 @@ export class RealismStore {
   #region = $state<Region | null>(null)
   #crop = $state<CropPreview | null>(null)
   #thumbnails = $state<CropPreview[]>([])
+  /** The region rendered with each bundled pair, and what they were rendered for (`renderPairs`). */
+  #pairs = $state<{ shown: PairsShown | null; crops: { pair: BundledPair; crop: CropPreview }[] }>({
+    shown: null,
+    crops: [],
+  })
+  /** The pairs' render under way, and the one asked for since (rendered next). */
+  #pairsBusy = false
+  #pairsWanted: PairsShown | null = null
   #busy = $state(false)
   #error = $state<ErrorData | null>(null)
   /** The α the latest render was asked for; a request is this, the photo and the region. */
@@ -54,6 +65,8 @@ export class RealismStore {
   /** The repairs and kept places the crop shown was rendered with. */
   #shownRepairs: Required<Repairs> | null = null
   #shownKept: KeptPlace[] = []
+  /** The pair new jobs had when the crop shown of a chosen file was rendered. */
+  #shownModel: ModelChoice | null = null
 
   constructor(
     private readonly api: EnhanceApi,
@@ -87,6 +100,12 @@ export class RealismStore {
   }
   get thumbnails(): CropPreview[] {
     return this.#thumbnails
+  }
+  /** The region rendered with each bundled pair at the slider's realism, once `renderPairs` has; none while stale. */
+  get pairs(): { pair: BundledPair; crop: CropPreview }[] {
+    const { shown, crops } = this.#pairs
+    const now = this.pairsRequest(shown?.pairs ?? [])
+    return shown && now && samePairs(shown, now) ? crops : []
   }
   get busy(): boolean {
     return this.#busy
@@ -272,10 +291,20 @@ export class RealismStore {
     if (!this.#target && this.#realism !== null) await this.prefs.update({ realism: this.#realism })
   }
 
-  /** Settings' repairs (colours, dust) changed: a chosen file's crop is rendered again as new jobs will now be. */
-  async refreshRepairs(): Promise<void> {
-    if (this.#shownRepairs === null || sameRepairs(this.#shownRepairs, this.repairs)) return
+  /**
+   * Settings' repairs (colours, dust) or the pair Models chose for new jobs changed: a chosen file's crop is rendered
+   * again as new jobs will now be.
+   */
+  async refreshNewJobs(): Promise<void> {
+    if (this.#shownRepairs === null) return
+    if (sameRepairs(this.#shownRepairs, this.repairs) && sameChoice(this.#shownModel, this.newJobsModel))
+      return
     await this.renderedAnew()
+  }
+
+  /** The pair a chosen file's crop is rendered with: new jobs'. A queued photo's is its job's, which stays. */
+  private get newJobsModel(): ModelChoice | null {
+    return this.#target ? null : this.prefs.value.model
   }
 
   /** The crop rendered again, what it is rendered from having changed: the five levels shown of it are stale. */
@@ -297,7 +326,12 @@ export class RealismStore {
         const latest = this.request()
         if (latest && sameSubject(latest, request)) {
           if (result.ok)
-            [this.#crop, this.#shownRepairs, this.#shownKept] = [result.value, request.repairs, request.kept]
+            [this.#crop, this.#shownRepairs, this.#shownKept, this.#shownModel] = [
+              result.value,
+              request.repairs,
+              request.kept,
+              request.model,
+            ]
           this.#error = result.ok ? null : result.error
         }
         request = latest && !sameRequest(latest, request) ? latest : null
@@ -318,8 +352,42 @@ export class RealismStore {
           realism: this.#wanted,
           repairs: this.repairs,
           kept: this.#kept,
+          model: this.newJobsModel,
         }
       : null
+  }
+
+  /**
+   * The region rendered with each of `pairs` at the slider's realism, as new jobs would be with it: which pair suits
+   * this photo, seen before choosing. Asked again while one runs, the latest is rendered next.
+   */
+  async renderPairs(pairs: BundledPair[]): Promise<void> {
+    this.#pairsWanted = this.pairsRequest(pairs)
+    if (this.#pairsBusy) return
+    this.#pairsBusy = true
+    try {
+      for (let asked = this.#pairsWanted; asked;) {
+        const crops: { pair: BundledPair; crop: CropPreview }[] = []
+        for (const pair of asked.pairs) {
+          const { photo, region, realism, repairs, kept } = asked
+          const result = await this.api.previewCrop(photo, region, realism, repairs, kept, choiceOf(pair))
+          if (result.ok) crops.push({ pair, crop: result.value })
+          else this.#error = result.error
+        }
+        this.#pairs = { shown: asked, crops }
+        const latest = this.#pairsWanted
+        asked = latest && !samePairs(latest, asked) ? latest : null
+      }
+    } finally {
+      this.#pairsBusy = false
+    }
+  }
+
+  /** What rendering `pairs` now asks for: the crop's photo, region and repairs, at the slider's realism. */
+  private pairsRequest(pairs: BundledPair[]): PairsShown | null {
+    const request = this.request()
+    // Each pair is named: which one new jobs have does not change them.
+    return request && { ...request, realism: this.realism, model: null, pairs }
   }
 
   async renderThumbnails(): Promise<void> {
@@ -344,6 +412,8 @@ interface CropRequest {
   realism: number
   repairs: Required<Repairs>
   kept: KeptPlace[]
+  /** A chosen file's: the pair new jobs have, which renders it. */
+  model: ModelChoice | null
 }
 
 function sameSubject(a: CropRequest, b: CropRequest): boolean {
@@ -357,8 +427,13 @@ function sameSubject(a: CropRequest, b: CropRequest): boolean {
     r.width === s.width &&
     r.height === s.height &&
     sameRepairs(a.repairs, b.repairs) &&
-    sameKept(a.kept, b.kept)
+    sameKept(a.kept, b.kept) &&
+    sameChoice(a.model, b.model)
   )
+}
+
+function sameChoice(a: ModelChoice | null, b: ModelChoice | null): boolean {
+  return a === b || (!!a && !!b && a.path === b.path && a.partner === b.partner)
 }
 
 function sameKept(a: readonly KeptPlace[], b: readonly KeptPlace[]): boolean {
@@ -376,4 +451,15 @@ function samePhoto(a: PhotoRef, b: PhotoRef): boolean {
 
 function sameRequest(a: CropRequest, b: CropRequest): boolean {
   return sameSubject(a, b) && a.realism === b.realism
+}
+
+/** The region rendered with each of `pairs`, at a realism. */
+type PairsShown = CropRequest & { pairs: BundledPair[] }
+
+function samePairs(a: PairsShown, b: PairsShown): boolean {
+  return (
+    sameRequest(a, b) &&
+    a.pairs.length === b.pairs.length &&
+    a.pairs.every((pair, i) => pair.model.path === b.pairs[i]!.model.path)
+  )
 }
