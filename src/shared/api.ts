@@ -26,6 +26,8 @@ export interface JobView extends Chosen {
   outDir: string
   /** The size its photos are made: the model's scale, a factor, a box or a print. */
   size: SizeSpec
+  /** Its models in words where they are not the default pair ("the pair for clean, sharp originals"). */
+  models?: string
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readCatalog } from '../../src/engine/catalog.js'
+import { bundledSpec, readCatalog } from '../../src/engine/catalog.js'
 import { loadModel } from '../../src/engine/model.js'
 import { ModelLibrary } from '../../src/main/services/models.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
@@ -53,6 +53,23 @@ describe('the model library', () => {
     const reads = inspected.length
     await lib.list()
     expect(inspected).toHaveLength(reads)
+  })
+
+  it("says a job's models in words where they are not the default pair", () => {
+    const { lib } = library()
+    const spec = (name: string) => bundledSpec(MODELS_DIR, readCatalog(MODELS_DIR), name, 0.5)!
+    expect(lib.wordsOf(spec('enhance-real-psnr-x4'))).toBeUndefined()
+    expect(lib.wordsOf(spec('enhance-psnr-x4'))).toBe('the pair for clean, sharp originals')
+    // A bundled model alone, or paired otherwise, is named.
+    expect(lib.wordsOf({ path: spec('enhance-psnr-x4').path })).toBe('with enhance-psnr-x4')
+    const { path } = spec('enhance-psnr-x4')
+    const mixed = { path, blend: { path: spec('enhance-real-psnr-x4').blend!.path, realism: 0.5 } }
+    expect(lib.wordsOf(mixed)).toBe('with enhance-psnr-x4 and enhance-real-gan-x4')
+    const imported = {
+      path: '/models/4x-UltraSharp.pth',
+      blend: { path: '/models/ultra-gan.safetensors', realism: 1 },
+    }
+    expect(lib.wordsOf(imported)).toBe('with 4x-UltraSharp and ultra-gan')
   })
 
   it('pairs models of one architecture and refuses others', async () => {

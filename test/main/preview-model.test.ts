@@ -34,6 +34,7 @@ describe('the preview of a queued photo', () => {
     const selection = (await api.selectDropped([photo]))!
     const job = await api.addJob(selection.id)
     if (!job.ok) throw new Error(job.error.message)
+    expect(job.value.models).toBeUndefined() // the default pair goes unsaid
     await expect.poll(async () => (await api.listJobs())[0]?.state, { timeout: 120_000 }).toBe('done')
     const [item] = await api.listItems(job.value.id)
     const region = { x: 8, y: 8, width: 32, height: 32 }
@@ -79,9 +80,11 @@ describe('the preview of a queued photo', () => {
     expect(await url(null)).toBe(withDefault)
     const withClean = await url(cleanPair)
     expect(withClean).not.toBe(withDefault)
-    // The same pixels as once it is new jobs' pair.
+    // The same pixels as once it is new jobs' pair; a job made then says so.
     await api.updatePreferences({ model: cleanPair })
     expect(await url()).toBe(withClean)
+    const cleanJob = await api.addJob(selection.id)
+    expect(cleanJob.ok ? cleanJob.value.models : cleanJob.error).toBe('the pair for clean, sharp originals')
     expect(await url(null)).toBe(withDefault)
     await api.updatePreferences({ model: null })
 

@@ -149,7 +149,8 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const job = jobOf(jobId)
     if (job) emit({ type: 'job', job: viewOf(job) })
   })
-  const viewOf = (job: Job): JobView => jobView(job, views(job.id), estimates.of(job.id))
+  const viewOf = (job: Job): JobView =>
+    jobView(job, views(job.id), estimates.of(job.id), models.wordsOf(job.spec.model))
   runner.subscribe((event) => {
     if (event.type !== 'job' && event.type !== 'removed') return
     watches.sync()

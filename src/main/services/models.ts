@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { bundledModels, defaultSpec } from '../../engine/catalog.js'
+import { bundledModels, bundledSpec, defaultSpec } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
@@ -113,6 +113,23 @@ export class ModelLibrary {
         'INCOMPATIBLE_MODELS',
         `These two models cannot be paired: ${problem}. Pair a PSNR model with a GAN model of the same architecture.`,
       )
+  }
+
+  /**
+   * A job's models in words where they are not the default pair, as its card says them: a bundled pair by what it is
+   * for ("the pair for clean, sharp originals"), any other by the models' names ("with 4x-UltraSharp").
+   */
+  wordsOf(spec: ModelSpecData): string | undefined {
+    const { bundledDir, catalog } = this.deps
+    const same = (a: ModelSpecData | null | undefined) =>
+      a?.path === spec.path && a.blend?.path === spec.blend?.path
+    if (same(defaultSpec(bundledDir, catalog, 0))) return undefined
+    const pair = bundledModels(bundledDir, catalog).find(
+      (m) => m.useFor && same(bundledSpec(bundledDir, catalog, m.id, 0)),
+    )
+    if (pair?.useFor) return `the pair for ${pair.useFor.charAt(0).toLowerCase()}${pair.useFor.slice(1)}`
+    const names = [spec.path, ...(spec.blend ? [spec.blend.path] : [])].map((p) => basename(p, extname(p)))
+    return `with ${names.join(' and ')}`
   }
 
   /** What the engine runs for a choice at realism `realism`: the chosen model (pair), or the bundled pair. */

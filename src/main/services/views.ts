@@ -35,9 +35,14 @@ export function isWatchable(job: Job): boolean {
 
 /**
  * A job as the window is told of it; `estimates`: the engine's for its photos (by input), which its time left goes by
- * (`timeLeft`) where each photo still to enhance has one.
+ * (`timeLeft`) where each photo still to enhance has one; `models`: its models in words (`ModelLibrary.wordsOf`).
  */
-export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string, number>): JobView {
+export function jobView(
+  job: Job,
+  items: Item[],
+  estimates?: ReadonlyMap<string, number>,
+  models?: string,
+): JobView {
   const left = timeLeft(items, estimates)
   const leftOut = leftOutText(job.leftOut)
   return {
@@ -48,6 +53,7 @@ export function jobView(job: Job, items: Item[], estimates?: ReadonlyMap<string,
     outDir: job.spec.outDir,
     ...jobChosen(job, items),
     size: job.spec.settings.size,
+    ...(models ? { models } : {}),
     total: items.length,
     counts: countStates(items),
     etaMs: left?.ms ?? null,
