@@ -32,6 +32,11 @@ export interface Chosen {
   ownRepairs: number
 }
 
+/** A bundled pair by what it is for (`useFor`, "Clean, sharp originals"): "the pair for clean, sharp originals". */
+export function pairWords(useFor: string): string {
+  return `the pair for ${useFor.charAt(0).toLowerCase()}${useFor.slice(1)}`
+}
+
 /** A caption's first line, quoted, as a card or a command says it: “Grandma at the lake”. */
 export function captionQuoted(caption: Caption): string {
   return `“${printable(captionShort(caption))}”`

@@ -779,8 +779,10 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     // The region with each bundled pair at the slider's realism: the one clicked becomes new jobs'.
     await page.getByRole('button', { name: 'Compare the pairs' }).click()
     const pairs = page.getByRole('group', { name: 'The pairs on this photo' })
-    const real = pairs.getByRole('button', { name: /Photos from phones, the web and scans/ })
-    const clean = pairs.getByRole('button', { name: /Clean, sharp originals/ })
+    const real = pairs.getByRole('button', {
+      name: 'Use the pair for photos from phones, the web and scans (JPEG, noise, blur) for new jobs',
+    })
+    const clean = pairs.getByRole('button', { name: 'Use the pair for clean, sharp originals for new jobs' })
     await clean.waitFor({ timeout: 60_000 })
     const [realUrl, cleanUrl] = await Promise.all(
       [real, clean].map(async (pair) => (await pair.locator('img').getAttribute('src'))!),

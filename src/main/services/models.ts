@@ -5,6 +5,7 @@ import { bundledModels, bundledSpec, defaultSpec } from '../../engine/catalog.js
 import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
+import { pairWords } from '../../shared/chosen-words.js'
 import { EnhanceError } from '../../shared/errors.js'
 import { pairProblem } from '../../shared/model.js'
 import type { ModelInfo } from '../../shared/model.js'
@@ -127,7 +128,7 @@ export class ModelLibrary {
     const pair = bundledModels(bundledDir, catalog).find(
       (m) => m.useFor && same(bundledSpec(bundledDir, catalog, m.id, 0)),
     )
-    if (pair?.useFor) return `the pair for ${pair.useFor.charAt(0).toLowerCase()}${pair.useFor.slice(1)}`
+    if (pair?.useFor) return pairWords(pair.useFor)
     const names = [spec.path, ...(spec.blend ? [spec.blend.path] : [])].map((p) => basename(p, extname(p)))
     return `with ${names.join(' and ')}`
   }
