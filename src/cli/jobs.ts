@@ -48,6 +48,8 @@ import { RESULTS_FOLDER, besideThePhotos, entryKind, isSystemEntry } from '../qu
 import { removeStalePartials } from '../node/files.js'
 import { isDiskFull } from '../node/errno.js'
 import { MODELS_DIR, resolveModelSpec } from './models.js'
+import { modelWords, readCatalog } from '../engine/catalog.js'
+import { printable } from '../shared/printable.js'
 import type { InstalledLookup } from './models.js'
 import { humanReporter, ndjsonReporter } from './report.js'
 import type { Reporter } from './report.js'
@@ -477,12 +479,15 @@ export async function queueCommand(
     io.out(exportItems(state.itemsOf(job.id), flags.csv ? 'csv' : 'json', (jobId) => state.jobs.get(jobId)))
     return 0
   }
+  const catalog = readCatalog(MODELS_DIR)
   const reports = jobs.map((job) => {
     const items = state.itemsOf(job.id)
+    const models = modelWords(MODELS_DIR, catalog, job.spec.model)
     return {
       ...jobReport(job, items),
       outDir: job.spec.outDir,
       inputs: job.spec.inputs,
+      ...(models ? { models } : {}),
       ...(job.watching ? { watching: true } : {}),
       chosen: jobChosen(job, items),
       size: job.spec.settings.size,
@@ -495,7 +500,7 @@ export async function queueCommand(
       const c = r.counts
       const why = r.pauseReason ? ` (${r.pauseReason.code})` : ''
       const watched = r.watching ? ', watched by the app' : ''
-      const said = madeWords(r.chosen, r.size)
+      const said = [...(r.models ? [printable(r.models)] : []), ...madeWords(r.chosen, r.size)]
       const chosen = said.length ? `  (${said.join(' · ')})` : ''
       io.out(
         `${r.id.slice(0, 8)}  ${r.state}${why}${watched}  ${c.done} done, ${c.failed} failed, ${c.skipped} skipped, ${c.queued} queued  → ${r.outDir}${chosen}`,

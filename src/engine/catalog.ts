@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, extname, join } from 'node:path'
 import type { BundledModel } from '../node/model-store.js'
+import { pairWords } from '../shared/chosen-words.js'
 import type { ModelSpecData } from '../shared/protocol.js'
 
 /** resources/models/catalog.json: the bundled models, and which GAN model pairs with which PSNR model. */
@@ -53,4 +54,17 @@ export function bundledSpec(
 /** What new jobs run until the user chooses: the catalog's default pair. */
 export function defaultSpec(dir: string, catalog: Catalog | null, realism: number): ModelSpecData | null {
   return catalog ? bundledSpec(dir, catalog, catalog.default, realism) : null
+}
+
+/**
+ * A job's models in words where they are not the default pair, as its card and `enhance queue` say them: a bundled
+ * pair by what it is for ("the pair for clean, sharp originals"), any other by the models' names ("with 4x-UltraSharp").
+ */
+export function modelWords(dir: string, catalog: Catalog | null, spec: ModelSpecData): string | undefined {
+  const same = (a: ModelSpecData | null) => a?.path === spec.path && a.blend?.path === spec.blend?.path
+  if (same(defaultSpec(dir, catalog, 0))) return undefined
+  const pair = catalog?.models.find((m) => m.useFor && same(bundledSpec(dir, catalog, m.name, 0)))
+  if (pair?.useFor) return pairWords(pair.useFor)
+  const names = [spec.path, ...(spec.blend ? [spec.blend.path] : [])].map((p) => basename(p, extname(p)))
+  return `with ${names.join(' and ')}`
 }

@@ -940,9 +940,10 @@ describe('the CLI for people', () => {
     )
     expect((await resume()).status).toBe(0)
     expect((await same(made['0.5']!))[2]).toBe(true)
-    // The queue's list says how many photos are made at a realism of their own.
+    // The queue's list says the job's models (not the default pair) and how many photos are made at a realism of their
+    // own.
     expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
-      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (realism 0% · 3 photos at their own realism)\n`,
+      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (with identity-x4 and blur-output-x4 · realism 0% · 3 photos at their own realism)\n`,
     )
     // A whole job's replaces those chosen per photo.
     expect((await realism('all', '0.25')).out).toBe(
@@ -953,7 +954,7 @@ describe('the CLI for people', () => {
     expect(await same(made['0.25']!)).toEqual([true, true, true])
     // The queue's list says it, in words and for scripts.
     expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
-      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (realism 25%)\n`,
+      `${id}  done  3 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-q-realism')}  (with identity-x4 and blur-output-x4 · realism 25%)\n`,
     )
     const listed = JSON.parse((await cli(['queue', '--json', '--queue-dir', queue])).out) as [
       { chosen: { realism: number; ownRealism: number } },
@@ -1167,7 +1168,7 @@ describe('the CLI for people', () => {
     store.commit({ t: 'job-watch', jobId: watched!.id, watching: true })
     store.close()
     expect((await cli(['queue', '--queue-dir', queue])).out).toBe(
-      `${watched!.id.slice(0, 8)}  done, watched by the app  1 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-watched')}\n`,
+      `${watched!.id.slice(0, 8)}  done, watched by the app  1 done, 0 failed, 0 skipped, 0 queued  → ${join(work, 'out-watched')}  (with identity-x4)\n`,
     )
     expect((await cli(['queue', 'clear', '--queue-dir', queue])).out).toBe(
       'Removed 0 finished jobs; their photos stay on disk. 1 watched by the app stays: stop watching there to clear it.\n',

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { bundledModels, bundledSpec, defaultSpec } from '../../engine/catalog.js'
+import { bundledModels, defaultSpec, modelWords } from '../../engine/catalog.js'
 import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
-import { pairWords } from '../../shared/chosen-words.js'
 import { EnhanceError } from '../../shared/errors.js'
 import { pairProblem } from '../../shared/model.js'
 import type { ModelInfo } from '../../shared/model.js'
@@ -116,21 +115,9 @@ export class ModelLibrary {
       )
   }
 
-  /**
-   * A job's models in words where they are not the default pair, as its card says them: a bundled pair by what it is
-   * for ("the pair for clean, sharp originals"), any other by the models' names ("with 4x-UltraSharp").
-   */
+  /** A job's models in words where they are not the default pair (`modelWords`), as its card says them. */
   wordsOf(spec: ModelSpecData): string | undefined {
-    const { bundledDir, catalog } = this.deps
-    const same = (a: ModelSpecData | null | undefined) =>
-      a?.path === spec.path && a.blend?.path === spec.blend?.path
-    if (same(defaultSpec(bundledDir, catalog, 0))) return undefined
-    const pair = bundledModels(bundledDir, catalog).find(
-      (m) => m.useFor && same(bundledSpec(bundledDir, catalog, m.id, 0)),
-    )
-    if (pair?.useFor) return pairWords(pair.useFor)
-    const names = [spec.path, ...(spec.blend ? [spec.blend.path] : [])].map((p) => basename(p, extname(p)))
-    return `with ${names.join(' and ')}`
+    return modelWords(this.deps.bundledDir, this.deps.catalog, spec)
   }
 
   /** What the engine runs for a choice at realism `realism`: the chosen model (pair), or the bundled pair. */
