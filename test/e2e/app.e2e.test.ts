@@ -834,6 +834,24 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       // Nothing to scroll: the whole view is on screen.
       expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(600)
       await app.shot('09-realism-900x600')
+      // So are both pairs' panes, each whole, and the slider under them.
+      await page.getByRole('button', { name: 'Compare the pairs' }).click()
+      const pairs = page.getByRole('group', { name: 'The pairs on this photo' }).getByRole('button')
+      await expect.poll(() => pairs.count(), { timeout: 60_000 }).toBe(2)
+      for (const pair of await pairs.all()) {
+        const shown = (await pair.boundingBox())!
+        expect([
+          shown.x >= 0,
+          shown.y >= 0,
+          shown.x + shown.width <= 900,
+          shown.y + shown.height <= 600,
+        ]).toEqual([true, true, true, true])
+        expect((await pair.locator('img').boundingBox())!.height).toBeGreaterThan(100)
+      }
+      expect(await inView(/^Realism, from faithful/, 'slider')).toBe(true)
+      expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(600)
+      await app.shot('09-realism-pairs-900x600')
+      await page.getByRole('button', { name: 'Before | after' }).click()
     } finally {
       await page.setViewportSize({ width: 1280, height: 860 })
     }
