@@ -196,19 +196,19 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     const prefs = preferences.get()
     return engine.warmUp(models.spec(prefs.model, prefs.realism), prefs.output.tile)
   }
-  /** A model choice names listed models only: bundled, or imported into the models folder. */
-  const listedModel = async (path: string): Promise<void> => {
-    if (!(await models.list()).some((m) => m.path === path))
-      throw new EnhanceError(
-        'INVALID_ARGUMENT',
-        `${path} is not one of the app's models. Import it in the Models view first.`,
-      )
-  }
-  /** A pair the window names, checked as a choice for new jobs is: its models listed, and of one architecture. */
+  /**
+   * A pair the window names, checked as a choice for new jobs is: its models listed (bundled, or imported into the
+   * models folder), the models folder read once for both, and of one architecture.
+   */
   const checkedChoice = async (choice: ModelChoice | null): Promise<void> => {
     if (choice) {
-      await listedModel(choice.path)
-      if (choice.partner) await listedModel(choice.partner)
+      const listed = new Set((await models.list()).map((m) => m.path))
+      const unlisted = [choice.path, choice.partner].find((path) => path !== null && !listed.has(path))
+      if (unlisted)
+        throw new EnhanceError(
+          'INVALID_ARGUMENT',
+          `${unlisted} is not one of the app's models. Import it in the Models view first.`,
+        )
     }
     await models.checkChoice(choice)
   }
