@@ -6,7 +6,7 @@ import type { PrecisionChoice } from '../shared/model.js'
 import type { DeviceRequest } from '../engine/runtime/providers.js'
 import { exportItems, jobReport, mergeReports, queueItems } from '../queue/report.js'
 import type { JobSpec, OverwritePolicy } from '../queue/types.js'
-import { isFinished, jobChosen } from '../queue/types.js'
+import { isFinished, jobChosen, jobModel } from '../queue/types.js'
 import { madeWords } from '../shared/chosen-words.js'
 import { EnhanceError } from '../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
@@ -36,6 +36,9 @@ import { runQueued, watchQueued } from './batch.js'
 import { dateJob } from './queue-date.js'
 import { captionPhotos } from './queue-caption.js'
 import { chooseRealism } from './queue-realism.js'
+import { chooseModels } from './queue-model.js'
+import type { ModelNaming } from './queue-model.js'
+import type { LibraryFlags } from './library.js'
 import { turnPhotos } from './queue-turn.js'
 import { mendPhotos } from './queue-repairs.js'
 import { skipPhotos } from './queue-skip.js'
@@ -351,7 +354,8 @@ function findJob<T extends { id: string }>(jobs: T[], id: string | undefined, qu
 }
 
 /** The flags `enhance queue` reads: how it reports, and what its commands that choose for photos take. */
-interface QueueFlags {
+interface QueueFlags extends LibraryFlags {
+  blend?: string | undefined
   json: boolean
   csv: boolean
   merge: boolean
@@ -366,6 +370,7 @@ const CHANGES = new Set([
   'date',
   'caption',
   'realism',
+  'model',
   'turn',
   'repairs',
   'skip',
@@ -407,6 +412,7 @@ async function changeQueue(
     if (sub === 'date') await dateJob(runner, job, rest, io)
     else if (sub === 'caption') await captionPhotos(runner, job, rest, io)
     else if (sub === 'realism') await chooseRealism(runner, job, rest, io)
+    else if (sub === 'model') await chooseModels(runner, job, rest, await modelNaming(flags, engine), io)
     else if (sub === 'turn') await turnPhotos(runner, job, rest, flags.mirror, io)
     else if (sub === 'repairs') await mendPhotos(runner, job, rest, flags['restore-strength'], io)
     else if (sub === 'skip' || sub === 'unskip') skipPhotos(runner, job, rest, sub === 'skip', io)
@@ -420,6 +426,17 @@ async function changeQueue(
     return 0
   } finally {
     closeBoth(session, engine)
+  }
+}
+
+/** How `enhance queue model` names models (as --model and --blend do), and reads them in the engine's process. */
+async function modelNaming(flags: QueueFlags, engine: EngineClient): Promise<ModelNaming> {
+  const { openStore } = await import('./library.js')
+  const store = await openStore(flags)
+  return {
+    blend: flags.blend,
+    installed: (id) => store.installed(id),
+    inspect: (path) => engine.inspect(path),
   }
 }
 
@@ -468,7 +485,7 @@ export async function queueCommand(
   if (sub !== undefined && sub !== 'report') {
     throw new EnhanceError(
       'INVALID_ARGUMENT',
-      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, turn <job> <turn>, repairs <job> <repairs>, remove <job>, cancel <job> or clear.`,
+      `"enhance queue ${sub}" is not a command: use report <job>, date <job> <date>, caption <job> <photo|all> <caption>, realism <job> <realism>, model <job> <model>, turn <job> <turn>, repairs <job> <repairs>, remove <job>, cancel <job> or clear.`,
     )
   }
   // Read-only and unlocked: it shows the queue even while the app or another command runs it.
@@ -482,7 +499,7 @@ export async function queueCommand(
   const catalog = readCatalog(MODELS_DIR)
   const reports = jobs.map((job) => {
     const items = state.itemsOf(job.id)
-    const models = modelWords(MODELS_DIR, catalog, job.spec.model)
+    const models = modelWords(MODELS_DIR, catalog, jobModel(job))
     return {
       ...jobReport(job, items),
       outDir: job.spec.outDir,

@@ -111,6 +111,7 @@ Usage:
                 | date <job-id> [<photo|folder/>] <date|names|none>
                 | caption <job-id> <photo|folder/|all> <text|names|none>
                 | realism <job-id> [<photo|folder/>] <0..1>
+                | model <job-id> <name|id|file> [--blend <name|id|file>]
                 | turn <job-id> [<photo|folder/>] <right|left|180|upright>
                   [--mirror]
                 | repairs <job-id> [<photo|folder/>]
@@ -124,12 +125,13 @@ Usage:
       --taken: enhanced ones are dated in place, not enhanced again); write what
       is under one photo, a folder's, or all (as --caption, in place too);
       choose the realism one photo, a folder's or all are enhanced at (0.8 or
-      80%), how they lie (as --turn and --mirror; upright undoes both), or what
-      is mended first (as --restore-colours, --remove-dust, --remove-scratches):
-      done ones wait to be enhanced again so at the next --resume; skip photos
-      waiting to be enhanced (unskip puts them back); remove a job, cancel one,
-      or clear every finished job (outputs stay on disk). Job ids may be
-      shortened.
+      80%), the models all are enhanced with (as --model and --blend name them:
+      enhance-psnr-x4 for the pair for clean, sharp originals), how they lie
+      (as --turn and --mirror; upright undoes both), or what is mended first
+      (as --restore-colours, --remove-dust, --remove-scratches): done ones wait
+      to be enhanced again so at the next --resume; skip photos waiting to be
+      enhanced (unskip puts them back); remove a job, cancel one, or clear
+      every finished job (outputs stay on disk). Job ids may be shortened.
   enhance queue report --merge <queue-dir>... [--csv]
       One report over several queues (the shards of an album): counts and
       failures with their codes as JSON, or every photo as CSV.

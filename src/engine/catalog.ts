@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path'
 import type { BundledModel } from '../node/model-store.js'
 import { pairWords } from '../shared/chosen-words.js'
 import type { ModelSpecData } from '../shared/protocol.js'
+import { sameModels } from '../shared/model.js'
 
 /** resources/models/catalog.json: the bundled models, and which GAN model pairs with which PSNR model. */
 export interface CatalogEntry {
@@ -61,10 +62,27 @@ export function defaultSpec(dir: string, catalog: Catalog | null, realism: numbe
  * pair by what it is for ("the pair for clean, sharp originals"), any other by the models' names ("with 4x-UltraSharp").
  */
 export function modelWords(dir: string, catalog: Catalog | null, spec: ModelSpecData): string | undefined {
-  const same = (a: ModelSpecData | null) => a?.path === spec.path && a.blend?.path === spec.blend?.path
-  if (same(defaultSpec(dir, catalog, 0))) return undefined
-  const pair = catalog?.models.find((m) => m.useFor && same(bundledSpec(dir, catalog, m.name, 0)))
-  if (pair?.useFor) return pairWords(pair.useFor)
-  const names = [spec.path, ...(spec.blend ? [spec.blend.path] : [])].map((p) => basename(p, extname(p)))
-  return `with ${names.join(' and ')}`
+  const defaultPair = defaultSpec(dir, catalog, 0)
+  if (defaultPair && sameModels(defaultPair, spec)) return undefined
+  const use = pairUse(dir, catalog, spec)
+  return use ? pairWords(use) : `with ${fileNames(spec)}`
+}
+
+/** Models in words, the default pair too: a bundled pair by what it is for, any other by the models' names. */
+export function modelsNamed(dir: string, catalog: Catalog | null, spec: ModelSpecData): string {
+  const use = pairUse(dir, catalog, spec)
+  return use ? pairWords(use) : fileNames(spec)
+}
+
+/** What the bundled pair `spec` runs is for ("Clean, sharp originals"); none where it is not a bundled pair. */
+function pairUse(dir: string, catalog: Catalog | null, spec: ModelSpecData): string | undefined {
+  const pairs = catalog?.models.filter((m) => m.useFor) ?? []
+  return pairs.find((m) => sameModels(bundledSpec(dir, catalog, m.name, 0)!, spec))?.useFor
+}
+
+/** "4x-UltraSharp", or "a and b" for a pair: the models' file names. */
+function fileNames(spec: ModelSpecData): string {
+  return [spec.path, ...(spec.blend ? [spec.blend.path] : [])]
+    .map((p) => basename(p, extname(p)))
+    .join(' and ')
 }

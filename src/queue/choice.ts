@@ -4,6 +4,7 @@ import { isFacing, isKept, isRealism, isRepairs } from '../shared/settings-schem
 import { RESTORE_STRENGTHS } from '../shared/settings.js'
 import { isTaken } from '../shared/taken.js'
 import { isCaption } from '../shared/caption.js'
+import { jobModel } from './types.js'
 import type { Job } from './types.js'
 
 /** What a choice is made for: a whole job, the photos in one of its folders, or one photo. */
@@ -48,7 +49,7 @@ export function checkChoice(
     refuse('A caption is plain text of at most 2000 characters, without spaces around it.')
   if (kept && scope !== 'photo') refuse('Places kept from dust and scratch removal belong to one photo.')
   if (kept && !isKept(kept)) refuse('Kept places are whole pixels of the photo, up to 1000 of them.')
-  if (realism !== undefined && !job.spec.model.blend)
+  if (realism !== undefined && !jobModel(job).blend)
     refuse("This job's model has no realistic partner to blend with.")
   if (realism !== undefined && !isRealism(realism)) refuse('Realism must be between 0 and 1.')
   if (repairs && !isRepairs(repairs))

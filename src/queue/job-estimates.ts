@@ -1,6 +1,8 @@
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { hasTimeToCome, isToCome } from '../shared/states.js'
 import type { QueueRunner } from './runner.js'
+import { jobModel } from './types.js'
+import { sameModels } from '../shared/model.js'
 import type { Job } from './types.js'
 
 /** What estimates need from the engine: the EngineClient's `estimate`. */
@@ -13,9 +15,10 @@ export interface Estimator {
   ): Promise<EstimateReply>
 }
 
-/** A job's photos asked for (one whose size could not be read, once), and the answer awaited, if one is. */
+/** A job's photos asked for (one whose size could not be read, once) with its models, and the answer awaited. */
 interface Asked {
   inputs: Set<string>
+  model: ModelSpecData
   waiting: AbortController | null
 }
 
@@ -57,13 +60,15 @@ export class JobEstimates {
   sync(): void {
     if (this.closed) return
     const jobs = this.runner.jobs
-    for (const [jobId, asked] of this.asked)
-      if (!jobs.some((job) => job.id === jobId)) {
-        asked.waiting?.abort()
-        this.asked.delete(jobId)
-        this.estimates.delete(jobId)
-      }
+    for (const jobId of this.asked.keys()) if (!jobs.some((job) => job.id === jobId)) this.forget(jobId)
     for (const job of jobs) this.syncJob(job)
+  }
+
+  /** Stops a job's ask under way and forgets its estimates: its answer, when it comes, is not kept. */
+  private forget(jobId: string): void {
+    this.asked.get(jobId)?.waiting?.abort()
+    this.asked.delete(jobId)
+    this.estimates.delete(jobId)
   }
 
   /** Stops the asks under way and asks nothing more: the engine is to finish, with nothing of theirs left running. */
@@ -72,9 +77,15 @@ export class JobEstimates {
     for (const asked of this.asked.values()) asked.waiting?.abort()
   }
 
-  /** Asks for a job's photos to come not asked for yet, unless an answer for it is awaited (it asks again then). */
+  /**
+   * Asks for a job's photos to come not asked for yet, unless an answer for it is awaited (it asks again then); all of
+   * them again once the job's models changed.
+   */
   private syncJob(job: Job): void {
-    const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), waiting: null }
+    const model = jobModel(job)
+    const known = this.asked.get(job.id)
+    if (known && !sameModels(known.model, model)) this.forget(job.id)
+    const asked = this.asked.get(job.id) ?? { inputs: new Set<string>(), model, waiting: null }
     // A job still finding its photos is asked for those found so far.
     if (!(job.state === 'scanning' || hasTimeToCome(job.state)) || asked.waiting) return
     const inputs = this.runner
@@ -92,8 +103,9 @@ export class JobEstimates {
     // Never presumed hung: an album on a network drive that froze would otherwise have the engine restarted under the
     // photo it is enhancing, for a courtesy. Its photos wait on that drive anyway, and say so.
     const options = { held: () => true, signal: waiting.signal, measure: this.measure }
-    const { model, settings } = job.spec
-    const reply = await this.engine.estimate(model, settings.tile, inputs, options).catch(() => null)
+    const reply = await this.engine
+      .estimate(asked.model, job.spec.settings.tile, inputs, options)
+      .catch(() => null)
     asked.waiting = null
     // A job cleared from the queue meanwhile was forgotten, and its ask stopped: its answer is not kept.
     if (this.closed || this.asked.get(job.id) !== asked) return

@@ -2,41 +2,41 @@ import { existsSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { OutputPlanner, modelLabel } from './plan.js'
 import { sizeVars } from '../shared/naming.js'
+import { jobModel, jobRealism } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
 
 /** An item's changes, by item id: what re-planning decided, for the runner to commit. */
 export type ItemPatches = Map<string, Partial<Omit<Item, 'id' | 'jobId'>>>
 
 export function plannerFor(
-  { spec, modelScale }: Pick<Job, 'spec' | 'modelScale'>,
+  job: Pick<Job, 'spec' | 'modelScale' | 'model'>,
   realism: number | undefined,
   exists?: (path: string) => boolean,
 ): OutputPlanner {
   const vars = {
-    ...sizeVars(spec.settings.size, modelScale),
+    ...sizeVars(job.spec.settings.size, job.modelScale),
     ...(realism === undefined ? {} : { realism }),
-    model: modelLabel(spec.model.path),
+    model: modelLabel(jobModel(job).path),
   }
-  return new OutputPlanner(spec, vars, exists)
+  return new OutputPlanner(job.spec, vars, exists)
 }
 
 /** Where an item's output sits below its job's folder. */
 const relativeDirOf = (job: Job, item: Item) => relative(resolve(job.spec.outDir), dirname(item.output))
 
 /**
- * With {alpha} in the naming template, photos enhanced at a new realism get the name that says so.
- * The earlier output stays as it was; a file that is not the photo's own is never replaced unless
- * the job overwrites.
+ * Photos enhanced again at `realism` (none: their model has no partner) get the names the job's template now gives
+ * them: where it says {alpha}, {model} or the model's scale, a new realism or new models show in it. The earlier output
+ * stays as it was; a file that is not the photo's own is never replaced unless the job overwrites.
  */
-export function outputsForRealism(
+export function outputsRenamed(
   job: Job,
   all: Item[],
   moving: Item[],
-  realism: number,
+  realism: number | undefined,
   othersOutputs: string[],
 ): ItemPatches {
   const patches: ItemPatches = new Map()
-  if (!job.spec.naming.includes('{alpha}')) return patches
   const policy = job.spec.policy === 'overwrite' ? 'overwrite' : 'suffix'
   // A photo's own outputs, current and earlier, are its to replace: choosing a realism again reuses its file.
   const own = new Set(moving.flatMap((i) => [i.output, ...(i.earlierOutputs ?? [])]))
@@ -68,10 +68,7 @@ export function outputsInFolder(
   outDir: string,
   othersOutputs: string[],
 ): ItemPatches {
-  const planner = plannerFor(
-    { ...job, spec: { ...job.spec, outDir } },
-    job.realism ?? job.spec.model.blend?.realism,
-  )
+  const planner = plannerFor({ ...job, spec: { ...job.spec, outDir } }, jobRealism(job) ?? undefined)
   planner.protect(items.map((i) => i.input))
   for (const output of othersOutputs) planner.reserve(output)
   const patches: ItemPatches = new Map()

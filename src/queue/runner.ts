@@ -9,12 +9,18 @@ import { basename, dirname, resolve } from 'node:path'
 import { AwakeClock } from '../node/awake-time.js'
 import { EnhanceError, KEEP_PROGRESS, canReadDamaged, cancellable, toErrorData } from '../shared/errors.js'
 import type { ErrorData } from '../shared/errors.js'
-import type { EnhanceJob, EnhanceReply, PreviewEvent, ProgressEvent } from '../shared/protocol.js'
+import type {
+  EnhanceJob,
+  EnhanceReply,
+  ModelSpecData,
+  PreviewEvent,
+  ProgressEvent,
+} from '../shared/protocol.js'
 import { checkChoice, scopeOf } from './choice.js'
 import { failureOutcome } from './failure-policy.js'
 import type { StopReason } from './failure-policy.js'
 import { isInside } from './paths.js'
-import { outputsForRealism, outputsInFolder, sameSpec } from './replan.js'
+import { outputsInFolder, outputsRenamed, sameSpec } from './replan.js'
 import { sameCounts, scanJob } from './scanner.js'
 import { modelScaleFor, newJob, outputsOfOtherJobs } from './new-job.js'
 import { changedSinceRead, readSignature } from './changed.js'
@@ -30,6 +36,7 @@ import {
   itemRealism,
   itemRepairs,
   itemTaken,
+  jobModel,
   modelAt,
 } from './types.js'
 import type { Item, Job, JobSpec } from './types.js'
@@ -37,6 +44,7 @@ import type { ChoiceTarget, PhotoChoice } from '../shared/api.js'
 import { folderOf } from '../shared/job-title.js'
 import type { EngineSettings } from '../shared/settings.js'
 import { facingSettings } from '../shared/turn.js'
+import { sameModels } from '../shared/model.js'
 import type { Facing } from '../shared/turn.js'
 import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
@@ -420,7 +428,7 @@ export class QueueRunner {
         {
           input: item.input,
           output: item.output,
-          model: modelAt(job.spec.model, itemRealism(job, item)),
+          model: modelAt(jobModel(job), itemRealism(job, item)),
           // The format the planner named the output after, so the bytes always match the extension.
           settings: withOwn(
             {
@@ -671,16 +679,24 @@ export class QueueRunner {
     for (const item of inPlace.keys()) this.emit({ type: 'item', item })
     const retold = [...inPlace].flatMap(([item, changed]) => (changed ? [item] : []))
     if (retold.length) this.retell(job, retold)
+    // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
+    const touchedOnes = new Set(touched)
+    for (const item of chosen ?? []) if (!touchedOnes.has(item)) this.emit({ type: 'item', item })
+    // A finished job whose photos are only dated or captioned stays finished.
+    return this.enhanceAgain(job, affected, affected.length === 0 && inPlace.size > 0)
+  }
+
+  /**
+   * Puts `affected` photos of `job` back to be enhanced (a done one queued, the one in flight restarted) and runs them;
+   * a finished job is queued again unless it `staysFinished`. Returns how many there are.
+   */
+  private enhanceAgain(job: Job, affected: Item[], staysFinished: boolean): number {
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
       else this.emit({ type: 'item', item })
     }
-    // A photo not enhanced again (skipped, cancelled) still shows what was chosen for it.
-    const touchedOnes = new Set(touched)
-    for (const item of chosen ?? []) if (!touchedOnes.has(item)) this.emit({ type: 'item', item })
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
-    // A finished job whose photos are only dated or captioned stays finished.
-    if (isFinished(job) && (affected.length > 0 || inPlace.size === 0)) this.setJob(job, 'queued')
+    if (isFinished(job) && !staysFinished) this.setJob(job, 'queued')
     else this.emit({ type: 'job', job })
     if (affected.length) void this.run()
     return affected.length
@@ -703,8 +719,37 @@ export class QueueRunner {
 
   /** Names `photos` of `job` for `realism` where its names say {alpha}, around the outputs other jobs will write. */
   private nameForRealism(job: Job, photos: Item[], realism: number): void {
+    if (job.spec.naming.includes('{alpha}')) this.nameAgain(job, photos, realism)
+  }
+
+  /** Names `photos` of `job` as its template now names them at `realism`, around the outputs other jobs will write. */
+  private nameAgain(job: Job, photos: Item[], realism: number | undefined): void {
     const others = outputsOfOtherJobs(this.store.state, job)
-    this.commitPatches(outputsForRealism(job, this.items(job.id), photos, realism, others))
+    this.commitPatches(outputsRenamed(job, this.items(job.id), photos, realism, others))
+  }
+
+  /**
+   * Enhances a job's photos with other models from now on (the other bundled pair, chosen after seeing both): its done
+   * photos are enhanced again (their output replaced, or renamed where its names say {model}), the one in flight
+   * restarts, and queued ones use them. Returns how many photos will be (re-)enhanced.
+   */
+  async chooseModels(jobId: string, model: ModelSpecData): Promise<number> {
+    const before = this.job(jobId)
+    if (before && sameModels(jobModel(before), model))
+      throw new EnhanceError('INVALID_ARGUMENT', 'This job is already enhanced with those models.')
+    const inspect = this.engine.inspect && ((path: string) => this.engine.inspect!(path))
+    const modelScale = before && (await modelScaleFor({ ...before.spec, model }, inspect))
+    const job = this.job(jobId)
+    if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
+    this.store.commit({ t: 'job-model', jobId, model, ...(modelScale === undefined ? {} : { modelScale }) })
+    const affected = this.items(jobId).filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    for (const realism of new Set(affected.map((item) => itemRealism(job, item))))
+      this.nameAgain(
+        job,
+        affected.filter((item) => itemRealism(job, item) === realism),
+        realism ?? undefined,
+      )
+    return this.enhanceAgain(job, affected, affected.length === 0)
   }
 
   /**

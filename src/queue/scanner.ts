@@ -6,6 +6,7 @@ import { plannerFor } from './replan.js'
 import { scanInputs } from './scan.js'
 import type { InputFile, ScanCounter } from './scan.js'
 import { inShard } from './shard.js'
+import { jobRealism } from './types.js'
 import type { Item, Job } from './types.js'
 
 /** Items committed to the journal per entry while a folder is scanned. */
@@ -38,7 +39,7 @@ export async function scanJob(
 ): Promise<{ ignored: number; leftOut: Record<string, number>; ofFolders: boolean }> {
   const { spec } = job
   const known = new Set(existing.map((i) => i.input))
-  const planner = plannerFor(job, spec.model.blend?.realism)
+  const planner = plannerFor(job, jobRealism(job) ?? undefined)
   for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
   const ignored: ScanCounter & Required<Pick<ScanCounter, 'seen' | 'leftOut'>> = {
     count: 0,

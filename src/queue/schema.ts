@@ -21,6 +21,8 @@ const id = z.string().min(1).max(200)
 const path = z.string().min(1).max(4096)
 const errorData = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
 const count = z.number().int().min(0)
+/** A model's own scale, as `inspect` reads it. */
+const modelScale = z.number().int().min(1).max(16)
 
 /** Jobs, items and entries written before the realism had its own name called it `alpha`. */
 const legacyRealism = renamedFrom('alpha', 'realism')
@@ -57,7 +59,8 @@ const jobObject = z.object({
   takenFromNames: z.boolean().optional(),
   caption: captionSchema.nullable().optional(),
   captionFromNames: z.boolean().optional(),
-  modelScale: z.number().int().min(1).max(16).optional(),
+  modelScale: modelScale.optional(),
+  model: modelSpecSchema.optional(),
   watching: z.boolean().optional(),
 })
 const jobSchema: z.ZodType<Job> = z.preprocess(legacyRealism, jobObject)
@@ -122,6 +125,12 @@ const entrySchema: z.ZodType<QueueEntry> = z.preprocess(
       jobId: id,
       caption: captionSchema.nullable(),
       fromNames: z.literal(true).optional(),
+    }),
+    z.object({
+      t: z.literal('job-model'),
+      jobId: id,
+      model: modelSpecSchema,
+      modelScale: modelScale.optional(),
     }),
     z.object({ t: z.literal('job-outdir'), jobId: id, outDir: path }),
     z.object({ t: z.literal('job-watch'), jobId: id, watching: z.boolean() }),

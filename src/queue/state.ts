@@ -2,6 +2,7 @@ import type { Repairs } from '../shared/settings.js'
 import type { QuarterTurn } from '../shared/turn.js'
 import type { Taken } from '../shared/taken.js'
 import type { Caption } from '../shared/caption.js'
+import type { ModelSpecData } from '../shared/protocol.js'
 import type { Item, Job, JobState } from './types.js'
 
 /** What is chosen for a whole job after it was made, and for one photo of it. */
@@ -40,6 +41,11 @@ export type QueueEntry =
    * it replaces any caption chosen per photo.
    */
   | { t: 'job-caption'; jobId: string; caption: Caption | null; fromNames?: true }
+  /**
+   * Other models for the whole job (`modelScale`: the new model's own scale, where its names say it): its photos are
+   * enhanced with them from now on.
+   */
+  | { t: 'job-model'; jobId: string; model: ModelSpecData; modelScale?: number }
   /** Another output folder, chosen before the job saved any photo. */
   | { t: 'job-outdir'; jobId: string; outDir: string }
   | { t: 'job-watch'; jobId: string; watching: boolean }
@@ -115,6 +121,14 @@ export class QueueState {
             ? { caption: undefined, captionFromNames: true }
             : { caption: entry.caption, captionFromNames: false },
         )
+      case 'job-model': {
+        const job = this.jobs.get(entry.jobId)
+        if (!job) return
+        job.model = entry.model
+        if (entry.modelScale === undefined) delete job.modelScale
+        else job.modelScale = entry.modelScale
+        return
+      }
       case 'job-outdir': {
         const job = this.jobs.get(entry.jobId)
         if (job) job.spec = { ...job.spec, outDir: entry.outDir }

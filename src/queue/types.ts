@@ -80,6 +80,8 @@ export interface Job {
   modelScale?: number
   /** The app watches its folders: photos saved into them later join it (`WatchedJobs`). */
   watching?: boolean
+  /** Models chosen after the job was created, for all its photos (override the spec's): the other bundled pair. */
+  model?: ModelSpecData
 }
 
 export interface Item {
@@ -125,7 +127,7 @@ export interface Item {
    * they are no longer the same places of it, and its next run lets them go.
    */
   keptOn?: string | null
-  /** Files it was written to before a realism change renamed it ({alpha} in the name): its own to reuse. */
+  /** Files it was written to before a change of realism or models renamed it ({alpha}, {model}): its own to reuse. */
   earlierOutputs?: string[]
   /**
    * Its photo's file when it was last read (`readSignature`: size and modification time; null: it was not there):
@@ -139,9 +141,15 @@ export function modelAt(model: ModelSpecData, realism: number | null): ModelSpec
   return model.blend && realism !== null ? { ...model, blend: { ...model.blend, realism } } : model
 }
 
+/** The models a job's photos are enhanced with: those chosen since it was made, else its spec's. */
+export function jobModel(job: Pick<Job, 'spec' | 'model'>): ModelSpecData {
+  return job.model ?? job.spec.model
+}
+
 /** The realism a job's photos are enhanced at unless one has its own; null without a GAN partner. */
 export function jobRealism(job: Job): number | null {
-  return job.spec.model.blend ? (job.realism ?? job.spec.model.blend.realism) : null
+  const { blend } = jobModel(job)
+  return blend ? (job.realism ?? blend.realism) : null
 }
 
 /** The realism an item is enhanced at, or null when its job's model has no GAN partner. */

@@ -117,6 +117,7 @@ export const API_ARGUMENTS: { [K in ApiMethod]: { args: z.ZodTuple; result: bool
     ]),
     result: true,
   },
+  chooseJobModels: { args: z.tuple([id, modelChoice.nullable()]), result: true },
   imageUrl: { args: z.tuple([photoRef, z.number().int().min(16).max(8192)]), result: true },
   imageTile: { args: z.tuple([photoRef, tileIndex, tileIndex]), result: true },
   previewCrop: {

@@ -28,6 +28,8 @@ export interface JobView extends Chosen {
   size: SizeSpec
   /** Its models in words where they are not the default pair ("the pair for clean, sharp originals"). */
   models?: string
+  /** Its models' files: which of the pairs compared in Realism it is enhanced with. */
+  pair: ModelChoice
   total: number
   counts: Record<ItemState, number>
   etaMs: number | null
@@ -325,6 +327,11 @@ export interface EnhanceApi {
    * of it; finished photos are enhanced again (or only dated or captioned where they lie). Answers how many will be.
    */
   adjust(target: ChoiceTarget, choice: PhotoChoice): Promise<Result<number>>
+  /**
+   * Enhances a job's photos with that pair of the app's models from now on (null: the default pair), at the realism
+   * they had: finished photos are enhanced again. Answers how many will be.
+   */
+  chooseJobModels(jobId: string, pair: ModelChoice | null): Promise<Result<number>>
   /** A downscaled view of a chosen photo, or of a queued photo's input or output. */
   imageUrl(photo: PhotoRef, maxSide: number): Promise<Result<ImageUrl>>
   /** One tile of a photo's own pixels, column and row counted in `PHOTO_TILE_SIDE` steps: 1:1 at any size. */
@@ -390,6 +397,7 @@ export const API_CHANNELS: { [K in ApiMethod]: `enhance:${K}` } = {
   showLogFile: 'enhance:showLogFile',
   changeJobFolder: 'enhance:changeJobFolder',
   adjust: 'enhance:adjust',
+  chooseJobModels: 'enhance:chooseJobModels',
   imageUrl: 'enhance:imageUrl',
   imageTile: 'enhance:imageTile',
   previewCrop: 'enhance:previewCrop',

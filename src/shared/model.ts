@@ -1,3 +1,6 @@
+import { EnhanceError } from './errors.js'
+import type { ModelSpecData } from './protocol.js'
+
 /** Facts about an ESRGAN-family model, detected from its weights and shared by every layer. */
 export type CheckpointFormat = 'pth-zip' | 'pth-legacy' | 'safetensors' | 'onnx'
 
@@ -93,4 +96,19 @@ export function pairProblem(a: ModelInfo, b: ModelInfo): string | null {
   if (differing.length)
     return `their architectures differ (${differing.map((f) => `${f} ${left[f]} vs ${right[f]}`).join(', ')})`
   return null
+}
+
+/** Throws INCOMPATIBLE_MODELS, saying what to pair instead, unless two models can be blended for the slider. */
+export function checkPair(a: ModelInfo, b: ModelInfo): void {
+  const problem = pairProblem(a, b)
+  if (problem)
+    throw new EnhanceError(
+      'INCOMPATIBLE_MODELS',
+      `These two models cannot be paired: ${problem}. Pair a PSNR model with a GAN model of the same architecture.`,
+    )
+}
+
+/** Whether two model specs run the same models (at any realism). */
+export function sameModels(a: ModelSpecData, b: ModelSpecData): boolean {
+  return a.path === b.path && a.blend?.path === b.blend?.path
 }

@@ -21,7 +21,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { OPTIONS, main } from '../../src/cli/main.js'
 import { TEXT_COLUMNS } from '../../src/cli/wrap.js'
 import type { Io } from '../../src/cli/main.js'
-import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import { restoreFadedColour } from '../../src/engine/image/faded-colour.js'
 import { DEFAULT_RESTORE_STRENGTH } from '../../src/shared/settings.js'
@@ -30,7 +29,8 @@ import { removeScratches } from '../../src/engine/image/scratches.js'
 import type { RasterImage } from '../../src/engine/image/types.js'
 import { dusted, smoothScene, speckError } from '../helpers/dust.js'
 import { fadeOf, faded, scene } from '../helpers/fading.js'
-import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { writeIdentityModel } from '../helpers/models.js'
+import { builtEngine } from '../helpers/cli-engine.js'
 import { exiftool, hasExiftool } from '../helpers/exiftool.js'
 import { takenMoment } from '../../src/shared/taken.js'
 
@@ -81,17 +81,7 @@ async function cli(argv: string[], io: Partial<Io> = {}, platform?: NodeJS.Platf
     { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), ...io },
     {
       ...(platform ? { platform } : {}),
-      engine: (device, precision, maxPixels) =>
-        new EngineClient(() =>
-          forkEngine({
-            workerPath: WORKER,
-            env: {
-              ENHANCE_DEVICE: device,
-              ENHANCE_PRECISION: precision,
-              ENHANCE_MAX_PIXELS: String(maxPixels),
-            },
-          }),
-        ),
+      engine: builtEngine(),
     },
   )
   return { status, out, err }

@@ -12,7 +12,7 @@ import { AppSession, dataUrlBytes, photo } from './session.js'
 import { takenMoment } from '../../src/shared/taken.js'
 import { hasExiftool, tagsOf } from '../helpers/exiftool.js'
 import type { QueueRunner } from '../../src/queue/runner.js'
-import { itemRealism, jobRealism } from '../../src/queue/types.js'
+import { itemRealism, jobModel, jobRealism } from '../../src/queue/types.js'
 
 /** Waits (up to two minutes) for every photo of a job to be done: enhanced again after a turn, a mirror, a date. */
 function everyPhotoDone(runner: QueueRunner, jobId: string): Promise<void> {
@@ -189,6 +189,8 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     const order = () => backend.queue.runner.jobs.map((j) => j.spec.inputs[0]!.split('/').pop())
     expect(order()).toEqual(['Album 1962', 'beach'])
     const handle = page.getByRole('button', { name: /^Reorder beach/ })
+    // The second card may start below the window's fold: the pointer can only press what is on screen.
+    await handle.scrollIntoViewIfNeeded()
     const from = (await handle.boundingBox())!
     const top = (await page.getByRole('article', { name: /Job Album 1962/ }).boundingBox())!
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
@@ -983,5 +985,53 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
     await expect.poll(() => seen(copy)).toBe(1)
     await page.setViewportSize({ width: 900, height: 600 })
     await expect.poll(() => seen(copy)).toBe(0)
+  })
+
+  it('enhances a finished job again with the other pair, compared on one of its photos in Realism', async () => {
+    const { page, backend } = app
+    const runner = backend.queue.runner
+    const folder = join(app.work, 'Phone photos')
+    mkdirSync(folder)
+    for (let i = 0; i < 2; i++) await photo(join(folder, `IMG_${i}.jpg`), 10 + i, 96, 64)
+    await app.tab('Queue')
+    app.dialogs.inputs = [folder]
+    await page.getByRole('button', { name: 'Add folder…' }).click()
+    const card = page.getByRole('article', { name: /Job Phone photos/ })
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    const job = runner.jobs.at(-1)!
+    const outputs = () => runner.items(job.id).map((item) => readFileSync(item.output))
+    const before = outputs()
+    // Its card opens its first photo in Realism with the pairs on it.
+    await card.getByRole('button', { name: /^Model pair… of the photos of Phone photos/ }).click()
+    expect(await page.getByRole('button', { name: 'Compare the pairs' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    )
+    const pairs = page.getByRole('group', { name: 'The pairs on this photo' })
+    const again = (pair: string) =>
+      pairs.getByRole('button', { name: `Enhance the whole job again with ${pair}` })
+    const real = again('the pair for photos from phones, the web and scans (JPEG, noise, blur)')
+    const clean = again('the pair for clean, sharp originals')
+    await clean.waitFor({ timeout: 60_000 })
+    expect([await real.getAttribute('aria-pressed'), await clean.getAttribute('aria-pressed')]).toEqual([
+      'true',
+      'false',
+    ])
+    const cleanUrl = (await clean.locator('img').getAttribute('src'))!
+    await app.shot('40-realism-pairs-of-a-job')
+    await clean.click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'The pair for clean, sharp originals: 2 photos will be enhanced again.' })
+      .waitFor()
+    await expect.poll(() => clean.getAttribute('aria-pressed')).toBe('true')
+    expect(jobModel(runner.job(job.id)!).path).toMatch(/enhance-psnr-x4\.safetensors$/)
+    await expect.poll(() => runner.job(job.id)!.state, { timeout: 60_000 }).toBe('done')
+    expect(outputs().map((output, i) => output.equals(before[i]!))).toEqual([false, false])
+    // Its photo's crop is now the clean pair's, to the byte, as that pair's pane showed it.
+    await page.getByRole('button', { name: 'Before | after' }).click()
+    const preview = page.getByRole('img', { name: /^Preview at realism/ })
+    await expect.poll(() => preview.getAttribute('src'), { timeout: 60_000 }).toBe(cleanUrl)
+    await app.tab('Queue')
+    await card.getByText(/· the pair for clean, sharp originals ·/).waitFor()
   })
 })

@@ -49,6 +49,7 @@ const VALID: { [K in ApiMethod]: unknown[] } = {
     { jobId: 'no-such-job', itemId: 'no-such-photo' },
     { realism: 0.5, repairs: repairsOf({}), kept: [] },
   ],
+  chooseJobModels: ['no-such-job', { path: '/nowhere/a-model.pth', partner: null }],
   removeJob: ['no-such-job'],
   clearFinishedJobs: [],
   showLogFile: [],

@@ -27,6 +27,7 @@ function job(state: JobView['state'], total: number, counts: Partial<JobView['co
     total,
     counts: { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, ...counts },
     size: { mode: 'native' },
+    pair: { path: '/models/psnr.safetensors', partner: '/models/gan.safetensors' },
     etaMs: null,
     inFlightMs: null,
     watchable: true,

@@ -15,6 +15,7 @@ const job = (state: JobView['state'], change: Partial<JobView> = {}): JobView =>
   total: 3,
   counts,
   size: { mode: 'native' },
+  pair: { path: '/models/psnr.safetensors', partner: '/models/gan.safetensors' },
   etaMs: null,
   inFlightMs: null,
   watchable: true,

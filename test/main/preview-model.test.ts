@@ -1,5 +1,5 @@
 /** Realism's preview of a queued photo runs its job's models, whatever Models now chooses for new jobs. */
-import { mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -93,4 +93,80 @@ describe('the preview of a queued photo', () => {
     const mixed = await preview({ path: clean.path, partner: byName(real.pair!).path })
     expect(mixed.ok ? null : mixed.error.code).toBe('INCOMPATIBLE_MODELS')
   }, 180_000)
+
+  it('enhances a done job again with the other pair: the same files as a job made with it, at its realism', async () => {
+    const api = backend.services
+    const listed = await api.listModels()
+    if (!listed.ok) throw new Error(listed.error.message)
+    const clean = listed.value.find((m) => m.bundled && m.pair && !m.isDefault)!
+    const real = listed.value.find((m) => m.isDefault)!
+    const cleanPair = { path: clean.path, partner: listed.value.find((m) => m.name === clean.pair)!.path }
+    /** The photo in a folder of its own, queued as a job with new jobs' pair; its view once done. */
+    const enhanced = async (folder: string) => {
+      mkdirSync(join(work, folder))
+      copyFileSync(photo, join(work, folder, 'texture.png'))
+      const selection = (await api.selectDropped([join(work, folder, 'texture.png')]))!
+      const added = await api.addJob(selection.id)
+      if (!added.ok) throw new Error(added.error.message)
+      await done(added.value.id)
+      return added.value
+    }
+    const done = (jobId: string) =>
+      expect
+        .poll(async () => (await api.listJobs()).find((j) => j.id === jobId)?.state, { timeout: 120_000 })
+        .toBe('done')
+    const outputOf = async (jobId: string) => readFileSync((await api.listItems(jobId))[0]!.output)
+    await api.updatePreferences({ model: null, realism: 0.75 })
+    const job = await enhanced('Made with the default')
+    const before = await outputOf(job.id)
+    expect(job.pair).toEqual({
+      path: real.path,
+      partner: listed.value.find((m) => m.name === real.pair)!.path,
+    })
+
+    const chosen = await api.chooseJobModels(job.id, cleanPair)
+    expect(chosen.ok ? chosen.value : chosen.error).toBe(1)
+    await done(job.id)
+    const view = (await api.listJobs()).find((j) => j.id === job.id)!
+    expect([view.models, view.pair, view.realism]).toEqual([
+      'the pair for clean, sharp originals',
+      cleanPair,
+      0.75,
+    ])
+    const after = await outputOf(job.id)
+    expect(after.equals(before)).toBe(false)
+    await api.updatePreferences({ model: cleanPair })
+    const madeClean = await enhanced('Made with the clean pair')
+    expect(after.equals(await outputOf(madeClean.id))).toBe(true)
+    // Its photo's preview follows: the clean pair's crop, as a pair named for it renders it.
+    const region = { x: 8, y: 8, width: 32, height: 32 }
+    const queued = { jobId: job.id, itemId: (await api.listItems(job.id))[0]!.id, side: 'input' as const }
+    const [ofJob, named] = await Promise.all([
+      api.previewCrop(queued, region, 0.75, repairsOf({}), []),
+      api.previewCrop(queued, region, 0.75, repairsOf({}), [], cleanPair),
+    ])
+    expect(ofJob.ok && named.ok && ofJob.value.url === named.value.url).toBe(true)
+
+    // Refused: the pair it has, a file that is not one of the app's models, two that cannot be paired, a job gone.
+    const codes = await Promise.all([
+      api.chooseJobModels(job.id, cleanPair),
+      api.chooseJobModels(job.id, { path: photo, partner: null }),
+      api.chooseJobModels(job.id, {
+        path: clean.path,
+        partner: listed.value.find((m) => m.name === real.pair)!.path,
+      }),
+      api.chooseJobModels('no-such-job', null),
+    ])
+    expect(codes.map((r) => (r.ok ? r.value : r.error.code))).toEqual([
+      'INVALID_ARGUMENT',
+      'INVALID_ARGUMENT',
+      'INCOMPATIBLE_MODELS',
+      'INVALID_ARGUMENT',
+    ])
+    // Back to the default pair (named as null): the first file again, byte for byte.
+    expect(await api.chooseJobModels(job.id, null)).toEqual({ ok: true, value: 1 })
+    await done(job.id)
+    expect((await outputOf(job.id)).equals(before)).toBe(true)
+    await api.updatePreferences({ model: null, realism: 0.5 })
+  }, 300_000)
 })

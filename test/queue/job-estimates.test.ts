@@ -146,6 +146,46 @@ describe('a job’s time left from its photos’ estimates', () => {
     expect(jobs.map((job) => estimates.of(job.id))).toEqual([undefined, undefined])
   })
 
+  it('asks again for every photo of a job whose models changed, the ask under way stopped and its answer not kept', async () => {
+    const runner = await queuedAlbum('Other pair')
+    runner.hold()
+    const [job] = runner.jobs
+    const asks: { model: string; signal: AbortSignal; answer: (ms: number) => void }[] = []
+    const estimator: Estimator = {
+      estimate: (model, _tile, inputs, { signal }) =>
+        new Promise((resolve, reject) => {
+          const answer = (ms: number) =>
+            resolve({ ms, perPhotoMs: inputs.map(() => ms) } as Awaited<ReturnType<Estimator['estimate']>>)
+          asks.push({ model: basename(model.path), signal: signal!, answer })
+          signal!.addEventListener('abort', () => reject(cancelledError()))
+        }),
+    }
+    const estimates = new JobEstimates(runner, estimator, () => undefined)
+    runner.subscribe((event) => {
+      if (event.type === 'job') estimates.sync()
+    })
+    const byPhoto = () => [...(estimates.of(job!.id)?.values() ?? [])]
+    estimates.sync()
+    await runner.chooseModels(job!.id, { path: join(work, 'other.onnx') })
+    expect(asks.map(({ model, signal }) => [model, signal.aborted])).toEqual([
+      [basename(job!.spec.model.path), true],
+      ['other.onnx', false],
+    ])
+    asks[0]!.answer(5)
+    asks[1]!.answer(7)
+    await expect.poll(byPhoto).toEqual([7])
+    // Back to the first models: asked again, the other's estimate forgotten meanwhile.
+    await runner.chooseModels(job!.id, job!.spec.model)
+    expect(byPhoto()).toEqual([])
+    asks[2]!.answer(3)
+    await expect.poll(byPhoto).toEqual([3])
+    expect(asks.map(({ model }) => model)).toEqual([
+      basename(job!.spec.model.path),
+      'other.onnx',
+      asks[0]!.model,
+    ])
+  })
+
   it('asks again for photos the engine failed to estimate at the next change, not at once', async () => {
     const runner = await queuedAlbum('Failing')
     let asks = 0

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { REGION_SIDE, RealismStore } from '../../src/renderer/src/lib/realism.svelte.js'
 import type { PreferencesStore } from '../../src/renderer/src/lib/preferences.svelte.js'
 import type { CropPreview, EnhanceApi, ModelEntry, PhotoRef, Region } from '../../src/shared/api.js'
-import { bundledPairs } from '../../src/renderer/src/lib/pairs.js'
+import { bundledPairs, choiceOf } from '../../src/renderer/src/lib/pairs.js'
 import type { ModelChoice } from '../../src/shared/preferences.js'
 import { DEFAULT_PREFERENCES } from '../../src/shared/preferences.js'
 import { repairsOf } from '../../src/shared/settings.js'
@@ -28,6 +28,9 @@ interface Call {
 function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
   const calls: Call[] = []
   const adjusted: unknown[][] = []
+  /** Each job's pair, as its card says it; and the pairs chosen for jobs here. */
+  const jobPairs = new Map<string, ModelChoice>()
+  const chosenForJobs: unknown[][] = []
   let chosen = ''
   /** The size of the photo as main shows it (a queued photo's turned), and how often it was asked for. */
   const shown = { width: 400, height: 300, asked: 0 }
@@ -35,6 +38,10 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     adjust: (...args: unknown[]) => {
       adjusted.push(args)
       return Promise.resolve({ ok: true, value: 1 })
+    },
+    chooseJobModels: (...args: unknown[]) => {
+      chosenForJobs.push(args)
+      return Promise.resolve({ ok: true, value: 3 })
     },
     // Each chosen photo is a selection whose id stands for its path here.
     chooseInputs: () => Promise.resolve({ id: chosen, names: [chosen] }),
@@ -71,7 +78,7 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
       }),
   } as unknown as EnhanceApi
   const held = { value: DEFAULT_PREFERENCES }
-  const store = new RealismStore(api, held as PreferencesStore)
+  const store = new RealismStore(api, held as PreferencesStore, (jobId) => jobPairs.get(jobId))
   /** Settings' repairs, as the preferences store would hold them after a change. */
   const repairs = (asked: Repairs) =>
     (held.value = { ...held.value, output: { ...held.value.output, ...asked } })
@@ -88,24 +95,40 @@ function harness(damage: Pick<DamageMark, 'kind' | 'pixels'>[] = []) {
     calls.at(-1)!.finish()
     await settle()
   }
-  return { store, calls, choose, repairs, model, adjusted, shown, rendered }
+  return { store, calls, choose, repairs, model, adjusted, shown, rendered, jobPairs, chosenForJobs }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
+/** A bundled model as Models lists it; one with a use is a pair's faithful model, `<name>-gan` its partner. */
+const entry = (name: string, useFor?: string, isDefault = false): ModelEntry => ({
+  name,
+  path: `/models/${name}.safetensors`,
+  bundled: true,
+  info: {} as ModelEntry['info'],
+  ...(useFor ? { useFor, isDefault, pair: `${name}-gan` } : {}),
+})
+/** The default pair ("Photos") and another ("Originals"). */
+const PAIRS = bundledPairs([
+  entry('real', 'Photos', true),
+  entry('real-gan'),
+  entry('clean', 'Originals'),
+  entry('clean-gan'),
+])
+
 describe('the realism slider', () => {
   it("renders the crop again when Settings' repairs (colours, dust) change, and only then", async () => {
     const { store, calls, choose, repairs } = harness()
-    await store.refreshNewJobs() // nothing shown yet: nothing to render
+    await store.refreshModels() // nothing shown yet: nothing to render
     expect(calls).toHaveLength(0)
     void choose('/a.jpg')
     await settle()
     calls[0]!.finish()
     await settle()
-    await store.refreshNewJobs() // the view opened again, the choice as it was
+    await store.refreshModels() // the view opened again, the choice as it was
     expect(calls).toHaveLength(1)
     repairs({ restoreColours: true })
-    void store.refreshNewJobs()
+    void store.refreshModels()
     await settle()
     expect(calls).toHaveLength(2)
     repairs({ restoreColours: false })
@@ -114,17 +137,17 @@ describe('the realism slider', () => {
     expect(calls).toHaveLength(3)
     calls[2]!.finish()
     await settle()
-    await store.refreshNewJobs()
+    await store.refreshModels()
     expect(calls).toHaveLength(3)
     // Dust asked for: rendered again; a field said where it was unsaid before is the same choice.
     repairs({ removeDust: true })
-    void store.refreshNewJobs()
+    void store.refreshModels()
     await settle()
     expect(calls).toHaveLength(4)
     calls[3]!.finish()
     await settle()
     repairs({ restoreColours: false, removeDust: true })
-    await store.refreshNewJobs()
+    await store.refreshModels()
     expect(calls).toHaveLength(4)
   })
 
@@ -133,15 +156,15 @@ describe('the realism slider', () => {
     await rendered(() => choose('/a.jpg'))
     const clean = { path: '/models/psnr.safetensors', partner: '/models/gan.safetensors' }
     model(clean)
-    await rendered(() => store.refreshNewJobs())
+    await rendered(() => store.refreshModels())
     expect(calls).toHaveLength(2)
-    await store.refreshNewJobs() // the same pair, as another object
+    await store.refreshModels() // the same pair, as another object
     model({ ...clean })
-    await store.refreshNewJobs()
+    await store.refreshModels()
     expect(calls).toHaveLength(2)
     // Changed while a crop renders: the crop is rendered again after it.
     model(null)
-    void store.refreshNewJobs()
+    void store.refreshModels()
     await settle()
     model(clean)
     calls[2]!.finish()
@@ -149,31 +172,57 @@ describe('the realism slider', () => {
     expect(calls).toHaveLength(4)
     calls[3]!.finish()
     await settle()
-    await store.refreshNewJobs()
+    await store.refreshModels()
     expect(calls).toHaveLength(4)
     await rendered(() => store.openItem(itemView('/album/a.jpg', { id: 'a', realism: 0.5 })))
     model(null)
-    await store.refreshNewJobs()
+    await store.refreshModels()
+    expect(calls).toHaveLength(5)
+  })
+
+  it("renders a queued photo's crop again when its job's pair changes, and enhances the job again with a pair clicked", async () => {
+    const { store, calls, model, rendered, jobPairs, chosenForJobs } = harness()
+    const clean = choiceOf(PAIRS[1]!)
+    expect(choiceOf(PAIRS[0]!)).toBeNull() // the default pair is stored as null, and named so
+    const realFiles = { path: '/models/real.safetensors', partner: '/models/real-gan.safetensors' }
+    jobPairs.set('album', realFiles)
+    await rendered(() => store.openItem(itemView('/album/a.jpg', { id: 'a', realism: 0.5 })))
+    // New jobs' pair is not this photo's.
+    model(clean)
+    await store.refreshModels()
+    expect(calls).toHaveLength(1)
+    // Each pair compared on it, then the other clicked: the whole job, named by id.
+    void store.renderPairs(PAIRS)
+    for (let at = 1; at < 3; at++) {
+      await settle()
+      calls[at]!.finish()
+    }
+    await settle()
+    expect(calls.slice(1).map((c) => [c.path, c.pair])).toEqual([
+      ['a', null],
+      ['a', clean],
+    ])
+    await store.useForJob(PAIRS[1]!)
+    expect(chosenForJobs).toEqual([['album', clean]])
+    expect(store.applied).toBe('The pair for originals: 3 photos will be enhanced again.')
+    // Once its card says so, its crop is rendered with it (by its job: no pair named).
+    jobPairs.set('album', clean!)
+    expect(store.rendersWith).toEqual(clean)
+    await rendered(() => store.refreshModels())
+    expect(calls.map((c) => c.pair)).toEqual([undefined, null, clean, undefined])
+    await store.refreshModels()
+    expect(calls).toHaveLength(4)
+    await store.useForJob(PAIRS[0]!)
+    expect(chosenForJobs[1]).toEqual(['album', null])
+    jobPairs.set('album', realFiles)
+    await rendered(() => store.refreshModels())
     expect(calls).toHaveLength(5)
   })
 
   it('renders the region with each pair named, at the slider’s realism, and keeps the latest ask only', async () => {
     const { store, calls, choose, rendered } = harness()
     await rendered(() => choose('/a.jpg'))
-    const entry = (name: string, useFor?: string, isDefault = false): ModelEntry => ({
-      name,
-      path: `/models/${name}.safetensors`,
-      bundled: true,
-      info: {} as ModelEntry['info'],
-      ...(useFor ? { useFor, isDefault, pair: `${name}-gan` } : {}),
-    })
-    const listed = [
-      entry('real', 'Photos', true),
-      entry('real-gan'),
-      entry('clean', 'Originals'),
-      entry('clean-gan'),
-    ]
-    const pairs = bundledPairs(listed)
+    const pairs = PAIRS
     void store.renderPairs(pairs)
     await settle()
     // One at a time; asked again meanwhile at another realism, the pairs are rendered at that one next.
@@ -271,7 +320,7 @@ describe('the realism slider', () => {
     expect(store.repairsChanged).toBe(false)
     // Settings' repairs are new jobs': they do not change what this photo is previewed with.
     repairs({ restoreColours: true })
-    await store.refreshNewJobs()
+    await store.refreshModels()
     expect(calls).toHaveLength(1)
     void store.setRepairs({ removeDust: false })
     await settle()

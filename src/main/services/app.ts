@@ -17,7 +17,7 @@ import { EnhanceError } from '../../shared/errors.js'
 import type { LibraryEntry } from '../../shared/library.js'
 import type { ModelSpecData, WarmUpReply } from '../../shared/protocol.js'
 import type { ModelChoice } from '../../shared/preferences.js'
-import { itemFacing, modelAt } from '../../queue/types.js'
+import { itemFacing, jobModel, jobRealism, modelAt } from '../../queue/types.js'
 import type { Job } from '../../queue/types.js'
 import { UPRIGHT } from '../../shared/turn.js'
 import type { DecisionStore } from '../../node/device-decisions.js'
@@ -150,7 +150,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
     if (job) emit({ type: 'job', job: viewOf(job) })
   })
   const viewOf = (job: Job): JobView =>
-    jobView(job, views(job.id), estimates.of(job.id), models.wordsOf(job.spec.model))
+    jobView(job, views(job.id), estimates.of(job.id), models.wordsOf(jobModel(job)))
   runner.subscribe((event) => {
     if (event.type !== 'job' && event.type !== 'removed') return
     watches.sync()
@@ -190,7 +190,7 @@ function unvalidatedServices(deps: ServiceDeps): Services {
   const previewModel = (ref: PhotoRef, realism: number): ModelSpecData =>
     'selection' in ref
       ? models.spec(preferences.get().model, realism)
-      : modelAt(queued(ref.jobId).spec.model, realism)
+      : modelAt(jobModel(queued(ref.jobId)), realism)
   /** The model of new jobs made ready in the engine before a photo asks for it. */
   const warmUpNewJobs = (): Promise<WarmUpReply> => {
     const prefs = preferences.get()
@@ -334,6 +334,14 @@ function unvalidatedServices(deps: ServiceDeps): Services {
         return viewOf(job)
       }),
     adjust: (target, choice) => attempt(() => runner.adjust(target, choice)),
+    chooseJobModels: (jobId, pair) =>
+      attempt(async () => {
+        await checkedChoice(pair)
+        const job = queued(jobId)
+        // The pair's slider stays where the job's was (a job of one model: where new jobs' is).
+        const realism = jobRealism(job) ?? preferences.get().realism
+        return runner.chooseModels(jobId, models.spec(pair, realism))
+      }),
 
     imageUrl: (ref, maxSide) =>
       attempt(async () => {

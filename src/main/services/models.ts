@@ -6,7 +6,7 @@ import type { Catalog } from '../../engine/catalog.js'
 import { fileVersion, writeFileAtomic } from '../../node/files.js'
 import type { ModelEntry } from '../../shared/api.js'
 import { EnhanceError } from '../../shared/errors.js'
-import { pairProblem } from '../../shared/model.js'
+import { checkPair } from '../../shared/model.js'
 import type { ModelInfo } from '../../shared/model.js'
 import type { ModelChoice } from '../../shared/preferences.js'
 import type { ModelSpecData } from '../../shared/protocol.js'
@@ -107,12 +107,7 @@ export class ModelLibrary {
       return
     }
     const [a, b] = await Promise.all([this.info(choice.path), this.info(choice.partner)])
-    const problem = pairProblem(a, b)
-    if (problem)
-      throw new EnhanceError(
-        'INCOMPATIBLE_MODELS',
-        `These two models cannot be paired: ${problem}. Pair a PSNR model with a GAN model of the same architecture.`,
-      )
+    checkPair(a, b)
   }
 
   /** A job's models in words where they are not the default pair (`modelWords`), as its card says them. */

@@ -8,6 +8,7 @@ import {
   itemTaken,
   itemCaption,
   jobChosen,
+  jobModel,
 } from '../../queue/types.js'
 import { repairsOf } from '../../shared/settings.js'
 import { facingOf } from '../../shared/turn.js'
@@ -45,6 +46,7 @@ export function jobView(
 ): JobView {
   const left = timeLeft(items, estimates)
   const leftOut = leftOutText(job.leftOut)
+  const model = jobModel(job)
   return {
     id: job.id,
     state: job.state,
@@ -54,6 +56,7 @@ export function jobView(
     ...jobChosen(job, items),
     size: job.spec.settings.size,
     ...(models ? { models } : {}),
+    pair: { path: model.path, partner: model.blend?.path ?? null },
     total: items.length,
     counts: countStates(items),
     etaMs: left?.ms ?? null,

@@ -11,16 +11,19 @@ import type { DamageMark } from '../../../shared/protocol.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
 import type { KeptPlace, PhotoPoint, Repairs } from '../../../shared/settings.js'
-import { percent, photoOf, printable, repairWords, shownName } from './format.js'
+import { capitalised, percent, photoOf, printable, repairWords, shownName } from './format.js'
 import { keepingPixel, markAt } from './marks.js'
 import type { PreferencesStore } from './preferences.svelte.js'
 import type { ModelChoice } from '../../../shared/preferences.js'
 import { choiceOf } from './pairs.js'
+import { pairWords } from '../../../shared/chosen-words.js'
 import type { BundledPair } from './pairs.js'
 import { UPRIGHT, sameFacing, turnedPoint, turnedSize, unturnedPoint } from '../../../shared/turn.js'
 import type { Facing } from '../../../shared/turn.js'
 
 export const THUMBNAIL_ALPHAS = [0, 0.25, 0.5, 0.75, 1]
+/** What Realism shows beside the photo: before and after, the five levels, or the region with each bundled pair. */
+export type RealismPanes = 'before-after' | 'levels' | 'pairs'
 /** The region, in photo pixels: large enough to judge texture, small enough to render in about a second. */
 export const REGION_SIDE = 128
 
@@ -65,12 +68,14 @@ export class RealismStore {
   /** The repairs and kept places the crop shown was rendered with. */
   #shownRepairs: Required<Repairs> | null = null
   #shownKept: KeptPlace[] = []
-  /** The pair new jobs had when the crop shown of a chosen file was rendered. */
+  /** The pair the crop shown was rendered with: a queued photo's job's, or (a chosen file) new jobs'. */
   #shownModel: ModelChoice | null = null
 
   constructor(
     private readonly api: EnhanceApi,
     private readonly prefs: PreferencesStore,
+    /** The pair a job of the queue is enhanced with (its card's `pair`). */
+    private readonly pairOfJob: (jobId: string) => ModelChoice | undefined,
   ) {}
 
   /** The queued photo the slider is tuning, when it was opened from the queue. */
@@ -292,19 +297,34 @@ export class RealismStore {
   }
 
   /**
-   * Settings' repairs (colours, dust) or the pair Models chose for new jobs changed: a chosen file's crop is rendered
-   * again as new jobs will now be.
+   * Settings' repairs (colours, dust), the pair Models chose for new jobs, or the pair of the queued photo's job
+   * changed: the crop is rendered again as its photo will now be enhanced.
    */
-  async refreshNewJobs(): Promise<void> {
+  async refreshModels(): Promise<void> {
     if (this.#shownRepairs === null) return
-    if (sameRepairs(this.#shownRepairs, this.repairs) && sameChoice(this.#shownModel, this.newJobsModel))
+    if (sameRepairs(this.#shownRepairs, this.repairs) && sameChoice(this.#shownModel, this.rendersWith))
       return
     await this.renderedAnew()
   }
 
-  /** The pair a chosen file's crop is rendered with: new jobs'. A queued photo's is its job's, which stays. */
-  private get newJobsModel(): ModelChoice | null {
-    return this.#target ? null : this.prefs.value.model
+  /** The pair the crop is rendered with: a queued photo's job's, or (a chosen file) new jobs' (null: the default). */
+  get rendersWith(): ModelChoice | null {
+    return this.#target ? (this.pairOfJob(this.#target.jobId) ?? null) : this.prefs.value.model
+  }
+
+  /**
+   * Enhances the whole job of the queued photo open with `pair` from now on, at the realism it had: chosen after
+   * comparing the pairs on its photo. Its crop follows once the job says so.
+   */
+  async useForJob(pair: BundledPair): Promise<void> {
+    const target = this.#target
+    if (!target) return
+    const result = await this.api.chooseJobModels(target.jobId, choiceOf(pair))
+    this.#error = result.ok ? null : result.error
+    if (result.ok) {
+      const what = result.value === 1 ? '1 photo' : `${result.value} photos`
+      this.#applied = `${capitalised(pairWords(pair.model.useFor ?? pair.model.name))}: ${what} will be enhanced again.`
+    }
   }
 
   /** The crop rendered again, what it is rendered from having changed: the five levels shown of it are stale. */
@@ -352,14 +372,14 @@ export class RealismStore {
           realism: this.#wanted,
           repairs: this.repairs,
           kept: this.#kept,
-          model: this.newJobsModel,
+          model: this.rendersWith,
         }
       : null
   }
 
   /**
-   * The region rendered with each of `pairs` at the slider's realism, as new jobs would be with it: which pair suits
-   * this photo, seen before choosing. Asked again while one runs, the latest is rendered next.
+   * The region rendered with each of `pairs` at the slider's realism, as its photo would be with it: which pair suits
+   * this photo (for new jobs, or its job), seen before choosing. Asked again while one runs, the latest is rendered next.
    */
   async renderPairs(pairs: BundledPair[]): Promise<void> {
     this.#pairsWanted = this.pairsRequest(pairs)
@@ -386,7 +406,7 @@ export class RealismStore {
   /** What rendering `pairs` now asks for: the crop's photo, region and repairs, at the slider's realism. */
   private pairsRequest(pairs: BundledPair[]): PairsShown | null {
     const request = this.request()
-    // Each pair is named: which one new jobs have does not change them.
+    // Each pair is named: which one new jobs (or its job) have does not change them.
     return request && { ...request, realism: this.realism, model: null, pairs }
   }
 
@@ -412,7 +432,7 @@ interface CropRequest {
   realism: number
   repairs: Required<Repairs>
   kept: KeptPlace[]
-  /** A chosen file's: the pair new jobs have, which renders it. */
+  /** The pair that renders it: its job's, or (a chosen file) new jobs'. */
   model: ModelChoice | null
 }
 
