@@ -6,7 +6,7 @@ import type {
   PhotoRef,
   Region,
 } from '../../../shared/api.js'
-import { folderOf } from '../../../shared/job-title.js'
+import { folderOf, photoCount } from '../../../shared/job-title.js'
 import type { DamageMark } from '../../../shared/protocol.js'
 import type { ErrorData } from '../../../shared/errors.js'
 import { repairsOf, sameRepairs } from '../../../shared/settings.js'
@@ -244,7 +244,7 @@ export class RealismStore {
     if (result.ok) {
       const realismNow = target.realism === null ? null : realism
       this.#target = { ...target, realism: realismNow, repairs, ...(scope === 'photo' ? { kept } : {}) }
-      const what = result.value === 1 ? '1 photo' : `${result.value} photos`
+      const what = photoCount(result.value)
       const mended = repairWords(repairs) || 'no repairs'
       const chosen = realismNow === null ? `With ${mended}` : `Realism ${percent(realism)}, ${mended}`
       this.#applied = `${chosen}: ${what} will be enhanced again.`
@@ -322,8 +322,8 @@ export class RealismStore {
     const result = await this.api.chooseJobModels(target.jobId, choiceOf(pair))
     this.#error = result.ok ? null : result.error
     if (result.ok) {
-      const what = result.value === 1 ? '1 photo' : `${result.value} photos`
-      this.#applied = `${capitalised(pairWords(pair.model.useFor ?? pair.model.name))}: ${what} will be enhanced again.`
+      const named = capitalised(pairWords(pair.model.useFor ?? pair.model.name))
+      this.#applied = `${named}: ${photoCount(result.value)} will be enhanced again.`
     }
   }
 
