@@ -33,6 +33,7 @@ import {
   skippedAsAsked,
   itemCaption,
   itemFacing,
+  byRealism,
   itemRealism,
   itemRepairs,
   itemTaken,
@@ -50,7 +51,7 @@ import type { DateStamp } from '../shared/taken.js'
 import type { Told } from '../shared/caption.js'
 import { sameTold, tookBack } from './told.js'
 import { withTheirFolders } from './folder-choices.js'
-import { isToCome } from '../shared/states.js'
+import { isDoneOrToCome, isToCome } from '../shared/states.js'
 
 /** A photo's note when the places kept on it were let go, its file edited since. */
 export const KEPT_LET_GO =
@@ -240,10 +241,14 @@ export class QueueRunner {
     return this.job(same.id)!
   }
 
+  /** The engine's reading of a model file's facts (its scale), where the engine reads them. */
+  private get modelInspector(): ((path: string) => Promise<{ scale: number }>) | undefined {
+    return this.engine.inspect?.bind(this.engine)
+  }
+
   /** Creates a job and scans its inputs in batches (lazily: a huge folder never sits in memory as a whole list). */
   async addJob(spec: JobSpec, options: ScanOptions = {}): Promise<Job> {
-    const inspect = this.engine.inspect && ((path: string) => this.engine.inspect!(path))
-    const job = newJob(spec, this.jobs, await modelScaleFor(spec, inspect))
+    const job = newJob(spec, this.jobs, await modelScaleFor(spec, this.modelInspector))
     this.store.commit({ t: 'job', job })
     // Shown while it finds its photos (a large album on a network drive takes a while, or waits on the drive).
     this.emit({ type: 'job', job: this.job(job.id)! })
@@ -666,7 +671,7 @@ export class QueueRunner {
     if (!chosen && caption !== undefined) this.store.commit({ t: 'job-caption', jobId: job.id, caption })
     if (!chosen && captionFromNames)
       this.store.commit({ t: 'job-caption', jobId: job.id, caption: null, fromNames: true })
-    const touched = targets.filter((i) => ['done', 'queued', 'running'].includes(i.state))
+    const touched = targets.filter((i) => isDoneOrToCome(i.state))
     // A date or a caption alone changes only what a done photo's file says: it is written there, not enhanced again.
     const toldAlone = told && [realism, repairs, kept, facing].every((other) => other === undefined)
     const inPlace =
@@ -708,13 +713,8 @@ export class QueueRunner {
    */
   private foundInFolders(job: Job, found: Item[]): void {
     this.store.commit({ t: 'items', items: found })
-    for (const realism of new Set(found.flatMap((item) => item.realism ?? []))) {
-      this.nameForRealism(
-        job,
-        found.filter((item) => item.realism === realism),
-        realism,
-      )
-    }
+    for (const [realism, photos] of byRealism(found, (item) => item.realism))
+      if (realism !== undefined) this.nameForRealism(job, photos, realism)
   }
 
   /** Names `photos` of `job` for `realism` where its names say {alpha}, around the outputs other jobs will write. */
@@ -737,18 +737,13 @@ export class QueueRunner {
     const before = this.job(jobId)
     if (before && sameModels(jobModel(before), model))
       throw new EnhanceError('INVALID_ARGUMENT', 'This job is already enhanced with those models.')
-    const inspect = this.engine.inspect && ((path: string) => this.engine.inspect!(path))
-    const modelScale = before && (await modelScaleFor({ ...before.spec, model }, inspect))
+    const modelScale = before && (await modelScaleFor({ ...before.spec, model }, this.modelInspector))
     const job = this.job(jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     this.store.commit({ t: 'job-model', jobId, model, ...(modelScale === undefined ? {} : { modelScale }) })
-    const affected = this.items(jobId).filter((i) => ['done', 'queued', 'running'].includes(i.state))
-    for (const realism of new Set(affected.map((item) => itemRealism(job, item))))
-      this.nameAgain(
-        job,
-        affected.filter((item) => itemRealism(job, item) === realism),
-        realism ?? undefined,
-      )
+    const affected = this.items(jobId).filter((i) => isDoneOrToCome(i.state))
+    for (const [realism, photos] of byRealism(affected, (item) => itemRealism(job, item) ?? undefined))
+      this.nameAgain(job, photos, realism)
     return this.enhanceAgain(job, affected, affected.length === 0)
   }
 

@@ -158,6 +158,18 @@ export function itemRealism(job: Job, item: Item): number | null {
   return realism === null ? null : (item.realism ?? realism)
 }
 
+/** `photos` grouped by their realism as `realismOf` reads it, in the order each realism first comes. */
+export function byRealism<R>(photos: Item[], realismOf: (item: Item) => R): Map<R, Item[]> {
+  const groups = new Map<R, Item[]>()
+  for (const photo of photos) {
+    const realism = realismOf(photo)
+    const group = groups.get(realism)
+    if (group) group.push(photo)
+    else groups.set(realism, [photo])
+  }
+  return groups
+}
+
 /** What a job's photos are mended with before enhancing, unless one has its own. */
 export function jobRepairs(job: Job): Required<Repairs> {
   return job.repairs ?? repairsOf(job.spec.settings)

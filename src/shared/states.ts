@@ -9,3 +9,8 @@ export function hasTimeToCome(state: JobState): boolean {
 export function isToCome(state: ItemState): boolean {
   return state === 'queued' || state === 'running'
 }
+
+/** Whether a photo in `state` takes a new choice for the whole job: done (enhanced again) or still to enhance. */
+export function isDoneOrToCome(state: ItemState): boolean {
+  return state === 'done' || isToCome(state)
+}
