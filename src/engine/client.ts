@@ -415,7 +415,7 @@ export class EngineClient {
   /**
    * How long enhancing `inputs` with `model` would take on this computer, from the tile speeds measured here (measured
    * first where they are not yet, as a warm-up does, unless `measure` is false) and the pace photos were enhanced at
-   * (`estimateTime`): nothing is enhanced. Cancelled, it stops at the next photo, or once a measurement under way ends.
+   * (`estimateTime`): nothing is enhanced. Cancelled, it stops at once, or once a measurement under way ends.
    */
   estimate(
     model: ModelSpecData,
@@ -477,12 +477,13 @@ export class EngineClient {
   }
 
   /**
-   * Resolves once the engine has finished every request it was sent, a paused photo's saving included, or
-   * after `maxMs`: what to wait for before closing it on purpose.
+   * Resolves once the engine has finished every request it was sent, a paused photo's saving included (true), or
+   * after `maxMs` (false): what to wait for before closing it on purpose.
    */
-  async drain(maxMs = this.deadlines.keepGraceMs): Promise<void> {
+  async drain(maxMs = this.deadlines.keepGraceMs): Promise<boolean> {
     for (const until = Date.now() + maxMs; this.unfinished.size > 0 && Date.now() < until;)
       await new Promise((resolve) => setTimeout(resolve, 20))
+    return this.unfinished.size === 0
   }
 
   close(): void {

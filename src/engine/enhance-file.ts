@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { EnhanceError, throwIfCancelled } from '../shared/errors.js'
+import { EnhanceError, cancellable, throwIfCancelled } from '../shared/errors.js'
 import type { EnhanceJob, EnhanceReply, PreviewData, TileProgressData } from '../shared/protocol.js'
 import { borderedCanvas, filledPart, outputDensity, outputSize } from '../shared/settings.js'
 import { beyondModelNote } from '../shared/print-size.js'
@@ -118,14 +118,13 @@ async function enhanceWithModel(
   const readFrom = clock.elapsed()
   const { info } = prepared
   // Turned first: the repairs, the size and the print are the turned photo's, as the window shows it.
-  const { decoded, kept } = turnedAsAsked(
-    await decodeImage(input, {
-      maxPixels: options.maxInputPixels,
-      readDamaged: settings.readDamaged,
-      signal: options.signal,
-    }),
-    settings,
-  )
+  // A pause or cancel does not wait on the reading of a photo whose drive stopped answering.
+  const reading = decodeImage(input, {
+    maxPixels: options.maxInputPixels,
+    readDamaged: settings.readDamaged,
+    signal: options.signal,
+  })
+  const { decoded, kept } = turnedAsAsked(await cancellable(reading, options.signal), settings)
   const { meta, damage, warning } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
   const repaired = await repairedAsAsked(decoded, { ...settings, kept })

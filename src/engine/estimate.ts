@@ -1,5 +1,5 @@
 import sharp from 'sharp'
-import { throwIfCancelled } from '../shared/errors.js'
+import { cancellable, throwIfCancelled } from '../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { bmpSize } from './image/bmp-file.js'
@@ -30,7 +30,10 @@ export interface EstimateOptions {
   maxPixels?: number
   /** False: from the tile speeds measured here before only, nothing timed now (`ModelRegistry.secondsFor`). */
   measure?: boolean
-  /** Stops it between photos' headers, and after any measurement, with CANCELLED. */
+  /**
+   * Stops it with CANCELLED at once while a photo's header is read (its drive may have stopped answering), and after
+   * any measurement.
+   */
   signal?: AbortSignal
 }
 
@@ -49,10 +52,7 @@ export async function estimateTime(
 ): Promise<EstimateReply> {
   const prepared = await registry.prepare(model)
   const headers: (Size | null)[] = []
-  for (const input of inputs) {
-    throwIfCancelled(signal)
-    headers.push(await headerSize(input))
-  }
+  for (const input of inputs) headers.push(await cancellable(headerSize(input), signal))
   const read = headers.map((size) => (size && size.width * size.height <= maxPixels ? size : null))
   const sizes = read.filter((size) => size !== null)
   const tooLarge = headers.filter((size) => size !== null).length - sizes.length

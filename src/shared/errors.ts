@@ -111,8 +111,12 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelledError()
 }
 
-/** `work`, or CANCELLED the moment `signal` aborts: the caller goes on while the work it left settles unseen. */
-export function cancellable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * `work`, or CANCELLED the moment `signal` aborts: the caller goes on while the work it left settles unseen (a read
+ * from a drive that stopped answering, which nothing can stop). With no signal, `work` itself.
+ */
+export function cancellable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
   if (signal.aborted) return Promise.reject(cancelledError())
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(cancelledError())

@@ -12,7 +12,11 @@ import { canMountWith, mount, networkDrive as driveAt, unmountAll, until } from 
 import type { NetworkDrive } from '../helpers/drives.js'
 import type { CliRun } from '../helpers/cli-process.js'
 import type { BatchEvent } from '../../src/cli/report.js'
-import { writeIdentityModel } from '../helpers/models.js'
+import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { codeOf } from '../helpers/errors.js'
+import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { KEEP_PROGRESS } from '../../src/shared/errors.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { QueueRunner } from '../../src/queue/runner.js'
 import type { QueueEngine } from '../../src/queue/runner.js'
@@ -39,6 +43,14 @@ afterAll(unmountAll)
 
 /** A network drive at `name` in this test's folder. */
 const networkDrive = (name: string) => driveAt(work, name)
+
+/** How many of process `pid`'s threads wait on a FUSE drive's answer (the kernel's `request_wait_answer`). */
+function callsWaitingOnFuse(pid: number): number {
+  const threads = readdirSync(`/proc/${pid}/task`)
+  return threads.filter(
+    (tid) => readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8') === 'request_wait_answer',
+  ).length
+}
 
 async function album(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true })
@@ -184,6 +196,58 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     drive.thaw()
     const resumed = await enhance(['--resume', '--queue-dir', queue])
     expectEveryPhotoDone(resumed, out)
+  })
+
+  it('an engine reading photos on it answers a pause there and then, the drive still frozen: nothing is left for the command to wait on before it ends', async () => {
+    const { drive, photos } = await albumOnDrive('frozen-engine')
+    const inputs = readdirSync(photos).map((name) => join(photos, name))
+    let pid = 0
+    const engine = new EngineClient(() => {
+      const channel = forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } })
+      channel.onMessage((event) => {
+        if (event.type === 'ready') pid = event.pid
+      })
+      return channel
+    })
+    try {
+      await engine.inspect(model)
+      drive.freeze()
+      // What a run asks first: the album's time, from every photo's header.
+      const asking = new AbortController()
+      const estimate = engine.estimate({ path: model }, 16, inputs, { measure: false, signal: asking.signal })
+      await until(() => callsWaitingOnFuse(pid) === 1, 'the engine reading a header from the frozen drive')
+      asking.abort()
+      expect(await codeOf(() => estimate)).toBe('CANCELLED')
+      // Before, the engine answered once the drive did: a paused command waited its minute's grace to end.
+      expect(await engine.drain(30_000)).toBe(true)
+      const out = join(work, 'out-frozen-engine')
+      const settings = { ...DEFAULT_SETTINGS, format: 'png' as const, tile: 16 }
+      const photo = { input: inputs[1]!, output: join(out, 'p01.png'), model: { path: model }, settings }
+      const pausing = new AbortController()
+      const enhancing = engine.enhance(photo, { signal: pausing.signal })
+      await until(() => callsWaitingOnFuse(pid) === 2, 'the engine reading the photo from the frozen drive')
+      pausing.abort(KEEP_PROGRESS)
+      expect(await codeOf(() => enhancing)).toBe('CANCELLED')
+      expect(await engine.drain(30_000)).toBe(true)
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+      drive.thaw()
+      // The same engine goes on once the drive answers: the photo's pixels are those its copy on this disk gives.
+      mkdirSync(out, { recursive: true })
+      await engine.enhance(photo)
+      const local = join(out, 'local.png')
+      await engine.enhance({
+        ...photo,
+        input: join(`${drive.dir}-server`, 'Album', 'p01.png'),
+        output: local,
+      })
+      const pixels = (file: string) => sharp(file).raw().toBuffer({ resolveWithObject: true })
+      const [enhanced, fromDisk] = await Promise.all([pixels(photo.output), pixels(local)])
+      expect(enhanced.info).toMatchObject({ width: 192, height: 192 })
+      expect(enhanced.data.equals(fromDisk.data)).toBe(true)
+    } finally {
+      drive.thaw()
+      engine.close()
+    }
   })
 
   it('frozen before the command starts: it says it waits on the album named, and goes on by itself once the drive answers', async () => {
