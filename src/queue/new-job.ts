@@ -57,6 +57,11 @@ export async function previewJob(
 ): Promise<{ job: Job; items: Item[] }> {
   const job = newJob(spec, [...state.jobs.values()], modelScale)
   const items: Item[] = []
-  const stats = await scanJob(job, [], outputsOfOtherJobs(state, job), (found) => items.push(...found))
+  const stats = await scanJob(
+    () => job,
+    [],
+    outputsOfOtherJobs(state, job),
+    (found) => items.push(...found),
+  )
   return { job: { ...job, ...stats }, items }
 }

@@ -292,7 +292,7 @@ export class QueueRunner {
       )
       let found = 0
       const stats = await scanJob(
-        job,
+        () => this.job(job.id) ?? before,
         this.items(job.id),
         outputsOfOtherJobs(this.store.state, job),
         (items) => {

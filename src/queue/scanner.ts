@@ -26,21 +26,20 @@ export function sameCounts(a: Record<string, number> | undefined, b: Record<stri
 
 /**
  * Scans a job's inputs and plans each photo not yet among its items, around the outputs already planned
- * (its own and other jobs' still to write), handing them over in batches.
+ * (its own and other jobs' still to write), handing them over in batches. `jobNow` is the job as it stands: its
+ * photos are named as it says once its folders are read (a realism or models chosen meanwhile show in the names).
  * Returns how many files were not images, and those a person put there by extension. A scan cut short
  * by a crash starts over, keeping the items it already made.
  */
 export async function scanJob(
-  job: Job,
+  jobNow: () => Job,
   existing: Item[],
   othersOutputs: string[],
   commit: (items: Item[]) => void,
   { accept }: ScanOptions = {},
 ): Promise<{ ignored: number; leftOut: Record<string, number>; ofFolders: boolean }> {
-  const { spec } = job
+  const { spec, id: jobId } = jobNow()
   const known = new Set(existing.map((i) => i.input))
-  const planner = plannerFor(job, jobRealism(job) ?? undefined)
-  for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
   const ignored: ScanCounter & Required<Pick<ScanCounter, 'seen' | 'leftOut'>> = {
     count: 0,
     seen: new Set<string>(),
@@ -53,6 +52,9 @@ export async function scanJob(
     if (known.has(file.path) || !accept || (await accept(file.path))) files.push(file)
   if (files.length === 0 && existing.length === 0)
     throw noPhotosError(spec.inputs, await allFolders(spec.inputs), spec.recursive, ignored)
+  const job = jobNow()
+  const planner = plannerFor(job, jobRealism(job) ?? undefined)
+  for (const output of [...existing.map((i) => i.output), ...othersOutputs]) planner.reserve(output)
   planner.protect(ignored.seen)
   let batch: Item[] = []
   for (const file of files) {
@@ -62,7 +64,7 @@ export async function scanJob(
     if (!inShard(file, spec.shard)) continue
     batch.push({
       id: randomUUID(),
-      jobId: job.id,
+      jobId,
       input: file.path,
       output,
       state: skip ? 'skipped' : 'queued',

@@ -136,6 +136,40 @@ describe("a job's models chosen after it was made", () => {
     expect(runs).toHaveLength(6)
   })
 
+  it('names the photos its scan finds after a choice made while its folders are read for the models and realism chosen', async () => {
+    const runs: Run[] = []
+    const { spec, queue } = album(['a.jpg', 'b.jpg'], { naming: '{name}_{model}_{alpha}' })
+    const runner = new QueueRunner(new QueueStore(queue), recordingEngine(runs), noCleanup)
+    let goOn = (): void => undefined
+    const held = new Promise<void>((resolve) => (goOn = resolve))
+    let reading = false
+    // Its folders still being read (a large album on a network drive): the first photo's look held.
+    const adding = runner.addJob(spec, {
+      accept: async () => {
+        reading = true
+        await held
+        return true
+      },
+    })
+    await expect.poll(() => reading).toBe(true)
+    const [job] = runner.jobs
+    expect(job!.state).toBe('scanning')
+    expect(await runner.chooseModels(job!.id, CLEAN)).toBe(0)
+    await runner.adjust({ jobId: job!.id }, { realism: 0.8 })
+    goOn()
+    await adding
+    await runner.run()
+    const out = (name: string) => join(spec.outDir, name)
+    expect(runner.items(job!.id).map((i) => i.output)).toEqual([
+      out('a_psnr_0.80.png'),
+      out('b_psnr_0.80.png'),
+    ])
+    expect(runs).toEqual([
+      'a.jpg:psnr.safetensors+gan.safetensors@0.8',
+      'b.jpg:psnr.safetensors+gan.safetensors@0.8',
+    ])
+  })
+
   it('names them for a model of another scale where its names say {scale}, and enhances with one model alone', async () => {
     const runs: Run[] = []
     const { spec, queue } = album(['a.jpg'], { naming: '{name}_x{scale}' })
