@@ -3,21 +3,14 @@ import { constants, getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EngineClient, forkEngine } from '../../src/engine/client.js'
 import type { EnhanceJob, ProgressEvent } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
-import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { writeIdentityModel } from '../helpers/models.js'
+import { cpuEngineWithPid } from '../helpers/cli-engine.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-engine-'))
-let enginePid = 0
-const engine = new EngineClient(() => {
-  const channel = forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } })
-  channel.onMessage((event) => {
-    if (event.type === 'ready') enginePid = event.pid
-  })
-  return channel
-})
+const { engine, pid: enginePid } = cpuEngineWithPid()
 let request: (name: string) => EnhanceJob
 
 beforeAll(async () => {
@@ -38,15 +31,15 @@ afterAll(() => engine.close())
 describe('the engine process', () => {
   it("runs below normal priority, every thread of it, so the person's own programs come first", async () => {
     await engine.enhance(request('priority'))
-    expect(getPriority(enginePid)).toBe(constants.priority.PRIORITY_BELOW_NORMAL)
+    expect(getPriority(enginePid())).toBe(constants.priority.PRIORITY_BELOW_NORMAL)
     if (process.platform !== 'linux') return
     // Linux keeps one per thread: Node's, libuv's, ONNX Runtime's and libvips' threads alike (the nice value is field
     // 19 of /proc's stat, counted from the thread's id; the name, field 2, may hold spaces).
     const niceOf = (thread: string): number => {
-      const stat = readFileSync(`/proc/${enginePid}/task/${thread}/stat`, 'utf8')
+      const stat = readFileSync(`/proc/${enginePid()}/task/${thread}/stat`, 'utf8')
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
     }
-    const threads = readdirSync(`/proc/${enginePid}/task`)
+    const threads = readdirSync(`/proc/${enginePid()}/task`)
     expect(threads.length).toBeGreaterThan(4)
     expect(new Set(threads.map(niceOf))).toEqual(new Set([constants.priority.PRIORITY_BELOW_NORMAL]))
   })

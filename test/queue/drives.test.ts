@@ -12,9 +12,9 @@ import { canMountWith, mount, networkDrive as driveAt, unmountAll, until } from 
 import type { NetworkDrive } from '../helpers/drives.js'
 import type { CliRun } from '../helpers/cli-process.js'
 import type { BatchEvent } from '../../src/cli/report.js'
-import { WORKER, writeIdentityModel } from '../helpers/models.js'
+import { writeIdentityModel } from '../helpers/models.js'
 import { codeOf } from '../helpers/errors.js'
-import { EngineClient, forkEngine } from '../../src/engine/client.js'
+import { cpuEngineWithPid } from '../helpers/cli-engine.js'
 import { KEEP_PROGRESS } from '../../src/shared/errors.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { QueueStore } from '../../src/queue/store.js'
@@ -201,21 +201,14 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
   it('an engine reading photos on it answers a pause there and then, the drive still frozen: nothing is left for the command to wait on before it ends', async () => {
     const { drive, photos } = await albumOnDrive('frozen-engine')
     const inputs = readdirSync(photos).map((name) => join(photos, name))
-    let pid = 0
-    const engine = new EngineClient(() => {
-      const channel = forkEngine({ workerPath: WORKER, env: { ENHANCE_DEVICE: 'cpu' } })
-      channel.onMessage((event) => {
-        if (event.type === 'ready') pid = event.pid
-      })
-      return channel
-    })
+    const { engine, pid } = cpuEngineWithPid()
     try {
       await engine.inspect(model)
       drive.freeze()
       // What a run asks first: the album's time, from every photo's header.
       const asking = new AbortController()
       const estimate = engine.estimate({ path: model }, 16, inputs, { measure: false, signal: asking.signal })
-      await until(() => callsWaitingOnFuse(pid) === 1, 'the engine reading a header from the frozen drive')
+      await until(() => callsWaitingOnFuse(pid()) === 1, 'the engine reading a header from the frozen drive')
       asking.abort()
       expect(await codeOf(() => estimate)).toBe('CANCELLED')
       // Before, the engine answered once the drive did: a paused command waited its minute's grace to end.
@@ -225,7 +218,7 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
       const photo = { input: inputs[1]!, output: join(out, 'p01.png'), model: { path: model }, settings }
       const pausing = new AbortController()
       const enhancing = engine.enhance(photo, { signal: pausing.signal })
-      await until(() => callsWaitingOnFuse(pid) === 2, 'the engine reading the photo from the frozen drive')
+      await until(() => callsWaitingOnFuse(pid()) === 2, 'the engine reading the photo from the frozen drive')
       pausing.abort(KEEP_PROGRESS)
       expect(await codeOf(() => enhancing)).toBe('CANCELLED')
       expect(await engine.drain(30_000)).toBe(true)
