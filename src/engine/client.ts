@@ -46,7 +46,7 @@ export interface EngineChannel {
 export interface ForkOptions {
   workerPath?: string
   env?: Record<string, string>
-  /** Where the engine's stderr goes, less Dawn's limit notices: this process's by default. */
+  /** Where the engine's stderr and stdout go, less Dawn's limit notices: this process's stderr by default. */
   stderr?: Writable
 }
 
@@ -54,8 +54,8 @@ export interface ForkOptions {
  * limits nothing here uses; to someone enhancing a photo that reads as a fault. */
 const DAWN_LIMIT_NOTICE = /^Warning: maxDynamic\w+PerPipelineLayout artificially reduced\b/
 
-/** Copies the engine's stderr to `sink` line by line, leaving out Dawn's limit notices. */
-export function forwardEngineStderr(source: NodeJS.ReadableStream, sink: Writable): void {
+/** Copies the engine's output (its stderr, or its stdout) to `sink` line by line, leaving out Dawn's limit notices. */
+export function forwardEngineOutput(source: NodeJS.ReadableStream, sink: Writable): void {
   createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => {
     if (!DAWN_LIMIT_NOTICE.test(line)) sink.write(`${line}\n`)
   })
@@ -68,10 +68,14 @@ export function defaultWorkerPath(): string {
 export function forkEngine(options: ForkOptions = {}): EngineChannel {
   const child = fork(options.workerPath ?? defaultWorkerPath(), [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    // Its stdout is piped, not the command's: a report read by a program (--json) is the command's alone, and an engine
+    // that cannot end yet (SIGKILL waits on a thread whose call a frozen drive's server had already taken) does not hold
+    // the command's output open, so a pipeline reading it still ends with the command.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: engineEnv(process.env, options.env),
   })
-  if (child.stderr) forwardEngineStderr(child.stderr, options.stderr ?? process.stderr)
+  for (const output of [child.stderr, child.stdout])
+    if (output) forwardEngineOutput(output, options.stderr ?? process.stderr)
   return {
     send: (request) => child.send(request),
     onMessage: (listener) => child.on('message', (event) => listener(event as EngineEvent)),

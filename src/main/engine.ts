@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { utilityProcess } from 'electron'
-import { forwardEngineStderr } from '../engine/client.js'
+import { forwardEngineOutput } from '../engine/client.js'
 import type { EngineChannel } from '../engine/client.js'
 import { engineEnv } from '../node/engine-env.js'
 import type { EngineEvent } from '../shared/protocol.js'
@@ -20,7 +20,7 @@ export function utilityEngine(
     env: engineEnv(process.env, env),
     stdio: ['ignore', 'inherit', 'pipe'],
   })
-  if (child.stderr) forwardEngineStderr(child.stderr, teeToLog(log))
+  if (child.stderr) forwardEngineOutput(child.stderr, teeToLog(log))
   child.on('exit', (code) => log(`The engine process ended (exit code ${code}).`))
   return {
     send: (request) => child.postMessage(request),

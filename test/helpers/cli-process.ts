@@ -15,7 +15,8 @@ export interface CliRun {
 
 /**
  * The real command as its own process, `--json` added, its report read event by event as it comes (`onEvent`, with
- * the process): a process it leaves running (an engine) would keep it from ending, as it would a person's terminal.
+ * the process), until the command's own output closes (an engine's is its own: one that outlives the command, as a
+ * thread waiting on a frozen drive makes it, does not hold the command's open).
  */
 export function runCli(
   args: string[],
