@@ -68,9 +68,9 @@ export function defaultWorkerPath(): string {
 export function forkEngine(options: ForkOptions = {}): EngineChannel {
   const child = fork(options.workerPath ?? defaultWorkerPath(), [], {
     serialization: 'advanced',
-    // Its stdout is piped, not the command's: a report read by a program (--json) is the command's alone, and an engine
-    // that cannot end yet (SIGKILL waits on a thread whose call a frozen drive's server had already taken) does not hold
-    // the command's output open, so a pipeline reading it still ends with the command.
+    // Its stdout is piped, not the command's: a report read by a program (--json) is the command's alone,
+    // and an engine that cannot end yet (SIGKILL waits on a thread whose call a frozen drive's server had
+    // already taken) does not hold the command's output open, so a pipeline reading it ends with the command.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: engineEnv(process.env, options.env),
   })
@@ -110,6 +110,9 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   split: (event) => (event.kind === 'split' ? event.value : undefined),
   restamp: (event) => (event.kind === 'restamp' ? event.value : undefined),
 }
+
+/** The requests that write files: a photo's result (or its tiles so far), prints cut out, a date or caption. */
+const WRITES_FILES: ReadonlySet<ReplyKind> = new Set(['enhance', 'split', 'restamp'])
 
 interface Pending {
   resolve: (event: ResultEvent) => void
@@ -182,8 +185,8 @@ interface Process {
 export class EngineClient {
   private current: Process | null = null
   private readonly pending = new Map<number, Pending>()
-  /** Requests the worker has not finished, by id: a cancelled one still here after its grace period is stuck. */
-  private readonly unfinished = new Set<number>()
+  /** Requests the worker has not finished, by id, with their kind: a cancelled one left after its grace is stuck. */
+  private readonly unfinished = new Map<number, ReplyKind>()
   private nextId = 1
   private started = 0
 
@@ -334,7 +337,7 @@ export class EngineClient {
       })
       signal?.addEventListener('abort', onAbort, { once: true })
       arm()
-      this.unfinished.add(id)
+      this.unfinished.set(id, kind)
       void proc.ready.then(() => {
         if (!this.pending.has(id)) return
         sent = true
@@ -481,13 +484,15 @@ export class EngineClient {
   }
 
   /**
-   * Resolves once the engine has finished every request it was sent, a paused photo's saving included (true), or
-   * after `maxMs` (false): what to wait for before closing it on purpose.
+   * Resolves once the engine has finished every request it was sent that writes a file, a paused photo's saving
+   * included (true), or after `maxMs` (false): what to wait for before closing it on purpose. A view or an estimate
+   * still waiting (on a drive that stopped answering) has nothing to save.
    */
   async drain(maxMs = this.deadlines.keepGraceMs): Promise<boolean> {
-    for (const until = Date.now() + maxMs; this.unfinished.size > 0 && Date.now() < until;)
+    const writing = () => [...this.unfinished.values()].some((kind) => WRITES_FILES.has(kind))
+    for (const until = Date.now() + maxMs; writing() && Date.now() < until;)
       await new Promise((resolve) => setTimeout(resolve, 20))
-    return this.unfinished.size === 0
+    return !writing()
   }
 
   close(): void {

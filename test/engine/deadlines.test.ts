@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { EngineClient } from '../../src/engine/client.js'
 import type { EngineChannel } from '../../src/engine/client.js'
-import type { EngineEvent, EngineRequest } from '../../src/shared/protocol.js'
+import type { EngineEvent, EngineRequest, EnhanceJob } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
+import { KEEP_PROGRESS } from '../../src/shared/errors.js'
 import type { EnhanceError } from '../../src/shared/errors.js'
 
 /** A unit-test seam: an engine that is ready and then answers nothing, like one stuck in a parser. */
@@ -27,6 +28,16 @@ class HungEngine implements EngineChannel {
   kill(): void {
     this.killed = true
     this.exit(null)
+  }
+}
+
+/** A photo's request to the engine, its result written beside it as PNG (nothing is written: the engine hangs). */
+function photoRequest(input: string): EnhanceJob {
+  return {
+    input,
+    output: input.replace(/\.jpg$/, '.png'),
+    model: { path: 'm' },
+    settings: { ...DEFAULT_SETTINGS, format: 'png' },
   }
 }
 
@@ -160,12 +171,7 @@ describe('engine deadlines and cancellation', () => {
   it('an engine waiting on a drive that does not answer is not taken for hung while the wait is told; once it answers, the deadline counts again', async () => {
     HungEngine.spawned = []
     const client = new EngineClient(() => new HungEngine(), deadlines)
-    const request = {
-      input: '/nas/a.jpg',
-      output: '/out/a.png',
-      model: { path: 'm' },
-      settings: { ...DEFAULT_SETTINGS, format: 'png' as const },
-    }
+    const request = photoRequest('/nas/a.jpg')
     let driveHangs = true
     let code: string | undefined
     void codeOf(() => client.enhance(request, { held: () => driveHangs })).then((c) => (code = c))
@@ -197,6 +203,26 @@ describe('engine deadlines and cancellation', () => {
     client.close()
   })
 
+  it('closing waits for a paused photo to save, not for a view or an estimate left unanswered (on a frozen drive)', async () => {
+    HungEngine.spawned = []
+    const patient = { imageMs: 60_000, warmUpMs: 60_000, enhanceIdleMs: 60_000, keepGraceMs: 60_000 }
+    const client = new EngineClient(() => new HungEngine(), { ...deadlines, ...patient })
+    const thumbnail = codeOf(() => client.thumbnail('/nas/a.jpg', 256))
+    const estimate = codeOf(() => client.estimate({ path: 'm' }, 16, ['/nas/a.jpg']))
+    await vi.waitFor(() => expect(HungEngine.spawned[0]!.sent).toHaveLength(2))
+    // Before, it waited for them too, as long as it was given: here, 5 s and false.
+    expect(await client.drain(5_000)).toBe(true)
+    const pausing = new AbortController()
+    const request = photoRequest('/nas/b.jpg')
+    const photo = codeOf(() => client.enhance(request, { signal: pausing.signal }))
+    await vi.waitFor(() => expect(HungEngine.spawned[0]!.sent).toHaveLength(3))
+    pausing.abort(KEEP_PROGRESS)
+    expect(await photo).toBe('CANCELLED')
+    expect(await client.drain(100)).toBe(false)
+    client.close()
+    expect([await thumbnail, await estimate]).toEqual(['CANCELLED', 'CANCELLED'])
+  })
+
   it('a photo queued behind a hung inspect can be cancelled, and then fails CANCELLED instead of waiting', async () => {
     HungEngine.spawned = []
     const client = new EngineClient(() => new HungEngine(), {
@@ -206,12 +232,7 @@ describe('engine deadlines and cancellation', () => {
     })
     const inspect = codeOf(() => client.inspect('/models/hostile.pth'))
     const controller = new AbortController()
-    const request = {
-      input: '/in/a.jpg',
-      output: '/out/a.png',
-      model: { path: 'm' },
-      settings: { ...DEFAULT_SETTINGS, format: 'png' as const },
-    }
+    const request = photoRequest('/in/a.jpg')
     const photo = codeOf(() => client.enhance(request, { signal: controller.signal }))
     await new Promise((r) => setTimeout(r, 10))
     controller.abort()
