@@ -111,8 +111,11 @@ const REPLY_OF: { [K in ReplyKind]: (event: ResultEvent) => Replies[K] | undefin
   restamp: (event) => (event.kind === 'restamp' ? event.value : undefined),
 }
 
-/** The requests that write files: a photo's result (or its tiles so far), prints cut out, a date or caption. */
-const WRITES_FILES: ReadonlySet<ReplyKind> = new Set(['enhance', 'split', 'restamp'])
+/**
+ * The requests that write files: a photo's result (or its tiles so far), prints cut out, a date or caption, and the
+ * tile speeds an estimate or a warm-up measures (remembered for every photo to come).
+ */
+const WRITES_FILES: ReadonlySet<ReplyKind> = new Set(['enhance', 'split', 'restamp', 'estimate', 'warmUp'])
 
 interface Pending {
   resolve: (event: ResultEvent) => void
@@ -485,8 +488,8 @@ export class EngineClient {
 
   /**
    * Resolves once the engine has finished every request it was sent that writes a file, a paused photo's saving
-   * included (true), or after `maxMs` (false): what to wait for before closing it on purpose. A view or an estimate
-   * still waiting (on a drive that stopped answering) has nothing to save.
+   * included (true), or after `maxMs` (false): what to wait for before closing it on purpose. A view still waiting
+   * (on a drive that stopped answering) has nothing to save.
    */
   async drain(maxMs = this.deadlines.keepGraceMs): Promise<boolean> {
     const writing = () => [...this.unfinished.values()].some((kind) => WRITES_FILES.has(kind))

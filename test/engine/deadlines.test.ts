@@ -203,12 +203,12 @@ describe('engine deadlines and cancellation', () => {
     client.close()
   })
 
-  it('closing waits for a paused photo to save, not for a view or an estimate left unanswered (on a frozen drive)', async () => {
+  it('closing waits for a paused photo to save, not for views left unanswered (on a frozen drive)', async () => {
     HungEngine.spawned = []
     const patient = { imageMs: 60_000, warmUpMs: 60_000, enhanceIdleMs: 60_000, keepGraceMs: 60_000 }
     const client = new EngineClient(() => new HungEngine(), { ...deadlines, ...patient })
     const thumbnail = codeOf(() => client.thumbnail('/nas/a.jpg', 256))
-    const estimate = codeOf(() => client.estimate({ path: 'm' }, 16, ['/nas/a.jpg']))
+    const tile = codeOf(() => client.photoTile('/nas/a.jpg', 0, 0))
     await vi.waitFor(() => expect(HungEngine.spawned[0]!.sent).toHaveLength(2))
     // Before, it waited for them too, as long as it was given: here, 5 s and false.
     expect(await client.drain(5_000)).toBe(true)
@@ -220,7 +220,7 @@ describe('engine deadlines and cancellation', () => {
     expect(await photo).toBe('CANCELLED')
     expect(await client.drain(100)).toBe(false)
     client.close()
-    expect([await thumbnail, await estimate]).toEqual(['CANCELLED', 'CANCELLED'])
+    expect([await thumbnail, await tile]).toEqual(['CANCELLED', 'CANCELLED'])
   })
 
   it('a photo queued behind a hung inspect can be cancelled, and then fails CANCELLED instead of waiting', async () => {
