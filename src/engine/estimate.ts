@@ -52,7 +52,10 @@ export async function estimateTime(
 ): Promise<EstimateReply> {
   const prepared = await registry.prepare(model)
   const headers: (Size | null)[] = []
-  for (const input of inputs) headers.push(await cancellable(headerSize(input), signal))
+  for (const input of inputs) {
+    throwIfCancelled(signal)
+    headers.push(await cancellable(headerSize(input), signal))
+  }
   const read = headers.map((size) => (size && size.width * size.height <= maxPixels ? size : null))
   const sizes = read.filter((size) => size !== null)
   const tooLarge = headers.filter((size) => size !== null).length - sizes.length

@@ -102,3 +102,28 @@ describe('every screen, at two sizes, light and dark', () => {
         expect(found).toEqual({})
       }, 120_000)
 })
+
+describe('the queue at both sizes', () => {
+  /** The vertical middle of each button and label in each of the toolbar's groups. */
+  const middlesOfGroups = (): Promise<number[][]> =>
+    app.page.locator('.toolbar').evaluate((bar) =>
+      ['.actions', '.for-new-jobs'].map((group) =>
+        [...bar.querySelectorAll(`${group} button, ${group} label`)].map((e) => {
+          const box = e.getBoundingClientRect()
+          return box.top + box.height / 2
+        }),
+      ),
+    )
+
+  for (const size of SIZES)
+    it(`${size.width}×${size.height}: the toolbar is two rows, what to add and Clear finished above the settings for new jobs`, async () => {
+      await app.page.setViewportSize(size)
+      await SCREENS.Queue!()
+      const [actions, settings] = await middlesOfGroups()
+      expect(actions).toHaveLength(4)
+      expect(settings).toHaveLength(2)
+      expect(Math.max(...actions!) - Math.min(...actions!)).toBeLessThan(4)
+      expect(Math.max(...settings!) - Math.min(...settings!)).toBeLessThan(4)
+      expect(Math.min(...settings!)).toBeGreaterThan(Math.max(...actions!))
+    })
+})

@@ -7,7 +7,7 @@ import type { EnhanceJob, ProgressEvent } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { codeOf } from '../helpers/errors.js'
 import { writeIdentityModel } from '../helpers/models.js'
-import { cpuEngineWithPid } from '../helpers/cli-engine.js'
+import { cpuEngineWithPid } from '../helpers/engine.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-engine-'))
 const { engine, pid: enginePid } = cpuEngineWithPid()

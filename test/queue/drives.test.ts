@@ -14,8 +14,12 @@ import type { CliRun } from '../helpers/cli-process.js'
 import type { BatchEvent } from '../../src/cli/report.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { codeOf } from '../helpers/errors.js'
-import { cpuEngineWithPid } from '../helpers/cli-engine.js'
+import { cpuEngineWithPid } from '../helpers/engine.js'
 import { KEEP_PROGRESS } from '../../src/shared/errors.js'
+import { estimateTime } from '../../src/engine/estimate.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import type { PreparedModel } from '../../src/engine/registry.js'
+import type { ModelSpecData } from '../../src/shared/protocol.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
 import { QueueStore } from '../../src/queue/store.js'
 import { QueueRunner } from '../../src/queue/runner.js'
@@ -240,6 +244,34 @@ describe.runIf(canMount)('a drive that hangs mid-album (its server froze)', () =
     } finally {
       drive.thaw()
       engine.close()
+    }
+  })
+
+  it('an estimate paused while its model is loaded reads no photo: nothing is left waiting on the frozen drive', async () => {
+    const { drive, photos } = await albumOnDrive('frozen-estimate')
+    const inputs = readdirSync(photos).map((name) => join(photos, name))
+    const pausing = new AbortController()
+    class PausedWhileLoading extends ModelRegistry {
+      override async prepare(spec: ModelSpecData): Promise<PreparedModel> {
+        const prepared = await super.prepare(spec)
+        pausing.abort()
+        return prepared
+      }
+    }
+    const registry = new PausedWhileLoading({ device: 'cpu' })
+    try {
+      drive.freeze()
+      const estimate = estimateTime(registry, { path: model }, 16, inputs, {
+        measure: false,
+        signal: pausing.signal,
+      })
+      expect(await codeOf(() => estimate)).toBe('CANCELLED')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Before, the first photo's header was asked for all the same: a thread of this process left waiting on the drive.
+      expect(callsWaitingOnFuse(process.pid)).toBe(0)
+    } finally {
+      drive.thaw()
+      await registry.close()
     }
   })
 
