@@ -7,8 +7,9 @@ import type { EngineEvent } from '../shared/protocol.js'
 
 /**
  * The engine as an Electron utilityProcess: a Node child the app supervises, with its own crash domain. What
- * it says on stderr (ONNX Runtime's and the system's own messages, a crash's trace) and how it ended go to
- * `log` as well as to this process's stderr: a packaged app's stderr is read by no one.
+ * it says on stdout or stderr (ONNX Runtime's and the system's own messages, a crash's trace) and how it ended go to
+ * `log` as well as to this process's stderr: a packaged app's stderr is read by no one. Its stdout is piped, not
+ * inherited, as the CLI's is: an engine that cannot end yet holds none of this process's own output.
  */
 export function utilityEngine(
   workerPath: string,
@@ -18,9 +19,9 @@ export function utilityEngine(
   const child = utilityProcess.fork(workerPath, [], {
     serviceName: 'Enhance engine',
     env: engineEnv(process.env, env),
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  if (child.stderr) forwardEngineOutput(child.stderr, teeToLog(log))
+  for (const output of [child.stderr, child.stdout]) if (output) forwardEngineOutput(output, teeToLog(log))
   child.on('exit', (code) => log(`The engine process ended (exit code ${code}).`))
   return {
     send: (request) => child.postMessage(request),
@@ -30,7 +31,7 @@ export function utilityEngine(
   }
 }
 
-/** A sink for the engine's stderr lines: each to this process's stderr and to the log. */
+/** A sink for the engine's output lines: each to this process's stderr and to the log. */
 function teeToLog(log: (line: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
