@@ -1,6 +1,15 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { checkOutputSize, checkRasterSize, encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+import { restampFile } from '../../src/engine/image/restamp.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { enhancePhoto } from '../helpers/enhance.js'
+import { writeIdentityModel } from '../helpers/models.js'
+import type { RasterImage } from '../../src/engine/image/types.js'
 import { codeOf } from '../helpers/errors.js'
 
 describe('large outputs', () => {
@@ -42,6 +51,67 @@ describe('large outputs', () => {
     expect(check('webp', 12000, 8000)).not.toThrow()
     for (const format of ['jpeg', 'png', 'tiff'] as const) expect(check(format, 60000, 40000)).not.toThrow()
   })
+})
+
+describe('results past libvips’ default guard', () => {
+  // 16,390² = 268.6 MP: a ×4 of a 16.8 MP photo, just past the 268.4 MP libvips lets in unless told otherwise.
+  const side = 16_390
+  const [colour, marker] = [
+    [30, 140, 220],
+    [250, 10, 10],
+  ]
+  /** The colour everywhere, and the marker in the 16-px block at the bottom right (JPEG's blocks keep it whole). */
+  function huge(): RasterImage {
+    const pixels = new Uint8Array(Buffer.alloc(side * side * 3, Buffer.from(colour)))
+    for (let y = side - 16; y < side; y++)
+      for (let x = side - 16; x < side; x++) pixels.set(marker, (y * side + x) * 3)
+    return { width: side, height: side, channels: 3, depth: 8, pixels }
+  }
+  const asResult = { limitInputPixels: false } as const
+
+  it('are encoded as PNG and TIFF, their pixels kept, and a date is written into one', async () => {
+    const image = huge()
+    const meta = { format: 'png', gray: false, hasAlpha: false }
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-huge-'))
+    for (const format of ['png', 'tiff'] as const) {
+      const options = { format, quality: 90, background: '#ffffff', metadata: 'none' as const }
+      // Before: `Input image exceeds pixel limit`, once the whole photo had been enhanced.
+      const file = await encodeImage(image, meta, { ...options, width: side, height: side })
+      expect(await sharp(file, asResult).metadata()).toMatchObject({ format, width: side, height: side })
+      const at = (left: number, top: number) =>
+        sharp(file, asResult).extract({ left, top, width: 1, height: 1 }).raw().toBuffer()
+      const [corner, middle] = await Promise.all([at(side - 8, side - 8), at(side >> 1, side >> 1)])
+      const off = (got: Buffer, want: number[]) => Math.max(...want.map((v, i) => Math.abs(got[i]! - v)))
+      expect([off(corner, marker), off(middle, colour)], format).toEqual([0, 0])
+      if (format !== 'png') continue
+      const path = join(dir, 'huge.png')
+      writeFileSync(path, file)
+      expect(await restampFile(path, { stamp: { taken: '1962-07', place: 0 } })).toBe(true)
+      expect(statSync(path).mtime.getFullYear()).toBe(1962)
+    }
+  }, 120_000)
+
+  it('a photo of 17.2 MP is enhanced ×4 to a JPEG of 275.5 MP, end to end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-huge-photo-'))
+    const [input, output] = [join(dir, 'camera.jpg'), join(dir, 'camera-x4.jpg')]
+    await sharp({ create: { width: 4200, height: 4100, channels: 3, background: { r: 48, g: 128, b: 192 } } })
+      .jpeg({ quality: 95 })
+      .toFile(input)
+    const registry = new ModelRegistry({ device: 'cpu' })
+    try {
+      const settings = { ...DEFAULT_SETTINGS, format: 'jpeg' as const }
+      const reply = await enhancePhoto(registry, input, output, { path: writeIdentityModel(dir) }, settings)
+      expect([reply.width, reply.height]).toEqual([16_800, 16_400])
+      expect(await sharp(output, asResult).metadata()).toMatchObject({ width: 16_800, height: 16_400 })
+      const middle = await sharp(output, asResult)
+        .extract({ left: 8400, top: 8200, width: 1, height: 1 })
+        .raw()
+        .toBuffer()
+      expect(Math.max(...[48, 128, 192].map((v, i) => Math.abs(middle[i]! - v)))).toBeLessThanOrEqual(2)
+    } finally {
+      await registry.close()
+    }
+  }, 300_000)
 })
 
 describe('rasters too large to hold', () => {

@@ -192,8 +192,11 @@ export async function encodeImage(
     ? await onWhite(eightOrDeep, options.width, options.height, options.canvas)
     : eightOrDeep
   return withProfile(icc, async (profile) => {
+    // Pixels of our own, already bounded by checkOutputSize: libvips' default guard (268 MP) refused a ×4 of any photo
+    // over 16.8 MP, its whole run done (`INTERNAL: Input image exceeds pixel limit`).
     let pipeline = sharp(source.pixels, {
       raw: { width: source.width, height: source.height, channels: source.channels },
+      limitInputPixels: false,
     })
     if (source.width !== file.width || source.height !== file.height) {
       pipeline = pipeline.resize(file.width, file.height, { fit: 'fill', kernel: 'lanczos3' })

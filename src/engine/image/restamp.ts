@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { inflateSync } from 'node:zlib'
 import sharp from 'sharp'
+import { MAX_RESULT_PIXELS } from '../../shared/formats.js'
 import type { OutputFormat } from '../../shared/formats.js'
 import { takenMoment } from '../../shared/taken.js'
 import type { Told } from '../../shared/caption.js'
@@ -61,7 +62,9 @@ export async function restampFile(path: string, told: Told): Promise<boolean> {
   const [file, { mtime }] = await Promise.all([readFile(path), stat(path)])
   const format = formatOf(file)
   if (!format) return false
-  const { width = 0, height = 0, density, icc } = await sharp(file).metadata()
+  // A result may have more pixels than libvips lets in by default (268 MP): a ×4 of a photo over 16.8 MP.
+  const asResult = { limitInputPixels: MAX_RESULT_PIXELS }
+  const { width = 0, height = 0, density, icc } = await sharp(file, asResult).metadata()
   const fresh: NewExifFile = { width, height, format, density: density ?? DEFAULT_DENSITY, srgb: !icc }
   const { stamp, caption } = told
   const telling: Telling = {
