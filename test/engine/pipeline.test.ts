@@ -31,7 +31,7 @@ import { writeIdentityModel } from '../helpers/models.js'
 import { fixturePath, imageFixture } from '../helpers/fixtures.js'
 import { MODELS_DIR } from '../../src/cli/models.js'
 import { png16WithColourChunks } from '../helpers/png16.js'
-import { directoryFirstTiff, floatTiff } from '../helpers/tiff.js'
+import { directoryFirstTiff, floatTiff, tiffClaiming } from '../helpers/tiff.js'
 import { dusted, smoothScene } from '../helpers/dust.js'
 import { largestSpeck } from '../../src/engine/image/dust.js'
 
@@ -1021,8 +1021,11 @@ describe('a cut-short photo', () => {
       .tiff()
       .toBuffer()
     const cutFlat = cut('cut-flat.tif', flat, 0.5)
+    // JPEG-coded, its directory claiming more rows and columns than its one strip holds.
+    const claimed = join(damagedDir, 'claims-more.tif')
+    writeFileSync(claimed, tiffClaiming(await sharp(flat).resize(40, 30).tiff().toBuffer(), 240, 180))
     const refused: string[] = []
-    for (const path of [cutScan, cutStrip, cutFlat])
+    for (const path of [cutScan, cutStrip, cutFlat, claimed])
       refused.push(
         await enhance(path, join(damagedDir, 'refused.out.png'), model, settings({ format: 'png' })).then(
           () => 'enhanced',
@@ -1033,6 +1036,7 @@ describe('a cut-short photo', () => {
       'PARTIAL_IMAGE: tiff2vips: Read error at scanline 24; got 1146 bytes, expected 1536',
       'PARTIAL_IMAGE: tiff2vips: Read error at scanline 4294967295; got 1322 bytes, expected 2304',
       'PARTIAL_IMAGE: tiff2vips: Quantization table 0x00 was not defined',
+      'PARTIAL_IMAGE: Improper JPEG strip/tile size, expected 240x180, got 40x30',
     ])
     expect(existsSync(join(damagedDir, 'refused.out.png'))).toBe(false)
 

@@ -100,3 +100,24 @@ export function floatTiff(width: number, height: number, bands: 1 | 3, values: F
   Buffer.from(values.buffer, values.byteOffset, values.byteLength).copy(file, pixelsAt)
   return file
 }
+
+const [IMAGE_WIDTH, IMAGE_LENGTH, ROWS_PER_STRIP] = [0x100, 0x101, 0x116]
+
+/**
+ * A copy of a little-endian TIFF (libvips writes them so) whose first directory claims `width`×`height`, its strips
+ * unchanged: a header that says more than the file holds.
+ */
+export function tiffClaiming(tiff: Buffer, width: number, height: number): Buffer {
+  const file = Buffer.from(tiff)
+  const directory = file.readUInt32LE(4)
+  for (let entry = 0; entry < file.readUInt16LE(directory); entry++) {
+    const at = directory + 2 + entry * 12
+    const value = { [IMAGE_WIDTH]: width, [IMAGE_LENGTH]: height, [ROWS_PER_STRIP]: height }[
+      file.readUInt16LE(at)
+    ]
+    if (value === undefined) continue
+    if (file.readUInt16LE(at + 2) === 3) file.writeUInt16LE(value, at + 8)
+    else file.writeUInt32LE(value, at + 8)
+  }
+  return file
+}

@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises'
 import sharp from 'sharp'
 import type { Metadata, Sharp, SharpOptions } from 'sharp'
-import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
+import { EnhanceError, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../shared/formats.js'
 import { readBmp } from './bmp-file.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import { checkJpegScans } from './jpeg-scans.js'
 import { rasterOf } from './raster.js'
-import { COPY_AGAIN, decodeError, partialMessage, tooLargeError } from './read-errors.js'
+import { COPY_AGAIN, decodeError, decoderWords, partialMessage, tooLargeError } from './read-errors.js'
 import { checkImageFormat } from './sniff.js'
 import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
@@ -56,11 +56,12 @@ export async function readThroughSystemDecoder<T>(
 
 /**
  * What libtiff only warns about but means part of the picture is missing, not a blemish: strips that run
- * past the end of the file (a TIFF cut short after its directory), or a JPEG-coded strip whose tables were
- * cut off. libvips reads the missing part as black, so such a file counts as cut short.
+ * past the end of the file (a TIFF cut short after its directory), a JPEG-coded strip whose tables were
+ * cut off, or one smaller than its directory says (a 1 KB file claiming 81 MP was otherwise enhanced, black,
+ * for an hour). libvips reads the missing part as black, so such a file counts as cut short.
  */
 const MISSING_DATA =
-  /Read error (?:at scanline|on strip|on tile)|Quantization table 0x[0-9a-f]+ was not defined/i
+  /Read error (?:at scanline|on strip|on tile)|Quantization table 0x[0-9a-f]+ was not defined|Improper JPEG strip\/tile size/i
 
 function metadataOf(info: Metadata): ImageMetadata {
   const meta: ImageMetadata = {
@@ -110,7 +111,7 @@ export async function decodeImage(
       // passes on what the decoder said.
       return {
         ...(await readPixels(path, { ...options, failOn: 'truncated' }, signal)),
-        warning: firstLineOf(warning),
+        warning: decoderWords(warning),
       }
     } catch (error) {
       return refuseOrReadDamaged(path, error, options, damaged)
@@ -129,7 +130,7 @@ async function refuseOrReadDamaged(
   if (refused.code !== 'CORRUPT_IMAGE') throw refused
   const lenient: ReadOptions = { ...options, failOn: VIEW_FAIL_ON }
   if (!(await partlyReadable(path, lenient))) throw refused
-  const damage = firstLineOf(error)
+  const damage = decoderWords(error)
   if (!readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
   return { ...(await readPixels(path, lenient)), damage }
 }

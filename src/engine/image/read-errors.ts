@@ -1,4 +1,4 @@
-import { EnhanceError, firstLineOf, messageOf } from '../../shared/errors.js'
+import { EnhanceError, messageOf } from '../../shared/errors.js'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import {
   inputDriveGone,
@@ -40,7 +40,18 @@ export function decodeError(
   if (/Input file is missing|ENOENT/.test(message)) return missingFileError(path)
   return new EnhanceError(
     'CORRUPT_IMAGE',
-    `${path} is damaged or truncated (${firstLineOf(error)}). ${COPY_AGAIN}`,
+    `${path} is damaged or truncated (${decoderWords(error)}). ${COPY_AGAIN}`,
+  )
+}
+
+/**
+ * What the decoder said of a file: the first line of its message but sharp's own framing of a warning it was told to
+ * fail on, which says nothing of the file ("Warning treated as error due to failOn setting").
+ */
+export function decoderWords(error: unknown): string {
+  const lines = messageOf(error).split('\n')
+  return (
+    lines.find((line) => line.trim() !== '' && !/treated as error due to failOn/i.test(line)) ?? lines[0]!
   )
 }
 
