@@ -2,8 +2,17 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import type { TiffOptions } from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { checkOutputSize, checkRasterSize, encodeImage, jpegOptions } from '../../src/engine/image/encode.js'
+import {
+  checkOutputSize,
+  checkRasterSize,
+  encodeImage,
+  jpegOptions,
+  tiffOptions,
+} from '../../src/engine/image/encode.js'
+import { injectExif } from '../../src/engine/image/exif.js'
+import { newExif } from '../../src/engine/image/exif-new.js'
 import { restampFile } from '../../src/engine/image/restamp.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -112,6 +121,61 @@ describe('results past libvips’ default guard', () => {
       await registry.close()
     }
   }, 300_000)
+})
+
+describe('TIFFs whose pixels could outgrow 4 GiB', () => {
+  const [rgb, rgb16] = [
+    { channels: 3, bytes: 1 },
+    { channels: 3, bytes: 2 },
+  ]
+  // 4032×3024 ×4 at 16 bits: 1.2 GB of pixels. A 4×6 print scanned at 1200 dpi (4800×7200) ×4 at 16 bits: 3.3 GB.
+  // A 100 MP photo ×4 at 8 bits: 4.8 GB (the app's; the command refuses more than 4 GiB of pixels).
+  const [phone, scan, largest] = [
+    { width: 16_128, height: 12_096 },
+    { width: 19_200, height: 28_800 },
+    { width: 40_000, height: 40_000 },
+  ]
+
+  it('are written with Deflate past 2 GiB of pixels, and as BigTIFFs past 4 GiB', () => {
+    const chosen = (file: typeof phone, samples: typeof rgb) => {
+      const { compression, bigtiff = false } = tiffOptions(300, file, samples)
+      return { compression, bigtiff }
+    }
+    expect(chosen(phone, rgb16)).toEqual({ compression: 'lzw', bigtiff: false })
+    expect(chosen(scan, rgb)).toEqual({ compression: 'lzw', bigtiff: false })
+    expect(chosen(scan, rgb16)).toEqual({ compression: 'deflate', bigtiff: false })
+    expect(chosen(largest, rgb)).toEqual({ compression: 'deflate', bigtiff: true })
+  })
+
+  it('Deflate keeps noisy 16-bit pixels within their own size, where LZW grew them by a third', async () => {
+    let seed = 7
+    const noise = Uint16Array.from(
+      { length: 256 * 256 * 3 },
+      () => (seed = (seed * 48271) % 2147483647) & 0xffff,
+    )
+    const sized = async (options: TiffOptions) =>
+      (
+        await sharp(noise, { raw: { width: 256, height: 256, channels: 3 } })
+          .toColourspace('rgb16')
+          .tiff(options)
+          .toBuffer()
+      ).length / noise.byteLength
+    expect(await sized(tiffOptions(300, scan, rgb16))).toBeLessThan(1.01)
+    expect(await sized(tiffOptions(300, phone, rgb16))).toBeGreaterThan(1.3)
+  })
+
+  it('a BigTIFF so written reads back with its pixels, and the EXIF step leaves it whole', async () => {
+    const pixels = Buffer.from(Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 37) % 256))
+    const options = tiffOptions(300, largest, rgb)
+    const file = await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } })
+      .tiff(options)
+      .toBuffer()
+    expect([...file.subarray(0, 4)]).toEqual([0x49, 0x49, 43, 0]) // "II", 43: BigTIFF
+    const exif = newExif({ width: 64, height: 48, format: 'tiff', density: 300, srgb: true })
+    const kept = injectExif(file, 'tiff', exif)
+    expect(Buffer.from(kept).equals(file)).toBe(true)
+    expect(await sharp(kept).raw().toBuffer()).toEqual(pixels)
+  })
 })
 
 describe('rasters too large to hold', () => {
