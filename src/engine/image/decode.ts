@@ -57,8 +57,8 @@ export async function readThroughSystemDecoder<T>(
 /**
  * What libtiff only warns about but means part of the picture is missing, not a blemish: strips that run
  * past the end of the file (a TIFF cut short after its directory), a JPEG-coded strip whose tables were
- * cut off, or one smaller than its directory says (a 1 KB file claiming 81 MP was otherwise enhanced, black,
- * for an hour). libvips reads the missing part as black, so such a file counts as cut short.
+ * cut off, or one smaller than its directory says (a 1 KB file claiming 81 MP was otherwise enhanced, black, for
+ * some 20 minutes). libvips reads the missing part as black, so such a file counts as cut short.
  */
 const MISSING_DATA =
   /Read error (?:at scanline|on strip|on tile)|Quantization table 0x[0-9a-f]+ was not defined|Improper JPEG strip\/tile size/i
