@@ -13,6 +13,7 @@ import {
 } from '../../src/engine/image/encode.js'
 import { injectExif } from '../../src/engine/image/exif.js'
 import { newExif } from '../../src/engine/image/exif-new.js'
+import { onWhite } from '../../src/engine/image/border.js'
 import { restampFile } from '../../src/engine/image/restamp.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
@@ -98,6 +99,13 @@ describe('results past libvips’ default guard', () => {
       expect(await restampFile(path, { stamp: { taken: '1962-07', place: 0 } })).toBe(true)
       expect(statSync(path).mtime.getFullYear()).toBe(1962)
     }
+  }, 120_000)
+
+  it('is resized onto a print’s white border', async () => {
+    // Before: `Input image exceeds pixel limit` from the resize, once the whole photo had been enhanced.
+    const print = await onWhite(huge(), 160, 160, { width: 200, height: 200 })
+    const at = (x: number, y: number) => [...print.pixels.subarray((y * 200 + x) * 3, (y * 200 + x) * 3 + 3)]
+    expect([print.width, print.height, at(5, 5), at(100, 100)]).toEqual([200, 200, [255, 255, 255], colour])
   }, 120_000)
 
   it('a photo of 17.2 MP is enhanced ×4 to a JPEG of 275.5 MP, end to end', async () => {

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp from 'sharp'
 import type { JpegOptions, Sharp, TiffOptions } from 'sharp'
 import { EnhanceError } from '../../shared/errors.js'
 import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
@@ -20,6 +19,7 @@ import { DEFAULT_DENSITY, saysDensityInExif, tiffDensity, withDensity } from './
 import { newExif } from './exif-new.js'
 import { eightBitOf } from './types.js'
 import { onWhite } from './border.js'
+import { sharpOfRaster } from './raster.js'
 import type { ImageMetadata, RasterImage } from './types.js'
 
 const { MAX_LENGTH } = constants
@@ -218,12 +218,7 @@ export async function encodeImage(
     ? await onWhite(eightOrDeep, options.width, options.height, options.canvas)
     : eightOrDeep
   return withProfile(icc, async (profile) => {
-    // Pixels of our own, already bounded by checkOutputSize: libvips' default guard (268 MP) refused a ×4 of any photo
-    // over 16.8 MP, its whole run done (`INTERNAL: Input image exceeds pixel limit`).
-    let pipeline = sharp(source.pixels, {
-      raw: { width: source.width, height: source.height, channels: source.channels },
-      limitInputPixels: false,
-    })
+    let pipeline = sharpOfRaster(source)
     if (source.width !== file.width || source.height !== file.height) {
       pipeline = pipeline.resize(file.width, file.height, { fit: 'fill', kernel: 'lanczos3' })
     }
@@ -284,8 +279,7 @@ function outputExif(
 
 /** A plain sRGB PNG of a raster, for previews. */
 export async function encodeRasterPng(image: RasterImage, enlarge = 1): Promise<Uint8Array> {
-  const raw = { width: image.width, height: image.height, channels: image.channels }
-  let pipeline = sharp(image.pixels, { raw }).toColourspace('srgb')
+  let pipeline = sharpOfRaster(image).toColourspace('srgb')
   // The slider's "before": the same pixels at the model's zoom, smoothly (what a viewer shows).
   if (enlarge > 1)
     pipeline = pipeline.resize(image.width * enlarge, image.height * enlarge, { kernel: 'cubic' })

@@ -2,9 +2,13 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import type { RasterImage } from './types.js'
 
-/** sharp over a raster decoded here (a BMP's, a linear float grey's), for the views that shrink or cut it. */
+/**
+ * sharp over a raster of our own (a BMP's, a linear float grey's, a model's output), to shrink, cut, resize or encode.
+ * Its size was bounded before it was made, so libvips' guard for files (268 MP) is off: it refused a ×4 of any photo
+ * over 16.8 MP once enhanced (`Input image exceeds pixel limit`).
+ */
 export function sharpOfRaster({ width, height, channels, pixels }: RasterImage): Sharp {
-  return sharp(pixels, { raw: { width, height, channels } })
+  return sharp(pixels, { raw: { width, height, channels }, limitInputPixels: false })
 }
 
 /** `decoder`'s pixels in sRGB, 16 bits per channel where the photo has more than 8, alpha kept. */
