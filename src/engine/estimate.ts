@@ -4,6 +4,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { bmpSize } from './image/bmp-file.js'
 import { checkReadableImage } from './image/decode.js'
+import { jxlSize } from './image/jxl.js'
 import { uprightSize } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 
@@ -15,7 +16,9 @@ interface Size {
 /** A photo's upright size from its header alone (nothing decoded); null where the run could not read it either. */
 async function headerSize(path: string): Promise<Size | null> {
   try {
-    if ((await checkReadableImage(path)) === 'bmp') return await bmpSize(path)
+    const format = await checkReadableImage(path)
+    if (format === 'bmp') return await bmpSize(path)
+    if (format === 'jxl') return await jxlSize(path)
     const header = await sharp(path).metadata()
     return header.width && header.height
       ? uprightSize({ ...header, width: header.width, height: header.height })

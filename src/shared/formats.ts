@@ -5,8 +5,8 @@
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
-/** The formats photos are read from; those Enhance does not write (HEIF, GIF, BMP) besides its outputs. */
-type PhotoFormat = OutputFormat | 'heif' | 'gif' | 'bmp'
+/** The formats photos are read from; those Enhance does not write (HEIF, GIF, BMP, JPEG XL) besides its outputs. */
+type PhotoFormat = OutputFormat | 'heif' | 'gif' | 'bmp' | 'jxl'
 
 /**
  * What each photo extension holds, as cameras, phones, browsers and Windows name them: Windows saves JPEGs
@@ -33,6 +33,7 @@ const FORMAT_OF_EXTENSION: Record<string, PhotoFormat> = {
   gif: 'gif',
   bmp: 'bmp',
   dib: 'bmp',
+  jxl: 'jxl',
 }
 
 /** File extensions the queue picks up as photos (and the app's dialog offers). */
@@ -41,7 +42,7 @@ export const READABLE_EXTENSIONS: ReadonlySet<string> = new Set(
 )
 
 /** The readable formats, for messages. */
-export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, GIF, BMP'
+export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, GIF, BMP'
 
 /** The extension each output format is written with. */
 export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
@@ -73,10 +74,13 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
   return writtenAs(FORMAT_OF_EXTENSION[extensionOf(fileName).toLowerCase()])
 }
 
-/** The output format a photo of `format` keeps: HEIF is written as AVIF, HEIF's royalty-free kind; GIF and BMP as PNG. */
+/**
+ * The output format a photo of `format` keeps: HEIF is written as AVIF, HEIF's royalty-free kind; GIF, BMP and JPEG XL
+ * (which Enhance reads but does not write) as PNG, lossless, keeping a JPEG XL's 16 bits and transparency.
+ */
 function writtenAs(format: PhotoFormat | undefined): OutputFormat {
   if (format === 'heif') return 'avif'
-  return format === 'gif' || format === 'bmp' || format === undefined ? 'png' : format
+  return format === 'gif' || format === 'bmp' || format === 'jxl' || format === undefined ? 'png' : format
 }
 
 /**
@@ -179,7 +183,6 @@ const OTHER_IMAGES = new Set([
   '.j2k',
   '.jp2',
   '.jpx',
-  '.jxl',
   '.kra',
   '.pcx',
   '.pdn',

@@ -2,7 +2,7 @@
  * BMPs (old scans, Paint's pictures), decoded by the engine since libvips cannot: every variant against
  * Pillow's decoding of it (test/fixtures/generate_bmp.py), cut-short and hostile files, and the views.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
-import { EnhanceError } from '../../src/shared/errors.js'
+import { damageOutcomes, editedCopy, unexpectedOutcomes } from '../helpers/damage.js'
+import { refusal } from '../helpers/errors.js'
 import { imageFixture } from '../helpers/fixtures.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-bmp-'))
@@ -23,21 +24,9 @@ async function reference(name: string): Promise<{ data: Buffer; channels: number
   return { data, channels: info.channels }
 }
 
-/** The code and words of the error `read` ends in. */
-async function refusal(read: Promise<unknown>): Promise<[string, string]> {
-  const error = await read.then(
-    () => new Error('expected a refusal, but the photo was read'),
-    (e: unknown) => e,
-  )
-  if (!(error instanceof EnhanceError)) throw error
-  return [error.code, error.message]
-}
-
 /** A copy of a fixture with `edit` applied to its bytes. */
 function edited(name: string, as: string, edit: (bytes: Buffer) => Buffer): string {
-  const path = join(work, as)
-  writeFileSync(path, edit(readFileSync(imageFixture(`bmp/${name}`))))
-  return path
+  return editedCopy(imageFixture(`bmp/${name}`), work, as, edit)
 }
 
 describe('BMP', () => {
@@ -142,32 +131,13 @@ describe('BMP', () => {
   })
 
   it('reads any damage to a file as a coded error or a picture, never a crash or a hang', async () => {
-    let seed = 20261203
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31
-      return seed / 2 ** 31
-    }
-    const outcomes = new Map<string, number>()
-    for (const name of ['rle8.bmp', 'rle4.bmp', 'rgb565-top-down.bmp', 'pal4.bmp', 'bgra32-v5.bmp']) {
-      for (let trial = 0; trial < 60; trial++) {
-        const path = edited(name, `fuzz-${trial}-${name}`, (bytes) => {
-          const copy = Buffer.from(bytes)
-          for (let n = 0; n < 1 + (trial % 8); n++)
-            copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256)
-          return copy.subarray(0, trial % 3 === 0 ? Math.floor(random() * copy.length) : copy.length)
-        })
-        const outcome = await decodeImage(path, { readDamaged: true, maxPixels: 4_000_000 }).then(
-          () => 'read',
-          (error: unknown) => {
-            if (!(error instanceof EnhanceError)) throw error
-            return error.code
-          },
-        )
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-      }
-    }
-    const codes = ['read', 'CORRUPT_IMAGE', 'UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE']
-    expect([...outcomes.keys()].filter((outcome) => !codes.includes(outcome))).toEqual([])
+    const photos = ['rle8.bmp', 'rle4.bmp', 'rgb565-top-down.bmp', 'pal4.bmp', 'bgra32-v5.bmp']
+    const outcomes = await damageOutcomes(
+      photos.map((name) => imageFixture(`bmp/${name}`)),
+      work,
+      { trials: 60, changes: 8, cutEvery: 3, seed: 20261203 },
+    )
+    expect(unexpectedOutcomes(outcomes)).toEqual([])
     // Both kinds happened: the damage reached the decoder, not only the header checks.
     expect(outcomes.get('read')).toBeGreaterThan(50)
     expect(outcomes.get('CORRUPT_IMAGE')).toBeGreaterThan(10)

@@ -11,3 +11,13 @@ export async function codeOf(fn: () => unknown): Promise<ErrorCode> {
   }
   throw new Error('expected an error, but the call succeeded')
 }
+
+/** The code and words of the coded error `work` ends in; fails the test when it ends otherwise. */
+export async function refusal(work: Promise<unknown>): Promise<[string, string]> {
+  const error = await work.then(
+    () => new Error('expected a refusal, but the work succeeded'),
+    (e: unknown) => e,
+  )
+  if (!(error instanceof EnhanceError)) throw error
+  return [error.code, error.message]
+}

@@ -6,6 +6,8 @@ import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../s
 import { readBmp } from './bmp-file.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import { checkJpegScans } from './jpeg-scans.js'
+import { decodeJxl } from './jxl.js'
+import type { JxlReadOptions } from './jxl.js'
 import { rasterOf } from './raster.js'
 import { COPY_AGAIN, decodeError, decoderWords, partialMessage, tooLargeError } from './read-errors.js'
 import { checkImageFormat } from './sniff.js'
@@ -97,7 +99,9 @@ export async function decodeImage(
   path: string,
   { maxPixels = DEFAULT_MAX_INPUT_PIXELS, readDamaged = false, signal }: DecodeOptions = {},
 ): Promise<DecodedPhoto> {
-  if ((await checkReadableImage(path)) === 'bmp') return readBmp(path, { maxPixels, readDamaged })
+  const format = await checkReadableImage(path)
+  if (format === 'bmp') return readBmp(path, { maxPixels, readDamaged })
+  if (format === 'jxl') return readJxl(path, { maxPixels, readDamaged, signal })
   const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
@@ -117,6 +121,16 @@ export async function decodeImage(
       return refuseOrReadDamaged(path, error, options, damaged)
     }
   }
+}
+
+/** A JPEG XL photo, decoded to a PNG by `jxl.ts` and read from it, with the metadata its container holds. */
+async function readJxl(path: string, options: JxlReadOptions): Promise<DecodedPhoto> {
+  const { png, meta: held, damage } = await decodeJxl(path, options)
+  const decoder = sharp(png, { limitInputPixels: options.maxPixels })
+  const info = await decoder.metadata()
+  const image = await rasterOf(decoder, SIXTEEN_BIT.has(info.depth ?? 'uchar'))
+  const meta = { ...metadataOf(info), ...held, format: 'jxl', colourless: isColourless(image) }
+  return { image, meta, ...(damage ? { damage } : {}) }
 }
 
 /** A file the decoder gave up on: refused with its reason, or, when asked and possible, read as far as it goes. */

@@ -5,39 +5,8 @@
  * libvips can only write EXIF it read from its input, and the engine encodes from raw pixels.
  */
 
-interface Box {
-  type: string
-  start: number
-  end: number
-  /** Where the payload starts: after size, type (and a 64-bit size when there is one). */
-  body: number
-}
-
-function readBoxes(file: Uint8Array, start: number, end: number): Box[] {
-  const view = viewOf(file)
-  const boxes: Box[] = []
-  for (let at = start; at + 8 <= end;) {
-    let size = view.getUint32(at)
-    let body = at + 8
-    if (size === 1) {
-      size = Number(view.getBigUint64(at + 8))
-      body += 8
-    } else if (size === 0) size = end - at
-    if (size < body - at || at + size > end) throw new Error('malformed box')
-    boxes.push({
-      type: String.fromCharCode(...file.subarray(at + 4, at + 8)),
-      start: at,
-      end: at + size,
-      body,
-    })
-    at += size
-  }
-  return boxes
-}
-
-function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
+import { readBoxes, viewOf } from './iso-boxes.js'
+import type { Box } from './iso-boxes.js'
 
 /** A cursor over big-endian fields of 0, 2, 4 or 8 bytes. */
 class Reader {

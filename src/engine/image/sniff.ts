@@ -6,7 +6,7 @@ import { EXTRACT_ARCHIVE, READABLE_FORMATS_TEXT } from '../../shared/formats.js'
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
  * files an SVG points at), PDF and others by sniffing, so anything else is refused before sharp sees it.
  */
-export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp'
+export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'jxl'
 
 /** The sizes of the header after a BMP's first 14 bytes: Windows' (12, 40 … 124) and OS/2's (16 … 64). */
 const BMP_INFO_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124])
@@ -20,6 +20,13 @@ function asciiOf(head: Uint8Array): Ascii {
   return (from, to) => String.fromCharCode(...head.subarray(from, to))
 }
 
+/** JPEG XL: a bare codestream, or the container's signature box (ISO/IEC 18181-1 and -2). */
+const JXL_CONTAINER = [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a]
+
+function isJxl(head: Uint8Array): boolean {
+  return (head[0] === 0xff && head[1] === 0x0a) || JXL_CONTAINER.every((b, i) => head[i] === b)
+}
+
 export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   const ascii = asciiOf(head)
   const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b)
@@ -29,6 +36,7 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp'
   if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff'
   if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
+  if (isJxl(head)) return 'jxl'
   if (ascii(0, 2) === 'BM' && BMP_INFO_SIZES.has(head[14]! | (head[15]! << 8) | (head[16]! << 16)))
     return 'bmp'
   return null
@@ -47,11 +55,6 @@ interface OtherFormat {
 /** Formats people have that Enhance does not read, by their first bytes, so that a refusal names what the file is. */
 const OTHER_FORMATS: readonly OtherFormat[] = [
   { is: 'a Photoshop document (PSD)', kind: 'image', recognised: (ascii) => ascii(0, 4) === '8BPS' },
-  {
-    is: 'a JPEG XL image',
-    kind: 'image',
-    recognised: (ascii) => ascii(0, 2) === '\xff\x0a' || ascii(4, 8) === 'JXL ',
-  },
   {
     is: 'a JPEG 2000 image',
     kind: 'image',

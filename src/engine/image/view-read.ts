@@ -4,6 +4,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { withBmp } from './bmp-file.js'
 import { VIEW_FAIL_ON, checkReadableImage, readThroughSystemDecoder } from './decode.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
+import { decodeJxl } from './jxl.js'
 import { sharpOfRaster } from './raster.js'
 import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
@@ -20,7 +21,7 @@ export interface UprightSize {
 /**
  * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
  * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
- * linear reading of a float grey TIFF; the system's HEIC decoder, writing a file fit for `purpose`), with its
+ * linear reading of a float grey TIFF; the JPEG XL decoder; the system's HEIC decoder, writing a file fit for `purpose`), with its
  * upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored, turned), its size too.
  * The engine reads photos to enhance through `decodeImage`, the same way.
  */
@@ -39,9 +40,14 @@ export async function withViewedPhoto<T>(
       ? viewUpright(faced.rotate(turn), turnedSize({ width: upright.width, height: upright.height }, turn))
       : viewUpright(faced, upright)
   }
-  // A BMP is only ever an original (results are never written as BMP), so the engine's limit holds for it.
-  if ((await checkReadableImage(path)) === 'bmp')
-    return withBmp(path, Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS), view)
+  const format = await checkReadableImage(path)
+  // A BMP or a JPEG XL is only ever an original (results are never written so), so the engine's limit holds for it.
+  const originalLimit = Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS)
+  if (format === 'bmp') return withBmp(path, originalLimit, view)
+  if (format === 'jxl') {
+    const { png, width, height } = await decodeJxl(path, { maxPixels: originalLimit, readDamaged: true })
+    return view(sharp(png, { limitInputPixels: originalLimit }), { width, height })
+  }
   const options = { limitInputPixels, failOn: VIEW_FAIL_ON }
   const header = await sharp(path, options)
     .metadata()
