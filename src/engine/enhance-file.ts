@@ -125,7 +125,7 @@ async function enhanceWithModel(
     signal: options.signal,
   })
   const { decoded, kept } = turnedAsAsked(await cancellable(reading, options.signal), settings)
-  const { meta, damage, warning } = decoded
+  const { meta, damage, warning, profileDamage } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
   const repaired = await repairedAsAsked(decoded, { ...settings, kept })
   const { colourless } = repaired
@@ -194,6 +194,10 @@ async function enhanceWithModel(
   const notes: string[] = []
   if (damage) notes.push(damageNote(damage, decoded.image))
   if (warning) notes.push(`The decoder reported a problem with the file (${warning}); check the result.`)
+  if (profileDamage)
+    notes.push(
+      `Its colour profile is damaged (${profileDamage}), so its colours were read as sRGB and the result carries sRGB's; check its colours.`,
+    )
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)
   notes.push(...repairNotes(repaired))

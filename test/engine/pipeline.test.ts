@@ -3,12 +3,14 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { crc32 as zlibCrc32, deflateSync, inflateSync } from 'node:zlib'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
@@ -126,6 +128,60 @@ describe('EXIF orientation', () => {
 })
 
 describe('colour, depth and alpha', () => {
+  it('a colour profile the decoder cannot use is left out and said: colours read as sRGB, the result sRGB', async () => {
+    const p3 = await file('garbled-p3.jpg', (s) => s.withIccProfile('p3').jpeg({ quality: 98 }))
+    const p3Png = await file('garbled-p3.png', (s) => s.withIccProfile('p3').png())
+    // Bytes 40 to 200 of the profile scrambled: its header whole, its tags garbage.
+    const scramble = (profile: Buffer): void => {
+      for (let i = 40; i < 200; i++) profile[i]! ^= 0x5a
+    }
+    const jpeg = readFileSync(p3)
+    scramble(jpeg.subarray(jpeg.indexOf('ICC_PROFILE', 0, 'latin1') + 14))
+    writeFileSync(join(work, 'scrambled.jpg'), jpeg)
+    // A PNG's profile is deflated in its iCCP chunk, whose checksum is made right, so that libpng reads it.
+    const png = readFileSync(p3Png)
+    const at = png.indexOf('iCCP', 0, 'latin1')
+    const length = png.readUInt32BE(at - 4)
+    const name = png.subarray(at + 4, png.indexOf(0, at + 4) + 2) // the profile's name, its end and the method
+    const profile = inflateSync(png.subarray(at + 4 + name.length, at + 4 + length))
+    scramble(profile)
+    const data = Buffer.concat([Buffer.from('iCCP', 'latin1'), name, deflateSync(profile)])
+    const chunk = Buffer.alloc(data.length + 8)
+    chunk.writeUInt32BE(data.length - 4)
+    data.copy(chunk, 4)
+    chunk.writeUInt32BE(zlibCrc32(data) >>> 0, data.length + 4)
+    writeFileSync(
+      join(work, 'scrambled.png'),
+      Buffer.concat([png.subarray(0, at - 4), chunk, png.subarray(at + 4 + length + 4)]),
+    )
+    // The profile an untagged photo's result carries: sRGB's.
+    const untagged = await file('untagged.png', (s) => s.png())
+    await enhance(untagged, join(work, 'untagged-out.png'), model, settings())
+    const srgb = (await sharp(join(work, 'untagged-out.png')).metadata()).icc!
+    const cases = [
+      { input: join(work, 'scrambled.jpg'), said: /^corrupt profile$/ },
+      { input: join(work, 'scrambled.png'), said: /^iCCP: profile .*tag count too large$/ },
+    ]
+    for (const { input, said } of cases) {
+      const decoded = await decodeImage(input)
+      expect(decoded.profileDamage).toMatch(said)
+      expect(decoded.meta.icc).toBeUndefined()
+      // The file's own levels, as they are: no profile applied to them.
+      const stored = await sharp(input, { ignoreIcc: true }).raw().toBuffer()
+      expect(Buffer.from(decoded.image.pixels).equals(stored)).toBe(true)
+      const output = input.replace(/(\.\w+)$/, '-out$1')
+      const reply = await enhance(input, output, model, settings())
+      expect(reply.note).toBe(
+        `Its colour profile is damaged (${decoded.profileDamage}), so its colours were read as sRGB and the result carries sRGB's; check its colours.`,
+      )
+      expect((await sharp(output).metadata()).icc?.equals(srgb)).toBe(true)
+    }
+    // A profile that is whole is used and carried, and says nothing.
+    const whole = await decodeImage(p3)
+    expect(whole.profileDamage).toBeUndefined()
+    expect(whole.meta.icc?.length).toBeGreaterThan(0)
+  })
+
   it('a Display-P3 JPEG keeps its colours and its profile', async () => {
     const input = await file('p3.jpg', (s) => s.withIccProfile('p3').jpeg({ quality: 98 }))
     const output = join(work, 'p3-out.jpg')

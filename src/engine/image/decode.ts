@@ -15,7 +15,7 @@ import type { ReadableFormat } from './sniff.js'
 import { findHeicDecoder, withDecodedHeic } from './system-heic.js'
 import type { DecodePurpose, HeicDecoder } from './system-heic.js'
 import { isColourless, uprightSize } from './types.js'
-import type { DecodedImage, DecodedPhoto, ImageMetadata, RasterImage, ReadLimits } from './types.js'
+import type { DecodedPhoto, ImageMetadata, RasterImage, ReadLimits } from './types.js'
 
 // Each photo passes through once, so libvips' operation cache only holds memory: with it on, enhancing a
 // 2000×1500 photo ×4 peaked at 2.77 GB RSS, without it at 1.76 GB (bench/pipeline.ts).
@@ -64,6 +64,13 @@ export async function readThroughSystemDecoder<T>(
  */
 const MISSING_DATA =
   /Read error (?:at scanline|on strip|on tile)|Quantization table 0x[0-9a-f]+ was not defined|Improper JPEG strip\/tile size/i
+
+/**
+ * What libvips and libpng say of an ICC profile they could not use ("corrupt profile"; "iCCP: profile 'icc': …: tag
+ * count too large"): the pixels are read without it, as sRGB. A profile whose chunk's checksum is wrong but which
+ * parses ("iCCP: CRC error") is used, and says nothing of a profile.
+ */
+const DAMAGED_PROFILE = /profile/i
 
 function metadataOf(info: Metadata): ImageMetadata {
   const meta: ImageMetadata = {
@@ -156,13 +163,21 @@ type ReadOptions = SharpOptions & { limitInputPixels: number }
  * The decoder's own pixels and metadata for `options`, upright; sharp's errors as they come. A HEIC coded
  * with HEVC, which sharp cannot decode, is read through the system's decoder, its metadata its own.
  */
-async function readPixels(path: string, options: ReadOptions, signal?: AbortSignal): Promise<DecodedImage> {
-  const info = await sharp(path, options).metadata()
+async function readPixels(path: string, options: ReadOptions, signal?: AbortSignal): Promise<DecodedPhoto> {
+  const warnings: string[] = []
+  const heard = (image: Sharp): Sharp => image.on('warning', (said: string) => warnings.push(said))
+  const info = await heard(sharp(path, options)).metadata()
   const meta = metadataOf(info)
-  const withColourless = (image: RasterImage): DecodedImage => ({
-    image,
-    meta: { ...meta, colourless: isColourless(image) },
-  })
+  const withColourless = (image: RasterImage): DecodedPhoto => {
+    const profileDamage = warnings.find((said) => DAMAGED_PROFILE.test(said))
+    // Not applied, so not carried: the colours were read as sRGB, and the result says so.
+    if (profileDamage) delete meta.icc
+    return {
+      image,
+      meta: { ...meta, colourless: isColourless(image) },
+      ...(profileDamage ? { profileDamage } : {}),
+    }
+  }
   if (info.compression === 'hevc')
     return readThroughSystemDecoder(
       path,
@@ -172,7 +187,7 @@ async function readPixels(path: string, options: ReadOptions, signal?: AbortSign
         withColourless(await rasterOf(upright, SIXTEEN_BIT.has(decoded.depth ?? 'uchar'))),
       { signal },
     )
-  const upright = sharp(path, options).rotate()
+  const upright = heard(sharp(path, options)).rotate()
   if (isLinearFloatGrey(info)) return withColourless(await linearGreyRaster(upright))
   return withColourless(await rasterOf(upright, SIXTEEN_BIT.has(info.depth ?? 'uchar')))
 }

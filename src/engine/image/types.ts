@@ -44,9 +44,9 @@ export interface DecodedImage {
 
 /**
  * A decoded photo; `damage` says what was wrong with a damaged file read as far as it goes, `warning`
- * what the decoder reported about a file it read.
+ * what the decoder reported about a file it read, `profileDamage` why its colour profile was left out.
  */
-export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string }
+export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string; profileDamage?: string }
 
 /** The pixel limit, and whether a damaged file is read as far as it goes. */
 export interface ReadLimits {

@@ -27,6 +27,7 @@ const EXTENSIONS: Record<ReadableFormat, string> = {
   tiff: 'tif',
   heif: 'heic',
   bmp: 'bmp',
+  jxl: 'jxl',
 }
 
 /**
