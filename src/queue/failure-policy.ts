@@ -13,6 +13,25 @@ const PAUSING: ErrorCode[] = [
   'ENGINE_NOT_STARTED',
   'DEVICE_UNAVAILABLE',
 ]
+/**
+ * Failures that are the models' rather than the photo's: a file that is not a usable model, or a result the models'
+ * scale or size made too large for this computer. Other models may well enhance such a photo.
+ */
+const MODELS_FAULT: ErrorCode[] = [
+  'CORRUPT_CHECKPOINT',
+  'UNSAFE_CHECKPOINT',
+  'UNKNOWN_ARCHITECTURE',
+  'INCOMPATIBLE_MODELS',
+  'DEGENERATE_MODEL',
+  'RESULT_TOO_LARGE',
+  'OUT_OF_MEMORY',
+]
+
+/** Whether a photo failed for its models' sake (`MODELS_FAULT`), so that new models are worth a try on it. */
+export function failedForItsModels(item: Pick<Item, 'state' | 'error'>): boolean {
+  return item.state === 'failed' && item.error !== undefined && MODELS_FAULT.includes(item.error.code)
+}
+
 /** The first engine crash on a photo re-queues it for one more try; the second skips it. */
 export const MAX_CRASHES = 2
 

@@ -17,7 +17,7 @@ import type {
   ProgressEvent,
 } from '../shared/protocol.js'
 import { checkChoice, scopeOf } from './choice.js'
-import { failureOutcome } from './failure-policy.js'
+import { failedForItsModels, failureOutcome } from './failure-policy.js'
 import type { StopReason } from './failure-policy.js'
 import { isInside } from './paths.js'
 import { outputsInFolder, outputsRenamed, sameSpec } from './replan.js'
@@ -692,12 +692,13 @@ export class QueueRunner {
   }
 
   /**
-   * Puts `affected` photos of `job` back to be enhanced (a done one queued, the one in flight restarted) and runs them;
-   * a finished job is queued again unless it `staysFinished`. Returns how many there are.
+   * Puts `affected` photos of `job` back to be enhanced (a done or failed one queued, the one in flight restarted) and
+   * runs them; a finished job is queued again unless it `staysFinished`. Returns how many there are.
    */
   private enhanceAgain(job: Job, affected: Item[], staysFinished: boolean): number {
     for (const item of affected) {
       if (item.state === 'done') this.setItem(item, { state: 'queued' })
+      else if (item.state === 'failed') this.setItem(item, { state: 'queued', crashes: 0 })
       else this.emit({ type: 'item', item })
     }
     if (this.current && affected.some((i) => i.id === this.current?.itemId)) this.stopCurrent('requeue')
@@ -741,7 +742,8 @@ export class QueueRunner {
     const job = this.job(jobId)
     if (!job) throw new EnhanceError('INVALID_ARGUMENT', 'That job is no longer in the queue.')
     this.store.commit({ t: 'job-model', jobId, model, ...(modelScale === undefined ? {} : { modelScale }) })
-    const affected = this.items(jobId).filter((i) => isDoneOrToCome(i.state))
+    // Photos that failed for the old models' sake are tried with the new ones too.
+    const affected = this.items(jobId).filter((i) => isDoneOrToCome(i.state) || failedForItsModels(i))
     for (const [realism, photos] of byRealism(affected, (item) => itemRealism(job, item) ?? undefined))
       this.nameAgain(job, photos, realism)
     return this.enhanceAgain(job, affected, affected.length === 0)

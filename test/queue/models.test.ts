@@ -192,6 +192,41 @@ describe("a job's models chosen after it was made", () => {
     reopened.close()
   })
 
+  it('tries the photos that failed for the old models’ sake with them, not those that failed for their own', async () => {
+    const runs: Run[] = []
+    const recording = recordingEngine(runs)
+    const engine: QueueEngine = {
+      ...recording,
+      enhance(request, options) {
+        if (request.input.endsWith('damaged.jpg'))
+          return Promise.reject(new EnhanceError('CORRUPT_IMAGE', 'damaged.jpg is damaged.'))
+        if (request.model.path === 'broken.safetensors')
+          return Promise.reject(new EnhanceError('DEGENERATE_MODEL', 'This model produces invalid pixels.'))
+        return recording.enhance(request, options)
+      },
+    }
+    const { spec, queue } = album(['a.jpg', 'b.jpg', 'damaged.jpg'], {
+      model: { path: 'broken.safetensors' },
+    })
+    const runner = new QueueRunner(new QueueStore(queue), engine, noCleanup)
+    const job = await runner.addJob(spec)
+    await runner.run()
+    const states = () => runner.items(job.id).map((i) => [i.state, i.error?.code])
+    expect(states()).toEqual([
+      ['failed', 'DEGENERATE_MODEL'],
+      ['failed', 'DEGENERATE_MODEL'],
+      ['failed', 'CORRUPT_IMAGE'],
+    ])
+    expect(await runner.chooseModels(job.id, CLEAN)).toBe(2)
+    await runner.run()
+    expect(runs).toEqual([
+      'a.jpg:psnr.safetensors+gan.safetensors@0.5',
+      'b.jpg:psnr.safetensors+gan.safetensors@0.5',
+    ])
+    expect(states().map(([state]) => state)).toEqual(['done', 'done', 'failed'])
+    expect(runner.job(job.id)!.state).toBe('done')
+  })
+
   it('restarts the photo in flight with them, and refuses the models it has or a job gone', async () => {
     const runs: Run[] = []
     const hold: { name: string; started?: boolean } = { name: 'b.jpg' }
