@@ -238,6 +238,26 @@ describe('colour, depth and alpha', () => {
     },
   )
 
+  it('a 16-bit photo written as AVIF is a 10-bit AVIF, the fine steps of its gradient kept', async () => {
+    // A sky's shallow gradient: 16,000 to 17,260 of 65,535 over 64 px, 5 levels at 8 bits, 20 at 10.
+    const raw = new Uint16Array(64 * 8 * 3).map((_, i) => 16000 + (Math.floor(i / 3) % 64) * 20)
+    const input = join(work, 'sky16.png')
+    await sharp(raw, { raw: { width: 64, height: 8, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(input)
+    const output = join(work, 'sky16.avif')
+    await enhance(input, output, model, settings({ format: 'avif', quality: 95 }))
+    expect(await sharp(output).metadata()).toMatchObject({ bitsPerSample: 10, depth: 'ushort' })
+    const back = await sharp(output).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer()
+    const values = new Uint16Array(back.buffer, back.byteOffset, back.byteLength / 2)
+    const row = Array.from({ length: 256 }, (_, x) => values[(16 * 256 + x) * 3]!)
+    expect(new Set(row).size).toBeGreaterThanOrEqual(15)
+    // Each pixel the gradient's own level, within a quarter of an 8-bit step.
+    const worst = Math.max(...row.map((v, x) => Math.abs(v - (16000 + Math.floor(x / 4) * 20))))
+    expect(worst).toBeLessThanOrEqual(64)
+  })
+
   it.each(['lanczos', 'model'] as const)('RGBA keeps transparency (alpha by %s)', async (alpha) => {
     const rgba = Buffer.alloc(12 * 8 * 4)
     for (let i = 0; i < 12 * 8; i++) rgba.set([200, 100, 50, i % 12 < 6 ? 0 : 255], i * 4)
