@@ -94,7 +94,7 @@ describe('JPEG XL photos', () => {
     const exif = Buffer.from(decoded.meta.exif ?? [])
     expect(exif.subarray(0, 6).toString('latin1')).toBe('Exif\0\0')
     expect(exif.includes('1987:06:14 10:30:00')).toBe(true)
-    // The same picture as the JPEG it was made from, turned upright by its orientation (decoders' IDCTs differ a little).
+    // The same picture as the JPEG it was made from, turned upright by its orientation (IDCTs differ a little).
     const reference = await pixelsOf(jxl('oriented.jpg'))
     expect(differences(decoded.image.pixels, reference.data).mean).toBeLessThan(1.5)
   })

@@ -58,7 +58,7 @@ export interface EncodeOptions {
 const WHOLE_PICTURE_BYTES_PER_PIXEL: Partial<Record<OutputFormat, number>> = { webp: 19, avif: 41 }
 const DEEP_AVIF_BYTES_PER_PIXEL = 58
 
-/** The formats a 16-bit photo is written in at more than 8 bits: PNG and TIFF at 16, AVIF at 10 (`avifBitDepth`). */
+/** The formats a 16-bit photo is written in at more than 8 bits: PNG and TIFF at 16, AVIF at 10. */
 const DEEP_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff', 'avif'])
 
 /**
