@@ -15,8 +15,9 @@ import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
 import { EXIF_HEADER } from './exif.js'
 import { readBoxes, viewOf } from './iso-boxes.js'
+import type { Box } from './iso-boxes.js'
 import { JXL_WORKER_SOURCE } from './jxl-worker-source.js'
-import { COPY_AGAIN, decodeError, tooLargeError } from './read-errors.js'
+import { COPY_AGAIN, damagedError, decodeError, partialMessage, tooLargeError } from './read-errors.js'
 import { Turns } from './turns.js'
 
 /** What a JPEG XL file holds beside its picture, as the other readers' metadata says it. */
@@ -138,11 +139,11 @@ async function runDecoder(
     })
     worker.once('error', (error) => {
       settle()
-      reject(undecodable(path, messageOf(error)))
+      reject(damagedError(path, messageOf(error)))
     })
     worker.once('exit', () => {
       settle()
-      reject(undecodable(path, 'the decoder stopped without an answer'))
+      reject(damagedError(path, 'the decoder stopped without an answer'))
     })
   })
 }
@@ -159,11 +160,6 @@ function notRendered(path: string, pixels: number, maxPixels: number, memory: Me
     'IMAGE_TOO_LARGE',
     `Decoding ${path} (JPEG XL) needs about ${bytesInWords(pixels * BYTES_PER_PIXEL)} of memory at once, more than the decoder can use on ${memoryWords(memory)}. Save it as a PNG or TIFF in another program first.`,
   )
-}
-
-/** The coded refusal of a file the decoder could not read. */
-function undecodable(path: string, words: string): EnhanceError {
-  return new EnhanceError('CORRUPT_IMAGE', `${path} is damaged or truncated (${words}). ${COPY_AGAIN}`)
 }
 
 async function readJxlBytes(path: string): Promise<Uint8Array> {
@@ -188,15 +184,11 @@ export function decodeJxl(
       signal,
       timeoutMs,
     })
-    if (answer.error !== undefined) throw undecodable(path, answer.error)
+    if (answer.error !== undefined) throw damagedError(path, answer.error)
     const { width = 0, height = 0, complete = false, png } = answer
     if (!png) throw notRendered(path, width * height, maxPixels, memory)
     const damage = complete ? undefined : 'the file ends before the last of its picture'
-    if (damage && !readDamaged)
-      throw new EnhanceError(
-        'PARTIAL_IMAGE',
-        `${path} is cut short or damaged (${damage}), but part of it can be read. ${COPY_AGAIN}`,
-      )
+    if (damage && !readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
     return { png, width, height, meta: jxlMetadata(bytes), ...(damage ? { damage } : {}) }
   }, signal)
 }
@@ -205,18 +197,12 @@ export function decodeJxl(
 export async function jxlSize(path: string): Promise<{ width: number; height: number }> {
   const bytes = await readJxlBytes(path)
   const answer = await runDecoder(path, bytes, { maxPixels: 0, sizeOnly: true })
-  if (answer.error !== undefined) throw undecodable(path, answer.error)
+  if (answer.error !== undefined) throw damagedError(path, answer.error)
   return { width: answer.width ?? 0, height: answer.height ?? 0 }
 }
 
-/** The payload of a box, unpacked where it is a Brotli box (`brob`) of `type`; undefined where it is not there. */
-function boxPayload(file: Uint8Array, type: string): Uint8Array | undefined {
-  let boxes
-  try {
-    boxes = readBoxes(file, 0, file.length)
-  } catch {
-    return undefined // a bare codestream, or a container whose boxes do not add up: the picture says nothing more
-  }
+/** The payload of `boxes`' box of `type`, unpacked where it is a Brotli box (`brob`); undefined where it is not there. */
+function boxPayload(file: Uint8Array, boxes: Box[], type: string): Uint8Array | undefined {
   const plain = boxes.find((box) => box.type === type)
   if (plain)
     return plain.end - plain.body <= MAX_METADATA_BYTES ? file.subarray(plain.body, plain.end) : undefined
@@ -235,13 +221,19 @@ function boxPayload(file: Uint8Array, type: string): Uint8Array | undefined {
 
 /** The EXIF and XMP of a JPEG XL container (ISO/IEC 18181-2): `Exif` (after a 4-byte offset) and `xml ` boxes. */
 export function jxlMetadata(file: Uint8Array): JxlMetadata {
+  let boxes: Box[]
+  try {
+    boxes = readBoxes(file, 0, file.length)
+  } catch {
+    return {} // a bare codestream, or a container whose boxes do not add up: the picture says nothing more
+  }
   const meta: JxlMetadata = {}
-  const exif = boxPayload(file, 'Exif')
+  const exif = boxPayload(file, boxes, 'Exif')
   if (exif && exif.length > 4) {
     const tiff = exif.subarray(4 + viewOf(exif).getUint32(0))
     if (tiff.length > 8) meta.exif = Buffer.concat([Uint8Array.from(EXIF_HEADER), tiff])
   }
-  const xmp = boxPayload(file, 'xml ')
+  const xmp = boxPayload(file, boxes, 'xml ')
   if (xmp) meta.xmp = new TextDecoder().decode(xmp)
   return meta
 }

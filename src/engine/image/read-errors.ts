@@ -38,10 +38,12 @@ export function decodeError(
     return permissionError(path)
   // sharp's own words for a file that is not there; a TIFF "missing required" field is damage, not absence.
   if (/Input file is missing|ENOENT/.test(message)) return missingFileError(path)
-  return new EnhanceError(
-    'CORRUPT_IMAGE',
-    `${path} is damaged or truncated (${decoderWords(error)}). ${COPY_AGAIN}`,
-  )
+  return damagedError(path, decoderWords(error))
+}
+
+/** The refusal of a file its decoder could not read, in the decoder's `words` (CORRUPT_IMAGE). */
+export function damagedError(path: string, words: string): EnhanceError {
+  return new EnhanceError('CORRUPT_IMAGE', `${path} is damaged or truncated (${words}). ${COPY_AGAIN}`)
 }
 
 /**
