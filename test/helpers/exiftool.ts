@@ -14,6 +14,15 @@ export function tagsOf(path: string, ...more: string[]): Record<string, unknown>
   return tags!
 }
 
+/** Each file's caption (EXIF ImageDescription) as ExifTool reads it, in one run for them all. */
+export function descriptionsOf(paths: readonly string[]): (string | undefined)[] {
+  const read = JSON.parse(exiftool('-j', '-ImageDescription', ...paths)) as {
+    SourceFile: string
+    ImageDescription?: string
+  }[]
+  return paths.map((path) => read.find((tags) => tags.SourceFile === path)?.ImageDescription)
+}
+
 export const hasExiftool = spawnSync('exiftool', ['-ver']).status === 0
 // CI installs ExifTool (scripts/install-system-deps.sh), so there a missing one fails the suite instead.
 if (!hasExiftool && process.env.CI === 'true') throw new Error('ExifTool is required in CI.')
