@@ -126,7 +126,7 @@ async function enhanceWithModel(
     signal: options.signal,
   })
   const { decoded, kept } = turnedAsAsked(await cancellable(reading, options.signal), settings)
-  const { meta, damage, warning, profileDamage } = decoded
+  const { meta, damage, warning, profileDamage, readShallowerThan } = decoded
   // Restored, a black-and-white print is grey, and enhanced as a grey photo is.
   const repaired = await repairedAsAsked(decoded, { ...settings, kept })
   const { colourless } = repaired
@@ -198,6 +198,10 @@ async function enhanceWithModel(
   if (profileDamage)
     notes.push(
       `Its colour profile is damaged (${profileDamage}), so its colours were read as sRGB and the result carries sRGB's; check its colours.`,
+    )
+  if (readShallowerThan)
+    notes.push(
+      `It has ${readShallowerThan} bits per channel, which its decoder reads as 8, so the result has 8; to keep all ${readShallowerThan}, save it as a 16-bit TIFF or PNG in another program first.`,
     )
   const pages = pagesNote(meta)
   if (pages) notes.push(pages)

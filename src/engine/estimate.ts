@@ -4,6 +4,7 @@ import { DEFAULT_MAX_INPUT_PIXELS } from '../shared/formats.js'
 import type { EstimateReply, ModelSpecData } from '../shared/protocol.js'
 import { bmpSize } from './image/bmp-file.js'
 import { checkReadableImage } from './image/decode.js'
+import { jp2Size } from './image/jp2-header.js'
 import { jxlSize } from './image/jxl.js'
 import { uprightSize } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
@@ -19,6 +20,7 @@ async function headerSize(path: string): Promise<Size | null> {
     const format = await checkReadableImage(path)
     if (format === 'bmp') return await bmpSize(path)
     if (format === 'jxl') return await jxlSize(path)
+    if (format === 'jp2') return await jp2Size(path)
     const header = await sharp(path).metadata()
     return header.width && header.height
       ? uprightSize({ ...header, width: header.width, height: header.height })

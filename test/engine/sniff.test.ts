@@ -19,6 +19,9 @@ describe('sniffFormat', () => {
     ['heif', bytes([0, 0, 0, 0x1c], 'ftypavif')],
     ['bmp', bytes('BM', [0, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0])],
     ['bmp', bytes('BM', [0, 0, 0, 0, 0, 0, 0, 0, 26, 0, 0, 0, 12, 0, 0, 0])],
+    ['jp2', bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0x14], 'ftypjp2 ')],
+    ['jp2', bytes([0xff, 0x4f, 0xff, 0x51, 0, 0x2f])],
+    [null, bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0x14], 'ftypjpm ')],
     [null, bytes('BM is short for a text that begins so')],
     [null, bytes('<svg xmlns="http://www.w3.org/2000/svg">')],
     [null, bytes('%PDF-1.7')],
@@ -38,7 +41,11 @@ describe('the refusal of a file Enhance does not read', () => {
 
   it.each([
     ['a Photoshop document (PSD)', 'layers.psd', bytes('8BPS', [0, 1])],
-    ['a JPEG 2000 image', 'scan.jp2', bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a])],
+    [
+      'a JPEG 2000 compound document (JPM)',
+      'pages.jpm',
+      bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0x14], 'ftypjpm '),
+    ],
     ['a GIMP image (XCF)', 'edit.xcf', bytes('gimp xcf v011')],
     ['an OpenEXR image', 'render.exr', bytes([0x76, 0x2f, 0x31, 0x01])],
     ['a PDF document', 'scan.pdf', bytes('%PDF-1.7')],
@@ -65,7 +72,7 @@ describe('the refusal of a file Enhance does not read', () => {
 
   it('says a video (a Live Photo’s .MOV, a phone’s .mp4) is one, and anything else by what Enhance reads', async () => {
     const video =
-      'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, GIF, BMP).'
+      'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP).'
     expect(await refusal('IMG_0001.MOV', bytes([0, 0, 0, 0x14], 'ftypqt  '))).toMatchObject({
       message: `${join(dir, 'IMG_0001.MOV')} ${video}`,
     })
@@ -74,7 +81,7 @@ describe('the refusal of a file Enhance does not read', () => {
     })
     expect(await refusal('notes.png', bytes('just some text'))).toMatchObject({
       code: 'UNSUPPORTED_FORMAT',
-      message: `${join(dir, 'notes.png')} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, GIF, BMP), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
+      message: `${join(dir, 'notes.png')} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
     })
   })
 })

@@ -241,8 +241,9 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     await sharp({ create: { width: 12, height: 16, channels: 3, background: '#c07030' } }).toFile(
       join(place, 'album', 'b.jpg'),
     )
-    // A JPEG XL, which the bundled engine decodes in a worker thread of its own (jxl.ts).
+    // A JPEG XL and a JPEG 2000, which the bundled engine decodes in worker threads of their own (jxl.ts, jp2.ts).
     copyFileSync(imageFixture('jxl/quadrants.jxl'), join(place, 'album', 'c.jxl'))
+    copyFileSync(imageFixture('jp2/alpha.jp2'), join(place, 'album', 'd.jp2'))
     writeFileSync(join(place, 'notes.txt'), 'not a photo')
     const userData = mkdtempSync(join(tmpdir(), 'enhance-ud-'))
     const record = await startMain(
@@ -265,7 +266,7 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     const jobs = record.calls['jobs'] as Array<{ state: string; counts: { done: number } }>
     expect(jobs.map((job) => [job.state, job.counts.done])).toEqual([
       ['done', 1],
-      ['done', 2],
+      ['done', 3],
     ])
     expect(existsSync(join(place, 'Enhanced', 'first.png'))).toBe(true)
     // Its result copied: the whole 64×48 photo on Electron's clipboard.
@@ -277,14 +278,19 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     // The image the window pasted, saved byte for byte in Pictures.
     expect(pastedFile(record, join(userData, 'Pictures'))).toEqual(ONE_PIXEL_PNG)
     expect(existsSync(join(place, 'album', 'Enhanced', 'b.jpg'))).toBe(true)
-    expect(await sharp(join(place, 'album', 'Enhanced', 'c.png')).metadata()).toMatchObject({
-      width: 256,
-      height: 192,
-    })
+    for (const [name, channels] of [
+      ['c.png', 3],
+      ['d.png', 4],
+    ] as const)
+      expect(await sharp(join(place, 'album', 'Enhanced', name)).metadata()).toMatchObject({
+        width: 256,
+        height: 192,
+        channels,
+      })
     // Finished out of sight: a notice per job, naming it; the taskbar bar cleared when the queue is done.
     expect(record.notifications).toEqual([
       { title: 'first.png (1 photo)', body: '1 photo enhanced.' },
-      { title: 'album (2 photos)', body: '2 photos enhanced.' },
+      { title: 'album (3 photos)', body: '3 photos enhanced.' },
     ])
     expect(record.progress.at(-1)).toEqual([-1, 'none'])
     // The log (Help › Show Log File) says what ran and how it ended.
@@ -292,7 +298,7 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     expect(log).toMatch(/^Enhance 0\.0\.0-stub starting on \w+ \w+ \(Electron \?, \d+ CPU threads\)$/m)
     expect(log).toMatch(/^The model of new jobs is ready on cpu \((int8|fp32)\), in \d+ ms\.$/m)
     expect(log).toContain('Job finished: first.png (1 photo): 1 photo enhanced.\n')
-    expect(log).toContain('Job finished: album (2 photos): 2 photos enhanced.\n')
+    expect(log).toContain('Job finished: album (3 photos): 3 photos enhanced.\n')
     expect(menuItems(record.menu).find((item) => item.role === 'help')?.submenu).toEqual([
       { label: 'Show Log File' },
     ])
@@ -302,7 +308,7 @@ describe('the built main bundle, against a recording stub of Electron', () => {
     const boxes = record.calls['messageBoxes'] as Array<Record<string, unknown>>
     expect(boxes).toHaveLength(1)
     const { message, ...box } = boxes[0]!
-    expect(message).toMatch(/^Enhance is still working on [1-3] photos?\.$/)
+    expect(message).toMatch(/^Enhance is still working on [1-4] photos?\.$/)
     expect(box).toEqual({
       type: 'question',
       buttons: ['Quit', 'Keep enhancing'],

@@ -143,10 +143,10 @@ describe('output naming', () => {
       'Left out 5 files that are not photos Enhance reads: 3 .nef, 1 without an extension, 1 .txt. ' +
         "Camera RAW files (.nef) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor.",
     )
-    expect(leftOutText({ '.jp2': 2, '.cr3': 1, '.xcf': 1, '.mov': 1 })).toBe(
-      'Left out 5 files that are not photos Enhance reads: 2 .jp2, 1 .cr3, 1 .mov, 1 .xcf. ' +
+    expect(leftOutText({ '.exr': 2, '.cr3': 1, '.xcf': 1, '.mov': 1 })).toBe(
+      'Left out 5 files that are not photos Enhance reads: 2 .exr, 1 .cr3, 1 .mov, 1 .xcf. ' +
         "Camera RAW files (.cr3) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
-        'Images in formats Enhance does not read (.jp2, .xcf) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
+        'Images in formats Enhance does not read (.exr, .xcf) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
     )
   })
 

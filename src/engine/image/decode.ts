@@ -6,8 +6,9 @@ import { DEFAULT_MAX_INPUT_PIXELS, cameraRawMessage, isCameraRaw } from '../../s
 import { readBmp } from './bmp-file.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
 import { checkJpegScans } from './jpeg-scans.js'
+import type { DecodedPicture } from './decoder-worker.js'
+import { decodeJp2 } from './jp2.js'
 import { decodeJxl } from './jxl.js'
-import type { JxlReadOptions } from './jxl.js'
 import { rasterOf } from './raster.js'
 import { COPY_AGAIN, decodeError, decoderWords, partialMessage, tooLargeError } from './read-errors.js'
 import { checkImageFormat } from './sniff.js'
@@ -108,7 +109,10 @@ export async function decodeImage(
 ): Promise<DecodedPhoto> {
   const format = await checkReadableImage(path)
   if (format === 'bmp') return readBmp(path, { maxPixels, readDamaged })
-  if (format === 'jxl') return readJxl(path, { maxPixels, readDamaged, signal })
+  if (isWasmDecoded(format)) {
+    const picture = await WASM_DECODERS[format](path, { maxPixels, readDamaged, signal })
+    return readDecodedPicture(format, picture, maxPixels)
+  }
   const options: ReadOptions = { limitInputPixels: maxPixels, pages: 1 }
   const damaged = { maxPixels, readDamaged }
   try {
@@ -130,14 +134,28 @@ export async function decodeImage(
   }
 }
 
-/** A JPEG XL photo, decoded to a PNG by `jxl.ts` and read from it, with the metadata its container holds. */
-async function readJxl(path: string, options: JxlReadOptions): Promise<DecodedPhoto> {
-  const { png, meta: held, damage } = await decodeJxl(path, options)
-  const decoder = sharp(png, { limitInputPixels: options.maxPixels })
+/** The formats libvips as sharp ships it does not read, each with its WebAssembly decoder (`decoder-worker.ts`). */
+export const WASM_DECODERS = { jxl: decodeJxl, jp2: decodeJp2 } as const
+type WasmDecoded = keyof typeof WASM_DECODERS
+
+export function isWasmDecoded(format: ReadableFormat): format is WasmDecoded {
+  return Object.hasOwn(WASM_DECODERS, format)
+}
+
+/**
+ * A JPEG XL or JPEG 2000 photo, decoded by its WebAssembly decoder (`jxl.ts`, `jp2.ts`) to a file sharp reads, and
+ * read from it, with the metadata its container holds.
+ */
+async function readDecodedPicture(
+  format: WasmDecoded,
+  { encoded, meta: held, damage, readShallowerThan }: DecodedPicture,
+  maxPixels: number,
+): Promise<DecodedPhoto> {
+  const decoder = sharp(encoded, { limitInputPixels: maxPixels })
   const info = await decoder.metadata()
   const image = await rasterOf(decoder, SIXTEEN_BIT.has(info.depth ?? 'uchar'))
-  const meta = { ...metadataOf(info), ...held, format: 'jxl', colourless: isColourless(image) }
-  return { image, meta, ...(damage ? { damage } : {}) }
+  const meta = { ...metadataOf(info), ...held, format, colourless: isColourless(image) }
+  return { image, meta, ...(damage ? { damage } : {}), ...(readShallowerThan ? { readShallowerThan } : {}) }
 }
 
 /** A file the decoder gave up on: refused with its reason, or, when asked and possible, read as far as it goes. */

@@ -20,6 +20,11 @@ export function tiffPart(exif: Uint8Array): Uint8Array {
   return prefixed ? exif.subarray(6) : exif
 }
 
+/** An EXIF block as sharp gives one ("Exif\0\0" + TIFF) from a container's TIFF block; undefined for one too short. */
+export function exifBlock(tiff: Uint8Array): Uint8Array | undefined {
+  return tiff.length > 8 ? Buffer.concat([Uint8Array.from(EXIF_HEADER), tiff]) : undefined
+}
+
 /**
  * Returns a copy of the EXIF block that describes the output: Orientation 1 (upright), since the
  * pixels are already rotated and a viewer that applied the old tag would turn the photo twice, the

@@ -30,6 +30,15 @@ export function readBoxes(file: Uint8Array, start: number, end: number): Box[] {
   return boxes
 }
 
+/** A container's top-level boxes; undefined for a bare codestream, or a container whose boxes do not add up. */
+export function containerBoxes(file: Uint8Array): Box[] | undefined {
+  try {
+    return readBoxes(file, 0, file.length)
+  } catch {
+    return undefined
+  }
+}
+
 export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }

@@ -1,10 +1,6 @@
 /**
- * The program a JPEG XL decode runs in: a worker thread of its own, so that a slow file can be stopped (a timeout,
- * a cancel) and the decoder's WebAssembly memory, which only grows, is given back when the worker ends.
- *
- * It is source text run with `eval`, not a module of its own: the app bundles the engine into chunks whose
- * location differs from the command's `dist/`, and a worker file would need a path in each. It runs jxl-oxide
- * (`jxl-oxide-wasm`, a conformance-tested decoder in Rust) from `workerData`:
+ * The program a JPEG XL decode runs in (`runDecoderWorker`): jxl-oxide (`jxl-oxide-wasm`, a conformance-tested
+ * decoder in Rust), from `workerData`:
  * - `bindings`: the file URL of the package's JavaScript, `module`: its WebAssembly;
  * - `bytes`: the file, `maxPixels`: the largest picture to render, `sizeOnly`: stop after the header.
  *

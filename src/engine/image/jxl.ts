@@ -5,71 +5,35 @@
  * XMP, which the container holds beside the picture, are read here.
  */
 import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import { brotliDecompressSync } from 'node:zlib'
-import { EnhanceError, cancelledError, messageOf, throwIfCancelled } from '../../shared/errors.js'
-import { bytesInWords, memoryLimit, memoryWords } from '../../node/memory.js'
+import { EnhanceError } from '../../shared/errors.js'
+import { memoryLimit } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
-import { EXIF_HEADER } from './exif.js'
-import { readBoxes, viewOf } from './iso-boxes.js'
+import {
+  decodeTimeout,
+  decoderTurns,
+  notRendered,
+  readPhotoBytes,
+  renderablePixels,
+  runDecoderWorker,
+  unpackedFile,
+} from './decoder-worker.js'
+import type { ContainerMetadata, DecodedPicture, WasmDecoder, WasmReadOptions } from './decoder-worker.js'
+import { exifBlock } from './exif.js'
+import { containerBoxes, viewOf } from './iso-boxes.js'
 import type { Box } from './iso-boxes.js'
 import { JXL_WORKER_SOURCE } from './jxl-worker-source.js'
-import { COPY_AGAIN, damagedError, decodeError, partialMessage, tooLargeError } from './read-errors.js'
-import { Turns } from './turns.js'
+import { damagedError, partialMessage } from './read-errors.js'
 
-/** What a JPEG XL file holds beside its picture, as the other readers' metadata says it. */
-export interface JxlMetadata {
-  exif?: Uint8Array
-  xmp?: string
-}
-
-export interface DecodedJxl {
-  /** The picture as a PNG: upright, with the photo's ICC profile, 16-bit where the photo is deeper than 8 bits. */
-  png: Uint8Array
-  width: number
-  height: number
-  /** Set where the file is cut short: what it holds was rendered, the rest left as the decoder leaves it. */
-  damage?: string
-  meta: JxlMetadata
-}
-
-export interface JxlReadOptions {
-  maxPixels: number
-  /** False: a file cut short is refused (PARTIAL_IMAGE), as the other formats are. */
-  readDamaged: boolean
-  signal?: AbortSignal | undefined
-  /** How long the decoder may take (`decodeTimeout`, from the photo's size, where not said). */
-  timeoutMs?: number
-}
-
-/**
- * Memory a decode takes per pixel at its peak, in the decoder's float planes and the PNG it writes (measured: a 50 MP
- * photo, 1.6 GB); the decoder's WebAssembly memory cannot pass 4 GiB.
- */
-const BYTES_PER_PIXEL = 32
-const WEBASSEMBLY_MEMORY = 4 * 2 ** 30
-
-/**
- * A decode that takes this long plus a millisecond per 250 pixels is stopped: 7× the time a 50 MP photo took on a
- * 2-core test machine (21 s), so only a file that keeps the decoder busy for nothing meets it.
- */
-const TIMEOUT_BASE_MS = 60_000
-const PIXELS_PER_MS = 250
+/** Its memory per pixel is in the decoder's float planes and the PNG it writes (measured: 50 MP, 1.6 GB). */
+const JXL: WasmDecoder = { format: 'JPEG XL', bytesPerPixel: 32 }
 
 /** XMP or EXIF blocks past this size are left out: a Brotli box could otherwise unpack to any size. */
 const MAX_METADATA_BYTES = 16 * 2 ** 20
 
-/** Two JPEG XL decodes at most at once: each holds its photo several times over (`BYTES_PER_PIXEL`). */
-const decodes = new Turns(2)
-
-/** Where the decoder's files are: in a packaged app, beside its archive (`asarUnpack` in electron-builder.yml). */
-const packageDir = dirname(createRequire(import.meta.url).resolve('jxl-oxide-wasm/package.json')).replace(
-  /app\.asar(?=[\\/])/,
-  'app.asar.unpacked',
-)
+const packageDir = dirname(unpackedFile('jxl-oxide-wasm/package.json'))
 let decoderBytes: Promise<Uint8Array> | undefined
 
 /** The decoder's WebAssembly, read once per process; each worker compiles it (about 30 ms). */
@@ -93,11 +57,6 @@ interface DecoderRun {
   timeoutMs?: number | undefined
 }
 
-/** How long a decode of up to `pixels` may take before it is stopped. */
-function decodeTimeout(pixels: number): number {
-  return TIMEOUT_BASE_MS + pixels / PIXELS_PER_MS
-}
-
 /** The file through the decoder's worker (`JXL_WORKER_SOURCE`), stopped on a timeout or when `signal` aborts. */
 async function runDecoder(
   path: string,
@@ -105,65 +64,15 @@ async function runDecoder(
   { maxPixels, sizeOnly, signal, timeoutMs = decodeTimeout(maxPixels) }: DecoderRun,
 ): Promise<WorkerAnswer> {
   const module = await decoder()
-  throwIfCancelled(signal)
   const bindings = pathToFileURL(join(packageDir, 'jxl_oxide_wasm.js')).href
-  const worker = new Worker(JXL_WORKER_SOURCE, {
-    eval: true,
+  return runDecoderWorker<WorkerAnswer>({
+    path,
+    decoder: 'the JPEG XL decoder',
+    source: JXL_WORKER_SOURCE,
     workerData: { bindings, module, bytes, maxPixels, sizeOnly },
+    timeoutMs,
+    signal,
   })
-  return new Promise<WorkerAnswer>((resolve, reject) => {
-    const stop = (error: EnhanceError): void => {
-      reject(error)
-      void worker.terminate()
-    }
-    const onAbort = (): void => stop(cancelledError())
-    const timer = setTimeout(
-      () =>
-        stop(
-          new EnhanceError(
-            'TIMED_OUT',
-            `${path} kept the JPEG XL decoder busy for over ${Math.round(timeoutMs / 1000)} s and it was stopped. ${COPY_AGAIN}`,
-          ),
-        ),
-      timeoutMs,
-    )
-    signal?.addEventListener('abort', onAbort, { once: true })
-    const settle = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      void worker.terminate()
-    }
-    worker.once('message', (answer: WorkerAnswer) => {
-      settle()
-      resolve(answer)
-    })
-    worker.once('error', (error) => {
-      settle()
-      reject(damagedError(path, messageOf(error)))
-    })
-    worker.once('exit', () => {
-      settle()
-      reject(damagedError(path, 'the decoder stopped without an answer'))
-    })
-  })
-}
-
-/** The most pixels a decode may render: the pixel limit, and what the decoder's memory allows on `memory`. */
-function renderablePixels(maxPixels: number, memory: MemoryLimit): number {
-  return Math.min(maxPixels, Math.floor(Math.min(memory.bytes / 2, WEBASSEMBLY_MEMORY) / BYTES_PER_PIXEL))
-}
-
-/** The refusal of a photo the decoder was not let render (`renderablePixels`). */
-function notRendered(path: string, pixels: number, maxPixels: number, memory: MemoryLimit): EnhanceError {
-  if (pixels > maxPixels) return tooLargeError(path, maxPixels)
-  return new EnhanceError(
-    'IMAGE_TOO_LARGE',
-    `Decoding ${path} (JPEG XL) needs about ${bytesInWords(pixels * BYTES_PER_PIXEL)} of memory at once, more than the decoder can use on ${memoryWords(memory)}. Save it as a PNG or TIFF in another program first.`,
-  )
-}
-
-async function readJxlBytes(path: string): Promise<Uint8Array> {
-  return readFile(path).catch((error: unknown) => Promise.reject(decodeError(path, error)))
 }
 
 /**
@@ -172,12 +81,12 @@ async function readJxlBytes(path: string): Promise<Uint8Array> {
  */
 export function decodeJxl(
   path: string,
-  { maxPixels, readDamaged, signal, timeoutMs }: JxlReadOptions,
+  { maxPixels, readDamaged, signal, timeoutMs }: WasmReadOptions,
   memory: MemoryLimit = memoryLimit(),
-): Promise<DecodedJxl> {
-  return decodes.take(async () => {
-    const bytes = await readJxlBytes(path)
-    const renderable = renderablePixels(maxPixels, memory)
+): Promise<DecodedPicture> {
+  return decoderTurns.take(async () => {
+    const bytes = await readPhotoBytes(path)
+    const renderable = renderablePixels(JXL, maxPixels, memory)
     const answer = await runDecoder(path, bytes, {
       maxPixels: renderable,
       sizeOnly: false,
@@ -186,16 +95,16 @@ export function decodeJxl(
     })
     if (answer.error !== undefined) throw damagedError(path, answer.error)
     const { width = 0, height = 0, complete = false, png } = answer
-    if (!png) throw notRendered(path, width * height, maxPixels, memory)
+    if (!png) throw notRendered(JXL, path, { pixels: width * height, maxPixels }, memory)
     const damage = complete ? undefined : 'the file ends before the last of its picture'
     if (damage && !readDamaged) throw new EnhanceError('PARTIAL_IMAGE', partialMessage(path, damage))
-    return { png, width, height, meta: jxlMetadata(bytes), ...(damage ? { damage } : {}) }
+    return { encoded: png, width, height, meta: jxlMetadata(bytes), ...(damage ? { damage } : {}) }
   }, signal)
 }
 
 /** A JPEG XL photo's upright size from its header alone. */
 export async function jxlSize(path: string): Promise<{ width: number; height: number }> {
-  const bytes = await readJxlBytes(path)
+  const bytes = await readPhotoBytes(path)
   const answer = await runDecoder(path, bytes, { maxPixels: 0, sizeOnly: true })
   if (answer.error !== undefined) throw damagedError(path, answer.error)
   return { width: answer.width ?? 0, height: answer.height ?? 0 }
@@ -220,19 +129,13 @@ function boxPayload(file: Uint8Array, boxes: Box[], type: string): Uint8Array | 
 }
 
 /** The EXIF and XMP of a JPEG XL container (ISO/IEC 18181-2): `Exif` (after a 4-byte offset) and `xml ` boxes. */
-export function jxlMetadata(file: Uint8Array): JxlMetadata {
-  let boxes: Box[]
-  try {
-    boxes = readBoxes(file, 0, file.length)
-  } catch {
-    return {} // a bare codestream, or a container whose boxes do not add up: the picture says nothing more
-  }
-  const meta: JxlMetadata = {}
+export function jxlMetadata(file: Uint8Array): ContainerMetadata {
+  const boxes = containerBoxes(file)
+  if (!boxes) return {} // the picture says nothing more
+  const meta: ContainerMetadata = {}
   const exif = boxPayload(file, boxes, 'Exif')
-  if (exif && exif.length > 4) {
-    const tiff = exif.subarray(4 + viewOf(exif).getUint32(0))
-    if (tiff.length > 8) meta.exif = Buffer.concat([Uint8Array.from(EXIF_HEADER), tiff])
-  }
+  const block = exif && exif.length > 4 ? exifBlock(exif.subarray(4 + viewOf(exif).getUint32(0))) : undefined
+  if (block) meta.exif = block
   const xmp = boxPayload(file, boxes, 'xml ')
   if (xmp) meta.xmp = new TextDecoder().decode(xmp)
   return meta

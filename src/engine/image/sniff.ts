@@ -6,7 +6,7 @@ import { EXTRACT_ARCHIVE, READABLE_FORMATS_TEXT } from '../../shared/formats.js'
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
  * files an SVG points at), PDF and others by sniffing, so anything else is refused before sharp sees it.
  */
-export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'jxl'
+export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'jxl' | 'jp2'
 
 /** The sizes of the header after a BMP's first 14 bytes: Windows' (12, 40 … 124) and OS/2's (16 … 64). */
 const BMP_INFO_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124])
@@ -27,6 +27,16 @@ function isJxl(head: Uint8Array): boolean {
   return (head[0] === 0xff && head[1] === 0x0a) || JXL_CONTAINER.every((b, i) => head[i] === b)
 }
 
+/** JPEG 2000: the JP2 container's signature box (ISO/IEC 15444-1 Annex I), or a bare codestream's SOC and SIZ markers. */
+const JP2_SIGNATURE = [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]
+const CODESTREAM_START = [0xff, 0x4f, 0xff, 0x51]
+
+/** A JPEG 2000 photo, but not a compound document (JPM, brand `jpm `: pages of layered images) OpenJPEG cannot read. */
+function isJp2(head: Uint8Array, ascii: Ascii): boolean {
+  if (CODESTREAM_START.every((b, i) => head[i] === b)) return true
+  return JP2_SIGNATURE.every((b, i) => head[i] === b) && ascii(20, 24) !== 'jpm '
+}
+
 export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   const ascii = asciiOf(head)
   const starts = (...bytes: number[]): boolean => bytes.every((b, i) => head[i] === b)
@@ -37,6 +47,7 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'tiff'
   if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
   if (isJxl(head)) return 'jxl'
+  if (isJp2(head, ascii)) return 'jp2'
   if (ascii(0, 2) === 'BM' && BMP_INFO_SIZES.has(head[14]! | (head[15]! << 8) | (head[16]! << 16)))
     return 'bmp'
   return null
@@ -56,9 +67,9 @@ interface OtherFormat {
 const OTHER_FORMATS: readonly OtherFormat[] = [
   { is: 'a Photoshop document (PSD)', kind: 'image', recognised: (ascii) => ascii(0, 4) === '8BPS' },
   {
-    is: 'a JPEG 2000 image',
+    is: 'a JPEG 2000 compound document (JPM)',
     kind: 'image',
-    recognised: (ascii) => ascii(4, 8) === 'jP  ' || ascii(0, 4) === '\xff\x4f\xff\x51',
+    recognised: (ascii) => ascii(20, 24) === 'jpm ',
   },
   { is: 'a GIMP image (XCF)', kind: 'image', recognised: (ascii) => ascii(0, 9) === 'gimp xcf ' },
   { is: 'an OpenEXR image', kind: 'image', recognised: (ascii) => ascii(0, 4) === '\x76\x2f\x31\x01' },
@@ -93,7 +104,7 @@ function otherFormat(head: Uint8Array): OtherFormat | undefined {
 
 /** Refuses a file whose content is not one of the readable formats, with what to do about it. */
 export async function checkImageFormat(path: string): Promise<ReadableFormat> {
-  const head = new Uint8Array(18)
+  const head = new Uint8Array(24)
   const file = await open(path, 'r')
   try {
     await file.read(head, 0, head.length, 0)

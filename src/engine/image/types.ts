@@ -46,7 +46,13 @@ export interface DecodedImage {
  * A decoded photo; `damage` says what was wrong with a damaged file read as far as it goes, `warning`
  * what the decoder reported about a file it read, `profileDamage` why its colour profile was left out.
  */
-export type DecodedPhoto = DecodedImage & { damage?: string; warning?: string; profileDamage?: string }
+export type DecodedPhoto = DecodedImage & {
+  damage?: string
+  warning?: string
+  profileDamage?: string
+  /** The bits per channel the photo has, where its decoder read it at 8. */
+  readShallowerThan?: number
+}
 
 /** The pixel limit, and whether a damaged file is read as far as it goes. */
 export interface ReadLimits {

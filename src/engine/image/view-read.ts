@@ -2,9 +2,14 @@ import sharp from 'sharp'
 import type { Sharp } from 'sharp'
 import { DEFAULT_MAX_INPUT_PIXELS } from '../../shared/formats.js'
 import { withBmp } from './bmp-file.js'
-import { VIEW_FAIL_ON, checkReadableImage, readThroughSystemDecoder } from './decode.js'
+import {
+  VIEW_FAIL_ON,
+  WASM_DECODERS,
+  checkReadableImage,
+  isWasmDecoded,
+  readThroughSystemDecoder,
+} from './decode.js'
 import { isLinearFloatGrey, linearGreyRaster } from './float-grey.js'
-import { decodeJxl } from './jxl.js'
 import { sharpOfRaster } from './raster.js'
 import { decodeError } from './read-errors.js'
 import type { DecodePurpose } from './system-heic.js'
@@ -21,7 +26,7 @@ export interface UprightSize {
 /**
  * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
  * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
- * linear reading of a float grey TIFF; the JPEG XL decoder; the system's HEIC decoder, writing a file fit for
+ * linear reading of a float grey TIFF; the JPEG XL and JPEG 2000 decoders; the system's HEIC decoder, writing a file fit for
  * `purpose`), with its upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored,
  * turned), its size too.
  * The engine reads photos to enhance through `decodeImage`, the same way.
@@ -42,12 +47,14 @@ export async function withViewedPhoto<T>(
       : viewUpright(faced, upright)
   }
   const format = await checkReadableImage(path)
-  // A BMP or a JPEG XL is only ever an original (results are never written so), so the engine's limit holds for it.
+  // A BMP, a JPEG XL or a JPEG 2000 is only ever an original (results are never written so), so the engine's limit
+  // holds for it.
   const originalLimit = Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS)
   if (format === 'bmp') return withBmp(path, originalLimit, view)
-  if (format === 'jxl') {
-    const { png, width, height } = await decodeJxl(path, { maxPixels: originalLimit, readDamaged: true })
-    return view(sharp(png, { limitInputPixels: originalLimit }), { width, height })
+  if (isWasmDecoded(format)) {
+    const read = { maxPixels: originalLimit, readDamaged: true }
+    const { encoded, width, height } = await WASM_DECODERS[format](path, read)
+    return view(sharp(encoded, { limitInputPixels: originalLimit }), { width, height })
   }
   const options = { limitInputPixels, failOn: VIEW_FAIL_ON }
   const header = await sharp(path, options)

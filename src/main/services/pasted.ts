@@ -28,6 +28,7 @@ const EXTENSIONS: Record<ReadableFormat, string> = {
   heif: 'heic',
   bmp: 'bmp',
   jxl: 'jxl',
+  jp2: 'jp2',
 }
 
 /**
