@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { PhotoTiles } from '../../src/engine/image/photo-tiles.js'
 import { thumbnail } from '../../src/engine/image/thumbnail.js'
 
-/** What the views show of a photo: its 16-px thumbnail's and the original's sizes, the thumbnail's and first tile's levels. */
+/** What the views show of a photo: its 16-px thumbnail's and its own sizes, the thumbnail's and first tile's levels. */
 export async function viewsOf(
   photo: string,
   tilesDir: string,

@@ -82,7 +82,7 @@ function uuidPayload(file: Uint8Array, boxes: Box[], uuid: string): Uint8Array |
   return box && file.subarray(box.body + 16, box.end)
 }
 
-/** Pixels per inch from a `resc` or `resd` box: numerator, denominator and a power of ten, per metre, vertical first. */
+/** Pixels per inch from a `resc` or `resd` box: numerator, denominator, power of ten, per metre, vertical first. */
 function resolutionOf(file: Uint8Array, box: Box): number | undefined {
   if (box.end - box.body < 10) return undefined
   const view = viewOf(file)

@@ -9,7 +9,8 @@
  *   pixels it was sampled for.
  *
  * It answers once: `{ width, height, depth, tiff? }`, `depth` the bits of the photo's first component, the TIFF
- * (uncompressed, 8 bits a channel, the photo's ICC profile in it) left out for a picture past `maxPixels`; or `{ error }`, the decoder's words.
+ * (uncompressed, 8 bits a channel, the photo's ICC profile in it) left out for a picture past `maxPixels`; or
+ * `{ error }`, the decoder's words.
  */
 export const JP2_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
