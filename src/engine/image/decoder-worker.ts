@@ -105,8 +105,7 @@ export function readPhotoBytes(path: string): Promise<Uint8Array> {
 export interface DecoderWorkerRun {
   /** The photo, for the refusals. */
   path: string
-  /** The decoder as the timeout's refusal names it ("the JPEG XL decoder"). */
-  decoder: string
+  decoder: WasmDecoder
   /** The worker's program (`eval`'d); it answers with one message. */
   source: string
   workerData: Record<string, unknown>
@@ -136,7 +135,7 @@ export function runDecoderWorker<Answer>({
         stop(
           new EnhanceError(
             'TIMED_OUT',
-            `${path} kept ${decoder} busy for over ${Math.round(timeoutMs / 1000)} s and it was stopped. ${COPY_AGAIN}`,
+            `${path} kept the ${decoder.format} decoder busy for over ${Math.round(timeoutMs / 1000)} s and it was stopped. ${COPY_AGAIN}`,
           ),
         ),
       timeoutMs,

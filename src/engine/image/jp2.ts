@@ -66,7 +66,7 @@ async function runDecoder(
   const format = isCodestream(bytes) ? 'J2K' : 'JP2'
   const answer = await runDecoderWorker<WorkerAnswer>({
     path,
-    decoder: 'the JPEG 2000 decoder',
+    decoder: JP2,
     source: JP2_WORKER_SOURCE,
     workerData: { bindings, module, bytes, format, ycc: isYcc(bytes), maxPixels },
     timeoutMs,

@@ -67,7 +67,7 @@ async function runDecoder(
   const bindings = pathToFileURL(join(packageDir, 'jxl_oxide_wasm.js')).href
   return runDecoderWorker<WorkerAnswer>({
     path,
-    decoder: 'the JPEG XL decoder',
+    decoder: JXL,
     source: JXL_WORKER_SOURCE,
     workerData: { bindings, module, bytes, maxPixels, sizeOnly },
     timeoutMs,

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import { EnhanceError } from '../../shared/errors.js'
 import { EXTRACT_ARCHIVE, READABLE_FORMATS_TEXT } from '../../shared/formats.js'
+import { isCodestream } from './jp2-header.js'
 
 /**
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
@@ -29,11 +30,10 @@ function isJxl(head: Uint8Array): boolean {
 
 /** JPEG 2000: the JP2 container's signature box (ISO/IEC 15444-1 Annex I), or a bare codestream's SOC and SIZ markers. */
 const JP2_SIGNATURE = [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]
-const CODESTREAM_START = [0xff, 0x4f, 0xff, 0x51]
 
 /** A JPEG 2000 photo, but not a compound document (JPM, brand `jpm `: pages of layered images) OpenJPEG cannot read. */
 function isJp2(head: Uint8Array, ascii: Ascii): boolean {
-  if (CODESTREAM_START.every((b, i) => head[i] === b)) return true
+  if (isCodestream(head)) return true
   return JP2_SIGNATURE.every((b, i) => head[i] === b) && ascii(20, 24) !== 'jpm '
 }
 

@@ -26,8 +26,8 @@ export interface UprightSize {
 /**
  * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
  * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
- * linear reading of a float grey TIFF; the JPEG XL and JPEG 2000 decoders; the system's HEIC decoder, writing a file fit for
- * `purpose`), with its upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored,
+ * linear reading of a float grey TIFF; the JPEG XL and JPEG 2000 decoders; the system's HEIC decoder, writing a
+ * file fit for `purpose`), with its upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored,
  * turned), its size too.
  * The engine reads photos to enhance through `decodeImage`, the same way.
  */
