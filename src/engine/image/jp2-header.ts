@@ -144,6 +144,15 @@ function componentSampling(codestream: Uint8Array): { dx: number; dy: number }[]
   }))
 }
 
+/** The bits per sample of the picture's first component, from its SIZ marker (Ssiz: bits less one, sign on top). */
+export function codestreamDepth(file: Uint8Array): number {
+  try {
+    return (codestreamIn(file)[42]! & 0x7f) + 1
+  } catch {
+    return 8 // a header that does not add up: the decoder says what it makes of it
+  }
+}
+
 /** The enumerated colour space of the container's `colr` box, where it has one. */
 function enumeratedColour(file: Uint8Array): number | undefined {
   const header = readBoxes(file, 0, file.length).find(({ type }) => type === 'jp2h')

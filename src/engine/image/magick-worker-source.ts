@@ -1,18 +1,18 @@
 /**
- * The program a JPEG 2000 decode runs in (`runDecoderWorker`): OpenJPEG, in ImageMagick's WebAssembly build
- * (`@imagemagick/magick-wasm`), from `workerData`:
+ * The program an ImageMagick decode runs in (`runDecoderWorker`): its WebAssembly build (`@imagemagick/magick-wasm`),
+ * from `workerData`:
  * - `bindings`: the file URL of the package's JavaScript, `module`: its compiled WebAssembly;
- * - `bytes`: the file, `format`: `JP2` or `J2K` (the coder is named, never guessed from the content), `maxPixels`:
- *   the largest picture to decode;
+ * - `bytes`: the file, `format`: ImageMagick's coder (`JP2`, `J2K`, `PSD`: named, never guessed from the
+ *   content), `maxPixels`: the largest picture to decode;
  * - `ycc`: its three components are sYCC (`isYcc`), which ImageMagick hands over as red, green and blue: they are
  *   made RGB here as OpenJPEG's own decoder makes them (its `sycc_to_rgb`, truncating), chroma repeated over the
  *   pixels it was sampled for.
  *
- * It answers once: `{ width, height, depth, tiff? }`, `depth` the bits of the photo's first component, the TIFF
+ * It answers once: `{ width, height, tiff? }`, the TIFF
  * (uncompressed, 8 bits a channel, the photo's ICC profile in it) left out for a picture past `maxPixels`; or
  * `{ error }`, the decoder's words.
  */
-export const JP2_WORKER_SOURCE = `
+export const MAGICK_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const said = (error) => (error instanceof Error ? error.message : String(error))
 import(workerData.bindings).then(async (magick) => {
@@ -20,7 +20,7 @@ import(workerData.bindings).then(async (magick) => {
   const settings = new magick.MagickReadSettings({ format: workerData.format })
   const image = magick.MagickImage.create()
   image.ping(workerData.bytes, settings)
-  const header = { width: image.width, height: image.height, depth: image.depth }
+  const header = { width: image.width, height: image.height }
   if (header.width * header.height > workerData.maxPixels) return parentPort.postMessage(header)
   image.read(workerData.bytes, settings)
   if (workerData.ycc) image.getPixels((pixels) => {
