@@ -6,6 +6,7 @@ import { bmpSize } from './image/bmp-file.js'
 import { checkReadableImage } from './image/decode.js'
 import { jp2Size } from './image/jp2-header.js'
 import { jxlSize } from './image/jxl.js'
+import { psdSize } from './image/psd-header.js'
 import { uprightSize } from './image/types.js'
 import type { ModelRegistry } from './registry.js'
 
@@ -21,6 +22,7 @@ async function headerSize(path: string): Promise<Size | null> {
     if (format === 'bmp') return await bmpSize(path)
     if (format === 'jxl') return await jxlSize(path)
     if (format === 'jp2') return await jp2Size(path)
+    if (format === 'psd') return await psdSize(path)
     const header = await sharp(path).metadata()
     return header.width && header.height
       ? uprightSize({ ...header, width: header.width, height: header.height })

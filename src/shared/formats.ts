@@ -6,16 +6,16 @@ export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 /**
- * The formats photos are read from; those Enhance does not write (HEIF, GIF, BMP, JPEG XL, JPEG 2000) besides its
- * outputs.
+ * The formats photos are read from; those Enhance does not write (HEIF, GIF, BMP, JPEG XL, JPEG 2000, Photoshop's)
+ * besides its outputs.
  */
-type PhotoFormat = OutputFormat | 'heif' | 'gif' | 'bmp' | 'jxl' | 'jp2'
+type PhotoFormat = OutputFormat | 'heif' | 'gif' | 'bmp' | 'jxl' | 'jp2' | 'psd'
 
 /**
  * What each photo extension holds, as cameras, phones, browsers and Windows name them: Windows saves JPEGs
  * from the web as `.jfif`, browsers also as `.pjpeg` or `.jpe`; Canon, Sony and Fujifilm cameras save HEIF
  * as `.hif`; Windows' clipboard and old programs save BMP as `.dib`; JPEG 2000 is `.jp2` in its container, `.j2k` or
- * `.j2c` as a bare codestream, `.jpf` or `.jpx` in the extended one.
+ * `.j2c` as a bare codestream, `.jpf` or `.jpx` in the extended one; Photoshop's large documents are `.psb`.
  */
 const FORMAT_OF_EXTENSION: Record<string, PhotoFormat> = {
   jpg: 'jpeg',
@@ -43,6 +43,8 @@ const FORMAT_OF_EXTENSION: Record<string, PhotoFormat> = {
   j2c: 'jp2',
   jpf: 'jp2',
   jpx: 'jp2',
+  psd: 'psd',
+  psb: 'psd',
 }
 
 /** File extensions the queue picks up as photos (and the app's dialog offers). */
@@ -51,7 +53,7 @@ export const READABLE_EXTENSIONS: ReadonlySet<string> = new Set(
 )
 
 /** The readable formats, for messages. */
-export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP'
+export const READABLE_FORMATS_TEXT = 'JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP'
 
 /** The extension each output format is written with. */
 export const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
@@ -84,8 +86,8 @@ export function formatForInput(requested: OutputFormat | 'same', fileName: strin
 }
 
 /**
- * The output format a photo of `format` keeps: HEIF is written as AVIF, HEIF's royalty-free kind; GIF, BMP, JPEG XL and
- * JPEG 2000 (which Enhance reads but does not write) as PNG, lossless, keeping a JPEG XL's 16 bits and transparency.
+ * The output format a photo of `format` keeps: HEIF is written as AVIF, HEIF's royalty-free kind; GIF, BMP, JPEG XL,
+ * JPEG 2000 and Photoshop documents (which Enhance reads but does not write) as PNG, lossless, keeping a JPEG XL's 16 bits and transparency.
  */
 function writtenAs(format: PhotoFormat | undefined): OutputFormat {
   if (format === 'heif') return 'avif'
@@ -196,8 +198,6 @@ const OTHER_IMAGES = new Set([
   '.kra',
   '.pcx',
   '.pdn',
-  '.psb',
-  '.psd',
   '.svg',
   '.tga',
   '.xcf',

@@ -227,7 +227,7 @@ describe('the CLI for people', () => {
     expect(run.err).toBe(
       `note: ${only} has 1 subfolder, left out; add --recursive to include them.\n` +
         `error NO_PHOTOS: There are no photos to enhance in ${only}. It holds one subfolder, not looked in. ` +
-        'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP files.\n',
+        'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP files.\n',
     )
     expect(existsSync(out)).toBe(false)
     expect(readQueueState(join(work, 'q-none')).jobs.size).toBe(0)

@@ -170,7 +170,7 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       .toBe(
         `There are no photos to enhance in ${raw}. Left out 1 file that is not a photo Enhance reads: 1 .cr2. ` +
           "Camera RAW files (.cr2) need exporting as JPEG or TIFF first, in the camera maker's software or a photo editor. " +
-          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP files. NO_PHOTOS',
+          'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP files. NO_PHOTOS',
       )
     await app.shot('33-no-photos')
     expect(app.backend.queue.runner.jobs).toHaveLength(2)

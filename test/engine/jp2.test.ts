@@ -3,7 +3,7 @@
  * fixtures (test/fixtures/generate_jp2.mjs, opj_compress) against the pictures they were made from and the reference
  * decoder's reading, metadata, damage, limits and the views, and an album enhanced end to end by the command.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -15,18 +15,22 @@ import { checkImageFormat } from '../../src/engine/image/sniff.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { formatForInput } from '../../src/shared/formats.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
-import { runCli } from '../helpers/cli-process.js'
-import { damageOutcomes, editedCopy, unexpectedOutcomes } from '../helpers/damage.js'
+import { editedCopy } from '../helpers/damage.js'
 import { enhancePhoto } from '../helpers/enhance.js'
 import { refusal } from '../helpers/errors.js'
-import { FIXTURES, imageFixture } from '../helpers/fixtures.js'
+import { imageFixture } from '../helpers/fixtures.js'
 import { differences } from '../helpers/levels.js'
+import {
+  expectDamageReadOrRefused,
+  expectDecodeStops,
+  expectEnhancedAsTheirPngs,
+  expectMemoryBound,
+} from '../helpers/read-formats.js'
 import { writeIdentityModel } from '../helpers/models.js'
 import { viewsOf } from '../helpers/views.js'
 
 const work = mkdtempSync(join(tmpdir(), 'enhance-jp2-'))
 const jp2 = (name: string): string => imageFixture(`jp2/${name}`)
-const LIMITS = { maxPixels: 1_000_000, readDamaged: false }
 const registry = new ModelRegistry({ device: 'cpu' })
 afterAll(() => registry.close())
 const COPY_AGAIN =
@@ -162,40 +166,23 @@ describe('JPEG 2000 photos', () => {
   })
 
   it('read any damage to a file as a coded error or a picture, never a crash or a hang', async () => {
-    const photos = ['quadrants.jp2', 'alpha.jp2', 'lossy.jp2', 'scan.jp2'].map(jp2)
-    const outcomes = await damageOutcomes(photos, work, {
-      trials: 25,
-      changes: 6,
-      cutEvery: 4,
-      seed: 20261208,
-    })
-    expect(unexpectedOutcomes(outcomes)).toEqual([])
-    // Both kinds happened: the damage reached the decoder, not only the signature.
-    expect(outcomes.get('read')).toBeGreaterThan(3)
-    expect(outcomes.get('CORRUPT_IMAGE')).toBeGreaterThan(10)
+    await expectDamageReadOrRefused(
+      ['quadrants.jp2', 'alpha.jp2', 'lossy.jp2', 'scan.jp2'].map(jp2),
+      work,
+      20261208,
+    )
   })
 
   it('refuse, before the picture is decoded, one past the pixel limit or the memory its decode takes', async () => {
     const path = jp2('quadrants.jp2')
-    expect((await refusal(decodeImage(path, { maxPixels: 3000 })))[0]).toBe('IMAGE_TOO_LARGE')
-    const [code, message] = await refusal(
-      decodeJp2(path, LIMITS, { bytes: 64 * 48 * 24 * 2 - 2, container: true }),
-    )
-    expect(code).toBe('IMAGE_TOO_LARGE')
-    expect(message).toMatch(
-      /^Decoding \S+quadrants\.jp2 \(JPEG 2000\) needs about \d+ MB of memory at once, more than the decoder can use on the \d+ MB its container allows\. Save it as a PNG or TIFF in another program first\.$/,
-    )
-    expect((await decodeJp2(path, LIMITS, { bytes: 64 * 48 * 24 * 2, container: true })).width).toBe(64)
+    await expectMemoryBound(path, (options, memory) => decodeJp2(path, options, memory), {
+      format: 'JPEG 2000',
+      bytesPerPixel: 24,
+    })
   })
 
   it('stop a decode that is cancelled or runs past its time, with the worker', async () => {
-    const cancelled = new AbortController()
-    const decoding = decodeJp2(jp2('alpha.jp2'), { ...LIMITS, signal: cancelled.signal })
-    cancelled.abort()
-    expect((await refusal(decoding))[0]).toBe('CANCELLED')
-    const [code, message] = await refusal(decodeJp2(jp2('alpha.jp2'), { ...LIMITS, timeoutMs: 1 }))
-    expect(code).toBe('TIMED_OUT')
-    expect(message).toMatch(/kept the JPEG 2000 decoder busy for over 0 s and it was stopped/)
+    await expectDecodeStops((options) => decodeJp2(jp2('alpha.jp2'), options), 'JPEG 2000')
   })
 
   it('show in the views: a thumbnail and the compare tiles are those of the PNG it was made from', async () => {
@@ -209,23 +196,9 @@ describe('JPEG 2000 photos', () => {
   })
 
   it('are found in a folder and enhanced by the command into PNGs equal to those of their pictures', async () => {
-    const album = (name: string, files: Record<string, string>): string => {
-      const dir = join(work, name)
-      mkdirSync(dir)
-      for (const [from, to] of Object.entries(files)) copyFileSync(jp2(from), join(dir, to))
-      return dir
-    }
-    const fromJp2 = album('jp2-album', { 'quadrants.jp2': 'quadrants.jp2', 'alpha.jp2': 'alpha.j2k' })
-    const fromPng = album('png-album', { 'quadrants.png': 'quadrants.png', 'alpha.png': 'alpha.png' })
-    const model = join(FIXTURES, 'compact_x4.safetensors')
-    const enhance = (dir: string) =>
-      runCli([dir, '--out', `${dir}-enhanced`, '--model', model], join(work, 'data'))
-    expect((await enhance(fromJp2)).status).toBe(0)
-    expect((await enhance(fromPng)).status).toBe(0)
-    for (const name of ['quadrants.png', 'alpha.png']) {
-      const [a, b] = [join(`${fromJp2}-enhanced`, name), join(`${fromPng}-enhanced`, name)]
-      expect((await sharp(a).metadata()).width).toBe(256)
-      expect((await sharp(a).raw().toBuffer()).equals(await sharp(b).raw().toBuffer())).toBe(true)
-    }
+    await expectEnhancedAsTheirPngs(work, [
+      { photo: jp2('quadrants.jp2'), as: 'quadrants.jp2', png: jp2('quadrants.png') },
+      { photo: jp2('alpha.jp2'), as: 'alpha.j2k', png: jp2('alpha.png') },
+    ])
   })
 })

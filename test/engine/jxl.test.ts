@@ -3,7 +3,7 @@
  * (test/fixtures/generate_jxl.mjs, cjxl) against the pictures they were made from, metadata, damage, limits and
  * the views, and one enhanced end to end by the command.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { brotliCompressSync } from 'node:zlib'
@@ -13,15 +13,19 @@ import { decodeImage } from '../../src/engine/image/decode.js'
 import { decodeJxl, jxlMetadata, jxlSize } from '../../src/engine/image/jxl.js'
 import { checkImageFormat } from '../../src/engine/image/sniff.js'
 import { formatForInput } from '../../src/shared/formats.js'
-import { runCli } from '../helpers/cli-process.js'
-import { damageOutcomes, editedCopy, unexpectedOutcomes } from '../helpers/damage.js'
+import { editedCopy } from '../helpers/damage.js'
 import { refusal } from '../helpers/errors.js'
-import { FIXTURES, imageFixture } from '../helpers/fixtures.js'
+import { imageFixture } from '../helpers/fixtures.js'
 import { differences } from '../helpers/levels.js'
+import {
+  expectDamageReadOrRefused,
+  expectDecodeStops,
+  expectEnhancedAsTheirPngs,
+  expectMemoryBound,
+} from '../helpers/read-formats.js'
 import { viewsOf } from '../helpers/views.js'
 const work = mkdtempSync(join(tmpdir(), 'enhance-jxl-'))
 const jxl = (name: string): string => imageFixture(`jxl/${name}`)
-const LIMITS = { maxPixels: 1_000_000, readDamaged: false }
 
 /** A copy of a fixture with `edit` applied to its bytes. */
 function edited(name: string, as: string, edit: (bytes: Buffer) => Buffer): string {
@@ -145,40 +149,23 @@ describe('JPEG XL photos', () => {
   })
 
   it('read any damage to a file as a coded error or a picture, never a crash or a hang', async () => {
-    const photos = ['quadrants.jxl', 'deep16.jxl', 'alpha.jxl', 'oriented.jxl'].map(jxl)
-    const outcomes = await damageOutcomes(photos, work, {
-      trials: 25,
-      changes: 6,
-      cutEvery: 4,
-      seed: 20261207,
-    })
-    expect(unexpectedOutcomes(outcomes)).toEqual([])
-    // Both kinds happened: the damage reached the decoder, not only the signature.
-    expect(outcomes.get('read')).toBeGreaterThan(3)
-    expect(outcomes.get('CORRUPT_IMAGE')).toBeGreaterThan(10)
+    await expectDamageReadOrRefused(
+      ['quadrants.jxl', 'deep16.jxl', 'alpha.jxl', 'oriented.jxl'].map(jxl),
+      work,
+      20261207,
+    )
   })
 
   it('refuse, before the picture is decoded, one past the pixel limit or the memory its decode takes', async () => {
     const path = jxl('quadrants.jxl')
-    expect((await refusal(decodeImage(path, { maxPixels: 3000 })))[0]).toBe('IMAGE_TOO_LARGE')
-    const [code, message] = await refusal(
-      decodeJxl(path, LIMITS, { bytes: 64 * 48 * 32 * 2 - 2, container: true }),
-    )
-    expect(code).toBe('IMAGE_TOO_LARGE')
-    expect(message).toMatch(
-      /^Decoding \S+quadrants\.jxl \(JPEG XL\) needs about \d+ MB of memory at once, more than the decoder can use on the \d+ MB its container allows\. Save it as a PNG or TIFF in another program first\.$/,
-    )
-    expect((await decodeJxl(path, LIMITS, { bytes: 64 * 48 * 32 * 2, container: true })).width).toBe(64)
+    await expectMemoryBound(path, (options, memory) => decodeJxl(path, options, memory), {
+      format: 'JPEG XL',
+      bytesPerPixel: 32,
+    })
   })
 
   it('stop a decode that is cancelled or runs past its time, with the worker', async () => {
-    const cancelled = new AbortController()
-    const decoding = decodeJxl(jxl('deep16.jxl'), { ...LIMITS, signal: cancelled.signal })
-    cancelled.abort()
-    expect((await refusal(decoding))[0]).toBe('CANCELLED')
-    const [code, message] = await refusal(decodeJxl(jxl('deep16.jxl'), { ...LIMITS, timeoutMs: 1 }))
-    expect(code).toBe('TIMED_OUT')
-    expect(message).toMatch(/kept the JPEG XL decoder busy for over 0 s and it was stopped/)
+    await expectDecodeStops((options) => decodeJxl(jxl('deep16.jxl'), options), 'JPEG XL')
   })
 
   it('show in the views: a thumbnail and the compare tiles are those of the PNG it was made from', async () => {
@@ -192,23 +179,13 @@ describe('JPEG XL photos', () => {
   })
 
   it('are found in a folder and enhanced by the command into PNGs equal to those of their pictures', async () => {
-    const album = (name: string, extension: string): string => {
-      const dir = join(work, name)
-      mkdirSync(dir)
-      for (const photo of ['quadrants', 'alpha'])
-        copyFileSync(jxl(`${photo}.${extension}`), join(dir, `${photo}.${extension}`))
-      return dir
-    }
-    const model = join(FIXTURES, 'compact_x4.safetensors')
-    const enhance = (dir: string) =>
-      runCli([dir, '--out', `${dir}-enhanced`, '--model', model], join(work, 'data'))
-    const [fromJxl, fromPng] = [album('jxl-album', 'jxl'), album('png-album', 'png')]
-    expect((await enhance(fromJxl)).status).toBe(0)
-    expect((await enhance(fromPng)).status).toBe(0)
-    for (const name of ['quadrants.png', 'alpha.png']) {
-      const [a, b] = [join(`${fromJxl}-enhanced`, name), join(`${fromPng}-enhanced`, name)]
-      expect((await sharp(a).metadata()).width).toBe(256)
-      expect((await sharp(a).raw().toBuffer()).equals(await sharp(b).raw().toBuffer())).toBe(true)
-    }
+    await expectEnhancedAsTheirPngs(
+      work,
+      ['quadrants', 'alpha'].map((name) => ({
+        photo: jxl(`${name}.jxl`),
+        as: `${name}.jxl`,
+        png: jxl(`${name}.png`),
+      })),
+    )
   })
 })

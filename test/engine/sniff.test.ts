@@ -21,6 +21,9 @@ describe('sniffFormat', () => {
     ['bmp', bytes('BM', [0, 0, 0, 0, 0, 0, 0, 0, 26, 0, 0, 0, 12, 0, 0, 0])],
     ['jp2', bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0x14], 'ftypjp2 ')],
     ['jp2', bytes([0xff, 0x4f, 0xff, 0x51, 0, 0x2f])],
+    ['psd', bytes('8BPS', [0, 1])],
+    ['psd', bytes('8BPS', [0, 2])],
+    [null, bytes('8BPS', [0, 3])],
     [null, bytes([0, 0, 0, 0x0c], 'jP  ', [0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0x14], 'ftypjpm ')],
     [null, bytes('BM is short for a text that begins so')],
     [null, bytes('<svg xmlns="http://www.w3.org/2000/svg">')],
@@ -40,7 +43,6 @@ describe('the refusal of a file Enhance does not read', () => {
   }
 
   it.each([
-    ['a Photoshop document (PSD)', 'layers.psd', bytes('8BPS', [0, 1])],
     [
       'a JPEG 2000 compound document (JPM)',
       'pages.jpm',
@@ -72,7 +74,7 @@ describe('the refusal of a file Enhance does not read', () => {
 
   it('says a video (a Live Photo’s .MOV, a phone’s .mp4) is one, and anything else by what Enhance reads', async () => {
     const video =
-      'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP).'
+      'is a video, which Enhance does not enhance: it enhances photos (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP).'
     expect(await refusal('IMG_0001.MOV', bytes([0, 0, 0, 0x14], 'ftypqt  '))).toMatchObject({
       message: `${join(dir, 'IMG_0001.MOV')} ${video}`,
     })
@@ -81,7 +83,7 @@ describe('the refusal of a file Enhance does not read', () => {
     })
     expect(await refusal('notes.png', bytes('just some text'))).toMatchObject({
       code: 'UNSUPPORTED_FORMAT',
-      message: `${join(dir, 'notes.png')} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
+      message: `${join(dir, 'notes.png')} is not an image format Enhance can read (JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP), whatever its name says. Open it in an image editor and save it as JPEG or PNG.`,
     })
   })
 })

@@ -33,7 +33,7 @@ describe('the packages’ file associations', () => {
     expect(extensions(config.linux.fileAssociations)).toEqual(readable)
     // The .desktop file lists MIME types, so each Linux entry names one.
     for (const association of config.linux.fileAssociations)
-      expect(association.mimeType).toMatch(/^image\/[a-z0-9]+$/)
+      expect(association.mimeType).toMatch(/^image\/[a-z0-9.+-]+$/)
   })
 
   it('never make Enhance the default app for photos', () => {

@@ -135,9 +135,9 @@ describe('output naming', () => {
     expect(leftOutText({})).toBeNull()
     expect(leftOutText(undefined)).toBeNull()
     expect(leftOutText({ '.txt': 1 })).toBe('Left out 1 file that is not a photo Enhance reads: 1 .txt.')
-    expect(leftOutText({ other: 2, '.psd': 3 })).toBe(
-      'Left out 5 files that are not photos Enhance reads: 3 .psd, 2 of other kinds. ' +
-        'Images in formats Enhance does not read (.psd) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
+    expect(leftOutText({ other: 2, '.kra': 3 })).toBe(
+      'Left out 5 files that are not photos Enhance reads: 3 .kra, 2 of other kinds. ' +
+        'Images in formats Enhance does not read (.kra) need saving as JPEG, PNG or TIFF first, in the program that made them or an image editor.',
     )
     expect(leftOutText({ '.txt': 1, '.nef': 3, '': 1 })).toBe(
       'Left out 5 files that are not photos Enhance reads: 3 .nef, 1 without an extension, 1 .txt. ' +

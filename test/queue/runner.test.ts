@@ -655,7 +655,8 @@ describe('queue runner', () => {
       const made = await runner.addJob({ ...spec, inputs, recursive }).catch((e: EnhanceError) => e)
       return made instanceof EnhanceError ? [made.code, made.message] : 'added'
     }
-    const formats = 'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, GIF, BMP files.'
+    const formats =
+      'Enhance reads JPEG, PNG, WebP, TIFF, AVIF, HEIC, JPEG XL, JPEG 2000, PSD, GIF, BMP files.'
     const empty = folder('empty')
     expect(await refusal([empty])).toEqual([
       'NO_PHOTOS',

@@ -9,6 +9,7 @@ import { checkJpegScans } from './jpeg-scans.js'
 import type { DecodedPicture } from './decoder-worker.js'
 import { decodeJp2 } from './jp2.js'
 import { decodeJxl } from './jxl.js'
+import { decodePsd } from './psd.js'
 import { rasterOf } from './raster.js'
 import { COPY_AGAIN, decodeError, decoderWords, partialMessage, tooLargeError } from './read-errors.js'
 import { checkImageFormat } from './sniff.js'
@@ -135,7 +136,7 @@ export async function decodeImage(
 }
 
 /** The formats libvips as sharp ships it does not read, each with its WebAssembly decoder (`decoder-worker.ts`). */
-export const WASM_DECODERS = { jxl: decodeJxl, jp2: decodeJp2 } as const
+export const WASM_DECODERS = { jxl: decodeJxl, jp2: decodeJp2, psd: decodePsd } as const
 type WasmDecoded = keyof typeof WASM_DECODERS
 
 export function isWasmDecoded(format: ReadableFormat): format is WasmDecoded {
@@ -143,7 +144,8 @@ export function isWasmDecoded(format: ReadableFormat): format is WasmDecoded {
 }
 
 /**
- * A JPEG XL or JPEG 2000 photo, decoded by its WebAssembly decoder (`jxl.ts`, `jp2.ts`) to a file sharp reads, and
+ * A JPEG XL, JPEG 2000 or Photoshop photo, decoded by its WebAssembly decoder (`jxl.ts`, `jp2.ts`, `psd.ts`) to a
+ * file sharp reads, and
  * read from it, with the metadata its container holds.
  */
 async function readDecodedPicture(

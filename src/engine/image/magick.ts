@@ -53,6 +53,8 @@ export interface MagickRead {
   depth: number
   /** Its three channels are luma and chroma (sYCC), which ImageMagick hands over as they are. */
   ycc?: boolean
+  /** The file's first image is its picture, the rest left unread (`MAGICK_WORKER_SOURCE`). */
+  firstImageOnly?: boolean
   meta: ContainerMetadata
 }
 
@@ -73,13 +75,21 @@ export function decodeWithMagick(
 ): Promise<DecodedPicture> {
   return decoderTurns.take(async () => {
     const bytes = await readPhotoBytes(path)
-    const { decoder: wasmDecoder, coder, depth, ycc = false, meta } = read(bytes)
+    const { decoder: wasmDecoder, coder, depth, ycc = false, firstImageOnly = false, meta } = read(bytes)
     const renderable = renderablePixels(wasmDecoder, maxPixels, memory)
     const answer = await runDecoderWorker<WorkerAnswer>({
       path,
       decoder: wasmDecoder,
       source: MAGICK_WORKER_SOURCE,
-      workerData: { bindings, module: await decoder(), bytes, format: coder, ycc, maxPixels: renderable },
+      workerData: {
+        bindings,
+        module: await decoder(),
+        bytes,
+        format: coder,
+        ycc,
+        firstImageOnly,
+        maxPixels: renderable,
+      },
       timeoutMs: timeoutMs ?? decodeTimeout(renderable),
       signal,
     })

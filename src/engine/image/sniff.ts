@@ -7,7 +7,7 @@ import { isCodestream } from './jp2-header.js'
  * The formats Enhance reads, judged by content, never by name: libvips would also load SVG (and the
  * files an SVG points at), PDF and others by sniffing, so anything else is refused before sharp sees it.
  */
-export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'jxl' | 'jp2'
+export type ReadableFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif' | 'bmp' | 'jxl' | 'jp2' | 'psd'
 
 /** The sizes of the header after a BMP's first 14 bytes: Windows' (12, 40 … 124) and OS/2's (16 … 64). */
 const BMP_INFO_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124])
@@ -48,6 +48,8 @@ export function sniffFormat(head: Uint8Array): ReadableFormat | null {
   if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif'
   if (isJxl(head)) return 'jxl'
   if (isJp2(head, ascii)) return 'jp2'
+  // A Photoshop document: version 1, or 2 for a large one (PSB).
+  if (ascii(0, 4) === '8BPS' && head[4] === 0 && (head[5] === 1 || head[5] === 2)) return 'psd'
   if (ascii(0, 2) === 'BM' && BMP_INFO_SIZES.has(head[14]! | (head[15]! << 8) | (head[16]! << 16)))
     return 'bmp'
   return null
@@ -65,7 +67,6 @@ interface OtherFormat {
 
 /** Formats people have that Enhance does not read, by their first bytes, so that a refusal names what the file is. */
 const OTHER_FORMATS: readonly OtherFormat[] = [
-  { is: 'a Photoshop document (PSD)', kind: 'image', recognised: (ascii) => ascii(0, 4) === '8BPS' },
   {
     is: 'a JPEG 2000 compound document (JPM)',
     kind: 'image',

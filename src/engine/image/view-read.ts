@@ -26,7 +26,7 @@ export interface UprightSize {
 /**
  * Runs `viewUpright` on a photo as the views read it (thumbnails, the compare view's tiles): upright, as far as
  * it goes, within `limitInputPixels`, through the reader its kind needs (sharp; the engine's BMP decoder; the
- * linear reading of a float grey TIFF; the JPEG XL and JPEG 2000 decoders; the system's HEIC decoder, writing a
+ * linear reading of a float grey TIFF; the JPEG XL, JPEG 2000 and Photoshop decoders; the system's HEIC decoder, writing a
  * file fit for `purpose`), with its upright size; facing as asked (a queued photo's input, as it is to be enhanced: mirrored,
  * turned), its size too.
  * The engine reads photos to enhance through `decodeImage`, the same way.
@@ -47,7 +47,7 @@ export async function withViewedPhoto<T>(
       : viewUpright(faced, upright)
   }
   const format = await checkReadableImage(path)
-  // A BMP, a JPEG XL or a JPEG 2000 is only ever an original (results are never written so), so the engine's limit
+  // A BMP, a JPEG XL, a JPEG 2000 or a PSD is only ever an original (results are never written so), so the engine's limit
   // holds for it.
   const originalLimit = Math.min(limitInputPixels, DEFAULT_MAX_INPUT_PIXELS)
   if (format === 'bmp') return withBmp(path, originalLimit, view)

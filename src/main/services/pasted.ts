@@ -29,6 +29,7 @@ const EXTENSIONS: Record<ReadableFormat, string> = {
   bmp: 'bmp',
   jxl: 'jxl',
   jp2: 'jp2',
+  psd: 'psd',
 }
 
 /**

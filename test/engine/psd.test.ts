@@ -1,0 +1,189 @@
+/**
+ * Photoshop documents, decoded by ImageMagick's WebAssembly build in a worker thread since libvips cannot: documents
+ * put together byte by byte (test/fixtures/generate_psd.mjs) against the pictures they hold, metadata, the modes and
+ * depths refused, damage, limits and the views, and an album enhanced end to end by the command.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, describe, expect, it } from 'vitest'
+import { decodeImage } from '../../src/engine/image/decode.js'
+import { decodePsd } from '../../src/engine/image/psd.js'
+import { psdMetadata, psdSize } from '../../src/engine/image/psd-header.js'
+import { checkImageFormat } from '../../src/engine/image/sniff.js'
+import { ModelRegistry } from '../../src/engine/registry.js'
+import { formatForInput } from '../../src/shared/formats.js'
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { editedCopy } from '../helpers/damage.js'
+import { enhancePhoto } from '../helpers/enhance.js'
+import { refusal } from '../helpers/errors.js'
+import { imageFixture } from '../helpers/fixtures.js'
+import { differences } from '../helpers/levels.js'
+import {
+  expectDamageReadOrRefused,
+  expectDecodeStops,
+  expectEnhancedAsTheirPngs,
+  expectMemoryBound,
+} from '../helpers/read-formats.js'
+import { writeIdentityModel } from '../helpers/models.js'
+import { viewsOf } from '../helpers/views.js'
+
+const work = mkdtempSync(join(tmpdir(), 'enhance-psd-'))
+const psd = (name: string): string => imageFixture(`psd/${name}`)
+const registry = new ModelRegistry({ device: 'cpu' })
+afterAll(() => registry.close())
+
+/** A copy of a fixture with `edit` applied to its bytes. */
+function edited(name: string, as: string, edit: (bytes: Buffer) => Buffer): string {
+  return editedCopy(psd(name), work, as, edit)
+}
+
+/** A copy of a fixture whose header says another colour mode (`mode`) or depth (`depth`). */
+function withHeader(name: string, as: string, field: 'mode' | 'depth', value: number): string {
+  return edited(name, as, (bytes) => {
+    const copy = Buffer.from(bytes)
+    copy.writeUInt16BE(value, field === 'depth' ? 22 : 24)
+    return copy
+  })
+}
+
+/** A picture's 8-bit levels as sharp reads it (through its profile, to sRGB). */
+const levels = (path: string): Promise<Buffer> => sharp(path).raw().toBuffer()
+
+describe('Photoshop documents', () => {
+  it('are recognised by their content, PSD and PSB, and kept "as they came" become PNGs', async () => {
+    expect(await checkImageFormat(psd('rgb.psd'))).toBe('psd')
+    const large = edited('rgb.psd', 'large.psb', (bytes) => {
+      const copy = Buffer.from(bytes)
+      copy.writeUInt16BE(2, 4)
+      return copy
+    })
+    expect(await checkImageFormat(large)).toBe('psd')
+    expect(['Restored.PSD', 'poster.psb'].map((name) => formatForInput('same', name))).toEqual(['png', 'png'])
+  })
+
+  it('decode the merged picture to exactly its pixels: RGB raw and PackBits-compressed, greyscale', async () => {
+    for (const [file, source, grey] of [
+      ['rgb.psd', 'quadrants.png', false],
+      ['packbits.psd', 'quadrants.png', false],
+      ['grey.psd', 'grey.png', true],
+    ] as const) {
+      const decoded = await decodeImage(psd(file))
+      expect([
+        decoded.image.width,
+        decoded.image.height,
+        decoded.image.depth,
+        decoded.meta.format,
+        decoded.meta.gray,
+      ]).toEqual([64, 48, 8, 'psd', grey])
+      const reference = await decodeImage(psd(source))
+      expect(Buffer.from(decoded.image.pixels).equals(Buffer.from(reference.image.pixels))).toBe(true)
+    }
+  })
+
+  it('read CMYK as a CMYK TIFF of the same inks is read, through the same default profile', async () => {
+    const cmyk = await decodeImage(psd('cmyk.psd'))
+    // Within 2 levels, 0.3 on average (measured): the TIFF ImageMagick hands over is read through lcms by another path.
+    const { largest, mean } = differences(cmyk.image.pixels, await levels(psd('cmyk.tif')))
+    expect([largest <= 2, mean < 0.5]).toEqual([true, true])
+  })
+
+  it('convert through the document’s own colour profile to sRGB, as the PNG it was made from is read', async () => {
+    const decoded = await decodeImage(psd('p3.psd'))
+    expect(new TextDecoder('latin1').decode(decoded.meta.icc?.subarray(12, 20))).toBe('mntrRGB ')
+    expect(differences(decoded.image.pixels, await levels(psd('p3.png'))).largest).toBeLessThanOrEqual(1)
+    const stored = await sharp(psd('p3.png'), { ignoreIcc: true }).raw().toBuffer()
+    expect(decoded.image.pixels.some((value, i) => Math.abs(value - stored[i]!) > 8)).toBe(true)
+  })
+
+  it('read a 16-bit document at 8 bits and say so, in the result’s note', async () => {
+    const decoded = await decodeImage(psd('deep16.psd'))
+    expect([decoded.image.depth, decoded.readShallowerThan]).toEqual([8, 16])
+    expect(differences(decoded.image.pixels, await levels(psd('deep16.png'))).largest).toBeLessThanOrEqual(1)
+    const model = { path: writeIdentityModel(work) }
+    const output = join(work, 'deep16-out.png')
+    const settings = { ...DEFAULT_SETTINGS, tile: 16 }
+    const reply = await enhancePhoto(registry, psd('deep16.psd'), output, model, settings)
+    expect(reply.note).toBe(
+      'It has 16 bits per channel, which its decoder reads as 8, so the result has 8; to keep all 16, save it as a 16-bit TIFF or PNG in another program first.',
+    )
+  })
+
+  it('carry a scan’s resolution, EXIF and XMP from the image resources', async () => {
+    const { meta } = await decodeImage(psd('scan.psd'))
+    expect(meta.density).toBe(300)
+    const exif = Buffer.from(meta.exif ?? [])
+    expect(exif.subarray(0, 6).toString('latin1')).toBe('Exif\0\0')
+    expect(exif.includes('1962:07:14 15:00:00')).toBe(true)
+    expect(meta.xmp).toContain('<rdf:li xml:lang="x-default">Grandma at the lake</rdf:li>')
+    expect(await psdSize(psd('scan.psd'))).toEqual({ width: 64, height: 48 })
+    // Resources that do not add up are no metadata, not a failure.
+    const broken = edited('scan.psd', 'broken.psd', (bytes) => {
+      const copy = Buffer.from(bytes)
+      copy.writeUInt32BE(0xffffff, 30) // the resources' length, past the end of the file
+      return copy
+    })
+    expect(psdMetadata(readFileSync(broken))).toEqual({})
+  })
+
+  it('refuse a mode or depth they do not read with how to save it so in Photoshop', async () => {
+    const lab = withHeader('rgb.psd', 'lab.psd', 'mode', 9)
+    expect(await refusal(decodeImage(lab))).toEqual([
+      'UNSUPPORTED_FORMAT',
+      `${lab} is a Photoshop document in Lab Color mode, which Enhance does not read. In Photoshop, choose Image › Mode › RGB Color, then save it.`,
+    ])
+    const hdr = withHeader('rgb.psd', 'hdr.psd', 'depth', 32)
+    expect(await refusal(decodeImage(hdr))).toEqual([
+      'UNSUPPORTED_FORMAT',
+      `${hdr} is a 32-bit (HDR) Photoshop document, which Enhance does not read. In Photoshop, choose Image › Mode › 16 Bits/Channel, then save it.`,
+    ])
+  })
+
+  it('refuse a header alone and a document cut short with CORRUPT_IMAGE', async () => {
+    const header = edited('rgb.psd', 'header.psd', (bytes) => bytes.subarray(0, 20))
+    expect((await refusal(decodeImage(header)))[0]).toBe('CORRUPT_IMAGE')
+    expect((await refusal(psdSize(header)))[0]).toBe('CORRUPT_IMAGE')
+    const cut = edited('packbits.psd', 'cut.psd', (bytes) =>
+      bytes.subarray(0, Math.floor(bytes.length * 0.6)),
+    )
+    expect((await refusal(decodeImage(cut)))[0]).toBe('CORRUPT_IMAGE')
+  })
+
+  it('read any damage to a file as a coded error or a picture, never a crash or a hang', async () => {
+    await expectDamageReadOrRefused(
+      ['rgb.psd', 'packbits.psd', 'scan.psd', 'cmyk.psd'].map(psd),
+      work,
+      20261208,
+    )
+  })
+
+  it('refuse, before the picture is decoded, one past the pixel limit or the memory its decode takes', async () => {
+    const path = psd('rgb.psd')
+    await expectMemoryBound(path, (options, memory) => decodePsd(path, options, memory), {
+      format: 'Photoshop',
+      bytesPerPixel: 32,
+    })
+  })
+
+  it('stop a decode that is cancelled or runs past its time, with the worker', async () => {
+    await expectDecodeStops((options) => decodePsd(psd('rgb.psd'), options), 'Photoshop')
+  })
+
+  it('show in the views: a thumbnail and the compare tiles are those of the PNG it was made from', async () => {
+    const tiles = join(work, 'tiles')
+    const [fromPsd, fromPng] = [
+      await viewsOf(psd('rgb.psd'), tiles),
+      await viewsOf(psd('quadrants.png'), tiles),
+    ]
+    expect(fromPsd.sizes).toEqual([16, 12, 64, 48])
+    expect(fromPsd).toEqual(fromPng)
+  })
+
+  it('are found in a folder and enhanced by the command into PNGs equal to those of their pictures', async () => {
+    await expectEnhancedAsTheirPngs(work, [
+      { photo: psd('packbits.psd'), as: 'quadrants.psd', png: psd('quadrants.png') },
+      { photo: psd('grey.psd'), as: 'grey.psb', png: psd('grey.png') },
+    ])
+  })
+})
