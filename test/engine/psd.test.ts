@@ -89,6 +89,30 @@ describe('Photoshop documents', () => {
     expect([largest <= 2, mean < 0.5]).toEqual([true, true])
   })
 
+  it('leave saved selections out of the picture: a flat RGB or CMYK document with one is read as without', async () => {
+    for (const [file, without] of [
+      ['selection.psd', 'rgb.psd'],
+      ['cmyk-selection.psd', 'cmyk.psd'],
+    ] as const) {
+      const decoded = await decodeImage(psd(file))
+      expect([decoded.image.channels, decoded.meta.hasAlpha]).toEqual([3, false])
+      const reference = await decodeImage(psd(without))
+      expect(Buffer.from(decoded.image.pixels).equals(Buffer.from(reference.image.pixels))).toBe(true)
+    }
+  })
+
+  it('read a transparent document’s transparency, its colours unblended from white, beside a selection too', async () => {
+    const picture = await sharp(psd('transparent.png')).raw().toBuffer()
+    for (const file of ['transparent.psd', 'transparent-selection.psd', 'transparent16.psd']) {
+      const { image, meta } = await decodeImage(psd(file))
+      expect([image.channels, meta.hasAlpha]).toEqual([4, true])
+      const alpha = (levels: Uint8Array | Uint16Array) => levels.filter((_, i) => i % 4 === 3)
+      expect(Buffer.from(alpha(image.pixels)).equals(Buffer.from(alpha(picture)))).toBe(true)
+      // Blended with white in 8 bits, a colour under alpha 0.25 (the least here) comes back within 2 levels.
+      expect(differences(image.pixels, picture).largest).toBeLessThanOrEqual(2)
+    }
+  })
+
   it('convert through the document’s own colour profile to sRGB, as the PNG it was made from is read', async () => {
     const decoded = await decodeImage(psd('p3.psd'))
     expect(new TextDecoder('latin1').decode(decoded.meta.icc?.subarray(12, 20))).toBe('mntrRGB ')
@@ -184,6 +208,7 @@ describe('Photoshop documents', () => {
     await expectEnhancedAsTheirPngs(work, [
       { photo: psd('packbits.psd'), as: 'quadrants.psd', png: psd('quadrants.png') },
       { photo: psd('grey.psd'), as: 'grey.psb', png: psd('grey.png') },
+      { photo: psd('selection.psd'), as: 'retouched.psd', png: psd('quadrants.png') },
     ])
   })
 })

@@ -10,6 +10,10 @@
  *   made RGB here as OpenJPEG's own decoder makes them (its `sycc_to_rgb`, truncating), chroma repeated over the
  *   pixels it was sampled for.
  *
+ * Channels beyond the colours and transparency (a Photoshop document's saved selections and spot colours, which
+ * ImageMagick keeps as "meta" channels) are dropped before the TIFF is written: it would store them as extra samples,
+ * read as transparency or shifting every pixel after them.
+ *
  * It answers once: `{ width, height, tiff? }`, the TIFF
  * (uncompressed, 8 bits a channel, the photo's ICC profile in it) left out for a picture past `maxPixels`; or
  * `{ error }`, the decoder's words.
@@ -37,6 +41,7 @@ import(workerData.bindings).then(async (magick) => {
     }
     pixels.setArea(0, 0, image.width, image.height, area)
   })
+  image.metaChannelCount = 0
   image.depth = 8
   image.settings.compression = magick.CompressionMethod.NoCompression
   const tiff = image.write(magick.MagickFormat.Tiff, (data) => data.slice())
