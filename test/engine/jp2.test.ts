@@ -10,7 +10,7 @@ import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
 import { decodeJp2 } from '../../src/engine/image/jp2.js'
-import { jp2Metadata, jp2Size } from '../../src/engine/image/jp2-header.js'
+import { jp2Header, jp2Size } from '../../src/engine/image/jp2-header.js'
 import { checkImageFormat } from '../../src/engine/image/sniff.js'
 import { ModelRegistry } from '../../src/engine/registry.js'
 import { formatForInput } from '../../src/shared/formats.js'
@@ -144,9 +144,9 @@ describe('JPEG 2000 photos', () => {
     expect(meta.xmp).toContain('<rdf:li xml:lang="x-default">Grandma at the lake</rdf:li>')
     expect(await jp2Size(jp2('scan.jp2'))).toEqual({ width: 64, height: 48 })
     // A bare codestream holds none; boxes that do not add up are no metadata, not a failure.
-    expect(jp2Metadata(readFileSync(jp2('quadrants.j2k')))).toEqual({})
+    expect(jp2Header(readFileSync(jp2('quadrants.j2k'))).meta).toEqual({})
     const broken = Buffer.concat([readFileSync(jp2('scan.jp2')).subarray(0, 40), Buffer.from([0xff, 0xff])])
-    expect(jp2Metadata(broken)).toEqual({})
+    expect(jp2Header(broken)).toEqual({ codestream: false, depth: 8, ycc: false, meta: {} })
   })
 
   it('refuse a file cut short, a header alone and garbage with CORRUPT_IMAGE, in OpenJPEG’s words', async () => {

@@ -30,10 +30,13 @@ export function readBoxes(file: Uint8Array, start: number, end: number): Box[] {
   return boxes
 }
 
-/** A container's top-level boxes; undefined for a bare codestream, or a container whose boxes do not add up. */
-export function containerBoxes(file: Uint8Array): Box[] | undefined {
+/**
+ * A container's boxes from `start` to its end (its top-level ones from 0); undefined for a bare codestream, or a
+ * container whose boxes do not add up.
+ */
+export function containerBoxes(file: Uint8Array, start = 0): Box[] | undefined {
   try {
-    return readBoxes(file, 0, file.length)
+    return readBoxes(file, start, file.length)
   } catch {
     return undefined
   }

@@ -93,9 +93,8 @@ function resolutionOf(file: Uint8Array, box: Box): number | undefined {
 }
 
 /** The capture resolution (a scan's), else the display one, from the header box's `res ` box. */
-function densityOf(file: Uint8Array, boxes: Box[]): number | undefined {
-  const header = boxes.find((box) => box.type === 'jp2h')
-  const res = header && readBoxes(file, header.body, header.end).find((box) => box.type === 'res ')
+function densityOf(file: Uint8Array, headerBoxes: Box[]): number | undefined {
+  const res = headerBoxes.find((box) => box.type === 'res ')
   if (!res) return undefined
   const inRes = readBoxes(file, res.body, res.end)
   const resolution = (type: string): number | undefined => {
@@ -109,9 +108,7 @@ function densityOf(file: Uint8Array, boxes: Box[]): number | undefined {
  * The EXIF, XMP and resolution of a JP2 container (ISO/IEC 15444-1 Annex I): `uuid` boxes for EXIF (a TIFF block, some
  * writers putting "Exif\0\0" before it) and XMP, and `res ` in the header box.
  */
-export function jp2Metadata(file: Uint8Array): ContainerMetadata {
-  const boxes = containerBoxes(file)
-  if (!boxes) return {} // the picture says nothing more
+function metadataOf(file: Uint8Array, boxes: Box[], headerBoxes: Box[]): ContainerMetadata {
   const meta: ContainerMetadata = {}
   const exif = uuidPayload(file, boxes, EXIF_UUID)
   const block = exif && exifBlock(tiffPart(exif))
@@ -119,20 +116,12 @@ export function jp2Metadata(file: Uint8Array): ContainerMetadata {
   const xmp = uuidPayload(file, boxes, XMP_UUID)
   if (xmp) meta.xmp = new TextDecoder().decode(xmp)
   try {
-    const density = densityOf(file, boxes)
+    const density = densityOf(file, headerBoxes)
     if (density) meta.density = density
   } catch {
-    // a header box whose boxes do not add up: no resolution
+    // a `res ` box whose boxes do not add up: no resolution
   }
   return meta
-}
-
-/** Where the file's codestream starts, in memory: at 0 for a bare one, else in the container's `jp2c` box. */
-function codestreamIn(file: Uint8Array): Uint8Array {
-  if (isCodestream(file)) return file
-  const box = readBoxes(file, 0, file.length).find(({ type }) => type === 'jp2c')
-  if (!box) throw new Error('no codestream')
-  return file.subarray(box.body, box.end)
 }
 
 /** Each component's sampling, one in `dx` columns and `dy` rows, from the SIZ marker (after Csiz, at 40). */
@@ -145,18 +134,14 @@ function componentSampling(codestream: Uint8Array): { dx: number; dy: number }[]
 }
 
 /** The bits per sample of the picture's first component, from its SIZ marker (Ssiz: bits less one, sign on top). */
-export function codestreamDepth(file: Uint8Array): number {
-  try {
-    return (codestreamIn(file)[42]! & 0x7f) + 1
-  } catch {
-    return 8 // a header that does not add up: the decoder says what it makes of it
-  }
+function depthOf(codestream: Uint8Array): number {
+  const ssiz = codestream[42]
+  return ssiz === undefined ? 8 : (ssiz & 0x7f) + 1
 }
 
-/** The enumerated colour space of the container's `colr` box, where it has one. */
-function enumeratedColour(file: Uint8Array): number | undefined {
-  const header = readBoxes(file, 0, file.length).find(({ type }) => type === 'jp2h')
-  const colr = header && readBoxes(file, header.body, header.end).find(({ type }) => type === 'colr')
+/** The enumerated colour space of the header box's `colr` box, where it has one. */
+function enumeratedColour(file: Uint8Array, headerBoxes: Box[]): number | undefined {
+  const colr = headerBoxes.find(({ type }) => type === 'colr')
   return colr && file[colr.body] === 1 ? viewOf(file).getUint32(colr.body + 3) : undefined
 }
 
@@ -164,13 +149,44 @@ function enumeratedColour(file: Uint8Array): number | undefined {
  * Whether the picture's three components are luma and chroma (sYCC), which ImageMagick hands over as they are, red,
  * green and blue: its `colr` box says sYCC, or, as OpenJPEG's own decoder judges, its chroma is subsampled.
  */
-export function isYcc(file: Uint8Array): boolean {
+function isYcc(file: Uint8Array, codestream: Uint8Array, headerBoxes: Box[]): boolean {
   try {
-    if (!isCodestream(file) && enumeratedColour(file) === SYCC) return true
-    const components = componentSampling(codestreamIn(file))
+    if (enumeratedColour(file, headerBoxes) === SYCC) return true
+    const components = componentSampling(codestream)
     const [luma, chroma] = components
     return components.length === 3 && luma!.dx === luma!.dy && chroma!.dx !== 1
   } catch {
     return false // a header that does not add up: the decoder says what it makes of it
+  }
+}
+
+/** What decoding a JPEG 2000 file takes from its header: whether it is a bare codestream, its depth, sYCC, metadata. */
+export interface Jp2Header {
+  codestream: boolean
+  /** Bits per sample; 8 where the header does not say. */
+  depth: number
+  /** Its components are sYCC (`isYcc`). */
+  ycc: boolean
+  meta: ContainerMetadata
+}
+
+/**
+ * A JPEG 2000 file's header, its boxes read once: a bare codestream holds no metadata, and a header that does not add
+ * up says 8 bits, RGB and nothing more, leaving the decoder to say what it makes of the file.
+ */
+export function jp2Header(file: Uint8Array): Jp2Header {
+  if (isCodestream(file))
+    return { codestream: true, depth: depthOf(file), ycc: isYcc(file, file, []), meta: {} }
+  const boxes = containerBoxes(file) ?? []
+  const boxOf = (type: string): Box | undefined => boxes.find((box) => box.type === type)
+  const jp2c = boxOf('jp2c')
+  const jp2h = boxOf('jp2h')
+  const headerBoxes = (jp2h && containerBoxes(file.subarray(0, jp2h.end), jp2h.body)) ?? []
+  const codestream = jp2c ? file.subarray(jp2c.body, jp2c.end) : new Uint8Array()
+  return {
+    codestream: false,
+    depth: depthOf(codestream),
+    ycc: isYcc(file, codestream, headerBoxes),
+    meta: metadataOf(file, boxes, headerBoxes),
   }
 }

@@ -6,7 +6,7 @@
 import { memoryLimit } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
 import type { DecodedPicture, WasmDecoder, WasmReadOptions } from './decoder-worker.js'
-import { codestreamDepth, isCodestream, isYcc, jp2Metadata } from './jp2-header.js'
+import { jp2Header } from './jp2-header.js'
 import { decodeWithMagick } from './magick.js'
 
 /** Its memory per pixel: OpenJPEG's 32-bit planes, ImageMagick's copy and the TIFF (measured: 48 MP, 1.1 GB). */
@@ -21,12 +21,9 @@ export function decodeJp2(
   options: WasmReadOptions,
   memory: MemoryLimit = memoryLimit(),
 ): Promise<DecodedPicture> {
-  const read = (bytes: Uint8Array) => ({
-    decoder: JP2,
-    coder: isCodestream(bytes) ? 'J2K' : 'JP2',
-    depth: codestreamDepth(bytes),
-    ycc: isYcc(bytes),
-    meta: jp2Metadata(bytes),
-  })
+  const read = (bytes: Uint8Array) => {
+    const { codestream, ...header } = jp2Header(bytes)
+    return { decoder: JP2, coder: codestream ? 'J2K' : 'JP2', ...header }
+  }
   return decodeWithMagick(path, read, options, memory)
 }

@@ -6,7 +6,7 @@
  *   content), `maxPixels`: the largest picture to decode;
  * - `firstImageOnly`: read the first image alone (a Photoshop document's merged picture, its layers skipped: half
  *   the time and memory); not for JPEG 2000, whose coder takes it as one tile;
- * - `ycc`: its three components are sYCC (`isYcc`), which ImageMagick hands over as red, green and blue: they are
+ * - `ycc`: its three components are sYCC (`jp2Header`), which ImageMagick hands over as red, green and blue: they are
  *   made RGB here as OpenJPEG's own decoder makes them (its `sycc_to_rgb`, truncating), chroma repeated over the
  *   pixels it was sampled for.
  *
