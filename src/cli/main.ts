@@ -23,6 +23,7 @@ import { printableLines } from './printable.js'
 import { duration } from './report.js'
 import type { BatchEvent } from './report.js'
 import { firstLooks } from '../node/drive-watch.js'
+import { refuseMissing } from '../node/file-access.js'
 import { driveWaitText } from '../shared/drive-wait.js'
 import { printable } from '../shared/printable.js'
 import { expandWildcards, refuseStrayQuotes } from './wildcards.js'
@@ -347,11 +348,9 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
     return batchCommand(null, values, queueFolderOf(values['queue-dir'], defaultQueueDir()), io, hooks)
   await waitForDrives([...positionals, ...(values.out ? [values.out] : [])], values.json, io)
   if (command) refuseMistypedCommand(command)
-  const spec = jobSpecFromFlags(
-    await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform),
-    values,
-    installed,
-  )
+  const inputs = await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform)
+  refuseMissing(inputs)
+  const spec = jobSpecFromFlags(inputs, values, installed)
   const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
   const queueDir = queueFolderOf(values['queue-dir'], fallback)
   if (values['dry-run']) {

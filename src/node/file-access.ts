@@ -20,6 +20,22 @@ export function missingFileError(path: string): EnhanceError {
   )
 }
 
+/**
+ * Refuses, before any work, a photo or folder named that is plainly not there (FILE_NOT_FOUND): before the queue is
+ * waited on, so a mistyped name is not said to be busy. One on a drive that does not answer is left to the scan,
+ * which says so (and to a watch, which waits for it).
+ */
+export function refuseMissing(paths: string[]): void {
+  const missing = paths.find((path) => {
+    try {
+      return statSync(path, { throwIfNoEntry: false }) === undefined
+    } catch (error) {
+      return errnoCode(error) === 'ENOTDIR' // a file's name taken for a folder's: not there either
+    }
+  })
+  if (missing !== undefined) throw missingFileError(missing)
+}
+
 /** Whether `path` is there, looked at without holding the process: on a drive that hangs, only the caller waits. */
 export function exists(path: string): Promise<boolean> {
   return access(path).then(

@@ -9,6 +9,7 @@ import { QueueRunner } from '../../src/queue/runner.js'
 import { QueueStore, readQueueState } from '../../src/queue/store.js'
 import type { JobSpec } from '../../src/queue/types.js'
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js'
+import { runCli } from '../helpers/cli-process.js'
 import { codeOf } from '../helpers/errors.js'
 
 /** A job over one folder of photos, written next to them. */
@@ -65,6 +66,28 @@ describe('the queue lock', () => {
     writeFileSync(join(dir, 'queue.lock'), '1')
     const unlock = await lockQueue(dir)
     unlock()
+  })
+
+  it('is not what a command naming a photo that is not there says: it says FILE_NOT_FOUND at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enhance-lock-'))
+    const photos = mkdtempSync(join(tmpdir(), 'enhance-lock-photos-'))
+    writeFileSync(join(photos, 'a.jpg'), 'x')
+    const child = await holder(dir)
+    try {
+      const run = (...inputs: string[]) =>
+        runCli([...inputs, '--queue-dir', dir, '--out', join(photos, 'out')], join(photos, 'data'))
+      const [missing, busy] = [
+        await run(join(photos, 'a.jpg'), join(photos, 'b.jpg')),
+        await run(join(photos, 'a.jpg')),
+      ]
+      expect([missing.status, missing.err.trim()]).toEqual([
+        1,
+        `error FILE_NOT_FOUND: ${join(photos, 'b.jpg')} is not there: it was moved, renamed or deleted.`,
+      ])
+      expect([busy.status, busy.err.split(':')[0]]).toEqual([1, 'error QUEUE_BUSY'])
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('lets the read-only queue listing work while another process runs the queue', async () => {
