@@ -9,7 +9,6 @@ import { takenMoment } from '../shared/taken.js'
 import type { DateStamp } from '../shared/taken.js'
 import { AwakeClock } from '../node/awake-time.js'
 import { writeFileAtomic } from '../node/files.js'
-import { memoryLimit } from '../node/memory.js'
 import { cropRaster } from './image/crop.js'
 import { decodeImage } from './image/decode.js'
 import { checkOutputSize, checkRasterSize, encodeImage } from './image/encode.js'
@@ -135,7 +134,7 @@ async function enhanceWithModel(
   // A print with a border: the file is the print, the photo centred on white in it.
   const canvas = borderedCanvas(settings.size, size.width, size.height)
   const file = canvas ?? size
-  checkOutputSize(settings.format, file.width, file.height, memoryLimit(), image.depth === 16)
+  checkOutputSize(settings.format, { width: file.width, height: file.height, deep: image.depth === 16 })
   const modelSize = { width: image.width * info.scale, height: image.height * info.scale }
   const resized = size.width !== modelSize.width || size.height !== modelSize.height
   checkRasterSize(

@@ -55,7 +55,7 @@ describe('large outputs', () => {
     const check =
       (format: 'webp' | 'avif' | 'jpeg' | 'png' | 'tiff', width: number, height: number, deep = false) =>
       () =>
-        checkOutputSize(format, width, height, eightGb, deep)
+        checkOutputSize(format, { width, height, deep }, eightGb)
     expect(await codeOf(check('avif', 16000, 12000))).toBe('RESULT_TOO_LARGE')
     expect(await codeOf(check('webp', 16383, 16383))).toBe('RESULT_TOO_LARGE')
     expect(check('avif', 16000, 12000)).toThrow(/about 7\.9 GB .* Choose JPEG, PNG or TIFF/)

@@ -67,13 +67,14 @@ const DEEP_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff', 'avif'])
  */
 const AVIF_DEEP_BIT_DEPTH = 10
 
-/** Refuses, before any work, a size the format cannot hold or this computer could not encode. */
+/**
+ * Refuses, before any work, a size the format cannot hold or this computer could not encode; `deep`: a 16-bit
+ * photo's, which AVIF writes at 10 bits.
+ */
 export function checkOutputSize(
   format: OutputFormat,
-  width: number,
-  height: number,
+  { width, height, deep = false }: { width: number; height: number; deep?: boolean },
   memory: MemoryLimit = memoryLimit(),
-  deep = false,
 ): void {
   const limit = FORMAT_MAX_SIDE[format]
   const name = format.toUpperCase()
@@ -223,7 +224,7 @@ export async function encodeImage(
 ): Promise<Uint8Array> {
   const file = options.canvas ?? options
   const deep = image.depth === 16 && DEEP_FORMATS.has(options.format)
-  checkOutputSize(options.format, file.width, file.height, memoryLimit(), deep)
+  checkOutputSize(options.format, { width: file.width, height: file.height, deep })
   const meta = keptMetadata(input, options.metadata)
   const cmyk = meta.icc && /cmyk/i.test(new TextDecoder('latin1').decode(meta.icc.subarray(16, 20)))
   const icc = cmyk ? undefined : meta.icc
