@@ -1,7 +1,8 @@
 /**
- * Photoshop documents, decoded by ImageMagick's WebAssembly build in a worker thread since libvips cannot: documents
- * put together byte by byte (test/fixtures/generate_psd.mjs) against the pictures they hold, metadata, the modes and
- * depths refused, damage, limits and the views, and an album enhanced end to end by the command.
+ * Photoshop documents, which libvips cannot read: their merged picture decoded by the engine, a document saved without
+ * one merged by ImageMagick's WebAssembly build in a worker thread. Documents put together byte by byte
+ * (test/fixtures/generate_psd.mjs) against the pictures they hold, 8- and 16-bit, metadata, transparency and saved
+ * selections, the modes and depths refused, damage, limits and the views, and an album enhanced end to end by the command.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -82,11 +83,38 @@ describe('Photoshop documents', () => {
     }
   })
 
-  it('read CMYK as a CMYK TIFF of the same inks is read, through the same default profile', async () => {
+  it('decode a 16-bit document’s merged picture at all 16 bits: raw, PackBits beside a selection, PSB, grey', async () => {
+    for (const [file, source] of [
+      ['deep16.psd', 'deep16.png'],
+      ['deep16-selection.psd', 'deep16.png'],
+      ['deep16.psb', 'deep16.png'],
+      ['grey16.psd', 'grey16.png'],
+    ] as const) {
+      const decoded = await decodeImage(psd(file))
+      expect([decoded.image.depth, decoded.image.channels, decoded.readShallowerThan]).toEqual([
+        16,
+        3,
+        undefined,
+      ])
+      const reference = await decodeImage(psd(source))
+      expect(reference.image.depth).toBe(16)
+      expect(differences(decoded.image.pixels, reference.image.pixels).largest).toBe(0)
+    }
+  })
+
+  it('read CMYK as a CMYK TIFF of the same inks is read, through the same default profile; 16-bit too', async () => {
     const cmyk = await decodeImage(psd('cmyk.psd'))
-    // Within 2 levels, 0.3 on average (measured): the TIFF ImageMagick hands over is read through lcms by another path.
-    const { largest, mean } = differences(cmyk.image.pixels, await levels(psd('cmyk.tif')))
-    expect([largest <= 2, mean < 0.5]).toEqual([true, true])
+    // Within 2 levels, 0.3 on average (measured): sharp converts its TIFF's 8-bit inks by another path.
+    const inks = differences(cmyk.image.pixels, await levels(psd('cmyk.tif')))
+    expect([inks.largest <= 2, inks.mean < 0.5]).toEqual([true, true])
+    // 16 bits of the same inks, converted at 16: within a level of the 8-bit reading.
+    const deep = await decodeImage(psd('cmyk16.psd'))
+    expect(deep.image.depth).toBe(16)
+    const { largest, mean } = differences(
+      deep.image.pixels.map((level) => level / 257),
+      cmyk.image.pixels,
+    )
+    expect([largest <= 1, mean < 0.6]).toEqual([true, true])
   })
 
   it('leave saved selections out of the picture: a flat RGB or CMYK document with one is read as without', async () => {
@@ -103,13 +131,18 @@ describe('Photoshop documents', () => {
 
   it('read a transparent document’s transparency, its colours unblended from white, beside a selection too', async () => {
     const picture = await sharp(psd('transparent.png')).raw().toBuffer()
-    for (const file of ['transparent.psd', 'transparent-selection.psd', 'transparent16.psd']) {
+    for (const [file, depth] of [
+      ['transparent.psd', 8],
+      ['transparent-selection.psd', 8],
+      ['transparent16.psd', 16],
+    ] as const) {
       const { image, meta } = await decodeImage(psd(file))
-      expect([image.channels, meta.hasAlpha]).toEqual([4, true])
-      const alpha = (levels: Uint8Array | Uint16Array) => levels.filter((_, i) => i % 4 === 3)
-      expect(Buffer.from(alpha(image.pixels)).equals(Buffer.from(alpha(picture)))).toBe(true)
+      expect([image.channels, image.depth, meta.hasAlpha]).toEqual([4, depth, true])
+      const in8Bits = image.pixels.map((level) => (depth === 16 ? level / 257 : level))
+      const alpha = (levels: ArrayLike<number>) => Array.from(levels).filter((_, i) => i % 4 === 3)
+      expect(alpha(in8Bits)).toEqual(alpha(picture))
       // Blended with white in 8 bits, a colour under alpha 0.25 (the least here) comes back within 2 levels.
-      expect(differences(image.pixels, picture).largest).toBeLessThanOrEqual(2)
+      expect(differences(in8Bits, picture).largest).toBeLessThanOrEqual(2)
     }
   })
 
@@ -121,15 +154,38 @@ describe('Photoshop documents', () => {
     expect(decoded.image.pixels.some((value, i) => Math.abs(value - stored[i]!) > 8)).toBe(true)
   })
 
-  it('read a 16-bit document at 8 bits and say so, in the result’s note', async () => {
-    const decoded = await decodeImage(psd('deep16.psd'))
-    expect([decoded.image.depth, decoded.readShallowerThan]).toEqual([8, 16])
-    expect(differences(decoded.image.pixels, await levels(psd('deep16.png'))).largest).toBeLessThanOrEqual(1)
+  it('merge the layers of one saved without its merged picture, at 8 bits, and say so of a 16-bit one', async () => {
+    const picture = await sharp(psd('transparent.png')).raw().toBuffer()
+    for (const [file, shallower] of [
+      ['no-merged.psd', undefined],
+      ['no-merged16.psd', 16],
+    ] as const) {
+      const decoded = await decodeImage(psd(file))
+      expect([decoded.image.depth, decoded.meta.hasAlpha, decoded.readShallowerThan]).toEqual([
+        8,
+        true,
+        shallower,
+      ])
+      // Its merged picture is white: what is read is its layer's.
+      expect(differences(decoded.image.pixels, picture).largest).toBe(0)
+    }
     const model = { path: writeIdentityModel(work) }
-    const output = join(work, 'deep16-out.png')
     const settings = { ...DEFAULT_SETTINGS, tile: 16 }
-    const reply = await enhancePhoto(registry, psd('deep16.psd'), output, model, settings)
-    expect(reply.note).toBe(
+    const [deep, merged] = [
+      await enhancePhoto(registry, psd('deep16.psd'), join(work, 'deep16-out.png'), model, settings),
+      await enhancePhoto(
+        registry,
+        psd('no-merged16.psd'),
+        join(work, 'no-merged16-out.png'),
+        model,
+        settings,
+      ),
+    ]
+    expect([deep.note, (await sharp(join(work, 'deep16-out.png')).metadata()).depth]).toEqual([
+      undefined,
+      'ushort',
+    ])
+    expect(merged.note).toBe(
       'It has 16 bits per channel, which its decoder reads as 8, so the result has 8; to keep all 16, save it as a 16-bit TIFF or PNG in another program first.',
     )
   })
@@ -175,23 +231,45 @@ describe('Photoshop documents', () => {
   })
 
   it('read any damage to a file as a coded error or a picture, never a crash or a hang', async () => {
+    const documents = [
+      'rgb.psd',
+      'packbits.psd',
+      'scan.psd',
+      'cmyk.psd',
+      'deep16-selection.psd',
+      'deep16.psb',
+    ]
+    // And ones with layers, one of which ImageMagick merges (its merged picture left out).
     await expectDamageReadOrRefused(
-      ['rgb.psd', 'packbits.psd', 'scan.psd', 'cmyk.psd'].map(psd),
+      [...documents, 'transparent16.psd', 'no-merged.psd'].map(psd),
       work,
       20261208,
     )
   })
 
   it('refuse, before the picture is decoded, one past the pixel limit or the memory its decode takes', async () => {
-    const path = psd('rgb.psd')
-    await expectMemoryBound(path, (options, memory) => decodePsd(path, options, memory), {
-      format: 'Photoshop',
-      bytesPerPixel: 32,
-    })
+    for (const [file, bytesPerPixel] of [
+      ['rgb.psd', 20],
+      ['no-merged.psd', 32],
+    ] as const) {
+      const path = psd(file)
+      await expectMemoryBound(path, (options, memory) => decodePsd(path, options, memory), {
+        format: 'Photoshop',
+        bytesPerPixel,
+      })
+    }
   })
 
-  it('stop a decode that is cancelled or runs past its time, with the worker', async () => {
-    await expectDecodeStops((options) => decodePsd(psd('rgb.psd'), options), 'Photoshop')
+  it('stop a decode that is cancelled, and ImageMagick’s merge of layers past its time, with the worker', async () => {
+    await expectDecodeStops((options) => decodePsd(psd('no-merged.psd'), options), 'Photoshop')
+    const cancelled = new AbortController()
+    const decoding = decodePsd(psd('rgb.psd'), {
+      maxPixels: 1_000_000,
+      readDamaged: false,
+      signal: cancelled.signal,
+    })
+    cancelled.abort()
+    expect((await refusal(decoding))[0]).toBe('CANCELLED')
   })
 
   it('show in the views: a thumbnail and the compare tiles are those of the PNG it was made from', async () => {
@@ -202,6 +280,7 @@ describe('Photoshop documents', () => {
     ]
     expect(fromPsd.sizes).toEqual([16, 12, 64, 48])
     expect(fromPsd).toEqual(fromPng)
+    expect(await viewsOf(psd('deep16.psb'), tiles)).toEqual(await viewsOf(psd('deep16.png'), tiles))
   })
 
   it('are found in a folder and enhanced by the command into PNGs equal to those of their pictures', async () => {
@@ -209,6 +288,7 @@ describe('Photoshop documents', () => {
       { photo: psd('packbits.psd'), as: 'quadrants.psd', png: psd('quadrants.png') },
       { photo: psd('grey.psd'), as: 'grey.psb', png: psd('grey.png') },
       { photo: psd('selection.psd'), as: 'retouched.psd', png: psd('quadrants.png') },
+      { photo: psd('deep16-selection.psd'), as: 'restored16.psd', png: psd('deep16.png') },
     ])
   })
 })

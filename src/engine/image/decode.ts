@@ -135,7 +135,10 @@ export async function decodeImage(
   }
 }
 
-/** The formats libvips as sharp ships it does not read, each with its WebAssembly decoder (`decoder-worker.ts`). */
+/**
+ * The formats libvips as sharp ships it does not read, each with its decoder, whose picture sharp reads: WebAssembly in
+ * a worker (`decoder-worker.ts`), or, for a Photoshop document's merged picture, the engine's own (`psd-merged.ts`).
+ */
 export const WASM_DECODERS = { jxl: decodeJxl, jp2: decodeJp2, psd: decodePsd } as const
 type WasmDecoded = keyof typeof WASM_DECODERS
 

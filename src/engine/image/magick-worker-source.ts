@@ -4,8 +4,6 @@
  * - `bindings`: the file URL of the package's JavaScript, `module`: its compiled WebAssembly;
  * - `bytes`: the file, `format`: ImageMagick's coder (`JP2`, `J2K`, `PSD`: named, never guessed from the
  *   content), `maxPixels`: the largest picture to decode;
- * - `firstImageOnly`: read the first image alone (a Photoshop document's merged picture, its layers skipped: half
- *   the time and memory); not for JPEG 2000, whose coder takes it as one tile;
  * - `ycc`: its three components are sYCC (`jp2Header`), which ImageMagick hands over as red, green and blue: they are
  *   made RGB here as OpenJPEG's own decoder makes them (its `sycc_to_rgb`, truncating), chroma repeated over the
  *   pixels it was sampled for.
@@ -24,7 +22,6 @@ const said = (error) => (error instanceof Error ? error.message : String(error))
 import(workerData.bindings).then(async (magick) => {
   await magick.initializeImageMagick(workerData.module)
   const settings = new magick.MagickReadSettings({ format: workerData.format })
-  if (workerData.firstImageOnly) Object.assign(settings, { frameIndex: 0, frameCount: 1 })
   const image = magick.MagickImage.create()
   image.ping(workerData.bytes, settings)
   const header = { width: image.width, height: image.height }

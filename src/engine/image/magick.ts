@@ -53,8 +53,6 @@ export interface MagickRead {
   depth: number
   /** Its three channels are luma and chroma (sYCC), which ImageMagick hands over as they are. */
   ycc?: boolean
-  /** The file's first image is its picture, the rest left unread (`MAGICK_WORKER_SOURCE`). */
-  firstImageOnly?: boolean
   meta: ContainerMetadata
 }
 
@@ -75,7 +73,7 @@ export function decodeWithMagick(
 ): Promise<DecodedPicture> {
   return decoderTurns.take(async () => {
     const bytes = await readPhotoBytes(path)
-    const { decoder: wasmDecoder, coder, depth, ycc = false, firstImageOnly = false, meta } = read(bytes)
+    const { decoder: wasmDecoder, coder, depth, ycc = false, meta } = read(bytes)
     const renderable = renderablePixels(wasmDecoder, maxPixels, memory)
     const answer = await runDecoderWorker<WorkerAnswer>({
       path,
@@ -87,7 +85,6 @@ export function decodeWithMagick(
         bytes,
         format: coder,
         ycc,
-        firstImageOnly,
         maxPixels: renderable,
       },
       timeoutMs: timeoutMs ?? decodeTimeout(renderable),

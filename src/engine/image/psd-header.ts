@@ -1,6 +1,7 @@
 /**
  * The structure of Photoshop documents (PSD, and PSB for large ones), read without decoding them (Adobe's "Photoshop
- * File Formats Specification"): the header (size, depth, colour mode) and the image resources (resolution, EXIF, XMP).
+ * File Formats Specification"): the header (size, depth, colour mode), the sections after it, the image resources
+ * (profile, resolution, EXIF, XMP, whether the merged picture is real) and whether the merged picture is transparent.
  */
 import { open } from 'node:fs/promises'
 import { EnhanceError } from '../../shared/errors.js'
@@ -13,6 +14,10 @@ import { damagedError, decodeError } from './read-errors.js'
 const HEADER_BYTES = 26
 
 export interface PsdHeader {
+  /** 1 for a PSD, 2 for a PSB, whose lengths of the layers' section are 64-bit. */
+  version: number
+  /** The merged picture's channels: its colours', then transparency, saved selections and spot colours. */
+  channels: number
   width: number
   height: number
   /** Bits per channel: 1, 8, 16 or 32. */
@@ -25,6 +30,8 @@ export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
   if (bytes.length < HEADER_BYTES) throw damagedError(path, 'the file ends before its header does')
   const view = viewOf(bytes)
   return {
+    version: view.getUint16(4),
+    channels: view.getUint16(12),
     height: view.getUint32(14),
     width: view.getUint32(18),
     depth: view.getUint16(22),
@@ -32,8 +39,8 @@ export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
   }
 }
 
-/** The colour modes Enhance reads, and what Photoshop calls the others, for the refusal. */
-const READ_MODES = new Set([1, 3, 4])
+/** The colour modes Enhance reads, each with its colour channels, and what Photoshop calls the others, for the refusal. */
+const COLOUR_CHANNELS: Record<number, number> = { 1: 1, 3: 3, 4: 4 }
 const MODE_NAMES: Record<number, string> = {
   0: 'Bitmap',
   2: 'Indexed Color',
@@ -44,7 +51,7 @@ const MODE_NAMES: Record<number, string> = {
 
 /** Refuses a document whose mode or depth Enhance does not read, with how to save it so in Photoshop. */
 export function checkPsdReadable(path: string, { mode, depth }: PsdHeader): void {
-  if (!READ_MODES.has(mode))
+  if (COLOUR_CHANNELS[mode] === undefined)
     throw new EnhanceError(
       'UNSUPPORTED_FORMAT',
       `${path} is a Photoshop document in ${MODE_NAMES[mode] ?? 'an unusual'} mode, which Enhance does not read. In Photoshop, choose Image › Mode › RGB Color, then save it.`,
@@ -56,32 +63,71 @@ export function checkPsdReadable(path: string, { mode, depth }: PsdHeader): void
     )
 }
 
-/** A Photoshop document's size from its header alone. */
-export async function psdSize(path: string): Promise<{ width: number; height: number }> {
+/** A Photoshop document's header, read alone. */
+export async function readPsdHeader(path: string): Promise<PsdHeader> {
   const file = await open(path, 'r').catch((error: unknown) => Promise.reject(decodeError(path, error)))
   try {
     const head = new Uint8Array(HEADER_BYTES)
     const { bytesRead } = await file.read(head, 0, HEADER_BYTES, 0)
-    const { width, height } = psdHeader(path, head.subarray(0, bytesRead))
-    return { width, height }
+    return psdHeader(path, head.subarray(0, bytesRead))
   } finally {
     await file.close()
   }
 }
 
-/** Image resource IDs: resolution, EXIF (a TIFF block) and XMP. */
+/** A Photoshop document's size from its header alone. */
+export async function psdSize(path: string): Promise<{ width: number; height: number }> {
+  const { width, height } = await readPsdHeader(path)
+  return { width, height }
+}
+
+/** The colour channels of a mode Enhance reads (greyscale 1, RGB 3, CMYK 4). */
+export function colourChannels({ mode }: PsdHeader): number {
+  return COLOUR_CHANNELS[mode]!
+}
+
+/** Where the sections after the header lie: the image resources and the layers' section, then the merged picture. */
+export interface PsdSections {
+  resources: { start: number; end: number }
+  layers: { start: number; end: number }
+  /** Where the merged picture starts: its compression, then its data. */
+  image: number
+}
+
+/** A 32-bit length, or the 64-bit one a PSB's layers' section has, at `at`. */
+function lengthAt(view: DataView, at: number, wide: boolean): number {
+  return wide ? Number(view.getBigUint64(at)) : view.getUint32(at)
+}
+
+/** The sections of a document; an Error where their lengths go past the end of the file. */
+export function psdSections(file: Uint8Array): PsdSections {
+  const view = viewOf(file)
+  const psb = view.getUint16(4) === 2
+  const resources = HEADER_BYTES + 4 + view.getUint32(HEADER_BYTES) + 4
+  const resourcesEnd = resources + view.getUint32(resources - 4)
+  const layers = resourcesEnd + (psb ? 8 : 4)
+  const layersEnd = layers + lengthAt(view, resourcesEnd, psb)
+  if (layersEnd > file.length) throw new Error('its sections go past the end of the file')
+  return {
+    resources: { start: resources, end: resourcesEnd },
+    layers: { start: layers, end: layersEnd },
+    image: layersEnd,
+  }
+}
+
+/** Image resource IDs: resolution, the ICC profile, version info (whether the merged picture is real), EXIF, XMP. */
 const RESOLUTION_INFO = 1005
+const ICC_PROFILE = 1039
+const VERSION_INFO = 1057
 const EXIF_DATA = 1058
 const XMP_DATA = 1060
 
 /** The payload of each image resource ('8BIM', ID, padded Pascal name, padded data), by ID. */
 function imageResources(file: Uint8Array): Map<number, Uint8Array> {
   const view = viewOf(file)
-  const colourData = HEADER_BYTES + 4 + view.getUint32(HEADER_BYTES)
-  const end = colourData + 4 + view.getUint32(colourData)
-  if (end > file.length) throw new Error('image resources past the end of the file')
+  const { start, end } = psdSections(file).resources
   const resources = new Map<number, Uint8Array>()
-  for (let at = colourData + 4; at + 12 <= end;) {
+  for (let at = start; at + 12 <= end;) {
     if (String.fromCharCode(...file.subarray(at, at + 4)) !== '8BIM') break
     const id = view.getUint16(at + 4)
     const nameBytes = 1 + file[at + 6]!
@@ -114,4 +160,54 @@ export function psdMetadata(file: Uint8Array): ContainerMetadata {
   const density = resolution && resolution.length >= 4 ? viewOf(resolution).getUint32(0) / 65536 : 0
   if (density > 0) meta.density = Math.round(density * 100) / 100
   return meta
+}
+
+/** The document's ICC profile, where it has one. */
+export function psdProfile(file: Uint8Array): Uint8Array | undefined {
+  return imageResources(file).get(ICC_PROFILE)
+}
+
+/**
+ * Whether the merged picture is the document's: Photoshop saves it as such unless "Maximize Compatibility" was off,
+ * which its version info resource says (a document without one, as other programs write, has it).
+ */
+export function hasRealMergedPicture(file: Uint8Array): boolean {
+  const version = imageResources(file).get(VERSION_INFO)
+  return version === undefined || version.length < 5 || version[4] !== 0
+}
+
+/** The tagged blocks after the layer info and the global mask, whose length is 64-bit in a PSB. */
+const WIDE_BLOCKS = new Set('LMsk Lr16 Lr32 Layr Mt16 Mt32 Mtrn Alph FMsk lnk2 FEid FXid PxSD'.split(' '))
+const LAYER_BLOCKS = new Set(['Lr16', 'Lr32', 'Layr'])
+
+/**
+ * The layer count, negative where the merged picture's first channel after its colours is its transparency: in the
+ * layer info, or, for a 16- or 32-bit document, whose layer info is empty, in its `Lr16` or `Lr32` block.
+ */
+function layerCount(file: Uint8Array, { layers }: PsdSections): number {
+  if (layers.end === layers.start) return 0
+  const view = viewOf(file)
+  const psb = view.getUint16(4) === 2
+  const infoLength = lengthAt(view, layers.start, psb)
+  const info = layers.start + (psb ? 8 : 4)
+  if (infoLength > 0) return view.getInt16(info)
+  const mask = info + infoLength
+  const isBlock = (at: number) => ['8BIM', '8B64'].includes(String.fromCharCode(...file.subarray(at, at + 4)))
+  for (let at = mask + 4 + view.getUint32(mask); at + 12 <= layers.end && isBlock(at);) {
+    const key = String.fromCharCode(...file.subarray(at + 4, at + 8))
+    const wide = psb && WIDE_BLOCKS.has(key)
+    const data = at + 8 + (wide ? 8 : 4)
+    if (LAYER_BLOCKS.has(key)) return data + 2 <= layers.end ? view.getInt16(data) : 0
+    const end = data + lengthAt(view, at + 8, wide)
+    // Photoshop pads each block to 4 bytes, some writers to 2 (as the specification says), in its length or after it.
+    at = isBlock(end) ? end : end + ((4 - ((end - data) % 4)) % 4)
+  }
+  return 0
+}
+
+/** How many channels of the merged picture are its colours and transparency: the rest are selections and spot colours. */
+export function pictureChannels(file: Uint8Array, header: PsdHeader, sections: PsdSections): number {
+  const colours = colourChannels(header)
+  const transparent = header.channels > colours && layerCount(file, sections) < 0
+  return colours + (transparent ? 1 : 0)
 }

@@ -1,31 +1,77 @@
 /**
- * Photoshop documents (`.psd`, `.psb`), as restorers keep their work on a scan, decoded by ImageMagick's WebAssembly
- * build (`magick.ts`): the merged picture Photoshop saves beside the layers, as every other program reads it; its
- * header and image resources read by `psd-header.ts`.
+ * Photoshop documents (`.psd`, `.psb`), as restorers keep their work on a scan: the merged picture Photoshop saves
+ * beside the layers, as every other program reads it, decoded here (`psd-merged.ts`), 16 bits kept; one saved without
+ * it ("Maximize Compatibility" off) has its layers merged by ImageMagick's WebAssembly build (`magick.ts`), at 8 bits.
+ * Their header and image resources are read by `psd-header.ts`.
  */
+import { throwIfCancelled } from '../../shared/errors.js'
 import { memoryLimit } from '../../node/memory.js'
 import type { MemoryLimit } from '../../node/memory.js'
+import { decoderTurns, notRendered, readPhotoBytes, renderablePixels } from './decoder-worker.js'
 import type { DecodedPicture, WasmDecoder, WasmReadOptions } from './decoder-worker.js'
 import { decodeWithMagick } from './magick.js'
-import { checkPsdReadable, psdHeader, psdMetadata } from './psd-header.js'
+import { mergedPictureTiff } from './psd-merged.js'
+import {
+  checkPsdReadable,
+  hasRealMergedPicture,
+  psdHeader,
+  psdMetadata,
+  psdProfile,
+  psdSections,
+  readPsdHeader,
+} from './psd-header.js'
+import { damagedError } from './read-errors.js'
 
-/** Its memory per pixel: the file (16-bit: 6 B), ImageMagick's picture, the TIFF (measured: 12 MP, 8-bit, 0.3 GB). */
-const PSD: WasmDecoder = { format: 'Photoshop', bytesPerPixel: 32 }
+/**
+ * Its memory per pixel: the file and the TIFF, 2 bytes a sample in each, up to 5 samples a pixel (RGB, transparency,
+ * a selection; measured: 12 MP 16-bit RGB, 0.2 GB); ImageMagick's layers, its picture and its TIFF (12 MP, 0.3 GB).
+ */
+const PSD: WasmDecoder = { format: 'Photoshop', bytesPerPixel: 20 }
+const PSD_LAYERS: WasmDecoder = { format: 'Photoshop', bytesPerPixel: 32 }
 
 /**
  * A Photoshop document decoded in its turn, within `maxPixels` and memory, with the metadata its resources hold. One
- * in a mode or depth Enhance does not read is UNSUPPORTED_FORMAT, with how to save it so; one ImageMagick cannot read
+ * in a mode or depth Enhance does not read is UNSUPPORTED_FORMAT, with how to save it so; one that cannot be read
  * CORRUPT_IMAGE.
  */
-export function decodePsd(
+export async function decodePsd(
   path: string,
   options: WasmReadOptions,
   memory: MemoryLimit = memoryLimit(),
 ): Promise<DecodedPicture> {
+  checkPsdReadable(path, await readPsdHeader(path))
+  return (await decodeMergedPicture(path, options, memory)) ?? mergeLayers(path, options, memory)
+}
+
+/** A document's merged picture, in its turn; null for one saved without it (its layers are to be merged). */
+function decodeMergedPicture(
+  path: string,
+  { maxPixels, signal }: WasmReadOptions,
+  memory: MemoryLimit,
+): Promise<DecodedPicture | null> {
+  return decoderTurns.take(async () => {
+    const bytes = await readPhotoBytes(path)
+    throwIfCancelled(signal) // the decode itself is a pass over the file: not stopped part-way, and never long
+    const header = psdHeader(path, bytes)
+    const { width, height } = header
+    if (width * height > renderablePixels(PSD, maxPixels, memory))
+      throw notRendered(PSD, path, { pixels: width * height, maxPixels }, memory)
+    try {
+      if (!hasRealMergedPicture(bytes)) return null
+      const encoded = mergedPictureTiff(bytes, header, psdSections(bytes), psdProfile(bytes))
+      return { encoded, width, height, meta: psdMetadata(bytes) }
+    } catch (error) {
+      throw damagedError(path, error instanceof Error ? error.message : String(error))
+    }
+  }, signal)
+}
+
+/** A document's layers merged by ImageMagick, in its turn, at 8 bits. */
+function mergeLayers(path: string, options: WasmReadOptions, memory: MemoryLimit): Promise<DecodedPicture> {
   const read = (bytes: Uint8Array) => {
     const header = psdHeader(path, bytes)
     checkPsdReadable(path, header)
-    return { decoder: PSD, coder: 'PSD', depth: header.depth, firstImageOnly: true, meta: psdMetadata(bytes) }
+    return { decoder: PSD_LAYERS, coder: 'PSD', depth: header.depth, meta: psdMetadata(bytes) }
   }
   return decodeWithMagick(path, read, options, memory)
 }
