@@ -29,8 +29,11 @@ export function mergedPictureTiff(
   icc: Uint8Array | undefined,
 ): Uint8Array {
   const { width, height, depth } = header
-  if (depth !== 8 && depth !== 16) throw new Error(`its depth (${depth} bits) is not one it is read at`)
+  if (depth !== 8 && depth !== 16)
+    throw new Error(`its header's depth (${depth} bits) is not one Photoshop writes`)
   const colour = COLOURS[header.mode]!
+  if (header.channels < colourChannels(header))
+    throw new Error(`it has fewer channels (${header.channels}) than colours`)
   const alpha = pictureChannels(file, header, sections) > colourChannels(header)
   const { tiff, samples } = uncompressedTiff({ width, height, bitsPerSample: depth, colour, alpha, icc })
   const perPixel = samplesPerPixel({ colour, alpha })

@@ -61,7 +61,7 @@ function decodeMergedPicture(
       const encoded = mergedPictureTiff(bytes, header, psdSections(bytes), psdProfile(bytes))
       return { encoded, width, height, meta: psdMetadata(bytes) }
     } catch (error) {
-      throw damagedError(path, error instanceof Error ? error.message : String(error))
+      throw damagedError(path, damageWords(error))
     }
   }, signal)
 }
@@ -74,4 +74,10 @@ function mergeLayers(path: string, options: WasmReadOptions, memory: MemoryLimit
     return { decoder: PSD_LAYERS, coder: 'PSD', depth: header.depth, meta: psdMetadata(bytes) }
   }
   return decodeWithMagick(path, read, options, memory)
+}
+
+/** What in a document does not add up: a length that reads past the end of it (DataView's RangeError) said so. */
+function damageWords(error: unknown): string {
+  if (error instanceof RangeError) return 'a length in it goes past the end of the file'
+  return error instanceof Error ? error.message : String(error)
 }

@@ -46,7 +46,7 @@ export function uncompressedTiff(layout: TiffLayout): {
   const perPixel = samplesPerPixel(layout)
   const count = width * height * perPixel
   const dataBytes = (count * bitsPerSample) / 8
-  if (dataBytes > 0xffffffff) throw new RangeError('a picture past 4 GB, more than a TIFF holds')
+  if (dataBytes > 0xffffffff) throw new Error('a picture past 4 GB, more than a TIFF holds')
   const entries: TiffEntry[] = [
     [256, LONG, [width]],
     [257, LONG, [height]],
