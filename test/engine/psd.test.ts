@@ -4,9 +4,11 @@
  * (test/fixtures/generate_psd.mjs) against the pictures they hold, 8- and 16-bit, metadata, transparency and saved
  * selections, the modes and depths refused, damage, limits and the views, and an album enhanced end to end by the command.
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as magick from '@imagemagick/magick-wasm'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodeImage } from '../../src/engine/image/decode.js'
@@ -99,6 +101,36 @@ describe('Photoshop documents', () => {
       const reference = await decodeImage(psd(source))
       expect(reference.image.depth).toBe(16)
       expect(differences(decoded.image.pixels, reference.image.pixels).largest).toBe(0)
+    }
+  })
+
+  it('read what another writer makes, ImageMagick’s: PackBits and raw, grey, CMYK, alpha, as its TIFFs', async () => {
+    const wasm = createRequire(import.meta.url).resolve('@imagemagick/magick-wasm/magick.wasm')
+    await magick.initializeImageMagick(readFileSync(wasm))
+    const kinds: [string, (image: magick.IMagickImage) => void][] = [
+      ['packbits', () => undefined],
+      ['raw', (image) => (image.settings.compression = magick.CompressionMethod.NoCompression)],
+      ['grey', (image) => image.grayscale()],
+      ['cmyk', (image) => (image.colorSpace = magick.ColorSpace.CMYK)],
+      ['alpha', (image) => image.alpha(magick.AlphaAction.Set)],
+    ]
+    for (const [kind, prepare] of kinds) {
+      const image = magick.MagickImage.create()
+      image.read(readFileSync(psd('quadrants.png')))
+      prepare(image)
+      const [document, tiff] = [join(work, `magick-${kind}.psd`), join(work, `magick-${kind}.tif`)]
+      writeFileSync(
+        document,
+        image.write(magick.MagickFormat.Psd, (bytes) => bytes.slice()),
+      )
+      writeFileSync(
+        tiff,
+        image.write(magick.MagickFormat.Tiff, (bytes) => bytes.slice()),
+      )
+      image.dispose()
+      const [read, reference] = [await decodeImage(document), await decodeImage(tiff)]
+      expect([kind, read.image.channels]).toEqual([kind, reference.image.channels])
+      expect([kind, differences(read.image.pixels, reference.image.pixels).largest]).toEqual([kind, 0])
     }
   })
 
