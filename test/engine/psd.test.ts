@@ -2,7 +2,8 @@
  * Photoshop documents, which libvips cannot read: their merged picture decoded by the engine, a document saved without
  * one merged by ImageMagick's WebAssembly build in a worker thread. Documents put together byte by byte
  * (test/fixtures/generate_psd.mjs) against the pictures they hold, 8- and 16-bit, metadata, transparency and saved
- * selections, the modes and depths refused, damage, limits and the views, and an album enhanced end to end by the command.
+ * selections, the modes and depths refused, damage, limits and the views, and an album enhanced end to end by the
+ * command.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -85,7 +86,7 @@ describe('Photoshop documents', () => {
     }
   })
 
-  it('decode a 16-bit document’s merged picture at all 16 bits: raw, PackBits beside a selection, PSB, grey', async () => {
+  it('decode a 16-bit document’s merged picture at 16 bits: raw, PackBits and a selection, PSB, grey', async () => {
     for (const [file, source] of [
       ['deep16.psd', 'deep16.png'],
       ['deep16-selection.psd', 'deep16.png'],
@@ -161,7 +162,7 @@ describe('Photoshop documents', () => {
     }
   })
 
-  it('read a transparent document’s transparency, its colours unblended from white, beside a selection too', async () => {
+  it('read a document’s transparency, its colours unblended from white, beside a selection too', async () => {
     const picture = await sharp(psd('transparent.png')).raw().toBuffer()
     for (const [file, depth] of [
       ['transparent.psd', 8],
@@ -292,7 +293,7 @@ describe('Photoshop documents', () => {
     }
   })
 
-  it('stop a decode that is cancelled, and ImageMagick’s merge of layers past its time, with the worker', async () => {
+  it('stop a decode that is cancelled, and ImageMagick’s merge of layers past its time', async () => {
     await expectDecodeStops((options) => decodePsd(psd('no-merged.psd'), options), 'Photoshop')
     const cancelled = new AbortController()
     const decoding = decodePsd(psd('rgb.psd'), {

@@ -14,8 +14,8 @@ import { damagedError, decodeError } from './read-errors.js'
 const HEADER_BYTES = 26
 
 export interface PsdHeader {
-  /** 1 for a PSD, 2 for a PSB, whose lengths of the layers' section are 64-bit. */
-  version: number
+  /** A PSB (version 2), whose layers' section and PackBits rows have wider lengths. */
+  large: boolean
   /** The merged picture's channels: its colours', then transparency, saved selections and spot colours. */
   channels: number
   width: number
@@ -26,11 +26,16 @@ export interface PsdHeader {
   mode: number
 }
 
+/** A PSB's version is 2, a PSD's 1. */
+function isLarge(view: DataView): boolean {
+  return view.getUint16(4) === 2
+}
+
 export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
   if (bytes.length < HEADER_BYTES) throw damagedError(path, 'the file ends before its header does')
   const view = viewOf(bytes)
   return {
-    version: view.getUint16(4),
+    large: isLarge(view),
     channels: view.getUint16(12),
     height: view.getUint32(14),
     width: view.getUint32(18),
@@ -39,7 +44,7 @@ export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
   }
 }
 
-/** The colour modes Enhance reads, each with its colour channels, and what Photoshop calls the others, for the refusal. */
+/** The colour modes Enhance reads, each with its colour channels, and what Photoshop calls the others (refused). */
 const COLOUR_CHANNELS: Record<number, number> = { 1: 1, 3: 3, 4: 4 }
 const MODE_NAMES: Record<number, string> = {
   0: 'Bitmap',
@@ -102,7 +107,7 @@ function lengthAt(view: DataView, at: number, wide: boolean): number {
 /** The sections of a document; an Error where their lengths go past the end of the file. */
 export function psdSections(file: Uint8Array): PsdSections {
   const view = viewOf(file)
-  const psb = view.getUint16(4) === 2
+  const psb = isLarge(view)
   const resources = HEADER_BYTES + 4 + view.getUint32(HEADER_BYTES) + 4
   const resourcesEnd = resources + view.getUint32(resources - 4)
   const layers = resourcesEnd + (psb ? 8 : 4)
@@ -187,7 +192,7 @@ const LAYER_BLOCKS = new Set(['Lr16', 'Lr32', 'Layr'])
 function layerCount(file: Uint8Array, { layers }: PsdSections): number {
   if (layers.end === layers.start) return 0
   const view = viewOf(file)
-  const psb = view.getUint16(4) === 2
+  const psb = isLarge(view)
   const infoLength = lengthAt(view, layers.start, psb)
   const info = layers.start + (psb ? 8 : 4)
   if (infoLength > 0) return view.getInt16(info)
@@ -205,7 +210,7 @@ function layerCount(file: Uint8Array, { layers }: PsdSections): number {
   return 0
 }
 
-/** How many channels of the merged picture are its colours and transparency: the rest are selections and spot colours. */
+/** How many of the merged picture's channels are its colours and transparency; the rest: selections, spot colours. */
 export function pictureChannels(file: Uint8Array, header: PsdHeader, sections: PsdSections): number {
   const colours = colourChannels(header)
   const transparent = header.channels > colours && layerCount(file, sections) < 0

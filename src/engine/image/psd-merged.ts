@@ -1,9 +1,9 @@
 /**
  * A Photoshop document's merged picture, decoded here: planes of 8- or 16-bit big-endian samples, one channel after
  * another, raw or PackBits-compressed row by row (Adobe's "Photoshop File Formats Specification", Image Data Section),
- * made an uncompressed TIFF (`tiff-write.ts`) with the document's profile, which sharp reads as any photo. ImageMagick's
- * WebAssembly build reads it 8-bit (Q8) only, losing a restorer's 16-bit work's low bits, and took 2.7 times as long
- * (12 MP: 2.15 s against 0.8 s here).
+ * made an uncompressed TIFF (`tiff-write.ts`) with the document's profile, which sharp reads as any photo.
+ * ImageMagick's WebAssembly build reads it 8-bit (Q8) only, losing a restorer's 16-bit work's low bits, and took 2.7
+ * times as long (12 MP: 2.2 s against 0.8 s here).
  */
 import type { PsdHeader, PsdSections } from './psd-header.js'
 import { colourChannels, pictureChannels } from './psd-header.js'
@@ -18,8 +18,8 @@ const RAW = 0
 const PACKBITS = 1
 
 /**
- * The merged picture of an 8- or 16-bit document of `header` as a TIFF: its colours, and its transparency where it has one
- * (unblended from the white Photoshop blends it with, for RGB, as ImageMagick does); its saved selections and spot
+ * The merged picture of an 8- or 16-bit document of `header` as a TIFF: its colours, and its transparency where it has
+ * one (unblended from the white Photoshop blends it with, for RGB, as ImageMagick does); its saved selections and spot
  * colours left out. An Error says what in the file does not add up.
  */
 export function mergedPictureTiff(
@@ -58,7 +58,7 @@ export function mergedPictureTiff(
  */
 function channelRows(
   file: Uint8Array,
-  { width, height, depth, channels, version }: PsdHeader,
+  { width, height, depth, channels, large }: PsdHeader,
   start: number,
 ): (channel: number, y: number, scratch: Uint8Array) => Uint8Array {
   const view = viewOf(file)
@@ -73,7 +73,7 @@ function channelRows(
   }
   if (compression !== PACKBITS)
     throw new Error(`its picture's compression (${compression}) is not one Photoshop writes there`)
-  const countBytes = version === 2 ? 4 : 2
+  const countBytes = large ? 4 : 2
   const table = data
   let at = table + channels * height * countBytes
   if (at > file.length) throw new Error('the file ends before its picture does')
@@ -86,7 +86,10 @@ function channelRows(
   }
 }
 
-/** PackBits (Apple's run-length coding, as TIFF has it) of `file[from, to)` into all of `row`; an Error if it does not fill it exactly. */
+/**
+ * PackBits (Apple's run-length coding, as TIFF has it) of `file[from, to)` into all of `row`; an Error if it does not
+ * fill it exactly.
+ */
 function unpackBits(file: Uint8Array, from: number, to: number, row: Uint8Array): void {
   if (to > file.length) throw new Error('the file ends before its picture does')
   let at = from

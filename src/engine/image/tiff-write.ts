@@ -1,8 +1,8 @@
 /**
- * An 8- or 16-bit picture as an uncompressed TIFF (Adobe's TIFF 6.0): one strip, its samples interleaved, its ICC profile in
- * it, so that sharp reads it, and converts its colours, as any photo's. Written here because sharp writes a TIFF only
- * from pixels it reads as RGB or grey (a CMYK picture's inks would be taken for colours), and through the profile it
- * converts to, not one it keeps.
+ * An 8- or 16-bit picture as an uncompressed TIFF (Adobe's TIFF 6.0): one strip, its samples interleaved, its ICC
+ * profile in it, so that sharp reads it, and converts its colours, as any photo's. Written here because sharp writes
+ * a TIFF only from pixels it reads as RGB or grey (a CMYK picture's inks would be taken for colours), and through the
+ * profile it converts to, not one it keeps.
  */
 
 export type TiffColour = 'grey' | 'rgb' | 'cmyk'
