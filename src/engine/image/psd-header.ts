@@ -45,13 +45,14 @@ export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
 }
 
 /** The colour modes Enhance reads, each with its colour channels, and what Photoshop calls the others (refused). */
-const COLOUR_CHANNELS: Record<number, number> = { 1: 1, 3: 3, 4: 4 }
+const COLOUR_CHANNELS: Record<number, number> = { 1: 1, 3: 3, 4: 4, 9: 3 }
+/** Lab Color mode, whose merged picture Enhance converts to sRGB. */
+export const LAB_MODE = 9
 const MODE_NAMES: Record<number, string> = {
   0: 'Bitmap',
   2: 'Indexed Color',
   7: 'Multichannel',
   8: 'Duotone',
-  9: 'Lab Color',
 }
 
 /** Refuses a document whose mode or depth Enhance does not read, with how to save it so in Photoshop. */
@@ -65,6 +66,18 @@ export function checkPsdReadable(path: string, { mode, depth }: PsdHeader): void
     throw new EnhanceError(
       'UNSUPPORTED_FORMAT',
       `${path} is a 32-bit (HDR) Photoshop document, which Enhance does not read. In Photoshop, choose Image › Mode › 16 Bits/Channel, then save it.`,
+    )
+}
+
+/**
+ * Refuses a Lab document saved without its merged picture: ImageMagick, which merges the layers, hands over Lab, which
+ * libvips does not read.
+ */
+export function checkLayersMergeable(path: string, { mode }: PsdHeader): void {
+  if (mode === LAB_MODE)
+    throw new EnhanceError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is a Photoshop document in Lab Color mode saved without its merged picture ("Maximize Compatibility" off), which Enhance does not read. In Photoshop, choose Image › Mode › RGB Color, or save it with Maximize Compatibility on.`,
     )
 }
 
@@ -86,7 +99,7 @@ export async function psdSize(path: string): Promise<{ width: number; height: nu
   return { width, height }
 }
 
-/** The colour channels of a mode Enhance reads (greyscale 1, RGB 3, CMYK 4). */
+/** The colour channels of a mode Enhance reads (greyscale 1, RGB 3, CMYK 4, Lab 3). */
 export function colourChannels({ mode }: PsdHeader): number {
   return COLOUR_CHANNELS[mode]!
 }

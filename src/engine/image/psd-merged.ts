@@ -6,12 +6,16 @@
  * times as long (12 MP: 2.2 s against 0.8 s here).
  */
 import type { PsdHeader, PsdSections } from './psd-header.js'
-import { colourChannels, pictureChannels } from './psd-header.js'
+import { LAB_MODE, colourChannels, pictureChannels } from './psd-header.js'
+import { labToSrgb } from './lab-colour.js'
 import { samplesPerPixel, uncompressedTiff } from './tiff-write.js'
 import type { TiffColour } from './tiff-write.js'
 import { viewOf } from './iso-boxes.js'
 
-const COLOURS: Record<number, TiffColour> = { 1: 'grey', 3: 'rgb', 4: 'cmyk' }
+const RGB_MODE = 3
+
+/** The TIFF's colours for each mode: a Lab picture's are made sRGB. */
+const COLOURS: Record<number, TiffColour> = { 1: 'grey', 3: 'rgb', 4: 'cmyk', 9: 'rgb' }
 
 /** How a channel's rows are stored: raw, or PackBits with each row's length in a table before them. */
 const RAW = 0
@@ -48,7 +52,8 @@ export function mergedPictureTiff(
     }
   const white = 2 ** depth - 1
   if (colour === 'cmyk') invertInks(samples, { perPixel, alpha, white })
-  if (colour === 'rgb' && alpha) unblendFromWhite(samples, { perPixel, white })
+  if (header.mode === LAB_MODE) labToSrgb(samples, perPixel, white)
+  if (header.mode === RGB_MODE && alpha) unblendFromWhite(samples, { perPixel, white })
   return tiff
 }
 

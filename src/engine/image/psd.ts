@@ -12,6 +12,7 @@ import type { DecodedPicture, WasmDecoder, WasmReadOptions } from './decoder-wor
 import { decodeWithMagick } from './magick.js'
 import { mergedPictureTiff } from './psd-merged.js'
 import {
+  checkLayersMergeable,
   checkPsdReadable,
   hasRealMergedPicture,
   psdHeader,
@@ -39,8 +40,12 @@ export async function decodePsd(
   options: WasmReadOptions,
   memory: MemoryLimit = memoryLimit(),
 ): Promise<DecodedPicture> {
-  checkPsdReadable(path, await readPsdHeader(path))
-  return (await decodeMergedPicture(path, options, memory)) ?? mergeLayers(path, options, memory)
+  const header = await readPsdHeader(path)
+  checkPsdReadable(path, header)
+  const merged = await decodeMergedPicture(path, options, memory)
+  if (merged) return merged
+  checkLayersMergeable(path, header)
+  return mergeLayers(path, options, memory)
 }
 
 /** A document's merged picture, in its turn; null for one saved without it (its layers are to be merged). */
