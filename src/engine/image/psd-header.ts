@@ -44,10 +44,16 @@ export function psdHeader(path: string, bytes: Uint8Array): PsdHeader {
   }
 }
 
-/** The colour modes Enhance reads, each with its colour channels, and what Photoshop calls the others (refused). */
-const COLOUR_CHANNELS: Record<number, number> = { 1: 1, 3: 3, 4: 4, 9: 3 }
-/** Lab Color mode, whose merged picture Enhance converts to sRGB. */
-export const LAB_MODE = 9
+/** Photoshop's numbers of the colour modes Enhance reads. */
+export const MODES = { grey: 1, rgb: 3, cmyk: 4, lab: 9 } as const
+
+/** The modes Enhance reads, each with its colour channels, and what Photoshop calls the others (refused). */
+const COLOUR_CHANNELS: Record<number, number> = {
+  [MODES.grey]: 1,
+  [MODES.rgb]: 3,
+  [MODES.cmyk]: 4,
+  [MODES.lab]: 3,
+}
 const MODE_NAMES: Record<number, string> = {
   0: 'Bitmap',
   2: 'Indexed Color',
@@ -74,7 +80,7 @@ export function checkPsdReadable(path: string, { mode, depth }: PsdHeader): void
  * libvips does not read.
  */
 export function checkLayersMergeable(path: string, { mode }: PsdHeader): void {
-  if (mode === LAB_MODE)
+  if (mode === MODES.lab)
     throw new EnhanceError(
       'UNSUPPORTED_FORMAT',
       `${path} is a Photoshop document in Lab Color mode saved without its merged picture ("Maximize Compatibility" off), which Enhance does not read. In Photoshop, choose Image › Mode › RGB Color, or save it with Maximize Compatibility on.`,

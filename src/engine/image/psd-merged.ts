@@ -6,16 +6,19 @@
  * times as long (12 MP, 8-bit, end to end: 1.5–1.7 s against 0.5 s).
  */
 import type { PsdHeader, PsdSections } from './psd-header.js'
-import { LAB_MODE, colourChannels, pictureChannels } from './psd-header.js'
+import { MODES, colourChannels, pictureChannels } from './psd-header.js'
 import { labToSrgb } from './lab-colour.js'
 import { samplesPerPixel, uncompressedTiff } from './tiff-write.js'
 import type { TiffColour } from './tiff-write.js'
 import { viewOf } from './iso-boxes.js'
 
-const RGB_MODE = 3
-
 /** The TIFF's colours for each mode: a Lab picture's are made sRGB. */
-const COLOURS: Record<number, TiffColour> = { 1: 'grey', 3: 'rgb', 4: 'cmyk', 9: 'rgb' }
+const COLOURS: Record<number, TiffColour> = {
+  [MODES.grey]: 'grey',
+  [MODES.rgb]: 'rgb',
+  [MODES.cmyk]: 'cmyk',
+  [MODES.lab]: 'rgb',
+}
 
 /** How a channel's rows are stored: raw, or PackBits with each row's length in a table before them. */
 const RAW = 0
@@ -52,8 +55,8 @@ export function mergedPictureTiff(
     }
   const white = 2 ** depth - 1
   if (colour === 'cmyk') invertInks(samples, { perPixel, alpha, white })
-  if (header.mode === LAB_MODE) labToSrgb(samples, perPixel, white)
-  if (header.mode === RGB_MODE && alpha) unblendFromWhite(samples, { perPixel, white })
+  if (header.mode === MODES.lab) labToSrgb(samples, perPixel, white)
+  if (header.mode === MODES.rgb && alpha) unblendFromWhite(samples, { perPixel, white })
   return tiff
 }
 
