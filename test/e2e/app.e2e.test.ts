@@ -833,8 +833,18 @@ describe('the desktop UI in Chromium: queue, realism and compare', () => {
       await app.shot('09-realism-900x600')
       // So are both pairs' panes, each whole, and the slider under them.
       await page.getByRole('button', { name: 'Compare the pairs' }).click()
-      const pairs = page.getByRole('group', { name: 'The pairs on this photo' }).getByRole('button')
-      await expect.poll(() => pairs.count(), { timeout: 60_000 }).toBe(2)
+      const group = page.getByRole('group', { name: 'The pairs on this photo' })
+      const pairs = group.getByRole('button')
+      // Once, in a run of an earlier session, the panes did not come within the minute (they take 4 s): should it
+      // happen again, the failure says what the view showed.
+      await expect
+        .poll(() => pairs.count(), { timeout: 60_000 })
+        .toBe(2)
+        .catch(async (error: unknown) => {
+          const alerts = await page.getByRole('alert').allInnerTexts()
+          const shown = { busy: await group.getAttribute('aria-busy'), panes: await pairs.count(), alerts }
+          throw new Error(`The pairs' panes did not come: ${JSON.stringify(shown)}`, { cause: error })
+        })
       for (const pair of await pairs.all()) {
         const shown = (await pair.boundingBox())!
         expect([
