@@ -199,11 +199,22 @@ export function reporterFor(json: boolean, io: Io): Reporter {
 
 const PAUSING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
+/** The engine's device, precision and pixel limit the flags ask for, each refused as the flags' other mistakes are. */
+export function engineSettings(flags: BatchFlags): {
+  device: DeviceRequest
+  precision: PrecisionChoice
+  maxPixels: number
+} {
+  return {
+    device: parseDevice(flags.device),
+    precision: parsePrecision(flags.precision),
+    maxPixels: parseMaxPixels(flags['max-pixels']),
+  }
+}
+
 /** The engine a run with these flags has: their device, precision and pixel limit (a test's own where it gives one). */
 export function engineFor(flags: BatchFlags, hooks: Hooks): EngineClient {
-  const device = parseDevice(flags.device)
-  const precision = parsePrecision(flags.precision)
-  const maxPixels = parseMaxPixels(flags['max-pixels'])
+  const { device, precision, maxPixels } = engineSettings(flags)
   const env = { ENHANCE_DEVICE: device, ENHANCE_PRECISION: precision, ENHANCE_MAX_PIXELS: String(maxPixels) }
   return hooks.engine?.(device, precision, maxPixels) ?? new EngineClient(() => forkEngine({ env }))
 }

@@ -13,7 +13,7 @@ import {
   requireValue,
   usableFolder,
 } from './args.js'
-import { batchCommand, engineFor, jobSpecFromFlags, queueCommand } from './jobs.js'
+import { batchCommand, engineFor, engineSettings, jobSpecFromFlags, queueCommand } from './jobs.js'
 import type { Hooks, Io } from './jobs.js'
 import type { LibraryFlags } from './library.js'
 import { DEFAULT_NIQE_PARAMS, MODELS_DIR, packageRoot, resolveModelSpec } from './models.js'
@@ -349,8 +349,9 @@ async function dispatch(argv: string[], io: Io, hooks: Hooks): Promise<number> {
   await waitForDrives([...positionals, ...(values.out ? [values.out] : [])], values.json, io)
   if (command) refuseMistypedCommand(command)
   const inputs = await expandWildcards(refuseStrayQuotes(positionals, hooks.platform), hooks.platform)
-  refuseMissing(inputs)
   const spec = jobSpecFromFlags(inputs, values, installed)
+  engineSettings(values) // a flag's mistake is said first, then a missing photo, before the queue is waited on
+  refuseMissing(inputs)
   const fallback = spec.shard ? shardQueueDir(spec.outDir, spec.shard) : defaultQueueDir()
   const queueDir = queueFolderOf(values['queue-dir'], fallback)
   if (values['dry-run']) {
