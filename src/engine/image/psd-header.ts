@@ -147,9 +147,8 @@ const EXIF_DATA = 1058
 const XMP_DATA = 1060
 
 /** The payload of each image resource ('8BIM', ID, padded Pascal name, padded data), by ID. */
-function imageResources(file: Uint8Array): Map<number, Uint8Array> {
+function imageResources(file: Uint8Array, { start, end }: PsdSections['resources']): Map<number, Uint8Array> {
   const view = viewOf(file)
-  const { start, end } = psdSections(file).resources
   const resources = new Map<number, Uint8Array>()
   for (let at = start; at + 12 <= end;) {
     if (String.fromCharCode(...file.subarray(at, at + 4)) !== '8BIM') break
@@ -165,14 +164,21 @@ function imageResources(file: Uint8Array): Map<number, Uint8Array> {
   return resources
 }
 
-/** The EXIF, XMP and resolution of a Photoshop document, from its image resources. */
-export function psdMetadata(file: Uint8Array): ContainerMetadata {
-  let resources: Map<number, Uint8Array>
-  try {
-    resources = imageResources(file)
-  } catch {
-    return {} // resources that do not add up: the picture says nothing more
-  }
+/** What a document's image resources say, read once. */
+export interface PsdResources {
+  /** Its ICC profile, where it has one. */
+  profile?: Uint8Array | undefined
+  /**
+   * Whether the merged picture is the document's: Photoshop saves it as such unless "Maximize Compatibility" was off,
+   * which its version info resource says (a document without one, as other programs write, has it).
+   */
+  realMergedPicture: boolean
+  /** Its EXIF, XMP and resolution. */
+  meta: ContainerMetadata
+}
+
+export function psdResources(file: Uint8Array, sections: PsdSections): PsdResources {
+  const resources = imageResources(file, sections.resources)
   const meta: ContainerMetadata = {}
   const exif = resources.get(EXIF_DATA)
   const block = exif && exifBlock(exif)
@@ -183,21 +189,21 @@ export function psdMetadata(file: Uint8Array): ContainerMetadata {
   // Horizontal resolution as 16.16 fixed point, in pixels per inch whatever unit the document shows it in.
   const density = resolution && resolution.length >= 4 ? viewOf(resolution).getUint32(0) / 65536 : 0
   if (density > 0) meta.density = Math.round(density * 100) / 100
-  return meta
+  const version = resources.get(VERSION_INFO)
+  return {
+    profile: resources.get(ICC_PROFILE),
+    realMergedPicture: version === undefined || version.length < 5 || version[4] !== 0,
+    meta,
+  }
 }
 
-/** The document's ICC profile, where it has one. */
-export function psdProfile(file: Uint8Array): Uint8Array | undefined {
-  return imageResources(file).get(ICC_PROFILE)
-}
-
-/**
- * Whether the merged picture is the document's: Photoshop saves it as such unless "Maximize Compatibility" was off,
- * which its version info resource says (a document without one, as other programs write, has it).
- */
-export function hasRealMergedPicture(file: Uint8Array): boolean {
-  const version = imageResources(file).get(VERSION_INFO)
-  return version === undefined || version.length < 5 || version[4] !== 0
+/** The EXIF, XMP and resolution of a Photoshop document; none where its sections do not add up. */
+export function psdMetadata(file: Uint8Array): ContainerMetadata {
+  try {
+    return psdResources(file, psdSections(file)).meta
+  } catch {
+    return {} // resources that do not add up: the picture says nothing more
+  }
 }
 
 /** The tagged blocks after the layer info and the global mask, whose length is 64-bit in a PSB. */

@@ -14,10 +14,9 @@ import { mergedPictureTiff } from './psd-merged.js'
 import {
   checkLayersMergeable,
   checkPsdReadable,
-  hasRealMergedPicture,
   psdHeader,
   psdMetadata,
-  psdProfile,
+  psdResources,
   psdSections,
   readPsdHeader,
 } from './psd-header.js'
@@ -73,9 +72,10 @@ function decodeMergedPicture(
     if (width * height > renderablePixels(PSD, maxPixels, memory))
       throw notRendered(PSD, path, { pixels: width * height, maxPixels }, memory)
     try {
-      if (!hasRealMergedPicture(bytes)) return null
-      const encoded = mergedPictureTiff(bytes, header, psdSections(bytes), psdProfile(bytes))
-      return { encoded, width, height, meta: psdMetadata(bytes) }
+      const sections = psdSections(bytes)
+      const { profile, realMergedPicture, meta } = psdResources(bytes, sections)
+      if (!realMergedPicture) return null
+      return { encoded: mergedPictureTiff(bytes, header, sections, profile), width, height, meta }
     } catch (error) {
       throw damagedError(path, damageWords(error))
     }
